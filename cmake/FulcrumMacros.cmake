@@ -1,0 +1,26 @@
+# Helpers shared by the project's CMakeLists.
+
+# fulcrum_add_library(name SOURCES... [LINK lib...] [DEPENDS target...] [EH])
+# A shared library linked against libMLIR.so (and libLLVM.so). EH enables
+# C++ exceptions for sources that call libonnx.
+function(fulcrum_add_library name)
+  cmake_parse_arguments(ARG "EH" "" "LINK;DEPENDS" ${ARGN})
+  add_library(${name} SHARED ${ARG_UNPARSED_ARGUMENTS})
+  target_link_libraries(${name} PUBLIC MLIR LLVM ${ARG_LINK})
+  if(ARG_DEPENDS)
+    add_dependencies(${name} ${ARG_DEPENDS})
+  endif()
+  if(ARG_EH)
+    target_compile_options(${name} PRIVATE -fexceptions)
+  endif()
+  install(TARGETS ${name} LIBRARY DESTINATION lib)
+endfunction()
+
+# fulcrum_add_tool(name SOURCES... [LINK lib...])
+function(fulcrum_add_tool name)
+  cmake_parse_arguments(ARG "" "" "LINK" ${ARGN})
+  add_executable(${name} ${ARG_UNPARSED_ARGUMENTS})
+  target_link_libraries(${name} PRIVATE MLIR LLVM ${ARG_LINK})
+  set_target_properties(${name} PROPERTIES INSTALL_RPATH "$ORIGIN/../lib")
+  install(TARGETS ${name} RUNTIME DESTINATION bin)
+endfunction()

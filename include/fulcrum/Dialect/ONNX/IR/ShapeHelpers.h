@@ -1,0 +1,78 @@
+//===- ShapeHelpers.h - Shape logic shared by ONNX ops ----------*- C++ -*-===//
+//
+// Part of Fulcrum. Shape computations that ONNX operators share (broadcast,
+// axis normalization, convolution/pooling windows, constant operands). Used
+// by the operators' type inference and, later, by their lowerings, so that
+// each rule exists once.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FULCRUM_DIALECT_ONNX_IR_SHAPEHELPERS_H
+#define FULCRUM_DIALECT_ONNX_IR_SHAPEHELPERS_H
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Operation.h"
+#include "mlir/IR/Value.h"
+
+#include <optional>
+
+namespace fulcrum::onnx {
+
+/// A tensor type with `shape` (unranked when there is none).
+mlir::Type makeTensorType(std::optional<llvm::ArrayRef<int64_t>> shape,
+                          mlir::Type elementType);
+
+/// The shape of `type` if it is a ranked tensor.
+std::optional<llvm::SmallVector<int64_t>> getTensorShape(mlir::Type type);
+
+/// The MLIR element type of an ONNX `TensorProto::DataType` value (1 =
+/// float, 7 = int64, ...), or null for types Fulcrum does not represent.
+mlir::Type getElementTypeFromONNX(mlir::MLIRContext *context, int64_t dataType);
+
+/// Whether `v` is an absent optional input (a value of type `none`).
+bool isNoValue(mlir::Value v);
+
+/// The integer elements of `v` when it is produced by an `onnx.Constant`
+/// (dense or dense_resource) of integer type.
+std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value v);
+
+/// Normalizes an ONNX axis in [-rank, rank) to [0, rank). Emits an error on
+/// `op` and returns std::nullopt when it is out of range.
+std::optional<int64_t> normalizeAxis(mlir::Operation *op, int64_t axis,
+                                     int64_t rank, llvm::StringRef what);
+
+/// Numpy-style multidirectional broadcast of `shapes`; dynamic dimensions
+/// broadcast with 1 or an equal size and otherwise stay dynamic. Emits an
+/// error on `op` for incompatible static dimensions.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+broadcastShapes(mlir::Operation *op,
+                llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
+
+/// Element-wise op result: the broadcast of the ranked operand shapes with
+/// `elementType`, or an unranked tensor when an operand is unranked.
+mlir::FailureOr<mlir::Type> inferBroadcastType(mlir::Operation *op,
+                                               mlir::ValueRange operands,
+                                               mlir::Type elementType);
+
+/// Window parameters of a convolution or pooling over `spatialRank` dims.
+struct WindowParams {
+  llvm::SmallVector<int64_t> kernel, strides, dilations, pads;
+  llvm::StringRef autoPad;
+  bool ceilMode = false;
+};
+
+/// Fills defaults (strides/dilations 1, pads 0) and checks attribute sizes
+/// against `spatialRank`; emits an error on `op` on mismatch.
+mlir::LogicalResult
+completeWindowParams(mlir::Operation *op, int64_t spatialRank,
+                     WindowParams &params);
+
+/// Output size of one spatial dimension of a convolution/pooling window
+/// (dynamic in, dynamic out).
+int64_t windowOutputSize(int64_t inputSize, int64_t kernel, int64_t stride,
+                         int64_t dilation, int64_t padBegin, int64_t padEnd,
+                         llvm::StringRef autoPad, bool ceilMode);
+
+} // namespace fulcrum::onnx
+
+#endif // FULCRUM_DIALECT_ONNX_IR_SHAPEHELPERS_H

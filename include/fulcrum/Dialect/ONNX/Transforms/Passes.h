@@ -1,0 +1,25 @@
+//===- Passes.h - onnx dialect passes ---------------------------*- C++ -*-===//
+//
+// Part of Fulcrum.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FULCRUM_DIALECT_ONNX_TRANSFORMS_PASSES_H
+#define FULCRUM_DIALECT_ONNX_TRANSFORMS_PASSES_H
+
+#include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace fulcrum::onnx {
+
+#define GEN_PASS_DECL
+#include "fulcrum/Dialect/ONNX/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "fulcrum/Dialect/ONNX/Transforms/Passes.h.inc"
+
+} // namespace fulcrum::onnx
+
+#endif // FULCRUM_DIALECT_ONNX_TRANSFORMS_PASSES_H

@@ -1,0 +1,305 @@
+//===- Tensor.cpp - Type inference of tensor manipulation ops -------------===//
+//
+// Part of Fulcrum. Constant, Reshape, Transpose, Concat, Flatten, Gather,
+// Slice.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Dialect/ONNX/IR/ONNXOps.h"
+#include "fulcrum/Dialect/ONNX/IR/ShapeHelpers.h"
+
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+
+namespace fulcrum::onnx {
+
+LogicalResult ConstantOp::inferResultTypes(SmallVectorImpl<Type> &results) {
+  MLIRContext *ctx = getContext();
+  SmallVector<Type> candidates;
+  if (auto v = getValueAttr())
+    candidates.push_back(v.getType());
+  if (auto v = getSparseValueAttr())
+    candidates.push_back(v.getType());
+  if (getValueFloatAttr())
+    candidates.push_back(RankedTensorType::get({}, Float32Type::get(ctx)));
+  if (auto v = getValueFloatsAttr())
+    candidates.push_back(
+        RankedTensorType::get({v.size()}, Float32Type::get(ctx)));
+  if (getValueIntAttr())
+    candidates.push_back(RankedTensorType::get({}, IntegerType::get(ctx, 64)));
+  if (auto v = getValueIntsAttr())
+    candidates.push_back(
+        RankedTensorType::get({v.size()}, IntegerType::get(ctx, 64)));
+  if (getValueStringAttr())
+    candidates.push_back(RankedTensorType::get({}, StringType::get(ctx)));
+  if (auto v = getValueStringsAttr())
+    candidates.push_back(RankedTensorType::get(
+        {static_cast<int64_t>(v.size())}, StringType::get(ctx)));
+  if (candidates.size() != 1)
+    return emitOpError("must have exactly one value attribute, has ")
+           << candidates.size();
+  results.push_back(candidates.front());
+  return success();
+}
+
+LogicalResult ReshapeOp::inferResultTypes(SmallVectorImpl<Type> &results) {
+  Type elt = getElementTypeOrSelf(getData().getType());
+  auto shapeType = getTensorShape(getShape().getType());
+  if (shapeType && shapeType->size() != 1)
+    return emitOpError("shape must be 1-D");
+  auto data = getTensorShape(getData().getType());
+  auto target = getConstantInts(getShape());
+  if (!target) {
+    if (shapeType && !ShapedType::isDynamic((*shapeType)[0]))
+      results.push_back(RankedTensorType::get(
+          SmallVector<int64_t>((*shapeType)[0], ShapedType::kDynamic), elt));
+    else
+      results.push_back(UnrankedTensorType::get(elt));
+    return success();
+  }
+  SmallVector<int64_t> shape = *target;
+  int64_t inferIndex = -1;
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (d == -1) {
+      if (inferIndex >= 0)
+        return emitOpError("shape has more than one -1");
+      inferIndex = i;
+    } else if (d == 0 && !getAllowzero()) {
+      if (!data)
+        shape[i] = ShapedType::kDynamic;
+      else if (i >= data->size())
+        return emitOpError("shape copies dimension ")
+               << i << " beyond the rank of data";
+      else
+        shape[i] = (*data)[i];
+    } else if (d < -1) {
+      return emitOpError("shape has invalid dimension ") << d;
+    }
+  }
+  if (getAllowzero() && inferIndex >= 0 && llvm::is_contained(shape, 0))
+    return emitOpError("shape cannot contain both 0 and -1 with allowzero");
+  if (inferIndex >= 0)
+    shape[inferIndex] = ShapedType::kDynamic;
+  bool dataStatic = data && llvm::none_of(*data, ShapedType::isDynamic);
+  int64_t unknown = llvm::count_if(shape, ShapedType::isDynamic);
+  if (dataStatic && unknown <= 1 && (inferIndex >= 0 || unknown == 0)) {
+    int64_t total = 1, known = 1;
+    for (int64_t d : *data)
+      total *= d;
+    for (int64_t d : shape)
+      if (!ShapedType::isDynamic(d))
+        known *= d;
+    if (inferIndex >= 0) {
+      if (known == 0 || total % known != 0)
+        return emitOpError("cannot reshape ")
+               << total << " elements into the requested shape";
+      shape[inferIndex] = total / known;
+    } else if (total != known) {
+      return emitOpError("cannot reshape ")
+             << total << " elements into " << known;
+    }
+  }
+  results.push_back(RankedTensorType::get(shape, elt));
+  return success();
+}
+
+LogicalResult TransposeOp::inferResultTypes(SmallVectorImpl<Type> &results) {
+  Type elt = getElementTypeOrSelf(getData().getType());
+  auto data = getTensorShape(getData().getType());
+  if (!data) {
+    results.push_back(UnrankedTensorType::get(elt));
+    return success();
+  }
+  int64_t rank = data->size();
+  SmallVector<int64_t> perm;
+  if (auto p = getPerm())
+    perm.assign(p->begin(), p->end());
+  else
+    for (int64_t i = rank - 1; i >= 0; --i)
+      perm.push_back(i);
+  if (static_cast<int64_t>(perm.size()) != rank)
+    return emitOpError("perm has ")
+           << perm.size() << " entries for rank " << rank;
+  SmallVector<bool> seen(rank, false);
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= rank || seen[p])
+      return emitOpError("perm is not a permutation of 0..") << rank - 1;
+    seen[p] = true;
+    shape.push_back((*data)[p]);
+  }
+  results.push_back(RankedTensorType::get(shape, elt));
+  return success();
+}
+
+LogicalResult ConcatOp::inferResultTypes(SmallVectorImpl<Type> &results) {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  Type elt = getElementTypeOrSelf(getInputs().front().getType());
+  std::optional<SmallVector<int64_t>> shape;
+  int64_t axis = 0;
+  for (Value v : getInputs()) {
+    if (getElementTypeOrSelf(v.getType()) != elt)
+      return emitOpError("inputs must have the same element type");
+    auto s = getTensorShape(v.getType());
+    if (!s)
+      continue;
+    if (!shape) {
+      auto a = normalizeAxis(getOperation(), static_cast<int64_t>(getAxis()),
+                             s->size(), "axis");
+      if (!a)
+        return failure();
+      axis = *a;
+      shape = *s;
+      continue;
+    }
+    if (s->size() != shape->size())
+      return emitOpError("inputs must have the same rank");
+    for (size_t i = 0; i < s->size(); ++i) {
+      int64_t &d = (*shape)[i];
+      int64_t e = (*s)[i];
+      if (static_cast<int64_t>(i) == axis) {
+        d = (ShapedType::isDynamic(d) || ShapedType::isDynamic(e))
+                ? ShapedType::kDynamic
+                : d + e;
+      } else if (ShapedType::isDynamic(d)) {
+        d = e;
+      } else if (!ShapedType::isDynamic(e) && d != e) {
+        return emitOpError("inputs differ in dimension ")
+               << i << " (" << d << " vs " << e << ")";
+      }
+    }
+  }
+  // An unranked input leaves the concatenated dimension unknown.
+  if (shape && llvm::any_of(getInputs(), [](Value v) {
+        return !isa<RankedTensorType>(v.getType());
+      }))
+    (*shape)[axis] = ShapedType::kDynamic;
+  results.push_back(makeTensorType(shape, elt));
+  return success();
+}
+
+LogicalResult FlattenOp::inferResultTypes(SmallVectorImpl<Type> &results) {
+  Type elt = getElementTypeOrSelf(getInput().getType());
+  auto data = getTensorShape(getInput().getType());
+  if (!data) {
+    results.push_back(RankedTensorType::get(
+        {ShapedType::kDynamic, ShapedType::kDynamic}, elt));
+    return success();
+  }
+  int64_t rank = data->size();
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < -rank || axis > rank)
+    return emitOpError("axis ") << axis << " is out of range for rank "
+                                << rank;
+  if (axis < 0)
+    axis += rank;
+  auto product = [&](int64_t b, int64_t e) {
+    int64_t p = 1;
+    for (int64_t i = b; i < e; ++i) {
+      if (ShapedType::isDynamic((*data)[i]))
+        return ShapedType::kDynamic;
+      p *= (*data)[i];
+    }
+    return p;
+  };
+  results.push_back(
+      RankedTensorType::get({product(0, axis), product(axis, rank)}, elt));
+  return success();
+}
+
+LogicalResult GatherOp::inferResultTypes(SmallVectorImpl<Type> &results) {
+  Type elt = getElementTypeOrSelf(getData().getType());
+  auto data = getTensorShape(getData().getType());
+  auto indices = getTensorShape(getIndices().getType());
+  if (data && data->empty())
+    return emitOpError("data must have rank at least 1");
+  if (!data || !indices) {
+    results.push_back(UnrankedTensorType::get(elt));
+    return success();
+  }
+  auto axis = normalizeAxis(getOperation(), static_cast<int64_t>(getAxis()),
+                            data->size(), "axis");
+  if (!axis)
+    return failure();
+  SmallVector<int64_t> shape(data->begin(), data->begin() + *axis);
+  shape.append(indices->begin(), indices->end());
+  shape.append(data->begin() + *axis + 1, data->end());
+  results.push_back(RankedTensorType::get(shape, elt));
+  return success();
+}
+
+LogicalResult SliceOp::inferResultTypes(SmallVectorImpl<Type> &results) {
+  Type elt = getElementTypeOrSelf(getData().getType());
+  auto data = getTensorShape(getData().getType());
+  if (!data) {
+    results.push_back(UnrankedTensorType::get(elt));
+    return success();
+  }
+  int64_t rank = data->size();
+  SmallVector<int64_t> shape = *data;
+  auto starts = getConstantInts(getStarts());
+  auto ends = getConstantInts(getEnds());
+  std::optional<SmallVector<int64_t>> axes, steps;
+  if (!isNoValue(getAxes()))
+    axes = getConstantInts(getAxes());
+  if (!isNoValue(getSteps()))
+    steps = getConstantInts(getSteps());
+  bool axesKnown = isNoValue(getAxes()) || axes;
+  bool stepsKnown = isNoValue(getSteps()) || steps;
+  if (!starts || !ends || !axesKnown || !stepsKnown) {
+    // Which dimensions are sliced is unknown: all may change.
+    if (!axesKnown || !axes)
+      for (int64_t &d : shape)
+        d = ShapedType::kDynamic;
+    else
+      for (int64_t a : *axes)
+        if (auto n = normalizeAxis(getOperation(), a, rank, "axis"))
+          shape[*n] = ShapedType::kDynamic;
+        else
+          return failure();
+    results.push_back(RankedTensorType::get(shape, elt));
+    return success();
+  }
+  size_t n = starts->size();
+  if (ends->size() != n || (axes && axes->size() != n) ||
+      (steps && steps->size() != n))
+    return emitOpError("starts, ends, axes and steps must have the same "
+                       "length");
+  SmallVector<bool> seen(rank, false);
+  for (size_t i = 0; i < n; ++i) {
+    int64_t a = axes ? (*axes)[i] : static_cast<int64_t>(i);
+    auto axis = normalizeAxis(getOperation(), a, rank, "axis");
+    if (!axis)
+      return failure();
+    if (seen[*axis])
+      return emitOpError("axis ") << *axis << " is sliced twice";
+    seen[*axis] = true;
+    int64_t step = steps ? (*steps)[i] : 1;
+    if (step == 0)
+      return emitOpError("steps must be non-zero");
+    int64_t dim = shape[*axis];
+    if (ShapedType::isDynamic(dim))
+      continue;
+    int64_t start = (*starts)[i], end = (*ends)[i];
+    auto clamp = [&](int64_t v, int64_t lo, int64_t hi) {
+      if (v < 0)
+        v += dim;
+      return std::clamp(v, lo, hi);
+    };
+    if (step > 0) {
+      start = clamp(start, 0, dim);
+      end = clamp(end, 0, dim);
+      shape[*axis] = end > start ? (end - start + step - 1) / step : 0;
+    } else {
+      start = clamp(start, 0, dim - 1);
+      end = clamp(end, -1, dim - 1);
+      shape[*axis] = start > end ? (start - end - step - 1) / -step : 0;
+    }
+  }
+  results.push_back(RankedTensorType::get(shape, elt));
+  return success();
+}
+
+} // namespace fulcrum::onnx

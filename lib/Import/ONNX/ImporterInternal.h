@@ -1,0 +1,65 @@
+//===- ImporterInternal.h - Pieces of the ONNX importer ---------*- C++ -*-===//
+//
+// Part of Fulcrum. Private to lib/Import/ONNX: the model loader (parse,
+// check, upgrade, infer shapes) and the tensor/type conversions used by the
+// graph importer.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FULCRUM_LIB_IMPORT_ONNX_IMPORTERINTERNAL_H
+#define FULCRUM_LIB_IMPORT_ONNX_IMPORTERINTERNAL_H
+
+#include "fulcrum/Import/ONNX/ONNXImporter.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <string>
+
+namespace fulcrum::detail {
+
+/// Where the importer reports errors: the model file, for located
+/// diagnostics.
+struct ImportContext {
+  mlir::MLIRContext *context;
+  std::string path;     // the model file as named by the user
+  std::string modelDir; // directory of external data files
+  mlir::Location fileLoc;
+
+  /// An error located at the model file (whose name the location carries).
+  mlir::InFlightDiagnostic emitError() const {
+    return mlir::emitError(fileLoc);
+  }
+};
+
+/// Parses, checks, upgrades and shape-infers the model in `buffer` into
+/// `model`, upgrading it with the version converter if `allowConversion`
+/// and some operator changed since its opset. On success, `convertedFrom` is the opset the version converter
+/// upgraded the model from, or -1 when it was not used.
+mlir::LogicalResult loadModel(const ImportContext &ctx,
+                              llvm::MemoryBufferRef buffer,
+                              const ONNXImportOptions &options,
+                              bool allowConversion, ::onnx::ModelProto &model,
+                              int64_t &convertedFrom);
+
+/// The MLIR type of an ONNX type, or null (after an error naming `what`).
+mlir::Type convertType(const ImportContext &ctx, const ::onnx::TypeProto &type,
+                       llvm::StringRef what);
+
+/// Converts a tensor to an elements attribute. Large tensors become
+/// `dense_resource` blobs; `raw_data` is moved out of `tensor`, not copied.
+/// `forceResource` makes even small tensors blobs (initializers).
+mlir::ElementsAttr convertTensor(const ImportContext &ctx,
+                                 ::onnx::TensorProto &tensor,
+                                 bool forceResource, llvm::StringRef what);
+
+/// Converts a sparse tensor to a SparseElementsAttr.
+mlir::ElementsAttr convertSparseTensor(const ImportContext &ctx,
+                                       ::onnx::SparseTensorProto &tensor,
+                                       llvm::StringRef what);
+
+} // namespace fulcrum::detail
+
+#endif // FULCRUM_LIB_IMPORT_ONNX_IMPORTERINTERNAL_H

@@ -1,0 +1,276 @@
+//===- ModelLoader.cpp - Parse, check, upgrade, infer an ONNX model -------===//
+//
+// Part of Fulcrum. Everything the importer does with libonnx before it
+// builds MLIR. libonnx reports errors with exceptions; they are caught here
+// and turned into located diagnostics.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImporterInternal.h"
+
+#include "onnx/checker.h"
+#include "onnx/defs/parser.h"
+#include "onnx/defs/schema.h"
+#include "onnx/shape_inference/implementation.h"
+#include "onnx/version_converter/convert.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <map>
+
+using namespace mlir;
+
+namespace fulcrum::detail {
+
+namespace {
+
+/// The default domain's opset version, or -1.
+int64_t defaultOpset(const ::onnx::ModelProto &model) {
+  for (const auto &o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx")
+      return o.version();
+  return -1;
+}
+
+std::string nodeName(const ::onnx::NodeProto &node) {
+  return node.name().empty() ? std::string("<unnamed>") : node.name();
+}
+
+/// Checks that every node (including those of subgraphs) is an operator of
+/// the default ONNX domain known at the model's opset; names the offending
+/// node otherwise. This is the importer's clearest error for unknown ops, so
+/// it runs before libonnx's checker.
+LogicalResult checkOperators(const ImportContext &ctx,
+                             const ::onnx::GraphProto &graph,
+                             const std::map<std::string, int64_t> &opsets) {
+  for (const ::onnx::NodeProto &node : graph.node()) {
+    std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+    if (!domain.empty()) {
+      ctx.emitError() << "node '" << nodeName(node) << "' (" << node.op_type()
+                      << "): operator domain '" << domain
+                      << "' is not supported; Fulcrum imports the default "
+                         "ONNX domain";
+      return failure();
+    }
+    auto it = opsets.find("");
+    if (it == opsets.end()) {
+      ctx.emitError() << "node '" << nodeName(node) << "' (" << node.op_type()
+                      << "): the model imports no opset of the default "
+                         "ONNX domain";
+      return failure();
+    }
+    const ::onnx::OpSchema *schema = ::onnx::OpSchemaRegistry::Schema(
+        node.op_type(), static_cast<int>(it->second), "");
+    if (!schema) {
+      ctx.emitError() << "node '" << nodeName(node) << "' (" << node.op_type()
+                      << "): unknown operator '" << node.op_type()
+                      << "' in the default ONNX domain at opset "
+                      << it->second;
+      return failure();
+    }
+    for (const ::onnx::AttributeProto &attr : node.attribute()) {
+      if (attr.has_g() && failed(checkOperators(ctx, attr.g(), opsets)))
+        return failure();
+      for (const ::onnx::GraphProto &g : attr.graphs())
+        if (failed(checkOperators(ctx, g, opsets)))
+          return failure();
+    }
+  }
+  return success();
+}
+
+/// Whether some node's schema at the model's opset differs from the one at
+/// `target`, i.e. whether the model needs the version converter.
+bool needsConversion(const ::onnx::GraphProto &graph, int64_t opset,
+                     int64_t target) {
+  for (const ::onnx::NodeProto &node : graph.node()) {
+    const ::onnx::OpSchema *from = ::onnx::OpSchemaRegistry::Schema(
+        node.op_type(), static_cast<int>(opset), "");
+    const ::onnx::OpSchema *to = ::onnx::OpSchemaRegistry::Schema(
+        node.op_type(), static_cast<int>(target), "");
+    if (!from || !to || from->since_version() != to->since_version())
+      return true;
+    for (const ::onnx::AttributeProto &attr : node.attribute())
+      if (attr.has_g() && needsConversion(attr.g(), opset, target))
+        return true;
+  }
+  return false;
+}
+
+/// Runs libonnx's checker on the model (with the model directory for
+/// external data).
+LogicalResult checkModel(const ImportContext &ctx,
+                         const ::onnx::ModelProto &model, std::string &message) {
+  try {
+    ::onnx::checker::CheckerContext checker;
+    if (!model.has_ir_version())
+      throw ::onnx::checker::ValidationError(
+          "the model does not set ir_version");
+    checker.set_ir_version(static_cast<int>(model.ir_version()));
+    std::unordered_map<std::string, int> opsets;
+    for (const auto &o : model.opset_import())
+      opsets[o.domain()] = static_cast<int>(o.version());
+    checker.set_opset_imports(opsets);
+    checker.set_model_dir(ctx.modelDir);
+    checker.set_is_main_graph(true);
+    checker.set_schema_registry(::onnx::OpSchemaRegistry::Instance());
+    ::onnx::checker::LexicalScopeContext lex;
+    ::onnx::checker::check_graph(model.graph(), checker, lex);
+  } catch (const std::exception &e) {
+    message = e.what();
+    return failure();
+  }
+  return success();
+}
+
+/// Moves the raw bytes of large initializers out of `model`, so that the
+/// version converter (which copies the whole model) does not copy weights.
+std::map<std::string, std::string> detachWeights(::onnx::ModelProto &model) {
+  std::map<std::string, std::string> weights;
+  for (::onnx::TensorProto &t : *model.mutable_graph()->mutable_initializer())
+    if (t.raw_data().size() > 4096 && !t.name().empty())
+      weights[t.name()].swap(*t.mutable_raw_data());
+  return weights;
+}
+
+/// Puts detached weights back into `model`; fails if one is missing.
+bool attachWeights(::onnx::ModelProto &model,
+                   std::map<std::string, std::string> &weights) {
+  size_t attached = 0;
+  for (::onnx::TensorProto &t : *model.mutable_graph()->mutable_initializer()) {
+    auto it = weights.find(t.name());
+    if (it == weights.end() || !t.raw_data().empty())
+      continue;
+    t.mutable_raw_data()->swap(it->second);
+    ++attached;
+  }
+  return attached == weights.size();
+}
+
+/// Strips a libonnx message to its first line.
+std::string firstLine(const std::string &s) {
+  std::string line = s.substr(0, s.find('\n'));
+  return llvm::StringRef(line).trim().str();
+}
+
+} // namespace
+
+LogicalResult loadModel(const ImportContext &ctx, llvm::MemoryBufferRef buffer,
+                        const ONNXImportOptions &options,
+                        bool allowConversion, ::onnx::ModelProto &model,
+                        int64_t &convertedFrom) {
+  convertedFrom = -1;
+  // 1. Parse.
+  if (llvm::StringRef(buffer.getBufferIdentifier()).ends_with(".onnxtxt")) {
+    std::string text = buffer.getBuffer().str();
+    try {
+      ::onnx::OnnxParser parser(text.c_str());
+      auto status = parser.Parse(model);
+      if (!status.IsOK()) {
+        ctx.emitError() << "cannot parse the ONNX text: "
+                        << firstLine(status.ErrorMessage());
+        return failure();
+      }
+    } catch (const std::exception &e) {
+      ctx.emitError() << "cannot parse the ONNX text: " << firstLine(e.what());
+      return failure();
+    }
+  } else if (buffer.getBufferSize() > INT_MAX ||
+             !model.ParseFromArray(buffer.getBufferStart(),
+                                   static_cast<int>(buffer.getBufferSize()))) {
+    ctx.emitError() << "not a valid ONNX model: the protobuf is truncated or "
+                       "corrupted ("
+                    << buffer.getBufferSize() << " bytes)";
+    return failure();
+  }
+  if (!model.has_graph() || model.opset_import_size() == 0) {
+    ctx.emitError() << "not a valid ONNX model: "
+                    << (model.has_graph() ? "no opset_import"
+                                          : "the model has no graph");
+    return failure();
+  }
+  if (model.functions_size() != 0) {
+    ctx.emitError() << "model-local functions are not supported (the model "
+                       "defines '"
+                    << model.functions(0).name() << "')";
+    return failure();
+  }
+
+  // 2. Operators and libonnx's checker.
+  std::map<std::string, int64_t> opsets;
+  for (const auto &o : model.opset_import())
+    opsets[o.domain() == "ai.onnx" ? "" : o.domain()] = o.version();
+  if (failed(checkOperators(ctx, model.graph(), opsets)))
+    return failure();
+  int64_t opset = defaultOpset(model);
+  if (opset > options.targetOpset) {
+    ctx.emitError() << "the model uses opset " << opset
+                    << " of the default domain; Fulcrum supports opsets up to "
+                    << options.targetOpset;
+    return failure();
+  }
+  std::string message;
+  if (failed(checkModel(ctx, model, message))) {
+    ctx.emitError() << "invalid model: " << firstLine(message);
+    return failure();
+  }
+
+  // 3. Upgrade to the target opset where some operator changed since.
+  if (allowConversion && opset < options.targetOpset &&
+      needsConversion(model.graph(), opset, options.targetOpset)) {
+    auto weights = detachWeights(model);
+    ::onnx::ModelProto upgraded;
+    bool ok = true;
+    try {
+      upgraded = ::onnx::version_conversion::ConvertVersion(
+          model, static_cast<int>(options.targetOpset));
+      // The converter keeps the old IR version, which may be too old for
+      // what it produced (initializers that are not graph inputs).
+      upgraded.set_ir_version(std::max<int64_t>(upgraded.ir_version(), 8));
+    } catch (const std::exception &e) {
+      message = e.what();
+      ok = false;
+    }
+    if (ok && !attachWeights(upgraded, weights)) {
+      message = "initializers were renamed";
+      ok = false;
+    }
+    if (ok && failed(checkModel(ctx, upgraded, message)))
+      ok = false;
+    if (ok) {
+      model.Swap(&upgraded);
+      convertedFrom = opset;
+    } else {
+      // Import every operator at its own version instead
+      // (onnx.<Name>V<version>).
+      if (!attachWeights(model, weights)) {
+        ctx.emitError() << "internal error: lost initializer data while "
+                           "upgrading the model";
+        return failure();
+      }
+      emitRemark(ctx.fileLoc)
+          << "the ONNX version converter cannot upgrade opset "
+          << opset << " to " << options.targetOpset << " ("
+          << firstLine(message)
+          << "); operators are imported at their own versions";
+    }
+  }
+
+  // 4. Types and shapes of every value.
+  if (options.shapeInference) {
+    try {
+      ::onnx::ShapeInferenceOptions inferOptions(/*check_type=*/true,
+                                               /*strict_mode=*/1,
+                                               /*data_prop=*/true);
+      ::onnx::shape_inference::InferShapes(
+          model, ::onnx::OpSchemaRegistry::Instance(), inferOptions);
+    } catch (const std::exception &e) {
+      ctx.emitError() << "shape inference failed: " << firstLine(e.what());
+      return failure();
+    }
+  }
+  return success();
+}
+
+} // namespace fulcrum::detail

@@ -1,0 +1,16 @@
+//===- InitAll.cpp - Register every Fulcrum dialect and pass --------------===//
+//
+// Part of Fulcrum.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/InitAll.h"
+
+#include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
+#include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
+
+void fulcrum::registerAllDialects(mlir::DialectRegistry &registry) {
+  registry.insert<onnx::ONNXDialect>();
+}
+
+void fulcrum::registerAllPasses() { onnx::registerONNXPasses(); }

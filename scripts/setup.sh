@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what Fulcrum needs on Debian 12 (when missing), then configures and
+# builds it incrementally in build/. Safe to run any number of times.
+# Sourced by scripts/main.sh and scripts/test.sh; run alone to just build.
+set -euo pipefail
+
+FULCRUM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${FULCRUM_BUILD_DIR:-$FULCRUM_ROOT/build}"
+
+PACKAGES=(
+  cmake ninja-build ccache clang-19 lld-19
+  llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  libgtest-dev python3 python3-onnx python3-numpy libonnx-testdata
+)
+
+fulcrum_install_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "== installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+fulcrum_build() {
+  export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+  if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+    echo "== configuring $BUILD_DIR"
+    cmake -S "$FULCRUM_ROOT" -B "$BUILD_DIR" -G Ninja \
+      -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+      -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+      -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld \
+      -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
+      -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-19/build/utils/lit/lit.py
+  fi
+  echo "== building"
+  ninja -C "$BUILD_DIR" -j"${FULCRUM_JOBS:-2}" "$@"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  fulcrum_install_packages
+  fulcrum_build "$@"
+fi
