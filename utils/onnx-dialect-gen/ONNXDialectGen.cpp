@@ -371,7 +371,7 @@ void emitOp(std::ostream &os, const GeneratedOp &op) {
     std::string format = "`(` operands `)`";
     for (size_t i = 0; i < regions.size(); ++i) {
       os << (i ? ", " : " ") << "SizedRegion<1>:$" << regions[i];
-      format += " $" + regions[i];
+      format += " `" + regions[i] + "` $" + regions[i];
     }
     os << ");\n";
     os << "  let assemblyFormat = \"" << format

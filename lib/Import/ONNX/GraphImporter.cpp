@@ -231,9 +231,7 @@ LogicalResult GraphImporter::importNodes(::onnx::GraphProto &graph) {
 }
 
 LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, size_t index) {
-  std::string name = node.name().empty()
-                         ? node.op_type() + "_" + std::to_string(index)
-                         : node.name();
+  std::string name = detail::nodeName(node, index);
   std::string where = "node '" + name + "' (" + node.op_type() + ")";
   const ::onnx::OpSchema *schema =
       ::onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");

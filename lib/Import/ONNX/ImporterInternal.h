@@ -34,6 +34,13 @@ struct ImportContext {
   }
 };
 
+/// The name diagnostics use for a node: its own, or `<op_type>_<index>`
+/// when it has none.
+inline std::string nodeName(const ::onnx::NodeProto &node, size_t index) {
+  return node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                             : node.name();
+}
+
 /// Parses, checks, upgrades and shape-infers the model in `buffer` into
 /// `model`, upgrading it with the version converter if `allowConversion`
 /// and some operator changed since its opset. On success, `convertedFrom` is the opset the version converter

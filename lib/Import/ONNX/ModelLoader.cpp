@@ -33,9 +33,6 @@ int64_t defaultOpset(const ::onnx::ModelProto &model) {
   return -1;
 }
 
-std::string nodeName(const ::onnx::NodeProto &node) {
-  return node.name().empty() ? std::string("<unnamed>") : node.name();
-}
 
 /// Checks that every node (including those of subgraphs) is an operator of
 /// the default ONNX domain known at the model's opset; names the offending
@@ -44,10 +41,11 @@ std::string nodeName(const ::onnx::NodeProto &node) {
 LogicalResult checkOperators(const ImportContext &ctx,
                              const ::onnx::GraphProto &graph,
                              const std::map<std::string, int64_t> &opsets) {
-  for (const ::onnx::NodeProto &node : graph.node()) {
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    std::string name = nodeName(node, index);
     std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
     if (!domain.empty()) {
-      ctx.emitError() << "node '" << nodeName(node) << "' (" << node.op_type()
+      ctx.emitError() << "node '" << name << "' (" << node.op_type()
                       << "): operator domain '" << domain
                       << "' is not supported; Fulcrum imports the default "
                          "ONNX domain";
@@ -55,7 +53,7 @@ LogicalResult checkOperators(const ImportContext &ctx,
     }
     auto it = opsets.find("");
     if (it == opsets.end()) {
-      ctx.emitError() << "node '" << nodeName(node) << "' (" << node.op_type()
+      ctx.emitError() << "node '" << name << "' (" << node.op_type()
                       << "): the model imports no opset of the default "
                          "ONNX domain";
       return failure();
@@ -63,7 +61,7 @@ LogicalResult checkOperators(const ImportContext &ctx,
     const ::onnx::OpSchema *schema = ::onnx::OpSchemaRegistry::Schema(
         node.op_type(), static_cast<int>(it->second), "");
     if (!schema) {
-      ctx.emitError() << "node '" << nodeName(node) << "' (" << node.op_type()
+      ctx.emitError() << "node '" << name << "' (" << node.op_type()
                       << "): unknown operator '" << node.op_type()
                       << "' in the default ONNX domain at opset "
                       << it->second;

@@ -3751,7 +3751,7 @@ If conditional
   let results = (outs
     Variadic<AnyTypeOf<[TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, BF16, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>, ONNX_SeqOf<[TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, BF16, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>]>, ONNX_OptOf<[AnyTypeOf<[TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, BF16, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>, ONNX_SeqOf<[TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, BF16, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>]>]>]>]>>:$outputs);
   let regions = (region SizedRegion<1>:$else_branch, SizedRegion<1>:$then_branch);
-  let assemblyFormat = "`(` operands `)` $else_branch $then_branch attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "`(` operands `)` `else_branch` $else_branch `then_branch` $then_branch attr-dict `:` functional-type(operands, results)";
 }
 
 def ONNX_IfV13Op : ONNX_Op<"IfV13", 13, [RecursiveMemoryEffects]> {
@@ -3764,7 +3764,7 @@ If conditional
   let results = (outs
     Variadic<AnyTypeOf<[TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>, ONNX_SeqOf<[TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>]>]>>:$outputs);
   let regions = (region SizedRegion<1>:$else_branch, SizedRegion<1>:$then_branch);
-  let assemblyFormat = "`(` operands `)` $else_branch $then_branch attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "`(` operands `)` `else_branch` $else_branch `then_branch` $then_branch attr-dict `:` functional-type(operands, results)";
 }
 
 def ONNX_IfV11Op : ONNX_Op<"IfV11", 11, [RecursiveMemoryEffects]> {
@@ -3777,7 +3777,7 @@ If conditional
   let results = (outs
     Variadic<TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>>:$outputs);
   let regions = (region SizedRegion<1>:$else_branch, SizedRegion<1>:$then_branch);
-  let assemblyFormat = "`(` operands `)` $else_branch $then_branch attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "`(` operands `)` `else_branch` $else_branch `then_branch` $then_branch attr-dict `:` functional-type(operands, results)";
 }
 
 def ONNX_IfV1Op : ONNX_Op<"IfV1", 1, [RecursiveMemoryEffects]> {
@@ -3790,7 +3790,7 @@ If conditional
   let results = (outs
     Variadic<TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>>:$outputs);
   let regions = (region SizedRegion<1>:$else_branch, SizedRegion<1>:$then_branch);
-  let assemblyFormat = "`(` operands `)` $else_branch $then_branch attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "`(` operands `)` `else_branch` $else_branch `then_branch` $then_branch attr-dict `:` functional-type(operands, results)";
 }
 
 def ONNX_InstanceNormalizationOp : ONNX_Op<"InstanceNormalization", 6, [Pure]> {
@@ -4680,7 +4680,7 @@ The input/output of subgraph (produced by loop node) matching is based on order 
   let results = (outs
     Variadic<AnyTypeOf<[TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, BF16, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>, ONNX_SeqOf<[TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, BF16, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>]>, ONNX_OptOf<[AnyTypeOf<[TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, BF16, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>, ONNX_SeqOf<[TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, BF16, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>]>]>]>]>>:$v_final_and_scan_outputs);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "`(` operands `)` $body attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "`(` operands `)` `body` $body attr-dict `:` functional-type(operands, results)";
 }
 
 def ONNX_LoopV13Op : ONNX_Op<"LoopV13", 13, [RecursiveMemoryEffects]> {
@@ -4829,7 +4829,7 @@ The input/output of subgraph (produced by loop node) matching is based on order 
   let results = (outs
     Variadic<AnyTypeOf<[TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>, ONNX_SeqOf<[TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>]>]>>:$v_final_and_scan_outputs);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "`(` operands `)` $body attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "`(` operands `)` `body` $body attr-dict `:` functional-type(operands, results)";
 }
 
 def ONNX_LoopV11Op : ONNX_Op<"LoopV11", 11, [RecursiveMemoryEffects]> {
@@ -4976,7 +4976,7 @@ point-wise operators (e.g. dropout, residual connections, linear layer).
   let results = (outs
     Variadic<TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>>:$v_final_and_scan_outputs);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "`(` operands `)` $body attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "`(` operands `)` `body` $body attr-dict `:` functional-type(operands, results)";
 }
 
 def ONNX_LoopV1Op : ONNX_Op<"LoopV1", 1, [RecursiveMemoryEffects]> {
@@ -5103,7 +5103,7 @@ point-wise operators (e.g. dropout, residual connections, linear layer).
   let results = (outs
     Variadic<TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>>:$v_final_and_scan_outputs);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "`(` operands `)` $body attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "`(` operands `)` `body` $body attr-dict `:` functional-type(operands, results)";
 }
 
 def ONNX_LpNormalizationOp : ONNX_Op<"LpNormalization", 1, [Pure]> {
@@ -8302,7 +8302,7 @@ values are computed in the outer graph, they need to be passed in as extra state
   let results = (outs
     Variadic<TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, BF16, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>>:$final_state_and_scan_outputs);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "`(` operands `)` $body attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "`(` operands `)` `body` $body attr-dict `:` functional-type(operands, results)";
 }
 
 def ONNX_ScanV11Op : ONNX_Op<"ScanV11", 11, [RecursiveMemoryEffects]> {
@@ -8439,7 +8439,7 @@ values are computed in the outer graph, they need to be passed in as extra state
   let results = (outs
     Variadic<TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>>:$final_state_and_scan_outputs);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "`(` operands `)` $body attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "`(` operands `)` `body` $body attr-dict `:` functional-type(operands, results)";
 }
 
 def ONNX_ScanV9Op : ONNX_Op<"ScanV9", 9, [RecursiveMemoryEffects]> {
@@ -8576,7 +8576,7 @@ values are computed in the outer graph, they need to be passed in as extra state
   let results = (outs
     Variadic<TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>>:$final_state_and_scan_outputs);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "`(` operands `)` $body attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "`(` operands `)` `body` $body attr-dict `:` functional-type(operands, results)";
 }
 
 def ONNX_ScanV8Op : ONNX_Op<"ScanV8", 8, [RecursiveMemoryEffects]> {
@@ -8715,7 +8715,7 @@ values are computed in the outer graph, they need to be passed in as extra state
   let results = (outs
     Variadic<TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>>:$final_state_and_scan_outputs);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "`(` operands `)` $body attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "`(` operands `)` `body` $body attr-dict `:` functional-type(operands, results)";
 }
 
 def ONNX_ScatterOp : ONNX_Op<"Scatter", 11, [Pure]> {
@@ -9394,7 +9394,7 @@ or in any order. Users cannot expect any specific ordering in which each subgrap
   let results = (outs
     Variadic<ONNX_SeqOf<[TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>]>>:$out_sequence);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "`(` operands `)` $body attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "`(` operands `)` `body` $body attr-dict `:` functional-type(operands, results)";
 }
 
 def ONNX_ShapeOp : ONNX_Op<"Shape", 15, [Pure]> {

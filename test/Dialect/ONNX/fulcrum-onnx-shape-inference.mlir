@@ -1,0 +1,64 @@
+// RUN: fulcrum-opt %s --fulcrum-onnx-shape-inference --split-input-file | FileCheck %s
+
+// Unknown result shapes are refined and the signature follows.
+// CHECK-LABEL: func @chain
+// CHECK-SAME: -> tensor<1x10xf32>
+func.func @chain(%x: tensor<1x1x28x28xf32>, %w: tensor<4x1x3x3xf32>, %fc: tensor<676x10xf32>) -> tensor<*xf32> {
+  %none = onnx.NoValue
+  // CHECK: onnx.Conv{{.*}} -> tensor<1x4x26x26xf32>
+  %c = onnx.Conv(%x, %w, %none) : (tensor<1x1x28x28xf32>, tensor<4x1x3x3xf32>, none) -> tensor<*xf32>
+  // CHECK: onnx.Relu{{.*}} -> tensor<1x4x26x26xf32>
+  %r = onnx.Relu(%c) : (tensor<*xf32>) -> tensor<*xf32>
+  // CHECK: onnx.MaxPool{{.*}} -> (tensor<1x4x13x13xf32>, none)
+  %p, %i = onnx.MaxPool(%r) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<*xf32>) -> (tensor<*xf32>, none)
+  // CHECK: onnx.Flatten{{.*}} -> tensor<1x676xf32>
+  %f = onnx.Flatten(%p) : (tensor<*xf32>) -> tensor<*xf32>
+  // CHECK: onnx.Gemm{{.*}} -> tensor<1x10xf32>
+  %g = onnx.Gemm(%f, %fc, %none) : (tensor<*xf32>, tensor<676x10xf32>, none) -> tensor<*xf32>
+  // CHECK: onnx.Softmax{{.*}} -> tensor<1x10xf32>
+  %s = onnx.Softmax(%g) : (tensor<*xf32>) -> tensor<*xf32>
+  // CHECK: return {{.*}} : tensor<1x10xf32>
+  return %s : tensor<*xf32>
+}
+
+// -----
+
+// A dynamic batch dimension stays dynamic; known dimensions are filled in.
+// CHECK-LABEL: func @dynamic_batch
+// CHECK-SAME: -> tensor<?x16xf32>
+func.func @dynamic_batch(%x: tensor<?x8xf32>, %w: tensor<8x16xf32>, %b: tensor<16xf32>) -> tensor<?x?xf32> {
+  // CHECK: onnx.MatMul{{.*}} -> tensor<?x16xf32>
+  %m = onnx.MatMul(%x, %w) : (tensor<?x8xf32>, tensor<8x16xf32>) -> tensor<*xf32>
+  // CHECK: onnx.Add{{.*}} -> tensor<?x16xf32>
+  %a = onnx.Add(%m, %b) : (tensor<*xf32>, tensor<16xf32>) -> tensor<?x?xf32>
+  return %a : tensor<?x?xf32>
+}
+
+// -----
+
+// Reshape and Slice read their constant operands, including -1 and 0.
+// CHECK-LABEL: func @constant_operands
+func.func @constant_operands(%x: tensor<2x3x4xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %shape = onnx.Constant() {value = dense<[0, -1]> : tensor<2xi64>} : () -> tensor<2xi64>
+  // CHECK: onnx.Reshape{{.*}} -> tensor<2x12xf32>
+  %r = onnx.Reshape(%x, %shape) : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<*xf32>
+  %starts = onnx.Constant() {value = dense<[1, -1]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %ends = onnx.Constant() {value = dense<[3, -5]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %axes = onnx.Constant() {value = dense<[1, 2]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %steps = onnx.Constant() {value = dense<[1, -2]> : tensor<2xi64>} : () -> tensor<2xi64>
+  // CHECK: onnx.Slice{{.*}} -> tensor<2x2x2xf32>
+  %s = onnx.Slice(%x, %starts, %ends, %axes, %steps) : (tensor<2x3x4xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<*xf32>
+  // CHECK: onnx.Transpose{{.*}} -> tensor<4x3x2xf32>
+  %t = onnx.Transpose(%x) : (tensor<2x3x4xf32>) -> tensor<*xf32>
+  return %r, %s, %t : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Operations without shape inference are left alone.
+// CHECK-LABEL: func @negative_no_interface
+func.func @negative_no_interface(%x: tensor<2x3xf32>) -> tensor<*xf32> {
+  // CHECK: onnx.Ceil{{.*}} -> tensor<*xf32>
+  %0 = onnx.Ceil(%x) : (tensor<2x3xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

@@ -1,0 +1,28 @@
+# -*- Python -*- lit configuration of the Fulcrum test suite.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "Fulcrum"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py",
+                   "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.fulcrum_obj_root, "test")
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+config.substitutions.append(("%fulcrum_src_root", config.fulcrum_src_root))
+config.substitutions.append(("%onnx_testdata", config.onnx_testdata_dir))
+config.substitutions.append(("%fulcrum_python", config.python_executable))
+
+tools = ["fulcrum-opt", "fulcrum-translate", "fulcrum-onnx-dialect-gen",
+         "fulcrum-onnx-txt2pb"]
+llvm_config.add_tool_substitutions(tools, [config.fulcrum_tools_dir])
+
+if os.path.isdir(config.onnx_testdata_dir):
+    config.available_features.add("onnx-testdata")
