@@ -235,8 +235,9 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, size_t index) {
   std::string where = "node '" + name + "' (" + node.op_type() + ")";
   const ::onnx::OpSchema *schema =
       ::onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
+  // `onnx.<Name>` is the version current at the dialect's opset.
   const ::onnx::OpSchema *latest = ::onnx::OpSchemaRegistry::Schema(
-      node.op_type(), static_cast<int>(options.targetOpset), "");
+      node.op_type(), static_cast<int>(kMaxOpset), "");
   if (!schema || !latest) {
     ctx.emitError() << where << ": unknown operator at opset " << opset;
     return failure();

@@ -202,10 +202,15 @@ LogicalResult loadModel(const ImportContext &ctx, llvm::MemoryBufferRef buffer,
   if (failed(checkOperators(ctx, model.graph(), opsets)))
     return failure();
   int64_t opset = defaultOpset(model);
-  if (opset > options.targetOpset) {
+  if (opset > kMaxOpset) {
     ctx.emitError() << "the model uses opset " << opset
                     << " of the default domain; Fulcrum supports opsets up to "
-                    << options.targetOpset;
+                    << kMaxOpset;
+    return failure();
+  }
+  if (options.targetOpset > kMaxOpset) {
+    ctx.emitError() << "the target opset " << options.targetOpset
+                    << " is newer than the onnx dialect's opset " << kMaxOpset;
     return failure();
   }
   std::string message;

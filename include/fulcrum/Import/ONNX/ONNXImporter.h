@@ -17,11 +17,15 @@
 
 namespace fulcrum {
 
+/// The opset of the default ONNX domain that `onnx.<Name>` operations
+/// implement (the generated dialect's newest opset).
+constexpr int64_t kMaxOpset = 17;
+
 struct ONNXImportOptions {
   /// Opset of the default domain that models are upgraded to with libonnx's
   /// version converter. Operators the converter cannot upgrade are imported
-  /// at their own version (`onnx.<Name>V<version>`).
-  int64_t targetOpset = 17;
+  /// at their own version (`onnx.<Name>V<version>`). At most kMaxOpset.
+  int64_t targetOpset = kMaxOpset;
   /// Run libonnx's type and shape inference before importing, so that every
   /// value gets the most precise type ONNX can tell.
   bool shapeInference = true;
