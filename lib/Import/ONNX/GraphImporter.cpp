@@ -473,10 +473,14 @@ OwningOpRef<ModuleOp> importONNXModel(llvm::MemoryBufferRef buffer,
       module = GraphImporter(ctx, model, options).importModel();
   }
   if (!module && convertedFrom >= 0) {
+    auto firstError = llvm::find_if(held, [](const Diagnostic &d) {
+      return d.getSeverity() == DiagnosticSeverity::Error;
+    });
     emitRemark(ctx.fileLoc)
         << "the model upgraded from opset " << convertedFrom
         << " does not import ("
-        << (held.empty() ? std::string("no diagnostic") : held.back().str())
+        << (firstError == held.end() ? std::string("no diagnostic")
+                                     : firstError->str())
         << "); operators are imported at their own versions";
     convertedFrom = -1;
     ::onnx::ModelProto model;
