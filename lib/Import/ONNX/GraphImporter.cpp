@@ -18,6 +18,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -446,11 +447,13 @@ OwningOpRef<ModuleOp> GraphImporter::importModel() {
 
 } // namespace
 
-OwningOpRef<ModuleOp> importONNXModel(llvm::MemoryBufferRef buffer,
-                                      MLIRContext *context,
-                                      const ONNXImportOptions &options) {
+/// Imports the model of `source`, named `path`.
+static OwningOpRef<ModuleOp> importModel(const detail::ModelSource &source,
+                                         StringRef pathRef,
+                                         MLIRContext *context,
+                                         const ONNXImportOptions &options) {
   context->loadDialect<onnx::ONNXDialect, func::FuncDialect>();
-  std::string path = buffer.getBufferIdentifier().str();
+  std::string path = pathRef.str();
   detail::ImportContext ctx{context, path,
                             llvm::sys::path::parent_path(path).str(),
                             FileLineColLoc::get(context, path, 0, 0)};
@@ -467,7 +470,7 @@ OwningOpRef<ModuleOp> importONNXModel(llvm::MemoryBufferRef buffer,
       return success();
     });
     ::onnx::ModelProto model;
-    if (succeeded(detail::loadModel(ctx, buffer, options,
+    if (succeeded(detail::loadModel(ctx, source, options,
                                     /*allowConversion=*/true, model,
                                     convertedFrom)))
       module = GraphImporter(ctx, model, options).importModel();
@@ -484,7 +487,7 @@ OwningOpRef<ModuleOp> importONNXModel(llvm::MemoryBufferRef buffer,
         << "); operators are imported at their own versions";
     convertedFrom = -1;
     ::onnx::ModelProto model;
-    if (failed(detail::loadModel(ctx, buffer, options,
+    if (failed(detail::loadModel(ctx, source, options,
                                  /*allowConversion=*/false, model,
                                  convertedFrom)))
       return nullptr;
@@ -499,16 +502,16 @@ OwningOpRef<ModuleOp> importONNXModel(llvm::MemoryBufferRef buffer,
   return module;
 }
 
+OwningOpRef<ModuleOp> importONNXModel(llvm::MemoryBufferRef buffer,
+                                      MLIRContext *context,
+                                      const ONNXImportOptions &options) {
+  return importModel(detail::ModelSource{buffer}, buffer.getBufferIdentifier(),
+                     context, options);
+}
+
 OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *context,
                                      const ONNXImportOptions &options) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer) {
-    emitError(FileLineColLoc::get(context, path, 0, 0))
-        << "cannot read '" << path << "': " << buffer.getError().message();
-    return nullptr;
-  }
-  return importONNXModel((*buffer)->getMemBufferRef(), context, options);
+  return importModel(detail::ModelSource{}, path, context, options);
 }
 
 void registerImportONNXTranslation(
@@ -521,6 +524,12 @@ void registerImportONNXTranslation(
             sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
         ONNXImportOptions options =
             getOptions ? getOptions() : ONNXImportOptions();
+        // mlirTranslateMain has mapped the file; reading it again as a
+        // stream leaves the mapping untouched (not resident), which keeps
+        // the peak memory of large imports near the model's size.
+        StringRef name = buffer->getBufferIdentifier();
+        if (name != "<stdin>" && llvm::sys::fs::is_regular_file(name))
+          return importONNXFile(name, context, options);
         return importONNXModel(buffer->getMemBufferRef(), context, options);
       },
       [](DialectRegistry &registry) {

@@ -16,6 +16,7 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <optional>
 #include <string>
 
 namespace fulcrum::detail {
@@ -41,12 +42,18 @@ inline std::string nodeName(const ::onnx::NodeProto &node, size_t index) {
                              : node.name();
 }
 
-/// Parses, checks, upgrades and shape-infers the model in `buffer` into
+/// Where a model comes from: a buffer, or (when there is none) the file
+/// `ImportContext::path`.
+struct ModelSource {
+  std::optional<llvm::MemoryBufferRef> buffer;
+};
+
+/// Parses, checks, upgrades and shape-infers the model of `source` into
 /// `model`, upgrading it with the version converter if `allowConversion`
 /// and some operator changed since its opset. On success, `convertedFrom` is the opset the version converter
 /// upgraded the model from, or -1 when it was not used.
 mlir::LogicalResult loadModel(const ImportContext &ctx,
-                              llvm::MemoryBufferRef buffer,
+                              const ModelSource &source,
                               const ONNXImportOptions &options,
                               bool allowConversion, ::onnx::ModelProto &model,
                               int64_t &convertedFrom);

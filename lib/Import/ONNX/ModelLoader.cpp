@@ -16,6 +16,9 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+
+#include <unistd.h>
 
 #include <map>
 
@@ -154,34 +157,71 @@ std::string firstLine(const std::string &s) {
 
 } // namespace
 
-LogicalResult loadModel(const ImportContext &ctx, llvm::MemoryBufferRef buffer,
+/// Parses the model from `source`: its buffer, or else its file, streamed so
+/// that the file's bytes are never all in memory next to the parsed model.
+static LogicalResult parseModel(const ImportContext &ctx,
+                                const ModelSource &source,
+                                ::onnx::ModelProto &model) {
+  if (llvm::StringRef(ctx.path).ends_with(".onnxtxt")) {
+    std::string text;
+    if (source.buffer) {
+      text = source.buffer->getBuffer().str();
+    } else {
+      auto file = llvm::MemoryBuffer::getFile(ctx.path);
+      if (!file) {
+        ctx.emitError() << "cannot read '" << ctx.path
+                        << "': " << file.getError().message();
+        return failure();
+      }
+      text = (*file)->getBuffer().str();
+    }
+    try {
+      ::onnx::OnnxParser parser(text.c_str());
+      auto status = parser.Parse(model);
+      if (status.IsOK())
+        return success();
+      ctx.emitError() << "cannot parse the ONNX text: "
+                      << firstLine(status.ErrorMessage());
+    } catch (const std::exception &e) {
+      ctx.emitError() << "cannot parse the ONNX text: " << firstLine(e.what());
+    }
+    return failure();
+  }
+  bool parsed;
+  uint64_t size;
+  if (source.buffer) {
+    size = source.buffer->getBufferSize();
+    parsed = size <= INT_MAX &&
+             model.ParseFromArray(source.buffer->getBufferStart(),
+                                  static_cast<int>(size));
+  } else {
+    int fd;
+    if (std::error_code ec = llvm::sys::fs::openFileForRead(ctx.path, fd)) {
+      ctx.emitError() << "cannot read '" << ctx.path << "': " << ec.message();
+      return failure();
+    }
+    llvm::sys::fs::file_status status;
+    size = llvm::sys::fs::status(fd, status) ? 0 : status.getSize();
+    parsed = model.ParseFromFileDescriptor(fd);
+    ::close(fd);
+  }
+  if (!parsed) {
+    ctx.emitError() << "not a valid ONNX model: the protobuf is truncated or "
+                       "corrupted ("
+                    << size << " bytes)";
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult loadModel(const ImportContext &ctx, const ModelSource &source,
                         const ONNXImportOptions &options,
                         bool allowConversion, ::onnx::ModelProto &model,
                         int64_t &convertedFrom) {
   convertedFrom = -1;
   // 1. Parse.
-  if (llvm::StringRef(buffer.getBufferIdentifier()).ends_with(".onnxtxt")) {
-    std::string text = buffer.getBuffer().str();
-    try {
-      ::onnx::OnnxParser parser(text.c_str());
-      auto status = parser.Parse(model);
-      if (!status.IsOK()) {
-        ctx.emitError() << "cannot parse the ONNX text: "
-                        << firstLine(status.ErrorMessage());
-        return failure();
-      }
-    } catch (const std::exception &e) {
-      ctx.emitError() << "cannot parse the ONNX text: " << firstLine(e.what());
-      return failure();
-    }
-  } else if (buffer.getBufferSize() > INT_MAX ||
-             !model.ParseFromArray(buffer.getBufferStart(),
-                                   static_cast<int>(buffer.getBufferSize()))) {
-    ctx.emitError() << "not a valid ONNX model: the protobuf is truncated or "
-                       "corrupted ("
-                    << buffer.getBufferSize() << " bytes)";
+  if (failed(parseModel(ctx, source, model)))
     return failure();
-  }
   if (!model.has_graph() || model.opset_import_size() == 0) {
     ctx.emitError() << "not a valid ONNX model: "
                     << (model.has_graph() ? "no opset_import"
