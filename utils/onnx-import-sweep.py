@@ -1,30 +1,44 @@
 #!/usr/bin/env python3
 """Imports every model of the ONNX backend test data with fulcrum-translate.
 
-Usage: onnx-import-sweep.py FULCRUM_TRANSLATE [--data DIR] [--every N]
-                            [--min-imported N] [--report FILE]
+Usage: onnx-import-sweep.py FULCRUM_TRANSLATE [--opt FULCRUM_OPT]
+                            [--data DIR] [--every N] [--min-imported N]
+                            [--report FILE]
 
 Each model must either import (exit 0, output verified by the importer) or
 fail with a clear error: exit code 1..127 and an `error:` line. A crash
 (signal, exit >= 128) or a silent failure fails the sweep. Prints
 `imported I, rejected R, crashed C, total T` and the rejected models with
-their first error line. `--every N` takes every N-th model (CI subset).
+their first error line. With `--opt`, every imported module must also parse
+and verify again in fulcrum-opt (printer/parser round trip). `--every N`
+takes every N-th model.
 """
 import argparse
 import os
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 SUITES = ["node", "simple", "pytorch-converted", "pytorch-operator"]
 
 
-def run(tool, model):
+def run(tool, opt, model, tmpdir):
+    out = os.path.join(tmpdir, model.replace("/", "_") + ".mlir")
     try:
-        p = subprocess.run([tool, "--import-onnx", model, "-o", os.devnull],
+        p = subprocess.run([tool, "--import-onnx", model, "-o", out],
                            capture_output=True, text=True, timeout=120)
+        if p.returncode == 0 and opt:
+            q = subprocess.run([opt, out, "-o", os.devnull],
+                               capture_output=True, text=True, timeout=120)
+            if q.returncode != 0:
+                # Not a clean rejection: the output does not parse back.
+                return model, 200, "round trip failed: " + q.stderr[:200]
     except subprocess.TimeoutExpired:
         return model, 124, "timed out"
+    finally:
+        if os.path.exists(out):
+            os.remove(out)
     err = next((l for l in p.stderr.splitlines() if "error:" in l), "")
     return model, p.returncode, err or p.stderr.strip()[:200]
 
@@ -32,6 +46,7 @@ def run(tool, model):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("tool")
+    ap.add_argument("--opt")
     ap.add_argument("--data", default="/usr/share/libonnx-testdata/data")
     ap.add_argument("--every", type=int, default=1)
     ap.add_argument("--min-imported", type=int, default=0)
@@ -51,8 +66,10 @@ def main():
                 models.append(m)
     models = models[::args.every]
 
-    with ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda m: run(args.tool, m), models))
+    with tempfile.TemporaryDirectory() as tmpdir, \
+            ThreadPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(
+            lambda m: run(args.tool, args.opt, m, tmpdir), models))
 
     imported = [r for r in results if r[1] == 0]
     rejected = [r for r in results if 0 < r[1] < 128 and "error:" in r[2]]

@@ -152,12 +152,15 @@ FailureOr<AsmResourceBlob> readExternal(const ImportContext &ctx,
       /*dataIsMutable=*/false);
 }
 
-/// A resource name derived from a tensor name (printable, non-empty).
+/// A resource name derived from a tensor name: an identifier, as the MLIR
+/// parser requires of resource keys (PyTorch names tensors "1", "2", ...).
 std::string resourceName(StringRef name) {
   std::string out;
   for (char c : name)
     out += (llvm::isAlnum(c) || c == '_' || c == '.') ? c : '_';
-  return out.empty() ? std::string("tensor") : out;
+  if (out.empty() || !(llvm::isAlpha(out[0]) || out[0] == '_'))
+    out.insert(0, "_");
+  return out;
 }
 
 } // namespace
