@@ -27,10 +27,10 @@ def run(tool, opt, model, tmpdir):
     out = os.path.join(tmpdir, model.replace("/", "_") + ".mlir")
     try:
         p = subprocess.run([tool, "--import-onnx", model, "-o", out],
-                           capture_output=True, text=True, timeout=120)
+                           capture_output=True, text=True, errors="replace", timeout=120)
         if p.returncode == 0 and opt:
             q = subprocess.run([opt, out, "-o", os.devnull],
-                               capture_output=True, text=True, timeout=120)
+                               capture_output=True, text=True, errors="replace", timeout=120)
             if q.returncode != 0:
                 # Not a clean rejection: the output does not parse back.
                 return model, 200, "round trip failed: " + q.stderr[:200]

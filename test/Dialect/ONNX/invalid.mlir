@@ -204,3 +204,19 @@ func.func @missing_required_attribute(%x: tensor<1x3x8x8xf32>) -> tensor<*xf32> 
   %y, %i = onnx.MaxPool(%x) : (tensor<1x3x8x8xf32>) -> (tensor<*xf32>, none)
   return %y : tensor<*xf32>
 }
+
+// -----
+
+func.func @pool_negative_pads(%x: tensor<1x3x8x8xf32>) -> tensor<*xf32> {
+  // expected-error @below {{pads must be non-negative}}
+  %y = onnx.AveragePool(%x) {kernel_shape = array<i64: 2, 2>, pads = array<i64: -1, 0, 0, 0>} : (tensor<1x3x8x8xf32>) -> tensor<*xf32>
+  return %y : tensor<*xf32>
+}
+
+// -----
+
+func.func @pool_zero_kernel(%x: tensor<1x3x8x8xf32>) -> tensor<*xf32> {
+  // expected-error @below {{kernel sizes must be positive}}
+  %y = onnx.AveragePool(%x) {kernel_shape = array<i64: 0, 2>} : (tensor<1x3x8x8xf32>) -> tensor<*xf32>
+  return %y : tensor<*xf32>
+}

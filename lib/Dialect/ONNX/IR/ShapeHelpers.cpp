@@ -222,9 +222,15 @@ LogicalResult completeWindowParams(Operation *op, int64_t spatialRank,
     return op->emitOpError("kernel has ")
            << p.kernel.size() << " spatial dimensions, expected "
            << spatialRank;
+  for (int64_t k : p.kernel)
+    if (!ShapedType::isDynamic(k) && k <= 0)
+      return op->emitOpError("kernel sizes must be positive");
   for (int64_t s : p.strides)
     if (s <= 0)
       return op->emitOpError("strides must be positive");
+  for (int64_t pad : p.pads)
+    if (pad < 0)
+      return op->emitOpError("pads must be non-negative");
   for (int64_t d : p.dilations)
     if (d <= 0)
       return op->emitOpError("dilations must be positive");
@@ -243,7 +249,7 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
   if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER")
     return (in + stride - 1) / stride;
   if (autoPad == "VALID")
-    return (in - effective) / stride + 1;
+    return in < effective ? 0 : (in - effective) / stride + 1;
   int64_t span = in + padBegin + padEnd - effective;
   if (span < 0)
     return 0;

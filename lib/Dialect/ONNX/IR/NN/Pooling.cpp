@@ -39,9 +39,6 @@ static FailureOr<Type> inferPool(Operation *op, Value x,
   p.ceilMode = ceilMode;
   if (failed(completeWindowParams(op, spatial, p)))
     return failure();
-  for (int64_t k : p.kernel)
-    if (k <= 0)
-      return op->emitOpError("kernel_shape values must be positive");
   SmallVector<int64_t> out = {(*shape)[0], (*shape)[1]};
   for (int64_t i = 0; i < spatial; ++i)
     out.push_back(windowOutputSize((*shape)[i + 2], p.kernel[i], p.strides[i],
