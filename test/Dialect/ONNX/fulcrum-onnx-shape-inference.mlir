@@ -55,6 +55,23 @@ func.func @constant_operands(%x: tensor<2x3x4xf32>) -> (tensor<*xf32>, tensor<*x
 
 // -----
 
+// Squeeze and Unsqueeze with constant axes; Dropout's mask.
+// CHECK-LABEL: func @squeeze_unsqueeze
+func.func @squeeze_unsqueeze(%x: tensor<2x1x3xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xi1>) {
+  %axes = onnx.Constant() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  // CHECK: onnx.Squeeze{{.*}} -> tensor<2x3xf32>
+  %s = onnx.Squeeze(%x, %axes) : (tensor<2x1x3xf32>, tensor<1xi64>) -> tensor<*xf32>
+  %uaxes = onnx.Constant() {value = dense<[0, -1]> : tensor<2xi64>} : () -> tensor<2xi64>
+  // CHECK: onnx.Unsqueeze{{.*}} -> tensor<1x2x3x1xf32>
+  %u = onnx.Unsqueeze(%s, %uaxes) : (tensor<*xf32>, tensor<2xi64>) -> tensor<*xf32>
+  %none = onnx.NoValue
+  // CHECK: onnx.Dropout{{.*}} -> (tensor<2x1x3xf32>, tensor<2x1x3xi1>)
+  %d, %mask = onnx.Dropout(%x, %none, %none) : (tensor<2x1x3xf32>, none, none) -> (tensor<*xf32>, tensor<*xi1>)
+  return %s, %u, %mask : tensor<*xf32>, tensor<*xf32>, tensor<*xi1>
+}
+
+// -----
+
 // Operations without shape inference are left alone.
 // CHECK-LABEL: func @negative_no_interface
 func.func @negative_no_interface(%x: tensor<2x3xf32>) -> tensor<*xf32> {

@@ -220,3 +220,21 @@ func.func @pool_zero_kernel(%x: tensor<1x3x8x8xf32>) -> tensor<*xf32> {
   %y = onnx.AveragePool(%x) {kernel_shape = array<i64: 0, 2>} : (tensor<1x3x8x8xf32>) -> tensor<*xf32>
   return %y : tensor<*xf32>
 }
+
+// -----
+
+func.func @squeeze_non_one(%x: tensor<2x1x3xf32>) -> tensor<*xf32> {
+  %axes = onnx.Constant() {value = dense<[0]> : tensor<1xi64>} : () -> tensor<1xi64>
+  // expected-error @below {{cannot squeeze dimension 0 of size 2}}
+  %y = onnx.Squeeze(%x, %axes) : (tensor<2x1x3xf32>, tensor<1xi64>) -> tensor<*xf32>
+  return %y : tensor<*xf32>
+}
+
+// -----
+
+func.func @unsqueeze_duplicate(%x: tensor<2x3xf32>) -> tensor<*xf32> {
+  %axes = onnx.Constant() {value = dense<[1, -3]> : tensor<2xi64>} : () -> tensor<2xi64>
+  // expected-error @below {{axis 1 appears twice}}
+  %y = onnx.Unsqueeze(%x, %axes) : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<*xf32>
+  return %y : tensor<*xf32>
+}

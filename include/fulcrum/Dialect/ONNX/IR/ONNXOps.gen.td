@@ -996,7 +996,7 @@ the tensor elementwise.
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_CeluOp : ONNX_Op<"Celu", 12, [Pure]> {
+def ONNX_CeluOp : ONNX_Op<"Celu", 12, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
   let summary = "ONNX Celu operation, version 12";
   let description = [{
 Continuously Differentiable Exponential Linear Units:
@@ -1746,7 +1746,7 @@ Attribute `broadcast=1` needs to be passed to enable broadcasting.
     TensorOf<[F16, F32, F64]>:$C);
 }
 
-def ONNX_DropoutOp : ONNX_Op<"Dropout", 13, []> {
+def ONNX_DropoutOp : ONNX_Op<"Dropout", 13, [DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
   let summary = "ONNX Dropout operation, version 13";
   let description = [{
 Dropout takes an input floating-point tensor, an optional input ratio (floating-point scalar) and an optional input training_mode (boolean scalar). It produces two tensor outputs,
@@ -10133,7 +10133,7 @@ the tensor elementwise. If x is negative, then it will return NaN.
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_SqueezeOp : ONNX_Op<"Squeeze", 13, [Pure]> {
+def ONNX_SqueezeOp : ONNX_Op<"Squeeze", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
   let summary = "ONNX Squeeze operation, version 13";
   let description = [{
 Remove single-dimensional entries from the shape of a tensor.
@@ -10454,7 +10454,7 @@ If pool_strings is set, the input must be a string tensor.
     TensorOf<[F32]>:$Y);
 }
 
-def ONNX_ThresholdedReluOp : ONNX_Op<"ThresholdedRelu", 10, [Pure]> {
+def ONNX_ThresholdedReluOp : ONNX_Op<"ThresholdedRelu", 10, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
   let summary = "ONNX ThresholdedRelu operation, version 10";
   let description = [{
 ThresholdedRelu takes one input data (Tensor<T>) and produces one output data
@@ -10725,7 +10725,7 @@ Example 4:
     ONNX_OrNone<TensorOf<[I64]>>:$counts);
 }
 
-def ONNX_UnsqueezeOp : ONNX_Op<"Unsqueeze", 13, [Pure]> {
+def ONNX_UnsqueezeOp : ONNX_Op<"Unsqueeze", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
   let summary = "ONNX Unsqueeze operation, version 13";
   let description = [{
 Insert single-dimensional entries to the shape of an input tensor (`data`).

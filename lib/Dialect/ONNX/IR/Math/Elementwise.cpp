@@ -26,6 +26,7 @@ static LogicalResult inferSameAsInput(Operation *op,
     return inferSameAsInput(getOperation(), results);                          \
   }
 FULCRUM_SAME_TYPE_OP(AbsOp)
+FULCRUM_SAME_TYPE_OP(CeluOp)
 FULCRUM_SAME_TYPE_OP(EluOp)
 FULCRUM_SAME_TYPE_OP(ErfOp)
 FULCRUM_SAME_TYPE_OP(ExpOp)
@@ -43,7 +44,19 @@ FULCRUM_SAME_TYPE_OP(SoftplusOp)
 FULCRUM_SAME_TYPE_OP(SoftsignOp)
 FULCRUM_SAME_TYPE_OP(SqrtOp)
 FULCRUM_SAME_TYPE_OP(TanhOp)
+FULCRUM_SAME_TYPE_OP(ThresholdedReluOp)
 #undef FULCRUM_SAME_TYPE_OP
+
+LogicalResult DropoutOp::inferResultTypes(SmallVectorImpl<Type> &results) {
+  results.push_back(getData().getType());
+  // mask: bool with the data's shape, or none when not requested.
+  if (isa<NoneType>(getMask().getType()))
+    results.push_back(getMask().getType());
+  else
+    results.push_back(makeTensorType(getTensorShape(getData().getType()),
+                                     IntegerType::get(getContext(), 1)));
+  return success();
+}
 
 LogicalResult ClipOp::inferResultTypes(SmallVectorImpl<Type> &results) {
   Type elt = getElementTypeOrSelf(getInput().getType());

@@ -104,6 +104,81 @@ LogicalResult ReshapeOp::inferResultTypes(SmallVectorImpl<Type> &results) {
   return success();
 }
 
+/// Normalizes and checks `axes` (for a tensor of rank `rank`): in range and
+/// without duplicates. Emits an error on `op` otherwise.
+static FailureOr<SmallVector<int64_t>>
+normalizeAxes(Operation *op, ArrayRef<int64_t> axes, int64_t rank) {
+  SmallVector<int64_t> out;
+  for (int64_t a : axes) {
+    auto n = normalizeAxis(op, a, rank, "axis");
+    if (!n)
+      return failure();
+    if (llvm::is_contained(out, *n))
+      return op->emitOpError("axis ") << *n << " appears twice";
+    out.push_back(*n);
+  }
+  return out;
+}
+
+LogicalResult SqueezeOp::inferResultTypes(SmallVectorImpl<Type> &results) {
+  Type elt = getElementTypeOrSelf(getData().getType());
+  auto data = getTensorShape(getData().getType());
+  std::optional<SmallVector<int64_t>> axes;
+  if (!isNoValue(getAxes()))
+    axes = getConstantInts(getAxes());
+  // Without data rank or with unknown axes, the result rank is unknown.
+  if (!data || (!isNoValue(getAxes()) && !axes)) {
+    results.push_back(UnrankedTensorType::get(elt));
+    return success();
+  }
+  SmallVector<int64_t> shape;
+  if (!axes) {
+    // All size-1 dimensions go; a dynamic one might be 1.
+    if (llvm::any_of(*data, ShapedType::isDynamic)) {
+      results.push_back(UnrankedTensorType::get(elt));
+      return success();
+    }
+    for (int64_t d : *data)
+      if (d != 1)
+        shape.push_back(d);
+  } else {
+    auto normalized = normalizeAxes(getOperation(), *axes, data->size());
+    if (failed(normalized))
+      return failure();
+    for (auto [i, d] : llvm::enumerate(*data)) {
+      if (!llvm::is_contained(*normalized, static_cast<int64_t>(i))) {
+        shape.push_back(d);
+        continue;
+      }
+      if (!ShapedType::isDynamic(d) && d != 1)
+        return emitOpError("cannot squeeze dimension ")
+               << i << " of size " << d;
+    }
+  }
+  results.push_back(RankedTensorType::get(shape, elt));
+  return success();
+}
+
+LogicalResult UnsqueezeOp::inferResultTypes(SmallVectorImpl<Type> &results) {
+  Type elt = getElementTypeOrSelf(getData().getType());
+  auto data = getTensorShape(getData().getType());
+  auto axes = getConstantInts(getAxes());
+  if (!data || !axes) {
+    results.push_back(UnrankedTensorType::get(elt));
+    return success();
+  }
+  int64_t rank = data->size() + axes->size();
+  auto normalized = normalizeAxes(getOperation(), *axes, rank);
+  if (failed(normalized))
+    return failure();
+  SmallVector<int64_t> shape;
+  auto next = data->begin();
+  for (int64_t i = 0; i < rank; ++i)
+    shape.push_back(llvm::is_contained(*normalized, i) ? 1 : *next++);
+  results.push_back(RankedTensorType::get(shape, elt));
+  return success();
+}
+
 LogicalResult TransposeOp::inferResultTypes(SmallVectorImpl<Type> &results) {
   Type elt = getElementTypeOrSelf(getData().getType());
   auto data = getTensorShape(getData().getType());
