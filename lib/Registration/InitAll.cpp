@@ -6,6 +6,7 @@
 
 #include "fulcrum/InitAll.h"
 
+#include "fulcrum/Conversion/Passes.h"
 #include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
 
@@ -13,4 +14,7 @@ void fulcrum::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<onnx::ONNXDialect>();
 }
 
-void fulcrum::registerAllPasses() { onnx::registerONNXPasses(); }
+void fulcrum::registerAllPasses() {
+  onnx::registerONNXPasses();
+  registerConversionPasses();
+}

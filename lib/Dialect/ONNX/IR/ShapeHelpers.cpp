@@ -69,6 +69,13 @@ Type getElementTypeFromONNX(MLIRContext *ctx, int64_t dataType) {
   }
 }
 
+int64_t getONNXDataType(Type type) {
+  for (int64_t code = 1; code <= 16; ++code)
+    if (Type t = getElementTypeFromONNX(type.getContext(), code); t == type)
+      return code;
+  return 0;
+}
+
 bool isNoValue(Value v) { return isa<NoneType>(v.getType()); }
 
 /// Reads integer elements of width `bits` from raw little-endian storage.

@@ -29,6 +29,9 @@ std::optional<llvm::SmallVector<int64_t>> getTensorShape(mlir::Type type);
 /// float, 7 = int64, ...), or null for types Fulcrum does not represent.
 mlir::Type getElementTypeFromONNX(mlir::MLIRContext *context, int64_t dataType);
 
+/// The ONNX `TensorProto::DataType` of an MLIR element type, or 0.
+int64_t getONNXDataType(mlir::Type elementType);
+
 /// Whether `v` is an absent optional input (a value of type `none`).
 bool isNoValue(mlir::Value v);
 

@@ -1,0 +1,34 @@
+//===- ONNXToLinalg.h - onnx to linalg-on-tensors lowering ------*- C++ -*-===//
+//
+// Part of Fulcrum.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FULCRUM_CONVERSION_ONNXTOLINALG_ONNXTOLINALG_H
+#define FULCRUM_CONVERSION_ONNXTOLINALG_ONNXTOLINALG_H
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace fulcrum {
+
+/// The type converter of the lowering: tensor element types become
+/// signless integers (what arith works on); everything else is unchanged.
+/// The ONNX signedness stays available from the original operations.
+class ONNXToLinalgTypeConverter : public mlir::TypeConverter {
+public:
+  ONNXToLinalgTypeConverter();
+};
+
+/// Adds the lowerings of onnx operations to linalg/tensor/arith/math on
+/// tensors, one per operator (per-category files). `typeConverter` must
+/// outlive the patterns.
+void populateONNXToLinalgPatterns(const mlir::TypeConverter &typeConverter,
+                                  mlir::RewritePatternSet &patterns);
+
+/// Marks what the lowering produces legal and the onnx dialect illegal.
+void configureONNXToLinalgTarget(mlir::ConversionTarget &target);
+
+} // namespace fulcrum
+
+#endif // FULCRUM_CONVERSION_ONNXTOLINALG_ONNXTOLINALG_H

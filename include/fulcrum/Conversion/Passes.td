@@ -1,0 +1,44 @@
+//===- Passes.td - Fulcrum conversion passes ---------------*- tablegen -*-===//
+
+#ifndef FULCRUM_CONVERSION_PASSES_TD
+#define FULCRUM_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertONNXToLinalg : Pass<"fulcrum-convert-onnx-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Lower onnx operations to linalg, tensor, arith and math on tensors";
+  let description = [{
+    One lowering per ONNX operator (per-category files in
+    lib/Conversion/ONNXToLinalg/): element-wise operators become
+    `linalg.generic` with broadcasting indexing maps, MatMul/Gemm and
+    convolutions/pooling become reductions over `linalg.generic` (one path
+    for every rank and group count), shape operators become `tensor` ops and
+    constants `arith.constant` (keeping `dense_resource` weights as blobs).
+
+    Operand and result types must be ranked (run
+    `fulcrum-onnx-shape-inference` first); dynamic dimensions are supported
+    and taken from `tensor.dim` of an operand. An operator without a
+    lowering, or an attribute value a lowering does not handle, is an error
+    that names the node (its location), and the pass fails.
+
+    ```mlir
+    %0 = onnx.Relu(%x) : (tensor<2x3xf32>) -> tensor<2x3xf32>
+    // becomes
+    %e = tensor.empty() : tensor<2x3xf32>
+    %0 = linalg.generic {...} ins(%x : tensor<2x3xf32>) outs(%e : tensor<2x3xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %zero = arith.constant 0.0 : f32
+      %r = arith.maximumf %in, %zero : f32
+      linalg.yield %r : f32
+    } -> tensor<2x3xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // FULCRUM_CONVERSION_PASSES_TD

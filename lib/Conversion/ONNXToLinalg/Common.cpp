@@ -1,0 +1,172 @@
+//===- Common.cpp - Helpers shared by the onnx lowerings ------------------===//
+//
+// Part of Fulcrum.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+using namespace mlir;
+
+namespace fulcrum::lowering {
+
+Type toSignless(Type type) {
+  if (auto i = dyn_cast<IntegerType>(type))
+    if (!i.isSignless())
+      return IntegerType::get(type.getContext(), i.getWidth());
+  return type;
+}
+
+} // namespace fulcrum::lowering
+
+fulcrum::ONNXToLinalgTypeConverter::ONNXToLinalgTypeConverter() {
+  using fulcrum::lowering::toSignless;
+  addConversion([](Type t) { return t; });
+  addConversion([](RankedTensorType t) -> Type {
+    return t.clone(toSignless(t.getElementType()));
+  });
+  addConversion([](UnrankedTensorType t) -> Type {
+    return UnrankedTensorType::get(toSignless(t.getElementType()));
+  });
+  auto materialize = [](OpBuilder &b, Type type, ValueRange inputs,
+                        Location loc) -> Value {
+    return b.create<UnrealizedConversionCastOp>(loc, type, inputs)
+        .getResult(0);
+  };
+  addSourceMaterialization(materialize);
+  addTargetMaterialization(materialize);
+}
+
+namespace fulcrum::lowering {
+
+RankedTensorType getRankedResultType(Operation *op, unsigned i,
+                                     const TypeConverter &tc,
+                                     ConversionPatternRewriter &r) {
+  auto type = dyn_cast_or_null<RankedTensorType>(
+      tc.convertType(op->getResult(i).getType()));
+  if (!type)
+    (void)r.notifyMatchFailure(op, "result type is not a ranked tensor");
+  return type;
+}
+
+Value getDimSize(OpBuilder &b, Location loc, Value v, int64_t dim) {
+  return b.createOrFold<tensor::DimOp>(loc, v, dim);
+}
+
+Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type,
+                  ValueRange dynamicSizes) {
+  return b.create<tensor::EmptyOp>(loc, type.getShape(),
+                                   type.getElementType(), dynamicSizes);
+}
+
+Value createEmptyLike(OpBuilder &b, Location loc, RankedTensorType type,
+                      ValueRange sources) {
+  SmallVector<Value> dynamic;
+  int64_t rank = type.getRank();
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!type.isDynamicDim(d))
+      continue;
+    Value size;
+    for (Value s : sources) {
+      auto st = dyn_cast<RankedTensorType>(s.getType());
+      if (!st)
+        continue;
+      int64_t sd = d - (rank - st.getRank());
+      if (sd < 0 || (!st.isDynamicDim(sd) && st.getDimSize(sd) == 1))
+        continue;
+      size = getDimSize(b, loc, s, sd);
+      break;
+    }
+    if (!size) // Every source is broadcast here: the size is 1.
+      size = b.create<arith::ConstantIndexOp>(loc, 1);
+    dynamic.push_back(size);
+  }
+  return createEmpty(b, loc, type, dynamic);
+}
+
+Value createScalar(OpBuilder &b, Location loc, Type type, double value) {
+  if (auto f = dyn_cast<FloatType>(type))
+    return b.create<arith::ConstantOp>(loc, b.getFloatAttr(f, value));
+  if (auto i = dyn_cast<IntegerType>(type)) {
+    // Arithmetic is on signless integers (see the element-wise lowering).
+    auto signless = IntegerType::get(b.getContext(), i.getWidth());
+    return b.create<arith::ConstantOp>(
+        loc, b.getIntegerAttr(signless, static_cast<int64_t>(value)));
+  }
+  return b.create<arith::ConstantIndexOp>(loc, static_cast<int64_t>(value));
+}
+
+AffineMap getBroadcastMap(MLIRContext *ctx, int64_t rank,
+                          RankedTensorType operandType,
+                          RankedTensorType resultType) {
+  SmallVector<AffineExpr> exprs;
+  int64_t offset = rank - operandType.getRank();
+  for (int64_t d = 0; d < operandType.getRank(); ++d) {
+    bool broadcast = !operandType.isDynamicDim(d) &&
+                     operandType.getDimSize(d) == 1 &&
+                     resultType.getDimSize(d + offset) != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                              : getAffineDimExpr(d + offset, ctx));
+  }
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                ArrayRef<int64_t> high, Value value) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    shape.push_back(type.isDynamicDim(d)
+                        ? ShapedType::kDynamic
+                        : type.getDimSize(d) + low[d] + high[d]);
+  auto padded = RankedTensorType::get(shape, type.getElementType());
+  SmallVector<OpFoldResult> lo, hi;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    lo.push_back(b.getIndexAttr(low[d]));
+    hi.push_back(b.getIndexAttr(high[d]));
+  }
+  return b.create<tensor::PadOp>(loc, padded, input, lo, hi, value);
+}
+
+Value castScalar(OpBuilder &b, Location loc, Value v, Type from, Type to) {
+  if (from == to)
+    return v;
+  Type target = toSignless(to);
+  auto fromInt = dyn_cast<IntegerType>(from);
+  auto toInt = dyn_cast<IntegerType>(to);
+  auto fromFloat = dyn_cast<FloatType>(from);
+  auto toFloat = dyn_cast<FloatType>(to);
+  bool fromUnsigned = fromInt && (fromInt.isUnsigned() || fromInt.getWidth() == 1);
+  if (fromFloat && toFloat)
+    return fromFloat.getWidth() < toFloat.getWidth()
+               ? b.create<arith::ExtFOp>(loc, to, v).getResult()
+               : b.create<arith::TruncFOp>(loc, to, v).getResult();
+  if (fromFloat && toInt) {
+    if (toInt.getWidth() == 1)
+      return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, v,
+                                     createScalar(b, loc, from, 0.0));
+    if (toInt.isUnsigned())
+      return b.create<arith::FPToUIOp>(loc, target, v);
+    return b.create<arith::FPToSIOp>(loc, target, v);
+  }
+  if (fromInt && toFloat)
+    return fromUnsigned ? b.create<arith::UIToFPOp>(loc, to, v).getResult()
+                        : b.create<arith::SIToFPOp>(loc, to, v).getResult();
+  if (fromInt && toInt) {
+    if (toInt.getWidth() == 1)
+      return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, v,
+                                     createScalar(b, loc, from, 0));
+    if (fromInt.getWidth() == toInt.getWidth())
+      return v;
+    if (fromInt.getWidth() > toInt.getWidth())
+      return b.create<arith::TruncIOp>(loc, target, v);
+    return fromUnsigned ? b.create<arith::ExtUIOp>(loc, target, v).getResult()
+                        : b.create<arith::ExtSIOp>(loc, target, v).getResult();
+  }
+  return nullptr;
+}
+
+} // namespace fulcrum::lowering

@@ -1,0 +1,83 @@
+//===- Common.h - Helpers shared by the onnx lowerings ----------*- C++ -*-===//
+//
+// Part of Fulcrum. Private to lib/Conversion/ONNXToLinalg.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FULCRUM_LIB_CONVERSION_ONNXTOLINALG_COMMON_H
+#define FULCRUM_LIB_CONVERSION_ONNXTOLINALG_COMMON_H
+
+#include "fulcrum/Conversion/ONNXToLinalg/ONNXToLinalg.h"
+#include "fulcrum/Dialect/ONNX/IR/ONNXOps.h"
+#include "fulcrum/Dialect/ONNX/IR/ShapeHelpers.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace fulcrum::lowering {
+
+/// The converted, ranked tensor type of `op`'s result `i`, or null (after a
+/// match failure naming the reason) when it is not ranked.
+mlir::RankedTensorType getRankedResultType(mlir::Operation *op, unsigned i,
+                                           const mlir::TypeConverter &tc,
+                                           mlir::ConversionPatternRewriter &r);
+
+/// A `tensor.empty` of `type` whose dynamic sizes are read from `sources`:
+/// for result dim d, the first source value that has a dynamic-or-equal
+/// size at the same (right-aligned) position and is not broadcast there.
+mlir::Value createEmptyLike(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::RankedTensorType type,
+                            mlir::ValueRange sources);
+
+/// A `tensor.empty` of `type` with the given dynamic sizes (one per
+/// dynamic dimension, in order).
+mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::RankedTensorType type,
+                        mlir::ValueRange dynamicSizes);
+
+/// `tensor.dim` of `v` at `dim` (an arith.constant for static sizes).
+mlir::Value getDimSize(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                       int64_t dim);
+
+/// A scalar constant of element type `type` (float or integer).
+mlir::Value createScalar(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Type type, double value);
+
+/// The indexing map that reads `operandType` (right-aligned, numpy
+/// broadcast: static size-1 dimensions read index 0) inside a loop nest of
+/// `rank` parallel dimensions producing `resultType`.
+mlir::AffineMap getBroadcastMap(mlir::MLIRContext *ctx, int64_t rank,
+                                mlir::RankedTensorType operandType,
+                                mlir::RankedTensorType resultType);
+
+/// Pads `input` (rank r) with `value` by `low`/`high` (size r each).
+mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc,
+                      mlir::Value input, llvm::ArrayRef<int64_t> low,
+                      llvm::ArrayRef<int64_t> high, mlir::Value value);
+
+/// Converts a (signless) scalar from ONNX element type `from` to `to` with
+/// ONNX Cast semantics; returns null for unsupported pairs.
+mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                       mlir::Type from, mlir::Type to);
+
+/// The signless counterpart of an element type.
+mlir::Type toSignless(mlir::Type type);
+
+void populateElementwisePatterns(const mlir::TypeConverter &tc,
+                                 mlir::RewritePatternSet &patterns);
+void populateMatMulPatterns(const mlir::TypeConverter &tc,
+                            mlir::RewritePatternSet &patterns);
+void populateConvPatterns(const mlir::TypeConverter &tc,
+                          mlir::RewritePatternSet &patterns);
+void populateNormalizationPatterns(const mlir::TypeConverter &tc,
+                                   mlir::RewritePatternSet &patterns);
+void populateTensorPatterns(const mlir::TypeConverter &tc,
+                            mlir::RewritePatternSet &patterns);
+
+} // namespace fulcrum::lowering
+
+#endif // FULCRUM_LIB_CONVERSION_ONNXTOLINALG_COMMON_H

@@ -1,0 +1,433 @@
+//===- Conv.cpp - Lowering of convolutions and pooling --------------------===//
+//
+// Part of Fulcrum. Conv (any spatial rank, any group count) is one
+// `linalg.generic` reduction over the padded input, with groups made
+// explicit by expanding N x C x ... to N x G x C/G x ...; the bias, when
+// present, initializes the accumulator. MaxPool/AveragePool are window
+// reductions of the same shape (a kernel-shaped operand gives the window
+// loops their bounds); GlobalAveragePool/GlobalMaxPool reduce all spatial
+// dimensions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace fulcrum::onnx;
+
+namespace fulcrum::lowering {
+namespace {
+
+template <typename T>
+SmallVector<int64_t> vec(std::optional<ArrayRef<T>> a) {
+  return a ? SmallVector<int64_t>(a->begin(), a->end()) : SmallVector<int64_t>();
+}
+
+/// Explicit begin/end pads of a window over `inputShape`'s spatial dims
+/// (from `pads`, or computed for SAME_UPPER/SAME_LOWER); extra end padding
+/// covers the windows a ceil_mode output adds. Fails for SAME_* with
+/// dynamic input sizes.
+LogicalResult resolvePads(WindowParams &p, ArrayRef<int64_t> inputSpatial,
+                          ArrayRef<int64_t> outputSpatial,
+                          SmallVectorImpl<int64_t> &low,
+                          SmallVectorImpl<int64_t> &high) {
+  int64_t s = inputSpatial.size();
+  low.assign(s, 0);
+  high.assign(s, 0);
+  for (int64_t i = 0; i < s; ++i) {
+    int64_t in = inputSpatial[i];
+    int64_t effective = (p.kernel[i] - 1) * p.dilations[i] + 1;
+    if (p.autoPad == "SAME_UPPER" || p.autoPad == "SAME_LOWER") {
+      if (ShapedType::isDynamic(in))
+        return failure();
+      int64_t out = (in + p.strides[i] - 1) / p.strides[i];
+      int64_t total = std::max<int64_t>(0, (out - 1) * p.strides[i] + effective - in);
+      low[i] = p.autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      high[i] = total - low[i];
+    } else if (p.autoPad == "NOTSET") {
+      low[i] = p.pads[i];
+      high[i] = p.pads[i + s];
+    }
+    // ceil_mode windows that run past the padded input.
+    int64_t out = outputSpatial[i];
+    if (!ShapedType::isDynamic(in) && !ShapedType::isDynamic(out)) {
+      int64_t needed = (out - 1) * p.strides[i] + effective;
+      int64_t have = in + low[i] + high[i];
+      if (needed > have)
+        high[i] += needed - have;
+    }
+  }
+  return success();
+}
+
+/// The input index expression of a window: out * stride + k * dilation.
+AffineExpr windowExpr(MLIRContext *ctx, unsigned outDim, unsigned kDim,
+                      int64_t stride, int64_t dilation) {
+  return getAffineDimExpr(outDim, ctx) * stride +
+         getAffineDimExpr(kDim, ctx) * dilation;
+}
+
+struct ConvLowering : public OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    auto wType = dyn_cast<RankedTensorType>(adaptor.getW().getType());
+    if (!resultType || !xType || !wType)
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    int64_t s = xType.getRank() - 2;
+    int64_t group = op.getGroup();
+    if (wType.isDynamicDim(0) || xType.isDynamicDim(1))
+      return rewriter.notifyMatchFailure(op, "dynamic channel counts");
+    for (int64_t i = 2; i < wType.getRank(); ++i)
+      if (wType.isDynamicDim(i))
+        return rewriter.notifyMatchFailure(op, "dynamic kernel size");
+    int64_t m = wType.getDimSize(0), c = xType.getDimSize(1);
+    int64_t mg = m / group, cg = c / group;
+
+    WindowParams p;
+    p.kernel = vec(op.getKernelShape());
+    if (p.kernel.empty())
+      p.kernel.assign(wType.getShape().begin() + 2, wType.getShape().end());
+    p.strides = vec(op.getStrides());
+    p.dilations = vec(op.getDilations());
+    p.pads = vec(op.getPads());
+    p.autoPad = op.getAutoPad();
+    if (failed(completeWindowParams(op, s, p)))
+      return failure();
+    SmallVector<int64_t> low(2, 0), high(2, 0), spatialLow, spatialHigh;
+    if (failed(resolvePads(p, xType.getShape().drop_front(2),
+                           resultType.getShape().drop_front(2), spatialLow,
+                           spatialHigh)))
+      return rewriter.notifyMatchFailure(op, "SAME padding of a dynamic size");
+    low.append(spatialLow);
+    high.append(spatialHigh);
+    Type elt = resultType.getElementType();
+    Value x = padTensor(rewriter, loc, adaptor.getX(), low, high,
+                        createScalar(rewriter, loc, elt, 0.0));
+
+    // Make groups explicit: X: N x G x C/G x D..., W: G x M/G x C/G x K...,
+    // Y: N x G x M/G x O...
+    auto padded = cast<RankedTensorType>(x.getType());
+    SmallVector<int64_t> xShape = {padded.getDimSize(0), group, cg};
+    xShape.append(padded.getShape().begin() + 2, padded.getShape().end());
+    SmallVector<ReassociationIndices> xReassoc = {{0}, {1, 2}};
+    for (int64_t i = 0; i < s; ++i)
+      xReassoc.push_back({i + 3});
+    Value xg = rewriter.create<tensor::ExpandShapeOp>(
+        loc, RankedTensorType::get(xShape, elt), x, xReassoc);
+    SmallVector<int64_t> wShape = {group, mg, cg};
+    wShape.append(p.kernel.begin(), p.kernel.end());
+    SmallVector<ReassociationIndices> wReassoc = {{0, 1}, {2}};
+    for (int64_t i = 0; i < s; ++i)
+      wReassoc.push_back({i + 3});
+    Value wg = rewriter.create<tensor::ExpandShapeOp>(
+        loc, RankedTensorType::get(wShape, elt), adaptor.getW(), wReassoc);
+    SmallVector<int64_t> yShape = {resultType.getDimSize(0), group, mg};
+    yShape.append(resultType.getShape().begin() + 2,
+                  resultType.getShape().end());
+    auto ygType = RankedTensorType::get(yShape, elt);
+
+    // Loops: n, g, mg, o_1..o_s (parallel), c, k_1..k_s (reduction).
+    int64_t loops = 3 + s + 1 + s;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> xExprs = {d(0), d(1), d(3 + s)};
+    SmallVector<AffineExpr> wExprs = {d(1), d(2), d(3 + s)};
+    SmallVector<AffineExpr> yExprs = {d(0), d(1), d(2)};
+    for (int64_t i = 0; i < s; ++i) {
+      xExprs.push_back(windowExpr(ctx, 3 + i, 4 + s + i, p.strides[i],
+                                  p.dilations[i]));
+      wExprs.push_back(d(4 + s + i));
+      yExprs.push_back(d(3 + i));
+    }
+    SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, xExprs, ctx),
+                                   AffineMap::get(loops, 0, wExprs, ctx),
+                                   AffineMap::get(loops, 0, yExprs, ctx)};
+    SmallVector<utils::IteratorType> iterators(3 + s,
+                                               utils::IteratorType::parallel);
+    iterators.append(1 + s, utils::IteratorType::reduction);
+
+    // The accumulator starts at the bias (or zero).
+    SmallVector<Value> dynamic;
+    for (int64_t i = 0; i < ygType.getRank(); ++i)
+      if (ygType.isDynamicDim(i))
+        dynamic.push_back(getDimSize(rewriter, loc, xg, i));
+    Value init = createEmpty(rewriter, loc, ygType, dynamic);
+    if (isNoValue(op.getB())) {
+      init = rewriter
+                 .create<linalg::FillOp>(loc, createScalar(rewriter, loc, elt, 0.0), init)
+                 .getResult(0);
+    } else {
+      Value bg = rewriter.create<tensor::ExpandShapeOp>(
+          loc, RankedTensorType::get({group, mg}, elt), adaptor.getB(),
+          SmallVector<ReassociationIndices>{{0, 1}});
+      int64_t r = ygType.getRank();
+      init = rewriter
+                 .create<linalg::GenericOp>(
+                     loc, TypeRange{ygType}, ValueRange{bg}, ValueRange{init},
+                     SmallVector<AffineMap>{
+                         AffineMap::get(r, 0, {d(1), d(2)}, ctx),
+                         rewriter.getMultiDimIdentityMap(r)},
+                     SmallVector<utils::IteratorType>(
+                         r, utils::IteratorType::parallel),
+                     [](OpBuilder &b, Location l, ValueRange args) {
+                       b.create<linalg::YieldOp>(l, args[0]);
+                     })
+                 .getResult(0);
+    }
+    bool isFloat = isa<FloatType>(elt);
+    Value yg = rewriter
+                   .create<linalg::GenericOp>(
+                       loc, TypeRange{ygType}, ValueRange{xg, wg},
+                       ValueRange{init}, maps, iterators,
+                       [&](OpBuilder &b, Location l, ValueRange args) {
+                         Value prod = isFloat ? b.create<arith::MulFOp>(l, args[0], args[1]).getResult()
+                                              : b.create<arith::MulIOp>(l, args[0], args[1]).getResult();
+                         Value sum = isFloat ? b.create<arith::AddFOp>(l, args[2], prod).getResult()
+                                             : b.create<arith::AddIOp>(l, args[2], prod).getResult();
+                         b.create<linalg::YieldOp>(l, sum);
+                       })
+                   .getResult(0);
+    SmallVector<ReassociationIndices> yReassoc = {{0}, {1, 2}};
+    for (int64_t i = 0; i < s; ++i)
+      yReassoc.push_back({i + 3});
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, resultType, yg,
+                                                         yReassoc);
+    return success();
+  }
+};
+
+/// MaxPool and AveragePool.
+template <typename PoolOp>
+struct PoolLowering : public OpConversionPattern<PoolOp> {
+  using OpConversionPattern<PoolOp>::OpConversionPattern;
+  using OpAdaptor = typename PoolOp::Adaptor;
+  static constexpr bool isMax = std::is_same_v<PoolOp, MaxPoolOp>;
+
+  LogicalResult
+  matchAndRewrite(PoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if constexpr (isMax) {
+      if (!op.getIndices().use_empty() &&
+          !isa<NoneType>(op.getIndices().getType()))
+        return rewriter.notifyMatchFailure(op, "MaxPool Indices output");
+    }
+    auto resultType =
+        getRankedResultType(op, 0, *this->getTypeConverter(), rewriter);
+    auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    if (!resultType || !xType)
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    Type elt = resultType.getElementType();
+    auto floatType = dyn_cast<FloatType>(elt);
+    if (!floatType)
+      return rewriter.notifyMatchFailure(op, "integer pooling");
+    int64_t s = xType.getRank() - 2;
+    WindowParams p;
+    p.kernel.assign(op.getKernelShape().begin(), op.getKernelShape().end());
+    p.strides = vec(op.getStrides());
+    if constexpr (isMax)
+      p.dilations = vec(op.getDilations());
+    p.pads = vec(op.getPads());
+    p.autoPad = op.getAutoPad();
+    p.ceilMode = op.getCeilMode() != 0;
+    if (failed(completeWindowParams(op, s, p)))
+      return failure();
+    SmallVector<int64_t> low(2, 0), high(2, 0), spatialLow, spatialHigh;
+    if (failed(resolvePads(p, xType.getShape().drop_front(2),
+                           resultType.getShape().drop_front(2), spatialLow,
+                           spatialHigh)))
+      return rewriter.notifyMatchFailure(op, "SAME padding of a dynamic size");
+    low.append(spatialLow);
+    high.append(spatialHigh);
+    double padValue =
+        isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+    Value x = padTensor(rewriter, loc, adaptor.getX(), low, high,
+                        createScalar(rewriter, loc, elt, padValue));
+
+    // Loops: n, c, o_1..o_s (parallel), k_1..k_s (reduction).
+    int64_t loops = 2 + 2 * s;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> xExprs = {d(0), d(1)}, kExprs, yExprs = {d(0), d(1)};
+    for (int64_t i = 0; i < s; ++i) {
+      xExprs.push_back(
+          windowExpr(ctx, 2 + i, 2 + s + i, p.strides[i], p.dilations[i]));
+      kExprs.push_back(d(2 + s + i));
+      yExprs.push_back(d(2 + i));
+    }
+    Value window = rewriter.create<tensor::EmptyOp>(loc, p.kernel, elt);
+    SmallVector<Value> dynamic;
+    for (int64_t i = 0; i < resultType.getRank(); ++i)
+      if (resultType.isDynamicDim(i)) {
+        if (i >= 2)
+          return rewriter.notifyMatchFailure(op, "dynamic spatial output");
+        dynamic.push_back(getDimSize(rewriter, loc, x, i));
+      }
+    Value init = rewriter
+                     .create<linalg::FillOp>(
+                         loc, createScalar(rewriter, loc, elt, padValue),
+                         createEmpty(rewriter, loc, resultType, dynamic))
+                     .getResult(0);
+    SmallVector<utils::IteratorType> iterators(2 + s,
+                                               utils::IteratorType::parallel);
+    iterators.append(s, utils::IteratorType::reduction);
+    Value pooled =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, TypeRange{resultType}, ValueRange{x, window},
+                ValueRange{init},
+                SmallVector<AffineMap>{AffineMap::get(loops, 0, xExprs, ctx),
+                                       AffineMap::get(loops, 0, kExprs, ctx),
+                                       AffineMap::get(loops, 0, yExprs, ctx)},
+                iterators,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  Value r = isMax ? b.create<arith::MaximumFOp>(l, args[0], args[2]).getResult()
+                                  : b.create<arith::AddFOp>(l, args[0], args[2]).getResult();
+                  b.create<linalg::YieldOp>(l, r);
+                })
+            .getResult(0);
+    if constexpr (isMax) {
+      SmallVector<Value> results = {pooled};
+      if (op->getNumResults() > 1)
+        results.push_back(rewriter.create<onnx::NoValueOp>(loc, rewriter.getNoneType()));
+      rewriter.replaceOp(op, results);
+      return success();
+    } else {
+      // Divide by the window size, or by the number of input (not padding)
+      // elements in the window when count_include_pad is 0.
+      bool countPad = op.getCountIncludePad() != 0;
+      int64_t kernelSize = 1;
+      for (int64_t k : p.kernel)
+        kernelSize *= k;
+      SmallVector<Value> inputSizes;
+      for (int64_t i = 0; i < s; ++i)
+        inputSizes.push_back(getDimSize(rewriter, loc, adaptor.getX(), i + 2));
+      int64_t r = resultType.getRank();
+      Value out = createEmptyLike(rewriter, loc, resultType, {pooled});
+      auto divided = rewriter.create<linalg::GenericOp>(
+          loc, TypeRange{resultType}, ValueRange{pooled}, ValueRange{out},
+          SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(r),
+                                 rewriter.getMultiDimIdentityMap(r)},
+          SmallVector<utils::IteratorType>(r, utils::IteratorType::parallel),
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value count;
+            if (countPad) {
+              count = createScalar(b, l, elt, static_cast<double>(kernelSize));
+            } else {
+              Value n = b.create<arith::ConstantIndexOp>(l, 1);
+              for (int64_t i = 0; i < s; ++i) {
+                // [start, start + k) clipped to [0, size).
+                Value o = b.create<linalg::IndexOp>(l, 2 + i);
+                Value start = b.create<arith::SubIOp>(
+                    l, b.create<arith::MulIOp>(l, o, b.create<arith::ConstantIndexOp>(l, p.strides[i])),
+                    b.create<arith::ConstantIndexOp>(l, low[2 + i]));
+                Value end = b.create<arith::AddIOp>(l, start, b.create<arith::ConstantIndexOp>(l, p.kernel[i]));
+                Value lo = b.create<arith::MaxSIOp>(l, start, b.create<arith::ConstantIndexOp>(l, 0));
+                Value hi = b.create<arith::MinSIOp>(l, end, inputSizes[i]);
+                n = b.create<arith::MulIOp>(l, n, b.create<arith::SubIOp>(l, hi, lo));
+              }
+              count = b.create<arith::SIToFPOp>(
+                  l, elt, b.create<arith::IndexCastOp>(l, b.getI64Type(), n));
+            }
+            b.create<linalg::YieldOp>(l, b.create<arith::DivFOp>(l, args[0], count).getResult());
+          });
+      rewriter.replaceOp(op, divided.getResults());
+      return success();
+    }
+  }
+};
+
+/// GlobalAveragePool / GlobalMaxPool: reduce N x C x D... to N x C, then
+/// expand to N x C x 1 x ... x 1.
+template <typename PoolOp>
+struct GlobalPoolLowering : public OpConversionPattern<PoolOp> {
+  using OpConversionPattern<PoolOp>::OpConversionPattern;
+  using OpAdaptor = typename PoolOp::Adaptor;
+  static constexpr bool isMax = std::is_same_v<PoolOp, GlobalMaxPoolOp>;
+
+  LogicalResult
+  matchAndRewrite(PoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType =
+        getRankedResultType(op, 0, *this->getTypeConverter(), rewriter);
+    Value x = adaptor.getX();
+    auto xType = dyn_cast<RankedTensorType>(x.getType());
+    if (!resultType || !xType || !isa<FloatType>(xType.getElementType()))
+      return rewriter.notifyMatchFailure(op, "unranked or integer operand");
+    Location loc = op.getLoc();
+    Type elt = xType.getElementType();
+    int64_t r = xType.getRank();
+    auto reducedType = RankedTensorType::get(
+        {xType.getDimSize(0), xType.getDimSize(1)}, elt);
+    SmallVector<Value> dynamic;
+    for (int64_t i = 0; i < 2; ++i)
+      if (xType.isDynamicDim(i))
+        dynamic.push_back(getDimSize(rewriter, loc, x, i));
+    double initValue = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+    Value init = rewriter
+                     .create<linalg::FillOp>(
+                         loc, createScalar(rewriter, loc, elt, initValue),
+                         createEmpty(rewriter, loc, reducedType, dynamic))
+                     .getResult(0);
+    SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
+    iterators.append(r - 2, utils::IteratorType::reduction);
+    MLIRContext *ctx = op.getContext();
+    Value reduced =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, TypeRange{reducedType}, ValueRange{x}, ValueRange{init},
+                SmallVector<AffineMap>{
+                    rewriter.getMultiDimIdentityMap(r),
+                    AffineMap::get(r, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx)},
+                iterators,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  Value v = isMax ? b.create<arith::MaximumFOp>(l, args[0], args[1]).getResult()
+                                  : b.create<arith::AddFOp>(l, args[0], args[1]).getResult();
+                  b.create<linalg::YieldOp>(l, v);
+                })
+            .getResult(0);
+    if (!isMax) {
+      // Divide by the number of spatial elements.
+      Value count = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+      for (int64_t i = 2; i < r; ++i)
+        count = rewriter.create<arith::MulIOp>(loc, count, getDimSize(rewriter, loc, x, i));
+      Value countF = rewriter.create<arith::SIToFPOp>(
+          loc, elt, rewriter.create<arith::IndexCastOp>(loc, rewriter.getI64Type(), count));
+      Value out = createEmptyLike(rewriter, loc, reducedType, {reduced});
+      reduced = rewriter
+                    .create<linalg::GenericOp>(
+                        loc, TypeRange{reducedType}, ValueRange{reduced}, ValueRange{out},
+                        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(2),
+                                               rewriter.getMultiDimIdentityMap(2)},
+                        SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+                        [&](OpBuilder &b, Location l, ValueRange args) {
+                          b.create<linalg::YieldOp>(l, b.create<arith::DivFOp>(l, args[0], countF).getResult());
+                        })
+                    .getResult(0);
+    }
+    SmallVector<ReassociationIndices> reassoc = {{0}, {1}};
+    for (int64_t i = 2; i < r; ++i)
+      reassoc.back().push_back(i);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, resultType, reduced,
+                                                       reassoc);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateConvPatterns(const TypeConverter &tc,
+                          RewritePatternSet &patterns) {
+  patterns.add<ConvLowering, PoolLowering<MaxPoolOp>,
+               PoolLowering<AveragePoolOp>, GlobalPoolLowering<GlobalAveragePoolOp>,
+               GlobalPoolLowering<GlobalMaxPoolOp>>(tc, patterns.getContext());
+}
+
+} // namespace fulcrum::lowering

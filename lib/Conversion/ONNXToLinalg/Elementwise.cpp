@@ -1,0 +1,365 @@
+//===- Elementwise.cpp - Lowering of element-wise onnx ops ----------------===//
+//
+// Part of Fulcrum. Every element-wise operator (unary math and activations,
+// broadcasting binary and variadic operators, comparisons, logic, Where,
+// Clip, Cast) becomes one `linalg.generic` whose indexing maps implement
+// numpy broadcasting; a table maps each operator to the scalar code of its
+// body.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
+
+using namespace mlir;
+using namespace fulcrum::onnx;
+
+namespace fulcrum::lowering {
+namespace {
+
+/// What a scalar builder sees: the block arguments (signless), the ONNX
+/// element types of the operands (nullptr for absent optional inputs) and of
+/// the result.
+struct Scalar {
+  OpBuilder &b;
+  Location loc;
+  Operation *op;
+  SmallVector<Value> args;    // one per onnx operand; null when absent
+  SmallVector<Type> types;    // ONNX element types, one per operand
+  Type resultType;            // ONNX element type of result 0
+
+  Value arg(unsigned i) const { return args[i]; }
+  bool isFloat() const { return isa<FloatType>(types[0]); }
+  bool isUnsigned() const {
+    auto i = dyn_cast<IntegerType>(types[0]);
+    return i && i.isUnsigned();
+  }
+  Value cst(double v) const { return createScalar(b, loc, args[0].getType(), v); }
+  Value cst(double v, Type t) const { return createScalar(b, loc, t, v); }
+  template <typename OpTy> OpTy get() const { return cast<OpTy>(op); }
+  template <typename T, typename... Args> Value create(Args &&...a) const {
+    return b.create<T>(loc, std::forward<Args>(a)...);
+  }
+};
+
+using ScalarFn = std::function<Value(const Scalar &)>;
+
+double attr(Attribute a, double dflt) {
+  if (auto f = dyn_cast_or_null<FloatAttr>(a))
+    return f.getValueAsDouble();
+  return dflt;
+}
+
+/// max(a, b) / min(a, b) for the operand's type.
+Value maxOf(const Scalar &s, Value a, Value b) {
+  if (s.isFloat())
+    return s.create<arith::MaximumFOp>(a, b);
+  return s.isUnsigned() ? s.create<arith::MaxUIOp>(a, b)
+                        : s.create<arith::MaxSIOp>(a, b);
+}
+Value minOf(const Scalar &s, Value a, Value b) {
+  if (s.isFloat())
+    return s.create<arith::MinimumFOp>(a, b);
+  return s.isUnsigned() ? s.create<arith::MinUIOp>(a, b)
+                        : s.create<arith::MinSIOp>(a, b);
+}
+
+Value sigmoid(const Scalar &s, Value x) {
+  Value e = s.create<math::ExpOp>(s.create<arith::NegFOp>(x));
+  return s.create<arith::DivFOp>(s.cst(1.0), s.create<arith::AddFOp>(s.cst(1.0), e));
+}
+
+/// Comparison: float ordered predicates, signed or unsigned integers.
+ScalarFn compare(arith::CmpFPredicate f, arith::CmpIPredicate si,
+                 arith::CmpIPredicate ui) {
+  return [=](const Scalar &s) -> Value {
+    if (s.isFloat())
+      return s.create<arith::CmpFOp>(f, s.arg(0), s.arg(1));
+    return s.create<arith::CmpIOp>(s.isUnsigned() ? ui : si, s.arg(0),
+                                   s.arg(1));
+  };
+}
+
+/// Folds a binary combiner over all operands (variadic Max, Min, Sum).
+ScalarFn fold(std::function<Value(const Scalar &, Value, Value)> combine) {
+  return [=](const Scalar &s) {
+    Value acc = s.arg(0);
+    for (unsigned i = 1; i < s.args.size(); ++i)
+      acc = combine(s, acc, s.arg(i));
+    return acc;
+  };
+}
+
+Value add(const Scalar &s, Value a, Value b) {
+  return s.isFloat() ? s.create<arith::AddFOp>(a, b) : s.create<arith::AddIOp>(a, b);
+}
+
+const llvm::StringMap<ScalarFn> &scalarTable() {
+  static const llvm::StringMap<ScalarFn> table = [] {
+    llvm::StringMap<ScalarFn> t;
+    auto floatUnary = [&](StringRef name, auto fn) { t[name] = fn; };
+    // Unary math.
+    t["onnx.Abs"] = [](const Scalar &s) -> Value {
+      if (s.isFloat())
+        return s.create<math::AbsFOp>(s.arg(0));
+      return s.isUnsigned() ? s.arg(0) : s.create<math::AbsIOp>(s.arg(0));
+    };
+    t["onnx.Neg"] = [](const Scalar &s) -> Value {
+      return s.isFloat() ? s.create<arith::NegFOp>(s.arg(0))
+                         : s.create<arith::SubIOp>(s.cst(0), s.arg(0));
+    };
+    floatUnary("onnx.Exp", [](const Scalar &s) { return s.create<math::ExpOp>(s.arg(0)); });
+    floatUnary("onnx.Log", [](const Scalar &s) { return s.create<math::LogOp>(s.arg(0)); });
+    floatUnary("onnx.Sqrt", [](const Scalar &s) { return s.create<math::SqrtOp>(s.arg(0)); });
+    floatUnary("onnx.Sin", [](const Scalar &s) { return s.create<math::SinOp>(s.arg(0)); });
+    floatUnary("onnx.Cos", [](const Scalar &s) { return s.create<math::CosOp>(s.arg(0)); });
+    floatUnary("onnx.Tan", [](const Scalar &s) { return s.create<math::TanOp>(s.arg(0)); });
+    floatUnary("onnx.Tanh", [](const Scalar &s) { return s.create<math::TanhOp>(s.arg(0)); });
+    floatUnary("onnx.Sinh", [](const Scalar &s) { return s.create<math::SinhOp>(s.arg(0)); });
+    floatUnary("onnx.Cosh", [](const Scalar &s) { return s.create<math::CoshOp>(s.arg(0)); });
+    floatUnary("onnx.Asin", [](const Scalar &s) { return s.create<math::AsinOp>(s.arg(0)); });
+    floatUnary("onnx.Acos", [](const Scalar &s) { return s.create<math::AcosOp>(s.arg(0)); });
+    floatUnary("onnx.Atan", [](const Scalar &s) { return s.create<math::AtanOp>(s.arg(0)); });
+    floatUnary("onnx.Asinh", [](const Scalar &s) { return s.create<math::AsinhOp>(s.arg(0)); });
+    floatUnary("onnx.Acosh", [](const Scalar &s) { return s.create<math::AcoshOp>(s.arg(0)); });
+    floatUnary("onnx.Atanh", [](const Scalar &s) { return s.create<math::AtanhOp>(s.arg(0)); });
+    floatUnary("onnx.Erf", [](const Scalar &s) { return s.create<math::ErfOp>(s.arg(0)); });
+    floatUnary("onnx.Floor", [](const Scalar &s) { return s.create<math::FloorOp>(s.arg(0)); });
+    floatUnary("onnx.Ceil", [](const Scalar &s) { return s.create<math::CeilOp>(s.arg(0)); });
+    floatUnary("onnx.Round", [](const Scalar &s) { return s.create<math::RoundEvenOp>(s.arg(0)); });
+    floatUnary("onnx.Reciprocal", [](const Scalar &s) {
+      return s.create<arith::DivFOp>(s.cst(1.0), s.arg(0));
+    });
+    t["onnx.Sign"] = [](const Scalar &s) -> Value {
+      Value zero = s.cst(0), x = s.arg(0);
+      if (s.isFloat()) {
+        Value pos = s.create<arith::CmpFOp>(arith::CmpFPredicate::OGT, x, zero);
+        Value neg = s.create<arith::CmpFOp>(arith::CmpFPredicate::OLT, x, zero);
+        Value r = s.create<arith::SelectOp>(pos, s.cst(1), zero);
+        return s.create<arith::SelectOp>(neg, s.cst(-1), r);
+      }
+      Value pos = s.create<arith::CmpIOp>(s.isUnsigned() ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt, x, zero);
+      Value r = s.create<arith::SelectOp>(pos, s.cst(1), zero);
+      if (s.isUnsigned())
+        return r;
+      Value neg = s.create<arith::CmpIOp>(arith::CmpIPredicate::slt, x, zero);
+      return s.create<arith::SelectOp>(neg, s.cst(-1), r);
+    };
+    // Activations.
+    t["onnx.Relu"] = [](const Scalar &s) { return maxOf(s, s.arg(0), s.cst(0)); };
+    floatUnary("onnx.Sigmoid", [](const Scalar &s) { return sigmoid(s, s.arg(0)); });
+    floatUnary("onnx.LeakyRelu", [](const Scalar &s) -> Value {
+      double alpha = s.get<LeakyReluOp>().getAlpha().convertToDouble();
+      Value x = s.arg(0);
+      Value neg = s.create<arith::CmpFOp>(arith::CmpFPredicate::OLT, x, s.cst(0));
+      return s.create<arith::SelectOp>(neg, s.create<arith::MulFOp>(x, s.cst(alpha)), x);
+    });
+    floatUnary("onnx.Elu", [](const Scalar &s) -> Value {
+      double alpha = s.get<EluOp>().getAlpha().convertToDouble();
+      Value x = s.arg(0);
+      Value neg = s.create<arith::CmpFOp>(arith::CmpFPredicate::OLT, x, s.cst(0));
+      Value em1 = s.create<arith::SubFOp>(s.create<math::ExpOp>(x), s.cst(1));
+      return s.create<arith::SelectOp>(neg, s.create<arith::MulFOp>(em1, s.cst(alpha)), x);
+    });
+    floatUnary("onnx.Celu", [](const Scalar &s) -> Value {
+      double alpha = s.get<CeluOp>().getAlpha().convertToDouble();
+      Value x = s.arg(0);
+      Value e = s.create<arith::SubFOp>(
+          s.create<math::ExpOp>(s.create<arith::DivFOp>(x, s.cst(alpha))), s.cst(1));
+      Value neg = minOf(s, s.cst(0), s.create<arith::MulFOp>(e, s.cst(alpha)));
+      return s.create<arith::AddFOp>(maxOf(s, s.cst(0), x), neg);
+    });
+    floatUnary("onnx.Selu", [](const Scalar &s) -> Value {
+      auto op = s.get<SeluOp>();
+      double alpha = op.getAlpha().convertToDouble(), gamma = op.getGamma().convertToDouble();
+      Value x = s.arg(0);
+      Value neg = s.create<arith::CmpFOp>(arith::CmpFPredicate::OLE, x, s.cst(0));
+      Value em = s.create<arith::MulFOp>(
+          s.create<arith::SubFOp>(s.create<math::ExpOp>(x), s.cst(1)), s.cst(alpha));
+      return s.create<arith::MulFOp>(s.create<arith::SelectOp>(neg, em, x), s.cst(gamma));
+    });
+    floatUnary("onnx.ThresholdedRelu", [](const Scalar &s) -> Value {
+      double alpha = s.get<ThresholdedReluOp>().getAlpha().convertToDouble();
+      Value x = s.arg(0);
+      Value gt = s.create<arith::CmpFOp>(arith::CmpFPredicate::OGT, x, s.cst(alpha));
+      return s.create<arith::SelectOp>(gt, x, s.cst(0));
+    });
+    floatUnary("onnx.HardSigmoid", [](const Scalar &s) -> Value {
+      auto op = s.get<HardSigmoidOp>();
+      Value y = s.create<arith::AddFOp>(
+          s.create<arith::MulFOp>(s.arg(0), s.cst(op.getAlpha().convertToDouble())),
+          s.cst(op.getBeta().convertToDouble()));
+      return minOf(s, maxOf(s, y, s.cst(0)), s.cst(1));
+    });
+    floatUnary("onnx.HardSwish", [](const Scalar &s) -> Value {
+      Value x = s.arg(0);
+      Value y = s.create<arith::AddFOp>(s.create<arith::MulFOp>(x, s.cst(1.0 / 6)), s.cst(0.5));
+      return s.create<arith::MulFOp>(x, minOf(s, maxOf(s, y, s.cst(0)), s.cst(1)));
+    });
+    floatUnary("onnx.Softplus", [](const Scalar &s) -> Value {
+      return s.create<math::Log1pOp>(s.create<math::ExpOp>(s.arg(0)));
+    });
+    floatUnary("onnx.Softsign", [](const Scalar &s) -> Value {
+      Value x = s.arg(0);
+      return s.create<arith::DivFOp>(
+          x, s.create<arith::AddFOp>(s.cst(1), s.create<math::AbsFOp>(x)));
+    });
+    t["onnx.PRelu"] = [](const Scalar &s) -> Value {
+      Value x = s.arg(0), slope = s.arg(1);
+      if (s.isFloat()) {
+        Value neg = s.create<arith::CmpFOp>(arith::CmpFPredicate::OLT, x, s.cst(0));
+        return s.create<arith::SelectOp>(neg, s.create<arith::MulFOp>(x, slope), x);
+      }
+      Value neg = s.create<arith::CmpIOp>(arith::CmpIPredicate::slt, x, s.cst(0));
+      return s.create<arith::SelectOp>(neg, s.create<arith::MulIOp>(x, slope), x);
+    };
+    // Binary arithmetic.
+    t["onnx.Add"] = [](const Scalar &s) { return add(s, s.arg(0), s.arg(1)); };
+    t["onnx.Sub"] = [](const Scalar &s) -> Value {
+      return s.isFloat() ? s.create<arith::SubFOp>(s.arg(0), s.arg(1))
+                         : s.create<arith::SubIOp>(s.arg(0), s.arg(1));
+    };
+    t["onnx.Mul"] = [](const Scalar &s) -> Value {
+      return s.isFloat() ? s.create<arith::MulFOp>(s.arg(0), s.arg(1))
+                         : s.create<arith::MulIOp>(s.arg(0), s.arg(1));
+    };
+    t["onnx.Div"] = [](const Scalar &s) -> Value {
+      if (s.isFloat())
+        return s.create<arith::DivFOp>(s.arg(0), s.arg(1));
+      return s.isUnsigned() ? s.create<arith::DivUIOp>(s.arg(0), s.arg(1))
+                            : s.create<arith::DivSIOp>(s.arg(0), s.arg(1));
+    };
+    t["onnx.Pow"] = [](const Scalar &s) -> Value {
+      Type xt = s.types[0], yt = s.types[1];
+      Value x = s.arg(0), y = s.arg(1);
+      if (isa<FloatType>(xt)) {
+        Value yf = castScalar(s.b, s.loc, y, yt, xt);
+        return s.create<math::PowFOp>(x, yf);
+      }
+      // Integer base: compute in f64 and convert back (ONNX's reference).
+      Type f64 = s.b.getF64Type();
+      Value xf = castScalar(s.b, s.loc, x, xt, f64);
+      Value yf = castScalar(s.b, s.loc, y, yt, f64);
+      return castScalar(s.b, s.loc, s.create<math::PowFOp>(xf, yf), f64, xt);
+    };
+    t["onnx.Max"] = fold(maxOf);
+    t["onnx.Min"] = fold(minOf);
+    t["onnx.Sum"] = fold(add);
+    t["onnx.Mean"] = [](const Scalar &s) -> Value {
+      Value sum = fold(add)(s);
+      return s.create<arith::DivFOp>(sum, s.cst(static_cast<double>(s.args.size())));
+    };
+    // Comparisons and logic.
+    t["onnx.Equal"] = compare(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq, arith::CmpIPredicate::eq);
+    t["onnx.Less"] = compare(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt, arith::CmpIPredicate::ult);
+    t["onnx.LessOrEqual"] = compare(arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle, arith::CmpIPredicate::ule);
+    t["onnx.Greater"] = compare(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt, arith::CmpIPredicate::ugt);
+    t["onnx.GreaterOrEqual"] = compare(arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge, arith::CmpIPredicate::uge);
+    t["onnx.And"] = [](const Scalar &s) { return s.create<arith::AndIOp>(s.arg(0), s.arg(1)); };
+    t["onnx.Or"] = [](const Scalar &s) { return s.create<arith::OrIOp>(s.arg(0), s.arg(1)); };
+    t["onnx.Xor"] = [](const Scalar &s) { return s.create<arith::XOrIOp>(s.arg(0), s.arg(1)); };
+    t["onnx.Not"] = [](const Scalar &s) {
+      return s.create<arith::XOrIOp>(s.arg(0), s.cst(1));
+    };
+    t["onnx.IsNaN"] = [](const Scalar &s) {
+      return s.create<arith::CmpFOp>(arith::CmpFPredicate::UNO, s.arg(0), s.arg(0));
+    };
+    t["onnx.Where"] = [](const Scalar &s) {
+      return s.create<arith::SelectOp>(s.arg(0), s.arg(1), s.arg(2));
+    };
+    t["onnx.Clip"] = [](const Scalar &s) -> Value {
+      Value x = s.arg(0);
+      if (s.arg(1))
+        x = maxOf(s, x, s.arg(1));
+      if (s.arg(2))
+        x = minOf(s, x, s.arg(2));
+      return x;
+    };
+    t["onnx.Cast"] = [](const Scalar &s) {
+      return castScalar(s.b, s.loc, s.arg(0), s.types[0], s.resultType);
+    };
+    return t;
+  }();
+  return table;
+}
+
+/// Lowers any operator of `scalarTable()` to one broadcasting generic.
+struct ElementwiseLowering : public ConversionPattern {
+  ElementwiseLowering(const TypeConverter &tc, MLIRContext *ctx)
+      : ConversionPattern(tc, MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto it = scalarTable().find(op->getName().getStringRef());
+    if (it == scalarTable().end() || op->getNumResults() != 1)
+      return failure();
+    RankedTensorType resultType =
+        getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!resultType)
+      return failure();
+    Location loc = op->getLoc();
+    int64_t rank = resultType.getRank();
+    MLIRContext *ctx = op->getContext();
+
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    SmallVector<int> argIndex; // operand -> block argument (or -1)
+    SmallVector<Type> onnxTypes;
+    for (auto [i, v] : llvm::enumerate(operands)) {
+      Type onnxType = op->getOperand(i).getType();
+      if (isa<NoneType>(onnxType)) {
+        argIndex.push_back(-1);
+        onnxTypes.push_back(nullptr);
+        continue;
+      }
+      auto type = dyn_cast<RankedTensorType>(v.getType());
+      if (!type || type.getRank() > rank)
+        return rewriter.notifyMatchFailure(op, "operand is not a ranked "
+                                               "tensor of at most the "
+                                               "result's rank");
+      argIndex.push_back(inputs.size());
+      onnxTypes.push_back(cast<ShapedType>(onnxType).getElementType());
+      inputs.push_back(v);
+      maps.push_back(getBroadcastMap(ctx, rank, type, resultType));
+    }
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    Value init = createEmptyLike(rewriter, loc, resultType, inputs);
+    Type onnxResult =
+        cast<ShapedType>(op->getResult(0).getType()).getElementType();
+    bool failedBody = false;
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Scalar s{b, l, op, {}, onnxTypes, onnxResult};
+          for (int idx : argIndex)
+            s.args.push_back(idx < 0 ? Value() : args[idx]);
+          Value result = it->second(s);
+          if (!result) {
+            failedBody = true;
+            result = b.create<arith::ConstantOp>(
+                l, b.getZeroAttr(resultType.getElementType()));
+          }
+          b.create<linalg::YieldOp>(l, result);
+        });
+    if (failedBody) {
+      rewriter.eraseOp(generic);
+      return rewriter.notifyMatchFailure(op, "unsupported element types");
+    }
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void populateElementwisePatterns(const TypeConverter &tc,
+                                 RewritePatternSet &patterns) {
+  patterns.add<ElementwiseLowering>(tc, patterns.getContext());
+}
+
+} // namespace fulcrum::lowering

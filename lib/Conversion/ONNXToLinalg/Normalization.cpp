@@ -1,0 +1,287 @@
+//===- Normalization.cpp - Lowering of normalization ops ------------------===//
+//
+// Part of Fulcrum. BatchNormalization (inference) is one element-wise
+// generic with per-channel operands; Softmax, LogSoftmax and
+// LayerNormalization are reductions over the normalized dimensions followed
+// by an element-wise generic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace fulcrum::onnx;
+
+namespace fulcrum::lowering {
+namespace {
+
+/// Reduces `x` over the dimensions in `reduced` (the result drops them) with
+/// `combine`, starting from `initValue`. With `extraInputs` (one tensor
+/// shaped like the result, e.g. a mean), `transform` receives
+/// `x - extra`; otherwise it receives `x`; it may be null.
+Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
+             double initValue,
+             function_ref<Value(OpBuilder &, Location, Value, Value)> combine,
+             function_ref<Value(OpBuilder &, Location, Value)> transform = nullptr,
+             ValueRange extraInputs = {}, ArrayRef<AffineMap> extraMaps = {}) {
+  auto type = cast<RankedTensorType>(x.getType());
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamic;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < rank; ++d) {
+    iterators.push_back(reduced[d] ? utils::IteratorType::reduction
+                                   : utils::IteratorType::parallel);
+    if (reduced[d])
+      continue;
+    shape.push_back(type.getDimSize(d));
+    if (type.isDynamicDim(d))
+      dynamic.push_back(getDimSize(b, loc, x, d));
+    outExprs.push_back(getAffineDimExpr(d, ctx));
+  }
+  auto outType = RankedTensorType::get(shape, type.getElementType());
+  Value init = b.create<linalg::FillOp>(
+                    loc, createScalar(b, loc, type.getElementType(), initValue),
+                    createEmpty(b, loc, outType, dynamic))
+                   .getResult(0);
+  SmallVector<Value> inputs = {x};
+  inputs.append(extraInputs.begin(), extraInputs.end());
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  maps.append(extraMaps.begin(), extraMaps.end());
+  maps.push_back(AffineMap::get(rank, 0, outExprs, ctx));
+  return b
+      .create<linalg::GenericOp>(
+          loc, TypeRange{outType}, inputs, ValueRange{init}, maps, iterators,
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value v = args[0];
+            if (transform)
+              v = transform(nb, l, extraInputs.empty() ? v : nb.create<arith::SubFOp>(l, v, args[1]).getResult());
+            nb.create<linalg::YieldOp>(l, combine(nb, l, v, args.back()));
+          })
+      .getResult(0);
+}
+
+/// The map that reads a reduced tensor (without the `reduced` dims) from
+/// the full loop nest.
+AffineMap reducedMap(MLIRContext *ctx, ArrayRef<bool> reduced) {
+  SmallVector<AffineExpr> exprs;
+  for (auto [d, r] : llvm::enumerate(reduced))
+    if (!r)
+      exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(reduced.size(), 0, exprs, ctx);
+}
+
+Value addF(OpBuilder &b, Location l, Value x, Value y) {
+  return b.create<arith::AddFOp>(l, x, y);
+}
+Value maxF(OpBuilder &b, Location l, Value x, Value y) {
+  return b.create<arith::MaximumFOp>(l, x, y);
+}
+
+/// An element-wise generic over `like`'s shape.
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType type,
+                  Value like, ValueRange inputs, ArrayRef<AffineMap> maps,
+                  function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> all(maps.begin(), maps.end());
+  all.push_back(b.getMultiDimIdentityMap(rank));
+  Value out = createEmptyLike(b, loc, type, {like});
+  return b
+      .create<linalg::GenericOp>(
+          loc, TypeRange{type}, inputs, ValueRange{out}, all,
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            nb.create<linalg::YieldOp>(l, body(nb, l, args));
+          })
+      .getResult(0);
+}
+
+template <typename SoftmaxOpTy>
+struct SoftmaxLowering : public OpConversionPattern<SoftmaxOpTy> {
+  using OpConversionPattern<SoftmaxOpTy>::OpConversionPattern;
+  using OpAdaptor = typename SoftmaxOpTy::Adaptor;
+  static constexpr bool isLog = std::is_same_v<SoftmaxOpTy, LogSoftmaxOp>;
+
+  LogicalResult
+  matchAndRewrite(SoftmaxOpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *this->getTypeConverter(), rewriter);
+    if (!type || !isa<FloatType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "unranked or integer operand");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis();
+    if (axis < 0)
+      axis += rank;
+    SmallVector<bool> reduced(rank, false);
+    reduced[axis] = true;
+    Value x = adaptor.getInput();
+    Value max = reduce(rewriter, loc, x,
+                       reduced, -std::numeric_limits<double>::infinity(), maxF);
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap rmap = reducedMap(ctx, reduced);
+    // sum(exp(x - max))
+    Value sum = reduce(
+        rewriter, loc, x, reduced, 0.0, addF,
+        [](OpBuilder &b, Location l, Value d) -> Value {
+          return b.create<math::ExpOp>(l, d);
+        },
+        ValueRange{max}, {rmap});
+    Value result = elementwise(
+        rewriter, loc, type, x, ValueRange{x, max, sum}, {id, rmap, rmap},
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value d = b.create<arith::SubFOp>(l, a[0], a[1]);
+          if (isLog)
+            return b.create<arith::SubFOp>(l, d, b.create<math::LogOp>(l, a[2]));
+          return b.create<arith::DivFOp>(l, b.create<math::ExpOp>(l, d), a[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct BatchNormLowering : public OpConversionPattern<BatchNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BatchNormalizationOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op.getTrainingMode())
+      return rewriter.notifyMatchFailure(op, "training mode");
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!type || !isa<FloatType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "unranked or integer operand");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    int64_t rank = type.getRank();
+    AffineMap channel = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
+    double eps = op.getEpsilon().convertToDouble();
+    Type elt = type.getElementType();
+    Value y = elementwise(
+        rewriter, loc, type, adaptor.getX(),
+        ValueRange{adaptor.getX(), adaptor.getScale(), adaptor.getB(),
+                   adaptor.getInputMean(), adaptor.getInputVar()},
+        {rewriter.getMultiDimIdentityMap(rank), channel, channel, channel, channel},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value centered = b.create<arith::SubFOp>(l, a[0], a[3]);
+          Value denom = b.create<math::SqrtOp>(
+              l, b.create<arith::AddFOp>(l, a[4], createScalar(b, l, elt, eps)));
+          Value normalized = b.create<arith::DivFOp>(l, centered, denom);
+          return b.create<arith::AddFOp>(
+              l, b.create<arith::MulFOp>(l, normalized, a[1]), a[2]);
+        });
+    SmallVector<Value> results = {y};
+    for (unsigned i = 1; i < op->getNumResults(); ++i)
+      results.push_back(rewriter.create<onnx::NoValueOp>(loc, rewriter.getNoneType()));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+struct LayerNormLowering : public OpConversionPattern<LayerNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LayerNormalizationOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!type || !isa<FloatType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "unranked or integer operand");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis();
+    if (axis < 0)
+      axis += rank;
+    Type elt = type.getElementType();
+    SmallVector<bool> reduced(rank, false);
+    for (int64_t d = axis; d < rank; ++d)
+      reduced[d] = true;
+    Value x = adaptor.getX();
+    Value count = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    for (int64_t d = axis; d < rank; ++d)
+      count = rewriter.create<arith::MulIOp>(loc, count, getDimSize(rewriter, loc, x, d));
+    Value n = rewriter.create<arith::SIToFPOp>(
+        loc, elt, rewriter.create<arith::IndexCastOp>(loc, rewriter.getI64Type(), count));
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap rmap = reducedMap(ctx, reduced);
+    auto reducedType = [&](Value v) { return cast<RankedTensorType>(v.getType()); };
+    auto scaleBy = [&](Value v, bool reciprocalSqrt) {
+      int64_t r = reducedType(v).getRank();
+      return elementwise(rewriter, loc, reducedType(v), v, ValueRange{v},
+                         {rewriter.getMultiDimIdentityMap(r)},
+                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           Value m = b.create<arith::DivFOp>(l, a[0], n);
+                           if (!reciprocalSqrt)
+                             return m;
+                           double eps = op.getEpsilon().convertToDouble();
+                           return b.create<math::RsqrtOp>(
+                               l, b.create<arith::AddFOp>(l, m, createScalar(b, l, elt, eps)));
+                         });
+    };
+    Value mean = scaleBy(reduce(rewriter, loc, x, reduced, 0.0, addF), false);
+    Value invStd = scaleBy(
+        reduce(rewriter, loc, x, reduced, 0.0, addF,
+               [](OpBuilder &b, Location l, Value d) -> Value {
+                 return b.create<arith::MulFOp>(l, d, d);
+               },
+               ValueRange{mean}, {rmap}),
+        true);
+    // Scale and B broadcast to the normalized dimensions (right-aligned).
+    SmallVector<Value> inputs = {x, mean, invStd};
+    SmallVector<AffineMap> maps = {id, rmap, rmap};
+    for (Value v : {adaptor.getScale(), adaptor.getB()}) {
+      if (isa<NoneType>(v.getType()))
+        continue;
+      inputs.push_back(v);
+      maps.push_back(getBroadcastMap(ctx, rank, cast<RankedTensorType>(v.getType()), type));
+    }
+    bool hasBias = !isNoValue(op.getB());
+    Value y = elementwise(rewriter, loc, type, x, inputs, maps,
+                          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                            Value v = b.create<arith::MulFOp>(
+                                l, b.create<arith::SubFOp>(l, a[0], a[1]), a[2]);
+                            v = b.create<arith::MulFOp>(l, v, a[3]);
+                            if (hasBias)
+                              v = b.create<arith::AddFOp>(l, v, a[4]);
+                            return v;
+                          });
+    // Mean and InvStdDev keep the normalized dimensions as size 1.
+    SmallVector<Value> results = {y};
+    SmallVector<Value> stats = {mean, invStd};
+    for (auto [i, stat] : llvm::enumerate(stats)) {
+      Value r = op->getResult(i + 1);
+      if (isa<NoneType>(r.getType())) {
+        results.push_back(rewriter.create<onnx::NoValueOp>(loc, rewriter.getNoneType()));
+        continue;
+      }
+      auto rType = dyn_cast_or_null<RankedTensorType>(getTypeConverter()->convertType(r.getType()));
+      if (!rType || rType.getElementType() != elt)
+        return rewriter.notifyMatchFailure(op, "stash type differs");
+      SmallVector<ReassociationIndices> reassoc;
+      for (int64_t d = 0; d < axis; ++d)
+        reassoc.push_back({d});
+      // With axis 0 the statistics are scalars: an empty reassociation
+      // expands them to 1 x ... x 1.
+      if (!reassoc.empty())
+        for (int64_t d = axis; d < rank; ++d)
+          reassoc.back().push_back(d);
+      results.push_back(rewriter.create<tensor::ExpandShapeOp>(loc, rType, stat, reassoc));
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateNormalizationPatterns(const TypeConverter &tc,
+                                   RewritePatternSet &patterns) {
+  patterns.add<SoftmaxLowering<SoftmaxOp>, SoftmaxLowering<LogSoftmaxOp>,
+               BatchNormLowering, LayerNormLowering>(tc, patterns.getContext());
+}
+
+} // namespace fulcrum::lowering

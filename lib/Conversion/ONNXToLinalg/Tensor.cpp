@@ -1,0 +1,396 @@
+//===- Tensor.cpp - Lowering of tensor manipulation ops -------------------===//
+//
+// Part of Fulcrum. Identity, Constant, Reshape, Flatten, Squeeze, Unsqueeze,
+// Transpose, Concat, Gather, Slice, Expand, Shape and ConstantOfShape.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+using namespace mlir;
+using namespace fulcrum::onnx;
+
+namespace fulcrum::lowering {
+namespace {
+
+struct IdentityLowering : public OpConversionPattern<IdentityOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(IdentityOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isa<TensorType>(adaptor.getInput().getType()))
+      return rewriter.notifyMatchFailure(op, "non-tensor input");
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+/// Casts `attr` (dense or dense_resource) to the signless `type`.
+ElementsAttr toSignlessElements(ElementsAttr attr, RankedTensorType type) {
+  if (attr.getType() == type)
+    return attr;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+    return dense.bitcast(type.getElementType());
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
+    return DenseResourceElementsAttr::get(type, resource.getRawHandle());
+  return nullptr;
+}
+
+struct ConstantLowering : public OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!type)
+      return failure();
+    ElementsAttr value;
+    if (auto v = op.getValueAttr())
+      value = toSignlessElements(v, type);
+    else if (auto f = op.getValueFloatAttr())
+      value = DenseElementsAttr::get(type, f.getValue());
+    else if (auto fs = op.getValueFloatsAttr())
+      value = DenseElementsAttr::get(type, fs.asArrayRef());
+    else if (auto i = op.getValueIntAttr())
+      value = DenseElementsAttr::get(type, i.getInt());
+    else if (auto is = op.getValueIntsAttr())
+      value = DenseElementsAttr::get(type, is.asArrayRef());
+    if (!value || isa<onnx::StringType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "unsupported constant");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, type, cast<TypedAttr>(value));
+    return success();
+  }
+};
+
+/// Any reshape whose result type is static, or whose dynamic dimensions
+/// come from a (collapse|expand)-compatible source, through tensor.reshape
+/// with a shape computed at run time.
+Value reshapeTo(OpBuilder &b, Location loc, Value input,
+                RankedTensorType resultType, ValueRange dynamicSizes) {
+  SmallVector<Value> dims;
+  unsigned next = 0;
+  for (int64_t d = 0; d < resultType.getRank(); ++d)
+    dims.push_back(resultType.isDynamicDim(d)
+                       ? b.create<arith::IndexCastOp>(loc, b.getI64Type(),
+                                                      dynamicSizes[next++])
+                             .getResult()
+                       : b.create<arith::ConstantIntOp>(
+                              loc, resultType.getDimSize(d), 64)
+                             .getResult());
+  Value shape = b.create<tensor::FromElementsOp>(loc, dims);
+  return b.create<tensor::ReshapeOp>(loc, resultType, input, shape);
+}
+
+/// The run-time size of the dynamic result dimensions of a reshape: when
+/// exactly one result dimension is dynamic, it is the input's element count
+/// divided by the product of the static result dimensions.
+FailureOr<SmallVector<Value>> inferReshapeSizes(OpBuilder &b, Location loc,
+                                                Value input,
+                                                RankedTensorType resultType) {
+  SmallVector<Value> sizes;
+  int64_t dynamicCount = resultType.getNumDynamicDims();
+  if (dynamicCount == 0)
+    return sizes;
+  if (dynamicCount > 1)
+    return failure();
+  auto inType = cast<RankedTensorType>(input.getType());
+  Value total = b.create<arith::ConstantIndexOp>(loc, 1);
+  for (int64_t d = 0; d < inType.getRank(); ++d)
+    total = b.create<arith::MulIOp>(loc, total, getDimSize(b, loc, input, d));
+  int64_t known = 1;
+  for (int64_t d = 0; d < resultType.getRank(); ++d)
+    if (!resultType.isDynamicDim(d))
+      known *= resultType.getDimSize(d);
+  sizes.push_back(b.create<arith::DivUIOp>(
+      loc, total, b.create<arith::ConstantIndexOp>(loc, std::max<int64_t>(known, 1))));
+  return sizes;
+}
+
+/// Reshape, Flatten, Squeeze, Unsqueeze: the data is operand 0.
+template <typename OpTy>
+struct ReshapeLikeLowering : public OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *this->getTypeConverter(), rewriter);
+    Value input = adaptor.getOperands()[0];
+    if (!type || !isa<RankedTensorType>(input.getType()))
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    auto sizes = inferReshapeSizes(rewriter, op.getLoc(), input, type);
+    if (failed(sizes))
+      return rewriter.notifyMatchFailure(op, "more than one dynamic result "
+                                             "dimension");
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), input, type, *sizes));
+    return success();
+  }
+};
+
+struct TransposeLowering : public OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!type || !inType)
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    SmallVector<int64_t> perm;
+    if (auto p = op.getPerm())
+      perm.assign(p->begin(), p->end());
+    else
+      for (int64_t i = inType.getRank() - 1; i >= 0; --i)
+        perm.push_back(i);
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        dynamic.push_back(getDimSize(rewriter, op.getLoc(), adaptor.getData(), perm[d]));
+    Value init = createEmpty(rewriter, op.getLoc(), type, dynamic);
+    auto t = rewriter.create<linalg::TransposeOp>(op.getLoc(), adaptor.getData(), init, perm);
+    rewriter.replaceOp(op, t.getResults());
+    return success();
+  }
+};
+
+struct ConcatLowering : public OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!type)
+      return failure();
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis();
+    if (axis < 0)
+      axis += rank;
+    // Result sizes: the sum along the axis, the first input elsewhere.
+    SmallVector<Value> dynamic;
+    Value first = adaptor.getInputs().front();
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      if (d != axis) {
+        dynamic.push_back(getDimSize(rewriter, loc, first, d));
+        continue;
+      }
+      Value sum = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+      for (Value v : adaptor.getInputs())
+        sum = rewriter.create<arith::AddIOp>(loc, sum, getDimSize(rewriter, loc, v, d));
+      dynamic.push_back(sum);
+    }
+    Value result = createEmpty(rewriter, loc, type, dynamic);
+    Value offset = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+    for (Value v : adaptor.getInputs()) {
+      auto vType = dyn_cast<RankedTensorType>(v.getType());
+      if (!vType)
+        return rewriter.notifyMatchFailure(op, "unranked input");
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
+      for (int64_t d = 0; d < rank; ++d)
+        sizes.push_back(vType.isDynamicDim(d)
+                            ? OpFoldResult(getDimSize(rewriter, loc, v, d))
+                            : OpFoldResult(rewriter.getIndexAttr(vType.getDimSize(d))));
+      offsets[axis] = offset;
+      result = rewriter.create<tensor::InsertSliceOp>(loc, v, result, offsets, sizes, strides);
+      offset = rewriter.create<arith::AddIOp>(loc, offset, getDimSize(rewriter, loc, v, axis));
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct GatherLowering : public OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto dataType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    auto indexType = dyn_cast<RankedTensorType>(adaptor.getIndices().getType());
+    if (!type || !dataType || !indexType)
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    int64_t r = dataType.getRank(), q = indexType.getRank();
+    int64_t axis = op.getAxis();
+    if (axis < 0)
+      axis += r;
+    int64_t rank = type.getRank();
+    SmallVector<AffineExpr> idxExprs;
+    for (int64_t i = 0; i < q; ++i)
+      idxExprs.push_back(getAffineDimExpr(axis + i, ctx));
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      if (d < axis)
+        dynamic.push_back(getDimSize(rewriter, loc, adaptor.getData(), d));
+      else if (d < axis + q)
+        dynamic.push_back(getDimSize(rewriter, loc, adaptor.getIndices(), d - axis));
+      else
+        dynamic.push_back(getDimSize(rewriter, loc, adaptor.getData(), d - q + 1));
+    }
+    Value init = createEmpty(rewriter, loc, type, dynamic);
+    Value axisSize = getDimSize(rewriter, loc, adaptor.getData(), axis);
+    Value data = adaptor.getData();
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{type}, ValueRange{adaptor.getIndices()}, ValueRange{init},
+        SmallVector<AffineMap>{AffineMap::get(rank, 0, idxExprs, ctx),
+                               rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          // Negative indices count from the end.
+          Value i = b.create<arith::IndexCastOp>(l, b.getIndexType(), args[0]);
+          Value neg = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i,
+                                              b.create<arith::ConstantIndexOp>(l, 0));
+          i = b.create<arith::SelectOp>(l, neg, b.create<arith::AddIOp>(l, i, axisSize), i);
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < axis; ++d)
+            coords.push_back(b.create<linalg::IndexOp>(l, d));
+          coords.push_back(i);
+          for (int64_t d = axis + 1; d < r; ++d)
+            coords.push_back(b.create<linalg::IndexOp>(l, d + q - 1));
+          b.create<linalg::YieldOp>(l, b.create<tensor::ExtractOp>(l, data, coords).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// Slice with constant starts/ends/axes/steps and positive steps.
+struct SliceLowering : public OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto dataType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!type || !dataType || !type.hasStaticShape() || !dataType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    auto starts = getConstantInts(op.getStarts());
+    auto ends = getConstantInts(op.getEnds());
+    std::optional<SmallVector<int64_t>> axes, steps;
+    if (!isNoValue(op.getAxes()) && !(axes = getConstantInts(op.getAxes())))
+      return rewriter.notifyMatchFailure(op, "non-constant axes");
+    if (!isNoValue(op.getSteps()) && !(steps = getConstantInts(op.getSteps())))
+      return rewriter.notifyMatchFailure(op, "non-constant steps");
+    if (!starts || !ends)
+      return rewriter.notifyMatchFailure(op, "non-constant starts or ends");
+    int64_t rank = dataType.getRank();
+    SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+    for (size_t i = 0; i < starts->size(); ++i) {
+      int64_t a = axes ? (*axes)[i] : static_cast<int64_t>(i);
+      if (a < 0)
+        a += rank;
+      int64_t step = steps ? (*steps)[i] : 1;
+      if (step <= 0)
+        return rewriter.notifyMatchFailure(op, "negative steps");
+      int64_t dim = dataType.getDimSize(a);
+      int64_t start = (*starts)[i];
+      if (start < 0)
+        start += dim;
+      offsets[a] = std::clamp<int64_t>(start, 0, dim);
+      strides[a] = step;
+    }
+    SmallVector<int64_t> sizes(type.getShape());
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, type, adaptor.getData(), ValueRange{}, ValueRange{}, ValueRange{},
+        offsets, sizes, strides);
+    return success();
+  }
+};
+
+/// Expand: a broadcasting copy to the result shape.
+struct ExpandLowering : public OpConversionPattern<ExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!type || !inType || !type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic result shape");
+    int64_t rank = type.getRank();
+    Value init = createEmpty(rewriter, op.getLoc(), type, {});
+    auto generic = rewriter.create<linalg::GenericOp>(
+        op.getLoc(), TypeRange{type}, ValueRange{adaptor.getInput()}, ValueRange{init},
+        SmallVector<AffineMap>{getBroadcastMap(op.getContext(), rank, inType, type),
+                               rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          b.create<linalg::YieldOp>(l, args[0]);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// Shape: the (possibly dynamic) sizes of the input as an i64 tensor.
+struct ShapeLowering : public OpConversionPattern<ShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ShapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!inType || !type || !type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "unranked input");
+    int64_t rank = inType.getRank();
+    int64_t start = op.getStart(), end = op.getEnd() ? *op.getEnd() : rank;
+    if (start < 0)
+      start += rank;
+    if (end < 0)
+      end += rank;
+    start = std::clamp<int64_t>(start, 0, rank);
+    end = std::clamp<int64_t>(end, start, rank);
+    SmallVector<Value> dims;
+    for (int64_t d = start; d < end; ++d)
+      dims.push_back(rewriter.create<arith::IndexCastOp>(
+          op.getLoc(), rewriter.getI64Type(),
+          getDimSize(rewriter, op.getLoc(), adaptor.getData(), d)));
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, type, dims);
+    return success();
+  }
+};
+
+struct ConstantOfShapeLowering : public OpConversionPattern<ConstantOfShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOfShapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!type || !type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic result shape");
+    Attribute element = rewriter.getZeroAttr(type.getElementType());
+    if (auto value = op.getValueAttr()) {
+      auto dense = dyn_cast<DenseElementsAttr>(value);
+      if (!dense || dense.getNumElements() != 1)
+        return rewriter.notifyMatchFailure(op, "unsupported value");
+      element = dense.bitcast(type.getElementType()).getSplatValue<Attribute>();
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, type, DenseElementsAttr::get(type, element));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateTensorPatterns(const TypeConverter &tc,
+                            RewritePatternSet &patterns) {
+  patterns.add<IdentityLowering, ConstantLowering,
+               ReshapeLikeLowering<ReshapeOp>, ReshapeLikeLowering<FlattenOp>,
+               ReshapeLikeLowering<SqueezeOp>, ReshapeLikeLowering<UnsqueezeOp>,
+               TransposeLowering, ConcatLowering, GatherLowering, SliceLowering,
+               ExpandLowering, ShapeLowering, ConstantOfShapeLowering>(
+      tc, patterns.getContext());
+}
+
+} // namespace fulcrum::lowering

@@ -1,0 +1,275 @@
+//===- HostTensor.cpp - Tensors on the host: files and comparison ---------===//
+//
+// Part of Fulcrum.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Execution/HostTensor.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace fulcrum {
+
+namespace {
+llvm::Error error(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+template <typename T, typename Range>
+void append(std::vector<char> &out, const Range &values) {
+  for (auto v : values) {
+    T x = static_cast<T>(v);
+    const char *p = reinterpret_cast<const char *>(&x);
+    out.insert(out.end(), p, p + sizeof(T));
+  }
+}
+} // namespace
+
+size_t onnxElementSize(int32_t t) {
+  switch (t) {
+  case 1: case 6: case 12: return 4;
+  case 2: case 3: case 9: return 1;
+  case 4: case 5: case 10: case 16: return 2;
+  case 7: case 11: case 13: case 14: return 8;
+  case 15: return 16;
+  default: return 0;
+  }
+}
+
+std::string onnxTypeName(int32_t t) {
+  static const char *names[] = {"undefined", "float32", "uint8",   "int8",
+                                "uint16",    "int16",   "int32",   "int64",
+                                "string",    "bool",    "float16", "float64",
+                                "uint32",    "uint64",  "complex64",
+                                "complex128", "bfloat16"};
+  return t >= 0 && t <= 16 ? names[t] : "type" + std::to_string(t);
+}
+
+int64_t HostTensor::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+size_t HostTensor::elementSize() const { return onnxElementSize(dataType); }
+
+std::string HostTensor::describe() const {
+  std::string s = onnxTypeName(dataType) + "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+llvm::Expected<HostTensor> readTensorProtoFile(const std::string &path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return error("cannot read '" + path + "': " + buffer.getError().message());
+  onnx::TensorProto proto;
+  if (!proto.ParseFromArray((*buffer)->getBufferStart(),
+                            static_cast<int>((*buffer)->getBufferSize())))
+    return error("'" + path + "' is not a TensorProto");
+  HostTensor t;
+  t.name = proto.name();
+  t.dataType = proto.data_type();
+  t.shape.assign(proto.dims().begin(), proto.dims().end());
+  size_t size = onnxElementSize(t.dataType);
+  if (size == 0)
+    return error("'" + path + "': unsupported data type " +
+                 onnxTypeName(t.dataType));
+  if (proto.has_raw_data()) {
+    t.data.assign(proto.raw_data().begin(), proto.raw_data().end());
+  } else {
+    switch (t.dataType) {
+    case onnx::TensorProto::FLOAT:
+    case onnx::TensorProto::COMPLEX64:
+      append<float>(t.data, proto.float_data());
+      break;
+    case onnx::TensorProto::DOUBLE:
+    case onnx::TensorProto::COMPLEX128:
+      append<double>(t.data, proto.double_data());
+      break;
+    case onnx::TensorProto::INT64:
+      append<int64_t>(t.data, proto.int64_data());
+      break;
+    case onnx::TensorProto::UINT32:
+      append<uint32_t>(t.data, proto.uint64_data());
+      break;
+    case onnx::TensorProto::UINT64:
+      append<uint64_t>(t.data, proto.uint64_data());
+      break;
+    default:
+      if (size == 1)
+        append<uint8_t>(t.data, proto.int32_data());
+      else if (size == 2)
+        append<uint16_t>(t.data, proto.int32_data());
+      else
+        append<int32_t>(t.data, proto.int32_data());
+    }
+  }
+  if (t.data.size() != static_cast<size_t>(t.numElements()) * size)
+    return error("'" + path + "': " + std::to_string(t.data.size()) +
+                 " bytes of data for " + t.describe());
+  return t;
+}
+
+llvm::Expected<HostTensor> readNpyFile(const std::string &path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return error("cannot read '" + path + "': " + buffer.getError().message());
+  llvm::StringRef bytes = (*buffer)->getBuffer();
+  if (!bytes.starts_with("\x93NUMPY") || bytes.size() < 10)
+    return error("'" + path + "' is not a .npy file");
+  uint8_t major = bytes[6];
+  size_t headerLen, offset;
+  if (major == 1) {
+    headerLen = static_cast<uint8_t>(bytes[8]) |
+                (static_cast<uint8_t>(bytes[9]) << 8);
+    offset = 10;
+  } else {
+    if (bytes.size() < 12)
+      return error("'" + path + "': truncated header");
+    headerLen = static_cast<uint8_t>(bytes[8]) |
+                (static_cast<uint8_t>(bytes[9]) << 8) |
+                (static_cast<uint8_t>(bytes[10]) << 16) |
+                (static_cast<uint32_t>(static_cast<uint8_t>(bytes[11])) << 24);
+    offset = 12;
+  }
+  if (offset + headerLen > bytes.size())
+    return error("'" + path + "': truncated header");
+  llvm::StringRef header = bytes.substr(offset, headerLen);
+  auto field = [&](llvm::StringRef key) -> llvm::StringRef {
+    size_t k = header.find(key);
+    if (k == llvm::StringRef::npos)
+      return "";
+    return header.substr(k + key.size()).ltrim(" :");
+  };
+  llvm::StringRef descr = field("'descr'");
+  if (descr.size() < 2)
+    return error("'" + path + "': no dtype");
+  descr = descr.drop_front().take_until([](char c) { return c == '\''; });
+  if (field("'fortran_order'").starts_with("True"))
+    return error("'" + path + "': Fortran order is not supported");
+  static const std::pair<const char *, int32_t> dtypes[] = {
+      {"<f4", 1}, {"|u1", 2}, {"|i1", 3}, {"<u2", 4}, {"<i2", 5},
+      {"<i4", 6}, {"<i8", 7}, {"|b1", 9}, {"<f2", 10}, {"<f8", 11},
+      {"<u4", 12}, {"<u8", 13}, {"<c8", 14}, {"<c16", 15}};
+  HostTensor t;
+  for (auto [d, code] : dtypes)
+    if (descr == d)
+      t.dataType = code;
+  if (!t.dataType)
+    return error("'" + path + "': unsupported dtype '" + descr + "'");
+  llvm::StringRef shape = field("'shape'");
+  shape = shape.drop_front().take_until([](char c) { return c == ')'; });
+  llvm::SmallVector<llvm::StringRef> dims;
+  shape.split(dims, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef d : dims) {
+    int64_t v;
+    if (d.trim().getAsInteger(10, v))
+      return error("'" + path + "': bad shape");
+    t.shape.push_back(v);
+  }
+  size_t data = offset + headerLen;
+  size_t expected = t.numElements() * t.elementSize();
+  if (bytes.size() - data != expected)
+    return error("'" + path + "': " + std::to_string(bytes.size() - data) +
+                 " bytes of data for " + t.describe());
+  t.data.assign(bytes.begin() + data, bytes.end());
+  t.name = path;
+  return t;
+}
+
+llvm::Expected<HostTensor> readTensorFile(const std::string &path) {
+  if (llvm::StringRef(path).ends_with(".npy"))
+    return readNpyFile(path);
+  return readTensorProtoFile(path);
+}
+
+namespace {
+/// Element `i` as a double (for floating and integer types).
+double valueAt(const HostTensor &t, int64_t i) {
+  const char *p = t.data.data() + i * t.elementSize();
+  auto get = [&](auto x) {
+    std::memcpy(&x, p, sizeof(x));
+    return static_cast<double>(x);
+  };
+  switch (t.dataType) {
+  case 1: return get(float());
+  case 11: return get(double());
+  case 2: case 9: return get(uint8_t());
+  case 3: return get(int8_t());
+  case 4: return get(uint16_t());
+  case 5: return get(int16_t());
+  case 6: return get(int32_t());
+  case 7: return get(int64_t());
+  case 12: return get(uint32_t());
+  case 13: return get(uint64_t());
+  case 10: { // float16
+    uint16_t h;
+    std::memcpy(&h, p, 2);
+    int e = (h >> 10) & 31, m = h & 1023;
+    double v = e == 0 ? std::ldexp(m, -24)
+               : e == 31 ? (m ? NAN : INFINITY)
+                         : std::ldexp(m + 1024, e - 25);
+    return (h & 0x8000) ? -v : v;
+  }
+  case 16: { // bfloat16
+    uint16_t h;
+    std::memcpy(&h, p, 2);
+    uint32_t f = static_cast<uint32_t>(h) << 16;
+    float v;
+    std::memcpy(&v, &f, 4);
+    return v;
+  }
+  default: return 0;
+  }
+}
+} // namespace
+
+std::string compareTensors(const HostTensor &expected, const HostTensor &actual,
+                           double rtol, double atol) {
+  std::string report;
+  llvm::raw_string_ostream os(report);
+  if (expected.dataType != actual.dataType || expected.shape != actual.shape) {
+    os << "expected " << expected.describe() << ", got " << actual.describe();
+    return os.str();
+  }
+  bool isFloat = expected.dataType == 1 || expected.dataType == 10 ||
+                 expected.dataType == 11 || expected.dataType == 16;
+  int64_t n = expected.numElements(), mismatches = 0;
+  double worst = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    double e = valueAt(expected, i), a = valueAt(actual, i);
+    bool ok;
+    if (isFloat) {
+      ok = (std::isnan(e) && std::isnan(a)) || e == a ||
+           std::fabs(a - e) <= atol + rtol * std::fabs(e);
+    } else {
+      ok = std::memcmp(expected.data.data() + i * expected.elementSize(),
+                       actual.data.data() + i * actual.elementSize(),
+                       expected.elementSize()) == 0;
+    }
+    if (ok)
+      continue;
+    worst = std::max(worst, std::fabs(a - e));
+    if (mismatches++ < 5)
+      os << "\n    at flat index " << i << ": expected " << e << ", got " << a;
+  }
+  if (mismatches == 0)
+    return "";
+  std::string head;
+  llvm::raw_string_ostream hs(head);
+  hs << mismatches << " of " << n << " elements differ (largest difference "
+     << worst << ", rtol " << rtol << ", atol " << atol << ")";
+  return hs.str() + os.str();
+}
+
+} // namespace fulcrum

@@ -1,0 +1,195 @@
+//===- Pipelines.cpp - Fulcrum's compilation phases -----------------------===//
+//
+// Part of Fulcrum.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Pipelines/Pipelines.h"
+
+#include "fulcrum/Conversion/Passes.h"
+#include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
+#include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+
+namespace fulcrum {
+
+std::optional<CompilePhase> parseCompilePhase(StringRef name) {
+  return llvm::StringSwitch<std::optional<CompilePhase>>(name)
+      .Case("import", CompilePhase::Import)
+      .Case("graph", CompilePhase::Graph)
+      .Case("linalg", CompilePhase::Linalg)
+      .Case("codegen", CompilePhase::Codegen)
+      .Default(std::nullopt);
+}
+
+StringRef stringifyCompilePhase(CompilePhase phase) {
+  switch (phase) {
+  case CompilePhase::Import:
+    return "import";
+  case CompilePhase::Graph:
+    return "graph";
+  case CompilePhase::Linalg:
+    return "linalg";
+  case CompilePhase::Codegen:
+    return "codegen";
+  }
+  return "";
+}
+
+void buildGraphPipeline(OpPassManager &pm, const PipelineOptions &) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(onnx::createONNXShapeInference());
+}
+
+void buildLinalgPipeline(OpPassManager &pm, const PipelineOptions &options) {
+  pm.addNestedPass<func::FuncOp>(createConvertONNXToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  if (options.fuseElementwise)
+    pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+namespace {
+/// Gives the entry point a C interface (`_mlir_ciface_<name>`), the ABI of
+/// the runtime and the generated header.
+struct EmitCInterfacePass
+    : public PassWrapper<EmitCInterfacePass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(EmitCInterfacePass)
+  explicit EmitCInterfacePass(std::string entry) : entry(std::move(entry)) {}
+  StringRef getArgument() const override { return "fulcrum-emit-c-interface"; }
+  void runOnOperation() override {
+    auto func = getOperation().lookupSymbol<func::FuncOp>(entry);
+    if (!func) {
+      getOperation().emitError("no entry point function @") << entry;
+      return signalPassFailure();
+    }
+    func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                  UnitAttr::get(&getContext()));
+    // The ONNX names of inputs and outputs move to function attributes
+    // (`fulcrum.input_names`, `fulcrum.output_names`), where the header
+    // generator finds them; LLVM has no use for them on parameters.
+    Builder b(&getContext());
+    auto collect = [&](unsigned count, auto getDict, auto setDict,
+                       StringRef attrName) {
+      SmallVector<Attribute> names;
+      for (unsigned i = 0; i < count; ++i) {
+        DictionaryAttr dict = getDict(i);
+        auto name = dict ? dict.getAs<StringAttr>("onnx.name") : StringAttr();
+        names.push_back(name ? name : b.getStringAttr(""));
+        if (dict) {
+          NamedAttrList rest(dict);
+          rest.erase("onnx.name");
+          setDict(i, rest.getDictionary(&getContext()));
+        }
+      }
+      func->setAttr(attrName, b.getArrayAttr(names));
+    };
+    collect(
+        func.getNumArguments(), [&](unsigned i) { return func.getArgAttrDict(i); },
+        [&](unsigned i, DictionaryAttr d) { func.setArgAttrs(i, d); },
+        "fulcrum.input_names");
+    collect(
+        func.getNumResults(),
+        [&](unsigned i) { return func.getResultAttrDict(i); },
+        [&](unsigned i, DictionaryAttr d) { func.setResultAttrs(i, d); },
+        "fulcrum.output_names");
+  }
+  std::string entry;
+};
+} // namespace
+
+void buildCPUCodegenPipeline(OpPassManager &pm,
+                             const PipelineOptions &options) {
+  pm.addPass(std::make_unique<EmitCInterfacePass>(options.entryPoint));
+  bufferization::OneShotBufferizationOptions bufferization;
+  bufferization.bufferizeFunctionBoundaries = true;
+  bufferization.setFunctionBoundaryTypeConversion(
+      bufferization::LayoutMapOption::IdentityLayoutMap);
+  bufferization.unknownTypeConverterFn =
+      [](Value value, Attribute memorySpace,
+         const bufferization::BufferizationOptions &) {
+        auto type = cast<TensorType>(value.getType());
+        return bufferization::getMemRefTypeWithStaticIdentityLayout(
+            type, memorySpace);
+      };
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addPass(createBufferizationToMemRefPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void registerPipelineDialects(DialectRegistry &registry) {
+  registry.insert<onnx::ONNXDialect, func::FuncDialect, arith::ArithDialect,
+                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
+                  linalg::LinalgDialect, LLVM::LLVMDialect, math::MathDialect,
+                  memref::MemRefDialect, scf::SCFDialect,
+                  tensor::TensorDialect>();
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+      registry);
+  linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  memref::registerAllocationOpInterfaceExternalModels(registry);
+  scf::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  func::registerInlinerExtension(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+LogicalResult runPipeline(ModuleOp module, CompilePhase from, CompilePhase to,
+                          const PipelineOptions &options) {
+  PassManager pm(module->getContext());
+  auto after = [&](CompilePhase p) { return from < p && p <= to; };
+  if (after(CompilePhase::Graph))
+    buildGraphPipeline(pm, options);
+  if (after(CompilePhase::Linalg))
+    buildLinalgPipeline(pm, options);
+  if (after(CompilePhase::Codegen))
+    buildCPUCodegenPipeline(pm, options);
+  return pm.run(module);
+}
+
+} // namespace fulcrum

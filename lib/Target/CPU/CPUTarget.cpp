@@ -1,0 +1,152 @@
+//===- CPUTarget.cpp - Serialize LLVM-dialect modules for CPUs ------------===//
+//
+// Part of Fulcrum.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Target/CPU/CPUTarget.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Object/ArchiveWriter.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace llvm;
+
+namespace fulcrum {
+
+namespace {
+Error error(const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), message);
+}
+
+void initializeTargets() {
+  static bool done = [] {
+    InitializeAllTargetInfos();
+    InitializeAllTargets();
+    InitializeAllTargetMCs();
+    InitializeAllAsmPrinters();
+    return true;
+  }();
+  (void)done;
+}
+
+Expected<std::unique_ptr<TargetMachine>>
+createTargetMachine(const CPUTargetOptions &options) {
+  initializeTargets();
+  std::string triple =
+      options.triple.empty() ? sys::getDefaultTargetTriple() : options.triple;
+  std::string message;
+  const Target *target = TargetRegistry::lookupTarget(triple, message);
+  if (!target)
+    return error("unknown target '" + triple + "': " + message);
+  std::string cpu = options.cpu == "native" ? sys::getHostCPUName().str()
+                                            : options.cpu;
+  std::string features;
+  if (options.cpu == "native") {
+    StringMap<bool> hostFeatures = sys::getHostCPUFeatures();
+    std::vector<std::string> enabled;
+    for (auto &f : hostFeatures)
+      enabled.push_back((f.second ? "+" : "-") + f.first().str());
+    std::sort(enabled.begin(), enabled.end()); // deterministic output
+    for (auto &f : enabled)
+      features += (features.empty() ? "" : ",") + f;
+  }
+  TargetOptions targetOptions;
+  std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, targetOptions, Reloc::PIC_, std::nullopt,
+      options.optLevel >= 3 ? CodeGenOptLevel::Aggressive
+                            : CodeGenOptLevel::Default));
+  if (!machine)
+    return error("cannot create a target machine for '" + triple + "' (cpu '" +
+                 cpu + "')");
+  if (!machine->getMCSubtargetInfo()->isCPUStringValid(cpu))
+    return error("unknown CPU '" + cpu + "' for target '" + triple + "'");
+  return machine;
+}
+} // namespace
+
+Expected<std::unique_ptr<Module>>
+translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
+                  const CPUTargetOptions &options) {
+  std::unique_ptr<Module> llvmModule =
+      mlir::translateModuleToLLVMIR(module, context);
+  if (!llvmModule)
+    return error("translation to LLVM IR failed");
+  auto machine = createTargetMachine(options);
+  if (!machine)
+    return machine.takeError();
+  llvmModule->setDataLayout((*machine)->createDataLayout());
+  llvmModule->setTargetTriple((*machine)->getTargetTriple().getTriple());
+  auto optimize =
+      mlir::makeOptimizingTransformer(options.optLevel, 0, machine->get());
+  if (Error err = optimize(llvmModule.get()))
+    return std::move(err);
+  return std::move(llvmModule);
+}
+
+Expected<std::string> emitObject(Module &module,
+                                 const CPUTargetOptions &options) {
+  auto machine = createTargetMachine(options);
+  if (!machine)
+    return machine.takeError();
+  SmallVector<char, 0> object;
+  raw_svector_ostream stream(object);
+  legacy::PassManager pm;
+  if ((*machine)->addPassesToEmitFile(pm, stream, nullptr,
+                                      CodeGenFileType::ObjectFile))
+    return error("the target cannot emit object files");
+  pm.run(module);
+  return std::string(object.begin(), object.end());
+}
+
+Error writeStaticLibrary(StringRef path, StringRef object,
+                         StringRef memberName) {
+  std::vector<NewArchiveMember> members;
+  members.emplace_back(MemoryBufferRef(object, memberName));
+  members.back().MemberName = memberName;
+  // Deterministic archives: no timestamps, owners or modes.
+  return writeArchive(path, members, SymtabWritingMode::NormalSymtab,
+                      object::Archive::K_GNU, /*Deterministic=*/true,
+                      /*Thin=*/false);
+}
+
+Error writeSharedLibrary(StringRef path, StringRef object) {
+  SmallString<128> objectPath;
+  int fd;
+  if (std::error_code ec =
+          sys::fs::createTemporaryFile("fulcrum", "o", fd, objectPath))
+    return error("cannot create a temporary file: " + ec.message());
+  {
+    raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os << object;
+  }
+  auto clang = sys::findProgramByName("clang-19");
+  if (!clang)
+    clang = sys::findProgramByName("clang");
+  if (!clang) {
+    sys::fs::remove(objectPath);
+    return error("cannot link a shared library: clang-19 not found");
+  }
+  std::string out = path.str(), in = objectPath.str().str();
+  SmallVector<StringRef> args = {*clang, "-shared", "-fuse-ld=lld", "-o", out,
+                                 in, "-lm"};
+  std::string message;
+  int rc = sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &message);
+  sys::fs::remove(objectPath);
+  if (rc != 0)
+    return error("linking '" + path + "' failed" +
+                 (message.empty() ? "" : ": " + message));
+  return Error::success();
+}
+
+} // namespace fulcrum
