@@ -21,7 +21,7 @@ config.substitutions.append(("%onnx_testdata", config.onnx_testdata_dir))
 config.substitutions.append(("%fulcrum_python", config.python_executable))
 
 tools = ["fulcrum-opt", "fulcrum-translate", "fulcrum-onnx-dialect-gen",
-         "fulcrum-onnx-txt2pb"]
+         "fulcrum-onnx-txt2pb", "fulcrum-compile", "fulcrum-run"]
 llvm_config.add_tool_substitutions(tools, [config.fulcrum_tools_dir])
 
 if os.path.isdir(config.onnx_testdata_dir):

@@ -11,6 +11,8 @@
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -145,6 +147,7 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
@@ -162,26 +165,35 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
 }
 
 void registerPipelineDialects(DialectRegistry &registry) {
-  registry.insert<onnx::ONNXDialect, func::FuncDialect, arith::ArithDialect,
-                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
-                  linalg::LinalgDialect, LLVM::LLVMDialect, math::MathDialect,
-                  memref::MemRefDialect, scf::SCFDialect,
-                  tensor::TensorDialect>();
-  arith::registerBufferizableOpInterfaceExternalModels(registry);
-  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
-      registry);
-  linalg::registerBufferizableOpInterfaceExternalModels(registry);
-  memref::registerAllocationOpInterfaceExternalModels(registry);
-  scf::registerBufferizableOpInterfaceExternalModels(registry);
-  tensor::registerBufferizableOpInterfaceExternalModels(registry);
-  func::registerInlinerExtension(registry);
+  // The passes of the pipelines rely on external models (bufferization,
+  // subset and value-bounds interfaces, LLVM translation) spread over many
+  // upstream dialects; register them all, as mlir-opt does.
+  registry.insert<onnx::ONNXDialect>();
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+}
+
+void registerPipelines() {
+  static PassPipelineRegistration<> graph(
+      "fulcrum-graph-pipeline", "Fulcrum's import -> graph phase",
+      [](OpPassManager &pm) { buildGraphPipeline(pm, {}); });
+  static PassPipelineRegistration<> linalg(
+      "fulcrum-linalg-pipeline", "Fulcrum's graph -> linalg phase",
+      [](OpPassManager &pm) { buildLinalgPipeline(pm, {}); });
+  static PassPipelineRegistration<> codegen(
+      "fulcrum-cpu-codegen-pipeline",
+      "Fulcrum's linalg -> codegen phase for CPUs (entry @main_graph)",
+      [](OpPassManager &pm) { buildCPUCodegenPipeline(pm, {}); });
 }
 
 LogicalResult runPipeline(ModuleOp module, CompilePhase from, CompilePhase to,
                           const PipelineOptions &options) {
   PassManager pm(module->getContext());
+  // Honors --mlir-print-ir-*, --mlir-timing, ... where a tool registered
+  // them.
+  (void)applyPassManagerCLOptions(pm);
   auto after = [&](CompilePhase p) { return from < p && p <= to; };
   if (after(CompilePhase::Graph))
     buildGraphPipeline(pm, options);

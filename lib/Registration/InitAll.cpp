@@ -9,12 +9,15 @@
 #include "fulcrum/Conversion/Passes.h"
 #include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
+#include "fulcrum/Pipelines/Pipelines.h"
 
 void fulcrum::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<onnx::ONNXDialect>();
+  registerPipelineDialects(registry);
 }
 
 void fulcrum::registerAllPasses() {
   onnx::registerONNXPasses();
   registerConversionPasses();
+  registerPipelines();
 }

@@ -13,7 +13,9 @@
 #include "fulcrum/Target/CPU/Header.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
@@ -26,9 +28,10 @@ using namespace llvm;
 
 static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
                                       cl::desc("<model.onnx|.onnxtxt|.mlir>"));
-static cl::opt<std::string> outputPath("o", cl::Required,
-                                       cl::desc("Output: .o .a .so .ll .mlir"),
-                                       cl::value_desc("file"));
+static cl::opt<std::string>
+    outputPath("o", cl::Required,
+               cl::desc("Output: .o .a .so .ll .mlir (- is MLIR on stdout)"),
+               cl::value_desc("file"));
 static cl::opt<std::string>
     compileTo("compile-to",
               cl::desc("Stop after a phase (with -o X.mlir): import, graph, "
@@ -58,13 +61,17 @@ static int fail(const Twine &message) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "Fulcrum ahead-of-time compiler\n");
 
   auto phase = fulcrum::parseCompilePhase(compileTo);
   if (!phase)
     return fail("unknown --compile-to '" + compileTo +
                 "' (import, graph, linalg, codegen)");
-  StringRef ext = sys::path::extension(outputPath);
+  StringRef ext =
+      outputPath == "-" ? StringRef(".mlir") : sys::path::extension(outputPath);
   if (ext != ".mlir" && ext != ".ll" && ext != ".o" && ext != ".a" &&
       ext != ".so")
     return fail("cannot tell the artifact from '" + outputPath +

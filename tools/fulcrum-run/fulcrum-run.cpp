@@ -12,7 +12,9 @@
 #include "fulcrum/InitAll.h"
 #include "fulcrum/Pipelines/Pipelines.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
@@ -42,6 +44,9 @@ static cl::opt<unsigned> bench("bench",
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "Fulcrum model runner\n");
 
   mlir::DialectRegistry registry;

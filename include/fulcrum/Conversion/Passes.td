@@ -41,4 +41,22 @@ def ConvertONNXToLinalg : Pass<"fulcrum-convert-onnx-to-linalg", "::mlir::func::
   ];
 }
 
+def ConvertMemRefCopyToLinalg : Pass<"fulcrum-convert-memref-copy-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite memref.copy as linalg.copy";
+  let description = [{
+    `memref.copy` of non-contiguous memrefs lowers to a call of MLIR's
+    `memrefCopy` runtime function (libmlir_c_runner_utils), which a library
+    compiled by Fulcrum must not need. As `linalg.copy`, the copy becomes
+    loops like every other linalg op. Run before
+    `convert-linalg-to-loops`.
+
+    ```mlir
+    memref.copy %a, %b : memref<4xf32, strided<[2]>> to memref<4xf32>
+    // becomes
+    linalg.copy ins(%a : memref<4xf32, strided<[2]>>) outs(%b : memref<4xf32>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // FULCRUM_CONVERSION_PASSES_TD

@@ -50,6 +50,11 @@ mlir::LogicalResult runPipeline(mlir::ModuleOp module, CompilePhase from,
                                 CompilePhase to,
                                 const PipelineOptions &options = {});
 
+/// Registers the phases as textual pipelines (`fulcrum-graph-pipeline`,
+/// `fulcrum-linalg-pipeline`, `fulcrum-cpu-codegen-pipeline`) for
+/// fulcrum-opt.
+void registerPipelines();
+
 /// Registers the dialects the pipelines produce in `registry`.
 void registerPipelineDialects(mlir::DialectRegistry &registry);
 

@@ -186,7 +186,9 @@ struct ConcatLowering : public OpConversionPattern<ConcatOp> {
       dynamic.push_back(sum);
     }
     Value result = createEmpty(rewriter, loc, type, dynamic);
-    Value offset = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+    // The offset along the axis stays a constant while sizes are static.
+    int64_t staticOffset = 0;
+    Value dynamicOffset;
     for (Value v : adaptor.getInputs()) {
       auto vType = dyn_cast<RankedTensorType>(v.getType());
       if (!vType)
@@ -197,9 +199,17 @@ struct ConcatLowering : public OpConversionPattern<ConcatOp> {
         sizes.push_back(vType.isDynamicDim(d)
                             ? OpFoldResult(getDimSize(rewriter, loc, v, d))
                             : OpFoldResult(rewriter.getIndexAttr(vType.getDimSize(d))));
-      offsets[axis] = offset;
+      offsets[axis] = dynamicOffset ? OpFoldResult(dynamicOffset)
+                                    : rewriter.getIndexAttr(staticOffset);
       result = rewriter.create<tensor::InsertSliceOp>(loc, v, result, offsets, sizes, strides);
-      offset = rewriter.create<arith::AddIOp>(loc, offset, getDimSize(rewriter, loc, v, axis));
+      if (!dynamicOffset && !vType.isDynamicDim(axis)) {
+        staticOffset += vType.getDimSize(axis);
+        continue;
+      }
+      if (!dynamicOffset)
+        dynamicOffset = rewriter.create<arith::ConstantIndexOp>(loc, staticOffset);
+      dynamicOffset = rewriter.create<arith::AddIOp>(
+          loc, dynamicOffset, getDimSize(rewriter, loc, v, axis));
     }
     rewriter.replaceOp(op, result);
     return success();

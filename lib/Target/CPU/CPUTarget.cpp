@@ -87,6 +87,14 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
     return machine.takeError();
   llvmModule->setDataLayout((*machine)->createDataLayout());
   llvmModule->setTargetTriple((*machine)->getTargetTriple().getTriple());
+  // Record the CPU on every function, so that the .ll keeps it.
+  for (Function &f : *llvmModule) {
+    if (f.isDeclaration())
+      continue;
+    f.addFnAttr("target-cpu", (*machine)->getTargetCPU());
+    if (!(*machine)->getTargetFeatureString().empty())
+      f.addFnAttr("target-features", (*machine)->getTargetFeatureString());
+  }
   auto optimize =
       mlir::makeOptimizingTransformer(options.optLevel, 0, machine->get());
   if (Error err = optimize(llvmModule.get()))

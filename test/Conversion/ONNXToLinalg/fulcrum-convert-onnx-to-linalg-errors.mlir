@@ -1,0 +1,17 @@
+// RUN: fulcrum-opt %s --fulcrum-convert-onnx-to-linalg --split-input-file --verify-diagnostics
+
+// An operator without a lowering fails the pass at its node's location.
+func.func @no_lowering(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  // expected-error @below {{failed to legalize operation 'onnx.Hardmax' that was explicitly marked illegal}}
+  %0 = onnx.Hardmax(%x) : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// So does an attribute value a lowering does not handle (training mode).
+func.func @training_batchnorm(%x: tensor<1x2x3x3xf32>, %s: tensor<2xf32>) -> tensor<1x2x3x3xf32> {
+  // expected-error @below {{failed to legalize operation 'onnx.BatchNormalization'}}
+  %y, %m, %v = onnx.BatchNormalization(%x, %s, %s, %s, %s) {training_mode = 1 : i64} : (tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>)
+  return %y : tensor<1x2x3x3xf32>
+}
