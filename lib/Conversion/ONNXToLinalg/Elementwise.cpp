@@ -281,6 +281,43 @@ const llvm::StringMap<ScalarFn> &scalarTable() {
     t["onnx.Cast"] = [](const Scalar &s) {
       return castScalar(s.b, s.loc, s.arg(0), s.types[0], s.resultType);
     };
+    t["onnx.CastLike"] = t["onnx.Cast"];
+    t["onnx.Mod"] = [](const Scalar &s) -> Value {
+      Value a = s.arg(0), b = s.arg(1);
+      if (s.isFloat()) // fmod must be 1 for floats: C fmod semantics.
+        return s.create<arith::RemFOp>(a, b);
+      if (s.get<ModOp>().getFmod() != 0 || s.isUnsigned())
+        return s.isUnsigned() ? s.create<arith::RemUIOp>(a, b)
+                              : s.create<arith::RemSIOp>(a, b);
+      // Python semantics: the result has the sign of the divisor.
+      Value r = s.create<arith::RemSIOp>(a, b);
+      Value zero = s.cst(0);
+      Value nonZero = s.create<arith::CmpIOp>(arith::CmpIPredicate::ne, r, zero);
+      Value rNeg = s.create<arith::CmpIOp>(arith::CmpIPredicate::slt, r, zero);
+      Value bNeg = s.create<arith::CmpIOp>(arith::CmpIPredicate::slt, b, zero);
+      Value fix = s.create<arith::AndIOp>(
+          nonZero, s.create<arith::XOrIOp>(rNeg, bNeg));
+      return s.create<arith::SelectOp>(fix, s.create<arith::AddIOp>(r, b), r);
+    };
+    t["onnx.BitShift"] = [](const Scalar &s) -> Value {
+      if (s.get<BitShiftOp>().getDirection() == "LEFT")
+        return s.create<arith::ShLIOp>(s.arg(0), s.arg(1));
+      return s.create<arith::ShRUIOp>(s.arg(0), s.arg(1));
+    };
+    t["onnx.Trilu"] = [](const Scalar &s) -> Value {
+      auto rank = cast<RankedTensorType>(s.op->getResult(0).getType()).getRank();
+      Value i = s.create<linalg::IndexOp>(rank - 2);
+      Value j = s.create<linalg::IndexOp>(rank - 1);
+      Value diff = s.create<arith::IndexCastOp>(
+          s.b.getI64Type(), s.create<arith::SubIOp>(j, i));
+      Value k = s.arg(1) ? s.arg(1) : s.cst(0, s.b.getI64Type());
+      bool upper = s.get<TriluOp>().getUpper() != 0;
+      Value keep = s.create<arith::CmpIOp>(
+          upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle, diff, k);
+      Value zero = s.isFloat() ? s.cst(0)
+                               : createScalar(s.b, s.loc, s.arg(0).getType(), 0);
+      return s.create<arith::SelectOp>(keep, s.arg(0), zero);
+    };
     return t;
   }();
   return table;

@@ -391,6 +391,146 @@ struct ConstantOfShapeLowering : public OpConversionPattern<ConstantOfShapeOp> {
   }
 };
 
+/// Dropout at inference: the identity (no mask, no training mode).
+struct DropoutLowering : public OpConversionPattern<DropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DropoutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isa<NoneType>(op.getMask().getType()))
+      return rewriter.notifyMatchFailure(op, "mask output");
+    if (!isNoValue(op.getTrainingMode())) {
+      auto mode = getConstantInts(op.getTrainingMode());
+      if (!mode || (*mode)[0] != 0)
+        return rewriter.notifyMatchFailure(op, "training mode");
+    }
+    rewriter.replaceOp(op, {adaptor.getData(),
+                            rewriter.create<onnx::NoValueOp>(
+                                op.getLoc(), rewriter.getNoneType())});
+    return success();
+  }
+};
+
+/// Size: the element count as an int64 scalar.
+struct SizeLowering : public OpConversionPattern<SizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!type || !inType)
+      return rewriter.notifyMatchFailure(op, "unranked input");
+    Location loc = op.getLoc();
+    Value n = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    for (int64_t d = 0; d < inType.getRank(); ++d)
+      n = rewriter.create<arith::MulIOp>(loc, n, getDimSize(rewriter, loc, adaptor.getData(), d));
+    Value i = rewriter.create<arith::IndexCastOp>(loc, rewriter.getI64Type(), n);
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, type, ValueRange{i});
+    return success();
+  }
+};
+
+/// Split into static parts along an axis.
+struct SplitLowering : public OpConversionPattern<SplitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SplitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!inType || !inType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic input");
+    int64_t rank = inType.getRank();
+    int64_t axis = op.getAxis();
+    if (axis < 0)
+      axis += rank;
+    SmallVector<Value> results;
+    int64_t offset = 0;
+    for (unsigned i = 0; i < op->getNumResults(); ++i) {
+      auto type = getRankedResultType(op, i, *getTypeConverter(), rewriter);
+      if (!type || !type.hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "dynamic result");
+      SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+      offsets[axis] = offset;
+      results.push_back(rewriter.create<tensor::ExtractSliceOp>(
+          op.getLoc(), type, adaptor.getInput(), ValueRange{}, ValueRange{},
+          ValueRange{}, offsets, type.getShape(), strides));
+      offset += type.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// GatherElements: out[i...] = data[i... with indices[i...] at axis].
+struct GatherElementsLowering : public OpConversionPattern<GatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!type || !isa<RankedTensorType>(adaptor.getData().getType()))
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis();
+    if (axis < 0)
+      axis += rank;
+    Value data = adaptor.getData();
+    Value axisSize = getDimSize(rewriter, loc, data, axis);
+    Value init = createEmptyLike(rewriter, loc, type, {adaptor.getIndices()});
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{type}, ValueRange{adaptor.getIndices()}, ValueRange{init},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank),
+                               rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value i = b.create<arith::IndexCastOp>(l, b.getIndexType(), args[0]);
+          Value neg = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i,
+                                              b.create<arith::ConstantIndexOp>(l, 0));
+          i = b.create<arith::SelectOp>(l, neg, b.create<arith::AddIOp>(l, i, axisSize), i);
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < rank; ++d)
+            coords.push_back(d == axis ? i : b.create<linalg::IndexOp>(l, d).getResult());
+          b.create<linalg::YieldOp>(l, b.create<tensor::ExtractOp>(l, data, coords).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// Pad (constant mode, constant pads).
+struct PadLowering : public OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    if (!type || !inType || op.getMode() != "constant")
+      return rewriter.notifyMatchFailure(op, "non-constant mode");
+    auto pads = getConstantInts(op.getPads());
+    int64_t rank = inType.getRank();
+    if (!pads || static_cast<int64_t>(pads->size()) != 2 * rank ||
+        llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
+      return rewriter.notifyMatchFailure(op, "non-constant or negative pads");
+    Location loc = op.getLoc();
+    Value value;
+    if (isNoValue(op.getConstantValue()))
+      value = createScalar(rewriter, loc, inType.getElementType(), 0);
+    else
+      value = rewriter.create<tensor::ExtractOp>(loc, adaptor.getConstantValue(),
+                                                 ValueRange{});
+    SmallVector<int64_t> low(pads->begin(), pads->begin() + rank);
+    SmallVector<int64_t> high(pads->begin() + rank, pads->end());
+    Value padded = padTensor(rewriter, loc, adaptor.getData(), low, high, value);
+    if (padded.getType() != type)
+      padded = rewriter.create<tensor::CastOp>(loc, type, padded);
+    rewriter.replaceOp(op, padded);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateTensorPatterns(const TypeConverter &tc,
@@ -399,7 +539,9 @@ void populateTensorPatterns(const TypeConverter &tc,
                ReshapeLikeLowering<ReshapeOp>, ReshapeLikeLowering<FlattenOp>,
                ReshapeLikeLowering<SqueezeOp>, ReshapeLikeLowering<UnsqueezeOp>,
                TransposeLowering, ConcatLowering, GatherLowering, SliceLowering,
-               ExpandLowering, ShapeLowering, ConstantOfShapeLowering>(
+               ExpandLowering, ShapeLowering, ConstantOfShapeLowering,
+               DropoutLowering, SizeLowering, SplitLowering,
+               GatherElementsLowering, PadLowering>(
       tc, patterns.getContext());
 }
 
