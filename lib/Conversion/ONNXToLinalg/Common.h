@@ -75,6 +75,8 @@ void populateConvPatterns(const mlir::TypeConverter &tc,
                           mlir::RewritePatternSet &patterns);
 void populateNormalizationPatterns(const mlir::TypeConverter &tc,
                                    mlir::RewritePatternSet &patterns);
+void populateLossPatterns(const mlir::TypeConverter &tc,
+                          mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(const mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
 void populateTensorPatterns(const mlir::TypeConverter &tc,

@@ -282,6 +282,34 @@ const llvm::StringMap<ScalarFn> &scalarTable() {
       return castScalar(s.b, s.loc, s.arg(0), s.types[0], s.resultType);
     };
     t["onnx.CastLike"] = t["onnx.Cast"];
+    t["onnx.IsInf"] = [](const Scalar &s) -> Value {
+      auto op = s.get<IsInfOp>();
+      Value x = s.arg(0);
+      Value inf = s.create<arith::ConstantOp>(s.b.getFloatAttr(
+          x.getType(), APFloat::getInf(cast<FloatType>(x.getType()).getFloatSemantics())));
+      Value absX = s.create<math::AbsFOp>(x);
+      Value isInf = s.create<arith::CmpFOp>(arith::CmpFPredicate::OEQ, absX, inf);
+      Value pos = s.create<arith::CmpFOp>(arith::CmpFPredicate::OGT, x, s.cst(0));
+      Value r = s.create<arith::ConstantIntOp>(0, 1);
+      if (op.getDetectPositive())
+        r = s.create<arith::OrIOp>(r, s.create<arith::AndIOp>(isInf, pos));
+      if (op.getDetectNegative())
+        r = s.create<arith::OrIOp>(
+            r, s.create<arith::AndIOp>(isInf, s.create<arith::XOrIOp>(
+                                                  pos, s.create<arith::ConstantIntOp>(1, 1))));
+      return r;
+    };
+    t["onnx.Shrink"] = [](const Scalar &s) -> Value {
+      auto op = s.get<ShrinkOp>();
+      double lambd = op.getLambd().convertToDouble(), bias = op.getBias().convertToDouble();
+      Value x = s.arg(0);
+      if (!s.isFloat())
+        return nullptr;
+      Value lt = s.create<arith::CmpFOp>(arith::CmpFPredicate::OLT, x, s.cst(-lambd));
+      Value gt = s.create<arith::CmpFOp>(arith::CmpFPredicate::OGT, x, s.cst(lambd));
+      Value r = s.create<arith::SelectOp>(gt, s.create<arith::SubFOp>(x, s.cst(bias)), s.cst(0));
+      return s.create<arith::SelectOp>(lt, s.create<arith::AddFOp>(x, s.cst(bias)), r);
+    };
     t["onnx.Mod"] = [](const Scalar &s) -> Value {
       Value a = s.arg(0), b = s.arg(1);
       if (s.isFloat()) // fmod must be 1 for floats: C fmod semantics.

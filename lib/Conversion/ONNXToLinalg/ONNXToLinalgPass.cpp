@@ -24,6 +24,7 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateMatMulPatterns(tc, patterns);
   lowering::populateConvPatterns(tc, patterns);
   lowering::populateNormalizationPatterns(tc, patterns);
+  lowering::populateLossPatterns(tc, patterns);
   lowering::populateReductionPatterns(tc, patterns);
   lowering::populateTensorPatterns(tc, patterns);
 }

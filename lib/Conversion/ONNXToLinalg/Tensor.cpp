@@ -274,25 +274,122 @@ struct GatherLowering : public OpConversionPattern<GatherOp> {
   }
 };
 
-/// Slice with constant starts/ends/axes/steps and positive steps.
+/// Slice. Constant parameters with positive steps give a
+/// tensor.extract_slice; otherwise the per-dimension start, step and size are
+/// computed at run time (ONNX clamping rules) and a generic gathers
+/// data[start + i * step].
 struct SliceLowering : public OpConversionPattern<SliceOp> {
   using OpConversionPattern::OpConversionPattern;
+
   LogicalResult
   matchAndRewrite(SliceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
     auto dataType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
-    if (!type || !dataType || !type.hasStaticShape() || !dataType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    auto startsType = dyn_cast<RankedTensorType>(adaptor.getStarts().getType());
+    if (!type || !dataType || !startsType || startsType.isDynamicDim(0))
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    if (succeeded(staticSlice(op, adaptor, type, dataType, rewriter)))
+      return success();
+    Location loc = op.getLoc();
+    int64_t rank = dataType.getRank();
+    int64_t count = startsType.getDimSize(0);
+    Value data = adaptor.getData();
+    auto c = [&](int64_t v) { return rewriter.create<arith::ConstantIntOp>(loc, v, 64).getResult(); };
+    auto at = [&](Value t, int64_t i) -> Value {
+      Value v = rewriter.create<tensor::ExtractOp>(
+          loc, t, ValueRange{rewriter.create<arith::ConstantIndexOp>(loc, i)});
+      if (v.getType() != rewriter.getI64Type())
+        v = rewriter.create<arith::ExtSIOp>(loc, rewriter.getI64Type(), v);
+      return v;
+    };
+    SmallVector<Value> dims, starts, steps, sizes;
+    for (int64_t d = 0; d < rank; ++d) {
+      dims.push_back(rewriter.create<arith::IndexCastOp>(
+          loc, rewriter.getI64Type(), getDimSize(rewriter, loc, data, d)));
+      starts.push_back(c(0));
+      steps.push_back(c(1));
+      sizes.push_back(dims.back());
+    }
+    auto select = [&](Value cond, Value a, Value b) {
+      return rewriter.create<arith::SelectOp>(loc, cond, a, b).getResult();
+    };
+    auto clamp = [&](Value v, Value lo, Value hi) {
+      return rewriter.create<arith::MinSIOp>(
+          loc, rewriter.create<arith::MaxSIOp>(loc, v, lo), hi).getResult();
+    };
+    for (int64_t i = 0; i < count; ++i) {
+      Value axis = isNoValue(op.getAxes()) ? c(i) : at(adaptor.getAxes(), i);
+      axis = select(rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, axis, c(0)),
+                    rewriter.create<arith::AddIOp>(loc, axis, c(rank)), axis);
+      Value step = isNoValue(op.getSteps()) ? c(1) : at(adaptor.getSteps(), i);
+      Value start = at(adaptor.getStarts(), i), end = at(adaptor.getEnds(), i);
+      for (int64_t d = 0; d < rank; ++d) {
+        Value dim = dims[d];
+        auto wrap = [&](Value v) {
+          return select(rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, v, c(0)),
+                        rewriter.create<arith::AddIOp>(loc, v, dim), v);
+        };
+        Value positive = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, step, c(0));
+        Value dimMinus1 = rewriter.create<arith::SubIOp>(loc, dim, c(1));
+        Value s = select(positive, clamp(wrap(start), c(0), dim),
+                         clamp(wrap(start), c(0), dimMinus1));
+        Value e = select(positive, clamp(wrap(end), c(0), dim),
+                         clamp(wrap(end), c(-1), dimMinus1));
+        // size = max(ceil((e - s) / step), 0)
+        Value size = rewriter.create<arith::MaxSIOp>(
+            loc, rewriter.create<arith::CeilDivSIOp>(
+                     loc, rewriter.create<arith::SubIOp>(loc, e, s), step),
+            c(0));
+        Value mine = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, axis, c(d));
+        starts[d] = select(mine, s, starts[d]);
+        steps[d] = select(mine, step, steps[d]);
+        sizes[d] = select(mine, size, sizes[d]);
+      }
+    }
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d < rank; ++d)
+      if (type.isDynamicDim(d))
+        dynamic.push_back(rewriter.create<arith::IndexCastOp>(loc, rewriter.getIndexType(), sizes[d]));
+    auto toIndex = [&](Value v) {
+      return rewriter.create<arith::IndexCastOp>(loc, rewriter.getIndexType(), v).getResult();
+    };
+    SmallVector<Value> startIdx, stepIdx;
+    for (int64_t d = 0; d < rank; ++d) {
+      startIdx.push_back(toIndex(starts[d]));
+      stepIdx.push_back(toIndex(steps[d]));
+    }
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{type}, ValueRange{}, ValueRange{createEmpty(rewriter, loc, type, dynamic)},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < rank; ++d)
+            coords.push_back(b.create<arith::AddIOp>(
+                l, startIdx[d],
+                b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, d), stepIdx[d])));
+          b.create<linalg::YieldOp>(l, b.create<tensor::ExtractOp>(l, data, coords).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+
+  /// Constant parameters and positive steps: tensor.extract_slice.
+  static LogicalResult staticSlice(SliceOp op, OpAdaptor adaptor,
+                                   RankedTensorType type,
+                                   RankedTensorType dataType,
+                                   ConversionPatternRewriter &rewriter) {
+    if (!type.hasStaticShape() || !dataType.hasStaticShape())
+      return failure();
     auto starts = getConstantInts(op.getStarts());
-    auto ends = getConstantInts(op.getEnds());
     std::optional<SmallVector<int64_t>> axes, steps;
     if (!isNoValue(op.getAxes()) && !(axes = getConstantInts(op.getAxes())))
-      return rewriter.notifyMatchFailure(op, "non-constant axes");
+      return failure();
     if (!isNoValue(op.getSteps()) && !(steps = getConstantInts(op.getSteps())))
-      return rewriter.notifyMatchFailure(op, "non-constant steps");
-    if (!starts || !ends)
-      return rewriter.notifyMatchFailure(op, "non-constant starts or ends");
+      return failure();
+    if (!starts)
+      return failure();
     int64_t rank = dataType.getRank();
     SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
     for (size_t i = 0; i < starts->size(); ++i) {
@@ -301,7 +398,7 @@ struct SliceLowering : public OpConversionPattern<SliceOp> {
         a += rank;
       int64_t step = steps ? (*steps)[i] : 1;
       if (step <= 0)
-        return rewriter.notifyMatchFailure(op, "negative steps");
+        return failure();
       int64_t dim = dataType.getDimSize(a);
       int64_t start = (*starts)[i];
       if (start < 0)
@@ -309,10 +406,9 @@ struct SliceLowering : public OpConversionPattern<SliceOp> {
       offsets[a] = std::clamp<int64_t>(start, 0, dim);
       strides[a] = step;
     }
-    SmallVector<int64_t> sizes(type.getShape());
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
         op, type, adaptor.getData(), ValueRange{}, ValueRange{}, ValueRange{},
-        offsets, sizes, strides);
+        offsets, type.getShape(), strides);
     return success();
   }
 };
@@ -376,8 +472,8 @@ struct ConstantOfShapeLowering : public OpConversionPattern<ConstantOfShapeOp> {
   matchAndRewrite(ConstantOfShapeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
-    if (!type || !type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic result shape");
+    if (!type)
+      return rewriter.notifyMatchFailure(op, "unranked result");
     Attribute element = rewriter.getZeroAttr(type.getElementType());
     if (auto value = op.getValueAttr()) {
       auto dense = dyn_cast<DenseElementsAttr>(value);
@@ -385,8 +481,25 @@ struct ConstantOfShapeLowering : public OpConversionPattern<ConstantOfShapeOp> {
         return rewriter.notifyMatchFailure(op, "unsupported value");
       element = dense.bitcast(type.getElementType()).getSplatValue<Attribute>();
     }
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-        op, type, DenseElementsAttr::get(type, element));
+    if (type.hasStaticShape()) {
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+          op, type, DenseElementsAttr::get(type, element));
+      return success();
+    }
+    // Sizes read from the shape operand at run time.
+    Location loc = op.getLoc();
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        dynamic.push_back(rewriter.create<arith::IndexCastOp>(
+            loc, rewriter.getIndexType(),
+            rewriter.create<tensor::ExtractOp>(
+                loc, adaptor.getInput(),
+                ValueRange{rewriter.create<arith::ConstantIndexOp>(loc, d)})));
+    Value value = rewriter.create<arith::ConstantOp>(loc, cast<TypedAttr>(element));
+    rewriter.replaceOp(op, rewriter.create<linalg::FillOp>(
+                                   loc, value, createEmpty(rewriter, loc, type, dynamic))
+                               .getResult(0));
     return success();
   }
 };
@@ -397,16 +510,28 @@ struct DropoutLowering : public OpConversionPattern<DropoutOp> {
   LogicalResult
   matchAndRewrite(DropoutOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!isa<NoneType>(op.getMask().getType()))
-      return rewriter.notifyMatchFailure(op, "mask output");
     if (!isNoValue(op.getTrainingMode())) {
       auto mode = getConstantInts(op.getTrainingMode());
       if (!mode || (*mode)[0] != 0)
         return rewriter.notifyMatchFailure(op, "training mode");
     }
-    rewriter.replaceOp(op, {adaptor.getData(),
-                            rewriter.create<onnx::NoValueOp>(
-                                op.getLoc(), rewriter.getNoneType())});
+    Value mask;
+    if (isa<NoneType>(op.getMask().getType())) {
+      mask = rewriter.create<onnx::NoValueOp>(op.getLoc(), rewriter.getNoneType());
+    } else {
+      // Outside training every element is kept.
+      auto maskType = getRankedResultType(op, 1, *getTypeConverter(), rewriter);
+      if (!maskType)
+        return failure();
+      Value empty = createEmptyLike(rewriter, op.getLoc(), maskType, {adaptor.getData()});
+      mask = rewriter
+                 .create<linalg::FillOp>(
+                     op.getLoc(),
+                     rewriter.create<arith::ConstantIntOp>(op.getLoc(), 1, 1).getResult(),
+                     empty)
+                 .getResult(0);
+    }
+    rewriter.replaceOp(op, {adaptor.getData(), mask});
     return success();
   }
 };
@@ -531,6 +656,94 @@ struct PadLowering : public OpConversionPattern<PadOp> {
   }
 };
 
+/// Range: out[i] = start + i * delta, n = max(ceil((limit - start) / delta), 0).
+struct RangeLowering : public OpConversionPattern<RangeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RangeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!type || type.getRank() != 1)
+      return rewriter.notifyMatchFailure(op, "unranked result");
+    Location loc = op.getLoc();
+    Type elt = type.getElementType();
+    bool isFloat = isa<FloatType>(elt);
+    auto scalar = [&](Value t) {
+      return rewriter.create<tensor::ExtractOp>(loc, t, ValueRange{}).getResult();
+    };
+    Value start = scalar(adaptor.getStart()), limit = scalar(adaptor.getLimit()),
+          delta = scalar(adaptor.getDelta());
+    SmallVector<Value> dynamic;
+    if (type.isDynamicDim(0)) {
+      Value n;
+      if (isFloat) {
+        Value q = rewriter.create<math::CeilOp>(
+            loc, rewriter.create<arith::DivFOp>(
+                     loc, rewriter.create<arith::SubFOp>(loc, limit, start), delta));
+        n = rewriter.create<arith::FPToSIOp>(loc, rewriter.getI64Type(), q);
+      } else {
+        // ceil((limit - start) / delta) for either sign of delta.
+        Value diff = rewriter.create<arith::SubIOp>(loc, limit, start);
+        n = rewriter.create<arith::CeilDivSIOp>(loc, diff, delta);
+        if (elt.getIntOrFloatBitWidth() < 64)
+          n = rewriter.create<arith::ExtSIOp>(loc, rewriter.getI64Type(), n);
+      }
+      Value zero = rewriter.create<arith::ConstantIntOp>(loc, 0, 64);
+      n = rewriter.create<arith::MaxSIOp>(loc, n, zero);
+      dynamic.push_back(rewriter.create<arith::IndexCastOp>(loc, rewriter.getIndexType(), n));
+    }
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{type}, ValueRange{},
+        ValueRange{createEmpty(rewriter, loc, type, dynamic)},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(1)},
+        SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value i = b.create<arith::IndexCastOp>(l, b.getI64Type(), b.create<linalg::IndexOp>(l, 0));
+          Value v;
+          if (isFloat) {
+            Value f = b.create<arith::SIToFPOp>(l, elt, i);
+            v = b.create<arith::AddFOp>(l, start, b.create<arith::MulFOp>(l, f, delta));
+          } else {
+            Value c = elt.getIntOrFloatBitWidth() == 64
+                          ? i
+                          : b.create<arith::TruncIOp>(l, elt, i).getResult();
+            v = b.create<arith::AddIOp>(l, start, b.create<arith::MulIOp>(l, c, delta));
+          }
+          b.create<linalg::YieldOp>(l, v);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// Tile (static shapes): out[i] = in[i mod size].
+struct TileLowering : public OpConversionPattern<TileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TileOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!type || !inType || !type.hasStaticShape() || !inType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    int64_t rank = type.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < rank; ++d)
+      exprs.push_back(getAffineDimExpr(d, op.getContext()) % inType.getDimSize(d));
+    auto generic = rewriter.create<linalg::GenericOp>(
+        op.getLoc(), TypeRange{type}, ValueRange{adaptor.getInput()},
+        ValueRange{createEmpty(rewriter, op.getLoc(), type, {})},
+        SmallVector<AffineMap>{AffineMap::get(rank, 0, exprs, op.getContext()),
+                               rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          b.create<linalg::YieldOp>(l, args[0]);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void populateTensorPatterns(const TypeConverter &tc,
@@ -541,7 +754,8 @@ void populateTensorPatterns(const TypeConverter &tc,
                TransposeLowering, ConcatLowering, GatherLowering, SliceLowering,
                ExpandLowering, ShapeLowering, ConstantOfShapeLowering,
                DropoutLowering, SizeLowering, SplitLowering,
-               GatherElementsLowering, PadLowering>(
+               GatherElementsLowering, PadLowering, RangeLowering,
+               TileLowering>(
       tc, patterns.getContext());
 }
 
