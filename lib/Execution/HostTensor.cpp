@@ -238,6 +238,12 @@ std::string compareTensors(const HostTensor &expected, const HostTensor &actual,
                            double rtol, double atol) {
   std::string report;
   llvm::raw_string_ostream os(report);
+  // NumPy has no bfloat16: expected bfloat16 values come as uint16 bits.
+  if (expected.dataType == 4 && actual.dataType == 16) {
+    HostTensor asBF16 = expected;
+    asBF16.dataType = 16;
+    return compareTensors(asBF16, actual, rtol, atol);
+  }
   if (expected.dataType != actual.dataType || expected.shape != actual.shape) {
     os << "expected " << expected.describe() << ", got " << actual.describe();
     return os.str();

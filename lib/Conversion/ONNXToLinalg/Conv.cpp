@@ -421,13 +421,148 @@ struct GlobalPoolLowering : public OpConversionPattern<PoolOp> {
   }
 };
 
+/// ConvTranspose: out[n, g*M/G + m, o] = sum_{c,k} x[n, g*C/G + c, i] *
+/// w[g*C/G + c, m, k] where o + padBegin = i * stride + k * dilation. The
+/// division makes the input read non-affine, so it is a guarded
+/// tensor.extract inside a generic whose loops W and Y bound.
+struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    auto wType = dyn_cast<RankedTensorType>(adaptor.getW().getType());
+    if (!resultType || !xType || !wType || !wType.hasStaticShape() ||
+        !xType.hasStaticShape() || !resultType.hasStaticShape() ||
+        !isa<FloatType>(xType.getElementType()))
+      return rewriter.notifyMatchFailure(op, "dynamic or integer operands");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    Type elt = xType.getElementType();
+    int64_t s = xType.getRank() - 2;
+    int64_t group = op.getGroup();
+    int64_t c = xType.getDimSize(1), cg = c / group;
+    int64_t mg = wType.getDimSize(1);
+    SmallVector<int64_t> kernel(wType.getShape().begin() + 2, wType.getShape().end());
+    SmallVector<int64_t> strides = vec(op.getStrides()), dilations = vec(op.getDilations()),
+                         pads = vec(op.getPads()), outPad = vec(op.getOutputPadding());
+    if (strides.empty()) strides.assign(s, 1);
+    if (dilations.empty()) dilations.assign(s, 1);
+    if (outPad.empty()) outPad.assign(s, 0);
+    SmallVector<int64_t> padBegin(s, 0);
+    StringRef autoPad = op.getAutoPad();
+    bool computed = op.getOutputShape().has_value() || autoPad == "SAME_UPPER" ||
+                    autoPad == "SAME_LOWER";
+    for (int64_t i = 0; i < s; ++i) {
+      if (computed) {
+        int64_t total = strides[i] * (xType.getDimSize(i + 2) - 1) + outPad[i] +
+                        (kernel[i] - 1) * dilations[i] + 1 -
+                        resultType.getDimSize(i + 2);
+        padBegin[i] = autoPad == "SAME_LOWER" ? total - total / 2 : total / 2;
+      } else if (!pads.empty()) {
+        padBegin[i] = pads[i];
+      }
+    }
+    // W: C x M/G x K... -> G x C/G x M/G x K...
+    SmallVector<int64_t> wShape = {group, cg, mg};
+    wShape.append(kernel);
+    SmallVector<ReassociationIndices> wReassoc = {{0, 1}, {2}};
+    for (int64_t i = 0; i < s; ++i)
+      wReassoc.push_back({i + 3});
+    Value wg = rewriter.create<tensor::ExpandShapeOp>(
+        loc, RankedTensorType::get(wShape, elt), adaptor.getW(), wReassoc);
+    SmallVector<int64_t> yShape = {resultType.getDimSize(0), group, mg};
+    yShape.append(resultType.getShape().begin() + 2, resultType.getShape().end());
+    auto ygType = RankedTensorType::get(yShape, elt);
+    Value init = rewriter
+                     .create<linalg::FillOp>(loc, createScalar(rewriter, loc, elt, 0.0),
+                                             createEmpty(rewriter, loc, ygType, {}))
+                     .getResult(0);
+    // Loops: n, g, mg, o... (parallel), c, k... (reduction).
+    int64_t loops = 3 + s + 1 + s;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> wExprs = {d(1), d(3 + s), d(2)}, yExprs = {d(0), d(1), d(2)};
+    for (int64_t i = 0; i < s; ++i) {
+      wExprs.push_back(d(4 + s + i));
+      yExprs.push_back(d(3 + i));
+    }
+    SmallVector<utils::IteratorType> iterators(3 + s, utils::IteratorType::parallel);
+    iterators.append(1 + s, utils::IteratorType::reduction);
+    Value x = adaptor.getX();
+    SmallVector<int64_t> inSizes(xType.getShape().begin() + 2, xType.getShape().end());
+    Value yg =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, TypeRange{ygType}, ValueRange{wg}, ValueRange{init},
+                SmallVector<AffineMap>{AffineMap::get(loops, 0, wExprs, ctx),
+                                       AffineMap::get(loops, 0, yExprs, ctx)},
+                iterators,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  auto idx = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(l, v).getResult(); };
+                  Value valid = b.create<arith::ConstantIntOp>(l, 1, 1);
+                  Value g = b.create<linalg::IndexOp>(l, 1);
+                  Value ci = b.create<linalg::IndexOp>(l, 3 + s);
+                  SmallVector<Value> coords = {
+                      b.create<linalg::IndexOp>(l, 0),
+                      b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, g, idx(cg)), ci)};
+                  for (int64_t i = 0; i < s; ++i) {
+                    Value o = b.create<linalg::IndexOp>(l, 3 + i);
+                    Value k = b.create<linalg::IndexOp>(l, 4 + s + i);
+                    // t = o + padBegin - k * dilation; input index t / stride.
+                    Value t = b.create<arith::SubIOp>(
+                        l, b.create<arith::AddIOp>(l, o, idx(padBegin[i])),
+                        b.create<arith::MulIOp>(l, k, idx(dilations[i])));
+                    Value q = b.create<arith::DivSIOp>(l, t, idx(strides[i]));
+                    Value exact = b.create<arith::CmpIOp>(
+                        l, arith::CmpIPredicate::eq, b.create<arith::RemSIOp>(l, t, idx(strides[i])), idx(0));
+                    Value inRange = b.create<arith::AndIOp>(
+                        l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, t, idx(0)),
+                        b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, q, idx(inSizes[i])));
+                    valid = b.create<arith::AndIOp>(l, valid, b.create<arith::AndIOp>(l, exact, inRange));
+                    coords.push_back(q);
+                  }
+                  // Read a safe element when invalid, then discard it.
+                  for (int64_t i = 0; i < s; ++i)
+                    coords[2 + i] = b.create<arith::SelectOp>(l, valid, coords[2 + i], idx(0));
+                  Value xv = b.create<tensor::ExtractOp>(l, x, coords);
+                  Value prod = b.create<arith::MulFOp>(l, xv, args[0]);
+                  prod = b.create<arith::SelectOp>(l, valid, prod, createScalar(b, l, elt, 0.0));
+                  b.create<linalg::YieldOp>(l, b.create<arith::AddFOp>(l, args[1], prod).getResult());
+                })
+            .getResult(0);
+    SmallVector<ReassociationIndices> yReassoc = {{0}, {1, 2}};
+    for (int64_t i = 0; i < s; ++i)
+      yReassoc.push_back({i + 3});
+    Value y = rewriter.create<tensor::CollapseShapeOp>(loc, resultType, yg, yReassoc);
+    if (!isNoValue(op.getB())) {
+      int64_t r = resultType.getRank();
+      y = rewriter
+              .create<linalg::GenericOp>(
+                  loc, TypeRange{resultType}, ValueRange{y, adaptor.getB()},
+                  ValueRange{createEmpty(rewriter, loc, resultType, {})},
+                  SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(r),
+                                         AffineMap::get(r, 0, {d(1)}, ctx),
+                                         rewriter.getMultiDimIdentityMap(r)},
+                  SmallVector<utils::IteratorType>(r, utils::IteratorType::parallel),
+                  [](OpBuilder &b, Location l, ValueRange args) {
+                    b.create<linalg::YieldOp>(l, b.create<arith::AddFOp>(l, args[0], args[1]).getResult());
+                  })
+              .getResult(0);
+    }
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateConvPatterns(const TypeConverter &tc,
                           RewritePatternSet &patterns) {
   patterns.add<ConvLowering, PoolLowering<MaxPoolOp>,
                PoolLowering<AveragePoolOp>, GlobalPoolLowering<GlobalAveragePoolOp>,
-               GlobalPoolLowering<GlobalMaxPoolOp>>(tc, patterns.getContext());
+               GlobalPoolLowering<GlobalMaxPoolOp>, ConvTransposeLowering>(
+      tc, patterns.getContext());
 }
 
 } // namespace fulcrum::lowering

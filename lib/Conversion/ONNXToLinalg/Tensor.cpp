@@ -744,6 +744,96 @@ struct TileLowering : public OpConversionPattern<TileOp> {
   }
 };
 
+/// Hardmax: 1 where the index along the axis is the (first) ArgMax.
+struct HardmaxLowering : public OpConversionPattern<HardmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(HardmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!type || !isa<FloatType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "unranked or integer operand");
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis();
+    if (axis < 0)
+      axis += rank;
+    SmallVector<int64_t> argShape(type.getShape());
+    argShape[axis] = 1;
+    // ArgMax is created in the onnx dialect; the conversion lowers it next.
+    Value argmax = rewriter.create<ArgMaxOp>(
+        loc, RankedTensorType::get(argShape, rewriter.getI64Type()), op.getInput(),
+        rewriter.getI64IntegerAttr(axis), rewriter.getI64IntegerAttr(1),
+        rewriter.getI64IntegerAttr(0));
+    auto argType = cast<RankedTensorType>(argmax.getType());
+    Type elt = type.getElementType();
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{type}, ValueRange{argmax},
+        ValueRange{createEmptyLike(rewriter, loc, type, {adaptor.getInput()})},
+        SmallVector<AffineMap>{getBroadcastMap(op.getContext(), rank, argType, type),
+                               rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value i = b.create<arith::IndexCastOp>(l, b.getI64Type(), b.create<linalg::IndexOp>(l, axis));
+          Value hit = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, i, args[0]);
+          b.create<linalg::YieldOp>(
+              l, b.create<arith::SelectOp>(l, hit, createScalar(b, l, elt, 1.0),
+                                           createScalar(b, l, elt, 0.0))
+                     .getResult());
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// DepthToSpace / SpaceToDepth (static shapes): expand, transpose, collapse.
+template <typename OpTy, bool toSpace>
+struct BlockRearrangeLowering : public OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *this->getTypeConverter(), rewriter);
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+    if (!type || !inType || !inType.hasStaticShape() || inType.getRank() != 4)
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    int64_t b = op.getBlocksize();
+    int64_t n = inType.getDimSize(0), c = inType.getDimSize(1),
+            h = inType.getDimSize(2), w = inType.getDimSize(3);
+    Type elt = inType.getElementType();
+    SmallVector<int64_t> expanded, perm;
+    SmallVector<ReassociationIndices> expand, collapse;
+    if constexpr (toSpace) {
+      bool crd = op.getMode() == "CRD";
+      expanded = crd ? SmallVector<int64_t>{n, c / (b * b), b, b, h, w}
+                     : SmallVector<int64_t>{n, b, b, c / (b * b), h, w};
+      perm = crd ? SmallVector<int64_t>{0, 1, 4, 2, 5, 3}
+                 : SmallVector<int64_t>{0, 3, 4, 1, 5, 2};
+      expand = {{0}, {1, 2, 3}, {4}, {5}};
+      collapse = {{0}, {1}, {2, 3}, {4, 5}};
+    } else {
+      expanded = {n, c, h / b, b, w / b, b};
+      perm = {0, 3, 5, 1, 2, 4};
+      expand = {{0}, {1}, {2, 3}, {4, 5}};
+      collapse = {{0}, {1, 2, 3}, {4}, {5}};
+    }
+    Value e = rewriter.create<tensor::ExpandShapeOp>(
+        loc, RankedTensorType::get(expanded, elt), adaptor.getInput(), expand);
+    SmallVector<int64_t> transposed;
+    for (int64_t p : perm)
+      transposed.push_back(expanded[p]);
+    Value t = rewriter
+                  .create<linalg::TransposeOp>(
+                      loc, e, createEmpty(rewriter, loc, RankedTensorType::get(transposed, elt), {}),
+                      perm)
+                  .getResult()[0];
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, type, t, collapse);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateTensorPatterns(const TypeConverter &tc,
@@ -755,7 +845,9 @@ void populateTensorPatterns(const TypeConverter &tc,
                ExpandLowering, ShapeLowering, ConstantOfShapeLowering,
                DropoutLowering, SizeLowering, SplitLowering,
                GatherElementsLowering, PadLowering, RangeLowering,
-               TileLowering>(
+               TileLowering, HardmaxLowering,
+               BlockRearrangeLowering<DepthToSpaceOp, true>,
+               BlockRearrangeLowering<SpaceToDepthOp, false>>(
       tc, patterns.getContext());
 }
 
