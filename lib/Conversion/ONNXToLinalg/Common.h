@@ -77,6 +77,8 @@ void populateNormalizationPatterns(const mlir::TypeConverter &tc,
                                    mlir::RewritePatternSet &patterns);
 void populateLossPatterns(const mlir::TypeConverter &tc,
                           mlir::RewritePatternSet &patterns);
+void populateResizePatterns(const mlir::TypeConverter &tc,
+                            mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(const mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
 void populateTensorPatterns(const mlir::TypeConverter &tc,

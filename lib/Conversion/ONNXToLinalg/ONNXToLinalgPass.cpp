@@ -26,6 +26,7 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateNormalizationPatterns(tc, patterns);
   lowering::populateLossPatterns(tc, patterns);
   lowering::populateReductionPatterns(tc, patterns);
+  lowering::populateResizePatterns(tc, patterns);
   lowering::populateTensorPatterns(tc, patterns);
 }
 

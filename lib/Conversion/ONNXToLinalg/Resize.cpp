@@ -1,0 +1,209 @@
+//===- Resize.cpp - Lowering of Resize (nearest and linear) ---------------===//
+//
+// Part of Fulcrum. Each output element maps back to input coordinates (per
+// coordinate_transformation_mode); nearest rounds them (per nearest_mode),
+// linear blends the 2^k neighbours of the k resized dimensions. Static
+// shapes, constant scales or sizes; cubic and tf_crop_and_resize are not
+// lowered yet.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace mlir;
+using namespace fulcrum::onnx;
+
+namespace fulcrum::lowering {
+namespace {
+
+/// The f32 elements of a constant (dense or dense_resource) operand.
+std::optional<SmallVector<float>> getConstantFloats(Value v) {
+  auto cst = v.getDefiningOp<ConstantOp>();
+  if (!cst || !cst.getValueAttr())
+    return std::nullopt;
+  auto attr = cst.getValueAttr();
+  auto type = cast<ShapedType>(attr.getType());
+  if (!type.getElementType().isF32())
+    return std::nullopt;
+  SmallVector<float> out;
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
+    for (const APFloat &f : dense.getValues<APFloat>())
+      out.push_back(f.convertToFloat());
+    return out;
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != type.getNumElements() * 4)
+      return std::nullopt;
+    out.resize(type.getNumElements());
+    std::memcpy(out.data(), blob->getData().data(), out.size() * 4);
+    return out;
+  }
+  return std::nullopt;
+}
+
+struct ResizeLowering : public OpConversionPattern<ResizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    if (!type || !inType || !type.hasStaticShape() || !inType.hasStaticShape() ||
+        !isa<FloatType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes or integer data");
+    StringRef mode = op.getMode();
+    StringRef ctm = op.getCoordinateTransformationMode();
+    StringRef nearestMode = op.getNearestMode();
+    if ((mode != "nearest" && mode != "linear") || ctm == "tf_crop_and_resize")
+      return rewriter.notifyMatchFailure(op, "unsupported mode");
+    int64_t rank = type.getRank();
+    // Scales: the scales input (a constant, or read at run time), or out/in
+    // when sizes are given instead.
+    SmallVector<double> scales;
+    bool runtimeScales = false;
+    if (!isNoValue(op.getScales())) {
+      auto scalesType = dyn_cast<RankedTensorType>(adaptor.getScales().getType());
+      auto s = getConstantFloats(op.getScales());
+      if (s && !s->empty()) {
+        if (static_cast<int64_t>(s->size()) != rank)
+          return rewriter.notifyMatchFailure(op, "scales of the wrong length");
+        scales.assign(s->begin(), s->end());
+      } else if (!s && scalesType && scalesType.getDimSize(0) == rank) {
+        runtimeScales = true;
+      }
+    }
+    if (scales.empty())
+      for (int64_t d = 0; d < rank; ++d)
+        scales.push_back(static_cast<double>(type.getDimSize(d)) / inType.getDimSize(d));
+    Value scalesInput = runtimeScales ? adaptor.getScales() : Value();
+
+    Location loc = op.getLoc();
+    Value x = adaptor.getX();
+    Type elt = type.getElementType();
+    Type f32 = rewriter.getF32Type();
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{type}, ValueRange{},
+        ValueRange{createEmpty(rewriter, loc, type, {})},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          auto cf = [&](double v) {
+            return b.create<arith::ConstantOp>(l, b.getF32FloatAttr(static_cast<float>(v))).getResult();
+          };
+          auto toIndex = [&](Value f) {
+            return b.create<arith::IndexCastOp>(
+                l, b.getIndexType(), b.create<arith::FPToSIOp>(l, b.getI64Type(), f)).getResult();
+          };
+          // Per dimension: the original coordinate, or a plain index for
+          // dimensions that are not resized.
+          SmallVector<Value> lo, hi, weight;
+          SmallVector<bool> resized;
+          for (int64_t d = 0; d < rank; ++d) {
+            int64_t in = inType.getDimSize(d), out = type.getDimSize(d);
+            Value i = b.create<linalg::IndexOp>(l, d);
+            bool isResized = in != out || (!scalesInput && scales[d] != 1.0);
+            resized.push_back(isResized);
+            if (!isResized) {
+              lo.push_back(i);
+              hi.push_back(i);
+              weight.push_back(cf(0));
+              continue;
+            }
+            Value xf = b.create<arith::SIToFPOp>(
+                l, f32, b.create<arith::IndexCastOp>(l, b.getI64Type(), i));
+            Value s = scalesInput
+                          ? b.create<tensor::ExtractOp>(
+                                 l, scalesInput,
+                                 ValueRange{b.create<arith::ConstantIndexOp>(l, d)})
+                                .getResult()
+                          : cf(scales[d]);
+            Value orig;
+            if (ctm == "asymmetric") {
+              orig = b.create<arith::DivFOp>(l, xf, s);
+            } else if (ctm == "align_corners") {
+              // The resized length is in * scale (not rounded) when scales
+              // are given.
+              Value length = b.create<arith::MulFOp>(l, cf(in), s);
+              Value denom = b.create<arith::SubFOp>(l, length, cf(1));
+              orig = out == 1 ? cf(0)
+                              : b.create<arith::DivFOp>(
+                                     l, b.create<arith::MulFOp>(l, xf, cf(in - 1)), denom)
+                                    .getResult();
+            } else if (ctm == "tf_half_pixel_for_nn") {
+              orig = b.create<arith::DivFOp>(l, b.create<arith::AddFOp>(l, xf, cf(0.5)), s);
+            } else { // half_pixel, pytorch_half_pixel
+              orig = b.create<arith::SubFOp>(
+                  l, b.create<arith::DivFOp>(l, b.create<arith::AddFOp>(l, xf, cf(0.5)), s),
+                  cf(0.5));
+              if (ctm == "pytorch_half_pixel" && out == 1)
+                orig = cf(0);
+            }
+            auto clampF = [&](Value v) {
+              return b.create<arith::MinimumFOp>(
+                  l, b.create<arith::MaximumFOp>(l, v, cf(0)), cf(in - 1)).getResult();
+            };
+            if (mode == "nearest") {
+              Value r;
+              if (nearestMode == "floor")
+                r = b.create<math::FloorOp>(l, orig);
+              else if (nearestMode == "ceil")
+                r = b.create<math::CeilOp>(l, orig);
+              else if (nearestMode == "round_prefer_ceil")
+                r = b.create<math::FloorOp>(l, b.create<arith::AddFOp>(l, orig, cf(0.5)));
+              else // round_prefer_floor
+                r = b.create<math::CeilOp>(l, b.create<arith::SubFOp>(l, orig, cf(0.5)));
+              Value idx = toIndex(clampF(r));
+              lo.push_back(idx);
+              hi.push_back(idx);
+              weight.push_back(cf(0));
+              continue;
+            }
+            Value c = clampF(orig);
+            Value f = b.create<math::FloorOp>(l, c);
+            lo.push_back(toIndex(f));
+            hi.push_back(toIndex(b.create<arith::MinimumFOp>(
+                l, b.create<arith::AddFOp>(l, f, cf(1)), cf(in - 1))));
+            weight.push_back(b.create<arith::SubFOp>(l, c, f));
+          }
+          SmallVector<int64_t> blend;
+          for (int64_t d = 0; d < rank; ++d)
+            if (resized[d] && mode == "linear")
+              blend.push_back(d);
+          Value acc = createScalar(b, l, elt, 0.0);
+          for (int64_t corner = 0; corner < (1 << blend.size()); ++corner) {
+            SmallVector<Value> coords(lo.begin(), lo.end());
+            Value w = cf(1);
+            for (auto [bit, d] : llvm::enumerate(blend)) {
+              bool upper = corner & (1 << bit);
+              coords[d] = upper ? hi[d] : lo[d];
+              Value wd = upper ? weight[d] : b.create<arith::SubFOp>(l, cf(1), weight[d]).getResult();
+              w = b.create<arith::MulFOp>(l, w, wd);
+            }
+            Value v = b.create<tensor::ExtractOp>(l, x, coords);
+            if (elt != f32)
+              v = b.create<arith::ExtFOp>(l, f32, v);
+            Value term = b.create<arith::MulFOp>(l, v, w);
+            acc = corner == 0 && elt == f32 ? term : b.create<arith::AddFOp>(l, elt == f32 ? acc : cf(0), term).getResult();
+          }
+          b.create<linalg::YieldOp>(l, acc);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void populateResizePatterns(const TypeConverter &tc,
+                            RewritePatternSet &patterns) {
+  patterns.add<ResizeLowering>(tc, patterns.getContext());
+}
+
+} // namespace fulcrum::lowering
