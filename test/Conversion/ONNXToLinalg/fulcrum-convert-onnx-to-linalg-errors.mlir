@@ -1,10 +1,10 @@
 // RUN: fulcrum-opt %s --fulcrum-convert-onnx-to-linalg --split-input-file --verify-diagnostics
 
 // An operator without a lowering fails the pass at its node's location.
-func.func @no_lowering(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
-  // expected-error @below {{failed to legalize operation 'onnx.Hardmax' that was explicitly marked illegal}}
-  %0 = onnx.Hardmax(%x) : (tensor<3x4xf32>) -> tensor<3x4xf32>
-  return %0 : tensor<3x4xf32>
+func.func @no_lowering(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
+  // expected-error @below {{failed to legalize operation 'onnx.Det' that was explicitly marked illegal}}
+  %0 = onnx.Det(%x) : (tensor<2x3x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
 }
 
 // -----
