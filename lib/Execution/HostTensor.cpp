@@ -187,6 +187,33 @@ llvm::Expected<HostTensor> readNpyFile(const std::string &path) {
   return t;
 }
 
+llvm::Error writeNpyFile(const HostTensor &t, const std::string &path) {
+  static const char *descrs[] = {"",    "<f4", "|u1", "|i1",  "<u2", "<i2",
+                                 "<i4", "<i8", "",    "|b1",  "<f2", "<f8",
+                                 "<u4", "<u8", "<c8", "<c16", "<u2"};
+  if (t.dataType <= 0 || t.dataType > 16 || !*descrs[t.dataType])
+    return error("cannot write " + onnxTypeName(t.dataType) + " as .npy");
+  std::string shape;
+  for (int64_t d : t.shape)
+    shape += std::to_string(d) + ", ";
+  if (t.shape.size() > 1)
+    shape.resize(shape.size() - 2);
+  std::string header = std::string("{'descr': '") + descrs[t.dataType] +
+                       "', 'fortran_order': False, 'shape': (" + shape + "), }";
+  // Pad so that the data starts on a multiple of 64 bytes.
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return error("cannot write '" + path + "': " + ec.message());
+  os << "\x93NUMPY" << char(1) << char(0) << char(header.size() & 0xff)
+     << char(header.size() >> 8) << header;
+  os.write(t.data.data(), t.data.size());
+  return llvm::Error::success();
+}
+
 llvm::Expected<HostTensor> readTensorFile(const std::string &path) {
   if (llvm::StringRef(path).ends_with(".npy"))
     return readNpyFile(path);

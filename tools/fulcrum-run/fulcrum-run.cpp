@@ -38,6 +38,9 @@ static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"),
                             cl::init(1e-3));
 static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"),
                             cl::init(1e-7));
+static cl::opt<std::string>
+    outputDir("output-dir",
+              cl::desc("Write each output to DIR/<name>.npy"));
 static cl::opt<unsigned> bench("bench",
                                cl::desc("Run N times and print latencies"),
                                cl::init(0));
@@ -90,8 +93,16 @@ int main(int argc, char **argv) {
     errs() << modelPath << ": error: " << toString(outputs.takeError()) << "\n";
     return 1;
   }
-  for (const fulcrum::HostTensor &out : *outputs)
+  for (const fulcrum::HostTensor &out : *outputs) {
     outs() << out.name << ": " << out.describe() << "\n";
+    if (outputDir.empty())
+      continue;
+    std::string file = outputDir + "/" + out.name + ".npy";
+    if (Error err = fulcrum::writeNpyFile(out, file)) {
+      errs() << "error: " << toString(std::move(err)) << "\n";
+      return 1;
+    }
+  }
   if (bench) {
     std::vector<double> ms;
     for (unsigned i = 0; i < bench; ++i) {

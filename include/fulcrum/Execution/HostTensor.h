@@ -40,6 +40,9 @@ std::string onnxTypeName(int32_t dataType);
 llvm::Expected<HostTensor> readTensorProtoFile(const std::string &path);
 /// Reads a NumPy `.npy` file (little-endian, C order).
 llvm::Expected<HostTensor> readNpyFile(const std::string &path);
+/// Writes a NumPy `.npy` file.
+llvm::Error writeNpyFile(const HostTensor &tensor, const std::string &path);
+
 /// Reads either, by extension.
 llvm::Expected<HostTensor> readTensorFile(const std::string &path);
 
