@@ -282,6 +282,41 @@ const llvm::StringMap<ScalarFn> &scalarTable() {
       return castScalar(s.b, s.loc, s.arg(0), s.types[0], s.resultType);
     };
     t["onnx.CastLike"] = t["onnx.Cast"];
+    // Superseded versions with unchanged semantics.
+    t["onnx.AbsV6"] = t["onnx.Abs"];
+    t["onnx.NegV6"] = t["onnx.Neg"];
+    // Per-tensor (or last-axis) quantization; per-axis scales along another
+    // axis are not lowered yet.
+    auto perAxisOk = [](const Scalar &s, int64_t axis) {
+      auto scale = cast<RankedTensorType>(s.op->getOperand(1).getType());
+      int64_t rank = cast<RankedTensorType>(s.op->getOperand(0).getType()).getRank();
+      if (axis < 0)
+        axis += rank;
+      return scale.getRank() == 0 || scale.getNumElements() == 1 || axis == rank - 1;
+    };
+    t["onnx.QuantizeLinear"] = [perAxisOk](const Scalar &s) -> Value {
+      if (!perAxisOk(s, s.get<QuantizeLinearOp>().getAxis()))
+        return nullptr;
+      Type f32 = s.b.getF32Type();
+      Value x = castScalar(s.b, s.loc, s.arg(0), s.types[0], f32);
+      Value scale = castScalar(s.b, s.loc, s.arg(1), s.types[1], f32);
+      Value q = s.create<math::RoundEvenOp>(s.create<arith::DivFOp>(x, scale));
+      if (s.arg(2))
+        q = s.create<arith::AddFOp>(q, castScalar(s.b, s.loc, s.arg(2), s.types[2], f32));
+      bool isSigned = s.resultType.isSignedInteger() || s.resultType.isSignlessInteger();
+      double lo = isSigned ? -128 : 0, hi = isSigned ? 127 : 255;
+      q = s.create<arith::MinimumFOp>(s.create<arith::MaximumFOp>(q, s.cst(lo, f32)), s.cst(hi, f32));
+      return castScalar(s.b, s.loc, q, f32, s.resultType);
+    };
+    t["onnx.DequantizeLinear"] = [perAxisOk](const Scalar &s) -> Value {
+      if (!perAxisOk(s, s.get<DequantizeLinearOp>().getAxis()))
+        return nullptr;
+      Type f32 = s.b.getF32Type();
+      Value x = castScalar(s.b, s.loc, s.arg(0), s.types[0], f32);
+      if (s.arg(2))
+        x = s.create<arith::SubFOp>(x, castScalar(s.b, s.loc, s.arg(2), s.types[2], f32));
+      return s.create<arith::MulFOp>(x, s.arg(1));
+    };
     t["onnx.IsInf"] = [](const Scalar &s) -> Value {
       auto op = s.get<IsInfOp>();
       Value x = s.arg(0);

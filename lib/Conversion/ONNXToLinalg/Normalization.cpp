@@ -276,12 +276,67 @@ struct LayerNormLowering : public OpConversionPattern<LayerNormalizationOp> {
   }
 };
 
+/// InstanceNormalization: per (n, c), normalize over the spatial dims.
+struct InstanceNormLowering : public OpConversionPattern<InstanceNormalizationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(InstanceNormalizationOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!type || !isa<FloatType>(type.getElementType()) || type.getRank() < 3)
+      return rewriter.notifyMatchFailure(op, "unranked or integer operand");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    int64_t rank = type.getRank();
+    Type elt = type.getElementType();
+    Value x = adaptor.getInput();
+    SmallVector<bool> reduced(rank, true);
+    reduced[0] = reduced[1] = false;
+    Value count = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    for (int64_t d = 2; d < rank; ++d)
+      count = rewriter.create<arith::MulIOp>(loc, count, getDimSize(rewriter, loc, x, d));
+    Value n = rewriter.create<arith::SIToFPOp>(
+        loc, elt, rewriter.create<arith::IndexCastOp>(loc, rewriter.getI64Type(), count));
+    AffineMap rmap = reducedMap(ctx, reduced);
+    auto divide = [&](Value v, bool rsqrt) {
+      auto t = cast<RankedTensorType>(v.getType());
+      return elementwise(rewriter, loc, t, v, ValueRange{v}, {rewriter.getMultiDimIdentityMap(2)},
+                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           Value m = b.create<arith::DivFOp>(l, a[0], n);
+                           if (!rsqrt)
+                             return m;
+                           return b.create<math::RsqrtOp>(
+                               l, b.create<arith::AddFOp>(
+                                      l, m, createScalar(b, l, elt, op.getEpsilon().convertToDouble())));
+                         });
+    };
+    Value mean = divide(reduce(rewriter, loc, x, reduced, 0.0, addF), false);
+    Value invStd = divide(reduce(rewriter, loc, x, reduced, 0.0, addF,
+                                 [](OpBuilder &b, Location l, Value d) -> Value {
+                                   return b.create<arith::MulFOp>(l, d, d);
+                                 },
+                                 ValueRange{mean}, {rmap}),
+                          true);
+    AffineMap channel = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
+    Value y = elementwise(
+        rewriter, loc, type, x, ValueRange{x, mean, invStd, adaptor.getScale(), adaptor.getB()},
+        {rewriter.getMultiDimIdentityMap(rank), rmap, rmap, channel, channel},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value v = b.create<arith::MulFOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]), a[2]);
+          return b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, v, a[3]), a[4]);
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateNormalizationPatterns(const TypeConverter &tc,
                                    RewritePatternSet &patterns) {
   patterns.add<SoftmaxLowering<SoftmaxOp>, SoftmaxLowering<LogSoftmaxOp>,
-               BatchNormLowering, LayerNormLowering>(tc, patterns.getContext());
+               BatchNormLowering, LayerNormLowering, InstanceNormLowering>(
+      tc, patterns.getContext());
 }
 
 } // namespace fulcrum::lowering

@@ -40,6 +40,21 @@ ElementsAttr toSignlessElements(ElementsAttr attr, RankedTensorType type) {
   return nullptr;
 }
 
+/// Constant-1 has only the `value` attribute.
+struct ConstantV1Lowering : public OpConversionPattern<ConstantV1Op> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantV1Op op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    ElementsAttr value = type ? toSignlessElements(op.getValue(), type) : nullptr;
+    if (!value || isa<onnx::StringType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "unsupported constant");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, type, cast<TypedAttr>(value));
+    return success();
+  }
+};
+
 struct ConstantLowering : public OpConversionPattern<ConstantOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -834,6 +849,92 @@ struct BlockRearrangeLowering : public OpConversionPattern<OpTy> {
   }
 };
 
+/// EyeLike: ones on the k-th diagonal.
+struct EyeLikeLowering : public OpConversionPattern<EyeLikeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(EyeLikeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!type || type.getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "not a matrix");
+    int64_t k = op.getK();
+    Type elt = type.getElementType();
+    auto generic = rewriter.create<linalg::GenericOp>(
+        op.getLoc(), TypeRange{type}, ValueRange{},
+        ValueRange{createEmptyLike(rewriter, op.getLoc(), type, {adaptor.getInput()})},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(2)},
+        SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value i = b.create<linalg::IndexOp>(l, 0), j = b.create<linalg::IndexOp>(l, 1);
+          Value hit = b.create<arith::CmpIOp>(
+              l, arith::CmpIPredicate::eq,
+              b.create<arith::AddIOp>(l, i, b.create<arith::ConstantIndexOp>(l, k)), j);
+          Value one = elt.isInteger(1) ? b.create<arith::ConstantIntOp>(l, 1, 1).getResult()
+                                       : createScalar(b, l, elt, 1.0);
+          Value zero = elt.isInteger(1) ? b.create<arith::ConstantIntOp>(l, 0, 1).getResult()
+                                        : createScalar(b, l, elt, 0.0);
+          b.create<linalg::YieldOp>(l, b.create<arith::SelectOp>(l, hit, one, zero).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// OneHot: values[1] where the (wrapped) index equals the position along
+/// the new axis, values[0] elsewhere.
+struct OneHotLowering : public OpConversionPattern<OneHotOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OneHotOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto indexType = dyn_cast<RankedTensorType>(adaptor.getIndices().getType());
+    if (!type || !indexType || !type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic result");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis();
+    if (axis < 0)
+      axis += rank;
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis)
+        exprs.push_back(getAffineDimExpr(d, ctx));
+    Type onnxIndex = cast<ShapedType>(op.getIndices().getType()).getElementType();
+    Type onnxDepth = cast<ShapedType>(op.getDepth().getType()).getElementType();
+    Value values = adaptor.getValues();
+    Value depth = rewriter.create<tensor::ExtractOp>(
+        loc, adaptor.getDepth(),
+        SmallVector<Value>(cast<RankedTensorType>(adaptor.getDepth().getType()).getRank(),
+                           rewriter.create<arith::ConstantIndexOp>(loc, 0)));
+    Type i64 = rewriter.getI64Type();
+    Value depth64 = castScalar(rewriter, loc, depth, onnxDepth, i64);
+    Value off = rewriter.create<tensor::ExtractOp>(
+        loc, values, ValueRange{rewriter.create<arith::ConstantIndexOp>(loc, 0)});
+    Value on = rewriter.create<tensor::ExtractOp>(
+        loc, values, ValueRange{rewriter.create<arith::ConstantIndexOp>(loc, 1)});
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{type}, ValueRange{adaptor.getIndices()},
+        ValueRange{createEmpty(rewriter, loc, type, {})},
+        SmallVector<AffineMap>{AffineMap::get(rank, 0, exprs, ctx),
+                               rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value idx = castScalar(b, l, args[0], onnxIndex, i64);
+          Value neg = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, idx,
+                                              b.create<arith::ConstantIntOp>(l, 0, 64));
+          idx = b.create<arith::SelectOp>(l, neg, b.create<arith::AddIOp>(l, idx, depth64), idx);
+          Value pos = b.create<arith::IndexCastOp>(l, i64, b.create<linalg::IndexOp>(l, axis));
+          Value hit = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, idx, pos);
+          b.create<linalg::YieldOp>(l, b.create<arith::SelectOp>(l, hit, on, off).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void populateTensorPatterns(const TypeConverter &tc,
@@ -847,7 +948,8 @@ void populateTensorPatterns(const TypeConverter &tc,
                GatherElementsLowering, PadLowering, RangeLowering,
                TileLowering, HardmaxLowering,
                BlockRearrangeLowering<DepthToSpaceOp, true>,
-               BlockRearrangeLowering<SpaceToDepthOp, false>>(
+               BlockRearrangeLowering<SpaceToDepthOp, false>,
+               ConstantV1Lowering, EyeLikeLowering, OneHotLowering>(
       tc, patterns.getContext());
 }
 
