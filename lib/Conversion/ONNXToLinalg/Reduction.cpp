@@ -65,6 +65,19 @@ Value expandKeptDims(OpBuilder &b, Location loc, Value reduced,
   return b.create<tensor::ExpandShapeOp>(loc, resultType, reduced, reassoc);
 }
 
+/// The identity of max (`max`) or min reductions for an element type:
+/// -inf/+inf for floats, the extreme integers otherwise.
+TypedAttr extremeValue(Builder &b, Type elt, bool isUnsigned, bool max) {
+  if (auto f = dyn_cast<FloatType>(elt))
+    return b.getFloatAttr(f, APFloat::getInf(f.getFloatSemantics(),
+                                             /*Negative=*/max));
+  unsigned w = elt.getIntOrFloatBitWidth();
+  APInt v = isUnsigned ? (max ? APInt::getMinValue(w) : APInt::getMaxValue(w))
+                       : (max ? APInt::getSignedMinValue(w)
+                              : APInt::getSignedMaxValue(w));
+  return b.getIntegerAttr(elt, v);
+}
+
 enum class Kind { Sum, Mean, Max, Min, Prod, SumSquare, L1, L2, LogSum, LogSumExp };
 
 template <typename OpTy, Kind kind>
@@ -120,17 +133,7 @@ struct ReduceLowering : public OpConversionPattern<OpTy> {
     // Initial value.
     TypedAttr init;
     if (kind == Kind::Max || kind == Kind::Min) {
-      bool max = kind == Kind::Max;
-      if (auto f = dyn_cast<FloatType>(elt)) {
-        init = rewriter.getFloatAttr(
-            f, APFloat::getInf(f.getFloatSemantics(), /*Negative=*/max));
-      } else {
-        unsigned w = elt.getIntOrFloatBitWidth();
-        APInt v = isUnsigned ? (max ? APInt::getMinValue(w) : APInt::getMaxValue(w))
-                             : (max ? APInt::getSignedMinValue(w)
-                                    : APInt::getSignedMaxValue(w));
-        init = rewriter.getIntegerAttr(elt, v);
-      }
+      init = extremeValue(rewriter, elt, isUnsigned, kind == Kind::Max);
     } else {
       double v = kind == Kind::Prod ? 1.0 : 0.0;
       init = isFloat ? TypedAttr(rewriter.getFloatAttr(elt, v))
@@ -269,17 +272,7 @@ struct ArgLowering : public OpConversionPattern<OpTy> {
     }
     auto valueType = RankedTensorType::get(shape, elt);
     auto indexType = RankedTensorType::get(shape, rewriter.getI64Type());
-    TypedAttr init;
-    if (auto f = dyn_cast<FloatType>(elt)) {
-      init = rewriter.getFloatAttr(
-          f, APFloat::getInf(f.getFloatSemantics(), /*Negative=*/isMax));
-    } else {
-      unsigned w = elt.getIntOrFloatBitWidth();
-      init = rewriter.getIntegerAttr(
-          elt, isUnsigned ? (isMax ? APInt::getMinValue(w) : APInt::getMaxValue(w))
-                          : (isMax ? APInt::getSignedMinValue(w)
-                                   : APInt::getSignedMaxValue(w)));
-    }
+    TypedAttr init = extremeValue(rewriter, elt, isUnsigned, isMax);
     Value values = rewriter
                        .create<linalg::FillOp>(
                            loc, rewriter.create<arith::ConstantOp>(loc, init).getResult(),

@@ -17,6 +17,14 @@ using namespace fulcrum::onnx;
 namespace fulcrum::lowering {
 namespace {
 
+/// `i + size` when `i` is negative (ONNX's indexing from the end).
+Value wrapNegativeIndex(OpBuilder &b, Location loc, Value i, Value size) {
+  Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(i.getType()));
+  Value neg = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, zero);
+  return b.create<arith::SelectOp>(loc, neg,
+                                   b.create<arith::AddIOp>(loc, i, size), i);
+}
+
 struct IdentityLowering : public OpConversionPattern<IdentityOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -273,9 +281,7 @@ struct GatherLowering : public OpConversionPattern<GatherOp> {
         [&](OpBuilder &b, Location l, ValueRange args) {
           // Negative indices count from the end.
           Value i = b.create<arith::IndexCastOp>(l, b.getIndexType(), args[0]);
-          Value neg = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i,
-                                              b.create<arith::ConstantIndexOp>(l, 0));
-          i = b.create<arith::SelectOp>(l, neg, b.create<arith::AddIOp>(l, i, axisSize), i);
+          i = wrapNegativeIndex(b, l, i, axisSize);
           SmallVector<Value> coords;
           for (int64_t d = 0; d < axis; ++d)
             coords.push_back(b.create<linalg::IndexOp>(l, d));
@@ -626,9 +632,7 @@ struct GatherElementsLowering : public OpConversionPattern<GatherElementsOp> {
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value i = b.create<arith::IndexCastOp>(l, b.getIndexType(), args[0]);
-          Value neg = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i,
-                                              b.create<arith::ConstantIndexOp>(l, 0));
-          i = b.create<arith::SelectOp>(l, neg, b.create<arith::AddIOp>(l, i, axisSize), i);
+          i = wrapNegativeIndex(b, l, i, axisSize);
           SmallVector<Value> coords;
           for (int64_t d = 0; d < rank; ++d)
             coords.push_back(d == axis ? i : b.create<linalg::IndexOp>(l, d).getResult());
@@ -922,10 +926,8 @@ struct OneHotLowering : public OpConversionPattern<OneHotOp> {
                                rewriter.getMultiDimIdentityMap(rank)},
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Value idx = castScalar(b, l, args[0], onnxIndex, i64);
-          Value neg = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, idx,
-                                              b.create<arith::ConstantIntOp>(l, 0, 64));
-          idx = b.create<arith::SelectOp>(l, neg, b.create<arith::AddIOp>(l, idx, depth64), idx);
+          Value idx = wrapNegativeIndex(
+              b, l, castScalar(b, l, args[0], onnxIndex, i64), depth64);
           Value pos = b.create<arith::IndexCastOp>(l, i64, b.create<linalg::IndexOp>(l, axis));
           Value hit = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, idx, pos);
           b.create<linalg::YieldOp>(l, b.create<arith::SelectOp>(l, hit, on, off).getResult());
