@@ -455,11 +455,48 @@ struct ElementwiseLowering : public ConversionPattern {
   }
 };
 
+/// PRelu-6: a 1-D slope of C elements applies along the channel dimension
+/// (dimension 1), not numpy-style from the right as in later versions.
+struct PReluV6Lowering : public OpConversionPattern<PReluV6Op> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PReluV6Op op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto slopeType = dyn_cast<RankedTensorType>(adaptor.getSlope().getType());
+    if (!type || !slopeType || type.getRank() < 2 || slopeType.getRank() != 1 ||
+        !isa<FloatType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "unsupported shapes");
+    int64_t rank = type.getRank();
+    MLIRContext *ctx = op.getContext();
+    AffineMap slopeMap =
+        slopeType.getDimSize(0) == 1
+            ? AffineMap::get(rank, 0, {getAffineConstantExpr(0, ctx)}, ctx)
+            : AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
+    auto generic = rewriter.create<linalg::GenericOp>(
+        op.getLoc(), TypeRange{type}, ValueRange{adaptor.getX(), adaptor.getSlope()},
+        ValueRange{createEmptyLike(rewriter, op.getLoc(), type, {adaptor.getX()})},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), slopeMap,
+                               rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0];
+          Value neg = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, x,
+                                              createScalar(b, l, x.getType(), 0.0));
+          b.create<linalg::YieldOp>(
+              l, b.create<arith::SelectOp>(l, neg, b.create<arith::MulFOp>(l, x, args[1]), x)
+                     .getResult());
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void populateElementwisePatterns(const TypeConverter &tc,
                                  RewritePatternSet &patterns) {
-  patterns.add<ElementwiseLowering>(tc, patterns.getContext());
+  patterns.add<ElementwiseLowering, PReluV6Lowering>(tc, patterns.getContext());
 }
 
 } // namespace fulcrum::lowering

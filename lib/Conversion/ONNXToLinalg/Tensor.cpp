@@ -643,7 +643,8 @@ struct GatherElementsLowering : public OpConversionPattern<GatherElementsOp> {
   }
 };
 
-/// Pad (constant mode, constant pads).
+/// Pad with constant pads: constant mode is tensor.pad; edge and reflect
+/// modes read data[clamp(i - low)] or data[reflect(i - low)] per dimension.
 struct PadLowering : public OpConversionPattern<PadOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -651,26 +652,76 @@ struct PadLowering : public OpConversionPattern<PadOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
     auto inType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
-    if (!type || !inType || op.getMode() != "constant")
-      return rewriter.notifyMatchFailure(op, "non-constant mode");
-    auto pads = getConstantInts(op.getPads());
+    StringRef mode = op.getMode();
+    if (!type || !inType)
+      return rewriter.notifyMatchFailure(op, "unranked operands");
     int64_t rank = inType.getRank();
-    if (!pads || static_cast<int64_t>(pads->size()) != 2 * rank ||
-        llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
-      return rewriter.notifyMatchFailure(op, "non-constant or negative pads");
     Location loc = op.getLoc();
-    Value value;
-    if (isNoValue(op.getConstantValue()))
-      value = createScalar(rewriter, loc, inType.getElementType(), 0);
-    else
-      value = rewriter.create<tensor::ExtractOp>(loc, adaptor.getConstantValue(),
-                                                 ValueRange{});
-    SmallVector<int64_t> low(pads->begin(), pads->begin() + rank);
-    SmallVector<int64_t> high(pads->begin() + rank, pads->end());
-    Value padded = padTensor(rewriter, loc, adaptor.getData(), low, high, value);
-    if (padded.getType() != type)
-      padded = rewriter.create<tensor::CastOp>(loc, type, padded);
-    rewriter.replaceOp(op, padded);
+    // Pads: constants, or read at run time (non-negative).
+    auto pads = getConstantInts(op.getPads());
+    if (pads && (static_cast<int64_t>(pads->size()) != 2 * rank ||
+                 llvm::any_of(*pads, [](int64_t p) { return p < 0; })))
+      return rewriter.notifyMatchFailure(op, "negative pads");
+    SmallVector<OpFoldResult> low, high;
+    for (int64_t i = 0; i < 2 * rank; ++i) {
+      OpFoldResult p;
+      if (pads) {
+        p = rewriter.getIndexAttr((*pads)[i]);
+      } else {
+        Value v = rewriter.create<tensor::ExtractOp>(
+            loc, adaptor.getPads(), ValueRange{rewriter.create<arith::ConstantIndexOp>(loc, i)});
+        p = rewriter.create<arith::IndexCastOp>(loc, rewriter.getIndexType(), v).getResult();
+      }
+      (i < rank ? low : high).push_back(p);
+    }
+    if (mode == "constant") {
+      Value value;
+      if (isNoValue(op.getConstantValue()))
+        value = createScalar(rewriter, loc, inType.getElementType(), 0);
+      else
+        value = rewriter.create<tensor::ExtractOp>(loc, adaptor.getConstantValue(),
+                                                   ValueRange{});
+      Value padded = rewriter.create<tensor::PadOp>(
+          loc, RankedTensorType(), adaptor.getData(), low, high, value);
+      if (padded.getType() != type)
+        padded = rewriter.create<tensor::CastOp>(loc, type, padded);
+      rewriter.replaceOp(op, padded);
+      return success();
+    }
+    if ((mode != "edge" && mode != "reflect") || !inType.hasStaticShape() ||
+        !type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "unsupported mode or dynamic shape");
+    Value data = adaptor.getData();
+    bool reflect = mode == "reflect";
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{type}, ValueRange{}, ValueRange{createEmpty(rewriter, loc, type, {})},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          auto idx = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(l, v).getResult(); };
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < rank; ++d) {
+            int64_t n = inType.getDimSize(d);
+            Value i = b.create<arith::SubIOp>(
+                l, b.create<linalg::IndexOp>(l, d),
+                getValueOrCreateConstantIndexOp(b, l, low[d]));
+            if (reflect && n > 1) {
+              // Mirror without repeating the edge: |i| folded into [0, n-1].
+              Value period = idx(2 * (n - 1));
+              Value a = b.create<math::AbsIOp>(l, b.create<arith::IndexCastOp>(l, b.getI64Type(), i));
+              Value m = b.create<arith::RemUIOp>(
+                  l, b.create<arith::IndexCastOp>(l, b.getIndexType(), a), period);
+              i = b.create<arith::SelectOp>(
+                  l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::ult, m, idx(n)), m,
+                  b.create<arith::SubIOp>(l, period, m));
+            } else {
+              i = b.create<arith::MinSIOp>(l, b.create<arith::MaxSIOp>(l, i, idx(0)), idx(n - 1));
+            }
+            coords.push_back(i);
+          }
+          b.create<linalg::YieldOp>(l, b.create<tensor::ExtractOp>(l, data, coords).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResults());
     return success();
   }
 };
