@@ -43,6 +43,27 @@ std::optional<SmallVector<int64_t>> reductionAxes(Operation *op, int64_t rank,
   return axes;
 }
 
+/// Axes read at run time, recovered from static shapes with keepdims: a
+/// dimension is reduced when the result has size 1 there (reducing a
+/// dimension of size 1 changes nothing, so the choice is exact).
+std::optional<SmallVector<int64_t>> axesFromShapes(Operation *op,
+                                                   RankedTensorType in,
+                                                   RankedTensorType out) {
+  auto keep = op->getAttrOfType<IntegerAttr>("keepdims");
+  if (!keep || keep.getInt() == 0 || !in.hasStaticShape() ||
+      !out.hasStaticShape() || in.getRank() != out.getRank())
+    return std::nullopt;
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d < in.getRank(); ++d) {
+    if (out.getDimSize(d) == in.getDimSize(d))
+      continue;
+    if (out.getDimSize(d) != 1)
+      return std::nullopt;
+    axes.push_back(d);
+  }
+  return axes;
+}
+
 /// Expands `reduced` (without the reduced dims) to `resultType` (keepdims).
 Value expandKeptDims(OpBuilder &b, Location loc, Value reduced,
                      RankedTensorType resultType, ArrayRef<bool> isReduced) {
@@ -100,6 +121,8 @@ struct ReduceLowering : public OpConversionPattern<OpTy> {
     if (auto attr = op->template getAttrOfType<IntegerAttr>("noop_with_empty_axes"))
       noop = attr.getInt() != 0;
     auto axes = reductionAxes(op, rank, noop);
+    if (!axes)
+      axes = axesFromShapes(op, xType, resultType);
     if (!axes)
       return rewriter.notifyMatchFailure(op, "axes are not constant");
     Type elt = xType.getElementType();

@@ -1,9 +1,9 @@
-//===- Resize.cpp - Lowering of Resize (nearest and linear) ---------------===//
+//===- Resize.cpp - Lowering of Resize ------------------------------------===//
 //
 // Part of Fulcrum. Each output element maps back to input coordinates (per
 // coordinate_transformation_mode); nearest rounds them (per nearest_mode),
-// linear blends the 2^k neighbours of the k resized dimensions. Static
-// shapes, constant scales or sizes; cubic and tf_crop_and_resize are not
+// linear blends 2 and cubic 4 neighbours per resized dimension. Static
+// shapes; scales constant or read at run time; tf_crop_and_resize is not
 // lowered yet.
 //
 //===----------------------------------------------------------------------===//
@@ -61,7 +61,8 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
     StringRef mode = op.getMode();
     StringRef ctm = op.getCoordinateTransformationMode();
     StringRef nearestMode = op.getNearestMode();
-    if ((mode != "nearest" && mode != "linear") || ctm == "tf_crop_and_resize")
+    if ((mode != "nearest" && mode != "linear" && mode != "cubic") ||
+        ctm == "tf_crop_and_resize")
       return rewriter.notifyMatchFailure(op, "unsupported mode");
     int64_t rank = type.getRank();
     // Scales: the scales input (a constant, or read at run time), or out/in
@@ -103,17 +104,16 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
           };
           // Per dimension: the original coordinate, or a plain index for
           // dimensions that are not resized.
-          SmallVector<Value> lo, hi, weight;
-          SmallVector<bool> resized;
+          // Per dimension, the input positions to read and their weights:
+          // one tap (not resized, nearest), two (linear) or four (cubic).
+          SmallVector<SmallVector<Value>> taps(rank), weights(rank);
           for (int64_t d = 0; d < rank; ++d) {
             int64_t in = inType.getDimSize(d), out = type.getDimSize(d);
             Value i = b.create<linalg::IndexOp>(l, d);
             bool isResized = in != out || (!scalesInput && scales[d] != 1.0);
-            resized.push_back(isResized);
             if (!isResized) {
-              lo.push_back(i);
-              hi.push_back(i);
-              weight.push_back(cf(0));
+              taps[d] = {i};
+              weights[d] = {cf(1)};
               continue;
             }
             Value xf = b.create<arith::SIToFPOp>(
@@ -159,39 +159,87 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
                 r = b.create<math::FloorOp>(l, b.create<arith::AddFOp>(l, orig, cf(0.5)));
               else // round_prefer_floor
                 r = b.create<math::CeilOp>(l, b.create<arith::SubFOp>(l, orig, cf(0.5)));
-              Value idx = toIndex(clampF(r));
-              lo.push_back(idx);
-              hi.push_back(idx);
-              weight.push_back(cf(0));
+              taps[d] = {toIndex(clampF(r))};
+              weights[d] = {cf(1)};
               continue;
             }
-            Value c = clampF(orig);
-            Value f = b.create<math::FloorOp>(l, c);
-            lo.push_back(toIndex(f));
-            hi.push_back(toIndex(b.create<arith::MinimumFOp>(
-                l, b.create<arith::AddFOp>(l, f, cf(1)), cf(in - 1))));
-            weight.push_back(b.create<arith::SubFOp>(l, c, f));
+            if (mode == "linear") {
+              Value c = clampF(orig);
+              Value f = b.create<math::FloorOp>(l, c);
+              Value w = b.create<arith::SubFOp>(l, c, f);
+              taps[d] = {toIndex(f), toIndex(b.create<arith::MinimumFOp>(
+                                         l, b.create<arith::AddFOp>(l, f, cf(1)), cf(in - 1)))};
+              weights[d] = {b.create<arith::SubFOp>(l, cf(1), w), w};
+              continue;
+            }
+            // Cubic: taps floor-1 .. floor+2 with Keys' kernel (A =
+            // cubic_coeff_a); positions clamp to the edge, or with
+            // exclude_outside their weights drop out and the rest are
+            // renormalized.
+            double A = op.getCubicCoeffA().convertToDouble();
+            Value f = b.create<math::FloorOp>(l, orig);
+            Value frac = b.create<arith::SubFOp>(l, orig, f);
+            auto kernel = [&](Value t) -> Value {
+              t = b.create<math::AbsFOp>(l, t);
+              Value t2 = b.create<arith::MulFOp>(l, t, t);
+              Value t3 = b.create<arith::MulFOp>(l, t2, t);
+              Value near = b.create<arith::AddFOp>(
+                  l, b.create<arith::SubFOp>(l, b.create<arith::MulFOp>(l, cf(A + 2), t3),
+                                             b.create<arith::MulFOp>(l, cf(A + 3), t2)),
+                  cf(1));
+              Value far = b.create<arith::SubFOp>(
+                  l, b.create<arith::AddFOp>(
+                         l, b.create<arith::SubFOp>(l, b.create<arith::MulFOp>(l, cf(A), t3),
+                                                    b.create<arith::MulFOp>(l, cf(5 * A), t2)),
+                         b.create<arith::MulFOp>(l, cf(8 * A), t)),
+                  cf(4 * A));
+              Value isNear = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLE, t, cf(1));
+              Value isFar = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, t, cf(2));
+              return b.create<arith::SelectOp>(
+                  l, isNear, near, b.create<arith::SelectOp>(l, isFar, far, cf(0)));
+            };
+            SmallVector<Value> ws;
+            Value sum = cf(0);
+            bool exclude = op.getExcludeOutside() != 0;
+            for (int64_t tap = -1; tap <= 2; ++tap) {
+              Value pos = b.create<arith::AddFOp>(l, f, cf(tap));
+              Value w = kernel(b.create<arith::SubFOp>(l, frac, cf(tap)));
+              if (exclude) {
+                Value inside = b.create<arith::AndIOp>(
+                    l, b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGE, pos, cf(0)),
+                    b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLE, pos, cf(in - 1)));
+                w = b.create<arith::SelectOp>(l, inside, w, cf(0));
+              }
+              sum = b.create<arith::AddFOp>(l, sum, w);
+              taps[d].push_back(toIndex(clampF(pos)));
+              ws.push_back(w);
+            }
+            for (Value w : ws)
+              weights[d].push_back(exclude ? b.create<arith::DivFOp>(l, w, sum).getResult() : w);
           }
-          SmallVector<int64_t> blend;
-          for (int64_t d = 0; d < rank; ++d)
-            if (resized[d] && mode == "linear")
-              blend.push_back(d);
-          Value acc = createScalar(b, l, elt, 0.0);
-          for (int64_t corner = 0; corner < (1 << blend.size()); ++corner) {
-            SmallVector<Value> coords(lo.begin(), lo.end());
+          // Sum over every combination of taps.
+          Value acc = cf(0);
+          SmallVector<size_t> choice(rank, 0);
+          while (true) {
+            SmallVector<Value> coords;
             Value w = cf(1);
-            for (auto [bit, d] : llvm::enumerate(blend)) {
-              bool upper = corner & (1 << bit);
-              coords[d] = upper ? hi[d] : lo[d];
-              Value wd = upper ? weight[d] : b.create<arith::SubFOp>(l, cf(1), weight[d]).getResult();
-              w = b.create<arith::MulFOp>(l, w, wd);
+            for (int64_t d = 0; d < rank; ++d) {
+              coords.push_back(taps[d][choice[d]]);
+              if (weights[d].size() > 1)
+                w = b.create<arith::MulFOp>(l, w, weights[d][choice[d]]);
             }
             Value v = b.create<tensor::ExtractOp>(l, x, coords);
             if (elt != f32)
               v = b.create<arith::ExtFOp>(l, f32, v);
-            Value term = b.create<arith::MulFOp>(l, v, w);
-            acc = corner == 0 && elt == f32 ? term : b.create<arith::AddFOp>(l, elt == f32 ? acc : cf(0), term).getResult();
+            acc = b.create<arith::AddFOp>(l, acc, b.create<arith::MulFOp>(l, v, w));
+            int64_t d = rank - 1;
+            while (d >= 0 && ++choice[d] == taps[d].size())
+              choice[d--] = 0;
+            if (d < 0)
+              break;
           }
+          if (elt != f32)
+            acc = b.create<arith::TruncFOp>(l, elt, acc);
           b.create<linalg::YieldOp>(l, acc);
         });
     rewriter.replaceOp(op, generic.getResults());
