@@ -337,6 +337,92 @@ struct ArgLowering : public OpConversionPattern<OpTy> {
   }
 };
 
+/// CumSum: for the axis a, out[i] = sum over j of x[i with a = j] where
+/// j <= i_a (j < i_a exclusive; j >= i_a / j > i_a reversed). A run-time
+/// axis computes every candidate and selects one.
+struct CumSumLowering : public OpConversionPattern<CumSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CumSumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    if (!type || !xType || !xType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    int64_t rank = type.getRank();
+    Type elt = type.getElementType();
+    bool isFloat = isa<FloatType>(elt);
+    bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
+    auto along = [&](int64_t axis) -> Value {
+      SmallVector<AffineExpr> inExprs;
+      for (int64_t d = 0; d < rank; ++d)
+        inExprs.push_back(getAffineDimExpr(d == axis ? rank : d, ctx));
+      Value init = rewriter
+                       .create<linalg::FillOp>(loc, createScalar(rewriter, loc, elt, 0),
+                                               createEmpty(rewriter, loc, type, {}))
+                       .getResult(0);
+      // A loop over j needs an operand shaped by it: x itself, read again.
+      SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+      iterators.push_back(utils::IteratorType::reduction);
+      return rewriter
+          .create<linalg::GenericOp>(
+              loc, TypeRange{type}, ValueRange{adaptor.getX()}, ValueRange{init},
+              SmallVector<AffineMap>{AffineMap::get(rank + 1, 0, inExprs, ctx),
+                                     AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank)},
+              iterators,
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                Value i = b.create<linalg::IndexOp>(l, axis);
+                Value j = b.create<linalg::IndexOp>(l, rank);
+                auto pred = reverse ? (exclusive ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::uge)
+                                    : (exclusive ? arith::CmpIPredicate::ult : arith::CmpIPredicate::ule);
+                Value take = b.create<arith::CmpIOp>(l, pred, j, i);
+                Value v = b.create<arith::SelectOp>(l, take, args[0], createScalar(b, l, elt, 0));
+                Value sum = isFloat ? b.create<arith::AddFOp>(l, args[1], v).getResult()
+                                    : b.create<arith::AddIOp>(l, args[1], v).getResult();
+                b.create<linalg::YieldOp>(l, sum);
+              })
+          .getResult(0);
+    };
+    if (auto axis = getConstantInts(op.getAxis())) {
+      int64_t a = (*axis)[0] < 0 ? (*axis)[0] + rank : (*axis)[0];
+      if (a < 0 || a >= rank)
+        return rewriter.notifyMatchFailure(op, "axis out of range");
+      rewriter.replaceOp(op, along(a));
+      return success();
+    }
+    SmallVector<Value> candidates;
+    for (int64_t a = 0; a < rank; ++a)
+      candidates.push_back(along(a));
+    Type axisElt = cast<ShapedType>(op.getAxis().getType()).getElementType();
+    Value axis = rewriter.create<tensor::ExtractOp>(
+        loc, adaptor.getAxis(),
+        SmallVector<Value>(cast<RankedTensorType>(adaptor.getAxis().getType()).getRank(),
+                           rewriter.create<arith::ConstantIndexOp>(loc, 0)));
+    axis = castScalar(rewriter, loc, axis, axisElt, rewriter.getI64Type());
+    Value rank64 = rewriter.create<arith::ConstantIntOp>(loc, rank, 64);
+    Value neg = rewriter.create<arith::CmpIOp>(
+        loc, arith::CmpIPredicate::slt, axis, rewriter.create<arith::ConstantIntOp>(loc, 0, 64));
+    axis = rewriter.create<arith::SelectOp>(loc, neg, rewriter.create<arith::AddIOp>(loc, axis, rank64), axis);
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{type}, candidates, ValueRange{createEmpty(rewriter, loc, type, {})},
+        SmallVector<AffineMap>(rank + 1, rewriter.getMultiDimIdentityMap(rank)),
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value r = args[0];
+          for (int64_t a = 1; a < rank; ++a) {
+            Value is = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, axis,
+                                               b.create<arith::ConstantIntOp>(l, a, 64));
+            r = b.create<arith::SelectOp>(l, is, args[a], r);
+          }
+          b.create<linalg::YieldOp>(l, r);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void populateReductionPatterns(const TypeConverter &tc,
@@ -351,7 +437,8 @@ void populateReductionPatterns(const TypeConverter &tc,
                ReduceLowering<ReduceL2Op, Kind::L2>,
                ReduceLowering<ReduceLogSumOp, Kind::LogSum>,
                ReduceLowering<ReduceLogSumExpOp, Kind::LogSumExp>,
-               ArgLowering<ArgMaxOp, true>, ArgLowering<ArgMinOp, false>>(
+               ArgLowering<ArgMaxOp, true>, ArgLowering<ArgMinOp, false>,
+               CumSumLowering>(
       tc, patterns.getContext());
 }
 
