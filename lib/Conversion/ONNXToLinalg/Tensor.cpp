@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/BuiltinDialect.h"
+#include <cmath>
 #include "mlir/IR/DialectResourceBlobManager.h"
 
 using namespace mlir;
@@ -988,6 +989,58 @@ struct OneHotLowering : public OpConversionPattern<OneHotOp> {
   }
 };
 
+/// Hann, Hamming and Blackman windows: a cosine series in n over the
+/// (static) output length; N is the length when periodic, length - 1
+/// otherwise.
+template <typename OpTy>
+struct WindowLowering : public OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *this->getTypeConverter(), rewriter);
+    if (!type || !type.hasStaticShape() || type.getRank() != 1 ||
+        !isa<FloatType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "dynamic or integer window");
+    int64_t length = type.getDimSize(0);
+    double n = op.getPeriodic() ? length : length - 1;
+    // Coefficients of 1, cos(2 pi k / N), cos(4 pi k / N).
+    double a0, a1, a2 = 0;
+    if constexpr (std::is_same_v<OpTy, HannWindowOp>) {
+      a0 = 0.5, a1 = -0.5;
+    } else if constexpr (std::is_same_v<OpTy, HammingWindowOp>) {
+      a0 = 25.0 / 46, a1 = -21.0 / 46;
+    } else {
+      a0 = 0.42, a1 = -0.5, a2 = 0.08;
+    }
+    Type elt = type.getElementType();
+    auto generic = rewriter.create<linalg::GenericOp>(
+        op.getLoc(), TypeRange{type}, ValueRange{},
+        ValueRange{createEmpty(rewriter, op.getLoc(), type, {})},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(1)},
+        SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Type f64 = b.getF64Type();
+          Value k = b.create<arith::SIToFPOp>(
+              l, f64, b.create<arith::IndexCastOp>(l, b.getI64Type(), b.create<linalg::IndexOp>(l, 0)));
+          Value angle = b.create<arith::MulFOp>(l, k, createScalar(b, l, f64, 2 * M_PI / n));
+          Value v = b.create<arith::AddFOp>(
+              l, createScalar(b, l, f64, a0),
+              b.create<arith::MulFOp>(l, createScalar(b, l, f64, a1), b.create<math::CosOp>(l, angle)));
+          if (a2 != 0)
+            v = b.create<arith::AddFOp>(
+                l, v,
+                b.create<arith::MulFOp>(
+                    l, createScalar(b, l, f64, a2),
+                    b.create<math::CosOp>(l, b.create<arith::MulFOp>(l, angle, createScalar(b, l, f64, 2)))));
+          b.create<linalg::YieldOp>(l, castScalar(b, l, v, f64, elt));
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void populateTensorPatterns(const TypeConverter &tc,
@@ -1002,7 +1055,9 @@ void populateTensorPatterns(const TypeConverter &tc,
                TileLowering, HardmaxLowering,
                BlockRearrangeLowering<DepthToSpaceOp, true>,
                BlockRearrangeLowering<SpaceToDepthOp, false>,
-               ConstantV1Lowering, EyeLikeLowering, OneHotLowering>(
+               ConstantV1Lowering, EyeLikeLowering, OneHotLowering,
+               WindowLowering<HannWindowOp>, WindowLowering<HammingWindowOp>,
+               WindowLowering<BlackmanWindowOp>>(
       tc, patterns.getContext());
 }
 
