@@ -8,6 +8,8 @@
 
 #include "Common.h"
 
+#include <map>
+
 using namespace mlir;
 using namespace fulcrum::onnx;
 
@@ -213,11 +215,172 @@ struct GemmLowering : public OpConversionPattern<GemmOp> {
   }
 };
 
+/// Einsum: one generic whose loops are the equation's letters (output
+/// letters parallel, the others reductions); an ellipsis stands for the
+/// leading dimensions an operand has beyond its letters.
+struct EinsumLowering : public OpConversionPattern<EinsumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(EinsumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!resultType || !resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic result");
+    std::string eq;
+    for (char c : op.getEquation())
+      if (c != ' ')
+        eq += c;
+    size_t arrow = eq.find("->");
+    std::string lhs = eq.substr(0, arrow);
+    SmallVector<std::string> terms;
+    for (StringRef t : llvm::split(StringRef(lhs), ','))
+      terms.push_back(t.str());
+    if (terms.size() != adaptor.getInputs().size())
+      return rewriter.notifyMatchFailure(op, "operand count");
+    // Expand ellipses into placeholder letters ('A', 'B', ... from the end).
+    int64_t ellipsisRank = 0;
+    for (auto [term, v] : llvm::zip(terms, adaptor.getInputs())) {
+      auto t = dyn_cast<RankedTensorType>(v.getType());
+      if (!t)
+        return rewriter.notifyMatchFailure(op, "unranked operand");
+      size_t pos = term.find("...");
+      int64_t letters = term.size() - (pos == std::string::npos ? 0 : 3);
+      if (pos != std::string::npos)
+        ellipsisRank = std::max<int64_t>(ellipsisRank, t.getRank() - letters);
+    }
+    auto expand = [&](std::string term, int64_t rank) {
+      size_t pos = term.find("...");
+      if (pos == std::string::npos)
+        return term;
+      int64_t n = rank < 0 ? ellipsisRank : rank - (int64_t(term.size()) - 3);
+      std::string fill;
+      for (int64_t i = ellipsisRank - n; i < ellipsisRank; ++i)
+        fill += char('A' + i);
+      return term.substr(0, pos) + fill + term.substr(pos + 3);
+    };
+    for (auto [term, v] : llvm::zip(terms, adaptor.getInputs()))
+      term = expand(term, cast<RankedTensorType>(v.getType()).getRank());
+    std::string out;
+    if (arrow != std::string::npos) {
+      out = expand(eq.substr(arrow + 2), -1);
+    } else {
+      // Implicit output: the ellipsis, then letters used once, sorted.
+      std::map<char, int> count;
+      for (const std::string &t : terms)
+        for (char c : t)
+          count[c]++;
+      for (int64_t i = 0; i < ellipsisRank; ++i)
+        out += char('A' + i);
+      for (auto [c, n] : count)
+        if (n == 1 && !(c >= 'A' && c < 'A' + ellipsisRank))
+          out += c;
+    }
+    if (static_cast<int64_t>(out.size()) != resultType.getRank())
+      return rewriter.notifyMatchFailure(op, "output letters do not match");
+    // Loop dimensions: output letters, then the rest.
+    std::string loops = out;
+    for (const std::string &t : terms)
+      for (char c : t)
+        if (loops.find(c) == std::string::npos)
+          loops += c;
+    MLIRContext *ctx = op.getContext();
+    auto mapOf = [&](const std::string &t) {
+      SmallVector<AffineExpr> exprs;
+      for (char c : t)
+        exprs.push_back(getAffineDimExpr(loops.find(c), ctx));
+      return AffineMap::get(loops.size(), 0, exprs, ctx);
+    };
+    SmallVector<AffineMap> maps;
+    for (const std::string &t : terms)
+      maps.push_back(mapOf(t));
+    maps.push_back(mapOf(out));
+    SmallVector<utils::IteratorType> iterators;
+    for (size_t i = 0; i < loops.size(); ++i)
+      iterators.push_back(i < out.size() ? utils::IteratorType::parallel
+                                         : utils::IteratorType::reduction);
+    Location loc = op.getLoc();
+    Type elt = resultType.getElementType();
+    Value init = zeros(rewriter, loc, resultType, {});
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{resultType}, adaptor.getInputs(), ValueRange{init}, maps,
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          bool isFloat = isa<FloatType>(elt);
+          Value prod = args[0];
+          for (size_t i = 1; i + 1 < args.size(); ++i)
+            prod = isFloat ? b.create<arith::MulFOp>(l, prod, args[i]).getResult()
+                           : b.create<arith::MulIOp>(l, prod, args[i]).getResult();
+          Value sum = isFloat ? b.create<arith::AddFOp>(l, args.back(), prod).getResult()
+                              : b.create<arith::AddIOp>(l, args.back(), prod).getResult();
+          b.create<linalg::YieldOp>(l, sum);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// MatMulInteger and QLinearMatMul become onnx ops the conversion lowers:
+/// (A - a_zp) x (B - b_zp) in int32, and dequantize / MatMul / quantize.
+struct MatMulIntegerLowering : public OpConversionPattern<MatMulIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatMulIntegerOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto i32Like = [&](Value v) {
+      auto t = cast<RankedTensorType>(v.getType());
+      return RankedTensorType::get(t.getShape(), rewriter.getI32Type());
+    };
+    auto toI32 = [&](Value v) -> Value {
+      return rewriter.create<CastOp>(loc, i32Like(v), v, rewriter.getI64IntegerAttr(6));
+    };
+    if (!isa<RankedTensorType>(op.getA().getType()) ||
+        !isa<RankedTensorType>(op.getB().getType()))
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    Value a = toI32(op.getA()), b = toI32(op.getB());
+    if (!isNoValue(op.getAZeroPoint()))
+      a = rewriter.create<SubOp>(loc, a.getType(), a, toI32(op.getAZeroPoint()));
+    if (!isNoValue(op.getBZeroPoint()))
+      b = rewriter.create<SubOp>(loc, b.getType(), b, toI32(op.getBZeroPoint()));
+    rewriter.replaceOpWithNewOp<MatMulOp>(op, op.getY().getType(), a, b);
+    return success();
+  }
+};
+
+struct QLinearMatMulLowering : public OpConversionPattern<QLinearMatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QLinearMatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto f32Like = [&](Type t) {
+      return RankedTensorType::get(cast<RankedTensorType>(t).getShape(),
+                                   rewriter.getF32Type());
+    };
+    if (!isa<RankedTensorType>(op.getA().getType()) ||
+        !isa<RankedTensorType>(op.getB().getType()) ||
+        !isa<RankedTensorType>(op.getY().getType()))
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    Value a = rewriter.create<DequantizeLinearOp>(
+        loc, f32Like(op.getA().getType()), op.getA(), op.getAScale(),
+        op.getAZeroPoint(), rewriter.getI64IntegerAttr(1));
+    Value b = rewriter.create<DequantizeLinearOp>(
+        loc, f32Like(op.getB().getType()), op.getB(), op.getBScale(),
+        op.getBZeroPoint(), rewriter.getI64IntegerAttr(1));
+    Value y = rewriter.create<MatMulOp>(loc, f32Like(op.getY().getType()), a, b);
+    rewriter.replaceOpWithNewOp<QuantizeLinearOp>(
+        op, op.getY().getType(), y, op.getYScale(), op.getYZeroPoint(),
+        rewriter.getI64IntegerAttr(1));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateMatMulPatterns(const TypeConverter &tc,
                             RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering, GemmLowering>(tc, patterns.getContext());
+  patterns.add<MatMulLowering, GemmLowering, EinsumLowering,
+               MatMulIntegerLowering, QLinearMatMulLowering>(
+      tc, patterns.getContext());
 }
 
 } // namespace fulcrum::lowering
