@@ -330,12 +330,79 @@ struct InstanceNormLowering : public OpConversionPattern<InstanceNormalizationOp
   }
 };
 
+/// LRN: x / (bias + alpha / size * sum of x^2 over a channel window)^beta.
+struct LRNLowering : public OpConversionPattern<LRNOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LRNOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!type || !isa<FloatType>(type.getElementType()) || type.getRank() < 3)
+      return rewriter.notifyMatchFailure(op, "unranked or integer operand");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    int64_t rank = type.getRank(), size = op.getSize();
+    int64_t before = (size - 1) / 2;
+    Type elt = type.getElementType();
+    Value x = adaptor.getX();
+    Value channels = getDimSize(rewriter, loc, x, 1);
+    Value window = rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{size}, elt);
+    Value init = rewriter
+                     .create<linalg::FillOp>(loc, createScalar(rewriter, loc, elt, 0.0),
+                                             createEmptyLike(rewriter, loc, type, {x}))
+                     .getResult(0);
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Value sums =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, TypeRange{type}, ValueRange{window}, ValueRange{init},
+                SmallVector<AffineMap>{
+                    AffineMap::get(rank + 1, 0, {getAffineDimExpr(rank, ctx)}, ctx),
+                    AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank)},
+                iterators,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  SmallVector<Value> coords;
+                  for (int64_t d = 0; d < rank; ++d)
+                    coords.push_back(b.create<linalg::IndexOp>(l, d));
+                  Value c = b.create<arith::SubIOp>(
+                      l, b.create<arith::AddIOp>(l, coords[1], b.create<linalg::IndexOp>(l, rank)),
+                      b.create<arith::ConstantIndexOp>(l, before));
+                  Value inside = b.create<arith::AndIOp>(
+                      l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, c,
+                                                 b.create<arith::ConstantIndexOp>(l, 0)),
+                      b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, c, channels));
+                  coords[1] = b.create<arith::SelectOp>(
+                      l, inside, c, b.create<arith::ConstantIndexOp>(l, 0));
+                  Value v = b.create<tensor::ExtractOp>(l, x, coords);
+                  Value sq = b.create<arith::SelectOp>(
+                      l, inside, b.create<arith::MulFOp>(l, v, v), createScalar(b, l, elt, 0.0));
+                  b.create<linalg::YieldOp>(l, b.create<arith::AddFOp>(l, args[1], sq).getResult());
+                })
+            .getResult(0);
+    double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble(),
+           bias = op.getBias().convertToDouble();
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    Value y = elementwise(rewriter, loc, type, x, ValueRange{x, sums}, {id, id},
+                          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                            Value d = b.create<arith::AddFOp>(
+                                l, createScalar(b, l, elt, bias),
+                                b.create<arith::MulFOp>(l, a[1], createScalar(b, l, elt, alpha / size)));
+                            return b.create<arith::DivFOp>(
+                                l, a[0], b.create<math::PowFOp>(l, d, createScalar(b, l, elt, beta)));
+                          });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateNormalizationPatterns(const TypeConverter &tc,
                                    RewritePatternSet &patterns) {
   patterns.add<SoftmaxLowering<SoftmaxOp>, SoftmaxLowering<LogSoftmaxOp>,
-               BatchNormLowering, LayerNormLowering, InstanceNormLowering>(
+               BatchNormLowering, LayerNormLowering, InstanceNormLowering,
+               LRNLowering>(
       tc, patterns.getContext());
 }
 

@@ -1041,6 +1041,88 @@ struct WindowLowering : public OpConversionPattern<OpTy> {
   }
 };
 
+/// ReverseSequence: out[..t..b..] = in[..len[b]-1-t..b..] for t < len[b].
+struct ReverseSequenceLowering : public OpConversionPattern<ReverseSequenceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReverseSequenceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    if (!type)
+      return failure();
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank();
+    int64_t batchAxis = op.getBatchAxis(), timeAxis = op.getTimeAxis();
+    Value input = adaptor.getInput(), lens = adaptor.getSequenceLens();
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{type}, ValueRange{},
+        ValueRange{createEmptyLike(rewriter, loc, type, {input})},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < rank; ++d)
+            coords.push_back(b.create<linalg::IndexOp>(l, d));
+          Value len = b.create<arith::IndexCastOp>(
+              l, b.getIndexType(),
+              b.create<tensor::ExtractOp>(l, lens, ValueRange{coords[batchAxis]}));
+          Value t = coords[timeAxis];
+          Value inside = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, t, len);
+          Value reversed = b.create<arith::SubIOp>(
+              l, b.create<arith::SubIOp>(l, len, b.create<arith::ConstantIndexOp>(l, 1)), t);
+          coords[timeAxis] = b.create<arith::SelectOp>(l, inside, reversed, t);
+          b.create<linalg::YieldOp>(l, b.create<tensor::ExtractOp>(l, input, coords).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// GatherND: out[b..., i..., r...] = data[b..., indices[b..., i..., :], r...].
+struct GatherNDLowering : public OpConversionPattern<GatherNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherNDOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto dataType = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+    auto indexType = dyn_cast<RankedTensorType>(adaptor.getIndices().getType());
+    if (!type || !dataType || !indexType || !type.hasStaticShape() ||
+        indexType.isDynamicDim(indexType.getRank() - 1))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank(), batch = op.getBatchDims();
+    int64_t q = indexType.getRank(), k = indexType.getDimSize(q - 1);
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{type}, ValueRange{},
+        ValueRange{createEmpty(rewriter, loc, type, {})},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          // Output dims: batch (b), then the index dims (q - 1 - b), then
+          // the rest of data.
+          SmallVector<Value> outIdx;
+          for (int64_t d = 0; d < rank; ++d)
+            outIdx.push_back(b.create<linalg::IndexOp>(l, d));
+          SmallVector<Value> coords(outIdx.begin(), outIdx.begin() + batch);
+          for (int64_t j = 0; j < k; ++j) {
+            SmallVector<Value> at(outIdx.begin(), outIdx.begin() + (q - 1));
+            at.push_back(b.create<arith::ConstantIndexOp>(l, j));
+            Value i = b.create<arith::IndexCastOp>(
+                l, b.getIndexType(), b.create<tensor::ExtractOp>(l, indices, at));
+            i = wrapNegativeIndex(b, l, i, getDimSize(b, l, data, batch + j));
+            coords.push_back(i);
+          }
+          for (int64_t d = q - 1; d < rank; ++d)
+            coords.push_back(outIdx[d]);
+          b.create<linalg::YieldOp>(l, b.create<tensor::ExtractOp>(l, data, coords).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void populateTensorPatterns(const TypeConverter &tc,
@@ -1057,7 +1139,8 @@ void populateTensorPatterns(const TypeConverter &tc,
                BlockRearrangeLowering<SpaceToDepthOp, false>,
                ConstantV1Lowering, EyeLikeLowering, OneHotLowering,
                WindowLowering<HannWindowOp>, WindowLowering<HammingWindowOp>,
-               WindowLowering<BlackmanWindowOp>>(
+               WindowLowering<BlackmanWindowOp>, ReverseSequenceLowering,
+               GatherNDLowering>(
       tc, patterns.getContext());
 }
 
