@@ -35,7 +35,7 @@ def reason_of(output):
     for line in output.splitlines():
         if "error:" in line or "FAIL" in line:
             line = re.sub(r"^\S*model\.onnx(:\d+:\d+)?: ", "", line)
-            m = re.search(r"failed to legalize operation '([\w.]+)'", line)
+            m = re.search(r"cannot lower '([\w.]+)'", line)
             if m:
                 return f"no lowering for {m.group(1)} (or for its attributes/types)"
             return line.strip()[:200]

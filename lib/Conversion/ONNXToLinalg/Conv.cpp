@@ -213,11 +213,6 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
   LogicalResult
   matchAndRewrite(PoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if constexpr (isMax) {
-      if (!op.getIndices().use_empty() &&
-          !isa<NoneType>(op.getIndices().getType()))
-        return rewriter.notifyMatchFailure(op, "MaxPool Indices output");
-    }
     auto resultType =
         getRankedResultType(op, 0, *this->getTypeConverter(), rewriter);
     auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
@@ -227,8 +222,11 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
     MLIRContext *ctx = op.getContext();
     Type elt = resultType.getElementType();
     auto floatType = dyn_cast<FloatType>(elt);
-    if (!floatType)
-      return rewriter.notifyMatchFailure(op, "integer pooling");
+    bool isUnsigned =
+        cast<ShapedType>(op.getX().getType()).getElementType().isUnsignedInteger();
+    // Integers: MaxPool only (AveragePool's division is on floats).
+    if (!floatType && !isMax)
+      return rewriter.notifyMatchFailure(op, "integer average pooling");
     int64_t s = xType.getRank() - 2;
     WindowParams p;
     p.kernel.assign(op.getKernelShape().begin(), op.getKernelShape().end());
@@ -249,8 +247,24 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
     high.append(spatialHigh);
     double padValue =
         isMax ? -std::numeric_limits<double>::infinity() : 0.0;
-    Value x = padTensor(rewriter, loc, adaptor.getX(), low, high,
-                        createScalar(rewriter, loc, elt, padValue));
+    // The identity of the window reduction (and the padding value).
+    auto identity = [&](OpBuilder &b) -> Value {
+      if (floatType)
+        return createScalar(b, loc, elt, padValue);
+      unsigned w = elt.getIntOrFloatBitWidth();
+      return b.create<arith::ConstantOp>(
+          loc, b.getIntegerAttr(elt, isUnsigned ? APInt::getMinValue(w)
+                                                : APInt::getSignedMinValue(w)));
+    };
+    auto combine = [&](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+      if (!isMax)
+        return b.create<arith::AddFOp>(l, v, acc);
+      if (floatType)
+        return b.create<arith::MaximumFOp>(l, v, acc);
+      return isUnsigned ? b.create<arith::MaxUIOp>(l, v, acc).getResult()
+                        : b.create<arith::MaxSIOp>(l, v, acc).getResult();
+    };
+    Value x = padTensor(rewriter, loc, adaptor.getX(), low, high, identity(rewriter));
 
     // Loops: n, c, o_1..o_s (parallel), k_1..k_s (reduction).
     int64_t loops = 2 + 2 * s;
@@ -272,7 +286,7 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
       }
     Value init = rewriter
                      .create<linalg::FillOp>(
-                         loc, createScalar(rewriter, loc, elt, padValue),
+                         loc, identity(rewriter),
                          createEmpty(rewriter, loc, resultType, dynamic))
                      .getResult(0);
     SmallVector<utils::IteratorType> iterators(2 + s,
@@ -288,15 +302,71 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
                                        AffineMap::get(loops, 0, yExprs, ctx)},
                 iterators,
                 [&](OpBuilder &b, Location l, ValueRange args) {
-                  Value r = isMax ? b.create<arith::MaximumFOp>(l, args[0], args[2]).getResult()
-                                  : b.create<arith::AddFOp>(l, args[0], args[2]).getResult();
-                  b.create<linalg::YieldOp>(l, r);
+                  b.create<linalg::YieldOp>(l, combine(b, l, args[0], args[2]));
                 })
             .getResult(0);
     if constexpr (isMax) {
       SmallVector<Value> results = {pooled};
-      if (op->getNumResults() > 1)
+      if (isa<NoneType>(op.getIndices().getType())) {
         results.push_back(rewriter.create<onnx::NoValueOp>(loc, rewriter.getNoneType()));
+      } else {
+        // Indices: the flat position of each maximum in the unpadded input
+        // (row-major, or column-major spatial dims with storage_order 1).
+        if (!xType.hasStaticShape() || !floatType)
+          return rewriter.notifyMatchFailure(op, "Indices of a dynamic or integer input");
+        auto indexType = RankedTensorType::get(resultType.getShape(), rewriter.getI64Type());
+        Value values = rewriter
+                           .create<linalg::FillOp>(
+                               loc, createScalar(rewriter, loc, elt, padValue),
+                               createEmpty(rewriter, loc, resultType, dynamic))
+                           .getResult(0);
+        Value indices = rewriter
+                            .create<linalg::FillOp>(
+                                loc, createScalar(rewriter, loc, rewriter.getI64Type(), 0),
+                                createEmpty(rewriter, loc, indexType, dynamic))
+                            .getResult(0);
+        bool columnMajor = op.getStorageOrder() != 0;
+        ArrayRef<int64_t> inShape = xType.getShape();
+        AffineMap yMap = AffineMap::get(loops, 0, yExprs, ctx);
+        auto withIndex = rewriter.create<linalg::GenericOp>(
+            loc, TypeRange{resultType, indexType}, ValueRange{x, window},
+            ValueRange{values, indices},
+            SmallVector<AffineMap>{AffineMap::get(loops, 0, xExprs, ctx),
+                                   AffineMap::get(loops, 0, kExprs, ctx), yMap, yMap},
+            iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+              auto idx64 = [&](Value v) {
+                return b.create<arith::IndexCastOp>(l, b.getI64Type(), v).getResult();
+              };
+              auto c64 = [&](int64_t v) {
+                return b.create<arith::ConstantIntOp>(l, v, 64).getResult();
+              };
+              // Unpadded input coordinates of this window element.
+              SmallVector<Value> pos = {idx64(b.create<linalg::IndexOp>(l, 0)),
+                                        idx64(b.create<linalg::IndexOp>(l, 1))};
+              for (int64_t i = 0; i < s; ++i) {
+                Value o = idx64(b.create<linalg::IndexOp>(l, 2 + i));
+                Value k = idx64(b.create<linalg::IndexOp>(l, 2 + s + i));
+                pos.push_back(b.create<arith::SubIOp>(
+                    l, b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, o, c64(p.strides[i])),
+                                               b.create<arith::MulIOp>(l, k, c64(p.dilations[i]))),
+                    c64(low[2 + i])));
+              }
+              SmallVector<int64_t> order;
+              for (int64_t d = 0; d < 2; ++d)
+                order.push_back(d);
+              for (int64_t i = 0; i < s; ++i)
+                order.push_back(columnMajor ? 2 + s - 1 - i : 2 + i);
+              Value flat = c64(0);
+              for (int64_t d : order)
+                flat = b.create<arith::AddIOp>(
+                    l, b.create<arith::MulIOp>(l, flat, c64(inShape[d])), pos[d]);
+              Value better = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, args[0], args[2]);
+              b.create<linalg::YieldOp>(
+                  l, ValueRange{b.create<arith::SelectOp>(l, better, args[0], args[2]),
+                                b.create<arith::SelectOp>(l, better, flat, args[3])});
+            });
+        results = {withIndex.getResult(0), withIndex.getResult(1)};
+      }
       rewriter.replaceOp(op, results);
       return success();
     } else {

@@ -62,9 +62,28 @@ struct ConvertONNXToLinalgPass
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);
 
-    // A failure reports the first operator that could not be lowered, at
-    // its node's location.
-    if (failed(applyPartialConversion(func, target, std::move(patterns))))
+    // A failure reports the first operator that could not be lowered, with
+    // the name of its ONNX node (the importer makes it the location).
+    LogicalResult converted = failure();
+    {
+      ScopedDiagnosticHandler rename(&getContext(), [](Diagnostic &diag) {
+        StringRef prefix = "failed to legalize operation '";
+        std::string message = diag.str();
+        if (diag.getSeverity() != DiagnosticSeverity::Error ||
+            !StringRef(message).starts_with(prefix))
+          return failure(); // Not ours: let it through.
+        StringRef opName = StringRef(message).drop_front(prefix.size()).split('\'').first;
+        auto error = emitError(diag.getLocation());
+        error << "cannot lower '" << opName << "'";
+        if (auto name = dyn_cast<NameLoc>(diag.getLocation()))
+          error << " (node '" << name.getName().strref() << "')";
+        error << ": no lowering for this operator, or for its attributes or "
+                 "types";
+        return success();
+      });
+      converted = applyPartialConversion(func, target, std::move(patterns));
+    }
+    if (failed(converted))
       return signalPassFailure();
 
     func.walk([](fulcrum::onnx::NoValueOp op) {
