@@ -9,6 +9,7 @@
 #include "fulcrum/Conversion/Passes.h"
 #include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
+#include "fulcrum/Target/CPU/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/InitAllDialects.h"
@@ -79,58 +80,10 @@ void buildLinalgPipeline(OpPassManager &pm, const PipelineOptions &options) {
   pm.addPass(createCSEPass());
 }
 
-namespace {
-/// Gives the entry point a C interface (`_mlir_ciface_<name>`), the ABI of
-/// the runtime and the generated header.
-struct EmitCInterfacePass
-    : public PassWrapper<EmitCInterfacePass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(EmitCInterfacePass)
-  explicit EmitCInterfacePass(std::string entry) : entry(std::move(entry)) {}
-  StringRef getArgument() const override { return "fulcrum-emit-c-interface"; }
-  void runOnOperation() override {
-    auto func = getOperation().lookupSymbol<func::FuncOp>(entry);
-    if (!func) {
-      getOperation().emitError("no entry point function @") << entry;
-      return signalPassFailure();
-    }
-    func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                  UnitAttr::get(&getContext()));
-    // The ONNX names of inputs and outputs move to function attributes
-    // (`fulcrum.input_names`, `fulcrum.output_names`), where the header
-    // generator finds them; LLVM has no use for them on parameters.
-    Builder b(&getContext());
-    auto collect = [&](unsigned count, auto getDict, auto setDict,
-                       StringRef attrName) {
-      SmallVector<Attribute> names;
-      for (unsigned i = 0; i < count; ++i) {
-        DictionaryAttr dict = getDict(i);
-        auto name = dict ? dict.getAs<StringAttr>("onnx.name") : StringAttr();
-        names.push_back(name ? name : b.getStringAttr(""));
-        if (dict) {
-          NamedAttrList rest(dict);
-          rest.erase("onnx.name");
-          setDict(i, rest.getDictionary(&getContext()));
-        }
-      }
-      func->setAttr(attrName, b.getArrayAttr(names));
-    };
-    collect(
-        func.getNumArguments(), [&](unsigned i) { return func.getArgAttrDict(i); },
-        [&](unsigned i, DictionaryAttr d) { func.setArgAttrs(i, d); },
-        "fulcrum.input_names");
-    collect(
-        func.getNumResults(),
-        [&](unsigned i) { return func.getResultAttrDict(i); },
-        [&](unsigned i, DictionaryAttr d) { func.setResultAttrs(i, d); },
-        "fulcrum.output_names");
-  }
-  std::string entry;
-};
-} // namespace
 
 void buildCPUCodegenPipeline(OpPassManager &pm,
                              const PipelineOptions &options) {
-  pm.addPass(std::make_unique<EmitCInterfacePass>(options.entryPoint));
+  pm.addPass(createEmitCInterface(EmitCInterfaceOptions{options.entryPoint}));
   bufferization::OneShotBufferizationOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
   bufferization.setFunctionBoundaryTypeConversion(

@@ -10,6 +10,7 @@
 #include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
 #include "fulcrum/Pipelines/Pipelines.h"
+#include "fulcrum/Target/CPU/Passes.h"
 
 void fulcrum::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<onnx::ONNXDialect>();
@@ -19,5 +20,6 @@ void fulcrum::registerAllDialects(mlir::DialectRegistry &registry) {
 void fulcrum::registerAllPasses() {
   onnx::registerONNXPasses();
   registerConversionPasses();
+  registerCPUTargetPasses();
   registerPipelines();
 }
