@@ -13,6 +13,8 @@ function(fulcrum_add_library name)
   if(ARG_EH)
     target_compile_options(${name} PRIVATE -fexceptions)
   endif()
+  set_target_properties(${name} PROPERTIES
+    INSTALL_RPATH "$ORIGIN;${LLVM_LIBRARY_DIR}")
   install(TARGETS ${name} LIBRARY DESTINATION lib)
 endfunction()
 
@@ -21,6 +23,7 @@ function(fulcrum_add_tool name)
   cmake_parse_arguments(ARG "" "" "LINK" ${ARGN})
   add_executable(${name} ${ARG_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE MLIR LLVM ${ARG_LINK})
-  set_target_properties(${name} PROPERTIES INSTALL_RPATH "$ORIGIN/../lib")
+  set_target_properties(${name} PROPERTIES
+    INSTALL_RPATH "$ORIGIN/../lib;${LLVM_LIBRARY_DIR}")
   install(TARGETS ${name} RUNTIME DESTINATION bin)
 endfunction()

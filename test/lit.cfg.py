@@ -17,6 +17,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 config.substitutions.append(("%fulcrum_src_root", config.fulcrum_src_root))
+config.substitutions.append(("%fulcrum_obj_root", config.fulcrum_obj_root))
 config.substitutions.append(("%onnx_testdata", config.onnx_testdata_dir))
 config.substitutions.append(("%fulcrum_python", config.python_executable))
 

@@ -1,0 +1,59 @@
+/* Fulcrum's C runtime: what programs that link a compiled model may use.
+ *
+ * A model compiled by fulcrum-compile needs only libc and libm; this small
+ * library adds conveniences around its ABI (see the generated header):
+ * status codes, memref descriptors viewing plain row-major buffers, freeing
+ * results, and a thread pool-free parallel loop to run the entry point on
+ * slices of a batch from several threads (the entry point is re-entrant:
+ * it keeps no global state). */
+#ifndef FULCRUM_RUNTIME_H
+#define FULCRUM_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  FULCRUM_OK = 0,
+  FULCRUM_ERROR_INVALID_ARGUMENT = 1,
+  FULCRUM_ERROR_OUT_OF_MEMORY = 2,
+  FULCRUM_ERROR_THREAD = 3,
+} fulcrum_status;
+
+/* A short English description of a status. */
+const char *fulcrum_status_string(fulcrum_status status);
+
+enum { FULCRUM_MAX_RANK = 8 };
+
+/* A dense, row-major tensor owned by the application. `dtype` is an ONNX
+ * TensorProto data type (1 = float32, 7 = int64, ...). */
+typedef struct {
+  void *data;
+  int32_t dtype;
+  int32_t rank;
+  int64_t shape[FULCRUM_MAX_RANK];
+} fulcrum_tensor;
+
+/* Fills a memref descriptor of rank `tensor->rank` (any of the generated
+ * `fulcrum_memref_<type>_<rank>d` structs) so that it views `tensor`:
+ * allocated = aligned = data, offset 0, sizes = shape, row-major strides. */
+fulcrum_status fulcrum_memref_view(const fulcrum_tensor *tensor,
+                                   void *descriptor);
+
+/* Frees a result buffer returned by an entry point (`rN.allocated`). */
+void fulcrum_free_result(void *allocated);
+
+/* Runs fn(i, context) for every i in [0, n) on up to `threads` threads
+ * (0: one per processor). Returns when all calls have finished. */
+typedef void (*fulcrum_task_fn)(int64_t index, void *context);
+fulcrum_status fulcrum_parallel_for(int64_t n, int threads, fulcrum_task_fn fn,
+                                    void *context);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FULCRUM_RUNTIME_H */
