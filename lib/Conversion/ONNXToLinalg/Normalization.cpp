@@ -100,6 +100,44 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType type,
       .getResult(0);
 }
 
+/// Mean and 1/sqrt(variance + epsilon) of `x` over the `reduced`
+/// dimensions (each without those dimensions): the statistics of
+/// LayerNormalization and InstanceNormalization.
+std::pair<Value, Value> meanAndInvStdDev(OpBuilder &b, Location loc, Value x,
+                                         ArrayRef<bool> reduced,
+                                         double epsilon) {
+  Type elt = cast<RankedTensorType>(x.getType()).getElementType();
+  Value count = b.create<arith::ConstantIndexOp>(loc, 1);
+  for (auto [d, r] : llvm::enumerate(reduced))
+    if (r)
+      count = b.create<arith::MulIOp>(loc, count, getDimSize(b, loc, x, d));
+  Value n = b.create<arith::SIToFPOp>(
+      loc, elt, b.create<arith::IndexCastOp>(loc, b.getI64Type(), count));
+  // sum / n, or 1/sqrt(sum / n + epsilon).
+  auto divide = [&](Value sum, bool invSqrt) {
+    auto type = cast<RankedTensorType>(sum.getType());
+    return elementwise(b, loc, type, sum, ValueRange{sum},
+                       {b.getMultiDimIdentityMap(type.getRank())},
+                       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                         Value m = nb.create<arith::DivFOp>(l, a[0], n);
+                         if (!invSqrt)
+                           return m;
+                         return nb.create<math::RsqrtOp>(
+                             l, nb.create<arith::AddFOp>(
+                                    l, m, createScalar(nb, l, elt, epsilon)));
+                       });
+  };
+  Value mean = divide(reduce(b, loc, x, reduced, 0.0, addF), false);
+  Value invStd = divide(
+      reduce(b, loc, x, reduced, 0.0, addF,
+             [](OpBuilder &nb, Location l, Value d) -> Value {
+               return nb.create<arith::MulFOp>(l, d, d);
+             },
+             ValueRange{mean}, {reducedMap(b.getContext(), reduced)}),
+      true);
+  return {mean, invStd};
+}
+
 template <typename SoftmaxOpTy>
 struct SoftmaxLowering : public OpConversionPattern<SoftmaxOpTy> {
   using OpConversionPattern<SoftmaxOpTy>::OpConversionPattern;
@@ -201,35 +239,10 @@ struct LayerNormLowering : public OpConversionPattern<LayerNormalizationOp> {
     for (int64_t d = axis; d < rank; ++d)
       reduced[d] = true;
     Value x = adaptor.getX();
-    Value count = rewriter.create<arith::ConstantIndexOp>(loc, 1);
-    for (int64_t d = axis; d < rank; ++d)
-      count = rewriter.create<arith::MulIOp>(loc, count, getDimSize(rewriter, loc, x, d));
-    Value n = rewriter.create<arith::SIToFPOp>(
-        loc, elt, rewriter.create<arith::IndexCastOp>(loc, rewriter.getI64Type(), count));
     AffineMap id = rewriter.getMultiDimIdentityMap(rank);
     AffineMap rmap = reducedMap(ctx, reduced);
-    auto reducedType = [&](Value v) { return cast<RankedTensorType>(v.getType()); };
-    auto scaleBy = [&](Value v, bool reciprocalSqrt) {
-      int64_t r = reducedType(v).getRank();
-      return elementwise(rewriter, loc, reducedType(v), v, ValueRange{v},
-                         {rewriter.getMultiDimIdentityMap(r)},
-                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                           Value m = b.create<arith::DivFOp>(l, a[0], n);
-                           if (!reciprocalSqrt)
-                             return m;
-                           double eps = op.getEpsilon().convertToDouble();
-                           return b.create<math::RsqrtOp>(
-                               l, b.create<arith::AddFOp>(l, m, createScalar(b, l, elt, eps)));
-                         });
-    };
-    Value mean = scaleBy(reduce(rewriter, loc, x, reduced, 0.0, addF), false);
-    Value invStd = scaleBy(
-        reduce(rewriter, loc, x, reduced, 0.0, addF,
-               [](OpBuilder &b, Location l, Value d) -> Value {
-                 return b.create<arith::MulFOp>(l, d, d);
-               },
-               ValueRange{mean}, {rmap}),
-        true);
+    auto [mean, invStd] = meanAndInvStdDev(rewriter, loc, x, reduced,
+                                           op.getEpsilon().convertToDouble());
     // Scale and B broadcast to the normalized dimensions (right-aligned).
     SmallVector<Value> inputs = {x, mean, invStd};
     SmallVector<AffineMap> maps = {id, rmap, rmap};
@@ -288,35 +301,12 @@ struct InstanceNormLowering : public OpConversionPattern<InstanceNormalizationOp
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
     int64_t rank = type.getRank();
-    Type elt = type.getElementType();
     Value x = adaptor.getInput();
     SmallVector<bool> reduced(rank, true);
     reduced[0] = reduced[1] = false;
-    Value count = rewriter.create<arith::ConstantIndexOp>(loc, 1);
-    for (int64_t d = 2; d < rank; ++d)
-      count = rewriter.create<arith::MulIOp>(loc, count, getDimSize(rewriter, loc, x, d));
-    Value n = rewriter.create<arith::SIToFPOp>(
-        loc, elt, rewriter.create<arith::IndexCastOp>(loc, rewriter.getI64Type(), count));
     AffineMap rmap = reducedMap(ctx, reduced);
-    auto divide = [&](Value v, bool rsqrt) {
-      auto t = cast<RankedTensorType>(v.getType());
-      return elementwise(rewriter, loc, t, v, ValueRange{v}, {rewriter.getMultiDimIdentityMap(2)},
-                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                           Value m = b.create<arith::DivFOp>(l, a[0], n);
-                           if (!rsqrt)
-                             return m;
-                           return b.create<math::RsqrtOp>(
-                               l, b.create<arith::AddFOp>(
-                                      l, m, createScalar(b, l, elt, op.getEpsilon().convertToDouble())));
-                         });
-    };
-    Value mean = divide(reduce(rewriter, loc, x, reduced, 0.0, addF), false);
-    Value invStd = divide(reduce(rewriter, loc, x, reduced, 0.0, addF,
-                                 [](OpBuilder &b, Location l, Value d) -> Value {
-                                   return b.create<arith::MulFOp>(l, d, d);
-                                 },
-                                 ValueRange{mean}, {rmap}),
-                          true);
+    auto [mean, invStd] = meanAndInvStdDev(rewriter, loc, x, reduced,
+                                           op.getEpsilon().convertToDouble());
     AffineMap channel = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
     Value y = elementwise(
         rewriter, loc, type, x, ValueRange{x, mean, invStd, adaptor.getScale(), adaptor.getB()},
