@@ -14,9 +14,20 @@ PACKAGES=(
   libgtest-dev python3 python3-onnx python3-numpy libonnx-testdata
 )
 
+# Also needed by the test suite (the benchmark harness's smoke test) and
+# the benchmark: Debian's PyTorch, with the OpenMP OpenBLAS it runs best on.
+TEST_PACKAGES=(python3-torch libopenblas0-openmp)
+BENCH_PACKAGES=(python3-torch python3-torchvision libopenblas0-openmp dataset-fashion-mnist)
+
+# Installs PACKAGES and the lists named as arguments (TEST_PACKAGES, ...).
 fulcrum_install_packages() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
+  local missing=() wanted=("${PACKAGES[@]}")
+  local list
+  for list in "$@"; do
+    local -n extra="$list"
+    wanted+=("${extra[@]}")
+  done
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

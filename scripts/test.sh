@@ -5,7 +5,7 @@
 # any number of times; .ci/run calls it.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-fulcrum_install_packages
+fulcrum_install_packages TEST_PACKAGES
 fulcrum_build
 echo "== running the test suite"
 ninja -C "$BUILD_DIR" check-fulcrum

@@ -27,3 +27,10 @@ llvm_config.add_tool_substitutions(tools, [config.fulcrum_tools_dir])
 
 if os.path.isdir(config.onnx_testdata_dir):
     config.available_features.add("onnx-testdata")
+
+# Debian's python3-torch, for the benchmark harness's smoke test.
+import subprocess
+if subprocess.run([config.python_executable, "-c", "import torch"],
+                  stdout=subprocess.DEVNULL,
+                  stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("torch")

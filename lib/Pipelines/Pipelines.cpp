@@ -68,6 +68,11 @@ StringRef stringifyCompilePhase(CompilePhase phase) {
 
 void buildGraphPipeline(OpPassManager &pm, const PipelineOptions &) {
   pm.addPass(createCanonicalizerPass());
+  // Shape inference sees partly known shape computations; folding then
+  // makes the fully known ones constant, which refines more types.
+  pm.addNestedPass<func::FuncOp>(onnx::createONNXShapeInference());
+  pm.addNestedPass<func::FuncOp>(onnx::createONNXFoldShapeComputations());
+  pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(onnx::createONNXShapeInference());
 }
 

@@ -1,12 +1,13 @@
 //===- fulcrum-run.cpp - Run a model on inputs and check its outputs ------===//
 //
 // Part of Fulcrum. JIT-compiles an ONNX model (or onnx-dialect MLIR) and
-// runs it on input files (.pb TensorProto or .npy), or on an ONNX backend
+// runs it on input files (.pb TensorProto or .npy), on an ONNX backend
 // test directory (--test-data), comparing the outputs with the expected
-// ones.
+// ones, or on a labelled image array (--eval-data), printing top-1 accuracy.
 //
 //===----------------------------------------------------------------------===//
 
+#include "fulcrum/Execution/Evaluate.h"
 #include "fulcrum/Execution/JITRunner.h"
 #include "fulcrum/Import/ONNX/ONNXImporter.h"
 #include "fulcrum/InitAll.h"
@@ -18,11 +19,13 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 using namespace llvm;
 
@@ -44,13 +47,167 @@ static cl::opt<std::string>
 static cl::opt<unsigned> bench("bench",
                                cl::desc("Run N times and print latencies"),
                                cl::init(0));
+static cl::opt<unsigned> warmup("warmup",
+                                cl::desc("Untimed runs before --bench"),
+                                cl::init(1));
+
+// libLLVM already registers an option named "threads" (for its linker), so
+// ours is --num-threads and main() maps --threads onto it.
+static cl::opt<unsigned>
+    threads("num-threads",
+            cl::desc("(also --threads) Run on N threads: splits the batch of a model with a "
+                     "dynamic first dimension (and --eval-data batches)"),
+            cl::init(1));
+static cl::opt<std::string>
+    evalData("eval-data",
+             cl::desc("Evaluate a classifier on an .npy image array [N, ...] "
+                      "(float32, e.g. NCHW) and print its top-1 accuracy"));
+static cl::opt<std::string>
+    labelsPath("labels", cl::desc("Labels for --eval-data: .npy of N int64, "
+                                  "int32 or uint8 class indices"));
+static cl::opt<int64_t>
+    batchSize("batch",
+              cl::desc("Images per run with --eval-data when the model's batch "
+                       "dimension is dynamic (default 64; a static batch "
+                       "dimension decides by itself)"),
+              cl::init(64));
+static cl::opt<std::string>
+    referenceModel("reference",
+                   cl::desc("With --eval-data: also run this model and print "
+                            "how often the two models predict the same class"));
+
+static cl::opt<std::string>
+    predictionsPath("predictions",
+                    cl::desc("With --eval-data: write the predicted classes "
+                             "as an int64 .npy file"));
+
+namespace {
+/// Imports an ONNX model, or parses onnx-dialect MLIR, by extension.
+mlir::OwningOpRef<mlir::ModuleOp> loadModel(const std::string &path,
+                                            llvm::SourceMgr &sourceMgr,
+                                            mlir::MLIRContext &context) {
+  if (StringRef(path).ends_with(".mlir"))
+    return mlir::parseSourceFile<mlir::ModuleOp>(path, sourceMgr, &context);
+  return fulcrum::importONNXFile(path, &context);
+}
+
+std::unique_ptr<fulcrum::JITRunner> compileModel(const std::string &path,
+                                                 llvm::SourceMgr &sourceMgr,
+                                                 mlir::MLIRContext &context) {
+  mlir::OwningOpRef<mlir::ModuleOp> module = loadModel(path, sourceMgr, context);
+  if (!module)
+    return nullptr;
+  auto runner = fulcrum::JITRunner::create(*module,
+                                           fulcrum::CompilePhase::Import);
+  if (!runner) {
+    errs() << path << ": error: " << toString(runner.takeError()) << "\n";
+    return nullptr;
+  }
+  return std::move(*runner);
+}
+
+std::string percent(int64_t part, int64_t whole) {
+  return formatv("{0:F2}% ({1}/{2})", 100.0 * part / std::max<int64_t>(whole, 1),
+                 part, whole)
+      .str();
+}
+
+/// --eval-data: top-1 accuracy over labelled images, and agreement with a
+/// reference model.
+int evaluate(fulcrum::JITRunner &runner, llvm::SourceMgr &sourceMgr,
+             mlir::MLIRContext &context) {
+  auto images = fulcrum::readTensorFile(evalData);
+  if (!images) {
+    errs() << "error: " << toString(images.takeError()) << "\n";
+    return 1;
+  }
+  if (images->shape.empty()) {
+    errs() << "error: " << evalData << ": the images need a first (sample) "
+                                       "dimension\n";
+    return 1;
+  }
+  int64_t count = images->shape[0];
+  std::vector<int64_t> labels;
+  if (!labelsPath.empty()) {
+    auto file = fulcrum::readTensorFile(labelsPath);
+    auto read = file ? fulcrum::readLabels(*file, count)
+                     : Expected<std::vector<int64_t>>(file.takeError());
+    if (!read) {
+      errs() << "error: " << labelsPath << ": " << toString(read.takeError())
+             << "\n";
+      return 1;
+    }
+    labels = std::move(*read);
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto predicted = fulcrum::predictClasses(runner, *images, batchSize, threads);
+  if (!predicted) {
+    errs() << modelPath << ": error: " << toString(predicted.takeError())
+           << "\n";
+    return 1;
+  }
+  double seconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  outs() << formatv("images: {0}, {1:F3} s ({2:F1} images/s, {3} thread{4})\n",
+                    count, seconds, count / seconds, threads.getValue(),
+                    threads == 1 ? "" : "s");
+  if (!predictionsPath.empty()) {
+    fulcrum::HostTensor out;
+    out.dataType = 7; // int64
+    out.shape = {count};
+    out.data.resize(count * sizeof(int64_t));
+    std::memcpy(out.data.data(), predicted->data(), out.data.size());
+    if (Error err = fulcrum::writeNpyFile(out, predictionsPath)) {
+      errs() << "error: " << toString(std::move(err)) << "\n";
+      return 1;
+    }
+  }
+  if (!labels.empty()) {
+    int64_t correct = 0;
+    for (int64_t i = 0; i < count; ++i)
+      correct += (*predicted)[i] == labels[i];
+    outs() << "top-1: " << percent(correct, count) << "\n";
+  }
+  if (!referenceModel.empty()) {
+    auto reference = compileModel(referenceModel, sourceMgr, context);
+    if (!reference)
+      return 1;
+    auto refPredicted =
+        fulcrum::predictClasses(*reference, *images, batchSize, threads);
+    if (!refPredicted) {
+      errs() << referenceModel << ": error: "
+             << toString(refPredicted.takeError()) << "\n";
+      return 1;
+    }
+    int64_t same = 0;
+    for (int64_t i = 0; i < count; ++i)
+      same += (*predicted)[i] == (*refPredicted)[i];
+    outs() << "agreement with " << referenceModel << ": "
+           << percent(same, count) << "\n";
+  }
+  return 0;
+}
+} // namespace
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
-  cl::ParseCommandLineOptions(argc, argv, "Fulcrum model runner\n");
+  std::vector<std::string> args(argv, argv + argc);
+  for (std::string &arg : args)
+    for (const char *spelling : {"--threads", "-threads"})
+      if (StringRef(arg) == spelling ||
+          StringRef(arg).starts_with(std::string(spelling) + "="))
+        arg = "--num-threads" + arg.substr(strlen(spelling));
+  std::vector<const char *> argPtrs;
+  for (const std::string &arg : args)
+    argPtrs.push_back(arg.c_str());
+  if (auto *llvmThreads = cl::getRegisteredOptions().lookup("threads"))
+    llvmThreads->setHiddenFlag(cl::ReallyHidden);
+  cl::ParseCommandLineOptions(argPtrs.size(), argPtrs.data(),
+                              "Fulcrum model runner\n");
 
   mlir::DialectRegistry registry;
   fulcrum::registerAllDialects(registry);
@@ -59,25 +216,22 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-  if (StringRef(modelPath).ends_with(".mlir")) {
-    module = mlir::parseSourceFile<mlir::ModuleOp>(modelPath, sourceMgr,
-                                                   &context);
-  } else {
-    module = fulcrum::importONNXFile(modelPath, &context);
-  }
-  if (!module)
-    return 1;
-
-  auto runner = fulcrum::JITRunner::create(*module,
-                                           fulcrum::CompilePhase::Import);
-  if (!runner) {
-    errs() << modelPath << ": error: " << toString(runner.takeError()) << "\n";
+  if (!labelsPath.empty() && evalData.empty()) {
+    errs() << "error: --labels needs --eval-data\n";
     return 1;
   }
+  if (threads == 0 || batchSize <= 0) {
+    errs() << "error: --threads and --batch must be positive\n";
+    return 1;
+  }
+  auto runner = compileModel(modelPath, sourceMgr, context);
+  if (!runner)
+    return 1;
 
   if (!testData.empty())
-    return fulcrum::runTestData(**runner, testData, relTol, absTol, outs()) ? 0 : 1;
+    return fulcrum::runTestData(*runner, testData, relTol, absTol, outs()) ? 0 : 1;
+  if (!evalData.empty())
+    return evaluate(*runner, sourceMgr, context);
 
   std::vector<fulcrum::HostTensor> inputs;
   for (const std::string &path : inputPaths) {
@@ -88,7 +242,7 @@ int main(int argc, char **argv) {
     }
     inputs.push_back(std::move(*t));
   }
-  auto outputs = (*runner)->run(inputs);
+  auto outputs = fulcrum::runSplit(*runner, inputs, threads);
   if (!outputs) {
     errs() << modelPath << ": error: " << toString(outputs.takeError()) << "\n";
     return 1;
@@ -104,10 +258,15 @@ int main(int argc, char **argv) {
     }
   }
   if (bench) {
+    for (unsigned i = 0; i < warmup; ++i)
+      if (auto r = fulcrum::runSplit(*runner, inputs, threads); !r) {
+        errs() << "error: " << toString(r.takeError()) << "\n";
+        return 1;
+      }
     std::vector<double> ms;
     for (unsigned i = 0; i < bench; ++i) {
       auto start = std::chrono::steady_clock::now();
-      auto r = (*runner)->run(inputs);
+      auto r = fulcrum::runSplit(*runner, inputs, threads);
       if (!r) {
         errs() << "error: " << toString(r.takeError()) << "\n";
         return 1;
@@ -117,8 +276,10 @@ int main(int argc, char **argv) {
                        .count());
     }
     std::sort(ms.begin(), ms.end());
-    outs() << format("latency over %u runs: median %.3f ms, min %.3f ms\n",
-                     bench.getValue(), ms[ms.size() / 2], ms.front());
+    outs() << format("latency over %u runs (%u thread%s): median %.3f ms, "
+                     "min %.3f ms\n",
+                     bench.getValue(), threads.getValue(),
+                     threads == 1 ? "" : "s", ms[ms.size() / 2], ms.front());
   }
   return 0;
 }

@@ -435,7 +435,10 @@ struct SliceLowering : public OpConversionPattern<SliceOp> {
   }
 };
 
-/// Expand: a broadcasting copy to the result shape.
+/// Expand: a broadcasting copy to the result shape. Dynamic result sizes
+/// are read from the shape operand at run time (the larger of it and the
+/// input's size, as broadcasting allows); input dimensions that may
+/// broadcast must be static.
 struct ExpandLowering : public OpConversionPattern<ExpandOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -443,12 +446,36 @@ struct ExpandLowering : public OpConversionPattern<ExpandOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
     auto inType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
-    if (!type || !inType || !type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic result shape");
-    int64_t rank = type.getRank();
-    Value init = createEmpty(rewriter, op.getLoc(), type, {});
+    auto shapeType = dyn_cast<RankedTensorType>(adaptor.getShape().getType());
+    if (!type || !inType || !shapeType || !shapeType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank(), inRank = inType.getRank();
+    int64_t shapeLen = shapeType.getDimSize(0);
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      int64_t inDim = d - (rank - inRank), shapeDim = d - (rank - shapeLen);
+      if (inDim >= 0 && inType.isDynamicDim(inDim))
+        return rewriter.notifyMatchFailure(op, "dynamic input dimension "
+                                               "with a run-time target size");
+      Value size = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+      if (shapeDim >= 0)
+        size = rewriter.create<arith::IndexCastOp>(
+            loc, rewriter.getIndexType(),
+            rewriter.create<tensor::ExtractOp>(
+                loc, adaptor.getShape(),
+                ValueRange{rewriter.create<arith::ConstantIndexOp>(loc, shapeDim)}));
+      if (inDim >= 0)
+        size = rewriter.create<arith::MaxSIOp>(
+            loc, size, rewriter.create<arith::ConstantIndexOp>(
+                           loc, inType.getDimSize(inDim)));
+      dynamic.push_back(size);
+    }
+    Value init = createEmpty(rewriter, loc, type, dynamic);
     auto generic = rewriter.create<linalg::GenericOp>(
-        op.getLoc(), TypeRange{type}, ValueRange{adaptor.getInput()}, ValueRange{init},
+        loc, TypeRange{type}, ValueRange{adaptor.getInput()}, ValueRange{init},
         SmallVector<AffineMap>{getBroadcastMap(op.getContext(), rank, inType, type),
                                rewriter.getMultiDimIdentityMap(rank)},
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
@@ -585,23 +612,32 @@ struct SplitLowering : public OpConversionPattern<SplitOp> {
   matchAndRewrite(SplitOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto inType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
-    if (!inType || !inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic input");
+    if (!inType)
+      return rewriter.notifyMatchFailure(op, "unranked input");
     int64_t rank = inType.getRank();
     int64_t axis = op.getAxis();
     if (axis < 0)
       axis += rank;
+    // Dimensions other than the split axis may be dynamic: the slices take
+    // them whole.
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < rank; ++d)
+      sizes.push_back(inType.isDynamicDim(d)
+                          ? OpFoldResult(getDimSize(rewriter, op.getLoc(),
+                                                    adaptor.getInput(), d))
+                          : OpFoldResult(rewriter.getIndexAttr(inType.getDimSize(d))));
     SmallVector<Value> results;
     int64_t offset = 0;
     for (unsigned i = 0; i < op->getNumResults(); ++i) {
       auto type = getRankedResultType(op, i, *getTypeConverter(), rewriter);
-      if (!type || !type.hasStaticShape())
-        return rewriter.notifyMatchFailure(op, "dynamic result");
-      SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
-      offsets[axis] = offset;
+      if (!type || type.isDynamicDim(axis))
+        return rewriter.notifyMatchFailure(op, "dynamic split size");
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)),
+          strides(rank, rewriter.getIndexAttr(1));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      sizes[axis] = rewriter.getIndexAttr(type.getDimSize(axis));
       results.push_back(rewriter.create<tensor::ExtractSliceOp>(
-          op.getLoc(), type, adaptor.getInput(), ValueRange{}, ValueRange{},
-          ValueRange{}, offsets, type.getShape(), strides));
+          op.getLoc(), type, adaptor.getInput(), offsets, sizes, strides));
       offset += type.getDimSize(axis);
     }
     rewriter.replaceOp(op, results);

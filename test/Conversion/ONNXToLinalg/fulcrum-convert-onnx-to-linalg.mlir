@@ -156,3 +156,31 @@ func.func @gather(%x: tensor<5x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
   %0 = onnx.Gather(%x, %i) : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// Expand to a size read at run time (a dynamic batch): the size is the
+// larger of the target element and the static input size.
+// CHECK-LABEL: func @expand_runtime_size
+// CHECK: %[[E:.*]] = tensor.extract %{{.*}}[%c0
+// CHECK: %[[I:.*]] = arith.index_cast %[[E]]
+// CHECK: %[[S:.*]] = arith.maxsi %[[I]], %c1
+// CHECK: tensor.empty(%[[S]]) : tensor<?x1x64xf32>
+// CHECK: linalg.generic
+func.func @expand_runtime_size(%cls: tensor<1x1x64xf32>, %t: tensor<3xi64>) -> tensor<?x1x64xf32> {
+  %e = onnx.Expand(%cls, %t) : (tensor<1x1x64xf32>, tensor<3xi64>) -> tensor<?x1x64xf32>
+  return %e : tensor<?x1x64xf32>
+}
+
+// -----
+
+// Split of q, k, v along a static axis; the dynamic batch is taken whole.
+// CHECK-LABEL: func @split_dynamic_batch
+// CHECK: %[[B:.*]] = tensor.dim %{{.*}}, %c1
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0] [1, %[[B]], 64] [1, 1, 1]
+// CHECK: tensor.extract_slice %{{.*}}[1, 0, 0] [2, %[[B]], 64] [1, 1, 1]
+func.func @split_dynamic_batch(%x: tensor<3x?x64xf32>) -> (tensor<1x?x64xf32>, tensor<2x?x64xf32>) {
+  %s = onnx.Constant() {value = dense<[1, 2]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %a, %b = onnx.Split(%x, %s) : (tensor<3x?x64xf32>, tensor<2xi64>) -> (tensor<1x?x64xf32>, tensor<2x?x64xf32>)
+  return %a, %b : tensor<1x?x64xf32>, tensor<2x?x64xf32>
+}

@@ -79,3 +79,38 @@ func.func @negative_no_interface(%x: tensor<2x3xf32>) -> tensor<*xf32> {
   %0 = onnx.Ceil(%x) : (tensor<2x3xf32>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+// Reshape and Expand targets that are partly known at compile time: the
+// dynamic batch stays dynamic, the other sizes become static.
+// CHECK-LABEL: func @partly_known_targets
+func.func @partly_known_targets(%x: tensor<?x50x192xf32>, %cls: tensor<1x1x64xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %s = onnx.Shape(%x) : (tensor<?x50x192xf32>) -> tensor<3xi64>
+  %c0 = onnx.Constant() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
+  %b = onnx.Gather(%s, %c0) : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %rest = onnx.Constant() {value = dense<[50, 3, 4, 16]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %t = onnx.Concat(%b, %rest) {axis = 0 : i64} : (tensor<1xi64>, tensor<4xi64>) -> tensor<5xi64>
+  // CHECK: onnx.Reshape{{.*}} -> tensor<?x50x3x4x16xf32>
+  %r = onnx.Reshape(%x, %t) : (tensor<?x50x192xf32>, tensor<5xi64>) -> tensor<*xf32>
+  %ones = onnx.Constant() {value = dense<1> : tensor<2xi64>} : () -> tensor<2xi64>
+  %e_t = onnx.Concat(%b, %ones) {axis = 0 : i64} : (tensor<1xi64>, tensor<2xi64>) -> tensor<3xi64>
+  // CHECK: onnx.Expand{{.*}} -> tensor<?x1x64xf32>
+  %e = onnx.Expand(%cls, %e_t) : (tensor<1x1x64xf32>, tensor<3xi64>) -> tensor<*xf32>
+  return %r, %e : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Split along a static axis of a tensor with a dynamic batch: explicit sizes,
+// and equal parts without them.
+// CHECK-LABEL: func @split
+// CHECK: onnx.Split{{.*}} -> (tensor<1x?x4xf32>, tensor<2x?x4xf32>)
+// CHECK: onnx.Split{{.*}} -> (tensor<3x?x2xf32>, tensor<3x?x2xf32>)
+func.func @split(%x: tensor<3x?x4xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %s = onnx.Constant() {value = dense<[1, 2]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %a, %b = onnx.Split(%x, %s) : (tensor<3x?x4xf32>, tensor<2xi64>) -> (tensor<*xf32>, tensor<*xf32>)
+  %none = onnx.NoValue
+  %c, %d = onnx.Split(%x, %none) {axis = -1 : i64} : (tensor<3x?x4xf32>, none) -> (tensor<*xf32>, tensor<*xf32>)
+  return %a, %b, %c, %d : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}

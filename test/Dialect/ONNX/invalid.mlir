@@ -238,3 +238,21 @@ func.func @unsqueeze_duplicate(%x: tensor<2x3xf32>) -> tensor<*xf32> {
   %y = onnx.Unsqueeze(%x, %axes) : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<*xf32>
   return %y : tensor<*xf32>
 }
+
+// -----
+
+func.func @expand_incompatible(%x: tensor<3x4xf32>) -> tensor<*xf32> {
+  %s = onnx.Constant() {value = dense<[2, 4]> : tensor<2xi64>} : () -> tensor<2xi64>
+  // expected-error @+1 {{operands are not broadcast-compatible}}
+  %e = onnx.Expand(%x, %s) : (tensor<3x4xf32>, tensor<2xi64>) -> tensor<*xf32>
+  return %e : tensor<*xf32>
+}
+
+// -----
+
+func.func @split_sizes(%x: tensor<6x4xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %s = onnx.Constant() {value = dense<[2, 3]> : tensor<2xi64>} : () -> tensor<2xi64>
+  // expected-error @+1 {{split sizes add up to 5, the axis has 6}}
+  %a, %b = onnx.Split(%x, %s) : (tensor<6x4xf32>, tensor<2xi64>) -> (tensor<*xf32>, tensor<*xf32>)
+  return %a, %b : tensor<*xf32>, tensor<*xf32>
+}

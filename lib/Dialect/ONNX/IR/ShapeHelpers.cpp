@@ -10,7 +10,9 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/TypeUtilities.h"
 
+#include <algorithm>
 #include <cstring>
 
 using namespace mlir;
@@ -149,6 +151,211 @@ std::optional<SmallVector<int64_t>> getConstantInts(Value v) {
     return readInts(raw, bits, intType.isUnsigned(), count, /*splat=*/false);
   }
   return std::nullopt;
+}
+
+namespace {
+using Ints = SmallVector<int64_t>;
+constexpr int64_t kUnknown = ShapedType::kDynamic;
+
+/// Element-wise combination of two known-int lists under ONNX broadcasting
+/// (each operand is 0-D/1-D here, so only equal lengths or length 1).
+template <typename Fn>
+std::optional<Ints> combine(const Ints &a, const Ints &b, Fn fn) {
+  if (a.size() != b.size() && a.size() != 1 && b.size() != 1)
+    return std::nullopt;
+  size_t n = std::max(a.size(), b.size());
+  Ints out;
+  for (size_t i = 0; i < n; ++i) {
+    int64_t x = a[a.size() == 1 ? 0 : i], y = b[b.size() == 1 ? 0 : i];
+    out.push_back(x == kUnknown || y == kUnknown ? kUnknown : fn(x, y));
+  }
+  return out;
+}
+
+std::optional<Ints> knownInts(Value v, int64_t maxElements, unsigned depth);
+
+/// Known ints of an operand that must be fully known (indices, axes).
+std::optional<Ints> fullyKnown(Value v, int64_t maxElements, unsigned depth) {
+  auto ints = knownInts(v, maxElements, depth);
+  if (!ints || llvm::is_contained(*ints, kUnknown))
+    return std::nullopt;
+  return ints;
+}
+
+std::optional<Ints> knownIntsOf(Operation *op, int64_t maxElements,
+                                unsigned depth) {
+  auto operand = [&](unsigned i) {
+    return knownInts(op->getOperand(i), maxElements, depth + 1);
+  };
+  if (auto shape = dyn_cast<ShapeOp>(op)) {
+    auto type = dyn_cast<RankedTensorType>(shape.getData().getType());
+    if (!type)
+      return std::nullopt;
+    int64_t rank = type.getRank();
+    int64_t start = shape.getStart();
+    int64_t end = shape.getEnd() ? *shape.getEnd() : rank;
+    start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+    end = std::clamp<int64_t>(end < 0 ? end + rank : end, start, rank);
+    return Ints(type.getShape().slice(start, end - start));
+  }
+  if (auto size = dyn_cast<SizeOp>(op)) {
+    auto type = dyn_cast<RankedTensorType>(size.getData().getType());
+    if (!type)
+      return std::nullopt;
+    return Ints{type.hasStaticShape() ? type.getNumElements() : kUnknown};
+  }
+  if (isa<IdentityOp, UnsqueezeOp, SqueezeOp, ReshapeOp, FlattenOp>(op))
+    return operand(0); // Same elements, in the same order.
+  if (auto cast = dyn_cast<CastOp>(op)) {
+    if (!isa<IntegerType>(getElementTypeOrSelf(cast.getInput().getType())))
+      return std::nullopt;
+    return operand(0);
+  }
+  if (auto concat = dyn_cast<ConcatOp>(op)) {
+    Ints out;
+    for (unsigned i = 0; i < op->getNumOperands(); ++i) {
+      auto part = operand(i);
+      if (!part)
+        return std::nullopt;
+      out.append(*part);
+    }
+    return out;
+  }
+  if (auto gather = dyn_cast<GatherOp>(op)) {
+    auto data = operand(0);
+    auto indices = fullyKnown(gather.getIndices(), maxElements, depth + 1);
+    if (!data || !indices || gather.getAxis() != 0)
+      return std::nullopt;
+    Ints out;
+    int64_t n = data->size();
+    for (int64_t i : *indices) {
+      if (i < 0)
+        i += n;
+      if (i < 0 || i >= n)
+        return std::nullopt;
+      out.push_back((*data)[i]);
+    }
+    return out;
+  }
+  if (auto slice = dyn_cast<SliceOp>(op)) {
+    auto data = operand(0);
+    auto starts = fullyKnown(slice.getStarts(), maxElements, depth + 1);
+    auto ends = fullyKnown(slice.getEnds(), maxElements, depth + 1);
+    if (!data || !starts || !ends || starts->size() != 1 || ends->size() != 1)
+      return std::nullopt;
+    if (!isNoValue(slice.getAxes())) {
+      auto axes = fullyKnown(slice.getAxes(), maxElements, depth + 1);
+      if (!axes || axes->size() != 1 || ((*axes)[0] != 0 && (*axes)[0] != -1))
+        return std::nullopt;
+    }
+    int64_t step = 1;
+    if (!isNoValue(slice.getSteps())) {
+      auto steps = fullyKnown(slice.getSteps(), maxElements, depth + 1);
+      if (!steps || steps->size() != 1 || (*steps)[0] == 0)
+        return std::nullopt;
+      step = (*steps)[0];
+    }
+    int64_t n = data->size(), start = (*starts)[0], end = (*ends)[0];
+    if (start < 0)
+      start += n;
+    if (end < 0)
+      end += n;
+    Ints out;
+    if (step > 0) {
+      start = std::clamp<int64_t>(start, 0, n);
+      end = std::clamp<int64_t>(end, 0, n);
+      for (int64_t i = start; i < end; i += step)
+        out.push_back((*data)[i]);
+    } else {
+      start = std::clamp<int64_t>(start, -1, n - 1);
+      end = std::clamp<int64_t>(end, -1, n - 1);
+      for (int64_t i = start; i > end; i += step)
+        out.push_back((*data)[i]);
+    }
+    return out;
+  }
+  if (auto cos = dyn_cast<ConstantOfShapeOp>(op)) {
+    auto shape = fullyKnown(cos.getInput(), maxElements, depth + 1);
+    if (!shape)
+      return std::nullopt;
+    int64_t count = 1;
+    for (int64_t d : *shape)
+      count *= d;
+    if (count > maxElements)
+      return std::nullopt;
+    int64_t value = 0;
+    if (auto attr = dyn_cast_or_null<DenseIntElementsAttr>(cos.getValueAttr())) {
+      if (attr.getNumElements() != 1)
+        return std::nullopt;
+      value = (*attr.getValues<APInt>().begin()).getSExtValue();
+    } else if (cos.getValueAttr()) {
+      return std::nullopt;
+    }
+    return Ints(count, value);
+  }
+  if (isa<AddOp, SubOp, MulOp, DivOp, EqualOp>(op)) {
+    auto a = operand(0), b = operand(1);
+    if (!a || !b)
+      return std::nullopt;
+    if (isa<AddOp>(op))
+      return combine(*a, *b, [](int64_t x, int64_t y) { return x + y; });
+    if (isa<SubOp>(op))
+      return combine(*a, *b, [](int64_t x, int64_t y) { return x - y; });
+    if (isa<MulOp>(op))
+      return combine(*a, *b, [](int64_t x, int64_t y) { return x * y; });
+    if (isa<EqualOp>(op))
+      return combine(*a, *b,
+                     [](int64_t x, int64_t y) -> int64_t { return x == y; });
+    // Integer Div: only where both signs make truncation and flooring agree.
+    return combine(*a, *b, [](int64_t x, int64_t y) {
+      return (y > 0 && x >= 0) ? x / y : kUnknown;
+    });
+  }
+  if (auto where = dyn_cast<WhereOp>(op)) {
+    auto c = operand(0), x = operand(1), y = operand(2);
+    if (!c || !x || !y)
+      return std::nullopt;
+    size_t n = std::max({c->size(), x->size(), y->size()});
+    for (size_t s : {c->size(), x->size(), y->size()})
+      if (s != n && s != 1)
+        return std::nullopt;
+    auto at = [](const Ints &v, size_t i) { return v[v.size() == 1 ? 0 : i]; };
+    Ints out;
+    for (size_t i = 0; i < n; ++i) {
+      int64_t cond = at(*c, i);
+      out.push_back(cond == kUnknown ? kUnknown
+                                     : (cond ? at(*x, i) : at(*y, i)));
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::optional<Ints> knownInts(Value v, int64_t maxElements, unsigned depth) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || type.getRank() > 1 || !isa<IntegerType>(type.getElementType()))
+    return std::nullopt;
+  if (type.hasStaticShape() && type.getNumElements() > maxElements)
+    return std::nullopt;
+  if (depth > 64)
+    return std::nullopt;
+  std::optional<Ints> ints = getConstantInts(v);
+  if (!ints) {
+    Operation *op = v.getDefiningOp();
+    if (!op || op->getNumResults() != 1)
+      return std::nullopt;
+    ints = knownIntsOf(op, maxElements, depth);
+  }
+  if (!ints || static_cast<int64_t>(ints->size()) > maxElements ||
+      (type.hasStaticShape() &&
+       type.getNumElements() != static_cast<int64_t>(ints->size())))
+    return std::nullopt;
+  return ints;
+}
+} // namespace
+
+std::optional<SmallVector<int64_t>> getKnownInts(Value v, int64_t maxElements) {
+  return knownInts(v, maxElements, 0);
 }
 
 std::optional<int64_t> normalizeAxis(Operation *op, int64_t axis, int64_t rank,

@@ -2088,7 +2088,7 @@ Calculates the exponential of the given input tensor, element-wise.
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_ExpandOp : ONNX_Op<"Expand", 13, [Pure]> {
+def ONNX_ExpandOp : ONNX_Op<"Expand", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
   let summary = "ONNX Expand operation, version 13";
   let description = [{
 Broadcast the input tensor following the given shape and the broadcast rule.
@@ -10008,7 +10008,7 @@ are moved to the depth dimension.
     TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>:$output);
 }
 
-def ONNX_SplitOp : ONNX_Op<"Split", 13, [Pure]> {
+def ONNX_SplitOp : ONNX_Op<"Split", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
   let summary = "ONNX Split operation, version 13";
   let description = [{
 Split a tensor into a list of tensors, along the specified

@@ -39,6 +39,16 @@ bool isNoValue(mlir::Value v);
 /// (dense or dense_resource) of integer type.
 std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value v);
 
+/// The elements of a small integer (or bool) tensor as far as they are known
+/// at compile time: constants, and shape computations whose inputs have
+/// static dimensions (Shape, Size, Gather, Concat, Slice, Unsqueeze,
+/// Squeeze, Reshape, Identity, Cast, ConstantOfShape, Add, Sub, Mul, Div,
+/// Equal, Where). Elements that depend on a dynamic dimension are
+/// ShapedType::kDynamic. std::nullopt when the element count itself is not
+/// known or exceeds `maxElements`.
+std::optional<llvm::SmallVector<int64_t>>
+getKnownInts(mlir::Value v, int64_t maxElements = 64);
+
 /// Normalizes an ONNX axis in [-rank, rank) to [0, rank). Emits an error on
 /// `op` and returns std::nullopt when it is out of range.
 std::optional<int64_t> normalizeAxis(mlir::Operation *op, int64_t axis,

@@ -37,4 +37,33 @@ def ONNXShapeInference : Pass<"fulcrum-onnx-shape-inference", "::mlir::func::Fun
   ];
 }
 
+def ONNXFoldShapeComputations
+    : Pass<"fulcrum-onnx-fold-shape-computations", "::mlir::func::FuncOp"> {
+  let summary = "Replace shape computations known at compile time by constants";
+  let description = [{
+    Exporters such as `torch.onnx` compute reshape targets and expand sizes
+    at run time from `Shape` (`Shape` -> `Gather` -> `Div` -> `Unsqueeze`
+    -> `Concat` -> `Reshape`), even when every size involved is static.
+    This pass replaces each integer tensor of at most 64 elements whose
+    value is fully known (see `getKnownInts`: constants and shape
+    arithmetic over static dimensions) by an `onnx.Constant`, so the
+    consumers see constant shapes and later passes can drop the
+    computation. Partly known values (a dynamic batch in the first
+    element) are left in place; shape inference still uses their known
+    elements.
+
+    ```mlir
+    %s = onnx.Shape(%x) : (tensor<?x50x192xf32>) -> tensor<3xi64>
+    %i = onnx.Constant() {value = dense<2> : tensor<i64>} : () -> tensor<i64>
+    %d = onnx.Gather(%s, %i) : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+    // %d becomes
+    %d = onnx.Constant() {value = dense<192> : tensor<i64>} : () -> tensor<i64>
+    ```
+  }];
+  let dependentDialects = ["::fulcrum::onnx::ONNXDialect"];
+  let statistics = [
+    Statistic<"numFolded", "num-folded", "Number of values made constant">
+  ];
+}
+
 #endif // FULCRUM_DIALECT_ONNX_TRANSFORMS_PASSES_TD

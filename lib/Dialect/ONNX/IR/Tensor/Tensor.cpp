@@ -49,7 +49,7 @@ LogicalResult ReshapeOp::inferResultTypes(SmallVectorImpl<Type> &results) {
   if (shapeType && shapeType->size() != 1)
     return emitOpError("shape must be 1-D");
   auto data = getTensorShape(getData().getType());
-  auto target = getConstantInts(getShape());
+  auto target = getKnownInts(getShape());
   if (!target) {
     if (shapeType && !ShapedType::isDynamic((*shapeType)[0]))
       results.push_back(RankedTensorType::get(
@@ -61,6 +61,8 @@ LogicalResult ReshapeOp::inferResultTypes(SmallVectorImpl<Type> &results) {
   SmallVector<int64_t> shape = *target;
   int64_t inferIndex = -1;
   for (auto [i, d] : llvm::enumerate(shape)) {
+    if (ShapedType::isDynamic(d)) // Known only at run time.
+      continue;
     if (d == -1) {
       if (inferIndex >= 0)
         return emitOpError("shape has more than one -1");
@@ -374,6 +376,74 @@ LogicalResult SliceOp::inferResultTypes(SmallVectorImpl<Type> &results) {
     }
   }
   results.push_back(RankedTensorType::get(shape, elt));
+  return success();
+}
+
+
+LogicalResult ExpandOp::inferResultTypes(SmallVectorImpl<Type> &results) {
+  Type elt = getElementTypeOrSelf(getInput().getType());
+  auto shapeType = getTensorShape(getShape().getType());
+  if (shapeType && shapeType->size() != 1)
+    return emitOpError("shape must be 1-D");
+  auto input = getTensorShape(getInput().getType());
+  auto target = getKnownInts(getShape());
+  if (!input || !target) {
+    results.push_back(UnrankedTensorType::get(elt));
+    return success();
+  }
+  for (int64_t d : *target)
+    if (!ShapedType::isDynamic(d) && d < 0)
+      return emitOpError("shape has invalid dimension ") << d;
+  auto shape = broadcastShapes(*this, {*input, *target});
+  if (failed(shape))
+    return failure();
+  results.push_back(RankedTensorType::get(*shape, elt));
+  return success();
+}
+
+
+LogicalResult SplitOp::inferResultTypes(SmallVectorImpl<Type> &results) {
+  Type elt = getElementTypeOrSelf(getInput().getType());
+  unsigned count = getNumResults();
+  auto input = getTensorShape(getInput().getType());
+  auto unranked = [&] {
+    results.append(count, UnrankedTensorType::get(elt));
+    return success();
+  };
+  if (!input)
+    return unranked();
+  auto axis = normalizeAxis(*this, getAxis(), input->size(), "axis");
+  if (!axis)
+    return failure();
+  int64_t size = (*input)[*axis];
+  SmallVector<int64_t> sizes;
+  if (!isNoValue(getSplit())) {
+    auto split = getConstantInts(getSplit());
+    if (!split)
+      return unranked();
+    if (split->size() != count)
+      return emitOpError("split has ") << split->size() << " sizes for "
+                                       << count << " outputs";
+    int64_t total = 0;
+    for (int64_t s : *split)
+      total += s;
+    if (!ShapedType::isDynamic(size) && total != size)
+      return emitOpError("split sizes add up to ")
+             << total << ", the axis has " << size;
+    sizes.assign(split->begin(), split->end());
+  } else if (ShapedType::isDynamic(size)) {
+    sizes.assign(count, ShapedType::kDynamic);
+  } else {
+    // Equal parts; the last one is smaller when the size does not divide.
+    int64_t part = (size + count - 1) / count;
+    for (unsigned i = 0; i < count; ++i)
+      sizes.push_back(std::max<int64_t>(0, std::min(part, size - i * part)));
+  }
+  for (int64_t s : sizes) {
+    SmallVector<int64_t> shape = *input;
+    shape[*axis] = s;
+    results.push_back(RankedTensorType::get(shape, elt));
+  }
   return success();
 }
 

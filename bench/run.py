@@ -1,0 +1,286 @@
+#!/usr/bin/python3
+"""Fulcrum's benchmark: latency, peak memory and compile time of Fulcrum
+beside ONNX Runtime and PyTorch, all measured in one run.
+
+    bench/run.sh [options]                 # installs peers, builds, runs this
+    /usr/bin/python3 bench/run.py [--models mlp,cnn] [--batches 1,8]
+        [--threads 1] [--runs 20] [--warmup 3] [--out-dir bench/results]
+
+For each model, batch size and thread count it runs, each in its own
+process:
+  * Fulcrum: `fulcrum-compile` (timed: compile time) and `fulcrum-run
+    --bench` on the same inputs (JIT-compiled code, the same lowering);
+  * ONNX Runtime: `bench/peers/ort.js` (npm onnxruntime-node, CPU, all
+    graph optimizations);
+  * PyTorch: `bench/peers/torch_bench.py` (eager, inference_mode).
+After `--warmup` untimed runs each times `--runs` runs (fewer for Fulcrum
+when a run takes over a second: see the runs column) and reports the median.
+Peak memory is the process's peak resident set (Fulcrum's includes its
+compiler, ONNX Runtime's its graph optimizer, PyTorch's the interpreter).
+A peer that is not installed shows as n/a.
+
+Prints a Markdown table and writes results.csv, results.json and
+latency.svg to --out-dir.
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+DEFAULT_MODELS = ["mlp", "cnn", "vit", "vit-mha", "resnet18", "mobilenet_v2",
+                  "bert-4x256"]
+RUNTIMES = ["fulcrum", "onnxruntime", "pytorch"]
+
+
+def peak_rss(cmd, timeout):
+    """Runs `cmd` under wait4 to get its peak RSS; returns (rc, out, err,
+    MiB, seconds)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                out.seek(0)
+                err.seek(0)
+                return 124, out.read(), f"timed out after {timeout} s", 0, timeout
+            time.sleep(0.01)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        rc = os.waitstatus_to_exitcode(status)
+        return rc, out.read(), err.read(), usage.ru_maxrss / 1024, seconds
+
+
+def bench_fulcrum(args, onnx, inputs, batch, threads, tmp):
+    result = {"runtime": "fulcrum", "batch": batch, "threads": threads}
+    lib = os.path.join(tmp, "model.o")
+    rc, _, err, _, compile_s = peak_rss(
+        [args.fulcrum_compile, onnx, "-o", lib, "--target-cpu=native"],
+        args.timeout)
+    if rc:
+        result["error"] = err.strip().splitlines()[-1] if err.strip() else f"exit {rc}"
+        return result
+    result["compile_s"] = compile_s
+    # One timed run decides how many runs fit the time budget.
+    runs = args.runs
+    cmd = [args.fulcrum_run, onnx, *inputs, f"--threads={threads}",
+           "--warmup=0", "--bench=1"]
+    rc, out, err, _, _ = peak_rss(cmd, args.timeout)
+    m = re.search(r"median ([0-9.]+) ms", out)
+    if rc or not m:
+        result["error"] = (err.strip().splitlines() or [f"exit {rc}"])[-1]
+        return result
+    single_ms = float(m.group(1))
+    runs = max(min(3, runs),
+               min(runs, int(args.budget * 1000 / max(single_ms, 1e-3))))
+    warmup = min(args.warmup, max(1, runs // 3))
+    cmd = [args.fulcrum_run, onnx, *inputs, f"--threads={threads}",
+           f"--warmup={warmup}", f"--bench={runs}"]
+    rc, out, err, peak, _ = peak_rss(cmd, args.timeout)
+    m = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms", out)
+    if rc or not m:
+        result["error"] = (err.strip().splitlines() or [f"exit {rc}"])[-1]
+        return result
+    result.update(median_ms=float(m.group(1)), min_ms=float(m.group(2)),
+                  runs=runs, peak_mib=peak)
+    return result
+
+
+def bench_peer(cmd, args, runtime, batch, threads):
+    rc, out, err, _, _ = peak_rss(cmd, args.timeout)
+    if rc:
+        last = (err.strip().splitlines() or [f"exit {rc}"])[-1]
+        return {"runtime": runtime, "batch": batch, "threads": threads,
+                "error": last}
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def write_inputs(name, batch, tmp):
+    import models
+    x = models.example_input(name, batch).numpy()
+    path = os.path.join(tmp, f"{name}-b{batch}.npy")
+    np.save(path, x)
+    return [path]
+
+
+def fmt_ms(r):
+    return f"{r['median_ms']:.3f}" if "median_ms" in r else "n/a"
+
+
+def fmt_ratio(a, b):
+    if "median_ms" not in a or "median_ms" not in b:
+        return "n/a"
+    return f"{a['median_ms'] / b['median_ms']:.2f}x"
+
+
+def svg_chart(rows, path):
+    """Grouped horizontal bars (log scale): latency per model/batch/threads
+    and runtime."""
+    colors = {"fulcrum": "#d62728", "onnxruntime": "#1f77b4",
+              "pytorch": "#ff7f0e"}
+    values = [r[rt]["median_ms"] for r in rows for rt in RUNTIMES
+              if "median_ms" in r[rt]]
+    if not values:
+        return
+    lo = 10 ** math.floor(math.log10(min(values)))
+    hi = 10 ** math.ceil(math.log10(max(values)))
+    left, width, bar, gap = 210, 560, 9, 10
+    height = 60 + len(rows) * (3 * bar + gap) + 40
+    scale = lambda v: left + width * (math.log10(v) - math.log10(lo)) / (
+        math.log10(hi) - math.log10(lo))
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 40}" '
+           f'height="{height}" font-family="sans-serif" font-size="11">',
+           f'<text x="10" y="20" font-size="14">Median latency (ms, log scale; '
+           f'shorter is faster)</text>']
+    decade = lo
+    while decade <= hi:
+        x = scale(decade)
+        out.append(f'<line x1="{x:.1f}" y1="40" x2="{x:.1f}" y2="{height - 30}" '
+                   f'stroke="#ddd"/><text x="{x:.1f}" y="{height - 15}" '
+                   f'text-anchor="middle">{decade:g}</text>')
+        decade *= 10
+    y = 45
+    for r in rows:
+        out.append(f'<text x="{left - 8}" y="{y + 1.5 * bar + 4}" text-anchor="end">'
+                   f'{r["model"]} b{r["batch"]} t{r["threads"]}</text>')
+        for rt in RUNTIMES:
+            if "median_ms" in r[rt]:
+                w = max(scale(r[rt]["median_ms"]) - left, 1)
+                out.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" '
+                           f'height="{bar - 1}" fill="{colors[rt]}"/>')
+            y += bar
+        y += gap
+    lx = left
+    for rt in RUNTIMES:
+        out.append(f'<rect x="{lx}" y="27" width="10" height="10" '
+                   f'fill="{colors[rt]}"/><text x="{lx + 14}" y="36">{rt}</text>')
+        lx += 110
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", default=",".join(DEFAULT_MODELS))
+    parser.add_argument("--batches", default="1,8")
+    parser.add_argument("--threads", default="1")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--budget", type=float, default=20.0,
+                        help="seconds of timed Fulcrum runs per row at most "
+                             "(the runs column says how many ran)")
+    parser.add_argument("--timeout", type=int, default=1800)
+    parser.add_argument("--peers", default="onnxruntime,pytorch",
+                        help="comma-separated peers to run ('' for none)")
+    parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--out-dir", default=os.path.join(HERE, "results"))
+    args = parser.parse_args()
+    args.fulcrum_compile = os.path.join(args.build_dir, "bin/fulcrum-compile")
+    args.fulcrum_run = os.path.join(args.build_dir, "bin/fulcrum-run")
+    peers = [p for p in args.peers.split(",") if p]
+    have_ort = os.path.isdir(os.path.join(HERE, "peers/node_modules/onnxruntime-node"))
+    try:
+        import torch  # noqa: F401
+        have_torch = True
+    except ImportError:
+        have_torch = False
+    if "onnxruntime" in peers and not have_ort:
+        print("note: onnxruntime-node is not installed (cd bench/peers && npm "
+              "install --ignore-scripts); its column is n/a", file=sys.stderr)
+    if not have_torch:
+        raise SystemExit("error: the benchmark needs Debian's python3-torch "
+                         "(apt-get install python3-torch python3-torchvision "
+                         "libopenblas0-openmp), or run bench/run.sh")
+    import models
+
+    os.makedirs(args.out_dir, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix="fulcrum-bench-")
+    export_dir = os.path.join(args.build_dir, "bench-models")
+    rows = []
+    header = ("| model | batch | threads | runs | Fulcrum ms | ONNX Runtime ms "
+              "| PyTorch ms | Fulcrum/ORT | Fulcrum/PyTorch | peak MiB "
+              "(Fulcrum / ORT / PyTorch) | Fulcrum compile s |")
+    print(header)
+    print("|" + "---|" * 11, flush=True)
+    for name in args.models.split(","):
+        onnx = models.onnx_path(name, export_dir)
+        for threads in [int(t) for t in args.threads.split(",")]:
+            for batch in [int(b) for b in args.batches.split(",")]:
+                inputs = write_inputs(name, batch, tmp)
+                row = {"model": name, "batch": batch, "threads": threads}
+                row["fulcrum"] = bench_fulcrum(args, onnx, inputs, batch,
+                                               threads, tmp)
+                row["onnxruntime"] = {"error": "not run"}
+                row["pytorch"] = {"error": "not run"}
+                common = [f"--batch={batch}", f"--threads={threads}",
+                          f"--warmup={args.warmup}", f"--runs={args.runs}"]
+                if "onnxruntime" in peers and have_ort:
+                    row["onnxruntime"] = bench_peer(
+                        ["node", os.path.join(HERE, "peers/ort.js"), "bench",
+                         onnx] + [a for c in common for a in c.split("=", 1)],
+                        args, "onnxruntime", batch, threads)
+                if "pytorch" in peers:
+                    row["pytorch"] = bench_peer(
+                        [sys.executable, os.path.join(HERE, "peers/torch_bench.py"),
+                         name] + common, args, "pytorch", batch, threads)
+                rows.append(row)
+                f, o, p = row["fulcrum"], row["onnxruntime"], row["pytorch"]
+                mem = " / ".join(f"{r['peak_mib']:.0f}" if "peak_mib" in r
+                                 else "n/a" for r in (f, o, p))
+                runs = f"{f.get('runs', '-')}/{o.get('runs', '-')}/{p.get('runs', '-')}"
+                print(f"| {name} | {batch} | {threads} | {runs} | {fmt_ms(f)} | "
+                      f"{fmt_ms(o)} | {fmt_ms(p)} | {fmt_ratio(f, o)} | "
+                      f"{fmt_ratio(f, p)} | {mem} | "
+                      f"{f.get('compile_s', 0):.2f} |", flush=True)
+                for rt in RUNTIMES:
+                    if "error" in row[rt] and row[rt]["error"] != "not run":
+                        print(f"  {rt} failed on {name}: {row[rt]['error']}",
+                              file=sys.stderr)
+    print("\nruns: Fulcrum/ONNX Runtime/PyTorch timed runs after warm-up; "
+          "ratios > 1 mean Fulcrum is slower.")
+    with open(os.path.join(args.out_dir, "results.json"), "w") as fp:
+        json.dump({"date": time.strftime("%Y-%m-%d %H:%M:%S"),
+                   "commit": subprocess.run(
+                       ["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                       capture_output=True, text=True).stdout.strip(),
+                   "rows": rows}, fp, indent=1)
+    with open(os.path.join(args.out_dir, "results.csv"), "w", newline="") as fp:
+        w = csv.writer(fp)
+        w.writerow(["model", "batch", "threads"] +
+                   [f"{rt}_{k}" for rt in RUNTIMES
+                    for k in ("median_ms", "min_ms", "runs", "peak_mib")] +
+                   ["fulcrum_compile_s"])
+        for r in rows:
+            w.writerow([r["model"], r["batch"], r["threads"]] +
+                       [r[rt].get(k, "") for rt in RUNTIMES
+                        for k in ("median_ms", "min_ms", "runs", "peak_mib")] +
+                       [r["fulcrum"].get("compile_s", "")])
+    svg_chart(rows, os.path.join(args.out_dir, "latency.svg"))
+    print(f"wrote {args.out_dir}/results.csv, results.json, latency.svg")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
