@@ -99,10 +99,11 @@ def example_input(name, batch):
 
 
 def onnx_path(name, out_dir):
-    """The ONNX file of `name`: the committed one, or an export to
-    `out_dir` (reused when present)."""
+    """The ONNX file of `name`: the committed one, or (when there is none,
+    or it has not been trained yet) an export of the definition with random
+    weights to `out_dir`, reused when present."""
     committed = ZOO[name][3]
-    if committed:
+    if committed and os.path.exists(os.path.join(ROOT, committed)):
         return os.path.join(ROOT, committed)
     path = os.path.join(out_dir, name + ".onnx")
     if not os.path.exists(path):

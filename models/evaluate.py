@@ -42,8 +42,9 @@ def main():
     parser.add_argument("--data", help="folder with images.npy, labels.npy")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()
-    models = args.models or [os.path.join(HERE, m + ".onnx")
-                             for m in DEFAULT_MODELS]
+    models = args.models or [
+        os.path.join(HERE, m + ".onnx") for m in DEFAULT_MODELS
+        if os.path.exists(os.path.join(HERE, m + ".onnx"))]
     tmp = tempfile.mkdtemp(prefix="fulcrum-eval-")
     data = args.data
     if not data:
