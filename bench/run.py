@@ -70,6 +70,11 @@ def peak_rss(cmd, timeout):
         return rc, out.read(), err.read(), usage.ru_maxrss / 1024, seconds
 
 
+def failure(rc, err):
+    """What a failed run said last, or its exit status."""
+    return (err.strip().splitlines() or [f"exit {rc}"])[-1]
+
+
 def bench_fulcrum(args, onnx, inputs, batch, threads, tmp):
     result = {"runtime": "fulcrum", "batch": batch, "threads": threads}
     lib = os.path.join(tmp, "model.o")
@@ -77,7 +82,7 @@ def bench_fulcrum(args, onnx, inputs, batch, threads, tmp):
         [args.fulcrum_compile, onnx, "-o", lib, "--target-cpu=native"],
         args.timeout)
     if rc:
-        result["error"] = err.strip().splitlines()[-1] if err.strip() else f"exit {rc}"
+        result["error"] = failure(rc, err)
         return result
     result["compile_s"] = compile_s
     # One timed run decides how many runs fit the time budget.
@@ -87,7 +92,7 @@ def bench_fulcrum(args, onnx, inputs, batch, threads, tmp):
     rc, out, err, _, _ = peak_rss(cmd, args.timeout)
     m = re.search(r"median ([0-9.]+) ms", out)
     if rc or not m:
-        result["error"] = (err.strip().splitlines() or [f"exit {rc}"])[-1]
+        result["error"] = failure(rc, err)
         return result
     single_ms = float(m.group(1))
     runs = max(min(3, runs),
@@ -98,7 +103,7 @@ def bench_fulcrum(args, onnx, inputs, batch, threads, tmp):
     rc, out, err, peak, _ = peak_rss(cmd, args.timeout)
     m = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms", out)
     if rc or not m:
-        result["error"] = (err.strip().splitlines() or [f"exit {rc}"])[-1]
+        result["error"] = failure(rc, err)
         return result
     result.update(median_ms=float(m.group(1)), min_ms=float(m.group(2)),
                   runs=runs, peak_mib=peak)
@@ -108,7 +113,7 @@ def bench_fulcrum(args, onnx, inputs, batch, threads, tmp):
 def bench_peer(cmd, args, runtime, batch, threads):
     rc, out, err, _, _ = peak_rss(cmd, args.timeout)
     if rc:
-        last = (err.strip().splitlines() or [f"exit {rc}"])[-1]
+        last = failure(rc, err)
         return {"runtime": runtime, "batch": batch, "threads": threads,
                 "error": last}
     return json.loads(out.strip().splitlines()[-1])

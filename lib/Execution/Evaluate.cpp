@@ -10,7 +10,6 @@
 
 #include <atomic>
 #include <functional>
-#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -161,16 +160,7 @@ predictClasses(JITRunner &runner, const HostTensor &images, int64_t batch,
       int64_t best = 0;
       double bestScore = 0;
       for (int64_t c = 0; c < classes; ++c) {
-        double s;
-        if (scores.dataType == 1) {
-          float f;
-          std::memcpy(&f, scores.data.data() + (i * classes + c) * 4, 4);
-          s = f;
-        } else if (scores.dataType == 11) {
-          std::memcpy(&s, scores.data.data() + (i * classes + c) * 8, 8);
-        } else {
-          return error("float16 scores are not supported");
-        }
+        double s = valueAt(scores, i * classes + c);
         if (c == 0 || s > bestScore) {
           best = c;
           bestScore = s;
@@ -190,27 +180,12 @@ llvm::Expected<std::vector<int64_t>> readLabels(const HostTensor &labels,
   if (labels.numElements() != count)
     return error("there are " + llvm::Twine(labels.numElements()) +
                  " labels for " + llvm::Twine(count) + " images");
+  if (labels.dataType != 7 && labels.dataType != 6 && labels.dataType != 2)
+    return error("labels must be int64, int32 or uint8, not " +
+                 onnxTypeName(labels.dataType));
   std::vector<int64_t> out(count);
-  for (int64_t i = 0; i < count; ++i) {
-    const char *p = labels.data.data();
-    switch (labels.dataType) {
-    case 7:
-      std::memcpy(&out[i], p + 8 * i, 8);
-      break;
-    case 6: {
-      int32_t v;
-      std::memcpy(&v, p + 4 * i, 4);
-      out[i] = v;
-      break;
-    }
-    case 2:
-      out[i] = static_cast<uint8_t>(p[i]);
-      break;
-    default:
-      return error("labels must be int64, int32 or uint8, not " +
-                   onnxTypeName(labels.dataType));
-    }
-  }
+  for (int64_t i = 0; i < count; ++i)
+    out[i] = static_cast<int64_t>(valueAt(labels, i));
   return out;
 }
 

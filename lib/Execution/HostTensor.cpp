@@ -220,8 +220,6 @@ llvm::Expected<HostTensor> readTensorFile(const std::string &path) {
   return readTensorProtoFile(path);
 }
 
-namespace {
-/// Element `i` as a double (for floating and integer types).
 double valueAt(const HostTensor &t, int64_t i) {
   const char *p = t.data.data() + i * t.elementSize();
   auto get = [&](auto x) {
@@ -259,7 +257,6 @@ double valueAt(const HostTensor &t, int64_t i) {
   default: return 0;
   }
 }
-} // namespace
 
 std::string compareTensors(const HostTensor &expected, const HostTensor &actual,
                            double rtol, double atol) {

@@ -36,6 +36,10 @@ size_t onnxElementSize(int32_t dataType);
 /// A short name of an ONNX data type ("float32", "int64", ...).
 std::string onnxTypeName(int32_t dataType);
 
+/// Element `i` of `t` as a double (floating-point and integer types; 0 for
+/// others such as strings and complex numbers).
+double valueAt(const HostTensor &t, int64_t i);
+
 /// Reads an ONNX TensorProto file (`input_0.pb`).
 llvm::Expected<HostTensor> readTensorProtoFile(const std::string &path);
 /// Reads a NumPy `.npy` file (little-endian, C order).

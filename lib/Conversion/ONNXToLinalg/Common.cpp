@@ -169,4 +169,22 @@ Value castScalar(OpBuilder &b, Location loc, Value v, Type from, Type to) {
   return nullptr;
 }
 
+Value generateTensor(
+    OpBuilder &b, Location loc, Value init,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> element) {
+  auto type = cast<RankedTensorType>(init.getType());
+  int64_t rank = type.getRank();
+  auto generic = b.create<linalg::GenericOp>(
+      loc, TypeRange{type}, ValueRange{}, ValueRange{init},
+      SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        SmallVector<Value> indices;
+        for (int64_t d = 0; d < rank; ++d)
+          indices.push_back(nb.create<linalg::IndexOp>(l, d));
+        nb.create<linalg::YieldOp>(l, element(nb, l, indices));
+      });
+  return generic.getResult(0);
+}
+
 } // namespace fulcrum::lowering

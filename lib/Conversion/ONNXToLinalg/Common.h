@@ -67,6 +67,16 @@ mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
 /// The signless counterpart of an element type.
 mlir::Type toSignless(mlir::Type type);
 
+/// Fills `init` (a tensor.empty of the result type) element by element: a
+/// linalg.generic without inputs over the output's index space, whose body
+/// returns the element at `indices` (one linalg.index per dimension). The
+/// skeleton of gathers, index arithmetic and generated tensors.
+mlir::Value generateTensor(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::Value init,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                   mlir::ValueRange indices)>
+        element);
+
 void populateElementwisePatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(const mlir::TypeConverter &tc,

@@ -89,12 +89,9 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
     Value x = adaptor.getX();
     Type elt = type.getElementType();
     Type f32 = rewriter.getF32Type();
-    auto generic = rewriter.create<linalg::GenericOp>(
-        loc, TypeRange{type}, ValueRange{},
-        ValueRange{createEmpty(rewriter, loc, type, {})},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange) {
+    Value result = generateTensor(
+        rewriter, loc, createEmpty(rewriter, loc, type, {}),
+        [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
           auto cf = [&](double v) {
             return b.create<arith::ConstantOp>(l, b.getF32FloatAttr(static_cast<float>(v))).getResult();
           };
@@ -109,7 +106,7 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
           SmallVector<SmallVector<Value>> taps(rank), weights(rank);
           for (int64_t d = 0; d < rank; ++d) {
             int64_t in = inType.getDimSize(d), out = type.getDimSize(d);
-            Value i = b.create<linalg::IndexOp>(l, d);
+            Value i = indices[d];
             bool isResized = in != out || (!scalesInput && scales[d] != 1.0);
             if (!isResized) {
               taps[d] = {i};
@@ -240,9 +237,9 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
           }
           if (elt != f32)
             acc = b.create<arith::TruncFOp>(l, elt, acc);
-          b.create<linalg::YieldOp>(l, acc);
+          return acc;
         });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

@@ -381,19 +381,16 @@ struct SliceLowering : public OpConversionPattern<SliceOp> {
       startIdx.push_back(toIndex(starts[d]));
       stepIdx.push_back(toIndex(steps[d]));
     }
-    auto generic = rewriter.create<linalg::GenericOp>(
-        loc, TypeRange{type}, ValueRange{}, ValueRange{createEmpty(rewriter, loc, type, dynamic)},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange) {
+    Value result = generateTensor(
+        rewriter, loc, createEmpty(rewriter, loc, type, dynamic),
+        [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
           SmallVector<Value> coords;
           for (int64_t d = 0; d < rank; ++d)
             coords.push_back(b.create<arith::AddIOp>(
-                l, startIdx[d],
-                b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, d), stepIdx[d])));
-          b.create<linalg::YieldOp>(l, b.create<tensor::ExtractOp>(l, data, coords).getResult());
+                l, startIdx[d], b.create<arith::MulIOp>(l, indices[d], stepIdx[d])));
+          return b.create<tensor::ExtractOp>(l, data, coords);
         });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, result);
     return success();
   }
 
@@ -497,14 +494,7 @@ struct ShapeLowering : public OpConversionPattern<ShapeOp> {
     auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
     if (!inType || !type || !type.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "unranked input");
-    int64_t rank = inType.getRank();
-    int64_t start = op.getStart(), end = op.getEnd() ? *op.getEnd() : rank;
-    if (start < 0)
-      start += rank;
-    if (end < 0)
-      end += rank;
-    start = std::clamp<int64_t>(start, 0, rank);
-    end = std::clamp<int64_t>(end, start, rank);
+    auto [start, end] = getShapeOpBounds(op, inType.getRank());
     SmallVector<Value> dims;
     for (int64_t d = start; d < end; ++d)
       dims.push_back(rewriter.create<arith::IndexCastOp>(
@@ -730,18 +720,15 @@ struct PadLowering : public OpConversionPattern<PadOp> {
       return rewriter.notifyMatchFailure(op, "unsupported mode or dynamic shape");
     Value data = adaptor.getData();
     bool reflect = mode == "reflect";
-    auto generic = rewriter.create<linalg::GenericOp>(
-        loc, TypeRange{type}, ValueRange{}, ValueRange{createEmpty(rewriter, loc, type, {})},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange) {
+    Value result = generateTensor(
+        rewriter, loc, createEmpty(rewriter, loc, type, {}),
+        [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
           auto idx = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(l, v).getResult(); };
           SmallVector<Value> coords;
           for (int64_t d = 0; d < rank; ++d) {
             int64_t n = inType.getDimSize(d);
             Value i = b.create<arith::SubIOp>(
-                l, b.create<linalg::IndexOp>(l, d),
-                getValueOrCreateConstantIndexOp(b, l, low[d]));
+                l, indices[d], getValueOrCreateConstantIndexOp(b, l, low[d]));
             if (reflect && n > 1) {
               // Mirror without repeating the edge: |i| folded into [0, n-1].
               Value period = idx(2 * (n - 1));
@@ -756,9 +743,9 @@ struct PadLowering : public OpConversionPattern<PadOp> {
             }
             coords.push_back(i);
           }
-          b.create<linalg::YieldOp>(l, b.create<tensor::ExtractOp>(l, data, coords).getResult());
+          return b.create<tensor::ExtractOp>(l, data, coords);
         });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -799,13 +786,10 @@ struct RangeLowering : public OpConversionPattern<RangeOp> {
       n = rewriter.create<arith::MaxSIOp>(loc, n, zero);
       dynamic.push_back(rewriter.create<arith::IndexCastOp>(loc, rewriter.getIndexType(), n));
     }
-    auto generic = rewriter.create<linalg::GenericOp>(
-        loc, TypeRange{type}, ValueRange{},
-        ValueRange{createEmpty(rewriter, loc, type, dynamic)},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(1)},
-        SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
-        [&](OpBuilder &b, Location l, ValueRange) {
-          Value i = b.create<arith::IndexCastOp>(l, b.getI64Type(), b.create<linalg::IndexOp>(l, 0));
+    Value result = generateTensor(
+        rewriter, loc, createEmpty(rewriter, loc, type, dynamic),
+        [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
+          Value i = b.create<arith::IndexCastOp>(l, b.getI64Type(), indices[0]);
           Value v;
           if (isFloat) {
             Value f = b.create<arith::SIToFPOp>(l, elt, i);
@@ -816,9 +800,9 @@ struct RangeLowering : public OpConversionPattern<RangeOp> {
                           : b.create<arith::TruncIOp>(l, elt, i).getResult();
             v = b.create<arith::AddIOp>(l, start, b.create<arith::MulIOp>(l, c, delta));
           }
-          b.create<linalg::YieldOp>(l, v);
+          return v;
         });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -952,13 +936,11 @@ struct EyeLikeLowering : public OpConversionPattern<EyeLikeOp> {
       return rewriter.notifyMatchFailure(op, "not a matrix");
     int64_t k = op.getK();
     Type elt = type.getElementType();
-    auto generic = rewriter.create<linalg::GenericOp>(
-        op.getLoc(), TypeRange{type}, ValueRange{},
-        ValueRange{createEmptyLike(rewriter, op.getLoc(), type, {adaptor.getInput()})},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(2)},
-        SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange) {
-          Value i = b.create<linalg::IndexOp>(l, 0), j = b.create<linalg::IndexOp>(l, 1);
+    Value result = generateTensor(
+        rewriter, op.getLoc(),
+        createEmptyLike(rewriter, op.getLoc(), type, {adaptor.getInput()}),
+        [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
+          Value i = indices[0], j = indices[1];
           Value hit = b.create<arith::CmpIOp>(
               l, arith::CmpIPredicate::eq,
               b.create<arith::AddIOp>(l, i, b.create<arith::ConstantIndexOp>(l, k)), j);
@@ -966,9 +948,9 @@ struct EyeLikeLowering : public OpConversionPattern<EyeLikeOp> {
                                        : createScalar(b, l, elt, 1.0);
           Value zero = elt.isInteger(1) ? b.create<arith::ConstantIntOp>(l, 0, 1).getResult()
                                         : createScalar(b, l, elt, 0.0);
-          b.create<linalg::YieldOp>(l, b.create<arith::SelectOp>(l, hit, one, zero).getResult());
+          return b.create<arith::SelectOp>(l, hit, one, zero);
         });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -1051,15 +1033,12 @@ struct WindowLowering : public OpConversionPattern<OpTy> {
       a0 = 0.42, a1 = -0.5, a2 = 0.08;
     }
     Type elt = type.getElementType();
-    auto generic = rewriter.create<linalg::GenericOp>(
-        op.getLoc(), TypeRange{type}, ValueRange{},
-        ValueRange{createEmpty(rewriter, op.getLoc(), type, {})},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(1)},
-        SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
-        [&](OpBuilder &b, Location l, ValueRange) {
+    Value result = generateTensor(
+        rewriter, op.getLoc(), createEmpty(rewriter, op.getLoc(), type, {}),
+        [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
           Type f64 = b.getF64Type();
           Value k = b.create<arith::SIToFPOp>(
-              l, f64, b.create<arith::IndexCastOp>(l, b.getI64Type(), b.create<linalg::IndexOp>(l, 0)));
+              l, f64, b.create<arith::IndexCastOp>(l, b.getI64Type(), indices[0]));
           Value angle = b.create<arith::MulFOp>(l, k, createScalar(b, l, f64, 2 * M_PI / n));
           Value v = b.create<arith::AddFOp>(
               l, createScalar(b, l, f64, a0),
@@ -1070,9 +1049,9 @@ struct WindowLowering : public OpConversionPattern<OpTy> {
                 b.create<arith::MulFOp>(
                     l, createScalar(b, l, f64, a2),
                     b.create<math::CosOp>(l, b.create<arith::MulFOp>(l, angle, createScalar(b, l, f64, 2)))));
-          b.create<linalg::YieldOp>(l, castScalar(b, l, v, f64, elt));
+          return castScalar(b, l, v, f64, elt);
         });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -1090,15 +1069,10 @@ struct ReverseSequenceLowering : public OpConversionPattern<ReverseSequenceOp> {
     int64_t rank = type.getRank();
     int64_t batchAxis = op.getBatchAxis(), timeAxis = op.getTimeAxis();
     Value input = adaptor.getInput(), lens = adaptor.getSequenceLens();
-    auto generic = rewriter.create<linalg::GenericOp>(
-        loc, TypeRange{type}, ValueRange{},
-        ValueRange{createEmptyLike(rewriter, loc, type, {input})},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange) {
-          SmallVector<Value> coords;
-          for (int64_t d = 0; d < rank; ++d)
-            coords.push_back(b.create<linalg::IndexOp>(l, d));
+    Value result = generateTensor(
+        rewriter, loc, createEmptyLike(rewriter, loc, type, {input}),
+        [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
+          SmallVector<Value> coords(indices);
           Value len = b.create<arith::IndexCastOp>(
               l, b.getIndexType(),
               b.create<tensor::ExtractOp>(l, lens, ValueRange{coords[batchAxis]}));
@@ -1107,9 +1081,9 @@ struct ReverseSequenceLowering : public OpConversionPattern<ReverseSequenceOp> {
           Value reversed = b.create<arith::SubIOp>(
               l, b.create<arith::SubIOp>(l, len, b.create<arith::ConstantIndexOp>(l, 1)), t);
           coords[timeAxis] = b.create<arith::SelectOp>(l, inside, reversed, t);
-          b.create<linalg::YieldOp>(l, b.create<tensor::ExtractOp>(l, input, coords).getResult());
+          return b.create<tensor::ExtractOp>(l, input, coords);
         });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -1130,17 +1104,11 @@ struct GatherNDLowering : public OpConversionPattern<GatherNDOp> {
     int64_t rank = type.getRank(), batch = op.getBatchDims();
     int64_t q = indexType.getRank(), k = indexType.getDimSize(q - 1);
     Value data = adaptor.getData(), indices = adaptor.getIndices();
-    auto generic = rewriter.create<linalg::GenericOp>(
-        loc, TypeRange{type}, ValueRange{},
-        ValueRange{createEmpty(rewriter, loc, type, {})},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange) {
+    Value result = generateTensor(
+        rewriter, loc, createEmpty(rewriter, loc, type, {}),
+        [&](OpBuilder &b, Location l, ValueRange outIdx) -> Value {
           // Output dims: batch (b), then the index dims (q - 1 - b), then
           // the rest of data.
-          SmallVector<Value> outIdx;
-          for (int64_t d = 0; d < rank; ++d)
-            outIdx.push_back(b.create<linalg::IndexOp>(l, d));
           SmallVector<Value> coords(outIdx.begin(), outIdx.begin() + batch);
           for (int64_t j = 0; j < k; ++j) {
             SmallVector<Value> at(outIdx.begin(), outIdx.begin() + (q - 1));
@@ -1152,9 +1120,9 @@ struct GatherNDLowering : public OpConversionPattern<GatherNDOp> {
           }
           for (int64_t d = q - 1; d < rank; ++d)
             coords.push_back(outIdx[d]);
-          b.create<linalg::YieldOp>(l, b.create<tensor::ExtractOp>(l, data, coords).getResult());
+          return b.create<tensor::ExtractOp>(l, data, coords);
         });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

@@ -56,3 +56,19 @@ func.func @slice_cast(%x: tensor<?x1x28x28xf32>) -> tensor<3xi32> {
   %c = onnx.Cast(%hw) {to = 6 : i64} : (tensor<3xi64>) -> tensor<3xi32>
   return %c : tensor<3xi32>
 }
+
+// -----
+
+// A negative step clamps the start into [0, n-1] (ONNX Slice rules, shared
+// with Slice's shape inference): the element at index 0 is taken.
+// CHECK-LABEL: func @slice_negative_step
+// CHECK: onnx.Constant() {value = dense<5> : tensor<1xi64>}
+// CHECK-NOT: onnx.Slice
+func.func @slice_negative_step() -> tensor<1xi64> {
+  %s = onnx.Constant() {value = dense<[5, 6, 7]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %st = onnx.Constant() {value = dense<-10> : tensor<1xi64>} : () -> tensor<1xi64>
+  %step = onnx.Constant() {value = dense<-1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %none = onnx.NoValue
+  %r = onnx.Slice(%s, %st, %st, %none, %step) : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, none, tensor<1xi64>) -> tensor<1xi64>
+  return %r : tensor<1xi64>
+}

@@ -153,6 +153,33 @@ std::optional<SmallVector<int64_t>> getConstantInts(Value v) {
   return std::nullopt;
 }
 
+int64_t normalizeSliceBounds(int64_t &start, int64_t &end, int64_t step,
+                             int64_t dim) {
+  if (dim == 0) {
+    start = end = 0;
+    return 0;
+  }
+  auto clamp = [&](int64_t v, int64_t lo, int64_t hi) {
+    return std::clamp(v < 0 ? v + dim : v, lo, hi);
+  };
+  if (step > 0) {
+    start = clamp(start, 0, dim);
+    end = clamp(end, 0, dim);
+    return end > start ? (end - start + step - 1) / step : 0;
+  }
+  start = clamp(start, 0, dim - 1);
+  end = clamp(end, -1, dim - 1);
+  return start > end ? (start - end - step - 1) / -step : 0;
+}
+
+std::pair<int64_t, int64_t> getShapeOpBounds(ShapeOp op, int64_t rank) {
+  int64_t start = op.getStart();
+  int64_t end = op.getEnd() ? *op.getEnd() : rank;
+  start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+  end = std::clamp<int64_t>(end < 0 ? end + rank : end, start, rank);
+  return {start, end};
+}
+
 namespace {
 using Ints = SmallVector<int64_t>;
 constexpr int64_t kUnknown = ShapedType::kDynamic;
@@ -191,11 +218,7 @@ std::optional<Ints> knownIntsOf(Operation *op, int64_t maxElements,
     auto type = dyn_cast<RankedTensorType>(shape.getData().getType());
     if (!type)
       return std::nullopt;
-    int64_t rank = type.getRank();
-    int64_t start = shape.getStart();
-    int64_t end = shape.getEnd() ? *shape.getEnd() : rank;
-    start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
-    end = std::clamp<int64_t>(end < 0 ? end + rank : end, start, rank);
+    auto [start, end] = getShapeOpBounds(shape, type.getRank());
     return Ints(type.getShape().slice(start, end - start));
   }
   if (auto size = dyn_cast<SizeOp>(op)) {
@@ -255,23 +278,11 @@ std::optional<Ints> knownIntsOf(Operation *op, int64_t maxElements,
         return std::nullopt;
       step = (*steps)[0];
     }
-    int64_t n = data->size(), start = (*starts)[0], end = (*ends)[0];
-    if (start < 0)
-      start += n;
-    if (end < 0)
-      end += n;
+    int64_t start = (*starts)[0], end = (*ends)[0];
+    int64_t count = normalizeSliceBounds(start, end, step, data->size());
     Ints out;
-    if (step > 0) {
-      start = std::clamp<int64_t>(start, 0, n);
-      end = std::clamp<int64_t>(end, 0, n);
-      for (int64_t i = start; i < end; i += step)
-        out.push_back((*data)[i]);
-    } else {
-      start = std::clamp<int64_t>(start, -1, n - 1);
-      end = std::clamp<int64_t>(end, -1, n - 1);
-      for (int64_t i = start; i > end; i += step)
-        out.push_back((*data)[i]);
-    }
+    for (int64_t k = 0; k < count; ++k)
+      out.push_back((*data)[start + k * step]);
     return out;
   }
   if (auto cos = dyn_cast<ConstantOfShapeOp>(op)) {

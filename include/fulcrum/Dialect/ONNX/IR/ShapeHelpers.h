@@ -15,8 +15,11 @@
 #include "mlir/IR/Value.h"
 
 #include <optional>
+#include <utility>
 
 namespace fulcrum::onnx {
+
+class ShapeOp;
 
 /// A tensor type with `shape` (unranked when there is none).
 mlir::Type makeTensorType(std::optional<llvm::ArrayRef<int64_t>> shape,
@@ -38,6 +41,17 @@ bool isNoValue(mlir::Value v);
 /// The integer elements of `v` when it is produced by an `onnx.Constant`
 /// (dense or dense_resource) of integer type.
 std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value v);
+
+/// ONNX Slice along one dimension of size `dim` with a non-zero `step`:
+/// makes `start` and `end` non-negative and clamps them (to [0, dim] for a
+/// positive step; to [0, dim-1] and [-1, dim-1] for a negative one), and
+/// returns how many elements the slice takes.
+int64_t normalizeSliceBounds(int64_t &start, int64_t &end, int64_t step,
+                             int64_t dim);
+
+/// The dimensions [start, end) that `onnx.Shape` returns of an input of rank
+/// `rank`: its start/end attributes made non-negative and clamped.
+std::pair<int64_t, int64_t> getShapeOpBounds(ShapeOp op, int64_t rank);
 
 /// The elements of a small integer (or bool) tensor as far as they are known
 /// at compile time: constants, and shape computations whose inputs have

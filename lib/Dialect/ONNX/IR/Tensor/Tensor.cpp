@@ -360,20 +360,7 @@ LogicalResult SliceOp::inferResultTypes(SmallVectorImpl<Type> &results) {
     if (ShapedType::isDynamic(dim))
       continue;
     int64_t start = (*starts)[i], end = (*ends)[i];
-    auto clamp = [&](int64_t v, int64_t lo, int64_t hi) {
-      if (v < 0)
-        v += dim;
-      return std::clamp(v, lo, hi);
-    };
-    if (step > 0) {
-      start = clamp(start, 0, dim);
-      end = clamp(end, 0, dim);
-      shape[*axis] = end > start ? (end - start + step - 1) / step : 0;
-    } else {
-      start = clamp(start, 0, dim - 1);
-      end = clamp(end, -1, dim - 1);
-      shape[*axis] = start > end ? (start - end - step - 1) / -step : 0;
-    }
+    shape[*axis] = normalizeSliceBounds(start, end, step, dim);
   }
   results.push_back(RankedTensorType::get(shape, elt));
   return success();
