@@ -169,6 +169,15 @@ Value castScalar(OpBuilder &b, Location loc, Value v, Type from, Type to) {
   return nullptr;
 }
 
+Value countElements(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims,
+                    Type elt) {
+  Value count = b.create<arith::ConstantIndexOp>(loc, 1);
+  for (int64_t d : dims)
+    count = b.create<arith::MulIOp>(loc, count, getDimSize(b, loc, x, d));
+  return b.create<arith::SIToFPOp>(
+      loc, elt, b.create<arith::IndexCastOp>(loc, b.getI64Type(), count));
+}
+
 Value generateTensor(
     OpBuilder &b, Location loc, Value init,
     function_ref<Value(OpBuilder &, Location, ValueRange)> element) {

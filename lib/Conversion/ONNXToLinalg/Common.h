@@ -67,6 +67,11 @@ mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
 /// The signless counterpart of an element type.
 mlir::Type toSignless(mlir::Type type);
 
+/// The number of elements in dimensions `dims` of `x` (run-time sizes for
+/// dynamic ones) as a scalar of float type `elt`: the divisor of means.
+mlir::Value countElements(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                          llvm::ArrayRef<int64_t> dims, mlir::Type elt);
+
 /// Fills `init` (a tensor.empty of the result type) element by element: a
 /// linalg.generic without inputs over the output's index space, whose body
 /// returns the element at `indices` (one linalg.index per dimension). The

@@ -465,11 +465,8 @@ struct GlobalPoolLowering : public OpConversionPattern<PoolOp> {
             .getResult(0);
     if (!isMax) {
       // Divide by the number of spatial elements.
-      Value count = rewriter.create<arith::ConstantIndexOp>(loc, 1);
-      for (int64_t i = 2; i < r; ++i)
-        count = rewriter.create<arith::MulIOp>(loc, count, getDimSize(rewriter, loc, x, i));
-      Value countF = rewriter.create<arith::SIToFPOp>(
-          loc, elt, rewriter.create<arith::IndexCastOp>(loc, rewriter.getI64Type(), count));
+      Value countF = countElements(rewriter, loc, x,
+                                   llvm::to_vector(llvm::seq<int64_t>(2, r)), elt);
       Value out = createEmptyLike(rewriter, loc, reducedType, {reduced});
       reduced = rewriter
                     .create<linalg::GenericOp>(

@@ -107,12 +107,11 @@ std::pair<Value, Value> meanAndInvStdDev(OpBuilder &b, Location loc, Value x,
                                          ArrayRef<bool> reduced,
                                          double epsilon) {
   Type elt = cast<RankedTensorType>(x.getType()).getElementType();
-  Value count = b.create<arith::ConstantIndexOp>(loc, 1);
+  SmallVector<int64_t> dims;
   for (auto [d, r] : llvm::enumerate(reduced))
     if (r)
-      count = b.create<arith::MulIOp>(loc, count, getDimSize(b, loc, x, d));
-  Value n = b.create<arith::SIToFPOp>(
-      loc, elt, b.create<arith::IndexCastOp>(loc, b.getI64Type(), count));
+      dims.push_back(d);
+  Value n = countElements(b, loc, x, dims, elt);
   // sum / n, or 1/sqrt(sum / n + epsilon).
   auto divide = [&](Value sum, bool invSqrt) {
     auto type = cast<RankedTensorType>(sum.getType());

@@ -221,11 +221,7 @@ struct ReduceLowering : public OpConversionPattern<OpTy> {
     // Final transform.
     if (kind == Kind::Mean || kind == Kind::L2 || kind == Kind::LogSum ||
         kind == Kind::LogSumExp) {
-      Value count = rewriter.create<arith::ConstantIndexOp>(loc, 1);
-      for (int64_t a : *axes)
-        count = rewriter.create<arith::MulIOp>(loc, count, getDimSize(rewriter, loc, x, a));
-      Value countF = rewriter.create<arith::SIToFPOp>(
-          loc, elt, rewriter.create<arith::IndexCastOp>(loc, rewriter.getI64Type(), count));
+      Value countF = countElements(rewriter, loc, x, *axes, elt);
       int64_t r = reducedType.getRank();
       Value out = createEmptyLike(rewriter, loc, reducedType, {reduced});
       reduced = rewriter
