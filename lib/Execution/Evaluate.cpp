@@ -82,7 +82,8 @@ runSplit(JITRunner &runner, const std::vector<HostTensor> &inputs,
          unsigned threads) {
   int64_t rows = inputs.empty() || inputs[0].shape.empty() ? 1
                                                            : inputs[0].shape[0];
-  bool splittable = !inputs.empty();
+  // A wrong input count is reported by run().
+  bool splittable = !inputs.empty() && inputs.size() == runner.inputs().size();
   for (auto [i, in] : llvm::enumerate(inputs))
     splittable &= !in.shape.empty() && in.shape[0] == rows &&
                   !runner.inputs()[i].shape.empty() &&
