@@ -10,7 +10,7 @@ BUILD_DIR="${FULCRUM_BUILD_DIR:-$FULCRUM_ROOT/build}"
 PACKAGES=(
   cmake ninja-build ccache clang-19 lld-19
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
-  libonnx-dev libprotobuf-dev protobuf-compiler
+  libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev
   libgtest-dev python3 python3-onnx python3-numpy libonnx-testdata
 )
 

@@ -12,6 +12,8 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <zlib.h>
+
 #include <cmath>
 #include <cstring>
 
@@ -120,11 +122,11 @@ llvm::Expected<HostTensor> readTensorProtoFile(const std::string &path) {
   return t;
 }
 
-llvm::Expected<HostTensor> readNpyFile(const std::string &path) {
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return error("cannot read '" + path + "': " + buffer.getError().message());
-  llvm::StringRef bytes = (*buffer)->getBuffer();
+namespace {
+/// Parses the contents of a .npy file; `path` names it in errors (for an
+/// array inside an .npz archive, "archive.npz:name").
+llvm::Expected<HostTensor> parseNpy(llvm::StringRef bytes,
+                                    const std::string &path) {
   if (!bytes.starts_with("\x93NUMPY") || bytes.size() < 10)
     return error("'" + path + "' is not a .npy file");
   uint8_t major = bytes[6];
@@ -185,6 +187,135 @@ llvm::Expected<HostTensor> readNpyFile(const std::string &path) {
   t.data.assign(bytes.begin() + data, bytes.end());
   t.name = path;
   return t;
+}
+
+uint64_t readLE(llvm::StringRef bytes, size_t at, unsigned size) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < size; ++i)
+    v |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[at + i])) << (8 * i);
+  return v;
+}
+
+/// Inflates a raw deflate stream (zip method 8) of known output size.
+llvm::Expected<std::string> inflateRaw(llvm::StringRef in, uint64_t size,
+                                       const std::string &what) {
+  std::string out(size, '\0');
+  z_stream zs{};
+  if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
+    return error("'" + what + "': cannot start zlib");
+  zs.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef *>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = inflate(&zs, Z_FINISH);
+  inflateEnd(&zs);
+  if (rc != Z_STREAM_END || zs.total_out != size)
+    return error("'" + what + "': corrupt compressed data");
+  return out;
+}
+} // namespace
+
+llvm::Expected<HostTensor> readNpyFile(const std::string &path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return error("cannot read '" + path + "': " + buffer.getError().message());
+  return parseNpy((*buffer)->getBuffer(), path);
+}
+
+llvm::Expected<std::vector<HostTensor>>
+readNpzFile(const std::string &path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return error("cannot read '" + path + "': " + buffer.getError().message());
+  llvm::StringRef bytes = (*buffer)->getBuffer();
+  auto bad = [&](const llvm::Twine &why) {
+    return error("'" + path + "' is not a valid .npz archive: " + why);
+  };
+  // The end-of-central-directory record: the last "PK\5\6" within the
+  // final 64 KiB + 22 bytes.
+  if (bytes.size() < 22)
+    return bad("too short");
+  size_t eocd = llvm::StringRef::npos;
+  size_t lowest = bytes.size() > 65557 ? bytes.size() - 65557 : 0;
+  for (size_t at = bytes.size() - 22 + 1; at-- > lowest;)
+    if (readLE(bytes, at, 4) == 0x06054b50) {
+      eocd = at;
+      break;
+    }
+  if (eocd == llvm::StringRef::npos)
+    return bad("no end-of-central-directory record");
+  uint64_t entries = readLE(bytes, eocd + 10, 2);
+  uint64_t dir = readLE(bytes, eocd + 16, 4);
+  if (dir == 0xFFFFFFFF || entries == 0xFFFF) { // ZIP64
+    if (eocd < 20 || readLE(bytes, eocd - 20, 4) != 0x07064b50)
+      return bad("no ZIP64 locator");
+    uint64_t rec = readLE(bytes, eocd - 20 + 8, 8);
+    if (rec + 56 > bytes.size() || readLE(bytes, rec, 4) != 0x06064b50)
+      return bad("bad ZIP64 record");
+    entries = readLE(bytes, rec + 32, 8);
+    dir = readLE(bytes, rec + 48, 8);
+  }
+  std::vector<HostTensor> tensors;
+  uint64_t at = dir;
+  for (uint64_t e = 0; e < entries; ++e) {
+    if (at + 46 > bytes.size() || readLE(bytes, at, 4) != 0x02014b50)
+      return bad("bad central directory");
+    unsigned method = readLE(bytes, at + 10, 2);
+    uint64_t crc = readLE(bytes, at + 16, 4);
+    uint64_t packed = readLE(bytes, at + 20, 4);
+    uint64_t size = readLE(bytes, at + 24, 4);
+    uint64_t nameLen = readLE(bytes, at + 28, 2);
+    uint64_t extraLen = readLE(bytes, at + 30, 2);
+    uint64_t commentLen = readLE(bytes, at + 32, 2);
+    uint64_t local = readLE(bytes, at + 42, 4);
+    if (at + 46 + nameLen + extraLen > bytes.size())
+      return bad("bad central directory");
+    std::string name = bytes.substr(at + 46, nameLen).str();
+    // ZIP64 sizes and offset, for the fields saturated above.
+    for (uint64_t x = at + 46 + nameLen; x + 4 <= at + 46 + nameLen + extraLen;) {
+      uint64_t id = readLE(bytes, x, 2), len = readLE(bytes, x + 2, 2);
+      uint64_t f = x + 4;
+      if (id == 1) {
+        for (uint64_t *v : {&size, &packed, &local})
+          if (*v == 0xFFFFFFFF && f + 8 <= x + 4 + len) {
+            *v = readLE(bytes, f, 8);
+            f += 8;
+          }
+      }
+      x += 4 + len;
+    }
+    at += 46 + nameLen + extraLen + commentLen;
+    if (local + 30 > bytes.size() || readLE(bytes, local, 4) != 0x04034b50)
+      return bad("bad local header for '" + name + "'");
+    uint64_t data = local + 30 + readLE(bytes, local + 26, 2) +
+                    readLE(bytes, local + 28, 2);
+    if (data + packed > bytes.size())
+      return bad("'" + name + "' is truncated");
+    std::string member = path + ":" + name;
+    llvm::StringRef contents = bytes.substr(data, packed);
+    std::string inflated;
+    if (method == 8) {
+      auto out = inflateRaw(contents, size, member);
+      if (!out)
+        return out.takeError();
+      inflated = std::move(*out);
+      contents = inflated;
+    } else if (method != 0) {
+      return bad("'" + name + "' uses compression method " +
+                 llvm::Twine(method) + " (only stored and deflate are read)");
+    }
+    if (crc32(0, reinterpret_cast<const Bytef *>(contents.data()),
+              static_cast<uInt>(contents.size())) != crc)
+      return bad("'" + name + "' fails its CRC-32 check");
+    auto t = parseNpy(contents, member);
+    if (!t)
+      return t.takeError();
+    llvm::StringRef key(name);
+    key.consume_back(".npy");
+    t->name = key.str();
+    tensors.push_back(std::move(*t));
+  }
+  return tensors;
 }
 
 llvm::Error writeNpyFile(const HostTensor &t, const std::string &path) {

@@ -1,7 +1,7 @@
 //===- fulcrum-run.cpp - Run a model on inputs and check its outputs ------===//
 //
 // Part of Fulcrum. JIT-compiles an ONNX model (or onnx-dialect MLIR) and
-// runs it on input files (.pb TensorProto or .npy), on an ONNX backend
+// runs it on input files (.pb TensorProto, .npy, .npz), on an ONNX backend
 // test directory (--test-data), comparing the outputs with the expected
 // ones, or on a labelled image array (--eval-data), printing top-1 accuracy.
 //
@@ -32,7 +32,7 @@ using namespace llvm;
 static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
                                       cl::desc("<model.onnx|.onnxtxt|.mlir>"));
 static cl::list<std::string> inputPaths(cl::Positional,
-                                        cl::desc("[input.pb|input.npy ...]"));
+                                        cl::desc("[input.pb|input.npy|inputs.npz ...]"));
 static cl::opt<std::string>
     testData("test-data",
              cl::desc("ONNX backend test directory: run every "
@@ -104,6 +104,23 @@ std::unique_ptr<fulcrum::JITRunner> compileModel(const std::string &path,
     return nullptr;
   }
   return std::move(*runner);
+}
+
+/// The arrays of an .npz archive in the order of the model's inputs when
+/// every input's name is one of their keys; otherwise in archive order.
+std::vector<fulcrum::HostTensor>
+orderByInputNames(std::vector<fulcrum::HostTensor> arrays,
+                  const std::vector<fulcrum::TensorSignature> &sigs) {
+  std::vector<fulcrum::HostTensor> ordered;
+  for (const fulcrum::TensorSignature &sig : sigs) {
+    auto it = llvm::find_if(arrays, [&](const fulcrum::HostTensor &t) {
+      return t.name == sig.name;
+    });
+    if (it == arrays.end())
+      return arrays;
+    ordered.push_back(*it);
+  }
+  return ordered;
 }
 
 std::string percent(int64_t part, int64_t whole) {
@@ -235,6 +252,17 @@ int main(int argc, char **argv) {
 
   std::vector<fulcrum::HostTensor> inputs;
   for (const std::string &path : inputPaths) {
+    if (StringRef(path).ends_with(".npz")) {
+      auto arrays = fulcrum::readNpzFile(path);
+      if (!arrays) {
+        errs() << "error: " << toString(arrays.takeError()) << "\n";
+        return 1;
+      }
+      std::vector<fulcrum::HostTensor> ordered =
+          orderByInputNames(std::move(*arrays), runner->inputs());
+      std::move(ordered.begin(), ordered.end(), std::back_inserter(inputs));
+      continue;
+    }
     auto t = fulcrum::readTensorFile(path);
     if (!t) {
       errs() << "error: " << toString(t.takeError()) << "\n";

@@ -2,7 +2,7 @@
 //
 // Part of Fulcrum. What fulcrum-run reads, writes and compares: dense
 // tensors with an ONNX data type, from ONNX TensorProto `.pb` files and
-// NumPy `.npy` files.
+// NumPy `.npy` and `.npz` files.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,6 +44,9 @@ double valueAt(const HostTensor &t, int64_t i);
 llvm::Expected<HostTensor> readTensorProtoFile(const std::string &path);
 /// Reads a NumPy `.npy` file (little-endian, C order).
 llvm::Expected<HostTensor> readNpyFile(const std::string &path);
+/// Reads the arrays of a NumPy `.npz` archive (numpy.savez, stored, or
+/// numpy.savez_compressed, deflated), in archive order, each named by its key.
+llvm::Expected<std::vector<HostTensor>> readNpzFile(const std::string &path);
 /// Writes a NumPy `.npy` file.
 llvm::Error writeNpyFile(const HostTensor &tensor, const std::string &path);
 
