@@ -78,7 +78,7 @@ HostTensor concatRows(const std::vector<HostTensor> &parts) {
 }
 
 llvm::Expected<std::vector<HostTensor>>
-runSplit(JITRunner &runner, const std::vector<HostTensor> &inputs,
+runSplit(ModelRunner &runner, const std::vector<HostTensor> &inputs,
          unsigned threads) {
   int64_t rows = inputs.empty() || inputs[0].shape.empty() ? 1
                                                            : inputs[0].shape[0];
@@ -119,7 +119,7 @@ runSplit(JITRunner &runner, const std::vector<HostTensor> &inputs,
 }
 
 llvm::Expected<std::vector<int64_t>>
-predictClasses(JITRunner &runner, const HostTensor &images, int64_t batch,
+predictClasses(ModelRunner &runner, const HostTensor &images, int64_t batch,
                unsigned threads) {
   if (runner.inputs().size() != 1 || runner.outputs().empty())
     return error("--eval-data needs a model with one input, it has " +

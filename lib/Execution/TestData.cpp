@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "fulcrum/Execution/JITRunner.h"
+#include "fulcrum/Execution/ModelRunner.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -36,7 +36,7 @@ std::vector<std::string> numberedFiles(const std::string &dir,
 }
 } // namespace
 
-bool runTestData(JITRunner &runner, const std::string &dir, double rtol,
+bool runTestData(ModelRunner &runner, const std::string &dir, double rtol,
                  double atol, llvm::raw_ostream &os) {
   std::vector<std::string> sets;
   std::error_code ec;

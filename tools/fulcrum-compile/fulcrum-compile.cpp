@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fulcrum/Execution/Signature.h"
 #include "fulcrum/Import/ONNX/ONNXImporter.h"
 #include "fulcrum/InitAll.h"
 #include "fulcrum/Pipelines/Pipelines.h"
@@ -102,6 +103,16 @@ int main(int argc, char **argv) {
   if (func && entryPoint != "main_graph")
     func.setName(entryPoint);
   options.entryPoint = entryPoint;
+  // The signature fulcrum-run reads from libraries, taken while the entry
+  // point still has ONNX element types and names (none when it has
+  // arguments without a C representation; the header reports those).
+  std::optional<fulcrum::EntrySignature> signature;
+  if (auto entry = module->lookupSymbol<mlir::func::FuncOp>(entryPoint)) {
+    if (auto sig = fulcrum::getEntrySignature(entry))
+      signature = std::move(*sig);
+    else
+      consumeError(sig.takeError());
+  }
   if (!headerPath.empty()) {
     auto entry = module->lookupSymbol<mlir::func::FuncOp>(entryPoint);
     if (!entry)
@@ -136,6 +147,10 @@ int main(int argc, char **argv) {
       fulcrum::translateToLLVMIR(*module, llvmContext, targetOptions);
   if (!llvmModule)
     return fail(toString(llvmModule.takeError()));
+  if (signature)
+    if (Error err = fulcrum::addEntryPointExports(
+            **llvmModule, entryPoint, fulcrum::printSignature(*signature)))
+      return fail(toString(std::move(err)));
   if (ext == ".ll") {
     auto out = mlir::openOutputFile(outputPath, &error);
     if (!out)

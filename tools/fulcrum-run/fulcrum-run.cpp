@@ -1,6 +1,7 @@
 //===- fulcrum-run.cpp - Run a model on inputs and check its outputs ------===//
 //
-// Part of Fulcrum. JIT-compiles an ONNX model (or onnx-dialect MLIR) and
+// Part of Fulcrum. JIT-compiles an ONNX model (or onnx-dialect MLIR), or
+// loads a shared library from fulcrum-compile, and
 // runs it on input files (.pb TensorProto, .npy, .npz), on an ONNX backend
 // test directory (--test-data), comparing the outputs with the expected
 // ones, or on a labelled image array (--eval-data), printing top-1 accuracy.
@@ -8,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fulcrum/Execution/Evaluate.h"
-#include "fulcrum/Execution/JITRunner.h"
+#include "fulcrum/Execution/ModelRunner.h"
 #include "fulcrum/Import/ONNX/ONNXImporter.h"
 #include "fulcrum/InitAll.h"
 #include "fulcrum/Pipelines/Pipelines.h"
@@ -29,8 +30,14 @@
 
 using namespace llvm;
 
-static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.onnx|.onnxtxt|.mlir>"));
+static cl::opt<std::string>
+    modelPath(cl::Positional, cl::Required,
+              cl::desc("<model.onnx|.onnxtxt|.mlir|.so from fulcrum-compile>"));
+static cl::opt<std::string>
+    entryPoint("entry-point",
+               cl::desc("The entry point of a .so model (as given to "
+                        "fulcrum-compile --entry-point)"),
+               cl::init("main_graph"));
 static cl::list<std::string> inputPaths(cl::Positional,
                                         cl::desc("[input.pb|input.npy|inputs.npz ...]"));
 static cl::opt<std::string>
@@ -91,13 +98,21 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(const std::string &path,
   return fulcrum::importONNXFile(path, &context);
 }
 
-std::unique_ptr<fulcrum::JITRunner> compileModel(const std::string &path,
+std::unique_ptr<fulcrum::ModelRunner> compileModel(const std::string &path,
                                                  llvm::SourceMgr &sourceMgr,
                                                  mlir::MLIRContext &context) {
+  if (StringRef(path).ends_with(".so")) {
+    auto runner = fulcrum::ModelRunner::loadLibrary(path, entryPoint);
+    if (!runner) {
+      errs() << "error: " << toString(runner.takeError()) << "\n";
+      return nullptr;
+    }
+    return std::move(*runner);
+  }
   mlir::OwningOpRef<mlir::ModuleOp> module = loadModel(path, sourceMgr, context);
   if (!module)
     return nullptr;
-  auto runner = fulcrum::JITRunner::create(*module,
+  auto runner = fulcrum::ModelRunner::create(*module,
                                            fulcrum::CompilePhase::Import);
   if (!runner) {
     errs() << path << ": error: " << toString(runner.takeError()) << "\n";
@@ -131,7 +146,7 @@ std::string percent(int64_t part, int64_t whole) {
 
 /// --eval-data: top-1 accuracy over labelled images, and agreement with a
 /// reference model.
-int evaluate(fulcrum::JITRunner &runner, llvm::SourceMgr &sourceMgr,
+int evaluate(fulcrum::ModelRunner &runner, llvm::SourceMgr &sourceMgr,
              mlir::MLIRContext &context) {
   auto images = fulcrum::readTensorFile(evalData);
   if (!images) {

@@ -9,7 +9,7 @@
 #ifndef FULCRUM_EXECUTION_EVALUATE_H
 #define FULCRUM_EXECUTION_EVALUATE_H
 
-#include "fulcrum/Execution/JITRunner.h"
+#include "fulcrum/Execution/ModelRunner.h"
 
 namespace fulcrum {
 
@@ -24,7 +24,7 @@ HostTensor concatRows(const std::vector<HostTensor> &parts);
 /// concatenates the outputs. Needs a dynamic first dimension on every input
 /// and output; with one thread (or a batch of one) it is a plain run.
 llvm::Expected<std::vector<HostTensor>>
-runSplit(JITRunner &runner, const std::vector<HostTensor> &inputs,
+runSplit(ModelRunner &runner, const std::vector<HostTensor> &inputs,
          unsigned threads);
 
 /// The class predicted for each image (argmax over the last dimension of the
@@ -33,7 +33,7 @@ runSplit(JITRunner &runner, const std::vector<HostTensor> &inputs,
 /// one: then the last batch is padded with zeros), batches spread over
 /// `threads` threads.
 llvm::Expected<std::vector<int64_t>>
-predictClasses(JITRunner &runner, const HostTensor &images, int64_t batch,
+predictClasses(ModelRunner &runner, const HostTensor &images, int64_t batch,
                unsigned threads);
 
 /// Labels as int64 from an int64, int32 or uint8 tensor of N elements.

@@ -8,6 +8,7 @@
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -128,6 +129,33 @@ Error writeStaticLibrary(StringRef path, StringRef object,
                       /*Thin=*/false);
 }
 
+Error addEntryPointExports(llvm::Module &module, StringRef entry,
+                           StringRef signature) {
+  llvm::Function *ciface = module.getFunction(("_mlir_ciface_" + entry).str());
+  if (!ciface)
+    return error("no C interface _mlir_ciface_" + entry + " to export");
+  LLVMContext &ctx = module.getContext();
+  auto *text = llvm::ConstantDataArray::getString(ctx, signature);
+  new llvm::GlobalVariable(module, text->getType(), /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, text,
+                           ("fulcrum_signature_" + entry).str());
+  auto *ptr = llvm::PointerType::get(ctx, 0);
+  auto *invoke = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false),
+      llvm::GlobalValue::ExternalLinkage, ("fulcrum_invoke_" + entry).str(),
+      module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", invoke));
+  SmallVector<llvm::Value *> args;
+  for (unsigned i = 0; i < ciface->arg_size(); ++i) {
+    llvm::Value *slot = b.CreateLoad(
+        ptr, b.CreateConstGEP1_64(ptr, invoke->getArg(0), i));
+    args.push_back(b.CreateLoad(ciface->getArg(i)->getType(), slot));
+  }
+  b.CreateCall(ciface, args);
+  b.CreateRetVoid();
+  return Error::success();
+}
+
 Error writeSharedLibrary(StringRef path, StringRef object) {
   SmallString<128> objectPath;
   int fd;
@@ -146,8 +174,10 @@ Error writeSharedLibrary(StringRef path, StringRef object) {
     return error("cannot link a shared library: clang-19 not found");
   }
   std::string out = path.str(), in = objectPath.str().str();
-  SmallVector<StringRef> args = {*clang, "-shared", "-fuse-ld=lld", "-o", out,
-                                 in, "-lm"};
+  // -Bsymbolic: a library's calls to its own entry point stay inside it,
+  // even when another model's library with the same names is loaded.
+  SmallVector<StringRef> args = {*clang, "-shared", "-fuse-ld=lld",
+                                 "-Wl,-Bsymbolic", "-o", out, in, "-lm"};
   std::string message;
   int rc = sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &message);
   sys::fs::remove(objectPath);

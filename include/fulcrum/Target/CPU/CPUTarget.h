@@ -36,6 +36,14 @@ translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                   const CPUTargetOptions &options);
 
 /// Emits a relocatable object file for `module`.
+/// Adds the exports through which `fulcrum-run` calls a compiled library:
+/// `fulcrum_signature_<entry>`, a NUL-terminated string (`signature`, see
+/// fulcrum/Execution/Signature.h), and `void fulcrum_invoke_<entry>(void
+/// **args)`, which calls `_mlir_ciface_<entry>` with `*(void **)args[i]` as
+/// its i-th argument (ExecutionEngine's packed convention).
+llvm::Error addEntryPointExports(llvm::Module &module, llvm::StringRef entry,
+                                 llvm::StringRef signature);
+
 llvm::Expected<std::string> emitObject(llvm::Module &module,
                                        const CPUTargetOptions &options);
 

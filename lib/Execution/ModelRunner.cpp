@@ -1,10 +1,10 @@
-//===- JITRunner.cpp - Compile and run a module in-process ----------------===//
+//===- ModelRunner.cpp - Run a compiled model on host tensors -------------===//
 //
 // Part of Fulcrum.
 //
 //===----------------------------------------------------------------------===//
 
-#include "fulcrum/Execution/JITRunner.h"
+#include "fulcrum/Execution/ModelRunner.h"
 
 #include "fulcrum/Dialect/ONNX/IR/ShapeHelpers.h"
 
@@ -12,6 +12,8 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/DynamicLibrary.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
 
 #include <cstdlib>
@@ -26,54 +28,23 @@ llvm::Error error(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-/// The signature of one function argument or result.
-llvm::Expected<TensorSignature> signatureOf(Type type, DictionaryAttr attrs,
-                                            size_t index, const char *what) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor)
-    return error(llvm::Twine(what) + " #" + llvm::Twine(index) +
-                 " is not a ranked tensor (sequences, optionals and "
-                 "unranked tensors cannot be passed yet)");
-  TensorSignature sig;
-  sig.dataType = static_cast<int32_t>(onnx::getONNXDataType(tensor.getElementType()));
-  if (!sig.dataType || onnxElementSize(sig.dataType) == 0)
-    return error(llvm::Twine(what) + " #" + llvm::Twine(index) +
-                 " has an unsupported element type");
-  for (int64_t d : tensor.getShape())
-    sig.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
-  if (attrs)
-    if (auto name = attrs.getAs<StringAttr>("onnx.name"))
-      sig.name = name.str();
-  if (sig.name.empty())
-    sig.name = std::string(what) + std::to_string(index);
-  return sig;
-}
 } // namespace
 
-JITRunner::~JITRunner() = default;
+ModelRunner::~ModelRunner() = default;
 
-llvm::Expected<std::unique_ptr<JITRunner>>
-JITRunner::create(ModuleOp module, CompilePhase phase,
+llvm::Expected<std::unique_ptr<ModelRunner>>
+ModelRunner::create(ModuleOp module, CompilePhase phase,
                   const PipelineOptions &options) {
   auto func = module.lookupSymbol<func::FuncOp>(options.entryPoint);
   if (!func)
     return error("no entry point @" + options.entryPoint);
-  std::unique_ptr<JITRunner> runner(new JITRunner());
-  runner->entry = options.entryPoint;
+  std::unique_ptr<ModelRunner> runner(new ModelRunner());
   // The signature is read before lowering, while it still carries the ONNX
   // element types (signedness) and names.
-  for (auto [i, t] : llvm::enumerate(func.getArgumentTypes())) {
-    auto sig = signatureOf(t, func.getArgAttrDict(i), i, "input");
-    if (!sig)
-      return sig.takeError();
-    runner->inputSigs.push_back(*sig);
-  }
-  for (auto [i, t] : llvm::enumerate(func.getResultTypes())) {
-    auto sig = signatureOf(t, func.getResultAttrDict(i), i, "output");
-    if (!sig)
-      return sig.takeError();
-    runner->outputSigs.push_back(*sig);
-  }
+  auto signature = getEntrySignature(func);
+  if (!signature)
+    return signature.takeError();
+  runner->signature = std::move(*signature);
   if (failed(runPipeline(module, phase, CompilePhase::Codegen, options)))
     return error("compilation failed");
 
@@ -93,18 +64,50 @@ JITRunner::create(ModuleOp module, CompilePhase phase,
   if (!engine)
     return engine.takeError();
   runner->engine = std::move(*engine);
+  auto invoke = runner->engine->lookupPacked("_mlir_ciface_" + options.entryPoint);
+  if (!invoke)
+    return invoke.takeError();
+  runner->invoke = *invoke;
+  return runner;
+}
+
+llvm::Expected<std::unique_ptr<ModelRunner>>
+ModelRunner::loadLibrary(const std::string &path, const std::string &entry) {
+  // dlopen searches the library path for names without a slash.
+  llvm::SmallString<256> absolute(path);
+  llvm::sys::fs::make_absolute(absolute);
+  std::string message;
+  auto library = llvm::sys::DynamicLibrary::getPermanentLibrary(
+      absolute.c_str(), &message);
+  if (!library.isValid())
+    return error("cannot load '" + path + "': " + message);
+  auto *text = static_cast<const char *>(
+      library.getAddressOfSymbol(("fulcrum_signature_" + entry).c_str()));
+  auto *invoke = reinterpret_cast<void (*)(void **)>(
+      library.getAddressOfSymbol(("fulcrum_invoke_" + entry).c_str()));
+  if (!text || !invoke)
+    return error("'" + path + "' has no Fulcrum entry point '" + entry +
+                 "' (fulcrum_signature_" + entry + " and fulcrum_invoke_" +
+                 entry + "; is it a library from fulcrum-compile, and is "
+                 "--entry-point right?)");
+  auto signature = parseSignature(text);
+  if (!signature)
+    return error("'" + path + "': " + toString(signature.takeError()));
+  std::unique_ptr<ModelRunner> runner(new ModelRunner());
+  runner->signature = std::move(*signature);
+  runner->invoke = invoke;
   return runner;
 }
 
 llvm::Expected<std::vector<HostTensor>>
-JITRunner::run(const std::vector<HostTensor> &inputs) {
-  if (inputs.size() != inputSigs.size())
-    return error("the model takes " + llvm::Twine(inputSigs.size()) +
+ModelRunner::run(const std::vector<HostTensor> &inputs) {
+  if (inputs.size() != signature.inputs.size())
+    return error("the model takes " + llvm::Twine(signature.inputs.size()) +
                  " inputs, " + llvm::Twine(inputs.size()) + " given");
   // Memref descriptors: {allocated, aligned, offset, sizes[r], strides[r]}.
   std::vector<std::vector<int64_t>> descriptors;
   for (auto [i, in] : llvm::enumerate(inputs)) {
-    const TensorSignature &sig = inputSigs[i];
+    const TensorSignature &sig = signature.inputs[i];
     // NumPy has no bfloat16: test data stores its bits as uint16.
     bool bitsOfBF16 = sig.dataType == 16 && in.dataType == 4;
     if (in.dataType != sig.dataType && !bitsOfBF16)
@@ -140,7 +143,7 @@ JITRunner::run(const std::vector<HostTensor> &inputs) {
     descriptors.push_back(std::move(desc));
   }
   size_t resultWords = 0;
-  for (const TensorSignature &sig : outputSigs)
+  for (const TensorSignature &sig : signature.outputs)
     resultWords += 3 + 2 * sig.shape.size();
   std::vector<int64_t> results(resultWords);
   void *resultPtr = results.data();
@@ -148,16 +151,15 @@ JITRunner::run(const std::vector<HostTensor> &inputs) {
   for (auto &d : descriptors)
     descPtrs.push_back(d.data());
   std::vector<void *> args;
-  if (!outputSigs.empty())
+  if (!signature.outputs.empty())
     args.push_back(&resultPtr);
   for (void *&p : descPtrs)
     args.push_back(&p);
-  if (llvm::Error err = engine->invokePacked("_mlir_ciface_" + entry, args))
-    return std::move(err);
+  invoke(args.data());
 
   std::vector<HostTensor> outputs;
   size_t at = 0;
-  for (const TensorSignature &sig : outputSigs) {
+  for (const TensorSignature &sig : signature.outputs) {
     size_t rank = sig.shape.size();
     auto *allocated = reinterpret_cast<char *>(results[at]);
     auto *aligned = reinterpret_cast<char *>(results[at + 1]);
