@@ -80,10 +80,11 @@ HostTensor concatRows(const std::vector<HostTensor> &parts) {
 llvm::Expected<std::vector<HostTensor>>
 runSplit(ModelRunner &runner, const std::vector<HostTensor> &inputs,
          unsigned threads) {
-  int64_t rows = inputs.empty() || inputs[0].shape.empty() ? 1
-                                                           : inputs[0].shape[0];
   // A wrong input count is reported by run().
-  bool splittable = !inputs.empty() && inputs.size() == runner.inputs().size();
+  if (inputs.empty() || inputs.size() != runner.inputs().size())
+    return runner.run(inputs);
+  int64_t rows = inputs[0].shape.empty() ? 1 : inputs[0].shape[0];
+  bool splittable = true;
   for (auto [i, in] : llvm::enumerate(inputs))
     splittable &= !in.shape.empty() && in.shape[0] == rows &&
                   !runner.inputs()[i].shape.empty() &&
