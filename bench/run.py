@@ -8,15 +8,16 @@ beside ONNX Runtime and PyTorch, all measured in one run.
 
 For each model, batch size and thread count it runs, each in its own
 process:
-  * Fulcrum: `fulcrum-compile` (timed: compile time) and `fulcrum-run
-    --bench` on the same inputs (JIT-compiled code, the same lowering);
+  * Fulcrum: `fulcrum-compile MODEL -o model.so` (timed: compile time),
+    then `fulcrum-run model.so --bench` runs the compiled library;
   * ONNX Runtime: `bench/peers/ort.js` (npm onnxruntime-node, CPU, all
     graph optimizations);
   * PyTorch: `bench/peers/torch_bench.py` (eager, inference_mode).
 After `--warmup` untimed runs each times `--runs` runs (fewer for Fulcrum
 when a run takes over a second: see the runs column) and reports the median.
-Peak memory is the process's peak resident set (Fulcrum's includes its
-compiler, ONNX Runtime's its graph optimizer, PyTorch's the interpreter).
+Peak memory is each process's own peak resident set (VmHWM, as the process
+reports it): Fulcrum's is fulcrum-run with the compiled library loaded,
+ONNX Runtime's includes its graph optimizer, PyTorch's the interpreter.
 A peer that is not installed shows as n/a.
 
 Prints a Markdown table and writes results.csv, results.json and
@@ -45,29 +46,16 @@ DEFAULT_MODELS = ["mlp", "cnn", "vit", "vit-mha", "resnet18", "mobilenet_v2",
 RUNTIMES = ["fulcrum", "onnxruntime", "pytorch"]
 
 
-def peak_rss(cmd, timeout):
-    """Runs `cmd` under wait4 to get its peak RSS; returns (rc, out, err,
-    MiB, seconds)."""
+def run_timed(cmd, timeout):
+    """Runs `cmd`; returns (exit status, stdout, stderr, wall seconds)."""
     start = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
-        deadline = start + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                out.seek(0)
-                err.seek(0)
-                return 124, out.read(), f"timed out after {timeout} s", 0, timeout
-            time.sleep(0.01)
-        seconds = time.perf_counter() - start
-        out.seek(0)
-        err.seek(0)
-        rc = os.waitstatus_to_exitcode(status)
-        return rc, out.read(), err.read(), usage.ru_maxrss / 1024, seconds
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return 124, "", f"timed out after {timeout} s", timeout
+    return (proc.returncode, proc.stdout, proc.stderr,
+            time.perf_counter() - start)
 
 
 def failure(rc, err):
@@ -77,8 +65,8 @@ def failure(rc, err):
 
 def bench_fulcrum(args, onnx, inputs, batch, threads, tmp):
     result = {"runtime": "fulcrum", "batch": batch, "threads": threads}
-    lib = os.path.join(tmp, "model.o")
-    rc, _, err, _, compile_s = peak_rss(
+    lib = os.path.join(tmp, "model.so")
+    rc, _, err, compile_s = run_timed(
         [args.fulcrum_compile, onnx, "-o", lib, "--target-cpu=native"],
         args.timeout)
     if rc:
@@ -87,9 +75,9 @@ def bench_fulcrum(args, onnx, inputs, batch, threads, tmp):
     result["compile_s"] = compile_s
     # One timed run decides how many runs fit the time budget.
     runs = args.runs
-    cmd = [args.fulcrum_run, onnx, *inputs, f"--threads={threads}",
+    cmd = [args.fulcrum_run, lib, *inputs, f"--threads={threads}",
            "--warmup=0", "--bench=1"]
-    rc, out, err, _, _ = peak_rss(cmd, args.timeout)
+    rc, out, err, _ = run_timed(cmd, args.timeout)
     m = re.search(r"median ([0-9.]+) ms", out)
     if rc or not m:
         result["error"] = failure(rc, err)
@@ -98,20 +86,21 @@ def bench_fulcrum(args, onnx, inputs, batch, threads, tmp):
     runs = max(min(3, runs),
                min(runs, int(args.budget * 1000 / max(single_ms, 1e-3))))
     warmup = min(args.warmup, max(1, runs // 3))
-    cmd = [args.fulcrum_run, onnx, *inputs, f"--threads={threads}",
+    cmd = [args.fulcrum_run, lib, *inputs, f"--threads={threads}",
            f"--warmup={warmup}", f"--bench={runs}"]
-    rc, out, err, peak, _ = peak_rss(cmd, args.timeout)
+    rc, out, err, _ = run_timed(cmd, args.timeout)
     m = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms", out)
-    if rc or not m:
+    peak = re.search(r"peak resident memory: ([0-9.]+) MiB", out)
+    if rc or not m or not peak:
         result["error"] = failure(rc, err)
         return result
     result.update(median_ms=float(m.group(1)), min_ms=float(m.group(2)),
-                  runs=runs, peak_mib=peak)
+                  runs=runs, peak_mib=float(peak.group(1)))
     return result
 
 
 def bench_peer(cmd, args, runtime, batch, threads):
-    rc, out, err, _, _ = peak_rss(cmd, args.timeout)
+    rc, out, err, _ = run_timed(cmd, args.timeout)
     if rc:
         last = failure(rc, err)
         return {"runtime": runtime, "batch": batch, "threads": threads,

@@ -9,7 +9,7 @@ like bench/peers/ort.js.
 import argparse
 import json
 import os
-import resource
+import re
 import sys
 import time
 
@@ -41,7 +41,10 @@ def main():
             model(x)
             times.append((time.perf_counter() - t) * 1e3)
     times.sort()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: the latter also counts the parent's memory
+    # before exec.
+    with open("/proc/self/status") as status:
+        peak = int(re.search(r"VmHWM:\s*(\d+)", status.read()).group(1)) / 1024
     print(json.dumps({
         "runtime": "pytorch", "batch": args.batch, "threads": args.threads,
         "runs": args.runs, "median_ms": times[len(times) // 2],

@@ -22,6 +22,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <algorithm>
@@ -136,6 +137,24 @@ orderByInputNames(std::vector<fulcrum::HostTensor> arrays,
     ordered.push_back(*it);
   }
   return ordered;
+}
+
+/// This process's peak resident set (VmHWM in /proc/self/status, which,
+/// unlike getrusage's ru_maxrss, does not count the parent's memory before
+/// exec), or std::nullopt where there is no such file.
+std::optional<double> peakResidentMiB() {
+  // A stream read: /proc files report a size of 0.
+  auto status = MemoryBuffer::getFileAsStream("/proc/self/status");
+  if (!status)
+    return std::nullopt;
+  StringRef text = (*status)->getBuffer();
+  size_t at = text.find("VmHWM:");
+  if (at == StringRef::npos)
+    return std::nullopt;
+  uint64_t kib;
+  if (text.drop_front(at + 6).ltrim().consumeInteger(10, kib))
+    return std::nullopt;
+  return kib / 1024.0;
 }
 
 std::string percent(int64_t part, int64_t whole) {
@@ -323,6 +342,8 @@ int main(int argc, char **argv) {
                      "min %.3f ms\n",
                      bench.getValue(), threads.getValue(),
                      threads == 1 ? "" : "s", ms[ms.size() / 2], ms.front());
+    if (auto peak = peakResidentMiB())
+      outs() << format("peak resident memory: %.1f MiB\n", *peak);
   }
   return 0;
 }
