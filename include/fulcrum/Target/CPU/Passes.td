@@ -10,16 +10,16 @@ def EmitCInterface : Pass<"fulcrum-emit-c-interface", "::mlir::ModuleOp"> {
   let description = [{
     Marks the entry point with `llvm.emit_c_interface`, so that the LLVM
     lowering adds `_mlir_ciface_<name>` (the ABI of compiled models and of
-    the generated header), and moves the ONNX names of its inputs and outputs
-    (`onnx.name` argument/result attributes) to the function attributes
-    `fulcrum.input_names` and `fulcrum.output_names`. Fails when the module
-    has no such function.
+    the generated header), and removes the ONNX names of its inputs and
+    outputs (`onnx.name` argument/result attributes): the artifact carries
+    them in its embedded signature (`fulcrum_signature_<name>`), taken by
+    the driver before lowering. Fails when the module has no such function.
 
     ```mlir
     func.func @main_graph(%x: tensor<2xf32> {onnx.name = "x"}) -> ...
     // becomes
     func.func @main_graph(%x: tensor<2xf32>) -> ...
-        attributes {fulcrum.input_names = ["x"], ..., llvm.emit_c_interface}
+        attributes {llvm.emit_c_interface}
     ```
   }];
   let options = [
