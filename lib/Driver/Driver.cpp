@@ -169,7 +169,7 @@ LogicalResult CompileSession::runTo(CompilePhase to) {
   if (after(CompilePhase::Linalg))
     buildLinalgPipeline(pm, options.pipeline);
   if (after(CompilePhase::Codegen))
-    target->buildCodegenPipeline(pm, options.pipeline);
+    target->buildCodegenPipeline(pm, options.pipeline, options.targetOptions);
   if (failed(pm.run(*module)))
     return failure();
   phase = to;

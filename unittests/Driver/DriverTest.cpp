@@ -32,8 +32,8 @@ public:
                                           CompilePhase::Graph};
     return phases;
   }
-  void buildCodegenPipeline(OpPassManager &,
-                            const PipelineOptions &) const override {}
+  void buildCodegenPipeline(OpPassManager &, const PipelineOptions &,
+                            const TargetOptions &) const override {}
   llvm::ArrayRef<ArtifactKind> getArtifactKinds() const override { return {}; }
   llvm::Error serialize(ModuleOp, ArtifactKind, const EntryPointInfo &,
                         const TargetOptions &, llvm::StringRef) const override {

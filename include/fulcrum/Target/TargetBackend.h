@@ -98,9 +98,10 @@ public:
   bool hasPhase(CompilePhase phase) const;
 
   /// Adds the passes that take the module from the phase before `codegen`
-  /// to `codegen`.
+  /// to `codegen`, for the machine `target` describes.
   virtual void buildCodegenPipeline(mlir::OpPassManager &pm,
-                                    const PipelineOptions &options) const = 0;
+                                    const PipelineOptions &options,
+                                    const TargetOptions &target) const = 0;
 
   /// The artifacts `serialize` can write from the module after its last
   /// phase (MLIR is always possible and not listed).

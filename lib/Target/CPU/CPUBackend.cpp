@@ -6,6 +6,7 @@
 
 #include "fulcrum/Execution/ModelRunner.h"
 #include "fulcrum/Target/CPU/CPUTarget.h"
+#include "fulcrum/Target/CPU/Kernels.h"
 
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -55,8 +56,14 @@ public:
     return phases;
   }
   void buildCodegenPipeline(mlir::OpPassManager &pm,
-                            const PipelineOptions &options) const override {
-    buildCPUCodegenPipeline(pm, options);
+                            const PipelineOptions &options,
+                            const TargetOptions &target) const override {
+    StringRef isa = "generic";
+    if (auto description = describeCPUTarget(target))
+      isa = selectKernelISA(*description);
+    else
+      consumeError(description.takeError()); // validate() reports it
+    buildCPUCodegenPipeline(pm, options, isa);
   }
   ArrayRef<ArtifactKind> getArtifactKinds() const override {
     static const ArtifactKind kinds[] = {

@@ -7,6 +7,7 @@
 #include "fulcrum/Target/CPU/CPUTarget.h"
 
 #include "fulcrum/Execution/ModelRunner.h"
+#include "fulcrum/Target/CPU/Kernels.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -118,6 +119,8 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
     return machine.takeError();
   llvmModule->setDataLayout((*machine)->createDataLayout());
   llvmModule->setTargetTriple((*machine)->getTargetTriple().getTriple());
+  if (Error err = linkKernels(*llvmModule))
+    return std::move(err);
   // Record the CPU on every function, so that the .ll keeps it.
   for (Function &f : *llvmModule) {
     if (f.isDeclaration())

@@ -6,6 +6,7 @@
 
 #include "fulcrum/Conversion/Passes.h"
 #include "fulcrum/Target/CPU/CPUTarget.h"
+#include "fulcrum/Target/CPU/Kernels.h"
 #include "fulcrum/Target/CPU/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -22,8 +23,8 @@ using namespace mlir;
 
 namespace fulcrum {
 
-void buildCPUCodegenPipeline(OpPassManager &pm,
-                             const PipelineOptions &options) {
+void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
+                             StringRef kernelISA) {
   pm.addPass(createEmitCInterface(EmitCInterfaceOptions{options.entryPoint}));
   bufferization::OneShotBufferizationOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
@@ -41,6 +42,8 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(
+      createCPUMatmulToKernel(CPUMatmulToKernelOptions{kernelISA.str()}));
   pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
@@ -63,7 +66,12 @@ void registerCPUCodegenPipeline() {
       "fulcrum-cpu-codegen-pipeline",
       "Fulcrum's linalg -> codegen phase for CPUs",
       [](OpPassManager &pm, const PipelineCLOptions &cl) {
-        buildCPUCodegenPipeline(pm, cl.toOptions());
+        StringRef isa = "generic";
+        if (auto host = describeCPUTarget(TargetOptions{}))
+          isa = selectKernelISA(*host);
+        else
+          llvm::consumeError(host.takeError());
+        buildCPUCodegenPipeline(pm, cl.toOptions(), isa);
       });
 }
 

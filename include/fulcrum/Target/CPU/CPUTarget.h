@@ -32,13 +32,15 @@ namespace fulcrum {
 /// Registers the `cpu` target (alias `x86-64`) with the target registry.
 void registerCPUTargetBackend();
 
-/// linalg -> codegen (CPU): bufferization, deallocation, loops, LLVM
-/// dialect; the entry point gets a C interface (`_mlir_ciface_<entry>`).
+/// linalg -> codegen (CPU): bufferization, deallocation, matrix products
+/// on the micro-kernels of `kernelISA` (Kernels.h), loops, LLVM dialect;
+/// the entry point gets a C interface (`_mlir_ciface_<entry>`).
 void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
-                             const PipelineOptions &options);
+                             const PipelineOptions &options,
+                             llvm::StringRef kernelISA);
 
-/// Registers `fulcrum-cpu-codegen-pipeline` (options: entry-point) for
-/// fulcrum-opt.
+/// Registers `fulcrum-cpu-codegen-pipeline` (options: entry-point; kernels
+/// for the host's ISA) for fulcrum-opt.
 void registerCPUCodegenPipeline();
 
 /// The TargetMachine of `options`: triple, CPU and features (`native`: the

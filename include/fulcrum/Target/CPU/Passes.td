@@ -28,4 +28,46 @@ def EmitCInterface : Pass<"fulcrum-emit-c-interface", "::mlir::ModuleOp"> {
   ];
 }
 
+def CPUMatmulToKernel : Pass<"fulcrum-cpu-matmul-to-kernel", "::mlir::ModuleOp"> {
+  let summary = "Run fp32 matrix products on the CPU's GEMM micro-kernels";
+  let description = [{
+    Replaces each `linalg.matmul` on f32 memrefs (after bufferization) whose
+    rows are contiguous by a call of the GEMM micro-kernel for the target's
+    ISA (`fulcrum_sgemm_f32_<isa>`, lib/Target/CPU/Kernels/sgemm.c, linked
+    into the artifact from bitcode): a register tile of MR x NR (AVX-512:
+    8 x 32; AVX2: 6 x 16) with k innermost, K blocked for the first-level
+    cache, leftover rows and columns handled by the same vector code.
+
+    A right-hand side that is a constant (a weight) is packed at compile
+    time into a new global of zero-padded `[N/NR][K][NR]` panels, 64-byte
+    aligned. A zero `linalg.fill` of the output right before the product is
+    folded into the call (the kernel overwrites instead of accumulating)
+    when K is static and positive. `linalg.matmul_transpose_b` with a
+    constant right-hand side is packed the same way. Other products (other
+    element types, strided rows, a transposed run-time operand) are left to
+    the loop lowering.
+
+    ```mlir
+    linalg.fill ins(%zero : f32) outs(%c : memref<4x10xf32>)
+    linalg.matmul ins(%a, %w : memref<4x784xf32>, memref<784x10xf32>)
+                  outs(%c : memref<4x10xf32>)
+    // becomes (isa=avx512)
+    %wp = memref.get_global @__fulcrum_packed_0 : memref<1x784x32xf32>
+    func.call @fulcrum_sgemm_f32_avx512(%m, %n, %k, %pa, %lda, %pwp, %c32,
+        %panel, %pc, %ldc, %c0, %c0) : (i64, ...) -> ()
+    ```
+  }];
+  let options = [
+    Option<"kernelIsa", "isa", "std::string", "\"avx512\"",
+           "Kernel variant: avx512, avx2 or generic (portable C)">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numKernels", "num-kernels", "Matrix products run on kernels">,
+    Statistic<"numPacked", "num-packed", "Weights packed at compile time">
+  ];
+}
+
 #endif // FULCRUM_TARGET_CPU_PASSES_TD

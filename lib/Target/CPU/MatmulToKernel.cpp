@@ -1,0 +1,246 @@
+//===- MatmulToKernel.cpp - fulcrum-cpu-matmul-to-kernel ------------------===//
+//
+// Part of Fulcrum. fp32 matrix products on memrefs become calls of the GEMM
+// micro-kernels in Kernels/sgemm.c; constant right-hand sides are packed
+// into panels at compile time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Target/CPU/Kernels.h"
+#include "fulcrum/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace fulcrum {
+#define GEN_PASS_DEF_CPUMATMULTOKERNEL
+#include "fulcrum/Target/CPU/Passes.h.inc"
+} // namespace fulcrum
+
+using namespace mlir;
+
+namespace {
+
+/// The f32 values of a constant global's initializer, or nothing.
+std::optional<std::vector<float>> readFloats(memref::GlobalOp global) {
+  auto init = dyn_cast_or_null<ElementsAttr>(global.getInitialValueAttr());
+  if (!global.getConstant() || !init || !init.getElementType().isF32())
+    return std::nullopt;
+  int64_t count = init.getNumElements();
+  if (auto dense = dyn_cast<DenseElementsAttr>(init)) {
+    auto values = dense.getValues<float>();
+    return std::vector<float>(values.begin(), values.end());
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(init)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    ArrayRef<char> bytes = blob->getData();
+    if (static_cast<int64_t>(bytes.size()) != count * 4)
+      return std::nullopt;
+    std::vector<float> values(count);
+    std::memcpy(values.data(), bytes.data(), bytes.size());
+    return values;
+  }
+  return std::nullopt;
+}
+
+/// The global a memref value reads, when it is a whole constant global.
+memref::GlobalOp getConstantGlobal(Value value, SymbolTable &symbols) {
+  auto get = value.getDefiningOp<memref::GetGlobalOp>();
+  if (!get)
+    return nullptr;
+  auto global = symbols.lookup<memref::GlobalOp>(get.getName());
+  return global && global.getConstant() ? global : nullptr;
+}
+
+/// Static sizes and a unit inner stride: (row stride or dynamic, offset).
+bool hasContiguousRows(MemRefType type) {
+  if (type.getRank() != 2)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(getStridesAndOffset(type, strides, offset)))
+    return false;
+  return strides[1] == 1;
+}
+
+struct CPUMatmulToKernelPass
+    : public fulcrum::impl::CPUMatmulToKernelBase<CPUMatmulToKernelPass> {
+  using CPUMatmulToKernelBase::CPUMatmulToKernelBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto kernel = fulcrum::getGemmKernel(kernelIsa);
+    if (!kernel) {
+      module.emitError("unknown kernel ISA '")
+          << kernelIsa << "' (avx512, avx2, generic)";
+      return signalPassFailure();
+    }
+    SymbolTable symbols(module);
+    SmallVector<linalg::LinalgOp> products;
+    module.walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::MatmulOp, linalg::MatmulTransposeBOp>(op))
+        products.push_back(op);
+    });
+    for (linalg::LinalgOp op : products)
+      rewrite(op, *kernel, symbols);
+  }
+
+  /// The packed global for `source` (K x N, or N x K when `transposed`).
+  memref::GlobalOp pack(memref::GlobalOp source, bool transposed,
+                        const fulcrum::GemmKernel &kernel,
+                        SymbolTable &symbols) {
+    auto type = cast<MemRefType>(source.getType());
+    int64_t k = type.getDimSize(transposed ? 1 : 0);
+    int64_t n = type.getDimSize(transposed ? 0 : 1);
+    auto values = readFloats(source);
+    if (!values)
+      return nullptr;
+    std::vector<float> packed =
+        fulcrum::packGemmWeights(*values, k, n, transposed, kernel.nr);
+    int64_t panels = (n + kernel.nr - 1) / kernel.nr;
+    auto tensorType = RankedTensorType::get({panels, k, kernel.nr},
+                                            Float32Type::get(&getContext()));
+    std::string name = (source.getSymName() + "_packed" +
+                        std::to_string(kernel.nr) + (transposed ? "t" : ""))
+                           .str();
+    if (auto existing = symbols.lookup<memref::GlobalOp>(name))
+      return existing;
+    auto blob =
+        HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(packed));
+    auto attr =
+        DenseResourceElementsAttr::get(tensorType, name, std::move(blob));
+    OpBuilder b(source);
+    auto global = b.create<memref::GlobalOp>(
+        source.getLoc(), name, b.getStringAttr("private"),
+        MemRefType::get(tensorType.getShape(), tensorType.getElementType()),
+        attr, /*constant=*/true, b.getI64IntegerAttr(64));
+    symbols.insert(global);
+    ++numPacked;
+    return global;
+  }
+
+  void rewrite(linalg::LinalgOp op, const fulcrum::GemmKernel &kernel,
+               SymbolTable &symbols) {
+    if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+        op.getNumDpsInits() != 1)
+      return;
+    bool transposed = isa<linalg::MatmulTransposeBOp>(op);
+    Value a = op.getDpsInputs()[0], bValue = op.getDpsInputs()[1];
+    Value c = op.getDpsInits()[0];
+    auto aType = dyn_cast<MemRefType>(a.getType());
+    auto bType = dyn_cast<MemRefType>(bValue.getType());
+    auto cType = dyn_cast<MemRefType>(c.getType());
+    if (!aType || !bType || !cType || !aType.getElementType().isF32() ||
+        !bType.getElementType().isF32() || !cType.getElementType().isF32() ||
+        !hasContiguousRows(aType) || !hasContiguousRows(bType) ||
+        !hasContiguousRows(cType))
+      return;
+
+    memref::GlobalOp packed;
+    if (memref::GlobalOp weight = getConstantGlobal(bValue, symbols))
+      if (bType.hasStaticShape())
+        packed = pack(weight, transposed, kernel, symbols);
+    // A transposed run-time operand has no contiguous panels.
+    if (transposed && !packed)
+      return;
+
+    // A zero fill right before the product becomes the kernel's overwrite
+    // mode (it writes every element when K > 0).
+    linalg::FillOp fill;
+    if (auto prev = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode()))
+      if (prev.getDpsInits()[0] == c &&
+          matchPattern(prev.getDpsInputs()[0], m_AnyZeroFloat()) &&
+          !ShapedType::isDynamic(aType.getDimSize(1)) &&
+          aType.getDimSize(1) > 0)
+        fill = prev;
+
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Type i64 = b.getI64Type();
+    auto toI64 = [&](Value index) {
+      return b.create<arith::IndexCastOp>(loc, i64, index).getResult();
+    };
+    llvm::SmallDenseMap<int64_t, Value> constants;
+    auto constant = [&](int64_t v) {
+      Value &c = constants[v];
+      if (!c)
+        c = b.create<arith::ConstantIntOp>(loc, v, 64);
+      return c;
+    };
+    // Address of element [0, 0] and the row stride, as integers.
+    auto address = [&](Value memref) -> std::pair<Value, Value> {
+      auto meta = b.create<memref::ExtractStridedMetadataOp>(loc, memref);
+      Value base =
+          b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, memref);
+      Value bytes = b.create<arith::MulIOp>(
+          loc, meta.getOffset(), b.create<arith::ConstantIndexOp>(loc, 4));
+      Value at = b.create<arith::AddIOp>(loc, base, bytes);
+      return {toI64(at), toI64(meta.getStrides()[0])};
+    };
+    auto dim = [&](Value memref, int64_t d) {
+      return toI64(b.create<memref::DimOp>(loc, memref, d));
+    };
+    Value m = dim(a, 0), k = dim(a, 1), n = dim(c, 1);
+    auto [aPtr, lda] = address(a);
+    auto [cPtr, ldc] = address(c);
+    Value bPtr, ldb, panelStride;
+    if (packed) {
+      Value get = b.create<memref::GetGlobalOp>(
+          loc, cast<MemRefType>(packed.getType()), packed.getSymName());
+      bPtr = address(get).first;
+      ldb = constant(kernel.nr);
+      panelStride = constant(kernel.nr *
+                             cast<MemRefType>(packed.getType()).getDimSize(1));
+    } else {
+      std::tie(bPtr, ldb) = address(bValue);
+      panelStride = constant(kernel.nr);
+    }
+
+    int64_t flags = fill ? 0 : fulcrum::kGemmAccumulate;
+
+    func::FuncOp callee = declareKernel(kernel.symbol, symbols);
+    b.create<func::CallOp>(loc, callee,
+                           ValueRange{m, n, k, aPtr, lda, bPtr, ldb,
+                                      panelStride, cPtr, ldc, constant(0),
+                                      constant(flags)});
+    op->erase();
+    if (fill)
+      fill->erase();
+    // The unpacked weight is dead once nothing reads it.
+    if (auto get = bValue.getDefiningOp<memref::GetGlobalOp>())
+      if (get->use_empty()) {
+        auto global = symbols.lookup<memref::GlobalOp>(get.getName());
+        get->erase();
+        if (global && global.isPrivate() &&
+            SymbolTable::symbolKnownUseEmpty(global, getOperation())) {
+          symbols.erase(global);
+        }
+      }
+    ++numKernels;
+  }
+
+  func::FuncOp declareKernel(StringRef name, SymbolTable &symbols) {
+    if (auto existing = symbols.lookup<func::FuncOp>(name))
+      return existing;
+    ModuleOp module = getOperation();
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    Type i64 = b.getI64Type();
+    auto func = b.create<func::FuncOp>(
+        module.getLoc(), name,
+        b.getFunctionType(SmallVector<Type>(12, i64), {}));
+    func.setPrivate();
+    symbols.insert(func);
+    return func;
+  }
+};
+
+} // namespace
