@@ -200,8 +200,9 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
     p.dilations = vec(op.getDilations());
     p.pads = vec(op.getPads());
     p.autoPad = op.getAutoPad();
-    if (failed(completeWindowParams(op, s, p)))
-      return failure();
+    std::string reason;
+    if (failed(completeWindowParams(s, p, reason)))
+      return rewriter.notifyMatchFailure(op, reason);
     SmallVector<int64_t> low(2, 0), high(2, 0), spatialLow, spatialHigh;
     if (failed(resolvePads(p, xType.getShape().drop_front(2),
                            resultType.getShape().drop_front(2), spatialLow,
@@ -340,8 +341,9 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
     p.pads = vec(op.getPads());
     p.autoPad = op.getAutoPad();
     p.ceilMode = op.getCeilMode() != 0;
-    if (failed(completeWindowParams(op, s, p)))
-      return failure();
+    std::string reason;
+    if (failed(completeWindowParams(s, p, reason)))
+      return rewriter.notifyMatchFailure(op, reason);
     SmallVector<int64_t> low(2, 0), high(2, 0), spatialLow, spatialHigh;
     if (failed(resolvePads(p, xType.getShape().drop_front(2),
                            resultType.getShape().drop_front(2), spatialLow,

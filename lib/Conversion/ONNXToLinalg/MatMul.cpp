@@ -515,72 +515,11 @@ struct EinsumLowering : public OpConversionPattern<EinsumOp> {
   }
 };
 
-/// MatMulInteger and QLinearMatMul become onnx ops the conversion lowers:
-/// (A - a_zp) x (B - b_zp) in int32, and dequantize / MatMul / quantize.
-struct MatMulIntegerLowering : public OpConversionPattern<MatMulIntegerOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(MatMulIntegerOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto i32Like = [&](Value v) {
-      auto t = cast<RankedTensorType>(v.getType());
-      return RankedTensorType::get(t.getShape(), rewriter.getI32Type());
-    };
-    auto toI32 = [&](Value v) -> Value {
-      return rewriter.create<CastOp>(loc, i32Like(v), v,
-                                     rewriter.getI64IntegerAttr(6));
-    };
-    if (!isa<RankedTensorType>(op.getA().getType()) ||
-        !isa<RankedTensorType>(op.getB().getType()))
-      return rewriter.notifyMatchFailure(op, "unranked operands");
-    Value a = toI32(op.getA()), b = toI32(op.getB());
-    if (!isNoValue(op.getAZeroPoint()))
-      a = rewriter.create<SubOp>(loc, a.getType(), a,
-                                 toI32(op.getAZeroPoint()));
-    if (!isNoValue(op.getBZeroPoint()))
-      b = rewriter.create<SubOp>(loc, b.getType(), b,
-                                 toI32(op.getBZeroPoint()));
-    rewriter.replaceOpWithNewOp<MatMulOp>(op, op.getY().getType(), a, b);
-    return success();
-  }
-};
-
-struct QLinearMatMulLowering : public OpConversionPattern<QLinearMatMulOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(QLinearMatMulOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto f32Like = [&](Type t) {
-      return RankedTensorType::get(cast<RankedTensorType>(t).getShape(),
-                                   rewriter.getF32Type());
-    };
-    if (!isa<RankedTensorType>(op.getA().getType()) ||
-        !isa<RankedTensorType>(op.getB().getType()) ||
-        !isa<RankedTensorType>(op.getY().getType()))
-      return rewriter.notifyMatchFailure(op, "unranked operands");
-    Value a = rewriter.create<DequantizeLinearOp>(
-        loc, f32Like(op.getA().getType()), op.getA(), op.getAScale(),
-        op.getAZeroPoint(), rewriter.getI64IntegerAttr(1));
-    Value b = rewriter.create<DequantizeLinearOp>(
-        loc, f32Like(op.getB().getType()), op.getB(), op.getBScale(),
-        op.getBZeroPoint(), rewriter.getI64IntegerAttr(1));
-    Value y =
-        rewriter.create<MatMulOp>(loc, f32Like(op.getY().getType()), a, b);
-    rewriter.replaceOpWithNewOp<QuantizeLinearOp>(
-        op, op.getY().getType(), y, op.getYScale(), op.getYZeroPoint(),
-        rewriter.getI64IntegerAttr(1));
-    return success();
-  }
-};
-
 } // namespace
 
 void populateMatMulPatterns(const TypeConverter &tc,
                             RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering, GemmLowering, EinsumLowering,
-               MatMulIntegerLowering, QLinearMatMulLowering>(
+  patterns.add<MatMulLowering, GemmLowering, EinsumLowering>(
       tc, patterns.getContext());
 }
 

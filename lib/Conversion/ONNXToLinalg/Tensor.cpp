@@ -551,7 +551,7 @@ struct DropoutLowering : public OpConversionPattern<DropoutOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!isNoValue(op.getTrainingMode())) {
       auto mode = getConstantInts(op.getTrainingMode());
-      if (!mode || (*mode)[0] != 0)
+      if (!mode || mode->size() != 1 || mode->front() != 0)
         return rewriter.notifyMatchFailure(op, "training mode");
     }
     Value mask;

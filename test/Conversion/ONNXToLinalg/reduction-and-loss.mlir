@@ -42,19 +42,6 @@ func.func @nll_mean(%x: tensor<3x5xf32>, %t: tensor<3xi64>) -> tensor<f32> {
 
 // -----
 
-// SoftmaxCrossEntropyLoss is LogSoftmax followed by the NLL lowering.
-// CHECK-LABEL: func @sce
-// CHECK: math.exp
-// CHECK: math.log
-// CHECK: arith.negf
-func.func @sce(%x: tensor<3x5xf32>, %t: tensor<3xi64>) -> tensor<f32> {
-  %none = onnx.NoValue
-  %0, %1 = onnx.SoftmaxCrossEntropyLoss(%x, %t, %none) : (tensor<3x5xf32>, tensor<3xi64>, none) -> (tensor<f32>, none)
-  return %0 : tensor<f32>
-}
-
-// -----
-
 // Resize (linear) blends the neighbours of the resized dimensions.
 // CHECK-LABEL: func @resize_linear
 // CHECK: linalg.generic

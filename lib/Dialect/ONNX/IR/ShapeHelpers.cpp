@@ -428,40 +428,53 @@ FailureOr<Type> inferBroadcastType(Operation *op, ValueRange operands,
   return Type(RankedTensorType::get(*shape, elementType));
 }
 
-LogicalResult completeWindowParams(Operation *op, int64_t spatialRank,
-                                   WindowParams &p) {
+LogicalResult completeWindowParams(int64_t spatialRank, WindowParams &p,
+                                   std::string &reason) {
+  llvm::raw_string_ostream os(reason);
   auto check = [&](SmallVector<int64_t> &v, size_t size, int64_t fill,
                    StringRef name) -> LogicalResult {
     if (v.empty())
       v.assign(size, fill);
-    if (v.size() != size)
-      return op->emitOpError("attribute '")
-             << name << "' has " << v.size() << " values, expected " << size;
-    return success();
+    if (v.size() == size)
+      return success();
+    os << "attribute '" << name << "' has " << v.size() << " values, expected "
+       << size;
+    return failure();
   };
   if (failed(check(p.strides, spatialRank, 1, "strides")) ||
       failed(check(p.dilations, spatialRank, 1, "dilations")) ||
       failed(check(p.pads, 2 * spatialRank, 0, "pads")))
     return failure();
+  auto fail = [&](const Twine &message) {
+    os << message;
+    return failure();
+  };
   if (p.kernel.size() != static_cast<size_t>(spatialRank))
-    return op->emitOpError("kernel has ")
-           << p.kernel.size() << " spatial dimensions, expected "
-           << spatialRank;
+    return fail("kernel has " + Twine(p.kernel.size()) +
+                " spatial dimensions, expected " + Twine(spatialRank));
   for (int64_t k : p.kernel)
     if (!ShapedType::isDynamic(k) && k <= 0)
-      return op->emitOpError("kernel sizes must be positive");
+      return fail("kernel sizes must be positive");
   for (int64_t s : p.strides)
     if (s <= 0)
-      return op->emitOpError("strides must be positive");
+      return fail("strides must be positive");
   for (int64_t pad : p.pads)
     if (pad < 0)
-      return op->emitOpError("pads must be non-negative");
+      return fail("pads must be non-negative");
   for (int64_t d : p.dilations)
     if (d <= 0)
-      return op->emitOpError("dilations must be positive");
+      return fail("dilations must be positive");
   if (p.autoPad != "NOTSET" && p.autoPad != "VALID" &&
       p.autoPad != "SAME_UPPER" && p.autoPad != "SAME_LOWER")
-    return op->emitOpError("unknown auto_pad '") << p.autoPad << "'";
+    return fail("unknown auto_pad '" + p.autoPad + "'");
+  return success();
+}
+
+LogicalResult completeWindowParams(Operation *op, int64_t spatialRank,
+                                   WindowParams &p) {
+  std::string reason;
+  if (failed(completeWindowParams(spatialRank, p, reason)))
+    return op->emitOpError(reason);
   return success();
 }
 

@@ -15,6 +15,7 @@
 #include "mlir/IR/Value.h"
 
 #include <optional>
+#include <string>
 #include <utility>
 
 namespace fulcrum::onnx {
@@ -89,7 +90,13 @@ struct WindowParams {
 };
 
 /// Fills defaults (strides/dilations 1, pads 0) and checks attribute sizes
-/// against `spatialRank`; emits an error on `op` on mismatch.
+/// and values against `spatialRank`; on a mismatch, sets `reason` and
+/// fails (for patterns, which report it with notifyMatchFailure).
+mlir::LogicalResult completeWindowParams(int64_t spatialRank,
+                                         WindowParams &params,
+                                         std::string &reason);
+
+/// The same, emitting the reason as an error on `op` (for verifiers).
 mlir::LogicalResult
 completeWindowParams(mlir::Operation *op, int64_t spatialRank,
                      WindowParams &params);
