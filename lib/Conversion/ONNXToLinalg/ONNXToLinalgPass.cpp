@@ -27,7 +27,10 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateLossPatterns(tc, patterns);
   lowering::populateReductionPatterns(tc, patterns);
   lowering::populateResizePatterns(tc, patterns);
-  lowering::populateTensorPatterns(tc, patterns);
+  lowering::populateShapePatterns(tc, patterns);
+  lowering::populateIndexingPatterns(tc, patterns);
+  lowering::populateSliceConcatPatterns(tc, patterns);
+  lowering::populateConstantPatterns(tc, patterns);
 }
 
 void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {
