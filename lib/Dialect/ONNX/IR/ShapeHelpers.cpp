@@ -8,12 +8,10 @@
 #include "fulcrum/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/TypeUtilities.h"
 
 #include <algorithm>
-#include <cstring>
 
 using namespace mlir;
 
@@ -79,79 +77,6 @@ int64_t getONNXDataType(Type type) {
 }
 
 bool isNoValue(Value v) { return isa<NoneType>(v.getType()); }
-
-/// Reads integer elements of width `bits` from raw little-endian storage.
-static SmallVector<int64_t> readInts(ArrayRef<char> raw, unsigned bits,
-                                     bool isUnsigned, int64_t count,
-                                     bool splat) {
-  SmallVector<int64_t> out;
-  out.reserve(count);
-  unsigned bytes = bits == 1 ? 1 : bits / 8;
-  for (int64_t i = 0; i < count; ++i) {
-    const char *p = raw.data() + (splat ? 0 : i * bytes);
-    int64_t v = 0;
-    switch (bytes) {
-    case 1: {
-      int8_t x;
-      std::memcpy(&x, p, 1);
-      v = isUnsigned ? static_cast<uint8_t>(x) : x;
-      break;
-    }
-    case 2: {
-      int16_t x;
-      std::memcpy(&x, p, 2);
-      v = isUnsigned ? static_cast<uint16_t>(x) : x;
-      break;
-    }
-    case 4: {
-      int32_t x;
-      std::memcpy(&x, p, 4);
-      v = isUnsigned ? static_cast<uint32_t>(x) : x;
-      break;
-    }
-    default:
-      std::memcpy(&v, p, 8);
-    }
-    out.push_back(v);
-  }
-  return out;
-}
-
-std::optional<SmallVector<int64_t>> getConstantInts(Value v) {
-  auto cst = v.getDefiningOp<ConstantOp>();
-  if (!cst)
-    return std::nullopt;
-  if (auto ints = cst.getValueIntsAttr())
-    return llvm::to_vector(ints.asArrayRef());
-  if (auto i = cst.getValueIntAttr())
-    return SmallVector<int64_t>{i.getInt()};
-  auto value = cst.getValueAttr();
-  if (!value)
-    return std::nullopt;
-  auto type = cast<ShapedType>(value.getType());
-  auto intType = dyn_cast<IntegerType>(type.getElementType());
-  if (!intType || !type.hasStaticShape())
-    return std::nullopt;
-  if (auto dense = dyn_cast<DenseIntElementsAttr>(value)) {
-    SmallVector<int64_t> out;
-    for (const APInt &x : dense.getValues<APInt>())
-      out.push_back(intType.isUnsigned() ? x.getZExtValue() : x.getSExtValue());
-    return out;
-  }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    ArrayRef<char> raw = blob->getData();
-    unsigned bits = intType.getWidth();
-    int64_t count = type.getNumElements();
-    unsigned bytes = bits == 1 ? 1 : bits / 8;
-    if (raw.size() != static_cast<size_t>(count * bytes))
-      return std::nullopt;
-    return readInts(raw, bits, intType.isUnsigned(), count, /*splat=*/false);
-  }
-  return std::nullopt;
-}
 
 int64_t normalizeSliceBounds(int64_t &start, int64_t &end, int64_t step,
                              int64_t dim) {

@@ -10,6 +10,8 @@
 #ifndef FULCRUM_DIALECT_ONNX_IR_SHAPEHELPERS_H
 #define FULCRUM_DIALECT_ONNX_IR_SHAPEHELPERS_H
 
+#include "fulcrum/Dialect/ONNX/IR/ConstantValues.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
@@ -38,10 +40,6 @@ int64_t getONNXDataType(mlir::Type elementType);
 
 /// Whether `v` is an absent optional input (a value of type `none`).
 bool isNoValue(mlir::Value v);
-
-/// The integer elements of `v` when it is produced by an `onnx.Constant`
-/// (dense or dense_resource) of integer type.
-std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value v);
 
 /// ONNX Slice along one dimension of size `dim` with a non-zero `step`:
 /// makes `start` and `end` non-negative and clamps them (to [0, dim] for a
