@@ -50,6 +50,7 @@ void buildGraphPipeline(OpPassManager &pm, const PipelineOptions &) {
   pm.addNestedPass<func::FuncOp>(onnx::createONNXFoldShapeComputations());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(onnx::createONNXShapeInference());
+  pm.addNestedPass<func::FuncOp>(onnx::createONNXDecompose());
 }
 
 void buildLinalgPipeline(OpPassManager &pm, const PipelineOptions &options) {

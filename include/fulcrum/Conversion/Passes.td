@@ -10,10 +10,17 @@ def ConvertONNXToLinalg : Pass<"fulcrum-convert-onnx-to-linalg", "::mlir::func::
   let description = [{
     One lowering per ONNX operator (per-category files in
     lib/Conversion/ONNXToLinalg/): element-wise operators become
-    `linalg.generic` with broadcasting indexing maps, MatMul/Gemm and
-    convolutions/pooling become reductions over `linalg.generic` (one path
-    for every rank and group count), shape operators become `tensor` ops and
-    constants `arith.constant` (keeping `dense_resource` weights as blobs).
+    `linalg.generic` with broadcasting indexing maps; MatMul/Gemm,
+    convolutions and pooling become named linalg ops where the shapes and
+    attributes fit (`linalg.matmul` and its transposed variants,
+    `linalg.batch_matmul`, `linalg.conv_{1d_ncw_fcw,2d_nchw_fchw,
+    3d_ncdhw_fcdhw}`, `linalg.conv_2d_ngchw_gfchw`,
+    `linalg.depthwise_conv_*_nc*`, `linalg.pooling_{ncw,nchw}_{max,sum}`),
+    which upstream tiling and vectorization recognise, and a
+    `linalg.generic` reduction otherwise (1-D MatMul operands, grouped 1-D
+    and 3-D convolutions, 3-D, unsigned or index-producing pooling). Shape
+    operators become `tensor` ops and constants `arith.constant` (keeping
+    `dense_resource` weights as blobs).
 
     Operand and result types must be ranked (run
     `fulcrum-onnx-shape-inference` first); dynamic dimensions are supported

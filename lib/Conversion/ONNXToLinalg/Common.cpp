@@ -30,8 +30,7 @@ fulcrum::ONNXToLinalgTypeConverter::ONNXToLinalgTypeConverter() {
   });
   auto materialize = [](OpBuilder &b, Type type, ValueRange inputs,
                         Location loc) -> Value {
-    return b.create<UnrealizedConversionCastOp>(loc, type, inputs)
-        .getResult(0);
+    return b.create<UnrealizedConversionCastOp>(loc, type, inputs).getResult(0);
   };
   addSourceMaterialization(materialize);
   addTargetMaterialization(materialize);
@@ -55,8 +54,8 @@ Value getDimSize(OpBuilder &b, Location loc, Value v, int64_t dim) {
 
 Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type,
                   ValueRange dynamicSizes) {
-  return b.create<tensor::EmptyOp>(loc, type.getShape(),
-                                   type.getElementType(), dynamicSizes);
+  return b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType(),
+                                   dynamicSizes);
 }
 
 Value createEmptyLike(OpBuilder &b, Location loc, RankedTensorType type,
@@ -139,7 +138,8 @@ Value castScalar(OpBuilder &b, Location loc, Value v, Type from, Type to) {
   auto toInt = dyn_cast<IntegerType>(to);
   auto fromFloat = dyn_cast<FloatType>(from);
   auto toFloat = dyn_cast<FloatType>(to);
-  bool fromUnsigned = fromInt && (fromInt.isUnsigned() || fromInt.getWidth() == 1);
+  bool fromUnsigned =
+      fromInt && (fromInt.isUnsigned() || fromInt.getWidth() == 1);
   if (fromFloat && toFloat)
     return fromFloat.getWidth() < toFloat.getWidth()
                ? b.create<arith::ExtFOp>(loc, to, v).getResult()

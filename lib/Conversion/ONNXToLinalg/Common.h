@@ -55,9 +55,9 @@ mlir::AffineMap getBroadcastMap(mlir::MLIRContext *ctx, int64_t rank,
                                 mlir::RankedTensorType resultType);
 
 /// Pads `input` (rank r) with `value` by `low`/`high` (size r each).
-mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc,
-                      mlir::Value input, llvm::ArrayRef<int64_t> low,
-                      llvm::ArrayRef<int64_t> high, mlir::Value value);
+mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                      llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
+                      mlir::Value value);
 
 /// Converts a (signless) scalar from ONNX element type `from` to `to` with
 /// ONNX Cast semantics; returns null for unsupported pairs.
@@ -76,11 +76,11 @@ mlir::Value countElements(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
 /// linalg.generic without inputs over the output's index space, whose body
 /// returns the element at `indices` (one linalg.index per dimension). The
 /// skeleton of gathers, index arithmetic and generated tensors.
-mlir::Value generateTensor(
-    mlir::OpBuilder &b, mlir::Location loc, mlir::Value init,
-    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
-                                   mlir::ValueRange indices)>
-        element);
+mlir::Value
+generateTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value init,
+               llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                              mlir::ValueRange indices)>
+                   element);
 
 void populateElementwisePatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
@@ -96,8 +96,14 @@ void populateResizePatterns(const mlir::TypeConverter &tc,
                             mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(const mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
-void populateTensorPatterns(const mlir::TypeConverter &tc,
-                            mlir::RewritePatternSet &patterns);
+void populateShapePatterns(const mlir::TypeConverter &tc,
+                           mlir::RewritePatternSet &patterns);
+void populateIndexingPatterns(const mlir::TypeConverter &tc,
+                              mlir::RewritePatternSet &patterns);
+void populateSliceConcatPatterns(const mlir::TypeConverter &tc,
+                                 mlir::RewritePatternSet &patterns);
+void populateConstantPatterns(const mlir::TypeConverter &tc,
+                              mlir::RewritePatternSet &patterns);
 
 } // namespace fulcrum::lowering
 

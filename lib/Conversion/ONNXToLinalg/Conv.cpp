@@ -20,9 +20,9 @@ using namespace fulcrum::onnx;
 namespace fulcrum::lowering {
 namespace {
 
-template <typename T>
-SmallVector<int64_t> vec(std::optional<ArrayRef<T>> a) {
-  return a ? SmallVector<int64_t>(a->begin(), a->end()) : SmallVector<int64_t>();
+template <typename T> SmallVector<int64_t> vec(std::optional<ArrayRef<T>> a) {
+  return a ? SmallVector<int64_t>(a->begin(), a->end())
+           : SmallVector<int64_t>();
 }
 
 /// Explicit begin/end pads of a window over `inputShape`'s spatial dims
@@ -43,7 +43,8 @@ LogicalResult resolvePads(WindowParams &p, ArrayRef<int64_t> inputSpatial,
       if (ShapedType::isDynamic(in))
         return failure();
       int64_t out = (in + p.strides[i] - 1) / p.strides[i];
-      int64_t total = std::max<int64_t>(0, (out - 1) * p.strides[i] + effective - in);
+      int64_t total =
+          std::max<int64_t>(0, (out - 1) * p.strides[i] + effective - in);
       low[i] = p.autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
       high[i] = total - low[i];
     } else if (p.autoPad == "NOTSET") {
@@ -67,6 +68,106 @@ AffineExpr windowExpr(MLIRContext *ctx, unsigned outDim, unsigned kDim,
                       int64_t stride, int64_t dilation) {
   return getAffineDimExpr(outDim, ctx) * stride +
          getAffineDimExpr(kDim, ctx) * dilation;
+}
+
+/// The dynamic sizes of a window op's result of `type` (N x C x O...) over
+/// the padded input `x`: N from `x`, each dynamic spatial size from the
+/// window formula (in - (k - 1) * dilation - 1) / stride + 1.
+SmallVector<Value> windowResultSizes(OpBuilder &b, Location loc, Value x,
+                                     RankedTensorType type,
+                                     const WindowParams &p) {
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d))
+      continue;
+    if (d < 2) {
+      sizes.push_back(getDimSize(b, loc, x, d));
+      continue;
+    }
+    int64_t i = d - 2;
+    auto idx = [&](int64_t v) {
+      return b.create<arith::ConstantIndexOp>(loc, v).getResult();
+    };
+    Value span =
+        b.create<arith::SubIOp>(loc, getDimSize(b, loc, x, d),
+                                idx((p.kernel[i] - 1) * p.dilations[i] + 1));
+    sizes.push_back(b.create<arith::AddIOp>(
+        loc, b.create<arith::DivSIOp>(loc, span, idx(p.strides[i])), idx(1)));
+  }
+  return sizes;
+}
+
+/// A named linalg convolution or pooling `NamedOp` of `input` (padded) and
+/// `kernel` into `acc`, with the strides and dilations of `p`.
+template <typename NamedOp>
+Value createWindowOp(OpBuilder &b, Location loc, const WindowParams &p,
+                     Value input, Value kernel, Value acc) {
+  return b
+      .create<NamedOp>(loc, TypeRange{acc.getType()}, ValueRange{input, kernel},
+                       ValueRange{acc}, b.getI64TensorAttr(p.strides),
+                       b.getI64TensorAttr(p.dilations))
+      .getResult(0);
+}
+
+/// Conv as a named linalg convolution where one fits: group 1
+/// (`conv_{1d_ncw_fcw,2d_nchw_fchw,3d_ncdhw_fcdhw}`), depthwise with
+/// multiplier 1 (`depthwise_conv_{1d_ncw_cw,2d_nchw_chw,3d_ncdhw_cdhw}`) or
+/// any other group count in 2-D (`conv_2d_ngchw_gfchw`). `x` is the padded
+/// input, `init` the accumulator (bias or zeros) of the result's shape.
+/// Returns null when no named op fits.
+Value createNamedConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
+                      const WindowParams &p, int64_t group) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  auto initType = cast<RankedTensorType>(init.getType());
+  Type elt = initType.getElementType();
+  int64_t s = p.kernel.size(), c = xType.getDimSize(1), m = wType.getDimSize(0);
+  if (group == 1) {
+    switch (s) {
+    case 1:
+      return createWindowOp<linalg::Conv1DNcwFcwOp>(b, loc, p, x, w, init);
+    case 2:
+      return createWindowOp<linalg::Conv2DNchwFchwOp>(b, loc, p, x, w, init);
+    case 3:
+      return createWindowOp<linalg::Conv3DNcdhwFcdhwOp>(b, loc, p, x, w, init);
+    default:
+      return {};
+    }
+  }
+  // Depthwise: W is C x 1 x K..., the named ops take C x K...
+  SmallVector<ReassociationIndices> dropOne = {{0, 1}};
+  for (int64_t i = 0; i < s; ++i)
+    dropOne.push_back({i + 2});
+  if (group == c && m == c && s >= 1 && s <= 3) {
+    Value kernel = b.create<tensor::CollapseShapeOp>(loc, w, dropOne);
+    if (s == 1)
+      return createWindowOp<linalg::DepthwiseConv1DNcwCwOp>(b, loc, p, x,
+                                                            kernel, init);
+    if (s == 2)
+      return createWindowOp<linalg::DepthwiseConv2DNchwChwOp>(b, loc, p, x,
+                                                              kernel, init);
+    return createWindowOp<linalg::DepthwiseConv3DNcdhwCdhwOp>(b, loc, p, x,
+                                                              kernel, init);
+  }
+  if (s != 2)
+    return {};
+  // Grouped 2-D: X: N x G x C/G x H x W, W: G x M/G x C/G x KH x KW, the
+  // accumulator N x G x M/G x OH x OW.
+  SmallVector<ReassociationIndices> split = {{0}, {1, 2}, {3}, {4}};
+  SmallVector<ReassociationIndices> splitFirst = {{0, 1}, {2}, {3}, {4}};
+  auto expand = [&](Value v, ArrayRef<int64_t> shape,
+                    ArrayRef<ReassociationIndices> reassoc) -> Value {
+    return b.create<tensor::ExpandShapeOp>(
+        loc, RankedTensorType::get(shape, elt), v, reassoc);
+  };
+  ArrayRef<int64_t> xs = xType.getShape(), ws = wType.getShape(),
+                    ys = initType.getShape();
+  Value xg = expand(x, {xs[0], group, c / group, xs[2], xs[3]}, split);
+  Value wg = expand(w, {group, m / group, ws[1], ws[2], ws[3]}, splitFirst);
+  Value accg = expand(init, {ys[0], group, m / group, ys[2], ys[3]}, split);
+  Value yg =
+      createWindowOp<linalg::Conv2DNgchwGfchwOp>(b, loc, p, xg, wg, accg);
+  return b.create<tensor::CollapseShapeOp>(loc, initType, yg, split);
 }
 
 struct ConvLowering : public OpConversionPattern<ConvOp> {
@@ -99,8 +200,9 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
     p.dilations = vec(op.getDilations());
     p.pads = vec(op.getPads());
     p.autoPad = op.getAutoPad();
-    if (failed(completeWindowParams(op, s, p)))
-      return failure();
+    std::string reason;
+    if (failed(completeWindowParams(s, p, reason)))
+      return rewriter.notifyMatchFailure(op, reason);
     SmallVector<int64_t> low(2, 0), high(2, 0), spatialLow, spatialHigh;
     if (failed(resolvePads(p, xType.getShape().drop_front(2),
                            resultType.getShape().drop_front(2), spatialLow,
@@ -112,8 +214,31 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
     Value x = padTensor(rewriter, loc, adaptor.getX(), low, high,
                         createScalar(rewriter, loc, elt, 0.0));
 
-    // Make groups explicit: X: N x G x C/G x D..., W: G x M/G x C/G x K...,
-    // Y: N x G x M/G x O...
+    // The accumulator starts at the bias (or zero).
+    Value init =
+        createEmpty(rewriter, loc, resultType,
+                    windowResultSizes(rewriter, loc, x, resultType, p));
+    if (isNoValue(op.getB())) {
+      init = rewriter
+                 .create<linalg::FillOp>(
+                     loc, createScalar(rewriter, loc, elt, 0.0), init)
+                 .getResult(0);
+    } else {
+      SmallVector<int64_t> dims = {0};
+      for (int64_t i = 0; i < s; ++i)
+        dims.push_back(2 + i);
+      init =
+          rewriter.create<linalg::BroadcastOp>(loc, adaptor.getB(), init, dims)
+              .getResult()[0];
+    }
+    if (Value named =
+            createNamedConv(rewriter, loc, x, adaptor.getW(), init, p, group)) {
+      rewriter.replaceOp(op, named);
+      return success();
+    }
+
+    // Otherwise one generic with explicit groups: X: N x G x C/G x D...,
+    // W: G x M/G x C/G x K..., Y: N x G x M/G x O...
     auto padded = cast<RankedTensorType>(x.getType());
     SmallVector<int64_t> xShape = {padded.getDimSize(0), group, cg};
     xShape.append(padded.getShape().begin() + 2, padded.getShape().end());
@@ -133,6 +258,10 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
     yShape.append(resultType.getShape().begin() + 2,
                   resultType.getShape().end());
     auto ygType = RankedTensorType::get(yShape, elt);
+    SmallVector<ReassociationIndices> yReassoc = {{0}, {1, 2}};
+    for (int64_t i = 0; i < s; ++i)
+      yReassoc.push_back({i + 3});
+    init = rewriter.create<tensor::ExpandShapeOp>(loc, ygType, init, yReassoc);
 
     // Loops: n, g, mg, o_1..o_s (parallel), c, k_1..k_s (reduction).
     int64_t loops = 3 + s + 1 + s;
@@ -141,8 +270,8 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
     SmallVector<AffineExpr> wExprs = {d(1), d(2), d(3 + s)};
     SmallVector<AffineExpr> yExprs = {d(0), d(1), d(2)};
     for (int64_t i = 0; i < s; ++i) {
-      xExprs.push_back(windowExpr(ctx, 3 + i, 4 + s + i, p.strides[i],
-                                  p.dilations[i]));
+      xExprs.push_back(
+          windowExpr(ctx, 3 + i, 4 + s + i, p.strides[i], p.dilations[i]));
       wExprs.push_back(d(4 + s + i));
       yExprs.push_back(d(3 + i));
     }
@@ -152,51 +281,26 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
     SmallVector<utils::IteratorType> iterators(3 + s,
                                                utils::IteratorType::parallel);
     iterators.append(1 + s, utils::IteratorType::reduction);
-
-    // The accumulator starts at the bias (or zero).
-    SmallVector<Value> dynamic;
-    for (int64_t i = 0; i < ygType.getRank(); ++i)
-      if (ygType.isDynamicDim(i))
-        dynamic.push_back(getDimSize(rewriter, loc, xg, i));
-    Value init = createEmpty(rewriter, loc, ygType, dynamic);
-    if (isNoValue(op.getB())) {
-      init = rewriter
-                 .create<linalg::FillOp>(loc, createScalar(rewriter, loc, elt, 0.0), init)
-                 .getResult(0);
-    } else {
-      Value bg = rewriter.create<tensor::ExpandShapeOp>(
-          loc, RankedTensorType::get({group, mg}, elt), adaptor.getB(),
-          SmallVector<ReassociationIndices>{{0, 1}});
-      int64_t r = ygType.getRank();
-      init = rewriter
-                 .create<linalg::GenericOp>(
-                     loc, TypeRange{ygType}, ValueRange{bg}, ValueRange{init},
-                     SmallVector<AffineMap>{
-                         AffineMap::get(r, 0, {d(1), d(2)}, ctx),
-                         rewriter.getMultiDimIdentityMap(r)},
-                     SmallVector<utils::IteratorType>(
-                         r, utils::IteratorType::parallel),
-                     [](OpBuilder &b, Location l, ValueRange args) {
-                       b.create<linalg::YieldOp>(l, args[0]);
-                     })
-                 .getResult(0);
-    }
     bool isFloat = isa<FloatType>(elt);
     Value yg = rewriter
                    .create<linalg::GenericOp>(
                        loc, TypeRange{ygType}, ValueRange{xg, wg},
                        ValueRange{init}, maps, iterators,
                        [&](OpBuilder &b, Location l, ValueRange args) {
-                         Value prod = isFloat ? b.create<arith::MulFOp>(l, args[0], args[1]).getResult()
-                                              : b.create<arith::MulIOp>(l, args[0], args[1]).getResult();
-                         Value sum = isFloat ? b.create<arith::AddFOp>(l, args[2], prod).getResult()
-                                             : b.create<arith::AddIOp>(l, args[2], prod).getResult();
+                         Value prod =
+                             isFloat
+                                 ? b.create<arith::MulFOp>(l, args[0], args[1])
+                                       .getResult()
+                                 : b.create<arith::MulIOp>(l, args[0], args[1])
+                                       .getResult();
+                         Value sum =
+                             isFloat ? b.create<arith::AddFOp>(l, args[2], prod)
+                                           .getResult()
+                                     : b.create<arith::AddIOp>(l, args[2], prod)
+                                           .getResult();
                          b.create<linalg::YieldOp>(l, sum);
                        })
                    .getResult(0);
-    SmallVector<ReassociationIndices> yReassoc = {{0}, {1, 2}};
-    for (int64_t i = 0; i < s; ++i)
-      yReassoc.push_back({i + 3});
     rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, resultType, yg,
                                                          yReassoc);
     return success();
@@ -222,8 +326,9 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
     MLIRContext *ctx = op.getContext();
     Type elt = resultType.getElementType();
     auto floatType = dyn_cast<FloatType>(elt);
-    bool isUnsigned =
-        cast<ShapedType>(op.getX().getType()).getElementType().isUnsignedInteger();
+    bool isUnsigned = cast<ShapedType>(op.getX().getType())
+                          .getElementType()
+                          .isUnsignedInteger();
     // Integers: MaxPool only (AveragePool's division is on floats).
     if (!floatType && !isMax)
       return rewriter.notifyMatchFailure(op, "integer average pooling");
@@ -236,8 +341,9 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
     p.pads = vec(op.getPads());
     p.autoPad = op.getAutoPad();
     p.ceilMode = op.getCeilMode() != 0;
-    if (failed(completeWindowParams(op, s, p)))
-      return failure();
+    std::string reason;
+    if (failed(completeWindowParams(s, p, reason)))
+      return rewriter.notifyMatchFailure(op, reason);
     SmallVector<int64_t> low(2, 0), high(2, 0), spatialLow, spatialHigh;
     if (failed(resolvePads(p, xType.getShape().drop_front(2),
                            resultType.getShape().drop_front(2), spatialLow,
@@ -245,8 +351,7 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
       return rewriter.notifyMatchFailure(op, "SAME padding of a dynamic size");
     low.append(spatialLow);
     high.append(spatialHigh);
-    double padValue =
-        isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+    double padValue = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
     // The identity of the window reduction (and the padding value).
     auto identity = [&](OpBuilder &b) -> Value {
       if (floatType)
@@ -264,12 +369,14 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
       return isUnsigned ? b.create<arith::MaxUIOp>(l, v, acc).getResult()
                         : b.create<arith::MaxSIOp>(l, v, acc).getResult();
     };
-    Value x = padTensor(rewriter, loc, adaptor.getX(), low, high, identity(rewriter));
+    Value x =
+        padTensor(rewriter, loc, adaptor.getX(), low, high, identity(rewriter));
 
     // Loops: n, c, o_1..o_s (parallel), k_1..k_s (reduction).
     int64_t loops = 2 + 2 * s;
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> xExprs = {d(0), d(1)}, kExprs, yExprs = {d(0), d(1)};
+    SmallVector<AffineExpr> xExprs = {d(0), d(1)}, kExprs,
+                            yExprs = {d(0), d(1)};
     for (int64_t i = 0; i < s; ++i) {
       xExprs.push_back(
           windowExpr(ctx, 2 + i, 2 + s + i, p.strides[i], p.dilations[i]));
@@ -292,39 +399,63 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
     SmallVector<utils::IteratorType> iterators(2 + s,
                                                utils::IteratorType::parallel);
     iterators.append(s, utils::IteratorType::reduction);
-    Value pooled =
-        rewriter
-            .create<linalg::GenericOp>(
-                loc, TypeRange{resultType}, ValueRange{x, window},
-                ValueRange{init},
-                SmallVector<AffineMap>{AffineMap::get(loops, 0, xExprs, ctx),
-                                       AffineMap::get(loops, 0, kExprs, ctx),
-                                       AffineMap::get(loops, 0, yExprs, ctx)},
-                iterators,
-                [&](OpBuilder &b, Location l, ValueRange args) {
-                  b.create<linalg::YieldOp>(l, combine(b, l, args[0], args[2]));
-                })
-            .getResult(0);
+    // A named pooling op where one fits (1-D and 2-D, without indices; max
+    // of floats or signed integers), otherwise a window generic.
+    bool withIndices = false;
+    if constexpr (isMax)
+      withIndices = !isa<NoneType>(op.getIndices().getType());
+    Value pooled;
+    if (!withIndices && (s == 1 || s == 2) && (floatType || !isUnsigned)) {
+      if (isMax)
+        pooled = s == 1 ? createWindowOp<linalg::PoolingNcwMaxOp>(
+                              rewriter, loc, p, x, window, init)
+                        : createWindowOp<linalg::PoolingNchwMaxOp>(
+                              rewriter, loc, p, x, window, init);
+      else
+        pooled = s == 1 ? createWindowOp<linalg::PoolingNcwSumOp>(
+                              rewriter, loc, p, x, window, init)
+                        : createWindowOp<linalg::PoolingNchwSumOp>(
+                              rewriter, loc, p, x, window, init);
+    } else {
+      pooled =
+          rewriter
+              .create<linalg::GenericOp>(
+                  loc, TypeRange{resultType}, ValueRange{x, window},
+                  ValueRange{init},
+                  SmallVector<AffineMap>{AffineMap::get(loops, 0, xExprs, ctx),
+                                         AffineMap::get(loops, 0, kExprs, ctx),
+                                         AffineMap::get(loops, 0, yExprs, ctx)},
+                  iterators,
+                  [&](OpBuilder &b, Location l, ValueRange args) {
+                    b.create<linalg::YieldOp>(l,
+                                              combine(b, l, args[0], args[2]));
+                  })
+              .getResult(0);
+    }
     if constexpr (isMax) {
       SmallVector<Value> results = {pooled};
       if (isa<NoneType>(op.getIndices().getType())) {
-        results.push_back(rewriter.create<onnx::NoValueOp>(loc, rewriter.getNoneType()));
+        results.push_back(
+            rewriter.create<onnx::NoValueOp>(loc, rewriter.getNoneType()));
       } else {
         // Indices: the flat position of each maximum in the unpadded input
         // (row-major, or column-major spatial dims with storage_order 1).
         if (!xType.hasStaticShape() || !floatType)
-          return rewriter.notifyMatchFailure(op, "Indices of a dynamic or integer input");
-        auto indexType = RankedTensorType::get(resultType.getShape(), rewriter.getI64Type());
+          return rewriter.notifyMatchFailure(
+              op, "Indices of a dynamic or integer input");
+        auto indexType =
+            RankedTensorType::get(resultType.getShape(), rewriter.getI64Type());
         Value values = rewriter
                            .create<linalg::FillOp>(
                                loc, createScalar(rewriter, loc, elt, padValue),
                                createEmpty(rewriter, loc, resultType, dynamic))
                            .getResult(0);
-        Value indices = rewriter
-                            .create<linalg::FillOp>(
-                                loc, createScalar(rewriter, loc, rewriter.getI64Type(), 0),
-                                createEmpty(rewriter, loc, indexType, dynamic))
-                            .getResult(0);
+        Value indices =
+            rewriter
+                .create<linalg::FillOp>(
+                    loc, createScalar(rewriter, loc, rewriter.getI64Type(), 0),
+                    createEmpty(rewriter, loc, indexType, dynamic))
+                .getResult(0);
         bool columnMajor = op.getStorageOrder() != 0;
         ArrayRef<int64_t> inShape = xType.getShape();
         AffineMap yMap = AffineMap::get(loops, 0, yExprs, ctx);
@@ -332,10 +463,12 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
             loc, TypeRange{resultType, indexType}, ValueRange{x, window},
             ValueRange{values, indices},
             SmallVector<AffineMap>{AffineMap::get(loops, 0, xExprs, ctx),
-                                   AffineMap::get(loops, 0, kExprs, ctx), yMap, yMap},
+                                   AffineMap::get(loops, 0, kExprs, ctx), yMap,
+                                   yMap},
             iterators, [&](OpBuilder &b, Location l, ValueRange args) {
               auto idx64 = [&](Value v) {
-                return b.create<arith::IndexCastOp>(l, b.getI64Type(), v).getResult();
+                return b.create<arith::IndexCastOp>(l, b.getI64Type(), v)
+                    .getResult();
               };
               auto c64 = [&](int64_t v) {
                 return b.create<arith::ConstantIntOp>(l, v, 64).getResult();
@@ -347,8 +480,10 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
                 Value o = idx64(b.create<linalg::IndexOp>(l, 2 + i));
                 Value k = idx64(b.create<linalg::IndexOp>(l, 2 + s + i));
                 pos.push_back(b.create<arith::SubIOp>(
-                    l, b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, o, c64(p.strides[i])),
-                                               b.create<arith::MulIOp>(l, k, c64(p.dilations[i]))),
+                    l,
+                    b.create<arith::AddIOp>(
+                        l, b.create<arith::MulIOp>(l, o, c64(p.strides[i])),
+                        b.create<arith::MulIOp>(l, k, c64(p.dilations[i]))),
                     c64(low[2 + i])));
               }
               SmallVector<int64_t> order;
@@ -359,11 +494,14 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
               Value flat = c64(0);
               for (int64_t d : order)
                 flat = b.create<arith::AddIOp>(
-                    l, b.create<arith::MulIOp>(l, flat, c64(inShape[d])), pos[d]);
-              Value better = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, args[0], args[2]);
+                    l, b.create<arith::MulIOp>(l, flat, c64(inShape[d])),
+                    pos[d]);
+              Value better = b.create<arith::CmpFOp>(
+                  l, arith::CmpFPredicate::OGT, args[0], args[2]);
               b.create<linalg::YieldOp>(
-                  l, ValueRange{b.create<arith::SelectOp>(l, better, args[0], args[2]),
-                                b.create<arith::SelectOp>(l, better, flat, args[3])});
+                  l, ValueRange{
+                         b.create<arith::SelectOp>(l, better, args[0], args[2]),
+                         b.create<arith::SelectOp>(l, better, flat, args[3])});
             });
         results = {withIndex.getResult(0), withIndex.getResult(1)};
       }
@@ -396,17 +534,24 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
                 // [start, start + k) clipped to [0, size).
                 Value o = b.create<linalg::IndexOp>(l, 2 + i);
                 Value start = b.create<arith::SubIOp>(
-                    l, b.create<arith::MulIOp>(l, o, b.create<arith::ConstantIndexOp>(l, p.strides[i])),
+                    l,
+                    b.create<arith::MulIOp>(
+                        l, o,
+                        b.create<arith::ConstantIndexOp>(l, p.strides[i])),
                     b.create<arith::ConstantIndexOp>(l, low[2 + i]));
-                Value end = b.create<arith::AddIOp>(l, start, b.create<arith::ConstantIndexOp>(l, p.kernel[i]));
-                Value lo = b.create<arith::MaxSIOp>(l, start, b.create<arith::ConstantIndexOp>(l, 0));
+                Value end = b.create<arith::AddIOp>(
+                    l, start, b.create<arith::ConstantIndexOp>(l, p.kernel[i]));
+                Value lo = b.create<arith::MaxSIOp>(
+                    l, start, b.create<arith::ConstantIndexOp>(l, 0));
                 Value hi = b.create<arith::MinSIOp>(l, end, inputSizes[i]);
-                n = b.create<arith::MulIOp>(l, n, b.create<arith::SubIOp>(l, hi, lo));
+                n = b.create<arith::MulIOp>(l, n,
+                                            b.create<arith::SubIOp>(l, hi, lo));
               }
               count = b.create<arith::SIToFPOp>(
                   l, elt, b.create<arith::IndexCastOp>(l, b.getI64Type(), n));
             }
-            b.create<linalg::YieldOp>(l, b.create<arith::DivFOp>(l, args[0], count).getResult());
+            b.create<linalg::YieldOp>(
+                l, b.create<arith::DivFOp>(l, args[0], count).getResult());
           });
       rewriter.replaceOp(op, divided.getResults());
       return success();
@@ -434,8 +579,8 @@ struct GlobalPoolLowering : public OpConversionPattern<PoolOp> {
     Location loc = op.getLoc();
     Type elt = xType.getElementType();
     int64_t r = xType.getRank();
-    auto reducedType = RankedTensorType::get(
-        {xType.getDimSize(0), xType.getDimSize(1)}, elt);
+    auto reducedType =
+        RankedTensorType::get({xType.getDimSize(0), xType.getDimSize(1)}, elt);
     SmallVector<Value> dynamic;
     for (int64_t i = 0; i < 2; ++i)
       if (xType.isDynamicDim(i))
@@ -446,7 +591,8 @@ struct GlobalPoolLowering : public OpConversionPattern<PoolOp> {
                          loc, createScalar(rewriter, loc, elt, initValue),
                          createEmpty(rewriter, loc, reducedType, dynamic))
                      .getResult(0);
-    SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
+    SmallVector<utils::IteratorType> iterators(2,
+                                               utils::IteratorType::parallel);
     iterators.append(r - 2, utils::IteratorType::reduction);
     MLIRContext *ctx = op.getContext();
     Value reduced =
@@ -455,29 +601,40 @@ struct GlobalPoolLowering : public OpConversionPattern<PoolOp> {
                 loc, TypeRange{reducedType}, ValueRange{x}, ValueRange{init},
                 SmallVector<AffineMap>{
                     rewriter.getMultiDimIdentityMap(r),
-                    AffineMap::get(r, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx)},
+                    AffineMap::get(
+                        r, 0,
+                        {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)},
+                        ctx)},
                 iterators,
                 [&](OpBuilder &b, Location l, ValueRange args) {
-                  Value v = isMax ? b.create<arith::MaximumFOp>(l, args[0], args[1]).getResult()
-                                  : b.create<arith::AddFOp>(l, args[0], args[1]).getResult();
+                  Value v =
+                      isMax ? b.create<arith::MaximumFOp>(l, args[0], args[1])
+                                  .getResult()
+                            : b.create<arith::AddFOp>(l, args[0], args[1])
+                                  .getResult();
                   b.create<linalg::YieldOp>(l, v);
                 })
             .getResult(0);
     if (!isMax) {
       // Divide by the number of spatial elements.
-      Value countF = countElements(rewriter, loc, x,
-                                   llvm::to_vector(llvm::seq<int64_t>(2, r)), elt);
+      Value countF = countElements(
+          rewriter, loc, x, llvm::to_vector(llvm::seq<int64_t>(2, r)), elt);
       Value out = createEmptyLike(rewriter, loc, reducedType, {reduced});
-      reduced = rewriter
-                    .create<linalg::GenericOp>(
-                        loc, TypeRange{reducedType}, ValueRange{reduced}, ValueRange{out},
-                        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(2),
-                                               rewriter.getMultiDimIdentityMap(2)},
-                        SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-                        [&](OpBuilder &b, Location l, ValueRange args) {
-                          b.create<linalg::YieldOp>(l, b.create<arith::DivFOp>(l, args[0], countF).getResult());
-                        })
-                    .getResult(0);
+      reduced =
+          rewriter
+              .create<linalg::GenericOp>(
+                  loc, TypeRange{reducedType}, ValueRange{reduced},
+                  ValueRange{out},
+                  SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(2),
+                                         rewriter.getMultiDimIdentityMap(2)},
+                  SmallVector<utils::IteratorType>(
+                      2, utils::IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange args) {
+                    b.create<linalg::YieldOp>(
+                        l, b.create<arith::DivFOp>(l, args[0], countF)
+                               .getResult());
+                  })
+              .getResult(0);
     }
     SmallVector<ReassociationIndices> reassoc = {{0}, {1}};
     for (int64_t i = 2; i < r; ++i)
@@ -511,16 +668,22 @@ struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
     int64_t group = op.getGroup();
     int64_t c = xType.getDimSize(1), cg = c / group;
     int64_t mg = wType.getDimSize(1);
-    SmallVector<int64_t> kernel(wType.getShape().begin() + 2, wType.getShape().end());
-    SmallVector<int64_t> strides = vec(op.getStrides()), dilations = vec(op.getDilations()),
-                         pads = vec(op.getPads()), outPad = vec(op.getOutputPadding());
-    if (strides.empty()) strides.assign(s, 1);
-    if (dilations.empty()) dilations.assign(s, 1);
-    if (outPad.empty()) outPad.assign(s, 0);
+    SmallVector<int64_t> kernel(wType.getShape().begin() + 2,
+                                wType.getShape().end());
+    SmallVector<int64_t> strides = vec(op.getStrides()),
+                         dilations = vec(op.getDilations()),
+                         pads = vec(op.getPads()),
+                         outPad = vec(op.getOutputPadding());
+    if (strides.empty())
+      strides.assign(s, 1);
+    if (dilations.empty())
+      dilations.assign(s, 1);
+    if (outPad.empty())
+      outPad.assign(s, 0);
     SmallVector<int64_t> padBegin(s, 0);
     StringRef autoPad = op.getAutoPad();
-    bool computed = op.getOutputShape().has_value() || autoPad == "SAME_UPPER" ||
-                    autoPad == "SAME_LOWER";
+    bool computed = op.getOutputShape().has_value() ||
+                    autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
     for (int64_t i = 0; i < s; ++i) {
       if (computed) {
         int64_t total = strides[i] * (xType.getDimSize(i + 2) - 1) + outPad[i] +
@@ -540,24 +703,29 @@ struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
     Value wg = rewriter.create<tensor::ExpandShapeOp>(
         loc, RankedTensorType::get(wShape, elt), adaptor.getW(), wReassoc);
     SmallVector<int64_t> yShape = {resultType.getDimSize(0), group, mg};
-    yShape.append(resultType.getShape().begin() + 2, resultType.getShape().end());
+    yShape.append(resultType.getShape().begin() + 2,
+                  resultType.getShape().end());
     auto ygType = RankedTensorType::get(yShape, elt);
-    Value init = rewriter
-                     .create<linalg::FillOp>(loc, createScalar(rewriter, loc, elt, 0.0),
-                                             createEmpty(rewriter, loc, ygType, {}))
-                     .getResult(0);
+    Value init =
+        rewriter
+            .create<linalg::FillOp>(loc, createScalar(rewriter, loc, elt, 0.0),
+                                    createEmpty(rewriter, loc, ygType, {}))
+            .getResult(0);
     // Loops: n, g, mg, o... (parallel), c, k... (reduction).
     int64_t loops = 3 + s + 1 + s;
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> wExprs = {d(1), d(3 + s), d(2)}, yExprs = {d(0), d(1), d(2)};
+    SmallVector<AffineExpr> wExprs = {d(1), d(3 + s), d(2)},
+                            yExprs = {d(0), d(1), d(2)};
     for (int64_t i = 0; i < s; ++i) {
       wExprs.push_back(d(4 + s + i));
       yExprs.push_back(d(3 + i));
     }
-    SmallVector<utils::IteratorType> iterators(3 + s, utils::IteratorType::parallel);
+    SmallVector<utils::IteratorType> iterators(3 + s,
+                                               utils::IteratorType::parallel);
     iterators.append(1 + s, utils::IteratorType::reduction);
     Value x = adaptor.getX();
-    SmallVector<int64_t> inSizes(xType.getShape().begin() + 2, xType.getShape().end());
+    SmallVector<int64_t> inSizes(xType.getShape().begin() + 2,
+                                 xType.getShape().end());
     Value yg =
         rewriter
             .create<linalg::GenericOp>(
@@ -566,13 +734,16 @@ struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
                                        AffineMap::get(loops, 0, yExprs, ctx)},
                 iterators,
                 [&](OpBuilder &b, Location l, ValueRange args) {
-                  auto idx = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(l, v).getResult(); };
+                  auto idx = [&](int64_t v) {
+                    return b.create<arith::ConstantIndexOp>(l, v).getResult();
+                  };
                   Value valid = b.create<arith::ConstantIntOp>(l, 1, 1);
                   Value g = b.create<linalg::IndexOp>(l, 1);
                   Value ci = b.create<linalg::IndexOp>(l, 3 + s);
                   SmallVector<Value> coords = {
                       b.create<linalg::IndexOp>(l, 0),
-                      b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, g, idx(cg)), ci)};
+                      b.create<arith::AddIOp>(
+                          l, b.create<arith::MulIOp>(l, g, idx(cg)), ci)};
                   for (int64_t i = 0; i < s; ++i) {
                     Value o = b.create<linalg::IndexOp>(l, 3 + i);
                     Value k = b.create<linalg::IndexOp>(l, 4 + s + i);
@@ -582,26 +753,36 @@ struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
                         b.create<arith::MulIOp>(l, k, idx(dilations[i])));
                     Value q = b.create<arith::DivSIOp>(l, t, idx(strides[i]));
                     Value exact = b.create<arith::CmpIOp>(
-                        l, arith::CmpIPredicate::eq, b.create<arith::RemSIOp>(l, t, idx(strides[i])), idx(0));
+                        l, arith::CmpIPredicate::eq,
+                        b.create<arith::RemSIOp>(l, t, idx(strides[i])),
+                        idx(0));
                     Value inRange = b.create<arith::AndIOp>(
-                        l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, t, idx(0)),
-                        b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, q, idx(inSizes[i])));
-                    valid = b.create<arith::AndIOp>(l, valid, b.create<arith::AndIOp>(l, exact, inRange));
+                        l,
+                        b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, t,
+                                                idx(0)),
+                        b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, q,
+                                                idx(inSizes[i])));
+                    valid = b.create<arith::AndIOp>(
+                        l, valid, b.create<arith::AndIOp>(l, exact, inRange));
                     coords.push_back(q);
                   }
                   // Read a safe element when invalid, then discard it.
                   for (int64_t i = 0; i < s; ++i)
-                    coords[2 + i] = b.create<arith::SelectOp>(l, valid, coords[2 + i], idx(0));
+                    coords[2 + i] = b.create<arith::SelectOp>(
+                        l, valid, coords[2 + i], idx(0));
                   Value xv = b.create<tensor::ExtractOp>(l, x, coords);
                   Value prod = b.create<arith::MulFOp>(l, xv, args[0]);
-                  prod = b.create<arith::SelectOp>(l, valid, prod, createScalar(b, l, elt, 0.0));
-                  b.create<linalg::YieldOp>(l, b.create<arith::AddFOp>(l, args[1], prod).getResult());
+                  prod = b.create<arith::SelectOp>(
+                      l, valid, prod, createScalar(b, l, elt, 0.0));
+                  b.create<linalg::YieldOp>(
+                      l, b.create<arith::AddFOp>(l, args[1], prod).getResult());
                 })
             .getResult(0);
     SmallVector<ReassociationIndices> yReassoc = {{0}, {1, 2}};
     for (int64_t i = 0; i < s; ++i)
       yReassoc.push_back({i + 3});
-    Value y = rewriter.create<tensor::CollapseShapeOp>(loc, resultType, yg, yReassoc);
+    Value y =
+        rewriter.create<tensor::CollapseShapeOp>(loc, resultType, yg, yReassoc);
     if (!isNoValue(op.getB())) {
       int64_t r = resultType.getRank();
       y = rewriter
@@ -611,9 +792,12 @@ struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
                   SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(r),
                                          AffineMap::get(r, 0, {d(1)}, ctx),
                                          rewriter.getMultiDimIdentityMap(r)},
-                  SmallVector<utils::IteratorType>(r, utils::IteratorType::parallel),
+                  SmallVector<utils::IteratorType>(
+                      r, utils::IteratorType::parallel),
                   [](OpBuilder &b, Location l, ValueRange args) {
-                    b.create<linalg::YieldOp>(l, b.create<arith::AddFOp>(l, args[0], args[1]).getResult());
+                    b.create<linalg::YieldOp>(
+                        l, b.create<arith::AddFOp>(l, args[0], args[1])
+                               .getResult());
                   })
               .getResult(0);
     }
@@ -626,10 +810,11 @@ struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
 
 void populateConvPatterns(const TypeConverter &tc,
                           RewritePatternSet &patterns) {
-  patterns.add<ConvLowering, PoolLowering<MaxPoolOp>,
-               PoolLowering<AveragePoolOp>, GlobalPoolLowering<GlobalAveragePoolOp>,
-               GlobalPoolLowering<GlobalMaxPoolOp>, ConvTransposeLowering>(
-      tc, patterns.getContext());
+  patterns
+      .add<ConvLowering, PoolLowering<MaxPoolOp>, PoolLowering<AveragePoolOp>,
+           GlobalPoolLowering<GlobalAveragePoolOp>,
+           GlobalPoolLowering<GlobalMaxPoolOp>, ConvTransposeLowering>(
+          tc, patterns.getContext());
 }
 
 } // namespace fulcrum::lowering

@@ -3,8 +3,8 @@
 // Part of Fulcrum. NegativeLogLikelihoodLoss gathers -input[n, target, d...]
 // (times the class weight; zero where target == ignore_index) in one
 // generic over the target's shape, then reduces (none, sum, or mean over
-// the weights). SoftmaxCrossEntropyLoss decomposes into LogSoftmax over the
-// class axis and NegativeLogLikelihoodLoss, which the conversion then lowers.
+// the weights). SoftmaxCrossEntropyLoss is decomposed into LogSoftmax and
+// NegativeLogLikelihoodLoss before (fulcrum-onnx-decompose).
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,7 +30,8 @@ Value sumAll(OpBuilder &b, Location loc, Value t) {
           loc, TypeRange{scalarType}, ValueRange{t}, ValueRange{init},
           SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank),
                                  AffineMap::get(rank, 0, {}, b.getContext())},
-          SmallVector<utils::IteratorType>(rank, utils::IteratorType::reduction),
+          SmallVector<utils::IteratorType>(rank,
+                                           utils::IteratorType::reduction),
           [](OpBuilder &nb, Location l, ValueRange args) {
             nb.create<linalg::YieldOp>(
                 l, nb.create<arith::AddFOp>(l, args[0], args[1]).getResult());
@@ -59,8 +60,10 @@ struct NLLLowering : public OpConversionPattern<NegativeLogLikelihoodLossOp> {
     bool hasWeight = !isNoValue(op.getWeight());
     Value weight = adaptor.getWeight();
     auto lossType = RankedTensorType::get(targetType.getShape(), elt);
-    Value lossInit = createEmptyLike(rewriter, loc, lossType, {adaptor.getTarget()});
-    Value weightInit = createEmptyLike(rewriter, loc, lossType, {adaptor.getTarget()});
+    Value lossInit =
+        createEmptyLike(rewriter, loc, lossType, {adaptor.getTarget()});
+    Value weightInit =
+        createEmptyLike(rewriter, loc, lossType, {adaptor.getTarget()});
     auto gather = rewriter.create<linalg::GenericOp>(
         loc, TypeRange{lossType, lossType}, ValueRange{adaptor.getTarget()},
         ValueRange{lossInit, weightInit},
@@ -75,15 +78,20 @@ struct NLLLowering : public OpConversionPattern<NegativeLogLikelihoodLossOp> {
                 b.create<arith::ConstantIntOp>(l, *ignore, t.getType()));
           Value zeroIndex = b.create<arith::ConstantIntOp>(l, 0, t.getType());
           Value cls = b.create<arith::IndexCastOp>(
-              l, b.getIndexType(), b.create<arith::SelectOp>(l, ignored, zeroIndex, t));
+              l, b.getIndexType(),
+              b.create<arith::SelectOp>(l, ignored, zeroIndex, t));
           SmallVector<Value> coords = {b.create<linalg::IndexOp>(l, 0), cls};
           for (int64_t d = 1; d < rank; ++d)
             coords.push_back(b.create<linalg::IndexOp>(l, d));
           Value v = b.create<tensor::ExtractOp>(l, input, coords);
-          Value w = hasWeight ? b.create<tensor::ExtractOp>(l, weight, ValueRange{cls}).getResult()
+          Value w = hasWeight ? b.create<tensor::ExtractOp>(l, weight,
+                                                            ValueRange{cls})
+                                    .getResult()
                               : createScalar(b, l, elt, 1.0);
-          w = b.create<arith::SelectOp>(l, ignored, createScalar(b, l, elt, 0.0), w);
-          Value loss = b.create<arith::NegFOp>(l, b.create<arith::MulFOp>(l, v, w));
+          w = b.create<arith::SelectOp>(l, ignored,
+                                        createScalar(b, l, elt, 0.0), w);
+          Value loss =
+              b.create<arith::NegFOp>(l, b.create<arith::MulFOp>(l, v, w));
           b.create<linalg::YieldOp>(l, ValueRange{loss, w});
         });
     Value loss = gather.getResult(0);
@@ -100,11 +108,13 @@ struct NLLLowering : public OpConversionPattern<NegativeLogLikelihoodLossOp> {
                   .create<linalg::GenericOp>(
                       loc, TypeRange{scalarType}, ValueRange{total, weights},
                       ValueRange{createEmpty(rewriter, loc, scalarType, {})},
-                      SmallVector<AffineMap>(3, AffineMap::get(0, 0, {}, op.getContext())),
+                      SmallVector<AffineMap>(
+                          3, AffineMap::get(0, 0, {}, op.getContext())),
                       SmallVector<utils::IteratorType>{},
                       [](OpBuilder &b, Location l, ValueRange args) {
                         b.create<linalg::YieldOp>(
-                            l, b.create<arith::DivFOp>(l, args[0], args[1]).getResult());
+                            l, b.create<arith::DivFOp>(l, args[0], args[1])
+                                   .getResult());
                       })
                   .getResult(0);
     } else if (reduction != "sum") {
@@ -115,33 +125,11 @@ struct NLLLowering : public OpConversionPattern<NegativeLogLikelihoodLossOp> {
   }
 };
 
-struct SCELowering : public OpConversionPattern<SoftmaxCrossEntropyLossOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(SoftmaxCrossEntropyLossOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Type scoresType = op.getScores().getType();
-    Value logProb = rewriter.create<LogSoftmaxOp>(
-        loc, scoresType, op.getScores(), rewriter.getI64IntegerAttr(1));
-    Value loss = rewriter.create<NegativeLogLikelihoodLossOp>(
-        loc, op.getOutput().getType(), logProb, op.getLabels(),
-        op.getWeights(), op.getIgnoreIndexAttr(), op.getReductionAttr());
-    SmallVector<Value> results = {loss};
-    if (op->getNumResults() > 1)
-      results.push_back(isa<NoneType>(op.getLogProb().getType())
-                            ? rewriter.create<NoValueOp>(loc, rewriter.getNoneType()).getResult()
-                            : logProb);
-    rewriter.replaceOp(op, results);
-    return success();
-  }
-};
-
 } // namespace
 
 void populateLossPatterns(const TypeConverter &tc,
                           RewritePatternSet &patterns) {
-  patterns.add<NLLLowering, SCELowering>(tc, patterns.getContext());
+  patterns.add<NLLLowering>(tc, patterns.getContext());
 }
 
 } // namespace fulcrum::lowering

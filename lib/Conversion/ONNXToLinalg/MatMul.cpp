@@ -1,8 +1,11 @@
 //===- MatMul.cpp - Lowering of MatMul and Gemm ---------------------------===//
 //
-// Part of Fulcrum. Both become a zero-initialized `linalg.generic` reduction
-// (batch dimensions broadcast numpy-style); Gemm's alpha/beta/C epilogue is
-// a second, element-wise generic that the element-wise fusion folds in.
+// Part of Fulcrum. Both become named linalg contractions (`linalg.matmul`,
+// its transposed variants and `linalg.batch_matmul`, which upstream tiling
+// and vectorization recognise) into a zero-filled accumulator; batch
+// dimensions are collapsed, broadcast ones expanded first. MatMul with a
+// 1-D operand stays a `linalg.generic` reduction. Gemm's alpha/beta/C
+// epilogue is a second, element-wise generic.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,7 +23,8 @@ namespace {
 Value multiplyAccumulate(OpBuilder &b, Location loc, Value a, Value x,
                          Value acc) {
   if (isa<FloatType>(a.getType()))
-    return b.create<arith::AddFOp>(loc, acc, b.create<arith::MulFOp>(loc, a, x));
+    return b.create<arith::AddFOp>(loc, acc,
+                                   b.create<arith::MulFOp>(loc, a, x));
   return b.create<arith::AddIOp>(loc, acc, b.create<arith::MulIOp>(loc, a, x));
 }
 
@@ -33,17 +37,185 @@ Value zeros(OpBuilder &b, Location loc, RankedTensorType type,
 }
 
 /// Dynamic output sizes: for each dynamic result dim, a (value, dim) source.
-SmallVector<Value>
-dynamicSizes(OpBuilder &b, Location loc, RankedTensorType type,
-             ArrayRef<std::pair<Value, int64_t>> sources) {
+SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc,
+                                RankedTensorType type,
+                                ArrayRef<std::pair<Value, int64_t>> sources) {
   SmallVector<Value> sizes;
   for (int64_t d = 0; d < type.getRank(); ++d)
     if (type.isDynamicDim(d))
-      sizes.push_back(sources[d].first
-                          ? getDimSize(b, loc, sources[d].first,
-                                       sources[d].second)
-                          : b.create<arith::ConstantIndexOp>(loc, 1));
+      sizes.push_back(
+          sources[d].first
+              ? getDimSize(b, loc, sources[d].first, sources[d].second)
+              : b.create<arith::ConstantIndexOp>(loc, 1));
   return sizes;
+}
+
+/// The result sizes of a contraction as fold results: static sizes as
+/// attributes, dynamic ones read from their (value, dim) source.
+SmallVector<OpFoldResult>
+mixedSizes(OpBuilder &b, Location loc, RankedTensorType type,
+           ArrayRef<std::pair<Value, int64_t>> sources) {
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d))
+      sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+    else if (sources[d].first)
+      sizes.push_back(getDimSize(b, loc, sources[d].first, sources[d].second));
+    else
+      sizes.push_back(b.getIndexAttr(1));
+  }
+  return sizes;
+}
+
+/// Groups `keep` dimensions of a rank-`rank` value so that every other
+/// dimension (a static 1) joins the next kept one, or the last one.
+SmallVector<ReassociationIndices> groupUnitDims(int64_t rank,
+                                                ArrayRef<bool> keep) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  for (int64_t d = 0; d < rank; ++d) {
+    pending.push_back(d);
+    if (keep[d]) {
+      groups.push_back(pending);
+      pending.clear();
+    }
+  }
+  if (!pending.empty())
+    groups.back().append(pending.begin(), pending.end());
+  return groups;
+}
+
+/// MatMul as `linalg.matmul` or `linalg.batch_matmul` for operands of rank
+/// 2 or more: batch dimensions are collapsed into one (or, when only A has
+/// them, into A's rows), and an operand that broadcasts along batch
+/// dimensions is first expanded with `linalg.broadcast`. `sources` gives
+/// the run-time size of each result dimension. Returns null for 1-D
+/// operands (the generic lowering handles them).
+Value createNamedMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                        RankedTensorType resultType,
+                        ArrayRef<std::pair<Value, int64_t>> sources) {
+  auto aType = cast<RankedTensorType>(lhs.getType());
+  auto bType = cast<RankedTensorType>(rhs.getType());
+  if (aType.getRank() < 2 || bType.getRank() < 2)
+    return {};
+  Type elt = resultType.getElementType();
+  int64_t rank = resultType.getRank(), batch = rank - 2;
+  SmallVector<OpFoldResult> resultSizes =
+      mixedSizes(b, loc, resultType, sources);
+  // keep[d]: operand dimension d is not broadcast (batch dims that are a
+  // static 1 where the result is not are broadcast).
+  auto kept = [&](RankedTensorType t) {
+    int64_t offset = rank - t.getRank();
+    SmallVector<bool> keep;
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      keep.push_back(d >= t.getRank() - 2 || t.isDynamicDim(d) ||
+                     t.getDimSize(d) != 1 ||
+                     resultType.getDimSize(d + offset) == 1);
+    return keep;
+  };
+  SmallVector<bool> aKeep = kept(aType), bKeep = kept(bType);
+  bool aFull =
+      aType.getRank() == rank && llvm::all_of(aKeep, [](bool k) { return k; });
+  auto zerosSized = [&](ArrayRef<OpFoldResult> sizes) {
+    Value empty = b.create<tensor::EmptyOp>(loc, sizes, elt);
+    return b.create<linalg::FillOp>(loc, createScalar(b, loc, elt, 0.0), empty)
+        .getResult(0);
+  };
+  auto dropUnitDims = [&](Value v, ArrayRef<bool> keep) -> Value {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (llvm::all_of(keep, [](bool k) { return k; }))
+      return v;
+    SmallVector<int64_t> shape;
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (keep[d])
+        shape.push_back(t.getDimSize(d));
+    return b.create<tensor::CollapseShapeOp>(
+        loc, RankedTensorType::get(shape, elt), v,
+        groupUnitDims(t.getRank(), keep));
+  };
+  // The product of `sizes` as a fold result.
+  auto product = [&](ArrayRef<OpFoldResult> sizes) -> OpFoldResult {
+    int64_t known = 1;
+    Value dynamic;
+    for (OpFoldResult s : sizes) {
+      if (auto c = getConstantIntValue(s)) {
+        known *= *c;
+        continue;
+      }
+      Value v = s.get<Value>();
+      dynamic = dynamic ? b.create<arith::MulIOp>(loc, dynamic, v) : v;
+    }
+    if (!dynamic)
+      return b.getIndexAttr(known);
+    if (known != 1)
+      dynamic = b.create<arith::MulIOp>(
+          loc, dynamic, b.create<arith::ConstantIndexOp>(loc, known));
+    return dynamic;
+  };
+
+  // B without (non-unit) batch dimensions: one matmul over A's rows.
+  bool bPlain = llvm::count(bKeep, true) == 2;
+  if (batch == 0 || (bPlain && aFull)) {
+    Value a2 = lhs, b2 = dropUnitDims(rhs, bKeep);
+    SmallVector<ReassociationIndices> rows;
+    if (batch > 0) {
+      rows = {llvm::to_vector(llvm::seq<int64_t>(0, rank - 1)), {rank - 1}};
+      a2 = b.create<tensor::CollapseShapeOp>(loc, a2, rows);
+    }
+    Value init =
+        zerosSized({batch > 0 ? product(ArrayRef(resultSizes).drop_back())
+                              : resultSizes[0],
+                    resultSizes[rank - 1]});
+    Value mm = b.create<linalg::MatmulOp>(loc, TypeRange{init.getType()},
+                                          ValueRange{a2, b2}, ValueRange{init})
+                   .getResult(0);
+    if (batch == 0)
+      return mm;
+    return b.create<tensor::ExpandShapeOp>(loc, resultType, mm, rows,
+                                           resultSizes);
+  }
+
+  // Otherwise both operands get the full batch shape, collapsed into one
+  // batch dimension.
+  auto full = [&](Value v, ArrayRef<bool> keep, int64_t ownBatch) -> Value {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() == rank && llvm::all_of(keep, [](bool k) { return k; }))
+      return v;
+    Value reduced = dropUnitDims(v, keep);
+    SmallVector<int64_t> dims;
+    SmallVector<OpFoldResult> sizes(resultSizes.begin(),
+                                    resultSizes.begin() + batch);
+    int64_t offset = batch - ownBatch;
+    for (int64_t d = 0; d < batch; ++d)
+      if (d < offset || !keep[d - offset])
+        dims.push_back(d);
+    for (int64_t d = t.getRank() - 2; d < t.getRank(); ++d) {
+      sizes.push_back(t.isDynamicDim(d) ? OpFoldResult(getDimSize(b, loc, v, d))
+                                        : b.getIndexAttr(t.getDimSize(d)));
+    }
+    Value init = b.create<tensor::EmptyOp>(loc, sizes, elt);
+    return b.create<linalg::BroadcastOp>(loc, reduced, init, dims)
+        .getResult()[0];
+  };
+  Value a3 = full(lhs, aKeep, aType.getRank() - 2);
+  Value b3 = full(rhs, bKeep, bType.getRank() - 2);
+  SmallVector<ReassociationIndices> batches = {
+      llvm::to_vector(llvm::seq<int64_t>(0, batch)), {batch}, {batch + 1}};
+  if (batch > 1) {
+    a3 = b.create<tensor::CollapseShapeOp>(loc, a3, batches);
+    b3 = b.create<tensor::CollapseShapeOp>(loc, b3, batches);
+  }
+  OpFoldResult batchSize = product(ArrayRef(resultSizes).take_front(batch));
+  Value init =
+      zerosSized({batchSize, resultSizes[rank - 2], resultSizes[rank - 1]});
+  Value bmm =
+      b.create<linalg::BatchMatmulOp>(loc, TypeRange{init.getType()},
+                                      ValueRange{a3, b3}, ValueRange{init})
+          .getResult(0);
+  if (batch == 1)
+    return bmm;
+  return b.create<tensor::ExpandShapeOp>(loc, resultType, bmm, batches,
+                                         resultSizes);
 }
 
 struct MatMulLowering : public OpConversionPattern<MatMulOp> {
@@ -74,7 +246,40 @@ struct MatMulLowering : public OpConversionPattern<MatMulOp> {
       }
       return exprs;
     };
+    // Output sizes: batch dims from a non-broadcast operand, M from A, N
+    // from B.
+    SmallVector<std::pair<Value, int64_t>> sources(rank, {Value(), 0});
+    struct Operand {
+      Value value;
+      RankedTensorType type;
+      int64_t batchRank;
+    };
+    Operand ops[] = {{adaptor.getA(), aType, aType.getRank() - (aVec ? 1 : 2)},
+                     {adaptor.getB(), bType, bType.getRank() - (bVec ? 1 : 2)}};
+    for (int64_t d = 0; d < batch; ++d) {
+      for (const Operand &o : ops) {
+        auto [v, t, own] = o;
+        int64_t sd = d - (batch - own);
+        if (sd >= 0 && (t.isDynamicDim(sd) || t.getDimSize(sd) != 1)) {
+          sources[d] = {v, sd};
+          break;
+        }
+      }
+    }
     int64_t m = batch, n = batch + (aVec ? 0 : 1);
+    if (!aVec)
+      sources[m] = {adaptor.getA(), aType.getRank() - 2};
+    if (!bVec)
+      sources[n] = {adaptor.getB(), bType.getRank() - 1};
+    if (Value named = createNamedMatMul(rewriter, loc, adaptor.getA(),
+                                        adaptor.getB(), resultType, sources)) {
+      if (named.getType() != resultType)
+        named = rewriter.create<tensor::CastOp>(loc, resultType, named);
+      rewriter.replaceOp(op, named);
+      return success();
+    }
+
+    // 1-D operands: one generic (k is the last loop).
     SmallVector<AffineExpr> aExprs =
         batchExprs(aType, aType.getRank() - (aVec ? 1 : 2));
     if (!aVec)
@@ -90,31 +295,6 @@ struct MatMulLowering : public OpConversionPattern<MatMulOp> {
         AffineMap::get(loops, 0, bExprs, ctx),
         AffineMap::getMultiDimIdentityMap(loops, ctx).getMajorSubMap(rank)};
 
-    // Output sizes: batch dims from a non-broadcast operand, M from A, N
-    // from B.
-    SmallVector<std::pair<Value, int64_t>> sources(rank, {Value(), 0});
-    struct Operand {
-      Value value;
-      RankedTensorType type;
-      int64_t batchRank;
-    };
-    Operand ops[] = {
-        {adaptor.getA(), aType, aType.getRank() - (aVec ? 1 : 2)},
-        {adaptor.getB(), bType, bType.getRank() - (bVec ? 1 : 2)}};
-    for (int64_t d = 0; d < batch; ++d) {
-      for (const Operand &o : ops) {
-        auto [v, t, own] = o;
-        int64_t sd = d - (batch - own);
-        if (sd >= 0 && (t.isDynamicDim(sd) || t.getDimSize(sd) != 1)) {
-          sources[d] = {v, sd};
-          break;
-        }
-      }
-    }
-    if (!aVec)
-      sources[m] = {adaptor.getA(), aType.getRank() - 2};
-    if (!bVec)
-      sources[n] = {adaptor.getB(), bType.getRank() - 1};
     Value init = zeros(rewriter, loc, resultType,
                        dynamicSizes(rewriter, loc, resultType, sources));
     SmallVector<utils::IteratorType> iterators(rank,
@@ -140,35 +320,50 @@ struct GemmLowering : public OpConversionPattern<GemmOp> {
     auto resultType = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
     if (!resultType)
       return failure();
+    auto aType = dyn_cast<RankedTensorType>(adaptor.getA().getType());
+    auto bType = dyn_cast<RankedTensorType>(adaptor.getB().getType());
+    if (!aType || !bType || aType.getRank() != 2 || bType.getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "operands are not matrices");
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
-    AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
-               k = getAffineDimExpr(2, ctx);
     bool transA = op.getTransA(), transB = op.getTransB();
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(3, 0, transA ? ArrayRef<AffineExpr>{k, m}
-                                    : ArrayRef<AffineExpr>{m, k}, ctx),
-        AffineMap::get(3, 0, transB ? ArrayRef<AffineExpr>{n, k}
-                                    : ArrayRef<AffineExpr>{k, n}, ctx),
-        AffineMap::get(3, 0, {m, n}, ctx)};
     SmallVector<std::pair<Value, int64_t>> sources = {
         {adaptor.getA(), transA ? 1 : 0}, {adaptor.getB(), transB ? 0 : 1}};
     Value init = zeros(rewriter, loc, resultType,
                        dynamicSizes(rewriter, loc, resultType, sources));
-    Value product =
-        rewriter
-            .create<linalg::GenericOp>(
-                loc, TypeRange{resultType},
-                ValueRange{adaptor.getA(), adaptor.getB()}, ValueRange{init},
-                maps,
-                ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                              utils::IteratorType::parallel,
-                                              utils::IteratorType::reduction},
-                [](OpBuilder &b, Location l, ValueRange args) {
-                  b.create<linalg::YieldOp>(
-                      l, multiplyAccumulate(b, l, args[0], args[1], args[2]));
-                })
-            .getResult(0);
+    // The named matmul for each transposition; with both, B is transposed
+    // first.
+    Value a = adaptor.getA(), b = adaptor.getB();
+    if (transA && transB) {
+      SmallVector<Value> sizes;
+      for (int64_t d : {1, 0})
+        if (bType.isDynamicDim(d))
+          sizes.push_back(getDimSize(rewriter, loc, b, d));
+      auto btType = RankedTensorType::get(
+          {bType.getDimSize(1), bType.getDimSize(0)}, bType.getElementType());
+      b = rewriter
+              .create<linalg::TransposeOp>(
+                  loc, b, createEmpty(rewriter, loc, btType, sizes),
+                  ArrayRef<int64_t>{1, 0})
+              .getResult()[0];
+      transB = false;
+    }
+    Type types[] = {resultType};
+    Value operands[] = {a, b};
+    Value product;
+    if (transA)
+      product =
+          rewriter
+              .create<linalg::MatmulTransposeAOp>(loc, types, operands, init)
+              .getResult(0);
+    else if (transB)
+      product =
+          rewriter
+              .create<linalg::MatmulTransposeBOp>(loc, types, operands, init)
+              .getResult(0);
+    else
+      product = rewriter.create<linalg::MatmulOp>(loc, types, operands, init)
+                    .getResult(0);
 
     double alpha = op.getAlpha().convertToDouble();
     double beta = op.getBeta().convertToDouble();
@@ -179,8 +374,7 @@ struct GemmLowering : public OpConversionPattern<GemmOp> {
     }
     // Y = alpha * AB + beta * C (C broadcast to M x N).
     SmallVector<Value> inputs = {product};
-    SmallVector<AffineMap> epilogueMaps = {
-        rewriter.getMultiDimIdentityMap(2)};
+    SmallVector<AffineMap> epilogueMaps = {rewriter.getMultiDimIdentityMap(2)};
     if (hasC) {
       auto cType = cast<RankedTensorType>(adaptor.getC().getType());
       inputs.push_back(adaptor.getC());
@@ -307,69 +501,16 @@ struct EinsumLowering : public OpConversionPattern<EinsumOp> {
           bool isFloat = isa<FloatType>(elt);
           Value prod = args[0];
           for (size_t i = 1; i + 1 < args.size(); ++i)
-            prod = isFloat ? b.create<arith::MulFOp>(l, prod, args[i]).getResult()
-                           : b.create<arith::MulIOp>(l, prod, args[i]).getResult();
-          Value sum = isFloat ? b.create<arith::AddFOp>(l, args.back(), prod).getResult()
-                              : b.create<arith::AddIOp>(l, args.back(), prod).getResult();
+            prod = isFloat
+                       ? b.create<arith::MulFOp>(l, prod, args[i]).getResult()
+                       : b.create<arith::MulIOp>(l, prod, args[i]).getResult();
+          Value sum =
+              isFloat
+                  ? b.create<arith::AddFOp>(l, args.back(), prod).getResult()
+                  : b.create<arith::AddIOp>(l, args.back(), prod).getResult();
           b.create<linalg::YieldOp>(l, sum);
         });
     rewriter.replaceOp(op, generic.getResults());
-    return success();
-  }
-};
-
-/// MatMulInteger and QLinearMatMul become onnx ops the conversion lowers:
-/// (A - a_zp) x (B - b_zp) in int32, and dequantize / MatMul / quantize.
-struct MatMulIntegerLowering : public OpConversionPattern<MatMulIntegerOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(MatMulIntegerOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto i32Like = [&](Value v) {
-      auto t = cast<RankedTensorType>(v.getType());
-      return RankedTensorType::get(t.getShape(), rewriter.getI32Type());
-    };
-    auto toI32 = [&](Value v) -> Value {
-      return rewriter.create<CastOp>(loc, i32Like(v), v, rewriter.getI64IntegerAttr(6));
-    };
-    if (!isa<RankedTensorType>(op.getA().getType()) ||
-        !isa<RankedTensorType>(op.getB().getType()))
-      return rewriter.notifyMatchFailure(op, "unranked operands");
-    Value a = toI32(op.getA()), b = toI32(op.getB());
-    if (!isNoValue(op.getAZeroPoint()))
-      a = rewriter.create<SubOp>(loc, a.getType(), a, toI32(op.getAZeroPoint()));
-    if (!isNoValue(op.getBZeroPoint()))
-      b = rewriter.create<SubOp>(loc, b.getType(), b, toI32(op.getBZeroPoint()));
-    rewriter.replaceOpWithNewOp<MatMulOp>(op, op.getY().getType(), a, b);
-    return success();
-  }
-};
-
-struct QLinearMatMulLowering : public OpConversionPattern<QLinearMatMulOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(QLinearMatMulOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto f32Like = [&](Type t) {
-      return RankedTensorType::get(cast<RankedTensorType>(t).getShape(),
-                                   rewriter.getF32Type());
-    };
-    if (!isa<RankedTensorType>(op.getA().getType()) ||
-        !isa<RankedTensorType>(op.getB().getType()) ||
-        !isa<RankedTensorType>(op.getY().getType()))
-      return rewriter.notifyMatchFailure(op, "unranked operands");
-    Value a = rewriter.create<DequantizeLinearOp>(
-        loc, f32Like(op.getA().getType()), op.getA(), op.getAScale(),
-        op.getAZeroPoint(), rewriter.getI64IntegerAttr(1));
-    Value b = rewriter.create<DequantizeLinearOp>(
-        loc, f32Like(op.getB().getType()), op.getB(), op.getBScale(),
-        op.getBZeroPoint(), rewriter.getI64IntegerAttr(1));
-    Value y = rewriter.create<MatMulOp>(loc, f32Like(op.getY().getType()), a, b);
-    rewriter.replaceOpWithNewOp<QuantizeLinearOp>(
-        op, op.getY().getType(), y, op.getYScale(), op.getYZeroPoint(),
-        rewriter.getI64IntegerAttr(1));
     return success();
   }
 };
@@ -378,8 +519,7 @@ struct QLinearMatMulLowering : public OpConversionPattern<QLinearMatMulOp> {
 
 void populateMatMulPatterns(const TypeConverter &tc,
                             RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering, GemmLowering, EinsumLowering,
-               MatMulIntegerLowering, QLinearMatMulLowering>(
+  patterns.add<MatMulLowering, GemmLowering, EinsumLowering>(
       tc, patterns.getContext());
 }
 

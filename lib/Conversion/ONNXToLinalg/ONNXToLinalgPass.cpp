@@ -27,15 +27,28 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateLossPatterns(tc, patterns);
   lowering::populateReductionPatterns(tc, patterns);
   lowering::populateResizePatterns(tc, patterns);
-  lowering::populateTensorPatterns(tc, patterns);
+  lowering::populateShapePatterns(tc, patterns);
+  lowering::populateIndexingPatterns(tc, patterns);
+  lowering::populateSliceConcatPatterns(tc, patterns);
+  lowering::populateConstantPatterns(tc, patterns);
 }
 
 void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {
   target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                          math::MathDialect, tensor::TensorDialect>();
-  target.addIllegalDialect<onnx::ONNXDialect>();
   // Absent optional values die with their users (see the pass).
   target.addLegalOp<onnx::NoValueOp>();
+}
+
+Operation *fulcrum::findUnloweredONNXOp(Operation *root) {
+  Operation *found = nullptr;
+  root->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (!isa<onnx::ONNXDialect>(op->getDialect()) || isa<onnx::NoValueOp>(op))
+      return WalkResult::advance();
+    found = op;
+    return WalkResult::interrupt();
+  });
+  return found;
 }
 
 namespace {
@@ -62,29 +75,19 @@ struct ConvertONNXToLinalgPass
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);
 
-    // A failure reports the first operator that could not be lowered, with
-    // the name of its ONNX node (the importer makes it the location).
-    LogicalResult converted = failure();
-    {
-      ScopedDiagnosticHandler rename(&getContext(), [](Diagnostic &diag) {
-        StringRef prefix = "failed to legalize operation '";
-        std::string message = diag.str();
-        if (diag.getSeverity() != DiagnosticSeverity::Error ||
-            !StringRef(message).starts_with(prefix))
-          return failure(); // Not ours: let it through.
-        StringRef opName = StringRef(message).drop_front(prefix.size()).split('\'').first;
-        auto error = emitError(diag.getLocation());
-        error << "cannot lower '" << opName << "'";
-        if (auto name = dyn_cast<NameLoc>(diag.getLocation()))
-          error << " (node '" << name.getName().strref() << "')";
-        error << ": no lowering for this operator, or for its attributes or "
-                 "types";
-        return success();
-      });
-      converted = applyPartialConversion(func, target, std::move(patterns));
-    }
-    if (failed(converted))
+    // The onnx dialect's legality is left unknown, so the conversion keeps
+    // what no pattern lowers; the first operator left is reported, with the
+    // name of its ONNX node (the importer makes it the location).
+    if (failed(applyPartialConversion(func, target, std::move(patterns))))
       return signalPassFailure();
+    if (Operation *op = fulcrum::findUnloweredONNXOp(func)) {
+      auto error = op->emitError() << "cannot lower '" << op->getName() << "'";
+      if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+        error << " (node '" << name.getName().strref() << "')";
+      error << ": no lowering for this operator, or for its attributes or "
+               "types";
+      return signalPassFailure();
+    }
 
     func.walk([](fulcrum::onnx::NoValueOp op) {
       if (op->use_empty())

@@ -382,7 +382,9 @@ struct CumSumLowering : public OpConversionPattern<CumSumOp> {
           .getResult(0);
     };
     if (auto axis = getConstantInts(op.getAxis())) {
-      int64_t a = (*axis)[0] < 0 ? (*axis)[0] + rank : (*axis)[0];
+      if (axis->size() != 1)
+        return rewriter.notifyMatchFailure(op, "axis is not one value");
+      int64_t a = axis->front() < 0 ? axis->front() + rank : axis->front();
       if (a < 0 || a >= rank)
         return rewriter.notifyMatchFailure(op, "axis out of range");
       rewriter.replaceOp(op, along(a));

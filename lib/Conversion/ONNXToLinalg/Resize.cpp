@@ -10,43 +10,13 @@
 
 #include "Common.h"
 
-#include "mlir/IR/BuiltinDialect.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
-
 #include <cmath>
-#include <cstring>
 
 using namespace mlir;
 using namespace fulcrum::onnx;
 
 namespace fulcrum::lowering {
 namespace {
-
-/// The f32 elements of a constant (dense or dense_resource) operand.
-std::optional<SmallVector<float>> getConstantFloats(Value v) {
-  auto cst = v.getDefiningOp<ConstantOp>();
-  if (!cst || !cst.getValueAttr())
-    return std::nullopt;
-  auto attr = cst.getValueAttr();
-  auto type = cast<ShapedType>(attr.getType());
-  if (!type.getElementType().isF32())
-    return std::nullopt;
-  SmallVector<float> out;
-  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
-    for (const APFloat &f : dense.getValues<APFloat>())
-      out.push_back(f.convertToFloat());
-    return out;
-  }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != type.getNumElements() * 4)
-      return std::nullopt;
-    out.resize(type.getNumElements());
-    std::memcpy(out.data(), blob->getData().data(), out.size() * 4);
-    return out;
-  }
-  return std::nullopt;
-}
 
 struct ResizeLowering : public OpConversionPattern<ResizeOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -55,8 +25,8 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
     auto inType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
-    if (!type || !inType || !type.hasStaticShape() || !inType.hasStaticShape() ||
-        !isa<FloatType>(type.getElementType()))
+    if (!type || !inType || !type.hasStaticShape() ||
+        !inType.hasStaticShape() || !isa<FloatType>(type.getElementType()))
       return rewriter.notifyMatchFailure(op, "dynamic shapes or integer data");
     StringRef mode = op.getMode();
     StringRef ctm = op.getCoordinateTransformationMode();
@@ -70,7 +40,8 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
     SmallVector<double> scales;
     bool runtimeScales = false;
     if (!isNoValue(op.getScales())) {
-      auto scalesType = dyn_cast<RankedTensorType>(adaptor.getScales().getType());
+      auto scalesType =
+          dyn_cast<RankedTensorType>(adaptor.getScales().getType());
       auto s = getConstantFloats(op.getScales());
       if (s && !s->empty()) {
         if (static_cast<int64_t>(s->size()) != rank)
@@ -82,7 +53,8 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
     }
     if (scales.empty())
       for (int64_t d = 0; d < rank; ++d)
-        scales.push_back(static_cast<double>(type.getDimSize(d)) / inType.getDimSize(d));
+        scales.push_back(static_cast<double>(type.getDimSize(d)) /
+                         inType.getDimSize(d));
     Value scalesInput = runtimeScales ? adaptor.getScales() : Value();
 
     Location loc = op.getLoc();
@@ -93,11 +65,17 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
         rewriter, loc, createEmpty(rewriter, loc, type, {}),
         [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
           auto cf = [&](double v) {
-            return b.create<arith::ConstantOp>(l, b.getF32FloatAttr(static_cast<float>(v))).getResult();
+            return b
+                .create<arith::ConstantOp>(
+                    l, b.getF32FloatAttr(static_cast<float>(v)))
+                .getResult();
           };
           auto toIndex = [&](Value f) {
-            return b.create<arith::IndexCastOp>(
-                l, b.getIndexType(), b.create<arith::FPToSIOp>(l, b.getI64Type(), f)).getResult();
+            return b
+                .create<arith::IndexCastOp>(
+                    l, b.getIndexType(),
+                    b.create<arith::FPToSIOp>(l, b.getI64Type(), f))
+                .getResult();
           };
           // Per dimension: the original coordinate, or a plain index for
           // dimensions that are not resized.
@@ -115,12 +93,13 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
             }
             Value xf = b.create<arith::SIToFPOp>(
                 l, f32, b.create<arith::IndexCastOp>(l, b.getI64Type(), i));
-            Value s = scalesInput
-                          ? b.create<tensor::ExtractOp>(
-                                 l, scalesInput,
-                                 ValueRange{b.create<arith::ConstantIndexOp>(l, d)})
-                                .getResult()
-                          : cf(scales[d]);
+            Value s =
+                scalesInput
+                    ? b.create<tensor::ExtractOp>(
+                           l, scalesInput,
+                           ValueRange{b.create<arith::ConstantIndexOp>(l, d)})
+                          .getResult()
+                    : cf(scales[d]);
             Value orig;
             if (ctm == "asymmetric") {
               orig = b.create<arith::DivFOp>(l, xf, s);
@@ -129,22 +108,29 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
               // are given.
               Value length = b.create<arith::MulFOp>(l, cf(in), s);
               Value denom = b.create<arith::SubFOp>(l, length, cf(1));
-              orig = out == 1 ? cf(0)
-                              : b.create<arith::DivFOp>(
-                                     l, b.create<arith::MulFOp>(l, xf, cf(in - 1)), denom)
-                                    .getResult();
+              orig = out == 1
+                         ? cf(0)
+                         : b.create<arith::DivFOp>(
+                                l, b.create<arith::MulFOp>(l, xf, cf(in - 1)),
+                                denom)
+                               .getResult();
             } else if (ctm == "tf_half_pixel_for_nn") {
-              orig = b.create<arith::DivFOp>(l, b.create<arith::AddFOp>(l, xf, cf(0.5)), s);
+              orig = b.create<arith::DivFOp>(
+                  l, b.create<arith::AddFOp>(l, xf, cf(0.5)), s);
             } else { // half_pixel, pytorch_half_pixel
               orig = b.create<arith::SubFOp>(
-                  l, b.create<arith::DivFOp>(l, b.create<arith::AddFOp>(l, xf, cf(0.5)), s),
+                  l,
+                  b.create<arith::DivFOp>(
+                      l, b.create<arith::AddFOp>(l, xf, cf(0.5)), s),
                   cf(0.5));
               if (ctm == "pytorch_half_pixel" && out == 1)
                 orig = cf(0);
             }
             auto clampF = [&](Value v) {
-              return b.create<arith::MinimumFOp>(
-                  l, b.create<arith::MaximumFOp>(l, v, cf(0)), cf(in - 1)).getResult();
+              return b
+                  .create<arith::MinimumFOp>(
+                      l, b.create<arith::MaximumFOp>(l, v, cf(0)), cf(in - 1))
+                  .getResult();
             };
             if (mode == "nearest") {
               Value r;
@@ -153,9 +139,11 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
               else if (nearestMode == "ceil")
                 r = b.create<math::CeilOp>(l, orig);
               else if (nearestMode == "round_prefer_ceil")
-                r = b.create<math::FloorOp>(l, b.create<arith::AddFOp>(l, orig, cf(0.5)));
+                r = b.create<math::FloorOp>(
+                    l, b.create<arith::AddFOp>(l, orig, cf(0.5)));
               else // round_prefer_floor
-                r = b.create<math::CeilOp>(l, b.create<arith::SubFOp>(l, orig, cf(0.5)));
+                r = b.create<math::CeilOp>(
+                    l, b.create<arith::SubFOp>(l, orig, cf(0.5)));
               taps[d] = {toIndex(clampF(r))};
               weights[d] = {cf(1)};
               continue;
@@ -164,8 +152,10 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
               Value c = clampF(orig);
               Value f = b.create<math::FloorOp>(l, c);
               Value w = b.create<arith::SubFOp>(l, c, f);
-              taps[d] = {toIndex(f), toIndex(b.create<arith::MinimumFOp>(
-                                         l, b.create<arith::AddFOp>(l, f, cf(1)), cf(in - 1)))};
+              taps[d] = {
+                  toIndex(f),
+                  toIndex(b.create<arith::MinimumFOp>(
+                      l, b.create<arith::AddFOp>(l, f, cf(1)), cf(in - 1)))};
               weights[d] = {b.create<arith::SubFOp>(l, cf(1), w), w};
               continue;
             }
@@ -181,19 +171,27 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
               Value t2 = b.create<arith::MulFOp>(l, t, t);
               Value t3 = b.create<arith::MulFOp>(l, t2, t);
               Value near = b.create<arith::AddFOp>(
-                  l, b.create<arith::SubFOp>(l, b.create<arith::MulFOp>(l, cf(A + 2), t3),
-                                             b.create<arith::MulFOp>(l, cf(A + 3), t2)),
+                  l,
+                  b.create<arith::SubFOp>(
+                      l, b.create<arith::MulFOp>(l, cf(A + 2), t3),
+                      b.create<arith::MulFOp>(l, cf(A + 3), t2)),
                   cf(1));
               Value far = b.create<arith::SubFOp>(
-                  l, b.create<arith::AddFOp>(
-                         l, b.create<arith::SubFOp>(l, b.create<arith::MulFOp>(l, cf(A), t3),
-                                                    b.create<arith::MulFOp>(l, cf(5 * A), t2)),
-                         b.create<arith::MulFOp>(l, cf(8 * A), t)),
+                  l,
+                  b.create<arith::AddFOp>(
+                      l,
+                      b.create<arith::SubFOp>(
+                          l, b.create<arith::MulFOp>(l, cf(A), t3),
+                          b.create<arith::MulFOp>(l, cf(5 * A), t2)),
+                      b.create<arith::MulFOp>(l, cf(8 * A), t)),
                   cf(4 * A));
-              Value isNear = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLE, t, cf(1));
-              Value isFar = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, t, cf(2));
+              Value isNear = b.create<arith::CmpFOp>(
+                  l, arith::CmpFPredicate::OLE, t, cf(1));
+              Value isFar = b.create<arith::CmpFOp>(
+                  l, arith::CmpFPredicate::OLT, t, cf(2));
               return b.create<arith::SelectOp>(
-                  l, isNear, near, b.create<arith::SelectOp>(l, isFar, far, cf(0)));
+                  l, isNear, near,
+                  b.create<arith::SelectOp>(l, isFar, far, cf(0)));
             };
             SmallVector<Value> ws;
             Value sum = cf(0);
@@ -203,8 +201,11 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
               Value w = kernel(b.create<arith::SubFOp>(l, frac, cf(tap)));
               if (exclude) {
                 Value inside = b.create<arith::AndIOp>(
-                    l, b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGE, pos, cf(0)),
-                    b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLE, pos, cf(in - 1)));
+                    l,
+                    b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGE, pos,
+                                            cf(0)),
+                    b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLE, pos,
+                                            cf(in - 1)));
                 w = b.create<arith::SelectOp>(l, inside, w, cf(0));
               }
               sum = b.create<arith::AddFOp>(l, sum, w);
@@ -212,7 +213,8 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
               ws.push_back(w);
             }
             for (Value w : ws)
-              weights[d].push_back(exclude ? b.create<arith::DivFOp>(l, w, sum).getResult() : w);
+              weights[d].push_back(
+                  exclude ? b.create<arith::DivFOp>(l, w, sum).getResult() : w);
           }
           // Sum over every combination of taps.
           Value acc = cf(0);
@@ -228,7 +230,8 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
             Value v = b.create<tensor::ExtractOp>(l, x, coords);
             if (elt != f32)
               v = b.create<arith::ExtFOp>(l, f32, v);
-            acc = b.create<arith::AddFOp>(l, acc, b.create<arith::MulFOp>(l, v, w));
+            acc = b.create<arith::AddFOp>(l, acc,
+                                          b.create<arith::MulFOp>(l, v, w));
             int64_t d = rank - 1;
             while (d >= 0 && ++choice[d] == taps[d].size())
               choice[d--] = 0;

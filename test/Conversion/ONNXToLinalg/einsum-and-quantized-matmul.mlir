@@ -1,4 +1,4 @@
-// RUN: fulcrum-opt %s --fulcrum-convert-onnx-to-linalg --split-input-file | FileCheck %s
+// RUN: fulcrum-opt %s --fulcrum-onnx-decompose --fulcrum-convert-onnx-to-linalg --split-input-file | FileCheck %s
 
 // Einsum, MatMulInteger and QLinearMatMul. MatMul and Gemm themselves are
 // tested with their named-op lowering. MatMulInteger and QLinearMatMul may
@@ -48,18 +48,16 @@ func.func @einsum_ellipsis(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>) -> tens
 
 // -----
 
-// Pattern: MatMulIntegerLowering
+// After fulcrum-onnx-decompose (MatMulInteger is no longer lowered directly).
 // MatMulInteger: both operands widen to i32 (uint8 with extui, int8 with
-// extsi), zero points are subtracted, then an i32 contraction.
+// extsi), zero points are subtracted, then an i32 linalg.matmul.
 // CHECK-LABEL: func @matmul_integer
 // CHECK: arith.extui %{{.*}} : i8 to i32
 // CHECK: arith.extsi %{{.*}} : i8 to i32
 // CHECK: arith.subi
 // CHECK: arith.subi
 // CHECK: %[[Z:.*]] = linalg.fill ins(%{{.*}} : i32) outs(%{{.*}} : tensor<2x4xi32>)
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]{{.*}} outs(%[[Z]] : tensor<2x4xi32>)
-// CHECK: arith.muli
-// CHECK: arith.addi
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x3xi32>, tensor<3x4xi32>) outs(%[[Z]] : tensor<2x4xi32>)
 func.func @matmul_integer(%a: tensor<2x3xui8>, %b: tensor<3x4xi8>, %az: tensor<ui8>, %bz: tensor<i8>) -> tensor<2x4xi32> {
   %0 = onnx.MatMulInteger(%a, %b, %az, %bz) : (tensor<2x3xui8>, tensor<3x4xi8>, tensor<ui8>, tensor<i8>) -> tensor<2x4xi32>
   return %0 : tensor<2x4xi32>
@@ -67,15 +65,15 @@ func.func @matmul_integer(%a: tensor<2x3xui8>, %b: tensor<3x4xi8>, %az: tensor<u
 
 // -----
 
-// Pattern: QLinearMatMulLowering
-// QLinearMatMul: dequantize both operands to f32, an f32 contraction, then
+// After fulcrum-onnx-decompose (QLinearMatMul is no longer lowered directly).
+// QLinearMatMul: dequantize both operands to f32, an f32 linalg.matmul, then
 // quantize with the output scale and zero point.
 // CHECK-LABEL: func @qlinear_matmul
 // CHECK: arith.uitofp
 // CHECK: arith.mulf
 // CHECK: arith.uitofp
 // CHECK: arith.mulf
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]{{.*}} outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<3x4xf32>) outs(%{{.*}} : tensor<2x4xf32>)
 // CHECK: linalg.generic
 // CHECK: math.roundeven
 // CHECK: arith.fptoui %{{.*}} : f32 to i8

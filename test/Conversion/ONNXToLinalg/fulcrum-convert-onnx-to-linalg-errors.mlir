@@ -27,6 +27,18 @@ func.func @shrink_int(%a: tensor<4xi32>) -> tensor<4xi32> {
 
 // -----
 
+// The operator is found among lowered ones (the message names the ONNX
+// node when the location is the importer's, see test/Tools/fulcrum-run.test).
+func.func @among_lowered(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
+  %r = onnx.Relu(%x) : (tensor<2x3x3xf32>) -> tensor<2x3x3xf32>
+  // expected-error @below {{cannot lower 'onnx.Det': no lowering for this operator, or for its attributes or types}}
+  %0 = onnx.Det(%r) : (tensor<2x3x3xf32>) -> tensor<2xf32>
+  %1 = onnx.Relu(%0) : (tensor<2xf32>) -> tensor<2xf32>
+  return %1 : tensor<2xf32>
+}
+
+// -----
+
 // ElementwiseLowering: per-axis QuantizeLinear along an axis other than the last.
 func.func @quantize_axis1(%x: tensor<1x3x4xf32>, %s: tensor<3xf32>, %z: tensor<3xui8>) -> tensor<1x3x4xui8> {
   // expected-error @below {{cannot lower 'onnx.QuantizeLinear'}}
@@ -409,4 +421,15 @@ func.func @identity_sequence(%s: !onnx.seq<tensor<?xf32>>) -> !onnx.seq<tensor<?
   // expected-error @below {{cannot lower 'onnx.Identity'}}
   %0 = onnx.Identity(%s) : (!onnx.seq<tensor<?xf32>>) -> !onnx.seq<tensor<?xf32>>
   return %0 : !onnx.seq<tensor<?xf32>>
+}
+
+// -----
+
+// Composite operators are decomposed by fulcrum-onnx-decompose, not by the
+// lowering.
+func.func @not_decomposed(%a: tensor<3x4xui8>, %b: tensor<4x2xui8>) -> tensor<3x2xi32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.MatMulInteger'}}
+  %0 = onnx.MatMulInteger(%a, %b, %none, %none) : (tensor<3x4xui8>, tensor<4x2xui8>, none, none) -> tensor<3x2xi32>
+  return %0 : tensor<3x2xi32>
 }

@@ -53,16 +53,13 @@ func.func @clip_max_only(%a: tensor<4xf32>, %hi: tensor<f32>) -> tensor<4xf32> {
 
 // -----
 
-// MatMul is a zero-initialized reduction with batch broadcasting.
-// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
-// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
-// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// MatMul of a batched A by a matrix: A's batch and rows collapse into one
+// linalg.matmul into a zero-filled accumulator.
 // CHECK-LABEL: func @matmul_batch
+// CHECK: %[[A:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2]] : tensor<5x2x3xf32> into tensor<10x3xf32>
 // CHECK: %[[Z:.*]] = linalg.fill
-// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
-// CHECK-SAME: outs(%[[Z]] : tensor<5x2x4xf32>)
-// CHECK: arith.mulf
-// CHECK: arith.addf
+// CHECK: %[[P:.*]] = linalg.matmul ins(%[[A]], %{{.*}} : tensor<10x3xf32>, tensor<3x4xf32>) outs(%[[Z]] : tensor<10x4xf32>)
+// CHECK: tensor.expand_shape %[[P]] {{\[}}[0, 1], [2]] output_shape [5, 2, 4]
 func.func @matmul_batch(%a: tensor<5x2x3xf32>, %b: tensor<3x4xf32>) -> tensor<5x2x4xf32> {
   %0 = onnx.MatMul(%a, %b) : (tensor<5x2x3xf32>, tensor<3x4xf32>) -> tensor<5x2x4xf32>
   return %0 : tensor<5x2x4xf32>
@@ -70,11 +67,11 @@ func.func @matmul_batch(%a: tensor<5x2x3xf32>, %b: tensor<3x4xf32>) -> tensor<5x
 
 // -----
 
-// Gemm: transB reads B as (n, k); alpha and C form an element-wise epilogue.
-// CHECK-DAG: #[[BT:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// Gemm: transB is linalg.matmul_transpose_b; alpha and C form an
+// element-wise epilogue.
 // CHECK-LABEL: func @gemm_transb
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BT]], #{{.*}}]
-// CHECK: linalg.generic
+// CHECK: %[[P:.*]] = linalg.matmul_transpose_b ins(%{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<4x3xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[P]], %{{.*}} : tensor<2x4xf32>, tensor<4xf32>)
 // CHECK: arith.mulf %{{.*}}, %{{.*}} : f32
 // CHECK: arith.addf
 func.func @gemm_transb(%a: tensor<2x3xf32>, %b: tensor<4x3xf32>, %c: tensor<4xf32>) -> tensor<2x4xf32> {
@@ -84,16 +81,16 @@ func.func @gemm_transb(%a: tensor<2x3xf32>, %b: tensor<4x3xf32>, %c: tensor<4xf3
 
 // -----
 
-// Conv: padded input, groups made explicit, the bias initializes the
-// accumulator; strides appear in the input map.
-// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 * 2 + d6, d4 * 2 + d7)>
+// Grouped Conv: padded input, groups made explicit for
+// linalg.conv_2d_ngchw_gfchw, whose accumulator starts at the bias.
 // CHECK-LABEL: func @conv_grouped
-// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3], [4]] {{.*}} into tensor<1x2x2x10x10xf32>
-// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2], [3], [4]] {{.*}} into tensor<2x2x2x3x3xf32>
-// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<2x2xf32>)
-// CHECK: linalg.generic {indexing_maps = [#[[X]], #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
-// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2], [3], [4]] : tensor<1x2x2x4x4xf32> into tensor<1x4x4x4xf32>
+// CHECK: %[[X:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[B:.*]] = linalg.broadcast ins(%{{.*}} : tensor<4xf32>) outs(%{{.*}} : tensor<1x4x4x4xf32>) dimensions = [0, 2, 3]
+// CHECK: %[[XG:.*]] = tensor.expand_shape %[[X]] {{\[}}[0], [1, 2], [3], [4]] {{.*}} into tensor<1x2x2x10x10xf32>
+// CHECK: %[[WG:.*]] = tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2], [3], [4]] {{.*}} into tensor<2x2x2x3x3xf32>
+// CHECK: %[[BG:.*]] = tensor.expand_shape %[[B]] {{\[}}[0], [1, 2], [3], [4]] {{.*}} into tensor<1x2x2x4x4xf32>
+// CHECK: %[[Y:.*]] = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[XG]], %[[WG]] : {{.*}}) outs(%[[BG]] : tensor<1x2x2x4x4xf32>)
+// CHECK: tensor.collapse_shape %[[Y]] {{\[}}[0], [1, 2], [3], [4]] : tensor<1x2x2x4x4xf32> into tensor<1x4x4x4xf32>
 func.func @conv_grouped(%x: tensor<1x4x8x8xf32>, %w: tensor<4x2x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
   %0 = onnx.Conv(%x, %w, %b) {group = 2 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
@@ -101,14 +98,13 @@ func.func @conv_grouped(%x: tensor<1x4x8x8xf32>, %w: tensor<4x2x3x3xf32>, %b: te
 
 // -----
 
-// MaxPool pads with -inf and reduces a window (a kernel-shaped operand
-// gives the window loops their bounds).
+// MaxPool pads with -inf (and past the end for ceil_mode) and becomes
+// linalg.pooling_nchw_max over a kernel-shaped window operand.
 // CHECK-LABEL: func @maxpool
-// CHECK: tensor.pad {{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: %[[X:.*]] = tensor.pad {{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
 // CHECK: tensor.yield %{{.*}} : f32
 // CHECK: %[[K:.*]] = tensor.empty() : tensor<2x2xf32>
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[K]] : tensor<1x1x6x6xf32>, tensor<2x2xf32>)
-// CHECK: arith.maximumf
+// CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[X]], %[[K]] : tensor<1x1x6x6xf32>, tensor<2x2xf32>)
 func.func @maxpool(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> {
   %y, %i = onnx.MaxPool(%x) {ceil_mode = 1 : i64, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x5x5xf32>) -> (tensor<1x1x3x3xf32>, none)
   return %y : tensor<1x1x3x3xf32>

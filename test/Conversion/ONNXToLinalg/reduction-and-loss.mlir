@@ -1,4 +1,4 @@
-// RUN: fulcrum-opt %s --fulcrum-convert-onnx-to-linalg --split-input-file | FileCheck %s
+// RUN: fulcrum-opt %s --fulcrum-onnx-decompose --fulcrum-convert-onnx-to-linalg --split-input-file | FileCheck %s
 
 // Reductions reduce into a tensor without the reduced dimensions and expand
 // back when keepdims is set.
@@ -37,19 +37,6 @@ func.func @argmax(%x: tensor<2x3xf32>) -> tensor<2x1xi64> {
 func.func @nll_mean(%x: tensor<3x5xf32>, %t: tensor<3xi64>) -> tensor<f32> {
   %none = onnx.NoValue
   %0 = onnx.NegativeLogLikelihoodLoss(%x, %t, %none) {reduction = "mean"} : (tensor<3x5xf32>, tensor<3xi64>, none) -> tensor<f32>
-  return %0 : tensor<f32>
-}
-
-// -----
-
-// SoftmaxCrossEntropyLoss is LogSoftmax followed by the NLL lowering.
-// CHECK-LABEL: func @sce
-// CHECK: math.exp
-// CHECK: math.log
-// CHECK: arith.negf
-func.func @sce(%x: tensor<3x5xf32>, %t: tensor<3xi64>) -> tensor<f32> {
-  %none = onnx.NoValue
-  %0, %1 = onnx.SoftmaxCrossEntropyLoss(%x, %t, %none) : (tensor<3x5xf32>, tensor<3xi64>, none) -> (tensor<f32>, none)
   return %0 : tensor<f32>
 }
 
@@ -435,7 +422,7 @@ func.func @nll_sum(%x: tensor<3x5xf32>, %t: tensor<3xi32>) -> tensor<f32> {
 
 // -----
 
-// Pattern: SCELowering
+// After fulcrum-onnx-decompose (SoftmaxCrossEntropyLoss is no longer lowered directly).
 // SoftmaxCrossEntropyLoss returning log_prob: the LogSoftmax result is both
 // the second output and what the NLL reads.
 // CHECK-LABEL: func @sce_log_prob

@@ -26,8 +26,15 @@ public:
 void populateONNXToLinalgPatterns(const mlir::TypeConverter &typeConverter,
                                   mlir::RewritePatternSet &patterns);
 
-/// Marks what the lowering produces legal and the onnx dialect illegal.
+/// Marks what the lowering produces legal. The onnx dialect is left
+/// unknown, so that a partial conversion keeps the operators it cannot lower
+/// (find them with findUnloweredONNXOp); mark it illegal for a full one.
 void configureONNXToLinalgTarget(mlir::ConversionTarget &target);
+
+/// The first onnx operation (in pre-order, absent values aside) under
+/// `root`, or null: after a partial conversion, the first that could not be
+/// lowered.
+mlir::Operation *findUnloweredONNXOp(mlir::Operation *root);
 
 } // namespace fulcrum
 

@@ -8,12 +8,10 @@
 #include "fulcrum/Dialect/ONNX/IR/ONNXOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/TypeUtilities.h"
 
 #include <algorithm>
-#include <cstring>
 
 using namespace mlir;
 
@@ -79,79 +77,6 @@ int64_t getONNXDataType(Type type) {
 }
 
 bool isNoValue(Value v) { return isa<NoneType>(v.getType()); }
-
-/// Reads integer elements of width `bits` from raw little-endian storage.
-static SmallVector<int64_t> readInts(ArrayRef<char> raw, unsigned bits,
-                                     bool isUnsigned, int64_t count,
-                                     bool splat) {
-  SmallVector<int64_t> out;
-  out.reserve(count);
-  unsigned bytes = bits == 1 ? 1 : bits / 8;
-  for (int64_t i = 0; i < count; ++i) {
-    const char *p = raw.data() + (splat ? 0 : i * bytes);
-    int64_t v = 0;
-    switch (bytes) {
-    case 1: {
-      int8_t x;
-      std::memcpy(&x, p, 1);
-      v = isUnsigned ? static_cast<uint8_t>(x) : x;
-      break;
-    }
-    case 2: {
-      int16_t x;
-      std::memcpy(&x, p, 2);
-      v = isUnsigned ? static_cast<uint16_t>(x) : x;
-      break;
-    }
-    case 4: {
-      int32_t x;
-      std::memcpy(&x, p, 4);
-      v = isUnsigned ? static_cast<uint32_t>(x) : x;
-      break;
-    }
-    default:
-      std::memcpy(&v, p, 8);
-    }
-    out.push_back(v);
-  }
-  return out;
-}
-
-std::optional<SmallVector<int64_t>> getConstantInts(Value v) {
-  auto cst = v.getDefiningOp<ConstantOp>();
-  if (!cst)
-    return std::nullopt;
-  if (auto ints = cst.getValueIntsAttr())
-    return llvm::to_vector(ints.asArrayRef());
-  if (auto i = cst.getValueIntAttr())
-    return SmallVector<int64_t>{i.getInt()};
-  auto value = cst.getValueAttr();
-  if (!value)
-    return std::nullopt;
-  auto type = cast<ShapedType>(value.getType());
-  auto intType = dyn_cast<IntegerType>(type.getElementType());
-  if (!intType || !type.hasStaticShape())
-    return std::nullopt;
-  if (auto dense = dyn_cast<DenseIntElementsAttr>(value)) {
-    SmallVector<int64_t> out;
-    for (const APInt &x : dense.getValues<APInt>())
-      out.push_back(intType.isUnsigned() ? x.getZExtValue() : x.getSExtValue());
-    return out;
-  }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    ArrayRef<char> raw = blob->getData();
-    unsigned bits = intType.getWidth();
-    int64_t count = type.getNumElements();
-    unsigned bytes = bits == 1 ? 1 : bits / 8;
-    if (raw.size() != static_cast<size_t>(count * bytes))
-      return std::nullopt;
-    return readInts(raw, bits, intType.isUnsigned(), count, /*splat=*/false);
-  }
-  return std::nullopt;
-}
 
 int64_t normalizeSliceBounds(int64_t &start, int64_t &end, int64_t step,
                              int64_t dim) {
@@ -428,40 +353,53 @@ FailureOr<Type> inferBroadcastType(Operation *op, ValueRange operands,
   return Type(RankedTensorType::get(*shape, elementType));
 }
 
-LogicalResult completeWindowParams(Operation *op, int64_t spatialRank,
-                                   WindowParams &p) {
+LogicalResult completeWindowParams(int64_t spatialRank, WindowParams &p,
+                                   std::string &reason) {
+  llvm::raw_string_ostream os(reason);
   auto check = [&](SmallVector<int64_t> &v, size_t size, int64_t fill,
                    StringRef name) -> LogicalResult {
     if (v.empty())
       v.assign(size, fill);
-    if (v.size() != size)
-      return op->emitOpError("attribute '")
-             << name << "' has " << v.size() << " values, expected " << size;
-    return success();
+    if (v.size() == size)
+      return success();
+    os << "attribute '" << name << "' has " << v.size() << " values, expected "
+       << size;
+    return failure();
   };
   if (failed(check(p.strides, spatialRank, 1, "strides")) ||
       failed(check(p.dilations, spatialRank, 1, "dilations")) ||
       failed(check(p.pads, 2 * spatialRank, 0, "pads")))
     return failure();
+  auto fail = [&](const Twine &message) {
+    os << message;
+    return failure();
+  };
   if (p.kernel.size() != static_cast<size_t>(spatialRank))
-    return op->emitOpError("kernel has ")
-           << p.kernel.size() << " spatial dimensions, expected "
-           << spatialRank;
+    return fail("kernel has " + Twine(p.kernel.size()) +
+                " spatial dimensions, expected " + Twine(spatialRank));
   for (int64_t k : p.kernel)
     if (!ShapedType::isDynamic(k) && k <= 0)
-      return op->emitOpError("kernel sizes must be positive");
+      return fail("kernel sizes must be positive");
   for (int64_t s : p.strides)
     if (s <= 0)
-      return op->emitOpError("strides must be positive");
+      return fail("strides must be positive");
   for (int64_t pad : p.pads)
     if (pad < 0)
-      return op->emitOpError("pads must be non-negative");
+      return fail("pads must be non-negative");
   for (int64_t d : p.dilations)
     if (d <= 0)
-      return op->emitOpError("dilations must be positive");
+      return fail("dilations must be positive");
   if (p.autoPad != "NOTSET" && p.autoPad != "VALID" &&
       p.autoPad != "SAME_UPPER" && p.autoPad != "SAME_LOWER")
-    return op->emitOpError("unknown auto_pad '") << p.autoPad << "'";
+    return fail("unknown auto_pad '" + p.autoPad + "'");
+  return success();
+}
+
+LogicalResult completeWindowParams(Operation *op, int64_t spatialRank,
+                                   WindowParams &p) {
+  std::string reason;
+  if (failed(completeWindowParams(spatialRank, p, reason)))
+    return op->emitOpError(reason);
   return success();
 }
 

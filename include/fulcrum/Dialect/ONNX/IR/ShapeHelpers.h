@@ -10,11 +10,14 @@
 #ifndef FULCRUM_DIALECT_ONNX_IR_SHAPEHELPERS_H
 #define FULCRUM_DIALECT_ONNX_IR_SHAPEHELPERS_H
 
+#include "fulcrum/Dialect/ONNX/IR/ConstantValues.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 
 #include <optional>
+#include <string>
 #include <utility>
 
 namespace fulcrum::onnx {
@@ -37,10 +40,6 @@ int64_t getONNXDataType(mlir::Type elementType);
 
 /// Whether `v` is an absent optional input (a value of type `none`).
 bool isNoValue(mlir::Value v);
-
-/// The integer elements of `v` when it is produced by an `onnx.Constant`
-/// (dense or dense_resource) of integer type.
-std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value v);
 
 /// ONNX Slice along one dimension of size `dim` with a non-zero `step`:
 /// makes `start` and `end` non-negative and clamps them (to [0, dim] for a
@@ -89,7 +88,13 @@ struct WindowParams {
 };
 
 /// Fills defaults (strides/dilations 1, pads 0) and checks attribute sizes
-/// against `spatialRank`; emits an error on `op` on mismatch.
+/// and values against `spatialRank`; on a mismatch, sets `reason` and
+/// fails (for patterns, which report it with notifyMatchFailure).
+mlir::LogicalResult completeWindowParams(int64_t spatialRank,
+                                         WindowParams &params,
+                                         std::string &reason);
+
+/// The same, emitting the reason as an error on `op` (for verifiers).
 mlir::LogicalResult
 completeWindowParams(mlir::Operation *op, int64_t spatialRank,
                      WindowParams &params);

@@ -10,12 +10,18 @@
 #include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
 
 namespace fulcrum::onnx {
 
 #define GEN_PASS_DECL
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h.inc"
+
+/// Adds the rewrites of `fulcrum-onnx-decompose`: SoftmaxCrossEntropyLoss
+/// always, QLinearMatMul and MatMulInteger when `quantized` is set.
+void populateONNXDecomposePatterns(mlir::RewritePatternSet &patterns,
+                                   bool quantized = true);
 
 #define GEN_PASS_REGISTRATION
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h.inc"

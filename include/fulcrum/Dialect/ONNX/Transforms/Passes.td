@@ -66,4 +66,51 @@ def ONNXFoldShapeComputations
   ];
 }
 
+def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite composite ONNX operators as simpler ONNX operators";
+  let description = [{
+    Replaces operators that are compositions of other ONNX operators by
+    that composition, so that later passes and the lowering see only the
+    simpler operators:
+
+    - `SoftmaxCrossEntropyLoss` becomes `LogSoftmax` over the class axis
+      followed by `NegativeLogLikelihoodLoss` (the log-probabilities are
+      its second result when it has one).
+    - `MatMulInteger` becomes `Cast`s to int32, `Sub` of the zero points
+      and an int32 `MatMul`. A 1-D `a_zero_point` holds one value per row
+      of A, so it is unsqueezed to `[M, 1]` to broadcast along M (a 1-D
+      `b_zero_point` is per column and broadcasts as is).
+    - `QLinearMatMul` becomes `DequantizeLinear` of both operands (A along
+      its rows, B along its columns), a float `MatMul` and
+      `QuantizeLinear`.
+
+    With `quantized=false` the two quantized operators are kept, for a
+    later pass that lowers them in integer arithmetic. Operands must be
+    ranked tensors (run `fulcrum-onnx-shape-inference` first); an operator
+    whose operands are not is left as it is.
+
+    ```mlir
+    %y = onnx.MatMulInteger(%a, %b, %azp, %none)
+        : (tensor<3x4xui8>, tensor<4x2xui8>, tensor<3xui8>, none) -> tensor<3x2xi32>
+    // becomes
+    %a32 = onnx.Cast(%a) {to = 6 : i64} : (tensor<3x4xui8>) -> tensor<3x4xi32>
+    %z32 = onnx.Cast(%azp) {to = 6 : i64} : (tensor<3xui8>) -> tensor<3xi32>
+    %axes = onnx.Constant() {value = dense<1> : tensor<1xi64>} : () -> tensor<1xi64>
+    %z = onnx.Unsqueeze(%z32, %axes) : (tensor<3xi32>, tensor<1xi64>) -> tensor<3x1xi32>
+    %a0 = onnx.Sub(%a32, %z) : (tensor<3x4xi32>, tensor<3x1xi32>) -> tensor<3x4xi32>
+    %b32 = onnx.Cast(%b) {to = 6 : i64} : (tensor<4x2xui8>) -> tensor<4x2xi32>
+    %y = onnx.MatMul(%a0, %b32) : (tensor<3x4xi32>, tensor<4x2xi32>) -> tensor<3x2xi32>
+    ```
+  }];
+  let dependentDialects = ["::fulcrum::onnx::ONNXDialect"];
+  let options = [
+    Option<"quantized", "quantized", "bool", /*default=*/"true",
+           "Decompose QLinearMatMul and MatMulInteger (off: keep them)">
+  ];
+  let statistics = [
+    Statistic<"numDecomposed", "num-decomposed",
+              "Number of operators decomposed">
+  ];
+}
+
 #endif // FULCRUM_DIALECT_ONNX_TRANSFORMS_PASSES_TD
