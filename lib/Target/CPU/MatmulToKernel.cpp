@@ -18,6 +18,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace fulcrum {
 #define GEN_PASS_DEF_CPUMATMULTOKERNEL
@@ -70,6 +71,78 @@ bool hasContiguousRows(MemRefType type) {
   if (failed(getStridesAndOffset(type, strides, offset)))
     return false;
   return strides[1] == 1;
+}
+
+/// A bias (and ReLU) epilogue the kernel can apply while it stores the
+/// product: `D[i, j] = max?(C[i, j] + bias[j], 0)` by a linalg.generic that
+/// is the only reader of C, with nothing that writes memory between the
+/// product and it.
+struct Epilogue {
+  linalg::GenericOp op;
+  Value bias, output;
+  bool relu = false;
+};
+
+std::optional<Epilogue> matchEpilogue(linalg::LinalgOp product, Value c) {
+  // The first later user of C in the block.
+  Operation *user = nullptr;
+  for (Operation *op = product->getNextNode(); op; op = op->getNextNode()) {
+    if (llvm::is_contained(op->getOperands(), c)) {
+      user = op;
+      break;
+    }
+    if (!isMemoryEffectFree(op) && !isa<memref::AllocOp>(op))
+      return std::nullopt;
+  }
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(user);
+  if (!generic || !generic.hasPureBufferSemantics() ||
+      generic.getNumDpsInputs() != 2 || generic.getNumDpsInits() != 1 ||
+      generic.getNumParallelLoops() != 2 || generic.getNumLoops() != 2 ||
+      generic.getDpsInputs()[0] != c)
+    return std::nullopt;
+  MLIRContext *ctx = product->getContext();
+  AffineExpr d0, d1;
+  bindDims(ctx, d0, d1);
+  auto maps = generic.getIndexingMapsArray();
+  if (maps[0] != AffineMap::get(2, 0, {d0, d1}, ctx) ||
+      maps[1] != AffineMap::get(2, 0, {d1}, ctx) ||
+      maps[2] != AffineMap::get(2, 0, {d0, d1}, ctx))
+    return std::nullopt;
+  Value bias = generic.getDpsInputs()[1];
+  Value output = generic.getDpsInits()[0];
+  auto biasType = dyn_cast<MemRefType>(bias.getType());
+  auto outType = dyn_cast<MemRefType>(output.getType());
+  if (!biasType || !biasType.getElementType().isF32() || !outType ||
+      !outType.getElementType().isF32() || !hasContiguousRows(outType) ||
+      !biasType.getLayout().isIdentity() ||
+      !output.getDefiningOp<memref::AllocOp>())
+    return std::nullopt;
+  // C dies here: its other users are the product, its fill and deallocs.
+  for (Operation *other : c.getUsers())
+    if (other != product && other != generic &&
+        !isa<linalg::FillOp, memref::DeallocOp>(other))
+      return std::nullopt;
+  // The body: add(c, bias), optionally followed by maximumf(_, 0).
+  Block &body = generic.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Value result = yield.getOperand(0);
+  Epilogue epilogue{generic, bias, output, false};
+  if (auto max = result.getDefiningOp<arith::MaximumFOp>()) {
+    Value other = max.getLhs();
+    if (!matchPattern(max.getRhs(), m_AnyZeroFloat()))
+      return std::nullopt;
+    epilogue.relu = true;
+    result = other;
+  }
+  auto add = result.getDefiningOp<arith::AddFOp>();
+  if (!add || &body.front() != add.getOperation() ||
+      body.getOperations().size() != (epilogue.relu ? 3u : 2u))
+    return std::nullopt;
+  Value in0 = body.getArgument(0), in1 = body.getArgument(1);
+  if (!((add.getLhs() == in0 && add.getRhs() == in1) ||
+        (add.getLhs() == in1 && add.getRhs() == in0)))
+    return std::nullopt;
+  return epilogue;
 }
 
 struct CPUMatmulToKernelPass
@@ -163,7 +236,13 @@ struct CPUMatmulToKernelPass
           aType.getDimSize(1) > 0)
         fill = prev;
 
-    OpBuilder b(op);
+    // With an epilogue the call replaces it, writing its output directly;
+    // the product's own buffer is then dead.
+    std::optional<Epilogue> epilogue = matchEpilogue(op, c);
+    if (epilogue && !fill)
+      epilogue.reset(); // C's previous contents would be lost.
+
+    OpBuilder b(epilogue ? epilogue->op.getOperation() : op.getOperation());
     Location loc = op.getLoc();
     Type i64 = b.getI64Type();
     auto toI64 = [&](Value index) {
@@ -189,9 +268,10 @@ struct CPUMatmulToKernelPass
     auto dim = [&](Value memref, int64_t d) {
       return toI64(b.create<memref::DimOp>(loc, memref, d));
     };
-    Value m = dim(a, 0), k = dim(a, 1), n = dim(c, 1);
+    Value out = epilogue ? epilogue->output : c;
+    Value m = dim(a, 0), k = dim(a, 1), n = dim(out, 1);
     auto [aPtr, lda] = address(a);
-    auto [cPtr, ldc] = address(c);
+    auto [cPtr, ldc] = address(out);
     Value bPtr, ldb, panelStride;
     if (packed) {
       Value get = b.create<memref::GetGlobalOp>(
@@ -206,12 +286,21 @@ struct CPUMatmulToKernelPass
     }
 
     int64_t flags = fill ? 0 : fulcrum::kGemmAccumulate;
+    Value biasPtr = constant(0);
+    if (epilogue) {
+      biasPtr = address(epilogue->bias).first;
+      flags |= fulcrum::kGemmBias | (epilogue->relu ? fulcrum::kGemmRelu : 0);
+    }
 
     func::FuncOp callee = declareKernel(kernel.symbol, symbols);
     b.create<func::CallOp>(loc, callee,
                            ValueRange{m, n, k, aPtr, lda, bPtr, ldb,
-                                      panelStride, cPtr, ldc, constant(0),
+                                      panelStride, cPtr, ldc, biasPtr,
                                       constant(flags)});
+    if (epilogue) {
+      epilogue->op->erase();
+      ++numEpilogues;
+    }
     op->erase();
     if (fill)
       fill->erase();

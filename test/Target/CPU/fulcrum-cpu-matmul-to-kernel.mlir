@@ -109,3 +109,65 @@ func.func @negative_strided(%a: memref<4x3xf32, strided<[6, 2]>>, %b: memref<3x2
 func.func @f() {
   return
 }
+
+// -----
+
+// A bias + ReLU epilogue into a fresh buffer is applied by the kernel as it
+// stores (flags = bias | relu = 6), writing the epilogue's output directly.
+// CHECK-LABEL: func.func @bias_relu(
+// CHECK-SAME: %[[A:.*]]: memref<4x3xf32>, %[[B:.*]]: memref<3x2xf32>, %[[BIAS:.*]]: memref<2xf32>)
+// CHECK: %[[D:.*]] = memref.alloc() : memref<4x2xf32>
+// CHECK-DAG: %[[FLAGS:.*]] = arith.constant 6 : i64
+// CHECK-DAG: %[[DP:.*]] = memref.extract_aligned_pointer_as_index %[[D]]
+// CHECK-DAG: %[[BP:.*]] = memref.extract_aligned_pointer_as_index %[[BIAS]]
+// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %[[FLAGS]])
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[D]]
+func.func @bias_relu(%a: memref<4x3xf32>, %b: memref<3x2xf32>, %bias: memref<2xf32>) -> memref<4x2xf32> {
+  %z = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<4x2xf32>
+  linalg.fill ins(%z : f32) outs(%c : memref<4x2xf32>)
+  linalg.matmul ins(%a, %b : memref<4x3xf32>, memref<3x2xf32>) outs(%c : memref<4x2xf32>)
+  %d = memref.alloc() : memref<4x2xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c, %bias : memref<4x2xf32>, memref<2xf32>) outs(%d : memref<4x2xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    %r = arith.maximumf %s, %z : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<4x2xf32>
+  return %d : memref<4x2xf32>
+}
+
+// -----
+
+// negative_: the product is read again after the epilogue, or the bias
+// varies by row: the epilogue stays a generic (the kernel overwrites, flags
+// = 0).
+// CHECK-LABEL: func.func @negative_epilogue(
+// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %c0_i64, %c0_i64)
+// CHECK: linalg.generic
+// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %c0_i64{{.*}}, %c0_i64{{.*}})
+// CHECK: linalg.generic
+func.func @negative_epilogue(%a: memref<4x3xf32>, %b: memref<3x2xf32>, %bias: memref<2xf32>, %rows: memref<4xf32>) -> (memref<4x2xf32>, memref<4x2xf32>, memref<4x2xf32>) {
+  %z = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<4x2xf32>
+  linalg.fill ins(%z : f32) outs(%c : memref<4x2xf32>)
+  linalg.matmul ins(%a, %b : memref<4x3xf32>, memref<3x2xf32>) outs(%c : memref<4x2xf32>)
+  %d = memref.alloc() : memref<4x2xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c, %bias : memref<4x2xf32>, memref<2xf32>) outs(%d : memref<4x2xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  %c2 = memref.alloc() : memref<4x2xf32>
+  linalg.fill ins(%z : f32) outs(%c2 : memref<4x2xf32>)
+  linalg.matmul ins(%a, %b : memref<4x3xf32>, memref<3x2xf32>) outs(%c2 : memref<4x2xf32>)
+  %e = memref.alloc() : memref<4x2xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c2, %rows : memref<4x2xf32>, memref<4xf32>) outs(%e : memref<4x2xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  return %c, %d, %e : memref<4x2xf32>, memref<4x2xf32>, memref<4x2xf32>
+}

@@ -42,7 +42,11 @@ def CPUMatmulToKernel : Pass<"fulcrum-cpu-matmul-to-kernel", "::mlir::ModuleOp">
     time into a new global of zero-padded `[N/NR][K][NR]` panels, 64-byte
     aligned. A zero `linalg.fill` of the output right before the product is
     folded into the call (the kernel overwrites instead of accumulating)
-    when K is static and positive. `linalg.matmul_transpose_b` with a
+    when K is static and positive. A bias epilogue that follows, `D[i, j] =
+    C[i, j] + bias[j]` optionally clamped at zero (a linalg.generic that is
+    the only reader of C, into a fresh buffer, with no memory writes in
+    between), is applied by the kernel as it stores, writing D directly.
+    `linalg.matmul_transpose_b` with a
     constant right-hand side is packed the same way. Other products (other
     element types, strided rows, a transposed run-time operand) are left to
     the loop lowering.
@@ -66,7 +70,9 @@ def CPUMatmulToKernel : Pass<"fulcrum-cpu-matmul-to-kernel", "::mlir::ModuleOp">
                            "::mlir::memref::MemRefDialect"];
   let statistics = [
     Statistic<"numKernels", "num-kernels", "Matrix products run on kernels">,
-    Statistic<"numPacked", "num-packed", "Weights packed at compile time">
+    Statistic<"numPacked", "num-packed", "Weights packed at compile time">,
+    Statistic<"numEpilogues", "num-epilogues",
+              "Bias (and ReLU) epilogues applied by the kernel">
   ];
 }
 
