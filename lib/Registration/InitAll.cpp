@@ -12,6 +12,7 @@
 #include "fulcrum/Pipelines/Pipelines.h"
 #include "fulcrum/Target/CPU/CPUTarget.h"
 #include "fulcrum/Target/CPU/Passes.h"
+#include "fulcrum/Transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -33,6 +34,7 @@ void fulcrum::registerAllPasses() {
   onnx::registerONNXPasses();
   registerConversionPasses();
   registerCPUTargetPasses();
+  registerTransformsPasses();
   registerPipelines();
   registerCPUCodegenPipeline();
 }

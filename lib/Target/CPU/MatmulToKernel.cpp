@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -62,15 +63,15 @@ memref::GlobalOp getConstantGlobal(Value value, SymbolTable &symbols) {
   return global && global.getConstant() ? global : nullptr;
 }
 
-/// Static sizes and a unit inner stride: (row stride or dynamic, offset).
-bool hasContiguousRows(MemRefType type) {
-  if (type.getRank() != 2)
+/// A strided memref of `rank` whose innermost stride is 1.
+bool hasContiguousRows(MemRefType type, int64_t rank = 2) {
+  if (type.getRank() != rank)
     return false;
   SmallVector<int64_t> strides;
   int64_t offset;
   if (failed(getStridesAndOffset(type, strides, offset)))
     return false;
-  return strides[1] == 1;
+  return strides.back() == 1;
 }
 
 /// A bias (and ReLU) epilogue the kernel can apply while it stores the
@@ -160,7 +161,8 @@ struct CPUMatmulToKernelPass
     SymbolTable symbols(module);
     SmallVector<linalg::LinalgOp> products;
     module.walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::MatmulOp, linalg::MatmulTransposeBOp>(op))
+      if (isa<linalg::MatmulOp, linalg::MatmulTransposeBOp,
+              linalg::BatchMatmulOp>(op))
         products.push_back(op);
     });
     for (linalg::LinalgOp op : products)
@@ -207,6 +209,10 @@ struct CPUMatmulToKernelPass
         op.getNumDpsInits() != 1)
       return;
     bool transposed = isa<linalg::MatmulTransposeBOp>(op);
+    // batch_matmul: one call per batch, the pointers advanced by the batch
+    // strides.
+    bool batched = isa<linalg::BatchMatmulOp>(op);
+    int64_t rank = batched ? 3 : 2;
     Value a = op.getDpsInputs()[0], bValue = op.getDpsInputs()[1];
     Value c = op.getDpsInits()[0];
     auto aType = dyn_cast<MemRefType>(a.getType());
@@ -214,13 +220,13 @@ struct CPUMatmulToKernelPass
     auto cType = dyn_cast<MemRefType>(c.getType());
     if (!aType || !bType || !cType || !aType.getElementType().isF32() ||
         !bType.getElementType().isF32() || !cType.getElementType().isF32() ||
-        !hasContiguousRows(aType) || !hasContiguousRows(bType) ||
-        !hasContiguousRows(cType))
+        !hasContiguousRows(aType, rank) || !hasContiguousRows(bType, rank) ||
+        !hasContiguousRows(cType, rank))
       return;
 
     memref::GlobalOp packed;
     if (memref::GlobalOp weight = getConstantGlobal(bValue, symbols))
-      if (bType.hasStaticShape())
+      if (bType.hasStaticShape() && !batched)
         packed = pack(weight, transposed, kernel, symbols);
     // A transposed run-time operand has no contiguous panels.
     if (transposed && !packed)
@@ -232,13 +238,15 @@ struct CPUMatmulToKernelPass
     if (auto prev = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode()))
       if (prev.getDpsInits()[0] == c &&
           matchPattern(prev.getDpsInputs()[0], m_AnyZeroFloat()) &&
-          !ShapedType::isDynamic(aType.getDimSize(1)) &&
-          aType.getDimSize(1) > 0)
+          !ShapedType::isDynamic(aType.getDimSize(rank - 1)) &&
+          aType.getDimSize(rank - 1) > 0)
         fill = prev;
 
     // With an epilogue the call replaces it, writing its output directly;
     // the product's own buffer is then dead.
-    std::optional<Epilogue> epilogue = matchEpilogue(op, c);
+    std::optional<Epilogue> epilogue;
+    if (!batched)
+      epilogue = matchEpilogue(op, c);
     if (epilogue && !fill)
       epilogue.reset(); // C's previous contents would be lost.
 
@@ -255,48 +263,76 @@ struct CPUMatmulToKernelPass
         c = b.create<arith::ConstantIntOp>(loc, v, 64);
       return c;
     };
-    // Address of element [0, 0] and the row stride, as integers.
-    auto address = [&](Value memref) -> std::pair<Value, Value> {
+    // Address of the first element, the row stride and (batched) the batch
+    // stride in bytes, as integers.
+    struct Address {
+      Value at, rowStride, batchBytes;
+    };
+    auto address = [&](Value memref) -> Address {
       auto meta = b.create<memref::ExtractStridedMetadataOp>(loc, memref);
       Value base =
           b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, memref);
       Value bytes = b.create<arith::MulIOp>(
           loc, meta.getOffset(), b.create<arith::ConstantIndexOp>(loc, 4));
       Value at = b.create<arith::AddIOp>(loc, base, bytes);
-      return {toI64(at), toI64(meta.getStrides()[0])};
+      auto strides = meta.getStrides();
+      Address result{toI64(at), toI64(strides[strides.size() - 2]), Value()};
+      if (strides.size() == 3)
+        result.batchBytes =
+            b.create<arith::MulIOp>(loc, toI64(strides[0]), constant(4));
+      return result;
     };
     auto dim = [&](Value memref, int64_t d) {
       return toI64(b.create<memref::DimOp>(loc, memref, d));
     };
     Value out = epilogue ? epilogue->output : c;
-    Value m = dim(a, 0), k = dim(a, 1), n = dim(out, 1);
-    auto [aPtr, lda] = address(a);
-    auto [cPtr, ldc] = address(out);
-    Value bPtr, ldb, panelStride;
+    Value m = dim(a, rank - 2), k = dim(a, rank - 1), n = dim(out, rank - 1);
+    Address aAt = address(a), cAt = address(out), bAt;
+    Value ldb, panelStride;
     if (packed) {
       Value get = b.create<memref::GetGlobalOp>(
           loc, cast<MemRefType>(packed.getType()), packed.getSymName());
-      bPtr = address(get).first;
+      bAt = address(get);
       ldb = constant(kernel.nr);
       panelStride = constant(kernel.nr *
                              cast<MemRefType>(packed.getType()).getDimSize(1));
     } else {
-      std::tie(bPtr, ldb) = address(bValue);
+      bAt = address(bValue);
+      ldb = bAt.rowStride;
       panelStride = constant(kernel.nr);
     }
 
     int64_t flags = fill ? 0 : fulcrum::kGemmAccumulate;
     Value biasPtr = constant(0);
     if (epilogue) {
-      biasPtr = address(epilogue->bias).first;
+      biasPtr = address(epilogue->bias).at;
       flags |= fulcrum::kGemmBias | (epilogue->relu ? fulcrum::kGemmRelu : 0);
     }
 
     func::FuncOp callee = declareKernel(kernel.symbol, symbols);
-    b.create<func::CallOp>(loc, callee,
-                           ValueRange{m, n, k, aPtr, lda, bPtr, ldb,
-                                      panelStride, cPtr, ldc, biasPtr,
-                                      constant(flags)});
+    Value flagsValue = constant(flags);
+    auto call = [&](OpBuilder &at, Value aPtr, Value bPtr, Value cPtr) {
+      at.create<func::CallOp>(loc, callee,
+                              ValueRange{m, n, k, aPtr, aAt.rowStride, bPtr,
+                                         ldb, panelStride, cPtr, cAt.rowStride,
+                                         biasPtr, flagsValue});
+    };
+    if (!batched) {
+      call(b, aAt.at, bAt.at, cAt.at);
+    } else {
+      Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+      Value one = b.create<arith::ConstantIndexOp>(loc, 1);
+      Value count = b.create<memref::DimOp>(loc, out, 0);
+      auto loop = b.create<scf::ForOp>(loc, zero, count, one);
+      OpBuilder body = OpBuilder::atBlockBegin(loop.getBody());
+      Value i =
+          body.create<arith::IndexCastOp>(loc, i64, loop.getInductionVar());
+      auto advance = [&](const Address &at) {
+        return body.create<arith::AddIOp>(
+            loc, at.at, body.create<arith::MulIOp>(loc, i, at.batchBytes));
+      };
+      call(body, advance(aAt), advance(bAt), advance(cAt));
+    }
     if (epilogue) {
       epilogue->op->erase();
       ++numEpilogues;

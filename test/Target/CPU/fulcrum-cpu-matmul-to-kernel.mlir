@@ -171,3 +171,23 @@ func.func @negative_epilogue(%a: memref<4x3xf32>, %b: memref<3x2xf32>, %bias: me
   }
   return %c, %d, %e : memref<4x2xf32>, memref<4x2xf32>, memref<4x2xf32>
 }
+
+// -----
+
+// batch_matmul: one call per batch, pointers advanced by the batch strides
+// (in bytes).
+// CHECK-LABEL: func.func @batched(
+// CHECK-SAME: %[[A:.*]]: memref<2x4x3xf32>, %[[B:.*]]: memref<2x3x5xf32>, %[[C:.*]]: memref<2x4x5xf32>)
+// CHECK: %{{.*}}, %{{.*}}, %{{.*}}:3, %[[AS:.*]]:3 = memref.extract_strided_metadata %[[A]]
+// CHECK: %[[AS0:.*]] = arith.index_cast %[[AS]]#0 : index to i64
+// CHECK: %[[ABYTES:.*]] = arith.muli %[[AS0]], %c4_i64
+// CHECK: scf.for %[[I:.*]] = %c0 to %{{.*}} step %c1
+// CHECK:   %[[II:.*]] = arith.index_cast %[[I]] : index to i64
+// CHECK:   %[[OFF:.*]] = arith.muli %[[II]], %[[ABYTES]]
+// CHECK:   %[[AP:.*]] = arith.addi %{{.*}}, %[[OFF]]
+// CHECK:   func.call @fulcrum_sgemm_f32_avx2(%{{.*}}, %{{.*}}, %{{.*}}, %[[AP]],
+// CHECK-NOT: linalg.batch_matmul
+func.func @batched(%a: memref<2x4x3xf32>, %b: memref<2x3x5xf32>, %c: memref<2x4x5xf32>) {
+  linalg.batch_matmul ins(%a, %b : memref<2x4x3xf32>, memref<2x3x5xf32>) outs(%c : memref<2x4x5xf32>)
+  return
+}

@@ -46,7 +46,9 @@ def CPUMatmulToKernel : Pass<"fulcrum-cpu-matmul-to-kernel", "::mlir::ModuleOp">
     C[i, j] + bias[j]` optionally clamped at zero (a linalg.generic that is
     the only reader of C, into a fresh buffer, with no memory writes in
     between), is applied by the kernel as it stores, writing D directly.
-    `linalg.matmul_transpose_b` with a
+    `linalg.batch_matmul` calls the kernel once per batch in an `scf.for`,
+    the pointers advanced by the batch strides. `linalg.matmul_transpose_b`
+    with a
     constant right-hand side is packed the same way. Other products (other
     element types, strided rows, a transposed run-time operand) are left to
     the loop lowering.
@@ -67,7 +69,8 @@ def CPUMatmulToKernel : Pass<"fulcrum-cpu-matmul-to-kernel", "::mlir::ModuleOp">
   ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::arith::ArithDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
   let statistics = [
     Statistic<"numKernels", "num-kernels", "Matrix products run on kernels">,
     Statistic<"numPacked", "num-packed", "Weights packed at compile time">,

@@ -1,5 +1,6 @@
 """Checks the GEMM micro-kernels against NumPy: writes a module with
-linalg.matmul / linalg.matmul_transpose_b on tensors whose sizes leave
+linalg.matmul / linalg.matmul_transpose_b / linalg.batch_matmul on tensors
+whose sizes leave
 leftover rows and columns and span two K blocks, with constant (packed at
 compile time) and run-time right-hand sides, runs it with fulcrum-run for a
 given --target-cpu and compares every output with a float64 product."""
@@ -28,8 +29,12 @@ for i, (m, k, n) in enumerate(cases):
     b = rng.standard_normal((k, n)).astype(np.float32)
     w = rng.standard_normal((k, n)).astype(np.float32)
     wt = rng.standard_normal((n, k)).astype(np.float32)
-    inputs += [a, b]
-    args += [f"%a{i}: tensor<{m}x{k}xf32>", f"%b{i}: tensor<{k}x{n}xf32>"]
+    ba = rng.standard_normal((3, m, k)).astype(np.float32)
+    bb = rng.standard_normal((3, k, n)).astype(np.float32)
+    inputs += [a, b, ba, bb]
+    args += [f"%a{i}: tensor<{m}x{k}xf32>", f"%b{i}: tensor<{k}x{n}xf32>",
+             f"%ba{i}: tensor<3x{m}x{k}xf32>", f"%bb{i}: tensor<3x{k}x{n}xf32>"]
+    bout = f"tensor<3x{m}x{n}xf32>"
     out = f"tensor<{m}x{n}xf32>"
     lines += [
         f"  %w{i} = arith.constant dense<{literal(w)}> : tensor<{k}x{n}xf32>",
@@ -39,11 +44,17 @@ for i, (m, k, n) in enumerate(cases):
         f"  %p{i} = linalg.matmul ins(%a{i}, %w{i} : tensor<{m}x{k}xf32>, tensor<{k}x{n}xf32>) outs(%f{i} : {out}) -> {out}",
         f"  %r{i} = linalg.matmul ins(%a{i}, %b{i} : tensor<{m}x{k}xf32>, tensor<{k}x{n}xf32>) outs(%f{i} : {out}) -> {out}",
         f"  %t{i} = linalg.matmul_transpose_b ins(%a{i}, %wt{i} : tensor<{m}x{k}xf32>, tensor<{n}x{k}xf32>) outs(%f{i} : {out}) -> {out}",
+        f"  %be{i} = tensor.empty() : {bout}",
+        f"  %bf{i} = linalg.fill ins(%zero : f32) outs(%be{i} : {bout}) -> {bout}",
+        f"  %bm{i} = linalg.batch_matmul ins(%ba{i}, %bb{i} : tensor<3x{m}x{k}xf32>, tensor<3x{k}x{n}xf32>) outs(%bf{i} : {bout}) -> {bout}",
     ]
     for name, rhs in (("p", w), ("r", b), ("t", wt.T)):
         results.append(f"%{name}{i}")
         types.append(out)
         expected.append(a.astype(np.float64) @ rhs.astype(np.float64))
+    results.append(f"%bm{i}")
+    types.append(bout)
+    expected.append(ba.astype(np.float64) @ bb.astype(np.float64))
 
 module = (f"func.func @main_graph({', '.join(args)}) -> ({', '.join(types)}) {{\n"
           "  %zero = arith.constant 0.0 : f32\n" + "\n".join(lines) +
