@@ -21,9 +21,11 @@ namespace fulcrum {
 
 namespace {
 const GemmKernel kGemmKernels[] = {
-    {"avx512", "fulcrum_sgemm_f32_avx512", 32, 8},
-    {"avx2", "fulcrum_sgemm_f32_avx2", 16, 6},
-    {"generic", "fulcrum_sgemm_f32_generic", 8, 4},
+    {"avx512", "fulcrum_sgemm_f32_avx512", 32, 8,
+     "fulcrum_conv2d_nchw_f32_avx512"},
+    {"avx2", "fulcrum_sgemm_f32_avx2", 16, 6, "fulcrum_conv2d_nchw_f32_avx2"},
+    {"generic", "fulcrum_sgemm_f32_generic", 8, 4,
+     "fulcrum_conv2d_nchw_f32_generic"},
 };
 } // namespace
 
@@ -56,10 +58,17 @@ std::vector<float> packGemmWeights(ArrayRef<float> b, int64_t k, int64_t n,
   return packed;
 }
 
+namespace {
+bool isKernel(const Function &f) {
+  return f.getName().starts_with("fulcrum_sgemm_") ||
+         f.getName().starts_with("fulcrum_conv2d_");
+}
+} // namespace
+
 Error linkKernels(Module &module) {
   bool calls = false;
   for (Function &f : module)
-    calls |= f.isDeclaration() && f.getName().starts_with("fulcrum_sgemm_");
+    calls |= f.isDeclaration() && isKernel(f);
   if (!calls)
     return Error::success();
   auto buffer = MemoryBuffer::getMemBuffer(
@@ -76,7 +85,7 @@ Error linkKernels(Module &module) {
     return createStringError(inconvertibleErrorCode(),
                              "cannot link the CPU kernels");
   for (Function &f : module)
-    if (!f.isDeclaration() && f.getName().starts_with("fulcrum_sgemm_"))
+    if (!f.isDeclaration() && isKernel(f))
       f.setLinkage(GlobalValue::InternalLinkage);
   return Error::success();
 }

@@ -1,10 +1,12 @@
 //===- MatmulToKernel.cpp - fulcrum-cpu-matmul-to-kernel ------------------===//
 //
 // Part of Fulcrum. fp32 matrix products on memrefs become calls of the GEMM
-// micro-kernels in Kernels/sgemm.c; constant right-hand sides are packed
+// micro-kernels in Kernels/gemm.c; constant right-hand sides are packed
 // into panels at compile time.
 //
 //===----------------------------------------------------------------------===//
+
+#include "KernelCalls.h"
 
 #include "fulcrum/Target/CPU/Kernels.h"
 #include "fulcrum/Target/CPU/Passes.h"
@@ -27,6 +29,7 @@ namespace fulcrum {
 } // namespace fulcrum
 
 using namespace mlir;
+using fulcrum::hasContiguousRows;
 
 namespace {
 
@@ -61,17 +64,6 @@ memref::GlobalOp getConstantGlobal(Value value, SymbolTable &symbols) {
     return nullptr;
   auto global = symbols.lookup<memref::GlobalOp>(get.getName());
   return global && global.getConstant() ? global : nullptr;
-}
-
-/// A strided memref of `rank` whose innermost stride is 1.
-bool hasContiguousRows(MemRefType type, int64_t rank = 2) {
-  if (type.getRank() != rank)
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(getStridesAndOffset(type, strides, offset)))
-    return false;
-  return strides.back() == 1;
 }
 
 /// A bias (and ReLU) epilogue the kernel can apply while it stores the
@@ -114,7 +106,7 @@ std::optional<Epilogue> matchEpilogue(linalg::LinalgOp product, Value c) {
   auto biasType = dyn_cast<MemRefType>(bias.getType());
   auto outType = dyn_cast<MemRefType>(output.getType());
   if (!biasType || !biasType.getElementType().isF32() || !outType ||
-      !outType.getElementType().isF32() || !hasContiguousRows(outType) ||
+      !outType.getElementType().isF32() || !hasContiguousRows(outType, 2) ||
       !biasType.getLayout().isIdentity() ||
       !output.getDefiningOp<memref::AllocOp>())
     return std::nullopt;
@@ -152,12 +144,9 @@ struct CPUMatmulToKernelPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto kernel = fulcrum::getGemmKernel(kernelIsa);
-    if (!kernel) {
-      module.emitError("unknown kernel ISA '")
-          << kernelIsa << "' (avx512, avx2, generic)";
+    auto kernel = fulcrum::lookupKernel(module, kernelIsa);
+    if (!kernel)
       return signalPassFailure();
-    }
     SymbolTable symbols(module);
     SmallVector<linalg::LinalgOp> products;
     module.walk([&](linalg::LinalgOp op) {
@@ -252,38 +241,21 @@ struct CPUMatmulToKernelPass
 
     OpBuilder b(epilogue ? epilogue->op.getOperation() : op.getOperation());
     Location loc = op.getLoc();
-    Type i64 = b.getI64Type();
-    auto toI64 = [&](Value index) {
-      return b.create<arith::IndexCastOp>(loc, i64, index).getResult();
-    };
-    llvm::SmallDenseMap<int64_t, Value> constants;
-    auto constant = [&](int64_t v) {
-      Value &c = constants[v];
-      if (!c)
-        c = b.create<arith::ConstantIntOp>(loc, v, 64);
-      return c;
-    };
-    // Address of the first element, the row stride and (batched) the batch
-    // stride in bytes, as integers.
+    fulcrum::KernelCallBuilder call(b, loc);
+    auto constant = [&](int64_t v) { return call.constant(v); };
+    auto dim = [&](Value memref, int64_t d) { return call.dim(memref, d); };
+    // The first element's address, the row stride and (batched) the batch
+    // stride in bytes.
     struct Address {
       Value at, rowStride, batchBytes;
     };
     auto address = [&](Value memref) -> Address {
-      auto meta = b.create<memref::ExtractStridedMetadataOp>(loc, memref);
-      Value base =
-          b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, memref);
-      Value bytes = b.create<arith::MulIOp>(
-          loc, meta.getOffset(), b.create<arith::ConstantIndexOp>(loc, 4));
-      Value at = b.create<arith::AddIOp>(loc, base, bytes);
-      auto strides = meta.getStrides();
-      Address result{toI64(at), toI64(strides[strides.size() - 2]), Value()};
-      if (strides.size() == 3)
+      fulcrum::KernelCallBuilder::Address a = call.address(memref);
+      Address result{a.at, a.strides[a.strides.size() - 2], Value()};
+      if (a.strides.size() == 3)
         result.batchBytes =
-            b.create<arith::MulIOp>(loc, toI64(strides[0]), constant(4));
+            b.create<arith::MulIOp>(loc, a.strides[0], constant(4));
       return result;
-    };
-    auto dim = [&](Value memref, int64_t d) {
-      return toI64(b.create<memref::DimOp>(loc, memref, d));
     };
     Value out = epilogue ? epilogue->output : c;
     Value m = dim(a, rank - 2), k = dim(a, rank - 1), n = dim(out, rank - 1);
@@ -309,29 +281,30 @@ struct CPUMatmulToKernelPass
       flags |= fulcrum::kGemmBias | (epilogue->relu ? fulcrum::kGemmRelu : 0);
     }
 
-    func::FuncOp callee = declareKernel(kernel.symbol, symbols);
+    func::FuncOp callee =
+        fulcrum::declareKernel(getOperation(), symbols, kernel.symbol, 12);
     Value flagsValue = constant(flags);
-    auto call = [&](OpBuilder &at, Value aPtr, Value bPtr, Value cPtr) {
+    auto emitCall = [&](OpBuilder &at, Value aPtr, Value bPtr, Value cPtr) {
       at.create<func::CallOp>(loc, callee,
                               ValueRange{m, n, k, aPtr, aAt.rowStride, bPtr,
                                          ldb, panelStride, cPtr, cAt.rowStride,
                                          biasPtr, flagsValue});
     };
     if (!batched) {
-      call(b, aAt.at, bAt.at, cAt.at);
+      emitCall(b, aAt.at, bAt.at, cAt.at);
     } else {
       Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
       Value one = b.create<arith::ConstantIndexOp>(loc, 1);
       Value count = b.create<memref::DimOp>(loc, out, 0);
       auto loop = b.create<scf::ForOp>(loc, zero, count, one);
       OpBuilder body = OpBuilder::atBlockBegin(loop.getBody());
-      Value i =
-          body.create<arith::IndexCastOp>(loc, i64, loop.getInductionVar());
+      Value i = body.create<arith::IndexCastOp>(loc, b.getI64Type(),
+                                                loop.getInductionVar());
       auto advance = [&](const Address &at) {
         return body.create<arith::AddIOp>(
             loc, at.at, body.create<arith::MulIOp>(loc, i, at.batchBytes));
       };
-      call(body, advance(aAt), advance(bAt), advance(cAt));
+      emitCall(body, advance(aAt), advance(bAt), advance(cAt));
     }
     if (epilogue) {
       epilogue->op->erase();
@@ -351,20 +324,6 @@ struct CPUMatmulToKernelPass
         }
       }
     ++numKernels;
-  }
-
-  func::FuncOp declareKernel(StringRef name, SymbolTable &symbols) {
-    if (auto existing = symbols.lookup<func::FuncOp>(name))
-      return existing;
-    ModuleOp module = getOperation();
-    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-    Type i64 = b.getI64Type();
-    auto func = b.create<func::FuncOp>(
-        module.getLoc(), name,
-        b.getFunctionType(SmallVector<Type>(12, i64), {}));
-    func.setPrivate();
-    symbols.insert(func);
-    return func;
   }
 };
 

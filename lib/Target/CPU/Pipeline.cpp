@@ -44,6 +44,7 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(
       createCPUMatmulToKernel(CPUMatmulToKernelOptions{kernelISA.str()}));
+  pm.addPass(createCPUConvToKernel(CPUConvToKernelOptions{kernelISA.str()}));
   pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());

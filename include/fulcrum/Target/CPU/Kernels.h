@@ -24,7 +24,7 @@
 
 namespace fulcrum {
 
-/// Flags of the GEMM kernels (Kernels/sgemm.c).
+/// Flags of the GEMM kernels (Kernels/gemm.c).
 enum GemmFlags : int64_t {
   kGemmAccumulate = 1, ///< C += A*B (otherwise C = A*B)
   kGemmBias = 2,       ///< add a bias per column
@@ -42,6 +42,18 @@ struct GemmKernel {
   int64_t nr;
   /// Rows of the register tile.
   int64_t mr;
+  /// The convolution kernel on the same tile:
+  /// `void <convSymbol>(i64 N, C, H, W, F, KH, KW, OH, OW, strideH, strideW,
+  /// dilationH, dilationW, x, w, y, workspace, flags)`, NCHW input (padding
+  /// applied), FCHW weights, a workspace of convWorkspace() floats.
+  llvm::StringRef convSymbol;
+
+  /// Floats of workspace the convolution kernel needs (packed im2col
+  /// panels of one image).
+  int64_t convWorkspace(int64_t c, int64_t kh, int64_t kw, int64_t oh,
+                        int64_t ow) const {
+    return (oh * ow + nr - 1) / nr * c * kh * kw * nr;
+  }
 };
 
 /// The kernel of `isa` (`avx512`, `avx2`, `generic`).

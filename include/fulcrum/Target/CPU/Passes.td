@@ -33,7 +33,7 @@ def CPUMatmulToKernel : Pass<"fulcrum-cpu-matmul-to-kernel", "::mlir::ModuleOp">
   let description = [{
     Replaces each `linalg.matmul` on f32 memrefs (after bufferization) whose
     rows are contiguous by a call of the GEMM micro-kernel for the target's
-    ISA (`fulcrum_sgemm_f32_<isa>`, lib/Target/CPU/Kernels/sgemm.c, linked
+    ISA (`fulcrum_sgemm_f32_<isa>`, lib/Target/CPU/Kernels/gemm.c, linked
     into the artifact from bitcode): a register tile of MR x NR (AVX-512:
     8 x 32; AVX2: 6 x 16) with k innermost, K blocked for the first-level
     cache, leftover rows and columns handled by the same vector code.
@@ -76,6 +76,46 @@ def CPUMatmulToKernel : Pass<"fulcrum-cpu-matmul-to-kernel", "::mlir::ModuleOp">
     Statistic<"numPacked", "num-packed", "Weights packed at compile time">,
     Statistic<"numEpilogues", "num-epilogues",
               "Bias (and ReLU) epilogues applied by the kernel">
+  ];
+}
+
+def CPUConvToKernel : Pass<"fulcrum-cpu-conv-to-kernel", "::mlir::ModuleOp"> {
+  let summary = "Run fp32 NCHW convolutions on the CPU's GEMM micro-kernel";
+  let description = [{
+    Replaces each `linalg.conv_2d_nchw_fchw` on f32 memrefs (after
+    bufferization, padding already applied by the producer of its input)
+    with static channel, spatial and kernel sizes and row-major layouts by
+    a call of `fulcrum_conv2d_nchw_f32_<isa>` (lib/Target/CPU/Kernels/
+    gemm.c): per image, the input is written as im2col panels packed for
+    the GEMM register tile into a workspace, and the product
+    `Y[f, pixel] = W[f, (c, kh, kw)] * X'[(c, kh, kw), pixel]` runs on the
+    GEMM kernel with the weights read in place. The output is accumulated
+    into (it holds the bias, or zeros), unless a zero `linalg.fill` of it
+    comes right before, which the kernel's overwrite mode replaces. The
+    workspace is a `memref.alloc` around the call. Other convolutions are
+    left to the loop lowering.
+
+    ```mlir
+    linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
+        strides = dense<1> : tensor<2xi64>}
+        ins(%x, %w : memref<1x32x30x30xf32>, memref<64x32x3x3xf32>)
+        outs(%y : memref<1x64x28x28xf32>)
+    // becomes (isa=avx2: workspace ceil(784/16) * 288 * 16 floats)
+    %ws = memref.alloc() {alignment = 64 : i64} : memref<225792xf32>
+    func.call @fulcrum_conv2d_nchw_f32_avx2(%n, %c32, %c30, %c30, %c64, %c3,
+        %c3, %c28, %c28, %c1, %c1, %c1, %c1, %px, %pw, %py, %pws, %c1)
+    memref.dealloc %ws : memref<225792xf32>
+    ```
+  }];
+  let options = [
+    Option<"kernelIsa", "isa", "std::string", "\"avx512\"",
+           "Kernel variant: avx512, avx2 or generic (portable C)">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numKernels", "num-kernels", "Convolutions run on kernels">
   ];
 }
 

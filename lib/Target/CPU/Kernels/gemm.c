@@ -1,4 +1,4 @@
-/*===- sgemm.c - fp32 GEMM micro-kernels for the CPU target ---------------===*
+/*===- gemm.c - fp32 GEMM and convolution kernels for the CPU target -------===*
  *
  * Part of Fulcrum. Compiled to LLVM bitcode at build time, once per ISA
  * (FULCRUM_KERNEL_ISA = 512 for AVX-512, 256 for AVX2+FMA, 0 for portable
@@ -18,6 +18,10 @@
  * for a whole K block; leftover rows use the same code with fewer rows,
  * leftover columns masked loads and stores, so no case falls back to
  * scalar loops.
+ *
+ * Convolutions (NCHW input, FCHW weights, padding already applied) run as
+ * one GEMM per image: Y[f, p] = W[f, (c,kh,kw)] * X'[(c,kh,kw), p], where
+ * X' (im2col) is written straight into packed panels in a workspace.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -253,4 +257,53 @@ void NAME(fulcrum_sgemm_f32)(int64_t M, int64_t N, int64_t K, int64_t a,
                              int64_t bias, int64_t flags) {
   gemmRows(0, M, N, K, (const float *)a, lda, (const float *)b, ldb,
            panelStride, (float *)c, ldc, (const float *)bias, flags);
+}
+
+/* Writes the im2col matrix of one image x[C][H][W] as packed panels
+ * [ceil(OH*OW / NR)][C*KH*KW][NR] (zero-padded past the last pixel). */
+static void im2colPacked(const float *x, int64_t C, int64_t H, int64_t W,
+                         int64_t KH, int64_t KW, int64_t OH, int64_t OW,
+                         int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+                         float *out) {
+  int64_t pixels = OH * OW, K = C * KH * KW;
+  for (int64_t p0 = 0; p0 < pixels; p0 += NR) {
+    float *panel = out + (p0 / NR) * K * NR;
+    int64_t count = pixels - p0 < NR ? pixels - p0 : NR;
+    /* Each pixel's top-left input position. */
+    int64_t base[NR];
+    for (int64_t j = 0; j < NR; ++j) {
+      int64_t p = p0 + (j < count ? j : 0);
+      base[j] = (p / OW) * sh * W + (p % OW) * sw;
+    }
+    int64_t k = 0;
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t kh = 0; kh < KH; ++kh)
+        for (int64_t kw = 0; kw < KW; ++kw, ++k) {
+          const float *src = x + c * H * W + kh * dh * W + kw * dw;
+          float *dst = panel + k * NR;
+          int64_t j = 0;
+          for (; j < count; ++j)
+            dst[j] = src[base[j]];
+          for (; j < NR; ++j)
+            dst[j] = 0.0f;
+        }
+  }
+}
+
+/* y[N][F][OH][OW] (+)= conv(x[N][C][H][W], w[F][C][KH][KW]); `workspace`
+ * holds ceil(OH*OW / NR) * C*KH*KW * NR floats. */
+void NAME(fulcrum_conv2d_nchw_f32)(int64_t N, int64_t C, int64_t H, int64_t W,
+                                   int64_t F, int64_t KH, int64_t KW,
+                                   int64_t OH, int64_t OW, int64_t sh,
+                                   int64_t sw, int64_t dh, int64_t dw,
+                                   int64_t x, int64_t w, int64_t y,
+                                   int64_t workspace, int64_t flags) {
+  int64_t K = C * KH * KW, pixels = OH * OW;
+  float *packed = (float *)workspace;
+  for (int64_t n = 0; n < N; ++n) {
+    im2colPacked((const float *)x + n * C * H * W, C, H, W, KH, KW, OH, OW,
+                 sh, sw, dh, dw, packed);
+    gemmRows(0, F, pixels, K, (const float *)w, K, packed, NR, K * NR,
+             (float *)y + n * F * pixels, pixels, 0, flags);
+  }
 }
