@@ -61,7 +61,8 @@ std::vector<float> packGemmWeights(ArrayRef<float> b, int64_t k, int64_t n,
 namespace {
 bool isKernel(const Function &f) {
   return f.getName().starts_with("fulcrum_sgemm_") ||
-         f.getName().starts_with("fulcrum_conv2d_");
+         f.getName().starts_with("fulcrum_conv2d_") ||
+         f.getName().starts_with("_mlir_memref_to_llvm_");
 }
 } // namespace
 

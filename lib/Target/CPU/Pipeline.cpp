@@ -45,13 +45,18 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   pm.addPass(
       createCPUMatmulToKernel(CPUMatmulToKernelOptions{kernelISA.str()}));
   pm.addPass(createCPUConvToKernel(CPUConvToKernelOptions{kernelISA.str()}));
+  pm.addPass(createCPUApproximateMath());
+  pm.addPass(createCPUReassociateReductions());
   pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Buffers are allocated through the caching functions of Kernels/alloc.c.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());

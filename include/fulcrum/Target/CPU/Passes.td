@@ -119,4 +119,55 @@ def CPUConvToKernel : Pass<"fulcrum-cpu-conv-to-kernel", "::mlir::ModuleOp"> {
   ];
 }
 
+def CPUApproximateMath : Pass<"fulcrum-cpu-approximate-math", "::mlir::ModuleOp"> {
+  let summary = "Replace f32 transcendental functions by vectorizable polynomials";
+  let description = [{
+    Rewrites f32 `math.exp`, `math.expm1`, `math.log`, `math.log1p`,
+    `math.log2`, `math.erf`, `math.tanh`, `math.atan`, `math.atan2`,
+    `math.sin`, `math.cos` and `math.cbrt` into the polynomial
+    approximations of upstream MLIR (range reduction plus a minimax
+    polynomial, accurate to a few ulp, with infinities and NaN handled), so
+    that loops computing them contain no calls to the C library and LLVM
+    vectorizes them (Softmax, GELU, Sigmoid, Tanh, LayerNormalization's
+    statistics). Other element types keep their library calls.
+
+    ```mlir
+    %y = math.exp %x : f32
+    // becomes arith/math.fma/bit-casts only, e.g.
+    %k = math.floor %t : f32
+    %p = math.fma %a, %r, %b : f32
+    ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def CPUReassociateReductions
+    : Pass<"fulcrum-cpu-reassociate-reductions", "::mlir::ModuleOp"> {
+  let summary = "Let floating-point reductions be reordered, so they vectorize";
+  let description = [{
+    Marks the combiner of every floating-point reduction in a
+    `linalg.generic` (an `arith.addf`, `mulf`, `maximumf`, `minimumf`,
+    `maxnumf` or `minnumf` that reads the accumulator) with the `reassoc`
+    fast-math flag. LLVM then vectorizes the reduction loops of Softmax,
+    LayerNormalization, ReduceMean and pooling with partial sums per vector
+    lane, as ONNX Runtime's kernels do, instead of one scalar chain. The sum
+    may differ from the sequential one in the last bits (well within the
+    tolerances the conformance tests use); results stay deterministic.
+
+    ```mlir
+    linalg.generic {iterator_types = ["parallel", "reduction"]} ... {
+    ^bb0(%in: f32, %acc: f32):
+      %s = arith.addf %in, %acc : f32
+    // becomes
+      %s = arith.addf %in, %acc fastmath<reassoc> : f32
+    ```
+  }];
+  let statistics = [
+    Statistic<"numMarked", "num-marked", "Reduction combiners marked">
+  ];
+}
+
 #endif // FULCRUM_TARGET_CPU_PASSES_TD
