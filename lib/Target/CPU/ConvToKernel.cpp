@@ -50,6 +50,46 @@ struct CPUConvToKernelPass
     module.walk([&](linalg::Conv2DNchwFchwOp op) { convs.push_back(op); });
     for (linalg::Conv2DNchwFchwOp op : convs)
       rewrite(op, *kernel, symbols);
+    SmallVector<linalg::DepthwiseConv2DNchwChwOp> depthwise;
+    module.walk(
+        [&](linalg::DepthwiseConv2DNchwChwOp op) { depthwise.push_back(op); });
+    for (linalg::DepthwiseConv2DNchwChwOp op : depthwise)
+      rewriteDepthwise(op, *kernel, symbols);
+  }
+
+  void rewriteDepthwise(linalg::DepthwiseConv2DNchwChwOp op,
+                        const fulcrum::GemmKernel &kernel,
+                        SymbolTable &symbols) {
+    if (!op.hasPureBufferSemantics())
+      return;
+    Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1];
+    Value y = op.getDpsInits()[0];
+    auto xType = dyn_cast<MemRefType>(x.getType());
+    auto wType = dyn_cast<MemRefType>(w.getType());
+    auto yType = dyn_cast<MemRefType>(y.getType());
+    if (!isRowMajorF32(xType, true) || !isRowMajorF32(wType, false) ||
+        !isRowMajorF32(yType, true))
+      return;
+    auto strides = llvm::to_vector(op.getStrides().getValues<int64_t>());
+    auto dilations = llvm::to_vector(op.getDilations().getValues<int64_t>());
+    int64_t c = xType.getDimSize(1);
+    if (wType.getDimSize(0) != c || yType.getDimSize(1) != c)
+      return;
+    OpBuilder b(op);
+    fulcrum::KernelCallBuilder call(b, op.getLoc());
+    SmallVector<Value> args = {call.dim(x, 0)};
+    for (int64_t v :
+         {c, xType.getDimSize(2), xType.getDimSize(3), wType.getDimSize(1),
+          wType.getDimSize(2), yType.getDimSize(2), yType.getDimSize(3),
+          strides[0], strides[1], dilations[0], dilations[1]})
+      args.push_back(call.constant(v));
+    for (Value memref : {x, w, y})
+      args.push_back(call.address(memref).at);
+    func::FuncOp callee = fulcrum::declareKernel(
+        getOperation(), symbols, kernel.depthwiseSymbol, args.size());
+    b.create<func::CallOp>(op.getLoc(), callee, args);
+    op->erase();
+    ++numDepthwise;
   }
 
   void rewrite(linalg::Conv2DNchwFchwOp op, const fulcrum::GemmKernel &kernel,

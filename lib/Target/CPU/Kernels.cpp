@@ -22,10 +22,11 @@ namespace fulcrum {
 namespace {
 const GemmKernel kGemmKernels[] = {
     {"avx512", "fulcrum_sgemm_f32_avx512", 32, 8,
-     "fulcrum_conv2d_nchw_f32_avx512"},
-    {"avx2", "fulcrum_sgemm_f32_avx2", 16, 6, "fulcrum_conv2d_nchw_f32_avx2"},
+     "fulcrum_conv2d_nchw_f32_avx512", "fulcrum_dwconv2d_nchw_f32_avx512"},
+    {"avx2", "fulcrum_sgemm_f32_avx2", 16, 6, "fulcrum_conv2d_nchw_f32_avx2",
+     "fulcrum_dwconv2d_nchw_f32_avx2"},
     {"generic", "fulcrum_sgemm_f32_generic", 8, 4,
-     "fulcrum_conv2d_nchw_f32_generic"},
+     "fulcrum_conv2d_nchw_f32_generic", "fulcrum_dwconv2d_nchw_f32_generic"},
 };
 } // namespace
 
@@ -62,6 +63,7 @@ namespace {
 bool isKernel(const Function &f) {
   return f.getName().starts_with("fulcrum_sgemm_") ||
          f.getName().starts_with("fulcrum_conv2d_") ||
+         f.getName().starts_with("fulcrum_dwconv2d_") ||
          f.getName().starts_with("_mlir_memref_to_llvm_");
 }
 } // namespace

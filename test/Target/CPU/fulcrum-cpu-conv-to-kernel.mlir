@@ -66,6 +66,34 @@ func.func @negative_view(%x: memref<1x3x5x5xf32, strided<[150, 50, 10, 2]>>, %w:
 
 // -----
 
+// A depthwise convolution calls its own kernel, accumulating into the output:
+// N, C, H, W, KH, KW, OH, OW, strides, dilations, then x, w, y.
+// CHECK-LABEL: func.func @depthwise(
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : i64
+// CHECK-DAG: %[[C114:.*]] = arith.constant 114 : i64
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : i64
+// CHECK-DAG: %[[C56:.*]] = arith.constant 56 : i64
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : i64
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : i64
+// CHECK: call @fulcrum_dwconv2d_nchw_f32_avx2(%{{.*}}, %[[C32]], %[[C114]], %[[C114]], %[[C3]], %[[C3]], %[[C56]], %[[C56]], %[[C2]], %[[C2]], %[[C1]], %[[C1]], %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK-NOT: linalg.depthwise_conv_2d_nchw_chw
+func.func @depthwise(%x: memref<?x32x114x114xf32>, %w: memref<32x3x3xf32>, %y: memref<?x32x56x56xf32>) {
+  linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : memref<?x32x114x114xf32>, memref<32x3x3xf32>) outs(%y : memref<?x32x56x56xf32>)
+  return
+}
+
+// -----
+
+// negative_: a depthwise convolution with a dynamic spatial size stays loops.
+// CHECK-LABEL: func.func @negative_depthwise_dynamic(
+// CHECK: linalg.depthwise_conv_2d_nchw_chw
+func.func @negative_depthwise_dynamic(%x: memref<1x8x?x?xf32>, %w: memref<8x3x3xf32>, %y: memref<1x8x?x?xf32>) {
+  linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x8x?x?xf32>, memref<8x3x3xf32>) outs(%y : memref<1x8x?x?xf32>)
+  return
+}
+
+// -----
+
 // BAD: error: unknown kernel ISA 'mmx' (avx512, avx2, generic)
 func.func @f() {
   return

@@ -47,6 +47,10 @@ struct GemmKernel {
   /// dilationH, dilationW, x, w, y, workspace, flags)`, NCHW input (padding
   /// applied), FCHW weights, a workspace of convWorkspace() floats.
   llvm::StringRef convSymbol;
+  /// The depthwise convolution kernel (channel multiplier 1):
+  /// `void <depthwiseSymbol>(i64 N, C, H, W, KH, KW, OH, OW, strideH,
+  /// strideW, dilationH, dilationW, x, w, y)`, accumulating into y.
+  llvm::StringRef depthwiseSymbol;
 
   /// Floats of workspace the convolution kernel needs (packed im2col
   /// panels of one image).

@@ -92,8 +92,12 @@ def CPUConvToKernel : Pass<"fulcrum-cpu-conv-to-kernel", "::mlir::ModuleOp"> {
     GEMM kernel with the weights read in place. The output is accumulated
     into (it holds the bias, or zeros), unless a zero `linalg.fill` of it
     comes right before, which the kernel's overwrite mode replaces. The
-    workspace is a `memref.alloc` around the call. Other convolutions are
-    left to the loop lowering.
+    workspace is a `memref.alloc` around the call.
+    `linalg.depthwise_conv_2d_nchw_chw` (static sizes, row-major) calls
+    `fulcrum_dwconv2d_nchw_f32_<isa>`, which accumulates each output plane
+    row by row with the horizontal stride a constant (1 and 2 are
+    specialized) so the row loops vectorize, planes spread over the
+    threads. Other convolutions are left to the loop lowering.
 
     ```mlir
     linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
@@ -115,7 +119,9 @@ def CPUConvToKernel : Pass<"fulcrum-cpu-conv-to-kernel", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
   let statistics = [
-    Statistic<"numKernels", "num-kernels", "Convolutions run on kernels">
+    Statistic<"numKernels", "num-kernels", "Convolutions run on kernels">,
+    Statistic<"numDepthwise", "num-depthwise",
+              "Depthwise convolutions run on kernels">
   ];
 }
 

@@ -13,13 +13,23 @@ from onnx import TensorProto, helper, numpy_helper
 run_tool, work, cpu = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(work, exist_ok=True)
 rng = np.random.default_rng(5)
-# (N, C, H, W, F, KH, KW, stride, pad, dilation)
-cases = [(1, 3, 17, 19, 13, 3, 3, 1, 1, 1), (2, 8, 12, 12, 40, 1, 1, 2, 0, 1),
-         (1, 5, 15, 11, 9, 5, 3, 2, 2, 1), (3, 4, 10, 10, 33, 3, 3, 1, 2, 2),
-         (1, 64, 8, 8, 64, 3, 3, 1, 1, 1)]
+# (N, C, H, W, F, KH, KW, stride, pad, dilation, group)
+cases = [(1, 3, 17, 19, 13, 3, 3, 1, 1, 1, 1),
+         (2, 8, 12, 12, 40, 1, 1, 2, 0, 1, 1),
+         (1, 5, 15, 11, 9, 5, 3, 2, 2, 1, 1),
+         (3, 4, 10, 10, 33, 3, 3, 1, 2, 2, 1),
+         (1, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1),
+         # depthwise (group = C, one output channel each)
+         (2, 32, 21, 19, 32, 3, 3, 1, 1, 1, 32),
+         (1, 24, 16, 17, 24, 3, 3, 2, 1, 1, 24),
+         (1, 8, 13, 13, 8, 5, 5, 3, 2, 2, 8)]
 
 
-def reference(x, w, b, stride, pad, dilation):
+def reference(x, w, b, stride, pad, dilation, group):
+    if group > 1:
+        return np.concatenate(
+            [reference(x[:, g:g + 1], w[g:g + 1], b[g:g + 1], stride, pad,
+                       dilation, 1) for g in range(group)], axis=1)
     n, c, h, wd = x.shape
     f, _, kh, kw = w.shape
     xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
@@ -35,12 +45,13 @@ def reference(x, w, b, stride, pad, dilation):
 
 
 worst, count = 0.0, 0
-for index, (n, c, h, wd, f, kh, kw, stride, pad, dilation) in enumerate(cases):
+for index, (n, c, h, wd, f, kh, kw, stride, pad, dilation, group) in enumerate(cases):
     x = rng.standard_normal((n, c, h, wd)).astype(np.float32)
-    w = rng.standard_normal((f, c, kh, kw)).astype(np.float32)
+    w = rng.standard_normal((f, c // group, kh, kw)).astype(np.float32)
     b = rng.standard_normal(f).astype(np.float32)
     node = helper.make_node("Conv", ["x", "w", "b"], ["y"], strides=[stride] * 2,
-                            pads=[pad] * 4, dilations=[dilation] * 2)
+                            pads=[pad] * 4, dilations=[dilation] * 2,
+                            group=group)
     graph = helper.make_graph(
         [node], "conv",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", c, h, wd])],
@@ -55,7 +66,7 @@ for index, (n, c, h, wd, f, kh, kw, stride, pad, dilation) in enumerate(cases):
                     "--target-cpu=" + cpu, "--output-dir", out], check=True,
                    stdout=subprocess.DEVNULL)
     got = np.load(os.path.join(out, "y.npy"))
-    want = reference(x, w, b, stride, pad, dilation)
+    want = reference(x, w, b, stride, pad, dilation, group)
     assert got.shape == want.shape, (index, got.shape, want.shape)
     worst = max(worst, np.abs(got - want).max() / max(1.0, np.abs(want).max()))
     count += 1
