@@ -300,12 +300,21 @@ static void im2colPanel(const float *x, int64_t C, int64_t H, int64_t W,
     int64_t q = p0 + (j < count ? j : 0);
     base[j] = (q / OW) * sh * W + (q % OW) * sw;
   }
+  /* A full panel within one output row at stride 1 reads NR consecutive
+   * inputs: a vector copy instead of a gather. */
+  int contiguous = count == NR && sw == 1 && base[NR - 1] == base[0] + NR - 1;
   int64_t k = 0;
   for (int64_t c = 0; c < C; ++c)
     for (int64_t kh = 0; kh < KH; ++kh)
       for (int64_t kw = 0; kw < KW; ++kw, ++k) {
         const float *src = x + c * H * W + kh * dh * W + kw * dw;
         float *dst = out + k * NR;
+        if (contiguous) {
+          const float *from = src + base[0];
+          for (int64_t j = 0; j < NR; ++j)
+            dst[j] = from[j];
+          continue;
+        }
         int64_t j = 0;
         for (; j < count; ++j)
           dst[j] = src[base[j]];
@@ -327,6 +336,16 @@ void NAME(fulcrum_conv2d_nchw_f32)(int64_t N, int64_t C, int64_t H, int64_t W,
   float *packed = (float *)workspace;
   /* Per image, each panel of pixels is packed and multiplied by the same
    * thread while it is in cache; panels are spread over the threads. */
+  /* A 1x1 convolution at stride 1 is a product with the image itself. */
+  if (KH == 1 && KW == 1 && sh == 1 && sw == 1 && OH == H && OW == W) {
+    for (int64_t n = 0; n < N; ++n)
+      NAME(fulcrum_sgemm_f32)(F, pixels, C, w, C,
+                              x + n * C * H * W * (int64_t)sizeof(float),
+                              pixels, NR,
+                              y + n * F * pixels * (int64_t)sizeof(float),
+                              pixels, 0, flags);
+    return;
+  }
   for (int64_t n = 0; n < N; ++n) {
     const float *image = (const float *)x + n * C * H * W;
     float *out = (float *)y + n * F * pixels;
