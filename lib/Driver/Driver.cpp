@@ -14,6 +14,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
@@ -159,8 +160,14 @@ LogicalResult CompileSession::runTo(CompilePhase to) {
            << "the " << target->getName() << " target has no "
            << stringifyCompilePhase(to) << " phase";
   PassManager pm(&context);
-  if (options.applyPassManagerCLOptions)
+  // --mlir-timing reports each pass's time when the tool registered it.
+  DefaultTimingManager timingManager;
+  if (options.applyPassManagerCLOptions) {
     (void)applyPassManagerCLOptions(pm);
+    applyDefaultTimingManagerCLOptions(timingManager);
+  }
+  TimingScope timing = timingManager.getRootScope();
+  pm.enableTiming(timing);
   auto after = [&](CompilePhase p) {
     return phase < p && p <= to && target->hasPhase(p);
   };
