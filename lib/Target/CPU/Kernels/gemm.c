@@ -224,18 +224,40 @@ static void tileRows(int rows, int64_t kc, const float *A, int64_t lda,
 #undef CASE
 }
 
+/* Copies rows [0, kc) of columns [j, j + cols) of a plain B (row stride
+ * ldb) into a [kc][NR] panel, zero past `cols`. */
+static void packPanel(const float *B, int64_t ldb, int64_t kc, int64_t cols,
+                      float *panel) {
+  for (int64_t k = 0; k < kc; ++k) {
+    const float *row = B + k * ldb;
+    float *dst = panel + k * NR;
+    int64_t j = 0;
+    for (; j < cols; ++j)
+      dst[j] = row[j];
+    for (; j < NR; ++j)
+      dst[j] = 0.0f;
+  }
+}
+
 /* Rows [m0, m1) and panels [p0, p1) of C. */
 static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1,
                       int64_t N, int64_t K, const float *A, int64_t lda,
                       const float *B, int64_t ldb, int64_t panelStride,
                       float *C, int64_t ldc, const float *bias,
                       int64_t flags) {
+  /* A plain B (panels NR columns apart) is copied block by block into a
+   * contiguous panel when more than one row tile reuses it: rows of a wide
+   * B are far apart (often a power of two), which costs cache sets and TLB
+   * entries on every k step. */
+  int plain = panelStride == NR;
+  int pack = plain && m1 - m0 > MR;
+  float local[KC * NR] __attribute__((aligned(64)));
   for (int64_t p = p0; p < p1; ++p) {
     int64_t j = p * NR;
     const float *panel = B + p * panelStride;
     int64_t cols = N - j < NR ? N - j : NR;
     /* A plain B's last panel ends before NR columns. */
-    int maskedB = panelStride == NR && cols < NR;
+    int maskedB = plain && !pack && cols < NR;
     for (int64_t k = 0; k < K; k += KC) {
       int64_t kc = K - k < KC ? K - k : KC;
       int first = k == 0, last = k + kc == K;
@@ -243,9 +265,16 @@ static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1,
       const float *b = bias && last && (flags & FULCRUM_GEMM_BIAS) ? bias + j
                                                                    : 0;
       int relu = last && (flags & FULCRUM_GEMM_RELU);
+      const float *bk = panel + k * ldb;
+      int64_t bStride = ldb;
+      if (pack) {
+        packPanel(bk, ldb, kc, cols, local);
+        bk = local;
+        bStride = NR;
+      }
       for (int64_t i = m0; i < m1; i += MR) {
         int rows = m1 - i < MR ? (int)(m1 - i) : MR;
-        tileRows(rows, kc, A + i * lda + k, lda, panel + k * ldb, ldb,
+        tileRows(rows, kc, A + i * lda + k, lda, bk, bStride,
                  C + i * ldc + j, ldc, cols, load, maskedB, b, relu);
       }
     }
