@@ -332,6 +332,12 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
     // Integers: MaxPool only (AveragePool's division is on floats).
     if (!floatType && !isMax)
       return rewriter.notifyMatchFailure(op, "integer average pooling");
+    bool withIndices = false;
+    if constexpr (isMax)
+      withIndices = !isa<NoneType>(op.getIndices().getType());
+    if (withIndices && (!xType.hasStaticShape() || !floatType))
+      return rewriter.notifyMatchFailure(
+          op, "Indices of a dynamic or integer input");
     int64_t s = xType.getRank() - 2;
     WindowParams p;
     p.kernel.assign(op.getKernelShape().begin(), op.getKernelShape().end());
@@ -389,10 +395,8 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
                                                utils::IteratorType::parallel);
     iterators.append(s, utils::IteratorType::reduction);
     // A named pooling op where one fits (1-D and 2-D, without indices; max
-    // of floats or signed integers), otherwise a window generic.
-    bool withIndices = false;
-    if constexpr (isMax)
-      withIndices = !isa<NoneType>(op.getIndices().getType());
+    // of floats or signed integers), otherwise a window generic (MaxPool's
+    // Indices have their own below).
     Value pooled;
     if (!withIndices && (s == 1 || s == 2) && (floatType || !isUnsigned)) {
       if (isMax)
@@ -405,7 +409,7 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
                               rewriter, loc, p, x, window, init)
                         : createWindowOp<linalg::PoolingNchwSumOp>(
                               rewriter, loc, p, x, window, init);
-    } else {
+    } else if (!withIndices) {
       pooled =
           rewriter
               .create<linalg::GenericOp>(
@@ -429,9 +433,6 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
       } else {
         // Indices: the flat position of each maximum in the unpadded input
         // (row-major, or column-major spatial dims with storage_order 1).
-        if (!xType.hasStaticShape() || !floatType)
-          return rewriter.notifyMatchFailure(
-              op, "Indices of a dynamic or integer input");
         auto indexType =
             RankedTensorType::get(resultType.getShape(), rewriter.getI64Type());
         Value values =
@@ -560,29 +561,20 @@ struct GlobalPoolLowering : public OpConversionPattern<PoolOp> {
     Location loc = op.getLoc();
     Type elt = xType.getElementType();
     int64_t r = xType.getRank();
-    auto reducedType =
-        RankedTensorType::get({xType.getDimSize(0), xType.getDimSize(1)}, elt);
-    SmallVector<Value> dynamic;
-    for (int64_t i = 0; i < 2; ++i)
-      if (xType.isDynamicDim(i))
-        dynamic.push_back(getDimSize(rewriter, loc, x, i));
+    SmallVector<bool> spatial(r, true);
+    spatial[0] = spatial[1] = false;
+    ReductionLoops loops = getReductionLoops(rewriter, loc, x, spatial);
+    auto reducedType = loops.getType(elt);
     double initValue = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
-    Value init = createFilled(rewriter, loc, reducedType, dynamic, initValue);
-    SmallVector<utils::IteratorType> iterators(2,
-                                               utils::IteratorType::parallel);
-    iterators.append(r - 2, utils::IteratorType::reduction);
-    MLIRContext *ctx = op.getContext();
+    Value init =
+        createFilled(rewriter, loc, reducedType, loops.dynamicSizes, initValue);
     Value reduced =
         rewriter
             .create<linalg::GenericOp>(
                 loc, TypeRange{reducedType}, ValueRange{x}, ValueRange{init},
-                SmallVector<AffineMap>{
-                    rewriter.getMultiDimIdentityMap(r),
-                    AffineMap::get(
-                        r, 0,
-                        {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)},
-                        ctx)},
-                iterators,
+                SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(r),
+                                       loops.resultMap},
+                loops.iterators,
                 [&](OpBuilder &b, Location l, ValueRange args) {
                   Value v =
                       isMax ? b.create<arith::MaximumFOp>(l, args[0], args[1])
