@@ -40,6 +40,19 @@ fulcrum_install_packages() {
 
 fulcrum_build() {
   export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+  # Paths under the checkout are hashed relative to it, so a copied or moved
+  # checkout (or a second worktree) still hits the cache.
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$FULCRUM_ROOT}"
+  # A build directory configured for another source tree (a copied or moved
+  # checkout) is configured again; ccache makes the rebuild cheap.
+  if [ -f "$BUILD_DIR/CMakeCache.txt" ]; then
+    local configured
+    configured="$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD_DIR/CMakeCache.txt")"
+    if [ "$configured" != "$FULCRUM_ROOT" ]; then
+      echo "== $BUILD_DIR was configured for $configured; configuring it for $FULCRUM_ROOT"
+      rm -rf "$BUILD_DIR/CMakeCache.txt" "$BUILD_DIR/CMakeFiles" "$BUILD_DIR/build.ninja"
+    fi
+  fi
   if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     echo "== configuring $BUILD_DIR"
     cmake -S "$FULCRUM_ROOT" -B "$BUILD_DIR" -G Ninja \

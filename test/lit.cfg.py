@@ -20,6 +20,7 @@ config.substitutions.append(("%fulcrum_src_root", config.fulcrum_src_root))
 config.substitutions.append(("%fulcrum_obj_root", config.fulcrum_obj_root))
 config.substitutions.append(("%onnx_testdata", config.onnx_testdata_dir))
 config.substitutions.append(("%fulcrum_python", config.python_executable))
+config.substitutions.append(("%fulcrum_tools_dir", config.fulcrum_tools_dir))
 
 tools = ["fulcrum-opt", "fulcrum-translate", "fulcrum-onnx-dialect-gen",
          "fulcrum-onnx-txt2pb", "fulcrum-compile", "fulcrum-run"]

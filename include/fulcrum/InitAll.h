@@ -1,7 +1,7 @@
-//===- InitAll.h - Register every Fulcrum dialect and pass ------*- C++ -*-===//
+//===- InitAll.h - Register every Fulcrum dialect, pass and target -*- C++
+//-*-===//
 //
-// Part of Fulcrum. Used by the tools (fulcrum-opt, fulcrum-translate) and by
-// embedders that want all of Fulcrum in one context.
+// Part of Fulcrum.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,12 +12,15 @@
 
 namespace fulcrum {
 
-/// Inserts every Fulcrum dialect into `registry`.
+/// Fulcrum's dialects and every upstream dialect, extension and LLVM
+/// translation the pipelines rely on.
 void registerAllDialects(mlir::DialectRegistry &registry);
 
-/// Registers every Fulcrum pass with the global pass registry (for
-/// command-line tools and textual pipelines).
+/// Fulcrum's passes and pipelines, for fulcrum-opt.
 void registerAllPasses();
+
+/// Every target backend (`cpu`, ...) with the target registry.
+void registerAllTargetBackends();
 
 } // namespace fulcrum
 

@@ -8,18 +8,12 @@
 
 #include "fulcrum/Dialect/ONNX/IR/ShapeHelpers.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
-#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/TargetSelect.h"
 
 #include <cstdlib>
 #include <cstring>
-
-using namespace mlir;
 
 namespace fulcrum {
 
@@ -27,48 +21,34 @@ namespace {
 llvm::Error error(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
-
 } // namespace
+
+CodeOwner::~CodeOwner() = default;
+
+ModelRunner::ModelRunner(EntrySignature signature, PackedEntryPoint invoke,
+                         std::unique_ptr<CodeOwner> owner)
+    : signature(std::move(signature)), invokeFn(invoke),
+      owner(std::move(owner)) {}
 
 ModelRunner::~ModelRunner() = default;
 
-llvm::Expected<std::unique_ptr<ModelRunner>>
-ModelRunner::create(ModuleOp module, CompilePhase phase,
-                  const PipelineOptions &options) {
-  auto func = module.lookupSymbol<func::FuncOp>(options.entryPoint);
-  if (!func)
-    return error("no entry point @" + options.entryPoint);
-  std::unique_ptr<ModelRunner> runner(new ModelRunner());
-  // The signature is read before lowering, while it still carries the ONNX
-  // element types (signedness) and names.
-  auto signature = getEntrySignature(func);
+llvm::Expected<std::unique_ptr<ModelRunner>> ModelRunner::createFromSymbols(
+    llvm::function_ref<void *(llvm::StringRef)> lookup, llvm::StringRef entry,
+    llvm::StringRef what, std::unique_ptr<CodeOwner> owner) {
+  std::string signatureName = ("fulcrum_signature_" + entry).str();
+  std::string invokeName = ("fulcrum_invoke_" + entry).str();
+  auto *text = static_cast<const char *>(lookup(signatureName));
+  auto *invoke = reinterpret_cast<PackedEntryPoint>(lookup(invokeName));
+  if (!text || !invoke)
+    return error("'" + what + "' has no Fulcrum entry point '" + entry + "' (" +
+                 signatureName + " and " + invokeName +
+                 "; is it a library from fulcrum-compile, and is "
+                 "--entry-point right?)");
+  auto signature = parseSignature(text);
   if (!signature)
-    return signature.takeError();
-  runner->signature = std::move(*signature);
-  if (failed(runPipeline(module, phase, CompilePhase::Codegen, options)))
-    return error("compilation failed");
-
-  static bool initialized = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    return true;
-  }();
-  (void)initialized;
-  ExecutionEngineOptions engineOptions;
-  auto transformer = makeOptimizingTransformer(3, 0, nullptr);
-  engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  SmallVector<StringRef> libs = {FULCRUM_MLIR_C_RUNNER_UTILS};
-  engineOptions.sharedLibPaths = libs;
-  auto engine = ExecutionEngine::create(module, engineOptions);
-  if (!engine)
-    return engine.takeError();
-  runner->engine = std::move(*engine);
-  auto invoke = runner->engine->lookupPacked("_mlir_ciface_" + options.entryPoint);
-  if (!invoke)
-    return invoke.takeError();
-  runner->invoke = *invoke;
-  return runner;
+    return error("'" + what + "': " + toString(signature.takeError()));
+  return std::make_unique<ModelRunner>(std::move(*signature), invoke,
+                                       std::move(owner));
 }
 
 llvm::Expected<std::unique_ptr<ModelRunner>>
@@ -81,31 +61,21 @@ ModelRunner::loadLibrary(const std::string &path, const std::string &entry) {
       absolute.c_str(), &message);
   if (!library.isValid())
     return error("cannot load '" + path + "': " + message);
-  auto *text = static_cast<const char *>(
-      library.getAddressOfSymbol(("fulcrum_signature_" + entry).c_str()));
-  auto *invoke = reinterpret_cast<void (*)(void **)>(
-      library.getAddressOfSymbol(("fulcrum_invoke_" + entry).c_str()));
-  if (!text || !invoke)
-    return error("'" + path + "' has no Fulcrum entry point '" + entry +
-                 "' (fulcrum_signature_" + entry + " and fulcrum_invoke_" +
-                 entry + "; is it a library from fulcrum-compile, and is "
-                 "--entry-point right?)");
-  auto signature = parseSignature(text);
-  if (!signature)
-    return error("'" + path + "': " + toString(signature.takeError()));
-  std::unique_ptr<ModelRunner> runner(new ModelRunner());
-  runner->signature = std::move(*signature);
-  runner->invoke = invoke;
-  return runner;
+  return createFromSymbols(
+      [&](llvm::StringRef name) {
+        return library.getAddressOfSymbol(name.str().c_str());
+      },
+      entry, path, nullptr);
 }
 
-llvm::Expected<std::vector<HostTensor>>
-ModelRunner::run(const std::vector<HostTensor> &inputs) {
+llvm::Expected<PreparedCall>
+ModelRunner::prepare(const std::vector<HostTensor> &inputs) const {
   if (inputs.size() != signature.inputs.size())
     return error("the model takes " + llvm::Twine(signature.inputs.size()) +
                  " inputs, " + llvm::Twine(inputs.size()) + " given");
+  PreparedCall call;
+  call.runner = this;
   // Memref descriptors: {allocated, aligned, offset, sizes[r], strides[r]}.
-  std::vector<std::vector<int64_t>> descriptors;
   for (auto [i, in] : llvm::enumerate(inputs)) {
     const TensorSignature &sig = signature.inputs[i];
     // NumPy has no bfloat16: test data stores its bits as uint16.
@@ -120,9 +90,9 @@ ModelRunner::run(const std::vector<HostTensor> &inputs) {
     if (!shapeOk) {
       std::string expected;
       for (size_t d = 0; d < sig.shape.size(); ++d)
-        expected += (d ? "x" : "") +
-                    (sig.shape[d] < 0 ? std::string("?")
-                                      : std::to_string(sig.shape[d]));
+        expected +=
+            (d ? "x" : "") + (sig.shape[d] < 0 ? std::string("?")
+                                               : std::to_string(sig.shape[d]));
       return error("input #" + llvm::Twine(i) + " ('" + sig.name +
                    "') has shape " + in.describe() + ", the model expects [" +
                    expected + "]");
@@ -140,28 +110,52 @@ ModelRunner::run(const std::vector<HostTensor> &inputs) {
       stride *= in.shape[d];
     }
     desc.insert(desc.end(), strides.begin(), strides.end());
-    descriptors.push_back(std::move(desc));
+    call.descriptors.push_back(std::move(desc));
   }
   size_t resultWords = 0;
   for (const TensorSignature &sig : signature.outputs)
     resultWords += 3 + 2 * sig.shape.size();
-  std::vector<int64_t> results(resultWords);
-  void *resultPtr = results.data();
-  std::vector<void *> descPtrs;
-  for (auto &d : descriptors)
-    descPtrs.push_back(d.data());
-  std::vector<void *> args;
-  if (!signature.outputs.empty())
-    args.push_back(&resultPtr);
-  for (void *&p : descPtrs)
-    args.push_back(&p);
-  invoke(args.data());
+  call.results.assign(resultWords, 0);
+  return call;
+}
 
-  std::vector<HostTensor> outputs;
+PreparedCall::~PreparedCall() { freeResults(); }
+
+void PreparedCall::invoke() {
+  freeResults();
+  // Pointers into the vectors are taken here, after any move of the call.
+  resultPtr = results.data();
+  descriptorPtrs.clear();
+  for (auto &d : descriptors)
+    descriptorPtrs.push_back(d.data());
+  args.clear();
+  if (!runner->signature.outputs.empty())
+    args.push_back(&resultPtr);
+  for (void *&p : descriptorPtrs)
+    args.push_back(&p);
+  runner->invokeFn(args.data());
+  haveResults = true;
+}
+
+void PreparedCall::freeResults() {
+  if (!haveResults)
+    return;
+  haveResults = false;
   size_t at = 0;
-  for (const TensorSignature &sig : signature.outputs) {
+  for (const TensorSignature &sig : runner->signature.outputs) {
+    // The deallocation pipeline hands ownership of results to the caller.
+    std::free(reinterpret_cast<void *>(results[at]));
+    at += 3 + 2 * sig.shape.size();
+  }
+}
+
+std::vector<HostTensor> PreparedCall::takeResults() {
+  std::vector<HostTensor> outputs;
+  if (!haveResults)
+    return outputs;
+  size_t at = 0;
+  for (const TensorSignature &sig : runner->signature.outputs) {
     size_t rank = sig.shape.size();
-    auto *allocated = reinterpret_cast<char *>(results[at]);
     auto *aligned = reinterpret_cast<char *>(results[at + 1]);
     int64_t offset = results[at + 2];
     HostTensor out;
@@ -186,12 +180,20 @@ ModelRunner::run(const std::vector<HostTensor> &inputs) {
         index[d] = 0;
       }
     }
-    // The deallocation pipeline hands ownership of results to the caller.
-    std::free(allocated);
     outputs.push_back(std::move(out));
     at += 3 + 2 * rank;
   }
+  freeResults();
   return outputs;
+}
+
+llvm::Expected<std::vector<HostTensor>>
+ModelRunner::run(const std::vector<HostTensor> &inputs) {
+  auto call = prepare(inputs);
+  if (!call)
+    return call.takeError();
+  call->invoke();
+  return call->takeResults();
 }
 
 } // namespace fulcrum

@@ -1,4 +1,4 @@
-//===- InitAll.cpp - Register every Fulcrum dialect and pass --------------===//
+//===- InitAll.cpp - Register every Fulcrum dialect, pass and target ------===//
 //
 // Part of Fulcrum.
 //
@@ -10,16 +10,33 @@
 #include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
 #include "fulcrum/Pipelines/Pipelines.h"
+#include "fulcrum/Target/CPU/CPUTarget.h"
 #include "fulcrum/Target/CPU/Passes.h"
+#include "fulcrum/Transforms/Passes.h"
+
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
 void fulcrum::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<onnx::ONNXDialect>();
-  registerPipelineDialects(registry);
+  // The passes of the pipelines rely on external models (bufferization,
+  // subset and value-bounds interfaces, LLVM translation) spread over many
+  // upstream dialects; register them all, as mlir-opt does.
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerBuiltinDialectTranslation(registry);
+  mlir::registerLLVMDialectTranslation(registry);
 }
 
 void fulcrum::registerAllPasses() {
   onnx::registerONNXPasses();
   registerConversionPasses();
   registerCPUTargetPasses();
+  registerTransformsPasses();
   registerPipelines();
+  registerCPUCodegenPipeline();
 }
+
+void fulcrum::registerAllTargetBackends() { registerCPUTargetBackend(); }

@@ -2,36 +2,27 @@
 //
 // Part of Fulcrum. `fulcrum-compile model.onnx -o OUT`; the suffix of OUT
 // picks the artifact: .mlir (after --compile-to), .ll, .o, .a, .so.
-// `--header model.h` writes the C header of the entry point.
+// `--header model.h` writes the C header of the entry point. Options only:
+// the compile itself is the driver's (fulcrum/Driver/Driver.h).
 //
 //===----------------------------------------------------------------------===//
 
-#include "fulcrum/Execution/Signature.h"
-#include "fulcrum/Import/ONNX/ONNXImporter.h"
-#include "fulcrum/InitAll.h"
-#include "fulcrum/Pipelines/Pipelines.h"
-#include "fulcrum/Target/CPU/CPUTarget.h"
-#include "fulcrum/Target/CPU/Header.h"
+#include "fulcrum/Driver/Driver.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/Path.h"
-#include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 using namespace llvm;
 
-static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
+static cl::opt<std::string> inputPath(cl::Positional,
                                       cl::desc("<model.onnx|.onnxtxt|.mlir>"));
 static cl::opt<std::string>
-    outputPath("o", cl::Required,
-               cl::desc("Output: .o .a .so .ll .mlir (- is MLIR on stdout)"),
+    outputPath("o",
+               cl::desc("Output: .o .a .so .ll .mlir (- is MLIR on "
+                        "stdout)"),
                cl::value_desc("file"));
 static cl::opt<std::string>
     compileTo("compile-to",
@@ -41,24 +32,29 @@ static cl::opt<std::string>
 static cl::opt<std::string> headerPath("header",
                                        cl::desc("Write the C header here"),
                                        cl::value_desc("file"));
-static cl::opt<std::string> target("target", cl::desc("Target: x86-64"),
-                                   cl::init("x86-64"));
+static cl::opt<std::string>
+    target("target", cl::desc("Target (see --list-targets)"), cl::init("cpu"));
+static cl::opt<bool> listTargets("list-targets",
+                                 cl::desc("Print the registered targets"));
 static cl::opt<std::string>
     targetCpu("target-cpu",
-              cl::desc("CPU: native, x86-64, x86-64-v3, x86-64-v4, ..."),
-              cl::init("x86-64"));
+              cl::desc("CPU: native (the host's CPU and features), x86-64, "
+                       "x86-64-v3, x86-64-v4, or an LLVM CPU name"),
+              cl::init("native"));
 static cl::alias mcpu("mcpu", cl::desc("Alias of --target-cpu"),
                       cl::aliasopt(targetCpu));
+static cl::opt<unsigned> optLevel("opt-level",
+                                  cl::desc("LLVM optimization level (0-3)"),
+                                  cl::init(3));
 static cl::opt<std::string> entryPoint(
     "entry-point",
     cl::desc("Name of the entry point (_mlir_ciface_<name>); default "
              "main_graph"),
     cl::init("main_graph"));
-
-static int fail(const Twine &message) {
-  errs() << "fulcrum-compile: error: " << message << "\n";
-  return 1;
-}
+static cl::opt<bool>
+    fuseElementwise("fuse-elementwise",
+                    cl::desc("Fuse element-wise linalg ops (default on)"),
+                    cl::init(true));
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
@@ -67,114 +63,54 @@ int main(int argc, char **argv) {
   mlir::registerPassManagerCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "Fulcrum ahead-of-time compiler\n");
 
+  const char *tool = "fulcrum-compile";
+  mlir::DialectRegistry registry;
+  fulcrum::registerDriverDialects(registry);
+  if (listTargets) {
+    for (const fulcrum::TargetBackend *backend : fulcrum::getTargetBackends())
+      outs() << format("  %-8s ", backend->getName().str().c_str())
+             << backend->getDescription() << "\n";
+    return 0;
+  }
+  if (inputPath.empty())
+    return fulcrum::printError(tool, "no input model given"), 1;
+  if (outputPath.empty())
+    return fulcrum::printError(tool, "no output given (-o FILE)"), 1;
   auto phase = fulcrum::parseCompilePhase(compileTo);
   if (!phase)
-    return fail("unknown --compile-to '" + compileTo +
-                "' (import, graph, linalg, codegen)");
-  StringRef ext =
-      outputPath == "-" ? StringRef(".mlir") : sys::path::extension(outputPath);
-  if (ext != ".mlir" && ext != ".ll" && ext != ".o" && ext != ".a" &&
-      ext != ".so")
-    return fail("cannot tell the artifact from '" + outputPath +
-                "': use .o, .a, .so, .ll or .mlir");
-  if (ext != ".mlir" && *phase != fulcrum::CompilePhase::Codegen)
-    return fail("--compile-to=" + compileTo + " needs a .mlir output");
-  if (target != "x86-64")
-    return fail("unsupported --target '" + target + "' (x86-64)");
+    return fulcrum::printError(tool, "unknown --compile-to '" + compileTo +
+                                         "' (import, graph, linalg, codegen)"),
+           1;
+  auto kind = fulcrum::getArtifactKindForPath(outputPath);
+  if (kind && *kind != fulcrum::ArtifactKind::MLIR &&
+      *phase != fulcrum::CompilePhase::Codegen)
+    return fulcrum::printError(tool, "--compile-to=" + compileTo +
+                                         " needs a .mlir output"),
+           1;
+  if (optLevel > 3)
+    return fulcrum::printError(tool, "--opt-level must be 0-3"), 1;
 
-  mlir::DialectRegistry registry;
-  fulcrum::registerAllDialects(registry);
-  fulcrum::registerPipelineDialects(registry);
+  fulcrum::CompileOptions options;
+  options.target = target;
+  options.targetOptions.cpu = targetCpu;
+  options.targetOptions.optLevel = optLevel;
+  options.pipeline.entryPoint = entryPoint;
+  options.pipeline.fuseElementwise = fuseElementwise;
+
   mlir::MLIRContext context(registry);
-  SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-  if (StringRef(inputPath).ends_with(".mlir"))
-    module = mlir::parseSourceFile<mlir::ModuleOp>(inputPath, sourceMgr,
-                                                   &context);
-  else
-    module = fulcrum::importONNXFile(inputPath, &context);
-  if (!module)
+  fulcrum::CompileSession session(context, options);
+  if (Error err = session.validate())
+    return fulcrum::reportError(tool, std::move(err));
+  if (!kind)
+    return fulcrum::reportError(tool, session.writeArtifact(outputPath));
+  if (failed(session.loadFile(inputPath)))
     return 1;
-
-  fulcrum::PipelineOptions options;
-  auto func = module->lookupSymbol<mlir::func::FuncOp>("main_graph");
-  if (func && entryPoint != "main_graph")
-    func.setName(entryPoint);
-  options.entryPoint = entryPoint;
-  // The signature fulcrum-run reads from libraries, taken while the entry
-  // point still has ONNX element types and names (none when it has
-  // arguments without a C representation; the header reports those).
-  std::optional<fulcrum::EntrySignature> signature;
-  if (auto entry = module->lookupSymbol<mlir::func::FuncOp>(entryPoint)) {
-    if (auto sig = fulcrum::getEntrySignature(entry))
-      signature = std::move(*sig);
-    else
-      consumeError(sig.takeError());
-  }
-  if (!headerPath.empty()) {
-    auto entry = module->lookupSymbol<mlir::func::FuncOp>(entryPoint);
-    if (!entry)
-      return fail("no entry point @" + entryPoint);
-    std::string error;
-    auto header = mlir::openOutputFile(headerPath, &error);
-    if (!header)
-      return fail(error);
-    if (failed(fulcrum::writeModelHeader(entry, header->os())))
-      return 1;
-    header->keep();
-  }
-
-  if (failed(fulcrum::runPipeline(*module, fulcrum::CompilePhase::Import,
-                                  *phase, options)))
+  if (!headerPath.empty())
+    if (Error err = session.writeHeader(headerPath))
+      return fulcrum::reportError(inputPath, std::move(err));
+  if (failed(session.runTo(*phase)))
     return 1;
-
-  std::string error;
-  if (ext == ".mlir") {
-    auto out = mlir::openOutputFile(outputPath, &error);
-    if (!out)
-      return fail(error);
-    module->print(out->os());
-    out->keep();
-    return 0;
-  }
-
-  fulcrum::CPUTargetOptions targetOptions;
-  targetOptions.cpu = targetCpu;
-  LLVMContext llvmContext;
-  auto llvmModule =
-      fulcrum::translateToLLVMIR(*module, llvmContext, targetOptions);
-  if (!llvmModule)
-    return fail(toString(llvmModule.takeError()));
-  if (signature)
-    if (Error err = fulcrum::addEntryPointExports(
-            **llvmModule, entryPoint, fulcrum::printSignature(*signature)))
-      return fail(toString(std::move(err)));
-  if (ext == ".ll") {
-    auto out = mlir::openOutputFile(outputPath, &error);
-    if (!out)
-      return fail(error);
-    (*llvmModule)->print(out->os(), nullptr);
-    out->keep();
-    return 0;
-  }
-  auto object = fulcrum::emitObject(**llvmModule, targetOptions);
-  if (!object)
-    return fail(toString(object.takeError()));
-  if (ext == ".o") {
-    auto out = mlir::openOutputFile(outputPath, &error);
-    if (!out)
-      return fail(error);
-    out->os() << *object;
-    out->keep();
-    return 0;
-  }
-  std::string member = (sys::path::stem(outputPath) + ".o").str();
-  Error err = ext == ".a"
-                  ? fulcrum::writeStaticLibrary(outputPath, *object, member)
-                  : fulcrum::writeSharedLibrary(outputPath, *object);
-  if (err)
-    return fail(toString(std::move(err)));
+  if (Error err = session.writeArtifact(outputPath, *kind))
+    return fulcrum::reportError(inputPath, std::move(err));
   return 0;
 }

@@ -8,18 +8,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fulcrum/Driver/Driver.h"
 #include "fulcrum/Execution/Evaluate.h"
-#include "fulcrum/Execution/ModelRunner.h"
-#include "fulcrum/Import/ONNX/ONNXImporter.h"
-#include "fulcrum/InitAll.h"
-#include "fulcrum/Pipelines/Pipelines.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -36,36 +32,43 @@ static cl::opt<std::string>
               cl::desc("<model.onnx|.onnxtxt|.mlir|.so from fulcrum-compile>"));
 static cl::opt<std::string>
     entryPoint("entry-point",
-               cl::desc("The entry point of a .so model (as given to "
+               cl::desc("The entry point (of a .so: as given to "
                         "fulcrum-compile --entry-point)"),
                cl::init("main_graph"));
-static cl::list<std::string> inputPaths(cl::Positional,
-                                        cl::desc("[input.pb|input.npy|inputs.npz ...]"));
+static cl::opt<std::string>
+    targetCpu("target-cpu",
+              cl::desc("CPU to JIT-compile for: native (default), x86-64, "
+                       "x86-64-v3, x86-64-v4, ... (a .so keeps its own)"),
+              cl::init("native"));
+static cl::list<std::string>
+    inputPaths(cl::Positional, cl::desc("[input.pb|input.npy|inputs.npz ...]"));
 static cl::opt<std::string>
     testData("test-data",
              cl::desc("ONNX backend test directory: run every "
                       "test_data_set_* and compare with output_*.pb"));
 static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"),
-                            cl::init(1e-3));
+                              cl::init(1e-3));
 static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"),
-                            cl::init(1e-7));
+                              cl::init(1e-7));
 static cl::opt<std::string>
-    outputDir("output-dir",
-              cl::desc("Write each output to DIR/<name>.npy"));
-static cl::opt<unsigned> bench("bench",
-                               cl::desc("Run N times and print latencies"),
-                               cl::init(0));
-static cl::opt<unsigned> warmup("warmup",
-                                cl::desc("Untimed runs before --bench"),
-                                cl::init(1));
+    outputDir("output-dir", cl::desc("Write each output to DIR/<name>.npy"));
+static cl::opt<unsigned>
+    bench("bench",
+          cl::desc("Call the model N times and print the median, minimum and "
+                   "90th-percentile latency of the call alone, and the "
+                   "throughput"),
+          cl::init(0));
+static cl::opt<unsigned>
+    warmup("warmup", cl::desc("Untimed runs before --bench"), cl::init(1));
 
 // libLLVM already registers an option named "threads" (for its linker), so
 // ours is --num-threads and main() maps --threads onto it.
-static cl::opt<unsigned>
-    threads("num-threads",
-            cl::desc("(also --threads) Run on N threads: splits the batch of a model with a "
-                     "dynamic first dimension (and --eval-data batches)"),
-            cl::init(1));
+static cl::opt<unsigned> threads(
+    "num-threads",
+    cl::desc(
+        "(also --threads) Run on N threads: splits the batch of a model with a "
+        "dynamic first dimension (and --eval-data batches)"),
+    cl::init(1));
 static cl::opt<std::string>
     evalData("eval-data",
              cl::desc("Evaluate a classifier on an .npy image array [N, ...] "
@@ -90,33 +93,16 @@ static cl::opt<std::string>
                              "as an int64 .npy file"));
 
 namespace {
-/// Imports an ONNX model, or parses onnx-dialect MLIR, by extension.
-mlir::OwningOpRef<mlir::ModuleOp> loadModel(const std::string &path,
-                                            llvm::SourceMgr &sourceMgr,
-                                            mlir::MLIRContext &context) {
-  if (StringRef(path).ends_with(".mlir"))
-    return mlir::parseSourceFile<mlir::ModuleOp>(path, sourceMgr, &context);
-  return fulcrum::importONNXFile(path, &context);
-}
-
+/// Loads a .so from fulcrum-compile, or compiles and JIT-links a model,
+/// through the driver.
 std::unique_ptr<fulcrum::ModelRunner> compileModel(const std::string &path,
-                                                 llvm::SourceMgr &sourceMgr,
-                                                 mlir::MLIRContext &context) {
-  if (StringRef(path).ends_with(".so")) {
-    auto runner = fulcrum::ModelRunner::loadLibrary(path, entryPoint);
-    if (!runner) {
-      errs() << "error: " << toString(runner.takeError()) << "\n";
-      return nullptr;
-    }
-    return std::move(*runner);
-  }
-  mlir::OwningOpRef<mlir::ModuleOp> module = loadModel(path, sourceMgr, context);
-  if (!module)
-    return nullptr;
-  auto runner = fulcrum::ModelRunner::create(*module,
-                                           fulcrum::CompilePhase::Import);
+                                                   mlir::MLIRContext &context) {
+  fulcrum::CompileOptions options;
+  options.targetOptions.cpu = targetCpu;
+  options.pipeline.entryPoint = entryPoint;
+  auto runner = fulcrum::loadModelRunner(context, path, options);
   if (!runner) {
-    errs() << path << ": error: " << toString(runner.takeError()) << "\n";
+    fulcrum::reportError(path, runner.takeError());
     return nullptr;
   }
   return std::move(*runner);
@@ -158,23 +144,23 @@ std::optional<double> peakResidentMiB() {
 }
 
 std::string percent(int64_t part, int64_t whole) {
-  return formatv("{0:F2}% ({1}/{2})", 100.0 * part / std::max<int64_t>(whole, 1),
-                 part, whole)
+  return formatv("{0:F2}% ({1}/{2})",
+                 100.0 * part / std::max<int64_t>(whole, 1), part, whole)
       .str();
 }
 
 /// --eval-data: top-1 accuracy over labelled images, and agreement with a
 /// reference model.
-int evaluate(fulcrum::ModelRunner &runner, llvm::SourceMgr &sourceMgr,
-             mlir::MLIRContext &context) {
+int evaluate(fulcrum::ModelRunner &runner, mlir::MLIRContext &context) {
   auto images = fulcrum::readTensorFile(evalData);
   if (!images) {
     errs() << "error: " << toString(images.takeError()) << "\n";
     return 1;
   }
   if (images->shape.empty()) {
-    errs() << "error: " << evalData << ": the images need a first (sample) "
-                                       "dimension\n";
+    errs() << "error: " << evalData
+           << ": the images need a first (sample) "
+              "dimension\n";
     return 1;
   }
   int64_t count = images->shape[0];
@@ -197,9 +183,9 @@ int evaluate(fulcrum::ModelRunner &runner, llvm::SourceMgr &sourceMgr,
            << "\n";
     return 1;
   }
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   outs() << formatv("images: {0}, {1:F3} s ({2:F1} images/s, {3} thread{4})\n",
                     count, seconds, count / seconds, threads.getValue(),
                     threads == 1 ? "" : "s");
@@ -221,14 +207,14 @@ int evaluate(fulcrum::ModelRunner &runner, llvm::SourceMgr &sourceMgr,
     outs() << "top-1: " << percent(correct, count) << "\n";
   }
   if (!referenceModel.empty()) {
-    auto reference = compileModel(referenceModel, sourceMgr, context);
+    auto reference = compileModel(referenceModel, context);
     if (!reference)
       return 1;
     auto refPredicted =
         fulcrum::predictClasses(*reference, *images, batchSize, threads);
     if (!refPredicted) {
-      errs() << referenceModel << ": error: "
-             << toString(refPredicted.takeError()) << "\n";
+      errs() << referenceModel
+             << ": error: " << toString(refPredicted.takeError()) << "\n";
       return 1;
     }
     int64_t same = 0;
@@ -261,11 +247,8 @@ int main(int argc, char **argv) {
                               "Fulcrum model runner\n");
 
   mlir::DialectRegistry registry;
-  fulcrum::registerAllDialects(registry);
-  fulcrum::registerPipelineDialects(registry);
+  fulcrum::registerDriverDialects(registry);
   mlir::MLIRContext context(registry);
-  llvm::SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
   if (!labelsPath.empty() && evalData.empty()) {
     errs() << "error: --labels needs --eval-data\n";
@@ -275,14 +258,15 @@ int main(int argc, char **argv) {
     errs() << "error: --threads and --batch must be positive\n";
     return 1;
   }
-  auto runner = compileModel(modelPath, sourceMgr, context);
+  auto runner = compileModel(modelPath, context);
   if (!runner)
     return 1;
 
   if (!testData.empty())
-    return fulcrum::runTestData(*runner, testData, relTol, absTol, outs()) ? 0 : 1;
+    return fulcrum::runTestData(*runner, testData, relTol, absTol, outs()) ? 0
+                                                                           : 1;
   if (!evalData.empty())
-    return evaluate(*runner, sourceMgr, context);
+    return evaluate(*runner, context);
 
   std::vector<fulcrum::HostTensor> inputs;
   for (const std::string &path : inputPaths) {
@@ -309,6 +293,13 @@ int main(int argc, char **argv) {
     errs() << modelPath << ": error: " << toString(outputs.takeError()) << "\n";
     return 1;
   }
+  if (!outputDir.empty())
+    if (std::error_code ec = sys::fs::create_directories(outputDir)) {
+      errs() << outputDir
+             << ": error: cannot create the directory: " << ec.message()
+             << "\n";
+      return 1;
+    }
   for (const fulcrum::HostTensor &out : *outputs) {
     outs() << out.name << ": " << out.describe() << "\n";
     if (outputDir.empty())
@@ -320,28 +311,21 @@ int main(int argc, char **argv) {
     }
   }
   if (bench) {
-    for (unsigned i = 0; i < warmup; ++i)
-      if (auto r = fulcrum::runSplit(*runner, inputs, threads); !r) {
-        errs() << "error: " << toString(r.takeError()) << "\n";
-        return 1;
-      }
-    std::vector<double> ms;
-    for (unsigned i = 0; i < bench; ++i) {
-      auto start = std::chrono::steady_clock::now();
-      auto r = fulcrum::runSplit(*runner, inputs, threads);
-      if (!r) {
-        errs() << "error: " << toString(r.takeError()) << "\n";
-        return 1;
-      }
-      ms.push_back(std::chrono::duration<double, std::milli>(
-                       std::chrono::steady_clock::now() - start)
-                       .count());
+    auto ms = fulcrum::benchmarkCalls(*runner, inputs, threads, warmup, bench);
+    if (!ms) {
+      errs() << modelPath << ": error: " << toString(ms.takeError()) << "\n";
+      return 1;
     }
-    std::sort(ms.begin(), ms.end());
+    fulcrum::LatencySummary summary = fulcrum::summarizeLatencies(*ms);
+    int64_t batch =
+        inputs.empty() || inputs[0].shape.empty() ? 1 : inputs[0].shape[0];
     outs() << format("latency over %u runs (%u thread%s): median %.3f ms, "
-                     "min %.3f ms\n",
+                     "min %.3f ms, p90 %.3f ms\n",
                      bench.getValue(), threads.getValue(),
-                     threads == 1 ? "" : "s", ms[ms.size() / 2], ms.front());
+                     threads == 1 ? "" : "s", summary.median, summary.min,
+                     summary.p90);
+    outs() << format("throughput: %.1f inferences/s (batch %lld)\n",
+                     1000.0 * batch / summary.median, (long long)batch);
     if (auto peak = peakResidentMiB())
       outs() << format("peak resident memory: %.1f MiB\n", *peak);
   }

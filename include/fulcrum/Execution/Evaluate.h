@@ -32,9 +32,26 @@ runSplit(ModelRunner &runner, const std::vector<HostTensor> &inputs,
 /// in batches of `batch` images (the model's static batch size if it has
 /// one: then the last batch is padded with zeros), batches spread over
 /// `threads` threads.
-llvm::Expected<std::vector<int64_t>>
-predictClasses(ModelRunner &runner, const HostTensor &images, int64_t batch,
-               unsigned threads);
+llvm::Expected<std::vector<int64_t>> predictClasses(ModelRunner &runner,
+                                                    const HostTensor &images,
+                                                    int64_t batch,
+                                                    unsigned threads);
+
+/// Times `runs` calls of the model on `inputs` after `warmup` untimed ones
+/// and returns each call's latency in milliseconds. Only the call is timed:
+/// memref descriptors are set up before, and result buffers are freed after
+/// each call, outside the timed region. With `threads` > 1 and a dynamic
+/// first dimension everywhere, the batch is split into one slice per thread
+/// (as runSplit does) and the threads are started once, before timing.
+llvm::Expected<std::vector<double>>
+benchmarkCalls(ModelRunner &runner, const std::vector<HostTensor> &inputs,
+               unsigned threads, unsigned warmup, unsigned runs);
+
+struct LatencySummary {
+  double median = 0, min = 0, p90 = 0;
+};
+/// Median, minimum and 90th percentile (nearest rank) of `ms`.
+LatencySummary summarizeLatencies(std::vector<double> ms);
 
 /// Labels as int64 from an int64, int32 or uint8 tensor of N elements.
 llvm::Expected<std::vector<int64_t>> readLabels(const HostTensor &labels,

@@ -1,9 +1,12 @@
 //===- ModelRunner.h - Run a compiled model on host tensors -----*- C++ -*-===//
 //
-// Part of Fulcrum. Calls a model's entry point on host tensors: either a
-// module in the onnx dialect (or any later phase) that it lowers and
-// JIT-compiles with MLIR's ExecutionEngine, or a shared library written by
-// fulcrum-compile, whose embedded signature says how to call it.
+// Part of Fulcrum. Calls a compiled model's entry point on host tensors.
+// Every CPU artifact exports the same two symbols, whether it was loaded
+// from a shared library written by fulcrum-compile or JIT-linked by the CPU
+// target (fulcrum/Target/CPU/CPUTarget.h) from the very object file
+// fulcrum-compile would write: `fulcrum_signature_<entry>` (how to call it,
+// fulcrum/Execution/Signature.h) and `fulcrum_invoke_<entry>` (the packed
+// entry point). So both paths run identical machine code.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,33 +15,75 @@
 
 #include "fulcrum/Execution/HostTensor.h"
 #include "fulcrum/Execution/Signature.h"
-#include "fulcrum/Pipelines/Pipelines.h"
 
-#include "mlir/IR/BuiltinOps.h"
-
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <memory>
 
-namespace mlir {
-class ExecutionEngine;
-} // namespace mlir
-
 namespace fulcrum {
+
+/// The packed entry point: args[i] points to the i-th argument of
+/// `_mlir_ciface_<entry>` (a pointer to the results struct first when there
+/// are results).
+using PackedEntryPoint = void (*)(void **args);
+
+/// Keeps the code of a runner alive (a JIT session, a loaded library).
+class CodeOwner {
+public:
+  virtual ~CodeOwner();
+};
+
+class ModelRunner;
+
+/// One call of the entry point with its memref descriptors set up, so that
+/// `invoke` does nothing but call the model (what `--bench` times). The
+/// inputs given to ModelRunner::prepare must outlive it.
+class PreparedCall {
+public:
+  PreparedCall(PreparedCall &&) = default;
+  PreparedCall &operator=(PreparedCall &&) = default;
+  ~PreparedCall();
+
+  /// Calls the model. Results of an earlier invoke that were not taken are
+  /// freed first.
+  void invoke();
+  /// Copies the results of the last invoke into host tensors and frees the
+  /// model's buffers.
+  std::vector<HostTensor> takeResults();
+  /// Frees the model's result buffers of the last invoke.
+  void freeResults();
+
+private:
+  friend class ModelRunner;
+  PreparedCall() = default;
+  const ModelRunner *runner = nullptr;
+  std::vector<std::vector<int64_t>> descriptors;
+  std::vector<int64_t> results;
+  void *resultPtr = nullptr;
+  std::vector<void *> descriptorPtrs;
+  std::vector<void *> args;
+  bool haveResults = false;
+};
 
 class ModelRunner {
 public:
   ~ModelRunner();
 
-  /// Lowers `module` from `phase` to LLVM and JIT-compiles it. Errors are
-  /// reported as diagnostics on the module's context and in the result.
+  /// A runner over an entry point; `owner` keeps its code alive.
+  ModelRunner(EntrySignature signature, PackedEntryPoint invoke,
+              std::unique_ptr<CodeOwner> owner);
+
+  /// Finds `fulcrum_signature_<entry>` and `fulcrum_invoke_<entry>` through
+  /// `lookup` (null when a symbol is missing); `what` names the code in
+  /// errors.
   static llvm::Expected<std::unique_ptr<ModelRunner>>
-  create(mlir::ModuleOp module, CompilePhase phase,
-         const PipelineOptions &options = {});
+  createFromSymbols(llvm::function_ref<void *(llvm::StringRef)> lookup,
+                    llvm::StringRef entry, llvm::StringRef what,
+                    std::unique_ptr<CodeOwner> owner);
 
   /// Loads a shared library written by fulcrum-compile and finds its entry
-  /// point `entry` (`fulcrum_invoke_<entry>`, described by
-  /// `fulcrum_signature_<entry>`).
+  /// point `entry`.
   static llvm::Expected<std::unique_ptr<ModelRunner>>
   loadLibrary(const std::string &path, const std::string &entry);
 
@@ -49,19 +94,20 @@ public:
     return signature.outputs;
   }
 
-  /// Calls the entry point. Checks the inputs' count, types and static
-  /// dimensions against the signature.
+  /// Checks the inputs' count, types and static dimensions against the
+  /// signature and sets up a call on them.
+  llvm::Expected<PreparedCall>
+  prepare(const std::vector<HostTensor> &inputs) const;
+
+  /// Calls the entry point once: prepare, invoke, take the results.
   llvm::Expected<std::vector<HostTensor>>
   run(const std::vector<HostTensor> &inputs);
 
 private:
-  ModelRunner() = default;
-  /// Owns the JIT-compiled code (null for a loaded library).
-  std::unique_ptr<mlir::ExecutionEngine> engine;
-  /// The entry point's packed interface: args[i] points to the i-th
-  /// argument of _mlir_ciface_<entry> (the results pointer first).
-  void (*invoke)(void **args) = nullptr;
+  friend class PreparedCall;
   EntrySignature signature;
+  PackedEntryPoint invokeFn = nullptr;
+  std::unique_ptr<CodeOwner> owner;
 };
 
 /// Runs every `DIR/test_data_set_*` of an ONNX backend test directory

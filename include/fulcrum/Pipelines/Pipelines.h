@@ -1,21 +1,23 @@
-//===- Pipelines.h - Fulcrum's compilation phases ---------------*- C++ -*-===//
+//===- Pipelines.h - Fulcrum's target-independent phases --------*- C++ -*-===//
 //
 // Part of Fulcrum. Each phase of the compiler is a pipeline-building
 // function with an options struct; `fulcrum-compile --compile-to=<phase>`
-// stops after any of them.
+// stops after any of them. The phases before `codegen` are the same for
+// every target; `codegen` belongs to the target (TargetBackend), and the
+// driver (fulcrum/Driver/Driver.h) strings them together.
 //
 //   import   onnx dialect (the importer's output)
 //   graph    onnx dialect, canonicalized, with precise types
 //   linalg   linalg/tensor/arith/math on tensors, element-wise ops fused
-//   codegen  LLVM dialect (bufferized, lowered to loops, to LLVM)
+//   codegen  target-specific (CPU: the LLVM dialect)
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef FULCRUM_PIPELINES_PIPELINES_H
 #define FULCRUM_PIPELINES_PIPELINES_H
 
-#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 
 #include <optional>
 #include <string>
@@ -35,28 +37,37 @@ struct PipelineOptions {
   bool fuseElementwise = true;
 };
 
+/// The options of the registered textual pipelines, e.g.
+/// `fulcrum-linalg-pipeline{fuse-elementwise=false}` or
+/// `fulcrum-cpu-codegen-pipeline{entry-point=classify}`.
+struct PipelineCLOptions : public mlir::PassPipelineOptions<PipelineCLOptions> {
+  Option<std::string> entryPoint{
+      *this, "entry-point",
+      llvm::cl::desc("Name of the function that becomes the entry point"),
+      llvm::cl::init("main_graph")};
+  Option<bool> fuseElementwise{
+      *this, "fuse-elementwise",
+      llvm::cl::desc("Fuse producer/consumer element-wise linalg ops"),
+      llvm::cl::init(true)};
+
+  PipelineOptions toOptions() const {
+    PipelineOptions options;
+    options.entryPoint = entryPoint;
+    options.fuseElementwise = fuseElementwise;
+    return options;
+  }
+};
+
 /// import -> graph: canonicalization and shape inference.
-void buildGraphPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
+void buildGraphPipeline(mlir::OpPassManager &pm,
+                        const PipelineOptions &options);
 /// graph -> linalg: lowering of onnx ops, element-wise fusion.
 void buildLinalgPipeline(mlir::OpPassManager &pm,
                          const PipelineOptions &options);
-/// linalg -> codegen (CPU): bufferization, deallocation, loops, LLVM
-/// dialect; the entry point gets a C interface (`_mlir_ciface_<entry>`).
-void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
-                             const PipelineOptions &options);
 
-/// Runs the phases after `from` up to and including `to` on `module`.
-mlir::LogicalResult runPipeline(mlir::ModuleOp module, CompilePhase from,
-                                CompilePhase to,
-                                const PipelineOptions &options = {});
-
-/// Registers the phases as textual pipelines (`fulcrum-graph-pipeline`,
-/// `fulcrum-linalg-pipeline`, `fulcrum-cpu-codegen-pipeline`) for
-/// fulcrum-opt.
+/// Registers the target-independent phases as textual pipelines
+/// (`fulcrum-graph-pipeline`, `fulcrum-linalg-pipeline`) for fulcrum-opt.
 void registerPipelines();
-
-/// Registers the dialects the pipelines produce in `registry`.
-void registerPipelineDialects(mlir::DialectRegistry &registry);
 
 } // namespace fulcrum
 

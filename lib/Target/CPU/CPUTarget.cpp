@@ -1,13 +1,18 @@
-//===- CPUTarget.cpp - Serialize LLVM-dialect modules for CPUs ------------===//
+//===- CPUTarget.cpp - LLVM IR, objects and libraries for CPUs ------------===//
 //
-// Part of Fulcrum.
+// Part of Fulcrum. The LLVM side of the CPU target (see CPUTarget.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "fulcrum/Target/CPU/CPUTarget.h"
 
+#include "fulcrum/Execution/ModelRunner.h"
+#include "fulcrum/Target/CPU/Kernels.h"
+
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -41,8 +46,18 @@ void initializeTargets() {
   (void)done;
 }
 
+/// The host's features as `+name`/`-name`, sorted (deterministic output).
+std::vector<std::string> hostFeatures() {
+  std::vector<std::string> enabled;
+  for (auto &f : sys::getHostCPUFeatures())
+    enabled.push_back((f.second ? "+" : "-") + f.first().str());
+  std::sort(enabled.begin(), enabled.end());
+  return enabled;
+}
+} // namespace
+
 Expected<std::unique_ptr<TargetMachine>>
-createTargetMachine(const CPUTargetOptions &options) {
+createCPUTargetMachine(const TargetOptions &options) {
   initializeTargets();
   std::string triple =
       options.triple.empty() ? sys::getDefaultTargetTriple() : options.triple;
@@ -50,19 +65,18 @@ createTargetMachine(const CPUTargetOptions &options) {
   const Target *target = TargetRegistry::lookupTarget(triple, message);
   if (!target)
     return error("unknown target '" + triple + "': " + message);
-  std::string cpu = options.cpu == "native" ? sys::getHostCPUName().str()
-                                            : options.cpu;
+  std::string cpu =
+      options.cpu == "native" ? sys::getHostCPUName().str() : options.cpu;
+  // Checked before the TargetMachine exists, which would warn on stderr.
+  std::unique_ptr<MCSubtargetInfo> info(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!info || !info->isCPUStringValid(cpu))
+    return error("unknown CPU '" + cpu + "' for target '" + triple + "'");
   std::string features;
-  if (options.cpu == "native") {
-    StringMap<bool> hostFeatures = sys::getHostCPUFeatures();
-    std::vector<std::string> enabled;
-    for (auto &f : hostFeatures)
-      enabled.push_back((f.second ? "+" : "-") + f.first().str());
-    std::sort(enabled.begin(), enabled.end()); // deterministic output
-    for (auto &f : enabled)
+  if (options.cpu == "native")
+    for (auto &f : hostFeatures())
       features += (features.empty() ? "" : ",") + f;
-  }
-  TargetOptions targetOptions;
+  llvm::TargetOptions targetOptions;
   std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
       triple, cpu, features, targetOptions, Reloc::PIC_, std::nullopt,
       options.optLevel >= 3 ? CodeGenOptLevel::Aggressive
@@ -70,24 +84,43 @@ createTargetMachine(const CPUTargetOptions &options) {
   if (!machine)
     return error("cannot create a target machine for '" + triple + "' (cpu '" +
                  cpu + "')");
-  if (!machine->getMCSubtargetInfo()->isCPUStringValid(cpu))
-    return error("unknown CPU '" + cpu + "' for target '" + triple + "'");
   return machine;
 }
-} // namespace
+
+Expected<TargetDescription>
+describeCPUTarget(const fulcrum::TargetOptions &options) {
+  auto machine = createCPUTargetMachine(options);
+  if (!machine)
+    return machine.takeError();
+  TargetDescription description;
+  description.target = "cpu";
+  description.triple = (*machine)->getTargetTriple().str();
+  description.cpu = (*machine)->getTargetCPU().str();
+  const MCSubtargetInfo *info = (*machine)->getMCSubtargetInfo();
+  for (const SubtargetFeatureKV &kv : info->getAllProcessorFeatures())
+    if (info->checkFeatures(std::string("+") + kv.Key))
+      description.features.push_back(kv.Key);
+  std::sort(description.features.begin(), description.features.end());
+  description.vectorBits = description.hasFeature("avx512f") ? 512
+                           : description.hasFeature("avx")   ? 256
+                                                             : 128;
+  return description;
+}
 
 Expected<std::unique_ptr<Module>>
 translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
-                  const CPUTargetOptions &options) {
+                  const fulcrum::TargetOptions &options) {
   std::unique_ptr<Module> llvmModule =
       mlir::translateModuleToLLVMIR(module, context);
   if (!llvmModule)
     return error("translation to LLVM IR failed");
-  auto machine = createTargetMachine(options);
+  auto machine = createCPUTargetMachine(options);
   if (!machine)
     return machine.takeError();
   llvmModule->setDataLayout((*machine)->createDataLayout());
   llvmModule->setTargetTriple((*machine)->getTargetTriple().getTriple());
+  if (Error err = linkKernels(*llvmModule))
+    return std::move(err);
   // Record the CPU on every function, so that the .ll keeps it.
   for (Function &f : *llvmModule) {
     if (f.isDeclaration())
@@ -104,8 +137,8 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
 }
 
 Expected<std::string> emitObject(Module &module,
-                                 const CPUTargetOptions &options) {
-  auto machine = createTargetMachine(options);
+                                 const fulcrum::TargetOptions &options) {
+  auto machine = createCPUTargetMachine(options);
   if (!machine)
     return machine.takeError();
   SmallVector<char, 0> object;
@@ -147,8 +180,8 @@ Error addEntryPointExports(llvm::Module &module, StringRef entry,
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", invoke));
   SmallVector<llvm::Value *> args;
   for (unsigned i = 0; i < ciface->arg_size(); ++i) {
-    llvm::Value *slot = b.CreateLoad(
-        ptr, b.CreateConstGEP1_64(ptr, invoke->getArg(0), i));
+    llvm::Value *slot =
+        b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, invoke->getArg(0), i));
     args.push_back(b.CreateLoad(ciface->getArg(i)->getType(), slot));
   }
   b.CreateCall(ciface, args);
@@ -176,8 +209,9 @@ Error writeSharedLibrary(StringRef path, StringRef object) {
   std::string out = path.str(), in = objectPath.str().str();
   // -Bsymbolic: a library's calls to its own entry point stay inside it,
   // even when another model's library with the same names is loaded.
-  SmallVector<StringRef> args = {*clang, "-shared", "-fuse-ld=lld",
-                                 "-Wl,-Bsymbolic", "-o", out, in, "-lm"};
+  SmallVector<StringRef> args = {
+      *clang, "-shared", "-fuse-ld=lld", "-Wl,-Bsymbolic", "-o",
+      out,    in,        "-lm"};
   std::string message;
   int rc = sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &message);
   sys::fs::remove(objectPath);
@@ -185,6 +219,87 @@ Error writeSharedLibrary(StringRef path, StringRef object) {
     return error("linking '" + path + "' failed" +
                  (message.empty() ? "" : ": " + message));
   return Error::success();
+}
+
+Expected<std::unique_ptr<Module>>
+translateModelToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
+                       const EntryPointInfo &entry,
+                       const fulcrum::TargetOptions &options) {
+  auto llvmModule = translateToLLVMIR(module, context, options);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  if (!entry.signature.empty())
+    if (Error err =
+            addEntryPointExports(**llvmModule, entry.name, entry.signature))
+      return std::move(err);
+  return llvmModule;
+}
+
+Expected<std::string> compileToObject(mlir::ModuleOp module,
+                                      const EntryPointInfo &entry,
+                                      const fulcrum::TargetOptions &options) {
+  LLVMContext context;
+  auto llvmModule = translateModelToLLVMIR(module, context, entry, options);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  return emitObject(**llvmModule, options);
+}
+
+namespace {
+/// Owns the JIT session a runner's code lives in.
+class JITCodeOwner : public CodeOwner {
+public:
+  explicit JITCodeOwner(std::unique_ptr<orc::LLJIT> jit)
+      : jit(std::move(jit)) {}
+  std::unique_ptr<orc::LLJIT> jit;
+};
+} // namespace
+
+Expected<std::unique_ptr<ModelRunner>> jitLinkObject(StringRef object,
+                                                     StringRef entry) {
+  initializeTargets();
+  auto builder = orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  auto jit = orc::LLJITBuilder()
+                 .setJITTargetMachineBuilder(std::move(*builder))
+                 .create();
+  if (!jit)
+    return jit.takeError();
+  // The model calls the C library (malloc, free, libm); a shared library
+  // gets the same symbols from its dynamic dependencies.
+  auto process = orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix());
+  if (!process)
+    return process.takeError();
+  (*jit)->getMainJITDylib().addGenerator(std::move(*process));
+  if (Error err = (*jit)->addObjectFile(
+          MemoryBuffer::getMemBufferCopy(object, "fulcrum-model.o")))
+    return std::move(err);
+  orc::LLJIT *session = jit->get();
+  Error lookupError = Error::success();
+  auto runner = ModelRunner::createFromSymbols(
+      [&](StringRef name) -> void * {
+        auto address = session->lookup(name);
+        if (!address) {
+          // Keep the first failure; a missing symbol is reported below.
+          if (lookupError)
+            consumeError(address.takeError());
+          else
+            lookupError = address.takeError();
+          return nullptr;
+        }
+        return address->toPtr<void *>();
+      },
+      entry, "the JIT-compiled model",
+      std::make_unique<JITCodeOwner>(std::move(*jit)));
+  if (!runner) {
+    if (lookupError)
+      return joinErrors(runner.takeError(), std::move(lookupError));
+    return runner.takeError();
+  }
+  consumeError(std::move(lookupError));
+  return runner;
 }
 
 } // namespace fulcrum

@@ -30,30 +30,21 @@ struct EmitCInterfacePass
     }
     func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                   UnitAttr::get(&getContext()));
-    Builder b(&getContext());
-    auto collect = [&](unsigned count, auto getDict, auto setDict,
-                       StringRef attrName) {
-      SmallVector<Attribute> names;
-      for (unsigned i = 0; i < count; ++i) {
-        DictionaryAttr dict = getDict(i);
-        auto name = dict ? dict.getAs<StringAttr>("onnx.name") : StringAttr();
-        names.push_back(name ? name : b.getStringAttr(""));
-        if (dict) {
-          NamedAttrList rest(dict);
-          rest.erase("onnx.name");
-          setDict(i, rest.getDictionary(&getContext()));
-        }
-      }
-      func->setAttr(attrName, b.getArrayAttr(names));
+    // The names are in the signature the artifact embeds; the LLVM dialect
+    // has no use for them on arguments.
+    auto strip = [&](DictionaryAttr dict) -> DictionaryAttr {
+      if (!dict || !dict.get("onnx.name"))
+        return dict;
+      NamedAttrList rest(dict);
+      rest.erase("onnx.name");
+      return rest.getDictionary(&getContext());
     };
-    collect(
-        func.getNumArguments(), [&](unsigned i) { return func.getArgAttrDict(i); },
-        [&](unsigned i, DictionaryAttr d) { func.setArgAttrs(i, d); },
-        "fulcrum.input_names");
-    collect(
-        func.getNumResults(), [&](unsigned i) { return func.getResultAttrDict(i); },
-        [&](unsigned i, DictionaryAttr d) { func.setResultAttrs(i, d); },
-        "fulcrum.output_names");
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      if (DictionaryAttr dict = func.getArgAttrDict(i))
+        func.setArgAttrs(i, strip(dict));
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      if (DictionaryAttr dict = func.getResultAttrDict(i))
+        func.setResultAttrs(i, strip(dict));
   }
 };
 } // namespace

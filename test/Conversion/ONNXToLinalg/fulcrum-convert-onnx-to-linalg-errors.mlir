@@ -18,6 +18,15 @@ func.func @training_batchnorm(%x: tensor<1x2x3x3xf32>, %s: tensor<2xf32>) -> ten
 
 // -----
 
+// ElementwiseLowering: Shrink has no integer body.
+func.func @shrink_int(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @below {{cannot lower 'onnx.Shrink'}}
+  %0 = onnx.Shrink(%a) : (tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
 // The operator is found among lowered ones (the message names the ONNX
 // node when the location is the importer's, see test/Tools/fulcrum-run.test).
 func.func @among_lowered(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
@@ -26,6 +35,392 @@ func.func @among_lowered(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
   %0 = onnx.Det(%r) : (tensor<2x3x3xf32>) -> tensor<2xf32>
   %1 = onnx.Relu(%0) : (tensor<2xf32>) -> tensor<2xf32>
   return %1 : tensor<2xf32>
+}
+
+// -----
+
+// ElementwiseLowering: per-axis QuantizeLinear along an axis other than the last.
+func.func @quantize_axis1(%x: tensor<1x3x4xf32>, %s: tensor<3xf32>, %z: tensor<3xui8>) -> tensor<1x3x4xui8> {
+  // expected-error @below {{cannot lower 'onnx.QuantizeLinear'}}
+  %0 = onnx.QuantizeLinear(%x, %s, %z) {axis = 1 : i64} : (tensor<1x3x4xf32>, tensor<3xf32>, tensor<3xui8>) -> tensor<1x3x4xui8>
+  return %0 : tensor<1x3x4xui8>
+}
+
+// -----
+
+// PReluV6Lowering: only a 1-D slope.
+func.func @prelu6_2d_slope(%x: tensor<2x3x4xf32>, %s: tensor<3x4xf32>) -> tensor<2x3x4xf32> {
+  // expected-error @below {{cannot lower 'onnx.PReluV6'}}
+  %0 = onnx.PReluV6(%x, %s) : (tensor<2x3x4xf32>, tensor<3x4xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// -----
+
+// ReshapeLikeLowering: more than one dynamic result dimension.
+func.func @reshape_two_dynamic(%a: tensor<?x?xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
+  // expected-error @below {{cannot lower 'onnx.Reshape'}}
+  %0 = onnx.Reshape(%a, %s) : (tensor<?x?xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// SliceLowering: starts of unknown length.
+func.func @slice_dynamic_starts(%x: tensor<10xf32>, %s: tensor<?xi64>, %e: tensor<?xi64>) -> tensor<?xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.Slice'}}
+  %0 = onnx.Slice(%x, %s, %e, %none, %none) : (tensor<10xf32>, tensor<?xi64>, tensor<?xi64>, none, none) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// ExpandLowering: a dynamic input dimension with a run-time target size.
+func.func @expand_dynamic_input(%x: tensor<?xf32>, %s: tensor<2xi64>) -> tensor<3x?xf32> {
+  // expected-error @below {{cannot lower 'onnx.Expand'}}
+  %0 = onnx.Expand(%x, %s) : (tensor<?xf32>, tensor<2xi64>) -> tensor<3x?xf32>
+  return %0 : tensor<3x?xf32>
+}
+
+// -----
+
+// ShapeLowering: an unranked input (the result length is unknown).
+func.func @shape_dynamic_result(%x: tensor<*xf32>) -> tensor<?xi64> {
+  // expected-error @below {{cannot lower 'onnx.Shape'}}
+  %0 = onnx.Shape(%x) : (tensor<*xf32>) -> tensor<?xi64>
+  return %0 : tensor<?xi64>
+}
+
+// -----
+
+// ConstantLowering: string constants.
+func.func @constant_string() -> tensor<!onnx.string> {
+  // expected-error @below {{cannot lower 'onnx.Constant'}}
+  %0 = onnx.Constant() {value_string = "a"} : () -> tensor<!onnx.string>
+  return %0 : tensor<!onnx.string>
+}
+
+// -----
+
+// ConstantOfShapeLowering: a value that is not a dense attribute.
+func.func @constant_of_shape_resource(%s: tensor<1xi64>) -> tensor<3xf32> {
+  // expected-error @below {{cannot lower 'onnx.ConstantOfShape'}}
+  %0 = onnx.ConstantOfShape(%s) {value = dense_resource<blob> : tensor<1xf32>} : (tensor<1xi64>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      blob: "0x040000000000803F"
+    }
+  }
+#-}
+
+// -----
+
+// DropoutLowering: training mode.
+func.func @dropout_training(%x: tensor<4xf32>, %r: tensor<f32>) -> tensor<4xf32> {
+  %t = onnx.Constant() {value = dense<true> : tensor<i1>} : () -> tensor<i1>
+  // expected-error @below {{cannot lower 'onnx.Dropout'}}
+  %0, %1 = onnx.Dropout(%x, %r, %t) : (tensor<4xf32>, tensor<f32>, tensor<i1>) -> (tensor<4xf32>, none)
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// SplitLowering: split sizes known only at run time.
+func.func @split_dynamic(%x: tensor<?x4xf32>, %s: tensor<2xi64>) -> (tensor<?x4xf32>, tensor<?x4xf32>) {
+  // expected-error @below {{cannot lower 'onnx.Split'}}
+  %0, %1 = onnx.Split(%x, %s) : (tensor<?x4xf32>, tensor<2xi64>) -> (tensor<?x4xf32>, tensor<?x4xf32>)
+  return %0, %1 : tensor<?x4xf32>, tensor<?x4xf32>
+}
+
+// -----
+
+// PadLowering: negative constant pads.
+func.func @pad_negative(%x: tensor<4xf32>) -> tensor<3xf32> {
+  %p = onnx.Constant() {value = dense<[-1, 0]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.Pad'}}
+  %0 = onnx.Pad(%x, %p, %none) : (tensor<4xf32>, tensor<2xi64>, none) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// PadLowering: a mode other than constant, edge and reflect.
+func.func @pad_wrap(%x: tensor<4xf32>) -> tensor<6xf32> {
+  %p = onnx.Constant() {value = dense<[1, 1]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.Pad'}}
+  %0 = onnx.Pad(%x, %p, %none) {mode = "wrap"} : (tensor<4xf32>, tensor<2xi64>, none) -> tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
+// PadLowering: edge and reflect need static shapes.
+func.func @pad_reflect_dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %p = onnx.Constant() {value = dense<[1, 1]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.Pad'}}
+  %0 = onnx.Pad(%x, %p, %none) {mode = "reflect"} : (tensor<?xf32>, tensor<2xi64>, none) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// TileLowering: dynamic shapes.
+func.func @tile_dynamic(%x: tensor<?xf32>, %r: tensor<1xi64>) -> tensor<?xf32> {
+  // expected-error @below {{cannot lower 'onnx.Tile'}}
+  %0 = onnx.Tile(%x, %r) : (tensor<?xf32>, tensor<1xi64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// BlockRearrangeLowering<DepthToSpaceOp, true>: dynamic shapes.
+func.func @d2s_dynamic(%x: tensor<?x8x2x3xf32>) -> tensor<?x2x4x6xf32> {
+  // expected-error @below {{cannot lower 'onnx.DepthToSpace'}}
+  %0 = onnx.DepthToSpace(%x) {blocksize = 2 : i64} : (tensor<?x8x2x3xf32>) -> tensor<?x2x4x6xf32>
+  return %0 : tensor<?x2x4x6xf32>
+}
+
+// -----
+
+// BlockRearrangeLowering<SpaceToDepthOp, false>: dynamic shapes.
+func.func @s2d_dynamic(%x: tensor<?x2x4x6xf32>) -> tensor<?x8x2x3xf32> {
+  // expected-error @below {{cannot lower 'onnx.SpaceToDepth'}}
+  %0 = onnx.SpaceToDepth(%x) {blocksize = 2 : i64} : (tensor<?x2x4x6xf32>) -> tensor<?x8x2x3xf32>
+  return %0 : tensor<?x8x2x3xf32>
+}
+
+// -----
+
+// EyeLikeLowering: only matrices.
+func.func @eyelike_3d(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  // expected-error @below {{cannot lower 'onnx.EyeLike'}}
+  %0 = onnx.EyeLike(%x) : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// -----
+
+// OneHotLowering: a dynamic result (depth read at run time).
+func.func @onehot_dynamic(%i: tensor<3xi64>, %d: tensor<i64>, %v: tensor<2xf32>) -> tensor<3x?xf32> {
+  // expected-error @below {{cannot lower 'onnx.OneHot'}}
+  %0 = onnx.OneHot(%i, %d, %v) : (tensor<3xi64>, tensor<i64>, tensor<2xf32>) -> tensor<3x?xf32>
+  return %0 : tensor<3x?xf32>
+}
+
+// -----
+
+// WindowLowering<HannWindowOp>: a length known only at run time.
+func.func @hann_dynamic(%n: tensor<i64>) -> tensor<?xf32> {
+  // expected-error @below {{cannot lower 'onnx.HannWindow'}}
+  %0 = onnx.HannWindow(%n) : (tensor<i64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// WindowLowering<HammingWindowOp>: a length known only at run time.
+func.func @hamming_dynamic(%n: tensor<i64>) -> tensor<?xf32> {
+  // expected-error @below {{cannot lower 'onnx.HammingWindow'}}
+  %0 = onnx.HammingWindow(%n) : (tensor<i64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// WindowLowering<BlackmanWindowOp>: an integer output_datatype.
+func.func @blackman_int(%n: tensor<i64>) -> tensor<8xi32> {
+  // expected-error @below {{cannot lower 'onnx.BlackmanWindow'}}
+  %0 = onnx.BlackmanWindow(%n) {output_datatype = 6 : i64} : (tensor<i64>) -> tensor<8xi32>
+  return %0 : tensor<8xi32>
+}
+
+// -----
+
+// GatherNDLowering: dynamic shapes.
+func.func @gathernd_dynamic(%x: tensor<3x4xf32>, %i: tensor<?x1xi64>) -> tensor<?x4xf32> {
+  // expected-error @below {{cannot lower 'onnx.GatherND'}}
+  %0 = onnx.GatherND(%x, %i) : (tensor<3x4xf32>, tensor<?x1xi64>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// No lowering: ScatterElements.
+func.func @scatter_elements(%x: tensor<3x4xf32>, %i: tensor<1x4xi64>, %u: tensor<1x4xf32>) -> tensor<3x4xf32> {
+  // expected-error @below {{cannot lower 'onnx.ScatterElements'}}
+  %0 = onnx.ScatterElements(%x, %i, %u) : (tensor<3x4xf32>, tensor<1x4xi64>, tensor<1x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// No lowering: ScatterND.
+func.func @scatter_nd(%x: tensor<3x4xf32>, %i: tensor<1x1xi64>, %u: tensor<1x4xf32>) -> tensor<3x4xf32> {
+  // expected-error @below {{cannot lower 'onnx.ScatterND'}}
+  %0 = onnx.ScatterND(%x, %i, %u) : (tensor<3x4xf32>, tensor<1x1xi64>, tensor<1x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// LayerNormLowering: statistics of another type than the data (stash_type).
+func.func @layernorm_stash(%x: tensor<2x4xf16>, %s: tensor<4xf16>) -> (tensor<2x4xf16>, tensor<2x1xf32>) {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.LayerNormalization'}}
+  %y, %m, %r = onnx.LayerNormalization(%x, %s, %none) : (tensor<2x4xf16>, tensor<4xf16>, none) -> (tensor<2x4xf16>, tensor<2x1xf32>, none)
+  return %y, %m : tensor<2x4xf16>, tensor<2x1xf32>
+}
+
+// -----
+
+// InstanceNormLowering: no spatial dimension.
+func.func @instancenorm_rank2(%x: tensor<2x3xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  // expected-error @below {{cannot lower 'onnx.InstanceNormalization'}}
+  %0 = onnx.InstanceNormalization(%x, %s, %b) : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// LRNLowering: no spatial dimension.
+func.func @lrn_rank2(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @below {{cannot lower 'onnx.LRN'}}
+  %0 = onnx.LRN(%x) {size = 3 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// ReduceLowering<ReduceMeanOp, Kind::Mean>: integer data.
+func.func @reduce_mean_int(%x: tensor<2x3xi32>) -> tensor<2x1xi32> {
+  // expected-error @below {{cannot lower 'onnx.ReduceMean'}}
+  %0 = onnx.ReduceMean(%x) {axes = array<i64: 1>} : (tensor<2x3xi32>) -> tensor<2x1xi32>
+  return %0 : tensor<2x1xi32>
+}
+
+// -----
+
+// ReduceLowering: axes read at run time without keepdims (the reduced dimensions cannot be recovered from the shapes).
+func.func @reduce_sum_runtime_axes_no_keepdims(%x: tensor<2x3xf32>, %a: tensor<1xi64>) -> tensor<?xf32> {
+  // expected-error @below {{cannot lower 'onnx.ReduceSum'}}
+  %0 = onnx.ReduceSum(%x, %a) {keepdims = 0 : i64} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// CumSumLowering: dynamic shapes.
+func.func @cumsum_dynamic(%x: tensor<?xf32>, %a: tensor<i64>) -> tensor<?xf32> {
+  // expected-error @below {{cannot lower 'onnx.CumSum'}}
+  %0 = onnx.CumSum(%x, %a) : (tensor<?xf32>, tensor<i64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// CumSumLowering: a constant axis out of range.
+func.func @cumsum_axis_out_of_range(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %a = onnx.Constant() {value = dense<2> : tensor<i64>} : () -> tensor<i64>
+  // expected-error @below {{cannot lower 'onnx.CumSum'}}
+  %0 = onnx.CumSum(%x, %a) : (tensor<2x3xf32>, tensor<i64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// NLLLowering: an unknown reduction.
+func.func @nll_bad_reduction(%x: tensor<3x5xf32>, %t: tensor<3xi64>) -> tensor<f32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.NegativeLogLikelihoodLoss'}}
+  %0 = onnx.NegativeLogLikelihoodLoss(%x, %t, %none) {reduction = "max"} : (tensor<3x5xf32>, tensor<3xi64>, none) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// SCELowering: an unknown reduction fails in the NLL it creates; the error names the original operator.
+func.func @sce_bad_reduction(%x: tensor<3x5xf32>, %t: tensor<3xi64>) -> tensor<f32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.SoftmaxCrossEntropyLoss'}}
+  %0, %1 = onnx.SoftmaxCrossEntropyLoss(%x, %t, %none) {reduction = "max"} : (tensor<3x5xf32>, tensor<3xi64>, none) -> (tensor<f32>, none)
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// ResizeLowering: tf_crop_and_resize.
+func.func @resize_crop(%x: tensor<1x4xf32>, %roi: tensor<4xf32>) -> tensor<1x8xf32> {
+  %none = onnx.NoValue
+  %scales = onnx.Constant() {value = dense<[1.0, 2.0]> : tensor<2xf32>} : () -> tensor<2xf32>
+  // expected-error @below {{cannot lower 'onnx.Resize'}}
+  %0 = onnx.Resize(%x, %roi, %scales, %none) {coordinate_transformation_mode = "tf_crop_and_resize"} : (tensor<1x4xf32>, tensor<4xf32>, tensor<2xf32>, none) -> tensor<1x8xf32>
+  return %0 : tensor<1x8xf32>
+}
+
+// -----
+
+// ResizeLowering: integer data.
+func.func @resize_int(%x: tensor<1x4xi32>) -> tensor<1x8xi32> {
+  %none = onnx.NoValue
+  %scales = onnx.Constant() {value = dense<[1.0, 2.0]> : tensor<2xf32>} : () -> tensor<2xf32>
+  // expected-error @below {{cannot lower 'onnx.Resize'}}
+  %0 = onnx.Resize(%x, %none, %scales, %none) : (tensor<1x4xi32>, none, tensor<2xf32>, none) -> tensor<1x8xi32>
+  return %0 : tensor<1x8xi32>
+}
+
+// -----
+
+// ResizeLowering: constant scales of the wrong length.
+func.func @resize_scales_length(%x: tensor<1x4xf32>) -> tensor<1x8xf32> {
+  %none = onnx.NoValue
+  %scales = onnx.Constant() {value = dense<[2.0]> : tensor<1xf32>} : () -> tensor<1xf32>
+  // expected-error @below {{cannot lower 'onnx.Resize'}}
+  %0 = onnx.Resize(%x, %none, %scales, %none) : (tensor<1x4xf32>, none, tensor<1xf32>, none) -> tensor<1x8xf32>
+  return %0 : tensor<1x8xf32>
+}
+
+// -----
+
+// EinsumLowering: a dynamic result.
+func.func @einsum_dynamic(%a: tensor<?x3xf32>, %b: tensor<3x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @below {{cannot lower 'onnx.Einsum'}}
+  %0 = onnx.Einsum(%a, %b) {equation = "ij,jk->ik"} : (tensor<?x3xf32>, tensor<3x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// EinsumLowering: an equation whose terms do not match the operands.
+func.func @einsum_operand_count(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @below {{cannot lower 'onnx.Einsum'}}
+  %0 = onnx.Einsum(%a, %b) {equation = "ij->ij"} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// MatMulIntegerLowering: unranked operands.
+func.func @matmul_integer_unranked(%a: tensor<*xui8>, %b: tensor<3x4xui8>) -> tensor<*xi32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.MatMulInteger'}}
+  %0 = onnx.MatMulInteger(%a, %b, %none, %none) : (tensor<*xui8>, tensor<3x4xui8>, none, none) -> tensor<*xi32>
+  return %0 : tensor<*xi32>
+}
+
+// -----
+
+// IdentityLowering: non-tensor operands (sequences).
+func.func @identity_sequence(%s: !onnx.seq<tensor<?xf32>>) -> !onnx.seq<tensor<?xf32>> {
+  // expected-error @below {{cannot lower 'onnx.Identity'}}
+  %0 = onnx.Identity(%s) : (!onnx.seq<tensor<?xf32>>) -> !onnx.seq<tensor<?xf32>>
+  return %0 : !onnx.seq<tensor<?xf32>>
 }
 
 // -----

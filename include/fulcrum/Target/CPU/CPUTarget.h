@@ -1,42 +1,64 @@
-//===- CPUTarget.h - Serialize LLVM-dialect modules for CPUs ----*- C++ -*-===//
+//===- CPUTarget.h - The CPU target -----------------------------*- C++ -*-===//
 //
-// Part of Fulcrum. The `serialize` phase for CPUs: LLVM-dialect MLIR to LLVM
-// IR, and LLVM IR to an object file, a static library or a shared library,
-// in-process through LLVM's TargetMachine (shared libraries are linked with
-// the system's clang/lld driver).
+// Part of Fulcrum. Code generation for CPUs through LLVM: the codegen
+// pipeline (linalg on tensors to the LLVM dialect), translation to LLVM IR
+// for the target's CPU and features, object files, static and shared
+// libraries (shared libraries are linked with the system's clang/lld
+// driver), and in-process execution by JIT-linking the same object file.
+//
+// One LLVM configuration serves every artifact and the JIT: all of them go
+// through createCPUTargetMachine, translateToLLVMIR and emitObject with the
+// same TargetOptions, so a model run through `fulcrum-run model.onnx` and
+// through `fulcrum-run model.so` executes the same machine code.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef FULCRUM_TARGET_CPU_CPUTARGET_H
 #define FULCRUM_TARGET_CPU_CPUTARGET_H
 
+#include "fulcrum/Target/TargetBackend.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <memory>
 #include <string>
 
 namespace fulcrum {
 
-struct CPUTargetOptions {
-  /// Target triple; empty means the host's.
-  std::string triple;
-  /// `native`, `x86-64`, `x86-64-v3`, `x86-64-v4`, or any LLVM CPU name.
-  std::string cpu = "x86-64";
-  /// LLVM optimization level (0-3).
-  unsigned optLevel = 3;
-};
+/// Registers the `cpu` target (alias `x86-64`) with the target registry.
+void registerCPUTargetBackend();
+
+/// linalg -> codegen (CPU): bufferization, deallocation, matrix products
+/// on the micro-kernels of `kernelISA` (Kernels.h), loops, LLVM dialect;
+/// the entry point gets a C interface (`_mlir_ciface_<entry>`).
+void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
+                             const PipelineOptions &options,
+                             llvm::StringRef kernelISA);
+
+/// Registers `fulcrum-cpu-codegen-pipeline` (options: entry-point; kernels
+/// for the host's ISA) for fulcrum-opt.
+void registerCPUCodegenPipeline();
+
+/// The TargetMachine of `options`: triple, CPU and features (`native`: the
+/// host's CPU and every feature it has), PIC, optimization level.
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createCPUTargetMachine(const TargetOptions &options);
+
+/// Resolves `options` to the CPU, features and vector width they target.
+llvm::Expected<TargetDescription>
+describeCPUTarget(const TargetOptions &options);
 
 /// Translates an LLVM-dialect module to LLVM IR, sets the target and
 /// optimizes it.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
-                  const CPUTargetOptions &options);
+                  const TargetOptions &options);
 
-/// Emits a relocatable object file for `module`.
-/// Adds the exports through which `fulcrum-run` calls a compiled library:
+/// Adds the exports through which runners call a compiled model:
 /// `fulcrum_signature_<entry>`, a NUL-terminated string (`signature`, see
 /// fulcrum/Execution/Signature.h), and `void fulcrum_invoke_<entry>(void
 /// **args)`, which calls `_mlir_ciface_<entry>` with `*(void **)args[i]` as
@@ -44,8 +66,22 @@ translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
 llvm::Error addEntryPointExports(llvm::Module &module, llvm::StringRef entry,
                                  llvm::StringRef signature);
 
+/// Emits a relocatable object file for `module`.
 llvm::Expected<std::string> emitObject(llvm::Module &module,
-                                       const CPUTargetOptions &options);
+                                       const TargetOptions &options);
+
+/// translateToLLVMIR plus the entry point's exports (when it has a
+/// signature): the LLVM IR every CPU artifact is made from.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+translateModelToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
+                       const EntryPointInfo &entry,
+                       const TargetOptions &options);
+
+/// The object file of an LLVM-dialect module after the codegen phase, with
+/// the entry point's exports (what every CPU artifact and the JIT use).
+llvm::Expected<std::string> compileToObject(mlir::ModuleOp module,
+                                            const EntryPointInfo &entry,
+                                            const TargetOptions &options);
 
 /// Writes `object` (named `memberName`) as a static library to `path`.
 llvm::Error writeStaticLibrary(llvm::StringRef path, llvm::StringRef object,
@@ -53,6 +89,11 @@ llvm::Error writeStaticLibrary(llvm::StringRef path, llvm::StringRef object,
 
 /// Links `object` into a shared library at `path`.
 llvm::Error writeSharedLibrary(llvm::StringRef path, llvm::StringRef object);
+
+/// Links `object` into this process (LLVM's ORC JIT, symbols resolved
+/// against the process) and returns a runner for its entry point.
+llvm::Expected<std::unique_ptr<ModelRunner>>
+jitLinkObject(llvm::StringRef object, llvm::StringRef entry);
 
 } // namespace fulcrum
 

@@ -10,21 +10,163 @@ def EmitCInterface : Pass<"fulcrum-emit-c-interface", "::mlir::ModuleOp"> {
   let description = [{
     Marks the entry point with `llvm.emit_c_interface`, so that the LLVM
     lowering adds `_mlir_ciface_<name>` (the ABI of compiled models and of
-    the generated header), and moves the ONNX names of its inputs and outputs
-    (`onnx.name` argument/result attributes) to the function attributes
-    `fulcrum.input_names` and `fulcrum.output_names`. Fails when the module
-    has no such function.
+    the generated header), and removes the ONNX names of its inputs and
+    outputs (`onnx.name` argument/result attributes): the artifact carries
+    them in its embedded signature (`fulcrum_signature_<name>`), taken by
+    the driver before lowering. Fails when the module has no such function.
 
     ```mlir
     func.func @main_graph(%x: tensor<2xf32> {onnx.name = "x"}) -> ...
     // becomes
     func.func @main_graph(%x: tensor<2xf32>) -> ...
-        attributes {fulcrum.input_names = ["x"], ..., llvm.emit_c_interface}
+        attributes {llvm.emit_c_interface}
     ```
   }];
   let options = [
     Option<"entryPoint", "entry-point", "std::string", "\"main_graph\"",
            "Name of the entry-point function">
+  ];
+}
+
+def CPUMatmulToKernel : Pass<"fulcrum-cpu-matmul-to-kernel", "::mlir::ModuleOp"> {
+  let summary = "Run fp32 matrix products on the CPU's GEMM micro-kernels";
+  let description = [{
+    Replaces each `linalg.matmul` on f32 memrefs (after bufferization) whose
+    rows are contiguous by a call of the GEMM micro-kernel for the target's
+    ISA (`fulcrum_sgemm_f32_<isa>`, lib/Target/CPU/Kernels/gemm.c, linked
+    into the artifact from bitcode): a register tile of MR x NR (AVX-512:
+    8 x 32; AVX2: 6 x 16) with k innermost, K blocked for the first-level
+    cache, leftover rows and columns handled by the same vector code.
+
+    A right-hand side that is a constant (a weight) is packed at compile
+    time into a new global of zero-padded `[N/NR][K][NR]` panels, 64-byte
+    aligned. A zero `linalg.fill` of the output right before the product is
+    folded into the call (the kernel overwrites instead of accumulating)
+    when K is static and positive. A bias epilogue that follows, `D[i, j] =
+    C[i, j] + bias[j]` optionally clamped at zero (a linalg.generic that is
+    the only reader of C, into a fresh buffer, with no memory writes in
+    between), is applied by the kernel as it stores, writing D directly.
+    `linalg.batch_matmul` calls the kernel once per batch in an `scf.for`,
+    the pointers advanced by the batch strides. `linalg.matmul_transpose_b`
+    with a
+    constant right-hand side is packed the same way. Other products (other
+    element types, strided rows, a transposed run-time operand) are left to
+    the loop lowering.
+
+    ```mlir
+    linalg.fill ins(%zero : f32) outs(%c : memref<4x10xf32>)
+    linalg.matmul ins(%a, %w : memref<4x784xf32>, memref<784x10xf32>)
+                  outs(%c : memref<4x10xf32>)
+    // becomes (isa=avx512)
+    %wp = memref.get_global @__fulcrum_packed_0 : memref<1x784x32xf32>
+    func.call @fulcrum_sgemm_f32_avx512(%m, %n, %k, %pa, %lda, %pwp, %c32,
+        %panel, %pc, %ldc, %c0, %c0) : (i64, ...) -> ()
+    ```
+  }];
+  let options = [
+    Option<"kernelIsa", "isa", "std::string", "\"avx512\"",
+           "Kernel variant: avx512, avx2 or generic (portable C)">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+  let statistics = [
+    Statistic<"numKernels", "num-kernels", "Matrix products run on kernels">,
+    Statistic<"numPacked", "num-packed", "Weights packed at compile time">,
+    Statistic<"numEpilogues", "num-epilogues",
+              "Bias (and ReLU) epilogues applied by the kernel">
+  ];
+}
+
+def CPUConvToKernel : Pass<"fulcrum-cpu-conv-to-kernel", "::mlir::ModuleOp"> {
+  let summary = "Run fp32 NCHW convolutions on the CPU's GEMM micro-kernel";
+  let description = [{
+    Replaces each `linalg.conv_2d_nchw_fchw` on f32 memrefs (after
+    bufferization, padding already applied by the producer of its input)
+    with static channel, spatial and kernel sizes and row-major layouts by
+    a call of `fulcrum_conv2d_nchw_f32_<isa>` (lib/Target/CPU/Kernels/
+    gemm.c): per image, the input is written as im2col panels packed for
+    the GEMM register tile into a workspace, and the product
+    `Y[f, pixel] = W[f, (c, kh, kw)] * X'[(c, kh, kw), pixel]` runs on the
+    GEMM kernel with the weights read in place. The output is accumulated
+    into (it holds the bias, or zeros), unless a zero `linalg.fill` of it
+    comes right before, which the kernel's overwrite mode replaces. The
+    workspace is a `memref.alloc` around the call. Other convolutions are
+    left to the loop lowering.
+
+    ```mlir
+    linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
+        strides = dense<1> : tensor<2xi64>}
+        ins(%x, %w : memref<1x32x30x30xf32>, memref<64x32x3x3xf32>)
+        outs(%y : memref<1x64x28x28xf32>)
+    // becomes (isa=avx2: workspace ceil(784/16) * 288 * 16 floats)
+    %ws = memref.alloc() {alignment = 64 : i64} : memref<225792xf32>
+    func.call @fulcrum_conv2d_nchw_f32_avx2(%n, %c32, %c30, %c30, %c64, %c3,
+        %c3, %c28, %c28, %c1, %c1, %c1, %c1, %px, %pw, %py, %pws, %c1)
+    memref.dealloc %ws : memref<225792xf32>
+    ```
+  }];
+  let options = [
+    Option<"kernelIsa", "isa", "std::string", "\"avx512\"",
+           "Kernel variant: avx512, avx2 or generic (portable C)">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numKernels", "num-kernels", "Convolutions run on kernels">
+  ];
+}
+
+def CPUApproximateMath : Pass<"fulcrum-cpu-approximate-math", "::mlir::ModuleOp"> {
+  let summary = "Replace f32 transcendental functions by vectorizable polynomials";
+  let description = [{
+    Rewrites f32 `math.exp`, `math.expm1`, `math.log`, `math.log1p`,
+    `math.log2`, `math.erf`, `math.tanh`, `math.atan`, `math.atan2`,
+    `math.sin`, `math.cos` and `math.cbrt` into the polynomial
+    approximations of upstream MLIR (range reduction plus a minimax
+    polynomial, accurate to a few ulp, with infinities and NaN handled), so
+    that loops computing them contain no calls to the C library and LLVM
+    vectorizes them (Softmax, GELU, Sigmoid, Tanh, LayerNormalization's
+    statistics). Other element types keep their library calls.
+
+    ```mlir
+    %y = math.exp %x : f32
+    // becomes arith/math.fma/bit-casts only, e.g.
+    %k = math.floor %t : f32
+    %p = math.fma %a, %r, %b : f32
+    ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def CPUReassociateReductions
+    : Pass<"fulcrum-cpu-reassociate-reductions", "::mlir::ModuleOp"> {
+  let summary = "Let floating-point reductions be reordered, so they vectorize";
+  let description = [{
+    Marks the combiner of every floating-point reduction in a
+    `linalg.generic` (an `arith.addf`, `mulf`, `maximumf`, `minimumf`,
+    `maxnumf` or `minnumf` that reads the accumulator) with the `reassoc`
+    fast-math flag. LLVM then vectorizes the reduction loops of Softmax,
+    LayerNormalization, ReduceMean and pooling with partial sums per vector
+    lane, as ONNX Runtime's kernels do, instead of one scalar chain. The sum
+    may differ from the sequential one in the last bits (well within the
+    tolerances the conformance tests use); results stay deterministic.
+
+    ```mlir
+    linalg.generic {iterator_types = ["parallel", "reduction"]} ... {
+    ^bb0(%in: f32, %acc: f32):
+      %s = arith.addf %in, %acc : f32
+    // becomes
+      %s = arith.addf %in, %acc fastmath<reassoc> : f32
+    ```
+  }];
+  let statistics = [
+    Statistic<"numMarked", "num-marked", "Reduction combiners marked">
   ];
 }
 

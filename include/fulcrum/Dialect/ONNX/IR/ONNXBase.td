@@ -36,7 +36,6 @@ def ONNX_Dialect : Dialect {
   let extraClassDeclaration = [{
   private:
     void registerTypes();
-    void registerShapeInference();
   public:
   }];
 }

@@ -1,0 +1,77 @@
+//===- Kernels.h - The CPU target's micro-kernels ---------------*- C++ -*-===//
+//
+// Part of Fulcrum. Hand-written kernels (lib/Target/CPU/Kernels/*.c) that
+// generated code calls for the work where code generation alone falls short
+// of the hardware's peak, as IREE's micro-kernels do. They are compiled to
+// LLVM bitcode at build time, once per ISA, embedded in the compiler, and
+// linked into each model that calls them (internalized, so a model needs
+// nothing at run time and several models can share a process).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FULCRUM_TARGET_CPU_KERNELS_H
+#define FULCRUM_TARGET_CPU_KERNELS_H
+
+#include "fulcrum/Target/TargetBackend.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace fulcrum {
+
+/// Flags of the GEMM kernels (Kernels/gemm.c).
+enum GemmFlags : int64_t {
+  kGemmAccumulate = 1, ///< C += A*B (otherwise C = A*B)
+  kGemmBias = 2,       ///< add a bias per column
+  kGemmRelu = 4,       ///< clamp at zero
+};
+
+/// One ISA's variant of the fp32 GEMM kernel:
+/// `void <symbol>(i64 M, i64 N, i64 K, i64 A, i64 lda, i64 B, i64 ldb,
+/// i64 panelStride, i64 C, i64 ldc, i64 bias, i64 flags)` (pointers as
+/// integers).
+struct GemmKernel {
+  llvm::StringRef isa;
+  llvm::StringRef symbol;
+  /// Columns per B panel (the register tile's width).
+  int64_t nr;
+  /// Rows of the register tile.
+  int64_t mr;
+  /// The convolution kernel on the same tile:
+  /// `void <convSymbol>(i64 N, C, H, W, F, KH, KW, OH, OW, strideH, strideW,
+  /// dilationH, dilationW, x, w, y, workspace, flags)`, NCHW input (padding
+  /// applied), FCHW weights, a workspace of convWorkspace() floats.
+  llvm::StringRef convSymbol;
+
+  /// Floats of workspace the convolution kernel needs (packed im2col
+  /// panels of one image).
+  int64_t convWorkspace(int64_t c, int64_t kh, int64_t kw, int64_t oh,
+                        int64_t ow) const {
+    return (oh * ow + nr - 1) / nr * c * kh * kw * nr;
+  }
+};
+
+/// The kernel of `isa` (`avx512`, `avx2`, `generic`).
+std::optional<GemmKernel> getGemmKernel(llvm::StringRef isa);
+
+/// The best kernel ISA for a target: avx512 with AVX-512F, avx2 with AVX2
+/// and FMA, generic otherwise.
+llvm::StringRef selectKernelISA(const TargetDescription &target);
+
+/// `b` ([k][n] row-major, or [n][k] when `transposed`) as zero-padded
+/// panels [ceil(n/nr)][k][nr].
+std::vector<float> packGemmWeights(llvm::ArrayRef<float> b, int64_t k,
+                                   int64_t n, bool transposed, int64_t nr);
+
+/// Links the kernels `module` calls into it from the embedded bitcode and
+/// makes them internal.
+llvm::Error linkKernels(llvm::Module &module);
+
+} // namespace fulcrum
+
+#endif // FULCRUM_TARGET_CPU_KERNELS_H

@@ -1,0 +1,246 @@
+//===- Driver.cpp - Fulcrum's compiler driver -----------------------------===//
+//
+// Part of Fulcrum.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Driver/Driver.h"
+
+#include "fulcrum/InitAll.h"
+#include "fulcrum/Target/CPU/Header.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace mlir;
+
+namespace fulcrum {
+
+namespace {
+llvm::Error error(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+llvm::Error writeText(llvm::StringRef path, llvm::StringRef text) {
+  std::string message;
+  auto out = openOutputFile(path, &message);
+  if (!out)
+    return error(message);
+  out->os() << text;
+  out->keep();
+  return llvm::Error::success();
+}
+} // namespace
+
+void registerDriverDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllTargetBackends();
+}
+
+char ReportedError::ID = 0;
+
+int reportError(llvm::StringRef path, llvm::Error err) {
+  llvm::handleAllErrors(
+      std::move(err), [](const ReportedError &) {},
+      [&](const llvm::ErrorInfoBase &info) {
+        printError(path, info.message());
+      });
+  return 1;
+}
+
+void printError(llvm::StringRef path, const llvm::Twine &message) {
+  llvm::errs() << path << ": ";
+  llvm::WithColor::error(llvm::errs(), "", /*DisableColors=*/true)
+      << message << "\n";
+}
+
+CompileSession::CompileSession(MLIRContext &context, CompileOptions options,
+                               bool printDiagnostics)
+    : context(context), options(std::move(options)) {
+  registerAllTargetBackends();
+  target = lookupTargetBackend(this->options.target);
+  if (printDiagnostics)
+    diagnostics =
+        std::make_unique<SourceMgrDiagnosticHandler>(sourceMgr, &context);
+}
+
+CompileSession::~CompileSession() = default;
+
+llvm::Error CompileSession::validate() {
+  if (!target) {
+    std::vector<std::string> names;
+    for (const TargetBackend *backend : getTargetBackends())
+      names.push_back(backend->getName().str());
+    return error("unknown target '" + options.target +
+                 "' (registered: " + llvm::join(names, ", ") + ")");
+  }
+  auto description = target->describe(options.targetOptions);
+  if (!description)
+    return description.takeError();
+  return llvm::Error::success();
+}
+
+LogicalResult CompileSession::loadFile(llvm::StringRef path,
+                                       CompilePhase loadedPhase) {
+  OwningOpRef<ModuleOp> loaded;
+  if (path.ends_with(".mlir")) {
+    std::string message;
+    auto file = openInputFile(path, &message);
+    if (!file) {
+      printError(path, message);
+      return failure();
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+    loaded = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  } else {
+    loaded = importONNXFile(path, &context, options.import);
+    loadedPhase = CompilePhase::Import;
+  }
+  if (!loaded)
+    return failure();
+  module = std::move(loaded);
+  return adoptModule(loadedPhase);
+}
+
+LogicalResult CompileSession::setModule(OwningOpRef<ModuleOp> newModule,
+                                        CompilePhase newPhase) {
+  module = std::move(newModule);
+  return adoptModule(newPhase);
+}
+
+LogicalResult CompileSession::adoptModule(CompilePhase newPhase) {
+  phase = newPhase;
+  signature.reset();
+  header.clear();
+  headerError = "no entry point @" + options.pipeline.entryPoint;
+  const std::string &entry = options.pipeline.entryPoint;
+  auto func = module->lookupSymbol<func::FuncOp>(entry);
+  // Imported models name their graph main_graph; --entry-point renames it.
+  if (!func && entry != "main_graph")
+    if ((func = module->lookupSymbol<func::FuncOp>("main_graph")))
+      func.setName(entry);
+  if (!func || phase > CompilePhase::Graph)
+    return success();
+  // The signature and header are taken while the entry point still has
+  // ONNX element types and names (none when it has arguments without a C
+  // representation; the header reports those).
+  if (auto sig = getEntrySignature(func))
+    signature = std::move(*sig);
+  else
+    llvm::consumeError(sig.takeError());
+  {
+    ScopedDiagnosticHandler capture(&context, [&](Diagnostic &diag) {
+      if (diag.getSeverity() == DiagnosticSeverity::Error)
+        headerError = diag.str();
+      return success();
+    });
+    llvm::raw_string_ostream os(header);
+    if (failed(writeModelHeader(func, os)))
+      header.clear();
+    else
+      headerError.clear();
+  }
+  return success();
+}
+
+LogicalResult CompileSession::runTo(CompilePhase to) {
+  if (!module)
+    return emitError(UnknownLoc::get(&context), "no module to compile");
+  if (to <= phase)
+    return success();
+  if (!target->hasPhase(to))
+    return emitError(module->getLoc())
+           << "the " << target->getName() << " target has no "
+           << stringifyCompilePhase(to) << " phase";
+  PassManager pm(&context);
+  if (options.applyPassManagerCLOptions)
+    (void)applyPassManagerCLOptions(pm);
+  auto after = [&](CompilePhase p) {
+    return phase < p && p <= to && target->hasPhase(p);
+  };
+  if (after(CompilePhase::Graph))
+    buildGraphPipeline(pm, options.pipeline);
+  if (after(CompilePhase::Linalg))
+    buildLinalgPipeline(pm, options.pipeline);
+  if (after(CompilePhase::Codegen))
+    target->buildCodegenPipeline(pm, options.pipeline, options.targetOptions);
+  if (failed(pm.run(*module)))
+    return failure();
+  phase = to;
+  return success();
+}
+
+EntryPointInfo CompileSession::getEntryPointInfo() const {
+  EntryPointInfo entry;
+  entry.name = options.pipeline.entryPoint;
+  if (signature)
+    entry.signature = printSignature(*signature);
+  return entry;
+}
+
+llvm::Error CompileSession::writeHeader(llvm::StringRef path) {
+  if (!headerError.empty())
+    return error(headerError);
+  return writeText(path, header);
+}
+
+llvm::Error CompileSession::writeArtifact(llvm::StringRef path) {
+  auto kind = getArtifactKindForPath(path);
+  if (!kind) {
+    std::vector<std::string> suffixes = {".mlir"};
+    for (ArtifactKind k : target->getArtifactKinds())
+      suffixes.push_back(("." + getArtifactSuffix(k)).str());
+    return error("cannot tell the artifact from '" + path + "': use " +
+                 llvm::join(suffixes, ", "));
+  }
+  return writeArtifact(path, *kind);
+}
+
+llvm::Error CompileSession::writeArtifact(llvm::StringRef path,
+                                          ArtifactKind kind) {
+  if (kind == ArtifactKind::MLIR) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    return writeText(path, text);
+  }
+  if (!llvm::is_contained(target->getArtifactKinds(), kind))
+    return error("the " + target->getName() + " target cannot write ." +
+                 getArtifactSuffix(kind) + " files");
+  if (failed(runTo(CompilePhase::Codegen)))
+    return llvm::make_error<ReportedError>("compilation failed");
+  return target->serialize(*module, kind, getEntryPointInfo(),
+                           options.targetOptions, path);
+}
+
+llvm::Expected<std::unique_ptr<ModelRunner>> CompileSession::createRunner() {
+  if (!module)
+    return error("no module to run");
+  if (!module->lookupSymbol<func::FuncOp>(options.pipeline.entryPoint))
+    return error("no entry point @" + options.pipeline.entryPoint);
+  if (failed(runTo(CompilePhase::Codegen)))
+    return llvm::make_error<ReportedError>("compilation failed");
+  return target->createRunner(*module, getEntryPointInfo(),
+                              options.targetOptions);
+}
+
+llvm::Expected<std::unique_ptr<ModelRunner>>
+loadModelRunner(MLIRContext &context, llvm::StringRef path,
+                const CompileOptions &options) {
+  if (path.ends_with(".so"))
+    return ModelRunner::loadLibrary(path.str(), options.pipeline.entryPoint);
+  CompileSession session(context, options);
+  if (llvm::Error err = session.validate())
+    return std::move(err);
+  if (failed(session.loadFile(path)))
+    return llvm::make_error<ReportedError>("cannot load the model");
+  return session.createRunner();
+}
+
+} // namespace fulcrum

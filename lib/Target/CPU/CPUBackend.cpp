@@ -1,0 +1,129 @@
+//===- CPUBackend.cpp - The `cpu` target ----------------------------------===//
+//
+// Part of Fulcrum. The CPU target behind the TargetBackend interface.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Execution/ModelRunner.h"
+#include "fulcrum/Target/CPU/CPUTarget.h"
+#include "fulcrum/Target/CPU/Kernels.h"
+
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace llvm;
+
+namespace fulcrum {
+
+namespace {
+Error error(const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), message);
+}
+
+Error writeFile(StringRef path, StringRef bytes) {
+  std::string message;
+  auto out = mlir::openOutputFile(path, &message);
+  if (!out)
+    return error(message);
+  out->os() << bytes;
+  out->keep();
+  return Error::success();
+}
+
+class CPUTargetBackend : public TargetBackend {
+public:
+  StringRef getName() const override { return "cpu"; }
+  ArrayRef<StringRef> getAliases() const override {
+    static const StringRef aliases[] = {"x86-64"};
+    return aliases;
+  }
+  std::string getDescription() const override {
+    std::string host = "unknown host";
+    if (auto d = describeCPUTarget(TargetOptions{}))
+      host = d->summary();
+    else
+      consumeError(d.takeError());
+    return "CPUs through LLVM (--target-cpu native|x86-64|x86-64-v3|"
+           "x86-64-v4|...; host: " +
+           host + "); artifacts .o .a .so .ll .mlir; runs in-process";
+  }
+  ArrayRef<CompilePhase> getPhases() const override {
+    static const CompilePhase phases[] = {
+        CompilePhase::Import, CompilePhase::Graph, CompilePhase::Linalg,
+        CompilePhase::Codegen};
+    return phases;
+  }
+  void buildCodegenPipeline(mlir::OpPassManager &pm,
+                            const PipelineOptions &options,
+                            const TargetOptions &target) const override {
+    StringRef isa = "generic";
+    if (auto description = describeCPUTarget(target))
+      isa = selectKernelISA(*description);
+    else
+      consumeError(description.takeError()); // validate() reports it
+    buildCPUCodegenPipeline(pm, options, isa);
+  }
+  ArrayRef<ArtifactKind> getArtifactKinds() const override {
+    static const ArtifactKind kinds[] = {
+        ArtifactKind::LLVMIR, ArtifactKind::Object, ArtifactKind::StaticLibrary,
+        ArtifactKind::SharedLibrary};
+    return kinds;
+  }
+
+  Error serialize(mlir::ModuleOp module, ArtifactKind kind,
+                  const EntryPointInfo &entry, const TargetOptions &options,
+                  StringRef path) const override {
+    if (kind == ArtifactKind::LLVMIR) {
+      LLVMContext context;
+      auto llvmModule = translateModelToLLVMIR(module, context, entry, options);
+      if (!llvmModule)
+        return llvmModule.takeError();
+      std::string text;
+      raw_string_ostream os(text);
+      (*llvmModule)->print(os, nullptr);
+      return writeFile(path, text);
+    }
+    auto object = compileToObject(module, entry, options);
+    if (!object)
+      return object.takeError();
+    switch (kind) {
+    case ArtifactKind::Object:
+      return writeFile(path, *object);
+    case ArtifactKind::StaticLibrary:
+      return writeStaticLibrary(path, *object,
+                                (sys::path::stem(path) + ".o").str());
+    case ArtifactKind::SharedLibrary:
+      return writeSharedLibrary(path, *object);
+    default:
+      return error("the cpu target cannot write ." + getArtifactSuffix(kind) +
+                   " files");
+    }
+  }
+
+  Expected<std::unique_ptr<ModelRunner>>
+  createRunner(mlir::ModuleOp module, const EntryPointInfo &entry,
+               const TargetOptions &options) const override {
+    if (entry.signature.empty())
+      return error("the entry point @" + entry.name +
+                   " has arguments or results without a C representation; "
+                   "it cannot be run");
+    auto object = compileToObject(module, entry, options);
+    if (!object)
+      return object.takeError();
+    return jitLinkObject(*object, entry.name);
+  }
+
+  Expected<TargetDescription>
+  describe(const TargetOptions &options) const override {
+    return describeCPUTarget(options);
+  }
+};
+} // namespace
+
+void registerCPUTargetBackend() {
+  registerTargetBackend(std::make_unique<CPUTargetBackend>());
+}
+
+} // namespace fulcrum

@@ -1,0 +1,76 @@
+//===- KernelCalls.cpp - Calling the CPU kernels from memref code ---------===//
+//
+// Part of Fulcrum.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelCalls.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+using namespace mlir;
+
+namespace fulcrum {
+
+Value KernelCallBuilder::constant(int64_t value) {
+  Value &c = constants[value];
+  if (!c)
+    c = b.create<arith::ConstantIntOp>(loc, value, 64);
+  return c;
+}
+
+Value KernelCallBuilder::toI64(Value index) {
+  return b.create<arith::IndexCastOp>(loc, b.getI64Type(), index);
+}
+
+Value KernelCallBuilder::dim(Value memref, int64_t d) {
+  return toI64(b.create<memref::DimOp>(loc, memref, d));
+}
+
+KernelCallBuilder::Address KernelCallBuilder::address(Value memref) {
+  auto meta = b.create<memref::ExtractStridedMetadataOp>(loc, memref);
+  Value base = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, memref);
+  unsigned bytes =
+      cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
+  Value offset = b.create<arith::MulIOp>(
+      loc, meta.getOffset(), b.create<arith::ConstantIndexOp>(loc, bytes));
+  Address result;
+  result.at = toI64(b.create<arith::AddIOp>(loc, base, offset));
+  for (Value stride : meta.getStrides())
+    result.strides.push_back(toI64(stride));
+  return result;
+}
+
+func::FuncOp declareKernel(ModuleOp module, SymbolTable &symbols,
+                           StringRef name, unsigned arity) {
+  if (auto existing = symbols.lookup<func::FuncOp>(name))
+    return existing;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  auto func = b.create<func::FuncOp>(
+      module.getLoc(), name,
+      b.getFunctionType(SmallVector<Type>(arity, b.getI64Type()), {}));
+  func.setPrivate();
+  symbols.insert(func);
+  return func;
+}
+
+std::optional<GemmKernel> lookupKernel(ModuleOp module, StringRef isa) {
+  auto kernel = getGemmKernel(isa);
+  if (!kernel)
+    module.emitError("unknown kernel ISA '")
+        << isa << "' (avx512, avx2, generic)";
+  return kernel;
+}
+
+bool hasContiguousRows(MemRefType type, int64_t rank) {
+  if (type.getRank() != rank)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(getStridesAndOffset(type, strides, offset)))
+    return false;
+  return strides.back() == 1;
+}
+
+} // namespace fulcrum

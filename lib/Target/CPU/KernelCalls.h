@@ -1,0 +1,65 @@
+//===- KernelCalls.h - Calling the CPU kernels from memref code -*- C++ -*-===//
+//
+// Part of Fulcrum. What the passes that replace linalg ops by kernel calls
+// (fulcrum-cpu-matmul-to-kernel, fulcrum-cpu-conv-to-kernel) share: kernels
+// take every argument as an i64 (sizes, strides in elements, pointers).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FULCRUM_LIB_TARGET_CPU_KERNELCALLS_H
+#define FULCRUM_LIB_TARGET_CPU_KERNELCALLS_H
+
+#include "fulcrum/Target/CPU/Kernels.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace fulcrum {
+
+/// Builds the i64 arguments of a kernel call before an insertion point.
+class KernelCallBuilder {
+public:
+  KernelCallBuilder(mlir::OpBuilder &builder, mlir::Location loc)
+      : b(builder), loc(loc) {}
+
+  /// An i64 constant (one op per value).
+  mlir::Value constant(int64_t value);
+  /// An index as i64.
+  mlir::Value toI64(mlir::Value index);
+  /// Dimension `d` of a memref as i64.
+  mlir::Value dim(mlir::Value memref, int64_t d);
+
+  /// The address of a memref's first element, and its strides (elements).
+  struct Address {
+    mlir::Value at;
+    llvm::SmallVector<mlir::Value> strides;
+  };
+  Address address(mlir::Value memref);
+
+  mlir::OpBuilder &builder() { return b; }
+  mlir::Location location() const { return loc; }
+
+private:
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+  llvm::SmallDenseMap<int64_t, mlir::Value> constants;
+};
+
+/// `func.func private @name(i64 x arity)` in `module`, declared once.
+mlir::func::FuncOp declareKernel(mlir::ModuleOp module,
+                                 mlir::SymbolTable &symbols,
+                                 llvm::StringRef name, unsigned arity);
+
+/// The kernels of `isa`, or an error on `module` naming the valid ones.
+std::optional<GemmKernel> lookupKernel(mlir::ModuleOp module,
+                                       llvm::StringRef isa);
+
+/// Whether `type` has rank `rank` and a unit innermost stride.
+bool hasContiguousRows(mlir::MemRefType type, int64_t rank);
+
+} // namespace fulcrum
+
+#endif // FULCRUM_LIB_TARGET_CPU_KERNELCALLS_H

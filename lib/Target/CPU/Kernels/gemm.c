@@ -1,0 +1,309 @@
+/*===- gemm.c - fp32 GEMM and convolution kernels for the CPU target -------===*
+ *
+ * Part of Fulcrum. Compiled to LLVM bitcode at build time, once per ISA
+ * (FULCRUM_KERNEL_ISA = 512 for AVX-512, 256 for AVX2+FMA, 0 for portable
+ * C), and linked into every model that calls it (see Kernels.h). Nothing
+ * here may call the C library: the kernels run inside compiled models.
+ *
+ *   C[M,N] (+)= A[M,K] * B[K,N]
+ *
+ * B is read in panels of NR columns: panel p starts at B + p*panelStride and
+ * its row k at + k*ldb. A weight packed at compile time into zero-padded
+ * [N/NR][K][NR] panels has ldb = NR, panelStride = K*NR; a plain row-major
+ * B has ldb = N, panelStride = NR (its last panel is then read with a mask).
+ * A is read in place (row stride lda), C written in place (row stride ldc).
+ *
+ * The register tile is MR x NR (AVX-512: 8 x 32, 16 accumulators; AVX2:
+ * 6 x 16, 12 accumulators) with k innermost and the C tile in registers
+ * for a whole K block; leftover rows use the same code with fewer rows,
+ * leftover columns masked loads and stores, so no case falls back to
+ * scalar loops.
+ *
+ * Convolutions (NCHW input, FCHW weights, padding already applied) run as
+ * one GEMM per image: Y[f, p] = W[f, (c,kh,kw)] * X'[(c,kh,kw), p], where
+ * X' (im2col) is written straight into packed panels in a workspace.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include <stdint.h>
+
+#if FULCRUM_KERNEL_ISA == 512
+#include <immintrin.h>
+#define NAME(x) x##_avx512
+#define NR 32
+#define MR 8
+#elif FULCRUM_KERNEL_ISA == 256
+#include <immintrin.h>
+#define NAME(x) x##_avx2
+#define NR 16
+#define MR 6
+#else
+#define NAME(x) x##_generic
+#define NR 8
+#define MR 4
+#endif
+
+/* Flags (Kernels.h): accumulate into C instead of overwriting it; add a
+ * bias per column; clamp the result at zero (ReLU). */
+#define FULCRUM_GEMM_ACCUMULATE 1
+#define FULCRUM_GEMM_BIAS 2
+#define FULCRUM_GEMM_RELU 4
+
+/* K is processed in blocks so that a B micro-panel (KC x NR) stays in the
+ * first-level cache while the M loop runs over it. */
+#define KC 256
+
+#if FULCRUM_KERNEL_ISA == 512
+
+typedef __m512 vec;
+#define VW 16
+static inline __mmask16 maskFor(int64_t n) {
+  if (n <= 0)
+    return 0;
+  return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1u);
+}
+
+/* One MR' x NR tile (MR' = rows <= MR, a compile-time constant after
+ * inlining), columns [0, cols) valid. */
+static inline __attribute__((always_inline)) void
+tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
+     int64_t ldb, float *C, int64_t ldc, int64_t cols, int load,
+     int maskedB, const float *bias, int relu) {
+  __m512 acc[MR][2];
+  __mmask16 m0 = maskFor(cols), m1 = maskFor(cols - 16);
+  for (int r = 0; r < rows; ++r) {
+    if (load) {
+      acc[r][0] = _mm512_maskz_loadu_ps(m0, C + r * ldc);
+      acc[r][1] = _mm512_maskz_loadu_ps(m1, C + r * ldc + 16);
+    } else {
+      acc[r][0] = _mm512_setzero_ps();
+      acc[r][1] = _mm512_setzero_ps();
+    }
+  }
+  for (int64_t k = 0; k < kc; ++k) {
+    __m512 b0, b1;
+    if (maskedB) {
+      b0 = _mm512_maskz_loadu_ps(m0, B + k * ldb);
+      b1 = _mm512_maskz_loadu_ps(m1, B + k * ldb + 16);
+    } else {
+      b0 = _mm512_loadu_ps(B + k * ldb);
+      b1 = _mm512_loadu_ps(B + k * ldb + 16);
+    }
+    for (int r = 0; r < rows; ++r) {
+      __m512 a = _mm512_set1_ps(A[r * lda + k]);
+      acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
+      acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+    }
+  }
+  __m512 bias0 = _mm512_setzero_ps(), bias1 = _mm512_setzero_ps();
+  if (bias) {
+    bias0 = _mm512_maskz_loadu_ps(m0, bias);
+    bias1 = _mm512_maskz_loadu_ps(m1, bias + 16);
+  }
+  for (int r = 0; r < rows; ++r) {
+    __m512 c0 = acc[r][0], c1 = acc[r][1];
+    if (bias) {
+      c0 = _mm512_add_ps(c0, bias0);
+      c1 = _mm512_add_ps(c1, bias1);
+    }
+    if (relu) {
+      c0 = _mm512_max_ps(c0, _mm512_setzero_ps());
+      c1 = _mm512_max_ps(c1, _mm512_setzero_ps());
+    }
+    _mm512_mask_storeu_ps(C + r * ldc, m0, c0);
+    _mm512_mask_storeu_ps(C + r * ldc + 16, m1, c1);
+  }
+}
+
+#elif FULCRUM_KERNEL_ISA == 256
+
+static inline __m256i maskFor(int64_t n) {
+  const int32_t lanes[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  __m256i index = _mm256_loadu_si256((const __m256i *)lanes);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(n < 0 ? 0 : n > 8 ? 8 : n)),
+                            index);
+}
+
+static inline __attribute__((always_inline)) void
+tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
+     int64_t ldb, float *C, int64_t ldc, int64_t cols, int load,
+     int maskedB, const float *bias, int relu) {
+  __m256 acc[MR][2];
+  __m256i m0 = maskFor(cols), m1 = maskFor(cols - 8);
+  for (int r = 0; r < rows; ++r) {
+    if (load) {
+      acc[r][0] = _mm256_maskload_ps(C + r * ldc, m0);
+      acc[r][1] = _mm256_maskload_ps(C + r * ldc + 8, m1);
+    } else {
+      acc[r][0] = _mm256_setzero_ps();
+      acc[r][1] = _mm256_setzero_ps();
+    }
+  }
+  for (int64_t k = 0; k < kc; ++k) {
+    __m256 b0, b1;
+    if (maskedB) {
+      b0 = _mm256_maskload_ps(B + k * ldb, m0);
+      b1 = _mm256_maskload_ps(B + k * ldb + 8, m1);
+    } else {
+      b0 = _mm256_loadu_ps(B + k * ldb);
+      b1 = _mm256_loadu_ps(B + k * ldb + 8);
+    }
+    for (int r = 0; r < rows; ++r) {
+      __m256 a = _mm256_broadcast_ss(A + r * lda + k);
+      acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
+      acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
+    }
+  }
+  __m256 bias0 = _mm256_setzero_ps(), bias1 = _mm256_setzero_ps();
+  if (bias) {
+    bias0 = _mm256_maskload_ps(bias, m0);
+    bias1 = _mm256_maskload_ps(bias + 8, m1);
+  }
+  for (int r = 0; r < rows; ++r) {
+    __m256 c0 = acc[r][0], c1 = acc[r][1];
+    if (bias) {
+      c0 = _mm256_add_ps(c0, bias0);
+      c1 = _mm256_add_ps(c1, bias1);
+    }
+    if (relu) {
+      c0 = _mm256_max_ps(c0, _mm256_setzero_ps());
+      c1 = _mm256_max_ps(c1, _mm256_setzero_ps());
+    }
+    _mm256_maskstore_ps(C + r * ldc, m0, c0);
+    _mm256_maskstore_ps(C + r * ldc + 8, m1, c1);
+  }
+}
+
+#else
+
+static inline __attribute__((always_inline)) void
+tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
+     int64_t ldb, float *C, int64_t ldc, int64_t cols, int load,
+     int maskedB, const float *bias, int relu) {
+  (void)maskedB;
+  for (int r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < cols; ++j) {
+      float sum = load ? C[r * ldc + j] : 0.0f;
+      for (int64_t k = 0; k < kc; ++k)
+        sum += A[r * lda + k] * B[k * ldb + j];
+      if (bias)
+        sum += bias[j];
+      if (relu && sum < 0.0f)
+        sum = 0.0f;
+      C[r * ldc + j] = sum;
+    }
+}
+
+#endif
+
+/* Dispatches a tile with a run-time row count to code specialized for it. */
+static void tileRows(int rows, int64_t kc, const float *A, int64_t lda,
+                     const float *B, int64_t ldb, float *C, int64_t ldc,
+                     int64_t cols, int load, int maskedB, const float *bias,
+                     int relu) {
+#define CASE(R)                                                                \
+  case R:                                                                      \
+    tile(R, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, bias, relu);      \
+    return;
+  switch (rows) {
+    CASE(1)
+    CASE(2)
+    CASE(3)
+    CASE(4)
+#if MR > 4
+    CASE(5)
+    CASE(6)
+#endif
+#if MR > 6
+    CASE(7)
+    CASE(8)
+#endif
+  default:
+    return;
+  }
+#undef CASE
+}
+
+/* Rows [m0, m1) of C. */
+static void gemmRows(int64_t m0, int64_t m1, int64_t N, int64_t K,
+                     const float *A, int64_t lda, const float *B, int64_t ldb,
+                     int64_t panelStride, float *C, int64_t ldc,
+                     const float *bias, int64_t flags) {
+  for (int64_t j = 0; j < N; j += NR) {
+    const float *panel = B + (j / NR) * panelStride;
+    int64_t cols = N - j < NR ? N - j : NR;
+    /* A plain B's last panel ends before NR columns. */
+    int maskedB = panelStride == NR && cols < NR;
+    for (int64_t k = 0; k < K; k += KC) {
+      int64_t kc = K - k < KC ? K - k : KC;
+      int first = k == 0, last = k + kc == K;
+      int load = !first || (flags & FULCRUM_GEMM_ACCUMULATE);
+      const float *b = bias && last && (flags & FULCRUM_GEMM_BIAS) ? bias + j
+                                                                   : 0;
+      int relu = last && (flags & FULCRUM_GEMM_RELU);
+      for (int64_t i = m0; i < m1; i += MR) {
+        int rows = m1 - i < MR ? (int)(m1 - i) : MR;
+        tileRows(rows, kc, A + i * lda + k, lda, panel + k * ldb, ldb,
+                 C + i * ldc + j, ldc, cols, load, maskedB, b, relu);
+      }
+    }
+  }
+}
+
+/* The entry point the compiler calls; pointers arrive as integers. */
+void NAME(fulcrum_sgemm_f32)(int64_t M, int64_t N, int64_t K, int64_t a,
+                             int64_t lda, int64_t b, int64_t ldb,
+                             int64_t panelStride, int64_t c, int64_t ldc,
+                             int64_t bias, int64_t flags) {
+  gemmRows(0, M, N, K, (const float *)a, lda, (const float *)b, ldb,
+           panelStride, (float *)c, ldc, (const float *)bias, flags);
+}
+
+/* Writes the im2col matrix of one image x[C][H][W] as packed panels
+ * [ceil(OH*OW / NR)][C*KH*KW][NR] (zero-padded past the last pixel). */
+static void im2colPacked(const float *x, int64_t C, int64_t H, int64_t W,
+                         int64_t KH, int64_t KW, int64_t OH, int64_t OW,
+                         int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+                         float *out) {
+  int64_t pixels = OH * OW, K = C * KH * KW;
+  for (int64_t p0 = 0; p0 < pixels; p0 += NR) {
+    float *panel = out + (p0 / NR) * K * NR;
+    int64_t count = pixels - p0 < NR ? pixels - p0 : NR;
+    /* Each pixel's top-left input position. */
+    int64_t base[NR];
+    for (int64_t j = 0; j < NR; ++j) {
+      int64_t p = p0 + (j < count ? j : 0);
+      base[j] = (p / OW) * sh * W + (p % OW) * sw;
+    }
+    int64_t k = 0;
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t kh = 0; kh < KH; ++kh)
+        for (int64_t kw = 0; kw < KW; ++kw, ++k) {
+          const float *src = x + c * H * W + kh * dh * W + kw * dw;
+          float *dst = panel + k * NR;
+          int64_t j = 0;
+          for (; j < count; ++j)
+            dst[j] = src[base[j]];
+          for (; j < NR; ++j)
+            dst[j] = 0.0f;
+        }
+  }
+}
+
+/* y[N][F][OH][OW] (+)= conv(x[N][C][H][W], w[F][C][KH][KW]); `workspace`
+ * holds ceil(OH*OW / NR) * C*KH*KW * NR floats. */
+void NAME(fulcrum_conv2d_nchw_f32)(int64_t N, int64_t C, int64_t H, int64_t W,
+                                   int64_t F, int64_t KH, int64_t KW,
+                                   int64_t OH, int64_t OW, int64_t sh,
+                                   int64_t sw, int64_t dh, int64_t dw,
+                                   int64_t x, int64_t w, int64_t y,
+                                   int64_t workspace, int64_t flags) {
+  int64_t K = C * KH * KW, pixels = OH * OW;
+  float *packed = (float *)workspace;
+  for (int64_t n = 0; n < N; ++n) {
+    im2colPacked((const float *)x + n * C * H * W, C, H, W, KH, KW, OH, OW,
+                 sh, sw, dh, dw, packed);
+    gemmRows(0, F, pixels, K, (const float *)w, K, packed, NR, K * NR,
+             (float *)y + n * F * pixels, pixels, 0, flags);
+  }
+}

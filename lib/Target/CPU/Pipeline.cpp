@@ -1,0 +1,84 @@
+//===- Pipeline.cpp - The CPU target's codegen phase ----------------------===//
+//
+// Part of Fulcrum. linalg on tensors -> LLVM dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Conversion/Passes.h"
+#include "fulcrum/Target/CPU/CPUTarget.h"
+#include "fulcrum/Target/CPU/Kernels.h"
+#include "fulcrum/Target/CPU/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace fulcrum {
+
+void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
+                             StringRef kernelISA) {
+  pm.addPass(createEmitCInterface(EmitCInterfaceOptions{options.entryPoint}));
+  bufferization::OneShotBufferizationOptions bufferization;
+  bufferization.bufferizeFunctionBoundaries = true;
+  bufferization.setFunctionBoundaryTypeConversion(
+      bufferization::LayoutMapOption::IdentityLayoutMap);
+  bufferization.unknownTypeConverterFn =
+      [](Value value, Attribute memorySpace,
+         const bufferization::BufferizationOptions &) {
+        auto type = cast<TensorType>(value.getType());
+        return bufferization::getMemRefTypeWithStaticIdentityLayout(
+            type, memorySpace);
+      };
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addPass(createBufferizationToMemRefPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(
+      createCPUMatmulToKernel(CPUMatmulToKernelOptions{kernelISA.str()}));
+  pm.addPass(createCPUConvToKernel(CPUConvToKernelOptions{kernelISA.str()}));
+  pm.addPass(createCPUApproximateMath());
+  pm.addPass(createCPUReassociateReductions());
+  pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  // Buffers are allocated through the caching functions of Kernels/alloc.c.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void registerCPUCodegenPipeline() {
+  static PassPipelineRegistration<PipelineCLOptions> codegen(
+      "fulcrum-cpu-codegen-pipeline",
+      "Fulcrum's linalg -> codegen phase for CPUs",
+      [](OpPassManager &pm, const PipelineCLOptions &cl) {
+        StringRef isa = "generic";
+        if (auto host = describeCPUTarget(TargetOptions{}))
+          isa = selectKernelISA(*host);
+        else
+          llvm::consumeError(host.takeError());
+        buildCPUCodegenPipeline(pm, cl.toOptions(), isa);
+      });
+}
+
+} // namespace fulcrum

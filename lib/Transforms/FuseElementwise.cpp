@@ -1,0 +1,60 @@
+//===- FuseElementwise.cpp - fulcrum-fuse-elementwise ---------------------===//
+//
+// Part of Fulcrum. Element-wise fusion that leaves named linalg ops alone.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Transforms/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace fulcrum {
+#define GEN_PASS_DEF_FUSEELEMENTWISE
+#include "fulcrum/Transforms/Passes.h.inc"
+} // namespace fulcrum
+
+using namespace mlir;
+
+namespace {
+
+/// Fusion and reshape propagation may touch an operand only when every
+/// linalg op involved is a generic (a named op would become one) and the
+/// producer has no other use.
+bool onlyGenerics(OpOperand *fused) {
+  Operation *producer = fused->get().getDefiningOp();
+  Operation *consumer = fused->getOwner();
+  if (!producer || !producer->hasOneUse())
+    return false;
+  for (Operation *op : {producer, consumer})
+    if (isa<linalg::LinalgOp>(op) && !isa<linalg::GenericOp>(op))
+      return false;
+  return true;
+}
+
+struct FuseElementwisePass
+    : public fulcrum::impl::FuseElementwiseBase<FuseElementwisePass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    RewritePatternSet patterns(context);
+    linalg::populateElementwiseOpsFusionPatterns(patterns, onlyGenerics);
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, onlyGenerics);
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, context);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, context);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, context);
+    context->getLoadedDialect<linalg::LinalgDialect>()
+        ->getCanonicalizationPatterns(patterns);
+    linalg::populateConstantFoldLinalgOperations(patterns, onlyGenerics);
+    GreedyRewriteConfig config;
+    config.useTopDownTraversal = true; // as upstream, for compile time
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns),
+                                            config)))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,193 @@
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-matmul-to-kernel=isa=avx2 | FileCheck %s
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-matmul-to-kernel=isa=avx512 | FileCheck %s --check-prefix=AVX512
+// RUN: not fulcrum-opt %s --split-input-file --fulcrum-cpu-matmul-to-kernel=isa=sse9 2>&1 | FileCheck %s --check-prefix=BAD
+
+// A constant right-hand side is packed at compile time into zero-padded
+// [N/NR][K][NR] panels (AVX2: NR = 16; AVX-512: NR = 32), the unpacked
+// weight disappears, and the zero fill becomes the kernel's overwrite mode.
+// CHECK-NOT: memref.global "private" constant @w :
+// CHECK: memref.global "private" constant @w_packed16 : memref<1x3x16xf32> = dense_resource<w_packed16> {alignment = 64 : i64}
+// CHECK-LABEL: func.func @packed(
+// CHECK-NOT: linalg.fill
+// CHECK: %[[W:.*]] = memref.get_global @w_packed16
+// CHECK: %[[WP:.*]] = memref.extract_aligned_pointer_as_index %[[W]]
+// CHECK-DAG: %[[NR:.*]] = arith.constant 16 : i64
+// CHECK-DAG: %[[PANEL:.*]] = arith.constant 48 : i64
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK: call @fulcrum_sgemm_f32_avx2(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[NR]], %[[PANEL]], %{{.*}}, %{{.*}}, %[[ZERO]], %[[ZERO]])
+// CHECK-NOT: linalg.matmul
+// CHECK: func.func private @fulcrum_sgemm_f32_avx2(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
+// AVX512: memref.global "private" constant @w_packed32 : memref<1x3x32xf32>
+// AVX512: call @fulcrum_sgemm_f32_avx512(
+// CHECK: w_packed16: "0x04000000
+// The panel: row k of the 3x2 weight, then 14 zeros of padding.
+// CHECK-SAME: 0000803F00000040000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000004040000080400
+memref.global "private" constant @w : memref<3x2xf32> = dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]>
+func.func @packed(%a: memref<4x3xf32>, %c: memref<4x2xf32>) {
+  %z = arith.constant 0.0 : f32
+  %w = memref.get_global @w : memref<3x2xf32>
+  linalg.fill ins(%z : f32) outs(%c : memref<4x2xf32>)
+  linalg.matmul ins(%a, %w : memref<4x3xf32>, memref<3x2xf32>) outs(%c : memref<4x2xf32>)
+  return
+}
+
+// -----
+
+// A run-time right-hand side is read in place (ldb = N, panels NR columns
+// apart); without a zero fill the kernel accumulates (flags = 1). Dynamic
+// sizes come from memref.dim.
+// CHECK-LABEL: func.func @runtime(
+// CHECK-SAME: %[[A:.*]]: memref<?x?xf32>, %[[B:.*]]: memref<?x?xf32>, %[[C:.*]]: memref<?x?xf32>)
+// CHECK: %[[M:.*]] = memref.dim %[[A]], %c0
+// CHECK: %[[K:.*]] = memref.dim %[[A]], %c1
+// CHECK: %[[N:.*]] = memref.dim %[[C]], %c1
+// CHECK: %[[BM:.*]], %{{.*}}, %{{.*}}:2, %[[BS:.*]]:2 = memref.extract_strided_metadata %[[B]]
+// CHECK: %[[LDB:.*]] = arith.index_cast %[[BS]]#0 : index to i64
+// CHECK-DAG: %[[NR:.*]] = arith.constant 16 : i64
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1 : i64
+// CHECK: call @fulcrum_sgemm_f32_avx2(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[LDB]], %[[NR]], %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE]])
+func.func @runtime(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  linalg.matmul ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+// A transposed constant (Gemm with transB) is packed from its [N][K] layout.
+// CHECK: memref.global "private" constant @wt_packed16t : memref<1x3x16xf32>
+// CHECK-LABEL: func.func @transposed(
+// CHECK: call @fulcrum_sgemm_f32_avx2(
+// CHECK: wt_packed16t: "0x04000000
+// CHECK-SAME: 0000803F00000040000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000004040000080400
+memref.global "private" constant @wt : memref<2x3xf32> = dense<[[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]]>
+func.func @transposed(%a: memref<4x3xf32>, %c: memref<4x2xf32>) {
+  %w = memref.get_global @wt : memref<2x3xf32>
+  linalg.matmul_transpose_b ins(%a, %w : memref<4x3xf32>, memref<2x3xf32>) outs(%c : memref<4x2xf32>)
+  return
+}
+
+// -----
+
+// negative_: a non-zero fill stays, and the kernel accumulates.
+// CHECK-LABEL: func.func @negative_nonzero_fill(
+// CHECK: linalg.fill
+// CHECK: call @fulcrum_sgemm_f32_avx2(
+func.func @negative_nonzero_fill(%a: memref<4x3xf32>, %b: memref<3x2xf32>, %c: memref<4x2xf32>) {
+  %one = arith.constant 1.0 : f32
+  linalg.fill ins(%one : f32) outs(%c : memref<4x2xf32>)
+  linalg.matmul ins(%a, %b : memref<4x3xf32>, memref<3x2xf32>) outs(%c : memref<4x2xf32>)
+  return
+}
+
+// -----
+
+// negative_: other element types, a transposed run-time operand and rows
+// that are not contiguous are left to the loop lowering.
+// CHECK-LABEL: func.func @negative_f64(
+// CHECK: linalg.matmul
+// CHECK-LABEL: func.func @negative_transposed_runtime(
+// CHECK: linalg.matmul_transpose_b
+// CHECK-LABEL: func.func @negative_strided(
+// CHECK: linalg.matmul
+// CHECK-NOT: call @fulcrum_sgemm
+func.func @negative_f64(%a: memref<4x3xf64>, %b: memref<3x2xf64>, %c: memref<4x2xf64>) {
+  linalg.matmul ins(%a, %b : memref<4x3xf64>, memref<3x2xf64>) outs(%c : memref<4x2xf64>)
+  return
+}
+func.func @negative_transposed_runtime(%a: memref<4x3xf32>, %b: memref<2x3xf32>, %c: memref<4x2xf32>) {
+  linalg.matmul_transpose_b ins(%a, %b : memref<4x3xf32>, memref<2x3xf32>) outs(%c : memref<4x2xf32>)
+  return
+}
+func.func @negative_strided(%a: memref<4x3xf32, strided<[6, 2]>>, %b: memref<3x2xf32>, %c: memref<4x2xf32>) {
+  linalg.matmul ins(%a, %b : memref<4x3xf32, strided<[6, 2]>>, memref<3x2xf32>) outs(%c : memref<4x2xf32>)
+  return
+}
+
+// -----
+
+// BAD: error: unknown kernel ISA 'sse9' (avx512, avx2, generic)
+func.func @f() {
+  return
+}
+
+// -----
+
+// A bias + ReLU epilogue into a fresh buffer is applied by the kernel as it
+// stores (flags = bias | relu = 6), writing the epilogue's output directly.
+// CHECK-LABEL: func.func @bias_relu(
+// CHECK-SAME: %[[A:.*]]: memref<4x3xf32>, %[[B:.*]]: memref<3x2xf32>, %[[BIAS:.*]]: memref<2xf32>)
+// CHECK: %[[D:.*]] = memref.alloc() : memref<4x2xf32>
+// CHECK-DAG: %[[FLAGS:.*]] = arith.constant 6 : i64
+// CHECK-DAG: %[[DP:.*]] = memref.extract_aligned_pointer_as_index %[[D]]
+// CHECK-DAG: %[[BP:.*]] = memref.extract_aligned_pointer_as_index %[[BIAS]]
+// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %[[FLAGS]])
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[D]]
+func.func @bias_relu(%a: memref<4x3xf32>, %b: memref<3x2xf32>, %bias: memref<2xf32>) -> memref<4x2xf32> {
+  %z = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<4x2xf32>
+  linalg.fill ins(%z : f32) outs(%c : memref<4x2xf32>)
+  linalg.matmul ins(%a, %b : memref<4x3xf32>, memref<3x2xf32>) outs(%c : memref<4x2xf32>)
+  %d = memref.alloc() : memref<4x2xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c, %bias : memref<4x2xf32>, memref<2xf32>) outs(%d : memref<4x2xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    %r = arith.maximumf %s, %z : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<4x2xf32>
+  return %d : memref<4x2xf32>
+}
+
+// -----
+
+// negative_: the product is read again after the epilogue, or the bias
+// varies by row: the epilogue stays a generic (the kernel overwrites, flags
+// = 0).
+// CHECK-LABEL: func.func @negative_epilogue(
+// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %c0_i64, %c0_i64)
+// CHECK: linalg.generic
+// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %c0_i64{{.*}}, %c0_i64{{.*}})
+// CHECK: linalg.generic
+func.func @negative_epilogue(%a: memref<4x3xf32>, %b: memref<3x2xf32>, %bias: memref<2xf32>, %rows: memref<4xf32>) -> (memref<4x2xf32>, memref<4x2xf32>, memref<4x2xf32>) {
+  %z = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<4x2xf32>
+  linalg.fill ins(%z : f32) outs(%c : memref<4x2xf32>)
+  linalg.matmul ins(%a, %b : memref<4x3xf32>, memref<3x2xf32>) outs(%c : memref<4x2xf32>)
+  %d = memref.alloc() : memref<4x2xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c, %bias : memref<4x2xf32>, memref<2xf32>) outs(%d : memref<4x2xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  %c2 = memref.alloc() : memref<4x2xf32>
+  linalg.fill ins(%z : f32) outs(%c2 : memref<4x2xf32>)
+  linalg.matmul ins(%a, %b : memref<4x3xf32>, memref<3x2xf32>) outs(%c2 : memref<4x2xf32>)
+  %e = memref.alloc() : memref<4x2xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c2, %rows : memref<4x2xf32>, memref<4xf32>) outs(%e : memref<4x2xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  return %c, %d, %e : memref<4x2xf32>, memref<4x2xf32>, memref<4x2xf32>
+}
+
+// -----
+
+// batch_matmul: one call per batch, pointers advanced by the batch strides
+// (in bytes).
+// CHECK-LABEL: func.func @batched(
+// CHECK-SAME: %[[A:.*]]: memref<2x4x3xf32>, %[[B:.*]]: memref<2x3x5xf32>, %[[C:.*]]: memref<2x4x5xf32>)
+// CHECK: %{{.*}}, %{{.*}}, %{{.*}}:3, %[[AS:.*]]:3 = memref.extract_strided_metadata %[[A]]
+// CHECK: %[[AS0:.*]] = arith.index_cast %[[AS]]#0 : index to i64
+// CHECK: %[[ABYTES:.*]] = arith.muli %[[AS0]], %c4_i64
+// CHECK: scf.for %[[I:.*]] = %c0 to %{{.*}} step %c1
+// CHECK:   %[[II:.*]] = arith.index_cast %[[I]] : index to i64
+// CHECK:   %[[OFF:.*]] = arith.muli %[[II]], %[[ABYTES]]
+// CHECK:   %[[AP:.*]] = arith.addi %{{.*}}, %[[OFF]]
+// CHECK:   func.call @fulcrum_sgemm_f32_avx2(%{{.*}}, %{{.*}}, %{{.*}}, %[[AP]],
+// CHECK-NOT: linalg.batch_matmul
+func.func @batched(%a: memref<2x4x3xf32>, %b: memref<2x3x5xf32>, %c: memref<2x4x5xf32>) {
+  linalg.batch_matmul ins(%a, %b : memref<2x4x3xf32>, memref<2x3x5xf32>) outs(%c : memref<2x4x5xf32>)
+  return
+}
