@@ -21,7 +21,8 @@ if [ $# -eq 0 ]; then
     -o "$OUT/tiny_cnn.a" --header "$OUT/tiny_cnn.h"
   echo "== examples/classify: linked against the compiled model (no MLIR at run time)"
   clang-19 -O2 -I"$OUT" "$FULCRUM_ROOT/examples/classify/classify.c" \
-    "$OUT/tiny_cnn.a" -lm -o "$OUT/classify"
+    "$OUT/tiny_cnn.a" -L/usr/lib/llvm-19/lib -Wl,-rpath,/usr/lib/llvm-19/lib \
+    -lomp -lm -o "$OUT/classify"
   "$OUT/classify"
 else
   echo "== fulcrum-compile $MODEL -o $BUILD_DIR/model.so"

@@ -12,6 +12,7 @@ PACKAGES=(
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev
   libgtest-dev python3 python3-onnx python3-numpy libonnx-testdata
+  libomp-19-dev
 )
 
 # Also needed by the test suite (the benchmark harness's smoke test) and

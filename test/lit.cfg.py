@@ -21,6 +21,10 @@ config.substitutions.append(("%fulcrum_obj_root", config.fulcrum_obj_root))
 config.substitutions.append(("%onnx_testdata", config.onnx_testdata_dir))
 config.substitutions.append(("%fulcrum_python", config.python_executable))
 config.substitutions.append(("%fulcrum_tools_dir", config.fulcrum_tools_dir))
+# What a program linking a static library or object from fulcrum-compile adds
+# for the kernels' threads (LLVM's OpenMP runtime).
+config.substitutions.append(("%omp_link", "-L{0} -Wl,-rpath,{0} -lomp".format(
+    config.llvm_library_dir)))
 
 tools = ["fulcrum-opt", "fulcrum-translate", "fulcrum-onnx-dialect-gen",
          "fulcrum-onnx-txt2pb", "fulcrum-compile", "fulcrum-run"]

@@ -3,7 +3,8 @@
  *
  *   fulcrum-compile models/tiny-cnn.onnx --entry-point=tiny_cnn \
  *       -o tiny_cnn.a --header tiny_cnn.h
- *   cc -I. classify.c tiny_cnn.a -lm -o classify && ./classify
+ *   cc -I. classify.c tiny_cnn.a -L/usr/lib/llvm-19/lib \
+ *      -Wl,-rpath,/usr/lib/llvm-19/lib -lomp -lm -o classify && ./classify
  *
  * Prints the ten class probabilities and the predicted class. */
 #include "tiny_cnn.h"

@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 using namespace llvm;
@@ -65,9 +66,13 @@ static cl::opt<unsigned>
 // ours is --num-threads and main() maps --threads onto it.
 static cl::opt<unsigned> threads(
     "num-threads",
-    cl::desc(
-        "(also --threads) Run on N threads: splits the batch of a model with a "
-        "dynamic first dimension (and --eval-data batches)"),
+    cl::desc("(also --threads) Threads inside each call of the model: the "
+             "kernels' OpenMP threads (sets OMP_NUM_THREADS)"),
+    cl::init(1));
+static cl::opt<unsigned> batchThreads(
+    "batch-threads",
+    cl::desc("Split the batch of a model with a dynamic first dimension (and "
+             "--eval-data batches) across N concurrent calls"),
     cl::init(1));
 static cl::opt<std::string>
     evalData("eval-data",
@@ -177,7 +182,8 @@ int evaluate(fulcrum::ModelRunner &runner, mlir::MLIRContext &context) {
     labels = std::move(*read);
   }
   auto start = std::chrono::steady_clock::now();
-  auto predicted = fulcrum::predictClasses(runner, *images, batchSize, threads);
+  auto predicted =
+      fulcrum::predictClasses(runner, *images, batchSize, batchThreads);
   if (!predicted) {
     errs() << modelPath << ": error: " << toString(predicted.takeError())
            << "\n";
@@ -211,7 +217,7 @@ int evaluate(fulcrum::ModelRunner &runner, mlir::MLIRContext &context) {
     if (!reference)
       return 1;
     auto refPredicted =
-        fulcrum::predictClasses(*reference, *images, batchSize, threads);
+        fulcrum::predictClasses(*reference, *images, batchSize, batchThreads);
     if (!refPredicted) {
       errs() << referenceModel
              << ": error: " << toString(refPredicted.takeError()) << "\n";
@@ -245,6 +251,9 @@ int main(int argc, char **argv) {
     llvmThreads->setHiddenFlag(cl::ReallyHidden);
   cl::ParseCommandLineOptions(argPtrs.size(), argPtrs.data(),
                               "Fulcrum model runner\n");
+  // Read by the OpenMP runtime when the first model starts its threads.
+  ::setenv("OMP_NUM_THREADS", std::to_string(threads.getValue()).c_str(),
+           /*overwrite=*/1);
 
   mlir::DialectRegistry registry;
   fulcrum::registerDriverDialects(registry);
@@ -254,8 +263,9 @@ int main(int argc, char **argv) {
     errs() << "error: --labels needs --eval-data\n";
     return 1;
   }
-  if (threads == 0 || batchSize <= 0) {
-    errs() << "error: --threads and --batch must be positive\n";
+  if (threads == 0 || batchThreads == 0 || batchSize <= 0) {
+    errs() << "error: --threads, --batch-threads and --batch must be "
+              "positive\n";
     return 1;
   }
   auto runner = compileModel(modelPath, context);
@@ -288,7 +298,7 @@ int main(int argc, char **argv) {
     }
     inputs.push_back(std::move(*t));
   }
-  auto outputs = fulcrum::runSplit(*runner, inputs, threads);
+  auto outputs = fulcrum::runSplit(*runner, inputs, batchThreads);
   if (!outputs) {
     errs() << modelPath << ": error: " << toString(outputs.takeError()) << "\n";
     return 1;
@@ -311,7 +321,8 @@ int main(int argc, char **argv) {
     }
   }
   if (bench) {
-    auto ms = fulcrum::benchmarkCalls(*runner, inputs, threads, warmup, bench);
+    auto ms =
+        fulcrum::benchmarkCalls(*runner, inputs, batchThreads, warmup, bench);
     if (!ms) {
       errs() << modelPath << ": error: " << toString(ms.takeError()) << "\n";
       return 1;
@@ -319,11 +330,16 @@ int main(int argc, char **argv) {
     fulcrum::LatencySummary summary = fulcrum::summarizeLatencies(*ms);
     int64_t batch =
         inputs.empty() || inputs[0].shape.empty() ? 1 : inputs[0].shape[0];
-    outs() << format("latency over %u runs (%u thread%s): median %.3f ms, "
+    std::string split =
+        batchThreads > 1
+            ? formatv(", batch split over {0} calls", batchThreads.getValue())
+                  .str()
+            : "";
+    outs() << format("latency over %u runs (%u thread%s%s): median %.3f ms, "
                      "min %.3f ms, p90 %.3f ms\n",
                      bench.getValue(), threads.getValue(),
-                     threads == 1 ? "" : "s", summary.median, summary.min,
-                     summary.p90);
+                     threads == 1 ? "" : "s", split.c_str(), summary.median,
+                     summary.min, summary.p90);
     outs() << format("throughput: %.1f inferences/s (batch %lld)\n",
                      1000.0 * batch / summary.median, (long long)batch);
     if (auto peak = peakResidentMiB())

@@ -18,6 +18,7 @@
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Object/ArchiveWriter.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
@@ -209,9 +210,20 @@ Error writeSharedLibrary(StringRef path, StringRef object) {
   std::string out = path.str(), in = objectPath.str().str();
   // -Bsymbolic: a library's calls to its own entry point stay inside it,
   // even when another model's library with the same names is loaded.
-  SmallVector<StringRef> args = {
-      *clang, "-shared", "-fuse-ld=lld", "-Wl,-Bsymbolic", "-o",
-      out,    in,        "-lm"};
+  // The kernels' threads come from LLVM's OpenMP runtime (a dependency only
+  // when the model calls a kernel: --as-needed).
+  SmallVector<StringRef> args = {*clang,
+                                 "-shared",
+                                 "-fuse-ld=lld",
+                                 "-Wl,-Bsymbolic",
+                                 "-o",
+                                 out,
+                                 in,
+                                 "-lm",
+                                 "-L" FULCRUM_OPENMP_DIR,
+                                 "-Wl,-rpath," FULCRUM_OPENMP_DIR,
+                                 "-Wl,--as-needed",
+                                 "-lomp"};
   std::string message;
   int rc = sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &message);
   sys::fs::remove(objectPath);
@@ -258,6 +270,14 @@ public:
 Expected<std::unique_ptr<ModelRunner>> jitLinkObject(StringRef object,
                                                      StringRef entry) {
   initializeTargets();
+  // The kernels' OpenMP runtime, as a shared library gets it.
+  static bool openmp = [] {
+    std::string message;
+    return !sys::DynamicLibrary::LoadLibraryPermanently(FULCRUM_OPENMP_LIBRARY,
+                                                        &message);
+  }();
+  if (!openmp)
+    return error("cannot load the OpenMP runtime " FULCRUM_OPENMP_LIBRARY);
   auto builder = orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return builder.takeError();

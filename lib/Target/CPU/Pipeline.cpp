@@ -48,21 +48,26 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   pm.addPass(createCPUApproximateMath());
   pm.addPass(createCPUReassociateReductions());
   pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Large ops become scf.parallel, spread over the OpenMP threads the
+  // kernels use too. The memref lowering must come before scf-to-cf, which
+  // cannot lower the alloca scopes convert-scf-to-openmp creates.
+  pm.addNestedPass<func::FuncOp>(createCPULinalgToLoops());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // Buffers are allocated through the caching functions of Kernels/alloc.c.
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
   memrefToLLVM.useGenericFunctions = true;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createConvertSCFToCFPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }

@@ -170,4 +170,38 @@ def CPUReassociateReductions
   ];
 }
 
+def CPULinalgToLoops : Pass<"fulcrum-cpu-linalg-to-loops", "::mlir::func::FuncOp"> {
+  let summary = "Lower linalg ops to loops, parallel where the work pays for threads";
+  let description = [{
+    Lowers every linalg op on memrefs to loops like upstream's
+    `convert-linalg-to-loops`, except that an op whose iteration space has
+    at least `min-parallel-work` points and whose outermost loop is
+    parallel with two or more iterations becomes an `scf.parallel` over its
+    parallel loops (reductions stay sequential inside), which
+    `convert-scf-to-openmp` later spreads over the OpenMP threads. Small
+    ops stay sequential: starting a parallel region costs microseconds.
+    Each point is still computed by one thread in the same order, so the
+    results do not depend on the thread count.
+
+    ```mlir
+    linalg.generic {iterator_types = ["parallel", "parallel"]}
+        ins(%a : memref<512x1024xf32>) outs(%b : memref<512x1024xf32>) ...
+    // becomes
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c512, %c1024) step (%c1, %c1) {
+      ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"minParallelWork", "min-parallel-work", "int64_t", "32768",
+           "Iteration-space points from which an op runs in parallel">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::affine::AffineDialect"];
+  let statistics = [
+    Statistic<"numParallel", "num-parallel", "Ops lowered to parallel loops">
+  ];
+}
+
 #endif // FULCRUM_TARGET_CPU_PASSES_TD

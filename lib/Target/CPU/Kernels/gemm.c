@@ -224,13 +224,15 @@ static void tileRows(int rows, int64_t kc, const float *A, int64_t lda,
 #undef CASE
 }
 
-/* Rows [m0, m1) of C. */
-static void gemmRows(int64_t m0, int64_t m1, int64_t N, int64_t K,
-                     const float *A, int64_t lda, const float *B, int64_t ldb,
-                     int64_t panelStride, float *C, int64_t ldc,
-                     const float *bias, int64_t flags) {
-  for (int64_t j = 0; j < N; j += NR) {
-    const float *panel = B + (j / NR) * panelStride;
+/* Rows [m0, m1) and panels [p0, p1) of C. */
+static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1,
+                      int64_t N, int64_t K, const float *A, int64_t lda,
+                      const float *B, int64_t ldb, int64_t panelStride,
+                      float *C, int64_t ldc, const float *bias,
+                      int64_t flags) {
+  for (int64_t p = p0; p < p1; ++p) {
+    int64_t j = p * NR;
+    const float *panel = B + p * panelStride;
     int64_t cols = N - j < NR ? N - j : NR;
     /* A plain B's last panel ends before NR columns. */
     int maskedB = panelStride == NR && cols < NR;
@@ -250,44 +252,66 @@ static void gemmRows(int64_t m0, int64_t m1, int64_t N, int64_t K,
   }
 }
 
-/* The entry point the compiler calls; pointers arrive as integers. */
+/* Below this many multiply-adds a product runs on the calling thread: a
+ * parallel region costs a few microseconds. */
+#define PARALLEL_WORK (1 << 18)
+
+/* The entry point the compiler calls; pointers arrive as integers. The
+ * work is split across the OpenMP threads by column panels (or by row
+ * blocks when there are too few panels); every element of C is computed by
+ * one thread in the same order, so results do not depend on the thread
+ * count. */
 void NAME(fulcrum_sgemm_f32)(int64_t M, int64_t N, int64_t K, int64_t a,
                              int64_t lda, int64_t b, int64_t ldb,
                              int64_t panelStride, int64_t c, int64_t ldc,
                              int64_t bias, int64_t flags) {
-  gemmRows(0, M, N, K, (const float *)a, lda, (const float *)b, ldb,
-           panelStride, (float *)c, ldc, (const float *)bias, flags);
+  const float *A = (const float *)a, *B = (const float *)b;
+  float *C = (float *)c;
+  const float *Bias = (const float *)bias;
+  int64_t panels = (N + NR - 1) / NR, blocks = (M + MR - 1) / MR;
+  if (M * N * K < PARALLEL_WORK) {
+    gemmBlock(0, M, 0, panels, N, K, A, lda, B, ldb, panelStride, C, ldc,
+              Bias, flags);
+  } else if (panels >= blocks) {
+#pragma omp parallel for schedule(static)
+    for (int64_t p = 0; p < panels; ++p)
+      gemmBlock(0, M, p, p + 1, N, K, A, lda, B, ldb, panelStride, C, ldc,
+                Bias, flags);
+  } else {
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < blocks; ++r)
+      gemmBlock(r * MR, r * MR + MR < M ? r * MR + MR : M, 0, panels, N, K,
+                A, lda, B, ldb, panelStride, C, ldc, Bias, flags);
+  }
 }
 
-/* Writes the im2col matrix of one image x[C][H][W] as packed panels
- * [ceil(OH*OW / NR)][C*KH*KW][NR] (zero-padded past the last pixel). */
-static void im2colPacked(const float *x, int64_t C, int64_t H, int64_t W,
-                         int64_t KH, int64_t KW, int64_t OH, int64_t OW,
-                         int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-                         float *out) {
-  int64_t pixels = OH * OW, K = C * KH * KW;
-  for (int64_t p0 = 0; p0 < pixels; p0 += NR) {
-    float *panel = out + (p0 / NR) * K * NR;
-    int64_t count = pixels - p0 < NR ? pixels - p0 : NR;
-    /* Each pixel's top-left input position. */
-    int64_t base[NR];
-    for (int64_t j = 0; j < NR; ++j) {
-      int64_t p = p0 + (j < count ? j : 0);
-      base[j] = (p / OW) * sh * W + (p % OW) * sw;
-    }
-    int64_t k = 0;
-    for (int64_t c = 0; c < C; ++c)
-      for (int64_t kh = 0; kh < KH; ++kh)
-        for (int64_t kw = 0; kw < KW; ++kw, ++k) {
-          const float *src = x + c * H * W + kh * dh * W + kw * dw;
-          float *dst = panel + k * NR;
-          int64_t j = 0;
-          for (; j < count; ++j)
-            dst[j] = src[base[j]];
-          for (; j < NR; ++j)
-            dst[j] = 0.0f;
-        }
+/* Writes panel `p` of the im2col matrix of one image x[C][H][W]: the
+ * C*KH*KW rows of NR pixels [p*NR, p*NR + NR), zero past the last pixel,
+ * as [C*KH*KW][NR] at `out`. */
+static void im2colPanel(const float *x, int64_t C, int64_t H, int64_t W,
+                        int64_t KH, int64_t KW, int64_t OH, int64_t OW,
+                        int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+                        int64_t p, float *out) {
+  int64_t pixels = OH * OW, p0 = p * NR;
+  int64_t count = pixels - p0 < NR ? pixels - p0 : NR;
+  /* Each pixel's top-left input position. */
+  int64_t base[NR];
+  for (int64_t j = 0; j < NR; ++j) {
+    int64_t q = p0 + (j < count ? j : 0);
+    base[j] = (q / OW) * sh * W + (q % OW) * sw;
   }
+  int64_t k = 0;
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t kh = 0; kh < KH; ++kh)
+      for (int64_t kw = 0; kw < KW; ++kw, ++k) {
+        const float *src = x + c * H * W + kh * dh * W + kw * dw;
+        float *dst = out + k * NR;
+        int64_t j = 0;
+        for (; j < count; ++j)
+          dst[j] = src[base[j]];
+        for (; j < NR; ++j)
+          dst[j] = 0.0f;
+      }
 }
 
 /* y[N][F][OH][OW] (+)= conv(x[N][C][H][W], w[F][C][KH][KW]); `workspace`
@@ -299,11 +323,19 @@ void NAME(fulcrum_conv2d_nchw_f32)(int64_t N, int64_t C, int64_t H, int64_t W,
                                    int64_t x, int64_t w, int64_t y,
                                    int64_t workspace, int64_t flags) {
   int64_t K = C * KH * KW, pixels = OH * OW;
+  int64_t panels = (pixels + NR - 1) / NR;
   float *packed = (float *)workspace;
+  /* Per image, each panel of pixels is packed and multiplied by the same
+   * thread while it is in cache; panels are spread over the threads. */
   for (int64_t n = 0; n < N; ++n) {
-    im2colPacked((const float *)x + n * C * H * W, C, H, W, KH, KW, OH, OW,
-                 sh, sw, dh, dw, packed);
-    gemmRows(0, F, pixels, K, (const float *)w, K, packed, NR, K * NR,
-             (float *)y + n * F * pixels, pixels, 0, flags);
+    const float *image = (const float *)x + n * C * H * W;
+    float *out = (float *)y + n * F * pixels;
+#pragma omp parallel for schedule(static) if (F * K * pixels >= PARALLEL_WORK)
+    for (int64_t p = 0; p < panels; ++p) {
+      float *panel = packed + p * K * NR;
+      im2colPanel(image, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw, p, panel);
+      gemmBlock(0, F, p, p + 1, pixels, K, (const float *)w, K, packed, NR,
+                K * NR, out, pixels, 0, flags);
+    }
   }
 }

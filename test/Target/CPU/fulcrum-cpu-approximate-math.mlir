@@ -1,0 +1,43 @@
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-approximate-math | FileCheck %s
+
+// f32 exp, erf and tanh become polynomials (no library call remains); the
+// result of exp is built from its exponent bits.
+// CHECK-LABEL: func.func @transcendental(
+// CHECK-NOT: math.exp
+// CHECK-NOT: math.erf
+// CHECK-NOT: math.tanh
+// CHECK: math.fma
+// CHECK: arith.bitcast %{{.*}} : i32 to f32
+// CHECK: return
+func.func @transcendental(%x: f32) -> (f32, f32, f32) {
+  %0 = math.exp %x : f32
+  %1 = math.erf %x : f32
+  %2 = math.tanh %x : f32
+  return %0, %1, %2 : f32, f32, f32
+}
+
+// -----
+
+// Vectors of f32 are approximated too.
+// CHECK-LABEL: func.func @vector(
+// CHECK-NOT: math.exp
+// CHECK: math.fma {{.*}} : vector<16xf32>
+func.func @vector(%x: vector<16xf32>) -> vector<16xf32> {
+  %0 = math.exp %x : vector<16xf32>
+  return %0 : vector<16xf32>
+}
+
+// -----
+
+// negative_: f64 keeps its library functions, and so do asin and acos,
+// whose upstream approximations are not accurate enough.
+// CHECK-LABEL: func.func @negative_kept(
+// CHECK: math.exp %{{.*}} : f64
+// CHECK: math.asin %{{.*}} : f32
+// CHECK: math.acos %{{.*}} : f32
+func.func @negative_kept(%d: f64, %x: f32) -> (f64, f32, f32) {
+  %0 = math.exp %d : f64
+  %1 = math.asin %x : f32
+  %2 = math.acos %x : f32
+  return %0, %1, %2 : f64, f32, f32
+}
