@@ -53,14 +53,22 @@ using ONNX_NAMESPACE::AttributeProto;
 /// Maps an ONNX element type name ("float", "int64", ...) to an ODS type.
 std::string odsElementType(const std::string &name) {
   static const std::map<std::string, std::string> table = {
-      {"float", "F32"},          {"double", "F64"},
-      {"float16", "F16"},        {"bfloat16", "BF16"},
-      {"int8", "I8"},            {"int16", "I16"},
-      {"int32", "I32"},          {"int64", "I64"},
-      {"uint8", "UI8"},          {"uint16", "UI16"},
-      {"uint32", "UI32"},        {"uint64", "UI64"},
-      {"bool", "I1"},            {"string", "ONNX_String"},
-      {"complex64", "Complex<F32>"}, {"complex128", "Complex<F64>"}};
+      {"float", "F32"},
+      {"double", "F64"},
+      {"float16", "F16"},
+      {"bfloat16", "BF16"},
+      {"int8", "I8"},
+      {"int16", "I16"},
+      {"int32", "I32"},
+      {"int64", "I64"},
+      {"uint8", "UI8"},
+      {"uint16", "UI16"},
+      {"uint32", "UI32"},
+      {"uint64", "UI64"},
+      {"bool", "I1"},
+      {"string", "ONNX_String"},
+      {"complex64", "Complex<F32>"},
+      {"complex128", "Complex<F64>"}};
   auto it = table.find(name);
   if (it == table.end())
     fatal("unknown ONNX element type '" + name + "'");
@@ -111,16 +119,15 @@ std::string odsTypeConstraint(const std::vector<std::string> &types) {
   if (!seqTypes.empty())
     alternatives.push_back("ONNX_SeqOf<[" + odsTypeConstraint(seqTypes) + "]>");
   if (!optTypes.empty())
-    alternatives.push_back("ONNX_OptOf<[" + odsTypeConstraint(optTypes) +
-                           "]>");
+    alternatives.push_back("ONNX_OptOf<[" + odsTypeConstraint(optTypes) + "]>");
   if (alternatives.size() == 1)
     return alternatives.front();
   return "AnyTypeOf<[" + join(alternatives) + "]>";
 }
 
 /// The allowed type strings of a formal parameter, in schema order.
-std::vector<std::string>
-allowedTypes(const Schema &schema, const Schema::FormalParameter &param) {
+std::vector<std::string> allowedTypes(const Schema &schema,
+                                      const Schema::FormalParameter &param) {
   for (const auto &tc : schema.typeConstraintParams())
     if (tc.type_param_str == param.GetTypeStr())
       return tc.allowed_type_strs;
@@ -255,9 +262,8 @@ std::string odsAttr(const Schema::Attribute &attr) {
 /// Operators whose results are not a pure function of their operands.
 bool hasSideEffects(const std::string &name) {
   static const std::set<std::string> impure = {
-      "Bernoulli",        "Dropout",          "Multinomial",
-      "RandomNormal",     "RandomNormalLike", "RandomUniform",
-      "RandomUniformLike"};
+      "Bernoulli",        "Dropout",       "Multinomial",      "RandomNormal",
+      "RandomNormalLike", "RandomUniform", "RandomUniformLike"};
   return impure.count(name) != 0;
 }
 
@@ -271,6 +277,10 @@ struct GeneratedOp {
 /// Latest-version operators with hand-written shape inference and
 /// verification (read from --shape-inference-ops).
 std::set<std::string> shapeInferenceOps;
+
+/// Per-operator facts (read from --op-traits): mnemonic -> ONNX_Fact trait
+/// names, attached as `ONNX_<name>`.
+std::map<std::string, std::vector<std::string>> opTraits;
 
 void emitOp(std::ostream &os, const GeneratedOp &op) {
   const Schema &s = *op.schema;
@@ -320,13 +330,17 @@ void emitOp(std::ostream &os, const GeneratedOp &op) {
   if (op.latest && shapeInferenceOps.count(s.Name()))
     traits += std::string(traits.empty() ? "" : ", ") +
               "DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>";
+  auto facts = opTraits.find(op.mnemonic);
+  if (facts != opTraits.end())
+    for (const std::string &fact : facts->second)
+      traits += std::string(traits.empty() ? "" : ", ") + "ONNX_" + fact;
 
   os << "def " << op.defName << " : ONNX_Op<\"" << op.mnemonic << "\", "
      << s.since_version() << ", [" << traits << "]> {\n";
   os << "  let summary = \"ONNX " << s.Name() << " operation, version "
      << s.since_version() << (op.latest ? "" : " (superseded)") << "\";\n";
-  os << "  let description = [{\n" << escapeDoc(s.doc() ? s.doc() : "")
-     << "\n  }];\n";
+  os << "  let description = [{\n"
+     << escapeDoc(s.doc() ? s.doc() : "") << "\n  }];\n";
 
   auto param = [&](const Schema::FormalParameter &p) {
     std::string c = odsTypeConstraint(allowedTypes(s, p));
@@ -397,11 +411,28 @@ int main(int argc, char **argv) {
       while (std::getline(list, line))
         if (!line.empty() && line[0] != '#')
           shapeInferenceOps.insert(line);
+    } else if (arg.rfind("--op-traits=", 0) == 0) {
+      std::ifstream list(arg.substr(std::strlen("--op-traits=")));
+      if (!list)
+        fatal("cannot read " + arg);
+      std::string line;
+      while (std::getline(list, line)) {
+        if (line.empty() || line[0] == '#')
+          continue;
+        std::istringstream words(line);
+        std::string name, fact;
+        words >> name;
+        while (words >> fact)
+          opTraits[name].push_back(fact);
+        if (!opTraits.count(name))
+          fatal("--op-traits: no trait for '" + name + "'");
+      }
     } else if (arg == "-o" && i + 1 < argc)
       outPath = argv[++i];
     else {
       std::cerr << "usage: fulcrum-onnx-dialect-gen [--max-opset=N] "
-                   "[--shape-inference-ops=FILE] [-o FILE]\n";
+                   "[--shape-inference-ops=FILE] [--op-traits=FILE] "
+                   "[-o FILE]\n";
       return 1;
     }
   }
@@ -437,6 +468,12 @@ int main(int argc, char **argv) {
   for (const std::string &name : shapeInferenceOps)
     if (!byName.count(name))
       fatal("--shape-inference-ops names unknown operator '" + name + "'");
+  std::set<std::string> mnemonics;
+  for (const GeneratedOp &op : ops)
+    mnemonics.insert(op.mnemonic);
+  for (const auto &kv : opTraits)
+    if (!mnemonics.count(kv.first))
+      fatal("--op-traits names unknown operator '" + kv.first + "'");
 
   std::ostringstream os;
   os << "//===- ONNXOps.gen.td - generated ONNX operations ------*- "

@@ -178,6 +178,51 @@ Value countElements(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims,
       loc, elt, b.create<arith::IndexCastOp>(loc, b.getI64Type(), count));
 }
 
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type,
+                   ValueRange dynamicSizes, Value value) {
+  return b
+      .create<linalg::FillOp>(loc, value,
+                              createEmpty(b, loc, type, dynamicSizes))
+      .getResult(0);
+}
+
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type,
+                   ValueRange dynamicSizes, double value) {
+  return createFilled(b, loc, type, dynamicSizes,
+                      createScalar(b, loc, type.getElementType(), value));
+}
+
+TypedAttr getExtremeValue(Builder &b, Type elt, bool isUnsigned, bool lowest) {
+  if (auto f = dyn_cast<FloatType>(elt))
+    return b.getFloatAttr(f, APFloat::getInf(f.getFloatSemantics(),
+                                             /*Negative=*/lowest));
+  unsigned w = elt.getIntOrFloatBitWidth();
+  APInt v = isUnsigned
+                ? (lowest ? APInt::getMinValue(w) : APInt::getMaxValue(w))
+                : (lowest ? APInt::getSignedMinValue(w)
+                          : APInt::getSignedMaxValue(w));
+  return b.getIntegerAttr(elt, v);
+}
+
+ReductionLoops getReductionLoops(OpBuilder &b, Location loc, Value x,
+                                 ArrayRef<bool> reduced) {
+  auto type = cast<RankedTensorType>(x.getType());
+  ReductionLoops loops;
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    loops.iterators.push_back(reduced[d] ? utils::IteratorType::reduction
+                                         : utils::IteratorType::parallel);
+    if (reduced[d])
+      continue;
+    loops.shape.push_back(type.getDimSize(d));
+    if (type.isDynamicDim(d))
+      loops.dynamicSizes.push_back(getDimSize(b, loc, x, d));
+    exprs.push_back(b.getAffineDimExpr(d));
+  }
+  loops.resultMap = AffineMap::get(type.getRank(), 0, exprs, b.getContext());
+  return loops;
+}
+
 Value generateTensor(
     OpBuilder &b, Location loc, Value init,
     function_ref<Value(OpBuilder &, Location, ValueRange)> element) {

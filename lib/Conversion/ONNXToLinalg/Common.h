@@ -72,6 +72,46 @@ mlir::Type toSignless(mlir::Type type);
 mlir::Value countElements(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                           llvm::ArrayRef<int64_t> dims, mlir::Type elt);
 
+/// A tensor of `type` (with `dynamicSizes`, one per dynamic dimension, in
+/// order) filled with `value`: tensor.empty and linalg.fill, the
+/// accumulator of reductions.
+mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType type,
+                         mlir::ValueRange dynamicSizes, mlir::Value value);
+
+/// The same, filled with the scalar `value` of the element type (see
+/// createScalar).
+mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType type,
+                         mlir::ValueRange dynamicSizes, double value);
+
+/// The initial value of a max reduction (`lowest`: -inf, or the smallest
+/// integer of the signedness) or of a min reduction (+inf, the largest
+/// integer). `elt` is the signless element type the lowering works on.
+mlir::TypedAttr getExtremeValue(mlir::Builder &b, mlir::Type elt,
+                                bool isUnsigned, bool lowest);
+
+/// The loop structure of a reduction of a tensor over the dimensions marked
+/// in `reduced`, into a tensor without them.
+struct ReductionLoops {
+  /// The result shape and its dynamic sizes (read from the input).
+  llvm::SmallVector<int64_t> shape;
+  llvm::SmallVector<mlir::Value> dynamicSizes;
+  /// One per input dimension: reduction where reduced, parallel elsewhere.
+  llvm::SmallVector<mlir::utils::IteratorType> iterators;
+  /// The map from the loops (the input's dimensions) to the result.
+  mlir::AffineMap resultMap;
+
+  /// The result type with element type `elt`.
+  mlir::RankedTensorType getType(mlir::Type elt) const {
+    return mlir::RankedTensorType::get(shape, elt);
+  }
+};
+
+/// The reduction loops of `x` over the dimensions marked in `reduced`.
+ReductionLoops getReductionLoops(mlir::OpBuilder &b, mlir::Location loc,
+                                 mlir::Value x, llvm::ArrayRef<bool> reduced);
+
 /// Fills `init` (a tensor.empty of the result type) element by element: a
 /// linalg.generic without inputs over the output's index space, whose body
 /// returns the element at `indices` (one linalg.index per dimension). The

@@ -107,11 +107,7 @@ struct ConstantOfShapeLowering : public OpConversionPattern<ConstantOfShapeOp> {
                 ValueRange{rewriter.create<arith::ConstantIndexOp>(loc, d)})));
     Value value =
         rewriter.create<arith::ConstantOp>(loc, cast<TypedAttr>(element));
-    rewriter.replaceOp(
-        op, rewriter
-                .create<linalg::FillOp>(
-                    loc, value, createEmpty(rewriter, loc, type, dynamic))
-                .getResult(0));
+    rewriter.replaceOp(op, createFilled(rewriter, loc, type, dynamic, value));
     return success();
   }
 };

@@ -25,39 +25,45 @@ template <typename T> SmallVector<int64_t> vec(std::optional<ArrayRef<T>> a) {
            : SmallVector<int64_t>();
 }
 
-/// Explicit begin/end pads of a window over `inputShape`'s spatial dims
-/// (from `pads`, or computed for SAME_UPPER/SAME_LOWER); extra end padding
-/// covers the windows a ceil_mode output adds. Fails for SAME_* with
-/// dynamic input sizes.
-LogicalResult resolvePads(WindowParams &p, ArrayRef<int64_t> inputSpatial,
-                          ArrayRef<int64_t> outputSpatial,
-                          SmallVectorImpl<int64_t> &low,
-                          SmallVectorImpl<int64_t> &high) {
-  int64_t s = inputSpatial.size();
-  low.assign(s, 0);
-  high.assign(s, 0);
+/// Completes the window parameters `p` of an N x C x D... input and
+/// resolves its explicit begin/end pads (`low`/`high`, N and C included),
+/// from `pads` or computed for SAME_UPPER/SAME_LOWER; extra end padding
+/// covers the windows a ceil_mode output adds. Fails with a `reason` for
+/// invalid attributes and for SAME_* with dynamic input sizes.
+LogicalResult resolveWindow(WindowParams &p, RankedTensorType xType,
+                            RankedTensorType resultType,
+                            SmallVectorImpl<int64_t> &low,
+                            SmallVectorImpl<int64_t> &high,
+                            std::string &reason) {
+  int64_t s = xType.getRank() - 2;
+  if (failed(completeWindowParams(s, p, reason)))
+    return failure();
+  low.assign(2 + s, 0);
+  high.assign(2 + s, 0);
   for (int64_t i = 0; i < s; ++i) {
-    int64_t in = inputSpatial[i];
+    int64_t in = xType.getDimSize(2 + i);
     int64_t effective = (p.kernel[i] - 1) * p.dilations[i] + 1;
     if (p.autoPad == "SAME_UPPER" || p.autoPad == "SAME_LOWER") {
-      if (ShapedType::isDynamic(in))
+      if (ShapedType::isDynamic(in)) {
+        reason = "SAME padding of a dynamic size";
         return failure();
+      }
       int64_t out = (in + p.strides[i] - 1) / p.strides[i];
       int64_t total =
           std::max<int64_t>(0, (out - 1) * p.strides[i] + effective - in);
-      low[i] = p.autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
-      high[i] = total - low[i];
+      low[2 + i] = p.autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      high[2 + i] = total - low[2 + i];
     } else if (p.autoPad == "NOTSET") {
-      low[i] = p.pads[i];
-      high[i] = p.pads[i + s];
+      low[2 + i] = p.pads[i];
+      high[2 + i] = p.pads[i + s];
     }
     // ceil_mode windows that run past the padded input.
-    int64_t out = outputSpatial[i];
+    int64_t out = resultType.getDimSize(2 + i);
     if (!ShapedType::isDynamic(in) && !ShapedType::isDynamic(out)) {
       int64_t needed = (out - 1) * p.strides[i] + effective;
-      int64_t have = in + low[i] + high[i];
+      int64_t have = in + low[2 + i] + high[2 + i];
       if (needed > have)
-        high[i] += needed - have;
+        high[2 + i] += needed - have;
     }
   }
   return success();
@@ -200,16 +206,10 @@ struct ConvLowering : public OpConversionPattern<ConvOp> {
     p.dilations = vec(op.getDilations());
     p.pads = vec(op.getPads());
     p.autoPad = op.getAutoPad();
+    SmallVector<int64_t> low, high;
     std::string reason;
-    if (failed(completeWindowParams(s, p, reason)))
+    if (failed(resolveWindow(p, xType, resultType, low, high, reason)))
       return rewriter.notifyMatchFailure(op, reason);
-    SmallVector<int64_t> low(2, 0), high(2, 0), spatialLow, spatialHigh;
-    if (failed(resolvePads(p, xType.getShape().drop_front(2),
-                           resultType.getShape().drop_front(2), spatialLow,
-                           spatialHigh)))
-      return rewriter.notifyMatchFailure(op, "SAME padding of a dynamic size");
-    low.append(spatialLow);
-    high.append(spatialHigh);
     Type elt = resultType.getElementType();
     Value x = padTensor(rewriter, loc, adaptor.getX(), low, high,
                         createScalar(rewriter, loc, elt, 0.0));
@@ -332,6 +332,12 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
     // Integers: MaxPool only (AveragePool's division is on floats).
     if (!floatType && !isMax)
       return rewriter.notifyMatchFailure(op, "integer average pooling");
+    bool withIndices = false;
+    if constexpr (isMax)
+      withIndices = !isa<NoneType>(op.getIndices().getType());
+    if (withIndices && (!xType.hasStaticShape() || !floatType))
+      return rewriter.notifyMatchFailure(
+          op, "Indices of a dynamic or integer input");
     int64_t s = xType.getRank() - 2;
     WindowParams p;
     p.kernel.assign(op.getKernelShape().begin(), op.getKernelShape().end());
@@ -341,25 +347,17 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
     p.pads = vec(op.getPads());
     p.autoPad = op.getAutoPad();
     p.ceilMode = op.getCeilMode() != 0;
+    SmallVector<int64_t> low, high;
     std::string reason;
-    if (failed(completeWindowParams(s, p, reason)))
+    if (failed(resolveWindow(p, xType, resultType, low, high, reason)))
       return rewriter.notifyMatchFailure(op, reason);
-    SmallVector<int64_t> low(2, 0), high(2, 0), spatialLow, spatialHigh;
-    if (failed(resolvePads(p, xType.getShape().drop_front(2),
-                           resultType.getShape().drop_front(2), spatialLow,
-                           spatialHigh)))
-      return rewriter.notifyMatchFailure(op, "SAME padding of a dynamic size");
-    low.append(spatialLow);
-    high.append(spatialHigh);
     double padValue = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
     // The identity of the window reduction (and the padding value).
     auto identity = [&](OpBuilder &b) -> Value {
-      if (floatType)
-        return createScalar(b, loc, elt, padValue);
-      unsigned w = elt.getIntOrFloatBitWidth();
+      if (!isMax)
+        return createScalar(b, loc, elt, 0.0);
       return b.create<arith::ConstantOp>(
-          loc, b.getIntegerAttr(elt, isUnsigned ? APInt::getMinValue(w)
-                                                : APInt::getSignedMinValue(w)));
+          loc, getExtremeValue(b, elt, isUnsigned, /*lowest=*/true));
     };
     auto combine = [&](OpBuilder &b, Location l, Value v, Value acc) -> Value {
       if (!isMax)
@@ -391,19 +389,14 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
           return rewriter.notifyMatchFailure(op, "dynamic spatial output");
         dynamic.push_back(getDimSize(rewriter, loc, x, i));
       }
-    Value init = rewriter
-                     .create<linalg::FillOp>(
-                         loc, identity(rewriter),
-                         createEmpty(rewriter, loc, resultType, dynamic))
-                     .getResult(0);
+    Value init =
+        createFilled(rewriter, loc, resultType, dynamic, identity(rewriter));
     SmallVector<utils::IteratorType> iterators(2 + s,
                                                utils::IteratorType::parallel);
     iterators.append(s, utils::IteratorType::reduction);
     // A named pooling op where one fits (1-D and 2-D, without indices; max
-    // of floats or signed integers), otherwise a window generic.
-    bool withIndices = false;
-    if constexpr (isMax)
-      withIndices = !isa<NoneType>(op.getIndices().getType());
+    // of floats or signed integers), otherwise a window generic (MaxPool's
+    // Indices have their own below).
     Value pooled;
     if (!withIndices && (s == 1 || s == 2) && (floatType || !isUnsigned)) {
       if (isMax)
@@ -416,7 +409,7 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
                               rewriter, loc, p, x, window, init)
                         : createWindowOp<linalg::PoolingNchwSumOp>(
                               rewriter, loc, p, x, window, init);
-    } else {
+    } else if (!withIndices) {
       pooled =
           rewriter
               .create<linalg::GenericOp>(
@@ -440,22 +433,11 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
       } else {
         // Indices: the flat position of each maximum in the unpadded input
         // (row-major, or column-major spatial dims with storage_order 1).
-        if (!xType.hasStaticShape() || !floatType)
-          return rewriter.notifyMatchFailure(
-              op, "Indices of a dynamic or integer input");
         auto indexType =
             RankedTensorType::get(resultType.getShape(), rewriter.getI64Type());
-        Value values = rewriter
-                           .create<linalg::FillOp>(
-                               loc, createScalar(rewriter, loc, elt, padValue),
-                               createEmpty(rewriter, loc, resultType, dynamic))
-                           .getResult(0);
-        Value indices =
-            rewriter
-                .create<linalg::FillOp>(
-                    loc, createScalar(rewriter, loc, rewriter.getI64Type(), 0),
-                    createEmpty(rewriter, loc, indexType, dynamic))
-                .getResult(0);
+        Value values =
+            createFilled(rewriter, loc, resultType, dynamic, padValue);
+        Value indices = createFilled(rewriter, loc, indexType, dynamic, 0.0);
         bool columnMajor = op.getStorageOrder() != 0;
         ArrayRef<int64_t> inShape = xType.getShape();
         AffineMap yMap = AffineMap::get(loops, 0, yExprs, ctx);
@@ -579,33 +561,20 @@ struct GlobalPoolLowering : public OpConversionPattern<PoolOp> {
     Location loc = op.getLoc();
     Type elt = xType.getElementType();
     int64_t r = xType.getRank();
-    auto reducedType =
-        RankedTensorType::get({xType.getDimSize(0), xType.getDimSize(1)}, elt);
-    SmallVector<Value> dynamic;
-    for (int64_t i = 0; i < 2; ++i)
-      if (xType.isDynamicDim(i))
-        dynamic.push_back(getDimSize(rewriter, loc, x, i));
+    SmallVector<bool> spatial(r, true);
+    spatial[0] = spatial[1] = false;
+    ReductionLoops loops = getReductionLoops(rewriter, loc, x, spatial);
+    auto reducedType = loops.getType(elt);
     double initValue = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
-    Value init = rewriter
-                     .create<linalg::FillOp>(
-                         loc, createScalar(rewriter, loc, elt, initValue),
-                         createEmpty(rewriter, loc, reducedType, dynamic))
-                     .getResult(0);
-    SmallVector<utils::IteratorType> iterators(2,
-                                               utils::IteratorType::parallel);
-    iterators.append(r - 2, utils::IteratorType::reduction);
-    MLIRContext *ctx = op.getContext();
+    Value init =
+        createFilled(rewriter, loc, reducedType, loops.dynamicSizes, initValue);
     Value reduced =
         rewriter
             .create<linalg::GenericOp>(
                 loc, TypeRange{reducedType}, ValueRange{x}, ValueRange{init},
-                SmallVector<AffineMap>{
-                    rewriter.getMultiDimIdentityMap(r),
-                    AffineMap::get(
-                        r, 0,
-                        {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)},
-                        ctx)},
-                iterators,
+                SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(r),
+                                       loops.resultMap},
+                loops.iterators,
                 [&](OpBuilder &b, Location l, ValueRange args) {
                   Value v =
                       isMax ? b.create<arith::MaximumFOp>(l, args[0], args[1])
@@ -706,11 +675,7 @@ struct ConvTransposeLowering : public OpConversionPattern<ConvTransposeOp> {
     yShape.append(resultType.getShape().begin() + 2,
                   resultType.getShape().end());
     auto ygType = RankedTensorType::get(yShape, elt);
-    Value init =
-        rewriter
-            .create<linalg::FillOp>(loc, createScalar(rewriter, loc, elt, 0.0),
-                                    createEmpty(rewriter, loc, ygType, {}))
-            .getResult(0);
+    Value init = createFilled(rewriter, loc, ygType, {}, 0.0);
     // Loops: n, g, mg, o... (parallel), c, k... (reduction).
     int64_t loops = 3 + s + 1 + s;
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };

@@ -3,14 +3,15 @@
 // Part of Fulcrum. Every element-wise operator (unary math and activations,
 // broadcasting binary and variadic operators, comparisons, logic, Where,
 // Clip, Cast) becomes one `linalg.generic` whose indexing maps implement
-// numpy broadcasting; a table maps each operator to the scalar code of its
-// body.
+// numpy broadcasting. The operators are found by their element-wise traits
+// (utils/onnx-dialect-gen/op-traits.txt); a table maps each operation class
+// to the scalar code of its body.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Common.h"
 
-#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/DenseMap.h"
 
 #include <functional>
 
@@ -27,9 +28,9 @@ struct Scalar {
   OpBuilder &b;
   Location loc;
   Operation *op;
-  SmallVector<Value> args;    // one per onnx operand; null when absent
-  SmallVector<Type> types;    // ONNX element types, one per operand
-  Type resultType;            // ONNX element type of result 0
+  SmallVector<Value> args; // one per onnx operand; null when absent
+  SmallVector<Type> types; // ONNX element types, one per operand
+  Type resultType;         // ONNX element type of result 0
 
   Value arg(unsigned i) const { return args[i]; }
   bool isFloat() const { return isa<FloatType>(types[0]); }
@@ -37,7 +38,9 @@ struct Scalar {
     auto i = dyn_cast<IntegerType>(types[0]);
     return i && i.isUnsigned();
   }
-  Value cst(double v) const { return createScalar(b, loc, args[0].getType(), v); }
+  Value cst(double v) const {
+    return createScalar(b, loc, args[0].getType(), v);
+  }
   Value cst(double v, Type t) const { return createScalar(b, loc, t, v); }
   template <typename OpTy> OpTy get() const { return cast<OpTy>(op); }
   template <typename T, typename... Args> Value create(Args &&...a) const {
@@ -69,7 +72,8 @@ Value minOf(const Scalar &s, Value a, Value b) {
 
 Value sigmoid(const Scalar &s, Value x) {
   Value e = s.create<math::ExpOp>(s.create<arith::NegFOp>(x));
-  return s.create<arith::DivFOp>(s.cst(1.0), s.create<arith::AddFOp>(s.cst(1.0), e));
+  return s.create<arith::DivFOp>(s.cst(1.0),
+                                 s.create<arith::AddFOp>(s.cst(1.0), e));
 }
 
 /// Comparison: float ordered predicates, signed or unsigned integers.
@@ -94,46 +98,82 @@ ScalarFn fold(std::function<Value(const Scalar &, Value, Value)> combine) {
 }
 
 Value add(const Scalar &s, Value a, Value b) {
-  return s.isFloat() ? s.create<arith::AddFOp>(a, b) : s.create<arith::AddIOp>(a, b);
+  return s.isFloat() ? s.create<arith::AddFOp>(a, b)
+                     : s.create<arith::AddIOp>(a, b);
 }
 
-const llvm::StringMap<ScalarFn> &scalarTable() {
-  static const llvm::StringMap<ScalarFn> table = [] {
-    llvm::StringMap<ScalarFn> t;
-    auto floatUnary = [&](StringRef name, auto fn) { t[name] = fn; };
+template <typename OpTy> TypeID id() { return TypeID::get<OpTy>(); }
+
+/// The scalar body of each element-wise operator, by operation class.
+const llvm::DenseMap<TypeID, ScalarFn> &scalarTable() {
+  static const llvm::DenseMap<TypeID, ScalarFn> table = [] {
+    llvm::DenseMap<TypeID, ScalarFn> t;
+    auto floatUnary = [&](TypeID op, auto fn) { t[op] = fn; };
     // Unary math.
-    t["onnx.Abs"] = [](const Scalar &s) -> Value {
+    t[id<AbsOp>()] = [](const Scalar &s) -> Value {
       if (s.isFloat())
         return s.create<math::AbsFOp>(s.arg(0));
       return s.isUnsigned() ? s.arg(0) : s.create<math::AbsIOp>(s.arg(0));
     };
-    t["onnx.Neg"] = [](const Scalar &s) -> Value {
+    t[id<NegOp>()] = [](const Scalar &s) -> Value {
       return s.isFloat() ? s.create<arith::NegFOp>(s.arg(0))
                          : s.create<arith::SubIOp>(s.cst(0), s.arg(0));
     };
-    floatUnary("onnx.Exp", [](const Scalar &s) { return s.create<math::ExpOp>(s.arg(0)); });
-    floatUnary("onnx.Log", [](const Scalar &s) { return s.create<math::LogOp>(s.arg(0)); });
-    floatUnary("onnx.Sqrt", [](const Scalar &s) { return s.create<math::SqrtOp>(s.arg(0)); });
-    floatUnary("onnx.Sin", [](const Scalar &s) { return s.create<math::SinOp>(s.arg(0)); });
-    floatUnary("onnx.Cos", [](const Scalar &s) { return s.create<math::CosOp>(s.arg(0)); });
-    floatUnary("onnx.Tan", [](const Scalar &s) { return s.create<math::TanOp>(s.arg(0)); });
-    floatUnary("onnx.Tanh", [](const Scalar &s) { return s.create<math::TanhOp>(s.arg(0)); });
-    floatUnary("onnx.Sinh", [](const Scalar &s) { return s.create<math::SinhOp>(s.arg(0)); });
-    floatUnary("onnx.Cosh", [](const Scalar &s) { return s.create<math::CoshOp>(s.arg(0)); });
-    floatUnary("onnx.Asin", [](const Scalar &s) { return s.create<math::AsinOp>(s.arg(0)); });
-    floatUnary("onnx.Acos", [](const Scalar &s) { return s.create<math::AcosOp>(s.arg(0)); });
-    floatUnary("onnx.Atan", [](const Scalar &s) { return s.create<math::AtanOp>(s.arg(0)); });
-    floatUnary("onnx.Asinh", [](const Scalar &s) { return s.create<math::AsinhOp>(s.arg(0)); });
-    floatUnary("onnx.Acosh", [](const Scalar &s) { return s.create<math::AcoshOp>(s.arg(0)); });
-    floatUnary("onnx.Atanh", [](const Scalar &s) { return s.create<math::AtanhOp>(s.arg(0)); });
-    floatUnary("onnx.Erf", [](const Scalar &s) { return s.create<math::ErfOp>(s.arg(0)); });
-    floatUnary("onnx.Floor", [](const Scalar &s) { return s.create<math::FloorOp>(s.arg(0)); });
-    floatUnary("onnx.Ceil", [](const Scalar &s) { return s.create<math::CeilOp>(s.arg(0)); });
-    floatUnary("onnx.Round", [](const Scalar &s) { return s.create<math::RoundEvenOp>(s.arg(0)); });
-    floatUnary("onnx.Reciprocal", [](const Scalar &s) {
+    floatUnary(id<ExpOp>(),
+               [](const Scalar &s) { return s.create<math::ExpOp>(s.arg(0)); });
+    floatUnary(id<LogOp>(),
+               [](const Scalar &s) { return s.create<math::LogOp>(s.arg(0)); });
+    floatUnary(id<SqrtOp>(), [](const Scalar &s) {
+      return s.create<math::SqrtOp>(s.arg(0));
+    });
+    floatUnary(id<SinOp>(),
+               [](const Scalar &s) { return s.create<math::SinOp>(s.arg(0)); });
+    floatUnary(id<CosOp>(),
+               [](const Scalar &s) { return s.create<math::CosOp>(s.arg(0)); });
+    floatUnary(id<TanOp>(),
+               [](const Scalar &s) { return s.create<math::TanOp>(s.arg(0)); });
+    floatUnary(id<TanhOp>(), [](const Scalar &s) {
+      return s.create<math::TanhOp>(s.arg(0));
+    });
+    floatUnary(id<SinhOp>(), [](const Scalar &s) {
+      return s.create<math::SinhOp>(s.arg(0));
+    });
+    floatUnary(id<CoshOp>(), [](const Scalar &s) {
+      return s.create<math::CoshOp>(s.arg(0));
+    });
+    floatUnary(id<AsinOp>(), [](const Scalar &s) {
+      return s.create<math::AsinOp>(s.arg(0));
+    });
+    floatUnary(id<AcosOp>(), [](const Scalar &s) {
+      return s.create<math::AcosOp>(s.arg(0));
+    });
+    floatUnary(id<AtanOp>(), [](const Scalar &s) {
+      return s.create<math::AtanOp>(s.arg(0));
+    });
+    floatUnary(id<AsinhOp>(), [](const Scalar &s) {
+      return s.create<math::AsinhOp>(s.arg(0));
+    });
+    floatUnary(id<AcoshOp>(), [](const Scalar &s) {
+      return s.create<math::AcoshOp>(s.arg(0));
+    });
+    floatUnary(id<AtanhOp>(), [](const Scalar &s) {
+      return s.create<math::AtanhOp>(s.arg(0));
+    });
+    floatUnary(id<ErfOp>(),
+               [](const Scalar &s) { return s.create<math::ErfOp>(s.arg(0)); });
+    floatUnary(id<FloorOp>(), [](const Scalar &s) {
+      return s.create<math::FloorOp>(s.arg(0));
+    });
+    floatUnary(id<CeilOp>(), [](const Scalar &s) {
+      return s.create<math::CeilOp>(s.arg(0));
+    });
+    floatUnary(id<RoundOp>(), [](const Scalar &s) {
+      return s.create<math::RoundEvenOp>(s.arg(0));
+    });
+    floatUnary(id<ReciprocalOp>(), [](const Scalar &s) {
       return s.create<arith::DivFOp>(s.cst(1.0), s.arg(0));
     });
-    t["onnx.Sign"] = [](const Scalar &s) -> Value {
+    t[id<SignOp>()] = [](const Scalar &s) -> Value {
       Value zero = s.cst(0), x = s.arg(0);
       if (s.isFloat()) {
         Value pos = s.create<arith::CmpFOp>(arith::CmpFPredicate::OGT, x, zero);
@@ -141,7 +181,10 @@ const llvm::StringMap<ScalarFn> &scalarTable() {
         Value r = s.create<arith::SelectOp>(pos, s.cst(1), zero);
         return s.create<arith::SelectOp>(neg, s.cst(-1), r);
       }
-      Value pos = s.create<arith::CmpIOp>(s.isUnsigned() ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt, x, zero);
+      Value pos =
+          s.create<arith::CmpIOp>(s.isUnsigned() ? arith::CmpIPredicate::ugt
+                                                 : arith::CmpIPredicate::sgt,
+                                  x, zero);
       Value r = s.create<arith::SelectOp>(pos, s.cst(1), zero);
       if (s.isUnsigned())
         return r;
@@ -149,90 +192,110 @@ const llvm::StringMap<ScalarFn> &scalarTable() {
       return s.create<arith::SelectOp>(neg, s.cst(-1), r);
     };
     // Activations.
-    t["onnx.Relu"] = [](const Scalar &s) { return maxOf(s, s.arg(0), s.cst(0)); };
-    floatUnary("onnx.Sigmoid", [](const Scalar &s) { return sigmoid(s, s.arg(0)); });
-    floatUnary("onnx.LeakyRelu", [](const Scalar &s) -> Value {
+    t[id<ReluOp>()] = [](const Scalar &s) {
+      return maxOf(s, s.arg(0), s.cst(0));
+    };
+    floatUnary(id<SigmoidOp>(),
+               [](const Scalar &s) { return sigmoid(s, s.arg(0)); });
+    floatUnary(id<LeakyReluOp>(), [](const Scalar &s) -> Value {
       double alpha = s.get<LeakyReluOp>().getAlpha().convertToDouble();
       Value x = s.arg(0);
-      Value neg = s.create<arith::CmpFOp>(arith::CmpFPredicate::OLT, x, s.cst(0));
-      return s.create<arith::SelectOp>(neg, s.create<arith::MulFOp>(x, s.cst(alpha)), x);
+      Value neg =
+          s.create<arith::CmpFOp>(arith::CmpFPredicate::OLT, x, s.cst(0));
+      return s.create<arith::SelectOp>(
+          neg, s.create<arith::MulFOp>(x, s.cst(alpha)), x);
     });
-    floatUnary("onnx.Elu", [](const Scalar &s) -> Value {
+    floatUnary(id<EluOp>(), [](const Scalar &s) -> Value {
       double alpha = s.get<EluOp>().getAlpha().convertToDouble();
       Value x = s.arg(0);
-      Value neg = s.create<arith::CmpFOp>(arith::CmpFPredicate::OLT, x, s.cst(0));
+      Value neg =
+          s.create<arith::CmpFOp>(arith::CmpFPredicate::OLT, x, s.cst(0));
       Value em1 = s.create<arith::SubFOp>(s.create<math::ExpOp>(x), s.cst(1));
-      return s.create<arith::SelectOp>(neg, s.create<arith::MulFOp>(em1, s.cst(alpha)), x);
+      return s.create<arith::SelectOp>(
+          neg, s.create<arith::MulFOp>(em1, s.cst(alpha)), x);
     });
-    floatUnary("onnx.Celu", [](const Scalar &s) -> Value {
+    floatUnary(id<CeluOp>(), [](const Scalar &s) -> Value {
       double alpha = s.get<CeluOp>().getAlpha().convertToDouble();
       Value x = s.arg(0);
       Value e = s.create<arith::SubFOp>(
-          s.create<math::ExpOp>(s.create<arith::DivFOp>(x, s.cst(alpha))), s.cst(1));
+          s.create<math::ExpOp>(s.create<arith::DivFOp>(x, s.cst(alpha))),
+          s.cst(1));
       Value neg = minOf(s, s.cst(0), s.create<arith::MulFOp>(e, s.cst(alpha)));
       return s.create<arith::AddFOp>(maxOf(s, s.cst(0), x), neg);
     });
-    floatUnary("onnx.Selu", [](const Scalar &s) -> Value {
+    floatUnary(id<SeluOp>(), [](const Scalar &s) -> Value {
       auto op = s.get<SeluOp>();
-      double alpha = op.getAlpha().convertToDouble(), gamma = op.getGamma().convertToDouble();
+      double alpha = op.getAlpha().convertToDouble(),
+             gamma = op.getGamma().convertToDouble();
       Value x = s.arg(0);
-      Value neg = s.create<arith::CmpFOp>(arith::CmpFPredicate::OLE, x, s.cst(0));
+      Value neg =
+          s.create<arith::CmpFOp>(arith::CmpFPredicate::OLE, x, s.cst(0));
       Value em = s.create<arith::MulFOp>(
-          s.create<arith::SubFOp>(s.create<math::ExpOp>(x), s.cst(1)), s.cst(alpha));
-      return s.create<arith::MulFOp>(s.create<arith::SelectOp>(neg, em, x), s.cst(gamma));
+          s.create<arith::SubFOp>(s.create<math::ExpOp>(x), s.cst(1)),
+          s.cst(alpha));
+      return s.create<arith::MulFOp>(s.create<arith::SelectOp>(neg, em, x),
+                                     s.cst(gamma));
     });
-    floatUnary("onnx.ThresholdedRelu", [](const Scalar &s) -> Value {
+    floatUnary(id<ThresholdedReluOp>(), [](const Scalar &s) -> Value {
       double alpha = s.get<ThresholdedReluOp>().getAlpha().convertToDouble();
       Value x = s.arg(0);
-      Value gt = s.create<arith::CmpFOp>(arith::CmpFPredicate::OGT, x, s.cst(alpha));
+      Value gt =
+          s.create<arith::CmpFOp>(arith::CmpFPredicate::OGT, x, s.cst(alpha));
       return s.create<arith::SelectOp>(gt, x, s.cst(0));
     });
-    floatUnary("onnx.HardSigmoid", [](const Scalar &s) -> Value {
+    floatUnary(id<HardSigmoidOp>(), [](const Scalar &s) -> Value {
       auto op = s.get<HardSigmoidOp>();
       Value y = s.create<arith::AddFOp>(
-          s.create<arith::MulFOp>(s.arg(0), s.cst(op.getAlpha().convertToDouble())),
+          s.create<arith::MulFOp>(s.arg(0),
+                                  s.cst(op.getAlpha().convertToDouble())),
           s.cst(op.getBeta().convertToDouble()));
       return minOf(s, maxOf(s, y, s.cst(0)), s.cst(1));
     });
-    floatUnary("onnx.HardSwish", [](const Scalar &s) -> Value {
+    floatUnary(id<HardSwishOp>(), [](const Scalar &s) -> Value {
       Value x = s.arg(0);
-      Value y = s.create<arith::AddFOp>(s.create<arith::MulFOp>(x, s.cst(1.0 / 6)), s.cst(0.5));
-      return s.create<arith::MulFOp>(x, minOf(s, maxOf(s, y, s.cst(0)), s.cst(1)));
+      Value y = s.create<arith::AddFOp>(
+          s.create<arith::MulFOp>(x, s.cst(1.0 / 6)), s.cst(0.5));
+      return s.create<arith::MulFOp>(x,
+                                     minOf(s, maxOf(s, y, s.cst(0)), s.cst(1)));
     });
-    floatUnary("onnx.Softplus", [](const Scalar &s) -> Value {
+    floatUnary(id<SoftplusOp>(), [](const Scalar &s) -> Value {
       return s.create<math::Log1pOp>(s.create<math::ExpOp>(s.arg(0)));
     });
-    floatUnary("onnx.Softsign", [](const Scalar &s) -> Value {
+    floatUnary(id<SoftsignOp>(), [](const Scalar &s) -> Value {
       Value x = s.arg(0);
       return s.create<arith::DivFOp>(
           x, s.create<arith::AddFOp>(s.cst(1), s.create<math::AbsFOp>(x)));
     });
-    t["onnx.PRelu"] = [](const Scalar &s) -> Value {
+    t[id<PReluOp>()] = [](const Scalar &s) -> Value {
       Value x = s.arg(0), slope = s.arg(1);
       if (s.isFloat()) {
-        Value neg = s.create<arith::CmpFOp>(arith::CmpFPredicate::OLT, x, s.cst(0));
-        return s.create<arith::SelectOp>(neg, s.create<arith::MulFOp>(x, slope), x);
+        Value neg =
+            s.create<arith::CmpFOp>(arith::CmpFPredicate::OLT, x, s.cst(0));
+        return s.create<arith::SelectOp>(neg, s.create<arith::MulFOp>(x, slope),
+                                         x);
       }
-      Value neg = s.create<arith::CmpIOp>(arith::CmpIPredicate::slt, x, s.cst(0));
-      return s.create<arith::SelectOp>(neg, s.create<arith::MulIOp>(x, slope), x);
+      Value neg =
+          s.create<arith::CmpIOp>(arith::CmpIPredicate::slt, x, s.cst(0));
+      return s.create<arith::SelectOp>(neg, s.create<arith::MulIOp>(x, slope),
+                                       x);
     };
     // Binary arithmetic.
-    t["onnx.Add"] = [](const Scalar &s) { return add(s, s.arg(0), s.arg(1)); };
-    t["onnx.Sub"] = [](const Scalar &s) -> Value {
+    t[id<AddOp>()] = [](const Scalar &s) { return add(s, s.arg(0), s.arg(1)); };
+    t[id<SubOp>()] = [](const Scalar &s) -> Value {
       return s.isFloat() ? s.create<arith::SubFOp>(s.arg(0), s.arg(1))
                          : s.create<arith::SubIOp>(s.arg(0), s.arg(1));
     };
-    t["onnx.Mul"] = [](const Scalar &s) -> Value {
+    t[id<MulOp>()] = [](const Scalar &s) -> Value {
       return s.isFloat() ? s.create<arith::MulFOp>(s.arg(0), s.arg(1))
                          : s.create<arith::MulIOp>(s.arg(0), s.arg(1));
     };
-    t["onnx.Div"] = [](const Scalar &s) -> Value {
+    t[id<DivOp>()] = [](const Scalar &s) -> Value {
       if (s.isFloat())
         return s.create<arith::DivFOp>(s.arg(0), s.arg(1));
       return s.isUnsigned() ? s.create<arith::DivUIOp>(s.arg(0), s.arg(1))
                             : s.create<arith::DivSIOp>(s.arg(0), s.arg(1));
     };
-    t["onnx.Pow"] = [](const Scalar &s) -> Value {
+    t[id<PowOp>()] = [](const Scalar &s) -> Value {
       Type xt = s.types[0], yt = s.types[1];
       Value x = s.arg(0), y = s.arg(1);
       if (isa<FloatType>(xt)) {
@@ -245,32 +308,50 @@ const llvm::StringMap<ScalarFn> &scalarTable() {
       Value yf = castScalar(s.b, s.loc, y, yt, f64);
       return castScalar(s.b, s.loc, s.create<math::PowFOp>(xf, yf), f64, xt);
     };
-    t["onnx.Max"] = fold(maxOf);
-    t["onnx.Min"] = fold(minOf);
-    t["onnx.Sum"] = fold(add);
-    t["onnx.Mean"] = [](const Scalar &s) -> Value {
+    t[id<MaxOp>()] = fold(maxOf);
+    t[id<MinOp>()] = fold(minOf);
+    t[id<SumOp>()] = fold(add);
+    t[id<MeanOp>()] = [](const Scalar &s) -> Value {
       Value sum = fold(add)(s);
-      return s.create<arith::DivFOp>(sum, s.cst(static_cast<double>(s.args.size())));
+      return s.create<arith::DivFOp>(sum,
+                                     s.cst(static_cast<double>(s.args.size())));
     };
     // Comparisons and logic.
-    t["onnx.Equal"] = compare(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq, arith::CmpIPredicate::eq);
-    t["onnx.Less"] = compare(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt, arith::CmpIPredicate::ult);
-    t["onnx.LessOrEqual"] = compare(arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle, arith::CmpIPredicate::ule);
-    t["onnx.Greater"] = compare(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt, arith::CmpIPredicate::ugt);
-    t["onnx.GreaterOrEqual"] = compare(arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge, arith::CmpIPredicate::uge);
-    t["onnx.And"] = [](const Scalar &s) { return s.create<arith::AndIOp>(s.arg(0), s.arg(1)); };
-    t["onnx.Or"] = [](const Scalar &s) { return s.create<arith::OrIOp>(s.arg(0), s.arg(1)); };
-    t["onnx.Xor"] = [](const Scalar &s) { return s.create<arith::XOrIOp>(s.arg(0), s.arg(1)); };
-    t["onnx.Not"] = [](const Scalar &s) {
+    t[id<EqualOp>()] =
+        compare(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq,
+                arith::CmpIPredicate::eq);
+    t[id<LessOp>()] =
+        compare(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt,
+                arith::CmpIPredicate::ult);
+    t[id<LessOrEqualOp>()] =
+        compare(arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle,
+                arith::CmpIPredicate::ule);
+    t[id<GreaterOp>()] =
+        compare(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt,
+                arith::CmpIPredicate::ugt);
+    t[id<GreaterOrEqualOp>()] =
+        compare(arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge,
+                arith::CmpIPredicate::uge);
+    t[id<AndOp>()] = [](const Scalar &s) {
+      return s.create<arith::AndIOp>(s.arg(0), s.arg(1));
+    };
+    t[id<OrOp>()] = [](const Scalar &s) {
+      return s.create<arith::OrIOp>(s.arg(0), s.arg(1));
+    };
+    t[id<XorOp>()] = [](const Scalar &s) {
+      return s.create<arith::XOrIOp>(s.arg(0), s.arg(1));
+    };
+    t[id<NotOp>()] = [](const Scalar &s) {
       return s.create<arith::XOrIOp>(s.arg(0), s.cst(1));
     };
-    t["onnx.IsNaN"] = [](const Scalar &s) {
-      return s.create<arith::CmpFOp>(arith::CmpFPredicate::UNO, s.arg(0), s.arg(0));
+    t[id<IsNaNOp>()] = [](const Scalar &s) {
+      return s.create<arith::CmpFOp>(arith::CmpFPredicate::UNO, s.arg(0),
+                                     s.arg(0));
     };
-    t["onnx.Where"] = [](const Scalar &s) {
+    t[id<WhereOp>()] = [](const Scalar &s) {
       return s.create<arith::SelectOp>(s.arg(0), s.arg(1), s.arg(2));
     };
-    t["onnx.Clip"] = [](const Scalar &s) -> Value {
+    t[id<ClipOp>()] = [](const Scalar &s) -> Value {
       Value x = s.arg(0);
       if (s.arg(1))
         x = maxOf(s, x, s.arg(1));
@@ -278,23 +359,25 @@ const llvm::StringMap<ScalarFn> &scalarTable() {
         x = minOf(s, x, s.arg(2));
       return x;
     };
-    t["onnx.Cast"] = [](const Scalar &s) {
+    t[id<CastOp>()] = [](const Scalar &s) {
       return castScalar(s.b, s.loc, s.arg(0), s.types[0], s.resultType);
     };
-    t["onnx.CastLike"] = t["onnx.Cast"];
+    t[id<CastLikeOp>()] = t.lookup(id<CastOp>());
     // Superseded versions with unchanged semantics.
-    t["onnx.AbsV6"] = t["onnx.Abs"];
-    t["onnx.NegV6"] = t["onnx.Neg"];
+    t[id<AbsV6Op>()] = t.lookup(id<AbsOp>());
+    t[id<NegV6Op>()] = t.lookup(id<NegOp>());
     // Per-tensor (or last-axis) quantization; per-axis scales along another
     // axis are not lowered yet.
     auto perAxisOk = [](const Scalar &s, int64_t axis) {
       auto scale = cast<RankedTensorType>(s.op->getOperand(1).getType());
-      int64_t rank = cast<RankedTensorType>(s.op->getOperand(0).getType()).getRank();
+      int64_t rank =
+          cast<RankedTensorType>(s.op->getOperand(0).getType()).getRank();
       if (axis < 0)
         axis += rank;
-      return scale.getRank() == 0 || scale.getNumElements() == 1 || axis == rank - 1;
+      return scale.getRank() == 0 || scale.getNumElements() == 1 ||
+             axis == rank - 1;
     };
-    t["onnx.QuantizeLinear"] = [perAxisOk](const Scalar &s) -> Value {
+    t[id<QuantizeLinearOp>()] = [perAxisOk](const Scalar &s) -> Value {
       if (!perAxisOk(s, s.get<QuantizeLinearOp>().getAxis()))
         return nullptr;
       Type f32 = s.b.getF32Type();
@@ -302,50 +385,63 @@ const llvm::StringMap<ScalarFn> &scalarTable() {
       Value scale = castScalar(s.b, s.loc, s.arg(1), s.types[1], f32);
       Value q = s.create<math::RoundEvenOp>(s.create<arith::DivFOp>(x, scale));
       if (s.arg(2))
-        q = s.create<arith::AddFOp>(q, castScalar(s.b, s.loc, s.arg(2), s.types[2], f32));
-      bool isSigned = s.resultType.isSignedInteger() || s.resultType.isSignlessInteger();
+        q = s.create<arith::AddFOp>(
+            q, castScalar(s.b, s.loc, s.arg(2), s.types[2], f32));
+      bool isSigned =
+          s.resultType.isSignedInteger() || s.resultType.isSignlessInteger();
       double lo = isSigned ? -128 : 0, hi = isSigned ? 127 : 255;
-      q = s.create<arith::MinimumFOp>(s.create<arith::MaximumFOp>(q, s.cst(lo, f32)), s.cst(hi, f32));
+      q = s.create<arith::MinimumFOp>(
+          s.create<arith::MaximumFOp>(q, s.cst(lo, f32)), s.cst(hi, f32));
       return castScalar(s.b, s.loc, q, f32, s.resultType);
     };
-    t["onnx.DequantizeLinear"] = [perAxisOk](const Scalar &s) -> Value {
+    t[id<DequantizeLinearOp>()] = [perAxisOk](const Scalar &s) -> Value {
       if (!perAxisOk(s, s.get<DequantizeLinearOp>().getAxis()))
         return nullptr;
       Type f32 = s.b.getF32Type();
       Value x = castScalar(s.b, s.loc, s.arg(0), s.types[0], f32);
       if (s.arg(2))
-        x = s.create<arith::SubFOp>(x, castScalar(s.b, s.loc, s.arg(2), s.types[2], f32));
+        x = s.create<arith::SubFOp>(
+            x, castScalar(s.b, s.loc, s.arg(2), s.types[2], f32));
       return s.create<arith::MulFOp>(x, s.arg(1));
     };
-    t["onnx.IsInf"] = [](const Scalar &s) -> Value {
+    t[id<IsInfOp>()] = [](const Scalar &s) -> Value {
       auto op = s.get<IsInfOp>();
       Value x = s.arg(0);
       Value inf = s.create<arith::ConstantOp>(s.b.getFloatAttr(
-          x.getType(), APFloat::getInf(cast<FloatType>(x.getType()).getFloatSemantics())));
+          x.getType(),
+          APFloat::getInf(cast<FloatType>(x.getType()).getFloatSemantics())));
       Value absX = s.create<math::AbsFOp>(x);
-      Value isInf = s.create<arith::CmpFOp>(arith::CmpFPredicate::OEQ, absX, inf);
-      Value pos = s.create<arith::CmpFOp>(arith::CmpFPredicate::OGT, x, s.cst(0));
+      Value isInf =
+          s.create<arith::CmpFOp>(arith::CmpFPredicate::OEQ, absX, inf);
+      Value pos =
+          s.create<arith::CmpFOp>(arith::CmpFPredicate::OGT, x, s.cst(0));
       Value r = s.create<arith::ConstantIntOp>(0, 1);
       if (op.getDetectPositive())
         r = s.create<arith::OrIOp>(r, s.create<arith::AndIOp>(isInf, pos));
       if (op.getDetectNegative())
         r = s.create<arith::OrIOp>(
-            r, s.create<arith::AndIOp>(isInf, s.create<arith::XOrIOp>(
-                                                  pos, s.create<arith::ConstantIntOp>(1, 1))));
+            r, s.create<arith::AndIOp>(
+                   isInf, s.create<arith::XOrIOp>(
+                              pos, s.create<arith::ConstantIntOp>(1, 1))));
       return r;
     };
-    t["onnx.Shrink"] = [](const Scalar &s) -> Value {
+    t[id<ShrinkOp>()] = [](const Scalar &s) -> Value {
       auto op = s.get<ShrinkOp>();
-      double lambd = op.getLambd().convertToDouble(), bias = op.getBias().convertToDouble();
+      double lambd = op.getLambd().convertToDouble(),
+             bias = op.getBias().convertToDouble();
       Value x = s.arg(0);
       if (!s.isFloat())
         return nullptr;
-      Value lt = s.create<arith::CmpFOp>(arith::CmpFPredicate::OLT, x, s.cst(-lambd));
-      Value gt = s.create<arith::CmpFOp>(arith::CmpFPredicate::OGT, x, s.cst(lambd));
-      Value r = s.create<arith::SelectOp>(gt, s.create<arith::SubFOp>(x, s.cst(bias)), s.cst(0));
-      return s.create<arith::SelectOp>(lt, s.create<arith::AddFOp>(x, s.cst(bias)), r);
+      Value lt =
+          s.create<arith::CmpFOp>(arith::CmpFPredicate::OLT, x, s.cst(-lambd));
+      Value gt =
+          s.create<arith::CmpFOp>(arith::CmpFPredicate::OGT, x, s.cst(lambd));
+      Value r = s.create<arith::SelectOp>(
+          gt, s.create<arith::SubFOp>(x, s.cst(bias)), s.cst(0));
+      return s.create<arith::SelectOp>(
+          lt, s.create<arith::AddFOp>(x, s.cst(bias)), r);
     };
-    t["onnx.Mod"] = [](const Scalar &s) -> Value {
+    t[id<ModOp>()] = [](const Scalar &s) -> Value {
       Value a = s.arg(0), b = s.arg(1);
       if (s.isFloat()) // fmod must be 1 for floats: C fmod semantics.
         return s.create<arith::RemFOp>(a, b);
@@ -355,30 +451,34 @@ const llvm::StringMap<ScalarFn> &scalarTable() {
       // Python semantics: the result has the sign of the divisor.
       Value r = s.create<arith::RemSIOp>(a, b);
       Value zero = s.cst(0);
-      Value nonZero = s.create<arith::CmpIOp>(arith::CmpIPredicate::ne, r, zero);
+      Value nonZero =
+          s.create<arith::CmpIOp>(arith::CmpIPredicate::ne, r, zero);
       Value rNeg = s.create<arith::CmpIOp>(arith::CmpIPredicate::slt, r, zero);
       Value bNeg = s.create<arith::CmpIOp>(arith::CmpIPredicate::slt, b, zero);
-      Value fix = s.create<arith::AndIOp>(
-          nonZero, s.create<arith::XOrIOp>(rNeg, bNeg));
+      Value fix =
+          s.create<arith::AndIOp>(nonZero, s.create<arith::XOrIOp>(rNeg, bNeg));
       return s.create<arith::SelectOp>(fix, s.create<arith::AddIOp>(r, b), r);
     };
-    t["onnx.BitShift"] = [](const Scalar &s) -> Value {
+    t[id<BitShiftOp>()] = [](const Scalar &s) -> Value {
       if (s.get<BitShiftOp>().getDirection() == "LEFT")
         return s.create<arith::ShLIOp>(s.arg(0), s.arg(1));
       return s.create<arith::ShRUIOp>(s.arg(0), s.arg(1));
     };
-    t["onnx.Trilu"] = [](const Scalar &s) -> Value {
-      auto rank = cast<RankedTensorType>(s.op->getResult(0).getType()).getRank();
+    t[id<TriluOp>()] = [](const Scalar &s) -> Value {
+      auto rank =
+          cast<RankedTensorType>(s.op->getResult(0).getType()).getRank();
       Value i = s.create<linalg::IndexOp>(rank - 2);
       Value j = s.create<linalg::IndexOp>(rank - 1);
-      Value diff = s.create<arith::IndexCastOp>(
-          s.b.getI64Type(), s.create<arith::SubIOp>(j, i));
+      Value diff = s.create<arith::IndexCastOp>(s.b.getI64Type(),
+                                                s.create<arith::SubIOp>(j, i));
       Value k = s.arg(1) ? s.arg(1) : s.cst(0, s.b.getI64Type());
       bool upper = s.get<TriluOp>().getUpper() != 0;
-      Value keep = s.create<arith::CmpIOp>(
-          upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle, diff, k);
-      Value zero = s.isFloat() ? s.cst(0)
-                               : createScalar(s.b, s.loc, s.arg(0).getType(), 0);
+      Value keep = s.create<arith::CmpIOp>(upper ? arith::CmpIPredicate::sge
+                                                 : arith::CmpIPredicate::sle,
+                                           diff, k);
+      Value zero = s.isFloat()
+                       ? s.cst(0)
+                       : createScalar(s.b, s.loc, s.arg(0).getType(), 0);
       return s.create<arith::SelectOp>(keep, s.arg(0), zero);
     };
     return t;
@@ -386,17 +486,30 @@ const llvm::StringMap<ScalarFn> &scalarTable() {
   return table;
 }
 
-/// Lowers any operator of `scalarTable()` to one broadcasting generic.
+/// Lowers an element-wise operator to one broadcasting generic whose body
+/// is the operator's entry of `scalarTable()`. One instance matches the
+/// operators with an element-wise trait (ElementwiseUnary,
+/// ElementwiseBroadcast), others single operators whose body also reads
+/// the element's position or a per-tensor operand (Trilu, CastLike,
+/// QuantizeLinear, DequantizeLinear).
 struct ElementwiseLowering : public ConversionPattern {
-  ElementwiseLowering(const TypeConverter &tc, MLIRContext *ctx)
-      : ConversionPattern(tc, MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+  /// Matches the operators with the trait `traitID`.
+  ElementwiseLowering(const TypeConverter &tc, MLIRContext *ctx, TypeID traitID)
+      : ConversionPattern(tc, MatchTraitOpTypeTag(), traitID, /*benefit=*/1,
+                          ctx) {}
+  /// Matches the operator named `opName`.
+  ElementwiseLowering(const TypeConverter &tc, MLIRContext *ctx,
+                      StringRef opName)
+      : ConversionPattern(tc, opName, /*benefit=*/1, ctx) {}
 
   LogicalResult
   matchAndRewrite(Operation *op, ArrayRef<Value> operands,
                   ConversionPatternRewriter &rewriter) const override {
-    auto it = scalarTable().find(op->getName().getStringRef());
-    if (it == scalarTable().end() || op->getNumResults() != 1)
-      return failure();
+    auto it = scalarTable().find(op->getName().getTypeID());
+    if (it == scalarTable().end())
+      return rewriter.notifyMatchFailure(op, "no scalar body");
+    if (op->getNumResults() != 1)
+      return rewriter.notifyMatchFailure(op, "not one result");
     RankedTensorType resultType =
         getRankedResultType(op, 0, *getTypeConverter(), rewriter);
     if (!resultType)
@@ -474,17 +587,21 @@ struct PReluV6Lowering : public OpConversionPattern<PReluV6Op> {
             ? AffineMap::get(rank, 0, {getAffineConstantExpr(0, ctx)}, ctx)
             : AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
     auto generic = rewriter.create<linalg::GenericOp>(
-        op.getLoc(), TypeRange{type}, ValueRange{adaptor.getX(), adaptor.getSlope()},
-        ValueRange{createEmptyLike(rewriter, op.getLoc(), type, {adaptor.getX()})},
+        op.getLoc(), TypeRange{type},
+        ValueRange{adaptor.getX(), adaptor.getSlope()},
+        ValueRange{
+            createEmptyLike(rewriter, op.getLoc(), type, {adaptor.getX()})},
         SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), slopeMap,
                                rewriter.getMultiDimIdentityMap(rank)},
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value x = args[0];
-          Value neg = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, x,
-                                              createScalar(b, l, x.getType(), 0.0));
+          Value neg =
+              b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, x,
+                                      createScalar(b, l, x.getType(), 0.0));
           b.create<linalg::YieldOp>(
-              l, b.create<arith::SelectOp>(l, neg, b.create<arith::MulFOp>(l, x, args[1]), x)
+              l, b.create<arith::SelectOp>(
+                      l, neg, b.create<arith::MulFOp>(l, x, args[1]), x)
                      .getResult());
         });
     rewriter.replaceOp(op, generic.getResults());
@@ -496,7 +613,17 @@ struct PReluV6Lowering : public OpConversionPattern<PReluV6Op> {
 
 void populateElementwisePatterns(const TypeConverter &tc,
                                  RewritePatternSet &patterns) {
-  patterns.add<ElementwiseLowering, PReluV6Lowering>(tc, patterns.getContext());
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<ElementwiseLowering>(tc, ctx,
+                                    TypeID::get<trait::ElementwiseUnary>());
+  patterns.add<ElementwiseLowering>(tc, ctx,
+                                    TypeID::get<trait::ElementwiseBroadcast>());
+  for (StringRef name :
+       {TriluOp::getOperationName(), CastLikeOp::getOperationName(),
+        QuantizeLinearOp::getOperationName(),
+        DequantizeLinearOp::getOperationName()})
+    patterns.add<ElementwiseLowering>(tc, ctx, name);
+  patterns.add<PReluV6Lowering>(tc, ctx);
 }
 
 } // namespace fulcrum::lowering

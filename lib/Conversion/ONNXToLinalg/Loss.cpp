@@ -21,9 +21,7 @@ Value sumAll(OpBuilder &b, Location loc, Value t) {
   auto type = cast<RankedTensorType>(t.getType());
   Type elt = type.getElementType();
   auto scalarType = RankedTensorType::get({}, elt);
-  Value init = b.create<linalg::FillOp>(loc, createScalar(b, loc, elt, 0.0),
-                                        createEmpty(b, loc, scalarType, {}))
-                   .getResult(0);
+  Value init = createFilled(b, loc, scalarType, {}, 0.0);
   int64_t rank = type.getRank();
   return b
       .create<linalg::GenericOp>(

@@ -28,14 +28,6 @@ Value multiplyAccumulate(OpBuilder &b, Location loc, Value a, Value x,
   return b.create<arith::AddIOp>(loc, acc, b.create<arith::MulIOp>(loc, a, x));
 }
 
-/// A zero-filled tensor of `type` with the given dynamic sizes.
-Value zeros(OpBuilder &b, Location loc, RankedTensorType type,
-            ValueRange dynamicSizes) {
-  Value empty = createEmpty(b, loc, type, dynamicSizes);
-  Value zero = createScalar(b, loc, type.getElementType(), 0.0);
-  return b.create<linalg::FillOp>(loc, zero, empty).getResult(0);
-}
-
 /// Dynamic output sizes: for each dynamic result dim, a (value, dim) source.
 SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc,
                                 RankedTensorType type,
@@ -295,8 +287,9 @@ struct MatMulLowering : public OpConversionPattern<MatMulOp> {
         AffineMap::get(loops, 0, bExprs, ctx),
         AffineMap::getMultiDimIdentityMap(loops, ctx).getMajorSubMap(rank)};
 
-    Value init = zeros(rewriter, loc, resultType,
-                       dynamicSizes(rewriter, loc, resultType, sources));
+    Value init =
+        createFilled(rewriter, loc, resultType,
+                     dynamicSizes(rewriter, loc, resultType, sources), 0.0);
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
@@ -329,8 +322,9 @@ struct GemmLowering : public OpConversionPattern<GemmOp> {
     bool transA = op.getTransA(), transB = op.getTransB();
     SmallVector<std::pair<Value, int64_t>> sources = {
         {adaptor.getA(), transA ? 1 : 0}, {adaptor.getB(), transB ? 0 : 1}};
-    Value init = zeros(rewriter, loc, resultType,
-                       dynamicSizes(rewriter, loc, resultType, sources));
+    Value init =
+        createFilled(rewriter, loc, resultType,
+                     dynamicSizes(rewriter, loc, resultType, sources), 0.0);
     // The named matmul for each transposition; with both, B is transposed
     // first.
     Value a = adaptor.getA(), b = adaptor.getB();
@@ -494,7 +488,7 @@ struct EinsumLowering : public OpConversionPattern<EinsumOp> {
                                          : utils::IteratorType::reduction);
     Location loc = op.getLoc();
     Type elt = resultType.getElementType();
-    Value init = zeros(rewriter, loc, resultType, {});
+    Value init = createFilled(rewriter, loc, resultType, {}, 0.0);
     auto generic = rewriter.create<linalg::GenericOp>(
         loc, TypeRange{resultType}, adaptor.getInputs(), ValueRange{init}, maps,
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {

@@ -21,45 +21,34 @@ namespace {
 /// `combine`, starting from `initValue`. With `extraInputs` (one tensor
 /// shaped like the result, e.g. a mean), `transform` receives
 /// `x - extra`; otherwise it receives `x`; it may be null.
-Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
-             double initValue,
-             function_ref<Value(OpBuilder &, Location, Value, Value)> combine,
-             function_ref<Value(OpBuilder &, Location, Value)> transform = nullptr,
-             ValueRange extraInputs = {}, ArrayRef<AffineMap> extraMaps = {}) {
+Value reduce(
+    OpBuilder &b, Location loc, Value x, ArrayRef<bool> reduced,
+    double initValue,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine,
+    function_ref<Value(OpBuilder &, Location, Value)> transform = nullptr,
+    ValueRange extraInputs = {}, ArrayRef<AffineMap> extraMaps = {}) {
   auto type = cast<RankedTensorType>(x.getType());
-  MLIRContext *ctx = b.getContext();
   int64_t rank = type.getRank();
-  SmallVector<int64_t> shape;
-  SmallVector<Value> dynamic;
-  SmallVector<AffineExpr> outExprs;
-  SmallVector<utils::IteratorType> iterators;
-  for (int64_t d = 0; d < rank; ++d) {
-    iterators.push_back(reduced[d] ? utils::IteratorType::reduction
-                                   : utils::IteratorType::parallel);
-    if (reduced[d])
-      continue;
-    shape.push_back(type.getDimSize(d));
-    if (type.isDynamicDim(d))
-      dynamic.push_back(getDimSize(b, loc, x, d));
-    outExprs.push_back(getAffineDimExpr(d, ctx));
-  }
-  auto outType = RankedTensorType::get(shape, type.getElementType());
-  Value init = b.create<linalg::FillOp>(
-                    loc, createScalar(b, loc, type.getElementType(), initValue),
-                    createEmpty(b, loc, outType, dynamic))
-                   .getResult(0);
+  ReductionLoops loops = getReductionLoops(b, loc, x, reduced);
+  auto outType = loops.getType(type.getElementType());
+  Value init = createFilled(b, loc, outType, loops.dynamicSizes, initValue);
   SmallVector<Value> inputs = {x};
   inputs.append(extraInputs.begin(), extraInputs.end());
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
   maps.append(extraMaps.begin(), extraMaps.end());
-  maps.push_back(AffineMap::get(rank, 0, outExprs, ctx));
+  maps.push_back(loops.resultMap);
   return b
       .create<linalg::GenericOp>(
-          loc, TypeRange{outType}, inputs, ValueRange{init}, maps, iterators,
+          loc, TypeRange{outType}, inputs, ValueRange{init}, maps,
+          loops.iterators,
           [&](OpBuilder &nb, Location l, ValueRange args) {
             Value v = args[0];
             if (transform)
-              v = transform(nb, l, extraInputs.empty() ? v : nb.create<arith::SubFOp>(l, v, args[1]).getResult());
+              v = transform(
+                  nb, l,
+                  extraInputs.empty()
+                      ? v
+                      : nb.create<arith::SubFOp>(l, v, args[1]).getResult());
             nb.create<linalg::YieldOp>(l, combine(nb, l, v, args.back()));
           })
       .getResult(0);
@@ -83,8 +72,8 @@ Value maxF(OpBuilder &b, Location l, Value x, Value y) {
 }
 
 /// An element-wise generic over `like`'s shape.
-Value elementwise(OpBuilder &b, Location loc, RankedTensorType type,
-                  Value like, ValueRange inputs, ArrayRef<AffineMap> maps,
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType type, Value like,
+                  ValueRange inputs, ArrayRef<AffineMap> maps,
                   function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
   int64_t rank = type.getRank();
   SmallVector<AffineMap> all(maps.begin(), maps.end());
@@ -127,13 +116,13 @@ std::pair<Value, Value> meanAndInvStdDev(OpBuilder &b, Location loc, Value x,
                        });
   };
   Value mean = divide(reduce(b, loc, x, reduced, 0.0, addF), false);
-  Value invStd = divide(
-      reduce(b, loc, x, reduced, 0.0, addF,
-             [](OpBuilder &nb, Location l, Value d) -> Value {
-               return nb.create<arith::MulFOp>(l, d, d);
-             },
-             ValueRange{mean}, {reducedMap(b.getContext(), reduced)}),
-      true);
+  Value invStd =
+      divide(reduce(b, loc, x, reduced, 0.0, addF,
+                    [](OpBuilder &nb, Location l, Value d) -> Value {
+                      return nb.create<arith::MulFOp>(l, d, d);
+                    },
+                    ValueRange{mean}, {reducedMap(b.getContext(), reduced)}),
+             true);
   return {mean, invStd};
 }
 
@@ -158,23 +147,23 @@ struct SoftmaxLowering : public OpConversionPattern<SoftmaxOpTy> {
     SmallVector<bool> reduced(rank, false);
     reduced[axis] = true;
     Value x = adaptor.getInput();
-    Value max = reduce(rewriter, loc, x,
-                       reduced, -std::numeric_limits<double>::infinity(), maxF);
+    Value max = reduce(rewriter, loc, x, reduced,
+                       -std::numeric_limits<double>::infinity(), maxF);
     AffineMap id = rewriter.getMultiDimIdentityMap(rank);
     AffineMap rmap = reducedMap(ctx, reduced);
     // sum(exp(x - max))
-    Value sum = reduce(
-        rewriter, loc, x, reduced, 0.0, addF,
-        [](OpBuilder &b, Location l, Value d) -> Value {
-          return b.create<math::ExpOp>(l, d);
-        },
-        ValueRange{max}, {rmap});
+    Value sum = reduce(rewriter, loc, x, reduced, 0.0, addF,
+                       [](OpBuilder &b, Location l, Value d) -> Value {
+                         return b.create<math::ExpOp>(l, d);
+                       },
+                       ValueRange{max}, {rmap});
     Value result = elementwise(
         rewriter, loc, type, x, ValueRange{x, max, sum}, {id, rmap, rmap},
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value d = b.create<arith::SubFOp>(l, a[0], a[1]);
           if (isLog)
-            return b.create<arith::SubFOp>(l, d, b.create<math::LogOp>(l, a[2]));
+            return b.create<arith::SubFOp>(l, d,
+                                           b.create<math::LogOp>(l, a[2]));
           return b.create<arith::DivFOp>(l, b.create<math::ExpOp>(l, d), a[2]);
         });
     rewriter.replaceOp(op, result);
@@ -195,25 +184,29 @@ struct BatchNormLowering : public OpConversionPattern<BatchNormalizationOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
     int64_t rank = type.getRank();
-    AffineMap channel = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
+    AffineMap channel =
+        AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
     double eps = op.getEpsilon().convertToDouble();
     Type elt = type.getElementType();
     Value y = elementwise(
         rewriter, loc, type, adaptor.getX(),
         ValueRange{adaptor.getX(), adaptor.getScale(), adaptor.getB(),
                    adaptor.getInputMean(), adaptor.getInputVar()},
-        {rewriter.getMultiDimIdentityMap(rank), channel, channel, channel, channel},
+        {rewriter.getMultiDimIdentityMap(rank), channel, channel, channel,
+         channel},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value centered = b.create<arith::SubFOp>(l, a[0], a[3]);
           Value denom = b.create<math::SqrtOp>(
-              l, b.create<arith::AddFOp>(l, a[4], createScalar(b, l, elt, eps)));
+              l,
+              b.create<arith::AddFOp>(l, a[4], createScalar(b, l, elt, eps)));
           Value normalized = b.create<arith::DivFOp>(l, centered, denom);
           return b.create<arith::AddFOp>(
               l, b.create<arith::MulFOp>(l, normalized, a[1]), a[2]);
         });
     SmallVector<Value> results = {y};
     for (unsigned i = 1; i < op->getNumResults(); ++i)
-      results.push_back(rewriter.create<onnx::NoValueOp>(loc, rewriter.getNoneType()));
+      results.push_back(
+          rewriter.create<onnx::NoValueOp>(loc, rewriter.getNoneType()));
     rewriter.replaceOp(op, results);
     return success();
   }
@@ -249,28 +242,32 @@ struct LayerNormLowering : public OpConversionPattern<LayerNormalizationOp> {
       if (isa<NoneType>(v.getType()))
         continue;
       inputs.push_back(v);
-      maps.push_back(getBroadcastMap(ctx, rank, cast<RankedTensorType>(v.getType()), type));
+      maps.push_back(getBroadcastMap(
+          ctx, rank, cast<RankedTensorType>(v.getType()), type));
     }
     bool hasBias = !isNoValue(op.getB());
-    Value y = elementwise(rewriter, loc, type, x, inputs, maps,
-                          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                            Value v = b.create<arith::MulFOp>(
-                                l, b.create<arith::SubFOp>(l, a[0], a[1]), a[2]);
-                            v = b.create<arith::MulFOp>(l, v, a[3]);
-                            if (hasBias)
-                              v = b.create<arith::AddFOp>(l, v, a[4]);
-                            return v;
-                          });
+    Value y =
+        elementwise(rewriter, loc, type, x, inputs, maps,
+                    [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                      Value v = b.create<arith::MulFOp>(
+                          l, b.create<arith::SubFOp>(l, a[0], a[1]), a[2]);
+                      v = b.create<arith::MulFOp>(l, v, a[3]);
+                      if (hasBias)
+                        v = b.create<arith::AddFOp>(l, v, a[4]);
+                      return v;
+                    });
     // Mean and InvStdDev keep the normalized dimensions as size 1.
     SmallVector<Value> results = {y};
     SmallVector<Value> stats = {mean, invStd};
     for (auto [i, stat] : llvm::enumerate(stats)) {
       Value r = op->getResult(i + 1);
       if (isa<NoneType>(r.getType())) {
-        results.push_back(rewriter.create<onnx::NoValueOp>(loc, rewriter.getNoneType()));
+        results.push_back(
+            rewriter.create<onnx::NoValueOp>(loc, rewriter.getNoneType()));
         continue;
       }
-      auto rType = dyn_cast_or_null<RankedTensorType>(getTypeConverter()->convertType(r.getType()));
+      auto rType = dyn_cast_or_null<RankedTensorType>(
+          getTypeConverter()->convertType(r.getType()));
       if (!rType || rType.getElementType() != elt)
         return rewriter.notifyMatchFailure(op, "stash type differs");
       SmallVector<ReassociationIndices> reassoc;
@@ -281,7 +278,8 @@ struct LayerNormLowering : public OpConversionPattern<LayerNormalizationOp> {
       if (!reassoc.empty())
         for (int64_t d = axis; d < rank; ++d)
           reassoc.back().push_back(d);
-      results.push_back(rewriter.create<tensor::ExpandShapeOp>(loc, rType, stat, reassoc));
+      results.push_back(
+          rewriter.create<tensor::ExpandShapeOp>(loc, rType, stat, reassoc));
     }
     rewriter.replaceOp(op, results);
     return success();
@@ -289,7 +287,8 @@ struct LayerNormLowering : public OpConversionPattern<LayerNormalizationOp> {
 };
 
 /// InstanceNormalization: per (n, c), normalize over the spatial dims.
-struct InstanceNormLowering : public OpConversionPattern<InstanceNormalizationOp> {
+struct InstanceNormLowering
+    : public OpConversionPattern<InstanceNormalizationOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(InstanceNormalizationOp op, OpAdaptor adaptor,
@@ -306,13 +305,17 @@ struct InstanceNormLowering : public OpConversionPattern<InstanceNormalizationOp
     AffineMap rmap = reducedMap(ctx, reduced);
     auto [mean, invStd] = meanAndInvStdDev(rewriter, loc, x, reduced,
                                            op.getEpsilon().convertToDouble());
-    AffineMap channel = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
+    AffineMap channel =
+        AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
     Value y = elementwise(
-        rewriter, loc, type, x, ValueRange{x, mean, invStd, adaptor.getScale(), adaptor.getB()},
+        rewriter, loc, type, x,
+        ValueRange{x, mean, invStd, adaptor.getScale(), adaptor.getB()},
         {rewriter.getMultiDimIdentityMap(rank), rmap, rmap, channel, channel},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value v = b.create<arith::MulFOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]), a[2]);
-          return b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, v, a[3]), a[4]);
+          Value v = b.create<arith::MulFOp>(
+              l, b.create<arith::SubFOp>(l, a[0], a[1]), a[2]);
+          return b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, v, a[3]),
+                                         a[4]);
         });
     rewriter.replaceOp(op, y);
     return success();
@@ -335,51 +338,67 @@ struct LRNLowering : public OpConversionPattern<LRNOp> {
     Type elt = type.getElementType();
     Value x = adaptor.getX();
     Value channels = getDimSize(rewriter, loc, x, 1);
-    Value window = rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{size}, elt);
-    Value init = rewriter
-                     .create<linalg::FillOp>(loc, createScalar(rewriter, loc, elt, 0.0),
-                                             createEmptyLike(rewriter, loc, type, {x}))
-                     .getResult(0);
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    Value window =
+        rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{size}, elt);
+    Value init =
+        rewriter
+            .create<linalg::FillOp>(loc, createScalar(rewriter, loc, elt, 0.0),
+                                    createEmptyLike(rewriter, loc, type, {x}))
+            .getResult(0);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
     Value sums =
         rewriter
             .create<linalg::GenericOp>(
                 loc, TypeRange{type}, ValueRange{window}, ValueRange{init},
                 SmallVector<AffineMap>{
-                    AffineMap::get(rank + 1, 0, {getAffineDimExpr(rank, ctx)}, ctx),
-                    AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank)},
+                    AffineMap::get(rank + 1, 0, {getAffineDimExpr(rank, ctx)},
+                                   ctx),
+                    AffineMap::getMultiDimIdentityMap(rank + 1, ctx)
+                        .getMajorSubMap(rank)},
                 iterators,
                 [&](OpBuilder &b, Location l, ValueRange args) {
                   SmallVector<Value> coords;
                   for (int64_t d = 0; d < rank; ++d)
                     coords.push_back(b.create<linalg::IndexOp>(l, d));
                   Value c = b.create<arith::SubIOp>(
-                      l, b.create<arith::AddIOp>(l, coords[1], b.create<linalg::IndexOp>(l, rank)),
+                      l,
+                      b.create<arith::AddIOp>(
+                          l, coords[1], b.create<linalg::IndexOp>(l, rank)),
                       b.create<arith::ConstantIndexOp>(l, before));
                   Value inside = b.create<arith::AndIOp>(
-                      l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, c,
-                                                 b.create<arith::ConstantIndexOp>(l, 0)),
-                      b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, c, channels));
+                      l,
+                      b.create<arith::CmpIOp>(
+                          l, arith::CmpIPredicate::sge, c,
+                          b.create<arith::ConstantIndexOp>(l, 0)),
+                      b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, c,
+                                              channels));
                   coords[1] = b.create<arith::SelectOp>(
                       l, inside, c, b.create<arith::ConstantIndexOp>(l, 0));
                   Value v = b.create<tensor::ExtractOp>(l, x, coords);
                   Value sq = b.create<arith::SelectOp>(
-                      l, inside, b.create<arith::MulFOp>(l, v, v), createScalar(b, l, elt, 0.0));
-                  b.create<linalg::YieldOp>(l, b.create<arith::AddFOp>(l, args[1], sq).getResult());
+                      l, inside, b.create<arith::MulFOp>(l, v, v),
+                      createScalar(b, l, elt, 0.0));
+                  b.create<linalg::YieldOp>(
+                      l, b.create<arith::AddFOp>(l, args[1], sq).getResult());
                 })
             .getResult(0);
-    double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble(),
+    double alpha = op.getAlpha().convertToDouble(),
+           beta = op.getBeta().convertToDouble(),
            bias = op.getBias().convertToDouble();
     AffineMap id = rewriter.getMultiDimIdentityMap(rank);
-    Value y = elementwise(rewriter, loc, type, x, ValueRange{x, sums}, {id, id},
-                          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                            Value d = b.create<arith::AddFOp>(
-                                l, createScalar(b, l, elt, bias),
-                                b.create<arith::MulFOp>(l, a[1], createScalar(b, l, elt, alpha / size)));
-                            return b.create<arith::DivFOp>(
-                                l, a[0], b.create<math::PowFOp>(l, d, createScalar(b, l, elt, beta)));
-                          });
+    Value y = elementwise(
+        rewriter, loc, type, x, ValueRange{x, sums}, {id, id},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value d = b.create<arith::AddFOp>(
+              l, createScalar(b, l, elt, bias),
+              b.create<arith::MulFOp>(l, a[1],
+                                      createScalar(b, l, elt, alpha / size)));
+          return b.create<arith::DivFOp>(
+              l, a[0],
+              b.create<math::PowFOp>(l, d, createScalar(b, l, elt, beta)));
+        });
     rewriter.replaceOp(op, y);
     return success();
   }
@@ -391,8 +410,7 @@ void populateNormalizationPatterns(const TypeConverter &tc,
                                    RewritePatternSet &patterns) {
   patterns.add<SoftmaxLowering<SoftmaxOp>, SoftmaxLowering<LogSoftmaxOp>,
                BatchNormLowering, LayerNormLowering, InstanceNormLowering,
-               LRNLowering>(
-      tc, patterns.getContext());
+               LRNLowering>(tc, patterns.getContext());
 }
 
 } // namespace fulcrum::lowering

@@ -46,9 +46,8 @@ std::optional<SmallVector<int64_t>> reductionAxes(Operation *op, int64_t rank,
 /// Axes read at run time, recovered from static shapes with keepdims: a
 /// dimension is reduced when the result has size 1 there (reducing a
 /// dimension of size 1 changes nothing, so the choice is exact).
-std::optional<SmallVector<int64_t>> axesFromShapes(Operation *op,
-                                                   RankedTensorType in,
-                                                   RankedTensorType out) {
+std::optional<SmallVector<int64_t>>
+axesFromShapes(Operation *op, RankedTensorType in, RankedTensorType out) {
   auto keep = op->getAttrOfType<IntegerAttr>("keepdims");
   if (!keep || keep.getInt() == 0 || !in.hasStaticShape() ||
       !out.hasStaticShape() || in.getRank() != out.getRank())
@@ -73,8 +72,8 @@ Value expandKeptDims(OpBuilder &b, Location loc, Value reduced,
   SmallVector<int64_t> pendingLeading;
   for (int64_t d = 0; d < static_cast<int64_t>(isReduced.size()); ++d) {
     if (!isReduced[d]) {
-      reassoc.push_back(ReassociationIndices(pendingLeading.begin(),
-                                             pendingLeading.end()));
+      reassoc.push_back(
+          ReassociationIndices(pendingLeading.begin(), pendingLeading.end()));
       reassoc.back().push_back(d);
       pendingLeading.clear();
     } else if (reassoc.empty()) {
@@ -86,20 +85,18 @@ Value expandKeptDims(OpBuilder &b, Location loc, Value reduced,
   return b.create<tensor::ExpandShapeOp>(loc, resultType, reduced, reassoc);
 }
 
-/// The identity of max (`max`) or min reductions for an element type:
-/// -inf/+inf for floats, the extreme integers otherwise.
-TypedAttr extremeValue(Builder &b, Type elt, bool isUnsigned, bool max) {
-  if (auto f = dyn_cast<FloatType>(elt))
-    return b.getFloatAttr(f, APFloat::getInf(f.getFloatSemantics(),
-                                             /*Negative=*/max));
-  unsigned w = elt.getIntOrFloatBitWidth();
-  APInt v = isUnsigned ? (max ? APInt::getMinValue(w) : APInt::getMaxValue(w))
-                       : (max ? APInt::getSignedMinValue(w)
-                              : APInt::getSignedMaxValue(w));
-  return b.getIntegerAttr(elt, v);
-}
-
-enum class Kind { Sum, Mean, Max, Min, Prod, SumSquare, L1, L2, LogSum, LogSumExp };
+enum class Kind {
+  Sum,
+  Mean,
+  Max,
+  Min,
+  Prod,
+  SumSquare,
+  L1,
+  L2,
+  LogSum,
+  LogSumExp
+};
 
 template <typename OpTy, Kind kind>
 struct ReduceLowering : public OpConversionPattern<OpTy> {
@@ -118,7 +115,8 @@ struct ReduceLowering : public OpConversionPattern<OpTy> {
     Location loc = op.getLoc();
     int64_t rank = xType.getRank();
     bool noop = false;
-    if (auto attr = op->template getAttrOfType<IntegerAttr>("noop_with_empty_axes"))
+    if (auto attr =
+            op->template getAttrOfType<IntegerAttr>("noop_with_empty_axes"))
       noop = attr.getInt() != 0;
     auto axes = reductionAxes(op, rank, noop);
     if (!axes)
@@ -126,7 +124,8 @@ struct ReduceLowering : public OpConversionPattern<OpTy> {
     if (!axes)
       return rewriter.notifyMatchFailure(op, "axes are not constant");
     Type elt = xType.getElementType();
-    Type onnxElt = cast<ShapedType>(op->getOperand(0).getType()).getElementType();
+    Type onnxElt =
+        cast<ShapedType>(op->getOperand(0).getType()).getElementType();
     bool isFloat = isa<FloatType>(elt);
     bool isUnsigned = onnxElt.isUnsignedInteger();
     if (!isFloat && (kind == Kind::Mean || kind == Kind::L2 ||
@@ -136,65 +135,52 @@ struct ReduceLowering : public OpConversionPattern<OpTy> {
     SmallVector<bool> isReduced(rank, false);
     for (int64_t a : *axes)
       isReduced[a] = true;
-    SmallVector<int64_t> shape;
-    SmallVector<Value> dynamic;
-    SmallVector<AffineExpr> outExprs;
-    SmallVector<utils::IteratorType> iterators;
-    MLIRContext *ctx = op.getContext();
-    for (int64_t d = 0; d < rank; ++d) {
-      iterators.push_back(isReduced[d] ? utils::IteratorType::reduction
-                                       : utils::IteratorType::parallel);
-      if (isReduced[d])
-        continue;
-      shape.push_back(xType.getDimSize(d));
-      if (xType.isDynamicDim(d))
-        dynamic.push_back(getDimSize(rewriter, loc, x, d));
-      outExprs.push_back(getAffineDimExpr(d, ctx));
-    }
-    auto reducedType = RankedTensorType::get(shape, elt);
+    ReductionLoops loops = getReductionLoops(rewriter, loc, x, isReduced);
+    auto reducedType = loops.getType(elt);
 
     // Initial value.
-    TypedAttr init;
-    if (kind == Kind::Max || kind == Kind::Min) {
-      init = extremeValue(rewriter, elt, isUnsigned, kind == Kind::Max);
-    } else {
-      double v = kind == Kind::Prod ? 1.0 : 0.0;
-      init = isFloat ? TypedAttr(rewriter.getFloatAttr(elt, v))
-                     : TypedAttr(rewriter.getIntegerAttr(elt, static_cast<int64_t>(v)));
-    }
-    Value initValue = rewriter.create<arith::ConstantOp>(loc, init);
-    Value acc = rewriter
-                    .create<linalg::FillOp>(loc, initValue,
-                                            createEmpty(rewriter, loc, reducedType, dynamic))
-                    .getResult(0);
+    Value initValue =
+        kind == Kind::Max || kind == Kind::Min
+            ? rewriter.create<arith::ConstantOp>(
+                  loc, getExtremeValue(rewriter, elt, isUnsigned,
+                                       /*lowest=*/kind == Kind::Max))
+            : createScalar(rewriter, loc, elt, kind == Kind::Prod ? 1.0 : 0.0);
+    Value acc =
+        createFilled(rewriter, loc, reducedType, loops.dynamicSizes, initValue);
     Value reduced =
         rewriter
             .create<linalg::GenericOp>(
                 loc, TypeRange{reducedType}, ValueRange{x}, ValueRange{acc},
                 SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank),
-                                       AffineMap::get(rank, 0, outExprs, ctx)},
-                iterators,
+                                       loops.resultMap},
+                loops.iterators,
                 [&](OpBuilder &b, Location l, ValueRange args) {
                   Value v = args[0], a = args[1];
                   auto mul = [&](Value p, Value q) -> Value {
-                    return isFloat ? b.create<arith::MulFOp>(l, p, q).getResult()
-                                   : b.create<arith::MulIOp>(l, p, q).getResult();
+                    return isFloat
+                               ? b.create<arith::MulFOp>(l, p, q).getResult()
+                               : b.create<arith::MulIOp>(l, p, q).getResult();
                   };
                   auto add = [&](Value p, Value q) -> Value {
-                    return isFloat ? b.create<arith::AddFOp>(l, p, q).getResult()
-                                   : b.create<arith::AddIOp>(l, p, q).getResult();
+                    return isFloat
+                               ? b.create<arith::AddFOp>(l, p, q).getResult()
+                               : b.create<arith::AddIOp>(l, p, q).getResult();
                   };
                   Value r;
                   switch (kind) {
                   case Kind::Max:
-                    r = isFloat ? b.create<arith::MaximumFOp>(l, v, a).getResult()
-                        : isUnsigned ? b.create<arith::MaxUIOp>(l, v, a).getResult()
-                                     : b.create<arith::MaxSIOp>(l, v, a).getResult();
+                    r = isFloat
+                            ? b.create<arith::MaximumFOp>(l, v, a).getResult()
+                        : isUnsigned
+                            ? b.create<arith::MaxUIOp>(l, v, a).getResult()
+                            : b.create<arith::MaxSIOp>(l, v, a).getResult();
                     break;
                   case Kind::Min:
-                    r = isFloat ? b.create<arith::MinimumFOp>(l, v, a).getResult()
-                        : isUnsigned ? b.create<arith::MinUIOp>(l, v, a).getResult()
-                                     : b.create<arith::MinSIOp>(l, v, a).getResult();
+                    r = isFloat
+                            ? b.create<arith::MinimumFOp>(l, v, a).getResult()
+                        : isUnsigned
+                            ? b.create<arith::MinUIOp>(l, v, a).getResult()
+                            : b.create<arith::MinSIOp>(l, v, a).getResult();
                     break;
                   case Kind::Prod:
                     r = mul(v, a);
@@ -224,25 +210,29 @@ struct ReduceLowering : public OpConversionPattern<OpTy> {
       Value countF = countElements(rewriter, loc, x, *axes, elt);
       int64_t r = reducedType.getRank();
       Value out = createEmptyLike(rewriter, loc, reducedType, {reduced});
-      reduced = rewriter
-                    .create<linalg::GenericOp>(
-                        loc, TypeRange{reducedType}, ValueRange{reduced}, ValueRange{out},
-                        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(r),
-                                               rewriter.getMultiDimIdentityMap(r)},
-                        SmallVector<utils::IteratorType>(r, utils::IteratorType::parallel),
-                        [&](OpBuilder &b, Location l, ValueRange args) {
-                          Value v = args[0];
-                          if (kind == Kind::Mean)
-                            v = b.create<arith::DivFOp>(l, v, countF);
-                          else if (kind == Kind::L2)
-                            v = b.create<math::SqrtOp>(l, v);
-                          else
-                            v = b.create<math::LogOp>(l, v);
-                          b.create<linalg::YieldOp>(l, v);
-                        })
-                    .getResult(0);
+      reduced =
+          rewriter
+              .create<linalg::GenericOp>(
+                  loc, TypeRange{reducedType}, ValueRange{reduced},
+                  ValueRange{out},
+                  SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(r),
+                                         rewriter.getMultiDimIdentityMap(r)},
+                  SmallVector<utils::IteratorType>(
+                      r, utils::IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange args) {
+                    Value v = args[0];
+                    if (kind == Kind::Mean)
+                      v = b.create<arith::DivFOp>(l, v, countF);
+                    else if (kind == Kind::L2)
+                      v = b.create<math::SqrtOp>(l, v);
+                    else
+                      v = b.create<math::LogOp>(l, v);
+                    b.create<linalg::YieldOp>(l, v);
+                  })
+              .getResult(0);
     }
-    rewriter.replaceOp(op, expandKeptDims(rewriter, loc, reduced, resultType, isReduced));
+    rewriter.replaceOp(
+        op, expandKeptDims(rewriter, loc, reduced, resultType, isReduced));
     return success();
   }
 };
@@ -270,62 +260,54 @@ struct ArgLowering : public OpConversionPattern<OpTy> {
     bool last = op.getSelectLastIndex() != 0;
     Type elt = xType.getElementType();
     bool isFloat = isa<FloatType>(elt);
-    bool isUnsigned =
-        cast<ShapedType>(op.getData().getType()).getElementType().isUnsignedInteger();
+    bool isUnsigned = cast<ShapedType>(op.getData().getType())
+                          .getElementType()
+                          .isUnsignedInteger();
 
     SmallVector<bool> isReduced(rank, false);
     isReduced[axis] = true;
-    SmallVector<int64_t> shape;
-    SmallVector<Value> dynamic;
-    SmallVector<AffineExpr> outExprs;
-    SmallVector<utils::IteratorType> iterators;
-    for (int64_t d = 0; d < rank; ++d) {
-      iterators.push_back(d == axis ? utils::IteratorType::reduction
-                                    : utils::IteratorType::parallel);
-      if (d == axis)
-        continue;
-      shape.push_back(xType.getDimSize(d));
-      if (xType.isDynamicDim(d))
-        dynamic.push_back(getDimSize(rewriter, loc, x, d));
-      outExprs.push_back(getAffineDimExpr(d, ctx));
-    }
-    auto valueType = RankedTensorType::get(shape, elt);
-    auto indexType = RankedTensorType::get(shape, rewriter.getI64Type());
-    TypedAttr init = extremeValue(rewriter, elt, isUnsigned, isMax);
-    Value values = rewriter
-                       .create<linalg::FillOp>(
-                           loc, rewriter.create<arith::ConstantOp>(loc, init).getResult(),
-                           createEmpty(rewriter, loc, valueType, dynamic))
-                       .getResult(0);
-    Value indices = rewriter
-                        .create<linalg::FillOp>(
-                            loc, createScalar(rewriter, loc, rewriter.getI64Type(), 0),
-                            createEmpty(rewriter, loc, indexType, dynamic))
-                        .getResult(0);
-    AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+    ReductionLoops loops = getReductionLoops(rewriter, loc, x, isReduced);
+    auto valueType = loops.getType(elt);
+    auto indexType = loops.getType(rewriter.getI64Type());
+    Value values = createFilled(
+        rewriter, loc, valueType, loops.dynamicSizes,
+        rewriter.create<arith::ConstantOp>(
+            loc, getExtremeValue(rewriter, elt, isUnsigned, /*lowest=*/isMax)));
+    Value indices =
+        createFilled(rewriter, loc, indexType, loops.dynamicSizes, 0.0);
+    AffineMap outMap = loops.resultMap;
     auto generic = rewriter.create<linalg::GenericOp>(
         loc, TypeRange{valueType, indexType}, ValueRange{x},
         ValueRange{values, indices},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), outMap, outMap},
-        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), outMap,
+                               outMap},
+        loops.iterators, [&](OpBuilder &b, Location l, ValueRange args) {
           Value v = args[0], best = args[1], bestIndex = args[2];
           Value better;
           if (isFloat) {
-            auto pred = isMax ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
-                              : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
+            auto pred = isMax ? (last ? arith::CmpFPredicate::OGE
+                                      : arith::CmpFPredicate::OGT)
+                              : (last ? arith::CmpFPredicate::OLE
+                                      : arith::CmpFPredicate::OLT);
             better = b.create<arith::CmpFOp>(l, pred, v, best);
           } else {
-            auto pred = isMax ? (last ? (isUnsigned ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge)
-                                      : (isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt))
-                              : (last ? (isUnsigned ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle)
-                                      : (isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt));
+            auto pred = isMax
+                            ? (last ? (isUnsigned ? arith::CmpIPredicate::uge
+                                                  : arith::CmpIPredicate::sge)
+                                    : (isUnsigned ? arith::CmpIPredicate::ugt
+                                                  : arith::CmpIPredicate::sgt))
+                            : (last ? (isUnsigned ? arith::CmpIPredicate::ule
+                                                  : arith::CmpIPredicate::sle)
+                                    : (isUnsigned ? arith::CmpIPredicate::ult
+                                                  : arith::CmpIPredicate::slt));
             better = b.create<arith::CmpIOp>(l, pred, v, best);
           }
           Value index = b.create<arith::IndexCastOp>(
               l, b.getI64Type(), b.create<linalg::IndexOp>(l, axis));
           b.create<linalg::YieldOp>(
-              l, ValueRange{b.create<arith::SelectOp>(l, better, v, best),
-                            b.create<arith::SelectOp>(l, better, index, bestIndex)});
+              l, ValueRange{
+                     b.create<arith::SelectOp>(l, better, v, best),
+                     b.create<arith::SelectOp>(l, better, index, bestIndex)});
         });
     rewriter.replaceOp(op, expandKeptDims(rewriter, loc, generic.getResult(1),
                                           resultType, isReduced));
@@ -355,28 +337,34 @@ struct CumSumLowering : public OpConversionPattern<CumSumOp> {
       SmallVector<AffineExpr> inExprs;
       for (int64_t d = 0; d < rank; ++d)
         inExprs.push_back(getAffineDimExpr(d == axis ? rank : d, ctx));
-      Value init = rewriter
-                       .create<linalg::FillOp>(loc, createScalar(rewriter, loc, elt, 0),
-                                               createEmpty(rewriter, loc, type, {}))
-                       .getResult(0);
+      Value init = createFilled(rewriter, loc, type, {}, 0.0);
       // A loop over j needs an operand shaped by it: x itself, read again.
-      SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+      SmallVector<utils::IteratorType> iterators(rank,
+                                                 utils::IteratorType::parallel);
       iterators.push_back(utils::IteratorType::reduction);
       return rewriter
           .create<linalg::GenericOp>(
-              loc, TypeRange{type}, ValueRange{adaptor.getX()}, ValueRange{init},
-              SmallVector<AffineMap>{AffineMap::get(rank + 1, 0, inExprs, ctx),
-                                     AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank)},
+              loc, TypeRange{type}, ValueRange{adaptor.getX()},
+              ValueRange{init},
+              SmallVector<AffineMap>{
+                  AffineMap::get(rank + 1, 0, inExprs, ctx),
+                  AffineMap::getMultiDimIdentityMap(rank + 1, ctx)
+                      .getMajorSubMap(rank)},
               iterators,
               [&](OpBuilder &b, Location l, ValueRange args) {
                 Value i = b.create<linalg::IndexOp>(l, axis);
                 Value j = b.create<linalg::IndexOp>(l, rank);
-                auto pred = reverse ? (exclusive ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::uge)
-                                    : (exclusive ? arith::CmpIPredicate::ult : arith::CmpIPredicate::ule);
+                auto pred = reverse ? (exclusive ? arith::CmpIPredicate::ugt
+                                                 : arith::CmpIPredicate::uge)
+                                    : (exclusive ? arith::CmpIPredicate::ult
+                                                 : arith::CmpIPredicate::ule);
                 Value take = b.create<arith::CmpIOp>(l, pred, j, i);
-                Value v = b.create<arith::SelectOp>(l, take, args[0], createScalar(b, l, elt, 0));
-                Value sum = isFloat ? b.create<arith::AddFOp>(l, args[1], v).getResult()
-                                    : b.create<arith::AddIOp>(l, args[1], v).getResult();
+                Value v = b.create<arith::SelectOp>(l, take, args[0],
+                                                    createScalar(b, l, elt, 0));
+                Value sum =
+                    isFloat
+                        ? b.create<arith::AddFOp>(l, args[1], v).getResult()
+                        : b.create<arith::AddIOp>(l, args[1], v).getResult();
                 b.create<linalg::YieldOp>(l, sum);
               })
           .getResult(0);
@@ -396,22 +384,27 @@ struct CumSumLowering : public OpConversionPattern<CumSumOp> {
     Type axisElt = cast<ShapedType>(op.getAxis().getType()).getElementType();
     Value axis = rewriter.create<tensor::ExtractOp>(
         loc, adaptor.getAxis(),
-        SmallVector<Value>(cast<RankedTensorType>(adaptor.getAxis().getType()).getRank(),
-                           rewriter.create<arith::ConstantIndexOp>(loc, 0)));
+        SmallVector<Value>(
+            cast<RankedTensorType>(adaptor.getAxis().getType()).getRank(),
+            rewriter.create<arith::ConstantIndexOp>(loc, 0)));
     axis = castScalar(rewriter, loc, axis, axisElt, rewriter.getI64Type());
     Value rank64 = rewriter.create<arith::ConstantIntOp>(loc, rank, 64);
     Value neg = rewriter.create<arith::CmpIOp>(
-        loc, arith::CmpIPredicate::slt, axis, rewriter.create<arith::ConstantIntOp>(loc, 0, 64));
-    axis = rewriter.create<arith::SelectOp>(loc, neg, rewriter.create<arith::AddIOp>(loc, axis, rank64), axis);
+        loc, arith::CmpIPredicate::slt, axis,
+        rewriter.create<arith::ConstantIntOp>(loc, 0, 64));
+    axis = rewriter.create<arith::SelectOp>(
+        loc, neg, rewriter.create<arith::AddIOp>(loc, axis, rank64), axis);
     auto generic = rewriter.create<linalg::GenericOp>(
-        loc, TypeRange{type}, candidates, ValueRange{createEmpty(rewriter, loc, type, {})},
+        loc, TypeRange{type}, candidates,
+        ValueRange{createEmpty(rewriter, loc, type, {})},
         SmallVector<AffineMap>(rank + 1, rewriter.getMultiDimIdentityMap(rank)),
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value r = args[0];
           for (int64_t a = 1; a < rank; ++a) {
-            Value is = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, axis,
-                                               b.create<arith::ConstantIntOp>(l, a, 64));
+            Value is = b.create<arith::CmpIOp>(
+                l, arith::CmpIPredicate::eq, axis,
+                b.create<arith::ConstantIntOp>(l, a, 64));
             r = b.create<arith::SelectOp>(l, is, args[a], r);
           }
           b.create<linalg::YieldOp>(l, r);
@@ -436,8 +429,7 @@ void populateReductionPatterns(const TypeConverter &tc,
                ReduceLowering<ReduceLogSumOp, Kind::LogSum>,
                ReduceLowering<ReduceLogSumExpOp, Kind::LogSumExp>,
                ArgLowering<ArgMaxOp, true>, ArgLowering<ArgMinOp, false>,
-               CumSumLowering>(
-      tc, patterns.getContext());
+               CumSumLowering>(tc, patterns.getContext());
 }
 
 } // namespace fulcrum::lowering

@@ -3,6 +3,7 @@
 // MatMul, Gemm, Conv and pooling become named linalg ops where the shapes
 // and attributes fit; negative_ cases take the linalg.generic fallback.
 
+// Pattern: MatMulLowering
 // Two matrices: linalg.matmul into a zero-filled accumulator.
 // CHECK-LABEL: func @matmul_2d
 // CHECK: %[[Z:.*]] = linalg.fill
@@ -55,6 +56,7 @@ func.func @negative_matmul_vector(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> ten
 
 // -----
 
+// Pattern: GemmLowering
 // Gemm without C, alpha 1: just linalg.matmul, no epilogue.
 // CHECK-LABEL: func @gemm_plain
 // CHECK: %[[P:.*]] = linalg.matmul
@@ -95,6 +97,7 @@ func.func @gemm_transa_transb(%a: tensor<3x2xf32>, %b: tensor<4x3xf32>) -> tenso
 
 // -----
 
+// Pattern: ConvLowering
 // 2-D Conv, group 1: linalg.conv_2d_nchw_fchw over the padded input, the
 // accumulator is the bias broadcast (batch size from the input).
 // CHECK-LABEL: func @conv_2d
@@ -173,6 +176,7 @@ func.func @negative_conv_grouped_1d(%x: tensor<1x4x8xf32>, %w: tensor<4x2x3xf32>
 
 // -----
 
+// Pattern: PoolLowering<MaxPoolOp>
 // 1-D MaxPool: linalg.pooling_ncw_max.
 // CHECK-LABEL: func @maxpool_1d
 // CHECK: linalg.pooling_ncw_max {dilations = dense<1> : tensor<1xi64>, strides = dense<2> : tensor<1xi64>} ins(%{{.*}}, %{{.*}} : tensor<1x2x8xf32>, tensor<2xf32>)
@@ -183,6 +187,7 @@ func.func @maxpool_1d(%x: tensor<1x2x8xf32>) -> tensor<1x2x4xf32> {
 
 // -----
 
+// Pattern: PoolLowering<AveragePoolOp>
 // AveragePool: linalg.pooling_nchw_sum over the zero-padded input, then
 // the division by the window's element count.
 // CHECK-LABEL: func @avgpool
@@ -228,4 +233,38 @@ func.func @negative_maxpool_unsigned(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x2x2x
 func.func @negative_maxpool_indices(%x: tensor<1x1x4x4xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>) {
   %y, %i = onnx.MaxPool(%x) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>)
   return %y, %i : tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>
+}
+
+// -----
+
+// Pattern: GlobalPoolLowering<GlobalAveragePoolOp>
+// GlobalAveragePool sums the spatial dimensions (dynamic batch from the
+// input), divides by their element count and restores unit dimensions.
+// CHECK-LABEL: func @global_average_pool
+// CHECK: %[[N:.*]] = tensor.dim %{{.*}}, %{{.*}} : tensor<?x3x4x5xf32>
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x3xf32>
+// CHECK: %[[Z:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<?x3xf32>)
+// CHECK: %[[S:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<?x3x4x5xf32>) outs(%[[Z]] : tensor<?x3xf32>)
+// CHECK: arith.addf
+// CHECK: %[[M:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<?x3xf32>)
+// CHECK: arith.divf
+// CHECK: tensor.expand_shape %[[M]] {{\[}}[0], [1, 2, 3]]
+func.func @global_average_pool(%x: tensor<?x3x4x5xf32>) -> tensor<?x3x1x1xf32> {
+  %0 = onnx.GlobalAveragePool(%x) : (tensor<?x3x4x5xf32>) -> tensor<?x3x1x1xf32>
+  return %0 : tensor<?x3x1x1xf32>
+}
+
+// -----
+
+// Pattern: GlobalPoolLowering<GlobalMaxPoolOp>
+// GlobalMaxPool: a maximum from -inf over the spatial dimensions.
+// CHECK-LABEL: func @global_max_pool
+// CHECK: %[[NEG:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[Z:.*]] = linalg.fill ins(%[[NEG]] : f32)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}} : tensor<1x3x7xf32>) outs(%[[Z]] : tensor<1x3xf32>)
+// CHECK: arith.maximumf
+// CHECK-NOT: arith.divf
+func.func @global_max_pool(%x: tensor<1x3x7xf32>) -> tensor<1x3x1xf32> {
+  %0 = onnx.GlobalMaxPool(%x) : (tensor<1x3x7xf32>) -> tensor<1x3x1xf32>
+  return %0 : tensor<1x3x1xf32>
 }

@@ -455,6 +455,7 @@ func.func @resize_linear(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
 
 // -----
 
+// Pattern: ConvTransposeLowering
 // ConvTranspose reads the input through a guarded extract.
 // CHECK-LABEL: func @conv_transpose
 // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x1x1x3x3xf32>)

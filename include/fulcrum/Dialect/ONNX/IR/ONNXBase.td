@@ -99,6 +99,35 @@ class ONNX_OrNone<Type t> : AnyTypeOf<[t, NoneType]>;
 include "fulcrum/Dialect/ONNX/IR/ONNXInterfaces.td"
 
 //===----------------------------------------------------------------------===//
+// Per-operator facts
+//===----------------------------------------------------------------------===//
+
+// Facts about operators that passes and lowerings query with
+// `op->hasTrait<...>()` instead of lists of names. The generator attaches
+// them from utils/onnx-dialect-gen/op-traits.txt; the C++ classes are in
+// ONNXTraits.h.
+class ONNX_Fact<string name> : NativeOpTrait<name> {
+  let cppNamespace = "::fulcrum::onnx::trait";
+}
+
+/// One tensor operand (plus attributes); each result element depends only on
+/// the operand element at the same position.
+def ONNX_ElementwiseUnary : ONNX_Fact<"ElementwiseUnary">;
+
+/// Several tensor operands that broadcast numpy-style (binary, variadic or
+/// optional ones); each result element depends only on the operand elements
+/// at the same (broadcast) position.
+def ONNX_ElementwiseBroadcast : ONNX_Fact<"ElementwiseBroadcast">;
+
+/// Combines the elements of its input along some axes (Reduce*,
+/// ArgMax/ArgMin).
+def ONNX_Reduction : ONNX_Fact<"Reduction">;
+
+/// Sums products of two operands over shared dimensions (MatMul, Gemm,
+/// convolutions, Einsum and their quantized forms).
+def ONNX_Contraction : ONNX_Fact<"Contraction">;
+
+//===----------------------------------------------------------------------===//
 // Operation base class
 //===----------------------------------------------------------------------===//
 

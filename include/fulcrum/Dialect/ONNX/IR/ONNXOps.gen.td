@@ -8,7 +8,7 @@
 #ifndef FULCRUM_DIALECT_ONNX_IR_ONNXOPS_GEN_TD
 #define FULCRUM_DIALECT_ONNX_IR_ONNXOPS_GEN_TD
 
-def ONNX_AbsOp : ONNX_Op<"Abs", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_AbsOp : ONNX_Op<"Abs", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Abs operation, version 13";
   let description = [{
 Absolute takes one input data (Tensor<T>) and produces one output data
@@ -21,7 +21,7 @@ the tensor elementwise.
     TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, BF16]>:$Y);
 }
 
-def ONNX_AbsV6Op : ONNX_Op<"AbsV6", 6, [Pure]> {
+def ONNX_AbsV6Op : ONNX_Op<"AbsV6", 6, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Abs operation, version 6 (superseded)";
   let description = [{
 Absolute takes one input data (Tensor<T>) and produces one output data
@@ -48,7 +48,7 @@ the tensor elementwise.
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_AcosOp : ONNX_Op<"Acos", 7, [Pure]> {
+def ONNX_AcosOp : ONNX_Op<"Acos", 7, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Acos operation, version 7";
   let description = [{
 Calculates the arccosine (inverse of cosine) of the given input tensor, element-wise.
@@ -59,7 +59,7 @@ Calculates the arccosine (inverse of cosine) of the given input tensor, element-
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_AcoshOp : ONNX_Op<"Acosh", 9, [Pure]> {
+def ONNX_AcoshOp : ONNX_Op<"Acosh", 9, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Acosh operation, version 9";
   let description = [{
 Calculates the hyperbolic arccosine of the given input tensor element-wise.
@@ -70,7 +70,7 @@ Calculates the hyperbolic arccosine of the given input tensor element-wise.
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_AddOp : ONNX_Op<"Add", 14, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_AddOp : ONNX_Op<"Add", 14, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Add operation, version 14";
   let description = [{
 Performs element-wise binary addition (with Numpy-style broadcasting support).
@@ -181,7 +181,7 @@ Attribute `broadcast=1` needs to be passed to enable broadcasting.
     TensorOf<[F16, F32, F64]>:$C);
 }
 
-def ONNX_AndOp : ONNX_Op<"And", 7, [Pure]> {
+def ONNX_AndOp : ONNX_Op<"And", 7, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX And operation, version 7";
   let description = [{
 Returns the tensor resulted from performing the `and` logical operation
@@ -215,7 +215,7 @@ detailed description of the broadcasting rules.
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_ArgMaxOp : ONNX_Op<"ArgMax", 13, [Pure]> {
+def ONNX_ArgMaxOp : ONNX_Op<"ArgMax", 13, [Pure, ONNX_Reduction]> {
   let summary = "ONNX ArgMax operation, version 13";
   let description = [{
 Computes the indices of the max elements of the input tensor's element along the
@@ -287,7 +287,7 @@ The type of the output tensor is integer.
     TensorOf<[I64]>:$reduced);
 }
 
-def ONNX_ArgMinOp : ONNX_Op<"ArgMin", 13, [Pure]> {
+def ONNX_ArgMinOp : ONNX_Op<"ArgMin", 13, [Pure, ONNX_Reduction]> {
   let summary = "ONNX ArgMin operation, version 13";
   let description = [{
 Computes the indices of the min elements of the input tensor's element along the
@@ -359,7 +359,7 @@ The type of the output tensor is integer.
     TensorOf<[I64]>:$reduced);
 }
 
-def ONNX_AsinOp : ONNX_Op<"Asin", 7, [Pure]> {
+def ONNX_AsinOp : ONNX_Op<"Asin", 7, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Asin operation, version 7";
   let description = [{
 Calculates the arcsine (inverse of sine) of the given input tensor, element-wise.
@@ -370,7 +370,7 @@ Calculates the arcsine (inverse of sine) of the given input tensor, element-wise
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_AsinhOp : ONNX_Op<"Asinh", 9, [Pure]> {
+def ONNX_AsinhOp : ONNX_Op<"Asinh", 9, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Asinh operation, version 9";
   let description = [{
 Calculates the hyperbolic arcsine of the given input tensor element-wise.
@@ -381,7 +381,7 @@ Calculates the hyperbolic arcsine of the given input tensor element-wise.
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_AtanOp : ONNX_Op<"Atan", 7, [Pure]> {
+def ONNX_AtanOp : ONNX_Op<"Atan", 7, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Atan operation, version 7";
   let description = [{
 Calculates the arctangent (inverse of tangent) of the given input tensor, element-wise.
@@ -392,7 +392,7 @@ Calculates the arctangent (inverse of tangent) of the given input tensor, elemen
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_AtanhOp : ONNX_Op<"Atanh", 9, [Pure]> {
+def ONNX_AtanhOp : ONNX_Op<"Atanh", 9, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Atanh operation, version 9";
   let description = [{
 Calculates the hyperbolic arctangent of the given input tensor element-wise.
@@ -813,7 +813,7 @@ implementations (even if a seed is specified).
     TensorOf<[F16, F32, F64, BF16, UI8, UI16, UI32, UI64, I8, I16, I32, I64, I1]>:$output);
 }
 
-def ONNX_BitShiftOp : ONNX_Op<"BitShift", 11, [Pure]> {
+def ONNX_BitShiftOp : ONNX_Op<"BitShift", 11, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX BitShift operation, version 11";
   let description = [{
 Bitwise shift operator performs element-wise operation. For each input element, if the
@@ -850,7 +850,7 @@ Generates a Blackman window as described in the paper https://ieeexplore.ieee.or
     TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, BF16]>:$output);
 }
 
-def ONNX_CastOp : ONNX_Op<"Cast", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_CastOp : ONNX_Op<"Cast", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Cast operation, version 13";
   let description = [{
 The operator casts the elements of a given input tensor to a data type
@@ -956,7 +956,7 @@ See documentation of the Cast operator for further details.
     TensorOf<[F16, F32, F64, I8, I16, I32, I64, UI8, UI16, UI32, UI64, I1, ONNX_String, BF16]>:$output);
 }
 
-def ONNX_CeilOp : ONNX_Op<"Ceil", 13, [Pure]> {
+def ONNX_CeilOp : ONNX_Op<"Ceil", 13, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Ceil operation, version 13";
   let description = [{
 Ceil takes one input data (Tensor<T>) and produces one output data
@@ -996,7 +996,7 @@ the tensor elementwise.
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_CeluOp : ONNX_Op<"Celu", 12, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_CeluOp : ONNX_Op<"Celu", 12, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Celu operation, version 12";
   let description = [{
 Continuously Differentiable Exponential Linear Units:
@@ -1014,7 +1014,7 @@ max(0,x) + min(0,alpha*(exp(x/alpha)-1))
     TensorOf<[F32]>:$Y);
 }
 
-def ONNX_ClipOp : ONNX_Op<"Clip", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_ClipOp : ONNX_Op<"Clip", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Clip operation, version 13";
   let description = [{
 Clip operator limits the given input within an interval. The interval is
@@ -1269,7 +1269,7 @@ Generate a tensor with given value and shape.
     TensorOf<[F16, F32, F64, I8, I16, I32, I64, UI8, UI16, UI32, UI64, I1]>:$output);
 }
 
-def ONNX_ConvOp : ONNX_Op<"Conv", 11, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_ConvOp : ONNX_Op<"Conv", 11, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_Contraction]> {
   let summary = "ONNX Conv operation, version 11";
   let description = [{
 The convolution operator consumes an input tensor and a filter, and
@@ -1309,7 +1309,7 @@ computes the output.
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_ConvIntegerOp : ONNX_Op<"ConvInteger", 10, [Pure]> {
+def ONNX_ConvIntegerOp : ONNX_Op<"ConvInteger", 10, [Pure, ONNX_Contraction]> {
   let summary = "ONNX ConvInteger operation, version 10";
   let description = [{
 The integer convolution operator consumes an input tensor, its zero-point, a filter, and its zero-point,
@@ -1330,7 +1330,7 @@ and computes the output. The production MUST never overflow. The accumulation ma
     TensorOf<[I32]>:$y);
 }
 
-def ONNX_ConvTransposeOp : ONNX_Op<"ConvTranspose", 11, [Pure]> {
+def ONNX_ConvTransposeOp : ONNX_Op<"ConvTranspose", 11, [Pure, ONNX_Contraction]> {
   let summary = "ONNX ConvTranspose operation, version 11";
   let description = [{
 The convolution transpose operator consumes an input tensor and a filter,
@@ -1394,7 +1394,7 @@ output_shape can also be explicitly specified in which case pads values are auto
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_CosOp : ONNX_Op<"Cos", 7, [Pure]> {
+def ONNX_CosOp : ONNX_Op<"Cos", 7, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Cos operation, version 7";
   let description = [{
 Calculates the cosine of the given input tensor, element-wise.
@@ -1405,7 +1405,7 @@ Calculates the cosine of the given input tensor, element-wise.
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_CoshOp : ONNX_Op<"Cosh", 9, [Pure]> {
+def ONNX_CoshOp : ONNX_Op<"Cosh", 9, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Cosh operation, version 9";
   let description = [{
 Calculates the hyperbolic cosine of the given input tensor element-wise.
@@ -1635,7 +1635,7 @@ e.g., When the input is 2-D, the output is a scalar(shape is empty: `[]`).
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_DivOp : ONNX_Op<"Div", 14, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_DivOp : ONNX_Op<"Div", 14, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Div operation, version 14";
   let description = [{
 Performs element-wise binary division (with Numpy-style broadcasting support).
@@ -1905,7 +1905,7 @@ y = saturate (round (x / y_scale) + y_zero_point)
     TensorOf<[UI8]>:$y_zero_point);
 }
 
-def ONNX_EinsumOp : ONNX_Op<"Einsum", 12, [Pure]> {
+def ONNX_EinsumOp : ONNX_Op<"Einsum", 12, [Pure, ONNX_Contraction]> {
   let summary = "ONNX Einsum operation, version 12";
   let description = [{
 An einsum of the form ```term1, term2 -> output-term``` produces an output tensor using the following equation
@@ -1939,7 +1939,7 @@ beginning of the output. The equation string may contain space (U+0020) characte
     TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64]>:$Output);
 }
 
-def ONNX_EluOp : ONNX_Op<"Elu", 6, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_EluOp : ONNX_Op<"Elu", 6, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Elu operation, version 6";
   let description = [{
 Elu takes one input data (Tensor<T>) and produces one output data
@@ -1968,7 +1968,7 @@ Elu takes one input data (Tensor<T>) and produces one output data
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_EqualOp : ONNX_Op<"Equal", 13, [Pure]> {
+def ONNX_EqualOp : ONNX_Op<"Equal", 13, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Equal operation, version 13";
   let description = [{
 Returns the tensor resulted from performing the `equal` logical operation
@@ -2032,7 +2032,7 @@ detailed description of the broadcasting rules.
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_ErfOp : ONNX_Op<"Erf", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_ErfOp : ONNX_Op<"Erf", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Erf operation, version 13";
   let description = [{
 Computes the error function of the given input tensor element-wise.
@@ -2054,7 +2054,7 @@ Computes the error function of the given input tensor element-wise.
     TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64]>:$output);
 }
 
-def ONNX_ExpOp : ONNX_Op<"Exp", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_ExpOp : ONNX_Op<"Exp", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Exp operation, version 13";
   let description = [{
 Calculates the exponential of the given input tensor, element-wise.
@@ -2201,7 +2201,7 @@ Flattens the input tensor into a 2D matrix. If input tensor has shape
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_FloorOp : ONNX_Op<"Floor", 13, [Pure]> {
+def ONNX_FloorOp : ONNX_Op<"Floor", 13, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Floor operation, version 13";
   let description = [{
 Floor takes one input data (Tensor<T>) and produces one output data
@@ -3224,7 +3224,7 @@ This operator is the inverse of `ScatterND`.
     TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>:$output);
 }
 
-def ONNX_GemmOp : ONNX_Op<"Gemm", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_GemmOp : ONNX_Op<"Gemm", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_Contraction]> {
   let summary = "ONNX Gemm operation, version 13";
   let description = [{
 General Matrix multiplication:
@@ -3442,7 +3442,7 @@ GlobalMaxPool consumes an input tensor X and applies max pooling across
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_GreaterOp : ONNX_Op<"Greater", 13, [Pure]> {
+def ONNX_GreaterOp : ONNX_Op<"Greater", 13, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Greater operation, version 13";
   let description = [{
 Returns the tensor resulted from performing the `greater` logical operation
@@ -3506,7 +3506,7 @@ detailed description of the broadcasting rules.
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_GreaterOrEqualOp : ONNX_Op<"GreaterOrEqual", 16, [Pure]> {
+def ONNX_GreaterOrEqualOp : ONNX_Op<"GreaterOrEqual", 16, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX GreaterOrEqual operation, version 16";
   let description = [{
 Returns the tensor resulted from performing the `greater_equal` logical operation
@@ -3584,7 +3584,7 @@ Generates a Hann window as described in the paper https://ieeexplore.ieee.org/do
     TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, BF16]>:$output);
 }
 
-def ONNX_HardSigmoidOp : ONNX_Op<"HardSigmoid", 6, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_HardSigmoidOp : ONNX_Op<"HardSigmoid", 6, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX HardSigmoid operation, version 6";
   let description = [{
 HardSigmoid takes one input data (Tensor<T>) and produces one output data
@@ -3615,7 +3615,7 @@ is applied to the tensor elementwise.
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_HardSwishOp : ONNX_Op<"HardSwish", 14, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_HardSwishOp : ONNX_Op<"HardSwish", 14, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX HardSwish operation, version 14";
   let description = [{
 HardSwish takes one input data (Tensor<T>) and produces one output data (Tensor<T>) where
@@ -3830,7 +3830,7 @@ where mean and variance are computed per instance per channel.
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_IsInfOp : ONNX_Op<"IsInf", 10, [Pure]> {
+def ONNX_IsInfOp : ONNX_Op<"IsInf", 10, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX IsInf operation, version 10";
   let description = [{
 Map infinity to true and other values to false.
@@ -3843,7 +3843,7 @@ Map infinity to true and other values to false.
     TensorOf<[I1]>:$Y);
 }
 
-def ONNX_IsNaNOp : ONNX_Op<"IsNaN", 13, [Pure]> {
+def ONNX_IsNaNOp : ONNX_Op<"IsNaN", 13, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX IsNaN operation, version 13";
   let description = [{
 Returns which elements of the input are NaN.
@@ -4291,7 +4291,7 @@ This is layer normalization defined in ONNX as function.
     ONNX_OrNone<TensorOf<[F32, BF16]>>:$InvStdDev);
 }
 
-def ONNX_LeakyReluOp : ONNX_Op<"LeakyRelu", 16, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_LeakyReluOp : ONNX_Op<"LeakyRelu", 16, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX LeakyRelu operation, version 16";
   let description = [{
 LeakyRelu takes input data (Tensor<T>) and an argument alpha, and produces one
@@ -4337,7 +4337,7 @@ output data (Tensor<T>) where the function `f(x) = alpha * x for x < 0`,
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_LessOp : ONNX_Op<"Less", 13, [Pure]> {
+def ONNX_LessOp : ONNX_Op<"Less", 13, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Less operation, version 13";
   let description = [{
 Returns the tensor resulted from performing the `less` logical operation
@@ -4401,7 +4401,7 @@ detailed description of the broadcasting rules.
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_LessOrEqualOp : ONNX_Op<"LessOrEqual", 16, [Pure]> {
+def ONNX_LessOrEqualOp : ONNX_Op<"LessOrEqual", 16, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX LessOrEqual operation, version 16";
   let description = [{
 Returns the tensor resulted from performing the `less_equal` logical operation
@@ -4431,7 +4431,7 @@ This operator supports **multidirectional (i.e., Numpy-style) broadcasting**; fo
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_LogOp : ONNX_Op<"Log", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_LogOp : ONNX_Op<"Log", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Log operation, version 13";
   let description = [{
 Calculates the natural log of the given input tensor, element-wise.
@@ -5179,7 +5179,7 @@ LpPool consumes an input tensor X and applies Lp pooling across the
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_MatMulOp : ONNX_Op<"MatMul", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_MatMulOp : ONNX_Op<"MatMul", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_Contraction]> {
   let summary = "ONNX MatMul operation, version 13";
   let description = [{
 Matrix product that behaves like numpy.matmul: https://docs.scipy.org/doc/numpy-1.13.0/reference/generated/numpy.matmul.html
@@ -5215,7 +5215,7 @@ Matrix product that behaves like numpy.matmul: https://docs.scipy.org/doc/numpy-
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_MatMulIntegerOp : ONNX_Op<"MatMulInteger", 10, [Pure]> {
+def ONNX_MatMulIntegerOp : ONNX_Op<"MatMulInteger", 10, [Pure, ONNX_Contraction]> {
   let summary = "ONNX MatMulInteger operation, version 10";
   let description = [{
 Matrix product that behaves like numpy.matmul: https://docs.scipy.org/doc/numpy-1.13.0/reference/generated/numpy.matmul.html.
@@ -5230,7 +5230,7 @@ The production MUST never overflow. The accumulation may overflow if and only if
     TensorOf<[I32]>:$Y);
 }
 
-def ONNX_MaxOp : ONNX_Op<"Max", 13, [Pure]> {
+def ONNX_MaxOp : ONNX_Op<"Max", 13, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Max operation, version 13";
   let description = [{
 Element-wise max of each of the input tensors (with Numpy-style broadcasting support).
@@ -5586,7 +5586,7 @@ In addition to the inputs, MaxUnpool takes three attributes, namely kernel_shape
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_MeanOp : ONNX_Op<"Mean", 13, [Pure]> {
+def ONNX_MeanOp : ONNX_Op<"Mean", 13, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Mean operation, version 13";
   let description = [{
 Element-wise mean of each of the input tensors (with Numpy-style broadcasting support).
@@ -5686,7 +5686,7 @@ The returned MelWeightMatrix can be used to right-multiply a spectrogram S of sh
     TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, BF16]>:$output);
 }
 
-def ONNX_MinOp : ONNX_Op<"Min", 13, [Pure]> {
+def ONNX_MinOp : ONNX_Op<"Min", 13, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Min operation, version 13";
   let description = [{
 Element-wise min of each of the input tensors (with Numpy-style broadcasting support).
@@ -5750,7 +5750,7 @@ have the same shape and data type.
     TensorOf<[F16, F32, F64]>:$min);
 }
 
-def ONNX_ModOp : ONNX_Op<"Mod", 13, [Pure]> {
+def ONNX_ModOp : ONNX_Op<"Mod", 13, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Mod operation, version 13";
   let description = [{
 Performs element-wise binary modulus (with Numpy-style broadcasting support).
@@ -5800,7 +5800,7 @@ Performs element-wise binary modulus (with Numpy-style broadcasting support).
     TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64]>:$C);
 }
 
-def ONNX_MulOp : ONNX_Op<"Mul", 14, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_MulOp : ONNX_Op<"Mul", 14, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Mul operation, version 14";
   let description = [{
 Performs element-wise binary multiplication (with Numpy-style broadcasting support).
@@ -5926,7 +5926,7 @@ of each of the possible outcomes.
     TensorOf<[I32, I64]>:$output);
 }
 
-def ONNX_NegOp : ONNX_Op<"Neg", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_NegOp : ONNX_Op<"Neg", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Neg operation, version 13";
   let description = [{
 Neg takes one input data (Tensor<T>) and produces one output data
@@ -5939,7 +5939,7 @@ the tensor elementwise.
     TensorOf<[F32, I32, I8, I16, I64, F16, F64, BF16]>:$Y);
 }
 
-def ONNX_NegV6Op : ONNX_Op<"NegV6", 6, [Pure]> {
+def ONNX_NegV6Op : ONNX_Op<"NegV6", 6, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Neg operation, version 6 (superseded)";
   let description = [{
 Neg takes one input data (Tensor<T>) and produces one output data
@@ -6220,7 +6220,7 @@ Returns the indices of the elements that are non-zero
     TensorOf<[I64]>:$Y);
 }
 
-def ONNX_NotOp : ONNX_Op<"Not", 1, [Pure]> {
+def ONNX_NotOp : ONNX_Op<"Not", 1, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Not operation, version 1";
   let description = [{
 Returns the negation of the input tensor element-wise.
@@ -6323,7 +6323,7 @@ Returns true if the optional-type input contains an element. If it is an empty o
     TensorOf<[I1]>:$output);
 }
 
-def ONNX_OrOp : ONNX_Op<"Or", 7, [Pure]> {
+def ONNX_OrOp : ONNX_Op<"Or", 7, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Or operation, version 7";
   let description = [{
 Returns the tensor resulted from performing the `or` logical operation
@@ -6357,7 +6357,7 @@ detailed description of the broadcasting rules.
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_PReluOp : ONNX_Op<"PRelu", 16, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_PReluOp : ONNX_Op<"PRelu", 16, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX PRelu operation, version 16";
   let description = [{
 PRelu takes input data (Tensor<T>) and slope tensor as input, and produces one
@@ -6666,7 +6666,7 @@ Example:
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_PowOp : ONNX_Op<"Pow", 15, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_PowOp : ONNX_Op<"Pow", 15, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Pow operation, version 15";
   let description = [{
 Pow takes input data (Tensor<T>) and exponent Tensor, and
@@ -6761,7 +6761,7 @@ Attribute `broadcast=1` needs to be passed to enable broadcasting.
     TensorOf<[F16, F32, F64]>:$Z);
 }
 
-def ONNX_QLinearConvOp : ONNX_Op<"QLinearConv", 10, [Pure]> {
+def ONNX_QLinearConvOp : ONNX_Op<"QLinearConv", 10, [Pure, ONNX_Contraction]> {
   let summary = "ONNX QLinearConv operation, version 10";
   let description = [{
 The convolution operator consumes a quantized input tensor, its scale and zero point,
@@ -6792,7 +6792,7 @@ zero point as 0.
     TensorOf<[I8, UI8]>:$y);
 }
 
-def ONNX_QLinearMatMulOp : ONNX_Op<"QLinearMatMul", 10, [Pure]> {
+def ONNX_QLinearMatMulOp : ONNX_Op<"QLinearMatMul", 10, [Pure, ONNX_Contraction]> {
   let summary = "ONNX QLinearMatMul operation, version 10";
   let description = [{
 Matrix product that behaves like numpy.matmul: https://docs.scipy.org/doc/numpy-1.13.0/reference/generated/numpy.matmul.html.
@@ -7222,7 +7222,7 @@ Output: [10, 8, 6]
     TensorOf<[F32, F64, I16, I32, I64]>:$output);
 }
 
-def ONNX_ReciprocalOp : ONNX_Op<"Reciprocal", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_ReciprocalOp : ONNX_Op<"Reciprocal", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Reciprocal operation, version 13";
   let description = [{
 Reciprocal takes one input data (Tensor<T>) and produces one output data
@@ -7262,7 +7262,7 @@ the tensor elementwise.
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_ReduceL1Op : ONNX_Op<"ReduceL1", 13, [Pure]> {
+def ONNX_ReduceL1Op : ONNX_Op<"ReduceL1", 13, [Pure, ONNX_Reduction]> {
   let summary = "ONNX ReduceL1 operation, version 13";
   let description = [{
 Computes the L1 norm of the input tensor's element along the provided axes. The resulting
@@ -7316,7 +7316,7 @@ False instead of True.
     TensorOf<[UI32, UI64, I32, I64, F16, F32, F64]>:$reduced);
 }
 
-def ONNX_ReduceL2Op : ONNX_Op<"ReduceL2", 13, [Pure]> {
+def ONNX_ReduceL2Op : ONNX_Op<"ReduceL2", 13, [Pure, ONNX_Reduction]> {
   let summary = "ONNX ReduceL2 operation, version 13";
   let description = [{
 Computes the L2 norm of the input tensor's element along the provided axes. The resulting
@@ -7370,7 +7370,7 @@ False instead of True.
     TensorOf<[UI32, UI64, I32, I64, F16, F32, F64]>:$reduced);
 }
 
-def ONNX_ReduceLogSumOp : ONNX_Op<"ReduceLogSum", 13, [Pure]> {
+def ONNX_ReduceLogSumOp : ONNX_Op<"ReduceLogSum", 13, [Pure, ONNX_Reduction]> {
   let summary = "ONNX ReduceLogSum operation, version 13";
   let description = [{
 Computes the log sum of the input tensor's element along the provided axes. The resulting
@@ -7424,7 +7424,7 @@ False instead of True.
     TensorOf<[UI32, UI64, I32, I64, F16, F32, F64]>:$reduced);
 }
 
-def ONNX_ReduceLogSumExpOp : ONNX_Op<"ReduceLogSumExp", 13, [Pure]> {
+def ONNX_ReduceLogSumExpOp : ONNX_Op<"ReduceLogSumExp", 13, [Pure, ONNX_Reduction]> {
   let summary = "ONNX ReduceLogSumExp operation, version 13";
   let description = [{
 Computes the log sum exponent of the input tensor's element along the provided axes. The resulting
@@ -7478,7 +7478,7 @@ False instead of True.
     TensorOf<[UI32, UI64, I32, I64, F16, F32, F64]>:$reduced);
 }
 
-def ONNX_ReduceMaxOp : ONNX_Op<"ReduceMax", 13, [Pure]> {
+def ONNX_ReduceMaxOp : ONNX_Op<"ReduceMax", 13, [Pure, ONNX_Reduction]> {
   let summary = "ONNX ReduceMax operation, version 13";
   let description = [{
 Computes the max of the input tensor's element along the provided axes. The resulting
@@ -7550,7 +7550,7 @@ False instead of True.
     TensorOf<[UI32, UI64, I32, I64, F16, F32, F64]>:$reduced);
 }
 
-def ONNX_ReduceMeanOp : ONNX_Op<"ReduceMean", 13, [Pure]> {
+def ONNX_ReduceMeanOp : ONNX_Op<"ReduceMean", 13, [Pure, ONNX_Reduction]> {
   let summary = "ONNX ReduceMean operation, version 13";
   let description = [{
 Computes the mean of the input tensor's element along the provided axes. The resulting
@@ -7604,7 +7604,7 @@ False instead of True.
     TensorOf<[UI32, UI64, I32, I64, F16, F32, F64]>:$reduced);
 }
 
-def ONNX_ReduceMinOp : ONNX_Op<"ReduceMin", 13, [Pure]> {
+def ONNX_ReduceMinOp : ONNX_Op<"ReduceMin", 13, [Pure, ONNX_Reduction]> {
   let summary = "ONNX ReduceMin operation, version 13";
   let description = [{
 Computes the min of the input tensor's element along the provided axes. The resulting
@@ -7676,7 +7676,7 @@ False instead of True.
     TensorOf<[UI32, UI64, I32, I64, F16, F32, F64]>:$reduced);
 }
 
-def ONNX_ReduceProdOp : ONNX_Op<"ReduceProd", 13, [Pure]> {
+def ONNX_ReduceProdOp : ONNX_Op<"ReduceProd", 13, [Pure, ONNX_Reduction]> {
   let summary = "ONNX ReduceProd operation, version 13";
   let description = [{
 Computes the product of the input tensor's element along the provided axes. The resulting
@@ -7730,7 +7730,7 @@ False instead of True.
     TensorOf<[UI32, UI64, I32, I64, F16, F32, F64]>:$reduced);
 }
 
-def ONNX_ReduceSumOp : ONNX_Op<"ReduceSum", 13, [Pure]> {
+def ONNX_ReduceSumOp : ONNX_Op<"ReduceSum", 13, [Pure, ONNX_Reduction]> {
   let summary = "ONNX ReduceSum operation, version 13";
   let description = [{
 Computes the sum of the input tensor's element along the provided axes. The resulting
@@ -7785,7 +7785,7 @@ False instead of True.
     TensorOf<[UI32, UI64, I32, I64, F16, F32, F64]>:$reduced);
 }
 
-def ONNX_ReduceSumSquareOp : ONNX_Op<"ReduceSumSquare", 13, [Pure]> {
+def ONNX_ReduceSumSquareOp : ONNX_Op<"ReduceSumSquare", 13, [Pure, ONNX_Reduction]> {
   let summary = "ONNX ReduceSumSquare operation, version 13";
   let description = [{
 Computes the sum square of the input tensor's element along the provided axes. The resulting
@@ -7839,7 +7839,7 @@ False instead of True.
     TensorOf<[UI32, UI64, I32, I64, F16, F32, F64]>:$reduced);
 }
 
-def ONNX_ReluOp : ONNX_Op<"Relu", 14, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_ReluOp : ONNX_Op<"Relu", 14, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Relu operation, version 14";
   let description = [{
 Relu takes one input data (Tensor<T>) and produces one output data
@@ -8130,7 +8130,7 @@ through bilinear interpolation.
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_RoundOp : ONNX_Op<"Round", 11, [Pure]> {
+def ONNX_RoundOp : ONNX_Op<"Round", 11, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Round operation, version 11";
   let description = [{
 Round takes one input Tensor and rounds the values, element-wise, meaning
@@ -9257,7 +9257,7 @@ Example 2:
     TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>:$output);
 }
 
-def ONNX_SeluOp : ONNX_Op<"Selu", 6, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_SeluOp : ONNX_Op<"Selu", 6, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Selu operation, version 6";
   let description = [{
 Selu takes one input data (Tensor<T>) and produces one output data
@@ -9460,7 +9460,7 @@ Takes a tensor as input and outputs an 1D int64 tensor containing the shape of t
     TensorOf<[I64]>:$shape);
 }
 
-def ONNX_ShrinkOp : ONNX_Op<"Shrink", 9, [Pure]> {
+def ONNX_ShrinkOp : ONNX_Op<"Shrink", 9, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Shrink operation, version 9";
   let description = [{
 Shrink takes one input data (Tensor<numeric>) and produces one Tensor output,
@@ -9476,7 +9476,7 @@ If x > lambd, y = x - bias; Otherwise, y = 0.
     TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64]>:$output);
 }
 
-def ONNX_SigmoidOp : ONNX_Op<"Sigmoid", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_SigmoidOp : ONNX_Op<"Sigmoid", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Sigmoid operation, version 13";
   let description = [{
 Sigmoid takes one input data (Tensor<T>) and produces one output data
@@ -9516,7 +9516,7 @@ tensor elementwise.
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_SignOp : ONNX_Op<"Sign", 13, [Pure]> {
+def ONNX_SignOp : ONNX_Op<"Sign", 13, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Sign operation, version 13";
   let description = [{
 Calculate the sign of the given input tensor element-wise.
@@ -9540,7 +9540,7 @@ If input > 0, output 1. if input < 0, output -1. if input == 0, output 0.
     TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64]>:$output);
 }
 
-def ONNX_SinOp : ONNX_Op<"Sin", 7, [Pure]> {
+def ONNX_SinOp : ONNX_Op<"Sin", 7, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Sin operation, version 7";
   let description = [{
 Calculates the sine of the given input tensor, element-wise.
@@ -9551,7 +9551,7 @@ Calculates the sine of the given input tensor, element-wise.
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_SinhOp : ONNX_Op<"Sinh", 9, [Pure]> {
+def ONNX_SinhOp : ONNX_Op<"Sinh", 9, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Sinh operation, version 9";
   let description = [{
 Calculates the hyperbolic sine of the given input tensor element-wise.
@@ -9956,7 +9956,7 @@ where tensor W is of shape (N, D1, D2, ..., Dk) and W[n][d1][d2]...[dk] = weight
     ONNX_OrNone<TensorOf<[F16, F32, F64]>>:$log_prob);
 }
 
-def ONNX_SoftplusOp : ONNX_Op<"Softplus", 1, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_SoftplusOp : ONNX_Op<"Softplus", 1, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Softplus operation, version 1";
   let description = [{
 Softplus takes one input data (Tensor<T>) and produces one output data
@@ -9969,7 +9969,7 @@ the tensor elementwise.
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_SoftsignOp : ONNX_Op<"Softsign", 1, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_SoftsignOp : ONNX_Op<"Softsign", 1, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Softsign operation, version 1";
   let description = [{
 Calculates the softsign (x/(1+|x|)) of the given input tensor element-wise.
@@ -10093,7 +10093,7 @@ dimension size of input tensor on 'axis'.
     ONNX_SeqOf<[TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>]>:$output_sequence);
 }
 
-def ONNX_SqrtOp : ONNX_Op<"Sqrt", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_SqrtOp : ONNX_Op<"Sqrt", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Sqrt operation, version 13";
   let description = [{
 Square root takes one input data (Tensor<T>) and produces one output data
@@ -10201,7 +10201,7 @@ if input shape is [C] and shape [1, 1] if input shape is [1, C].
     TensorOf<[ONNX_String]>:$Y);
 }
 
-def ONNX_SubOp : ONNX_Op<"Sub", 14, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_SubOp : ONNX_Op<"Sub", 14, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Sub operation, version 14";
   let description = [{
 Performs element-wise binary subtraction (with Numpy-style broadcasting support).
@@ -10312,7 +10312,7 @@ Attribute `broadcast=1` needs to be passed to enable broadcasting.
     TensorOf<[F16, F32, F64]>:$C);
 }
 
-def ONNX_SumOp : ONNX_Op<"Sum", 13, [Pure]> {
+def ONNX_SumOp : ONNX_Op<"Sum", 13, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Sum operation, version 13";
   let description = [{
 Element-wise sum of each of the input tensors (with Numpy-style broadcasting support).
@@ -10363,7 +10363,7 @@ have the same shape and data type.
     TensorOf<[F16, F32, F64]>:$sum);
 }
 
-def ONNX_TanOp : ONNX_Op<"Tan", 7, [Pure]> {
+def ONNX_TanOp : ONNX_Op<"Tan", 7, [Pure, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Tan operation, version 7";
   let description = [{
 Calculates the tangent of the given input tensor, element-wise.
@@ -10374,7 +10374,7 @@ Calculates the tangent of the given input tensor, element-wise.
     TensorOf<[F16, F32, F64]>:$output);
 }
 
-def ONNX_TanhOp : ONNX_Op<"Tanh", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_TanhOp : ONNX_Op<"Tanh", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX Tanh operation, version 13";
   let description = [{
 Calculates the hyperbolic tangent of the given input tensor element-wise.
@@ -10454,7 +10454,7 @@ If pool_strings is set, the input must be a string tensor.
     TensorOf<[F32]>:$Y);
 }
 
-def ONNX_ThresholdedReluOp : ONNX_Op<"ThresholdedRelu", 10, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_ThresholdedReluOp : ONNX_Op<"ThresholdedRelu", 10, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseUnary]> {
   let summary = "ONNX ThresholdedRelu operation, version 10";
   let description = [{
 ThresholdedRelu takes one input data (Tensor<T>) and produces one output data
@@ -10863,7 +10863,7 @@ Example:
     TensorOf<[I1, I32, I64, F16, F32, F64]>:$Y);
 }
 
-def ONNX_WhereOp : ONNX_Op<"Where", 16, [Pure]> {
+def ONNX_WhereOp : ONNX_Op<"Where", 16, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Where operation, version 16";
   let description = [{
 Return elements, either from X or Y, depending on condition.
@@ -10902,7 +10902,7 @@ This operator supports **multidirectional (i.e., Numpy-style) broadcasting**; fo
     TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>:$output);
 }
 
-def ONNX_XorOp : ONNX_Op<"Xor", 7, [Pure]> {
+def ONNX_XorOp : ONNX_Op<"Xor", 7, [Pure, ONNX_ElementwiseBroadcast]> {
   let summary = "ONNX Xor operation, version 7";
   let description = [{
 Returns the tensor resulted from performing the `xor` logical operation

@@ -11,6 +11,7 @@
 #define FULCRUM_DIALECT_ONNX_IR_ONNXOPS_H
 
 #include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
+#include "fulcrum/Dialect/ONNX/IR/ONNXTraits.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
