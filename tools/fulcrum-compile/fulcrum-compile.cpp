@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fulcrum/Driver/Driver.h"
+#include "fulcrum/Support/PassStatistic.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -114,5 +115,6 @@ int main(int argc, char **argv) {
     return 1;
   if (Error err = session.writeArtifact(outputPath, *kind))
     return fulcrum::reportError(inputPath, std::move(err));
+  fulcrum::printPassStatisticsIfEnabled();
   return 0;
 }

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fulcrum/InitAll.h"
+#include "fulcrum/Support/PassStatistic.h"
 
 #include "mlir/InitAllPasses.h"
 #include "mlir/Support/FileUtilities.h"
@@ -41,5 +42,6 @@ int main(int argc, char **argv) {
                                mlir::MlirOptMainConfig::createFromCLOptions())))
     return EXIT_FAILURE;
   out->keep();
+  fulcrum::printPassStatisticsIfEnabled();
   return EXIT_SUCCESS;
 }

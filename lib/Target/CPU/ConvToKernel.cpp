@@ -7,6 +7,7 @@
 
 #include "KernelCalls.h"
 
+#include "fulcrum/Support/PassStatistic.h"
 #include "fulcrum/Target/CPU/Kernels.h"
 #include "fulcrum/Target/CPU/Passes.h"
 
@@ -22,6 +23,12 @@ namespace fulcrum {
 } // namespace fulcrum
 
 using namespace mlir;
+
+static fulcrum::PassCounter
+    depthwiseCount("fulcrum-cpu-conv-to-kernel",
+                   "Depthwise convolutions run on kernels");
+static fulcrum::PassCounter convCount("fulcrum-cpu-conv-to-kernel",
+                                      "Convolutions run on kernels");
 
 namespace {
 
@@ -90,6 +97,7 @@ struct CPUConvToKernelPass
     b.create<func::CallOp>(op.getLoc(), callee, args);
     op->erase();
     ++numDepthwise;
+    ++depthwiseCount;
   }
 
   void rewrite(linalg::Conv2DNchwFchwOp op, const fulcrum::GemmKernel &kernel,
@@ -144,6 +152,7 @@ struct CPUConvToKernelPass
     if (fill)
       fill->erase();
     ++numKernels;
+    ++convCount;
   }
 };
 

@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fulcrum/Support/PassStatistic.h"
 #include "fulcrum/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -20,6 +21,9 @@ namespace fulcrum {
 } // namespace fulcrum
 
 using namespace mlir;
+
+static fulcrum::PassCounter parallelCount("fulcrum-cpu-linalg-to-loops",
+                                          "Ops lowered to parallel loops");
 
 namespace {
 
@@ -68,6 +72,7 @@ struct CPULinalgToLoopsPass
       }
       if (parallel)
         ++numParallel;
+      ++parallelCount;
       rewriter.eraseOp(op);
     }
   }

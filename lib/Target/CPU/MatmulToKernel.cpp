@@ -8,6 +8,7 @@
 
 #include "KernelCalls.h"
 
+#include "fulcrum/Support/PassStatistic.h"
 #include "fulcrum/Target/CPU/Kernels.h"
 #include "fulcrum/Target/CPU/Passes.h"
 
@@ -29,6 +30,14 @@ namespace fulcrum {
 } // namespace fulcrum
 
 using namespace mlir;
+
+static fulcrum::PassCounter packedCount("fulcrum-cpu-matmul-to-kernel",
+                                        "Weights packed at compile time");
+static fulcrum::PassCounter
+    epilogueCount("fulcrum-cpu-matmul-to-kernel",
+                  "Bias (and ReLU) epilogues applied by the kernel");
+static fulcrum::PassCounter productCount("fulcrum-cpu-matmul-to-kernel",
+                                         "Matrix products run on kernels");
 using fulcrum::hasContiguousRows;
 
 namespace {
@@ -108,13 +117,20 @@ std::optional<Epilogue> matchEpilogue(linalg::LinalgOp product, Value c) {
   if (!biasType || !biasType.getElementType().isF32() || !outType ||
       !outType.getElementType().isF32() || !hasContiguousRows(outType, 2) ||
       !biasType.getLayout().isIdentity() ||
-      !output.getDefiningOp<memref::AllocOp>())
+      (output != c && !output.getDefiningOp<memref::AllocOp>()))
     return std::nullopt;
-  // C dies here: its other users are the product, its fill and deallocs.
-  for (Operation *other : c.getUsers())
-    if (other != product && other != generic &&
-        !isa<linalg::FillOp, memref::DeallocOp>(other))
-      return std::nullopt;
+  // Nothing else reads the product: C's other users are its fill and
+  // deallocs, or, when the epilogue writes in place (bufferization reuses
+  // C), readers of the epilogue's result after it.
+  for (Operation *other : c.getUsers()) {
+    if (other == product || other == generic ||
+        isa<linalg::FillOp, memref::DeallocOp>(other))
+      continue;
+    if (output == c && other->getBlock() == generic->getBlock() &&
+        generic->isBeforeInBlock(other))
+      continue;
+    return std::nullopt;
+  }
   // The body: add(c, bias), optionally followed by maximumf(_, 0).
   Block &body = generic.getRegion().front();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
@@ -189,6 +205,7 @@ struct CPUMatmulToKernelPass
         attr, /*constant=*/true, b.getI64IntegerAttr(64));
     symbols.insert(global);
     ++numPacked;
+    ++packedCount;
     return global;
   }
 
@@ -309,6 +326,7 @@ struct CPUMatmulToKernelPass
     if (epilogue) {
       epilogue->op->erase();
       ++numEpilogues;
+      ++epilogueCount;
     }
     op->erase();
     if (fill)
@@ -324,6 +342,7 @@ struct CPUMatmulToKernelPass
         }
       }
     ++numKernels;
+    ++productCount;
   }
 };
 

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fulcrum/Support/PassStatistic.h"
 #include "fulcrum/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -16,6 +17,9 @@ namespace fulcrum {
 } // namespace fulcrum
 
 using namespace mlir;
+
+static fulcrum::PassCounter markedCount("fulcrum-cpu-reassociate-reductions",
+                                        "Reduction combiners marked");
 
 namespace {
 struct CPUReassociateReductionsPass
@@ -41,6 +45,7 @@ struct CPUReassociateReductionsPass
               arith::FastMathFlagsAttr::get(
                   &getContext(), flags | arith::FastMathFlags::reassoc));
           ++numMarked;
+          ++markedCount;
         }
       }
     });

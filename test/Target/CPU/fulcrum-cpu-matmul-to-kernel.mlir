@@ -141,6 +141,30 @@ func.func @bias_relu(%a: memref<4x3xf32>, %b: memref<3x2xf32>, %bias: memref<2xf
 
 // -----
 
+// An epilogue that bufferization made in place (it writes C) is applied by
+// the kernel too; C is then the epilogue's result, read afterwards.
+// CHECK-LABEL: func.func @in_place(
+// CHECK: %[[C:.*]] = memref.alloc() : memref<4x2xf32>
+// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %c2_i64)
+// CHECK-NOT: linalg.generic
+// CHECK: linalg.copy ins(%[[C]]
+func.func @in_place(%a: memref<4x3xf32>, %b: memref<3x2xf32>, %bias: memref<2xf32>, %out: memref<4x2xf32>) {
+  %z = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<4x2xf32>
+  linalg.fill ins(%z : f32) outs(%c : memref<4x2xf32>)
+  linalg.matmul ins(%a, %b : memref<4x3xf32>, memref<3x2xf32>) outs(%c : memref<4x2xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c, %bias : memref<4x2xf32>, memref<2xf32>) outs(%c : memref<4x2xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  linalg.copy ins(%c : memref<4x2xf32>) outs(%out : memref<4x2xf32>)
+  memref.dealloc %c : memref<4x2xf32>
+  return
+}
+
+// -----
+
 // negative_: the product is read again after the epilogue, or the bias
 // varies by row: the epilogue stays a generic (the kernel overwrites, flags
 // = 0).

@@ -9,6 +9,7 @@
 #include "fulcrum/Dialect/ONNX/IR/ONNXOps.h"
 #include "fulcrum/Dialect/ONNX/IR/ShapeHelpers.h"
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
+#include "fulcrum/Support/PassStatistic.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -18,6 +19,9 @@ namespace fulcrum::onnx {
 } // namespace fulcrum::onnx
 
 using namespace mlir;
+
+static fulcrum::PassCounter decomposedCount("fulcrum-onnx-decompose",
+                                            "Operations decomposed");
 using namespace fulcrum::onnx;
 
 namespace {
@@ -157,6 +161,7 @@ struct ONNXDecomposePass
                                             config)))
       return signalPassFailure();
     numDecomposed += before - count();
+    decomposedCount += before - count();
   }
 };
 

@@ -8,6 +8,7 @@
 #include "fulcrum/Dialect/ONNX/IR/ONNXOps.h"
 #include "fulcrum/Dialect/ONNX/IR/ShapeHelpers.h"
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
+#include "fulcrum/Support/PassStatistic.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -18,6 +19,9 @@ namespace fulcrum::onnx {
 } // namespace fulcrum::onnx
 
 using namespace mlir;
+
+static fulcrum::PassCounter foldedCount("fulcrum-onnx-fold-shape-computations",
+                                        "Number of values made constant");
 using namespace fulcrum::onnx;
 
 namespace {
@@ -52,6 +56,7 @@ struct ONNXFoldShapeComputationsPass
       op->getResult(0).replaceAllUsesWith(cst);
       replaced.push_back(op);
       ++numFolded;
+      ++foldedCount;
     });
     for (Operation *op : llvm::reverse(replaced))
       if (op->use_empty() && isMemoryEffectFree(op))

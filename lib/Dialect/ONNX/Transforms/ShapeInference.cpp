@@ -6,6 +6,7 @@
 
 #include "fulcrum/Dialect/ONNX/IR/ONNXOps.h"
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
+#include "fulcrum/Support/PassStatistic.h"
 
 #include "mlir/IR/TypeUtilities.h"
 
@@ -15,6 +16,9 @@ namespace fulcrum::onnx {
 } // namespace fulcrum::onnx
 
 using namespace mlir;
+
+static fulcrum::PassCounter refinedCount("fulcrum-onnx-shape-inference",
+                                         "Number of result types refined");
 using namespace fulcrum::onnx;
 
 namespace {
@@ -47,7 +51,8 @@ Type meetTypes(Type a, Type b) {
 }
 
 struct ONNXShapeInferencePass
-    : public fulcrum::onnx::impl::ONNXShapeInferenceBase<ONNXShapeInferencePass> {
+    : public fulcrum::onnx::impl::ONNXShapeInferenceBase<
+          ONNXShapeInferencePass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     WalkResult walk = func.walk([&](ShapeInferenceOpInterface op) {
@@ -65,6 +70,7 @@ struct ONNXShapeInferencePass
         if (refined != result.getType()) {
           result.setType(refined);
           ++numRefined;
+          ++refinedCount;
         }
       }
       return WalkResult::advance();
