@@ -24,6 +24,9 @@ TEST(ONNXTraits, FromTheGeneratorConfiguration) {
   EXPECT_TRUE(ArgMaxOp::hasTrait<trait::Reduction>());
   EXPECT_TRUE(ConvOp::hasTrait<trait::Contraction>());
   EXPECT_TRUE(MatMulOp::hasTrait<trait::Contraction>());
+  EXPECT_TRUE(ConvOp::hasTrait<trait::Weights>());
+  EXPECT_TRUE(BatchNormalizationOp::hasTrait<trait::Weights>());
+  EXPECT_FALSE(AddOp::hasTrait<trait::Weights>());
   // Operators without facts, and superseded versions not listed.
   EXPECT_FALSE(ReshapeOp::hasTrait<trait::ElementwiseUnary>());
   EXPECT_FALSE(ReshapeOp::hasTrait<trait::Reduction>());
@@ -48,6 +51,10 @@ TEST(ONNXTraits, QueriedOnOperations) {
   EXPECT_TRUE(isElementwise(add));
   EXPECT_FALSE(isElementwise(x.getDefiningOp()));
   EXPECT_TRUE(add->hasTrait<trait::ElementwiseBroadcast>());
+  Operation *matmul = b.create<MatMulOp>(loc, type, x, x);
+  EXPECT_FALSE(isWeightOperand(matmul, 0));
+  EXPECT_TRUE(isWeightOperand(matmul, 1));
+  EXPECT_FALSE(isWeightOperand(add, 1));
   module->erase();
 }
 

@@ -127,6 +127,11 @@ def ONNX_Reduction : ONNX_Fact<"Reduction">;
 /// convolutions, Einsum and their quantized forms).
 def ONNX_Contraction : ONNX_Fact<"Contraction">;
 
+/// The operands after the first are parameters (filters, biases, scales,
+/// statistics), usually constants, rather than data: what a compiler may
+/// pre-pack or fold.
+def ONNX_Weights : ONNX_Fact<"Weights">;
+
 //===----------------------------------------------------------------------===//
 // Operation base class
 //===----------------------------------------------------------------------===//

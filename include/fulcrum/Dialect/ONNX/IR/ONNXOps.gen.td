@@ -562,7 +562,7 @@ AveragePool consumes an input tensor X and applies average pooling across
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_BatchNormalizationOp : ONNX_Op<"BatchNormalization", 15, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_BatchNormalizationOp : ONNX_Op<"BatchNormalization", 15, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_Weights]> {
   let summary = "ONNX BatchNormalization operation, version 15";
   let description = [{
 Carries out batch normalization as described in the paper
@@ -1269,7 +1269,7 @@ Generate a tensor with given value and shape.
     TensorOf<[F16, F32, F64, I8, I16, I32, I64, UI8, UI16, UI32, UI64, I1]>:$output);
 }
 
-def ONNX_ConvOp : ONNX_Op<"Conv", 11, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_Contraction]> {
+def ONNX_ConvOp : ONNX_Op<"Conv", 11, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_Contraction, ONNX_Weights]> {
   let summary = "ONNX Conv operation, version 11";
   let description = [{
 The convolution operator consumes an input tensor and a filter, and
@@ -1330,7 +1330,7 @@ and computes the output. The production MUST never overflow. The accumulation ma
     TensorOf<[I32]>:$y);
 }
 
-def ONNX_ConvTransposeOp : ONNX_Op<"ConvTranspose", 11, [Pure, ONNX_Contraction]> {
+def ONNX_ConvTransposeOp : ONNX_Op<"ConvTranspose", 11, [Pure, ONNX_Contraction, ONNX_Weights]> {
   let summary = "ONNX ConvTranspose operation, version 11";
   let description = [{
 The convolution transpose operator consumes an input tensor and a filter,
@@ -3224,7 +3224,7 @@ This operator is the inverse of `ScatterND`.
     TensorOf<[UI8, UI16, UI32, UI64, I8, I16, I32, I64, F16, F32, F64, ONNX_String, I1, Complex<F32>, Complex<F64>]>:$output);
 }
 
-def ONNX_GemmOp : ONNX_Op<"Gemm", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_Contraction]> {
+def ONNX_GemmOp : ONNX_Op<"Gemm", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_Contraction, ONNX_Weights]> {
   let summary = "ONNX Gemm operation, version 13";
   let description = [{
 General Matrix multiplication:
@@ -3793,7 +3793,7 @@ If conditional
   let assemblyFormat = "`(` operands `)` `else_branch` $else_branch `then_branch` $then_branch attr-dict `:` functional-type(operands, results)";
 }
 
-def ONNX_InstanceNormalizationOp : ONNX_Op<"InstanceNormalization", 6, [Pure]> {
+def ONNX_InstanceNormalizationOp : ONNX_Op<"InstanceNormalization", 6, [Pure, ONNX_Weights]> {
   let summary = "ONNX InstanceNormalization operation, version 6";
   let description = [{
 Carries out instance normalization as described in the paper
@@ -4235,7 +4235,7 @@ Equations (Default: f=Sigmoid, g=Tanh, h=Tanh):
     ONNX_OrNone<TensorOf<[F16, F32, F64]>>:$Y_c);
 }
 
-def ONNX_LayerNormalizationOp : ONNX_Op<"LayerNormalization", 17, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>]> {
+def ONNX_LayerNormalizationOp : ONNX_Op<"LayerNormalization", 17, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_Weights]> {
   let summary = "ONNX LayerNormalization operation, version 17";
   let description = [{
 This is layer normalization defined in ONNX as function.
@@ -5179,7 +5179,7 @@ LpPool consumes an input tensor X and applies Lp pooling across the
     TensorOf<[F16, F32, F64]>:$Y);
 }
 
-def ONNX_MatMulOp : ONNX_Op<"MatMul", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_Contraction]> {
+def ONNX_MatMulOp : ONNX_Op<"MatMul", 13, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_Contraction, ONNX_Weights]> {
   let summary = "ONNX MatMul operation, version 13";
   let description = [{
 Matrix product that behaves like numpy.matmul: https://docs.scipy.org/doc/numpy-1.13.0/reference/generated/numpy.matmul.html
@@ -6357,7 +6357,7 @@ detailed description of the broadcasting rules.
     TensorOf<[I1]>:$C);
 }
 
-def ONNX_PReluOp : ONNX_Op<"PRelu", 16, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseBroadcast]> {
+def ONNX_PReluOp : ONNX_Op<"PRelu", 16, [Pure, DeclareOpInterfaceMethods<ONNX_ShapeInferenceOpInterface>, ONNX_ElementwiseBroadcast, ONNX_Weights]> {
   let summary = "ONNX PRelu operation, version 16";
   let description = [{
 PRelu takes input data (Tensor<T>) and slope tensor as input, and produces one

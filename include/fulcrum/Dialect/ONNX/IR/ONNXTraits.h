@@ -35,6 +35,11 @@ template <typename ConcreteType>
 class Contraction : public mlir::OpTrait::TraitBase<ConcreteType, Contraction> {
 };
 
+/// The operands after the first are parameters (filters, biases, scales),
+/// usually constants, rather than data.
+template <typename ConcreteType>
+class Weights : public mlir::OpTrait::TraitBase<ConcreteType, Weights> {};
+
 } // namespace fulcrum::onnx::trait
 
 namespace fulcrum::onnx {
@@ -43,6 +48,11 @@ namespace fulcrum::onnx {
 inline bool isElementwise(mlir::Operation *op) {
   return op->hasTrait<trait::ElementwiseUnary>() ||
          op->hasTrait<trait::ElementwiseBroadcast>();
+}
+
+/// Whether operand `index` of `op` is a weight (see trait::Weights).
+inline bool isWeightOperand(mlir::Operation *op, unsigned index) {
+  return index > 0 && op->hasTrait<trait::Weights>();
 }
 
 } // namespace fulcrum::onnx
