@@ -19,7 +19,7 @@ void *aligned_alloc(size_t alignment, size_t size);
 void free(void *pointer);
 size_t malloc_usable_size(void *pointer);
 
-enum { kSlots = 16, kMinCached = 64 * 1024 };
+enum { kSlots = 48, kMinCached = 64 * 1024 };
 
 static void *cached[kSlots];
 static size_t cachedSize[kSlots];
