@@ -323,33 +323,40 @@ static void im2colPanel(const float *x, int64_t C, int64_t H, int64_t W,
                         int64_t p, float *out) {
   int64_t pixels = OH * OW, p0 = p * NR;
   int64_t count = pixels - p0 < NR ? pixels - p0 : NR;
-  /* Each pixel's top-left input position. */
-  int64_t base[NR];
-  for (int64_t j = 0; j < NR; ++j) {
-    int64_t q = p0 + (j < count ? j : 0);
-    base[j] = (q / OW) * sh * W + (q % OW) * sw;
+  /* The panel's pixels as runs within one output row: a run reads inputs
+   * sw apart (consecutive at stride 1), so it copies as a vector loop. */
+  int64_t runStart[NR], runBase[NR], runLength[NR];
+  int runs = 0;
+  for (int64_t j = 0; j < count;) {
+    int64_t q = p0 + j, oh = q / OW, ow = q % OW;
+    int64_t length = OW - ow < count - j ? OW - ow : count - j;
+    runStart[runs] = j;
+    runBase[runs] = oh * sh * W + ow * sw;
+    runLength[runs] = length;
+    ++runs;
+    j += length;
   }
-  /* A full panel within one output row at stride 1 reads NR consecutive
-   * inputs: a vector copy instead of a gather. */
-  int contiguous = count == NR && sw == 1 && base[NR - 1] == base[0] + NR - 1;
   int64_t k = 0;
   for (int64_t c = 0; c < C; ++c)
     for (int64_t kh = 0; kh < KH; ++kh)
       for (int64_t kw = 0; kw < KW; ++kw, ++k) {
         const float *src = x + c * H * W + kh * dh * W + kw * dw;
         float *dst = out + k * NR;
-        if (contiguous) {
-          const float *from = src + base[0];
-          for (int64_t j = 0; j < NR; ++j)
-            dst[j] = from[j];
-          continue;
+        for (int r = 0; r < runs; ++r) {
+          const float *from = src + runBase[r];
+          float *to = dst + runStart[r];
+          int64_t length = runLength[r];
+          if (sw == 1)
+            for (int64_t t = 0; t < length; ++t)
+              to[t] = from[t];
+          else
+            for (int64_t t = 0; t < length; ++t)
+              to[t] = from[t * sw];
         }
-        int64_t j = 0;
-        for (; j < count; ++j)
-          dst[j] = src[base[j]];
-        for (; j < NR; ++j)
+        for (int64_t j = count; j < NR; ++j)
           dst[j] = 0.0f;
       }
+  (void)H;
 }
 
 /* y[N][F][OH][OW] (+)= conv(x[N][C][H][W], w[F][C][KH][KW]); `workspace`
