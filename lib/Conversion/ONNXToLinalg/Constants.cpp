@@ -20,6 +20,27 @@ using namespace fulcrum::onnx;
 namespace fulcrum::lowering {
 namespace {
 
+/// Initializers with at most this many elements are lowered to dense<>.
+constexpr int64_t kMaxDenseResourceElements = 64;
+
+/// Small initializers become dense<>: lowerings read scalar operands with
+/// tensor.extract, which upstream folds crash on for dense_resource
+/// (llvm/llvm-project#114728), and a rank-0 dense_resource global crashes
+/// the memref-to-LLVM lowering. Large ones stay blobs.
+ElementsAttr denseIfSmall(ElementsAttr value, RankedTensorType type) {
+  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+  if (!resource || type.getNumElements() > kMaxDenseResourceElements ||
+      type.getElementType().isInteger(1))
+    return value;
+  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+  if (!blob)
+    return value;
+  bool splat = false;
+  if (!DenseElementsAttr::isValidRawBuffer(type, blob->getData(), splat))
+    return value;
+  return DenseElementsAttr::getFromRawBuffer(type, blob->getData());
+}
+
 /// Casts `attr` (dense or dense_resource) to the signless `type`.
 ElementsAttr toSignlessElements(ElementsAttr attr, RankedTensorType type) {
   if (attr.getType() == type)
@@ -42,6 +63,7 @@ struct ConstantV1Lowering : public OpConversionPattern<ConstantV1Op> {
         type ? toSignlessElements(op.getValue(), type) : nullptr;
     if (!value || isa<onnx::StringType>(type.getElementType()))
       return rewriter.notifyMatchFailure(op, "unsupported constant");
+    value = denseIfSmall(value, type);
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, type,
                                                    cast<TypedAttr>(value));
     return success();
@@ -69,6 +91,7 @@ struct ConstantLowering : public OpConversionPattern<ConstantOp> {
       value = DenseElementsAttr::get(type, is.asArrayRef());
     if (!value || isa<onnx::StringType>(type.getElementType()))
       return rewriter.notifyMatchFailure(op, "unsupported constant");
+    value = denseIfSmall(value, type);
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, type,
                                                    cast<TypedAttr>(value));
     return success();

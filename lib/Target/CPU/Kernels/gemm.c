@@ -283,7 +283,7 @@ static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1,
 
 /* Below this many multiply-adds a product runs on the calling thread: a
  * parallel region costs a few microseconds. */
-#define PARALLEL_WORK (1 << 18)
+#define PARALLEL_WORK (1 << 20)
 
 /* The entry point the compiler calls; pointers arrive as integers. The
  * work is split across the OpenMP threads by column panels (or by row
