@@ -51,6 +51,7 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   // Large ops become scf.parallel, spread over the OpenMP threads the
   // kernels use too. The memref lowering must come before scf-to-cf, which
   // cannot lower the alloca scopes convert-scf-to-openmp creates.
+  pm.addPass(createCPUFlattenGlobals());
   pm.addNestedPass<func::FuncOp>(createCPULinalgToLoops());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToOpenMPPass());

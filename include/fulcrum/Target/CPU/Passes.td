@@ -210,4 +210,32 @@ def CPULinalgToLoops : Pass<"fulcrum-cpu-linalg-to-loops", "::mlir::func::FuncOp
   ];
 }
 
+def CPUFlattenGlobals : Pass<"fulcrum-cpu-flatten-globals", "::mlir::ModuleOp"> {
+  let summary = "Store constant globals as flat arrays";
+  let description = [{
+    Rewrites every constant `memref.global` of rank 2 or more (static shape,
+    row-major) as a 1-D global over the same data (a `dense_resource`
+    initializer keeps its blob), and each `memref.get_global` of it as a
+    get of the flat global followed by a `memref.expand_shape` back to the
+    original type. The LLVM translation turns an N-D initializer into
+    nested arrays with one uniqued constant per innermost row (a 512x512x3x3
+    convolution weight makes 786,432 of them), which dominated compile time
+    and memory; a flat initializer is one constant.
+
+    ```mlir
+    memref.global "private" constant @w : memref<64x3x3x3xf32> = dense_resource<w>
+    %0 = memref.get_global @w : memref<64x3x3x3xf32>
+    // becomes
+    memref.global "private" constant @w : memref<1728xf32> = dense_resource<w>
+    %f = memref.get_global @w : memref<1728xf32>
+    %0 = memref.expand_shape %f [[0, 1, 2, 3]] output_shape [64, 3, 3, 3]
+        : memref<1728xf32> into memref<64x3x3x3xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numFlattened", "num-flattened", "Globals stored flat">
+  ];
+}
+
 #endif // FULCRUM_TARGET_CPU_PASSES_TD
