@@ -283,7 +283,7 @@ static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1,
 
 /* Below this many multiply-adds a product runs on the calling thread: a
  * parallel region costs a few microseconds. */
-#define PARALLEL_WORK (1 << 20)
+#define PARALLEL_WORK (1 << 22)
 
 /* The entry point the compiler calls; pointers arrive as integers. The
  * work is split across the OpenMP threads by column panels (or by row
@@ -301,7 +301,7 @@ void NAME(fulcrum_sgemm_f32)(int64_t M, int64_t N, int64_t K, int64_t a,
   if (M * N * K < PARALLEL_WORK) {
     gemmBlock(0, M, 0, panels, N, K, A, lda, B, ldb, panelStride, C, ldc,
               Bias, flags);
-  } else if (panels >= blocks) {
+  } else if (panels >= 4 || panels >= blocks) {
 #pragma omp parallel for schedule(static)
     for (int64_t p = 0; p < panels; ++p)
       gemmBlock(0, M, p, p + 1, N, K, A, lda, B, ldb, panelStride, C, ldc,
