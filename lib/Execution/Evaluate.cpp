@@ -82,6 +82,16 @@ HostTensor concatRows(const std::vector<HostTensor> &parts) {
 }
 
 namespace {
+/// Part `p` of `parts` contiguous slices of every input's `rows` rows.
+std::vector<HostTensor> slicePart(const std::vector<HostTensor> &inputs,
+                                  int64_t rows, int64_t p, int64_t parts) {
+  int64_t begin = rows * p / parts, end = rows * (p + 1) / parts;
+  std::vector<HostTensor> slice;
+  for (const HostTensor &in : inputs)
+    slice.push_back(sliceRows(in, begin, end));
+  return slice;
+}
+
 /// Whether `inputs` can be split along a dynamic first dimension.
 bool isSplittable(const ModelRunner &runner,
                   const std::vector<HostTensor> &inputs, int64_t rows) {
@@ -112,11 +122,7 @@ runSplit(ModelRunner &runner, const std::vector<HostTensor> &inputs,
   unsigned parts = std::min<int64_t>(threads, rows);
   std::vector<std::vector<HostTensor>> results(parts);
   llvm::Error err = parallelFor(parts, parts, [&](int64_t p) -> llvm::Error {
-    int64_t begin = rows * p / parts, end = rows * (p + 1) / parts;
-    std::vector<HostTensor> slice;
-    for (const HostTensor &in : inputs)
-      slice.push_back(sliceRows(in, begin, end));
-    auto out = runner.run(slice);
+    auto out = runner.run(slicePart(inputs, rows, p, parts));
     if (!out)
       return out.takeError();
     results[p] = std::move(*out);
@@ -203,13 +209,8 @@ benchmarkCalls(ModelRunner &runner, const std::vector<HostTensor> &inputs,
   std::vector<std::vector<HostTensor>> slices;
   std::vector<PreparedCall> calls;
   for (unsigned p = 0; p < parts; ++p) {
-    if (parts > 1) {
-      int64_t begin = rows * p / parts, end = rows * (p + 1) / parts;
-      std::vector<HostTensor> slice;
-      for (const HostTensor &in : inputs)
-        slice.push_back(sliceRows(in, begin, end));
-      slices.push_back(std::move(slice));
-    }
+    if (parts > 1)
+      slices.push_back(slicePart(inputs, rows, p, parts));
   }
   for (unsigned p = 0; p < parts; ++p) {
     auto call = runner.prepare(parts > 1 ? slices[p] : inputs);

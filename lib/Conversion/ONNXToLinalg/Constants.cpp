@@ -52,6 +52,18 @@ ElementsAttr toSignlessElements(ElementsAttr attr, RankedTensorType type) {
   return nullptr;
 }
 
+/// Replaces `op` by an arith.constant of `value` (small blobs as dense<>),
+/// or fails on a missing value or string elements.
+LogicalResult replaceByConstant(Operation *op, RankedTensorType type,
+                                ElementsAttr value,
+                                ConversionPatternRewriter &rewriter) {
+  if (!value || isa<onnx::StringType>(type.getElementType()))
+    return rewriter.notifyMatchFailure(op, "unsupported constant");
+  rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+      op, type, cast<TypedAttr>(denseIfSmall(value, type)));
+  return success();
+}
+
 /// Constant-1 has only the `value` attribute.
 struct ConstantV1Lowering : public OpConversionPattern<ConstantV1Op> {
   using OpConversionPattern::OpConversionPattern;
@@ -61,12 +73,7 @@ struct ConstantV1Lowering : public OpConversionPattern<ConstantV1Op> {
     auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
     ElementsAttr value =
         type ? toSignlessElements(op.getValue(), type) : nullptr;
-    if (!value || isa<onnx::StringType>(type.getElementType()))
-      return rewriter.notifyMatchFailure(op, "unsupported constant");
-    value = denseIfSmall(value, type);
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, type,
-                                                   cast<TypedAttr>(value));
-    return success();
+    return replaceByConstant(op, type, value, rewriter);
   }
 };
 
@@ -89,12 +96,7 @@ struct ConstantLowering : public OpConversionPattern<ConstantOp> {
       value = DenseElementsAttr::get(type, i.getInt());
     else if (auto is = op.getValueIntsAttr())
       value = DenseElementsAttr::get(type, is.asArrayRef());
-    if (!value || isa<onnx::StringType>(type.getElementType()))
-      return rewriter.notifyMatchFailure(op, "unsupported constant");
-    value = denseIfSmall(value, type);
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, type,
-                                                   cast<TypedAttr>(value));
-    return success();
+    return replaceByConstant(op, type, value, rewriter);
   }
 };
 

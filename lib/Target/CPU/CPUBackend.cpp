@@ -58,12 +58,7 @@ public:
   void buildCodegenPipeline(mlir::OpPassManager &pm,
                             const PipelineOptions &options,
                             const TargetOptions &target) const override {
-    StringRef isa = "generic";
-    if (auto description = describeCPUTarget(target))
-      isa = selectKernelISA(*description);
-    else
-      consumeError(description.takeError()); // validate() reports it
-    buildCPUCodegenPipeline(pm, options, isa);
+    buildCPUCodegenPipeline(pm, options, getKernelISA(target));
   }
   ArrayRef<ArtifactKind> getArtifactKinds() const override {
     static const ArtifactKind kinds[] = {

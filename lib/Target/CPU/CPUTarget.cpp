@@ -108,6 +108,15 @@ describeCPUTarget(const fulcrum::TargetOptions &options) {
   return description;
 }
 
+StringRef getKernelISA(const fulcrum::TargetOptions &options) {
+  auto description = describeCPUTarget(options);
+  if (!description) {
+    consumeError(description.takeError());
+    return "generic";
+  }
+  return selectKernelISA(*description);
+}
+
 Expected<std::unique_ptr<Module>>
 translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
                   const fulcrum::TargetOptions &options) {

@@ -43,6 +43,34 @@ bool isRowMajorF32(MemRefType type, bool dynamicBatch) {
   return true;
 }
 
+/// A 2-D NCHW convolution's operands when the kernels can take them: f32,
+/// row-major, static except the batch.
+struct ConvOperands {
+  Value x, w, y;
+  MemRefType xType, wType, yType;
+  SmallVector<int64_t> strides, dilations;
+};
+
+template <typename ConvOp>
+std::optional<ConvOperands> matchConvOperands(ConvOp op) {
+  if (!op.hasPureBufferSemantics())
+    return std::nullopt;
+  ConvOperands conv;
+  conv.x = op.getDpsInputs()[0];
+  conv.w = op.getDpsInputs()[1];
+  conv.y = op.getDpsInits()[0];
+  conv.xType = dyn_cast<MemRefType>(conv.x.getType());
+  conv.wType = dyn_cast<MemRefType>(conv.w.getType());
+  conv.yType = dyn_cast<MemRefType>(conv.y.getType());
+  if (!isRowMajorF32(conv.xType, true) || !isRowMajorF32(conv.wType, false) ||
+      !isRowMajorF32(conv.yType, true))
+    return std::nullopt;
+  conv.strides = llvm::to_vector(op.getStrides().template getValues<int64_t>());
+  conv.dilations =
+      llvm::to_vector(op.getDilations().template getValues<int64_t>());
+  return conv;
+}
+
 struct CPUConvToKernelPass
     : public fulcrum::impl::CPUConvToKernelBase<CPUConvToKernelPass> {
   using CPUConvToKernelBase::CPUConvToKernelBase;
@@ -53,32 +81,27 @@ struct CPUConvToKernelPass
     if (!kernel)
       return signalPassFailure();
     SymbolTable symbols(module);
-    SmallVector<linalg::Conv2DNchwFchwOp> convs;
-    module.walk([&](linalg::Conv2DNchwFchwOp op) { convs.push_back(op); });
-    for (linalg::Conv2DNchwFchwOp op : convs)
-      rewrite(op, *kernel, symbols);
-    SmallVector<linalg::DepthwiseConv2DNchwChwOp> depthwise;
-    module.walk(
-        [&](linalg::DepthwiseConv2DNchwChwOp op) { depthwise.push_back(op); });
-    for (linalg::DepthwiseConv2DNchwChwOp op : depthwise)
-      rewriteDepthwise(op, *kernel, symbols);
+    SmallVector<Operation *> convs;
+    module.walk([&](Operation *op) {
+      if (isa<linalg::Conv2DNchwFchwOp, linalg::DepthwiseConv2DNchwChwOp>(op))
+        convs.push_back(op);
+    });
+    for (Operation *op : convs) {
+      if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+        rewrite(conv, *kernel, symbols);
+      else
+        rewriteDepthwise(cast<linalg::DepthwiseConv2DNchwChwOp>(op), *kernel,
+                         symbols);
+    }
   }
 
   void rewriteDepthwise(linalg::DepthwiseConv2DNchwChwOp op,
                         const fulcrum::GemmKernel &kernel,
                         SymbolTable &symbols) {
-    if (!op.hasPureBufferSemantics())
+    auto conv = matchConvOperands(op);
+    if (!conv)
       return;
-    Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1];
-    Value y = op.getDpsInits()[0];
-    auto xType = dyn_cast<MemRefType>(x.getType());
-    auto wType = dyn_cast<MemRefType>(w.getType());
-    auto yType = dyn_cast<MemRefType>(y.getType());
-    if (!isRowMajorF32(xType, true) || !isRowMajorF32(wType, false) ||
-        !isRowMajorF32(yType, true))
-      return;
-    auto strides = llvm::to_vector(op.getStrides().getValues<int64_t>());
-    auto dilations = llvm::to_vector(op.getDilations().getValues<int64_t>());
+    auto [x, w, y, xType, wType, yType, strides, dilations] = *conv;
     int64_t c = xType.getDimSize(1);
     if (wType.getDimSize(0) != c || yType.getDimSize(1) != c)
       return;
@@ -102,18 +125,10 @@ struct CPUConvToKernelPass
 
   void rewrite(linalg::Conv2DNchwFchwOp op, const fulcrum::GemmKernel &kernel,
                SymbolTable &symbols) {
-    if (!op.hasPureBufferSemantics())
+    auto conv = matchConvOperands(op);
+    if (!conv)
       return;
-    Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1];
-    Value y = op.getDpsInits()[0];
-    auto xType = dyn_cast<MemRefType>(x.getType());
-    auto wType = dyn_cast<MemRefType>(w.getType());
-    auto yType = dyn_cast<MemRefType>(y.getType());
-    if (!isRowMajorF32(xType, true) || !isRowMajorF32(wType, false) ||
-        !isRowMajorF32(yType, true))
-      return;
-    auto strides = llvm::to_vector(op.getStrides().getValues<int64_t>());
-    auto dilations = llvm::to_vector(op.getDilations().getValues<int64_t>());
+    auto [x, w, y, xType, wType, yType, strides, dilations] = *conv;
     int64_t c = xType.getDimSize(1), h = xType.getDimSize(2),
             wd = xType.getDimSize(3);
     int64_t f = wType.getDimSize(0), kh = wType.getDimSize(2),
@@ -124,11 +139,7 @@ struct CPUConvToKernelPass
       return;
 
     // A zero fill right before becomes the kernel's overwrite mode.
-    linalg::FillOp fill;
-    if (auto prev = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode()))
-      if (prev.getDpsInits()[0] == y &&
-          matchPattern(prev.getDpsInputs()[0], m_AnyZeroFloat()))
-        fill = prev;
+    linalg::FillOp fill = fulcrum::getZeroFillBefore(op, y);
 
     OpBuilder b(op);
     Location loc = op.getLoc();

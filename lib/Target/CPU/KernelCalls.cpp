@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 
@@ -61,6 +62,14 @@ std::optional<GemmKernel> lookupKernel(ModuleOp module, StringRef isa) {
     module.emitError("unknown kernel ISA '")
         << isa << "' (avx512, avx2, generic)";
   return kernel;
+}
+
+linalg::FillOp getZeroFillBefore(Operation *op, Value out) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+  if (fill && fill.getDpsInits()[0] == out &&
+      matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat()))
+    return fill;
+  return nullptr;
 }
 
 bool hasContiguousRows(MemRefType type, int64_t rank) {

@@ -12,6 +12,7 @@
 #include "fulcrum/Target/CPU/Kernels.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
@@ -56,6 +57,10 @@ mlir::func::FuncOp declareKernel(mlir::ModuleOp module,
 /// The kernels of `isa`, or an error on `module` naming the valid ones.
 std::optional<GemmKernel> lookupKernel(mlir::ModuleOp module,
                                        llvm::StringRef isa);
+
+/// The linalg.fill of zero into `out` right before `op`, if there is one
+/// (a kernel that overwrites its output makes it unnecessary).
+mlir::linalg::FillOp getZeroFillBefore(mlir::Operation *op, mlir::Value out);
 
 /// Whether `type` has rank `rank` and a unit innermost stride.
 bool hasContiguousRows(mlir::MemRefType type, int64_t rank);

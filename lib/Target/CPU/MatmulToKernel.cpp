@@ -241,12 +241,9 @@ struct CPUMatmulToKernelPass
     // A zero fill right before the product becomes the kernel's overwrite
     // mode (it writes every element when K > 0).
     linalg::FillOp fill;
-    if (auto prev = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode()))
-      if (prev.getDpsInits()[0] == c &&
-          matchPattern(prev.getDpsInputs()[0], m_AnyZeroFloat()) &&
-          !ShapedType::isDynamic(aType.getDimSize(rank - 1)) &&
-          aType.getDimSize(rank - 1) > 0)
-        fill = prev;
+    if (!ShapedType::isDynamic(aType.getDimSize(rank - 1)) &&
+        aType.getDimSize(rank - 1) > 0)
+      fill = fulcrum::getZeroFillBefore(op, c);
 
     // With an epilogue the call replaces it, writing its output directly;
     // the product's own buffer is then dead.

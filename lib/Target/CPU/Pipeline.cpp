@@ -78,12 +78,8 @@ void registerCPUCodegenPipeline() {
       "fulcrum-cpu-codegen-pipeline",
       "Fulcrum's linalg -> codegen phase for CPUs",
       [](OpPassManager &pm, const PipelineCLOptions &cl) {
-        StringRef isa = "generic";
-        if (auto host = describeCPUTarget(TargetOptions{}))
-          isa = selectKernelISA(*host);
-        else
-          llvm::consumeError(host.takeError());
-        buildCPUCodegenPipeline(pm, cl.toOptions(), isa);
+        buildCPUCodegenPipeline(pm, cl.toOptions(),
+                                getKernelISA(TargetOptions{}));
       });
 }
 

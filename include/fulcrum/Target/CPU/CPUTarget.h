@@ -52,6 +52,11 @@ createCPUTargetMachine(const TargetOptions &options);
 llvm::Expected<TargetDescription>
 describeCPUTarget(const TargetOptions &options);
 
+/// The micro-kernel ISA for `options` (Kernels.h): by the resolved CPU's
+/// features, `generic` when the options do not resolve (validation reports
+/// that).
+llvm::StringRef getKernelISA(const TargetOptions &options);
+
 /// Translates an LLVM-dialect module to LLVM IR, sets the target and
 /// optimizes it.
 llvm::Expected<std::unique_ptr<llvm::Module>>
