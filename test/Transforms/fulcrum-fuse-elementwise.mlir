@@ -1,0 +1,48 @@
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-fuse-elementwise | FileCheck %s
+
+// A producer generic with one use is fused into its consumer.
+// CHECK-LABEL: func.func @chain(
+// CHECK: linalg.generic
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK-NOT: linalg.generic
+#id = affine_map<(d0) -> (d0)>
+func.func @chain(%a: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<8xf32> {
+  %e = tensor.empty() : tensor<8xf32>
+  %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%a : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = math.exp %x : f32
+    linalg.yield %y : f32
+  } -> tensor<8xf32>
+  %1 = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]} ins(%0, %b : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %1 : tensor<8xf32>
+}
+
+// -----
+
+// negative_: a named contraction is neither fused into its consumer nor
+// made a generic when a reshape is propagated through it (upstream's
+// linalg-fuse-elementwise-ops turns it into a generic).
+// CHECK-LABEL: func.func @negative_named(
+// CHECK: linalg.matmul
+// CHECK: tensor.expand_shape
+// CHECK: linalg.generic
+#id2 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @negative_named(%a: tensor<4x3xf32>, %b: tensor<3x6xf32>, %c: tensor<2x2x6xf32>) -> tensor<2x2x6xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x6xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<4x6xf32>) -> tensor<4x6xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<4x3xf32>, tensor<3x6xf32>) outs(%f : tensor<4x6xf32>) -> tensor<4x6xf32>
+  %r = tensor.expand_shape %m [[0, 1], [2]] output_shape [2, 2, 6] : tensor<4x6xf32> into tensor<2x2x6xf32>
+  %e3 = tensor.empty() : tensor<2x2x6xf32>
+  %1 = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel", "parallel"]} ins(%r, %c : tensor<2x2x6xf32>, tensor<2x2x6xf32>) outs(%e3 : tensor<2x2x6xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<2x2x6xf32>
+  return %1 : tensor<2x2x6xf32>
+}
