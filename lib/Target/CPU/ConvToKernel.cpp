@@ -1,7 +1,10 @@
 //===- ConvToKernel.cpp - fulcrum-cpu-conv-to-kernel ----------------------===//
 //
 // Part of Fulcrum. fp32 NCHW convolutions on memrefs become calls of the
-// im2col + GEMM kernel in Kernels/gemm.c.
+// im2col + GEMM and depthwise kernels in Kernels/gemm.c, which also take
+// over the zero padding of their input, the per-channel bias their output
+// starts from, and the element-wise epilogue that follows (a residual add
+// and a clamp: ReLU, ReLU6, Clip).
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +19,11 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+#include <cstring>
+#include <limits>
 
 namespace fulcrum {
 #define GEN_PASS_DEF_CPUCONVTOKERNEL
@@ -29,6 +37,13 @@ static fulcrum::PassCounter
                    "Depthwise convolutions run on kernels");
 static fulcrum::PassCounter convCount("fulcrum-cpu-conv-to-kernel",
                                       "Convolutions run on kernels");
+static fulcrum::PassCounter paddingCount("fulcrum-cpu-conv-to-kernel",
+                                         "Zero paddings applied by kernels");
+static fulcrum::PassCounter biasCount("fulcrum-cpu-conv-to-kernel",
+                                      "Bias broadcasts applied by kernels");
+static fulcrum::PassCounter
+    epilogueCount("fulcrum-cpu-conv-to-kernel",
+                  "Element-wise epilogues applied by kernels");
 
 namespace {
 
@@ -41,6 +56,50 @@ bool isRowMajorF32(MemRefType type, bool dynamicBatch) {
     if (type.isDynamicDim(d))
       return false;
   return true;
+}
+
+/// The buffer `value` is a view of (through subviews, casts, reshapes).
+Value getRootBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// Whether `op` may write memory that `buffer` (a root buffer) holds: it
+/// has write effects on anything but (views of) other allocations.
+bool mayWrite(Operation *op, Value buffer) {
+  if (isa<memref::AllocOp, memref::AllocaOp>(op) || isMemoryEffectFree(op))
+    return false;
+  // Kernel calls made earlier say what they write.
+  if (auto written = fulcrum::getKernelWrittenBuffers(op))
+    return llvm::any_of(*written, [&](Value target) {
+      Value root = getRootBuffer(target);
+      return root == buffer || !root.getDefiningOp<memref::AllocOp>();
+    });
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return true;
+  SmallVector<MemoryEffects::EffectInstance> instances;
+  effects.getEffects(instances);
+  for (const MemoryEffects::EffectInstance &effect : instances) {
+    if (!isa<MemoryEffects::Write, MemoryEffects::Free>(effect.getEffect()))
+      continue;
+    Value target = effect.getValue();
+    if (!target)
+      return true;
+    Value root = getRootBuffer(target);
+    if (root == buffer || !root.getDefiningOp<memref::AllocOp>())
+      return true;
+  }
+  return false;
+}
+
+/// Whether `value` is a floating-point constant, and which.
+std::optional<double> getConstantFloat(Value value) {
+  FloatAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  return attr.getValueAsDouble();
 }
 
 /// A 2-D NCHW convolution's operands when the kernels can take them: f32,
@@ -71,6 +130,303 @@ std::optional<ConvOperands> matchConvOperands(ConvOp op) {
   return conv;
 }
 
+/// A zero-padded copy of `source` that only the convolution reads:
+///   %p = memref.alloc ; zero fill of %p (linalg.fill or linalg.map) ;
+///   %s = memref.subview %p[0, 0, top, left] ; memref.copy %source, %s
+/// The kernel reads `source` and treats what lies outside it as zeros.
+struct Padding {
+  Value source;
+  MemRefType sourceType;
+  int64_t top = 0, left = 0;
+  SmallVector<Operation *> ops; // erased with the rewrite, users first
+};
+
+bool isZeroFill(Operation *op, Value buffer) {
+  if (auto fill = dyn_cast<linalg::FillOp>(op))
+    return fill.getDpsInits()[0] == buffer &&
+           matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat());
+  if (auto map = dyn_cast<linalg::MapOp>(op)) {
+    if (map.getInit() != buffer || !map.getInputs().empty())
+      return false;
+    auto yield = cast<linalg::YieldOp>(map.getMapper().front().getTerminator());
+    return yield.getNumOperands() == 1 &&
+           matchPattern(yield.getOperand(0), m_AnyZeroFloat());
+  }
+  return false;
+}
+
+std::optional<Padding> matchPadding(Operation *conv, Value x) {
+  auto alloc = x.getDefiningOp<memref::AllocOp>();
+  if (!alloc || alloc->getBlock() != conv->getBlock())
+    return std::nullopt;
+  Operation *fill = nullptr;
+  memref::SubViewOp subview;
+  SmallVector<Operation *> deallocs;
+  for (Operation *user : alloc->getUsers()) {
+    if (user == conv)
+      continue;
+    if (isa<memref::DeallocOp>(user)) {
+      deallocs.push_back(user);
+    } else if (!fill && isZeroFill(user, x)) {
+      fill = user;
+    } else if (auto view = dyn_cast<memref::SubViewOp>(user);
+               view && !subview && view.getSource() == x) {
+      subview = view;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!fill || !subview || !subview->hasOneUse())
+    return std::nullopt;
+  auto copy = dyn_cast<memref::CopyOp>(*subview->getUsers().begin());
+  if (!copy || copy.getTarget() != subview.getResult() ||
+      fill->getBlock() != conv->getBlock() ||
+      copy->getBlock() != conv->getBlock() || !fill->isBeforeInBlock(copy) ||
+      !copy->isBeforeInBlock(conv))
+    return std::nullopt;
+  Padding padding;
+  padding.source = copy.getSource();
+  padding.sourceType = dyn_cast<MemRefType>(padding.source.getType());
+  if (!isRowMajorF32(padding.sourceType, true))
+    return std::nullopt;
+  // Unit strides, offsets only in the spatial dimensions, and the whole
+  // source copied.
+  ArrayRef<int64_t> offsets = subview.getStaticOffsets();
+  if (!llvm::all_of(subview.getStaticStrides(),
+                    [](int64_t s) { return s == 1; }) ||
+      offsets.size() != 4 || offsets[0] != 0 || offsets[1] != 0 ||
+      ShapedType::isDynamic(offsets[2]) || ShapedType::isDynamic(offsets[3]))
+    return std::nullopt;
+  auto paddedType = cast<MemRefType>(x.getType());
+  for (int64_t d = 1; d < 4; ++d)
+    if (subview.getStaticSizes()[d] != padding.sourceType.getDimSize(d) ||
+        paddedType.getDimSize(d) < padding.sourceType.getDimSize(d))
+      return std::nullopt;
+  // Nothing may change the source between the copy and the convolution.
+  Value sourceRoot = getRootBuffer(padding.source);
+  for (Operation *op = copy->getNextNode(); op != conv; op = op->getNextNode())
+    if (mayWrite(op, sourceRoot))
+      return std::nullopt;
+  padding.top = offsets[2];
+  padding.left = offsets[3];
+  padding.ops = {copy, subview, fill};
+  llvm::append_range(padding.ops, deallocs);
+  padding.ops.push_back(alloc);
+  return padding;
+}
+
+/// What the output starts from: the bias broadcast per channel into it, or
+/// zeros, right before the convolution with nothing reading it between.
+/// Otherwise the kernel accumulates into the output. When the broadcast
+/// result is shared (bufferization then copies it into the output), the
+/// copy is the initial op and the broadcast stays for its other readers.
+struct Initial {
+  Operation *op = nullptr;          // the broadcast, fill or copy
+  Value bias;                       // null: zeros
+  SmallVector<Operation *> readers; // read what `op` wrote before the conv
+  bool keep = false;                // because of them, `op` stays
+};
+
+/// The per-channel bias `broadcast` spreads, when it is one.
+Value getChannelBias(linalg::BroadcastOp broadcast, int64_t f) {
+  if (broadcast.getDimensions() != ArrayRef<int64_t>{0, 2, 3})
+    return nullptr;
+  Value bias = broadcast.getInput();
+  auto type = dyn_cast<MemRefType>(bias.getType());
+  if (!type || type.getRank() != 1 || !isRowMajorF32(type, false) ||
+      type.getDimSize(0) != f)
+    return nullptr;
+  return bias;
+}
+
+/// Whether `op` writes `buffer` itself.
+bool writesTo(Operation *op, Value buffer) {
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return true;
+  SmallVector<MemoryEffects::EffectInstance> instances;
+  effects.getEffects(instances);
+  return llvm::any_of(instances, [&](const MemoryEffects::EffectInstance &e) {
+    return isa<MemoryEffects::Write>(e.getEffect()) && e.getValue() == buffer;
+  });
+}
+
+/// The last op before `op` in its block that writes `buffer`, when nothing
+/// between may write it through another value; `readers` gets the ops
+/// between that read it.
+Operation *getLastWriter(Operation *op, Value buffer,
+                         SmallVectorImpl<Operation *> &readers) {
+  Value root = getRootBuffer(buffer);
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (llvm::is_contained(prev->getOperands(), buffer)) {
+      if (writesTo(prev, buffer))
+        return prev;
+      if (isa<ViewLikeOpInterface>(prev))
+        return nullptr; // a view may be written later
+      readers.push_back(prev);
+      continue;
+    }
+    if (mayWrite(prev, root))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+std::optional<Initial> matchInitial(Operation *conv, Value y, int64_t f) {
+  SmallVector<Operation *> readers;
+  Operation *op = getLastWriter(conv, y, readers);
+  if (!op)
+    return std::nullopt;
+  Initial initial{op, Value(), readers, !readers.empty()};
+  if (auto fill = dyn_cast<linalg::FillOp>(op)) {
+    if (!isZeroFill(op, y))
+      return std::nullopt;
+  } else if (auto broadcast = dyn_cast<linalg::BroadcastOp>(op)) {
+    if (broadcast.getInit() != y ||
+        !(initial.bias = getChannelBias(broadcast, f)))
+      return std::nullopt;
+  } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+    // The copied buffer must hold the broadcast still.
+    SmallVector<Operation *> sourceReaders;
+    auto shared = dyn_cast_or_null<linalg::BroadcastOp>(
+        getLastWriter(copy, copy.getSource(), sourceReaders));
+    if (copy.getTarget() != y || !shared ||
+        shared.getInit() != copy.getSource() ||
+        !(initial.bias = getChannelBias(shared, f)))
+      return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  return initial;
+}
+
+/// The element-wise op that reads the convolution's output next and that
+/// the kernel applies while storing it: `out = clamp(y [+ residual], lo,
+/// hi)` with identity maps, the clamp a maximumf and/or minimumf by
+/// constants.
+struct Epilogue {
+  linalg::GenericOp op;
+  Value output, residual; // residual: null when none
+  /// The residual is the output buffer: the kernel accumulates into it.
+  bool inPlace = false;
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+  bool clamp = false;
+};
+
+/// The clamp bounds and the value clamped, peeled off `result`.
+bool peelClamp(Value &result, Epilogue &epilogue) {
+  bool sawMax = false, sawMin = false;
+  for (;;) {
+    Operation *op = result.getDefiningOp();
+    if (!op)
+      return true;
+    bool isMax = isa<arith::MaximumFOp>(op), isMin = isa<arith::MinimumFOp>(op);
+    if ((!isMax || sawMax) && (!isMin || sawMin))
+      return true;
+    std::optional<double> bound = getConstantFloat(op->getOperand(1));
+    Value inner = op->getOperand(0);
+    if (!bound) {
+      bound = getConstantFloat(op->getOperand(0));
+      inner = op->getOperand(1);
+    }
+    if (!bound)
+      return true;
+    (isMax ? epilogue.lo : epilogue.hi) = static_cast<float>(*bound);
+    (isMax ? sawMax : sawMin) = true;
+    epilogue.clamp = true;
+    result = inner;
+  }
+}
+
+/// `reads` are the root buffers the convolution reads: the call moves to
+/// the epilogue's place, so nothing between may write them.
+std::optional<Epilogue> matchEpilogue(Operation *conv, Value y,
+                                      bool allowResidual,
+                                      const Initial &initial,
+                                      ArrayRef<Value> reads) {
+  // The call replaces the epilogue where it is, so what it writes (the
+  // epilogue's output) sees the same order of accesses as before.
+  Operation *user = nullptr;
+  for (Operation *op = conv->getNextNode(); op; op = op->getNextNode()) {
+    if (llvm::is_contained(op->getOperands(), y)) {
+      user = op;
+      break;
+    }
+    if (op->hasTrait<OpTrait::IsTerminator>() ||
+        llvm::any_of(reads, [&](Value root) { return mayWrite(op, root); }))
+      return std::nullopt;
+  }
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(user);
+  if (!generic || !generic.hasPureBufferSemantics() ||
+      generic.getNumDpsInits() != 1 || generic.getNumDpsInputs() < 1 ||
+      generic.getNumDpsInputs() > (allowResidual ? 2 : 1) ||
+      generic.getNumLoops() != 4 || generic.getNumParallelLoops() != 4 ||
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isIdentity(); }))
+    return std::nullopt;
+  auto inputs = generic.getDpsInputs();
+  int64_t yIndex = inputs[0] == y ? 0 : 1;
+  if (inputs[yIndex] != y)
+    return std::nullopt;
+  Epilogue epilogue;
+  epilogue.op = generic;
+  epilogue.output = generic.getDpsInits()[0];
+  if (inputs.size() == 2) {
+    epilogue.residual = inputs[1 - yIndex];
+    epilogue.inPlace = epilogue.residual == epilogue.output;
+    if (epilogue.residual == y || epilogue.residual.getType() != y.getType())
+      return std::nullopt;
+  }
+  if (epilogue.output.getType() != y.getType() ||
+      (epilogue.output != y &&
+       !epilogue.output.getDefiningOp<memref::AllocOp>()))
+    return std::nullopt;
+  // The body: [addf(y, residual)] then the clamp, nothing else.
+  Block &body = generic.getRegion().front();
+  Value result = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0);
+  if (!peelClamp(result, epilogue))
+    return std::nullopt;
+  Value yArg = body.getArgument(yIndex);
+  size_t expected =
+      1 + (epilogue.clamp ? (epilogue.lo > -INFINITY) + (epilogue.hi < INFINITY)
+                          : 0);
+  if (epilogue.residual) {
+    auto add = result.getDefiningOp<arith::AddFOp>();
+    Value rArg = body.getArgument(1 - yIndex);
+    if (!add || !((add.getLhs() == yArg && add.getRhs() == rArg) ||
+                  (add.getLhs() == rArg && add.getRhs() == yArg)))
+      return std::nullopt;
+    ++expected;
+  } else if (result != yArg) {
+    return std::nullopt;
+  }
+  if (body.getOperations().size() != expected || epilogue.lo > epilogue.hi ||
+      (!epilogue.clamp && !epilogue.residual))
+    return std::nullopt;
+  // Nothing else reads the convolution's output: its other users are the
+  // initial op, free it, or (when the epilogue writes in place) read the
+  // epilogue's result after it.
+  for (Operation *other : y.getUsers()) {
+    if (other == conv || other == generic || other == initial.op ||
+        llvm::is_contained(initial.readers, other) ||
+        isa<memref::DeallocOp>(other))
+      continue;
+    if (epilogue.output == y && other->getBlock() == generic->getBlock() &&
+        generic->isBeforeInBlock(other))
+      continue;
+    return std::nullopt;
+  }
+  return epilogue;
+}
+
+/// The i64 holding a float's bits in its low half, as the kernels take it.
+int64_t floatBits(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  return bits;
+}
+
 struct CPUConvToKernelPass
     : public fulcrum::impl::CPUConvToKernelBase<CPUConvToKernelPass> {
   using CPUConvToKernelBase::CPUConvToKernelBase;
@@ -86,84 +442,157 @@ struct CPUConvToKernelPass
       if (isa<linalg::Conv2DNchwFchwOp, linalg::DepthwiseConv2DNchwChwOp>(op))
         convs.push_back(op);
     });
-    for (Operation *op : convs) {
-      if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
-        rewrite(conv, *kernel, symbols);
-      else
-        rewriteDepthwise(cast<linalg::DepthwiseConv2DNchwChwOp>(op), *kernel,
-                         symbols);
+    for (Operation *op : convs)
+      rewrite(op, *kernel, symbols);
+    eraseUnreadBuffers(module);
+  }
+
+  /// Buffers left with nothing but writers that only fill them
+  /// (broadcasts whose copies the kernels replaced) and deallocs.
+  static void eraseUnreadBuffers(ModuleOp module) {
+    SmallVector<memref::AllocOp> allocs;
+    module.walk([&](memref::AllocOp alloc) { allocs.push_back(alloc); });
+    for (memref::AllocOp alloc : allocs) {
+      bool unread = llvm::all_of(alloc->getUsers(), [&](Operation *user) {
+        if (isa<memref::DeallocOp>(user))
+          return true;
+        auto broadcast = dyn_cast<linalg::BroadcastOp>(user);
+        return broadcast && broadcast.getInit() == alloc.getResult();
+      });
+      if (!unread || alloc->use_empty())
+        continue;
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        user->erase();
+      alloc->erase();
     }
   }
 
-  void rewriteDepthwise(linalg::DepthwiseConv2DNchwChwOp op,
-                        const fulcrum::GemmKernel &kernel,
-                        SymbolTable &symbols) {
-    auto conv = matchConvOperands(op);
-    if (!conv)
-      return;
-    auto [x, w, y, xType, wType, yType, strides, dilations] = *conv;
-    int64_t c = xType.getDimSize(1);
-    if (wType.getDimSize(0) != c || yType.getDimSize(1) != c)
-      return;
-    OpBuilder b(op);
-    fulcrum::KernelCallBuilder call(b, op.getLoc());
-    SmallVector<Value> args = {call.dim(x, 0)};
-    for (int64_t v :
-         {c, xType.getDimSize(2), xType.getDimSize(3), wType.getDimSize(1),
-          wType.getDimSize(2), yType.getDimSize(2), yType.getDimSize(3),
-          strides[0], strides[1], dilations[0], dilations[1]})
-      args.push_back(call.constant(v));
-    for (Value memref : {x, w, y})
-      args.push_back(call.address(memref).at);
-    func::FuncOp callee = fulcrum::declareKernel(
-        getOperation(), symbols, kernel.depthwiseSymbol, args.size());
-    b.create<func::CallOp>(op.getLoc(), callee, args);
-    op->erase();
-    ++numDepthwise;
-    ++depthwiseCount;
-  }
-
-  void rewrite(linalg::Conv2DNchwFchwOp op, const fulcrum::GemmKernel &kernel,
+  void rewrite(Operation *op, const fulcrum::GemmKernel &kernel,
                SymbolTable &symbols) {
-    auto conv = matchConvOperands(op);
+    bool depthwise = isa<linalg::DepthwiseConv2DNchwChwOp>(op);
+    std::optional<ConvOperands> conv =
+        depthwise
+            ? matchConvOperands(cast<linalg::DepthwiseConv2DNchwChwOp>(op))
+            : matchConvOperands(cast<linalg::Conv2DNchwFchwOp>(op));
     if (!conv)
       return;
     auto [x, w, y, xType, wType, yType, strides, dilations] = *conv;
-    int64_t c = xType.getDimSize(1), h = xType.getDimSize(2),
-            wd = xType.getDimSize(3);
-    int64_t f = wType.getDimSize(0), kh = wType.getDimSize(2),
-            kw = wType.getDimSize(3);
-    int64_t oh = yType.getDimSize(2), ow = yType.getDimSize(3);
-    if (wType.getDimSize(1) != c || yType.getDimSize(1) != f ||
-        c * kh * kw == 0)
+    int64_t c = xType.getDimSize(1), f = yType.getDimSize(1);
+    int64_t kh = wType.getDimSize(depthwise ? 1 : 2),
+            kw = wType.getDimSize(depthwise ? 2 : 3);
+    if (depthwise ? wType.getDimSize(0) != c || f != c
+                  : wType.getDimSize(1) != c || wType.getDimSize(0) != f ||
+                        c * kh * kw == 0)
       return;
 
-    // A zero fill right before becomes the kernel's overwrite mode.
-    linalg::FillOp fill = fulcrum::getZeroFillBefore(op, y);
+    std::optional<Padding> padding = matchPadding(op, x);
+    std::optional<Initial> initial = matchInitial(op, y, f);
+    std::optional<Epilogue> epilogue;
+    // Without an initial value the kernel accumulates into the output, so
+    // the epilogue cannot write elsewhere.
+    if (initial) {
+      SmallVector<Value> reads = {getRootBuffer(padding ? padding->source : x),
+                                  getRootBuffer(w)};
+      if (initial->bias)
+        reads.push_back(getRootBuffer(initial->bias));
+      epilogue =
+          matchEpilogue(op, y, /*allowResidual=*/!depthwise, *initial, reads);
+    }
 
-    OpBuilder b(op);
-    Location loc = op.getLoc();
+    Value input = padding ? padding->source : x;
+    auto inputType = padding ? padding->sourceType : xType;
+    Value output = epilogue ? epilogue->output : y;
+    OpBuilder b(epilogue ? epilogue->op.getOperation() : op);
+    Location loc = op->getLoc();
     fulcrum::KernelCallBuilder call(b, loc);
-    int64_t floats = kernel.convWorkspace(c, kh, kw, oh, ow);
-    auto workspaceType = MemRefType::get({floats}, b.getF32Type());
-    Value workspace =
-        b.create<memref::AllocOp>(loc, workspaceType, b.getI64IntegerAttr(64));
-    SmallVector<Value> args = {call.dim(x, 0)};
-    for (int64_t v : {c, h, wd, f, kh, kw, oh, ow, strides[0], strides[1],
-                      dilations[0], dilations[1]})
+    SmallVector<Value> args = {call.dim(input, 0)};
+    SmallVector<int64_t> sizes = {c, inputType.getDimSize(2),
+                                  inputType.getDimSize(3)};
+    if (!depthwise)
+      sizes.push_back(f);
+    llvm::append_range(
+        sizes, ArrayRef<int64_t>{
+                   kh, kw, yType.getDimSize(2), yType.getDimSize(3), strides[0],
+                   strides[1], dilations[0], dilations[1],
+                   padding ? padding->top : 0, padding ? padding->left : 0});
+    for (int64_t v : sizes)
       args.push_back(call.constant(v));
-    for (Value memref : {x, w, y, workspace})
+    for (Value memref : {input, w, output})
       args.push_back(call.address(memref).at);
-    args.push_back(call.constant(fill ? 0 : fulcrum::kGemmAccumulate));
+    Value workspace;
+    if (!depthwise) {
+      int64_t floats = kernel.convWorkspace(c, kh, kw, yType.getDimSize(2),
+                                            yType.getDimSize(3));
+      workspace = b.create<memref::AllocOp>(
+          loc, MemRefType::get({floats}, b.getF32Type()),
+          b.getI64IntegerAttr(64));
+      args.push_back(call.address(workspace).at);
+    }
+    Value zero = call.constant(0);
+    args.push_back(initial && initial->bias ? call.address(initial->bias).at
+                                            : zero);
+    // A residual in the output buffer is accumulated into.
+    bool inPlace = epilogue && epilogue->inPlace;
+    if (!depthwise)
+      args.push_back(epilogue && epilogue->residual && !inPlace
+                         ? call.address(epilogue->residual).at
+                         : zero);
+    bool clamp = epilogue && epilogue->clamp;
+    args.push_back(call.constant(clamp ? floatBits(epilogue->lo) : 0));
+    args.push_back(call.constant(clamp ? floatBits(epilogue->hi) : 0));
+    args.push_back(
+        call.constant((initial && !inPlace ? 0 : fulcrum::kGemmAccumulate) |
+                      (clamp ? fulcrum::kGemmClamp : 0)));
     func::FuncOp callee = fulcrum::declareKernel(
-        getOperation(), symbols, kernel.convSymbol, args.size());
-    b.create<func::CallOp>(loc, callee, args);
-    b.create<memref::DeallocOp>(loc, workspace);
+        getOperation(), symbols,
+        depthwise ? kernel.depthwiseSymbol : kernel.convSymbol, args.size());
+    auto kernelCall = b.create<func::CallOp>(loc, callee, args);
+    // y, and the workspace after it.
+    fulcrum::setKernelWrites(kernelCall, depthwise ? ArrayRef<int64_t>{16}
+                                                   : ArrayRef<int64_t>{17, 18});
+    if (workspace)
+      b.create<memref::DeallocOp>(loc, workspace);
+
+    if (epilogue) {
+      epilogue->op->erase();
+      ++numEpilogues;
+      ++epilogueCount;
+    }
     op->erase();
-    if (fill)
-      fill->erase();
-    ++numKernels;
-    ++convCount;
+    // An output the epilogue made dead is only freed now (an epilogue
+    // implies an initial value).
+    if (auto alloc = y.getDefiningOp<memref::AllocOp>();
+        alloc && epilogue && epilogue->output != y && !initial->keep &&
+        llvm::all_of(alloc->getUsers(), [&](Operation *user) {
+          return isa<memref::DeallocOp>(user) || user == initial->op;
+        })) {
+      initial->op->erase();
+      initial->op = nullptr;
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        user->erase();
+      alloc->erase();
+    }
+    if (initial) {
+      if (initial->bias) {
+        ++numBiases;
+        ++biasCount;
+      }
+      if (initial->op && !initial->keep)
+        initial->op->erase();
+    }
+    if (padding) {
+      for (Operation *dead : padding->ops)
+        dead->erase();
+      ++numPaddings;
+      ++paddingCount;
+    }
+    if (depthwise) {
+      ++numDepthwise;
+      ++depthwiseCount;
+    } else {
+      ++numKernels;
+      ++convCount;
+    }
   }
 };
 

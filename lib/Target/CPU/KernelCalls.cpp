@@ -72,6 +72,45 @@ linalg::FillOp getZeroFillBefore(Operation *op, Value out) {
   return nullptr;
 }
 
+static constexpr llvm::StringLiteral kWritesAttr = "fulcrum.writes";
+
+void setKernelWrites(func::CallOp call, ArrayRef<int64_t> operands) {
+  call->setAttr(kWritesAttr,
+                DenseI64ArrayAttr::get(call.getContext(), operands));
+}
+
+std::optional<SmallVector<Value>> getKernelWrittenBuffers(Operation *op) {
+  auto call = dyn_cast<func::CallOp>(op);
+  auto writes =
+      call ? call->getAttrOfType<DenseI64ArrayAttr>(kWritesAttr) : nullptr;
+  if (!writes)
+    return std::nullopt;
+  SmallVector<Value> buffers;
+  SmallVector<Value> worklist;
+  for (int64_t index : writes.asArrayRef()) {
+    if (index < 0 || index >= static_cast<int64_t>(call->getNumOperands()))
+      return std::nullopt;
+    worklist.push_back(call->getOperand(index));
+  }
+  // Addresses are integer arithmetic on a memref's aligned pointer and the
+  // offset from its strided metadata.
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    Operation *def = value.getDefiningOp();
+    if (!def)
+      return std::nullopt;
+    if (auto pointer = dyn_cast<memref::ExtractAlignedPointerAsIndexOp>(def))
+      buffers.push_back(pointer.getSource());
+    else if (isa<memref::ExtractStridedMetadataOp, arith::ConstantOp>(def))
+      continue;
+    else if (isa<arith::AddIOp, arith::MulIOp, arith::IndexCastOp>(def))
+      llvm::append_range(worklist, def->getOperands());
+    else
+      return std::nullopt;
+  }
+  return buffers;
+}
+
 bool hasContiguousRows(MemRefType type, int64_t rank) {
   if (type.getRank() != rank)
     return false;

@@ -62,6 +62,16 @@ std::optional<GemmKernel> lookupKernel(mlir::ModuleOp module,
 /// (a kernel that overwrites its output makes it unnecessary).
 mlir::linalg::FillOp getZeroFillBefore(mlir::Operation *op, mlir::Value out);
 
+/// Records on a kernel call which of its operands are addresses the kernel
+/// writes through, so later passes can tell what it may change.
+void setKernelWrites(mlir::func::CallOp call, llvm::ArrayRef<int64_t> operands);
+
+/// The memrefs whose addresses feed the operands a kernel call writes
+/// through (see setKernelWrites), or nothing when `op` is not such a call
+/// or an address cannot be traced to a memref.
+std::optional<llvm::SmallVector<mlir::Value>>
+getKernelWrittenBuffers(mlir::Operation *op);
+
 /// Whether `type` has rank `rank` and a unit innermost stride.
 bool hasContiguousRows(mlir::MemRefType type, int64_t rank);
 

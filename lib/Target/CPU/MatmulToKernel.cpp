@@ -299,10 +299,11 @@ struct CPUMatmulToKernelPass
         fulcrum::declareKernel(getOperation(), symbols, kernel.symbol, 12);
     Value flagsValue = constant(flags);
     auto emitCall = [&](OpBuilder &at, Value aPtr, Value bPtr, Value cPtr) {
-      at.create<func::CallOp>(loc, callee,
-                              ValueRange{m, n, k, aPtr, aAt.rowStride, bPtr,
-                                         ldb, panelStride, cPtr, cAt.rowStride,
-                                         biasPtr, flagsValue});
+      auto kernelCall = at.create<func::CallOp>(
+          loc, callee,
+          ValueRange{m, n, k, aPtr, aAt.rowStride, bPtr, ldb, panelStride, cPtr,
+                     cAt.rowStride, biasPtr, flagsValue});
+      fulcrum::setKernelWrites(kernelCall, {8}); // C
     };
     if (!batched) {
       emitCall(b, aAt.at, bAt.at, cAt.at);

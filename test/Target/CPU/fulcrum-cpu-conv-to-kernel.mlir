@@ -3,12 +3,12 @@
 
 // A static NCHW convolution becomes a kernel call with a workspace for the
 // packed im2col panels of one image: ceil(28*28 / 16) * (32*3*3) * 16 =
-// 225792 floats with AVX2. The output holds the bias: the kernel
-// accumulates (flags = 1). Arguments: N, C, H, W, F, KH, KW, OH, OW,
-// strides, dilations, then the addresses.
+// 225792 floats with AVX2. Nothing sets the output first: the kernel
+// accumulates into it (flags = 1). Arguments: N, C, H, W, F, KH, KW, OH,
+// OW, strides, dilations, padding top and left, the addresses of x, w, y
+// and the workspace, bias, residual, the clamp bounds and the flags.
 // CHECK-LABEL: func.func @conv(
 // CHECK-SAME: %[[X:.*]]: memref<?x32x30x30xf32>, %[[W:.*]]: memref<64x32x3x3xf32>, %[[Y:.*]]: memref<?x64x28x28xf32>)
-// CHECK: %[[WS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<225792xf32>
 // CHECK: %[[N:.*]] = memref.dim %[[X]], %c0
 // CHECK: %[[NI:.*]] = arith.index_cast %[[N]] : index to i64
 // CHECK-DAG: %[[C32:.*]] = arith.constant 32 : i64
@@ -17,7 +17,9 @@
 // CHECK-DAG: %[[C3:.*]] = arith.constant 3 : i64
 // CHECK-DAG: %[[C28:.*]] = arith.constant 28 : i64
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : i64
-// CHECK: call @fulcrum_conv2d_nchw_f32_avx2(%[[NI]], %[[C32]], %[[C30]], %[[C30]], %[[C64]], %[[C3]], %[[C3]], %[[C28]], %[[C28]], %[[C1]], %[[C1]], %[[C1]], %[[C1]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[C1]])
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : i64
+// CHECK: %[[WS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<225792xf32>
+// CHECK: call @fulcrum_conv2d_nchw_f32_avx2(%[[NI]], %[[C32]], %[[C30]], %[[C30]], %[[C64]], %[[C3]], %[[C3]], %[[C28]], %[[C28]], %[[C1]], %[[C1]], %[[C1]], %[[C1]], %[[C0]], %[[C0]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[C0]], %[[C0]], %[[C0]], %[[C0]], %[[C1]]) {fulcrum.writes = array<i64: 17, 18>}
 // CHECK: memref.dealloc %[[WS]]
 // CHECK-NOT: linalg.conv_2d_nchw_fchw
 func.func @conv(%x: memref<?x32x30x30xf32>, %w: memref<64x32x3x3xf32>, %y: memref<?x64x28x28xf32>) {
@@ -33,7 +35,7 @@ func.func @conv(%x: memref<?x32x30x30xf32>, %w: memref<64x32x3x3xf32>, %y: memre
 // CHECK-NOT: linalg.fill
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : i64
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : i64
-// CHECK: call @fulcrum_conv2d_nchw_f32_avx2(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[C2]], %[[C2]], %[[C2]], %[[C2]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[C0]])
+// CHECK: call @fulcrum_conv2d_nchw_f32_avx2(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[C2]], %[[C2]], %[[C2]], %[[C2]], %[[C0]], %[[C0]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[C0]], %[[C0]], %[[C0]], %[[C0]], %[[C0]])
 func.func @strided(%x: memref<1x3x11x11xf32>, %w: memref<8x3x3x3xf32>, %y: memref<1x8x3x3xf32>) {
   %z = arith.constant 0.0 : f32
   linalg.fill ins(%z : f32) outs(%y : memref<1x8x3x3xf32>)
@@ -67,7 +69,8 @@ func.func @negative_view(%x: memref<1x3x5x5xf32, strided<[150, 50, 10, 2]>>, %w:
 // -----
 
 // A depthwise convolution calls its own kernel, accumulating into the output:
-// N, C, H, W, KH, KW, OH, OW, strides, dilations, then x, w, y.
+// N, C, H, W, KH, KW, OH, OW, strides, dilations, padding, x, w, y, bias,
+// clamp bounds, flags.
 // CHECK-LABEL: func.func @depthwise(
 // CHECK-DAG: %[[C32:.*]] = arith.constant 32 : i64
 // CHECK-DAG: %[[C114:.*]] = arith.constant 114 : i64
@@ -75,7 +78,8 @@ func.func @negative_view(%x: memref<1x3x5x5xf32, strided<[150, 50, 10, 2]>>, %w:
 // CHECK-DAG: %[[C56:.*]] = arith.constant 56 : i64
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : i64
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : i64
-// CHECK: call @fulcrum_dwconv2d_nchw_f32_avx2(%{{.*}}, %[[C32]], %[[C114]], %[[C114]], %[[C3]], %[[C3]], %[[C56]], %[[C56]], %[[C2]], %[[C2]], %[[C1]], %[[C1]], %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : i64
+// CHECK: call @fulcrum_dwconv2d_nchw_f32_avx2(%{{.*}}, %[[C32]], %[[C114]], %[[C114]], %[[C3]], %[[C3]], %[[C56]], %[[C56]], %[[C2]], %[[C2]], %[[C1]], %[[C1]], %[[C0]], %[[C0]], %{{.*}}, %{{.*}}, %{{.*}}, %[[C0]], %[[C0]], %[[C0]], %[[C1]]) {fulcrum.writes = array<i64: 16>}
 // CHECK-NOT: linalg.depthwise_conv_2d_nchw_chw
 func.func @depthwise(%x: memref<?x32x114x114xf32>, %w: memref<32x3x3xf32>, %y: memref<?x32x56x56xf32>) {
   linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : memref<?x32x114x114xf32>, memref<32x3x3xf32>) outs(%y : memref<?x32x56x56xf32>)
@@ -90,6 +94,147 @@ func.func @depthwise(%x: memref<?x32x114x114xf32>, %w: memref<32x3x3xf32>, %y: m
 func.func @negative_depthwise_dynamic(%x: memref<1x8x?x?xf32>, %w: memref<8x3x3xf32>, %y: memref<1x8x?x?xf32>) {
   linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x8x?x?xf32>, memref<8x3x3xf32>) outs(%y : memref<1x8x?x?xf32>)
   return
+}
+
+// -----
+
+// The kernel takes over the zero padding (a zero-filled buffer with the
+// input copied into its interior), the bias broadcast and a ReLU6
+// epilogue; the call writes the epilogue's output, and the padded buffer,
+// the broadcast, the generic and the dead output buffer are gone. Padding
+// top 1, left 2; bounds 0.0 and 6.0 (1086324736) as float bits; flags 8.
+// CHECK-LABEL: func.func @fused(
+// CHECK-SAME: %[[X:.*]]: memref<1x8x10x10xf32>, %[[W:.*]]: memref<16x8x3x3xf32>, %[[B:.*]]: memref<16xf32>)
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x16x10x11xf32>
+// CHECK-NOT: memref.copy
+// CHECK-NOT: linalg.
+// CHECK: memref.extract_aligned_pointer_as_index %[[X]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[OUT]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[B]]
+// CHECK: call @fulcrum_conv2d_nchw_f32_avx2(%{{.*}}, %c8_i64, %c10_i64, %c10_i64, %c16_i64, %c3_i64, %c3_i64, %c10_i64, %c11_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c2_i64, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c0_i64, %c0_i64, %c1086324736_i64, %c8_i64)
+// CHECK-NOT: linalg.
+// CHECK: return %[[OUT]]
+func.func @fused(%x: memref<1x8x10x10xf32>, %w: memref<16x8x3x3xf32>, %b: memref<16xf32>) -> memref<1x16x10x11xf32> {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %p = memref.alloc() {alignment = 64 : i64} : memref<1x8x12x13xf32>
+  linalg.map outs(%p : memref<1x8x12x13xf32>) () { linalg.yield %zero : f32 }
+  %s = memref.subview %p[0, 0, 1, 2] [1, 8, 10, 10] [1, 1, 1, 1] : memref<1x8x12x13xf32> to memref<1x8x10x10xf32, strided<[1248, 156, 13, 1], offset: 15>>
+  memref.copy %x, %s : memref<1x8x10x10xf32> to memref<1x8x10x10xf32, strided<[1248, 156, 13, 1], offset: 15>>
+  %y = memref.alloc() {alignment = 64 : i64} : memref<1x16x10x11xf32>
+  linalg.broadcast ins(%b : memref<16xf32>) outs(%y : memref<1x16x10x11xf32>) dimensions = [0, 2, 3]
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : memref<1x8x12x13xf32>, memref<16x8x3x3xf32>) outs(%y : memref<1x16x10x11xf32>)
+  memref.dealloc %p : memref<1x8x12x13xf32>
+  %out = memref.alloc() {alignment = 64 : i64} : memref<1x16x10x11xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y : memref<1x16x10x11xf32>) outs(%out : memref<1x16x10x11xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %0 = arith.maximumf %in, %zero : f32
+    %1 = arith.minimumf %0, %six : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %y : memref<1x16x10x11xf32>
+  return %out : memref<1x16x10x11xf32>
+}
+
+// -----
+
+// A residual added in place into its own buffer (y + r written to r) makes
+// the kernel accumulate into r (flags 1 | 8) with the bias and a ReLU
+// (bounds 0.0 and +inf = 2139095040); the call moves past the product that
+// computes the residual. No residual pointer is passed.
+// CHECK-LABEL: func.func @residual_in_place(
+// CHECK-SAME: %[[X:.*]]: memref<1x4x6x6xf32>
+// CHECK: %[[R:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x4x6x6xf32>
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} outs(%[[R]]
+// CHECK-NOT: linalg.generic
+// CHECK: memref.extract_aligned_pointer_as_index %[[R]]
+// CHECK: call @fulcrum_conv2d_nchw_f32_avx2({{.*}}, %{{.*}}, %c0_i64, %c0_i64, %c2139095040_i64, %c9_i64)
+// CHECK: return %[[R]]
+func.func @residual_in_place(%x: memref<1x4x6x6xf32>, %w: memref<4x4x1x1xf32>, %w2: memref<4x4x1x1xf32, strided<[8, 2, 1, 1]>>, %b: memref<4xf32>) -> memref<1x4x6x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %y = memref.alloc() {alignment = 64 : i64} : memref<1x4x6x6xf32>
+  linalg.broadcast ins(%b : memref<4xf32>) outs(%y : memref<1x4x6x6xf32>) dimensions = [0, 2, 3]
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x4x6x6xf32>, memref<4x4x1x1xf32>) outs(%y : memref<1x4x6x6xf32>)
+  // The residual: a convolution the kernels cannot take (strided weights).
+  %r = memref.alloc() {alignment = 64 : i64} : memref<1x4x6x6xf32>
+  linalg.fill ins(%zero : f32) outs(%r : memref<1x4x6x6xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w2 : memref<1x4x6x6xf32>, memref<4x4x1x1xf32, strided<[8, 2, 1, 1]>>) outs(%r : memref<1x4x6x6xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%r, %y : memref<1x4x6x6xf32>, memref<1x4x6x6xf32>) outs(%r : memref<1x4x6x6xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %0 = arith.addf %a, %c : f32
+    %1 = arith.maximumf %0, %zero : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %y : memref<1x4x6x6xf32>
+  return %r : memref<1x4x6x6xf32>
+}
+
+// -----
+
+// negative_: the padded buffer is read by something else too, the input is
+// written between the copy and the convolution, the epilogue multiplies,
+// and the output is read again before the epilogue: the padding copy, the
+// accumulation and the generic stay.
+// CHECK-LABEL: func.func @negative_padding_read_twice(
+// CHECK: memref.copy
+// CHECK: call @fulcrum_conv2d_nchw_f32_avx2
+// CHECK: memref.copy %{{.*}}, %arg2
+// CHECK-LABEL: func.func @negative_input_written(
+// CHECK: memref.copy
+// CHECK: linalg.fill
+// CHECK: call @fulcrum_conv2d_nchw_f32_avx2
+// CHECK-LABEL: func.func @negative_epilogue_mul(
+// CHECK: call @fulcrum_conv2d_nchw_f32_avx2
+// CHECK: linalg.generic
+// CHECK: arith.mulf
+// CHECK-LABEL: func.func @negative_output_read(
+// CHECK: call @fulcrum_conv2d_nchw_f32_avx2
+// CHECK: memref.copy
+// CHECK: linalg.generic
+func.func @negative_padding_read_twice(%x: memref<1x2x4x4xf32>, %w: memref<2x2x3x3xf32>, %other: memref<1x2x6x6xf32>, %y: memref<1x2x4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %p = memref.alloc() : memref<1x2x6x6xf32>
+  linalg.fill ins(%zero : f32) outs(%p : memref<1x2x6x6xf32>)
+  %s = memref.subview %p[0, 0, 1, 1] [1, 2, 4, 4] [1, 1, 1, 1] : memref<1x2x6x6xf32> to memref<1x2x4x4xf32, strided<[72, 36, 6, 1], offset: 7>>
+  memref.copy %x, %s : memref<1x2x4x4xf32> to memref<1x2x4x4xf32, strided<[72, 36, 6, 1], offset: 7>>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : memref<1x2x6x6xf32>, memref<2x2x3x3xf32>) outs(%y : memref<1x2x4x4xf32>)
+  memref.copy %p, %other : memref<1x2x6x6xf32> to memref<1x2x6x6xf32>
+  return
+}
+func.func @negative_input_written(%x: memref<1x2x4x4xf32>, %w: memref<2x2x3x3xf32>, %y: memref<1x2x4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %p = memref.alloc() : memref<1x2x6x6xf32>
+  linalg.fill ins(%zero : f32) outs(%p : memref<1x2x6x6xf32>)
+  %s = memref.subview %p[0, 0, 1, 1] [1, 2, 4, 4] [1, 1, 1, 1] : memref<1x2x6x6xf32> to memref<1x2x4x4xf32, strided<[72, 36, 6, 1], offset: 7>>
+  memref.copy %x, %s : memref<1x2x4x4xf32> to memref<1x2x4x4xf32, strided<[72, 36, 6, 1], offset: 7>>
+  linalg.fill ins(%zero : f32) outs(%x : memref<1x2x4x4xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : memref<1x2x6x6xf32>, memref<2x2x3x3xf32>) outs(%y : memref<1x2x4x4xf32>)
+  memref.dealloc %p : memref<1x2x6x6xf32>
+  return
+}
+func.func @negative_epilogue_mul(%x: memref<1x2x4x4xf32>, %w: memref<2x2x1x1xf32>, %b: memref<2xf32>) -> memref<1x2x4x4xf32> {
+  %y = memref.alloc() : memref<1x2x4x4xf32>
+  linalg.broadcast ins(%b : memref<2xf32>) outs(%y : memref<1x2x4x4xf32>) dimensions = [0, 2, 3]
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x2x4x4xf32>, memref<2x2x1x1xf32>) outs(%y : memref<1x2x4x4xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y : memref<1x2x4x4xf32>) outs(%y : memref<1x2x4x4xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %0 = arith.mulf %in, %in : f32
+    linalg.yield %0 : f32
+  }
+  return %y : memref<1x2x4x4xf32>
+}
+func.func @negative_output_read(%x: memref<1x2x4x4xf32>, %w: memref<2x2x1x1xf32>, %b: memref<2xf32>, %copy: memref<1x2x4x4xf32>) -> memref<1x2x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %y = memref.alloc() : memref<1x2x4x4xf32>
+  linalg.broadcast ins(%b : memref<2xf32>) outs(%y : memref<1x2x4x4xf32>) dimensions = [0, 2, 3]
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x2x4x4xf32>, memref<2x2x1x1xf32>) outs(%y : memref<1x2x4x4xf32>)
+  memref.copy %y, %copy : memref<1x2x4x4xf32> to memref<1x2x4x4xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y : memref<1x2x4x4xf32>) outs(%y : memref<1x2x4x4xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %0 = arith.maximumf %in, %zero : f32
+    linalg.yield %0 : f32
+  }
+  return %y : memref<1x2x4x4xf32>
 }
 
 // -----

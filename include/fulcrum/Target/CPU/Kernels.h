@@ -29,6 +29,7 @@ enum GemmFlags : int64_t {
   kGemmAccumulate = 1, ///< C += A*B (otherwise C = A*B)
   kGemmBias = 2,       ///< add a bias per column
   kGemmRelu = 4,       ///< clamp at zero
+  kGemmClamp = 8,      ///< clamp to [lo, hi] (convolution kernels)
 };
 
 /// One ISA's variant of the fp32 GEMM kernel:
@@ -44,12 +45,16 @@ struct GemmKernel {
   int64_t mr;
   /// The convolution kernel on the same tile:
   /// `void <convSymbol>(i64 N, C, H, W, F, KH, KW, OH, OW, strideH, strideW,
-  /// dilationH, dilationW, x, w, y, workspace, flags)`, NCHW input (padding
-  /// applied), FCHW weights, a workspace of convWorkspace() floats.
+  /// dilationH, dilationW, padTop, padLeft, x, w, y, workspace, bias,
+  /// residual, lo, hi, flags)`, NCHW input (zero padding outside it), FCHW
+  /// weights, a workspace of convWorkspace() floats; then + bias[F] and +
+  /// residual (like y) when not 0, clamped to [lo, hi] (float bits in the
+  /// low half) with kGemmClamp; y accumulated into with kGemmAccumulate.
   llvm::StringRef convSymbol;
   /// The depthwise convolution kernel (channel multiplier 1):
   /// `void <depthwiseSymbol>(i64 N, C, H, W, KH, KW, OH, OW, strideH,
-  /// strideW, dilationH, dilationW, x, w, y)`, accumulating into y.
+  /// strideW, dilationH, dilationW, padTop, padLeft, x, w, y, bias, lo, hi,
+  /// flags)`, the same conventions without a residual.
   llvm::StringRef depthwiseSymbol;
 
   /// Floats of workspace the convolution kernel needs (packed im2col

@@ -83,31 +83,52 @@ def CPUConvToKernel : Pass<"fulcrum-cpu-conv-to-kernel", "::mlir::ModuleOp"> {
   let summary = "Run fp32 NCHW convolutions on the CPU's GEMM micro-kernel";
   let description = [{
     Replaces each `linalg.conv_2d_nchw_fchw` on f32 memrefs (after
-    bufferization, padding already applied by the producer of its input)
-    with static channel, spatial and kernel sizes and row-major layouts by
-    a call of `fulcrum_conv2d_nchw_f32_<isa>` (lib/Target/CPU/Kernels/
-    gemm.c): per image, the input is written as im2col panels packed for
-    the GEMM register tile into a workspace, and the product
-    `Y[f, pixel] = W[f, (c, kh, kw)] * X'[(c, kh, kw), pixel]` runs on the
-    GEMM kernel with the weights read in place. The output is accumulated
-    into (it holds the bias, or zeros), unless a zero `linalg.fill` of it
-    comes right before, which the kernel's overwrite mode replaces. The
-    workspace is a `memref.alloc` around the call.
+    bufferization) with static channel, spatial and kernel sizes and
+    row-major layouts by a call of `fulcrum_conv2d_nchw_f32_<isa>`
+    (lib/Target/CPU/Kernels/gemm.c): per image, the input is written as
+    im2col panels packed for the GEMM register tile into a workspace, and
+    the product `Y[f, pixel] = W[f, (c, kh, kw)] * X'[(c, kh, kw), pixel]`
+    runs on the GEMM kernel with the weights read in place. The workspace is
+    a `memref.alloc` around the call.
     `linalg.depthwise_conv_2d_nchw_chw` (static sizes, row-major) calls
-    `fulcrum_dwconv2d_nchw_f32_<isa>`, which accumulates each output plane
-    row by row with the horizontal stride a constant (1 and 2 are
-    specialized) so the row loops vectorize, planes spread over the
-    threads. Other convolutions are left to the loop lowering.
+    `fulcrum_dwconv2d_nchw_f32_<isa>`, which computes each output plane row
+    by row with the horizontal stride a constant (1 and 2 are specialized)
+    so the row loops vectorize, planes spread over the threads. Other
+    convolutions are left to the loop lowering.
+
+    The kernels also take over what bufferized `tensor.pad`, bias and
+    activation code would otherwise do in separate passes over memory:
+    - **Padding.** When the input is a fresh buffer that is zero-filled,
+      gets the real input copied into a `memref.subview` at offsets
+      `[0, 0, top, left]`, and is read by nothing else, the kernel reads the
+      real input and treats rows and columns outside it as zeros; the
+      buffer, fill and copy go away.
+    - **Initial value.** A `linalg.broadcast` of a per-channel bias
+      (dimensions `[0, 2, 3]`) into the output, or a zero `linalg.fill` of
+      it, before the convolution becomes the kernel's starting value;
+      otherwise the kernel accumulates into the output.
+    - **Epilogue.** When the next reader of the output is a
+      `linalg.generic` with identity maps computing
+      `clamp(y [+ residual], lo, hi)` (`arith.maximumf`/`arith.minimumf` by
+      constants: ReLU, ReLU6, Clip; a residual only for full
+      convolutions), and nothing else reads the output, the kernel applies
+      it as it stores the last K block and writes the generic's output.
 
     ```mlir
+    linalg.broadcast ins(%bias : memref<64xf32>)
+        outs(%y : memref<1x64x28x28xf32>) dimensions = [0, 2, 3]
     linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
         strides = dense<1> : tensor<2xi64>}
         ins(%x, %w : memref<1x32x30x30xf32>, memref<64x32x3x3xf32>)
         outs(%y : memref<1x64x28x28xf32>)
-    // becomes (isa=avx2: workspace ceil(784/16) * 288 * 16 floats)
+    linalg.generic {...} ins(%y : memref<1x64x28x28xf32>)
+        outs(%y : memref<1x64x28x28xf32>) { max(%in, 0.0) }
+    // becomes (isa=avx2: workspace ceil(784/16) * 288 * 16 floats; clamp
+    // bounds as float bits: 0.0 and +inf = 2139095040; flags 8 = clamp)
     %ws = memref.alloc() {alignment = 64 : i64} : memref<225792xf32>
     func.call @fulcrum_conv2d_nchw_f32_avx2(%n, %c32, %c30, %c30, %c64, %c3,
-        %c3, %c28, %c28, %c1, %c1, %c1, %c1, %px, %pw, %py, %pws, %c1)
+        %c3, %c28, %c28, %c1, %c1, %c1, %c1, %c0, %c0, %px, %pw, %py, %pws,
+        %pbias, %c0, %c0, %c2139095040, %c8)
     memref.dealloc %ws : memref<225792xf32>
     ```
   }];
@@ -121,7 +142,12 @@ def CPUConvToKernel : Pass<"fulcrum-cpu-conv-to-kernel", "::mlir::ModuleOp"> {
   let statistics = [
     Statistic<"numKernels", "num-kernels", "Convolutions run on kernels">,
     Statistic<"numDepthwise", "num-depthwise",
-              "Depthwise convolutions run on kernels">
+              "Depthwise convolutions run on kernels">,
+    Statistic<"numPaddings", "num-paddings",
+              "Zero paddings applied by kernels">,
+    Statistic<"numBiases", "num-biases", "Bias broadcasts applied by kernels">,
+    Statistic<"numEpilogues", "num-epilogues",
+              "Element-wise epilogues applied by kernels">
   ];
 }
 

@@ -19,9 +19,14 @@
  * leftover columns masked loads and stores, so no case falls back to
  * scalar loops.
  *
- * Convolutions (NCHW input, FCHW weights, padding already applied) run as
- * one GEMM per image: Y[f, p] = W[f, (c,kh,kw)] * X'[(c,kh,kw), p], where
- * X' (im2col) is written straight into packed panels in a workspace.
+ * Convolutions (NCHW input, FCHW weights, zero padding applied by the
+ * kernel) run as one GEMM per image: Y[f, p] = W[f, (c,kh,kw)] *
+ * X'[(c,kh,kw), p], where X' (im2col) is written straight into packed
+ * panels in a workspace.
+ *
+ * Every kernel ends in the same epilogue, applied while the last K block
+ * is stored: + a bias per column, + a bias per row, + a residual with C's
+ * strides, then a clamp to [lo, hi]; each part optional.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -44,10 +49,45 @@
 #endif
 
 /* Flags (Kernels.h): accumulate into C instead of overwriting it; add a
- * bias per column; clamp the result at zero (ReLU). */
+ * bias per column; clamp the result at zero (ReLU); clamp it to [lo, hi]
+ * (arguments of the convolution kernels). */
 #define FULCRUM_GEMM_ACCUMULATE 1
 #define FULCRUM_GEMM_BIAS 2
 #define FULCRUM_GEMM_RELU 4
+#define FULCRUM_GEMM_CLAMP 8
+
+/* What happens to a tile of C as it is stored for the last time. The
+ * pointers are those of the tile's first row and column (null: absent);
+ * the residual has row stride ldr. */
+typedef struct {
+  const float *colBias, *rowBias, *residual;
+  int64_t ldr;
+  float lo, hi;
+  int clamp;
+} Epilogue;
+
+/* The epilogue of the tile at row i, column j of `e` (which describes C's
+ * origin), or null. */
+static inline Epilogue offsetEpilogue(const Epilogue *e, int64_t i, int64_t j) {
+  Epilogue r = *e;
+  if (r.colBias)
+    r.colBias += j;
+  if (r.rowBias)
+    r.rowBias += i;
+  if (r.residual)
+    r.residual += i * r.ldr + j;
+  return r;
+}
+
+/* Reads a float passed as the low 32 bits of an i64 argument. */
+static inline float floatBits(int64_t bits) {
+  union {
+    uint32_t u;
+    float f;
+  } v;
+  v.u = (uint32_t)bits;
+  return v.f;
+}
 
 /* K is processed in blocks so that a B micro-panel (KC x NR) stays in the
  * first-level cache while the M loop runs over it. */
@@ -68,7 +108,7 @@ static inline __mmask16 maskFor(int64_t n) {
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
      int64_t ldb, float *C, int64_t ldc, int64_t cols, int load,
-     int maskedB, const float *bias, int relu) {
+     int maskedB, const Epilogue *e) {
   __m512 acc[MR][2];
   __mmask16 m0 = maskFor(cols), m1 = maskFor(cols - 16);
   for (int r = 0; r < rows; ++r) {
@@ -95,23 +135,37 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
       acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
     }
   }
-  __m512 bias0 = _mm512_setzero_ps(), bias1 = _mm512_setzero_ps();
-  if (bias) {
-    bias0 = _mm512_maskz_loadu_ps(m0, bias);
-    bias1 = _mm512_maskz_loadu_ps(m1, bias + 16);
+  if (e) {
+    __m512 bias0 = _mm512_setzero_ps(), bias1 = _mm512_setzero_ps();
+    if (e->colBias) {
+      bias0 = _mm512_maskz_loadu_ps(m0, e->colBias);
+      bias1 = _mm512_maskz_loadu_ps(m1, e->colBias + 16);
+    }
+    __m512 lo = _mm512_set1_ps(e->lo), hi = _mm512_set1_ps(e->hi);
+    for (int r = 0; r < rows; ++r) {
+      __m512 c0 = _mm512_add_ps(acc[r][0], bias0);
+      __m512 c1 = _mm512_add_ps(acc[r][1], bias1);
+      if (e->rowBias) {
+        __m512 rb = _mm512_set1_ps(e->rowBias[r]);
+        c0 = _mm512_add_ps(c0, rb);
+        c1 = _mm512_add_ps(c1, rb);
+      }
+      if (e->residual) {
+        const float *res = e->residual + r * e->ldr;
+        c0 = _mm512_add_ps(c0, _mm512_maskz_loadu_ps(m0, res));
+        c1 = _mm512_add_ps(c1, _mm512_maskz_loadu_ps(m1, res + 16));
+      }
+      if (e->clamp) {
+        c0 = _mm512_min_ps(_mm512_max_ps(c0, lo), hi);
+        c1 = _mm512_min_ps(_mm512_max_ps(c1, lo), hi);
+      }
+      acc[r][0] = c0;
+      acc[r][1] = c1;
+    }
   }
   for (int r = 0; r < rows; ++r) {
-    __m512 c0 = acc[r][0], c1 = acc[r][1];
-    if (bias) {
-      c0 = _mm512_add_ps(c0, bias0);
-      c1 = _mm512_add_ps(c1, bias1);
-    }
-    if (relu) {
-      c0 = _mm512_max_ps(c0, _mm512_setzero_ps());
-      c1 = _mm512_max_ps(c1, _mm512_setzero_ps());
-    }
-    _mm512_mask_storeu_ps(C + r * ldc, m0, c0);
-    _mm512_mask_storeu_ps(C + r * ldc + 16, m1, c1);
+    _mm512_mask_storeu_ps(C + r * ldc, m0, acc[r][0]);
+    _mm512_mask_storeu_ps(C + r * ldc + 16, m1, acc[r][1]);
   }
 }
 
@@ -127,7 +181,7 @@ static inline __m256i maskFor(int64_t n) {
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
      int64_t ldb, float *C, int64_t ldc, int64_t cols, int load,
-     int maskedB, const float *bias, int relu) {
+     int maskedB, const Epilogue *e) {
   __m256 acc[MR][2];
   __m256i m0 = maskFor(cols), m1 = maskFor(cols - 8);
   for (int r = 0; r < rows; ++r) {
@@ -154,23 +208,37 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
       acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
     }
   }
-  __m256 bias0 = _mm256_setzero_ps(), bias1 = _mm256_setzero_ps();
-  if (bias) {
-    bias0 = _mm256_maskload_ps(bias, m0);
-    bias1 = _mm256_maskload_ps(bias + 8, m1);
+  if (e) {
+    __m256 bias0 = _mm256_setzero_ps(), bias1 = _mm256_setzero_ps();
+    if (e->colBias) {
+      bias0 = _mm256_maskload_ps(e->colBias, m0);
+      bias1 = _mm256_maskload_ps(e->colBias + 8, m1);
+    }
+    __m256 lo = _mm256_set1_ps(e->lo), hi = _mm256_set1_ps(e->hi);
+    for (int r = 0; r < rows; ++r) {
+      __m256 c0 = _mm256_add_ps(acc[r][0], bias0);
+      __m256 c1 = _mm256_add_ps(acc[r][1], bias1);
+      if (e->rowBias) {
+        __m256 rb = _mm256_set1_ps(e->rowBias[r]);
+        c0 = _mm256_add_ps(c0, rb);
+        c1 = _mm256_add_ps(c1, rb);
+      }
+      if (e->residual) {
+        const float *res = e->residual + r * e->ldr;
+        c0 = _mm256_add_ps(c0, _mm256_maskload_ps(res, m0));
+        c1 = _mm256_add_ps(c1, _mm256_maskload_ps(res + 8, m1));
+      }
+      if (e->clamp) {
+        c0 = _mm256_min_ps(_mm256_max_ps(c0, lo), hi);
+        c1 = _mm256_min_ps(_mm256_max_ps(c1, lo), hi);
+      }
+      acc[r][0] = c0;
+      acc[r][1] = c1;
+    }
   }
   for (int r = 0; r < rows; ++r) {
-    __m256 c0 = acc[r][0], c1 = acc[r][1];
-    if (bias) {
-      c0 = _mm256_add_ps(c0, bias0);
-      c1 = _mm256_add_ps(c1, bias1);
-    }
-    if (relu) {
-      c0 = _mm256_max_ps(c0, _mm256_setzero_ps());
-      c1 = _mm256_max_ps(c1, _mm256_setzero_ps());
-    }
-    _mm256_maskstore_ps(C + r * ldc, m0, c0);
-    _mm256_maskstore_ps(C + r * ldc + 8, m1, c1);
+    _mm256_maskstore_ps(C + r * ldc, m0, acc[r][0]);
+    _mm256_maskstore_ps(C + r * ldc + 8, m1, acc[r][1]);
   }
 }
 
@@ -179,17 +247,25 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
      int64_t ldb, float *C, int64_t ldc, int64_t cols, int load,
-     int maskedB, const float *bias, int relu) {
+     int maskedB, const Epilogue *e) {
   (void)maskedB;
   for (int r = 0; r < rows; ++r)
     for (int64_t j = 0; j < cols; ++j) {
       float sum = load ? C[r * ldc + j] : 0.0f;
       for (int64_t k = 0; k < kc; ++k)
         sum += A[r * lda + k] * B[k * ldb + j];
-      if (bias)
-        sum += bias[j];
-      if (relu && sum < 0.0f)
-        sum = 0.0f;
+      if (e) {
+        if (e->colBias)
+          sum += e->colBias[j];
+        if (e->rowBias)
+          sum += e->rowBias[r];
+        if (e->residual)
+          sum += e->residual[r * e->ldr + j];
+        if (e->clamp) {
+          sum = sum < e->lo ? e->lo : sum;
+          sum = sum > e->hi ? e->hi : sum;
+        }
+      }
       C[r * ldc + j] = sum;
     }
 }
@@ -199,11 +275,10 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
 /* Dispatches a tile with a run-time row count to code specialized for it. */
 static void tileRows(int rows, int64_t kc, const float *A, int64_t lda,
                      const float *B, int64_t ldb, float *C, int64_t ldc,
-                     int64_t cols, int load, int maskedB, const float *bias,
-                     int relu) {
+                     int64_t cols, int load, int maskedB, const Epilogue *e) {
 #define CASE(R)                                                                \
   case R:                                                                      \
-    tile(R, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, bias, relu);      \
+    tile(R, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e);               \
     return;
   switch (rows) {
     CASE(1)
@@ -239,12 +314,13 @@ static void packPanel(const float *B, int64_t ldb, int64_t kc, int64_t cols,
   }
 }
 
-/* Rows [m0, m1) and panels [p0, p1) of C. */
+/* Rows [m0, m1) and panels [p0, p1) of C; `e` (null: none) describes the
+ * epilogue at C's origin. */
 static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1,
                       int64_t N, int64_t K, const float *A, int64_t lda,
                       const float *B, int64_t ldb, int64_t panelStride,
-                      float *C, int64_t ldc, const float *bias,
-                      int64_t flags) {
+                      float *C, int64_t ldc, const Epilogue *e,
+                      int accumulate) {
   /* A plain B (panels NR columns apart) is copied block by block into a
    * contiguous panel when more than one row tile reuses it: rows of a wide
    * B are far apart (often a power of two), which costs cache sets and TLB
@@ -258,13 +334,11 @@ static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1,
     int64_t cols = N - j < NR ? N - j : NR;
     /* A plain B's last panel ends before NR columns. */
     int maskedB = plain && !pack && cols < NR;
-    for (int64_t k = 0; k < K; k += KC) {
+    /* K = 0 still stores the epilogue of an empty sum. */
+    for (int64_t k = 0; k < K || k == 0; k += KC) {
       int64_t kc = K - k < KC ? K - k : KC;
-      int first = k == 0, last = k + kc == K;
-      int load = !first || (flags & FULCRUM_GEMM_ACCUMULATE);
-      const float *b = bias && last && (flags & FULCRUM_GEMM_BIAS) ? bias + j
-                                                                   : 0;
-      int relu = last && (flags & FULCRUM_GEMM_RELU);
+      int first = k == 0, last = k + kc >= K;
+      int load = !first || accumulate;
       const float *bk = panel + k * ldb;
       int64_t bStride = ldb;
       if (pack) {
@@ -274,9 +348,15 @@ static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1,
       }
       for (int64_t i = m0; i < m1; i += MR) {
         int rows = m1 - i < MR ? (int)(m1 - i) : MR;
+        Epilogue tileEpilogue;
+        if (e && last)
+          tileEpilogue = offsetEpilogue(e, i, j);
         tileRows(rows, kc, A + i * lda + k, lda, bk, bStride,
-                 C + i * ldc + j, ldc, cols, load, maskedB, b, relu);
+                 C + i * ldc + j, ldc, cols, load, maskedB,
+                 e && last ? &tileEpilogue : 0);
       }
+      if (K == 0)
+        break;
     }
   }
 }
@@ -285,157 +365,252 @@ static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1,
  * parallel region costs a few microseconds. */
 #define PARALLEL_WORK (1 << 22)
 
-/* The entry point the compiler calls; pointers arrive as integers. The
- * work is split across the OpenMP threads by column panels (or by row
- * blocks when there are too few panels); every element of C is computed by
- * one thread in the same order, so results do not depend on the thread
- * count. */
-void NAME(fulcrum_sgemm_f32)(int64_t M, int64_t N, int64_t K, int64_t a,
-                             int64_t lda, int64_t b, int64_t ldb,
-                             int64_t panelStride, int64_t c, int64_t ldc,
-                             int64_t bias, int64_t flags) {
-  const float *A = (const float *)a, *B = (const float *)b;
-  float *C = (float *)c;
-  const float *Bias = (const float *)bias;
+/* C = A * B (+ C) with the epilogue `e`, split across the OpenMP threads by
+ * column panels (or by row blocks when there are too few panels); every
+ * element of C is computed by one thread in the same order, so results do
+ * not depend on the thread count. */
+static void gemm(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
+                 const float *B, int64_t ldb, int64_t panelStride, float *C,
+                 int64_t ldc, const Epilogue *e, int accumulate) {
   int64_t panels = (N + NR - 1) / NR, blocks = (M + MR - 1) / MR;
   if (M * N * K < PARALLEL_WORK) {
-    gemmBlock(0, M, 0, panels, N, K, A, lda, B, ldb, panelStride, C, ldc,
-              Bias, flags);
+    gemmBlock(0, M, 0, panels, N, K, A, lda, B, ldb, panelStride, C, ldc, e,
+              accumulate);
   } else if (panels >= 4 || panels >= blocks) {
 #pragma omp parallel for schedule(static)
     for (int64_t p = 0; p < panels; ++p)
-      gemmBlock(0, M, p, p + 1, N, K, A, lda, B, ldb, panelStride, C, ldc,
-                Bias, flags);
+      gemmBlock(0, M, p, p + 1, N, K, A, lda, B, ldb, panelStride, C, ldc, e,
+                accumulate);
   } else {
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < blocks; ++r)
       gemmBlock(r * MR, r * MR + MR < M ? r * MR + MR : M, 0, panels, N, K,
-                A, lda, B, ldb, panelStride, C, ldc, Bias, flags);
+                A, lda, B, ldb, panelStride, C, ldc, e, accumulate);
   }
 }
 
-/* Writes panel `p` of the im2col matrix of one image x[C][H][W]: the
- * C*KH*KW rows of NR pixels [p*NR, p*NR + NR), zero past the last pixel,
- * as [C*KH*KW][NR] at `out`. */
+/* The entry point the compiler calls for matrix products; pointers arrive
+ * as integers, `bias` (per column) is read when flags has
+ * FULCRUM_GEMM_BIAS. */
+void NAME(fulcrum_sgemm_f32)(int64_t M, int64_t N, int64_t K, int64_t a,
+                             int64_t lda, int64_t b, int64_t ldb,
+                             int64_t panelStride, int64_t c, int64_t ldc,
+                             int64_t bias, int64_t flags) {
+  Epilogue e = {0, 0, 0, 0, 0.0f, __builtin_inff(), 0};
+  if (flags & FULCRUM_GEMM_BIAS)
+    e.colBias = (const float *)bias;
+  e.clamp = (flags & FULCRUM_GEMM_RELU) != 0;
+  int any = e.colBias || e.clamp;
+  gemm(M, N, K, (const float *)a, lda, (const float *)b, ldb, panelStride,
+       (float *)c, ldc, any ? &e : 0, (flags & FULCRUM_GEMM_ACCUMULATE) != 0);
+}
+
+/* The valid part [*t0, *t1) of a run of `length` input columns that starts
+ * at column `iw` (possibly negative) and steps by `sw`, for a row of W. */
+static inline void validRun(int64_t iw, int64_t sw, int64_t length, int64_t W,
+                            int64_t *t0, int64_t *t1) {
+  int64_t lo = iw >= 0 ? 0 : (-iw + sw - 1) / sw;
+  int64_t hi = iw >= W ? 0 : (W - 1 - iw) / sw + 1;
+  if (hi > length)
+    hi = length;
+  if (lo > hi)
+    lo = hi;
+  *t0 = lo;
+  *t1 = hi;
+}
+
+/* Writes panel `p` of the im2col matrix of one image x[C][H][W] with zero
+ * padding pt rows above and pl columns left: the C*KH*KW rows of NR pixels
+ * [p*NR, p*NR + NR), zero past the last pixel, as [C*KH*KW][NR] at `out`. */
 static void im2colPanel(const float *x, int64_t C, int64_t H, int64_t W,
                         int64_t KH, int64_t KW, int64_t OH, int64_t OW,
                         int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-                        int64_t p, float *out) {
+                        int64_t pt, int64_t pl, int64_t p, float *out) {
   int64_t pixels = OH * OW, p0 = p * NR;
   int64_t count = pixels - p0 < NR ? pixels - p0 : NR;
   /* The panel's pixels as runs within one output row: a run reads inputs
    * sw apart (consecutive at stride 1), so it copies as a vector loop. */
-  int64_t runStart[NR], runBase[NR], runLength[NR];
+  int64_t runStart[NR], runRow[NR], runColumn[NR], runLength[NR];
   int runs = 0;
   for (int64_t j = 0; j < count;) {
     int64_t q = p0 + j, oh = q / OW, ow = q % OW;
     int64_t length = OW - ow < count - j ? OW - ow : count - j;
     runStart[runs] = j;
-    runBase[runs] = oh * sh * W + ow * sw;
+    runRow[runs] = oh * sh - pt;
+    runColumn[runs] = ow * sw - pl;
     runLength[runs] = length;
     ++runs;
     j += length;
   }
-  int64_t k = 0;
-  for (int64_t c = 0; c < C; ++c)
-    for (int64_t kh = 0; kh < KH; ++kh)
-      for (int64_t kw = 0; kw < KW; ++kw, ++k) {
-        const float *src = x + c * H * W + kh * dh * W + kw * dw;
-        float *dst = out + k * NR;
+  /* Which part of each run lies inside the image depends on the kernel
+   * position only, not on the channel: it is worked out once per position
+   * and reused for all channels. */
+  for (int64_t kh = 0; kh < KH; ++kh)
+    for (int64_t kw = 0; kw < KW; ++kw) {
+      int64_t offset[NR], t0[NR], t1[NR];
+      for (int r = 0; r < runs; ++r) {
+        int64_t ih = runRow[r] + kh * dh, iw = runColumn[r] + kw * dw;
+        t0[r] = t1[r] = 0;
+        if (ih >= 0 && ih < H)
+          validRun(iw, sw, runLength[r], W, &t0[r], &t1[r]);
+        offset[r] = ih * W + iw;
+      }
+      for (int64_t c = 0; c < C; ++c) {
+        float *dst = out + ((c * KH + kh) * KW + kw) * NR;
+        const float *image = x + c * H * W;
         for (int r = 0; r < runs; ++r) {
-          const float *from = src + runBase[r];
           float *to = dst + runStart[r];
-          int64_t length = runLength[r];
+          const float *from = image + offset[r];
+          int64_t lo = t0[r], hi = t1[r], length = runLength[r];
+          for (int64_t t = 0; t < lo; ++t)
+            to[t] = 0.0f;
           if (sw == 1)
-            for (int64_t t = 0; t < length; ++t)
+            for (int64_t t = lo; t < hi; ++t)
               to[t] = from[t];
           else
-            for (int64_t t = 0; t < length; ++t)
+            for (int64_t t = lo; t < hi; ++t)
               to[t] = from[t * sw];
+          for (int64_t t = hi; t < length; ++t)
+            to[t] = 0.0f;
         }
         for (int64_t j = count; j < NR; ++j)
           dst[j] = 0.0f;
       }
-  (void)H;
+    }
 }
 
-/* y[N][F][OH][OW] (+)= conv(x[N][C][H][W], w[F][C][KH][KW]); `workspace`
- * holds ceil(OH*OW / NR) * C*KH*KW * NR floats. */
+/* The epilogue of a convolution kernel's arguments (null: none). */
+static const Epilogue *convEpilogue(Epilogue *e, int64_t bias,
+                                    int64_t residual, int64_t ldr, int64_t lo,
+                                    int64_t hi, int64_t flags) {
+  e->colBias = 0;
+  e->rowBias = (const float *)bias;
+  e->residual = (const float *)residual;
+  e->ldr = ldr;
+  e->clamp = (flags & FULCRUM_GEMM_CLAMP) != 0;
+  e->lo = floatBits(lo);
+  e->hi = floatBits(hi);
+  return e->rowBias || e->residual || e->clamp ? e : 0;
+}
+
+/* y[N][F][OH][OW] = conv(x[N][C][H][W], w[F][C][KH][KW]) with zero padding
+ * pt above and pl left (the far sides follow from OH and OW), (+ y when
+ * flags has FULCRUM_GEMM_ACCUMULATE), then the epilogue: + bias[F] (when
+ * not 0), + residual[N][F][OH][OW] (when not 0), clamp to [lo, hi] (float
+ * bits, when flags has FULCRUM_GEMM_CLAMP). `workspace` holds
+ * ceil(OH*OW / NR) * C*KH*KW * NR floats. */
 void NAME(fulcrum_conv2d_nchw_f32)(int64_t N, int64_t C, int64_t H, int64_t W,
                                    int64_t F, int64_t KH, int64_t KW,
                                    int64_t OH, int64_t OW, int64_t sh,
                                    int64_t sw, int64_t dh, int64_t dw,
-                                   int64_t x, int64_t w, int64_t y,
-                                   int64_t workspace, int64_t flags) {
+                                   int64_t pt, int64_t pl, int64_t x,
+                                   int64_t w, int64_t y, int64_t workspace,
+                                   int64_t bias, int64_t residual, int64_t lo,
+                                   int64_t hi, int64_t flags) {
   int64_t K = C * KH * KW, pixels = OH * OW;
   int64_t panels = (pixels + NR - 1) / NR;
+  int accumulate = (flags & FULCRUM_GEMM_ACCUMULATE) != 0;
   float *packed = (float *)workspace;
-  /* Per image, each panel of pixels is packed and multiplied by the same
-   * thread while it is in cache; panels are spread over the threads. */
-  /* A 1x1 convolution at stride 1 is a product with the image itself. */
-  if (KH == 1 && KW == 1 && sh == 1 && sw == 1 && OH == H && OW == W) {
-    for (int64_t n = 0; n < N; ++n)
-      NAME(fulcrum_sgemm_f32)(F, pixels, C, w, C,
-                              x + n * C * H * W * (int64_t)sizeof(float),
-                              pixels, NR,
-                              y + n * F * pixels * (int64_t)sizeof(float),
-                              pixels, 0, flags);
-    return;
-  }
   for (int64_t n = 0; n < N; ++n) {
     const float *image = (const float *)x + n * C * H * W;
     float *out = (float *)y + n * F * pixels;
+    Epilogue storage;
+    const Epilogue *e = convEpilogue(
+        &storage, bias, residual ? residual + n * F * pixels * 4 : 0, pixels,
+        lo, hi, flags);
+    /* A 1x1 convolution at stride 1 without padding is a product with the
+     * image itself. */
+    if (KH == 1 && KW == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 &&
+        OH == H && OW == W) {
+      gemm(F, pixels, C, (const float *)w, C, image, pixels, NR, out, pixels,
+           e, accumulate);
+      continue;
+    }
+    /* Each panel of pixels is packed and multiplied by the same thread
+     * while it is in cache; panels are spread over the threads. */
 #pragma omp parallel for schedule(static) if (F * K * pixels >= PARALLEL_WORK)
     for (int64_t p = 0; p < panels; ++p) {
       float *panel = packed + p * K * NR;
-      im2colPanel(image, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw, p, panel);
+      im2colPanel(image, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl, p,
+                  panel);
       gemmBlock(0, F, p, p + 1, pixels, K, (const float *)w, K, packed, NR,
-                K * NR, out, pixels, 0, flags);
+                K * NR, out, pixels, e, accumulate);
     }
   }
 }
 
-/* One output plane of a depthwise convolution with the horizontal stride a
- * compile-time constant after inlining, so the row loops vectorize. */
+/* One output plane of a depthwise convolution with zero padding pt above
+ * and pl left, the horizontal stride a compile-time constant after
+ * inlining so the row loops vectorize. Each output row starts from
+ * `init` (the bias), plus y when `accumulate`, and is clamped to
+ * [lo, hi] when `clamp`. */
 static inline __attribute__((always_inline)) void
 depthwisePlane(const float *x, const float *w, float *y, int64_t H, int64_t W,
                int64_t KH, int64_t KW, int64_t OH, int64_t OW, int64_t sh,
-               int64_t sw, int64_t dh, int64_t dw) {
+               int64_t sw, int64_t dh, int64_t dw, int64_t pt, int64_t pl,
+               float init, int accumulate, int clamp, float lo, float hi) {
   for (int64_t oh = 0; oh < OH; ++oh) {
     float *out = y + oh * OW;
+    if (!accumulate)
+      for (int64_t ow = 0; ow < OW; ++ow)
+        out[ow] = init;
+    else if (init != 0.0f)
+      for (int64_t ow = 0; ow < OW; ++ow)
+        out[ow] += init;
     for (int64_t kh = 0; kh < KH; ++kh) {
-      const float *row = x + (oh * sh + kh * dh) * W;
+      int64_t ih = oh * sh + kh * dh - pt;
+      if (ih < 0 || ih >= H)
+        continue;
+      const float *row = x + ih * W;
       for (int64_t kw = 0; kw < KW; ++kw) {
         float weight = w[kh * KW + kw];
-        const float *in = row + kw * dw;
-        for (int64_t ow = 0; ow < OW; ++ow)
+        int64_t iw = kw * dw - pl, t0, t1;
+        validRun(iw, sw, OW, W, &t0, &t1);
+        const float *in = row + iw;
+        for (int64_t ow = t0; ow < t1; ++ow)
           out[ow] += weight * in[ow * sw];
       }
     }
+    if (clamp)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        float v = out[ow] < lo ? lo : out[ow];
+        out[ow] = v > hi ? hi : v;
+      }
   }
-  (void)H;
 }
 
-/* y[N][C][OH][OW] += depthwise conv(x[N][C][H][W], w[C][KH][KW]) (channel
- * multiplier 1, padding already applied, y holding the bias or zeros);
- * planes are spread over the threads. */
+/* y[N][C][OH][OW] = depthwise conv(x[N][C][H][W], w[C][KH][KW]) (channel
+ * multiplier 1) with zero padding pt above and pl left, + bias[C] (when not
+ * 0), + y (flags has FULCRUM_GEMM_ACCUMULATE), clamped to [lo, hi] (float
+ * bits) when flags has FULCRUM_GEMM_CLAMP; planes are spread over the
+ * threads. */
 void NAME(fulcrum_dwconv2d_nchw_f32)(int64_t N, int64_t C, int64_t H,
                                      int64_t W, int64_t KH, int64_t KW,
                                      int64_t OH, int64_t OW, int64_t sh,
                                      int64_t sw, int64_t dh, int64_t dw,
-                                     int64_t x, int64_t w, int64_t y) {
+                                     int64_t pt, int64_t pl, int64_t x,
+                                     int64_t w, int64_t y, int64_t bias,
+                                     int64_t lo, int64_t hi, int64_t flags) {
   const float *X = (const float *)x, *Wt = (const float *)w;
+  const float *Bias = (const float *)bias;
   float *Y = (float *)y;
+  int accumulate = (flags & FULCRUM_GEMM_ACCUMULATE) != 0;
+  int clamp = (flags & FULCRUM_GEMM_CLAMP) != 0;
+  float low = floatBits(lo), high = floatBits(hi);
 #pragma omp parallel for schedule(static) if (N * C * OH * OW * KH * KW >= PARALLEL_WORK)
   for (int64_t plane = 0; plane < N * C; ++plane) {
     int64_t c = plane % C;
     const float *xp = X + plane * H * W, *wp = Wt + c * KH * KW;
     float *yp = Y + plane * OH * OW;
+    float init = Bias ? Bias[c] : 0.0f;
     if (sw == 1)
-      depthwisePlane(xp, wp, yp, H, W, KH, KW, OH, OW, sh, 1, dh, dw);
+      depthwisePlane(xp, wp, yp, H, W, KH, KW, OH, OW, sh, 1, dh, dw, pt, pl,
+                     init, accumulate, clamp, low, high);
     else if (sw == 2)
-      depthwisePlane(xp, wp, yp, H, W, KH, KW, OH, OW, sh, 2, dh, dw);
+      depthwisePlane(xp, wp, yp, H, W, KH, KW, OH, OW, sh, 2, dh, dw, pt, pl,
+                     init, accumulate, clamp, low, high);
     else
-      depthwisePlane(xp, wp, yp, H, W, KH, KW, OH, OW, sh, sw, dh, dw);
+      depthwisePlane(xp, wp, yp, H, W, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl,
+                     init, accumulate, clamp, low, high);
   }
 }

@@ -1,7 +1,10 @@
 """Checks the convolution kernel against NumPy: ONNX Conv models with
-strides, padding, dilation, a bias, sizes that leave leftover pixels and
-output channels, and a dynamic batch, compiled and run with fulcrum-run for
-a given --target-cpu; every output is compared with a float64 convolution."""
+strides, padding (symmetric and not), dilation, a bias or none, sizes that
+leave leftover pixels and output channels, and a dynamic batch, followed by
+what the kernels apply as their epilogue (Relu, Clip, a residual Add, in
+place into another convolution's output or from a graph input), compiled
+and run with fulcrum-run for a given --target-cpu; every output is compared
+with a float64 convolution."""
 import os
 import subprocess
 import sys
@@ -13,7 +16,11 @@ from onnx import TensorProto, helper, numpy_helper
 run_tool, work, cpu = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(work, exist_ok=True)
 rng = np.random.default_rng(5)
-# (N, C, H, W, F, KH, KW, stride, pad, dilation, group)
+# (N, C, H, W, F, KH, KW, stride, pad, dilation, group[, after])
+# pad: one int for all sides, or [top, left, bottom, right]; after: what
+# follows the convolution ("relu", "clip", "add-input-relu": + a second
+# graph input then Relu, "add-conv-clip": + a 1x1 convolution of x then
+# Clip), "nobias" for a Conv without bias.
 cases = [(1, 3, 17, 19, 13, 3, 3, 1, 1, 1, 1),
          (2, 8, 12, 12, 40, 1, 1, 2, 0, 1, 1),
          (1, 5, 15, 11, 9, 5, 3, 2, 2, 1, 1),
@@ -23,7 +30,15 @@ cases = [(1, 3, 17, 19, 13, 3, 3, 1, 1, 1, 1),
          # depthwise (group = C, one output channel each)
          (2, 32, 21, 19, 32, 3, 3, 1, 1, 1, 32),
          (1, 24, 16, 17, 24, 3, 3, 2, 1, 1, 24),
-         (1, 8, 13, 13, 8, 5, 5, 3, 2, 2, 8)]
+         (1, 8, 13, 13, 8, 5, 5, 3, 2, 2, 8),
+         (2, 16, 14, 14, 24, 3, 3, 1, 1, 1, 1, "relu"),
+         (1, 6, 9, 10, 7, 3, 3, 2, [0, 1, 2, 1], 1, 1, "clip"),
+         (2, 12, 10, 10, 12, 3, 3, 1, 1, 1, 1, "add-input-relu"),
+         (1, 300, 6, 6, 20, 1, 1, 1, 0, 1, 1, "add-conv-clip"),  # K > 256
+         (2, 20, 8, 8, 20, 3, 3, 1, 1, 1, 1, "add-conv-clip"),
+         (1, 16, 15, 15, 16, 3, 3, 2, [1, 1, 0, 0], 1, 16, "clip"),
+         (2, 24, 12, 12, 24, 3, 3, 1, 1, 1, 24, "relu"),
+         (1, 5, 11, 11, 8, 3, 3, 1, 1, 1, 1, "nobias")]
 
 
 def reference(x, w, b, stride, pad, dilation, group):
@@ -33,9 +48,11 @@ def reference(x, w, b, stride, pad, dilation, group):
                        dilation, 1) for g in range(group)], axis=1)
     n, c, h, wd = x.shape
     f, _, kh, kw = w.shape
-    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    oh = (h + 2 * pad - dilation * (kh - 1) - 1) // stride + 1
-    ow = (wd + 2 * pad - dilation * (kw - 1) - 1) // stride + 1
+    top, left, bottom, right = pad
+    xp = np.pad(x.astype(np.float64),
+                ((0, 0), (0, 0), (top, bottom), (left, right)))
+    oh = (h + top + bottom - dilation * (kh - 1) - 1) // stride + 1
+    ow = (wd + left + right - dilation * (kw - 1) - 1) // stride + 1
     y = np.zeros((n, f, oh, ow))
     for i in range(kh):
         for j in range(kw):
@@ -46,30 +63,73 @@ def reference(x, w, b, stride, pad, dilation, group):
 
 
 worst, count = 0.0, 0
-for index, (n, c, h, wd, f, kh, kw, stride, pad, dilation, group) in enumerate(cases):
+for index, case in enumerate(cases):
+    n, c, h, wd, f, kh, kw, stride, pad, dilation, group = case[:11]
+    after = case[11] if len(case) > 11 else ""
+    pads = pad if isinstance(pad, list) else [pad] * 4
     x = rng.standard_normal((n, c, h, wd)).astype(np.float32)
     w = rng.standard_normal((f, c // group, kh, kw)).astype(np.float32)
     b = rng.standard_normal(f).astype(np.float32)
-    node = helper.make_node("Conv", ["x", "w", "b"], ["y"], strides=[stride] * 2,
-                            pads=[pad] * 4, dilations=[dilation] * 2,
-                            group=group)
+    if after == "nobias":
+        b[:] = 0
+    conv_inputs = ["x", "w"] + ([] if after == "nobias" else ["b"])
+    # ONNX pads: [top, left, bottom, right].
+    nodes = [helper.make_node("Conv", conv_inputs, ["conv"],
+                              strides=[stride] * 2, pads=pads,
+                              dilations=[dilation] * 2, group=group)]
+    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")]
+    want = reference(x, w, b, stride, pads, dilation, group)
+    feeds = {"x": x}
+    dims = ["n", f, want.shape[2], want.shape[3]]
+    last = "conv"
+    if after.startswith("add-"):
+        if after == "add-input-relu":
+            r = rng.standard_normal(want.shape).astype(np.float32)
+            feeds["r"] = r
+            residual = r.astype(np.float64)
+        else:
+            # A 1x1 convolution of x (stride 1, same size) as the residual.
+            w1 = rng.standard_normal((f, c, 1, 1)).astype(np.float32)
+            b1 = rng.standard_normal(f).astype(np.float32)
+            nodes.append(helper.make_node("Conv", ["x", "w1", "b1"], ["r"]))
+            inits += [numpy_helper.from_array(w1, "w1"),
+                      numpy_helper.from_array(b1, "b1")]
+            residual = reference(x, w1, b1, 1, [0] * 4, 1, 1)
+        nodes.append(helper.make_node("Add", ["conv", "r"], ["sum"]))
+        want = want + residual
+        last = "sum"
+    if after.endswith("relu"):
+        nodes.append(helper.make_node("Relu", [last], ["y"]))
+        want = np.maximum(want, 0)
+    elif after.endswith("clip"):
+        nodes.append(helper.make_node("Clip", [last, "lo", "hi"], ["y"]))
+        inits += [numpy_helper.from_array(np.array(0, np.float32), "lo"),
+                  numpy_helper.from_array(np.array(6, np.float32), "hi")]
+        want = np.clip(want, 0, 6)
+    else:
+        nodes.append(helper.make_node("Identity", [last], ["y"]))
+    inputs = [helper.make_tensor_value_info(name, TensorProto.FLOAT,
+                                            ["n"] + list(v.shape[1:]))
+              for name, v in feeds.items()]
     graph = helper.make_graph(
-        [node], "conv",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", c, h, wd])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", f, "oh", "ow"])],
-        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
+        nodes, "conv", inputs,
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, dims)], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     path = os.path.join(work, f"conv{index}.onnx")
     onnx.save(model, path)
-    np.save(os.path.join(work, f"x{index}.npy"), x)
+    files = []
+    for name, v in feeds.items():
+        files.append(os.path.join(work, f"{name}{index}.npy"))
+        np.save(files[-1], v)
     out = os.path.join(work, f"out{index}")
-    subprocess.run([run_tool, path, os.path.join(work, f"x{index}.npy"),
-                    "--target-cpu=" + cpu, "--output-dir", out], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([run_tool, path, *files, "--target-cpu=" + cpu,
+                    "--output-dir", out], check=True, stdout=subprocess.DEVNULL)
     got = np.load(os.path.join(out, "y.npy"))
-    want = reference(x, w, b, stride, pad, dilation, group)
     assert got.shape == want.shape, (index, got.shape, want.shape)
-    worst = max(worst, np.abs(got - want).max() / max(1.0, np.abs(want).max()))
+    error = np.abs(got - want).max() / max(1.0, np.abs(want).max())
+    if error >= 1e-5:
+        print(f"case {index} {case}: relative error {error:.1e}")
+    worst = max(worst, error)
     count += 1
 print(f"{count} convolutions, worst relative error {worst:.1e}: "
       + ("ok" if worst < 1e-5 else "WRONG"))
