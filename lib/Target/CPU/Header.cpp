@@ -132,6 +132,11 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
        << identifier(
               nameOf(func.getArgAttrDict(i), "input" + std::to_string(i)));
   os << ");\n\n";
+  os << "/* Bytes of the arena that holds the intermediate tensors of one "
+        "call\n"
+     << " * at this batch size (the first dimension of dynamic-batch inputs;\n"
+     << " * any value for a static model). */\n"
+     << "int64_t fulcrum_workspace_size_" << name << "(int64_t batch);\n\n";
   auto table = [&](StringRef what, TypeRange types, auto getDict) {
     os << "enum { " << name << "_num_" << what << "s = " << types.size()
        << " };\n";

@@ -57,6 +57,11 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // Every buffer exists by now (the kernels' workspaces too). After the
+  // strided-metadata expansion, which would drop the byte shift of the
+  // arena's memref.view ops (it takes a view's aligned pointer to be its
+  // source's).
+  pm.addPass(createCPUPlanMemory());
   // Buffers are allocated through the caching functions of Kernels/alloc.c.
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
   memrefToLLVM.useGenericFunctions = true;

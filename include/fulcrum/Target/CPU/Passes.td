@@ -236,6 +236,59 @@ def CPULinalgToLoops : Pass<"fulcrum-cpu-linalg-to-loops", "::mlir::func::FuncOp
   ];
 }
 
+def CPUPlanMemory : Pass<"fulcrum-cpu-plan-memory", "::mlir::ModuleOp"> {
+  let summary = "Place a function's intermediate buffers in one arena by lifetime";
+  let description = [{
+    Gives the buffers of each function one arena, sized and laid out at
+    compile time, so that a call allocates one block (which the runtime's
+    caching allocator hands back on the next call) instead of one per
+    intermediate, and buffers whose lifetimes do not overlap share memory.
+
+    A buffer qualifies when it is a `memref.alloc` in the function's
+    top-level block with a row-major integer or float type, at most one
+    dynamic dimension (the batch: the same value for all such buffers), and
+    a `memref.dealloc` in that block; buffers handed to the caller are
+    never freed there and stay as they are, as do buffers freed
+    conditionally inside regions. A buffer lives from its allocation to the
+    last use (positions in the block; a use in a nested region counts at
+    its ancestor) of it or of anything that may point into it: views, the
+    base buffer of its strided metadata, its address as an integer and
+    arithmetic on that (kernel calls take addresses). Deallocations often
+    come much later and do not count. Static buffers are placed
+    first-fit, largest first, in the arena's static part; buffers that grow
+    with the batch are placed the same way by their bytes per batch row, in
+    a part that starts after it, so the arena needs
+    `static + batch * per-row` bytes. Each allocation becomes a
+    `memref.view` of the arena at its offset (64-byte aligned), its
+    deallocations go, and the arena is allocated once where the batch size
+    is known (a `memref.dim` of an argument is moved to the start for that)
+    and freed before the return. The pass runs after
+    `expand-strided-metadata`, which would take a view's aligned pointer to
+    be its source's and so drop the byte shift.
+
+    For every function with `llvm.emit_c_interface` (the entry point) the
+    pass adds `i64 fulcrum_workspace_size_<name>(i64 batch)`, returning the
+    arena's bytes at that batch size; the C header declares it.
+
+    ```mlir
+    %a = memref.alloc() : memref<1024xf32>   // lives until %b is made
+    ... uses of %a ...
+    memref.dealloc %a : memref<1024xf32>
+    %b = memref.alloc() : memref<1024xf32>
+    // becomes
+    %arena = memref.alloc(%c4096) {alignment = 64 : i64} : memref<?xi8>
+    %a = memref.view %arena[%c0][] : memref<?xi8> to memref<1024xf32>
+    %b = memref.view %arena[%c0][] : memref<?xi8> to memref<1024xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numPlanned", "num-planned", "Buffers placed in an arena">
+  ];
+}
+
 def CPUFlattenGlobals : Pass<"fulcrum-cpu-flatten-globals", "::mlir::ModuleOp"> {
   let summary = "Store constant globals as flat arrays";
   let description = [{

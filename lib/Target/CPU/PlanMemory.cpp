@@ -1,0 +1,286 @@
+//===- PlanMemory.cpp - fulcrum-cpu-plan-memory ---------------------------===//
+//
+// Part of Fulcrum. The intermediate buffers of a function share one arena,
+// placed at compile time by their lifetimes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Support/PassStatistic.h"
+#include "fulcrum/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace fulcrum {
+#define GEN_PASS_DEF_CPUPLANMEMORY
+#include "fulcrum/Target/CPU/Passes.h.inc"
+} // namespace fulcrum
+
+using namespace mlir;
+
+static fulcrum::PassCounter plannedCount("fulcrum-cpu-plan-memory",
+                                         "Buffers placed in an arena");
+
+namespace {
+
+constexpr int64_t kAlignment = 64;
+
+int64_t alignUp(int64_t bytes) {
+  return (bytes + kAlignment - 1) / kAlignment * kAlignment;
+}
+
+/// A buffer of the function's top-level block that lives from its
+/// allocation to its last use there.
+struct Buffer {
+  memref::AllocOp alloc;
+  SmallVector<Operation *> deallocs;
+  int64_t start = 0, end = 0; // positions in the block
+  int64_t bytes = 0;          // static bytes, or bytes per batch row
+  bool scaled = false;        // bytes * the batch size
+  int64_t offset = 0;         // in the static part or per batch row
+};
+
+/// Places `buffers` first-fit, largest first, so that buffers that are
+/// live at the same time do not overlap; returns the bytes used.
+int64_t place(MutableArrayRef<Buffer *> buffers) {
+  llvm::stable_sort(buffers, [](const Buffer *a, const Buffer *b) {
+    return a->bytes > b->bytes;
+  });
+  int64_t total = 0;
+  SmallVector<Buffer *> placed;
+  for (Buffer *buffer : buffers) {
+    SmallVector<Buffer *> live;
+    for (Buffer *other : placed)
+      if (other->start <= buffer->end && buffer->start <= other->end)
+        live.push_back(other);
+    llvm::sort(live, [](const Buffer *a, const Buffer *b) {
+      return a->offset < b->offset;
+    });
+    int64_t offset = 0, size = alignUp(buffer->bytes);
+    for (Buffer *other : live) {
+      if (offset + size <= other->offset)
+        break;
+      offset = std::max(offset, other->offset + alignUp(other->bytes));
+    }
+    buffer->offset = offset;
+    total = std::max(total, offset + size);
+    placed.push_back(buffer);
+  }
+  return total;
+}
+
+/// The position in `block` of the last op that uses `buffer` or a value
+/// derived from it that may point into it: any memref an op makes from it
+/// (views, the base buffer of its strided metadata, loop and branch
+/// results), its address and integer arithmetic on that; uses in nested
+/// regions count at their ancestor in `block`. Nothing when such a value
+/// leaves the function.
+std::optional<int64_t>
+getLastUse(Value buffer, Block &block,
+           const DenseMap<Operation *, int64_t> &position) {
+  int64_t last = -1;
+  SmallVector<Value> worklist = {buffer};
+  DenseSet<Value> seen = {buffer};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (OpOperand &use : value.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<memref::DeallocOp>(user))
+        continue;
+      if (isa<func::ReturnOp>(user))
+        return std::nullopt;
+      Operation *ancestor = block.findAncestorOpInBlock(*user);
+      if (!ancestor)
+        return std::nullopt;
+      last = std::max(last, position.lookup(ancestor));
+      // Any memref an op makes from the buffer may alias it (views, loop
+      // and branch results, calls); addresses are integers.
+      bool address = isa<memref::ExtractAlignedPointerAsIndexOp>(user) ||
+                     user->getDialect()->getNamespace() == "arith";
+      for (Value result : user->getResults())
+        if ((address || isa<BaseMemRefType>(result.getType())) &&
+            seen.insert(result).second)
+          worklist.push_back(result);
+    }
+  }
+  return last;
+}
+
+/// The batch size `value` is, made available at the start of `block`: a
+/// block argument, or a constant dimension of one (moved to the start).
+bool hoistBatch(Value value, Block &block) {
+  if (auto argument = dyn_cast<BlockArgument>(value))
+    return argument.getOwner() == &block;
+  auto dim = value.getDefiningOp<memref::DimOp>();
+  if (!dim || dim->getBlock() != &block)
+    return false;
+  auto source = dyn_cast<BlockArgument>(dim.getSource());
+  auto index = dim.getIndex().getDefiningOp<arith::ConstantOp>();
+  if (!source || source.getOwner() != &block || !index ||
+      index->getBlock() != &block)
+    return false;
+  index->moveBefore(&block, block.begin());
+  dim->moveAfter(index);
+  return true;
+}
+
+struct CPUPlanMemoryPass
+    : public fulcrum::impl::CPUPlanMemoryBase<CPUPlanMemoryPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> functions(module.getOps<func::FuncOp>());
+    for (func::FuncOp function : functions) {
+      if (function.isDeclaration())
+        continue;
+      int64_t staticBytes = 0, scaledBytes = 0;
+      planFunction(function, staticBytes, scaledBytes);
+      if (function->hasAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName()))
+        emitSizeFunction(module, function, staticBytes, scaledBytes);
+    }
+  }
+
+  /// Collects the buffers of `function` that can share the arena.
+  SmallVector<Buffer> collect(Block &block, Value &batch) {
+    DenseMap<Operation *, int64_t> position;
+    int64_t index = 0;
+    for (Operation &op : block)
+      position[&op] = index++;
+    SmallVector<Buffer> buffers;
+    for (auto alloc : block.getOps<memref::AllocOp>()) {
+      MemRefType type = alloc.getType();
+      Type element = type.getElementType();
+      if (!type.getLayout().isIdentity() || type.getMemorySpace() ||
+          !element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 ||
+          alloc.getSymbolOperands().size() ||
+          alloc.getDynamicSizes().size() > 1)
+        continue;
+      Buffer buffer;
+      buffer.alloc = alloc;
+      buffer.start = position[alloc];
+      buffer.bytes = element.getIntOrFloatBitWidth() / 8;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (!type.isDynamicDim(d))
+          buffer.bytes *= type.getDimSize(d);
+      if (!alloc.getDynamicSizes().empty()) {
+        Value size = alloc.getDynamicSizes()[0];
+        if (!batch)
+          batch = size;
+        if (size != batch)
+          continue;
+        buffer.scaled = true;
+      }
+      // Freed in this block (not conditionally, in a region), and not
+      // handed to the caller (those are never freed here).
+      bool ok = true;
+      for (Operation *user : alloc->getUsers())
+        if (isa<memref::DeallocOp>(user)) {
+          if (user->getBlock() != &block)
+            ok = false;
+          else
+            buffer.deallocs.push_back(user);
+        }
+      if (!ok || buffer.deallocs.empty())
+        continue;
+      // The deallocation may come long after the last use.
+      std::optional<int64_t> last = getLastUse(alloc, block, position);
+      if (!last)
+        continue;
+      buffer.end = std::max(buffer.start, *last);
+      buffers.push_back(buffer);
+    }
+    return buffers;
+  }
+
+  void planFunction(func::FuncOp function, int64_t &staticBytes,
+                    int64_t &scaledBytes) {
+    Block &block = function.getBody().front();
+    if (!isa<func::ReturnOp>(block.getTerminator()))
+      return;
+    Value batch;
+    SmallVector<Buffer> buffers = collect(block, batch);
+    bool batchAvailable = batch && hoistBatch(batch, block);
+    SmallVector<Buffer *> fixed, scaled;
+    for (Buffer &buffer : buffers) {
+      if (buffer.scaled && !batchAvailable)
+        continue;
+      (buffer.scaled ? scaled : fixed).push_back(&buffer);
+    }
+    if (fixed.size() + scaled.size() < 2)
+      return;
+    staticBytes = place(fixed);
+    scaledBytes = place(scaled);
+
+    // The arena, right after the batch size is known: static part first,
+    // then the part that grows with the batch.
+    OpBuilder b(function.getContext());
+    if (batchAvailable && !isa<BlockArgument>(batch))
+      b.setInsertionPointAfter(batch.getDefiningOp());
+    else
+      b.setInsertionPointToStart(&block);
+    Location loc = function.getLoc();
+    Value batchIndex;
+    Value total = b.create<arith::ConstantIndexOp>(loc, staticBytes);
+    if (!scaled.empty()) {
+      batchIndex = batch;
+      if (!batchIndex.getType().isIndex())
+        batchIndex = b.create<arith::IndexCastOp>(loc, b.getIndexType(), batch);
+      total = b.create<arith::AddIOp>(
+          loc, total,
+          b.create<arith::MulIOp>(
+              loc, batchIndex,
+              b.create<arith::ConstantIndexOp>(loc, scaledBytes)));
+    }
+    auto arenaType =
+        MemRefType::get({ShapedType::kDynamic}, b.getIntegerType(8));
+    Value arena = b.create<memref::AllocOp>(loc, arenaType, ValueRange{total},
+                                            b.getI64IntegerAttr(kAlignment));
+    for (Buffer *buffer : llvm::concat<Buffer *>(fixed, scaled)) {
+      OpBuilder at(buffer->alloc);
+      Location allocLoc = buffer->alloc.getLoc();
+      Value shift = at.create<arith::ConstantIndexOp>(
+          allocLoc, buffer->scaled ? 0 : buffer->offset);
+      if (buffer->scaled)
+        shift = at.create<arith::AddIOp>(
+            allocLoc, at.create<arith::ConstantIndexOp>(allocLoc, staticBytes),
+            at.create<arith::MulIOp>(
+                allocLoc, batchIndex,
+                at.create<arith::ConstantIndexOp>(allocLoc, buffer->offset)));
+      Value view =
+          at.create<memref::ViewOp>(allocLoc, buffer->alloc.getType(), arena,
+                                    shift, buffer->alloc.getDynamicSizes());
+      for (Operation *dealloc : buffer->deallocs)
+        dealloc->erase();
+      buffer->alloc.replaceAllUsesWith(view);
+      buffer->alloc->erase();
+      ++numPlanned;
+      ++plannedCount;
+    }
+    OpBuilder end(block.getTerminator());
+    end.create<memref::DeallocOp>(loc, arena);
+  }
+
+  /// `i64 fulcrum_workspace_size_<name>(i64 batch)`: the arena's bytes.
+  void emitSizeFunction(ModuleOp module, func::FuncOp function,
+                        int64_t staticBytes, int64_t scaledBytes) {
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    Location loc = function.getLoc();
+    auto i64 = b.getI64Type();
+    auto size = b.create<func::FuncOp>(
+        loc, ("fulcrum_workspace_size_" + function.getSymName()).str(),
+        b.getFunctionType({i64}, {i64}));
+    Block *body = size.addEntryBlock();
+    b.setInsertionPointToStart(body);
+    Value bytes = b.create<arith::AddIOp>(
+        loc, b.create<arith::ConstantIntOp>(loc, staticBytes, 64),
+        b.create<arith::MulIOp>(
+            loc, body->getArgument(0),
+            b.create<arith::ConstantIntOp>(loc, scaledBytes, 64)));
+    b.create<func::ReturnOp>(loc, bytes);
+  }
+};
+
+} // namespace

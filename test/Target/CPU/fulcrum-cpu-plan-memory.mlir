@@ -1,0 +1,126 @@
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-plan-memory | FileCheck %s
+
+// Three static buffers: %a and %b are live together, %c only after %a's
+// last use (its dealloc comes later and does not count), so %c reuses %a's
+// bytes. Largest first: %b (8192 bytes) at 0, %a (4096) at 8192, %c at
+// 8192. The arena holds 12288 bytes and is freed before the return; the
+// entry point gets a size function.
+// CHECK-LABEL: func.func @reuse(
+// CHECK-DAG: %[[SIZE:.*]] = arith.constant 12288 : index
+// CHECK: %[[ARENA:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?xi8>
+// CHECK: %[[A:.*]] = memref.view %[[ARENA]][%c8192{{.*}}][] : memref<?xi8> to memref<1024xf32>
+// CHECK: %[[B:.*]] = memref.view %[[ARENA]][%c0{{.*}}][] : memref<?xi8> to memref<2048xf32>
+// CHECK: memref.copy %[[A]], %{{.*}}
+// CHECK: %[[C:.*]] = memref.view %[[ARENA]][%c8192{{.*}}][] : memref<?xi8> to memref<1024xf32>
+// CHECK-NOT: memref.dealloc %[[A]]
+// CHECK: memref.dealloc %[[ARENA]]
+// CHECK-NEXT: return
+// CHECK-LABEL: func.func @fulcrum_workspace_size_reuse(
+// CHECK-SAME: %[[BATCH:.*]]: i64) -> i64
+// CHECK: arith.constant 12288 : i64
+func.func @reuse(%x: memref<1024xf32>, %y: memref<2048xf32>) attributes {llvm.emit_c_interface} {
+  %a = memref.alloc() : memref<1024xf32>
+  memref.copy %x, %a : memref<1024xf32> to memref<1024xf32>
+  %b = memref.alloc() : memref<2048xf32>
+  %sub = memref.subview %b[0] [1024] [1] : memref<2048xf32> to memref<1024xf32, strided<[1]>>
+  memref.copy %a, %sub : memref<1024xf32> to memref<1024xf32, strided<[1]>>
+  %c = memref.alloc() : memref<1024xf32>
+  memref.copy %sub, %c : memref<1024xf32, strided<[1]>> to memref<1024xf32>
+  memref.copy %c, %x : memref<1024xf32> to memref<1024xf32>
+  memref.copy %b, %y : memref<2048xf32> to memref<2048xf32>
+  memref.dealloc %a : memref<1024xf32>
+  memref.dealloc %b : memref<2048xf32>
+  memref.dealloc %c : memref<1024xf32>
+  return
+}
+
+// -----
+
+// Buffers that grow with the batch go after the static part: the arena
+// holds 256 + batch * 2048 bytes (the two 1024-byte rows live together);
+// the batch size (a dim of the argument) moves to the start. A kernel call
+// that takes %a's address keeps %a alive until it.
+// CHECK-LABEL: func.func @batch(
+// CHECK-SAME: %[[X:.*]]: memref<?x256xf32>
+// CHECK: %[[N:.*]] = memref.dim %[[X]], %{{.*}}
+// CHECK: %[[ROWS:.*]] = arith.muli %[[N]], %c2048
+// CHECK: %[[TOTAL:.*]] = arith.addi %c256, %[[ROWS]]
+// CHECK: %[[ARENA:.*]] = memref.alloc(%[[TOTAL]])
+// CHECK: memref.view %[[ARENA]][%{{.*}}][%[[N]]] : memref<?xi8> to memref<?x256xf32>
+// CHECK: memref.view %[[ARENA]][%{{.*}}][] : memref<?xi8> to memref<64xf32>
+// CHECK: memref.view %[[ARENA]][%{{.*}}][%[[N]]] : memref<?xi8> to memref<?x256xf32>
+// CHECK: call @kernel(
+// CHECK-LABEL: func.func @fulcrum_workspace_size_batch(
+func.func private @kernel(i64)
+func.func @batch(%x: memref<?x256xf32>) attributes {llvm.emit_c_interface} {
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %x, %c0 : memref<?x256xf32>
+  %a = memref.alloc(%n) : memref<?x256xf32>
+  memref.copy %x, %a : memref<?x256xf32> to memref<?x256xf32>
+  %w = memref.alloc() : memref<64xf32>
+  %b = memref.alloc(%n) : memref<?x256xf32>
+  memref.copy %x, %b : memref<?x256xf32> to memref<?x256xf32>
+  %p = memref.extract_aligned_pointer_as_index %a : memref<?x256xf32> -> index
+  %i = arith.index_cast %p : index to i64
+  memref.dealloc %w : memref<64xf32>
+  memref.copy %b, %x : memref<?x256xf32> to memref<?x256xf32>
+  call @kernel(%i) : (i64) -> ()
+  memref.dealloc %a : memref<?x256xf32>
+  memref.dealloc %b : memref<?x256xf32>
+  return
+}
+
+// -----
+
+// negative_: a returned buffer, one freed inside a region and one with two
+// dynamic sizes are left alone; a single buffer left gets no arena (the
+// size function returns 0).
+// CHECK-LABEL: func.func @negative_unplanned(
+// CHECK-NOT: memref.view
+// CHECK: memref.alloc() : memref<16xf32>
+// CHECK: memref.alloc() : memref<32xf32>
+// CHECK: memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xf32>
+// CHECK: memref.alloc() : memref<8xf32>
+// CHECK-NOT: memref.view
+// CHECK-LABEL: func.func @fulcrum_workspace_size_negative_unplanned(
+// CHECK: arith.constant 0 : i64
+func.func @negative_unplanned(%x: memref<16xf32>, %c: i1, %n: index) -> memref<16xf32> attributes {llvm.emit_c_interface} {
+  %r = memref.alloc() : memref<16xf32>
+  memref.copy %x, %r : memref<16xf32> to memref<16xf32>
+  %f = memref.alloc() : memref<32xf32>
+  scf.if %c {
+    memref.dealloc %f : memref<32xf32>
+  }
+  %d = memref.alloc(%n, %n) : memref<?x?xf32>
+  memref.dealloc %d : memref<?x?xf32>
+  %e = memref.alloc() : memref<8xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %out = scf.for %i = %c0 to %n step %c1 iter_args(%it = %e) -> memref<8xf32> {
+    scf.yield %it : memref<8xf32>
+  }
+  memref.dealloc %e : memref<8xf32>
+  return %r : memref<16xf32>
+}
+
+// -----
+
+// An alias made by a loop keeps the buffer alive until the alias's last
+// use: %a and %b overlap and do not share bytes.
+// CHECK-LABEL: func.func @loop_alias(
+// CHECK: memref.view %{{.*}}[%c0{{.*}}][] : memref<?xi8> to memref<8xf32>
+// CHECK: memref.view %{{.*}}[%c64{{.*}}][] : memref<?xi8> to memref<8xf32>
+func.func @loop_alias(%x: memref<8xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %a = memref.alloc() : memref<8xf32>
+  %alias = scf.for %i = %c0 to %n step %c1 iter_args(%it = %a) -> memref<8xf32> {
+    scf.yield %it : memref<8xf32>
+  }
+  %b = memref.alloc() : memref<8xf32>
+  memref.copy %x, %b : memref<8xf32> to memref<8xf32>
+  memref.copy %b, %alias : memref<8xf32> to memref<8xf32>
+  memref.dealloc %a : memref<8xf32>
+  memref.dealloc %b : memref<8xf32>
+  return
+}
