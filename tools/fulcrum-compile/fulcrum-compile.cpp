@@ -57,6 +57,11 @@ static cl::opt<bool>
     fuseElementwise("fuse-elementwise",
                     cl::desc("Fuse element-wise linalg ops (default on)"),
                     cl::init(true));
+static cl::opt<bool> channelsLast(
+    "channels-last",
+    cl::desc("Run convolutions, pooling and their neighbours on NHWC tensors "
+             "(default on; --channels-last=false keeps NCHW)"),
+    cl::init(true));
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
@@ -99,6 +104,7 @@ int main(int argc, char **argv) {
   options.targetOptions.optLevel = optLevel;
   options.pipeline.entryPoint = entryPoint;
   options.pipeline.fuseElementwise = fuseElementwise;
+  options.pipeline.channelsLast = channelsLast;
 
   mlir::MLIRContext context(registry);
   fulcrum::CompileSession session(context, options);

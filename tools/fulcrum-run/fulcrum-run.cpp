@@ -98,6 +98,12 @@ static cl::opt<std::string>
                     cl::desc("With --eval-data: write the predicted classes "
                              "as an int64 .npy file"));
 
+static cl::opt<bool> channelsLast(
+    "channels-last",
+    cl::desc("When compiling: run convolutions, pooling and their neighbours "
+             "on NHWC tensors (default on)"),
+    cl::init(true));
+
 namespace {
 /// Loads a .so from fulcrum-compile, or compiles and JIT-links a model,
 /// through the driver.
@@ -106,6 +112,7 @@ std::unique_ptr<fulcrum::ModelRunner> compileModel(const std::string &path,
   fulcrum::CompileOptions options;
   options.targetOptions.cpu = targetCpu;
   options.pipeline.entryPoint = entryPoint;
+  options.pipeline.channelsLast = channelsLast;
   auto runner = fulcrum::loadModelRunner(context, path, options);
   if (!runner) {
     fulcrum::reportError(path, runner.takeError());

@@ -35,6 +35,9 @@ struct PipelineOptions {
   std::string entryPoint = "main_graph";
   /// Fuse producer/consumer element-wise linalg ops on tensors.
   bool fuseElementwise = true;
+  /// Run convolutions and their neighbours channels-last (NHWC) where the
+  /// target's code generation prefers it.
+  bool channelsLast = true;
 };
 
 /// The options of the registered textual pipelines, e.g.
@@ -49,11 +52,16 @@ struct PipelineCLOptions : public mlir::PassPipelineOptions<PipelineCLOptions> {
       *this, "fuse-elementwise",
       llvm::cl::desc("Fuse producer/consumer element-wise linalg ops"),
       llvm::cl::init(true)};
+  Option<bool> channelsLast{
+      *this, "channels-last",
+      llvm::cl::desc("Run convolutions and their neighbours on NHWC tensors"),
+      llvm::cl::init(true)};
 
   PipelineOptions toOptions() const {
     PipelineOptions options;
     options.entryPoint = entryPoint;
     options.fuseElementwise = fuseElementwise;
+    options.channelsLast = channelsLast;
     return options;
   }
 };

@@ -39,4 +39,53 @@ def FuseElementwise : Pass<"fulcrum-fuse-elementwise", "::mlir::func::FuncOp"> {
                            "::mlir::affine::AffineDialect"];
 }
 
+def ChannelsLast : Pass<"fulcrum-channels-last", "::mlir::func::FuncOp"> {
+  let summary = "Run convolutions, pooling and their neighbours on NHWC tensors";
+  let description = [{
+    ONNX convolutions are NCHW: channels outermost, so a pixel's channels
+    are a plane apart. Channels-last (NHWC) puts them next to each other,
+    which is what fast convolution code wants: a 1x1 convolution becomes a
+    plain matrix product of the image with the filter, im2col copies whole
+    runs of channels, and depthwise convolutions vectorize over channels.
+
+    The pass rewrites, on tensors:
+    - `linalg.conv_2d_nchw_fchw` into `linalg.conv_2d_nhwc_fhwc` (the
+      filter transposed FCHW -> FHWC; a constant filter is transposed at
+      compile time by the CPU code generator),
+      `linalg.depthwise_conv_2d_nchw_chw` into
+      `linalg.depthwise_conv_2d_nhwc_hwc` (CHW -> HWC), and
+      `linalg.pooling_nchw_max`/`_sum` into their NHWC forms;
+    - element-wise `linalg.generic`s (four parallel loops, identity output
+      map, no `linalg.index`) that read a rewritten op's result: they run
+      on NHWC loops, reading rewritten results in NHWC and other operands
+      in their own layout through renamed indexing maps;
+    - constant `tensor.pad`s of a rewritten result, with their paddings
+      permuted.
+
+    Each rewritten op's result is handed to its other users through a
+    transpose back to NCHW; a rewritten user reads the NHWC value instead,
+    so layout changes cancel inside such regions and only their edges
+    transpose (the model input, a flatten before a classifier). An output
+    init that is a `tensor.empty`, a `linalg.fill` of one or a per-channel
+    `linalg.broadcast` (a bias) is rebuilt in NHWC rather than transposed.
+
+    ```mlir
+    %y = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x8x16x16xf32>,
+        tensor<4x8x1x1xf32>) outs(%b : tensor<1x4x16x16xf32>)
+    %r = linalg.generic {...} ins(%y) outs(%e) { max(%in, 0.0) }
+    // becomes
+    %xt = linalg.transpose ins(%x) outs(...) permutation = [0, 2, 3, 1]
+    %wt = linalg.transpose ins(%w) outs(...) permutation = [0, 2, 3, 1]
+    %yt = linalg.conv_2d_nhwc_fhwc ins(%xt, %wt) outs(%bt)
+    %rt = linalg.generic {...} ins(%yt) outs(%et) { max(%in, 0.0) }
+    %r = linalg.transpose ins(%rt) outs(...) permutation = [0, 3, 1, 2]
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numConverted", "num-converted", "Ops rewritten to NHWC">
+  ];
+}
+
 #endif // FULCRUM_TRANSFORMS_PASSES_TD

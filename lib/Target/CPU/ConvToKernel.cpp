@@ -155,7 +155,10 @@ bool isZeroFill(Operation *op, Value buffer) {
   return false;
 }
 
-std::optional<Padding> matchPadding(Operation *conv, Value x) {
+/// `heightDim`: where the spatial dimensions start (2 for NCHW, 1 for
+/// NHWC); the padding may only touch those two.
+std::optional<Padding> matchPadding(Operation *conv, Value x,
+                                    int64_t heightDim) {
   auto alloc = x.getDefiningOp<memref::AllocOp>();
   if (!alloc || alloc->getBlock() != conv->getBlock())
     return std::nullopt;
@@ -194,21 +197,26 @@ std::optional<Padding> matchPadding(Operation *conv, Value x) {
   ArrayRef<int64_t> offsets = subview.getStaticOffsets();
   if (!llvm::all_of(subview.getStaticStrides(),
                     [](int64_t s) { return s == 1; }) ||
-      offsets.size() != 4 || offsets[0] != 0 || offsets[1] != 0 ||
-      ShapedType::isDynamic(offsets[2]) || ShapedType::isDynamic(offsets[3]))
+      offsets.size() != 4)
     return std::nullopt;
+  for (int64_t d = 0; d < 4; ++d)
+    if (d == heightDim || d == heightDim + 1 ? ShapedType::isDynamic(offsets[d])
+                                             : offsets[d] != 0)
+      return std::nullopt;
   auto paddedType = cast<MemRefType>(x.getType());
   for (int64_t d = 1; d < 4; ++d)
     if (subview.getStaticSizes()[d] != padding.sourceType.getDimSize(d) ||
-        paddedType.getDimSize(d) < padding.sourceType.getDimSize(d))
+        paddedType.getDimSize(d) < padding.sourceType.getDimSize(d) ||
+        (d != heightDim && d != heightDim + 1 &&
+         paddedType.getDimSize(d) != padding.sourceType.getDimSize(d)))
       return std::nullopt;
   // Nothing may change the source between the copy and the convolution.
   Value sourceRoot = getRootBuffer(padding.source);
   for (Operation *op = copy->getNextNode(); op != conv; op = op->getNextNode())
     if (mayWrite(op, sourceRoot))
       return std::nullopt;
-  padding.top = offsets[2];
-  padding.left = offsets[3];
+  padding.top = offsets[heightDim];
+  padding.left = offsets[heightDim + 1];
   padding.ops = {copy, subview, fill};
   llvm::append_range(padding.ops, deallocs);
   padding.ops.push_back(alloc);
@@ -227,9 +235,11 @@ struct Initial {
   bool keep = false;                // because of them, `op` stays
 };
 
-/// The per-channel bias `broadcast` spreads, when it is one.
-Value getChannelBias(linalg::BroadcastOp broadcast, int64_t f) {
-  if (broadcast.getDimensions() != ArrayRef<int64_t>{0, 2, 3})
+/// The per-channel bias `broadcast` spreads, when it is one; the channels
+/// are dimension 1 (NCHW) or 3 (NHWC).
+Value getChannelBias(linalg::BroadcastOp broadcast, int64_t f, bool nhwc) {
+  if (broadcast.getDimensions() !=
+      (nhwc ? ArrayRef<int64_t>{0, 1, 2} : ArrayRef<int64_t>{0, 2, 3}))
     return nullptr;
   Value bias = broadcast.getInput();
   auto type = dyn_cast<MemRefType>(bias.getType());
@@ -272,7 +282,8 @@ Operation *getLastWriter(Operation *op, Value buffer,
   return nullptr;
 }
 
-std::optional<Initial> matchInitial(Operation *conv, Value y, int64_t f) {
+std::optional<Initial> matchInitial(Operation *conv, Value y, int64_t f,
+                                    bool nhwc) {
   SmallVector<Operation *> readers;
   Operation *op = getLastWriter(conv, y, readers);
   if (!op)
@@ -283,7 +294,7 @@ std::optional<Initial> matchInitial(Operation *conv, Value y, int64_t f) {
       return std::nullopt;
   } else if (auto broadcast = dyn_cast<linalg::BroadcastOp>(op)) {
     if (broadcast.getInit() != y ||
-        !(initial.bias = getChannelBias(broadcast, f)))
+        !(initial.bias = getChannelBias(broadcast, f, nhwc)))
       return std::nullopt;
   } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
     // The copied buffer must hold the broadcast still.
@@ -292,7 +303,7 @@ std::optional<Initial> matchInitial(Operation *conv, Value y, int64_t f) {
         getLastWriter(copy, copy.getSource(), sourceReaders));
     if (copy.getTarget() != y || !shared ||
         shared.getInit() != copy.getSource() ||
-        !(initial.bias = getChannelBias(shared, f)))
+        !(initial.bias = getChannelBias(shared, f, nhwc)))
       return std::nullopt;
   } else {
     return std::nullopt;
@@ -439,13 +450,33 @@ struct CPUConvToKernelPass
     SymbolTable symbols(module);
     SmallVector<Operation *> convs;
     module.walk([&](Operation *op) {
-      if (isa<linalg::Conv2DNchwFchwOp, linalg::DepthwiseConv2DNchwChwOp>(op))
+      if (isa<linalg::Conv2DNchwFchwOp, linalg::DepthwiseConv2DNchwChwOp,
+              linalg::Conv2DNhwcFhwcOp, linalg::DepthwiseConv2DNhwcHwcOp>(op))
         convs.push_back(op);
     });
     for (Operation *op : convs)
       rewrite(op, *kernel, symbols);
+    for (memref::AllocOp alloc : deadFilters)
+      if (alloc->use_empty())
+        alloc->erase();
     eraseUnreadBuffers(module);
+    eraseUnusedGlobals(module, symbols);
   }
+
+  /// Filters packed into new globals leave their originals unread.
+  static void eraseUnusedGlobals(ModuleOp module, SymbolTable &symbols) {
+    module.walk([](memref::GetGlobalOp get) {
+      if (get->use_empty())
+        get->erase();
+    });
+    for (auto global :
+         llvm::make_early_inc_range(module.getOps<memref::GlobalOp>()))
+      if (global.isPrivate() &&
+          SymbolTable::symbolKnownUseEmpty(global, module))
+        symbols.erase(global);
+  }
+
+  SmallVector<memref::AllocOp> deadFilters;
 
   /// Buffers left with nothing but writers that only fill them
   /// (broadcasts whose copies the kernels replaced) and deallocs.
@@ -467,26 +498,102 @@ struct CPUConvToKernelPass
     }
   }
 
+  /// A channels-last filter: FHWC written by a transpose of a constant
+  /// FCHW global right before, packed here into the GEMM's B panels. The
+  /// transpose (and its buffer, when nothing else reads it) goes.
+  memref::GlobalOp packNHWCFilter(Operation *conv, Value w,
+                                  const fulcrum::GemmKernel &kernel,
+                                  SymbolTable &symbols) {
+    SmallVector<Operation *> readers;
+    auto transpose =
+        dyn_cast_or_null<linalg::TransposeOp>(getLastWriter(conv, w, readers));
+    if (!transpose || !readers.empty() || transpose.getInit() != w ||
+        transpose.getPermutation() != ArrayRef<int64_t>{0, 2, 3, 1})
+      return nullptr;
+    memref::GlobalOp source =
+        fulcrum::getConstantGlobal(transpose.getInput(), symbols);
+    if (!source)
+      return nullptr;
+    auto type = cast<MemRefType>(source.getType());
+    int64_t f = type.getDimSize(0), c = type.getDimSize(1),
+            kh = type.getDimSize(2), kw = type.getDimSize(3), k = kh * kw * c;
+    std::string name =
+        (source.getSymName() + "_nhwc_packed" + std::to_string(kernel.nr))
+            .str();
+    memref::GlobalOp packed = symbols.lookup<memref::GlobalOp>(name);
+    if (!packed) {
+      auto values = fulcrum::readConstantFloats(source);
+      if (!values)
+        return nullptr;
+      // FCHW -> FHWC, rows of K = (kh, kw, c), then panels.
+      std::vector<float> fhwc(values->size());
+      for (int64_t o = 0; o < f; ++o)
+        for (int64_t i = 0; i < c; ++i)
+          for (int64_t y = 0; y < kh; ++y)
+            for (int64_t x = 0; x < kw; ++x)
+              fhwc[o * k + (y * kw + x) * c + i] =
+                  (*values)[((o * c + i) * kh + y) * kw + x];
+      std::vector<float> panels =
+          fulcrum::packGemmWeights(fhwc, k, f, /*transposed=*/true, kernel.nr);
+      packed = fulcrum::createConstantGlobal(
+          source, name, panels, {(f + kernel.nr - 1) / kernel.nr, k, kernel.nr},
+          symbols);
+      ++numPacked;
+    }
+    transpose->erase();
+    // The transposed filter's buffer goes with the convolution.
+    if (auto alloc = w.getDefiningOp<memref::AllocOp>();
+        alloc && llvm::all_of(alloc->getUsers(), [&](Operation *user) {
+          return user == conv || isa<memref::DeallocOp>(user);
+        })) {
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        if (user != conv)
+          user->erase();
+      deadFilters.push_back(alloc);
+    }
+    return packed;
+  }
+
   void rewrite(Operation *op, const fulcrum::GemmKernel &kernel,
                SymbolTable &symbols) {
-    bool depthwise = isa<linalg::DepthwiseConv2DNchwChwOp>(op);
-    std::optional<ConvOperands> conv =
-        depthwise
-            ? matchConvOperands(cast<linalg::DepthwiseConv2DNchwChwOp>(op))
-            : matchConvOperands(cast<linalg::Conv2DNchwFchwOp>(op));
+    bool depthwise =
+        isa<linalg::DepthwiseConv2DNchwChwOp, linalg::DepthwiseConv2DNhwcHwcOp>(
+            op);
+    bool nhwc =
+        isa<linalg::Conv2DNhwcFhwcOp, linalg::DepthwiseConv2DNhwcHwcOp>(op);
+    std::optional<ConvOperands> conv;
+    if (auto named = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+      conv = matchConvOperands(named);
+    else if (auto named = dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(op))
+      conv = matchConvOperands(named);
+    else if (auto named = dyn_cast<linalg::Conv2DNhwcFhwcOp>(op))
+      conv = matchConvOperands(named);
+    else
+      conv = matchConvOperands(cast<linalg::DepthwiseConv2DNhwcHwcOp>(op));
     if (!conv)
       return;
     auto [x, w, y, xType, wType, yType, strides, dilations] = *conv;
-    int64_t c = xType.getDimSize(1), f = yType.getDimSize(1);
-    int64_t kh = wType.getDimSize(depthwise ? 1 : 2),
-            kw = wType.getDimSize(depthwise ? 2 : 3);
-    if (depthwise ? wType.getDimSize(0) != c || f != c
-                  : wType.getDimSize(1) != c || wType.getDimSize(0) != f ||
-                        c * kh * kw == 0)
+    // Dimensions by layout: channels, the first spatial one, and the
+    // filter's channels and kernel height (width follows).
+    int64_t channelDim = nhwc ? 3 : 1, heightDim = nhwc ? 1 : 2;
+    int64_t filterChannel = depthwise ? (nhwc ? 2 : 0) : (nhwc ? 3 : 1);
+    int64_t filterHeight = depthwise ? (nhwc ? 0 : 1) : (nhwc ? 1 : 2);
+    int64_t c = xType.getDimSize(channelDim), f = yType.getDimSize(channelDim);
+    int64_t kh = wType.getDimSize(filterHeight),
+            kw = wType.getDimSize(filterHeight + 1);
+    int64_t oh = yType.getDimSize(heightDim),
+            ow = yType.getDimSize(heightDim + 1);
+    if (wType.getDimSize(filterChannel) != c || c * kh * kw == 0 ||
+        (depthwise ? f != c : wType.getDimSize(0) != f))
+      return;
+    // Channels-last convolutions need their filter packed at compile time.
+    memref::GlobalOp packedFilter;
+    if (nhwc && !depthwise &&
+        !(packedFilter = packNHWCFilter(op, w, kernel, symbols)))
       return;
 
-    std::optional<Padding> padding = matchPadding(op, x);
-    std::optional<Initial> initial = matchInitial(op, y, f);
+    std::optional<Padding> padding = matchPadding(op, x, heightDim);
+    std::optional<Initial> initial = matchInitial(op, y, f, nhwc);
     std::optional<Epilogue> epilogue;
     // Without an initial value the kernel accumulates into the output, so
     // the epilogue cannot write elsewhere.
@@ -506,27 +613,41 @@ struct CPUConvToKernelPass
     Location loc = op->getLoc();
     fulcrum::KernelCallBuilder call(b, loc);
     SmallVector<Value> args = {call.dim(input, 0)};
-    SmallVector<int64_t> sizes = {c, inputType.getDimSize(2),
-                                  inputType.getDimSize(3)};
+    int64_t h = inputType.getDimSize(heightDim),
+            wd = inputType.getDimSize(heightDim + 1);
+    SmallVector<int64_t> sizes =
+        nhwc ? SmallVector<int64_t>{h, wd, c} : SmallVector<int64_t>{c, h, wd};
     if (!depthwise)
       sizes.push_back(f);
-    llvm::append_range(
-        sizes, ArrayRef<int64_t>{
-                   kh, kw, yType.getDimSize(2), yType.getDimSize(3), strides[0],
-                   strides[1], dilations[0], dilations[1],
-                   padding ? padding->top : 0, padding ? padding->left : 0});
+    int64_t top = padding ? padding->top : 0,
+            left = padding ? padding->left : 0;
+    llvm::append_range(sizes, ArrayRef<int64_t>{kh, kw, oh, ow, strides[0],
+                                                strides[1], dilations[0],
+                                                dilations[1], top, left});
     for (int64_t v : sizes)
       args.push_back(call.constant(v));
-    for (Value memref : {input, w, output})
+    Value filter = w;
+    if (packedFilter)
+      filter = b.create<memref::GetGlobalOp>(
+          loc, cast<MemRefType>(packedFilter.getType()),
+          packedFilter.getSymName());
+    for (Value memref : {input, filter, output})
       args.push_back(call.address(memref).at);
     Value workspace;
     if (!depthwise) {
-      int64_t floats = kernel.convWorkspace(c, kh, kw, yType.getDimSize(2),
-                                            yType.getDimSize(3));
-      workspace = b.create<memref::AllocOp>(
-          loc, MemRefType::get({floats}, b.getF32Type()),
-          b.getI64IntegerAttr(64));
-      args.push_back(call.address(workspace).at);
+      bool direct = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
+                    top == 0 && left == 0 && oh == h && ow == wd;
+      int64_t floats = nhwc ? fulcrum::GemmKernel::nhwcConvWorkspace(
+                                  c, kh, kw, oh, ow, direct)
+                            : kernel.convWorkspace(c, kh, kw, oh, ow);
+      if (floats) {
+        workspace = b.create<memref::AllocOp>(
+            loc, MemRefType::get({floats}, b.getF32Type()),
+            b.getI64IntegerAttr(64));
+        args.push_back(call.address(workspace).at);
+      } else {
+        args.push_back(call.constant(0));
+      }
     }
     Value zero = call.constant(0);
     args.push_back(initial && initial->bias ? call.address(initial->bias).at
@@ -543,13 +664,16 @@ struct CPUConvToKernelPass
     args.push_back(
         call.constant((initial && !inPlace ? 0 : fulcrum::kGemmAccumulate) |
                       (clamp ? fulcrum::kGemmClamp : 0)));
-    func::FuncOp callee = fulcrum::declareKernel(
-        getOperation(), symbols,
-        depthwise ? kernel.depthwiseSymbol : kernel.convSymbol, args.size());
+    StringRef symbol =
+        depthwise ? (nhwc ? kernel.nhwcDepthwiseSymbol : kernel.depthwiseSymbol)
+                  : (nhwc ? kernel.nhwcConvSymbol : kernel.convSymbol);
+    func::FuncOp callee =
+        fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());
     auto kernelCall = b.create<func::CallOp>(loc, callee, args);
     // y, and the workspace after it.
-    fulcrum::setKernelWrites(kernelCall, depthwise ? ArrayRef<int64_t>{16}
-                                                   : ArrayRef<int64_t>{17, 18});
+    fulcrum::setKernelWrites(kernelCall, depthwise   ? ArrayRef<int64_t>{16}
+                                         : workspace ? ArrayRef<int64_t>{17, 18}
+                                                     : ArrayRef<int64_t>{17});
     if (workspace)
       b.create<memref::DeallocOp>(loc, workspace);
 

@@ -7,8 +7,12 @@
 #include "KernelCalls.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+
+#include <cstring>
 
 using namespace mlir;
 
@@ -109,6 +113,54 @@ std::optional<SmallVector<Value>> getKernelWrittenBuffers(Operation *op) {
       return std::nullopt;
   }
   return buffers;
+}
+
+std::optional<std::vector<float>> readConstantFloats(memref::GlobalOp global) {
+  auto init = dyn_cast_or_null<ElementsAttr>(global.getInitialValueAttr());
+  if (!global.getConstant() || !init || !init.getElementType().isF32())
+    return std::nullopt;
+  int64_t count = init.getNumElements();
+  if (auto dense = dyn_cast<DenseElementsAttr>(init)) {
+    auto values = dense.getValues<float>();
+    return std::vector<float>(values.begin(), values.end());
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(init)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    ArrayRef<char> bytes = blob->getData();
+    if (static_cast<int64_t>(bytes.size()) != count * 4)
+      return std::nullopt;
+    std::vector<float> values(count);
+    std::memcpy(values.data(), bytes.data(), bytes.size());
+    return values;
+  }
+  return std::nullopt;
+}
+
+memref::GlobalOp getConstantGlobal(Value value, SymbolTable &symbols) {
+  auto get = value.getDefiningOp<memref::GetGlobalOp>();
+  if (!get)
+    return nullptr;
+  auto global = symbols.lookup<memref::GlobalOp>(get.getName());
+  return global && global.getConstant() ? global : nullptr;
+}
+
+memref::GlobalOp createConstantGlobal(memref::GlobalOp near, StringRef name,
+                                      ArrayRef<float> values,
+                                      ArrayRef<int64_t> shape,
+                                      SymbolTable &symbols) {
+  auto tensorType =
+      RankedTensorType::get(shape, Float32Type::get(near.getContext()));
+  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(values);
+  auto attr = DenseResourceElementsAttr::get(tensorType, name, std::move(blob));
+  OpBuilder b(near);
+  auto global = b.create<memref::GlobalOp>(
+      near.getLoc(), name, b.getStringAttr("private"),
+      MemRefType::get(shape, tensorType.getElementType()), attr,
+      /*constant=*/true, b.getI64IntegerAttr(64));
+  symbols.insert(global);
+  return global;
 }
 
 bool hasContiguousRows(MemRefType type, int64_t rank) {

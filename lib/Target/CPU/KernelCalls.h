@@ -18,6 +18,9 @@
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <optional>
+#include <vector>
+
 namespace fulcrum {
 
 /// Builds the i64 arguments of a kernel call before an insertion point.
@@ -71,6 +74,22 @@ void setKernelWrites(mlir::func::CallOp call, llvm::ArrayRef<int64_t> operands);
 /// or an address cannot be traced to a memref.
 std::optional<llvm::SmallVector<mlir::Value>>
 getKernelWrittenBuffers(mlir::Operation *op);
+
+/// The f32 values of a constant global's initializer, or nothing.
+std::optional<std::vector<float>>
+readConstantFloats(mlir::memref::GlobalOp global);
+
+/// The global a memref value reads, when it is a whole constant global.
+mlir::memref::GlobalOp getConstantGlobal(mlir::Value value,
+                                         mlir::SymbolTable &symbols);
+
+/// A private constant f32 global `name` of `shape` holding `values`
+/// (64-byte aligned), next to `near`.
+mlir::memref::GlobalOp createConstantGlobal(mlir::memref::GlobalOp near,
+                                            llvm::StringRef name,
+                                            llvm::ArrayRef<float> values,
+                                            llvm::ArrayRef<int64_t> shape,
+                                            mlir::SymbolTable &symbols);
 
 /// Whether `type` has rank `rank` and a unit innermost stride.
 bool hasContiguousRows(mlir::MemRefType type, int64_t rank);

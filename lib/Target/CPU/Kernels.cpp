@@ -22,11 +22,14 @@ namespace fulcrum {
 namespace {
 const GemmKernel kGemmKernels[] = {
     {"avx512", "fulcrum_sgemm_f32_avx512", 32, 8,
-     "fulcrum_conv2d_nchw_f32_avx512", "fulcrum_dwconv2d_nchw_f32_avx512"},
+     "fulcrum_conv2d_nchw_f32_avx512", "fulcrum_dwconv2d_nchw_f32_avx512",
+     "fulcrum_conv2d_nhwc_f32_avx512", "fulcrum_dwconv2d_nhwc_f32_avx512"},
     {"avx2", "fulcrum_sgemm_f32_avx2", 16, 6, "fulcrum_conv2d_nchw_f32_avx2",
-     "fulcrum_dwconv2d_nchw_f32_avx2"},
+     "fulcrum_dwconv2d_nchw_f32_avx2", "fulcrum_conv2d_nhwc_f32_avx2",
+     "fulcrum_dwconv2d_nhwc_f32_avx2"},
     {"generic", "fulcrum_sgemm_f32_generic", 8, 4,
-     "fulcrum_conv2d_nchw_f32_generic", "fulcrum_dwconv2d_nchw_f32_generic"},
+     "fulcrum_conv2d_nchw_f32_generic", "fulcrum_dwconv2d_nchw_f32_generic",
+     "fulcrum_conv2d_nhwc_f32_generic", "fulcrum_dwconv2d_nhwc_f32_generic"},
 };
 } // namespace
 

@@ -42,39 +42,6 @@ using fulcrum::hasContiguousRows;
 
 namespace {
 
-/// The f32 values of a constant global's initializer, or nothing.
-std::optional<std::vector<float>> readFloats(memref::GlobalOp global) {
-  auto init = dyn_cast_or_null<ElementsAttr>(global.getInitialValueAttr());
-  if (!global.getConstant() || !init || !init.getElementType().isF32())
-    return std::nullopt;
-  int64_t count = init.getNumElements();
-  if (auto dense = dyn_cast<DenseElementsAttr>(init)) {
-    auto values = dense.getValues<float>();
-    return std::vector<float>(values.begin(), values.end());
-  }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(init)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    ArrayRef<char> bytes = blob->getData();
-    if (static_cast<int64_t>(bytes.size()) != count * 4)
-      return std::nullopt;
-    std::vector<float> values(count);
-    std::memcpy(values.data(), bytes.data(), bytes.size());
-    return values;
-  }
-  return std::nullopt;
-}
-
-/// The global a memref value reads, when it is a whole constant global.
-memref::GlobalOp getConstantGlobal(Value value, SymbolTable &symbols) {
-  auto get = value.getDefiningOp<memref::GetGlobalOp>();
-  if (!get)
-    return nullptr;
-  auto global = symbols.lookup<memref::GlobalOp>(get.getName());
-  return global && global.getConstant() ? global : nullptr;
-}
-
 /// A bias (and ReLU) epilogue the kernel can apply while it stores the
 /// product: `D[i, j] = max?(C[i, j] + bias[j], 0)` by a linalg.generic that
 /// is the only reader of C, with nothing that writes memory between the
@@ -181,32 +148,21 @@ struct CPUMatmulToKernelPass
     auto type = cast<MemRefType>(source.getType());
     int64_t k = type.getDimSize(transposed ? 1 : 0);
     int64_t n = type.getDimSize(transposed ? 0 : 1);
-    auto values = readFloats(source);
-    if (!values)
-      return nullptr;
-    std::vector<float> packed =
-        fulcrum::packGemmWeights(*values, k, n, transposed, kernel.nr);
-    int64_t panels = (n + kernel.nr - 1) / kernel.nr;
-    auto tensorType = RankedTensorType::get({panels, k, kernel.nr},
-                                            Float32Type::get(&getContext()));
     std::string name = (source.getSymName() + "_packed" +
                         std::to_string(kernel.nr) + (transposed ? "t" : ""))
                            .str();
     if (auto existing = symbols.lookup<memref::GlobalOp>(name))
       return existing;
-    auto blob =
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(packed));
-    auto attr =
-        DenseResourceElementsAttr::get(tensorType, name, std::move(blob));
-    OpBuilder b(source);
-    auto global = b.create<memref::GlobalOp>(
-        source.getLoc(), name, b.getStringAttr("private"),
-        MemRefType::get(tensorType.getShape(), tensorType.getElementType()),
-        attr, /*constant=*/true, b.getI64IntegerAttr(64));
-    symbols.insert(global);
+    auto values = fulcrum::readConstantFloats(source);
+    if (!values)
+      return nullptr;
+    std::vector<float> packed =
+        fulcrum::packGemmWeights(*values, k, n, transposed, kernel.nr);
+    int64_t panels = (n + kernel.nr - 1) / kernel.nr;
     ++numPacked;
     ++packedCount;
-    return global;
+    return fulcrum::createConstantGlobal(source, name, packed,
+                                         {panels, k, kernel.nr}, symbols);
   }
 
   void rewrite(linalg::LinalgOp op, const fulcrum::GemmKernel &kernel,
@@ -231,7 +187,7 @@ struct CPUMatmulToKernelPass
       return;
 
     memref::GlobalOp packed;
-    if (memref::GlobalOp weight = getConstantGlobal(bValue, symbols))
+    if (memref::GlobalOp weight = fulcrum::getConstantGlobal(bValue, symbols))
       if (bType.hasStaticShape() && !batched)
         packed = pack(weight, transposed, kernel, symbols);
     // A transposed run-time operand has no contiguous panels.

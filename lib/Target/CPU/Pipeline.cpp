@@ -8,6 +8,7 @@
 #include "fulcrum/Target/CPU/CPUTarget.h"
 #include "fulcrum/Target/CPU/Kernels.h"
 #include "fulcrum/Target/CPU/Passes.h"
+#include "fulcrum/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -25,6 +26,8 @@ namespace fulcrum {
 
 void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
                              StringRef kernelISA) {
+  if (options.channelsLast)
+    pm.addNestedPass<func::FuncOp>(createChannelsLast());
   pm.addPass(createEmitCInterface(EmitCInterfaceOptions{options.entryPoint}));
   bufferization::OneShotBufferizationOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;

@@ -239,6 +239,88 @@ func.func @negative_output_read(%x: memref<1x2x4x4xf32>, %w: memref<2x2x1x1xf32>
 
 // -----
 
+// Channels-last: the FHWC filter is a transpose of a constant FCHW global,
+// packed at compile time into [ceil(F/16)][KH*KW*C][16] panels (K = 3*3*8
+// = 72); the transpose and its buffer go. Padding (top 1, left 1 in the
+// spatial dimensions 1 and 2), the per-channel bias (broadcast over
+// [0, 1, 2]) and a ReLU are taken over as in NCHW. Arguments: N, H, W, C,
+// F, KH, KW, OH, OW, ...; the workspace holds the im2col rows of 64-pixel
+// blocks: ceil(100/64) * 64 * 72 = 9216 floats.
+// CHECK-NOT: memref.global "private" constant @w :
+// CHECK-LABEL: memref.global "private" constant @w_nhwc_packed16 : memref<1x72x16xf32>
+// CHECK-LABEL: func.func @nhwc(
+// CHECK-SAME: %[[X:.*]]: memref<1x10x10x8xf32>, %[[B:.*]]: memref<16xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK-NOT: memref.get_global @w :
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x10x10x16xf32>
+// CHECK-NOT: memref<16x3x3x8xf32>
+// CHECK: %[[PACKED:.*]] = memref.get_global @w_nhwc_packed16 : memref<1x72x16xf32>
+// CHECK: memref.extract_aligned_pointer_as_index %[[X]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[PACKED]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[OUT]]
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<9216xf32>
+// CHECK: call @fulcrum_conv2d_nhwc_f32_avx2(%{{.*}}, %c10_i64, %c10_i64, %c8_i64, %c16_i64, %c3_i64, %c3_i64, %c10_i64, %c10_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, {{.*}}, %c0_i64, %c2139095040_i64, %c8_i64)
+// CHECK-NOT: linalg.
+// CHECK: return %[[OUT]]
+memref.global "private" constant @w : memref<16x8x3x3xf32> = dense<1.0>
+func.func @nhwc(%x: memref<1x10x10x8xf32>, %b: memref<16xf32>) -> memref<1x10x10x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = memref.alloc() {alignment = 64 : i64} : memref<1x12x12x8xf32>
+  linalg.map outs(%p : memref<1x12x12x8xf32>) () { linalg.yield %zero : f32 }
+  %s = memref.subview %p[0, 1, 1, 0] [1, 10, 10, 8] [1, 1, 1, 1] : memref<1x12x12x8xf32> to memref<1x10x10x8xf32, strided<[1152, 96, 8, 1], offset: 104>>
+  memref.copy %x, %s : memref<1x10x10x8xf32> to memref<1x10x10x8xf32, strided<[1152, 96, 8, 1], offset: 104>>
+  %g = memref.get_global @w : memref<16x8x3x3xf32>
+  %wt = memref.alloc() {alignment = 64 : i64} : memref<16x3x3x8xf32>
+  linalg.transpose ins(%g : memref<16x8x3x3xf32>) outs(%wt : memref<16x3x3x8xf32>) permutation = [0, 2, 3, 1]
+  %y = memref.alloc() {alignment = 64 : i64} : memref<1x10x10x16xf32>
+  linalg.broadcast ins(%b : memref<16xf32>) outs(%y : memref<1x10x10x16xf32>) dimensions = [0, 1, 2]
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %wt : memref<1x12x12x8xf32>, memref<16x3x3x8xf32>) outs(%y : memref<1x10x10x16xf32>)
+  memref.dealloc %p : memref<1x12x12x8xf32>
+  memref.dealloc %wt : memref<16x3x3x8xf32>
+  %out = memref.alloc() {alignment = 64 : i64} : memref<1x10x10x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y : memref<1x10x10x16xf32>) outs(%out : memref<1x10x10x16xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %0 = arith.maximumf %in, %zero : f32
+    linalg.yield %0 : f32
+  }
+  memref.dealloc %y : memref<1x10x10x16xf32>
+  return %out : memref<1x10x10x16xf32>
+}
+
+// -----
+
+// A channels-last 1x1 convolution at stride 1 reads the image in place: no
+// workspace (its argument is 0). A channels-last depthwise convolution
+// reads its HWC filter as it is.
+// CHECK-LABEL: func.func @nhwc_direct(
+// CHECK-NOT: memref.alloc() {alignment = 64 : i64} : memref<{{[0-9]+}}xf32>
+// CHECK: call @fulcrum_conv2d_nhwc_f32_avx2({{.*}}, %c0_i64, %c0_i64, %c0_i64, %c0_i64, %c0_i64, %c1_i64) {fulcrum.writes = array<i64: 17>}
+// CHECK: call @fulcrum_dwconv2d_nhwc_f32_avx2({{.*}}) {fulcrum.writes = array<i64: 16>}
+memref.global "private" constant @w1 : memref<4x4x1x1xf32> = dense<1.0>
+func.func @nhwc_direct(%x: memref<2x6x6x4xf32>, %y: memref<2x6x6x4xf32>, %dw: memref<3x3x4xf32>, %z: memref<2x4x4x4xf32>) {
+  %g = memref.get_global @w1 : memref<4x4x1x1xf32>
+  %wt = memref.alloc() {alignment = 64 : i64} : memref<4x1x1x4xf32>
+  linalg.transpose ins(%g : memref<4x4x1x1xf32>) outs(%wt : memref<4x1x1x4xf32>) permutation = [0, 2, 3, 1]
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %wt : memref<2x6x6x4xf32>, memref<4x1x1x4xf32>) outs(%y : memref<2x6x6x4xf32>)
+  memref.dealloc %wt : memref<4x1x1x4xf32>
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%y, %dw : memref<2x6x6x4xf32>, memref<3x3x4xf32>) outs(%z : memref<2x4x4x4xf32>)
+  return
+}
+
+// -----
+
+// negative_: a channels-last convolution whose filter is not a constant
+// (no compile-time packing) stays for the loop lowering.
+// CHECK-LABEL: func.func @negative_nhwc_runtime_filter(
+// CHECK: linalg.conv_2d_nhwc_fhwc
+// CHECK-NOT: call @fulcrum_conv2d_nhwc
+func.func @negative_nhwc_runtime_filter(%x: memref<1x6x6x4xf32>, %w: memref<4x3x3x4xf32>, %y: memref<1x4x4x4xf32>) {
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x6x6x4xf32>, memref<4x3x3x4xf32>) outs(%y : memref<1x4x4x4xf32>)
+  return
+}
+
+// -----
+
 // BAD: error: unknown kernel ISA 'mmx' (avx512, avx2, generic)
 func.func @f() {
   return

@@ -56,12 +56,30 @@ struct GemmKernel {
   /// strideW, dilationH, dilationW, padTop, padLeft, x, w, y, bias, lo, hi,
   /// flags)`, the same conventions without a residual.
   llvm::StringRef depthwiseSymbol;
+  /// The channels-last convolution kernel: `void <nhwcConvSymbol>(i64 N, H,
+  /// W, C, F, KH, KW, OH, OW, strideH, strideW, dilationH, dilationW,
+  /// padTop, padLeft, x, w, y, workspace, bias, residual, lo, hi, flags)`,
+  /// NHWC input, the filter packed by packGemmWeights from FHWC (K =
+  /// KH*KW*C, transposed), bias per output channel, a workspace of
+  /// nhwcConvWorkspace() floats.
+  llvm::StringRef nhwcConvSymbol;
+  /// The channels-last depthwise kernel: `void <nhwcDepthwiseSymbol>(i64 N,
+  /// H, W, C, KH, KW, OH, OW, strideH, strideW, dilationH, dilationW,
+  /// padTop, padLeft, x, w, y, bias, lo, hi, flags)`, HWC filter.
+  llvm::StringRef nhwcDepthwiseSymbol;
 
   /// Floats of workspace the convolution kernel needs (packed im2col
   /// panels of one image).
   int64_t convWorkspace(int64_t c, int64_t kh, int64_t kw, int64_t oh,
                         int64_t ow) const {
     return (oh * ow + nr - 1) / nr * c * kh * kw * nr;
+  }
+
+  /// Floats of workspace the channels-last kernel needs (im2col rows of one
+  /// image in blocks of 64 pixels); 0 when it reads the image in place.
+  static int64_t nhwcConvWorkspace(int64_t c, int64_t kh, int64_t kw,
+                                   int64_t oh, int64_t ow, bool direct) {
+    return direct ? 0 : (oh * ow + 63) / 64 * 64 * c * kh * kw;
   }
 };
 

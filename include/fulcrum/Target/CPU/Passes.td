@@ -147,7 +147,9 @@ def CPUConvToKernel : Pass<"fulcrum-cpu-conv-to-kernel", "::mlir::ModuleOp"> {
               "Zero paddings applied by kernels">,
     Statistic<"numBiases", "num-biases", "Bias broadcasts applied by kernels">,
     Statistic<"numEpilogues", "num-epilogues",
-              "Element-wise epilogues applied by kernels">
+              "Element-wise epilogues applied by kernels">,
+    Statistic<"numPacked", "num-packed",
+              "Channels-last filters packed at compile time">
   ];
 }
 

@@ -539,6 +539,20 @@ void NAME(fulcrum_conv2d_nchw_f32)(int64_t N, int64_t C, int64_t H, int64_t W,
   }
 }
 
+/* What the depthwise kernels' flags and bounds ask for. */
+typedef struct {
+  int accumulate, clamp;
+  float lo, hi;
+} DepthwiseMode;
+
+static inline DepthwiseMode depthwiseMode(int64_t flags, int64_t lo,
+                                          int64_t hi) {
+  DepthwiseMode mode = {(flags & FULCRUM_GEMM_ACCUMULATE) != 0,
+                        (flags & FULCRUM_GEMM_CLAMP) != 0, floatBits(lo),
+                        floatBits(hi)};
+  return mode;
+}
+
 /* One output plane of a depthwise convolution with zero padding pt above
  * and pl left, the horizontal stride a compile-time constant after
  * inlining so the row loops vectorize. Each output row starts from
@@ -594,9 +608,9 @@ void NAME(fulcrum_dwconv2d_nchw_f32)(int64_t N, int64_t C, int64_t H,
   const float *X = (const float *)x, *Wt = (const float *)w;
   const float *Bias = (const float *)bias;
   float *Y = (float *)y;
-  int accumulate = (flags & FULCRUM_GEMM_ACCUMULATE) != 0;
-  int clamp = (flags & FULCRUM_GEMM_CLAMP) != 0;
-  float low = floatBits(lo), high = floatBits(hi);
+  DepthwiseMode mode = depthwiseMode(flags, lo, hi);
+  int accumulate = mode.accumulate, clamp = mode.clamp;
+  float low = mode.lo, high = mode.hi;
 #pragma omp parallel for schedule(static) if (N * C * OH * OW * KH * KW >= PARALLEL_WORK)
   for (int64_t plane = 0; plane < N * C; ++plane) {
     int64_t c = plane % C;
@@ -612,5 +626,185 @@ void NAME(fulcrum_dwconv2d_nchw_f32)(int64_t N, int64_t C, int64_t H,
     else
       depthwisePlane(xp, wp, yp, H, W, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl,
                      init, accumulate, clamp, low, high);
+  }
+}
+
+/*===- Channels-last (NHWC) convolutions ----------------------------------===*
+ *
+ * Y[pixel, f] = X'[pixel, (kh, kw, c)] * W[(kh, kw, c), f]: the im2col rows
+ * of NHWC images copy whole runs of C channels, the filter is packed at
+ * compile time into the GEMM's B panels (FHWC order along K), and a 1x1
+ * convolution at stride 1 multiplies the image in place. Pixels go in
+ * blocks of NHWC_ROWS rows; threads take (block, panel range) pairs.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#define NHWC_ROWS 64
+
+/* Writes the im2col rows of pixels [p0, p0 + rows) of one NHWC image with
+ * zero padding (pt above, pl left) as [rows][KH*KW*C] at `out`. */
+static void im2colRowsNHWC(const float *x, int64_t H, int64_t W, int64_t C,
+                           int64_t KH, int64_t KW, int64_t OW, int64_t sh,
+                           int64_t sw, int64_t dh, int64_t dw, int64_t pt,
+                           int64_t pl, int64_t p0, int64_t rows, float *out) {
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t q = p0 + r, oh = q / OW, ow = q % OW;
+    float *dst = out + r * KH * KW * C;
+    for (int64_t kh = 0; kh < KH; ++kh) {
+      int64_t ih = oh * sh + kh * dh - pt;
+      for (int64_t kw = 0; kw < KW; ++kw, dst += C) {
+        int64_t iw = ow * sw + kw * dw - pl;
+        if (ih < 0 || ih >= H || iw < 0 || iw >= W) {
+          for (int64_t c = 0; c < C; ++c)
+            dst[c] = 0.0f;
+          continue;
+        }
+        const float *src = x + (ih * W + iw) * C;
+        for (int64_t c = 0; c < C; ++c)
+          dst[c] = src[c];
+      }
+    }
+  }
+}
+
+/* y[N][OH][OW][F] = conv(x[N][H][W][C], packed filter) with zero padding pt
+ * above and pl left, (+ y when flags has FULCRUM_GEMM_ACCUMULATE), then
+ * + bias[F] (when not 0), + residual[N][OH][OW][F] (when not 0), clamped
+ * to [lo, hi] (float bits) when flags has FULCRUM_GEMM_CLAMP. The filter
+ * `w` is packed as [ceil(F/NR)][KH*KW*C][NR] (packGemmWeights of FHWC
+ * transposed); `workspace` holds ceil(OH*OW / NHWC_ROWS) * NHWC_ROWS *
+ * KH*KW*C floats, unless the convolution is 1x1 at stride 1 without
+ * padding (then it may be 0). */
+void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
+                                   int64_t F, int64_t KH, int64_t KW,
+                                   int64_t OH, int64_t OW, int64_t sh,
+                                   int64_t sw, int64_t dh, int64_t dw,
+                                   int64_t pt, int64_t pl, int64_t x,
+                                   int64_t w, int64_t y, int64_t workspace,
+                                   int64_t bias, int64_t residual, int64_t lo,
+                                   int64_t hi, int64_t flags) {
+  int64_t K = KH * KW * C, pixels = OH * OW;
+  int64_t panels = (F + NR - 1) / NR;
+  int64_t blocks = (pixels + NHWC_ROWS - 1) / NHWC_ROWS;
+  /* Enough (block, panel range) tasks for the threads when the image has
+   * few pixel blocks. */
+  int64_t chunks = blocks >= 4 ? 1 : (4 + blocks - 1) / blocks;
+  if (chunks > panels)
+    chunks = panels;
+  int64_t perChunk = (panels + chunks - 1) / chunks;
+  int accumulate = (flags & FULCRUM_GEMM_ACCUMULATE) != 0;
+  int direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && pt == 0 &&
+               pl == 0 && OH == H && OW == W;
+  const float *B = (const float *)w;
+  float *packed = (float *)workspace;
+  int parallel = pixels * F * K >= PARALLEL_WORK;
+  Epilogue storage;
+  storage.colBias = (const float *)bias;
+  storage.rowBias = 0;
+  storage.ldr = F;
+  storage.clamp = (flags & FULCRUM_GEMM_CLAMP) != 0;
+  storage.lo = floatBits(lo);
+  storage.hi = floatBits(hi);
+  for (int64_t n = 0; n < N; ++n) {
+    const float *image = (const float *)x + n * H * W * C;
+    float *out = (float *)y + n * pixels * F;
+    storage.residual =
+        residual ? (const float *)residual + n * pixels * F : 0;
+    const Epilogue *e =
+        storage.colBias || storage.residual || storage.clamp ? &storage : 0;
+    if (!direct) {
+#pragma omp parallel for schedule(static) if (parallel)
+      for (int64_t b = 0; b < blocks; ++b) {
+        int64_t p0 = b * NHWC_ROWS;
+        int64_t rows = pixels - p0 < NHWC_ROWS ? pixels - p0 : NHWC_ROWS;
+        im2colRowsNHWC(image, H, W, C, KH, KW, OW, sh, sw, dh, dw, pt, pl, p0,
+                       rows, packed + p0 * K);
+      }
+    }
+    const float *A = direct ? image : packed;
+#pragma omp parallel for schedule(static) if (parallel)
+    for (int64_t t = 0; t < blocks * chunks; ++t) {
+      int64_t b = t / chunks, chunk = t % chunks;
+      int64_t p0 = b * NHWC_ROWS;
+      int64_t rows = pixels - p0 < NHWC_ROWS ? pixels - p0 : NHWC_ROWS;
+      int64_t first = chunk * perChunk;
+      int64_t last = first + perChunk < panels ? first + perChunk : panels;
+      if (first >= last)
+        continue;
+      Epilogue shifted;
+      if (e)
+        shifted = offsetEpilogue(e, p0, 0);
+      gemmBlock(0, rows, first, last, F, K, A + p0 * K, K, B, NR, K * NR,
+                out + p0 * F, F, e ? &shifted : 0, accumulate);
+    }
+  }
+}
+
+/* Channels of one output pixel of a depthwise convolution, VW-wide
+ * chunks accumulated in registers over the kernel window. */
+#define DW_CHUNK 64
+
+/* y[N][OH][OW][C] = depthwise conv(x[N][H][W][C], w[KH][KW][C]) (channel
+ * multiplier 1) with zero padding pt above and pl left, + bias[C] (when not
+ * 0), + y (flags has FULCRUM_GEMM_ACCUMULATE), clamped to [lo, hi] (float
+ * bits) when flags has FULCRUM_GEMM_CLAMP; output rows are spread over the
+ * threads. */
+void NAME(fulcrum_dwconv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W,
+                                     int64_t C, int64_t KH, int64_t KW,
+                                     int64_t OH, int64_t OW, int64_t sh,
+                                     int64_t sw, int64_t dh, int64_t dw,
+                                     int64_t pt, int64_t pl, int64_t x,
+                                     int64_t w, int64_t y, int64_t bias,
+                                     int64_t lo, int64_t hi, int64_t flags) {
+  const float *X = (const float *)x, *Wt = (const float *)w;
+  const float *Bias = (const float *)bias;
+  float *Y = (float *)y;
+  DepthwiseMode mode = depthwiseMode(flags, lo, hi);
+  int accumulate = mode.accumulate, clamp = mode.clamp;
+  float low = mode.lo, high = mode.hi;
+#pragma omp parallel for schedule(static) if (N * OH * OW * C * KH * KW >= PARALLEL_WORK)
+  for (int64_t row = 0; row < N * OH; ++row) {
+    int64_t n = row / OH, oh = row % OH;
+    const float *image = X + n * H * W * C;
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      float *out = Y + (row * OW + ow) * C;
+      for (int64_t c0 = 0; c0 < C; c0 += DW_CHUNK) {
+        int64_t count = C - c0 < DW_CHUNK ? C - c0 : DW_CHUNK;
+        float acc[DW_CHUNK];
+        for (int64_t j = 0; j < DW_CHUNK; ++j)
+          acc[j] = 0.0f;
+        if (Bias)
+          for (int64_t j = 0; j < count; ++j)
+            acc[j] = Bias[c0 + j];
+        if (accumulate)
+          for (int64_t j = 0; j < count; ++j)
+            acc[j] += out[c0 + j];
+        for (int64_t kh = 0; kh < KH; ++kh) {
+          int64_t ih = oh * sh + kh * dh - pt;
+          if (ih < 0 || ih >= H)
+            continue;
+          for (int64_t kw = 0; kw < KW; ++kw) {
+            int64_t iw = ow * sw + kw * dw - pl;
+            if (iw < 0 || iw >= W)
+              continue;
+            const float *in = image + (ih * W + iw) * C + c0;
+            const float *wv = Wt + (kh * KW + kw) * C + c0;
+            if (count == DW_CHUNK)
+              for (int64_t j = 0; j < DW_CHUNK; ++j)
+                acc[j] += wv[j] * in[j];
+            else
+              for (int64_t j = 0; j < count; ++j)
+                acc[j] += wv[j] * in[j];
+          }
+        }
+        if (clamp)
+          for (int64_t j = 0; j < DW_CHUNK; ++j) {
+            float v = acc[j] < low ? low : acc[j];
+            acc[j] = v > high ? high : v;
+          }
+        for (int64_t j = 0; j < count; ++j)
+          out[c0 + j] = acc[j];
+      }
+    }
   }
 }

@@ -14,6 +14,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 run_tool, work, cpu = sys.argv[1], sys.argv[2], sys.argv[3]
+extra = sys.argv[4:]  # more fulcrum-run options, e.g. --channels-last=false
 os.makedirs(work, exist_ok=True)
 rng = np.random.default_rng(5)
 # (N, C, H, W, F, KH, KW, stride, pad, dilation, group[, after])
@@ -123,7 +124,8 @@ for index, case in enumerate(cases):
         np.save(files[-1], v)
     out = os.path.join(work, f"out{index}")
     subprocess.run([run_tool, path, *files, "--target-cpu=" + cpu,
-                    "--output-dir", out], check=True, stdout=subprocess.DEVNULL)
+                    "--output-dir", out, *extra], check=True,
+                   stdout=subprocess.DEVNULL)
     got = np.load(os.path.join(out, "y.npy"))
     assert got.shape == want.shape, (index, got.shape, want.shape)
     error = np.abs(got - want).max() / max(1.0, np.abs(want).max())

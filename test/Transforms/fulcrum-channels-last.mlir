@@ -1,0 +1,105 @@
+// RUN: fulcrum-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(fulcrum-channels-last))' | FileCheck %s
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#channel = affine_map<(d0, d1, d2, d3) -> (d1)>
+
+// A padded convolution with a bias, then a ReLU with a per-channel scale:
+// the input is transposed once and padded in NHWC, the filter transposed
+// FCHW -> FHWC, the bias broadcast straight into NHWC, the generic runs on
+// NHWC loops (the scale's map renamed to the channel loop d3), and one
+// transpose leads back to NCHW for the return.
+// CHECK-LABEL: func.func @conv_chain(
+// CHECK-SAME: %[[X:.*]]: tensor<1x8x16x16xf32>, %[[W:.*]]: tensor<4x8x3x3xf32>, %[[B:.*]]: tensor<4xf32>, %[[S:.*]]: tensor<4xf32>)
+// CHECK-NOT: tensor.pad %[[X]]
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%[[W]] : tensor<4x8x3x3xf32>) outs(%{{.*}} : tensor<4x3x3x8xf32>) permutation = [0, 2, 3, 1]
+// CHECK: %[[XT:.*]] = linalg.transpose ins(%[[X]] : tensor<1x8x16x16xf32>) outs(%{{.*}} : tensor<1x16x16x8xf32>) permutation = [0, 2, 3, 1]
+// CHECK: %[[P:.*]] = tensor.pad %[[XT]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[BIAS:.*]] = linalg.broadcast ins(%[[B]] : tensor<4xf32>) outs(%{{.*}} : tensor<1x16x16x4xf32>) dimensions = [0, 1, 2]
+// CHECK: %[[Y:.*]] = linalg.conv_2d_nhwc_fhwc {{.*}} ins(%[[P]], %[[WT]] : tensor<1x18x18x8xf32>, tensor<4x3x3x8xf32>) outs(%[[BIAS]] : tensor<1x16x16x4xf32>)
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[ID:.*]], #[[C3:.*]], #[[ID]]], {{.*}} ins(%[[Y]], %[[S]] : tensor<1x16x16x4xf32>, tensor<4xf32>)
+// CHECK: %[[OUT:.*]] = linalg.transpose ins(%[[R]] : tensor<1x16x16x4xf32>) outs(%{{.*}} : tensor<1x4x16x16xf32>) permutation = [0, 3, 1, 2]
+// CHECK: return %[[OUT]]
+// CHECK-NOT: linalg.transpose
+func.func @conv_chain(%x: tensor<1x8x16x16xf32>, %w: tensor<4x8x3x3xf32>, %b: tensor<4xf32>, %s: tensor<4xf32>) -> tensor<1x4x16x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x8x16x16xf32> to tensor<1x8x18x18xf32>
+  %e = tensor.empty() : tensor<1x4x16x16xf32>
+  %init = linalg.broadcast ins(%b : tensor<4xf32>) outs(%e : tensor<1x4x16x16xf32>) dimensions = [0, 2, 3]
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x8x18x18xf32>, tensor<4x8x3x3xf32>) outs(%init : tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32>
+  %r = linalg.generic {indexing_maps = [#id, #channel, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y, %s : tensor<1x4x16x16xf32>, tensor<4xf32>) outs(%e : tensor<1x4x16x16xf32>) {
+  ^bb0(%in: f32, %scale: f32, %o: f32):
+    %0 = arith.mulf %in, %scale : f32
+    %1 = arith.maximumf %0, %zero : f32
+    linalg.yield %1 : f32
+  } -> tensor<1x4x16x16xf32>
+  return %r : tensor<1x4x16x16xf32>
+}
+
+// -----
+
+// Depthwise convolution (CHW -> HWC filter) and max pooling with a dynamic
+// batch: the layout changes cancel between them.
+// CHECK-LABEL: func.func @depthwise_pool(
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<8x3x3xf32>) outs(%{{.*}} : tensor<3x3x8xf32>) permutation = [1, 2, 0]
+// CHECK: %[[D:.*]] = linalg.depthwise_conv_2d_nhwc_hwc {{.*}} -> tensor<?x14x14x8xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[P:.*]] = linalg.pooling_nhwc_max {{.*}} ins(%[[D]], %{{.*}} : tensor<?x14x14x8xf32>, tensor<2x2xf32>) {{.*}} -> tensor<?x7x7x8xf32>
+// CHECK: linalg.transpose ins(%[[P]] : tensor<?x7x7x8xf32>) {{.*}} permutation = [0, 3, 1, 2]
+func.func @depthwise_pool(%x: tensor<?x8x16x16xf32>, %w: tensor<8x3x3xf32>) -> tensor<?x8x7x7xf32> {
+  %c0 = arith.constant 0 : index
+  %ninf = arith.constant 0xFF800000 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x8x16x16xf32>
+  %e = tensor.empty(%n) : tensor<?x8x14x14xf32>
+  %d = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<?x8x16x16xf32>, tensor<8x3x3xf32>) outs(%e : tensor<?x8x14x14xf32>) -> tensor<?x8x14x14xf32>
+  %win = tensor.empty() : tensor<2x2xf32>
+  %e2 = tensor.empty(%n) : tensor<?x8x7x7xf32>
+  %f = linalg.fill ins(%ninf : f32) outs(%e2 : tensor<?x8x7x7xf32>) -> tensor<?x8x7x7xf32>
+  %p = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%d, %win : tensor<?x8x14x14xf32>, tensor<2x2xf32>) outs(%f : tensor<?x8x7x7xf32>) -> tensor<?x8x7x7xf32>
+  return %p : tensor<?x8x7x7xf32>
+}
+
+// -----
+
+// negative_: an element-wise op that reads no converted result, a generic
+// that uses linalg.index, and a padding with a run-time amount stay NCHW;
+// the convolution's result reaches them through a transpose.
+// CHECK-LABEL: func.func @negative_untouched(
+// CHECK: linalg.conv_2d_nhwc_fhwc
+// CHECK: %[[BACK:.*]] = linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
+// CHECK: linalg.generic {{.*}} ins(%[[BACK]] : tensor<1x4x8x8xf32>)
+// CHECK: linalg.index
+// CHECK: tensor.pad %[[BACK]] low[0, 0, %{{.*}}, 0]
+// CHECK-LABEL: func.func @negative_no_conv(
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic
+func.func @negative_untouched(%x: tensor<1x8x8x8xf32>, %w: tensor<4x8x1x1xf32>, %k: index) -> (tensor<1x4x8x8xf32>, tensor<1x4x?x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x8x8xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x8x8x8xf32>, tensor<4x8x1x1xf32>) outs(%e : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y : tensor<1x4x8x8xf32>) outs(%e : tensor<1x4x8x8xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %i = linalg.index 1 : index
+    %c = arith.index_cast %i : index to i64
+    %f = arith.sitofp %c : i64 to f32
+    %0 = arith.addf %in, %f : f32
+    linalg.yield %0 : f32
+  } -> tensor<1x4x8x8xf32>
+  %p = tensor.pad %y low[0, 0, %k, 0] high[0, 0, 0, 0] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x4x8x8xf32> to tensor<1x4x?x8xf32>
+  return %r, %p : tensor<1x4x8x8xf32>, tensor<1x4x?x8xf32>
+}
+func.func @negative_no_conv(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x8x8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x4x8x8xf32>) outs(%e : tensor<1x4x8x8xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %0 = arith.maximumf %in, %zero : f32
+    linalg.yield %0 : f32
+  } -> tensor<1x4x8x8xf32>
+  return %r : tensor<1x4x8x8xf32>
+}
