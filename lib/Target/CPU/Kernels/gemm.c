@@ -91,7 +91,7 @@ static inline float floatBits(int64_t bits) {
 
 /* K is processed in blocks so that a B micro-panel (KC x NR) stays in the
  * first-level cache while the M loop runs over it. */
-#define KC 256
+#define KC 384
 
 #if FULCRUM_KERNEL_ISA == 512
 
@@ -328,6 +328,10 @@ static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1,
   int plain = panelStride == NR;
   int pack = plain && m1 - m0 > MR;
   float local[KC * NR] __attribute__((aligned(64)));
+  /* Equal blocks of at most KC: no short last block that reloads C for a
+   * few steps of k. */
+  int64_t blocksK = (K + KC - 1) / KC;
+  int64_t step = blocksK > 1 ? (K + blocksK - 1) / blocksK : KC;
   for (int64_t p = p0; p < p1; ++p) {
     int64_t j = p * NR;
     const float *panel = B + p * panelStride;
@@ -335,8 +339,8 @@ static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1,
     /* A plain B's last panel ends before NR columns. */
     int maskedB = plain && !pack && cols < NR;
     /* K = 0 still stores the epilogue of an empty sum. */
-    for (int64_t k = 0; k < K || k == 0; k += KC) {
-      int64_t kc = K - k < KC ? K - k : KC;
+    for (int64_t k = 0; k < K || k == 0; k += step) {
+      int64_t kc = K - k < step ? K - k : step;
       int first = k == 0, last = k + kc >= K;
       int load = !first || accumulate;
       const float *bk = panel + k * ldb;
@@ -651,7 +655,15 @@ static void im2colRowsNHWC(const float *x, int64_t H, int64_t W, int64_t C,
     int64_t q = p0 + r, oh = q / OW, ow = q % OW;
     float *dst = out + r * KH * KW * C;
     for (int64_t kh = 0; kh < KH; ++kh) {
-      int64_t ih = oh * sh + kh * dh - pt;
+      int64_t ih = oh * sh + kh * dh - pt, iw0 = ow * sw - pl;
+      /* A window row inside the image is one run of KW*C floats. */
+      if (dw == 1 && ih >= 0 && ih < H && iw0 >= 0 && iw0 + KW <= W) {
+        const float *src = x + (ih * W + iw0) * C;
+        for (int64_t i = 0; i < KW * C; ++i)
+          dst[i] = src[i];
+        dst += KW * C;
+        continue;
+      }
       for (int64_t kw = 0; kw < KW; ++kw, dst += C) {
         int64_t iw = ow * sw + kw * dw - pl;
         if (ih < 0 || ih >= H || iw < 0 || iw >= W) {
