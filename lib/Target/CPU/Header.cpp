@@ -137,6 +137,22 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
      << " * at this batch size (the first dimension of dynamic-batch inputs;\n"
      << " * any value for a static model). */\n"
      << "int64_t fulcrum_workspace_size_" << name << "(int64_t batch);\n\n";
+  os << "/* The same call with the arena in memory the caller owns: "
+        "`workspace`\n"
+     << " * (64-byte aligned, at least fulcrum_workspace_size_" << name
+     << "(batch)\n"
+     << " * bytes; a smaller one is ignored) must not be in use by another\n"
+     << " * call at the same time. */\n"
+     << "typedef struct {\n  uint8_t *allocated;\n  uint8_t *aligned;\n"
+     << "  int64_t offset;\n  int64_t sizes[1];\n  int64_t strides[1];\n"
+     << "} fulcrum_workspace;\n\n";
+  os << "void _mlir_ciface_" << name << "_workspace(" << name
+     << "_results *results";
+  for (auto [i, t] : llvm::enumerate(argTypes))
+    os << ",\n    " << t << " *"
+       << identifier(
+              nameOf(func.getArgAttrDict(i), "input" + std::to_string(i)));
+  os << ",\n    fulcrum_workspace *workspace);\n\n";
   auto table = [&](StringRef what, TypeRange types, auto getDict) {
     os << "enum { " << name << "_num_" << what << "s = " << types.size()
        << " };\n";

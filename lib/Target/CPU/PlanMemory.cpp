@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
 
@@ -47,8 +48,9 @@ struct Buffer {
 /// Places `buffers` first-fit, largest first, so that buffers that are
 /// live at the same time do not overlap; returns the bytes used.
 int64_t place(MutableArrayRef<Buffer *> buffers) {
-  llvm::stable_sort(buffers, [](const Buffer *a, const Buffer *b) {
-    return a->bytes > b->bytes;
+  // Largest first; allocation order (positions are unique) breaks ties.
+  llvm::sort(buffers, [](const Buffer *a, const Buffer *b) {
+    return a->bytes != b->bytes ? a->bytes > b->bytes : a->start < b->start;
   });
   int64_t total = 0;
   SmallVector<Buffer *> placed;
@@ -137,9 +139,11 @@ struct CPUPlanMemoryPass
       if (function.isDeclaration())
         continue;
       int64_t staticBytes = 0, scaledBytes = 0;
-      planFunction(function, staticBytes, scaledBytes);
-      if (function->hasAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName()))
+      memref::AllocOp arena = planFunction(function, staticBytes, scaledBytes);
+      if (function->hasAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName())) {
         emitSizeFunction(module, function, staticBytes, scaledBytes);
+        emitWorkspaceEntry(module, function, arena);
+      }
     }
   }
 
@@ -195,11 +199,12 @@ struct CPUPlanMemoryPass
     return buffers;
   }
 
-  void planFunction(func::FuncOp function, int64_t &staticBytes,
-                    int64_t &scaledBytes) {
+  /// Plans `function`'s buffers; returns the arena, if it has one.
+  memref::AllocOp planFunction(func::FuncOp function, int64_t &staticBytes,
+                               int64_t &scaledBytes) {
     Block &block = function.getBody().front();
     if (!isa<func::ReturnOp>(block.getTerminator()))
-      return;
+      return nullptr;
     Value batch;
     SmallVector<Buffer> buffers = collect(block, batch);
     bool batchAvailable = batch && hoistBatch(batch, block);
@@ -210,7 +215,7 @@ struct CPUPlanMemoryPass
       (buffer.scaled ? scaled : fixed).push_back(&buffer);
     }
     if (fixed.size() + scaled.size() < 2)
-      return;
+      return nullptr;
     staticBytes = place(fixed);
     scaledBytes = place(scaled);
 
@@ -236,8 +241,8 @@ struct CPUPlanMemoryPass
     }
     auto arenaType =
         MemRefType::get({ShapedType::kDynamic}, b.getIntegerType(8));
-    Value arena = b.create<memref::AllocOp>(loc, arenaType, ValueRange{total},
-                                            b.getI64IntegerAttr(kAlignment));
+    auto arena = b.create<memref::AllocOp>(loc, arenaType, ValueRange{total},
+                                           b.getI64IntegerAttr(kAlignment));
     for (Buffer *buffer : llvm::concat<Buffer *>(fixed, scaled)) {
       OpBuilder at(buffer->alloc);
       Location allocLoc = buffer->alloc.getLoc();
@@ -261,6 +266,76 @@ struct CPUPlanMemoryPass
     }
     OpBuilder end(block.getTerminator());
     end.create<memref::DeallocOp>(loc, arena);
+    return arena;
+  }
+
+  /// `<name>_workspace(args..., memref<?xi8> workspace) -> results`: the
+  /// entry point's body, taking its arena from the caller's workspace when
+  /// that is large enough (else allocating it as usual). The entry point
+  /// itself becomes a call of it with an empty workspace.
+  void emitWorkspaceEntry(ModuleOp module, func::FuncOp entry,
+                          memref::AllocOp arena) {
+    MLIRContext *context = entry.getContext();
+    Location loc = entry.getLoc();
+    auto bytesType =
+        MemRefType::get({ShapedType::kDynamic}, IntegerType::get(context, 8));
+    if (arena)
+      arena->setAttr("fulcrum.arena", UnitAttr::get(context));
+    func::FuncOp variant = entry.clone();
+    variant.setName((entry.getSymName() + "_workspace").str());
+    unsigned count = variant.getNumArguments();
+    variant.insertArgument(count, bytesType, {}, loc);
+    Value workspace = variant.getArgument(count);
+    module.getBody()->push_back(variant);
+    SymbolTable(module).insert(variant);
+    if (arena) {
+      arena->removeAttr("fulcrum.arena");
+      memref::AllocOp copy;
+      variant.walk([&](memref::AllocOp alloc) {
+        if (alloc->hasAttr("fulcrum.arena"))
+          copy = alloc;
+      });
+      // A workspace too small for the arena is not used.
+      OpBuilder b(copy);
+      Value needed = copy.getDynamicSizes()[0];
+      Value have = b.create<memref::DimOp>(loc, workspace, 0);
+      Value small =
+          b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, have, needed);
+      auto choice = b.create<scf::IfOp>(
+          loc, small,
+          [&](OpBuilder &then, Location at) {
+            Value own = then.create<memref::AllocOp>(
+                at, bytesType, ValueRange{needed},
+                then.getI64IntegerAttr(kAlignment));
+            then.create<scf::YieldOp>(at, own);
+          },
+          [&](OpBuilder &otherwise, Location at) {
+            otherwise.create<scf::YieldOp>(at, workspace);
+          });
+      Value chosen = choice.getResult(0);
+      for (Operation *user : llvm::make_early_inc_range(copy->getUsers()))
+        if (auto dealloc = dyn_cast<memref::DeallocOp>(user)) {
+          OpBuilder at(dealloc);
+          at.create<scf::IfOp>(loc, small, [&](OpBuilder &then, Location l) {
+            then.create<memref::DeallocOp>(l, chosen);
+            then.create<scf::YieldOp>(l);
+          });
+          dealloc->erase();
+        }
+      copy.getResult().replaceAllUsesWith(chosen);
+      copy->erase();
+    }
+    // The entry point: the variant with an empty workspace.
+    entry.getBody().dropAllReferences();
+    entry.getBody().getBlocks().clear();
+    Block *body = entry.addEntryBlock();
+    OpBuilder b = OpBuilder::atBlockBegin(body);
+    Value none = b.create<memref::AllocaOp>(
+        loc, MemRefType::get({0}, IntegerType::get(context, 8)));
+    SmallVector<Value> args(body->getArguments());
+    args.push_back(b.create<memref::CastOp>(loc, bytesType, none));
+    auto call = b.create<func::CallOp>(loc, variant, args);
+    b.create<func::ReturnOp>(loc, call.getResults());
   }
 
   /// `i64 fulcrum_workspace_size_<name>(i64 batch)`: the arena's bytes.

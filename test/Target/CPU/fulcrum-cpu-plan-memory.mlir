@@ -5,19 +5,33 @@
 // bytes. Largest first: %b (8192 bytes) at 0, %a (4096) at 8192, %c at
 // 8192. The arena holds 12288 bytes and is freed before the return; the
 // entry point gets a size function.
+// The entry point becomes a call of @reuse_workspace with an empty
+// workspace; @reuse_workspace takes the caller's workspace as the arena
+// when it holds 12288 bytes, and allocates (and frees) its own otherwise.
 // CHECK-LABEL: func.func @reuse(
+// CHECK: %[[NONE:.*]] = memref.alloca() : memref<0xi8>
+// CHECK: %[[EMPTY:.*]] = memref.cast %[[NONE]] : memref<0xi8> to memref<?xi8>
+// CHECK: call @reuse_workspace(%{{.*}}, %{{.*}}, %[[EMPTY]])
+// CHECK-LABEL: func.func @fulcrum_workspace_size_reuse(
+// CHECK-SAME: %[[BATCH:.*]]: i64) -> i64
+// CHECK: arith.constant 12288 : i64
+// CHECK-LABEL: func.func @reuse_workspace(
+// CHECK-SAME: %[[WS:[a-z0-9]+]]: memref<?xi8>) attributes {llvm.emit_c_interface}
 // CHECK-DAG: %[[SIZE:.*]] = arith.constant 12288 : index
-// CHECK: %[[ARENA:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?xi8>
+// CHECK: %[[HAVE:.*]] = memref.dim %[[WS]]
+// CHECK: %[[SMALL:.*]] = arith.cmpi ult, %[[HAVE]], %[[SIZE]]
+// CHECK: %[[ARENA:.*]] = scf.if %[[SMALL]] -> (memref<?xi8>) {
+// CHECK: memref.alloc(%[[SIZE]]) {alignment = 64 : i64} : memref<?xi8>
+// CHECK: } else {
+// CHECK: scf.yield %[[WS]]
 // CHECK: %[[A:.*]] = memref.view %[[ARENA]][%c8192{{.*}}][] : memref<?xi8> to memref<1024xf32>
 // CHECK: %[[B:.*]] = memref.view %[[ARENA]][%c0{{.*}}][] : memref<?xi8> to memref<2048xf32>
 // CHECK: memref.copy %[[A]], %{{.*}}
 // CHECK: %[[C:.*]] = memref.view %[[ARENA]][%c8192{{.*}}][] : memref<?xi8> to memref<1024xf32>
 // CHECK-NOT: memref.dealloc %[[A]]
-// CHECK: memref.dealloc %[[ARENA]]
-// CHECK-NEXT: return
-// CHECK-LABEL: func.func @fulcrum_workspace_size_reuse(
-// CHECK-SAME: %[[BATCH:.*]]: i64) -> i64
-// CHECK: arith.constant 12288 : i64
+// CHECK: scf.if %[[SMALL]] {
+// CHECK-NEXT: memref.dealloc %[[ARENA]]
+// CHECK: return
 func.func @reuse(%x: memref<1024xf32>, %y: memref<2048xf32>) attributes {llvm.emit_c_interface} {
   %a = memref.alloc() : memref<1024xf32>
   memref.copy %x, %a : memref<1024xf32> to memref<1024xf32>
@@ -40,17 +54,20 @@ func.func @reuse(%x: memref<1024xf32>, %y: memref<2048xf32>) attributes {llvm.em
 // holds 256 + batch * 2048 bytes (the two 1024-byte rows live together);
 // the batch size (a dim of the argument) moves to the start. A kernel call
 // that takes %a's address keeps %a alive until it.
-// CHECK-LABEL: func.func @batch(
-// CHECK-SAME: %[[X:.*]]: memref<?x256xf32>
+// CHECK-LABEL: func.func @fulcrum_workspace_size_batch(
+// CHECK: arith.constant 256 : i64
+// CHECK: arith.constant 2048 : i64
+// CHECK-LABEL: func.func @batch_workspace(
+// CHECK-SAME: %[[X:.*]]: memref<?x256xf32>, %{{.*}}: memref<?xi8>
 // CHECK: %[[N:.*]] = memref.dim %[[X]], %{{.*}}
 // CHECK: %[[ROWS:.*]] = arith.muli %[[N]], %c2048
 // CHECK: %[[TOTAL:.*]] = arith.addi %c256, %[[ROWS]]
-// CHECK: %[[ARENA:.*]] = memref.alloc(%[[TOTAL]])
+// CHECK: arith.cmpi ult, %{{.*}}, %[[TOTAL]]
+// CHECK: %[[ARENA:.*]] = scf.if
 // CHECK: memref.view %[[ARENA]][%{{.*}}][%[[N]]] : memref<?xi8> to memref<?x256xf32>
 // CHECK: memref.view %[[ARENA]][%{{.*}}][] : memref<?xi8> to memref<64xf32>
 // CHECK: memref.view %[[ARENA]][%{{.*}}][%[[N]]] : memref<?xi8> to memref<?x256xf32>
 // CHECK: call @kernel(
-// CHECK-LABEL: func.func @fulcrum_workspace_size_batch(
 func.func private @kernel(i64)
 func.func @batch(%x: memref<?x256xf32>) attributes {llvm.emit_c_interface} {
   %c0 = arith.constant 0 : index
@@ -76,14 +93,16 @@ func.func @batch(%x: memref<?x256xf32>) attributes {llvm.emit_c_interface} {
 // dynamic sizes are left alone; a single buffer left gets no arena (the
 // size function returns 0).
 // CHECK-LABEL: func.func @negative_unplanned(
+// CHECK: call @negative_unplanned_workspace(
+// CHECK-LABEL: func.func @fulcrum_workspace_size_negative_unplanned(
+// CHECK: arith.constant 0 : i64
+// CHECK-LABEL: func.func @negative_unplanned_workspace(
 // CHECK-NOT: memref.view
 // CHECK: memref.alloc() : memref<16xf32>
 // CHECK: memref.alloc() : memref<32xf32>
 // CHECK: memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xf32>
 // CHECK: memref.alloc() : memref<8xf32>
 // CHECK-NOT: memref.view
-// CHECK-LABEL: func.func @fulcrum_workspace_size_negative_unplanned(
-// CHECK: arith.constant 0 : i64
 func.func @negative_unplanned(%x: memref<16xf32>, %c: i1, %n: index) -> memref<16xf32> attributes {llvm.emit_c_interface} {
   %r = memref.alloc() : memref<16xf32>
   memref.copy %x, %r : memref<16xf32> to memref<16xf32>

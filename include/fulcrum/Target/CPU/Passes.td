@@ -270,7 +270,12 @@ def CPUPlanMemory : Pass<"fulcrum-cpu-plan-memory", "::mlir::ModuleOp"> {
 
     For every function with `llvm.emit_c_interface` (the entry point) the
     pass adds `i64 fulcrum_workspace_size_<name>(i64 batch)`, returning the
-    arena's bytes at that batch size; the C header declares it.
+    arena's bytes at that batch size, and `<name>_workspace` (with a C
+    interface too): the entry point's body with one more argument, a
+    `memref<?xi8>` workspace the caller owns, which holds the arena when it
+    is large enough (a smaller one is ignored and the arena allocated). The
+    entry point becomes a call of it with an empty workspace. The C header
+    declares both.
 
     ```mlir
     %a = memref.alloc() : memref<1024xf32>   // lives until %b is made
@@ -285,7 +290,8 @@ def CPUPlanMemory : Pass<"fulcrum-cpu-plan-memory", "::mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
   let statistics = [
     Statistic<"numPlanned", "num-planned", "Buffers placed in an arena">
   ];
