@@ -752,9 +752,76 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
   }
 }
 
-/* Channels of one output pixel of a depthwise convolution, VW-wide
- * chunks accumulated in registers over the kernel window. */
-#define DW_CHUNK 64
+/* Sixteen channels as one value (clang vector extension: one AVX-512
+ * register, two AVX2 ones, four SSE ones); may be unaligned. */
+typedef float lanes16 __attribute__((vector_size(64), aligned(4)));
+
+/* Channels [c0, c0 + 16 * V) of one output pixel of a channels-last
+ * depthwise convolution (V a constant after inlining), accumulated in
+ * registers over the window. */
+static inline __attribute__((always_inline)) void
+depthwiseLanesNHWC(const float *image, const float *Wt, const float *Bias,
+                   float *out, int64_t H, int64_t W, int64_t C, int64_t KH,
+                   int64_t KW, int64_t oh, int64_t ow, int64_t sh, int64_t sw,
+                   int64_t dh, int64_t dw, int64_t pt, int64_t pl, int64_t c0,
+                   int V, DepthwiseMode mode) {
+  lanes16 acc[4];
+  for (int v = 0; v < V; ++v) {
+    acc[v] = (lanes16){0};
+    if (Bias)
+      acc[v] = *(const lanes16 *)(Bias + c0 + 16 * v);
+    if (mode.accumulate)
+      acc[v] += *(const lanes16 *)(out + c0 + 16 * v);
+  }
+  for (int64_t kh = 0; kh < KH; ++kh) {
+    int64_t ih = oh * sh + kh * dh - pt;
+    if (ih < 0 || ih >= H)
+      continue;
+    for (int64_t kw = 0; kw < KW; ++kw) {
+      int64_t iw = ow * sw + kw * dw - pl;
+      if (iw < 0 || iw >= W)
+        continue;
+      const float *in = image + (ih * W + iw) * C + c0;
+      const float *wv = Wt + (kh * KW + kw) * C + c0;
+      for (int v = 0; v < V; ++v)
+        acc[v] += *(const lanes16 *)(wv + 16 * v) *
+                  *(const lanes16 *)(in + 16 * v);
+    }
+  }
+  for (int v = 0; v < V; ++v) {
+    if (mode.clamp) {
+      lanes16 lo = (lanes16){0} + mode.lo, hi = (lanes16){0} + mode.hi;
+      acc[v] = __builtin_elementwise_min(__builtin_elementwise_max(acc[v], lo),
+                                         hi);
+    }
+    *(lanes16 *)(out + c0 + 16 * v) = acc[v];
+  }
+}
+
+/* The last C % 16 channels of one output pixel, one at a time. */
+static void depthwiseTailNHWC(const float *image, const float *Wt,
+                              const float *Bias, float *out, int64_t H,
+                              int64_t W, int64_t C, int64_t KH, int64_t KW,
+                              int64_t oh, int64_t ow, int64_t sh, int64_t sw,
+                              int64_t dh, int64_t dw, int64_t pt, int64_t pl,
+                              int64_t c0, DepthwiseMode mode) {
+  for (int64_t c = c0; c < C; ++c) {
+    float acc = (Bias ? Bias[c] : 0.0f) + (mode.accumulate ? out[c] : 0.0f);
+    for (int64_t kh = 0; kh < KH; ++kh) {
+      int64_t ih = oh * sh + kh * dh - pt;
+      for (int64_t kw = 0; kw < KW; ++kw) {
+        int64_t iw = ow * sw + kw * dw - pl;
+        if (ih >= 0 && ih < H && iw >= 0 && iw < W)
+          acc += Wt[(kh * KW + kw) * C + c] * image[(ih * W + iw) * C + c];
+      }
+    }
+    if (mode.clamp) {
+      acc = acc < mode.lo ? mode.lo : acc;
+      acc = acc > mode.hi ? mode.hi : acc;
+    }
+    out[c] = acc;
+  }
+}
 
 /* y[N][OH][OW][C] = depthwise conv(x[N][H][W][C], w[KH][KW][C]) (channel
  * multiplier 1) with zero padding pt above and pl left, + bias[C] (when not
@@ -772,51 +839,22 @@ void NAME(fulcrum_dwconv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W,
   const float *Bias = (const float *)bias;
   float *Y = (float *)y;
   DepthwiseMode mode = depthwiseMode(flags, lo, hi);
-  int accumulate = mode.accumulate, clamp = mode.clamp;
-  float low = mode.lo, high = mode.hi;
 #pragma omp parallel for schedule(static) if (N * OH * OW * C * KH * KW >= PARALLEL_WORK)
   for (int64_t row = 0; row < N * OH; ++row) {
     int64_t n = row / OH, oh = row % OH;
     const float *image = X + n * H * W * C;
     for (int64_t ow = 0; ow < OW; ++ow) {
       float *out = Y + (row * OW + ow) * C;
-      for (int64_t c0 = 0; c0 < C; c0 += DW_CHUNK) {
-        int64_t count = C - c0 < DW_CHUNK ? C - c0 : DW_CHUNK;
-        float acc[DW_CHUNK];
-        for (int64_t j = 0; j < DW_CHUNK; ++j)
-          acc[j] = 0.0f;
-        if (Bias)
-          for (int64_t j = 0; j < count; ++j)
-            acc[j] = Bias[c0 + j];
-        if (accumulate)
-          for (int64_t j = 0; j < count; ++j)
-            acc[j] += out[c0 + j];
-        for (int64_t kh = 0; kh < KH; ++kh) {
-          int64_t ih = oh * sh + kh * dh - pt;
-          if (ih < 0 || ih >= H)
-            continue;
-          for (int64_t kw = 0; kw < KW; ++kw) {
-            int64_t iw = ow * sw + kw * dw - pl;
-            if (iw < 0 || iw >= W)
-              continue;
-            const float *in = image + (ih * W + iw) * C + c0;
-            const float *wv = Wt + (kh * KW + kw) * C + c0;
-            if (count == DW_CHUNK)
-              for (int64_t j = 0; j < DW_CHUNK; ++j)
-                acc[j] += wv[j] * in[j];
-            else
-              for (int64_t j = 0; j < count; ++j)
-                acc[j] += wv[j] * in[j];
-          }
-        }
-        if (clamp)
-          for (int64_t j = 0; j < DW_CHUNK; ++j) {
-            float v = acc[j] < low ? low : acc[j];
-            acc[j] = v > high ? high : v;
-          }
-        for (int64_t j = 0; j < count; ++j)
-          out[c0 + j] = acc[j];
-      }
+      int64_t c0 = 0;
+      for (; c0 + 64 <= C; c0 += 64)
+        depthwiseLanesNHWC(image, Wt, Bias, out, H, W, C, KH, KW, oh, ow, sh,
+                           sw, dh, dw, pt, pl, c0, 4, mode);
+      for (; c0 + 16 <= C; c0 += 16)
+        depthwiseLanesNHWC(image, Wt, Bias, out, H, W, C, KH, KW, oh, ow, sh,
+                           sw, dh, dw, pt, pl, c0, 1, mode);
+      if (c0 < C)
+        depthwiseTailNHWC(image, Wt, Bias, out, H, W, C, KH, KW, oh, ow, sh,
+                          sw, dh, dw, pt, pl, c0, mode);
     }
   }
 }
