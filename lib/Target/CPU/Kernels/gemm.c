@@ -709,23 +709,26 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
                pl == 0 && OH == H && OW == W;
   const float *B = (const float *)w;
   float *packed = (float *)workspace;
-  int parallel = pixels * F * K >= PARALLEL_WORK;
-  Epilogue storage;
-  storage.colBias = (const float *)bias;
-  storage.rowBias = 0;
-  storage.ldr = F;
-  storage.clamp = (flags & FULCRUM_GEMM_CLAMP) != 0;
-  storage.lo = floatBits(lo);
-  storage.hi = floatBits(hi);
+  int parallel = N * pixels * F * K >= PARALLEL_WORK;
+  /* One team of threads for the whole batch: the images go one after the
+   * other, each phase split over the team with a barrier after it. */
+#pragma omp parallel if (parallel)
   for (int64_t n = 0; n < N; ++n) {
     const float *image = (const float *)x + n * H * W * C;
     float *out = (float *)y + n * pixels * F;
+    Epilogue storage;
+    storage.colBias = (const float *)bias;
+    storage.rowBias = 0;
+    storage.ldr = F;
+    storage.clamp = (flags & FULCRUM_GEMM_CLAMP) != 0;
+    storage.lo = floatBits(lo);
+    storage.hi = floatBits(hi);
     storage.residual =
         residual ? (const float *)residual + n * pixels * F : 0;
     const Epilogue *e =
         storage.colBias || storage.residual || storage.clamp ? &storage : 0;
     if (!direct) {
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp for schedule(static)
       for (int64_t b = 0; b < blocks; ++b) {
         int64_t p0 = b * NHWC_ROWS;
         int64_t rows = pixels - p0 < NHWC_ROWS ? pixels - p0 : NHWC_ROWS;
@@ -734,7 +737,7 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
       }
     }
     const float *A = direct ? image : packed;
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp for schedule(static)
     for (int64_t t = 0; t < blocks * chunks; ++t) {
       int64_t b = t / chunks, chunk = t % chunks;
       int64_t p0 = b * NHWC_ROWS;
