@@ -20,6 +20,11 @@ reports it): Fulcrum's is fulcrum-run with the compiled library loaded,
 ONNX Runtime's includes its graph optimizer, PyTorch's the interpreter.
 A peer that is not installed shows as n/a.
 
+Each row also gives Fulcrum's achieved GFLOP/s (bench/flops.py: 2 per
+multiply-add of the model's convolutions and matrix products) and its
+percentage of the FMA peak that bench/peak/fma_peak.c measures at the
+row's thread count in the same run.
+
 Prints a Markdown table and writes results.csv, results.json and
 latency.svg to --out-dir.
 """
@@ -211,13 +216,21 @@ def main():
 
     os.makedirs(args.out_dir, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="fulcrum-bench-")
+    import flops
+    from gemm import measure_peak
+    thread_counts = [int(t) for t in args.threads.split(",")]
+    peak = measure_peak(tmp, max(thread_counts))
+    print("FMA peak: " + ", ".join(f"{t} thread{'s' if t > 1 else ''} "
+                                   f"{peak[t]:.1f} GFLOP/s"
+                                   for t in thread_counts if t in peak) + "\n")
     export_dir = os.path.join(args.build_dir, "bench-models")
     rows = []
     header = ("| model | batch | threads | runs | Fulcrum ms | ONNX Runtime ms "
-              "| PyTorch ms | Fulcrum/ORT | Fulcrum/PyTorch | peak MiB "
-              "(Fulcrum / ORT / PyTorch) | Fulcrum compile s |")
+              "| PyTorch ms | Fulcrum/ORT | Fulcrum/PyTorch | Fulcrum GFLOP/s "
+              "| % of FMA peak | peak MiB (Fulcrum / ORT / PyTorch) "
+              "| Fulcrum compile s |")
     print(header)
-    print("|" + "---|" * 11, flush=True)
+    print("|" + "---|" * 13, flush=True)
     for name in args.models.split(","):
         onnx = models.onnx_path(name, export_dir)
         for threads in [int(t) for t in args.threads.split(",")]:
@@ -226,6 +239,12 @@ def main():
                 row = {"model": name, "batch": batch, "threads": threads}
                 row["fulcrum"] = bench_fulcrum(args, onnx, inputs, batch,
                                                threads, tmp)
+                row["gflop"] = flops.count(onnx, batch) / 1e9
+                if "median_ms" in row["fulcrum"]:
+                    rate = row["gflop"] / (row["fulcrum"]["median_ms"] / 1e3)
+                    row["fulcrum"]["gflops"] = rate
+                    if threads in peak:
+                        row["fulcrum"]["peak_percent"] = 100 * rate / peak[threads]
                 row["onnxruntime"] = {"error": "not run"}
                 row["pytorch"] = {"error": "not run"}
                 common = [f"--batch={batch}", f"--threads={threads}",
@@ -244,9 +263,12 @@ def main():
                 mem = " / ".join(f"{r['peak_mib']:.0f}" if "peak_mib" in r
                                  else "n/a" for r in (f, o, p))
                 runs = f"{f.get('runs', '-')}/{o.get('runs', '-')}/{p.get('runs', '-')}"
+                rate = (f"{f['gflops']:.1f}" if "gflops" in f else "n/a")
+                share = (f"{f['peak_percent']:.0f}%" if "peak_percent" in f
+                         else "n/a")
                 print(f"| {name} | {batch} | {threads} | {runs} | {fmt_ms(f)} | "
                       f"{fmt_ms(o)} | {fmt_ms(p)} | {fmt_ratio(f, o)} | "
-                      f"{fmt_ratio(f, p)} | {mem} | "
+                      f"{fmt_ratio(f, p)} | {rate} | {share} | {mem} | "
                       f"{f.get('compile_s', 0):.2f} |", flush=True)
                 for rt in RUNTIMES:
                     if "error" in row[rt] and row[rt]["error"] != "not run":
@@ -256,6 +278,7 @@ def main():
           "ratios > 1 mean Fulcrum is slower.")
     with open(os.path.join(args.out_dir, "results.json"), "w") as fp:
         json.dump({"date": time.strftime("%Y-%m-%d %H:%M:%S"),
+                   "fma_peak_gflops": peak,
                    "commit": subprocess.run(
                        ["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
                        capture_output=True, text=True).stdout.strip(),
@@ -265,12 +288,15 @@ def main():
         w.writerow(["model", "batch", "threads"] +
                    [f"{rt}_{k}" for rt in RUNTIMES
                     for k in ("median_ms", "min_ms", "runs", "peak_mib")] +
-                   ["fulcrum_compile_s"])
+                   ["fulcrum_compile_s", "gflop", "fulcrum_gflops",
+                    "fulcrum_peak_percent"])
         for r in rows:
             w.writerow([r["model"], r["batch"], r["threads"]] +
                        [r[rt].get(k, "") for rt in RUNTIMES
                         for k in ("median_ms", "min_ms", "runs", "peak_mib")] +
-                       [r["fulcrum"].get("compile_s", "")])
+                       [r["fulcrum"].get("compile_s", ""), r.get("gflop", ""),
+                        r["fulcrum"].get("gflops", ""),
+                        r["fulcrum"].get("peak_percent", "")])
     svg_chart(rows, os.path.join(args.out_dir, "latency.svg"))
     print(f"wrote {args.out_dir}/results.csv, results.json, latency.svg")
     shutil.rmtree(tmp, ignore_errors=True)
