@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -122,6 +123,23 @@ generateTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value init,
                                               mlir::ValueRange indices)>
                    element);
 
+/// `i + size` when `i` is negative (ONNX's indexing from the end).
+mlir::Value wrapNegativeIndex(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value i, mlir::Value size);
+
+/// A nest of `scf.for` loops over [0, sizes[d]) carrying `iterArgs`; `body`
+/// gets the induction variables and the carried values and returns the
+/// values to carry on. Returns the nest's results (the body runs once,
+/// inline, when `sizes` is empty). The loops of the irregular operators
+/// (scatters, sorts, data-dependent sizes).
+llvm::SmallVector<mlir::Value>
+buildLoopNestOver(mlir::OpBuilder &b, mlir::Location loc,
+                  mlir::ValueRange sizes, mlir::ValueRange iterArgs,
+                  llvm::function_ref<llvm::SmallVector<mlir::Value>(
+                      mlir::OpBuilder &, mlir::Location, mlir::ValueRange ivs,
+                      mlir::ValueRange args)>
+                      body);
+
 void populateElementwisePatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(const mlir::TypeConverter &tc,
@@ -144,6 +162,8 @@ void populateSliceConcatPatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 void populateConstantPatterns(const mlir::TypeConverter &tc,
                               mlir::RewritePatternSet &patterns);
+void populateScatterPatterns(const mlir::TypeConverter &tc,
+                             mlir::RewritePatternSet &patterns);
 
 } // namespace fulcrum::lowering
 

@@ -31,11 +31,13 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateIndexingPatterns(tc, patterns);
   lowering::populateSliceConcatPatterns(tc, patterns);
   lowering::populateConstantPatterns(tc, patterns);
+  lowering::populateScatterPatterns(tc, patterns);
 }
 
 void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {
   target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                         math::MathDialect, tensor::TensorDialect>();
+                         math::MathDialect, scf::SCFDialect,
+                         tensor::TensorDialect>();
   // Absent optional values die with their users (see the pass).
   target.addLegalOp<onnx::NoValueOp>();
 }

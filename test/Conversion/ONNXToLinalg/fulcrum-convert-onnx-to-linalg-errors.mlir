@@ -252,19 +252,28 @@ func.func @gathernd_dynamic(%x: tensor<3x4xf32>, %i: tensor<?x1xi64>) -> tensor<
 
 // -----
 
-// No lowering: ScatterElements.
-func.func @scatter_elements(%x: tensor<3x4xf32>, %i: tensor<1x4xi64>, %u: tensor<1x4xf32>) -> tensor<3x4xf32> {
+// ScatterElementsLowering: a reduction over booleans.
+func.func @negative_scatter_elements_bool_add(%x: tensor<3x4xi1>, %i: tensor<1x4xi64>, %u: tensor<1x4xi1>) -> tensor<3x4xi1> {
   // expected-error @below {{cannot lower 'onnx.ScatterElements'}}
-  %0 = onnx.ScatterElements(%x, %i, %u) : (tensor<3x4xf32>, tensor<1x4xi64>, tensor<1x4xf32>) -> tensor<3x4xf32>
+  %0 = onnx.ScatterElements(%x, %i, %u) {reduction = "add"} : (tensor<3x4xi1>, tensor<1x4xi64>, tensor<1x4xi1>) -> tensor<3x4xi1>
+  return %0 : tensor<3x4xi1>
+}
+
+// -----
+
+// ScatterElementsLowering: an unknown reduction.
+func.func @negative_scatter_elements_reduction(%x: tensor<3x4xf32>, %i: tensor<1x4xi64>, %u: tensor<1x4xf32>) -> tensor<3x4xf32> {
+  // expected-error @below {{cannot lower 'onnx.ScatterElements'}}
+  %0 = onnx.ScatterElements(%x, %i, %u) {reduction = "mean"} : (tensor<3x4xf32>, tensor<1x4xi64>, tensor<1x4xf32>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
 }
 
 // -----
 
-// No lowering: ScatterND.
-func.func @scatter_nd(%x: tensor<3x4xf32>, %i: tensor<1x1xi64>, %u: tensor<1x4xf32>) -> tensor<3x4xf32> {
+// ScatterNDLowering: an index depth only known at run time.
+func.func @negative_scatter_nd_dynamic_depth(%x: tensor<3x4xf32>, %i: tensor<1x?xi64>, %u: tensor<1x4xf32>) -> tensor<3x4xf32> {
   // expected-error @below {{cannot lower 'onnx.ScatterND'}}
-  %0 = onnx.ScatterND(%x, %i, %u) : (tensor<3x4xf32>, tensor<1x1xi64>, tensor<1x4xf32>) -> tensor<3x4xf32>
+  %0 = onnx.ScatterND(%x, %i, %u) : (tensor<3x4xf32>, tensor<1x?xi64>, tensor<1x4xf32>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
 }
 
