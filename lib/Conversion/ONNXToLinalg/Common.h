@@ -140,6 +140,25 @@ buildLoopNestOver(mlir::OpBuilder &b, mlir::Location loc,
                       mlir::ValueRange args)>
                       body);
 
+/// A strict total order over positions (index values): whether position
+/// `a` comes before `b`, as an i1.
+using PositionOrder = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::Value a, mlir::Value b)>;
+
+/// Selects the first `k` of the positions [0, n) in the order `before` with
+/// a heap over `perm` (a 1-D integer tensor of at least n elements, used as
+/// scratch and returned): O(n + k log n). For j = 0..k-1 in order, `emit`
+/// gets j, the j-th position and the carried values (initially `iterArgs`)
+/// and returns them updated; their final values go to `results`.
+mlir::Value heapSelect(mlir::OpBuilder &b, mlir::Location loc, mlir::Value perm,
+                       mlir::Value n, mlir::Value k, PositionOrder before,
+                       llvm::function_ref<llvm::SmallVector<mlir::Value>(
+                           mlir::OpBuilder &, mlir::Location, mlir::Value j,
+                           mlir::Value position, mlir::ValueRange carried)>
+                           emit,
+                       mlir::ValueRange iterArgs,
+                       llvm::SmallVectorImpl<mlir::Value> &results);
+
 void populateElementwisePatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(const mlir::TypeConverter &tc,
@@ -164,6 +183,8 @@ void populateConstantPatterns(const mlir::TypeConverter &tc,
                               mlir::RewritePatternSet &patterns);
 void populateScatterPatterns(const mlir::TypeConverter &tc,
                              mlir::RewritePatternSet &patterns);
+void populateSortPatterns(const mlir::TypeConverter &tc,
+                          mlir::RewritePatternSet &patterns);
 
 } // namespace fulcrum::lowering
 

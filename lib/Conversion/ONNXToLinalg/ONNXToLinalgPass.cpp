@@ -32,6 +32,7 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateSliceConcatPatterns(tc, patterns);
   lowering::populateConstantPatterns(tc, patterns);
   lowering::populateScatterPatterns(tc, patterns);
+  lowering::populateSortPatterns(tc, patterns);
 }
 
 void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {

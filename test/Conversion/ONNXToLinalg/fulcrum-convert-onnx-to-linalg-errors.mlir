@@ -279,6 +279,15 @@ func.func @negative_scatter_nd_dynamic_depth(%x: tensor<3x4xf32>, %i: tensor<1x?
 
 // -----
 
+// TopKLowering: K must be a single number.
+func.func @negative_topk_two_k(%x: tensor<3x5xf32>, %k: tensor<2xi64>) -> (tensor<3x?xf32>, tensor<3x?xi64>) {
+  // expected-error @below {{cannot lower 'onnx.TopK'}}
+  %v, %i = onnx.TopK(%x, %k) : (tensor<3x5xf32>, tensor<2xi64>) -> (tensor<3x?xf32>, tensor<3x?xi64>)
+  return %v, %i : tensor<3x?xf32>, tensor<3x?xi64>
+}
+
+// -----
+
 // LayerNormLowering: statistics of another type than the data (stash_type).
 func.func @layernorm_stash(%x: tensor<2x4xf16>, %s: tensor<4xf16>) -> (tensor<2x4xf16>, tensor<2x1xf32>) {
   %none = onnx.NoValue
