@@ -185,6 +185,8 @@ void populateScatterPatterns(const mlir::TypeConverter &tc,
                              mlir::RewritePatternSet &patterns);
 void populateSortPatterns(const mlir::TypeConverter &tc,
                           mlir::RewritePatternSet &patterns);
+void populateSelectionPatterns(const mlir::TypeConverter &tc,
+                               mlir::RewritePatternSet &patterns);
 
 } // namespace fulcrum::lowering
 

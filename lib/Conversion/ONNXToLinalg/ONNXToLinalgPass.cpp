@@ -33,6 +33,7 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateConstantPatterns(tc, patterns);
   lowering::populateScatterPatterns(tc, patterns);
   lowering::populateSortPatterns(tc, patterns);
+  lowering::populateSelectionPatterns(tc, patterns);
 }
 
 void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {

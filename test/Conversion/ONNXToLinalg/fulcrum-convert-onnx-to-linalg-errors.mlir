@@ -288,6 +288,24 @@ func.func @negative_topk_two_k(%x: tensor<3x5xf32>, %k: tensor<2xi64>) -> (tenso
 
 // -----
 
+// NonZeroLowering: a scalar input.
+func.func @negative_nonzero_scalar(%x: tensor<f32>) -> tensor<0x?xi64> {
+  // expected-error @below {{cannot lower 'onnx.NonZero'}}
+  %0 = onnx.NonZero(%x) : (tensor<f32>) -> tensor<0x?xi64>
+  return %0 : tensor<0x?xi64>
+}
+
+// -----
+
+// CompressLowering: a scalar input.
+func.func @negative_compress_scalar(%x: tensor<f32>, %c: tensor<1xi1>) -> tensor<?xf32> {
+  // expected-error @below {{cannot lower 'onnx.Compress'}}
+  %0 = onnx.Compress(%x, %c) : (tensor<f32>, tensor<1xi1>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
 // LayerNormLowering: statistics of another type than the data (stash_type).
 func.func @layernorm_stash(%x: tensor<2x4xf16>, %s: tensor<4xf16>) -> (tensor<2x4xf16>, tensor<2x1xf32>) {
   %none = onnx.NoValue
