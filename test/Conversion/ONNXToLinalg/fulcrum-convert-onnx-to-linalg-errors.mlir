@@ -39,15 +39,6 @@ func.func @among_lowered(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
 
 // -----
 
-// ElementwiseLowering: per-axis QuantizeLinear along an axis other than the last.
-func.func @quantize_axis1(%x: tensor<1x3x4xf32>, %s: tensor<3xf32>, %z: tensor<3xui8>) -> tensor<1x3x4xui8> {
-  // expected-error @below {{cannot lower 'onnx.QuantizeLinear'}}
-  %0 = onnx.QuantizeLinear(%x, %s, %z) {axis = 1 : i64} : (tensor<1x3x4xf32>, tensor<3xf32>, tensor<3xui8>) -> tensor<1x3x4xui8>
-  return %0 : tensor<1x3x4xui8>
-}
-
-// -----
-
 // PReluV6Lowering: only a 1-D slope.
 func.func @prelu6_2d_slope(%x: tensor<2x3x4xf32>, %s: tensor<3x4xf32>) -> tensor<2x3x4xf32> {
   // expected-error @below {{cannot lower 'onnx.PReluV6'}}
