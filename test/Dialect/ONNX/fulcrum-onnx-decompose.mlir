@@ -77,3 +77,127 @@ func.func @qlinear_matmul(%a: tensor<2x4xui8>, %as: tensor<2xf32>, %az: tensor<2
   %0 = onnx.QLinearMatMul(%a, %as, %az, %b, %bs, %bz, %ys, %yz) : (tensor<2x4xui8>, tensor<2xf32>, tensor<2xui8>, tensor<4x3xui8>, tensor<3xf32>, tensor<3xui8>, tensor<f32>, tensor<ui8>) -> tensor<2x3xui8>
   return %0 : tensor<2x3xui8>
 }
+
+// -----
+
+// DynamicQuantizeLinear: the range widened to include 0, scale
+// (max - min) / 255, zero point Round(Clip(0 - min / scale, 0, 255)) cast to
+// uint8 (to = 2), then QuantizeLinear with both; also with quantized=false.
+// CHECK-LABEL: func @dynamic_quantize
+// CHECK-DAG: %[[MIN:.*]] = onnx.ReduceMin(%arg0) {keepdims = 0 : i64} : (tensor<3x4xf32>) -> tensor<f32>
+// CHECK-DAG: %[[MAX:.*]] = onnx.ReduceMax(%arg0) {keepdims = 0 : i64} : (tensor<3x4xf32>) -> tensor<f32>
+// CHECK-DAG: %[[ZERO:.*]] = onnx.Constant() {value = dense<0.000000e+00> : tensor<f32>}
+// CHECK-DAG: %[[QMAX:.*]] = onnx.Constant() {value = dense<2.550000e+02> : tensor<f32>}
+// CHECK: %[[LO:.*]] = onnx.Min(%[[MIN]], %[[ZERO]])
+// CHECK: %[[HI:.*]] = onnx.Max(%[[MAX]], %[[ZERO]])
+// CHECK: %[[RANGE:.*]] = onnx.Sub(%[[HI]], %[[LO]])
+// CHECK: %[[SCALE:.*]] = onnx.Div(%[[RANGE]], %[[QMAX]])
+// CHECK: %[[Q:.*]] = onnx.Div(%[[LO]], %[[SCALE]])
+// CHECK: %[[NEG:.*]] = onnx.Sub(%[[ZERO]], %[[Q]])
+// CHECK: %[[CLIP:.*]] = onnx.Clip(%[[NEG]], %[[ZERO]], %[[QMAX]])
+// CHECK: %[[ROUND:.*]] = onnx.Round(%[[CLIP]])
+// CHECK: %[[ZP:.*]] = onnx.Cast(%[[ROUND]]) {to = 2 : i64} : (tensor<f32>) -> tensor<ui8>
+// CHECK: %[[Y:.*]] = onnx.QuantizeLinear(%arg0, %[[SCALE]], %[[ZP]])
+// CHECK: return %[[Y]], %[[SCALE]], %[[ZP]]
+// KEEP-LABEL: func @dynamic_quantize
+// KEEP-NOT: onnx.DynamicQuantizeLinear
+func.func @dynamic_quantize(%x: tensor<3x4xf32>) -> (tensor<3x4xui8>, tensor<f32>, tensor<ui8>) {
+  %y, %s, %z = onnx.DynamicQuantizeLinear(%x) : (tensor<3x4xf32>) -> (tensor<3x4xui8>, tensor<f32>, tensor<ui8>)
+  return %y, %s, %z : tensor<3x4xui8>, tensor<f32>, tensor<ui8>
+}
+
+// -----
+
+// MeanVarianceNormalization over the default axes [0, 2, 3]: the means
+// keep size-1 dimensions, the variance is E[X^2] - E[X]^2, epsilon 1e-9.
+// CHECK-LABEL: func @mvn
+// CHECK: %[[M:.*]] = onnx.ReduceMean(%arg0) {axes = array<i64: 0, 2, 3>} : (tensor<2x3x4x5xf32>) -> tensor<1x3x1x1xf32>
+// CHECK: %[[SQ:.*]] = onnx.Mul(%arg0, %arg0)
+// CHECK: %[[MSQ:.*]] = onnx.ReduceMean(%[[SQ]]) {axes = array<i64: 0, 2, 3>}
+// CHECK: %[[M2:.*]] = onnx.Mul(%[[M]], %[[M]])
+// CHECK: %[[VAR:.*]] = onnx.Sub(%[[MSQ]], %[[M2]])
+// CHECK: %[[STD:.*]] = onnx.Sqrt(%[[VAR]])
+// CHECK: %[[EPS:.*]] = onnx.Constant() {value = dense<9.99999971E-10> : tensor<f32>}
+// CHECK: %[[DEN:.*]] = onnx.Add(%[[STD]], %[[EPS]])
+// CHECK: %[[CEN:.*]] = onnx.Sub(%arg0, %[[M]])
+// CHECK: onnx.Div(%[[CEN]], %[[DEN]]) : (tensor<2x3x4x5xf32>, tensor<1x3x1x1xf32>) -> tensor<2x3x4x5xf32>
+func.func @mvn(%x: tensor<2x3x4x5xf32>) -> tensor<2x3x4x5xf32> {
+  %0 = onnx.MeanVarianceNormalization(%x) : (tensor<2x3x4x5xf32>) -> tensor<2x3x4x5xf32>
+  return %0 : tensor<2x3x4x5xf32>
+}
+
+// -----
+
+// An MVN axis out of range is left as it is.
+// CHECK-LABEL: func @negative_mvn_axis
+// CHECK: onnx.MeanVarianceNormalization
+func.func @negative_mvn_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = onnx.MeanVarianceNormalization(%x) {axes = array<i64: 0, 2>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Add-6 with B matching A from axis 1: B gets a trailing size-1 dimension,
+// then numpy broadcasting of Add does the same.
+// CHECK-LABEL: func @add_v6_axis
+// CHECK: %[[AXES:.*]] = onnx.Constant() {value = dense<2> : tensor<1xi64>}
+// CHECK: %[[B:.*]] = onnx.Unsqueeze(%arg1, %[[AXES]]) : (tensor<3x4xf32>, tensor<1xi64>) -> tensor<3x4x1xf32>
+// CHECK: onnx.Add(%arg0, %[[B]]) : (tensor<2x3x4x5xf32>, tensor<3x4x1xf32>) -> tensor<2x3x4x5xf32>
+func.func @add_v6_axis(%a: tensor<2x3x4x5xf32>, %b: tensor<3x4xf32>) -> tensor<2x3x4x5xf32> {
+  %0 = onnx.AddV6(%a, %b) {axis = 1 : i64, broadcast = 1 : i64} : (tensor<2x3x4x5xf32>, tensor<3x4xf32>) -> tensor<2x3x4x5xf32>
+  return %0 : tensor<2x3x4x5xf32>
+}
+
+// -----
+
+// Without an axis B is a suffix of A: the current Mul as it is.
+// CHECK-LABEL: func @mul_v6_suffix
+// CHECK-NEXT: %[[R:.*]] = onnx.Mul(%arg0, %arg1) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @mul_v6_suffix(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = onnx.MulV6(%a, %b) {broadcast = 1 : i64} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// A B of higher rank than A is left as it is (Sub-6 requires the reverse).
+// CHECK-LABEL: func @negative_sub_v6_larger_b
+// CHECK: onnx.SubV6
+func.func @negative_sub_v6_larger_b(%a: tensor<3xf32>, %b: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = onnx.SubV6(%a, %b) {broadcast = 1 : i64} : (tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Gemm-6 becomes Gemm with the same attributes (broadcast is dropped).
+// CHECK-LABEL: func @gemm_v6
+// CHECK: onnx.Gemm(%arg0, %arg1, %arg2) {beta = 5.000000e-01 : f32} : (tensor<2x3xf32>, tensor<3x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+func.func @gemm_v6(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %c: tensor<4xf32>) -> tensor<2x4xf32> {
+  %0 = onnx.GemmV6(%a, %b, %c) {broadcast = 1 : i64, beta = 0.5 : f32} : (tensor<2x3xf32>, tensor<3x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// Softmax-1 over the last axis (its default axis 1 of a 2-D input) is
+// Softmax along it.
+// CHECK-LABEL: func @softmax_v1
+// CHECK: onnx.Softmax(%arg0) {axis = 1 : i64}
+func.func @softmax_v1(%x: tensor<10x20xf32>) -> tensor<10x20xf32> {
+  %0 = onnx.SoftmaxV1(%x) : (tensor<10x20xf32>) -> tensor<10x20xf32>
+  return %0 : tensor<10x20xf32>
+}
+
+// -----
+
+// LogSoftmax-1 at an inner axis flattens the trailing dimensions together:
+// not the current operator, left as it is.
+// CHECK-LABEL: func @negative_log_softmax_v1_inner
+// CHECK: onnx.LogSoftmaxV1
+func.func @negative_log_softmax_v1_inner(%x: tensor<2x10x20xf32>) -> tensor<2x10x20xf32> {
+  %0 = onnx.LogSoftmaxV1(%x) : (tensor<2x10x20xf32>) -> tensor<2x10x20xf32>
+  return %0 : tensor<2x10x20xf32>
+}

@@ -1,8 +1,10 @@
 //===- Decompose.cpp - fulcrum-onnx-decompose -----------------------------===//
 //
 // Part of Fulcrum. Rewrites composite ONNX operators (SoftmaxCrossEntropyLoss,
-// MatMulInteger, QLinearMatMul) as the simpler ONNX operators they are made
-// of, so that the lowering needs no onnx -> onnx rewrites of its own.
+// MatMulInteger, QLinearMatMul, DynamicQuantizeLinear,
+// MeanVarianceNormalization) as the simpler ONNX operators they are made
+// of, and superseded versions as current ones, so that the lowering needs
+// no onnx -> onnx rewrites of its own.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +29,7 @@ using namespace fulcrum::onnx;
 namespace {
 
 /// ONNX TensorProto data types used as Cast's `to`.
+constexpr int64_t kOnnxUint8 = 2;
 constexpr int64_t kOnnxInt32 = 6;
 
 /// SoftmaxCrossEntropyLoss = NegativeLogLikelihoodLoss(LogSoftmax(scores)).
@@ -136,6 +139,182 @@ struct DecomposeQLinearMatMul : public OpRewritePattern<QLinearMatMulOp> {
   }
 };
 
+/// A 0-d constant of element type `elt`.
+Value scalarConstant(PatternRewriter &r, Location loc, Type elt, double v) {
+  auto type = RankedTensorType::get({}, elt);
+  Attribute value =
+      isa<FloatType>(elt)
+          ? DenseElementsAttr::get(type, r.getFloatAttr(elt, v))
+          : DenseElementsAttr::get(type, r.getIntegerAttr(elt, int64_t(v)));
+  return r.create<ConstantOp>(loc, TypeRange{type}, ValueRange{},
+                              r.getNamedAttr("value", value));
+}
+
+/// DynamicQuantizeLinear (uint8): scale = (max(x, 0) - min(x, 0)) / 255,
+/// zero point = round(clip(-min(x, 0) / scale, 0, 255)), then
+/// QuantizeLinear with both.
+struct DecomposeDynamicQuantizeLinear
+    : public OpRewritePattern<DynamicQuantizeLinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DynamicQuantizeLinearOp op,
+                                PatternRewriter &rewriter) const override {
+    auto scaleType = dyn_cast<RankedTensorType>(op.getYScale().getType());
+    auto zpType = dyn_cast<RankedTensorType>(op.getYZeroPoint().getType());
+    if (!isa<RankedTensorType>(op.getX().getType()) || !scaleType || !zpType)
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    Location loc = op.getLoc();
+    Type f32 = rewriter.getF32Type();
+    auto keepdims =
+        rewriter.getNamedAttr("keepdims", rewriter.getI64IntegerAttr(0));
+    Value lo = rewriter.create<ReduceMinOp>(loc, TypeRange{scaleType},
+                                            ValueRange{op.getX()},
+                                            ArrayRef<NamedAttribute>{keepdims});
+    Value hi = rewriter.create<ReduceMaxOp>(loc, TypeRange{scaleType},
+                                            ValueRange{op.getX()},
+                                            ArrayRef<NamedAttribute>{keepdims});
+    Value zero = scalarConstant(rewriter, loc, f32, 0);
+    Value qmax = scalarConstant(rewriter, loc, f32, 255);
+    lo = rewriter.create<MinOp>(loc, scaleType, ValueRange{lo, zero});
+    hi = rewriter.create<MaxOp>(loc, scaleType, ValueRange{hi, zero});
+    Value scale = rewriter.create<DivOp>(
+        loc, scaleType, rewriter.create<SubOp>(loc, scaleType, hi, lo), qmax);
+    Value zp = rewriter.create<SubOp>(
+        loc, scaleType, zero,
+        rewriter.create<DivOp>(loc, scaleType, lo, scale));
+    zp = rewriter.create<RoundOp>(
+        loc, scaleType,
+        rewriter.create<ClipOp>(loc, scaleType, zp, zero, qmax));
+    zp = rewriter.create<CastOp>(loc, zpType, zp,
+                                 rewriter.getI64IntegerAttr(kOnnxUint8));
+    Value y = rewriter.create<QuantizeLinearOp>(loc, op.getY().getType(),
+                                                op.getX(), scale, zp,
+                                                rewriter.getI64IntegerAttr(1));
+    rewriter.replaceOp(op, {y, scale, zp});
+    return success();
+  }
+};
+
+/// MeanVarianceNormalization = (X - E[X]) / (sqrt(E[X^2] - E[X]^2) + 1e-9)
+/// with the means over `axes` (kept as size-1 dimensions).
+struct DecomposeMeanVarianceNormalization
+    : public OpRewritePattern<MeanVarianceNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MeanVarianceNormalizationOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = dyn_cast<RankedTensorType>(op.getX().getType());
+    if (!type)
+      return rewriter.notifyMatchFailure(op, "unranked operand");
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> meanShape(type.getShape());
+    SmallVector<int64_t> axes;
+    for (int64_t a : op.getAxes()) {
+      if (a < 0)
+        a += rank;
+      if (a < 0 || a >= rank)
+        return rewriter.notifyMatchFailure(op, "axis out of range");
+      meanShape[a] = 1;
+      axes.push_back(a);
+    }
+    Location loc = op.getLoc();
+    auto meanType = type.clone(meanShape);
+    auto mean = [&](Value v) -> Value {
+      return rewriter.create<ReduceMeanOp>(
+          loc, TypeRange{meanType}, ValueRange{v},
+          ArrayRef<NamedAttribute>{
+              rewriter.getNamedAttr("axes",
+                                    rewriter.getDenseI64ArrayAttr(axes)),
+              rewriter.getNamedAttr("keepdims",
+                                    rewriter.getI64IntegerAttr(1))});
+    };
+    Value x = op.getX();
+    Value m = mean(x);
+    Value meanSquare = mean(rewriter.create<MulOp>(loc, type, x, x));
+    Value variance = rewriter.create<SubOp>(
+        loc, meanType, meanSquare, rewriter.create<MulOp>(loc, meanType, m, m));
+    Value denom = rewriter.create<AddOp>(
+        loc, meanType, rewriter.create<SqrtOp>(loc, meanType, variance),
+        scalarConstant(rewriter, loc, type.getElementType(), 1e-9));
+    rewriter.replaceOpWithNewOp<DivOp>(op, op.getY().getType(),
+                                       rewriter.create<SubOp>(loc, type, x, m),
+                                       denom);
+    return success();
+  }
+};
+
+/// Add/Sub/Mul/Div-6 (and earlier): with `broadcast`, B matches a
+/// contiguous part of A's shape starting at `axis` (the end without it);
+/// B gets trailing size-1 dimensions so that numpy broadcasting of the
+/// current operator does the same.
+template <typename LegacyOp, typename CurrentOp>
+struct UpgradeLegacyBroadcast : public OpRewritePattern<LegacyOp> {
+  using OpRewritePattern<LegacyOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(LegacyOp op,
+                                PatternRewriter &rewriter) const override {
+    auto aType = dyn_cast<RankedTensorType>(op.getA().getType());
+    auto bType = dyn_cast<RankedTensorType>(op.getB().getType());
+    if (!aType || !bType || aType.getRank() < bType.getRank())
+      return rewriter.notifyMatchFailure(op, "unranked or larger B");
+    Value b = op.getB();
+    std::optional<int64_t> axis = op.getAxis();
+    if (op.getBroadcast() != 0 && axis) {
+      int64_t start = *axis < 0 ? *axis + aType.getRank() : *axis;
+      int64_t trailing = aType.getRank() - start - bType.getRank();
+      if (start < 0 || trailing < 0)
+        return rewriter.notifyMatchFailure(op, "axis out of range");
+      if (trailing > 0) {
+        SmallVector<int64_t> shape(bType.getShape()), axes;
+        for (int64_t i = 0; i < trailing; ++i) {
+          axes.push_back(bType.getRank() + i);
+          shape.push_back(1);
+        }
+        auto axesType = RankedTensorType::get(
+            {static_cast<int64_t>(axes.size())}, rewriter.getI64Type());
+        Value axesValue = rewriter.create<ConstantOp>(
+            op.getLoc(), TypeRange{axesType}, ValueRange{},
+            rewriter.getNamedAttr("value",
+                                  DenseIntElementsAttr::get(axesType, axes)));
+        b = rewriter.create<UnsqueezeOp>(op.getLoc(), bType.clone(shape), b,
+                                         axesValue);
+      }
+    }
+    rewriter.replaceOpWithNewOp<CurrentOp>(op, op.getType(), op.getA(), b);
+    return success();
+  }
+};
+
+/// Gemm-6: C is required and `broadcast` allows a C smaller than [M, N];
+/// the current Gemm broadcasts C unidirectionally in any case.
+struct UpgradeGemmV6 : public OpRewritePattern<GemmV6Op> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GemmV6Op op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<GemmOp>(
+        op, op.getType(), op.getA(), op.getB(), op.getC(), op.getAlphaAttr(),
+        op.getBetaAttr(), op.getTransAAttr(), op.getTransBAttr());
+    return success();
+  }
+};
+
+/// Softmax-1/LogSoftmax-1 flatten the input to 2-D at `axis`; over the
+/// last axis that is the current operator's softmax along it.
+template <typename LegacyOp, typename CurrentOp>
+struct UpgradeLegacySoftmax : public OpRewritePattern<LegacyOp> {
+  using OpRewritePattern<LegacyOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(LegacyOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = dyn_cast<RankedTensorType>(op.getInput().getType());
+    if (!type)
+      return rewriter.notifyMatchFailure(op, "unranked operand");
+    int64_t axis =
+        op.getAxis() < 0 ? op.getAxis() + type.getRank() : op.getAxis();
+    if (axis != type.getRank() - 1)
+      return rewriter.notifyMatchFailure(op, "not the last axis");
+    rewriter.replaceOpWithNewOp<CurrentOp>(op, op.getType(), op.getInput(),
+                                           rewriter.getI64IntegerAttr(axis));
+    return success();
+  }
+};
+
 struct ONNXDecomposePass
     : public fulcrum::onnx::impl::ONNXDecomposeBase<ONNXDecomposePass> {
   using ONNXDecomposeBase::ONNXDecomposeBase;
@@ -146,8 +325,10 @@ struct ONNXDecomposePass
     auto count = [&] {
       unsigned n = 0;
       getOperation().walk([&](Operation *op) {
-        if (isa<SoftmaxCrossEntropyLossOp, MatMulIntegerOp, QLinearMatMulOp>(
-                op))
+        if (isa<SoftmaxCrossEntropyLossOp, MatMulIntegerOp, QLinearMatMulOp,
+                DynamicQuantizeLinearOp, MeanVarianceNormalizationOp, AddV6Op,
+                SubV6Op, MulV6Op, DivV6Op, GemmV6Op, SoftmaxV1Op,
+                LogSoftmaxV1Op>(op))
           ++n;
       });
       return n;
@@ -169,7 +350,15 @@ struct ONNXDecomposePass
 
 void fulcrum::onnx::populateONNXDecomposePatterns(RewritePatternSet &patterns,
                                                   bool quantized) {
-  patterns.add<DecomposeSoftmaxCrossEntropyLoss>(patterns.getContext());
+  patterns.add<DecomposeSoftmaxCrossEntropyLoss, DecomposeDynamicQuantizeLinear,
+               DecomposeMeanVarianceNormalization,
+               UpgradeLegacyBroadcast<AddV6Op, AddOp>,
+               UpgradeLegacyBroadcast<SubV6Op, SubOp>,
+               UpgradeLegacyBroadcast<MulV6Op, MulOp>,
+               UpgradeLegacyBroadcast<DivV6Op, DivOp>, UpgradeGemmV6,
+               UpgradeLegacySoftmax<SoftmaxV1Op, SoftmaxOp>,
+               UpgradeLegacySoftmax<LogSoftmaxV1Op, LogSoftmaxOp>>(
+      patterns.getContext());
   if (quantized)
     patterns.add<DecomposeMatMulInteger, DecomposeQLinearMatMul>(
         patterns.getContext());

@@ -83,6 +83,17 @@ def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
     - `QLinearMatMul` becomes `DequantizeLinear` of both operands (A along
       its rows, B along its columns), a float `MatMul` and
       `QuantizeLinear`.
+    - `DynamicQuantizeLinear` becomes `ReduceMin`/`ReduceMax` (widened to
+      include 0), the scale `(max - min) / 255`, the zero point
+      `Round(Clip(-min / scale, 0, 255))` cast to uint8, and
+      `QuantizeLinear` with both.
+    - `MeanVarianceNormalization` becomes `(X - E[X]) / (Sqrt(E[X^2] -
+      E[X]^2) + 1e-9)` with `ReduceMean`s over its axes.
+    - Superseded versions that the version converter could not upgrade
+      become the current operator where the meaning is the same:
+      `Add`/`Sub`/`Mul`/`Div`-6 (a broadcast B starting at `axis` is
+      unsqueezed to numpy broadcasting), `Gemm`-6, and `Softmax`-1/
+      `LogSoftmax`-1 over the last axis.
 
     With `quantized=false` the two quantized operators are kept, for a
     later pass that lowers them in integer arithmetic. Operands must be
