@@ -265,4 +265,17 @@ buildLoopNestOver(OpBuilder &b, Location loc, ValueRange sizes,
   return nest.results;
 }
 
+int64_t flattenUnlessAxis(OpBuilder &b, Location loc, Value &x,
+                          std::optional<int64_t> axis) {
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  if (axis)
+    return *axis < 0 ? *axis + rank : *axis;
+  if (rank != 1) {
+    ReassociationIndices all = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    x = b.create<tensor::CollapseShapeOp>(loc, x,
+                                          ArrayRef<ReassociationIndices>{all});
+  }
+  return 0;
+}
+
 } // namespace fulcrum::lowering

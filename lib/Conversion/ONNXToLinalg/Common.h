@@ -140,6 +140,12 @@ buildLoopNestOver(mlir::OpBuilder &b, mlir::Location loc,
                       mlir::ValueRange args)>
                       body);
 
+/// The axis of an operator that works on the flattened input without one
+/// (Compress, Unique): the normalized `axis`, or 0 after `x` (of rank >= 1)
+/// has been collapsed to 1-D.
+int64_t flattenUnlessAxis(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value &x, std::optional<int64_t> axis);
+
 /// A strict total order over positions (index values): whether position
 /// `a` comes before `b`, as an i1.
 using PositionOrder = llvm::function_ref<mlir::Value(
@@ -187,6 +193,10 @@ void populateSortPatterns(const mlir::TypeConverter &tc,
                           mlir::RewritePatternSet &patterns);
 void populateSelectionPatterns(const mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
+void populateNonMaxSuppressionPatterns(const mlir::TypeConverter &tc,
+                                       mlir::RewritePatternSet &patterns);
+void populateUniquePatterns(const mlir::TypeConverter &tc,
+                            mlir::RewritePatternSet &patterns);
 
 } // namespace fulcrum::lowering
 

@@ -34,6 +34,8 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateScatterPatterns(tc, patterns);
   lowering::populateSortPatterns(tc, patterns);
   lowering::populateSelectionPatterns(tc, patterns);
+  lowering::populateNonMaxSuppressionPatterns(tc, patterns);
+  lowering::populateUniquePatterns(tc, patterns);
 }
 
 void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {

@@ -127,15 +127,7 @@ struct CompressLowering : public OpConversionPattern<CompressOp> {
       return rewriter.notifyMatchFailure(op, "scalar input");
     Location loc = op.getLoc();
     Value input = adaptor.getInput(), cond = adaptor.getCondition();
-    int64_t axis = 0;
-    if (std::optional<int64_t> attr = op.getAxis()) {
-      axis = *attr < 0 ? *attr + inType.getRank() : *attr;
-    } else if (inType.getRank() != 1) {
-      ReassociationIndices all =
-          llvm::to_vector(llvm::seq<int64_t>(0, inType.getRank()));
-      input = rewriter.create<tensor::CollapseShapeOp>(
-          loc, input, ArrayRef<ReassociationIndices>{all});
-    }
+    int64_t axis = flattenUnlessAxis(rewriter, loc, input, op.getAxis());
     if (axis < 0 || axis >= cast<RankedTensorType>(input.getType()).getRank())
       return rewriter.notifyMatchFailure(op, "axis out of range");
     if (type.getRank() != cast<RankedTensorType>(input.getType()).getRank())

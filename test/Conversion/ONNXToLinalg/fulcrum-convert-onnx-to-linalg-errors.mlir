@@ -297,6 +297,25 @@ func.func @negative_compress_scalar(%x: tensor<f32>, %c: tensor<1xi1>) -> tensor
 
 // -----
 
+// NonMaxSuppressionLowering: a threshold of more than one element.
+func.func @negative_nms_two_thresholds(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>, %m: tensor<1xi64>, %i: tensor<2xf32>) -> tensor<?x3xi64> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.NonMaxSuppression'}}
+  %0 = onnx.NonMaxSuppression(%b, %s, %m, %i, %none) : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<1xi64>, tensor<2xf32>, none) -> tensor<?x3xi64>
+  return %0 : tensor<?x3xi64>
+}
+
+// -----
+
+// UniqueLowering: a scalar input.
+func.func @negative_unique_scalar(%x: tensor<f32>) -> tensor<?xf32> {
+  // expected-error @below {{cannot lower 'onnx.Unique'}}
+  %y, %i, %v, %c = onnx.Unique(%x) : (tensor<f32>) -> (tensor<?xf32>, none, none, none)
+  return %y : tensor<?xf32>
+}
+
+// -----
+
 // LayerNormLowering: statistics of another type than the data (stash_type).
 func.func @layernorm_stash(%x: tensor<2x4xf16>, %s: tensor<4xf16>) -> (tensor<2x4xf16>, tensor<2x1xf32>) {
   %none = onnx.NoValue
