@@ -201,3 +201,58 @@ func.func @negative_log_softmax_v1_inner(%x: tensor<2x10x20xf32>) -> tensor<2x10
   %0 = onnx.LogSoftmaxV1(%x) : (tensor<2x10x20xf32>) -> tensor<2x10x20xf32>
   return %0 : tensor<2x10x20xf32>
 }
+
+// -----
+
+// ConvInteger: casts to f64 (exact for every int32 sum of 8-bit products),
+// the zero points subtracted (a 1-D w_zero_point per output channel becomes
+// [M, 1, 1, 1]), an f64 Conv with the same attributes, a cast to int32.
+// CHECK-LABEL: func @conv_integer
+// CHECK-DAG: %[[NONE:.*]] = onnx.NoValue
+// CHECK-DAG: %[[X:.*]] = onnx.Cast(%arg0) {to = 11 : i64} : (tensor<1x2x3x3xui8>) -> tensor<1x2x3x3xf64>
+// CHECK-DAG: %[[XZ:.*]] = onnx.Cast(%arg2) {to = 11 : i64} : (tensor<ui8>) -> tensor<f64>
+// CHECK: %[[X0:.*]] = onnx.Sub(%[[X]], %[[XZ]])
+// CHECK: %[[W:.*]] = onnx.Cast(%arg1) {to = 11 : i64}
+// CHECK: %[[WZ:.*]] = onnx.Cast(%arg3) {to = 11 : i64} : (tensor<4xui8>) -> tensor<4xf64>
+// CHECK: %[[AXES:.*]] = onnx.Constant() {value = dense<[1, 2, 3]> : tensor<3xi64>}
+// CHECK: %[[WZ4:.*]] = onnx.Unsqueeze(%[[WZ]], %[[AXES]]) : (tensor<4xf64>, tensor<3xi64>) -> tensor<4x1x1x1xf64>
+// CHECK: %[[W0:.*]] = onnx.Sub(%[[W]], %[[WZ4]])
+// CHECK: %[[Y:.*]] = onnx.Conv(%[[X0]], %[[W0]], %[[NONE]]) {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x3x3xf64>, tensor<4x2x2x2xf64>, none) -> tensor<1x4x2x2xf64>
+// CHECK: onnx.Cast(%[[Y]]) {to = 6 : i64} : (tensor<1x4x2x2xf64>) -> tensor<1x4x2x2xi32>
+// KEEP-LABEL: func @conv_integer
+// KEEP: onnx.ConvInteger
+func.func @conv_integer(%x: tensor<1x2x3x3xui8>, %w: tensor<4x2x2x2xui8>, %xz: tensor<ui8>, %wz: tensor<4xui8>) -> tensor<1x4x2x2xi32> {
+  %0 = onnx.ConvInteger(%x, %w, %xz, %wz) {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x3x3xui8>, tensor<4x2x2x2xui8>, tensor<ui8>, tensor<4xui8>) -> tensor<1x4x2x2xi32>
+  return %0 : tensor<1x4x2x2xi32>
+}
+
+// -----
+
+// Without zero points only the casts remain.
+// CHECK-LABEL: func @negative_conv_integer_no_zero_points
+// CHECK-NOT: onnx.Sub
+// CHECK: onnx.Conv
+func.func @negative_conv_integer_no_zero_points(%x: tensor<1x1x3x3xi8>, %w: tensor<1x1x2x2xi8>) -> tensor<1x1x2x2xi32> {
+  %none = onnx.NoValue
+  %0 = onnx.ConvInteger(%x, %w, %none, %none) : (tensor<1x1x3x3xi8>, tensor<1x1x2x2xi8>, none, none) -> tensor<1x1x2x2xi32>
+  return %0 : tensor<1x1x2x2xi32>
+}
+
+// -----
+
+// QLinearConv: x dequantized per tensor, w per output channel (axis 0),
+// the int32 bias scaled by x_scale * w_scale, a float Conv, QuantizeLinear.
+// CHECK-LABEL: func @qlinear_conv
+// CHECK: %[[X:.*]] = onnx.DequantizeLinear(%arg0, %arg1, %arg2) : (tensor<1x1x7x7xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x1x7x7xf32>
+// CHECK: %[[W:.*]] = onnx.DequantizeLinear(%arg3, %arg4, %arg5) {axis = 0 : i64} : (tensor<2x1x1x1xui8>, tensor<2xf32>, tensor<2xui8>) -> tensor<2x1x1x1xf32>
+// CHECK: %[[S:.*]] = onnx.Mul(%arg1, %arg4) : (tensor<f32>, tensor<2xf32>) -> tensor<2xf32>
+// CHECK: %[[BF:.*]] = onnx.Cast(%arg8) {to = 1 : i64} : (tensor<2xi32>) -> tensor<2xf32>
+// CHECK: %[[B:.*]] = onnx.Mul(%[[BF]], %[[S]])
+// CHECK: %[[Y:.*]] = onnx.Conv(%[[X]], %[[W]], %[[B]])
+// CHECK: onnx.QuantizeLinear(%[[Y]], %arg6, %arg7) : (tensor<1x2x7x7xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x2x7x7xui8>
+// KEEP-LABEL: func @qlinear_conv
+// KEEP: onnx.QLinearConv
+func.func @qlinear_conv(%x: tensor<1x1x7x7xui8>, %xs: tensor<f32>, %xz: tensor<ui8>, %w: tensor<2x1x1x1xui8>, %ws: tensor<2xf32>, %wz: tensor<2xui8>, %ys: tensor<f32>, %yz: tensor<ui8>, %b: tensor<2xi32>) -> tensor<1x2x7x7xui8> {
+  %0 = onnx.QLinearConv(%x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %b) : (tensor<1x1x7x7xui8>, tensor<f32>, tensor<ui8>, tensor<2x1x1x1xui8>, tensor<2xf32>, tensor<2xui8>, tensor<f32>, tensor<ui8>, tensor<2xi32>) -> tensor<1x2x7x7xui8>
+  return %0 : tensor<1x2x7x7xui8>
+}

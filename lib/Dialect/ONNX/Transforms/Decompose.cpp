@@ -31,6 +31,7 @@ namespace {
 /// ONNX TensorProto data types used as Cast's `to`.
 constexpr int64_t kOnnxUint8 = 2;
 constexpr int64_t kOnnxInt32 = 6;
+constexpr int64_t kOnnxDouble = 11;
 
 /// SoftmaxCrossEntropyLoss = NegativeLogLikelihoodLoss(LogSoftmax(scores)).
 struct DecomposeSoftmaxCrossEntropyLoss
@@ -132,6 +133,123 @@ struct DecomposeQLinearMatMul : public OpRewritePattern<QLinearMatMulOp> {
         loc, f32Like(bType), op.getB(), op.getBScale(), op.getBZeroPoint(),
         axis(bType, 1));
     Value y = rewriter.create<MatMulOp>(loc, f32Like(yType), a, b);
+    rewriter.replaceOpWithNewOp<QuantizeLinearOp>(
+        op, yType, y, op.getYScale(), op.getYZeroPoint(),
+        rewriter.getI64IntegerAttr(1));
+    return success();
+  }
+};
+
+/// The attributes a convolution shares with ConvInteger/QLinearConv.
+SmallVector<NamedAttribute> convAttributes(Operation *op) {
+  SmallVector<NamedAttribute> attrs;
+  for (StringRef name :
+       {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"})
+    if (Attribute a = op->getAttr(name))
+      attrs.emplace_back(StringAttr::get(op->getContext(), name), a);
+  return attrs;
+}
+
+/// `v` (1-D, one value per output channel) unsqueezed to [M, 1, ...] of
+/// rank `rank`, so that it broadcasts along the weights' dimension 0.
+Value perOutputChannel(PatternRewriter &r, Location loc, Value v,
+                       int64_t rank) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getRank() != 1 || type.getDimSize(0) == 1 || rank <= 1)
+    return v;
+  SmallVector<int64_t> axes, shape{type.getDimSize(0)};
+  for (int64_t d = 1; d < rank; ++d) {
+    axes.push_back(d);
+    shape.push_back(1);
+  }
+  auto axesType = RankedTensorType::get({static_cast<int64_t>(axes.size())},
+                                        r.getI64Type());
+  Value axesValue = r.create<ConstantOp>(
+      loc, TypeRange{axesType}, ValueRange{},
+      r.getNamedAttr("value", DenseIntElementsAttr::get(axesType, axes)));
+  return r.create<UnsqueezeOp>(loc, type.clone(shape), v, axesValue);
+}
+
+/// ConvInteger = Cast<int32>(Conv(x - x_zero_point, w - w_zero_point)) in
+/// f64, which holds every int32 sum of 8-bit products exactly (Conv has no
+/// integer form). A 1-D w_zero_point is per output channel.
+struct DecomposeConvInteger : public OpRewritePattern<ConvIntegerOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvIntegerOp op,
+                                PatternRewriter &rewriter) const override {
+    auto xType = dyn_cast<RankedTensorType>(op.getX().getType());
+    auto wType = dyn_cast<RankedTensorType>(op.getW().getType());
+    auto yType = dyn_cast<RankedTensorType>(op.getY().getType());
+    auto ranked = [](Value v) {
+      return isNoValue(v) || isa<RankedTensorType>(v.getType());
+    };
+    if (!xType || !wType || !yType || !ranked(op.getXZeroPoint()) ||
+        !ranked(op.getWZeroPoint()))
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    Location loc = op.getLoc();
+    Type f64 = rewriter.getF64Type();
+    auto toF64 = [&](Value v) -> Value {
+      auto type = cast<RankedTensorType>(v.getType());
+      return rewriter.create<CastOp>(loc, type.clone(f64), v,
+                                     rewriter.getI64IntegerAttr(kOnnxDouble));
+    };
+    auto centered = [&](Value v, Value zeroPoint, bool perChannel) -> Value {
+      Value f = toF64(v);
+      if (isNoValue(zeroPoint))
+        return f;
+      Value zp = toF64(zeroPoint);
+      if (perChannel)
+        zp = perOutputChannel(rewriter, loc, zp, wType.getRank());
+      return rewriter.create<SubOp>(loc, f.getType(), f, zp);
+    };
+    Value x = centered(op.getX(), op.getXZeroPoint(), false);
+    Value w = centered(op.getW(), op.getWZeroPoint(), true);
+    Value none = rewriter.create<NoValueOp>(loc, rewriter.getNoneType());
+    Value y =
+        rewriter.create<ConvOp>(loc, TypeRange{yType.clone(f64)},
+                                ValueRange{x, w, none}, convAttributes(op));
+    rewriter.replaceOpWithNewOp<CastOp>(op, yType, y,
+                                        rewriter.getI64IntegerAttr(kOnnxInt32));
+    return success();
+  }
+};
+
+/// QLinearConv = QuantizeLinear(Conv(DequantizeLinear(x),
+/// DequantizeLinear(w) per output channel, B * x_scale * w_scale)).
+struct DecomposeQLinearConv : public OpRewritePattern<QLinearConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QLinearConvOp op,
+                                PatternRewriter &rewriter) const override {
+    auto xType = dyn_cast<RankedTensorType>(op.getX().getType());
+    auto wType = dyn_cast<RankedTensorType>(op.getW().getType());
+    auto yType = dyn_cast<RankedTensorType>(op.getY().getType());
+    auto wScaleType = dyn_cast<RankedTensorType>(op.getWScale().getType());
+    if (!xType || !wType || !yType || !wScaleType ||
+        (!isNoValue(op.getB()) && !isa<RankedTensorType>(op.getB().getType())))
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    Location loc = op.getLoc();
+    Type f32 = rewriter.getF32Type();
+    auto axis0 = rewriter.getI64IntegerAttr(0);
+    Value x = rewriter.create<DequantizeLinearOp>(
+        loc, xType.clone(f32), op.getX(), op.getXScale(), op.getXZeroPoint(),
+        rewriter.getI64IntegerAttr(1));
+    Value w = rewriter.create<DequantizeLinearOp>(loc, wType.clone(f32),
+                                                  op.getW(), op.getWScale(),
+                                                  op.getWZeroPoint(), axis0);
+    Value bias = op.getB();
+    if (!isNoValue(bias)) {
+      auto bType = cast<RankedTensorType>(bias.getType());
+      Value scale = rewriter.create<MulOp>(loc, wScaleType, op.getXScale(),
+                                           op.getWScale());
+      bias = rewriter.create<MulOp>(
+          loc, bType.clone(f32),
+          rewriter.create<CastOp>(loc, bType.clone(f32), bias,
+                                  rewriter.getI64IntegerAttr(1)),
+          scale);
+    }
+    Value y =
+        rewriter.create<ConvOp>(loc, TypeRange{yType.clone(f32)},
+                                ValueRange{x, w, bias}, convAttributes(op));
     rewriter.replaceOpWithNewOp<QuantizeLinearOp>(
         op, yType, y, op.getYScale(), op.getYZeroPoint(),
         rewriter.getI64IntegerAttr(1));
@@ -326,9 +444,9 @@ struct ONNXDecomposePass
       unsigned n = 0;
       getOperation().walk([&](Operation *op) {
         if (isa<SoftmaxCrossEntropyLossOp, MatMulIntegerOp, QLinearMatMulOp,
-                DynamicQuantizeLinearOp, MeanVarianceNormalizationOp, AddV6Op,
-                SubV6Op, MulV6Op, DivV6Op, GemmV6Op, SoftmaxV1Op,
-                LogSoftmaxV1Op>(op))
+                ConvIntegerOp, QLinearConvOp, DynamicQuantizeLinearOp,
+                MeanVarianceNormalizationOp, AddV6Op, SubV6Op, MulV6Op, DivV6Op,
+                GemmV6Op, SoftmaxV1Op, LogSoftmaxV1Op>(op))
           ++n;
       });
       return n;
@@ -360,6 +478,7 @@ void fulcrum::onnx::populateONNXDecomposePatterns(RewritePatternSet &patterns,
                UpgradeLegacySoftmax<LogSoftmaxV1Op, LogSoftmaxOp>>(
       patterns.getContext());
   if (quantized)
-    patterns.add<DecomposeMatMulInteger, DecomposeQLinearMatMul>(
+    patterns.add<DecomposeMatMulInteger, DecomposeQLinearMatMul,
+                 DecomposeConvInteger, DecomposeQLinearConv>(
         patterns.getContext());
 }
