@@ -33,6 +33,25 @@ constexpr int64_t kOnnxUint8 = 2;
 constexpr int64_t kOnnxInt32 = 6;
 constexpr int64_t kOnnxDouble = 11;
 
+/// `v` with `count` trailing size-1 dimensions (an Unsqueeze with constant
+/// axes), so that numpy broadcasting aligns it further left.
+Value unsqueezeTrailing(PatternRewriter &r, Location loc, Value v,
+                        int64_t count) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (count <= 0)
+    return v;
+  SmallVector<int64_t> axes, shape(type.getShape());
+  for (int64_t i = 0; i < count; ++i) {
+    axes.push_back(type.getRank() + i);
+    shape.push_back(1);
+  }
+  auto axesType = RankedTensorType::get({count}, r.getI64Type());
+  Value axesValue = r.create<ConstantOp>(
+      loc, TypeRange{axesType}, ValueRange{},
+      r.getNamedAttr("value", DenseIntElementsAttr::get(axesType, axes)));
+  return r.create<UnsqueezeOp>(loc, type.clone(shape), v, axesValue);
+}
+
 /// SoftmaxCrossEntropyLoss = NegativeLogLikelihoodLoss(LogSoftmax(scores)).
 struct DecomposeSoftmaxCrossEntropyLoss
     : public OpRewritePattern<SoftmaxCrossEntropyLossOp> {
@@ -85,18 +104,8 @@ struct DecomposeMatMulInteger : public OpRewritePattern<MatMulIntegerOp> {
       Value zeroPoint = toI32(op.getAZeroPoint());
       auto zpType = cast<RankedTensorType>(zeroPoint.getType());
       if (zpType.getRank() == 1 &&
-          cast<RankedTensorType>(a.getType()).getRank() >= 2) {
-        auto axesType = RankedTensorType::get({1}, rewriter.getI64Type());
-        Value axes = rewriter.create<ConstantOp>(
-            loc, TypeRange{axesType}, ValueRange{},
-            rewriter.getNamedAttr(
-                "value", DenseIntElementsAttr::get(axesType, int64_t(1))));
-        zeroPoint = rewriter.create<UnsqueezeOp>(
-            loc,
-            RankedTensorType::get({zpType.getDimSize(0), 1},
-                                  rewriter.getI32Type()),
-            zeroPoint, axes);
-      }
+          cast<RankedTensorType>(a.getType()).getRank() >= 2)
+        zeroPoint = unsqueezeTrailing(rewriter, loc, zeroPoint, 1);
       a = subtract(a, zeroPoint);
     }
     if (!isNoValue(op.getBZeroPoint()))
@@ -157,17 +166,7 @@ Value perOutputChannel(PatternRewriter &r, Location loc, Value v,
   auto type = cast<RankedTensorType>(v.getType());
   if (type.getRank() != 1 || type.getDimSize(0) == 1 || rank <= 1)
     return v;
-  SmallVector<int64_t> axes, shape{type.getDimSize(0)};
-  for (int64_t d = 1; d < rank; ++d) {
-    axes.push_back(d);
-    shape.push_back(1);
-  }
-  auto axesType = RankedTensorType::get({static_cast<int64_t>(axes.size())},
-                                        r.getI64Type());
-  Value axesValue = r.create<ConstantOp>(
-      loc, TypeRange{axesType}, ValueRange{},
-      r.getNamedAttr("value", DenseIntElementsAttr::get(axesType, axes)));
-  return r.create<UnsqueezeOp>(loc, type.clone(shape), v, axesValue);
+  return unsqueezeTrailing(r, loc, v, rank - 1);
 }
 
 /// ConvInteger = Cast<int32>(Conv(x - x_zero_point, w - w_zero_point)) in
@@ -379,21 +378,7 @@ struct UpgradeLegacyBroadcast : public OpRewritePattern<LegacyOp> {
       int64_t trailing = aType.getRank() - start - bType.getRank();
       if (start < 0 || trailing < 0)
         return rewriter.notifyMatchFailure(op, "axis out of range");
-      if (trailing > 0) {
-        SmallVector<int64_t> shape(bType.getShape()), axes;
-        for (int64_t i = 0; i < trailing; ++i) {
-          axes.push_back(bType.getRank() + i);
-          shape.push_back(1);
-        }
-        auto axesType = RankedTensorType::get(
-            {static_cast<int64_t>(axes.size())}, rewriter.getI64Type());
-        Value axesValue = rewriter.create<ConstantOp>(
-            op.getLoc(), TypeRange{axesType}, ValueRange{},
-            rewriter.getNamedAttr("value",
-                                  DenseIntElementsAttr::get(axesType, axes)));
-        b = rewriter.create<UnsqueezeOp>(op.getLoc(), bType.clone(shape), b,
-                                         axesValue);
-      }
+      b = unsqueezeTrailing(rewriter, op.getLoc(), b, trailing);
     }
     rewriter.replaceOpWithNewOp<CurrentOp>(op, op.getType(), op.getA(), b);
     return success();
