@@ -256,3 +256,47 @@ func.func @qlinear_conv(%x: tensor<1x1x7x7xui8>, %xs: tensor<f32>, %xz: tensor<u
   %0 = onnx.QLinearConv(%x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %b) : (tensor<1x1x7x7xui8>, tensor<f32>, tensor<ui8>, tensor<2x1x1x1xui8>, tensor<2xf32>, tensor<2xui8>, tensor<f32>, tensor<ui8>, tensor<2xi32>) -> tensor<1x2x7x7xui8>
   return %0 : tensor<1x2x7x7xui8>
 }
+
+// -----
+
+// BatchNormalization in training mode: batch mean and population variance
+// over all dimensions but the channels ([C], unsqueezed to [C, 1, 1] to
+// broadcast along dimension 1), and running statistics
+// input * 0.9 + batch * 0.1 (the default momentum).
+// CHECK-LABEL: func @batchnorm_training
+// CHECK: %[[MEAN:.*]] = onnx.ReduceMean(%arg0) {axes = array<i64: 0, 2, 3>, keepdims = 0 : i64} : (tensor<2x3x4x5xf32>) -> tensor<3xf32>
+// CHECK: %[[MEANB:.*]] = onnx.Unsqueeze(%[[MEAN]], %{{.*}}) : (tensor<3xf32>, tensor<2xi64>) -> tensor<3x1x1xf32>
+// CHECK: %[[D:.*]] = onnx.Sub(%arg0, %[[MEANB]])
+// CHECK: %[[D2:.*]] = onnx.Mul(%[[D]], %[[D]])
+// CHECK: %[[VAR:.*]] = onnx.ReduceMean(%[[D2]]) {axes = array<i64: 0, 2, 3>, keepdims = 0 : i64}
+// CHECK: %[[VE:.*]] = onnx.Add(%[[VAR]], %{{.*}})
+// CHECK: %[[STD:.*]] = onnx.Sqrt(%[[VE]])
+// CHECK: %[[STDB:.*]] = onnx.Unsqueeze(%[[STD]]
+// CHECK: %[[N:.*]] = onnx.Div(%[[D]], %[[STDB]])
+// CHECK: %[[S:.*]] = onnx.Unsqueeze(%arg1
+// CHECK: %[[NS:.*]] = onnx.Mul(%[[N]], %[[S]])
+// CHECK: %[[B:.*]] = onnx.Unsqueeze(%arg2
+// CHECK: %[[Y:.*]] = onnx.Add(%[[NS]], %[[B]])
+// CHECK-DAG: %[[MOM:.*]] = onnx.Constant() {value = dense<0.899999976> : tensor<f32>}
+// CHECK-DAG: %[[REST:.*]] = onnx.Constant() {value = dense<0.100000024> : tensor<f32>}
+// CHECK: %[[M1:.*]] = onnx.Mul(%arg3, %[[MOM]])
+// CHECK: %[[M2:.*]] = onnx.Mul(%[[MEAN]], %[[REST]])
+// CHECK: %[[RM:.*]] = onnx.Add(%[[M1]], %[[M2]])
+// CHECK: %[[V1:.*]] = onnx.Mul(%arg4, %[[MOM]])
+// CHECK: %[[V2:.*]] = onnx.Mul(%[[VAR]], %[[REST]])
+// CHECK: %[[RV:.*]] = onnx.Add(%[[V1]], %[[V2]])
+// CHECK: return %[[Y]], %[[RM]], %[[RV]]
+func.func @batchnorm_training(%x: tensor<2x3x4x5xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %y, %rm, %rv = onnx.BatchNormalization(%x, %s, %b, %m, %v) {training_mode = 1 : i64} : (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %y, %rm, %rv : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>
+}
+
+// -----
+
+// Inference mode is the lowering's.
+// CHECK-LABEL: func @negative_batchnorm_inference
+// CHECK: onnx.BatchNormalization
+func.func @negative_batchnorm_inference(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x3xf32> {
+  %y, %rm, %rv = onnx.BatchNormalization(%x, %s, %s, %s, %s) : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3xf32>, none, none)
+  return %y : tensor<2x3xf32>
+}

@@ -1,8 +1,9 @@
 //===- Decompose.cpp - fulcrum-onnx-decompose -----------------------------===//
 //
 // Part of Fulcrum. Rewrites composite ONNX operators (SoftmaxCrossEntropyLoss,
-// MatMulInteger, QLinearMatMul, DynamicQuantizeLinear,
-// MeanVarianceNormalization) as the simpler ONNX operators they are made
+// MatMulInteger, QLinearMatMul, ConvInteger, QLinearConv,
+// DynamicQuantizeLinear, MeanVarianceNormalization, BatchNormalization in
+// training mode) as the simpler ONNX operators they are made
 // of, and superseded versions as current ones, so that the lowering needs
 // no onnx -> onnx rewrites of its own.
 //
@@ -256,6 +257,18 @@ struct DecomposeQLinearConv : public OpRewritePattern<QLinearConvOp> {
   }
 };
 
+/// ReduceMean of `v` over `axes` into `type`, which keeps the reduced
+/// dimensions (as size 1) or drops them.
+Value reduceMean(PatternRewriter &r, Location loc, Value v,
+                 ArrayRef<int64_t> axes, RankedTensorType type) {
+  bool keep = type.getRank() == cast<RankedTensorType>(v.getType()).getRank();
+  return r.create<ReduceMeanOp>(
+      loc, TypeRange{type}, ValueRange{v},
+      ArrayRef<NamedAttribute>{
+          r.getNamedAttr("axes", r.getDenseI64ArrayAttr(axes)),
+          r.getNamedAttr("keepdims", r.getI64IntegerAttr(keep))});
+}
+
 /// A 0-d constant of element type `elt`.
 Value scalarConstant(PatternRewriter &r, Location loc, Type elt, double v) {
   auto type = RankedTensorType::get({}, elt);
@@ -334,14 +347,8 @@ struct DecomposeMeanVarianceNormalization
     }
     Location loc = op.getLoc();
     auto meanType = type.clone(meanShape);
-    auto mean = [&](Value v) -> Value {
-      return rewriter.create<ReduceMeanOp>(
-          loc, TypeRange{meanType}, ValueRange{v},
-          ArrayRef<NamedAttribute>{
-              rewriter.getNamedAttr("axes",
-                                    rewriter.getDenseI64ArrayAttr(axes)),
-              rewriter.getNamedAttr("keepdims",
-                                    rewriter.getI64IntegerAttr(1))});
+    auto mean = [&](Value v) {
+      return reduceMean(rewriter, loc, v, axes, meanType);
     };
     Value x = op.getX();
     Value m = mean(x);
@@ -354,6 +361,70 @@ struct DecomposeMeanVarianceNormalization
     rewriter.replaceOpWithNewOp<DivOp>(op, op.getY().getType(),
                                        rewriter.create<SubOp>(loc, type, x, m),
                                        denom);
+    return success();
+  }
+};
+
+/// BatchNormalization in training mode normalizes with the batch's
+/// statistics (mean and population variance over all dimensions but the
+/// channels) and updates the running ones: input * momentum + batch *
+/// (1 - momentum). Per-channel [C] values get trailing size-1 dimensions to
+/// broadcast along dimension 1.
+struct DecomposeBatchNormTraining
+    : public OpRewritePattern<BatchNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormalizationOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getTrainingMode() == 0)
+      return rewriter.notifyMatchFailure(op, "inference mode");
+    auto type = dyn_cast<RankedTensorType>(op.getX().getType());
+    auto statType = dyn_cast<RankedTensorType>(op.getInputMean().getType());
+    if (!type || !statType || type.getRank() < 2 || statType.getRank() != 1)
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank();
+    Type elt = type.getElementType();
+    SmallVector<int64_t> axes{0};
+    for (int64_t d = 2; d < rank; ++d)
+      axes.push_back(d);
+    auto mean = [&](Value v) {
+      return reduceMean(rewriter, loc, v, axes, statType);
+    };
+    auto perChannel = [&](Value v) {
+      return unsqueezeTrailing(rewriter, loc, v, rank - 2);
+    };
+    Value x = op.getX();
+    Value batchMean = mean(x);
+    Value centered =
+        rewriter.create<SubOp>(loc, type, x, perChannel(batchMean));
+    Value batchVar =
+        mean(rewriter.create<MulOp>(loc, type, centered, centered));
+    Value eps =
+        scalarConstant(rewriter, loc, elt, op.getEpsilon().convertToFloat());
+    Value deviation = rewriter.create<SqrtOp>(
+        loc, statType, rewriter.create<AddOp>(loc, statType, batchVar, eps));
+    Value y =
+        rewriter.create<DivOp>(loc, type, centered, perChannel(deviation));
+    y = rewriter.create<MulOp>(loc, type, y, perChannel(op.getScale()));
+    y = rewriter.create<AddOp>(loc, type, y, perChannel(op.getB()));
+    double momentum = op.getMomentum().convertToFloat();
+    Value keep = scalarConstant(rewriter, loc, elt, momentum);
+    Value take = scalarConstant(rewriter, loc, elt, 1.0 - momentum);
+    auto running = [&](Value input, Value batch) -> Value {
+      return rewriter.create<AddOp>(
+          loc, statType, rewriter.create<MulOp>(loc, statType, input, keep),
+          rewriter.create<MulOp>(loc, statType, batch, take));
+    };
+    SmallVector<Value> results{y};
+    for (auto [result, input, batch] :
+         {std::tuple{op.getRunningMean(), op.getInputMean(), batchMean},
+          std::tuple{op.getRunningVar(), op.getInputVar(), batchVar}})
+      results.push_back(
+          isa<NoneType>(result.getType())
+              ? rewriter.create<NoValueOp>(loc, rewriter.getNoneType())
+                    .getResult()
+              : running(input, batch));
+    rewriter.replaceOp(op, results);
     return success();
   }
 };
@@ -433,6 +504,8 @@ struct ONNXDecomposePass
                 MeanVarianceNormalizationOp, AddV6Op, SubV6Op, MulV6Op, DivV6Op,
                 GemmV6Op, SoftmaxV1Op, LogSoftmaxV1Op>(op))
           ++n;
+        else if (auto bn = dyn_cast<BatchNormalizationOp>(op))
+          n += bn.getTrainingMode() != 0;
       });
       return n;
     };
@@ -454,7 +527,7 @@ struct ONNXDecomposePass
 void fulcrum::onnx::populateONNXDecomposePatterns(RewritePatternSet &patterns,
                                                   bool quantized) {
   patterns.add<DecomposeSoftmaxCrossEntropyLoss, DecomposeDynamicQuantizeLinear,
-               DecomposeMeanVarianceNormalization,
+               DecomposeMeanVarianceNormalization, DecomposeBatchNormTraining,
                UpgradeLegacyBroadcast<AddV6Op, AddOp>,
                UpgradeLegacyBroadcast<SubV6Op, SubOp>,
                UpgradeLegacyBroadcast<MulV6Op, MulOp>,

@@ -96,6 +96,10 @@ def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
       `QuantizeLinear` with both.
     - `MeanVarianceNormalization` becomes `(X - E[X]) / (Sqrt(E[X^2] -
       E[X]^2) + 1e-9)` with `ReduceMean`s over its axes.
+    - `BatchNormalization` in training mode becomes the normalization by
+      the batch's mean and population variance (`ReduceMean`s over all
+      dimensions but the channels) and the running statistics
+      `input * momentum + batch * (1 - momentum)`.
     - Superseded versions that the version converter could not upgrade
       become the current operator where the meaning is the same:
       `Add`/`Sub`/`Mul`/`Div`-6 (a broadcast B starting at `axis` is
