@@ -278,4 +278,11 @@ int64_t flattenUnlessAxis(OpBuilder &b, Location loc, Value &x,
   return 0;
 }
 
+Value readFirstElement(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  return b.create<tensor::ExtractOp>(loc, t,
+                                     SmallVector<Value>(type.getRank(), zero));
+}
+
 } // namespace fulcrum::lowering

@@ -123,6 +123,11 @@ generateTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value init,
                                               mlir::ValueRange indices)>
                    element);
 
+/// The first element of the ranked tensor `t` (of a scalar operand given
+/// as a 0-d or one-element tensor).
+mlir::Value readFirstElement(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value t);
+
 /// `i + size` when `i` is negative (ONNX's indexing from the end).
 mlir::Value wrapNegativeIndex(mlir::OpBuilder &b, mlir::Location loc,
                               mlir::Value i, mlir::Value size);
@@ -197,6 +202,8 @@ void populateNonMaxSuppressionPatterns(const mlir::TypeConverter &tc,
                                        mlir::RewritePatternSet &patterns);
 void populateUniquePatterns(const mlir::TypeConverter &tc,
                             mlir::RewritePatternSet &patterns);
+void populateTrainingPatterns(const mlir::TypeConverter &tc,
+                              mlir::RewritePatternSet &patterns);
 
 } // namespace fulcrum::lowering
 

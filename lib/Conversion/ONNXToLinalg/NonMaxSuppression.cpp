@@ -82,10 +82,7 @@ Value readOptionalScalar(OpBuilder &b, Location loc, Value onnxValue,
                          Value converted, Value absent) {
   if (isNoValue(onnxValue))
     return absent;
-  auto type = cast<RankedTensorType>(converted.getType());
-  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
-  return b.create<tensor::ExtractOp>(loc, converted,
-                                     SmallVector<Value>(type.getRank(), zero));
+  return readFirstElement(b, loc, converted);
 }
 
 struct NonMaxSuppressionLowering

@@ -36,6 +36,7 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateSelectionPatterns(tc, patterns);
   lowering::populateNonMaxSuppressionPatterns(tc, patterns);
   lowering::populateUniquePatterns(tc, patterns);
+  lowering::populateTrainingPatterns(tc, patterns);
 }
 
 void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {

@@ -153,10 +153,9 @@ struct TopKLowering : public OpConversionPattern<TopKOp> {
                           .isUnsignedInteger();
     bool largest = op.getLargest() != 0;
 
-    Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
-    Value k = rewriter.create<tensor::ExtractOp>(
-        loc, adaptor.getK(), SmallVector<Value>(kType.getRank(), zero));
-    k = rewriter.create<arith::IndexCastOp>(loc, rewriter.getIndexType(), k);
+    Value k = rewriter.create<arith::IndexCastOp>(
+        loc, rewriter.getIndexType(),
+        readFirstElement(rewriter, loc, adaptor.getK()));
     SmallVector<Value> dynamic, outer;
     for (int64_t d = 0; d < rank; ++d) {
       Value size = d == axis ? k : getDimSize(rewriter, loc, x, d);

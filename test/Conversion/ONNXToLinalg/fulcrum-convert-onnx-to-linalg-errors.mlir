@@ -316,6 +316,34 @@ func.func @negative_unique_scalar(%x: tensor<f32>) -> tensor<?xf32> {
 
 // -----
 
+// MomentumLowering: a mode other than standard and nesterov.
+func.func @negative_momentum_mode(%r: tensor<f32>, %t: tensor<i64>, %x: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>) {
+  // expected-error @below {{cannot lower 'onnx.Momentum'}}
+  %0:2 = onnx.Momentum(%r, %t, %x, %x, %x) {alpha = 9.5e-01 : f32, beta = 1.0 : f32, mode = "heavy", norm_coefficient = 0.0 : f32} : (tensor<f32>, tensor<i64>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>)
+  return %0#0, %0#1 : tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
+// AdagradLowering: the inputs are not N tensors with a gradient and a state
+// each.
+func.func @negative_adagrad_missing_state(%r: tensor<f32>, %t: tensor<i64>, %x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @below {{cannot lower 'onnx.Adagrad'}}
+  %0 = onnx.Adagrad(%r, %t, %x, %x) : (tensor<f32>, tensor<i64>, tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// AdamLowering: a learning rate of more than one element.
+func.func @negative_adam_rate(%r: tensor<2xf32>, %t: tensor<i64>, %x: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) {
+  // expected-error @below {{cannot lower 'onnx.Adam'}}
+  %0:3 = onnx.Adam(%r, %t, %x, %x, %x, %x) : (tensor<2xf32>, tensor<i64>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>)
+  return %0#0, %0#1, %0#2 : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
 // LayerNormLowering: statistics of another type than the data (stash_type).
 func.func @layernorm_stash(%x: tensor<2x4xf16>, %s: tensor<4xf16>) -> (tensor<2x4xf16>, tensor<2x1xf32>) {
   %none = onnx.NoValue
