@@ -44,6 +44,7 @@ def ConvertONNXToLinalg : Pass<"fulcrum-convert-onnx-to-linalg", "::mlir::func::
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

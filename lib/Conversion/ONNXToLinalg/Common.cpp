@@ -241,4 +241,48 @@ Value generateTensor(
   return generic.getResult(0);
 }
 
+Value wrapNegativeIndex(OpBuilder &b, Location loc, Value i, Value size) {
+  Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(i.getType()));
+  Value neg = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, zero);
+  return b.create<arith::SelectOp>(loc, neg,
+                                   b.create<arith::AddIOp>(loc, i, size), i);
+}
+
+SmallVector<Value>
+buildLoopNestOver(OpBuilder &b, Location loc, ValueRange sizes,
+                  ValueRange iterArgs,
+                  function_ref<SmallVector<Value>(OpBuilder &, Location,
+                                                  ValueRange, ValueRange)>
+                      body) {
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  Value one = b.create<arith::ConstantIndexOp>(loc, 1);
+  SmallVector<Value> lbs(sizes.size(), zero), steps(sizes.size(), one);
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, sizes, steps, iterArgs,
+      [&](OpBuilder &nb, Location l, ValueRange ivs, ValueRange args) {
+        return scf::ValueVector(body(nb, l, ivs, args));
+      });
+  return nest.results;
+}
+
+int64_t flattenUnlessAxis(OpBuilder &b, Location loc, Value &x,
+                          std::optional<int64_t> axis) {
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  if (axis)
+    return *axis < 0 ? *axis + rank : *axis;
+  if (rank != 1) {
+    ReassociationIndices all = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    x = b.create<tensor::CollapseShapeOp>(loc, x,
+                                          ArrayRef<ReassociationIndices>{all});
+  }
+  return 0;
+}
+
+Value readFirstElement(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  return b.create<tensor::ExtractOp>(loc, t,
+                                     SmallVector<Value>(type.getRank(), zero));
+}
+
 } // namespace fulcrum::lowering

@@ -31,11 +31,18 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateIndexingPatterns(tc, patterns);
   lowering::populateSliceConcatPatterns(tc, patterns);
   lowering::populateConstantPatterns(tc, patterns);
+  lowering::populateScatterPatterns(tc, patterns);
+  lowering::populateSortPatterns(tc, patterns);
+  lowering::populateSelectionPatterns(tc, patterns);
+  lowering::populateNonMaxSuppressionPatterns(tc, patterns);
+  lowering::populateUniquePatterns(tc, patterns);
+  lowering::populateTrainingPatterns(tc, patterns);
 }
 
 void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {
   target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                         math::MathDialect, tensor::TensorDialect>();
+                         math::MathDialect, scf::SCFDialect,
+                         tensor::TensorDialect>();
   // Absent optional values die with their users (see the pass).
   target.addLegalOp<onnx::NoValueOp>();
 }

@@ -39,15 +39,6 @@ func.func @among_lowered(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
 
 // -----
 
-// ElementwiseLowering: per-axis QuantizeLinear along an axis other than the last.
-func.func @quantize_axis1(%x: tensor<1x3x4xf32>, %s: tensor<3xf32>, %z: tensor<3xui8>) -> tensor<1x3x4xui8> {
-  // expected-error @below {{cannot lower 'onnx.QuantizeLinear'}}
-  %0 = onnx.QuantizeLinear(%x, %s, %z) {axis = 1 : i64} : (tensor<1x3x4xf32>, tensor<3xf32>, tensor<3xui8>) -> tensor<1x3x4xui8>
-  return %0 : tensor<1x3x4xui8>
-}
-
-// -----
-
 // PReluV6Lowering: only a 1-D slope.
 func.func @prelu6_2d_slope(%x: tensor<2x3x4xf32>, %s: tensor<3x4xf32>) -> tensor<2x3x4xf32> {
   // expected-error @below {{cannot lower 'onnx.PReluV6'}}
@@ -252,20 +243,103 @@ func.func @gathernd_dynamic(%x: tensor<3x4xf32>, %i: tensor<?x1xi64>) -> tensor<
 
 // -----
 
-// No lowering: ScatterElements.
-func.func @scatter_elements(%x: tensor<3x4xf32>, %i: tensor<1x4xi64>, %u: tensor<1x4xf32>) -> tensor<3x4xf32> {
+// ScatterElementsLowering: a reduction over booleans.
+func.func @negative_scatter_elements_bool_add(%x: tensor<3x4xi1>, %i: tensor<1x4xi64>, %u: tensor<1x4xi1>) -> tensor<3x4xi1> {
   // expected-error @below {{cannot lower 'onnx.ScatterElements'}}
-  %0 = onnx.ScatterElements(%x, %i, %u) : (tensor<3x4xf32>, tensor<1x4xi64>, tensor<1x4xf32>) -> tensor<3x4xf32>
+  %0 = onnx.ScatterElements(%x, %i, %u) {reduction = "add"} : (tensor<3x4xi1>, tensor<1x4xi64>, tensor<1x4xi1>) -> tensor<3x4xi1>
+  return %0 : tensor<3x4xi1>
+}
+
+// -----
+
+// ScatterElementsLowering: an unknown reduction.
+func.func @negative_scatter_elements_reduction(%x: tensor<3x4xf32>, %i: tensor<1x4xi64>, %u: tensor<1x4xf32>) -> tensor<3x4xf32> {
+  // expected-error @below {{cannot lower 'onnx.ScatterElements'}}
+  %0 = onnx.ScatterElements(%x, %i, %u) {reduction = "mean"} : (tensor<3x4xf32>, tensor<1x4xi64>, tensor<1x4xf32>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
 }
 
 // -----
 
-// No lowering: ScatterND.
-func.func @scatter_nd(%x: tensor<3x4xf32>, %i: tensor<1x1xi64>, %u: tensor<1x4xf32>) -> tensor<3x4xf32> {
+// ScatterNDLowering: an index depth only known at run time.
+func.func @negative_scatter_nd_dynamic_depth(%x: tensor<3x4xf32>, %i: tensor<1x?xi64>, %u: tensor<1x4xf32>) -> tensor<3x4xf32> {
   // expected-error @below {{cannot lower 'onnx.ScatterND'}}
-  %0 = onnx.ScatterND(%x, %i, %u) : (tensor<3x4xf32>, tensor<1x1xi64>, tensor<1x4xf32>) -> tensor<3x4xf32>
+  %0 = onnx.ScatterND(%x, %i, %u) : (tensor<3x4xf32>, tensor<1x?xi64>, tensor<1x4xf32>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// TopKLowering: K must be a single number.
+func.func @negative_topk_two_k(%x: tensor<3x5xf32>, %k: tensor<2xi64>) -> (tensor<3x?xf32>, tensor<3x?xi64>) {
+  // expected-error @below {{cannot lower 'onnx.TopK'}}
+  %v, %i = onnx.TopK(%x, %k) : (tensor<3x5xf32>, tensor<2xi64>) -> (tensor<3x?xf32>, tensor<3x?xi64>)
+  return %v, %i : tensor<3x?xf32>, tensor<3x?xi64>
+}
+
+// -----
+
+// NonZeroLowering: a scalar input.
+func.func @negative_nonzero_scalar(%x: tensor<f32>) -> tensor<0x?xi64> {
+  // expected-error @below {{cannot lower 'onnx.NonZero'}}
+  %0 = onnx.NonZero(%x) : (tensor<f32>) -> tensor<0x?xi64>
+  return %0 : tensor<0x?xi64>
+}
+
+// -----
+
+// CompressLowering: a scalar input.
+func.func @negative_compress_scalar(%x: tensor<f32>, %c: tensor<1xi1>) -> tensor<?xf32> {
+  // expected-error @below {{cannot lower 'onnx.Compress'}}
+  %0 = onnx.Compress(%x, %c) : (tensor<f32>, tensor<1xi1>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// NonMaxSuppressionLowering: a threshold of more than one element.
+func.func @negative_nms_two_thresholds(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>, %m: tensor<1xi64>, %i: tensor<2xf32>) -> tensor<?x3xi64> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.NonMaxSuppression'}}
+  %0 = onnx.NonMaxSuppression(%b, %s, %m, %i, %none) : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<1xi64>, tensor<2xf32>, none) -> tensor<?x3xi64>
+  return %0 : tensor<?x3xi64>
+}
+
+// -----
+
+// UniqueLowering: a scalar input.
+func.func @negative_unique_scalar(%x: tensor<f32>) -> tensor<?xf32> {
+  // expected-error @below {{cannot lower 'onnx.Unique'}}
+  %y, %i, %v, %c = onnx.Unique(%x) : (tensor<f32>) -> (tensor<?xf32>, none, none, none)
+  return %y : tensor<?xf32>
+}
+
+// -----
+
+// MomentumLowering: a mode other than standard and nesterov.
+func.func @negative_momentum_mode(%r: tensor<f32>, %t: tensor<i64>, %x: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>) {
+  // expected-error @below {{cannot lower 'onnx.Momentum'}}
+  %0:2 = onnx.Momentum(%r, %t, %x, %x, %x) {alpha = 9.5e-01 : f32, beta = 1.0 : f32, mode = "heavy", norm_coefficient = 0.0 : f32} : (tensor<f32>, tensor<i64>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>)
+  return %0#0, %0#1 : tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
+// AdagradLowering: the inputs are not N tensors with a gradient and a state
+// each.
+func.func @negative_adagrad_missing_state(%r: tensor<f32>, %t: tensor<i64>, %x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @below {{cannot lower 'onnx.Adagrad'}}
+  %0 = onnx.Adagrad(%r, %t, %x, %x) : (tensor<f32>, tensor<i64>, tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// AdamLowering: a learning rate of more than one element.
+func.func @negative_adam_rate(%r: tensor<2xf32>, %t: tensor<i64>, %x: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) {
+  // expected-error @below {{cannot lower 'onnx.Adam'}}
+  %0:3 = onnx.Adam(%r, %t, %x, %x, %x, %x) : (tensor<2xf32>, tensor<i64>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>)
+  return %0#0, %0#1, %0#2 : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
 }
 
 // -----

@@ -83,8 +83,31 @@ def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
     - `QLinearMatMul` becomes `DequantizeLinear` of both operands (A along
       its rows, B along its columns), a float `MatMul` and
       `QuantizeLinear`.
+    - `ConvInteger` becomes `Cast`s to f64 (exact for every int32 sum of
+      8-bit products; `Conv` has no integer form), `Sub` of the zero points
+      (a 1-D `w_zero_point` unsqueezed per output channel), an f64 `Conv`
+      and a `Cast` to int32.
+    - `QLinearConv` becomes `DequantizeLinear` of x and of w (per output
+      channel), the int32 bias cast and scaled by `x_scale * w_scale`, a
+      float `Conv` and `QuantizeLinear`.
+    - `DynamicQuantizeLinear` becomes `ReduceMin`/`ReduceMax` (widened to
+      include 0), the scale `(max - min) / 255`, the zero point
+      `Round(Clip(-min / scale, 0, 255))` cast to uint8, and
+      `QuantizeLinear` with both.
+    - `MeanVarianceNormalization` becomes `(X - E[X]) / (Sqrt(E[X^2] -
+      E[X]^2) + 1e-9)` with `ReduceMean`s over its axes.
+    - `BatchNormalization` in training mode becomes the normalization by
+      the batch's mean and population variance (`ReduceMean`s over all
+      dimensions but the channels) and the running statistics
+      `input * momentum + batch * (1 - momentum)`.
+    - Superseded versions that the version converter could not upgrade
+      become the current operator where the meaning is the same:
+      `Add`/`Sub`/`Mul`/`Div`-6 (a broadcast B starting at `axis` is
+      unsqueezed to numpy broadcasting), `Gemm`-6, and `Softmax`-1/
+      `LogSoftmax`-1 over the last axis.
 
-    With `quantized=false` the two quantized operators are kept, for a
+    With `quantized=false` the four quantized operators (`MatMulInteger`,
+    `QLinearMatMul`, `ConvInteger`, `QLinearConv`) are kept, for a
     later pass that lowers them in integer arithmetic. Operands must be
     ranked tensors (run `fulcrum-onnx-shape-inference` first); an operator
     whose operands are not is left as it is.
@@ -105,7 +128,7 @@ def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::fulcrum::onnx::ONNXDialect"];
   let options = [
     Option<"quantized", "quantized", "bool", /*default=*/"true",
-           "Decompose QLinearMatMul and MatMulInteger (off: keep them)">
+           "Decompose QLinearMatMul, MatMulInteger, ConvInteger and QLinearConv (off: keep them)">
   ];
   let statistics = [
     Statistic<"numDecomposed", "num-decomposed",
