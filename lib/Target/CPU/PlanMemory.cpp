@@ -112,6 +112,105 @@ getLastUse(Value buffer, Block &block,
   return last;
 }
 
+/// A size as `scale * batch + offset`, where the batch is one dimension of
+/// one argument of the function (sizes are never negative).
+struct Linear {
+  int64_t scale = 0, offset = 0;
+};
+
+/// The dimension `value` reads when it is a constant dimension of an
+/// argument of `block`: the batch candidates.
+std::optional<std::pair<BlockArgument, int64_t>> getArgumentDim(Value value,
+                                                                Block &block) {
+  auto dim = value.getDefiningOp<memref::DimOp>();
+  if (!dim)
+    return std::nullopt;
+  auto source = dyn_cast<BlockArgument>(dim.getSource());
+  std::optional<int64_t> index = dim.getConstantIndex();
+  if (!source || source.getOwner() != &block || !index)
+    return std::nullopt;
+  return std::make_pair(source, *index);
+}
+
+/// `value` as a linear function of the batch `batch` (a dimension of an
+/// argument; set from the first one met), proved from the integer
+/// arithmetic that computes it: reshapes with -1 compute sizes like
+/// `(n * 98304) floordiv 98304` through selects on the sign.
+std::optional<Linear>
+getLinear(Value value, Block &block,
+          std::optional<std::pair<BlockArgument, int64_t>> &batch,
+          int depth = 0) {
+  if (depth > 32)
+    return std::nullopt;
+  if (auto dim = getArgumentDim(value, block)) {
+    if (!batch)
+      batch = dim;
+    if (*batch != *dim)
+      return std::nullopt;
+    return Linear{1, 0};
+  }
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return std::nullopt;
+  auto operand = [&](unsigned i) {
+    return getLinear(def->getOperand(i), block, batch, depth + 1);
+  };
+  if (auto constant = dyn_cast<arith::ConstantOp>(def)) {
+    auto attr = dyn_cast<IntegerAttr>(constant.getValue());
+    if (!attr)
+      return std::nullopt;
+    return Linear{0, attr.getValue().getSExtValue()};
+  }
+  if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def))
+    return operand(0);
+  if (isa<arith::AddIOp, arith::SubIOp, arith::MulIOp>(def)) {
+    auto lhs = operand(0), rhs = operand(1);
+    if (!lhs || !rhs)
+      return std::nullopt;
+    if (isa<arith::AddIOp>(def))
+      return Linear{lhs->scale + rhs->scale, lhs->offset + rhs->offset};
+    if (isa<arith::SubIOp>(def))
+      return Linear{lhs->scale - rhs->scale, lhs->offset - rhs->offset};
+    if (lhs->scale && rhs->scale)
+      return std::nullopt;
+    int64_t k = lhs->scale ? rhs->offset : lhs->offset;
+    Linear x = lhs->scale ? *lhs : *rhs;
+    return Linear{x.scale * k, x.offset * k};
+  }
+  if (isa<arith::DivSIOp, arith::DivUIOp, arith::FloorDivSIOp,
+          arith::CeilDivSIOp>(def)) {
+    auto x = operand(0), d = operand(1);
+    // Exact when the divisor is a positive constant dividing both terms
+    // (the scaled term is never negative).
+    if (!x || !d || d->scale || d->offset <= 0 || x->scale < 0 ||
+        x->offset < 0 || x->scale % d->offset || x->offset % d->offset)
+      return std::nullopt;
+    return Linear{x->scale / d->offset, x->offset / d->offset};
+  }
+  if (auto cmp = dyn_cast<arith::CmpIOp>(def)) {
+    // A sign test of a size: x < 0 is false, x >= 0 true.
+    auto x = operand(0), zero = operand(1);
+    if (!x || !zero || zero->scale || zero->offset != 0 || x->scale < 0 ||
+        x->offset < 0)
+      return std::nullopt;
+    switch (cmp.getPredicate()) {
+    case arith::CmpIPredicate::slt:
+      return Linear{0, 0};
+    case arith::CmpIPredicate::sge:
+      return Linear{0, 1};
+    default:
+      return std::nullopt;
+    }
+  }
+  if (auto select = dyn_cast<arith::SelectOp>(def)) {
+    auto condition = operand(0);
+    if (!condition || condition->scale)
+      return std::nullopt;
+    return operand(condition->offset ? 1 : 2);
+  }
+  return std::nullopt;
+}
+
 /// The batch size `value` is, made available at the start of `block`: a
 /// block argument, or a constant dimension of one (moved to the start).
 bool hoistBatch(Value value, Block &block) {
@@ -149,6 +248,7 @@ struct CPUPlanMemoryPass
 
   /// Collects the buffers of `function` that can share the arena.
   SmallVector<Buffer> collect(Block &block, Value &batch) {
+    std::optional<std::pair<BlockArgument, int64_t>> batchDim;
     DenseMap<Operation *, int64_t> position;
     int64_t index = 0;
     for (Operation &op : block)
@@ -170,12 +270,26 @@ struct CPUPlanMemoryPass
         if (!type.isDynamicDim(d))
           buffer.bytes *= type.getDimSize(d);
       if (!alloc.getDynamicSizes().empty()) {
+        // A run-time size proved to be a multiple of the batch, or a
+        // constant.
         Value size = alloc.getDynamicSizes()[0];
-        if (!batch)
-          batch = size;
-        if (size != batch)
+        std::optional<Linear> linear = getLinear(size, block, batchDim);
+        if (!linear || linear->scale < 0 || linear->offset < 0 ||
+            (linear->scale && linear->offset))
           continue;
-        buffer.scaled = true;
+        if (linear->scale) {
+          buffer.scaled = true;
+          buffer.bytes *= linear->scale;
+          if (!batch) {
+            // The batch as a value: a dimension op of the argument, moved
+            // to the start of the block by hoistBatch.
+            OpBuilder b(alloc);
+            batch = b.create<memref::DimOp>(alloc.getLoc(), batchDim->first,
+                                            batchDim->second);
+          }
+        } else {
+          buffer.bytes *= linear->offset;
+        }
       }
       // Freed in this block (not conditionally, in a region), and not
       // handed to the caller (those are never freed here).

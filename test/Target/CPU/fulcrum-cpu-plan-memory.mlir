@@ -64,9 +64,9 @@ func.func @reuse(%x: memref<1024xf32>, %y: memref<2048xf32>) attributes {llvm.em
 // CHECK: %[[TOTAL:.*]] = arith.addi %c256, %[[ROWS]]
 // CHECK: arith.cmpi ult, %{{.*}}, %[[TOTAL]]
 // CHECK: %[[ARENA:.*]] = scf.if
-// CHECK: memref.view %[[ARENA]][%{{.*}}][%[[N]]] : memref<?xi8> to memref<?x256xf32>
+// CHECK: memref.view %[[ARENA]][%{{.*}}][%{{.*}}] : memref<?xi8> to memref<?x256xf32>
 // CHECK: memref.view %[[ARENA]][%{{.*}}][] : memref<?xi8> to memref<64xf32>
-// CHECK: memref.view %[[ARENA]][%{{.*}}][%[[N]]] : memref<?xi8> to memref<?x256xf32>
+// CHECK: memref.view %[[ARENA]][%{{.*}}][%{{.*}}] : memref<?xi8> to memref<?x256xf32>
 // CHECK: call @kernel(
 func.func private @kernel(i64)
 func.func @batch(%x: memref<?x256xf32>) attributes {llvm.emit_c_interface} {
@@ -141,5 +141,51 @@ func.func @loop_alias(%x: memref<8xf32>, %n: index) {
   memref.copy %b, %alias : memref<8xf32> to memref<8xf32>
   memref.dealloc %a : memref<8xf32>
   memref.dealloc %b : memref<8xf32>
+  return
+}
+
+// -----
+
+// Sizes computed from the batch are recognized when the arithmetic proves
+// them a multiple of it: a reshape's `(n * 128) floordiv 128` written with
+// selects on the sign (one row of 512 bytes per batch entry), and
+// `(n * 256) / 128` (two rows of 16 bytes). `n + 1` and a dimension of
+// another argument are not multiples of the batch: those buffers stay.
+// CHECK-LABEL: func.func @derived_workspace(
+// CHECK-SAME: %[[X:[a-z0-9]+]]: memref<?x128xf32>
+// CHECK: %[[N:.*]] = memref.dim %[[X]], %{{.*}}
+// CHECK: arith.muli %[[N]], %c576
+// CHECK-DAG: memref.view %{{.*}} : memref<?xi8> to memref<?x128xf32>
+// CHECK-DAG: memref.view %{{.*}} : memref<?xi8> to memref<?x4xf32>
+// CHECK-DAG: memref.alloc(%{{.*}}) : memref<?x8xf32>
+// CHECK-DAG: memref.alloc(%{{.*}}) : memref<?x16xf32>
+func.func private @use(memref<?x128xf32>, memref<?x4xf32>, memref<?x8xf32>, memref<?x16xf32>)
+func.func @derived(%x: memref<?x128xf32>, %y: memref<?x2xf32>) attributes {llvm.emit_c_interface} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %cm1 = arith.constant -1 : index
+  %c128 = arith.constant 128 : index
+  %c256 = arith.constant 256 : index
+  %n = memref.dim %x, %c0 : memref<?x128xf32>
+  %m = arith.muli %n, %c128 : index
+  %neg = arith.cmpi slt, %m, %c0 : index
+  %flip = arith.subi %cm1, %m : index
+  %num = arith.select %neg, %flip, %m : index
+  %q = arith.divsi %num, %c128 : index
+  %back = arith.subi %cm1, %q : index
+  %rows = arith.select %neg, %back, %q : index
+  %a = memref.alloc(%rows) : memref<?x128xf32>
+  %m2 = arith.muli %n, %c256 : index
+  %two = arith.divui %m2, %c128 : index
+  %b = memref.alloc(%two) : memref<?x4xf32>
+  %plus = arith.addi %n, %c1 : index
+  %c = memref.alloc(%plus) : memref<?x8xf32>
+  %k = memref.dim %y, %c0 : memref<?x2xf32>
+  %d = memref.alloc(%k) : memref<?x16xf32>
+  call @use(%a, %b, %c, %d) : (memref<?x128xf32>, memref<?x4xf32>, memref<?x8xf32>, memref<?x16xf32>) -> ()
+  memref.dealloc %a : memref<?x128xf32>
+  memref.dealloc %b : memref<?x4xf32>
+  memref.dealloc %c : memref<?x8xf32>
+  memref.dealloc %d : memref<?x16xf32>
   return
 }

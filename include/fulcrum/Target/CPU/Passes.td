@@ -248,8 +248,11 @@ def CPUPlanMemory : Pass<"fulcrum-cpu-plan-memory", "::mlir::ModuleOp"> {
 
     A buffer qualifies when it is a `memref.alloc` in the function's
     top-level block with a row-major integer or float type, at most one
-    dynamic dimension (the batch: the same value for all such buffers), and
-    a `memref.dealloc` in that block; buffers handed to the caller are
+    dynamic dimension, and a `memref.dealloc` in that block. A dynamic size
+    must be proved a multiple of the batch (one dimension of one argument,
+    the same for all buffers) or a constant, from the integer arithmetic
+    that computes it: products, sums, exact divisions by constants and the
+    sign tests and selects of floor divisions (a Reshape's `-1`); buffers handed to the caller are
     never freed there and stay as they are, as do buffers freed
     conditionally inside regions. A buffer lives from its allocation to the
     last use (positions in the block; a use in a nested region counts at
