@@ -204,6 +204,10 @@ void populateUniquePatterns(const mlir::TypeConverter &tc,
                             mlir::RewritePatternSet &patterns);
 void populateTrainingPatterns(const mlir::TypeConverter &tc,
                               mlir::RewritePatternSet &patterns);
+void populateDetPatterns(const mlir::TypeConverter &tc,
+                         mlir::RewritePatternSet &patterns);
+void populateRoiAlignPatterns(const mlir::TypeConverter &tc,
+                              mlir::RewritePatternSet &patterns);
 
 } // namespace fulcrum::lowering
 

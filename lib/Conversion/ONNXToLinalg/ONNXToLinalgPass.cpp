@@ -37,6 +37,8 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateNonMaxSuppressionPatterns(tc, patterns);
   lowering::populateUniquePatterns(tc, patterns);
   lowering::populateTrainingPatterns(tc, patterns);
+  lowering::populateDetPatterns(tc, patterns);
+  lowering::populateRoiAlignPatterns(tc, patterns);
 }
 
 void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {

@@ -1,6 +1,7 @@
-//===- Scatter.cpp - Lowering of ScatterElements and ScatterND ------------===//
+//===- Scatter.cpp - Lowering of scatters ---------------------------------===//
 //
-// Part of Fulcrum. Both scatters start from a copy of `data` and walk the
+// Part of Fulcrum. ScatterElements, ScatterND and MaxUnpool start from a
+// copy of `data` (zeros for MaxUnpool) and walk the
 // updates in order with an scf.for nest, writing (or combining, for the
 // add/mul/min/max reductions) each update at the position its index names:
 // later updates win on duplicate indices, as in the ONNX reference.
@@ -191,11 +192,96 @@ struct ScatterNDLowering : public OpConversionPattern<ScatterNDOp> {
   }
 };
 
+/// MaxUnpool: a zero tensor of the output shape (`output_shape` when
+/// given, else (in - 1) * stride - pads + kernel per spatial dimension)
+/// receives every X element at its index from MaxPool, a flat position
+/// (N and C included) in the latter shape.
+struct MaxUnpoolLowering : public OpConversionPattern<MaxUnpoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaxUnpoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getRankedResultType(op, 0, *getTypeConverter(), rewriter);
+    auto xType = dyn_cast<RankedTensorType>(adaptor.getX().getType());
+    if (!type || !xType || !isa<RankedTensorType>(adaptor.getI().getType()) ||
+        type.getRank() != xType.getRank() || type.getRank() < 3)
+      return rewriter.notifyMatchFailure(op, "unranked operands");
+    int64_t rank = type.getRank(), spatial = rank - 2;
+    ArrayRef<int64_t> kernel = op.getKernelShape();
+    SmallVector<int64_t> pads(2 * spatial, 0), strides(spatial, 1);
+    if (auto p = op.getPads())
+      pads.assign(p->begin(), p->end());
+    if (auto st = op.getStrides())
+      strides.assign(st->begin(), st->end());
+    if (static_cast<int64_t>(kernel.size()) != spatial ||
+        static_cast<int64_t>(pads.size()) != 2 * spatial ||
+        static_cast<int64_t>(strides.size()) != spatial)
+      return rewriter.notifyMatchFailure(
+          op, "kernel_shape, pads and strides must match the spatial rank");
+    Location loc = op.getLoc();
+    Value x = adaptor.getX();
+    // The indices are flat positions in the shape MaxPool's input had,
+    // (in - 1) * stride + kernel - pads per spatial dimension; a larger
+    // output_shape only adds room at the end of each dimension.
+    SmallVector<Value> inferred;
+    for (int64_t d = 0; d < rank; ++d) {
+      Value in = getDimSize(rewriter, loc, x, d);
+      if (d < 2) {
+        inferred.push_back(in);
+        continue;
+      }
+      int64_t i = d - 2;
+      inferred.push_back(rewriter.create<arith::AddIOp>(
+          loc,
+          rewriter.create<arith::MulIOp>(
+              loc,
+              rewriter.create<arith::SubIOp>(
+                  loc, in, rewriter.create<arith::ConstantIndexOp>(loc, 1)),
+              rewriter.create<arith::ConstantIndexOp>(loc, strides[i])),
+          rewriter.create<arith::ConstantIndexOp>(loc, kernel[i] - pads[i] -
+                                                           pads[i + spatial])));
+    }
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      if (isNoValue(op.getOutputShape())) {
+        dynamic.push_back(inferred[d]);
+        continue;
+      }
+      Value at = rewriter.create<arith::ConstantIndexOp>(loc, d);
+      dynamic.push_back(rewriter.create<arith::IndexCastOp>(
+          loc, rewriter.getIndexType(),
+          rewriter.create<tensor::ExtractOp>(loc, adaptor.getOutputShape(),
+                                             at)));
+    }
+    Value zeros = createFilled(rewriter, loc, type, dynamic, 0.0);
+    Value indices = adaptor.getI();
+    Value result = scatter(
+        rewriter, loc, zeros, x, ScatterReduction::None, false,
+        [&](OpBuilder &b, Location l, ValueRange ivs) {
+          // Row-major coordinates of the flat index.
+          Value rest = b.create<arith::IndexCastOp>(
+              l, b.getIndexType(),
+              b.create<tensor::ExtractOp>(l, indices, ivs));
+          SmallVector<Value> coords(rank);
+          for (int64_t d = rank - 1; d >= 0; --d) {
+            coords[d] =
+                d == 0 ? rest : b.create<arith::RemUIOp>(l, rest, inferred[d]);
+            rest = b.create<arith::DivUIOp>(l, rest, inferred[d]);
+          }
+          return coords;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateScatterPatterns(const TypeConverter &tc,
                              RewritePatternSet &patterns) {
-  patterns.add<ScatterElementsLowering, ScatterNDLowering>(
+  patterns.add<ScatterElementsLowering, ScatterNDLowering, MaxUnpoolLowering>(
       tc, patterns.getContext());
 }
 

@@ -1,10 +1,10 @@
 // RUN: fulcrum-opt %s --fulcrum-convert-onnx-to-linalg --split-input-file --verify-diagnostics
 
 // An operator without a lowering fails the pass at its node's location.
-func.func @no_lowering(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
-  // expected-error @below {{cannot lower 'onnx.Det': no lowering for this operator, or for its attributes or types}}
-  %0 = onnx.Det(%x) : (tensor<2x3x3xf32>) -> tensor<2xf32>
-  return %0 : tensor<2xf32>
+func.func @no_lowering(%x: tensor<1x1x3x3xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @below {{cannot lower 'onnx.GridSample': no lowering for this operator, or for its attributes or types}}
+  %0 = onnx.GridSample(%x, %g) : (tensor<1x1x3x3xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
 }
 
 // -----
@@ -29,12 +29,12 @@ func.func @shrink_int(%a: tensor<4xi32>) -> tensor<4xi32> {
 
 // The operator is found among lowered ones (the message names the ONNX
 // node when the location is the importer's, see test/Tools/fulcrum-run.test).
-func.func @among_lowered(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
-  %r = onnx.Relu(%x) : (tensor<2x3x3xf32>) -> tensor<2x3x3xf32>
-  // expected-error @below {{cannot lower 'onnx.Det': no lowering for this operator, or for its attributes or types}}
-  %0 = onnx.Det(%r) : (tensor<2x3x3xf32>) -> tensor<2xf32>
-  %1 = onnx.Relu(%0) : (tensor<2xf32>) -> tensor<2xf32>
-  return %1 : tensor<2xf32>
+func.func @among_lowered(%x: tensor<1x1x3x3xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %r = onnx.Relu(%x) : (tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32>
+  // expected-error @below {{cannot lower 'onnx.GridSample': no lowering for this operator, or for its attributes or types}}
+  %0 = onnx.GridSample(%r, %g) : (tensor<1x1x3x3xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+  %1 = onnx.Relu(%0) : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %1 : tensor<1x1x2x2xf32>
 }
 
 // -----
@@ -340,6 +340,34 @@ func.func @negative_adam_rate(%r: tensor<2xf32>, %t: tensor<i64>, %x: tensor<2xf
   // expected-error @below {{cannot lower 'onnx.Adam'}}
   %0:3 = onnx.Adam(%r, %t, %x, %x, %x, %x) : (tensor<2xf32>, tensor<i64>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>)
   return %0#0, %0#1, %0#2 : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
+// DetLowering: the input is not a stack of matrices.
+func.func @negative_det_vector(%x: tensor<3xf32>) -> tensor<f32> {
+  // expected-error @below {{cannot lower 'onnx.Det'}}
+  %0 = onnx.Det(%x) : (tensor<3xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// RoiAlignLowering: mode max.
+func.func @negative_roialign_max(%x: tensor<1x1x10x10xf32>, %r: tensor<3x4xf32>, %b: tensor<3xi64>) -> tensor<3x1x5x5xf32> {
+  // expected-error @below {{cannot lower 'onnx.RoiAlign'}}
+  %0 = onnx.RoiAlign(%x, %r, %b) {mode = "max", output_height = 5 : i64, output_width = 5 : i64} : (tensor<1x1x10x10xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x1x5x5xf32>
+  return %0 : tensor<3x1x5x5xf32>
+}
+
+// -----
+
+// MaxUnpoolLowering: a kernel_shape of another rank than the spatial one.
+func.func @negative_maxunpool_kernel(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x2xi64>) -> tensor<1x1x4x4xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.MaxUnpool'}}
+  %0 = onnx.MaxUnpool(%x, %i, %none) {kernel_shape = array<i64: 2>} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, none) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
 }
 
 // -----

@@ -1,4 +1,5 @@
 // RUN: fulcrum-opt %s --fulcrum-convert-onnx-to-linalg --split-input-file | FileCheck %s
+// RUN: fulcrum-opt %s --fulcrum-convert-onnx-to-linalg --canonicalize --split-input-file | FileCheck %s --check-prefix=CANON
 
 // Scatters: an scf.for nest over the updates carries a copy of the data and
 // inserts every update at the coordinates its index names (later updates
@@ -97,4 +98,46 @@ func.func @scatter_nd_max(%x: tensor<4x5x6xui8>, %i: tensor<2x2xi64>, %u: tensor
 func.func @scatter_nd_mul_elements(%x: tensor<3x3xf32>, %i: tensor<4x2xi64>, %u: tensor<4xf32>) -> tensor<3x3xf32> {
   %0 = onnx.ScatterND(%x, %i, %u) {reduction = "mul"} : (tensor<3x3xf32>, tensor<4x2xi64>, tensor<4xf32>) -> tensor<3x3xf32>
   return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+// Pattern: MaxUnpoolLowering
+// (Canonicalized.) A zero tensor receives each X element at its MaxPool index: a flat
+// position in the shape (2 - 1) * 2 + 2 = 4 per spatial dimension, taken
+// apart row-major (remainders and quotients by 4, 4 and 1).
+// CANON-LABEL: func @maxunpool
+// CANON-SAME: (%[[X:[a-z0-9_]+]]: tensor<1x1x2x2xf32>, %[[I:[a-z0-9_]+]]: tensor<1x1x2x2xi64>)
+// CANON-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CANON: %[[Z:.*]] = linalg.fill
+// CANON: scf.for %[[A:[a-z0-9_]+]] = {{.*}} iter_args(%{{.*}} = %[[Z]])
+// CANON: scf.for %[[B:[a-z0-9_]+]] = {{.*}} iter_args(%[[ACC:[a-z0-9_]+]] = %{{.*}})
+// CANON: %[[V:.*]] = tensor.extract %[[I]][%{{.*}}, %{{.*}}, %[[A]], %[[B]]]
+// CANON: %[[F:.*]] = arith.index_cast %[[V]] : i64 to index
+// CANON: %[[W:.*]] = arith.remui %[[F]], %[[C4]]
+// CANON: %[[Q:.*]] = arith.divui %[[F]], %[[C4]]
+// CANON: %[[H:.*]] = arith.remui %[[Q]], %[[C4]]
+// CANON: %[[N:.*]] = arith.divui %[[Q]], %[[C4]]
+// CANON: %[[E:.*]] = tensor.extract %[[X]][%{{.*}}, %{{.*}}, %[[A]], %[[B]]]
+// CANON: tensor.insert %[[E]] into %[[ACC]][%[[N]], %{{.*}}, %[[H]], %[[W]]]
+func.func @maxunpool(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x2xi64>) -> tensor<1x1x4x4xf32> {
+  %none = onnx.NoValue
+  %0 = onnx.MaxUnpool(%x, %i, %none) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, none) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// With output_shape the output's dynamic sizes are read from it; the
+// indices still refer to the inferred shape.
+// CANON-LABEL: func @maxunpool_output_shape
+// CANON-SAME: (%{{.*}}: tensor<1x1x2x2xf32>, %{{.*}}: tensor<1x1x2x2xi64>, %[[S:[a-z0-9_]+]]: tensor<4xi64>)
+// CANON-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CANON: %[[H:.*]] = tensor.extract %[[S]][%{{.*}}] : tensor<4xi64>
+// CANON: %[[W:.*]] = tensor.extract %[[S]][%{{.*}}] : tensor<4xi64>
+// CANON: tensor.empty(%{{.*}}, %{{.*}}) : tensor<1x1x?x?xf32>
+// CANON: arith.remui %{{.*}}, %[[C4]]
+func.func @maxunpool_output_shape(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x2xi64>, %s: tensor<4xi64>) -> tensor<1x1x?x?xf32> {
+  %0 = onnx.MaxUnpool(%x, %i, %s) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, tensor<4xi64>) -> tensor<1x1x?x?xf32>
+  return %0 : tensor<1x1x?x?xf32>
 }
