@@ -144,6 +144,8 @@ void populateSliceConcatPatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 void populateConstantPatterns(const mlir::TypeConverter &tc,
                               mlir::RewritePatternSet &patterns);
+void populateControlFlowPatterns(const mlir::TypeConverter &tc,
+                                 mlir::RewritePatternSet &patterns);
 
 } // namespace fulcrum::lowering
 

@@ -433,3 +433,42 @@ func.func @not_decomposed(%a: tensor<3x4xui8>, %b: tensor<4x2xui8>) -> tensor<3x
   %0 = onnx.MatMulInteger(%a, %b, %none, %none) : (tensor<3x4xui8>, tensor<4x2xui8>, none, none) -> tensor<3x2xi32>
   return %0 : tensor<3x2xi32>
 }
+
+// -----
+
+// LoopLowering: a scan output element of dynamic shape (its accumulator is
+// allocated before the loop).
+func.func @loop_dynamic_scan_element(%m: tensor<i64>, %v: tensor<?xf32>) -> tensor<?x?xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.Loop'}}
+  %0:2 = onnx.Loop(%m, %none, %v) body {
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %vi: tensor<?xf32>):
+    onnx.Yield %ci, %vi, %vi : tensor<i1>, tensor<?xf32>, tensor<?xf32>
+  } : (tensor<i64>, none, tensor<?xf32>) -> (tensor<?xf32>, tensor<?x?xf32>)
+  return %0#1 : tensor<?x?xf32>
+}
+
+// -----
+
+// ScanLowering: a scan output with a dynamic dimension besides its scan axis.
+func.func @scan_dynamic_element(%x: tensor<3x?xf32>) -> tensor<3x?xf32> {
+  // expected-error @below {{cannot lower 'onnx.Scan'}}
+  %0 = onnx.Scan(%x) body {
+  ^bb0(%xi: tensor<?xf32>):
+    onnx.Yield %xi : tensor<?xf32>
+  } {num_scan_inputs = 1 : i64} : (tensor<3x?xf32>) -> tensor<3x?xf32>
+  return %0 : tensor<3x?xf32>
+}
+
+// -----
+
+// IfLowering: an unranked result (shape inference could not rank it).
+func.func @if_unranked(%c: tensor<i1>, %a: tensor<*xf32>) -> tensor<*xf32> {
+  // expected-error @below {{cannot lower 'onnx.If'}}
+  %0 = onnx.If(%c) else_branch {
+    onnx.Yield %a : tensor<*xf32>
+  } then_branch {
+    onnx.Yield %a : tensor<*xf32>
+  } : (tensor<i1>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

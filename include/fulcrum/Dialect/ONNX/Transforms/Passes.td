@@ -16,6 +16,15 @@ def ONNXShapeInference : Pass<"fulcrum-onnx-shape-inference", "::mlir::func::Fun
     types stale; this pass makes them precise again. The function's result
     types are updated to what it returns.
 
+    Subgraphs are inferred too: `onnx.If` results join the types both
+    branches yield; the block arguments of `onnx.Loop` and `onnx.Scan`
+    bodies take the types of the values they receive (carried values: the
+    initial value's type, generalized to dynamic dimensions, or unranked,
+    when the body yields another shape, after which the body is inferred
+    again; scan elements: the scan input without its scan axis), and their
+    results follow (scan outputs stack the yielded elements along a new
+    axis of the sequence length, run-time for Loop).
+
     Assumes the IR verifies; a type that conflicts with inference is an
     error (the verifier would have reported it) and fails the pass.
 
