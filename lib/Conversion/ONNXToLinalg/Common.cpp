@@ -241,4 +241,54 @@ Value generateTensor(
   return generic.getResult(0);
 }
 
+void getAxisSlice(OpBuilder &b, Location loc, Value t, int64_t axis,
+                  OpFoldResult pos, SmallVectorImpl<OpFoldResult> &offsets,
+                  SmallVectorImpl<OpFoldResult> &sizes,
+                  SmallVectorImpl<OpFoldResult> &strides) {
+  auto type = cast<RankedTensorType>(t.getType());
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    offsets.push_back(d == axis ? pos : b.getIndexAttr(0));
+    if (d == axis)
+      sizes.push_back(b.getIndexAttr(1));
+    else if (type.isDynamicDim(d))
+      sizes.push_back(getDimSize(b, loc, t, d));
+    else
+      sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+    strides.push_back(b.getIndexAttr(1));
+  }
+}
+
+Value insertAlongAxis(OpBuilder &b, Location loc, Value element, Value dest,
+                      int64_t axis, OpFoldResult pos) {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  getAxisSlice(b, loc, dest, axis, pos, offsets, sizes, strides);
+  auto elementType = cast<RankedTensorType>(element.getType());
+  int64_t k = 0;
+  for (int64_t d = 0; d < (int64_t)sizes.size(); ++d)
+    if (d != axis)
+      sizes[d] =
+          elementType.isDynamicDim(k)
+              ? OpFoldResult(getDimSize(b, loc, element, k++))
+              : OpFoldResult(b.getIndexAttr(elementType.getDimSize(k++)));
+  return b.create<tensor::InsertSliceOp>(loc, element, dest, offsets, sizes,
+                                         strides);
+}
+
+Value extractAlongAxis(OpBuilder &b, Location loc, Value t, int64_t axis,
+                       OpFoldResult pos) {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  getAxisSlice(b, loc, t, axis, pos, offsets, sizes, strides);
+  auto type = cast<RankedTensorType>(t.getType());
+  auto sliceType = tensor::ExtractSliceOp::inferCanonicalRankReducedResultType(
+      type.getRank() - 1, type, offsets, sizes, strides);
+  return b.create<tensor::ExtractSliceOp>(loc, sliceType, t, offsets, sizes,
+                                          strides);
+}
+
+Value castTo(OpBuilder &b, Location loc, Value v, Type type) {
+  if (v.getType() == type)
+    return v;
+  return b.create<tensor::CastOp>(loc, type, v);
+}
+
 } // namespace fulcrum::lowering

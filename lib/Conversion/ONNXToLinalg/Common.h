@@ -122,6 +122,30 @@ generateTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value init,
                                               mlir::ValueRange indices)>
                    element);
 
+/// Offsets, sizes and strides of the slice at `pos` along `axis` of `t`
+/// (size 1 there, full elsewhere).
+void getAxisSlice(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t,
+                  int64_t axis, mlir::OpFoldResult pos,
+                  llvm::SmallVectorImpl<mlir::OpFoldResult> &offsets,
+                  llvm::SmallVectorImpl<mlir::OpFoldResult> &sizes,
+                  llvm::SmallVectorImpl<mlir::OpFoldResult> &strides);
+
+/// `element` (rank r) inserted into `dest` (rank r + 1) at `pos` along
+/// `axis`.
+mlir::Value insertAlongAxis(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value element, mlir::Value dest, int64_t axis,
+                            mlir::OpFoldResult pos);
+
+/// The slice of `t` (rank r + 1) at `pos` along `axis`, without that axis.
+mlir::Value extractAlongAxis(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value t, int64_t axis,
+                             mlir::OpFoldResult pos);
+
+/// `v` as `type`: itself, or a tensor.cast between ranked tensors of the
+/// same element type.
+mlir::Value castTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                   mlir::Type type);
+
 void populateElementwisePatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(const mlir::TypeConverter &tc,
@@ -146,6 +170,8 @@ void populateConstantPatterns(const mlir::TypeConverter &tc,
                               mlir::RewritePatternSet &patterns);
 void populateControlFlowPatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
+void populateRecurrentPatterns(const mlir::TypeConverter &tc,
+                               mlir::RewritePatternSet &patterns);
 
 } // namespace fulcrum::lowering
 

@@ -38,14 +38,6 @@ namespace {
 /// many iterations; beyond it they grow by doubling.
 constexpr int64_t kLoopPreallocation = 1024;
 
-/// `v` as `type`: itself, or a tensor.cast between ranked tensors of the
-/// same element type.
-Value castTo(OpBuilder &b, Location loc, Value v, Type type) {
-  if (v.getType() == type)
-    return v;
-  return b.create<tensor::CastOp>(loc, type, v);
-}
-
 /// The converted types of `values` when all are ranked tensors; empty
 /// after a match failure naming `what` otherwise.
 FailureOr<SmallVector<RankedTensorType>>
@@ -70,43 +62,6 @@ SmallVector<Value> getYielded(ConversionPatternRewriter &r, Operation *yield) {
   for (Value v : yield->getOperands())
     values.push_back(r.getRemappedValue(v));
   return values;
-}
-
-/// Offsets, sizes and strides of the slice at `pos` along `axis` of `t`
-/// (size 1 there, full elsewhere).
-void getAxisSlice(OpBuilder &b, Location loc, Value t, int64_t axis,
-                  OpFoldResult pos, SmallVectorImpl<OpFoldResult> &offsets,
-                  SmallVectorImpl<OpFoldResult> &sizes,
-                  SmallVectorImpl<OpFoldResult> &strides) {
-  auto type = cast<RankedTensorType>(t.getType());
-  for (int64_t d = 0; d < type.getRank(); ++d) {
-    offsets.push_back(d == axis ? pos : b.getIndexAttr(0));
-    if (d == axis)
-      sizes.push_back(b.getIndexAttr(1));
-    else if (type.isDynamicDim(d))
-      sizes.push_back(getDimSize(b, loc, t, d));
-    else
-      sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
-    strides.push_back(b.getIndexAttr(1));
-  }
-}
-
-/// `element` (rank r) inserted into `dest` (rank r + 1) at `pos` along
-/// `axis`.
-Value insertAlongAxis(OpBuilder &b, Location loc, Value element, Value dest,
-                      int64_t axis, OpFoldResult pos) {
-  SmallVector<OpFoldResult> offsets, sizes, strides;
-  getAxisSlice(b, loc, dest, axis, pos, offsets, sizes, strides);
-  auto elementType = cast<RankedTensorType>(element.getType());
-  int64_t k = 0;
-  for (int64_t d = 0; d < (int64_t)sizes.size(); ++d)
-    if (d != axis)
-      sizes[d] =
-          elementType.isDynamicDim(k)
-              ? OpFoldResult(getDimSize(b, loc, element, k++))
-              : OpFoldResult(b.getIndexAttr(elementType.getDimSize(k++)));
-  return b.create<tensor::InsertSliceOp>(loc, element, dest, offsets, sizes,
-                                         strides);
 }
 
 /// If -> scf.if.
@@ -387,16 +342,8 @@ struct ScanLowering : public OpConversionPattern<ScanOp> {
     for (int64_t i = 0; i < numScanIn; ++i) {
       Value input = operands[numStates + i];
       Value pos = getAttrValue(op.getScanInputDirections(), i) ? reversed : iv;
-      SmallVector<OpFoldResult> offsets, sizes, strides;
-      getAxisSlice(rewriter, loc, input, inAxes[i], pos, offsets, sizes,
-                   strides);
       RankedTensorType argType = (*argTypes)[numStates + i];
-      auto sliceType =
-          tensor::ExtractSliceOp::inferCanonicalRankReducedResultType(
-              argType.getRank(), cast<RankedTensorType>(input.getType()),
-              offsets, sizes, strides);
-      Value slice = rewriter.create<tensor::ExtractSliceOp>(
-          loc, sliceType, input, offsets, sizes, strides);
+      Value slice = extractAlongAxis(rewriter, loc, input, inAxes[i], pos);
       bodyArgs.push_back(castTo(rewriter, loc, slice, argType));
     }
     rewriter.mergeBlocks(&body, loopBody, bodyArgs);

@@ -33,6 +33,7 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateSliceConcatPatterns(tc, patterns);
   lowering::populateConstantPatterns(tc, patterns);
   lowering::populateControlFlowPatterns(tc, patterns);
+  lowering::populateRecurrentPatterns(tc, patterns);
 }
 
 void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {

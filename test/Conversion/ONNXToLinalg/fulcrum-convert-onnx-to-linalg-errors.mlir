@@ -57,10 +57,11 @@ func.func @prelu6_2d_slope(%x: tensor<2x3x4xf32>, %s: tensor<3x4xf32>) -> tensor
 
 // -----
 
-// ReshapeLikeLowering: more than one dynamic result dimension.
-func.func @reshape_two_dynamic(%a: tensor<?x?xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
+// ReshapeLikeLowering: more than one dynamic result dimension, and a shape
+// operand of unknown length to read them from.
+func.func @reshape_two_dynamic(%a: tensor<?x?xf32>, %s: tensor<?xi64>) -> tensor<?x?xf32> {
   // expected-error @below {{cannot lower 'onnx.Reshape'}}
-  %0 = onnx.Reshape(%a, %s) : (tensor<?x?xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %0 = onnx.Reshape(%a, %s) : (tensor<?x?xf32>, tensor<?xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
 
@@ -471,4 +472,36 @@ func.func @if_unranked(%c: tensor<i1>, %a: tensor<*xf32>) -> tensor<*xf32> {
     onnx.Yield %a : tensor<*xf32>
   } : (tensor<i1>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
+}
+
+// -----
+
+// RecurrentLowering<RNNOp,Cell::RNN>: weights of dynamic shape (the hidden
+// size and the gate offsets must be known).
+func.func @rnn_dynamic_weights(%x: tensor<2x1x3xf32>, %w: tensor<1x?x3xf32>, %r: tensor<1x?x?xf32>) -> tensor<1x1x?xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.RNN'}}
+  %y, %yh = onnx.RNN(%x, %w, %r, %none, %none, %none) : (tensor<2x1x3xf32>, tensor<1x?x3xf32>, tensor<1x?x?xf32>, none, none, none) -> (none, tensor<1x1x?xf32>)
+  return %yh : tensor<1x1x?xf32>
+}
+
+// -----
+
+// RecurrentLowering<GRUOp,Cell::GRU>: an activation ONNX does not define.
+func.func @gru_unknown_activation(%x: tensor<2x1x3xf32>, %w: tensor<1x6x3xf32>, %r: tensor<1x6x2xf32>) -> tensor<1x1x2xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.GRU'}}
+  %y, %yh = onnx.GRU(%x, %w, %r, %none, %none, %none) {activations = ["Sigmoid", "Swish"], hidden_size = 2 : i64} : (tensor<2x1x3xf32>, tensor<1x6x3xf32>, tensor<1x6x2xf32>, none, none, none) -> (none, tensor<1x1x2xf32>)
+  return %yh : tensor<1x1x2xf32>
+}
+
+// -----
+
+// RecurrentLowering<LSTMOp,Cell::LSTM>: W's gate count does not match R
+// (4 gates of hidden size 2 need 8 rows).
+func.func @lstm_bad_weights(%x: tensor<2x1x3xf32>, %w: tensor<1x6x3xf32>, %r: tensor<1x8x2xf32>) -> tensor<1x1x2xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.LSTM'}}
+  %y, %yh, %yc = onnx.LSTM(%x, %w, %r, %none, %none, %none, %none, %none) {hidden_size = 2 : i64} : (tensor<2x1x3xf32>, tensor<1x6x3xf32>, tensor<1x8x2xf32>, none, none, none, none, none) -> (none, tensor<1x1x2xf32>, none)
+  return %yh : tensor<1x1x2xf32>
 }
