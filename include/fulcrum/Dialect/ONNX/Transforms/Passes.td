@@ -75,6 +75,40 @@ def ONNXFoldShapeComputations
   ];
 }
 
+def ONNXResolveSequences : Pass<"fulcrum-onnx-resolve-sequences", "::mlir::func::FuncOp"> {
+  let summary = "Replace sequences of known elements by their tensors";
+  let description = [{
+    Follows the sequences of a function whose elements are known at compile
+    time: `SequenceEmpty`, `SequenceConstruct`, and `SequenceInsert` /
+    `SequenceErase` with constant (or absent) positions on a known
+    sequence, and `SplitToSequence` of a static axis with absent or
+    constant split sizes (which becomes a `Split`, and `Squeeze`s for
+    `keepdims=0`). What reads such a sequence is replaced: `SequenceAt` of
+    a constant position by the element (a `tensor.cast` to the declared
+    type when they differ), `SequenceLength` by a constant and
+    `ConcatFromSequence` by a `Concat` (of `Unsqueeze`d elements for
+    `new_axis=1`). A `SplitToSequence` with run-time split sizes of static
+    count has a known length only. Sequence operations left without users are erased;
+    sequences that escape (function results, loop-carried values) or whose
+    positions are known only at run time stay, and the lowering reports
+    them.
+
+    ```mlir
+    %s = onnx.SequenceConstruct(%x, %y) : (tensor<2xf32>, tensor<3xf32>) -> !onnx.seq<tensor<*xf32>>
+    %n = onnx.SequenceLength(%s) : (!onnx.seq<tensor<*xf32>>) -> tensor<i64>
+    %c = onnx.ConcatFromSequence(%s) {axis = 0 : i64} : (!onnx.seq<tensor<*xf32>>) -> tensor<?xf32>
+    // becomes
+    %n = onnx.Constant() {value = dense<2> : tensor<i64>} : () -> tensor<i64>
+    %c = onnx.Concat(%x, %y) {axis = 0 : i64} : (tensor<2xf32>, tensor<3xf32>) -> tensor<?xf32>
+    ```
+  }];
+  let dependentDialects = ["::fulcrum::onnx::ONNXDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numResolved", "num-resolved", "Sequence reads resolved">
+  ];
+}
+
 def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
   let summary = "Rewrite composite ONNX operators as simpler ONNX operators";
   let description = [{
