@@ -14,7 +14,9 @@
 //   Scan -> scf.for over the scan axis of the first scan input: each
 //           iteration reads a slice of every scan input (from the end for
 //           backward directions) and inserts the scan output elements into
-//           tensors of the full result shape along their axes.
+//           tensors of the full result shape along their axes. Scan-8
+//           (models the version converter cannot upgrade) has a batch
+//           axis: an scf.for over the batch runs one such loop per entry.
 //
 // Values carried across iterations take the type of the body's block
 // argument, which fulcrum-onnx-shape-inference generalizes (dynamic
@@ -267,6 +269,93 @@ int64_t getAttrValue(std::optional<ArrayRef<int64_t>> attr, int64_t i) {
   return attr && i < (int64_t)attr->size() ? (*attr)[i] : 0;
 }
 
+/// How a Scan iterates: the scan axis of each input and output and whether
+/// it runs backwards there.
+struct ScanLayout {
+  SmallVector<int64_t> inAxes, inReverse, outAxes, outReverse;
+};
+
+/// The scf.for of a Scan (see the file comment): `body` (states, then scan
+/// elements) is merged into it. `argTypes` are the body's argument types,
+/// `resultTypes` the final states' and the scan outputs' types.
+SmallVector<Value> buildScan(ConversionPatternRewriter &rewriter, Location loc,
+                             Block &body, ValueRange states, ValueRange inputs,
+                             const ScanLayout &layout,
+                             ArrayRef<RankedTensorType> argTypes,
+                             ArrayRef<RankedTensorType> resultTypes) {
+  Operation *yield = body.getTerminator();
+  int64_t numStates = states.size();
+  int64_t numScanOut = resultTypes.size() - numStates;
+  Value length = getDimSize(rewriter, loc, inputs[0], layout.inAxes[0]);
+  Value lastIndex = rewriter.create<arith::SubIOp>(
+      loc, length, rewriter.create<arith::ConstantIndexOp>(loc, 1));
+  SmallVector<Value> inits;
+  for (int64_t k = 0; k < numStates; ++k)
+    inits.push_back(castTo(rewriter, loc, states[k], argTypes[k]));
+  for (int64_t j = 0; j < numScanOut; ++j) {
+    RankedTensorType type = resultTypes[numStates + j];
+    SmallVector<Value> dynamic;
+    if (type.isDynamicDim(layout.outAxes[j]))
+      dynamic.push_back(length);
+    inits.push_back(createEmpty(rewriter, loc, type, dynamic));
+  }
+  Value c0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+  Value c1 = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+  auto forOp = rewriter.create<scf::ForOp>(loc, c0, length, c1, inits);
+  Block *loopBody = forOp.getBody();
+  rewriter.setInsertionPointToStart(loopBody);
+  Value iv = forOp.getInductionVar();
+  Value reversed = rewriter.create<arith::SubIOp>(loc, lastIndex, iv);
+
+  SmallVector<Value> bodyArgs(forOp.getRegionIterArgs().take_front(numStates));
+  for (auto [i, input] : llvm::enumerate(inputs)) {
+    Value pos = layout.inReverse[i] ? reversed : iv;
+    Value slice = extractAlongAxis(rewriter, loc, input, layout.inAxes[i], pos);
+    bodyArgs.push_back(castTo(rewriter, loc, slice, argTypes[numStates + i]));
+  }
+  rewriter.mergeBlocks(&body, loopBody, bodyArgs);
+
+  rewriter.setInsertionPoint(yield);
+  SmallVector<Value> yielded = getYielded(rewriter, yield);
+  SmallVector<Value> next;
+  for (int64_t k = 0; k < numStates; ++k)
+    next.push_back(castTo(rewriter, loc, yielded[k], argTypes[k]));
+  for (int64_t j = 0; j < numScanOut; ++j) {
+    Value pos = layout.outReverse[j] ? reversed : iv;
+    next.push_back(insertAlongAxis(rewriter, loc, yielded[numStates + j],
+                                   forOp.getRegionIterArgs()[numStates + j],
+                                   layout.outAxes[j], pos));
+  }
+  rewriter.create<scf::YieldOp>(loc, next);
+  rewriter.eraseOp(yield);
+
+  SmallVector<Value> results;
+  rewriter.setInsertionPointAfter(forOp);
+  for (auto [v, type] : llvm::zip(forOp.getResults(), resultTypes))
+    results.push_back(castTo(rewriter, loc, v, type));
+  return results;
+}
+
+/// Checks the scan output types (dynamic only along their axis) and
+/// normalizes the axes.
+LogicalResult checkScanOutputs(Operation *op,
+                               ArrayRef<RankedTensorType> outputs,
+                               SmallVectorImpl<int64_t> &axes,
+                               ConversionPatternRewriter &rewriter) {
+  for (auto [j, type] : llvm::enumerate(outputs)) {
+    int64_t &axis = axes[j];
+    if (axis < 0)
+      axis += type.getRank();
+    if (axis < 0 || axis >= type.getRank())
+      return rewriter.notifyMatchFailure(op, "scan output axis out of range");
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (d != axis && type.isDynamicDim(d))
+        return rewriter.notifyMatchFailure(
+            op, "a scan output has a dynamic dimension besides its axis");
+  }
+  return success();
+}
+
 /// Scan -> scf.for (see the file comment).
 struct ScanLowering : public OpConversionPattern<ScanOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -275,7 +364,6 @@ struct ScanLowering : public OpConversionPattern<ScanOp> {
                   ConversionPatternRewriter &rewriter) const override {
     const TypeConverter &tc = *getTypeConverter();
     Block &body = op.getBody().front();
-    Operation *yield = body.getTerminator();
     ValueRange operands = adaptor.getInitialStateAndScanInputs();
     int64_t numScanIn = op.getNumScanInputs();
     int64_t numStates = operands.size() - numScanIn;
@@ -291,8 +379,7 @@ struct ScanLowering : public OpConversionPattern<ScanOp> {
     if (failed(argTypes) || failed(resultTypes) || failed(operandTypes))
       return failure();
 
-    Location loc = op.getLoc();
-    SmallVector<int64_t> inAxes, outAxes;
+    ScanLayout layout;
     for (int64_t i = 0; i < numScanIn; ++i) {
       int64_t rank = (*operandTypes)[numStates + i].getRank();
       int64_t axis = getAttrValue(op.getScanInputAxes(), i);
@@ -300,73 +387,92 @@ struct ScanLowering : public OpConversionPattern<ScanOp> {
         axis += rank;
       if (axis < 0 || axis >= rank)
         return rewriter.notifyMatchFailure(op, "scan input axis out of range");
-      inAxes.push_back(axis);
+      layout.inAxes.push_back(axis);
+      layout.inReverse.push_back(getAttrValue(op.getScanInputDirections(), i));
     }
     for (int64_t j = 0; j < numScanOut; ++j) {
-      RankedTensorType type = (*resultTypes)[numStates + j];
-      int64_t axis = getAttrValue(op.getScanOutputAxes(), j);
-      if (axis < 0)
-        axis += type.getRank();
-      if (axis < 0 || axis >= type.getRank())
-        return rewriter.notifyMatchFailure(op, "scan output axis out of range");
-      for (int64_t d = 0; d < type.getRank(); ++d)
-        if (d != axis && type.isDynamicDim(d))
-          return rewriter.notifyMatchFailure(
-              op, "a scan output has a dynamic dimension besides its axis");
-      outAxes.push_back(axis);
+      layout.outAxes.push_back(getAttrValue(op.getScanOutputAxes(), j));
+      layout.outReverse.push_back(
+          getAttrValue(op.getScanOutputDirections(), j));
     }
+    if (failed(checkScanOutputs(op,
+                                ArrayRef(*resultTypes).drop_front(numStates),
+                                layout.outAxes, rewriter)))
+      return failure();
+    rewriter.replaceOp(op, buildScan(rewriter, op.getLoc(), body,
+                                     operands.take_front(numStates),
+                                     operands.drop_front(numStates), layout,
+                                     *argTypes, *resultTypes));
+    return success();
+  }
+};
 
-    Value length = getDimSize(rewriter, loc, operands[numStates], inAxes[0]);
-    Value lastIndex = rewriter.create<arith::SubIOp>(
-        loc, length, rewriter.create<arith::ConstantIndexOp>(loc, 1));
-    SmallVector<Value> inits;
-    for (int64_t k = 0; k < numStates; ++k)
-      inits.push_back(castTo(rewriter, loc, operands[k], (*argTypes)[k]));
-    for (int64_t j = 0; j < numScanOut; ++j) {
-      RankedTensorType type = (*resultTypes)[numStates + j];
-      SmallVector<Value> dynamic;
-      if (type.isDynamicDim(outAxes[j]))
-        dynamic.push_back(length);
-      inits.push_back(createEmpty(rewriter, loc, type, dynamic));
+/// Scan-8: states [B, ...] and scan inputs [B, T, ...] with a batch axis;
+/// an scf.for over the batch runs the Scan of each entry (scan axis 0 of
+/// its slices) and inserts its results at the entry. sequence_lens must be
+/// absent.
+struct ScanV8Lowering : public OpConversionPattern<ScanV8Op> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScanV8Op op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isNoValue(op.getSequenceLens()))
+      return rewriter.notifyMatchFailure(op, "sequence_lens is not supported");
+    const TypeConverter &tc = *getTypeConverter();
+    Block &body = op.getBody().front();
+    ValueRange operands = adaptor.getInitialStateAndScanInputs();
+    int64_t numScanIn = op.getNumScanInputs();
+    int64_t numStates = operands.size() - numScanIn;
+    int64_t numScanOut = op->getNumResults() - numStates;
+    if (numScanIn < 1 || numStates < 0 || numScanOut < 0)
+      return rewriter.notifyMatchFailure(op, "no scan input");
+    auto argTypes = getRankedTypes(op, body.getArgumentTypes(), tc, rewriter,
+                                   "body argument");
+    auto resultTypes =
+        getRankedTypes(op, op->getResultTypes(), tc, rewriter, "result");
+    if (failed(argTypes) || failed(resultTypes))
+      return failure();
+    // Per batch entry: the results without their batch axis.
+    SmallVector<RankedTensorType> entryTypes;
+    for (RankedTensorType t : *resultTypes) {
+      if (t.getRank() < 1 || t.isDynamicDim(0))
+        return rewriter.notifyMatchFailure(op, "results need a static batch");
+      entryTypes.push_back(
+          RankedTensorType::get(t.getShape().drop_front(), t.getElementType()));
     }
+    ScanLayout layout;
+    layout.inAxes.assign(numScanIn, 0);
+    for (int64_t i = 0; i < numScanIn; ++i)
+      layout.inReverse.push_back(getAttrValue(op.getDirections(), i));
+    layout.outAxes.assign(numScanOut, 0);
+    layout.outReverse.assign(numScanOut, 0);
+    if (failed(checkScanOutputs(op, ArrayRef(entryTypes).drop_front(numStates),
+                                layout.outAxes, rewriter)))
+      return failure();
+
+    Location loc = op.getLoc();
+    SmallVector<Value> inits;
+    for (RankedTensorType t : *resultTypes)
+      inits.push_back(createEmpty(rewriter, loc, t, {}));
     Value c0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
     Value c1 = rewriter.create<arith::ConstantIndexOp>(loc, 1);
-    auto forOp = rewriter.create<scf::ForOp>(loc, c0, length, c1, inits);
-    Block *loopBody = forOp.getBody();
-    rewriter.setInsertionPointToStart(loopBody);
-    Value iv = forOp.getInductionVar();
-    Value reversed = rewriter.create<arith::SubIOp>(loc, lastIndex, iv);
-
-    SmallVector<Value> bodyArgs(
-        forOp.getRegionIterArgs().take_front(numStates));
-    for (int64_t i = 0; i < numScanIn; ++i) {
-      Value input = operands[numStates + i];
-      Value pos = getAttrValue(op.getScanInputDirections(), i) ? reversed : iv;
-      RankedTensorType argType = (*argTypes)[numStates + i];
-      Value slice = extractAlongAxis(rewriter, loc, input, inAxes[i], pos);
-      bodyArgs.push_back(castTo(rewriter, loc, slice, argType));
-    }
-    rewriter.mergeBlocks(&body, loopBody, bodyArgs);
-
-    rewriter.setInsertionPoint(yield);
-    SmallVector<Value> yielded = getYielded(rewriter, yield);
+    Value batch = rewriter.create<arith::ConstantIndexOp>(
+        loc, (*resultTypes)[0].getDimSize(0));
+    auto forOp = rewriter.create<scf::ForOp>(loc, c0, batch, c1, inits);
+    rewriter.setInsertionPointToStart(forOp.getBody());
+    Value b = forOp.getInductionVar();
+    SmallVector<Value> entries;
+    for (Value v : operands)
+      entries.push_back(extractAlongAxis(rewriter, loc, v, 0, b));
+    SmallVector<Value> results = buildScan(
+        rewriter, loc, body, ValueRange(entries).take_front(numStates),
+        ValueRange(entries).drop_front(numStates), layout, *argTypes,
+        entryTypes);
     SmallVector<Value> next;
-    for (int64_t k = 0; k < numStates; ++k)
-      next.push_back(castTo(rewriter, loc, yielded[k], (*argTypes)[k]));
-    for (int64_t j = 0; j < numScanOut; ++j) {
-      Value pos = getAttrValue(op.getScanOutputDirections(), j) ? reversed : iv;
-      next.push_back(insertAlongAxis(rewriter, loc, yielded[numStates + j],
-                                     forOp.getRegionIterArgs()[numStates + j],
-                                     outAxes[j], pos));
-    }
+    for (auto [r, acc] : llvm::zip(results, forOp.getRegionIterArgs()))
+      next.push_back(insertAlongAxis(rewriter, loc, r, acc, 0, b));
     rewriter.create<scf::YieldOp>(loc, next);
-    rewriter.eraseOp(yield);
-
-    SmallVector<Value> results;
-    rewriter.setInsertionPointAfter(forOp);
-    for (auto [v, type] : llvm::zip(forOp.getResults(), *resultTypes))
-      results.push_back(castTo(rewriter, loc, v, type));
-    rewriter.replaceOp(op, results);
+    rewriter.replaceOp(op, forOp.getResults());
     return success();
   }
 };
@@ -375,8 +481,8 @@ struct ScanLowering : public OpConversionPattern<ScanOp> {
 
 void populateControlFlowPatterns(const TypeConverter &tc,
                                  RewritePatternSet &patterns) {
-  patterns.add<IfLowering, LoopLowering, ScanLowering>(tc,
-                                                       patterns.getContext());
+  patterns.add<IfLowering, LoopLowering, ScanLowering, ScanV8Lowering>(
+      tc, patterns.getContext());
 }
 
 } // namespace fulcrum::lowering

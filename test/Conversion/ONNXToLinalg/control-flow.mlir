@@ -143,3 +143,34 @@ func.func @scan_dynamic(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   } {num_scan_inputs = 1 : i64} : (tensor<?x4xf32>) -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// -----
+
+// Pattern: ScanV8Lowering
+// Scan-8 has a batch axis: an scf.for over the batch runs the scan of each
+// entry (its slices, scanned along axis 0) and inserts the results there.
+// CHECK-LABEL: func @scan_v8
+// CHECK-SAME: (%[[S:.*]]: tensor<2x2xf32>, %[[X:.*]]: tensor<2x3x2xf32>)
+// CHECK: %[[Y0:.*]] = tensor.empty() : tensor<2x2xf32>
+// CHECK: %[[Z0:.*]] = tensor.empty() : tensor<2x3x2xf32>
+// CHECK: %[[C2:.*]] = arith.constant 2 : index
+// CHECK: %[[R:.*]]:2 = scf.for %[[B:.*]] = %{{.*}} to %[[C2]] step %{{.*}} iter_args(%[[Y:.*]] = %[[Y0]], %[[Z:.*]] = %[[Z0]])
+// CHECK: %[[SB:.*]] = tensor.extract_slice %[[S]][%[[B]], 0] [1, 2] [1, 1] : tensor<2x2xf32> to tensor<2xf32>
+// CHECK: %[[XB:.*]] = tensor.extract_slice %[[X]][%[[B]], 0, 0] [1, 3, 2] [1, 1, 1] : tensor<2x3x2xf32> to tensor<3x2xf32>
+// CHECK: %[[C3:.*]] = arith.constant 3 : index
+// CHECK: %[[IN:.*]]:2 = scf.for %[[I:.*]] = %{{.*}} to %[[C3]] step %{{.*}} iter_args(%[[SI:.*]] = %[[SB]], %{{.*}} = %{{.*}}) -> (tensor<2xf32>, tensor<3x2xf32>)
+// CHECK: %[[REV:.*]] = arith.subi %{{.*}}, %[[I]] : index
+// CHECK: tensor.extract_slice %[[XB]][%[[REV]], 0] [1, 2] [1, 1] : tensor<3x2xf32> to tensor<2xf32>
+// CHECK: %[[YB:.*]] = tensor.insert_slice %[[IN]]#0 into %[[Y]][%[[B]], 0] [1, 2] [1, 1] : tensor<2xf32> into tensor<2x2xf32>
+// CHECK: %[[ZB:.*]] = tensor.insert_slice %[[IN]]#1 into %[[Z]][%[[B]], 0, 0] [1, 3, 2] [1, 1, 1] : tensor<3x2xf32> into tensor<2x3x2xf32>
+// CHECK: scf.yield %[[YB]], %[[ZB]]
+// CHECK: return %[[R]]#0, %[[R]]#1
+func.func @scan_v8(%s: tensor<2x2xf32>, %x: tensor<2x3x2xf32>) -> (tensor<2x2xf32>, tensor<2x3x2xf32>) {
+  %none = onnx.NoValue
+  %0:2 = onnx.ScanV8(%none, %s, %x) body {
+  ^bb0(%si: tensor<2xf32>, %xi: tensor<2xf32>):
+    %1 = onnx.Add(%si, %xi) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+    onnx.Yield %1, %1 : tensor<2xf32>, tensor<2xf32>
+  } {num_scan_inputs = 1 : i64, directions = array<i64: 1>} : (none, tensor<2x2xf32>, tensor<2x3x2xf32>) -> (tensor<2x2xf32>, tensor<2x3x2xf32>)
+  return %0#0, %0#1 : tensor<2x2xf32>, tensor<2x3x2xf32>
+}

@@ -505,3 +505,15 @@ func.func @lstm_bad_weights(%x: tensor<2x1x3xf32>, %w: tensor<1x6x3xf32>, %r: te
   %y, %yh, %yc = onnx.LSTM(%x, %w, %r, %none, %none, %none, %none, %none) {hidden_size = 2 : i64} : (tensor<2x1x3xf32>, tensor<1x6x3xf32>, tensor<1x8x2xf32>, none, none, none, none, none) -> (none, tensor<1x1x2xf32>, none)
   return %yh : tensor<1x1x2xf32>
 }
+
+// -----
+
+// ScanV8Lowering: sequence_lens (per-entry lengths) is not supported.
+func.func @scan_v8_lengths(%l: tensor<2xi64>, %s: tensor<2x2xf32>, %x: tensor<2x3x2xf32>) -> tensor<2x2xf32> {
+  // expected-error @below {{cannot lower 'onnx.ScanV8'}}
+  %0:2 = onnx.ScanV8(%l, %s, %x) body {
+  ^bb0(%si: tensor<2xf32>, %xi: tensor<2xf32>):
+    onnx.Yield %si, %xi : tensor<2xf32>, tensor<2xf32>
+  } {num_scan_inputs = 1 : i64} : (tensor<2xi64>, tensor<2x2xf32>, tensor<2x3x2xf32>) -> (tensor<2x2xf32>, tensor<2x3x2xf32>)
+  return %0#0 : tensor<2x2xf32>
+}
