@@ -356,32 +356,51 @@ LogicalResult checkScanOutputs(Operation *op,
   return success();
 }
 
+/// What both Scan lowerings start from: the operand counts and the body's
+/// argument and the results' (ranked) types.
+struct ScanParts {
+  int64_t numScanIn, numStates, numScanOut;
+  SmallVector<RankedTensorType> argTypes, resultTypes;
+};
+
+template <typename OpT>
+FailureOr<ScanParts> getScanParts(OpT op, ValueRange operands,
+                                  const TypeConverter &tc,
+                                  ConversionPatternRewriter &rewriter) {
+  ScanParts parts;
+  parts.numScanIn = op.getNumScanInputs();
+  parts.numStates = operands.size() - parts.numScanIn;
+  parts.numScanOut = op->getNumResults() - parts.numStates;
+  if (parts.numScanIn < 1 || parts.numStates < 0 || parts.numScanOut < 0)
+    return rewriter.notifyMatchFailure(op, "no scan input");
+  auto argTypes = getRankedTypes(op, op.getBody().front().getArgumentTypes(),
+                                 tc, rewriter, "body argument");
+  auto resultTypes =
+      getRankedTypes(op, op->getResultTypes(), tc, rewriter, "result");
+  if (failed(argTypes) || failed(resultTypes))
+    return failure();
+  parts.argTypes = std::move(*argTypes);
+  parts.resultTypes = std::move(*resultTypes);
+  return parts;
+}
+
 /// Scan -> scf.for (see the file comment).
 struct ScanLowering : public OpConversionPattern<ScanOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(ScanOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    const TypeConverter &tc = *getTypeConverter();
-    Block &body = op.getBody().front();
     ValueRange operands = adaptor.getInitialStateAndScanInputs();
-    int64_t numScanIn = op.getNumScanInputs();
-    int64_t numStates = operands.size() - numScanIn;
-    int64_t numScanOut = op->getNumResults() - numStates;
-    if (numScanIn < 1 || numStates < 0 || numScanOut < 0)
-      return rewriter.notifyMatchFailure(op, "no scan input");
-    auto argTypes = getRankedTypes(op, body.getArgumentTypes(), tc, rewriter,
-                                   "body argument");
-    auto resultTypes =
-        getRankedTypes(op, op->getResultTypes(), tc, rewriter, "result");
-    auto operandTypes =
-        getRankedTypes(op, operands.getTypes(), tc, rewriter, "operand");
-    if (failed(argTypes) || failed(resultTypes) || failed(operandTypes))
+    auto parts = getScanParts(op, operands, *getTypeConverter(), rewriter);
+    if (failed(parts))
       return failure();
+    auto [numScanIn, numStates, numScanOut, argTypes, resultTypes] = *parts;
+    Block &body = op.getBody().front();
 
     ScanLayout layout;
     for (int64_t i = 0; i < numScanIn; ++i) {
-      int64_t rank = (*operandTypes)[numStates + i].getRank();
+      int64_t rank =
+          cast<RankedTensorType>(operands[numStates + i].getType()).getRank();
       int64_t axis = getAttrValue(op.getScanInputAxes(), i);
       if (axis < 0)
         axis += rank;
@@ -395,14 +414,13 @@ struct ScanLowering : public OpConversionPattern<ScanOp> {
       layout.outReverse.push_back(
           getAttrValue(op.getScanOutputDirections(), j));
     }
-    if (failed(checkScanOutputs(op,
-                                ArrayRef(*resultTypes).drop_front(numStates),
+    if (failed(checkScanOutputs(op, ArrayRef(resultTypes).drop_front(numStates),
                                 layout.outAxes, rewriter)))
       return failure();
     rewriter.replaceOp(op, buildScan(rewriter, op.getLoc(), body,
                                      operands.take_front(numStates),
                                      operands.drop_front(numStates), layout,
-                                     *argTypes, *resultTypes));
+                                     argTypes, resultTypes));
     return success();
   }
 };
@@ -418,23 +436,15 @@ struct ScanV8Lowering : public OpConversionPattern<ScanV8Op> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!isNoValue(op.getSequenceLens()))
       return rewriter.notifyMatchFailure(op, "sequence_lens is not supported");
-    const TypeConverter &tc = *getTypeConverter();
-    Block &body = op.getBody().front();
     ValueRange operands = adaptor.getInitialStateAndScanInputs();
-    int64_t numScanIn = op.getNumScanInputs();
-    int64_t numStates = operands.size() - numScanIn;
-    int64_t numScanOut = op->getNumResults() - numStates;
-    if (numScanIn < 1 || numStates < 0 || numScanOut < 0)
-      return rewriter.notifyMatchFailure(op, "no scan input");
-    auto argTypes = getRankedTypes(op, body.getArgumentTypes(), tc, rewriter,
-                                   "body argument");
-    auto resultTypes =
-        getRankedTypes(op, op->getResultTypes(), tc, rewriter, "result");
-    if (failed(argTypes) || failed(resultTypes))
+    auto parts = getScanParts(op, operands, *getTypeConverter(), rewriter);
+    if (failed(parts))
       return failure();
+    auto [numScanIn, numStates, numScanOut, argTypes, resultTypes] = *parts;
+    Block &body = op.getBody().front();
     // Per batch entry: the results without their batch axis.
     SmallVector<RankedTensorType> entryTypes;
-    for (RankedTensorType t : *resultTypes) {
+    for (RankedTensorType t : resultTypes) {
       if (t.getRank() < 1 || t.isDynamicDim(0))
         return rewriter.notifyMatchFailure(op, "results need a static batch");
       entryTypes.push_back(
@@ -452,12 +462,12 @@ struct ScanV8Lowering : public OpConversionPattern<ScanV8Op> {
 
     Location loc = op.getLoc();
     SmallVector<Value> inits;
-    for (RankedTensorType t : *resultTypes)
+    for (RankedTensorType t : resultTypes)
       inits.push_back(createEmpty(rewriter, loc, t, {}));
     Value c0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
     Value c1 = rewriter.create<arith::ConstantIndexOp>(loc, 1);
     Value batch = rewriter.create<arith::ConstantIndexOp>(
-        loc, (*resultTypes)[0].getDimSize(0));
+        loc, resultTypes[0].getDimSize(0));
     auto forOp = rewriter.create<scf::ForOp>(loc, c0, batch, c1, inits);
     rewriter.setInsertionPointToStart(forOp.getBody());
     Value b = forOp.getInductionVar();
@@ -466,7 +476,7 @@ struct ScanV8Lowering : public OpConversionPattern<ScanV8Op> {
       entries.push_back(extractAlongAxis(rewriter, loc, v, 0, b));
     SmallVector<Value> results = buildScan(
         rewriter, loc, body, ValueRange(entries).take_front(numStates),
-        ValueRange(entries).drop_front(numStates), layout, *argTypes,
+        ValueRange(entries).drop_front(numStates), layout, argTypes,
         entryTypes);
     SmallVector<Value> next;
     for (auto [r, acc] : llvm::zip(results, forOp.getRegionIterArgs()))
