@@ -78,3 +78,26 @@ func.func @runtime_splits(%x: tensor<?xf32>, %sizes: tensor<3xi64>, %p: tensor<i
   %a = onnx.SequenceAt(%s, %p) : (!onnx.seq<tensor<?xf32>>, tensor<i64>) -> tensor<?xf32>
   return %n, %a : tensor<i64>, tensor<?xf32>
 }
+
+// -----
+
+// Inside a subgraph, a sequence built there (or outside) is resolved too.
+// CHECK-LABEL: func @in_subgraph
+// CHECK: onnx.If
+// CHECK-NOT: onnx.Sequence
+// CHECK: onnx.Yield %arg2 : tensor<2xf32>
+// CHECK-NOT: onnx.Sequence
+// CHECK: onnx.Yield %arg1 : tensor<2xf32>
+func.func @in_subgraph(%c: tensor<i1>, %x: tensor<2xf32>, %y: tensor<2xf32>) -> tensor<2xf32> {
+  %zero = onnx.Constant() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+  %s = onnx.SequenceConstruct(%x, %y) : (tensor<2xf32>, tensor<2xf32>) -> !onnx.seq<tensor<2xf32>>
+  %r = onnx.If(%c) else_branch {
+    %one = onnx.Constant() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+    %b = onnx.SequenceAt(%s, %one) : (!onnx.seq<tensor<2xf32>>, tensor<i64>) -> tensor<2xf32>
+    onnx.Yield %b : tensor<2xf32>
+  } then_branch {
+    %a = onnx.SequenceAt(%s, %zero) : (!onnx.seq<tensor<2xf32>>, tensor<i64>) -> tensor<2xf32>
+    onnx.Yield %a : tensor<2xf32>
+  } : (tensor<i1>) -> tensor<2xf32>
+  return %r : tensor<2xf32>
+}

@@ -237,9 +237,10 @@ struct ONNXResolveSequencesPass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     known.clear();
+    // In order, subgraphs (If/Loop/Scan bodies) included: definitions come
+    // before their uses.
     SmallVector<Operation *> ops;
-    for (Operation &op : func.getBody().front())
-      ops.push_back(&op);
+    func.walk<WalkOrder::PreOrder>([&](Operation *op) { ops.push_back(op); });
     for (Operation *op : ops)
       visit(op);
     // Sequence operations nobody reads any more, last first.

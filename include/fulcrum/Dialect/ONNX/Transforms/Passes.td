@@ -78,8 +78,8 @@ def ONNXFoldShapeComputations
 def ONNXResolveSequences : Pass<"fulcrum-onnx-resolve-sequences", "::mlir::func::FuncOp"> {
   let summary = "Replace sequences of known elements by their tensors";
   let description = [{
-    Follows the sequences of a function whose elements are known at compile
-    time: `SequenceEmpty`, `SequenceConstruct`, and `SequenceInsert` /
+    Follows the sequences of a function (subgraphs included) whose
+    elements are known at compile time: `SequenceEmpty`, `SequenceConstruct`, and `SequenceInsert` /
     `SequenceErase` with constant (or absent) positions on a known
     sequence, and `SplitToSequence` of a static axis with absent or
     constant split sizes (which becomes a `Split`, and `Squeeze`s for
