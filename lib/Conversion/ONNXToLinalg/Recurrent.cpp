@@ -14,6 +14,11 @@
 //   3. the outputs of both directions inserted into Y [T, D, B, H] and
 //      Y_h/Y_c [D, B, H] (layout 1: [B, T, D, H] and [B, D, H]).
 //
+// Constant W and R are sliced per direction (and gate group) at compile
+// time and multiplied with linalg.matmul_transpose_b, whose constant
+// operand the CPU target packs once; run-time weights are transposed
+// before the loop.
+//
 // Supported: every direction, the activations attribute (Relu, Tanh,
 // Sigmoid, Affine, LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid,
 // Elu, Softsign, Softplus, with activation_alpha/beta), clip, initial
@@ -27,6 +32,8 @@
 #include "Common.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -237,6 +244,66 @@ Value matmul(OpBuilder &b, Location loc, Value a, Value bt, Value init) {
       .getResult(0);
 }
 
+/// The right-hand side of a product with the rows of a weight matrix as
+/// columns: either a constant holding the rows (for
+/// linalg.matmul_transpose_b, whose constant operand the CPU target packs
+/// at compile time) or their run-time transpose (for linalg.matmul).
+struct WeightRows {
+  Value value;
+  bool transposed = false;
+};
+
+/// `a` [M, K] times the weight rows, accumulated onto `init` [M, N].
+Value product(OpBuilder &b, Location loc, Value a, const WeightRows &rows,
+              Value init) {
+  if (!rows.transposed)
+    return matmul(b, loc, a, rows.value, init);
+  return b
+      .create<linalg::MatmulTransposeBOp>(
+          loc, init.getType(), ValueRange{a, rows.value}, ValueRange{init})
+      .getResult(0);
+}
+
+/// Rows [begin, begin + count) of direction `d` of the onnx.Constant 3-D
+/// float weight `weight`, as an arith.constant [count, columns] (sharing
+/// the blob when it is the whole weight); null when `weight` is not such a
+/// constant.
+Value constantRows(OpBuilder &b, Location loc, Value weight, int64_t d,
+                   int64_t begin, int64_t count) {
+  auto cst = weight.getDefiningOp<ConstantOp>();
+  ElementsAttr value = cst ? cst.getValueAttr() : nullptr;
+  auto type = value ? dyn_cast<RankedTensorType>(value.getType()) : nullptr;
+  if (!type || type.getRank() != 3 || !type.getElementType().isF32())
+    return nullptr;
+  int64_t rows = type.getDimSize(1), columns = type.getDimSize(2);
+  auto sliceType = RankedTensorType::get({count, columns}, b.getF32Type());
+  ArrayRef<char> data;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    if (type.getDimSize(0) == 1 && begin == 0 && count == rows)
+      return b.create<arith::ConstantOp>(
+          loc,
+          DenseResourceElementsAttr::get(sliceType, resource.getRawHandle()));
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      data = blob->getData();
+  } else if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    if (!dense.isSplat())
+      data = dense.getRawData();
+  }
+  int64_t bytes = count * columns * sizeof(float);
+  int64_t offset = (d * rows + begin) * columns * sizeof(float);
+  if ((int64_t)data.size() != type.getNumElements() * (int64_t)sizeof(float))
+    return nullptr;
+  ArrayRef<char> slice = data.slice(offset, bytes);
+  if (count * columns <= 64) // Small constants stay dense (see Constants.cpp).
+    return b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::getFromRawBuffer(sliceType, slice));
+  auto blob =
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(slice, alignof(float));
+  return b.create<arith::ConstantOp>(
+      loc, DenseResourceElementsAttr::get(sliceType, "recurrent_weight",
+                                          std::move(blob)));
+}
+
 /// A [rows, n] tensor whose every row is the 1-D `v` [n], with as many
 /// rows as the 2-D `like`.
 Value broadcastRows(OpBuilder &b, Location loc, Value v, Value like) {
@@ -299,6 +366,9 @@ struct DirectionBuilder {
   Type elt;
   Value lens; // [B] i32, or null
   Value batch, steps;
+  /// The direction, and the operator's W and R (onnx.Constant or not).
+  int64_t direction;
+  std::pair<Value, Value> weights;
 
   int64_t H() const { return spec.hidden; }
   MLIRContext *ctx() const { return b.getContext(); }
@@ -404,8 +474,9 @@ struct DirectionBuilder {
 
   /// The new (H, C, Y row) of one step from the step's input projection
   /// `xw` [B, G*H] and the states.
-  SmallVector<Value> step(Value xw, Value h, Value c, Value rt, Value rtZR,
-                          Value rtH, Value p, Value rbh, Value t) {
+  SmallVector<Value> step(Value xw, Value h, Value c, const WeightRows &rt,
+                          const WeightRows &rtZR, const WeightRows &rtH,
+                          Value p, Value rbh, Value t) {
     int64_t G = spec.gates;
     SmallVector<Value> inputs;
     SmallVector<AffineMap> maps;
@@ -421,7 +492,7 @@ struct DirectionBuilder {
     unsigned numInputs;
     if (spec.cell == Cell::GRU && !spec.linearBeforeReset) {
       // z, r and r*H first; then h~ from (r*H) x Rh^T.
-      Value hzr = matmul(b, loc, h, rtZR, zeros(2 * H()));
+      Value hzr = product(b, loc, h, rtZR, zeros(2 * H()));
       SmallVector<Value> zr = cell(
           {gate(xw, 0), gate(xw, 1), gate(hzr, 0), gate(hzr, 1), h},
           SmallVector<AffineMap>(5, identity()), 2,
@@ -430,7 +501,7 @@ struct DirectionBuilder {
             Value r = act(nb, l, 0, nb.create<arith::AddFOp>(l, a[1], a[3]));
             return {z, nb.create<arith::MulFOp>(l, r, a[4])};
           });
-      Value hh = matmul(b, loc, zr[1], rtH, zeros(H()));
+      Value hh = product(b, loc, zr[1], rtH, zeros(H()));
       numInputs = 4;
       return cell(
           {gate(xw, 2), hh, zr[0], h}, SmallVector<AffineMap>(4, identity()), 2,
@@ -442,7 +513,7 @@ struct DirectionBuilder {
                     masked(nb, l, len, t, hNew, zero(nb, l))};
           });
     }
-    Value hr = matmul(b, loc, h, rt, zeros(G * H()));
+    Value hr = product(b, loc, h, rt, zeros(G * H()));
     addGates(xw, G);
     addGates(hr, G);
     inputs.push_back(h);
@@ -531,6 +602,14 @@ struct DirectionBuilder {
 
   /// Runs direction `d`: x [T, B, I]; w [G*H, I], r [G*H, H], bias [2*G*H]
   /// or null, h0/c0 [B, H] or null, p [3H] or null.
+  /// Rows [begin, begin + count) of this direction's slice `sliced` of a
+  /// weight: constant when `weight` (the operator's W or R) is.
+  WeightRows rowsOf(Value sliced, Value weight, int64_t begin, int64_t count) {
+    if (Value rows = constantRows(b, loc, weight, direction, begin, count))
+      return {rows, true};
+    return {transposedRows(b, loc, sliced, begin, count), false};
+  }
+
   SmallVector<Value> run(bool reverse, Value x, Value w, Value r, Value bias,
                          Value h0, Value c0, Value p) {
     int64_t G = spec.gates;
@@ -581,16 +660,16 @@ struct DirectionBuilder {
       x = reverseWithinLengths(b, loc, x, lens);
     SmallVector<ReassociationIndices> collapse = {{0, 1}, {2}};
     Value x2 = b.create<tensor::CollapseShapeOp>(loc, x, collapse);
-    Value xw = matmul(b, loc, x2, transposedRows(b, loc, w, 0, G * H()),
-                      broadcastRows(b, loc, biasX, x2));
+    Value xw = product(b, loc, x2, rowsOf(w, weights.first, 0, G * H()),
+                       broadcastRows(b, loc, biasX, x2));
 
     // Right-hand sides of the recurrent products.
-    Value rt, rtZR, rtH;
+    WeightRows rt, rtZR, rtH;
     if (spec.cell == Cell::GRU && !spec.linearBeforeReset) {
-      rtZR = transposedRows(b, loc, r, 0, 2 * H());
-      rtH = transposedRows(b, loc, r, 2 * H(), H());
+      rtZR = rowsOf(r, weights.second, 0, 2 * H());
+      rtH = rowsOf(r, weights.second, 2 * H(), H());
     } else {
-      rt = transposedRows(b, loc, r, 0, G * H());
+      rt = rowsOf(r, weights.second, 0, G * H());
     }
 
     // 2. The steps.
@@ -678,8 +757,9 @@ LogicalResult lowerRecurrent(OpT op, Cell cell, const Operands &in,
   };
   SmallVector<SmallVector<Value>> perDirection;
   for (int64_t d = 0; d < spec.directions; ++d) {
-    DirectionBuilder builder{rewriter, loc,     spec,  spec.activations[d],
-                             elt,      in.lens, batch, steps};
+    DirectionBuilder builder{
+        rewriter, loc,   spec, spec.activations[d],   elt, in.lens,
+        batch,    steps, d,    {op.getW(), op.getR()}};
     bool reverse = spec.reverseOnly || d == 1;
     perDirection.push_back(builder.run(
         reverse, x, dir(in.w, 0, d), dir(in.r, 0, d), dir(in.b, 0, d),

@@ -96,3 +96,22 @@ func.func @lstm(%x: tensor<2x3x4xf32>, %w: tensor<1x8x4xf32>, %r: tensor<1x8x2xf
   %y, %yh, %yc = onnx.LSTM(%x, %w, %r, %none, %lens, %none, %none, %p) {layout = 1 : i64, hidden_size = 2 : i64} : (tensor<2x3x4xf32>, tensor<1x8x4xf32>, tensor<1x8x2xf32>, none, tensor<2xi32>, none, none, tensor<1x6xf32>) -> (none, none, tensor<2x1x2xf32>)
   return %yc : tensor<2x1x2xf32>
 }
+
+// -----
+
+// Constant weights: each direction's rows become constants of their own,
+// multiplied with linalg.matmul_transpose_b (the CPU target packs constant
+// right-hand sides at compile time) instead of transposed at run time.
+// CHECK-LABEL: func @rnn_constant_weights
+// CHECK-DAG: %[[W1:.*]] = arith.constant dense<{{\[\[}}3.000000e+00, 4.000000e+00]]> : tensor<1x2xf32>
+// CHECK-DAG: %[[R1:.*]] = arith.constant dense<6.000000e+00> : tensor<1x1xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.matmul_transpose_b ins(%{{.*}}, %[[W1]] : tensor<6x2xf32>, tensor<1x2xf32>)
+// CHECK: linalg.matmul_transpose_b ins(%{{.*}}, %[[R1]] : tensor<2x1xf32>, tensor<1x1xf32>)
+func.func @rnn_constant_weights(%x: tensor<3x2x2xf32>) -> tensor<2x2x1xf32> {
+  %none = onnx.NoValue
+  %w = onnx.Constant() {value = dense<[[[1.0, 2.0]], [[3.0, 4.0]]]> : tensor<2x1x2xf32>} : () -> tensor<2x1x2xf32>
+  %r = onnx.Constant() {value = dense<[[[5.0]], [[6.0]]]> : tensor<2x1x1xf32>} : () -> tensor<2x1x1xf32>
+  %y, %yh = onnx.RNN(%x, %w, %r, %none, %none, %none) {direction = "bidirectional", hidden_size = 1 : i64} : (tensor<3x2x2xf32>, tensor<2x1x2xf32>, tensor<2x1x1xf32>, none, none, none) -> (none, tensor<2x2x1xf32>)
+  return %yh : tensor<2x2x1xf32>
+}
