@@ -38,6 +38,19 @@ fulcrum::ONNXToLinalgTypeConverter::ONNXToLinalgTypeConverter() {
 
 namespace fulcrum::lowering {
 
+/// Each pass instance converts one function on one thread at a time.
+static thread_local llvm::DenseMap<Operation *, std::string> refusals;
+
+LogicalResult refuse(Operation *op, ConversionPatternRewriter &rewriter,
+                     const Twine &reason) {
+  refusals[op] = reason.str();
+  return rewriter.notifyMatchFailure(op, reason);
+}
+
+std::string getRefusal(Operation *op) { return refusals.lookup(op); }
+
+void clearRefusals() { refusals.clear(); }
+
 RankedTensorType getRankedResultType(Operation *op, unsigned i,
                                      const TypeConverter &tc,
                                      ConversionPatternRewriter &r) {

@@ -20,6 +20,19 @@
 
 namespace fulcrum::lowering {
 
+/// Declines to lower `op` for `reason`, which the pass then reports in its
+/// error for the operator (when no other pattern lowers it): a match
+/// failure whose reason survives release builds, where MLIR drops
+/// notifyMatchFailure messages.
+mlir::LogicalResult refuse(mlir::Operation *op,
+                           mlir::ConversionPatternRewriter &rewriter,
+                           const llvm::Twine &reason);
+
+/// The reason recorded by `refuse` for `op` in this thread's conversion, or
+/// an empty string; `clearRefusals` forgets them all.
+std::string getRefusal(mlir::Operation *op);
+void clearRefusals();
+
 /// The converted, ranked tensor type of `op`'s result `i`, or null (after a
 /// match failure naming the reason) when it is not ranked.
 mlir::RankedTensorType getRankedResultType(mlir::Operation *op, unsigned i,

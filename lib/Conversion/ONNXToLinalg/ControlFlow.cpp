@@ -50,9 +50,10 @@ getRankedTypes(Operation *op, TypeRange types, const TypeConverter &tc,
     auto ranked = dyn_cast_or_null<RankedTensorType>(tc.convertType(type));
     size_t index = i;
     if (!ranked)
-      return r.notifyMatchFailure(op, [&](Diagnostic &d) {
-        d << what << " #" << index << " is not a ranked tensor";
-      });
+      return refuse(op, r,
+                    what + " #" + Twine(index) +
+                        " is not a ranked tensor (sequences, optionals and "
+                        "unranked tensors are not supported there)");
     result.push_back(ranked);
   }
   return result;
@@ -122,8 +123,10 @@ struct LoopLowering : public OpConversionPattern<LoopOp> {
       return failure();
     for (RankedTensorType t : *elementTypes)
       if (!t.hasStaticShape())
-        return rewriter.notifyMatchFailure(
-            op, "a scan output element has a dynamic shape");
+        return refuse(
+            op, rewriter,
+            "scan output elements need static shapes (their accumulators are "
+            "allocated before the loop)");
 
     Location loc = op.getLoc();
     Type i64 = rewriter.getI64Type();
@@ -347,11 +350,11 @@ LogicalResult checkScanOutputs(Operation *op,
     if (axis < 0)
       axis += type.getRank();
     if (axis < 0 || axis >= type.getRank())
-      return rewriter.notifyMatchFailure(op, "scan output axis out of range");
+      return refuse(op, rewriter, "scan output axis out of range");
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (d != axis && type.isDynamicDim(d))
-        return rewriter.notifyMatchFailure(
-            op, "a scan output has a dynamic dimension besides its axis");
+        return refuse(op, rewriter,
+                      "scan outputs may be dynamic only along their scan axis");
   }
   return success();
 }
@@ -372,7 +375,7 @@ FailureOr<ScanParts> getScanParts(OpT op, ValueRange operands,
   parts.numStates = operands.size() - parts.numScanIn;
   parts.numScanOut = op->getNumResults() - parts.numStates;
   if (parts.numScanIn < 1 || parts.numStates < 0 || parts.numScanOut < 0)
-    return rewriter.notifyMatchFailure(op, "no scan input");
+    return refuse(op, rewriter, "no scan input");
   auto argTypes = getRankedTypes(op, op.getBody().front().getArgumentTypes(),
                                  tc, rewriter, "body argument");
   auto resultTypes =
@@ -405,7 +408,7 @@ struct ScanLowering : public OpConversionPattern<ScanOp> {
       if (axis < 0)
         axis += rank;
       if (axis < 0 || axis >= rank)
-        return rewriter.notifyMatchFailure(op, "scan input axis out of range");
+        return refuse(op, rewriter, "scan input axis out of range");
       layout.inAxes.push_back(axis);
       layout.inReverse.push_back(getAttrValue(op.getScanInputDirections(), i));
     }
@@ -435,7 +438,7 @@ struct ScanV8Lowering : public OpConversionPattern<ScanV8Op> {
   matchAndRewrite(ScanV8Op op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     if (!isNoValue(op.getSequenceLens()))
-      return rewriter.notifyMatchFailure(op, "sequence_lens is not supported");
+      return refuse(op, rewriter, "Scan-8 with sequence_lens is not supported");
     ValueRange operands = adaptor.getInitialStateAndScanInputs();
     auto parts = getScanParts(op, operands, *getTypeConverter(), rewriter);
     if (failed(parts))
@@ -446,7 +449,7 @@ struct ScanV8Lowering : public OpConversionPattern<ScanV8Op> {
     SmallVector<RankedTensorType> entryTypes;
     for (RankedTensorType t : resultTypes) {
       if (t.getRank() < 1 || t.isDynamicDim(0))
-        return rewriter.notifyMatchFailure(op, "results need a static batch");
+        return refuse(op, rewriter, "Scan-8 needs a static batch size");
       entryTypes.push_back(
           RankedTensorType::get(t.getShape().drop_front(), t.getElementType()));
     }

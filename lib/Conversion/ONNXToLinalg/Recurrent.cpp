@@ -152,23 +152,28 @@ LogicalResult getSpec(OpT op, Cell cell, Spec &spec,
   else if (direction == "reverse")
     spec.reverseOnly = true;
   else if (direction != "forward")
-    return r.notifyMatchFailure(op, "unknown direction");
+    return refuse(op, r, "unknown direction");
   spec.layout = op.getLayout();
   if (spec.layout != 0 && spec.layout != 1)
-    return r.notifyMatchFailure(op, "layout must be 0 or 1");
+    return refuse(op, r, "layout must be 0 or 1");
   if (auto clip = op.getClip())
     spec.clip = clip->convertToDouble();
   auto wType = dyn_cast<RankedTensorType>(op.getW().getType());
   auto rType = dyn_cast<RankedTensorType>(op.getR().getType());
   if (!wType || !rType || wType.getRank() != 3 || rType.getRank() != 3 ||
       !wType.hasStaticShape() || !rType.hasStaticShape())
-    return r.notifyMatchFailure(op, "W and R need static shapes");
+    return refuse(
+        op, r,
+        "W and R need static shapes (the hidden size and gate offsets "
+        "must be known)");
   spec.hidden = rType.getDimSize(2);
   if (wType.getDimSize(0) != spec.directions ||
       rType.getDimSize(0) != spec.directions ||
       wType.getDimSize(1) != spec.gates * spec.hidden ||
       rType.getDimSize(1) != spec.gates * spec.hidden)
-    return r.notifyMatchFailure(op, "W or R does not match hidden_size");
+    return refuse(op, r,
+                  "the shapes of W and R do not match the number of gates and "
+                  "directions");
 
   SmallVector<StringRef> defaults =
       cell == Cell::RNN   ? SmallVector<StringRef>{"tanh"}
@@ -187,7 +192,7 @@ LogicalResult getSpec(OpT op, Cell cell, Spec &spec,
     names.append(SmallVector<std::string>(names)); // Same for both.
   // RNN's default lists Tanh for both directions, also when there is one.
   if (names.size() < perDirection * spec.directions)
-    return r.notifyMatchFailure(op, "too few activations");
+    return refuse(op, r, "too few activations for the directions");
   names.resize(perDirection * spec.directions);
   SmallVector<float> alphas, betas;
   if (auto a = op.getActivationAlpha())
@@ -198,7 +203,7 @@ LogicalResult getSpec(OpT op, Cell cell, Spec &spec,
   spec.activations.resize(spec.directions);
   for (auto [i, name] : llvm::enumerate(names)) {
     if (!isKnownActivation(name))
-      return r.notifyMatchFailure(op, "unknown activation");
+      return refuse(op, r, "unknown activation '" + name + "'");
     Activation a{name, defaultAlpha(name), defaultBeta(name)};
     if (takesAlpha(name) && nextAlpha < alphas.size())
       a.alpha = alphas[nextAlpha++];
@@ -729,7 +734,7 @@ LogicalResult lowerRecurrent(OpT op, Cell cell, const Operands &in,
     spec.inputForget = op.getInputForget() != 0;
   auto xType = dyn_cast<RankedTensorType>(in.x.getType());
   if (!xType || xType.getRank() != 3 || !isa<FloatType>(xType.getElementType()))
-    return rewriter.notifyMatchFailure(op, "X must be a 3-D float tensor");
+    return refuse(op, rewriter, "X must be a ranked 3-D float tensor");
   SmallVector<RankedTensorType> resultTypes;
   for (unsigned i = 0; i < op->getNumResults(); ++i) {
     if (isa<NoneType>(op->getResult(i).getType())) {

@@ -441,7 +441,7 @@ func.func @not_decomposed(%a: tensor<3x4xui8>, %b: tensor<4x2xui8>) -> tensor<3x
 // allocated before the loop).
 func.func @loop_dynamic_scan_element(%m: tensor<i64>, %v: tensor<?xf32>) -> tensor<?x?xf32> {
   %none = onnx.NoValue
-  // expected-error @below {{cannot lower 'onnx.Loop'}}
+  // expected-error @below {{cannot lower 'onnx.Loop': scan output elements need static shapes}}
   %0:2 = onnx.Loop(%m, %none, %v) body {
   ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %vi: tensor<?xf32>):
     onnx.Yield %ci, %vi, %vi : tensor<i1>, tensor<?xf32>, tensor<?xf32>
@@ -453,7 +453,7 @@ func.func @loop_dynamic_scan_element(%m: tensor<i64>, %v: tensor<?xf32>) -> tens
 
 // ScanLowering: a scan output with a dynamic dimension besides its scan axis.
 func.func @scan_dynamic_element(%x: tensor<3x?xf32>) -> tensor<3x?xf32> {
-  // expected-error @below {{cannot lower 'onnx.Scan'}}
+  // expected-error @below {{cannot lower 'onnx.Scan': scan outputs may be dynamic only along their scan axis}}
   %0 = onnx.Scan(%x) body {
   ^bb0(%xi: tensor<?xf32>):
     onnx.Yield %xi : tensor<?xf32>
@@ -465,7 +465,7 @@ func.func @scan_dynamic_element(%x: tensor<3x?xf32>) -> tensor<3x?xf32> {
 
 // IfLowering: an unranked result (shape inference could not rank it).
 func.func @if_unranked(%c: tensor<i1>, %a: tensor<*xf32>) -> tensor<*xf32> {
-  // expected-error @below {{cannot lower 'onnx.If'}}
+  // expected-error @below {{cannot lower 'onnx.If': result #0 is not a ranked tensor}}
   %0 = onnx.If(%c) else_branch {
     onnx.Yield %a : tensor<*xf32>
   } then_branch {
@@ -480,7 +480,7 @@ func.func @if_unranked(%c: tensor<i1>, %a: tensor<*xf32>) -> tensor<*xf32> {
 // size and the gate offsets must be known).
 func.func @rnn_dynamic_weights(%x: tensor<2x1x3xf32>, %w: tensor<1x?x3xf32>, %r: tensor<1x?x?xf32>) -> tensor<1x1x?xf32> {
   %none = onnx.NoValue
-  // expected-error @below {{cannot lower 'onnx.RNN'}}
+  // expected-error @below {{cannot lower 'onnx.RNN': W and R need static shapes}}
   %y, %yh = onnx.RNN(%x, %w, %r, %none, %none, %none) : (tensor<2x1x3xf32>, tensor<1x?x3xf32>, tensor<1x?x?xf32>, none, none, none) -> (none, tensor<1x1x?xf32>)
   return %yh : tensor<1x1x?xf32>
 }
@@ -490,7 +490,7 @@ func.func @rnn_dynamic_weights(%x: tensor<2x1x3xf32>, %w: tensor<1x?x3xf32>, %r:
 // RecurrentLowering<GRUOp,Cell::GRU>: an activation ONNX does not define.
 func.func @gru_unknown_activation(%x: tensor<2x1x3xf32>, %w: tensor<1x6x3xf32>, %r: tensor<1x6x2xf32>) -> tensor<1x1x2xf32> {
   %none = onnx.NoValue
-  // expected-error @below {{cannot lower 'onnx.GRU'}}
+  // expected-error @below {{cannot lower 'onnx.GRU': unknown activation 'swish'}}
   %y, %yh = onnx.GRU(%x, %w, %r, %none, %none, %none) {activations = ["Sigmoid", "Swish"], hidden_size = 2 : i64} : (tensor<2x1x3xf32>, tensor<1x6x3xf32>, tensor<1x6x2xf32>, none, none, none) -> (none, tensor<1x1x2xf32>)
   return %yh : tensor<1x1x2xf32>
 }
@@ -501,7 +501,7 @@ func.func @gru_unknown_activation(%x: tensor<2x1x3xf32>, %w: tensor<1x6x3xf32>, 
 // (4 gates of hidden size 2 need 8 rows).
 func.func @lstm_bad_weights(%x: tensor<2x1x3xf32>, %w: tensor<1x6x3xf32>, %r: tensor<1x8x2xf32>) -> tensor<1x1x2xf32> {
   %none = onnx.NoValue
-  // expected-error @below {{cannot lower 'onnx.LSTM'}}
+  // expected-error @below {{cannot lower 'onnx.LSTM': the shapes of W and R do not match}}
   %y, %yh, %yc = onnx.LSTM(%x, %w, %r, %none, %none, %none, %none, %none) {hidden_size = 2 : i64} : (tensor<2x1x3xf32>, tensor<1x6x3xf32>, tensor<1x8x2xf32>, none, none, none, none, none) -> (none, tensor<1x1x2xf32>, none)
   return %yh : tensor<1x1x2xf32>
 }
@@ -510,7 +510,7 @@ func.func @lstm_bad_weights(%x: tensor<2x1x3xf32>, %w: tensor<1x6x3xf32>, %r: te
 
 // ScanV8Lowering: sequence_lens (per-entry lengths) is not supported.
 func.func @scan_v8_lengths(%l: tensor<2xi64>, %s: tensor<2x2xf32>, %x: tensor<2x3x2xf32>) -> tensor<2x2xf32> {
-  // expected-error @below {{cannot lower 'onnx.ScanV8'}}
+  // expected-error @below {{cannot lower 'onnx.ScanV8': Scan-8 with sequence_lens is not supported}}
   %0:2 = onnx.ScanV8(%l, %s, %x) body {
   ^bb0(%si: tensor<2xf32>, %xi: tensor<2xf32>):
     onnx.Yield %si, %xi : tensor<2xf32>, tensor<2xf32>
