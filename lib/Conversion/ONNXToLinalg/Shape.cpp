@@ -44,7 +44,9 @@ Value reshapeTo(OpBuilder &b, Location loc, Value input,
                   .getResult()
             : b.create<arith::ConstantIntOp>(loc, resultType.getDimSize(d), 64)
                   .getResult());
-  Value shape = b.create<tensor::FromElementsOp>(loc, dims);
+  // The explicit type covers rank-0 results (no dimensions to infer it).
+  Value shape = b.create<tensor::FromElementsOp>(
+      loc, RankedTensorType::get({resultType.getRank()}, b.getI64Type()), dims);
   return b.create<tensor::ReshapeOp>(loc, resultType, input, shape);
 }
 

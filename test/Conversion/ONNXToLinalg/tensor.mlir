@@ -69,6 +69,17 @@ func.func @reshape_runtime_shape(%a: tensor<2x3x4xf32>, %s: tensor<2xi64>) -> te
 
 // -----
 
+// Squeeze to a scalar: the shape operand of tensor.reshape is empty.
+// CHECK-LABEL: func @squeeze_to_scalar
+// CHECK: %[[S:.*]] = tensor.from_elements  : tensor<0xi64>
+// CHECK: tensor.reshape %{{.*}}(%[[S]]) : (tensor<1xi64>, tensor<0xi64>) -> tensor<i64>
+func.func @squeeze_to_scalar(%a: tensor<1xi64>, %ax: tensor<1xi64>) -> tensor<i64> {
+  %0 = onnx.Squeeze(%a, %ax) : (tensor<1xi64>, tensor<1xi64>) -> tensor<i64>
+  return %0 : tensor<i64>
+}
+
+// -----
+
 // Two dynamic result dimensions: Reshape reads them from its shape operand
 // at run time (0 copies the input's size, -1 is the remaining count).
 // CHECK-LABEL: func @reshape_read_sizes

@@ -101,3 +101,38 @@ func.func @in_subgraph(%c: tensor<i1>, %x: tensor<2xf32>, %y: tensor<2xf32>) -> 
   } : (tensor<i1>) -> tensor<2xf32>
   return %r : tensor<2xf32>
 }
+
+// -----
+
+// A sequence that starts empty and gains one tensor per Loop iteration is
+// a scan output of the rebuilt Loop; its readers read the scan output.
+// CHECK-LABEL: func @loop_append
+// CHECK-SAME: (%[[N:.*]]: tensor<i64>, %[[H0:.*]]: tensor<3xf32>)
+// CHECK: %[[L:.*]]:2 = onnx.Loop(%[[N]], %{{.*}}, %[[H0]]) body {
+// CHECK: ^bb0(%{{.*}}: tensor<i64>, %[[C:.*]]: tensor<i1>, %[[H:.*]]: tensor<3xf32>):
+// CHECK: %[[T:.*]] = onnx.Tanh(%[[H]])
+// CHECK: onnx.Yield %[[C]], %[[T]], %[[T]] : tensor<i1>, tensor<3xf32>, tensor<3xf32>
+// CHECK: } : (tensor<i64>, none, tensor<3xf32>) -> (tensor<3xf32>, tensor<?x3xf32>)
+// CHECK: %[[STACK:.*]] = onnx.Transpose(%[[L]]#1) {perm = array<i64: 1, 0>} : (tensor<?x3xf32>) -> tensor<3x?xf32>
+// CHECK: %[[FLAT:.*]] = onnx.Reshape(%[[L]]#1, %{{.*}}) : (tensor<?x3xf32>, tensor<1xi64>) -> tensor<?xf32>
+// CHECK: %[[SHAPE:.*]] = onnx.Shape(%[[L]]#1) {end = 1 : i64} : (tensor<?x3xf32>) -> tensor<1xi64>
+// CHECK: %[[COUNT:.*]] = onnx.Squeeze(%[[SHAPE]], %{{.*}}) : (tensor<1xi64>, tensor<1xi64>) -> tensor<i64>
+// CHECK: %[[LAST:.*]] = onnx.Gather(%[[L]]#1, %{{.*}}) : (tensor<?x3xf32>, tensor<i64>) -> tensor<3xf32>
+// CHECK-NOT: onnx.Sequence
+// CHECK: return %[[L]]#0, %[[STACK]], %[[FLAT]], %[[COUNT]], %[[LAST]]
+func.func @loop_append(%n: tensor<i64>, %h0: tensor<3xf32>) -> (tensor<3xf32>, tensor<3x?xf32>, tensor<?xf32>, tensor<i64>, tensor<3xf32>) {
+  %none = onnx.NoValue
+  %last = onnx.Constant() {value = dense<-1> : tensor<i64>} : () -> tensor<i64>
+  %e = onnx.SequenceEmpty() : () -> !onnx.seq<tensor<*xf32>>
+  %r:2 = onnx.Loop(%n, %none, %h0, %e) body {
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %h: tensor<3xf32>, %s: !onnx.seq<tensor<*xf32>>):
+    %t = onnx.Tanh(%h) : (tensor<3xf32>) -> tensor<3xf32>
+    %s2 = onnx.SequenceInsert(%s, %t, %none) : (!onnx.seq<tensor<*xf32>>, tensor<3xf32>, none) -> !onnx.seq<tensor<*xf32>>
+    onnx.Yield %c, %t, %s2 : tensor<i1>, tensor<3xf32>, !onnx.seq<tensor<*xf32>>
+  } : (tensor<i64>, none, tensor<3xf32>, !onnx.seq<tensor<*xf32>>) -> (tensor<3xf32>, !onnx.seq<tensor<*xf32>>)
+  %stack = onnx.ConcatFromSequence(%r#1) {axis = 1 : i64, new_axis = 1 : i64} : (!onnx.seq<tensor<*xf32>>) -> tensor<3x?xf32>
+  %flat = onnx.ConcatFromSequence(%r#1) {axis = 0 : i64} : (!onnx.seq<tensor<*xf32>>) -> tensor<?xf32>
+  %count = onnx.SequenceLength(%r#1) : (!onnx.seq<tensor<*xf32>>) -> tensor<i64>
+  %at = onnx.SequenceAt(%r#1, %last) : (!onnx.seq<tensor<*xf32>>, tensor<i64>) -> tensor<3xf32>
+  return %r#0, %stack, %flat, %count, %at : tensor<3xf32>, tensor<3x?xf32>, tensor<?xf32>, tensor<i64>, tensor<3xf32>
+}

@@ -128,8 +128,50 @@ def scan_two_inputs():
     return graph, {"s0": s0, "x": x, "y": y}, {"s": s, "ds": ds, "abs": abs_}
 
 
+def loop_append():
+    """A list built by appending in a Loop (as PyTorch exports scripted
+    loops): SequenceEmpty carried through SequenceInsert, then read by
+    ConcatFromSequence (new axis 1, and along axis 0), SequenceLength and
+    SequenceAt(-1)."""
+    body = helper.make_graph([
+        helper.make_node("Gather", ["x", "i"], ["row"], axis=0),
+        helper.make_node("Add", ["h_in", "row"], ["h_out"]),
+        helper.make_node("Tanh", ["h_out"], ["t"]),
+        helper.make_node("SequenceInsert", ["seq_in", "t"], ["seq_out"]),
+    ], "body", [vi("i", I64, []), vi("c", B, []), vi("h_in", F, [3]),
+                helper.make_tensor_sequence_value_info("seq_in", F, None)],
+        [vi("c", B, []), vi("h_out", F, [3]),
+         helper.make_tensor_sequence_value_info("seq_out", F, None)])
+    graph = helper.make_graph([
+        helper.make_node("SequenceEmpty", [], ["empty"], dtype=F),
+        helper.make_node("Shape", ["x"], ["shape"], start=0, end=1),
+        helper.make_node("Squeeze", ["shape"], ["n"]),
+        helper.make_node("Loop", ["n", "", "h0", "empty"], ["h", "seq"],
+                         body=body),
+        helper.make_node("ConcatFromSequence", ["seq"], ["stacked"], axis=1,
+                         new_axis=1),
+        helper.make_node("ConcatFromSequence", ["seq"], ["flat"], axis=0),
+        helper.make_node("SequenceLength", ["seq"], ["count"]),
+        helper.make_node("SequenceAt", ["seq", "last"], ["final"]),
+    ], "loop_append", [vi("x", F, ["t", 3]), vi("h0", F, [3])],
+        [vi("stacked", F, [3, None]), vi("flat", F, [None]),
+         vi("count", I64, []), vi("final", F, [3])],
+        initializer=[helper.make_tensor("last", I64, [], [-1])])
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((6, 3)).astype(np.float32)
+    h0 = rng.standard_normal(3).astype(np.float32)
+    h, rows = h0, []
+    for t in range(6):
+        h = h + x[t]
+        rows.append(np.tanh(h))
+    return graph, {"x": x, "h0": h0}, {
+        "stacked": np.stack(rows, 1), "flat": np.concatenate(rows),
+        "count": np.int64(6), "final": rows[-1]}
+
+
 def main(tool, out):
-    for build in (loop_long, loop_while_growing, scan_two_inputs):
+    for build in (loop_long, loop_while_growing, scan_two_inputs,
+                  loop_append):
         name = build.__name__
         graph, inputs, refs = build()
         model = helper.make_model(graph,

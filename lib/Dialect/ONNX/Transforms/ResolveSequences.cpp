@@ -58,6 +58,15 @@ Value createI64Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> values,
       b.getNamedAttr("value", DenseIntElementsAttr::get(type, values)));
 }
 
+/// `v` as the declared type of the value it replaces: a tensor.cast
+/// between ranked tensors (unranked declared types take `v` as it is).
+Value castTo(OpBuilder &b, Location loc, Value v, Type declared) {
+  if (v.getType() == declared || !isa<RankedTensorType>(declared) ||
+      !isa<RankedTensorType>(v.getType()))
+    return v;
+  return b.create<tensor::CastOp>(loc, declared, v);
+}
+
 struct ONNXResolveSequencesPass
     : public fulcrum::onnx::impl::ONNXResolveSequencesBase<
           ONNXResolveSequencesPass> {
@@ -182,10 +191,8 @@ struct ONNXResolveSequencesPass
       Value v = (*seq)[*pos];
       if (!v)
         return;
-      Type declared = at.getTensor().getType();
-      if (v.getType() != declared && isa<RankedTensorType>(declared) &&
-          isa<RankedTensorType>(v.getType()))
-        v = OpBuilder(op).create<tensor::CastOp>(op->getLoc(), declared, v);
+      OpBuilder b(op);
+      v = castTo(b, op->getLoc(), v, at.getTensor().getType());
       resolve(op, v);
     } else if (auto length = dyn_cast<SequenceLengthOp>(op)) {
       SmallVector<Value> *seq = elements(length.getInputSequence());
@@ -234,9 +241,152 @@ struct ONNXResolveSequencesPass
     ++resolvedCount;
   }
 
+  /// A Loop-carried sequence that starts empty and to which the body only
+  /// appends one tensor per iteration is a scan output: the Loop is rebuilt
+  /// with the tensor as a new scan output S, and the readers of the final
+  /// sequence read S (ConcatFromSequence along a new axis: S, transposed
+  /// when the axis is not 0; along axis 0 without new axis: S reshaped;
+  /// SequenceAt: a Gather; SequenceLength: S's first dimension). Returns
+  /// the rebuilt Loop, or null.
+  LoopOp appendsToScan(LoopOp loop, unsigned k) {
+    Value init = loop.getVInitial()[k];
+    auto empty = init.getDefiningOp<SequenceEmptyOp>();
+    Block &body = loop.getBody().front();
+    BlockArgument arg = body.getArgument(2 + k);
+    Operation *yield = body.getTerminator();
+    if (!empty || !arg.hasOneUse())
+      return nullptr;
+    auto insert = dyn_cast<SequenceInsertOp>(*arg.getUsers().begin());
+    if (!insert || insert->getBlock() != &body ||
+        !isNoValue(insert.getPosition()) || !insert->hasOneUse() ||
+        *insert->getUsers().begin() != yield ||
+        yield->getOperand(1 + k) != insert.getResult())
+      return nullptr;
+    // Every reader of the final sequence must have a tensor equivalent.
+    Value final = loop->getResult(k);
+    auto element = dyn_cast<RankedTensorType>(insert.getTensor().getType());
+    for (Operation *user : final.getUsers()) {
+      if (isa<SequenceAtOp, SequenceLengthOp>(user))
+        continue;
+      auto concat = dyn_cast<ConcatFromSequenceOp>(user);
+      if (!concat || !element)
+        return nullptr;
+      if (!concat.getNewAxis() &&
+          (concat.getAxis() != 0 && concat.getAxis() != -element.getRank()))
+        return nullptr;
+      if (!concat.getNewAxis() && (element.getRank() == 0 ||
+                                   llvm::any_of(element.getShape().drop_front(),
+                                                ShapedType::isDynamic)))
+        return nullptr;
+    }
+
+    // The new Loop: carried value k removed, scan output S appended.
+    OpBuilder b(loop);
+    Location loc = loop.getLoc();
+    SmallVector<Value> operands(loop->getOperands());
+    operands.erase(operands.begin() + 2 + k);
+    SmallVector<Type> types(loop->getResultTypes());
+    types.erase(types.begin() + k);
+    Type scanType =
+        element ? Type(RankedTensorType::get(
+                      [&] {
+                        SmallVector<int64_t> shape = {ShapedType::kDynamic};
+                        llvm::append_range(shape, element.getShape());
+                        return shape;
+                      }(),
+                      element.getElementType()))
+                : Type(UnrankedTensorType::get(
+                      cast<TensorType>(insert.getTensor().getType())
+                          .getElementType()));
+    types.push_back(scanType);
+    auto newLoop = b.create<LoopOp>(loc, types, operands, loop->getAttrs());
+    newLoop.getBody().takeBody(loop.getBody());
+    yield->eraseOperand(1 + k);
+    yield->insertOperands(yield->getNumOperands(), insert.getTensor());
+    insert->erase();
+    body.eraseArgument(2 + k);
+    unsigned numResults = loop->getNumResults();
+    for (unsigned i = 0; i < numResults; ++i)
+      if (i != k)
+        loop->getResult(i).replaceAllUsesWith(
+            newLoop->getResult(i < k ? i : i - 1));
+    Value scan = newLoop->getResults().back();
+
+    // The readers of the final sequence.
+    for (Operation *user : llvm::make_early_inc_range(final.getUsers())) {
+      OpBuilder ub(user);
+      Location l = user->getLoc();
+      Value replacement;
+      if (auto at = dyn_cast<SequenceAtOp>(user)) {
+        replacement = ub.create<GatherOp>(
+            l, TypeRange{at.getType()}, ValueRange{scan, at.getPosition()},
+            ub.getNamedAttr("axis", ub.getI64IntegerAttr(0)));
+      } else if (isa<SequenceLengthOp>(user)) {
+        Value shape = ub.create<ShapeOp>(
+            l, TypeRange{RankedTensorType::get({1}, ub.getI64Type())},
+            ValueRange{scan},
+            ArrayRef<NamedAttribute>{
+                ub.getNamedAttr("start", ub.getI64IntegerAttr(0)),
+                ub.getNamedAttr("end", ub.getI64IntegerAttr(1))});
+        replacement = ub.create<SqueezeOp>(
+            l, TypeRange{user->getResult(0).getType()},
+            ValueRange{shape, createI64Constant(ub, l, {0}, false)});
+      } else {
+        auto concat = cast<ConcatFromSequenceOp>(user);
+        int64_t rank = element.getRank();
+        int64_t axis = concat.getAxis();
+        if (concat.getNewAxis()) {
+          if (axis < 0)
+            axis += rank + 1;
+          replacement = scan;
+          if (axis != 0) {
+            SmallVector<int64_t> perm;
+            for (int64_t d = 1; d <= rank; ++d) {
+              if (d == axis + 1)
+                perm.push_back(0);
+              perm.push_back(d);
+            }
+            if ((int64_t)perm.size() == rank)
+              perm.push_back(0);
+            replacement = ub.create<TransposeOp>(
+                l, TypeRange{concat.getType()}, ValueRange{scan},
+                ub.getNamedAttr("perm", ub.getDenseI64ArrayAttr(perm)));
+          }
+        } else {
+          SmallVector<int64_t> shape = {-1};
+          llvm::append_range(shape, element.getShape().drop_front());
+          replacement = ub.create<ReshapeOp>(
+              l, TypeRange{concat.getType()},
+              ValueRange{scan, createI64Constant(ub, l, shape, false)});
+        }
+      }
+      Type declared = user->getResult(0).getType();
+      if (replacement.getType() != declared)
+        replacement = castTo(ub, l, replacement, declared);
+      user->getResult(0).replaceAllUsesWith(replacement);
+      user->erase();
+    }
+    loop->erase();
+    if (empty->use_empty())
+      empty->erase();
+    ++numResolved;
+    ++resolvedCount;
+    return newLoop;
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     known.clear();
+    // Loops that append to carried sequences first (they are rebuilt).
+    SmallVector<LoopOp> loops;
+    func.walk([&](LoopOp loop) { loops.push_back(loop); });
+    for (LoopOp loop : loops)
+      for (unsigned k = 0; k < loop.getVInitial().size();) {
+        if (LoopOp rebuilt = appendsToScan(loop, k))
+          loop = rebuilt; // Carried value k is now the next one.
+        else
+          ++k;
+      }
     // In order, subgraphs (If/Loop/Scan bodies) included: definitions come
     // before their uses.
     SmallVector<Operation *> ops;

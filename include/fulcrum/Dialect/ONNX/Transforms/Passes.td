@@ -88,7 +88,15 @@ def ONNXResolveSequences : Pass<"fulcrum-onnx-resolve-sequences", "::mlir::func:
     type when they differ), `SequenceLength` by a constant and
     `ConcatFromSequence` by a `Concat` (of `Unsqueeze`d elements for
     `new_axis=1`). A `SplitToSequence` with run-time split sizes of static
-    count has a known length only. Sequence operations left without users are erased;
+    count has a known length only.
+
+    A sequence carried by a `Loop` that starts empty and to which the body
+    appends one tensor per iteration (`SequenceInsert` without position:
+    a list built in a loop, as PyTorch exports scripted loops) becomes a
+    scan output S of the rebuilt `Loop`; its readers after the loop read S
+    (`ConcatFromSequence` with `new_axis`: S, transposed for another axis;
+    along axis 0: S reshaped; `SequenceAt`: a `Gather`; `SequenceLength`:
+    S's first dimension). Sequence operations left without users are erased;
     sequences that escape (function results, loop-carried values) or whose
     positions are known only at run time stay, and the lowering reports
     them.
