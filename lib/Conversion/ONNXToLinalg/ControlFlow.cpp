@@ -10,7 +10,8 @@
 //           the condition holds (when cond is given); scan outputs are
 //           written into accumulators along a new first axis that grow by
 //           doubling (pre-sized to M up to kLoopPreallocation iterations),
-//           and are cut to the iteration count after the loop.
+//           and are cut to the iteration count after the loop (elements
+//           of run-time shape: the first one sizes the accumulator).
 //   Scan -> scf.for over the scan axis of the first scan input: each
 //           iteration reads a slice of every scan input (from the end for
 //           backward directions) and inserts the scan output elements into
@@ -21,8 +22,9 @@
 // Values carried across iterations take the type of the body's block
 // argument, which fulcrum-onnx-shape-inference generalizes (dynamic
 // dimensions) where the body yields another shape than it receives.
-// Refused: unranked carried values, sequences and optionals, and scan
-// output elements of dynamic shape.
+// Refused: unranked carried values and scan elements, sequences and
+// optionals (except lists appended to in a Loop, which
+// fulcrum-onnx-resolve-sequences turns into scan outputs).
 //
 //===----------------------------------------------------------------------===//
 
@@ -111,23 +113,21 @@ struct LoopLowering : public OpConversionPattern<LoopOp> {
     Operation *yield = body.getTerminator();
     unsigned numCarried = op.getVInitial().size();
     unsigned numScan = op->getNumResults() - numCarried;
+    // The first failure's reason is the one reported.
     auto carriedTypes =
         getRankedTypes(op, TypeRange(body.getArgumentTypes()).drop_front(2), tc,
                        rewriter, "loop-carried value");
-    auto resultTypes =
-        getRankedTypes(op, op->getResultTypes(), tc, rewriter, "result");
+    if (failed(carriedTypes))
+      return failure();
     auto elementTypes = getRankedTypes(
         op, TypeRange(yield->getOperandTypes()).drop_front(1 + numCarried), tc,
         rewriter, "scan output element");
-    if (failed(carriedTypes) || failed(resultTypes) || failed(elementTypes))
+    if (failed(elementTypes))
       return failure();
-    for (RankedTensorType t : *elementTypes)
-      if (!t.hasStaticShape())
-        return refuse(
-            op, rewriter,
-            "scan output elements need static shapes (their accumulators are "
-            "allocated before the loop)");
-
+    auto resultTypes =
+        getRankedTypes(op, op->getResultTypes(), tc, rewriter, "result");
+    if (failed(resultTypes))
+      return failure();
     Location loc = op.getLoc();
     Type i64 = rewriter.getI64Type();
     Type i1 = rewriter.getI1Type();
@@ -161,11 +161,16 @@ struct LoopLowering : public OpConversionPattern<LoopOp> {
         capacity = rewriter.create<arith::IndexCastOp>(
             loc, rewriter.getIndexType(), clamped);
       }
+      Value none = rewriter.create<arith::ConstantIndexOp>(loc, 0);
       for (RankedTensorType t : *elementTypes) {
         SmallVector<int64_t> shape = {ShapedType::kDynamic};
         llvm::append_range(shape, t.getShape());
         accTypes.push_back(t.clone(shape));
-        inits.push_back(createEmpty(rewriter, loc, accTypes.back(), capacity));
+        // Elements of run-time shape: no rows until the first element gives
+        // the sizes (the accumulator grows to them).
+        SmallVector<Value> sizes = {t.hasStaticShape() ? capacity : none};
+        sizes.append(t.getNumDynamicDims(), none);
+        inits.push_back(createEmpty(rewriter, loc, accTypes.back(), sizes));
       }
     }
 
@@ -211,9 +216,9 @@ struct LoopLowering : public OpConversionPattern<LoopOp> {
         loc, rewriter.getIndexType(), iteration);
     for (unsigned j = 0; j < numScan; ++j) {
       Value acc = after->getArgument(2 + numCarried + j);
-      acc = growIfFull(rewriter, loc, acc, index);
-      next.push_back(insertAlongAxis(rewriter, loc, yielded[1 + numCarried + j],
-                                     acc, 0, index));
+      Value element = yielded[1 + numCarried + j];
+      acc = growIfFull(rewriter, loc, acc, element, index);
+      next.push_back(insertAlongAxis(rewriter, loc, element, acc, 0, index));
     }
     rewriter.create<scf::YieldOp>(loc, next);
     rewriter.eraseOp(yield);
@@ -241,8 +246,9 @@ struct LoopLowering : public OpConversionPattern<LoopOp> {
   }
 
   /// `acc` when `index` < its first dimension, else a copy into a tensor of
-  /// twice its size (at least 1).
-  static Value growIfFull(OpBuilder &b, Location loc, Value acc, Value index) {
+  /// twice its size (at least 1), with the run-time sizes of `element`.
+  static Value growIfFull(OpBuilder &b, Location loc, Value acc, Value element,
+                          Value index) {
     auto type = cast<RankedTensorType>(acc.getType());
     Value capacity = getDimSize(b, loc, acc, 0);
     Value full = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, index,
@@ -252,8 +258,13 @@ struct LoopLowering : public OpConversionPattern<LoopOp> {
         [&](OpBuilder &tb, Location l) {
           Value one = tb.create<arith::ConstantIndexOp>(l, 1);
           Value twice = tb.create<arith::ShLIOp>(l, capacity, one);
-          Value size = tb.create<arith::MaxUIOp>(l, twice, one);
-          Value grown = createEmpty(tb, l, type, size);
+          SmallVector<Value> newSizes = {
+              tb.create<arith::MaxUIOp>(l, twice, one)};
+          auto elementType = cast<RankedTensorType>(element.getType());
+          for (int64_t d = 0; d < elementType.getRank(); ++d)
+            if (elementType.isDynamicDim(d))
+              newSizes.push_back(getDimSize(tb, l, element, d));
+          Value grown = createEmpty(tb, l, type, newSizes);
           SmallVector<OpFoldResult> offsets, sizes, strides;
           getAxisSlice(tb, l, acc, 0, tb.getIndexAttr(0), offsets, sizes,
                        strides);
@@ -378,9 +389,11 @@ FailureOr<ScanParts> getScanParts(OpT op, ValueRange operands,
     return refuse(op, rewriter, "no scan input");
   auto argTypes = getRankedTypes(op, op.getBody().front().getArgumentTypes(),
                                  tc, rewriter, "body argument");
+  if (failed(argTypes))
+    return failure();
   auto resultTypes =
       getRankedTypes(op, op->getResultTypes(), tc, rewriter, "result");
-  if (failed(argTypes) || failed(resultTypes))
+  if (failed(resultTypes))
     return failure();
   parts.argTypes = std::move(*argTypes);
   parts.resultTypes = std::move(*resultTypes);

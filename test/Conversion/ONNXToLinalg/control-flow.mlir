@@ -101,6 +101,26 @@ func.func @loop_no_cond(%m: tensor<i64>, %v: tensor<1xf32>) -> tensor<?xf32> {
 
 // -----
 
+// A scan element of run-time shape: the accumulator starts without rows and
+// takes the element's sizes when it first grows.
+// CHECK-LABEL: func @loop_dynamic_element
+// CHECK-SAME: (%{{.*}}: tensor<i64>, %[[V:.*]]: tensor<?xf32>)
+// CHECK: %[[ACC:.*]] = tensor.empty(%[[Z:.*]], %[[Z]]) : tensor<?x?xf32>
+// CHECK: scf.while
+// CHECK: scf.if
+// CHECK: %[[D:.*]] = tensor.dim %[[E:.*]], %{{.*}} : tensor<?xf32>
+// CHECK: tensor.empty(%{{.*}}, %[[D]]) : tensor<?x?xf32>
+func.func @loop_dynamic_element(%m: tensor<i64>, %v: tensor<?xf32>) -> tensor<?x?xf32> {
+  %none = onnx.NoValue
+  %0:2 = onnx.Loop(%m, %none, %v) body {
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %vi: tensor<?xf32>):
+    onnx.Yield %ci, %vi, %vi : tensor<i1>, tensor<?xf32>, tensor<?xf32>
+  } : (tensor<i64>, none, tensor<?xf32>) -> (tensor<?xf32>, tensor<?x?xf32>)
+  return %0#1 : tensor<?x?xf32>
+}
+
+// -----
+
 // Pattern: ScanLowering
 // Scan over axis 1 backwards, stacking along the last axis forwards: an
 // scf.for over the scan length reads slice T-1-i and writes column i.

@@ -437,16 +437,16 @@ func.func @not_decomposed(%a: tensor<3x4xui8>, %b: tensor<4x2xui8>) -> tensor<3x
 
 // -----
 
-// LoopLowering: a scan output element of dynamic shape (its accumulator is
-// allocated before the loop).
-func.func @loop_dynamic_scan_element(%m: tensor<i64>, %v: tensor<?xf32>) -> tensor<?x?xf32> {
+// LoopLowering: an unranked carried value (shape inference could not rank
+// it; sequences are refused the same way).
+func.func @loop_unranked_carried(%m: tensor<i64>, %v: tensor<*xf32>) -> tensor<*xf32> {
   %none = onnx.NoValue
-  // expected-error @below {{cannot lower 'onnx.Loop': scan output elements need static shapes}}
-  %0:2 = onnx.Loop(%m, %none, %v) body {
-  ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %vi: tensor<?xf32>):
-    onnx.Yield %ci, %vi, %vi : tensor<i1>, tensor<?xf32>, tensor<?xf32>
-  } : (tensor<i64>, none, tensor<?xf32>) -> (tensor<?xf32>, tensor<?x?xf32>)
-  return %0#1 : tensor<?x?xf32>
+  // expected-error @below {{cannot lower 'onnx.Loop': loop-carried value #0 is not a ranked tensor}}
+  %0 = onnx.Loop(%m, %none, %v) body {
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %vi: tensor<*xf32>):
+    onnx.Yield %ci, %vi : tensor<i1>, tensor<*xf32>
+  } : (tensor<i64>, none, tensor<*xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
 }
 
 // -----
