@@ -15,7 +15,9 @@
 //   Scan -> scf.for over the scan axis of the first scan input: each
 //           iteration reads a slice of every scan input (from the end for
 //           backward directions) and inserts the scan output elements into
-//           tensors of the full result shape along their axes. Scan-8
+//           tensors of the full result shape along their axes (allocated
+//           in the first iteration when sizes besides the axis are only
+//           known from the elements). Scan-8
 //           (models the version converter cannot upgrade) has a batch
 //           axis: an scf.for over the batch runs one such loop per entry.
 //
@@ -306,13 +308,29 @@ SmallVector<Value> buildScan(ConversionPatternRewriter &rewriter, Location loc,
   SmallVector<Value> inits;
   for (int64_t k = 0; k < numStates; ++k)
     inits.push_back(castTo(rewriter, loc, states[k], argTypes[k]));
-  for (int64_t j = 0; j < numScanOut; ++j) {
+  // Scan outputs of the full result shape; run-time sizes besides the
+  // scan axis are known from the first element (until then 0).
+  Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+  auto outputSizes = [&](OpBuilder &b, Location l, int64_t j, Value element) {
     RankedTensorType type = resultTypes[numStates + j];
+    int64_t axis = layout.outAxes[j];
     SmallVector<Value> dynamic;
-    if (type.isDynamicDim(layout.outAxes[j]))
-      dynamic.push_back(length);
-    inits.push_back(createEmpty(rewriter, loc, type, dynamic));
-  }
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        dynamic.push_back(d == axis ? length
+                          : element
+                              ? getDimSize(b, l, element, d < axis ? d : d - 1)
+                              : zero);
+    return dynamic;
+  };
+  auto sizedByElement = [&](int64_t j) {
+    RankedTensorType type = resultTypes[numStates + j];
+    return type.getNumDynamicDims() >
+           (type.isDynamicDim(layout.outAxes[j]) ? 1 : 0);
+  };
+  for (int64_t j = 0; j < numScanOut; ++j)
+    inits.push_back(createEmpty(rewriter, loc, resultTypes[numStates + j],
+                                outputSizes(rewriter, loc, j, nullptr)));
   Value c0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
   Value c1 = rewriter.create<arith::ConstantIndexOp>(loc, 1);
   auto forOp = rewriter.create<scf::ForOp>(loc, c0, length, c1, inits);
@@ -336,9 +354,26 @@ SmallVector<Value> buildScan(ConversionPatternRewriter &rewriter, Location loc,
     next.push_back(castTo(rewriter, loc, yielded[k], argTypes[k]));
   for (int64_t j = 0; j < numScanOut; ++j) {
     Value pos = layout.outReverse[j] ? reversed : iv;
-    next.push_back(insertAlongAxis(rewriter, loc, yielded[numStates + j],
-                                   forOp.getRegionIterArgs()[numStates + j],
-                                   layout.outAxes[j], pos));
+    Value element = yielded[numStates + j];
+    Value acc = forOp.getRegionIterArgs()[numStates + j];
+    if (sizedByElement(j)) {
+      Value first =
+          rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, iv, c0);
+      acc = rewriter
+                .create<scf::IfOp>(
+                    loc, first,
+                    [&](OpBuilder &tb, Location l) {
+                      tb.create<scf::YieldOp>(
+                          l, createEmpty(tb, l, resultTypes[numStates + j],
+                                         outputSizes(tb, l, j, element)));
+                    },
+                    [&](OpBuilder &eb, Location l) {
+                      eb.create<scf::YieldOp>(l, acc);
+                    })
+                .getResult(0);
+    }
+    next.push_back(
+        insertAlongAxis(rewriter, loc, element, acc, layout.outAxes[j], pos));
   }
   rewriter.create<scf::YieldOp>(loc, next);
   rewriter.eraseOp(yield);
@@ -350,8 +385,7 @@ SmallVector<Value> buildScan(ConversionPatternRewriter &rewriter, Location loc,
   return results;
 }
 
-/// Checks the scan output types (dynamic only along their axis) and
-/// normalizes the axes.
+/// Normalizes the scan output axes (fails when one is out of range).
 LogicalResult checkScanOutputs(Operation *op,
                                ArrayRef<RankedTensorType> outputs,
                                SmallVectorImpl<int64_t> &axes,
@@ -362,10 +396,6 @@ LogicalResult checkScanOutputs(Operation *op,
       axis += type.getRank();
     if (axis < 0 || axis >= type.getRank())
       return refuse(op, rewriter, "scan output axis out of range");
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      if (d != axis && type.isDynamicDim(d))
-        return refuse(op, rewriter,
-                      "scan outputs may be dynamic only along their scan axis");
   }
   return success();
 }

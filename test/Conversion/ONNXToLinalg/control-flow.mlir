@@ -194,3 +194,28 @@ func.func @scan_v8(%s: tensor<2x2xf32>, %x: tensor<2x3x2xf32>) -> (tensor<2x2xf3
   } {num_scan_inputs = 1 : i64, directions = array<i64: 1>} : (none, tensor<2x2xf32>, tensor<2x3x2xf32>) -> (tensor<2x2xf32>, tensor<2x3x2xf32>)
   return %0#0, %0#1 : tensor<2x2xf32>, tensor<2x3x2xf32>
 }
+
+// -----
+
+// A scan output with a run-time size besides its axis: allocated in the
+// first iteration with the element's sizes.
+// CHECK-LABEL: func @scan_dynamic_element
+// CHECK-SAME: (%[[X:.*]]: tensor<3x?xf32>)
+// CHECK: %[[OUT:.*]] = tensor.empty(%{{.*}}) : tensor<3x?xf32>
+// CHECK: scf.for %[[I:.*]] = %[[C0:.*]] to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %[[OUT]])
+// CHECK: %[[E:.*]] = tensor.extract_slice %[[X]][%[[I]], 0]
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[I]], %[[C0]] : index
+// CHECK: %[[SIZED:.*]] = scf.if %[[FIRST]] -> (tensor<3x?xf32>) {
+// CHECK: %[[D:.*]] = tensor.dim %[[E]], %{{.*}} : tensor<?xf32>
+// CHECK: %[[NEW:.*]] = tensor.empty(%[[D]]) : tensor<3x?xf32>
+// CHECK: scf.yield %[[NEW]]
+// CHECK: } else {
+// CHECK: scf.yield %[[ACC]]
+// CHECK: tensor.insert_slice %[[E]] into %[[SIZED]][%[[I]], 0]
+func.func @scan_dynamic_element(%x: tensor<3x?xf32>) -> tensor<3x?xf32> {
+  %0 = onnx.Scan(%x) body {
+  ^bb0(%xi: tensor<?xf32>):
+    onnx.Yield %xi : tensor<?xf32>
+  } {num_scan_inputs = 1 : i64} : (tensor<3x?xf32>) -> tensor<3x?xf32>
+  return %0 : tensor<3x?xf32>
+}

@@ -451,14 +451,14 @@ func.func @loop_unranked_carried(%m: tensor<i64>, %v: tensor<*xf32>) -> tensor<*
 
 // -----
 
-// ScanLowering: a scan output with a dynamic dimension besides its scan axis.
-func.func @scan_dynamic_element(%x: tensor<3x?xf32>) -> tensor<3x?xf32> {
-  // expected-error @below {{cannot lower 'onnx.Scan': scan outputs may be dynamic only along their scan axis}}
+// ScanLowering: a scan output axis beyond the output's rank.
+func.func @scan_bad_output_axis(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  // expected-error @below {{cannot lower 'onnx.Scan': scan output axis out of range}}
   %0 = onnx.Scan(%x) body {
-  ^bb0(%xi: tensor<?xf32>):
-    onnx.Yield %xi : tensor<?xf32>
-  } {num_scan_inputs = 1 : i64} : (tensor<3x?xf32>) -> tensor<3x?xf32>
-  return %0 : tensor<3x?xf32>
+  ^bb0(%xi: tensor<2xf32>):
+    onnx.Yield %xi : tensor<2xf32>
+  } {num_scan_inputs = 1 : i64, scan_output_axes = array<i64: 5>} : (tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
 }
 
 // -----

@@ -169,9 +169,32 @@ def loop_append():
         "count": np.int64(6), "final": rows[-1]}
 
 
+def scan_dynamic():
+    """A Scan over a [t, b] input of run-time sizes: the state and the scan
+    output elements have b elements."""
+    body = helper.make_graph([
+        helper.make_node("Add", ["s_in", "a"], ["s_out"]),
+        helper.make_node("Mul", ["s_out", "a"], ["m"]),
+    ], "body", [vi("s_in", F, ["b"]), vi("a", F, ["b"])],
+        [vi("s_out", F, ["b"]), vi("m", F, ["b"])])
+    graph = helper.make_graph(
+        [helper.make_node("Scan", ["s0", "x"], ["s", "ms"], body=body,
+                          num_scan_inputs=1, scan_output_axes=[1])],
+        "scan_dynamic", [vi("s0", F, ["b"]), vi("x", F, ["t", "b"])],
+        [vi("s", F, ["b"]), vi("ms", F, ["b", "t"])])
+    rng = np.random.default_rng(4)
+    s0 = rng.standard_normal(5).astype(np.float32)
+    x = rng.standard_normal((7, 5)).astype(np.float32)
+    s, ms = s0, []
+    for t in range(7):
+        s = s + x[t]
+        ms.append(s * x[t])
+    return graph, {"s0": s0, "x": x}, {"s": s, "ms": np.stack(ms, 1)}
+
+
 def main(tool, out):
     for build in (loop_long, loop_while_growing, scan_two_inputs,
-                  loop_append):
+                  loop_append, scan_dynamic):
         name = build.__name__
         graph, inputs, refs = build()
         model = helper.make_model(graph,
