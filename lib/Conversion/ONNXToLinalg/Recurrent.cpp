@@ -374,6 +374,8 @@ struct DirectionBuilder {
   /// The direction, and the operator's W and R (onnx.Constant or not).
   int64_t direction;
   std::pair<Value, Value> weights;
+  /// Whether Y is wanted (else the steps' outputs are not kept).
+  bool needY;
 
   int64_t H() const { return spec.hidden; }
   MLIRContext *ctx() const { return b.getContext(); }
@@ -606,7 +608,8 @@ struct DirectionBuilder {
   }
 
   /// Runs direction `d`: x [T, B, I]; w [G*H, I], r [G*H, H], bias [2*G*H]
-  /// or null, h0/c0 [B, H] or null, p [3H] or null.
+  /// or null, h0/c0 [B, H] or null, p [3H] or null. Returns H_T (, C_T)
+  /// (, Y_d [T, B, H] when Y is wanted).
   /// Rows [begin, begin + count) of this direction's slice `sliced` of a
   /// weight: constant when `weight` (the operator's W or R) is.
   WeightRows rowsOf(Value sliced, Value weight, int64_t begin, int64_t count) {
@@ -685,7 +688,8 @@ struct DirectionBuilder {
       inits.push_back(c0 ? castTo(b, loc, c0, stateType()) : zeros(H()));
     auto yType =
         RankedTensorType::get({staticSteps(), staticBatch(), H()}, elt);
-    inits.push_back(createEmpty(b, loc, yType, dynamicSizes({steps, batch})));
+    if (needY)
+      inits.push_back(createEmpty(b, loc, yType, dynamicSizes({steps, batch})));
     Value c0i = b.create<arith::ConstantIndexOp>(loc, 0);
     Value c1i = b.create<arith::ConstantIndexOp>(loc, 1);
     Value last = b.create<arith::SubIOp>(loc, steps, c1i);
@@ -709,12 +713,13 @@ struct DirectionBuilder {
           SmallVector<Value> next = {out[0]};
           if (lstm)
             next.push_back(out[1]);
-          next.push_back(
-              insertAlongAxis(b, loc, out.back(), args.back(), 0, pos));
+          if (needY)
+            next.push_back(
+                insertAlongAxis(b, loc, out.back(), args.back(), 0, pos));
           b.create<scf::YieldOp>(loc, next);
         });
     SmallVector<Value> results(loop.getResults());
-    if (reverse && lens)
+    if (needY && reverse && lens)
       results.back() = reverseWithinLengths(b, loc, results.back(), lens);
     return results;
   }
@@ -762,9 +767,17 @@ LogicalResult lowerRecurrent(OpT op, Cell cell, const Operands &in,
   };
   SmallVector<SmallVector<Value>> perDirection;
   for (int64_t d = 0; d < spec.directions; ++d) {
-    DirectionBuilder builder{
-        rewriter, loc,   spec, spec.activations[d],   elt, in.lens,
-        batch,    steps, d,    {op.getW(), op.getR()}};
+    DirectionBuilder builder{rewriter,
+                             loc,
+                             spec,
+                             spec.activations[d],
+                             elt,
+                             in.lens,
+                             batch,
+                             steps,
+                             d,
+                             {op.getW(), op.getR()},
+                             static_cast<bool>(resultTypes[0])};
     bool reverse = spec.reverseOnly || d == 1;
     perDirection.push_back(builder.run(
         reverse, x, dir(in.w, 0, d), dir(in.r, 0, d), dir(in.b, 0, d),

@@ -4,7 +4,8 @@
 Usage: recurrent_onnx.py FULCRUM_RUN DIR. Builds one model per case
 (directions, sequence_lens, layout 1, initial states, peepholes,
 linear_before_reset, input_forget, clip, activations with alpha/beta, an
-absent Y), runs it with fulcrum-run and compares every output with the
+absent Y; cases named dyn_* declare the sequence length and batch
+symbolic), runs it with fulcrum-run and compares every output with the
 reference below, written from the ONNX operator specification. Prints
 `CASE: ok` per case; exits non-zero on the first mismatch.
 """
@@ -157,15 +158,26 @@ def case(name, kind, attrs, T, N, I, H, inputs, outputs=("Y", "Y_h")):
     node_outputs = [k if k in outputs else "" for k in names]
     node = helper.make_node(kind, node_inputs, node_outputs, hidden_size=H,
                             **attrs)
+    def declared(k, shape):
+        # Symbolic sequence length and batch (names starting with "dyn_").
+        if not name.startswith("dyn_"):
+            return shape
+        sizes = {T: "t", N: "n"} if T != N else {T: "t"}
+        axes = {"X": (0, 1), "initial_h": (0, 1), "initial_c": (0, 1),
+                "sequence_lens": (0,), "Y": (0, 1, 2, 3), "Y_h": (0, 1, 2),
+                "Y_c": (0, 1, 2)}.get(k, ())
+        return [sizes.get(d, d) if i in axes else d
+                for i, d in enumerate(shape)]
+
     graph_inputs = [helper.make_tensor_value_info(
         k, TensorProto.INT32 if k == "sequence_lens" else TensorProto.FLOAT,
-        values[k].shape) for k in order if k in inputs]
+        declared(k, values[k].shape)) for k in order if k in inputs]
     ref = reference(kind, attrs, values["X"], values["W"], values["R"],
                     values.get("B"), values.get("sequence_lens"),
                     values.get("initial_h"), values.get("initial_c"),
                     values.get("P"))
     graph_outputs = [helper.make_tensor_value_info(
-        k, TensorProto.FLOAT, ref[k].shape) for k in outputs]
+        k, TensorProto.FLOAT, declared(k, ref[k].shape)) for k in outputs]
     model = helper.make_model(
         helper.make_graph([node], name, graph_inputs, graph_outputs),
         opset_imports=[helper.make_opsetid("", 14)])
@@ -202,6 +214,16 @@ CASES = [
     ("lstm_reverse_lens_no_y", "LSTM", {"direction": "reverse"}, 5, 3, 2, 3,
      ["X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P"],
      ("Y_h", "Y_c")),
+    # Symbolic sequence length and batch.
+    ("dyn_gru_bidirectional_layout1_lens", "GRU",
+     {"direction": "bidirectional", "layout": 1}, 6, 4, 3, 5,
+     ["X", "W", "R", "B", "sequence_lens", "initial_h"]),
+    ("dyn_lstm_bidirectional_lens_peepholes", "LSTM",
+     {"direction": "bidirectional"}, 5, 2, 3, 4,
+     ["X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P"],
+     ("Y", "Y_h", "Y_c")),
+    ("dyn_rnn_reverse", "RNN", {"direction": "reverse"}, 4, 3, 2, 3,
+     ["X", "W", "R", "B"]),
 ]
 
 
