@@ -362,7 +362,7 @@ Value reverseWithinLengths(OpBuilder &b, Location loc, Value t, Value lens) {
       });
 }
 
-/// Builds one direction's recurrence: returns Y_d [T, B, H], H_T, C_T.
+/// Builds one direction's recurrence (see run).
 struct DirectionBuilder {
   OpBuilder &b;
   Location loc;

@@ -158,3 +158,19 @@ func.func @scan_and_if(%s: tensor<2xf32>, %x: tensor<2x3xf32>, %c: tensor<i1>, %
   } : (tensor<i1>) -> tensor<*xf32>
   return %0#0, %0#1, %2 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// Sequences carried by a Loop keep their declared types (no conflict when
+// the body and the result spell them differently).
+// CHECK-LABEL: func @loop_sequence
+// CHECK: -> !onnx.seq<tensor<?xf32>>
+func.func @loop_sequence(%m: tensor<i64>, %s: !onnx.seq<tensor<*xf32>>, %x: tensor<2xf32>) -> !onnx.seq<tensor<?xf32>> {
+  %none = onnx.NoValue
+  %0 = onnx.Loop(%m, %none, %s) body {
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %si: !onnx.seq<tensor<*xf32>>):
+    %1 = onnx.SequenceInsert(%si, %x, %none) : (!onnx.seq<tensor<*xf32>>, tensor<2xf32>, none) -> !onnx.seq<tensor<*xf32>>
+    onnx.Yield %c, %1 : tensor<i1>, !onnx.seq<tensor<*xf32>>
+  } : (tensor<i64>, none, !onnx.seq<tensor<*xf32>>) -> !onnx.seq<tensor<?xf32>>
+  return %0 : !onnx.seq<tensor<?xf32>>
+}

@@ -104,6 +104,9 @@ struct ONNXShapeInferencePass
   /// Refines `value` to the meet of its type and `type`; fails (after an
   /// error on `op`) when they conflict.
   LogicalResult refine(Operation *op, Value value, Type type) {
+    // Sequences and optionals (of subgraphs) are left as declared.
+    if (!isa<TensorType>(value.getType()) || !isa<TensorType>(type))
+      return success();
     Type refined = meetTypes(value.getType(), type);
     if (!refined)
       return op->emitOpError("result type ")
