@@ -17,9 +17,9 @@
 //           backward directions) and inserts the scan output elements into
 //           tensors of the full result shape along their axes (allocated
 //           in the first iteration when sizes besides the axis are only
-//           known from the elements). Scan-8
-//           (models the version converter cannot upgrade) has a batch
-//           axis: an scf.for over the batch runs one such loop per entry.
+//           known from the elements). Scan-8 (models the version
+//           converter cannot upgrade) has a batch axis: an scf.for over
+//           the batch runs one such loop per entry.
 //
 // Values carried across iterations take the type of the body's block
 // argument, which fulcrum-onnx-shape-inference generalizes (dynamic
