@@ -77,6 +77,9 @@ struct IfLowering : public OpConversionPattern<IfOp> {
   LogicalResult
   matchAndRewrite(IfOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    std::string malformed = checkSubgraphArity(op);
+    if (!malformed.empty())
+      return refuse(op, rewriter, malformed);
     auto resultTypes = getRankedTypes(op, op->getResultTypes(),
                                       *getTypeConverter(), rewriter, "result");
     if (failed(resultTypes))
@@ -110,6 +113,9 @@ struct LoopLowering : public OpConversionPattern<LoopOp> {
   LogicalResult
   matchAndRewrite(LoopOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    std::string malformed = checkSubgraphArity(op);
+    if (!malformed.empty())
+      return refuse(op, rewriter, malformed);
     const TypeConverter &tc = *getTypeConverter();
     Block &body = op.getBody().front();
     Operation *yield = body.getTerminator();
@@ -411,6 +417,9 @@ template <typename OpT>
 FailureOr<ScanParts> getScanParts(OpT op, ValueRange operands,
                                   const TypeConverter &tc,
                                   ConversionPatternRewriter &rewriter) {
+  std::string malformed = checkSubgraphArity(op);
+  if (!malformed.empty())
+    return refuse(op, rewriter, malformed);
   ScanParts parts;
   parts.numScanIn = op.getNumScanInputs();
   parts.numStates = operands.size() - parts.numScanIn;

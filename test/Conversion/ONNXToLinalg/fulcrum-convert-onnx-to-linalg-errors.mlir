@@ -517,3 +517,18 @@ func.func @scan_v8_lengths(%l: tensor<2xi64>, %s: tensor<2x2xf32>, %x: tensor<2x
   } {num_scan_inputs = 1 : i64} : (tensor<2xi64>, tensor<2x2xf32>, tensor<2x3x2xf32>) -> (tensor<2x2xf32>, tensor<2x3x2xf32>)
   return %0#0 : tensor<2x2xf32>
 }
+
+// -----
+
+// LoopLowering: a body that yields fewer values than the Loop needs (one
+// condition, one carried value and one scan output) is refused, not a
+// crash.
+func.func @loop_short_yield(%m: tensor<i64>, %v: tensor<2xf32>) -> (tensor<2xf32>, tensor<?x2xf32>) {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.Loop': a subgraph yields 2 values, 3 expected}}
+  %0:2 = onnx.Loop(%m, %none, %v) body {
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %vi: tensor<2xf32>):
+    onnx.Yield %ci, %vi : tensor<i1>, tensor<2xf32>
+  } : (tensor<i64>, none, tensor<2xf32>) -> (tensor<2xf32>, tensor<?x2xf32>)
+  return %0#0, %0#1 : tensor<2xf32>, tensor<?x2xf32>
+}

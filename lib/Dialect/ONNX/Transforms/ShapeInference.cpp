@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fulcrum/Dialect/ONNX/IR/ONNXOps.h"
+#include "fulcrum/Dialect/ONNX/IR/ShapeHelpers.h"
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
 #include "fulcrum/Support/PassStatistic.h"
 
@@ -254,6 +255,9 @@ struct ONNXShapeInferencePass
   }
 
   LogicalResult inferOp(Operation *op) {
+    std::string malformed = checkSubgraphArity(op);
+    if (!malformed.empty())
+      return op->emitOpError(malformed);
     if (auto ifOp = dyn_cast<IfOp>(op))
       return inferIf(ifOp);
     if (auto loop = dyn_cast<LoopOp>(op))
