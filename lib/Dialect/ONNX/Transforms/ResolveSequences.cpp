@@ -249,6 +249,8 @@ struct ONNXResolveSequencesPass
   /// SequenceAt: a Gather; SequenceLength: S's first dimension). Returns
   /// the rebuilt Loop, or null.
   LoopOp appendsToScan(LoopOp loop, unsigned k) {
+    if (!checkSubgraphArity(loop).empty())
+      return nullptr; // Malformed: shape inference reports it.
     Value init = loop.getVInitial()[k];
     auto empty = init.getDefiningOp<SequenceEmptyOp>();
     Block &body = loop.getBody().front();
