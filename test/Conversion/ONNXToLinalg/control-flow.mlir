@@ -219,3 +219,20 @@ func.func @scan_dynamic_element(%x: tensor<3x?xf32>) -> tensor<3x?xf32> {
   } {num_scan_inputs = 1 : i64} : (tensor<3x?xf32>) -> tensor<3x?xf32>
   return %0 : tensor<3x?xf32>
 }
+
+// -----
+
+// Without a trip count the scan accumulator is not pre-sized: it starts
+// without rows and only grows.
+// CHECK-LABEL: func @negative_loop_unbounded
+// CHECK-NOT: arith.minsi
+// CHECK: %[[ACC:.*]] = tensor.empty(%[[Z:.*]]) : tensor<?x2xf32>
+// CHECK: scf.while ({{.*}}%{{.*}} = %[[ACC]])
+func.func @negative_loop_unbounded(%c: tensor<i1>, %v: tensor<2xf32>) -> tensor<?x2xf32> {
+  %none = onnx.NoValue
+  %0:2 = onnx.Loop(%none, %c, %v) body {
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %vi: tensor<2xf32>):
+    onnx.Yield %ci, %vi, %vi : tensor<i1>, tensor<2xf32>, tensor<2xf32>
+  } : (none, tensor<i1>, tensor<2xf32>) -> (tensor<2xf32>, tensor<?x2xf32>)
+  return %0#1 : tensor<?x2xf32>
+}

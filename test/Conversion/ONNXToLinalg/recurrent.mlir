@@ -116,3 +116,19 @@ func.func @rnn_constant_weights(%x: tensor<3x2x2xf32>) -> tensor<2x2x1xf32> {
   %y, %yh = onnx.RNN(%x, %w, %r, %none, %none, %none) {direction = "bidirectional", hidden_size = 1 : i64} : (tensor<3x2x2xf32>, tensor<2x1x2xf32>, tensor<2x1x1xf32>, none, none, none) -> (none, tensor<2x2x1xf32>)
   return %yh : tensor<2x2x1xf32>
 }
+
+// -----
+
+// Constant weights that are not f32 are not sliced at compile time (the
+// CPU kernels pack f32 only): transposed at run time like run-time weights.
+// CHECK-LABEL: func @negative_rnn_constant_f64_weights
+// CHECK-NOT: linalg.matmul_transpose_b
+// CHECK: linalg.transpose
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<6x2xf64>, tensor<2x1xf64>)
+func.func @negative_rnn_constant_f64_weights(%x: tensor<3x2x2xf64>) -> tensor<1x2x1xf64> {
+  %none = onnx.NoValue
+  %w = onnx.Constant() {value = dense<[[[1.0, 2.0]]]> : tensor<1x1x2xf64>} : () -> tensor<1x1x2xf64>
+  %r = onnx.Constant() {value = dense<[[[5.0]]]> : tensor<1x1x1xf64>} : () -> tensor<1x1x1xf64>
+  %y, %yh = onnx.RNN(%x, %w, %r, %none, %none, %none) {hidden_size = 1 : i64} : (tensor<3x2x2xf64>, tensor<1x1x2xf64>, tensor<1x1x1xf64>, none, none, none) -> (none, tensor<1x2x1xf64>)
+  return %yh : tensor<1x2x1xf64>
+}

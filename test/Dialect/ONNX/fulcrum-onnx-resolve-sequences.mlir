@@ -136,3 +136,24 @@ func.func @loop_append(%n: tensor<i64>, %h0: tensor<3xf32>) -> (tensor<3xf32>, t
   %at = onnx.SequenceAt(%r#1, %last) : (!onnx.seq<tensor<*xf32>>, tensor<i64>) -> tensor<3xf32>
   return %r#0, %stack, %flat, %count, %at : tensor<3xf32>, tensor<3x?xf32>, tensor<?xf32>, tensor<i64>, tensor<3xf32>
 }
+
+// -----
+
+// A carried sequence that the body also reads is not a plain list append:
+// the Loop stays as it is.
+// CHECK-LABEL: func @negative_loop_append_read_in_body
+// CHECK: onnx.SequenceEmpty
+// CHECK: onnx.Loop
+// CHECK: onnx.SequenceLength
+// CHECK: onnx.SequenceInsert
+func.func @negative_loop_append_read_in_body(%n: tensor<i64>, %x: tensor<3xf32>) -> tensor<?xi64> {
+  %none = onnx.NoValue
+  %e = onnx.SequenceEmpty() : () -> !onnx.seq<tensor<*xf32>>
+  %r:2 = onnx.Loop(%n, %none, %e) body {
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %s: !onnx.seq<tensor<*xf32>>):
+    %len = onnx.SequenceLength(%s) : (!onnx.seq<tensor<*xf32>>) -> tensor<i64>
+    %s2 = onnx.SequenceInsert(%s, %x, %none) : (!onnx.seq<tensor<*xf32>>, tensor<3xf32>, none) -> !onnx.seq<tensor<*xf32>>
+    onnx.Yield %c, %s2, %len : tensor<i1>, !onnx.seq<tensor<*xf32>>, tensor<i64>
+  } : (tensor<i64>, none, !onnx.seq<tensor<*xf32>>) -> (!onnx.seq<tensor<*xf32>>, tensor<?xi64>)
+  return %r#1 : tensor<?xi64>
+}
