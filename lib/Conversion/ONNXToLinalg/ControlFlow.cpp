@@ -71,15 +71,20 @@ SmallVector<Value> getYielded(ConversionPatternRewriter &r, Operation *yield) {
   return values;
 }
 
+/// Refuses `op` when its subgraphs do not match its operands and results.
+LogicalResult checkSubgraphs(Operation *op, ConversionPatternRewriter &r) {
+  std::string malformed = checkSubgraphArity(op);
+  return malformed.empty() ? success() : refuse(op, r, malformed);
+}
+
 /// If -> scf.if.
 struct IfLowering : public OpConversionPattern<IfOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(IfOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    std::string malformed = checkSubgraphArity(op);
-    if (!malformed.empty())
-      return refuse(op, rewriter, malformed);
+    if (failed(checkSubgraphs(op, rewriter)))
+      return failure();
     auto resultTypes = getRankedTypes(op, op->getResultTypes(),
                                       *getTypeConverter(), rewriter, "result");
     if (failed(resultTypes))
@@ -113,9 +118,8 @@ struct LoopLowering : public OpConversionPattern<LoopOp> {
   LogicalResult
   matchAndRewrite(LoopOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    std::string malformed = checkSubgraphArity(op);
-    if (!malformed.empty())
-      return refuse(op, rewriter, malformed);
+    if (failed(checkSubgraphs(op, rewriter)))
+      return failure();
     const TypeConverter &tc = *getTypeConverter();
     Block &body = op.getBody().front();
     Operation *yield = body.getTerminator();
@@ -417,9 +421,8 @@ template <typename OpT>
 FailureOr<ScanParts> getScanParts(OpT op, ValueRange operands,
                                   const TypeConverter &tc,
                                   ConversionPatternRewriter &rewriter) {
-  std::string malformed = checkSubgraphArity(op);
-  if (!malformed.empty())
-    return refuse(op, rewriter, malformed);
+  if (failed(checkSubgraphs(op, rewriter)))
+    return failure();
   ScanParts parts;
   parts.numScanIn = op.getNumScanInputs();
   parts.numStates = operands.size() - parts.numScanIn;

@@ -8,11 +8,11 @@ DIR/<name>_ref.npz). `compare OUT REF`: checks the .npy files fulcrum-run
 wrote to OUT against REF within 1e-5 relative.
 """
 
-import sys
-
 import numpy as np
 import torch
 from torch import nn
+
+from pytorch_reference import main
 
 SHAPES = {"s5b3": (5, 3), "s2b1": (2, 1), "s9b4": (9, 4)}  # (T, B)
 OUTPUTS = ["y", "h_lstm", "c_lstm", "z", "h_gru", "w"]
@@ -52,21 +52,5 @@ def export(out):
                           dynamic_axes=axes)
 
 
-def compare(out, ref):
-    refs = np.load(ref)
-    for k in OUTPUTS:
-        got = np.load(f"{out}/{k}.npy")
-        want = refs[k]
-        if got.shape != want.shape:
-            sys.exit(f"{k}: shape {got.shape}, PyTorch {want.shape}")
-        err = np.max(np.abs(got - want) / np.maximum(np.abs(want), 1e-3))
-        if not np.allclose(got, want, rtol=1e-5, atol=1e-7 + 1e-5 * 1e-3):
-            sys.exit(f"{k}: largest relative difference {err:.3g}")
-    print(f"{ref}: {len(OUTPUTS)} outputs match PyTorch")
-
-
 if __name__ == "__main__":
-    if sys.argv[1] == "export":
-        export(sys.argv[2])
-    else:
-        compare(sys.argv[2], sys.argv[3])
+    main(export, OUTPUTS)

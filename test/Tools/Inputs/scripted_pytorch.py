@@ -1,18 +1,18 @@
 """A torch.jit.script model with a data-dependent If and a loop that
-appends [batch, 4] states to a list, exported to ONNX with symbolic steps and
-batch (If, Loop with a carried sequence,
-ConcatFromSequence) for control-flow-pytorch.test.
+appends [batch, 4] states to a list, exported to ONNX with symbolic steps
+and batch (If, Loop with a carried sequence, ConcatFromSequence) for
+control-flow-pytorch.test.
 
 `export DIR`: writes DIR/model.onnx and, per case, DIR/<case>_in.npz and
 DIR/<case>_ref.npz (PyTorch's outputs). `compare OUT REF`: checks the .npy
 files fulcrum-run wrote to OUT against REF within 1e-5 relative.
 """
 
-import sys
-
 import numpy as np
 import torch
 from torch import nn
+
+from pytorch_reference import main
 
 OUTPUTS = ["y", "flat", "h"]
 CASES = {"t5_pos": (5, 2, 1.0), "t5_neg": (5, 2, -1.0), "t9_pos": (9, 3, 2.0)}
@@ -49,18 +49,5 @@ def export(out):
                       dynamic_axes={"x": {0: "t", 1: "b"}})
 
 
-def compare(out, ref):
-    refs = np.load(ref)
-    for k in OUTPUTS:
-        got, want = np.load(f"{out}/{k}.npy"), refs[k]
-        if got.shape != want.shape or not np.allclose(got, want, rtol=1e-5,
-                                                      atol=1e-6):
-            sys.exit(f"{k}: differs from PyTorch ({got.shape} vs {want.shape})")
-    print(f"{ref}: {len(OUTPUTS)} outputs match PyTorch")
-
-
 if __name__ == "__main__":
-    if sys.argv[1] == "export":
-        export(sys.argv[2])
-    else:
-        compare(sys.argv[2], sys.argv[3])
+    main(export, OUTPUTS)
