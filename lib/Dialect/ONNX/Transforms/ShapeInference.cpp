@@ -166,8 +166,13 @@ struct ONNXShapeInferencePass
         stable &= joined == t;
         t = joined;
       }
-      if (stable || attempt == 3)
+      // Each attempt makes some dimension dynamic or some type unranked,
+      // so this converges within the carried types' total rank.
+      if (stable)
         return success();
+      if (attempt == 64)
+        return body.getParentOp()->emitOpError(
+            "loop-carried types do not converge");
       for (auto [v, t] : declared)
         v.setType(t);
     }
