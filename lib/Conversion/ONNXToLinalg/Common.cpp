@@ -38,6 +38,19 @@ fulcrum::ONNXToLinalgTypeConverter::ONNXToLinalgTypeConverter() {
 
 namespace fulcrum::lowering {
 
+/// Each pass instance converts one function on one thread at a time.
+static thread_local llvm::DenseMap<Operation *, std::string> refusals;
+
+LogicalResult refuse(Operation *op, ConversionPatternRewriter &rewriter,
+                     const Twine &reason) {
+  refusals[op] = reason.str();
+  return rewriter.notifyMatchFailure(op, reason);
+}
+
+std::string getRefusal(Operation *op) { return refusals.lookup(op); }
+
+void clearRefusals() { refusals.clear(); }
+
 RankedTensorType getRankedResultType(Operation *op, unsigned i,
                                      const TypeConverter &tc,
                                      ConversionPatternRewriter &r) {
@@ -283,6 +296,54 @@ Value readFirstElement(OpBuilder &b, Location loc, Value t) {
   Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
   return b.create<tensor::ExtractOp>(loc, t,
                                      SmallVector<Value>(type.getRank(), zero));
+void getAxisSlice(OpBuilder &b, Location loc, Value t, int64_t axis,
+                  OpFoldResult pos, SmallVectorImpl<OpFoldResult> &offsets,
+                  SmallVectorImpl<OpFoldResult> &sizes,
+                  SmallVectorImpl<OpFoldResult> &strides) {
+  auto type = cast<RankedTensorType>(t.getType());
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    offsets.push_back(d == axis ? pos : b.getIndexAttr(0));
+    if (d == axis)
+      sizes.push_back(b.getIndexAttr(1));
+    else if (type.isDynamicDim(d))
+      sizes.push_back(getDimSize(b, loc, t, d));
+    else
+      sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+    strides.push_back(b.getIndexAttr(1));
+  }
+}
+
+Value insertAlongAxis(OpBuilder &b, Location loc, Value element, Value dest,
+                      int64_t axis, OpFoldResult pos) {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  getAxisSlice(b, loc, dest, axis, pos, offsets, sizes, strides);
+  auto elementType = cast<RankedTensorType>(element.getType());
+  int64_t k = 0;
+  for (int64_t d = 0; d < (int64_t)sizes.size(); ++d)
+    if (d != axis)
+      sizes[d] =
+          elementType.isDynamicDim(k)
+              ? OpFoldResult(getDimSize(b, loc, element, k++))
+              : OpFoldResult(b.getIndexAttr(elementType.getDimSize(k++)));
+  return b.create<tensor::InsertSliceOp>(loc, element, dest, offsets, sizes,
+                                         strides);
+}
+
+Value extractAlongAxis(OpBuilder &b, Location loc, Value t, int64_t axis,
+                       OpFoldResult pos) {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  getAxisSlice(b, loc, t, axis, pos, offsets, sizes, strides);
+  auto type = cast<RankedTensorType>(t.getType());
+  auto sliceType = tensor::ExtractSliceOp::inferCanonicalRankReducedResultType(
+      type.getRank() - 1, type, offsets, sizes, strides);
+  return b.create<tensor::ExtractSliceOp>(loc, sliceType, t, offsets, sizes,
+                                          strides);
+}
+
+Value castTo(OpBuilder &b, Location loc, Value v, Type type) {
+  if (v.getType() == type)
+    return v;
+  return b.create<tensor::CastOp>(loc, type, v);
 }
 
 } // namespace fulcrum::lowering

@@ -21,6 +21,19 @@
 
 namespace fulcrum::lowering {
 
+/// Declines to lower `op` for `reason`, which the pass then reports in its
+/// error for the operator (when no other pattern lowers it): a match
+/// failure whose reason survives release builds, where MLIR drops
+/// notifyMatchFailure messages.
+mlir::LogicalResult refuse(mlir::Operation *op,
+                           mlir::ConversionPatternRewriter &rewriter,
+                           const llvm::Twine &reason);
+
+/// The reason recorded by `refuse` for `op` in this thread's conversion, or
+/// an empty string; `clearRefusals` forgets them all.
+std::string getRefusal(mlir::Operation *op);
+void clearRefusals();
+
 /// The converted, ranked tensor type of `op`'s result `i`, or null (after a
 /// match failure naming the reason) when it is not ranked.
 mlir::RankedTensorType getRankedResultType(mlir::Operation *op, unsigned i,
@@ -169,6 +182,29 @@ mlir::Value heapSelect(mlir::OpBuilder &b, mlir::Location loc, mlir::Value perm,
                            emit,
                        mlir::ValueRange iterArgs,
                        llvm::SmallVectorImpl<mlir::Value> &results);
+/// Offsets, sizes and strides of the slice at `pos` along `axis` of `t`
+/// (size 1 there, full elsewhere).
+void getAxisSlice(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t,
+                  int64_t axis, mlir::OpFoldResult pos,
+                  llvm::SmallVectorImpl<mlir::OpFoldResult> &offsets,
+                  llvm::SmallVectorImpl<mlir::OpFoldResult> &sizes,
+                  llvm::SmallVectorImpl<mlir::OpFoldResult> &strides);
+
+/// `element` (rank r) inserted into `dest` (rank r + 1) at `pos` along
+/// `axis`.
+mlir::Value insertAlongAxis(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value element, mlir::Value dest, int64_t axis,
+                            mlir::OpFoldResult pos);
+
+/// The slice of `t` (rank r + 1) at `pos` along `axis`, without that axis.
+mlir::Value extractAlongAxis(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value t, int64_t axis,
+                             mlir::OpFoldResult pos);
+
+/// `v` as `type`: itself, or a tensor.cast between ranked tensors of the
+/// same element type.
+mlir::Value castTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                   mlir::Type type);
 
 void populateElementwisePatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
@@ -208,6 +244,10 @@ void populateDetPatterns(const mlir::TypeConverter &tc,
                          mlir::RewritePatternSet &patterns);
 void populateRoiAlignPatterns(const mlir::TypeConverter &tc,
                               mlir::RewritePatternSet &patterns);
+void populateControlFlowPatterns(const mlir::TypeConverter &tc,
+                                 mlir::RewritePatternSet &patterns);
+void populateRecurrentPatterns(const mlir::TypeConverter &tc,
+                               mlir::RewritePatternSet &patterns);
 
 } // namespace fulcrum::lowering
 

@@ -44,7 +44,9 @@ Value reshapeTo(OpBuilder &b, Location loc, Value input,
                   .getResult()
             : b.create<arith::ConstantIntOp>(loc, resultType.getDimSize(d), 64)
                   .getResult());
-  Value shape = b.create<tensor::FromElementsOp>(loc, dims);
+  // The explicit type covers rank-0 results (no dimensions to infer it).
+  Value shape = b.create<tensor::FromElementsOp>(
+      loc, RankedTensorType::get({resultType.getRank()}, b.getI64Type()), dims);
   return b.create<tensor::ReshapeOp>(loc, resultType, input, shape);
 }
 
@@ -74,6 +76,87 @@ FailureOr<SmallVector<Value>> inferReshapeSizes(OpBuilder &b, Location loc,
   return sizes;
 }
 
+/// The dynamic result sizes of Squeeze and Unsqueeze, which only remove or
+/// insert dimensions of size 1: the other dimensions pair up in order, and
+/// a dynamic result dimension takes the size of its input dimension.
+FailureOr<SmallVector<Value>> alignedReshapeSizes(OpBuilder &b, Location loc,
+                                                  Value input,
+                                                  RankedTensorType resultType) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto kept = [](RankedTensorType t) {
+    SmallVector<int64_t> dims;
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (t.isDynamicDim(d) || t.getDimSize(d) != 1)
+        dims.push_back(d);
+    return dims;
+  };
+  SmallVector<int64_t> in = kept(inType), out = kept(resultType);
+  if (in.size() != out.size())
+    return failure();
+  SmallVector<Value> sizes;
+  for (auto [i, o] : llvm::zip(in, out)) {
+    int64_t a = inType.getDimSize(i), r = resultType.getDimSize(o);
+    if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(r) && a != r)
+      return failure();
+    if (ShapedType::isDynamic(r))
+      sizes.push_back(getDimSize(b, loc, input, i));
+  }
+  return sizes;
+}
+
+/// The dynamic result sizes of a Reshape read from its shape operand at
+/// run time: 0 copies the input's size (unless allowzero), -1 is the
+/// element count over the product of the others.
+FailureOr<SmallVector<Value>> readReshapeSizes(OpBuilder &b, Location loc,
+                                               Value input, Value shape,
+                                               RankedTensorType resultType,
+                                               bool allowZero) {
+  auto shapeType = dyn_cast<RankedTensorType>(shape.getType());
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t rank = resultType.getRank();
+  if (!shapeType || shapeType.getRank() != 1 || shapeType.getDimSize(0) != rank)
+    return failure();
+  Type i64 = b.getI64Type();
+  auto constant = [&](int64_t v) {
+    return b.create<arith::ConstantIntOp>(loc, v, i64).getResult();
+  };
+  Value total = constant(1);
+  for (int64_t d = 0; d < inType.getRank(); ++d)
+    total = b.create<arith::MulIOp>(
+        loc, total,
+        b.create<arith::IndexCastOp>(loc, i64, getDimSize(b, loc, input, d)));
+  SmallVector<Value> values;
+  Value known = constant(1);
+  for (int64_t d = 0; d < rank; ++d) {
+    Value v = b.create<tensor::ExtractOp>(
+        loc, shape, ValueRange{b.create<arith::ConstantIndexOp>(loc, d)});
+    if (!allowZero && d < inType.getRank()) {
+      Value isZero = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, v,
+                                             constant(0));
+      Value inDim =
+          b.create<arith::IndexCastOp>(loc, i64, getDimSize(b, loc, input, d));
+      v = b.create<arith::SelectOp>(loc, isZero, inDim, v);
+    }
+    Value isInferred =
+        b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, v, constant(-1));
+    known = b.create<arith::MulIOp>(
+        loc, known, b.create<arith::SelectOp>(loc, isInferred, constant(1), v));
+    values.push_back(v);
+  }
+  Value inferred = b.create<arith::DivUIOp>(
+      loc, total, b.create<arith::MaxSIOp>(loc, known, constant(1)));
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!resultType.isDynamicDim(d))
+      continue;
+    Value isInferred = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                               values[d], constant(-1));
+    Value v = b.create<arith::SelectOp>(loc, isInferred, inferred, values[d]);
+    sizes.push_back(b.create<arith::IndexCastOp>(loc, b.getIndexType(), v));
+  }
+  return sizes;
+}
+
 /// Reshape, Flatten, Squeeze, Unsqueeze: the data is operand 0.
 template <typename OpTy>
 struct ReshapeLikeLowering : public OpConversionPattern<OpTy> {
@@ -87,6 +170,15 @@ struct ReshapeLikeLowering : public OpConversionPattern<OpTy> {
     if (!type || !isa<RankedTensorType>(input.getType()))
       return rewriter.notifyMatchFailure(op, "unranked operands");
     auto sizes = inferReshapeSizes(rewriter, op.getLoc(), input, type);
+    if constexpr (std::is_same_v<OpTy, ReshapeOp>) {
+      if (failed(sizes))
+        sizes =
+            readReshapeSizes(rewriter, op.getLoc(), input, adaptor.getShape(),
+                             type, op.getAllowzero() != 0);
+    } else if constexpr (!std::is_same_v<OpTy, FlattenOp>) {
+      if (failed(sizes))
+        sizes = alignedReshapeSizes(rewriter, op.getLoc(), input, type);
+    }
     if (failed(sizes))
       return rewriter.notifyMatchFailure(op, "more than one dynamic result "
                                              "dimension");

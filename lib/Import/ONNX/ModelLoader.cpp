@@ -93,6 +93,21 @@ LogicalResult checkOperators(const ImportContext &ctx,
   return success();
 }
 
+/// Whether two graphs have the same inputs and outputs (names and types).
+bool sameInterface(const ::onnx::GraphProto &a, const ::onnx::GraphProto &b) {
+  auto same = [](const auto &x, const auto &y) {
+    if (x.size() != y.size())
+      return false;
+    for (int i = 0; i < x.size(); ++i)
+      if (x.Get(i).name() != y.Get(i).name() ||
+          x.Get(i).type().SerializeAsString() !=
+              y.Get(i).type().SerializeAsString())
+        return false;
+    return true;
+  };
+  return same(a.input(), b.input()) && same(a.output(), b.output());
+}
+
 /// Whether some node's schema at the model's opset differs from the one at
 /// `target`, i.e. whether the model needs the version converter.
 bool needsConversion(const ::onnx::GraphProto &graph, int64_t opset,
@@ -296,6 +311,12 @@ LogicalResult loadModel(const ImportContext &ctx, const ModelSource &source,
     }
     if (ok && failed(checkModel(ctx, upgraded, message)))
       ok = false;
+    // Some adapters change the model's interface (Scan-8 -> 9 drops the
+    // batch axis of the graph's inputs): such an upgrade is not faithful.
+    if (ok && !sameInterface(model.graph(), upgraded.graph())) {
+      message = "the upgrade changes the graph's input or output types";
+      ok = false;
+    }
     if (ok) {
       model.Swap(&upgraded);
       convertedFrom = opset;

@@ -48,10 +48,11 @@ func.func @prelu6_2d_slope(%x: tensor<2x3x4xf32>, %s: tensor<3x4xf32>) -> tensor
 
 // -----
 
-// ReshapeLikeLowering: more than one dynamic result dimension.
-func.func @reshape_two_dynamic(%a: tensor<?x?xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
+// ReshapeLikeLowering: more than one dynamic result dimension, and a shape
+// operand of unknown length to read them from.
+func.func @reshape_two_dynamic(%a: tensor<?x?xf32>, %s: tensor<?xi64>) -> tensor<?x?xf32> {
   // expected-error @below {{cannot lower 'onnx.Reshape'}}
-  %0 = onnx.Reshape(%a, %s) : (tensor<?x?xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %0 = onnx.Reshape(%a, %s) : (tensor<?x?xf32>, tensor<?xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
 
@@ -534,4 +535,102 @@ func.func @not_decomposed(%a: tensor<3x4xui8>, %b: tensor<4x2xui8>) -> tensor<3x
   // expected-error @below {{cannot lower 'onnx.MatMulInteger'}}
   %0 = onnx.MatMulInteger(%a, %b, %none, %none) : (tensor<3x4xui8>, tensor<4x2xui8>, none, none) -> tensor<3x2xi32>
   return %0 : tensor<3x2xi32>
+}
+
+// -----
+
+// LoopLowering: an unranked carried value (shape inference could not rank
+// it; sequences are refused the same way).
+func.func @loop_unranked_carried(%m: tensor<i64>, %v: tensor<*xf32>) -> tensor<*xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.Loop': loop-carried value #0 is not a ranked tensor}}
+  %0 = onnx.Loop(%m, %none, %v) body {
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %vi: tensor<*xf32>):
+    onnx.Yield %ci, %vi : tensor<i1>, tensor<*xf32>
+  } : (tensor<i64>, none, tensor<*xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+// ScanLowering: a scan output axis beyond the output's rank.
+func.func @scan_bad_output_axis(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  // expected-error @below {{cannot lower 'onnx.Scan': scan output axis out of range}}
+  %0 = onnx.Scan(%x) body {
+  ^bb0(%xi: tensor<2xf32>):
+    onnx.Yield %xi : tensor<2xf32>
+  } {num_scan_inputs = 1 : i64, scan_output_axes = array<i64: 5>} : (tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// IfLowering: an unranked result (shape inference could not rank it).
+func.func @if_unranked(%c: tensor<i1>, %a: tensor<*xf32>) -> tensor<*xf32> {
+  // expected-error @below {{cannot lower 'onnx.If': result #0 is not a ranked tensor}}
+  %0 = onnx.If(%c) else_branch {
+    onnx.Yield %a : tensor<*xf32>
+  } then_branch {
+    onnx.Yield %a : tensor<*xf32>
+  } : (tensor<i1>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+// RecurrentLowering<RNNOp,Cell::RNN>: weights of dynamic shape (the hidden
+// size and the gate offsets must be known).
+func.func @rnn_dynamic_weights(%x: tensor<2x1x3xf32>, %w: tensor<1x?x3xf32>, %r: tensor<1x?x?xf32>) -> tensor<1x1x?xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.RNN': W and R need static shapes}}
+  %y, %yh = onnx.RNN(%x, %w, %r, %none, %none, %none) : (tensor<2x1x3xf32>, tensor<1x?x3xf32>, tensor<1x?x?xf32>, none, none, none) -> (none, tensor<1x1x?xf32>)
+  return %yh : tensor<1x1x?xf32>
+}
+
+// -----
+
+// RecurrentLowering<GRUOp,Cell::GRU>: an activation ONNX does not define.
+func.func @gru_unknown_activation(%x: tensor<2x1x3xf32>, %w: tensor<1x6x3xf32>, %r: tensor<1x6x2xf32>) -> tensor<1x1x2xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.GRU': unknown activation 'swish'}}
+  %y, %yh = onnx.GRU(%x, %w, %r, %none, %none, %none) {activations = ["Sigmoid", "Swish"], hidden_size = 2 : i64} : (tensor<2x1x3xf32>, tensor<1x6x3xf32>, tensor<1x6x2xf32>, none, none, none) -> (none, tensor<1x1x2xf32>)
+  return %yh : tensor<1x1x2xf32>
+}
+
+// -----
+
+// RecurrentLowering<LSTMOp,Cell::LSTM>: W's gate count does not match R
+// (4 gates of hidden size 2 need 8 rows).
+func.func @lstm_bad_weights(%x: tensor<2x1x3xf32>, %w: tensor<1x6x3xf32>, %r: tensor<1x8x2xf32>) -> tensor<1x1x2xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.LSTM': the shapes of W and R do not match}}
+  %y, %yh, %yc = onnx.LSTM(%x, %w, %r, %none, %none, %none, %none, %none) {hidden_size = 2 : i64} : (tensor<2x1x3xf32>, tensor<1x6x3xf32>, tensor<1x8x2xf32>, none, none, none, none, none) -> (none, tensor<1x1x2xf32>, none)
+  return %yh : tensor<1x1x2xf32>
+}
+
+// -----
+
+// ScanV8Lowering: sequence_lens (per-entry lengths) is not supported.
+func.func @scan_v8_lengths(%l: tensor<2xi64>, %s: tensor<2x2xf32>, %x: tensor<2x3x2xf32>) -> tensor<2x2xf32> {
+  // expected-error @below {{cannot lower 'onnx.ScanV8': Scan-8 with sequence_lens is not supported}}
+  %0:2 = onnx.ScanV8(%l, %s, %x) body {
+  ^bb0(%si: tensor<2xf32>, %xi: tensor<2xf32>):
+    onnx.Yield %si, %xi : tensor<2xf32>, tensor<2xf32>
+  } {num_scan_inputs = 1 : i64} : (tensor<2xi64>, tensor<2x2xf32>, tensor<2x3x2xf32>) -> (tensor<2x2xf32>, tensor<2x3x2xf32>)
+  return %0#0 : tensor<2x2xf32>
+}
+
+// -----
+
+// LoopLowering: a body that yields fewer values than the Loop needs (one
+// condition, one carried value and one scan output) is refused, not a
+// crash.
+func.func @loop_short_yield(%m: tensor<i64>, %v: tensor<2xf32>) -> (tensor<2xf32>, tensor<?x2xf32>) {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.Loop': a subgraph yields 2 values, 3 expected}}
+  %0:2 = onnx.Loop(%m, %none, %v) body {
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %vi: tensor<2xf32>):
+    onnx.Yield %ci, %vi : tensor<i1>, tensor<2xf32>
+  } : (tensor<i64>, none, tensor<2xf32>) -> (tensor<2xf32>, tensor<?x2xf32>)
+  return %0#0, %0#1 : tensor<2xf32>, tensor<?x2xf32>
 }

@@ -69,6 +69,50 @@ func.func @reshape_runtime_shape(%a: tensor<2x3x4xf32>, %s: tensor<2xi64>) -> te
 
 // -----
 
+// Squeeze to a scalar: the shape operand of tensor.reshape is empty.
+// CHECK-LABEL: func @squeeze_to_scalar
+// CHECK: %[[S:.*]] = tensor.from_elements  : tensor<0xi64>
+// CHECK: tensor.reshape %{{.*}}(%[[S]]) : (tensor<1xi64>, tensor<0xi64>) -> tensor<i64>
+func.func @squeeze_to_scalar(%a: tensor<1xi64>, %ax: tensor<1xi64>) -> tensor<i64> {
+  %0 = onnx.Squeeze(%a, %ax) : (tensor<1xi64>, tensor<1xi64>) -> tensor<i64>
+  return %0 : tensor<i64>
+}
+
+// -----
+
+// Two dynamic result dimensions: Reshape reads them from its shape operand
+// at run time (0 copies the input's size, -1 is the remaining count).
+// CHECK-LABEL: func @reshape_read_sizes
+// CHECK-SAME: (%[[A:.*]]: tensor<?x?x2x8xf32>, %[[S:.*]]: tensor<3xi64>)
+// CHECK: %[[S0:.*]] = tensor.extract %[[S]][%c0{{.*}}] : tensor<3xi64>
+// CHECK: %[[Z:.*]] = arith.cmpi eq, %[[S0]], %c0_i64 : i64
+// CHECK: arith.select %[[Z]]
+// CHECK: %[[INF:.*]] = arith.cmpi eq, %{{.*}}, %c-1_i64 : i64
+// CHECK: arith.divui
+// CHECK: tensor.reshape %[[A]](%{{.*}}) : (tensor<?x?x2x8xf32>, tensor<3xi64>) -> tensor<?x?x16xf32>
+func.func @reshape_read_sizes(%a: tensor<?x?x2x8xf32>, %s: tensor<3xi64>) -> tensor<?x?x16xf32> {
+  %0 = onnx.Reshape(%a, %s) : (tensor<?x?x2x8xf32>, tensor<3xi64>) -> tensor<?x?x16xf32>
+  return %0 : tensor<?x?x16xf32>
+}
+
+// -----
+
+// Squeeze with two dynamic dimensions: each keeps its input's size.
+// CHECK-LABEL: func @squeeze_two_dynamic
+// CHECK-SAME: (%[[A:.*]]: tensor<?x1x?x4xf32>
+// CHECK-DAG: %[[D0:.*]] = tensor.dim %[[A]], %c0
+// CHECK-DAG: %[[D2:.*]] = tensor.dim %[[A]], %c2
+// CHECK-DAG: %[[I0:.*]] = arith.index_cast %[[D0]] : index to i64
+// CHECK-DAG: %[[I2:.*]] = arith.index_cast %[[D2]] : index to i64
+// CHECK: %[[S:.*]] = tensor.from_elements %[[I0]], %[[I2]], %{{.*}} : tensor<3xi64>
+// CHECK: tensor.reshape %[[A]](%[[S]]) : (tensor<?x1x?x4xf32>, tensor<3xi64>) -> tensor<?x?x4xf32>
+func.func @squeeze_two_dynamic(%a: tensor<?x1x?x4xf32>, %ax: tensor<1xi64>) -> tensor<?x?x4xf32> {
+  %0 = onnx.Squeeze(%a, %ax) : (tensor<?x1x?x4xf32>, tensor<1xi64>) -> tensor<?x?x4xf32>
+  return %0 : tensor<?x?x4xf32>
+}
+
+// -----
+
 // Pattern: TransposeLowering
 // Transpose with a permutation; the dynamic result size comes from the
 // permuted input dimension.
