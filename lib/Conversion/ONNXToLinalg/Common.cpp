@@ -296,6 +296,8 @@ Value readFirstElement(OpBuilder &b, Location loc, Value t) {
   Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
   return b.create<tensor::ExtractOp>(loc, t,
                                      SmallVector<Value>(type.getRank(), zero));
+}
+
 void getAxisSlice(OpBuilder &b, Location loc, Value t, int64_t axis,
                   OpFoldResult pos, SmallVectorImpl<OpFoldResult> &offsets,
                   SmallVectorImpl<OpFoldResult> &sizes,
