@@ -410,7 +410,7 @@ func.func @reduce_mean_int(%x: tensor<2x3xi32>) -> tensor<2x1xi32> {
 
 // -----
 
-// ReduceLowering: axes read at run time without keepdims (the reduced dimensions cannot be recovered from the shapes).
+// ReduceLowering: axes read at run time without keepdims and a dynamic result (the shapes do not narrow the reduced dimensions down).
 func.func @reduce_sum_runtime_axes_no_keepdims(%x: tensor<2x3xf32>, %a: tensor<1xi64>) -> tensor<?xf32> {
   // expected-error @below {{cannot lower 'onnx.ReduceSum'}}
   %0 = onnx.ReduceSum(%x, %a) {keepdims = 0 : i64} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?xf32>

@@ -215,6 +215,19 @@ func.func @pad_constant(%x: tensor<2x3xf32>, %v: tensor<f32>) -> tensor<3x7xf32>
 
 // -----
 
+// A one-element 1-D constant_value is read at index 0.
+// CHECK-LABEL: func @pad_constant_1d_value
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>, %[[V:.*]]: tensor<1xf32>)
+// CHECK: %[[PV:.*]] = tensor.extract %[[V]][%{{.*}}] : tensor<1xf32>
+// CHECK: tensor.yield %[[PV]] : f32
+func.func @pad_constant_1d_value(%x: tensor<2x3xf32>, %v: tensor<1xf32>) -> tensor<3x7xf32> {
+  %p = onnx.Constant() {value = dense<[0, 1, 1, 3]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %0 = onnx.Pad(%x, %p, %v) : (tensor<2x3xf32>, tensor<4xi64>, tensor<1xf32>) -> tensor<3x7xf32>
+  return %0 : tensor<3x7xf32>
+}
+
+// -----
+
 // Pads read at run time, zero as the default value.
 // CHECK-LABEL: func @pad_runtime
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>, %[[P:.*]]: tensor<4xi64>)
