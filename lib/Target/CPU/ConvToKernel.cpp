@@ -70,12 +70,16 @@ Value getRootBuffer(Value value) {
 bool mayWrite(Operation *op, Value buffer) {
   if (isa<memref::AllocOp, memref::AllocaOp>(op) || isMemoryEffectFree(op))
     return false;
+  // A fresh allocation aliases nothing else; other memory may alias any
+  // memory that is not a fresh allocation.
+  bool fresh = buffer.getDefiningOp<memref::AllocOp>() != nullptr;
+  auto aliases = [&](Value root) {
+    return root == buffer || (!fresh && !root.getDefiningOp<memref::AllocOp>());
+  };
   // Kernel calls made earlier say what they write.
   if (auto written = fulcrum::getKernelWrittenBuffers(op))
-    return llvm::any_of(*written, [&](Value target) {
-      Value root = getRootBuffer(target);
-      return root == buffer || !root.getDefiningOp<memref::AllocOp>();
-    });
+    return llvm::any_of(
+        *written, [&](Value target) { return aliases(getRootBuffer(target)); });
   auto effects = dyn_cast<MemoryEffectOpInterface>(op);
   if (!effects)
     return true;
@@ -87,8 +91,7 @@ bool mayWrite(Operation *op, Value buffer) {
     Value target = effect.getValue();
     if (!target)
       return true;
-    Value root = getRootBuffer(target);
-    if (root == buffer || !root.getDefiningOp<memref::AllocOp>())
+    if (aliases(getRootBuffer(target)))
       return true;
   }
   return false;
@@ -540,11 +543,13 @@ struct CPUConvToKernelPass
           symbols);
       ++numPacked;
     }
-    transpose->erase();
-    // The transposed filter's buffer goes with the convolution.
+    // The transpose and its buffer go with the convolution when nothing
+    // else reads the buffer (a filter shared by several convolutions keeps
+    // them for the others).
     if (auto alloc = w.getDefiningOp<memref::AllocOp>();
         alloc && llvm::all_of(alloc->getUsers(), [&](Operation *user) {
-          return user == conv || isa<memref::DeallocOp>(user);
+          return user == conv || user == transpose.getOperation() ||
+                 isa<memref::DeallocOp>(user);
         })) {
       for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
         if (user != conv)

@@ -309,6 +309,28 @@ func.func @nhwc_direct(%x: memref<2x6x6x4xf32>, %y: memref<2x6x6x4xf32>, %dw: me
 
 // -----
 
+// Two channels-last convolutions share one transposed filter: both run on
+// the packed filter (the first keeps the transpose for the second, which
+// finds it past the first's call: a kernel writing another buffer cannot
+// touch a fresh allocation), and the transpose goes with the last.
+// CHECK-LABEL: func.func @nhwc_shared_filter(
+// CHECK-NOT: linalg.transpose
+// CHECK: call @fulcrum_conv2d_nhwc_f32_avx2
+// CHECK: call @fulcrum_conv2d_nhwc_f32_avx2
+// CHECK-NOT: linalg.conv_2d_nhwc_fhwc
+memref.global "private" constant @w2 : memref<4x4x1x1xf32> = dense<1.0>
+func.func @nhwc_shared_filter(%x: memref<2x6x6x4xf32>, %y: memref<2x6x6x4xf32>, %z: memref<2x6x6x4xf32>) {
+  %g = memref.get_global @w2 : memref<4x4x1x1xf32>
+  %wt = memref.alloc() {alignment = 64 : i64} : memref<4x1x1x4xf32>
+  linalg.transpose ins(%g : memref<4x4x1x1xf32>) outs(%wt : memref<4x1x1x4xf32>) permutation = [0, 2, 3, 1]
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %wt : memref<2x6x6x4xf32>, memref<4x1x1x4xf32>) outs(%y : memref<2x6x6x4xf32>)
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%y, %wt : memref<2x6x6x4xf32>, memref<4x1x1x4xf32>) outs(%z : memref<2x6x6x4xf32>)
+  memref.dealloc %wt : memref<4x1x1x4xf32>
+  return
+}
+
+// -----
+
 // negative_: a channels-last convolution whose filter is not a constant
 // (no compile-time packing) stays for the loop lowering.
 // CHECK-LABEL: func.func @negative_nhwc_runtime_filter(
