@@ -83,7 +83,7 @@ int64_t place(MutableArrayRef<Buffer *> buffers) {
 /// leaves the function.
 std::optional<int64_t>
 getLastUse(Value buffer, Block &block,
-           const DenseMap<Operation *, int64_t> &position) {
+           const DenseMap<Operation *, int64_t> &position, bool &looped) {
   int64_t last = -1;
   SmallVector<Value> worklist = {buffer};
   DenseSet<Value> seen = {buffer};
@@ -99,6 +99,7 @@ getLastUse(Value buffer, Block &block,
       if (!ancestor)
         return std::nullopt;
       last = std::max(last, position.lookup(ancestor));
+      looped |= isa<memref::LoadOp, memref::StoreOp>(user);
       // Any memref an op makes from the buffer may alias it (views, loop
       // and branch results, calls); addresses are integers.
       bool address = isa<memref::ExtractAlignedPointerAsIndexOp>(user) ||
@@ -246,13 +247,29 @@ struct CPUPlanMemoryPass
     }
   }
 
+  /// Frees `buffer` right after its last use instead of where the
+  /// deallocation pipeline put it.
+  void freeEarly(Buffer &buffer, ArrayRef<Operation *> order) {
+    Operation *last = order[buffer.end];
+    if (last->hasTrait<OpTrait::IsTerminator>())
+      return;
+    OpBuilder b(last->getContext());
+    b.setInsertionPointAfter(last);
+    b.create<memref::DeallocOp>(buffer.alloc.getLoc(), buffer.alloc);
+    for (Operation *dealloc : buffer.deallocs)
+      dealloc->erase();
+    ++numFreedEarly;
+  }
+
   /// Collects the buffers of `function` that can share the arena.
   SmallVector<Buffer> collect(Block &block, Value &batch) {
     std::optional<std::pair<BlockArgument, int64_t>> batchDim;
     DenseMap<Operation *, int64_t> position;
-    int64_t index = 0;
-    for (Operation &op : block)
-      position[&op] = index++;
+    SmallVector<Operation *> order;
+    for (Operation &op : block) {
+      position[&op] = order.size();
+      order.push_back(&op);
+    }
     SmallVector<Buffer> buffers;
     for (auto alloc : block.getOps<memref::AllocOp>()) {
       MemRefType type = alloc.getType();
@@ -304,10 +321,19 @@ struct CPUPlanMemoryPass
       if (!ok || buffer.deallocs.empty())
         continue;
       // The deallocation may come long after the last use.
-      std::optional<int64_t> last = getLastUse(alloc, block, position);
+      bool looped = false;
+      std::optional<int64_t> last = getLastUse(alloc, block, position, looped);
       if (!last)
         continue;
       buffer.end = std::max(buffer.start, *last);
+      // Loops over views of one arena lose LLVM's proof that their
+      // operands do not overlap, and with it vectorization: a buffer that
+      // loops read or write keeps its own allocation, freed right after
+      // its last use so the allocator's cache can hand it on.
+      if (looped) {
+        freeEarly(buffer, order);
+        continue;
+      }
       buffers.push_back(buffer);
     }
     return buffers;

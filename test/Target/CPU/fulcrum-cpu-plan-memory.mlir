@@ -189,3 +189,44 @@ func.func @derived(%x: memref<?x128xf32>, %y: memref<?x2xf32>) attributes {llvm.
   memref.dealloc %d : memref<?x16xf32>
   return
 }
+
+// -----
+
+// Loops over views of one arena would lose LLVM's proof that their
+// operands do not overlap (and their vectorization): a buffer that loops
+// read or write keeps its own allocation, freed right after its last use
+// (not at the end, where the deallocation pipeline put it); the kernel's
+// buffers share the arena.
+// CHECK-LABEL: func.func @looped_workspace(
+// CHECK: %[[L:.*]] = memref.alloc() : memref<64xf32>
+// CHECK: scf.for
+// CHECK: memref.store %{{.*}}, %[[L]]
+// CHECK: memref.copy %[[L]], %{{.*}}
+// CHECK-NEXT: memref.dealloc %[[L]]
+// CHECK: memref.view
+// CHECK: memref.view
+// CHECK: call @kernel(
+// CHECK-NOT: memref.dealloc %[[L]]
+func.func @looped(%x: memref<64xf32>, %out: memref<64xf32>) attributes {llvm.emit_c_interface} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %one = arith.constant 1.0 : f32
+  %l = memref.alloc() : memref<64xf32>
+  scf.for %i = %c0 to %c64 step %c1 {
+    memref.store %one, %l[%i] : memref<64xf32>
+  }
+  memref.copy %l, %out : memref<64xf32> to memref<64xf32>
+  %a = memref.alloc() : memref<128xf32>
+  %b = memref.alloc() : memref<128xf32>
+  %pa = memref.extract_aligned_pointer_as_index %a : memref<128xf32> -> index
+  %pb = memref.extract_aligned_pointer_as_index %b : memref<128xf32> -> index
+  %s = arith.addi %pa, %pb : index
+  %i64 = arith.index_cast %s : index to i64
+  call @kernel(%i64) : (i64) -> ()
+  memref.dealloc %a : memref<128xf32>
+  memref.dealloc %b : memref<128xf32>
+  memref.dealloc %l : memref<64xf32>
+  return
+}
+func.func private @kernel(i64)

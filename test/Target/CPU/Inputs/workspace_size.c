@@ -26,7 +26,7 @@ int main(void) {
   int64_t eight = fulcrum_workspace_size_tiny_cnn(8);
   printf("batch 1: %lld bytes\n", (long long)one);
   printf("batch 8: %lld bytes\n", (long long)eight);
-  printf("grows with the batch: %s\n", eight > one ? "yes" : "no");
+  printf("shrinks with the batch: %s\n", eight < one ? "yes" : "no");
 
   static float image[kBatch * kPixels];
   for (int i = 0; i < kBatch * kPixels; ++i)
