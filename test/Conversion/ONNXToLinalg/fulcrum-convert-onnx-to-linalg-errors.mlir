@@ -110,12 +110,12 @@ func.func @constant_of_shape_resource(%s: tensor<1xi64>) -> tensor<3xf32> {
 
 // -----
 
-// DropoutLowering: training mode.
-func.func @dropout_training(%x: tensor<4xf32>, %r: tensor<f32>) -> tensor<4xf32> {
+// DropoutLowering: training mode with an unranked result.
+func.func @negative_dropout_training_unranked(%x: tensor<*xf32>, %r: tensor<f32>) -> tensor<*xf32> {
   %t = onnx.Constant() {value = dense<true> : tensor<i1>} : () -> tensor<i1>
   // expected-error @below {{cannot lower 'onnx.Dropout'}}
-  %0, %1 = onnx.Dropout(%x, %r, %t) : (tensor<4xf32>, tensor<f32>, tensor<i1>) -> (tensor<4xf32>, none)
-  return %0 : tensor<4xf32>
+  %0, %1 = onnx.Dropout(%x, %r, %t) : (tensor<*xf32>, tensor<f32>, tensor<i1>) -> (tensor<*xf32>, none)
+  return %0 : tensor<*xf32>
 }
 
 // -----
