@@ -111,12 +111,12 @@ func.func @constant_of_shape_resource(%s: tensor<1xi64>) -> tensor<3xf32> {
 
 // -----
 
-// DropoutLowering: training mode.
-func.func @dropout_training(%x: tensor<4xf32>, %r: tensor<f32>) -> tensor<4xf32> {
+// DropoutLowering: training mode with an unranked result.
+func.func @negative_dropout_training_unranked(%x: tensor<*xf32>, %r: tensor<f32>) -> tensor<*xf32> {
   %t = onnx.Constant() {value = dense<true> : tensor<i1>} : () -> tensor<i1>
   // expected-error @below {{cannot lower 'onnx.Dropout'}}
-  %0, %1 = onnx.Dropout(%x, %r, %t) : (tensor<4xf32>, tensor<f32>, tensor<i1>) -> (tensor<4xf32>, none)
-  return %0 : tensor<4xf32>
+  %0, %1 = onnx.Dropout(%x, %r, %t) : (tensor<*xf32>, tensor<f32>, tensor<i1>) -> (tensor<*xf32>, none)
+  return %0 : tensor<*xf32>
 }
 
 // -----
@@ -458,12 +458,12 @@ func.func @sce_bad_reduction(%x: tensor<3x5xf32>, %t: tensor<3xi64>) -> tensor<f
 
 // -----
 
-// ResizeLowering: tf_crop_and_resize.
-func.func @resize_crop(%x: tensor<1x4xf32>, %roi: tensor<4xf32>) -> tensor<1x8xf32> {
+// ResizeLowering: tf_crop_and_resize with a roi of other than 2 * rank values.
+func.func @negative_resize_crop_roi(%x: tensor<1x4xf32>, %roi: tensor<3xf32>) -> tensor<1x8xf32> {
   %none = onnx.NoValue
   %scales = onnx.Constant() {value = dense<[1.0, 2.0]> : tensor<2xf32>} : () -> tensor<2xf32>
   // expected-error @below {{cannot lower 'onnx.Resize'}}
-  %0 = onnx.Resize(%x, %roi, %scales, %none) {coordinate_transformation_mode = "tf_crop_and_resize"} : (tensor<1x4xf32>, tensor<4xf32>, tensor<2xf32>, none) -> tensor<1x8xf32>
+  %0 = onnx.Resize(%x, %roi, %scales, %none) {coordinate_transformation_mode = "tf_crop_and_resize"} : (tensor<1x4xf32>, tensor<3xf32>, tensor<2xf32>, none) -> tensor<1x8xf32>
   return %0 : tensor<1x8xf32>
 }
 

@@ -320,6 +320,39 @@ func.func @dropout_not_training(%x: tensor<4xf32>, %r: tensor<f32>) -> tensor<4x
 
 // -----
 
+// Training mode read at run time: per element a splitmix64 hash of the
+// seed and the row-major position gives u in [0, 1); the element is kept
+// when not training or u >= ratio, scaled by 1 / (1 - ratio) in training;
+// the mask is the keep flag.
+// CHECK-LABEL: func @dropout_training
+// CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<2x3xf32>, %[[R:[a-z0-9_]+]]: tensor<f32>, %[[T:[a-z0-9_]+]]: tensor<i1>)
+// CHECK: %[[RATIO:.*]] = tensor.extract %[[R]][]
+// CHECK: %[[TRAIN:.*]] = tensor.extract %[[T]][]
+// CHECK: %[[KEEPW:.*]] = arith.subf %{{.*}}, %[[RATIO]]
+// CHECK: %[[SCALE:.*]] = arith.divf %{{.*}}, %[[KEEPW]]
+// CHECK: %[[RES:.*]]:2 = linalg.generic {{.*}} ins(%[[X]] : tensor<2x3xf32>) outs(%{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<2x3xi1>)
+// CHECK: ^bb0(%[[IN:[a-z0-9_]+]]: f32,
+// CHECK: linalg.index 0
+// CHECK: linalg.index 1
+// CHECK: arith.shrui
+// CHECK: arith.xori
+// CHECK: arith.muli
+// CHECK: %[[U:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[NOTTRAIN:.*]] = arith.xori %[[TRAIN]], %{{.*}} : i1
+// CHECK: %[[GE:.*]] = arith.cmpf oge, %[[U]], %[[RATIO]]
+// CHECK: %[[KEEP:.*]] = arith.ori %[[NOTTRAIN]], %[[GE]]
+// CHECK: %[[SC:.*]] = arith.mulf %[[IN]], %[[SCALE]]
+// CHECK: %[[V:.*]] = arith.select %[[TRAIN]], %[[SC]], %[[IN]]
+// CHECK: %[[Y:.*]] = arith.select %[[KEEP]], %[[V]], %{{.*}}
+// CHECK: linalg.yield %[[Y]], %[[KEEP]]
+// CHECK: return %[[RES]]#0, %[[RES]]#1
+func.func @dropout_training(%x: tensor<2x3xf32>, %r: tensor<f32>, %t: tensor<i1>) -> (tensor<2x3xf32>, tensor<2x3xi1>) {
+  %0, %1 = onnx.Dropout(%x, %r, %t) {seed = 3 : i64} : (tensor<2x3xf32>, tensor<f32>, tensor<i1>) -> (tensor<2x3xf32>, tensor<2x3xi1>)
+  return %0, %1 : tensor<2x3xf32>, tensor<2x3xi1>
+}
+
+// -----
+
 // Pattern: BlockRearrangeLowering<DepthToSpaceOp, true>
 // DepthToSpace CRD: [n, c/(b*b), b, b, h, w], permuted to
 // [n, c', h, b, w, b], collapsed.
