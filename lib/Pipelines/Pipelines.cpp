@@ -49,6 +49,9 @@ void buildGraphPipeline(OpPassManager &pm, const PipelineOptions &) {
   // makes the fully known ones constant, which refines more types.
   pm.addNestedPass<func::FuncOp>(onnx::createONNXShapeInference());
   pm.addNestedPass<func::FuncOp>(onnx::createONNXFoldShapeComputations());
+  // Sequences of known elements become their tensors once positions are
+  // constant.
+  pm.addNestedPass<func::FuncOp>(onnx::createONNXResolveSequences());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(onnx::createONNXShapeInference());
   pm.addNestedPass<func::FuncOp>(onnx::createONNXDecompose());

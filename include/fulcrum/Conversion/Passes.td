@@ -20,7 +20,10 @@ def ConvertONNXToLinalg : Pass<"fulcrum-convert-onnx-to-linalg", "::mlir::func::
     `linalg.generic` reduction otherwise (1-D MatMul operands, grouped 1-D
     and 3-D convolutions, 3-D, unsigned or index-producing pooling). Shape
     operators become `tensor` ops and constants `arith.constant` (keeping
-    `dense_resource` weights as blobs).
+    `dense_resource` weights as blobs). Control flow becomes `scf`:
+    `onnx.If` an `scf.if`, `onnx.Loop` an `scf.while` (scan outputs in
+    accumulators that grow by doubling), `onnx.Scan` an `scf.for`; their
+    subgraphs' operators are lowered in place.
 
     Operand and result types must be ranked (run
     `fulcrum-onnx-shape-inference` first); dynamic dimensions are supported
@@ -44,6 +47,7 @@ def ConvertONNXToLinalg : Pass<"fulcrum-convert-onnx-to-linalg", "::mlir::func::
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

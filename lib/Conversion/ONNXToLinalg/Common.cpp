@@ -38,6 +38,19 @@ fulcrum::ONNXToLinalgTypeConverter::ONNXToLinalgTypeConverter() {
 
 namespace fulcrum::lowering {
 
+/// Each pass instance converts one function on one thread at a time.
+static thread_local llvm::DenseMap<Operation *, std::string> refusals;
+
+LogicalResult refuse(Operation *op, ConversionPatternRewriter &rewriter,
+                     const Twine &reason) {
+  refusals[op] = reason.str();
+  return rewriter.notifyMatchFailure(op, reason);
+}
+
+std::string getRefusal(Operation *op) { return refusals.lookup(op); }
+
+void clearRefusals() { refusals.clear(); }
+
 RankedTensorType getRankedResultType(Operation *op, unsigned i,
                                      const TypeConverter &tc,
                                      ConversionPatternRewriter &r) {
@@ -239,6 +252,100 @@ Value generateTensor(
         nb.create<linalg::YieldOp>(l, element(nb, l, indices));
       });
   return generic.getResult(0);
+}
+
+Value wrapNegativeIndex(OpBuilder &b, Location loc, Value i, Value size) {
+  Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(i.getType()));
+  Value neg = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, zero);
+  return b.create<arith::SelectOp>(loc, neg,
+                                   b.create<arith::AddIOp>(loc, i, size), i);
+}
+
+SmallVector<Value>
+buildLoopNestOver(OpBuilder &b, Location loc, ValueRange sizes,
+                  ValueRange iterArgs,
+                  function_ref<SmallVector<Value>(OpBuilder &, Location,
+                                                  ValueRange, ValueRange)>
+                      body) {
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  Value one = b.create<arith::ConstantIndexOp>(loc, 1);
+  SmallVector<Value> lbs(sizes.size(), zero), steps(sizes.size(), one);
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, sizes, steps, iterArgs,
+      [&](OpBuilder &nb, Location l, ValueRange ivs, ValueRange args) {
+        return scf::ValueVector(body(nb, l, ivs, args));
+      });
+  return nest.results;
+}
+
+int64_t flattenUnlessAxis(OpBuilder &b, Location loc, Value &x,
+                          std::optional<int64_t> axis) {
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  if (axis)
+    return *axis < 0 ? *axis + rank : *axis;
+  if (rank != 1) {
+    ReassociationIndices all = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    x = b.create<tensor::CollapseShapeOp>(loc, x,
+                                          ArrayRef<ReassociationIndices>{all});
+  }
+  return 0;
+}
+
+Value readFirstElement(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  return b.create<tensor::ExtractOp>(loc, t,
+                                     SmallVector<Value>(type.getRank(), zero));
+}
+
+void getAxisSlice(OpBuilder &b, Location loc, Value t, int64_t axis,
+                  OpFoldResult pos, SmallVectorImpl<OpFoldResult> &offsets,
+                  SmallVectorImpl<OpFoldResult> &sizes,
+                  SmallVectorImpl<OpFoldResult> &strides) {
+  auto type = cast<RankedTensorType>(t.getType());
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    offsets.push_back(d == axis ? pos : b.getIndexAttr(0));
+    if (d == axis)
+      sizes.push_back(b.getIndexAttr(1));
+    else if (type.isDynamicDim(d))
+      sizes.push_back(getDimSize(b, loc, t, d));
+    else
+      sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+    strides.push_back(b.getIndexAttr(1));
+  }
+}
+
+Value insertAlongAxis(OpBuilder &b, Location loc, Value element, Value dest,
+                      int64_t axis, OpFoldResult pos) {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  getAxisSlice(b, loc, dest, axis, pos, offsets, sizes, strides);
+  auto elementType = cast<RankedTensorType>(element.getType());
+  int64_t k = 0;
+  for (int64_t d = 0; d < (int64_t)sizes.size(); ++d)
+    if (d != axis)
+      sizes[d] =
+          elementType.isDynamicDim(k)
+              ? OpFoldResult(getDimSize(b, loc, element, k++))
+              : OpFoldResult(b.getIndexAttr(elementType.getDimSize(k++)));
+  return b.create<tensor::InsertSliceOp>(loc, element, dest, offsets, sizes,
+                                         strides);
+}
+
+Value extractAlongAxis(OpBuilder &b, Location loc, Value t, int64_t axis,
+                       OpFoldResult pos) {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  getAxisSlice(b, loc, t, axis, pos, offsets, sizes, strides);
+  auto type = cast<RankedTensorType>(t.getType());
+  auto sliceType = tensor::ExtractSliceOp::inferCanonicalRankReducedResultType(
+      type.getRank() - 1, type, offsets, sizes, strides);
+  return b.create<tensor::ExtractSliceOp>(loc, sliceType, t, offsets, sizes,
+                                          strides);
+}
+
+Value castTo(OpBuilder &b, Location loc, Value v, Type type) {
+  if (v.getType() == type)
+    return v;
+  return b.create<tensor::CastOp>(loc, type, v);
 }
 
 } // namespace fulcrum::lowering

@@ -14,11 +14,25 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace fulcrum::lowering {
+
+/// Declines to lower `op` for `reason`, which the pass then reports in its
+/// error for the operator (when no other pattern lowers it): a match
+/// failure whose reason survives release builds, where MLIR drops
+/// notifyMatchFailure messages.
+mlir::LogicalResult refuse(mlir::Operation *op,
+                           mlir::ConversionPatternRewriter &rewriter,
+                           const llvm::Twine &reason);
+
+/// The reason recorded by `refuse` for `op` in this thread's conversion, or
+/// an empty string; `clearRefusals` forgets them all.
+std::string getRefusal(mlir::Operation *op);
+void clearRefusals();
 
 /// The converted, ranked tensor type of `op`'s result `i`, or null (after a
 /// match failure naming the reason) when it is not ranked.
@@ -122,6 +136,76 @@ generateTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value init,
                                               mlir::ValueRange indices)>
                    element);
 
+/// The first element of the ranked tensor `t` (of a scalar operand given
+/// as a 0-d or one-element tensor).
+mlir::Value readFirstElement(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value t);
+
+/// `i + size` when `i` is negative (ONNX's indexing from the end).
+mlir::Value wrapNegativeIndex(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value i, mlir::Value size);
+
+/// A nest of `scf.for` loops over [0, sizes[d]) carrying `iterArgs`; `body`
+/// gets the induction variables and the carried values and returns the
+/// values to carry on. Returns the nest's results (the body runs once,
+/// inline, when `sizes` is empty). The loops of the irregular operators
+/// (scatters, sorts, data-dependent sizes).
+llvm::SmallVector<mlir::Value>
+buildLoopNestOver(mlir::OpBuilder &b, mlir::Location loc,
+                  mlir::ValueRange sizes, mlir::ValueRange iterArgs,
+                  llvm::function_ref<llvm::SmallVector<mlir::Value>(
+                      mlir::OpBuilder &, mlir::Location, mlir::ValueRange ivs,
+                      mlir::ValueRange args)>
+                      body);
+
+/// The axis of an operator that works on the flattened input without one
+/// (Compress, Unique): the normalized `axis`, or 0 after `x` (of rank >= 1)
+/// has been collapsed to 1-D.
+int64_t flattenUnlessAxis(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value &x, std::optional<int64_t> axis);
+
+/// A strict total order over positions (index values): whether position
+/// `a` comes before `b`, as an i1.
+using PositionOrder = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::Value a, mlir::Value b)>;
+
+/// Selects the first `k` of the positions [0, n) in the order `before` with
+/// a heap over `perm` (a 1-D integer tensor of at least n elements, used as
+/// scratch and returned): O(n + k log n). For j = 0..k-1 in order, `emit`
+/// gets j, the j-th position and the carried values (initially `iterArgs`)
+/// and returns them updated; their final values go to `results`.
+mlir::Value heapSelect(mlir::OpBuilder &b, mlir::Location loc, mlir::Value perm,
+                       mlir::Value n, mlir::Value k, PositionOrder before,
+                       llvm::function_ref<llvm::SmallVector<mlir::Value>(
+                           mlir::OpBuilder &, mlir::Location, mlir::Value j,
+                           mlir::Value position, mlir::ValueRange carried)>
+                           emit,
+                       mlir::ValueRange iterArgs,
+                       llvm::SmallVectorImpl<mlir::Value> &results);
+/// Offsets, sizes and strides of the slice at `pos` along `axis` of `t`
+/// (size 1 there, full elsewhere).
+void getAxisSlice(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t,
+                  int64_t axis, mlir::OpFoldResult pos,
+                  llvm::SmallVectorImpl<mlir::OpFoldResult> &offsets,
+                  llvm::SmallVectorImpl<mlir::OpFoldResult> &sizes,
+                  llvm::SmallVectorImpl<mlir::OpFoldResult> &strides);
+
+/// `element` (rank r) inserted into `dest` (rank r + 1) at `pos` along
+/// `axis`.
+mlir::Value insertAlongAxis(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value element, mlir::Value dest, int64_t axis,
+                            mlir::OpFoldResult pos);
+
+/// The slice of `t` (rank r + 1) at `pos` along `axis`, without that axis.
+mlir::Value extractAlongAxis(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value t, int64_t axis,
+                             mlir::OpFoldResult pos);
+
+/// `v` as `type`: itself, or a tensor.cast between ranked tensors of the
+/// same element type.
+mlir::Value castTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                   mlir::Type type);
+
 void populateElementwisePatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(const mlir::TypeConverter &tc,
@@ -144,6 +228,26 @@ void populateSliceConcatPatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 void populateConstantPatterns(const mlir::TypeConverter &tc,
                               mlir::RewritePatternSet &patterns);
+void populateScatterPatterns(const mlir::TypeConverter &tc,
+                             mlir::RewritePatternSet &patterns);
+void populateSortPatterns(const mlir::TypeConverter &tc,
+                          mlir::RewritePatternSet &patterns);
+void populateSelectionPatterns(const mlir::TypeConverter &tc,
+                               mlir::RewritePatternSet &patterns);
+void populateNonMaxSuppressionPatterns(const mlir::TypeConverter &tc,
+                                       mlir::RewritePatternSet &patterns);
+void populateUniquePatterns(const mlir::TypeConverter &tc,
+                            mlir::RewritePatternSet &patterns);
+void populateTrainingPatterns(const mlir::TypeConverter &tc,
+                              mlir::RewritePatternSet &patterns);
+void populateDetPatterns(const mlir::TypeConverter &tc,
+                         mlir::RewritePatternSet &patterns);
+void populateRoiAlignPatterns(const mlir::TypeConverter &tc,
+                              mlir::RewritePatternSet &patterns);
+void populateControlFlowPatterns(const mlir::TypeConverter &tc,
+                                 mlir::RewritePatternSet &patterns);
+void populateRecurrentPatterns(const mlir::TypeConverter &tc,
+                               mlir::RewritePatternSet &patterns);
 
 } // namespace fulcrum::lowering
 

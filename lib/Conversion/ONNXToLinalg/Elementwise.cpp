@@ -366,20 +366,9 @@ const llvm::DenseMap<TypeID, ScalarFn> &scalarTable() {
     // Superseded versions with unchanged semantics.
     t[id<AbsV6Op>()] = t.lookup(id<AbsOp>());
     t[id<NegV6Op>()] = t.lookup(id<NegOp>());
-    // Per-tensor (or last-axis) quantization; per-axis scales along another
-    // axis are not lowered yet.
-    auto perAxisOk = [](const Scalar &s, int64_t axis) {
-      auto scale = cast<RankedTensorType>(s.op->getOperand(1).getType());
-      int64_t rank =
-          cast<RankedTensorType>(s.op->getOperand(0).getType()).getRank();
-      if (axis < 0)
-        axis += rank;
-      return scale.getRank() == 0 || scale.getNumElements() == 1 ||
-             axis == rank - 1;
-    };
-    t[id<QuantizeLinearOp>()] = [perAxisOk](const Scalar &s) -> Value {
-      if (!perAxisOk(s, s.get<QuantizeLinearOp>().getAxis()))
-        return nullptr;
+    // Per-tensor or per-axis quantization (ElementwiseLowering maps 1-D
+    // scales and zero points along the axis).
+    t[id<QuantizeLinearOp>()] = [](const Scalar &s) -> Value {
       Type f32 = s.b.getF32Type();
       Value x = castScalar(s.b, s.loc, s.arg(0), s.types[0], f32);
       Value scale = castScalar(s.b, s.loc, s.arg(1), s.types[1], f32);
@@ -394,9 +383,7 @@ const llvm::DenseMap<TypeID, ScalarFn> &scalarTable() {
           s.create<arith::MaximumFOp>(q, s.cst(lo, f32)), s.cst(hi, f32));
       return castScalar(s.b, s.loc, q, f32, s.resultType);
     };
-    t[id<DequantizeLinearOp>()] = [perAxisOk](const Scalar &s) -> Value {
-      if (!perAxisOk(s, s.get<DequantizeLinearOp>().getAxis()))
-        return nullptr;
+    t[id<DequantizeLinearOp>()] = [](const Scalar &s) -> Value {
       Type f32 = s.b.getF32Type();
       Value x = castScalar(s.b, s.loc, s.arg(0), s.types[0], f32);
       if (s.arg(2))
@@ -486,6 +473,29 @@ const llvm::DenseMap<TypeID, ScalarFn> &scalarTable() {
   return table;
 }
 
+/// The dimension that operand `i` (a 1-D scale or zero point of more than
+/// one element) of a QuantizeLinear/DequantizeLinear follows: its `axis`
+/// (default 1). Nothing for other operands and operators (numpy
+/// broadcasting).
+std::optional<int64_t> getQuantizationAxis(Operation *op, unsigned i,
+                                           int64_t rank) {
+  int64_t axis;
+  if (auto q = dyn_cast<QuantizeLinearOp>(op))
+    axis = q.getAxis();
+  else if (auto dq = dyn_cast<DequantizeLinearOp>(op))
+    axis = dq.getAxis();
+  else
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(op->getOperand(i).getType());
+  if (i == 0 || !type || type.getRank() != 1 || type.getDimSize(0) == 1)
+    return std::nullopt;
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank)
+    return std::nullopt;
+  return axis;
+}
+
 /// Lowers an element-wise operator to one broadcasting generic whose body
 /// is the operator's entry of `scalarTable()`. One instance matches the
 /// operators with an element-wise trait (ElementwiseUnary,
@@ -537,7 +547,11 @@ struct ElementwiseLowering : public ConversionPattern {
       argIndex.push_back(inputs.size());
       onnxTypes.push_back(cast<ShapedType>(onnxType).getElementType());
       inputs.push_back(v);
-      maps.push_back(getBroadcastMap(ctx, rank, type, resultType));
+      if (std::optional<int64_t> axis = getQuantizationAxis(op, i, rank))
+        maps.push_back(
+            AffineMap::get(rank, 0, getAffineDimExpr(*axis, ctx), ctx));
+      else
+        maps.push_back(getBroadcastMap(ctx, rank, type, resultType));
     }
     maps.push_back(rewriter.getMultiDimIdentityMap(rank));
     Value init = createEmptyLike(rewriter, loc, resultType, inputs);

@@ -15,14 +15,6 @@ using namespace fulcrum::onnx;
 namespace fulcrum::lowering {
 namespace {
 
-/// `i + size` when `i` is negative (ONNX's indexing from the end).
-Value wrapNegativeIndex(OpBuilder &b, Location loc, Value i, Value size) {
-  Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(i.getType()));
-  Value neg = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, zero);
-  return b.create<arith::SelectOp>(loc, neg,
-                                   b.create<arith::AddIOp>(loc, i, size), i);
-}
-
 struct GatherLowering : public OpConversionPattern<GatherOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult

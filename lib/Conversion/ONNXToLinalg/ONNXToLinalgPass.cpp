@@ -9,6 +9,7 @@
 #include "fulcrum/Conversion/Passes.h"
 
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace fulcrum {
@@ -31,11 +32,22 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateIndexingPatterns(tc, patterns);
   lowering::populateSliceConcatPatterns(tc, patterns);
   lowering::populateConstantPatterns(tc, patterns);
+  lowering::populateScatterPatterns(tc, patterns);
+  lowering::populateSortPatterns(tc, patterns);
+  lowering::populateSelectionPatterns(tc, patterns);
+  lowering::populateNonMaxSuppressionPatterns(tc, patterns);
+  lowering::populateUniquePatterns(tc, patterns);
+  lowering::populateTrainingPatterns(tc, patterns);
+  lowering::populateDetPatterns(tc, patterns);
+  lowering::populateRoiAlignPatterns(tc, patterns);
+  lowering::populateControlFlowPatterns(tc, patterns);
+  lowering::populateRecurrentPatterns(tc, patterns);
 }
 
 void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {
   target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                         math::MathDialect, tensor::TensorDialect>();
+                         math::MathDialect, scf::SCFDialect,
+                         tensor::TensorDialect>();
   // Absent optional values die with their users (see the pass).
   target.addLegalOp<onnx::NoValueOp>();
 }
@@ -78,16 +90,23 @@ struct ConvertONNXToLinalgPass
     // The onnx dialect's legality is left unknown, so the conversion keeps
     // what no pattern lowers; the first operator left is reported, with the
     // name of its ONNX node (the importer makes it the location).
+    fulcrum::lowering::clearRefusals();
     if (failed(applyPartialConversion(func, target, std::move(patterns))))
       return signalPassFailure();
     if (Operation *op = fulcrum::findUnloweredONNXOp(func)) {
       auto error = op->emitError() << "cannot lower '" << op->getName() << "'";
       if (auto name = dyn_cast<NameLoc>(op->getLoc()))
         error << " (node '" << name.getName().strref() << "')";
-      error << ": no lowering for this operator, or for its attributes or "
-               "types";
+      std::string reason = fulcrum::lowering::getRefusal(op);
+      if (!reason.empty())
+        error << ": " << reason;
+      else
+        error << ": no lowering for this operator, or for its attributes or "
+                 "types";
+      fulcrum::lowering::clearRefusals();
       return signalPassFailure();
     }
+    fulcrum::lowering::clearRefusals();
 
     func.walk([](fulcrum::onnx::NoValueOp op) {
       if (op->use_empty())

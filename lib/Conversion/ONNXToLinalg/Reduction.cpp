@@ -85,6 +85,95 @@ Value expandKeptDims(OpBuilder &b, Location loc, Value reduced,
   return b.create<tensor::ExpandShapeOp>(loc, resultType, reduced, reassoc);
 }
 
+/// Run-time axes without keepdims, where the static shapes leave a few
+/// choices (3x2x2 -> 3x2 reduces dimension 1 or 2): one copy of the
+/// reduction per choice, with constant axes (lowered next by the
+/// conversion), and an scf.if chain that picks the one the axes name.
+/// Fails when the shapes are dynamic or allow no or too many choices.
+LogicalResult selectAmongCandidateAxes(Operation *op, RankedTensorType in,
+                                       RankedTensorType out,
+                                       ConversionPatternRewriter &rewriter) {
+  constexpr size_t kMaxCandidates = 8;
+  auto keep = op->getAttrOfType<IntegerAttr>("keepdims");
+  auto axesType = op->getNumOperands() > 1
+                      ? dyn_cast<RankedTensorType>(op->getOperand(1).getType())
+                      : RankedTensorType();
+  if (!keep || keep.getInt() != 0 || !axesType || !axesType.hasStaticShape() ||
+      axesType.getRank() != 1 || !in.hasStaticShape() || !out.hasStaticShape())
+    return rewriter.notifyMatchFailure(op, "axes are not constant");
+  int64_t rank = in.getRank(), m = axesType.getDimSize(0);
+  if (m != rank - out.getRank() || m <= 0 || out != op->getResult(0).getType())
+    return rewriter.notifyMatchFailure(op, "axes are not constant");
+  // The subsets of m dimensions whose removal leaves the result's shape.
+  SmallVector<SmallVector<int64_t>> candidates;
+  for (uint64_t mask = 0; mask < (uint64_t(1) << rank); ++mask) {
+    if (llvm::popcount(mask) != m)
+      continue;
+    SmallVector<int64_t> kept, reduced;
+    for (int64_t d = 0; d < rank; ++d)
+      (mask >> d & 1 ? reduced : kept).push_back(in.getDimSize(d));
+    if (kept == SmallVector<int64_t>(out.getShape()))
+      candidates.push_back([&] {
+        SmallVector<int64_t> axes;
+        for (int64_t d = 0; d < rank; ++d)
+          if (mask >> d & 1)
+            axes.push_back(d);
+        return axes;
+      }());
+  }
+  if (candidates.empty() || candidates.size() > kMaxCandidates)
+    return rewriter.notifyMatchFailure(op, "axes are not constant");
+  Location loc = op->getLoc();
+  Value axesValue = rewriter.getRemappedValue(op->getOperand(1));
+  // One reduction per candidate, on the onnx level.
+  SmallVector<Value> reductions;
+  for (ArrayRef<int64_t> axes : candidates) {
+    auto type = RankedTensorType::get({static_cast<int64_t>(axes.size())},
+                                      rewriter.getI64Type());
+    Value constant = rewriter.create<fulcrum::onnx::ConstantOp>(
+        loc, TypeRange{type}, ValueRange{},
+        rewriter.getNamedAttr("value", DenseIntElementsAttr::get(type, axes)));
+    Operation *copy = rewriter.clone(*op);
+    copy->setOperand(1, constant);
+    reductions.push_back(copy->getResult(0));
+  }
+  // Whether the run-time axes name exactly the candidate's dimensions
+  // (both have m distinct entries).
+  auto names = [&](OpBuilder &b, ArrayRef<int64_t> axes) -> Value {
+    auto both = [&](Value x, Value y, bool conjunction) -> Value {
+      if (!x)
+        return y;
+      return conjunction ? b.create<arith::AndIOp>(loc, x, y).getResult()
+                         : b.create<arith::OrIOp>(loc, x, y).getResult();
+    };
+    Value all;
+    for (int64_t d : axes) {
+      Value any;
+      for (int64_t j = 0; j < m; ++j) {
+        Value a = b.create<tensor::ExtractOp>(
+            loc, axesValue,
+            ValueRange{b.create<arith::ConstantIndexOp>(loc, j)});
+        for (int64_t name : {d, d - rank})
+          any = both(any,
+                     b.create<arith::CmpIOp>(
+                         loc, arith::CmpIPredicate::eq, a,
+                         b.create<arith::ConstantIntOp>(loc, name, 64)),
+                     false);
+      }
+      all = both(all, any, true);
+    }
+    return all;
+  };
+  // The last candidate is the fallback. (The element type has no
+  // signedness, so the copies' results need no conversion.)
+  Value result = reductions.back();
+  for (size_t i = candidates.size() - 1; i-- > 0;)
+    result = rewriter.create<arith::SelectOp>(
+        loc, names(rewriter, candidates[i]), reductions[i], result);
+  rewriter.replaceOp(op, result);
+  return success();
+}
+
 enum class Kind {
   Sum,
   Mean,
@@ -102,6 +191,10 @@ template <typename OpTy, Kind kind>
 struct ReduceLowering : public OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using OpAdaptor = typename OpTy::Adaptor;
+
+  /// selectAmongCandidateAxes makes copies of the operator with constant
+  /// axes, which this pattern lowers next.
+  void initialize() { this->setHasBoundedRewriteRecursion(); }
 
   LogicalResult
   matchAndRewrite(OpTy op, OpAdaptor adaptor,
@@ -122,7 +215,7 @@ struct ReduceLowering : public OpConversionPattern<OpTy> {
     if (!axes)
       axes = axesFromShapes(op, xType, resultType);
     if (!axes)
-      return rewriter.notifyMatchFailure(op, "axes are not constant");
+      return selectAmongCandidateAxes(op, xType, resultType, rewriter);
     Type elt = xType.getElementType();
     Type onnxElt =
         cast<ShapedType>(op->getOperand(0).getType()).getElementType();
@@ -190,8 +283,11 @@ struct ReduceLowering : public OpConversionPattern<OpTy> {
                     r = add(mul(v, v), a);
                     break;
                   case Kind::L1:
+                    // |v| of an unsigned value is the value itself.
                     r = add(isFloat ? b.create<math::AbsFOp>(l, v).getResult()
-                                    : b.create<math::AbsIOp>(l, v).getResult(),
+                            : isUnsigned
+                                ? v
+                                : b.create<math::AbsIOp>(l, v).getResult(),
                             a);
                     break;
                   case Kind::LogSumExp:

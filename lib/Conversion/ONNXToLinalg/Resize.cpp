@@ -3,8 +3,8 @@
 // Part of Fulcrum. Each output element maps back to input coordinates (per
 // coordinate_transformation_mode); nearest rounds them (per nearest_mode),
 // linear blends 2 and cubic 4 neighbours per resized dimension. Static
-// shapes; scales constant or read at run time; tf_crop_and_resize is not
-// lowered yet.
+// shapes; scales constant or read at run time; tf_crop_and_resize reads
+// its region from roi and gives extrapolation_value outside the input.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,9 +31,14 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
     StringRef mode = op.getMode();
     StringRef ctm = op.getCoordinateTransformationMode();
     StringRef nearestMode = op.getNearestMode();
-    if ((mode != "nearest" && mode != "linear" && mode != "cubic") ||
-        ctm == "tf_crop_and_resize")
+    if (mode != "nearest" && mode != "linear" && mode != "cubic")
       return rewriter.notifyMatchFailure(op, "unsupported mode");
+    bool crop = ctm == "tf_crop_and_resize";
+    auto roiType = dyn_cast<RankedTensorType>(adaptor.getRoi().getType());
+    if (crop && (isNoValue(op.getRoi()) || !roiType || roiType.getRank() != 1 ||
+                 roiType.getDimSize(0) != 2 * type.getRank()))
+      return rewriter.notifyMatchFailure(
+          op, "tf_crop_and_resize needs a roi of 2 * rank values");
     int64_t rank = type.getRank();
     // Scales: the scales input (a constant, or read at run time), or out/in
     // when sizes are given instead.
@@ -82,10 +87,15 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
           // Per dimension, the input positions to read and their weights:
           // one tap (not resized, nearest), two (linear) or four (cubic).
           SmallVector<SmallVector<Value>> taps(rank), weights(rank);
+          // tf_crop_and_resize: whether some coordinate falls outside the
+          // input (the element is then extrapolation_value).
+          Value outside;
           for (int64_t d = 0; d < rank; ++d) {
             int64_t in = inType.getDimSize(d), out = type.getDimSize(d);
             Value i = indices[d];
-            bool isResized = in != out || (!scalesInput && scales[d] != 1.0);
+            // (A crop of a size-1 dimension always reads its element.)
+            bool isResized = (crop && in > 1) || in != out ||
+                             (!scalesInput && scales[d] != 1.0);
             if (!isResized) {
               taps[d] = {i};
               weights[d] = {cf(1)};
@@ -114,6 +124,44 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
                                 l, b.create<arith::MulFOp>(l, xf, cf(in - 1)),
                                 denom)
                                .getResult();
+            } else if (crop) {
+              // start * (in - 1) + x * (end - start) * (in - 1) / (out - 1),
+              // or the middle of the region for a single output.
+              auto roi = [&](int64_t at) -> Value {
+                Value v = b.create<tensor::ExtractOp>(
+                    l, adaptor.getRoi(),
+                    ValueRange{b.create<arith::ConstantIndexOp>(l, at)});
+                return castScalar(b, l, v, roiType.getElementType(), f32);
+              };
+              Value start = roi(d), end = roi(d + rank);
+              Value span = cf(in - 1);
+              if (out > 1)
+                orig = b.create<arith::AddFOp>(
+                    l, b.create<arith::MulFOp>(l, start, span),
+                    b.create<arith::DivFOp>(
+                        l,
+                        b.create<arith::MulFOp>(
+                            l, xf,
+                            b.create<arith::MulFOp>(
+                                l, b.create<arith::SubFOp>(l, end, start),
+                                span)),
+                        cf(out - 1)));
+              else
+                orig = b.create<arith::MulFOp>(
+                    l,
+                    b.create<arith::MulFOp>(
+                        l, b.create<arith::AddFOp>(l, start, end), cf(0.5)),
+                    span);
+              Value beyond = b.create<arith::OrIOp>(
+                  l,
+                  b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, orig,
+                                          cf(0)),
+                  b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, orig,
+                                          span));
+              outside =
+                  outside
+                      ? b.create<arith::OrIOp>(l, outside, beyond).getResult()
+                      : beyond;
             } else if (ctm == "tf_half_pixel_for_nn") {
               orig = b.create<arith::DivFOp>(
                   l, b.create<arith::AddFOp>(l, xf, cf(0.5)), s);
@@ -238,6 +286,10 @@ struct ResizeLowering : public OpConversionPattern<ResizeOp> {
             if (d < 0)
               break;
           }
+          if (outside)
+            acc = b.create<arith::SelectOp>(
+                l, outside, cf(op.getExtrapolationValue().convertToDouble()),
+                acc);
           if (elt != f32)
             acc = b.create<arith::TruncFOp>(l, elt, acc);
           return acc;

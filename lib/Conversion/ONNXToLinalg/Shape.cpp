@@ -2,7 +2,7 @@
 //-------------------------===//
 //
 // Part of Fulcrum. Identity, Reshape, Flatten, Squeeze, Unsqueeze,
-// Transpose, Expand, Shape, Size, Dropout (inference), Tile, DepthToSpace
+// Transpose, Expand, Shape, Size, Dropout, Tile, DepthToSpace
 // and SpaceToDepth: the data is reshaped, permuted or copied.
 //
 //===----------------------------------------------------------------------===//
@@ -44,7 +44,9 @@ Value reshapeTo(OpBuilder &b, Location loc, Value input,
                   .getResult()
             : b.create<arith::ConstantIntOp>(loc, resultType.getDimSize(d), 64)
                   .getResult());
-  Value shape = b.create<tensor::FromElementsOp>(loc, dims);
+  // The explicit type covers rank-0 results (no dimensions to infer it).
+  Value shape = b.create<tensor::FromElementsOp>(
+      loc, RankedTensorType::get({resultType.getRank()}, b.getI64Type()), dims);
   return b.create<tensor::ReshapeOp>(loc, resultType, input, shape);
 }
 
@@ -74,6 +76,87 @@ FailureOr<SmallVector<Value>> inferReshapeSizes(OpBuilder &b, Location loc,
   return sizes;
 }
 
+/// The dynamic result sizes of Squeeze and Unsqueeze, which only remove or
+/// insert dimensions of size 1: the other dimensions pair up in order, and
+/// a dynamic result dimension takes the size of its input dimension.
+FailureOr<SmallVector<Value>> alignedReshapeSizes(OpBuilder &b, Location loc,
+                                                  Value input,
+                                                  RankedTensorType resultType) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto kept = [](RankedTensorType t) {
+    SmallVector<int64_t> dims;
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (t.isDynamicDim(d) || t.getDimSize(d) != 1)
+        dims.push_back(d);
+    return dims;
+  };
+  SmallVector<int64_t> in = kept(inType), out = kept(resultType);
+  if (in.size() != out.size())
+    return failure();
+  SmallVector<Value> sizes;
+  for (auto [i, o] : llvm::zip(in, out)) {
+    int64_t a = inType.getDimSize(i), r = resultType.getDimSize(o);
+    if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(r) && a != r)
+      return failure();
+    if (ShapedType::isDynamic(r))
+      sizes.push_back(getDimSize(b, loc, input, i));
+  }
+  return sizes;
+}
+
+/// The dynamic result sizes of a Reshape read from its shape operand at
+/// run time: 0 copies the input's size (unless allowzero), -1 is the
+/// element count over the product of the others.
+FailureOr<SmallVector<Value>> readReshapeSizes(OpBuilder &b, Location loc,
+                                               Value input, Value shape,
+                                               RankedTensorType resultType,
+                                               bool allowZero) {
+  auto shapeType = dyn_cast<RankedTensorType>(shape.getType());
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t rank = resultType.getRank();
+  if (!shapeType || shapeType.getRank() != 1 || shapeType.getDimSize(0) != rank)
+    return failure();
+  Type i64 = b.getI64Type();
+  auto constant = [&](int64_t v) {
+    return b.create<arith::ConstantIntOp>(loc, v, i64).getResult();
+  };
+  Value total = constant(1);
+  for (int64_t d = 0; d < inType.getRank(); ++d)
+    total = b.create<arith::MulIOp>(
+        loc, total,
+        b.create<arith::IndexCastOp>(loc, i64, getDimSize(b, loc, input, d)));
+  SmallVector<Value> values;
+  Value known = constant(1);
+  for (int64_t d = 0; d < rank; ++d) {
+    Value v = b.create<tensor::ExtractOp>(
+        loc, shape, ValueRange{b.create<arith::ConstantIndexOp>(loc, d)});
+    if (!allowZero && d < inType.getRank()) {
+      Value isZero = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, v,
+                                             constant(0));
+      Value inDim =
+          b.create<arith::IndexCastOp>(loc, i64, getDimSize(b, loc, input, d));
+      v = b.create<arith::SelectOp>(loc, isZero, inDim, v);
+    }
+    Value isInferred =
+        b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, v, constant(-1));
+    known = b.create<arith::MulIOp>(
+        loc, known, b.create<arith::SelectOp>(loc, isInferred, constant(1), v));
+    values.push_back(v);
+  }
+  Value inferred = b.create<arith::DivUIOp>(
+      loc, total, b.create<arith::MaxSIOp>(loc, known, constant(1)));
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!resultType.isDynamicDim(d))
+      continue;
+    Value isInferred = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                               values[d], constant(-1));
+    Value v = b.create<arith::SelectOp>(loc, isInferred, inferred, values[d]);
+    sizes.push_back(b.create<arith::IndexCastOp>(loc, b.getIndexType(), v));
+  }
+  return sizes;
+}
+
 /// Reshape, Flatten, Squeeze, Unsqueeze: the data is operand 0.
 template <typename OpTy>
 struct ReshapeLikeLowering : public OpConversionPattern<OpTy> {
@@ -87,6 +170,15 @@ struct ReshapeLikeLowering : public OpConversionPattern<OpTy> {
     if (!type || !isa<RankedTensorType>(input.getType()))
       return rewriter.notifyMatchFailure(op, "unranked operands");
     auto sizes = inferReshapeSizes(rewriter, op.getLoc(), input, type);
+    if constexpr (std::is_same_v<OpTy, ReshapeOp>) {
+      if (failed(sizes))
+        sizes =
+            readReshapeSizes(rewriter, op.getLoc(), input, adaptor.getShape(),
+                             type, op.getAllowzero() != 0);
+    } else if constexpr (!std::is_same_v<OpTy, FlattenOp>) {
+      if (failed(sizes))
+        sizes = alignedReshapeSizes(rewriter, op.getLoc(), input, type);
+    }
     if (failed(sizes))
       return rewriter.notifyMatchFailure(op, "more than one dynamic result "
                                              "dimension");
@@ -200,6 +292,107 @@ struct ShapeLowering : public OpConversionPattern<ShapeOp> {
   }
 };
 
+/// Dropout in training mode (or with a training_mode read at run time):
+/// element i is kept when u(i) >= ratio, u(i) in [0, 1) from a counter-based
+/// hash (splitmix64) of the seed attribute and i, so runs are
+/// deterministic; kept elements are scaled by 1 / (1 - ratio). Outside
+/// training the output is the data and the mask all true.
+LogicalResult lowerTrainingDropout(DropoutOp op, DropoutOp::Adaptor adaptor,
+                                   const TypeConverter &tc,
+                                   ConversionPatternRewriter &rewriter) {
+  auto type = getRankedResultType(op, 0, tc, rewriter);
+  if (!type || !isa<FloatType>(type.getElementType()))
+    return rewriter.notifyMatchFailure(op, "unranked operands");
+  RankedTensorType maskType;
+  if (!isa<NoneType>(op.getMask().getType())) {
+    maskType = getRankedResultType(op, 1, tc, rewriter);
+    if (!maskType)
+      return failure();
+  }
+  Location loc = op.getLoc();
+  Type elt = type.getElementType();
+  Value data = adaptor.getData();
+  Value ratio =
+      isNoValue(op.getRatio())
+          ? createScalar(rewriter, loc, elt, 0.5)
+          : castScalar(
+                rewriter, loc,
+                readFirstElement(rewriter, loc, adaptor.getRatio()),
+                cast<ShapedType>(op.getRatio().getType()).getElementType(),
+                elt);
+  Value training = readFirstElement(rewriter, loc, adaptor.getTrainingMode());
+  Value scale = rewriter.create<arith::DivFOp>(
+      loc, createScalar(rewriter, loc, elt, 1.0),
+      rewriter.create<arith::SubFOp>(loc, createScalar(rewriter, loc, elt, 1.0),
+                                     ratio));
+  uint64_t seed = static_cast<uint64_t>(op.getSeed().value_or(0));
+  int64_t rank = type.getRank();
+  SmallVector<Value> outs{createEmptyLike(rewriter, loc, type, {data})};
+  SmallVector<Type> outTypes{type};
+  if (maskType) {
+    outs.push_back(createEmptyLike(rewriter, loc, maskType, {data}));
+    outTypes.push_back(maskType);
+  }
+  SmallVector<AffineMap> maps(1 + outs.size(),
+                              rewriter.getMultiDimIdentityMap(rank));
+  auto generic = rewriter.create<linalg::GenericOp>(
+      loc, outTypes, ValueRange{data}, outs, maps,
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Type i64 = b.getI64Type();
+        auto c64 = [&](uint64_t v) -> Value {
+          return b.create<arith::ConstantIntOp>(l, static_cast<int64_t>(v), 64);
+        };
+        // The row-major position of the element.
+        Value pos = c64(0);
+        for (int64_t d = 0; d < rank; ++d) {
+          Value size =
+              b.create<arith::IndexCastOp>(l, i64, getDimSize(b, l, data, d));
+          pos = b.create<arith::AddIOp>(
+              l, b.create<arith::MulIOp>(l, pos, size),
+              b.create<arith::IndexCastOp>(l, i64,
+                                           b.create<linalg::IndexOp>(l, d)));
+        }
+        // splitmix64 of seed * golden + position.
+        Value z = b.create<arith::AddIOp>(
+            l, pos, c64(seed * 0x9E3779B97F4A7C15ull + 0x9E3779B97F4A7C15ull));
+        auto mix = [&](Value v, int64_t shift, uint64_t mul) -> Value {
+          Value x = b.create<arith::XOrIOp>(
+              l, v, b.create<arith::ShRUIOp>(l, v, c64(shift)));
+          return b.create<arith::MulIOp>(l, x, c64(mul));
+        };
+        z = mix(z, 30, 0xBF58476D1CE4E5B9ull);
+        z = mix(z, 27, 0x94D049BB133111EBull);
+        z = b.create<arith::XOrIOp>(l, z,
+                                    b.create<arith::ShRUIOp>(l, z, c64(31)));
+        // The top 24 bits as a float in [0, 1).
+        Value u = b.create<arith::MulFOp>(
+            l,
+            b.create<arith::UIToFPOp>(l, elt,
+                                      b.create<arith::ShRUIOp>(l, z, c64(40))),
+            createScalar(b, l, elt, 1.0 / (1 << 24)));
+        Value keep = b.create<arith::OrIOp>(
+            l,
+            b.create<arith::XOrIOp>(l, training,
+                                    b.create<arith::ConstantIntOp>(l, 1, 1)),
+            b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGE, u, ratio));
+        Value scaled = b.create<arith::SelectOp>(
+            l, training, b.create<arith::MulFOp>(l, args[0], scale), args[0]);
+        SmallVector<Value> yields{b.create<arith::SelectOp>(
+            l, keep, scaled, createScalar(b, l, elt, 0.0))};
+        if (maskType)
+          yields.push_back(keep);
+        b.create<linalg::YieldOp>(l, yields);
+      });
+  SmallVector<Value> results{generic.getResult(0)};
+  results.push_back(
+      maskType ? generic.getResult(1)
+               : rewriter.create<onnx::NoValueOp>(loc, rewriter.getNoneType())
+                     .getResult());
+  rewriter.replaceOp(op, results);
+  return success();
+}
+
 /// Dropout at inference: the identity (no mask, no training mode).
 struct DropoutLowering : public OpConversionPattern<DropoutOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -209,7 +402,7 @@ struct DropoutLowering : public OpConversionPattern<DropoutOp> {
     if (!isNoValue(op.getTrainingMode())) {
       auto mode = getConstantInts(op.getTrainingMode());
       if (!mode || mode->size() != 1 || mode->front() != 0)
-        return rewriter.notifyMatchFailure(op, "training mode");
+        return lowerTrainingDropout(op, adaptor, *getTypeConverter(), rewriter);
     }
     Value mask;
     if (isa<NoneType>(op.getMask().getType())) {

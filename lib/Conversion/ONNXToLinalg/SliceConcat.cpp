@@ -308,8 +308,7 @@ struct PadLowering : public OpConversionPattern<PadOp> {
       if (isNoValue(op.getConstantValue()))
         value = createScalar(rewriter, loc, inType.getElementType(), 0);
       else
-        value = rewriter.create<tensor::ExtractOp>(
-            loc, adaptor.getConstantValue(), ValueRange{});
+        value = readFirstElement(rewriter, loc, adaptor.getConstantValue());
       Value padded = rewriter.create<tensor::PadOp>(
           loc, RankedTensorType(), adaptor.getData(), low, high, value);
       if (padded.getType() != type)

@@ -86,9 +86,11 @@ private:
 
 void GraphImporter::collectValueInfos(const ::onnx::GraphProto &graph) {
   auto &types = typeScopes.back();
-  for (const auto *list : {&graph.input(), &graph.output(), &graph.value_info()})
+  for (const auto *list :
+       {&graph.input(), &graph.output(), &graph.value_info()})
     for (const ::onnx::ValueInfoProto &vi : *list)
-      if (vi.has_type() && vi.type().value_case() != ::onnx::TypeProto::VALUE_NOT_SET)
+      if (vi.has_type() &&
+          vi.type().value_case() != ::onnx::TypeProto::VALUE_NOT_SET)
         types[vi.name()] = &vi.type();
 }
 
@@ -200,8 +202,8 @@ LogicalResult GraphImporter::importSubgraph(::onnx::GraphProto &graph,
     return failure();
   };
   for (const ::onnx::ValueInfoProto &in : graph.input()) {
-    Type t = detail::convertType(ctx, in.type(),
-                                 where + ": subgraph input '" + in.name() + "'");
+    Type t = detail::convertType(
+        ctx, in.type(), where + ": subgraph input '" + in.name() + "'");
     if (!t)
       return fail();
     scopes.back()[in.name()] = block->addArgument(t, nodeLoc(in.name()));
@@ -234,11 +236,17 @@ LogicalResult GraphImporter::importNodes(::onnx::GraphProto &graph) {
 LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, size_t index) {
   std::string name = detail::nodeName(node, index);
   std::string where = "node '" + name + "' (" + node.op_type() + ")";
+  // The training domain's optimizers have one version (1), `onnx.<Name>`.
+  bool training = node.domain() == detail::kTrainingDomain;
   const ::onnx::OpSchema *schema =
-      ::onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
+      training ? ::onnx::OpSchemaRegistry::Schema(node.op_type(), 1,
+                                                  detail::kTrainingDomain)
+               : ::onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
   // `onnx.<Name>` is the version current at the dialect's opset.
-  const ::onnx::OpSchema *latest = ::onnx::OpSchemaRegistry::Schema(
-      node.op_type(), static_cast<int>(kMaxOpset), "");
+  const ::onnx::OpSchema *latest =
+      training ? schema
+               : ::onnx::OpSchemaRegistry::Schema(
+                     node.op_type(), static_cast<int>(kMaxOpset), "");
   if (!schema || !latest) {
     ctx.emitError() << where << ": unknown operator at opset " << opset;
     return failure();
@@ -248,8 +256,7 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, size_t index) {
     mnemonic += "V" + std::to_string(schema->since_version());
   std::string opName = "onnx." + mnemonic;
   if (!OperationName(opName, ctx.context).isRegistered()) {
-    ctx.emitError() << where << ": operator version "
-                    << schema->since_version()
+    ctx.emitError() << where << ": operator version " << schema->since_version()
                     << " is not in the onnx dialect";
     return failure();
   }
@@ -258,9 +265,8 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, size_t index) {
 
   // Operands: formal input i is operand i; absent optional inputs are none.
   const auto &formals = schema->inputs();
-  bool variadicLast =
-      !formals.empty() &&
-      formals.back().GetOption() == ::onnx::OpSchema::Variadic;
+  bool variadicLast = !formals.empty() &&
+                      formals.back().GetOption() == ::onnx::OpSchema::Variadic;
   size_t fixed = variadicLast ? formals.size() - 1 : formals.size();
   size_t provided = node.input_size();
   if (!variadicLast && provided > formals.size()) {
@@ -289,7 +295,8 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, size_t index) {
   size_t fixedOut = variadicOut ? outs.size() - 1 : outs.size();
   size_t numResults = std::max<size_t>(fixedOut, node.output_size());
   for (size_t i = 0; i < numResults; ++i) {
-    if (i >= static_cast<size_t>(node.output_size()) || node.output(i).empty()) {
+    if (i >= static_cast<size_t>(node.output_size()) ||
+        node.output(i).empty()) {
       state.addTypes(builder.getNoneType());
       continue;
     }
@@ -368,9 +375,9 @@ OwningOpRef<ModuleOp> GraphImporter::importModel() {
   // Module metadata.
   SmallVector<NamedAttribute> opsets;
   for (const auto &o : model.opset_import())
-    opsets.push_back(builder.getNamedAttr(
-        o.domain().empty() ? "ai.onnx" : o.domain(),
-        builder.getI64IntegerAttr(o.version())));
+    opsets.push_back(
+        builder.getNamedAttr(o.domain().empty() ? "ai.onnx" : o.domain(),
+                             builder.getI64IntegerAttr(o.version())));
   llvm::sort(opsets, [](const NamedAttribute &a, const NamedAttribute &b) {
     return a.getName().strref() < b.getName().strref();
   });
@@ -398,20 +405,19 @@ OwningOpRef<ModuleOp> GraphImporter::importModel() {
   for (const ::onnx::ValueInfoProto &in : graph.input()) {
     if (initialized.contains(in.name()))
       continue;
-    Type t = detail::convertType(ctx, in.type(),
-                                 "graph input '" + in.name() + "'");
+    Type t =
+        detail::convertType(ctx, in.type(), "graph input '" + in.name() + "'");
     if (!t)
       return nullptr;
     argTypes.push_back(t);
     argNames.push_back(in.name());
-    argAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
-        "onnx.name", builder.getStringAttr(in.name()))));
+    argAttrs.push_back(builder.getDictionaryAttr(
+        builder.getNamedAttr("onnx.name", builder.getStringAttr(in.name()))));
   }
 
   builder.setInsertionPointToEnd(module->getBody());
   auto func = builder.create<func::FuncOp>(
-      ctx.fileLoc, options.functionName,
-      builder.getFunctionType(argTypes, {}));
+      ctx.fileLoc, options.functionName, builder.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames))
     scopes.back()[name] = entry->getArgument(i);
@@ -429,12 +435,12 @@ OwningOpRef<ModuleOp> GraphImporter::importModel() {
       return nullptr;
     }
     results.push_back(v);
-    resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
-        "onnx.name", builder.getStringAttr(out.name()))));
+    resultAttrs.push_back(builder.getDictionaryAttr(
+        builder.getNamedAttr("onnx.name", builder.getStringAttr(out.name()))));
   }
   builder.create<func::ReturnOp>(ctx.fileLoc, results);
-  func.setFunctionType(builder.getFunctionType(
-      argTypes, ValueRange(results).getTypes()));
+  func.setFunctionType(
+      builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   func.setAllArgAttrs(argAttrs);
   func.setAllResultAttrs(resultAttrs);
 

@@ -42,6 +42,16 @@ inline std::string nodeName(const ::onnx::NodeProto &node, size_t index) {
                              : node.name();
 }
 
+/// The training domain, of which the importer accepts the optimizers
+/// (`isImportedTrainingOp`) as `onnx.<Name>`.
+inline constexpr const char *kTrainingDomain = "ai.onnx.preview.training";
+
+/// Whether `opType` of the training domain is imported: Adagrad, Adam and
+/// Momentum (not Gradient, which needs the graph it differentiates).
+inline bool isImportedTrainingOp(const std::string &opType) {
+  return opType == "Adagrad" || opType == "Adam" || opType == "Momentum";
+}
+
 /// Where a model comes from: a buffer, or (when there is none) the file
 /// `ImportContext::path`.
 struct ModelSource {
@@ -50,8 +60,9 @@ struct ModelSource {
 
 /// Parses, checks, upgrades and shape-infers the model of `source` into
 /// `model`, upgrading it with the version converter if `allowConversion`
-/// and some operator changed since its opset. On success, `convertedFrom` is the opset the version converter
-/// upgraded the model from, or -1 when it was not used.
+/// and some operator changed since its opset. On success, `convertedFrom` is
+/// the opset the version converter upgraded the model from, or -1 when it was
+/// not used.
 mlir::LogicalResult loadModel(const ImportContext &ctx,
                               const ModelSource &source,
                               const ONNXImportOptions &options,

@@ -36,7 +36,6 @@ int64_t defaultOpset(const ::onnx::ModelProto &model) {
   return -1;
 }
 
-
 /// Checks that every node (including those of subgraphs) is an operator of
 /// the default ONNX domain known at the model's opset; names the offending
 /// node otherwise. This is the importer's clearest error for unknown ops, so
@@ -47,11 +46,25 @@ LogicalResult checkOperators(const ImportContext &ctx,
   for (auto [index, node] : llvm::enumerate(graph.node())) {
     std::string name = nodeName(node, index);
     std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+    if (domain == kTrainingDomain && isImportedTrainingOp(node.op_type())) {
+      auto version = opsets.find(domain);
+      if (version == opsets.end() ||
+          !::onnx::OpSchemaRegistry::Schema(
+              node.op_type(), static_cast<int>(version->second), domain)) {
+        ctx.emitError() << "node '" << name << "' (" << node.op_type()
+                        << "): unknown operator '" << node.op_type()
+                        << "' in domain '" << domain
+                        << "' at the model's opsets";
+        return failure();
+      }
+      continue;
+    }
     if (!domain.empty()) {
       ctx.emitError() << "node '" << name << "' (" << node.op_type()
                       << "): operator domain '" << domain
                       << "' is not supported; Fulcrum imports the default "
-                         "ONNX domain";
+                         "ONNX domain (and Adagrad, Adam and Momentum of '"
+                      << kTrainingDomain << "')";
       return failure();
     }
     auto it = opsets.find("");
@@ -66,8 +79,7 @@ LogicalResult checkOperators(const ImportContext &ctx,
     if (!schema) {
       ctx.emitError() << "node '" << name << "' (" << node.op_type()
                       << "): unknown operator '" << node.op_type()
-                      << "' in the default ONNX domain at opset "
-                      << it->second;
+                      << "' in the default ONNX domain at opset " << it->second;
       return failure();
     }
     for (const ::onnx::AttributeProto &attr : node.attribute()) {
@@ -81,11 +93,28 @@ LogicalResult checkOperators(const ImportContext &ctx,
   return success();
 }
 
+/// Whether two graphs have the same inputs and outputs (names and types).
+bool sameInterface(const ::onnx::GraphProto &a, const ::onnx::GraphProto &b) {
+  auto same = [](const auto &x, const auto &y) {
+    if (x.size() != y.size())
+      return false;
+    for (int i = 0; i < x.size(); ++i)
+      if (x.Get(i).name() != y.Get(i).name() ||
+          x.Get(i).type().SerializeAsString() !=
+              y.Get(i).type().SerializeAsString())
+        return false;
+    return true;
+  };
+  return same(a.input(), b.input()) && same(a.output(), b.output());
+}
+
 /// Whether some node's schema at the model's opset differs from the one at
 /// `target`, i.e. whether the model needs the version converter.
 bool needsConversion(const ::onnx::GraphProto &graph, int64_t opset,
                      int64_t target) {
   for (const ::onnx::NodeProto &node : graph.node()) {
+    if (node.domain() == kTrainingDomain)
+      continue;
     const ::onnx::OpSchema *from = ::onnx::OpSchemaRegistry::Schema(
         node.op_type(), static_cast<int>(opset), "");
     const ::onnx::OpSchema *to = ::onnx::OpSchemaRegistry::Schema(
@@ -102,7 +131,8 @@ bool needsConversion(const ::onnx::GraphProto &graph, int64_t opset,
 /// Runs libonnx's checker on the model (with the model directory for
 /// external data).
 LogicalResult checkModel(const ImportContext &ctx,
-                         const ::onnx::ModelProto &model, std::string &message) {
+                         const ::onnx::ModelProto &model,
+                         std::string &message) {
   try {
     ::onnx::checker::CheckerContext checker;
     if (!model.has_ir_version())
@@ -191,9 +221,9 @@ static LogicalResult parseModel(const ImportContext &ctx,
   uint64_t size;
   if (source.buffer) {
     size = source.buffer->getBufferSize();
-    parsed = size <= INT_MAX &&
-             model.ParseFromArray(source.buffer->getBufferStart(),
-                                  static_cast<int>(size));
+    parsed =
+        size <= INT_MAX && model.ParseFromArray(source.buffer->getBufferStart(),
+                                                static_cast<int>(size));
   } else {
     int fd;
     if (std::error_code ec = llvm::sys::fs::openFileForRead(ctx.path, fd)) {
@@ -215,9 +245,8 @@ static LogicalResult parseModel(const ImportContext &ctx,
 }
 
 LogicalResult loadModel(const ImportContext &ctx, const ModelSource &source,
-                        const ONNXImportOptions &options,
-                        bool allowConversion, ::onnx::ModelProto &model,
-                        int64_t &convertedFrom) {
+                        const ONNXImportOptions &options, bool allowConversion,
+                        ::onnx::ModelProto &model, int64_t &convertedFrom) {
   convertedFrom = -1;
   // 1. Parse.
   if (failed(parseModel(ctx, source, model)))
@@ -260,7 +289,8 @@ LogicalResult loadModel(const ImportContext &ctx, const ModelSource &source,
   }
 
   // 3. Upgrade to the target opset where some operator changed since.
-  if (allowConversion && opset < options.targetOpset &&
+  // (A model of the training domain alone has no default opset.)
+  if (allowConversion && opset >= 0 && opset < options.targetOpset &&
       needsConversion(model.graph(), opset, options.targetOpset)) {
     auto weights = detachWeights(model);
     ::onnx::ModelProto upgraded;
@@ -281,6 +311,12 @@ LogicalResult loadModel(const ImportContext &ctx, const ModelSource &source,
     }
     if (ok && failed(checkModel(ctx, upgraded, message)))
       ok = false;
+    // Some adapters change the model's interface (Scan-8 -> 9 drops the
+    // batch axis of the graph's inputs): such an upgrade is not faithful.
+    if (ok && !sameInterface(model.graph(), upgraded.graph())) {
+      message = "the upgrade changes the graph's input or output types";
+      ok = false;
+    }
     if (ok) {
       model.Swap(&upgraded);
       convertedFrom = opset;
@@ -293,9 +329,8 @@ LogicalResult loadModel(const ImportContext &ctx, const ModelSource &source,
         return failure();
       }
       emitRemark(ctx.fileLoc)
-          << "the ONNX version converter cannot upgrade opset "
-          << opset << " to " << options.targetOpset << " ("
-          << firstLine(message)
+          << "the ONNX version converter cannot upgrade opset " << opset
+          << " to " << options.targetOpset << " (" << firstLine(message)
           << "); operators are imported at their own versions";
     }
   }
@@ -304,8 +339,8 @@ LogicalResult loadModel(const ImportContext &ctx, const ModelSource &source,
   if (options.shapeInference) {
     try {
       ::onnx::ShapeInferenceOptions inferOptions(/*check_type=*/true,
-                                               /*strict_mode=*/1,
-                                               /*data_prop=*/true);
+                                                 /*strict_mode=*/1,
+                                                 /*data_prop=*/true);
       ::onnx::shape_inference::InferShapes(
           model, ::onnx::OpSchemaRegistry::Instance(), inferOptions);
     } catch (const std::exception &e) {

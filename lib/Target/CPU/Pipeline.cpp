@@ -31,6 +31,9 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   pm.addPass(createEmitCInterface(EmitCInterfaceOptions{options.entryPoint}));
   bufferization::OneShotBufferizationOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
+  // Loops lowered from ONNX Loop/Scan and recurrent layers yield new tensors
+  // (the body's results) rather than their iteration arguments.
+  bufferization.allowReturnAllocsFromLoops = true;
   bufferization.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   bufferization.unknownTypeConverterFn =

@@ -282,6 +282,20 @@ func.func @dequantize_last_axis(%x: tensor<2x4xi8>, %s: tensor<4xf32>, %z: tenso
 
 // -----
 
+// QuantizeLinear per axis along dimension 1 of 3: the 1-D scale and zero
+// point are read along d1, not broadcast from the right.
+// CHECK-DAG: #[[ID3:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[AXIS:.*]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-LABEL: func @quantize_axis1
+// CHECK: linalg.generic {indexing_maps = [#[[ID3]], #[[AXIS]], #[[AXIS]], #[[ID3]]]
+// CHECK: math.roundeven
+func.func @quantize_axis1(%x: tensor<1x3x4xf32>, %s: tensor<3xf32>, %z: tensor<3xui8>) -> tensor<1x3x4xui8> {
+  %0 = onnx.QuantizeLinear(%x, %s, %z) {axis = 1 : i64} : (tensor<1x3x4xf32>, tensor<3xf32>, tensor<3xui8>) -> tensor<1x3x4xui8>
+  return %0 : tensor<1x3x4xui8>
+}
+
+// -----
+
 // IsInf with detect_negative = 0 only tests |x| == inf and x > 0.
 // CHECK-LABEL: func @is_inf_positive
 // CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: i1):

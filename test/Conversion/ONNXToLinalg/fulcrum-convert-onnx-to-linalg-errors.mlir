@@ -1,10 +1,10 @@
 // RUN: fulcrum-opt %s --fulcrum-convert-onnx-to-linalg --split-input-file --verify-diagnostics
 
 // An operator without a lowering fails the pass at its node's location.
-func.func @no_lowering(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
-  // expected-error @below {{cannot lower 'onnx.Det': no lowering for this operator, or for its attributes or types}}
-  %0 = onnx.Det(%x) : (tensor<2x3x3xf32>) -> tensor<2xf32>
-  return %0 : tensor<2xf32>
+func.func @no_lowering(%x: tensor<1x1x3x3xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @below {{cannot lower 'onnx.GridSample': no lowering for this operator, or for its attributes or types}}
+  %0 = onnx.GridSample(%x, %g) : (tensor<1x1x3x3xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
 }
 
 // -----
@@ -29,21 +29,12 @@ func.func @shrink_int(%a: tensor<4xi32>) -> tensor<4xi32> {
 
 // The operator is found among lowered ones (the message names the ONNX
 // node when the location is the importer's, see test/Tools/fulcrum-run.test).
-func.func @among_lowered(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
-  %r = onnx.Relu(%x) : (tensor<2x3x3xf32>) -> tensor<2x3x3xf32>
-  // expected-error @below {{cannot lower 'onnx.Det': no lowering for this operator, or for its attributes or types}}
-  %0 = onnx.Det(%r) : (tensor<2x3x3xf32>) -> tensor<2xf32>
-  %1 = onnx.Relu(%0) : (tensor<2xf32>) -> tensor<2xf32>
-  return %1 : tensor<2xf32>
-}
-
-// -----
-
-// ElementwiseLowering: per-axis QuantizeLinear along an axis other than the last.
-func.func @quantize_axis1(%x: tensor<1x3x4xf32>, %s: tensor<3xf32>, %z: tensor<3xui8>) -> tensor<1x3x4xui8> {
-  // expected-error @below {{cannot lower 'onnx.QuantizeLinear'}}
-  %0 = onnx.QuantizeLinear(%x, %s, %z) {axis = 1 : i64} : (tensor<1x3x4xf32>, tensor<3xf32>, tensor<3xui8>) -> tensor<1x3x4xui8>
-  return %0 : tensor<1x3x4xui8>
+func.func @among_lowered(%x: tensor<1x1x3x3xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %r = onnx.Relu(%x) : (tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32>
+  // expected-error @below {{cannot lower 'onnx.GridSample': no lowering for this operator, or for its attributes or types}}
+  %0 = onnx.GridSample(%r, %g) : (tensor<1x1x3x3xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+  %1 = onnx.Relu(%0) : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %1 : tensor<1x1x2x2xf32>
 }
 
 // -----
@@ -57,10 +48,11 @@ func.func @prelu6_2d_slope(%x: tensor<2x3x4xf32>, %s: tensor<3x4xf32>) -> tensor
 
 // -----
 
-// ReshapeLikeLowering: more than one dynamic result dimension.
-func.func @reshape_two_dynamic(%a: tensor<?x?xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
+// ReshapeLikeLowering: more than one dynamic result dimension, and a shape
+// operand of unknown length to read them from.
+func.func @reshape_two_dynamic(%a: tensor<?x?xf32>, %s: tensor<?xi64>) -> tensor<?x?xf32> {
   // expected-error @below {{cannot lower 'onnx.Reshape'}}
-  %0 = onnx.Reshape(%a, %s) : (tensor<?x?xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %0 = onnx.Reshape(%a, %s) : (tensor<?x?xf32>, tensor<?xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
 
@@ -119,12 +111,12 @@ func.func @constant_of_shape_resource(%s: tensor<1xi64>) -> tensor<3xf32> {
 
 // -----
 
-// DropoutLowering: training mode.
-func.func @dropout_training(%x: tensor<4xf32>, %r: tensor<f32>) -> tensor<4xf32> {
+// DropoutLowering: training mode with an unranked result.
+func.func @negative_dropout_training_unranked(%x: tensor<*xf32>, %r: tensor<f32>) -> tensor<*xf32> {
   %t = onnx.Constant() {value = dense<true> : tensor<i1>} : () -> tensor<i1>
   // expected-error @below {{cannot lower 'onnx.Dropout'}}
-  %0, %1 = onnx.Dropout(%x, %r, %t) : (tensor<4xf32>, tensor<f32>, tensor<i1>) -> (tensor<4xf32>, none)
-  return %0 : tensor<4xf32>
+  %0, %1 = onnx.Dropout(%x, %r, %t) : (tensor<*xf32>, tensor<f32>, tensor<i1>) -> (tensor<*xf32>, none)
+  return %0 : tensor<*xf32>
 }
 
 // -----
@@ -252,20 +244,131 @@ func.func @gathernd_dynamic(%x: tensor<3x4xf32>, %i: tensor<?x1xi64>) -> tensor<
 
 // -----
 
-// No lowering: ScatterElements.
-func.func @scatter_elements(%x: tensor<3x4xf32>, %i: tensor<1x4xi64>, %u: tensor<1x4xf32>) -> tensor<3x4xf32> {
+// ScatterElementsLowering: a reduction over booleans.
+func.func @negative_scatter_elements_bool_add(%x: tensor<3x4xi1>, %i: tensor<1x4xi64>, %u: tensor<1x4xi1>) -> tensor<3x4xi1> {
   // expected-error @below {{cannot lower 'onnx.ScatterElements'}}
-  %0 = onnx.ScatterElements(%x, %i, %u) : (tensor<3x4xf32>, tensor<1x4xi64>, tensor<1x4xf32>) -> tensor<3x4xf32>
+  %0 = onnx.ScatterElements(%x, %i, %u) {reduction = "add"} : (tensor<3x4xi1>, tensor<1x4xi64>, tensor<1x4xi1>) -> tensor<3x4xi1>
+  return %0 : tensor<3x4xi1>
+}
+
+// -----
+
+// ScatterElementsLowering: an unknown reduction.
+func.func @negative_scatter_elements_reduction(%x: tensor<3x4xf32>, %i: tensor<1x4xi64>, %u: tensor<1x4xf32>) -> tensor<3x4xf32> {
+  // expected-error @below {{cannot lower 'onnx.ScatterElements'}}
+  %0 = onnx.ScatterElements(%x, %i, %u) {reduction = "mean"} : (tensor<3x4xf32>, tensor<1x4xi64>, tensor<1x4xf32>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
 }
 
 // -----
 
-// No lowering: ScatterND.
-func.func @scatter_nd(%x: tensor<3x4xf32>, %i: tensor<1x1xi64>, %u: tensor<1x4xf32>) -> tensor<3x4xf32> {
+// ScatterNDLowering: an index depth only known at run time.
+func.func @negative_scatter_nd_dynamic_depth(%x: tensor<3x4xf32>, %i: tensor<1x?xi64>, %u: tensor<1x4xf32>) -> tensor<3x4xf32> {
   // expected-error @below {{cannot lower 'onnx.ScatterND'}}
-  %0 = onnx.ScatterND(%x, %i, %u) : (tensor<3x4xf32>, tensor<1x1xi64>, tensor<1x4xf32>) -> tensor<3x4xf32>
+  %0 = onnx.ScatterND(%x, %i, %u) : (tensor<3x4xf32>, tensor<1x?xi64>, tensor<1x4xf32>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// TopKLowering: K must be a single number.
+func.func @negative_topk_two_k(%x: tensor<3x5xf32>, %k: tensor<2xi64>) -> (tensor<3x?xf32>, tensor<3x?xi64>) {
+  // expected-error @below {{cannot lower 'onnx.TopK'}}
+  %v, %i = onnx.TopK(%x, %k) : (tensor<3x5xf32>, tensor<2xi64>) -> (tensor<3x?xf32>, tensor<3x?xi64>)
+  return %v, %i : tensor<3x?xf32>, tensor<3x?xi64>
+}
+
+// -----
+
+// NonZeroLowering: a scalar input.
+func.func @negative_nonzero_scalar(%x: tensor<f32>) -> tensor<0x?xi64> {
+  // expected-error @below {{cannot lower 'onnx.NonZero'}}
+  %0 = onnx.NonZero(%x) : (tensor<f32>) -> tensor<0x?xi64>
+  return %0 : tensor<0x?xi64>
+}
+
+// -----
+
+// CompressLowering: a scalar input.
+func.func @negative_compress_scalar(%x: tensor<f32>, %c: tensor<1xi1>) -> tensor<?xf32> {
+  // expected-error @below {{cannot lower 'onnx.Compress'}}
+  %0 = onnx.Compress(%x, %c) : (tensor<f32>, tensor<1xi1>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// NonMaxSuppressionLowering: a threshold of more than one element.
+func.func @negative_nms_two_thresholds(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>, %m: tensor<1xi64>, %i: tensor<2xf32>) -> tensor<?x3xi64> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.NonMaxSuppression'}}
+  %0 = onnx.NonMaxSuppression(%b, %s, %m, %i, %none) : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<1xi64>, tensor<2xf32>, none) -> tensor<?x3xi64>
+  return %0 : tensor<?x3xi64>
+}
+
+// -----
+
+// UniqueLowering: a scalar input.
+func.func @negative_unique_scalar(%x: tensor<f32>) -> tensor<?xf32> {
+  // expected-error @below {{cannot lower 'onnx.Unique'}}
+  %y, %i, %v, %c = onnx.Unique(%x) : (tensor<f32>) -> (tensor<?xf32>, none, none, none)
+  return %y : tensor<?xf32>
+}
+
+// -----
+
+// MomentumLowering: a mode other than standard and nesterov.
+func.func @negative_momentum_mode(%r: tensor<f32>, %t: tensor<i64>, %x: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>) {
+  // expected-error @below {{cannot lower 'onnx.Momentum'}}
+  %0:2 = onnx.Momentum(%r, %t, %x, %x, %x) {alpha = 9.5e-01 : f32, beta = 1.0 : f32, mode = "heavy", norm_coefficient = 0.0 : f32} : (tensor<f32>, tensor<i64>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>)
+  return %0#0, %0#1 : tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
+// AdagradLowering: the inputs are not N tensors with a gradient and a state
+// each.
+func.func @negative_adagrad_missing_state(%r: tensor<f32>, %t: tensor<i64>, %x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @below {{cannot lower 'onnx.Adagrad'}}
+  %0 = onnx.Adagrad(%r, %t, %x, %x) : (tensor<f32>, tensor<i64>, tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// AdamLowering: a learning rate of more than one element.
+func.func @negative_adam_rate(%r: tensor<2xf32>, %t: tensor<i64>, %x: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) {
+  // expected-error @below {{cannot lower 'onnx.Adam'}}
+  %0:3 = onnx.Adam(%r, %t, %x, %x, %x, %x) : (tensor<2xf32>, tensor<i64>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>)
+  return %0#0, %0#1, %0#2 : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
+// DetLowering: the input is not a stack of matrices.
+func.func @negative_det_vector(%x: tensor<3xf32>) -> tensor<f32> {
+  // expected-error @below {{cannot lower 'onnx.Det'}}
+  %0 = onnx.Det(%x) : (tensor<3xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// RoiAlignLowering: mode max.
+func.func @negative_roialign_max(%x: tensor<1x1x10x10xf32>, %r: tensor<3x4xf32>, %b: tensor<3xi64>) -> tensor<3x1x5x5xf32> {
+  // expected-error @below {{cannot lower 'onnx.RoiAlign'}}
+  %0 = onnx.RoiAlign(%x, %r, %b) {mode = "max", output_height = 5 : i64, output_width = 5 : i64} : (tensor<1x1x10x10xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x1x5x5xf32>
+  return %0 : tensor<3x1x5x5xf32>
+}
+
+// -----
+
+// MaxUnpoolLowering: a kernel_shape of another rank than the spatial one.
+func.func @negative_maxunpool_kernel(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x2xi64>) -> tensor<1x1x4x4xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.MaxUnpool'}}
+  %0 = onnx.MaxUnpool(%x, %i, %none) {kernel_shape = array<i64: 2>} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, none) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
 }
 
 // -----
@@ -307,7 +410,7 @@ func.func @reduce_mean_int(%x: tensor<2x3xi32>) -> tensor<2x1xi32> {
 
 // -----
 
-// ReduceLowering: axes read at run time without keepdims (the reduced dimensions cannot be recovered from the shapes).
+// ReduceLowering: axes read at run time without keepdims and a dynamic result (the shapes do not narrow the reduced dimensions down).
 func.func @reduce_sum_runtime_axes_no_keepdims(%x: tensor<2x3xf32>, %a: tensor<1xi64>) -> tensor<?xf32> {
   // expected-error @below {{cannot lower 'onnx.ReduceSum'}}
   %0 = onnx.ReduceSum(%x, %a) {keepdims = 0 : i64} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?xf32>
@@ -355,12 +458,12 @@ func.func @sce_bad_reduction(%x: tensor<3x5xf32>, %t: tensor<3xi64>) -> tensor<f
 
 // -----
 
-// ResizeLowering: tf_crop_and_resize.
-func.func @resize_crop(%x: tensor<1x4xf32>, %roi: tensor<4xf32>) -> tensor<1x8xf32> {
+// ResizeLowering: tf_crop_and_resize with a roi of other than 2 * rank values.
+func.func @negative_resize_crop_roi(%x: tensor<1x4xf32>, %roi: tensor<3xf32>) -> tensor<1x8xf32> {
   %none = onnx.NoValue
   %scales = onnx.Constant() {value = dense<[1.0, 2.0]> : tensor<2xf32>} : () -> tensor<2xf32>
   // expected-error @below {{cannot lower 'onnx.Resize'}}
-  %0 = onnx.Resize(%x, %roi, %scales, %none) {coordinate_transformation_mode = "tf_crop_and_resize"} : (tensor<1x4xf32>, tensor<4xf32>, tensor<2xf32>, none) -> tensor<1x8xf32>
+  %0 = onnx.Resize(%x, %roi, %scales, %none) {coordinate_transformation_mode = "tf_crop_and_resize"} : (tensor<1x4xf32>, tensor<3xf32>, tensor<2xf32>, none) -> tensor<1x8xf32>
   return %0 : tensor<1x8xf32>
 }
 
@@ -432,4 +535,102 @@ func.func @not_decomposed(%a: tensor<3x4xui8>, %b: tensor<4x2xui8>) -> tensor<3x
   // expected-error @below {{cannot lower 'onnx.MatMulInteger'}}
   %0 = onnx.MatMulInteger(%a, %b, %none, %none) : (tensor<3x4xui8>, tensor<4x2xui8>, none, none) -> tensor<3x2xi32>
   return %0 : tensor<3x2xi32>
+}
+
+// -----
+
+// LoopLowering: an unranked carried value (shape inference could not rank
+// it; sequences are refused the same way).
+func.func @loop_unranked_carried(%m: tensor<i64>, %v: tensor<*xf32>) -> tensor<*xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.Loop': loop-carried value #0 is not a ranked tensor}}
+  %0 = onnx.Loop(%m, %none, %v) body {
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %vi: tensor<*xf32>):
+    onnx.Yield %ci, %vi : tensor<i1>, tensor<*xf32>
+  } : (tensor<i64>, none, tensor<*xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+// ScanLowering: a scan output axis beyond the output's rank.
+func.func @scan_bad_output_axis(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  // expected-error @below {{cannot lower 'onnx.Scan': scan output axis out of range}}
+  %0 = onnx.Scan(%x) body {
+  ^bb0(%xi: tensor<2xf32>):
+    onnx.Yield %xi : tensor<2xf32>
+  } {num_scan_inputs = 1 : i64, scan_output_axes = array<i64: 5>} : (tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// IfLowering: an unranked result (shape inference could not rank it).
+func.func @if_unranked(%c: tensor<i1>, %a: tensor<*xf32>) -> tensor<*xf32> {
+  // expected-error @below {{cannot lower 'onnx.If': result #0 is not a ranked tensor}}
+  %0 = onnx.If(%c) else_branch {
+    onnx.Yield %a : tensor<*xf32>
+  } then_branch {
+    onnx.Yield %a : tensor<*xf32>
+  } : (tensor<i1>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+// RecurrentLowering<RNNOp,Cell::RNN>: weights of dynamic shape (the hidden
+// size and the gate offsets must be known).
+func.func @rnn_dynamic_weights(%x: tensor<2x1x3xf32>, %w: tensor<1x?x3xf32>, %r: tensor<1x?x?xf32>) -> tensor<1x1x?xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.RNN': W and R need static shapes}}
+  %y, %yh = onnx.RNN(%x, %w, %r, %none, %none, %none) : (tensor<2x1x3xf32>, tensor<1x?x3xf32>, tensor<1x?x?xf32>, none, none, none) -> (none, tensor<1x1x?xf32>)
+  return %yh : tensor<1x1x?xf32>
+}
+
+// -----
+
+// RecurrentLowering<GRUOp,Cell::GRU>: an activation ONNX does not define.
+func.func @gru_unknown_activation(%x: tensor<2x1x3xf32>, %w: tensor<1x6x3xf32>, %r: tensor<1x6x2xf32>) -> tensor<1x1x2xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.GRU': unknown activation 'swish'}}
+  %y, %yh = onnx.GRU(%x, %w, %r, %none, %none, %none) {activations = ["Sigmoid", "Swish"], hidden_size = 2 : i64} : (tensor<2x1x3xf32>, tensor<1x6x3xf32>, tensor<1x6x2xf32>, none, none, none) -> (none, tensor<1x1x2xf32>)
+  return %yh : tensor<1x1x2xf32>
+}
+
+// -----
+
+// RecurrentLowering<LSTMOp,Cell::LSTM>: W's gate count does not match R
+// (4 gates of hidden size 2 need 8 rows).
+func.func @lstm_bad_weights(%x: tensor<2x1x3xf32>, %w: tensor<1x6x3xf32>, %r: tensor<1x8x2xf32>) -> tensor<1x1x2xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.LSTM': the shapes of W and R do not match}}
+  %y, %yh, %yc = onnx.LSTM(%x, %w, %r, %none, %none, %none, %none, %none) {hidden_size = 2 : i64} : (tensor<2x1x3xf32>, tensor<1x6x3xf32>, tensor<1x8x2xf32>, none, none, none, none, none) -> (none, tensor<1x1x2xf32>, none)
+  return %yh : tensor<1x1x2xf32>
+}
+
+// -----
+
+// ScanV8Lowering: sequence_lens (per-entry lengths) is not supported.
+func.func @scan_v8_lengths(%l: tensor<2xi64>, %s: tensor<2x2xf32>, %x: tensor<2x3x2xf32>) -> tensor<2x2xf32> {
+  // expected-error @below {{cannot lower 'onnx.ScanV8': Scan-8 with sequence_lens is not supported}}
+  %0:2 = onnx.ScanV8(%l, %s, %x) body {
+  ^bb0(%si: tensor<2xf32>, %xi: tensor<2xf32>):
+    onnx.Yield %si, %xi : tensor<2xf32>, tensor<2xf32>
+  } {num_scan_inputs = 1 : i64} : (tensor<2xi64>, tensor<2x2xf32>, tensor<2x3x2xf32>) -> (tensor<2x2xf32>, tensor<2x3x2xf32>)
+  return %0#0 : tensor<2x2xf32>
+}
+
+// -----
+
+// LoopLowering: a body that yields fewer values than the Loop needs (one
+// condition, one carried value and one scan output) is refused, not a
+// crash.
+func.func @loop_short_yield(%m: tensor<i64>, %v: tensor<2xf32>) -> (tensor<2xf32>, tensor<?x2xf32>) {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.Loop': a subgraph yields 2 values, 3 expected}}
+  %0:2 = onnx.Loop(%m, %none, %v) body {
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %vi: tensor<2xf32>):
+    onnx.Yield %ci, %vi : tensor<i1>, tensor<2xf32>
+  } : (tensor<i64>, none, tensor<2xf32>) -> (tensor<2xf32>, tensor<?x2xf32>)
+  return %0#0, %0#1 : tensor<2xf32>, tensor<?x2xf32>
 }

@@ -2,7 +2,7 @@
 
 // Operators that compute an index per output element and read the input
 // through tensor.extract: gathers, OneHot, ReverseSequence, Hardmax, EyeLike.
-// (No Scatter* lowering exists yet; see the errors file.)
+// Scatters are in scatter.mlir.
 
 // Pattern: GatherLowering
 // Gather on axis 1 with 2-D indices: the loop nest is [d0, i0, i1, d2], the

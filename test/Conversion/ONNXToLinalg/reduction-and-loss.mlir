@@ -205,6 +205,19 @@ func.func @reduce_l1_signed(%x: tensor<2x3xi32>) -> tensor<2xi32> {
 
 // -----
 
+// ReduceL1 of unsigned integers adds the values as they are (absi would
+// read values of 2^31 and more as negative).
+// CHECK-LABEL: func @reduce_l1_unsigned
+// CHECK: ^bb0(%[[X:.*]]: i32, %[[ACC:.*]]: i32):
+// CHECK-NOT: math.absi
+// CHECK-NEXT: %[[S:.*]] = arith.addi %[[X]], %[[ACC]] : i32
+func.func @reduce_l1_unsigned(%x: tensor<2x3xui32>) -> tensor<2xui32> {
+  %0 = onnx.ReduceL1(%x) {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<2x3xui32>) -> tensor<2xui32>
+  return %0 : tensor<2xui32>
+}
+
+// -----
+
 // Pattern: ReduceLowering<ReduceL2Op, Kind::L2>
 // ReduceL2: the sum of squares, then sqrt.
 // CHECK-LABEL: func @reduce_l2
@@ -466,4 +479,26 @@ func.func @conv_transpose(%x: tensor<1x1x3x3xf32>, %w: tensor<1x1x3x3xf32>) -> t
   %none = onnx.NoValue
   %0 = onnx.ConvTranspose(%x, %w, %none) : (tensor<1x1x3x3xf32>, tensor<1x1x3x3xf32>, none) -> tensor<1x1x5x5xf32>
   return %0 : tensor<1x1x5x5xf32>
+}
+
+// -----
+
+// Axes read at run time without keepdims: 3x2x2 -> 3x2 reduces dimension 1
+// or 2. Both reductions are made (constant axes) and the axes pick one
+// (1 or -2 names dimension 1; dimension 2 is the fallback).
+// CHECK-LABEL: func @reduce_sum_runtime_axes_candidates
+// CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<3x2x2xf32>, %[[A:[a-z0-9_]+]]: tensor<1xi64>)
+// CHECK: %[[R1:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: %[[R2:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: %[[AX:.*]] = tensor.extract %[[A]][%{{.*}}] : tensor<1xi64>
+// CHECK: %[[C1:.*]] = arith.constant 1 : i64
+// CHECK: %[[E1:.*]] = arith.cmpi eq, %[[AX]], %[[C1]]
+// CHECK: %[[CM2:.*]] = arith.constant -2 : i64
+// CHECK: %[[E2:.*]] = arith.cmpi eq, %[[AX]], %[[CM2]]
+// CHECK: %[[IS1:.*]] = arith.ori %[[E1]], %[[E2]]
+// CHECK: %[[R:.*]] = arith.select %[[IS1]], %[[R1]], %[[R2]] : tensor<3x2xf32>
+// CHECK: return %[[R]]
+func.func @reduce_sum_runtime_axes_candidates(%x: tensor<3x2x2xf32>, %a: tensor<1xi64>) -> tensor<3x2xf32> {
+  %0 = onnx.ReduceSum(%x, %a) {keepdims = 0 : i64} : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
 }

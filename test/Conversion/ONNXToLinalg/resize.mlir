@@ -130,3 +130,35 @@ func.func @cubic_exclude_outside(%x: tensor<1x4xf32>) -> tensor<1x8xf32> {
   %0 = onnx.Resize(%x, %none, %scales, %none) {mode = "cubic", exclude_outside = 1 : i64, cubic_coeff_a = -0.5 : f32} : (tensor<1x4xf32>, none, tensor<2xf32>, none) -> tensor<1x8xf32>
   return %0 : tensor<1x8xf32>
 }
+
+// -----
+
+// tf_crop_and_resize (linear): the region [start, end] of each resized
+// dimension comes from roi (starts at 2 and 3, ends at 6 and 7); the
+// coordinate is start * 3 + x * (end - start) * 3 / 2, and an element
+// whose coordinate leaves [0, 3] in some dimension is
+// extrapolation_value. Size-1 dimensions read their element.
+// CHECK-LABEL: func @resize_crop
+// CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<1x1x4x4xf32>, %[[ROI:[a-z0-9_]+]]: tensor<8xf32>)
+// CHECK: %[[I2:.*]] = linalg.index 2
+// CHECK: %[[S2:.*]] = tensor.extract %[[ROI]][%{{.*}}] : tensor<8xf32>
+// CHECK: %[[E2:.*]] = tensor.extract %[[ROI]][%{{.*}}] : tensor<8xf32>
+// CHECK: %[[D2:.*]] = arith.subf %[[E2]], %[[S2]]
+// CHECK: %[[LO2:.*]] = arith.cmpf olt
+// CHECK: %[[HI2:.*]] = arith.cmpf ogt
+// CHECK: %[[OUT2:.*]] = arith.ori %[[LO2]], %[[HI2]]
+// CHECK: math.floor
+// CHECK: %[[S3:.*]] = tensor.extract %[[ROI]][%{{.*}}] : tensor<8xf32>
+// CHECK: %[[OUT3:.*]] = arith.ori %{{.*}}, %{{.*}} : i1
+// CHECK: %[[OUT:.*]] = arith.ori %[[OUT2]], %[[OUT3]]
+// CHECK-COUNT-4: tensor.extract %[[X]]
+// CHECK-NOT: tensor.extract %[[X]]
+// CHECK: %[[EXTRA:.*]] = arith.constant 1.000000e+01 : f32
+// CHECK: %[[V:.*]] = arith.select %[[OUT]], %[[EXTRA]], %{{.*}} : f32
+// CHECK: linalg.yield %[[V]]
+func.func @resize_crop(%x: tensor<1x1x4x4xf32>, %roi: tensor<8xf32>) -> tensor<1x1x3x3xf32> {
+  %none = onnx.NoValue
+  %sizes = onnx.Constant() {value = dense<[1, 1, 3, 3]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %0 = onnx.Resize(%x, %roi, %none, %sizes) {coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 1.0e+01 : f32, mode = "linear"} : (tensor<1x1x4x4xf32>, tensor<8xf32>, none, tensor<4xi64>) -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}

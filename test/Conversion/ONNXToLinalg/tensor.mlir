@@ -69,6 +69,50 @@ func.func @reshape_runtime_shape(%a: tensor<2x3x4xf32>, %s: tensor<2xi64>) -> te
 
 // -----
 
+// Squeeze to a scalar: the shape operand of tensor.reshape is empty.
+// CHECK-LABEL: func @squeeze_to_scalar
+// CHECK: %[[S:.*]] = tensor.from_elements  : tensor<0xi64>
+// CHECK: tensor.reshape %{{.*}}(%[[S]]) : (tensor<1xi64>, tensor<0xi64>) -> tensor<i64>
+func.func @squeeze_to_scalar(%a: tensor<1xi64>, %ax: tensor<1xi64>) -> tensor<i64> {
+  %0 = onnx.Squeeze(%a, %ax) : (tensor<1xi64>, tensor<1xi64>) -> tensor<i64>
+  return %0 : tensor<i64>
+}
+
+// -----
+
+// Two dynamic result dimensions: Reshape reads them from its shape operand
+// at run time (0 copies the input's size, -1 is the remaining count).
+// CHECK-LABEL: func @reshape_read_sizes
+// CHECK-SAME: (%[[A:.*]]: tensor<?x?x2x8xf32>, %[[S:.*]]: tensor<3xi64>)
+// CHECK: %[[S0:.*]] = tensor.extract %[[S]][%c0{{.*}}] : tensor<3xi64>
+// CHECK: %[[Z:.*]] = arith.cmpi eq, %[[S0]], %c0_i64 : i64
+// CHECK: arith.select %[[Z]]
+// CHECK: %[[INF:.*]] = arith.cmpi eq, %{{.*}}, %c-1_i64 : i64
+// CHECK: arith.divui
+// CHECK: tensor.reshape %[[A]](%{{.*}}) : (tensor<?x?x2x8xf32>, tensor<3xi64>) -> tensor<?x?x16xf32>
+func.func @reshape_read_sizes(%a: tensor<?x?x2x8xf32>, %s: tensor<3xi64>) -> tensor<?x?x16xf32> {
+  %0 = onnx.Reshape(%a, %s) : (tensor<?x?x2x8xf32>, tensor<3xi64>) -> tensor<?x?x16xf32>
+  return %0 : tensor<?x?x16xf32>
+}
+
+// -----
+
+// Squeeze with two dynamic dimensions: each keeps its input's size.
+// CHECK-LABEL: func @squeeze_two_dynamic
+// CHECK-SAME: (%[[A:.*]]: tensor<?x1x?x4xf32>
+// CHECK-DAG: %[[D0:.*]] = tensor.dim %[[A]], %c0
+// CHECK-DAG: %[[D2:.*]] = tensor.dim %[[A]], %c2
+// CHECK-DAG: %[[I0:.*]] = arith.index_cast %[[D0]] : index to i64
+// CHECK-DAG: %[[I2:.*]] = arith.index_cast %[[D2]] : index to i64
+// CHECK: %[[S:.*]] = tensor.from_elements %[[I0]], %[[I2]], %{{.*}} : tensor<3xi64>
+// CHECK: tensor.reshape %[[A]](%[[S]]) : (tensor<?x1x?x4xf32>, tensor<3xi64>) -> tensor<?x?x4xf32>
+func.func @squeeze_two_dynamic(%a: tensor<?x1x?x4xf32>, %ax: tensor<1xi64>) -> tensor<?x?x4xf32> {
+  %0 = onnx.Squeeze(%a, %ax) : (tensor<?x1x?x4xf32>, tensor<1xi64>) -> tensor<?x?x4xf32>
+  return %0 : tensor<?x?x4xf32>
+}
+
+// -----
+
 // Pattern: TransposeLowering
 // Transpose with a permutation; the dynamic result size comes from the
 // permuted input dimension.
@@ -171,6 +215,19 @@ func.func @pad_constant(%x: tensor<2x3xf32>, %v: tensor<f32>) -> tensor<3x7xf32>
 
 // -----
 
+// A one-element 1-D constant_value is read at index 0.
+// CHECK-LABEL: func @pad_constant_1d_value
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>, %[[V:.*]]: tensor<1xf32>)
+// CHECK: %[[PV:.*]] = tensor.extract %[[V]][%{{.*}}] : tensor<1xf32>
+// CHECK: tensor.yield %[[PV]] : f32
+func.func @pad_constant_1d_value(%x: tensor<2x3xf32>, %v: tensor<1xf32>) -> tensor<3x7xf32> {
+  %p = onnx.Constant() {value = dense<[0, 1, 1, 3]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %0 = onnx.Pad(%x, %p, %v) : (tensor<2x3xf32>, tensor<4xi64>, tensor<1xf32>) -> tensor<3x7xf32>
+  return %0 : tensor<3x7xf32>
+}
+
+// -----
+
 // Pads read at run time, zero as the default value.
 // CHECK-LABEL: func @pad_runtime
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>, %[[P:.*]]: tensor<4xi64>)
@@ -259,6 +316,39 @@ func.func @dropout_not_training(%x: tensor<4xf32>, %r: tensor<f32>) -> tensor<4x
   %t = onnx.Constant() {value = dense<false> : tensor<i1>} : () -> tensor<i1>
   %0, %1 = onnx.Dropout(%x, %r, %t) : (tensor<4xf32>, tensor<f32>, tensor<i1>) -> (tensor<4xf32>, none)
   return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Training mode read at run time: per element a splitmix64 hash of the
+// seed and the row-major position gives u in [0, 1); the element is kept
+// when not training or u >= ratio, scaled by 1 / (1 - ratio) in training;
+// the mask is the keep flag.
+// CHECK-LABEL: func @dropout_training
+// CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<2x3xf32>, %[[R:[a-z0-9_]+]]: tensor<f32>, %[[T:[a-z0-9_]+]]: tensor<i1>)
+// CHECK: %[[RATIO:.*]] = tensor.extract %[[R]][]
+// CHECK: %[[TRAIN:.*]] = tensor.extract %[[T]][]
+// CHECK: %[[KEEPW:.*]] = arith.subf %{{.*}}, %[[RATIO]]
+// CHECK: %[[SCALE:.*]] = arith.divf %{{.*}}, %[[KEEPW]]
+// CHECK: %[[RES:.*]]:2 = linalg.generic {{.*}} ins(%[[X]] : tensor<2x3xf32>) outs(%{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<2x3xi1>)
+// CHECK: ^bb0(%[[IN:[a-z0-9_]+]]: f32,
+// CHECK: linalg.index 0
+// CHECK: linalg.index 1
+// CHECK: arith.shrui
+// CHECK: arith.xori
+// CHECK: arith.muli
+// CHECK: %[[U:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[NOTTRAIN:.*]] = arith.xori %[[TRAIN]], %{{.*}} : i1
+// CHECK: %[[GE:.*]] = arith.cmpf oge, %[[U]], %[[RATIO]]
+// CHECK: %[[KEEP:.*]] = arith.ori %[[NOTTRAIN]], %[[GE]]
+// CHECK: %[[SC:.*]] = arith.mulf %[[IN]], %[[SCALE]]
+// CHECK: %[[V:.*]] = arith.select %[[TRAIN]], %[[SC]], %[[IN]]
+// CHECK: %[[Y:.*]] = arith.select %[[KEEP]], %[[V]], %{{.*}}
+// CHECK: linalg.yield %[[Y]], %[[KEEP]]
+// CHECK: return %[[RES]]#0, %[[RES]]#1
+func.func @dropout_training(%x: tensor<2x3xf32>, %r: tensor<f32>, %t: tensor<i1>) -> (tensor<2x3xf32>, tensor<2x3xi1>) {
+  %0, %1 = onnx.Dropout(%x, %r, %t) {seed = 3 : i64} : (tensor<2x3xf32>, tensor<f32>, tensor<i1>) -> (tensor<2x3xf32>, tensor<2x3xi1>)
+  return %0, %1 : tensor<2x3xf32>, tensor<2x3xi1>
 }
 
 // -----

@@ -114,3 +114,63 @@ func.func @split(%x: tensor<3x?x4xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor
   %c, %d = onnx.Split(%x, %none) {axis = -1 : i64} : (tensor<3x?x4xf32>, none) -> (tensor<*xf32>, tensor<*xf32>)
   return %a, %b, %c, %d : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// Loop bodies: carried block arguments take the initial value's type; one
+// whose body yields another shape becomes dynamic there, and the body is
+// inferred again. Scan outputs gain a dynamic first axis.
+// CHECK-LABEL: func @loop_carried
+// CHECK: ^bb0(%{{.*}}: tensor<i64>, %{{.*}}: tensor<i1>, %{{.*}}: tensor<f32>, %{{.*}}: tensor<?xf32>):
+// CHECK: onnx.Add{{.*}} -> tensor<f32>
+// CHECK: onnx.Concat{{.*}} -> tensor<?xf32>
+// CHECK: -> (tensor<f32>, tensor<?xf32>, tensor<?xf32>)
+func.func @loop_carried(%m: tensor<i64>, %c: tensor<i1>, %s: tensor<f32>, %v: tensor<1xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %0:3 = onnx.Loop(%m, %c, %s, %v) body {
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %si: tensor<*xf32>, %vi: tensor<*xf32>):
+    %1 = onnx.Add(%si, %si) : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+    %2 = onnx.Concat(%vi, %vi) {axis = 0 : i64} : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+    onnx.Yield %ci, %1, %2, %1 : tensor<i1>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+  } : (tensor<i64>, tensor<i1>, tensor<f32>, tensor<1xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>)
+  return %0#0, %0#1, %0#2 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Scan elements are the scan inputs without their axis; scan outputs stack
+// the body's elements along theirs, with the sequence length. If results
+// join both branches.
+// CHECK-LABEL: func @scan_and_if
+// CHECK: ^bb0(%{{.*}}: tensor<2xf32>, %{{.*}}: tensor<2xf32>):
+// CHECK: -> (tensor<2xf32>, tensor<2x3xf32>)
+// CHECK: onnx.If
+// CHECK: } : (tensor<i1>) -> tensor<?xf32>
+func.func @scan_and_if(%s: tensor<2xf32>, %x: tensor<2x3xf32>, %c: tensor<i1>, %a: tensor<4xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %0:2 = onnx.Scan(%s, %x) body {
+  ^bb0(%si: tensor<*xf32>, %xi: tensor<*xf32>):
+    %1 = onnx.Add(%si, %xi) : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
+    onnx.Yield %1, %1 : tensor<*xf32>, tensor<*xf32>
+  } {num_scan_inputs = 1 : i64, scan_input_axes = array<i64: 1>, scan_output_axes = array<i64: 1>} : (tensor<2xf32>, tensor<2x3xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  %2 = onnx.If(%c) else_branch {
+    onnx.Yield %a : tensor<4xf32>
+  } then_branch {
+    onnx.Yield %s : tensor<2xf32>
+  } : (tensor<i1>) -> tensor<*xf32>
+  return %0#0, %0#1, %2 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Sequences carried by a Loop keep their declared types (no conflict when
+// the body and the result spell them differently).
+// CHECK-LABEL: func @loop_sequence
+// CHECK: -> !onnx.seq<tensor<?xf32>>
+func.func @loop_sequence(%m: tensor<i64>, %s: !onnx.seq<tensor<*xf32>>, %x: tensor<2xf32>) -> !onnx.seq<tensor<?xf32>> {
+  %none = onnx.NoValue
+  %0 = onnx.Loop(%m, %none, %s) body {
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %si: !onnx.seq<tensor<*xf32>>):
+    %1 = onnx.SequenceInsert(%si, %x, %none) : (!onnx.seq<tensor<*xf32>>, tensor<2xf32>, none) -> !onnx.seq<tensor<*xf32>>
+    onnx.Yield %c, %1 : tensor<i1>, !onnx.seq<tensor<*xf32>>
+  } : (tensor<i64>, none, !onnx.seq<tensor<*xf32>>) -> !onnx.seq<tensor<?xf32>>
+  return %0 : !onnx.seq<tensor<?xf32>>
+}

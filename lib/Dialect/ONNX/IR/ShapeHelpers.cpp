@@ -220,7 +220,8 @@ std::optional<Ints> knownIntsOf(Operation *op, int64_t maxElements,
     if (count > maxElements)
       return std::nullopt;
     int64_t value = 0;
-    if (auto attr = dyn_cast_or_null<DenseIntElementsAttr>(cos.getValueAttr())) {
+    if (auto attr =
+            dyn_cast_or_null<DenseIntElementsAttr>(cos.getValueAttr())) {
       if (attr.getNumElements() != 1)
         return std::nullopt;
       value = (*attr.getValues<APInt>().begin()).getSExtValue();
@@ -424,6 +425,48 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
     return out;
   }
   return span / stride + 1;
+}
+
+std::string checkSubgraphArity(mlir::Operation *op) {
+  auto check = [](mlir::Region &region, size_t args,
+                  size_t yielded) -> std::string {
+    if (region.empty())
+      return "a subgraph is empty";
+    mlir::Block &block = region.front();
+    if (block.getNumArguments() != args)
+      return "a subgraph takes " + std::to_string(block.getNumArguments()) +
+             " inputs, " + std::to_string(args) + " expected";
+    mlir::Operation *yield = block.empty() ? nullptr : &block.back();
+    if (!yield || !isa<YieldOp>(yield))
+      return "a subgraph does not end in onnx.Yield";
+    if (yield->getNumOperands() != yielded)
+      return "a subgraph yields " + std::to_string(yield->getNumOperands()) +
+             " values, " + std::to_string(yielded) + " expected";
+    return "";
+  };
+  size_t results = op->getNumResults();
+  if (auto ifOp = dyn_cast<IfOp>(op)) {
+    std::string error = check(ifOp.getThenBranch(), 0, results);
+    return error.empty() ? check(ifOp.getElseBranch(), 0, results) : error;
+  }
+  if (auto loop = dyn_cast<LoopOp>(op)) {
+    size_t carried = loop.getVInitial().size();
+    if (results < carried)
+      return "fewer results than loop-carried values";
+    return check(loop.getBody(), 2 + carried, 1 + results);
+  }
+  auto scan = [&](auto scanOp) -> std::string {
+    int64_t inputs = scanOp.getInitialStateAndScanInputs().size();
+    int64_t scanned = scanOp.getNumScanInputs();
+    if (scanned < 1 || scanned > inputs || (int64_t)results < inputs - scanned)
+      return "num_scan_inputs does not match the operands and results";
+    return check(scanOp.getBody(), inputs, results);
+  };
+  if (auto scanOp = dyn_cast<ScanOp>(op))
+    return scan(scanOp);
+  if (auto scanOp = dyn_cast<ScanV8Op>(op))
+    return scan(scanOp);
+  return "";
 }
 
 } // namespace fulcrum::onnx

@@ -52,6 +52,11 @@ int64_t normalizeSliceBounds(int64_t &start, int64_t &end, int64_t step,
 /// `rank`: its start/end attributes made non-negative and clamped.
 std::pair<int64_t, int64_t> getShapeOpBounds(ShapeOp op, int64_t rank);
 
+/// Whether the subgraphs of an If, Loop or Scan (any version) have as many
+/// arguments and yielded values as the operator's operands and results
+/// call for; an empty string, or what is wrong. Other operators pass.
+std::string checkSubgraphArity(mlir::Operation *op);
+
 /// The elements of a small integer (or bool) tensor as far as they are known
 /// at compile time: constants, and shape computations whose inputs have
 /// static dimensions (Shape, Size, Gather, Concat, Slice, Unsqueeze,
@@ -95,9 +100,9 @@ mlir::LogicalResult completeWindowParams(int64_t spatialRank,
                                          std::string &reason);
 
 /// The same, emitting the reason as an error on `op` (for verifiers).
-mlir::LogicalResult
-completeWindowParams(mlir::Operation *op, int64_t spatialRank,
-                     WindowParams &params);
+mlir::LogicalResult completeWindowParams(mlir::Operation *op,
+                                         int64_t spatialRank,
+                                         WindowParams &params);
 
 /// Output size of one spatial dimension of a convolution/pooling window
 /// (dynamic in, dynamic out).

@@ -16,6 +16,15 @@ def ONNXShapeInference : Pass<"fulcrum-onnx-shape-inference", "::mlir::func::Fun
     types stale; this pass makes them precise again. The function's result
     types are updated to what it returns.
 
+    Subgraphs are inferred too: `onnx.If` results join the types both
+    branches yield; the block arguments of `onnx.Loop` and `onnx.Scan`
+    bodies take the types of the values they receive (carried values: the
+    initial value's type, generalized to dynamic dimensions, or unranked,
+    when the body yields another shape, after which the body is inferred
+    again; scan elements: the scan input without its scan axis), and their
+    results follow (scan outputs stack the yielded elements along a new
+    axis of the sequence length, run-time for Loop).
+
     Assumes the IR verifies; a type that conflicts with inference is an
     error (the verifier would have reported it) and fails the pass.
 
@@ -66,6 +75,48 @@ def ONNXFoldShapeComputations
   ];
 }
 
+def ONNXResolveSequences : Pass<"fulcrum-onnx-resolve-sequences", "::mlir::func::FuncOp"> {
+  let summary = "Replace sequences of known elements by their tensors";
+  let description = [{
+    Follows the sequences of a function (subgraphs included) whose
+    elements are known at compile time: `SequenceEmpty`, `SequenceConstruct`, and `SequenceInsert` /
+    `SequenceErase` with constant (or absent) positions on a known
+    sequence, and `SplitToSequence` of a static axis with absent or
+    constant split sizes (which becomes a `Split`, and `Squeeze`s for
+    `keepdims=0`). What reads such a sequence is replaced: `SequenceAt` of
+    a constant position by the element (a `tensor.cast` to the declared
+    type when they differ), `SequenceLength` by a constant and
+    `ConcatFromSequence` by a `Concat` (of `Unsqueeze`d elements for
+    `new_axis=1`). A `SplitToSequence` with run-time split sizes of static
+    count has a known length only.
+
+    A sequence carried by a `Loop` that starts empty and to which the body
+    appends one tensor per iteration (`SequenceInsert` without position:
+    a list built in a loop, as PyTorch exports scripted loops) becomes a
+    scan output S of the rebuilt `Loop`; its readers after the loop read S
+    (`ConcatFromSequence` with `new_axis`: S, transposed for another axis;
+    along axis 0: S reshaped; `SequenceAt`: a `Gather`; `SequenceLength`:
+    S's first dimension). Sequence operations left without users are erased;
+    sequences that escape (function results, loop-carried values) or whose
+    positions are known only at run time stay, and the lowering reports
+    them.
+
+    ```mlir
+    %s = onnx.SequenceConstruct(%x, %y) : (tensor<2xf32>, tensor<3xf32>) -> !onnx.seq<tensor<*xf32>>
+    %n = onnx.SequenceLength(%s) : (!onnx.seq<tensor<*xf32>>) -> tensor<i64>
+    %c = onnx.ConcatFromSequence(%s) {axis = 0 : i64} : (!onnx.seq<tensor<*xf32>>) -> tensor<?xf32>
+    // becomes
+    %n = onnx.Constant() {value = dense<2> : tensor<i64>} : () -> tensor<i64>
+    %c = onnx.Concat(%x, %y) {axis = 0 : i64} : (tensor<2xf32>, tensor<3xf32>) -> tensor<?xf32>
+    ```
+  }];
+  let dependentDialects = ["::fulcrum::onnx::ONNXDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numResolved", "num-resolved", "Sequence reads resolved">
+  ];
+}
+
 def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
   let summary = "Rewrite composite ONNX operators as simpler ONNX operators";
   let description = [{
@@ -83,8 +134,31 @@ def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
     - `QLinearMatMul` becomes `DequantizeLinear` of both operands (A along
       its rows, B along its columns), a float `MatMul` and
       `QuantizeLinear`.
+    - `ConvInteger` becomes `Cast`s to f64 (exact for every int32 sum of
+      8-bit products; `Conv` has no integer form), `Sub` of the zero points
+      (a 1-D `w_zero_point` unsqueezed per output channel), an f64 `Conv`
+      and a `Cast` to int32.
+    - `QLinearConv` becomes `DequantizeLinear` of x and of w (per output
+      channel), the int32 bias cast and scaled by `x_scale * w_scale`, a
+      float `Conv` and `QuantizeLinear`.
+    - `DynamicQuantizeLinear` becomes `ReduceMin`/`ReduceMax` (widened to
+      include 0), the scale `(max - min) / 255`, the zero point
+      `Round(Clip(-min / scale, 0, 255))` cast to uint8, and
+      `QuantizeLinear` with both.
+    - `MeanVarianceNormalization` becomes `(X - E[X]) / (Sqrt(E[X^2] -
+      E[X]^2) + 1e-9)` with `ReduceMean`s over its axes.
+    - `BatchNormalization` in training mode becomes the normalization by
+      the batch's mean and population variance (`ReduceMean`s over all
+      dimensions but the channels) and the running statistics
+      `input * momentum + batch * (1 - momentum)`.
+    - Superseded versions that the version converter could not upgrade
+      become the current operator where the meaning is the same:
+      `Add`/`Sub`/`Mul`/`Div`-6 (a broadcast B starting at `axis` is
+      unsqueezed to numpy broadcasting), `Gemm`-6, and `Softmax`-1/
+      `LogSoftmax`-1 over the last axis.
 
-    With `quantized=false` the two quantized operators are kept, for a
+    With `quantized=false` the four quantized operators (`MatMulInteger`,
+    `QLinearMatMul`, `ConvInteger`, `QLinearConv`) are kept, for a
     later pass that lowers them in integer arithmetic. Operands must be
     ranked tensors (run `fulcrum-onnx-shape-inference` first); an operator
     whose operands are not is left as it is.
@@ -105,7 +179,7 @@ def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::fulcrum::onnx::ONNXDialect"];
   let options = [
     Option<"quantized", "quantized", "bool", /*default=*/"true",
-           "Decompose QLinearMatMul and MatMulInteger (off: keep them)">
+           "Decompose QLinearMatMul, MatMulInteger, ConvInteger and QLinearConv (off: keep them)">
   ];
   let statistics = [
     Statistic<"numDecomposed", "num-decomposed",
