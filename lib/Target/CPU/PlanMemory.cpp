@@ -212,24 +212,6 @@ getLinear(Value value, Block &block,
   return std::nullopt;
 }
 
-/// The batch size `value` is, made available at the start of `block`: a
-/// block argument, or a constant dimension of one (moved to the start).
-bool hoistBatch(Value value, Block &block) {
-  if (auto argument = dyn_cast<BlockArgument>(value))
-    return argument.getOwner() == &block;
-  auto dim = value.getDefiningOp<memref::DimOp>();
-  if (!dim || dim->getBlock() != &block)
-    return false;
-  auto source = dyn_cast<BlockArgument>(dim.getSource());
-  auto index = dim.getIndex().getDefiningOp<arith::ConstantOp>();
-  if (!source || source.getOwner() != &block || !index ||
-      index->getBlock() != &block)
-    return false;
-  index->moveBefore(&block, block.begin());
-  dim->moveAfter(index);
-  return true;
-}
-
 struct CPUPlanMemoryPass
     : public fulcrum::impl::CPUPlanMemoryBase<CPUPlanMemoryPass> {
   void runOnOperation() override {
@@ -298,9 +280,9 @@ struct CPUPlanMemoryPass
           buffer.scaled = true;
           buffer.bytes *= linear->scale;
           if (!batch) {
-            // The batch as a value: a dimension op of the argument, moved
-            // to the start of the block by hoistBatch.
-            OpBuilder b(alloc);
+            // The batch as a value, at the start of the block where the
+            // arena will be allocated.
+            OpBuilder b = OpBuilder::atBlockBegin(&block);
             batch = b.create<memref::DimOp>(alloc.getLoc(), batchDim->first,
                                             batchDim->second);
           }
@@ -347,13 +329,9 @@ struct CPUPlanMemoryPass
       return nullptr;
     Value batch;
     SmallVector<Buffer> buffers = collect(block, batch);
-    bool batchAvailable = batch && hoistBatch(batch, block);
     SmallVector<Buffer *> fixed, scaled;
-    for (Buffer &buffer : buffers) {
-      if (buffer.scaled && !batchAvailable)
-        continue;
+    for (Buffer &buffer : buffers)
       (buffer.scaled ? scaled : fixed).push_back(&buffer);
-    }
     if (fixed.size() + scaled.size() < 2)
       return nullptr;
     staticBytes = place(fixed);
@@ -362,17 +340,14 @@ struct CPUPlanMemoryPass
     // The arena, right after the batch size is known: static part first,
     // then the part that grows with the batch.
     OpBuilder b(function.getContext());
-    if (batchAvailable && !isa<BlockArgument>(batch))
+    if (batch)
       b.setInsertionPointAfter(batch.getDefiningOp());
     else
       b.setInsertionPointToStart(&block);
     Location loc = function.getLoc();
-    Value batchIndex;
+    Value batchIndex = batch;
     Value total = b.create<arith::ConstantIndexOp>(loc, staticBytes);
     if (!scaled.empty()) {
-      batchIndex = batch;
-      if (!batchIndex.getType().isIndex())
-        batchIndex = b.create<arith::IndexCastOp>(loc, b.getIndexType(), batch);
       total = b.create<arith::AddIOp>(
           loc, total,
           b.create<arith::MulIOp>(

@@ -273,7 +273,7 @@ def CPUPlanMemory : Pass<"fulcrum-cpu-plan-memory", "::mlir::ModuleOp"> {
     `static + batch * per-row` bytes. Each allocation becomes a
     `memref.view` of the arena at its offset (64-byte aligned), its
     deallocations go, and the arena is allocated once where the batch size
-    is known (a `memref.dim` of an argument is moved to the start for that)
+    is known (a `memref.dim` of the argument, made at the start of the body)
     and freed before the return. The pass runs after
     `expand-strided-metadata`, which would take a view's aligned pointer to
     be its source's and so drop the byte shift.

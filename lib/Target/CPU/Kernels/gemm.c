@@ -483,18 +483,21 @@ static void im2colPanel(const float *x, int64_t C, int64_t H, int64_t W,
     }
 }
 
-/* The epilogue of a convolution kernel's arguments (null: none). */
+/* The epilogue of a convolution kernel's arguments (null: none): the bias
+ * is per row of the product (NCHW: output channels are rows) or per column
+ * (NHWC: they are columns). */
 static const Epilogue *convEpilogue(Epilogue *e, int64_t bias,
-                                    int64_t residual, int64_t ldr, int64_t lo,
-                                    int64_t hi, int64_t flags) {
-  e->colBias = 0;
-  e->rowBias = (const float *)bias;
+                                    int biasPerColumn, int64_t residual,
+                                    int64_t ldr, int64_t lo, int64_t hi,
+                                    int64_t flags) {
+  e->colBias = biasPerColumn ? (const float *)bias : 0;
+  e->rowBias = biasPerColumn ? 0 : (const float *)bias;
   e->residual = (const float *)residual;
   e->ldr = ldr;
   e->clamp = (flags & FULCRUM_GEMM_CLAMP) != 0;
   e->lo = floatBits(lo);
   e->hi = floatBits(hi);
-  return e->rowBias || e->residual || e->clamp ? e : 0;
+  return e->colBias || e->rowBias || e->residual || e->clamp ? e : 0;
 }
 
 /* y[N][F][OH][OW] = conv(x[N][C][H][W], w[F][C][KH][KW]) with zero padding
@@ -520,8 +523,8 @@ void NAME(fulcrum_conv2d_nchw_f32)(int64_t N, int64_t C, int64_t H, int64_t W,
     float *out = (float *)y + n * F * pixels;
     Epilogue storage;
     const Epilogue *e = convEpilogue(
-        &storage, bias, residual ? residual + n * F * pixels * 4 : 0, pixels,
-        lo, hi, flags);
+        &storage, bias, /*biasPerColumn=*/0,
+        residual ? residual + n * F * pixels * 4 : 0, pixels, lo, hi, flags);
     /* A 1x1 convolution at stride 1 without padding is a product with the
      * image itself. */
     if (KH == 1 && KW == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 &&
@@ -717,16 +720,9 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
     const float *image = (const float *)x + n * H * W * C;
     float *out = (float *)y + n * pixels * F;
     Epilogue storage;
-    storage.colBias = (const float *)bias;
-    storage.rowBias = 0;
-    storage.ldr = F;
-    storage.clamp = (flags & FULCRUM_GEMM_CLAMP) != 0;
-    storage.lo = floatBits(lo);
-    storage.hi = floatBits(hi);
-    storage.residual =
-        residual ? (const float *)residual + n * pixels * F : 0;
-    const Epilogue *e =
-        storage.colBias || storage.residual || storage.clamp ? &storage : 0;
+    const Epilogue *e = convEpilogue(
+        &storage, bias, /*biasPerColumn=*/1,
+        residual ? residual + n * pixels * F * 4 : 0, F, lo, hi, flags);
     if (!direct) {
 #pragma omp for schedule(static)
       for (int64_t b = 0; b < blocks; ++b) {
