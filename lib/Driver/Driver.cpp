@@ -90,6 +90,7 @@ llvm::Error CompileSession::validate() {
 LogicalResult CompileSession::loadFile(llvm::StringRef path,
                                        CompilePhase loadedPhase) {
   OwningOpRef<ModuleOp> loaded;
+  inputFiles.assign(1, path.str());
   if (path.ends_with(".mlir")) {
     std::string message;
     auto file = openInputFile(path, &message);
@@ -100,7 +101,12 @@ LogicalResult CompileSession::loadFile(llvm::StringRef path,
     sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
     loaded = parseSourceFile<ModuleOp>(sourceMgr, &context);
   } else {
-    loaded = importONNXFile(path, &context, options.import);
+    ONNXImportOptions import = options.import;
+    std::vector<std::string> externalData;
+    import.externalDataFiles = &externalData;
+    loaded = importONNXFile(path, &context, import);
+    llvm::sort(externalData);
+    llvm::append_range(inputFiles, externalData);
     loadedPhase = CompilePhase::Import;
   }
   if (!loaded)
@@ -195,6 +201,32 @@ llvm::Error CompileSession::writeHeader(llvm::StringRef path) {
   if (!headerError.empty())
     return error(headerError);
   return writeText(path, header);
+}
+
+namespace {
+/// A path as Make and Ninja read it in a depfile.
+std::string escapeForDepFile(llvm::StringRef path) {
+  std::string out;
+  for (char c : path) {
+    if (c == ' ' || c == '#')
+      out += '\\';
+    else if (c == '$')
+      out += '$';
+    out += c;
+  }
+  return out;
+}
+} // namespace
+
+llvm::Error CompileSession::writeDepFile(llvm::StringRef path,
+                                         llvm::StringRef target,
+                                         llvm::ArrayRef<std::string> extra) {
+  std::string text = escapeForDepFile(target) + ":";
+  for (const std::string &input : inputFiles)
+    text += " \\\n  " + escapeForDepFile(input);
+  for (const std::string &input : extra)
+    text += " \\\n  " + escapeForDepFile(input);
+  return writeText(path, text + "\n");
 }
 
 llvm::Error CompileSession::writeArtifact(llvm::StringRef path) {

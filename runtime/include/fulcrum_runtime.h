@@ -16,12 +16,17 @@
 extern "C" {
 #endif
 
+/* Also defined by the headers fulcrum-compile generates. */
+#ifndef FULCRUM_STATUS_DEFINED
+#define FULCRUM_STATUS_DEFINED
 typedef enum {
   FULCRUM_OK = 0,
   FULCRUM_ERROR_INVALID_ARGUMENT = 1,
   FULCRUM_ERROR_OUT_OF_MEMORY = 2,
   FULCRUM_ERROR_THREAD = 3,
+  FULCRUM_ERROR_SHAPE_MISMATCH = 4,
 } fulcrum_status;
+#endif
 
 /* A short English description of a status. */
 const char *fulcrum_status_string(fulcrum_status status);

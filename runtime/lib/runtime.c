@@ -16,6 +16,8 @@ const char *fulcrum_status_string(fulcrum_status status) {
     return "out of memory";
   case FULCRUM_ERROR_THREAD:
     return "cannot start a thread";
+  case FULCRUM_ERROR_SHAPE_MISMATCH:
+    return "an output's shape differs from the buffer's";
   }
   return "unknown status";
 }

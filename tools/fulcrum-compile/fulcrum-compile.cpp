@@ -2,7 +2,8 @@
 //
 // Part of Fulcrum. `fulcrum-compile model.onnx -o OUT`; the suffix of OUT
 // picks the artifact: .mlir (after --compile-to), .ll, .o, .a, .so.
-// `--header model.h` writes the C header of the entry point. Options only:
+// `--header model.h` writes the C header of the entry point; `--depfile
+// out.d` a Make/Ninja depfile of the inputs read. Options only:
 // the compile itself is the driver's (fulcrum/Driver/Driver.h).
 //
 //===----------------------------------------------------------------------===//
@@ -34,6 +35,19 @@ static cl::opt<std::string>
 static cl::opt<std::string> headerPath("header",
                                        cl::desc("Write the C header here"),
                                        cl::value_desc("file"));
+static cl::opt<std::string>
+    depfilePath("depfile",
+                cl::desc("Write a Make/Ninja depfile: the output depends on "
+                         "the model and its external-data files"),
+                cl::value_desc("file"));
+static cl::opt<std::string>
+    quantize("quantize",
+             cl::desc("Quantize the model (not supported yet: an error)"),
+             cl::value_desc("scheme"));
+static cl::opt<std::string>
+    calibrationData("calibration-data",
+                    cl::desc("Calibration inputs for --quantize (.npy/.npz)"),
+                    cl::value_desc("file"));
 static cl::opt<std::string>
     target("target", cl::desc("Target (see --list-targets)"), cl::init("cpu"));
 static cl::opt<bool> listTargets("list-targets",
@@ -95,6 +109,14 @@ int main(int argc, char **argv) {
     return fulcrum::printError(tool, "--compile-to=" + compileTo +
                                          " needs a .mlir output"),
            1;
+  if (!quantize.empty() || !calibrationData.empty())
+    return fulcrum::printError(
+               tool,
+               "quantization is not supported yet (--quantize" +
+                   (quantize.empty() ? "" : "=" + quantize) +
+                   (calibrationData.empty() ? "" : ", --calibration-data") +
+                   ")"),
+           1;
   if (optLevel > 3)
     return fulcrum::printError(tool, "--opt-level must be 0-3"), 1;
 
@@ -121,6 +143,9 @@ int main(int argc, char **argv) {
     return 1;
   if (Error err = session.writeArtifact(outputPath, *kind))
     return fulcrum::reportError(inputPath, std::move(err));
+  if (!depfilePath.empty())
+    if (Error err = session.writeDepFile(depfilePath, outputPath))
+      return fulcrum::reportError(depfilePath, std::move(err));
   fulcrum::printPassStatisticsIfEnabled();
   return 0;
 }

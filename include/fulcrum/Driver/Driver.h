@@ -38,6 +38,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mlir {
 class SourceMgrDiagnosticHandler;
@@ -112,6 +113,15 @@ public:
   /// The entry point's name and embedded signature text.
   EntryPointInfo getEntryPointInfo() const;
 
+  /// The files the loaded module was read from: the model and the
+  /// external-data files its initializers named, as the paths were given.
+  const std::vector<std::string> &getInputFiles() const { return inputFiles; }
+
+  /// Writes a Make/Ninja depfile saying that `target` depends on the input
+  /// files and on `extraInputs` (calibration data, target descriptions).
+  llvm::Error writeDepFile(llvm::StringRef path, llvm::StringRef target,
+                           llvm::ArrayRef<std::string> extraInputs = {});
+
 private:
   mlir::LogicalResult adoptModule(CompilePhase phase);
 
@@ -123,6 +133,7 @@ private:
   mlir::OwningOpRef<mlir::ModuleOp> module;
   CompilePhase phase = CompilePhase::Import;
   std::optional<EntrySignature> signature;
+  std::vector<std::string> inputFiles;
   /// The header text, generated while the module was in the onnx dialect;
   /// or the reason there is none.
   std::string header;

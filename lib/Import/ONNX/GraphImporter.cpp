@@ -460,9 +460,9 @@ static OwningOpRef<ModuleOp> importModel(const detail::ModelSource &source,
                                          const ONNXImportOptions &options) {
   context->loadDialect<onnx::ONNXDialect, func::FuncDialect>();
   std::string path = pathRef.str();
-  detail::ImportContext ctx{context, path,
-                            llvm::sys::path::parent_path(path).str(),
-                            FileLineColLoc::get(context, path, 0, 0)};
+  detail::ImportContext ctx{
+      context, path, llvm::sys::path::parent_path(path).str(),
+      FileLineColLoc::get(context, path, 0, 0), options.externalDataFiles};
   // The version converter does not always preserve meaning (it upgrades
   // PRelu-6's legacy slope broadcast unchanged, for example). An upgraded
   // model that fails to import is imported again at its own versions; its

@@ -28,6 +28,8 @@ struct ImportContext {
   std::string path;     // the model file as named by the user
   std::string modelDir; // directory of external data files
   mlir::Location fileLoc;
+  /// Where external-data files read are recorded (may be null).
+  std::vector<std::string> *externalDataFiles = nullptr;
 
   /// An error located at the model file (whose name the location carries).
   mlir::InFlightDiagnostic emitError() const {

@@ -16,8 +16,8 @@
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
 #include <cstring>
@@ -118,8 +118,8 @@ FailureOr<AsmResourceBlob> readExternal(const ImportContext &ctx,
       length = std::strtoll(kv.value().c_str(), nullptr, 10);
   }
   if (location.empty() || llvm::sys::path::is_absolute(location)) {
-    ctx.emitError() << what << ": invalid external data location '"
-                    << location << "'";
+    ctx.emitError() << what << ": invalid external data location '" << location
+                    << "'";
     return failure();
   }
   SmallString<256> file(ctx.modelDir);
@@ -138,6 +138,9 @@ FailureOr<AsmResourceBlob> readExternal(const ImportContext &ctx,
                     << "': " << buffer.getError().message();
     return failure();
   }
+  if (ctx.externalDataFiles &&
+      !llvm::is_contained(*ctx.externalDataFiles, file.str()))
+    ctx.externalDataFiles->push_back(file.str().str());
   llvm::MemoryBuffer *owned = buffer->release();
   const char *data = owned->getBufferStart();
   if (reinterpret_cast<uintptr_t>(data) % alignment != 0) {
@@ -203,8 +206,9 @@ Type convertType(const ImportContext &ctx, const ::onnx::TypeProto &type,
     return elt ? onnx::OptType::get(mctx, elt) : nullptr;
   }
   default:
-    ctx.emitError() << what << ": unsupported type (maps and sparse tensors "
-                               "are not supported)";
+    ctx.emitError() << what
+                    << ": unsupported type (maps and sparse tensors "
+                       "are not supported)";
     return nullptr;
   }
 }

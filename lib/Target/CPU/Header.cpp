@@ -3,13 +3,17 @@
 // Part of Fulcrum. The generated library's ABI is MLIR's C interface: every
 // tensor is a memref descriptor {allocated, aligned, offset, sizes[rank],
 // strides[rank]}; results come back through a struct of descriptors whose
-// buffers the caller frees with free(allocated).
+// buffers the caller frees with free(allocated). The header wraps it in the
+// documented API: `<name>_run(...)` over plain row-major buffers the caller
+// owns (when every dimension but the batch is static), status codes with
+// messages, dtype names, and a C++20 class (RAII workspace, std::span).
 //
 //===----------------------------------------------------------------------===//
 
 #include "fulcrum/Target/CPU/Header.h"
 
 #include "fulcrum/Dialect/ONNX/IR/ShapeHelpers.h"
+#include "fulcrum/Execution/HostTensor.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
@@ -52,6 +56,80 @@ std::string identifier(StringRef s) {
 }
 } // namespace
 
+namespace {
+/// The declarations every model header shares, guarded so that several
+/// model headers (and fulcrum_runtime.h) can be included together.
+constexpr const char *kCommonDecls = R"txt(#ifndef FULCRUM_STATUS_DEFINED
+#define FULCRUM_STATUS_DEFINED
+/* What the run functions return (shared with fulcrum_runtime.h). */
+typedef enum {
+  FULCRUM_OK = 0,
+  FULCRUM_ERROR_INVALID_ARGUMENT = 1,
+  FULCRUM_ERROR_OUT_OF_MEMORY = 2,
+  FULCRUM_ERROR_THREAD = 3,
+  FULCRUM_ERROR_SHAPE_MISMATCH = 4,
+} fulcrum_status;
+#endif
+
+#ifndef FULCRUM_MODEL_COMMON_DEFINED
+#define FULCRUM_MODEL_COMMON_DEFINED
+/* A short English description of a status. */
+static inline const char *fulcrum_status_message(int status) {
+  switch (status) {
+  case FULCRUM_OK:
+    return "ok";
+  case FULCRUM_ERROR_INVALID_ARGUMENT:
+    return "invalid argument (a null pointer, a batch below 1, or a "
+           "workspace too small or not 64-byte aligned)";
+  case FULCRUM_ERROR_OUT_OF_MEMORY:
+    return "out of memory";
+  case FULCRUM_ERROR_THREAD:
+    return "cannot start a thread";
+  case FULCRUM_ERROR_SHAPE_MISMATCH:
+    return "an output's shape differs from the buffer's";
+  }
+  return "unknown status";
+}
+
+/* Internal: copies a result the model allocated into the caller's buffer
+ * (row-major) and frees it. */
+static inline int fulcrum_model_take_result_(
+    int status, void *out, void *allocated, const char *aligned, int64_t offset,
+    const int64_t *sizes, const int64_t *strides, int rank,
+    const int64_t *expected, size_t elementSize) {
+  int64_t index[8] = {0};
+  int64_t count = 1;
+  int d;
+  if (!allocated)
+    return status ? status : FULCRUM_ERROR_OUT_OF_MEMORY;
+  for (d = 0; d < rank; ++d) {
+    if (sizes[d] != expected[d] && !status)
+      status = FULCRUM_ERROR_SHAPE_MISMATCH;
+    count *= sizes[d];
+  }
+  if (!status && rank <= 8) {
+    int64_t flat;
+    for (flat = 0; flat < count; ++flat) {
+      int64_t at = offset;
+      for (d = 0; d < rank; ++d)
+        at += index[d] * strides[d];
+      memcpy((char *)out + flat * (int64_t)elementSize,
+             aligned + at * (int64_t)elementSize, elementSize);
+      for (d = rank - 1; d >= 0; --d) {
+        if (++index[d] < sizes[d])
+          break;
+        index[d] = 0;
+      }
+    }
+  }
+  free(allocated);
+  return status;
+}
+#endif
+
+)txt";
+} // namespace
+
 LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
   std::string name = func.getName().str();
   std::string guard =
@@ -59,7 +137,7 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
   std::set<std::string> descriptors;
   std::string decls;
   llvm::raw_string_ostream d(decls);
-  auto descriptor = [&](Type type, StringRef what) -> std::string {
+  auto descriptor = [&](Type type) -> std::string {
     auto tensor = dyn_cast<RankedTensorType>(type);
     if (!tensor)
       return "";
@@ -69,25 +147,27 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
     int64_t rank = tensor.getRank();
     std::string n = "fulcrum_memref_" + tag + "_" + std::to_string(rank) + "d";
     if (descriptors.insert(n).second) {
+      std::string defined = StringRef(n).upper() + "_DEFINED";
+      d << "#ifndef " << defined << "\n#define " << defined << "\n";
       d << "typedef struct {\n  " << c << " *allocated;\n  " << c
         << " *aligned;\n  int64_t offset;\n";
       if (rank)
         d << "  int64_t sizes[" << rank << "];\n  int64_t strides[" << rank
           << "];\n";
-      d << "} " << n << ";\n\n";
+      d << "} " << n << ";\n#endif\n\n";
     }
     return n;
   };
   SmallVector<std::string> argTypes, resultTypes;
   for (auto [i, t] : llvm::enumerate(func.getArgumentTypes())) {
-    std::string n = descriptor(t, "input");
+    std::string n = descriptor(t);
     if (n.empty())
       return func.emitError("input #")
              << i << " of type " << t << " has no C representation";
     argTypes.push_back(n);
   }
   for (auto [i, t] : llvm::enumerate(func.getResultTypes())) {
-    std::string n = descriptor(t, "output");
+    std::string n = descriptor(t);
     if (n.empty())
       return func.emitError("output #")
              << i << " of type " << t << " has no C representation";
@@ -105,18 +185,117 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
                                           : std::to_string(dim));
     return s.empty() ? std::string("0") : s;
   };
+  auto dtypeName = [](Type t) {
+    return onnxTypeName(static_cast<int32_t>(
+        onnx::getONNXDataType(cast<RankedTensorType>(t).getElementType())));
+  };
+
+  // Parameter names of the run function: the ONNX names as C identifiers,
+  // made unique.
+  std::set<std::string> taken = {"batch", "workspace", "workspace_size"};
+  auto paramName = [&](DictionaryAttr dict, StringRef dflt) {
+    std::string base = identifier(nameOf(dict, dflt));
+    std::string n = base;
+    for (int k = 2; !taken.insert(n).second; ++k)
+      n = base + "_" + std::to_string(k);
+    return n;
+  };
+  SmallVector<std::string> inNames, outNames;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    inNames.push_back(
+        paramName(func.getArgAttrDict(i), "input" + std::to_string(i)));
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    outNames.push_back(
+        paramName(func.getResultAttrDict(i), "output" + std::to_string(i)));
+
+  // The plain-pointer call exists when every dimension is static except,
+  // perhaps, the leading (batch) one.
+  bool hasRun = true, batched = false;
+  auto checkShape = [&](Type t) {
+    auto shape = cast<RankedTensorType>(t).getShape();
+    for (auto [k, dim] : llvm::enumerate(shape))
+      if (ShapedType::isDynamic(dim)) {
+        if (k == 0)
+          batched = true;
+        else
+          hasRun = false;
+      }
+  };
+  for (Type t : func.getArgumentTypes())
+    checkShape(t);
+  for (Type t : func.getResultTypes())
+    checkShape(t);
+  // Element counts and sizes in C: `batch * 784`.
+  auto countText = [&](Type t) {
+    auto shape = cast<RankedTensorType>(t).getShape();
+    int64_t n = 1;
+    bool perBatch = false;
+    for (int64_t dim : shape) {
+      if (ShapedType::isDynamic(dim))
+        perBatch = true;
+      else
+        n *= dim;
+    }
+    return (perBatch ? "batch * " : "") + std::to_string(n);
+  };
+  auto shapeDoc = [&](Type t) {
+    std::string s = dtypeName(t) + "[";
+    for (auto [k, dim] : llvm::enumerate(cast<RankedTensorType>(t).getShape()))
+      s +=
+          (k ? " x " : "") + (ShapedType::isDynamic(dim) ? std::string("batch")
+                                                         : std::to_string(dim));
+    return s + "]";
+  };
+  auto cTypeOf = [](Type t) {
+    return cType(cast<RankedTensorType>(t).getElementType()).first;
+  };
 
   os << "/* Generated by fulcrum-compile. Do not edit.\n"
      << " *\n"
-     << " * Call "
-     << "_mlir_ciface_" << name
-     << "(&results, &input0, ...): every tensor is a memref descriptor\n"
-     << " * (sizes and strides in elements, row-major). The buffers of the\n"
-     << " * results belong to the caller: free(results.rN.allocated).\n"
-     << " * Dynamic dimensions are -1 in the shape tables. */\n"
-     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
-     << "#include <stdbool.h>\n#include <stdint.h>\n\n"
+     << " * The model `" << name << "`";
+  if (hasRun)
+    os << ": call " << name << "_run() with plain row-major buffers\n"
+       << " * (C), or the C++20 class fulcrum::models::" << name
+       << " below. */\n";
+  else
+    os << ": it has dynamic dimensions besides the batch; call it\n"
+       << " * through the descriptor interface at the end of this file. */\n";
+  os << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n"
+     << "#include <stdlib.h>\n#include <string.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << kCommonDecls;
+
+  // Inputs and outputs: names, dtypes, shapes.
+  auto table = [&](StringRef what, TypeRange types, auto getDict) {
+    os << "enum { " << name << "_num_" << what << "s = " << types.size()
+       << " };\n";
+    for (auto [i, t] : llvm::enumerate(types)) {
+      auto tensor = cast<RankedTensorType>(t);
+      std::string n = nameOf(getDict(i), (what + Twine(i)).str());
+      os << "/* " << what << " " << i << ": \"" << n << "\", " << dtypeName(t)
+         << ", rank " << tensor.getRank() << " */\n";
+      os << "static const int64_t " << name << "_" << what << i
+         << "_shape[] = {" << shapeText(t) << "};\n";
+      os << "static const char *const " << name << "_" << what << i
+         << "_name = \"" << n << "\";\n";
+      os << "static const char *const " << name << "_" << what << i
+         << "_dtype = \"" << dtypeName(t) << "\";\n";
+    }
+  };
+  os << "/* Inputs and outputs (-1: a dynamic dimension). */\n";
+  table("input", func.getArgumentTypes(),
+        [&](unsigned i) { return func.getArgAttrDict(i); });
+  table("output", func.getResultTypes(),
+        [&](unsigned i) { return func.getResultAttrDict(i); });
+  os << "\n";
+
+  // The descriptor interface (MLIR's C interface): internal when the model
+  // has a plain-pointer call.
+  os << "/* The descriptor interface: every tensor is a memref descriptor\n"
+     << " * {allocated, aligned, offset, sizes[rank], strides[rank]} (in\n"
+     << " * elements, row-major); the model allocates the results, whose\n"
+     << " * buffers the caller frees with free(results.rN.allocated). */\n"
      << decls;
   os << "typedef struct {\n";
   for (auto [i, t] : llvm::enumerate(resultTypes))
@@ -128,9 +307,7 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
   os << "} " << name << "_results;\n\n";
   os << "void _mlir_ciface_" << name << "(" << name << "_results *results";
   for (auto [i, t] : llvm::enumerate(argTypes))
-    os << ",\n    " << t << " *"
-       << identifier(
-              nameOf(func.getArgAttrDict(i), "input" + std::to_string(i)));
+    os << ",\n    " << t << " *" << inNames[i];
   os << ");\n\n";
   os << "/* Bytes of the arena that holds the intermediate tensors of one "
         "call\n"
@@ -143,36 +320,176 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
      << "(batch)\n"
      << " * bytes; a smaller one is ignored) must not be in use by another\n"
      << " * call at the same time. */\n"
+     << "#ifndef FULCRUM_WORKSPACE_DEFINED\n#define FULCRUM_WORKSPACE_DEFINED\n"
      << "typedef struct {\n  uint8_t *allocated;\n  uint8_t *aligned;\n"
      << "  int64_t offset;\n  int64_t sizes[1];\n  int64_t strides[1];\n"
-     << "} fulcrum_workspace;\n\n";
+     << "} fulcrum_workspace;\n#endif\n\n";
   os << "void _mlir_ciface_" << name << "_workspace(" << name
      << "_results *results";
   for (auto [i, t] : llvm::enumerate(argTypes))
-    os << ",\n    " << t << " *"
-       << identifier(
-              nameOf(func.getArgAttrDict(i), "input" + std::to_string(i)));
+    os << ",\n    " << t << " *" << inNames[i];
   os << ",\n    fulcrum_workspace *workspace);\n\n";
-  auto table = [&](StringRef what, TypeRange types, auto getDict) {
-    os << "enum { " << name << "_num_" << what << "s = " << types.size()
-       << " };\n";
-    for (auto [i, t] : llvm::enumerate(types)) {
-      auto tensor = cast<RankedTensorType>(t);
-      std::string n = nameOf(getDict(i), (what + Twine(i)).str());
-      os << "/* " << what << " " << i << ": \"" << n << "\", "
-         << onnx::getONNXDataType(tensor.getElementType())
-         << " (ONNX data type), rank " << tensor.getRank() << " */\n";
-      os << "static const int64_t " << name << "_" << what << i
-         << "_shape[] = {" << shapeText(t) << "};\n";
-      os << "static const char *const " << name << "_" << what << i
-         << "_name = \"" << n << "\";\n";
+
+  // The plain-pointer API.
+  std::string batchArg = batched ? "int64_t batch" : "";
+  std::string batchValue = batched ? "batch" : "1";
+  os << "/* Bytes of workspace " << name << "_run needs"
+     << (batched ? " at this batch size" : "") << ". */\n"
+     << "static inline size_t " << name << "_workspace_size("
+     << (batched ? batchArg : "void") << ") {\n"
+     << "  int64_t bytes = fulcrum_workspace_size_" << name << "(" << batchValue
+     << ");\n"
+     << "  return bytes > 0 ? (size_t)bytes : 0;\n}\n\n";
+  if (hasRun) {
+    os << "/* Runs the model" << (batched ? " on `batch` samples" : "")
+       << ":\n";
+    for (auto [i, t] : llvm::enumerate(func.getArgumentTypes()))
+      os << " *   " << inNames[i] << ": " << shapeDoc(t) << ", read\n";
+    for (auto [i, t] : llvm::enumerate(func.getResultTypes()))
+      os << " *   " << outNames[i] << ": " << shapeDoc(t) << ", written\n";
+    os << " * All buffers are dense and row-major; the caller owns them.\n"
+       << " * `workspace` holds the intermediate tensors: NULL (the model\n"
+       << " * allocates them), or at least " << name << "_workspace_size("
+       << (batched ? "batch" : "") << ") bytes,\n"
+       << " * 64-byte aligned, not in use by another call at the same time.\n"
+       << " * Returns FULCRUM_OK (0) or a fulcrum_status, which\n"
+       << " * fulcrum_status_message() describes. */\n";
+    os << "static inline int " << name << "_run(";
+    SmallVector<std::string> params;
+    if (batched)
+      params.push_back(batchArg);
+    for (auto [i, t] : llvm::enumerate(func.getArgumentTypes()))
+      params.push_back("const " + cTypeOf(t) + " *" + inNames[i]);
+    for (auto [i, t] : llvm::enumerate(func.getResultTypes()))
+      params.push_back(cTypeOf(t) + " *" + outNames[i]);
+    params.push_back("void *workspace");
+    params.push_back("size_t workspace_size");
+    os << llvm::join(params, ",\n    ") << ") {\n";
+    os << "  " << name << "_results results;\n  int status = FULCRUM_OK;\n";
+    SmallVector<std::string> nullChecks;
+    for (const std::string &n : inNames)
+      nullChecks.push_back("!" + n);
+    for (const std::string &n : outNames)
+      nullChecks.push_back("!" + n);
+    if (batched)
+      nullChecks.push_back("batch < 1");
+    if (!nullChecks.empty())
+      os << "  if (" << llvm::join(nullChecks, " || ") << ")\n"
+         << "    return FULCRUM_ERROR_INVALID_ARGUMENT;\n";
+    os << "  if (workspace && (workspace_size < " << name << "_workspace_size("
+       << (batched ? "batch" : "") << ") ||\n"
+       << "                   (uintptr_t)workspace % 64 != 0))\n"
+       << "    return FULCRUM_ERROR_INVALID_ARGUMENT;\n";
+    auto dims = [&](Type t, bool withStrides) {
+      auto shape = cast<RankedTensorType>(t).getShape();
+      SmallVector<std::string> sizes, strides(shape.size());
+      int64_t stride = 1;
+      for (int64_t k = shape.size() - 1; k >= 0; --k) {
+        strides[k] = std::to_string(stride);
+        if (!ShapedType::isDynamic(shape[k]))
+          stride *= shape[k];
+      }
+      for (int64_t dim : shape)
+        sizes.push_back(ShapedType::isDynamic(dim) ? "batch"
+                                                   : std::to_string(dim));
+      std::string s = "{" + llvm::join(sizes, ", ") + "}";
+      if (withStrides)
+        s += ", {" + llvm::join(strides, ", ") + "}";
+      return s;
+    };
+    for (auto [i, t] : llvm::enumerate(func.getArgumentTypes())) {
+      std::string c = cTypeOf(t);
+      os << "  " << argTypes[i] << " in" << i << " = {(" << c << " *)"
+         << inNames[i] << ", (" << c << " *)" << inNames[i] << ", 0";
+      if (cast<RankedTensorType>(t).getRank())
+        os << ", " << dims(t, true);
+      os << "};\n";
     }
-  };
-  table("input", func.getArgumentTypes(),
-        [&](unsigned i) { return func.getArgAttrDict(i); });
-  table("output", func.getResultTypes(),
-        [&](unsigned i) { return func.getResultAttrDict(i); });
-  os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+    os << "  memset(&results, 0, sizeof results);\n";
+    os << "  if (workspace) {\n"
+       << "    fulcrum_workspace ws = {(uint8_t *)workspace, (uint8_t "
+          "*)workspace, 0,\n"
+       << "                            {(int64_t)workspace_size}, {1}};\n"
+       << "    _mlir_ciface_" << name << "_workspace(&results";
+    for (unsigned i = 0; i < argTypes.size(); ++i)
+      os << ", &in" << i;
+    os << ", &ws);\n  } else {\n    _mlir_ciface_" << name << "(&results";
+    for (unsigned i = 0; i < argTypes.size(); ++i)
+      os << ", &in" << i;
+    os << ");\n  }\n";
+    for (auto [i, t] : llvm::enumerate(func.getResultTypes())) {
+      int64_t rank = cast<RankedTensorType>(t).getRank();
+      os << "  {\n";
+      if (rank)
+        os << "    const int64_t expected[] = " << dims(t, false) << ";\n";
+      os << "    status = fulcrum_model_take_result_(\n"
+         << "        status, " << outNames[i] << ", results.r" << i
+         << ".allocated,\n"
+         << "        (const char *)results.r" << i << ".aligned, results.r" << i
+         << ".offset, "
+         << (rank ? "results.r" + std::to_string(i) + ".sizes" : "NULL")
+         << ",\n        "
+         << (rank ? "results.r" + std::to_string(i) + ".strides" : "NULL")
+         << ", " << rank << ", " << (rank ? "expected" : "NULL") << ", sizeof("
+         << cTypeOf(t) << "));\n  }\n";
+    }
+    os << "  return status;\n}\n";
+  }
+  os << "\n#ifdef __cplusplus\n}\n#endif\n";
+
+  // The C++20 wrapper: owns the workspace, checks the spans' sizes.
+  if (hasRun) {
+    std::string sizeArg = batched ? "batch" : "";
+    os << "\n#if defined(__cplusplus) && __cplusplus >= 202002L\n"
+       << "#include <cstdlib>\n#include <memory>\n#include <span>\n\n"
+       << "namespace fulcrum::models {\n"
+       << "/* Owns a workspace for batches of up to `max_batch` (a larger\n"
+       << " * batch runs without it); one call at a time per object. */\n"
+       << "class " << name << " {\npublic:\n"
+       << "  explicit " << name << "(int64_t max_batch = 1)\n"
+       << "      : max_batch_(max_batch < 1 ? 1 : max_batch),\n"
+       << "        size_((" << name << "_workspace_size("
+       << (batched ? "max_batch_" : "") << ") + 63) / 64 * 64),\n"
+       << "        workspace_(size_ ? std::aligned_alloc(64, size_) : "
+          "nullptr) {}\n\n"
+       << "  /* FULCRUM_OK, or FULCRUM_ERROR_INVALID_ARGUMENT when a span's "
+          "size\n"
+       << "   * is not the tensor's. */\n"
+       << "  int run(";
+    SmallVector<std::string> params, checks, args;
+    if (batched) {
+      params.push_back("int64_t batch");
+      args.push_back("batch");
+      checks.push_back("batch < 1");
+    }
+    for (auto [i, t] : llvm::enumerate(func.getArgumentTypes())) {
+      params.push_back("std::span<const " + cTypeOf(t) + "> " + inNames[i]);
+      checks.push_back(inNames[i] + ".size() != size_t(" + countText(t) + ")");
+      args.push_back(inNames[i] + ".data()");
+    }
+    for (auto [i, t] : llvm::enumerate(func.getResultTypes())) {
+      params.push_back("std::span<" + cTypeOf(t) + "> " + outNames[i]);
+      checks.push_back(outNames[i] + ".size() != size_t(" + countText(t) + ")");
+      args.push_back(outNames[i] + ".data()");
+    }
+    os << llvm::join(params, ", ") << ") {\n"
+       << "    if (" << llvm::join(checks, " ||\n        ") << ")\n"
+       << "      return FULCRUM_ERROR_INVALID_ARGUMENT;\n";
+    std::string useWorkspace = batched ? "batch <= max_batch_" : "true";
+    os << "    bool use = " << useWorkspace << " && workspace_;\n"
+       << "    return " << name << "_run(" << llvm::join(args, ", ")
+       << ", use ? workspace_.get() : nullptr,\n"
+       << "        use ? size_ : 0);\n  }\n\n"
+       << "  static const char *message(int status) {\n"
+       << "    return fulcrum_status_message(status);\n  }\n\n"
+       << "private:\n"
+       << "  struct free_ {\n"
+       << "    void operator()(void *p) const { std::free(p); }\n  };\n"
+       << "  int64_t max_batch_;\n  size_t size_;\n"
+       << "  std::unique_ptr<void, free_> workspace_;\n};\n"
+       << "} // namespace fulcrum::models\n#endif\n";
+  }
+  os << "\n#endif /* " << guard << " */\n";
   return success();
 }
 

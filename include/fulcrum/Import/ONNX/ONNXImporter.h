@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace fulcrum {
 
@@ -31,6 +32,9 @@ struct ONNXImportOptions {
   bool shapeInference = true;
   /// Name of the function that holds the main graph.
   std::string functionName = "main_graph";
+  /// When set, receives the paths of the external-data files the import
+  /// read (as found next to the model), for build-system depfiles.
+  std::vector<std::string> *externalDataFiles = nullptr;
 };
 
 /// Imports an ONNX model held in `buffer` (a binary ModelProto, or ONNX's

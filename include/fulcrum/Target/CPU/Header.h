@@ -13,9 +13,11 @@
 namespace fulcrum {
 
 /// Writes a C header for the entry point `func` (in the onnx dialect or on
-/// tensors, before bufferization): memref descriptor types, the results
-/// struct, the `_mlir_ciface_<name>` prototype, and the names, data types
-/// and shapes of inputs and outputs.
+/// tensors, before bufferization): the names, dtypes and shapes of inputs
+/// and outputs, `<name>_run` over plain pointers (when only the batch
+/// dimension is dynamic) with status codes, a C++20 wrapper class, and the
+/// descriptor interface (`_mlir_ciface_<name>`) under them. The text
+/// depends only on `func`: no paths, dates or host details.
 mlir::LogicalResult writeModelHeader(mlir::func::FuncOp func,
                                      llvm::raw_ostream &os);
 
