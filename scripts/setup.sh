@@ -15,9 +15,10 @@ PACKAGES=(
   libomp-19-dev
 )
 
-# Also needed by the test suite (the benchmark harness's smoke test) and
-# the benchmark: Debian's PyTorch, with the OpenMP OpenBLAS it runs best on.
-TEST_PACKAGES=(python3-torch libopenblas0-openmp)
+# Also needed by the test suite (the benchmark harness's smoke test; make
+# and pkg-config for the Makefile consumer of test/Integration) and the
+# benchmark: Debian's PyTorch, with the OpenMP OpenBLAS it runs best on.
+TEST_PACKAGES=(python3-torch libopenblas0-openmp make pkgconf)
 BENCH_PACKAGES=(python3-torch python3-torchvision libopenblas0-openmp dataset-fashion-mnist)
 
 # Installs PACKAGES and the lists named as arguments (TEST_PACKAGES, ...).

@@ -439,16 +439,18 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
 
   // The C++20 wrapper: owns the workspace, checks the spans' sizes.
   if (hasRun) {
-    std::string sizeArg = batched ? "batch" : "";
     os << "\n#if defined(__cplusplus) && __cplusplus >= 202002L\n"
        << "#include <cstdlib>\n#include <memory>\n#include <span>\n\n"
        << "namespace fulcrum::models {\n"
-       << "/* Owns a workspace for batches of up to `max_batch` (a larger\n"
-       << " * batch runs without it); one call at a time per object. */\n"
+       << (batched ? "/* Owns a workspace for batches of up to `max_batch` (a "
+                     "larger\n * batch runs without it); one call at a time "
+                     "per object. */\n"
+                   : "/* Owns a workspace; one call at a time per object. */\n")
        << "class " << name << " {\npublic:\n"
-       << "  explicit " << name << "(int64_t max_batch = 1)\n"
-       << "      : max_batch_(max_batch < 1 ? 1 : max_batch),\n"
-       << "        size_((" << name << "_workspace_size("
+       << (batched ? "  explicit " + name + "(int64_t max_batch = 1)\n" +
+                         "      : max_batch_(max_batch < 1 ? 1 : max_batch),\n"
+                   : "  " + name + "()\n      : ")
+       << (batched ? "        " : "") << "size_((" << name << "_workspace_size("
        << (batched ? "max_batch_" : "") << ") + 63) / 64 * 64),\n"
        << "        workspace_(size_ ? std::aligned_alloc(64, size_) : "
           "nullptr) {}\n\n"
@@ -485,7 +487,7 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
        << "private:\n"
        << "  struct free_ {\n"
        << "    void operator()(void *p) const { std::free(p); }\n  };\n"
-       << "  int64_t max_batch_;\n  size_t size_;\n"
+       << (batched ? "  int64_t max_batch_;\n" : "") << "  size_t size_;\n"
        << "  std::unique_ptr<void, free_> workspace_;\n};\n"
        << "} // namespace fulcrum::models\n#endif\n";
   }
