@@ -16,7 +16,8 @@ int main(void) {
   static float image[1 * 1 * 28 * 28];
   for (int y = 0; y < 28; ++y)
     for (int x = 0; x < 28; ++x)
-      image[y * 28 + x] = (x >= 12 && x < 16) ? 1.0f : 0.1f * (float)((x + y) % 3);
+      image[y * 28 + x] =
+          (x >= 12 && x < 16) ? 1.0f : 0.1f * (float)((x + y) % 3);
 
   /* The caller owns every buffer; NULL workspace: the model allocates its
    * intermediates. */

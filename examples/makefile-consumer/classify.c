@@ -45,7 +45,8 @@ int main(int argc, char **argv) {
   fulcrum_status status = fulcrum_parallel_for(batch, 2, classify_one, &j);
   if (status != FULCRUM_OK || j.failed) {
     fprintf(stderr, "classify: %s\n",
-            fulcrum_status_string(status ? status : FULCRUM_ERROR_INVALID_ARGUMENT));
+            fulcrum_status_string(status ? status
+                                         : FULCRUM_ERROR_INVALID_ARGUMENT));
     return 1;
   }
   for (long i = 0; i < batch; ++i) {

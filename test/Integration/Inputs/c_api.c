@@ -13,8 +13,8 @@ int main(void) {
     image[i] = (float)((i * 7919) % 255) / 255.0f;
 
   /* The descriptor interface: the model allocates the result. */
-  fulcrum_memref_f32_4d in = {image, image, 0, {BATCH, 1, 28, 28},
-                              {784, 784, 28, 1}};
+  fulcrum_memref_f32_4d in = {
+      image, image, 0, {BATCH, 1, 28, 28}, {784, 784, 28, 1}};
   tiny_cnn_results results;
   _mlir_ciface_tiny_cnn(&results, &in);
   const float *ref = results.r0.aligned + results.r0.offset;

@@ -9,8 +9,8 @@ int main() {
   std::vector<float> image(784);
   for (size_t i = 0; i < image.size(); ++i)
     image[i] = float(i % 17) / 17.0f;
-  fulcrum_memref_f32_4d in = {image.data(), image.data(), 0, {1, 1, 28, 28},
-                              {784, 784, 28, 1}};
+  fulcrum_memref_f32_4d in = {
+      image.data(), image.data(), 0, {1, 1, 28, 28}, {784, 784, 28, 1}};
   mlp_results results;
   _mlir_ciface_mlp(&results, &in);
   std::vector<float> ref(results.r0.aligned, results.r0.aligned + 10);
