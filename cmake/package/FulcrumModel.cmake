@@ -13,6 +13,12 @@
 # x86-64-v3 or similar for a library that runs on other machines.
 # QUANTIZE and CALIBRATION_DATA are passed on as --quantize and
 # --calibration-data (fulcrum-compile reports that it cannot quantize yet).
+#
+# The function keeps the policies set here whatever the calling project's
+# cmake_minimum_required: CMP0116 makes CMake rewrite the depfile's paths
+# for Ninja.
+cmake_policy(PUSH)
+cmake_policy(SET CMP0116 NEW)
 function(fulcrum_add_model name)
   cmake_parse_arguments(PARSE_ARGV 1 ARG ""
     "MODEL;TARGET;TARGET_CPU;ENTRY_POINT;QUANTIZE;CALIBRATION_DATA" "OPTIONS")
@@ -77,3 +83,4 @@ function(fulcrum_add_model name)
   target_include_directories(${name} INTERFACE "${dir}/include")
   target_link_libraries(${name} INTERFACE Fulcrum::runtime Fulcrum::openmp m)
 endfunction()
+cmake_policy(POP)
