@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <cstdio>
 #include <set>
 
 using namespace mlir;
@@ -44,6 +45,133 @@ std::pair<std::string, std::string> cType(Type t) {
             (u ? "u" : "i") + std::to_string(w)};
   }
   return {"", ""};
+}
+
+/// `s` inside a C string literal.
+std::string stringLiteral(StringRef s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    if (c < 0x20 || c == 0x7f) {
+      char octal[5];
+      snprintf(octal, sizeof octal, "\\%03o", c);
+      out += octal;
+      continue;
+    }
+    out += static_cast<char>(c);
+  }
+  return out;
+}
+
+/// `s` inside a C comment (never ending it).
+std::string commentText(StringRef s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '/' && !out.empty() && out.back() == '*')
+      out += ' ';
+    out += (c == '\n' || c == '\r') ? ' ' : c;
+  }
+  return out;
+}
+
+/// Whether `s` is a keyword (or alternative token) of C or C++.
+bool isKeyword(StringRef s) {
+  static const std::set<StringRef> keywords = {"alignas",
+                                               "alignof",
+                                               "and",
+                                               "and_eq",
+                                               "asm",
+                                               "auto",
+                                               "bitand",
+                                               "bitor",
+                                               "bool",
+                                               "break",
+                                               "case",
+                                               "catch",
+                                               "char",
+                                               "char8_t",
+                                               "char16_t",
+                                               "char32_t",
+                                               "class",
+                                               "compl",
+                                               "concept",
+                                               "const",
+                                               "consteval",
+                                               "constexpr",
+                                               "constinit",
+                                               "const_cast",
+                                               "continue",
+                                               "co_await",
+                                               "co_return",
+                                               "co_yield",
+                                               "decltype",
+                                               "default",
+                                               "delete",
+                                               "do",
+                                               "double",
+                                               "dynamic_cast",
+                                               "else",
+                                               "enum",
+                                               "explicit",
+                                               "export",
+                                               "extern",
+                                               "false",
+                                               "float",
+                                               "for",
+                                               "friend",
+                                               "goto",
+                                               "if",
+                                               "inline",
+                                               "int",
+                                               "long",
+                                               "mutable",
+                                               "namespace",
+                                               "new",
+                                               "noexcept",
+                                               "not",
+                                               "not_eq",
+                                               "nullptr",
+                                               "operator",
+                                               "or",
+                                               "or_eq",
+                                               "private",
+                                               "protected",
+                                               "public",
+                                               "register",
+                                               "reinterpret_cast",
+                                               "requires",
+                                               "restrict",
+                                               "return",
+                                               "short",
+                                               "signed",
+                                               "sizeof",
+                                               "static",
+                                               "static_assert",
+                                               "static_cast",
+                                               "struct",
+                                               "switch",
+                                               "template",
+                                               "this",
+                                               "thread_local",
+                                               "throw",
+                                               "true",
+                                               "try",
+                                               "typedef",
+                                               "typeid",
+                                               "typename",
+                                               "union",
+                                               "unsigned",
+                                               "using",
+                                               "virtual",
+                                               "void",
+                                               "volatile",
+                                               "wchar_t",
+                                               "while",
+                                               "xor",
+                                               "xor_eq",
+                                               "NULL"};
+  return keywords.count(s);
 }
 
 std::string identifier(StringRef s) {
@@ -192,9 +320,16 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
 
   // Parameter names of the run function: the ONNX names as C identifiers,
   // made unique.
-  std::set<std::string> taken = {"batch", "workspace", "workspace_size"};
+  // Not the names of the run function's locals, nor C/C++ keywords.
+  std::set<std::string> taken = {"batch",    "workspace", "workspace_size",
+                                 "results",  "status",    "ws",
+                                 "expected", "use"};
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    taken.insert("in" + std::to_string(i));
   auto paramName = [&](DictionaryAttr dict, StringRef dflt) {
     std::string base = identifier(nameOf(dict, dflt));
+    if (isKeyword(base))
+      base += "_";
     std::string n = base;
     for (int k = 2; !taken.insert(n).second; ++k)
       n = base + "_" + std::to_string(k);
@@ -273,12 +408,12 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
     for (auto [i, t] : llvm::enumerate(types)) {
       auto tensor = cast<RankedTensorType>(t);
       std::string n = nameOf(getDict(i), (what + Twine(i)).str());
-      os << "/* " << what << " " << i << ": \"" << n << "\", " << dtypeName(t)
-         << ", rank " << tensor.getRank() << " */\n";
+      os << "/* " << what << " " << i << ": \"" << commentText(n) << "\", "
+         << dtypeName(t) << ", rank " << tensor.getRank() << " */\n";
       os << "static const int64_t " << name << "_" << what << i
          << "_shape[] = {" << shapeText(t) << "};\n";
       os << "static const char *const " << name << "_" << what << i
-         << "_name = \"" << n << "\";\n";
+         << "_name = \"" << stringLiteral(n) << "\";\n";
       os << "static const char *const " << name << "_" << what << i
          << "_dtype = \"" << dtypeName(t) << "\";\n";
     }
@@ -300,7 +435,8 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
   os << "typedef struct {\n";
   for (auto [i, t] : llvm::enumerate(resultTypes))
     os << "  " << t << " r" << i << "; /* "
-       << nameOf(func.getResultAttrDict(i), "output" + std::to_string(i))
+       << commentText(
+              nameOf(func.getResultAttrDict(i), "output" + std::to_string(i)))
        << " */\n";
   if (resultTypes.empty())
     os << "  char unused;\n";
