@@ -53,7 +53,7 @@ class Artifact:
     def __init__(self, path, header_path=None, tmpdir=None, entry_point=None):
         self.path = path
         self.header_path = header_path
-        self.entry_point = entry_point or "main_graph"
+        self.entry_point = entry_point
         self._tmpdir = tmpdir  # keeps a temporary output alive
 
     @property

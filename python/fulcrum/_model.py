@@ -8,6 +8,7 @@ descriptors {allocated, aligned, offset, sizes[rank], strides[rank]}.
 """
 
 import ctypes
+import re
 import time
 
 import numpy as np
@@ -56,13 +57,15 @@ class Model:
     """A compiled model: call it with NumPy arrays (positionally or by input
     name); it returns one array per output (a single array for one)."""
 
-    def __init__(self, path, entry_point="main_graph"):
+    def __init__(self, path, entry_point=None):
         self.path = path
-        self.entry_point = entry_point
         try:
             self._lib = ctypes.CDLL(path, mode=ctypes.RTLD_LOCAL)
         except OSError as e:
             raise FulcrumError("cannot load '%s': %s" % (path, e)) from None
+        if entry_point is None:
+            entry_point = _only_entry_point(path)
+        self.entry_point = entry_point
         try:
             text = ctypes.c_char.in_dll(self._lib,
                                         "fulcrum_signature_" + entry_point)
@@ -189,9 +192,18 @@ class Model:
                 "samples_per_s": float(n / (np.median(times) / 1e3))}
 
 
-def load(path, entry_point="main_graph"):
+def _only_entry_point(path):
+    """The entry point of a library that exports one (else main_graph)."""
+    with open(path, "rb") as f:
+        names = set(re.findall(rb"\0fulcrum_signature_([A-Za-z0-9_]+)\0",
+                               f.read()))
+    return names.pop().decode() if len(names) == 1 else "main_graph"
+
+
+def load(path, entry_point=None):
     """Loads a shared library written by fulcrum-compile (or fulcrum.compile)
-    as a callable Model."""
+    as a callable Model. `entry_point` is needed only when the library
+    exports several."""
     return Model(str(path), entry_point)
 
 

@@ -15,8 +15,8 @@ artifact = fulcrum.compile(model_path, output=workdir + "/cnn.so",
                            header=True, entry_point="cnn")
 print("artifact:", artifact.path.endswith("cnn.so"), len(artifact.data) > 0,
       "cnn_run(" in artifact.header)
-model = fulcrum.load(artifact.path, entry_point="cnn")
-print(model.inputs, model.outputs)
+model = fulcrum.load(artifact.path)  # finds the entry point `cnn`
+print(model.entry_point, model.inputs, model.outputs)
 result = fulcrum.evaluate(model, images, labels, batch_size=32)
 expected = np.load(predictions_path)
 same = int((result["predictions"] == expected).sum())
