@@ -5,7 +5,8 @@
 // the reduction a sequential loop inside.
 // CHECK-LABEL: func.func @large(
 // CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0{{.*}}, %c0{{.*}}) to (%c256{{.*}}, %c256{{.*}}) step
-// CHECK: scf.for
+// CHECK: memref.subview %{{.*}} [1, 1, 4]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c4
 // CHECK-NOT: linalg.generic
 func.func @large(%a: memref<256x256x4xf32>, %b: memref<256x256xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a : memref<256x256x4xf32>) outs(%b : memref<256x256xf32>) {
@@ -18,23 +19,60 @@ func.func @large(%a: memref<256x256x4xf32>, %b: memref<256x256xf32>) {
 
 // -----
 
-// negative_: small ops, dynamic sizes and an outer reduction stay
-// sequential (the threshold option makes the small one parallel).
+// The innermost loop stays sequential inside the parallel ones, so that it
+// vectorizes; an op with a single loop runs in chunks of 4096 points.
+// CHECK-LABEL: func.func @inner_loop_sequential(
+// CHECK: scf.parallel (%{{.*}}) = (%c0{{.*}}) to (%c256{{.*}}) step
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c1024
+// CHECK-LABEL: func.func @one_loop_chunks(
+// CHECK: scf.parallel (%{{.*}}) = (%c0{{.*}}) to (%c65536{{.*}}) step (%c4096
+func.func @inner_loop_sequential(%a: memref<256x1024xf32>, %b: memref<256x1024xf32>) {
+  linalg.copy ins(%a : memref<256x1024xf32>) outs(%b : memref<256x1024xf32>)
+  return
+}
+func.func @one_loop_chunks(%a: memref<65536xf32>, %b: memref<65536xf32>) {
+  linalg.copy ins(%a : memref<65536xf32>) outs(%b : memref<65536xf32>)
+  return
+}
+
+// -----
+
+// A dynamic batch: large enough without it runs in parallel at any batch;
+// otherwise both versions are kept and the run-time size chooses.
+// CHECK-LABEL: func.func @dynamic_large(
+// CHECK-NOT: scf.if
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0{{.*}}, %c0{{.*}}) to (%{{.*}}, %c128{{.*}})
+// CHECK-LABEL: func.func @dynamic_guarded(
+// CHECK: %[[POINTS:.*]] = arith.muli %{{.*}}, %c16
+// CHECK: %[[LARGE:.*]] = arith.cmpi sge, %[[POINTS]], %c32768
+// CHECK: scf.if %[[LARGE]] {
+// CHECK: scf.parallel
+// CHECK: } else {
+// CHECK-NOT: scf.parallel
+// CHECK: scf.for
+// CHECK: }
+func.func @dynamic_large(%a: memref<?x128x256xf32>, %b: memref<?x128x256xf32>) {
+  linalg.copy ins(%a : memref<?x128x256xf32>) outs(%b : memref<?x128x256xf32>)
+  return
+}
+func.func @dynamic_guarded(%a: memref<?x16xf32>, %b: memref<?x16xf32>) {
+  linalg.copy ins(%a : memref<?x16xf32>) outs(%b : memref<?x16xf32>)
+  return
+}
+
+// -----
+
+// negative_: small ops and an outer reduction stay sequential (the
+// threshold option makes the small one parallel).
 // CHECK-LABEL: func.func @negative_small(
 // CHECK-NOT: scf.parallel
 // CHECK: scf.for
 // SMALL-LABEL: func.func @negative_small(
 // SMALL: scf.parallel
-// CHECK-LABEL: func.func @negative_dynamic(
-// CHECK-NOT: scf.parallel
 // CHECK-LABEL: func.func @negative_outer_reduction(
 // CHECK-NOT: scf.parallel
 func.func @negative_small(%a: memref<4x4xf32>, %b: memref<4x4xf32>) {
   linalg.copy ins(%a : memref<4x4xf32>) outs(%b : memref<4x4xf32>)
-  return
-}
-func.func @negative_dynamic(%a: memref<?x?xf32>, %b: memref<?x?xf32>) {
-  linalg.copy ins(%a : memref<?x?xf32>) outs(%b : memref<?x?xf32>)
   return
 }
 func.func @negative_outer_reduction(%a: memref<256x256xf32>, %b: memref<256xf32>) {

@@ -231,10 +231,13 @@ def CPULinalgToLoops : Pass<"fulcrum-cpu-linalg-to-loops", "::mlir::func::FuncOp
            "Iteration-space points from which an op runs in parallel">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::affine::AffineDialect"];
   let statistics = [
-    Statistic<"numParallel", "num-parallel", "Ops lowered to parallel loops">
+    Statistic<"numParallel", "num-parallel", "Ops lowered to parallel loops">,
+    Statistic<"numGuarded", "num-guarded",
+              "Ops parallel only when their run-time size is large">
   ];
 }
 
