@@ -29,6 +29,43 @@ static fulcrum::PassCounter parallelCount("fulcrum-cpu-linalg-to-loops",
 
 namespace {
 
+/// The loop that should be innermost for `op` to vectorize, when it is not:
+/// the output's innermost (unit-stride) dimension, a parallel loop that
+/// every operand it reads indexes only in its innermost dimension, while the
+/// current innermost loop is unit-stride in no operand. A channels-last
+/// pooling window (n, oh, ow, c, kh, kw) is the case: c moves inside kh
+/// and kw, so each window step is a vector operation over channels.
+std::optional<unsigned> getContiguousLoop(linalg::LinalgOp op) {
+  unsigned loops = op.getNumLoops();
+  if (loops < 2 || op.getNumDpsInits() != 1)
+    return std::nullopt;
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (outMap.getNumResults() == 0)
+    return std::nullopt;
+  auto last = dyn_cast<AffineDimExpr>(outMap.getResults().back());
+  if (!last || last.getPosition() == loops - 1 ||
+      op.getIteratorTypesArray()[last.getPosition()] !=
+          utils::IteratorType::parallel)
+    return std::nullopt;
+  unsigned p = last.getPosition();
+  for (OpOperand &operand : op->getOpOperands()) {
+    // A pooling window's shape operand is never read.
+    if (op.isDpsInput(&operand) && !op.payloadUsesValueFromOperand(&operand))
+      continue;
+    ArrayRef<AffineExpr> results =
+        op.getMatchingIndexingMap(&operand).getResults();
+    for (auto [i, expr] : llvm::enumerate(results)) {
+      bool innermost = i + 1 == results.size();
+      if (innermost && expr.isFunctionOfDim(loops - 1))
+        return std::nullopt;
+      if (expr.isFunctionOfDim(p) &&
+          (!innermost || expr != getAffineDimExpr(p, op.getContext())))
+        return std::nullopt;
+    }
+  }
+  return p;
+}
+
 /// How an op's loops are lowered.
 enum class Schedule {
   Sequential,
@@ -77,6 +114,31 @@ struct CPULinalgToLoopsPass
     Value threshold = b.create<arith::ConstantIndexOp>(loc, minParallelWork);
     return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, points,
                                    threshold);
+  }
+
+  /// Makes loop `inner` of `op` its innermost one (`op` is updated).
+  LogicalResult moveInnermost(IRRewriter &rewriter, linalg::LinalgOp &op,
+                              unsigned inner) {
+    rewriter.setInsertionPoint(op);
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (!generic) {
+      FailureOr<linalg::GenericOp> general =
+          linalg::generalizeNamedOp(rewriter, op);
+      if (failed(general))
+        return op->emitError("cannot generalize to reorder its loops");
+      generic = *general;
+    }
+    SmallVector<unsigned> order;
+    for (unsigned i = 0, e = generic.getNumLoops(); i < e; ++i)
+      if (i != inner)
+        order.push_back(i);
+    order.push_back(inner);
+    FailureOr<linalg::GenericOp> reordered =
+        linalg::interchangeGenericOp(rewriter, generic, order);
+    if (failed(reordered))
+      return generic->emitError("cannot reorder its loops");
+    op = cast<linalg::LinalgOp>(reordered->getOperation());
+    return success();
   }
 
   /// Lowers `op` to sequential loops.
@@ -132,6 +194,11 @@ struct CPULinalgToLoopsPass
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : ops) {
+      if (std::optional<unsigned> inner = getContiguousLoop(op)) {
+        if (failed(moveInnermost(rewriter, op, *inner)))
+          return signalPassFailure();
+        ++numInterchanged;
+      }
       Schedule kind = schedule(op);
       if (kind == Schedule::Guarded) {
         // Both versions of the loops, chosen per call by the run-time size.

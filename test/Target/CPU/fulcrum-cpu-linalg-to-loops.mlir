@@ -83,3 +83,46 @@ func.func @negative_outer_reduction(%a: memref<256x256xf32>, %b: memref<256xf32>
   }
   return
 }
+
+// -----
+
+// A channels-last pooling window: the channel loop, unit-stride in the
+// input and the output, moves inside the window loops so that it
+// vectorizes (the window's shape operand is never read).
+// CHECK-LABEL: func.func @pooling_channels_innermost(
+// CHECK: scf.parallel (%[[N:.*]], %[[H:.*]], %[[W:.*]]) =
+// CHECK: scf.for %[[KH:.*]] =
+// CHECK: scf.for %[[KW:.*]] =
+// CHECK: scf.for %[[C:.*]] = %{{.*}} to %c64
+// CHECK: arith.maximumf
+func.func @pooling_channels_innermost(%x: memref<4x28x28x64xf32>, %y: memref<4x14x14x64xf32>) {
+  %window = memref.alloc() : memref<2x2xf32>
+  linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %window : memref<4x28x28x64xf32>, memref<2x2xf32>) outs(%y : memref<4x14x14x64xf32>)
+  return
+}
+
+// -----
+
+// negative_: a reduction over the unit-stride dimension (a row sum) and a
+// channels-first pooling keep their loop order.
+// CHECK-LABEL: func.func @negative_row_sum(
+// CHECK: scf.parallel
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c512
+// CHECK-LABEL: func.func @negative_pooling_nchw(
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c2
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %c2
+// CHECK-NOT: scf.for
+// CHECK: arith.maximumf
+func.func @negative_row_sum(%a: memref<256x512xf32>, %b: memref<256xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%a : memref<256x512xf32>) outs(%b : memref<256xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %x, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @negative_pooling_nchw(%x: memref<4x64x28x28xf32>, %y: memref<4x64x14x14xf32>) {
+  %window = memref.alloc() : memref<2x2xf32>
+  linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %window : memref<4x64x28x28xf32>, memref<2x2xf32>) outs(%y : memref<4x64x14x14xf32>)
+  return
+}
