@@ -13,7 +13,7 @@
 // MLP: Fulcrum pass statistics
 // MLP-DAG: 3 fulcrum-cpu-matmul-to-kernel - Matrix products run on kernels
 // MLP-DAG: 3 fulcrum-cpu-matmul-to-kernel - Weights packed at compile time
-// MLP-DAG: 3 fulcrum-cpu-matmul-to-kernel - Bias (and ReLU) epilogues applied by the kernel
+// MLP-DAG: 3 fulcrum-cpu-matmul-to-kernel - Bias, residual and clamp epilogues applied by the kernel
 
 func.func @f(%x: tensor<?x50x192xf32>, %y: tensor<2x3xf32>) -> (tensor<i64>, tensor<*xf32>) {
   %s = onnx.Shape(%x) : (tensor<?x50x192xf32>) -> tensor<3xi64>

@@ -22,9 +22,6 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
-#include <cstring>
-#include <limits>
-
 namespace fulcrum {
 #define GEN_PASS_DEF_CPUCONVTOKERNEL
 #include "fulcrum/Target/CPU/Passes.h.inc"
@@ -95,14 +92,6 @@ bool mayWrite(Operation *op, Value buffer) {
       return true;
   }
   return false;
-}
-
-/// Whether `value` is a floating-point constant, and which.
-std::optional<double> getConstantFloat(Value value) {
-  FloatAttr attr;
-  if (!matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  return attr.getValueAsDouble();
 }
 
 /// A 2-D NCHW convolution's operands when the kernels can take them: f32,
@@ -323,35 +312,8 @@ struct Epilogue {
   Value output, residual; // residual: null when none
   /// The residual is the output buffer: the kernel accumulates into it.
   bool inPlace = false;
-  float lo = -std::numeric_limits<float>::infinity();
-  float hi = std::numeric_limits<float>::infinity();
-  bool clamp = false;
+  fulcrum::Clamp clamp;
 };
-
-/// The clamp bounds and the value clamped, peeled off `result`.
-bool peelClamp(Value &result, Epilogue &epilogue) {
-  bool sawMax = false, sawMin = false;
-  for (;;) {
-    Operation *op = result.getDefiningOp();
-    if (!op)
-      return true;
-    bool isMax = isa<arith::MaximumFOp>(op), isMin = isa<arith::MinimumFOp>(op);
-    if ((!isMax || sawMax) && (!isMin || sawMin))
-      return true;
-    std::optional<double> bound = getConstantFloat(op->getOperand(1));
-    Value inner = op->getOperand(0);
-    if (!bound) {
-      bound = getConstantFloat(op->getOperand(0));
-      inner = op->getOperand(1);
-    }
-    if (!bound)
-      return true;
-    (isMax ? epilogue.lo : epilogue.hi) = static_cast<float>(*bound);
-    (isMax ? sawMax : sawMin) = true;
-    epilogue.clamp = true;
-    result = inner;
-  }
-}
 
 /// `reads` are the root buffers the convolution reads: the call moves to
 /// the epilogue's place, so nothing between may write them.
@@ -399,12 +361,9 @@ std::optional<Epilogue> matchEpilogue(Operation *conv, Value y,
   // The body: [addf(y, residual)] then the clamp, nothing else.
   Block &body = generic.getRegion().front();
   Value result = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0);
-  if (!peelClamp(result, epilogue))
-    return std::nullopt;
+  fulcrum::peelClamp(result, epilogue.clamp);
   Value yArg = body.getArgument(yIndex);
-  size_t expected =
-      1 + (epilogue.clamp ? (epilogue.lo > -INFINITY) + (epilogue.hi < INFINITY)
-                          : 0);
+  size_t expected = 1 + epilogue.clamp.ops();
   if (epilogue.residual) {
     auto add = result.getDefiningOp<arith::AddFOp>();
     Value rArg = body.getArgument(1 - yIndex);
@@ -415,8 +374,9 @@ std::optional<Epilogue> matchEpilogue(Operation *conv, Value y,
   } else if (result != yArg) {
     return std::nullopt;
   }
-  if (body.getOperations().size() != expected || epilogue.lo > epilogue.hi ||
-      (!epilogue.clamp && !epilogue.residual))
+  if (body.getOperations().size() != expected ||
+      epilogue.clamp.lo > epilogue.clamp.hi ||
+      (!epilogue.clamp.any && !epilogue.residual))
     return std::nullopt;
   // Nothing else reads the convolution's output: its other users are the
   // initial op, free it, or (when the epilogue writes in place) read the
@@ -432,13 +392,6 @@ std::optional<Epilogue> matchEpilogue(Operation *conv, Value y,
     return std::nullopt;
   }
   return epilogue;
-}
-
-/// The i64 holding a float's bits in its low half, as the kernels take it.
-int64_t floatBits(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, sizeof(bits));
-  return bits;
 }
 
 struct CPUConvToKernelPass
@@ -663,9 +616,11 @@ struct CPUConvToKernelPass
       args.push_back(epilogue && epilogue->residual && !inPlace
                          ? call.address(epilogue->residual).at
                          : zero);
-    bool clamp = epilogue && epilogue->clamp;
-    args.push_back(call.constant(clamp ? floatBits(epilogue->lo) : 0));
-    args.push_back(call.constant(clamp ? floatBits(epilogue->hi) : 0));
+    bool clamp = epilogue && epilogue->clamp.any;
+    args.push_back(
+        call.constant(clamp ? fulcrum::floatBits(epilogue->clamp.lo) : 0));
+    args.push_back(
+        call.constant(clamp ? fulcrum::floatBits(epilogue->clamp.hi) : 0));
     args.push_back(
         call.constant((initial && !inPlace ? 0 : fulcrum::kGemmAccumulate) |
                       (clamp ? fulcrum::kGemmClamp : 0)));

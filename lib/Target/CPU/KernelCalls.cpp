@@ -173,4 +173,34 @@ bool hasContiguousRows(MemRefType type, int64_t rank) {
   return strides.back() == 1;
 }
 
+void peelClamp(Value &result, Clamp &clamp) {
+  bool sawMax = false, sawMin = false;
+  for (;;) {
+    Operation *op = result.getDefiningOp();
+    if (!op)
+      return;
+    bool isMax = isa<arith::MaximumFOp>(op), isMin = isa<arith::MinimumFOp>(op);
+    if ((!isMax || sawMax) && (!isMin || sawMin))
+      return;
+    FloatAttr bound;
+    Value inner = op->getOperand(0);
+    if (!matchPattern(op->getOperand(1), m_Constant(&bound))) {
+      inner = op->getOperand(1);
+      if (!matchPattern(op->getOperand(0), m_Constant(&bound)))
+        return;
+    }
+    (isMax ? clamp.lo : clamp.hi) =
+        static_cast<float>(bound.getValueAsDouble());
+    (isMax ? sawMax : sawMin) = true;
+    clamp.any = true;
+    result = inner;
+  }
+}
+
+int64_t floatBits(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  return bits;
+}
+
 } // namespace fulcrum

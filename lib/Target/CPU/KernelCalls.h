@@ -18,6 +18,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -93,6 +94,28 @@ mlir::memref::GlobalOp createConstantGlobal(mlir::memref::GlobalOp near,
 
 /// Whether `type` has rank `rank` and a unit innermost stride.
 bool hasContiguousRows(mlir::MemRefType type, int64_t rank);
+
+/// The clamp to [lo, hi] a kernel applies as it stores its output (an
+/// absent bound is infinite).
+struct Clamp {
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+  /// Whether a bound was given.
+  bool any = false;
+  /// The ops the clamp took: one per finite bound.
+  unsigned ops() const {
+    return (lo > -std::numeric_limits<float>::infinity()) +
+           (hi < std::numeric_limits<float>::infinity());
+  }
+};
+
+/// Peels a maximumf and/or minimumf by constants off `result` (the value
+/// an element-wise body yields) into `clamp`; `result` becomes the value
+/// clamped.
+void peelClamp(mlir::Value &result, Clamp &clamp);
+
+/// The i64 holding a float's bits in its low half, as the kernels take it.
+int64_t floatBits(float value);
 
 } // namespace fulcrum
 

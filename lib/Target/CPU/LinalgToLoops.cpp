@@ -8,6 +8,8 @@
 #include "fulcrum/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -27,31 +29,162 @@ static fulcrum::PassCounter parallelCount("fulcrum-cpu-linalg-to-loops",
 
 namespace {
 
-/// Iteration-space points of `op`, or nothing when a size is dynamic.
-std::optional<int64_t> staticPoints(linalg::LinalgOp op) {
-  int64_t points = 1;
-  for (int64_t size : op.getStaticLoopRanges()) {
-    if (ShapedType::isDynamic(size))
-      return std::nullopt;
-    points *= size;
+/// The loop that should be innermost for `op` to vectorize, when it is not:
+/// the output's innermost (unit-stride) dimension, a parallel loop that
+/// every operand it reads indexes only in its innermost dimension, while the
+/// current innermost loop is unit-stride in no operand. A channels-last
+/// pooling window (n, oh, ow, c, kh, kw) is the case: c moves inside kh
+/// and kw, so each window step is a vector operation over channels.
+std::optional<unsigned> getContiguousLoop(linalg::LinalgOp op) {
+  unsigned loops = op.getNumLoops();
+  if (loops < 2 || op.getNumDpsInits() != 1)
+    return std::nullopt;
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (outMap.getNumResults() == 0)
+    return std::nullopt;
+  auto last = dyn_cast<AffineDimExpr>(outMap.getResults().back());
+  if (!last || last.getPosition() == loops - 1 ||
+      op.getIteratorTypesArray()[last.getPosition()] !=
+          utils::IteratorType::parallel)
+    return std::nullopt;
+  unsigned p = last.getPosition();
+  for (OpOperand &operand : op->getOpOperands()) {
+    // A pooling window's shape operand is never read.
+    if (op.isDpsInput(&operand) && !op.payloadUsesValueFromOperand(&operand))
+      continue;
+    ArrayRef<AffineExpr> results =
+        op.getMatchingIndexingMap(&operand).getResults();
+    for (auto [i, expr] : llvm::enumerate(results)) {
+      bool innermost = i + 1 == results.size();
+      if (innermost && expr.isFunctionOfDim(loops - 1))
+        return std::nullopt;
+      if (expr.isFunctionOfDim(p) &&
+          (!innermost || expr != getAffineDimExpr(p, op.getContext())))
+        return std::nullopt;
+    }
   }
-  return points;
+  return p;
 }
+
+/// How an op's loops are lowered.
+enum class Schedule {
+  Sequential,
+  Parallel,
+  /// Parallel when the run-time iteration space is large enough: the op
+  /// has dynamic sizes (a batch, say) and its static part alone is small.
+  Guarded,
+};
 
 struct CPULinalgToLoopsPass
     : public fulcrum::impl::CPULinalgToLoopsBase<CPULinalgToLoopsPass> {
   using CPULinalgToLoopsBase::CPULinalgToLoopsBase;
 
-  bool runsInParallel(linalg::LinalgOp op) {
+  Schedule schedule(linalg::LinalgOp op) {
     auto iterators = op.getIteratorTypesArray();
     if (iterators.empty() || iterators[0] != utils::IteratorType::parallel)
-      return false;
-    auto ranges = op.getStaticLoopRanges();
-    if (ShapedType::isDynamic(ranges[0]) || ranges[0] < 2)
-      return false;
-    auto points = staticPoints(op);
-    return points && *points >= minParallelWork;
+      return Schedule::Sequential;
+    // The static part of the iteration space: a lower bound on its points,
+    // since each dynamic size is at least one in any call that does work.
+    int64_t staticPoints = 1, parallelPoints = 1;
+    bool dynamic = false;
+    for (auto [size, iterator] :
+         llvm::zip(op.getStaticLoopRanges(), iterators)) {
+      bool outer =
+          iterator == utils::IteratorType::parallel && parallelPoints != 0;
+      if (ShapedType::isDynamic(size)) {
+        dynamic = true;
+        continue;
+      }
+      staticPoints *= size;
+      if (outer)
+        parallelPoints *= size;
+    }
+    if (staticPoints >= minParallelWork && (dynamic || parallelPoints >= 2))
+      return Schedule::Parallel;
+    return dynamic ? Schedule::Guarded : Schedule::Sequential;
   }
+
+  /// `points >= minParallelWork` for `op`'s run-time iteration space.
+  Value isLarge(OpBuilder &b, linalg::LinalgOp op) {
+    Location loc = op.getLoc();
+    Value points = b.create<arith::ConstantIndexOp>(loc, 1);
+    for (Range range : op.createLoopRanges(b, loc))
+      points = b.create<arith::MulIOp>(
+          loc, points, getValueOrCreateConstantIndexOp(b, loc, range.size));
+    Value threshold = b.create<arith::ConstantIndexOp>(loc, minParallelWork);
+    return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, points,
+                                   threshold);
+  }
+
+  /// Makes loop `inner` of `op` its innermost one (`op` is updated).
+  LogicalResult moveInnermost(IRRewriter &rewriter, linalg::LinalgOp &op,
+                              unsigned inner) {
+    rewriter.setInsertionPoint(op);
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (!generic) {
+      FailureOr<linalg::GenericOp> general =
+          linalg::generalizeNamedOp(rewriter, op);
+      if (failed(general))
+        return op->emitError("cannot generalize to reorder its loops");
+      generic = *general;
+    }
+    SmallVector<unsigned> order;
+    for (unsigned i = 0, e = generic.getNumLoops(); i < e; ++i)
+      if (i != inner)
+        order.push_back(i);
+    order.push_back(inner);
+    FailureOr<linalg::GenericOp> reordered =
+        linalg::interchangeGenericOp(rewriter, generic, order);
+    if (failed(reordered))
+      return generic->emitError("cannot reorder its loops");
+    op = cast<linalg::LinalgOp>(reordered->getOperation());
+    return success();
+  }
+
+  /// Lowers `op` to sequential loops.
+  LogicalResult lowerSequential(IRRewriter &rewriter, linalg::LinalgOp op) {
+    rewriter.setInsertionPoint(op);
+    if (failed(linalg::linalgOpToLoops(rewriter, op)))
+      return op->emitError("cannot lower to loops");
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+  /// Lowers `op` to an scf.parallel over its outer parallel loops around
+  /// sequential loops. The innermost loop always stays sequential, so that
+  /// LLVM vectorizes it: OpenMP collapses the parallel loops into one whose
+  /// indices are recovered by division, which no vectorizer sees through.
+  /// An op with one parallel loop and nothing inside it runs in chunks.
+  LogicalResult lowerParallel(IRRewriter &rewriter, linalg::LinalgOp op) {
+    auto iterators = op.getIteratorTypesArray();
+    unsigned loops = iterators.size();
+    unsigned outer = 0;
+    while (outer < loops && iterators[outer] == utils::IteratorType::parallel)
+      ++outer;
+    SmallVector<int64_t> tiles(loops, 0);
+    if (loops == 1)
+      tiles[0] = kChunk;
+    for (unsigned i = 0; i < std::min(outer, loops - 1); ++i)
+      tiles[i] = 1;
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::TiledLinalgOp> tiled = linalg::tileLinalgOp(
+        rewriter, op,
+        linalg::LinalgTilingOptions().setTileSizes(tiles).setLoopType(
+            linalg::LinalgTilingLoopType::ParallelLoops));
+    if (failed(tiled))
+      return op->emitError("cannot tile into parallel loops");
+    rewriter.eraseOp(op);
+    return lowerSequential(rewriter, tiled->op);
+  }
+
+  LogicalResult lower(IRRewriter &rewriter, linalg::LinalgOp op,
+                      bool parallel) {
+    return parallel ? lowerParallel(rewriter, op)
+                    : lowerSequential(rewriter, op);
+  }
+
+  /// Points of a one-loop op that one thread computes at a time.
+  static constexpr int64_t kChunk = 4096;
 
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> ops;
@@ -61,19 +194,31 @@ struct CPULinalgToLoopsPass
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : ops) {
-      rewriter.setInsertionPoint(op);
-      bool parallel = runsInParallel(op);
-      FailureOr<linalg::LinalgLoops> loops =
-          parallel ? linalg::linalgOpToParallelLoops(rewriter, op)
-                   : linalg::linalgOpToLoops(rewriter, op);
-      if (failed(loops)) {
-        op->emitError("cannot lower to loops");
-        return signalPassFailure();
+      if (std::optional<unsigned> inner = getContiguousLoop(op)) {
+        if (failed(moveInnermost(rewriter, op, *inner)))
+          return signalPassFailure();
+        ++numInterchanged;
       }
-      if (parallel)
+      Schedule kind = schedule(op);
+      if (kind == Schedule::Guarded) {
+        // Both versions of the loops, chosen per call by the run-time size.
+        rewriter.setInsertionPoint(op);
+        auto guard =
+            rewriter.create<scf::IfOp>(op.getLoc(), isLarge(rewriter, op),
+                                       /*withElseRegion=*/true);
+        rewriter.setInsertionPoint(guard.thenBlock()->getTerminator());
+        auto copy = cast<linalg::LinalgOp>(rewriter.clone(*op));
+        if (failed(lower(rewriter, copy, /*parallel=*/true)))
+          return signalPassFailure();
+        rewriter.moveOpBefore(op, guard.elseBlock()->getTerminator());
+        ++numGuarded;
+        ++parallelCount;
+      } else if (kind == Schedule::Parallel) {
         ++numParallel;
-      ++parallelCount;
-      rewriter.eraseOp(op);
+        ++parallelCount;
+      }
+      if (failed(lower(rewriter, op, kind == Schedule::Parallel)))
+        return signalPassFailure();
     }
   }
 };

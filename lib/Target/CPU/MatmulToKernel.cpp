@@ -24,6 +24,8 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <algorithm>
+
 namespace fulcrum {
 #define GEN_PASS_DEF_CPUMATMULTOKERNEL
 #include "fulcrum/Target/CPU/Passes.h.inc"
@@ -35,89 +37,175 @@ static fulcrum::PassCounter packedCount("fulcrum-cpu-matmul-to-kernel",
                                         "Weights packed at compile time");
 static fulcrum::PassCounter
     epilogueCount("fulcrum-cpu-matmul-to-kernel",
-                  "Bias (and ReLU) epilogues applied by the kernel");
+                  "Bias, residual and clamp epilogues applied by the kernel");
 static fulcrum::PassCounter productCount("fulcrum-cpu-matmul-to-kernel",
                                          "Matrix products run on kernels");
 using fulcrum::hasContiguousRows;
 
 namespace {
 
-/// A bias (and ReLU) epilogue the kernel can apply while it stores the
-/// product: `D[i, j] = max?(C[i, j] + bias[j], 0)` by a linalg.generic that
-/// is the only reader of C, with nothing that writes memory between the
-/// product and it.
+/// The element-wise op the kernel applies while it stores the product for
+/// the last time: `out = clamp((C + bias[j]) + residual, lo, hi)`, each
+/// part optional, by the linalg.generic that next reads C. The generic may
+/// read C through a memref.expand_shape that splits its rows only, as the
+/// bias add after a sequence model's projection does (?x128x768 from
+/// ?x768). Nothing that writes memory may lie between the product and it.
 struct Epilogue {
   linalg::GenericOp op;
-  Value bias, output;
-  bool relu = false;
+  /// The view of C the generic reads (C or its expand_shape).
+  Value product;
+  Value bias, residual, output; // bias, residual: null when absent
+  /// The residual is the output buffer: the kernel accumulates into it.
+  bool inPlace = false;
+  fulcrum::Clamp clamp;
 };
 
+/// The first op after `op` in its block that uses `value`, when every op
+/// between is free of memory effects (allocations aside).
+Operation *getNextUser(Operation *op, Value value) {
+  for (Operation *next = op->getNextNode(); next; next = next->getNextNode()) {
+    if (llvm::is_contained(next->getOperands(), value))
+      return next;
+    if (!isMemoryEffectFree(next) && !isa<memref::AllocOp>(next))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+/// Whether `type` is f32 and, flattened to rows of its last dimension,
+/// has contiguous rows of equal stride.
+bool hasFlatRows(MemRefType type) {
+  return type.getElementType().isF32() &&
+         (type.getRank() == 2
+              ? hasContiguousRows(type, 2)
+              : type.getRank() > 2 && type.getLayout().isIdentity());
+}
+
+/// Splits the add tree `value` in `body` into its block-argument leaves;
+/// fails on anything but single-use addf ops and arguments.
+bool getAddLeaves(Value value, Block &body, SmallVectorImpl<Value> &leaves) {
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    if (arg.getOwner() != &body)
+      return false;
+    leaves.push_back(arg);
+    return true;
+  }
+  auto add = value.getDefiningOp<arith::AddFOp>();
+  if (!add || add->getBlock() != &body || !add->hasOneUse())
+    return false;
+  return getAddLeaves(add.getLhs(), body, leaves) &&
+         getAddLeaves(add.getRhs(), body, leaves);
+}
+
 std::optional<Epilogue> matchEpilogue(linalg::LinalgOp product, Value c) {
-  // The first later user of C in the block.
-  Operation *user = nullptr;
-  for (Operation *op = product->getNextNode(); op; op = op->getNextNode()) {
-    if (llvm::is_contained(op->getOperands(), c)) {
-      user = op;
-      break;
-    }
-    if (!isMemoryEffectFree(op) && !isa<memref::AllocOp>(op))
+  Epilogue epilogue;
+  epilogue.product = c;
+  Operation *user = getNextUser(product, c);
+  // Through a view that splits C's rows: [[0, .., r-2], [r-1]].
+  auto expand = dyn_cast_or_null<memref::ExpandShapeOp>(user);
+  if (expand) {
+    auto groups = expand.getReassociationIndices();
+    if (expand.getSrc() != c || groups.size() != 2 || groups[1].size() != 1)
       return std::nullopt;
+    epilogue.product = expand.getResult();
+    user = getNextUser(expand, epilogue.product);
   }
   auto generic = dyn_cast_or_null<linalg::GenericOp>(user);
+  Value y = epilogue.product;
+  auto yType = cast<MemRefType>(y.getType());
+  int64_t rank = yType.getRank();
   if (!generic || !generic.hasPureBufferSemantics() ||
-      generic.getNumDpsInputs() != 2 || generic.getNumDpsInits() != 1 ||
-      generic.getNumParallelLoops() != 2 || generic.getNumLoops() != 2 ||
-      generic.getDpsInputs()[0] != c)
+      generic.getNumDpsInits() != 1 || generic.getNumDpsInputs() > 3 ||
+      generic.getNumLoops() != rank || generic.getNumParallelLoops() != rank ||
+      !hasFlatRows(yType))
     return std::nullopt;
   MLIRContext *ctx = product->getContext();
-  AffineExpr d0, d1;
-  bindDims(ctx, d0, d1);
-  auto maps = generic.getIndexingMapsArray();
-  if (maps[0] != AffineMap::get(2, 0, {d0, d1}, ctx) ||
-      maps[1] != AffineMap::get(2, 0, {d1}, ctx) ||
-      maps[2] != AffineMap::get(2, 0, {d0, d1}, ctx))
-    return std::nullopt;
-  Value bias = generic.getDpsInputs()[1];
-  Value output = generic.getDpsInits()[0];
-  auto biasType = dyn_cast<MemRefType>(bias.getType());
-  auto outType = dyn_cast<MemRefType>(output.getType());
-  if (!biasType || !biasType.getElementType().isF32() || !outType ||
-      !outType.getElementType().isF32() || !hasContiguousRows(outType, 2) ||
-      !biasType.getLayout().isIdentity() ||
-      (output != c && !output.getDefiningOp<memref::AllocOp>()))
-    return std::nullopt;
-  // Nothing else reads the product: C's other users are its fill and
-  // deallocs, or, when the epilogue writes in place (bufferization reuses
-  // C), readers of the epilogue's result after it.
-  for (Operation *other : c.getUsers()) {
-    if (other == product || other == generic ||
-        isa<linalg::FillOp, memref::DeallocOp>(other))
-      continue;
-    if (output == c && other->getBlock() == generic->getBlock() &&
-        generic->isBeforeInBlock(other))
-      continue;
-    return std::nullopt;
-  }
-  // The body: add(c, bias), optionally followed by maximumf(_, 0).
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap column =
+      AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
   Block &body = generic.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  Value result = yield.getOperand(0);
-  Epilogue epilogue{generic, bias, output, false};
-  if (auto max = result.getDefiningOp<arith::MaximumFOp>()) {
-    Value other = max.getLhs();
-    if (!matchPattern(max.getRhs(), m_AnyZeroFloat()))
+  Value yArg, biasArg, residualArg;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    Value value = input->get();
+    AffineMap map = generic.getMatchingIndexingMap(input);
+    Value arg = body.getArgument(input->getOperandNumber());
+    auto type = dyn_cast<MemRefType>(value.getType());
+    if (!type || !type.getElementType().isF32())
       return std::nullopt;
-    epilogue.relu = true;
-    result = other;
+    if (value == y && map == identity && !yArg) {
+      yArg = arg;
+    } else if (map == column && type.getRank() == 1 && !biasArg &&
+               type.getLayout().isIdentity() &&
+               type.getDimSize(0) == yType.getDimSize(rank - 1)) {
+      epilogue.bias = value;
+      biasArg = arg;
+    } else if (map == identity && !residualArg &&
+               type.getShape() == yType.getShape() && hasFlatRows(type)) {
+      epilogue.residual = value;
+      residualArg = arg;
+    } else {
+      return std::nullopt;
+    }
   }
-  auto add = result.getDefiningOp<arith::AddFOp>();
-  if (!add || &body.front() != add.getOperation() ||
-      body.getOperations().size() != (epilogue.relu ? 3u : 2u))
+  epilogue.op = generic;
+  epilogue.output = generic.getDpsInits()[0];
+  auto outType = cast<MemRefType>(epilogue.output.getType());
+  if (!yArg ||
+      generic.getMatchingIndexingMap(generic.getDpsInitOperand(0)) !=
+          identity ||
+      outType.getShape() != yType.getShape() || !hasFlatRows(outType) ||
+      (epilogue.output != y && epilogue.output != epilogue.residual &&
+       !epilogue.output.getDefiningOp<memref::AllocOp>()))
     return std::nullopt;
-  Value in0 = body.getArgument(0), in1 = body.getArgument(1);
-  if (!((add.getLhs() == in0 && add.getRhs() == in1) ||
-        (add.getLhs() == in1 && add.getRhs() == in0)))
+  epilogue.inPlace = epilogue.residual && epilogue.residual == epilogue.output;
+  // The body: the clamp of ((y + bias) + residual), in the kernel's order
+  // of additions (either operand order of each addition).
+  Value result = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0);
+  fulcrum::peelClamp(result, epilogue.clamp);
+  if (epilogue.clamp.lo > epilogue.clamp.hi)
     return std::nullopt;
+  unsigned adds = 0;
+  if (residualArg && biasArg) {
+    auto outer = result.getDefiningOp<arith::AddFOp>();
+    if (!outer)
+      return std::nullopt;
+    Value inner =
+        outer.getLhs() == residualArg ? outer.getRhs() : outer.getLhs();
+    if (outer.getLhs() != residualArg && outer.getRhs() != residualArg)
+      return std::nullopt;
+    result = inner;
+    ++adds;
+  }
+  SmallVector<Value> leaves;
+  if (!getAddLeaves(result, body, leaves))
+    return std::nullopt;
+  SmallVector<Value> expected{yArg};
+  if (biasArg)
+    expected.push_back(biasArg);
+  else if (residualArg)
+    expected.push_back(residualArg);
+  if (leaves.size() != expected.size() ||
+      !std::is_permutation(leaves.begin(), leaves.end(), expected.begin()))
+    return std::nullopt;
+  adds += leaves.size() - 1;
+  if (body.getOperations().size() != 1 + adds + epilogue.clamp.ops() ||
+      (!biasArg && !residualArg && !epilogue.clamp.any))
+    return std::nullopt;
+  // Nothing else reads the product: C's other users are its fill, the view
+  // and deallocs, or, when the epilogue writes in place (bufferization
+  // reuses C), readers of the epilogue's result after it.
+  bool writesC = epilogue.output == y;
+  for (Value view : {c, y}) {
+    for (Operation *other : view.getUsers()) {
+      if (other == product || other == generic || other == expand ||
+          isa<linalg::FillOp, memref::DeallocOp>(other))
+        continue;
+      if (writesC && other->getBlock() == generic->getBlock() &&
+          generic->isBeforeInBlock(other))
+        continue;
+      return std::nullopt;
+    }
+  }
   return epilogue;
 }
 
@@ -228,7 +316,7 @@ struct CPUMatmulToKernelPass
       return result;
     };
     Value out = epilogue ? epilogue->output : c;
-    Value m = dim(a, rank - 2), k = dim(a, rank - 1), n = dim(out, rank - 1);
+    Value m = dim(a, rank - 2), k = dim(a, rank - 1), n = dim(c, rank - 1);
     Address aAt = address(a), cAt = address(out), bAt;
     Value ldb, panelStride;
     if (packed) {
@@ -244,21 +332,37 @@ struct CPUMatmulToKernelPass
       panelStride = constant(kernel.nr);
     }
 
-    int64_t flags = fill ? 0 : fulcrum::kGemmAccumulate;
-    Value biasPtr = constant(0);
+    // A residual in the output buffer is accumulated into.
+    bool inPlace = epilogue && epilogue->inPlace;
+    int64_t flags = fill && !inPlace ? 0 : fulcrum::kGemmAccumulate;
+    Value zero = constant(0);
+    Value biasPtr = zero, residualPtr = zero, ldr = zero, lo = zero, hi = zero;
     if (epilogue) {
-      biasPtr = address(epilogue->bias).at;
-      flags |= fulcrum::kGemmBias | (epilogue->relu ? fulcrum::kGemmRelu : 0);
+      if (epilogue->bias) {
+        biasPtr = address(epilogue->bias).at;
+        flags |= fulcrum::kGemmBias;
+      }
+      if (epilogue->residual && !inPlace) {
+        Address residual = address(epilogue->residual);
+        residualPtr = residual.at;
+        ldr = residual.rowStride;
+      }
+      if (epilogue->clamp.any) {
+        lo = constant(fulcrum::floatBits(epilogue->clamp.lo));
+        hi = constant(fulcrum::floatBits(epilogue->clamp.hi));
+        flags |= fulcrum::kGemmClamp;
+      }
     }
 
     func::FuncOp callee =
-        fulcrum::declareKernel(getOperation(), symbols, kernel.symbol, 12);
+        fulcrum::declareKernel(getOperation(), symbols, kernel.symbol, 16);
     Value flagsValue = constant(flags);
     auto emitCall = [&](OpBuilder &at, Value aPtr, Value bPtr, Value cPtr) {
       auto kernelCall = at.create<func::CallOp>(
           loc, callee,
           ValueRange{m, n, k, aPtr, aAt.rowStride, bPtr, ldb, panelStride, cPtr,
-                     cAt.rowStride, biasPtr, flagsValue});
+                     cAt.rowStride, biasPtr, residualPtr, ldr, lo, hi,
+                     flagsValue});
       fulcrum::setKernelWrites(kernelCall, {8}); // C
     };
     if (!batched) {
@@ -279,6 +383,10 @@ struct CPUMatmulToKernelPass
     }
     if (epilogue) {
       epilogue->op->erase();
+      if (auto expand =
+              epilogue->product.getDefiningOp<memref::ExpandShapeOp>())
+        if (expand->use_empty())
+          expand->erase();
       ++numEpilogues;
       ++epilogueCount;
     }

@@ -14,9 +14,9 @@
 // CHECK-DAG: %[[NR:.*]] = arith.constant 16 : i64
 // CHECK-DAG: %[[PANEL:.*]] = arith.constant 48 : i64
 // CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : i64
-// CHECK: call @fulcrum_sgemm_f32_avx2(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[NR]], %[[PANEL]], %{{.*}}, %{{.*}}, %[[ZERO]], %[[ZERO]])
+// CHECK: call @fulcrum_sgemm_f32_avx2(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[NR]], %[[PANEL]], %{{.*}}, %{{.*}}, %[[ZERO]], %[[ZERO]], %[[ZERO]], %[[ZERO]], %[[ZERO]], %[[ZERO]])
 // CHECK-NOT: linalg.matmul
-// CHECK: func.func private @fulcrum_sgemm_f32_avx2(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
+// CHECK: func.func private @fulcrum_sgemm_f32_avx2(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
 // AVX512: memref.global "private" constant @w_packed32 : memref<1x3x32xf32>
 // AVX512: call @fulcrum_sgemm_f32_avx512(
 // CHECK: w_packed16: "0x04000000
@@ -45,7 +45,7 @@ func.func @packed(%a: memref<4x3xf32>, %c: memref<4x2xf32>) {
 // CHECK: %[[LDB:.*]] = arith.index_cast %[[BS]]#0 : index to i64
 // CHECK-DAG: %[[NR:.*]] = arith.constant 16 : i64
 // CHECK-DAG: %[[ONE:.*]] = arith.constant 1 : i64
-// CHECK: call @fulcrum_sgemm_f32_avx2(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[LDB]], %[[NR]], %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE]])
+// CHECK: call @fulcrum_sgemm_f32_avx2(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[LDB]], %[[NR]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE]])
 func.func @runtime(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
   linalg.matmul ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
   return
@@ -113,14 +113,16 @@ func.func @f() {
 // -----
 
 // A bias + ReLU epilogue into a fresh buffer is applied by the kernel as it
-// stores (flags = bias | relu = 6), writing the epilogue's output directly.
+// stores (flags = bias | clamp = 10, lo = 0.0, hi = +inf), writing the
+// epilogue's output directly.
 // CHECK-LABEL: func.func @bias_relu(
 // CHECK-SAME: %[[A:.*]]: memref<4x3xf32>, %[[B:.*]]: memref<3x2xf32>, %[[BIAS:.*]]: memref<2xf32>)
 // CHECK: %[[D:.*]] = memref.alloc() : memref<4x2xf32>
-// CHECK-DAG: %[[FLAGS:.*]] = arith.constant 6 : i64
+// CHECK-DAG: %[[FLAGS:.*]] = arith.constant 10 : i64
+// CHECK-DAG: %[[INF:.*]] = arith.constant 2139095040 : i64
 // CHECK-DAG: %[[DP:.*]] = memref.extract_aligned_pointer_as_index %[[D]]
 // CHECK-DAG: %[[BP:.*]] = memref.extract_aligned_pointer_as_index %[[BIAS]]
-// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %[[FLAGS]])
+// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %[[INF]], %[[FLAGS]])
 // CHECK-NOT: linalg.generic
 // CHECK: return %[[D]]
 func.func @bias_relu(%a: memref<4x3xf32>, %b: memref<3x2xf32>, %bias: memref<2xf32>) -> memref<4x2xf32> {
@@ -214,4 +216,129 @@ func.func @negative_epilogue(%a: memref<4x3xf32>, %b: memref<3x2xf32>, %bias: me
 func.func @batched(%a: memref<2x4x3xf32>, %b: memref<2x3x5xf32>, %c: memref<2x4x5xf32>) {
   linalg.batch_matmul ins(%a, %b : memref<2x4x3xf32>, memref<2x3x5xf32>) outs(%c : memref<2x4x5xf32>)
   return
+}
+
+// -----
+
+// A sequence model's projection: the bias add (and the residual add after
+// the next one) reads C through an expand_shape that splits its rows; the
+// kernel applies both, writing the 3-D output as 8 rows of 6 (row stride
+// 6 from the output's strides; flags: bias = 2). With the residual in the output buffer the kernel accumulates into
+// it (flags = accumulate | bias = 3).
+// CHECK-LABEL: func.func @expanded_bias(
+// CHECK: %[[D:.*]] = memref.alloc() : memref<2x4x6xf32>
+// CHECK: %{{.*}}, %{{.*}}, %{{.*}}:3, %[[DS:.*]]:3 = memref.extract_strided_metadata %[[D]]
+// CHECK: %[[LDC:.*]] = arith.index_cast %[[DS]]#1
+// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %[[LDC]], %{{.*}}, %c0_i64{{.*}}, %c0_i64{{.*}}, %c0_i64{{.*}}, %c0_i64{{.*}}, %c2_i64)
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: memref.expand_shape
+// CHECK: return %[[D]]
+// CHECK-LABEL: func.func @expanded_residual_in_place(
+// CHECK-SAME: %[[X:[^ ]*]]: memref<2x4x6xf32>)
+// CHECK: %[[XP:.*]] = memref.extract_aligned_pointer_as_index %[[X]]
+// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %c3_i64)
+// CHECK-NOT: linalg.generic
+// CHECK-LABEL: func.func @expanded_residual(
+// CHECK: %{{.*}}, %{{.*}}, %{{.*}}:3, %[[R:.*]]:3 = memref.extract_strided_metadata %arg3
+// CHECK: %[[LDR:.*]] = arith.index_cast %[[R]]#1
+// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %[[LDR]], %c0_i64{{.*}}, %c0_i64{{.*}}, %c2_i64)
+// CHECK-NOT: linalg.generic
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#col3 = affine_map<(d0, d1, d2) -> (d2)>
+func.func @expanded_bias(%a: memref<8x3xf32>, %b: memref<3x6xf32>, %bias: memref<6xf32>) -> memref<2x4x6xf32> {
+  %z = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<8x6xf32>
+  linalg.fill ins(%z : f32) outs(%c : memref<8x6xf32>)
+  linalg.matmul ins(%a, %b : memref<8x3xf32>, memref<3x6xf32>) outs(%c : memref<8x6xf32>)
+  %e = memref.expand_shape %c [[0, 1], [2]] output_shape [2, 4, 6] : memref<8x6xf32> into memref<2x4x6xf32>
+  %d = memref.alloc() : memref<2x4x6xf32>
+  linalg.generic {indexing_maps = [#col3, #id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%bias, %e : memref<6xf32>, memref<2x4x6xf32>) outs(%d : memref<2x4x6xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %c : memref<8x6xf32>
+  return %d : memref<2x4x6xf32>
+}
+func.func @expanded_residual_in_place(%a: memref<8x3xf32>, %b: memref<3x6xf32>, %bias: memref<6xf32>, %x: memref<2x4x6xf32>) {
+  %z = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<8x6xf32>
+  linalg.fill ins(%z : f32) outs(%c : memref<8x6xf32>)
+  linalg.matmul ins(%a, %b : memref<8x3xf32>, memref<3x6xf32>) outs(%c : memref<8x6xf32>)
+  %e = memref.expand_shape %c [[0, 1], [2]] output_shape [2, 4, 6] : memref<8x6xf32> into memref<2x4x6xf32>
+  linalg.generic {indexing_maps = [#id3, #col3, #id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %bias, %e : memref<2x4x6xf32>, memref<6xf32>, memref<2x4x6xf32>) outs(%x : memref<2x4x6xf32>) {
+  ^bb0(%r: f32, %bb: f32, %y: f32, %o: f32):
+    %s = arith.addf %bb, %y : f32
+    %t = arith.addf %r, %s : f32
+    linalg.yield %t : f32
+  }
+  memref.dealloc %c : memref<8x6xf32>
+  return
+}
+func.func @expanded_residual(%a: memref<8x3xf32>, %b: memref<3x6xf32>, %bias: memref<6xf32>, %x: memref<2x4x6xf32>) -> memref<2x4x6xf32> {
+  %z = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<8x6xf32>
+  linalg.fill ins(%z : f32) outs(%c : memref<8x6xf32>)
+  linalg.matmul ins(%a, %b : memref<8x3xf32>, memref<3x6xf32>) outs(%c : memref<8x6xf32>)
+  %e = memref.expand_shape %c [[0, 1], [2]] output_shape [2, 4, 6] : memref<8x6xf32> into memref<2x4x6xf32>
+  %d = memref.alloc() : memref<2x4x6xf32>
+  linalg.generic {indexing_maps = [#id3, #col3, #id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %bias, %e : memref<2x4x6xf32>, memref<6xf32>, memref<2x4x6xf32>) outs(%d : memref<2x4x6xf32>) {
+  ^bb0(%r: f32, %bb: f32, %y: f32, %o: f32):
+    %s = arith.addf %bb, %y : f32
+    %t = arith.addf %r, %s : f32
+    linalg.yield %t : f32
+  }
+  memref.dealloc %c : memref<8x6xf32>
+  return %d : memref<2x4x6xf32>
+}
+
+// -----
+
+// negative_: additions in another order than the kernel's ((C + bias) +
+// residual would round differently), an expand_shape that splits the
+// columns, and a body that does more than add and clamp keep the generic.
+// CHECK-LABEL: func.func @negative_expanded(
+// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %c0_i64{{.*}}, %c0_i64{{.*}})
+// CHECK: linalg.generic
+// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %c0_i64{{.*}}, %c0_i64{{.*}})
+// CHECK: linalg.generic
+// CHECK: call @fulcrum_sgemm_f32_avx2({{.*}}, %c0_i64{{.*}}, %c0_i64{{.*}})
+// CHECK: linalg.generic
+#id3n = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#col3n = affine_map<(d0, d1, d2) -> (d2)>
+func.func @negative_expanded(%a: memref<8x3xf32>, %b: memref<3x6xf32>, %bias: memref<6xf32>, %bias3: memref<3xf32>, %x: memref<2x4x6xf32>) -> (memref<2x4x6xf32>, memref<8x2x3xf32>, memref<2x4x6xf32>) {
+  %z = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<8x6xf32>
+  linalg.fill ins(%z : f32) outs(%c : memref<8x6xf32>)
+  linalg.matmul ins(%a, %b : memref<8x3xf32>, memref<3x6xf32>) outs(%c : memref<8x6xf32>)
+  %e = memref.expand_shape %c [[0, 1], [2]] output_shape [2, 4, 6] : memref<8x6xf32> into memref<2x4x6xf32>
+  %d = memref.alloc() : memref<2x4x6xf32>
+  linalg.generic {indexing_maps = [#id3n, #col3n, #id3n, #id3n], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %bias, %e : memref<2x4x6xf32>, memref<6xf32>, memref<2x4x6xf32>) outs(%d : memref<2x4x6xf32>) {
+  ^bb0(%r: f32, %bb: f32, %y: f32, %o: f32):
+    %s = arith.addf %r, %y : f32
+    %t = arith.addf %s, %bb : f32
+    linalg.yield %t : f32
+  }
+  %c2 = memref.alloc() : memref<8x6xf32>
+  linalg.fill ins(%z : f32) outs(%c2 : memref<8x6xf32>)
+  linalg.matmul ins(%a, %b : memref<8x3xf32>, memref<3x6xf32>) outs(%c2 : memref<8x6xf32>)
+  %e2 = memref.expand_shape %c2 [[0], [1, 2]] output_shape [8, 2, 3] : memref<8x6xf32> into memref<8x2x3xf32>
+  %d2 = memref.alloc() : memref<8x2x3xf32>
+  linalg.generic {indexing_maps = [#col3n, #id3n, #id3n], iterator_types = ["parallel", "parallel", "parallel"]} ins(%bias3, %e2 : memref<3xf32>, memref<8x2x3xf32>) outs(%d2 : memref<8x2x3xf32>) {
+  ^bb0(%bb: f32, %y: f32, %o: f32):
+    %s = arith.addf %bb, %y : f32
+    linalg.yield %s : f32
+  }
+  %c3 = memref.alloc() : memref<8x6xf32>
+  linalg.fill ins(%z : f32) outs(%c3 : memref<8x6xf32>)
+  linalg.matmul ins(%a, %b : memref<8x3xf32>, memref<3x6xf32>) outs(%c3 : memref<8x6xf32>)
+  %e3 = memref.expand_shape %c3 [[0, 1], [2]] output_shape [2, 4, 6] : memref<8x6xf32> into memref<2x4x6xf32>
+  %d3 = memref.alloc() : memref<2x4x6xf32>
+  linalg.generic {indexing_maps = [#col3n, #id3n, #id3n], iterator_types = ["parallel", "parallel", "parallel"]} ins(%bias, %e3 : memref<6xf32>, memref<2x4x6xf32>) outs(%d3 : memref<2x4x6xf32>) {
+  ^bb0(%bb: f32, %y: f32, %o: f32):
+    %s = arith.addf %bb, %y : f32
+    %g = math.erf %s : f32
+    linalg.yield %g : f32
+  }
+  return %d, %d2, %d3 : memref<2x4x6xf32>, memref<8x2x3xf32>, memref<2x4x6xf32>
 }

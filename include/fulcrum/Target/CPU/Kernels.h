@@ -27,15 +27,17 @@ namespace fulcrum {
 /// Flags of the GEMM kernels (Kernels/gemm.c).
 enum GemmFlags : int64_t {
   kGemmAccumulate = 1, ///< C += A*B (otherwise C = A*B)
-  kGemmBias = 2,       ///< add a bias per column
-  kGemmRelu = 4,       ///< clamp at zero
-  kGemmClamp = 8,      ///< clamp to [lo, hi] (convolution kernels)
+  kGemmBias = 2,       ///< add a bias per column (GEMM kernel)
+  kGemmClamp = 8,      ///< clamp to [lo, hi]
 };
 
 /// One ISA's variant of the fp32 GEMM kernel:
 /// `void <symbol>(i64 M, i64 N, i64 K, i64 A, i64 lda, i64 B, i64 ldb,
-/// i64 panelStride, i64 C, i64 ldc, i64 bias, i64 flags)` (pointers as
-/// integers).
+/// i64 panelStride, i64 C, i64 ldc, i64 bias, i64 residual, i64 ldr, i64 lo,
+/// i64 hi, i64 flags)` (pointers as integers): C = A*B (+ C with
+/// kGemmAccumulate), + bias[N] with kGemmBias, + residual (row stride ldr)
+/// when not 0, clamped to [lo, hi] (float bits in the low half) with
+/// kGemmClamp.
 struct GemmKernel {
   llvm::StringRef isa;
   llvm::StringRef symbol;

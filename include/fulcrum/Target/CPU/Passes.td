@@ -42,10 +42,14 @@ def CPUMatmulToKernel : Pass<"fulcrum-cpu-matmul-to-kernel", "::mlir::ModuleOp">
     time into a new global of zero-padded `[N/NR][K][NR]` panels, 64-byte
     aligned. A zero `linalg.fill` of the output right before the product is
     folded into the call (the kernel overwrites instead of accumulating)
-    when K is static and positive. A bias epilogue that follows, `D[i, j] =
-    C[i, j] + bias[j]` optionally clamped at zero (a linalg.generic that is
-    the only reader of C, into a fresh buffer, with no memory writes in
-    between), is applied by the kernel as it stores, writing D directly.
+    when K is static and positive. An epilogue that follows, `D = clamp((C
+    + bias[j]) + R, lo, hi)` with each part optional (a linalg.generic that
+    is the only reader of C, with no memory writes in between), is applied
+    by the kernel as it stores, writing D directly: a bias per column, a
+    residual R (accumulated into when it is D itself), and a clamp by
+    constants (ReLU, ReLU6). The generic may read C through a
+    `memref.expand_shape` that only splits its rows, as the bias and
+    residual adds of a transformer's projections on `?x128x768` do.
     `linalg.batch_matmul` calls the kernel once per batch in an `scf.for`,
     the pointers advanced by the batch strides. `linalg.matmul_transpose_b`
     with a
@@ -60,7 +64,7 @@ def CPUMatmulToKernel : Pass<"fulcrum-cpu-matmul-to-kernel", "::mlir::ModuleOp">
     // becomes (isa=avx512)
     %wp = memref.get_global @__fulcrum_packed_0 : memref<1x784x32xf32>
     func.call @fulcrum_sgemm_f32_avx512(%m, %n, %k, %pa, %lda, %pwp, %c32,
-        %panel, %pc, %ldc, %c0, %c0) : (i64, ...) -> ()
+        %panel, %pc, %ldc, %c0, %c0, %c0, %c0, %c0, %c0) : (i64, ...) -> ()
     ```
   }];
   let options = [
@@ -75,7 +79,7 @@ def CPUMatmulToKernel : Pass<"fulcrum-cpu-matmul-to-kernel", "::mlir::ModuleOp">
     Statistic<"numKernels", "num-kernels", "Matrix products run on kernels">,
     Statistic<"numPacked", "num-packed", "Weights packed at compile time">,
     Statistic<"numEpilogues", "num-epilogues",
-              "Bias (and ReLU) epilogues applied by the kernel">
+              "Bias, residual and clamp epilogues applied by the kernel">
   ];
 }
 
@@ -231,10 +235,15 @@ def CPULinalgToLoops : Pass<"fulcrum-cpu-linalg-to-loops", "::mlir::func::FuncOp
            "Iteration-space points from which an op runs in parallel">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::affine::AffineDialect"];
   let statistics = [
-    Statistic<"numParallel", "num-parallel", "Ops lowered to parallel loops">
+    Statistic<"numParallel", "num-parallel", "Ops lowered to parallel loops">,
+    Statistic<"numGuarded", "num-guarded",
+              "Ops parallel only when their run-time size is large">,
+    Statistic<"numInterchanged", "num-interchanged",
+              "Ops whose unit-stride loop moved innermost">
   ];
 }
 

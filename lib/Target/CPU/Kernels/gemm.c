@@ -49,11 +49,9 @@
 #endif
 
 /* Flags (Kernels.h): accumulate into C instead of overwriting it; add a
- * bias per column; clamp the result at zero (ReLU); clamp it to [lo, hi]
- * (arguments of the convolution kernels). */
+ * bias per column (GEMM kernel); clamp the result to [lo, hi]. */
 #define FULCRUM_GEMM_ACCUMULATE 1
 #define FULCRUM_GEMM_BIAS 2
-#define FULCRUM_GEMM_RELU 4
 #define FULCRUM_GEMM_CLAMP 8
 
 /* What happens to a tile of C as it is stored for the last time. The
@@ -107,8 +105,8 @@ static inline __mmask16 maskFor(int64_t n) {
  * inlining), columns [0, cols) valid. */
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
-     int64_t ldb, float *C, int64_t ldc, int64_t cols, int load,
-     int maskedB, const Epilogue *e) {
+     int64_t ldb, float *C, int64_t ldc, int64_t cols, int load, int maskedB,
+     const Epilogue *e) {
   __m512 acc[MR][2];
   __mmask16 m0 = maskFor(cols), m1 = maskFor(cols - 16);
   for (int r = 0; r < rows; ++r) {
@@ -174,14 +172,16 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
 static inline __m256i maskFor(int64_t n) {
   const int32_t lanes[8] = {0, 1, 2, 3, 4, 5, 6, 7};
   __m256i index = _mm256_loadu_si256((const __m256i *)lanes);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(n < 0 ? 0 : n > 8 ? 8 : n)),
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(n < 0   ? 0
+                                                        : n > 8 ? 8
+                                                                : n)),
                             index);
 }
 
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
-     int64_t ldb, float *C, int64_t ldc, int64_t cols, int load,
-     int maskedB, const Epilogue *e) {
+     int64_t ldb, float *C, int64_t ldc, int64_t cols, int load, int maskedB,
+     const Epilogue *e) {
   __m256 acc[MR][2];
   __m256i m0 = maskFor(cols), m1 = maskFor(cols - 8);
   for (int r = 0; r < rows; ++r) {
@@ -246,8 +246,8 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
 
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
-     int64_t ldb, float *C, int64_t ldc, int64_t cols, int load,
-     int maskedB, const Epilogue *e) {
+     int64_t ldb, float *C, int64_t ldc, int64_t cols, int load, int maskedB,
+     const Epilogue *e) {
   (void)maskedB;
   for (int r = 0; r < rows; ++r)
     for (int64_t j = 0; j < cols; ++j) {
@@ -316,11 +316,10 @@ static void packPanel(const float *B, int64_t ldb, int64_t kc, int64_t cols,
 
 /* Rows [m0, m1) and panels [p0, p1) of C; `e` (null: none) describes the
  * epilogue at C's origin. */
-static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1,
-                      int64_t N, int64_t K, const float *A, int64_t lda,
-                      const float *B, int64_t ldb, int64_t panelStride,
-                      float *C, int64_t ldc, const Epilogue *e,
-                      int accumulate) {
+static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1, int64_t N,
+                      int64_t K, const float *A, int64_t lda, const float *B,
+                      int64_t ldb, int64_t panelStride, float *C, int64_t ldc,
+                      const Epilogue *e, int accumulate) {
   /* A plain B (panels NR columns apart) is copied block by block into a
    * contiguous panel when more than one row tile reuses it: rows of a wide
    * B are far apart (often a power of two), which costs cache sets and TLB
@@ -355,9 +354,8 @@ static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1,
         Epilogue tileEpilogue;
         if (e && last)
           tileEpilogue = offsetEpilogue(e, i, j);
-        tileRows(rows, kc, A + i * lda + k, lda, bk, bStride,
-                 C + i * ldc + j, ldc, cols, load, maskedB,
-                 e && last ? &tileEpilogue : 0);
+        tileRows(rows, kc, A + i * lda + k, lda, bk, bStride, C + i * ldc + j,
+                 ldc, cols, load, maskedB, e && last ? &tileEpilogue : 0);
       }
       if (K == 0)
         break;
@@ -388,25 +386,9 @@ static void gemm(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
   } else {
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < blocks; ++r)
-      gemmBlock(r * MR, r * MR + MR < M ? r * MR + MR : M, 0, panels, N, K,
-                A, lda, B, ldb, panelStride, C, ldc, e, accumulate);
+      gemmBlock(r * MR, r * MR + MR < M ? r * MR + MR : M, 0, panels, N, K, A,
+                lda, B, ldb, panelStride, C, ldc, e, accumulate);
   }
-}
-
-/* The entry point the compiler calls for matrix products; pointers arrive
- * as integers, `bias` (per column) is read when flags has
- * FULCRUM_GEMM_BIAS. */
-void NAME(fulcrum_sgemm_f32)(int64_t M, int64_t N, int64_t K, int64_t a,
-                             int64_t lda, int64_t b, int64_t ldb,
-                             int64_t panelStride, int64_t c, int64_t ldc,
-                             int64_t bias, int64_t flags) {
-  Epilogue e = {0, 0, 0, 0, 0.0f, __builtin_inff(), 0};
-  if (flags & FULCRUM_GEMM_BIAS)
-    e.colBias = (const float *)bias;
-  e.clamp = (flags & FULCRUM_GEMM_RELU) != 0;
-  int any = e.colBias || e.clamp;
-  gemm(M, N, K, (const float *)a, lda, (const float *)b, ldb, panelStride,
-       (float *)c, ldc, any ? &e : 0, (flags & FULCRUM_GEMM_ACCUMULATE) != 0);
 }
 
 /* The valid part [*t0, *t1) of a run of `length` input columns that starts
@@ -483,10 +465,10 @@ static void im2colPanel(const float *x, int64_t C, int64_t H, int64_t W,
     }
 }
 
-/* The epilogue of a convolution kernel's arguments (null: none): the bias
- * is per row of the product (NCHW: output channels are rows) or per column
- * (NHWC: they are columns). */
-static const Epilogue *convEpilogue(Epilogue *e, int64_t bias,
+/* The epilogue of a kernel's arguments (null: none): the bias is per row
+ * of the product (NCHW: output channels are rows) or per column (NHWC and
+ * matrix products: they are columns). */
+static const Epilogue *makeEpilogue(Epilogue *e, int64_t bias,
                                     int biasPerColumn, int64_t residual,
                                     int64_t ldr, int64_t lo, int64_t hi,
                                     int64_t flags) {
@@ -500,6 +482,23 @@ static const Epilogue *convEpilogue(Epilogue *e, int64_t bias,
   return e->colBias || e->rowBias || e->residual || e->clamp ? e : 0;
 }
 
+/* The entry point the compiler calls for matrix products; pointers arrive
+ * as integers. C = A * B (+ C when flags has FULCRUM_GEMM_ACCUMULATE), then
+ * + bias[N] (when flags has FULCRUM_GEMM_BIAS), + residual (row stride ldr,
+ * when not 0), clamped to [lo, hi] (float bits, when flags has
+ * FULCRUM_GEMM_CLAMP). */
+void NAME(fulcrum_sgemm_f32)(int64_t M, int64_t N, int64_t K, int64_t a,
+                             int64_t lda, int64_t b, int64_t ldb,
+                             int64_t panelStride, int64_t c, int64_t ldc,
+                             int64_t bias, int64_t residual, int64_t ldr,
+                             int64_t lo, int64_t hi, int64_t flags) {
+  Epilogue e;
+  const Epilogue *ep = makeEpilogue(&e, flags & FULCRUM_GEMM_BIAS ? bias : 0, 1,
+                                    residual, ldr, lo, hi, flags);
+  gemm(M, N, K, (const float *)a, lda, (const float *)b, ldb, panelStride,
+       (float *)c, ldc, ep, (flags & FULCRUM_GEMM_ACCUMULATE) != 0);
+}
+
 /* y[N][F][OH][OW] = conv(x[N][C][H][W], w[F][C][KH][KW]) with zero padding
  * pt above and pl left (the far sides follow from OH and OW), (+ y when
  * flags has FULCRUM_GEMM_ACCUMULATE), then the epilogue: + bias[F] (when
@@ -510,10 +509,10 @@ void NAME(fulcrum_conv2d_nchw_f32)(int64_t N, int64_t C, int64_t H, int64_t W,
                                    int64_t F, int64_t KH, int64_t KW,
                                    int64_t OH, int64_t OW, int64_t sh,
                                    int64_t sw, int64_t dh, int64_t dw,
-                                   int64_t pt, int64_t pl, int64_t x,
-                                   int64_t w, int64_t y, int64_t workspace,
-                                   int64_t bias, int64_t residual, int64_t lo,
-                                   int64_t hi, int64_t flags) {
+                                   int64_t pt, int64_t pl, int64_t x, int64_t w,
+                                   int64_t y, int64_t workspace, int64_t bias,
+                                   int64_t residual, int64_t lo, int64_t hi,
+                                   int64_t flags) {
   int64_t K = C * KH * KW, pixels = OH * OW;
   int64_t panels = (pixels + NR - 1) / NR;
   int accumulate = (flags & FULCRUM_GEMM_ACCUMULATE) != 0;
@@ -522,15 +521,15 @@ void NAME(fulcrum_conv2d_nchw_f32)(int64_t N, int64_t C, int64_t H, int64_t W,
     const float *image = (const float *)x + n * C * H * W;
     float *out = (float *)y + n * F * pixels;
     Epilogue storage;
-    const Epilogue *e = convEpilogue(
+    const Epilogue *e = makeEpilogue(
         &storage, bias, /*biasPerColumn=*/0,
         residual ? residual + n * F * pixels * 4 : 0, pixels, lo, hi, flags);
     /* A 1x1 convolution at stride 1 without padding is a product with the
      * image itself. */
     if (KH == 1 && KW == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 &&
         OH == H && OW == W) {
-      gemm(F, pixels, C, (const float *)w, C, image, pixels, NR, out, pixels,
-           e, accumulate);
+      gemm(F, pixels, C, (const float *)w, C, image, pixels, NR, out, pixels, e,
+           accumulate);
       continue;
     }
     /* Each panel of pixels is packed and multiplied by the same thread
@@ -605,20 +604,21 @@ depthwisePlane(const float *x, const float *w, float *y, int64_t H, int64_t W,
  * 0), + y (flags has FULCRUM_GEMM_ACCUMULATE), clamped to [lo, hi] (float
  * bits) when flags has FULCRUM_GEMM_CLAMP; planes are spread over the
  * threads. */
-void NAME(fulcrum_dwconv2d_nchw_f32)(int64_t N, int64_t C, int64_t H,
-                                     int64_t W, int64_t KH, int64_t KW,
-                                     int64_t OH, int64_t OW, int64_t sh,
-                                     int64_t sw, int64_t dh, int64_t dw,
-                                     int64_t pt, int64_t pl, int64_t x,
-                                     int64_t w, int64_t y, int64_t bias,
-                                     int64_t lo, int64_t hi, int64_t flags) {
+void NAME(fulcrum_dwconv2d_nchw_f32)(int64_t N, int64_t C, int64_t H, int64_t W,
+                                     int64_t KH, int64_t KW, int64_t OH,
+                                     int64_t OW, int64_t sh, int64_t sw,
+                                     int64_t dh, int64_t dw, int64_t pt,
+                                     int64_t pl, int64_t x, int64_t w,
+                                     int64_t y, int64_t bias, int64_t lo,
+                                     int64_t hi, int64_t flags) {
   const float *X = (const float *)x, *Wt = (const float *)w;
   const float *Bias = (const float *)bias;
   float *Y = (float *)y;
   DepthwiseMode mode = depthwiseMode(flags, lo, hi);
   int accumulate = mode.accumulate, clamp = mode.clamp;
   float low = mode.lo, high = mode.hi;
-#pragma omp parallel for schedule(static) if (N * C * OH * OW * KH * KW >= PARALLEL_WORK)
+#pragma omp parallel for schedule(static) if (N * C * OH * OW * KH * KW >=     \
+                                              PARALLEL_WORK)
   for (int64_t plane = 0; plane < N * C; ++plane) {
     int64_t c = plane % C;
     const float *xp = X + plane * H * W, *wp = Wt + c * KH * KW;
@@ -694,10 +694,10 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
                                    int64_t F, int64_t KH, int64_t KW,
                                    int64_t OH, int64_t OW, int64_t sh,
                                    int64_t sw, int64_t dh, int64_t dw,
-                                   int64_t pt, int64_t pl, int64_t x,
-                                   int64_t w, int64_t y, int64_t workspace,
-                                   int64_t bias, int64_t residual, int64_t lo,
-                                   int64_t hi, int64_t flags) {
+                                   int64_t pt, int64_t pl, int64_t x, int64_t w,
+                                   int64_t y, int64_t workspace, int64_t bias,
+                                   int64_t residual, int64_t lo, int64_t hi,
+                                   int64_t flags) {
   int64_t K = KH * KW * C, pixels = OH * OW;
   int64_t panels = (F + NR - 1) / NR;
   int64_t blocks = (pixels + NHWC_ROWS - 1) / NHWC_ROWS;
@@ -708,8 +708,8 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
     chunks = panels;
   int64_t perChunk = (panels + chunks - 1) / chunks;
   int accumulate = (flags & FULCRUM_GEMM_ACCUMULATE) != 0;
-  int direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && pt == 0 &&
-               pl == 0 && OH == H && OW == W;
+  int direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 &&
+               OH == H && OW == W;
   const float *B = (const float *)w;
   float *packed = (float *)workspace;
   int parallel = N * pixels * F * K >= PARALLEL_WORK;
@@ -720,7 +720,7 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
     const float *image = (const float *)x + n * H * W * C;
     float *out = (float *)y + n * pixels * F;
     Epilogue storage;
-    const Epilogue *e = convEpilogue(
+    const Epilogue *e = makeEpilogue(
         &storage, bias, /*biasPerColumn=*/1,
         residual ? residual + n * pixels * F * 4 : 0, F, lo, hi, flags);
     if (!direct) {
@@ -783,15 +783,15 @@ depthwiseLanesNHWC(const float *image, const float *Wt, const float *Bias,
       const float *in = image + (ih * W + iw) * C + c0;
       const float *wv = Wt + (kh * KW + kw) * C + c0;
       for (int v = 0; v < V; ++v)
-        acc[v] += *(const lanes16 *)(wv + 16 * v) *
-                  *(const lanes16 *)(in + 16 * v);
+        acc[v] +=
+            *(const lanes16 *)(wv + 16 * v) * *(const lanes16 *)(in + 16 * v);
     }
   }
   for (int v = 0; v < V; ++v) {
     if (mode.clamp) {
       lanes16 lo = (lanes16){0} + mode.lo, hi = (lanes16){0} + mode.hi;
-      acc[v] = __builtin_elementwise_min(__builtin_elementwise_max(acc[v], lo),
-                                         hi);
+      acc[v] =
+          __builtin_elementwise_min(__builtin_elementwise_max(acc[v], lo), hi);
     }
     *(lanes16 *)(out + c0 + 16 * v) = acc[v];
   }
@@ -827,18 +827,19 @@ static void depthwiseTailNHWC(const float *image, const float *Wt,
  * 0), + y (flags has FULCRUM_GEMM_ACCUMULATE), clamped to [lo, hi] (float
  * bits) when flags has FULCRUM_GEMM_CLAMP; output rows are spread over the
  * threads. */
-void NAME(fulcrum_dwconv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W,
-                                     int64_t C, int64_t KH, int64_t KW,
-                                     int64_t OH, int64_t OW, int64_t sh,
-                                     int64_t sw, int64_t dh, int64_t dw,
-                                     int64_t pt, int64_t pl, int64_t x,
-                                     int64_t w, int64_t y, int64_t bias,
-                                     int64_t lo, int64_t hi, int64_t flags) {
+void NAME(fulcrum_dwconv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
+                                     int64_t KH, int64_t KW, int64_t OH,
+                                     int64_t OW, int64_t sh, int64_t sw,
+                                     int64_t dh, int64_t dw, int64_t pt,
+                                     int64_t pl, int64_t x, int64_t w,
+                                     int64_t y, int64_t bias, int64_t lo,
+                                     int64_t hi, int64_t flags) {
   const float *X = (const float *)x, *Wt = (const float *)w;
   const float *Bias = (const float *)bias;
   float *Y = (float *)y;
   DepthwiseMode mode = depthwiseMode(flags, lo, hi);
-#pragma omp parallel for schedule(static) if (N * OH * OW * C * KH * KW >= PARALLEL_WORK)
+#pragma omp parallel for schedule(static) if (N * OH * OW * C * KH * KW >=     \
+                                              PARALLEL_WORK)
   for (int64_t row = 0; row < N * OH; ++row) {
     int64_t n = row / OH, oh = row % OH;
     const float *image = X + n * H * W * C;
@@ -852,8 +853,8 @@ void NAME(fulcrum_dwconv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W,
         depthwiseLanesNHWC(image, Wt, Bias, out, H, W, C, KH, KW, oh, ow, sh,
                            sw, dh, dw, pt, pl, c0, 1, mode);
       if (c0 < C)
-        depthwiseTailNHWC(image, Wt, Bias, out, H, W, C, KH, KW, oh, ow, sh,
-                          sw, dh, dw, pt, pl, c0, mode);
+        depthwiseTailNHWC(image, Wt, Bias, out, H, W, C, KH, KW, oh, ow, sh, sw,
+                          dh, dw, pt, pl, c0, mode);
     }
   }
 }
