@@ -10,6 +10,10 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <gtest/gtest.h>
 
@@ -166,6 +170,32 @@ TEST_F(DriverTest, ATargetStopsAfterItsLastPhase) {
   auto runner = session.createRunner();
   ASSERT_FALSE(bool(runner));
   llvm::consumeError(runner.takeError());
+}
+
+TEST_F(DriverTest, WritesADepFileOfTheInputs) {
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("fulcrum-dep", dir));
+  llvm::SmallString<128> model(dir), depfile(dir);
+  llvm::sys::path::append(model, "a $model #1.mlir");
+  llvm::sys::path::append(depfile, "out.d");
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(model, ec);
+    ASSERT_FALSE(ec);
+    os << kAddRelu;
+  }
+  CompileSession session(*context, CompileOptions{});
+  ASSERT_TRUE(succeeded(session.loadFile(model)));
+  EXPECT_EQ(session.getInputFiles(),
+            std::vector<std::string>{model.str().str()});
+  ASSERT_FALSE(
+      bool(session.writeDepFile(depfile, "out dir/m.o", {"calib.npy"})));
+  auto text = llvm::MemoryBuffer::getFile(depfile);
+  ASSERT_TRUE(bool(text));
+  std::string escaped = (dir + "/a\\ $$model\\ \\#1.mlir").str();
+  EXPECT_EQ((*text)->getBuffer().str(),
+            "out\\ dir/m.o: \\\n  " + escaped + " \\\n  calib.npy\n");
+  llvm::sys::fs::remove_directories(dir);
 }
 
 } // namespace
