@@ -16,8 +16,13 @@ process:
 After `--warmup` untimed runs each times `--runs` runs (fewer for Fulcrum
 when a run takes over a second: see the runs column) and reports the median.
 Peak memory is each process's own peak resident set (VmHWM, as the process
-reports it): Fulcrum's is fulcrum-run with the compiled library loaded,
-ONNX Runtime's includes its graph optimizer, PyTorch's the interpreter.
+reports it). Fulcrum's is the artifact deployed: a small C program that
+includes the generated header, links model.so and calls `<entry>_run` with
+its own buffers and workspace (bench/deploy.py; its median latency is in
+the JSON as deployed_median_ms). fulcrum-run's own peak, which includes the
+compiler's LLVM and MLIR libraries mapped into its process, is the last
+column. ONNX Runtime's includes its graph optimizer and Node.js, PyTorch's
+the interpreter.
 A peer that is not installed shows as n/a.
 
 Each row also gives Fulcrum's achieved GFLOP/s (bench/flops.py: 2 per
@@ -46,6 +51,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
+import deploy  # noqa: E402
+
 DEFAULT_MODELS = ["mlp", "cnn", "vit", "vit-mha", "resnet18", "mobilenet_v2",
                   "bert-4x256"]
 RUNTIMES = ["fulcrum", "onnxruntime", "pytorch"]
@@ -71,9 +78,10 @@ def failure(rc, err):
 def bench_fulcrum(args, onnx, inputs, batch, threads, tmp):
     result = {"runtime": "fulcrum", "batch": batch, "threads": threads}
     lib = os.path.join(tmp, "model.so")
+    header = os.path.join(tmp, "model.h")
     rc, _, err, compile_s = run_timed(
-        [args.fulcrum_compile, onnx, "-o", lib, "--target-cpu=native"],
-        args.timeout)
+        [args.fulcrum_compile, onnx, "-o", lib, "--target-cpu=native",
+         "--header", header], args.timeout)
     if rc:
         result["error"] = failure(rc, err)
         return result
@@ -100,7 +108,21 @@ def bench_fulcrum(args, onnx, inputs, batch, threads, tmp):
         result["error"] = failure(rc, err)
         return result
     result.update(median_ms=float(m.group(1)), min_ms=float(m.group(2)),
-                  runs=runs, peak_mib=float(peak.group(1)))
+                  runs=runs, fulcrum_run_peak_mib=float(peak.group(1)))
+    # Peak memory as deployed: the artifact in a small C program of its own
+    # (fulcrum-run's process also holds the compiler's libraries).
+    try:
+        runner = deploy.build(header, lib, tmp)
+        deployed = deploy.run(runner, batch, threads, warmup, runs,
+                              args.timeout)
+    except (RuntimeError, subprocess.CalledProcessError) as e:
+        deployed = {"error": str(e).splitlines()[0]}
+    if "error" in deployed:
+        # Latency stands; the memory column shows n/a.
+        result["deployed_error"] = deployed["error"]
+        return result
+    result.update(peak_mib=deployed["peak_mib"],
+                  deployed_median_ms=deployed["median_ms"])
     return result
 
 
@@ -228,9 +250,9 @@ def main():
     header = ("| model | batch | threads | runs | Fulcrum ms | ONNX Runtime ms "
               "| PyTorch ms | Fulcrum/ORT | Fulcrum/PyTorch | Fulcrum GFLOP/s "
               "| % of FMA peak | peak MiB (Fulcrum / ORT / PyTorch) "
-              "| Fulcrum compile s |")
+              "| Fulcrum compile s | fulcrum-run MiB |")
     print(header)
-    print("|" + "---|" * 13, flush=True)
+    print("|" + "---|" * 14, flush=True)
     for name in args.models.split(","):
         onnx = models.onnx_path(name, export_dir)
         for threads in [int(t) for t in args.threads.split(",")]:
@@ -269,13 +291,20 @@ def main():
                 print(f"| {name} | {batch} | {threads} | {runs} | {fmt_ms(f)} | "
                       f"{fmt_ms(o)} | {fmt_ms(p)} | {fmt_ratio(f, o)} | "
                       f"{fmt_ratio(f, p)} | {rate} | {share} | {mem} | "
-                      f"{f.get('compile_s', 0):.2f} |", flush=True)
+                      f"{f.get('compile_s', 0):.2f} | "
+                      f"{f.get('fulcrum_run_peak_mib', 0):.0f} |", flush=True)
+                if "deployed_error" in f:
+                    print(f"  fulcrum's deployed runner failed on {name}: "
+                          f"{f['deployed_error']}", file=sys.stderr)
                 for rt in RUNTIMES:
                     if "error" in row[rt] and row[rt]["error"] != "not run":
                         print(f"  {rt} failed on {name}: {row[rt]['error']}",
                               file=sys.stderr)
     print("\nruns: Fulcrum/ONNX Runtime/PyTorch timed runs after warm-up; "
-          "ratios > 1 mean Fulcrum is slower.")
+          "ratios > 1 mean Fulcrum is slower. Fulcrum's peak memory is the "
+          "artifact's in a small C program calling <entry>_run (bench/"
+          "deploy.py); fulcrum-run MiB is the runner tool's, which also "
+          "holds the compiler.")
     with open(os.path.join(args.out_dir, "results.json"), "w") as fp:
         json.dump({"date": time.strftime("%Y-%m-%d %H:%M:%S"),
                    "fma_peak_gflops": peak,
