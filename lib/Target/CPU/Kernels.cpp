@@ -67,6 +67,7 @@ bool isKernel(const Function &f) {
   return f.getName().starts_with("fulcrum_sgemm_") ||
          f.getName().starts_with("fulcrum_conv2d_") ||
          f.getName().starts_with("fulcrum_dwconv2d_") ||
+         f.getName().starts_with("fulcrum_softmax_") ||
          f.getName().starts_with("_mlir_memref_to_llvm_");
 }
 } // namespace

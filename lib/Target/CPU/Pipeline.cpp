@@ -51,6 +51,8 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   pm.addPass(
       createCPUMatmulToKernel(CPUMatmulToKernelOptions{kernelISA.str()}));
   pm.addPass(createCPUConvToKernel(CPUConvToKernelOptions{kernelISA.str()}));
+  pm.addPass(
+      createCPUSoftmaxToKernel(CPUSoftmaxToKernelOptions{kernelISA.str()}));
   pm.addPass(createCPUApproximateMath());
   pm.addPass(createCPUReassociateReductions());
   pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());

@@ -157,6 +157,43 @@ def CPUConvToKernel : Pass<"fulcrum-cpu-conv-to-kernel", "::mlir::ModuleOp"> {
   ];
 }
 
+def CPUSoftmaxToKernel : Pass<"fulcrum-cpu-softmax-to-kernel", "::mlir::ModuleOp"> {
+  let summary = "Run softmaxes along the last dimension on the row kernel";
+  let description = [{
+    Replaces the three loop nests of a softmax over the last dimension of a
+    row-major f32 memref, as the ONNX lowering decomposes it,
+
+    ```mlir
+    linalg.fill ins(%neg_inf) outs(%m)       // m = max over the row
+    linalg.generic {.., "reduction"} ins(%x) outs(%m) { maximumf }
+    linalg.fill ins(%zero) outs(%s)          // s = sum of exp(x - m)
+    linalg.generic {.., "reduction"} ins(%x, %m) outs(%s) { exp(x - m) + s }
+    linalg.generic {all parallel} ins(%x, %m, %s) outs(%y) { exp(x - m) / s }
+    ```
+
+    by one call of `fulcrum_softmax_f32_<isa>(rows, n, x, ldx, y, ldy)`
+    (lib/Target/CPU/Kernels/softmax.c). The kernel takes each row through
+    its three passes while it is in the first-level cache, computes exp
+    once per element with vector code and no scalar tail loop of NaN
+    checks, and spreads rows over the OpenMP threads. Rows with a NaN or an
+    infinity become NaN, as the decomposition computes them. The maximum
+    and sum buffers, read by nothing else, disappear. Runs before
+    `fulcrum-cpu-approximate-math`, which would rewrite the `math.exp` it
+    matches. Other shapes (a softmax over another axis, log-softmax, an
+    output that is the input) keep their loops.
+  }];
+  let options = [
+    Option<"kernelIsa", "isa", "std::string", "\"avx512\"",
+           "Kernel variant: avx512, avx2 or generic (portable C)">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numKernels", "num-kernels", "Softmaxes run on the row kernel">
+  ];
+}
+
 def CPUApproximateMath : Pass<"fulcrum-cpu-approximate-math", "::mlir::ModuleOp"> {
   let summary = "Replace f32 transcendental functions by vectorizable polynomials";
   let description = [{

@@ -1,0 +1,150 @@
+/*===- softmax.c - Row softmax kernels ----------------------------------===*
+ *
+ * Part of Fulcrum. y = softmax(x) along the last dimension, one row at a
+ * time in three passes over the row while it sits in the first-level
+ * cache: its maximum; e = exp(x - max) into y with their sum; y /= sum.
+ * The loop lowering needs three loop nests, exp twice and a horizontal
+ * reduction with NaN handling per row; this is a few vector operations per
+ * sixteen elements. Compiled once per ISA like gemm.c (clang vector
+ * extensions: one AVX-512 register, two AVX2 ones, four SSE ones).
+ *
+ * A row holding a NaN or an infinity, or made of -infinity only, becomes
+ * NaN, as the decomposed softmax computes it (x - max is NaN somewhere, so
+ * the sum is NaN).
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include <stdint.h>
+
+#if FULCRUM_KERNEL_ISA == 512
+#define NAME(x) x##_avx512
+#elif FULCRUM_KERNEL_ISA == 256
+#define NAME(x) x##_avx2
+#else
+#define NAME(x) x##_generic
+#endif
+
+typedef float lanes __attribute__((vector_size(64), aligned(4)));
+typedef int32_t ints __attribute__((vector_size(64), aligned(4)));
+#define LANES 16
+
+/* Below this many elements a softmax runs on the calling thread. */
+#define PARALLEL_ELEMENTS (1 << 15)
+
+/* exp(x) for x <= 0 (Cephes' expf: range reduction by ln 2 in two parts and
+ * a degree-6 polynomial, within 2 ulp); below -87.3 it returns 2^-126,
+ * which no softmax can tell from 0 next to the row's exp(0) = 1. In place
+ * (vector arguments by value would depend on the ISA's calling
+ * convention). */
+static inline void expNonPositive(lanes *value) {
+  lanes x = *value;
+  x = __builtin_elementwise_max(x, (lanes){} - 87.33654f);
+  lanes k = __builtin_elementwise_floor(x * 1.44269504088896341f + 0.5f);
+  lanes r = x - k * 0.693359375f + k * 2.12194440e-4f;
+  lanes p = (lanes){} + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  lanes e = p * r * r + r + 1.0f;
+  ints bits = (__builtin_convertvector(k, ints) + 127) << 23;
+  *value = e * (lanes)bits;
+}
+
+typedef float half __attribute__((vector_size(32)));
+typedef float quarter __attribute__((vector_size(16)));
+
+/* The lanes' sum or maximum by a fixed tree (the same order every time). */
+static inline float sumLanes(const lanes *v) {
+  half h = __builtin_shufflevector(*v, *v, 0, 1, 2, 3, 4, 5, 6, 7) +
+           __builtin_shufflevector(*v, *v, 8, 9, 10, 11, 12, 13, 14, 15);
+  quarter q = __builtin_shufflevector(h, h, 0, 1, 2, 3) +
+              __builtin_shufflevector(h, h, 4, 5, 6, 7);
+  return (q[0] + q[2]) + (q[1] + q[3]);
+}
+
+static inline float maxLanes(const lanes *v) {
+  half h = __builtin_elementwise_max(
+      __builtin_shufflevector(*v, *v, 0, 1, 2, 3, 4, 5, 6, 7),
+      __builtin_shufflevector(*v, *v, 8, 9, 10, 11, 12, 13, 14, 15));
+  quarter q =
+      __builtin_elementwise_max(__builtin_shufflevector(h, h, 0, 1, 2, 3),
+                                __builtin_shufflevector(h, h, 4, 5, 6, 7));
+  float a = q[0] > q[2] ? q[0] : q[2], b = q[1] > q[3] ? q[1] : q[3];
+  return a > b ? a : b;
+}
+
+/* The last n % 16 elements of a row go through the same vector code: read
+ * into a vector padded with `pad`, written back element by element. */
+static inline void loadTail(lanes *v, const float *x, int64_t count,
+                            float pad) {
+  *v = (lanes){} + pad;
+  for (int64_t i = 0; i < count; ++i)
+    (*v)[i] = x[i];
+}
+
+static void softmaxRow(const float *x, float *y, int64_t n) {
+  int64_t full = n / LANES * LANES, rest = n - full;
+  const float inf = __builtin_inff();
+  lanes m = (lanes){} - inf;
+  /* Ordered comparisons drop a NaN: count them apart. */
+  ints bad = {};
+  for (int64_t i = 0; i < full; i += LANES) {
+    lanes v = *(const lanes *)(x + i);
+    bad |= v != v;
+    m = __builtin_elementwise_max(m, v);
+  }
+  if (rest) {
+    lanes v;
+    loadTail(&v, x + full, rest, -inf);
+    bad |= v != v;
+    m = __builtin_elementwise_max(m, v);
+  }
+  float max = maxLanes(&m);
+  int nan = 0;
+  for (int l = 0; l < LANES; ++l)
+    nan |= bad[l];
+  if (nan || max == inf || max == -inf) {
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = __builtin_nanf("");
+    return;
+  }
+  lanes s = {};
+  for (int64_t i = 0; i < full; i += LANES) {
+    lanes e = *(const lanes *)(x + i) - max;
+    expNonPositive(&e);
+    *(lanes *)(y + i) = e;
+    s += e;
+  }
+  if (rest) {
+    lanes e;
+    loadTail(&e, x + full, rest, 0.0f);
+    e -= max;
+    expNonPositive(&e);
+    ints lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    /* Padding lanes add nothing. */
+    e = (lanes)((ints)e & (lane < (int32_t)rest));
+    for (int64_t i = 0; i < rest; ++i)
+      y[full + i] = e[i];
+    s += e;
+  }
+  float sum = sumLanes(&s);
+  for (int64_t i = 0; i < full; i += LANES)
+    *(lanes *)(y + i) = *(const lanes *)(y + i) / sum;
+  for (int64_t i = full; i < n; ++i)
+    y[i] /= sum;
+}
+
+/* y[r][0, n) = softmax(x[r][0, n)) for r in [0, rows); rows are ldx and ldy
+ * floats apart; pointers arrive as integers. Rows are spread over the
+ * OpenMP threads; each is computed by one thread, so results do not depend
+ * on the thread count. */
+void NAME(fulcrum_softmax_f32)(int64_t rows, int64_t n, int64_t x, int64_t ldx,
+                               int64_t y, int64_t ldy) {
+  const float *X = (const float *)x;
+  float *Y = (float *)y;
+#pragma omp parallel for schedule(static) if (rows * n >= PARALLEL_ELEMENTS)
+  for (int64_t r = 0; r < rows; ++r)
+    softmaxRow(X + r * ldx, Y + r * ldy, n);
+}
