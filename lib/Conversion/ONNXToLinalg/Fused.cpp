@@ -69,10 +69,9 @@ Value applyEpilogue(OpBuilder &b, Location loc, Value y, Value residual,
     return b
         .create<fused::GeluOp>(
             loc, TypeRange{t}, ValueRange{y},
-            b.getNamedAttr("approximate",
-                           b.getStringAttr(activation == "gelu_tanh"
-                                               ? "tanh"
-                                               : "none")))
+            b.getNamedAttr(
+                "approximate",
+                b.getStringAttr(activation == "gelu_tanh" ? "tanh" : "none")))
         .getResult();
   case fused::Activation::Silu:
     return one(MulOp(), {y, one(SigmoidOp(), {y})});
@@ -86,8 +85,8 @@ SmallVector<NamedAttribute> copyAttrs(Operation *op,
   SmallVector<NamedAttribute> attrs;
   for (StringRef name : names)
     if (Attribute a = op->getAttr(name))
-      attrs.push_back(NamedAttribute(StringAttr::get(op->getContext(), name),
-                                     a));
+      attrs.push_back(
+          NamedAttribute(StringAttr::get(op->getContext(), name), a));
   return attrs;
 }
 
@@ -97,19 +96,18 @@ struct FusedConvLowering : public OpConversionPattern<fused::ConvOp> {
   matchAndRewrite(fused::ConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value conv =
-        rewriter
-            .create<onnx::ConvOp>(
-                loc, TypeRange{op.getType()},
-                ValueRange{adaptor.getX(), adaptor.getW(),
-                           orNone(rewriter, loc, adaptor.getB())},
-                copyAttrs(op, {"auto_pad", "dilations", "group",
-                               "kernel_shape", "pads", "strides"}))
-            .getResult();
-    rewriter.replaceOp(op, applyEpilogue(rewriter, loc, conv,
-                                         adaptor.getResidual(),
-                                         op.getActivation(), op.getClipMin(),
-                                         op.getClipMax()));
+    Value conv = rewriter
+                     .create<onnx::ConvOp>(
+                         loc, TypeRange{op.getType()},
+                         ValueRange{adaptor.getX(), adaptor.getW(),
+                                    orNone(rewriter, loc, adaptor.getB())},
+                         copyAttrs(op, {"auto_pad", "dilations", "group",
+                                        "kernel_shape", "pads", "strides"}))
+                     .getResult();
+    rewriter.replaceOp(op,
+                       applyEpilogue(rewriter, loc, conv, adaptor.getResidual(),
+                                     op.getActivation(), op.getClipMin(),
+                                     op.getClipMax()));
     return success();
   }
 };
@@ -121,18 +119,18 @@ struct FusedMatMulLowering : public OpConversionPattern<fused::MatMulOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Type t = op.getType();
-    Value y = rewriter
-                  .create<onnx::MatMulOp>(
-                      loc, TypeRange{t},
-                      ValueRange{adaptor.getA(), adaptor.getB()})
-                  .getResult();
+    Value y =
+        rewriter
+            .create<onnx::MatMulOp>(loc, TypeRange{t},
+                                    ValueRange{adaptor.getA(), adaptor.getB()})
+            .getResult();
     if (Value bias = adaptor.getBias())
       y = rewriter.create<AddOp>(loc, TypeRange{t}, ValueRange{y, bias})
               .getResult();
-    rewriter.replaceOp(op, applyEpilogue(rewriter, loc, y,
-                                         adaptor.getResidual(),
-                                         op.getActivation(), op.getClipMin(),
-                                         op.getClipMax()));
+    rewriter.replaceOp(op,
+                       applyEpilogue(rewriter, loc, y, adaptor.getResidual(),
+                                     op.getActivation(), op.getClipMin(),
+                                     op.getClipMax()));
     return success();
   }
 };
@@ -150,10 +148,10 @@ struct FusedGemmLowering : public OpConversionPattern<fused::GemmOp> {
                                  orNone(rewriter, loc, adaptor.getC())},
                       copyAttrs(op, {"alpha", "beta", "transA", "transB"}))
                   .getResult();
-    rewriter.replaceOp(op, applyEpilogue(rewriter, loc, y,
-                                         adaptor.getResidual(),
-                                         op.getActivation(), op.getClipMin(),
-                                         op.getClipMax()));
+    rewriter.replaceOp(op,
+                       applyEpilogue(rewriter, loc, y, adaptor.getResidual(),
+                                     op.getActivation(), op.getClipMin(),
+                                     op.getClipMax()));
     return success();
   }
 };
@@ -197,8 +195,8 @@ struct GeluLowering : public OpConversionPattern<fused::GeluOp> {
           Value inner;
           if (tanh) {
             // sqrt(2/pi) * (x + 0.044715 x^3)
-            Value x3 = b.create<arith::MulFOp>(
-                l, x, b.create<arith::MulFOp>(l, x, x));
+            Value x3 =
+                b.create<arith::MulFOp>(l, x, b.create<arith::MulFOp>(l, x, x));
             Value s = b.create<arith::AddFOp>(
                 l, x, b.create<arith::MulFOp>(l, x3, c(0.044715)));
             inner = b.create<math::TanhOp>(
@@ -222,8 +220,7 @@ struct GeluLowering : public OpConversionPattern<fused::GeluOp> {
 void populateFusedPatterns(const TypeConverter &tc,
                            RewritePatternSet &patterns) {
   patterns.add<FusedConvLowering, FusedMatMulLowering, FusedGemmLowering,
-               FusedLayerNormLowering, GeluLowering>(tc,
-                                                     patterns.getContext());
+               FusedLayerNormLowering, GeluLowering>(tc, patterns.getContext());
 }
 
 } // namespace fulcrum::lowering

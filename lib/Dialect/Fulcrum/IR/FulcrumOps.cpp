@@ -81,8 +81,7 @@ LogicalResult FulcrumDialect::verifyOperationAttribute(Operation *op,
   if (name == kPruningRatioAttr) {
     auto f = dyn_cast<FloatAttr>(attr.getValue());
     if (!f || f.getValueAsDouble() < 0.0 || f.getValueAsDouble() >= 1.0)
-      return op->emitError() << "'" << name
-                             << "' must be a float in [0, 1)";
+      return op->emitError() << "'" << name << "' must be a float in [0, 1)";
     return success();
   }
   // Other `fulcrum.` attributes belong to code generation (the CPU
@@ -110,8 +109,8 @@ LogicalResult verifyActivation(Operation *op, StringRef name,
     if (min->convertToDouble() > max->convertToDouble())
       return op->emitOpError("clip_min is greater than clip_max");
   } else if (min || max) {
-    return op->emitOpError() << "clip_min/clip_max given with activation '"
-                             << name << "'";
+    return op->emitOpError()
+           << "clip_min/clip_max given with activation '" << name << "'";
   }
   return success();
 }
@@ -223,8 +222,8 @@ LogicalResult LayerNormOp::verify() {
     return emitOpError("result must have the input's type");
   if (getEpsilon().convertToDouble() <= 0.0)
     return emitOpError("epsilon must be positive");
-  auto normalized = RankedTensorType::get(x.getShape().drop_front(axis),
-                                          x.getElementType());
+  auto normalized =
+      RankedTensorType::get(x.getShape().drop_front(axis), x.getElementType());
   if (failed(verifyBroadcastsTo(*this, "scale", getScale(), normalized)))
     return failure();
   if (Value b = getBias())

@@ -119,9 +119,9 @@ struct FoldScaleShiftPass
         if (!p)
           continue;
         Value c = op->getOperand(1 - i);
-        auto values = getPerChannel(
-            c, cast<RankedTensorType>(p->getResult(0).getType()), channel,
-            channels);
+        auto values =
+            getPerChannel(c, cast<RankedTensorType>(p->getResult(0).getType()),
+                          channel, channels);
         if (!values || op->getResult(0).getType() != p->getResult(0).getType())
           return failure();
         bool mul = isa<onnx::MulOp>(op);
@@ -188,9 +188,9 @@ struct FoldScaleShiftPass
     // A pure shift leaves the weights as they are.
     if (llvm::any_of(ss.scale, [](double s) { return s != 1.0; }))
       p->setOperand(1, createF32Constant(b, loc, wType, newW));
-    p->setOperand(2, createF32Constant(
-                         b, loc, RankedTensorType::get({n}, b.getF32Type()),
-                         newB));
+    p->setOperand(
+        2, createF32Constant(b, loc, RankedTensorType::get({n}, b.getF32Type()),
+                             newB));
     if (gemm)
       gemm.setBetaAttr(b.getF32FloatAttr(1.0));
     // The old weights and bias, unless shared.

@@ -61,8 +61,7 @@ struct FuseEpiloguePass
       : FuseEpilogueBase(options), policy(std::move(policy)) {}
 
   void runOnOperation() override {
-    FusionPolicy decide =
-        policy ? policy : getDefaultFusionPolicy(cacheBytes);
+    FusionPolicy decide = policy ? policy : getDefaultFusionPolicy(cacheBytes);
     SmallVector<Operation *> contractions;
     getOperation().walk([&](Operation *op) {
       if (isa<onnx::ConvOp, onnx::MatMulOp, onnx::GemmOp>(op) &&
@@ -82,15 +81,14 @@ struct FuseEpiloguePass
   }
 
   /// Asks the policy about `consumer` joining `producer` and reports it.
-  bool ask(const FusionPolicy &decide, Operation *producer,
-           Operation *consumer, StringRef kind, Value intermediate) {
+  bool ask(const FusionPolicy &decide, Operation *producer, Operation *consumer,
+           StringRef kind, Value intermediate) {
     FusionDecision d = decide(
         {producer, consumer, kind, getStaticBytes(intermediate.getType())});
     if (remarks)
       producer->emitRemark()
           << (d.fuse ? "fused " : "not fused ") << kind << " '"
-          << consumer->getName() << "': " << d.reason
-          << "; predicted benefit "
+          << consumer->getName() << "': " << d.reason << "; predicted benefit "
           << llvm::formatv("{0}", llvm::format("%g", d.benefit)).str() << " "
           << d.unit;
     return d.fuse;
@@ -194,8 +192,10 @@ struct FuseEpiloguePass
     attrs.push_back(b.getNamedAttr(
         "activation", b.getStringAttr(stringifyActivation(e.activation))));
     if (e.clipMin) {
-      attrs.push_back(b.getNamedAttr("clip_min", b.getF32FloatAttr(*e.clipMin)));
-      attrs.push_back(b.getNamedAttr("clip_max", b.getF32FloatAttr(*e.clipMax)));
+      attrs.push_back(
+          b.getNamedAttr("clip_min", b.getF32FloatAttr(*e.clipMin)));
+      attrs.push_back(
+          b.getNamedAttr("clip_max", b.getF32FloatAttr(*e.clipMax)));
     }
     SmallVector<Value> operands = {op->getOperand(0), op->getOperand(1)};
     Value bias = isa<onnx::MatMulOp>(op) ? e.bias : op->getOperand(2);
@@ -204,9 +204,9 @@ struct FuseEpiloguePass
       operands.push_back(bias);
     if (hasResidual)
       operands.push_back(e.residual);
-    attrs.push_back(b.getNamedAttr(
-        "operandSegmentSizes",
-        b.getDenseI32ArrayAttr({1, 1, hasBias, hasResidual})));
+    attrs.push_back(
+        b.getNamedAttr("operandSegmentSizes",
+                       b.getDenseI32ArrayAttr({1, 1, hasBias, hasResidual})));
     Type type = op->getResult(0).getType();
     Location loc = op->getLoc();
     Operation *fusedOp;

@@ -29,8 +29,7 @@ bool isSplatNear(mlir::Value v, double expected);
 mlir::Value getOtherOperand(mlir::Operation *op, mlir::Value known);
 
 /// `v`'s defining op when it is an `OpT` whose result has one use.
-template <typename OpT>
-OpT getSingleUseProducer(mlir::Value v) {
+template <typename OpT> OpT getSingleUseProducer(mlir::Value v) {
   auto op = v.getDefiningOp<OpT>();
   if (!op || !v.hasOneUse())
     return nullptr;

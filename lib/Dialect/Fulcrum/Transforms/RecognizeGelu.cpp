@@ -38,7 +38,8 @@ void collectFactors(Value v, bool root, SmallVectorImpl<Value> &factors,
 }
 
 /// Removes from `factors` the first one satisfying `pred`; false if none.
-bool take(SmallVectorImpl<Value> &factors, llvm::function_ref<bool(Value)> pred) {
+bool take(SmallVectorImpl<Value> &factors,
+          llvm::function_ref<bool(Value)> pred) {
   for (auto *it = factors.begin(); it != factors.end(); ++it) {
     if (pred(*it)) {
       factors.erase(it);

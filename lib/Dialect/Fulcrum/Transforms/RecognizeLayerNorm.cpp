@@ -112,19 +112,19 @@ struct RecognizeLayerNormPass
         return failure();
     ops.append({sqrt, addEps, var, square, sub, mean});
     // Times scale, plus bias.
-    auto scaleMul =
-        dyn_cast_or_null<onnx::MulOp>(div.getResult().hasOneUse()
-                                          ? *div.getResult().getUsers().begin()
-                                          : nullptr);
-    Value scale = scaleMul ? getOtherOperand(scaleMul, div.getResult()) : Value();
+    auto scaleMul = dyn_cast_or_null<onnx::MulOp>(
+        div.getResult().hasOneUse() ? *div.getResult().getUsers().begin()
+                                    : nullptr);
+    Value scale =
+        scaleMul ? getOtherOperand(scaleMul, div.getResult()) : Value();
     if (!scale || !broadcastsToNormalized(scale, xType, *axis) ||
         scaleMul.getType() != xType)
       return failure();
     Operation *last = scaleMul;
     Value bias;
     if (scaleMul.getResult().hasOneUse()) {
-      if (auto add = dyn_cast<onnx::AddOp>(
-              *scaleMul.getResult().getUsers().begin())) {
+      if (auto add =
+              dyn_cast<onnx::AddOp>(*scaleMul.getResult().getUsers().begin())) {
         Value other = getOtherOperand(add, scaleMul.getResult());
         if (other && add.getType() == xType &&
             broadcastsToNormalized(other, xType, *axis)) {
@@ -143,8 +143,8 @@ struct RecognizeLayerNormPass
     SmallVector<NamedAttribute> attrs = {
         b.getNamedAttr("axis", b.getI64IntegerAttr(*axis)),
         b.getNamedAttr("epsilon", b.getF32FloatAttr(*eps))};
-    auto ln = b.create<LayerNormOp>(last->getLoc(), TypeRange{xType},
-                                    operands, attrs);
+    auto ln = b.create<LayerNormOp>(last->getLoc(), TypeRange{xType}, operands,
+                                    attrs);
     last->getResult(0).replaceAllUsesWith(ln.getResult());
     eraseDeadOps(ops);
     return success();

@@ -21,8 +21,16 @@
 namespace fulcrum::fused {
 
 /// The epilogue activations of the fused contractions.
-enum class Activation { None, Relu, Clip, Sigmoid, HardSwish, Gelu, GeluTanh,
-                        Silu };
+enum class Activation {
+  None,
+  Relu,
+  Clip,
+  Sigmoid,
+  HardSwish,
+  Gelu,
+  GeluTanh,
+  Silu
+};
 
 /// Parses an `activation` attribute's value (`none`, `relu`, ...).
 std::optional<Activation> parseActivation(llvm::StringRef name);
