@@ -10,6 +10,7 @@
 #include "fulcrum/Dialect/Fulcrum/Transforms/Passes.h"
 #include "fulcrum/Dialect/ONNX/IR/ConstantValues.h"
 #include "fulcrum/Dialect/ONNX/IR/ONNXOps.h"
+#include "fulcrum/Support/PassStatistic.h"
 
 #include <cmath>
 
@@ -19,6 +20,9 @@ namespace fulcrum::fused {
 } // namespace fulcrum::fused
 
 using namespace mlir;
+
+static fulcrum::PassCounter counter("fulcrum-fold-scale-shift",
+                                    "Operators folded into weights");
 using namespace fulcrum::fused;
 namespace onnx = fulcrum::onnx;
 
@@ -66,6 +70,7 @@ struct FoldScaleShiftPass
     for (Operation *op : candidates)
       if (succeeded(fold(op)))
         ++numFolded;
+    ++counter;
   }
 
   /// The Conv or Gemm (f32, constant weights, one use) `op` applies to, with

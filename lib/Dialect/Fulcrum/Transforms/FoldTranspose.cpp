@@ -9,6 +9,7 @@
 
 #include "fulcrum/Dialect/Fulcrum/Transforms/Passes.h"
 #include "fulcrum/Dialect/ONNX/IR/ONNXOps.h"
+#include "fulcrum/Support/PassStatistic.h"
 
 namespace fulcrum::fused {
 #define GEN_PASS_DEF_FOLDTRANSPOSE
@@ -16,6 +17,9 @@ namespace fulcrum::fused {
 } // namespace fulcrum::fused
 
 using namespace mlir;
+
+static fulcrum::PassCounter counter("fulcrum-fold-transpose",
+                                    "Transposes folded");
 using namespace fulcrum::fused;
 namespace onnx = fulcrum::onnx;
 
@@ -68,6 +72,7 @@ struct FoldTransposePass
         gemm.setTransBAttr(b.getI64IntegerAttr(!gemm.getTransB()));
       transpose->erase();
       ++numFolded;
+      ++counter;
     }
   }
 
@@ -88,6 +93,7 @@ struct FoldTransposePass
     matmul.erase();
     transpose->erase();
     ++numFolded;
+    ++counter;
   }
 };
 

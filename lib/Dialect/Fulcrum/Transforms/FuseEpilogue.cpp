@@ -11,6 +11,7 @@
 #include "fulcrum/Dialect/Fulcrum/IR/FulcrumOps.h"
 #include "fulcrum/Dialect/Fulcrum/Transforms/Passes.h"
 #include "fulcrum/Dialect/ONNX/IR/ONNXOps.h"
+#include "fulcrum/Support/PassStatistic.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -21,6 +22,9 @@ namespace fulcrum::fused {
 } // namespace fulcrum::fused
 
 using namespace mlir;
+
+static fulcrum::PassCounter counter("fulcrum-fuse-epilogue",
+                                    "Epilogue operators fused");
 using namespace fulcrum::fused;
 namespace onnx = fulcrum::onnx;
 
@@ -77,6 +81,7 @@ struct FuseEpiloguePass
         continue;
       rewrite(op, e);
       numFused += e.ops.size();
+      counter += e.ops.size();
     }
   }
 

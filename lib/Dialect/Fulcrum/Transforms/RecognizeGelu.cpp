@@ -10,6 +10,7 @@
 #include "fulcrum/Dialect/Fulcrum/IR/FulcrumOps.h"
 #include "fulcrum/Dialect/Fulcrum/Transforms/Passes.h"
 #include "fulcrum/Dialect/ONNX/IR/ONNXOps.h"
+#include "fulcrum/Support/PassStatistic.h"
 
 namespace fulcrum::fused {
 #define GEN_PASS_DEF_RECOGNIZEGELU
@@ -17,6 +18,9 @@ namespace fulcrum::fused {
 } // namespace fulcrum::fused
 
 using namespace mlir;
+
+static fulcrum::PassCounter counter("fulcrum-recognize-gelu",
+                                    "GELUs recognized");
 using namespace fulcrum::fused;
 namespace onnx = fulcrum::onnx;
 
@@ -139,6 +143,7 @@ struct RecognizeGeluPass
       erased.insert(ops.begin(), ops.end());
       eraseDeadOps(ops);
       ++numRecognized;
+      ++counter;
     }
   }
 

@@ -10,6 +10,7 @@
 #include "fulcrum/Dialect/Fulcrum/IR/FulcrumOps.h"
 #include "fulcrum/Dialect/Fulcrum/Transforms/Passes.h"
 #include "fulcrum/Dialect/ONNX/IR/ONNXOps.h"
+#include "fulcrum/Support/PassStatistic.h"
 
 namespace fulcrum::fused {
 #define GEN_PASS_DEF_RECOGNIZELAYERNORM
@@ -17,6 +18,9 @@ namespace fulcrum::fused {
 } // namespace fulcrum::fused
 
 using namespace mlir;
+
+static fulcrum::PassCounter counter("fulcrum-recognize-layer-norm",
+                                    "Layer norms recognized");
 using namespace fulcrum::fused;
 namespace onnx = fulcrum::onnx;
 
@@ -64,6 +68,7 @@ struct RecognizeLayerNormPass
     for (onnx::DivOp div : divs)
       if (succeeded(recognize(div)))
         ++numRecognized;
+    ++counter;
   }
 
   /// Matches the pattern around its Div (d / sqrt(var + eps)).
