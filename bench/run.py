@@ -30,6 +30,11 @@ multiply-add of the model's convolutions and matrix products) and its
 percentage of the FMA peak that bench/peak/fma_peak.c measures at the
 row's thread count in the same run.
 
+With `--compare-flags FLAGS` (e.g. `--compare-flags=--fuse=false`) each
+row also compiles and times Fulcrum with those extra fulcrum-compile flags,
+and adds its latency and the ratio of the default's to it, so that a
+compiler option's effect is measured in the same run as everything else.
+
 Prints a Markdown table and writes results.csv, results.json and
 latency.svg to --out-dir.
 """
@@ -75,13 +80,13 @@ def failure(rc, err):
     return (err.strip().splitlines() or [f"exit {rc}"])[-1]
 
 
-def bench_fulcrum(args, onnx, inputs, batch, threads, tmp):
+def bench_fulcrum(args, onnx, inputs, batch, threads, tmp, flags=()):
     result = {"runtime": "fulcrum", "batch": batch, "threads": threads}
     lib = os.path.join(tmp, "model.so")
     header = os.path.join(tmp, "model.h")
     rc, _, err, compile_s = run_timed(
         [args.fulcrum_compile, onnx, "-o", lib, "--target-cpu=native",
-         "--header", header], args.timeout)
+         "--header", header, *flags], args.timeout)
     if rc:
         result["error"] = failure(rc, err)
         return result
@@ -215,6 +220,10 @@ def main():
     parser.add_argument("--timeout", type=int, default=1800)
     parser.add_argument("--peers", default="onnxruntime,pytorch",
                         help="comma-separated peers to run ('' for none)")
+    parser.add_argument("--compare-flags", default="",
+                        help="also time Fulcrum compiled with these extra "
+                             "fulcrum-compile flags (space-separated, e.g. "
+                             "--compare-flags=--fuse=false)")
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     parser.add_argument("--out-dir", default=os.path.join(HERE, "results"))
     args = parser.parse_args()
@@ -251,8 +260,11 @@ def main():
               "| PyTorch ms | Fulcrum/ORT | Fulcrum/PyTorch | Fulcrum GFLOP/s "
               "| % of FMA peak | peak MiB (Fulcrum / ORT / PyTorch) "
               "| Fulcrum compile s | fulcrum-run MiB |")
+    compare = args.compare_flags.split()
+    if compare:
+        header += f" Fulcrum {args.compare_flags} ms | default/compared |"
     print(header)
-    print("|" + "---|" * 14, flush=True)
+    print("|" + "---|" * (16 if compare else 14), flush=True)
     for name in args.models.split(","):
         onnx = models.onnx_path(name, export_dir)
         for threads in [int(t) for t in args.threads.split(",")]:
@@ -261,6 +273,10 @@ def main():
                 row = {"model": name, "batch": batch, "threads": threads}
                 row["fulcrum"] = bench_fulcrum(args, onnx, inputs, batch,
                                                threads, tmp)
+                if compare:
+                    row["fulcrum_compared"] = bench_fulcrum(
+                        args, onnx, inputs, batch, threads, tmp, compare)
+                    row["fulcrum_compared"]["flags"] = args.compare_flags
                 row["gflop"] = flops.count(onnx, batch) / 1e9
                 if "median_ms" in row["fulcrum"]:
                     rate = row["gflop"] / (row["fulcrum"]["median_ms"] / 1e3)
@@ -292,7 +308,10 @@ def main():
                       f"{fmt_ms(o)} | {fmt_ms(p)} | {fmt_ratio(f, o)} | "
                       f"{fmt_ratio(f, p)} | {rate} | {share} | {mem} | "
                       f"{f.get('compile_s', 0):.2f} | "
-                      f"{f.get('fulcrum_run_peak_mib', 0):.0f} |", flush=True)
+                      f"{f.get('fulcrum_run_peak_mib', 0):.0f} |" +
+                      (f" {fmt_ms(row['fulcrum_compared'])} | "
+                       f"{fmt_ratio(f, row['fulcrum_compared'])} |"
+                       if compare else ""), flush=True)
                 if "deployed_error" in f:
                     print(f"  fulcrum's deployed runner failed on {name}: "
                           f"{f['deployed_error']}", file=sys.stderr)
@@ -301,10 +320,12 @@ def main():
                         print(f"  {rt} failed on {name}: {row[rt]['error']}",
                               file=sys.stderr)
     print("\nruns: Fulcrum/ONNX Runtime/PyTorch timed runs after warm-up; "
-          "ratios > 1 mean Fulcrum is slower. Fulcrum's peak memory is the "
-          "artifact's in a small C program calling <entry>_run (bench/"
-          "deploy.py); fulcrum-run MiB is the runner tool's, which also "
-          "holds the compiler.")
+          "ratios > 1 mean Fulcrum is slower" +
+          (f" (default/compared > 1: the default is slower than with "
+           f"{args.compare_flags})." if compare else ".") +
+          " Fulcrum's peak memory is the artifact's in a small C program "
+          "calling <entry>_run (bench/deploy.py); fulcrum-run MiB is the "
+          "runner tool's, which also holds the compiler.")
     with open(os.path.join(args.out_dir, "results.json"), "w") as fp:
         json.dump({"date": time.strftime("%Y-%m-%d %H:%M:%S"),
                    "fma_peak_gflops": peak,

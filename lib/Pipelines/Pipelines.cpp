@@ -7,6 +7,7 @@
 #include "fulcrum/Pipelines/Pipelines.h"
 
 #include "fulcrum/Conversion/Passes.h"
+#include "fulcrum/Dialect/Fulcrum/Transforms/Passes.h"
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
 #include "fulcrum/Transforms/Passes.h"
 
@@ -43,7 +44,7 @@ StringRef stringifyCompilePhase(CompilePhase phase) {
   return "";
 }
 
-void buildGraphPipeline(OpPassManager &pm, const PipelineOptions &) {
+void buildGraphPipeline(OpPassManager &pm, const PipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
   // Shape inference sees partly known shape computations; folding then
   // makes the fully known ones constant, which refines more types.
@@ -55,6 +56,25 @@ void buildGraphPipeline(OpPassManager &pm, const PipelineOptions &) {
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(onnx::createONNXShapeInference());
   pm.addNestedPass<func::FuncOp>(onnx::createONNXDecompose());
+  if (options.fuse)
+    buildFusionPipeline(pm, options);
+}
+
+void buildFusionPipeline(OpPassManager &pm, const PipelineOptions &options) {
+  // Transposes first: a MatMul of a transposed matrix becomes a Gemm,
+  // which scales and shifts then fold into.
+  pm.addNestedPass<func::FuncOp>(fused::createFoldTranspose());
+  pm.addNestedPass<func::FuncOp>(fused::createFoldScaleShift());
+  pm.addNestedPass<func::FuncOp>(fused::createRecognizeLayerNorm());
+  // GELU before epilogues, so that it joins its contraction.
+  pm.addNestedPass<func::FuncOp>(fused::createRecognizeGelu());
+  fused::FuseEpilogueOptions epilogue;
+  epilogue.remarks = options.fusionRemarks;
+  pm.addNestedPass<func::FuncOp>(
+      options.fusionPolicy
+          ? fused::createFuseEpilogue(epilogue, options.fusionPolicy)
+          : fused::createFuseEpilogue(epilogue));
+  pm.addPass(createCanonicalizerPass());
 }
 
 void buildLinalgPipeline(OpPassManager &pm, const PipelineOptions &options) {

@@ -7,6 +7,8 @@
 #include "fulcrum/InitAll.h"
 
 #include "fulcrum/Conversion/Passes.h"
+#include "fulcrum/Dialect/Fulcrum/IR/FulcrumDialect.h"
+#include "fulcrum/Dialect/Fulcrum/Transforms/Passes.h"
 #include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
 #include "fulcrum/Pipelines/Pipelines.h"
@@ -21,7 +23,7 @@
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 void fulcrum::registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<onnx::ONNXDialect>();
+  registry.insert<onnx::ONNXDialect, fused::FulcrumDialect>();
   // The passes of the pipelines rely on external models (bufferization,
   // subset and value-bounds interfaces, LLVM translation) spread over many
   // upstream dialects; register them all, as mlir-opt does.
@@ -34,6 +36,7 @@ void fulcrum::registerAllDialects(mlir::DialectRegistry &registry) {
 
 void fulcrum::registerAllPasses() {
   onnx::registerONNXPasses();
+  fused::registerFulcrumPasses();
   registerConversionPasses();
   registerCPUTargetPasses();
   registerTransformsPasses();

@@ -2,7 +2,7 @@
 // RUN: fulcrum-opt %s --pass-pipeline='builtin.module(fulcrum-linalg-pipeline)' | FileCheck %s --check-prefix=FUSED
 // RUN: fulcrum-opt %s --pass-pipeline='builtin.module(fulcrum-linalg-pipeline{fuse-elementwise=false})' | FileCheck %s --check-prefix=UNFUSED
 // RUN: fulcrum-opt %s --pass-pipeline='builtin.module(fulcrum-linalg-pipeline,fulcrum-cpu-codegen-pipeline{entry-point=second})' | FileCheck %s --check-prefix=ENTRY
-// RUN: not fulcrum-opt %s --pass-pipeline='builtin.module(fulcrum-linalg-pipeline{fuse=1})' 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not fulcrum-opt %s --pass-pipeline='builtin.module(fulcrum-linalg-pipeline{fuse-all=1})' 2>&1 | FileCheck %s --check-prefix=BAD
 
 // Two element-wise ops: one fused generic by default, two without fusion.
 // FUSED-LABEL: func.func @main_graph
@@ -24,5 +24,5 @@ func.func @second(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>
 }
 
-// BAD: no such option fuse
-// BAD: error: failed to add `fulcrum-linalg-pipeline` with options `fuse=1`
+// BAD: no such option fuse-all
+// BAD: error: failed to add `fulcrum-linalg-pipeline` with options `fuse-all=1`

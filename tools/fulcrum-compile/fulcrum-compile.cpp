@@ -71,6 +71,17 @@ static cl::opt<bool>
     fuseElementwise("fuse-elementwise",
                     cl::desc("Fuse element-wise linalg ops (default on)"),
                     cl::init(true));
+static cl::opt<bool>
+    fuse("fuse",
+         cl::desc("Fuse at graph level: fold BatchNormalization, scales and "
+                  "transposes into contractions, recognize layer norms and "
+                  "GELUs, fuse epilogues (default on; --fuse=false turns it "
+                  "off)"),
+         cl::init(true));
+static cl::opt<bool> fusionRemarks(
+    "fusion-remarks",
+    cl::desc("Report each fusion decision, with its reason, as a remark"),
+    cl::init(false));
 static cl::opt<bool> channelsLast(
     "channels-last",
     cl::desc("Run convolutions, pooling and their neighbours on NHWC tensors "
@@ -127,6 +138,8 @@ int main(int argc, char **argv) {
   options.pipeline.entryPoint = entryPoint;
   options.pipeline.fuseElementwise = fuseElementwise;
   options.pipeline.channelsLast = channelsLast;
+  options.pipeline.fuse = fuse;
+  options.pipeline.fusionRemarks = fusionRemarks;
 
   mlir::MLIRContext context(registry);
   fulcrum::CompileSession session(context, options);

@@ -98,6 +98,17 @@ static cl::opt<std::string>
                     cl::desc("With --eval-data: write the predicted classes "
                              "as an int64 .npy file"));
 
+static cl::opt<bool>
+    fuse("fuse",
+         cl::desc("When compiling: Fuse at graph level: fold BatchNormalization, scales and "
+                  "transposes into contractions, recognize layer norms and "
+                  "GELUs, fuse epilogues (default on; --fuse=false turns it "
+                  "off)"),
+         cl::init(true));
+static cl::opt<bool> fusionRemarks(
+    "fusion-remarks",
+    cl::desc("When compiling: Report each fusion decision, with its reason, as a remark"),
+    cl::init(false));
 static cl::opt<bool> channelsLast(
     "channels-last",
     cl::desc("When compiling: run convolutions, pooling and their neighbours "
@@ -113,6 +124,8 @@ std::unique_ptr<fulcrum::ModelRunner> compileModel(const std::string &path,
   options.targetOptions.cpu = targetCpu;
   options.pipeline.entryPoint = entryPoint;
   options.pipeline.channelsLast = channelsLast;
+  options.pipeline.fuse = fuse;
+  options.pipeline.fusionRemarks = fusionRemarks;
   auto runner = fulcrum::loadModelRunner(context, path, options);
   if (!runner) {
     fulcrum::reportError(path, runner.takeError());

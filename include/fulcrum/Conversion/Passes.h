@@ -8,6 +8,7 @@
 #define FULCRUM_CONVERSION_PASSES_H
 
 #include "fulcrum/Conversion/ONNXToLinalg/ONNXToLinalg.h"
+#include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -49,6 +49,9 @@ def ConvertONNXToLinalg : Pass<"fulcrum-convert-onnx-to-linalg", "::mlir::func::
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
+    // The fulcrum dialect's ops lower through the onnx operators they
+    // stand for.
+    "::fulcrum::onnx::ONNXDialect",
   ];
 }
 

@@ -7,7 +7,8 @@
 // driver (fulcrum/Driver/Driver.h) strings them together.
 //
 //   import   onnx dialect (the importer's output)
-//   graph    onnx dialect, canonicalized, with precise types
+//   graph    onnx and fulcrum dialects, canonicalized, with precise types;
+//            contractions fused with their epilogues
 //   linalg   linalg/tensor/arith/math on tensors, element-wise ops fused
 //   codegen  target-specific (CPU: the LLVM dialect)
 //
@@ -15,6 +16,8 @@
 
 #ifndef FULCRUM_PIPELINES_PIPELINES_H
 #define FULCRUM_PIPELINES_PIPELINES_H
+
+#include "fulcrum/Dialect/Fulcrum/Transforms/FusionPolicy.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
@@ -35,6 +38,15 @@ struct PipelineOptions {
   std::string entryPoint = "main_graph";
   /// Fuse producer/consumer element-wise linalg ops on tensors.
   bool fuseElementwise = true;
+  /// Graph-level fusion: fold BatchNormalization, constant scales and
+  /// transposes into contractions, recognize layer norms and GELUs, fuse
+  /// epilogues into fulcrum ops.
+  bool fuse = true;
+  /// Report each epilogue-fusion decision as a remark, with its reason.
+  bool fusionRemarks = false;
+  /// Decides each epilogue fusion; empty: the default policy
+  /// (fulcrum::fused::getDefaultFusionPolicy). The cost model plugs in here.
+  fused::FusionPolicy fusionPolicy;
   /// Run convolutions and their neighbours channels-last (NHWC) where the
   /// target's code generation prefers it.
   bool channelsLast = true;
@@ -52,6 +64,13 @@ struct PipelineCLOptions : public mlir::PassPipelineOptions<PipelineCLOptions> {
       *this, "fuse-elementwise",
       llvm::cl::desc("Fuse producer/consumer element-wise linalg ops"),
       llvm::cl::init(true)};
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Graph-level fusion into fulcrum ops"),
+                    llvm::cl::init(true)};
+  Option<bool> fusionRemarks{
+      *this, "fusion-remarks",
+      llvm::cl::desc("Report each fusion decision as a remark"),
+      llvm::cl::init(false)};
   Option<bool> channelsLast{
       *this, "channels-last",
       llvm::cl::desc("Run convolutions and their neighbours on NHWC tensors"),
@@ -61,14 +80,23 @@ struct PipelineCLOptions : public mlir::PassPipelineOptions<PipelineCLOptions> {
     PipelineOptions options;
     options.entryPoint = entryPoint;
     options.fuseElementwise = fuseElementwise;
+    options.fuse = fuse;
+    options.fusionRemarks = fusionRemarks;
     options.channelsLast = channelsLast;
     return options;
   }
 };
 
-/// import -> graph: canonicalization and shape inference.
+/// import -> graph: canonicalization, shape inference and (with
+/// `options.fuse`) graph-level fusion.
 void buildGraphPipeline(mlir::OpPassManager &pm,
                         const PipelineOptions &options);
+/// The graph-level fusion passes of the graph phase (fulcrum-fold-transpose,
+/// fulcrum-fold-scale-shift, fulcrum-recognize-layer-norm,
+/// fulcrum-recognize-gelu, fulcrum-fuse-epilogue), with the options'
+/// fusion policy.
+void buildFusionPipeline(mlir::OpPassManager &pm,
+                         const PipelineOptions &options);
 /// graph -> linalg: lowering of onnx ops, element-wise fusion.
 void buildLinalgPipeline(mlir::OpPassManager &pm,
                          const PipelineOptions &options);

@@ -208,6 +208,8 @@ mlir::Value castTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
 
 void populateElementwisePatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
+void populateFusedPatterns(const mlir::TypeConverter &tc,
+                           mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(const mlir::TypeConverter &tc,
                             mlir::RewritePatternSet &patterns);
 void populateConvPatterns(const mlir::TypeConverter &tc,

@@ -7,6 +7,7 @@
 #include "Common.h"
 
 #include "fulcrum/Conversion/Passes.h"
+#include "fulcrum/Dialect/Fulcrum/IR/FulcrumDialect.h"
 
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -23,6 +24,7 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
                                            RewritePatternSet &patterns) {
   lowering::populateElementwisePatterns(tc, patterns);
   lowering::populateMatMulPatterns(tc, patterns);
+  lowering::populateFusedPatterns(tc, patterns);
   lowering::populateConvPatterns(tc, patterns);
   lowering::populateNormalizationPatterns(tc, patterns);
   lowering::populateLossPatterns(tc, patterns);
@@ -55,7 +57,8 @@ void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {
 Operation *fulcrum::findUnloweredONNXOp(Operation *root) {
   Operation *found = nullptr;
   root->walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (!isa<onnx::ONNXDialect>(op->getDialect()) || isa<onnx::NoValueOp>(op))
+    if (!isa<onnx::ONNXDialect, fulcrum::fused::FulcrumDialect>(op->getDialect()) ||
+        isa<onnx::NoValueOp>(op))
       return WalkResult::advance();
     found = op;
     return WalkResult::interrupt();

@@ -1,0 +1,202 @@
+//===- FulcrumOps.td - The fulcrum dialect ------------------*- tablegen -*-===//
+//
+// Part of Fulcrum. What ONNX lacks and the optimizer needs: contractions
+// with their epilogue fused (bias, activation, residual add), layer
+// normalization and GELU as single ops, and the annotations that later
+// decisions (precision, pruning) write.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FULCRUM_DIALECT_FULCRUM_IR_FULCRUMOPS_TD
+#define FULCRUM_DIALECT_FULCRUM_IR_FULCRUMOPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Fulcrum_Dialect : Dialect {
+  let name = "fulcrum";
+  let cppNamespace = "::fulcrum::fused";
+  let summary = "Fused operations and optimization annotations";
+  let description = [{
+    The `fulcrum` dialect sits next to `onnx` in the graph phase. Its ops
+    are what the graph-level fusion passes (docs/Passes/FulcrumPasses.md)
+    produce; each has the semantics of a short chain of ONNX operators, and
+    the ONNX-to-linalg conversion lowers it through the lowerings of those
+    operators, so a fused op compiles to exactly the code its unfused chain
+    did and the CPU code generator's kernels (convolution and matrix
+    products with bias, residual-add and clamp epilogues) still apply.
+
+    **Epilogues.** `fulcrum.conv`, `fulcrum.matmul` and `fulcrum.gemm`
+    compute, in this order,
+
+    ```
+    y = activation(contraction(x, w) + bias + residual)
+    ```
+
+    where `bias` and `residual` are optional operands (the bias broadcast
+    like ONNX's, the residual of the result's type) and `activation` is one
+    of `none`, `relu`, `clip` (with `clip_min`/`clip_max`), `sigmoid`,
+    `hardswish`, `gelu` (erf form), `gelu_tanh` (tanh approximation) and
+    `silu` (`x * sigmoid(x)`).
+
+    **Annotations.** Any operation may carry the discardable attributes
+    `fulcrum.precision` (one of `"fp32"`, `"bf16"`, `"int8"`,
+    `"int8-weights"`) and `fulcrum.pruning_ratio` (a float in [0, 1)): the
+    decisions of the trade-off search, recorded on the layer they apply to.
+    The dialect verifies their values; passes that do not know them keep
+    them or drop them.
+  }];
+  let hasOperationAttrVerify = 1;
+}
+
+class Fulcrum_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Fulcrum_Dialect, mnemonic, traits>;
+
+/// The activation attributes every fused contraction has.
+defvar Fulcrum_ActivationArgs = (ins
+    DefaultValuedStrAttr<StrAttr, "none">:$activation,
+    OptionalAttr<F32Attr>:$clip_min,
+    OptionalAttr<F32Attr>:$clip_max);
+
+def Fulcrum_ConvOp : Fulcrum_Op<"conv", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Convolution with fused bias, residual add and activation";
+  let description = [{
+    `onnx.Conv` (same operands and attributes: `auto_pad`, `dilations`,
+    `group`, `kernel_shape`, `pads`, `strides`) followed by the epilogue of
+    the dialect: `activation(Conv(X, W, B) + residual)`.
+
+    ```mlir
+    %y = fulcrum.conv %x, %w bias %b residual %r {activation = "relu",
+        pads = array<i64: 1, 1, 1, 1>}
+        : (tensor<1x8x16x16xf32>, tensor<8x8x3x3xf32>, tensor<8xf32>,
+           tensor<1x8x16x16xf32>) -> tensor<1x8x16x16xf32>
+    ```
+  }];
+  let arguments = !con((ins
+    AnyRankedTensor:$X,
+    AnyRankedTensor:$W,
+    Optional<AnyRankedTensor>:$B,
+    Optional<AnyRankedTensor>:$residual,
+    DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
+    OptionalAttr<DenseI64ArrayAttr>:$dilations,
+    DefaultValuedAttr<I64Attr, "1">:$group,
+    OptionalAttr<DenseI64ArrayAttr>:$kernel_shape,
+    OptionalAttr<DenseI64ArrayAttr>:$pads,
+    OptionalAttr<DenseI64ArrayAttr>:$strides), Fulcrum_ActivationArgs);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = [{
+    $X `,` $W (`bias` $B^)? (`residual` $residual^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Fulcrum_MatMulOp : Fulcrum_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Matrix product with fused bias, residual add and activation";
+  let description = [{
+    `onnx.MatMul(A, B)` (numpy `matmul`, batch dimensions broadcast)
+    followed by the epilogue of the dialect: `activation(MatMul(A, B) +
+    bias + residual)`; `bias` broadcasts to the result (typically a vector
+    of the result's last dimension) without changing its shape.
+
+    ```mlir
+    %y = fulcrum.matmul %a, %w bias %b {activation = "gelu"}
+        : (tensor<1x128x256xf32>, tensor<256x1024xf32>, tensor<1024xf32>)
+        -> tensor<1x128x1024xf32>
+    ```
+  }];
+  let arguments = !con((ins
+    AnyRankedTensor:$A,
+    AnyRankedTensor:$B,
+    Optional<AnyRankedTensor>:$bias,
+    Optional<AnyRankedTensor>:$residual), Fulcrum_ActivationArgs);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = [{
+    $A `,` $B (`bias` $bias^)? (`residual` $residual^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Fulcrum_GemmOp : Fulcrum_Op<"gemm", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Gemm with fused residual add and activation";
+  let description = [{
+    `onnx.Gemm` (same operands and attributes: `alpha`, `beta`, `transA`,
+    `transB`; `C` is the bias) followed by the epilogue of the dialect:
+    `activation(alpha * A' B' + beta * C + residual)`.
+
+    ```mlir
+    %y = fulcrum.gemm %a, %w bias %c {transB = 1 : i64, activation = "relu"}
+        : (tensor<1x512xf32>, tensor<10x512xf32>, tensor<10xf32>)
+        -> tensor<1x10xf32>
+    ```
+  }];
+  let arguments = !con((ins
+    AnyRankedTensor:$A,
+    AnyRankedTensor:$B,
+    Optional<AnyRankedTensor>:$C,
+    Optional<AnyRankedTensor>:$residual,
+    DefaultValuedAttr<F32Attr, "1.0">:$alpha,
+    DefaultValuedAttr<F32Attr, "1.0">:$beta,
+    DefaultValuedAttr<I64Attr, "0">:$transA,
+    DefaultValuedAttr<I64Attr, "0">:$transB), Fulcrum_ActivationArgs);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = [{
+    $A `,` $B (`bias` $C^)? (`residual` $residual^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Fulcrum_LayerNormOp : Fulcrum_Op<"layer_norm", [Pure]> {
+  let summary = "Layer normalization";
+  let description = [{
+    `onnx.LayerNormalization`'s first result: `X` normalized over the
+    dimensions from `axis` on (mean 0, variance 1 with `epsilon` added to
+    the variance), times `scale`, plus `bias` (both broadcast to the
+    normalized dimensions). The fusion pass
+    `fulcrum-recognize-layer-norm` builds it from the decomposed form
+    (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add) that
+    exports below opset 17 spell out.
+
+    ```mlir
+    %y = fulcrum.layer_norm %x, %g bias %b {axis = -1 : i64, epsilon = 1.0e-05 : f32}
+        : (tensor<1x128x256xf32>, tensor<256xf32>, tensor<256xf32>)
+        -> tensor<1x128x256xf32>
+    ```
+  }];
+  let arguments = (ins
+    AnyRankedTensor:$X,
+    AnyRankedTensor:$scale,
+    Optional<AnyRankedTensor>:$bias,
+    DefaultValuedAttr<I64Attr, "-1">:$axis,
+    DefaultValuedAttr<F32Attr, "1.0e-05">:$epsilon);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = [{
+    $X `,` $scale (`bias` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Fulcrum_GeluOp : Fulcrum_Op<"gelu", [Pure, SameOperandsAndResultType]> {
+  let summary = "Gaussian error linear unit";
+  let description = [{
+    `0.5 * x * (1 + erf(x / sqrt(2)))` with `approximate = "none"`, or
+    `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))` with
+    `approximate = "tanh"` (ONNX Gelu, opset 20).
+
+    ```mlir
+    %y = fulcrum.gelu %x : tensor<1x128x1024xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$X,
+                   DefaultValuedStrAttr<StrAttr, "none">:$approximate);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` type($X)";
+  let hasVerifier = 1;
+}
+
+#endif // FULCRUM_DIALECT_FULCRUM_IR_FULCRUMOPS_TD

@@ -1,0 +1,173 @@
+//===- Passes.td - Graph-level fusion passes ----------------*- tablegen -*-===//
+//
+// Part of Fulcrum. Passes on the onnx and fulcrum dialects that fold and
+// fuse operators of the graph phase into `fulcrum` ops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FULCRUM_DIALECT_FULCRUM_TRANSFORMS_PASSES_TD
+#define FULCRUM_DIALECT_FULCRUM_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def FoldScaleShift : Pass<"fulcrum-fold-scale-shift", "::mlir::func::FuncOp"> {
+  let summary = "Fold BatchNormalization and constant Mul/Add into Conv and Gemm";
+  let description = [{
+    An affine map per output channel that follows a convolution or a Gemm
+    is folded into its constant weights and bias, so that it costs nothing
+    at run time:
+
+    - `BatchNormalization(Conv(X, W, B))` (inference: only its first result
+      used, constant scale, bias, mean and variance) becomes
+      `Conv(X, W * s, (B - mean) * s + bias)` with
+      `s = scale / sqrt(var + epsilon)` per output channel;
+    - `Mul(Conv(X, W, B), c)` with a constant `c` that is a scalar or one
+      value per output channel (shape `[C,1,...,1]` or `[1,C,1,...,1]`)
+      scales W and B; `Add(Conv(X, W, B), c)` adds `c` to B;
+    - `Mul(Gemm(A, W, C), c)` and `Add(Gemm(A, W, C), c)` with a constant
+      `c` that is a scalar or one value per output column (`[N]` or
+      `[1,N]`) scale the columns of W (and C) or add to C.
+
+    Only f32 operators whose weights are constants are folded, and only
+    when the contraction has no other user: folding into a shared
+    contraction would change what its other users read.
+
+    ```mlir
+    %y = onnx.Conv(%x, %w, %b) : (...) -> tensor<1x8x16x16xf32>
+    %z = onnx.BatchNormalization(%y, %s, %beta, %m, %v) ...
+    // becomes
+    %z = onnx.Conv(%x, %w2, %b2) : (...) -> tensor<1x8x16x16xf32>
+    ```
+  }];
+  let dependentDialects = ["::fulcrum::onnx::ONNXDialect"];
+  let statistics = [
+    Statistic<"numFolded", "num-folded", "Operators folded into weights">
+  ];
+}
+
+def FoldTranspose : Pass<"fulcrum-fold-transpose", "::mlir::func::FuncOp"> {
+  let summary = "Fold 2-D transposes into the indexing of Gemm";
+  let description = [{
+    A matrix transpose that feeds a matrix product costs a copy; the
+    product can read its operand transposed instead:
+
+    - `Gemm(Transpose(A), B)` becomes `Gemm(A, B)` with `transA` flipped,
+      and likewise for B and `transB`;
+    - `MatMul(A, Transpose(B))` of matrices becomes
+      `Gemm(A, B) {transB = 1}`, which lowers to `linalg.matmul_transpose_b`
+      (the CPU code generator's GEMM kernels take it as it is).
+
+    A transpose with another user stays, and is then not folded either:
+    its copy would be made anyway. Batched products (attention's
+    `Q @ K^T`) are left alone.
+
+    ```mlir
+    %t = onnx.Transpose(%w) {perm = array<i64: 1, 0>} : ...
+    %y = onnx.MatMul(%a, %t) : ...
+    // becomes
+    %y = onnx.Gemm(%a, %w, %none) {transB = 1 : i64} : ...
+    ```
+  }];
+  let dependentDialects = ["::fulcrum::onnx::ONNXDialect"];
+  let statistics = [
+    Statistic<"numFolded", "num-folded", "Transposes folded">
+  ];
+}
+
+def RecognizeLayerNorm : Pass<"fulcrum-recognize-layer-norm",
+                              "::mlir::func::FuncOp"> {
+  let summary = "Recognize decomposed layer normalization";
+  let description = [{
+    Exports below opset 17 spell layer normalization out. This pass finds
+
+    ```
+    mean = ReduceMean(x, axes = [a, ..., r-1], keepdims = 1)
+    d    = Sub(x, mean)
+    var  = ReduceMean(Pow(d, 2) or Mul(d, d), same axes, keepdims = 1)
+    y    = Div(d, Sqrt(Add(var, epsilon)))
+    z    = Add(Mul(y, scale), bias)          (the Add optional)
+    ```
+
+    (commuted operands included) and replaces it with
+    `fulcrum.layer_norm %x, %scale bias %bias {axis = a, epsilon = ...}`,
+    which lowers to one statistics reduction and one element-wise loop.
+    Every intermediate must have no user outside the pattern (`d` has
+    exactly its two), otherwise the pattern is left alone.
+  }];
+  let dependentDialects = ["::fulcrum::fused::FulcrumDialect"];
+  let statistics = [
+    Statistic<"numRecognized", "num-recognized", "Layer norms recognized">
+  ];
+}
+
+def RecognizeGelu : Pass<"fulcrum-recognize-gelu", "::mlir::func::FuncOp"> {
+  let summary = "Recognize decomposed GELU (erf and tanh forms)";
+  let description = [{
+    Finds the product `0.5 * x * (1 + erf(x / sqrt(2)))` (the divisor may
+    be a multiplication by `1/sqrt(2)`) and
+    `0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))` (`x^3` as
+    `Pow(x, 3)` or `x * x * x`), with its multiplications in any order and
+    association, and replaces it with `fulcrum.gelu %x` (with
+    `approximate = "tanh"` for the second). Constants match to a relative
+    1e-4. Intermediates with users outside the pattern keep it unfused.
+
+    ```mlir
+    %0 = onnx.Div(%x, %sqrt2)
+    %1 = onnx.Erf(%0)
+    %2 = onnx.Add(%1, %one)
+    %3 = onnx.Mul(%x, %2)
+    %4 = onnx.Mul(%3, %half)
+    // becomes
+    %4 = fulcrum.gelu %x : tensor<...>
+    ```
+  }];
+  let dependentDialects = ["::fulcrum::fused::FulcrumDialect"];
+  let statistics = [
+    Statistic<"numRecognized", "num-recognized", "GELUs recognized">
+  ];
+}
+
+def FuseEpilogue : Pass<"fulcrum-fuse-epilogue", "::mlir::func::FuncOp"> {
+  let summary = "Fuse bias, residual-add and activation epilogues into contractions";
+  let description = [{
+    Rewrites `onnx.Conv`, `onnx.MatMul` and `onnx.Gemm` (f32) together
+    with the element-wise operators that follow them into `fulcrum.conv`,
+    `fulcrum.matmul` and `fulcrum.gemm`, absorbing in this order:
+
+    1. for MatMul, a bias: `Add` of a constant that broadcasts along the
+       result's last dimension;
+    2. a residual: `Add` of a value of the result's type;
+    3. an activation: `Relu`, `Clip` with constant bounds, `Sigmoid`,
+       `HardSwish`, `fulcrum.gelu` (run `fulcrum-recognize-gelu` first) or
+       SiLU (`Mul(y, Sigmoid(y))`).
+
+    Each step needs the value so far to have no other user (SiLU: exactly
+    the Sigmoid and the Mul), so nothing is computed twice. Each step is
+    also a decision of the fusion policy, a callback
+    (`fulcrum::fused::FusionPolicy`, see FusionPolicy.h) that the cost
+    model replaces; the default fuses every legal step and prices it by
+    the intermediate it keeps out of memory against `cache-bytes`. With
+    `remarks`, each decision is reported as a remark on the producer with
+    its reason and predicted benefit.
+
+    ```mlir
+    %y = onnx.Conv(%x, %w, %b) : (...) -> tensor<1x8x16x16xf32>
+    %s = onnx.Add(%y, %r) : ...
+    %z = onnx.Relu(%s) : ...
+    // becomes
+    %z = fulcrum.conv %x, %w bias %b residual %r {activation = "relu"} : ...
+    ```
+  }];
+  let options = [
+    Option<"cacheBytes", "cache-bytes", "int64_t", "1048576",
+           "Cache size the default policy compares intermediates with">,
+    Option<"remarks", "remarks", "bool", "false",
+           "Emit a remark for each fusion decision with its reason">
+  ];
+  let dependentDialects = ["::fulcrum::fused::FulcrumDialect"];
+  let statistics = [
+    Statistic<"numFused", "num-fused", "Epilogue operators fused">
+  ];
+}
+
+#endif // FULCRUM_DIALECT_FULCRUM_TRANSFORMS_PASSES_TD

@@ -1,0 +1,124 @@
+// RUN: fulcrum-opt %s --split-input-file --verify-diagnostics
+
+// An unknown activation.
+func.func @unknown_activation(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>) -> tensor<4x16xf32> {
+  // expected-error @below {{'fulcrum.matmul' op unknown activation 'tanh'}}
+  %0 = fulcrum.matmul %a, %b {activation = "tanh"} : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Clip needs its bounds.
+func.func @clip_without_bounds(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>) -> tensor<4x16xf32> {
+  // expected-error @below {{activation 'clip' needs clip_min and clip_max}}
+  %0 = fulcrum.matmul %a, %b {activation = "clip", clip_min = 0.0 : f32} : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Bounds the wrong way round.
+func.func @clip_inverted(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>) -> tensor<4x16xf32> {
+  // expected-error @below {{clip_min is greater than clip_max}}
+  %0 = fulcrum.matmul %a, %b {activation = "clip", clip_min = 6.0 : f32, clip_max = 0.0 : f32} : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Bounds without clip.
+func.func @bounds_without_clip(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>) -> tensor<4x16xf32> {
+  // expected-error @below {{clip_min/clip_max given with activation 'relu'}}
+  %0 = fulcrum.matmul %a, %b {activation = "relu", clip_min = 0.0 : f32, clip_max = 6.0 : f32} : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// A residual of another type.
+func.func @residual_type(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %r: tensor<16xf32>) -> tensor<4x16xf32> {
+  // expected-error @below {{residual must have the result's type}}
+  %0 = fulcrum.matmul %a, %b residual %r : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// A bias that does not broadcast to the result.
+func.func @bias_shape(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: tensor<8xf32>) -> tensor<4x16xf32> {
+  // expected-error @below {{bias does not broadcast to the result (dimension 0 is 8, the result's is 16)}}
+  %0 = fulcrum.matmul %a, %b bias %c : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<8xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// A convolution bias with one value per output channel.
+func.func @conv_bias(%x: tensor<1x8x16x16xf32>, %w: tensor<4x8x1x1xf32>, %b: tensor<8xf32>) -> tensor<1x4x16x16xf32> {
+  // expected-error @below {{bias has 8 elements for 4 output channels}}
+  %0 = fulcrum.conv %x, %w bias %b : (tensor<1x8x16x16xf32>, tensor<4x8x1x1xf32>, tensor<8xf32>) -> tensor<1x4x16x16xf32>
+  return %0 : tensor<1x4x16x16xf32>
+}
+
+// -----
+
+// Mixed element types.
+func.func @element_types(%x: tensor<1x8x16x16xf32>, %w: tensor<4x8x1x1xf16>) -> tensor<1x4x16x16xf32> {
+  // expected-error @below {{operand element types differ from the result's}}
+  %0 = fulcrum.conv %x, %w : (tensor<1x8x16x16xf32>, tensor<4x8x1x1xf16>) -> tensor<1x4x16x16xf32>
+  return %0 : tensor<1x4x16x16xf32>
+}
+
+// -----
+
+// Gemm takes matrices.
+func.func @gemm_rank(%a: tensor<2x4x8xf32>, %b: tensor<8x16xf32>) -> tensor<4x16xf32> {
+  // expected-error @below {{operands and result must be matrices}}
+  %0 = fulcrum.gemm %a, %b : (tensor<2x4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Layer norm axis out of range.
+func.func @layer_norm_axis(%x: tensor<4x16xf32>, %g: tensor<16xf32>) -> tensor<4x16xf32> {
+  // expected-error @below {{axis 2 is out of range for rank 2}}
+  %0 = fulcrum.layer_norm %x, %g {axis = 2 : i64} : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// A scale that does not broadcast to the normalized dimensions.
+func.func @layer_norm_scale(%x: tensor<4x16xf32>, %g: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  // expected-error @below {{scale has a higher rank than the result}}
+  %0 = fulcrum.layer_norm %x, %g : (tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// GELU approximations are "none" or "tanh".
+func.func @gelu_approximate(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @below {{approximate must be "none" or "tanh", not "fast"}}
+  %0 = fulcrum.gelu %x {approximate = "fast"} : tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+// Annotations are checked.
+func.func @bad_precision(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @below {{'fulcrum.precision' must be one of "fp32", "bf16", "int8", "int8-weights"}}
+  %0 = fulcrum.gelu %x {fulcrum.precision = "fp8"} : tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @bad_pruning_ratio(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @below {{'fulcrum.pruning_ratio' must be a float in [0, 1)}}
+  %0 = fulcrum.gelu %x {fulcrum.pruning_ratio = 1.0 : f32} : tensor<8xf32>
+  return %0 : tensor<8xf32>
+}

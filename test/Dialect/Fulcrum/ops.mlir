@@ -1,0 +1,23 @@
+// RUN: fulcrum-opt %s | FileCheck %s
+// RUN: fulcrum-opt %s | fulcrum-opt | FileCheck %s
+// RUN: fulcrum-opt %s --mlir-print-op-generic | fulcrum-opt | FileCheck %s
+
+// Every op of the fulcrum dialect and the annotations, in custom form;
+// they print and parse back, also through the generic form.
+
+// CHECK-LABEL: func @ops
+func.func @ops(%x: tensor<1x8x16x16xf32>, %w: tensor<8x8x3x3xf32>, %b: tensor<8xf32>,
+               %a: tensor<4x8xf32>, %m: tensor<8x16xf32>, %v: tensor<16xf32>, %r: tensor<4x16xf32>,
+               %g: tensor<16x8xf32>) -> (tensor<1x8x16x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>) {
+  // CHECK: fulcrum.conv %arg0, %arg1 bias %arg2 residual %arg0 {activation = "relu", fulcrum.precision = "int8", fulcrum.pruning_ratio = 2.500000e-01 : f32, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x16x16xf32>, tensor<8x8x3x3xf32>, tensor<8xf32>, tensor<1x8x16x16xf32>) -> tensor<1x8x16x16xf32>
+  %0 = fulcrum.conv %x, %w bias %b residual %x {activation = "relu", pads = array<i64: 1, 1, 1, 1>, fulcrum.precision = "int8", fulcrum.pruning_ratio = 0.25 : f32} : (tensor<1x8x16x16xf32>, tensor<8x8x3x3xf32>, tensor<8xf32>, tensor<1x8x16x16xf32>) -> tensor<1x8x16x16xf32>
+  // CHECK: fulcrum.matmul %arg3, %arg4 bias %arg5 residual %arg6 {activation = "gelu_tanh"} : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  %1 = fulcrum.matmul %a, %m bias %v residual %r {activation = "gelu_tanh"} : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  // CHECK: fulcrum.gemm %arg3, %arg7 {activation = "clip", clip_max = 6.000000e+00 : f32, clip_min = 0.000000e+00 : f32, transB = 1 : i64} : (tensor<4x8xf32>, tensor<16x8xf32>) -> tensor<4x16xf32>
+  %2 = fulcrum.gemm %a, %g {transB = 1 : i64, activation = "clip", clip_min = 0.0 : f32, clip_max = 6.0 : f32} : (tensor<4x8xf32>, tensor<16x8xf32>) -> tensor<4x16xf32>
+  // CHECK: fulcrum.layer_norm %arg6, %arg5 bias %arg5 {axis = 0 : i64, epsilon = 1.000000e-03 : f32} : (tensor<4x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+  %3 = fulcrum.layer_norm %r, %v bias %v {axis = 0 : i64, epsilon = 1.0e-3 : f32} : (tensor<4x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+  // CHECK: fulcrum.gelu %arg6 : tensor<4x16xf32>
+  %4 = fulcrum.gelu %r : tensor<4x16xf32>
+  return %0, %1, %2, %3, %4 : tensor<1x8x16x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>
+}
