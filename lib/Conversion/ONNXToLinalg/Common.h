@@ -248,6 +248,10 @@ void populateControlFlowPatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 void populateRecurrentPatterns(const mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
+void populateGridSamplePatterns(const mlir::TypeConverter &tc,
+                                mlir::RewritePatternSet &patterns);
+void populateSpectralPatterns(const mlir::TypeConverter &tc,
+                              mlir::RewritePatternSet &patterns);
 
 } // namespace fulcrum::lowering
 
