@@ -29,9 +29,9 @@ struct Sampler {
   Type elt;
   Padding padding;
   bool alignCorners;
-  Value x, n, c;            // the input and the output's batch and channel
-  Value height, width;      // index
-  Value heightF, widthF;    // elt
+  Value x, n, c;         // the input and the output's batch and channel
+  Value height, width;   // index
+  Value heightF, widthF; // elt
 
   Value f(double v) { return createScalar(b, loc, elt, v); }
   Value add(Value a, Value c) { return b.create<arith::AddFOp>(loc, a, c); }
@@ -60,10 +60,9 @@ struct Sampler {
     v = b.create<math::AbsFOp>(loc, sub(v, low));
     Value extra = b.create<arith::RemFOp>(loc, v, span);
     Value flips = b.create<math::FloorOp>(loc, div(v, span));
-    Value even =
-        b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ,
-                                b.create<arith::RemFOp>(loc, flips, f(2.0)),
-                                f(0.0));
+    Value even = b.create<arith::CmpFOp>(
+        loc, arith::CmpFPredicate::OEQ,
+        b.create<arith::RemFOp>(loc, flips, f(2.0)), f(0.0));
     Value r = b.create<arith::SelectOp>(loc, even, add(extra, low),
                                         add(sub(span, extra), low));
     Value empty = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ,
@@ -208,8 +207,7 @@ struct GridSampleLowering : public OpConversionPattern<GridSampleOp> {
     else if (paddingName == "reflection")
       padding = Padding::Reflection;
     else
-      return refuse(op, rewriter,
-                    "unknown padding_mode '" + paddingName + "'");
+      return refuse(op, rewriter, "unknown padding_mode '" + paddingName + "'");
 
     Location loc = op.getLoc();
     Value x = adaptor.getX(), grid = adaptor.getGrid();
@@ -229,9 +227,9 @@ struct GridSampleLowering : public OpConversionPattern<GridSampleOp> {
             return b.create<arith::UIToFPOp>(
                 l, elt, b.create<arith::IndexCastOp>(l, b.getI64Type(), i));
           };
-          Sampler s{b,     l,     elt,   padding,         align,
-                    x,     ivs[0], ivs[1], height,        width,
-                    toFloat(height), toFloat(width)};
+          Sampler s{
+              b,      l,      elt,    padding, align,           x,
+              ivs[0], ivs[1], height, width,   toFloat(height), toFloat(width)};
           auto coord = [&](int64_t i) -> Value {
             return b.create<tensor::ExtractOp>(
                 l, grid,

@@ -11,7 +11,6 @@
 
 #include "Common.h"
 
-
 using namespace mlir;
 using namespace fulcrum::onnx;
 
@@ -19,8 +18,8 @@ namespace fulcrum::lowering {
 namespace {
 
 /// A sample of the signal as f64 (real, imaginary) parts.
-using SampleFn = function_ref<std::pair<Value, Value>(OpBuilder &, Location,
-                                                      Value n)>;
+using SampleFn =
+    function_ref<std::pair<Value, Value>(OpBuilder &, Location, Value n)>;
 
 Value toF64(OpBuilder &b, Location loc, Value v) {
   if (v.getType().isF64())
@@ -59,18 +58,18 @@ Value complexSum(OpBuilder &b, Location loc, Type elt, Value k, Value count,
           sin = nb.create<arith::NegFOp>(nl, sin);
         auto [re, im] = sample(nb, nl, n);
         // (re + i im)(cos + i sin)
-        Value outRe = nb.create<arith::SubFOp>(
-            nl, nb.create<arith::MulFOp>(nl, re, cos),
-            nb.create<arith::MulFOp>(nl, im, sin));
-        Value outIm = nb.create<arith::AddFOp>(
-            nl, nb.create<arith::MulFOp>(nl, re, sin),
-            nb.create<arith::MulFOp>(nl, im, cos));
+        Value outRe =
+            nb.create<arith::SubFOp>(nl, nb.create<arith::MulFOp>(nl, re, cos),
+                                     nb.create<arith::MulFOp>(nl, im, sin));
+        Value outIm =
+            nb.create<arith::AddFOp>(nl, nb.create<arith::MulFOp>(nl, re, sin),
+                                     nb.create<arith::MulFOp>(nl, im, cos));
         nb.create<scf::YieldOp>(
             nl, ValueRange{nb.create<arith::AddFOp>(nl, acc[0], outRe),
                            nb.create<arith::AddFOp>(nl, acc[1], outIm)});
       });
-  Value isReal = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, part,
-                                         zero);
+  Value isReal =
+      b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, part, zero);
   Value v = b.create<arith::SelectOp>(loc, isReal, loop.getResult(0),
                                       loop.getResult(1));
   if (inverse)
@@ -158,13 +157,13 @@ struct DFTLowering : public OpConversionPattern<DFTOp> {
     Value result = generateTensor(
         rewriter, loc, createEmpty(rewriter, loc, type, dynamic),
         [&](OpBuilder &b, Location l, ValueRange ivs) -> Value {
-          return complexSum(
-              b, l, elt, ivs[axis], count, length, ivs.back(), inverse,
-              [&](OpBuilder &nb, Location nl, Value n) {
-                SmallVector<Value> indices(ivs);
-                indices[axis] = n;
-                return readComplex(nb, nl, x, indices, *isComplex);
-              });
+          return complexSum(b, l, elt, ivs[axis], count, length, ivs.back(),
+                            inverse, [&](OpBuilder &nb, Location nl, Value n) {
+                              SmallVector<Value> indices(ivs);
+                              indices[axis] = n;
+                              return readComplex(nb, nl, x, indices,
+                                                 *isComplex);
+                            });
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -225,14 +224,15 @@ struct STFTLowering : public OpConversionPattern<STFTOp> {
               b, l, elt, ivs[2], length, length, ivs[3], /*inverse=*/false,
               [&](OpBuilder &nb, Location nl, Value n) {
                 Value at = nb.create<arith::AddIOp>(nl, start, n);
-                auto [re, im] = readComplex(
-                    nb, nl, signal, {ivs[0], at, Value()}, *isComplex);
+                auto [re, im] = readComplex(nb, nl, signal,
+                                            {ivs[0], at, Value()}, *isComplex);
                 if (!hasWindow)
                   return std::pair{re, im};
-                Value w = toF64(nb, nl,
-                                nb.create<tensor::ExtractOp>(nl, window, n));
-                return std::pair{nb.create<arith::MulFOp>(nl, re, w).getResult(),
-                                 nb.create<arith::MulFOp>(nl, im, w).getResult()};
+                Value w =
+                    toF64(nb, nl, nb.create<tensor::ExtractOp>(nl, window, n));
+                return std::pair{
+                    nb.create<arith::MulFOp>(nl, re, w).getResult(),
+                    nb.create<arith::MulFOp>(nl, im, w).getResult()};
               });
         });
     rewriter.replaceOp(op, result);

@@ -204,6 +204,52 @@ func.func @negative_log_softmax_v1_inner(%x: tensor<2x10x20xf32>) -> tensor<2x10
 
 // -----
 
+// Add-7 (numpy broadcasting already) differs from Add-14 only in the element
+// types it admits: renamed, operands kept, also inside a Scan-8 body.
+// CHECK-LABEL: func @add_v7
+// CHECK-NEXT: %[[R:.*]] = onnx.Add(%arg0, %arg1) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @add_v7(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = onnx.AddV7(%a, %b) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// One per version family: Sub/Mul/Div-13, Pow-12, Equal-11, Less-9 and the
+// unary -6 versions; LeakyRelu-6 keeps its alpha.
+// CHECK-LABEL: func @same_semantics_versions
+// CHECK: onnx.Sub(%arg0, %arg0)
+// CHECK: onnx.Mul(
+// CHECK: onnx.Div(
+// CHECK: onnx.Pow(
+// CHECK: onnx.Equal(
+// CHECK: onnx.Less(
+// CHECK: onnx.Exp(
+// CHECK: onnx.Relu(
+// CHECK: onnx.LeakyRelu({{.*}}) {alpha = 2.000000e-01 : f32}
+// CHECK: onnx.Identity(
+// CHECK: onnx.Sum(
+// CHECK: onnx.Max(
+// CHECK-NOT: V{{[0-9]+}}
+func.func @same_semantics_versions(%a: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xi1>, tensor<3xi1>) {
+  %0 = onnx.SubV13(%a, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %1 = onnx.MulV13(%0, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %2 = onnx.DivV13(%1, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %3 = onnx.PowV12(%2, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %4 = onnx.EqualV11(%3, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xi1>
+  %5 = onnx.LessV9(%3, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xi1>
+  %6 = onnx.ExpV6(%3) : (tensor<3xf32>) -> tensor<3xf32>
+  %7 = onnx.ReluV6(%6) : (tensor<3xf32>) -> tensor<3xf32>
+  %l = onnx.LeakyReluV6(%7) {alpha = 0.2 : f32} : (tensor<3xf32>) -> tensor<3xf32>
+  %i = onnx.IdentityV1(%l) : (tensor<3xf32>) -> tensor<3xf32>
+  %s = onnx.SumV6(%i, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %8 = onnx.MaxV8(%s, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %8, %4, %5 : tensor<3xf32>, tensor<3xi1>, tensor<3xi1>
+}
+
+// -----
+
 // ConvInteger: casts to f64 (exact for every int32 sum of 8-bit products),
 // the zero points subtracted (a 1-D w_zero_point per output channel becomes
 // [M, 1, 1, 1]), an f64 Conv with the same attributes, a cast to int32.

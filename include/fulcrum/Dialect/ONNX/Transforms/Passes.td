@@ -155,7 +155,13 @@ def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
       become the current operator where the meaning is the same:
       `Add`/`Sub`/`Mul`/`Div`-6 (a broadcast B starting at `axis` is
       unsqueezed to numpy broadcasting), `Gemm`-6, and `Softmax`-1/
-      `LogSoftmax`-1 over the last axis.
+      `LogSoftmax`-1 over the last axis. Versions that differ from the
+      current one only in the element types they admit are renamed:
+      `Add`/`Sub`/`Mul`/`Div`-7 and -13, `Pow`-7/12/13, `Equal`-7/11,
+      `Greater`/`Less`-7/9, `Ceil`/`Floor`/`Exp`/`Log`/`Reciprocal`/
+      `Relu`/`Sigmoid`/`Sqrt`/`Tanh`-6, `Relu`-13, `LeakyRelu`-6,
+      `Identity`-1/13/14, `Sum`/`Max`/`Min`/`Mean`-6 (operands of one
+      shape, a case of the later broadcasting) and -8, `Max`/`Min`-12.
 
     With `quantized=false` the four quantized operators (`MatMulInteger`,
     `QLinearMatMul`, `ConvInteger`, `QLinearConv`) are kept, for a
