@@ -1,0 +1,155 @@
+"""The project's models as older exporters write them, and a NumPy
+reference to check them against (foreign-opsets.test).
+
+  foreign_models.py downconvert MODEL OPSET OUT [--batch N]
+      Writes MODEL at opset OPSET: libonnx's version converter has no
+      down-conversion adapters for most operators of these models (Relu-14,
+      BatchNormalization-15, ...), so each node is rewritten here into the
+      version that OPSET defines, by a rule per operator (refusing what
+      has no equivalent at that opset). --batch N fixes the symbolic batch
+      dimension (a static model).
+  foreign_models.py reference MODEL X.npy OUT.npy
+      Runs MODEL's graph in NumPy (float64), node by node, on X.
+  foreign_models.py compare GOT.npy WANT.npy
+      Checks GOT against WANT within rtol 1e-4, atol 1e-5.
+"""
+
+import math
+import sys
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+# The opset that introduced each operator's form used here; a model for an
+# older opset cannot hold it.
+FIRST = {"Flatten": 1, "Gemm": 7, "Relu": 6, "Conv": 1, "Add": 7,
+         "MaxPool": 1, "GlobalAveragePool": 1, "BatchNormalization": 7,
+         "Softmax": 1}
+
+
+def downconvert(path, opset, out, batch=None):
+    model = onnx.load(path)
+    for node in model.graph.node:
+        first = FIRST.get(node.op_type)
+        if first is None or first > opset:
+            sys.exit(f"{node.op_type} has no form at opset {opset}")
+        attrs = {a.name: a for a in node.attribute}
+        if node.op_type == "MaxPool" and opset < 10 and "ceil_mode" in attrs:
+            # MaxPool-1/8 floor the output size (no ceil_mode).
+            if helper.get_attribute_value(attrs["ceil_mode"]):
+                sys.exit("MaxPool with ceil_mode has no form before opset 10")
+            node.attribute.remove(attrs["ceil_mode"])
+        if node.op_type == "Softmax" and opset < 13:
+            # Softmax-1/11 flattens at `axis` (default 1); the models'
+            # softmax is over the last axis of a 2-D tensor, the same.
+            axis = helper.get_attribute_value(attrs["axis"]) if "axis" in attrs else -1
+            if axis not in (-1, 1):
+                sys.exit("Softmax over an inner axis has no opset-12 form")
+            node.ClearField("attribute")
+            node.attribute.append(helper.make_attribute("axis", 1))
+    del model.opset_import[:]
+    model.opset_import.append(helper.make_opsetid("", opset))
+    model.ir_version = 3 if opset <= 7 else 4 if opset <= 9 else 6
+    if batch is not None:
+        for v in list(model.graph.input) + list(model.graph.output):
+            dim = v.type.tensor_type.shape.dim[0]
+            dim.ClearField("dim_param")
+            dim.dim_value = batch
+    if model.ir_version < 4:
+        # Before IR 4 every initializer is also a graph input.
+        names = {i.name for i in model.graph.input}
+        for t in model.graph.initializer:
+            if t.name not in names:
+                model.graph.input.append(helper.make_tensor_value_info(
+                    t.name, t.data_type, list(t.dims)))
+    onnx.checker.check_model(model)
+    onnx.save(model, out)
+
+
+def conv(x, w, b, strides, pads):
+    n, c, h, wd = x.shape
+    m, _, kh, kw = w.shape
+    x = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    oh = (x.shape[2] - kh) // strides[0] + 1
+    ow = (x.shape[3] - kw) // strides[1] + 1
+    y = np.zeros((n, m, oh, ow))
+    for i in range(kh):
+        for j in range(kw):
+            patch = x[:, :, i:i + strides[0] * oh:strides[0],
+                      j:j + strides[1] * ow:strides[1]]
+            y += np.einsum("nchw,mc->nmhw", patch, w[:, :, i, j])
+    return y + (b[None, :, None, None] if b is not None else 0)
+
+
+def reference(path, xpath, out):
+    model = onnx.load(path)
+    env = {t.name: numpy_helper.to_array(t).astype(np.float64)
+           for t in model.graph.initializer}
+    env[model.graph.input[0].name] = np.load(xpath).astype(np.float64)
+    for node in model.graph.node:
+        a = {x.name: helper.get_attribute_value(x) for x in node.attribute}
+        ins = [env[i] if i else None for i in node.input]
+        op = node.op_type
+        if op == "Relu":
+            y = np.maximum(ins[0], 0)
+        elif op == "Add":
+            y = ins[0] + ins[1]
+        elif op == "Flatten":
+            axis = a.get("axis", 1)
+            y = ins[0].reshape(int(np.prod(ins[0].shape[:axis])), -1)
+        elif op == "Gemm":
+            A = ins[0].T if a.get("transA", 0) else ins[0]
+            B = ins[1].T if a.get("transB", 0) else ins[1]
+            y = a.get("alpha", 1.0) * A @ B
+            if len(ins) > 2 and ins[2] is not None:
+                y = y + a.get("beta", 1.0) * ins[2]
+        elif op == "Conv":
+            k = a.get("kernel_shape", ins[1].shape[2:])
+            assert a.get("group", 1) == 1 and list(a.get("dilations", [1, 1])) == [1, 1]
+            y = conv(ins[0], ins[1], ins[2] if len(ins) > 2 else None,
+                     a.get("strides", [1] * len(k)), a.get("pads", [0] * 2 * len(k)))
+        elif op == "MaxPool":
+            kh, kw = a["kernel_shape"]
+            sh, sw = a.get("strides", [1, 1])
+            assert not any(a.get("pads", [0])) and not a.get("ceil_mode", 0)
+            x = ins[0]
+            oh, ow = (x.shape[2] - kh) // sh + 1, (x.shape[3] - kw) // sw + 1
+            y = np.full(x.shape[:2] + (oh, ow), -np.inf)
+            for i in range(kh):
+                for j in range(kw):
+                    y = np.maximum(y, x[:, :, i:i + sh * oh:sh, j:j + sw * ow:sw])
+        elif op == "GlobalAveragePool":
+            y = ins[0].mean(axis=(2, 3), keepdims=True)
+        elif op == "BatchNormalization":
+            x, s, bias, mean, var = ins[:5]
+            sh = (1, -1) + (1,) * (x.ndim - 2)
+            y = (x - mean.reshape(sh)) / np.sqrt(var.reshape(sh) + a.get("epsilon", 1e-5))
+            y = y * s.reshape(sh) + bias.reshape(sh)
+        elif op == "Softmax":
+            e = np.exp(ins[0] - ins[0].max(axis=-1, keepdims=True))
+            y = e / e.sum(axis=-1, keepdims=True)
+        else:
+            sys.exit(f"no reference for {op}")
+        env[node.output[0]] = y
+    np.save(out, env[model.graph.output[0].name].astype(np.float32))
+
+
+def compare(got, want):
+    g, w = np.load(got), np.load(want)
+    if g.shape != w.shape:
+        sys.exit(f"shape {g.shape}, reference {w.shape}")
+    if not np.allclose(g, w, rtol=1e-4, atol=1e-5):
+        sys.exit(f"largest difference {np.max(np.abs(g - w)):.3g}")
+    print(f"{got}: {g.shape} matches the reference")
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "downconvert":
+        batch = int(sys.argv[6]) if len(sys.argv) > 6 and sys.argv[5] == "--batch" else None
+        downconvert(sys.argv[2], int(sys.argv[3]), sys.argv[4], batch)
+    elif cmd == "reference":
+        reference(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        compare(sys.argv[2], sys.argv[3])
