@@ -682,3 +682,13 @@ func.func @negative_stft_no_length(%s: tensor<1x64x1xf32>, %step: tensor<i64>) -
   %0 = onnx.STFT(%s, %step, %none, %none) : (tensor<1x64x1xf32>, tensor<i64>, none, none) -> tensor<1x?x?x2xf32>
   return %0 : tensor<1x?x?x2xf32>
 }
+
+// -----
+
+// PoolLowering: ceil_mode rounds the output size up, which a dynamic
+// spatial size does not give.
+func.func @negative_maxpool_ceil_dynamic(%x: tensor<1x2x8x?xf32>) -> tensor<1x2x4x?xf32> {
+  // expected-error @below {{cannot lower 'onnx.MaxPool': ceil_mode with a dynamic spatial size}}
+  %y, %i = onnx.MaxPool(%x) {ceil_mode = 1 : i64, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x2x8x?xf32>) -> (tensor<1x2x4x?xf32>, none)
+  return %y : tensor<1x2x4x?xf32>
+}
