@@ -135,13 +135,13 @@ def reference(path, xpath, out):
     np.save(out, env[model.graph.output[0].name].astype(np.float32))
 
 
-def compare(got, want):
+def compare(got, want, what="the reference"):
     g, w = np.load(got), np.load(want)
     if g.shape != w.shape:
-        sys.exit(f"shape {g.shape}, reference {w.shape}")
+        sys.exit(f"{got}: shape {g.shape}, {what} {w.shape}")
     if not np.allclose(g, w, rtol=1e-4, atol=1e-5):
-        sys.exit(f"largest difference {np.max(np.abs(g - w)):.3g}")
-    print(f"{got}: {g.shape} matches the reference")
+        sys.exit(f"{got}: largest difference {np.max(np.abs(g - w)):.3g}")
+    print(f"{got}: {g.shape} matches {what}")
 
 
 if __name__ == "__main__":
