@@ -250,6 +250,41 @@ func.func @same_semantics_versions(%a: tensor<3xf32>) -> (tensor<3xf32>, tensor<
 
 // -----
 
+// Versions that need more than a rename: BatchNormalization-9 in inference
+// (its mean/variance outputs unused) becomes the current operator with
+// training_mode 0; Clip-6's min/max attributes become scalar operands;
+// Softmax-11 over the last axis is Softmax. Conv-1 is renamed.
+// CHECK-LABEL: func @legacy_rewrites
+// CHECK: %[[Y:.*]], %{{.*}}, %{{.*}} = onnx.BatchNormalization(%arg0, %arg1, %arg1, %arg1, %arg1) : {{.*}} -> (tensor<2x3x4x4xf32>, none, none)
+// CHECK: %[[C:.*]] = onnx.Conv(%[[Y]], %arg2, %arg1) {pads = array<i64: 1, 1, 1, 1>}
+// CHECK: onnx.Softmax(%arg3) {axis = 1 : i64}
+// CHECK-DAG: %[[LO:.*]] = onnx.Constant() {value = dense<0.000000e+00> : tensor<f32>}
+// CHECK-DAG: %[[HI:.*]] = onnx.Constant() {value = dense<6.000000e+00> : tensor<f32>}
+// CHECK: onnx.Clip(%[[C]], %[[LO]], %[[HI]])
+func.func @legacy_rewrites(%x: tensor<2x3x4x4xf32>, %s: tensor<3xf32>, %w: tensor<3x3x3x3xf32>, %r: tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x3x4x4xf32>) {
+  %y, %m, %v, %sm, %sv = onnx.BatchNormalizationV9(%x, %s, %s, %s, %s) : (tensor<2x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4x4xf32>, none, none, none, none)
+  %c = onnx.ConvV1(%y, %w, %s) {pads = array<i64: 1, 1, 1, 1>} : (tensor<2x3x4x4xf32>, tensor<3x3x3x3xf32>, tensor<3xf32>) -> tensor<2x3x4x4xf32>
+  %sm2 = onnx.SoftmaxV11(%r) {axis = 1 : i64} : (tensor<2x4xf32>) -> tensor<2x4xf32>
+  %cl = onnx.ClipV6(%c) {max = 6.0 : f32, min = 0.0 : f32} : (tensor<2x3x4x4xf32>) -> tensor<2x3x4x4xf32>
+  return %sm2, %cl : tensor<2x4xf32>, tensor<2x3x4x4xf32>
+}
+
+// -----
+
+// Not renamed: ReduceSum-11's axes attribute is an operand in the current
+// version, and Gemm-1's broadcast attribute does not exist any more; both
+// stay at their versions (and the lowering refuses them by name).
+// CHECK-LABEL: func @negative_legacy_attributes
+// CHECK: onnx.ReduceSumV11
+// CHECK: onnx.GemmV1
+func.func @negative_legacy_attributes(%x: tensor<2x3xf32>, %c: tensor<2x2xf32>) -> (tensor<2xf32>, tensor<2x2xf32>) {
+  %0 = onnx.ReduceSumV11(%x) {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<2x3xf32>) -> tensor<2xf32>
+  %1 = onnx.GemmV1(%x, %x, %c) {broadcast = 1 : i64, transB = 1 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %0, %1 : tensor<2xf32>, tensor<2x2xf32>
+}
+
+// -----
+
 // ConvInteger: casts to f64 (exact for every int32 sum of 8-bit products),
 // the zero points subtracted (a 1-D w_zero_point per output channel becomes
 // [M, 1, 1, 1]), an f64 Conv with the same attributes, a cast to int32.

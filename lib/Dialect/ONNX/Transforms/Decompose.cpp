@@ -469,8 +469,8 @@ struct UpgradeGemmV6 : public OpRewritePattern<GemmV6Op> {
   }
 };
 
-/// Softmax-1/LogSoftmax-1 flatten the input to 2-D at `axis`; over the
-/// last axis that is the current operator's softmax along it.
+/// Softmax/LogSoftmax/Hardmax-1 and -11 flatten the input to 2-D at `axis`;
+/// over the last axis that is the current operator's softmax along it.
 template <typename LegacyOp, typename CurrentOp>
 struct UpgradeLegacySoftmax : public OpRewritePattern<LegacyOp> {
   using OpRewritePattern<LegacyOp>::OpRewritePattern;
@@ -489,34 +489,6 @@ struct UpgradeLegacySoftmax : public OpRewritePattern<LegacyOp> {
   }
 };
 
-/// Superseded versions whose semantics are the current operator's: the
-/// newer versions only admit more element types (Add/Sub/Mul/Div-7 and -13,
-/// Pow-7/12/13, Equal-7/11, Greater/Less-7/9, the unary operators' -6,
-/// Relu-13, LeakyRelu-6, Identity-1/13/14 on tensors, Sum/Max/Min/Mean-6
-/// (all operands of one shape, a case of the later broadcasting) and -8,
-/// Max/Min-12). The operator is renamed, operands and attributes kept.
-template <typename LegacyOp, typename CurrentOp>
-struct UpgradeSameSemantics : public OpRewritePattern<LegacyOp> {
-  using OpRewritePattern<LegacyOp>::OpRewritePattern;
-  LogicalResult matchAndRewrite(LegacyOp op,
-                                PatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<CurrentOp>(op, op->getResultTypes(),
-                                           op->getOperands(), op->getAttrs());
-    return success();
-  }
-};
-
-/// The operators of UpgradeSameSemantics.
-bool isSameSemanticsLegacy(Operation *op) {
-  return isa<AddV7Op, AddV13Op, SubV7Op, SubV13Op, MulV7Op, MulV13Op, DivV7Op,
-             DivV13Op, PowV7Op, PowV12Op, PowV13Op, EqualV7Op, EqualV11Op,
-             GreaterV7Op, GreaterV9Op, LessV7Op, LessV9Op, CeilV6Op, FloorV6Op,
-             ExpV6Op, LogV6Op, ReciprocalV6Op, ReluV6Op, ReluV13Op, SigmoidV6Op,
-             SqrtV6Op, TanhV6Op, LeakyReluV6Op, IdentityV1Op, IdentityV13Op,
-             IdentityV14Op, SumV6Op, SumV8Op, MaxV6Op, MaxV8Op, MaxV12Op,
-             MinV6Op, MinV8Op, MinV12Op, MeanV6Op, MeanV8Op>(op);
-}
-
 struct ONNXDecomposePass
     : public fulcrum::onnx::impl::ONNXDecomposeBase<ONNXDecomposePass> {
   using ONNXDecomposeBase::ONNXDecomposeBase;
@@ -530,9 +502,10 @@ struct ONNXDecomposePass
         if (isa<SoftmaxCrossEntropyLossOp, MatMulIntegerOp, QLinearMatMulOp,
                 ConvIntegerOp, QLinearConvOp, DynamicQuantizeLinearOp,
                 MeanVarianceNormalizationOp, AddV6Op, SubV6Op, MulV6Op, DivV6Op,
-                GemmV6Op, SoftmaxV1Op, LogSoftmaxV1Op>(op))
+                GemmV6Op, SoftmaxV1Op, LogSoftmaxV1Op, SoftmaxV11Op,
+                LogSoftmaxV11Op, HardmaxV1Op, HardmaxV11Op>(op))
           ++n;
-        else if (isSameSemanticsLegacy(op))
+        else if (isRenamedLegacyVersion(op))
           ++n;
         else if (auto bn = dyn_cast<BatchNormalizationOp>(op))
           n += bn.getTrainingMode() != 0;
@@ -564,47 +537,12 @@ void fulcrum::onnx::populateONNXDecomposePatterns(RewritePatternSet &patterns,
                UpgradeLegacyBroadcast<DivV6Op, DivOp>, UpgradeGemmV6,
                UpgradeLegacySoftmax<SoftmaxV1Op, SoftmaxOp>,
                UpgradeLegacySoftmax<LogSoftmaxV1Op, LogSoftmaxOp>,
-               UpgradeSameSemantics<AddV7Op, AddOp>,
-               UpgradeSameSemantics<AddV13Op, AddOp>,
-               UpgradeSameSemantics<SubV7Op, SubOp>,
-               UpgradeSameSemantics<SubV13Op, SubOp>,
-               UpgradeSameSemantics<MulV7Op, MulOp>,
-               UpgradeSameSemantics<MulV13Op, MulOp>,
-               UpgradeSameSemantics<DivV7Op, DivOp>,
-               UpgradeSameSemantics<DivV13Op, DivOp>,
-               UpgradeSameSemantics<PowV7Op, PowOp>,
-               UpgradeSameSemantics<PowV12Op, PowOp>,
-               UpgradeSameSemantics<PowV13Op, PowOp>,
-               UpgradeSameSemantics<EqualV7Op, EqualOp>,
-               UpgradeSameSemantics<EqualV11Op, EqualOp>,
-               UpgradeSameSemantics<GreaterV7Op, GreaterOp>,
-               UpgradeSameSemantics<GreaterV9Op, GreaterOp>,
-               UpgradeSameSemantics<LessV7Op, LessOp>,
-               UpgradeSameSemantics<LessV9Op, LessOp>,
-               UpgradeSameSemantics<CeilV6Op, CeilOp>,
-               UpgradeSameSemantics<FloorV6Op, FloorOp>,
-               UpgradeSameSemantics<ExpV6Op, ExpOp>,
-               UpgradeSameSemantics<LogV6Op, LogOp>,
-               UpgradeSameSemantics<ReciprocalV6Op, ReciprocalOp>,
-               UpgradeSameSemantics<ReluV6Op, ReluOp>,
-               UpgradeSameSemantics<ReluV13Op, ReluOp>,
-               UpgradeSameSemantics<SigmoidV6Op, SigmoidOp>,
-               UpgradeSameSemantics<SqrtV6Op, SqrtOp>,
-               UpgradeSameSemantics<TanhV6Op, TanhOp>,
-               UpgradeSameSemantics<LeakyReluV6Op, LeakyReluOp>,
-               UpgradeSameSemantics<IdentityV1Op, IdentityOp>,
-               UpgradeSameSemantics<IdentityV13Op, IdentityOp>,
-               UpgradeSameSemantics<IdentityV14Op, IdentityOp>,
-               UpgradeSameSemantics<SumV6Op, SumOp>,
-               UpgradeSameSemantics<SumV8Op, SumOp>,
-               UpgradeSameSemantics<MaxV6Op, MaxOp>,
-               UpgradeSameSemantics<MaxV8Op, MaxOp>,
-               UpgradeSameSemantics<MaxV12Op, MaxOp>,
-               UpgradeSameSemantics<MinV6Op, MinOp>,
-               UpgradeSameSemantics<MinV8Op, MinOp>,
-               UpgradeSameSemantics<MinV12Op, MinOp>,
-               UpgradeSameSemantics<MeanV6Op, MeanOp>,
-               UpgradeSameSemantics<MeanV8Op, MeanOp>>(patterns.getContext());
+               UpgradeLegacySoftmax<SoftmaxV11Op, SoftmaxOp>,
+               UpgradeLegacySoftmax<LogSoftmaxV11Op, LogSoftmaxOp>,
+               UpgradeLegacySoftmax<HardmaxV1Op, HardmaxOp>,
+               UpgradeLegacySoftmax<HardmaxV11Op, HardmaxOp>>(
+      patterns.getContext());
+  populateLegacyVersionPatterns(patterns);
   if (quantized)
     patterns.add<DecomposeMatMulInteger, DecomposeQLinearMatMul,
                  DecomposeConvInteger, DecomposeQLinearConv>(

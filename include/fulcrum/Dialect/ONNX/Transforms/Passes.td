@@ -155,13 +155,21 @@ def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
       become the current operator where the meaning is the same:
       `Add`/`Sub`/`Mul`/`Div`-6 (a broadcast B starting at `axis` is
       unsqueezed to numpy broadcasting), `Gemm`-6, and `Softmax`-1/
-      `LogSoftmax`-1 over the last axis. Versions that differ from the
-      current one only in the element types they admit are renamed:
-      `Add`/`Sub`/`Mul`/`Div`-7 and -13, `Pow`-7/12/13, `Equal`-7/11,
-      `Greater`/`Less`-7/9, `Ceil`/`Floor`/`Exp`/`Log`/`Reciprocal`/
-      `Relu`/`Sigmoid`/`Sqrt`/`Tanh`-6, `Relu`-13, `LeakyRelu`-6,
-      `Identity`-1/13/14, `Sum`/`Max`/`Min`/`Mean`-6 (operands of one
-      shape, a case of the later broadcasting) and -8, `Max`/`Min`-12.
+      `LogSoftmax`-1 over the last axis (and `Softmax`/`LogSoftmax`/
+      `Hardmax`-1 and -11 likewise), `BatchNormalization`-7/9 in inference
+      (unused statistics outputs), `Clip`-6 (min/max attributes become
+      operands). About a hundred versions whose meaning is the current
+      version's (the newer one only admits more types, adds attributes or
+      operands whose defaults keep the old behaviour, or accepts more, such
+      as negative axes or broadcasting) are renamed to the current
+      operator, e.g. `Add`-7/13, `Relu`-6/13, `Conv`-1, `Gemm`-7/9/11,
+      `MaxPool`-8/10/11, `Reshape`-5/13, `Gather`-1/11, `LSTM`/`GRU`/
+      `RNN`-7 (the list is `FULCRUM_RENAMED_VERSIONS` in
+      `LegacyVersions.cpp`). A rename happens only when the current
+      operator defines every attribute the old one carries and verifies
+      with its operands and results; otherwise the operator stays at its
+      version, which the lowering refuses by name (e.g. `ReduceSum`-11
+      with an `axes` attribute, `Gemm`-1).
 
     With `quantized=false` the four quantized operators (`MatMulInteger`,
     `QLinearMatMul`, `ConvInteger`, `QLinearConv`) are kept, for a
