@@ -271,16 +271,34 @@ func.func @legacy_rewrites(%x: tensor<2x3x4x4xf32>, %s: tensor<3xf32>, %w: tenso
 
 // -----
 
-// Not renamed: ReduceSum-11's axes attribute is an operand in the current
-// version, and Gemm-1's broadcast attribute does not exist any more; both
-// stay at their versions (and the lowering refuses them by name).
-// CHECK-LABEL: func @negative_legacy_attributes
-// CHECK: onnx.ReduceSumV11
-// CHECK: onnx.GemmV1
-func.func @negative_legacy_attributes(%x: tensor<2x3xf32>, %c: tensor<2x2xf32>) -> (tensor<2xf32>, tensor<2x2xf32>) {
+// Axes (split sizes) attributes of the opset-11 forms become the current
+// versions' i64 operands; without the attribute, none (all axes).
+// CHECK-LABEL: func @legacy_list_attributes
+// CHECK: %[[NONE:.*]] = onnx.NoValue
+// CHECK: %[[A1:.*]] = onnx.Constant() {value = dense<1> : tensor<1xi64>}
+// CHECK: onnx.ReduceSum(%arg0, %[[A1]]) {keepdims = 0 : i64}
+// CHECK: %[[A0:.*]] = onnx.Constant() {value = dense<0> : tensor<1xi64>}
+// CHECK: onnx.Unsqueeze(%{{.*}}, %[[A0]])
+// CHECK: onnx.Squeeze(%{{.*}}, %[[NONE]])
+// CHECK: %[[S:.*]] = onnx.Constant() {value = dense<[1, 2]> : tensor<2xi64>}
+// CHECK: onnx.Split(%arg0, %[[S]]) {axis = 1 : i64}
+func.func @legacy_list_attributes(%x: tensor<2x3xf32>) -> (tensor<2xf32>, tensor<2x1xf32>, tensor<2x2xf32>) {
   %0 = onnx.ReduceSumV11(%x) {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<2x3xf32>) -> tensor<2xf32>
+  %1 = onnx.UnsqueezeV11(%0) {axes = array<i64: 0>} : (tensor<2xf32>) -> tensor<1x2xf32>
+  %2 = onnx.SqueezeV11(%1) : (tensor<1x2xf32>) -> tensor<2xf32>
+  %3:2 = onnx.SplitV11(%x) {axis = 1 : i64, split = array<i64: 1, 2>} : (tensor<2x3xf32>) -> (tensor<2x1xf32>, tensor<2x2xf32>)
+  return %2, %3#0, %3#1 : tensor<2xf32>, tensor<2x1xf32>, tensor<2x2xf32>
+}
+
+// -----
+
+// Not renamed: Gemm-1's broadcast attribute does not exist any more; it
+// stays at its version (and the lowering refuses it by name).
+// CHECK-LABEL: func @negative_legacy_attributes
+// CHECK: onnx.GemmV1
+func.func @negative_legacy_attributes(%x: tensor<2x3xf32>, %c: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %1 = onnx.GemmV1(%x, %x, %c) {broadcast = 1 : i64, transB = 1 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
-  return %0, %1 : tensor<2xf32>, tensor<2x2xf32>
+  return %1 : tensor<2x2xf32>
 }
 
 // -----

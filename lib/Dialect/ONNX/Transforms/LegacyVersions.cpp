@@ -78,6 +78,30 @@ using namespace fulcrum::onnx;
 
 namespace {
 
+/// Replaces `op` by a `name` operation of `operands` and `attrs` (and op's
+/// result types) when that verifies; fails (changing nothing) otherwise.
+LogicalResult replaceVerified(PatternRewriter &rewriter, Operation *op,
+                              StringRef name, ValueRange operands,
+                              ArrayRef<NamedAttribute> attrs) {
+  OperationState state(op->getLoc(), name);
+  state.addOperands(operands);
+  state.addTypes(op->getResultTypes());
+  state.addAttributes(attrs);
+  Operation *created = Operation::create(state);
+  {
+    // A replacement that does not verify is not this operator's meaning.
+    ScopedDiagnosticHandler quiet(op->getContext(),
+                                  [](Diagnostic &) { return success(); });
+    if (failed(verify(created))) {
+      created->destroy();
+      return rewriter.notifyMatchFailure(op, "the upgrade does not verify");
+    }
+  }
+  rewriter.insert(created);
+  rewriter.replaceOp(op, created->getResults());
+  return success();
+}
+
 /// Renames LegacyOp to CurrentOp when CurrentOp defines all of its
 /// attributes and verifies with its operands and results.
 template <typename LegacyOp, typename CurrentOp>
@@ -90,24 +114,48 @@ struct RenameLegacyVersion : public OpRewritePattern<LegacyOp> {
       if (!llvm::is_contained(known, a.getName().strref()))
         return rewriter.notifyMatchFailure(
             op, "an attribute the current version does not define");
-    OperationState state(op.getLoc(), CurrentOp::getOperationName());
-    state.addOperands(op->getOperands());
-    state.addTypes(op->getResultTypes());
-    state.addAttributes(op->getAttrs());
-    Operation *renamed = Operation::create(state);
-    {
-      // A rename that does not verify is not this operator's meaning.
-      ScopedDiagnosticHandler quiet(op.getContext(),
-                                    [](Diagnostic &) { return success(); });
-      if (failed(verify(renamed))) {
-        renamed->destroy();
-        return rewriter.notifyMatchFailure(op, "the rename does not verify");
-      }
-    }
-    rewriter.insert(renamed);
-    rewriter.replaceOp(op, renamed->getResults());
-    return success();
+    return replaceVerified(rewriter, op, CurrentOp::getOperationName(),
+                           op->getOperands(), op->getAttrs());
   }
+};
+
+/// Squeeze/Unsqueeze-1/11, ReduceSum-1/11 and Split-2/11 take their axes
+/// (split sizes) as the attribute `name`; the current versions as an
+/// optional i64 operand after the data: a constant of the attribute's
+/// values, or none without the attribute (all axes; equal parts).
+template <typename LegacyOp, typename CurrentOp>
+struct UpgradeListAttribute : public OpRewritePattern<LegacyOp> {
+  UpgradeListAttribute(MLIRContext *ctx, StringRef name)
+      : OpRewritePattern<LegacyOp>(ctx), name(name) {}
+  LogicalResult matchAndRewrite(LegacyOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Attribute attr = op->getAttr(name);
+    if (attr && !isa<DenseI64ArrayAttr>(attr))
+      return rewriter.notifyMatchFailure(op, "not an i64 array attribute");
+    Value list;
+    if (auto values = op->template getAttrOfType<DenseI64ArrayAttr>(name)) {
+      auto type = RankedTensorType::get({values.size()}, rewriter.getI64Type());
+      list = rewriter.create<ConstantOp>(
+          loc, TypeRange{type}, ValueRange{},
+          rewriter.getNamedAttr(
+              "value", DenseElementsAttr::get(type, values.asArrayRef())));
+    } else {
+      list = rewriter.create<NoValueOp>(loc, rewriter.getNoneType());
+    }
+    SmallVector<NamedAttribute> attrs;
+    for (NamedAttribute a : op->getAttrs())
+      if (a.getName() != name)
+        attrs.push_back(a);
+    SmallVector<Value> operands(op->getOperands());
+    operands.push_back(list);
+    if (succeeded(replaceVerified(rewriter, op, CurrentOp::getOperationName(),
+                                  operands, attrs)))
+      return success();
+    rewriter.eraseOp(list.getDefiningOp());
+    return failure();
+  }
+  std::string name;
 };
 
 /// BatchNormalization-9 (and -7 with spatial = 1) in inference: its
@@ -170,6 +218,14 @@ void fulcrum::onnx::populateLegacyVersionPatterns(RewritePatternSet &patterns) {
 #define FULCRUM_ADD(L, C) patterns.add<RenameLegacyVersion<L##Op, C##Op>>(ctx);
   FULCRUM_RENAMED_VERSIONS(FULCRUM_ADD)
 #undef FULCRUM_ADD
+  patterns.add<UpgradeListAttribute<SqueezeV1Op, SqueezeOp>,
+               UpgradeListAttribute<SqueezeV11Op, SqueezeOp>,
+               UpgradeListAttribute<UnsqueezeV1Op, UnsqueezeOp>,
+               UpgradeListAttribute<UnsqueezeV11Op, UnsqueezeOp>,
+               UpgradeListAttribute<ReduceSumV1Op, ReduceSumOp>,
+               UpgradeListAttribute<ReduceSumV11Op, ReduceSumOp>>(ctx, "axes");
+  patterns.add<UpgradeListAttribute<SplitV2Op, SplitOp>,
+               UpgradeListAttribute<SplitV11Op, SplitOp>>(ctx, "split");
   patterns
       .add<UpgradeBatchNormInference<BatchNormalizationV9Op>,
            UpgradeBatchNormInference<BatchNormalizationV7Op>, UpgradeClipV6>(
@@ -178,7 +234,9 @@ void fulcrum::onnx::populateLegacyVersionPatterns(RewritePatternSet &patterns) {
 
 bool fulcrum::onnx::isRenamedLegacyVersion(Operation *op) {
 #define FULCRUM_IS(L, C) || isa<L##Op>(op)
-  return isa<BatchNormalizationV9Op, BatchNormalizationV7Op, ClipV6Op>(op)
+  return isa<BatchNormalizationV9Op, BatchNormalizationV7Op, ClipV6Op,
+             SqueezeV1Op, SqueezeV11Op, UnsqueezeV1Op, UnsqueezeV11Op,
+             ReduceSumV1Op, ReduceSumV11Op, SplitV2Op, SplitV11Op>(op)
       FULCRUM_RENAMED_VERSIONS(FULCRUM_IS);
 #undef FULCRUM_IS
 }

@@ -168,8 +168,10 @@ def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
       `LegacyVersions.cpp`). A rename happens only when the current
       operator defines every attribute the old one carries and verifies
       with its operands and results; otherwise the operator stays at its
-      version, which the lowering refuses by name (e.g. `ReduceSum`-11
-      with an `axes` attribute, `Gemm`-1).
+      version, which the lowering refuses by name (e.g. `Gemm`-1 with
+      `broadcast`). `Squeeze`/`Unsqueeze`/`ReduceSum`-1/11 and `Split`-2/11
+      get their `axes`/`split` attribute as the current versions' i64
+      operand (none without it).
 
     With `quantized=false` the four quantized operators (`MatMulInteger`,
     `QLinearMatMul`, `ConvInteger`, `QLinearConv`) are kept, for a
