@@ -292,6 +292,26 @@ func.func @legacy_list_attributes(%x: tensor<2x3xf32>) -> (tensor<2xf32>, tensor
 
 // -----
 
+// If-13 becomes If with its branches moved over; the Relu-6 inside is
+// renamed too.
+// CHECK-LABEL: func @if_v13
+// CHECK: onnx.If(%arg0) else_branch {
+// CHECK: onnx.Yield %arg2
+// CHECK: } then_branch {
+// CHECK: onnx.Relu(%arg1)
+// CHECK-NOT: V{{[0-9]+}}
+func.func @if_v13(%c: tensor<i1>, %a: tensor<2xf32>, %b: tensor<2xf32>) -> tensor<2xf32> {
+  %0 = onnx.IfV13(%c) else_branch {
+    onnx.Yield %b : tensor<2xf32>
+  } then_branch {
+    %1 = onnx.ReluV6(%a) : (tensor<2xf32>) -> tensor<2xf32>
+    onnx.Yield %1 : tensor<2xf32>
+  } : (tensor<i1>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
 // Not renamed: Gemm-1's broadcast attribute does not exist any more; it
 // stays at its version (and the lowering refuses it by name).
 // CHECK-LABEL: func @negative_legacy_attributes

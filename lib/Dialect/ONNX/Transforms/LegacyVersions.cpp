@@ -119,6 +119,33 @@ struct RenameLegacyVersion : public OpRewritePattern<LegacyOp> {
   }
 };
 
+/// If/Loop-11 and -13 and Scan-9/11: the current versions only admit more
+/// types (sequences, optionals) and Scan negative axes. Renamed with their
+/// regions moved over; operands and results are the same lists.
+template <typename LegacyOp, typename CurrentOp>
+struct RenameControlFlow : public OpRewritePattern<LegacyOp> {
+  using OpRewritePattern<LegacyOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(LegacyOp op,
+                                PatternRewriter &rewriter) const override {
+    ArrayRef<StringRef> known = CurrentOp::getAttributeNames();
+    for (NamedAttribute a : op->getAttrs())
+      if (!llvm::is_contained(known, a.getName().strref()))
+        return rewriter.notifyMatchFailure(
+            op, "an attribute the current version does not define");
+    OperationState state(op.getLoc(), CurrentOp::getOperationName());
+    state.addOperands(op->getOperands());
+    state.addTypes(op->getResultTypes());
+    state.addAttributes(op->getAttrs());
+    for (unsigned i = 0; i < op->getNumRegions(); ++i)
+      state.addRegion();
+    Operation *renamed = rewriter.create(state);
+    for (auto [from, to] : llvm::zip(op->getRegions(), renamed->getRegions()))
+      rewriter.inlineRegionBefore(from, to, to.end());
+    rewriter.replaceOp(op, renamed->getResults());
+    return success();
+  }
+};
+
 /// Squeeze/Unsqueeze-1/11, ReduceSum-1/11 and Split-2/11 take their axes
 /// (split sizes) as the attribute `name`; the current versions as an
 /// optional i64 operand after the data: a constant of the attribute's
@@ -226,6 +253,11 @@ void fulcrum::onnx::populateLegacyVersionPatterns(RewritePatternSet &patterns) {
                UpgradeListAttribute<ReduceSumV11Op, ReduceSumOp>>(ctx, "axes");
   patterns.add<UpgradeListAttribute<SplitV2Op, SplitOp>,
                UpgradeListAttribute<SplitV11Op, SplitOp>>(ctx, "split");
+  patterns.add<
+      RenameControlFlow<IfV11Op, IfOp>, RenameControlFlow<IfV13Op, IfOp>,
+      RenameControlFlow<LoopV11Op, LoopOp>,
+      RenameControlFlow<LoopV13Op, LoopOp>, RenameControlFlow<ScanV9Op, ScanOp>,
+      RenameControlFlow<ScanV11Op, ScanOp>>(ctx);
   patterns
       .add<UpgradeBatchNormInference<BatchNormalizationV9Op>,
            UpgradeBatchNormInference<BatchNormalizationV7Op>, UpgradeClipV6>(
@@ -236,7 +268,8 @@ bool fulcrum::onnx::isRenamedLegacyVersion(Operation *op) {
 #define FULCRUM_IS(L, C) || isa<L##Op>(op)
   return isa<BatchNormalizationV9Op, BatchNormalizationV7Op, ClipV6Op,
              SqueezeV1Op, SqueezeV11Op, UnsqueezeV1Op, UnsqueezeV11Op,
-             ReduceSumV1Op, ReduceSumV11Op, SplitV2Op, SplitV11Op>(op)
+             ReduceSumV1Op, ReduceSumV11Op, SplitV2Op, SplitV11Op, IfV11Op,
+             IfV13Op, LoopV11Op, LoopV13Op, ScanV9Op, ScanV11Op>(op)
       FULCRUM_RENAMED_VERSIONS(FULCRUM_IS);
 #undef FULCRUM_IS
 }

@@ -171,7 +171,8 @@ def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
       version, which the lowering refuses by name (e.g. `Gemm`-1 with
       `broadcast`). `Squeeze`/`Unsqueeze`/`ReduceSum`-1/11 and `Split`-2/11
       get their `axes`/`split` attribute as the current versions' i64
-      operand (none without it).
+      operand (none without it); `If`/`Loop`-11/13 and `Scan`-9/11 are
+      renamed with their regions moved over.
 
     With `quantized=false` the four quantized operators (`MatMulInteger`,
     `QLinearMatMul`, `ConvInteger`, `QLinearConv`) are kept, for a
