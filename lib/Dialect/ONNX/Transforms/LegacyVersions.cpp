@@ -102,6 +102,17 @@ LogicalResult replaceVerified(PatternRewriter &rewriter, Operation *op,
   return success();
 }
 
+/// Fails unless every attribute of `op` is in `known` (the current
+/// version's attribute names).
+LogicalResult checkAttributes(PatternRewriter &rewriter, Operation *op,
+                              ArrayRef<StringRef> known) {
+  for (NamedAttribute a : op->getAttrs())
+    if (!llvm::is_contained(known, a.getName().strref()))
+      return rewriter.notifyMatchFailure(
+          op, "an attribute the current version does not define");
+  return success();
+}
+
 /// Renames LegacyOp to CurrentOp when CurrentOp defines all of its
 /// attributes and verifies with its operands and results.
 template <typename LegacyOp, typename CurrentOp>
@@ -109,11 +120,8 @@ struct RenameLegacyVersion : public OpRewritePattern<LegacyOp> {
   using OpRewritePattern<LegacyOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(LegacyOp op,
                                 PatternRewriter &rewriter) const override {
-    ArrayRef<StringRef> known = CurrentOp::getAttributeNames();
-    for (NamedAttribute a : op->getAttrs())
-      if (!llvm::is_contained(known, a.getName().strref()))
-        return rewriter.notifyMatchFailure(
-            op, "an attribute the current version does not define");
+    if (failed(checkAttributes(rewriter, op, CurrentOp::getAttributeNames())))
+      return failure();
     return replaceVerified(rewriter, op, CurrentOp::getOperationName(),
                            op->getOperands(), op->getAttrs());
   }
@@ -127,11 +135,8 @@ struct RenameControlFlow : public OpRewritePattern<LegacyOp> {
   using OpRewritePattern<LegacyOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(LegacyOp op,
                                 PatternRewriter &rewriter) const override {
-    ArrayRef<StringRef> known = CurrentOp::getAttributeNames();
-    for (NamedAttribute a : op->getAttrs())
-      if (!llvm::is_contained(known, a.getName().strref()))
-        return rewriter.notifyMatchFailure(
-            op, "an attribute the current version does not define");
+    if (failed(checkAttributes(rewriter, op, CurrentOp::getAttributeNames())))
+      return failure();
     OperationState state(op.getLoc(), CurrentOp::getOperationName());
     state.addOperands(op->getOperands());
     state.addTypes(op->getResultTypes());
