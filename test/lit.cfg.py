@@ -39,3 +39,8 @@ if subprocess.run([config.python_executable, "-c", "import torch"],
                   stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL).returncode == 0:
     config.available_features.add("torch")
+# Debian's python3-torchvision, for the foreign-model tests.
+if subprocess.run([config.python_executable, "-c", "import torchvision"],
+                  stdout=subprocess.DEVNULL,
+                  stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("torchvision")

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Common.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 
 using namespace mlir;
 
@@ -346,6 +347,24 @@ Value castTo(OpBuilder &b, Location loc, Value v, Type type) {
   if (v.getType() == type)
     return v;
   return b.create<tensor::CastOp>(loc, type, v);
+}
+
+Value expandShape(OpBuilder &b, Location loc, RankedTensorType type, Value src,
+                  ArrayRef<ReassociationIndices> reassoc,
+                  ArrayRef<OpFoldResult> sizes) {
+  bool ambiguous = llvm::any_of(reassoc, [&](const ReassociationIndices &g) {
+    return llvm::count_if(g, [&](int64_t d) { return type.isDynamicDim(d); }) >
+           1;
+  });
+  if (!ambiguous)
+    return b.create<tensor::ExpandShapeOp>(loc, type, src, reassoc, sizes);
+  SmallVector<Value> dims;
+  for (OpFoldResult s : sizes)
+    dims.push_back(b.create<arith::IndexCastOp>(
+        loc, b.getI64Type(), getValueOrCreateConstantIndexOp(b, loc, s)));
+  Value shape = b.create<tensor::FromElementsOp>(
+      loc, RankedTensorType::get({type.getRank()}, b.getI64Type()), dims);
+  return b.create<tensor::ReshapeOp>(loc, type, src, shape);
 }
 
 } // namespace fulcrum::lowering

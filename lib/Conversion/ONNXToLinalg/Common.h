@@ -206,6 +206,15 @@ mlir::Value extractAlongAxis(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value castTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                    mlir::Type type);
 
+/// tensor.expand_shape of `src` into `type` (sizes: the result's), or a
+/// tensor.reshape to the same sizes when a group expands into more than one
+/// dynamic dimension (LLVM 19's bufferization of expand_shape infers the
+/// output shape, which such a group does not determine).
+mlir::Value expandShape(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::RankedTensorType type, mlir::Value src,
+                        llvm::ArrayRef<mlir::ReassociationIndices> reassoc,
+                        llvm::ArrayRef<mlir::OpFoldResult> sizes);
+
 void populateElementwisePatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 void populateFusedPatterns(const mlir::TypeConverter &tc,
@@ -250,6 +259,10 @@ void populateControlFlowPatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 void populateRecurrentPatterns(const mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
+void populateGridSamplePatterns(const mlir::TypeConverter &tc,
+                                mlir::RewritePatternSet &patterns);
+void populateSpectralPatterns(const mlir::TypeConverter &tc,
+                              mlir::RewritePatternSet &patterns);
 
 } // namespace fulcrum::lowering
 

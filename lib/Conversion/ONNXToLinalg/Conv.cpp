@@ -382,13 +382,13 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
       yExprs.push_back(d(2 + i));
     }
     Value window = rewriter.create<tensor::EmptyOp>(loc, p.kernel, elt);
-    SmallVector<Value> dynamic;
-    for (int64_t i = 0; i < resultType.getRank(); ++i)
-      if (resultType.isDynamicDim(i)) {
-        if (i >= 2)
-          return rewriter.notifyMatchFailure(op, "dynamic spatial output");
-        dynamic.push_back(getDimSize(rewriter, loc, x, i));
-      }
+    // Dynamic spatial sizes by the window formula (which floors: ceil_mode
+    // needs the size known).
+    for (int64_t i = 2; i < resultType.getRank(); ++i)
+      if (resultType.isDynamicDim(i) && p.ceilMode)
+        return refuse(op, rewriter, "ceil_mode with a dynamic spatial size");
+    SmallVector<Value> dynamic =
+        windowResultSizes(rewriter, loc, x, resultType, p);
     Value init =
         createFilled(rewriter, loc, resultType, dynamic, identity(rewriter));
     SmallVector<utils::IteratorType> iterators(2 + s,

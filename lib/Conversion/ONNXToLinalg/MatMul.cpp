@@ -163,8 +163,7 @@ Value createNamedMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                    .getResult(0);
     if (batch == 0)
       return mm;
-    return b.create<tensor::ExpandShapeOp>(loc, resultType, mm, rows,
-                                           resultSizes);
+    return expandShape(b, loc, resultType, mm, rows, resultSizes);
   }
 
   // Otherwise both operands get the full batch shape, collapsed into one
@@ -206,8 +205,7 @@ Value createNamedMatMul(OpBuilder &b, Location loc, Value lhs, Value rhs,
           .getResult(0);
   if (batch == 1)
     return bmm;
-  return b.create<tensor::ExpandShapeOp>(loc, resultType, bmm, batches,
-                                         resultSizes);
+  return expandShape(b, loc, resultType, bmm, batches, resultSizes);
 }
 
 struct MatMulLowering : public OpConversionPattern<MatMulOp> {

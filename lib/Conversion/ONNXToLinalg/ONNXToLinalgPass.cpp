@@ -44,6 +44,8 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateRoiAlignPatterns(tc, patterns);
   lowering::populateControlFlowPatterns(tc, patterns);
   lowering::populateRecurrentPatterns(tc, patterns);
+  lowering::populateGridSamplePatterns(tc, patterns);
+  lowering::populateSpectralPatterns(tc, patterns);
 }
 
 void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {

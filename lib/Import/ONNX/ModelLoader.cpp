@@ -288,51 +288,69 @@ LogicalResult loadModel(const ImportContext &ctx, const ModelSource &source,
     return failure();
   }
 
-  // 3. Upgrade to the target opset where some operator changed since.
+  // 3. Upgrade to the target opset where some operator changed since, one
+  // opset at a time with shape inference before each step (adapters such as
+  // Softmax 12 -> 13 need ranks). A step that fails, or that is not
+  // faithful, stops the upgrade there: the model keeps the opsets reached,
+  // and operators that changed later are imported at their own versions.
   // (A model of the training domain alone has no default opset.)
   if (allowConversion && opset >= 0 && opset < options.targetOpset &&
       needsConversion(model.graph(), opset, options.targetOpset)) {
     auto weights = detachWeights(model);
-    ::onnx::ModelProto upgraded;
-    bool ok = true;
-    try {
-      upgraded = ::onnx::version_conversion::ConvertVersion(
-          model, static_cast<int>(options.targetOpset));
-      // The converter keeps the old IR version, which may be too old for
-      // what it produced (initializers that are not graph inputs).
-      upgraded.set_ir_version(std::max<int64_t>(upgraded.ir_version(), 8));
-    } catch (const std::exception &e) {
-      message = e.what();
-      ok = false;
-    }
-    if (ok && !attachWeights(upgraded, weights)) {
-      message = "initializers were renamed";
-      ok = false;
-    }
-    if (ok && failed(checkModel(ctx, upgraded, message)))
-      ok = false;
-    // Some adapters change the model's interface (Scan-8 -> 9 drops the
-    // batch axis of the graph's inputs): such an upgrade is not faithful.
-    if (ok && !sameInterface(model.graph(), upgraded.graph())) {
-      message = "the upgrade changes the graph's input or output types";
-      ok = false;
-    }
-    if (ok) {
-      model.Swap(&upgraded);
-      convertedFrom = opset;
-    } else {
-      // Import every operator at its own version instead
-      // (onnx.<Name>V<version>).
-      if (!attachWeights(model, weights)) {
-        ctx.emitError() << "internal error: lost initializer data while "
-                           "upgrading the model";
-        return failure();
+    ::onnx::ModelProto current = model;
+    int64_t reached = opset;
+    for (int64_t step = opset + 1; step <= options.targetOpset; ++step) {
+      ::onnx::ModelProto next;
+      try {
+        try {
+          ::onnx::shape_inference::InferShapes(
+              current, ::onnx::OpSchemaRegistry::Instance());
+        } catch (const std::exception &) {
+          // Shapes help some adapters; the step may still succeed.
+        }
+        next = ::onnx::version_conversion::ConvertVersion(
+            current, static_cast<int>(step));
+        // The converter keeps the old IR version, which may be too old for
+        // what it produced (initializers that are not graph inputs).
+        next.set_ir_version(std::max<int64_t>(next.ir_version(), 8));
+      } catch (const std::exception &e) {
+        message = e.what();
+        break;
       }
-      emitRemark(ctx.fileLoc)
-          << "the ONNX version converter cannot upgrade opset " << opset
-          << " to " << options.targetOpset << " (" << firstLine(message)
-          << "); operators are imported at their own versions";
+      // Some adapters change the model's interface (Scan-8 -> 9 drops the
+      // batch axis of the graph's inputs): such an upgrade is not faithful.
+      if (!sameInterface(model.graph(), next.graph())) {
+        message = "the upgrade changes the graph's input or output types";
+        break;
+      }
+      current.Swap(&next);
+      reached = step;
     }
+    if (reached > opset) {
+      bool attached = attachWeights(current, weights);
+      if (!attached)
+        message = "initializers were renamed";
+      if (attached && succeeded(checkModel(ctx, current, message))) {
+        model.Swap(&current);
+        convertedFrom = opset;
+      } else {
+        // Back to the model as it came.
+        for (auto &[name, data] : detachWeights(current))
+          weights[name].swap(data);
+        reached = opset;
+      }
+    }
+    if (reached == opset && !attachWeights(model, weights)) {
+      ctx.emitError() << "internal error: lost initializer data while "
+                         "upgrading the model";
+      return failure();
+    }
+    if (reached < options.targetOpset)
+      emitRemark(ctx.fileLoc)
+          << "the ONNX version converter cannot upgrade opset " << reached
+          << " to " << reached + 1 << " (" << firstLine(message)
+          << "); operators that changed since opset " << reached
+          << " are imported at their own versions";
   }
 
   // 4. Types and shapes of every value.

@@ -1,10 +1,10 @@
 // RUN: fulcrum-opt %s --fulcrum-convert-onnx-to-linalg --split-input-file --verify-diagnostics
 
 // An operator without a lowering fails the pass at its node's location.
-func.func @no_lowering(%x: tensor<1x1x3x3xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32> {
-  // expected-error @below {{cannot lower 'onnx.GridSample': no lowering for this operator, or for its attributes or types}}
-  %0 = onnx.GridSample(%x, %g) : (tensor<1x1x3x3xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
-  return %0 : tensor<1x1x2x2xf32>
+func.func @no_lowering(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @below {{cannot lower 'onnx.Bernoulli': no lowering for this operator, or for its attributes or types}}
+  %0 = onnx.Bernoulli(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
 }
 
 // -----
@@ -29,12 +29,12 @@ func.func @shrink_int(%a: tensor<4xi32>) -> tensor<4xi32> {
 
 // The operator is found among lowered ones (the message names the ONNX
 // node when the location is the importer's, see test/Tools/fulcrum-run.test).
-func.func @among_lowered(%x: tensor<1x1x3x3xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32> {
+func.func @among_lowered(%x: tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32> {
   %r = onnx.Relu(%x) : (tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32>
-  // expected-error @below {{cannot lower 'onnx.GridSample': no lowering for this operator, or for its attributes or types}}
-  %0 = onnx.GridSample(%r, %g) : (tensor<1x1x3x3xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
-  %1 = onnx.Relu(%0) : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
-  return %1 : tensor<1x1x2x2xf32>
+  // expected-error @below {{cannot lower 'onnx.Bernoulli': no lowering for this operator, or for its attributes or types}}
+  %0 = onnx.Bernoulli(%r) : (tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32>
+  %1 = onnx.Relu(%0) : (tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32>
+  return %1 : tensor<1x1x3x3xf32>
 }
 
 // -----
@@ -633,4 +633,62 @@ func.func @loop_short_yield(%m: tensor<i64>, %v: tensor<2xf32>) -> (tensor<2xf32
     onnx.Yield %ci, %vi : tensor<i1>, tensor<2xf32>
   } : (tensor<i64>, none, tensor<2xf32>) -> (tensor<2xf32>, tensor<?x2xf32>)
   return %0#0, %0#1 : tensor<2xf32>, tensor<?x2xf32>
+}
+
+// -----
+
+// GridSampleLowering: an unknown mode.
+func.func @negative_gridsample_mode(%x: tensor<1x1x3x3xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @below {{cannot lower 'onnx.GridSample': unknown mode 'area'}}
+  %0 = onnx.GridSample(%x, %g) {mode = "area"} : (tensor<1x1x3x3xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// GridSampleLowering: a 5-D (volumetric) input.
+func.func @negative_gridsample_5d(%x: tensor<1x1x3x3x3xf32>, %g: tensor<1x2x2x2x3xf32>) -> tensor<1x1x2x2x2xf32> {
+  // expected-error @below {{cannot lower 'onnx.GridSample': only 4-D inputs and grids of known rank are lowered}}
+  %0 = onnx.GridSample(%x, %g) : (tensor<1x1x3x3x3xf32>, tensor<1x2x2x2x3xf32>) -> tensor<1x1x2x2x2xf32>
+  return %0 : tensor<1x1x2x2x2xf32>
+}
+
+// -----
+
+// DFTLowering: a one-sided inverse transform is not defined.
+func.func @negative_dft_onesided_inverse(%x: tensor<1x8x2xf32>) -> tensor<1x5x2xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.DFT': a one-sided inverse DFT is not defined}}
+  %0 = onnx.DFT(%x, %none) {inverse = 1 : i64, onesided = 1 : i64} : (tensor<1x8x2xf32>, none) -> tensor<1x5x2xf32>
+  return %0 : tensor<1x5x2xf32>
+}
+
+// -----
+
+// DFTLowering: the last dimension must hold one or two parts.
+func.func @negative_dft_parts(%x: tensor<1x8x3xf32>) -> tensor<1x8x2xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.DFT': the input's last dimension must be 1 or 2 and the output's 2}}
+  %0 = onnx.DFT(%x, %none) : (tensor<1x8x3xf32>, none) -> tensor<1x8x2xf32>
+  return %0 : tensor<1x8x2xf32>
+}
+
+// -----
+
+// STFTLowering: neither a window nor a frame_length gives the frame length.
+func.func @negative_stft_no_length(%s: tensor<1x64x1xf32>, %step: tensor<i64>) -> tensor<1x?x?x2xf32> {
+  %none = onnx.NoValue
+  // expected-error @below {{cannot lower 'onnx.STFT': neither a window nor a frame_length}}
+  %0 = onnx.STFT(%s, %step, %none, %none) : (tensor<1x64x1xf32>, tensor<i64>, none, none) -> tensor<1x?x?x2xf32>
+  return %0 : tensor<1x?x?x2xf32>
+}
+
+// -----
+
+// PoolLowering: ceil_mode rounds the output size up, which a dynamic
+// spatial size does not give.
+func.func @negative_maxpool_ceil_dynamic(%x: tensor<1x2x8x?xf32>) -> tensor<1x2x4x?xf32> {
+  // expected-error @below {{cannot lower 'onnx.MaxPool': ceil_mode with a dynamic spatial size}}
+  %y, %i = onnx.MaxPool(%x) {ceil_mode = 1 : i64, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x2x8x?xf32>) -> (tensor<1x2x4x?xf32>, none)
+  return %y : tensor<1x2x4x?xf32>
 }

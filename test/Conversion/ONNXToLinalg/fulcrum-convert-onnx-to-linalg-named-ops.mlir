@@ -187,6 +187,22 @@ func.func @maxpool_1d(%x: tensor<1x2x8xf32>) -> tensor<1x2x4xf32> {
 
 // -----
 
+// A dynamic spatial size (an image of run-time width): the output size by
+// the window formula (W - 2) / 2 + 1 from the input.
+// CHECK-LABEL: func @maxpool_dynamic_width
+// CHECK: %[[W:.*]] = tensor.dim %arg0, %c3
+// CHECK: %[[SPAN:.*]] = arith.subi %[[W]], %c2
+// CHECK: %[[Q:.*]] = arith.divsi %[[SPAN]], %c2
+// CHECK: %[[OW:.*]] = arith.addi %[[Q]], %c1
+// CHECK: tensor.empty(%{{.*}}, %[[OW]]) : tensor<?x2x4x?xf32>
+// CHECK: linalg.pooling_nchw_max
+func.func @maxpool_dynamic_width(%x: tensor<?x2x8x?xf32>) -> tensor<?x2x4x?xf32> {
+  %y, %i = onnx.MaxPool(%x) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x2x8x?xf32>) -> (tensor<?x2x4x?xf32>, none)
+  return %y : tensor<?x2x4x?xf32>
+}
+
+// -----
+
 // Pattern: PoolLowering<AveragePoolOp>
 // AveragePool: linalg.pooling_nchw_sum over the zero-padded input, then
 // the division by the window's element count.
@@ -267,4 +283,23 @@ func.func @global_average_pool(%x: tensor<?x3x4x5xf32>) -> tensor<?x3x1x1xf32> {
 func.func @global_max_pool(%x: tensor<1x3x7xf32>) -> tensor<1x3x1xf32> {
   %0 = onnx.GlobalMaxPool(%x) : (tensor<1x3x7xf32>) -> tensor<1x3x1xf32>
   return %0 : tensor<1x3x1xf32>
+}
+
+// -----
+
+// Two dynamic batch dimensions (time and batch of a recurrent model's
+// output) collapse into the matmul's rows; the result is reshaped back by
+// tensor.reshape to the sizes read from A (an expand_shape group of two
+// dynamic dimensions would not bufferize in LLVM 19).
+// CHECK-LABEL: func @matmul_two_dynamic_rows
+// CHECK-DAG: %[[T:.*]] = tensor.dim %arg0, %c0
+// CHECK-DAG: %[[B:.*]] = tensor.dim %arg0, %c1
+// CHECK: %[[A:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1], [2]]
+// CHECK: %[[MM:.*]] = linalg.matmul ins(%[[A]], %arg1 : tensor<?x48xf32>, tensor<48x11xf32>)
+// CHECK-NOT: tensor.expand_shape
+// CHECK: %[[SHAPE:.*]] = tensor.from_elements %{{.*}}, %{{.*}}, %{{.*}} : tensor<3xi64>
+// CHECK: tensor.reshape %[[MM]](%[[SHAPE]]) : (tensor<?x11xf32>, tensor<3xi64>) -> tensor<?x?x11xf32>
+func.func @matmul_two_dynamic_rows(%a: tensor<?x?x48xf32>, %b: tensor<48x11xf32>) -> tensor<?x?x11xf32> {
+  %0 = onnx.MatMul(%a, %b) : (tensor<?x?x48xf32>, tensor<48x11xf32>) -> tensor<?x?x11xf32>
+  return %0 : tensor<?x?x11xf32>
 }

@@ -204,6 +204,125 @@ func.func @negative_log_softmax_v1_inner(%x: tensor<2x10x20xf32>) -> tensor<2x10
 
 // -----
 
+// Add-7 (numpy broadcasting already) differs from Add-14 only in the element
+// types it admits: renamed, operands kept, also inside a Scan-8 body.
+// CHECK-LABEL: func @add_v7
+// CHECK-NEXT: %[[R:.*]] = onnx.Add(%arg0, %arg1) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @add_v7(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = onnx.AddV7(%a, %b) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// One per version family: Sub/Mul/Div-13, Pow-12, Equal-11, Less-9 and the
+// unary -6 versions; LeakyRelu-6 keeps its alpha.
+// CHECK-LABEL: func @same_semantics_versions
+// CHECK: onnx.Sub(%arg0, %arg0)
+// CHECK: onnx.Mul(
+// CHECK: onnx.Div(
+// CHECK: onnx.Pow(
+// CHECK: onnx.Equal(
+// CHECK: onnx.Less(
+// CHECK: onnx.Exp(
+// CHECK: onnx.Relu(
+// CHECK: onnx.LeakyRelu({{.*}}) {alpha = 2.000000e-01 : f32}
+// CHECK: onnx.Identity(
+// CHECK: onnx.Sum(
+// CHECK: onnx.Max(
+// CHECK-NOT: V{{[0-9]+}}
+func.func @same_semantics_versions(%a: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xi1>, tensor<3xi1>) {
+  %0 = onnx.SubV13(%a, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %1 = onnx.MulV13(%0, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %2 = onnx.DivV13(%1, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %3 = onnx.PowV12(%2, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %4 = onnx.EqualV11(%3, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xi1>
+  %5 = onnx.LessV9(%3, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xi1>
+  %6 = onnx.ExpV6(%3) : (tensor<3xf32>) -> tensor<3xf32>
+  %7 = onnx.ReluV6(%6) : (tensor<3xf32>) -> tensor<3xf32>
+  %l = onnx.LeakyReluV6(%7) {alpha = 0.2 : f32} : (tensor<3xf32>) -> tensor<3xf32>
+  %i = onnx.IdentityV1(%l) : (tensor<3xf32>) -> tensor<3xf32>
+  %s = onnx.SumV6(%i, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %8 = onnx.MaxV8(%s, %a) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %8, %4, %5 : tensor<3xf32>, tensor<3xi1>, tensor<3xi1>
+}
+
+// -----
+
+// Versions that need more than a rename: BatchNormalization-9 in inference
+// (its mean/variance outputs unused) becomes the current operator with
+// training_mode 0; Clip-6's min/max attributes become scalar operands;
+// Softmax-11 over the last axis is Softmax. Conv-1 is renamed.
+// CHECK-LABEL: func @legacy_rewrites
+// CHECK: %[[Y:.*]], %{{.*}}, %{{.*}} = onnx.BatchNormalization(%arg0, %arg1, %arg1, %arg1, %arg1) : {{.*}} -> (tensor<2x3x4x4xf32>, none, none)
+// CHECK: %[[C:.*]] = onnx.Conv(%[[Y]], %arg2, %arg1) {pads = array<i64: 1, 1, 1, 1>}
+// CHECK: onnx.Softmax(%arg3) {axis = 1 : i64}
+// CHECK-DAG: %[[LO:.*]] = onnx.Constant() {value = dense<0.000000e+00> : tensor<f32>}
+// CHECK-DAG: %[[HI:.*]] = onnx.Constant() {value = dense<6.000000e+00> : tensor<f32>}
+// CHECK: onnx.Clip(%[[C]], %[[LO]], %[[HI]])
+func.func @legacy_rewrites(%x: tensor<2x3x4x4xf32>, %s: tensor<3xf32>, %w: tensor<3x3x3x3xf32>, %r: tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x3x4x4xf32>) {
+  %y, %m, %v, %sm, %sv = onnx.BatchNormalizationV9(%x, %s, %s, %s, %s) : (tensor<2x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4x4xf32>, none, none, none, none)
+  %c = onnx.ConvV1(%y, %w, %s) {pads = array<i64: 1, 1, 1, 1>} : (tensor<2x3x4x4xf32>, tensor<3x3x3x3xf32>, tensor<3xf32>) -> tensor<2x3x4x4xf32>
+  %sm2 = onnx.SoftmaxV11(%r) {axis = 1 : i64} : (tensor<2x4xf32>) -> tensor<2x4xf32>
+  %cl = onnx.ClipV6(%c) {max = 6.0 : f32, min = 0.0 : f32} : (tensor<2x3x4x4xf32>) -> tensor<2x3x4x4xf32>
+  return %sm2, %cl : tensor<2x4xf32>, tensor<2x3x4x4xf32>
+}
+
+// -----
+
+// Axes (split sizes) attributes of the opset-11 forms become the current
+// versions' i64 operands; without the attribute, none (all axes).
+// CHECK-LABEL: func @legacy_list_attributes
+// CHECK: %[[NONE:.*]] = onnx.NoValue
+// CHECK: %[[A1:.*]] = onnx.Constant() {value = dense<1> : tensor<1xi64>}
+// CHECK: onnx.ReduceSum(%arg0, %[[A1]]) {keepdims = 0 : i64}
+// CHECK: %[[A0:.*]] = onnx.Constant() {value = dense<0> : tensor<1xi64>}
+// CHECK: onnx.Unsqueeze(%{{.*}}, %[[A0]])
+// CHECK: onnx.Squeeze(%{{.*}}, %[[NONE]])
+// CHECK: %[[S:.*]] = onnx.Constant() {value = dense<[1, 2]> : tensor<2xi64>}
+// CHECK: onnx.Split(%arg0, %[[S]]) {axis = 1 : i64}
+func.func @legacy_list_attributes(%x: tensor<2x3xf32>) -> (tensor<2xf32>, tensor<2x1xf32>, tensor<2x2xf32>) {
+  %0 = onnx.ReduceSumV11(%x) {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<2x3xf32>) -> tensor<2xf32>
+  %1 = onnx.UnsqueezeV11(%0) {axes = array<i64: 0>} : (tensor<2xf32>) -> tensor<1x2xf32>
+  %2 = onnx.SqueezeV11(%1) : (tensor<1x2xf32>) -> tensor<2xf32>
+  %3:2 = onnx.SplitV11(%x) {axis = 1 : i64, split = array<i64: 1, 2>} : (tensor<2x3xf32>) -> (tensor<2x1xf32>, tensor<2x2xf32>)
+  return %2, %3#0, %3#1 : tensor<2xf32>, tensor<2x1xf32>, tensor<2x2xf32>
+}
+
+// -----
+
+// If-13 becomes If with its branches moved over; the Relu-6 inside is
+// renamed too.
+// CHECK-LABEL: func @if_v13
+// CHECK: onnx.If(%arg0) else_branch {
+// CHECK: onnx.Yield %arg2
+// CHECK: } then_branch {
+// CHECK: onnx.Relu(%arg1)
+// CHECK-NOT: V{{[0-9]+}}
+func.func @if_v13(%c: tensor<i1>, %a: tensor<2xf32>, %b: tensor<2xf32>) -> tensor<2xf32> {
+  %0 = onnx.IfV13(%c) else_branch {
+    onnx.Yield %b : tensor<2xf32>
+  } then_branch {
+    %1 = onnx.ReluV6(%a) : (tensor<2xf32>) -> tensor<2xf32>
+    onnx.Yield %1 : tensor<2xf32>
+  } : (tensor<i1>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// Not renamed: Gemm-1's broadcast attribute does not exist any more; it
+// stays at its version (and the lowering refuses it by name).
+// CHECK-LABEL: func @negative_legacy_attributes
+// CHECK: onnx.GemmV1
+func.func @negative_legacy_attributes(%x: tensor<2x3xf32>, %c: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  %1 = onnx.GemmV1(%x, %x, %c) {broadcast = 1 : i64, transB = 1 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %1 : tensor<2x2xf32>
+}
+
+// -----
+
 // ConvInteger: casts to f64 (exact for every int32 sum of 8-bit products),
 // the zero points subtracted (a 1-D w_zero_point per output channel becomes
 // [M, 1, 1, 1]), an f64 Conv with the same attributes, a cast to int32.

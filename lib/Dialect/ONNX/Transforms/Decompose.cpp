@@ -469,8 +469,8 @@ struct UpgradeGemmV6 : public OpRewritePattern<GemmV6Op> {
   }
 };
 
-/// Softmax-1/LogSoftmax-1 flatten the input to 2-D at `axis`; over the
-/// last axis that is the current operator's softmax along it.
+/// Softmax/LogSoftmax/Hardmax-1 and -11 flatten the input to 2-D at `axis`;
+/// over the last axis that is the current operator's softmax along it.
 template <typename LegacyOp, typename CurrentOp>
 struct UpgradeLegacySoftmax : public OpRewritePattern<LegacyOp> {
   using OpRewritePattern<LegacyOp>::OpRewritePattern;
@@ -502,7 +502,10 @@ struct ONNXDecomposePass
         if (isa<SoftmaxCrossEntropyLossOp, MatMulIntegerOp, QLinearMatMulOp,
                 ConvIntegerOp, QLinearConvOp, DynamicQuantizeLinearOp,
                 MeanVarianceNormalizationOp, AddV6Op, SubV6Op, MulV6Op, DivV6Op,
-                GemmV6Op, SoftmaxV1Op, LogSoftmaxV1Op>(op))
+                GemmV6Op, SoftmaxV1Op, LogSoftmaxV1Op, SoftmaxV11Op,
+                LogSoftmaxV11Op, HardmaxV1Op, HardmaxV11Op>(op))
+          ++n;
+        else if (isRenamedLegacyVersion(op))
           ++n;
         else if (auto bn = dyn_cast<BatchNormalizationOp>(op))
           n += bn.getTrainingMode() != 0;
@@ -533,8 +536,13 @@ void fulcrum::onnx::populateONNXDecomposePatterns(RewritePatternSet &patterns,
                UpgradeLegacyBroadcast<MulV6Op, MulOp>,
                UpgradeLegacyBroadcast<DivV6Op, DivOp>, UpgradeGemmV6,
                UpgradeLegacySoftmax<SoftmaxV1Op, SoftmaxOp>,
-               UpgradeLegacySoftmax<LogSoftmaxV1Op, LogSoftmaxOp>>(
+               UpgradeLegacySoftmax<LogSoftmaxV1Op, LogSoftmaxOp>,
+               UpgradeLegacySoftmax<SoftmaxV11Op, SoftmaxOp>,
+               UpgradeLegacySoftmax<LogSoftmaxV11Op, LogSoftmaxOp>,
+               UpgradeLegacySoftmax<HardmaxV1Op, HardmaxOp>,
+               UpgradeLegacySoftmax<HardmaxV11Op, HardmaxOp>>(
       patterns.getContext());
+  populateLegacyVersionPatterns(patterns);
   if (quantized)
     patterns.add<DecomposeMatMulInteger, DecomposeQLinearMatMul,
                  DecomposeConvInteger, DecomposeQLinearConv>(

@@ -155,7 +155,24 @@ def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
       become the current operator where the meaning is the same:
       `Add`/`Sub`/`Mul`/`Div`-6 (a broadcast B starting at `axis` is
       unsqueezed to numpy broadcasting), `Gemm`-6, and `Softmax`-1/
-      `LogSoftmax`-1 over the last axis.
+      `LogSoftmax`-1 over the last axis (and `Softmax`/`LogSoftmax`/
+      `Hardmax`-1 and -11 likewise), `BatchNormalization`-7/9 in inference
+      (unused statistics outputs), `Clip`-6 (min/max attributes become
+      operands). About a hundred versions whose meaning is the current
+      version's (the newer one only admits more types, adds attributes or
+      operands whose defaults keep the old behaviour, or accepts more, such
+      as negative axes or broadcasting) are renamed to the current
+      operator, e.g. `Add`-7/13, `Relu`-6/13, `Conv`-1, `Gemm`-7/9/11,
+      `MaxPool`-8/10/11, `Reshape`-5/13, `Gather`-1/11, `LSTM`/`GRU`/
+      `RNN`-7 (the list is `FULCRUM_RENAMED_VERSIONS` in
+      `LegacyVersions.cpp`). A rename happens only when the current
+      operator defines every attribute the old one carries and verifies
+      with its operands and results; otherwise the operator stays at its
+      version, which the lowering refuses by name (e.g. `Gemm`-1 with
+      `broadcast`). `Squeeze`/`Unsqueeze`/`ReduceSum`-1/11 and `Split`-2/11
+      get their `axes`/`split` attribute as the current versions' i64
+      operand (none without it); `If`/`Loop`-11/13 and `Scan`-9/11 are
+      renamed with their regions moved over.
 
     With `quantized=false` the four quantized operators (`MatMulInteger`,
     `QLinearMatMul`, `ConvInteger`, `QLinearConv`) are kept, for a
