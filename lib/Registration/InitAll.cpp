@@ -7,6 +7,8 @@
 #include "fulcrum/InitAll.h"
 
 #include "fulcrum/Conversion/Passes.h"
+#include "fulcrum/Cost/Passes.h"
+#include "fulcrum/Cost/Work.h"
 #include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
 #include "fulcrum/Pipelines/Pipelines.h"
@@ -30,6 +32,7 @@ void fulcrum::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
   mlir::registerOpenMPDialectTranslation(registry);
+  cost::registerWorkModels(registry);
 }
 
 void fulcrum::registerAllPasses() {
@@ -37,6 +40,7 @@ void fulcrum::registerAllPasses() {
   registerConversionPasses();
   registerCPUTargetPasses();
   registerTransformsPasses();
+  cost::registerCostPasses();
   registerPipelines();
   registerCPUCodegenPipeline();
 }

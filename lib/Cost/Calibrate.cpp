@@ -1,0 +1,507 @@
+//===- Calibrate.cpp - Measure the host into a target description ---------===//
+//
+// Part of Fulcrum.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Cost/Calibrate.h"
+
+#include "fulcrum/Cost/CostModel.h"
+#include "fulcrum/Cost/Profiler.h"
+#include "fulcrum/Driver/Driver.h"
+#include "fulcrum/Target/CPU/CPUTarget.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <thread>
+
+extern "C" {
+double fulcrum_probe_fma(long iterations);
+double fulcrum_probe_int8(long iterations);
+const char *fulcrum_probe_int8_isa(void);
+double fulcrum_probe_read(const float *data, size_t count, int passes);
+}
+
+using namespace mlir;
+
+namespace fulcrum::cost {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+double elapsed(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// The best rate (operations per second) of `probe` run on `threads`
+/// threads at once, over `reps` repetitions.
+template <typename Probe>
+double bestRate(unsigned threads, unsigned reps, Probe probe) {
+  double best = 0;
+  for (unsigned rep = 0; rep < reps; ++rep) {
+    std::vector<double> ops(threads, 0);
+    auto start = Clock::now();
+    std::vector<std::thread> workers;
+    for (unsigned t = 1; t < threads; ++t)
+      workers.emplace_back([&, t] { ops[t] = probe(t); });
+    ops[0] = probe(0);
+    for (std::thread &worker : workers)
+      worker.join();
+    double seconds = elapsed(start);
+    double total = 0;
+    for (double n : ops)
+      total += n;
+    best = std::max(best, total / seconds);
+  }
+  return best;
+}
+
+/// `/sys/devices/system/cpu/cpu0/cache`: data and unified caches by level.
+std::vector<CacheLevel> readCacheSizes() {
+  std::vector<CacheLevel> caches;
+  for (int index = 0; index < 8; ++index) {
+    std::string dir =
+        "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index);
+    auto read = [&](StringRef file) -> std::string {
+      auto buffer = llvm::MemoryBuffer::getFile(dir + "/" + file.str(),
+                                                /*IsText=*/true);
+      return buffer ? (*buffer)->getBuffer().trim().str() : std::string();
+    };
+    std::string type = read("type");
+    if (type.empty())
+      break;
+    if (type == "Instruction")
+      continue;
+    CacheLevel cache;
+    if (StringRef(read("level")).getAsInteger(10, cache.level))
+      continue;
+    StringRef size = read("size");
+    double scale = 1;
+    if (size.consume_back("K"))
+      scale = 1024;
+    else if (size.consume_back("M"))
+      scale = 1024 * 1024;
+    unsigned long long value;
+    if (size.getAsInteger(10, value))
+      continue;
+    cache.sizeBytes = value * scale;
+    std::string shared = read("shared_cpu_list");
+    cache.shared = cache.level >= 3 || StringRef(shared).contains(',') ||
+                   StringRef(shared).contains('-');
+    caches.push_back(cache);
+  }
+  if (caches.empty())
+    caches = {
+        {1, 32768, 0, false}, {2, 524288, 0, false}, {3, 8388608, 0, true}};
+  return caches;
+}
+
+/// GB/s reading `bytes` (per thread) on `threads` threads.
+double readBandwidth(double bytes, unsigned threads, double targetBytes) {
+  size_t count = std::max<size_t>(64, static_cast<size_t>(bytes / 4) / 64 * 64);
+  std::vector<float *> buffers;
+  for (unsigned t = 0; t < threads; ++t) {
+    auto *data = static_cast<float *>(std::aligned_alloc(64, count * 4));
+    for (size_t i = 0; i < count; ++i)
+      data[i] = 1.0f;
+    buffers.push_back(data);
+  }
+  int passes = std::max(1, static_cast<int>(targetBytes / (count * 4.0)));
+  double rate = bestRate(threads, 5, [&](unsigned t) {
+    return fulcrum_probe_read(buffers[t], count, passes);
+  });
+  for (float *data : buffers)
+    std::free(data);
+  return rate / 1e9;
+}
+
+/// A random f32 constant as a module resource (`dense_resource<name>`).
+struct Resources {
+  std::string text;
+  std::mt19937 rng{7};
+  std::string add(StringRef name, size_t count) {
+    std::uniform_real_distribution<float> uniform(-0.5f, 0.5f);
+    std::string hex = "0x04000000";
+    hex.reserve(hex.size() + count * 8);
+    for (size_t i = 0; i < count; ++i) {
+      float value = uniform(rng);
+      uint32_t bits;
+      std::memcpy(&bits, &value, 4);
+      for (int b = 0; b < 4; ++b)
+        hex += llvm::utohexstr((bits >> (8 * b)) & 0xff, false, 2);
+    }
+    if (!text.empty())
+      text += ",\n";
+    text += "      " + name.str() + ": \"" + hex + "\"";
+    return name.str();
+  }
+  std::string section() const {
+    if (text.empty())
+      return "";
+    return "{-#\n  dialect_resources: {\n    builtin: {\n" + text +
+           "\n    }\n  }\n#-}\n";
+  }
+};
+
+std::string tensor(ArrayRef<int64_t> shape) {
+  std::string text = "tensor<";
+  for (int64_t dim : shape)
+    text += std::to_string(dim) + "x";
+  return text + "f32>";
+}
+
+/// One measured kernel: the module, its work and its median call time.
+struct Measurement {
+  Work work;
+  double seconds = 0;
+};
+
+class KernelTimer {
+public:
+  explicit KernelTimer(MLIRContext &context) : context(context) {}
+
+  /// Compiles `text` (linalg on tensors, @main_graph) and times its calls.
+  llvm::Expected<Measurement> measure(const std::string &text) {
+    auto module = parseSourceString<ModuleOp>(text, &context);
+    if (!module)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "cannot parse a calibration kernel");
+    Measurement result;
+    auto func = module->lookupSymbol<func::FuncOp>("main_graph");
+    for (Operation &op : func.getBody().front())
+      if (auto workOp = dyn_cast<WorkOpInterface>(&op)) {
+        Work work = workOp.getWork();
+        if (work.kind == WorkClass::None)
+          continue;
+        // The fill a product starts from is taken in by its kernel.
+        if (result.work.kind == WorkClass::None ||
+            result.work.kind == WorkClass::DataMovement)
+          result.work = work;
+      }
+    CompileOptions options;
+    options.applyPassManagerCLOptions = false;
+    CompileSession session(context, options);
+    if (failed(session.setModule(std::move(module))))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "cannot compile a calibration kernel");
+    auto runner = session.createRunner();
+    if (!runner)
+      return runner.takeError();
+    std::vector<HostTensor> inputs = makeRandomInputs(**runner);
+    auto call = (*runner)->prepare(inputs);
+    if (!call)
+      return call.takeError();
+    for (int i = 0; i < 3; ++i)
+      call->invoke();
+    std::vector<double> times;
+    auto start = Clock::now();
+    while (times.size() < 500 && (times.size() < 5 || elapsed(start) < 0.15)) {
+      auto before = Clock::now();
+      call->invoke();
+      times.push_back(elapsed(before));
+    }
+    call->freeResults();
+    std::sort(times.begin(), times.end());
+    result.seconds = times[times.size() / 2];
+    return result;
+  }
+
+private:
+  MLIRContext &context;
+};
+
+std::string gemmModule(int64_t m, int64_t k, int64_t n) {
+  Resources res;
+  res.add("w", k * n);
+  std::string a = tensor({m, k}), w = tensor({k, n}), c = tensor({m, n});
+  return llvm::formatv(R"(func.func @main_graph(%a: {0}) -> {2} {
+  %w = arith.constant dense_resource<w> : {1}
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : {2}
+  %f = linalg.fill ins(%z : f32) outs(%e : {2}) -> {2}
+  %r = linalg.matmul ins(%a, %w : {0}, {1}) outs(%f : {2}) -> {2}
+  return %r : {2}
+}
+)",
+                       a, w, c)
+             .str() +
+         res.section();
+}
+
+std::string convModule(int64_t c, int64_t f, int64_t out, int64_t k,
+                       bool depthwise) {
+  Resources res;
+  int64_t in = out + k - 1;
+  std::string x = tensor({1, c, in, in});
+  std::string w = depthwise ? tensor({c, k, k}) : tensor({f, c, k, k});
+  std::string y = tensor({1, depthwise ? c : f, out, out});
+  res.add("w", depthwise ? c * k * k : f * c * k * k);
+  std::string op = depthwise ? "linalg.depthwise_conv_2d_nchw_chw"
+                             : "linalg.conv_2d_nchw_fchw";
+  return llvm::formatv(R"(func.func @main_graph(%x: {0}) -> {2} {
+  %w = arith.constant dense_resource<w> : {1}
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : {2}
+  %f = linalg.fill ins(%z : f32) outs(%e : {2}) -> {2}
+  %r = {3} {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : {0}, {1}) outs(%f : {2}) -> {2}
+  return %r : {2}
+}
+)",
+                       x, w, y, op)
+             .str() +
+         res.section();
+}
+
+/// An element-wise generic over [n]: `body` combines %x (and %y).
+std::string elementwiseModule(int64_t n, StringRef body, bool binary) {
+  std::string t = tensor({n});
+  std::string maps = binary ? "[#id, #id, #id]" : "[#id, #id]";
+  std::string args = binary ? "%a, %b : " + t + ", " + t : "%a : " + t;
+  std::string block = binary ? "%x: f32, %y: f32, %o: f32" : "%x: f32, %o: f32";
+  return llvm::formatv(R"(#id = affine_map<(d0) -> (d0)>
+func.func @main_graph(%a: {0}{1}) -> {0} {
+  %e = tensor.empty() : {0}
+  %r = linalg.generic {indexing_maps = {2}, iterator_types = ["parallel"]} ins({3}) outs(%e : {0}) {
+  ^bb0({4}):
+    %v = {5}
+    linalg.yield %v : f32
+  } -> {0}
+  return %r : {0}
+}
+)",
+                       t, binary ? ", %b: " + t : "", maps, args, block, body)
+      .str();
+}
+
+std::string reductionModule(int64_t rows, int64_t cols) {
+  std::string in = tensor({rows, cols}), out = tensor({rows});
+  return llvm::formatv(R"(#in = affine_map<(d0, d1) -> (d0, d1)>
+#out = affine_map<(d0, d1) -> (d0)>
+func.func @main_graph(%a: {0}) -> {1} {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : {1}
+  %f = linalg.fill ins(%z : f32) outs(%e : {1}) -> {1}
+  %r = linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "reduction"]} ins(%a : {0}) outs(%f : {1}) {
+  ^bb0(%x: f32, %o: f32):
+    %v = arith.addf %x, %o : f32
+    linalg.yield %v : f32
+  } -> {1}
+  return %r : {1}
+}
+)",
+                       in, out)
+      .str();
+}
+
+/// `count` transposes of [c, h, w] to [h, w, c] and back.
+std::string transposeModule(int64_t c, int64_t h, int64_t w, int count) {
+  std::string chw = tensor({c, h, w}), hwc = tensor({h, w, c});
+  std::string text = "func.func @main_graph(%a0: " + chw + ") -> " +
+                     (count % 2 ? hwc : chw) + " {\n";
+  for (int i = 0; i < count; ++i) {
+    bool forward = i % 2 == 0;
+    std::string from = forward ? chw : hwc, to = forward ? hwc : chw;
+    text +=
+        llvm::formatv("  %e{0} = tensor.empty() : {1}\n  %a{2} = "
+                      "linalg.transpose ins(%a{0} : {3}) outs(%e{0} : {1}) "
+                      "permutation = {4}\n",
+                      i, to, i + 1, from, forward ? "[1, 2, 0]" : "[2, 0, 1]")
+            .str();
+  }
+  text += "  return %a" + std::to_string(count) + " : " +
+          (count % 2 ? hwc : chw) + "\n}\n";
+  return text;
+}
+
+/// The roofline time of `work` on `target` with every efficiency 1 and no
+/// overheads.
+double rooflineSeconds(const Work &work, TargetDescription target) {
+  target.gemmEfficiency.clear();
+  target.convEfficiency.clear();
+  target.depthwiseEfficiency.clear();
+  target.elementwiseEfficiency = target.reductionEfficiency =
+      target.dataMovementEfficiency = 1;
+  target.perKernelOverheadUs = 0;
+  return estimate(work, target).seconds;
+}
+
+double geomean(ArrayRef<double> values) {
+  double sum = 0;
+  for (double v : values)
+    sum += std::log(v);
+  return values.empty() ? 1 : std::exp(sum / values.size());
+}
+} // namespace
+
+llvm::Expected<TargetDescription> calibrateHost(MLIRContext &context,
+                                                const CalibrateOptions &options,
+                                                llvm::raw_ostream &log) {
+  auto start = Clock::now();
+  auto cpu = describeCPUTarget(TargetOptions{});
+  if (!cpu)
+    return cpu.takeError();
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  TargetDescription t = getDefaultCPUDescription(cpu->features, cores);
+  t.name = options.name;
+  t.description = "Measured by fulcrum-calibrate on this host (" + cpu->cpu +
+                  ", " + std::to_string(cores) + " cores).";
+  t.backend = "cpu";
+  t.chip = cpu->cpu;
+  t.vectorBits = cpu->vectorBits;
+  t.features = cpu->features;
+
+  // Peaks.
+  t.peakF32 =
+      bestRate(1, 5, [](unsigned) { return fulcrum_probe_fma(2e7); }) / 1e9;
+  double allF32 =
+      bestRate(cores, 3, [](unsigned) { return fulcrum_probe_fma(2e7); }) / 1e9;
+  t.peakI8 =
+      bestRate(1, 5, [](unsigned) { return fulcrum_probe_int8(1e7); }) / 1e9;
+  t.peakBF16 = t.hasFeature("avx512bf16") ? 2 * t.peakF32 : t.peakF32;
+  log << llvm::format("fp32 FMA peak: %.1f GFLOP/s per core, %.1f on %u "
+                      "cores\n",
+                      t.peakF32, allF32, cores);
+  log << llvm::format("int8 dot-product peak (%s): %.1f GOP/s per core\n",
+                      fulcrum_probe_int8_isa(), t.peakI8);
+
+  // Bandwidths: half of each cache level, and 256 MiB for DRAM.
+  t.caches = readCacheSizes();
+  for (CacheLevel &cache : t.caches) {
+    cache.bandwidthGBs = readBandwidth(cache.sizeBytes / 2, 1, 4e8);
+    log << llvm::format("L%u (%.0f KiB%s): %.1f GB/s per core\n", cache.level,
+                        cache.sizeBytes / 1024, cache.shared ? ", shared" : "",
+                        cache.bandwidthGBs);
+  }
+  t.dramBandwidthGBs = readBandwidth(256.0 * 1024 * 1024, 1, 5e8);
+  t.dramBandwidthAllGBs = readBandwidth(128.0 * 1024 * 1024, cores, 2.5e8);
+  log << llvm::format("DRAM: %.1f GB/s on one core, %.1f on %u cores\n",
+                      t.dramBandwidthGBs, t.dramBandwidthAllGBs, cores);
+  if (options.peaksOnly)
+    return t;
+
+  // The code Fulcrum generates, on one thread.
+  KernelTimer timer(context);
+  auto time = [&](const std::string &text) -> llvm::Expected<Measurement> {
+    return timer.measure(text);
+  };
+  // Overheads: one tiny kernel, and nine.
+  auto one = time(transposeModule(4, 4, 4, 1));
+  if (!one)
+    return one.takeError();
+  auto nine = time(transposeModule(4, 4, 4, 9));
+  if (!nine)
+    return nine.takeError();
+  double perKernel = std::max(0.0, (nine->seconds - one->seconds) / 8);
+  double perCall = std::max(0.0, one->seconds - perKernel);
+  t.perKernelOverheadUs = perKernel * 1e6;
+  t.perCallOverheadUs = perCall * 1e6;
+  log << llvm::format("overheads: %.2f us per call, %.2f us per kernel\n",
+                      t.perCallOverheadUs, t.perKernelOverheadUs);
+  auto net = [&](const Measurement &m) {
+    return std::max(1e-9, m.seconds - perCall - perKernel);
+  };
+  // Contractions: efficiency of the compute roofline.
+  auto points = [&](StringRef what, ArrayRef<std::string> modules,
+                    std::vector<EfficiencyPoint> &out) -> llvm::Error {
+    out.clear();
+    for (const std::string &text : modules) {
+      auto m = time(text);
+      if (!m)
+        return m.takeError();
+      double gflop = m->work.flops / 1e9;
+      double efficiency =
+          std::min(1.0, m->work.flops / (t.peakF32 * 1e9) / net(*m));
+      log << llvm::format("%s %.4f GFLOP: %.1f GFLOP/s, efficiency %.3f\n",
+                          what.str().c_str(), gflop,
+                          m->work.flops / m->seconds / 1e9, efficiency);
+      auto same = llvm::find_if(out, [&](const EfficiencyPoint &p) {
+        return std::abs(p.gflop - gflop) < 1e-3 * gflop;
+      });
+      if (same != out.end())
+        same->efficiency = (same->efficiency + efficiency) / 2;
+      else
+        out.push_back({gflop, efficiency});
+    }
+    llvm::sort(out, [](const EfficiencyPoint &a, const EfficiencyPoint &b) {
+      return a.gflop < b.gflop;
+    });
+    return llvm::Error::success();
+  };
+  if (llvm::Error err =
+          points("gemm",
+                 {gemmModule(16, 128, 128), gemmModule(64, 256, 256),
+                  gemmModule(128, 512, 512), gemmModule(197, 768, 768)},
+                 t.gemmEfficiency))
+    return std::move(err);
+  if (llvm::Error err = points(
+          "convolution",
+          {convModule(16, 16, 28, 3, false), convModule(32, 32, 28, 3, false),
+           convModule(64, 256, 56, 1, false), convModule(64, 64, 56, 3, false),
+           convModule(256, 256, 14, 3, false)},
+          t.convEfficiency))
+    return std::move(err);
+  if (llvm::Error err = points(
+          "depthwise",
+          {convModule(960, 960, 7, 3, true), convModule(384, 384, 14, 3, true),
+           convModule(32, 32, 112, 3, true), convModule(144, 144, 56, 3, true)},
+          t.depthwiseEfficiency))
+    return std::move(err);
+
+  // The other classes: one factor on the roofline each.
+  auto factor = [&](StringRef what, ArrayRef<std::string> modules,
+                    double &out) -> llvm::Error {
+    std::vector<double> values;
+    for (const std::string &text : modules) {
+      auto m = time(text);
+      if (!m)
+        return m.takeError();
+      values.push_back(rooflineSeconds(m->work, t) / net(*m));
+    }
+    out = std::min(1.5, geomean(values));
+    log << llvm::format("%s: efficiency %.3f\n", what.str().c_str(), out);
+    return llvm::Error::success();
+  };
+  if (llvm::Error err =
+          factor("elementwise",
+                 {elementwiseModule(16384, "arith.addf %x, %y : f32", true),
+                  elementwiseModule(200704, "arith.addf %x, %y : f32", true),
+                  elementwiseModule(802816, "arith.addf %x, %y : f32", true)},
+                 t.elementwiseEfficiency))
+    return std::move(err);
+  // Transcendental functions: what an exp costs beyond a plain loop.
+  {
+    auto m = time(elementwiseModule(200704, "math.exp %x : f32", false));
+    if (!m)
+      return m.takeError();
+    double elements = m->work.transcendentals;
+    double flops = net(*m) * t.elementwiseEfficiency * t.peakF32 * 1e9;
+    t.transcendentalFlops =
+        std::max(1.0, (flops - m->work.flops) / std::max(1.0, elements));
+    log << llvm::format("exp: %.2f ns per element, %.1f flops\n",
+                        m->seconds / elements * 1e9, t.transcendentalFlops);
+  }
+  if (llvm::Error err = factor(
+          "reduction", {reductionModule(384, 1024), reductionModule(64, 3136)},
+          t.reductionEfficiency))
+    return std::move(err);
+  if (llvm::Error err = factor("data movement",
+                               {transposeModule(64, 56, 56, 1),
+                                transposeModule(384, 14, 14, 1),
+                                transposeModule(12, 64, 64, 1)},
+                               t.dataMovementEfficiency))
+    return std::move(err);
+  log << llvm::format("calibrated in %.1f s\n", elapsed(start));
+  return t;
+}
+
+} // namespace fulcrum::cost
