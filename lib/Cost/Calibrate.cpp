@@ -73,8 +73,8 @@ std::vector<CacheLevel> readCacheSizes() {
     std::string dir =
         "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index);
     auto read = [&](StringRef file) -> std::string {
-      auto buffer = llvm::MemoryBuffer::getFile(dir + "/" + file.str(),
-                                                /*IsText=*/true);
+      // sysfs files claim a page of size: read them as streams.
+      auto buffer = llvm::MemoryBuffer::getFileAsStream(dir + "/" + file.str());
       return buffer ? (*buffer)->getBuffer().trim().str() : std::string();
     };
     std::string type = read("type");
@@ -85,7 +85,8 @@ std::vector<CacheLevel> readCacheSizes() {
     CacheLevel cache;
     if (StringRef(read("level")).getAsInteger(10, cache.level))
       continue;
-    StringRef size = read("size");
+    std::string sizeText = read("size");
+    StringRef size = sizeText;
     double scale = 1;
     if (size.consume_back("K"))
       scale = 1024;
@@ -127,6 +128,11 @@ double readBandwidth(double bytes, unsigned threads, double targetBytes) {
 
 /// A random f32 constant as a module resource (`dense_resource<name>`).
 struct Resources {
+  /// Resource names are unique per context: number them.
+  static unsigned next() {
+    static unsigned counter = 0;
+    return counter++;
+  }
   std::string text;
   std::mt19937 rng{7};
   std::string add(StringRef name, size_t count) {
@@ -137,13 +143,17 @@ struct Resources {
       float value = uniform(rng);
       uint32_t bits;
       std::memcpy(&bits, &value, 4);
-      for (int b = 0; b < 4; ++b)
-        hex += llvm::utohexstr((bits >> (8 * b)) & 0xff, false, 2);
+      for (int b = 0; b < 4; ++b) {
+        unsigned byte = (bits >> (8 * b)) & 0xff;
+        hex += llvm::hexdigit(byte >> 4);
+        hex += llvm::hexdigit(byte & 15);
+      }
     }
     if (!text.empty())
       text += ",\n";
-    text += "      " + name.str() + ": \"" + hex + "\"";
-    return name.str();
+    std::string key = name.str() + std::to_string(next());
+    text += "      " + key + ": \"" + hex + "\"";
+    return key;
   }
   std::string section() const {
     if (text.empty())
@@ -152,6 +162,20 @@ struct Resources {
            "\n    }\n  }\n#-}\n";
   }
 };
+
+/// `text` with `$0`, `$1`, ... replaced by `args`.
+std::string substitute(StringRef text, ArrayRef<std::string> args) {
+  std::string result;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '$' && i + 1 < text.size() && llvm::isDigit(text[i + 1])) {
+      result += args[text[i + 1] - '0'];
+      ++i;
+      continue;
+    }
+    result += text[i];
+  }
+  return result;
+}
 
 std::string tensor(ArrayRef<int64_t> shape) {
   std::string text = "tensor<";
@@ -222,44 +246,57 @@ private:
 
 std::string gemmModule(int64_t m, int64_t k, int64_t n) {
   Resources res;
-  res.add("w", k * n);
+  std::string key = res.add("w", k * n);
   std::string a = tensor({m, k}), w = tensor({k, n}), c = tensor({m, n});
-  return llvm::formatv(R"(func.func @main_graph(%a: {0}) -> {2} {
-  %w = arith.constant dense_resource<w> : {1}
+  return substitute(R"(func.func @main_graph(%a: $0) -> $2 {
+  %w = arith.constant dense_resource<$3> : $1
   %z = arith.constant 0.0 : f32
-  %e = tensor.empty() : {2}
-  %f = linalg.fill ins(%z : f32) outs(%e : {2}) -> {2}
-  %r = linalg.matmul ins(%a, %w : {0}, {1}) outs(%f : {2}) -> {2}
-  return %r : {2}
+  %e = tensor.empty() : $2
+  %f = linalg.fill ins(%z : f32) outs(%e : $2) -> $2
+  %r = linalg.matmul ins(%a, %w : $0, $1) outs(%f : $2) -> $2
+  return %r : $2
 }
 )",
-                       a, w, c)
-             .str() +
+                    {a, w, c, key}) +
          res.section();
 }
 
-std::string convModule(int64_t c, int64_t f, int64_t out, int64_t k,
-                       bool depthwise) {
+/// `count` convolutions (c channels to c, k x k, zero-padded to keep the
+/// size out x out) in a chain, as they follow each other in a network (the
+/// layout changes at the model's boundary are then paid once).
+std::string convModule(int64_t c, int64_t out, int64_t k, bool depthwise,
+                       int count) {
   Resources res;
-  int64_t in = out + k - 1;
-  std::string x = tensor({1, c, in, in});
-  std::string w = depthwise ? tensor({c, k, k}) : tensor({f, c, k, k});
-  std::string y = tensor({1, depthwise ? c : f, out, out});
-  res.add("w", depthwise ? c * k * k : f * c * k * k);
+  int64_t pad = k / 2, in = out + 2 * pad;
+  std::string x = tensor({1, c, out, out}), padded = tensor({1, c, in, in});
+  std::string w = depthwise ? tensor({c, k, k}) : tensor({c, c, k, k});
   std::string op = depthwise ? "linalg.depthwise_conv_2d_nchw_chw"
                              : "linalg.conv_2d_nchw_fchw";
-  return llvm::formatv(R"(func.func @main_graph(%x: {0}) -> {2} {
-  %w = arith.constant dense_resource<w> : {1}
-  %z = arith.constant 0.0 : f32
-  %e = tensor.empty() : {2}
-  %f = linalg.fill ins(%z : f32) outs(%e : {2}) -> {2}
-  %r = {3} {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : {0}, {1}) outs(%f : {2}) -> {2}
-  return %r : {2}
-}
-)",
-                       x, w, y, op)
-             .str() +
-         res.section();
+  std::string text = "func.func @main_graph(%x0: " + x + ") -> " + x +
+                     " {\n  %z = arith.constant 0.0 : f32\n";
+  for (int i = 0; i < count; ++i) {
+    std::string key = res.add("w", depthwise ? c * k * k : c * c * k * k);
+    std::string input = "%x" + std::to_string(i);
+    if (pad)
+      text += llvm::formatv("  %p{0} = tensor.pad {1} low[0, 0, {2}, {2}] "
+                            "high[0, 0, {2}, {2}] {{\n  ^bb0(%i0: index, %i1: "
+                            "index, %i2: index, %i3: index):\n    tensor.yield "
+                            "%z : f32\n  } : {3} to {4}\n",
+                            i, input, pad, x, padded)
+                  .str();
+    text += llvm::formatv(
+                "  %w{0} = arith.constant dense_resource<{1}> : {2}\n"
+                "  %e{0} = tensor.empty() : {3}\n"
+                "  %f{0} = linalg.fill ins(%z : f32) outs(%e{0} : {3}) -> {3}\n"
+                "  %x{5} = {4} {{dilations = dense<1> : tensor<2xi64>, strides "
+                "= dense<1> : tensor<2xi64>} ins({6}, %w{0} : {7}, {2}) "
+                "outs(%f{0} : {3}) -> {3}\n",
+                i, key, w, x, op, i + 1, pad ? "%p" + std::to_string(i) : input,
+                pad ? padded : x)
+                .str();
+  }
+  text += "  return %x" + std::to_string(count) + " : " + x + "\n}\n";
+  return text + res.section();
 }
 
 /// An element-wise generic over [n]: `body` combines %x (and %y).
@@ -268,39 +305,38 @@ std::string elementwiseModule(int64_t n, StringRef body, bool binary) {
   std::string maps = binary ? "[#id, #id, #id]" : "[#id, #id]";
   std::string args = binary ? "%a, %b : " + t + ", " + t : "%a : " + t;
   std::string block = binary ? "%x: f32, %y: f32, %o: f32" : "%x: f32, %o: f32";
-  return llvm::formatv(R"(#id = affine_map<(d0) -> (d0)>
-func.func @main_graph(%a: {0}{1}) -> {0} {
-  %e = tensor.empty() : {0}
-  %r = linalg.generic {indexing_maps = {2}, iterator_types = ["parallel"]} ins({3}) outs(%e : {0}) {
-  ^bb0({4}):
-    %v = {5}
+  return substitute(
+      R"(#id = affine_map<(d0) -> (d0)>
+func.func @main_graph(%a: $0$1) -> $0 {
+  %e = tensor.empty() : $0
+  %r = linalg.generic {indexing_maps = $2, iterator_types = ["parallel"]} ins($3) outs(%e : $0) {
+  ^bb0($4):
+    %v = $5
     linalg.yield %v : f32
-  } -> {0}
-  return %r : {0}
+  } -> $0
+  return %r : $0
 }
 )",
-                       t, binary ? ", %b: " + t : "", maps, args, block, body)
-      .str();
+      {t, binary ? ", %b: " + t : "", maps, args, block, body.str()});
 }
 
 std::string reductionModule(int64_t rows, int64_t cols) {
   std::string in = tensor({rows, cols}), out = tensor({rows});
-  return llvm::formatv(R"(#in = affine_map<(d0, d1) -> (d0, d1)>
-#out = affine_map<(d0, d1) -> (d0)>
-func.func @main_graph(%a: {0}) -> {1} {
+  return substitute(R"(#rows = affine_map<(d0, d1) -> (d0, d1)>
+#sums = affine_map<(d0, d1) -> (d0)>
+func.func @main_graph(%a: $0) -> $1 {
   %z = arith.constant 0.0 : f32
-  %e = tensor.empty() : {1}
-  %f = linalg.fill ins(%z : f32) outs(%e : {1}) -> {1}
-  %r = linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "reduction"]} ins(%a : {0}) outs(%f : {1}) {
+  %e = tensor.empty() : $1
+  %f = linalg.fill ins(%z : f32) outs(%e : $1) -> $1
+  %r = linalg.generic {indexing_maps = [#rows, #sums], iterator_types = ["parallel", "reduction"]} ins(%a : $0) outs(%f : $1) {
   ^bb0(%x: f32, %o: f32):
     %v = arith.addf %x, %o : f32
     linalg.yield %v : f32
-  } -> {1}
-  return %r : {1}
+  } -> $1
+  return %r : $1
 }
 )",
-                       in, out)
-      .str();
+                    {in, out});
 }
 
 /// `count` transposes of [c, h, w] to [h, w, c] and back.
@@ -410,22 +446,31 @@ llvm::Expected<TargetDescription> calibrateHost(MLIRContext &context,
   auto net = [&](const Measurement &m) {
     return std::max(1e-9, m.seconds - perCall - perKernel);
   };
-  // Contractions: efficiency of the compute roofline.
-  auto points = [&](StringRef what, ArrayRef<std::string> modules,
+  // Contractions: efficiency of the compute roofline. A probe is one
+  // module, or two (one kernel, and two in a chain) whose difference is a
+  // kernel's time without the model's boundary.
+  using Probe = std::pair<std::string, std::string>;
+  auto points = [&](StringRef what, ArrayRef<Probe> probes,
                     std::vector<EfficiencyPoint> &out) -> llvm::Error {
-    out.clear();
-    for (const std::string &text : modules) {
-      auto m = time(text);
+    for (const Probe &probe : probes) {
+      auto m = time(probe.first);
       if (!m)
         return m.takeError();
+      double seconds = net(*m);
+      if (!probe.second.empty()) {
+        auto twice = time(probe.second);
+        if (!twice)
+          return twice.takeError();
+        seconds = std::max(1e-9, twice->seconds - m->seconds - perKernel);
+      }
       double gflop = m->work.flops / 1e9;
       double efficiency =
-          std::min(1.0, m->work.flops / (t.peakF32 * 1e9) / net(*m));
+          std::min(1.0, m->work.flops / (t.peakF32 * 1e9) / seconds);
       log << llvm::format("%s %.4f GFLOP: %.1f GFLOP/s, efficiency %.3f\n",
                           what.str().c_str(), gflop,
-                          m->work.flops / m->seconds / 1e9, efficiency);
+                          m->work.flops / seconds / 1e9, efficiency);
       auto same = llvm::find_if(out, [&](const EfficiencyPoint &p) {
-        return std::abs(p.gflop - gflop) < 1e-3 * gflop;
+        return std::abs(p.gflop - gflop) < 0.05 * gflop;
       });
       if (same != out.end())
         same->efficiency = (same->efficiency + efficiency) / 2;
@@ -437,24 +482,36 @@ llvm::Expected<TargetDescription> calibrateHost(MLIRContext &context,
     });
     return llvm::Error::success();
   };
+  auto chain = [](int64_t c, int64_t out, int64_t k, bool depthwise) {
+    return Probe{convModule(c, out, k, depthwise, 1),
+                 convModule(c, out, k, depthwise, 2)};
+  };
+  t.gemmEfficiency.clear();
+  t.convEfficiency.clear();
+  t.depthwiseEfficiency.clear();
+  // Matrix products, and 1x1 convolutions (matrix products channels-last).
   if (llvm::Error err =
           points("gemm",
-                 {gemmModule(16, 128, 128), gemmModule(64, 256, 256),
-                  gemmModule(128, 512, 512), gemmModule(197, 768, 768)},
+                 {Probe{gemmModule(16, 128, 128), ""},
+                  Probe{gemmModule(64, 256, 256), ""},
+                  Probe{gemmModule(128, 512, 512), ""},
+                  Probe{gemmModule(197, 768, 768), ""}, chain(32, 56, 1, false),
+                  chain(96, 28, 1, false), chain(320, 7, 1, false),
+                  chain(128, 28, 1, false)},
                  t.gemmEfficiency))
     return std::move(err);
-  if (llvm::Error err = points(
-          "convolution",
-          {convModule(16, 16, 28, 3, false), convModule(32, 32, 28, 3, false),
-           convModule(64, 256, 56, 1, false), convModule(64, 64, 56, 3, false),
-           convModule(256, 256, 14, 3, false)},
-          t.convEfficiency))
+  if (llvm::Error err =
+          points("convolution",
+                 {chain(16, 28, 3, false), chain(32, 28, 3, false),
+                  chain(64, 56, 3, false), chain(128, 28, 3, false),
+                  chain(256, 14, 3, false), chain(512, 7, 3, false)},
+                 t.convEfficiency))
     return std::move(err);
-  if (llvm::Error err = points(
-          "depthwise",
-          {convModule(960, 960, 7, 3, true), convModule(384, 384, 14, 3, true),
-           convModule(32, 32, 112, 3, true), convModule(144, 144, 56, 3, true)},
-          t.depthwiseEfficiency))
+  if (llvm::Error err =
+          points("depthwise",
+                 {chain(960, 7, 3, true), chain(384, 14, 3, true),
+                  chain(32, 112, 3, true), chain(144, 56, 3, true)},
+                 t.depthwiseEfficiency))
     return std::move(err);
 
   // The other classes: one factor on the roofline each.

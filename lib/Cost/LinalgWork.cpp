@@ -42,6 +42,17 @@ std::pair<double, double> countPayload(Block &body) {
   return {flops, transcendentals};
 }
 
+/// A convolution whose filter window is one element (1x1): a matrix
+/// product of the image (channels-last) with the filter.
+bool isPointwise(linalg::LinalgOp op) {
+  auto dims = linalg::inferConvolutionDims(op);
+  if (failed(dims))
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  return llvm::all_of(dims->filterLoop,
+                      [&](unsigned loop) { return ranges[loop] == 1; });
+}
+
 struct LinalgWork : public WorkOpInterface::FallbackModel<LinalgWork> {
   Work getWork(Operation *op) const {
     auto linalgOp = cast<linalg::LinalgOp>(op);
@@ -80,6 +91,7 @@ struct LinalgWork : public WorkOpInterface::FallbackModel<LinalgWork> {
       // Named convolutions (upstream's convolution matcher also accepts
       // element-wise generics).
       work.kind = name.contains("depthwise") ? WorkClass::Depthwise
+                  : isPointwise(linalgOp)    ? WorkClass::Gemm
                                              : WorkClass::Convolution;
       work.macs = iterations;
       work.flops = 2 * iterations;

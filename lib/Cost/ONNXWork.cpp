@@ -109,7 +109,12 @@ struct ContractionWork
       work.macs = outputs * getNumElements(w.getType()) / filters;
       bool depthwise = group > 1 && dim(wShape, 1) == 1 &&
                        dim(getShape(x), 1) == static_cast<double>(group);
-      work.kind = depthwise ? WorkClass::Depthwise : WorkClass::Convolution;
+      // A 1x1 filter makes a matrix product of the (channels-last) image.
+      bool pointwise = getNumElements(w.getType()) ==
+                       dim(wShape, 0) * dim(wShape, 1);
+      work.kind = depthwise   ? WorkClass::Depthwise
+                  : pointwise ? WorkClass::Gemm
+                              : WorkClass::Convolution;
     } else if (name == "onnx.ConvTranspose") {
       Value x = op->getOperand(0), w = op->getOperand(1);
       double channels = dim(getShape(w), 0);

@@ -160,6 +160,10 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
                                    "no entry point @" +
                                        options.pipeline.entryPoint);
   std::vector<LayerCost> layers = tagLayers(func, target, profile.cost);
+  bool dynamic = llvm::any_of(func.getArgumentTypes(), [](Type type) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return shaped && shaped.hasRank() && !shaped.hasStaticShape();
+  });
   std::vector<ProfiledLayer> rows;
   for (const LayerCost &layer : layers)
     rows.push_back({layer.name, layer.opName,
@@ -195,6 +199,7 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
   call->freeResults();
 
   ProfileReport report;
+  report.dynamicShapes = dynamic;
   report.target = target.name;
   report.threads = profile.cost.threads;
   report.totalPredictedMs = target.perCallOverheadUs * 1e-3;
@@ -240,6 +245,10 @@ void printProfileTable(llvm::raw_ostream &os, const ProfileReport &report) {
                        "ops, %.4f ms predicted apart\n",
                        report.absorbed.size(), ms);
   }
+  if (report.dynamicShapes)
+    os << "note: the model has dynamic dimensions, which the cost model "
+          "prices as 1; profile a model with static shapes (e.g. a batch-1 "
+          "export) for meaningful predictions\n";
   double error = report.totalMeasuredMs > 0
                      ? (report.totalPredictedMs - report.totalMeasuredMs) /
                            report.totalMeasuredMs

@@ -48,6 +48,8 @@ struct ProfileReport {
   double totalPredictedMs = 0, totalMeasuredMs = 0;
   /// The measured layers' sum (the rest is the code between layers).
   double layerMeasuredMs = 0;
+  /// The entry point has dynamic dimensions (priced as 1).
+  bool dynamicShapes = false;
 };
 
 /// The target description a compile prices on: `spec` (a preset name or a
