@@ -46,6 +46,10 @@ double getEfficiency(const Work &work, const TargetDescription &target) {
   switch (work.kind) {
   case WorkClass::Gemm:
     return interpolateEfficiency(target.gemmEfficiency, gflop, 1);
+  case WorkClass::DynamicGemm:
+    return interpolateEfficiency(target.dynamicGemmEfficiency, gflop,
+                                 interpolateEfficiency(target.gemmEfficiency,
+                                                       gflop, 1));
   case WorkClass::Convolution:
     return interpolateEfficiency(
         target.convEfficiency, gflop,
@@ -58,6 +62,8 @@ double getEfficiency(const Work &work, const TargetDescription &target) {
     return target.reductionEfficiency;
   case WorkClass::DataMovement:
     return target.dataMovementEfficiency;
+  case WorkClass::Transpose:
+    return target.transposeEfficiency;
   case WorkClass::None:
     return 1;
   }
@@ -65,8 +71,8 @@ double getEfficiency(const Work &work, const TargetDescription &target) {
 }
 
 bool isContraction(WorkClass kind) {
-  return kind == WorkClass::Gemm || kind == WorkClass::Convolution ||
-         kind == WorkClass::Depthwise;
+  return kind == WorkClass::Gemm || kind == WorkClass::DynamicGemm ||
+         kind == WorkClass::Convolution || kind == WorkClass::Depthwise;
 }
 
 /// Seconds to move `bytes` on `cores` cores, and the level that serves them.
@@ -118,12 +124,23 @@ Estimate estimate(const Work &work, const TargetDescription &target,
                        : std::max(1u, std::min(options.threads, target.cores));
   cores = static_cast<unsigned>(std::min<double>(cores, parallelism));
   double peak = target.getPeak(work.type) * 1e9 * cores;
+  if (work.scalar && target.vectorBits >= 64)
+    peak /= target.vectorBits / 32.0;
   if (gpu && target.gpu.threadsPerSM)
     peak *= std::min(1.0, parallelism /
                               (double(target.cores) * target.gpu.threadsPerSM));
   double flops = work.flops + work.transcendentals * target.transcendentalFlops;
   double compute = peak > 0 ? flops / peak : 0;
-  auto [memory, level] = memoryTime(work.bytes(), cores, target);
+  double streamed = options.weightsFromDram ? work.constantBytes : 0;
+  auto [memory, level] = memoryTime(work.bytes() - streamed, cores, target);
+  if (streamed > 0) {
+    double bandwidth = target.dramBandwidthGBs * cores;
+    if (target.dramBandwidthAllGBs > 0)
+      bandwidth = std::min(bandwidth, target.dramBandwidthAllGBs);
+    if (bandwidth > 0)
+      memory += streamed / (bandwidth * 1e9);
+    level = "DRAM";
+  }
   double efficiency = getEfficiency(work, target);
   double seconds;
   Estimate result;
@@ -177,7 +194,21 @@ std::string getLayerName(Location loc) {
 
 std::vector<LayerCost> estimateRegion(Region &region,
                                       const TargetDescription &target,
-                                      const CostOptions &options) {
+                                      const CostOptions &givenOptions) {
+  // Weights stream from DRAM on every call when together they exceed the
+  // last-level cache.
+  CostOptions options = givenOptions;
+  double weights = 0;
+  for (Block &block : region)
+    for (Operation &op : block)
+      if (op.hasTrait<OpTrait::ConstantLike>() && op.getNumResults())
+        weights += getNumBytes(op.getResult(0).getType());
+  if (!target.caches.empty()) {
+    const CacheLevel &last = target.caches.back();
+    options.weightsFromDram =
+        weights > (last.shared ? last.sizeBytes
+                               : last.sizeBytes * std::max(1u, options.threads));
+  }
   std::vector<LayerCost> layers;
   for (Block &block : region)
     for (Operation &op : block) {

@@ -34,7 +34,8 @@ std::pair<double, double> countPayload(Block &body) {
             math::Log1pOp, math::Log2Op, math::TanhOp, math::ErfOp, math::SinOp,
             math::CosOp, math::PowFOp, math::AtanOp, math::Atan2Op>(op))
       transcendentals += 1;
-    else if (isa<arith::DivFOp, math::SqrtOp, math::RsqrtOp, arith::RemFOp>(op))
+    else if (isa<arith::DivFOp, math::SqrtOp, math::RsqrtOp, arith::RemFOp,
+                 tensor::ExtractOp>(op))
       flops += 4;
     else
       flops += 1;
@@ -68,22 +69,32 @@ struct LinalgWork : public WorkOpInterface::FallbackModel<LinalgWork> {
         parallel *= size;
     }
     work.parallelism = parallel;
-    for (OpOperand *input : linalgOp.getDpsInputOperands())
+    bool constantInput = false;
+    for (OpOperand *input : linalgOp.getDpsInputOperands()) {
       work.bytesRead += getNumBytes(input->get().getType());
+      if (isConstant(input->get())) {
+        work.constantBytes += getNumBytes(input->get().getType());
+        constantInput = true;
+      }
+    }
     for (OpOperand &init : linalgOp.getDpsInitsMutable()) {
       work.bytesWritten += getNumBytes(init.get().getType());
       if (linalgOp.payloadUsesValueFromOperand(&init))
         work.bytesRead += getNumBytes(init.get().getType());
       work.type = getDataType(init.get().getType());
     }
-    auto [flops, transcendentals] =
-        countPayload(linalgOp->getRegion(0).front());
+    Block &payload = linalgOp->getRegion(0).front();
+    auto [flops, transcendentals] = countPayload(payload);
+    // Indexed loads (gathers) keep the loop scalar.
+    work.scalar = llvm::any_of(
+        payload, [](Operation &op) { return isa<tensor::ExtractOp>(op); });
     StringRef name = op->getName().getStringRef();
     if (name.contains("pooling")) {
       work.kind = WorkClass::Reduction;
       work.flops = iterations;
     } else if (linalg::isaContractionOpInterface(linalgOp)) {
-      work.kind = WorkClass::Gemm;
+      // Without a constant operand nothing is packed at compile time.
+      work.kind = constantInput ? WorkClass::Gemm : WorkClass::DynamicGemm;
       work.macs = iterations;
       work.flops = 2 * iterations;
     } else if (name.contains("conv") &&
@@ -100,8 +111,13 @@ struct LinalgWork : public WorkOpInterface::FallbackModel<LinalgWork> {
       work.flops = iterations * std::max(1.0, flops);
       work.transcendentals = iterations * transcendentals;
     } else if (flops == 0 && transcendentals == 0) {
-      work.kind = WorkClass::DataMovement;
-      // A broadcast or fill reads little and writes everything.
+      // A broadcast or fill reads little and writes everything; a
+      // transpose reads with strides.
+      bool permutes = llvm::any_of(
+          linalgOp.getIndexingMapsArray(), [](AffineMap map) {
+            return map.isPermutation() && !map.isIdentity();
+          });
+      work.kind = permutes ? WorkClass::Transpose : WorkClass::DataMovement;
     } else {
       work.kind = WorkClass::Elementwise;
       work.flops = iterations * flops;

@@ -31,8 +31,11 @@ double resultElements(Operation *op) {
 
 /// Bytes of every operand read and every result written.
 void addOperandBytes(Operation *op, Work &work) {
-  for (Value operand : op->getOperands())
+  for (Value operand : op->getOperands()) {
     work.bytesRead += getNumBytes(operand.getType());
+    if (isConstant(operand))
+      work.constantBytes += getNumBytes(operand.getType());
+  }
   for (Value result : op->getResults())
     work.bytesWritten += getNumBytes(result.getType());
   if (op->getNumResults())
@@ -126,8 +129,11 @@ struct ContractionWork
       double k = getIntAttr(op, "transA", 0) ? dim(a, 0) : dim(a, 1);
       work.macs = outputs * k;
     } else {
-      // MatMul forms: A [..., M, K] (or [K]).
+      // MatMul forms: A [..., M, K] (or [K]); with two run-time operands
+      // (attention) nothing is packed at compile time.
       work.macs = outputs * dim(getShape(op->getOperand(0)), -1);
+      if (!isConstant(op->getOperand(0)) && !isConstant(op->getOperand(1)))
+        work.kind = WorkClass::DynamicGemm;
     }
     work.flops = 2 * work.macs;
     // A bias (Gemm's C, Conv's B) is one add per output.
@@ -188,7 +194,9 @@ struct DataMovementWork
     Work work;
     if (free.contains(op->getName().getStringRef()))
       return work;
-    work.kind = WorkClass::DataMovement;
+    work.kind = op->getName().getStringRef() == "onnx.Transpose"
+                    ? WorkClass::Transpose
+                    : WorkClass::DataMovement;
     for (Value result : op->getResults()) {
       work.bytesRead += getNumBytes(result.getType());
       work.bytesWritten += getNumBytes(result.getType());

@@ -43,12 +43,10 @@ std::vector<double> ranks(llvm::ArrayRef<double> values) {
   return result;
 }
 
-double median(std::vector<double> values) {
-  if (values.empty())
-    return 0;
-  std::sort(values.begin(), values.end());
-  size_t n = values.size();
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+/// The best of several timings: on a host shared with other processes,
+/// interference only ever adds time.
+double best(const std::vector<double> &values) {
+  return values.empty() ? 0 : *std::min_element(values.begin(), values.end());
 }
 } // namespace
 
@@ -179,8 +177,8 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
     return call.takeError();
   for (unsigned i = 0; i < profile.warmup; ++i)
     call->invoke();
-  std::vector<std::vector<double>> perLayer(rows.size());
-  std::vector<double> wall;
+  std::vector<std::vector<double>> perLayer(rows.size()), gaps(rows.size());
+  std::vector<double> wall, head, tail;
   std::vector<uint64_t> hits(rows.size(), 0);
   for (unsigned run = 0; run < std::max(1u, profile.runs); ++run) {
     resetProfileCounters(rows.size());
@@ -191,9 +189,16 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
         std::chrono::duration<double, std::milli>(stop - start).count());
     std::vector<double> seconds = getProfileSeconds();
     std::vector<uint64_t> counts = getProfileHits();
+    std::vector<double> gapSeconds = getProfileGaps();
+    auto [first, last] = getProfileSpan();
+    head.push_back(std::chrono::duration<double, std::milli>(first - start)
+                       .count());
+    tail.push_back(std::chrono::duration<double, std::milli>(stop - last)
+                       .count());
     for (size_t i = 0; i < rows.size(); ++i) {
       perLayer[i].push_back(i < seconds.size() ? seconds[i] * 1e3 : 0);
       hits[i] += i < counts.size() ? counts[i] : 0;
+      gaps[i].push_back(i < gapSeconds.size() ? gapSeconds[i] * 1e3 : 0);
     }
   }
   call->freeResults();
@@ -204,7 +209,8 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
   report.threads = profile.cost.threads;
   report.totalPredictedMs = target.perCallOverheadUs * 1e-3;
   for (size_t i = 0; i < rows.size(); ++i) {
-    rows[i].measuredMs = median(perLayer[i]);
+    rows[i].measuredMs = best(perLayer[i]);
+    rows[i].gapMs = best(gaps[i]);
     if (!hits[i]) {
       report.absorbed.push_back(rows[i]);
       continue;
@@ -213,7 +219,9 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
     report.layerMeasuredMs += rows[i].measuredMs;
     report.layers.push_back(rows[i]);
   }
-  report.totalMeasuredMs = median(wall);
+  report.totalMeasuredMs = best(wall);
+  report.headMs = best(head);
+  report.tailMs = best(tail);
   std::vector<double> predicted, measured;
   for (const ProfiledLayer &layer : report.layers) {
     predicted.push_back(layer.predictedMs);
@@ -257,6 +265,9 @@ void printProfileTable(llvm::raw_ostream &os, const ProfileReport &report) {
                      report.target.c_str(), report.threads,
                      report.threads == 1 ? "" : "s");
   os << llvm::format("spearman: %.3f\n", report.spearman);
+  os << llvm::format("untimed: %.4f ms before the first layer, %.4f ms after "
+                     "the last\n",
+                     report.headMs, report.tailMs);
   os << llvm::format("total: predicted %.4f ms, measured %.4f ms (layers "
                      "%.4f ms), relative error %+.1f%%\n",
                      report.totalPredictedMs, report.totalMeasuredMs,
@@ -271,7 +282,8 @@ std::string printProfileJSON(const ProfileReport &report) {
                                          {"op", layer.op},
                                          {"class", layer.kind},
                                          {"predicted_ms", layer.predictedMs},
-                                         {"measured_ms", layer.measuredMs}});
+                                         {"measured_ms", layer.measuredMs},
+                                         {"untimed_before_ms", layer.gapMs}});
     return array;
   };
   llvm::json::Object object{{"target", report.target},
@@ -281,7 +293,9 @@ std::string printProfileJSON(const ProfileReport &report) {
                             {"spearman", report.spearman},
                             {"total_predicted_ms", report.totalPredictedMs},
                             {"total_measured_ms", report.totalMeasuredMs},
-                            {"layers_measured_ms", report.layerMeasuredMs}};
+                            {"layers_measured_ms", report.layerMeasuredMs},
+      {"before_first_layer_ms", report.headMs},
+      {"after_last_layer_ms", report.tailMs}};
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(object))) << "\n";

@@ -46,6 +46,8 @@ StringRef stringifyWorkClass(WorkClass kind) {
     return "elementwise";
   case WorkClass::Gemm:
     return "gemm";
+  case WorkClass::DynamicGemm:
+    return "dynamic_gemm";
   case WorkClass::Convolution:
     return "convolution";
   case WorkClass::Depthwise:
@@ -54,6 +56,8 @@ StringRef stringifyWorkClass(WorkClass kind) {
     return "reduction";
   case WorkClass::DataMovement:
     return "data_movement";
+  case WorkClass::Transpose:
+    return "transpose";
   case WorkClass::None:
     return "none";
   }
@@ -214,10 +218,13 @@ Error readEfficiency(const Reader &top, TargetDescription &t) {
     return Error::success();
   Reader r(**object, "efficiency");
   if (Error err =
-          r.checkKeys({"gemm", "convolution", "depthwise", "elementwise",
-                       "reduction", "data_movement", "transcendental_flops"}))
+          r.checkKeys({"gemm", "dynamic_gemm", "convolution", "depthwise",
+                       "elementwise", "reduction", "data_movement",
+                       "transpose", "transcendental_flops"}))
     return err;
   if (Error err = readPoints(r, "gemm", t.gemmEfficiency))
+    return err;
+  if (Error err = readPoints(r, "dynamic_gemm", t.dynamicGemmEfficiency))
     return err;
   if (Error err = readPoints(r, "convolution", t.convEfficiency))
     return err;
@@ -227,6 +234,7 @@ Error readEfficiency(const Reader &top, TargetDescription &t) {
        {std::pair<StringRef, double *>{"elementwise", &t.elementwiseEfficiency},
         {"reduction", &t.reductionEfficiency},
         {"data_movement", &t.dataMovementEfficiency},
+        {"transpose", &t.transposeEfficiency},
         {"transcendental_flops", &t.transcendentalFlops}}) {
     if (Error err = r.number(key, *field))
       return err;
@@ -460,11 +468,13 @@ std::string printTargetDescription(const TargetDescription &t) {
                                     {"per_kernel", t.perKernelOverheadUs}}},
       {"efficiency",
        json::Object{{"gemm", printPoints(t.gemmEfficiency)},
+                    {"dynamic_gemm", printPoints(t.dynamicGemmEfficiency)},
                     {"convolution", printPoints(t.convEfficiency)},
                     {"depthwise", printPoints(t.depthwiseEfficiency)},
                     {"elementwise", t.elementwiseEfficiency},
                     {"reduction", t.reductionEfficiency},
                     {"data_movement", t.dataMovementEfficiency},
+                    {"transpose", t.transposeEfficiency},
                     {"transcendental_flops", t.transcendentalFlops}}},
       {"energy", json::Object{{"pj_per_flop", t.energy.pjPerFlop},
                               {"pj_per_byte_cache", t.energy.pjPerByteCache},

@@ -21,6 +21,7 @@ Work &Work::operator+=(const Work &other) {
   bytesRead += other.bytesRead;
   bytesWritten += other.bytesWritten;
   parallelism = std::max(parallelism, other.parallelism);
+  constantBytes += other.constantBytes;
   return *this;
 }
 
@@ -46,6 +47,11 @@ double getNumBytes(Type type) {
   if (element.isIndex())
     bits = 64;
   return getNumElements(type) * std::max(8.0, bits) / 8;
+}
+
+bool isConstant(Value value) {
+  Operation *def = value.getDefiningOp();
+  return def && def->hasTrait<OpTrait::ConstantLike>();
 }
 
 DataType getDataType(Type elementType) {

@@ -117,7 +117,7 @@ static cl::opt<std::string>
                 cl::value_desc("file"));
 static cl::opt<unsigned>
     profileRuns("profile-runs",
-                cl::desc("With --profile: timed calls (medians are reported)"),
+                cl::desc("With --profile: timed calls (the best is reported)"),
                 cl::init(20));
 static cl::opt<std::string> targetDescription(
     "target-description",

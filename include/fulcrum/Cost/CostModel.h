@@ -25,6 +25,9 @@ namespace fulcrum::cost {
 struct CostOptions {
   /// Threads a call runs on (CPU: OpenMP threads; capped by the cores).
   unsigned threads = 1;
+  /// Weights come from DRAM (the model's constants exceed the last-level
+  /// cache, so each call streams them); estimateRegion decides.
+  bool weightsFromDram = false;
 };
 
 /// Predicted cost of one op.

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Location.h"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -50,6 +51,13 @@ void resetProfileCounters(size_t layers);
 std::vector<double> getProfileSeconds();
 /// Times each layer's region was entered since the last reset.
 std::vector<uint64_t> getProfileHits();
+/// Seconds per layer between the end of the region timed before it and
+/// its own start (code no layer accounts for).
+std::vector<double> getProfileGaps();
+/// When the first region of the last call began and its last one ended.
+std::pair<std::chrono::steady_clock::time_point,
+          std::chrono::steady_clock::time_point>
+getProfileSpan();
 
 } // namespace fulcrum::cost
 

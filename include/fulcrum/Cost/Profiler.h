@@ -19,8 +19,9 @@
 namespace fulcrum::cost {
 
 struct ProfileOptions {
-  /// Timed calls (each layer's time is its median over them) after
-  /// `warmup` untimed ones.
+  /// Timed calls (each layer's time, and the total, is the best over them:
+  /// interference from other processes only adds time) after `warmup`
+  /// untimed ones.
   unsigned runs = 20;
   unsigned warmup = 3;
   CostOptions cost;
@@ -32,6 +33,8 @@ struct ProfiledLayer {
   std::string kind;
   double predictedMs = 0;
   double measuredMs = 0;
+  /// Untimed code run between the previous layer and this one.
+  double gapMs = 0;
 };
 
 struct ProfileReport {
@@ -43,11 +46,13 @@ struct ProfileReport {
   /// bias broadcasts, epilogues): never timed and not predicted apart.
   std::vector<ProfiledLayer> absorbed;
   double spearman = 0;
-  /// Predicted: the layers plus the per-call overhead. Measured: the median
+  /// Predicted: the layers plus the per-call overhead. Measured: the best
   /// wall time of a whole call.
   double totalPredictedMs = 0, totalMeasuredMs = 0;
   /// The measured layers' sum (the rest is the code between layers).
   double layerMeasuredMs = 0;
+  /// The time a call spends before its first layer and after its last.
+  double headMs = 0, tailMs = 0;
   /// The entry point has dynamic dimensions (priced as 1).
   bool dynamicShapes = false;
 };

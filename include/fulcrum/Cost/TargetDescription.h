@@ -31,11 +31,13 @@ llvm::StringRef stringifyDataType(DataType type);
 /// How an op's work is executed, for the per-class efficiencies.
 enum class WorkClass {
   Elementwise,  ///< independent per-element arithmetic
-  Gemm,         ///< matrix products (MatMul, Gemm, batched)
+  Gemm,          ///< matrix products with a constant (packed) operand
+  DynamicGemm,   ///< matrix products of two run-time operands (attention)
   Convolution,  ///< dense convolutions
   Depthwise,    ///< depthwise (one channel per group) convolutions
   Reduction,    ///< reductions, pooling, softmax, normalizations
-  DataMovement, ///< transposes, copies, padding, concatenation, gathers
+  DataMovement,  ///< copies, padding, concatenation, broadcasts, fills
+  Transpose,     ///< copies that permute dimensions (strided accesses)
   None,         ///< no work at all (views, constants)
 };
 llvm::StringRef stringifyWorkClass(WorkClass kind);
@@ -106,10 +108,10 @@ struct TargetDescription {
   double perCallOverheadUs = 0, perKernelOverheadUs = 0;
   /// Calibrated efficiencies: points by size for the contraction classes,
   /// one factor for the others (applied to the roofline bound).
-  std::vector<EfficiencyPoint> gemmEfficiency, convEfficiency,
-      depthwiseEfficiency;
+  std::vector<EfficiencyPoint> gemmEfficiency, dynamicGemmEfficiency,
+      convEfficiency, depthwiseEfficiency;
   double elementwiseEfficiency = 1, reductionEfficiency = 1,
-         dataMovementEfficiency = 1;
+         dataMovementEfficiency = 1, transposeEfficiency = 1;
   /// Cost of a transcendental function (exp, erf, tanh...) in flops.
   double transcendentalFlops = 20;
   GPUFields gpu;

@@ -28,6 +28,11 @@ struct Work {
   double bytesRead = 0, bytesWritten = 0;
   /// Independent iterations (output elements a thread can own).
   double parallelism = 1;
+  /// Bytes read from constants (weights): they stream from DRAM when the
+  /// model's weights do not fit in the last-level cache.
+  double constantBytes = 0;
+  /// The arithmetic cannot be vectorized (gathers: indexed loads).
+  bool scalar = false;
 
   double bytes() const { return bytesRead + bytesWritten; }
   Work &operator+=(const Work &other);
@@ -38,6 +43,8 @@ struct Work {
 double getNumElements(mlir::Type type);
 /// Bytes of a shaped type's data (elements times the element size).
 double getNumBytes(mlir::Type type);
+/// Whether `value` is a constant (a weight).
+bool isConstant(mlir::Value value);
 /// The data type a work item is priced in from an element type.
 DataType getDataType(mlir::Type elementType);
 
