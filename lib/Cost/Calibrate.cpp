@@ -582,11 +582,28 @@ llvm::Expected<TargetDescription> calibrateHost(MLIRContext &context,
   };
   if (llvm::Error err =
           factor("elementwise",
-                 {elementwiseModule(16384, "arith.addf %x, %y : f32", true),
-                  elementwiseModule(200704, "arith.addf %x, %y : f32", true),
+                 {elementwiseModule(200704, "arith.addf %x, %y : f32", true),
                   elementwiseModule(802816, "arith.addf %x, %y : f32", true)},
                  t.elementwiseEfficiency))
     return std::move(err);
+  // The fixed cost of a loop nest (the OpenMP region around it, its setup):
+  // what small element-wise loops take beyond their roofline.
+  {
+    std::vector<double> overheads;
+    for (int64_t n : {4096, 16384}) {
+      auto m = time(elementwiseModule(n, "arith.addf %x, %y : f32", true));
+      if (!m)
+        return m.takeError();
+      overheads.push_back(m->seconds - perCall -
+                          rooflineSeconds(m->work, t) /
+                              t.elementwiseEfficiency);
+    }
+    double overhead = std::max(0.0, (overheads[0] + overheads[1]) / 2);
+    t.perKernelOverheadUs = std::max(t.perKernelOverheadUs, overhead * 1e6);
+    perKernel = t.perKernelOverheadUs * 1e-6;
+    log << llvm::format("overhead of a loop nest: %.2f us\n",
+                        t.perKernelOverheadUs);
+  }
   // Transcendental functions: what an exp costs beyond a plain loop.
   {
     auto m = time(elementwiseModule(200704, "math.exp %x : f32", false));
