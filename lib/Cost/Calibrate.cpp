@@ -543,13 +543,12 @@ llvm::Expected<TargetDescription> calibrateHost(MLIRContext &context,
                   chain(128, 28, 1, false)},
                  t.gemmEfficiency))
     return std::move(err);
-  if (llvm::Error err =
-          points("dynamic gemm",
-                 {Probe{batchGemmModule(3, 65, 64, 65), ""},
-                  Probe{batchGemmModule(4, 128, 64, 128), ""},
-                  Probe{batchGemmModule(4, 128, 128, 64), ""},
-                  Probe{batchGemmModule(12, 197, 64, 197), ""}},
-                 t.dynamicGemmEfficiency))
+  if (llvm::Error err = points("dynamic gemm",
+                               {Probe{batchGemmModule(3, 65, 64, 65), ""},
+                                Probe{batchGemmModule(4, 128, 64, 128), ""},
+                                Probe{batchGemmModule(4, 128, 128, 64), ""},
+                                Probe{batchGemmModule(12, 197, 64, 197), ""}},
+                               t.dynamicGemmEfficiency))
     return std::move(err);
   if (llvm::Error err =
           points("convolution",
@@ -620,11 +619,11 @@ llvm::Expected<TargetDescription> calibrateHost(MLIRContext &context,
           "reduction", {reductionModule(384, 1024), reductionModule(64, 3136)},
           t.reductionEfficiency))
     return std::move(err);
-  if (llvm::Error err = factor("data movement",
-                               {padModule(64, 56), padModule(256, 14),
-                                broadcastModule(196, 256),
-                                broadcastModule(128, 1024)},
-                               t.dataMovementEfficiency))
+  if (llvm::Error err =
+          factor("data movement",
+                 {padModule(64, 56), padModule(256, 14),
+                  broadcastModule(196, 256), broadcastModule(128, 1024)},
+                 t.dataMovementEfficiency))
     return std::move(err);
   if (llvm::Error err = factor("transpose",
                                {transposeModule(64, 56, 56, 1),
@@ -636,9 +635,9 @@ llvm::Expected<TargetDescription> calibrateHost(MLIRContext &context,
   // keep the better of two, and rescale the efficiencies measured against
   // the first.
   double firstPeak = t.peakF32;
-  t.peakF32 = std::max(
-      t.peakF32,
-      bestRate(1, 15, [](unsigned) { return fulcrum_probe_fma(1e7); }) / 1e9);
+  t.peakF32 = std::max(t.peakF32, bestRate(1, 15, [](unsigned) {
+                                    return fulcrum_probe_fma(1e7);
+                                  }) / 1e9);
   log << llvm::format("fp32 FMA peak (again): %.1f GFLOP/s per core\n",
                       t.peakF32);
   for (auto *points : {&t.gemmEfficiency, &t.dynamicGemmEfficiency,

@@ -47,9 +47,9 @@ double getEfficiency(const Work &work, const TargetDescription &target) {
   case WorkClass::Gemm:
     return interpolateEfficiency(target.gemmEfficiency, gflop, 1);
   case WorkClass::DynamicGemm:
-    return interpolateEfficiency(target.dynamicGemmEfficiency, gflop,
-                                 interpolateEfficiency(target.gemmEfficiency,
-                                                       gflop, 1));
+    return interpolateEfficiency(
+        target.dynamicGemmEfficiency, gflop,
+        interpolateEfficiency(target.gemmEfficiency, gflop, 1));
   case WorkClass::Convolution:
     return interpolateEfficiency(
         target.convEfficiency, gflop,
@@ -201,13 +201,14 @@ std::vector<LayerCost> estimateRegion(Region &region,
   double weights = 0;
   for (Block &block : region)
     for (Operation &op : block)
-      if (op.hasTrait<OpTrait::ConstantLike>() && op.getNumResults())
+      if (op.getNumResults() == 1 && isConstant(op.getResult(0)))
         weights += getNumBytes(op.getResult(0).getType());
   if (!target.caches.empty()) {
     const CacheLevel &last = target.caches.back();
     options.weightsFromDram =
-        weights > (last.shared ? last.sizeBytes
-                               : last.sizeBytes * std::max(1u, options.threads));
+        weights > (last.shared
+                       ? last.sizeBytes
+                       : last.sizeBytes * std::max(1u, options.threads));
   }
   std::vector<LayerCost> layers;
   for (Block &block : region)

@@ -113,8 +113,8 @@ struct LinalgWork : public WorkOpInterface::FallbackModel<LinalgWork> {
     } else if (flops == 0 && transcendentals == 0) {
       // A broadcast or fill reads little and writes everything; a
       // transpose reads with strides.
-      bool permutes = llvm::any_of(
-          linalgOp.getIndexingMapsArray(), [](AffineMap map) {
+      bool permutes =
+          llvm::any_of(linalgOp.getIndexingMapsArray(), [](AffineMap map) {
             return map.isPermutation() && !map.isIdentity();
           });
       work.kind = permutes ? WorkClass::Transpose : WorkClass::DataMovement;

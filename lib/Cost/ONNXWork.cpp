@@ -113,8 +113,8 @@ struct ContractionWork
       bool depthwise = group > 1 && dim(wShape, 1) == 1 &&
                        dim(getShape(x), 1) == static_cast<double>(group);
       // A 1x1 filter makes a matrix product of the (channels-last) image.
-      bool pointwise = getNumElements(w.getType()) ==
-                       dim(wShape, 0) * dim(wShape, 1);
+      bool pointwise =
+          getNumElements(w.getType()) == dim(wShape, 0) * dim(wShape, 1);
       work.kind = depthwise   ? WorkClass::Depthwise
                   : pointwise ? WorkClass::Gemm
                               : WorkClass::Convolution;

@@ -60,7 +60,9 @@ resolveTargetDescription(llvm::StringRef spec, CompileOptions &options,
     auto target = loadTargetDescription(options.target);
     if (!target)
       return target.takeError();
-    options.target = target->backend;
+    // Without a backend the name stays, and validation says it has none.
+    if (!target->backend.empty())
+      options.target = target->backend;
     if (target->kind == "cpu" && !target->chip.empty() && !keepCPU)
       options.targetOptions.cpu = target->chip;
     return target;
@@ -191,10 +193,10 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
     std::vector<uint64_t> counts = getProfileHits();
     std::vector<double> gapSeconds = getProfileGaps();
     auto [first, last] = getProfileSpan();
-    head.push_back(std::chrono::duration<double, std::milli>(first - start)
-                       .count());
-    tail.push_back(std::chrono::duration<double, std::milli>(stop - last)
-                       .count());
+    head.push_back(
+        std::chrono::duration<double, std::milli>(first - start).count());
+    tail.push_back(
+        std::chrono::duration<double, std::milli>(stop - last).count());
     for (size_t i = 0; i < rows.size(); ++i) {
       perLayer[i].push_back(i < seconds.size() ? seconds[i] * 1e3 : 0);
       hits[i] += i < counts.size() ? counts[i] : 0;
@@ -294,8 +296,8 @@ std::string printProfileJSON(const ProfileReport &report) {
                             {"total_predicted_ms", report.totalPredictedMs},
                             {"total_measured_ms", report.totalMeasuredMs},
                             {"layers_measured_ms", report.layerMeasuredMs},
-      {"before_first_layer_ms", report.headMs},
-      {"after_last_layer_ms", report.tailMs}};
+                            {"before_first_layer_ms", report.headMs},
+                            {"after_last_layer_ms", report.tailMs}};
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(object))) << "\n";

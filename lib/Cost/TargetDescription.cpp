@@ -217,10 +217,9 @@ Error readEfficiency(const Reader &top, TargetDescription &t) {
   if (!*object)
     return Error::success();
   Reader r(**object, "efficiency");
-  if (Error err =
-          r.checkKeys({"gemm", "dynamic_gemm", "convolution", "depthwise",
-                       "elementwise", "reduction", "data_movement",
-                       "transpose", "transcendental_flops"}))
+  if (Error err = r.checkKeys(
+          {"gemm", "dynamic_gemm", "convolution", "depthwise", "elementwise",
+           "reduction", "data_movement", "transpose", "transcendental_flops"}))
     return err;
   if (Error err = readPoints(r, "gemm", t.gemmEfficiency))
     return err;

@@ -51,7 +51,8 @@ double getNumBytes(Type type) {
 
 bool isConstant(Value value) {
   Operation *def = value.getDefiningOp();
-  return def && def->hasTrait<OpTrait::ConstantLike>();
+  return def && (def->hasTrait<OpTrait::ConstantLike>() ||
+                 def->getName().getStringRef() == "onnx.Constant");
 }
 
 DataType getDataType(Type elementType) {

@@ -31,13 +31,13 @@ llvm::StringRef stringifyDataType(DataType type);
 /// How an op's work is executed, for the per-class efficiencies.
 enum class WorkClass {
   Elementwise,  ///< independent per-element arithmetic
-  Gemm,          ///< matrix products with a constant (packed) operand
-  DynamicGemm,   ///< matrix products of two run-time operands (attention)
+  Gemm,         ///< matrix products with a constant (packed) operand
+  DynamicGemm,  ///< matrix products of two run-time operands (attention)
   Convolution,  ///< dense convolutions
   Depthwise,    ///< depthwise (one channel per group) convolutions
   Reduction,    ///< reductions, pooling, softmax, normalizations
-  DataMovement,  ///< copies, padding, concatenation, broadcasts, fills
-  Transpose,     ///< copies that permute dimensions (strided accesses)
+  DataMovement, ///< copies, padding, concatenation, broadcasts, fills
+  Transpose,    ///< copies that permute dimensions (strided accesses)
   None,         ///< no work at all (views, constants)
 };
 llvm::StringRef stringifyWorkClass(WorkClass kind);
