@@ -67,14 +67,17 @@ resolveTargetDescription(llvm::StringRef spec, CompileOptions &options,
       options.targetOptions.cpu = target->chip;
     return target;
   }
-  const TargetBackend *backend = lookupTargetBackend(options.target);
-  if (!backend)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "unknown target '" + options.target + "'");
-  auto described = backend->describe(options.targetOptions);
-  if (!described)
-    return described.takeError();
-  return getDefaultCPUDescription(described->features,
+  // An unknown target or CPU is the session's to report (validate()); the
+  // description then does not matter.
+  std::vector<std::string> features;
+  if (const TargetBackend *backend = lookupTargetBackend(options.target)) {
+    auto described = backend->describe(options.targetOptions);
+    if (described)
+      features = described->features;
+    else
+      llvm::consumeError(described.takeError());
+  }
+  return getDefaultCPUDescription(features,
                                   std::thread::hardware_concurrency());
 }
 
