@@ -405,10 +405,11 @@ std::string transposeModule(int64_t c, int64_t h, int64_t w, int count) {
 /// overheads.
 double rooflineSeconds(const Work &work, TargetDescription target) {
   target.gemmEfficiency.clear();
+  target.dynamicGemmEfficiency.clear();
   target.convEfficiency.clear();
   target.depthwiseEfficiency.clear();
   target.elementwiseEfficiency = target.reductionEfficiency =
-      target.dataMovementEfficiency = 1;
+      target.dataMovementEfficiency = target.transposeEfficiency = 1;
   target.perKernelOverheadUs = 0;
   return estimate(work, target).seconds;
 }
@@ -638,8 +639,13 @@ llvm::Expected<TargetDescription> calibrateHost(MLIRContext &context,
   t.peakF32 = std::max(t.peakF32, bestRate(1, 15, [](unsigned) {
                                     return fulcrum_probe_fma(1e7);
                                   }) / 1e9);
-  log << llvm::format("fp32 FMA peak (again): %.1f GFLOP/s per core\n",
-                      t.peakF32);
+  t.peakI8 = std::max(t.peakI8, bestRate(1, 5, [](unsigned) {
+                                  return fulcrum_probe_int8(1e7);
+                                }) / 1e9);
+  t.peakBF16 = t.hasFeature("avx512bf16") ? 2 * t.peakF32 : t.peakF32;
+  log << llvm::format("fp32 FMA peak (again): %.1f GFLOP/s per core; int8 "
+                      "%.1f GOP/s\n",
+                      t.peakF32, t.peakI8);
   for (auto *points : {&t.gemmEfficiency, &t.dynamicGemmEfficiency,
                        &t.convEfficiency, &t.depthwiseEfficiency})
     for (EfficiencyPoint &point : *points)
