@@ -26,7 +26,7 @@ config.substitutions.append(("%fulcrum_tools_dir", config.fulcrum_tools_dir))
 config.substitutions.append(("%omp_link", "-L{0} -Wl,-rpath,{0} -lomp".format(
     config.llvm_library_dir)))
 
-tools = ["fulcrum-opt", "fulcrum-translate", "fulcrum-onnx-dialect-gen",
+tools = ["fulcrum-opt", "fulcrum-translate", "fulcrum-onnx-dialect-gen", "fulcrum-calibrate",
          "fulcrum-onnx-txt2pb", "fulcrum-compile", "fulcrum-run"]
 llvm_config.add_tool_substitutions(tools, [config.fulcrum_tools_dir])
 

@@ -7,6 +7,8 @@
 #include "fulcrum/InitAll.h"
 
 #include "fulcrum/Conversion/Passes.h"
+#include "fulcrum/Cost/Passes.h"
+#include "fulcrum/Cost/Work.h"
 #include "fulcrum/Dialect/Fulcrum/IR/FulcrumDialect.h"
 #include "fulcrum/Dialect/Fulcrum/Transforms/Passes.h"
 #include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
@@ -32,6 +34,7 @@ void fulcrum::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
   mlir::registerOpenMPDialectTranslation(registry);
+  cost::registerWorkModels(registry);
 }
 
 void fulcrum::registerAllPasses() {
@@ -40,6 +43,7 @@ void fulcrum::registerAllPasses() {
   registerConversionPasses();
   registerCPUTargetPasses();
   registerTransformsPasses();
+  cost::registerCostPasses();
   registerPipelines();
   registerCPUCodegenPipeline();
 }

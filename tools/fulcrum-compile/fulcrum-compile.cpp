@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fulcrum/Cost/Profiler.h"
 #include "fulcrum/Driver/Driver.h"
 #include "fulcrum/Support/PassStatistic.h"
 
@@ -49,7 +50,23 @@ static cl::opt<std::string>
                     cl::desc("Calibration inputs for --quantize (.npy/.npz)"),
                     cl::value_desc("file"));
 static cl::opt<std::string>
-    target("target", cl::desc("Target (see --list-targets)"), cl::init("cpu"));
+    target("target",
+           cl::desc("Target (see --list-targets), or a target description "
+                    "preset (x86-64-v3, x86-64-v4, sm_80, sm_90, loihi2)"),
+           cl::init("cpu"));
+static cl::opt<std::string> targetDescription(
+    "target-description",
+    cl::desc("The cost model's target description: a preset name or a JSON "
+             "file (fulcrum-calibrate writes one)"),
+    cl::value_desc("name|file"));
+static cl::opt<bool> printCost(
+    "print-cost",
+    cl::desc("Print the cost model's per-layer predictions and total (after "
+             "the graph phase; -o is then optional)"));
+static cl::opt<unsigned>
+    costThreads("cost-threads",
+                cl::desc("Threads a call runs on, for --print-cost"),
+                cl::init(1));
 static cl::opt<bool> listTargets("list-targets",
                                  cl::desc("Print the registered targets"));
 static cl::opt<std::string>
@@ -107,14 +124,16 @@ int main(int argc, char **argv) {
   }
   if (inputPath.empty())
     return fulcrum::printError(tool, "no input model given"), 1;
-  if (outputPath.empty())
+  if (outputPath.empty() && !printCost)
     return fulcrum::printError(tool, "no output given (-o FILE)"), 1;
   auto phase = fulcrum::parseCompilePhase(compileTo);
   if (!phase)
     return fulcrum::printError(tool, "unknown --compile-to '" + compileTo +
                                          "' (import, graph, linalg, codegen)"),
            1;
-  auto kind = fulcrum::getArtifactKindForPath(outputPath);
+  std::optional<fulcrum::ArtifactKind> kind;
+  if (!outputPath.empty())
+    kind = fulcrum::getArtifactKindForPath(outputPath);
   if (kind && *kind != fulcrum::ArtifactKind::MLIR &&
       *phase != fulcrum::CompilePhase::Codegen)
     return fulcrum::printError(tool, "--compile-to=" + compileTo +
@@ -141,14 +160,35 @@ int main(int argc, char **argv) {
   options.pipeline.fuse = fuse;
   options.pipeline.fusionRemarks = fusionRemarks;
 
+  auto description = fulcrum::cost::resolveTargetDescription(
+      targetDescription, options, targetCpu.getNumOccurrences() > 0);
+  if (!description)
+    return fulcrum::reportError(targetDescription.empty()
+                                    ? StringRef(tool)
+                                    : StringRef(targetDescription),
+                                description.takeError());
+  // Pricing alone needs no code generation backend (GPU and neuromorphic
+  // descriptions have none yet): the graph phase is the same for all.
+  if (outputPath.empty() && !fulcrum::lookupTargetBackend(options.target))
+    options.target = "cpu";
+
   mlir::MLIRContext context(registry);
   fulcrum::CompileSession session(context, options);
   if (Error err = session.validate())
     return fulcrum::reportError(tool, std::move(err));
-  if (!kind)
+  if (!outputPath.empty() && !kind)
     return fulcrum::reportError(tool, session.writeArtifact(outputPath));
   if (failed(session.loadFile(inputPath)))
     return 1;
+  if (printCost) {
+    fulcrum::cost::CostOptions costOptions;
+    costOptions.threads = costThreads;
+    if (failed(fulcrum::cost::printModelCost(session, *description, costOptions,
+                                             outs())))
+      return 1;
+    if (outputPath.empty())
+      return 0;
+  }
   if (!headerPath.empty())
     if (Error err = session.writeHeader(headerPath))
       return fulcrum::reportError(inputPath, std::move(err));

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fulcrum/Cost/Profiler.h"
 #include "fulcrum/Driver/Driver.h"
 #include "fulcrum/Execution/Evaluate.h"
 
@@ -114,6 +115,26 @@ static cl::opt<bool> channelsLast(
     cl::desc("When compiling: run convolutions, pooling and their neighbours "
              "on NHWC tensors (default on)"),
     cl::init(true));
+
+static cl::opt<bool> profile(
+    "profile",
+    cl::desc("Compile with a timer around every layer, run the model (on the "
+             "inputs given, else random ones) and print each layer's "
+             "predicted and measured time, their Spearman rank correlation "
+             "and the total's relative error"));
+static cl::opt<std::string>
+    profileJson("profile-json",
+                cl::desc("With --profile: also write the table as JSON"),
+                cl::value_desc("file"));
+static cl::opt<unsigned>
+    profileRuns("profile-runs",
+                cl::desc("With --profile: timed calls (the best is reported)"),
+                cl::init(20));
+static cl::opt<std::string> targetDescription(
+    "target-description",
+    cl::desc("With --profile: the cost model's target description, a preset "
+             "name or a JSON file (default: the preset fitting the CPU)"),
+    cl::value_desc("name|file"));
 
 namespace {
 /// Loads a .so from fulcrum-compile, or compiles and JIT-links a model,
@@ -254,6 +275,52 @@ int evaluate(fulcrum::ModelRunner &runner, mlir::MLIRContext &context) {
 }
 } // namespace
 
+namespace {
+/// --profile: predicted against measured time per layer.
+int runProfile(mlir::MLIRContext &context) {
+  if (StringRef(modelPath).ends_with(".so")) {
+    errs() << modelPath
+           << ": error: --profile compiles the model with timers: give the "
+              ".onnx (or .mlir) model, not a library\n";
+    return 1;
+  }
+  fulcrum::CompileOptions options;
+  options.targetOptions.cpu = targetCpu;
+  options.pipeline.entryPoint = entryPoint;
+  options.pipeline.channelsLast = channelsLast;
+  auto target = fulcrum::cost::resolveTargetDescription(
+      targetDescription, options, /*keepCPU=*/true);
+  if (!target)
+    return fulcrum::reportError(targetDescription.empty()
+                                    ? StringRef("fulcrum-run")
+                                    : StringRef(targetDescription),
+                                target.takeError());
+  std::vector<fulcrum::HostTensor> inputs;
+  for (const std::string &path : inputPaths) {
+    auto t = fulcrum::readTensorFile(path);
+    if (!t)
+      return fulcrum::reportError(path, t.takeError());
+    inputs.push_back(std::move(*t));
+  }
+  fulcrum::cost::ProfileOptions profileOptions;
+  profileOptions.runs = profileRuns;
+  profileOptions.cost.threads = threads;
+  auto report = fulcrum::cost::profileModel(
+      context, modelPath, options, *target, std::move(inputs), profileOptions);
+  if (!report)
+    return fulcrum::reportError(modelPath, report.takeError());
+  fulcrum::cost::printProfileTable(outs(), *report);
+  if (!profileJson.empty()) {
+    std::error_code ec;
+    raw_fd_ostream out(profileJson, ec);
+    if (ec)
+      return fulcrum::printError(profileJson, ec.message()), 1;
+    out << fulcrum::cost::printProfileJSON(*report);
+  }
+  return 0;
+}
+} // namespace
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
@@ -288,6 +355,13 @@ int main(int argc, char **argv) {
   if (threads == 0 || batchThreads == 0 || batchSize <= 0) {
     errs() << "error: --threads, --batch-threads and --batch must be "
               "positive\n";
+    return 1;
+  }
+  if (profile)
+    return runProfile(context);
+  if (!profileJson.empty() || targetDescription.getNumOccurrences()) {
+    errs() << "error: --profile-json and --target-description need "
+              "--profile\n";
     return 1;
   }
   auto runner = compileModel(modelPath, context);

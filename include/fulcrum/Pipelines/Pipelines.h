@@ -50,6 +50,9 @@ struct PipelineOptions {
   /// Run convolutions and their neighbours channels-last (NHWC) where the
   /// target's code generation prefers it.
   bool channelsLast = true;
+  /// Profiling build: time each layer tagged by fulcrum::cost::tagLayers
+  /// (fulcrum/Cost/Profile.h) with calls of the profiling runtime.
+  bool profileLayers = false;
 };
 
 /// The options of the registered textual pipelines, e.g.

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fulcrum/Conversion/Passes.h"
+#include "fulcrum/Cost/Passes.h"
 #include "fulcrum/Target/CPU/CPUTarget.h"
 #include "fulcrum/Target/CPU/Kernels.h"
 #include "fulcrum/Target/CPU/Passes.h"
@@ -55,6 +56,11 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
       createCPUSoftmaxToKernel(CPUSoftmaxToKernelOptions{kernelISA.str()}));
   pm.addPass(createCPUApproximateMath());
   pm.addPass(createCPUReassociateReductions());
+  // After the kernel conversions, so that the timers do not stand between a
+  // kernel and the padding and epilogue it takes in.
+  if (options.profileLayers)
+    pm.addPass(cost::createProfileLayers(
+        cost::ProfileLayersOptions{options.entryPoint}));
   pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
   // Large ops become scf.parallel, spread over the OpenMP threads the
   // kernels use too. The memref lowering must come before scf-to-cf, which

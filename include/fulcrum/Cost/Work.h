@@ -1,0 +1,59 @@
+//===- Work.h - The work of an op -------------------------------*- C++ -*-===//
+//
+// Part of Fulcrum. `Work` and the `WorkOpInterface` that gives each op's
+// (WorkInterface.td), and the registration of its external models.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FULCRUM_COST_WORK_H
+#define FULCRUM_COST_WORK_H
+
+#include "fulcrum/Cost/TargetDescription.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/OpDefinition.h"
+
+namespace fulcrum::cost {
+
+/// What an op does, independent of the machine.
+struct Work {
+  WorkClass kind = WorkClass::None;
+  DataType type = DataType::F32;
+  /// Floating-point (or integer) operations; a multiply-add counts two.
+  double flops = 0;
+  /// Multiply-accumulates of a contraction (flops = 2 * macs + epilogue).
+  double macs = 0;
+  /// Calls of transcendental functions (exp, erf, tanh, log...).
+  double transcendentals = 0;
+  double bytesRead = 0, bytesWritten = 0;
+  /// Independent iterations (output elements a thread can own).
+  double parallelism = 1;
+  /// Bytes read from constants (weights): they stream from DRAM when the
+  /// model's weights do not fit in the last-level cache.
+  double constantBytes = 0;
+  /// The arithmetic cannot be vectorized (gathers: indexed loads).
+  bool scalar = false;
+
+  double bytes() const { return bytesRead + bytesWritten; }
+  Work &operator+=(const Work &other);
+};
+
+/// Elements of a shaped type (dynamic dimensions count as 1), 1 for
+/// scalars, 0 for anything unranked.
+double getNumElements(mlir::Type type);
+/// Bytes of a shaped type's data (elements times the element size).
+double getNumBytes(mlir::Type type);
+/// Whether `value` is a constant (a weight).
+bool isConstant(mlir::Value value);
+/// The data type a work item is priced in from an element type.
+DataType getDataType(mlir::Type elementType);
+
+/// Attaches the external models of the onnx dialect, the linalg dialect's
+/// structured ops and tensor data movement ops.
+void registerWorkModels(mlir::DialectRegistry &registry);
+
+} // namespace fulcrum::cost
+
+#include "fulcrum/Cost/WorkInterface.h.inc"
+
+#endif // FULCRUM_COST_WORK_H

@@ -1,0 +1,271 @@
+//===- CostModel.cpp - Work priced on a target ----------------------------===//
+//
+// Part of Fulcrum.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Cost/CostModel.h"
+
+#include "mlir/IR/Location.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+
+namespace fulcrum::cost {
+
+double interpolateEfficiency(llvm::ArrayRef<EfficiencyPoint> points,
+                             double gflop, double fallback) {
+  if (points.empty())
+    return fallback;
+  if (gflop <= points.front().gflop)
+    return points.front().efficiency;
+  if (gflop >= points.back().gflop)
+    return points.back().efficiency;
+  for (size_t i = 1; i < points.size(); ++i) {
+    const EfficiencyPoint &lo = points[i - 1], &hi = points[i];
+    if (gflop > hi.gflop)
+      continue;
+    double span = std::log(hi.gflop) - std::log(lo.gflop);
+    double t = span > 0 ? (std::log(gflop) - std::log(lo.gflop)) / span : 1;
+    return lo.efficiency + t * (hi.efficiency - lo.efficiency);
+  }
+  return points.back().efficiency;
+}
+
+namespace {
+/// The efficiency of `work`'s class on `target`.
+double getEfficiency(const Work &work, const TargetDescription &target) {
+  double gflop = work.flops / 1e9;
+  switch (work.kind) {
+  case WorkClass::Gemm:
+    return interpolateEfficiency(target.gemmEfficiency, gflop, 1);
+  case WorkClass::DynamicGemm:
+    return interpolateEfficiency(
+        target.dynamicGemmEfficiency, gflop,
+        interpolateEfficiency(target.gemmEfficiency, gflop, 1));
+  case WorkClass::Convolution:
+    return interpolateEfficiency(
+        target.convEfficiency, gflop,
+        interpolateEfficiency(target.gemmEfficiency, gflop, 1));
+  case WorkClass::Depthwise:
+    return interpolateEfficiency(target.depthwiseEfficiency, gflop, 1);
+  case WorkClass::Elementwise:
+    return target.elementwiseEfficiency;
+  case WorkClass::Reduction:
+    return target.reductionEfficiency;
+  case WorkClass::DataMovement:
+    return target.dataMovementEfficiency;
+  case WorkClass::Transpose:
+    return target.transposeEfficiency;
+  case WorkClass::None:
+    return 1;
+  }
+  return 1;
+}
+
+bool isContraction(WorkClass kind) {
+  return kind == WorkClass::Gemm || kind == WorkClass::DynamicGemm ||
+         kind == WorkClass::Convolution || kind == WorkClass::Depthwise;
+}
+
+/// Seconds to move `bytes` on `cores` cores, and the level that serves them.
+std::pair<double, std::string> memoryTime(double bytes, unsigned cores,
+                                          const TargetDescription &target) {
+  if (bytes <= 0)
+    return {0, "compute"};
+  for (const CacheLevel &cache : target.caches) {
+    double capacity = cache.shared ? cache.sizeBytes : cache.sizeBytes * cores;
+    if (bytes <= capacity && cache.bandwidthGBs > 0)
+      return {bytes / (cache.bandwidthGBs * 1e9 * cores),
+              "L" + std::to_string(cache.level)};
+  }
+  double bandwidth = target.dramBandwidthGBs * cores;
+  if (target.dramBandwidthAllGBs > 0)
+    bandwidth = std::min(bandwidth, target.dramBandwidthAllGBs);
+  if (bandwidth <= 0)
+    return {0, "compute"};
+  return {bytes / (bandwidth * 1e9), "DRAM"};
+}
+
+Estimate estimateNeuromorphic(const Work &work,
+                              const TargetDescription &target) {
+  const NeuromorphicFields &n = target.neuromorphic;
+  Estimate result;
+  result.bound = "synops";
+  double synops = work.macs * n.spikeRate * n.timesteps;
+  double rate = n.synopsPerSecondPerCore * target.cores;
+  if (rate > 0)
+    result.seconds = synops / rate;
+  double spikes =
+      work.macs > 0 ? work.parallelism * n.spikeRate * n.timesteps : 0;
+  result.joules = synops * n.energyPerSynopPJ * 1e-12 +
+                  spikes * n.energyPerSpikePJ * 1e-12 +
+                  result.seconds * target.energy.staticWatts;
+  return result;
+}
+} // namespace
+
+Estimate estimate(const Work &work, const TargetDescription &target,
+                  const CostOptions &options) {
+  if (work.kind == WorkClass::None)
+    return Estimate{0, 0, "none"};
+  if (target.kind == "neuromorphic")
+    return estimateNeuromorphic(work, target);
+  bool gpu = target.kind == "gpu";
+  double parallelism = std::max(1.0, work.parallelism);
+  unsigned cores = gpu ? target.cores
+                       : std::max(1u, std::min(options.threads, target.cores));
+  cores = static_cast<unsigned>(std::min<double>(cores, parallelism));
+  double peak = target.getPeak(work.type) * 1e9 * cores;
+  if (work.scalar && target.vectorBits >= 64)
+    peak /= target.vectorBits / 32.0;
+  if (gpu && target.gpu.threadsPerSM)
+    peak *= std::min(1.0, parallelism /
+                              (double(target.cores) * target.gpu.threadsPerSM));
+  double flops = work.flops + work.transcendentals * target.transcendentalFlops;
+  double compute = peak > 0 ? flops / peak : 0;
+  double streamed = options.weightsFromDram ? work.constantBytes : 0;
+  auto [memory, level] = memoryTime(work.bytes() - streamed, cores, target);
+  if (streamed > 0) {
+    double bandwidth = target.dramBandwidthGBs * cores;
+    if (target.dramBandwidthAllGBs > 0)
+      bandwidth = std::min(bandwidth, target.dramBandwidthAllGBs);
+    if (bandwidth > 0)
+      memory += streamed / (bandwidth * 1e9);
+    level = "DRAM";
+  }
+  double efficiency = getEfficiency(work, target);
+  double seconds;
+  Estimate result;
+  if (isContraction(work.kind)) {
+    compute /= efficiency;
+    seconds = std::max(compute, memory);
+  } else {
+    seconds = std::max(compute, memory) / efficiency;
+  }
+  result.bound = compute >= memory ? "compute" : level;
+  double overhead =
+      (target.perKernelOverheadUs + (gpu ? target.gpu.launchOverheadUs : 0)) *
+      1e-6;
+  if (overhead > seconds)
+    result.bound = "overhead";
+  result.seconds = seconds + overhead;
+  double pjPerByte = level == "DRAM" ? target.energy.pjPerByteDram
+                                     : target.energy.pjPerByteCache;
+  result.joules =
+      (flops * target.energy.pjPerFlop + work.bytes() * pjPerByte) * 1e-12 +
+      result.seconds * target.energy.staticWatts;
+  return result;
+}
+
+namespace {
+void collectNames(Location loc, llvm::SmallVectorImpl<std::string> &names) {
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    std::string text = name.getName().str();
+    // Profiling tags (Profile.h) wrap the original location.
+    if (StringRef(text).starts_with("fulcrum.layer."))
+      return collectNames(name.getChildLoc(), names);
+    if (!llvm::is_contained(names, text))
+      names.push_back(text);
+    return;
+  }
+  if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    for (Location inner : fused.getLocations())
+      collectNames(inner, names);
+    return;
+  }
+  if (auto site = dyn_cast<CallSiteLoc>(loc))
+    collectNames(site.getCallee(), names);
+}
+} // namespace
+
+std::string getLayerName(Location loc) {
+  llvm::SmallVector<std::string> names;
+  collectNames(loc, names);
+  return llvm::join(names, "+");
+}
+
+std::vector<LayerCost> estimateRegion(Region &region,
+                                      const TargetDescription &target,
+                                      const CostOptions &givenOptions) {
+  // Weights stream from DRAM on every call when together they exceed the
+  // last-level cache.
+  CostOptions options = givenOptions;
+  double weights = 0;
+  for (Block &block : region)
+    for (Operation &op : block)
+      if (op.getNumResults() == 1 && isConstant(op.getResult(0)))
+        weights += getNumBytes(op.getResult(0).getType());
+  if (!target.caches.empty()) {
+    const CacheLevel &last = target.caches.back();
+    options.weightsFromDram =
+        weights > (last.shared
+                       ? last.sizeBytes
+                       : last.sizeBytes * std::max(1u, options.threads));
+  }
+  std::vector<LayerCost> layers;
+  for (Block &block : region)
+    for (Operation &op : block) {
+      auto workOp = dyn_cast<WorkOpInterface>(&op);
+      if (!workOp)
+        continue;
+      Work work = workOp.getWork();
+      if (work.kind == WorkClass::None)
+        continue;
+      LayerCost layer;
+      layer.op = &op;
+      layer.name = getLayerName(op.getLoc());
+      if (layer.name.empty())
+        layer.name = op.getName().getStringRef().str();
+      layer.opName = op.getName().getStringRef().str();
+      layer.work = work;
+      layer.estimate = estimate(work, target, options);
+      layers.push_back(std::move(layer));
+    }
+  return layers;
+}
+
+double getTotalSeconds(llvm::ArrayRef<LayerCost> layers,
+                       const TargetDescription &target) {
+  double total = target.perCallOverheadUs * 1e-6;
+  for (const LayerCost &layer : layers)
+    total += layer.estimate.seconds;
+  return total;
+}
+
+void printCostTable(llvm::raw_ostream &os, llvm::ArrayRef<LayerCost> layers,
+                    const TargetDescription &target,
+                    const CostOptions &options) {
+  os << "on " << target.name << " (" << options.threads << " thread"
+     << (options.threads == 1 ? "" : "s") << ")\n";
+  os << llvm::formatv("{0,-36} {1,-28} {2,-13} {3,10} {4,9} {5,-8} {6,11} "
+                      "{7,11}\n",
+                      "layer", "op", "class", "MFLOP", "MB", "bound", "time_us",
+                      "energy_uJ");
+  double joules = 0;
+  for (const LayerCost &layer : layers) {
+    std::string name = layer.name;
+    if (name.size() > 36)
+      name = "..." + name.substr(name.size() - 33);
+    os << llvm::format(
+        "%-36s %-28s %-13s %10.3f %9.3f %-8s %11.2f %11.2f\n", name.c_str(),
+        layer.opName.c_str(), stringifyWorkClass(layer.work.kind).str().c_str(),
+        (layer.work.flops +
+         layer.work.transcendentals * target.transcendentalFlops) /
+            1e6,
+        layer.work.bytes() / 1e6, layer.estimate.bound.c_str(),
+        layer.estimate.seconds * 1e6, layer.estimate.joules * 1e6);
+    joules += layer.estimate.joules;
+  }
+  os << llvm::format("total: %zu layers, %.2f us, %.2f uJ\n", layers.size(),
+                     getTotalSeconds(layers, target) * 1e6, joules * 1e6);
+}
+
+} // namespace fulcrum::cost

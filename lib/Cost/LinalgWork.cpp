@@ -1,0 +1,167 @@
+//===- LinalgWork.cpp - Work of linalg and tensor ops ---------------------===//
+//
+// Part of Fulcrum. One external model of WorkOpInterface for every linalg
+// structured op, named or generic: the iteration domain times the payload's
+// operations, classified by the op's structure (contraction, convolution,
+// depthwise convolution, pooling and other reductions, element-wise, pure
+// data movement); and one model for the tensor ops that copy (pad, concat,
+// insert_slice).
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Cost/Work.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace fulcrum::cost {
+
+namespace {
+
+/// Operations per iteration of a payload, and transcendental calls.
+std::pair<double, double> countPayload(Block &body) {
+  double flops = 0, transcendentals = 0;
+  for (Operation &op : body) {
+    if (op.hasTrait<OpTrait::IsTerminator>() || isa<linalg::IndexOp>(op) ||
+        op.getName().getStringRef().starts_with("arith.constant") ||
+        op.getName().getStringRef().starts_with("arith.index_cast"))
+      continue;
+    if (isa<math::ExpOp, math::Exp2Op, math::ExpM1Op, math::LogOp,
+            math::Log1pOp, math::Log2Op, math::TanhOp, math::ErfOp, math::SinOp,
+            math::CosOp, math::PowFOp, math::AtanOp, math::Atan2Op>(op))
+      transcendentals += 1;
+    else if (isa<arith::DivFOp, math::SqrtOp, math::RsqrtOp, arith::RemFOp,
+                 tensor::ExtractOp>(op))
+      flops += 4;
+    else
+      flops += 1;
+  }
+  return {flops, transcendentals};
+}
+
+/// A convolution whose filter window is one element (1x1): a matrix
+/// product of the image (channels-last) with the filter.
+bool isPointwise(linalg::LinalgOp op) {
+  auto dims = linalg::inferConvolutionDims(op);
+  if (failed(dims))
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  return llvm::all_of(dims->filterLoop,
+                      [&](unsigned loop) { return ranges[loop] == 1; });
+}
+
+struct LinalgWork : public WorkOpInterface::FallbackModel<LinalgWork> {
+  Work getWork(Operation *op) const {
+    auto linalgOp = cast<linalg::LinalgOp>(op);
+    Work work;
+    double iterations = 1, parallel = 1;
+    SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
+    SmallVector<utils::IteratorType> iterators =
+        linalgOp.getIteratorTypesArray();
+    for (auto [range, iterator] : llvm::zip(ranges, iterators)) {
+      double size = ShapedType::isDynamic(range) ? 1 : double(range);
+      iterations *= size;
+      if (iterator == utils::IteratorType::parallel)
+        parallel *= size;
+    }
+    work.parallelism = parallel;
+    bool constantInput = false;
+    for (OpOperand *input : linalgOp.getDpsInputOperands()) {
+      work.bytesRead += getNumBytes(input->get().getType());
+      if (isConstant(input->get())) {
+        work.constantBytes += getNumBytes(input->get().getType());
+        constantInput = true;
+      }
+    }
+    for (OpOperand &init : linalgOp.getDpsInitsMutable()) {
+      work.bytesWritten += getNumBytes(init.get().getType());
+      if (linalgOp.payloadUsesValueFromOperand(&init))
+        work.bytesRead += getNumBytes(init.get().getType());
+      work.type = getDataType(init.get().getType());
+    }
+    Block &payload = linalgOp->getRegion(0).front();
+    auto [flops, transcendentals] = countPayload(payload);
+    // Indexed loads (gathers) keep the loop scalar.
+    work.scalar = llvm::any_of(
+        payload, [](Operation &op) { return isa<tensor::ExtractOp>(op); });
+    StringRef name = op->getName().getStringRef();
+    if (name.contains("pooling")) {
+      work.kind = WorkClass::Reduction;
+      work.flops = iterations;
+    } else if (linalg::isaContractionOpInterface(linalgOp)) {
+      // Without a constant operand nothing is packed at compile time.
+      work.kind = constantInput ? WorkClass::Gemm : WorkClass::DynamicGemm;
+      work.macs = iterations;
+      work.flops = 2 * iterations;
+    } else if (name.contains("conv") &&
+               linalg::isaConvolutionOpInterface(linalgOp)) {
+      // Named convolutions (upstream's convolution matcher also accepts
+      // element-wise generics).
+      work.kind = name.contains("depthwise") ? WorkClass::Depthwise
+                  : isPointwise(linalgOp)    ? WorkClass::Gemm
+                                             : WorkClass::Convolution;
+      work.macs = iterations;
+      work.flops = 2 * iterations;
+    } else if (linalgOp.getNumReductionLoops() > 0) {
+      work.kind = WorkClass::Reduction;
+      work.flops = iterations * std::max(1.0, flops);
+      work.transcendentals = iterations * transcendentals;
+    } else if (flops == 0 && transcendentals == 0) {
+      // A broadcast or fill reads little and writes everything; a
+      // transpose reads with strides.
+      bool permutes =
+          llvm::any_of(linalgOp.getIndexingMapsArray(), [](AffineMap map) {
+            return map.isPermutation() && !map.isIdentity();
+          });
+      work.kind = permutes ? WorkClass::Transpose : WorkClass::DataMovement;
+    } else {
+      work.kind = WorkClass::Elementwise;
+      work.flops = iterations * flops;
+      work.transcendentals = iterations * transcendentals;
+    }
+    return work;
+  }
+};
+
+/// Tensor ops that copy: what they read and write.
+struct TensorCopyWork : public WorkOpInterface::FallbackModel<TensorCopyWork> {
+  Work getWork(Operation *op) const {
+    Work work;
+    work.kind = WorkClass::DataMovement;
+    if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
+      work.bytesRead = getNumBytes(insert.getSourceType());
+      work.bytesWritten = work.bytesRead;
+    } else {
+      for (Value operand : op->getOperands())
+        if (isa<ShapedType>(operand.getType()))
+          work.bytesRead += getNumBytes(operand.getType());
+      work.bytesWritten = getNumBytes(op->getResult(0).getType());
+    }
+    work.type = getDataType(op->getResult(0).getType());
+    work.parallelism = getNumElements(op->getResult(0).getType());
+    return work;
+  }
+};
+
+} // namespace
+
+void registerLinalgWorkModels(DialectRegistry &registry) {
+  registry.addExtension(
+      +[](MLIRContext *context, linalg::LinalgDialect *dialect) {
+        for (RegisteredOperationName name : context->getRegisteredOperations())
+          if (&name.getDialect() == dialect &&
+              name.hasInterface<linalg::LinalgOp>())
+            name.attachInterface<LinalgWork>();
+      });
+  registry.addExtension(+[](MLIRContext *context, tensor::TensorDialect *) {
+    tensor::PadOp::attachInterface<TensorCopyWork>(*context);
+    tensor::ConcatOp::attachInterface<TensorCopyWork>(*context);
+    tensor::InsertSliceOp::attachInterface<TensorCopyWork>(*context);
+  });
+}
+
+} // namespace fulcrum::cost
