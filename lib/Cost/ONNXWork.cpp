@@ -12,12 +12,15 @@
 
 #include "fulcrum/Cost/Work.h"
 
+#include "fulcrum/Dialect/Fulcrum/IR/FulcrumDialect.h"
+#include "fulcrum/Dialect/Fulcrum/IR/FulcrumOps.h"
 #include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
 #include "fulcrum/Dialect/ONNX/IR/ONNXTraits.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 
@@ -64,6 +67,18 @@ double dim(ArrayRef<int64_t> shape, int64_t index) {
 
 /// Element-wise ops: a few operations per output element; transcendental
 /// functions counted apart.
+/// The ONNX operator a `fulcrum` fused op stands for (its work is that
+/// operator's, plus the epilogue's few operations per output), or `name`.
+StringRef getONNXName(StringRef name) {
+  return llvm::StringSwitch<StringRef>(name)
+      .Case("fulcrum.conv", "onnx.Conv")
+      .Case("fulcrum.matmul", "onnx.MatMul")
+      .Case("fulcrum.gemm", "onnx.Gemm")
+      .Case("fulcrum.gelu", "onnx.Gelu")
+      .Case("fulcrum.layer_norm", "onnx.LayerNormalization")
+      .Default(name);
+}
+
 struct ElementwiseWork
     : public WorkOpInterface::FallbackModel<ElementwiseWork> {
   Work getWork(Operation *op) const {
@@ -79,7 +94,7 @@ struct ElementwiseWork
     Work work;
     work.kind = WorkClass::Elementwise;
     double elements = resultElements(op);
-    StringRef name = op->getName().getStringRef();
+    StringRef name = getONNXName(op->getName().getStringRef());
     work.flops = elements * (slow.contains(name) ? 4 : 1);
     if (transcendental.contains(name))
       work.transcendentals = elements;
@@ -99,7 +114,7 @@ struct ContractionWork
     addOperandBytes(op, work);
     double outputs = resultElements(op);
     work.parallelism = outputs;
-    StringRef name = op->getName().getStringRef();
+    StringRef name = getONNXName(op->getName().getStringRef());
     if (op->getNumOperands() < 2)
       return work;
     if (name == "onnx.Conv" || name == "onnx.ConvInteger" ||
@@ -136,10 +151,12 @@ struct ContractionWork
         work.kind = WorkClass::DynamicGemm;
     }
     work.flops = 2 * work.macs;
-    // A bias (Gemm's C, Conv's B) is one add per output.
-    if ((name == "onnx.Gemm" && op->getNumOperands() > 2) ||
-        (name == "onnx.Conv" && op->getNumOperands() > 2))
-      work.flops += outputs;
+    // A bias (Gemm's C, Conv's B; a fused op's bias and residual) is one add
+    // per output.
+    if ((name == "onnx.Gemm" || name == "onnx.Conv" ||
+         op->getName().getDialectNamespace() == "fulcrum") &&
+        op->getNumOperands() > 2)
+      work.flops += outputs * (op->getNumOperands() - 2);
     return work;
   }
 };
@@ -151,7 +168,7 @@ struct ReductionWork : public WorkOpInterface::FallbackModel<ReductionWork> {
     Work work;
     work.kind = WorkClass::Reduction;
     addOperandBytes(op, work);
-    StringRef name = op->getName().getStringRef();
+    StringRef name = getONNXName(op->getName().getStringRef());
     double inputs =
         op->getNumOperands() ? getNumElements(op->getOperand(0).getType()) : 0;
     double outputs = resultElements(op);
@@ -231,6 +248,16 @@ bool isReductionLike(StringRef name) {
 }
 
 } // namespace
+
+void registerFusedWorkModels(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, fused::FulcrumDialect *) {
+    fused::ConvOp::attachInterface<ContractionWork>(*context);
+    fused::MatMulOp::attachInterface<ContractionWork>(*context);
+    fused::GemmOp::attachInterface<ContractionWork>(*context);
+    fused::GeluOp::attachInterface<ElementwiseWork>(*context);
+    fused::LayerNormOp::attachInterface<ReductionWork>(*context);
+  });
+}
 
 void registerONNXWorkModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, onnx::ONNXDialect *dialect) {

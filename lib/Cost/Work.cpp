@@ -67,10 +67,12 @@ DataType getDataType(Type elementType) {
 
 void registerONNXWorkModels(DialectRegistry &registry);
 void registerLinalgWorkModels(DialectRegistry &registry);
+void registerFusedWorkModels(DialectRegistry &registry);
 
 void registerWorkModels(DialectRegistry &registry) {
   registerONNXWorkModels(registry);
   registerLinalgWorkModels(registry);
+  registerFusedWorkModels(registry);
 }
 
 } // namespace fulcrum::cost
