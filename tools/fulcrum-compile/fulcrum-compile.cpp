@@ -17,6 +17,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 
 using namespace llvm;
@@ -196,9 +197,16 @@ int main(int argc, char **argv) {
     return 1;
   if (Error err = session.writeArtifact(outputPath, *kind))
     return fulcrum::reportError(inputPath, std::move(err));
-  if (!depfilePath.empty())
-    if (Error err = session.writeDepFile(depfilePath, outputPath))
+  if (!depfilePath.empty()) {
+    // A target description read from a file is an input too (a preset
+    // name is not a file).
+    std::vector<std::string> extra;
+    if (!targetDescription.empty() &&
+        llvm::sys::fs::is_regular_file(targetDescription))
+      extra.push_back(targetDescription);
+    if (Error err = session.writeDepFile(depfilePath, outputPath, extra))
       return fulcrum::reportError(depfilePath, std::move(err));
+  }
   fulcrum::printPassStatisticsIfEnabled();
   return 0;
 }
