@@ -32,6 +32,10 @@
 
 #include <stdint.h>
 
+/* The OpenMP runtime's (omp.h is not available freestanding). */
+int omp_get_thread_num(void);
+int omp_get_max_threads(void);
+
 #if FULCRUM_KERNEL_ISA == 512
 #include <immintrin.h>
 #define NAME(x) x##_avx512
@@ -720,8 +724,38 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
   const float *B = (const float *)w;
   float *packed = (float *)workspace;
   int parallel = N * pixels * F * K >= PARALLEL_WORK;
-  /* One team of threads for the whole batch: the images go one after the
-   * other, each phase split over the team with a barrier after it. */
+  if (chunks == 1 && (!parallel || omp_get_max_threads() <= blocks)) {
+    /* Every (image, block) pair is one task: its thread copies the block's
+     * im2col rows into its own slot of the workspace (slot = thread; the
+     * workspace has `blocks` slots) and multiplies them while they are in
+     * cache. No barrier between phases or images. */
+#pragma omp parallel for schedule(static) if (parallel)
+    for (int64_t t = 0; t < N * blocks; ++t) {
+      int64_t n = t / blocks, p0 = t % blocks * NHWC_ROWS;
+      int64_t rows = pixels - p0 < NHWC_ROWS ? pixels - p0 : NHWC_ROWS;
+      const float *image = (const float *)x + n * H * W * C;
+      const float *A = image + p0 * K;
+      if (!direct) {
+        float *slot = packed + (int64_t)omp_get_thread_num() * NHWC_ROWS * K;
+        im2colRowsNHWC(image, H, W, C, KH, KW, OW, sh, sw, dh, dw, pt, pl, p0,
+                       rows, slot);
+        A = slot;
+      }
+      Epilogue storage, shifted;
+      const Epilogue *e = makeEpilogue(
+          &storage, bias, /*biasPerColumn=*/1,
+          residual ? residual + n * pixels * F * 4 : 0, F, lo, hi, flags);
+      if (e)
+        shifted = offsetEpilogue(e, p0, 0);
+      gemmBlock(0, rows, 0, panels, F, K, A, K, B, NR, K * NR,
+                (float *)y + (n * pixels + p0) * F, F, e ? &shifted : 0,
+                accumulate);
+    }
+    return;
+  }
+  /* Few blocks: one team of threads for the whole batch, the images one
+   * after the other, each phase split over the team with a barrier after
+   * it, the GEMM by (block, panel range) tasks. */
 #pragma omp parallel if (parallel)
   for (int64_t n = 0; n < N; ++n) {
     const float *image = (const float *)x + n * H * W * C;
