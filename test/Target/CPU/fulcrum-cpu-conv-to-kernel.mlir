@@ -245,7 +245,8 @@ func.func @negative_output_read(%x: memref<1x2x4x4xf32>, %w: memref<2x2x1x1xf32>
 // spatial dimensions 1 and 2), the per-channel bias (broadcast over
 // [0, 1, 2]) and a ReLU are taken over as in NCHW. Arguments: N, H, W, C,
 // F, KH, KW, OH, OW, ...; the workspace holds the im2col rows of 64-pixel
-// blocks: ceil(100/64) * 64 * 72 = 9216 floats.
+// blocks, at least 8 (a slot per thread): max(ceil(100/64), 8) * 64 * 72 =
+// 36864 floats.
 // CHECK-NOT: memref.global "private" constant @w :
 // CHECK-LABEL: memref.global "private" constant @w_nhwc_packed16 : memref<1x72x16xf32>
 // CHECK-LABEL: func.func @nhwc(
@@ -258,7 +259,7 @@ func.func @negative_output_read(%x: memref<1x2x4x4xf32>, %w: memref<2x2x1x1xf32>
 // CHECK: memref.extract_aligned_pointer_as_index %[[X]]
 // CHECK: memref.extract_aligned_pointer_as_index %[[PACKED]]
 // CHECK: memref.extract_aligned_pointer_as_index %[[OUT]]
-// CHECK: memref.alloc() {alignment = 64 : i64} : memref<9216xf32>
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<36864xf32>
 // CHECK: call @fulcrum_conv2d_nhwc_f32_avx2(%{{.*}}, %c10_i64, %c10_i64, %c8_i64, %c16_i64, %c3_i64, %c3_i64, %c10_i64, %c10_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, {{.*}}, %c0_i64, %c2139095040_i64, %c8_i64)
 // CHECK-NOT: linalg.
 // CHECK: return %[[OUT]]

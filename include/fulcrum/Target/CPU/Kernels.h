@@ -18,6 +18,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -77,11 +78,14 @@ struct GemmKernel {
     return (oh * ow + nr - 1) / nr * c * kh * kw * nr;
   }
 
-  /// Floats of workspace the channels-last kernel needs (im2col rows of one
-  /// image in blocks of 64 pixels); 0 when it reads the image in place.
+  /// Floats of workspace the channels-last kernel needs: slots of 64
+  /// im2col rows, one per 64-pixel block of an image and at least 8 (a
+  /// slot per thread when a batch's images are split over threads); 0 when
+  /// it reads the image in place.
   static int64_t nhwcConvWorkspace(int64_t c, int64_t kh, int64_t kw,
                                    int64_t oh, int64_t ow, bool direct) {
-    return direct ? 0 : (oh * ow + 63) / 64 * 64 * c * kh * kw;
+    int64_t slots = std::max<int64_t>((oh * ow + 63) / 64, 8);
+    return direct ? 0 : slots * 64 * c * kh * kw;
   }
 };
 

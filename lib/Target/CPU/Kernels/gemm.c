@@ -659,6 +659,10 @@ void NAME(fulcrum_dwconv2d_nchw_f32)(int64_t N, int64_t C, int64_t H, int64_t W,
 
 #define NHWC_ROWS 64
 
+/* Workspace slots of NHWC_ROWS im2col rows at least (Kernels.h sizes the
+ * workspace the same way): one per thread when tasks are split by block. */
+#define NHWC_SLOTS 8
+
 /* Writes the im2col rows of pixels [p0, p0 + rows) of one NHWC image with
  * zero padding (pt above, pl left) as [rows][KH*KW*C] at `out`. */
 static void im2colRowsNHWC(const float *x, int64_t H, int64_t W, int64_t C,
@@ -698,9 +702,9 @@ static void im2colRowsNHWC(const float *x, int64_t H, int64_t W, int64_t C,
  * + bias[F] (when not 0), + residual[N][OH][OW][F] (when not 0), clamped
  * to [lo, hi] (float bits) when flags has FULCRUM_GEMM_CLAMP. The filter
  * `w` is packed as [ceil(F/NR)][KH*KW*C][NR] (packGemmWeights of FHWC
- * transposed); `workspace` holds ceil(OH*OW / NHWC_ROWS) * NHWC_ROWS *
- * KH*KW*C floats, unless the convolution is 1x1 at stride 1 without
- * padding (then it may be 0). */
+ * transposed); `workspace` holds max(ceil(OH*OW / NHWC_ROWS), NHWC_SLOTS)
+ * * NHWC_ROWS * KH*KW*C floats, unless the convolution is 1x1 at stride 1
+ * without padding (then it may be 0). */
 void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
                                    int64_t F, int64_t KH, int64_t KW,
                                    int64_t OH, int64_t OW, int64_t sh,
@@ -724,11 +728,12 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
   const float *B = (const float *)w;
   float *packed = (float *)workspace;
   int parallel = N * pixels * F * K >= PARALLEL_WORK;
-  if (chunks == 1 && (!parallel || omp_get_max_threads() <= blocks)) {
+  int64_t slots = blocks > NHWC_SLOTS ? blocks : NHWC_SLOTS;
+  if (N * blocks >= 4 && (!parallel || omp_get_max_threads() <= slots)) {
     /* Every (image, block) pair is one task: its thread copies the block's
-     * im2col rows into its own slot of the workspace (slot = thread; the
-     * workspace has `blocks` slots) and multiplies them while they are in
-     * cache. No barrier between phases or images. */
+     * im2col rows into its own slot of the workspace (slot = thread) and
+     * multiplies them while they are in cache. No barrier between phases
+     * or images; a batch of small images is split by images. */
 #pragma omp parallel for schedule(static) if (parallel)
     for (int64_t t = 0; t < N * blocks; ++t) {
       int64_t n = t / blocks, p0 = t % blocks * NHWC_ROWS;
