@@ -208,7 +208,7 @@ struct CPULinalgToLoopsPass
                                        /*withElseRegion=*/true);
         rewriter.setInsertionPoint(guard.thenBlock()->getTerminator());
         auto copy = cast<linalg::LinalgOp>(rewriter.clone(*op));
-        if (failed(lower(rewriter, copy, /*parallel=*/true)))
+        if (failed(lowerParallel(rewriter, copy)))
           return signalPassFailure();
         rewriter.moveOpBefore(op, guard.elseBlock()->getTerminator());
         ++numGuarded;

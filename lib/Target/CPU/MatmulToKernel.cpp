@@ -310,7 +310,8 @@ struct CPUMatmulToKernelPass
     auto address = [&](Value memref) -> Address {
       fulcrum::KernelCallBuilder::Address a = call.address(memref);
       Address result{a.at, a.strides[a.strides.size() - 2], Value()};
-      if (a.strides.size() == 3)
+      // (An epilogue's 3-D output is a row-split view, not a batch.)
+      if (batched)
         result.batchBytes =
             b.create<arith::MulIOp>(loc, a.strides[0], constant(4));
       return result;
