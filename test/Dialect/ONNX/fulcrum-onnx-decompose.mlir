@@ -194,10 +194,11 @@ func.func @softmax_v1(%x: tensor<10x20xf32>) -> tensor<10x20xf32> {
 // -----
 
 // LogSoftmax-1 at an inner axis flattens the trailing dimensions together:
-// not the current operator, left as it is.
-// CHECK-LABEL: func @negative_log_softmax_v1_inner
-// CHECK: onnx.LogSoftmaxV1
-func.func @negative_log_softmax_v1_inner(%x: tensor<2x10x20xf32>) -> tensor<2x10x20xf32> {
+// the current operator along the last axis of that flattening.
+// CHECK-LABEL: func @log_softmax_v1_inner
+// CHECK: %[[F:.*]] = onnx.Flatten(%arg0) : (tensor<2x10x20xf32>) -> tensor<2x200xf32>
+// CHECK: onnx.LogSoftmax(%[[F]]) {axis = 1 : i64}
+func.func @log_softmax_v1_inner(%x: tensor<2x10x20xf32>) -> tensor<2x10x20xf32> {
   %0 = onnx.LogSoftmaxV1(%x) : (tensor<2x10x20xf32>) -> tensor<2x10x20xf32>
   return %0 : tensor<2x10x20xf32>
 }
@@ -312,13 +313,13 @@ func.func @if_v13(%c: tensor<i1>, %a: tensor<2xf32>, %b: tensor<2xf32>) -> tenso
 
 // -----
 
-// Not renamed: Gemm-1's broadcast attribute does not exist any more; it
-// stays at its version (and the lowering refuses it by name).
+// Not renamed: an attribute the current version does not define; it stays
+// at its version (and the lowering refuses it by name).
 // CHECK-LABEL: func @negative_legacy_attributes
-// CHECK: onnx.GemmV1
-func.func @negative_legacy_attributes(%x: tensor<2x3xf32>, %c: tensor<2x2xf32>) -> tensor<2x2xf32> {
-  %1 = onnx.GemmV1(%x, %x, %c) {broadcast = 1 : i64, transB = 1 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
-  return %1 : tensor<2x2xf32>
+// CHECK: onnx.LeakyReluV6
+func.func @negative_legacy_attributes(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %1 = onnx.LeakyReluV6(%x) {alpha = 0.1 : f32, spatial = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
 }
 
 // -----

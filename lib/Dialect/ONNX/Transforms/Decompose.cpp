@@ -429,20 +429,21 @@ struct DecomposeBatchNormTraining
   }
 };
 
-/// Add/Sub/Mul/Div-6 (and earlier): with `broadcast`, B matches a
-/// contiguous part of A's shape starting at `axis` (the end without it);
-/// B gets trailing size-1 dimensions so that numpy broadcasting of the
-/// current operator does the same.
+/// Add/Sub/Mul/Div-6 and -1, and And/Or/Xor/Equal/Greater/Less/Pow-1:
+/// with `broadcast`, B matches a contiguous part of A's shape starting at
+/// `axis` (the end without it); B gets trailing size-1 dimensions so that
+/// numpy broadcasting of the current operator does the same. (Without
+/// `broadcast` the shapes are equal; -1's consumed_inputs are only hints.)
 template <typename LegacyOp, typename CurrentOp>
 struct UpgradeLegacyBroadcast : public OpRewritePattern<LegacyOp> {
   using OpRewritePattern<LegacyOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(LegacyOp op,
                                 PatternRewriter &rewriter) const override {
-    auto aType = dyn_cast<RankedTensorType>(op.getA().getType());
-    auto bType = dyn_cast<RankedTensorType>(op.getB().getType());
+    Value a = op->getOperand(0), b = op->getOperand(1);
+    auto aType = dyn_cast<RankedTensorType>(a.getType());
+    auto bType = dyn_cast<RankedTensorType>(b.getType());
     if (!aType || !bType || aType.getRank() < bType.getRank())
       return rewriter.notifyMatchFailure(op, "unranked or larger B");
-    Value b = op.getB();
     std::optional<int64_t> axis = op.getAxis();
     if (op.getBroadcast() != 0 && axis) {
       int64_t start = *axis < 0 ? *axis + aType.getRank() : *axis;
@@ -451,16 +452,17 @@ struct UpgradeLegacyBroadcast : public OpRewritePattern<LegacyOp> {
         return rewriter.notifyMatchFailure(op, "axis out of range");
       b = unsqueezeTrailing(rewriter, op.getLoc(), b, trailing);
     }
-    rewriter.replaceOpWithNewOp<CurrentOp>(op, op.getType(), op.getA(), b);
+    rewriter.replaceOpWithNewOp<CurrentOp>(op, op.getType(), a, b);
     return success();
   }
 };
 
-/// Gemm-6: C is required and `broadcast` allows a C smaller than [M, N];
-/// the current Gemm broadcasts C unidirectionally in any case.
-struct UpgradeGemmV6 : public OpRewritePattern<GemmV6Op> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(GemmV6Op op,
+/// Gemm-6 and -1: C is required and `broadcast` allows a C smaller than
+/// [M, N]; the current Gemm broadcasts C unidirectionally in any case.
+template <typename LegacyOp>
+struct UpgradeLegacyGemm : public OpRewritePattern<LegacyOp> {
+  using OpRewritePattern<LegacyOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(LegacyOp op,
                                 PatternRewriter &rewriter) const override {
     rewriter.replaceOpWithNewOp<GemmOp>(
         op, op.getType(), op.getA(), op.getB(), op.getC(), op.getAlphaAttr(),
@@ -481,10 +483,38 @@ struct UpgradeLegacySoftmax : public OpRewritePattern<LegacyOp> {
       return rewriter.notifyMatchFailure(op, "unranked operand");
     int64_t axis =
         op.getAxis() < 0 ? op.getAxis() + type.getRank() : op.getAxis();
-    if (axis != type.getRank() - 1)
-      return rewriter.notifyMatchFailure(op, "not the last axis");
-    rewriter.replaceOpWithNewOp<CurrentOp>(op, op.getType(), op.getInput(),
-                                           rewriter.getI64IntegerAttr(axis));
+    if (axis < 0 || axis >= type.getRank())
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    if (axis == type.getRank() - 1) {
+      rewriter.replaceOpWithNewOp<CurrentOp>(op, op.getType(), op.getInput(),
+                                             rewriter.getI64IntegerAttr(axis));
+      return success();
+    }
+    // At an inner axis: along the last axis of the 2-D flattening at
+    // `axis`, reshaped back.
+    Location loc = op.getLoc();
+    auto product = [&](ArrayRef<int64_t> dims) {
+      int64_t n = 1;
+      for (int64_t d : dims) {
+        if (ShapedType::isDynamic(d))
+          return ShapedType::kDynamic;
+        n *= d;
+      }
+      return n;
+    };
+    auto flatType =
+        RankedTensorType::get({product(type.getShape().take_front(axis)),
+                               product(type.getShape().drop_front(axis))},
+                              type.getElementType());
+    Value flat = rewriter.create<FlattenOp>(loc, flatType, op.getInput(),
+                                            rewriter.getI64IntegerAttr(axis));
+    Value result = rewriter.create<CurrentOp>(loc, flatType, flat,
+                                              rewriter.getI64IntegerAttr(1));
+    Value shape = rewriter.create<ShapeOp>(
+        loc, RankedTensorType::get({type.getRank()}, rewriter.getI64Type()),
+        op.getInput(), IntegerAttr(), rewriter.getI64IntegerAttr(0));
+    rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), result, shape,
+                                           rewriter.getI64IntegerAttr(0));
     return success();
   }
 };
@@ -501,11 +531,8 @@ struct ONNXDecomposePass
       getOperation().walk([&](Operation *op) {
         if (isa<SoftmaxCrossEntropyLossOp, MatMulIntegerOp, QLinearMatMulOp,
                 ConvIntegerOp, QLinearConvOp, DynamicQuantizeLinearOp,
-                MeanVarianceNormalizationOp, AddV6Op, SubV6Op, MulV6Op, DivV6Op,
-                GemmV6Op, SoftmaxV1Op, LogSoftmaxV1Op, SoftmaxV11Op,
-                LogSoftmaxV11Op, HardmaxV1Op, HardmaxV11Op>(op))
-          ++n;
-        else if (isRenamedLegacyVersion(op))
+                MeanVarianceNormalizationOp>(op) ||
+            isLegacyVersion(op))
           ++n;
         else if (auto bn = dyn_cast<BatchNormalizationOp>(op))
           n += bn.getTrainingMode() != 0;
@@ -534,7 +561,19 @@ void fulcrum::onnx::populateONNXDecomposePatterns(RewritePatternSet &patterns,
                UpgradeLegacyBroadcast<AddV6Op, AddOp>,
                UpgradeLegacyBroadcast<SubV6Op, SubOp>,
                UpgradeLegacyBroadcast<MulV6Op, MulOp>,
-               UpgradeLegacyBroadcast<DivV6Op, DivOp>, UpgradeGemmV6,
+               UpgradeLegacyBroadcast<DivV6Op, DivOp>,
+               UpgradeLegacyBroadcast<AddV1Op, AddOp>,
+               UpgradeLegacyBroadcast<SubV1Op, SubOp>,
+               UpgradeLegacyBroadcast<MulV1Op, MulOp>,
+               UpgradeLegacyBroadcast<DivV1Op, DivOp>,
+               UpgradeLegacyBroadcast<AndV1Op, AndOp>,
+               UpgradeLegacyBroadcast<OrV1Op, OrOp>,
+               UpgradeLegacyBroadcast<XorV1Op, XorOp>,
+               UpgradeLegacyBroadcast<EqualV1Op, EqualOp>,
+               UpgradeLegacyBroadcast<GreaterV1Op, GreaterOp>,
+               UpgradeLegacyBroadcast<LessV1Op, LessOp>,
+               UpgradeLegacyBroadcast<PowV1Op, PowOp>,
+               UpgradeLegacyGemm<GemmV6Op>, UpgradeLegacyGemm<GemmV1Op>,
                UpgradeLegacySoftmax<SoftmaxV1Op, SoftmaxOp>,
                UpgradeLegacySoftmax<LogSoftmaxV1Op, LogSoftmaxOp>,
                UpgradeLegacySoftmax<SoftmaxV11Op, SoftmaxOp>,

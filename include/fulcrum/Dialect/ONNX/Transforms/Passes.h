@@ -24,11 +24,11 @@ namespace fulcrum::onnx {
 void populateONNXDecomposePatterns(mlir::RewritePatternSet &patterns,
                                    bool quantized = true);
 
-/// The renames of superseded operator versions whose meaning is the
-/// current version's (part of `fulcrum-onnx-decompose`), and whether `op`
-/// is one of the operators they rename.
+/// The upgrades of superseded operator versions to current ones with the
+/// same meaning (part of `fulcrum-onnx-decompose`), and whether `op` is a
+/// superseded version (onnx.<Name>V<version>).
 void populateLegacyVersionPatterns(mlir::RewritePatternSet &patterns);
-bool isRenamedLegacyVersion(mlir::Operation *op);
+bool isLegacyVersion(mlir::Operation *op);
 
 #define GEN_PASS_REGISTRATION
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h.inc"

@@ -153,25 +153,38 @@ def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
       `input * momentum + batch * (1 - momentum)`.
     - Superseded versions that the version converter could not upgrade
       become the current operator where the meaning is the same:
-      `Add`/`Sub`/`Mul`/`Div`-6 (a broadcast B starting at `axis` is
-      unsqueezed to numpy broadcasting), `Gemm`-6, and `Softmax`-1/
-      `LogSoftmax`-1 over the last axis (and `Softmax`/`LogSoftmax`/
-      `Hardmax`-1 and -11 likewise), `BatchNormalization`-7/9 in inference
-      (unused statistics outputs), `Clip`-6 (min/max attributes become
-      operands). About a hundred versions whose meaning is the current
-      version's (the newer one only admits more types, adds attributes or
-      operands whose defaults keep the old behaviour, or accepts more, such
-      as negative axes or broadcasting) are renamed to the current
-      operator, e.g. `Add`-7/13, `Relu`-6/13, `Conv`-1, `Gemm`-7/9/11,
-      `MaxPool`-8/10/11, `Reshape`-5/13, `Gather`-1/11, `LSTM`/`GRU`/
-      `RNN`-7 (the list is `FULCRUM_RENAMED_VERSIONS` in
-      `LegacyVersions.cpp`). A rename happens only when the current
-      operator defines every attribute the old one carries and verifies
-      with its operands and results; otherwise the operator stays at its
-      version, which the lowering refuses by name (e.g. `Gemm`-1 with
-      `broadcast`). `Squeeze`/`Unsqueeze`/`ReduceSum`-1/11 and `Split`-2/11
-      get their `axes`/`split` attribute as the current versions' i64
-      operand (none without it); `If`/`Loop`-11/13 and `Scan`-9/11 are
+      `Add`/`Sub`/`Mul`/`Div`-1/6 and `And`/`Or`/`Xor`/`Equal`/`Greater`/
+      `Less`/`Pow`-1 (a broadcast B starting at `axis` is unsqueezed to
+      numpy broadcasting), `Gemm`-1/6 (`broadcast` dropped), `Softmax`/
+      `LogSoftmax`/`Hardmax`-1 and -11 (along the last axis, or at an inner
+      axis along the last axis of the 2-D `Flatten`, reshaped back),
+      `BatchNormalization`-1/6/7/9 with spatial statistics and unused
+      statistics outputs (training mode where -1/-6 say `is_test = 0`).
+      Attributes that became operands: `Clip`-1/6 (min/max; none without
+      them in -1), `Pad`-1/2 (pads and value), `Slice`-1, `TopK`-1,
+      `Reshape`-1, `Tile`-1 (constant tiles along one axis), `Split`-1,
+      `Squeeze`/`Unsqueeze`/`ReduceSum`-1/11 and `Split`-2/11 (none without
+      the attribute). `Dropout`-1/6/7/10 become `Dropout` with the ratio
+      operand (a used float mask of -7 and earlier has no counterpart).
+      `Cast`-1's type name becomes its number; `Concat`-1's axis defaults
+      to 1; `MaxPool`-1 gets an absent Indices result. `Upsample`-1/7/9 and
+      `Resize`-10 are `Resize` with `asymmetric` coordinates and, nearest,
+      `floor` rounding; `Resize`-11 (but `tf_half_pixel_for_nn`) with empty
+      roi/scales constants as absent operands; `RoiAlign`-10 with
+      `output_half_pixel`; `ConvTranspose`-1 without SAME padding;
+      `LpPool`-1/`GlobalLpPool`-1 with an integral p. About 150 versions
+      whose meaning is the current version's (the newer one only admits
+      more types, adds attributes or operands whose defaults keep the old
+      behaviour, or accepts more, such as negative axes or broadcasting)
+      are renamed, e.g. `Add`-7/13, `Relu`-6/13, `Conv`-1, `Gemm`-7/9/11,
+      `MaxPool`-8/10/11, `Reshape`-5/13, `Gather`-1/11, `ReduceMax`-1,
+      `LSTM`/`GRU`/`RNN`-7 (the list is `FULCRUM_RENAMED_VERSIONS` in
+      `LegacyVersions.cpp`), and opset 1's `consumed_inputs` and the
+      recurrent operators' `output_sequence` are dropped
+      (`FULCRUM_DROPPED_ATTRIBUTE`). Every upgrade happens only when the
+      current operator verifies with the operands, attributes and results
+      it gets; otherwise the operator stays at its version, which the
+      lowering refuses by name. `If`/`Loop`-1/11/13 and `Scan`-9/11 are
       renamed with their regions moved over.
 
     With `quantized=false` the four quantized operators (`MatMulInteger`,
