@@ -149,12 +149,23 @@ func.func @dropout(%x: tensor<3xf32>) -> tensor<3xf32> {
 
 // -----
 
-// Dropout-7's float mask, used, has no current counterpart.
-// CHECK-LABEL: func @negative_dropout_v7_mask
-// CHECK: onnx.DropoutV7
-func.func @negative_dropout_v7_mask(%x: tensor<3xf32>) -> tensor<3xf32> {
+// Dropout-7's float mask, used, is the current boolean mask cast to float.
+// CHECK-LABEL: func @dropout_v7_mask
+// CHECK: %{{.*}}, %[[M:.*]] = onnx.Dropout(%arg0, %{{.*}}, %{{.*}}) : (tensor<3xf32>, tensor<f32>, none) -> (tensor<3xf32>, tensor<3xi1>)
+// CHECK: onnx.Cast(%[[M]]) {to = 1 : i64} : (tensor<3xi1>) -> tensor<3xf32>
+func.func @dropout_v7_mask(%x: tensor<3xf32>) -> tensor<3xf32> {
   %0:2 = onnx.DropoutV7(%x) : (tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
   return %0#1 : tensor<3xf32>
+}
+
+// -----
+
+// Dropout-1 in training mode with a used mask.
+// CHECK-LABEL: func @dropout_v1_training_mask
+// CHECK: onnx.Dropout(%arg0, %{{.*}}, %{{.*}}) : (tensor<3xf32>, tensor<f32>, tensor<i1>) -> (tensor<3xf32>, tensor<3xi1>)
+func.func @dropout_v1_training_mask(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>) {
+  %0:2 = onnx.DropoutV1(%x) : (tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  return %0#0, %0#1 : tensor<3xf32>, tensor<3xf32>
 }
 
 // -----
@@ -229,11 +240,27 @@ func.func @batch_norm_legacy(%x: tensor<2x3x4x4xf32>, %s: tensor<3xf32>) -> tens
 
 // -----
 
-// spatial = 0 (per-activation statistics) has no current counterpart.
-// CHECK-LABEL: func @negative_batch_norm_v6_spatial
+// spatial = 0 (per-activation statistics) in inference: element-wise
+// arithmetic with the [C, D] statistics broadcast along the batch.
+// CHECK-LABEL: func @batch_norm_v6_spatial
+// CHECK: %[[C:.*]] = onnx.Sub(%arg0, %arg1) : (tensor<2x3x4xf32>, tensor<3x4xf32>) -> tensor<2x3x4xf32>
+// CHECK: %[[V:.*]] = onnx.Add(%arg1, %{{.*}}) : (tensor<3x4xf32>, tensor<f32>) -> tensor<3x4xf32>
+// CHECK: %[[S:.*]] = onnx.Sqrt(%[[V]])
+// CHECK: %[[N:.*]] = onnx.Div(%[[C]], %[[S]])
+// CHECK: %[[M:.*]] = onnx.Mul(%[[N]], %arg1)
+// CHECK: onnx.Add(%[[M]], %arg1)
+func.func @batch_norm_v6_spatial(%x: tensor<2x3x4xf32>, %s: tensor<3x4xf32>) -> tensor<2x3x4xf32> {
+  %y, %m, %v, %sm, %sv = onnx.BatchNormalizationV6(%x, %s, %s, %s, %s) {is_test = 1 : i64, spatial = 0 : i64} : (tensor<2x3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>) -> (tensor<2x3x4xf32>, none, none, none, none)
+  return %y : tensor<2x3x4xf32>
+}
+
+// -----
+
+// spatial = 0 in training (is_test = 0) has no current counterpart.
+// CHECK-LABEL: func @negative_batch_norm_v6_spatial_training
 // CHECK: onnx.BatchNormalizationV6
-func.func @negative_batch_norm_v6_spatial(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x3xf32> {
-  %y, %m, %v, %sm, %sv = onnx.BatchNormalizationV6(%x, %s, %s, %s, %s) {is_test = 1 : i64, spatial = 0 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3xf32>, none, none, none, none)
+func.func @negative_batch_norm_v6_spatial_training(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x3xf32> {
+  %y, %m, %v, %sm, %sv = onnx.BatchNormalizationV6(%x, %s, %s, %s, %s) {spatial = 0 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3xf32>, none, none, none, none)
   return %y : tensor<2x3xf32>
 }
 

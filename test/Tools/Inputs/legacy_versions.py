@@ -116,6 +116,14 @@ def cases():
     yield ("batchnorm-6", 6,
            helper.make_node("BatchNormalization", ["x", "g", "b", "m", "v"], ["y"], is_test=1),
            img, bn.astype(f32), (("g", gamma), ("b", beta), ("m", mean), ("v", var)))
+    mean2 = RNG.standard_normal((2, 3, 4)).astype(f32)
+    var2 = (np.abs(RNG.standard_normal((2, 3, 4))) + 0.5).astype(f32)
+    yield ("batchnorm-7-spatial0", 7,
+           helper.make_node("BatchNormalization", ["x", "g", "b", "m", "v"], ["y"], spatial=0),
+           img, ((img - mean2) / np.sqrt(var2 + 1e-5) * mean2 + var2).astype(f32),
+           (("g", mean2), ("b", var2), ("m", mean2), ("v", var2)))
+    yield ("dropout-7-mask", 7, helper.make_node("Dropout", ["x"], ["d", "y"], ratio=0.3),
+           x, np.ones_like(x), ())
     tiles = np.array(3, f32)
     axis = np.array(2, f32)
     yield ("tile-1", 1, helper.make_node("Tile", ["x", "t", "a"], ["y"]),

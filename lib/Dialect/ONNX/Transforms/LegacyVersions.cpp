@@ -299,9 +299,6 @@ struct UpgradeBatchNormInference : public OpRewritePattern<LegacyOp> {
   LogicalResult matchAndRewrite(LegacyOp op,
                                 PatternRewriter &rewriter) const override {
     int64_t training = 0;
-    if constexpr (!std::is_same_v<LegacyOp, BatchNormalizationV9Op>)
-      if (op.getSpatial() != 1)
-        return rewriter.notifyMatchFailure(op, "spatial = 0");
     if constexpr (std::is_same_v<LegacyOp, BatchNormalizationV1Op> ||
                   std::is_same_v<LegacyOp, BatchNormalizationV6Op>)
       training = op.getIsTest() == 0;
@@ -309,6 +306,36 @@ struct UpgradeBatchNormInference : public OpRewritePattern<LegacyOp> {
       if (!r.use_empty() && !isa<NoneType>(r.getType()))
         return rewriter.notifyMatchFailure(op, "training outputs used");
     Location loc = op.getLoc();
+    if constexpr (!std::is_same_v<LegacyOp, BatchNormalizationV9Op>) {
+      if (op.getSpatial() != 1) {
+        // Statistics per activation: scale, B, mean and var are [C, D1,
+        // ...], which numpy broadcasting aligns with X's dimensions after
+        // the batch. In inference that is element-wise arithmetic.
+        if (training)
+          return rewriter.notifyMatchFailure(op, "spatial = 0 in training");
+        auto type = dyn_cast<RankedTensorType>(op.getX().getType());
+        auto varType = dyn_cast<RankedTensorType>(op.getVar().getType());
+        if (!type || !varType)
+          return rewriter.notifyMatchFailure(op, "unranked operands");
+        Value eps =
+            floatConstant(rewriter, loc, type.getElementType(), {},
+                          {op.getEpsilonAttr().getValue().convertToDouble()});
+        Value centered =
+            rewriter.create<SubOp>(loc, type, op.getX(), op.getMean());
+        Value deviation = rewriter.create<SqrtOp>(
+            loc, varType,
+            rewriter.create<AddOp>(loc, varType, op.getVar(), eps));
+        Value normalized =
+            rewriter.create<DivOp>(loc, type, centered, deviation);
+        Value scaled =
+            rewriter.create<MulOp>(loc, type, normalized, op.getScale());
+        SmallVector<Value> results{
+            rewriter.create<AddOp>(loc, type, scaled, op.getB())};
+        results.append(op->getNumResults() - 1, noValue(rewriter, loc));
+        rewriter.replaceOp(op, results);
+        return success();
+      }
+    }
     Value none = rewriter.create<NoValueOp>(loc, rewriter.getNoneType());
     auto bn = rewriter.create<BatchNormalizationOp>(
         loc,
@@ -506,8 +533,8 @@ struct UpgradeTileV1 : public OpRewritePattern<TileV1Op> {
 
 /// Dropout-1, -6, -7 and -10: the ratio is an attribute, and -1 and -6
 /// say with `is_test` whether they run in inference (the current
-/// training_mode, false without it). The mask's type changed after -7: a
-/// used mask is upgraded from Dropout-10 only.
+/// training_mode, false without it). The mask was of the data's type up to
+/// -7: a used one is the current boolean mask cast to it.
 template <typename LegacyOp>
 struct UpgradeDropout : public OpRewritePattern<LegacyOp> {
   using OpRewritePattern<LegacyOp>::OpRewritePattern;
@@ -515,8 +542,9 @@ struct UpgradeDropout : public OpRewritePattern<LegacyOp> {
                                 PatternRewriter &rewriter) const override {
     Value mask = op->getResult(1);
     bool maskUsed = !isa<NoneType>(mask.getType()) && !mask.use_empty();
-    if (maskUsed && !std::is_same_v<LegacyOp, DropoutV10Op>)
-      return rewriter.notifyMatchFailure(op, "a float mask is used");
+    auto maskType = dyn_cast<RankedTensorType>(mask.getType());
+    if (maskUsed && !maskType)
+      return rewriter.notifyMatchFailure(op, "an unranked mask");
     bool training = false;
     if constexpr (std::is_same_v<LegacyOp, DropoutV1Op> ||
                   std::is_same_v<LegacyOp, DropoutV6Op>)
@@ -532,11 +560,22 @@ struct UpgradeDropout : public OpRewritePattern<LegacyOp> {
           rewriter.getNamedAttr("value",
                                 DenseElementsAttr::get(boolType, true)));
     }
-    Type maskType = maskUsed ? mask.getType() : rewriter.getNoneType();
-    return replaceVerified(rewriter, op, DropoutOp::getOperationName(),
-                           {op->getOperand(0), ratio, mode}, {},
-                           {op->getResult(0).getType(), maskType},
-                           {ratio, mode});
+    Type newMaskType = rewriter.getNoneType();
+    if (maskUsed)
+      newMaskType = maskType.clone(rewriter.getI1Type());
+    auto dropout = rewriter.create<DropoutOp>(
+        loc, TypeRange{op->getResult(0).getType(), newMaskType},
+        ValueRange{op->getOperand(0), ratio, mode}, ArrayRef<NamedAttribute>{});
+    Value newMask = dropout->getResult(1);
+    if (maskUsed && !maskType.getElementType().isInteger(1)) {
+      Type element = maskType.getElementType();
+      int64_t to = element.isF16() ? 10 : element.isF64() ? 11 : 1;
+      newMask = rewriter.create<CastOp>(
+          loc, TypeRange{maskType}, ValueRange{newMask},
+          rewriter.getNamedAttr("to", rewriter.getI64IntegerAttr(to)));
+    }
+    rewriter.replaceOp(op, {dropout->getResult(0), newMask});
+    return success();
   }
 };
 

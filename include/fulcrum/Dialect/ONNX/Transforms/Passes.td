@@ -158,14 +158,17 @@ def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
       numpy broadcasting), `Gemm`-1/6 (`broadcast` dropped), `Softmax`/
       `LogSoftmax`/`Hardmax`-1 and -11 (along the last axis, or at an inner
       axis along the last axis of the 2-D `Flatten`, reshaped back),
-      `BatchNormalization`-1/6/7/9 with spatial statistics and unused
-      statistics outputs (training mode where -1/-6 say `is_test = 0`).
+      `BatchNormalization`-1/6/7/9 with unused statistics outputs
+      (training mode where -1/-6 say `is_test = 0`; `spatial = 0` in
+      inference as element-wise arithmetic with per-activation
+      statistics).
       Attributes that became operands: `Clip`-1/6 (min/max; none without
       them in -1), `Pad`-1/2 (pads and value), `Slice`-1, `TopK`-1,
       `Reshape`-1, `Tile`-1 (constant tiles along one axis), `Split`-1,
       `Squeeze`/`Unsqueeze`/`ReduceSum`-1/11 and `Split`-2/11 (none without
       the attribute). `Dropout`-1/6/7/10 become `Dropout` with the ratio
-      operand (a used float mask of -7 and earlier has no counterpart).
+      operand (a used float mask of -7 and earlier is the boolean mask
+      cast to the data's type).
       `Cast`-1's type name becomes its number; `Concat`-1's axis defaults
       to 1; `MaxPool`-1 gets an absent Indices result. `Upsample`-1/7/9 and
       `Resize`-10 are `Resize` with `asymmetric` coordinates and, nearest,
