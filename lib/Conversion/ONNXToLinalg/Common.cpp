@@ -97,6 +97,45 @@ Value createEmptyLike(OpBuilder &b, Location loc, RankedTensorType type,
   return createEmpty(b, loc, type, dynamic);
 }
 
+Value linearPosition(OpBuilder &b, Location loc, Value shaped, int64_t rank) {
+  Type i64 = b.getI64Type();
+  Value pos = b.create<arith::ConstantIntOp>(loc, 0, 64);
+  for (int64_t d = 0; d < rank; ++d) {
+    Value size =
+        b.create<arith::IndexCastOp>(loc, i64, getDimSize(b, loc, shaped, d));
+    pos = b.create<arith::AddIOp>(
+        loc, b.create<arith::MulIOp>(loc, pos, size),
+        b.create<arith::IndexCastOp>(loc, i64,
+                                     b.create<linalg::IndexOp>(loc, d)));
+  }
+  return pos;
+}
+
+Value hashUniform(OpBuilder &b, Location loc, Value counter, uint64_t seed,
+                  Type type) {
+  auto c64 = [&](uint64_t v) -> Value {
+    return b.create<arith::ConstantIntOp>(loc, static_cast<int64_t>(v), 64);
+  };
+  // splitmix64 of seed * golden + counter.
+  Value z = b.create<arith::AddIOp>(
+      loc, counter, c64(seed * 0x9E3779B97F4A7C15ull + 0x9E3779B97F4A7C15ull));
+  auto mix = [&](Value v, int64_t shift, uint64_t mul) -> Value {
+    Value x = b.create<arith::XOrIOp>(
+        loc, v, b.create<arith::ShRUIOp>(loc, v, c64(shift)));
+    return b.create<arith::MulIOp>(loc, x, c64(mul));
+  };
+  z = mix(z, 30, 0xBF58476D1CE4E5B9ull);
+  z = mix(z, 27, 0x94D049BB133111EBull);
+  z = b.create<arith::XOrIOp>(loc, z,
+                              b.create<arith::ShRUIOp>(loc, z, c64(31)));
+  // The top 24 bits as a float in [0, 1).
+  return b.create<arith::MulFOp>(
+      loc,
+      b.create<arith::UIToFPOp>(loc, type,
+                                b.create<arith::ShRUIOp>(loc, z, c64(40))),
+      createScalar(b, loc, type, 1.0 / (1 << 24)));
+}
+
 Value createScalar(OpBuilder &b, Location loc, Type type, double value) {
   if (auto f = dyn_cast<FloatType>(type))
     return b.create<arith::ConstantOp>(loc, b.getFloatAttr(f, value));

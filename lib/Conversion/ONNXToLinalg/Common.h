@@ -53,6 +53,17 @@ mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::RankedTensorType type,
                         mlir::ValueRange dynamicSizes);
 
+/// Inside a linalg.generic whose loops run over the dimensions of `shaped`
+/// (of rank `rank`): the row-major position of the current element, i64.
+mlir::Value linearPosition(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value shaped, int64_t rank);
+
+/// A float of `type` in [0, 1) from a counter-based hash (splitmix64) of
+/// `seed` and the i64 `counter`, with 24 random bits: the same seed and
+/// counter always give the same value, on every target and thread count.
+mlir::Value hashUniform(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value counter, uint64_t seed, mlir::Type type);
+
 /// `tensor.dim` of `v` at `dim` (an arith.constant for static sizes).
 mlir::Value getDimSize(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                        int64_t dim);
@@ -263,6 +274,8 @@ void populateGridSamplePatterns(const mlir::TypeConverter &tc,
                                 mlir::RewritePatternSet &patterns);
 void populateSpectralPatterns(const mlir::TypeConverter &tc,
                               mlir::RewritePatternSet &patterns);
+void populateRandomPatterns(const mlir::TypeConverter &tc,
+                            mlir::RewritePatternSet &patterns);
 
 } // namespace fulcrum::lowering
 

@@ -46,6 +46,7 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateRecurrentPatterns(tc, patterns);
   lowering::populateGridSamplePatterns(tc, patterns);
   lowering::populateSpectralPatterns(tc, patterns);
+  lowering::populateRandomPatterns(tc, patterns);
 }
 
 void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {

@@ -339,38 +339,8 @@ LogicalResult lowerTrainingDropout(DropoutOp op, DropoutOp::Adaptor adaptor,
       loc, outTypes, ValueRange{data}, outs, maps,
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [&](OpBuilder &b, Location l, ValueRange args) {
-        Type i64 = b.getI64Type();
-        auto c64 = [&](uint64_t v) -> Value {
-          return b.create<arith::ConstantIntOp>(l, static_cast<int64_t>(v), 64);
-        };
-        // The row-major position of the element.
-        Value pos = c64(0);
-        for (int64_t d = 0; d < rank; ++d) {
-          Value size =
-              b.create<arith::IndexCastOp>(l, i64, getDimSize(b, l, data, d));
-          pos = b.create<arith::AddIOp>(
-              l, b.create<arith::MulIOp>(l, pos, size),
-              b.create<arith::IndexCastOp>(l, i64,
-                                           b.create<linalg::IndexOp>(l, d)));
-        }
-        // splitmix64 of seed * golden + position.
-        Value z = b.create<arith::AddIOp>(
-            l, pos, c64(seed * 0x9E3779B97F4A7C15ull + 0x9E3779B97F4A7C15ull));
-        auto mix = [&](Value v, int64_t shift, uint64_t mul) -> Value {
-          Value x = b.create<arith::XOrIOp>(
-              l, v, b.create<arith::ShRUIOp>(l, v, c64(shift)));
-          return b.create<arith::MulIOp>(l, x, c64(mul));
-        };
-        z = mix(z, 30, 0xBF58476D1CE4E5B9ull);
-        z = mix(z, 27, 0x94D049BB133111EBull);
-        z = b.create<arith::XOrIOp>(l, z,
-                                    b.create<arith::ShRUIOp>(l, z, c64(31)));
-        // The top 24 bits as a float in [0, 1).
-        Value u = b.create<arith::MulFOp>(
-            l,
-            b.create<arith::UIToFPOp>(l, elt,
-                                      b.create<arith::ShRUIOp>(l, z, c64(40))),
-            createScalar(b, l, elt, 1.0 / (1 << 24)));
+        Value u =
+            hashUniform(b, l, linearPosition(b, l, data, rank), seed, elt);
         Value keep = b.create<arith::OrIOp>(
             l,
             b.create<arith::XOrIOp>(l, training,

@@ -9,7 +9,9 @@ reference to check them against (foreign-opsets.test).
       has no equivalent at that opset): LayerNormalization-17 becomes the
       ReduceMean/Sub/Mul/Sqrt/Div/Add graph of earlier exporters,
       Unsqueeze takes an axes attribute, Reshape loses allowzero = 0,
-      MaxPool before opset 10 loses ceil_mode = 0. --batch N fixes the
+      MaxPool before opset 10 loses ceil_mode = 0, Slice before opset 10
+      takes its starts/ends/axes (folded: they must not depend on the
+      batch size) as attributes. --batch N fixes the
       symbolic batch dimension (a static model).
   foreign_models.py reference MODEL X.npy OUT.npy
       Runs MODEL's graph in NumPy (float64), node by node, on X.
@@ -88,6 +90,24 @@ def downconvert(path, opset, out, batch=None):
         nodes.append(node)
     del model.graph.node[:]
     model.graph.node.extend(nodes)
+    if opset < 10:
+        # Slice-1 takes starts, ends and axes as attributes: values the
+        # exporter computed from the weights' sizes are folded.
+        slices = [n for n in model.graph.node if n.op_type == "Slice"]
+        for node in slices:
+            if len(node.input) > 4:
+                steps = batch_independent_values(model, [node.input[4]])[0]
+                if any(v != 1 for v in steps):
+                    sys.exit("Slice with steps has no form before opset 10")
+        folded = batch_independent_values(
+            model, [i for n in slices for i in n.input[1:4]])
+        for node in slices:
+            count = min(len(node.input), 4) - 1
+            values, folded = folded[:count], folded[count:]
+            del node.input[1:]
+            for name, v in zip(["starts", "ends", "axes"], values):
+                node.attribute.append(helper.make_attribute(name, v))
+        FIRST["Slice"] = 1
     for node in model.graph.node:
         first = FIRST.get(node.op_type)
         if first is None or first > opset:
@@ -143,11 +163,19 @@ def conv(x, w, b, strides, pads):
 
 def reference(path, xpath, out):
     model = onnx.load(path)
-    def widen(a):
-        return a.astype(np.float64) if a.dtype.kind == "f" else a
+    env = evaluate(model, np.load(xpath).astype(np.float64))
+    np.save(out, env[model.graph.output[0].name].astype(np.float32))
+
+
+def widen(a):
+    return a.astype(np.float64) if a.dtype.kind == "f" else a
+
+
+def evaluate(model, x):
+    """Every value of MODEL's graph on the input X, in float64."""
     env = {t.name: widen(numpy_helper.to_array(t))
            for t in model.graph.initializer}
-    env[model.graph.input[0].name] = np.load(xpath).astype(np.float64)
+    env[model.graph.input[0].name] = x
     for node in model.graph.node:
         a = {x.name: helper.get_attribute_value(x) for x in node.attribute}
         ins = [env[i] if i else None for i in node.input]
@@ -195,8 +223,9 @@ def reference(path, xpath, out):
             f = {"Sub": np.subtract, "Mul": np.multiply, "Div": np.divide,
                  "Equal": np.equal, "MatMul": np.matmul}[op]
             y = f(ins[0], ins[1])
-            if op == "Div" and y.dtype.kind != "f":
-                y = ins[0] // ins[1]
+            if op == "Div" and ins[0].dtype.kind != "f":
+                # Integer division truncates (shape arithmetic).
+                y = (np.abs(ins[0]) // np.abs(ins[1])) * np.sign(ins[0] * ins[1])
         elif op == "Sqrt":
             y = np.sqrt(ins[0])
         elif op == "Erf":
@@ -248,7 +277,21 @@ def reference(path, xpath, out):
         else:
             sys.exit(f"no reference for {op}")
         env[node.output[0]] = y
-    np.save(out, env[model.graph.output[0].name].astype(np.float32))
+    return env
+
+
+def batch_independent_values(model, names):
+    """The values of NAMES, which must not depend on the input (shape
+    arithmetic on the weights' sizes): evaluated at batch sizes 1 and 2."""
+    dims = [d.dim_value or 1 for d in model.graph.input[0].type.tensor_type.shape.dim[1:]]
+    one = evaluate(model, np.zeros([1] + dims))
+    two = evaluate(model, np.zeros([2] + dims))
+    values = []
+    for name in names:
+        if not np.array_equal(one[name], two[name]):
+            sys.exit(f"{name} depends on the batch size")
+        values.append(one[name].astype(np.int64).tolist())
+    return values
 
 
 def compare(got, want, what="the reference"):
