@@ -39,23 +39,29 @@ Value fromF32(OpBuilder &b, Location loc, Value v, Type type) {
   return v;
 }
 
-/// A generic that writes `type` (sized like `like` where dynamic) with
-/// `element(position)` per element.
-Value generate(OpBuilder &b, Location loc, RankedTensorType type, Value like,
-               function_ref<Value(OpBuilder &, Location, Value)> element) {
-  Value init = like ? createEmptyLike(b, loc, type, {like})
-                    : createEmpty(b, loc, type, {});
+/// Replaces `op` (one float result, sized like `like` where dynamic) by a
+/// generic that yields `element(position, element type)` per element.
+LogicalResult replaceWithDraws(
+    Operation *op, Value like, const TypeConverter &tc,
+    ConversionPatternRewriter &rewriter,
+    function_ref<Value(OpBuilder &, Location, Value, Type)> element) {
+  auto type = getRankedResultType(op, 0, tc, rewriter);
+  if (!type || !isa<FloatType>(type.getElementType()))
+    return refuse(op, rewriter, "the result is not a ranked float tensor");
+  Location loc = op->getLoc();
+  Value init = like ? createEmptyLike(rewriter, loc, type, {like})
+                    : createEmpty(rewriter, loc, type, {});
   int64_t rank = type.getRank();
-  return b
-      .create<linalg::GenericOp>(
-          loc, TypeRange{type}, ValueRange{}, ValueRange{init},
-          SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)},
-          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-          [&](OpBuilder &nb, Location l, ValueRange) {
-            Value pos = linearPosition(nb, l, init, rank);
-            nb.create<linalg::YieldOp>(l, element(nb, l, pos));
-          })
-      .getResult(0);
+  auto generic = rewriter.create<linalg::GenericOp>(
+      loc, TypeRange{type}, ValueRange{}, ValueRange{init},
+      SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &b, Location l, ValueRange) {
+        Value pos = linearPosition(b, l, init, rank);
+        b.create<linalg::YieldOp>(l, element(b, l, pos, type.getElementType()));
+      });
+  rewriter.replaceOp(op, generic.getResult(0));
+  return success();
 }
 
 /// RandomUniform and RandomUniformLike: low + (high - low) * u.
@@ -65,28 +71,22 @@ struct RandomUniformLowering : public OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto type = getRankedResultType(op, 0, *this->getTypeConverter(), rewriter);
-    if (!type || !isa<FloatType>(type.getElementType()))
-      return refuse(op, rewriter, "the result is not a ranked float tensor");
     Value like;
     if constexpr (std::is_same_v<OpTy, RandomUniformLikeOp>)
       like = adaptor.getInput();
     double low = op.getLow().convertToDouble();
     double range = op.getHigh().convertToDouble() - low;
     uint64_t seed = seedOf(op.getSeed());
-    Type elt = type.getElementType();
-    rewriter.replaceOp(
-        op, generate(rewriter, op.getLoc(), type, like,
-                     [&](OpBuilder &b, Location l, Value pos) {
-                       Type f32 = b.getF32Type();
-                       Value u = hashUniform(b, l, pos, seed, f32);
-                       Value v = b.create<arith::AddFOp>(
-                           l, createScalar(b, l, f32, low),
-                           b.create<arith::MulFOp>(
-                               l, u, createScalar(b, l, f32, range)));
-                       return fromF32(b, l, v, elt);
-                     }));
-    return success();
+    return replaceWithDraws(
+        op, like, *this->getTypeConverter(), rewriter,
+        [&](OpBuilder &b, Location l, Value pos, Type elt) {
+          Type f32 = b.getF32Type();
+          Value u = hashUniform(b, l, pos, seed, f32);
+          Value v = b.create<arith::AddFOp>(
+              l, createScalar(b, l, f32, low),
+              b.create<arith::MulFOp>(l, u, createScalar(b, l, f32, range)));
+          return fromF32(b, l, v, elt);
+        });
   }
 };
 
@@ -98,49 +98,41 @@ struct RandomNormalLowering : public OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto type = getRankedResultType(op, 0, *this->getTypeConverter(), rewriter);
-    if (!type || !isa<FloatType>(type.getElementType()))
-      return refuse(op, rewriter, "the result is not a ranked float tensor");
     Value like;
     if constexpr (std::is_same_v<OpTy, RandomNormalLikeOp>)
       like = adaptor.getInput();
     double mean = op.getMean().convertToDouble();
     double scale = op.getScale().convertToDouble();
     uint64_t seed = seedOf(op.getSeed());
-    Type elt = type.getElementType();
-    rewriter.replaceOp(
-        op,
-        generate(
-            rewriter, op.getLoc(), type, like,
-            [&](OpBuilder &b, Location l, Value pos) {
-              Type f32 = b.getF32Type();
-              auto c64 = [&](int64_t v) -> Value {
-                return b.create<arith::ConstantIntOp>(l, v, 64);
-              };
-              Value twice = b.create<arith::MulIOp>(l, pos, c64(2));
-              Value u1 = hashUniform(b, l, twice, seed, f32);
-              Value u2 = hashUniform(
-                  b, l, b.create<arith::AddIOp>(l, twice, c64(1)), seed, f32);
-              // 1 - u1 is in (0, 1]: its logarithm is finite.
-              Value r = b.create<math::SqrtOp>(
+    return replaceWithDraws(
+        op, like, *this->getTypeConverter(), rewriter,
+        [&](OpBuilder &b, Location l, Value pos, Type elt) {
+          Type f32 = b.getF32Type();
+          auto c64 = [&](int64_t v) -> Value {
+            return b.create<arith::ConstantIntOp>(l, v, 64);
+          };
+          Value twice = b.create<arith::MulIOp>(l, pos, c64(2));
+          Value u1 = hashUniform(b, l, twice, seed, f32);
+          Value u2 = hashUniform(
+              b, l, b.create<arith::AddIOp>(l, twice, c64(1)), seed, f32);
+          // 1 - u1 is in (0, 1]: its logarithm is finite.
+          Value r = b.create<math::SqrtOp>(
+              l, b.create<arith::MulFOp>(
+                     l, createScalar(b, l, f32, -2.0),
+                     b.create<math::LogOp>(
+                         l, b.create<arith::SubFOp>(
+                                l, createScalar(b, l, f32, 1.0), u1))));
+          Value z = b.create<arith::MulFOp>(
+              l, r,
+              b.create<math::CosOp>(
                   l, b.create<arith::MulFOp>(
-                         l, createScalar(b, l, f32, -2.0),
-                         b.create<math::LogOp>(
-                             l, b.create<arith::SubFOp>(
-                                    l, createScalar(b, l, f32, 1.0), u1))));
-              Value z = b.create<arith::MulFOp>(
-                  l, r,
-                  b.create<math::CosOp>(
-                      l, b.create<arith::MulFOp>(
-                             l, u2,
-                             createScalar(b, l, f32, 2.0 * llvm::numbers::pi))));
-              Value v = b.create<arith::AddFOp>(
-                  l, createScalar(b, l, f32, mean),
-                  b.create<arith::MulFOp>(l, z,
-                                          createScalar(b, l, f32, scale)));
-              return fromF32(b, l, v, elt);
-            }));
-    return success();
+                         l, u2,
+                         createScalar(b, l, f32, 2.0 * llvm::numbers::pi))));
+          Value v = b.create<arith::AddFOp>(
+              l, createScalar(b, l, f32, mean),
+              b.create<arith::MulFOp>(l, z, createScalar(b, l, f32, scale)));
+          return fromF32(b, l, v, elt);
+        });
   }
 };
 
