@@ -51,6 +51,11 @@ static cl::opt<std::string>
                     cl::desc("Calibration inputs for --quantize (.npy/.npz)"),
                     cl::value_desc("file"));
 static cl::opt<std::string>
+    emitOnnx("emit-onnx",
+             cl::desc("Also write the model (quantized, if --quantize) as "
+                      "ONNX at the graph phase, before graph-level fusion"),
+             cl::value_desc("file.onnx"));
+static cl::opt<std::string>
     target("target",
            cl::desc("Target (see --list-targets), or a target description "
                     "preset (x86-64-v3, x86-64-v4, sm_80, sm_90, loihi2)"),
@@ -190,6 +195,9 @@ int main(int argc, char **argv) {
     if (outputPath.empty())
       return 0;
   }
+  if (!emitOnnx.empty())
+    if (Error err = session.writeONNX(emitOnnx))
+      return fulcrum::reportError(emitOnnx, std::move(err));
   if (!headerPath.empty())
     if (Error err = session.writeHeader(headerPath))
       return fulcrum::reportError(inputPath, std::move(err));
