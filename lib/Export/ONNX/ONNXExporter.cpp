@@ -165,21 +165,8 @@ std::string Exporter::uniqueName(StringRef base, llvm::StringSet<> &taken) {
   }
 }
 
-/// The name a location gives an operation (the importer's NameLoc).
-static std::optional<StringRef> locationName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().strref();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto name = locationName(inner))
-        return name;
-  if (auto callSite = dyn_cast<CallSiteLoc>(loc))
-    return locationName(callSite.getCallee());
-  return std::nullopt;
-}
-
 std::string Exporter::nodeName(Operation *op, StringRef type) {
-  if (auto name = locationName(op->getLoc()))
+  if (auto name = getNodeName(op->getLoc()))
     return uniqueName(*name, nodes);
   return uniqueName((type + "_" + Twine(anonymousNodes++)).str(), nodes);
 }
@@ -492,7 +479,7 @@ LogicalResult Exporter::exportOps(Block &block, ::onnx::GraphProto &graph,
         Value result = constant->getResult(0);
         std::string name = reserved.lookup(result);
         if (name.empty())
-          name = valueName(locationName(op.getLoc()).value_or("const"));
+          name = valueName(getNodeName(op.getLoc()).value_or("const"));
         names[result] = name;
         ::onnx::TensorProto *tensor = graph.add_initializer();
         tensor->set_name(name);
@@ -650,6 +637,18 @@ LogicalResult Exporter::run(::onnx::ModelProto &model) {
 }
 
 } // namespace
+
+std::optional<StringRef> getNodeName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().strref();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (auto name = getNodeName(inner))
+        return name;
+  if (auto callSite = dyn_cast<CallSiteLoc>(loc))
+    return getNodeName(callSite.getCallee());
+  return std::nullopt;
+}
 
 LogicalResult exportONNX(ModuleOp module, llvm::raw_ostream &os,
                          const ONNXExportOptions &options) {

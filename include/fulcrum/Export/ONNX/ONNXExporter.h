@@ -14,6 +14,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace fulcrum {
@@ -25,6 +26,10 @@ struct ONNXExportOptions {
   /// Run libonnx's checker on the model before writing it.
   bool check = true;
 };
+
+/// The ONNX node name of an operation at `loc`: the importer's NameLoc
+/// (also inside fused and call-site locations), or nothing.
+std::optional<llvm::StringRef> getNodeName(mlir::Location loc);
 
 /// Writes the function of `module` (an `onnx`-dialect module at the import
 /// or graph phase, before graph-level fusion) as a binary ONNX ModelProto:
