@@ -134,9 +134,10 @@ def _node(node, ins):
     raise NotImplementedError(op)
 
 
-def run(model, feeds):
+def run(model, feeds, values_out=None):
     """Evaluates the graph of `model` on `feeds` (name -> array); returns
-    the outputs in graph order."""
+    the outputs in graph order. `values_out`, a dict, receives every value
+    by name."""
     values = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
     values.update(feeds)
     types = {}
@@ -152,4 +153,6 @@ def run(model, feeds):
         elif y is not None and np.asarray(y).dtype == np.float64:
             y = np.asarray(y).astype(np.float32)
         values[name] = y
+    if values_out is not None:
+        values_out.update(values)
     return [values[o.name] for o in model.graph.output]

@@ -9,7 +9,8 @@
 //   threshold (from `levels` bins up to all bins), the reference
 //   distribution P is the histogram up to T with the outliers added to its
 //   last bin, Q is P's bins merged into `levels` quantization bins and
-//   spread back over the non-empty bins; T minimizes KL(P || Q).
+//   spread back over the non-empty bins; T minimizes KL(P || Q). The bin
+//   of zeros counts as its neighbour (pytorch-quantization does the same).
 // - MSE: T minimizes the expected squared error of quantizing x, with
 //   uniform rounding noise step^2 / 12 inside [-T, T] and (|x| - T)^2 when
 //   clipped, over the bin centers.
@@ -84,9 +85,13 @@ double klDivergence(const std::vector<double> &p,
 }
 
 /// TensorRT's entropy calibration: the number of bins whose upper edge is
-/// the threshold.
-size_t entropyBins(const std::vector<double> &h, size_t levels) {
+/// the threshold. As in NVIDIA's pytorch-quantization, the first bin counts
+/// as the second: the spike of exact zeros (ReLU outputs, image background)
+/// would otherwise make every narrow range look faithful.
+size_t entropyBins(std::vector<double> h, size_t levels) {
   size_t n = h.size();
+  if (n > 1)
+    h[0] = h[1];
   if (n <= levels)
     return n;
   size_t best = n;
@@ -111,10 +116,6 @@ size_t entropyBins(const std::vector<double> &h, size_t levels) {
         if (h[j] > 0)
           q[j] = sum / nonEmpty;
     }
-    // The clipped mass sits in the last bin of P; Q's last bin holds what
-    // the quantizer saturates there too.
-    if (p[i - 1] > 0 && q[i - 1] <= 0)
-      q[i - 1] = outliers;
     double kl = klDivergence(p, q);
     if (kl < bestKl) {
       bestKl = kl;

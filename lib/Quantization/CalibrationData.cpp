@@ -36,16 +36,17 @@ llvm::Error conform(llvm::StringRef file, HostTensor &t,
                            " for input '" + input.name + "' of " +
                            onnxTypeName(input.dataType));
   size_t rank = input.shape.size();
+  std::vector<int64_t> given = t.shape;
   if (rank > 0 && t.shape.size() + 1 == rank)
     t.shape.insert(t.shape.begin(), 1);
   bool ok = rank > 0 && t.shape.size() == rank;
   for (size_t d = 1; ok && d < rank; ++d)
     ok = input.shape[d] < 0 || input.shape[d] == t.shape[d];
   if (!ok)
-    return error(file, "shape " + shapeText(t.shape) +
-                           " does not match input '" + input.name + "' " +
-                           shapeText(input.shape) +
-                           " (samples along the first dimension)");
+    return error(file,
+                 "shape " + shapeText(given) + " does not match input '" +
+                     input.name + "' " + shapeText(input.shape) +
+                     " (samples along the first dimension, or one sample)");
   return llvm::Error::success();
 }
 
