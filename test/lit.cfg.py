@@ -44,3 +44,12 @@ if subprocess.run([config.python_executable, "-c", "import torchvision"],
                   stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL).returncode == 0:
     config.available_features.add("torchvision")
+# ONNX Runtime (npm onnxruntime-node in bench/peers, `npm install
+# --ignore-scripts` there), for tests that run exported models in it.
+config.substitutions.append(("%ort_js", os.path.join(
+    config.fulcrum_src_root, "bench", "peers", "ort.js")))
+if subprocess.run(["node", "-e", "require(process.argv[1])", os.path.join(
+        config.fulcrum_src_root, "bench", "peers", "node_modules",
+        "onnxruntime-node")], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("onnxruntime")

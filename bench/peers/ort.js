@@ -6,6 +6,9 @@
 //   node bench/peers/ort.js eval MODEL.onnx IMAGES.npy LABELS.npy [--batch N]
 //       [--predictions OUT.npy]
 //     prints "top-1: 89.51% (8951/10000)" like `fulcrum-run --eval-data`.
+//   node bench/peers/ort.js run MODEL.onnx INPUT.npy OUTPUT.npy
+//     runs the model's one float32 input and writes its first output
+//     (float32) as .npy, for tests comparing outputs.
 //   node bench/peers/ort.js bench MODEL.onnx --batch N --threads T
 //       --warmup W --runs R
 //     runs random float32 inputs (int64 inputs are filled with small
@@ -45,16 +48,31 @@ function readNpy(path) {
   return {type, shape, data: new Ctor(copy.buffer)};
 }
 
-function writeNpyInt64(path, values) {
-  let header = `{'descr': '<i8', 'fortran_order': False, 'shape': (${values.length},), }`;
+function writeNpy(path, descr, shape, body) {
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
   const pad = 64 - ((10 + header.length + 1) % 64);
   header += ' '.repeat(pad % 64) + '\n';
   const head = Buffer.alloc(10);
   head.write('\x93NUMPY', 0, 'latin1');
   head[6] = 1; head[7] = 0;
   head.writeUInt16LE(header.length, 8);
-  const body = Buffer.from(BigInt64Array.from(values.map(BigInt)).buffer);
   fs.writeFileSync(path, Buffer.concat([head, Buffer.from(header, 'latin1'), body]));
+}
+
+function writeNpyInt64(path, values) {
+  writeNpy(path, '<i8', [values.length], Buffer.from(BigInt64Array.from(values.map(BigInt)).buffer));
+}
+
+function writeNpyFloat32(path, shape, values) {
+  writeNpy(path, '<f4', shape, Buffer.from(Float32Array.from(values).buffer));
+}
+
+async function runOnce(model, inputPath, outputPath) {
+  const x = readNpy(inputPath);
+  const session = await createSession(model, 1);
+  const feed = {[session.inputNames[0]]: new ort.Tensor(x.type, x.data, x.shape)};
+  const out = (await session.run(feed))[session.outputNames[0]];
+  writeNpyFloat32(outputPath, out.dims, out.data);
 }
 
 function parseFlags(args) {
@@ -167,9 +185,12 @@ async function main() {
   const {flags, positional} = parseFlags(rest);
   if (command === 'eval' && positional.length === 3)
     return evaluate(positional[0], positional[1], positional[2], flags);
+  if (command === 'run' && positional.length === 3)
+    return runOnce(positional[0], positional[1], positional[2]);
   if (command === 'bench' && positional.length === 1)
     return bench(positional[0], flags);
   console.error('usage: ort.js eval MODEL IMAGES.npy LABELS.npy [--batch N] [--predictions OUT.npy]\n' +
+                '       ort.js run MODEL INPUT.npy OUTPUT.npy\n' +
                 '       ort.js bench MODEL [--batch N] [--threads T] [--warmup W] [--runs R]');
   process.exit(2);
 }

@@ -12,7 +12,7 @@
 # TARGET_CPU defaults to fulcrum-compile's own default (`native`); pass
 # x86-64-v3 or similar for a library that runs on other machines.
 # QUANTIZE and CALIBRATION_DATA are passed on as --quantize and
-# --calibration-data (fulcrum-compile reports that it cannot quantize yet).
+# --calibration-data (post-training INT8 quantization).
 #
 # The function keeps the policies set here whatever the calling project's
 # cmake_minimum_required: CMP0116 makes CMake rewrite the depfile's paths

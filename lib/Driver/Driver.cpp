@@ -6,6 +6,7 @@
 
 #include "fulcrum/Driver/Driver.h"
 
+#include "fulcrum/Export/ONNX/ONNXExporter.h"
 #include "fulcrum/InitAll.h"
 #include "fulcrum/Target/CPU/Header.h"
 
@@ -256,6 +257,27 @@ llvm::Error CompileSession::writeArtifact(llvm::StringRef path,
     return llvm::make_error<ReportedError>("compilation failed");
   return target->serialize(*module, kind, getEntryPointInfo(),
                            options.targetOptions, path);
+}
+
+llvm::Error CompileSession::writeONNX(llvm::StringRef path) {
+  if (!module)
+    return error("no module to export");
+  if (phase > CompilePhase::Graph)
+    return error("the model is past the graph phase and has no ONNX form");
+  OwningOpRef<ModuleOp> copy = module->clone();
+  if (phase < CompilePhase::Graph) {
+    PassManager pm(&context);
+    PipelineOptions unfused = options.pipeline;
+    unfused.fuse = false;
+    buildGraphPipeline(pm, unfused);
+    if (failed(pm.run(*copy)))
+      return llvm::make_error<ReportedError>("graph phase failed");
+  }
+  ONNXExportOptions exportOptions;
+  exportOptions.functionName = options.pipeline.entryPoint;
+  if (failed(exportONNXFile(*copy, path, exportOptions)))
+    return llvm::make_error<ReportedError>("export failed");
+  return llvm::Error::success();
 }
 
 llvm::Expected<std::unique_ptr<ModelRunner>> CompileSession::createRunner() {

@@ -10,6 +10,7 @@
 
 #include "fulcrum/Cost/Profiler.h"
 #include "fulcrum/Driver/Driver.h"
+#include "fulcrum/Quantization/Quantize.h"
 #include "fulcrum/Support/PassStatistic.h"
 
 #include "mlir/IR/AsmState.h"
@@ -44,12 +45,39 @@ static cl::opt<std::string>
                 cl::value_desc("file"));
 static cl::opt<std::string>
     quantize("quantize",
-             cl::desc("Quantize the model (not supported yet: an error)"),
+             cl::desc("Post-training quantization: int8 (needs "
+                      "--calibration-data)"),
              cl::value_desc("scheme"));
+static cl::opt<std::string> calibrationData(
+    "calibration-data",
+    cl::desc("Calibration inputs for --quantize: a .npy file, a .npz file "
+             "(arrays by input name) or a directory of them"),
+    cl::value_desc("file|dir"));
+static cl::opt<int64_t> calibrationCount(
+    "calibration-count",
+    cl::desc("Use the first N calibration samples (default: all)"),
+    cl::init(0));
+static cl::opt<std::string> calibrationMethod(
+    "calibration-method",
+    cl::desc("How activation ranges are chosen: minmax (default), "
+             "percentile, entropy (KL, TensorRT-style) or mse"),
+    cl::init("minmax"));
+static cl::opt<double> calibrationPercentile(
+    "calibration-percentile",
+    cl::desc("Share of |x| the percentile method covers (default 99.99)"),
+    cl::init(99.99));
+static cl::list<std::string> keepFloat(
+    "quantize-keep-float",
+    cl::desc("Node names of contractions to keep in fp32 (comma-separated)"),
+    cl::CommaSeparated);
+static cl::opt<bool> quantizeReport(
+    "quantize-report",
+    cl::desc("Print each contraction's precision after --quantize"));
 static cl::opt<std::string>
-    calibrationData("calibration-data",
-                    cl::desc("Calibration inputs for --quantize (.npy/.npz)"),
-                    cl::value_desc("file"));
+    emitOnnx("emit-onnx",
+             cl::desc("Also write the model (quantized, if --quantize) as "
+                      "ONNX at the graph phase, before graph-level fusion"),
+             cl::value_desc("file.onnx"));
 static cl::opt<std::string>
     target("target",
            cl::desc("Target (see --list-targets), or a target description "
@@ -140,13 +168,31 @@ int main(int argc, char **argv) {
     return fulcrum::printError(tool, "--compile-to=" + compileTo +
                                          " needs a .mlir output"),
            1;
-  if (!quantize.empty() || !calibrationData.empty())
-    return fulcrum::printError(
-               tool,
-               "quantization is not supported yet (--quantize" +
-                   (quantize.empty() ? "" : "=" + quantize) +
-                   (calibrationData.empty() ? "" : ", --calibration-data") +
-                   ")"),
+  auto method = fulcrum::quant::parseCalibrationMethod(calibrationMethod);
+  if (!quantize.empty() && quantize != "int8")
+    return fulcrum::printError(tool, "unsupported --quantize=" + quantize +
+                                         " (int8)"),
+           1;
+  if (!quantize.empty() && calibrationData.empty())
+    return fulcrum::printError(tool,
+                               "--quantize=int8 needs --calibration-data"),
+           1;
+  if (quantize.empty() &&
+      (!calibrationData.empty() || calibrationCount.getNumOccurrences() ||
+       calibrationMethod.getNumOccurrences()))
+    return fulcrum::printError(tool, "--calibration-* options need --quantize"),
+           1;
+  if (!method)
+    return fulcrum::printError(tool, "unknown --calibration-method '" +
+                                         calibrationMethod +
+                                         "' (minmax, percentile, entropy, "
+                                         "mse)"),
+           1;
+  if (calibrationCount < 0 || !(calibrationPercentile > 0) ||
+      calibrationPercentile > 100)
+    return fulcrum::printError(tool, "--calibration-count must be at least 0 "
+                                     "and --calibration-percentile in (0, "
+                                     "100]"),
            1;
   if (optLevel > 3)
     return fulcrum::printError(tool, "--opt-level must be 0-3"), 1;
@@ -181,6 +227,31 @@ int main(int argc, char **argv) {
     return fulcrum::reportError(tool, session.writeArtifact(outputPath));
   if (failed(session.loadFile(inputPath)))
     return 1;
+  if (!quantize.empty()) {
+    fulcrum::quant::QuantizeOptions q;
+    q.calibration.method = *method;
+    q.calibration.percentile = calibrationPercentile;
+    q.count = calibrationCount;
+    q.keepFloat.assign(keepFloat.begin(), keepFloat.end());
+    if (!session.getSignature())
+      return fulcrum::printError(inputPath, "cannot quantize: the entry point "
+                                            "has inputs without a C type"),
+             1;
+    auto inputs = fulcrum::quant::readCalibrationData(
+        calibrationData, *session.getSignature(), calibrationCount);
+    if (!inputs)
+      return fulcrum::reportError(calibrationData, inputs.takeError());
+    auto report = fulcrum::quant::quantizeModel(session, *inputs, q);
+    if (!report)
+      return fulcrum::reportError(inputPath, report.takeError());
+    outs() << "quantized " << report->quantized << " of "
+           << report->contractions << " contractions to int8 ("
+           << calibrationMethod << " calibration on " << report->samples
+           << " samples)\n";
+    if (quantizeReport)
+      for (const std::string &line : report->layers)
+        outs() << "  " << line << "\n";
+  }
   if (printCost) {
     fulcrum::cost::CostOptions costOptions;
     costOptions.threads = costThreads;
@@ -190,6 +261,9 @@ int main(int argc, char **argv) {
     if (outputPath.empty())
       return 0;
   }
+  if (!emitOnnx.empty())
+    if (Error err = session.writeONNX(emitOnnx))
+      return fulcrum::reportError(emitOnnx, std::move(err));
   if (!headerPath.empty())
     if (Error err = session.writeHeader(headerPath))
       return fulcrum::reportError(inputPath, std::move(err));
@@ -204,6 +278,8 @@ int main(int argc, char **argv) {
     if (!targetDescription.empty() &&
         llvm::sys::fs::is_regular_file(targetDescription))
       extra.push_back(targetDescription);
+    if (!calibrationData.empty())
+      extra.push_back(calibrationData);
     if (Error err = session.writeDepFile(depfilePath, outputPath, extra))
       return fulcrum::reportError(depfilePath, std::move(err));
   }

@@ -1,10 +1,11 @@
 //===- fulcrum-translate.cpp - Fulcrum's mlir-translate -------------------===//
 //
 // Part of Fulcrum. Translations between ONNX (and later NIR) and MLIR, over
-// mlirTranslateMain.
+// mlirTranslateMain: --import-onnx and --export-onnx.
 //
 //===----------------------------------------------------------------------===//
 
+#include "fulcrum/Export/ONNX/ONNXExporter.h"
 #include "fulcrum/Import/ONNX/ONNXImporter.h"
 #include "fulcrum/InitAll.h"
 
@@ -22,6 +23,10 @@ int main(int argc, char **argv) {
     fulcrum::ONNXImportOptions options;
     options.targetOpset = targetOpset;
     return options;
+  });
+  // Modules may hold any dialect; the exporter names what it cannot write.
+  fulcrum::registerExportONNXTranslation([](mlir::DialectRegistry &registry) {
+    fulcrum::registerAllDialects(registry);
   });
   return mlir::failed(
       mlir::mlirTranslateMain(argc, argv, "Fulcrum translation driver\n"));

@@ -107,6 +107,12 @@ public:
   llvm::Error writeArtifact(llvm::StringRef path);
   llvm::Error writeArtifact(llvm::StringRef path, ArtifactKind kind);
 
+  /// Writes the model as a binary ONNX model (fulcrum/Export/ONNX): the
+  /// module at the import phase (after any graph-phase rewrite such as
+  /// quantization) is taken through the graph phase without graph-level
+  /// fusion, on a copy, and exported; the session's module is unchanged.
+  llvm::Error writeONNX(llvm::StringRef path);
+
   /// Runs to codegen and makes the model callable in this process.
   llvm::Expected<std::unique_ptr<ModelRunner>> createRunner();
 

@@ -220,4 +220,72 @@ def ONNXDecompose : Pass<"fulcrum-onnx-decompose", "::mlir::func::FuncOp"> {
   ];
 }
 
+def ONNXQuantize : Pass<"fulcrum-onnx-quantize", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite calibrated Conv, MatMul and Gemm into QDQ form (int8)";
+  let description = [{
+    Post-training quantization, in ONNX's standard QDQ form, of every
+    `Conv`, `MatMul` and `Gemm` (f32) that calibration annotated with the
+    ranges of its inputs. The attribute `fulcrum.input_ranges` holds
+    `[lo0, hi0, lo1, hi1]`: the observed range of operand 0 and of
+    operand 1 (NaN where an operand was not calibrated, e.g. a constant
+    weight); `fulcrum-compile --quantize=int8 --calibration-data` computes
+    them by running the fp32 model (MinMax, Percentile, Entropy or MSE).
+    The rewrite:
+
+    - an activation operand (not a constant) with a range becomes
+      `DequantizeLinear(QuantizeLinear(x, s, z), s, z)` with a per-tensor
+      scale and zero point: uint8 asymmetric (the range widened to contain
+      0, `s = (hi - lo) / 255`, `z = round(-lo / s)`) by default, or int8
+      symmetric (`s = max(|lo|, |hi|) / 127`, `z = 0`) with
+      `activation-type=s8`. One QDQ pair per value is shared by its users.
+    - a constant f32 weight (Conv `W`, Gemm `B`, a 2-D MatMul `B`) becomes
+      an int8 constant and `DequantizeLinear` with one scale per output
+      channel (`axis` 0 for Conv and a Gemm with `transB`, else the last
+      dimension): symmetric, `s_c = max|w_c| / 127` (`/ 63` with
+      `weight-bits=7`, reduced range for kernels whose 16-bit
+      intermediate sums would saturate), zero point 0, values rounded half
+      to even.
+    - a constant 1-D f32 bias (Conv `B`, Gemm `C` of one value per output
+      column) of a contraction whose activation and weight are both
+      quantized becomes an int32 constant and `DequantizeLinear` with
+      scale `s_x * s_w[c]` per channel and zero point 0.
+
+    Contractions annotated `fulcrum.precision = "fp32"` (the mixed
+    precision choice) are left in float, as are ones without ranges,
+    non-f32 ones and MatMuls of two activations when
+    `quantize-activation-matmuls=false`. The annotation is removed from
+    every rewritten operation. Until integer kernels recognize the QDQ
+    pairs, the lowering executes them in float, which simulates the
+    quantized model exactly.
+
+    ```mlir
+    %y = onnx.Gemm(%x, %w, %b) {fulcrum.input_ranges = array<f32: 0.0, 1.0, 0x7FC00000, 0x7FC00000>, transB = 1 : i64}
+        : (tensor<?x784xf32>, tensor<512x784xf32>, tensor<512xf32>) -> tensor<?x512xf32>
+    // becomes
+    %q = onnx.QuantizeLinear(%x, %s, %z) : (...) -> tensor<?x784xui8>
+    %xd = onnx.DequantizeLinear(%q, %s, %z) : (...) -> tensor<?x784xf32>
+    %wd = onnx.DequantizeLinear(%wq, %ws, %wz) {axis = 0 : i64}
+        : (tensor<512x784xi8>, tensor<512xf32>, tensor<512xi8>) -> tensor<512x784xf32>
+    %bd = onnx.DequantizeLinear(%bq, %bs, %bz) {axis = 0 : i64}
+        : (tensor<512xi32>, tensor<512xf32>, tensor<512xi32>) -> tensor<512xf32>
+    %y = onnx.Gemm(%xd, %wd, %bd) {transB = 1 : i64} : ...
+    ```
+  }];
+  let dependentDialects = ["::fulcrum::onnx::ONNXDialect"];
+  let options = [
+    Option<"activationType", "activation-type", "std::string",
+           /*default=*/"\"u8\"",
+           "Activations: u8 (asymmetric uint8) or s8 (symmetric int8)">,
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
+           "Weight range: 8 ([-127, 127]) or 7 ([-63, 63], reduced range)">,
+    Option<"quantizeActivationMatMuls", "quantize-activation-matmuls",
+           "bool", /*default=*/"true",
+           "Quantize MatMuls of two activations (attention's Q K^T, P V)">
+  ];
+  let statistics = [
+    Statistic<"numQuantized", "num-quantized",
+              "Contractions rewritten into QDQ form">
+  ];
+}
+
 #endif // FULCRUM_DIALECT_ONNX_TRANSFORMS_PASSES_TD
