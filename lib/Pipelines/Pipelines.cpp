@@ -66,6 +66,9 @@ void buildFusionPipeline(OpPassManager &pm, const PipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(fused::createFoldTranspose());
   pm.addNestedPass<func::FuncOp>(fused::createFoldScaleShift());
   pm.addNestedPass<func::FuncOp>(fused::createRecognizeLayerNorm());
+  fused::RecognizeAttentionOptions attention;
+  attention.remarks = options.fusionRemarks;
+  pm.addNestedPass<func::FuncOp>(fused::createRecognizeAttention(attention));
   // GELU before epilogues, so that it joins its contraction.
   pm.addNestedPass<func::FuncOp>(fused::createRecognizeGelu());
   fused::FuseEpilogueOptions epilogue;
