@@ -340,7 +340,7 @@ struct RecognizeAttentionPass
     }
     Value root = getViewRoot(q);
     bool packed = root == getViewRoot(k) && root == getViewRoot(v) &&
-                  root.getDefiningOp() && root != q;
+                  root != q;
     SmallVector<NamedAttribute> attrs = {
         b.getNamedAttr("num_heads",
                        b.getI64IntegerAttr(getNumHeads(q, headDim))),
