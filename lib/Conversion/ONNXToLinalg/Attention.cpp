@@ -58,10 +58,17 @@ struct AttentionLowering : public OpConversionPattern<fused::AttentionOp> {
       created->setAttr(kPartAttr, rewriter.getStringAttr(part));
       return created;
     };
+    // Tagged empties: CSE merges no other tensor.empty into them, so no
+    // buffer of the operands is reused for the group's results.
+    auto empty = [&](RankedTensorType t, ValueRange sizes, StringRef part) {
+      Value init = createEmpty(rewriter, loc, t, sizes);
+      tag(init.getDefiningOp(), part);
+      return init;
+    };
     auto filled = [&](ArrayRef<int64_t> shape, ValueRange sizes, double value,
                       StringRef part) {
       auto t = RankedTensorType::get(shape, elt);
-      Value init = createEmpty(rewriter, loc, t, sizes);
+      Value init = empty(t, sizes, part);
       auto fill = rewriter.create<linalg::FillOp>(
           loc, createScalar(rewriter, loc, elt, value), init);
       tag(fill, part);
@@ -133,7 +140,7 @@ struct AttentionLowering : public OpConversionPattern<fused::AttentionOp> {
     double scale = op.getScale().convertToDouble();
     bool causal = op.getCausal();
     int64_t window = op.getWindow(), global = op.getGlobalTokens();
-    Value t0 = createEmpty(rewriter, loc, scoreType, scoreSizes);
+    Value t0 = empty(scoreType, scoreSizes, "logits");
     auto logits = rewriter.create<linalg::GenericOp>(
         loc, TypeRange{scoreType}, inputs, ValueRange{t0}, maps,
         iterators(rank, false), [&](OpBuilder &b, Location l, ValueRange a) {
@@ -202,7 +209,7 @@ struct AttentionLowering : public OpConversionPattern<fused::AttentionOp> {
               l, ValueRange{b.create<arith::AddFOp>(l, ex, a[2])});
         });
     tag(sum, "sum");
-    Value p0 = createEmpty(rewriter, loc, scoreType, scoreSizes);
+    Value p0 = empty(scoreType, scoreSizes, "probs");
     auto probs = rewriter.create<linalg::GenericOp>(
         loc, TypeRange{scoreType},
         ValueRange{t, max.getResult(0), sum.getResult(0)}, ValueRange{p0},

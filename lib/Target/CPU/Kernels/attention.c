@@ -1,0 +1,274 @@
+/*===- attention.c - Fused scaled dot-product attention kernel ----------===*
+ *
+ * Part of Fulcrum. O = softmax(scale * Q K^T + mask) V for every (batch,
+ * head), without the [Lq, Lk] score matrix: keys are taken a tile of `tile`
+ * at a time, with an online softmax (FlashAttention's running maximum m and
+ * sum l per query row: when a tile raises the maximum, the sum and the
+ * output accumulated so far are scaled by exp(m_old - m_new)). With `tile`
+ * at least Lk there is one tile: the direct form, an exact two-pass softmax
+ * over whole rows (the code generator chooses; see
+ * fulcrum-cpu-attention-to-kernel).
+ *
+ * Per task (batch, head, block of BR query rows) the tile of K is packed
+ * transposed ([D][tile], zero-padded to whole vectors), so each score
+ * vector is D broadcast-multiply-adds with no horizontal sum; P V
+ * broadcasts each probability against rows of V. Tasks are spread over the
+ * OpenMP threads; each output row is computed by one thread in one order,
+ * so results do not depend on the thread count.
+ *
+ * A row whose every score is masked becomes NaN (0 / 0), as the unfused
+ * softmax computes it.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include <stdint.h>
+
+#if FULCRUM_KERNEL_ISA == 512
+#define NAME(x) x##_avx512
+#elif FULCRUM_KERNEL_ISA == 256
+#define NAME(x) x##_avx2
+#else
+#define NAME(x) x##_generic
+#endif
+
+#include "vector.h"
+
+void *malloc(unsigned long size);
+void free(void *pointer);
+
+/* Query rows per task: the packed K tile is reused this many times. */
+#define BR 8
+
+enum { kMaskNone = 0, kMaskAdditive = 1, kMaskBoolean = 2, kCausal = 4 };
+
+typedef struct {
+  int64_t lq, lk, d, dv, flags, window, global, tile;
+  float scale;
+  const float *q, *k, *v;
+  float *o;
+  const char *mask;
+  int64_t qs[3], ks[3], vs[3], os[3], ms[4];
+} Problem;
+
+/* Row i's scores against keys [j0, j0 + n) into s (padded to whole vectors
+ * with -inf), masked; returns their maximum. */
+static float scoreRow(const Problem *p, const float *q, const float *kt,
+                      int64_t tp, const char *mrow, int64_t i, int64_t j0,
+                      int64_t n, float *s) {
+  const float inf = __builtin_inff();
+  for (int64_t c = 0; c < tp; c += 4 * LANES) {
+    lanes a0 = {}, a1 = {}, a2 = {}, a3 = {};
+    int64_t w = tp - c < 4 * LANES ? tp - c : 4 * LANES;
+    for (int64_t d = 0; d < p->d; ++d) {
+      const float *row = kt + d * tp + c;
+      float x = q[d];
+      a0 += x * *(const lanes *)row;
+      if (w > LANES)
+        a1 += x * *(const lanes *)(row + LANES);
+      if (w > 2 * LANES)
+        a2 += x * *(const lanes *)(row + 2 * LANES);
+      if (w > 3 * LANES)
+        a3 += x * *(const lanes *)(row + 3 * LANES);
+    }
+    *(lanes *)(s + c) = a0 * p->scale;
+    if (w > LANES)
+      *(lanes *)(s + c + LANES) = a1 * p->scale;
+    if (w > 2 * LANES)
+      *(lanes *)(s + c + 2 * LANES) = a2 * p->scale;
+    if (w > 3 * LANES)
+      *(lanes *)(s + c + 3 * LANES) = a3 * p->scale;
+  }
+  for (int64_t jj = n; jj < tp; ++jj)
+    s[jj] = -inf;
+  int64_t kind = p->flags & 3;
+  if (kind == kMaskAdditive) {
+    const float *m = (const float *)mrow;
+    for (int64_t jj = 0; jj < n; ++jj)
+      s[jj] += m[(j0 + jj) * p->ms[3]];
+  } else if (kind == kMaskBoolean) {
+    for (int64_t jj = 0; jj < n; ++jj)
+      if (!mrow[(j0 + jj) * p->ms[3]])
+        s[jj] = -inf;
+  }
+  if (p->flags & kCausal)
+    for (int64_t jj = i - j0 + 1 < 0 ? 0 : i - j0 + 1; jj < n; ++jj)
+      s[jj] = -inf;
+  if (p->window > 0 && i >= p->global)
+    for (int64_t jj = 0; jj < n; ++jj) {
+      int64_t j = j0 + jj, gap = i > j ? i - j : j - i;
+      if (gap > p->window && j >= p->global)
+        s[jj] = -inf;
+    }
+  lanes mx = (lanes){} - inf;
+  for (int64_t c = 0; c < tp; c += LANES)
+    mx = __builtin_elementwise_max(mx, *(const lanes *)(s + c));
+  return maxLanes(&mx);
+}
+
+/* acc[0, dv) += sum_jj s[jj] * V[j0 + jj][0, dv). */
+static void accumulate(const Problem *p, const float *v, const float *s,
+                       int64_t n, float *acc) {
+  int64_t dv = p->dv, full = dv / (4 * LANES) * (4 * LANES);
+  int64_t vj = p->vs[2];
+  for (int64_t e = 0; e < full; e += 4 * LANES) {
+    lanes a0 = *(lanes *)(acc + e), a1 = *(lanes *)(acc + e + LANES);
+    lanes a2 = *(lanes *)(acc + e + 2 * LANES);
+    lanes a3 = *(lanes *)(acc + e + 3 * LANES);
+    for (int64_t jj = 0; jj < n; ++jj) {
+      const float *row = v + jj * vj + e;
+      float x = s[jj];
+      a0 += x * *(const lanes *)row;
+      a1 += x * *(const lanes *)(row + LANES);
+      a2 += x * *(const lanes *)(row + 2 * LANES);
+      a3 += x * *(const lanes *)(row + 3 * LANES);
+    }
+    *(lanes *)(acc + e) = a0;
+    *(lanes *)(acc + e + LANES) = a1;
+    *(lanes *)(acc + e + 2 * LANES) = a2;
+    *(lanes *)(acc + e + 3 * LANES) = a3;
+  }
+  for (int64_t e = full; e + LANES <= dv; e += LANES) {
+    lanes a = *(lanes *)(acc + e);
+    for (int64_t jj = 0; jj < n; ++jj)
+      a += s[jj] * *(const lanes *)(v + jj * vj + e);
+    *(lanes *)(acc + e) = a;
+  }
+  for (int64_t e = dv / LANES * LANES; e < dv; ++e) {
+    float a = acc[e];
+    for (int64_t jj = 0; jj < n; ++jj)
+      a += s[jj] * v[jj * vj + e];
+    acc[e] = a;
+  }
+}
+
+/* One task: rows [i0, i0 + rows) of head (b, h). `scratch` holds the packed
+ * K tile, one score row and the accumulators. */
+static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
+                        int64_t rows, float *scratch) {
+  const float inf = __builtin_inff();
+  int64_t tile = p->tile, tp = (tile + LANES - 1) / LANES * LANES;
+  int64_t dvp = (p->dv + LANES - 1) / LANES * LANES;
+  float *kt = scratch, *s = kt + p->d * tp, *acc = s + tp;
+  float m[BR], l[BR];
+  const float *q = p->q + b * p->qs[0] + h * p->qs[1];
+  const float *k = p->k + b * p->ks[0] + h * p->ks[1];
+  const float *v = p->v + b * p->vs[0] + h * p->vs[1];
+  const char *mask =
+      p->mask ? p->mask + (b * p->ms[0] + h * p->ms[1]) *
+                              ((p->flags & 3) == kMaskAdditive ? 4 : 1)
+              : 0;
+  int64_t esize = (p->flags & 3) == kMaskAdditive ? 4 : 1;
+  for (int64_t r = 0; r < rows; ++r) {
+    m[r] = -inf;
+    l[r] = 0;
+    for (int64_t e = 0; e < dvp; ++e)
+      acc[r * dvp + e] = 0;
+  }
+  for (int64_t j0 = 0; j0 < p->lk; j0 += tile) {
+    int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile;
+    if ((p->flags & kCausal) && j0 > i0 + rows - 1)
+      break;
+    // Pack K[j0, j0 + n) transposed, zero-padded to tp columns.
+    for (int64_t d = 0; d < p->d; ++d) {
+      float *dst = kt + d * tp;
+      for (int64_t jj = 0; jj < n; ++jj)
+        dst[jj] = k[(j0 + jj) * p->ks[2] + d];
+      for (int64_t jj = n; jj < tp; ++jj)
+        dst[jj] = 0;
+    }
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t i = i0 + r;
+      const char *mrow = mask ? mask + i * p->ms[2] * esize : 0;
+      float mt = scoreRow(p, q + i * p->qs[2], kt, tp, mrow, i, j0, n, s);
+      float mn = mt > m[r] ? mt : m[r];
+      if (mn == -inf)
+        continue; // every score so far is masked
+      float alpha = 0;
+      if (m[r] != -inf) {
+        lanes a = (lanes){} + (m[r] - mn);
+        expNonPositive(&a);
+        alpha = a[0];
+      }
+      lanes sum = {};
+      for (int64_t c = 0; c < tp; c += LANES) {
+        lanes e = *(lanes *)(s + c) - mn;
+        expNonPositive(&e);
+        // Masked scores (and the padding) are -inf: exp gives 0 exactly.
+        e = (lanes)((ints)e & (*(lanes *)(s + c) != -inf));
+        *(lanes *)(s + c) = e;
+        sum += e;
+      }
+      float *a = acc + r * dvp;
+      if (alpha != 1) {
+        for (int64_t e = 0; e < dvp; e += LANES)
+          *(lanes *)(a + e) *= alpha;
+      }
+      l[r] = l[r] * alpha + sumLanes(&sum);
+      m[r] = mn;
+      accumulate(p, v + j0 * p->vs[2], s, n, a);
+    }
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    float *out = p->o + b * p->os[0] + h * p->os[1] + (i0 + r) * p->os[2];
+    float inv = 1.0f / l[r];
+    if (l[r] == 0)
+      inv = __builtin_nanf("");
+    for (int64_t e = 0; e < p->dv; ++e)
+      out[e] = acc[r * dvp + e] * inv;
+  }
+}
+
+/* The attention of `heads` x `batch` (b, h) pairs; every argument is an
+ * i64 (pointers as integers, strides in elements, the scale's bits in the
+ * low half). Q [Lq, D], K [Lk, D], V [Lk, Dv] and O [Lq, Dv] per pair have
+ * a unit innermost stride; the mask (f32 additive or i8/i1 boolean, true
+ * keeps) has strides for (b, h, i, j), 0 where it broadcasts. */
+void NAME(fulcrum_attention_f32)(
+    int64_t batch, int64_t heads, int64_t lq, int64_t lk, int64_t d, int64_t dv,
+    int64_t q, int64_t qsb, int64_t qsh, int64_t qsi, int64_t k, int64_t ksb,
+    int64_t ksh, int64_t ksj, int64_t v, int64_t vsb, int64_t vsh, int64_t vsj,
+    int64_t o, int64_t osb, int64_t osh, int64_t osi, int64_t mask, int64_t msb,
+    int64_t msh, int64_t msi, int64_t msj, int64_t flags, int64_t scaleBits,
+    int64_t window, int64_t global, int64_t tile) {
+  Problem p;
+  p.lq = lq;
+  p.lk = lk;
+  p.d = d;
+  p.dv = dv;
+  p.flags = flags;
+  p.window = window;
+  p.global = global;
+  p.tile = tile <= 0 || tile > lk ? lk : tile;
+  uint32_t bits = (uint32_t)scaleBits;
+  __builtin_memcpy(&p.scale, &bits, 4);
+  p.q = (const float *)q;
+  p.k = (const float *)k;
+  p.v = (const float *)v;
+  p.o = (float *)o;
+  p.mask = (const char *)mask;
+  p.qs[0] = qsb, p.qs[1] = qsh, p.qs[2] = qsi;
+  p.ks[0] = ksb, p.ks[1] = ksh, p.ks[2] = ksj;
+  p.vs[0] = vsb, p.vs[1] = vsh, p.vs[2] = vsj;
+  p.os[0] = osb, p.os[1] = osh, p.os[2] = osi;
+  p.ms[0] = msb, p.ms[1] = msh, p.ms[2] = msi, p.ms[3] = msj;
+  if (lq <= 0 || lk <= 0 || batch <= 0 || heads <= 0)
+    return;
+  int64_t blocks = (lq + BR - 1) / BR, tasks = batch * heads * blocks;
+  int64_t tp = (p.tile + LANES - 1) / LANES * LANES;
+  int64_t dvp = (dv + LANES - 1) / LANES * LANES;
+  int64_t floats = d * tp + tp + BR * dvp;
+#pragma omp parallel if (tasks > 1 &&                                          \
+                         batch * heads * lq * lk * (d + dv) >= (1 << 16))
+  {
+    float *scratch = (float *)malloc(floats * sizeof(float) + 64);
+    float *aligned = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+#pragma omp for schedule(static)
+    for (int64_t t = 0; t < tasks; ++t) {
+      int64_t block = t % blocks, bh = t / blocks;
+      int64_t i0 = block * BR;
+      attendBlock(&p, bh / heads, bh % heads, i0, lq - i0 < BR ? lq - i0 : BR,
+                  aligned);
+    }
+    free(scratch);
+  }
+}
