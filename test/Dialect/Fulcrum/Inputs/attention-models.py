@@ -52,6 +52,11 @@ class Explicit(nn.Module):
             s = s + self.additive
         if self.mask == "boolean":
             s = s.masked_fill(~self.keep, float("-inf"))
+        if self.mask == "window3":  # the reference of --attention-window=3
+            i = torch.arange(n)[:, None]
+            j = torch.arange(n)[None, :]
+            far = ((i - j).abs() > 3) & (i >= 1) & (j >= 1)
+            s = s.masked_fill(far, float("-inf"))
         y = torch.matmul(torch.softmax(s, dim=-1), v)
         return self.out(y.transpose(1, 2).reshape(b, n, E))
 
@@ -79,6 +84,8 @@ MODELS = {
                                    True),
     "explicit_boolean_mask_o17": (lambda: Explicit(mask="boolean"), 17,
                                   False),
+    # exported without the window; expected outputs with it
+    "explicit_window3_o17": (lambda: Explicit(), 17, True),
     "mha_batch_first_o13_dynamic": (lambda: MHA(True), 13, True),
     "mha_batch_first_o17_static": (lambda: MHA(True), 17, False),
     "mha_sequence_first_o14_dynamic": (lambda: MHA(False), 14, True),
@@ -102,6 +109,8 @@ def main(out):
             input_names=["x"], output_names=["y"], opset_version=opset,
             dynamic_axes={"x": {0: "b"}, "y": {0: "b"}} if dynamic else None)
         reference = model.double()
+        if name.startswith("explicit_window3"):
+            reference.mask = "window3"
         for i, batch in enumerate([2, 3] if dynamic else [2]):
             xs = torch.randn(batch, L, E)
             with torch.no_grad():

@@ -237,4 +237,35 @@ def RecognizeAttention : Pass<"fulcrum-recognize-attention",
   ];
 }
 
+def AttentionWindow : Pass<"fulcrum-attention-window", "::mlir::func::FuncOp"> {
+  let summary = "Make attention local: a window of keys plus global tokens";
+  let description = [{
+    Sets `window` and `global_tokens` on every `fulcrum.attention` of the
+    function (run `fulcrum-recognize-attention` first): each query then
+    attends only to keys at most `window` positions away, except that the
+    first `global-tokens` positions (a class token) attend to every key and
+    every query attends to them. Scores outside the window are masked like
+    a causal mask's, so the kernel skips nothing yet: this is the accuracy
+    side of the trade-off (`--attention-window=W` in the tools); a window
+    no smaller than the sequence changes nothing.
+
+    ```mlir
+    %y = fulcrum.attention %q, %k, %v {head_dim = 16 : i64, scale = ...}
+    // with window=8 becomes
+    %y = fulcrum.attention %q, %k, %v {global_tokens = 1 : i64,
+        head_dim = 16 : i64, scale = ..., window = 8 : i64}
+    ```
+  }];
+  let options = [
+    Option<"window", "window", "int64_t", "0",
+           "Keys at most this far from the query are kept (0: all)">,
+    Option<"globalTokens", "global-tokens", "int64_t", "1",
+           "Leading tokens that attend and are attended everywhere">
+  ];
+  let dependentDialects = ["::fulcrum::fused::FulcrumDialect"];
+  let statistics = [
+    Statistic<"numWindowed", "num-windowed", "Attentions made local">
+  ];
+}
+
 #endif // FULCRUM_DIALECT_FULCRUM_TRANSFORMS_PASSES_TD
