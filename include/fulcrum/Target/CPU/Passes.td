@@ -217,7 +217,7 @@ def CPUAttentionToKernel : Pass<"fulcrum-cpu-attention-to-kernel", "::mlir::Modu
     The kernel never holds the `[Lq, Lk]` score matrix: it takes the keys a
     tile at a time with an online softmax (running maximum and sum per
     query row), packs each tile of K transposed for vector
-    multiply-adds, and spreads (batch, head, block of 8 query rows) tasks
+    multiply-adds, and spreads (batch, head, block of 16 query rows) tasks
     over the OpenMP threads. The score, probability and statistics
     buffers, read by nothing else, disappear, which lowers peak memory at
     long sequences. The key tile is the most keys whose packed K columns

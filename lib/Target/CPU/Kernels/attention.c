@@ -34,10 +34,11 @@
 #include "vector.h"
 
 void *malloc(unsigned long size);
+int omp_get_max_threads(void);
 void free(void *pointer);
 
 /* Query rows per task: the packed K tile is reused this many times. */
-#define BR 8
+#define BR 16
 
 enum { kMaskNone = 0, kMaskAdditive = 1, kMaskBoolean = 2, kCausal = 4 };
 
@@ -127,11 +128,21 @@ static void accumulate(const Problem *p, const float *v, const float *s,
     *(lanes *)(acc + e + 2 * LANES) = a2;
     *(lanes *)(acc + e + 3 * LANES) = a3;
   }
+  /* Narrow values (a head dimension of 16 or 32): four partial sums over
+   * the keys, so that the multiply-adds do not wait on each other. */
   for (int64_t e = full; e + LANES <= dv; e += LANES) {
-    lanes a = *(lanes *)(acc + e);
-    for (int64_t jj = 0; jj < n; ++jj)
-      a += s[jj] * *(const lanes *)(v + jj * vj + e);
-    *(lanes *)(acc + e) = a;
+    lanes a0 = {}, a1 = {}, a2 = {}, a3 = {};
+    int64_t jj = 0;
+    for (; jj + 4 <= n; jj += 4) {
+      const float *row = v + jj * vj + e;
+      a0 += s[jj] * *(const lanes *)row;
+      a1 += s[jj + 1] * *(const lanes *)(row + vj);
+      a2 += s[jj + 2] * *(const lanes *)(row + 2 * vj);
+      a3 += s[jj + 3] * *(const lanes *)(row + 3 * vj);
+    }
+    for (; jj < n; ++jj)
+      a0 += s[jj] * *(const lanes *)(v + jj * vj + e);
+    *(lanes *)(acc + e) += (a0 + a1) + (a2 + a3);
   }
   for (int64_t e = dv / LANES * LANES; e < dv; ++e) {
     float a = acc[e];
@@ -141,17 +152,34 @@ static void accumulate(const Problem *p, const float *v, const float *s,
   }
 }
 
-/* One task: rows [i0, i0 + rows) of head (b, h). `scratch` holds the packed
- * K tile, one score row and the accumulators. */
+/* K[0, Lk) of head (b, h) packed transposed, one [D][tp] block per key
+ * tile, each zero-padded to tp columns. */
+static void packKeys(const Problem *p, int64_t b, int64_t h, float *kt) {
+  int64_t tile = p->tile, tp = (tile + LANES - 1) / LANES * LANES;
+  const float *k = p->k + b * p->ks[0] + h * p->ks[1];
+  for (int64_t j0 = 0; j0 < p->lk; j0 += tile, kt += p->d * tp) {
+    int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile;
+    for (int64_t jj = 0; jj < n; ++jj) {
+      const float *row = k + (j0 + jj) * p->ks[2];
+      for (int64_t d = 0; d < p->d; ++d)
+        kt[d * tp + jj] = row[d];
+    }
+    for (int64_t d = 0; d < p->d; ++d)
+      for (int64_t jj = n; jj < tp; ++jj)
+        kt[d * tp + jj] = 0;
+  }
+}
+
+/* Rows [i0, i0 + rows) (rows <= BR) of head (b, h), its keys packed in
+ * `packed`; `scratch` holds one score row and the accumulators. */
 static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
-                        int64_t rows, float *scratch) {
+                        int64_t rows, const float *packed, float *scratch) {
   const float inf = __builtin_inff();
   int64_t tile = p->tile, tp = (tile + LANES - 1) / LANES * LANES;
   int64_t dvp = (p->dv + LANES - 1) / LANES * LANES;
-  float *kt = scratch, *s = kt + p->d * tp, *acc = s + tp;
+  float *s = scratch, *acc = s + tp;
   float m[BR], l[BR];
   const float *q = p->q + b * p->qs[0] + h * p->qs[1];
-  const float *k = p->k + b * p->ks[0] + h * p->ks[1];
   const float *v = p->v + b * p->vs[0] + h * p->vs[1];
   const char *mask =
       p->mask ? p->mask + (b * p->ms[0] + h * p->ms[1]) *
@@ -168,14 +196,7 @@ static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
     int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile;
     if ((p->flags & kCausal) && j0 > i0 + rows - 1)
       break;
-    // Pack K[j0, j0 + n) transposed, zero-padded to tp columns.
-    for (int64_t d = 0; d < p->d; ++d) {
-      float *dst = kt + d * tp;
-      for (int64_t jj = 0; jj < n; ++jj)
-        dst[jj] = k[(j0 + jj) * p->ks[2] + d];
-      for (int64_t jj = n; jj < tp; ++jj)
-        dst[jj] = 0;
-    }
+    const float *kt = packed + j0 / tile * p->d * tp;
     for (int64_t r = 0; r < rows; ++r) {
       int64_t i = i0 + r;
       const char *mrow = mask ? mask + i * p->ms[2] * esize : 0;
@@ -253,21 +274,32 @@ void NAME(fulcrum_attention_f32)(
   p.ms[0] = msb, p.ms[1] = msh, p.ms[2] = msi, p.ms[3] = msj;
   if (lq <= 0 || lk <= 0 || batch <= 0 || heads <= 0)
     return;
-  int64_t blocks = (lq + BR - 1) / BR, tasks = batch * heads * blocks;
+  /* Tasks: (batch, head, chunk of query rows), at least two per thread
+   * where the rows allow; each packs its head's keys once. */
+  int64_t pairs = batch * heads, blocks = (lq + BR - 1) / BR;
+  int64_t threads = omp_get_max_threads();
+  int64_t chunks = (2 * threads + pairs - 1) / pairs;
+  chunks = chunks < 1 ? 1 : chunks > blocks ? blocks : chunks;
+  int64_t chunkRows = (blocks + chunks - 1) / chunks * BR;
+  chunks = (lq + chunkRows - 1) / chunkRows;
+  int64_t tasks = pairs * chunks;
   int64_t tp = (p.tile + LANES - 1) / LANES * LANES;
+  int64_t tiles = (lk + p.tile - 1) / p.tile;
   int64_t dvp = (dv + LANES - 1) / LANES * LANES;
-  int64_t floats = d * tp + tp + BR * dvp;
-#pragma omp parallel if (tasks > 1 &&                                          \
-                         batch * heads * lq * lk * (d + dv) >= (1 << 16))
+  int64_t floats = tiles * d * tp + tp + BR * dvp;
+#pragma omp parallel if (tasks > 1 && pairs * lq * lk * (d + dv) >= (1 << 16))
   {
     float *scratch = (float *)malloc(floats * sizeof(float) + 64);
-    float *aligned = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    float *packed = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    float *rest = packed + tiles * d * tp;
 #pragma omp for schedule(static)
     for (int64_t t = 0; t < tasks; ++t) {
-      int64_t block = t % blocks, bh = t / blocks;
-      int64_t i0 = block * BR;
-      attendBlock(&p, bh / heads, bh % heads, i0, lq - i0 < BR ? lq - i0 : BR,
-                  aligned);
+      int64_t chunk = t % chunks, bh = t / chunks;
+      int64_t b = bh / heads, h = bh % heads;
+      packKeys(&p, b, h, packed);
+      int64_t end = (chunk + 1) * chunkRows < lq ? (chunk + 1) * chunkRows : lq;
+      for (int64_t i0 = chunk * chunkRows; i0 < end; i0 += BR)
+        attendBlock(&p, b, h, i0, end - i0 < BR ? end - i0 : BR, packed, rest);
     }
     free(scratch);
   }
