@@ -220,10 +220,11 @@ def CPUAttentionToKernel : Pass<"fulcrum-cpu-attention-to-kernel", "::mlir::Modu
     multiply-adds, and spreads (batch, head, block of 16 query rows) tasks
     over the OpenMP threads. The score, probability and statistics
     buffers, read by nothing else, disappear, which lowers peak memory at
-    long sequences. The key tile is the most keys whose packed K columns
-    fit half of `l1-bytes` (at least 16); rows with no more keys than that
-    run in the direct form (one tile: a two-pass softmax over the whole
-    row). `tile` overrides the choice (tests and measurements).
+    long sequences. The key tile is the most keys (a multiple of 32, from
+    32 to 128: the kernel's register tile is two 16-float vectors of keys
+    by 4 query rows on AVX-512) whose packed K columns fit half of
+    `l1-bytes`; rows with no more keys than that run in the direct form
+    (one tile: a two-pass softmax over the whole row). `tile` overrides the choice (tests and measurements).
 
     Operands must be f32 with a unit innermost stride and rank 3
     (`[B*H, L, D]`) or 4 (`[B, H, L, D]`); a boolean mask must start at

@@ -37,8 +37,17 @@ void *malloc(unsigned long size);
 int omp_get_max_threads(void);
 void free(void *pointer);
 
-/* Query rows per task: the packed K tile is reused this many times. */
+/* Query rows per block: the packed K tile is reused this many times. */
 #define BR 16
+/* Query rows per register tile: each K and V vector loaded feeds RT rows'
+ * multiply-adds (the accumulators fit the ISA's registers). */
+#if FULCRUM_KERNEL_ISA == 512
+#define RT 4
+#elif FULCRUM_KERNEL_ISA == 256
+#define RT 2
+#else
+#define RT 1
+#endif
 
 enum { kMaskNone = 0, kMaskAdditive = 1, kMaskBoolean = 2, kCausal = 4 };
 
@@ -51,34 +60,40 @@ typedef struct {
   int64_t qs[3], ks[3], vs[3], os[3], ms[4];
 } Problem;
 
-/* Row i's scores against keys [j0, j0 + n) into s (padded to whole vectors
- * with -inf), masked; returns their maximum. */
-static float scoreRow(const Problem *p, const float *q, const float *kt,
-                      int64_t tp, const char *mrow, int64_t i, int64_t j0,
-                      int64_t n, float *s) {
-  const float inf = __builtin_inff();
-  for (int64_t c = 0; c < tp; c += 4 * LANES) {
-    lanes a0 = {}, a1 = {}, a2 = {}, a3 = {};
-    int64_t w = tp - c < 4 * LANES ? tp - c : 4 * LANES;
+/* Scaled scores of RT query rows (rows past `rows` repeat the last one)
+ * against the tp packed keys of `kt`, into s[rr * tp + jj]. */
+static void scoresTile(const Problem *p, const float *q, int64_t rows,
+                       const float *kt, int64_t tp, float *s) {
+  const float *qr[RT];
+  for (int64_t rr = 0; rr < RT; ++rr)
+    qr[rr] = q + (rr < rows ? rr : rows - 1) * p->qs[2];
+  for (int64_t c = 0; c < tp; c += 2 * LANES) {
+    int two = tp - c > LANES;
+    lanes a[RT][2] = {};
     for (int64_t d = 0; d < p->d; ++d) {
       const float *row = kt + d * tp + c;
-      float x = q[d];
-      a0 += x * *(const lanes *)row;
-      if (w > LANES)
-        a1 += x * *(const lanes *)(row + LANES);
-      if (w > 2 * LANES)
-        a2 += x * *(const lanes *)(row + 2 * LANES);
-      if (w > 3 * LANES)
-        a3 += x * *(const lanes *)(row + 3 * LANES);
+      lanes k0 = *(const lanes *)row;
+      lanes k1 = two ? *(const lanes *)(row + LANES) : (lanes){};
+#pragma unroll
+      for (int64_t rr = 0; rr < RT; ++rr) {
+        float x = qr[rr][d];
+        a[rr][0] += x * k0;
+        a[rr][1] += x * k1;
+      }
     }
-    *(lanes *)(s + c) = a0 * p->scale;
-    if (w > LANES)
-      *(lanes *)(s + c + LANES) = a1 * p->scale;
-    if (w > 2 * LANES)
-      *(lanes *)(s + c + 2 * LANES) = a2 * p->scale;
-    if (w > 3 * LANES)
-      *(lanes *)(s + c + 3 * LANES) = a3 * p->scale;
+    for (int64_t rr = 0; rr < RT; ++rr) {
+      *(lanes *)(s + rr * tp + c) = a[rr][0] * p->scale;
+      if (two)
+        *(lanes *)(s + rr * tp + c + LANES) = a[rr][1] * p->scale;
+    }
   }
+}
+
+/* Row i's scores against keys [j0, j0 + n) in s (padded to tp with
+ * -inf) masked; returns their maximum. */
+static float maskRow(const Problem *p, const char *mrow, int64_t i, int64_t j0,
+                     int64_t n, int64_t tp, float *s) {
+  const float inf = __builtin_inff();
   for (int64_t jj = n; jj < tp; ++jj)
     s[jj] = -inf;
   int64_t kind = p->flags & 3;
@@ -106,50 +121,61 @@ static float scoreRow(const Problem *p, const float *q, const float *kt,
   return maxLanes(&mx);
 }
 
-/* acc[0, dv) += sum_jj s[jj] * V[j0 + jj][0, dv). */
-static void accumulate(const Problem *p, const float *v, const float *s,
-                       int64_t n, float *acc) {
-  int64_t dv = p->dv, full = dv / (4 * LANES) * (4 * LANES);
-  int64_t vj = p->vs[2];
-  for (int64_t e = 0; e < full; e += 4 * LANES) {
-    lanes a0 = *(lanes *)(acc + e), a1 = *(lanes *)(acc + e + LANES);
-    lanes a2 = *(lanes *)(acc + e + 2 * LANES);
-    lanes a3 = *(lanes *)(acc + e + 3 * LANES);
+/* acc[rr][0, dv) += sum_jj s[rr * tp + jj] * V[jj][0, dv) for the RT
+ * rows of a register tile (rows ahead of dvp floats apart). */
+static void accumulateTile(const Problem *p, const float *v, const float *s,
+                           int64_t tp, int64_t n, float *acc, int64_t dvp) {
+  int64_t dv = p->dv, vj = p->vs[2], e = 0;
+  for (; e + 2 * LANES <= dv; e += 2 * LANES) {
+    lanes a[RT][2];
+    for (int64_t rr = 0; rr < RT; ++rr) {
+      a[rr][0] = *(lanes *)(acc + rr * dvp + e);
+      a[rr][1] = *(lanes *)(acc + rr * dvp + e + LANES);
+    }
     for (int64_t jj = 0; jj < n; ++jj) {
       const float *row = v + jj * vj + e;
-      float x = s[jj];
-      a0 += x * *(const lanes *)row;
-      a1 += x * *(const lanes *)(row + LANES);
-      a2 += x * *(const lanes *)(row + 2 * LANES);
-      a3 += x * *(const lanes *)(row + 3 * LANES);
+      lanes v0 = *(const lanes *)row, v1 = *(const lanes *)(row + LANES);
+#pragma unroll
+      for (int64_t rr = 0; rr < RT; ++rr) {
+        float x = s[rr * tp + jj];
+        a[rr][0] += x * v0;
+        a[rr][1] += x * v1;
+      }
     }
-    *(lanes *)(acc + e) = a0;
-    *(lanes *)(acc + e + LANES) = a1;
-    *(lanes *)(acc + e + 2 * LANES) = a2;
-    *(lanes *)(acc + e + 3 * LANES) = a3;
+    for (int64_t rr = 0; rr < RT; ++rr) {
+      *(lanes *)(acc + rr * dvp + e) = a[rr][0];
+      *(lanes *)(acc + rr * dvp + e + LANES) = a[rr][1];
+    }
   }
-  /* Narrow values (a head dimension of 16 or 32): four partial sums over
-   * the keys, so that the multiply-adds do not wait on each other. */
-  for (int64_t e = full; e + LANES <= dv; e += LANES) {
-    lanes a0 = {}, a1 = {}, a2 = {}, a3 = {};
+  /* One vector of values (a head dimension of 16): two partial sums over
+   * the keys per row, so that the multiply-adds do not wait on each other. */
+  for (; e + LANES <= dv; e += LANES) {
+    lanes a[RT][2] = {};
     int64_t jj = 0;
-    for (; jj + 4 <= n; jj += 4) {
-      const float *row = v + jj * vj + e;
-      a0 += s[jj] * *(const lanes *)row;
-      a1 += s[jj + 1] * *(const lanes *)(row + vj);
-      a2 += s[jj + 2] * *(const lanes *)(row + 2 * vj);
-      a3 += s[jj + 3] * *(const lanes *)(row + 3 * vj);
+    for (; jj + 2 <= n; jj += 2) {
+      lanes v0 = *(const lanes *)(v + jj * vj + e);
+      lanes v1 = *(const lanes *)(v + (jj + 1) * vj + e);
+#pragma unroll
+      for (int64_t rr = 0; rr < RT; ++rr) {
+        a[rr][0] += s[rr * tp + jj] * v0;
+        a[rr][1] += s[rr * tp + jj + 1] * v1;
+      }
     }
-    for (; jj < n; ++jj)
-      a0 += s[jj] * *(const lanes *)(v + jj * vj + e);
-    *(lanes *)(acc + e) += (a0 + a1) + (a2 + a3);
+    for (; jj < n; ++jj) {
+      lanes v0 = *(const lanes *)(v + jj * vj + e);
+      for (int64_t rr = 0; rr < RT; ++rr)
+        a[rr][0] += s[rr * tp + jj] * v0;
+    }
+    for (int64_t rr = 0; rr < RT; ++rr)
+      *(lanes *)(acc + rr * dvp + e) += a[rr][0] + a[rr][1];
   }
-  for (int64_t e = dv / LANES * LANES; e < dv; ++e) {
-    float a = acc[e];
-    for (int64_t jj = 0; jj < n; ++jj)
-      a += s[jj] * v[jj * vj + e];
-    acc[e] = a;
-  }
+  for (; e < dv; ++e)
+    for (int64_t rr = 0; rr < RT; ++rr) {
+      float a = acc[rr * dvp + e];
+      for (int64_t jj = 0; jj < n; ++jj)
+        a += s[rr * tp + jj] * v[jj * vj + e];
+      acc[rr * dvp + e] = a;
+    }
 }
 
 /* K[0, Lk) of head (b, h) packed transposed, one [D][tp] block per key
@@ -177,7 +203,7 @@ static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
   const float inf = __builtin_inff();
   int64_t tile = p->tile, tp = (tile + LANES - 1) / LANES * LANES;
   int64_t dvp = (p->dv + LANES - 1) / LANES * LANES;
-  float *s = scratch, *acc = s + tp;
+  float *s = scratch, *acc = s + RT * tp;
   float m[BR], l[BR];
   const float *q = p->q + b * p->qs[0] + h * p->qs[1];
   const float *v = p->v + b * p->vs[0] + h * p->vs[1];
@@ -197,36 +223,45 @@ static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
     if ((p->flags & kCausal) && j0 > i0 + rows - 1)
       break;
     const float *kt = packed + j0 / tile * p->d * tp;
-    for (int64_t r = 0; r < rows; ++r) {
-      int64_t i = i0 + r;
-      const char *mrow = mask ? mask + i * p->ms[2] * esize : 0;
-      float mt = scoreRow(p, q + i * p->qs[2], kt, tp, mrow, i, j0, n, s);
-      float mn = mt > m[r] ? mt : m[r];
-      if (mn == -inf)
-        continue; // every score so far is masked
-      float alpha = 0;
-      if (m[r] != -inf) {
-        lanes a = (lanes){} + (m[r] - mn);
-        expNonPositive(&a);
-        alpha = a[0];
+    for (int64_t r0 = 0; r0 < rows; r0 += RT) {
+      int64_t nr = rows - r0 < RT ? rows - r0 : RT;
+      scoresTile(p, q + (i0 + r0) * p->qs[2], nr, kt, tp, s);
+      for (int64_t rr = 0; rr < RT; ++rr) {
+        int64_t r = r0 + (rr < nr ? rr : nr - 1), i = i0 + r;
+        float *sr = s + rr * tp;
+        const char *mrow = mask ? mask + i * p->ms[2] * esize : 0;
+        float mt = maskRow(p, mrow, i, j0, n, tp, sr);
+        float mn = mt > m[r] ? mt : m[r];
+        if (mn == -inf || rr >= nr) {
+          // Every score so far masked, or a repeated row: adds nothing.
+          for (int64_t c = 0; c < tp; c += LANES)
+            *(lanes *)(sr + c) = (lanes){};
+          continue;
+        }
+        float alpha = 0;
+        if (m[r] != -inf) {
+          lanes a = (lanes){} + (m[r] - mn);
+          expNonPositive(&a);
+          alpha = a[0];
+        }
+        lanes sum = {};
+        for (int64_t c = 0; c < tp; c += LANES) {
+          lanes e = *(lanes *)(sr + c) - mn;
+          expNonPositive(&e);
+          // Masked scores (and the padding) are -inf: exp gives 0 exactly.
+          e = (lanes)((ints)e & (*(lanes *)(sr + c) != -inf));
+          *(lanes *)(sr + c) = e;
+          sum += e;
+        }
+        float *a = acc + r * dvp;
+        if (alpha != 1) {
+          for (int64_t e = 0; e < dvp; e += LANES)
+            *(lanes *)(a + e) *= alpha;
+        }
+        l[r] = l[r] * alpha + sumLanes(&sum);
+        m[r] = mn;
       }
-      lanes sum = {};
-      for (int64_t c = 0; c < tp; c += LANES) {
-        lanes e = *(lanes *)(s + c) - mn;
-        expNonPositive(&e);
-        // Masked scores (and the padding) are -inf: exp gives 0 exactly.
-        e = (lanes)((ints)e & (*(lanes *)(s + c) != -inf));
-        *(lanes *)(s + c) = e;
-        sum += e;
-      }
-      float *a = acc + r * dvp;
-      if (alpha != 1) {
-        for (int64_t e = 0; e < dvp; e += LANES)
-          *(lanes *)(a + e) *= alpha;
-      }
-      l[r] = l[r] * alpha + sumLanes(&sum);
-      m[r] = mn;
-      accumulate(p, v + j0 * p->vs[2], s, n, a);
+      accumulateTile(p, v + j0 * p->vs[2], s, tp, n, acc + r0 * dvp, dvp);
     }
   }
   for (int64_t r = 0; r < rows; ++r) {
@@ -286,7 +321,7 @@ void NAME(fulcrum_attention_f32)(
   int64_t tp = (p.tile + LANES - 1) / LANES * LANES;
   int64_t tiles = (lk + p.tile - 1) / p.tile;
   int64_t dvp = (dv + LANES - 1) / LANES * LANES;
-  int64_t floats = tiles * d * tp + tp + BR * dvp;
+  int64_t floats = tiles * d * tp + RT * tp + BR * dvp;
 #pragma omp parallel if (tasks > 1 && pairs * lq * lk * (d + dv) >= (1 << 16))
   {
     float *scratch = (float *)malloc(floats * sizeof(float) + 64);
