@@ -74,6 +74,11 @@ ZOO = {
     "mobilenet_v2": (lambda: _torchvision("mobilenet_v2"), (3, 224, 224),
                      torch.float32, None),
     "bert-4x256": (BertEncoder, (128,), torch.int64, None),
+    # The same encoder at other sequence lengths (attention's share grows
+    # with the square of the length).
+    "bert-4x256-s50": (lambda: BertEncoder(seq=50), (50,), torch.int64, None),
+    "bert-4x256-s512": (lambda: BertEncoder(seq=512), (512,), torch.int64,
+                        None),
 }
 
 

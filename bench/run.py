@@ -262,9 +262,10 @@ def main():
               "| Fulcrum compile s | fulcrum-run MiB |")
     compare = args.compare_flags.split()
     if compare:
-        header += f" Fulcrum {args.compare_flags} ms | default/compared |"
+        header += (f" Fulcrum {args.compare_flags} ms | default/compared "
+                   f"| compared peak MiB |")
     print(header)
-    print("|" + "---|" * (16 if compare else 14), flush=True)
+    print("|" + "---|" * (17 if compare else 14), flush=True)
     for name in args.models.split(","):
         onnx = models.onnx_path(name, export_dir)
         for threads in [int(t) for t in args.threads.split(",")]:
@@ -310,8 +311,10 @@ def main():
                       f"{f.get('compile_s', 0):.2f} | "
                       f"{f.get('fulcrum_run_peak_mib', 0):.0f} |" +
                       (f" {fmt_ms(row['fulcrum_compared'])} | "
-                       f"{fmt_ratio(f, row['fulcrum_compared'])} |"
-                       if compare else ""), flush=True)
+                       f"{fmt_ratio(f, row['fulcrum_compared'])} | "
+                       + (f"{row['fulcrum_compared']['peak_mib']:.0f}"
+                          if "peak_mib" in row["fulcrum_compared"] else "n/a")
+                       + " |" if compare else ""), flush=True)
                 if "deployed_error" in f:
                     print(f"  fulcrum's deployed runner failed on {name}: "
                           f"{f['deployed_error']}", file=sys.stderr)

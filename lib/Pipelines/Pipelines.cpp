@@ -66,6 +66,15 @@ void buildFusionPipeline(OpPassManager &pm, const PipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(fused::createFoldTranspose());
   pm.addNestedPass<func::FuncOp>(fused::createFoldScaleShift());
   pm.addNestedPass<func::FuncOp>(fused::createRecognizeLayerNorm());
+  if (options.fuseAttention) {
+    fused::RecognizeAttentionOptions attention;
+    attention.remarks = options.fusionRemarks;
+    pm.addNestedPass<func::FuncOp>(fused::createRecognizeAttention(attention));
+    if (options.attentionWindow > 0)
+      pm.addNestedPass<func::FuncOp>(
+          fused::createAttentionWindow(fused::AttentionWindowOptions{
+              options.attentionWindow, options.attentionGlobalTokens}));
+  }
   // GELU before epilogues, so that it joins its contraction.
   pm.addNestedPass<func::FuncOp>(fused::createRecognizeGelu());
   fused::FuseEpilogueOptions epilogue;

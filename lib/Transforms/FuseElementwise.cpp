@@ -23,12 +23,16 @@ namespace {
 
 /// Fusion and reshape propagation may touch an operand only when every
 /// linalg op involved is a generic (a named op would become one) and the
-/// producer has no other use.
+/// producer has no other use. The ops of a lowered `fulcrum.attention`
+/// (tagged `fulcrum.attention_id`) stay as they are, for a fused kernel.
 bool onlyGenerics(OpOperand *fused) {
   Operation *producer = fused->get().getDefiningOp();
   Operation *consumer = fused->getOwner();
   if (!producer || !producer->hasOneUse())
     return false;
+  for (Operation *op : {producer, consumer})
+    if (op->hasAttr("fulcrum.attention_id"))
+      return false;
   for (Operation *op : {producer, consumer})
     if (isa<linalg::LinalgOp>(op) && !isa<linalg::GenericOp>(op))
       return false;

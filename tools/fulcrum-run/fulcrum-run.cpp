@@ -106,6 +106,21 @@ static cl::opt<bool>
                   "GELUs, fuse epilogues (default on; --fuse=false turns it "
                   "off)"),
          cl::init(true));
+static cl::opt<bool> fuseAttention(
+    "fuse-attention",
+    cl::desc("When compiling: Recognize attention blocks as fulcrum.attention and run "
+             "them on the fused kernel (default on, with --fuse)"),
+    cl::init(true));
+static cl::opt<int64_t> attentionWindow(
+    "attention-window",
+    cl::desc("When compiling: Local attention: queries attend to keys at most W "
+             "positions away, except global tokens (default 0: off)"),
+    cl::init(0));
+static cl::opt<int64_t> attentionGlobalTokens(
+    "attention-global-tokens",
+    cl::desc("When compiling: With --attention-window: the first N tokens (a class "
+             "token) attend and are attended everywhere (default 1)"),
+    cl::init(1));
 static cl::opt<bool> fusionRemarks(
     "fusion-remarks",
     cl::desc("When compiling: Report each fusion decision, with its reason, as a remark"),
@@ -147,6 +162,9 @@ std::unique_ptr<fulcrum::ModelRunner> compileModel(const std::string &path,
   options.pipeline.channelsLast = channelsLast;
   options.pipeline.fuse = fuse;
   options.pipeline.fusionRemarks = fusionRemarks;
+  options.pipeline.fuseAttention = fuseAttention;
+  options.pipeline.attentionWindow = attentionWindow;
+  options.pipeline.attentionGlobalTokens = attentionGlobalTokens;
   auto runner = fulcrum::loadModelRunner(context, path, options);
   if (!runner) {
     fulcrum::reportError(path, runner.takeError());

@@ -44,6 +44,12 @@ struct PipelineOptions {
   bool fuse = true;
   /// Report each epilogue-fusion decision as a remark, with its reason.
   bool fusionRemarks = false;
+  /// Recognize attention blocks as fulcrum.attention (with `fuse`).
+  bool fuseAttention = true;
+  /// Local attention: each query attends to keys at most this far away
+  /// (0: everywhere), except the first `attentionGlobalTokens` tokens.
+  int64_t attentionWindow = 0;
+  int64_t attentionGlobalTokens = 1;
   /// Decides each epilogue fusion; empty: the default policy
   /// (fulcrum::fused::getDefaultFusionPolicy). The cost model plugs in here.
   fused::FusionPolicy fusionPolicy;

@@ -68,6 +68,7 @@ bool isKernel(const Function &f) {
          f.getName().starts_with("fulcrum_conv2d_") ||
          f.getName().starts_with("fulcrum_dwconv2d_") ||
          f.getName().starts_with("fulcrum_softmax_") ||
+         f.getName().starts_with("fulcrum_attention_") ||
          f.getName().starts_with("_mlir_memref_to_llvm_");
 }
 } // namespace

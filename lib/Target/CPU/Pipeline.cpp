@@ -49,6 +49,11 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
+  // Before the matmul and softmax kernels, which would take the attention's
+  // parts one by one.
+  CPUAttentionToKernelOptions attention;
+  attention.kernelIsa = kernelISA.str();
+  pm.addPass(createCPUAttentionToKernel(attention));
   pm.addPass(
       createCPUMatmulToKernel(CPUMatmulToKernelOptions{kernelISA.str()}));
   pm.addPass(createCPUConvToKernel(CPUConvToKernelOptions{kernelISA.str()}));

@@ -122,3 +122,39 @@ func.func @bad_pruning_ratio(%x: tensor<8xf32>) -> tensor<8xf32> {
   %0 = fulcrum.gelu %x {fulcrum.pruning_ratio = 1.0 : f32} : tensor<8xf32>
   return %0 : tensor<8xf32>
 }
+
+// -----
+
+// Attention: Q and K must share the head dimension.
+func.func @attention_head_dims(%q: tensor<2x4x8xf32>, %k: tensor<2x6x16xf32>, %v: tensor<2x6x8xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @below {{Q and K must have one head dimension}}
+  %0 = fulcrum.attention %q, %k, %v {head_dim = 8 : i64, scale = 1.0 : f32} : (tensor<2x4x8xf32>, tensor<2x6x16xf32>, tensor<2x6x8xf32>) -> tensor<2x4x8xf32>
+  return %0 : tensor<2x4x8xf32>
+}
+
+// -----
+
+// Attention: a mask needs a mask kind.
+func.func @attention_mask_kind(%q: tensor<2x4x8xf32>, %m: tensor<2x4x4xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @below {{a mask operand needs mask_kind "additive" or "boolean", and they need one}}
+  %0 = fulcrum.attention %q, %q, %q mask %m {head_dim = 8 : i64, scale = 1.0 : f32} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x4xf32>) -> tensor<2x4x8xf32>
+  return %0 : tensor<2x4x8xf32>
+}
+
+// -----
+
+// Attention: a boolean mask is i1.
+func.func @attention_boolean_mask_type(%q: tensor<2x4x8xf32>, %m: tensor<2x4x4xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @below {{a boolean mask must have element type 'i1'}}
+  %0 = fulcrum.attention %q, %q, %q mask %m {head_dim = 8 : i64, scale = 1.0 : f32, mask_kind = "boolean"} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x4xf32>) -> tensor<2x4x8xf32>
+  return %0 : tensor<2x4x8xf32>
+}
+
+// -----
+
+// Attention: the mask broadcasts to the scores [.., Lq, Lk].
+func.func @attention_mask_shape(%q: tensor<2x4x8xf32>, %m: tensor<1x4x8xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @below {{mask does not broadcast to the result (dimension 2 is 8, the result's is 4)}}
+  %0 = fulcrum.attention %q, %q, %q mask %m {head_dim = 8 : i64, scale = 1.0 : f32, mask_kind = "additive"} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<1x4x8xf32>) -> tensor<2x4x8xf32>
+  return %0 : tensor<2x4x8xf32>
+}

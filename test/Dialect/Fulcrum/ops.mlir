@@ -21,3 +21,14 @@ func.func @ops(%x: tensor<1x8x16x16xf32>, %w: tensor<8x8x3x3xf32>, %b: tensor<8x
   %4 = fulcrum.gelu %r : tensor<4x16xf32>
   return %0, %1, %2, %3, %4 : tensor<1x8x16x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @attention
+// CHECK: fulcrum.attention %arg0, %arg1, %arg2 {head_dim = 8 : i64, num_heads = 2 : i64, scale = 3.500000e-01 : f32}
+// CHECK: fulcrum.attention %arg0, %arg1, %arg2 mask %arg3 {causal = true, global_tokens = 1 : i64, head_dim = 8 : i64, mask_kind = "boolean", packed_qkv = true, scale = 1.000000e+00 : f32, window = 2 : i64}
+func.func @attention(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x4xf32>, %m: tensor<1x1x4x6xi1>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
+  %0 = fulcrum.attention %q, %k, %v {head_dim = 8 : i64, num_heads = 2 : i64, scale = 0.35 : f32} : (tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x4xf32>) -> tensor<1x2x4x4xf32>
+  %1 = "fulcrum.attention"(%q, %k, %v, %m) {head_dim = 8 : i64, scale = 1.0 : f32, mask_kind = "boolean", causal = true, window = 2 : i64, global_tokens = 1 : i64, packed_qkv = true} : (tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x4xf32>, tensor<1x1x4x6xi1>) -> tensor<1x2x4x4xf32>
+  return %0, %1 : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+}

@@ -194,6 +194,59 @@ def CPUSoftmaxToKernel : Pass<"fulcrum-cpu-softmax-to-kernel", "::mlir::ModuleOp
   ];
 }
 
+def CPUAttentionToKernel : Pass<"fulcrum-cpu-attention-to-kernel", "::mlir::ModuleOp"> {
+  let summary = "Run lowered attention on the fused, tiled kernel";
+  let description = [{
+    Finds the linalg ops the ONNX-to-linalg lowering makes of one
+    `fulcrum.attention` (tagged `fulcrum.attention_id` and
+    `fulcrum.attention_part`: the scores `Q K^T`, the scaled and masked
+    logits, the softmax's maximum, sum and normalization, `P V`, and the
+    fills of their accumulators) in one block, with nothing between them
+    that writes memory, and replaces them by one call of
+    `fulcrum_attention_f32_<isa>` (lib/Target/CPU/Kernels/attention.c):
+
+    ```mlir
+    linalg.generic ins(%q, %k) outs(%s) {"fulcrum.attention_part" = "scores"}
+    ...
+    linalg.generic ins(%p, %v) outs(%o) {"fulcrum.attention_part" = "output"}
+    // becomes
+    func.call @fulcrum_attention_f32_avx2(%batch, %heads, %lq, %lk, %d, %dv,
+        %q, ..., %tile) : (i64, ...) -> ()
+    ```
+
+    The kernel never holds the `[Lq, Lk]` score matrix: it takes the keys a
+    tile at a time with an online softmax (running maximum and sum per
+    query row), packs each tile of K transposed for vector
+    multiply-adds, and spreads (batch, head, block of 16 query rows) tasks
+    over the OpenMP threads. The score, probability and statistics
+    buffers, read by nothing else, disappear, which lowers peak memory at
+    long sequences. The key tile is the most keys (a multiple of 32, from
+    32 to 128: the kernel's register tile is two 16-float vectors of keys
+    by 4 query rows on AVX-512) whose packed K columns fit half of
+    `l1-bytes`; rows with no more keys than that run in the direct form
+    (one tile: a two-pass softmax over the whole row). `tile` overrides the choice (tests and measurements).
+
+    Operands must be f32 with a unit innermost stride and rank 3
+    (`[B*H, L, D]`) or 4 (`[B, H, L, D]`); a boolean mask must start at
+    its buffer's first element. Other groups keep their loops (and the
+    softmax then goes to `fulcrum-cpu-softmax-to-kernel`).
+  }];
+  let options = [
+    Option<"kernelIsa", "isa", "std::string", "\"avx512\"",
+           "Kernel variant: avx512, avx2 or generic (portable C)">,
+    Option<"l1Bytes", "l1-bytes", "int64_t", "32768",
+           "First-level data cache size the key tile is sized for">,
+    Option<"tile", "tile", "int64_t", "0",
+           "Key tile (0: chosen from l1-bytes)">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numKernels", "num-kernels", "Attentions run on the fused kernel">
+  ];
+}
+
 def CPUApproximateMath : Pass<"fulcrum-cpu-approximate-math", "::mlir::ModuleOp"> {
   let summary = "Replace f32 transcendental functions by vectorizable polynomials";
   let description = [{

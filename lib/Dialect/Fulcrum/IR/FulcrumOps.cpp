@@ -239,3 +239,60 @@ LogicalResult GeluOp::verify() {
     return emitOpError("needs a floating-point operand");
   return success();
 }
+
+LogicalResult AttentionOp::verify() {
+  auto q = getQ().getType(), k = getK().getType(), v = getV().getType();
+  auto y = getY().getType();
+  Type elt = q.getElementType();
+  if (!isa<FloatType>(elt) || k.getElementType() != elt ||
+      v.getElementType() != elt || y.getElementType() != elt)
+    return emitOpError("Q, K, V and the result must have one float type");
+  int64_t rank = q.getRank();
+  if (rank < 3 || k.getRank() != rank || v.getRank() != rank ||
+      y.getRank() != rank)
+    return emitOpError("Q, K, V and the result must have one rank (3 or "
+                       "more)");
+  auto same = [](int64_t a, int64_t b) {
+    return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+  };
+  for (int64_t d = 0; d + 2 < rank; ++d)
+    if (!same(q.getDimSize(d), k.getDimSize(d)) ||
+        !same(q.getDimSize(d), v.getDimSize(d)) ||
+        !same(q.getDimSize(d), y.getDimSize(d)))
+      return emitOpError() << "leading dimension " << d << " differs";
+  if (!same(q.getDimSize(rank - 1), k.getDimSize(rank - 1)))
+    return emitOpError("Q and K must have one head dimension");
+  if (!same(k.getDimSize(rank - 2), v.getDimSize(rank - 2)))
+    return emitOpError("K and V must have one key count");
+  if (!same(y.getDimSize(rank - 2), q.getDimSize(rank - 2)) ||
+      !same(y.getDimSize(rank - 1), v.getDimSize(rank - 1)))
+    return emitOpError("result must be [..., queries, value dimension]");
+  if (!same(getHeadDim(), q.getDimSize(rank - 1)))
+    return emitOpError() << "head_dim " << getHeadDim()
+                         << " differs from Q's last dimension";
+  if (getNumHeads() < 0 || getWindow() < 0 || getGlobalTokens() < 0)
+    return emitOpError("num_heads, window and global_tokens must not be "
+                       "negative");
+  StringRef kind = getMaskKind();
+  if (kind != "none" && kind != "additive" && kind != "boolean")
+    return emitOpError() << "mask_kind must be \"none\", \"additive\" or "
+                            "\"boolean\", not \""
+                         << kind << "\"";
+  Value mask = getMask();
+  if ((kind == "none") != !mask)
+    return emitOpError("a mask operand needs mask_kind \"additive\" or "
+                       "\"boolean\", and they need one");
+  if (!mask)
+    return success();
+  auto m = cast<RankedTensorType>(mask.getType());
+  Type want = kind == "boolean" ? Type(IntegerType::get(getContext(), 1)) : elt;
+  if (m.getElementType() != want)
+    return emitOpError() << "a " << kind << " mask must have element type "
+                         << want;
+  SmallVector<int64_t> scores(q.getShape());
+  scores.back() = k.getDimSize(rank - 2);
+  if (m.getRank() != rank)
+    return emitOpError("mask must have the scores' rank");
+  return verifyBroadcastsTo(*this, "mask", mask,
+                            RankedTensorType::get(scores, elt));
+}

@@ -199,4 +199,59 @@ def Fulcrum_GeluOp : Fulcrum_Op<"gelu", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+def Fulcrum_AttentionOp : Fulcrum_Op<"attention", [Pure]> {
+  let summary = "Scaled dot-product attention over heads";
+  let description = [{
+    `softmax(scale * Q K^T + mask) V` over the last two dimensions, for
+    every index of the leading (batch and head) dimensions: with `Q` of
+    shape `[N..., Lq, D]`, `K` `[N..., Lk, D]` and `V` `[N..., Lk, Dv]`
+    the result is `[N..., Lq, Dv]`. The leading dimensions are `[B, H]`
+    (per-head exports) or `[B*H]` (`nn.MultiheadAttention` exports).
+
+    - `num_heads` and `head_dim` (`D`) describe the block the op came
+      from (`num_heads` is 0 where the pass could not tell); head pruning
+      reads them.
+    - `scale` multiplies the scores (`1/sqrt(D)` in most exports; the
+      recognizer folds scales found on `Q`, `K` or the scores into it).
+    - `mask_kind` is `none`, `additive` (the optional `mask` operand is
+      added to the scaled scores) or `boolean` (an `i1` mask: where it is
+      false, the score is `-inf`). The mask broadcasts to `[N..., Lq, Lk]`
+      and has the scores' rank.
+    - `causal` masks keys after the query (`j > i`).
+    - `window` (0: none) keeps only keys with `|i - j| <= window`, except
+      that the first `global_tokens` queries and keys (a class token)
+      attend and are attended everywhere: local attention.
+    - `packed_qkv` records that Q, K and V are slices of one projection.
+
+    A row whose every score is masked becomes NaN, as the unfused graph's
+    softmax computes it.
+
+    ```mlir
+    %o = fulcrum.attention %q, %k, %v {num_heads = 4 : i64,
+        head_dim = 16 : i64, scale = 2.500000e-01 : f32}
+        : (tensor<1x4x50x16xf32>, tensor<1x4x50x16xf32>,
+           tensor<1x4x50x16xf32>) -> tensor<1x4x50x16xf32>
+    ```
+  }];
+  let arguments = (ins
+    AnyRankedTensor:$Q,
+    AnyRankedTensor:$K,
+    AnyRankedTensor:$V,
+    Optional<AnyRankedTensor>:$mask,
+    DefaultValuedAttr<I64Attr, "0">:$num_heads,
+    I64Attr:$head_dim,
+    F32Attr:$scale,
+    DefaultValuedStrAttr<StrAttr, "none">:$mask_kind,
+    DefaultValuedAttr<BoolAttr, "false">:$causal,
+    DefaultValuedAttr<I64Attr, "0">:$window,
+    DefaultValuedAttr<I64Attr, "0">:$global_tokens,
+    DefaultValuedAttr<BoolAttr, "false">:$packed_qkv);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = [{
+    $Q `,` $K `,` $V (`mask` $mask^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // FULCRUM_DIALECT_FULCRUM_IR_FULCRUMOPS_TD

@@ -170,4 +170,102 @@ def FuseEpilogue : Pass<"fulcrum-fuse-epilogue", "::mlir::func::FuncOp"> {
   ];
 }
 
+def RecognizeAttention : Pass<"fulcrum-recognize-attention",
+                              "::mlir::func::FuncOp"> {
+  let summary = "Recognize scaled dot-product attention";
+  let description = [{
+    Finds, around every `onnx.Softmax`, the attention block PyTorch exports
+    spell out, at opsets 13 to 17:
+
+    ```
+    S = MatMul(Q', Transpose(K'))        Q' = Q * a or Q / a or Q,
+                                         K' likewise, the Transpose
+                                         swapping the last two axes
+                                         (possibly merged with the head
+                                         split: perm [1, 2, 0])
+    T = S * c or S / c or S              (the scale, before or after
+    T = Add(T, mask)                       the mask)
+      or Where(cond, T, -inf)            (boolean mask; masked_fill's
+      or Where(cond, -inf, T)              Where(cond, -inf, T) negates)
+    Y = MatMul(Softmax(T, axis = -1), V)
+    ```
+
+    and replaces it with one `fulcrum.attention %q, %k, %v [mask %m]`
+    whose `scale` is the product of the scales found. `Q`, `K` and `V`
+    keep whatever produced them: the explicit form's Reshape/Transpose
+    of a packed projection (`[B, H, L, D]` operands) and
+    `nn.MultiheadAttention`'s Slice/Split, Reshape and Transpose at static
+    or dynamic batch (its Shape/Gather/Concat shape computations feed
+    those Reshapes; `[B*H, L, D]` operands). `num_heads` is the head
+    dimension of `[B, H, L, D]` operands, or the projection width over the
+    head dimension where a Reshape split the heads off; `packed_qkv` is
+    set when Q, K and V are views of one value. A mask of lower rank is
+    unsqueezed to the scores' rank.
+
+    The block is left alone, and with `remarks` the Softmax gets a remark
+    naming its ONNX node and the reason, when: the softmax is not over the
+    last axis; its probabilities or its scores (the product or any scaled
+    or masked intermediate) have another user (e.g. `need_weights`); the
+    scores are not a product with a transposed K; the operands' batch and
+    head dimensions differ (a broadcast product); the head dimension is
+    not static; or, with `require-scale` (the default), no scale was found
+    on Q, K or the scores. With `remarks`, each function also gets a
+    remark counting the blocks recognized and the Softmax nodes left.
+
+    ```mlir
+    %kt = onnx.Transpose(%k) {perm = array<i64: 0, 1, 3, 2>} : ...
+    %s = onnx.MatMul(%q, %kt) : ...
+    %t = onnx.Div(%s, %c4) : ...
+    %p = onnx.Softmax(%t) {axis = -1 : si64} : ...
+    %y = onnx.MatMul(%p, %v) : ...
+    // becomes
+    %y = fulcrum.attention %q, %k, %v {head_dim = 16 : i64,
+        num_heads = 4 : i64, scale = 2.500000e-01 : f32} : ...
+    ```
+  }];
+  let options = [
+    Option<"requireScale", "require-scale", "bool", "true",
+           "Match only blocks with a scale on Q, K or the scores">,
+    Option<"remarks", "remarks", "bool", "false",
+           "Emit a remark naming each Softmax left alone and why, and the "
+           "count of blocks recognized">
+  ];
+  let dependentDialects = ["::fulcrum::fused::FulcrumDialect"];
+  let statistics = [
+    Statistic<"numRecognized", "num-recognized",
+              "Attention blocks recognized">
+  ];
+}
+
+def AttentionWindow : Pass<"fulcrum-attention-window", "::mlir::func::FuncOp"> {
+  let summary = "Make attention local: a window of keys plus global tokens";
+  let description = [{
+    Sets `window` and `global_tokens` on every `fulcrum.attention` of the
+    function (run `fulcrum-recognize-attention` first): each query then
+    attends only to keys at most `window` positions away, except that the
+    first `global-tokens` positions (a class token) attend to every key and
+    every query attends to them. Scores outside the window are masked like
+    a causal mask's, so the kernel skips nothing yet: this is the accuracy
+    side of the trade-off (`--attention-window=W` in the tools); a window
+    no smaller than the sequence changes nothing.
+
+    ```mlir
+    %y = fulcrum.attention %q, %k, %v {head_dim = 16 : i64, scale = ...}
+    // with window=8 becomes
+    %y = fulcrum.attention %q, %k, %v {global_tokens = 1 : i64,
+        head_dim = 16 : i64, scale = ..., window = 8 : i64}
+    ```
+  }];
+  let options = [
+    Option<"window", "window", "int64_t", "0",
+           "Keys at most this far from the query are kept (0: all)">,
+    Option<"globalTokens", "global-tokens", "int64_t", "1",
+           "Leading tokens that attend and are attended everywhere">
+  ];
+  let dependentDialects = ["::fulcrum::fused::FulcrumDialect"];
+  let statistics = [
+    Statistic<"numWindowed", "num-windowed", "Attentions made local">
+  ];
+}
+
 #endif // FULCRUM_DIALECT_FULCRUM_TRANSFORMS_PASSES_TD

@@ -1,0 +1,251 @@
+//===- AttentionToKernel.cpp - fulcrum-cpu-attention-to-kernel ------------===//
+//
+// Part of Fulcrum. The linalg ops of a lowered fulcrum.attention (tagged
+// fulcrum.attention_id/_part by the ONNX-to-linalg lowering) become one
+// call of the fused kernel in Kernels/attention.c, and their score,
+// probability and statistics buffers disappear.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelCalls.h"
+
+#include "fulcrum/Support/PassStatistic.h"
+#include "fulcrum/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace fulcrum {
+#define GEN_PASS_DEF_CPUATTENTIONTOKERNEL
+#include "fulcrum/Target/CPU/Passes.h.inc"
+} // namespace fulcrum
+
+using namespace mlir;
+
+static fulcrum::PassCounter
+    attentionCount("fulcrum-cpu-attention-to-kernel",
+                   "Attentions run on the fused kernel");
+
+namespace {
+
+constexpr llvm::StringLiteral kIdAttr = "fulcrum.attention_id";
+constexpr llvm::StringLiteral kPartAttr = "fulcrum.attention_part";
+constexpr llvm::StringLiteral kConfigAttr = "fulcrum.attention";
+
+/// The ops of one lowered attention, in block order, by role.
+struct Group {
+  SmallVector<Operation *> ops;
+  llvm::StringMap<Operation *> parts;
+};
+
+/// Whether `type` is an f32 (or, for a mask, any) memref of rank `rank`
+/// whose innermost stride is 1.
+bool hasUnitInnerStride(Value value, int64_t rank) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  return type && fulcrum::hasContiguousRows(type, rank);
+}
+
+/// The buffer a memref is a view of.
+Value getRootBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// The key tile the kernel takes: the most keys, in whole pairs of
+/// 16-float vectors (the kernel's register tile), whose packed K columns
+/// fit half the first-level cache, between 32 and 128. Rows with no more
+/// keys than that run in the direct form (one tile: a two-pass softmax),
+/// longer ones with the online softmax. Measured (4 heads of 512 tokens,
+/// one thread, AVX-512): D = 64 ran at 159, 139, 151, 163 and 139 GFLOP/s
+/// with tiles of 64, 80, 96, 128 and 160 keys; D = 16 at 85, 99 and 79
+/// with 64, 128 and 240.
+int64_t chooseTile(int64_t headDim, int64_t l1Bytes) {
+  int64_t tile = (l1Bytes / 2) / (4 * headDim) / 32 * 32;
+  return std::clamp<int64_t>(tile, 32, 128);
+}
+
+struct CPUAttentionToKernelPass
+    : public fulcrum::impl::CPUAttentionToKernelBase<CPUAttentionToKernelPass> {
+  using CPUAttentionToKernelBase::CPUAttentionToKernelBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto kernel = fulcrum::lookupKernel(module, kernelIsa);
+    if (!kernel)
+      return signalPassFailure();
+    SymbolTable symbols(module);
+    std::string symbol = ("fulcrum_attention_f32_" + kernel->isa).str();
+    module.walk([&](Block *block) {
+      llvm::MapVector<int64_t, Group> groups;
+      for (Operation &op : *block) {
+        if (op.getNumRegions() == 0 && op.getNumResults() == 1 &&
+            isa<TensorType>(op.getResult(0).getType()))
+          continue; // a tagged tensor.empty (not bufferized)
+        auto id = op.getAttrOfType<IntegerAttr>(kIdAttr);
+        auto part = op.getAttrOfType<StringAttr>(kPartAttr);
+        if (!id || !part)
+          continue;
+        Group &group = groups[id.getInt()];
+        group.ops.push_back(&op);
+        group.parts[part.getValue()] = &op;
+      }
+      for (auto &entry : groups)
+        if (succeeded(replace(entry.second, module, symbols, symbol)))
+          ++numKernels, ++attentionCount;
+    });
+  }
+
+  LogicalResult replace(Group &group, ModuleOp module, SymbolTable &symbols,
+                        StringRef symbol) {
+    for (StringRef part : {"scores-init", "scores", "logits", "max-init", "max",
+                           "sum-init", "sum", "probs", "output-init", "output"})
+      if (!group.parts.count(part))
+        return failure();
+    auto scores = dyn_cast<linalg::GenericOp>(group.parts["scores"]);
+    auto logits = dyn_cast<linalg::GenericOp>(group.parts["logits"]);
+    auto output = dyn_cast<linalg::GenericOp>(group.parts["output"]);
+    auto config =
+        output ? output->getAttrOfType<DictionaryAttr>(kConfigAttr) : nullptr;
+    if (!scores || !logits || !output || !config ||
+        !output.hasPureBufferSemantics() || !scores.hasPureBufferSemantics())
+      return failure();
+    Value q = scores.getDpsInputs()[0], k = scores.getDpsInputs()[1];
+    Value v = output.getDpsInputs()[1], o = output.getDpsInits()[0];
+    Value mask =
+        logits.getNumDpsInputs() == 2 ? logits.getDpsInputs()[1] : Value();
+    auto oType = dyn_cast<MemRefType>(o.getType());
+    if (!oType || !oType.getElementType().isF32())
+      return failure();
+    int64_t rank = oType.getRank();
+    if (rank != 3 && rank != 4)
+      return failure();
+    for (Value x : {q, k, v, o})
+      if (!hasUnitInnerStride(x, rank) ||
+          !cast<MemRefType>(x.getType()).getElementType().isF32())
+        return failure();
+    auto qType = cast<MemRefType>(q.getType());
+    int64_t headDim = qType.getDimSize(rank - 1);
+    int64_t valueDim = oType.getDimSize(rank - 1);
+    if (ShapedType::isDynamic(headDim) || ShapedType::isDynamic(valueDim))
+      return failure();
+    StringRef kind = cast<StringAttr>(config.get("mask_kind")).getValue();
+    if (mask) {
+      auto mType = cast<MemRefType>(mask.getType());
+      int64_t offset;
+      SmallVector<int64_t> strides;
+      if (mType.getRank() != rank ||
+          failed(getStridesAndOffset(mType, strides, offset)) ||
+          (kind == "boolean" && offset != 0))
+        return failure();
+    }
+    // Nothing between the group's first and last op may write memory the
+    // kernel reads.
+    Operation *first = group.ops.front(), *last = group.ops.back();
+    if (last != output.getOperation())
+      return failure();
+    llvm::SmallPtrSet<Operation *, 16> members(group.ops.begin(),
+                                               group.ops.end());
+    for (Operation *op = first; op != last; op = op->getNextNode())
+      if (!members.contains(op) && !isMemoryEffectFree(op) &&
+          !isa<memref::AllocOp, memref::DeallocOp>(op))
+        return failure();
+
+    // The kernel reads Q, K, V and the mask where the output op was: no op
+    // of the group may have reused their buffers for its results.
+    llvm::SmallPtrSet<Value, 8> read;
+    for (Value x : {q, k, v, mask})
+      if (x)
+        read.insert(getRootBuffer(x));
+    for (Operation *op : group.ops)
+      if (auto dps = dyn_cast<DestinationStyleOpInterface>(op))
+        for (Value init : dps.getDpsInits())
+          if (read.contains(getRootBuffer(init)))
+            return failure();
+
+    OpBuilder b(output);
+    Location loc = output.getLoc();
+    fulcrum::KernelCallBuilder call(b, loc);
+    auto qa = call.address(q), ka = call.address(k), va = call.address(v),
+         oa = call.address(o);
+    Value zero = call.constant(0);
+    // (batch, heads) strides: rank 3 is one batch of `dim 0` heads.
+    auto lead = [&](fulcrum::KernelCallBuilder::Address &a) {
+      return rank == 4
+                 ? SmallVector<Value>{a.strides[0], a.strides[1], a.strides[2]}
+                 : SmallVector<Value>{zero, a.strides[0], a.strides[1]};
+    };
+    // (batch, heads, Lq, Lk, D, Dv); heads are dim 1 of rank 4, dim 0 of
+    // rank 3.
+    SmallVector<Value> args = {rank == 4 ? call.dim(q, 0) : call.constant(1),
+                               call.dim(q, rank == 4 ? 1 : 0),
+                               call.dim(q, rank - 2),
+                               call.dim(k, rank - 2),
+                               call.constant(headDim),
+                               call.constant(valueDim)};
+    for (auto *a : {&qa, &ka, &va, &oa}) {
+      args.push_back(a->at);
+      llvm::append_range(args, lead(*a));
+    }
+    int64_t flags = 0;
+    if (mask) {
+      auto mType = cast<MemRefType>(mask.getType());
+      auto ma = call.address(mask);
+      args.push_back(ma.at);
+      SmallVector<Value> strides(ma.strides);
+      for (int64_t d = 0; d < rank; ++d)
+        if (mType.getDimSize(d) == 1)
+          strides[d] = zero;
+      if (rank == 3)
+        strides.insert(strides.begin(), zero);
+      llvm::append_range(args, strides);
+      flags = kind == "additive" ? 1 : 2;
+    } else {
+      args.append({zero, zero, zero, zero, zero});
+    }
+    if (cast<BoolAttr>(config.get("causal")).getValue())
+      flags |= 4;
+    float scale = static_cast<float>(
+        cast<FloatAttr>(config.get("scale")).getValueAsDouble());
+    int64_t window = cast<IntegerAttr>(config.get("window")).getInt();
+    int64_t global = cast<IntegerAttr>(config.get("global_tokens")).getInt();
+    args.append(
+        {call.constant(flags), call.constant(fulcrum::floatBits(scale)),
+         call.constant(window), call.constant(global),
+         call.constant(tile > 0 ? tile : chooseTile(headDim, l1Bytes))});
+    func::FuncOp callee =
+        fulcrum::declareKernel(module, symbols, symbol, args.size());
+    auto kernelCall = b.create<func::CallOp>(loc, callee, args);
+    // O's address is operand 18.
+    fulcrum::setKernelWrites(kernelCall, {18});
+
+    // The group's ops go; the buffers only they used go with them.
+    llvm::SetVector<Operation *> allocs;
+    for (Operation *op : group.ops)
+      if (op != output.getOperation())
+        if (auto dps = dyn_cast<DestinationStyleOpInterface>(op))
+          for (Value init : dps.getDpsInits())
+            if (auto alloc = init.getDefiningOp<memref::AllocOp>())
+              allocs.insert(alloc);
+    for (Operation *op : llvm::reverse(group.ops))
+      op->erase();
+    for (Operation *alloc : allocs) {
+      if (!llvm::all_of(alloc->getUsers(), [](Operation *user) {
+            return isa<memref::DeallocOp>(user);
+          }))
+        continue;
+      for (Operation *user : llvm::to_vector(alloc->getUsers()))
+        user->erase();
+      alloc->erase();
+    }
+    return success();
+  }
+};
+
+} // namespace

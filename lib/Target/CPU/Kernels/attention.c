@@ -1,0 +1,341 @@
+/*===- attention.c - Fused scaled dot-product attention kernel ----------===*
+ *
+ * Part of Fulcrum. O = softmax(scale * Q K^T + mask) V for every (batch,
+ * head), without the [Lq, Lk] score matrix: keys are taken a tile of `tile`
+ * at a time, with an online softmax (FlashAttention's running maximum m and
+ * sum l per query row: when a tile raises the maximum, the sum and the
+ * output accumulated so far are scaled by exp(m_old - m_new)). With `tile`
+ * at least Lk there is one tile: the direct form, an exact two-pass softmax
+ * over whole rows (the code generator chooses; see
+ * fulcrum-cpu-attention-to-kernel).
+ *
+ * Per task (batch, head, block of BR query rows) the tile of K is packed
+ * transposed ([D][tile], zero-padded to whole vectors), so each score
+ * vector is D broadcast-multiply-adds with no horizontal sum; P V
+ * broadcasts each probability against rows of V. Tasks are spread over the
+ * OpenMP threads; each output row is computed by one thread in one order,
+ * so results do not depend on the thread count.
+ *
+ * A row whose every score is masked becomes NaN (0 / 0), as the unfused
+ * softmax computes it.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include <stdint.h>
+
+#if FULCRUM_KERNEL_ISA == 512
+#define NAME(x) x##_avx512
+#elif FULCRUM_KERNEL_ISA == 256
+#define NAME(x) x##_avx2
+#else
+#define NAME(x) x##_generic
+#endif
+
+#include "vector.h"
+
+void *malloc(unsigned long size);
+int omp_get_max_threads(void);
+void free(void *pointer);
+
+/* Query rows per block: the packed K tile is reused this many times. */
+#define BR 16
+/* Query rows per register tile: each K and V vector loaded feeds RT rows'
+ * multiply-adds (the accumulators fit the ISA's registers). */
+#if FULCRUM_KERNEL_ISA == 512
+#define RT 4
+#elif FULCRUM_KERNEL_ISA == 256
+#define RT 2
+#else
+#define RT 1
+#endif
+
+enum { kMaskNone = 0, kMaskAdditive = 1, kMaskBoolean = 2, kCausal = 4 };
+
+typedef struct {
+  int64_t lq, lk, d, dv, flags, window, global, tile;
+  float scale;
+  const float *q, *k, *v;
+  float *o;
+  const char *mask;
+  int64_t qs[3], ks[3], vs[3], os[3], ms[4];
+} Problem;
+
+/* Scaled scores of RT query rows (rows past `rows` repeat the last one)
+ * against the tp packed keys of `kt`, into s[rr * tp + jj]. */
+static void scoresTile(const Problem *p, const float *q, int64_t rows,
+                       const float *kt, int64_t tp, float *s) {
+  const float *qr[RT];
+  for (int64_t rr = 0; rr < RT; ++rr)
+    qr[rr] = q + (rr < rows ? rr : rows - 1) * p->qs[2];
+  for (int64_t c = 0; c < tp; c += 2 * LANES) {
+    int two = tp - c > LANES;
+    lanes a[RT][2] = {};
+    for (int64_t d = 0; d < p->d; ++d) {
+      const float *row = kt + d * tp + c;
+      lanes k0 = *(const lanes *)row;
+      lanes k1 = two ? *(const lanes *)(row + LANES) : (lanes){};
+#pragma unroll
+      for (int64_t rr = 0; rr < RT; ++rr) {
+        float x = qr[rr][d];
+        a[rr][0] += x * k0;
+        a[rr][1] += x * k1;
+      }
+    }
+    for (int64_t rr = 0; rr < RT; ++rr) {
+      *(lanes *)(s + rr * tp + c) = a[rr][0] * p->scale;
+      if (two)
+        *(lanes *)(s + rr * tp + c + LANES) = a[rr][1] * p->scale;
+    }
+  }
+}
+
+/* Row i's scores against keys [j0, j0 + n) in s (padded to tp with
+ * -inf) masked; returns their maximum. */
+static float maskRow(const Problem *p, const char *mrow, int64_t i, int64_t j0,
+                     int64_t n, int64_t tp, float *s) {
+  const float inf = __builtin_inff();
+  for (int64_t jj = n; jj < tp; ++jj)
+    s[jj] = -inf;
+  int64_t kind = p->flags & 3;
+  if (kind == kMaskAdditive) {
+    const float *m = (const float *)mrow;
+    for (int64_t jj = 0; jj < n; ++jj)
+      s[jj] += m[(j0 + jj) * p->ms[3]];
+  } else if (kind == kMaskBoolean) {
+    for (int64_t jj = 0; jj < n; ++jj)
+      if (!mrow[(j0 + jj) * p->ms[3]])
+        s[jj] = -inf;
+  }
+  if (p->flags & kCausal)
+    for (int64_t jj = i - j0 + 1 < 0 ? 0 : i - j0 + 1; jj < n; ++jj)
+      s[jj] = -inf;
+  if (p->window > 0 && i >= p->global)
+    for (int64_t jj = 0; jj < n; ++jj) {
+      int64_t j = j0 + jj, gap = i > j ? i - j : j - i;
+      if (gap > p->window && j >= p->global)
+        s[jj] = -inf;
+    }
+  lanes mx = (lanes){} - inf;
+  for (int64_t c = 0; c < tp; c += LANES)
+    mx = __builtin_elementwise_max(mx, *(const lanes *)(s + c));
+  return maxLanes(&mx);
+}
+
+/* acc[rr][0, dv) += sum_jj s[rr * tp + jj] * V[jj][0, dv) for the RT
+ * rows of a register tile (rows ahead of dvp floats apart). */
+static void accumulateTile(const Problem *p, const float *v, const float *s,
+                           int64_t tp, int64_t n, float *acc, int64_t dvp) {
+  int64_t dv = p->dv, vj = p->vs[2], e = 0;
+  for (; e + 2 * LANES <= dv; e += 2 * LANES) {
+    lanes a[RT][2];
+    for (int64_t rr = 0; rr < RT; ++rr) {
+      a[rr][0] = *(lanes *)(acc + rr * dvp + e);
+      a[rr][1] = *(lanes *)(acc + rr * dvp + e + LANES);
+    }
+    for (int64_t jj = 0; jj < n; ++jj) {
+      const float *row = v + jj * vj + e;
+      lanes v0 = *(const lanes *)row, v1 = *(const lanes *)(row + LANES);
+#pragma unroll
+      for (int64_t rr = 0; rr < RT; ++rr) {
+        float x = s[rr * tp + jj];
+        a[rr][0] += x * v0;
+        a[rr][1] += x * v1;
+      }
+    }
+    for (int64_t rr = 0; rr < RT; ++rr) {
+      *(lanes *)(acc + rr * dvp + e) = a[rr][0];
+      *(lanes *)(acc + rr * dvp + e + LANES) = a[rr][1];
+    }
+  }
+  /* One vector of values (a head dimension of 16): two partial sums over
+   * the keys per row, so that the multiply-adds do not wait on each other. */
+  for (; e + LANES <= dv; e += LANES) {
+    lanes a[RT][2] = {};
+    int64_t jj = 0;
+    for (; jj + 2 <= n; jj += 2) {
+      lanes v0 = *(const lanes *)(v + jj * vj + e);
+      lanes v1 = *(const lanes *)(v + (jj + 1) * vj + e);
+#pragma unroll
+      for (int64_t rr = 0; rr < RT; ++rr) {
+        a[rr][0] += s[rr * tp + jj] * v0;
+        a[rr][1] += s[rr * tp + jj + 1] * v1;
+      }
+    }
+    for (; jj < n; ++jj) {
+      lanes v0 = *(const lanes *)(v + jj * vj + e);
+      for (int64_t rr = 0; rr < RT; ++rr)
+        a[rr][0] += s[rr * tp + jj] * v0;
+    }
+    for (int64_t rr = 0; rr < RT; ++rr)
+      *(lanes *)(acc + rr * dvp + e) += a[rr][0] + a[rr][1];
+  }
+  for (; e < dv; ++e)
+    for (int64_t rr = 0; rr < RT; ++rr) {
+      float a = acc[rr * dvp + e];
+      for (int64_t jj = 0; jj < n; ++jj)
+        a += s[rr * tp + jj] * v[jj * vj + e];
+      acc[rr * dvp + e] = a;
+    }
+}
+
+/* K[0, Lk) of head (b, h) packed transposed, one [D][tp] block per key
+ * tile, each zero-padded to tp columns. */
+static void packKeys(const Problem *p, int64_t b, int64_t h, float *kt) {
+  int64_t tile = p->tile, tp = (tile + LANES - 1) / LANES * LANES;
+  const float *k = p->k + b * p->ks[0] + h * p->ks[1];
+  for (int64_t j0 = 0; j0 < p->lk; j0 += tile, kt += p->d * tp) {
+    int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile;
+    for (int64_t jj = 0; jj < n; ++jj) {
+      const float *row = k + (j0 + jj) * p->ks[2];
+      for (int64_t d = 0; d < p->d; ++d)
+        kt[d * tp + jj] = row[d];
+    }
+    for (int64_t d = 0; d < p->d; ++d)
+      for (int64_t jj = n; jj < tp; ++jj)
+        kt[d * tp + jj] = 0;
+  }
+}
+
+/* Rows [i0, i0 + rows) (rows <= BR) of head (b, h), its keys packed in
+ * `packed`; `scratch` holds one score row and the accumulators. */
+static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
+                        int64_t rows, const float *packed, float *scratch) {
+  const float inf = __builtin_inff();
+  int64_t tile = p->tile, tp = (tile + LANES - 1) / LANES * LANES;
+  int64_t dvp = (p->dv + LANES - 1) / LANES * LANES;
+  float *s = scratch, *acc = s + RT * tp;
+  float m[BR], l[BR];
+  const float *q = p->q + b * p->qs[0] + h * p->qs[1];
+  const float *v = p->v + b * p->vs[0] + h * p->vs[1];
+  const char *mask =
+      p->mask ? p->mask + (b * p->ms[0] + h * p->ms[1]) *
+                              ((p->flags & 3) == kMaskAdditive ? 4 : 1)
+              : 0;
+  int64_t esize = (p->flags & 3) == kMaskAdditive ? 4 : 1;
+  for (int64_t r = 0; r < rows; ++r) {
+    m[r] = -inf;
+    l[r] = 0;
+    for (int64_t e = 0; e < dvp; ++e)
+      acc[r * dvp + e] = 0;
+  }
+  for (int64_t j0 = 0; j0 < p->lk; j0 += tile) {
+    int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile;
+    if ((p->flags & kCausal) && j0 > i0 + rows - 1)
+      break;
+    const float *kt = packed + j0 / tile * p->d * tp;
+    for (int64_t r0 = 0; r0 < rows; r0 += RT) {
+      int64_t nr = rows - r0 < RT ? rows - r0 : RT;
+      scoresTile(p, q + (i0 + r0) * p->qs[2], nr, kt, tp, s);
+      for (int64_t rr = 0; rr < RT; ++rr) {
+        int64_t r = r0 + (rr < nr ? rr : nr - 1), i = i0 + r;
+        float *sr = s + rr * tp;
+        const char *mrow = mask ? mask + i * p->ms[2] * esize : 0;
+        float mt = maskRow(p, mrow, i, j0, n, tp, sr);
+        float mn = mt > m[r] ? mt : m[r];
+        if (mn == -inf || rr >= nr) {
+          // Every score so far masked, or a repeated row: adds nothing.
+          for (int64_t c = 0; c < tp; c += LANES)
+            *(lanes *)(sr + c) = (lanes){};
+          continue;
+        }
+        float alpha = 0;
+        if (m[r] != -inf) {
+          lanes a = (lanes){} + (m[r] - mn);
+          expNonPositive(&a);
+          alpha = a[0];
+        }
+        lanes sum = {};
+        for (int64_t c = 0; c < tp; c += LANES) {
+          lanes e = *(lanes *)(sr + c) - mn;
+          expNonPositive(&e);
+          // Masked scores (and the padding) are -inf: exp gives 0 exactly.
+          e = (lanes)((ints)e & (*(lanes *)(sr + c) != -inf));
+          *(lanes *)(sr + c) = e;
+          sum += e;
+        }
+        float *a = acc + r * dvp;
+        if (alpha != 1) {
+          for (int64_t e = 0; e < dvp; e += LANES)
+            *(lanes *)(a + e) *= alpha;
+        }
+        l[r] = l[r] * alpha + sumLanes(&sum);
+        m[r] = mn;
+      }
+      accumulateTile(p, v + j0 * p->vs[2], s, tp, n, acc + r0 * dvp, dvp);
+    }
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    float *out = p->o + b * p->os[0] + h * p->os[1] + (i0 + r) * p->os[2];
+    float inv = 1.0f / l[r];
+    if (l[r] == 0)
+      inv = __builtin_nanf("");
+    for (int64_t e = 0; e < p->dv; ++e)
+      out[e] = acc[r * dvp + e] * inv;
+  }
+}
+
+/* The attention of `heads` x `batch` (b, h) pairs; every argument is an
+ * i64 (pointers as integers, strides in elements, the scale's bits in the
+ * low half). Q [Lq, D], K [Lk, D], V [Lk, Dv] and O [Lq, Dv] per pair have
+ * a unit innermost stride; the mask (f32 additive or i8/i1 boolean, true
+ * keeps) has strides for (b, h, i, j), 0 where it broadcasts. */
+void NAME(fulcrum_attention_f32)(
+    int64_t batch, int64_t heads, int64_t lq, int64_t lk, int64_t d, int64_t dv,
+    int64_t q, int64_t qsb, int64_t qsh, int64_t qsi, int64_t k, int64_t ksb,
+    int64_t ksh, int64_t ksj, int64_t v, int64_t vsb, int64_t vsh, int64_t vsj,
+    int64_t o, int64_t osb, int64_t osh, int64_t osi, int64_t mask, int64_t msb,
+    int64_t msh, int64_t msi, int64_t msj, int64_t flags, int64_t scaleBits,
+    int64_t window, int64_t global, int64_t tile) {
+  Problem p;
+  p.lq = lq;
+  p.lk = lk;
+  p.d = d;
+  p.dv = dv;
+  p.flags = flags;
+  p.window = window;
+  p.global = global;
+  p.tile = tile <= 0 || tile > lk ? lk : tile;
+  uint32_t bits = (uint32_t)scaleBits;
+  __builtin_memcpy(&p.scale, &bits, 4);
+  p.q = (const float *)q;
+  p.k = (const float *)k;
+  p.v = (const float *)v;
+  p.o = (float *)o;
+  p.mask = (const char *)mask;
+  p.qs[0] = qsb, p.qs[1] = qsh, p.qs[2] = qsi;
+  p.ks[0] = ksb, p.ks[1] = ksh, p.ks[2] = ksj;
+  p.vs[0] = vsb, p.vs[1] = vsh, p.vs[2] = vsj;
+  p.os[0] = osb, p.os[1] = osh, p.os[2] = osi;
+  p.ms[0] = msb, p.ms[1] = msh, p.ms[2] = msi, p.ms[3] = msj;
+  if (lq <= 0 || lk <= 0 || batch <= 0 || heads <= 0)
+    return;
+  /* Tasks: (batch, head, chunk of query rows), at least two per thread
+   * where the rows allow; each packs its head's keys once. */
+  int64_t pairs = batch * heads, blocks = (lq + BR - 1) / BR;
+  int64_t threads = omp_get_max_threads();
+  int64_t chunks = (2 * threads + pairs - 1) / pairs;
+  chunks = chunks < 1 ? 1 : chunks > blocks ? blocks : chunks;
+  int64_t chunkRows = (blocks + chunks - 1) / chunks * BR;
+  chunks = (lq + chunkRows - 1) / chunkRows;
+  int64_t tasks = pairs * chunks;
+  int64_t tp = (p.tile + LANES - 1) / LANES * LANES;
+  int64_t tiles = (lk + p.tile - 1) / p.tile;
+  int64_t dvp = (dv + LANES - 1) / LANES * LANES;
+  int64_t floats = tiles * d * tp + RT * tp + BR * dvp;
+#pragma omp parallel if (tasks > 1 && pairs * lq * lk * (d + dv) >= (1 << 16))
+  {
+    float *scratch = (float *)malloc(floats * sizeof(float) + 64);
+    float *packed = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    float *rest = packed + tiles * d * tp;
+#pragma omp for schedule(static)
+    for (int64_t t = 0; t < tasks; ++t) {
+      int64_t chunk = t % chunks, bh = t / chunks;
+      int64_t b = bh / heads, h = bh % heads;
+      packKeys(&p, b, h, packed);
+      int64_t end = (chunk + 1) * chunkRows < lq ? (chunk + 1) * chunkRows : lq;
+      for (int64_t i0 = chunk * chunkRows; i0 < end; i0 += BR)
+        attendBlock(&p, b, h, i0, end - i0 < BR ? end - i0 : BR, packed, rest);
+    }
+    free(scratch);
+  }
+}

@@ -1,0 +1,53 @@
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-linalg-pipeline --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --fulcrum-cpu-attention-to-kernel="isa=avx2" | FileCheck %s
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-linalg-pipeline --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --fulcrum-cpu-attention-to-kernel="isa=avx2 l1-bytes=2048" | FileCheck %s --check-prefix=SMALL
+
+// Flattened heads [B*H, L, D]: one call; batch 1, 2 heads, Lq 4, Lk 6, D 8,
+// Dv 8; no score buffer is left. The key tile is the packed keys that fit
+// half of 32 KiB (16384 / (4 * 8) -> 512), at most 128, or of 2 KiB
+// (1024 / 32 -> 32).
+// CHECK-LABEL: func @flattened_heads
+// CHECK-NOT: memref.alloc() {{.*}} : memref<2x4x6xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: %[[C1:.*]] = arith.constant 1 : i64
+// CHECK: call @fulcrum_attention_f32_avx2(%[[C1]], {{.*}}, %c128_i64) {fulcrum.writes = array<i64: 18>}
+// CHECK-NOT: linalg.generic
+// SMALL-LABEL: func @flattened_heads
+// SMALL: call @fulcrum_attention_f32_avx2({{.*}}, %c32_i64)
+func.func @flattened_heads(%q: tensor<2x4x8xf32>, %k: tensor<2x6x8xf32>, %v: tensor<2x6x8xf32>) -> tensor<2x4x8xf32> {
+  %y = fulcrum.attention %q, %k, %v {head_dim = 8 : i64, scale = 0.35 : f32} : (tensor<2x4x8xf32>, tensor<2x6x8xf32>, tensor<2x6x8xf32>) -> tensor<2x4x8xf32>
+  return %y : tensor<2x4x8xf32>
+}
+
+// -----
+
+// Per-head [B, H, L, D] with a dynamic batch and an additive mask that
+// broadcasts over batch and heads (stride 0), causal: flags 1 | 4.
+// CHECK-LABEL: func @per_head_masked_causal
+// CHECK: call @fulcrum_attention_f32_avx2(%[[B:.*]], %[[H:.*]], {{.*}}, %c0_i64, %c0_i64, {{.*}}, %c5_i64, %{{.*}}, %c0_i64, %c0_i64, %c128_i64)
+func.func @per_head_masked_causal(%q: tensor<?x2x4x8xf32>, %k: tensor<?x2x4x8xf32>, %v: tensor<?x2x4x8xf32>, %m: tensor<1x1x4x4xf32>) -> tensor<?x2x4x8xf32> {
+  %y = fulcrum.attention %q, %k, %v mask %m {head_dim = 8 : i64, num_heads = 2 : i64, scale = 0.35 : f32, mask_kind = "additive", causal = true} : (tensor<?x2x4x8xf32>, tensor<?x2x4x8xf32>, tensor<?x2x4x8xf32>, tensor<1x1x4x4xf32>) -> tensor<?x2x4x8xf32>
+  return %y : tensor<?x2x4x8xf32>
+}
+
+// -----
+
+// Rank 5 (two batch dimensions besides the heads) is not a kernel shape:
+// the loops stay, and the softmax is left to the softmax kernel.
+// CHECK-LABEL: func @negative_rank_5
+// CHECK-NOT: call @fulcrum_attention
+// CHECK: linalg.generic
+func.func @negative_rank_5(%q: tensor<1x2x2x4x8xf32>, %k: tensor<1x2x2x4x8xf32>, %v: tensor<1x2x2x4x8xf32>) -> tensor<1x2x2x4x8xf32> {
+  %y = fulcrum.attention %q, %k, %v {head_dim = 8 : i64, scale = 0.35 : f32} : (tensor<1x2x2x4x8xf32>, tensor<1x2x2x4x8xf32>, tensor<1x2x2x4x8xf32>) -> tensor<1x2x2x4x8xf32>
+  return %y : tensor<1x2x2x4x8xf32>
+}
+
+// -----
+
+// An untagged generic chain (an ordinary softmax between products) is not
+// an attention group.
+// CHECK-LABEL: func @negative_untagged
+// CHECK-NOT: call @fulcrum_attention
+func.func @negative_untagged(%x: tensor<2x4x6xf32>) -> tensor<2x4x6xf32> {
+  %y = onnx.Softmax(%x) {axis = -1 : i64} : (tensor<2x4x6xf32>) -> tensor<2x4x6xf32>
+  return %y : tensor<2x4x6xf32>
+}
