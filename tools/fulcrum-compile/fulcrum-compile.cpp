@@ -10,6 +10,7 @@
 
 #include "fulcrum/Cost/Profiler.h"
 #include "fulcrum/Driver/Driver.h"
+#include "fulcrum/Prune/PruneModel.h"
 #include "fulcrum/Support/PassStatistic.h"
 
 #include "mlir/IR/AsmState.h"
@@ -46,10 +47,11 @@ static cl::opt<std::string>
     quantize("quantize",
              cl::desc("Quantize the model (not supported yet: an error)"),
              cl::value_desc("scheme"));
-static cl::opt<std::string>
-    calibrationData("calibration-data",
-                    cl::desc("Calibration inputs for --quantize (.npy/.npz)"),
-                    cl::value_desc("file"));
+static cl::opt<std::string> calibrationData(
+    "calibration-data",
+    cl::desc("Calibration inputs for --prune (.npy, [N, ...] of the "
+             "model's input)"),
+    cl::value_desc("file"));
 static cl::opt<std::string>
     target("target",
            cl::desc("Target (see --list-targets), or a target description "
@@ -106,6 +108,34 @@ static cl::opt<bool> channelsLast(
              "(default on; --channels-last=false keeps NCHW)"),
     cl::init(true));
 
+static cl::opt<double>
+    prune("prune",
+          cl::desc("Structured pruning: remove this fraction of the MACs "
+                   "(0-1), e.g. --prune=0.4"),
+          cl::value_desc("fraction"));
+static cl::opt<double> pruneLatency(
+    "prune-latency",
+    cl::desc("Structured pruning until the cost model predicts this "
+             "latency"),
+    cl::value_desc("ms"));
+static cl::opt<std::string> pruneCriterion(
+    "prune-criterion",
+    cl::desc("Channel importance for pruning: l1, l2, bn, activation"),
+    cl::init("l2"));
+static cl::opt<bool> noReconstruct(
+    "no-reconstruct",
+    cl::desc("Prune without refitting the consumers by least squares (only "
+             "compensate their biases)"));
+static cl::opt<std::string> pruneAllocation(
+    "prune-allocation",
+    cl::desc("Per-group pruning ratios: cost (least importance per "
+             "predicted second saved, default) or uniform"),
+    cl::init("cost"));
+static cl::opt<unsigned> calibrationSamples(
+    "calibration-samples",
+    cl::desc("Use at most this many calibration samples (default 500)"),
+    cl::init(500));
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
@@ -140,7 +170,8 @@ int main(int argc, char **argv) {
     return fulcrum::printError(tool, "--compile-to=" + compileTo +
                                          " needs a .mlir output"),
            1;
-  if (!quantize.empty() || !calibrationData.empty())
+  bool pruning = prune.getNumOccurrences() || pruneLatency.getNumOccurrences();
+  if (!quantize.empty() || (!calibrationData.empty() && !pruning))
     return fulcrum::printError(
                tool,
                "quantization is not supported yet (--quantize" +
@@ -150,6 +181,31 @@ int main(int argc, char **argv) {
            1;
   if (optLevel > 3)
     return fulcrum::printError(tool, "--opt-level must be 0-3"), 1;
+  fulcrum::prune::PruneOptions pruneOptions;
+  if (pruning) {
+    pruneOptions.macReduction = prune;
+    pruneOptions.latencyMs = pruneLatency;
+    pruneOptions.reconstruct = !noReconstruct;
+    pruneOptions.calibrationData = calibrationData;
+    pruneOptions.maxSamples = calibrationSamples;
+    pruneOptions.uniform = pruneAllocation == "uniform";
+    pruneOptions.threads = costThreads;
+    auto criterion = fulcrum::prune::parseCriterion(pruneCriterion);
+    if (!criterion)
+      return fulcrum::printError(tool, "unknown --prune-criterion '" +
+                                           pruneCriterion +
+                                           "' (l1, l2, bn, activation)"),
+             1;
+    pruneOptions.criterion = *criterion;
+    if (pruneAllocation != "cost" && pruneAllocation != "uniform")
+      return fulcrum::printError(tool, "unknown --prune-allocation '" +
+                                           pruneAllocation +
+                                           "' (cost, uniform)"),
+             1;
+    std::string problem = fulcrum::prune::validatePruneOptions(pruneOptions);
+    if (!problem.empty())
+      return fulcrum::printError(tool, problem), 1;
+  }
 
   fulcrum::CompileOptions options;
   options.target = target;
@@ -180,6 +236,9 @@ int main(int argc, char **argv) {
   if (!outputPath.empty() && !kind)
     return fulcrum::reportError(tool, session.writeArtifact(outputPath));
   if (failed(session.loadFile(inputPath)))
+    return 1;
+  if (pruning && failed(fulcrum::prune::pruneModel(session, *description,
+                                                   pruneOptions, outs())))
     return 1;
   if (printCost) {
     fulcrum::cost::CostOptions costOptions;
