@@ -32,6 +32,7 @@ struct PruneChannelsPass
       func.emitError("pruning ratio ") << ratio << " is not in [0, 1)";
       return signalPassFailure();
     }
+    forwardConstantIdentities(func);
     DependencyGraph graph(func);
     llvm::DenseSet<unsigned> removed;
     for (const ChannelGroup &g : graph.getGroups()) {

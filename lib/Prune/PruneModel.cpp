@@ -220,20 +220,23 @@ SmallVector<unsigned> Pruner::allocate() {
     if (best < 0)
       break;
     // A vector-width chunk that overshoots a MAC target by more than 2% of
-    // the model gives way to the smallest count that meets it.
+    // the model gives way to the smallest count that meets it, in the
+    // coarsest multiple (half the step, a quarter, ...) that does.
     if (options.latencyMs == 0 &&
         bestMacs < macs0 * (1 - options.macReduction - 0.02)) {
-      for (unsigned c = 1; c < bestCount; ++c) {
-        removed[best] += c;
-        auto [m, s] = price(removed);
-        removed[best] -= c;
-        if (done(m, s)) {
-          bestCount = c;
-          bestMacs = m;
-          bestSeconds = s;
-          break;
+      bool found = false;
+      for (unsigned q = step[best] / 2; q >= 1 && !found; q /= 2)
+        for (unsigned c = q; c < bestCount && !found; c += q) {
+          removed[best] += c;
+          auto [m, s] = price(removed);
+          removed[best] -= c;
+          if (done(m, s)) {
+            found = true;
+            bestCount = c;
+            bestMacs = m;
+            bestSeconds = s;
+          }
         }
-      }
     }
     removed[best] += bestCount;
     macs = bestMacs;
@@ -454,6 +457,14 @@ LogicalResult Pruner::run(raw_ostream &os) {
       price(SmallVector<unsigned>(prunable.size(), 0));
   SmallVector<unsigned> counts = allocate();
   llvm::DenseSet<unsigned> removed;
+  if (options.report)
+    for (auto [i, g] : llvm::enumerate(prunable)) {
+      const ChannelGroup &group = groups[g];
+      os << "group " << g << " ("
+         << describeValue(graph.getSpaces()[group.members.front().space].value)
+         << "): " << group.units.size() << " -> "
+         << group.units.size() - counts[i] << " units\n";
+    }
   for (auto [i, g] : llvm::enumerate(prunable))
     for (unsigned u : selectLeastImportant(importance[i], counts[i]))
       removed.insert(groups[g].units[u]);
@@ -498,6 +509,7 @@ LogicalResult pruneModel(CompileSession &session,
     return emitError(session.getModule().getLoc())
            << "no entry point @" << session.getOptions().pipeline.entryPoint
            << " to prune";
+  forwardConstantIdentities(func);
   Pruner pruner(session, func, target, options);
   return pruner.run(os);
 }

@@ -77,6 +77,18 @@ Value sliceConstant(OpBuilder &b, Location loc, Value c,
   return createConstant(b, loc, shape, out);
 }
 
+void forwardConstantIdentities(func::FuncOp func) {
+  SmallVector<Operation *> identities;
+  func.walk([&](onnx::IdentityOp op) {
+    if (op->getOperand(0).getDefiningOp<onnx::ConstantOp>())
+      identities.push_back(op);
+  });
+  for (Operation *op : identities) {
+    op->getResult(0).replaceAllUsesWith(op->getOperand(0));
+    op->erase();
+  }
+}
+
 SmallVector<unsigned> selectLeastImportant(ArrayRef<double> importance,
                                            unsigned count) {
   SmallVector<unsigned> order;

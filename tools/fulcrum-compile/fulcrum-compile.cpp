@@ -131,6 +131,9 @@ static cl::opt<std::string> pruneAllocation(
     cl::desc("Per-group pruning ratios: cost (least importance per "
              "predicted second saved, default) or uniform"),
     cl::init("cost"));
+static cl::opt<bool>
+    pruneReport("prune-report",
+                cl::desc("Print how many units each pruned group keeps"));
 static cl::opt<unsigned> calibrationSamples(
     "calibration-samples",
     cl::desc("Use at most this many calibration samples (default 500)"),
@@ -190,6 +193,7 @@ int main(int argc, char **argv) {
     pruneOptions.maxSamples = calibrationSamples;
     pruneOptions.uniform = pruneAllocation == "uniform";
     pruneOptions.threads = costThreads;
+    pruneOptions.report = pruneReport;
     auto criterion = fulcrum::prune::parseCriterion(pruneCriterion);
     if (!criterion)
       return fulcrum::printError(tool, "unknown --prune-criterion '" +

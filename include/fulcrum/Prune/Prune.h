@@ -53,6 +53,11 @@ using AxisSlice = std::pair<int64_t, llvm::ArrayRef<int64_t>>;
 mlir::Value sliceConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Value c,
                           llvm::ArrayRef<AxisSlice> slices);
 
+/// Replaces `onnx.Identity` of constants (PyTorch's exporter shares equal
+/// biases through them) by the constants, so that the analysis sees
+/// constant weights.
+void forwardConstantIdentities(mlir::func::FuncOp func);
+
 /// An f32 `onnx.Constant` of `shape` holding `values`.
 mlir::Value createConstant(mlir::OpBuilder &b, mlir::Location loc,
                            llvm::ArrayRef<int64_t> shape,

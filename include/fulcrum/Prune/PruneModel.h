@@ -51,6 +51,8 @@ struct PruneOptions {
   unsigned maxSamples = 500;
   /// Uniform ratios for all groups instead of the cost-aware allocation.
   bool uniform = false;
+  /// Print each group's units kept and importance.
+  bool report = false;
   /// Threads the cost model prices a call on.
   unsigned threads = 1;
 };
