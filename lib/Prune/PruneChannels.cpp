@@ -7,6 +7,8 @@
 #include "fulcrum/Prune/Passes.h"
 #include "fulcrum/Prune/Prune.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 namespace fulcrum::prune {
 #define GEN_PASS_DEF_PRUNECHANNELS
 #include "fulcrum/Prune/Passes.h.inc"
@@ -29,7 +31,8 @@ struct PruneChannelsPass
       return signalPassFailure();
     }
     if (!(ratio >= 0.0 && ratio < 1.0)) {
-      func.emitError("pruning ratio ") << ratio << " is not in [0, 1)";
+      func.emitError("pruning ratio ")
+          << llvm::formatv("{0}", double(ratio)).str() << " is not in [0, 1)";
       return signalPassFailure();
     }
     forwardConstantIdentities(func);
