@@ -164,7 +164,15 @@ SmallVector<unsigned> Pruner::allocate() {
     while (q > 1 && units < 4 * q)
       q /= 2;
     step[i] = q;
-    limit[i] = units - std::max<unsigned>(1, (units + 3) / 4);
+    // Each group keeps at least a quarter of its units, and for a MAC
+    // target r loses at most 1.25 r of them: the importance scores compare
+    // units within a group better than across groups.
+    double cap = options.latencyMs > 0
+                     ? 0.75
+                     : std::min(0.75, 1.25 * options.macReduction);
+    limit[i] =
+        std::min<unsigned>(units - std::max<unsigned>(1, (units + 3) / 4),
+                           static_cast<unsigned>(cap * units));
   }
   double macs0 = price(removed).first;
   auto done = [&](double macs, double seconds) {
@@ -221,10 +229,13 @@ SmallVector<unsigned> Pruner::allocate() {
       break;
     // A vector-width chunk that overshoots a MAC target by more than 2% of
     // the model gives way to the smallest count that meets it, in the
-    // coarsest multiple (half the step, a quarter, ...) that does.
+    // coarsest multiple (half the step, a quarter, ...) that does; when
+    // none does, to the largest that does not, and the search goes on.
     if (options.latencyMs == 0 &&
         bestMacs < macs0 * (1 - options.macReduction - 0.02)) {
       bool found = false;
+      unsigned below = 0;
+      double belowMacs = 0, belowSeconds = 0;
       for (unsigned q = step[best] / 2; q >= 1 && !found; q /= 2)
         for (unsigned c = q; c < bestCount && !found; c += q) {
           removed[best] += c;
@@ -235,8 +246,17 @@ SmallVector<unsigned> Pruner::allocate() {
             bestCount = c;
             bestMacs = m;
             bestSeconds = s;
+          } else if (q == step[best] / 2 && c > below) {
+            below = c;
+            belowMacs = m;
+            belowSeconds = s;
           }
         }
+      if (!found && below > 0) {
+        bestCount = below;
+        bestMacs = belowMacs;
+        bestSeconds = belowSeconds;
+      }
     }
     removed[best] += bestCount;
     macs = bestMacs;
