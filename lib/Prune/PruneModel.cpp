@@ -170,9 +170,12 @@ SmallVector<unsigned> Pruner::allocate() {
     double cap = options.latencyMs > 0
                      ? 0.75
                      : std::min(0.75, 1.25 * options.macReduction);
-    limit[i] =
-        std::min<unsigned>(units - std::max<unsigned>(1, (units + 3) / 4),
-                           static_cast<unsigned>(cap * units));
+    if (options.uniform)
+      cap = 0.75;
+    unsigned keepMin = std::max<unsigned>(1, (units + 3) / 4);
+    limit[i] = std::min<unsigned>(
+        units - keepMin,
+        std::max<unsigned>(static_cast<unsigned>(cap * units), step[i]));
   }
   double macs0 = price(removed).first;
   auto done = [&](double macs, double seconds) {

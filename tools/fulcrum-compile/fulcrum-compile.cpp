@@ -120,8 +120,9 @@ static cl::opt<double> pruneLatency(
     cl::value_desc("ms"));
 static cl::opt<std::string> pruneCriterion(
     "prune-criterion",
-    cl::desc("Channel importance for pruning: l1, l2, bn, activation"),
-    cl::init("l2"));
+    cl::desc("Channel importance for pruning: l1 (default), l2, bn, "
+             "activation"),
+    cl::init("l1"));
 static cl::opt<bool> noReconstruct(
     "no-reconstruct",
     cl::desc("Prune without refitting the consumers by least squares (only "
