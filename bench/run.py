@@ -33,7 +33,8 @@ row's thread count in the same run.
 With `--compare-flags FLAGS` (e.g. `--compare-flags=--fuse=false`) each
 row also compiles and times Fulcrum with those extra fulcrum-compile flags,
 and adds its latency and the ratio of the default's to it, so that a
-compiler option's effect is measured in the same run as everything else.
+compiler option's effect is measured in the same run as everything else;
+`--compare-model-flags MODEL=FLAGS` gives one model other flags.
 
 Prints a Markdown table and writes results.csv, results.json and
 latency.svg to --out-dir.
