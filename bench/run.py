@@ -33,7 +33,8 @@ row's thread count in the same run.
 With `--compare-flags FLAGS` (e.g. `--compare-flags=--fuse=false`) each
 row also compiles and times Fulcrum with those extra fulcrum-compile flags,
 and adds its latency and the ratio of the default's to it, so that a
-compiler option's effect is measured in the same run as everything else.
+compiler option's effect is measured in the same run as everything else;
+`--compare-model-flags MODEL=FLAGS` gives one model other flags.
 
 Prints a Markdown table and writes results.csv, results.json and
 latency.svg to --out-dir.
@@ -224,6 +225,11 @@ def main():
                         help="also time Fulcrum compiled with these extra "
                              "fulcrum-compile flags (space-separated, e.g. "
                              "--compare-flags=--fuse=false)")
+    parser.add_argument("--compare-model-flags", action="append", default=[],
+                        metavar="MODEL=FLAGS",
+                        help="compare MODEL with these flags instead of "
+                             "--compare-flags (repeatable), e.g. "
+                             "'resnet18=--prune=0.3 --no-reconstruct'")
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     parser.add_argument("--out-dir", default=os.path.join(HERE, "results"))
     args = parser.parse_args()
@@ -261,6 +267,7 @@ def main():
               "| % of FMA peak | peak MiB (Fulcrum / ORT / PyTorch) "
               "| Fulcrum compile s | fulcrum-run MiB |")
     compare = args.compare_flags.split()
+    model_flags = dict(f.split("=", 1) for f in args.compare_model_flags)
     if compare:
         header += (f" Fulcrum {args.compare_flags} ms | default/compared "
                    f"| compared peak MiB |")
@@ -275,9 +282,10 @@ def main():
                 row["fulcrum"] = bench_fulcrum(args, onnx, inputs, batch,
                                                threads, tmp)
                 if compare:
+                    flags = model_flags.get(name, args.compare_flags)
                     row["fulcrum_compared"] = bench_fulcrum(
-                        args, onnx, inputs, batch, threads, tmp, compare)
-                    row["fulcrum_compared"]["flags"] = args.compare_flags
+                        args, onnx, inputs, batch, threads, tmp, flags.split())
+                    row["fulcrum_compared"]["flags"] = flags
                 row["gflop"] = flops.count(onnx, batch) / 1e9
                 if "median_ms" in row["fulcrum"]:
                     rate = row["gflop"] / (row["fulcrum"]["median_ms"] / 1e3)

@@ -14,6 +14,7 @@
 #include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
 #include "fulcrum/Pipelines/Pipelines.h"
+#include "fulcrum/Prune/Passes.h"
 #include "fulcrum/Target/CPU/CPUTarget.h"
 #include "fulcrum/Target/CPU/Passes.h"
 #include "fulcrum/Transforms/Passes.h"
@@ -44,6 +45,7 @@ void fulcrum::registerAllPasses() {
   registerCPUTargetPasses();
   registerTransformsPasses();
   cost::registerCostPasses();
+  prune::registerPrunePasses();
   registerPipelines();
   registerCPUCodegenPipeline();
 }

@@ -11,6 +11,7 @@
 #include "fulcrum/Cost/Profiler.h"
 #include "fulcrum/Driver/Driver.h"
 #include "fulcrum/Quantization/Quantize.h"
+#include "fulcrum/Prune/PruneModel.h"
 #include "fulcrum/Support/PassStatistic.h"
 
 #include "mlir/IR/AsmState.h"
@@ -50,7 +51,7 @@ static cl::opt<std::string>
              cl::value_desc("scheme"));
 static cl::opt<std::string> calibrationData(
     "calibration-data",
-    cl::desc("Calibration inputs for --quantize: a .npy file, a .npz file "
+    cl::desc("Calibration inputs for --quantize and --prune: a .npy file, a .npz file "
              "(arrays by input name) or a directory of them"),
     cl::value_desc("file|dir"));
 static cl::opt<int64_t> calibrationCount(
@@ -149,6 +150,34 @@ static cl::opt<bool> channelsLast(
              "(default on; --channels-last=false keeps NCHW)"),
     cl::init(true));
 
+static cl::opt<double>
+    prune("prune",
+          cl::desc("Structured pruning: remove this fraction of the MACs "
+                   "(0-1), e.g. --prune=0.4"),
+          cl::value_desc("fraction"));
+static cl::opt<double> pruneLatency(
+    "prune-latency",
+    cl::desc("Structured pruning until the cost model predicts this "
+             "latency"),
+    cl::value_desc("ms"));
+static cl::opt<std::string> pruneCriterion(
+    "prune-criterion",
+    cl::desc("Channel importance for pruning: l1 (default), l2, bn, "
+             "activation"),
+    cl::init("l1"));
+static cl::opt<bool> noReconstruct(
+    "no-reconstruct",
+    cl::desc("Prune without refitting the consumers by least squares (only "
+             "compensate their biases)"));
+static cl::opt<std::string> pruneAllocation(
+    "prune-allocation",
+    cl::desc("Per-group pruning ratios: cost (least importance per "
+             "predicted second saved, default) or uniform"),
+    cl::init("cost"));
+static cl::opt<bool>
+    pruneReport("prune-report",
+                cl::desc("Print how many units each pruned group keeps"));
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
@@ -192,10 +221,15 @@ int main(int argc, char **argv) {
     return fulcrum::printError(tool,
                                "--quantize=int8 needs --calibration-data"),
            1;
-  if (quantize.empty() &&
-      (!calibrationData.empty() || calibrationCount.getNumOccurrences() ||
-       calibrationMethod.getNumOccurrences()))
-    return fulcrum::printError(tool, "--calibration-* options need --quantize"),
+  bool pruning = prune.getNumOccurrences() || pruneLatency.getNumOccurrences();
+  if (quantize.empty() && !pruning &&
+      (!calibrationData.empty() || calibrationCount.getNumOccurrences()))
+    return fulcrum::printError(tool, "--calibration-data and "
+                                     "--calibration-count need --quantize or "
+                                     "--prune"),
+           1;
+  if (quantize.empty() && calibrationMethod.getNumOccurrences())
+    return fulcrum::printError(tool, "--calibration-method needs --quantize"),
            1;
   if (!method)
     return fulcrum::printError(tool, "unknown --calibration-method '" +
@@ -211,6 +245,33 @@ int main(int argc, char **argv) {
            1;
   if (optLevel > 3)
     return fulcrum::printError(tool, "--opt-level must be 0-3"), 1;
+  fulcrum::prune::PruneOptions pruneOptions;
+  if (pruning) {
+    pruneOptions.macReduction = prune;
+    pruneOptions.latencyMs = pruneLatency;
+    pruneOptions.reconstruct = !noReconstruct;
+    pruneOptions.calibrationData = calibrationData;
+    // Pruning reads at most 500 samples unless --calibration-count says.
+    pruneOptions.maxSamples = calibrationCount > 0 ? calibrationCount : 500;
+    pruneOptions.uniform = pruneAllocation == "uniform";
+    pruneOptions.threads = costThreads;
+    pruneOptions.report = pruneReport;
+    auto criterion = fulcrum::prune::parseCriterion(pruneCriterion);
+    if (!criterion)
+      return fulcrum::printError(tool, "unknown --prune-criterion '" +
+                                           pruneCriterion +
+                                           "' (l1, l2, bn, activation)"),
+             1;
+    pruneOptions.criterion = *criterion;
+    if (pruneAllocation != "cost" && pruneAllocation != "uniform")
+      return fulcrum::printError(tool, "unknown --prune-allocation '" +
+                                           pruneAllocation +
+                                           "' (cost, uniform)"),
+             1;
+    std::string problem = fulcrum::prune::validatePruneOptions(pruneOptions);
+    if (!problem.empty())
+      return fulcrum::printError(tool, problem), 1;
+  }
 
   fulcrum::CompileOptions options;
   options.target = target;
@@ -244,6 +305,9 @@ int main(int argc, char **argv) {
   if (!outputPath.empty() && !kind)
     return fulcrum::reportError(tool, session.writeArtifact(outputPath));
   if (failed(session.loadFile(inputPath)))
+    return 1;
+  if (pruning && failed(fulcrum::prune::pruneModel(session, *description,
+                                                   pruneOptions, outs())))
     return 1;
   if (!quantize.empty()) {
     fulcrum::quant::QuantizeOptions q;

@@ -1,0 +1,160 @@
+// RUN: fulcrum-opt %s --fulcrum-prune-channels="ratio=0.5 criterion=l1" --split-input-file | FileCheck %s
+
+// The two filters of conv1 with the smallest L1 norm (|1| and |2|) go:
+// conv1 keeps filters 1 and 3 and their biases, conv2 input channels 1, 3.
+// CHECK-LABEL: func @chain
+// CHECK: %[[W1:.*]] = onnx.Constant() {value = dense<{{\[\[\[\[}}-4.000000e+00]]], {{\[\[\[}}3.000000e+00]]]]> : tensor<2x1x1x1xf32>}
+// CHECK: %[[B1:.*]] = onnx.Constant() {value = dense<[1.100000e+01, 1.300000e+01]> : tensor<2xf32>}
+// CHECK: %[[C1:.*]] = onnx.Conv(%arg0, %[[W1]], %[[B1]]) {{.*}} -> tensor<1x2x4x4xf32>
+// CHECK: %[[R:.*]] = onnx.Relu(%[[C1]]) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+// CHECK: %[[W2:.*]] = onnx.Constant() {value = dense<{{\[\[\[\[}}2.000000e+00]], {{\[\[}}4.000000e+00]]], {{\[\[\[}}6.000000e+00]], {{\[\[}}8.000000e+00]]]]> : tensor<2x2x1x1xf32>}
+// CHECK: onnx.Conv(%[[R]], %[[W2]], %{{.*}}) {{.*}} -> tensor<1x2x4x4xf32>
+func.func @chain(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w1 = onnx.Constant() {value = dense<[[[[1.0]]], [[[-4.0]]], [[[2.0]]], [[[3.0]]]]> : tensor<4x1x1x1xf32>} : () -> tensor<4x1x1x1xf32>
+  %b1 = onnx.Constant() {value = dense<[10.0, 11.0, 12.0, 13.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %w2 = onnx.Constant() {value = dense<[[[[1.0]], [[2.0]], [[3.0]], [[4.0]]], [[[5.0]], [[6.0]], [[7.0]], [[8.0]]]]> : tensor<2x4x1x1xf32>} : () -> tensor<2x4x1x1xf32>
+  %none = onnx.NoValue
+  %0 = onnx.Conv(%x, %w1, %b1) : (tensor<1x1x4x4xf32>, tensor<4x1x1x1xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  %1 = onnx.Relu(%0) : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %2 = onnx.Conv(%1, %w2, %none) : (tensor<1x4x4x4xf32>, tensor<2x4x1x1xf32>, none) -> tensor<1x2x4x4xf32>
+  return %2 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Residual: the L1 norms of conv1's and conv2's filters add up per unit
+// (1+1, 1+9, 1+1, 1+9 by rows): units 0 and 2 go from both producers, from
+// conv2's input channels, from the Add and from conv3's input channels.
+// CHECK-LABEL: func @residual
+// CHECK: %[[C1:.*]] = onnx.Conv(%arg0, {{.*}}) {{.*}} -> tensor<1x2x4x4xf32>
+// CHECK: %[[W2:.*]] = onnx.Constant() {value = dense<{{\[\[\[\[}}5.000000e+00]], {{\[\[}}6.000000e+00]]], {{\[\[\[}}7.000000e+00]], {{\[\[}}8.000000e+00]]]]> : tensor<2x2x1x1xf32>}
+// CHECK: %[[C2:.*]] = onnx.Conv(%[[C1]], %[[W2]], {{.*}}) {{.*}} -> tensor<1x2x4x4xf32>
+// CHECK: %[[A:.*]] = onnx.Add(%[[C2]], %[[C1]]) : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+// CHECK: %[[W3:.*]] = onnx.Constant() {value = dense<{{\[\[\[\[}}2.000000e+00]], {{\[\[}}4.000000e+00]]]]> : tensor<1x2x1x1xf32>}
+// CHECK: onnx.Conv(%[[A]], %[[W3]], {{.*}}) {{.*}} -> tensor<1x1x4x4xf32>
+func.func @residual(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  %w1 = onnx.Constant() {value = dense<1.0> : tensor<4x1x1x1xf32>} : () -> tensor<4x1x1x1xf32>
+  %w2 = onnx.Constant() {value = dense<[[[[0.0]], [[0.0]], [[0.0]], [[1.0]]], [[[1.0]], [[5.0]], [[1.0]], [[6.0]]], [[[0.0]], [[0.0]], [[0.0]], [[1.0]]], [[[1.0]], [[7.0]], [[0.0]], [[8.0]]]]> : tensor<4x4x1x1xf32>} : () -> tensor<4x4x1x1xf32>
+  %w3 = onnx.Constant() {value = dense<[[[[1.0]], [[2.0]], [[3.0]], [[4.0]]]]> : tensor<1x4x1x1xf32>} : () -> tensor<1x4x1x1xf32>
+  %none = onnx.NoValue
+  %0 = onnx.Conv(%x, %w1, %none) : (tensor<1x1x4x4xf32>, tensor<4x1x1x1xf32>, none) -> tensor<1x4x4x4xf32>
+  %2 = onnx.Conv(%0, %w2, %none) : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>, none) -> tensor<1x4x4x4xf32>
+  %3 = onnx.Add(%2, %0) : (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %4 = onnx.Conv(%3, %w3, %none) : (tensor<1x4x4x4xf32>, tensor<1x4x1x1xf32>, none) -> tensor<1x1x4x4xf32>
+  return %4 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// Concat: conv1 (2 filters, the second smaller) and conv2 (2 filters, the
+// first smaller) each lose one; the consumer keeps input channels 0 and 3
+// of the concatenation (offset 2 for conv2's).
+// CHECK-LABEL: func @concat
+// CHECK: %[[C:.*]] = onnx.Concat({{.*}}) {axis = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32>
+// CHECK: %[[W3:.*]] = onnx.Constant() {value = dense<{{\[\[\[\[}}1.000000e+00]], {{\[\[}}4.000000e+00]]]]> : tensor<1x2x1x1xf32>}
+// CHECK: onnx.Conv(%[[C]], %[[W3]], {{.*}})
+func.func @concat(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  %w1 = onnx.Constant() {value = dense<[[[[5.0]]], [[[1.0]]]]> : tensor<2x1x1x1xf32>} : () -> tensor<2x1x1x1xf32>
+  %w2 = onnx.Constant() {value = dense<[[[[1.0]]], [[[5.0]]]]> : tensor<2x1x1x1xf32>} : () -> tensor<2x1x1x1xf32>
+  %w3 = onnx.Constant() {value = dense<[[[[1.0]], [[2.0]], [[3.0]], [[4.0]]]]> : tensor<1x4x1x1xf32>} : () -> tensor<1x4x1x1xf32>
+  %none = onnx.NoValue
+  %0 = onnx.Conv(%x, %w1, %none) : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>, none) -> tensor<1x2x4x4xf32>
+  %1 = onnx.Conv(%x, %w2, %none) : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>, none) -> tensor<1x2x4x4xf32>
+  %2 = onnx.Concat(%0, %1) {axis = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %3 = onnx.Conv(%2, %w3, %none) : (tensor<1x4x4x4xf32>, tensor<1x4x1x1xf32>, none) -> tensor<1x1x4x4xf32>
+  return %3 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// BatchNormalization parameters, a depthwise convolution's filters and
+// group count, and a per-channel constant follow the kept channels 1, 3.
+// CHECK-LABEL: func @batchnorm_depthwise_broadcast
+// CHECK: %[[S:.*]] = onnx.Constant() {value = dense<[2.000000e+00, 4.000000e+00]> : tensor<2xf32>}
+// CHECK: %[[BN:.*]], %{{.*}}, %{{.*}} = onnx.BatchNormalization(%{{.*}}, %[[S]], {{.*}}) {{.*}} -> (tensor<1x2x4x4xf32>, none, none)
+// CHECK: %[[WD:.*]] = onnx.Constant() {value = dense<{{\[\[\[\[}}6.000000e+00]]], {{\[\[\[}}8.000000e+00]]]]> : tensor<2x1x1x1xf32>}
+// CHECK: %[[DW:.*]] = onnx.Conv(%[[BN]], %[[WD]], %{{.*}}) {group = 2 : i64} : {{.*}} -> tensor<1x2x4x4xf32>
+// CHECK: %[[M:.*]] = onnx.Constant() {value = dense<{{\[\[\[}}3.000000e+00]], {{\[\[}}5.000000e+00]]]> : tensor<2x1x1xf32>}
+// CHECK: onnx.Mul(%[[DW]], %[[M]]) : (tensor<1x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<1x2x4x4xf32>
+func.func @batchnorm_depthwise_broadcast(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w1 = onnx.Constant() {value = dense<[[[[1.0]]], [[[4.0]]], [[[2.0]]], [[[3.0]]]]> : tensor<4x1x1x1xf32>} : () -> tensor<4x1x1x1xf32>
+  %s = onnx.Constant() {value = dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %p = onnx.Constant() {value = dense<1.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %wd = onnx.Constant() {value = dense<[[[[5.0]]], [[[6.0]]], [[[7.0]]], [[[8.0]]]]> : tensor<4x1x1x1xf32>} : () -> tensor<4x1x1x1xf32>
+  %m = onnx.Constant() {value = dense<[[[2.0]], [[3.0]], [[4.0]], [[5.0]]]> : tensor<4x1x1xf32>} : () -> tensor<4x1x1xf32>
+  %w2 = onnx.Constant() {value = dense<1.0> : tensor<2x4x1x1xf32>} : () -> tensor<2x4x1x1xf32>
+  %none = onnx.NoValue
+  %0 = onnx.Conv(%x, %w1, %none) : (tensor<1x1x4x4xf32>, tensor<4x1x1x1xf32>, none) -> tensor<1x4x4x4xf32>
+  %1, %bm, %bv = onnx.BatchNormalization(%0, %s, %p, %p, %p) : (tensor<1x4x4x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<1x4x4x4xf32>, none, none)
+  %2 = onnx.Conv(%1, %wd, %none) {group = 4 : i64} : (tensor<1x4x4x4xf32>, tensor<4x1x1x1xf32>, none) -> tensor<1x4x4x4xf32>
+  %3 = onnx.Mul(%2, %m) : (tensor<1x4x4x4xf32>, tensor<4x1x1xf32>) -> tensor<1x4x4x4xf32>
+  %4 = onnx.Conv(%3, %w2, %none) : (tensor<1x4x4x4xf32>, tensor<2x4x1x1xf32>, none) -> tensor<1x2x4x4xf32>
+  return %4 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Flatten and Reshape of [1, 2, 1, 2] to [1, 4]: channel 1 of 2 stays, so
+// the Gemms keep input columns 2 and 3, and the Reshape's shape constant
+// becomes [1, 2].
+// CHECK-LABEL: func @flatten_reshape
+// CHECK: %[[F:.*]] = onnx.Flatten(%{{.*}}) {{.*}}: (tensor<1x1x1x2xf32>) -> tensor<1x2xf32>
+// CHECK: %[[WF:.*]] = onnx.Constant() {value = dense<{{\[\[}}3.000000e+00, 4.000000e+00]]> : tensor<1x2xf32>}
+// CHECK: onnx.Gemm(%[[F]], %[[WF]], %{{.*}}) {{.*}} -> tensor<1x1xf32>
+// CHECK: %[[SHAPE:.*]] = onnx.Constant() {value = dense<[1, 2]> : tensor<2xi64>}
+// CHECK: %[[R:.*]] = onnx.Reshape(%{{.*}}, %[[SHAPE]]) {{.*}} -> tensor<1x2xf32>
+// CHECK: %[[WF2:.*]] = onnx.Constant() {value = dense<{{\[\[}}3.000000e+00, 4.000000e+00]]> : tensor<1x2xf32>}
+// CHECK: onnx.Gemm(%[[R]], %[[WF2]], %{{.*}})
+func.func @flatten_reshape(%x: tensor<1x1x1x2xf32>) -> (tensor<1x1xf32>, tensor<1x1xf32>) {
+  %w1 = onnx.Constant() {value = dense<[[[[1.0]]], [[[2.0]]]]> : tensor<2x1x1x1xf32>} : () -> tensor<2x1x1x1xf32>
+  %wf = onnx.Constant() {value = dense<[[1.0, 2.0, 3.0, 4.0]]> : tensor<1x4xf32>} : () -> tensor<1x4xf32>
+  %shape = onnx.Constant() {value = dense<[1, 4]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %none = onnx.NoValue
+  %0 = onnx.Conv(%x, %w1, %none) : (tensor<1x1x1x2xf32>, tensor<2x1x1x1xf32>, none) -> tensor<1x2x1x2xf32>
+  %1 = onnx.Flatten(%0) : (tensor<1x2x1x2xf32>) -> tensor<1x4xf32>
+  %2 = onnx.Gemm(%1, %wf, %none) {transB = 1 : i64} : (tensor<1x4xf32>, tensor<1x4xf32>, none) -> tensor<1x1xf32>
+  %3 = onnx.Conv(%x, %w1, %none) : (tensor<1x1x1x2xf32>, tensor<2x1x1x1xf32>, none) -> tensor<1x2x1x2xf32>
+  %4 = onnx.Reshape(%3, %shape) : (tensor<1x2x1x2xf32>, tensor<2xi64>) -> tensor<1x4xf32>
+  %5 = onnx.Gemm(%4, %wf, %none) {transB = 1 : i64} : (tensor<1x4xf32>, tensor<1x4xf32>, none) -> tensor<1x1xf32>
+  return %2, %5 : tensor<1x1xf32>, tensor<1x1xf32>
+}
+
+// -----
+
+// A matrix product chain with a bias Add (a broadcast constant) between
+// MatMuls, as in a transformer's MLP: columns of fc1, the bias, rows of
+// fc2 follow the kept features 0 and 2.
+// CHECK-LABEL: func @matmul_bias
+// CHECK: %[[W1:.*]] = onnx.Constant() {value = dense<{{\[\[}}4.000000e+00, 6.000000e+00]]> : tensor<1x2xf32>}
+// CHECK: %[[M:.*]] = onnx.MatMul(%arg0, %[[W1]]) : (tensor<1x3x1xf32>, tensor<1x2xf32>) -> tensor<1x3x2xf32>
+// CHECK: %[[B:.*]] = onnx.Constant() {value = dense<[1.000000e+01, 3.000000e+01]> : tensor<2xf32>}
+// CHECK: %[[A:.*]] = onnx.Add(%[[M]], %[[B]]) : (tensor<1x3x2xf32>, tensor<2xf32>) -> tensor<1x3x2xf32>
+// CHECK: %[[W2:.*]] = onnx.Constant() {value = dense<{{\[\[}}1.000000e+00], [3.000000e+00]]> : tensor<2x1xf32>}
+// CHECK: onnx.MatMul(%[[A]], %[[W2]]) : (tensor<1x3x2xf32>, tensor<2x1xf32>) -> tensor<1x3x1xf32>
+func.func @matmul_bias(%x: tensor<1x3x1xf32>) -> tensor<1x3x1xf32> {
+  %w1 = onnx.Constant() {value = dense<[[4.0, 1.0, 6.0, 2.0]]> : tensor<1x4xf32>} : () -> tensor<1x4xf32>
+  %b = onnx.Constant() {value = dense<[10.0, 20.0, 30.0, 40.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %w2 = onnx.Constant() {value = dense<[[1.0], [2.0], [3.0], [4.0]]> : tensor<4x1xf32>} : () -> tensor<4x1xf32>
+  %0 = onnx.MatMul(%x, %w1) : (tensor<1x3x1xf32>, tensor<1x4xf32>) -> tensor<1x3x4xf32>
+  %1 = onnx.Add(%0, %b) : (tensor<1x3x4xf32>, tensor<4xf32>) -> tensor<1x3x4xf32>
+  %2 = onnx.MatMul(%1, %w2) : (tensor<1x3x4xf32>, tensor<4x1xf32>) -> tensor<1x3x1xf32>
+  return %2 : tensor<1x3x1xf32>
+}
+
+// -----
+
+// negative_fixed_groups: the graph output's channels and a group read by a
+// Transpose stay whole.
+// CHECK-LABEL: func @negative_fixed_groups
+// CHECK: onnx.Conv({{.*}}) {{.*}} -> tensor<1x4x4x4xf32>
+// CHECK: onnx.Transpose({{.*}}) {{.*}} -> tensor<1x4x4x4xf32>
+// CHECK: onnx.Conv({{.*}}) {{.*}} -> tensor<1x2x4x4xf32>
+func.func @negative_fixed_groups(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w1 = onnx.Constant() {value = dense<[[[[1.0]]], [[[-4.0]]], [[[2.0]]], [[[3.0]]]]> : tensor<4x1x1x1xf32>} : () -> tensor<4x1x1x1xf32>
+  %w2 = onnx.Constant() {value = dense<1.0> : tensor<2x4x1x1xf32>} : () -> tensor<2x4x1x1xf32>
+  %none = onnx.NoValue
+  %0 = onnx.Conv(%x, %w1, %none) : (tensor<1x1x4x4xf32>, tensor<4x1x1x1xf32>, none) -> tensor<1x4x4x4xf32>
+  %1 = onnx.Transpose(%0) {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %2 = onnx.Conv(%1, %w2, %none) : (tensor<1x4x4x4xf32>, tensor<2x4x1x1xf32>, none) -> tensor<1x2x4x4xf32>
+  return %2 : tensor<1x2x4x4xf32>
+}
