@@ -16,6 +16,8 @@
 #include "fulcrum/Pipelines/Pipelines.h"
 #include "fulcrum/Target/CPU/CPUTarget.h"
 #include "fulcrum/Target/CPU/Passes.h"
+#include "fulcrum/Target/GPU/GPUTarget.h"
+#include "fulcrum/Target/GPU/Passes.h"
 #include "fulcrum/Transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
@@ -35,6 +37,7 @@ void fulcrum::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerLLVMDialectTranslation(registry);
   mlir::registerOpenMPDialectTranslation(registry);
   cost::registerWorkModels(registry);
+  registerGPUTargetInterfaces(registry);
 }
 
 void fulcrum::registerAllPasses() {
@@ -46,6 +49,11 @@ void fulcrum::registerAllPasses() {
   cost::registerCostPasses();
   registerPipelines();
   registerCPUCodegenPipeline();
+  registerGPUTargetPasses();
+  registerGPUCodegenPipelines();
 }
 
-void fulcrum::registerAllTargetBackends() { registerCPUTargetBackend(); }
+void fulcrum::registerAllTargetBackends() {
+  registerCPUTargetBackend();
+  registerGPUTargetBackends();
+}
