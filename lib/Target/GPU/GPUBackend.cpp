@@ -152,6 +152,10 @@ public:
       auto code = getDeviceCode(module);
       if (!code)
         return code.takeError();
+      // PTX text from gpu-module-to-binary ends with its own NUL.
+      if (artifact == ArtifactKind::PTX)
+        while (!code->empty() && code->back() == 0)
+          code->pop_back();
       return writeFile(path, *code);
     }
     if (artifact == ArtifactKind::LLVMIR) {

@@ -79,6 +79,7 @@ void buildGPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
     ConvertGpuOpsToNVVMOpsOptions nvvm;
     nvvm.useBarePtrCallConv = true;
     nvvm.indexBitwidth = 64;
+    pm.addNestedPass<gpu::GPUModuleOp>(createConvertSCFToCFPass());
     pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps(nvvm));
     pm.addPass(createReconcileUnrealizedCastsPass());
     GpuModuleToBinaryPassOptions binary;
