@@ -47,6 +47,21 @@ llvm::StringRef getDefaultVulkanTargetEnv() {
 } // namespace fulcrum
 
 namespace {
+/// A math op with a GLSL.std.450 instruction MathToSPIRV does not use.
+template <typename MathOp, typename GLOp>
+struct MathToGLPattern : public OpConversionPattern<MathOp> {
+  using OpConversionPattern<MathOp>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MathOp op, typename MathOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type type = this->getTypeConverter()->convertType(op.getType());
+    if (!type)
+      return failure();
+    rewriter.replaceOpWithNewOp<GLOp>(op, type, adaptor.getOperands());
+    return success();
+  }
+};
+
 struct GPUKernelsToSPIRVPass
     : public fulcrum::impl::GPUKernelsToSPIRVBase<GPUKernelsToSPIRVPass> {
   LogicalResult prepare(gpu::GPUModuleOp module) {
@@ -66,12 +81,21 @@ struct GPUKernelsToSPIRVPass
       func->setAttr(spirv::getEntryPointABIAttrName(),
                     spirv::getEntryPointABIAttr(ctx, size));
     }
-    // No GLSL instruction computes erf.
+    // No GLSL instruction computes erf and the inverse hyperbolic
+    // functions; GLSL's pow is undefined for negative bases.
     SmallVector<Operation *> erfs;
-    module.walk([&](math::ErfOp op) { erfs.push_back(op); });
+    module.walk([&](Operation *op) {
+      if (isa<math::ErfOp, math::AsinhOp, math::AcoshOp, math::AtanhOp,
+              math::PowFOp>(op))
+        erfs.push_back(op);
+    });
     if (!erfs.empty()) {
       RewritePatternSet patterns(ctx);
-      populateMathPolynomialApproximationPatterns(patterns);
+      populatePolynomialApproximateErfPattern(patterns);
+      populateExpandAsinhPattern(patterns);
+      populateExpandAcoshPattern(patterns);
+      populateExpandAtanhPattern(patterns);
+      populateExpandPowFPattern(patterns);
       GreedyRewriteConfig config;
       config.strictMode = GreedyRewriteStrictness::ExistingAndNewOps;
       (void)applyOpPatternsAndFold(erfs, std::move(patterns), config);
@@ -106,6 +130,13 @@ struct GPUKernelsToSPIRVPass
       populateSCFToSPIRVPatterns(typeConverter, scfContext, patterns);
       arith::populateArithToSPIRVPatterns(typeConverter, patterns);
       populateMathToSPIRVPatterns(typeConverter, patterns);
+      patterns.add<MathToGLPattern<math::AcosOp, spirv::GLAcosOp>,
+                   MathToGLPattern<math::AsinOp, spirv::GLAsinOp>,
+                   MathToGLPattern<math::AtanOp, spirv::GLAtanOp>,
+                   MathToGLPattern<math::CoshOp, spirv::GLCoshOp>,
+                   MathToGLPattern<math::SinhOp, spirv::GLSinhOp>,
+                   MathToGLPattern<math::TanOp, spirv::GLTanOp>>(typeConverter,
+                                                                 ctx);
       populateMemRefToSPIRVPatterns(typeConverter, patterns);
       populateFuncToSPIRVPatterns(typeConverter, patterns);
       index::populateIndexToSPIRVPatterns(typeConverter, patterns);
