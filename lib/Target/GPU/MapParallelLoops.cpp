@@ -139,9 +139,12 @@ struct GPUMapParallelLoopsPass
       if (lb && ub && step && *step > 0)
         trips = std::max<int64_t>(0, (*ub - *lb + *step - 1) / *step);
     }
+    // Small loops get small workgroups.
+    int64_t lanes = workgroupSize;
     int64_t perThread = 1;
     if (trips != ShapedType::kDynamic) {
-      int64_t groups = (trips + workgroupSize - 1) / workgroupSize;
+      lanes = std::max<int64_t>(1, std::min<int64_t>(lanes, trips));
+      int64_t groups = (trips + lanes - 1) / lanes;
       perThread = (groups + maxWorkgroups - 1) / maxWorkgroups;
     }
     MLIRContext *ctx = loop.getContext();
@@ -153,14 +156,14 @@ struct GPUMapParallelLoopsPass
     // Tiles of workgroupSize * perThread iterations; inside, perThread
     // chunks of workgroupSize (sequential), each spread over the threads.
     auto [outer, inner] =
-        scf::tileParallelLoop(loop, {workgroupSize * perThread},
+        scf::tileParallelLoop(loop, {lanes * perThread},
                               /*noMinMaxBounds=*/true);
     scf::ParallelOp threads = inner;
     if (perThread > 1) {
-      auto [chunks, lanes] =
-          scf::tileParallelLoop(inner, {workgroupSize}, true);
+      auto [chunks, laneLoop] =
+          scf::tileParallelLoop(inner, {lanes}, true);
       (void)gpu::setMappingAttr(chunks, {dim(gpu::Processor::Sequential)});
-      threads = lanes;
+      threads = laneLoop;
     }
     (void)gpu::setMappingAttr(outer, {dim(gpu::Processor::BlockX)});
     (void)gpu::setMappingAttr(threads, {dim(gpu::Processor::ThreadX)});

@@ -17,7 +17,9 @@ def GPUMapParallelLoops
     collapsed to one dimension, tiled by `workgroup-size` and annotated for
     `convert-parallel-loops-to-gpu`: the tile loop goes to workgroups
     (`block_x`), the loop inside a tile to threads (`thread_x`), loops
-    nested deeper run sequentially in each thread. When the tiles would
+    nested deeper run sequentially in each thread. A loop of fewer
+    iterations than `workgroup-size` gets one workgroup of that many
+    threads. When the tiles would
     exceed `max-workgroups`, each thread runs several iterations (a
     sequential loop between the two).
 
