@@ -154,9 +154,15 @@ struct GPULowerLaunchesPass
       for (auto [i, operand] : llvm::enumerate(operands)) {
         Type type = operand.getType();
         if (auto memref = dyn_cast<MemRefType>(type)) {
-          if (!memref.hasStaticShape() || !memref.getLayout().isIdentity()) {
+          bool staticStrides =
+              memref.getRank() == 0 ||
+              llvm::none_of(memref.getShape().drop_front(),
+                            ShapedType::isDynamic);
+          if (!staticStrides || !memref.getLayout().isIdentity()) {
             launch.emitError("kernel argument ")
-                << i << " is not a static memref with the identity layout";
+                << i
+                << " is not a memref with the identity layout and static "
+                   "strides";
             return signalPassFailure();
           }
           Value pointer =
@@ -169,9 +175,21 @@ struct GPULowerLaunchesPass
                 flags |= 2;
           store(i, 0, constI64(0));
           store(i, 1, b.create<arith::IndexCastOp>(at, i64, pointer));
-          store(i, 2,
-                constI64(memref.getNumElements() *
-                         elementBytes(memref.getElementType())));
+          int64_t rowBytes = elementBytes(memref.getElementType());
+          for (int64_t d : memref.getShape().drop_front(
+                   memref.getRank() > 0 ? 1 : 0))
+            rowBytes *= d;
+          Value extent;
+          if (memref.hasStaticShape()) {
+            extent = constI64(memref.getNumElements() *
+                              elementBytes(memref.getElementType()));
+          } else {
+            Value rows = b.create<memref::DimOp>(at, operand, 0);
+            extent = b.create<arith::MulIOp>(
+                at, b.create<arith::IndexCastOp>(at, i64, rows),
+                constI64(rowBytes));
+          }
+          store(i, 2, extent);
           store(i, 3, constI64(flags));
           continue;
         }

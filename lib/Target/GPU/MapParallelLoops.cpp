@@ -98,7 +98,12 @@ struct GPUMapParallelLoopsPass
     for (Value value : captured) {
       Type type = value.getType();
       if (auto memref = dyn_cast<MemRefType>(type)) {
-        if (!memref.hasStaticShape() || !memref.getLayout().isIdentity() ||
+        bool staticStrides =
+            memref.getRank() > 0 && allowDynamicLeadingDim
+                ? !llvm::any_of(memref.getShape().drop_front(),
+                                ShapedType::isDynamic)
+                : memref.hasStaticShape();
+        if (!staticStrides || !memref.getLayout().isIdentity() ||
             memref.getMemorySpace() ||
             !isKernelElementType(memref.getElementType(), allow64Bit) ||
             memref.getElementType().isIndex())

@@ -53,6 +53,8 @@ void buildGPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   GPUMapParallelLoopsOptions map;
   map.workgroupSize = gpu.workgroupSize;
   map.allow64Bit = true;
+  // NVVM's bare-pointer kernel arguments need static shapes.
+  map.allowDynamicLeadingDim = gpu.kind == GPUKind::Vulkan;
   pm.addNestedPass<func::FuncOp>(createGPUMapParallelLoops(map));
   pm.addNestedPass<func::FuncOp>(createParallelLoopToGpuPass());
   pm.addPass(createLowerAffinePass());

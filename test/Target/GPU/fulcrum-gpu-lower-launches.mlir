@@ -38,6 +38,22 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// A dynamic first dimension: the extent is computed at run time.
+// CHECK-LABEL: func.func @dynamic
+// CHECK: %[[ROWS:.*]] = memref.dim %arg0, %{{.*}} : memref<?x3xf32>
+// CHECK: %[[R64:.*]] = arith.index_cast %[[ROWS]] : index to i64
+// CHECK: arith.muli %[[R64]], %{{.*}} : i64
+module attributes {gpu.container_module} {
+  func.func @dynamic(%a: memref<?x3xf32>) {
+    %c1 = arith.constant 1 : index
+    gpu.launch_func @fulcrum_kernels::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%a : memref<?x3xf32>)
+    return
+  }
+  gpu.binary @fulcrum_kernels [#gpu.object<#spirv.target_env<#spirv.vce<v1.0, [Shader], []>, #spirv.resource_limits<>>, "\01">]
+}
+
+// -----
+
 // negative: a launch from a module that was not serialized.
 module attributes {gpu.container_module} {
   func.func @f(%a: memref<4xf32>) {
@@ -55,12 +71,13 @@ module attributes {gpu.container_module} {
 
 // -----
 
-// negative: kernel arguments must be static memrefs with the identity layout.
+// negative: kernel arguments need static strides (only the first
+// dimension may be dynamic).
 module attributes {gpu.container_module} {
-  func.func @f(%a: memref<?xf32>) {
+  func.func @f(%a: memref<2x?xf32>) {
     %c1 = arith.constant 1 : index
-    // expected-error @below {{kernel argument 0 is not a static memref with the identity layout}}
-    gpu.launch_func @m::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%a : memref<?xf32>)
+    // expected-error @below {{kernel argument 0 is not a memref with the identity layout and static strides}}
+    gpu.launch_func @m::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%a : memref<2x?xf32>)
     return
   }
   gpu.binary @m [#gpu.object<#spirv.target_env<#spirv.vce<v1.0, [Shader], []>, #spirv.resource_limits<>>, "\01">]

@@ -1,4 +1,5 @@
 // RUN: fulcrum-opt %s --pass-pipeline='builtin.module(func.func(fulcrum-gpu-map-parallel-loops{workgroup-size=16 max-workgroups=8}))' --split-input-file | FileCheck %s
+// RUN: fulcrum-opt %s --pass-pipeline='builtin.module(func.func(fulcrum-gpu-map-parallel-loops{allow-dynamic-leading-dim=true}))' --split-input-file | FileCheck %s --check-prefix=DYN
 
 // A 2-D element-wise nest: collapsed to 32 iterations, tiled by 16 into
 // workgroups (block_x) and threads (thread_x), guarded.
@@ -54,7 +55,10 @@ func.func @rowsum(%in: memref<4x8xf32>, %out: memref<4xf32>) {
 
 // -----
 
-// Dynamic shapes stay on the host: no mapping.
+// Dynamic shapes stay on the host: no mapping (with
+// allow-dynamic-leading-dim, a dynamic first dimension is mapped).
+// DYN-LABEL: func.func @negative_dynamic
+// DYN: processor = block_x
 // CHECK-LABEL: func.func @negative_dynamic
 // CHECK: scf.parallel
 // CHECK-NOT: mapping

@@ -27,7 +27,9 @@ def GPUMapParallelLoops
     index arithmetic and `memref.load`/`memref.store` on memrefs with a
     static shape and the identity layout, whose elements are f32, f16, i32,
     i16, i8 or i1 (and i64/f64 with `allow-64-bit`), captures no more than
-    `max-buffers` memrefs, and the loop has no reductions. Other loops
+    `max-buffers` memrefs, and the loop has no reductions. With
+    `allow-dynamic-leading-dim` (the vulkan target) the first dimension of
+    a memref may be dynamic (a dynamic batch). Other loops
     (data-dependent scatters, calls, allocations, dynamic shapes) are left
     alone: they run on the host side of the artifact.
 
@@ -56,7 +58,11 @@ def GPUMapParallelLoops
     Option<"maxBuffers", "max-buffers", "int64_t", "30",
            "Most memrefs (plus scalars) one kernel may capture">,
     Option<"allow64Bit", "allow-64-bit", "bool", "true",
-           "Map loops that load or store i64 or f64 elements">
+           "Map loops that load or store i64 or f64 elements">,
+    Option<"allowDynamicLeadingDim", "allow-dynamic-leading-dim", "bool",
+           "false",
+           "Map loops on memrefs whose first dimension is dynamic (the "
+           "strides stay static; SPIR-V runtime arrays)">
   ];
   let statistics = [
     Statistic<"numMapped", "mapped-loops", "Loops mapped to the GPU">,
@@ -158,8 +164,9 @@ def GPULowerLaunches
     buffer the kernel writes (the runtime copies it back), flag 2 a buffer
     that is a constant global (uploaded once). The runtimes are
     lib/Target/GPU/Runtime/{vulkan,cuda}.c, linked into the artifact.
-    Launch arguments must be memrefs with a static shape and the identity
-    layout, or integer, index or float scalars.
+    Launch arguments must be memrefs with the identity layout whose
+    dimensions, but for the first, are static (the extent of a dynamic one
+    is computed at run time), or integer, index or float scalars.
 
     ```mlir
     gpu.launch_func @m::@k blocks in (%c2, %c1, %c1) threads in (%c64, %c1, %c1)
