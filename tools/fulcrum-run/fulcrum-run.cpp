@@ -109,15 +109,17 @@ static cl::opt<std::string>
 
 static cl::opt<bool>
     fuse("fuse",
-         cl::desc("When compiling: Fuse at graph level: fold BatchNormalization, scales and "
+         cl::desc("When compiling: Fuse at graph level: fold "
+                  "BatchNormalization, scales and "
                   "transposes into contractions, recognize layer norms and "
                   "GELUs, fuse epilogues (default on; --fuse=false turns it "
                   "off)"),
          cl::init(true));
-static cl::opt<bool> fusionRemarks(
-    "fusion-remarks",
-    cl::desc("When compiling: Report each fusion decision, with its reason, as a remark"),
-    cl::init(false));
+static cl::opt<bool>
+    fusionRemarks("fusion-remarks",
+                  cl::desc("When compiling: Report each fusion decision, with "
+                           "its reason, as a remark"),
+                  cl::init(false));
 static cl::opt<bool> channelsLast(
     "channels-last",
     cl::desc("When compiling: run convolutions, pooling and their neighbours "

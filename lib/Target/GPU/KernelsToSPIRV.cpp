@@ -7,6 +7,7 @@
 #include "fulcrum/Target/GPU/GPUTarget.h"
 #include "fulcrum/Target/GPU/Passes.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Conversion/ArithToSPIRV/ArithToSPIRV.h"
 #include "mlir/Conversion/ControlFlowToSPIRV/ControlFlowToSPIRV.h"
 #include "mlir/Conversion/FuncToSPIRV/FuncToSPIRV.h"
@@ -23,7 +24,6 @@
 #include "mlir/Dialect/SPIRV/IR/TargetAndABI.h"
 #include "mlir/Dialect/SPIRV/Transforms/Passes.h"
 #include "mlir/Dialect/SPIRV/Transforms/SPIRVConversion.h"
-#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -67,8 +67,7 @@ struct GPUKernelsToSPIRVPass
   LogicalResult prepare(gpu::GPUModuleOp module) {
     MLIRContext *ctx = &getContext();
     if (!module->hasAttr(spirv::getTargetEnvAttrName())) {
-      Attribute env =
-          parseAttribute(fulcrum::getDefaultVulkanTargetEnv(), ctx);
+      Attribute env = parseAttribute(fulcrum::getDefaultVulkanTargetEnv(), ctx);
       module->setAttr(spirv::getTargetEnvAttrName(), env);
     }
     for (auto func : module.getOps<gpu::GPUFuncOp>()) {

@@ -44,7 +44,8 @@ struct GPULowerLaunchesPass
     data.push_back(0);
     auto type = MemRefType::get({static_cast<int64_t>(data.size())},
                                 builder.getI8Type());
-    auto tensorType = RankedTensorType::get(type.getShape(), builder.getI8Type());
+    auto tensorType =
+        RankedTensorType::get(type.getShape(), builder.getI8Type());
     auto value = DenseElementsAttr::getFromRawBuffer(
         tensorType, ArrayRef<char>(data.data(), data.size()));
     auto global = builder.create<memref::GlobalOp>(
@@ -91,10 +92,10 @@ struct GPULowerLaunchesPass
         return signalPassFailure();
       }
       auto object = cast<gpu::ObjectAttr>(objects[0]);
-      binaries[binary.getName()] = makeBytesGlobal(
-          builder, binary.getLoc(), symbols,
-          ("__fulcrum_gpu_binary_" + binary.getName()).str(),
-          object.getObject().getValue());
+      binaries[binary.getName()] =
+          makeBytesGlobal(builder, binary.getLoc(), symbols,
+                          ("__fulcrum_gpu_binary_" + binary.getName()).str(),
+                          object.getObject().getValue());
       binary.erase();
     }
 
@@ -139,8 +140,8 @@ struct GPULowerLaunchesPass
       Value nameBytes = bytesOf(names[nameKey]);
       ValueRange operands = launch.getKernelOperands();
       int64_t rows = operands.size();
-      Value args = b.create<memref::AllocaOp>(
-          at, MemRefType::get({rows, 4}, i64));
+      Value args =
+          b.create<memref::AllocaOp>(at, MemRefType::get({rows, 4}, i64));
       auto constI64 = [&](int64_t v) -> Value {
         return b.create<arith::ConstantIntOp>(at, v, 64);
       };
@@ -154,10 +155,9 @@ struct GPULowerLaunchesPass
       for (auto [i, operand] : llvm::enumerate(operands)) {
         Type type = operand.getType();
         if (auto memref = dyn_cast<MemRefType>(type)) {
-          bool staticStrides =
-              memref.getRank() == 0 ||
-              llvm::none_of(memref.getShape().drop_front(),
-                            ShapedType::isDynamic);
+          bool staticStrides = memref.getRank() == 0 ||
+                               llvm::none_of(memref.getShape().drop_front(),
+                                             ShapedType::isDynamic);
           if (!staticStrides || !memref.getLayout().isIdentity()) {
             launch.emitError("kernel argument ")
                 << i
@@ -169,15 +169,14 @@ struct GPULowerLaunchesPass
               b.create<memref::ExtractAlignedPointerAsIndexOp>(at, operand);
           int64_t flags = written.count(i) ? 1 : 0;
           if (auto get = operand.getDefiningOp<memref::GetGlobalOp>())
-            if (auto global =
-                    symbols.lookup<memref::GlobalOp>(get.getName()))
+            if (auto global = symbols.lookup<memref::GlobalOp>(get.getName()))
               if (global.getConstant())
                 flags |= 2;
           store(i, 0, constI64(0));
           store(i, 1, b.create<arith::IndexCastOp>(at, i64, pointer));
           int64_t rowBytes = elementBytes(memref.getElementType());
-          for (int64_t d : memref.getShape().drop_front(
-                   memref.getRank() > 0 ? 1 : 0))
+          for (int64_t d :
+               memref.getShape().drop_front(memref.getRank() > 0 ? 1 : 0))
             rowBytes *= d;
           Value extent;
           if (memref.hasStaticShape()) {
@@ -222,10 +221,10 @@ struct GPULowerLaunchesPass
       }
       gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
       gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
-      SmallVector<Value> callArgs = {binaryBytes, nameBytes, grid.x, grid.y,
-                                     grid.z,      block.x,   block.y, block.z,
-                                     b.create<memref::CastOp>(at, argsType,
-                                                              args)};
+      SmallVector<Value> callArgs = {
+          binaryBytes, nameBytes, grid.x,
+          grid.y,      grid.z,    block.x,
+          block.y,     block.z,   b.create<memref::CastOp>(at, argsType, args)};
       b.create<func::CallOp>(at, callee, callArgs);
       launch.erase();
     }

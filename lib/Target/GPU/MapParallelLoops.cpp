@@ -43,9 +43,8 @@ bool isKernelElementType(Type type, bool allow64Bit) {
 bool isKernelOp(Operation *op, bool allow64Bit) {
   if (isa<memref::LoadOp, memref::StoreOp>(op))
     return true;
-  if (isa<scf::ForOp, scf::IfOp, scf::YieldOp, scf::ParallelOp,
-          scf::ReduceOp, affine::AffineApplyOp, affine::AffineMinOp,
-          affine::AffineMaxOp>(op))
+  if (isa<scf::ForOp, scf::IfOp, scf::YieldOp, scf::ParallelOp, scf::ReduceOp,
+          affine::AffineApplyOp, affine::AffineMinOp, affine::AffineMaxOp>(op))
     return true;
   Dialect *dialect = op->getDialect();
   if (!dialect || !isa<arith::ArithDialect, math::MathDialect>(dialect))
@@ -98,11 +97,10 @@ struct GPUMapParallelLoopsPass
     for (Value value : captured) {
       Type type = value.getType();
       if (auto memref = dyn_cast<MemRefType>(type)) {
-        bool staticStrides =
-            memref.getRank() > 0 && allowDynamicLeadingDim
-                ? !llvm::any_of(memref.getShape().drop_front(),
-                                ShapedType::isDynamic)
-                : memref.hasStaticShape();
+        bool staticStrides = memref.getRank() > 0 && allowDynamicLeadingDim
+                                 ? !llvm::any_of(memref.getShape().drop_front(),
+                                                 ShapedType::isDynamic)
+                                 : memref.hasStaticShape();
         if (!staticStrides || !memref.getLayout().isIdentity() ||
             memref.getMemorySpace() ||
             !isKernelElementType(memref.getElementType(), allow64Bit) ||
@@ -160,13 +158,11 @@ struct GPUMapParallelLoopsPass
     };
     // Tiles of workgroupSize * perThread iterations; inside, perThread
     // chunks of workgroupSize (sequential), each spread over the threads.
-    auto [outer, inner] =
-        scf::tileParallelLoop(loop, {lanes * perThread},
-                              /*noMinMaxBounds=*/true);
+    auto [outer, inner] = scf::tileParallelLoop(loop, {lanes * perThread},
+                                                /*noMinMaxBounds=*/true);
     scf::ParallelOp threads = inner;
     if (perThread > 1) {
-      auto [chunks, laneLoop] =
-          scf::tileParallelLoop(inner, {lanes}, true);
+      auto [chunks, laneLoop] = scf::tileParallelLoop(inner, {lanes}, true);
       (void)gpu::setMappingAttr(chunks, {dim(gpu::Processor::Sequential)});
       threads = laneLoop;
     }

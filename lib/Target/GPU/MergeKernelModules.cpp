@@ -41,7 +41,8 @@ struct GPUMergeKernelModulesPass
     llvm::StringMap<StringAttr> renamed; // old module -> new kernel name
     llvm::StringMap<SmallVector<int64_t>> written;
     for (gpu::GPUModuleOp old : modules) {
-      for (Operation &op : llvm::make_early_inc_range(old.getBody()->without_terminator())) {
+      for (Operation &op :
+           llvm::make_early_inc_range(old.getBody()->without_terminator())) {
         auto func = dyn_cast<gpu::GPUFuncOp>(op);
         if (func) {
           if (old.getBody()->getOperations().size() > 2) {
@@ -56,7 +57,8 @@ struct GPUMergeKernelModulesPass
                   return !isa<memref::LoadOp>(user);
                 }))
               written[old.getName()].push_back(arg.getArgNumber());
-          renamed[old.getName()] = StringAttr::get(&getContext(), old.getName());
+          renamed[old.getName()] =
+              StringAttr::get(&getContext(), old.getName());
         }
         op.moveBefore(body, body->getTerminator()->getIterator());
       }
@@ -68,12 +70,12 @@ struct GPUMergeKernelModulesPass
       auto it = renamed.find(launch.getKernelModuleName().getValue());
       if (it == renamed.end())
         return;
-      launch.setKernelAttr(SymbolRefAttr::get(
-          StringAttr::get(&getContext(), mergedName),
-          {FlatSymbolRefAttr::get(it->second)}));
-      launch->setAttr(fulcrum::getWrittenArgsAttrName(),
-                      DenseI64ArrayAttr::get(&getContext(),
-                                             written[it->first()]));
+      launch.setKernelAttr(
+          SymbolRefAttr::get(StringAttr::get(&getContext(), mergedName),
+                             {FlatSymbolRefAttr::get(it->second)}));
+      launch->setAttr(
+          fulcrum::getWrittenArgsAttrName(),
+          DenseI64ArrayAttr::get(&getContext(), written[it->first()]));
     });
   }
 };

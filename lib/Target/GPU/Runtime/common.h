@@ -19,10 +19,10 @@
 /* Status codes of the runtimes' functions. */
 enum {
   FULCRUM_GPU_OK = 0,
-  FULCRUM_GPU_NO_DRIVER = 1,   /* the driver library cannot be loaded */
-  FULCRUM_GPU_NO_DEVICE = 2,   /* no (matching) device */
-  FULCRUM_GPU_API_ERROR = 3,   /* a driver call failed */
-  FULCRUM_GPU_BAD_LAUNCH = 4,  /* a launch the device cannot run */
+  FULCRUM_GPU_NO_DRIVER = 1,  /* the driver library cannot be loaded */
+  FULCRUM_GPU_NO_DEVICE = 2,  /* no (matching) device */
+  FULCRUM_GPU_API_ERROR = 3,  /* a driver call failed */
+  FULCRUM_GPU_BAD_LAUNCH = 4, /* a launch the device cannot run */
   FULCRUM_GPU_OUT_OF_MEMORY = 5,
 };
 
@@ -37,8 +37,8 @@ typedef struct {
 enum { kArgWritten = 1, kArgConstant = 2 };
 
 /* A 1-D memref descriptor as the LLVM lowering passes it. */
-#define FULCRUM_MEMREF1(name)                                                 \
-  void *name##Allocated, void *name##Aligned, int64_t name##Offset,           \
+#define FULCRUM_MEMREF1(name)                                                  \
+  void *name##Allocated, void *name##Aligned, int64_t name##Offset,            \
       int64_t name##Size, int64_t name##Stride
 
 /* The last error of this runtime instance: a status code and a message. */
@@ -60,8 +60,8 @@ static int setError(FulcrumGPUError *error, int status, const char *format,
 /* A launch that failed leaves the model's results undefined: report and
  * stop the process rather than return garbage. */
 static void failLaunch(const char *runtime, const FulcrumGPUError *error) {
-  fprintf(stderr, "fulcrum: %s runtime error %d: %s\n", runtime,
-          error->status, error->message);
+  fprintf(stderr, "fulcrum: %s runtime error %d: %s\n", runtime, error->status,
+          error->message);
   fflush(stderr);
   abort();
 }

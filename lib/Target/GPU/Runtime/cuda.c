@@ -24,22 +24,22 @@ typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
 typedef unsigned long long CUdeviceptr;
 
-#define FULCRUM_CU_FUNCTIONS(X)                                               \
-  X(cuInit, CUresult, (unsigned))                                             \
-  X(cuDeviceGet, CUresult, (CUdevice *, int))                                 \
-  X(cuDeviceGetName, CUresult, (char *, int, CUdevice))                       \
-  X(cuDevicePrimaryCtxRetain, CUresult, (CUcontext *, CUdevice))              \
-  X(cuCtxSetCurrent, CUresult, (CUcontext))                                   \
-  X(cuCtxSynchronize, CUresult, (void))                                       \
-  X(cuModuleLoadData, CUresult, (CUmodule *, const void *))                   \
-  X(cuModuleGetFunction, CUresult, (CUfunction *, CUmodule, const char *))    \
-  X(cuMemAlloc_v2, CUresult, (CUdeviceptr *, size_t))                         \
-  X(cuMemFree_v2, CUresult, (CUdeviceptr))                                    \
-  X(cuMemcpyHtoD_v2, CUresult, (CUdeviceptr, const void *, size_t))           \
-  X(cuMemcpyDtoH_v2, CUresult, (void *, CUdeviceptr, size_t))                 \
-  X(cuLaunchKernel, CUresult,                                                 \
-    (CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,  \
-     unsigned, CUstream, void **, void **))                                   \
+#define FULCRUM_CU_FUNCTIONS(X)                                                \
+  X(cuInit, CUresult, (unsigned))                                              \
+  X(cuDeviceGet, CUresult, (CUdevice *, int))                                  \
+  X(cuDeviceGetName, CUresult, (char *, int, CUdevice))                        \
+  X(cuDevicePrimaryCtxRetain, CUresult, (CUcontext *, CUdevice))               \
+  X(cuCtxSetCurrent, CUresult, (CUcontext))                                    \
+  X(cuCtxSynchronize, CUresult, (void))                                        \
+  X(cuModuleLoadData, CUresult, (CUmodule *, const void *))                    \
+  X(cuModuleGetFunction, CUresult, (CUfunction *, CUmodule, const char *))     \
+  X(cuMemAlloc_v2, CUresult, (CUdeviceptr *, size_t))                          \
+  X(cuMemFree_v2, CUresult, (CUdeviceptr))                                     \
+  X(cuMemcpyHtoD_v2, CUresult, (CUdeviceptr, const void *, size_t))            \
+  X(cuMemcpyDtoH_v2, CUresult, (void *, CUdeviceptr, size_t))                  \
+  X(cuLaunchKernel, CUresult,                                                  \
+    (CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,   \
+     unsigned, CUstream, void **, void **))                                    \
   X(cuGetErrorString, CUresult, (CUresult, const char **))
 
 #define DECLARE(name, result, params) static result(*p_##name) params;
@@ -79,16 +79,17 @@ static int check(CUresult result, const char *what) {
   const char *text = "unknown error";
   if (p_cuGetErrorString)
     p_cuGetErrorString(result, &text);
-  return setError(&cu.error, result == 2 ? FULCRUM_GPU_OUT_OF_MEMORY
-                                         : FULCRUM_GPU_API_ERROR,
+  return setError(&cu.error,
+                  result == 2 ? FULCRUM_GPU_OUT_OF_MEMORY
+                              : FULCRUM_GPU_API_ERROR,
                   "%s failed: %s (CUresult %d)", what, text, result);
 }
 
-#define CHECK(call, what)                                                     \
-  do {                                                                        \
-    int status_ = check((call), what);                                        \
-    if (status_)                                                              \
-      return status_;                                                         \
+#define CHECK(call, what)                                                      \
+  do {                                                                         \
+    int status_ = check((call), what);                                         \
+    if (status_)                                                               \
+      return status_;                                                          \
   } while (0)
 
 static int initialize(void) {
@@ -100,10 +101,10 @@ static int initialize(void) {
     return setError(&cu.error, FULCRUM_GPU_NO_DRIVER,
                     "cannot load libcuda.so.1 (no NVIDIA driver): %s",
                     dlerror());
-#define LOAD(name, result, params)                                            \
-  p_##name = (result(*) params)dlsym(library, #name);                         \
-  if (!p_##name)                                                              \
-    return setError(&cu.error, FULCRUM_GPU_NO_DRIVER,                         \
+#define LOAD(name, result, params)                                             \
+  p_##name = (result(*) params)dlsym(library, #name);                          \
+  if (!p_##name)                                                               \
+    return setError(&cu.error, FULCRUM_GPU_NO_DRIVER,                          \
                     "libcuda.so.1 has no " #name);
   FULCRUM_CU_FUNCTIONS(LOAD)
 #undef LOAD

@@ -19,43 +19,43 @@
 #include <dlfcn.h>
 #include <pthread.h>
 
-#define FULCRUM_VK_FUNCTIONS(X)                                               \
-  X(vkDestroyInstance)                                                        \
-  X(vkEnumeratePhysicalDevices)                                               \
-  X(vkGetPhysicalDeviceProperties)                                            \
-  X(vkGetPhysicalDeviceFeatures2)                                             \
-  X(vkGetPhysicalDeviceQueueFamilyProperties)                                 \
-  X(vkGetPhysicalDeviceMemoryProperties)                                      \
-  X(vkCreateDevice)                                                           \
-  X(vkGetDeviceQueue)                                                         \
-  X(vkCreateBuffer)                                                           \
-  X(vkDestroyBuffer)                                                          \
-  X(vkGetBufferMemoryRequirements)                                            \
-  X(vkAllocateMemory)                                                         \
-  X(vkFreeMemory)                                                             \
-  X(vkBindBufferMemory)                                                       \
-  X(vkMapMemory)                                                              \
-  X(vkCreateShaderModule)                                                     \
-  X(vkCreateDescriptorSetLayout)                                              \
-  X(vkCreatePipelineLayout)                                                   \
-  X(vkCreatePipelineCache)                                                    \
-  X(vkCreateComputePipelines)                                                 \
-  X(vkCreateDescriptorPool)                                                   \
-  X(vkResetDescriptorPool)                                                    \
-  X(vkAllocateDescriptorSets)                                                 \
-  X(vkUpdateDescriptorSets)                                                   \
-  X(vkCreateCommandPool)                                                      \
-  X(vkAllocateCommandBuffers)                                                 \
-  X(vkBeginCommandBuffer)                                                     \
-  X(vkEndCommandBuffer)                                                       \
-  X(vkResetCommandBuffer)                                                     \
-  X(vkCmdBindPipeline)                                                        \
-  X(vkCmdBindDescriptorSets)                                                  \
-  X(vkCmdDispatch)                                                            \
-  X(vkCmdPipelineBarrier)                                                     \
-  X(vkCreateFence)                                                            \
-  X(vkResetFences)                                                            \
-  X(vkWaitForFences)                                                          \
+#define FULCRUM_VK_FUNCTIONS(X)                                                \
+  X(vkDestroyInstance)                                                         \
+  X(vkEnumeratePhysicalDevices)                                                \
+  X(vkGetPhysicalDeviceProperties)                                             \
+  X(vkGetPhysicalDeviceFeatures2)                                              \
+  X(vkGetPhysicalDeviceQueueFamilyProperties)                                  \
+  X(vkGetPhysicalDeviceMemoryProperties)                                       \
+  X(vkCreateDevice)                                                            \
+  X(vkGetDeviceQueue)                                                          \
+  X(vkCreateBuffer)                                                            \
+  X(vkDestroyBuffer)                                                           \
+  X(vkGetBufferMemoryRequirements)                                             \
+  X(vkAllocateMemory)                                                          \
+  X(vkFreeMemory)                                                              \
+  X(vkBindBufferMemory)                                                        \
+  X(vkMapMemory)                                                               \
+  X(vkCreateShaderModule)                                                      \
+  X(vkCreateDescriptorSetLayout)                                               \
+  X(vkCreatePipelineLayout)                                                    \
+  X(vkCreatePipelineCache)                                                     \
+  X(vkCreateComputePipelines)                                                  \
+  X(vkCreateDescriptorPool)                                                    \
+  X(vkResetDescriptorPool)                                                     \
+  X(vkAllocateDescriptorSets)                                                  \
+  X(vkUpdateDescriptorSets)                                                    \
+  X(vkCreateCommandPool)                                                       \
+  X(vkAllocateCommandBuffers)                                                  \
+  X(vkBeginCommandBuffer)                                                      \
+  X(vkEndCommandBuffer)                                                        \
+  X(vkResetCommandBuffer)                                                      \
+  X(vkCmdBindPipeline)                                                         \
+  X(vkCmdBindDescriptorSets)                                                   \
+  X(vkCmdDispatch)                                                             \
+  X(vkCmdPipelineBarrier)                                                      \
+  X(vkCreateFence)                                                             \
+  X(vkResetFences)                                                             \
+  X(vkWaitForFences)                                                           \
   X(vkQueueSubmit)
 
 #define DECLARE(name) static PFN_##name name;
@@ -76,8 +76,12 @@ typedef struct {
   VkShaderModule module;
 } Shader;
 
-enum { kMaxKernels = 1024, kMaxShaders = 16, kMaxBindings = 64,
-       kScalarSlot = 256 };
+enum {
+  kMaxKernels = 1024,
+  kMaxShaders = 16,
+  kMaxBindings = 64,
+  kScalarSlot = 256
+};
 
 static struct {
   pthread_mutex_t lock;
@@ -121,11 +125,11 @@ static int check(VkResult result, const char *what) {
                   "%s failed (VkResult %d)", what, (int)result);
 }
 
-#define CHECK(call, what)                                                     \
-  do {                                                                        \
-    int status_ = check((call), what);                                        \
-    if (status_)                                                              \
-      return status_;                                                         \
+#define CHECK(call, what)                                                      \
+  do {                                                                         \
+    int status_ = check((call), what);                                         \
+    if (status_)                                                               \
+      return status_;                                                          \
   } while (0)
 
 /* The device FULCRUM_VULKAN_DEVICE names, or the first. */
@@ -180,8 +184,8 @@ static int createDevice(void) {
     if (properties[i].queueFlags & VK_QUEUE_COMPUTE_BIT)
       family = i;
   if (family == families)
-    return setError(&vk.error, FULCRUM_GPU_NO_DEVICE,
-                    "%s has no compute queue", vk.properties.deviceName);
+    return setError(&vk.error, FULCRUM_GPU_NO_DEVICE, "%s has no compute queue",
+                    vk.properties.deviceName);
   vk.queueFamily = family;
 
   /* Enable the optional features the kernels may use, where present. */
@@ -224,8 +228,7 @@ static int createQueueObjects(void) {
       VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
   CHECK(vkCreatePipelineCache(vk.device, &cache, 0, &vk.pipelineCache),
         "vkCreatePipelineCache");
-  VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                               kMaxBindings};
+  VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kMaxBindings};
   VkDescriptorPoolCreateInfo pool = {
       VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
   pool.maxSets = 1;
@@ -279,10 +282,10 @@ static int initialize(void) {
                     "vkCreateInstance failed (VkResult %d): no Vulkan driver "
                     "(install one, e.g. Mesa's lavapipe)",
                     (int)result);
-#define LOAD(name)                                                            \
-  name = (PFN_##name)getInstanceProcAddr(vk.instance, #name);                 \
-  if (!name)                                                                  \
-    return setError(&vk.error, FULCRUM_GPU_NO_DRIVER,                         \
+#define LOAD(name)                                                             \
+  name = (PFN_##name)getInstanceProcAddr(vk.instance, #name);                  \
+  if (!name)                                                                   \
+    return setError(&vk.error, FULCRUM_GPU_NO_DRIVER,                          \
                     "the Vulkan loader has no " #name);
   FULCRUM_VK_FUNCTIONS(LOAD)
 #undef LOAD
@@ -307,7 +310,8 @@ static int createBuffer(VkDeviceSize size, Buffer *out) {
   VkMemoryPropertyFlags wanted = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
                                  VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
   uint32_t type = vk.memory.memoryTypeCount;
-  for (uint32_t i = 0; i < vk.memory.memoryTypeCount && type == vk.memory.memoryTypeCount; ++i)
+  for (uint32_t i = 0;
+       i < vk.memory.memoryTypeCount && type == vk.memory.memoryTypeCount; ++i)
     if ((requirements.memoryTypeBits & (1u << i)) &&
         (vk.memory.memoryTypes[i].propertyFlags & wanted) == wanted)
       type = i;
@@ -339,7 +343,8 @@ static void releaseBuffer(void *handle) {
   free(buffer);
 }
 
-static int getShader(const uint8_t *binary, int64_t bytes, VkShaderModule *out) {
+static int getShader(const uint8_t *binary, int64_t bytes,
+                     VkShaderModule *out) {
   for (int i = 0; i < vk.shaderCount; ++i)
     if (vk.shaders[i].binary == binary) {
       *out = vk.shaders[i].module;
@@ -386,9 +391,9 @@ static int getKernel(const uint8_t *binary, int64_t bytes, const char *name,
       VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
   setLayout.bindingCount = (uint32_t)bindings;
   setLayout.pBindings = layoutBindings;
-  CHECK(vkCreateDescriptorSetLayout(vk.device, &setLayout, 0,
-                                    &kernel->setLayout),
-        "vkCreateDescriptorSetLayout");
+  CHECK(
+      vkCreateDescriptorSetLayout(vk.device, &setLayout, 0, &kernel->setLayout),
+      "vkCreateDescriptorSetLayout");
   VkPipelineLayoutCreateInfo layout = {
       VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
   layout.setLayoutCount = 1;
@@ -402,8 +407,8 @@ static int getKernel(const uint8_t *binary, int64_t bytes, const char *name,
   pipeline.stage.module = module;
   pipeline.stage.pName = name;
   pipeline.layout = kernel->layout;
-  VkResult result = vkCreateComputePipelines(
-      vk.device, vk.pipelineCache, 1, &pipeline, 0, &kernel->pipeline);
+  VkResult result = vkCreateComputePipelines(vk.device, vk.pipelineCache, 1,
+                                             &pipeline, 0, &kernel->pipeline);
   if (result != VK_SUCCESS)
     return setError(&vk.error, FULCRUM_GPU_API_ERROR,
                     "cannot create the pipeline of kernel %s (VkResult %d)",
@@ -578,10 +583,11 @@ void fulcrum_vulkan_launch(FULCRUM_MEMREF1(binary), FULCRUM_MEMREF1(name),
   (void)blockX, (void)blockY, (void)blockZ;
   const int64_t grid[3] = {gridX, gridY, gridZ};
   pthread_mutex_lock(&vk.lock);
-  int status = launch((const uint8_t *)binaryAligned + binaryOffset,
-                      binarySize, (const char *)nameAligned, grid,
-                      (const FulcrumGPUArg *)((const int64_t *)argsAligned + argsOffset),
-                      argsRows);
+  int status =
+      launch((const uint8_t *)binaryAligned + binaryOffset, binarySize,
+             (const char *)nameAligned, grid,
+             (const FulcrumGPUArg *)((const int64_t *)argsAligned + argsOffset),
+             argsRows);
   pthread_mutex_unlock(&vk.lock);
   if (status)
     failLaunch("vulkan", &vk.error);
