@@ -53,3 +53,28 @@ if subprocess.run(["node", "-e", "require(process.argv[1])", os.path.join(
         "onnxruntime-node")], stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL).returncode == 0:
     config.available_features.add("onnxruntime")
+
+# The GPU targets' tests: Vulkan execution needs the loader and a driver
+# (Mesa's lavapipe runs compute shaders on the CPU), shader validation
+# spirv-val (spirv-tools), PTX checks ptxas (a CUDA toolkit), CUDA execution
+# an NVIDIA driver; tests needing what is absent are reported UNSUPPORTED.
+import ctypes
+import glob
+import shutil
+def _loadable(name):
+    try:
+        ctypes.CDLL(name)
+        return True
+    except OSError:
+        return False
+if _loadable("libvulkan.so.1") and glob.glob("/usr/share/vulkan/icd.d/*.json"):
+    config.available_features.add("vulkan")
+if shutil.which("spirv-val"):
+    config.available_features.add("spirv-val")
+_ptxas = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas" if os.access("/usr/local/cuda/bin/ptxas", os.X_OK) else None)
+if _ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", _ptxas))
+if _loadable("libcuda.so.1"):
+    config.available_features.add("cuda-driver")

@@ -4,7 +4,7 @@
 Usage: onnx-conformance.py FULCRUM_RUN [--data DIR] [--known-failures FILE]
                            [--report FILE.md] [--jobs N] [--filter SUBSTR]
                            [--write-known-failures FILE]
-                           [--supported-ops FILE.md]
+                           [--supported-ops FILE.md] [--target NAME]
 
 For every model directory under DIR/{node,simple,pytorch-converted,
 pytorch-operator}, runs `fulcrum-run model.onnx --test-data DIR` (compile,
@@ -16,7 +16,8 @@ that fails is skipped (counted in K); a listed test that passes is an
 unexpected pass and fails the run, as does a failure that is not listed.
 Without --known-failures every failure counts. --write-known-failures
 writes the current failures with their reasons (to refresh the list after
-an improvement); --supported-ops writes the per-operator table of
+an improvement); --target runs the models JIT-compiled for another target
+(`fulcrum-run --target=vulkan`; default cpu); --supported-ops writes the per-operator table of
 docs/SupportedOps.md (needs python3-onnx).
 """
 import argparse
@@ -42,11 +43,13 @@ def reason_of(output):
     return output.strip().splitlines()[-1][:200] if output.strip() else "no output"
 
 
-def run(tool, test_dir, timeout):
+def run(tool, test_dir, timeout, target="cpu"):
     start = time.time()
     try:
         p = subprocess.run([tool, os.path.join(test_dir, "model.onnx"),
-                            "--test-data", test_dir], capture_output=True,
+                            "--test-data", test_dir] +
+                           ([f"--target={target}"] if target != "cpu" else []),
+                           capture_output=True,
                            text=True, errors="replace", timeout=timeout)
         ok = p.returncode == 0
         out = p.stdout + p.stderr
@@ -110,6 +113,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--write-known-failures")
     ap.add_argument("--supported-ops")
+    ap.add_argument("--target", default="cpu")
     args = ap.parse_args()
 
     tests = []
@@ -130,7 +134,8 @@ def main():
 
     start = time.time()
     with ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda t: run(args.tool, t[1], args.timeout),
+        results = list(pool.map(lambda t: run(args.tool, t[1], args.timeout,
+                                               args.target),
                                 tests))
     elapsed = time.time() - start
 

@@ -17,6 +17,8 @@
 #include "fulcrum/Prune/Passes.h"
 #include "fulcrum/Target/CPU/CPUTarget.h"
 #include "fulcrum/Target/CPU/Passes.h"
+#include "fulcrum/Target/GPU/GPUTarget.h"
+#include "fulcrum/Target/GPU/Passes.h"
 #include "fulcrum/Transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
@@ -36,6 +38,7 @@ void fulcrum::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerLLVMDialectTranslation(registry);
   mlir::registerOpenMPDialectTranslation(registry);
   cost::registerWorkModels(registry);
+  registerGPUTargetInterfaces(registry);
 }
 
 void fulcrum::registerAllPasses() {
@@ -48,6 +51,11 @@ void fulcrum::registerAllPasses() {
   prune::registerPrunePasses();
   registerPipelines();
   registerCPUCodegenPipeline();
+  registerGPUTargetPasses();
+  registerGPUCodegenPipelines();
 }
 
-void fulcrum::registerAllTargetBackends() { registerCPUTargetBackend(); }
+void fulcrum::registerAllTargetBackends() {
+  registerCPUTargetBackend();
+  registerGPUTargetBackends();
+}

@@ -29,6 +29,10 @@ StringRef getArtifactSuffix(ArtifactKind kind) {
     return "a";
   case ArtifactKind::SharedLibrary:
     return "so";
+  case ArtifactKind::PTX:
+    return "ptx";
+  case ArtifactKind::SPIRV:
+    return "spv";
   }
   llvm_unreachable("unknown artifact kind");
 }
@@ -39,7 +43,8 @@ std::optional<ArtifactKind> getArtifactKindForPath(StringRef path) {
   StringRef ext = sys::path::extension(path);
   for (ArtifactKind kind :
        {ArtifactKind::MLIR, ArtifactKind::LLVMIR, ArtifactKind::Object,
-        ArtifactKind::StaticLibrary, ArtifactKind::SharedLibrary})
+        ArtifactKind::StaticLibrary, ArtifactKind::SharedLibrary,
+        ArtifactKind::PTX, ArtifactKind::SPIRV})
     if (ext.size() > 1 && ext.drop_front() == getArtifactSuffix(kind))
       return kind;
   return std::nullopt;

@@ -106,6 +106,10 @@ static cl::opt<std::string>
               cl::init("native"));
 static cl::alias mcpu("mcpu", cl::desc("Alias of --target-cpu"),
                       cl::aliasopt(targetCpu));
+static cl::opt<std::string>
+    gpuChip("gpu-chip",
+            cl::desc("GPU chip of --target=nvptx: sm_80, sm_90, ..."),
+            cl::value_desc("chip"));
 static cl::opt<unsigned> optLevel("opt-level",
                                   cl::desc("LLVM optimization level (0-3)"),
                                   cl::init(3));
@@ -277,6 +281,7 @@ int main(int argc, char **argv) {
   options.target = target;
   options.targetOptions.cpu = targetCpu;
   options.targetOptions.optLevel = optLevel;
+  options.targetOptions.gpuChip = gpuChip;
   options.pipeline.entryPoint = entryPoint;
   options.pipeline.fuseElementwise = fuseElementwise;
   options.pipeline.channelsLast = channelsLast;

@@ -43,6 +43,14 @@ static cl::opt<std::string>
               cl::desc("CPU to JIT-compile for: native (default), x86-64, "
                        "x86-64-v3, x86-64-v4, ... (a .so keeps its own)"),
               cl::init("native"));
+static cl::opt<std::string>
+    target("target",
+           cl::desc("Target to JIT-compile for: cpu (default), vulkan, "
+                    "nvptx (a .so keeps its own)"),
+           cl::init("cpu"));
+static cl::opt<std::string>
+    gpuChip("gpu-chip", cl::desc("GPU chip of --target=nvptx (sm_80, ...)"),
+            cl::value_desc("chip"));
 static cl::list<std::string>
     inputPaths(cl::Positional, cl::desc("[input.pb|input.npy|inputs.npz ...]"));
 static cl::opt<std::string>
@@ -101,7 +109,8 @@ static cl::opt<std::string>
 
 static cl::opt<bool>
     fuse("fuse",
-         cl::desc("When compiling: Fuse at graph level: fold BatchNormalization, scales and "
+         cl::desc("When compiling: Fuse at graph level: fold "
+                  "BatchNormalization, scales and "
                   "transposes into contractions, recognize layer norms and "
                   "GELUs, fuse epilogues (default on; --fuse=false turns it "
                   "off)"),
@@ -157,7 +166,9 @@ namespace {
 std::unique_ptr<fulcrum::ModelRunner> compileModel(const std::string &path,
                                                    mlir::MLIRContext &context) {
   fulcrum::CompileOptions options;
+  options.target = target;
   options.targetOptions.cpu = targetCpu;
+  options.targetOptions.gpuChip = gpuChip;
   options.pipeline.entryPoint = entryPoint;
   options.pipeline.channelsLast = channelsLast;
   options.pipeline.fuse = fuse;

@@ -35,9 +35,11 @@ enum class ArtifactKind {
   Object,        ///< .o
   StaticLibrary, ///< .a
   SharedLibrary, ///< .so
+  PTX,           ///< .ptx, a GPU target's device code
+  SPIRV,         ///< .spv, a GPU target's device code
 };
 
-/// `mlir`, `ll`, `o`, `a`, `so`.
+/// `mlir`, `ll`, `o`, `a`, `so`, `ptx`, `spv`.
 llvm::StringRef getArtifactSuffix(ArtifactKind kind);
 /// The artifact a file name asks for, by its suffix (`-` is MLIR on stdout).
 std::optional<ArtifactKind> getArtifactKindForPath(llvm::StringRef path);
@@ -51,6 +53,8 @@ struct TargetOptions {
   std::string cpu = "native";
   /// LLVM optimization level (0-3).
   unsigned optLevel = 3;
+  /// GPU targets: the chip (`sm_80`, `sm_90` for nvptx); empty for others.
+  std::string gpuChip;
 };
 
 /// What a target resolves its options to: the machine code generation

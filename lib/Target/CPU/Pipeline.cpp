@@ -25,11 +25,7 @@ using namespace mlir;
 
 namespace fulcrum {
 
-void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
-                             StringRef kernelISA) {
-  if (options.channelsLast)
-    pm.addNestedPass<func::FuncOp>(createChannelsLast());
-  pm.addPass(createEmitCInterface(EmitCInterfaceOptions{options.entryPoint}));
+void addBufferizationPasses(OpPassManager &pm) {
   bufferization::OneShotBufferizationOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
   // Loops lowered from ONNX Loop/Scan and recurrent layers yield new tensors
@@ -47,6 +43,14 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+}
+
+void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
+                             StringRef kernelISA) {
+  if (options.channelsLast)
+    pm.addNestedPass<func::FuncOp>(createChannelsLast());
+  pm.addPass(createEmitCInterface(EmitCInterfaceOptions{options.entryPoint}));
+  addBufferizationPasses(pm);
   pm.addPass(createBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
   // Before the matmul and softmax kernels, which would take the attention's

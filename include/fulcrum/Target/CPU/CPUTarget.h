@@ -39,6 +39,10 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
                              const PipelineOptions &options,
                              llvm::StringRef kernelISA);
 
+/// One-shot bufferization of the whole module (function boundaries, identity
+/// layouts) and buffer deallocation: the start of every codegen phase.
+void addBufferizationPasses(mlir::OpPassManager &pm);
+
 /// Registers `fulcrum-cpu-codegen-pipeline` (options: entry-point; kernels
 /// for the host's ISA) for fulcrum-opt.
 void registerCPUCodegenPipeline();

@@ -1,0 +1,80 @@
+//===- GPUTarget.h - The GPU targets ----------------------------*- C++ -*-===//
+//
+// Part of Fulcrum. Code generation for GPUs: `vulkan` (SPIR-V compute
+// shaders, run through a small runtime over libvulkan, e.g. on Mesa's
+// lavapipe) and `nvptx` (NVVM -> PTX, run through a small runtime over the
+// CUDA driver API). Both share the linalg -> GPU mapping (parallel loops
+// tiled to workgroups and threads, outlined into one gpu.module); the host
+// side is lowered to LLVM like the CPU target's and calls the runtime,
+// which is linked into the artifact from bitcode and loads the GPU driver
+// with dlopen when the model first runs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FULCRUM_TARGET_GPU_GPUTARGET_H
+#define FULCRUM_TARGET_GPU_GPUTARGET_H
+
+#include "fulcrum/Target/TargetBackend.h"
+
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace fulcrum {
+
+/// Which kernels the GPU pipeline makes.
+enum class GPUKind { Vulkan, NVPTX };
+
+struct GPUPipelineOptions {
+  GPUKind kind = GPUKind::Vulkan;
+  /// NVPTX: the chip (`sm_80`, `sm_90`); required.
+  std::string chip;
+  /// Threads per workgroup of the mapped loops.
+  int64_t workgroupSize = 64;
+  /// NVPTX: libdevice bitcode linked into the kernels ("" when absent).
+  std::string libdevice;
+};
+
+/// Registers the `vulkan` and `nvptx` targets.
+void registerGPUTargetBackends();
+
+/// linalg -> codegen for GPUs: bufferization, the GPU mapping, kernels
+/// (SPIR-V or PTX) embedded as globals, the host side in the LLVM dialect
+/// calling the runtime.
+void buildGPUCodegenPipeline(mlir::OpPassManager &pm,
+                             const PipelineOptions &options,
+                             const GPUPipelineOptions &gpu);
+
+/// Registers `fulcrum-vulkan-codegen-pipeline` and
+/// `fulcrum-nvptx-codegen-pipeline` (chip sm_80) for fulcrum-opt.
+void registerGPUCodegenPipelines();
+
+/// Registers what the GPU pipelines need in a context: the GPU dialect's
+/// LLVM translation and the NVVM and SPIR-V target attributes.
+void registerGPUTargetInterfaces(mlir::DialectRegistry &registry);
+
+/// Links the GPU runtimes' bitcode (Runtime/*.c) into `module`, only what
+/// it calls.
+llvm::Error linkGPURuntime(llvm::Module &module);
+
+/// The attribute on gpu.launch_func listing the operands its kernel may
+/// write.
+inline llvm::StringRef getWrittenArgsAttrName() {
+  return "fulcrum.written_args";
+}
+
+/// The Vulkan environment kernels are compiled for (SPIR-V 1.3, Shader,
+/// 8/16/64-bit types).
+llvm::StringRef getDefaultVulkanTargetEnv();
+
+/// The libdevice bitcode of the CUDA toolkit at /usr/local/cuda (or
+/// $CUDA_HOME), or "" when absent.
+std::string findLibdevice();
+
+/// The path of `ptxas` (CUDA toolkit or PATH), or "" when absent.
+std::string findPtxas();
+
+} // namespace fulcrum
+
+#endif // FULCRUM_TARGET_GPU_GPUTARGET_H

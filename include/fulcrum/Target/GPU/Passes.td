@@ -1,0 +1,192 @@
+//===- Passes.td - GPU target passes -----------------------*- tablegen -*-===//
+
+#ifndef FULCRUM_TARGET_GPU_PASSES_TD
+#define FULCRUM_TARGET_GPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def GPUMapParallelLoops
+    : Pass<"fulcrum-gpu-map-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Map the outermost scf.parallel loops a GPU can run to "
+                "workgroups and threads";
+  let description = [{
+    The shared GPU mapping of the `vulkan` and `nvptx` targets, on memrefs
+    after `convert-linalg-to-parallel-loops`. Each outermost `scf.parallel`
+    (one per linalg op: its parallel dimensions; reductions are `scf.for`
+    loops inside, run by each thread) whose body a GPU kernel can hold is
+    collapsed to one dimension, tiled by `workgroup-size` and annotated for
+    `convert-parallel-loops-to-gpu`: the tile loop goes to workgroups
+    (`block_x`), the loop inside a tile to threads (`thread_x`), loops
+    nested deeper run sequentially in each thread. A loop of fewer
+    iterations than `workgroup-size` gets one workgroup of that many
+    threads. When the tiles would
+    exceed `max-workgroups`, each thread runs several iterations (a
+    sequential loop between the two).
+
+    A body qualifies when it holds only `arith`, `math`, `scf`, `affine`
+    index arithmetic and `memref.load`/`memref.store` on memrefs with a
+    static shape and the identity layout, whose elements are f32, f16, i32,
+    i16, i8 or i1 (and i64/f64 with `allow-64-bit`), captures no more than
+    `max-buffers` memrefs, and the loop has no reductions. With
+    `allow-dynamic-leading-dim` (the vulkan target) the first dimension of
+    a memref may be dynamic (a dynamic batch). Other loops
+    (data-dependent scatters, calls, allocations, dynamic shapes) are left
+    alone: they run on the host side of the artifact.
+
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c8) step (%c1, %c1) {
+      %v = memref.load %in[%i, %j] : memref<4x8xf32>
+      memref.store %v, %out[%i, %j] : memref<4x8xf32>
+    }
+    // becomes (workgroup-size=16): 32 iterations in 2 workgroups
+    scf.parallel (%t) = (%c0) to (%c32) step (%c16) {
+      scf.parallel (%l) = (%c0) to (%c16) step (%c1) {
+        ... // %i, %j from %t + %l, guarded by %t + %l < 32
+      } {mapping = [#gpu.loop_dim_map<processor = thread_x, ...>]}
+    } {mapping = [#gpu.loop_dim_map<processor = block_x, ...>]}
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+  let options = [
+    Option<"workgroupSize", "workgroup-size", "int64_t", "64",
+           "Threads per workgroup (tile size of the collapsed loop)">,
+    Option<"maxWorkgroups", "max-workgroups", "int64_t", "65535",
+           "Most workgroups one dispatch may have in x">,
+    Option<"maxBuffers", "max-buffers", "int64_t", "30",
+           "Most memrefs (plus scalars) one kernel may capture">,
+    Option<"allow64Bit", "allow-64-bit", "bool", "true",
+           "Map loops that load or store i64 or f64 elements">,
+    Option<"allowDynamicLeadingDim", "allow-dynamic-leading-dim", "bool",
+           "false",
+           "Map loops on memrefs whose first dimension is dynamic (the "
+           "strides stay static; SPIR-V runtime arrays)">
+  ];
+  let statistics = [
+    Statistic<"numMapped", "mapped-loops", "Loops mapped to the GPU">,
+    Statistic<"numHost", "host-loops", "Loops left to the host">
+  ];
+}
+
+def GPUMergeKernelModules
+    : Pass<"fulcrum-gpu-merge-kernel-modules", "::mlir::ModuleOp"> {
+  let summary = "Put every outlined kernel into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` makes one `gpu.module` per kernel, each holding a
+    function named after the host function. This pass moves every kernel
+    into one module, `@fulcrum_kernels`, renamed after its old module (which
+    is unique), and points the `gpu.launch_func` ops at them: a model then
+    has one shader module (SPIR-V) or one PTX file with every entry point.
+    Each launch gets `fulcrum.written_args`, the operands its kernel may
+    write (used other than by `memref.load`), which the runtime copies back.
+
+    ```mlir
+    gpu.module @f_kernel { gpu.func @f_kernel(...) kernel {...} }
+    gpu.module @f_kernel_0 { gpu.func @f_kernel(...) kernel {...} }
+    // become
+    gpu.launch_func @fulcrum_kernels::@f_kernel ... {fulcrum.written_args = array<i64: 1>}
+    gpu.module @fulcrum_kernels {
+      gpu.func @f_kernel(...) kernel {...}
+      gpu.func @f_kernel_0(...) kernel {...}
+    }
+    ```
+  }];
+}
+
+def GPUKernelsToSPIRV
+    : Pass<"fulcrum-gpu-kernels-to-spirv", "::mlir::ModuleOp"> {
+  let summary = "Convert gpu.module kernels to Vulkan SPIR-V modules";
+  let description = [{
+    For each `gpu.module`, adds a `spirv.module` (Logical/GLSL450, for the
+    Vulkan environment of `spirv.target_env` on the module or the pass's
+    default: SPIR-V 1.3, Shader, Int8/16/64, Float16/64 and 8/16-bit storage
+    buffers) of the same name next to it: each kernel becomes a
+    GLCompute entry point whose local size is the kernel's
+    `known_block_size`, each argument a storage buffer (set 0, binding =
+    argument number; scalars are wrapped in a one-member struct), index
+    arithmetic 32-bit. Transcendental functions without a GLSL instruction
+    (erf) are first expanded into polynomials. The gpu.module stays, for
+    the launches that name it; `fulcrum-gpu-serialize-spirv` replaces both.
+    Fails, naming the op, when a kernel holds something SPIR-V cannot
+    express.
+
+    ```mlir
+    gpu.module @m {
+      gpu.func @k(%a: memref<4xf32>) kernel
+          attributes {known_block_size = array<i32: 4, 1, 1>} {...}
+    }
+    // adds
+    spirv.module @m Logical GLSL450 requires #spirv.vce<...> {
+      spirv.GlobalVariable @k_arg_0 bind(0, 0) : !spirv.ptr<...>
+      spirv.func @k() "None" {...}
+      spirv.EntryPoint "GLCompute" @k, ...
+      spirv.ExecutionMode @k "LocalSize", 4, 1, 1
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::spirv::SPIRVDialect"];
+}
+
+def GPUSerializeSPIRV
+    : Pass<"fulcrum-gpu-serialize-spirv", "::mlir::ModuleOp"> {
+  let summary = "Serialize SPIR-V modules into gpu.binary ops";
+  let description = [{
+    Replaces each `spirv.module` made by `fulcrum-gpu-kernels-to-spirv`,
+    and the `gpu.module` of the same name, by a `gpu.binary` holding the
+    serialized SPIR-V words (one `#gpu.object` whose target is the module's
+    `spirv.target_env`). The launches keep naming `@module::@kernel`.
+
+    ```mlir
+    gpu.module @m {...}
+    spirv.module @m Logical GLSL450 {...}
+    // become
+    gpu.binary @m [#gpu.object<#spirv.target_env<...>, "\03\02#\07...">]
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def GPULowerLaunches
+    : Pass<"fulcrum-gpu-lower-launches", "::mlir::ModuleOp"> {
+  let summary = "Replace kernel launches by calls of the GPU runtime";
+  let description = [{
+    The host side of a GPU artifact. Each `gpu.binary` becomes a private
+    constant `memref.global` of its bytes (`__fulcrum_gpu_binary_<name>`,
+    NUL-terminated, so PTX text can be loaded as is), each kernel name a
+    NUL-terminated string global, and each `gpu.launch_func` a call of
+    `fulcrum_<runtime>_launch(binary, kernel, grid x/y/z, block x/y/z,
+    args)`, where `args` is a stack array of one `[kind, value, bytes,
+    flags]` row per kernel argument: kind 0 is a buffer (value: the address
+    of its first element; bytes: its extent), kind 1 a scalar (value: its
+    bits; bytes: `index-bytes` for an index, else its width). Flag 1 marks a
+    buffer the kernel writes (the runtime copies it back), flag 2 a buffer
+    that is a constant global (uploaded once). The runtimes are
+    lib/Target/GPU/Runtime/{vulkan,cuda}.c, linked into the artifact.
+    Launch arguments must be memrefs with the identity layout whose
+    dimensions, but for the first, are static (the extent of a dynamic one
+    is computed at run time), or integer, index or float scalars.
+
+    ```mlir
+    gpu.launch_func @m::@k blocks in (%c2, %c1, %c1) threads in (%c64, %c1, %c1)
+        args(%buf : memref<128xf32>)
+    // becomes
+    %args = memref.alloca() : memref<1x4xi64>
+    ... // row 0: [0, address of %buf, 512, 1]
+    call @fulcrum_vulkan_launch(%binary, %name, %c2, %c1, %c1, %c64, %c1,
+                                %c1, %args) : (...) -> ()
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"runtime", "runtime", "std::string", "\"vulkan\"",
+           "The runtime called: vulkan or cuda">,
+    Option<"indexBytes", "index-bytes", "int64_t", "4",
+           "Bytes of an index scalar in the kernels (SPIR-V 4, NVVM 8)">
+  ];
+}
+
+#endif // FULCRUM_TARGET_GPU_PASSES_TD

@@ -1,0 +1,257 @@
+//===- GPUBackend.cpp - The `vulkan` and `nvptx` targets ------------------===//
+//
+// Part of Fulcrum. The GPU targets behind the TargetBackend interface. The
+// host side of their artifacts is made like the CPU target's (the same
+// LLVM configuration, exports and linking), with the GPU runtime linked in
+// from bitcode and the device code embedded as a global.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Execution/ModelRunner.h"
+#include "fulcrum/Target/CPU/CPUTarget.h"
+#include "fulcrum/Target/GPU/GPUTarget.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
+#include "llvm/Linker/Linker.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+// Generated at build time from Runtime/*.c (GPURuntimeBitcode.cpp).
+extern const unsigned char fulcrumGPURuntimeBitcode[];
+extern const size_t fulcrumGPURuntimeBitcodeSize;
+
+using namespace llvm;
+
+namespace fulcrum {
+
+namespace {
+Error error(const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), message);
+}
+
+Error writeFile(StringRef path, StringRef bytes) {
+  std::string message;
+  auto out = mlir::openOutputFile(path, &message);
+  if (!out)
+    return error(message);
+  out->os() << bytes;
+  out->keep();
+  return Error::success();
+}
+
+constexpr StringLiteral kBinaryGlobal = "__fulcrum_gpu_binary_fulcrum_kernels";
+
+/// The device code embedded in a module after the codegen phase (without
+/// the NUL the global ends with).
+Expected<std::string> getDeviceCode(mlir::ModuleOp module) {
+  auto global = module.lookupSymbol<mlir::LLVM::GlobalOp>(kBinaryGlobal);
+  if (!global)
+    return error("the model has no GPU kernels (everything runs on the "
+                 "host side)");
+  std::string bytes;
+  if (auto dense =
+          dyn_cast_or_null<mlir::DenseElementsAttr>(global.getValueOrNull()))
+    bytes.assign(dense.getRawData().begin(), dense.getRawData().end());
+  else if (auto text =
+               dyn_cast_or_null<mlir::StringAttr>(global.getValueOrNull()))
+    bytes = text.getValue().str();
+  else
+    return error("unexpected initializer of @" + kBinaryGlobal);
+  if (!bytes.empty() && bytes.back() == 0)
+    bytes.pop_back();
+  return bytes;
+}
+
+class GPUTargetBackend : public TargetBackend {
+public:
+  explicit GPUTargetBackend(GPUKind kind) : kind(kind) {}
+
+  StringRef getName() const override {
+    return kind == GPUKind::Vulkan ? "vulkan" : "nvptx";
+  }
+  ArrayRef<StringRef> getAliases() const override {
+    static const StringRef vulkan[] = {"spirv"};
+    static const StringRef nvptx[] = {"cuda"};
+    return kind == GPUKind::Vulkan ? ArrayRef<StringRef>(vulkan)
+                                   : ArrayRef<StringRef>(nvptx);
+  }
+  std::string getDescription() const override {
+    if (kind == GPUKind::Vulkan)
+      return "GPUs through Vulkan compute (SPIR-V kernels; runs on any "
+             "Vulkan driver, e.g. Mesa's lavapipe; FULCRUM_VULKAN_DEVICE "
+             "picks the device); artifacts .so .o .a .ll .spv .mlir";
+    return "NVIDIA GPUs through NVVM (--gpu-chip sm_80|sm_90; PTX kernels "
+           "run by the CUDA driver, loaded at run time); artifacts .so .o .a "
+           ".ll .ptx .mlir";
+  }
+  ArrayRef<CompilePhase> getPhases() const override {
+    static const CompilePhase phases[] = {
+        CompilePhase::Import, CompilePhase::Graph, CompilePhase::Linalg,
+        CompilePhase::Codegen};
+    return phases;
+  }
+  void buildCodegenPipeline(mlir::OpPassManager &pm,
+                            const PipelineOptions &options,
+                            const TargetOptions &target) const override {
+    GPUPipelineOptions gpu;
+    gpu.kind = kind;
+    gpu.chip = target.gpuChip;
+    if (kind == GPUKind::NVPTX)
+      gpu.libdevice = findLibdevice();
+    buildGPUCodegenPipeline(pm, options, gpu);
+  }
+  ArrayRef<ArtifactKind> getArtifactKinds() const override {
+    static const ArtifactKind vulkan[] = {
+        ArtifactKind::LLVMIR, ArtifactKind::Object, ArtifactKind::StaticLibrary,
+        ArtifactKind::SharedLibrary, ArtifactKind::SPIRV};
+    static const ArtifactKind nvptx[] = {
+        ArtifactKind::LLVMIR, ArtifactKind::Object, ArtifactKind::StaticLibrary,
+        ArtifactKind::SharedLibrary, ArtifactKind::PTX};
+    return kind == GPUKind::Vulkan ? ArrayRef<ArtifactKind>(vulkan)
+                                   : ArrayRef<ArtifactKind>(nvptx);
+  }
+
+  /// The host module's LLVM IR with the runtime and the entry point's
+  /// exports.
+  Expected<std::unique_ptr<Module>>
+  translate(mlir::ModuleOp module, LLVMContext &context,
+            const EntryPointInfo &entry, const TargetOptions &options) const {
+    auto llvmModule = translateToLLVMIR(module, context, options);
+    if (!llvmModule)
+      return llvmModule.takeError();
+    if (Error err = linkGPURuntime(**llvmModule))
+      return std::move(err);
+    if (!entry.signature.empty())
+      if (Error err =
+              addEntryPointExports(**llvmModule, entry.name, entry.signature))
+        return std::move(err);
+    return llvmModule;
+  }
+
+  Expected<std::string> compile(mlir::ModuleOp module,
+                                const EntryPointInfo &entry,
+                                const TargetOptions &options) const {
+    LLVMContext context;
+    auto llvmModule = translate(module, context, entry, options);
+    if (!llvmModule)
+      return llvmModule.takeError();
+    return emitObject(**llvmModule, options);
+  }
+
+  Error serialize(mlir::ModuleOp module, ArtifactKind artifact,
+                  const EntryPointInfo &entry, const TargetOptions &options,
+                  StringRef path) const override {
+    if (artifact == ArtifactKind::PTX || artifact == ArtifactKind::SPIRV) {
+      auto code = getDeviceCode(module);
+      if (!code)
+        return code.takeError();
+      // PTX text from gpu-module-to-binary ends with its own NUL.
+      if (artifact == ArtifactKind::PTX)
+        while (!code->empty() && code->back() == 0)
+          code->pop_back();
+      return writeFile(path, *code);
+    }
+    if (artifact == ArtifactKind::LLVMIR) {
+      LLVMContext context;
+      auto llvmModule = translate(module, context, entry, options);
+      if (!llvmModule)
+        return llvmModule.takeError();
+      std::string text;
+      raw_string_ostream os(text);
+      (*llvmModule)->print(os, nullptr);
+      return writeFile(path, text);
+    }
+    auto object = compile(module, entry, options);
+    if (!object)
+      return object.takeError();
+    switch (artifact) {
+    case ArtifactKind::Object:
+      return writeFile(path, *object);
+    case ArtifactKind::StaticLibrary:
+      return writeStaticLibrary(path, *object,
+                                (sys::path::stem(path) + ".o").str());
+    case ArtifactKind::SharedLibrary:
+      return writeSharedLibrary(path, *object);
+    default:
+      return error("the " + getName() + " target cannot write ." +
+                   getArtifactSuffix(artifact) + " files");
+    }
+  }
+
+  Expected<std::unique_ptr<ModelRunner>>
+  createRunner(mlir::ModuleOp module, const EntryPointInfo &entry,
+               const TargetOptions &options) const override {
+    if (entry.signature.empty())
+      return error("the entry point @" + entry.name +
+                   " has arguments or results without a C representation; "
+                   "it cannot be run");
+    auto object = compile(module, entry, options);
+    if (!object)
+      return object.takeError();
+    return jitLinkObject(*object, entry.name);
+  }
+
+  Expected<TargetDescription>
+  describe(const TargetOptions &options) const override {
+    TargetDescription description;
+    description.target = getName().str();
+    if (kind == GPUKind::NVPTX) {
+      StringRef chip = options.gpuChip;
+      unsigned version = 0;
+      if (chip.empty())
+        return error("the nvptx target needs --gpu-chip (sm_80 or sm_90)");
+      if (!chip.consume_front("sm_") || chip.getAsInteger(10, version) ||
+          version < 50)
+        return error("unknown --gpu-chip '" + options.gpuChip +
+                     "' (expected sm_<NN>, e.g. sm_80 or sm_90)");
+      description.triple = "nvptx64-nvidia-cuda";
+      description.cpu = options.gpuChip;
+      return description;
+    }
+    if (!options.gpuChip.empty())
+      return error("--gpu-chip is for the nvptx target");
+    description.triple = "spirv-unknown-vulkan1.1";
+    description.cpu = "vulkan";
+    return description;
+  }
+
+private:
+  GPUKind kind;
+};
+} // namespace
+
+Error linkGPURuntime(Module &module) {
+  bool calls = false;
+  for (Function &f : module)
+    calls |= f.isDeclaration() && f.getName().starts_with("fulcrum_") &&
+             (f.getName().ends_with("_launch"));
+  if (!calls)
+    return Error::success();
+  auto buffer = MemoryBuffer::getMemBuffer(
+      StringRef(reinterpret_cast<const char *>(fulcrumGPURuntimeBitcode),
+                fulcrumGPURuntimeBitcodeSize),
+      "fulcrum-gpu-runtime.bc", /*RequiresNullTerminator=*/false);
+  auto runtime = parseBitcodeFile(*buffer, module.getContext());
+  if (!runtime)
+    return runtime.takeError();
+  (*runtime)->setDataLayout(module.getDataLayout());
+  (*runtime)->setTargetTriple(module.getTargetTriple());
+  if (Linker::linkModules(module, std::move(*runtime),
+                          Linker::Flags::LinkOnlyNeeded))
+    return error("cannot link the GPU runtime");
+  return Error::success();
+}
+
+void registerGPUTargetBackends() {
+  registerTargetBackend(std::make_unique<GPUTargetBackend>(GPUKind::Vulkan));
+  registerTargetBackend(std::make_unique<GPUTargetBackend>(GPUKind::NVPTX));
+}
+
+} // namespace fulcrum

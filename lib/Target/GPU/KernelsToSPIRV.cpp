@@ -1,0 +1,173 @@
+//===- KernelsToSPIRV.cpp - fulcrum-gpu-kernels-to-spirv ------------------===//
+//
+// Part of Fulcrum. gpu.module kernels -> Vulkan-flavoured spirv.module.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Target/GPU/GPUTarget.h"
+#include "fulcrum/Target/GPU/Passes.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/Conversion/ArithToSPIRV/ArithToSPIRV.h"
+#include "mlir/Conversion/ControlFlowToSPIRV/ControlFlowToSPIRV.h"
+#include "mlir/Conversion/FuncToSPIRV/FuncToSPIRV.h"
+#include "mlir/Conversion/GPUToSPIRV/GPUToSPIRV.h"
+#include "mlir/Conversion/IndexToSPIRV/IndexToSPIRV.h"
+#include "mlir/Conversion/MathToSPIRV/MathToSPIRV.h"
+#include "mlir/Conversion/MemRefToSPIRV/MemRefToSPIRV.h"
+#include "mlir/Conversion/SCFToSPIRV/SCFToSPIRV.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/SPIRV/IR/SPIRVAttributes.h"
+#include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
+#include "mlir/Dialect/SPIRV/IR/TargetAndABI.h"
+#include "mlir/Dialect/SPIRV/Transforms/Passes.h"
+#include "mlir/Dialect/SPIRV/Transforms/SPIRVConversion.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace fulcrum {
+#define GEN_PASS_DEF_GPUKERNELSTOSPIRV
+#include "fulcrum/Target/GPU/Passes.h.inc"
+} // namespace fulcrum
+
+using namespace mlir;
+
+namespace fulcrum {
+llvm::StringRef getDefaultVulkanTargetEnv() {
+  return "#spirv.target_env<#spirv.vce<v1.3, [Shader, Int64, Int16, Int8, "
+         "Float64, Float16, StorageBuffer16BitAccess, "
+         "StorageBuffer8BitAccess], [SPV_KHR_storage_buffer_storage_class, "
+         "SPV_KHR_8bit_storage, SPV_KHR_16bit_storage]>, "
+         "#spirv.resource_limits<max_compute_workgroup_invocations = 1024, "
+         "max_compute_workgroup_size = [1024, 1024, 64]>>";
+}
+} // namespace fulcrum
+
+namespace {
+/// A math op with a GLSL.std.450 instruction MathToSPIRV does not use.
+template <typename MathOp, typename GLOp>
+struct MathToGLPattern : public OpConversionPattern<MathOp> {
+  using OpConversionPattern<MathOp>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MathOp op, typename MathOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type type = this->getTypeConverter()->convertType(op.getType());
+    if (!type)
+      return failure();
+    rewriter.replaceOpWithNewOp<GLOp>(op, type, adaptor.getOperands());
+    return success();
+  }
+};
+
+struct GPUKernelsToSPIRVPass
+    : public fulcrum::impl::GPUKernelsToSPIRVBase<GPUKernelsToSPIRVPass> {
+  LogicalResult prepare(gpu::GPUModuleOp module) {
+    MLIRContext *ctx = &getContext();
+    if (!module->hasAttr(spirv::getTargetEnvAttrName())) {
+      Attribute env = parseAttribute(fulcrum::getDefaultVulkanTargetEnv(), ctx);
+      module->setAttr(spirv::getTargetEnvAttrName(), env);
+    }
+    for (auto func : module.getOps<gpu::GPUFuncOp>()) {
+      if (!func.isKernel() || func->hasAttr(spirv::getEntryPointABIAttrName()))
+        continue;
+      SmallVector<int32_t, 3> size = {1, 1, 1};
+      if (std::optional<ArrayRef<int32_t>> known = func.getKnownBlockSize())
+        for (auto [i, v] : llvm::enumerate(*known))
+          size[i] = v;
+      func->setAttr(spirv::getEntryPointABIAttrName(),
+                    spirv::getEntryPointABIAttr(ctx, size));
+    }
+    // No GLSL instruction computes erf and the inverse hyperbolic
+    // functions; GLSL's pow is undefined for negative bases.
+    SmallVector<Operation *> erfs;
+    module.walk([&](Operation *op) {
+      if (isa<math::ErfOp, math::AsinhOp, math::AcoshOp, math::AtanhOp,
+              math::PowFOp>(op))
+        erfs.push_back(op);
+    });
+    if (!erfs.empty()) {
+      RewritePatternSet patterns(ctx);
+      populatePolynomialApproximateErfPattern(patterns);
+      populateExpandAsinhPattern(patterns);
+      populateExpandAcoshPattern(patterns);
+      populateExpandAtanhPattern(patterns);
+      populateExpandPowFPattern(patterns);
+      GreedyRewriteConfig config;
+      config.strictMode = GreedyRewriteStrictness::ExistingAndNewOps;
+      (void)applyOpPatternsAndFold(erfs, std::move(patterns), config);
+    }
+    return success();
+  }
+
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ModuleOp top = getOperation();
+    SmallVector<gpu::GPUModuleOp> modules(top.getOps<gpu::GPUModuleOp>());
+    for (gpu::GPUModuleOp module : modules) {
+      if (failed(prepare(module)))
+        return signalPassFailure();
+      OpBuilder builder(module);
+      auto copy = cast<gpu::GPUModuleOp>(builder.clone(*module));
+      spirv::TargetEnvAttr env = spirv::lookupTargetEnvOrDefault(copy);
+
+      // Default memory space -> StorageBuffer.
+      {
+        spirv::MemorySpaceToStorageClassConverter converter(
+            spirv::mapMemorySpaceToVulkanStorageClass);
+        spirv::convertMemRefTypesAndAttrs(copy, converter);
+      }
+      std::unique_ptr<ConversionTarget> target =
+          SPIRVConversionTarget::get(env);
+      SPIRVConversionOptions options;
+      SPIRVTypeConverter typeConverter(env, options);
+      RewritePatternSet patterns(ctx);
+      populateGPUToSPIRVPatterns(typeConverter, patterns);
+      ScfToSPIRVContext scfContext;
+      populateSCFToSPIRVPatterns(typeConverter, scfContext, patterns);
+      arith::populateArithToSPIRVPatterns(typeConverter, patterns);
+      populateMathToSPIRVPatterns(typeConverter, patterns);
+      patterns.add<MathToGLPattern<math::AcosOp, spirv::GLAcosOp>,
+                   MathToGLPattern<math::AsinOp, spirv::GLAsinOp>,
+                   MathToGLPattern<math::AtanOp, spirv::GLAtanOp>,
+                   MathToGLPattern<math::CoshOp, spirv::GLCoshOp>,
+                   MathToGLPattern<math::SinhOp, spirv::GLSinhOp>,
+                   MathToGLPattern<math::TanOp, spirv::GLTanOp>>(typeConverter,
+                                                                 ctx);
+      populateMemRefToSPIRVPatterns(typeConverter, patterns);
+      populateFuncToSPIRVPatterns(typeConverter, patterns);
+      index::populateIndexToSPIRVPatterns(typeConverter, patterns);
+      cf::populateControlFlowToSPIRVPatterns(typeConverter, patterns);
+      if (failed(applyFullConversion(copy, *target, std::move(patterns)))) {
+        // The partial result is not valid IR; drop it (the error names the
+        // op that failed).
+        Block *block = copy->getBlock();
+        for (Operation &op : llvm::make_early_inc_range(*block))
+          if (isa<spirv::ModuleOp>(op) &&
+              cast<spirv::ModuleOp>(op).getName() ==
+                  ("__spv__" + module.getName()).str())
+            op.erase();
+        if (copy->getBlock())
+          copy.erase();
+        return signalPassFailure();
+      }
+      // The conversion replaced the copy by `spirv.module @__spv__<name>`.
+      spirv::ModuleOp spirvModule;
+      for (auto candidate : top.getOps<spirv::ModuleOp>())
+        if (candidate.getName() == ("__spv__" + module.getName()).str())
+          spirvModule = candidate;
+      if (!spirvModule) {
+        module.emitError("the SPIR-V conversion made no spirv.module");
+        return signalPassFailure();
+      }
+      OpPassManager pm(spirv::ModuleOp::getOperationName());
+      pm.addPass(spirv::createSPIRVLowerABIAttributesPass());
+      pm.addPass(spirv::createSPIRVUpdateVCEPass());
+      if (failed(runPipeline(pm, spirvModule)))
+        return signalPassFailure();
+    }
+  }
+};
+} // namespace

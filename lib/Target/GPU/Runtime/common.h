@@ -1,0 +1,115 @@
+/*===- common.h - What the GPU runtimes share -----------------------------===*
+ *
+ * Part of Fulcrum. The launch ABI of fulcrum-gpu-lower-launches, status
+ * codes, and the cache of device buffers that mirror host buffers. Included
+ * by vulkan.c and cuda.c (each compiled to bitcode and linked into GPU
+ * artifacts, so everything here is static).
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef FULCRUM_GPU_RUNTIME_COMMON_H
+#define FULCRUM_GPU_RUNTIME_COMMON_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Status codes of the runtimes' functions. */
+enum {
+  FULCRUM_GPU_OK = 0,
+  FULCRUM_GPU_NO_DRIVER = 1,  /* the driver library cannot be loaded */
+  FULCRUM_GPU_NO_DEVICE = 2,  /* no (matching) device */
+  FULCRUM_GPU_API_ERROR = 3,  /* a driver call failed */
+  FULCRUM_GPU_BAD_LAUNCH = 4, /* a launch the device cannot run */
+  FULCRUM_GPU_OUT_OF_MEMORY = 5,
+};
+
+/* One row of a launch's argument table (fulcrum-gpu-lower-launches). */
+typedef struct {
+  int64_t kind;  /* 0: buffer, 1: scalar */
+  int64_t value; /* buffer: host address; scalar: its bits */
+  int64_t bytes; /* buffer: extent; scalar: width */
+  int64_t flags; /* 1: written by the kernel, 2: a constant global */
+} FulcrumGPUArg;
+
+enum { kArgWritten = 1, kArgConstant = 2 };
+
+/* A 1-D memref descriptor as the LLVM lowering passes it. */
+#define FULCRUM_MEMREF1(name)                                                  \
+  void *name##Allocated, void *name##Aligned, int64_t name##Offset,            \
+      int64_t name##Size, int64_t name##Stride
+
+/* The last error of this runtime instance: a status code and a message. */
+typedef struct {
+  int status;
+  char message[512];
+} FulcrumGPUError;
+
+static int setError(FulcrumGPUError *error, int status, const char *format,
+                    ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(error->message, sizeof error->message, format, args);
+  va_end(args);
+  error->status = status;
+  return status;
+}
+
+/* A launch that failed leaves the model's results undefined: report and
+ * stop the process rather than return garbage. */
+static void failLaunch(const char *runtime, const FulcrumGPUError *error) {
+  fprintf(stderr, "fulcrum: %s runtime error %d: %s\n", runtime, error->status,
+          error->message);
+  fflush(stderr);
+  abort();
+}
+
+/* Device buffers mirroring host buffers, looked up by (address, size).
+ * Buffers of constant globals are uploaded once; others are copied in
+ * before each launch and, when written, out after it. */
+typedef struct {
+  const void *host;
+  int64_t bytes;
+  int constant;
+  int uploaded;
+  void *device; /* the runtime's handle */
+} FulcrumGPUMirror;
+
+enum { kMaxMirrors = 1024, kMaxTransientMirrors = 256 };
+
+typedef struct {
+  FulcrumGPUMirror entries[kMaxMirrors];
+  int count;
+  int transient;
+} FulcrumGPUMirrors;
+
+static FulcrumGPUMirror *findMirror(FulcrumGPUMirrors *mirrors,
+                                    const void *host, int64_t bytes) {
+  for (int i = 0; i < mirrors->count; ++i)
+    if (mirrors->entries[i].host == host && mirrors->entries[i].bytes == bytes)
+      return &mirrors->entries[i];
+  return 0;
+}
+
+/* Drops the mirrors of non-constant buffers when there are too many
+ * (freed host buffers leave theirs behind); `release` frees a handle. */
+static void trimMirrors(FulcrumGPUMirrors *mirrors, int needed,
+                        void (*release)(void *device)) {
+  if (mirrors->transient + needed <= kMaxTransientMirrors &&
+      mirrors->count + needed <= kMaxMirrors)
+    return;
+  int kept = 0;
+  for (int i = 0; i < mirrors->count; ++i) {
+    if (mirrors->entries[i].constant) {
+      mirrors->entries[kept++] = mirrors->entries[i];
+      continue;
+    }
+    release(mirrors->entries[i].device);
+  }
+  mirrors->count = kept;
+  mirrors->transient = 0;
+}
+
+#endif /* FULCRUM_GPU_RUNTIME_COMMON_H */

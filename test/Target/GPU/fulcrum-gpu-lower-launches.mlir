@@ -1,0 +1,84 @@
+// RUN: fulcrum-opt %s --fulcrum-gpu-lower-launches --split-input-file --verify-diagnostics | FileCheck %s
+// RUN: fulcrum-opt %s --fulcrum-gpu-lower-launches="runtime=cuda index-bytes=8" --split-input-file --verify-diagnostics | FileCheck %s --check-prefix=CUDA
+
+// The binary and the kernel name become NUL-terminated globals; the launch
+// a call with one [kind, value, bytes, flags] row per argument: the buffer
+// (16 bytes, written), the constant weight (flag 2) and an index scalar.
+// CHECK-DAG: memref.global "private" constant @__fulcrum_gpu_binary_fulcrum_kernels : memref<4xi8> = dense<[1, 2, 3, 0]>
+// CHECK-DAG: memref.global "private" constant @__fulcrum_gpu_kernel_fulcrum_kernels_k : memref<2xi8> = dense<[107, 0]>
+// CHECK-DAG: func.func private @fulcrum_vulkan_launch(memref<?xi8>, memref<?xi8>, index, index, index, index, index, index, memref<?x4xi64>)
+// CHECK-LABEL: func.func @f
+// CHECK: %[[W:.*]] = memref.get_global @w
+// CHECK: %[[ARGS:.*]] = memref.alloca() : memref<3x4xi64>
+// CHECK: memref.extract_aligned_pointer_as_index %arg0
+// CHECK: arith.constant 16 : i64
+// CHECK: arith.constant 1 : i64
+// CHECK: memref.extract_aligned_pointer_as_index %[[W]]
+// CHECK: arith.constant 2 : i64
+// CHECK: arith.index_cast %arg1 : index to i64
+// CHECK: arith.constant 4 : i64
+// CHECK: %[[CAST:.*]] = memref.cast %[[ARGS]] : memref<3x4xi64> to memref<?x4xi64>
+// CHECK: call @fulcrum_vulkan_launch(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[CAST]])
+// CHECK-NOT: gpu.launch_func
+// CHECK-NOT: gpu.binary
+// CUDA: arith.index_cast %arg1 : index to i64
+// CUDA: arith.constant 8 : i64
+// CUDA: call @fulcrum_cuda_launch
+module attributes {gpu.container_module} {
+  memref.global "private" constant @w : memref<2xf32> = dense<[1.0, 2.0]>
+  func.func @f(%a: memref<4xf32>, %n: index) {
+    %c1 = arith.constant 1 : index
+    %c4 = arith.constant 4 : index
+    %w = memref.get_global @w : memref<2xf32>
+    gpu.launch_func @fulcrum_kernels::@k blocks in (%c1, %c1, %c1) threads in (%c4, %c1, %c1) args(%a : memref<4xf32>, %w : memref<2xf32>, %n : index) {fulcrum.written_args = array<i64: 0>}
+    return
+  }
+  gpu.binary @fulcrum_kernels [#gpu.object<#spirv.target_env<#spirv.vce<v1.0, [Shader], []>, #spirv.resource_limits<>>, "\01\02\03">]
+}
+
+// -----
+
+// A dynamic first dimension: the extent is computed at run time.
+// CHECK-LABEL: func.func @dynamic
+// CHECK: %[[ROWS:.*]] = memref.dim %arg0, %{{.*}} : memref<?x3xf32>
+// CHECK: %[[R64:.*]] = arith.index_cast %[[ROWS]] : index to i64
+// CHECK: arith.muli %[[R64]], %{{.*}} : i64
+module attributes {gpu.container_module} {
+  func.func @dynamic(%a: memref<?x3xf32>) {
+    %c1 = arith.constant 1 : index
+    gpu.launch_func @fulcrum_kernels::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%a : memref<?x3xf32>)
+    return
+  }
+  gpu.binary @fulcrum_kernels [#gpu.object<#spirv.target_env<#spirv.vce<v1.0, [Shader], []>, #spirv.resource_limits<>>, "\01">]
+}
+
+// -----
+
+// negative: a launch from a module that was not serialized.
+module attributes {gpu.container_module} {
+  func.func @f(%a: memref<4xf32>) {
+    %c1 = arith.constant 1 : index
+    // expected-error @below {{no gpu.binary @m to launch from}}
+    gpu.launch_func @m::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%a : memref<4xf32>)
+    return
+  }
+  gpu.module @m {
+    gpu.func @k(%a: memref<4xf32>) kernel {
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// negative: kernel arguments need static strides (only the first
+// dimension may be dynamic).
+module attributes {gpu.container_module} {
+  func.func @f(%a: memref<2x?xf32>) {
+    %c1 = arith.constant 1 : index
+    // expected-error @below {{kernel argument 0 is not a memref with the identity layout and static strides}}
+    gpu.launch_func @m::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%a : memref<2x?xf32>)
+    return
+  }
+  gpu.binary @m [#gpu.object<#spirv.target_env<#spirv.vce<v1.0, [Shader], []>, #spirv.resource_limits<>>, "\01">]
+}
