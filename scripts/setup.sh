@@ -13,12 +13,13 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev
   libgtest-dev python3 python3-onnx python3-numpy libonnx-testdata
   libomp-19-dev
+  libhdf5-dev
 )
 
 # Also needed by the test suite (the benchmark harness's smoke test; make
 # and pkg-config for the Makefile consumer of test/Integration) and the
 # benchmark: Debian's PyTorch, with the OpenMP OpenBLAS it runs best on.
-TEST_PACKAGES=(python3-torch libopenblas0-openmp make pkgconf)
+TEST_PACKAGES=(python3-torch libopenblas0-openmp make pkgconf hdf5-tools)
 BENCH_PACKAGES=(python3-torch python3-torchvision libopenblas0-openmp dataset-fashion-mnist)
 
 # Installs PACKAGES and the lists named as arguments (TEST_PACKAGES, ...).

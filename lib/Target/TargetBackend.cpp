@@ -29,6 +29,8 @@ StringRef getArtifactSuffix(ArtifactKind kind) {
     return "a";
   case ArtifactKind::SharedLibrary:
     return "so";
+  case ArtifactKind::NIR:
+    return "nir";
   }
   llvm_unreachable("unknown artifact kind");
 }
@@ -37,9 +39,9 @@ std::optional<ArtifactKind> getArtifactKindForPath(StringRef path) {
   if (path == "-")
     return ArtifactKind::MLIR;
   StringRef ext = sys::path::extension(path);
-  for (ArtifactKind kind :
-       {ArtifactKind::MLIR, ArtifactKind::LLVMIR, ArtifactKind::Object,
-        ArtifactKind::StaticLibrary, ArtifactKind::SharedLibrary})
+  for (ArtifactKind kind : {ArtifactKind::MLIR, ArtifactKind::LLVMIR,
+                            ArtifactKind::Object, ArtifactKind::StaticLibrary,
+                            ArtifactKind::SharedLibrary, ArtifactKind::NIR})
     if (ext.size() > 1 && ext.drop_front() == getArtifactSuffix(kind))
       return kind;
   return std::nullopt;

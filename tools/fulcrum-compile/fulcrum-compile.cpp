@@ -50,6 +50,15 @@ static cl::opt<std::string>
     calibrationData("calibration-data",
                     cl::desc("Calibration inputs for --quantize (.npy/.npz)"),
                     cl::value_desc("file"));
+static cl::opt<double> calibrationPercentile(
+    "calibration-percentile",
+    cl::desc("--target=nir: the activation percentile that sets each "
+             "layer's threshold (default 99.9)"),
+    cl::init(99.9));
+static cl::opt<unsigned> snnWeightBits(
+    "snn-weight-bits",
+    cl::desc("--target=nir: round weights to this many bits (0: keep f32)"),
+    cl::init(0));
 static cl::opt<std::string>
     target("target",
            cl::desc("Target (see --list-targets), or a target description "
@@ -140,7 +149,7 @@ int main(int argc, char **argv) {
     return fulcrum::printError(tool, "--compile-to=" + compileTo +
                                          " needs a .mlir output"),
            1;
-  if (!quantize.empty() || !calibrationData.empty())
+  if (!quantize.empty() || (!calibrationData.empty() && target != "nir"))
     return fulcrum::printError(
                tool,
                "quantization is not supported yet (--quantize" +
@@ -160,6 +169,9 @@ int main(int argc, char **argv) {
   options.pipeline.channelsLast = channelsLast;
   options.pipeline.fuse = fuse;
   options.pipeline.fusionRemarks = fusionRemarks;
+  options.targetOptions.calibrationData = calibrationData;
+  options.targetOptions.calibrationPercentile = calibrationPercentile;
+  options.targetOptions.snnWeightBits = snnWeightBits;
 
   auto description = fulcrum::cost::resolveTargetDescription(
       targetDescription, options, targetCpu.getNumOccurrences() > 0);

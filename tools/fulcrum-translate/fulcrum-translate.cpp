@@ -7,6 +7,7 @@
 
 #include "fulcrum/Import/ONNX/ONNXImporter.h"
 #include "fulcrum/InitAll.h"
+#include "fulcrum/Target/NIR/NIRFile.h"
 
 #include "mlir/Support/LogicalResult.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
@@ -23,6 +24,7 @@ int main(int argc, char **argv) {
     options.targetOpset = targetOpset;
     return options;
   });
+  fulcrum::snn::registerNIRTranslations();
   return mlir::failed(
       mlir::mlirTranslateMain(argc, argv, "Fulcrum translation driver\n"));
 }

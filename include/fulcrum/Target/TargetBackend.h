@@ -35,6 +35,7 @@ enum class ArtifactKind {
   Object,        ///< .o
   StaticLibrary, ///< .a
   SharedLibrary, ///< .so
+  NIR,           ///< .nir, an HDF5 NIR graph (the nir target)
 };
 
 /// `mlir`, `ll`, `o`, `a`, `so`.
@@ -51,6 +52,12 @@ struct TargetOptions {
   std::string cpu = "native";
   /// LLVM optimization level (0-3).
   unsigned optLevel = 3;
+  /// Neuromorphic targets: calibration inputs (.npy) for threshold
+  /// balancing, the activation percentile, and the weight bit width to
+  /// round to (0: keep f32).
+  std::string calibrationData;
+  double calibrationPercentile = 99.9;
+  unsigned snnWeightBits = 0;
 };
 
 /// What a target resolves its options to: the machine code generation
