@@ -19,7 +19,7 @@ PACKAGES=(
 # Also needed by the test suite (the benchmark harness's smoke test; make
 # and pkg-config for the Makefile consumer of test/Integration) and the
 # benchmark: Debian's PyTorch, with the OpenMP OpenBLAS it runs best on.
-TEST_PACKAGES=(python3-torch libopenblas0-openmp make pkgconf hdf5-tools)
+TEST_PACKAGES=(python3-torch libopenblas0-openmp make pkgconf hdf5-tools python3-h5py)
 BENCH_PACKAGES=(python3-torch python3-torchvision libopenblas0-openmp dataset-fashion-mnist)
 
 # Installs PACKAGES and the lists named as arguments (TEST_PACKAGES, ...).

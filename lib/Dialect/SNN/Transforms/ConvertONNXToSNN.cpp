@@ -175,7 +175,7 @@ LogicalResult Converter::convert(Operation *op, Pass::Statistic &numNeurons,
     return success();
   };
 
-  if (isa<onnx::ConstantOp>(op))
+  if (isa<onnx::ConstantOp, onnx::NoValueOp>(op))
     return success(); // Read where used.
 
   if (auto gemm = dyn_cast<onnx::GemmOp>(op)) {

@@ -73,9 +73,9 @@ struct SNNQuantizeWeightsPass
       }
       ++numLayers;
       if (remarks)
-        op->emitRemark() << "weights rounded to " << bits << " bits: scale "
-                         << scale << ", largest error " << worst * 100
-                         << "% of the largest weight";
+        op->emitRemark() << "weights rounded to " << bits.getValue()
+                         << " bits: scale " << scale << ", largest error "
+                         << worst * 100 << "% of the largest weight";
     });
   }
 };
