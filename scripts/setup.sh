@@ -14,12 +14,13 @@ PACKAGES=(
   libgtest-dev python3 python3-onnx python3-numpy libonnx-testdata
   libomp-19-dev
   libvulkan-dev
+  libhdf5-dev
 )
 
 # Also needed by the test suite (the benchmark harness's smoke test; make
 # and pkg-config for the Makefile consumer of test/Integration) and the
 # benchmark: Debian's PyTorch, with the OpenMP OpenBLAS it runs best on.
-TEST_PACKAGES=(python3-torch libopenblas0-openmp make pkgconf)
+TEST_PACKAGES=(python3-torch libopenblas0-openmp make pkgconf hdf5-tools python3-h5py)
 # The GPU targets' tests: Vulkan compute on the CPU (Mesa's lavapipe, with the
 # Vulkan loader) and shader validation (spirv-val).
 TEST_PACKAGES+=(mesa-vulkan-drivers libvulkan1 spirv-tools)

@@ -24,6 +24,7 @@ FULCRUM_PRESET(fulcrumPresetX8664V4)
 FULCRUM_PRESET(fulcrumPresetSm80)
 FULCRUM_PRESET(fulcrumPresetSm90)
 FULCRUM_PRESET(fulcrumPresetLoihi2)
+FULCRUM_PRESET(fulcrumPresetSpiNNaker2)
 #undef FULCRUM_PRESET
 
 namespace fulcrum::cost {
@@ -340,7 +341,8 @@ Error readSections(const Reader &top, TargetDescription &t) {
     NeuromorphicFields &f = t.neuromorphic;
     if (Error err = n.checkKeys(
             {"energy_per_synop_pj", "energy_per_spike_pj", "neurons_per_core",
-             "synops_per_second_per_core", "spike_rate", "timesteps"}))
+             "synops_per_second_per_core", "spike_rate", "timesteps",
+             "weight_bits", "max_fan_in", "max_fan_out"}))
       return err;
     if (Error err = n.number("energy_per_synop_pj", f.energyPerSynopPJ, true))
       return err;
@@ -355,6 +357,15 @@ Error readSections(const Reader &top, TargetDescription &t) {
       return err;
     if (Error err = n.count("timesteps", f.timesteps))
       return err;
+    if (Error err = n.count("weight_bits", f.weightBits))
+      return err;
+    double fanIn = 0, fanOut = 0;
+    if (Error err = n.number("max_fan_in", fanIn))
+      return err;
+    if (Error err = n.number("max_fan_out", fanOut))
+      return err;
+    f.maxFanIn = static_cast<int64_t>(fanIn);
+    f.maxFanOut = static_cast<int64_t>(fanOut);
   }
   auto energy = top.child("energy");
   if (!energy)
@@ -508,7 +519,10 @@ std::string printTargetDescription(const TargetDescription &t) {
                      {"neurons_per_core", n.neuronsPerCore},
                      {"synops_per_second_per_core", n.synopsPerSecondPerCore},
                      {"spike_rate", n.spikeRate},
-                     {"timesteps", n.timesteps}};
+                     {"timesteps", n.timesteps},
+                     {"weight_bits", n.weightBits},
+                     {"max_fan_in", n.maxFanIn},
+                     {"max_fan_out", n.maxFanOut}};
   }
   std::string text;
   raw_string_ostream os(text);
@@ -532,6 +546,7 @@ const Preset kPresets[] = {
     {"sm_80", fulcrumPresetSm80, &fulcrumPresetSm80Size},
     {"sm_90", fulcrumPresetSm90, &fulcrumPresetSm90Size},
     {"loihi2", fulcrumPresetLoihi2, &fulcrumPresetLoihi2Size},
+    {"spinnaker2", fulcrumPresetSpiNNaker2, &fulcrumPresetSpiNNaker2Size},
 };
 } // namespace
 

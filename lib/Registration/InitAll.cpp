@@ -13,12 +13,15 @@
 #include "fulcrum/Dialect/Fulcrum/Transforms/Passes.h"
 #include "fulcrum/Dialect/ONNX/IR/ONNXDialect.h"
 #include "fulcrum/Dialect/ONNX/Transforms/Passes.h"
+#include "fulcrum/Dialect/SNN/IR/SNNDialect.h"
+#include "fulcrum/Dialect/SNN/Transforms/Passes.h"
 #include "fulcrum/Pipelines/Pipelines.h"
 #include "fulcrum/Prune/Passes.h"
 #include "fulcrum/Target/CPU/CPUTarget.h"
 #include "fulcrum/Target/CPU/Passes.h"
 #include "fulcrum/Target/GPU/GPUTarget.h"
 #include "fulcrum/Target/GPU/Passes.h"
+#include "fulcrum/Target/NIR/NIRTarget.h"
 #include "fulcrum/Transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
@@ -29,6 +32,7 @@
 
 void fulcrum::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<onnx::ONNXDialect, fused::FulcrumDialect>();
+  registry.insert<snn::SNNDialect>();
   // The passes of the pipelines rely on external models (bufferization,
   // subset and value-bounds interfaces, LLVM translation) spread over many
   // upstream dialects; register them all, as mlir-opt does.
@@ -53,9 +57,11 @@ void fulcrum::registerAllPasses() {
   registerCPUCodegenPipeline();
   registerGPUTargetPasses();
   registerGPUCodegenPipelines();
+  snn::registerSNNPasses();
 }
 
 void fulcrum::registerAllTargetBackends() {
   registerCPUTargetBackend();
   registerGPUTargetBackends();
+  snn::registerNIRTargetBackend();
 }

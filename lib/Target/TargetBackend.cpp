@@ -33,6 +33,8 @@ StringRef getArtifactSuffix(ArtifactKind kind) {
     return "ptx";
   case ArtifactKind::SPIRV:
     return "spv";
+  case ArtifactKind::NIR:
+    return "nir";
   }
   llvm_unreachable("unknown artifact kind");
 }
@@ -44,7 +46,7 @@ std::optional<ArtifactKind> getArtifactKindForPath(StringRef path) {
   for (ArtifactKind kind :
        {ArtifactKind::MLIR, ArtifactKind::LLVMIR, ArtifactKind::Object,
         ArtifactKind::StaticLibrary, ArtifactKind::SharedLibrary,
-        ArtifactKind::PTX, ArtifactKind::SPIRV})
+        ArtifactKind::PTX, ArtifactKind::SPIRV, ArtifactKind::NIR})
     if (ext.size() > 1 && ext.drop_front() == getArtifactSuffix(kind))
       return kind;
   return std::nullopt;

@@ -65,7 +65,9 @@ static cl::opt<std::string> calibrationMethod(
     cl::init("minmax"));
 static cl::opt<double> calibrationPercentile(
     "calibration-percentile",
-    cl::desc("Share of |x| the percentile method covers (default 99.99)"),
+    cl::desc("Share of |x| the percentile calibration covers (default "
+             "99.99 with --quantize; 99.9, the threshold balancing, with "
+             "--target=nir)"),
     cl::init(99.99));
 static cl::list<std::string> keepFloat(
     "quantize-keep-float",
@@ -79,6 +81,10 @@ static cl::opt<std::string>
              cl::desc("Also write the model (quantized, if --quantize) as "
                       "ONNX at the graph phase, before graph-level fusion"),
              cl::value_desc("file.onnx"));
+static cl::opt<unsigned> snnWeightBits(
+    "snn-weight-bits",
+    cl::desc("--target=nir: round weights to this many bits (0: keep f32)"),
+    cl::init(0));
 static cl::opt<std::string>
     target("target",
            cl::desc("Target (see --list-targets), or a target description "
@@ -226,11 +232,11 @@ int main(int argc, char **argv) {
                                "--quantize=int8 needs --calibration-data"),
            1;
   bool pruning = prune.getNumOccurrences() || pruneLatency.getNumOccurrences();
-  if (quantize.empty() && !pruning &&
+  if (quantize.empty() && !pruning && target != "nir" &&
       (!calibrationData.empty() || calibrationCount.getNumOccurrences()))
     return fulcrum::printError(tool, "--calibration-data and "
-                                     "--calibration-count need --quantize or "
-                                     "--prune"),
+                                     "--calibration-count need --quantize, "
+                                     "--prune or --target=nir"),
            1;
   if (quantize.empty() && calibrationMethod.getNumOccurrences())
     return fulcrum::printError(tool, "--calibration-method needs --quantize"),
@@ -290,6 +296,12 @@ int main(int argc, char **argv) {
   options.pipeline.fuseAttention = fuseAttention;
   options.pipeline.attentionWindow = attentionWindow;
   options.pipeline.attentionGlobalTokens = attentionGlobalTokens;
+  options.targetOptions.calibrationData = calibrationData;
+  // The nir target balances thresholds at the 99.9th percentile unless told.
+  options.targetOptions.calibrationPercentile =
+      calibrationPercentile.getNumOccurrences() ? calibrationPercentile
+                                                : 99.9;
+  options.targetOptions.snnWeightBits = snnWeightBits;
 
   auto description = fulcrum::cost::resolveTargetDescription(
       targetDescription, options, targetCpu.getNumOccurrences() > 0);

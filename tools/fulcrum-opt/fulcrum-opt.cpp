@@ -22,6 +22,8 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   fulcrum::registerAllDialects(registry);
   fulcrum::registerAllPasses();
+  // fulcrum-snn-calibrate runs the network on the cpu target.
+  fulcrum::registerAllTargetBackends();
   auto [input, output] = mlir::registerAndParseCLIOptions(
       argc, argv, "Fulcrum optimizer driver\n", registry);
   // `file: error: reason`, the form editors and build systems look for.

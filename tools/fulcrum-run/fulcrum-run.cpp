@@ -12,6 +12,7 @@
 #include "fulcrum/Driver/Driver.h"
 #include "fulcrum/Execution/Evaluate.h"
 
+#include "fulcrum/Target/NIR/NIRTarget.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
@@ -159,6 +160,24 @@ static cl::opt<std::string> targetDescription(
     cl::desc("With --profile: the cost model's target description, a preset "
              "name or a JSON file (default: the preset fitting the CPU)"),
     cl::value_desc("name|file"));
+
+static cl::opt<unsigned>
+    snnSteps("snn-steps",
+             cl::desc("A .nir model: timesteps the SNN simulator runs"),
+             cl::init(32));
+static cl::list<unsigned> snnCheckpoints(
+    "snn-checkpoints", cl::CommaSeparated,
+    cl::desc("A .nir model: also report top-1 after these timesteps"));
+static cl::opt<bool>
+    snnPoisson("snn-poisson",
+               cl::desc("A .nir model: Poisson input spikes (default: the "
+                        "input as a constant current)"));
+static cl::opt<uint64_t>
+    snnSeed("snn-seed", cl::desc("A .nir model: Poisson seed"), cl::init(0));
+static cl::opt<bool> snnQuantize(
+    "snn-quantize",
+    cl::desc("A .nir model: also simulate with weights rounded to the "
+             "target description's weight bits and report both"));
 
 namespace {
 /// Loads a .so from fulcrum-compile, or compiles and JIT-links a model,
@@ -385,6 +404,22 @@ int main(int argc, char **argv) {
     errs() << "error: --threads, --batch-threads and --batch must be "
               "positive\n";
     return 1;
+  }
+  if (StringRef(modelPath).ends_with(".nir")) {
+    fulcrum::snn::SNNRunOptions snn;
+    snn.modelPath = modelPath;
+    snn.evalData = evalData;
+    snn.labels = labelsPath;
+    snn.steps = snnSteps;
+    snn.checkpoints.assign(snnCheckpoints.begin(), snnCheckpoints.end());
+    snn.threads = threads;
+    snn.poisson = snnPoisson;
+    snn.seed = snnSeed;
+    snn.quantize = snnQuantize;
+    snn.outputPath = outputDir.empty() ? "" : outputDir + "/readout.npy";
+    if (!targetDescription.empty())
+      snn.targetDescription = targetDescription;
+    return fulcrum::snn::runSNN(context, snn, outs());
   }
   if (profile)
     return runProfile(context);

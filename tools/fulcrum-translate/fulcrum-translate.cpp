@@ -8,6 +8,7 @@
 #include "fulcrum/Export/ONNX/ONNXExporter.h"
 #include "fulcrum/Import/ONNX/ONNXImporter.h"
 #include "fulcrum/InitAll.h"
+#include "fulcrum/Target/NIR/NIRFile.h"
 
 #include "mlir/Support/LogicalResult.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
@@ -28,6 +29,7 @@ int main(int argc, char **argv) {
   fulcrum::registerExportONNXTranslation([](mlir::DialectRegistry &registry) {
     fulcrum::registerAllDialects(registry);
   });
+  fulcrum::snn::registerNIRTranslations();
   return mlir::failed(
       mlir::mlirTranslateMain(argc, argv, "Fulcrum translation driver\n"));
 }

@@ -77,6 +77,10 @@ struct NeuromorphicFields {
   double spikeRate = 0.1;
   /// Timesteps per inference (rate coding).
   unsigned timesteps = 32;
+  /// Hardware limits (0: none): synaptic weight bits, synapses into and
+  /// out of one neuron.
+  unsigned weightBits = 0;
+  int64_t maxFanIn = 0, maxFanOut = 0;
 };
 
 struct EnergyFields {

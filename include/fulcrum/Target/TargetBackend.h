@@ -37,6 +37,7 @@ enum class ArtifactKind {
   SharedLibrary, ///< .so
   PTX,           ///< .ptx, a GPU target's device code
   SPIRV,         ///< .spv, a GPU target's device code
+  NIR,           ///< .nir, an HDF5 NIR graph (the nir target)
 };
 
 /// `mlir`, `ll`, `o`, `a`, `so`, `ptx`, `spv`.
@@ -55,6 +56,12 @@ struct TargetOptions {
   unsigned optLevel = 3;
   /// GPU targets: the chip (`sm_80`, `sm_90` for nvptx); empty for others.
   std::string gpuChip;
+  /// Neuromorphic targets: calibration inputs (.npy) for threshold
+  /// balancing, the activation percentile, and the weight bit width to
+  /// round to (0: keep f32).
+  std::string calibrationData;
+  double calibrationPercentile = 99.9;
+  unsigned snnWeightBits = 0;
 };
 
 /// What a target resolves its options to: the machine code generation

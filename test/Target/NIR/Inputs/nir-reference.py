@@ -1,0 +1,60 @@
+"""Checks Fulcrum's ANN-to-SNN conversion and simulator against NumPy: the
+thresholds in the NIR file are the 99.9th percentile of the positive ReLU
+activations of the ANN (run in NumPy from the ONNX weights), the weights
+are the ANN's scaled by the previous layer's threshold, and a NumPy IF
+simulation (reset by subtraction, membrane starting at half the threshold,
+constant-current input) gives Fulcrum's summed readout.
+
+    nir-reference.py MODEL.onnx MODEL.nir images.npy readout.npy STEPS
+"""
+import sys
+
+import h5py
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+model, nir, images, readout, steps = sys.argv[1:6]
+steps = int(steps)
+w = {i.name: numpy_helper.to_array(i) for i in onnx.load(model).graph.initializer}
+x = np.load(images).reshape(len(np.load(images)), -1).astype(np.float64)
+layers = [(w["fc1.weight"], w["fc1.bias"]), (w["fc2.weight"], w["fc2.bias"]),
+          (w["fc3.weight"], w["fc3.bias"])]
+
+# Thresholds: the percentile of positive activations, as the pass takes it.
+a, thresholds = x, []
+for W, b in layers[:2]:
+    a = np.maximum(a @ W.T.astype(np.float64) + b, 0)
+    pos = np.sort(a[a > 0].astype(np.float32))
+    thresholds.append(pos[min(len(pos) - 1, int(99.9 / 100 * len(pos)))])
+
+f = h5py.File(nir, "r")
+nodes = f["node/nodes"]
+got = [nodes["Relu/v_threshold"][()], nodes["Relu_1/v_threshold"][()]]
+for t, g in zip(thresholds, got):
+    assert np.allclose(g, t, rtol=1e-4), (g[0], t)
+w2 = nodes["fc2_Gemm/weight"][()]
+assert np.allclose(w2, layers[1][0] * got[0][0], rtol=1e-6)
+
+# IF simulation in float64 from the file's parameters.
+Ws = [nodes[n + "/weight"][()].astype(np.float64) for n in
+      ("fc1_Gemm", "fc2_Gemm", "fc3_Gemm")]
+bs = [nodes[n + "/bias"][()].astype(np.float64) for n in
+      ("fc1_Gemm", "fc2_Gemm", "fc3_Gemm")]
+th = [g.astype(np.float64) for g in got]
+v = [np.tile(t / 2, (len(x), 1)) for t in th]
+out = np.zeros((len(x), 10))
+for _ in range(steps):
+    s = x
+    for k in range(2):
+        v[k] += s @ Ws[k].T + bs[k]
+        fire = v[k] >= th[k]
+        v[k] -= fire * th[k]
+        s = fire.astype(np.float64)
+    out += s @ Ws[2].T + bs[2]
+ours = np.load(readout)
+err = np.abs(ours - out).max() / np.abs(out).max()
+agree = (ours.argmax(1) == out.argmax(1)).mean()
+print(f"max relative readout error {err:.2e}, class agreement {agree:.4f}")
+assert err < 1e-3 and agree == 1.0
+print("OK")
