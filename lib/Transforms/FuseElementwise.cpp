@@ -23,14 +23,17 @@ namespace {
 
 /// Fusion and reshape propagation may touch an operand only when every
 /// linalg op involved is a generic (a named op would become one) and the
-/// producer has no other use.
+/// producer has no other use. The generics of quantized contractions stay
+/// as they are (their tags name them for the kernels).
 bool onlyGenerics(OpOperand *fused) {
   Operation *producer = fused->get().getDefiningOp();
   Operation *consumer = fused->getOwner();
   if (!producer || !producer->hasOneUse())
     return false;
   for (Operation *op : {producer, consumer})
-    if (isa<linalg::LinalgOp>(op) && !isa<linalg::GenericOp>(op))
+    if ((isa<linalg::LinalgOp>(op) && !isa<linalg::GenericOp>(op)) ||
+        op->hasAttr("fulcrum.qcontraction") ||
+        op->hasAttr("fulcrum.requantize"))
       return false;
   return true;
 }

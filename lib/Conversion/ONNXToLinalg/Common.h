@@ -217,6 +217,8 @@ mlir::Value expandShape(mlir::OpBuilder &b, mlir::Location loc,
 
 void populateElementwisePatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
+void populateQuantizedPatterns(const mlir::TypeConverter &tc,
+                               mlir::RewritePatternSet &patterns);
 void populateFusedPatterns(const mlir::TypeConverter &tc,
                            mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(const mlir::TypeConverter &tc,

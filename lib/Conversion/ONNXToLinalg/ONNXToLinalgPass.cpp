@@ -25,6 +25,7 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateElementwisePatterns(tc, patterns);
   lowering::populateMatMulPatterns(tc, patterns);
   lowering::populateFusedPatterns(tc, patterns);
+  lowering::populateQuantizedPatterns(tc, patterns);
   lowering::populateConvPatterns(tc, patterns);
   lowering::populateNormalizationPatterns(tc, patterns);
   lowering::populateLossPatterns(tc, patterns);
@@ -59,7 +60,8 @@ void fulcrum::configureONNXToLinalgTarget(ConversionTarget &target) {
 Operation *fulcrum::findUnloweredONNXOp(Operation *root) {
   Operation *found = nullptr;
   root->walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (!isa<onnx::ONNXDialect, fulcrum::fused::FulcrumDialect>(op->getDialect()) ||
+    if (!isa<onnx::ONNXDialect, fulcrum::fused::FulcrumDialect>(
+            op->getDialect()) ||
         isa<onnx::NoValueOp>(op))
       return WalkResult::advance();
     found = op;
