@@ -107,6 +107,10 @@ def main():
         if n.op_type == "Constant" and n.attribute and n.attribute[0].name == "value":
             inits.setdefault(n.output[0], numpy_helper.to_array(n.attribute[0].t))
 
+    # Exports name shared initializers through Identity nodes.
+    for n in g.node:
+        if n.op_type == "Identity" and n.input[0] in inits:
+            inits.setdefault(n.output[0], inits[n.input[0]])
     targets = [n for n in g.node if quantizable(n, inits)]
     tensors = []
     for n in targets:

@@ -19,6 +19,8 @@
 #include "fulcrum/Dialect/Fulcrum/IR/FulcrumOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace fulcrum::onnx;
@@ -26,6 +28,29 @@ namespace fused = fulcrum::fused;
 
 namespace fulcrum::lowering {
 namespace {
+
+/// A constant per-channel vector held as a resource blob rather than a
+/// `dense` attribute: element-wise fusion folds splat `dense` inputs into
+/// a generic's body and rebuilds it without its tag.
+template <typename T>
+Value perChannelConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                         ArrayRef<T> values) {
+  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(values);
+  return b.create<arith::ConstantOp>(
+      loc, DenseResourceElementsAttr::get(type, "fulcrum_requantize",
+                                          std::move(blob)));
+}
+
+/// `bias` (an i32 vector), as perChannelConstant when it is a splat.
+Value keepBias(OpBuilder &b, Location loc, Value bias) {
+  DenseIntElementsAttr dense;
+  if (!bias || !matchPattern(bias, m_Constant(&dense)) || !dense.isSplat())
+    return bias;
+  SmallVector<int32_t> values(dense.getNumElements(),
+                              dense.getSplatValue<APInt>().getSExtValue());
+  return perChannelConstant<int32_t>(
+      b, loc, cast<RankedTensorType>(bias.getType()), values);
+}
 
 /// The requantizing generic over `acc` (rank r; output channels at
 /// dimension `channelDim`) into a tensor of `resultType`.
@@ -43,13 +68,13 @@ Value requantize(OpBuilder &b, Location loc, Operation *op, Value acc,
       AffineMap::get(rank, 0, b.getAffineDimExpr(channelDim), ctx);
   SmallVector<AffineMap> maps = {identity};
   if (bias) {
-    inputs.push_back(bias);
+    inputs.push_back(keepBias(b, loc, bias));
     maps.push_back(perChannel);
   }
   if (rq.mode != fused::Requantization::Mode::I32) {
     auto multType = RankedTensorType::get({channels}, b.getF32Type());
-    inputs.push_back(b.create<arith::ConstantOp>(
-        loc, DenseElementsAttr::get(multType, ArrayRef(rq.multipliers))));
+    inputs.push_back(
+        perChannelConstant<float>(b, loc, multType, rq.multipliers));
     maps.push_back(perChannel);
   }
   maps.push_back(identity);

@@ -107,6 +107,9 @@ bool matchBias(Value v, float xScale, ArrayRef<float> wScales, int64_t channels,
                SmallVectorImpl<int32_t> &bias) {
   if (!v || onnx::isNoValue(v))
     return true;
+  // Exports name shared initializers through Identity.
+  while (auto identity = v.getDefiningOp<onnx::IdentityOp>())
+    v = identity.getInput();
   auto type = dyn_cast<RankedTensorType>(v.getType());
   if (!type || type.getNumElements() != channels)
     return false;
@@ -316,7 +319,7 @@ struct RecognizeQuantizedPass
           transposed);
     }
     Value biasConstant;
-    if (!bias.empty()) {
+    if (llvm::any_of(bias, [](int32_t v) { return v != 0; })) {
       SmallVector<int64_t> wide(bias.begin(), bias.end());
       biasConstant = createIntConstant(
           b, loc, RankedTensorType::get({channels}, b.getI32Type()), wide);
