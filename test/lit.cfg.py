@@ -44,3 +44,14 @@ if subprocess.run([config.python_executable, "-c", "import torchvision"],
                   stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL).returncode == 0:
     config.available_features.add("torchvision")
+
+# The host's integer dot-product instructions, for running kernel variants
+# that need them (the 8-bit kernels' AVX-VNNI and AVX-512 VNNI paths).
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = set(cpuinfo.read().split())
+    for flag in ("avx_vnni", "avx512_vnni"):
+        if flag in flags:
+            config.available_features.add("host-" + flag.replace("_", ""))
+except OSError:
+    pass
