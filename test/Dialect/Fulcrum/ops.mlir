@@ -21,3 +21,14 @@ func.func @ops(%x: tensor<1x8x16x16xf32>, %w: tensor<8x8x3x3xf32>, %b: tensor<8x
   %4 = fulcrum.gelu %r : tensor<4x16xf32>
   return %0, %1, %2, %3, %4 : tensor<1x8x16x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>
 }
+
+// The quantized contractions.
+// CHECK-LABEL: func @quantized
+func.func @quantized(%x: tensor<1x3x8x8xui8>, %w: tensor<2x3x3x3xi8>, %b: tensor<2xi32>,
+                     %a: tensor<2x3x4xi8>, %m: tensor<5x4xi8>) -> (tensor<1x2x8x8xui8>, tensor<2x3x5xf32>) {
+  // CHECK: fulcrum.qconv %arg0, %arg1 bias %arg2 {activation = "relu", dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, w_scale = array<f32: 2.500000e-01, 5.000000e-01>, x_scale = 5.000000e-01 : f32, x_zero_point = 128 : i64, y_scale = 1.000000e+00 : f32, y_zero_point = 3 : i64} : (tensor<1x3x8x8xui8>, tensor<2x3x3x3xi8>, tensor<2xi32>) -> tensor<1x2x8x8xui8>
+  %0 = fulcrum.qconv %x, %w bias %b {x_scale = 0.5 : f32, x_zero_point = 128 : i64, w_scale = array<f32: 0.25, 0.5>, y_scale = 1.0 : f32, y_zero_point = 3 : i64, activation = "relu", pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x3x8x8xui8>, tensor<2x3x3x3xi8>, tensor<2xi32>) -> tensor<1x2x8x8xui8>
+  // CHECK: fulcrum.qgemm %arg3, %arg4 {w_scale = array<f32: 2.500000e-01>, x_scale = 5.000000e-01 : f32} : (tensor<2x3x4xi8>, tensor<5x4xi8>) -> tensor<2x3x5xf32>
+  %1 = fulcrum.qgemm %a, %m {x_scale = 0.5 : f32, w_scale = array<f32: 0.25>} : (tensor<2x3x4xi8>, tensor<5x4xi8>) -> tensor<2x3x5xf32>
+  return %0, %1 : tensor<1x2x8x8xui8>, tensor<2x3x5xf32>
+}
