@@ -5,6 +5,7 @@
 // requantization: + bias, * per-channel multiplier (0.5 * [0.25, 0.5] / 1,
 // a resource blob), roundeven, + zero point 3, clamped to [3, 255] (the
 // Relu), truncated to bytes.
+// Pattern: QConvLowering
 // CHECK-LABEL: func @qconv
 // CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK:   tensor.yield %c-128_i8
@@ -32,6 +33,7 @@ func.func @qconv(%x: tensor<1x3x8x8xui8>) -> tensor<1x2x8x8xui8> {
 
 // fulcrum.qgemm of signed activations to f32: acc over k with rows of A
 // against rows of W ([N, K]), then acc * x_scale * w_scale (no rounding).
+// Pattern: QGemmLowering
 // CHECK-LABEL: func @qgemm_f32
 // CHECK: %[[ACC:.*]] = linalg.generic {indexing_maps = [#[[A:.*]], #[[W:.*]], #[[Y:.*]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%arg0, %{{.*}} : tensor<2x3x8xi8>, tensor<4x8xi8>) outs(%{{.*}} : tensor<2x3x4xi32>) attrs = {fulcrum.qcontraction = {kind = "gemm", x_signed = true, x_zero_point = 0 : i64}}
 // CHECK:   arith.extsi
