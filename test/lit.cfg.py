@@ -78,3 +78,14 @@ if _ptxas:
     config.substitutions.append(("%ptxas", _ptxas))
 if _loadable("libcuda.so.1"):
     config.available_features.add("cuda-driver")
+
+# The host's integer dot-product instructions, for running kernel variants
+# that need them (the 8-bit kernels' AVX-VNNI and AVX-512 VNNI paths).
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = set(cpuinfo.read().split())
+    for flag in ("avx_vnni", "avx512_vnni"):
+        if flag in flags:
+            config.available_features.add("host-" + flag.replace("_", ""))
+except OSError:
+    pass

@@ -61,6 +61,9 @@ void buildGraphPipeline(OpPassManager &pm, const PipelineOptions &options) {
 }
 
 void buildFusionPipeline(OpPassManager &pm, const PipelineOptions &options) {
+  // Quantized contractions first, before the epilogue fusion takes their
+  // float Conv/Gemm/MatMul.
+  pm.addNestedPass<func::FuncOp>(fused::createRecognizeQuantized());
   // Transposes first: a MatMul of a transposed matrix becomes a Gemm,
   // which scales and shifts then fold into.
   pm.addNestedPass<func::FuncOp>(fused::createFoldTranspose());

@@ -137,6 +137,16 @@ void replaceWithNHWC(OpBuilder &b, Operation *op, Value nhwc) {
 struct ChannelsLastPass
     : public fulcrum::impl::ChannelsLastBase<ChannelsLastPass> {
   void runOnOperation() override {
+    // The 8-bit kernels of quantized contractions read NCHW: converting
+    // their neighbours would only add transposes around them.
+    if (getOperation()
+            .walk([](linalg::GenericOp op) {
+              return op->hasAttr("fulcrum.qcontraction")
+                         ? WalkResult::interrupt()
+                         : WalkResult::advance();
+            })
+            .wasInterrupted())
+      return;
     for (Operation *op : collect()) {
       OpBuilder b(op);
       Location loc = op->getLoc();

@@ -24,7 +24,8 @@ namespace {
 /// Fusion and reshape propagation may touch an operand only when every
 /// linalg op involved is a generic (a named op would become one) and the
 /// producer has no other use. The ops of a lowered `fulcrum.attention`
-/// (tagged `fulcrum.attention_id`) stay as they are, for a fused kernel.
+/// (tagged `fulcrum.attention_id`) and the generics of quantized
+/// contractions (their tags name them for the kernels) stay as they are.
 bool onlyGenerics(OpOperand *fused) {
   Operation *producer = fused->get().getDefiningOp();
   Operation *consumer = fused->getOwner();
@@ -34,7 +35,9 @@ bool onlyGenerics(OpOperand *fused) {
     if (op->hasAttr("fulcrum.attention_id"))
       return false;
   for (Operation *op : {producer, consumer})
-    if (isa<linalg::LinalgOp>(op) && !isa<linalg::GenericOp>(op))
+    if ((isa<linalg::LinalgOp>(op) && !isa<linalg::GenericOp>(op)) ||
+        op->hasAttr("fulcrum.qcontraction") ||
+        op->hasAttr("fulcrum.requantize"))
       return false;
   return true;
 }

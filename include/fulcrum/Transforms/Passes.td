@@ -68,6 +68,9 @@ def ChannelsLast : Pass<"fulcrum-channels-last", "::mlir::func::FuncOp"> {
     transpose (the model input, a flatten before a classifier). An output
     init that is a `tensor.empty`, a `linalg.fill` of one or a per-channel
     `linalg.broadcast` (a bias) is rebuilt in NHWC rather than transposed.
+    A function with 8-bit contractions (generics tagged
+    `fulcrum.qcontraction`) is left as it is: their kernels read NCHW, so
+    converting their neighbours would only add transposes.
 
     ```mlir
     %y = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x8x16x16xf32>,

@@ -26,6 +26,7 @@ void fulcrum::populateONNXToLinalgPatterns(const TypeConverter &tc,
   lowering::populateMatMulPatterns(tc, patterns);
   lowering::populateFusedPatterns(tc, patterns);
   lowering::populateAttentionPatterns(tc, patterns);
+  lowering::populateQuantizedPatterns(tc, patterns);
   lowering::populateConvPatterns(tc, patterns);
   lowering::populateNormalizationPatterns(tc, patterns);
   lowering::populateLossPatterns(tc, patterns);

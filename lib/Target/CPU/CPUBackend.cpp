@@ -58,7 +58,8 @@ public:
   void buildCodegenPipeline(mlir::OpPassManager &pm,
                             const PipelineOptions &options,
                             const TargetOptions &target) const override {
-    buildCPUCodegenPipeline(pm, options, getKernelISA(target));
+    buildCPUCodegenPipeline(pm, options, getKernelISA(target),
+                            getQuantizedKernelISA(target));
   }
   ArrayRef<ArtifactKind> getArtifactKinds() const override {
     static const ArtifactKind kinds[] = {

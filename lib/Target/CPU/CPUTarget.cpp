@@ -117,6 +117,15 @@ StringRef getKernelISA(const fulcrum::TargetOptions &options) {
   return selectKernelISA(*description);
 }
 
+StringRef getQuantizedKernelISA(const fulcrum::TargetOptions &options) {
+  auto description = describeCPUTarget(options);
+  if (!description) {
+    consumeError(description.takeError());
+    return "generic";
+  }
+  return selectQuantizedKernelISA(*description);
+}
+
 Expected<std::unique_ptr<Module>>
 translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
                   const fulcrum::TargetOptions &options) {

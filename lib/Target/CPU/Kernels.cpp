@@ -62,6 +62,51 @@ std::vector<float> packGemmWeights(ArrayRef<float> b, int64_t k, int64_t n,
   return packed;
 }
 
+bool isQuantizedKernelISA(StringRef isa) {
+  return isa == "avx512vnni" || isa == "avxvnni" || isa == "avx2" ||
+         isa == "generic";
+}
+
+StringRef selectQuantizedKernelISA(const TargetDescription &target) {
+  if (target.hasFeature("avx512vnni") && target.hasFeature("avx512bw") &&
+      target.hasFeature("avx512vl"))
+    return "avx512vnni";
+  if (target.hasFeature("avxvnni") && target.hasFeature("avx2"))
+    return "avxvnni";
+  if (target.hasFeature("avx2"))
+    return "avx2";
+  return "generic";
+}
+
+QuantizedWeights prepareQuantizedWeights(ArrayRef<int64_t> weights,
+                                         int64_t rows, int64_t k,
+                                         ArrayRef<int64_t> bias,
+                                         int64_t zeroPoint) {
+  QuantizedWeights q;
+  q.kp = (k + 3) / 4 * 4;
+  q.weights.assign(rows * q.kp, 0);
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t sum = 0;
+    bool saturates = false;
+    for (int64_t i = 0; i < k; ++i) {
+      int64_t v = weights[r * k + i];
+      q.weights[r * q.kp + i] = static_cast<int8_t>(v);
+      sum += v;
+    }
+    for (int64_t i = 0; i < k; i += 2) {
+      int64_t a = weights[r * k + i],
+              b = i + 1 < k ? weights[r * k + i + 1] : 0;
+      int64_t pos = std::max<int64_t>(a, 0) + std::max<int64_t>(b, 0);
+      int64_t neg = std::max<int64_t>(-a, 0) + std::max<int64_t>(-b, 0);
+      saturates |= 255 * pos > 32767 || 255 * neg > 32768;
+    }
+    q.compensation.push_back(static_cast<int32_t>(
+        static_cast<uint32_t>((bias.empty() ? 0 : bias[r]) - zeroPoint * sum)));
+    q.exact.push_back(saturates ? 1 : 0);
+  }
+  return q;
+}
+
 namespace {
 bool isKernel(const Function &f) {
   return f.getName().starts_with("fulcrum_sgemm_") ||
@@ -69,6 +114,8 @@ bool isKernel(const Function &f) {
          f.getName().starts_with("fulcrum_dwconv2d_") ||
          f.getName().starts_with("fulcrum_softmax_") ||
          f.getName().starts_with("fulcrum_attention_") ||
+         f.getName().starts_with("fulcrum_qconv2d_") ||
+         f.getName().starts_with("fulcrum_qgemm_") ||
          f.getName().starts_with("_mlir_memref_to_llvm_");
 }
 } // namespace

@@ -46,7 +46,7 @@ void addBufferizationPasses(OpPassManager &pm) {
 }
 
 void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
-                             StringRef kernelISA) {
+                             StringRef kernelISA, StringRef quantizedISA) {
   if (options.channelsLast)
     pm.addNestedPass<func::FuncOp>(createChannelsLast());
   pm.addPass(createEmitCInterface(EmitCInterfaceOptions{options.entryPoint}));
@@ -61,6 +61,8 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   pm.addPass(
       createCPUMatmulToKernel(CPUMatmulToKernelOptions{kernelISA.str()}));
   pm.addPass(createCPUConvToKernel(CPUConvToKernelOptions{kernelISA.str()}));
+  pm.addPass(createCPUQuantizedToKernel(
+      CPUQuantizedToKernelOptions{quantizedISA.str()}));
   pm.addPass(
       createCPUSoftmaxToKernel(CPUSoftmaxToKernelOptions{kernelISA.str()}));
   pm.addPass(createCPUApproximateMath());
@@ -107,7 +109,8 @@ void registerCPUCodegenPipeline() {
       "Fulcrum's linalg -> codegen phase for CPUs",
       [](OpPassManager &pm, const PipelineCLOptions &cl) {
         buildCPUCodegenPipeline(pm, cl.toOptions(),
-                                getKernelISA(TargetOptions{}));
+                                getKernelISA(TargetOptions{}),
+                                getQuantizedKernelISA(TargetOptions{}));
       });
 }
 

@@ -158,3 +158,62 @@ func.func @attention_mask_shape(%q: tensor<2x4x8xf32>, %m: tensor<1x4x8xf32>) ->
   %0 = fulcrum.attention %q, %q, %q mask %m {head_dim = 8 : i64, scale = 1.0 : f32, mask_kind = "additive"} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<1x4x8xf32>) -> tensor<2x4x8xf32>
   return %0 : tensor<2x4x8xf32>
 }
+
+// -----
+
+// Quantized convolutions take 8-bit activations and signed 8-bit weights.
+func.func @qconv_float_input(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x1x1xi8>) -> tensor<1x1x4x4xf32> {
+  // expected-error @below {{needs 8-bit integer activations (ui8 or i8)}}
+  %0 = fulcrum.qconv %x, %w {x_scale = 1.0 : f32, w_scale = array<f32: 1.0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xi8>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+func.func @qconv_unsigned_weights(%x: tensor<1x1x4x4xui8>, %w: tensor<1x1x1x1xui8>) -> tensor<1x1x4x4xf32> {
+  // expected-error @below {{needs signed 8-bit weights (i8)}}
+  %0 = fulcrum.qconv %x, %w {x_scale = 1.0 : f32, w_scale = array<f32: 1.0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xui8>, tensor<1x1x1x1xui8>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// One weight scale, or one per output channel.
+func.func @qconv_scales(%x: tensor<1x1x4x4xui8>, %w: tensor<2x1x1x1xi8>) -> tensor<1x2x4x4xf32> {
+  // expected-error @below {{w_scale must have 1 or 2 values}}
+  %0 = fulcrum.qconv %x, %w {x_scale = 1.0 : f32, w_scale = array<f32: 1.0, 2.0, 3.0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xui8>, tensor<2x1x1x1xi8>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// An 8-bit result needs its scale; f32 and i32 results take no activation.
+func.func @qgemm_no_output_scale(%a: tensor<2x3xui8>, %w: tensor<4x3xi8>) -> tensor<2x4xui8> {
+  // expected-error @below {{an 8-bit result needs a positive y_scale}}
+  %0 = fulcrum.qgemm %a, %w {x_scale = 1.0 : f32, w_scale = array<f32: 1.0>} : (tensor<2x3xui8>, tensor<4x3xi8>) -> tensor<2x4xui8>
+  return %0 : tensor<2x4xui8>
+}
+
+// -----
+
+func.func @qgemm_f32_activation(%a: tensor<2x3xui8>, %w: tensor<4x3xi8>) -> tensor<2x4xf32> {
+  // expected-error @below {{an f32 or i32 result takes no activation}}
+  %0 = fulcrum.qgemm %a, %w {x_scale = 1.0 : f32, w_scale = array<f32: 1.0>, activation = "relu"} : (tensor<2x3xui8>, tensor<4x3xi8>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @qgemm_shapes(%a: tensor<2x3xui8>, %w: tensor<4x5xi8>) -> tensor<2x4xf32> {
+  // expected-error @below {{weights must be [N, K] with K the last dimension of A}}
+  %0 = fulcrum.qgemm %a, %w {x_scale = 1.0 : f32, w_scale = array<f32: 1.0>} : (tensor<2x3xui8>, tensor<4x5xi8>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @qgemm_bias(%a: tensor<2x3xui8>, %w: tensor<4x3xi8>, %b: tensor<4xf32>) -> tensor<2x4xf32> {
+  // expected-error @below {{bias must be 4 x i32 (one per output channel)}}
+  %0 = fulcrum.qgemm %a, %w bias %b {x_scale = 1.0 : f32, w_scale = array<f32: 1.0>} : (tensor<2x3xui8>, tensor<4x3xi8>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}

@@ -32,3 +32,14 @@ func.func @attention(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tenso
   %1 = "fulcrum.attention"(%q, %k, %v, %m) {head_dim = 8 : i64, scale = 1.0 : f32, mask_kind = "boolean", causal = true, window = 2 : i64, global_tokens = 1 : i64, packed_qkv = true} : (tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x4xf32>, tensor<1x1x4x6xi1>) -> tensor<1x2x4x4xf32>
   return %0, %1 : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
 }
+
+// The quantized contractions.
+// CHECK-LABEL: func @quantized
+func.func @quantized(%x: tensor<1x3x8x8xui8>, %w: tensor<2x3x3x3xi8>, %b: tensor<2xi32>,
+                     %a: tensor<2x3x4xi8>, %m: tensor<5x4xi8>) -> (tensor<1x2x8x8xui8>, tensor<2x3x5xf32>) {
+  // CHECK: fulcrum.qconv %arg0, %arg1 bias %arg2 {activation = "relu", dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, w_scale = array<f32: 2.500000e-01, 5.000000e-01>, x_scale = 5.000000e-01 : f32, x_zero_point = 128 : i64, y_scale = 1.000000e+00 : f32, y_zero_point = 3 : i64} : (tensor<1x3x8x8xui8>, tensor<2x3x3x3xi8>, tensor<2xi32>) -> tensor<1x2x8x8xui8>
+  %0 = fulcrum.qconv %x, %w bias %b {x_scale = 0.5 : f32, x_zero_point = 128 : i64, w_scale = array<f32: 0.25, 0.5>, y_scale = 1.0 : f32, y_zero_point = 3 : i64, activation = "relu", pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x3x8x8xui8>, tensor<2x3x3x3xi8>, tensor<2xi32>) -> tensor<1x2x8x8xui8>
+  // CHECK: fulcrum.qgemm %arg3, %arg4 {w_scale = array<f32: 2.500000e-01>, x_scale = 5.000000e-01 : f32} : (tensor<2x3x4xi8>, tensor<5x4xi8>) -> tensor<2x3x5xf32>
+  %1 = fulcrum.qgemm %a, %m {x_scale = 0.5 : f32, w_scale = array<f32: 0.25>} : (tensor<2x3x4xi8>, tensor<5x4xi8>) -> tensor<2x3x5xf32>
+  return %0, %1 : tensor<1x2x8x8xui8>, tensor<2x3x5xf32>
+}

@@ -35,9 +35,11 @@ void registerCPUTargetBackend();
 /// linalg -> codegen (CPU): bufferization, deallocation, matrix products
 /// on the micro-kernels of `kernelISA` (Kernels.h), loops, LLVM dialect;
 /// the entry point gets a C interface (`_mlir_ciface_<entry>`).
+/// `quantizedISA` picks the 8-bit kernels (Kernels.h).
 void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
                              const PipelineOptions &options,
-                             llvm::StringRef kernelISA);
+                             llvm::StringRef kernelISA,
+                             llvm::StringRef quantizedISA = "generic");
 
 /// One-shot bufferization of the whole module (function boundaries, identity
 /// layouts) and buffer deallocation: the start of every codegen phase.
@@ -60,6 +62,9 @@ describeCPUTarget(const TargetOptions &options);
 /// features, `generic` when the options do not resolve (validation reports
 /// that).
 llvm::StringRef getKernelISA(const TargetOptions &options);
+
+/// The same for the 8-bit kernels (selectQuantizedKernelISA).
+llvm::StringRef getQuantizedKernelISA(const TargetOptions &options);
 
 /// Translates an LLVM-dialect module to LLVM IR, sets the target and
 /// optimizes it.

@@ -101,6 +101,43 @@ llvm::StringRef selectKernelISA(const TargetDescription &target);
 std::vector<float> packGemmWeights(llvm::ArrayRef<float> b, int64_t k,
                                    int64_t n, bool transposed, int64_t nr);
 
+/// Flags of the 8-bit kernels (Kernels/qgemm.c).
+enum QuantizedFlags : int64_t {
+  kQuantizedSignedInput = 1, ///< activations are i8 (otherwise u8)
+  kQuantizedOutputF32 = 2,   ///< y = acc * mult in f32 (otherwise bytes)
+  kQuantizedOutputI32 = 4,   ///< y = acc in i32
+};
+
+/// Whether `isa` names a variant of the 8-bit kernels: `avx512vnni`
+/// (vpdpbusd on zmm), `avxvnni` (vpdpbusd on ymm), `avx2` (vpmaddubsw +
+/// vpmaddwd), `generic` (portable C).
+bool isQuantizedKernelISA(llvm::StringRef isa);
+
+/// The best 8-bit kernel variant for a target's features.
+llvm::StringRef selectQuantizedKernelISA(const TargetDescription &target);
+
+/// Weights of an 8-bit kernel as the compiler prepares them: rows of
+/// `kp` (k rounded up to 4) bytes, zero-padded; per row the compensation
+/// `bias - zeroPoint * sum(row)` (zeroPoint: the activations' after their
+/// shift to u8) and whether a pair of its weights could saturate AVX2's
+/// vpmaddubsw (255 * (|w0| + |w1|) of same-signed weights above 32767).
+struct QuantizedWeights {
+  int64_t kp = 0;
+  std::vector<int8_t> weights;
+  std::vector<int32_t> compensation;
+  std::vector<uint8_t> exact;
+};
+
+/// Prepares `rows` x `k` weights (row-major) with `bias` (empty: none).
+QuantizedWeights prepareQuantizedWeights(llvm::ArrayRef<int64_t> weights,
+                                         int64_t rows, int64_t k,
+                                         llvm::ArrayRef<int64_t> bias,
+                                         int64_t zeroPoint);
+
+/// Bytes of workspace an 8-bit kernel call needs for rows of `kp` bytes:
+/// 16 thread slots of a plain and a packed panel of 32 columns.
+inline int64_t quantizedKernelWorkspace(int64_t kp) { return 16 * 2 * kp * 32; }
+
 /// Links the kernels `module` calls into it from the embedded bitcode and
 /// makes them internal.
 llvm::Error linkKernels(llvm::Module &module);

@@ -436,4 +436,63 @@ def CPUFlattenGlobals : Pass<"fulcrum-cpu-flatten-globals", "::mlir::ModuleOp"> 
   ];
 }
 
+
+def CPUQuantizedToKernel
+    : Pass<"fulcrum-cpu-quantized-to-kernel", "::mlir::ModuleOp"> {
+  let summary = "Run 8-bit quantized contractions on integer dot-product kernels";
+  let description = [{
+    `fulcrum.qconv` and `fulcrum.qgemm` lower (on tensors) to an integer
+    contraction `linalg.generic` tagged `fulcrum.qcontraction` that
+    accumulates into a zero-filled i32 buffer, and a requantizing
+    `linalg.generic` tagged `fulcrum.requantize` that reads it. After
+    bufferization, this pass replaces such a pair (the accumulator read by
+    nothing else, nothing between them writing memory, constant weights
+    and bias) by one call of `fulcrum_qconv2d_nchw_<isa>` or
+    `fulcrum_qgemm_<isa>` (lib/Target/CPU/Kernels/qgemm.c):
+
+    - the weights become rows of K bytes rounded up to a multiple of 4
+      (FCHW order for convolutions; `[N, K]` for matrix products), read 4
+      bytes at a time as one 32-bit lane of `vpdpbusd`;
+    - the zero point of the activations and the bias fold into one i32
+      per output channel, `bias - x_zero_point * sum(w)`, computed at
+      compile time (i8 activations are shifted to u8 by the kernel, their
+      zero point by 128);
+    - per output channel a flag tells the AVX2 variant whether a pair of
+      weights could saturate `vpmaddubsw` (then that tile splits the
+      activations into 7 + 1 bits);
+    - the kernel packs the activations (im2col panels of 4-byte k groups)
+      into a workspace allocated around the call and writes the requantized
+      output (bytes with the clamp of the activation, f32 or i32) directly.
+
+    `isa` picks the variant: `avx512vnni` (`vpdpbusd` on zmm), `avxvnni`
+    (on ymm), `avx2` (`vpmaddubsw` + `vpmaddwd`) or `generic`; the target's
+    features choose it (Kernels.h: selectQuantizedKernelISA). Pairs that
+    do not fit stay as they are and run as loops, with the same results.
+
+    ```mlir
+    linalg.fill ins(%c0_i32 : i32) outs(%acc : memref<1x8x6x6xi32>)
+    linalg.generic {... fulcrum.qcontraction = {kind = "conv", ...}}
+        ins(%x, %w : memref<1x3x8x8xi8>, memref<8x3x3x3xi8>)
+        outs(%acc : memref<1x8x6x6xi32>) { ... }
+    linalg.generic {... fulcrum.requantize = {mode = "bytes", ...}}
+        ins(%acc, %bias, %mult : ...) outs(%y : memref<1x8x6x6xi8>) { ... }
+    // becomes
+    func.call @fulcrum_qconv2d_nchw_avx512vnni(%n, %c3, ..., %px, %pw,
+        %pcomp, %pexact, %pmult, %py, %pws, %yzp, %lo, %hi, %flags)
+    ```
+  }];
+  let options = [
+    Option<"kernelIsa", "isa", "std::string", "\"avx512vnni\"",
+           "Kernel variant: avx512vnni, avxvnni, avx2 or generic">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numConvs", "num-convs", "Quantized convolutions run on kernels">,
+    Statistic<"numGemms", "num-gemms",
+              "Quantized matrix products run on kernels">
+  ];
+}
+
 #endif // FULCRUM_TARGET_CPU_PASSES_TD

@@ -250,6 +250,97 @@ def Fulcrum_AttentionOp : Fulcrum_Op<"attention", [Pure]> {
   let assemblyFormat = [{
     $Q `,` $K `,` $V (`mask` $mask^)? attr-dict `:`
     functional-type(operands, results)
+
+//===----------------------------------------------------------------------===//
+// Quantized contractions
+//===----------------------------------------------------------------------===//
+
+/// The quantization parameters every quantized contraction has.
+defvar Fulcrum_QuantizationArgs = (ins
+    F32Attr:$x_scale,
+    DefaultValuedAttr<I64Attr, "0">:$x_zero_point,
+    DenseF32ArrayAttr:$w_scale,
+    OptionalAttr<F32Attr>:$y_scale,
+    DefaultValuedAttr<I64Attr, "0">:$y_zero_point);
+
+def Fulcrum_QConvOp : Fulcrum_Op<"qconv", [Pure]> {
+  let summary = "8-bit convolution with requantization and activation";
+  let description = [{
+    A 2-D convolution of 8-bit integers (NCHW), what the ONNX pattern
+    `QuantizeLinear(act(Conv(DequantizeLinear(x), DequantizeLinear(w),
+    DequantizeLinear(b))))` and QLinearConv compute, in integers:
+
+    ```
+    acc[n,f,p] = sum_{c,kh,kw} (X - x_zero_point) * W[f,c,kh,kw] + B[f]
+    ```
+
+    `X` is `ui8` (asymmetric) or `i8`, per tensor (`x_scale`,
+    `x_zero_point`); `W` is `i8`, symmetric (zero point 0), per output
+    channel (`w_scale` has one value, or one per output channel); `B`
+    (optional) is `i32` in units of `x_scale * w_scale[f]`. The result is
+
+    - `ui8`/`i8` (`y_scale` given): `clamp(roundeven(acc * m[f]) +
+      y_zero_point, lo, hi)` with `m[f] = x_scale * w_scale[f] / y_scale`
+      rounded once to f32, and `[lo, hi]` the type's range narrowed by the
+      activation (`relu`: from `y_zero_point`; `clip`: `clip_min`/`clip_max`
+      quantized);
+    - `f32`: `acc * (x_scale * w_scale[f])` (activation `none`);
+    - `i32`: `acc` (ConvInteger; scales unused, activation `none`).
+
+    `pads` (top, left, bottom, right), `strides` and `dilations` are
+    explicit; the padding holds `x_zero_point` (a real zero).
+
+    ```mlir
+    %y = fulcrum.qconv %x, %w bias %b {x_scale = 0.02 : f32,
+        x_zero_point = 128 : i64, w_scale = array<f32: 0.01, 0.02>,
+        y_scale = 0.05 : f32, y_zero_point = 0 : i64, activation = "relu",
+        pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>,
+        dilations = array<i64: 1, 1>}
+        : (tensor<1x3x8x8xui8>, tensor<2x3x3x3xi8>, tensor<2xi32>)
+        -> tensor<1x2x8x8xui8>
+    ```
+  }];
+  let arguments = !con((ins
+    AnyRankedTensor:$X,
+    AnyRankedTensor:$W,
+    Optional<AnyRankedTensor>:$B), Fulcrum_QuantizationArgs, (ins
+    DenseI64ArrayAttr:$pads,
+    DenseI64ArrayAttr:$strides,
+    DenseI64ArrayAttr:$dilations), Fulcrum_ActivationArgs);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = [{
+    $X `,` $W (`bias` $B^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Fulcrum_QGemmOp : Fulcrum_Op<"qgemm", [Pure]> {
+  let summary = "8-bit matrix product with requantization and activation";
+  let description = [{
+    `Y = A * W^T` of 8-bit integers, what `QuantizeLinear(act(Gemm or
+    MatMul(DequantizeLinear(a), DequantizeLinear(w), bias)))`,
+    QLinearMatMul and MatMulInteger compute, in integers:
+    `acc[..., m, n] = sum_k (A[..., m, k] - x_zero_point) * W[n, k] +
+    B[n]`. `A` has rank 2 or more (leading dimensions are rows too); `W`
+    is `i8` `[N, K]` (the weights' rows, i.e. Gemm's `transB = 1` form),
+    per output column (`w_scale`: one value or N); the result types and
+    the requantization are those of `fulcrum.qconv`.
+
+    ```mlir
+    %y = fulcrum.qgemm %a, %w bias %b {x_scale = 0.02 : f32,
+        x_zero_point = 128 : i64, w_scale = array<f32: 0.01>}
+        : (tensor<1x512xui8>, tensor<10x512xi8>, tensor<10xi32>)
+        -> tensor<1x10xf32>
+    ```
+  }];
+  let arguments = !con((ins
+    AnyRankedTensor:$A,
+    AnyRankedTensor:$W,
+    Optional<AnyRankedTensor>:$B), Fulcrum_QuantizationArgs,
+    Fulcrum_ActivationArgs);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = [{
+    $A `,` $W (`bias` $B^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

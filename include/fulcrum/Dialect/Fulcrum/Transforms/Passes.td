@@ -265,6 +265,55 @@ def AttentionWindow : Pass<"fulcrum-attention-window", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::fulcrum::fused::FulcrumDialect"];
   let statistics = [
     Statistic<"numWindowed", "num-windowed", "Attentions made local">
+
+def RecognizeQuantized : Pass<"fulcrum-recognize-quantized",
+                              "::mlir::func::FuncOp"> {
+  let summary = "Recognize quantize/dequantize pairs around contractions";
+  let description = [{
+    Quantized ONNX models (the QDQ form ONNX Runtime's and other
+    quantization tools write, and QLinearConv/QLinearMatMul once
+    `fulcrum-onnx-decompose` has spelled them out) compute contractions
+    in float between `DequantizeLinear` and `QuantizeLinear`. This pass
+    finds
+
+    ```
+    x' = DequantizeLinear(x)           per tensor, x ui8 or i8
+    w' = DequantizeLinear(w)           w a constant i8, zero point 0, one
+                                       scale or one per output channel
+    b' = DequantizeLinear(b) or a float constant (optional bias)
+    y  = Conv(x', w', b') | Gemm(x', w', b') | MatMul(x', w')
+    [y = Relu(y) | Clip(y, constant, constant)]
+    [y = QuantizeLinear(y)]            per tensor
+    ```
+
+    and replaces it with `fulcrum.qconv` (2-D, one group, explicit or
+    VALID padding) or `fulcrum.qgemm` (Gemm with `alpha = beta = 1` and
+    `transA = 0`; MatMul with 2-D weights), which compute the contraction
+    in integers (the bias is rounded to accumulator units `x_scale *
+    w_scale`; a bias quantized with exactly that scale stays exact) and
+    requantize with the activation clamped in; without a QuantizeLinear the
+    result is dequantized f32 and an activation stays a separate op. Each
+    link of the chain must be the only user of the one before it;
+    `DequantizeLinear`s with other users stay for them. What does not
+    match (per-channel activations, weights computed at run time,
+    asymmetric weights, grouped or depthwise convolutions, SAME padding)
+    is left alone and keeps its float lowering.
+
+    ```mlir
+    %x1 = onnx.DequantizeLinear(%x, %sx, %zx) : ...
+    %w1 = onnx.DequantizeLinear(%w, %sw, %none) {axis = 0 : i64} : ...
+    %y = onnx.Conv(%x1, %w1, %none) {pads = array<i64: 1, 1, 1, 1>} : ...
+    %r = onnx.Relu(%y) : ...
+    %q = onnx.QuantizeLinear(%r, %sy, %zy) : ...
+    // becomes
+    %q = fulcrum.qconv %x, %w {activation = "relu", ...}
+        : (tensor<1x8x16x16xui8>, tensor<8x8x3x3xi8>) -> tensor<1x8x16x16xui8>
+    ```
+  }];
+  let dependentDialects = ["::fulcrum::fused::FulcrumDialect"];
+  let statistics = [
+    Statistic<"numRecognized", "num-recognized",
+              "Quantized contractions recognized">
   ];
 }
 

@@ -1,0 +1,282 @@
+//===- QuantizedToKernel.cpp - fulcrum-cpu-quantized-to-kernel ------------===//
+//
+// Part of Fulcrum. The integer contraction and requantization generics a
+// fulcrum.qconv or fulcrum.qgemm lowers to (tagged fulcrum.qcontraction
+// and fulcrum.requantize) become one call of the 8-bit kernels in
+// Kernels/qgemm.c, with the weights, the zero-point compensation and the
+// saturation flags of the AVX2 path prepared at compile time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelCalls.h"
+
+#include "fulcrum/Dialect/Fulcrum/IR/FulcrumOps.h"
+#include "fulcrum/Dialect/ONNX/IR/ConstantValues.h"
+#include "fulcrum/Support/PassStatistic.h"
+#include "fulcrum/Target/CPU/Kernels.h"
+#include "fulcrum/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace fulcrum {
+#define GEN_PASS_DEF_CPUQUANTIZEDTOKERNEL
+#include "fulcrum/Target/CPU/Passes.h.inc"
+} // namespace fulcrum
+
+using namespace mlir;
+
+static fulcrum::PassCounter convCount("fulcrum-cpu-quantized-to-kernel",
+                                      "Quantized convolutions run on kernels");
+static fulcrum::PassCounter
+    gemmCount("fulcrum-cpu-quantized-to-kernel",
+              "Quantized matrix products run on kernels");
+
+namespace {
+
+/// Whether `type` is row-major with static sizes except (maybe) the first.
+bool isRowMajor(MemRefType type) {
+  if (!type || !type.getLayout().isIdentity())
+    return false;
+  for (int64_t d = 1; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      return false;
+  return true;
+}
+
+/// A private constant global `name` of `shape` and element type `elt`
+/// holding `values`, next to `near`.
+template <typename T>
+memref::GlobalOp createGlobal(memref::GlobalOp near, StringRef name, Type elt,
+                              ArrayRef<int64_t> shape, ArrayRef<T> values,
+                              SymbolTable &symbols) {
+  auto tensorType = RankedTensorType::get(shape, elt);
+  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(values);
+  auto attr = DenseResourceElementsAttr::get(tensorType, name, std::move(blob));
+  OpBuilder b(near);
+  auto global = b.create<memref::GlobalOp>(
+      near.getLoc(), name, b.getStringAttr("private"),
+      MemRefType::get(shape, elt), attr, /*constant=*/true,
+      b.getI64IntegerAttr(64));
+  symbols.insert(global);
+  return global;
+}
+
+struct CPUQuantizedToKernelPass
+    : public fulcrum::impl::CPUQuantizedToKernelBase<CPUQuantizedToKernelPass> {
+  using CPUQuantizedToKernelBase::CPUQuantizedToKernelBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (!fulcrum::isQuantizedKernelISA(kernelIsa)) {
+      module.emitError("unknown quantized kernel ISA '")
+          << kernelIsa << "' (avx512vnni, avxvnni, avx2, generic)";
+      return signalPassFailure();
+    }
+    SymbolTable symbols(module);
+    SmallVector<linalg::GenericOp> requantizations;
+    module.walk([&](linalg::GenericOp op) {
+      if (op->hasAttr(fulcrum::fused::kRequantizeAttr))
+        requantizations.push_back(op);
+    });
+    for (linalg::GenericOp op : requantizations)
+      rewrite(op, symbols);
+  }
+
+  void rewrite(linalg::GenericOp rq, SymbolTable &symbols) {
+    if (!rq.hasPureBufferSemantics())
+      return;
+    auto rqTag =
+        rq->getAttrOfType<DictionaryAttr>(fulcrum::fused::kRequantizeAttr);
+    auto modeAttr = rqTag.getAs<StringAttr>("mode");
+    if (!modeAttr)
+      return;
+    StringRef mode = modeAttr.getValue();
+    Value acc = rq.getDpsInputs()[0];
+    auto alloc = acc.getDefiningOp<memref::AllocOp>();
+    if (!alloc)
+      return;
+    // The accumulator: filled with zeros, written by the tagged
+    // contraction, read by the requantization, freed.
+    linalg::GenericOp contraction;
+    linalg::FillOp fill;
+    SmallVector<Operation *> deallocs;
+    for (Operation *user : alloc->getUsers()) {
+      if (user == rq)
+        continue;
+      if (auto g = dyn_cast<linalg::GenericOp>(user);
+          g && !contraction && g->hasAttr(fulcrum::fused::kQContractionAttr) &&
+          g.getDpsInits()[0] == acc) {
+        contraction = g;
+      } else if (auto f = dyn_cast<linalg::FillOp>(user);
+                 f && !fill && f.getDpsInits()[0] == acc) {
+        fill = f;
+      } else if (isa<memref::DeallocOp>(user)) {
+        deallocs.push_back(user);
+      } else {
+        return;
+      }
+    }
+    if (!contraction || !fill || fill->getBlock() != rq->getBlock() ||
+        contraction->getBlock() != rq->getBlock() ||
+        !fill->isBeforeInBlock(contraction) ||
+        !contraction->isBeforeInBlock(rq))
+      return;
+    // The call takes the requantization's place: nothing between may
+    // write memory.
+    for (Operation *op = contraction->getNextNode(); op != rq;
+         op = op->getNextNode())
+      if (!isa<memref::AllocOp, memref::DeallocOp>(op) &&
+          !isMemoryEffectFree(op))
+        return;
+    auto tag = contraction->getAttrOfType<DictionaryAttr>(
+        fulcrum::fused::kQContractionAttr);
+    auto kind = tag.getAs<StringAttr>("kind");
+    auto signedAttr = tag.getAs<BoolAttr>("x_signed");
+    auto zpAttr = tag.getAs<IntegerAttr>("x_zero_point");
+    if (!kind || !signedAttr || !zpAttr)
+      return;
+    bool conv = kind.getValue() == "conv";
+    bool signedInput = signedAttr.getValue();
+    int64_t zeroPoint = zpAttr.getInt() + (signedInput ? 128 : 0);
+
+    Value x = contraction.getDpsInputs()[0], w = contraction.getDpsInputs()[1];
+    Value y = rq.getDpsInits()[0];
+    size_t expected = mode == "i32" ? 1 : 2;
+    bool hasBias = rq.getDpsInputs().size() == expected + 1;
+    Value bias = hasBias ? rq.getDpsInputs()[1] : Value();
+    Value mult = mode == "i32" ? Value() : rq.getDpsInputs().back();
+    auto xType = dyn_cast<MemRefType>(x.getType());
+    auto wType = dyn_cast<MemRefType>(w.getType());
+    auto yType = dyn_cast<MemRefType>(y.getType());
+    if (!isRowMajor(xType) || !isRowMajor(yType) || !wType ||
+        !wType.hasStaticShape() ||
+        (mult && !isRowMajor(cast<MemRefType>(mult.getType()))))
+      return;
+    memref::GlobalOp wGlobal = fulcrum::getConstantGlobal(w, symbols);
+    if (!wGlobal)
+      return;
+    auto wValues = fulcrum::onnx::getIntElements(
+        cast<ElementsAttr>(wGlobal.getInitialValueAttr()));
+    std::optional<SmallVector<int64_t>> biasValues;
+    if (bias) {
+      memref::GlobalOp bGlobal = fulcrum::getConstantGlobal(bias, symbols);
+      if (!bGlobal)
+        return;
+      biasValues = fulcrum::onnx::getIntElements(
+          cast<ElementsAttr>(bGlobal.getInitialValueAttr()));
+      if (!biasValues)
+        return;
+    }
+    if (!wValues)
+      return;
+    int64_t rows = wType.getDimSize(0);
+    int64_t k = wType.getNumElements() / rows;
+    fulcrum::QuantizedWeights prepared = fulcrum::prepareQuantizedWeights(
+        *wValues, rows, k,
+        biasValues ? ArrayRef<int64_t>(*biasValues) : ArrayRef<int64_t>(),
+        zeroPoint);
+
+    std::string base = (wGlobal.getSymName() + "_q").str();
+    MLIRContext *ctx = &getContext();
+    memref::GlobalOp wPacked =
+        createGlobal<int8_t>(wGlobal, base + "w", IntegerType::get(ctx, 8),
+                             {rows, prepared.kp}, prepared.weights, symbols);
+    memref::GlobalOp comp =
+        createGlobal<int32_t>(wGlobal, base + "comp", IntegerType::get(ctx, 32),
+                              {rows}, prepared.compensation, symbols);
+    memref::GlobalOp exact =
+        createGlobal<uint8_t>(wGlobal, base + "exact", IntegerType::get(ctx, 8),
+                              {rows}, prepared.exact, symbols);
+
+    OpBuilder b(rq);
+    Location loc = rq.getLoc();
+    fulcrum::KernelCallBuilder call(b, loc);
+    auto global = [&](memref::GlobalOp g) {
+      Value v = b.create<memref::GetGlobalOp>(
+          loc, cast<MemRefType>(g.getType()), g.getSymName());
+      return call.address(v).at;
+    };
+    SmallVector<Value> args;
+    if (conv) {
+      auto strides = tag.getAs<DenseI64ArrayAttr>("strides");
+      auto dilations = tag.getAs<DenseI64ArrayAttr>("dilations");
+      if (!strides || !dilations || xType.getRank() != 4 ||
+          wType.getRank() != 4)
+        return;
+      args.push_back(call.dim(x, 0));
+      for (int64_t v :
+           {xType.getDimSize(1), xType.getDimSize(2), xType.getDimSize(3), rows,
+            wType.getDimSize(2), wType.getDimSize(3), yType.getDimSize(2),
+            yType.getDimSize(3), strides[0], strides[1], dilations[0],
+            dilations[1]})
+        args.push_back(call.constant(v));
+      args.push_back(call.address(x).at);
+    } else {
+      // Rows of A: every dimension but the last.
+      Value m = call.constant(1);
+      if (xType.isDynamicDim(0))
+        m = call.dim(x, 0);
+      int64_t staticRows = 1;
+      for (int64_t d = xType.isDynamicDim(0) ? 1 : 0; d + 1 < xType.getRank();
+           ++d)
+        staticRows *= xType.getDimSize(d);
+      m = b.create<arith::MulIOp>(loc, m, call.constant(staticRows));
+      args = {m, call.constant(rows), call.constant(k), call.address(x).at,
+              call.constant(k)};
+    }
+    args.push_back(global(wPacked));
+    args.push_back(global(comp));
+    args.push_back(global(exact));
+    args.push_back(mult ? call.address(mult).at : call.constant(0));
+    int64_t yIndex = args.size();
+    args.push_back(call.address(y).at);
+    if (!conv)
+      args.push_back(call.constant(rows)); // ldy
+    int64_t bytes = fulcrum::quantizedKernelWorkspace(prepared.kp);
+    Value workspace = b.create<memref::AllocOp>(
+        loc, MemRefType::get({bytes}, b.getI8Type()), b.getI64IntegerAttr(64));
+    args.push_back(call.address(workspace).at);
+    auto intAttr = [&](StringRef name) {
+      auto a = rqTag.getAs<IntegerAttr>(name);
+      return a ? a.getInt() : 0;
+    };
+    args.push_back(call.constant(intAttr("y_zero_point")));
+    args.push_back(call.constant(intAttr("lo")));
+    args.push_back(call.constant(intAttr("hi")));
+    args.push_back(
+        call.constant((signedInput ? fulcrum::kQuantizedSignedInput : 0) |
+                      (mode == "f32"   ? fulcrum::kQuantizedOutputF32
+                       : mode == "i32" ? fulcrum::kQuantizedOutputI32
+                                       : 0)));
+    StringRef symbol =
+        b.getStringAttr((conv ? "fulcrum_qconv2d_nchw_" : "fulcrum_qgemm_") +
+                        kernelIsa)
+            .getValue();
+    func::FuncOp callee =
+        fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());
+    auto kernelCall = b.create<func::CallOp>(loc, callee, args);
+    fulcrum::setKernelWrites(kernelCall, {yIndex, yIndex + (conv ? 1 : 2)});
+    b.create<memref::DeallocOp>(loc, workspace);
+
+    rq->erase();
+    contraction->erase();
+    fill->erase();
+    for (Operation *dealloc : deallocs)
+      dealloc->erase();
+    alloc->erase();
+    if (conv) {
+      ++numConvs;
+      ++convCount;
+    } else {
+      ++numGemms;
+      ++gemmCount;
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,201 @@
+#!/usr/bin/python3
+"""The 8-bit kernels against a NumPy integer reference, bit for bit.
+
+    quantized_kernels.py FULCRUM_RUN WORKDIR TARGET_CPU
+
+Writes small QDQ models (DequantizeLinear of a uint8/int8 input and of
+int8 weights per output channel, an int32 bias, Conv/Gemm/MatMul, an
+optional Relu, QuantizeLinear or a float output), runs each through
+`fulcrum-run --target-cpu TARGET_CPU` (which picks the kernel variant) and
+compares with the integer arithmetic fulcrum.qconv/fulcrum.qgemm define:
+
+    acc = sum (x - x_zp) * w + bias             (int64, exact)
+    y   = clip(roundeven(f32(acc) * m) + y_zp, lo, hi),  m = f32(sx * sw / sy)
+    y   = f32(acc) * f32(sx * sw)               (float output)
+
+Cases cover K not a multiple of 4, strides, dilation, padding with the
+zero point, batches, int8 activations and outputs, leftover rows and
+columns of the register tiles, and weights whose pairs saturate AVX2's
+vpmaddubsw next to 7-bit weights that cannot.
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper, TensorProto
+
+FULCRUM_RUN, WORK, CPU = sys.argv[1], sys.argv[2], sys.argv[3]
+os.makedirs(WORK, exist_ok=True)
+rng = np.random.default_rng(7)
+
+
+def mult(sx, sw, sy):
+    return np.float32(np.float64(np.float32(sx)) * sw.astype(np.float64) /
+                      np.float64(np.float32(sy)))
+
+
+def requantize(acc, m, zp, lo, hi):
+    t = acc.astype(np.float32) * m
+    return np.clip(np.round(t) + zp, lo, hi)
+
+
+def conv_acc(x, w, pads, strides, dil, xzp):
+    n, c, h, wd = x.shape
+    f, _, kh, kw = w.shape
+    xp = np.full((n, c, h + pads[0] + pads[2], wd + pads[1] + pads[3]), xzp, np.int64)
+    xp[:, :, pads[0]:pads[0] + h, pads[1]:pads[1] + wd] = x
+    oh = (xp.shape[2] - (kh - 1) * dil[0] - 1) // strides[0] + 1
+    ow = (xp.shape[3] - (kw - 1) * dil[1] - 1) // strides[1] + 1
+    acc = np.zeros((n, f, oh, ow), np.int64)
+    w64 = w.astype(np.int64)
+    for i in range(kh):
+        for j in range(kw):
+            patch = xp[:, :, i * dil[0]:i * dil[0] + strides[0] * (oh - 1) + 1:strides[0],
+                       j * dil[1]:j * dil[1] + strides[1] * (ow - 1) + 1:strides[1]] - xzp
+            acc += np.einsum("nchw,fc->nfhw", patch, w64[:, :, i, j])
+    return acc
+
+
+def model(kind, xq, w, bias, sx, xzp, sw, out, relu, attrs, yshape):
+    """out: (sy, yzp, dtype) or None (float result)."""
+    xt = TensorProto.UINT8 if xq.dtype == np.uint8 else TensorProto.INT8
+    inits = [numpy_helper.from_array(np.array(sx, np.float32), "sx"),
+             numpy_helper.from_array(np.array(xzp, xq.dtype), "zx"),
+             numpy_helper.from_array(w, "w"),
+             numpy_helper.from_array(sw, "sw"),
+             numpy_helper.from_array(bias, "b"),
+             numpy_helper.from_array((np.float32(sx) * sw).astype(np.float32), "sb")]
+    axis = 0 if kind != "matmul" else 1
+    nodes = [helper.make_node("DequantizeLinear", ["x", "sx", "zx"], ["xf"]),
+             helper.make_node("DequantizeLinear", ["w", "sw"], ["wf"], axis=axis),
+             helper.make_node("DequantizeLinear", ["b", "sb"], ["bf"], axis=0)]
+    if kind == "conv":
+        nodes.append(helper.make_node("Conv", ["xf", "wf", "bf"], ["y0"], **attrs))
+    elif kind == "gemm":
+        nodes.append(helper.make_node("Gemm", ["xf", "wf", "bf"], ["y0"], transB=1))
+    else:
+        nodes.append(helper.make_node("MatMul", ["xf", "wf"], ["y0"]))
+    last = "y0"
+    if relu:
+        nodes.append(helper.make_node("Relu", [last], ["y1"]))
+        last = "y1"
+    if out:
+        sy, yzp, dt = out
+        inits += [numpy_helper.from_array(np.array(sy, np.float32), "sy"),
+                  numpy_helper.from_array(np.array(yzp, dt), "zy")]
+        nodes.append(helper.make_node("QuantizeLinear", [last, "sy", "zy"], ["y"]))
+        yt = TensorProto.UINT8 if dt == np.uint8 else TensorProto.INT8
+    else:
+        nodes.append(helper.make_node("Identity", [last], ["y"]))
+        yt = TensorProto.FLOAT
+    g = helper.make_graph(nodes, kind, [helper.make_tensor_value_info("x", xt, list(xq.shape))],
+                          [helper.make_tensor_value_info("y", yt, list(yshape))], inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def run(name, m, xq):
+    path = os.path.join(WORK, name + ".onnx")
+    onnx.save(m, path)
+    np.save(os.path.join(WORK, name + "_x.npy"), xq)
+    out = os.path.join(WORK, name + "_out")
+    subprocess.run([FULCRUM_RUN, path, os.path.join(WORK, name + "_x.npy"),
+                    "--target-cpu", CPU, "--output-dir", out], check=True,
+                   stdout=subprocess.DEVNULL)
+    return np.load(os.path.join(out, "y.npy"))
+
+
+def weights(shape, small):
+    lim = 64 if small else 128
+    w = rng.integers(-lim, lim, shape).astype(np.int8)
+    if not small:
+        w.reshape(shape[0], -1)[:, :2] = 127  # a saturating pair per row
+    return w
+
+
+cases = 0
+bad = 0
+# (N, C, H, W, F, KH, KW, pads, strides, dilations, signed input, output, relu, 7-bit)
+convs = [
+    (1, 3, 9, 9, 5, 3, 3, (1, 1, 1, 1), (1, 1), (1, 1), False, "u8", True, False),
+    (2, 8, 10, 7, 33, 3, 3, (0, 0, 0, 0), (2, 2), (1, 1), True, "s8", False, False),
+    (1, 16, 8, 8, 17, 1, 1, (0, 0, 0, 0), (1, 1), (1, 1), False, "f32", False, True),
+    (1, 5, 12, 12, 9, 3, 2, (1, 0, 2, 1), (1, 2), (2, 1), True, "u8", True, True),
+    (3, 64, 14, 14, 40, 3, 3, (1, 1, 1, 1), (1, 1), (1, 1), False, "u8", True, False),
+    (1, 3, 40, 40, 8, 3, 3, (1, 1, 1, 1), (1, 1), (1, 1), False, "u8", False, False),
+    (1, 4, 36, 70, 20, 3, 3, (0, 0, 0, 0), (1, 1), (1, 1), False, "u8", True, True),
+    (1, 3, 30, 30, 16, 7, 7, (3, 3, 3, 3), (2, 2), (1, 1), False, "u8", True, False),
+]
+for i, (n, c, h, wd, f, kh, kw, pads, strides, dil, signed, outk, relu, small) in enumerate(convs):
+    if signed:
+        x = rng.integers(-128, 128, (n, c, h, wd)).astype(np.int8)
+        xzp = int(rng.integers(-10, 10))
+    else:
+        x = rng.integers(0, 256, (n, c, h, wd)).astype(np.uint8)
+        xzp = int(rng.integers(0, 256))
+    w = weights((f, c, kh, kw), small)
+    sx = 0.02
+    sw = (rng.random(f) * 0.01 + 0.001).astype(np.float32)
+    bias = rng.integers(-3000, 3000, f).astype(np.int32)
+    acc = conv_acc(x.astype(np.int64), w, pads, strides, dil, xzp) + bias.reshape(1, -1, 1, 1)
+    attrs = dict(pads=list(pads), strides=list(strides), dilations=list(dil),
+                 kernel_shape=[kh, kw])
+    if outk == "f32":
+        out = None
+        ref = acc.astype(np.float32) * (np.float64(np.float32(sx)) * sw.astype(np.float64)).astype(np.float32).reshape(1, -1, 1, 1)
+    else:
+        dt = np.uint8 if outk == "u8" else np.int8
+        sy = 0.05
+        yzp = int(rng.integers(0, 256)) if dt == np.uint8 else int(rng.integers(-20, 20))
+        lo, hi = (0, 255) if dt == np.uint8 else (-128, 127)
+        if relu:
+            lo = max(lo, yzp)
+        out = (sy, yzp, dt)
+        ref = requantize(acc, mult(sx, sw, sy).reshape(1, -1, 1, 1), yzp, lo, hi)
+    got = run("conv%d" % i, model("conv", x, w, bias, sx, xzp, sw, out, relu and out is not None, attrs, ref.shape), x)
+    cases += 1
+    if got.shape != ref.shape or not np.array_equal(got.astype(np.float64), ref.astype(np.float64)):
+        bad += 1
+        print("conv%d: mismatch, max difference %s" % (i, np.abs(got.astype(np.float64) - ref).max()
+                                                     if got.shape == ref.shape else got.shape))
+
+# (kind, rows shape, K, N, signed, output, 7-bit)
+products = [
+    ("gemm", (1,), 512, 10, False, "f32", False),
+    ("gemm", (7,), 37, 33, True, "s8", False),
+    ("gemm", (40,), 130, 17, False, "u8", True),
+    ("matmul", (2, 5), 64, 24, False, "u8", False),
+]
+for i, (kind, rows, k, nout, signed, outk, small) in enumerate(products):
+    if signed:
+        a = rng.integers(-128, 128, rows + (k,)).astype(np.int8)
+        xzp = 3
+    else:
+        a = rng.integers(0, 256, rows + (k,)).astype(np.uint8)
+        xzp = 100
+    wt = weights((nout, k), small)  # [N, K]
+    sx = 0.03
+    sw = (rng.random(nout) * 0.01 + 0.001).astype(np.float32)
+    bias = rng.integers(-3000, 3000, nout).astype(np.int32)
+    acc = (a.astype(np.int64) - xzp) @ wt.astype(np.int64).T
+    w = wt if kind == "gemm" else np.ascontiguousarray(wt.T)
+    if kind == "gemm":
+        acc = acc + bias
+    if outk == "f32":
+        out = None
+        ref = acc.astype(np.float32) * (np.float64(np.float32(sx)) * sw.astype(np.float64)).astype(np.float32)
+    else:
+        dt = np.uint8 if outk == "u8" else np.int8
+        sy = 0.5
+        yzp = 7
+        lo, hi = (0, 255) if dt == np.uint8 else (-128, 127)
+        out = (sy, yzp, dt)
+        ref = requantize(acc, mult(sx, sw, sy), yzp, lo, hi)
+    got = run("%s%d" % (kind, i), model(kind, a, w, bias, sx, xzp, sw, out, False, {}, ref.shape), a)
+    cases += 1
+    if got.shape != ref.shape or not np.array_equal(got.astype(np.float64), ref.astype(np.float64)):
+        bad += 1
+        print("%s%d: mismatch" % (kind, i))
+
+print("%d quantized contractions on %s: %s" % (cases, CPU, "ok" if bad == 0 else "%d FAILED" % bad))

@@ -1,0 +1,133 @@
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-quantized-to-kernel=isa=avx512vnni | FileCheck %s
+// RUN: not fulcrum-opt %s --split-input-file --fulcrum-cpu-quantized-to-kernel=isa=sse 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: error: unknown quantized kernel ISA 'sse' (avx512vnni, avxvnni, avx2, generic)
+
+#x = affine_map<(n, f, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
+#w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#y = affine_map<(n, f, h, w, c, kh, kw) -> (n, f, h, w)>
+#id = affine_map<(n, f, h, w) -> (n, f, h, w)>
+#ch = affine_map<(n, f, h, w) -> (f)>
+memref.global "private" constant @w : memref<2x3x1x1xi8> = dense<[[[[1]], [[2]], [[3]]], [[[100]], [[100]], [[-3]]]]>
+memref.global "private" constant @b : memref<2xi32> = dense<[5, -7]>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// A tagged contraction and requantization pair becomes one kernel call:
+// the weights padded to rows of 4 bytes ([[1, 2, 3, 0], [100, 100, -3,
+// 0]]), the compensation bias - 128 * sum(row) = [5 - 768, -7 - 25216],
+// and whether a row's pairs could saturate vpmaddubsw (the second: 255 *
+// 200 > 32767), all at compile time (blobs: their alignment, then the
+// bytes); the accumulator and both generics go.
+// CHECK-DAG: memref.global "private" constant @w_qw : memref<2x4xi8> = dense_resource<w_qw>
+// CHECK-DAG: memref.global "private" constant @w_qcomp : memref<2xi32> = dense_resource<w_qcomp>
+// CHECK-DAG: memref.global "private" constant @w_qexact : memref<2xi8> = dense_resource<w_qexact>
+// CHECK-LABEL: func @qconv
+// CHECK: %[[WS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<4096xi8>
+// CHECK: call @fulcrum_qconv2d_nchw_avx512vnni(
+// CHECK: memref.dealloc %[[WS]]
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: linalg.fill
+// CHECK: return
+// CHECK: w_qw: "0x01000000010203006464FD00"
+// CHECK: w_qcomp: "0x0400000005FDFFFF799DFFFF"
+// CHECK: w_qexact: "0x010000000001"
+func.func @qconv(%x: memref<1x3x4x4xi8>, %y: memref<1x2x4x4xi8>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @w : memref<2x3x1x1xi8>
+  %b = memref.get_global @b : memref<2xi32>
+  %m = memref.get_global @m : memref<2xf32>
+  %acc = memref.alloc() : memref<1x2x4x4xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x2x4x4xi32>)
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x3x4x4xi8>, memref<2x3x1x1xi8>) outs(%acc : memref<1x2x4x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 128 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %b, %m : memref<1x2x4x4xi32>, memref<2xi32>, memref<2xf32>) outs(%y : memref<1x2x4x4xi8>) attrs = {fulcrum.requantize = {hi = 255 : i64, lo = 3 : i64, mode = "bytes", y_zero_point = 3 : i64}} {
+  ^bb0(%a: i32, %bias: i32, %mult: f32, %out: i8):
+    %0 = arith.addi %a, %bias : i32
+    %1 = arith.trunci %0 : i32 to i8
+    linalg.yield %1 : i8
+  }
+  memref.dealloc %acc : memref<1x2x4x4xi32>
+  return
+}
+
+// -----
+
+#x = affine_map<(n, f, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
+#w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#y = affine_map<(n, f, h, w, c, kh, kw) -> (n, f, h, w)>
+#id = affine_map<(n, f, h, w) -> (n, f, h, w)>
+#ch = affine_map<(n, f, h, w) -> (f)>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// Weights that are not a constant global stay on the loops.
+// CHECK-LABEL: func @negative_runtime_weights
+// CHECK-NOT: call
+// CHECK: fulcrum.qcontraction
+// CHECK: fulcrum.requantize
+func.func @negative_runtime_weights(%x: memref<1x3x4x4xi8>, %w: memref<2x3x1x1xi8>, %y: memref<1x2x4x4xf32>) {
+  %c0 = arith.constant 0 : i32
+  %m = memref.get_global @m : memref<2xf32>
+  %acc = memref.alloc() : memref<1x2x4x4xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x2x4x4xi32>)
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x3x4x4xi8>, memref<2x3x1x1xi8>) outs(%acc : memref<1x2x4x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x2x4x4xi32>, memref<2xf32>) outs(%y : memref<1x2x4x4xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x2x4x4xi32>
+  return
+}
+
+// -----
+
+#x = affine_map<(n, f, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
+#w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#y = affine_map<(n, f, h, w, c, kh, kw) -> (n, f, h, w)>
+#id = affine_map<(n, f, h, w) -> (n, f, h, w)>
+#ch = affine_map<(n, f, h, w) -> (f)>
+memref.global "private" constant @w : memref<2x3x1x1xi8> = dense<1>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// The accumulator has another reader: the pair stays.
+// CHECK-LABEL: func @negative_shared_accumulator
+// CHECK-NOT: call
+// CHECK: fulcrum.requantize
+func.func @negative_shared_accumulator(%x: memref<1x3x4x4xi8>, %y: memref<1x2x4x4xf32>, %z: memref<1x2x4x4xi32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @w : memref<2x3x1x1xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %acc = memref.alloc() : memref<1x2x4x4xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x2x4x4xi32>)
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x3x4x4xi8>, memref<2x3x1x1xi8>) outs(%acc : memref<1x2x4x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x2x4x4xi32>, memref<2xf32>) outs(%y : memref<1x2x4x4xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.copy %acc, %z : memref<1x2x4x4xi32> to memref<1x2x4x4xi32>
+  memref.dealloc %acc : memref<1x2x4x4xi32>
+  return
+}
