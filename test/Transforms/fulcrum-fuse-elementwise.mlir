@@ -46,3 +46,28 @@ func.func @negative_named(%a: tensor<4x3xf32>, %b: tensor<3x6xf32>, %c: tensor<2
   } -> tensor<2x2x6xf32>
   return %1 : tensor<2x2x6xf32>
 }
+
+// -----
+
+// negative_: the ops of a lowered fulcrum.attention (tagged
+// fulcrum.attention_id) stay apart, for the CPU target's fused kernel.
+// CHECK-LABEL: func.func @negative_attention_group(
+// CHECK: linalg.generic {{.*}} fulcrum.attention_part = "logits"
+// CHECK: linalg.generic {{.*}} fulcrum.attention_part = "probs"
+#att = affine_map<(d0, d1) -> (d0, d1)>
+func.func @negative_attention_group(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
+  %c = arith.constant 0.5 : f32
+  %e = tensor.empty() : tensor<4x6xf32>
+  %t = linalg.generic {indexing_maps = [#att, #att], iterator_types = ["parallel", "parallel"]} ins(%s : tensor<4x6xf32>) outs(%e : tensor<4x6xf32>) attrs = {fulcrum.attention_id = 0 : i64, fulcrum.attention_part = "logits"} {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %c : f32
+    linalg.yield %y : f32
+  } -> tensor<4x6xf32>
+  %e2 = tensor.empty() : tensor<4x6xf32>
+  %p = linalg.generic {indexing_maps = [#att, #att], iterator_types = ["parallel", "parallel"]} ins(%t : tensor<4x6xf32>) outs(%e2 : tensor<4x6xf32>) attrs = {fulcrum.attention_id = 0 : i64, fulcrum.attention_part = "probs"} {
+  ^bb0(%x: f32, %o: f32):
+    %y = math.exp %x : f32
+    linalg.yield %y : f32
+  } -> tensor<4x6xf32>
+  return %p : tensor<4x6xf32>
+}

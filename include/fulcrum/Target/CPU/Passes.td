@@ -216,15 +216,16 @@ def CPUAttentionToKernel : Pass<"fulcrum-cpu-attention-to-kernel", "::mlir::Modu
 
     The kernel never holds the `[Lq, Lk]` score matrix: it takes the keys a
     tile at a time with an online softmax (running maximum and sum per
-    query row), packs each tile of K transposed for vector
-    multiply-adds, and spreads (batch, head, block of 16 query rows) tasks
+    query row), packs each head's keys transposed once per task for vector
+    multiply-adds, and spreads (batch, head, chunk of query rows) tasks
     over the OpenMP threads. The score, probability and statistics
     buffers, read by nothing else, disappear, which lowers peak memory at
     long sequences. The key tile is the most keys (a multiple of 32, from
     32 to 128: the kernel's register tile is two 16-float vectors of keys
     by 4 query rows on AVX-512) whose packed K columns fit half of
     `l1-bytes`; rows with no more keys than that run in the direct form
-    (one tile: a two-pass softmax over the whole row). `tile` overrides the choice (tests and measurements).
+    (one tile: a two-pass softmax over the whole row). `tile` overrides
+    the choice (tests and measurements).
 
     Operands must be f32 with a unit innermost stride and rank 3
     (`[B*H, L, D]`) or 4 (`[B, H, L, D]`); a boolean mask must start at
