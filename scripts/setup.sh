@@ -19,6 +19,10 @@ PACKAGES=(
 # and pkg-config for the Makefile consumer of test/Integration) and the
 # benchmark: Debian's PyTorch, with the OpenMP OpenBLAS it runs best on.
 TEST_PACKAGES=(python3-torch libopenblas0-openmp make pkgconf)
+# The sanitizer and libFuzzer runtimes: the boundary and concurrency tests
+# build their C programs with ASan/UBSan/TSan; FULCRUM_SANITIZE and
+# FULCRUM_FUZZ builds (docs/Robustness.md) need them too.
+TEST_PACKAGES+=(libclang-rt-19-dev)
 BENCH_PACKAGES=(python3-torch python3-torchvision libopenblas0-openmp dataset-fashion-mnist)
 
 # Installs PACKAGES and the lists named as arguments (TEST_PACKAGES, ...).

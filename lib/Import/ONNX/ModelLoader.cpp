@@ -18,6 +18,9 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+
 #include <unistd.h>
 
 #include <map>
@@ -205,6 +208,8 @@ static LogicalResult parseModel(const ImportContext &ctx,
       }
       text = (*file)->getBuffer().str();
     }
+    if (failed(checkTextNesting(ctx, text)))
+      return failure();
     try {
       ::onnx::OnnxParser parser(text.c_str());
       auto status = parser.Parse(model);
@@ -217,13 +222,22 @@ static LogicalResult parseModel(const ImportContext &ctx,
     }
     return failure();
   }
+  // Protobuf's default recursion limit (100 messages) stops subgraphs
+  // about 33 levels deep with no reason given; a higher one lets the
+  // limits check (checkModelLimits) name the reason, and still bounds the
+  // parser's recursion.
+  auto parse = [&](::google::protobuf::io::ZeroCopyInputStream &in) {
+    ::google::protobuf::io::CodedInputStream coded(&in);
+    coded.SetRecursionLimit(400);
+    return model.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
+  };
   bool parsed;
   uint64_t size;
   if (source.buffer) {
     size = source.buffer->getBufferSize();
-    parsed =
-        size <= INT_MAX && model.ParseFromArray(source.buffer->getBufferStart(),
+    ::google::protobuf::io::ArrayInputStream in(source.buffer->getBufferStart(),
                                                 static_cast<int>(size));
+    parsed = size <= INT_MAX && parse(in);
   } else {
     int fd;
     if (std::error_code ec = llvm::sys::fs::openFileForRead(ctx.path, fd)) {
@@ -232,7 +246,8 @@ static LogicalResult parseModel(const ImportContext &ctx,
     }
     llvm::sys::fs::file_status status;
     size = llvm::sys::fs::status(fd, status) ? 0 : status.getSize();
-    parsed = model.ParseFromFileDescriptor(fd);
+    ::google::protobuf::io::FileInputStream in(fd);
+    parsed = parse(in);
     ::close(fd);
   }
   if (!parsed) {
@@ -264,7 +279,9 @@ LogicalResult loadModel(const ImportContext &ctx, const ModelSource &source,
     return failure();
   }
 
-  // 2. Operators and libonnx's checker.
+  // 2. Resource limits, operators and libonnx's checker.
+  if (failed(checkModelLimits(ctx, model)))
+    return failure();
   std::map<std::string, int64_t> opsets;
   for (const auto &o : model.opset_import())
     opsets[o.domain() == "ai.onnx" ? "" : o.domain()] = o.version();
