@@ -3,6 +3,7 @@
 
 Usage: onnx-import-mutate.py TOOL MODEL... [--count N] [--seed S]
                              [--compile] [--structured] [--timeout T]
+                             [--memory-limit-mb M]
 
 Each case takes one of the MODELs, corrupts it deterministically (flipped
 bytes, truncation, a duplicated or removed byte run; with --structured, half
@@ -12,7 +13,7 @@ an initializer's data) and imports it with `TOOL --import-onnx` (fulcrum-
 translate), or with --compile compiles it to a shared library with `TOOL
 mutant.onnx -o mutant.so` (fulcrum-compile). Every run must end with exit
 code 0, or with an exit code 1..127 and an `error:` line, within --timeout
-seconds (60); a signal or exit >= 128 (a crash or an assertion) is a crash,
+seconds (60) and --memory-limit-mb of address space (8192); a signal or exit >= 128 (a crash or an assertion) is a crash,
 a rejection without `error:` is unclear, a run past the timeout is a hang.
 Prints `cases N, imported I, rejected R, crashed C` (with --compile:
 `compiled` for `imported`, and `, hung H, unclear U`). Failing cases are
@@ -21,6 +22,7 @@ kept next to the temporary directory and named in the output.
 import argparse
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -116,7 +118,14 @@ def main():
     ap.add_argument("--structured", action="store_true",
                     help="also mutate the parsed models (needs python3-onnx)")
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--memory-limit-mb", type=int, default=8192,
+                    help="address-space limit of each run (exceeding it is "
+                    "a crash: compile-time memory must stay bounded)")
     args = ap.parse_args()
+
+    def limit():
+        size = args.memory_limit_mb << 20
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
     rng = random.Random(args.seed)
     sources = [open(m, "rb").read() for m in args.models]
     imported = rejected = 0
@@ -139,7 +148,8 @@ def main():
             keep = os.path.join(tmp, "..", f"fulcrum-mutant-{args.seed}-{case}.onnx")
             try:
                 p = subprocess.run(cmd, capture_output=True, text=True,
-                                   errors="replace", timeout=args.timeout)
+                                   errors="replace", timeout=args.timeout,
+                                   preexec_fn=limit)
             except subprocess.TimeoutExpired:
                 os.replace(path, keep)
                 hung.append(f"case {case}: over {args.timeout:g} s, kept "
