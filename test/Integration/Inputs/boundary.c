@@ -6,6 +6,19 @@
 
 #include <stdio.h>
 
+/* Threads of this process (/proc/self/status): failed calls start none. */
+static int threads(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  int n = -1;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "Threads: %d", &n) == 1)
+      break;
+  if (f)
+    fclose(f);
+  return n;
+}
+
 static void report(const char *what, int status, const char *message) {
   printf("%s: %d %s: %s\n", what, status, fulcrum_status_message(status),
          message);
@@ -77,6 +90,7 @@ int main(void) {
   float y[N * 4];
   printf("run: %d, huge batch: %d\n", add_batch_run(N, a, b, y, NULL, 0),
          add_batch_run((int64_t)1 << 46, a, b, y, NULL, 0));
+  printf("threads: %d\n", threads());
   free(a);
   free(b);
   return 0;
