@@ -108,6 +108,15 @@ mlir::LogicalResult checkShapeLimits(const ImportContext &ctx,
 mlir::LogicalResult checkModelLimits(const ImportContext &ctx,
                                      const ::onnx::ModelProto &model);
 
+/// Runs `work` (libonnx's shape inference or version converter) on `model`
+/// in a child process, since libonnx crashes on some malformed models:
+/// `model` becomes what `work` made of it, or on failure `message` says
+/// why (an exception's message, or the signal that ended the child).
+mlir::LogicalResult
+runIsolated(::onnx::ModelProto &model,
+            llvm::function_ref<void(::onnx::ModelProto &)> work,
+            std::string &message);
+
 /// Bounds the brace nesting of a model in ONNX's textual syntax before the
 /// (recursive) parser reads it.
 mlir::LogicalResult checkTextNesting(const ImportContext &ctx,

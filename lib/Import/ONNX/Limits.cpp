@@ -10,6 +10,9 @@
 
 #include "ImporterInternal.h"
 
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringSet.h"
+
 using namespace mlir;
 
 namespace fulcrum::detail {
@@ -88,9 +91,12 @@ LogicalResult checkType(const ImportContext &ctx, const ::onnx::TypeProto &type,
   return checkShapeLimits(ctx, shape, what);
 }
 
+/// Names visible in a graph: its own, then its enclosing graphs'.
+using Scopes = SmallVector<llvm::StringSet<>, 4>;
+
 LogicalResult checkGraph(const ImportContext &ctx,
                          const ::onnx::GraphProto &graph, int depth,
-                         StringRef where) {
+                         StringRef where, Scopes &scopes) {
   if (depth > kMaxSubgraphDepth) {
     ctx.emitError() << where << ": subgraphs are nested more than "
                     << kMaxSubgraphDepth << " levels deep";
@@ -117,6 +123,27 @@ LogicalResult checkGraph(const ImportContext &ctx,
     for (const ::onnx::ValueInfoProto &v : *values)
       if (failed(checkType(ctx, v.type(), "value '" + v.name() + "'")))
         return failure();
+  // Every graph output is defined (libonnx's checker does not check; its
+  // version converter crashes on such a graph).
+  scopes.emplace_back();
+  for (const auto &v : graph.input())
+    scopes.back().insert(v.name());
+  for (const auto &t : graph.initializer())
+    scopes.back().insert(t.name());
+  for (const auto &t : graph.sparse_initializer())
+    scopes.back().insert(t.values().name());
+  for (const auto &node : graph.node())
+    for (const std::string &out : node.output())
+      scopes.back().insert(out);
+  for (const auto &v : graph.output())
+    if (llvm::none_of(scopes, [&](const llvm::StringSet<> &scope) {
+          return scope.contains(v.name());
+        })) {
+      ctx.emitError() << where << ": graph output '" << v.name()
+                      << "' is not produced by any node, input or initializer";
+      return failure();
+    }
+  auto popScope = llvm::make_scope_exit([&] { scopes.pop_back(); });
   for (auto [index, node] : llvm::enumerate(graph.node())) {
     std::string name =
         "node '" + nodeName(node, index) + "' (" + node.op_type() + ")";
@@ -143,10 +170,11 @@ LogicalResult checkGraph(const ImportContext &ctx,
             failed(checkTensor(ctx, s.indices(), what)))
           return failure();
       }
-      if (attr.has_g() && failed(checkGraph(ctx, attr.g(), depth + 1, what)))
+      if (attr.has_g() &&
+          failed(checkGraph(ctx, attr.g(), depth + 1, what, scopes)))
         return failure();
       for (const ::onnx::GraphProto &g : attr.graphs())
-        if (failed(checkGraph(ctx, g, depth + 1, what)))
+        if (failed(checkGraph(ctx, g, depth + 1, what, scopes)))
           return failure();
     }
   }
@@ -156,7 +184,8 @@ LogicalResult checkGraph(const ImportContext &ctx,
 
 LogicalResult checkModelLimits(const ImportContext &ctx,
                                const ::onnx::ModelProto &model) {
-  return checkGraph(ctx, model.graph(), 0, "the main graph");
+  Scopes scopes;
+  return checkGraph(ctx, model.graph(), 0, "the main graph", scopes);
 }
 
 LogicalResult checkTextNesting(const ImportContext &ctx, StringRef text) {

@@ -317,23 +317,26 @@ LogicalResult loadModel(const ImportContext &ctx, const ModelSource &source,
     ::onnx::ModelProto current = model;
     int64_t reached = opset;
     for (int64_t step = opset + 1; step <= options.targetOpset; ++step) {
-      ::onnx::ModelProto next;
-      try {
-        try {
-          ::onnx::shape_inference::InferShapes(
-              current, ::onnx::OpSchemaRegistry::Instance());
-        } catch (const std::exception &) {
-          // Shapes help some adapters; the step may still succeed.
-        }
-        next = ::onnx::version_conversion::ConvertVersion(
-            current, static_cast<int>(step));
-        // The converter keeps the old IR version, which may be too old for
-        // what it produced (initializers that are not graph inputs).
-        next.set_ir_version(std::max<int64_t>(next.ir_version(), 8));
-      } catch (const std::exception &e) {
-        message = e.what();
+      // In a child process: the converter crashes on some malformed
+      // models (Isolation.cpp).
+      ::onnx::ModelProto next = current;
+      if (failed(runIsolated(
+              next,
+              [&](::onnx::ModelProto &m) {
+                try {
+                  ::onnx::shape_inference::InferShapes(
+                      m, ::onnx::OpSchemaRegistry::Instance());
+                } catch (const std::exception &) {
+                  // Shapes help some adapters; the step may still succeed.
+                }
+                m = ::onnx::version_conversion::ConvertVersion(
+                    m, static_cast<int>(step));
+              },
+              message)))
         break;
-      }
+      // The converter keeps the old IR version, which may be too old for
+      // what it produced (initializers that are not graph inputs).
+      next.set_ir_version(std::max<int64_t>(next.ir_version(), 8));
       // Some adapters change the model's interface (Scan-8 -> 9 drops the
       // batch axis of the graph's inputs): such an upgrade is not faithful.
       if (!sameInterface(model.graph(), next.graph())) {
@@ -371,15 +374,27 @@ LogicalResult loadModel(const ImportContext &ctx, const ModelSource &source,
   }
 
   // 4. Types and shapes of every value.
+  // In a child process: libonnx's inference crashes on some malformed
+  // models (Isolation.cpp); large weights stay here.
   if (options.shapeInference) {
-    try {
-      ::onnx::ShapeInferenceOptions inferOptions(/*check_type=*/true,
-                                                 /*strict_mode=*/1,
-                                                 /*data_prop=*/true);
-      ::onnx::shape_inference::InferShapes(
-          model, ::onnx::OpSchemaRegistry::Instance(), inferOptions);
-    } catch (const std::exception &e) {
-      ctx.emitError() << "shape inference failed: " << firstLine(e.what());
+    auto weights = detachWeights(model);
+    LogicalResult inferred = runIsolated(
+        model,
+        [](::onnx::ModelProto &m) {
+          ::onnx::ShapeInferenceOptions inferOptions(/*check_type=*/true,
+                                                     /*strict_mode=*/1,
+                                                     /*data_prop=*/true);
+          ::onnx::shape_inference::InferShapes(
+              m, ::onnx::OpSchemaRegistry::Instance(), inferOptions);
+        },
+        message);
+    if (failed(inferred)) {
+      ctx.emitError() << "shape inference failed: " << firstLine(message);
+      return failure();
+    }
+    if (!attachWeights(model, weights)) {
+      ctx.emitError() << "internal error: lost initializer data in shape "
+                         "inference";
       return failure();
     }
   }

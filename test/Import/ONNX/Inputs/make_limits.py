@@ -100,3 +100,24 @@ sparse = h.make_sparse_tensor(
 g = h.make_graph([h.make_node("Add", ["x", "w"], ["y"])], "g", [x], [y])
 g.sparse_initializer.extend([sparse])
 save("sparse.onnx", g)
+
+# A graph output no node produces (libonnx's version converter crashed).
+save("undefined-output.onnx", h.make_graph(
+    [h.make_node("Relu", ["x"], ["r"])], "g", [x],
+    [h.make_tensor_value_info("z", T.FLOAT, [2])]))
+
+# Models on which libonnx's shape inference dereferences out of bounds
+# (found by the corrupted-model sweeps): Conv with input and weight ranks
+# that differ, LayerNormalization with an axis beyond 32 bits.
+save("conv-ranks.onnx", h.make_graph(
+    [h.make_node("Conv", ["b", "w"], ["y"])], "g",
+    [h.make_tensor_value_info("w", T.FLOAT, [1, 50, 6])],
+    [h.make_tensor_value_info("y", T.FLOAT, ["a", "b", "c"])],
+    [h.make_tensor("b", T.FLOAT, [2, 6], [0.0] * 12)]))
+save("layernorm-axis.onnx", h.make_graph(
+    [h.make_node("LayerNormalization", ["x4", "s", "s"], ["y4", "m", "v"],
+                 axis=2**31)],
+    "g", [h.make_tensor_value_info("x4", T.FLOAT, [2, 3, 4, 5]),
+          h.make_tensor_value_info("s", T.FLOAT, [5])],
+    [h.make_tensor_value_info(n, T.FLOAT, ["d0", "d1", "d2", "d3"])
+     for n in ("y4", "m", "v")]))
