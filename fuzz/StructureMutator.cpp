@@ -102,11 +102,13 @@ void mutateNode(onnx::GraphProto *graph, Rng &rng) {
     break;
   }
   case 1:
-    if (node->input_size())
+    if (node->input_size()) {
+      // An input from another node's first output (use before definition,
+      // cycles, type mismatches).
+      const onnx::NodeProto &other = graph->node(rng() % graph->node_size());
       node->set_input(rng() % node->input_size(),
-                      graph->node(rng() % graph->node_size()).output_size()
-                          ? graph->node(rng() % graph->node_size()).output(0)
-                          : "");
+                      other.output_size() ? other.output(0) : "");
+    }
     break;
   case 2:
     if (node->input_size())
