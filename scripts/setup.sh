@@ -24,6 +24,10 @@ TEST_PACKAGES=(python3-torch libopenblas0-openmp make pkgconf hdf5-tools python3
 # The GPU targets' tests: Vulkan compute on the CPU (Mesa's lavapipe, with the
 # Vulkan loader) and shader validation (spirv-val).
 TEST_PACKAGES+=(mesa-vulkan-drivers libvulkan1 spirv-tools)
+# The sanitizer and libFuzzer runtimes: the boundary and concurrency tests
+# build their C programs with ASan/UBSan/TSan; FULCRUM_SANITIZE and
+# FULCRUM_FUZZ builds (docs/Robustness.md) need them too.
+TEST_PACKAGES+=(libclang-rt-19-dev)
 BENCH_PACKAGES=(python3-torch python3-torchvision libopenblas0-openmp dataset-fashion-mnist)
 
 # Installs PACKAGES and the lists named as arguments (TEST_PACKAGES, ...).

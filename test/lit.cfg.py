@@ -89,3 +89,15 @@ try:
             config.available_features.add("host-" + flag.replace("_", ""))
 except OSError:
     pass
+# clang's sanitizer runtimes (libclang-rt-19-dev), for the C programs that
+# the boundary and concurrency tests build with ASan/UBSan/TSan.
+import glob
+if glob.glob("/usr/lib/llvm-19/lib/clang/*/lib/linux/libclang_rt.asan-x86_64.a"):
+    config.available_features.add("sanitizers")
+# A FULCRUM_SANITIZE build: the tools carry ASan/UBSan; reports go to stderr
+# and fail the test (LLVM's libraries are not instrumented, so ASan's
+# container-overflow annotations cannot be trusted across them).
+if getattr(config, "fulcrum_sanitize", ""):
+    config.environment["ASAN_OPTIONS"] = (
+        "detect_leaks=0:detect_container_overflow=0:abort_on_error=0")
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"

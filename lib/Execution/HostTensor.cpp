@@ -14,6 +14,7 @@
 
 #include <zlib.h>
 
+#include <climits>
 #include <cmath>
 #include <cstring>
 
@@ -22,6 +23,31 @@ namespace fulcrum {
 namespace {
 llvm::Error error(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// The byte size of a tensor of `shape` and `elementSize`-byte elements,
+/// or an error naming `what` when a dimension is negative, the rank over
+/// kMaxFileRank, or the count over kMaxFileElements (checked before
+/// anything of that size is allocated).
+constexpr size_t kMaxFileRank = 32;
+constexpr uint64_t kMaxFileElements = uint64_t(1) << 40;
+llvm::Expected<uint64_t> checkedBytes(llvm::ArrayRef<int64_t> shape,
+                                      size_t elementSize,
+                                      const std::string &what) {
+  if (shape.size() > kMaxFileRank)
+    return error("'" + what + "': rank " + llvm::Twine(shape.size()) +
+                 " exceeds the limit of " + llvm::Twine(kMaxFileRank));
+  uint64_t count = 1;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return error("'" + what + "': negative dimension " + llvm::Twine(d));
+    if (__builtin_mul_overflow(count, static_cast<uint64_t>(d), &count) ||
+        count > kMaxFileElements)
+      return error("'" + what + "': more than " +
+                   llvm::Twine(kMaxFileElements) +
+                   " elements, the limit of a tensor");
+  }
+  return count * elementSize;
 }
 
 template <typename T, typename Range>
@@ -74,9 +100,14 @@ llvm::Expected<HostTensor> readTensorProtoFile(const std::string &path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
     return error("cannot read '" + path + "': " + buffer.getError().message());
+  return parseTensorProto((*buffer)->getBuffer(), path);
+}
+
+llvm::Expected<HostTensor> parseTensorProto(llvm::StringRef buffer,
+                                            const std::string &path) {
   onnx::TensorProto proto;
-  if (!proto.ParseFromArray((*buffer)->getBufferStart(),
-                            static_cast<int>((*buffer)->getBufferSize())))
+  if (buffer.size() > INT_MAX ||
+      !proto.ParseFromArray(buffer.data(), static_cast<int>(buffer.size())))
     return error("'" + path + "' is not a TensorProto");
   HostTensor t;
   t.name = proto.name();
@@ -86,6 +117,11 @@ llvm::Expected<HostTensor> readTensorProtoFile(const std::string &path) {
   if (size == 0)
     return error("'" + path + "': unsupported data type " +
                  onnxTypeName(t.dataType));
+  auto bytes = checkedBytes(t.shape, size, path);
+  if (!bytes)
+    return bytes.takeError();
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL)
+    return error("'" + path + "': external data is not supported here");
   if (proto.has_raw_data()) {
     t.data.assign(proto.raw_data().begin(), proto.raw_data().end());
   } else {
@@ -116,13 +152,12 @@ llvm::Expected<HostTensor> readTensorProtoFile(const std::string &path) {
         append<int32_t>(t.data, proto.int32_data());
     }
   }
-  if (t.data.size() != static_cast<size_t>(t.numElements()) * size)
+  if (t.data.size() != *bytes)
     return error("'" + path + "': " + std::to_string(t.data.size()) +
                  " bytes of data for " + t.describe());
   return t;
 }
 
-namespace {
 /// Parses the contents of a .npy file; `path` names it in errors (for an
 /// array inside an .npz archive, "archive.npz:name").
 llvm::Expected<HostTensor> parseNpy(llvm::StringRef bytes,
@@ -179,8 +214,11 @@ llvm::Expected<HostTensor> parseNpy(llvm::StringRef bytes,
       return error("'" + path + "': bad shape");
     t.shape.push_back(v);
   }
+  auto checked = checkedBytes(t.shape, t.elementSize(), path);
+  if (!checked)
+    return checked.takeError();
   size_t data = offset + headerLen;
-  size_t expected = t.numElements() * t.elementSize();
+  uint64_t expected = *checked;
   if (bytes.size() - data != expected)
     return error("'" + path + "': " + std::to_string(bytes.size() - data) +
                  " bytes of data for " + t.describe());
@@ -189,6 +227,7 @@ llvm::Expected<HostTensor> parseNpy(llvm::StringRef bytes,
   return t;
 }
 
+namespace {
 uint64_t readLE(llvm::StringRef bytes, size_t at, unsigned size) {
   uint64_t v = 0;
   for (unsigned i = 0; i < size; ++i)
@@ -199,6 +238,13 @@ uint64_t readLE(llvm::StringRef bytes, size_t at, unsigned size) {
 /// Inflates a raw deflate stream (zip method 8) of known output size.
 llvm::Expected<std::string> inflateRaw(llvm::StringRef in, uint64_t size,
                                        const std::string &what) {
+  // Deflate expands at most 1032:1; a larger stated size is a lie, checked
+  // before the output is allocated (as are sizes zlib's 32-bit counters
+  // cannot take in one call).
+  if (size / 1032 > in.size() || size > UINT32_MAX || in.size() > UINT32_MAX)
+    return error("'" + what + "': corrupt compressed data (" +
+                 llvm::Twine(in.size()) + " bytes cannot inflate to " +
+                 llvm::Twine(size) + ")");
   std::string out(size, '\0');
   z_stream zs{};
   if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
@@ -227,7 +273,11 @@ readNpzFile(const std::string &path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
     return error("cannot read '" + path + "': " + buffer.getError().message());
-  llvm::StringRef bytes = (*buffer)->getBuffer();
+  return parseNpz((*buffer)->getBuffer(), path);
+}
+
+llvm::Expected<std::vector<HostTensor>> parseNpz(llvm::StringRef bytes,
+                                                 const std::string &path) {
   auto bad = [&](const llvm::Twine &why) {
     return error("'" + path + "' is not a valid .npz archive: " + why);
   };
@@ -250,7 +300,8 @@ readNpzFile(const std::string &path) {
     if (eocd < 20 || readLE(bytes, eocd - 20, 4) != 0x07064b50)
       return bad("no ZIP64 locator");
     uint64_t rec = readLE(bytes, eocd - 20 + 8, 8);
-    if (rec + 56 > bytes.size() || readLE(bytes, rec, 4) != 0x06064b50)
+    if (rec > bytes.size() || bytes.size() - rec < 56 ||
+        readLE(bytes, rec, 4) != 0x06064b50)
       return bad("bad ZIP64 record");
     entries = readLE(bytes, rec + 32, 8);
     dir = readLE(bytes, rec + 48, 8);
@@ -258,7 +309,12 @@ readNpzFile(const std::string &path) {
   std::vector<HostTensor> tensors;
   uint64_t at = dir;
   for (uint64_t e = 0; e < entries; ++e) {
-    if (at + 46 > bytes.size() || readLE(bytes, at, 4) != 0x02014b50)
+    // Every offset below comes from the file: compare by subtraction so
+    // that none overflows.
+    auto fits = [&](uint64_t from, uint64_t length) {
+      return from <= bytes.size() && length <= bytes.size() - from;
+    };
+    if (!fits(at, 46) || readLE(bytes, at, 4) != 0x02014b50)
       return bad("bad central directory");
     unsigned method = readLE(bytes, at + 10, 2);
     uint64_t crc = readLE(bytes, at + 16, 4);
@@ -268,7 +324,7 @@ readNpzFile(const std::string &path) {
     uint64_t extraLen = readLE(bytes, at + 30, 2);
     uint64_t commentLen = readLE(bytes, at + 32, 2);
     uint64_t local = readLE(bytes, at + 42, 4);
-    if (at + 46 + nameLen + extraLen > bytes.size())
+    if (!fits(at, 46 + nameLen + extraLen))
       return bad("bad central directory");
     std::string name = bytes.substr(at + 46, nameLen).str();
     // ZIP64 sizes and offset, for the fields saturated above.
@@ -285,11 +341,11 @@ readNpzFile(const std::string &path) {
       x += 4 + len;
     }
     at += 46 + nameLen + extraLen + commentLen;
-    if (local + 30 > bytes.size() || readLE(bytes, local, 4) != 0x04034b50)
+    if (!fits(local, 30) || readLE(bytes, local, 4) != 0x04034b50)
       return bad("bad local header for '" + name + "'");
     uint64_t data = local + 30 + readLE(bytes, local + 26, 2) +
                     readLE(bytes, local + 28, 2);
-    if (data + packed > bytes.size())
+    if (!fits(data, packed))
       return bad("'" + name + "' is truncated");
     std::string member = path + ":" + name;
     llvm::StringRef contents = bytes.substr(data, packed);
@@ -304,7 +360,8 @@ readNpzFile(const std::string &path) {
       return bad("'" + name + "' uses compression method " +
                  llvm::Twine(method) + " (only stored and deflate are read)");
     }
-    if (crc32(0, reinterpret_cast<const Bytef *>(contents.data()),
+    if (contents.size() > UINT32_MAX ||
+        crc32(0, reinterpret_cast<const Bytef *>(contents.data()),
               static_cast<uInt>(contents.size())) != crc)
       return bad("'" + name + "' fails its CRC-32 check");
     auto t = parseNpy(contents, member);

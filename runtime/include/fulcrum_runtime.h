@@ -16,7 +16,22 @@
 extern "C" {
 #endif
 
-/* Also defined by the headers fulcrum-compile generates. */
+/* Also defined by the headers fulcrum-compile generates.
+ *   FULCRUM_OK (0): the call ran.
+ *   FULCRUM_ERROR_INVALID_ARGUMENT (1): a NULL pointer or descriptor, a
+ *     batch below 1 or too large (over 2^48 bytes in one tensor), a
+ *     workspace too small or not 64-byte aligned; nothing ran.
+ *   FULCRUM_ERROR_OUT_OF_MEMORY (2): a result could not be allocated.
+ *   FULCRUM_ERROR_THREAD (3): a thread could not be started; the threads
+ *     started were joined, none is left running.
+ *   FULCRUM_ERROR_SHAPE_MISMATCH (4): an output's shape differs from the
+ *     caller's buffer (`<name>_run`); the buffer is left unwritten.
+ *   FULCRUM_ERROR_INPUT_SHAPE (5): an input descriptor's sizes differ from
+ *     the model's static dimensions, inputs disagree on the batch, or its
+ *     offset or strides are not those of a dense row-major tensor
+ *     (`<name>_check`, `<name>_call`); nothing ran, and the message says
+ *     which input and dimension.
+ * A failed call leaves no thread running and nothing allocated. */
 #ifndef FULCRUM_STATUS_DEFINED
 #define FULCRUM_STATUS_DEFINED
 typedef enum {
@@ -25,6 +40,7 @@ typedef enum {
   FULCRUM_ERROR_OUT_OF_MEMORY = 2,
   FULCRUM_ERROR_THREAD = 3,
   FULCRUM_ERROR_SHAPE_MISMATCH = 4,
+  FULCRUM_ERROR_INPUT_SHAPE = 5,
 } fulcrum_status;
 #endif
 

@@ -18,6 +18,8 @@ const char *fulcrum_status_string(fulcrum_status status) {
     return "cannot start a thread";
   case FULCRUM_ERROR_SHAPE_MISMATCH:
     return "an output's shape differs from the buffer's";
+  case FULCRUM_ERROR_INPUT_SHAPE:
+    return "an input's shape or layout differs from the model's";
   }
   return "unknown status";
 }

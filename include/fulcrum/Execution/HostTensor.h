@@ -53,6 +53,15 @@ llvm::Error writeNpyFile(const HostTensor &tensor, const std::string &path);
 /// Reads either, by extension.
 llvm::Expected<HostTensor> readTensorFile(const std::string &path);
 
+/// The readers above on a file's contents; `name` names it in errors (the
+/// fuzzers call these).
+llvm::Expected<HostTensor> parseTensorProto(llvm::StringRef bytes,
+                                            const std::string &name);
+llvm::Expected<HostTensor> parseNpy(llvm::StringRef bytes,
+                                    const std::string &name);
+llvm::Expected<std::vector<HostTensor>> parseNpz(llvm::StringRef bytes,
+                                                 const std::string &name);
+
 /// Compares `actual` with `expected` as the ONNX backend tests do:
 /// |a - e| <= atol + rtol * |e| for floating point (NaN equals NaN), exact
 /// equality otherwise. Returns an empty string on success, or a report of

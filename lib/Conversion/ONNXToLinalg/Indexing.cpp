@@ -229,6 +229,11 @@ struct ReverseSequenceLowering : public OpConversionPattern<ReverseSequenceOp> {
     Location loc = op.getLoc();
     int64_t rank = type.getRank();
     int64_t batchAxis = op.getBatchAxis(), timeAxis = op.getTimeAxis();
+    // The specification allows axes 0 and 1 only (libonnx does not check).
+    if (rank < 2 || batchAxis < 0 || batchAxis > 1 || timeAxis < 0 ||
+        timeAxis > 1 || batchAxis == timeAxis)
+      return rewriter.notifyMatchFailure(
+          op, "batch_axis and time_axis must be 0 and 1, of rank >= 2");
     Value input = adaptor.getInput(), lens = adaptor.getSequenceLens();
     Value result = generateTensor(
         rewriter, loc, createEmptyLike(rewriter, loc, type, {input}),

@@ -87,6 +87,41 @@ mlir::ElementsAttr convertSparseTensor(const ImportContext &ctx,
                                        ::onnx::SparseTensorProto &tensor,
                                        llvm::StringRef what);
 
+/// Resource limits (Limits.cpp), checked before anything sized by the
+/// model is allocated: the rank and element count of any tensor or value
+/// type, and how deep subgraphs (and sequence/optional types) nest.
+inline constexpr size_t kMaxRank = 32;
+inline constexpr int64_t kMaxElements = int64_t(1) << 40;
+inline constexpr int kMaxSubgraphDepth = 24;
+
+/// The number of elements of `shape`, or none if a dimension is negative or
+/// the product overflows 64 bits.
+std::optional<uint64_t> checkedElementCount(llvm::ArrayRef<int64_t> shape);
+
+/// Checks a shape (-1: dynamic) against the limits; errors name `what`.
+mlir::LogicalResult checkShapeLimits(const ImportContext &ctx,
+                                     llvm::ArrayRef<int64_t> shape,
+                                     llvm::StringRef what);
+
+/// Checks every tensor, value type and subgraph of `model` against the
+/// limits.
+mlir::LogicalResult checkModelLimits(const ImportContext &ctx,
+                                     const ::onnx::ModelProto &model);
+
+/// Runs `work` (libonnx's shape inference or version converter) on `model`
+/// in a child process, since libonnx crashes on some malformed models:
+/// `model` becomes what `work` made of it, or on failure `message` says
+/// why (an exception's message, or the signal that ended the child).
+mlir::LogicalResult
+runIsolated(::onnx::ModelProto &model,
+            llvm::function_ref<void(::onnx::ModelProto &)> work,
+            std::string &message);
+
+/// Bounds the brace nesting of a model in ONNX's textual syntax before the
+/// (recursive) parser reads it.
+mlir::LogicalResult checkTextNesting(const ImportContext &ctx,
+                                     llvm::StringRef text);
+
 } // namespace fulcrum::detail
 
 #endif // FULCRUM_LIB_IMPORT_ONNX_IMPORTERINTERNAL_H

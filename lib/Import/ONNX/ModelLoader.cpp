@@ -18,6 +18,9 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+
 #include <unistd.h>
 
 #include <map>
@@ -205,6 +208,8 @@ static LogicalResult parseModel(const ImportContext &ctx,
       }
       text = (*file)->getBuffer().str();
     }
+    if (failed(checkTextNesting(ctx, text)))
+      return failure();
     try {
       ::onnx::OnnxParser parser(text.c_str());
       auto status = parser.Parse(model);
@@ -217,13 +222,22 @@ static LogicalResult parseModel(const ImportContext &ctx,
     }
     return failure();
   }
+  // Protobuf's default recursion limit (100 messages) stops subgraphs
+  // about 33 levels deep with no reason given; a higher one lets the
+  // limits check (checkModelLimits) name the reason, and still bounds the
+  // parser's recursion.
+  auto parse = [&](::google::protobuf::io::ZeroCopyInputStream &in) {
+    ::google::protobuf::io::CodedInputStream coded(&in);
+    coded.SetRecursionLimit(400);
+    return model.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
+  };
   bool parsed;
   uint64_t size;
   if (source.buffer) {
     size = source.buffer->getBufferSize();
-    parsed =
-        size <= INT_MAX && model.ParseFromArray(source.buffer->getBufferStart(),
+    ::google::protobuf::io::ArrayInputStream in(source.buffer->getBufferStart(),
                                                 static_cast<int>(size));
+    parsed = size <= INT_MAX && parse(in);
   } else {
     int fd;
     if (std::error_code ec = llvm::sys::fs::openFileForRead(ctx.path, fd)) {
@@ -232,7 +246,8 @@ static LogicalResult parseModel(const ImportContext &ctx,
     }
     llvm::sys::fs::file_status status;
     size = llvm::sys::fs::status(fd, status) ? 0 : status.getSize();
-    parsed = model.ParseFromFileDescriptor(fd);
+    ::google::protobuf::io::FileInputStream in(fd);
+    parsed = parse(in);
     ::close(fd);
   }
   if (!parsed) {
@@ -264,7 +279,9 @@ LogicalResult loadModel(const ImportContext &ctx, const ModelSource &source,
     return failure();
   }
 
-  // 2. Operators and libonnx's checker.
+  // 2. Resource limits, operators and libonnx's checker.
+  if (failed(checkModelLimits(ctx, model)))
+    return failure();
   std::map<std::string, int64_t> opsets;
   for (const auto &o : model.opset_import())
     opsets[o.domain() == "ai.onnx" ? "" : o.domain()] = o.version();
@@ -300,23 +317,26 @@ LogicalResult loadModel(const ImportContext &ctx, const ModelSource &source,
     ::onnx::ModelProto current = model;
     int64_t reached = opset;
     for (int64_t step = opset + 1; step <= options.targetOpset; ++step) {
-      ::onnx::ModelProto next;
-      try {
-        try {
-          ::onnx::shape_inference::InferShapes(
-              current, ::onnx::OpSchemaRegistry::Instance());
-        } catch (const std::exception &) {
-          // Shapes help some adapters; the step may still succeed.
-        }
-        next = ::onnx::version_conversion::ConvertVersion(
-            current, static_cast<int>(step));
-        // The converter keeps the old IR version, which may be too old for
-        // what it produced (initializers that are not graph inputs).
-        next.set_ir_version(std::max<int64_t>(next.ir_version(), 8));
-      } catch (const std::exception &e) {
-        message = e.what();
+      // In a child process: the converter crashes on some malformed
+      // models (Isolation.cpp).
+      ::onnx::ModelProto next = current;
+      if (failed(runIsolated(
+              next,
+              [&](::onnx::ModelProto &m) {
+                try {
+                  ::onnx::shape_inference::InferShapes(
+                      m, ::onnx::OpSchemaRegistry::Instance());
+                } catch (const std::exception &) {
+                  // Shapes help some adapters; the step may still succeed.
+                }
+                m = ::onnx::version_conversion::ConvertVersion(
+                    m, static_cast<int>(step));
+              },
+              message)))
         break;
-      }
+      // The converter keeps the old IR version, which may be too old for
+      // what it produced (initializers that are not graph inputs).
+      next.set_ir_version(std::max<int64_t>(next.ir_version(), 8));
       // Some adapters change the model's interface (Scan-8 -> 9 drops the
       // batch axis of the graph's inputs): such an upgrade is not faithful.
       if (!sameInterface(model.graph(), next.graph())) {
@@ -354,15 +374,27 @@ LogicalResult loadModel(const ImportContext &ctx, const ModelSource &source,
   }
 
   // 4. Types and shapes of every value.
+  // In a child process: libonnx's inference crashes on some malformed
+  // models (Isolation.cpp); large weights stay here.
   if (options.shapeInference) {
-    try {
-      ::onnx::ShapeInferenceOptions inferOptions(/*check_type=*/true,
-                                                 /*strict_mode=*/1,
-                                                 /*data_prop=*/true);
-      ::onnx::shape_inference::InferShapes(
-          model, ::onnx::OpSchemaRegistry::Instance(), inferOptions);
-    } catch (const std::exception &e) {
-      ctx.emitError() << "shape inference failed: " << firstLine(e.what());
+    auto weights = detachWeights(model);
+    LogicalResult inferred = runIsolated(
+        model,
+        [](::onnx::ModelProto &m) {
+          ::onnx::ShapeInferenceOptions inferOptions(/*check_type=*/true,
+                                                     /*strict_mode=*/1,
+                                                     /*data_prop=*/true);
+          ::onnx::shape_inference::InferShapes(
+              m, ::onnx::OpSchemaRegistry::Instance(), inferOptions);
+        },
+        message);
+    if (failed(inferred)) {
+      ctx.emitError() << "shape inference failed: " << firstLine(message);
+      return failure();
+    }
+    if (!attachWeights(model, weights)) {
+      ctx.emitError() << "internal error: lost initializer data in shape "
+                         "inference";
       return failure();
     }
   }

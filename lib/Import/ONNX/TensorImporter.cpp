@@ -110,12 +110,18 @@ FailureOr<AsmResourceBlob> readExternal(const ImportContext &ctx,
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto &kv : t.external_data()) {
-    if (kv.key() == "location")
+    if (kv.key() == "location") {
       location = kv.value();
-    else if (kv.key() == "offset")
-      offset = std::strtoll(kv.value().c_str(), nullptr, 10);
-    else if (kv.key() == "length")
-      length = std::strtoll(kv.value().c_str(), nullptr, 10);
+    } else if (kv.key() == "offset" || kv.key() == "length") {
+      uint64_t v;
+      if (StringRef(kv.value()).getAsInteger(10, v) ||
+          v > uint64_t(INT64_MAX)) {
+        ctx.emitError() << what << ": invalid external data " << kv.key()
+                        << " '" << kv.value() << "'";
+        return failure();
+      }
+      (kv.key() == "offset" ? offset : length) = static_cast<int64_t>(v);
+    }
   }
   if (location.empty() || llvm::sys::path::is_absolute(location)) {
     ctx.emitError() << what << ": invalid external data location '" << location
@@ -129,6 +135,21 @@ FailureOr<AsmResourceBlob> readExternal(const ImportContext &ctx,
   if (static_cast<size_t>(length) != expectedBytes) {
     ctx.emitError() << what << ": external data has " << length
                     << " bytes, the tensor needs " << expectedBytes;
+    return failure();
+  }
+  // The slice must lie in the file (mapping past its end reads zeros, or
+  // faults).
+  uint64_t fileSize;
+  if (std::error_code ec = llvm::sys::fs::file_size(file, fileSize)) {
+    ctx.emitError() << what << ": cannot read external data file '" << file
+                    << "': " << ec.message();
+    return failure();
+  }
+  if (static_cast<uint64_t>(offset) > fileSize ||
+      static_cast<uint64_t>(length) > fileSize - offset) {
+    ctx.emitError() << what << ": external data at offset " << offset
+                    << " with length " << length << " lies outside '"
+                    << location << "' (" << fileSize << " bytes)";
     return failure();
   }
   auto buffer = llvm::MemoryBuffer::getFileSlice(file, length, offset,
@@ -187,6 +208,13 @@ Type convertType(const ImportContext &ctx, const ::onnx::TypeProto &type,
       shape.push_back(d.has_dim_value() && d.dim_value() >= 0
                           ? d.dim_value()
                           : ShapedType::kDynamic);
+    // Shape inference may have made a shape the model did not state.
+    SmallVector<int64_t> limits(shape);
+    for (int64_t &d : limits)
+      if (ShapedType::isDynamic(d))
+        d = -1;
+    if (failed(checkShapeLimits(ctx, limits, what)))
+      return nullptr;
     return RankedTensorType::get(shape, elt);
   }
   case ::onnx::TypeProto::kSequenceType: {
@@ -228,6 +256,8 @@ ElementsAttr convertTensor(const ImportContext &ctx, ::onnx::TensorProto &t,
       ctx.emitError() << what << ": negative dimension " << d;
       return nullptr;
     }
+  if (failed(checkShapeLimits(ctx, shape, what)))
+    return nullptr;
   auto type = RankedTensorType::get(shape, elt);
   int64_t count = type.getNumElements();
 
@@ -288,6 +318,14 @@ ElementsAttr convertSparseTensor(const ImportContext &ctx,
                                  ::onnx::SparseTensorProto &sparse,
                                  StringRef what) {
   SmallVector<int64_t> shape(sparse.dims().begin(), sparse.dims().end());
+  for (int64_t d : shape)
+    if (d <= 0) {
+      ctx.emitError() << what << ": sparse tensor dimension " << d
+                      << " is not positive";
+      return nullptr;
+    }
+  if (failed(checkShapeLimits(ctx, shape, what)))
+    return nullptr;
   ElementsAttr values = convertTensor(ctx, *sparse.mutable_values(),
                                       /*forceResource=*/false, what);
   if (!values)
@@ -324,11 +362,21 @@ ElementsAttr convertSparseTensor(const ImportContext &ctx,
   } else {
     coords = flat;
   }
-  if (!denseValues ||
+  if (!denseValues || !indexType.getElementType().isInteger(64) ||
       static_cast<int64_t>(coords.size()) != nnz * std::max<int64_t>(rank, 1)) {
     ctx.emitError() << what << ": malformed sparse tensor";
     return nullptr;
   }
+  // Every coordinate lies in the shape (linearized indices too: a negative
+  // or too large one gives a coordinate outside).
+  for (size_t k = 0; rank && k < coords.size(); ++k)
+    if (coords[k] < 0 || coords[k] >= shape[k % rank] ||
+        (indexType.getRank() == 1 && flat[k / rank] < 0) ||
+        (indexType.getRank() == 1 && static_cast<uint64_t>(flat[k / rank]) >=
+                                         *checkedElementCount(shape))) {
+      ctx.emitError() << what << ": sparse index out of range";
+      return nullptr;
+    }
   auto indexAttr = DenseIntElementsAttr::get(
       RankedTensorType::get({nnz, rank}, IntegerType::get(ctx.context, 64)),
       coords);

@@ -196,6 +196,7 @@ typedef enum {
   FULCRUM_ERROR_OUT_OF_MEMORY = 2,
   FULCRUM_ERROR_THREAD = 3,
   FULCRUM_ERROR_SHAPE_MISMATCH = 4,
+  FULCRUM_ERROR_INPUT_SHAPE = 5,
 } fulcrum_status;
 #endif
 
@@ -215,8 +216,75 @@ static inline const char *fulcrum_status_message(int status) {
     return "cannot start a thread";
   case FULCRUM_ERROR_SHAPE_MISMATCH:
     return "an output's shape differs from the buffer's";
+  case FULCRUM_ERROR_INPUT_SHAPE:
+    return "an input's shape or layout differs from the model's";
   }
   return "unknown status";
+}
+
+/* Internal: records why a check failed in `message` (may be NULL). */
+static inline int fulcrum_model_fail_(int status, char *message,
+                                      size_t message_size, const char *name,
+                                      int index, const char *what, long long a,
+                                      long long b) {
+  if (message && message_size)
+    snprintf(message, message_size, "input %d ('%s'): %s (%lld, %lld)",
+             index, name, what, a, b);
+  return status;
+}
+
+/* Internal: checks one input descriptor of `rank` against the model's
+ * `shape` (-1: dynamic). With `batched`, the dynamic (leading) dimensions
+ * of all inputs are one batch size, kept in *batch. */
+static inline int fulcrum_model_check_input_(
+    int present, const void *aligned, int64_t offset, const int64_t *sizes,
+    const int64_t *strides, int rank, const int64_t *shape, int batched,
+    int64_t *batch, const char *name, int index, char *message,
+    size_t message_size) {
+  int64_t count = 1, stride = 1;
+  int d;
+  if (!present)
+    return fulcrum_model_fail_(FULCRUM_ERROR_INVALID_ARGUMENT, message,
+                               message_size, name, index,
+                               "the descriptor is NULL", 0, 0);
+  if (offset < 0)
+    return fulcrum_model_fail_(FULCRUM_ERROR_INPUT_SHAPE, message,
+                               message_size, name, index,
+                               "negative offset", offset, 0);
+  for (d = 0; d < rank; ++d) {
+    if (sizes[d] < 0 || (shape[d] >= 0 && sizes[d] != shape[d]))
+      return fulcrum_model_fail_(
+          FULCRUM_ERROR_INPUT_SHAPE, message, message_size, name, index,
+          "dimension (size, expected) differs", sizes[d], shape[d]);
+    if (shape[d] < 0 && batched) {
+      if (*batch < 0)
+        *batch = sizes[d];
+      else if (sizes[d] != *batch)
+        return fulcrum_model_fail_(
+            FULCRUM_ERROR_INPUT_SHAPE, message, message_size, name, index,
+            "batch (size, another input's) differs", sizes[d], *batch);
+    }
+    if (sizes[d] && count > (((int64_t)1) << 48) / sizes[d])
+      return fulcrum_model_fail_(FULCRUM_ERROR_INPUT_SHAPE, message,
+                                 message_size, name, index,
+                                 "over 2^48 elements (dimension, size)", d,
+                                 sizes[d]);
+    count *= sizes[d];
+  }
+  for (d = rank - 1; d >= 0; --d) {
+    if (sizes[d] > 1 && strides[d] != stride)
+      return fulcrum_model_fail_(
+          FULCRUM_ERROR_INPUT_SHAPE, message, message_size, name, index,
+          "not dense row-major (stride, expected)", strides[d], stride);
+    stride *= sizes[d];
+  }
+  if (count > 0 && !aligned)
+    return fulcrum_model_fail_(FULCRUM_ERROR_INVALID_ARGUMENT, message,
+                               message_size, name, index,
+                               "the data pointer is NULL", 0, 0);
+  if (message && message_size)
+    message[0] = 0;
+  return FULCRUM_OK;
 }
 
 /* Internal: copies a result the model allocated into the caller's buffer
@@ -256,6 +324,76 @@ static inline int fulcrum_model_take_result_(
 #endif
 
 )txt";
+} // namespace
+
+namespace {
+/// `<name>_check` and `<name>_call`: the descriptor interface with its
+/// inputs checked first (ranks are fixed by the descriptor types, dtypes by
+/// their element types; sizes, the batch, offsets and strides at run time).
+void writeCheckedCall(raw_ostream &os, func::FuncOp func, StringRef name,
+                      ArrayRef<std::string> argTypes,
+                      ArrayRef<std::string> inNames, bool batched) {
+  SmallVector<std::string> params;
+  for (auto [i, t] : llvm::enumerate(argTypes))
+    params.push_back("const " + t + " *" + inNames[i]);
+  params.push_back("char *message");
+  params.push_back("size_t message_size");
+  os << "/* Checks input descriptors before a descriptor call: not NULL,\n"
+     << " * sizes equal to the static dimensions"
+     << (batched ? ", the batch (the leading\n * dynamic dimension) the same "
+                   "in every input"
+                 : "")
+     << ", a non-negative offset,\n"
+     << " * dense row-major strides, at most 2^48 elements. Returns "
+        "FULCRUM_OK, or\n"
+     << " * FULCRUM_ERROR_INVALID_ARGUMENT / FULCRUM_ERROR_INPUT_SHAPE with "
+        "the\n"
+     << " * reason in `message` (when not NULL). */\n"
+     << "static inline int " << name << "_check("
+     << llvm::join(params, ",\n    ") << ") {\n"
+     << "  int64_t batch = -1;\n  int status = FULCRUM_OK;\n  (void)batch;\n";
+  for (auto [i, t] : llvm::enumerate(func.getArgumentTypes())) {
+    int64_t rank = cast<RankedTensorType>(t).getRank();
+    const std::string &n = inNames[i];
+    std::string sizes = rank ? n + "->sizes" : "NULL";
+    std::string strides = rank ? n + "->strides" : "NULL";
+    os << "  if (!status)\n    status = fulcrum_model_check_input_(\n"
+       << "        " << n << " != NULL, " << n << " ? (const void *)" << n
+       << "->aligned : NULL,\n"
+       << "        " << n << " ? " << n << "->offset : 0, " << n << " ? "
+       << sizes << " : NULL, " << n << " ? " << strides << " : NULL,\n"
+       << "        " << rank << ", " << name << "_input" << i << "_shape, "
+       << (batched ? 1 : 0) << ", &batch, " << name << "_input" << i
+       << "_name, " << i << ", message, message_size);\n";
+  }
+  os << "  return status;\n}\n\n";
+
+  params.pop_back();
+  params.pop_back();
+  SmallVector<std::string> callParams = {name.str() + "_results *results"};
+  callParams.append(params.begin(), params.end());
+  callParams.push_back("char *message");
+  callParams.push_back("size_t message_size");
+  os << "/* The checked descriptor call: " << name
+     << "_check, then the model (which\n"
+     << " * allocates the results; free(results->rN.allocated)). Nothing is\n"
+     << " * run, and `results` is zeroed, when a check fails. */\n"
+     << "static inline int " << name << "_call("
+     << llvm::join(callParams, ",\n    ") << ") {\n"
+     << "  int status;\n"
+     << "  if (!results)\n    return FULCRUM_ERROR_INVALID_ARGUMENT;\n"
+     << "  memset(results, 0, sizeof *results);\n"
+     << "  status = " << name << "_check(";
+  SmallVector<std::string> args(inNames.begin(), inNames.end());
+  args.push_back("message");
+  args.push_back("message_size");
+  os << llvm::join(args, ", ") << ");\n"
+     << "  if (status)\n    return status;\n"
+     << "  _mlir_ciface_" << name << "(results";
+  for (auto [i, t] : llvm::enumerate(argTypes))
+    os << ", (" << t << " *)" << inNames[i];
+  os << ");\n  return FULCRUM_OK;\n}\n\n";
+}
 } // namespace
 
 LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
@@ -397,7 +535,7 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
        << " * through the descriptor interface at the end of this file. */\n";
   os << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n"
-     << "#include <stdlib.h>\n#include <string.h>\n\n"
+     << "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
      << kCommonDecls;
 
@@ -466,6 +604,8 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
     os << ",\n    " << t << " *" << inNames[i];
   os << ",\n    fulcrum_workspace *workspace);\n\n";
 
+  writeCheckedCall(os, func, name, argTypes, inNames, hasRun && batched);
+
   // The plain-pointer API.
   std::string batchArg = batched ? "int64_t batch" : "";
   std::string batchValue = batched ? "batch" : "1";
@@ -507,8 +647,25 @@ LogicalResult writeModelHeader(func::FuncOp func, raw_ostream &os) {
       nullChecks.push_back("!" + n);
     for (const std::string &n : outNames)
       nullChecks.push_back("!" + n);
-    if (batched)
+    if (batched) {
+      // A batch whose largest tensor exceeds 2^48 bytes cannot be real (and
+      // its sizes could overflow in the model's arithmetic).
+      int64_t perSample = 1;
+      for (TypeRange types : {TypeRange(func.getArgumentTypes()),
+                              TypeRange(func.getResultTypes())})
+        for (Type t : types) {
+          auto tensor = cast<RankedTensorType>(t);
+          int64_t n = (tensor.getElementTypeBitWidth() + 7) / 8;
+          for (int64_t dim : tensor.getShape())
+            if (!ShapedType::isDynamic(dim))
+              n = std::min<int64_t>(n * std::max<int64_t>(dim, 1), int64_t(1)
+                                                                       << 48);
+          perSample = std::max(perSample, n);
+        }
       nullChecks.push_back("batch < 1");
+      nullChecks.push_back("batch > " +
+                           std::to_string((int64_t(1) << 48) / perSample));
+    }
     if (!nullChecks.empty())
       os << "  if (" << llvm::join(nullChecks, " || ") << ")\n"
          << "    return FULCRUM_ERROR_INVALID_ARGUMENT;\n";

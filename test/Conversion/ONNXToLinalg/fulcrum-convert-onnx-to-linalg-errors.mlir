@@ -691,3 +691,13 @@ func.func @negative_maxpool_ceil_dynamic(%x: tensor<1x2x8x?xf32>) -> tensor<1x2x
   %y, %i = onnx.MaxPool(%x) {ceil_mode = 1 : i64, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x2x8x?xf32>) -> (tensor<1x2x4x?xf32>, none)
   return %y : tensor<1x2x4x?xf32>
 }
+
+// -----
+
+// ReverseSequenceLowering: an axis outside {0, 1} (found by the corrupted-
+// model sweep; it crashed the lowering).
+func.func @reverse_sequence_axis(%x: tensor<4x4xf32>, %l: tensor<4xi64>) -> tensor<4x4xf32> {
+  // expected-error @below {{cannot lower 'onnx.ReverseSequence'}}
+  %0 = onnx.ReverseSequence(%x, %l) {time_axis = 2 : i64} : (tensor<4x4xf32>, tensor<4xi64>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
