@@ -229,6 +229,7 @@ mlir::Value expandShape(mlir::OpBuilder &b, mlir::Location loc,
 void populateElementwisePatterns(const mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 void populateAttentionPatterns(const mlir::TypeConverter &tc,
+                               mlir::RewritePatternSet &patterns);
 void populateQuantizedPatterns(const mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
 void populateFusedPatterns(const mlir::TypeConverter &tc,

@@ -250,6 +250,9 @@ def Fulcrum_AttentionOp : Fulcrum_Op<"attention", [Pure]> {
   let assemblyFormat = [{
     $Q `,` $K `,` $V (`mask` $mask^)? attr-dict `:`
     functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
 
 //===----------------------------------------------------------------------===//
 // Quantized contractions

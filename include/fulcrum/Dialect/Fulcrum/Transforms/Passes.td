@@ -265,6 +265,8 @@ def AttentionWindow : Pass<"fulcrum-attention-window", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::fulcrum::fused::FulcrumDialect"];
   let statistics = [
     Statistic<"numWindowed", "num-windowed", "Attentions made local">
+  ];
+}
 
 def RecognizeQuantized : Pass<"fulcrum-recognize-quantized",
                               "::mlir::func::FuncOp"> {
