@@ -70,9 +70,15 @@ func.func @main_graph(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
 
 // negative_: a function other than the entry point is not converted.
 // CHECK-LABEL: func.func @negative_not_entry
-// CHECK: onnx.Relu
-// CHECK-NOT: snn.
+// CHECK-NEXT: onnx.Relu
+// CHECK-NEXT: return
+// CHECK-LABEL: func.func @main_graph
+// CHECK: snn.if
 func.func @negative_not_entry(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %0 = onnx.Relu(%x) {snn.activation_scale = 1.0 : f32} : (tensor<?x2xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+func.func @main_graph(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %0 = onnx.Relu(%x) {snn.activation_scale = 1.0 : f32} : (tensor<?x2xf32>) -> tensor<?x2xf32>
   return %0 : tensor<?x2xf32>
 }
