@@ -350,31 +350,6 @@ struct UpgradeBatchNormInference : public OpRewritePattern<LegacyOp> {
   }
 };
 
-/// Clip-6: min and max attributes (defaults the float range) become the
-/// current Clip's scalar operands.
-struct UpgradeClipV6 : public OpRewritePattern<ClipV6Op> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ClipV6Op op,
-                                PatternRewriter &rewriter) const override {
-    auto type = dyn_cast<RankedTensorType>(op.getInput().getType());
-    if (!type || !isa<FloatType>(type.getElementType()))
-      return rewriter.notifyMatchFailure(op, "not a ranked float tensor");
-    auto scalarType = RankedTensorType::get({}, type.getElementType());
-    auto bound = [&](APFloat v) -> Value {
-      bool lost;
-      v.convert(cast<FloatType>(type.getElementType()).getFloatSemantics(),
-                APFloat::rmNearestTiesToEven, &lost);
-      return rewriter.create<ConstantOp>(
-          op.getLoc(), TypeRange{scalarType}, ValueRange{},
-          rewriter.getNamedAttr("value",
-                                DenseElementsAttr::get(scalarType, v)));
-    };
-    rewriter.replaceOpWithNewOp<ClipOp>(op, op.getType(), op.getInput(),
-                                        bound(op.getMin()), bound(op.getMax()));
-    return success();
-  }
-};
-
 /// Cast-1 names the target type as a string ("FLOAT"); the current Cast
 /// takes its TensorProto data type number.
 struct UpgradeCastV1 : public OpRewritePattern<CastV1Op> {
@@ -430,15 +405,17 @@ struct UpgradeReshapeV1 : public OpRewritePattern<ReshapeV1Op> {
   }
 };
 
-/// Clip-1: optional min and max attributes (no bound without them) become
-/// the current Clip's optional scalar operands.
-struct UpgradeClipV1 : public OpRewritePattern<ClipV1Op> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ClipV1Op op,
+/// Clip-1 and -6: the min and max attributes become the current Clip's
+/// scalar operands. Clip-6's default to the float range; Clip-1 without
+/// one has no bound (an absent operand).
+template <typename LegacyOp>
+struct UpgradeClipAttributes : public OpRewritePattern<LegacyOp> {
+  using OpRewritePattern<LegacyOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(LegacyOp op,
                                 PatternRewriter &rewriter) const override {
     auto type = dyn_cast<RankedTensorType>(op.getInput().getType());
-    if (!type)
-      return rewriter.notifyMatchFailure(op, "unranked operand");
+    if (!type || !isa<FloatType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "not a ranked float tensor");
     Location loc = op.getLoc();
     auto bound = [&](std::optional<APFloat> v) {
       return v ? floatConstant(rewriter, loc, type.getElementType(), {},
@@ -745,22 +722,22 @@ void fulcrum::onnx::populateLegacyVersionPatterns(RewritePatternSet &patterns) {
       RenameControlFlow<LoopV11Op, LoopOp>,
       RenameControlFlow<LoopV13Op, LoopOp>, RenameControlFlow<ScanV9Op, ScanOp>,
       RenameControlFlow<ScanV11Op, ScanOp>>(ctx);
-  patterns
-      .add<UpgradeBatchNormInference<BatchNormalizationV9Op>,
-           UpgradeBatchNormInference<BatchNormalizationV7Op>,
-           UpgradeBatchNormInference<BatchNormalizationV6Op>,
-           UpgradeBatchNormInference<BatchNormalizationV1Op>, UpgradeClipV6,
-           UpgradeClipV1, UpgradeCastV1, UpgradeConcatV1, UpgradeReshapeV1,
-           UpgradeSliceV1, UpgradeTopKV1, UpgradeTileV1,
-           UpgradeDropout<DropoutV1Op>, UpgradeDropout<DropoutV6Op>,
-           UpgradeDropout<DropoutV7Op>, UpgradeDropout<DropoutV10Op>,
-           UpgradeMaxPoolV1, UpgradeUpsample<UpsampleV1Op>,
-           UpgradeUpsample<UpsampleV7Op>, UpgradeUpsample<UpsampleV9Op>,
-           UpgradeUpsample<ResizeV10Op>, UpgradeResizeV11, UpgradeRoiAlignV10,
-           UpgradeConvTransposeV1, UpgradeFloatP<LpPoolV1Op, LpPoolOp>,
-           UpgradeFloatP<GlobalLpPoolV1Op, GlobalLpPoolOp>, UpgradeSplitV1,
-           RenameControlFlow<IfV1Op, IfOp>,
-           RenameControlFlow<LoopV1Op, LoopOp>>(ctx);
+  patterns.add<UpgradeBatchNormInference<BatchNormalizationV9Op>,
+               UpgradeBatchNormInference<BatchNormalizationV7Op>,
+               UpgradeBatchNormInference<BatchNormalizationV6Op>,
+               UpgradeBatchNormInference<BatchNormalizationV1Op>,
+               UpgradeClipAttributes<ClipV6Op>, UpgradeClipAttributes<ClipV1Op>,
+               UpgradeCastV1, UpgradeConcatV1, UpgradeReshapeV1, UpgradeSliceV1,
+               UpgradeTopKV1, UpgradeTileV1, UpgradeDropout<DropoutV1Op>,
+               UpgradeDropout<DropoutV6Op>, UpgradeDropout<DropoutV7Op>,
+               UpgradeDropout<DropoutV10Op>, UpgradeMaxPoolV1,
+               UpgradeUpsample<UpsampleV1Op>, UpgradeUpsample<UpsampleV7Op>,
+               UpgradeUpsample<UpsampleV9Op>, UpgradeUpsample<ResizeV10Op>,
+               UpgradeResizeV11, UpgradeRoiAlignV10, UpgradeConvTransposeV1,
+               UpgradeFloatP<LpPoolV1Op, LpPoolOp>,
+               UpgradeFloatP<GlobalLpPoolV1Op, GlobalLpPoolOp>, UpgradeSplitV1,
+               RenameControlFlow<IfV1Op, IfOp>,
+               RenameControlFlow<LoopV1Op, LoopOp>>(ctx);
   patterns.add<UpgradePadAttributes<PadV1Op>>(ctx, "paddings");
   patterns.add<UpgradePadAttributes<PadV2Op>>(ctx, "pads");
 #define FULCRUM_ADD(L, C, A)                                                   \
