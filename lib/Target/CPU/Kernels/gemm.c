@@ -95,6 +95,35 @@ static inline float floatBits(int64_t bits) {
  * first-level cache while the M loop runs over it. */
 #define KC 384
 
+/* Where A's columns lie. A plain A has column k at A + k (size 0). The
+ * implicit im2col matrix of a convolution is read from the (padded) image
+ * itself: its K columns, from column `first` on, are runs of `size`
+ * consecutive floats (a window row, KW*C), run s starting at A + s*stride. */
+typedef struct {
+  int64_t first, size, stride;
+} Pieces;
+
+static const Pieces plainA = {0, 0, 0};
+
+/* Runs BODY for k in [0, kc) with Ak pointing at A's column k (of row 0)
+ * and Bk at B's row k, run by run of `pieces`. */
+#define FOR_PIECES(pieces, kc, A, B, ldb, ...)                                 \
+  for (int64_t k = 0; k < (kc);) {                                             \
+    const float *Ak = (A) + k;                                                 \
+    int64_t run = (kc)-k;                                                      \
+    if ((pieces).size) {                                                       \
+      int64_t column = (pieces).first + k;                                     \
+      int64_t within = column % (pieces).size;                                 \
+      Ak = (A) + column / (pieces).size * (pieces).stride + within;            \
+      if ((pieces).size - within < run)                                        \
+        run = (pieces).size - within;                                          \
+    }                                                                          \
+    const float *Bk = (B) + k * (ldb);                                         \
+    for (int64_t step = 0; step < run; ++step, ++Ak, Bk += (ldb))              \
+      __VA_ARGS__                                                              \
+    k += run;                                                                  \
+  }
+
 #if FULCRUM_KERNEL_ISA == 512
 
 typedef __m512 vec;
@@ -110,7 +139,7 @@ static inline __mmask16 maskFor(int64_t n) {
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
      int64_t ldb, float *C, int64_t ldc, int64_t cols, int load, int maskedB,
-     const Epilogue *e) {
+     const Epilogue *e, Pieces pieces) {
   __m512 acc[MR][2];
   __mmask16 m0 = maskFor(cols), m1 = maskFor(cols - 16);
   for (int r = 0; r < rows; ++r) {
@@ -122,21 +151,21 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
       acc[r][1] = _mm512_setzero_ps();
     }
   }
-  for (int64_t k = 0; k < kc; ++k) {
+  FOR_PIECES(pieces, kc, A, B, ldb, {
     __m512 b0, b1;
     if (maskedB) {
-      b0 = _mm512_maskz_loadu_ps(m0, B + k * ldb);
-      b1 = _mm512_maskz_loadu_ps(m1, B + k * ldb + 16);
+      b0 = _mm512_maskz_loadu_ps(m0, Bk);
+      b1 = _mm512_maskz_loadu_ps(m1, Bk + 16);
     } else {
-      b0 = _mm512_loadu_ps(B + k * ldb);
-      b1 = _mm512_loadu_ps(B + k * ldb + 16);
+      b0 = _mm512_loadu_ps(Bk);
+      b1 = _mm512_loadu_ps(Bk + 16);
     }
     for (int r = 0; r < rows; ++r) {
-      __m512 a = _mm512_set1_ps(A[r * lda + k]);
+      __m512 a = _mm512_set1_ps(Ak[r * lda]);
       acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
       acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
     }
-  }
+  })
   if (e) {
     __m512 bias0 = _mm512_setzero_ps(), bias1 = _mm512_setzero_ps();
     if (e->colBias) {
@@ -185,7 +214,7 @@ static inline __m256i maskFor(int64_t n) {
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
      int64_t ldb, float *C, int64_t ldc, int64_t cols, int load, int maskedB,
-     const Epilogue *e) {
+     const Epilogue *e, Pieces pieces) {
   __m256 acc[MR][2];
   __m256i m0 = maskFor(cols), m1 = maskFor(cols - 8);
   for (int r = 0; r < rows; ++r) {
@@ -197,21 +226,21 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
       acc[r][1] = _mm256_setzero_ps();
     }
   }
-  for (int64_t k = 0; k < kc; ++k) {
+  FOR_PIECES(pieces, kc, A, B, ldb, {
     __m256 b0, b1;
     if (maskedB) {
-      b0 = _mm256_maskload_ps(B + k * ldb, m0);
-      b1 = _mm256_maskload_ps(B + k * ldb + 8, m1);
+      b0 = _mm256_maskload_ps(Bk, m0);
+      b1 = _mm256_maskload_ps(Bk + 8, m1);
     } else {
-      b0 = _mm256_loadu_ps(B + k * ldb);
-      b1 = _mm256_loadu_ps(B + k * ldb + 8);
+      b0 = _mm256_loadu_ps(Bk);
+      b1 = _mm256_loadu_ps(Bk + 8);
     }
     for (int r = 0; r < rows; ++r) {
-      __m256 a = _mm256_broadcast_ss(A + r * lda + k);
+      __m256 a = _mm256_broadcast_ss(Ak + r * lda);
       acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
       acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
     }
-  }
+  })
   if (e) {
     __m256 bias0 = _mm256_setzero_ps(), bias1 = _mm256_setzero_ps();
     if (e->colBias) {
@@ -251,13 +280,12 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
      int64_t ldb, float *C, int64_t ldc, int64_t cols, int load, int maskedB,
-     const Epilogue *e) {
+     const Epilogue *e, Pieces pieces) {
   (void)maskedB;
   for (int r = 0; r < rows; ++r)
     for (int64_t j = 0; j < cols; ++j) {
       float sum = load ? C[r * ldc + j] : 0.0f;
-      for (int64_t k = 0; k < kc; ++k)
-        sum += A[r * lda + k] * B[k * ldb + j];
+      FOR_PIECES(pieces, kc, A, B, ldb, { sum += Ak[r * lda] * Bk[j]; })
       if (e) {
         if (e->colBias)
           sum += e->colBias[j];
@@ -276,31 +304,54 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
 
 #endif
 
-/* Dispatches a tile with a run-time row count to code specialized for it. */
+/* Dispatches a tile with a run-time row count to code specialized for it
+ * (A's columns as `pieces` describe them). */
+#define DISPATCH_ROWS(pieces)                                                  \
+  switch (rows) {                                                              \
+  case 1:                                                                      \
+    tile(1, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces);       \
+    return;                                                                    \
+  case 2:                                                                      \
+    tile(2, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces);       \
+    return;                                                                    \
+  case 3:                                                                      \
+    tile(3, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces);       \
+    return;                                                                    \
+  case 4:                                                                      \
+    tile(4, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces);       \
+    return;                                                                    \
+    DISPATCH_ROWS_WIDE(pieces)                                                 \
+  default:                                                                     \
+    return;                                                                    \
+  }
+#if MR > 6
+#define DISPATCH_ROWS_WIDE(pieces)                                             \
+  DISPATCH_ROW(5, pieces)                                                      \
+  DISPATCH_ROW(6, pieces) DISPATCH_ROW(7, pieces) DISPATCH_ROW(8, pieces)
+#elif MR > 4
+#define DISPATCH_ROWS_WIDE(pieces)                                             \
+  DISPATCH_ROW(5, pieces) DISPATCH_ROW(6, pieces)
+#else
+#define DISPATCH_ROWS_WIDE(pieces)
+#endif
+#define DISPATCH_ROW(R, pieces)                                                \
+  case R:                                                                      \
+    tile(R, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces);       \
+    return;
+
 static void tileRows(int rows, int64_t kc, const float *A, int64_t lda,
                      const float *B, int64_t ldb, float *C, int64_t ldc,
                      int64_t cols, int load, int maskedB, const Epilogue *e) {
-#define CASE(R)                                                                \
-  case R:                                                                      \
-    tile(R, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e);               \
-    return;
-  switch (rows) {
-    CASE(1)
-    CASE(2)
-    CASE(3)
-    CASE(4)
-#if MR > 4
-    CASE(5)
-    CASE(6)
-#endif
-#if MR > 6
-    CASE(7)
-    CASE(8)
-#endif
-  default:
-    return;
-  }
-#undef CASE
+  DISPATCH_ROWS(plainA)
+}
+
+/* The same for an A whose columns lie in runs (an implicit im2col). */
+static void tileRowsInRuns(int rows, int64_t kc, const float *A, int64_t lda,
+                           const float *B, int64_t ldb, float *C, int64_t ldc,
+                           int64_t cols, int load, const Epilogue *e,
+                           Pieces pieces) {
+  const int maskedB = 0;
+  DISPATCH_ROWS(pieces)
 }
 
 /* Copies rows [0, kc) of columns [j, j + cols) of a plain B (row stride
@@ -649,11 +700,16 @@ void NAME(fulcrum_dwconv2d_nchw_f32)(int64_t N, int64_t C, int64_t H, int64_t W,
 
 /*===- Channels-last (NHWC) convolutions ----------------------------------===*
  *
- * Y[pixel, f] = X'[pixel, (kh, kw, c)] * W[(kh, kw, c), f]: the im2col rows
- * of NHWC images copy whole runs of C channels, the filter is packed at
- * compile time into the GEMM's B panels (FHWC order along K), and a 1x1
- * convolution at stride 1 multiplies the image in place. Pixels go in
- * blocks of NHWC_ROWS rows; threads take (block, panel range) pairs.
+ * Y[pixel, f] = X'[pixel, (kh, kw, c)] * W[(kh, kw, c), f], the filter
+ * packed at compile time into the GEMM's B panels (FHWC order along K). A
+ * 1x1 convolution at stride 1 multiplies the image in place. Others read
+ * X' in place too (an implicit im2col): a band of output rows copies the
+ * input rows it needs, zero-padded, into a workspace slot, where the X'
+ * row of a pixel is KH runs of KW*C floats and the next pixel's starts
+ * sw*C floats further, which the register tile reads directly. Only a
+ * dilated window row (or a band too wide for a slot) falls back to copying
+ * X' rows (blocks of NHWC_ROWS pixels; threads take (block, panel range)
+ * pairs). Both forms sum in the same order, bit for bit.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -697,6 +753,77 @@ static void im2colRowsNHWC(const float *x, int64_t H, int64_t W, int64_t C,
   }
 }
 
+/* Copies rows [ih0, ih0 + rows) and columns [iw0, iw0 + width) of one NHWC
+ * image as [rows][width][C] at `out`, zero outside the image. */
+static void copyPaddedNHWC(const float *image, int64_t H, int64_t W, int64_t C,
+                           int64_t ih0, int64_t rows, int64_t iw0,
+                           int64_t width, float *out) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float *dst = out + r * width * C;
+    int64_t ih = ih0 + r, lo = 0, hi = 0;
+    if (ih >= 0 && ih < H) {
+      lo = iw0 < 0 ? (-iw0 < width ? -iw0 : width) : 0;
+      hi = W - iw0 < width ? W - iw0 : width;
+      if (hi < lo)
+        hi = lo;
+    }
+    for (int64_t i = 0; i < lo * C; ++i)
+      dst[i] = 0.0f;
+    if (hi > lo) {
+      const float *src = image + (ih * W + iw0) * C;
+      for (int64_t i = lo * C; i < hi * C; ++i)
+        dst[i] = src[i];
+    }
+    for (int64_t i = hi * C; i < width * C; ++i)
+      dst[i] = 0.0f;
+  }
+}
+
+/* Output rows [oh0, oh0 + rows) of one image and column panels [p0, p1) of
+ * a channels-last convolution without an im2col copy: the input rows the
+ * band reads are copied, zero-padded, into `band` ([rowsIn][width][C]), and
+ * each register tile reads its im2col rows from there in place: the
+ * pixels of one output row are sw*C floats apart, and a window row is one
+ * run of KW*C floats, the next one dh*width*C further. K is blocked as in
+ * gemmBlock, so the sums are those of the im2col path, bit for bit. `e`
+ * (null: none) is the epilogue at the image's origin. */
+static void convBandNHWC(const float *image, int64_t H, int64_t W, int64_t C,
+                         int64_t F, int64_t KH, int64_t KW, int64_t OW,
+                         int64_t sh, int64_t sw, int64_t dh, int64_t pt,
+                         int64_t pl, int64_t oh0, int64_t rows, int64_t p0,
+                         int64_t p1, const float *B, float *out,
+                         const Epilogue *e, int accumulate, int64_t width,
+                         float *band) {
+  int64_t K = KH * KW * C;
+  copyPaddedNHWC(image, H, W, C, oh0 * sh - pt,
+                 (rows - 1) * sh + (KH - 1) * dh + 1, -pl, width, band);
+  Pieces pieces = {0, KW * C, dh * width * C};
+  int64_t blocksK = (K + KC - 1) / KC;
+  int64_t step = blocksK > 1 ? (K + blocksK - 1) / blocksK : KC;
+  for (int64_t p = p0; p < p1; ++p) {
+    int64_t j = p * NR, cols = F - j < NR ? F - j : NR;
+    const float *panel = B + p * K * NR;
+    for (int64_t k = 0; k < K; k += step) {
+      int64_t kc = K - k < step ? K - k : step;
+      int last = k + kc >= K, load = k > 0 || accumulate;
+      pieces.first = k;
+      for (int64_t oh = oh0; oh < oh0 + rows; ++oh) {
+        const float *row = band + (oh - oh0) * sh * width * C;
+        for (int64_t ow = 0; ow < OW; ow += MR) {
+          int tileRowsCount = OW - ow < MR ? (int)(OW - ow) : MR;
+          int64_t q = oh * OW + ow;
+          Epilogue tileEpilogue;
+          if (e && last)
+            tileEpilogue = offsetEpilogue(e, q, j);
+          tileRowsInRuns(tileRowsCount, kc, row + ow * sw * C, sw * C,
+                         panel + k * NR, NR, out + q * F + j, F, cols, load,
+                         e && last ? &tileEpilogue : 0, pieces);
+        }
+      }
+    }
+  }
+}
+
 /* y[N][OH][OW][F] = conv(x[N][H][W][C], packed filter) with zero padding pt
  * above and pl left, (+ y when flags has FULCRUM_GEMM_ACCUMULATE), then
  * + bias[F] (when not 0), + residual[N][OH][OW][F] (when not 0), clamped
@@ -729,6 +856,47 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
   float *packed = (float *)workspace;
   int parallel = N * pixels * F * K >= PARALLEL_WORK;
   int64_t slots = blocks > NHWC_SLOTS ? blocks : NHWC_SLOTS;
+  /* The implicit im2col: bands of output rows whose padded input fits a
+   * workspace slot (NHWC_ROWS * K floats, one per thread). */
+  int64_t width = (OW - 1) * sw + (KW - 1) * dw + 1;
+  int64_t firstRow = ((KH - 1) * dh + 1) * width * C,
+          slotFloats = NHWC_ROWS * K;
+  if (!direct && dw == 1 && firstRow <= slotFloats &&
+      (!parallel || omp_get_max_threads() <= slots)) {
+    int64_t most = 1 + (slotFloats - firstRow) / (sh * width * C);
+    int64_t bands = (OH + most - 1) / most;
+    /* Enough tasks for the threads: at least 4 (bands of images, then
+     * panel ranges). */
+    if (parallel && N * bands < 4)
+      bands = (4 + N - 1) / N < OH ? (4 + N - 1) / N : OH;
+    int64_t rowsPerBand = (OH + bands - 1) / bands;
+    bands = (OH + rowsPerBand - 1) / rowsPerBand;
+    int64_t ranges =
+        parallel && N * bands < 4 ? (4 + N * bands - 1) / (N * bands) : 1;
+    if (ranges > panels)
+      ranges = panels;
+    int64_t perRange = (panels + ranges - 1) / ranges;
+#pragma omp parallel for schedule(static) if (parallel)
+    for (int64_t t = 0; t < N * bands * ranges; ++t) {
+      int64_t n = t / (bands * ranges), band = t / ranges % bands,
+              range = t % ranges;
+      int64_t oh0 = band * rowsPerBand;
+      int64_t rows = OH - oh0 < rowsPerBand ? OH - oh0 : rowsPerBand;
+      int64_t first = range * perRange;
+      int64_t last = first + perRange < panels ? first + perRange : panels;
+      if (first >= last)
+        continue;
+      Epilogue storage;
+      const Epilogue *e = makeEpilogue(
+          &storage, bias, /*biasPerColumn=*/1,
+          residual ? residual + n * pixels * F * 4 : 0, F, lo, hi, flags);
+      convBandNHWC((const float *)x + n * H * W * C, H, W, C, F, KH, KW, OW, sh,
+                   sw, dh, pt, pl, oh0, rows, first, last, B,
+                   (float *)y + n * pixels * F, e, accumulate, width,
+                   packed + (int64_t)omp_get_thread_num() * slotFloats);
+    }
+    return;
+  }
   if (N * blocks >= 4 && (!parallel || omp_get_max_threads() <= slots)) {
     /* Every (image, block) pair is one task: its thread copies the block's
      * im2col rows into its own slot of the workspace (slot = thread) and
