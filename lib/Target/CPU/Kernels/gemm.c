@@ -1011,6 +1011,81 @@ depthwiseLanesNHWC(const float *image, const float *Wt, const float *Bias,
   }
 }
 
+/* Output pixels per strip of the channels-last depthwise kernel: each
+ * filter tap is loaded once for them (AVX-512 holds 8 accumulators of 16
+ * channels in as many registers; AVX2 needs two registers each). */
+#if FULCRUM_KERNEL_ISA == 512
+#define DEPTHWISE_STRIP 8
+#else
+#define DEPTHWISE_STRIP 4
+#endif
+
+/* Channels [c0, c0 + 16) of output pixels [ow0, ow0 + P) of one row (P a
+ * constant after inlining), whose windows lie inside the image's columns;
+ * window rows [kh0, kh1) lie inside its rows, the first at ih0 + kh0 * dh.
+ * The sums are those of depthwiseLanesNHWC, in the same order. */
+static inline __attribute__((always_inline)) void
+depthwiseStripNHWC(const float *image, const float *Wt, const float *Bias,
+                   float *out, int64_t W, int64_t C, int64_t KW, int64_t ih0,
+                   int64_t kh0, int64_t kh1, int64_t ow0, int64_t sw,
+                   int64_t dh, int64_t dw, int64_t pl, int64_t c0, int P,
+                   DepthwiseMode mode) {
+  lanes16 acc[DEPTHWISE_STRIP];
+  for (int p = 0; p < P; ++p) {
+    acc[p] = (lanes16){0};
+    if (Bias)
+      acc[p] = *(const lanes16 *)(Bias + c0);
+    if (mode.accumulate)
+      acc[p] += *(const lanes16 *)(out + p * C + c0);
+  }
+  for (int64_t kh = kh0; kh < kh1; ++kh) {
+    const float *row = image + (ih0 + kh * dh) * W * C + c0;
+    for (int64_t kw = 0; kw < KW; ++kw) {
+      lanes16 tap = *(const lanes16 *)(Wt + (kh * KW + kw) * C + c0);
+      const float *in = row + (ow0 * sw + kw * dw - pl) * C;
+      for (int p = 0; p < P; ++p)
+        acc[p] += tap * *(const lanes16 *)(in + p * sw * C);
+    }
+  }
+  for (int p = 0; p < P; ++p) {
+    if (mode.clamp) {
+      lanes16 lo = (lanes16){0} + mode.lo, hi = (lanes16){0} + mode.hi;
+      acc[p] =
+          __builtin_elementwise_min(__builtin_elementwise_max(acc[p], lo), hi);
+    }
+    *(lanes16 *)(out + p * C + c0) = acc[p];
+  }
+}
+
+/* The same for a run-time count of pixels below DEPTHWISE_STRIP. */
+static void depthwiseShortStripNHWC(const float *image, const float *Wt,
+                                    const float *Bias, float *out, int64_t W,
+                                    int64_t C, int64_t KW, int64_t ih0,
+                                    int64_t kh0, int64_t kh1, int64_t ow0,
+                                    int64_t sw, int64_t dh, int64_t dw,
+                                    int64_t pl, int64_t c0, int pixels,
+                                    DepthwiseMode mode) {
+  switch (pixels) {
+#define STRIP_CASE(P)                                                          \
+  case P:                                                                      \
+    depthwiseStripNHWC(image, Wt, Bias, out, W, C, KW, ih0, kh0, kh1, ow0, sw, \
+                       dh, dw, pl, c0, P, mode);                               \
+    return;
+    STRIP_CASE(1)
+    STRIP_CASE(2)
+    STRIP_CASE(3)
+#if DEPTHWISE_STRIP > 4
+    STRIP_CASE(4)
+    STRIP_CASE(5)
+    STRIP_CASE(6)
+    STRIP_CASE(7)
+#endif
+#undef STRIP_CASE
+  default:
+    return;
+  }
+}
+
 /* The last C % 16 channels of one output pixel, one at a time. */
 static void depthwiseTailNHWC(const float *image, const float *Wt,
                               const float *Bias, float *out, int64_t H,
@@ -1057,7 +1132,45 @@ void NAME(fulcrum_dwconv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
   for (int64_t row = 0; row < N * OH; ++row) {
     int64_t n = row / OH, oh = row % OH;
     const float *image = X + n * H * W * C;
+    /* The columns [inner0, inner1) whose windows lie inside the image go in
+     * strips of pixels, 16 channels at a time; the others (and channels
+     * past the last 16) one pixel at a time. */
+    int64_t ih0 = oh * sh - pt, kh0 = 0, kh1 = KH;
+    while (kh0 < KH && ih0 + kh0 * dh < 0)
+      ++kh0;
+    while (kh1 > kh0 && ih0 + (kh1 - 1) * dh >= H)
+      --kh1;
+    int64_t inner0 = (pl + sw - 1) / sw;
+    int64_t inner1 = W - 1 + pl - (KW - 1) * dw < 0
+                         ? 0
+                         : (W - 1 + pl - (KW - 1) * dw) / sw + 1;
+    if (inner1 > OW)
+      inner1 = OW;
+    if (inner0 > inner1)
+      inner0 = inner1;
+    int64_t vectorC = C / 16 * 16;
+    for (int64_t ow = inner0; ow < inner1; ow += DEPTHWISE_STRIP) {
+      int pixels =
+          inner1 - ow < DEPTHWISE_STRIP ? (int)(inner1 - ow) : DEPTHWISE_STRIP;
+      float *out = Y + (row * OW + ow) * C;
+      for (int64_t c0 = 0; c0 < vectorC; c0 += 16) {
+        if (pixels == DEPTHWISE_STRIP)
+          depthwiseStripNHWC(image, Wt, Bias, out, W, C, KW, ih0, kh0, kh1, ow,
+                             sw, dh, dw, pl, c0, DEPTHWISE_STRIP, mode);
+        else
+          depthwiseShortStripNHWC(image, Wt, Bias, out, W, C, KW, ih0, kh0, kh1,
+                                  ow, sw, dh, dw, pl, c0, pixels, mode);
+      }
+      if (vectorC < C)
+        for (int p = 0; p < pixels; ++p)
+          depthwiseTailNHWC(image, Wt, Bias, out + p * C, H, W, C, KH, KW, oh,
+                            ow + p, sh, sw, dh, dw, pt, pl, vectorC, mode);
+    }
     for (int64_t ow = 0; ow < OW; ++ow) {
+      if (ow == inner0 && inner1 > inner0)
+        ow = inner1;
+      if (ow >= OW)
+        break;
       float *out = Y + (row * OW + ow) * C;
       int64_t c0 = 0;
       for (; c0 + 64 <= C; c0 += 64)

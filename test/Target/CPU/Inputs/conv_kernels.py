@@ -42,7 +42,9 @@ cases = [(1, 3, 17, 19, 13, 3, 3, 1, 1, 1, 1),
          (1, 5, 11, 11, 8, 3, 3, 1, 1, 1, 1, "nobias"),
          # depthwise over 64 + 16 channels, and 64 + 6
          (1, 80, 9, 9, 80, 3, 3, 1, 1, 1, 80, "clip"),
-         (2, 70, 7, 8, 70, 3, 3, 2, 1, 1, 70)]
+         (2, 70, 7, 8, 70, 3, 3, 2, 1, 1, 70),
+         # depthwise strips of pixels with a dilated window
+         (1, 16, 13, 20, 16, 3, 3, 1, 2, 2, 16, "relu")]
 
 
 def reference(x, w, b, stride, pad, dilation, group):
