@@ -865,16 +865,22 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
       (!parallel || omp_get_max_threads() <= slots)) {
     int64_t most = 1 + (slotFloats - firstRow) / (sh * width * C);
     int64_t bands = (OH + most - 1) / most;
-    /* Enough tasks for the threads: at least 4 (bands of images, then
-     * panel ranges). */
-    if (parallel && N * bands < 4)
-      bands = (4 + N - 1) / N < OH ? (4 + N - 1) / N : OH;
     int64_t rowsPerBand = (OH + bands - 1) / bands;
     bands = (OH + rowsPerBand - 1) / rowsPerBand;
-    int64_t ranges =
-        parallel && N * bands < 4 ? (4 + N * bands - 1) / (N * bands) : 1;
-    if (ranges > panels)
-      ranges = panels;
+    /* Enough tasks for the threads, at least 4: ranges of column panels
+     * first, which split evenly and share one band copy each; bands of
+     * fewer rows when there are too few panels. */
+    int64_t ranges = 1;
+    if (parallel && N * bands < 4) {
+      ranges = (4 + N * bands - 1) / (N * bands);
+      if (ranges > panels)
+        ranges = panels;
+      if (N * bands * ranges < 4) {
+        int64_t wanted = (4 + N * ranges - 1) / (N * ranges);
+        rowsPerBand = (OH + wanted - 1) / wanted;
+        bands = (OH + rowsPerBand - 1) / rowsPerBand;
+      }
+    }
     int64_t perRange = (panels + ranges - 1) / ranges;
 #pragma omp parallel for schedule(static) if (parallel)
     for (int64_t t = 0; t < N * bands * ranges; ++t) {
