@@ -8,10 +8,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fulcrum/Cost/FusionCost.h"
 #include "fulcrum/Cost/Profiler.h"
 #include "fulcrum/Driver/Driver.h"
-#include "fulcrum/Quantization/Quantize.h"
 #include "fulcrum/Prune/PruneModel.h"
+#include "fulcrum/Quantization/Quantize.h"
 #include "fulcrum/Support/PassStatistic.h"
 
 #include "mlir/IR/AsmState.h"
@@ -49,11 +50,12 @@ static cl::opt<std::string>
              cl::desc("Post-training quantization: int8 (needs "
                       "--calibration-data)"),
              cl::value_desc("scheme"));
-static cl::opt<std::string> calibrationData(
-    "calibration-data",
-    cl::desc("Calibration inputs for --quantize and --prune: a .npy file, a .npz file "
-             "(arrays by input name) or a directory of them"),
-    cl::value_desc("file|dir"));
+static cl::opt<std::string>
+    calibrationData("calibration-data",
+                    cl::desc("Calibration inputs for --quantize and --prune: a "
+                             ".npy file, a .npz file "
+                             "(arrays by input name) or a directory of them"),
+                    cl::value_desc("file|dir"));
 static cl::opt<int64_t> calibrationCount(
     "calibration-count",
     cl::desc("Use the first N calibration samples (default: all)"),
@@ -299,8 +301,7 @@ int main(int argc, char **argv) {
   options.targetOptions.calibrationData = calibrationData;
   // The nir target balances thresholds at the 99.9th percentile unless told.
   options.targetOptions.calibrationPercentile =
-      calibrationPercentile.getNumOccurrences() ? calibrationPercentile
-                                                : 99.9;
+      calibrationPercentile.getNumOccurrences() ? calibrationPercentile : 99.9;
   options.targetOptions.snnWeightBits = snnWeightBits;
 
   auto description = fulcrum::cost::resolveTargetDescription(
@@ -314,6 +315,13 @@ int main(int argc, char **argv) {
   // descriptions have none yet): the graph phase is the same for all.
   if (outputPath.empty() && !fulcrum::lookupTargetBackend(options.target))
     options.target = "cpu";
+  // Fusion asks the cost model of the target description; --print-cost
+  // lists its decisions.
+  auto fusionLog = std::make_shared<fulcrum::cost::FusionLog>();
+  fulcrum::cost::CostOptions fusionCost;
+  fusionCost.threads = costThreads;
+  options.pipeline.fusionPolicy =
+      fulcrum::cost::getCostFusionPolicy(*description, fusionCost, fusionLog);
 
   mlir::MLIRContext context(registry);
   fulcrum::CompileSession session(context, options);
@@ -357,6 +365,7 @@ int main(int argc, char **argv) {
     if (failed(fulcrum::cost::printModelCost(session, *description, costOptions,
                                              outs())))
       return 1;
+    fulcrum::cost::printFusionLog(outs(), *fusionLog);
     if (outputPath.empty())
       return 0;
   }

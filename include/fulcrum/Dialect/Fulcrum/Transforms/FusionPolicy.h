@@ -2,9 +2,9 @@
 //
 // Part of Fulcrum. Fusion is a decision: the passes find what may be fused
 // (legal, and computing nothing twice) and ask a policy whether it should
-// be. The default policy below is a stand-in; the cost model provides a
-// policy that predicts the fused and unfused times on the target and
-// plugs it in through createFuseEpilogue(options, policy).
+// be. The default policy below takes every step; the cost model's policy
+// (fulcrum/Cost/FusionCost.h) predicts the fused and unfused times on a
+// target and plugs in through PipelineOptions::fusionPolicy.
 //
 //===----------------------------------------------------------------------===//
 

@@ -144,9 +144,11 @@ def FuseEpilogue : Pass<"fulcrum-fuse-epilogue", "::mlir::func::FuncOp"> {
     Each step needs the value so far to have no other user (SiLU: exactly
     the Sigmoid and the Mul), so nothing is computed twice. Each step is
     also a decision of the fusion policy, a callback
-    (`fulcrum::fused::FusionPolicy`, see FusionPolicy.h) that the cost
-    model replaces; the default fuses every legal step and prices it by
-    the intermediate it keeps out of memory against `cache-bytes`. With
+    (`fulcrum::fused::FusionPolicy`, see FusionPolicy.h). The driver's
+    tools install the cost model's policy (fulcrum/Cost/FusionCost.h),
+    which predicts each step's time saved on the target; the pass's own
+    default fuses every legal step and prices it by the intermediate it
+    keeps out of memory against `cache-bytes`. With
     `remarks`, each decision is reported as a remark on the producer with
     its reason and predicted benefit.
 
