@@ -192,6 +192,30 @@ std::string getLayerName(Location loc) {
   return llvm::join(names, "+");
 }
 
+Work getScaledWork(Operation *op, const CostOptions &options) {
+  auto workOp = dyn_cast_or_null<WorkOpInterface>(op);
+  if (!workOp)
+    return Work{};
+  Work work = workOp.getWork();
+  if (options.dynamicSize == 1)
+    return work;
+  // Dynamic dimensions count as 1 in the work (getNumElements): everything
+  // but the weights grows with each of the result's dynamic dimensions.
+  int64_t dynamic = 0;
+  for (Type type : op->getResultTypes())
+    if (auto shaped = dyn_cast<ShapedType>(type); shaped && shaped.hasRank())
+      dynamic = std::max<int64_t>(dynamic, shaped.getNumDynamicDims());
+  double scale = std::pow(options.dynamicSize, double(dynamic));
+  work.flops *= scale;
+  work.macs *= scale;
+  work.transcendentals *= scale;
+  work.parallelism *= scale;
+  work.bytesWritten *= scale;
+  work.bytesRead = work.constantBytes +
+                   std::max(0.0, work.bytesRead - work.constantBytes) * scale;
+  return work;
+}
+
 std::vector<LayerCost> estimateRegion(Region &region,
                                       const TargetDescription &target,
                                       const CostOptions &givenOptions) {
@@ -213,10 +237,9 @@ std::vector<LayerCost> estimateRegion(Region &region,
   std::vector<LayerCost> layers;
   for (Block &block : region)
     for (Operation &op : block) {
-      auto workOp = dyn_cast<WorkOpInterface>(&op);
-      if (!workOp)
+      if (!isa<WorkOpInterface>(&op))
         continue;
-      Work work = workOp.getWork();
+      Work work = getScaledWork(&op, options);
       if (work.kind == WorkClass::None)
         continue;
       LayerCost layer;

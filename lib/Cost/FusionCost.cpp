@@ -8,9 +8,12 @@
 
 #include "fulcrum/Cost/Work.h"
 
+#include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
 
 using namespace mlir;
 
@@ -31,12 +34,6 @@ double getInsideKernelSeconds(const Work &work, const TargetDescription &target,
     return 0;
   return std::max(0.0, estimate(work, target, options).seconds -
                            getKernelOverhead(target));
-}
-
-Work getOpWork(Operation *op) {
-  if (auto workOp = dyn_cast_or_null<WorkOpInterface>(op))
-    return workOp.getWork();
-  return Work{};
 }
 
 /// Whether the target's code generator runs `consumer` inside the kernel of
@@ -64,7 +61,7 @@ fused::FusionDecision decideEpilogue(const fused::FusionCandidate &c,
                                      const CostOptions &options) {
   fused::FusionDecision d;
   d.unit = "s";
-  Work alone = getOpWork(c.consumer);
+  Work alone = getScaledWork(c.consumer, options);
   double aloneSeconds = alone.kind == WorkClass::None
                             ? 0
                             : estimate(alone, target, options).seconds;
@@ -79,8 +76,11 @@ fused::FusionDecision decideEpilogue(const fused::FusionCandidate &c,
   // Inside the kernel: its arithmetic and its other operands, without the
   // intermediate's round trip through memory.
   Work inside = alone;
+  // The intermediate has the producer's result type (the pass checks).
+  auto type = cast<ShapedType>(c.producer->getResult(0).getType());
   double intermediate =
-      c.intermediateBytes > 0 ? double(c.intermediateBytes) : 0.0;
+      getNumBytes(type) *
+      std::pow(options.dynamicSize, double(type.getNumDynamicDims()));
   inside.bytesRead = std::max(0.0, inside.bytesRead - intermediate);
   inside.bytesWritten = 0;
   double insideSeconds = getInsideKernelSeconds(inside, target, options);

@@ -162,11 +162,26 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "no entry point @" +
                                        options.pipeline.entryPoint);
-  std::vector<LayerCost> layers = tagLayers(func, target, profile.cost);
   bool dynamic = llvm::any_of(func.getArgumentTypes(), [](Type type) {
     auto shaped = dyn_cast<ShapedType>(type);
     return shaped && shaped.hasRank() && !shaped.hasStaticShape();
   });
+  // Dynamic dimensions are priced at the size the inputs give the first
+  // of them (the batch).
+  CostOptions cost = profile.cost;
+  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    if (!dynamic || i >= inputs.size() || !shaped || !shaped.hasRank())
+      continue;
+    ArrayRef<int64_t> dims = shaped.getShape();
+    const int64_t *first = llvm::find_if(dims, ShapedType::isDynamic);
+    if (first == dims.end() ||
+        inputs[i].shape.size() != static_cast<size_t>(shaped.getRank()))
+      continue;
+    cost.dynamicSize = double(inputs[i].shape[first - dims.begin()]);
+    break;
+  }
+  std::vector<LayerCost> layers = tagLayers(func, target, cost);
   std::vector<ProfiledLayer> rows;
   for (const LayerCost &layer : layers)
     rows.push_back({layer.name, layer.opName,
@@ -210,6 +225,7 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
 
   ProfileReport report;
   report.dynamicShapes = dynamic;
+  report.dynamicSize = cost.dynamicSize;
   report.target = target.name;
   report.threads = profile.cost.threads;
   report.totalPredictedMs = target.perCallOverheadUs * 1e-3;
@@ -259,9 +275,9 @@ void printProfileTable(llvm::raw_ostream &os, const ProfileReport &report) {
                        report.absorbed.size(), ms);
   }
   if (report.dynamicShapes)
-    os << "note: the model has dynamic dimensions, which the cost model "
-          "prices as 1; profile a model with static shapes (e.g. a batch-1 "
-          "export) for meaningful predictions\n";
+    os << "note: the model has dynamic dimensions, priced at "
+       << llvm::format("%g", report.dynamicSize)
+       << " (the inputs' first dynamic dimension)\n";
   double error = report.totalMeasuredMs > 0
                      ? (report.totalPredictedMs - report.totalMeasuredMs) /
                            report.totalMeasuredMs
@@ -293,6 +309,7 @@ std::string printProfileJSON(const ProfileReport &report) {
   };
   llvm::json::Object object{{"target", report.target},
                             {"threads", report.threads},
+                            {"dynamic_size", report.dynamicSize},
                             {"layers", layers(report.layers)},
                             {"absorbed", layers(report.absorbed)},
                             {"spearman", report.spearman},

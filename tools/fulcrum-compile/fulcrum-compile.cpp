@@ -105,6 +105,11 @@ static cl::opt<unsigned>
     costThreads("cost-threads",
                 cl::desc("Threads a call runs on, for --print-cost"),
                 cl::init(1));
+static cl::opt<unsigned> costBatch(
+    "cost-batch",
+    cl::desc("The size every dynamic dimension (a dynamic batch) is priced "
+             "at, for --print-cost and the fusion decisions (default 1)"),
+    cl::init(1));
 static cl::opt<bool> listTargets("list-targets",
                                  cl::desc("Print the registered targets"));
 static cl::opt<std::string>
@@ -320,6 +325,7 @@ int main(int argc, char **argv) {
   auto fusionLog = std::make_shared<fulcrum::cost::FusionLog>();
   fulcrum::cost::CostOptions fusionCost;
   fusionCost.threads = costThreads;
+  fusionCost.dynamicSize = costBatch;
   options.pipeline.fusionPolicy =
       fulcrum::cost::getCostFusionPolicy(*description, fusionCost, fusionLog);
 
@@ -362,6 +368,7 @@ int main(int argc, char **argv) {
   if (printCost) {
     fulcrum::cost::CostOptions costOptions;
     costOptions.threads = costThreads;
+    costOptions.dynamicSize = costBatch;
     if (failed(fulcrum::cost::printModelCost(session, *description, costOptions,
                                              outs())))
       return 1;

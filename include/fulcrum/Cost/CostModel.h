@@ -28,6 +28,10 @@ struct CostOptions {
   /// Weights come from DRAM (the model's constants exceed the last-level
   /// cache, so each call streams them); estimateRegion decides.
   bool weightsFromDram = false;
+  /// The size every dynamic dimension is priced at (the batch of a
+  /// dynamic-batch export): an op's work outside its weights scales by it
+  /// once per dynamic dimension of its result (getScaledWork).
+  double dynamicSize = 1;
 };
 
 /// Predicted cost of one op.
@@ -44,6 +48,10 @@ struct Estimate {
 /// points.
 double interpolateEfficiency(llvm::ArrayRef<EfficiencyPoint> points,
                              double gflop, double fallback);
+
+/// The work of `op` (none when it has no WorkOpInterface) with its dynamic
+/// dimensions at `options.dynamicSize`.
+Work getScaledWork(mlir::Operation *op, const CostOptions &options);
 
 /// Prices `work` on `target`.
 Estimate estimate(const Work &work, const TargetDescription &target,

@@ -53,8 +53,10 @@ struct ProfileReport {
   double layerMeasuredMs = 0;
   /// The time a call spends before its first layer and after its last.
   double headMs = 0, tailMs = 0;
-  /// The entry point has dynamic dimensions (priced as 1).
+  /// The entry point has dynamic dimensions, priced at `dynamicSize` (the
+  /// inputs' first dynamic dimension; 1 with random inputs).
   bool dynamicShapes = false;
+  double dynamicSize = 1;
 };
 
 /// The target description a compile prices on: `spec` (a preset name or a
