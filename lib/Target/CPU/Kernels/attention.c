@@ -42,7 +42,7 @@ void free(void *pointer);
 /* Query rows per register tile: each K and V vector loaded feeds RT rows'
  * multiply-adds (the accumulators fit the ISA's registers). */
 #if FULCRUM_KERNEL_ISA == 512
-#define RT 4
+#define RT 8
 #elif FULCRUM_KERNEL_ISA == 256
 #define RT 2
 #else
