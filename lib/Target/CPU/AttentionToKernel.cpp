@@ -10,6 +10,7 @@
 #include "KernelCalls.h"
 
 #include "fulcrum/Support/PassStatistic.h"
+#include "fulcrum/Target/CPU/Kernels.h"
 #include "fulcrum/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -215,15 +216,38 @@ struct CPUAttentionToKernelPass
         cast<FloatAttr>(config.get("scale")).getValueAsDouble());
     int64_t window = cast<IntegerAttr>(config.get("window")).getInt();
     int64_t global = cast<IntegerAttr>(config.get("global_tokens")).getInt();
-    args.append(
-        {call.constant(flags), call.constant(fulcrum::floatBits(scale)),
-         call.constant(window), call.constant(global),
-         call.constant(tile > 0 ? tile : chooseTile(headDim, l1Bytes))});
+    int64_t keyTile = tile > 0 ? tile : chooseTile(headDim, l1Bytes);
+    args.append({call.constant(flags), call.constant(fulcrum::floatBits(scale)),
+                 call.constant(window), call.constant(global),
+                 call.constant(keyTile)});
+    // The threads' scratch (packed keys, scores, accumulators), planned
+    // with the other buffers when the key count is static; the kernel
+    // allocates its own otherwise.
+    int64_t lk = cast<MemRefType>(k.getType()).getDimSize(rank - 2);
+    Value workspace;
+    if (!ShapedType::isDynamic(lk)) {
+      int64_t slotFloats =
+          fulcrum::attentionSlotFloats(lk, keyTile, headDim, valueDim);
+      workspace = b.create<memref::AllocOp>(
+          loc,
+          MemRefType::get({slotFloats * fulcrum::kAttentionSlots},
+                          b.getF32Type()),
+          b.getI64IntegerAttr(64));
+      args.append({call.address(workspace).at, call.constant(slotFloats),
+                   call.constant(fulcrum::kAttentionSlots)});
+    } else {
+      args.append({zero, zero, zero});
+    }
     func::FuncOp callee =
         fulcrum::declareKernel(module, symbols, symbol, args.size());
     auto kernelCall = b.create<func::CallOp>(loc, callee, args);
-    // O's address is operand 18.
-    fulcrum::setKernelWrites(kernelCall, {18});
+    // O's address is operand 18, the workspace's 32.
+    fulcrum::setKernelWrites(kernelCall, workspace ? ArrayRef<int64_t>{18, 32}
+                                                   : ArrayRef<int64_t>{18});
+    if (workspace) {
+      b.setInsertionPointAfter(kernelCall);
+      b.create<memref::DeallocOp>(loc, workspace);
+    }
 
     // The group's ops go; the buffers only they used go with them.
     llvm::SetVector<Operation *> allocs;

@@ -4,15 +4,19 @@
 // Flattened heads [B*H, L, D]: one call; batch 1, 2 heads, Lq 4, Lk 6, D 8,
 // Dv 8; no score buffer is left. The key tile is the packed keys that fit
 // half of 32 KiB (16384 / (4 * 8) -> 512), at most 128, or of 2 KiB
-// (1024 / 32 -> 32).
+// (1024 / 32 -> 32). The threads' scratch is a planned workspace of 8
+// slots of 528 floats: K packed in one tile of 6 keys (8 x 16), a register
+// tile of scores (8 x 16), the accumulators (16 x 16) and 16 for alignment.
 // CHECK-LABEL: func @flattened_heads
 // CHECK-NOT: memref.alloc() {{.*}} : memref<2x4x6xf32>
 // CHECK-NOT: linalg.generic
 // CHECK: %[[C1:.*]] = arith.constant 1 : i64
-// CHECK: call @fulcrum_attention_f32_avx2(%[[C1]], {{.*}}, %c128_i64) {fulcrum.writes = array<i64: 18>}
+// CHECK: %[[WS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<4224xf32>
+// CHECK: call @fulcrum_attention_f32_avx2(%[[C1]], {{.*}}, %c128_i64, %{{.*}}, %c528_i64, %c8_i64) {fulcrum.writes = array<i64: 18, 32>}
+// CHECK-NEXT: memref.dealloc %[[WS]]
 // CHECK-NOT: linalg.generic
 // SMALL-LABEL: func @flattened_heads
-// SMALL: call @fulcrum_attention_f32_avx2({{.*}}, %c32_i64)
+// SMALL: call @fulcrum_attention_f32_avx2({{.*}}, %c32_i64, %{{.*}}, %c528_i64, %c8_i64)
 func.func @flattened_heads(%q: tensor<2x4x8xf32>, %k: tensor<2x6x8xf32>, %v: tensor<2x6x8xf32>) -> tensor<2x4x8xf32> {
   %y = fulcrum.attention %q, %k, %v {head_dim = 8 : i64, scale = 0.35 : f32} : (tensor<2x4x8xf32>, tensor<2x6x8xf32>, tensor<2x6x8xf32>) -> tensor<2x4x8xf32>
   return %y : tensor<2x4x8xf32>
@@ -23,10 +27,22 @@ func.func @flattened_heads(%q: tensor<2x4x8xf32>, %k: tensor<2x6x8xf32>, %v: ten
 // Per-head [B, H, L, D] with a dynamic batch and an additive mask that
 // broadcasts over batch and heads (stride 0), causal: flags 1 | 4.
 // CHECK-LABEL: func @per_head_masked_causal
-// CHECK: call @fulcrum_attention_f32_avx2(%[[B:.*]], %[[H:.*]], {{.*}}, %c0_i64, %c0_i64, {{.*}}, %c5_i64, %{{.*}}, %c0_i64, %c0_i64, %c128_i64)
+// CHECK: call @fulcrum_attention_f32_avx2(%[[B:.*]], %[[H:.*]], {{.*}}, %c0_i64, %c0_i64, {{.*}}, %c5_i64, %{{.*}}, %c0_i64, %c0_i64, %c128_i64, %{{.*}}, %c528_i64, %c8_i64)
 func.func @per_head_masked_causal(%q: tensor<?x2x4x8xf32>, %k: tensor<?x2x4x8xf32>, %v: tensor<?x2x4x8xf32>, %m: tensor<1x1x4x4xf32>) -> tensor<?x2x4x8xf32> {
   %y = fulcrum.attention %q, %k, %v mask %m {head_dim = 8 : i64, num_heads = 2 : i64, scale = 0.35 : f32, mask_kind = "additive", causal = true} : (tensor<?x2x4x8xf32>, tensor<?x2x4x8xf32>, tensor<?x2x4x8xf32>, tensor<1x1x4x4xf32>) -> tensor<?x2x4x8xf32>
   return %y : tensor<?x2x4x8xf32>
+}
+
+// -----
+
+// A dynamic key count: no planned workspace (address, slot size and slots
+// 0); the kernel allocates its threads' scratch itself.
+// CHECK-LABEL: func @dynamic_keys
+// CHECK-NOT: memref.alloc() {alignment = 64 : i64} : memref<{{[0-9]+}}xf32>
+// CHECK: call @fulcrum_attention_f32_avx2({{.*}}, %c128_i64, %c0_i64, %c0_i64, %c0_i64) {fulcrum.writes = array<i64: 18>}
+func.func @dynamic_keys(%q: tensor<2x4x8xf32>, %k: tensor<2x?x8xf32>, %v: tensor<2x?x8xf32>) -> tensor<2x4x8xf32> {
+  %y = fulcrum.attention %q, %k, %v {head_dim = 8 : i64, scale = 0.35 : f32} : (tensor<2x4x8xf32>, tensor<2x?x8xf32>, tensor<2x?x8xf32>) -> tensor<2x4x8xf32>
+  return %y : tensor<2x4x8xf32>
 }
 
 // -----

@@ -222,10 +222,14 @@ def CPUAttentionToKernel : Pass<"fulcrum-cpu-attention-to-kernel", "::mlir::Modu
     buffers, read by nothing else, disappear, which lowers peak memory at
     long sequences. The key tile is the most keys (a multiple of 32, from
     32 to 128: the kernel's register tile is two 16-float vectors of keys
-    by 4 query rows on AVX-512) whose packed K columns fit half of
+    by 8 query rows on AVX-512) whose packed K columns fit half of
     `l1-bytes`; rows with no more keys than that run in the direct form
     (one tile: a two-pass softmax over the whole row). `tile` overrides
-    the choice (tests and measurements).
+    the choice (tests and measurements). With a static key count the
+    threads' scratch (packed keys, scores, accumulators) is a workspace
+    `memref.alloc` of 8 slots that the memory plan places with the other
+    buffers, so the call allocates nothing; with a dynamic one the kernel
+    allocates its threads' scratch itself.
 
     Operands must be f32 with a unit innermost stride and rank 3
     (`[B*H, L, D]`) or 4 (`[B, H, L, D]`); a boolean mask must start at

@@ -35,6 +35,7 @@
 
 void *malloc(unsigned long size);
 int omp_get_max_threads(void);
+int omp_get_thread_num(void);
 void free(void *pointer);
 
 /* Query rows per block: the packed K tile is reused this many times. */
@@ -278,14 +279,18 @@ static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
  * i64 (pointers as integers, strides in elements, the scale's bits in the
  * low half). Q [Lq, D], K [Lk, D], V [Lk, Dv] and O [Lq, Dv] per pair have
  * a unit innermost stride; the mask (f32 additive or i8/i1 boolean, true
- * keeps) has strides for (b, h, i, j), 0 where it broadcasts. */
+ * keeps) has strides for (b, h, i, j), 0 where it broadcasts. Thread t
+ * works in floats [t * slotFloats, (t + 1) * slotFloats) of `workspace`
+ * (attentionSlotFloats() each, `slots` of them); without a workspace, or
+ * past its slots, it allocates its own. */
 void NAME(fulcrum_attention_f32)(
     int64_t batch, int64_t heads, int64_t lq, int64_t lk, int64_t d, int64_t dv,
     int64_t q, int64_t qsb, int64_t qsh, int64_t qsi, int64_t k, int64_t ksb,
     int64_t ksh, int64_t ksj, int64_t v, int64_t vsb, int64_t vsh, int64_t vsj,
     int64_t o, int64_t osb, int64_t osh, int64_t osi, int64_t mask, int64_t msb,
     int64_t msh, int64_t msi, int64_t msj, int64_t flags, int64_t scaleBits,
-    int64_t window, int64_t global, int64_t tile) {
+    int64_t window, int64_t global, int64_t tile, int64_t workspace,
+    int64_t slotFloats, int64_t slots) {
   Problem p;
   p.lq = lq;
   p.lk = lk;
@@ -324,7 +329,12 @@ void NAME(fulcrum_attention_f32)(
   int64_t floats = tiles * d * tp + RT * tp + BR * dvp;
 #pragma omp parallel if (tasks > 1 && pairs * lq * lk * (d + dv) >= (1 << 16))
   {
-    float *scratch = (float *)malloc(floats * sizeof(float) + 64);
+    /* The thread's slot of the workspace the compiler planned; a thread
+     * past the slots, or a slot too small, allocates its own. */
+    int thread = omp_get_thread_num();
+    int own = !workspace || thread >= slots || slotFloats < floats + 16;
+    float *scratch = own ? (float *)malloc(floats * sizeof(float) + 64)
+                         : (float *)workspace + thread * slotFloats;
     float *packed = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
     float *rest = packed + tiles * d * tp;
 #pragma omp for schedule(static)
@@ -336,6 +346,7 @@ void NAME(fulcrum_attention_f32)(
       for (int64_t i0 = chunk * chunkRows; i0 < end; i0 += BR)
         attendBlock(&p, b, h, i0, end - i0 < BR ? end - i0 : BR, packed, rest);
     }
-    free(scratch);
+    if (own)
+      free(scratch);
   }
 }
