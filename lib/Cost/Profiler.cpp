@@ -144,6 +144,10 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
              const TargetDescription &target, std::vector<HostTensor> inputs,
              const ProfileOptions &profile) {
   options.pipeline.profileLayers = true;
+  // Compiled for the inputs' shapes: every layer is priced at its real
+  // size (a dynamic batch collapsed with other dimensions could not be).
+  for (auto [i, input] : llvm::enumerate(inputs))
+    options.inputShapes.push_back({std::to_string(i), input.shape});
   CompileSession session(context, options);
   if (llvm::Error err = session.validate())
     return std::move(err);
@@ -166,22 +170,7 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
     auto shaped = dyn_cast<ShapedType>(type);
     return shaped && shaped.hasRank() && !shaped.hasStaticShape();
   });
-  // Dynamic dimensions are priced at the size the inputs give the first
-  // of them (the batch).
-  CostOptions cost = profile.cost;
-  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
-    auto shaped = dyn_cast<ShapedType>(type);
-    if (!dynamic || i >= inputs.size() || !shaped || !shaped.hasRank())
-      continue;
-    ArrayRef<int64_t> dims = shaped.getShape();
-    const int64_t *first = llvm::find_if(dims, ShapedType::isDynamic);
-    if (first == dims.end() ||
-        inputs[i].shape.size() != static_cast<size_t>(shaped.getRank()))
-      continue;
-    cost.dynamicSize = double(inputs[i].shape[first - dims.begin()]);
-    break;
-  }
-  std::vector<LayerCost> layers = tagLayers(func, target, cost);
+  std::vector<LayerCost> layers = tagLayers(func, target, profile.cost);
   std::vector<ProfiledLayer> rows;
   for (const LayerCost &layer : layers)
     rows.push_back({layer.name, layer.opName,
@@ -225,7 +214,7 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
 
   ProfileReport report;
   report.dynamicShapes = dynamic;
-  report.dynamicSize = cost.dynamicSize;
+  report.specialized = !options.inputShapes.empty();
   report.target = target.name;
   report.threads = profile.cost.threads;
   report.totalPredictedMs = target.perCallOverheadUs * 1e-3;
@@ -274,10 +263,11 @@ void printProfileTable(llvm::raw_ostream &os, const ProfileReport &report) {
                        "ops, %.4f ms predicted apart\n",
                        report.absorbed.size(), ms);
   }
-  if (report.dynamicShapes)
-    os << "note: the model has dynamic dimensions, priced at "
-       << llvm::format("%g", report.dynamicSize)
-       << " (the inputs' first dynamic dimension)\n";
+  if (report.specialized)
+    os << "note: compiled and priced for the inputs' shapes\n";
+  else if (report.dynamicShapes)
+    os << "note: the model has dynamic dimensions, priced as 1 (give inputs "
+          "to compile and price it for their shapes)\n";
   double error = report.totalMeasuredMs > 0
                      ? (report.totalPredictedMs - report.totalMeasuredMs) /
                            report.totalMeasuredMs
@@ -309,7 +299,7 @@ std::string printProfileJSON(const ProfileReport &report) {
   };
   llvm::json::Object object{{"target", report.target},
                             {"threads", report.threads},
-                            {"dynamic_size", report.dynamicSize},
+                            {"specialized", report.specialized},
                             {"layers", layers(report.layers)},
                             {"absorbed", layers(report.absorbed)},
                             {"spearman", report.spearman},

@@ -135,6 +135,8 @@ LogicalResult CompileSession::adoptModule(CompilePhase newPhase) {
       func.setName(entry);
   if (!func || phase > CompilePhase::Graph)
     return success();
+  if (phase < CompilePhase::Graph && failed(specializeInputs(func)))
+    return failure();
   // The signature and header are taken while the entry point still has
   // ONNX element types and names (none when it has arguments without a C
   // representation; the header reports those).
@@ -154,6 +156,70 @@ LogicalResult CompileSession::adoptModule(CompilePhase newPhase) {
     else
       headerError.clear();
   }
+  return success();
+}
+
+llvm::Expected<InputShape> parseInputShape(llvm::StringRef spec) {
+  auto bad = [&](const llvm::Twine &why) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "--input-shape '" + spec + "': " + why);
+  };
+  auto [input, dims] = spec.rsplit(':');
+  if (input.empty() || input.size() == spec.size())
+    return bad("expected NAME:DIMS, e.g. input:8x3x224x224");
+  InputShape result{input.str(), {}};
+  if (dims.empty())
+    return result;
+  llvm::SmallVector<llvm::StringRef> parts;
+  dims.split(parts, 'x');
+  for (llvm::StringRef part : parts) {
+    int64_t size;
+    if (part == "?")
+      size = -1;
+    else if (part.getAsInteger(10, size) || size < 0)
+      return bad("'" + part + "' is not a dimension (a size, or ?)");
+    result.shape.push_back(size);
+  }
+  return result;
+}
+
+LogicalResult CompileSession::specializeInputs(func::FuncOp func) {
+  if (options.inputShapes.empty())
+    return success();
+  SmallVector<Type> inputs(func.getArgumentTypes());
+  for (const InputShape &spec : options.inputShapes) {
+    std::optional<unsigned> index;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      if (auto name = func.getArgAttrOfType<StringAttr>(i, "onnx.name"))
+        if (name.getValue() == spec.input)
+          index = i;
+    unsigned number;
+    if (!index && !llvm::StringRef(spec.input).getAsInteger(10, number) &&
+        number < func.getNumArguments())
+      index = number;
+    if (!index)
+      return emitError(func.getLoc())
+             << "--input-shape: the model has no input '" << spec.input << "'";
+    auto type = dyn_cast<RankedTensorType>(inputs[*index]);
+    if (!type || type.getRank() != static_cast<int64_t>(spec.shape.size()))
+      return emitError(func.getLoc())
+             << "--input-shape: input '" << spec.input << "' has type "
+             << inputs[*index] << ", not rank " << spec.shape.size();
+    SmallVector<int64_t> shape(type.getShape());
+    for (auto [d, size] : llvm::enumerate(spec.shape)) {
+      if (size < 0)
+        continue;
+      if (!ShapedType::isDynamic(shape[d]) && shape[d] != size)
+        return emitError(func.getLoc())
+               << "--input-shape: dimension " << d << " of input '"
+               << spec.input << "' is " << shape[d] << ", not " << size;
+      shape[d] = size;
+    }
+    inputs[*index] = type.clone(shape);
+    func.getArgument(*index).setType(inputs[*index]);
+  }
+  func.setType(
+      FunctionType::get(func.getContext(), inputs, func.getResultTypes()));
   return success();
 }
 

@@ -105,6 +105,11 @@ static cl::opt<unsigned>
     costThreads("cost-threads",
                 cl::desc("Threads a call runs on, for --print-cost"),
                 cl::init(1));
+static cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Compile for a static input shape: NAME_OR_INDEX:D0xD1x... "
+             "(? keeps a dimension dynamic; repeatable), e.g. "
+             "input:8x1x28x28"));
 static cl::opt<unsigned> costBatch(
     "cost-batch",
     cl::desc("The size every dynamic dimension (a dynamic batch) is priced "
@@ -308,6 +313,12 @@ int main(int argc, char **argv) {
   options.targetOptions.calibrationPercentile =
       calibrationPercentile.getNumOccurrences() ? calibrationPercentile : 99.9;
   options.targetOptions.snnWeightBits = snnWeightBits;
+  for (const std::string &spec : inputShapes) {
+    auto shape = fulcrum::parseInputShape(spec);
+    if (!shape)
+      return fulcrum::reportError(tool, shape.takeError());
+    options.inputShapes.push_back(std::move(*shape));
+  }
 
   auto description = fulcrum::cost::resolveTargetDescription(
       targetDescription, options, targetCpu.getNumOccurrences() > 0);

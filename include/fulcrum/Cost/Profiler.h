@@ -53,10 +53,11 @@ struct ProfileReport {
   double layerMeasuredMs = 0;
   /// The time a call spends before its first layer and after its last.
   double headMs = 0, tailMs = 0;
-  /// The entry point has dynamic dimensions, priced at `dynamicSize` (the
-  /// inputs' first dynamic dimension; 1 with random inputs).
+  /// The entry point has dynamic dimensions (priced as 1): the model was
+  /// profiled on random inputs.
   bool dynamicShapes = false;
-  double dynamicSize = 1;
+  /// Compiled for the given inputs' shapes (CompileOptions::inputShapes).
+  bool specialized = false;
 };
 
 /// The target description a compile prices on: `spec` (a preset name or a

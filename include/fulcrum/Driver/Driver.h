@@ -29,6 +29,7 @@
 #include "fulcrum/Pipelines/Pipelines.h"
 #include "fulcrum/Target/TargetBackend.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -47,6 +48,18 @@ class SourceMgrDiagnosticHandler;
 namespace fulcrum {
 
 /// Everything a compile is told.
+/// An entry point input's static shape (`--input-shape NAME:1x3x224x224`).
+struct InputShape {
+  /// The input's ONNX name, or its index.
+  std::string input;
+  /// -1: the dimension stays dynamic.
+  std::vector<int64_t> shape;
+};
+
+/// Parses `NAME_OR_INDEX:D0xD1x...` (`?` keeps a dimension dynamic; a
+/// scalar is `NAME:`).
+llvm::Expected<InputShape> parseInputShape(llvm::StringRef spec);
+
 struct CompileOptions {
   /// A registered target (`fulcrum-compile --list-targets`).
   std::string target = "cpu";
@@ -59,6 +72,12 @@ struct CompileOptions {
   /// Honor the pass manager's command-line options (--mlir-print-ir-*,
   /// --mlir-timing, --mlir-pass-statistics) where a tool registered them.
   bool applyPassManagerCLOptions = true;
+  /// Static shapes for entry point inputs, applied to a model loaded before
+  /// the graph phase (the graph phase's shape inference then carries them
+  /// through): the input (named by its ONNX name, or by its index) takes
+  /// the shape; -1 keeps a dimension dynamic. Dimensions the model fixes
+  /// must agree.
+  std::vector<InputShape> inputShapes;
 };
 
 /// Registers the dialects, extensions and targets a session needs in
@@ -130,6 +149,8 @@ public:
 
 private:
   mlir::LogicalResult adoptModule(CompilePhase phase);
+  /// Gives the entry point's inputs the shapes of options.inputShapes.
+  mlir::LogicalResult specializeInputs(mlir::func::FuncOp func);
 
   mlir::MLIRContext &context;
   CompileOptions options;
