@@ -126,7 +126,7 @@ struct ContractionWork
       // W is [N, K] (Gemm's transB form).
       work.macs = outputs * dim(getShape(op->getOperand(1)), 1);
     } else if (name == "onnx.Conv" || name == "onnx.ConvInteger" ||
-        name == "onnx.QLinearConv") {
+               name == "onnx.QLinearConv") {
       Value x = op->getOperand(0);
       Value w = op->getOperand(name == "onnx.QLinearConv" ? 3 : 1);
       ArrayRef<int64_t> wShape = getShape(w);

@@ -87,8 +87,7 @@ std::string knobsText(const Config &c, const SearchResult &r) {
 }
 
 std::string svgPlot(const SearchResult &r, const SearchOptions &o) {
-  const double w = 640, h = 400, left = 70, right = 20, top = 20,
-               bottom = 50;
+  const double w = 640, h = 400, left = 70, right = 20, top = 20, bottom = 50;
   double x0 = 1e300, x1 = 0, y0 = 1e300, y1 = -1e300;
   for (const Point &p : r.points) {
     x0 = std::min(x0, p.measuredMs);
@@ -136,8 +135,8 @@ std::string svgPlot(const SearchResult &r, const SearchOptions &o) {
                       top + (h - top - bottom) / 2, escape(metricName(r, o)));
   // The budget line.
   if (o.accuracyBudget >= 0) {
-    double y = r.points.front().heldOut.get(o.metric, r.labelled) -
-               o.accuracyBudget;
+    double y =
+        r.points.front().heldOut.get(o.metric, r.labelled) - o.accuracyBudget;
     if (y >= y0 && y <= y1)
       os << llvm::formatv("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:F1}\" "
                           "y2=\"{2:F1}\" stroke=\"#c00\" "
@@ -268,18 +267,16 @@ std::string html(const SearchResult &r, const SearchOptions &o) {
     for (size_t k = 0; k < c.heldOut.precision.size(); ++k)
       os << llvm::formatv("<tr><td>{0}</td><td>{1:F2}</td><td>{2:F2}</td>"
                           "<td>{3:F2}</td><td>{4:F2}</td></tr>\n",
-                          k, base.heldOut.precision[k],
-                          base.heldOut.recall[k], c.heldOut.precision[k],
-                          c.heldOut.recall[k]);
+                          k, base.heldOut.precision[k], base.heldOut.recall[k],
+                          c.heldOut.precision[k], c.heldOut.recall[k]);
     os << "</table>\n";
   }
   os << llvm::formatv(
       "<h2>Data</h2>\n<p>Eval data {0}: {1} samples, split by seed {2} into "
       "{3} for sensitivity and {4} held out for the budget check "
       "(frontier.json lists them). Calibration: {5}.</p>\n",
-      escape(o.evalData),
-      r.sensitivityIndices.size() + r.heldOutIndices.size(), o.seed,
-      r.sensitivityIndices.size(), r.heldOutIndices.size(),
+      escape(o.evalData), r.sensitivityIndices.size() + r.heldOutIndices.size(),
+      o.seed, r.sensitivityIndices.size(), r.heldOutIndices.size(),
       o.calibrationData.empty() ? std::string("none")
                                 : escape(o.calibrationData));
   os << "</body></html>\n";
@@ -299,10 +296,10 @@ llvm::Error writeReport(const SearchResult &r, const SearchOptions &o) {
         {"id", p.id},
         {"step", p.step},
         {"name", p.config.name()},
-        {"knobs", llvm::json::Object{{"int8", std::move(int8)},
-                                     {"prune", p.config.pruneRatio},
-                                     {"attention_window",
-                                      p.config.attentionWindow}}},
+        {"knobs",
+         llvm::json::Object{{"int8", std::move(int8)},
+                            {"prune", p.config.pruneRatio},
+                            {"attention_window", p.config.attentionWindow}}},
         {"predicted_ms", round6(p.predictedMs)},
         {"measured_ms", round6(p.measuredMs)},
         {"measured_min_ms", round6(p.minMs)},

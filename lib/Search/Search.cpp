@@ -100,13 +100,13 @@ double Metrics::get(Metric m, bool) const {
 }
 
 std::string validateSearchOptions(const SearchOptions &o) {
-  if (o.accuracyBudget < 0 && o.latencyBudgetMs <= 0 && o.sizeBudgetMB <= 0)
-    return "the search needs a budget: --accuracy-budget, --latency-budget "
-           "or --size-budget";
-  if (o.accuracyBudget > 100)
-    return "--accuracy-budget is in percentage points: at most 100";
   if (o.latencyBudgetMs < 0 || o.sizeBudgetMB < 0)
     return "--latency-budget and --size-budget must be positive";
+  if (o.accuracyBudget < 0 && o.latencyBudgetMs <= 0 && o.sizeBudgetMB <= 0)
+    return "the search needs a budget: --accuracy-budget (at least 0), "
+           "--latency-budget or --size-budget";
+  if (o.accuracyBudget > 100)
+    return "--accuracy-budget is in percentage points: at most 100";
   if (o.evalData.empty())
     return "the search needs --eval-data (images to measure accuracy on)";
   if (o.outputPath.empty())
@@ -163,8 +163,8 @@ llvm::Expected<std::vector<float>> runAll(ModelRunner &runner,
       slice.shape[0] = batch;
       slice.data.resize(batch * (images.data.size() / n), 0);
     }
-    auto results = dynamic ? runSplit(runner, {slice}, threads)
-                           : runner.run({slice});
+    auto results =
+        dynamic ? runSplit(runner, {slice}, threads) : runner.run({slice});
     if (!results)
       return results.takeError();
     const HostTensor &logits = results->front();
@@ -324,8 +324,9 @@ llvm::Error Searcher::loadData() {
     if (!labels)
       return error(options.labels + ": " + toString(labels.takeError()));
     if (labels->shape.size() != 1)
-      return error(options.labels + ": the labels must be one-dimensional, "
-                                    "not " +
+      return error(options.labels +
+                   ": the labels must be one-dimensional, "
+                   "not " +
                    labels->describe());
     if (labels->shape[0] != images->shape[0])
       return error(options.labels + ": there are " +
@@ -346,8 +347,8 @@ llvm::Error Searcher::loadData() {
   std::mt19937_64 rng(options.seed);
   for (int64_t i = n - 1; i > 0; --i)
     std::swap(order[i], order[rng() % (i + 1)]);
-  int64_t held = std::clamp<int64_t>(
-      std::llround(n * options.heldOutFraction), 1, n - 1);
+  int64_t held =
+      std::clamp<int64_t>(std::llround(n * options.heldOutFraction), 1, n - 1);
   set.heldOut.assign(order.begin(), order.begin() + held);
   set.sensitivity.assign(order.begin() + held, order.end());
   llvm::sort(set.heldOut);
@@ -368,7 +369,8 @@ llvm::Error Searcher::compileConfig(CompileSession &session,
     prune::PruneOptions p;
     p.macReduction = config.pruneRatio;
     p.calibrationData = options.calibrationData;
-    p.maxSamples = options.calibrationCount > 0 ? options.calibrationCount : 500;
+    p.maxSamples =
+        options.calibrationCount > 0 ? options.calibrationCount : 500;
     p.threads = options.latencyThreads;
     std::string discard;
     llvm::raw_string_ostream os(discard);
@@ -408,8 +410,8 @@ llvm::Expected<int> Searcher::evaluate(const Config &config,
   p.config = config;
   if (failed(session.runTo(CompilePhase::Graph)))
     return llvm::make_error<ReportedError>("compilation failed");
-  auto func = session.getModule().lookupSymbol<func::FuncOp>(
-      opts.pipeline.entryPoint);
+  auto func =
+      session.getModule().lookupSymbol<func::FuncOp>(opts.pipeline.entryPoint);
   if (!func)
     return error("no entry point @" + opts.pipeline.entryPoint);
   cost::CostOptions costOptions;
@@ -449,16 +451,16 @@ llvm::Expected<int> Searcher::evaluate(const Config &config,
   p.heldOut = measure(set, *out, set.heldOut);
   p.all = measure(set, *out, set.all);
   // The timed calls: the first latencyBatch images.
-  HostTensor batch = sliceRows(
-      set.images, 0, std::min<int64_t>(options.latencyBatch, set.images.shape[0]));
+  HostTensor batch =
+      sliceRows(set.images, 0,
+                std::min<int64_t>(options.latencyBatch, set.images.shape[0]));
   const TensorSignature &in = (*runner)->inputs().front();
   if (!in.shape.empty() && in.shape[0] > 0 && in.shape[0] != batch.shape[0]) {
     batch = sliceRows(set.images, 0,
                       std::min<int64_t>(in.shape[0], set.images.shape[0]));
     batch.shape[0] = in.shape[0];
-    batch.data.resize(in.shape[0] * (set.images.data.size() /
-                                     set.images.shape[0]),
-                      0);
+    batch.data.resize(
+        in.shape[0] * (set.images.data.size() / set.images.shape[0]), 0);
   }
   auto ms = benchmarkCalls(**runner, {batch}, options.latencyThreads, 5,
                            options.latencyRuns);
@@ -489,9 +491,9 @@ bool Searcher::withinBudget(const Point &p) const {
 }
 
 void Searcher::report(const Point &p) {
-  double elapsed = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   const Point &base = result.points.front();
   const Point *best = nullptr;
   for (const Point &q : result.points)
@@ -499,9 +501,9 @@ void Searcher::report(const Point &p) {
       best = &q;
   int done = result.points.size();
   double left = elapsed / done * std::max(0, planned - done);
-  std::string metric = set.labelled ? stringifyMetric(options.metric).str()
-                                    : "agreement-" +
-                                          stringifyMetric(options.metric).str();
+  std::string metric =
+      set.labelled ? stringifyMetric(options.metric).str()
+                   : "agreement-" + stringifyMetric(options.metric).str();
   progress << llvm::formatv(
       "search: [{0}] point {1}/{2} {3}: {4} {5:F2}% ({6:+F2} pp held out), "
       "predicted {7:F3} ms, measured {8:F3} ms | best {9} | {10} elapsed, "
@@ -618,6 +620,7 @@ llvm::Expected<SearchResult> Searcher::run() {
     k.gainMB = baseline.sizeMB - p.sizeMB;
   }
   // The reference points the frontier must dominate: int8 everywhere.
+  stepName = "2/4 reference";
   if (!contractions.empty()) {
     Config all;
     all.int8Layers = contractions;
@@ -640,8 +643,7 @@ llvm::Expected<SearchResult> Searcher::run() {
     return sa > sb || (sa == sb && a < b);
   });
   std::vector<const Knob *> chosen;
-  double lossSum = 0, predicted = baseline.predictedMs,
-         size = baseline.sizeMB;
+  double lossSum = 0, predicted = baseline.predictedMs, size = baseline.sizeMB;
   auto met = [&]() {
     return (options.latencyBudgetMs <= 0 ||
             predicted <= options.latencyBudgetMs) &&
@@ -725,9 +727,9 @@ llvm::Expected<SearchResult> Searcher::run() {
       result.chosen = p.id;
   if (result.chosen >= 0)
     result.points[result.chosen].chosen = true;
-  result.seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   return std::move(result);
 }
 
@@ -774,9 +776,9 @@ llvm::Expected<SearchResult> runSearch(MLIRContext &context,
       "search: chose {0}: measured {1:F3} ms ({2:F2}x the original), "
       "predicted {3:F3} ms, held-out {4} {5:F2}% (original {6:F2}%), "
       "{7} points in {8:F1} s\n",
-      best.config.describe(result->contractions.size()),
-      best.measuredMs, result->points.front().measuredMs / best.measuredMs,
-      best.predictedMs, stringifyMetric(options.metric),
+      best.config.describe(result->contractions.size()), best.measuredMs,
+      result->points.front().measuredMs / best.measuredMs, best.predictedMs,
+      stringifyMetric(options.metric),
       best.heldOut.get(options.metric, result->labelled),
       result->points.front().heldOut.get(options.metric, result->labelled),
       result->points.size(), result->seconds);

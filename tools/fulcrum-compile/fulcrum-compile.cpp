@@ -10,8 +10,8 @@
 
 #include "fulcrum/Cost/Profiler.h"
 #include "fulcrum/Driver/Driver.h"
-#include "fulcrum/Quantization/Quantize.h"
 #include "fulcrum/Prune/PruneModel.h"
+#include "fulcrum/Quantization/Quantize.h"
 #include "fulcrum/Search/Search.h"
 #include "fulcrum/Support/PassStatistic.h"
 
@@ -50,11 +50,12 @@ static cl::opt<std::string>
              cl::desc("Post-training quantization: int8 (needs "
                       "--calibration-data)"),
              cl::value_desc("scheme"));
-static cl::opt<std::string> calibrationData(
-    "calibration-data",
-    cl::desc("Calibration inputs for --quantize and --prune: a .npy file, a .npz file "
-             "(arrays by input name) or a directory of them"),
-    cl::value_desc("file|dir"));
+static cl::opt<std::string>
+    calibrationData("calibration-data",
+                    cl::desc("Calibration inputs for --quantize and --prune: a "
+                             ".npy file, a .npz file "
+                             "(arrays by input name) or a directory of them"),
+                    cl::value_desc("file|dir"));
 static cl::opt<int64_t> calibrationCount(
     "calibration-count",
     cl::desc("Use the first N calibration samples (default: all)"),
@@ -205,10 +206,10 @@ static cl::opt<double>
                cl::desc("Search for the most accurate model whose weights "
                         "fit in this size"),
                cl::value_desc("MB"), cl::init(0));
-static cl::opt<std::string> evalData(
-    "eval-data",
-    cl::desc("The search's evaluation images (.npy, [N, ...])"),
-    cl::value_desc("file"));
+static cl::opt<std::string>
+    evalData("eval-data",
+             cl::desc("The search's evaluation images (.npy, [N, ...])"),
+             cl::value_desc("file"));
 static cl::opt<std::string> labelsPath(
     "labels",
     cl::desc("Labels of --eval-data (.npy of N integers); without them the "
@@ -225,13 +226,12 @@ static cl::opt<std::string>
                        "report.html"),
               cl::value_desc("dir"));
 static cl::opt<uint64_t>
-    searchSeed("seed",
-               cl::desc("Seed of the search's split of --eval-data"),
+    searchSeed("seed", cl::desc("Seed of the search's split of --eval-data"),
                cl::init(0));
-static cl::opt<int64_t> evalCount(
-    "eval-count",
-    cl::desc("Use the first N samples of --eval-data (default: all)"),
-    cl::init(0));
+static cl::opt<int64_t>
+    evalCount("eval-count",
+              cl::desc("Use the first N samples of --eval-data (default: all)"),
+              cl::init(0));
 static cl::opt<double>
     heldOut("held-out",
             cl::desc("Share of --eval-data held out for the budget check "
@@ -290,8 +290,8 @@ int main(int argc, char **argv) {
   bool searching = accuracyBudget.getNumOccurrences() ||
                    latencyBudget.getNumOccurrences() ||
                    sizeBudget.getNumOccurrences();
-  if (!searching && (!evalData.empty() || !labelsPath.empty() ||
-                     !reportDir.empty()))
+  if (!searching &&
+      (!evalData.empty() || !labelsPath.empty() || !reportDir.empty()))
     return fulcrum::printError(tool, "--eval-data, --labels and --report-dir "
                                      "need a search budget "
                                      "(--accuracy-budget, --latency-budget "
@@ -308,8 +308,7 @@ int main(int argc, char **argv) {
                                      "--calibration-count need --quantize, "
                                      "--prune or --target=nir"),
            1;
-  if (quantize.empty() && !searching &&
-      calibrationMethod.getNumOccurrences())
+  if (quantize.empty() && !searching && calibrationMethod.getNumOccurrences())
     return fulcrum::printError(tool, "--calibration-method needs --quantize"),
            1;
   if (!method)
@@ -370,8 +369,7 @@ int main(int argc, char **argv) {
   options.targetOptions.calibrationData = calibrationData;
   // The nir target balances thresholds at the 99.9th percentile unless told.
   options.targetOptions.calibrationPercentile =
-      calibrationPercentile.getNumOccurrences() ? calibrationPercentile
-                                                : 99.9;
+      calibrationPercentile.getNumOccurrences() ? calibrationPercentile : 99.9;
   options.targetOptions.snnWeightBits = snnWeightBits;
 
   auto description = fulcrum::cost::resolveTargetDescription(
@@ -426,8 +424,8 @@ int main(int argc, char **argv) {
     std::string problem = fulcrum::search::validateSearchOptions(so);
     if (!problem.empty())
       return fulcrum::printError(tool, problem), 1;
-    auto result = fulcrum::search::runSearch(context, options, *description,
-                                             so, outs());
+    auto result =
+        fulcrum::search::runSearch(context, options, *description, so, outs());
     if (!result)
       return fulcrum::reportError(inputPath, result.takeError());
     return 0;
