@@ -10,8 +10,8 @@
 
 #include "fulcrum/Cost/Profiler.h"
 #include "fulcrum/Driver/Driver.h"
-#include "fulcrum/Prune/PruneModel.h"
 #include "fulcrum/Quantization/Quantize.h"
+#include "fulcrum/Prune/PruneModel.h"
 #include "fulcrum/Search/Search.h"
 #include "fulcrum/Support/PassStatistic.h"
 
@@ -50,12 +50,11 @@ static cl::opt<std::string>
              cl::desc("Post-training quantization: int8 (needs "
                       "--calibration-data)"),
              cl::value_desc("scheme"));
-static cl::opt<std::string>
-    calibrationData("calibration-data",
-                    cl::desc("Calibration inputs for --quantize and --prune: a "
-                             ".npy file, a .npz file "
-                             "(arrays by input name) or a directory of them"),
-                    cl::value_desc("file|dir"));
+static cl::opt<std::string> calibrationData(
+    "calibration-data",
+    cl::desc("Calibration inputs for --quantize and --prune: a .npy file, a .npz file "
+             "(arrays by input name) or a directory of them"),
+    cl::value_desc("file|dir"));
 static cl::opt<int64_t> calibrationCount(
     "calibration-count",
     cl::desc("Use the first N calibration samples (default: all)"),
@@ -369,7 +368,8 @@ int main(int argc, char **argv) {
   options.targetOptions.calibrationData = calibrationData;
   // The nir target balances thresholds at the 99.9th percentile unless told.
   options.targetOptions.calibrationPercentile =
-      calibrationPercentile.getNumOccurrences() ? calibrationPercentile : 99.9;
+      calibrationPercentile.getNumOccurrences() ? calibrationPercentile
+                                                : 99.9;
   options.targetOptions.snnWeightBits = snnWeightBits;
 
   auto description = fulcrum::cost::resolveTargetDescription(
