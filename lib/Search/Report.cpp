@@ -249,14 +249,16 @@ std::string html(const SearchResult &r, const SearchOptions &o) {
   os << "</table>\n<h2>Per-knob decisions</h2>\n<p>Loss: the knob alone, on "
         "the sensitivity part; gain: the cost model's predicted time "
         "saved.</p>\n<table id=\"knobs\"><tr><th>knob</th><th>loss pp</th>"
-        "<th>gain ms</th><th>decision</th></tr>\n";
+        "<th>predicted gain ms</th><th>measured alone ms</th>"
+        "<th>decision</th></tr>\n";
   for (const KnobDecision &k : r.knobs)
     os << llvm::formatv("<tr><td>{0}</td><td>{1:+F2}</td><td>{2:F4}</td>"
-                        "<td>{3}</td></tr>\n",
-                        escape(k.knob), k.lossPp, k.gainMs,
-                        k.chosen      ? "applied"
-                        : k.backedOff ? "backed off"
-                                      : "not taken");
+                        "<td>{3:F3}</td><td>{4}</td></tr>\n",
+                        escape(k.knob), k.lossPp, k.gainMs, k.measuredMs,
+                        k.chosen           ? "applied"
+                        : k.backedOff      ? "backed off"
+                        : k.measuredSlower ? "measured slower alone"
+                                           : "not taken");
   os << "</table>\n";
   if (r.labelled && r.chosen >= 0) {
     const Point &c = r.points[r.chosen];
@@ -316,6 +318,8 @@ llvm::Error writeReport(const SearchResult &r, const SearchOptions &o) {
     knobs.push_back(llvm::json::Object{{"knob", k.knob},
                                        {"loss_pp", round6(k.lossPp)},
                                        {"gain_ms", round6(k.gainMs)},
+                                       {"measured_ms", round6(k.measuredMs)},
+                                       {"measured_slower", k.measuredSlower},
                                        {"chosen", k.chosen},
                                        {"backed_off", k.backedOff}});
   llvm::json::Array contractions;

@@ -424,6 +424,11 @@ int main(int argc, char **argv) {
     std::string problem = fulcrum::search::validateSearchOptions(so);
     if (!problem.empty())
       return fulcrum::printError(tool, problem), 1;
+    // The kernels' OpenMP threads (read when the first model starts them):
+    // a timed call runs on --cost-threads threads, as the cost model prices
+    // it (fulcrum-run --threads does the same).
+    ::setenv("OMP_NUM_THREADS", std::to_string(costThreads).c_str(),
+             /*overwrite=*/1);
     auto result =
         fulcrum::search::runSearch(context, options, *description, so, outs());
     if (!result)

@@ -13,7 +13,8 @@
 //      part by JIT execution, its gain is the cost model's predicted time
 //      saved;
 //   4. knobs are taken greedily by gain per unit of loss while the summed
-//      losses stay within the budget;
+//      losses stay within the budget (a knob measured slower than the
+//      original alone is not taken, whatever the cost model says);
 //   5. the combined configuration is compiled and measured; while its
 //      held-out loss exceeds the budget, the knob with the largest measured
 //      loss is dropped and the rest measured again;
@@ -74,11 +75,11 @@ struct SearchOptions {
   /// The chosen artifact (its suffix picks the kind, as for a compile).
   std::string outputPath;
   /// Pruning ratios (MAC fractions) tried as knobs; empty: none.
-  std::vector<double> pruneRatios = {0.25, 0.5};
+  std::vector<double> pruneRatios = {0.1, 0.2, 0.3, 0.5};
   /// Local-attention windows tried as knobs (for models with attention).
   std::vector<int64_t> attentionWindows = {16, 8};
-  /// Timed calls per point (the median is reported) and the batch they run.
-  unsigned latencyRuns = 100;
+  /// Timed calls per point (in blocks of ten) and the batch they run.
+  unsigned latencyRuns = 200;
   int64_t latencyBatch = 1;
   /// Threads a timed call runs on (and the cost model prices).
   unsigned latencyThreads = 1;
@@ -116,7 +117,8 @@ struct Point {
   /// back-off.
   std::string step;
   Config config;
-  /// Predicted; measured: the median (and minimum) of the timed calls.
+  /// Predicted; measured: the median over blocks of ten timed calls of
+  /// each block's fastest (and the fastest call of all).
   double predictedMs = 0, measuredMs = 0, minMs = 0, sizeMB = 0;
   Metrics sensitivity, heldOut, all;
   bool onFrontier = false, withinBudget = false, chosen = false;
@@ -126,7 +128,9 @@ struct Point {
 struct KnobDecision {
   std::string knob;
   double lossPp = 0, gainMs = 0;
-  bool chosen = false, backedOff = false;
+  /// The knob alone, measured; slower: not below the original's.
+  double measuredMs = 0;
+  bool chosen = false, backedOff = false, measuredSlower = false;
 };
 
 struct SearchResult {
