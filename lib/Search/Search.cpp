@@ -487,8 +487,13 @@ llvm::Expected<int> Searcher::evaluate(const Config &config,
 
 bool Searcher::withinBudget(const Point &p) const {
   const Point &base = result.points.front();
+  // Within the accuracy budget on both parts: the held-out part checks
+  // the estimate the sensitivity part gave, so that a point that only
+  // looks good on the held-out part (one of many tried there) is not
+  // chosen by chance.
   if (options.accuracyBudget >= 0 &&
-      loss(base.heldOut, p.heldOut) > options.accuracyBudget + 1e-9)
+      (loss(base.heldOut, p.heldOut) > options.accuracyBudget + 1e-9 ||
+       loss(base.sensitivity, p.sensitivity) > options.accuracyBudget + 1e-9))
     return false;
   if (options.latencyBudgetMs > 0 && p.measuredMs > options.latencyBudgetMs)
     return false;
@@ -693,7 +698,9 @@ llvm::Expected<SearchResult> Searcher::run() {
     stepName = "4/4 back off";
     bool accuracyMissed =
         options.accuracyBudget >= 0 &&
-        loss(baseline.heldOut, p.heldOut) > options.accuracyBudget + 1e-9;
+        (loss(baseline.heldOut, p.heldOut) > options.accuracyBudget + 1e-9 ||
+         loss(baseline.sensitivity, p.sensitivity) >
+             options.accuracyBudget + 1e-9);
     if (!accuracyMissed) {
       // Too slow or too large: take the next knob that fits.
       const Knob *next = nullptr;

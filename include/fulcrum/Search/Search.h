@@ -16,11 +16,12 @@
 //      losses stay within the budget (a knob measured slower than the
 //      original alone is not taken, whatever the cost model says);
 //   5. the combined configuration is compiled and measured; while its
-//      held-out loss exceeds the budget, the knob with the largest measured
-//      loss is dropped and the rest measured again;
+//      loss exceeds the budget on the held-out part (or on the sensitivity
+//      part), the most damaging knob (the one that changed the most
+//      predictions alone) is dropped and the rest measured again;
 //   6. every evaluated point is written to R/frontier.json and
-//      R/report.html, and the fastest point within the budget (measured on
-//      the held-out part) is written to the output.
+//      R/report.html, and the fastest point (by measured latency) whose
+//      loss is within the budget on both parts is written to the output.
 //
 // Without labels, accuracy is fidelity to the original model: the share of
 // images whose top-1 class agrees with it, with its SNR and maximum error.

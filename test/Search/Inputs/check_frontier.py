@@ -9,7 +9,7 @@
   inputs: top-1, top-5, macro F1 (or, without labels, agreement 100%);
 * on_frontier: recomputed from (held-out metric, measured latency);
 * within_budget and chosen: the chosen point is the fastest point whose
-  held-out loss is within BUDGET;
+  loss is within BUDGET on both parts;
 * with --artifact: the written artifact's top-1 on the held-out images, by
   fulcrum-run, is the chosen point's held-out top-1.
 Prints `OK` and one line per check.
@@ -106,7 +106,10 @@ def main():
                         for q in pts)
         assert p["on_frontier"] == (not dominated), p["name"]
     print(f"frontier: {sum(p['on_frontier'] for p in pts)} of {len(pts)} points")
-    within = [p for p in pts if value(base) - value(p) <= args.budget + 1e-9]
+    def sens(p):
+        return p["sensitivity"][metric] if labelled else p["sensitivity"]["agreement"]
+    within = [p for p in pts if value(base) - value(p) <= args.budget + 1e-9
+              and sens(base) - sens(p) <= args.budget + 1e-9]
     for p in pts:
         assert p["within_budget"] == (p in within), p["name"]
     best = min(within, key=lambda p: p["measured_ms"])
