@@ -7,6 +7,8 @@
 
 #include "fulcrum/Search/Search.h"
 
+#include "Cache.h"
+
 #include "fulcrum/Cost/CostModel.h"
 #include "fulcrum/Execution/Evaluate.h"
 #include "fulcrum/Prune/PruneModel.h"
@@ -254,7 +256,7 @@ public:
            const cost::TargetDescription &target, const SearchOptions &options,
            llvm::raw_ostream &progress)
       : context(context), compile(compile), target(target), options(options),
-        progress(progress) {}
+        progress(progress), cache(options.reportDir + "/cache") {}
 
   llvm::Expected<SearchResult> run();
   /// Compiles `config` afresh and writes it to the output.
@@ -275,8 +277,7 @@ private:
 
   llvm::Error loadData();
   /// Compiles `config`, prices, runs and times it; records the point.
-  llvm::Expected<int> evaluate(const Config &config, llvm::StringRef step,
-                               std::unique_ptr<ModelRunner> *keep = nullptr);
+  llvm::Expected<int> evaluate(const Config &config, llvm::StringRef step);
   llvm::Error compileConfig(CompileSession &session, const Config &config);
   Config combine(llvm::ArrayRef<const Knob *> knobs) const;
   double loss(const Metrics &base, const Metrics &m) const {
@@ -305,6 +306,14 @@ private:
   int planned = 0;
   std::vector<std::string> contractions;
   bool hasAttention = false;
+  ResultCache cache;
+  int cachedPoints = 0;
+
+  /// Compiles, prices, runs and times `config`, or reads it from the
+  /// cache (`cached` says which).
+  llvm::Expected<Measurement> measureConfig(const Config &config, bool &cached);
+  void initCacheKey();
+  llvm::Error detectAttention();
 };
 
 llvm::Error Searcher::loadData() {
@@ -392,12 +401,14 @@ llvm::Error Searcher::compileConfig(CompileSession &session,
   return llvm::Error::success();
 }
 
-llvm::Expected<int> Searcher::evaluate(const Config &config,
-                                       llvm::StringRef step,
-                                       std::unique_ptr<ModelRunner> *keep) {
-  for (const Point &p : result.points)
-    if (p.config == config)
-      return p.id;
+llvm::Expected<Measurement> Searcher::measureConfig(const Config &config,
+                                                    bool &cached) {
+  std::string key = cache.key(config);
+  cached = false;
+  if (auto m = cache.read(key, set.images.shape[0])) {
+    cached = true;
+    return std::move(*m);
+  }
   CompileOptions opts = compile;
   opts.applyPassManagerCLOptions = false;
   if (config.attentionWindow > 0)
@@ -405,10 +416,8 @@ llvm::Expected<int> Searcher::evaluate(const Config &config,
   CompileSession session(context, opts);
   if (llvm::Error err = compileConfig(session, config))
     return std::move(err);
-  Point p;
-  p.id = result.points.size();
-  p.step = step.str();
-  p.config = config;
+  Measurement m;
+  m.attention = hasAttention;
   if (failed(session.runTo(CompilePhase::Graph)))
     return llvm::make_error<ReportedError>("compilation failed");
   auto func =
@@ -418,39 +427,15 @@ llvm::Expected<int> Searcher::evaluate(const Config &config,
   cost::CostOptions costOptions;
   costOptions.threads = options.latencyThreads;
   auto layers = cost::estimateRegion(func.getBody(), target, costOptions);
-  p.predictedMs = 1e3 * cost::getTotalSeconds(layers, target);
-  p.sizeMB = constantMB(func);
-  if (result.points.empty()) {
-    bool attention = false;
-    func.walk([&](Operation *op) {
-      attention |= op->getName().getStringRef() == "fulcrum.attention";
-    });
-    hasAttention = attention;
-  }
+  m.predictedMs = 1e3 * cost::getTotalSeconds(layers, target);
+  m.sizeMB = constantMB(func);
   auto runner = session.createRunner();
   if (!runner)
     return runner.takeError();
-  int64_t classes = 0;
-  auto out = runAll(**runner, set.images, options.evalThreads, classes);
+  auto out = runAll(**runner, set.images, options.evalThreads, m.classes);
   if (!out)
     return out.takeError();
-  if (result.points.empty()) {
-    // The original model: the reference of fidelity (and the labels when
-    // there are none).
-    set.reference = *out;
-    set.classes = classes;
-    result.numClasses = classes;
-    if (!set.labelled) {
-      set.labels.resize(set.images.shape[0]);
-      for (int64_t i = 0; i < set.images.shape[0]; ++i)
-        set.labels[i] = argmax(&set.reference[i * classes], classes);
-    }
-  } else if (classes != set.classes) {
-    return error("configuration " + config.name() + " changed the classes");
-  }
-  p.sensitivity = measure(set, *out, set.sensitivity);
-  p.heldOut = measure(set, *out, set.heldOut);
-  p.all = measure(set, *out, set.all);
+  m.outputs = std::move(*out);
   // The timed calls: the first latencyBatch images.
   HostTensor batch =
       sliceRows(set.images, 0,
@@ -474,15 +459,90 @@ llvm::Expected<int> Searcher::evaluate(const Config &config,
   for (size_t b = 0; b < ms->size(); b += 10)
     blocks.push_back(*std::min_element(
         ms->begin() + b, ms->begin() + std::min(ms->size(), b + 10)));
-  p.measuredMs = summarizeLatencies(blocks).median;
-  p.minMs = summarizeLatencies(*ms).min;
+  m.measuredMs = summarizeLatencies(blocks).median;
+  m.minMs = summarizeLatencies(*ms).min;
+  if (llvm::Error err = cache.write(key, config, m))
+    return std::move(err);
+  return m;
+}
+
+llvm::Expected<int> Searcher::evaluate(const Config &config,
+                                       llvm::StringRef step) {
+  for (const Point &p : result.points)
+    if (p.config == config)
+      return p.id;
+  bool cached = false;
+  auto m = measureConfig(config, cached);
+  if (!m)
+    return m.takeError();
+  cachedPoints += cached;
+  Point p;
+  p.id = result.points.size();
+  p.step = step.str();
+  p.config = config;
+  p.cached = cached;
+  p.predictedMs = m->predictedMs;
+  p.measuredMs = m->measuredMs;
+  p.minMs = m->minMs;
+  p.sizeMB = m->sizeMB;
+  if (result.points.empty()) {
+    // The original model: the reference of fidelity (and the labels when
+    // there are none).
+    set.reference = m->outputs;
+    set.classes = m->classes;
+    result.numClasses = m->classes;
+    if (!set.labelled) {
+      set.labels.resize(set.images.shape[0]);
+      for (int64_t i = 0; i < set.images.shape[0]; ++i)
+        set.labels[i] = argmax(&set.reference[i * m->classes], m->classes);
+    }
+  } else if (m->classes != set.classes) {
+    return error("configuration " + config.name() + " changed the classes");
+  }
+  p.sensitivity = measure(set, m->outputs, set.sensitivity);
+  p.heldOut = measure(set, m->outputs, set.heldOut);
+  p.all = measure(set, m->outputs, set.all);
   result.points.push_back(std::move(p));
   Point &added = result.points.back();
   added.withinBudget = withinBudget(added);
-  if (keep)
-    *keep = std::move(*runner);
   report(added);
   return added.id;
+}
+
+void Searcher::initCacheKey() {
+  // Everything a measurement depends on (the labels do not: metrics are
+  // computed from the stored outputs).
+  cache.addText("fulcrum-search-1");
+  cache.addFile(options.modelPath);
+  cache.addFile(options.calibrationData);
+  cache.addFile(options.evalData);
+  const TargetOptions &t = compile.targetOptions;
+  const PipelineOptions &p = compile.pipeline;
+  cache.addText(
+      llvm::formatv(
+          "calibration {0} {1}; eval {2}; target {3} {4} {5} {6} "
+          "{7}; pipeline {8} {9} {10} {11} {12} {13}; timing {14} "
+          "{15} {16}",
+          options.calibrationCount,
+          quant::stringifyCalibrationMethod(options.calibrationMethod),
+          options.evalCount, compile.target, target.name, t.cpu, t.optLevel,
+          options.latencyThreads, p.entryPoint, p.fuse, p.fuseElementwise,
+          p.channelsLast, p.fuseAttention, p.attentionGlobalTokens,
+          options.latencyRuns, options.latencyBatch, options.evalThreads)
+          .str());
+}
+
+llvm::Error Searcher::detectAttention() {
+  CompileOptions opts = compile;
+  opts.applyPassManagerCLOptions = false;
+  CompileSession session(context, opts);
+  if (failed(session.loadFile(options.modelPath)) ||
+      failed(session.runTo(CompilePhase::Graph)))
+    return llvm::make_error<ReportedError>("cannot compile the model");
+  session.getModule().walk([&](Operation *op) {
+    hasAttention |= op->getName().getStringRef() == "fulcrum.attention";
+  });
+  return llvm::Error::success();
 }
 
 bool Searcher::withinBudget(const Point &p) const {
@@ -518,8 +578,8 @@ void Searcher::report(const Point &p) {
                    : "agreement-" + stringifyMetric(options.metric).str();
   progress << llvm::formatv(
       "search: [{0}] point {1}/{2} {3}: {4} {5:F2}% ({6:+F2} pp held out), "
-      "predicted {7:F3} ms, measured {8:F3} ms | best {9} | {10} elapsed, "
-      "~{11} left\n",
+      "predicted {7:F3} ms, measured {8:F3} ms{12} | best {9} | {10} "
+      "elapsed, ~{11} left\n",
       stepName, done, std::max(planned, done),
       p.config.describe(contractions.size()), metric,
       p.heldOut.get(options.metric, set.labelled),
@@ -528,7 +588,7 @@ void Searcher::report(const Point &p) {
                            best->config.describe(contractions.size()))
                  .str()
            : std::string("none yet"),
-      clock(elapsed), clock(left));
+      clock(elapsed), clock(left), p.cached ? " (cached)" : "");
   progress.flush();
 }
 
@@ -588,13 +648,11 @@ llvm::Expected<SearchResult> Searcher::run() {
   }
   result.contractions = contractions;
 
-  stepName = "1/4 baseline";
-  planned = 2 + contractions.size() + options.pruneRatios.size() + 3;
-  auto base = evaluate(Config(), "baseline");
-  if (!base)
-    return base.takeError();
+  initCacheKey();
+  if (llvm::Error err = detectAttention())
+    return std::move(err);
 
-  // Each knob alone.
+  // The knobs, each alone.
   std::vector<Knob> knobs;
   for (const std::string &l : contractions) {
     Knob k;
@@ -617,7 +675,58 @@ llvm::Expected<SearchResult> Searcher::run() {
       k.group = 1;
       knobs.push_back(k);
     }
-  planned = 1 + knobs.size() + 1 + 3;
+  // The independent evaluations: the original, each knob alone, and the
+  // reference point the frontier must dominate, int8 everywhere.
+  std::vector<Config> independent = {Config()};
+  for (const Knob &k : knobs)
+    independent.push_back(k.delta);
+  if (!contractions.empty()) {
+    Config all;
+    all.int8Layers = contractions;
+    independent.push_back(all);
+  }
+  if (!options.emitPlan.empty()) {
+    if (llvm::Error err = writePlan(options.emitPlan, options.command,
+                                    independent, options.reportDir))
+      return std::move(err);
+    progress << "search: wrote " << options.emitPlan << ": "
+             << independent.size() << " independent evaluations\n";
+    result.planOnly = true;
+    return std::move(result);
+  }
+  if (options.searchPoint >= 0) {
+    if (options.searchPoint >= static_cast<int64_t>(independent.size()))
+      return error("--search-point=" + llvm::Twine(options.searchPoint) +
+                   ": the plan has " + llvm::Twine(independent.size()) +
+                   " points");
+    const Config &config = independent[options.searchPoint];
+    bool cached = false;
+    auto m = measureConfig(config, cached);
+    if (!m)
+      return m.takeError();
+    std::string dir = options.reportDir + "/points";
+    if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+      return error(dir + ": " + ec.message());
+    std::error_code ec;
+    llvm::raw_fd_ostream done(
+        dir + "/" + std::to_string(options.searchPoint) + ".done", ec);
+    if (ec)
+      return error(dir + ": " + ec.message());
+    done << config.name() << "\n";
+    progress << llvm::formatv(
+        "search: point {0} {1}: {2}, measured {3:F3} "
+        "ms\n",
+        options.searchPoint, config.describe(contractions.size()),
+        cached ? "in the cache" : "evaluated", m->measuredMs);
+    result.planOnly = true;
+    return std::move(result);
+  }
+
+  stepName = "1/4 baseline";
+  planned = independent.size() + 3;
+  auto base = evaluate(Config(), "baseline");
+  if (!base)
+    return base.takeError();
   stepName = "2/4 sensitivity";
   const Point baseline = result.points.front();
   for (Knob &k : knobs) {
@@ -631,14 +740,10 @@ llvm::Expected<SearchResult> Searcher::run() {
     k.gainMs = baseline.predictedMs - p.predictedMs;
     k.gainMB = baseline.sizeMB - p.sizeMB;
   }
-  // The reference points the frontier must dominate: int8 everywhere.
   stepName = "2/4 reference";
-  if (!contractions.empty()) {
-    Config all;
-    all.int8Layers = contractions;
-    if (auto id = evaluate(all, "reference"); !id)
+  if (independent.size() > knobs.size() + 1)
+    if (auto id = evaluate(independent.back(), "reference"); !id)
       return id.takeError();
-  }
 
   // Greedy allocation by gain per unit of loss.
   stepName = "3/4 allocate";
@@ -749,6 +854,7 @@ llvm::Expected<SearchResult> Searcher::run() {
       result.chosen = p.id;
   if (result.chosen >= 0)
     result.points[result.chosen].chosen = true;
+  result.cachedPoints = cachedPoints;
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -788,6 +894,8 @@ llvm::Expected<SearchResult> runSearch(MLIRContext &context,
   auto result = searcher.run();
   if (!result)
     return result.takeError();
+  if (result->planOnly)
+    return result;
   if (llvm::Error err = writeReport(*result, options))
     return std::move(err);
   if (result->chosen < 0)
@@ -797,13 +905,13 @@ llvm::Expected<SearchResult> runSearch(MLIRContext &context,
   progress << llvm::formatv(
       "search: chose {0}: measured {1:F3} ms ({2:F2}x the original), "
       "predicted {3:F3} ms, held-out {4} {5:F2}% (original {6:F2}%), "
-      "{7} points in {8:F1} s\n",
+      "{7} points ({9} from the cache) in {8:F1} s\n",
       best.config.describe(result->contractions.size()), best.measuredMs,
       result->points.front().measuredMs / best.measuredMs, best.predictedMs,
       stringifyMetric(options.metric),
       best.heldOut.get(options.metric, result->labelled),
       result->points.front().heldOut.get(options.metric, result->labelled),
-      result->points.size(), result->seconds);
+      result->points.size(), result->seconds, result->cachedPoints);
   // The chosen artifact, compiled afresh (the same inputs give the same
   // bytes).
   if (llvm::Error err = searcher.writeArtifact(best.config))

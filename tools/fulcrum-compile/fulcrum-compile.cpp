@@ -242,6 +242,21 @@ static cl::list<std::string> searchPrune(
              "no pruning)"),
     cl::CommaSeparated);
 
+static cl::opt<std::string> emitPlan(
+    "emit-plan",
+    cl::desc("Write the search's independent evaluations as a Ninja file "
+             "(one build step each) instead of running them"),
+    cl::value_desc("plan.ninja"));
+static cl::opt<std::string> collectDir(
+    "collect",
+    cl::desc("Run the search with the results a --emit-plan run left in "
+             "this report directory (the same as --report-dir)"),
+    cl::value_desc("dir"));
+static cl::opt<int64_t> searchPoint(
+    "search-point",
+    cl::desc("Evaluate one step of an --emit-plan plan into the cache"),
+    cl::init(-1), cl::Hidden);
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
@@ -289,12 +304,19 @@ int main(int argc, char **argv) {
   bool searching = accuracyBudget.getNumOccurrences() ||
                    latencyBudget.getNumOccurrences() ||
                    sizeBudget.getNumOccurrences();
-  if (!searching &&
-      (!evalData.empty() || !labelsPath.empty() || !reportDir.empty()))
-    return fulcrum::printError(tool, "--eval-data, --labels and --report-dir "
-                                     "need a search budget "
-                                     "(--accuracy-budget, --latency-budget "
-                                     "or --size-budget)"),
+  if (!collectDir.empty()) {
+    if (!reportDir.empty() && reportDir != collectDir)
+      return fulcrum::printError(tool, "--collect and --report-dir name "
+                                       "different directories"),
+             1;
+    reportDir = collectDir.getValue();
+  }
+  if (!searching && (!evalData.empty() || !labelsPath.empty() ||
+                     !reportDir.empty() || !emitPlan.empty()))
+    return fulcrum::printError(tool, "--eval-data, --labels, --report-dir, "
+                                     "--collect and --emit-plan need a search "
+                                     "budget (--accuracy-budget, "
+                                     "--latency-budget or --size-budget)"),
            1;
   if (searching && (pruning || !quantize.empty()))
     return fulcrum::printError(tool, "the search chooses quantization and "
@@ -402,6 +424,23 @@ int main(int argc, char **argv) {
     so.reportDir = reportDir;
     so.outputPath = outputPath;
     so.latencyThreads = costThreads;
+    so.emitPlan = emitPlan;
+    so.searchPoint = searchPoint;
+    if (!emitPlan.empty()) {
+      // The workers run this very command, without --emit-plan.
+      so.command.push_back(
+          sys::fs::getMainExecutable(argv[0], (void *)&main));
+      for (int i = 1; i < argc; ++i) {
+        StringRef arg = argv[i];
+        if (arg == "--emit-plan" || arg == "-emit-plan") {
+          ++i;
+          continue;
+        }
+        if (arg.starts_with("--emit-plan=") || arg.starts_with("-emit-plan="))
+          continue;
+        so.command.push_back(arg.str());
+      }
+    }
     if (searchPrune.getNumOccurrences()) {
       so.pruneRatios.clear();
       for (const std::string &r : searchPrune) {

@@ -86,6 +86,12 @@ struct SearchOptions {
   unsigned latencyThreads = 1;
   /// Threads the accuracy runs spread their batches over.
   unsigned evalThreads = 2;
+  /// Write the independent evaluations as a Ninja file instead of running
+  /// them; each step runs `command` with `--search-point=I`.
+  std::string emitPlan;
+  std::vector<std::string> command;
+  /// Measure only the I-th independent evaluation into the cache.
+  int64_t searchPoint = -1;
 };
 
 /// One configuration: the knobs applied.
@@ -123,6 +129,8 @@ struct Point {
   double predictedMs = 0, measuredMs = 0, minMs = 0, sizeMB = 0;
   Metrics sensitivity, heldOut, all;
   bool onFrontier = false, withinBudget = false, chosen = false;
+  /// Read from the result cache.
+  bool cached = false;
 };
 
 /// A per-knob decision, for the report.
@@ -143,6 +151,9 @@ struct SearchResult {
   bool labelled = false;
   int64_t numClasses = 0;
   double seconds = 0;
+  int cachedPoints = 0;
+  /// --emit-plan or --search-point: nothing more to write.
+  bool planOnly = false;
 };
 
 /// Checks `options` (budgets, files, metric needs); returns the problem as
