@@ -125,10 +125,11 @@ std::string svgPlot(const SearchResult &r, const SearchOptions &o) {
                         "text-anchor=\"end\">{2:F2}</text>\n",
                         left - 6, sy(y) + 4, y);
   }
-  os << llvm::formatv("<text x=\"{0:F1}\" y=\"{1:F1}\" font-size=\"12\" "
-                      "text-anchor=\"middle\">measured latency (ms, median), "
-                      "shorter is better</text>\n",
-                      left + (w - left - right) / 2, h - 10);
+  os << llvm::formatv(
+      "<text x=\"{0:F1}\" y=\"{1:F1}\" font-size=\"12\" "
+      "text-anchor=\"middle\">measured latency (ms; median of block minima), "
+      "shorter is better</text>\n",
+      left + (w - left - right) / 2, h - 10);
   os << llvm::formatv("<text x=\"14\" y=\"{0:F1}\" font-size=\"12\" "
                       "text-anchor=\"middle\" transform=\"rotate(-90 14 "
                       "{0:F1})\">held-out {1} (%)</text>\n",
