@@ -282,6 +282,15 @@ std::string html(const SearchResult &r, const SearchOptions &o) {
       o.seed, r.sensitivityIndices.size(), r.heldOutIndices.size(),
       o.calibrationData.empty() ? std::string("none")
                                 : escape(o.calibrationData));
+  auto indices = [&](llvm::StringRef id, llvm::ArrayRef<int64_t> v) {
+    os << "<details id=\"" << id << "\"><summary>" << id << " (" << v.size()
+       << " samples)</summary><p>";
+    for (auto [i, x] : llvm::enumerate(v))
+      os << (i ? " " : "") << x;
+    os << "</p></details>\n";
+  };
+  indices("sensitivity", r.sensitivityIndices);
+  indices("held-out", r.heldOutIndices);
   os << "</body></html>\n";
   return s;
 }
