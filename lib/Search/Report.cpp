@@ -96,6 +96,10 @@ std::string svgPlot(const SearchResult &r, const SearchOptions &o) {
     y0 = std::min(y0, y);
     y1 = std::max(y1, y);
   }
+  // The budget line is always in view.
+  if (o.accuracyBudget >= 0 && !r.points.empty())
+    y0 = std::min(y0, r.points.front().heldOut.get(o.metric, r.labelled) -
+                          o.accuracyBudget);
   double padX = std::max(1e-3, (x1 - x0) * 0.08),
          padY = std::max(0.1, (y1 - y0) * 0.08);
   x0 = std::max(0.0, x0 - padX);
@@ -140,7 +144,7 @@ std::string svgPlot(const SearchResult &r, const SearchOptions &o) {
         r.points.front().heldOut.get(o.metric, r.labelled) - o.accuracyBudget;
     if (y >= y0 && y <= y1)
       os << llvm::formatv("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:F1}\" "
-                          "y2=\"{2:F1}\" stroke=\"#c00\" "
+                          "y2=\"{2:F1}\" stroke=\"#c00\" stroke-width=\"2\" "
                           "stroke-dasharray=\"4 3\"/><text x=\"{3}\" "
                           "y=\"{4:F1}\" font-size=\"11\" fill=\"#c00\" "
                           "text-anchor=\"end\">budget</text>\n",
