@@ -28,6 +28,9 @@ TEST_PACKAGES+=(mesa-vulkan-drivers libvulkan1 spirv-tools)
 # build their C programs with ASan/UBSan/TSan; FULCRUM_SANITIZE and
 # FULCRUM_FUZZ builds (docs/Robustness.md) need them too.
 TEST_PACKAGES+=(libclang-rt-19-dev)
+# The trade-off search's report is rendered in a real browser by its test
+# (headless Chromium takes a screenshot of report.html).
+TEST_PACKAGES+=(chromium)
 BENCH_PACKAGES=(python3-torch python3-torchvision libopenblas0-openmp dataset-fashion-mnist)
 
 # Installs PACKAGES and the lists named as arguments (TEST_PACKAGES, ...).

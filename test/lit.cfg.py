@@ -101,3 +101,9 @@ if getattr(config, "fulcrum_sanitize", ""):
     config.environment["ASAN_OPTIONS"] = (
         "detect_leaks=0:detect_container_overflow=0:abort_on_error=0")
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+
+# Debian's chromium, for the test that renders the search's report.html in a
+# real browser (scripts/setup.sh installs it with the test packages).
+import shutil
+if shutil.which("chromium"):
+    config.available_features.add("chromium")

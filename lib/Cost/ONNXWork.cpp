@@ -74,6 +74,8 @@ StringRef getONNXName(StringRef name) {
       .Case("fulcrum.conv", "onnx.Conv")
       .Case("fulcrum.matmul", "onnx.MatMul")
       .Case("fulcrum.gemm", "onnx.Gemm")
+      .Case("fulcrum.qconv", "onnx.ConvInteger")
+      .Case("fulcrum.qgemm", "fulcrum.qgemm")
       .Case("fulcrum.gelu", "onnx.Gelu")
       .Case("fulcrum.layer_norm", "onnx.LayerNormalization")
       .Default(name);
@@ -117,8 +119,14 @@ struct ContractionWork
     StringRef name = getONNXName(op->getName().getStringRef());
     if (op->getNumOperands() < 2)
       return work;
-    if (name == "onnx.Conv" || name == "onnx.ConvInteger" ||
-        name == "onnx.QLinearConv") {
+    // Integer contractions run at the 8-bit peak, whatever they return.
+    if (getDataType(op->getOperand(0).getType()) == DataType::I8)
+      work.type = DataType::I8;
+    if (name == "fulcrum.qgemm") {
+      // W is [N, K] (Gemm's transB form).
+      work.macs = outputs * dim(getShape(op->getOperand(1)), 1);
+    } else if (name == "onnx.Conv" || name == "onnx.ConvInteger" ||
+               name == "onnx.QLinearConv") {
       Value x = op->getOperand(0);
       Value w = op->getOperand(name == "onnx.QLinearConv" ? 3 : 1);
       ArrayRef<int64_t> wShape = getShape(w);
@@ -254,6 +262,8 @@ void registerFusedWorkModels(DialectRegistry &registry) {
     fused::ConvOp::attachInterface<ContractionWork>(*context);
     fused::MatMulOp::attachInterface<ContractionWork>(*context);
     fused::GemmOp::attachInterface<ContractionWork>(*context);
+    fused::QConvOp::attachInterface<ContractionWork>(*context);
+    fused::QGemmOp::attachInterface<ContractionWork>(*context);
     fused::GeluOp::attachInterface<ElementwiseWork>(*context);
     fused::LayerNormOp::attachInterface<ReductionWork>(*context);
   });

@@ -13,6 +13,7 @@
 #include "fulcrum/Driver/Driver.h"
 #include "fulcrum/Prune/PruneModel.h"
 #include "fulcrum/Quantization/Quantize.h"
+#include "fulcrum/Search/Search.h"
 #include "fulcrum/Support/PassStatistic.h"
 
 #include "mlir/IR/AsmState.h"
@@ -200,6 +201,74 @@ static cl::opt<bool>
     pruneReport("prune-report",
                 cl::desc("Print how many units each pruned group keeps"));
 
+// The trade-off search (fulcrum/Search/Search.h, docs/Search.md).
+static cl::opt<double> accuracyBudget(
+    "accuracy-budget",
+    cl::desc("Search for the fastest model losing at most this many "
+             "percentage points of --metric on held-out --eval-data"),
+    cl::value_desc("pp"), cl::init(-1));
+static cl::opt<double> latencyBudget(
+    "latency-budget",
+    cl::desc("Search for the most accurate model running within this "
+             "latency (measured)"),
+    cl::value_desc("ms"), cl::init(0));
+static cl::opt<double>
+    sizeBudget("size-budget",
+               cl::desc("Search for the most accurate model whose weights "
+                        "fit in this size"),
+               cl::value_desc("MB"), cl::init(0));
+static cl::opt<std::string>
+    evalData("eval-data",
+             cl::desc("The search's evaluation images (.npy, [N, ...])"),
+             cl::value_desc("file"));
+static cl::opt<std::string> labelsPath(
+    "labels",
+    cl::desc("Labels of --eval-data (.npy of N integers); without them the "
+             "search measures fidelity to the original model"),
+    cl::value_desc("file"));
+static cl::opt<std::string>
+    searchMetric("metric",
+                 cl::desc("What the accuracy budget is measured in: top1 "
+                          "(default), top5, f1"),
+                 cl::init("top1"));
+static cl::opt<std::string>
+    reportDir("report-dir",
+              cl::desc("Where the search writes frontier.json and "
+                       "report.html"),
+              cl::value_desc("dir"));
+static cl::opt<uint64_t>
+    searchSeed("seed", cl::desc("Seed of the search's split of --eval-data"),
+               cl::init(0));
+static cl::opt<int64_t>
+    evalCount("eval-count",
+              cl::desc("Use the first N samples of --eval-data (default: all)"),
+              cl::init(0));
+static cl::opt<double>
+    heldOut("held-out",
+            cl::desc("Share of --eval-data held out for the budget check "
+                     "(default 0.5)"),
+            cl::init(0.5));
+static cl::list<std::string> searchPrune(
+    "search-prune",
+    cl::desc("Pruning ratios the search tries (default 0.25,0.5; none: "
+             "no pruning)"),
+    cl::CommaSeparated);
+
+static cl::opt<std::string> emitPlan(
+    "emit-plan",
+    cl::desc("Write the search's independent evaluations as a Ninja file "
+             "(one build step each) instead of running them"),
+    cl::value_desc("plan.ninja"));
+static cl::opt<std::string> collectDir(
+    "collect",
+    cl::desc("Run the search with the results a --emit-plan run left in "
+             "this report directory (the same as --report-dir)"),
+    cl::value_desc("dir"));
+static cl::opt<int64_t> searchPoint(
+    "search-point",
+    cl::desc("Evaluate one step of an --emit-plan plan into the cache"),
+    cl::init(-1), cl::Hidden);
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
@@ -244,13 +313,35 @@ int main(int argc, char **argv) {
                                "--quantize=int8 needs --calibration-data"),
            1;
   bool pruning = prune.getNumOccurrences() || pruneLatency.getNumOccurrences();
-  if (quantize.empty() && !pruning && target != "nir" &&
+  bool searching = accuracyBudget.getNumOccurrences() ||
+                   latencyBudget.getNumOccurrences() ||
+                   sizeBudget.getNumOccurrences();
+  if (!collectDir.empty()) {
+    if (!reportDir.empty() && reportDir != collectDir)
+      return fulcrum::printError(tool, "--collect and --report-dir name "
+                                       "different directories"),
+             1;
+    reportDir = collectDir.getValue();
+  }
+  if (!searching && (!evalData.empty() || !labelsPath.empty() ||
+                     !reportDir.empty() || !emitPlan.empty()))
+    return fulcrum::printError(tool, "--eval-data, --labels, --report-dir, "
+                                     "--collect and --emit-plan need a search "
+                                     "budget (--accuracy-budget, "
+                                     "--latency-budget or --size-budget)"),
+           1;
+  if (searching && (pruning || !quantize.empty()))
+    return fulcrum::printError(tool, "the search chooses quantization and "
+                                     "pruning itself: drop --quantize and "
+                                     "--prune"),
+           1;
+  if (quantize.empty() && !pruning && !searching && target != "nir" &&
       (!calibrationData.empty() || calibrationCount.getNumOccurrences()))
     return fulcrum::printError(tool, "--calibration-data and "
                                      "--calibration-count need --quantize, "
                                      "--prune or --target=nir"),
            1;
-  if (quantize.empty() && calibrationMethod.getNumOccurrences())
+  if (quantize.empty() && !searching && calibrationMethod.getNumOccurrences())
     return fulcrum::printError(tool, "--calibration-method needs --quantize"),
            1;
   if (!method)
@@ -341,6 +432,72 @@ int main(int argc, char **argv) {
       fulcrum::cost::getCostFusionPolicy(*description, fusionCost, fusionLog);
 
   mlir::MLIRContext context(registry);
+  if (searching) {
+    fulcrum::search::SearchOptions so;
+    so.modelPath = inputPath;
+    so.accuracyBudget = accuracyBudget;
+    so.latencyBudgetMs = latencyBudget;
+    so.sizeBudgetMB = sizeBudget;
+    so.calibrationData = calibrationData;
+    so.calibrationCount = calibrationCount;
+    so.calibrationMethod = *method;
+    so.evalData = evalData;
+    so.labels = labelsPath;
+    so.evalCount = evalCount;
+    so.heldOutFraction = heldOut;
+    so.seed = searchSeed;
+    so.reportDir = reportDir;
+    so.outputPath = outputPath;
+    so.latencyThreads = costThreads;
+    so.emitPlan = emitPlan;
+    so.searchPoint = searchPoint;
+    if (!emitPlan.empty()) {
+      // The workers run this very command, without --emit-plan.
+      so.command.push_back(sys::fs::getMainExecutable(argv[0], (void *)&main));
+      for (int i = 1; i < argc; ++i) {
+        StringRef arg = argv[i];
+        if (arg == "--emit-plan" || arg == "-emit-plan") {
+          ++i;
+          continue;
+        }
+        if (arg.starts_with("--emit-plan=") || arg.starts_with("-emit-plan="))
+          continue;
+        so.command.push_back(arg.str());
+      }
+    }
+    if (searchPrune.getNumOccurrences()) {
+      so.pruneRatios.clear();
+      for (const std::string &r : searchPrune) {
+        double ratio = 0;
+        if (r == "none")
+          continue;
+        if (StringRef(r).getAsDouble(ratio))
+          return fulcrum::printError(tool, "--search-prune: '" + r +
+                                               "' is not a ratio"),
+                 1;
+        so.pruneRatios.push_back(ratio);
+      }
+    }
+    auto m = fulcrum::search::parseMetric(searchMetric);
+    if (!m)
+      return fulcrum::printError(tool, "unknown --metric '" + searchMetric +
+                                           "' (top1, top5, f1)"),
+             1;
+    so.metric = *m;
+    std::string problem = fulcrum::search::validateSearchOptions(so);
+    if (!problem.empty())
+      return fulcrum::printError(tool, problem), 1;
+    // The kernels' OpenMP threads (read when the first model starts them):
+    // a timed call runs on --cost-threads threads, as the cost model prices
+    // it (fulcrum-run --threads does the same).
+    ::setenv("OMP_NUM_THREADS", std::to_string(costThreads).c_str(),
+             /*overwrite=*/1);
+    auto result =
+        fulcrum::search::runSearch(context, options, *description, so, outs());
+    if (!result)
+      return fulcrum::reportError(inputPath, result.takeError());
+    return 0;
+  }
   fulcrum::CompileSession session(context, options);
   if (Error err = session.validate())
     return fulcrum::reportError(tool, std::move(err));

@@ -1,0 +1,922 @@
+//===- Search.cpp - The trade-off search ----------------------------------===//
+//
+// Part of Fulcrum. Search.h describes the method; Report.cpp writes what it
+// found.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Search/Search.h"
+
+#include "Cache.h"
+
+#include "fulcrum/Cost/CostModel.h"
+#include "fulcrum/Execution/Evaluate.h"
+#include "fulcrum/Prune/PruneModel.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <tuple>
+
+using namespace mlir;
+
+namespace fulcrum::search {
+
+namespace {
+llvm::Error error(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+} // namespace
+
+std::optional<Metric> parseMetric(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<Metric>>(name)
+      .Case("top1", Metric::Top1)
+      .Case("top5", Metric::Top5)
+      .Case("f1", Metric::F1)
+      .Default(std::nullopt);
+}
+
+llvm::StringRef stringifyMetric(Metric metric) {
+  switch (metric) {
+  case Metric::Top1:
+    return "top1";
+  case Metric::Top5:
+    return "top5";
+  case Metric::F1:
+    return "f1";
+  }
+  return "top1";
+}
+
+std::string Config::name() const {
+  std::vector<std::string> parts;
+  if (!int8Layers.empty())
+    parts.push_back("int8:" + llvm::join(int8Layers, ","));
+  if (pruneRatio > 0)
+    parts.push_back(llvm::formatv("prune:{0}", pruneRatio).str());
+  if (attentionWindow > 0)
+    parts.push_back("window:" + std::to_string(attentionWindow));
+  return parts.empty() ? "fp32" : llvm::join(parts, "+");
+}
+
+std::string Config::describe(size_t contractions) const {
+  std::vector<std::string> parts;
+  if (int8Layers.size() == 1)
+    parts.push_back("int8 " + int8Layers.front());
+  else if (!int8Layers.empty())
+    parts.push_back(int8Layers.size() == contractions
+                        ? std::string("int8 (all)")
+                        : llvm::formatv("int8 ({0} of {1})", int8Layers.size(),
+                                        contractions)
+                              .str());
+  if (pruneRatio > 0)
+    parts.push_back(llvm::formatv("prune {0}", pruneRatio).str());
+  if (attentionWindow > 0)
+    parts.push_back("window " + std::to_string(attentionWindow));
+  return parts.empty() ? "fp32" : llvm::join(parts, ", ");
+}
+
+bool Config::operator==(const Config &other) const {
+  return int8Layers == other.int8Layers && pruneRatio == other.pruneRatio &&
+         attentionWindow == other.attentionWindow;
+}
+
+double Metrics::get(Metric m, bool) const {
+  switch (m) {
+  case Metric::Top1:
+    return top1;
+  case Metric::Top5:
+    return top5;
+  case Metric::F1:
+    return f1;
+  }
+  return top1;
+}
+
+std::string validateSearchOptions(const SearchOptions &o) {
+  if (o.latencyBudgetMs < 0 || o.sizeBudgetMB < 0)
+    return "--latency-budget and --size-budget must be positive";
+  if (o.accuracyBudget < 0 && o.latencyBudgetMs <= 0 && o.sizeBudgetMB <= 0)
+    return "the search needs a budget: --accuracy-budget (at least 0), "
+           "--latency-budget or --size-budget";
+  if (o.accuracyBudget > 100)
+    return "--accuracy-budget is in percentage points: at most 100";
+  if (o.evalData.empty())
+    return "the search needs --eval-data (images to measure accuracy on)";
+  if (o.outputPath.empty())
+    return "the search needs -o (where the chosen artifact goes)";
+  if (o.reportDir.empty())
+    return "the search needs --report-dir (where frontier.json and "
+           "report.html go)";
+  if (o.evalCount < 0)
+    return "--eval-count must be at least 0";
+  if (!(o.heldOutFraction > 0 && o.heldOutFraction < 1))
+    return "--held-out must be in (0, 1)";
+  for (double r : o.pruneRatios)
+    if (!(r > 0 && r < 1))
+      return "--search-prune ratios must be in (0, 1)";
+  if (!o.pruneRatios.empty() && o.calibrationData.empty())
+    return "the search prunes with reconstruction and quantizes: it needs "
+           "--calibration-data (or --search-prune=none and no int8)";
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Measuring one configuration
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The eval data and everything a point is measured against.
+struct EvalSet {
+  HostTensor images;
+  /// True labels, or the original model's classes without labels.
+  std::vector<int64_t> labels;
+  bool labelled = false;
+  /// The original model's outputs, [N, C] row-major.
+  std::vector<float> reference;
+  int64_t classes = 0;
+  std::vector<int64_t> sensitivity, heldOut, all;
+};
+
+/// The first output of the model on every image, as [N, C] floats.
+llvm::Expected<std::vector<float>> runAll(ModelRunner &runner,
+                                          const HostTensor &images,
+                                          unsigned threads, int64_t &classes) {
+  if (runner.inputs().size() != 1 || runner.outputs().empty())
+    return error("the search needs a model with one input (the images)");
+  const TensorSignature &in = runner.inputs().front();
+  int64_t n = images.shape[0];
+  bool dynamic = in.shape.empty() || in.shape[0] < 0;
+  int64_t batch = dynamic ? 100 : in.shape[0];
+  std::vector<float> out;
+  for (int64_t begin = 0; begin < n; begin += batch) {
+    int64_t end = std::min(n, begin + batch);
+    HostTensor slice = sliceRows(images, begin, end);
+    if (!dynamic && end - begin < batch) {
+      slice.shape[0] = batch;
+      slice.data.resize(batch * (images.data.size() / n), 0);
+    }
+    auto results =
+        dynamic ? runSplit(runner, {slice}, threads) : runner.run({slice});
+    if (!results)
+      return results.takeError();
+    const HostTensor &logits = results->front();
+    if (logits.dataType != 1 || logits.shape.size() != 2 ||
+        logits.shape[0] != slice.shape[0])
+      return error("the search needs a classifier: a float32 [N, classes] "
+                   "first output, not " +
+                   logits.describe());
+    classes = logits.shape[1];
+    const float *data = reinterpret_cast<const float *>(logits.data.data());
+    out.insert(out.end(), data, data + (end - begin) * classes);
+  }
+  return out;
+}
+
+int64_t argmax(const float *row, int64_t classes) {
+  return std::max_element(row, row + classes) - row;
+}
+
+/// The metrics of `out` on the samples `indices`.
+Metrics measure(const EvalSet &set, const std::vector<float> &out,
+                llvm::ArrayRef<int64_t> indices) {
+  Metrics m;
+  int64_t c = set.classes;
+  std::vector<double> tp(c, 0), fp(c, 0), fn(c, 0);
+  double signal = 0, noise = 0, top1 = 0, top5 = 0, agree = 0;
+  for (int64_t i : indices) {
+    const float *row = &out[i * c];
+    const float *ref = &set.reference[i * c];
+    int64_t label = set.labels[i], pred = argmax(row, c);
+    top1 += pred == label;
+    agree += pred == argmax(ref, c);
+    int64_t above = 0;
+    for (int64_t k = 0; k < c; ++k)
+      above += row[k] > row[label];
+    top5 += above < 5;
+    if (pred == label)
+      tp[pred] += 1;
+    else {
+      fp[pred] += 1;
+      if (label >= 0 && label < c)
+        fn[label] += 1;
+    }
+    for (int64_t k = 0; k < c; ++k) {
+      double d = double(row[k]) - ref[k];
+      signal += double(ref[k]) * ref[k];
+      noise += d * d;
+      m.maxError = std::max(m.maxError, std::abs(d));
+    }
+  }
+  double n = std::max<size_t>(1, indices.size());
+  m.top1 = 100 * top1 / n;
+  m.top5 = 100 * top5 / n;
+  m.agreement = 100 * agree / n;
+  m.snrDb = noise > 0 ? 10 * std::log10(signal / noise) : 200;
+  double f1 = 0;
+  for (int64_t k = 0; k < c; ++k) {
+    double p = tp[k] + fp[k] > 0 ? tp[k] / (tp[k] + fp[k]) : 0;
+    double r = tp[k] + fn[k] > 0 ? tp[k] / (tp[k] + fn[k]) : 0;
+    m.precision.push_back(100 * p);
+    m.recall.push_back(100 * r);
+    f1 += p + r > 0 ? 2 * p * r / (p + r) : 0;
+  }
+  m.f1 = 100 * f1 / std::max<int64_t>(1, c);
+  return m;
+}
+
+/// The bytes of the constants of `func` (weights, biases, scales).
+double constantMB(func::FuncOp func) {
+  double bytes = 0;
+  func.walk([&](Operation *op) {
+    if (op->getNumOperands() != 0)
+      return;
+    for (NamedAttribute attr : op->getAttrs())
+      if (auto elements = dyn_cast<ElementsAttr>(attr.getValue()))
+        bytes += elements.getNumElements() *
+                 std::max<unsigned>(
+                     8, elements.getElementType().getIntOrFloatBitWidth()) /
+                 8.0;
+  });
+  return bytes / 1e6;
+}
+
+class Searcher {
+public:
+  Searcher(MLIRContext &context, const CompileOptions &compile,
+           const cost::TargetDescription &target, const SearchOptions &options,
+           llvm::raw_ostream &progress)
+      : context(context), compile(compile), target(target), options(options),
+        progress(progress), cache(options.reportDir + "/cache") {}
+
+  llvm::Expected<SearchResult> run();
+  /// Compiles `config` afresh and writes it to the output.
+  llvm::Error writeArtifact(const Config &config);
+
+private:
+  struct Knob {
+    Config delta;
+    std::string name;
+    /// Knobs of one group exclude each other (pruning levels, windows).
+    int group = -1;
+    double lossPp = 0, gainMs = 0, gainMB = 0;
+    /// The share of sensitivity samples whose class it changed (pp).
+    double flipsPp = 0;
+    int point = -1;
+    bool measuredSlower = false;
+  };
+
+  llvm::Error loadData();
+  /// Compiles `config`, prices, runs and times it; records the point.
+  llvm::Expected<int> evaluate(const Config &config, llvm::StringRef step);
+  llvm::Error compileConfig(CompileSession &session, const Config &config);
+  Config combine(llvm::ArrayRef<const Knob *> knobs) const;
+  double loss(const Metrics &base, const Metrics &m) const {
+    return base.get(options.metric, set.labelled) -
+           m.get(options.metric, set.labelled);
+  }
+  bool withinBudget(const Point &p) const;
+  void report(const Point &p);
+  std::string clock(double seconds) const {
+    int s = static_cast<int>(std::lround(seconds));
+    char text[32];
+    snprintf(text, sizeof(text), "%02d:%02d", s / 60, s % 60);
+    return text;
+  }
+
+  MLIRContext &context;
+  CompileOptions compile;
+  const cost::TargetDescription &target;
+  const SearchOptions &options;
+  llvm::raw_ostream &progress;
+  EvalSet set;
+  std::vector<HostTensor> calibration;
+  SearchResult result;
+  std::chrono::steady_clock::time_point start;
+  std::string stepName;
+  int planned = 0;
+  std::vector<std::string> contractions;
+  bool hasAttention = false;
+  ResultCache cache;
+  int cachedPoints = 0;
+
+  /// Compiles, prices, runs and times `config`, or reads it from the
+  /// cache (`cached` says which).
+  llvm::Expected<Measurement> measureConfig(const Config &config, bool &cached);
+  void initCacheKey();
+  llvm::Error detectAttention();
+};
+
+llvm::Error Searcher::loadData() {
+  auto images = readTensorFile(options.evalData);
+  if (!images)
+    return error(options.evalData + ": " + toString(images.takeError()));
+  if (images->shape.size() < 2 || images->shape[0] < 2)
+    return error(options.evalData +
+                 ": the eval data needs a sample dimension and at least two "
+                 "samples, not " +
+                 images->describe());
+  int64_t n = images->shape[0];
+  if (options.evalCount > 0 && options.evalCount < n)
+    n = options.evalCount;
+  set.images = sliceRows(*images, 0, n);
+  if (!options.labels.empty()) {
+    auto labels = readTensorFile(options.labels);
+    if (!labels)
+      return error(options.labels + ": " + toString(labels.takeError()));
+    if (labels->shape.size() != 1)
+      return error(options.labels +
+                   ": the labels must be one-dimensional, "
+                   "not " +
+                   labels->describe());
+    if (labels->shape[0] != images->shape[0])
+      return error(options.labels + ": there are " +
+                   llvm::Twine(labels->shape[0]) + " labels for " +
+                   llvm::Twine(images->shape[0]) + " images in " +
+                   options.evalData);
+    auto read = readLabels(sliceRows(*labels, 0, n), n);
+    if (!read)
+      return error(options.labels + ": " + toString(read.takeError()));
+    set.labels = std::move(*read);
+    set.labelled = true;
+  }
+  // The split: a Fisher-Yates shuffle by the seed (mt19937_64 is the same
+  // sequence everywhere; std::shuffle is not).
+  std::vector<int64_t> order(n);
+  for (int64_t i = 0; i < n; ++i)
+    order[i] = i;
+  std::mt19937_64 rng(options.seed);
+  for (int64_t i = n - 1; i > 0; --i)
+    std::swap(order[i], order[rng() % (i + 1)]);
+  int64_t held =
+      std::clamp<int64_t>(std::llround(n * options.heldOutFraction), 1, n - 1);
+  set.heldOut.assign(order.begin(), order.begin() + held);
+  set.sensitivity.assign(order.begin() + held, order.end());
+  llvm::sort(set.heldOut);
+  llvm::sort(set.sensitivity);
+  set.all = order;
+  llvm::sort(set.all);
+  result.sensitivityIndices = set.sensitivity;
+  result.heldOutIndices = set.heldOut;
+  result.labelled = set.labelled;
+  return llvm::Error::success();
+}
+
+llvm::Error Searcher::compileConfig(CompileSession &session,
+                                    const Config &config) {
+  if (failed(session.loadFile(options.modelPath)))
+    return llvm::make_error<ReportedError>("cannot load the model");
+  if (config.pruneRatio > 0) {
+    prune::PruneOptions p;
+    p.macReduction = config.pruneRatio;
+    p.calibrationData = options.calibrationData;
+    p.maxSamples =
+        options.calibrationCount > 0 ? options.calibrationCount : 500;
+    p.threads = options.latencyThreads;
+    std::string discard;
+    llvm::raw_string_ostream os(discard);
+    if (failed(prune::pruneModel(session, target, p, os)))
+      return llvm::make_error<ReportedError>("pruning failed");
+  }
+  if (!config.int8Layers.empty()) {
+    quant::QuantizeOptions q;
+    q.calibration.method = options.calibrationMethod;
+    q.count = options.calibrationCount;
+    for (const std::string &name : contractions)
+      if (!llvm::is_contained(config.int8Layers, name))
+        q.keepFloat.push_back(name);
+    auto report = quant::quantizeModel(session, calibration, q);
+    if (!report)
+      return report.takeError();
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<Measurement> Searcher::measureConfig(const Config &config,
+                                                    bool &cached) {
+  std::string key = cache.key(config);
+  cached = false;
+  if (auto m = cache.read(key, set.images.shape[0])) {
+    cached = true;
+    return std::move(*m);
+  }
+  CompileOptions opts = compile;
+  opts.applyPassManagerCLOptions = false;
+  if (config.attentionWindow > 0)
+    opts.pipeline.attentionWindow = config.attentionWindow;
+  CompileSession session(context, opts);
+  if (llvm::Error err = compileConfig(session, config))
+    return std::move(err);
+  Measurement m;
+  m.attention = hasAttention;
+  if (failed(session.runTo(CompilePhase::Graph)))
+    return llvm::make_error<ReportedError>("compilation failed");
+  auto func =
+      session.getModule().lookupSymbol<func::FuncOp>(opts.pipeline.entryPoint);
+  if (!func)
+    return error("no entry point @" + opts.pipeline.entryPoint);
+  cost::CostOptions costOptions;
+  costOptions.threads = options.latencyThreads;
+  auto layers = cost::estimateRegion(func.getBody(), target, costOptions);
+  m.predictedMs = 1e3 * cost::getTotalSeconds(layers, target);
+  m.sizeMB = constantMB(func);
+  auto runner = session.createRunner();
+  if (!runner)
+    return runner.takeError();
+  auto out = runAll(**runner, set.images, options.evalThreads, m.classes);
+  if (!out)
+    return out.takeError();
+  m.outputs = std::move(*out);
+  // The timed calls: the first latencyBatch images.
+  HostTensor batch =
+      sliceRows(set.images, 0,
+                std::min<int64_t>(options.latencyBatch, set.images.shape[0]));
+  const TensorSignature &in = (*runner)->inputs().front();
+  if (!in.shape.empty() && in.shape[0] > 0 && in.shape[0] != batch.shape[0]) {
+    batch = sliceRows(set.images, 0,
+                      std::min<int64_t>(in.shape[0], set.images.shape[0]));
+    batch.shape[0] = in.shape[0];
+    batch.data.resize(
+        in.shape[0] * (set.images.data.size() / set.images.shape[0]), 0);
+  }
+  auto ms = benchmarkCalls(**runner, {batch}, options.latencyThreads, 5,
+                           options.latencyRuns);
+  if (!ms)
+    return ms.takeError();
+  // Other processes only add time, in bursts longer than a call: the
+  // calls are taken in blocks of ten, and the point's latency is the
+  // median over the blocks of each block's fastest call.
+  std::vector<double> blocks;
+  for (size_t b = 0; b < ms->size(); b += 10)
+    blocks.push_back(*std::min_element(
+        ms->begin() + b, ms->begin() + std::min(ms->size(), b + 10)));
+  m.measuredMs = summarizeLatencies(blocks).median;
+  m.minMs = summarizeLatencies(*ms).min;
+  if (llvm::Error err = cache.write(key, config, m))
+    return std::move(err);
+  return m;
+}
+
+llvm::Expected<int> Searcher::evaluate(const Config &config,
+                                       llvm::StringRef step) {
+  for (const Point &p : result.points)
+    if (p.config == config)
+      return p.id;
+  bool cached = false;
+  auto m = measureConfig(config, cached);
+  if (!m)
+    return m.takeError();
+  cachedPoints += cached;
+  Point p;
+  p.id = result.points.size();
+  p.step = step.str();
+  p.config = config;
+  p.cached = cached;
+  p.predictedMs = m->predictedMs;
+  p.measuredMs = m->measuredMs;
+  p.minMs = m->minMs;
+  p.sizeMB = m->sizeMB;
+  if (result.points.empty()) {
+    // The original model: the reference of fidelity (and the labels when
+    // there are none).
+    set.reference = m->outputs;
+    set.classes = m->classes;
+    result.numClasses = m->classes;
+    if (!set.labelled) {
+      set.labels.resize(set.images.shape[0]);
+      for (int64_t i = 0; i < set.images.shape[0]; ++i)
+        set.labels[i] = argmax(&set.reference[i * m->classes], m->classes);
+    }
+  } else if (m->classes != set.classes) {
+    return error("configuration " + config.name() + " changed the classes");
+  }
+  p.sensitivity = measure(set, m->outputs, set.sensitivity);
+  p.heldOut = measure(set, m->outputs, set.heldOut);
+  p.all = measure(set, m->outputs, set.all);
+  result.points.push_back(std::move(p));
+  Point &added = result.points.back();
+  added.withinBudget = withinBudget(added);
+  report(added);
+  return added.id;
+}
+
+void Searcher::initCacheKey() {
+  // Everything a measurement depends on (the labels do not: metrics are
+  // computed from the stored outputs).
+  cache.addText("fulcrum-search-1");
+  cache.addFile(options.modelPath);
+  cache.addFile(options.calibrationData);
+  cache.addFile(options.evalData);
+  const TargetOptions &t = compile.targetOptions;
+  const PipelineOptions &p = compile.pipeline;
+  cache.addText(
+      llvm::formatv(
+          "calibration {0} {1}; eval {2}; target {3} {4} {5} {6} "
+          "{7}; pipeline {8} {9} {10} {11} {12} {13}; timing {14} "
+          "{15} {16}",
+          options.calibrationCount,
+          quant::stringifyCalibrationMethod(options.calibrationMethod),
+          options.evalCount, compile.target, target.name, t.cpu, t.optLevel,
+          options.latencyThreads, p.entryPoint, p.fuse, p.fuseElementwise,
+          p.channelsLast, p.fuseAttention, p.attentionGlobalTokens,
+          options.latencyRuns, options.latencyBatch, options.evalThreads)
+          .str());
+}
+
+llvm::Error Searcher::detectAttention() {
+  CompileOptions opts = compile;
+  opts.applyPassManagerCLOptions = false;
+  CompileSession session(context, opts);
+  if (failed(session.loadFile(options.modelPath)) ||
+      failed(session.runTo(CompilePhase::Graph)))
+    return llvm::make_error<ReportedError>("cannot compile the model");
+  session.getModule().walk([&](Operation *op) {
+    hasAttention |= op->getName().getStringRef() == "fulcrum.attention";
+  });
+  return llvm::Error::success();
+}
+
+bool Searcher::withinBudget(const Point &p) const {
+  const Point &base = result.points.front();
+  // Within the accuracy budget on both parts: the held-out part checks
+  // the estimate the sensitivity part gave, so that a point that only
+  // looks good on the held-out part (one of many tried there) is not
+  // chosen by chance.
+  if (options.accuracyBudget >= 0 &&
+      (loss(base.heldOut, p.heldOut) > options.accuracyBudget + 1e-9 ||
+       loss(base.sensitivity, p.sensitivity) > options.accuracyBudget + 1e-9))
+    return false;
+  if (options.latencyBudgetMs > 0 && p.measuredMs > options.latencyBudgetMs)
+    return false;
+  if (options.sizeBudgetMB > 0 && p.sizeMB > options.sizeBudgetMB)
+    return false;
+  return true;
+}
+
+void Searcher::report(const Point &p) {
+  double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  const Point &base = result.points.front();
+  const Point *best = nullptr;
+  for (const Point &q : result.points)
+    if (q.withinBudget && (!best || q.measuredMs < best->measuredMs))
+      best = &q;
+  int done = result.points.size();
+  double left = elapsed / done * std::max(0, planned - done);
+  std::string metric =
+      set.labelled ? stringifyMetric(options.metric).str()
+                   : "agreement-" + stringifyMetric(options.metric).str();
+  progress << llvm::formatv(
+      "search: [{0}] point {1}/{2} {3}: {4} {5:F2}% ({6:+F2} pp held out), "
+      "predicted {7:F3} ms, measured {8:F3} ms{12} | best {9} | {10} "
+      "elapsed, ~{11} left\n",
+      stepName, done, std::max(planned, done),
+      p.config.describe(contractions.size()), metric,
+      p.heldOut.get(options.metric, set.labelled),
+      -loss(base.heldOut, p.heldOut), p.predictedMs, p.measuredMs,
+      best ? llvm::formatv("{0:F3} ms ({1})", best->measuredMs,
+                           best->config.describe(contractions.size()))
+                 .str()
+           : std::string("none yet"),
+      clock(elapsed), clock(left), p.cached ? " (cached)" : "");
+  progress.flush();
+}
+
+Config Searcher::combine(llvm::ArrayRef<const Knob *> knobs) const {
+  Config c;
+  for (const Knob *k : knobs) {
+    for (const std::string &l : k->delta.int8Layers)
+      c.int8Layers.push_back(l);
+    c.pruneRatio = std::max(c.pruneRatio, k->delta.pruneRatio);
+    c.attentionWindow = std::max(c.attentionWindow, k->delta.attentionWindow);
+  }
+  // Layers in graph order, so that a configuration has one name.
+  std::vector<std::string> ordered;
+  for (const std::string &l : contractions)
+    if (llvm::is_contained(c.int8Layers, l))
+      ordered.push_back(l);
+  c.int8Layers = ordered;
+  return c;
+}
+
+llvm::Expected<SearchResult> Searcher::run() {
+  start = std::chrono::steady_clock::now();
+  if (llvm::Error err = loadData())
+    return std::move(err);
+
+  // The contractions (the per-layer precision knobs): quantizing a copy
+  // with nothing kept in fp32 lists them.
+  {
+    CompileOptions opts = compile;
+    opts.applyPassManagerCLOptions = false;
+    CompileSession session(context, opts);
+    if (failed(session.loadFile(options.modelPath)))
+      return llvm::make_error<ReportedError>("cannot load the model");
+    if (!session.getSignature())
+      return error(options.modelPath + ": the entry point has inputs "
+                                       "without a C type");
+    if (!options.calibrationData.empty()) {
+      auto inputs = quant::readCalibrationData(options.calibrationData,
+                                               *session.getSignature(),
+                                               options.calibrationCount);
+      if (!inputs)
+        return error(options.calibrationData + ": " +
+                     toString(inputs.takeError()));
+      calibration = std::move(*inputs);
+      quant::QuantizeOptions q;
+      q.count = options.calibrationCount;
+      q.calibration.method = options.calibrationMethod;
+      auto report = quant::quantizeModel(session, calibration, q);
+      if (!report)
+        return report.takeError();
+      for (const std::string &line : report->layers) {
+        llvm::StringRef name = llvm::StringRef(line).rsplit(" (").first;
+        if (name != "?")
+          contractions.push_back(name.str());
+      }
+    }
+  }
+  result.contractions = contractions;
+
+  initCacheKey();
+  if (llvm::Error err = detectAttention())
+    return std::move(err);
+
+  // The knobs, each alone.
+  std::vector<Knob> knobs;
+  for (const std::string &l : contractions) {
+    Knob k;
+    k.delta.int8Layers = {l};
+    k.name = "int8:" + l;
+    knobs.push_back(k);
+  }
+  for (double r : options.pruneRatios) {
+    Knob k;
+    k.delta.pruneRatio = r;
+    k.name = llvm::formatv("prune:{0}", r).str();
+    k.group = 0;
+    knobs.push_back(k);
+  }
+  if (hasAttention)
+    for (int64_t w : options.attentionWindows) {
+      Knob k;
+      k.delta.attentionWindow = w;
+      k.name = "window:" + std::to_string(w);
+      k.group = 1;
+      knobs.push_back(k);
+    }
+  // The independent evaluations: the original, each knob alone, and the
+  // reference point the frontier must dominate, int8 everywhere.
+  std::vector<Config> independent = {Config()};
+  for (const Knob &k : knobs)
+    independent.push_back(k.delta);
+  if (!contractions.empty()) {
+    Config all;
+    all.int8Layers = contractions;
+    independent.push_back(all);
+  }
+  if (!options.emitPlan.empty()) {
+    if (llvm::Error err = writePlan(options.emitPlan, options.command,
+                                    independent, options.reportDir))
+      return std::move(err);
+    progress << "search: wrote " << options.emitPlan << ": "
+             << independent.size() << " independent evaluations\n";
+    result.planOnly = true;
+    return std::move(result);
+  }
+  if (options.searchPoint >= 0) {
+    if (options.searchPoint >= static_cast<int64_t>(independent.size()))
+      return error("--search-point=" + llvm::Twine(options.searchPoint) +
+                   ": the plan has " + llvm::Twine(independent.size()) +
+                   " points");
+    const Config &config = independent[options.searchPoint];
+    bool cached = false;
+    auto m = measureConfig(config, cached);
+    if (!m)
+      return m.takeError();
+    std::string dir = options.reportDir + "/points";
+    if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+      return error(dir + ": " + ec.message());
+    std::error_code ec;
+    llvm::raw_fd_ostream done(
+        dir + "/" + std::to_string(options.searchPoint) + ".done", ec);
+    if (ec)
+      return error(dir + ": " + ec.message());
+    done << config.name() << "\n";
+    progress << llvm::formatv(
+        "search: point {0} {1}: {2}, measured {3:F3} "
+        "ms\n",
+        options.searchPoint, config.describe(contractions.size()),
+        cached ? "in the cache" : "evaluated", m->measuredMs);
+    result.planOnly = true;
+    return std::move(result);
+  }
+
+  stepName = "1/4 baseline";
+  planned = independent.size() + 3;
+  auto base = evaluate(Config(), "baseline");
+  if (!base)
+    return base.takeError();
+  stepName = "2/4 sensitivity";
+  const Point baseline = result.points.front();
+  for (Knob &k : knobs) {
+    auto id = evaluate(k.delta, "sensitivity");
+    if (!id)
+      return id.takeError();
+    const Point &p = result.points[*id];
+    k.point = *id;
+    k.lossPp = loss(baseline.sensitivity, p.sensitivity);
+    k.flipsPp = 100 - p.sensitivity.agreement;
+    k.gainMs = baseline.predictedMs - p.predictedMs;
+    k.gainMB = baseline.sizeMB - p.sizeMB;
+  }
+  stepName = "2/4 reference";
+  if (independent.size() > knobs.size() + 1)
+    if (auto id = evaluate(independent.back(), "reference"); !id)
+      return id.takeError();
+
+  // Greedy allocation by gain per unit of loss.
+  stepName = "3/4 allocate";
+  bool sizeOnly = options.accuracyBudget < 0 && options.latencyBudgetMs <= 0;
+  auto gain = [&](const Knob &k) { return sizeOnly ? k.gainMB : k.gainMs; };
+  // A knob the cost model prices as a gain but that measured slower than
+  // the original alone is not taken (the report lists it): the choice is
+  // proved by measurement, and the prediction was wrong for it.
+  std::vector<Knob *> order;
+  for (Knob &k : knobs) {
+    k.measuredSlower =
+        !sizeOnly && result.points[k.point].measuredMs >= baseline.measuredMs;
+    if (gain(k) > 0 && !k.measuredSlower)
+      order.push_back(&k);
+  }
+  // Ties keep the knobs' order (the pointers follow it).
+  llvm::sort(order, [&](const Knob *a, const Knob *b) {
+    double sa = gain(*a) / std::max(a->lossPp, 0.01),
+           sb = gain(*b) / std::max(b->lossPp, 0.01);
+    return sa > sb || (sa == sb && a < b);
+  });
+  std::vector<const Knob *> chosen;
+  double lossSum = 0, predicted = baseline.predictedMs, size = baseline.sizeMB;
+  auto met = [&]() {
+    return (options.latencyBudgetMs <= 0 ||
+            predicted <= options.latencyBudgetMs) &&
+           (options.sizeBudgetMB <= 0 || size <= options.sizeBudgetMB);
+  };
+  for (Knob *k : order) {
+    if (k->group >= 0 && llvm::any_of(chosen, [&](const Knob *c) {
+          return c->group == k->group;
+        }))
+      continue;
+    if (options.accuracyBudget >= 0) {
+      if (lossSum + std::max(0.0, k->lossPp) > options.accuracyBudget)
+        continue;
+    } else if (met()) {
+      break;
+    }
+    chosen.push_back(k);
+    lossSum += std::max(0.0, k->lossPp);
+    predicted -= k->gainMs;
+    size -= k->gainMB;
+  }
+
+  // The combined configuration, then back off (most damaging first) until
+  // the held-out budget holds.
+  stepName = "4/4 combine";
+  std::vector<const Knob *> backedOff;
+  for (int attempt = 0; !chosen.empty() && attempt < 16; ++attempt) {
+    auto id = evaluate(combine(chosen), attempt ? "back-off" : "combined");
+    if (!id)
+      return id.takeError();
+    const Point &p = result.points[*id];
+    if (p.withinBudget)
+      break;
+    stepName = "4/4 back off";
+    bool accuracyMissed =
+        options.accuracyBudget >= 0 &&
+        (loss(baseline.heldOut, p.heldOut) > options.accuracyBudget + 1e-9 ||
+         loss(baseline.sensitivity, p.sensitivity) >
+             options.accuracyBudget + 1e-9);
+    if (!accuracyMissed) {
+      // Too slow or too large: take the next knob that fits.
+      const Knob *next = nullptr;
+      for (Knob *k : order)
+        if (!llvm::is_contained(chosen, k) &&
+            !llvm::is_contained(backedOff, k) &&
+            !(k->group >= 0 && llvm::any_of(chosen, [&](const Knob *c) {
+                return c->group == k->group;
+              }))) {
+          next = k;
+          break;
+        }
+      if (!next)
+        break;
+      chosen.push_back(next);
+      continue;
+    }
+    // Most damaging first: the knob that changed the most predictions
+    // alone (a net loss near zero can hide many changes either way), then
+    // the larger loss, then the smaller gain.
+    auto worst = std::max_element(
+        chosen.begin(), chosen.end(), [](const Knob *a, const Knob *b) {
+          return std::make_tuple(a->flipsPp, a->lossPp, -a->gainMs) <
+                 std::make_tuple(b->flipsPp, b->lossPp, -b->gainMs);
+        });
+    backedOff.push_back(*worst);
+    chosen.erase(worst);
+  }
+
+  for (const Knob &k : knobs) {
+    KnobDecision d;
+    d.knob = k.name;
+    d.lossPp = k.lossPp;
+    d.gainMs = k.gainMs;
+    d.chosen = llvm::is_contained(chosen, &k);
+    d.backedOff = llvm::is_contained(backedOff, &k);
+    d.measuredSlower = k.measuredSlower;
+    d.measuredMs = result.points[k.point].measuredMs;
+    result.knobs.push_back(d);
+  }
+  markFrontier(result.points, options.metric, set.labelled);
+  for (Point &p : result.points)
+    if (p.withinBudget &&
+        (result.chosen < 0 ||
+         p.measuredMs < result.points[result.chosen].measuredMs))
+      result.chosen = p.id;
+  if (result.chosen >= 0)
+    result.points[result.chosen].chosen = true;
+  result.cachedPoints = cachedPoints;
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  return std::move(result);
+}
+
+llvm::Error Searcher::writeArtifact(const Config &config) {
+  CompileOptions opts = compile;
+  opts.applyPassManagerCLOptions = false;
+  if (config.attentionWindow > 0)
+    opts.pipeline.attentionWindow = config.attentionWindow;
+  CompileSession session(context, opts);
+  if (llvm::Error err = compileConfig(session, config))
+    return err;
+  return session.writeArtifact(options.outputPath);
+}
+
+} // namespace
+
+void markFrontier(std::vector<Point> &points, Metric metric, bool labelled) {
+  for (Point &p : points) {
+    double a = p.heldOut.get(metric, labelled);
+    p.onFrontier = llvm::none_of(points, [&](const Point &q) {
+      double b = q.heldOut.get(metric, labelled);
+      return q.id != p.id && b >= a && q.measuredMs <= p.measuredMs &&
+             (b > a || q.measuredMs < p.measuredMs);
+    });
+  }
+}
+
+llvm::Expected<SearchResult> runSearch(MLIRContext &context,
+                                       const CompileOptions &compile,
+                                       const cost::TargetDescription &target,
+                                       const SearchOptions &options,
+                                       llvm::raw_ostream &progress) {
+  Searcher searcher(context, compile, target, options, progress);
+  auto result = searcher.run();
+  if (!result)
+    return result.takeError();
+  if (result->planOnly)
+    return result;
+  if (llvm::Error err = writeReport(*result, options))
+    return std::move(err);
+  if (result->chosen < 0)
+    return error("no evaluated configuration meets the budget (see " +
+                 options.reportDir + "/report.html)");
+  const Point &best = result->points[result->chosen];
+  progress << llvm::formatv(
+      "search: chose {0}: measured {1:F3} ms ({2:F2}x the original), "
+      "predicted {3:F3} ms, held-out {4} {5:F2}% (original {6:F2}%), "
+      "{7} points ({9} from the cache) in {8:F1} s\n",
+      best.config.describe(result->contractions.size()), best.measuredMs,
+      result->points.front().measuredMs / best.measuredMs, best.predictedMs,
+      stringifyMetric(options.metric),
+      best.heldOut.get(options.metric, result->labelled),
+      result->points.front().heldOut.get(options.metric, result->labelled),
+      result->points.size(), result->seconds, result->cachedPoints);
+  // The chosen artifact, compiled afresh (the same inputs give the same
+  // bytes).
+  if (llvm::Error err = searcher.writeArtifact(best.config))
+    return std::move(err);
+  return result;
+}
+
+} // namespace fulcrum::search
