@@ -176,6 +176,22 @@ struct CPUQuantizedToKernelPass
       return;
     int64_t rows = wType.getDimSize(0);
     int64_t k = wType.getNumElements() / rows;
+    // A channels-last convolution (fulcrum-channels-last) reduces over
+    // (kh, kw, c): its FCHW weights become FHWC rows.
+    auto layout = tag.getAs<StringAttr>("layout");
+    bool nhwc = conv && layout && layout.getValue() == "nhwc";
+    if (nhwc) {
+      if (wType.getRank() != 4)
+        return;
+      int64_t c = wType.getDimSize(1), kh = wType.getDimSize(2),
+              kw = wType.getDimSize(3);
+      SmallVector<int64_t> fhwc(wValues->size());
+      for (int64_t f = 0; f < rows; ++f)
+        for (int64_t ci = 0; ci < c; ++ci)
+          for (int64_t i = 0; i < kh * kw; ++i)
+            fhwc[f * k + i * c + ci] = (*wValues)[f * k + ci * kh * kw + i];
+      *wValues = std::move(fhwc);
+    }
     fulcrum::QuantizedWeights prepared = fulcrum::prepareQuantizedWeights(
         *wValues, rows, k,
         biasValues ? ArrayRef<int64_t>(*biasValues) : ArrayRef<int64_t>(),
@@ -183,9 +199,19 @@ struct CPUQuantizedToKernelPass
 
     std::string base = (wGlobal.getSymName() + "_q").str();
     MLIRContext *ctx = &getContext();
-    memref::GlobalOp wPacked =
-        createGlobal<int8_t>(wGlobal, base + "w", IntegerType::get(ctx, 8),
-                             {rows, prepared.kp}, prepared.weights, symbols);
+    memref::GlobalOp wPacked;
+    if (nhwc) {
+      std::vector<int8_t> panels = fulcrum::packQuantizedConvWeights(
+          prepared.weights, rows, prepared.kp);
+      wPacked =
+          createGlobal<int8_t>(wGlobal, base + "w", IntegerType::get(ctx, 8),
+                               {(rows + 15) / 16 * 16, prepared.kp},
+                               ArrayRef<int8_t>(panels), symbols);
+    } else {
+      wPacked =
+          createGlobal<int8_t>(wGlobal, base + "w", IntegerType::get(ctx, 8),
+                               {rows, prepared.kp}, prepared.weights, symbols);
+    }
     memref::GlobalOp comp =
         createGlobal<int32_t>(wGlobal, base + "comp", IntegerType::get(ctx, 32),
                               {rows}, prepared.compensation, symbols);
@@ -209,11 +235,13 @@ struct CPUQuantizedToKernelPass
           wType.getRank() != 4)
         return;
       args.push_back(call.dim(x, 0));
+      // NCHW: C, H, W; NHWC: H, W, C. Then F, KH, KW, OH, OW.
+      int64_t oh = yType.getDimSize(nhwc ? 1 : 2),
+              ow = yType.getDimSize(nhwc ? 2 : 3);
       for (int64_t v :
            {xType.getDimSize(1), xType.getDimSize(2), xType.getDimSize(3), rows,
-            wType.getDimSize(2), wType.getDimSize(3), yType.getDimSize(2),
-            yType.getDimSize(3), strides[0], strides[1], dilations[0],
-            dilations[1]})
+            wType.getDimSize(2), wType.getDimSize(3), oh, ow, strides[0],
+            strides[1], dilations[0], dilations[1]})
         args.push_back(call.constant(v));
       args.push_back(call.address(x).at);
     } else {
@@ -237,7 +265,8 @@ struct CPUQuantizedToKernelPass
     args.push_back(call.address(y).at);
     if (!conv)
       args.push_back(call.constant(rows)); // ldy
-    int64_t bytes = fulcrum::quantizedKernelWorkspace(prepared.kp);
+    int64_t bytes = nhwc ? fulcrum::quantizedConvWorkspace()
+                         : fulcrum::quantizedKernelWorkspace(prepared.kp);
     Value workspace = b.create<memref::AllocOp>(
         loc, MemRefType::get({bytes}, b.getI8Type()), b.getI64IntegerAttr(64));
     args.push_back(call.address(workspace).at);
@@ -253,10 +282,11 @@ struct CPUQuantizedToKernelPass
                       (mode == "f32"   ? fulcrum::kQuantizedOutputF32
                        : mode == "i32" ? fulcrum::kQuantizedOutputI32
                                        : 0)));
-    StringRef symbol =
-        b.getStringAttr((conv ? "fulcrum_qconv2d_nchw_" : "fulcrum_qgemm_") +
-                        kernelIsa)
-            .getValue();
+    StringRef symbol = b.getStringAttr((nhwc   ? "fulcrum_qconv2d_nhwc_"
+                                        : conv ? "fulcrum_qconv2d_nchw_"
+                                               : "fulcrum_qgemm_") +
+                                       kernelIsa)
+                           .getValue();
     func::FuncOp callee =
         fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());
     auto kernelCall = b.create<func::CallOp>(loc, callee, args);
