@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace fulcrum {
@@ -66,6 +67,50 @@ memref::GlobalOp createGlobal(memref::GlobalOp near, StringRef name, Type elt,
   return global;
 }
 
+/// Whether `fill` writes integer zeros.
+bool isZero(linalg::FillOp fill) {
+  return matchPattern(fill.getDpsInputs()[0], m_Zero());
+}
+
+/// Whether `buffer` is a fresh allocation that holds zeros when `reader`
+/// runs: filled with zeros before it in its block, and otherwise only
+/// copied from, freed, or used after `reader` there (as the accumulator
+/// of a later contraction that took the fill over).
+bool isZeroFilledBefore(Value buffer, Operation *reader) {
+  auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+  if (!alloc)
+    return false;
+  bool filled = false;
+  for (Operation *user : alloc->getUsers()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(user);
+        fill && !filled && fill.getDpsInits()[0] == buffer && isZero(fill) &&
+        fill->getBlock() == reader->getBlock() &&
+        fill->isBeforeInBlock(reader)) {
+      filled = true;
+    } else if (auto copy = dyn_cast<memref::CopyOp>(user);
+               !(copy && copy.getSource() == buffer) &&
+               !isa<memref::DeallocOp>(user) &&
+               !(user->getBlock() == reader->getBlock() &&
+                 reader->isBeforeInBlock(user))) {
+      return false;
+    }
+  }
+  return filled;
+}
+
+/// Erases a zero-filled buffer (isZeroFilledBefore) that nothing but its
+/// fill and deallocations uses any more.
+void eraseIfOnlyFilled(Value buffer) {
+  Operation *alloc = buffer.getDefiningOp();
+  if (!alloc || llvm::any_of(alloc->getUsers(), [](Operation *user) {
+        return !isa<linalg::FillOp, memref::DeallocOp>(user);
+      }))
+    return;
+  for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+    user->erase();
+  alloc->erase();
+}
+
 struct CPUQuantizedToKernelPass
     : public fulcrum::impl::CPUQuantizedToKernelBase<CPUQuantizedToKernelPass> {
   using CPUQuantizedToKernelBase::CPUQuantizedToKernelBase;
@@ -100,10 +145,12 @@ struct CPUQuantizedToKernelPass
     auto alloc = acc.getDefiningOp<memref::AllocOp>();
     if (!alloc)
       return;
-    // The accumulator: filled with zeros, written by the tagged
+    // The accumulator: filled with zeros (or a copy of a zero-filled
+    // buffer, where CSE merged the fills of several accumulators and
+    // bufferization copied the shared one), written by the tagged
     // contraction, read by the requantization, freed.
     linalg::GenericOp contraction;
-    linalg::FillOp fill;
+    Operation *fill = nullptr;
     SmallVector<Operation *> deallocs;
     for (Operation *user : alloc->getUsers()) {
       if (user == rq)
@@ -113,8 +160,12 @@ struct CPUQuantizedToKernelPass
           g.getDpsInits()[0] == acc) {
         contraction = g;
       } else if (auto f = dyn_cast<linalg::FillOp>(user);
-                 f && !fill && f.getDpsInits()[0] == acc) {
+                 f && !fill && f.getDpsInits()[0] == acc && isZero(f)) {
         fill = f;
+      } else if (auto copy = dyn_cast<memref::CopyOp>(user);
+                 copy && !fill && copy.getTarget() == acc &&
+                 isZeroFilledBefore(copy.getSource(), copy)) {
+        fill = copy;
       } else if (isa<memref::DeallocOp>(user)) {
         deallocs.push_back(user);
       } else {
@@ -293,9 +344,14 @@ struct CPUQuantizedToKernelPass
     fulcrum::setKernelWrites(kernelCall, {yIndex, yIndex + (conv ? 1 : 2)});
     b.create<memref::DeallocOp>(loc, workspace);
 
+    Value copySource;
+    if (auto copy = dyn_cast<memref::CopyOp>(fill))
+      copySource = copy.getSource();
     rq->erase();
     contraction->erase();
     fill->erase();
+    if (copySource)
+      eraseIfOnlyFilled(copySource);
     for (Operation *dealloc : deallocs)
       dealloc->erase();
     alloc->erase();

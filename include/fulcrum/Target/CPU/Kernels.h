@@ -146,8 +146,8 @@ std::vector<int8_t> packQuantizedConvWeights(llvm::ArrayRef<int8_t> weights,
                                              int64_t rows, int64_t kp);
 
 /// Bytes of workspace a channels-last 8-bit convolution needs: 16 thread
-/// slots of 64 KiB of packed pixel rows.
-inline int64_t quantizedConvWorkspace() { return 16 * 65536; }
+/// slots of 256 KiB of packed pixel rows.
+inline int64_t quantizedConvWorkspace() { return 16 * 262144; }
 
 /// Links the kernels `module` calls into it from the embedded bitcode and
 /// makes them internal.

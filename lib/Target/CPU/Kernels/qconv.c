@@ -57,9 +57,9 @@ int omp_get_max_threads(void);
 #define VW 8
 #define MR 3
 #endif
-#define NV 4        /* vectors of channels per register tile */
-#define PANEL 64    /* channels per packed weight panel */
-#define CHUNK 65536 /* bytes of packed pixel rows per thread slot */
+#define NV 4         /* vectors of channels per register tile */
+#define PANEL 64     /* channels per packed weight panel */
+#define CHUNK 262144 /* bytes of packed pixel rows per thread slot */
 #define SLOTS 16
 
 /* Flags (Kernels.h). */

@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """The 8-bit kernels against a NumPy integer reference, bit for bit.
 
-    quantized_kernels.py FULCRUM_RUN WORKDIR TARGET_CPU
+    quantized_kernels.py FULCRUM_RUN WORKDIR TARGET_CPU [FLAGS...]
 
 Writes small QDQ models (DequantizeLinear of a uint8/int8 input and of
 int8 weights per output channel, an int32 bias, Conv/Gemm/MatMul, an
 optional Relu, QuantizeLinear or a float output), runs each through
 `fulcrum-run --target-cpu TARGET_CPU` (which picks the kernel variant) and
-compares with the integer arithmetic fulcrum.qconv/fulcrum.qgemm define:
+(FLAGS go to fulcrum-run too: --channels-last=false keeps convolutions on
+the NCHW kernel instead of the channels-last one) and compares with the
+integer arithmetic fulcrum.qconv/fulcrum.qgemm define:
 
     acc = sum (x - x_zp) * w + bias             (int64, exact)
     y   = clip(roundeven(f32(acc) * m) + y_zp, lo, hi),  m = f32(sx * sw / sy)
@@ -27,6 +29,7 @@ import onnx
 from onnx import helper, numpy_helper, TensorProto
 
 FULCRUM_RUN, WORK, CPU = sys.argv[1], sys.argv[2], sys.argv[3]
+FLAGS = sys.argv[4:]
 os.makedirs(WORK, exist_ok=True)
 rng = np.random.default_rng(7)
 
@@ -101,7 +104,7 @@ def run(name, m, xq):
     np.save(os.path.join(WORK, name + "_x.npy"), xq)
     out = os.path.join(WORK, name + "_out")
     subprocess.run([FULCRUM_RUN, path, os.path.join(WORK, name + "_x.npy"),
-                    "--target-cpu", CPU, "--output-dir", out], check=True,
+                    "--target-cpu", CPU, "--output-dir", out] + FLAGS, check=True,
                    stdout=subprocess.DEVNULL)
     return np.load(os.path.join(out, "y.npy"))
 
@@ -126,6 +129,10 @@ convs = [
     (1, 3, 40, 40, 8, 3, 3, (1, 1, 1, 1), (1, 1), (1, 1), False, "u8", False, False),
     (1, 4, 36, 70, 20, 3, 3, (0, 0, 0, 0), (1, 1), (1, 1), False, "u8", True, True),
     (1, 3, 30, 30, 16, 7, 7, (3, 3, 3, 3), (2, 2), (1, 1), False, "u8", True, False),
+    # Channels-last: two weight panels (64 + 16 channels, 72 used), 1x1
+    # read in place with s8 input, and a strided 1x1 that packs its rows.
+    (2, 32, 6, 7, 72, 1, 1, (0, 0, 0, 0), (1, 1), (1, 1), True, "u8", False, False),
+    (1, 24, 11, 11, 130, 1, 1, (0, 0, 0, 0), (2, 2), (1, 1), False, "s8", True, True),
 ]
 for i, (n, c, h, wd, f, kh, kw, pads, strides, dil, signed, outk, relu, small) in enumerate(convs):
     if signed:
