@@ -131,3 +131,190 @@ func.func @negative_shared_accumulator(%x: memref<1x3x4x4xi8>, %y: memref<1x2x4x
   memref.dealloc %acc : memref<1x2x4x4xi32>
   return
 }
+
+// -----
+
+#x = affine_map<(n, f, h, w, c, kh, kw) -> (n, h + kh, w + kw, c)>
+#w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#y = affine_map<(n, f, h, w, c, kh, kw) -> (n, h, w, f)>
+#id = affine_map<(n, h, w, f) -> (n, h, w, f)>
+#ch = affine_map<(n, h, w, f) -> (f)>
+memref.global "private" constant @w : memref<2x3x1x2xi8> = dense<[[[[1, 2]], [[3, 4]], [[5, 6]]], [[[-1, -2]], [[-3, -4]], [[-5, -6]]]]>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// A channels-last convolution (layout "nhwc", fulcrum-channels-last):
+// the FCHW weights become FHWC rows (k = (kh, kw, c): [1, 3, 5, 2, 4, 6])
+// padded to 8 bytes, then one panel of 16 channels (rows 2..15 zero),
+// [kq][16][4] (blob: alignment 1, then the bytes): group 0 holds
+// [1, 3, 5, 2] and [-1, -3, -5, -2], group 1
+// [4, 6, 0, 0] and [-4, -6, 0, 0]. The kernel is the NHWC one, with a
+// workspace of 16 slots of 256 KiB.
+// CHECK-DAG: memref.global "private" constant @w_qw : memref<16x8xi8> = dense_resource<w_qw>
+// CHECK-LABEL: func @qconv_nhwc
+// CHECK: %[[WS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<4194304xi8>
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni(
+// CHECK-NOT: linalg.generic
+// CHECK: return
+// CHECK: w_qw: "0x0100000001030502FFFDFBFE{{(00)+}}04060000FCFA0000{{(00)+}}"
+func.func @qconv_nhwc(%x: memref<1x4x5x3xi8>, %y: memref<1x4x4x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @w : memref<2x3x1x2xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %acc = memref.alloc() : memref<1x4x4x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x4x4x2xi32>)
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x4x5x3xi8>, memref<2x3x1x2xi8>) outs(%acc : memref<1x4x4x2xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", layout = "nhwc", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x4x4x2xi32>, memref<2xf32>) outs(%y : memref<1x4x4x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x4x4x2xi32>
+  return
+}
+
+// -----
+
+#x = affine_map<(n, f, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
+#w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#y = affine_map<(n, f, h, w, c, kh, kw) -> (n, f, h, w)>
+#id = affine_map<(n, f, h, w) -> (n, f, h, w)>
+#ch = affine_map<(n, f, h, w) -> (f)>
+memref.global "private" constant @w : memref<2x3x1x1xi8> = dense<1>
+memref.global "private" constant @v : memref<2x3x1x1xi8> = dense<2>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// CSE merged two accumulators' zero fills and bufferization gave the first
+// contraction a copy of the shared buffer, which the second then uses in
+// place: both pairs become calls, and the shared buffer, its fill and the
+// copy go.
+// CHECK-LABEL: func @copied_zero_fill
+// CHECK-NOT: linalg.fill
+// CHECK-NOT: memref.copy
+// CHECK: call @fulcrum_qconv2d_nchw_avx512vnni(
+// CHECK-NOT: linalg.fill
+// CHECK: call @fulcrum_qconv2d_nchw_avx512vnni(
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @copied_zero_fill(%x: memref<1x3x4x4xi8>, %y: memref<1x2x4x4xf32>, %z: memref<1x2x4x4xf32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @w : memref<2x3x1x1xi8>
+  %v = memref.get_global @v : memref<2x3x1x1xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %zeros = memref.alloc() : memref<1x2x4x4xi32>
+  linalg.fill ins(%c0 : i32) outs(%zeros : memref<1x2x4x4xi32>)
+  %acc = memref.alloc() : memref<1x2x4x4xi32>
+  memref.copy %zeros, %acc : memref<1x2x4x4xi32> to memref<1x2x4x4xi32>
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x3x4x4xi8>, memref<2x3x1x1xi8>) outs(%acc : memref<1x2x4x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x2x4x4xi32>, memref<2xf32>) outs(%y : memref<1x2x4x4xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %v : memref<1x3x4x4xi8>, memref<2x3x1x1xi8>) outs(%zeros : memref<1x2x4x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%zeros, %m : memref<1x2x4x4xi32>, memref<2xf32>) outs(%z : memref<1x2x4x4xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x2x4x4xi32>
+  memref.dealloc %zeros : memref<1x2x4x4xi32>
+  return
+}
+
+// -----
+
+#x = affine_map<(n, f, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
+#w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#y = affine_map<(n, f, h, w, c, kh, kw) -> (n, f, h, w)>
+#id = affine_map<(n, f, h, w) -> (n, f, h, w)>
+#ch = affine_map<(n, f, h, w) -> (f)>
+memref.global "private" constant @w : memref<2x3x1x1xi8> = dense<1>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// The accumulator is a copy of a buffer filled with ones (or of a fill
+// another op overwrites before the copy): it is not zero, the loops stay.
+// CHECK-LABEL: func @negative_copied_nonzero_fill
+// CHECK-NOT: call
+// CHECK: memref.copy
+// CHECK: fulcrum.qcontraction
+// CHECK-LABEL: func @negative_copied_overwritten_fill
+// CHECK-NOT: call
+// CHECK: memref.copy
+// CHECK: fulcrum.qcontraction
+func.func @negative_copied_nonzero_fill(%x: memref<1x3x4x4xi8>, %y: memref<1x2x4x4xf32>) {
+  %c1 = arith.constant 1 : i32
+  %w = memref.get_global @w : memref<2x3x1x1xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %ones = memref.alloc() : memref<1x2x4x4xi32>
+  linalg.fill ins(%c1 : i32) outs(%ones : memref<1x2x4x4xi32>)
+  %acc = memref.alloc() : memref<1x2x4x4xi32>
+  memref.copy %ones, %acc : memref<1x2x4x4xi32> to memref<1x2x4x4xi32>
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x3x4x4xi8>, memref<2x3x1x1xi8>) outs(%acc : memref<1x2x4x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x2x4x4xi32>, memref<2xf32>) outs(%y : memref<1x2x4x4xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x2x4x4xi32>
+  memref.dealloc %ones : memref<1x2x4x4xi32>
+  return
+}
+func.func @negative_copied_overwritten_fill(%x: memref<1x3x4x4xi8>, %y: memref<1x2x4x4xf32>, %src: memref<1x2x4x4xi32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @w : memref<2x3x1x1xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %zeros = memref.alloc() : memref<1x2x4x4xi32>
+  linalg.fill ins(%c0 : i32) outs(%zeros : memref<1x2x4x4xi32>)
+  memref.copy %src, %zeros : memref<1x2x4x4xi32> to memref<1x2x4x4xi32>
+  %acc = memref.alloc() : memref<1x2x4x4xi32>
+  memref.copy %zeros, %acc : memref<1x2x4x4xi32> to memref<1x2x4x4xi32>
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x3x4x4xi8>, memref<2x3x1x1xi8>) outs(%acc : memref<1x2x4x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x2x4x4xi32>, memref<2xf32>) outs(%y : memref<1x2x4x4xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x2x4x4xi32>
+  memref.dealloc %zeros : memref<1x2x4x4xi32>
+  return
+}

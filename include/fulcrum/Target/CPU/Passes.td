@@ -449,7 +449,15 @@ def CPUQuantizedToKernel
     bufferization, this pass replaces such a pair (the accumulator read by
     nothing else, nothing between them writing memory, constant weights
     and bias) by one call of `fulcrum_qconv2d_nchw_<isa>` or
-    `fulcrum_qgemm_<isa>` (lib/Target/CPU/Kernels/qgemm.c):
+    `fulcrum_qgemm_<isa>` (lib/Target/CPU/Kernels/qgemm.c), or
+    `fulcrum_qconv2d_nhwc_<isa>` (Kernels/qconv.c) for a convolution whose
+    tag says `layout = "nhwc"` (`fulcrum-channels-last`). The accumulator
+    may also start as a `memref.copy` of a zero-filled buffer (CSE merges
+    the zero fills of equal-shaped accumulators, and bufferization copies
+    the shared one); the copy goes, and the shared buffer too once nothing
+    else reads it.
+
+    For the NCHW kernel and matrix products:
 
     - the weights become rows of K bytes rounded up to a multiple of 4
       (FCHW order for convolutions; `[N, K]` for matrix products), read 4
@@ -464,6 +472,13 @@ def CPUQuantizedToKernel
     - the kernel packs the activations (im2col panels of 4-byte k groups)
       into a workspace allocated around the call and writes the requantized
       output (bytes with the clamp of the activation, f32 or i32) directly.
+
+    For the NHWC kernel, the weights become FHWC rows (k = (kh, kw, c)),
+    packed at compile time into panels of 64 output channels (the last
+    narrower, channels padded to 16), `[kq][width][4]`: one vector load
+    gives 16 channels' 4-byte k groups, against an activation word
+    broadcast from an im2col row of the image (1x1 convolutions at unit
+    stride over a multiple of 4 channels read the image in place).
 
     `isa` picks the variant: `avx512vnni` (`vpdpbusd` on zmm), `avxvnni`
     (on ymm), `avx2` (`vpmaddubsw` + `vpmaddwd`) or `generic`; the target's
