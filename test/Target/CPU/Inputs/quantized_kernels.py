@@ -61,8 +61,9 @@ def conv_acc(x, w, pads, strides, dil, xzp):
     return acc
 
 
-def model(kind, xq, w, bias, sx, xzp, sw, out, relu, attrs, yshape):
-    """out: (sy, yzp, dtype) or None (float result)."""
+def model(kind, xq, w, bias, sx, xzp, sw, out, relu, attrs, yshape, pool=None):
+    """out: (sy, yzp, dtype) or None (float result); pool: MaxPool
+    attributes (a pooling between the activation and the QuantizeLinear)."""
     xt = TensorProto.UINT8 if xq.dtype == np.uint8 else TensorProto.INT8
     inits = [numpy_helper.from_array(np.array(sx, np.float32), "sx"),
              numpy_helper.from_array(np.array(xzp, xq.dtype), "zx"),
@@ -84,6 +85,9 @@ def model(kind, xq, w, bias, sx, xzp, sw, out, relu, attrs, yshape):
     if relu:
         nodes.append(helper.make_node("Relu", [last], ["y1"]))
         last = "y1"
+    if pool:
+        nodes.append(helper.make_node("MaxPool", [last], ["y2"], **pool))
+        last = "y2"
     if out:
         sy, yzp, dt = out
         inits += [numpy_helper.from_array(np.array(sy, np.float32), "sy"),
@@ -166,6 +170,33 @@ for i, (n, c, h, wd, f, kh, kw, pads, strides, dil, signed, outk, relu, small) i
         bad += 1
         print("conv%d: mismatch, max difference %s" % (i, np.abs(got.astype(np.float64) - ref).max()
                                                      if got.shape == ref.shape else got.shape))
+
+# ResNet's stem: Conv -> Relu -> MaxPool -> QuantizeLinear. The
+# QuantizeLinear moves above the pooling (fulcrum-recognize-quantized), so
+# the result is the integer requantization pooled: max over each window of
+# the u8 values (3x3, stride 2, padding 1 that never wins).
+x = rng.integers(0, 256, (1, 3, 20, 18)).astype(np.uint8)
+xzp = 120
+w = weights((24, 3, 7, 7), True)
+sx, sy, yzp = 0.02, 0.05, 9
+sw = (rng.random(24) * 0.01 + 0.001).astype(np.float32)
+bias = rng.integers(-3000, 3000, 24).astype(np.int32)
+acc = conv_acc(x.astype(np.int64), w, (3, 3, 3, 3), (2, 2), (1, 1), xzp) + bias.reshape(1, -1, 1, 1)
+q = requantize(acc, mult(sx, sw, sy).reshape(1, -1, 1, 1), yzp, yzp, 255)
+qp = np.pad(q.astype(np.int64), ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=-1)
+ph, pw = (q.shape[2] - 1) // 2 + 1, (q.shape[3] - 1) // 2 + 1
+ref = np.full((1, 24, ph, pw), -1, np.int64)
+for i in range(3):
+    for j in range(3):
+        ref = np.maximum(ref, qp[:, :, i:i + 2 * (ph - 1) + 1:2, j:j + 2 * (pw - 1) + 1:2])
+ref = ref.astype(np.uint8)
+got = run("stem", model("conv", x, w, bias, sx, xzp, sw, (sy, yzp, np.uint8), True,
+                        dict(pads=[3, 3, 3, 3], strides=[2, 2], kernel_shape=[7, 7]), ref.shape,
+                        pool=dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2])), x)
+cases += 1
+if got.shape != ref.shape or not np.array_equal(got, ref):
+    bad += 1
+    print("stem: mismatch", got.shape, ref.shape)
 
 # (kind, rows shape, K, N, signed, output, 7-bit)
 products = [
