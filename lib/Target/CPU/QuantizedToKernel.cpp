@@ -279,12 +279,28 @@ struct CPUQuantizedToKernelPass
       return call.address(v).at;
     };
     SmallVector<Value> args;
+    std::optional<fulcrum::Padding> padding;
     if (conv) {
       auto strides = tag.getAs<DenseI64ArrayAttr>("strides");
       auto dilations = tag.getAs<DenseI64ArrayAttr>("dilations");
       if (!strides || !dilations || xType.getRank() != 4 ||
           wType.getRank() != 4)
         return;
+      // The NHWC kernel takes the padding with the zero point over: it
+      // reads the unpadded image.
+      if (nhwc) {
+        int64_t padByte = zpAttr.getInt() & 0xff;
+        padding = fulcrum::matchPadding(contraction, x, 1, [&](Value v) {
+          APInt value;
+          return matchPattern(v, m_ConstantInt(&value)) &&
+                 value.getBitWidth() == 8 &&
+                 (value.getSExtValue() & 0xff) == padByte;
+        });
+        if (padding) {
+          x = padding->source;
+          xType = padding->sourceType;
+        }
+      }
       args.push_back(call.dim(x, 0));
       // NCHW: C, H, W; NHWC: H, W, C. Then F, KH, KW, OH, OW.
       int64_t oh = yType.getDimSize(nhwc ? 1 : 2),
@@ -294,6 +310,10 @@ struct CPUQuantizedToKernelPass
             wType.getDimSize(2), wType.getDimSize(3), oh, ow, strides[0],
             strides[1], dilations[0], dilations[1]})
         args.push_back(call.constant(v));
+      if (nhwc) {
+        args.push_back(call.constant(padding ? padding->top : 0));
+        args.push_back(call.constant(padding ? padding->left : 0));
+      }
       args.push_back(call.address(x).at);
     } else {
       // Rows of A: every dimension but the last.
@@ -333,6 +353,8 @@ struct CPUQuantizedToKernelPass
                       (mode == "f32"   ? fulcrum::kQuantizedOutputF32
                        : mode == "i32" ? fulcrum::kQuantizedOutputI32
                                        : 0)));
+    if (nhwc) // the padding byte: the activations' zero point as stored
+      args.push_back(call.constant(zpAttr.getInt() & 0xff));
     StringRef symbol = b.getStringAttr((nhwc   ? "fulcrum_qconv2d_nhwc_"
                                         : conv ? "fulcrum_qconv2d_nchw_"
                                                : "fulcrum_qgemm_") +
@@ -355,6 +377,11 @@ struct CPUQuantizedToKernelPass
     for (Operation *dealloc : deallocs)
       dealloc->erase();
     alloc->erase();
+    if (padding) {
+      for (Operation *dead : padding->ops)
+        dead->erase();
+      ++numPaddings;
+    }
     if (conv) {
       ++numConvs;
       ++convCount;

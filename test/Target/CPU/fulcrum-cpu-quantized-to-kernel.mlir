@@ -318,3 +318,98 @@ func.func @negative_copied_overwritten_fill(%x: memref<1x3x4x4xi8>, %y: memref<1
   memref.dealloc %zeros : memref<1x2x4x4xi32>
   return
 }
+
+// -----
+
+#x = affine_map<(n, f, h, w, c, kh, kw) -> (n, h + kh, w + kw, c)>
+#w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#y = affine_map<(n, f, h, w, c, kh, kw) -> (n, h, w, f)>
+#id = affine_map<(n, h, w, f) -> (n, h, w, f)>
+#ch = affine_map<(n, h, w, f) -> (f)>
+memref.global "private" constant @w : memref<2x4x3x3xi8> = dense<1>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// The channels-last kernel takes over the padding of the image with its
+// zero point (200, stored as the byte -56): it reads the unpadded image
+// (4x4x4), told top = 1 and left = 1, and the padding byte 200 last; the
+// padded buffer, its fill, subview and copy go.
+// CHECK-LABEL: func @qconv_nhwc_padding(
+// CHECK-SAME: %[[X:.*]]: memref<1x4x4x4xi8>
+// CHECK-NOT: linalg.map
+// CHECK-NOT: memref.copy
+// CHECK: memref.dim %[[X]]
+// CHECK: %[[C1:.*]] = arith.constant 1 : i64
+// CHECK: memref.extract_strided_metadata %[[X]]
+// CHECK: %[[C200:.*]] = arith.constant 200 : i64
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni({{.*}}%[[C1]], %[[C1]], %{{.*}}, %[[C200]]) {fulcrum.writes
+// CHECK-NOT: memref.copy
+// CHECK: return
+// Filled with another value than the zero point, the padding stays.
+// CHECK-LABEL: func @negative_qconv_nhwc_other_padding(
+// CHECK: linalg.map
+// CHECK: memref.copy
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni(
+func.func @qconv_nhwc_padding(%x: memref<1x4x4x4xi8>, %y: memref<1x4x4x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %zp = arith.constant -56 : i8
+  %w = memref.get_global @w : memref<2x4x3x3xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %padded = memref.alloc() : memref<1x6x6x4xi8>
+  linalg.map outs(%padded : memref<1x6x6x4xi8>)
+    () {
+      linalg.yield %zp : i8
+    }
+  %inner = memref.subview %padded[0, 1, 1, 0] [1, 4, 4, 4] [1, 1, 1, 1] : memref<1x6x6x4xi8> to memref<1x4x4x4xi8, strided<[144, 24, 4, 1], offset: 28>>
+  memref.copy %x, %inner : memref<1x4x4x4xi8> to memref<1x4x4x4xi8, strided<[144, 24, 4, 1], offset: 28>>
+  %acc = memref.alloc() : memref<1x4x4x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x4x4x2xi32>)
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%padded, %w : memref<1x6x6x4xi8>, memref<2x4x3x3xi8>) outs(%acc : memref<1x4x4x2xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", layout = "nhwc", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 200 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x4x4x2xi32>, memref<2xf32>) outs(%y : memref<1x4x4x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x4x4x2xi32>
+  memref.dealloc %padded : memref<1x6x6x4xi8>
+  return
+}
+func.func @negative_qconv_nhwc_other_padding(%x: memref<1x4x4x4xi8>, %y: memref<1x4x4x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %zp = arith.constant 0 : i8
+  %w = memref.get_global @w : memref<2x4x3x3xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %padded = memref.alloc() : memref<1x6x6x4xi8>
+  linalg.map outs(%padded : memref<1x6x6x4xi8>)
+    () {
+      linalg.yield %zp : i8
+    }
+  %inner = memref.subview %padded[0, 1, 1, 0] [1, 4, 4, 4] [1, 1, 1, 1] : memref<1x6x6x4xi8> to memref<1x4x4x4xi8, strided<[144, 24, 4, 1], offset: 28>>
+  memref.copy %x, %inner : memref<1x4x4x4xi8> to memref<1x4x4x4xi8, strided<[144, 24, 4, 1], offset: 28>>
+  %acc = memref.alloc() : memref<1x4x4x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x4x4x2xi32>)
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%padded, %w : memref<1x6x6x4xi8>, memref<2x4x3x3xi8>) outs(%acc : memref<1x4x4x2xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", layout = "nhwc", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 200 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x4x4x2xi32>, memref<2xf32>) outs(%y : memref<1x4x4x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x4x4x2xi32>
+  memref.dealloc %padded : memref<1x6x6x4xi8>
+  return
+}

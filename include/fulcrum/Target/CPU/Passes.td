@@ -478,7 +478,10 @@ def CPUQuantizedToKernel
     narrower, channels padded to 16), `[kq][width][4]`: one vector load
     gives 16 channels' 4-byte k groups, against an activation word
     broadcast from an im2col row of the image (1x1 convolutions at unit
-    stride over a multiple of 4 channels read the image in place).
+    stride over a multiple of 4 channels read the image in place). A
+    padding of the image with its zero point (alloc, constant fill,
+    subview, copy) goes: the kernel reads the unpadded image and writes
+    the zero point where the window leaves it.
 
     `isa` picks the variant: `avx512vnni` (`vpdpbusd` on zmm), `avxvnni`
     (on ymm), `avx2` (`vpmaddubsw` + `vpmaddwd`) or `generic`; the target's
@@ -507,7 +510,9 @@ def CPUQuantizedToKernel
   let statistics = [
     Statistic<"numConvs", "num-convs", "Quantized convolutions run on kernels">,
     Statistic<"numGemms", "num-gemms",
-              "Quantized matrix products run on kernels">
+              "Quantized matrix products run on kernels">,
+    Statistic<"numPaddings", "num-paddings",
+              "Zero-point paddings applied by the channels-last kernel">
   ];
 }
 

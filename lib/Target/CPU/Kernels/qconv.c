@@ -249,26 +249,62 @@ static void storeTile(const int32_t in[MR][NV * VW], int rows, int cols,
   }
 }
 
+/* Copies n bytes, or writes the padding byte when `inside` is false.
+ * Runs of 8 bytes or more move in 16- or 8-byte pieces, the last one
+ * overlapping the one before (windows of 3 channels are 21-byte runs). */
+static inline void copyOrPad(uint8_t *dst, const uint8_t *src, int64_t n,
+                             int inside, uint8_t pad) {
+  if (!inside) {
+    for (int64_t t = 0; t < n; ++t)
+      dst[t] = pad;
+    return;
+  }
+  if (n >= 16) {
+    int64_t t = 0;
+    for (; t + 16 <= n; t += 16)
+      __builtin_memcpy(dst + t, src + t, 16);
+    if (t < n)
+      __builtin_memcpy(dst + n - 16, src + n - 16, 16);
+  } else if (n >= 8) {
+    __builtin_memcpy(dst, src, 8);
+    __builtin_memcpy(dst + n - 8, src + n - 8, 8);
+  } else {
+    for (int64_t t = 0; t < n; ++t)
+      dst[t] = src[t];
+  }
+}
+
 /* Packs the im2col rows of output pixels [p0, p0 + count) of one image
- * (pre-padded NHWC x[H][W][C]) into rows of kp bytes at `rows`. */
-static void packRows(const uint8_t *x, int64_t W, int64_t C, int64_t KH,
-                     int64_t KW, int64_t OW, int64_t sh, int64_t sw, int64_t dh,
-                     int64_t dw, int64_t p0, int64_t count, int64_t kp,
+ * (NHWC x[H][W][C], padded by `top` rows and `left` columns of the byte
+ * `pad`) into rows of kp bytes at `rows`. */
+static void packRows(const uint8_t *x, int64_t H, int64_t W, int64_t C,
+                     int64_t KH, int64_t KW, int64_t OW, int64_t sh, int64_t sw,
+                     int64_t dh, int64_t dw, int64_t top, int64_t left,
+                     uint8_t pad, int64_t p0, int64_t count, int64_t kp,
                      uint8_t *rows) {
   int64_t K = KH * KW * C;
-  /* With a dense window along W, each kh is one run of KW * C bytes. */
-  int64_t run = dw == 1 ? KW * C : C, runs = dw == 1 ? 1 : KW;
   int64_t oh = p0 / OW, ow = p0 % OW;
   for (int64_t i = 0; i < count; ++i) {
     uint8_t *dst = rows + i * kp;
-    const uint8_t *src = x + ((oh * sh) * W + ow * sw) * C;
-    for (int64_t kh = 0; kh < KH; ++kh)
-      for (int64_t kw = 0; kw < runs; ++kw) {
-        const uint8_t *from = src + (kh * dh * W + kw * dw) * C;
-        for (int64_t t = 0; t < run; ++t)
-          dst[t] = from[t];
-        dst += run;
+    int64_t ih0 = oh * sh - top, iw0 = ow * sw - left;
+    /* A dense window along W inside the image is one run per kh. */
+    int dense = dw == 1 && iw0 >= 0 && iw0 + KW <= W;
+    for (int64_t kh = 0; kh < KH; ++kh) {
+      int64_t ih = ih0 + kh * dh;
+      int rowInside = ih >= 0 && ih < H;
+      const uint8_t *src = x + (ih * W + iw0) * C;
+      if (dense) {
+        copyOrPad(dst, src, KW * C, rowInside, pad);
+        dst += KW * C;
+        continue;
       }
+      for (int64_t kw = 0; kw < KW; ++kw) {
+        int64_t iw = iw0 + kw * dw;
+        copyOrPad(dst, src + kw * dw * C, C, rowInside && iw >= 0 && iw < W,
+                  pad);
+        dst += C;
+      }
+    }
     for (int64_t k = K; k < kp; ++k)
       rows[i * kp + k] = 0;
     if (++ow == OW) {
@@ -280,8 +316,10 @@ static void packRows(const uint8_t *x, int64_t W, int64_t C, int64_t KH,
 
 static int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 
-/* y[N][OH][OW][F] = conv(x[N][H][W][C], w) over an input already padded
- * (with its zero point), through the epilogue of qgemm.c. The weights:
+/* y[N][OH][OW][F] = conv(x[N][H][W][C], w) over the input padded by `top`
+ * rows and `left` columns (and as many more as the window needs) of the
+ * byte `pad` (its zero point), through the epilogue of qgemm.c. The
+ * weights:
  * packed panels (above) of kp = roundUp(KH * KW * C, 4) bytes per
  * channel, in FHWC order; comp[Fp] (i32, channels padded to 16), exact[F]
  * (u8), mult[F] (f32, may be 0 for i32 output). The workspace holds
@@ -290,10 +328,11 @@ static int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
                                 int64_t F, int64_t KH, int64_t KW, int64_t OH,
                                 int64_t OW, int64_t sh, int64_t sw, int64_t dh,
-                                int64_t dw, int64_t x, int64_t w, int64_t comp,
+                                int64_t dw, int64_t top, int64_t left,
+                                int64_t x, int64_t w, int64_t comp,
                                 int64_t exact, int64_t mult, int64_t y,
                                 int64_t workspace, int64_t yzp, int64_t lo,
-                                int64_t hi, int64_t flags) {
+                                int64_t hi, int64_t flags, int64_t pad) {
   int64_t K = KH * KW * C, kp = roundUp(K, 4), pixels = OH * OW;
   int64_t Fp = roundUp(F, 16);
   int32_t flip = flags & FULCRUM_Q_SIGNED_INPUT ? (int32_t)0x80808080 : 0;
@@ -307,7 +346,7 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   int64_t elementBytes = e.mode ? 4 : 1;
   /* 1x1 windows at unit stride over whole words read the image itself. */
   int direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && C % 4 == 0 &&
-               H == OH && W == OW;
+               H == OH && W == OW && top == 0 && left == 0;
   int64_t chunk = direct ? pixels : CHUNK / kp;
   chunk = chunk < MR ? MR : chunk / MR * MR;
   if (chunk > pixels)
@@ -336,7 +375,8 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
     } else {
       uint8_t *slot =
           (uint8_t *)workspace + (int64_t)omp_get_thread_num() * CHUNK;
-      packRows(image, W, C, KH, KW, OW, sh, sw, dh, dw, p0, count, kp, slot);
+      packRows(image, H, W, C, KH, KW, OW, sh, sw, dh, dw, top, left,
+               (uint8_t)pad, p0, count, kp, slot);
       a = slot;
     }
     int32_t sums[MR][NV * VW] __attribute__((aligned(64)));
