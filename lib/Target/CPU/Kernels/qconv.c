@@ -187,9 +187,13 @@ tile(int rows, int nv, int64_t kq, const uint8_t *a, int64_t lda,
 static void tileSizes(int rows, int nv, int64_t kq, const uint8_t *a,
                       int64_t lda, const int8_t *w, int64_t ldw, int32_t flip,
                       int exact, int32_t out[MR][NV * VW]) {
+/* u8 activations (flip 0) are broadcast straight from memory. */
 #define CASE(R, V)                                                             \
   case (R)*8 + (V):                                                            \
-    tile(R, V, kq, a, lda, w, ldw, flip, exact, out);                          \
+    if (flip)                                                                  \
+      tile(R, V, kq, a, lda, w, ldw, flip, exact, out);                        \
+    else                                                                       \
+      tile(R, V, kq, a, lda, w, ldw, 0, exact, out);                           \
     return;
 #define ROW(R) CASE(R, 1) CASE(R, 2) CASE(R, 3) CASE(R, 4)
   switch (rows * 8 + nv) {
