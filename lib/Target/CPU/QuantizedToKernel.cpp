@@ -111,6 +111,40 @@ void eraseIfOnlyFilled(Value buffer) {
   alloc->erase();
 }
 
+/// The clamp `rq` (an f32 requantization writing `y`) is followed by: a
+/// generic right after it (allocations aside) that reads `y` element by
+/// element and yields it through maximumf/minimumf by constants, into
+/// another buffer; `y` a fresh allocation nothing else uses but
+/// deallocations.
+linalg::GenericOp matchClamp(linalg::GenericOp rq, Value y,
+                             fulcrum::Clamp &clamp) {
+  auto alloc = y.getDefiningOp<memref::AllocOp>();
+  Operation *next = rq->getNextNode();
+  while (next && isa<memref::AllocOp>(next))
+    next = next->getNextNode();
+  auto op = dyn_cast_or_null<linalg::GenericOp>(next);
+  if (!alloc || !op || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getDpsInputs()[0] != y ||
+      op.getNumLoops() != op.getNumParallelLoops() ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isIdentity(); }) ||
+      op.getDpsInits()[0].getType() != y.getType())
+    return nullptr;
+  for (Operation *user : alloc->getUsers())
+    if (user != rq && user != op && !isa<memref::DeallocOp>(user))
+      return nullptr;
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Value result = yield.getOperand(0);
+  fulcrum::Clamp found;
+  fulcrum::peelClamp(result, found);
+  if (!found.any || result != body.getArgument(0) ||
+      found.ops() + 1 != body.getOperations().size())
+    return nullptr;
+  clamp = found;
+  return op;
+}
+
 struct CPUQuantizedToKernelPass
     : public fulcrum::impl::CPUQuantizedToKernelBase<CPUQuantizedToKernelPass> {
   using CPUQuantizedToKernelBase::CPUQuantizedToKernelBase;
@@ -270,7 +304,15 @@ struct CPUQuantizedToKernelPass
         createGlobal<uint8_t>(wGlobal, base + "exact", IntegerType::get(ctx, 8),
                               {rows}, prepared.exact, symbols);
 
-    OpBuilder b(rq);
+    // A clamp of the f32 result (the ReLU6 before a float depthwise
+    // convolution) goes into the channels-last kernel's epilogue: the
+    // call writes the clamp's output, where the clamp was.
+    linalg::GenericOp clampOp;
+    fulcrum::Clamp clamp;
+    if (nhwc && mode == "f32")
+      clampOp = matchClamp(rq, y, clamp);
+    Value output = clampOp ? clampOp.getDpsInits()[0] : y;
+    OpBuilder b(clampOp ? clampOp.getOperation() : rq.getOperation());
     Location loc = rq.getLoc();
     fulcrum::KernelCallBuilder call(b, loc);
     auto global = [&](memref::GlobalOp g) {
@@ -333,7 +375,7 @@ struct CPUQuantizedToKernelPass
     args.push_back(global(exact));
     args.push_back(mult ? call.address(mult).at : call.constant(0));
     int64_t yIndex = args.size();
-    args.push_back(call.address(y).at);
+    args.push_back(call.address(output).at);
     if (!conv)
       args.push_back(call.constant(rows)); // ldy
     int64_t bytes = nhwc ? fulcrum::quantizedConvWorkspace()
@@ -346,13 +388,17 @@ struct CPUQuantizedToKernelPass
       return a ? a.getInt() : 0;
     };
     args.push_back(call.constant(intAttr("y_zero_point")));
-    args.push_back(call.constant(intAttr("lo")));
-    args.push_back(call.constant(intAttr("hi")));
+    // f32 output with a clamp: its bounds' bits instead of byte bounds.
+    args.push_back(
+        call.constant(clampOp ? fulcrum::floatBits(clamp.lo) : intAttr("lo")));
+    args.push_back(
+        call.constant(clampOp ? fulcrum::floatBits(clamp.hi) : intAttr("hi")));
     args.push_back(
         call.constant((signedInput ? fulcrum::kQuantizedSignedInput : 0) |
                       (mode == "f32"   ? fulcrum::kQuantizedOutputF32
                        : mode == "i32" ? fulcrum::kQuantizedOutputI32
-                                       : 0)));
+                                       : 0) |
+                      (clampOp ? fulcrum::kQuantizedClampF32 : 0)));
     if (nhwc) // the padding byte: the activations' zero point as stored
       args.push_back(call.constant(zpAttr.getInt() & 0xff));
     StringRef symbol = b.getStringAttr((nhwc   ? "fulcrum_qconv2d_nhwc_"
@@ -369,7 +415,19 @@ struct CPUQuantizedToKernelPass
     Value copySource;
     if (auto copy = dyn_cast<memref::CopyOp>(fill))
       copySource = copy.getSource();
-    rq->erase();
+    if (clampOp) {
+      // The f32 buffer between the requantization and the clamp goes.
+      Operation *yAlloc = y.getDefiningOp();
+      clampOp->erase();
+      rq->erase();
+      for (Operation *user : llvm::make_early_inc_range(yAlloc->getUsers()))
+        user->erase();
+      yAlloc->erase();
+      ++numClamps;
+      rq = nullptr;
+    }
+    if (rq)
+      rq->erase();
     contraction->erase();
     fill->erase();
     if (copySource)

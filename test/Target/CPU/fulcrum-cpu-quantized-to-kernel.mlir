@@ -413,3 +413,98 @@ func.func @negative_qconv_nhwc_other_padding(%x: memref<1x4x4x4xi8>, %y: memref<
   memref.dealloc %padded : memref<1x6x6x4xi8>
   return
 }
+
+// -----
+
+#x = affine_map<(n, f, h, w, c, kh, kw) -> (n, h + kh, w + kw, c)>
+#w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#y = affine_map<(n, f, h, w, c, kh, kw) -> (n, h, w, f)>
+#id = affine_map<(n, h, w, f) -> (n, h, w, f)>
+#ch = affine_map<(n, h, w, f) -> (f)>
+memref.global "private" constant @w : memref<2x4x1x1xi8> = dense<1>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// An f32 result clamped to [0, 6] right after (ReLU6): the channels-last
+// kernel writes the clamp's output with the bounds' bits (0 and
+// 0x40C00000 = 1086324736 for 6.0) and flags f32 | clamp (2 | 8); the
+// clamp and the f32 buffer between go.
+// CHECK-LABEL: func @qconv_nhwc_clamp(
+// CHECK-SAME: %[[X:.*]]: memref<1x4x4x4xi8>, %[[Z:.*]]: memref<1x4x4x2xf32>)
+// CHECK: memref.extract_strided_metadata %[[Z]]
+// CHECK: %[[HI:.*]] = arith.constant 1086324736 : i64
+// CHECK: %[[FLAGS:.*]] = arith.constant 10 : i64
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni({{.*}}, %[[HI]], %[[FLAGS]], %{{.*}})
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: memref.alloc() : memref<1x4x4x2xf32>
+// CHECK: return
+// negative_: the f32 result has another reader (returned through a
+// copy); the clamp stays a generic after the call.
+// CHECK-LABEL: func @negative_qconv_nhwc_clamp_shared(
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni(
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+func.func @qconv_nhwc_clamp(%x: memref<1x4x4x4xi8>, %z: memref<1x4x4x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %lo = arith.constant 0.0 : f32
+  %hi = arith.constant 6.0 : f32
+  %w = memref.get_global @w : memref<2x4x1x1xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %acc = memref.alloc() : memref<1x4x4x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x4x4x2xi32>)
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x4x4x4xi8>, memref<2x4x1x1xi8>) outs(%acc : memref<1x4x4x2xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", layout = "nhwc", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  %y = memref.alloc() : memref<1x4x4x2xf32>
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x4x4x2xi32>, memref<2xf32>) outs(%y : memref<1x4x4x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y : memref<1x4x4x2xf32>) outs(%z : memref<1x4x4x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.maximumf %in, %lo : f32
+    %1 = arith.minimumf %0, %hi : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %y : memref<1x4x4x2xf32>
+  memref.dealloc %acc : memref<1x4x4x2xi32>
+  return
+}
+func.func @negative_qconv_nhwc_clamp_shared(%x: memref<1x4x4x4xi8>, %z: memref<1x4x4x2xf32>, %copy: memref<1x4x4x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %lo = arith.constant 0.0 : f32
+  %w = memref.get_global @w : memref<2x4x1x1xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %acc = memref.alloc() : memref<1x4x4x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x4x4x2xi32>)
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x4x4x4xi8>, memref<2x4x1x1xi8>) outs(%acc : memref<1x4x4x2xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", layout = "nhwc", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  %y = memref.alloc() : memref<1x4x4x2xf32>
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x4x4x2xi32>, memref<2xf32>) outs(%y : memref<1x4x4x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y : memref<1x4x4x2xf32>) outs(%z : memref<1x4x4x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.maximumf %in, %lo : f32
+    linalg.yield %0 : f32
+  }
+  memref.copy %y, %copy : memref<1x4x4x2xf32> to memref<1x4x4x2xf32>
+  memref.dealloc %y : memref<1x4x4x2xf32>
+  memref.dealloc %acc : memref<1x4x4x2xi32>
+  return
+}

@@ -106,6 +106,8 @@ enum QuantizedFlags : int64_t {
   kQuantizedSignedInput = 1, ///< activations are i8 (otherwise u8)
   kQuantizedOutputF32 = 2,   ///< y = acc * mult in f32 (otherwise bytes)
   kQuantizedOutputI32 = 4,   ///< y = acc in i32
+  kQuantizedClampF32 = 8,    ///< f32 output clamped to [lo, hi] (float bits;
+                             ///< channels-last kernel)
 };
 
 /// Whether `isa` names a variant of the 8-bit kernels: `avx512vnni`

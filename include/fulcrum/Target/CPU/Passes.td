@@ -481,7 +481,11 @@ def CPUQuantizedToKernel
     stride over a multiple of 4 channels read the image in place). A
     padding of the image with its zero point (alloc, constant fill,
     subview, copy) goes: the kernel reads the unpadded image and writes
-    the zero point where the window leaves it.
+    the zero point where the window leaves it. An f32 result's clamp
+    (maximumf/minimumf by constants in the generic right after the
+    requantization, e.g. the ReLU6 before MobileNetV2's float depthwise
+    convolutions) is applied by the kernel as it stores, into the clamp's
+    output; the f32 buffer between goes.
 
     `isa` picks the variant: `avx512vnni` (`vpdpbusd` on zmm), `avxvnni`
     (on ymm), `avx2` (`vpmaddubsw` + `vpmaddwd`) or `generic`; the target's
@@ -512,7 +516,9 @@ def CPUQuantizedToKernel
     Statistic<"numGemms", "num-gemms",
               "Quantized matrix products run on kernels">,
     Statistic<"numPaddings", "num-paddings",
-              "Zero-point paddings applied by the channels-last kernel">
+              "Zero-point paddings applied by the channels-last kernel">,
+    Statistic<"numClamps", "num-clamps",
+              "Clamps of f32 results applied by the channels-last kernel">
   ];
 }
 

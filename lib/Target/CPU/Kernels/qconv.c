@@ -66,6 +66,7 @@ int omp_get_max_threads(void);
 #define FULCRUM_Q_SIGNED_INPUT 1
 #define FULCRUM_Q_OUTPUT_F32 2
 #define FULCRUM_Q_OUTPUT_I32 4
+#define FULCRUM_Q_CLAMP_F32 8 /* f32 output clamped to [lo, hi] (bits) */
 
 static inline int32_t load32(const void *p) {
   int32_t v;
@@ -219,6 +220,7 @@ typedef struct {
   int mode;
   float lo, hi;
   int32_t yzp;
+  int clampF32; /* f32 output clamped to [lo, hi] */
 } Epilogue;
 
 /* Writes rows x cols sums of a tile (channels f0...) to y, pixel rows
@@ -235,8 +237,17 @@ static void storeTile(const int32_t in[MR][NV * VW], int rows, int cols,
         out[c] = acc[c] + comp[c];
     } else if (e->mode == FULCRUM_Q_OUTPUT_F32) {
       float *out = (float *)y + r * ldy + f0;
-      for (int c = 0; c < cols; ++c)
-        out[c] = (float)(acc[c] + comp[c]) * mult[c];
+      if (e->clampF32) {
+        float lo = e->lo, hi = e->hi;
+        for (int c = 0; c < cols; ++c) {
+          float v = (float)(acc[c] + comp[c]) * mult[c];
+          v = v < lo ? lo : v;
+          out[c] = v > hi ? hi : v;
+        }
+      } else {
+        for (int c = 0; c < cols; ++c)
+          out[c] = (float)(acc[c] + comp[c]) * mult[c];
+      }
     } else {
       uint8_t *out = (uint8_t *)y + r * ldy + f0;
       float lo = e->lo, hi = e->hi;
@@ -347,6 +358,12 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   e.yzp = (int32_t)yzp;
   e.lo = (float)(lo - yzp);
   e.hi = (float)(hi - yzp);
+  e.clampF32 = (flags & FULCRUM_Q_CLAMP_F32) != 0;
+  if (e.clampF32) {
+    uint32_t loBits = (uint32_t)lo, hiBits = (uint32_t)hi;
+    __builtin_memcpy(&e.lo, &loBits, 4);
+    __builtin_memcpy(&e.hi, &hiBits, 4);
+  }
   int64_t elementBytes = e.mode ? 4 : 1;
   /* 1x1 windows at unit stride over whole words read the image itself. */
   int direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && C % 4 == 0 &&

@@ -61,7 +61,8 @@ def conv_acc(x, w, pads, strides, dil, xzp):
     return acc
 
 
-def model(kind, xq, w, bias, sx, xzp, sw, out, relu, attrs, yshape, pool=None):
+def model(kind, xq, w, bias, sx, xzp, sw, out, relu, attrs, yshape, pool=None,
+          clip=None):
     """out: (sy, yzp, dtype) or None (float result); pool: MaxPool
     attributes (a pooling between the activation and the QuantizeLinear)."""
     xt = TensorProto.UINT8 if xq.dtype == np.uint8 else TensorProto.INT8
@@ -88,6 +89,11 @@ def model(kind, xq, w, bias, sx, xzp, sw, out, relu, attrs, yshape, pool=None):
     if pool:
         nodes.append(helper.make_node("MaxPool", [last], ["y2"], **pool))
         last = "y2"
+    if clip:
+        inits += [numpy_helper.from_array(np.array(clip[0], np.float32), "cmin"),
+                  numpy_helper.from_array(np.array(clip[1], np.float32), "cmax")]
+        nodes.append(helper.make_node("Clip", [last, "cmin", "cmax"], ["y3"]))
+        last = "y3"
     if out:
         sy, yzp, dt = out
         inits += [numpy_helper.from_array(np.array(sy, np.float32), "sy"),
@@ -197,6 +203,24 @@ cases += 1
 if got.shape != ref.shape or not np.array_equal(got, ref):
     bad += 1
     print("stem: mismatch", got.shape, ref.shape)
+
+# MobileNetV2's expansion: a float result clipped (ReLU6) before a float
+# depthwise convolution; the channels-last kernel applies the clamp.
+x = rng.integers(0, 256, (1, 24, 9, 10)).astype(np.uint8)
+w = weights((80, 24, 1, 1), True)
+sx, xzp = 0.05, 100
+sw = (rng.random(80) * 0.01 + 0.001).astype(np.float32)
+bias = rng.integers(-3000, 3000, 80).astype(np.int32)
+acc = conv_acc(x.astype(np.int64), w, (0, 0, 0, 0), (1, 1), (1, 1), xzp) + bias.reshape(1, -1, 1, 1)
+scale = (np.float64(np.float32(sx)) * sw.astype(np.float64)).astype(np.float32).reshape(1, -1, 1, 1)
+ref = np.clip(acc.astype(np.float32) * scale, np.float32(0.0), np.float32(6.0))
+got = run("clip", model("conv", x, w, bias, sx, xzp, sw, None, False,
+                        dict(pads=[0, 0, 0, 0], strides=[1, 1], kernel_shape=[1, 1]), ref.shape,
+                        clip=(0.0, 6.0)), x)
+cases += 1
+if got.shape != ref.shape or not np.array_equal(got, ref):
+    bad += 1
+    print("clip: mismatch", np.abs(got.astype(np.float64) - ref).max() if got.shape == ref.shape else got.shape)
 
 # (kind, rows shape, K, N, signed, output, 7-bit)
 products = [
