@@ -284,8 +284,13 @@ struct CPUQuantizedToKernelPass
 
     std::string base = (wGlobal.getSymName() + "_q").str();
     MLIRContext *ctx = &getContext();
+    // Matrix products run on the channels-last kernel too, as a 1x1
+    // convolution over one row of M pixels of K channels: its register
+    // tiles take 6 rows of A (the NCHW-style qgemm kernel takes 32, most
+    // of them padding for a batch-1 classifier).
+    bool panelKernel = nhwc || !conv;
     memref::GlobalOp wPacked;
-    if (nhwc) {
+    if (panelKernel) {
       std::vector<int8_t> panels = fulcrum::packQuantizedConvWeights(
           prepared.weights, rows, prepared.kp);
       wPacked =
@@ -367,8 +372,25 @@ struct CPUQuantizedToKernelPass
            ++d)
         staticRows *= xType.getDimSize(d);
       m = b.create<arith::MulIOp>(loc, m, call.constant(staticRows));
-      args = {m, call.constant(rows), call.constant(k), call.address(x).at,
-              call.constant(k)};
+      // N = 1, H = 1, W = M, C = K, F = rows, KH = KW = OH = 1, OW = M,
+      // unit strides and dilations, no padding.
+      Value one = call.constant(1);
+      args = {one,
+              one,
+              m,
+              call.constant(k),
+              call.constant(rows),
+              one,
+              one,
+              one,
+              m,
+              one,
+              one,
+              one,
+              one,
+              call.constant(0),
+              call.constant(0),
+              call.address(x).at};
     }
     args.push_back(global(wPacked));
     args.push_back(global(comp));
@@ -376,10 +398,10 @@ struct CPUQuantizedToKernelPass
     args.push_back(mult ? call.address(mult).at : call.constant(0));
     int64_t yIndex = args.size();
     args.push_back(call.address(output).at);
-    if (!conv)
-      args.push_back(call.constant(rows)); // ldy
-    int64_t bytes = nhwc ? fulcrum::quantizedConvWorkspace()
-                         : fulcrum::quantizedKernelWorkspace(prepared.kp);
+
+    int64_t bytes = panelKernel
+                        ? fulcrum::quantizedConvWorkspace()
+                        : fulcrum::quantizedKernelWorkspace(prepared.kp);
     Value workspace = b.create<memref::AllocOp>(
         loc, MemRefType::get({bytes}, b.getI8Type()), b.getI64IntegerAttr(64));
     args.push_back(call.address(workspace).at);
@@ -399,17 +421,16 @@ struct CPUQuantizedToKernelPass
                        : mode == "i32" ? fulcrum::kQuantizedOutputI32
                                        : 0) |
                       (clampOp ? fulcrum::kQuantizedClampF32 : 0)));
-    if (nhwc) // the padding byte: the activations' zero point as stored
+    if (panelKernel) // the padding byte: the activations' zero point
       args.push_back(call.constant(zpAttr.getInt() & 0xff));
-    StringRef symbol = b.getStringAttr((nhwc   ? "fulcrum_qconv2d_nhwc_"
-                                        : conv ? "fulcrum_qconv2d_nchw_"
-                                               : "fulcrum_qgemm_") +
+    StringRef symbol = b.getStringAttr((panelKernel ? "fulcrum_qconv2d_nhwc_"
+                                                    : "fulcrum_qconv2d_nchw_") +
                                        kernelIsa)
                            .getValue();
     func::FuncOp callee =
         fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());
     auto kernelCall = b.create<func::CallOp>(loc, callee, args);
-    fulcrum::setKernelWrites(kernelCall, {yIndex, yIndex + (conv ? 1 : 2)});
+    fulcrum::setKernelWrites(kernelCall, {yIndex, yIndex + 1});
     b.create<memref::DeallocOp>(loc, workspace);
 
     Value copySource;

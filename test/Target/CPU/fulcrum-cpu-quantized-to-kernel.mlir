@@ -508,3 +508,50 @@ func.func @negative_qconv_nhwc_clamp_shared(%x: memref<1x4x4x4xi8>, %z: memref<1
   memref.dealloc %acc : memref<1x4x4x2xi32>
   return
 }
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#rowid = affine_map<(m, n) -> (m, n)>
+#col = affine_map<(m, n) -> (n)>
+memref.global "private" constant @w : memref<2x8xi8> = dense<1>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// A matrix product runs on the channels-last kernel as a 1x1 convolution
+// over one row of M = 3 pixels of K = 8 channels (N = 1, H = 1, W = M,
+// C = K, F = 2, KH = KW = OH = 1, OW = M), its [N, K] weights packed in
+// one panel of 16 rows.
+// CHECK-DAG: memref.global "private" constant @w_qw : memref<16x8xi8>
+// CHECK-LABEL: func @qgemm(
+// CHECK: %[[C1:.*]] = arith.constant 1 : i64
+// CHECK: %[[C3:.*]] = arith.constant 3 : i64
+// CHECK: %[[M:.*]] = arith.muli %[[C1]], %[[C3]] : i64
+// CHECK: %[[C8:.*]] = arith.constant 8 : i64
+// CHECK: %[[C2:.*]] = arith.constant 2 : i64
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni(%[[C1]], %[[C1]], %[[M]], %[[C8]], %[[C2]], %[[C1]], %[[C1]], %[[C1]], %[[M]],
+// CHECK-NOT: linalg.generic
+func.func @qgemm(%x: memref<3x8xi8>, %y: memref<3x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @w : memref<2x8xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %acc = memref.alloc() : memref<3x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<3x2xi32>)
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<3x8xi8>, memref<2x8xi8>) outs(%acc : memref<3x2xi32>) attrs = {fulcrum.qcontraction = {kind = "gemm", x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#rowid, #col, #rowid], iterator_types = ["parallel", "parallel"]} ins(%acc, %m : memref<3x2xi32>, memref<2xf32>) outs(%y : memref<3x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%v: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %v : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<3x2xi32>
+  return
+}

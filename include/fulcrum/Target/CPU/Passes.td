@@ -451,7 +451,10 @@ def CPUQuantizedToKernel
     and bias) by one call of `fulcrum_qconv2d_nchw_<isa>` or
     `fulcrum_qgemm_<isa>` (lib/Target/CPU/Kernels/qgemm.c), or
     `fulcrum_qconv2d_nhwc_<isa>` (Kernels/qconv.c) for a convolution whose
-    tag says `layout = "nhwc"` (`fulcrum-channels-last`). The accumulator
+    tag says `layout = "nhwc"` (`fulcrum-channels-last`) and for every
+    matrix product (a 1x1 convolution over one row of M pixels of K
+    channels: its register tiles take 6 rows of A, where the qgemm
+    kernel's take 32). The accumulator
     may also start as a `memref.copy` of a zero-filled buffer (CSE merges
     the zero fills of equal-shaped accumulators, and bufferization copies
     the shared one); the copy goes, and the shared buffer too once nothing
