@@ -28,6 +28,8 @@ constexpr int64_t kToNHWC[] = {0, 2, 3, 1};
 constexpr int64_t kToNCHW[] = {0, 3, 1, 2};
 /// Where NCHW dimension d sits in NHWC.
 constexpr int64_t kNHWCPosition[] = {0, 3, 1, 2};
+/// The tag of quantized contractions (fulcrum-recognize-quantized).
+constexpr llvm::StringLiteral kQContraction = "fulcrum.qcontraction";
 
 bool isRank4Tensor(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
@@ -137,16 +139,6 @@ void replaceWithNHWC(OpBuilder &b, Operation *op, Value nhwc) {
 struct ChannelsLastPass
     : public fulcrum::impl::ChannelsLastBase<ChannelsLastPass> {
   void runOnOperation() override {
-    // The 8-bit kernels of quantized contractions read NCHW: converting
-    // their neighbours would only add transposes around them.
-    if (getOperation()
-            .walk([](linalg::GenericOp op) {
-              return op->hasAttr("fulcrum.qcontraction")
-                         ? WalkResult::interrupt()
-                         : WalkResult::advance();
-            })
-            .wasInterrupted())
-      return;
     for (Operation *op : collect()) {
       OpBuilder b(op);
       Location loc = op->getLoc();
@@ -160,7 +152,10 @@ struct ChannelsLastPass
       } else if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op)) {
         convertPooling(b, cast<linalg::LinalgOp>(op));
       } else if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
-        convertElementwise(b, generic);
+        if (generic->hasAttr(kQContraction))
+          convertQuantizedConv(b, generic);
+        else
+          convertElementwise(b, generic);
       } else if (auto pad = dyn_cast<tensor::PadOp>(op)) {
         convertPad(b, pad);
       }
@@ -226,6 +221,48 @@ struct ChannelsLastPass
     ++numConverted;
   }
 
+  /// A quantized convolution (a generic tagged `fulcrum.qcontraction`
+  /// with kind "conv", reading x[n][c][ih][iw] and writing y[n][f][oh][ow])
+  /// reads and writes NHWC instead: the same loops and body, the image's
+  /// and the result's indexing maps permuted, the filter kept FCHW. The
+  /// tag gains `layout = "nhwc"` for the kernel pass.
+  void convertQuantizedConv(OpBuilder &b, linalg::GenericOp generic) {
+    auto tag = generic->getAttrOfType<DictionaryAttr>(kQContraction);
+    auto kind = tag ? tag.getAs<StringAttr>("kind") : StringAttr();
+    if (!kind || kind.getValue() != "conv" || tag.contains("layout") ||
+        !generic.hasPureTensorSemantics() || generic.getNumDpsInputs() != 2 ||
+        generic.getNumResults() != 1 ||
+        !isRank4Tensor(generic.getDpsInputs()[0]) ||
+        !isRank4Tensor(generic.getResult(0)))
+      return;
+    auto permute = [](AffineMap map) {
+      SmallVector<AffineExpr> results;
+      for (int64_t d : kToNHWC)
+        results.push_back(map.getResult(d));
+      return AffineMap::get(map.getNumDims(), map.getNumSymbols(), results,
+                            map.getContext());
+    };
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    if (maps[0].getNumResults() != 4 || maps[2].getNumResults() != 4)
+      return;
+    Location loc = generic.getLoc();
+    Value x = toNHWC(b, loc, generic.getDpsInputs()[0]);
+    Value init = toNHWC(b, loc, generic.getDpsInits()[0]);
+    maps[0] = permute(maps[0]);
+    maps[2] = permute(maps[2]);
+    auto nhwc = b.create<linalg::GenericOp>(
+        loc, TypeRange{init.getType()},
+        ValueRange{x, generic.getDpsInputs()[1]}, ValueRange{init}, maps,
+        generic.getIteratorTypesArray());
+    IRMapping mapping;
+    generic.getRegion().cloneInto(&nhwc.getRegion(), mapping);
+    NamedAttrList entries(tag);
+    entries.set("layout", b.getStringAttr("nhwc"));
+    nhwc->setAttr(kQContraction, entries.getDictionary(b.getContext()));
+    replaceWithNHWC(b, generic, nhwc.getResult(0));
+    ++numConverted;
+  }
+
   /// An all-parallel rank-4 generic with an identity output map that reads
   /// a converted result runs on NHWC loops: inputs coming from converted
   /// ops are read in NHWC, others keep their layout and get their indexing
@@ -265,6 +302,9 @@ struct ChannelsLastPass
                                             generic.getIteratorTypesArray());
     IRMapping mapping;
     generic.getRegion().cloneInto(&nhwc.getRegion(), mapping);
+    // Tags (fulcrum.requantize and the like) stay with the op.
+    for (NamedAttribute attr : generic->getDiscardableAttrs())
+      nhwc->setAttr(attr.getName(), attr.getValue());
     replaceWithNHWC(b, generic, nhwc.getResult(0));
     ++numConverted;
   }

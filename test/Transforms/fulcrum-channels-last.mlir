@@ -103,3 +103,83 @@ func.func @negative_no_conv(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
   } -> tensor<1x4x8x8xf32>
   return %r : tensor<1x4x8x8xf32>
 }
+
+// -----
+
+#qx = affine_map<(n, f, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
+#qw = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#qy = affine_map<(n, f, h, w, c, kh, kw) -> (n, f, h, w)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#channel = affine_map<(d0, d1, d2, d3) -> (d1)>
+
+// A quantized convolution (fulcrum-recognize-quantized's tagged generic)
+// and its requantization: the image is padded (with its zero point) in
+// NHWC, the contraction reads x[n][h][w][c] and writes y[n][h][w][f] with
+// the filter left FCHW and the tag marked layout "nhwc"; the
+// requantization keeps its tag and runs on NHWC loops, its scale's map
+// renamed to d3.
+// CHECK-DAG: #[[QX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d2 + d5, d3 + d6, d4)>
+// CHECK-DAG: #[[QW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+// CHECK-DAG: #[[QY:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d2, d3, d1)>
+// CHECK-LABEL: func.func @qconv(
+// CHECK-SAME: %[[X:.*]]: tensor<1x8x6x6xi8>, %[[W:.*]]: tensor<4x8x3x3xi8>, %[[S:.*]]: tensor<4xf32>)
+// CHECK: %[[XT:.*]] = linalg.transpose ins(%[[X]] : tensor<1x8x6x6xi8>) outs(%{{.*}} : tensor<1x6x6x8xi8>) permutation = [0, 2, 3, 1]
+// CHECK: %[[P:.*]] = tensor.pad %[[XT]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[ACC:.*]] = linalg.fill ins(%{{.*}} : i32) outs(%{{.*}} : tensor<1x6x6x4xi32>)
+// CHECK: %[[Q:.*]] = linalg.generic {indexing_maps = [#[[QX]], #[[QW]], #[[QY]]], {{.*}} ins(%[[P]], %[[W]] : tensor<1x8x8x8xi8>, tensor<4x8x3x3xi8>) outs(%[[ACC]] : tensor<1x6x6x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", layout = "nhwc", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 3 : i64}}
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[Q]], %[[S]] : tensor<1x6x6x4xi32>, tensor<4xf32>) {{.*}} attrs = {fulcrum.requantize = {hi = 255 : i64, lo = 0 : i64, mode = "bytes", y_zero_point = 0 : i64}}
+// CHECK: linalg.transpose ins(%[[R]] : tensor<1x6x6x4xi8>) {{.*}} permutation = [0, 3, 1, 2]
+func.func @qconv(%x: tensor<1x8x6x6xi8>, %w: tensor<4x8x3x3xi8>, %s: tensor<4xf32>) -> tensor<1x4x6x6xi8> {
+  %zp = arith.constant 3 : i8
+  %c0 = arith.constant 0 : i32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zp : i8
+  } : tensor<1x8x6x6xi8> to tensor<1x8x8x8xi8>
+  %e = tensor.empty() : tensor<1x4x6x6xi32>
+  %f = linalg.fill ins(%c0 : i32) outs(%e : tensor<1x4x6x6xi32>) -> tensor<1x4x6x6xi32>
+  %acc = linalg.generic {indexing_maps = [#qx, #qw, #qy], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%p, %w : tensor<1x8x8x8xi8>, tensor<4x8x3x3xi8>) outs(%f : tensor<1x4x6x6xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 3 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<1x4x6x6xi32>
+  %e8 = tensor.empty() : tensor<1x4x6x6xi8>
+  %y = linalg.generic {indexing_maps = [#id, #channel, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %s : tensor<1x4x6x6xi32>, tensor<4xf32>) outs(%e8 : tensor<1x4x6x6xi8>) attrs = {fulcrum.requantize = {hi = 255 : i64, lo = 0 : i64, mode = "bytes", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %m: f32, %o: i8):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %m : f32
+    %2 = arith.fptosi %1 : f32 to i32
+    %3 = arith.trunci %2 : i32 to i8
+    linalg.yield %3 : i8
+  } -> tensor<1x4x6x6xi8>
+  return %y : tensor<1x4x6x6xi8>
+}
+
+// -----
+
+#ga = affine_map<(m, n, k) -> (m, k)>
+#gb = affine_map<(m, n, k) -> (n, k)>
+#gc = affine_map<(m, n, k) -> (m, n)>
+
+// negative_: a quantized matrix product (kind "gemm") is no convolution
+// and keeps its layout; nothing is transposed.
+// CHECK-LABEL: func.func @negative_qgemm(
+// CHECK-NOT: linalg.transpose
+// CHECK: fulcrum.qcontraction = {kind = "gemm", x_signed = false, x_zero_point = 0 : i64}
+func.func @negative_qgemm(%a: tensor<2x8xi8>, %b: tensor<4x8xi8>) -> tensor<2x4xi32> {
+  %c0 = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<2x4xi32>
+  %f = linalg.fill ins(%c0 : i32) outs(%e : tensor<2x4xi32>) -> tensor<2x4xi32>
+  %acc = linalg.generic {indexing_maps = [#ga, #gb, #gc], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<2x8xi8>, tensor<4x8xi8>) outs(%f : tensor<2x4xi32>) attrs = {fulcrum.qcontraction = {kind = "gemm", x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<2x4xi32>
+  return %acc : tensor<2x4xi32>
+}

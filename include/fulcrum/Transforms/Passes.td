@@ -68,9 +68,13 @@ def ChannelsLast : Pass<"fulcrum-channels-last", "::mlir::func::FuncOp"> {
     transpose (the model input, a flatten before a classifier). An output
     init that is a `tensor.empty`, a `linalg.fill` of one or a per-channel
     `linalg.broadcast` (a bias) is rebuilt in NHWC rather than transposed.
-    A function with 8-bit contractions (generics tagged
-    `fulcrum.qcontraction`) is left as it is: their kernels read NCHW, so
-    converting their neighbours would only add transposes.
+    8-bit convolutions (generics tagged `fulcrum.qcontraction` with kind
+    "conv", from `fulcrum-recognize-quantized`) are rewritten too: the same
+    loops and body, with the image's and the result's indexing maps
+    permuted to NHWC, the filter kept FCHW, and `layout = "nhwc"` added to
+    the tag, so that `fulcrum-cpu-quantized-to-kernel` calls the
+    channels-last 8-bit kernel. Their requantizations, being element-wise,
+    follow (every rewritten generic keeps its discardable attributes).
 
     ```mlir
     %y = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x8x16x16xf32>,

@@ -367,8 +367,42 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
       return isUnsigned ? b.create<arith::MaxUIOp>(l, v, acc).getResult()
                         : b.create<arith::MaxSIOp>(l, v, acc).getResult();
     };
-    Value x =
-        padTensor(rewriter, loc, adaptor.getX(), low, high, identity(rewriter));
+    // Unsigned integers flip their top bit, which maps them in order onto
+    // signed ones: the named (signed) pooling ops then take them, and the
+    // channels-last rewrite with them (8-bit max pooling after quantized
+    // convolutions); the result flips back.
+    bool flipSign =
+        isMax && !floatType && isUnsigned && !withIndices && (s == 1 || s == 2);
+    auto flip = [&](Value v) -> Value {
+      auto type = cast<RankedTensorType>(v.getType());
+      SmallVector<Value> sizes;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (type.isDynamicDim(d))
+          sizes.push_back(rewriter.create<tensor::DimOp>(loc, v, d));
+      Value init = rewriter.create<tensor::EmptyOp>(loc, type, sizes);
+      AffineMap id = rewriter.getMultiDimIdentityMap(type.getRank());
+      unsigned width = type.getElementTypeBitWidth();
+      return rewriter
+          .create<linalg::GenericOp>(
+              loc, TypeRange{type}, ValueRange{v}, ValueRange{init},
+              SmallVector<AffineMap>{id, id},
+              SmallVector<utils::IteratorType>(type.getRank(),
+                                               utils::IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                Value bit = b.create<arith::ConstantOp>(
+                    l, b.getIntegerAttr(type.getElementType(),
+                                        APInt::getSignMask(width)));
+                b.create<linalg::YieldOp>(
+                    l, b.create<arith::XOrIOp>(l, args[0], bit).getResult());
+              })
+          .getResult(0);
+    };
+    Value input = adaptor.getX();
+    if (flipSign) {
+      input = flip(input);
+      isUnsigned = false;
+    }
+    Value x = padTensor(rewriter, loc, input, low, high, identity(rewriter));
 
     // Loops: n, c, o_1..o_s (parallel), k_1..k_s (reduction).
     int64_t loops = 2 + 2 * s;
@@ -425,6 +459,8 @@ struct PoolLowering : public OpConversionPattern<PoolOp> {
                   })
               .getResult(0);
     }
+    if (flipSign)
+      pooled = flip(pooled);
     if constexpr (isMax) {
       SmallVector<Value> results = {pooled};
       if (isa<NoneType>(op.getIndices().getType())) {

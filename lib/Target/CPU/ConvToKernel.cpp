@@ -55,45 +55,6 @@ bool isRowMajorF32(MemRefType type, bool dynamicBatch) {
   return true;
 }
 
-/// The buffer `value` is a view of (through subviews, casts, reshapes).
-Value getRootBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
-
-/// Whether `op` may write memory that `buffer` (a root buffer) holds: it
-/// has write effects on anything but (views of) other allocations.
-bool mayWrite(Operation *op, Value buffer) {
-  if (isa<memref::AllocOp, memref::AllocaOp>(op) || isMemoryEffectFree(op))
-    return false;
-  // A fresh allocation aliases nothing else; other memory may alias any
-  // memory that is not a fresh allocation.
-  bool fresh = buffer.getDefiningOp<memref::AllocOp>() != nullptr;
-  auto aliases = [&](Value root) {
-    return root == buffer || (!fresh && !root.getDefiningOp<memref::AllocOp>());
-  };
-  // Kernel calls made earlier say what they write.
-  if (auto written = fulcrum::getKernelWrittenBuffers(op))
-    return llvm::any_of(
-        *written, [&](Value target) { return aliases(getRootBuffer(target)); });
-  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-  if (!effects)
-    return true;
-  SmallVector<MemoryEffects::EffectInstance> instances;
-  effects.getEffects(instances);
-  for (const MemoryEffects::EffectInstance &effect : instances) {
-    if (!isa<MemoryEffects::Write, MemoryEffects::Free>(effect.getEffect()))
-      continue;
-    Value target = effect.getValue();
-    if (!target)
-      return true;
-    if (aliases(getRootBuffer(target)))
-      return true;
-  }
-  return false;
-}
-
 /// A 2-D NCHW convolution's operands when the kernels can take them: f32,
 /// row-major, static except the batch.
 struct ConvOperands {
@@ -120,99 +81,6 @@ std::optional<ConvOperands> matchConvOperands(ConvOp op) {
   conv.dilations =
       llvm::to_vector(op.getDilations().template getValues<int64_t>());
   return conv;
-}
-
-/// A zero-padded copy of `source` that only the convolution reads:
-///   %p = memref.alloc ; zero fill of %p (linalg.fill or linalg.map) ;
-///   %s = memref.subview %p[0, 0, top, left] ; memref.copy %source, %s
-/// The kernel reads `source` and treats what lies outside it as zeros.
-struct Padding {
-  Value source;
-  MemRefType sourceType;
-  int64_t top = 0, left = 0;
-  SmallVector<Operation *> ops; // erased with the rewrite, users first
-};
-
-bool isZeroFill(Operation *op, Value buffer) {
-  if (auto fill = dyn_cast<linalg::FillOp>(op))
-    return fill.getDpsInits()[0] == buffer &&
-           matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat());
-  if (auto map = dyn_cast<linalg::MapOp>(op)) {
-    if (map.getInit() != buffer || !map.getInputs().empty())
-      return false;
-    auto yield = cast<linalg::YieldOp>(map.getMapper().front().getTerminator());
-    return yield.getNumOperands() == 1 &&
-           matchPattern(yield.getOperand(0), m_AnyZeroFloat());
-  }
-  return false;
-}
-
-/// `heightDim`: where the spatial dimensions start (2 for NCHW, 1 for
-/// NHWC); the padding may only touch those two.
-std::optional<Padding> matchPadding(Operation *conv, Value x,
-                                    int64_t heightDim) {
-  auto alloc = x.getDefiningOp<memref::AllocOp>();
-  if (!alloc || alloc->getBlock() != conv->getBlock())
-    return std::nullopt;
-  Operation *fill = nullptr;
-  memref::SubViewOp subview;
-  SmallVector<Operation *> deallocs;
-  for (Operation *user : alloc->getUsers()) {
-    if (user == conv)
-      continue;
-    if (isa<memref::DeallocOp>(user)) {
-      deallocs.push_back(user);
-    } else if (!fill && isZeroFill(user, x)) {
-      fill = user;
-    } else if (auto view = dyn_cast<memref::SubViewOp>(user);
-               view && !subview && view.getSource() == x) {
-      subview = view;
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (!fill || !subview || !subview->hasOneUse())
-    return std::nullopt;
-  auto copy = dyn_cast<memref::CopyOp>(*subview->getUsers().begin());
-  if (!copy || copy.getTarget() != subview.getResult() ||
-      fill->getBlock() != conv->getBlock() ||
-      copy->getBlock() != conv->getBlock() || !fill->isBeforeInBlock(copy) ||
-      !copy->isBeforeInBlock(conv))
-    return std::nullopt;
-  Padding padding;
-  padding.source = copy.getSource();
-  padding.sourceType = dyn_cast<MemRefType>(padding.source.getType());
-  if (!isRowMajorF32(padding.sourceType, true))
-    return std::nullopt;
-  // Unit strides, offsets only in the spatial dimensions, and the whole
-  // source copied.
-  ArrayRef<int64_t> offsets = subview.getStaticOffsets();
-  if (!llvm::all_of(subview.getStaticStrides(),
-                    [](int64_t s) { return s == 1; }) ||
-      offsets.size() != 4)
-    return std::nullopt;
-  for (int64_t d = 0; d < 4; ++d)
-    if (d == heightDim || d == heightDim + 1 ? ShapedType::isDynamic(offsets[d])
-                                             : offsets[d] != 0)
-      return std::nullopt;
-  auto paddedType = cast<MemRefType>(x.getType());
-  for (int64_t d = 1; d < 4; ++d)
-    if (subview.getStaticSizes()[d] != padding.sourceType.getDimSize(d) ||
-        paddedType.getDimSize(d) < padding.sourceType.getDimSize(d) ||
-        (d != heightDim && d != heightDim + 1 &&
-         paddedType.getDimSize(d) != padding.sourceType.getDimSize(d)))
-      return std::nullopt;
-  // Nothing may change the source between the copy and the convolution.
-  Value sourceRoot = getRootBuffer(padding.source);
-  for (Operation *op = copy->getNextNode(); op != conv; op = op->getNextNode())
-    if (mayWrite(op, sourceRoot))
-      return std::nullopt;
-  padding.top = offsets[heightDim];
-  padding.left = offsets[heightDim + 1];
-  padding.ops = {copy, subview, fill};
-  llvm::append_range(padding.ops, deallocs);
-  padding.ops.push_back(alloc);
-  return padding;
 }
 
 /// What the output starts from: the bias broadcast per channel into it, or
@@ -258,7 +126,7 @@ bool writesTo(Operation *op, Value buffer) {
 /// between that read it.
 Operation *getLastWriter(Operation *op, Value buffer,
                          SmallVectorImpl<Operation *> &readers) {
-  Value root = getRootBuffer(buffer);
+  Value root = fulcrum::getRootBuffer(buffer);
   for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
     if (llvm::is_contained(prev->getOperands(), buffer)) {
       if (writesTo(prev, buffer))
@@ -268,7 +136,7 @@ Operation *getLastWriter(Operation *op, Value buffer,
       readers.push_back(prev);
       continue;
     }
-    if (mayWrite(prev, root))
+    if (fulcrum::mayWrite(prev, root))
       return nullptr;
   }
   return nullptr;
@@ -282,7 +150,8 @@ std::optional<Initial> matchInitial(Operation *conv, Value y, int64_t f,
     return std::nullopt;
   Initial initial{op, Value(), readers, !readers.empty()};
   if (auto fill = dyn_cast<linalg::FillOp>(op)) {
-    if (!isZeroFill(op, y))
+    if (!fulcrum::isConstantFill(
+            op, y, [](Value v) { return matchPattern(v, m_AnyZeroFloat()); }))
       return std::nullopt;
   } else if (auto broadcast = dyn_cast<linalg::BroadcastOp>(op)) {
     if (broadcast.getInit() != y ||
@@ -330,7 +199,8 @@ std::optional<Epilogue> matchEpilogue(Operation *conv, Value y,
       break;
     }
     if (op->hasTrait<OpTrait::IsTerminator>() ||
-        llvm::any_of(reads, [&](Value root) { return mayWrite(op, root); }))
+        llvm::any_of(reads,
+                     [&](Value root) { return fulcrum::mayWrite(op, root); }))
       return std::nullopt;
   }
   auto generic = dyn_cast_or_null<linalg::GenericOp>(user);
@@ -550,16 +420,22 @@ struct CPUConvToKernelPass
         !(packedFilter = packNHWCFilter(op, w, kernel, symbols)))
       return;
 
-    std::optional<Padding> padding = matchPadding(op, x, heightDim);
+    std::optional<fulcrum::Padding> padding =
+        fulcrum::matchPadding(op, x, heightDim, [](Value v) {
+          return matchPattern(v, m_AnyZeroFloat());
+        });
+    if (padding && !isRowMajorF32(padding->sourceType, true))
+      padding.reset();
     std::optional<Initial> initial = matchInitial(op, y, f, nhwc);
     std::optional<Epilogue> epilogue;
     // Without an initial value the kernel accumulates into the output, so
     // the epilogue cannot write elsewhere.
     if (initial) {
-      SmallVector<Value> reads = {getRootBuffer(padding ? padding->source : x),
-                                  getRootBuffer(w)};
+      SmallVector<Value> reads = {
+          fulcrum::getRootBuffer(padding ? padding->source : x),
+          fulcrum::getRootBuffer(w)};
       if (initial->bias)
-        reads.push_back(getRootBuffer(initial->bias));
+        reads.push_back(fulcrum::getRootBuffer(initial->bias));
       epilogue =
           matchEpilogue(op, y, /*allowResidual=*/!depthwise, *initial, reads);
     }

@@ -11,6 +11,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include <cstring>
 
@@ -201,6 +203,128 @@ int64_t floatBits(float value) {
   uint32_t bits;
   std::memcpy(&bits, &value, sizeof(bits));
   return bits;
+}
+
+/// The buffer `value` is a view of (through subviews, casts, reshapes).
+Value getRootBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// Whether `op` may write memory that `buffer` (a root buffer) holds: it
+/// has write effects on anything but (views of) other allocations.
+bool mayWrite(Operation *op, Value buffer) {
+  if (isa<memref::AllocOp, memref::AllocaOp>(op) || isMemoryEffectFree(op))
+    return false;
+  // A fresh allocation aliases nothing else; other memory may alias any
+  // memory that is not a fresh allocation.
+  bool fresh = buffer.getDefiningOp<memref::AllocOp>() != nullptr;
+  auto aliases = [&](Value root) {
+    return root == buffer || (!fresh && !root.getDefiningOp<memref::AllocOp>());
+  };
+  // Kernel calls made earlier say what they write.
+  if (auto written = fulcrum::getKernelWrittenBuffers(op))
+    return llvm::any_of(
+        *written, [&](Value target) { return aliases(getRootBuffer(target)); });
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return true;
+  SmallVector<MemoryEffects::EffectInstance> instances;
+  effects.getEffects(instances);
+  for (const MemoryEffects::EffectInstance &effect : instances) {
+    if (!isa<MemoryEffects::Write, MemoryEffects::Free>(effect.getEffect()))
+      continue;
+    Value target = effect.getValue();
+    if (!target)
+      return true;
+    if (aliases(getRootBuffer(target)))
+      return true;
+  }
+  return false;
+}
+
+bool isConstantFill(Operation *op, Value buffer,
+                    function_ref<bool(Value)> isPadValue) {
+  if (auto fill = dyn_cast<linalg::FillOp>(op))
+    return fill.getDpsInits()[0] == buffer &&
+           isPadValue(fill.getDpsInputs()[0]);
+  if (auto map = dyn_cast<linalg::MapOp>(op)) {
+    if (map.getInit() != buffer || !map.getInputs().empty())
+      return false;
+    auto yield = cast<linalg::YieldOp>(map.getMapper().front().getTerminator());
+    return yield.getNumOperands() == 1 && isPadValue(yield.getOperand(0));
+  }
+  return false;
+}
+
+std::optional<Padding> matchPadding(Operation *conv, Value x, int64_t heightDim,
+                                    function_ref<bool(Value)> isPadValue) {
+  auto alloc = x.getDefiningOp<memref::AllocOp>();
+  if (!alloc || alloc->getBlock() != conv->getBlock())
+    return std::nullopt;
+  Operation *fill = nullptr;
+  memref::SubViewOp subview;
+  SmallVector<Operation *> deallocs;
+  for (Operation *user : alloc->getUsers()) {
+    if (user == conv)
+      continue;
+    if (isa<memref::DeallocOp>(user)) {
+      deallocs.push_back(user);
+    } else if (!fill && isConstantFill(user, x, isPadValue)) {
+      fill = user;
+    } else if (auto view = dyn_cast<memref::SubViewOp>(user);
+               view && !subview && view.getSource() == x) {
+      subview = view;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!fill || !subview || !subview->hasOneUse())
+    return std::nullopt;
+  auto copy = dyn_cast<memref::CopyOp>(*subview->getUsers().begin());
+  if (!copy || copy.getTarget() != subview.getResult() ||
+      fill->getBlock() != conv->getBlock() ||
+      copy->getBlock() != conv->getBlock() || !fill->isBeforeInBlock(copy) ||
+      !copy->isBeforeInBlock(conv))
+    return std::nullopt;
+  Padding padding;
+  padding.source = copy.getSource();
+  padding.sourceType = dyn_cast<MemRefType>(padding.source.getType());
+  if (!padding.sourceType || padding.sourceType.getRank() != 4 ||
+      !padding.sourceType.getLayout().isIdentity() ||
+      llvm::any_of(padding.sourceType.getShape().drop_front(),
+                   ShapedType::isDynamic))
+    return std::nullopt;
+  // Unit strides, offsets only in the spatial dimensions, and the whole
+  // source copied.
+  ArrayRef<int64_t> offsets = subview.getStaticOffsets();
+  if (!llvm::all_of(subview.getStaticStrides(),
+                    [](int64_t s) { return s == 1; }) ||
+      offsets.size() != 4)
+    return std::nullopt;
+  for (int64_t d = 0; d < 4; ++d)
+    if (d == heightDim || d == heightDim + 1 ? ShapedType::isDynamic(offsets[d])
+                                             : offsets[d] != 0)
+      return std::nullopt;
+  auto paddedType = cast<MemRefType>(x.getType());
+  for (int64_t d = 1; d < 4; ++d)
+    if (subview.getStaticSizes()[d] != padding.sourceType.getDimSize(d) ||
+        paddedType.getDimSize(d) < padding.sourceType.getDimSize(d) ||
+        (d != heightDim && d != heightDim + 1 &&
+         paddedType.getDimSize(d) != padding.sourceType.getDimSize(d)))
+      return std::nullopt;
+  // Nothing may change the source between the copy and the convolution.
+  Value sourceRoot = getRootBuffer(padding.source);
+  for (Operation *op = copy->getNextNode(); op != conv; op = op->getNextNode())
+    if (mayWrite(op, sourceRoot))
+      return std::nullopt;
+  padding.top = offsets[heightDim];
+  padding.left = offsets[heightDim + 1];
+  padding.ops = {copy, subview, fill};
+  llvm::append_range(padding.ops, deallocs);
+  padding.ops.push_back(alloc);
+  return padding;
 }
 
 } // namespace fulcrum

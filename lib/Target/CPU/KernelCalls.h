@@ -117,6 +117,38 @@ void peelClamp(mlir::Value &result, Clamp &clamp);
 /// The i64 holding a float's bits in its low half, as the kernels take it.
 int64_t floatBits(float value);
 
+/// The buffer `value` is a view of (through subviews, casts, reshapes).
+mlir::Value getRootBuffer(mlir::Value value);
+
+/// Whether `op` may write memory that `buffer` (a root buffer) holds: it
+/// has write effects on anything but (views of) other allocations.
+bool mayWrite(mlir::Operation *op, mlir::Value buffer);
+
+/// Whether `op` (a linalg.fill, or a linalg.map without inputs) fills
+/// `buffer` with a value `isPadValue` accepts.
+bool isConstantFill(mlir::Operation *op, mlir::Value buffer,
+                    llvm::function_ref<bool(mlir::Value)> isPadValue);
+
+/// A padded copy of `source` that only a convolution reads:
+///   %p = memref.alloc ; fill of %p with a constant (linalg.fill or
+///   linalg.map) ; %s = memref.subview %p[.., top, left, ..] ;
+///   memref.copy %source, %s
+/// The kernel reads `source` and treats what lies outside it as the
+/// padding value.
+struct Padding {
+  mlir::Value source;
+  mlir::MemRefType sourceType; // rank 4, row-major, static but the batch
+  int64_t top = 0, left = 0;
+  llvm::SmallVector<mlir::Operation *> ops; // erased with the rewrite
+};
+
+/// The padding of `conv`'s input `x`, whose fill value `isPadValue`
+/// accepts. `heightDim`: where the spatial dimensions start (2 for NCHW,
+/// 1 for NHWC); the padding may only touch those two.
+std::optional<Padding>
+matchPadding(mlir::Operation *conv, mlir::Value x, int64_t heightDim,
+             llvm::function_ref<bool(mlir::Value)> isPadValue);
+
 } // namespace fulcrum
 
 #endif // FULCRUM_LIB_TARGET_CPU_KERNELCALLS_H

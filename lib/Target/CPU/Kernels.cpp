@@ -107,6 +107,20 @@ QuantizedWeights prepareQuantizedWeights(ArrayRef<int64_t> weights,
   return q;
 }
 
+std::vector<int8_t> packQuantizedConvWeights(ArrayRef<int8_t> weights,
+                                             int64_t rows, int64_t kp) {
+  int64_t padded = (rows + 15) / 16 * 16;
+  std::vector<int8_t> packed(padded * kp, 0);
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t panel = r / 64, width = std::min<int64_t>(64, padded - panel * 64);
+    int8_t *out = packed.data() + panel * 64 * kp + (r % 64) * 4;
+    for (int64_t g = 0; g < kp / 4; ++g)
+      for (int64_t t = 0; t < 4; ++t)
+        out[g * width * 4 + t] = weights[r * kp + g * 4 + t];
+  }
+  return packed;
+}
+
 namespace {
 bool isKernel(const Function &f) {
   return f.getName().starts_with("fulcrum_sgemm_") ||

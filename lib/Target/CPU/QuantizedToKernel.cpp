@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace fulcrum {
@@ -66,6 +67,84 @@ memref::GlobalOp createGlobal(memref::GlobalOp near, StringRef name, Type elt,
   return global;
 }
 
+/// Whether `fill` writes integer zeros.
+bool isZero(linalg::FillOp fill) {
+  return matchPattern(fill.getDpsInputs()[0], m_Zero());
+}
+
+/// Whether `buffer` is a fresh allocation that holds zeros when `reader`
+/// runs: filled with zeros before it in its block, and otherwise only
+/// copied from, freed, or used after `reader` there (as the accumulator
+/// of a later contraction that took the fill over).
+bool isZeroFilledBefore(Value buffer, Operation *reader) {
+  auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+  if (!alloc)
+    return false;
+  bool filled = false;
+  for (Operation *user : alloc->getUsers()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(user);
+        fill && !filled && fill.getDpsInits()[0] == buffer && isZero(fill) &&
+        fill->getBlock() == reader->getBlock() &&
+        fill->isBeforeInBlock(reader)) {
+      filled = true;
+    } else if (auto copy = dyn_cast<memref::CopyOp>(user);
+               !(copy && copy.getSource() == buffer) &&
+               !isa<memref::DeallocOp>(user) &&
+               !(user->getBlock() == reader->getBlock() &&
+                 reader->isBeforeInBlock(user))) {
+      return false;
+    }
+  }
+  return filled;
+}
+
+/// Erases a zero-filled buffer (isZeroFilledBefore) that nothing but its
+/// fill and deallocations uses any more.
+void eraseIfOnlyFilled(Value buffer) {
+  Operation *alloc = buffer.getDefiningOp();
+  if (!alloc || llvm::any_of(alloc->getUsers(), [](Operation *user) {
+        return !isa<linalg::FillOp, memref::DeallocOp>(user);
+      }))
+    return;
+  for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+    user->erase();
+  alloc->erase();
+}
+
+/// The clamp `rq` (an f32 requantization writing `y`) is followed by: a
+/// generic right after it (allocations aside) that reads `y` element by
+/// element and yields it through maximumf/minimumf by constants, into
+/// another buffer; `y` a fresh allocation nothing else uses but
+/// deallocations.
+linalg::GenericOp matchClamp(linalg::GenericOp rq, Value y,
+                             fulcrum::Clamp &clamp) {
+  auto alloc = y.getDefiningOp<memref::AllocOp>();
+  Operation *next = rq->getNextNode();
+  while (next && isa<memref::AllocOp>(next))
+    next = next->getNextNode();
+  auto op = dyn_cast_or_null<linalg::GenericOp>(next);
+  if (!alloc || !op || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getDpsInputs()[0] != y ||
+      op.getNumLoops() != op.getNumParallelLoops() ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isIdentity(); }) ||
+      op.getDpsInits()[0].getType() != y.getType())
+    return nullptr;
+  for (Operation *user : alloc->getUsers())
+    if (user != rq && user != op && !isa<memref::DeallocOp>(user))
+      return nullptr;
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Value result = yield.getOperand(0);
+  fulcrum::Clamp found;
+  fulcrum::peelClamp(result, found);
+  if (!found.any || result != body.getArgument(0) ||
+      found.ops() + 1 != body.getOperations().size())
+    return nullptr;
+  clamp = found;
+  return op;
+}
+
 struct CPUQuantizedToKernelPass
     : public fulcrum::impl::CPUQuantizedToKernelBase<CPUQuantizedToKernelPass> {
   using CPUQuantizedToKernelBase::CPUQuantizedToKernelBase;
@@ -100,10 +179,12 @@ struct CPUQuantizedToKernelPass
     auto alloc = acc.getDefiningOp<memref::AllocOp>();
     if (!alloc)
       return;
-    // The accumulator: filled with zeros, written by the tagged
+    // The accumulator: filled with zeros (or a copy of a zero-filled
+    // buffer, where CSE merged the fills of several accumulators and
+    // bufferization copied the shared one), written by the tagged
     // contraction, read by the requantization, freed.
     linalg::GenericOp contraction;
-    linalg::FillOp fill;
+    Operation *fill = nullptr;
     SmallVector<Operation *> deallocs;
     for (Operation *user : alloc->getUsers()) {
       if (user == rq)
@@ -113,8 +194,12 @@ struct CPUQuantizedToKernelPass
           g.getDpsInits()[0] == acc) {
         contraction = g;
       } else if (auto f = dyn_cast<linalg::FillOp>(user);
-                 f && !fill && f.getDpsInits()[0] == acc) {
+                 f && !fill && f.getDpsInits()[0] == acc && isZero(f)) {
         fill = f;
+      } else if (auto copy = dyn_cast<memref::CopyOp>(user);
+                 copy && !fill && copy.getTarget() == acc &&
+                 isZeroFilledBefore(copy.getSource(), copy)) {
+        fill = copy;
       } else if (isa<memref::DeallocOp>(user)) {
         deallocs.push_back(user);
       } else {
@@ -176,6 +261,22 @@ struct CPUQuantizedToKernelPass
       return;
     int64_t rows = wType.getDimSize(0);
     int64_t k = wType.getNumElements() / rows;
+    // A channels-last convolution (fulcrum-channels-last) reduces over
+    // (kh, kw, c): its FCHW weights become FHWC rows.
+    auto layout = tag.getAs<StringAttr>("layout");
+    bool nhwc = conv && layout && layout.getValue() == "nhwc";
+    if (nhwc) {
+      if (wType.getRank() != 4)
+        return;
+      int64_t c = wType.getDimSize(1), kh = wType.getDimSize(2),
+              kw = wType.getDimSize(3);
+      SmallVector<int64_t> fhwc(wValues->size());
+      for (int64_t f = 0; f < rows; ++f)
+        for (int64_t ci = 0; ci < c; ++ci)
+          for (int64_t i = 0; i < kh * kw; ++i)
+            fhwc[f * k + i * c + ci] = (*wValues)[f * k + ci * kh * kw + i];
+      *wValues = std::move(fhwc);
+    }
     fulcrum::QuantizedWeights prepared = fulcrum::prepareQuantizedWeights(
         *wValues, rows, k,
         biasValues ? ArrayRef<int64_t>(*biasValues) : ArrayRef<int64_t>(),
@@ -183,9 +284,24 @@ struct CPUQuantizedToKernelPass
 
     std::string base = (wGlobal.getSymName() + "_q").str();
     MLIRContext *ctx = &getContext();
-    memref::GlobalOp wPacked =
-        createGlobal<int8_t>(wGlobal, base + "w", IntegerType::get(ctx, 8),
-                             {rows, prepared.kp}, prepared.weights, symbols);
+    // Matrix products run on the channels-last kernel too, as a 1x1
+    // convolution over one row of M pixels of K channels: its register
+    // tiles take 6 rows of A (the NCHW-style qgemm kernel takes 32, most
+    // of them padding for a batch-1 classifier).
+    bool panelKernel = nhwc || !conv;
+    memref::GlobalOp wPacked;
+    if (panelKernel) {
+      std::vector<int8_t> panels = fulcrum::packQuantizedConvWeights(
+          prepared.weights, rows, prepared.kp);
+      wPacked =
+          createGlobal<int8_t>(wGlobal, base + "w", IntegerType::get(ctx, 8),
+                               {(rows + 15) / 16 * 16, prepared.kp},
+                               ArrayRef<int8_t>(panels), symbols);
+    } else {
+      wPacked =
+          createGlobal<int8_t>(wGlobal, base + "w", IntegerType::get(ctx, 8),
+                               {rows, prepared.kp}, prepared.weights, symbols);
+    }
     memref::GlobalOp comp =
         createGlobal<int32_t>(wGlobal, base + "comp", IntegerType::get(ctx, 32),
                               {rows}, prepared.compensation, symbols);
@@ -193,7 +309,15 @@ struct CPUQuantizedToKernelPass
         createGlobal<uint8_t>(wGlobal, base + "exact", IntegerType::get(ctx, 8),
                               {rows}, prepared.exact, symbols);
 
-    OpBuilder b(rq);
+    // A clamp of the f32 result (the ReLU6 before a float depthwise
+    // convolution) goes into the channels-last kernel's epilogue: the
+    // call writes the clamp's output, where the clamp was.
+    linalg::GenericOp clampOp;
+    fulcrum::Clamp clamp;
+    if (nhwc && mode == "f32")
+      clampOp = matchClamp(rq, y, clamp);
+    Value output = clampOp ? clampOp.getDpsInits()[0] : y;
+    OpBuilder b(clampOp ? clampOp.getOperation() : rq.getOperation());
     Location loc = rq.getLoc();
     fulcrum::KernelCallBuilder call(b, loc);
     auto global = [&](memref::GlobalOp g) {
@@ -202,19 +326,41 @@ struct CPUQuantizedToKernelPass
       return call.address(v).at;
     };
     SmallVector<Value> args;
+    std::optional<fulcrum::Padding> padding;
     if (conv) {
       auto strides = tag.getAs<DenseI64ArrayAttr>("strides");
       auto dilations = tag.getAs<DenseI64ArrayAttr>("dilations");
       if (!strides || !dilations || xType.getRank() != 4 ||
           wType.getRank() != 4)
         return;
+      // The NHWC kernel takes the padding with the zero point over: it
+      // reads the unpadded image.
+      if (nhwc) {
+        int64_t padByte = zpAttr.getInt() & 0xff;
+        padding = fulcrum::matchPadding(contraction, x, 1, [&](Value v) {
+          APInt value;
+          return matchPattern(v, m_ConstantInt(&value)) &&
+                 value.getBitWidth() == 8 &&
+                 (value.getSExtValue() & 0xff) == padByte;
+        });
+        if (padding) {
+          x = padding->source;
+          xType = padding->sourceType;
+        }
+      }
       args.push_back(call.dim(x, 0));
+      // NCHW: C, H, W; NHWC: H, W, C. Then F, KH, KW, OH, OW.
+      int64_t oh = yType.getDimSize(nhwc ? 1 : 2),
+              ow = yType.getDimSize(nhwc ? 2 : 3);
       for (int64_t v :
            {xType.getDimSize(1), xType.getDimSize(2), xType.getDimSize(3), rows,
-            wType.getDimSize(2), wType.getDimSize(3), yType.getDimSize(2),
-            yType.getDimSize(3), strides[0], strides[1], dilations[0],
-            dilations[1]})
+            wType.getDimSize(2), wType.getDimSize(3), oh, ow, strides[0],
+            strides[1], dilations[0], dilations[1]})
         args.push_back(call.constant(v));
+      if (nhwc) {
+        args.push_back(call.constant(padding ? padding->top : 0));
+        args.push_back(call.constant(padding ? padding->left : 0));
+      }
       args.push_back(call.address(x).at);
     } else {
       // Rows of A: every dimension but the last.
@@ -226,18 +372,36 @@ struct CPUQuantizedToKernelPass
            ++d)
         staticRows *= xType.getDimSize(d);
       m = b.create<arith::MulIOp>(loc, m, call.constant(staticRows));
-      args = {m, call.constant(rows), call.constant(k), call.address(x).at,
-              call.constant(k)};
+      // N = 1, H = 1, W = M, C = K, F = rows, KH = KW = OH = 1, OW = M,
+      // unit strides and dilations, no padding.
+      Value one = call.constant(1);
+      args = {one,
+              one,
+              m,
+              call.constant(k),
+              call.constant(rows),
+              one,
+              one,
+              one,
+              m,
+              one,
+              one,
+              one,
+              one,
+              call.constant(0),
+              call.constant(0),
+              call.address(x).at};
     }
     args.push_back(global(wPacked));
     args.push_back(global(comp));
     args.push_back(global(exact));
     args.push_back(mult ? call.address(mult).at : call.constant(0));
     int64_t yIndex = args.size();
-    args.push_back(call.address(y).at);
-    if (!conv)
-      args.push_back(call.constant(rows)); // ldy
-    int64_t bytes = fulcrum::quantizedKernelWorkspace(prepared.kp);
+    args.push_back(call.address(output).at);
+
+    int64_t bytes = panelKernel
+                        ? fulcrum::quantizedConvWorkspace()
+                        : fulcrum::quantizedKernelWorkspace(prepared.kp);
     Value workspace = b.create<memref::AllocOp>(
         loc, MemRefType::get({bytes}, b.getI8Type()), b.getI64IntegerAttr(64));
     args.push_back(call.address(workspace).at);
@@ -246,29 +410,57 @@ struct CPUQuantizedToKernelPass
       return a ? a.getInt() : 0;
     };
     args.push_back(call.constant(intAttr("y_zero_point")));
-    args.push_back(call.constant(intAttr("lo")));
-    args.push_back(call.constant(intAttr("hi")));
+    // f32 output with a clamp: its bounds' bits instead of byte bounds.
+    args.push_back(
+        call.constant(clampOp ? fulcrum::floatBits(clamp.lo) : intAttr("lo")));
+    args.push_back(
+        call.constant(clampOp ? fulcrum::floatBits(clamp.hi) : intAttr("hi")));
     args.push_back(
         call.constant((signedInput ? fulcrum::kQuantizedSignedInput : 0) |
                       (mode == "f32"   ? fulcrum::kQuantizedOutputF32
                        : mode == "i32" ? fulcrum::kQuantizedOutputI32
-                                       : 0)));
-    StringRef symbol =
-        b.getStringAttr((conv ? "fulcrum_qconv2d_nchw_" : "fulcrum_qgemm_") +
-                        kernelIsa)
-            .getValue();
+                                       : 0) |
+                      (clampOp ? fulcrum::kQuantizedClampF32 : 0)));
+    if (panelKernel) // the padding byte: the activations' zero point
+      args.push_back(call.constant(zpAttr.getInt() & 0xff));
+    StringRef symbol = b.getStringAttr((panelKernel ? "fulcrum_qconv2d_nhwc_"
+                                                    : "fulcrum_qconv2d_nchw_") +
+                                       kernelIsa)
+                           .getValue();
     func::FuncOp callee =
         fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());
     auto kernelCall = b.create<func::CallOp>(loc, callee, args);
-    fulcrum::setKernelWrites(kernelCall, {yIndex, yIndex + (conv ? 1 : 2)});
+    fulcrum::setKernelWrites(kernelCall, {yIndex, yIndex + 1});
     b.create<memref::DeallocOp>(loc, workspace);
 
-    rq->erase();
+    Value copySource;
+    if (auto copy = dyn_cast<memref::CopyOp>(fill))
+      copySource = copy.getSource();
+    if (clampOp) {
+      // The f32 buffer between the requantization and the clamp goes.
+      Operation *yAlloc = y.getDefiningOp();
+      clampOp->erase();
+      rq->erase();
+      for (Operation *user : llvm::make_early_inc_range(yAlloc->getUsers()))
+        user->erase();
+      yAlloc->erase();
+      ++numClamps;
+      rq = nullptr;
+    }
+    if (rq)
+      rq->erase();
     contraction->erase();
     fill->erase();
+    if (copySource)
+      eraseIfOnlyFilled(copySource);
     for (Operation *dealloc : deallocs)
       dealloc->erase();
     alloc->erase();
+    if (padding) {
+      for (Operation *dead : padding->ops)
+        dead->erase();
+      ++numPaddings;
+    }
     if (conv) {
       ++numConvs;
       ++convCount;

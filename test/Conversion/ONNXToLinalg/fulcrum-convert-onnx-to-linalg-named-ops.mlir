@@ -231,13 +231,32 @@ func.func @negative_maxpool_3d(%x: tensor<1x1x4x4x4xf32>) -> tensor<1x1x2x2x2xf3
 // -----
 
 // Unsigned MaxPool needs an unsigned maximum, which the NCHW named op
-// lacks: the window generic with arith.maxui.
-// CHECK-LABEL: func @negative_maxpool_unsigned
-// CHECK-NOT: linalg.pooling
-// CHECK: arith.maxui
-func.func @negative_maxpool_unsigned(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8> {
+// lacks: the input's top bit flips (x ^ 0x80 maps u8 in order onto i8),
+// the signed named op pools it (padding with -128, the image of u8 0),
+// and the result flips back.
+// CHECK-LABEL: func @maxpool_unsigned
+// CHECK: %[[F:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<1x1x4x4xi8>)
+// CHECK: arith.constant -128 : i8
+// CHECK: arith.xori
+// CHECK: %[[P:.*]] = linalg.pooling_nchw_max {{.*}} ins(%[[F]], %{{.*}} : tensor<1x1x4x4xi8>, tensor<2x2xi8>)
+// CHECK: linalg.generic {{.*}} ins(%[[P]] : tensor<1x1x2x2xi8>)
+// CHECK: arith.xori
+// CHECK-NOT: arith.maxui
+func.func @maxpool_unsigned(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8> {
   %y, %i = onnx.MaxPool(%x) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xui8>) -> (tensor<1x1x2x2xui8>, none)
   return %y : tensor<1x1x2x2xui8>
+}
+
+// -----
+
+// 3-D unsigned pooling has no named op to flip into: the window generic
+// with arith.maxui, unflipped.
+// CHECK-LABEL: func @negative_maxpool_unsigned_3d
+// CHECK-NOT: arith.xori
+// CHECK: arith.maxui
+func.func @negative_maxpool_unsigned_3d(%x: tensor<1x1x4x4x4xui8>) -> tensor<1x1x2x2x2xui8> {
+  %y, %i = onnx.MaxPool(%x) {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>} : (tensor<1x1x4x4x4xui8>) -> (tensor<1x1x2x2x2xui8>, none)
+  return %y : tensor<1x1x2x2x2xui8>
 }
 
 // -----

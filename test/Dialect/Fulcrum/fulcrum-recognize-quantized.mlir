@@ -196,3 +196,77 @@ func.func @negative_float_input(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> 
   %2 = onnx.Conv(%x, %1, %none) : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>, none) -> tensor<1x1x4x4xf32>
   return %2 : tensor<1x1x4x4xf32>
 }
+
+// -----
+
+// Conv -> Relu -> MaxPool -> QuantizeLinear (ResNet's stem): the
+// QuantizeLinear moves above the MaxPool (quantization is monotonic), the
+// convolution then ends in Relu -> QuantizeLinear and becomes one
+// fulcrum.qconv with the Relu fused, and the MaxPool pools its bytes.
+// CHECK-LABEL: func @conv_relu_maxpool_quantize
+// CHECK: %[[Y:.*]] = fulcrum.qconv %arg0, %{{.*}} {activation = "relu"
+// CHECK-SAME: -> tensor<1x2x4x4xui8>
+// CHECK: %[[P:.*]], %{{.*}} = onnx.MaxPool(%[[Y]]) {{.*}} : (tensor<1x2x4x4xui8>) -> (tensor<1x2x2x2xui8>, none)
+// CHECK-NOT: onnx.QuantizeLinear
+// CHECK: return %[[P]]
+func.func @conv_relu_maxpool_quantize(%x: tensor<1x1x4x4xui8>) -> tensor<1x2x2x2xui8> {
+  %sx = onnx.Constant() {value = dense<0.1> : tensor<f32>} : () -> tensor<f32>
+  %zx = onnx.Constant() {value = dense<128> : tensor<ui8>} : () -> tensor<ui8>
+  %w = onnx.Constant() {value = dense<1> : tensor<2x1x3x3xi8>} : () -> tensor<2x1x3x3xi8>
+  %sw = onnx.Constant() {value = dense<[0.5, 0.25]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %sy = onnx.Constant() {value = dense<0.2> : tensor<f32>} : () -> tensor<f32>
+  %zy = onnx.Constant() {value = dense<3> : tensor<ui8>} : () -> tensor<ui8>
+  %none = onnx.NoValue
+  %0 = onnx.DequantizeLinear(%x, %sx, %zx) : (tensor<1x1x4x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x1x4x4xf32>
+  %1 = onnx.DequantizeLinear(%w, %sw, %none) {axis = 0 : i64} : (tensor<2x1x3x3xi8>, tensor<2xf32>, none) -> tensor<2x1x3x3xf32>
+  %2 = onnx.Conv(%0, %1, %none) {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>, none) -> tensor<1x2x4x4xf32>
+  %3 = onnx.Relu(%2) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %4, %5 = onnx.MaxPool(%3) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x4x4xf32>) -> (tensor<1x2x2x2xf32>, none)
+  %6 = onnx.QuantizeLinear(%4, %sy, %zy) : (tensor<1x2x2x2xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x2x2x2xui8>
+  return %6 : tensor<1x2x2x2xui8>
+}
+
+// -----
+
+// negative_: a MaxPool whose float result has another user, and a
+// QuantizeLinear with a negative scale (not monotonic increasing), keep
+// the QuantizeLinear after the pooling; the convolutions' results stay
+// float.
+// CHECK-LABEL: func @negative_maxpool_two_users
+// CHECK: onnx.MaxPool(%{{.*}}) {{.*}} -> (tensor<1x2x2x2xf32>, none)
+// CHECK: onnx.QuantizeLinear
+// CHECK-LABEL: func @negative_maxpool_negative_scale
+// CHECK: onnx.MaxPool(%{{.*}}) {{.*}} -> (tensor<1x2x2x2xf32>, none)
+// CHECK: onnx.QuantizeLinear
+func.func @negative_maxpool_two_users(%x: tensor<1x1x4x4xui8>) -> (tensor<1x2x2x2xui8>, tensor<1x2x2x2xf32>) {
+  %sx = onnx.Constant() {value = dense<0.1> : tensor<f32>} : () -> tensor<f32>
+  %zx = onnx.Constant() {value = dense<128> : tensor<ui8>} : () -> tensor<ui8>
+  %w = onnx.Constant() {value = dense<1> : tensor<2x1x3x3xi8>} : () -> tensor<2x1x3x3xi8>
+  %sw = onnx.Constant() {value = dense<[0.5, 0.25]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %sy = onnx.Constant() {value = dense<0.2> : tensor<f32>} : () -> tensor<f32>
+  %zy = onnx.Constant() {value = dense<3> : tensor<ui8>} : () -> tensor<ui8>
+  %none = onnx.NoValue
+  %0 = onnx.DequantizeLinear(%x, %sx, %zx) : (tensor<1x1x4x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x1x4x4xf32>
+  %1 = onnx.DequantizeLinear(%w, %sw, %none) {axis = 0 : i64} : (tensor<2x1x3x3xi8>, tensor<2xf32>, none) -> tensor<2x1x3x3xf32>
+  %2 = onnx.Conv(%0, %1, %none) {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>, none) -> tensor<1x2x4x4xf32>
+  %3 = onnx.Relu(%2) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %4, %5 = onnx.MaxPool(%3) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x4x4xf32>) -> (tensor<1x2x2x2xf32>, none)
+  %6 = onnx.QuantizeLinear(%4, %sy, %zy) : (tensor<1x2x2x2xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x2x2x2xui8>
+  return %6, %4 : tensor<1x2x2x2xui8>, tensor<1x2x2x2xf32>
+}
+func.func @negative_maxpool_negative_scale(%x: tensor<1x1x4x4xui8>) -> tensor<1x2x2x2xui8> {
+  %sx = onnx.Constant() {value = dense<0.1> : tensor<f32>} : () -> tensor<f32>
+  %zx = onnx.Constant() {value = dense<128> : tensor<ui8>} : () -> tensor<ui8>
+  %w = onnx.Constant() {value = dense<1> : tensor<2x1x3x3xi8>} : () -> tensor<2x1x3x3xi8>
+  %sw = onnx.Constant() {value = dense<[0.5, 0.25]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %sy = onnx.Constant() {value = dense<-0.2> : tensor<f32>} : () -> tensor<f32>
+  %zy = onnx.Constant() {value = dense<3> : tensor<ui8>} : () -> tensor<ui8>
+  %none = onnx.NoValue
+  %0 = onnx.DequantizeLinear(%x, %sx, %zx) : (tensor<1x1x4x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x1x4x4xf32>
+  %1 = onnx.DequantizeLinear(%w, %sw, %none) {axis = 0 : i64} : (tensor<2x1x3x3xi8>, tensor<2xf32>, none) -> tensor<2x1x3x3xf32>
+  %2 = onnx.Conv(%0, %1, %none) {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>, none) -> tensor<1x2x4x4xf32>
+  %3 = onnx.Relu(%2) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %4, %5 = onnx.MaxPool(%3) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x4x4xf32>) -> (tensor<1x2x2x2xf32>, none)
+  %6 = onnx.QuantizeLinear(%4, %sy, %zy) : (tensor<1x2x2x2xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x2x2x2xui8>
+  return %6 : tensor<1x2x2x2xui8>
+}

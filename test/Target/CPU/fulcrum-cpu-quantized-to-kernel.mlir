@@ -131,3 +131,427 @@ func.func @negative_shared_accumulator(%x: memref<1x3x4x4xi8>, %y: memref<1x2x4x
   memref.dealloc %acc : memref<1x2x4x4xi32>
   return
 }
+
+// -----
+
+#x = affine_map<(n, f, h, w, c, kh, kw) -> (n, h + kh, w + kw, c)>
+#w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#y = affine_map<(n, f, h, w, c, kh, kw) -> (n, h, w, f)>
+#id = affine_map<(n, h, w, f) -> (n, h, w, f)>
+#ch = affine_map<(n, h, w, f) -> (f)>
+memref.global "private" constant @w : memref<2x3x1x2xi8> = dense<[[[[1, 2]], [[3, 4]], [[5, 6]]], [[[-1, -2]], [[-3, -4]], [[-5, -6]]]]>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// A channels-last convolution (layout "nhwc", fulcrum-channels-last):
+// the FCHW weights become FHWC rows (k = (kh, kw, c): [1, 3, 5, 2, 4, 6])
+// padded to 8 bytes, then one panel of 16 channels (rows 2..15 zero),
+// [kq][16][4] (blob: alignment 1, then the bytes): group 0 holds
+// [1, 3, 5, 2] and [-1, -3, -5, -2], group 1
+// [4, 6, 0, 0] and [-4, -6, 0, 0]. The kernel is the NHWC one, with a
+// workspace of 16 slots of 256 KiB.
+// CHECK-DAG: memref.global "private" constant @w_qw : memref<16x8xi8> = dense_resource<w_qw>
+// CHECK-LABEL: func @qconv_nhwc
+// CHECK: %[[WS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<4194304xi8>
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni(
+// CHECK-NOT: linalg.generic
+// CHECK: return
+// CHECK: w_qw: "0x0100000001030502FFFDFBFE{{(00)+}}04060000FCFA0000{{(00)+}}"
+func.func @qconv_nhwc(%x: memref<1x4x5x3xi8>, %y: memref<1x4x4x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @w : memref<2x3x1x2xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %acc = memref.alloc() : memref<1x4x4x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x4x4x2xi32>)
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x4x5x3xi8>, memref<2x3x1x2xi8>) outs(%acc : memref<1x4x4x2xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", layout = "nhwc", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x4x4x2xi32>, memref<2xf32>) outs(%y : memref<1x4x4x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x4x4x2xi32>
+  return
+}
+
+// -----
+
+#x = affine_map<(n, f, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
+#w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#y = affine_map<(n, f, h, w, c, kh, kw) -> (n, f, h, w)>
+#id = affine_map<(n, f, h, w) -> (n, f, h, w)>
+#ch = affine_map<(n, f, h, w) -> (f)>
+memref.global "private" constant @w : memref<2x3x1x1xi8> = dense<1>
+memref.global "private" constant @v : memref<2x3x1x1xi8> = dense<2>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// CSE merged two accumulators' zero fills and bufferization gave the first
+// contraction a copy of the shared buffer, which the second then uses in
+// place: both pairs become calls, and the shared buffer, its fill and the
+// copy go.
+// CHECK-LABEL: func @copied_zero_fill
+// CHECK-NOT: linalg.fill
+// CHECK-NOT: memref.copy
+// CHECK: call @fulcrum_qconv2d_nchw_avx512vnni(
+// CHECK-NOT: linalg.fill
+// CHECK: call @fulcrum_qconv2d_nchw_avx512vnni(
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @copied_zero_fill(%x: memref<1x3x4x4xi8>, %y: memref<1x2x4x4xf32>, %z: memref<1x2x4x4xf32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @w : memref<2x3x1x1xi8>
+  %v = memref.get_global @v : memref<2x3x1x1xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %zeros = memref.alloc() : memref<1x2x4x4xi32>
+  linalg.fill ins(%c0 : i32) outs(%zeros : memref<1x2x4x4xi32>)
+  %acc = memref.alloc() : memref<1x2x4x4xi32>
+  memref.copy %zeros, %acc : memref<1x2x4x4xi32> to memref<1x2x4x4xi32>
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x3x4x4xi8>, memref<2x3x1x1xi8>) outs(%acc : memref<1x2x4x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x2x4x4xi32>, memref<2xf32>) outs(%y : memref<1x2x4x4xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %v : memref<1x3x4x4xi8>, memref<2x3x1x1xi8>) outs(%zeros : memref<1x2x4x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%zeros, %m : memref<1x2x4x4xi32>, memref<2xf32>) outs(%z : memref<1x2x4x4xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x2x4x4xi32>
+  memref.dealloc %zeros : memref<1x2x4x4xi32>
+  return
+}
+
+// -----
+
+#x = affine_map<(n, f, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
+#w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#y = affine_map<(n, f, h, w, c, kh, kw) -> (n, f, h, w)>
+#id = affine_map<(n, f, h, w) -> (n, f, h, w)>
+#ch = affine_map<(n, f, h, w) -> (f)>
+memref.global "private" constant @w : memref<2x3x1x1xi8> = dense<1>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// The accumulator is a copy of a buffer filled with ones (or of a fill
+// another op overwrites before the copy): it is not zero, the loops stay.
+// CHECK-LABEL: func @negative_copied_nonzero_fill
+// CHECK-NOT: call
+// CHECK: memref.copy
+// CHECK: fulcrum.qcontraction
+// CHECK-LABEL: func @negative_copied_overwritten_fill
+// CHECK-NOT: call
+// CHECK: memref.copy
+// CHECK: fulcrum.qcontraction
+func.func @negative_copied_nonzero_fill(%x: memref<1x3x4x4xi8>, %y: memref<1x2x4x4xf32>) {
+  %c1 = arith.constant 1 : i32
+  %w = memref.get_global @w : memref<2x3x1x1xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %ones = memref.alloc() : memref<1x2x4x4xi32>
+  linalg.fill ins(%c1 : i32) outs(%ones : memref<1x2x4x4xi32>)
+  %acc = memref.alloc() : memref<1x2x4x4xi32>
+  memref.copy %ones, %acc : memref<1x2x4x4xi32> to memref<1x2x4x4xi32>
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x3x4x4xi8>, memref<2x3x1x1xi8>) outs(%acc : memref<1x2x4x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x2x4x4xi32>, memref<2xf32>) outs(%y : memref<1x2x4x4xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x2x4x4xi32>
+  memref.dealloc %ones : memref<1x2x4x4xi32>
+  return
+}
+func.func @negative_copied_overwritten_fill(%x: memref<1x3x4x4xi8>, %y: memref<1x2x4x4xf32>, %src: memref<1x2x4x4xi32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @w : memref<2x3x1x1xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %zeros = memref.alloc() : memref<1x2x4x4xi32>
+  linalg.fill ins(%c0 : i32) outs(%zeros : memref<1x2x4x4xi32>)
+  memref.copy %src, %zeros : memref<1x2x4x4xi32> to memref<1x2x4x4xi32>
+  %acc = memref.alloc() : memref<1x2x4x4xi32>
+  memref.copy %zeros, %acc : memref<1x2x4x4xi32> to memref<1x2x4x4xi32>
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x3x4x4xi8>, memref<2x3x1x1xi8>) outs(%acc : memref<1x2x4x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x2x4x4xi32>, memref<2xf32>) outs(%y : memref<1x2x4x4xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x2x4x4xi32>
+  memref.dealloc %zeros : memref<1x2x4x4xi32>
+  return
+}
+
+// -----
+
+#x = affine_map<(n, f, h, w, c, kh, kw) -> (n, h + kh, w + kw, c)>
+#w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#y = affine_map<(n, f, h, w, c, kh, kw) -> (n, h, w, f)>
+#id = affine_map<(n, h, w, f) -> (n, h, w, f)>
+#ch = affine_map<(n, h, w, f) -> (f)>
+memref.global "private" constant @w : memref<2x4x3x3xi8> = dense<1>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// The channels-last kernel takes over the padding of the image with its
+// zero point (200, stored as the byte -56): it reads the unpadded image
+// (4x4x4), told top = 1 and left = 1, and the padding byte 200 last; the
+// padded buffer, its fill, subview and copy go.
+// CHECK-LABEL: func @qconv_nhwc_padding(
+// CHECK-SAME: %[[X:.*]]: memref<1x4x4x4xi8>
+// CHECK-NOT: linalg.map
+// CHECK-NOT: memref.copy
+// CHECK: memref.dim %[[X]]
+// CHECK: %[[C1:.*]] = arith.constant 1 : i64
+// CHECK: memref.extract_strided_metadata %[[X]]
+// CHECK: %[[C200:.*]] = arith.constant 200 : i64
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni({{.*}}%[[C1]], %[[C1]], %{{.*}}, %[[C200]]) {fulcrum.writes
+// CHECK-NOT: memref.copy
+// CHECK: return
+// Filled with another value than the zero point, the padding stays.
+// CHECK-LABEL: func @negative_qconv_nhwc_other_padding(
+// CHECK: linalg.map
+// CHECK: memref.copy
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni(
+func.func @qconv_nhwc_padding(%x: memref<1x4x4x4xi8>, %y: memref<1x4x4x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %zp = arith.constant -56 : i8
+  %w = memref.get_global @w : memref<2x4x3x3xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %padded = memref.alloc() : memref<1x6x6x4xi8>
+  linalg.map outs(%padded : memref<1x6x6x4xi8>)
+    () {
+      linalg.yield %zp : i8
+    }
+  %inner = memref.subview %padded[0, 1, 1, 0] [1, 4, 4, 4] [1, 1, 1, 1] : memref<1x6x6x4xi8> to memref<1x4x4x4xi8, strided<[144, 24, 4, 1], offset: 28>>
+  memref.copy %x, %inner : memref<1x4x4x4xi8> to memref<1x4x4x4xi8, strided<[144, 24, 4, 1], offset: 28>>
+  %acc = memref.alloc() : memref<1x4x4x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x4x4x2xi32>)
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%padded, %w : memref<1x6x6x4xi8>, memref<2x4x3x3xi8>) outs(%acc : memref<1x4x4x2xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", layout = "nhwc", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 200 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x4x4x2xi32>, memref<2xf32>) outs(%y : memref<1x4x4x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x4x4x2xi32>
+  memref.dealloc %padded : memref<1x6x6x4xi8>
+  return
+}
+func.func @negative_qconv_nhwc_other_padding(%x: memref<1x4x4x4xi8>, %y: memref<1x4x4x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %zp = arith.constant 0 : i8
+  %w = memref.get_global @w : memref<2x4x3x3xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %padded = memref.alloc() : memref<1x6x6x4xi8>
+  linalg.map outs(%padded : memref<1x6x6x4xi8>)
+    () {
+      linalg.yield %zp : i8
+    }
+  %inner = memref.subview %padded[0, 1, 1, 0] [1, 4, 4, 4] [1, 1, 1, 1] : memref<1x6x6x4xi8> to memref<1x4x4x4xi8, strided<[144, 24, 4, 1], offset: 28>>
+  memref.copy %x, %inner : memref<1x4x4x4xi8> to memref<1x4x4x4xi8, strided<[144, 24, 4, 1], offset: 28>>
+  %acc = memref.alloc() : memref<1x4x4x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x4x4x2xi32>)
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%padded, %w : memref<1x6x6x4xi8>, memref<2x4x3x3xi8>) outs(%acc : memref<1x4x4x2xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", layout = "nhwc", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 200 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x4x4x2xi32>, memref<2xf32>) outs(%y : memref<1x4x4x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x4x4x2xi32>
+  memref.dealloc %padded : memref<1x6x6x4xi8>
+  return
+}
+
+// -----
+
+#x = affine_map<(n, f, h, w, c, kh, kw) -> (n, h + kh, w + kw, c)>
+#w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#y = affine_map<(n, f, h, w, c, kh, kw) -> (n, h, w, f)>
+#id = affine_map<(n, h, w, f) -> (n, h, w, f)>
+#ch = affine_map<(n, h, w, f) -> (f)>
+memref.global "private" constant @w : memref<2x4x1x1xi8> = dense<1>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// An f32 result clamped to [0, 6] right after (ReLU6): the channels-last
+// kernel writes the clamp's output with the bounds' bits (0 and
+// 0x40C00000 = 1086324736 for 6.0) and flags f32 | clamp (2 | 8); the
+// clamp and the f32 buffer between go.
+// CHECK-LABEL: func @qconv_nhwc_clamp(
+// CHECK-SAME: %[[X:.*]]: memref<1x4x4x4xi8>, %[[Z:.*]]: memref<1x4x4x2xf32>)
+// CHECK: memref.extract_strided_metadata %[[Z]]
+// CHECK: %[[HI:.*]] = arith.constant 1086324736 : i64
+// CHECK: %[[FLAGS:.*]] = arith.constant 10 : i64
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni({{.*}}, %[[HI]], %[[FLAGS]], %{{.*}})
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: memref.alloc() : memref<1x4x4x2xf32>
+// CHECK: return
+// negative_: the f32 result has another reader (returned through a
+// copy); the clamp stays a generic after the call.
+// CHECK-LABEL: func @negative_qconv_nhwc_clamp_shared(
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni(
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+func.func @qconv_nhwc_clamp(%x: memref<1x4x4x4xi8>, %z: memref<1x4x4x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %lo = arith.constant 0.0 : f32
+  %hi = arith.constant 6.0 : f32
+  %w = memref.get_global @w : memref<2x4x1x1xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %acc = memref.alloc() : memref<1x4x4x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x4x4x2xi32>)
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x4x4x4xi8>, memref<2x4x1x1xi8>) outs(%acc : memref<1x4x4x2xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", layout = "nhwc", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  %y = memref.alloc() : memref<1x4x4x2xf32>
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x4x4x2xi32>, memref<2xf32>) outs(%y : memref<1x4x4x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y : memref<1x4x4x2xf32>) outs(%z : memref<1x4x4x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.maximumf %in, %lo : f32
+    %1 = arith.minimumf %0, %hi : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %y : memref<1x4x4x2xf32>
+  memref.dealloc %acc : memref<1x4x4x2xi32>
+  return
+}
+func.func @negative_qconv_nhwc_clamp_shared(%x: memref<1x4x4x4xi8>, %z: memref<1x4x4x2xf32>, %copy: memref<1x4x4x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %lo = arith.constant 0.0 : f32
+  %w = memref.get_global @w : memref<2x4x1x1xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %acc = memref.alloc() : memref<1x4x4x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x4x4x2xi32>)
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x4x4x4xi8>, memref<2x4x1x1xi8>) outs(%acc : memref<1x4x4x2xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "conv", layout = "nhwc", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  %y = memref.alloc() : memref<1x4x4x2xf32>
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x4x4x2xi32>, memref<2xf32>) outs(%y : memref<1x4x4x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y : memref<1x4x4x2xf32>) outs(%z : memref<1x4x4x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.maximumf %in, %lo : f32
+    linalg.yield %0 : f32
+  }
+  memref.copy %y, %copy : memref<1x4x4x2xf32> to memref<1x4x4x2xf32>
+  memref.dealloc %y : memref<1x4x4x2xf32>
+  memref.dealloc %acc : memref<1x4x4x2xi32>
+  return
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#rowid = affine_map<(m, n) -> (m, n)>
+#col = affine_map<(m, n) -> (n)>
+memref.global "private" constant @w : memref<2x8xi8> = dense<1>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+
+// A matrix product runs on the channels-last kernel as a 1x1 convolution
+// over one row of M = 3 pixels of K = 8 channels (N = 1, H = 1, W = M,
+// C = K, F = 2, KH = KW = OH = 1, OW = M), its [N, K] weights packed in
+// one panel of 16 rows.
+// CHECK-DAG: memref.global "private" constant @w_qw : memref<16x8xi8>
+// CHECK-LABEL: func @qgemm(
+// CHECK: %[[C1:.*]] = arith.constant 1 : i64
+// CHECK: %[[C3:.*]] = arith.constant 3 : i64
+// CHECK: %[[M:.*]] = arith.muli %[[C1]], %[[C3]] : i64
+// CHECK: %[[C8:.*]] = arith.constant 8 : i64
+// CHECK: %[[C2:.*]] = arith.constant 2 : i64
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni(%[[C1]], %[[C1]], %[[M]], %[[C8]], %[[C2]], %[[C1]], %[[C1]], %[[C1]], %[[M]],
+// CHECK-NOT: linalg.generic
+func.func @qgemm(%x: memref<3x8xi8>, %y: memref<3x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @w : memref<2x8xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %acc = memref.alloc() : memref<3x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<3x2xi32>)
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<3x8xi8>, memref<2x8xi8>) outs(%acc : memref<3x2xi32>) attrs = {fulcrum.qcontraction = {kind = "gemm", x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#rowid, #col, #rowid], iterator_types = ["parallel", "parallel"]} ins(%acc, %m : memref<3x2xi32>, memref<2xf32>) outs(%y : memref<3x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%v: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %v : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<3x2xi32>
+  return
+}

@@ -123,6 +123,8 @@ enum QuantizedFlags : int64_t {
   kQuantizedSignedInput = 1, ///< activations are i8 (otherwise u8)
   kQuantizedOutputF32 = 2,   ///< y = acc * mult in f32 (otherwise bytes)
   kQuantizedOutputI32 = 4,   ///< y = acc in i32
+  kQuantizedClampF32 = 8,    ///< f32 output clamped to [lo, hi] (float bits;
+                             ///< channels-last kernel)
 };
 
 /// Whether `isa` names a variant of the 8-bit kernels: `avx512vnni`
@@ -154,6 +156,17 @@ QuantizedWeights prepareQuantizedWeights(llvm::ArrayRef<int64_t> weights,
 /// Bytes of workspace an 8-bit kernel call needs for rows of `kp` bytes:
 /// 16 thread slots of a plain and a packed panel of 32 columns.
 inline int64_t quantizedKernelWorkspace(int64_t kp) { return 16 * 2 * kp * 32; }
+
+/// The rows of prepared weights (`rows` x `kp`, FHWC order for a
+/// convolution) as the channels-last kernels of Kernels/qconv.c read them:
+/// panels of 64 rows (the last one narrower, rows padded with zeros to a
+/// multiple of 16), [ceil(rows16/64)][kp/4][width][4].
+std::vector<int8_t> packQuantizedConvWeights(llvm::ArrayRef<int8_t> weights,
+                                             int64_t rows, int64_t kp);
+
+/// Bytes of workspace a channels-last 8-bit convolution needs: 16 thread
+/// slots of 256 KiB of packed pixel rows.
+inline int64_t quantizedConvWorkspace() { return 16 * 262144; }
 
 /// Links the kernels `module` calls into it from the embedded bitcode and
 /// makes them internal.

@@ -453,7 +453,18 @@ def CPUQuantizedToKernel
     bufferization, this pass replaces such a pair (the accumulator read by
     nothing else, nothing between them writing memory, constant weights
     and bias) by one call of `fulcrum_qconv2d_nchw_<isa>` or
-    `fulcrum_qgemm_<isa>` (lib/Target/CPU/Kernels/qgemm.c):
+    `fulcrum_qgemm_<isa>` (lib/Target/CPU/Kernels/qgemm.c), or
+    `fulcrum_qconv2d_nhwc_<isa>` (Kernels/qconv.c) for a convolution whose
+    tag says `layout = "nhwc"` (`fulcrum-channels-last`) and for every
+    matrix product (a 1x1 convolution over one row of M pixels of K
+    channels: its register tiles take 6 rows of A, where the qgemm
+    kernel's take 32). The accumulator
+    may also start as a `memref.copy` of a zero-filled buffer (CSE merges
+    the zero fills of equal-shaped accumulators, and bufferization copies
+    the shared one); the copy goes, and the shared buffer too once nothing
+    else reads it.
+
+    For the NCHW kernel and matrix products:
 
     - the weights become rows of K bytes rounded up to a multiple of 4
       (FCHW order for convolutions; `[N, K]` for matrix products), read 4
@@ -468,6 +479,20 @@ def CPUQuantizedToKernel
     - the kernel packs the activations (im2col panels of 4-byte k groups)
       into a workspace allocated around the call and writes the requantized
       output (bytes with the clamp of the activation, f32 or i32) directly.
+
+    For the NHWC kernel, the weights become FHWC rows (k = (kh, kw, c)),
+    packed at compile time into panels of 64 output channels (the last
+    narrower, channels padded to 16), `[kq][width][4]`: one vector load
+    gives 16 channels' 4-byte k groups, against an activation word
+    broadcast from an im2col row of the image (1x1 convolutions at unit
+    stride over a multiple of 4 channels read the image in place). A
+    padding of the image with its zero point (alloc, constant fill,
+    subview, copy) goes: the kernel reads the unpadded image and writes
+    the zero point where the window leaves it. An f32 result's clamp
+    (maximumf/minimumf by constants in the generic right after the
+    requantization, e.g. the ReLU6 before MobileNetV2's float depthwise
+    convolutions) is applied by the kernel as it stores, into the clamp's
+    output; the f32 buffer between goes.
 
     `isa` picks the variant: `avx512vnni` (`vpdpbusd` on zmm), `avxvnni`
     (on ymm), `avx2` (`vpmaddubsw` + `vpmaddwd`) or `generic`; the target's
@@ -496,7 +521,11 @@ def CPUQuantizedToKernel
   let statistics = [
     Statistic<"numConvs", "num-convs", "Quantized convolutions run on kernels">,
     Statistic<"numGemms", "num-gemms",
-              "Quantized matrix products run on kernels">
+              "Quantized matrix products run on kernels">,
+    Statistic<"numPaddings", "num-paddings",
+              "Zero-point paddings applied by the channels-last kernel">,
+    Statistic<"numClamps", "num-clamps",
+              "Clamps of f32 results applied by the channels-last kernel">
   ];
 }
 

@@ -227,6 +227,7 @@ struct RecognizeQuantizedPass
     : public fulcrum::fused::impl::RecognizeQuantizedBase<
           RecognizeQuantizedPass> {
   void runOnOperation() override {
+    hoistQuantizeAboveMaxPool();
     SmallVector<Operation *> roots;
     getOperation().walk([&](Operation *op) {
       if (isa<onnx::ConvOp, onnx::GemmOp, onnx::MatMulOp>(op))
@@ -237,6 +238,49 @@ struct RecognizeQuantizedPass
         ++numRecognized;
         ++counter;
       }
+  }
+
+  /// QuantizeLinear(MaxPool(x)) becomes MaxPool(QuantizeLinear(x)) when
+  /// the pooling has no other user and no Indices: quantization with one
+  /// positive scale is monotonic, so it commutes with max (the padding's
+  /// -inf quantizes to the type's lowest value, the 8-bit pooling's
+  /// padding), and the result is the same bit for bit. The convolution
+  /// before the pooling (ResNet's stem) then ends in a QuantizeLinear,
+  /// becomes a fulcrum.qconv with its activation fused, and the pooling
+  /// runs on bytes.
+  void hoistQuantizeAboveMaxPool() {
+    SmallVector<onnx::QuantizeLinearOp> candidates;
+    getOperation().walk(
+        [&](onnx::QuantizeLinearOp q) { candidates.push_back(q); });
+    for (onnx::QuantizeLinearOp q : candidates) {
+      auto pool = q.getX().getDefiningOp<onnx::MaxPoolOp>();
+      if (!pool || !pool.getY().hasOneUse() ||
+          !isa<NoneType>(pool.getIndices().getType()))
+        continue;
+      auto scale = onnx::getConstantFloats(q.getYScale());
+      auto xType = dyn_cast<RankedTensorType>(pool.getX().getType());
+      auto yType = dyn_cast<RankedTensorType>(q.getY().getType());
+      if (!scale || scale->size() != 1 || !((*scale)[0] > 0.0) || !xType ||
+          !yType || !xType.getElementType().isF32())
+        continue;
+      if (!onnx::isNoValue(q.getYZeroPoint())) {
+        auto zp = onnx::getConstantInts(q.getYZeroPoint());
+        if (!zp || zp->size() != 1)
+          continue;
+      }
+      OpBuilder b(q);
+      Operation *quantized = b.clone(*q);
+      quantized->setOperand(0, pool.getX());
+      quantized->getResult(0).setType(
+          RankedTensorType::get(xType.getShape(), yType.getElementType()));
+      Operation *pooled = b.clone(*pool);
+      pooled->setOperand(0, quantized->getResult(0));
+      pooled->getResult(0).setType(yType);
+      q.getY().replaceAllUsesWith(pooled->getResult(0));
+      q.erase();
+      pool.erase();
+      ++numHoisted;
+    }
   }
 
   /// The attributes the new op takes from the match.

@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """The 8-bit kernels against a NumPy integer reference, bit for bit.
 
-    quantized_kernels.py FULCRUM_RUN WORKDIR TARGET_CPU
+    quantized_kernels.py FULCRUM_RUN WORKDIR TARGET_CPU [FLAGS...]
 
 Writes small QDQ models (DequantizeLinear of a uint8/int8 input and of
 int8 weights per output channel, an int32 bias, Conv/Gemm/MatMul, an
 optional Relu, QuantizeLinear or a float output), runs each through
 `fulcrum-run --target-cpu TARGET_CPU` (which picks the kernel variant) and
-compares with the integer arithmetic fulcrum.qconv/fulcrum.qgemm define:
+(FLAGS go to fulcrum-run too: --channels-last=false keeps convolutions on
+the NCHW kernel instead of the channels-last one) and compares with the
+integer arithmetic fulcrum.qconv/fulcrum.qgemm define:
 
     acc = sum (x - x_zp) * w + bias             (int64, exact)
     y   = clip(roundeven(f32(acc) * m) + y_zp, lo, hi),  m = f32(sx * sw / sy)
@@ -27,6 +29,7 @@ import onnx
 from onnx import helper, numpy_helper, TensorProto
 
 FULCRUM_RUN, WORK, CPU = sys.argv[1], sys.argv[2], sys.argv[3]
+FLAGS = sys.argv[4:]
 os.makedirs(WORK, exist_ok=True)
 rng = np.random.default_rng(7)
 
@@ -58,8 +61,10 @@ def conv_acc(x, w, pads, strides, dil, xzp):
     return acc
 
 
-def model(kind, xq, w, bias, sx, xzp, sw, out, relu, attrs, yshape):
-    """out: (sy, yzp, dtype) or None (float result)."""
+def model(kind, xq, w, bias, sx, xzp, sw, out, relu, attrs, yshape, pool=None,
+          clip=None):
+    """out: (sy, yzp, dtype) or None (float result); pool: MaxPool
+    attributes (a pooling between the activation and the QuantizeLinear)."""
     xt = TensorProto.UINT8 if xq.dtype == np.uint8 else TensorProto.INT8
     inits = [numpy_helper.from_array(np.array(sx, np.float32), "sx"),
              numpy_helper.from_array(np.array(xzp, xq.dtype), "zx"),
@@ -81,6 +86,14 @@ def model(kind, xq, w, bias, sx, xzp, sw, out, relu, attrs, yshape):
     if relu:
         nodes.append(helper.make_node("Relu", [last], ["y1"]))
         last = "y1"
+    if pool:
+        nodes.append(helper.make_node("MaxPool", [last], ["y2"], **pool))
+        last = "y2"
+    if clip:
+        inits += [numpy_helper.from_array(np.array(clip[0], np.float32), "cmin"),
+                  numpy_helper.from_array(np.array(clip[1], np.float32), "cmax")]
+        nodes.append(helper.make_node("Clip", [last, "cmin", "cmax"], ["y3"]))
+        last = "y3"
     if out:
         sy, yzp, dt = out
         inits += [numpy_helper.from_array(np.array(sy, np.float32), "sy"),
@@ -101,7 +114,7 @@ def run(name, m, xq):
     np.save(os.path.join(WORK, name + "_x.npy"), xq)
     out = os.path.join(WORK, name + "_out")
     subprocess.run([FULCRUM_RUN, path, os.path.join(WORK, name + "_x.npy"),
-                    "--target-cpu", CPU, "--output-dir", out], check=True,
+                    "--target-cpu", CPU, "--output-dir", out] + FLAGS, check=True,
                    stdout=subprocess.DEVNULL)
     return np.load(os.path.join(out, "y.npy"))
 
@@ -126,6 +139,10 @@ convs = [
     (1, 3, 40, 40, 8, 3, 3, (1, 1, 1, 1), (1, 1), (1, 1), False, "u8", False, False),
     (1, 4, 36, 70, 20, 3, 3, (0, 0, 0, 0), (1, 1), (1, 1), False, "u8", True, True),
     (1, 3, 30, 30, 16, 7, 7, (3, 3, 3, 3), (2, 2), (1, 1), False, "u8", True, False),
+    # Channels-last: two weight panels (64 + 16 channels, 72 used), 1x1
+    # read in place with s8 input, and a strided 1x1 that packs its rows.
+    (2, 32, 6, 7, 72, 1, 1, (0, 0, 0, 0), (1, 1), (1, 1), True, "u8", False, False),
+    (1, 24, 11, 11, 130, 1, 1, (0, 0, 0, 0), (2, 2), (1, 1), False, "s8", True, True),
 ]
 for i, (n, c, h, wd, f, kh, kw, pads, strides, dil, signed, outk, relu, small) in enumerate(convs):
     if signed:
@@ -159,6 +176,51 @@ for i, (n, c, h, wd, f, kh, kw, pads, strides, dil, signed, outk, relu, small) i
         bad += 1
         print("conv%d: mismatch, max difference %s" % (i, np.abs(got.astype(np.float64) - ref).max()
                                                      if got.shape == ref.shape else got.shape))
+
+# ResNet's stem: Conv -> Relu -> MaxPool -> QuantizeLinear. The
+# QuantizeLinear moves above the pooling (fulcrum-recognize-quantized), so
+# the result is the integer requantization pooled: max over each window of
+# the u8 values (3x3, stride 2, padding 1 that never wins).
+x = rng.integers(0, 256, (1, 3, 20, 18)).astype(np.uint8)
+xzp = 120
+w = weights((24, 3, 7, 7), True)
+sx, sy, yzp = 0.02, 0.05, 9
+sw = (rng.random(24) * 0.01 + 0.001).astype(np.float32)
+bias = rng.integers(-3000, 3000, 24).astype(np.int32)
+acc = conv_acc(x.astype(np.int64), w, (3, 3, 3, 3), (2, 2), (1, 1), xzp) + bias.reshape(1, -1, 1, 1)
+q = requantize(acc, mult(sx, sw, sy).reshape(1, -1, 1, 1), yzp, yzp, 255)
+qp = np.pad(q.astype(np.int64), ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=-1)
+ph, pw = (q.shape[2] - 1) // 2 + 1, (q.shape[3] - 1) // 2 + 1
+ref = np.full((1, 24, ph, pw), -1, np.int64)
+for i in range(3):
+    for j in range(3):
+        ref = np.maximum(ref, qp[:, :, i:i + 2 * (ph - 1) + 1:2, j:j + 2 * (pw - 1) + 1:2])
+ref = ref.astype(np.uint8)
+got = run("stem", model("conv", x, w, bias, sx, xzp, sw, (sy, yzp, np.uint8), True,
+                        dict(pads=[3, 3, 3, 3], strides=[2, 2], kernel_shape=[7, 7]), ref.shape,
+                        pool=dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2])), x)
+cases += 1
+if got.shape != ref.shape or not np.array_equal(got, ref):
+    bad += 1
+    print("stem: mismatch", got.shape, ref.shape)
+
+# MobileNetV2's expansion: a float result clipped (ReLU6) before a float
+# depthwise convolution; the channels-last kernel applies the clamp.
+x = rng.integers(0, 256, (1, 24, 9, 10)).astype(np.uint8)
+w = weights((80, 24, 1, 1), True)
+sx, xzp = 0.05, 100
+sw = (rng.random(80) * 0.01 + 0.001).astype(np.float32)
+bias = rng.integers(-3000, 3000, 80).astype(np.int32)
+acc = conv_acc(x.astype(np.int64), w, (0, 0, 0, 0), (1, 1), (1, 1), xzp) + bias.reshape(1, -1, 1, 1)
+scale = (np.float64(np.float32(sx)) * sw.astype(np.float64)).astype(np.float32).reshape(1, -1, 1, 1)
+ref = np.clip(acc.astype(np.float32) * scale, np.float32(0.0), np.float32(6.0))
+got = run("clip", model("conv", x, w, bias, sx, xzp, sw, None, False,
+                        dict(pads=[0, 0, 0, 0], strides=[1, 1], kernel_shape=[1, 1]), ref.shape,
+                        clip=(0.0, 6.0)), x)
+cases += 1
+if got.shape != ref.shape or not np.array_equal(got, ref):
+    bad += 1
+    print("clip: mismatch", np.abs(got.astype(np.float64) - ref).max() if got.shape == ref.shape else got.shape)
 
 # (kind, rows shape, K, N, signed, output, 7-bit)
 products = [

@@ -303,6 +303,13 @@ def RecognizeQuantized : Pass<"fulcrum-recognize-quantized",
     asymmetric weights, grouped or depthwise convolutions, SAME padding)
     is left alone and keeps its float lowering.
 
+    First, a per-tensor `QuantizeLinear` (one positive constant scale) of
+    a `MaxPool` (no Indices, no other user) moves above the pooling:
+    quantization is monotonic, so `Q(MaxPool(y)) = MaxPool(Q(y))` bit for
+    bit, and a convolution that ends in Relu → MaxPool → QuantizeLinear
+    (ResNet's stem) ends in a QuantizeLinear, becomes a `fulcrum.qconv`
+    with its activation fused, and the pooling runs on bytes.
+
     ```mlir
     %x1 = onnx.DequantizeLinear(%x, %sx, %zx) : ...
     %w1 = onnx.DequantizeLinear(%w, %sw, %none) {axis = 0 : i64} : ...
@@ -317,7 +324,9 @@ def RecognizeQuantized : Pass<"fulcrum-recognize-quantized",
   let dependentDialects = ["::fulcrum::fused::FulcrumDialect"];
   let statistics = [
     Statistic<"numRecognized", "num-recognized",
-              "Quantized contractions recognized">
+              "Quantized contractions recognized">,
+    Statistic<"numHoisted", "num-hoisted",
+              "QuantizeLinear ops moved above a MaxPool">
   ];
 }
 

@@ -1,0 +1,423 @@
+/*===- qconv.c - 8-bit channels-last convolution kernels ------------------===*
+ *
+ * Part of Fulcrum. Compiled to LLVM bitcode once per ISA like qgemm.c
+ * (FULCRUM_KERNEL_ISA = 1512: AVX-512 VNNI `vpdpbusd` on zmm; 1256:
+ * AVX-VNNI `vpdpbusd` on ymm; 256: AVX2 `vpmaddubsw` + `vpmaddwd`; 0:
+ * portable C). Nothing here may call the C library.
+ *
+ * A convolution over NHWC u8 (or s8) activations and FHWC s8 weights is a
+ * matrix product: rows are output pixels, columns output channels, and
+ * the reduction runs over k = (kh, kw, c), which is C contiguous bytes of
+ * the image per (kh, kw) (KW * C when the window is dense along W). It
+ * computes, as qgemm.c does,
+ *
+ *   acc[p][f] = sum_k X[p][k] * W[f][k] + comp[f]
+ *
+ * and writes y[p][f] (NHWC) through the same epilogue (bytes, f32, i32).
+ *
+ * The weights come packed at compile time (Kernels.h:
+ * packQuantizedConvWeights) in panels of up to 64 output channels,
+ * [Fp/64][kq][64][4] (the last panel narrower, channels padded to 16,
+ * kq = kp / 4 groups of 4 k bytes), so that one vector load gives 16 (zmm)
+ * or 8 (ymm) channels of 4 weights each. The activations of a pixel are
+ * read 4 bytes at a time and broadcast: `vpdpbusd` takes u8 activations
+ * against s8 weights, and a register tile is MR pixels x NV vectors of
+ * channels (6 x 4 zmm: 24 accumulators). Pixel rows of the im2col matrix
+ * are packed per chunk into a per-thread workspace slot (kp bytes each;
+ * s8 activations are flipped to u8 as they are broadcast), except for 1x1
+ *windows at unit stride over C, a multiple of 4, which are read in place.
+ *
+ * AVX2 has no `vpdpbusd`; pairs of `vpmaddubsw` can saturate, so panels
+ * with a channel whose weights could (Kernels.h) split each broadcast
+ * activation word into its low 7 bits and its top bit (see qgemm.c).
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include <stdint.h>
+
+int omp_get_thread_num(void);
+int omp_get_max_threads(void);
+
+#if FULCRUM_KERNEL_ISA == 1512
+#include <immintrin.h>
+#define NAME(x) x##_avx512vnni
+#define VW 16 /* channels per vector */
+#define MR 6  /* pixels per register tile */
+#elif FULCRUM_KERNEL_ISA == 1256 || FULCRUM_KERNEL_ISA == 256
+#include <immintrin.h>
+#if FULCRUM_KERNEL_ISA == 1256
+#define NAME(x) x##_avxvnni
+#else
+#define NAME(x) x##_avx2
+#endif
+#define VW 8
+#define MR 3
+#else
+#define NAME(x) x##_generic
+#define VW 8
+#define MR 3
+#endif
+#define NV 4         /* vectors of channels per register tile */
+#define PANEL 64     /* channels per packed weight panel */
+#define CHUNK 262144 /* bytes of packed pixel rows per thread slot */
+#define SLOTS 16
+
+/* Flags (Kernels.h). */
+#define FULCRUM_Q_SIGNED_INPUT 1
+#define FULCRUM_Q_OUTPUT_F32 2
+#define FULCRUM_Q_OUTPUT_I32 4
+#define FULCRUM_Q_CLAMP_F32 8 /* f32 output clamped to [lo, hi] (bits) */
+
+static inline int32_t load32(const void *p) {
+  int32_t v;
+  __builtin_memcpy(&v, p, 4);
+  return v;
+}
+
+/* The raw sums of `rows` pixels (a, lda bytes apart) against `nv`
+ * vectors of channels of one panel (w: [kq][ldw][4] bytes), into
+ * out[rows][NV * VW]. `flip` is xored into every activation word. */
+#if FULCRUM_KERNEL_ISA == 1512
+static inline __attribute__((always_inline)) void
+tile(int rows, int nv, int64_t kq, const uint8_t *a, int64_t lda,
+     const int8_t *w, int64_t ldw, int32_t flip, int exact,
+     int32_t out[MR][NV * VW]) {
+  (void)exact;
+  __m512i acc[MR][NV];
+  for (int r = 0; r < rows; ++r)
+    for (int v = 0; v < nv; ++v)
+      acc[r][v] = _mm512_setzero_si512();
+  for (int64_t g = 0; g < kq; ++g) {
+    __m512i b[NV];
+    for (int v = 0; v < nv; ++v)
+      b[v] = _mm512_loadu_si512(w + (g * ldw + v * VW) * 4);
+    for (int r = 0; r < rows; ++r) {
+      __m512i x = _mm512_set1_epi32(load32(a + r * lda + g * 4) ^ flip);
+      for (int v = 0; v < nv; ++v)
+        acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], x, b[v]);
+    }
+  }
+  for (int r = 0; r < rows; ++r)
+    for (int v = 0; v < nv; ++v)
+      _mm512_storeu_si512(out[r] + v * VW, acc[r][v]);
+}
+#elif FULCRUM_KERNEL_ISA == 1256
+static inline __attribute__((always_inline)) void
+tile(int rows, int nv, int64_t kq, const uint8_t *a, int64_t lda,
+     const int8_t *w, int64_t ldw, int32_t flip, int exact,
+     int32_t out[MR][NV * VW]) {
+  (void)exact;
+  __m256i acc[MR][NV];
+  for (int r = 0; r < rows; ++r)
+    for (int v = 0; v < nv; ++v)
+      acc[r][v] = _mm256_setzero_si256();
+  for (int64_t g = 0; g < kq; ++g) {
+    __m256i b[NV];
+    for (int v = 0; v < nv; ++v)
+      b[v] = _mm256_loadu_si256((const __m256i *)(w + (g * ldw + v * VW) * 4));
+    for (int r = 0; r < rows; ++r) {
+      __m256i x = _mm256_set1_epi32(load32(a + r * lda + g * 4) ^ flip);
+      for (int v = 0; v < nv; ++v)
+        acc[r][v] = _mm256_dpbusd_avx_epi32(acc[r][v], x, b[v]);
+    }
+  }
+  for (int r = 0; r < rows; ++r)
+    for (int v = 0; v < nv; ++v)
+      _mm256_storeu_si256((__m256i *)(out[r] + v * VW), acc[r][v]);
+}
+#elif FULCRUM_KERNEL_ISA == 256
+static inline __attribute__((always_inline)) void
+tile(int rows, int nv, int64_t kq, const uint8_t *a, int64_t lda,
+     const int8_t *w, int64_t ldw, int32_t flip, int exact,
+     int32_t out[MR][NV * VW]) {
+  __m256i acc[MR][NV];
+  const __m256i ones = _mm256_set1_epi16(1);
+  for (int r = 0; r < rows; ++r)
+    for (int v = 0; v < nv; ++v)
+      acc[r][v] = _mm256_setzero_si256();
+  for (int64_t g = 0; g < kq; ++g) {
+    __m256i b[NV];
+    for (int v = 0; v < nv; ++v)
+      b[v] = _mm256_loadu_si256((const __m256i *)(w + (g * ldw + v * VW) * 4));
+    for (int r = 0; r < rows; ++r) {
+      int32_t word = load32(a + r * lda + g * 4) ^ flip;
+      if (!exact) {
+        __m256i x = _mm256_set1_epi32(word);
+        for (int v = 0; v < nv; ++v)
+          acc[r][v] = _mm256_add_epi32(
+              acc[r][v],
+              _mm256_madd_epi16(_mm256_maddubs_epi16(x, b[v]), ones));
+      } else {
+        /* x = lo + 128 * hi, lo < 128, hi in {0, 1}: no saturation. */
+        __m256i lo = _mm256_set1_epi32(word & 0x7f7f7f7f);
+        __m256i hi = _mm256_set1_epi32(((uint32_t)word >> 7) & 0x01010101);
+        for (int v = 0; v < nv; ++v)
+          acc[r][v] = _mm256_add_epi32(
+              acc[r][v],
+              _mm256_add_epi32(
+                  _mm256_madd_epi16(_mm256_maddubs_epi16(lo, b[v]), ones),
+                  _mm256_slli_epi32(
+                      _mm256_madd_epi16(_mm256_maddubs_epi16(hi, b[v]), ones),
+                      7)));
+      }
+    }
+  }
+  for (int r = 0; r < rows; ++r)
+    for (int v = 0; v < nv; ++v)
+      _mm256_storeu_si256((__m256i *)(out[r] + v * VW), acc[r][v]);
+}
+#else
+static inline __attribute__((always_inline)) void
+tile(int rows, int nv, int64_t kq, const uint8_t *a, int64_t lda,
+     const int8_t *w, int64_t ldw, int32_t flip, int exact,
+     int32_t out[MR][NV * VW]) {
+  (void)exact;
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < nv * VW; ++c) {
+      int32_t sum = 0;
+      for (int64_t g = 0; g < kq; ++g)
+        for (int t = 0; t < 4; ++t)
+          sum += (int32_t)(uint8_t)(a[r * lda + g * 4 + t] ^ (uint8_t)flip) *
+                 (int32_t)w[(g * ldw + c) * 4 + t];
+      out[r][c] = sum;
+    }
+}
+#endif
+
+/* Dispatches run-time tile sizes to tiles specialized for them. */
+static void tileSizes(int rows, int nv, int64_t kq, const uint8_t *a,
+                      int64_t lda, const int8_t *w, int64_t ldw, int32_t flip,
+                      int exact, int32_t out[MR][NV * VW]) {
+/* u8 activations (flip 0) are broadcast straight from memory. */
+#define CASE(R, V)                                                             \
+  case (R)*8 + (V):                                                            \
+    if (flip)                                                                  \
+      tile(R, V, kq, a, lda, w, ldw, flip, exact, out);                        \
+    else                                                                       \
+      tile(R, V, kq, a, lda, w, ldw, 0, exact, out);                           \
+    return;
+#define ROW(R) CASE(R, 1) CASE(R, 2) CASE(R, 3) CASE(R, 4)
+  switch (rows * 8 + nv) {
+    ROW(1)
+    ROW(2)
+    ROW(3)
+#if MR > 3
+    ROW(4)
+    ROW(5)
+    ROW(6)
+#endif
+  default:
+    return;
+  }
+#undef ROW
+#undef CASE
+}
+
+/* What a call's epilogue needs (qgemm.c). */
+typedef struct {
+  const int32_t *comp;
+  const float *mult;
+  int mode;
+  float lo, hi;
+  int32_t yzp;
+  int clampF32; /* f32 output clamped to [lo, hi] */
+} Epilogue;
+
+/* Writes rows x cols sums of a tile (channels f0...) to y, pixel rows
+ * ldy elements apart. */
+static void storeTile(const int32_t in[MR][NV * VW], int rows, int cols,
+                      int64_t f0, const Epilogue *e, void *y, int64_t ldy) {
+  const int32_t *comp = e->comp + f0;
+  const float *mult = e->mult ? e->mult + f0 : 0;
+  for (int r = 0; r < rows; ++r) {
+    const int32_t *acc = in[r];
+    if (e->mode == FULCRUM_Q_OUTPUT_I32) {
+      int32_t *out = (int32_t *)y + r * ldy + f0;
+      for (int c = 0; c < cols; ++c)
+        out[c] = acc[c] + comp[c];
+    } else if (e->mode == FULCRUM_Q_OUTPUT_F32) {
+      float *out = (float *)y + r * ldy + f0;
+      if (e->clampF32) {
+        float lo = e->lo, hi = e->hi;
+        for (int c = 0; c < cols; ++c) {
+          float v = (float)(acc[c] + comp[c]) * mult[c];
+          v = v < lo ? lo : v;
+          out[c] = v > hi ? hi : v;
+        }
+      } else {
+        for (int c = 0; c < cols; ++c)
+          out[c] = (float)(acc[c] + comp[c]) * mult[c];
+      }
+    } else {
+      uint8_t *out = (uint8_t *)y + r * ldy + f0;
+      float lo = e->lo, hi = e->hi;
+      int32_t yzp = e->yzp;
+      for (int c = 0; c < cols; ++c) {
+        float v = (float)(acc[c] + comp[c]) * mult[c];
+        v = v < lo ? lo : v;
+        v = v > hi ? hi : v;
+        /* Ties to even for |v| < 2^22 (1.5 * 2^23). */
+        v = (v + 12582912.0f) - 12582912.0f;
+        out[c] = (uint8_t)((int32_t)v + yzp);
+      }
+    }
+  }
+}
+
+/* Copies n bytes, or writes the padding byte when `inside` is false.
+ * Runs of 8 bytes or more move in 16- or 8-byte pieces, the last one
+ * overlapping the one before (windows of 3 channels are 21-byte runs). */
+static inline void copyOrPad(uint8_t *dst, const uint8_t *src, int64_t n,
+                             int inside, uint8_t pad) {
+  if (!inside) {
+    for (int64_t t = 0; t < n; ++t)
+      dst[t] = pad;
+    return;
+  }
+  if (n >= 16) {
+    int64_t t = 0;
+    for (; t + 16 <= n; t += 16)
+      __builtin_memcpy(dst + t, src + t, 16);
+    if (t < n)
+      __builtin_memcpy(dst + n - 16, src + n - 16, 16);
+  } else if (n >= 8) {
+    __builtin_memcpy(dst, src, 8);
+    __builtin_memcpy(dst + n - 8, src + n - 8, 8);
+  } else {
+    for (int64_t t = 0; t < n; ++t)
+      dst[t] = src[t];
+  }
+}
+
+/* Packs the im2col rows of output pixels [p0, p0 + count) of one image
+ * (NHWC x[H][W][C], padded by `top` rows and `left` columns of the byte
+ * `pad`) into rows of kp bytes at `rows`. */
+static void packRows(const uint8_t *x, int64_t H, int64_t W, int64_t C,
+                     int64_t KH, int64_t KW, int64_t OW, int64_t sh, int64_t sw,
+                     int64_t dh, int64_t dw, int64_t top, int64_t left,
+                     uint8_t pad, int64_t p0, int64_t count, int64_t kp,
+                     uint8_t *rows) {
+  int64_t K = KH * KW * C;
+  int64_t oh = p0 / OW, ow = p0 % OW;
+  for (int64_t i = 0; i < count; ++i) {
+    uint8_t *dst = rows + i * kp;
+    int64_t ih0 = oh * sh - top, iw0 = ow * sw - left;
+    /* A dense window along W inside the image is one run per kh. */
+    int dense = dw == 1 && iw0 >= 0 && iw0 + KW <= W;
+    for (int64_t kh = 0; kh < KH; ++kh) {
+      int64_t ih = ih0 + kh * dh;
+      int rowInside = ih >= 0 && ih < H;
+      const uint8_t *src = x + (ih * W + iw0) * C;
+      if (dense) {
+        copyOrPad(dst, src, KW * C, rowInside, pad);
+        dst += KW * C;
+        continue;
+      }
+      for (int64_t kw = 0; kw < KW; ++kw) {
+        int64_t iw = iw0 + kw * dw;
+        copyOrPad(dst, src + kw * dw * C, C, rowInside && iw >= 0 && iw < W,
+                  pad);
+        dst += C;
+      }
+    }
+    for (int64_t k = K; k < kp; ++k)
+      rows[i * kp + k] = 0;
+    if (++ow == OW) {
+      ow = 0;
+      ++oh;
+    }
+  }
+}
+
+static int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
+/* y[N][OH][OW][F] = conv(x[N][H][W][C], w) over the input padded by `top`
+ * rows and `left` columns (and as many more as the window needs) of the
+ * byte `pad` (its zero point), through the epilogue of qgemm.c. The
+ * weights:
+ * packed panels (above) of kp = roundUp(KH * KW * C, 4) bytes per
+ * channel, in FHWC order; comp[Fp] (i32, channels padded to 16), exact[F]
+ * (u8), mult[F] (f32, may be 0 for i32 output). The workspace holds
+ * SLOTS * CHUNK bytes (Kernels.h: quantizedConvWorkspace); chunks of
+ * pixels are the tasks. */
+void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
+                                int64_t F, int64_t KH, int64_t KW, int64_t OH,
+                                int64_t OW, int64_t sh, int64_t sw, int64_t dh,
+                                int64_t dw, int64_t top, int64_t left,
+                                int64_t x, int64_t w, int64_t comp,
+                                int64_t exact, int64_t mult, int64_t y,
+                                int64_t workspace, int64_t yzp, int64_t lo,
+                                int64_t hi, int64_t flags, int64_t pad) {
+  int64_t K = KH * KW * C, kp = roundUp(K, 4), pixels = OH * OW;
+  int64_t Fp = roundUp(F, 16);
+  int32_t flip = flags & FULCRUM_Q_SIGNED_INPUT ? (int32_t)0x80808080 : 0;
+  Epilogue e;
+  e.comp = (const int32_t *)comp;
+  e.mult = (const float *)mult;
+  e.mode = (int)(flags & (FULCRUM_Q_OUTPUT_F32 | FULCRUM_Q_OUTPUT_I32));
+  e.yzp = (int32_t)yzp;
+  e.lo = (float)(lo - yzp);
+  e.hi = (float)(hi - yzp);
+  e.clampF32 = (flags & FULCRUM_Q_CLAMP_F32) != 0;
+  if (e.clampF32) {
+    uint32_t loBits = (uint32_t)lo, hiBits = (uint32_t)hi;
+    __builtin_memcpy(&e.lo, &loBits, 4);
+    __builtin_memcpy(&e.hi, &hiBits, 4);
+  }
+  int64_t elementBytes = e.mode ? 4 : 1;
+  /* 1x1 windows at unit stride over whole words read the image itself. */
+  int direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && C % 4 == 0 &&
+               H == OH && W == OW && top == 0 && left == 0;
+  int64_t chunk = direct ? pixels : CHUNK / kp;
+  chunk = chunk < MR ? MR : chunk / MR * MR;
+  if (chunk > pixels)
+    chunk = pixels;
+  int64_t chunks = (pixels + chunk - 1) / chunk, tasks = N * chunks;
+  int64_t panels = (Fp + PANEL - 1) / PANEL;
+  /* Per panel: whether one of its channels needs the exact AVX2 path. */
+  int exactPanel[64];
+  for (int64_t p = 0; p < panels && p < 64; ++p) {
+    exactPanel[p] = 0;
+    for (int64_t f = p * PANEL; f < F && f < (p + 1) * PANEL; ++f)
+      exactPanel[p] |= ((const uint8_t *)exact)[f];
+  }
+  int64_t threads = omp_get_max_threads();
+  threads = threads < SLOTS ? threads : SLOTS;
+  int parallel = N * pixels * F * K >= (1 << 20) && tasks > 1;
+#pragma omp parallel for schedule(static) if (parallel) num_threads(threads)
+  for (int64_t t = 0; t < tasks; ++t) {
+    int64_t n = t / chunks, p0 = (t % chunks) * chunk;
+    int64_t count = pixels - p0 < chunk ? pixels - p0 : chunk;
+    const uint8_t *image = (const uint8_t *)x + n * H * W * C;
+    const uint8_t *a;
+    int64_t lda = kp;
+    if (direct) {
+      a = image + p0 * C;
+    } else {
+      uint8_t *slot =
+          (uint8_t *)workspace + (int64_t)omp_get_thread_num() * CHUNK;
+      packRows(image, H, W, C, KH, KW, OW, sh, sw, dh, dw, top, left,
+               (uint8_t)pad, p0, count, kp, slot);
+      a = slot;
+    }
+    int32_t sums[MR][NV * VW] __attribute__((aligned(64)));
+    uint8_t *out = (uint8_t *)y + (n * pixels + p0) * F * elementBytes;
+    for (int64_t p = 0; p < panels; ++p) {
+      int64_t width = Fp - p * PANEL < PANEL ? Fp - p * PANEL : PANEL;
+      const int8_t *panel = (const int8_t *)w + p * PANEL * kp;
+      int ex = p < 64 ? exactPanel[p] : 1;
+      for (int64_t i = 0; i < count; i += MR) {
+        int rows = count - i < MR ? (int)(count - i) : MR;
+        for (int64_t v0 = 0; v0 < width; v0 += NV * VW) {
+          int64_t cw = width - v0 < NV * VW ? width - v0 : NV * VW;
+          int64_t f0 = p * PANEL + v0;
+          tileSizes(rows, (int)(cw / VW), kp / 4, a + i * lda, lda,
+                    panel + v0 * 4, width, flip, ex, sums);
+          int cols = F - f0 < cw ? (int)(F - f0) : (int)cw;
+          if (cols > 0)
+            storeTile(sums, rows, cols, f0, &e, out + i * F * elementBytes, F);
+        }
+      }
+    }
+  }
+}
