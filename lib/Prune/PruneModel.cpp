@@ -26,8 +26,13 @@ namespace onnx = fulcrum::onnx;
 namespace fulcrum::prune {
 
 std::string validatePruneOptions(const PruneOptions &options) {
+  if (options.headsKeep != 0 &&
+      !(options.headsKeep > 0 && options.headsKeep <= 1))
+    return "--attention-heads-keep must be a fraction of the heads in (0, 1], "
+           "e.g. --attention-heads-keep=0.75";
+  bool target = options.latencyMs != 0 || options.macReduction != 0;
   if (options.latencyMs < 0 ||
-      (options.latencyMs == 0 &&
+      ((target || options.headsKeep == 0) && options.latencyMs == 0 &&
        !(options.macReduction > 0 && options.macReduction < 1)))
     return "--prune must be a fraction of the MACs between 0 and 1 "
            "(exclusive), e.g. --prune=0.4";
@@ -76,6 +81,7 @@ private:
   SmallVector<unsigned> allocate();
   LogicalResult calibrate();
   LogicalResult recover(const llvm::DenseSet<unsigned> &removed);
+  SmallVector<double> getHeadContribution(const ChannelGroup &group);
 
   CompileSession &session;
   func::FuncOp func;
@@ -173,6 +179,10 @@ SmallVector<unsigned> Pruner::allocate() {
     if (options.uniform)
       cap = 0.75;
     unsigned keepMin = std::max<unsigned>(1, (units + 3) / 4);
+    // --attention-heads-keep decides the head groups alone.
+    if (options.headsKeep > 0 &&
+        (graph.getGroups()[prunable[i]].kinds & Heads))
+      keepMin = units;
     limit[i] = std::min<unsigned>(
         units - keepMin,
         std::max<unsigned>(static_cast<unsigned>(cap * units), step[i]));
@@ -434,6 +444,43 @@ LogicalResult Pruner::recover(const llvm::DenseSet<unsigned> &removed) {
   return success();
 }
 
+SmallVector<double> Pruner::getHeadContribution(const ChannelGroup &group) {
+  // What the output projection loses without each head: the mean norm of
+  // the head's part of its output, x_h W_h, over the calibration rows.
+  SmallVector<double> score(group.units.size(), 0.0);
+  for (const GroupMember &m : group.members) {
+    Value v = graph.getSpaces()[m.space].value;
+    auto it = activations.find(v);
+    if (it == activations.end())
+      continue;
+    for (Operation *consumer : group.consumers) {
+      if (consumer->getOperand(0) != v)
+        continue;
+      auto layer = getLinearLayer(consumer);
+      if (failed(layer))
+        continue;
+      const Activation &a = it->second;
+      int64_t k = layer->inChannels, f = layer->features();
+      int64_t rows = a.data.size() / k;
+      std::vector<double> y(layer->outs);
+      for (int64_t r = 0; r < rows; ++r) {
+        const float *x = a.data.data() + r * k;
+        for (auto [u, channels] : llvm::enumerate(m.channels)) {
+          std::fill(y.begin(), y.end(), 0.0);
+          for (int64_t c : channels)
+            for (int64_t o = 0; o < layer->outs; ++o)
+              y[o] += x[c] * layer->w[o * f + c];
+          double norm = 0;
+          for (double yo : y)
+            norm += yo * yo;
+          score[u] += std::sqrt(norm) / rows;
+        }
+      }
+    }
+  }
+  return score;
+}
+
 LogicalResult Pruner::run(raw_ostream &os) {
   const auto &groups = graph.getGroups();
   for (auto [i, g] : llvm::enumerate(groups))
@@ -447,6 +494,10 @@ LogicalResult Pruner::run(raw_ostream &os) {
     if (options.criterion != Criterion::Activation) {
       importance.push_back(
           getWeightImportance(graph, group, options.criterion));
+      continue;
+    }
+    if (group.kinds & Heads) {
+      importance.push_back(getHeadContribution(group));
       continue;
     }
     // Mean |activation| of each unit's channels in the consumers' inputs.
@@ -478,7 +529,16 @@ LogicalResult Pruner::run(raw_ostream &os) {
   }
   auto [macsBefore, secondsBefore] =
       price(SmallVector<unsigned>(prunable.size(), 0));
-  SmallVector<unsigned> counts = allocate();
+  SmallVector<unsigned> counts(prunable.size(), 0);
+  if (options.macReduction > 0 || options.latencyMs > 0)
+    counts = allocate();
+  if (options.headsKeep > 0)
+    for (auto [i, g] : llvm::enumerate(prunable))
+      if (groups[g].kinds & Heads) {
+        unsigned units = groups[g].units.size();
+        unsigned keep = std::max<long>(1, std::lround(options.headsKeep * units));
+        counts[i] = units - std::min(keep, units);
+      }
   llvm::DenseSet<unsigned> removed;
   if (options.report)
     for (auto [i, g] : llvm::enumerate(prunable)) {

@@ -184,6 +184,12 @@ static cl::opt<std::string> pruneAllocation(
     cl::desc("Per-group pruning ratios: cost (least importance per "
              "predicted second saved, default) or uniform"),
     cl::init("cost"));
+static cl::opt<double> attentionHeadsKeep(
+    "attention-heads-keep",
+    cl::desc("Head pruning: keep this fraction of each attention block's "
+             "heads, the least important removed (e.g. 0.75; the pruning "
+             "options apply)"),
+    cl::value_desc("fraction"));
 static cl::opt<bool>
     pruneReport("prune-report",
                 cl::desc("Print how many units each pruned group keeps"));
@@ -231,7 +237,9 @@ int main(int argc, char **argv) {
     return fulcrum::printError(tool,
                                "--quantize=int8 needs --calibration-data"),
            1;
-  bool pruning = prune.getNumOccurrences() || pruneLatency.getNumOccurrences();
+  bool pruning = prune.getNumOccurrences() ||
+                 pruneLatency.getNumOccurrences() ||
+                 attentionHeadsKeep.getNumOccurrences();
   if (quantize.empty() && !pruning && target != "nir" &&
       (!calibrationData.empty() || calibrationCount.getNumOccurrences()))
     return fulcrum::printError(tool, "--calibration-data and "
@@ -259,6 +267,7 @@ int main(int argc, char **argv) {
   if (pruning) {
     pruneOptions.macReduction = prune;
     pruneOptions.latencyMs = pruneLatency;
+    pruneOptions.headsKeep = attentionHeadsKeep;
     pruneOptions.reconstruct = !noReconstruct;
     pruneOptions.calibrationData = calibrationData;
     // Pruning reads at most 500 samples unless --calibration-count says.
