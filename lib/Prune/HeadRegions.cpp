@@ -69,6 +69,10 @@ bool isAttentionOp(Operation *op) {
   return op->getName().getStringRef() == "fulcrum.attention";
 }
 
+bool isSoftmax(Operation *op) {
+  return isa<onnx::SoftmaxOp>(op) || isAttentionOp(op);
+}
+
 /// A contraction with constant weights that reads `v` as its input rows:
 /// a projection.
 bool isProjectionOf(Operation *op, Value v) {
@@ -671,13 +675,9 @@ findHeadRegions(func::FuncOp func,
     c.root = op->getResult(0);
     std::string why;
     bool ok = growClosure(c.root, c.ops, c.ends, why);
-    bool softmax = llvm::any_of(c.ops, [](Operation *o) {
-      return isa<onnx::SoftmaxOp>(o) || isAttentionOp(o);
-    });
-    if (!softmax)
-      return;
     if (!ok) {
-      if (rejected)
+      // Only what looks like attention gets a reason.
+      if (rejected && llvm::any_of(c.ops, isSoftmax))
         rejected->push_back({c.root, why});
       return;
     }
@@ -706,6 +706,9 @@ findHeadRegions(func::FuncOp func,
       ops.insert(candidates[*m].ops.begin(), candidates[*m].ops.end());
       ends.insert(candidates[*m].ends.begin(), candidates[*m].ends.end());
     }
+    // A block without a softmax (a transformer's MLP) is no attention.
+    if (!llvm::any_of(ops, isSoftmax))
+      continue;
     Block *body = &func.getBody().front();
     if (llvm::any_of(ops, [&](Operation *op) { return op->getBlock() != body; })) {
       if (rejected)
@@ -769,6 +772,13 @@ LogicalResult shrinkHeadRegion(const HeadRegion &region, int64_t kept) {
             b.getNamedAttr("value", DenseElementsAttr::get(type, values)))
         .getResult();
   };
+  // The shape and bound constants replaced, erased when unused.
+  llvm::SetVector<Operation *> old;
+  auto setOperand = [&](Operation *op, unsigned i, Value v) {
+    if (Operation *def = op->getOperand(i).getDefiningOp())
+      old.insert(def);
+    op->setOperand(i, v);
+  };
   for (Operation *op : region.ops) {
     OpBuilder b(op);
     Location loc = op->getLoc();
@@ -786,7 +796,7 @@ LogicalResult shrinkHeadRegion(const HeadRegion &region, int64_t kept) {
                                    "not hold the head count");
             v[axis] = *s;
           }
-          op->setOperand(1, intConstant(b, loc, v, shapeType.getShape()));
+          setOperand(op, 1, intConstant(b, loc, v, shapeType.getShape()));
         } else {
           // Computed shapes: entry `axis` times kept / heads.
           int64_t n = shapeType.getDimSize(0);
@@ -799,7 +809,7 @@ LogicalResult shrinkHeadRegion(const HeadRegion &region, int64_t kept) {
           Value d = b.create<onnx::DivOp>(
               loc, TypeRange{shapeType},
               ValueRange{m, intConstant(b, loc, div, {n})});
-          op->setOperand(1, d);
+          op->setOperand(1, d); // The old shape feeds the new one.
         }
       }
     } else if (auto slice = dyn_cast<onnx::SliceOp>(op)) {
@@ -825,7 +835,7 @@ LogicalResult shrinkHeadRegion(const HeadRegion &region, int64_t kept) {
             v[i] = *s;
           }
           auto t = cast<RankedTensorType>(op->getOperand(operand).getType());
-          op->setOperand(operand, intConstant(b, loc, v, t.getShape()));
+          setOperand(op, operand, intConstant(b, loc, v, t.getShape()));
         }
       }
     } else if (auto split = dyn_cast<onnx::SplitOp>(op)) {
@@ -844,7 +854,7 @@ LogicalResult shrinkHeadRegion(const HeadRegion &region, int64_t kept) {
           s = *n;
         }
         auto t = cast<RankedTensorType>(split.getSplit().getType());
-        op->setOperand(1, intConstant(b, loc, v, t.getShape()));
+        setOperand(op, 1, intConstant(b, loc, v, t.getShape()));
       }
     } else if (isAttentionOp(op)) {
       auto attr = op->getAttrOfType<IntegerAttr>("num_heads");
@@ -865,6 +875,9 @@ LogicalResult shrinkHeadRegion(const HeadRegion &region, int64_t kept) {
       r.setType(RankedTensorType::get(shape, type.getElementType()));
     }
   }
+  for (Operation *op : old)
+    if (isa<onnx::ConstantOp>(op) && op->use_empty())
+      op->erase();
   return success();
 }
 

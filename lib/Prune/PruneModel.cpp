@@ -79,9 +79,12 @@ private:
   /// Predicted MACs and seconds of the contractions for those counts.
   std::pair<double, double> price(ArrayRef<unsigned> removedUnits) const;
   SmallVector<unsigned> allocate();
+  /// How many heads each head group loses for --attention-heads-keep.
+  void allocateHeads(SmallVectorImpl<unsigned> &counts) const;
   LogicalResult calibrate();
   LogicalResult recover(const llvm::DenseSet<unsigned> &removed);
-  SmallVector<double> getHeadContribution(const ChannelGroup &group);
+  FailureOr<SmallVector<double>>
+  getHeadSensitivity(const ChannelGroup &group);
 
   CompileSession &session;
   func::FuncOp func;
@@ -97,6 +100,8 @@ private:
   /// Captured inputs of the consumers, by value.
   llvm::DenseMap<Value, Activation> activations;
   HostTensor samples;
+  /// The model's outputs on the calibration data (for head sensitivity).
+  std::vector<Activation> reference;
 };
 
 void Pruner::collectLayers() {
@@ -444,41 +449,101 @@ LogicalResult Pruner::recover(const llvm::DenseSet<unsigned> &removed) {
   return success();
 }
 
-SmallVector<double> Pruner::getHeadContribution(const ChannelGroup &group) {
-  // What the output projection loses without each head: the mean norm of
-  // the head's part of its output, x_h W_h, over the calibration rows.
+FailureOr<SmallVector<double>>
+Pruner::getHeadSensitivity(const ChannelGroup &group) {
+  // How much the model's outputs change on the calibration data when the
+  // output projection no longer reads one head: its rows zeroed, one JIT
+  // run per head. Comparable across blocks.
   SmallVector<double> score(group.units.size(), 0.0);
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  SmallVector<Value> outputs(ret.getOperands());
+  if (reference.empty()) {
+    auto ref = captureActivations(session, func, outputs, samples);
+    if (failed(ref))
+      return failure();
+    reference = std::move(*ref);
+  }
   for (const GroupMember &m : group.members) {
     Value v = graph.getSpaces()[m.space].value;
-    auto it = activations.find(v);
-    if (it == activations.end())
-      continue;
     for (Operation *consumer : group.consumers) {
       if (consumer->getOperand(0) != v)
         continue;
-      auto layer = getLinearLayer(consumer);
-      if (failed(layer))
-        continue;
-      const Activation &a = it->second;
-      int64_t k = layer->inChannels, f = layer->features();
-      int64_t rows = a.data.size() / k;
-      std::vector<double> y(layer->outs);
-      for (int64_t r = 0; r < rows; ++r) {
-        const float *x = a.data.data() + r * k;
-        for (auto [u, channels] : llvm::enumerate(m.channels)) {
-          std::fill(y.begin(), y.end(), 0.0);
-          for (int64_t c : channels)
-            for (int64_t o = 0; o < layer->outs; ++o)
-              y[o] += x[c] * layer->w[o * f + c];
-          double norm = 0;
-          for (double yo : y)
-            norm += yo * yo;
-          score[u] += std::sqrt(norm) / rows;
+      Value w = consumer->getOperand(1);
+      auto type = cast<RankedTensorType>(w.getType());
+      auto values = onnx::getConstantFloats(w);
+      if (!values || type.getRank() != 2)
+        return consumer->emitError("cannot measure the heads: weights that "
+                                   "are not a constant matrix");
+      // Input channel c is column c of a transposed Gemm's B, else row c.
+      auto gemm = dyn_cast<onnx::GemmOp>(consumer);
+      bool columns = gemm && gemm.getTransB();
+      int64_t inner = type.getDimSize(1);
+      for (auto [u, channels] : llvm::enumerate(m.channels)) {
+        SmallVector<float> zeroed(values->begin(), values->end());
+        for (int64_t c : channels)
+          for (int64_t i = 0; i < (columns ? type.getDimSize(0) : inner); ++i)
+            zeroed[columns ? i * inner + c : c * inner + i] = 0.0f;
+        OpBuilder b(consumer);
+        Value z = createConstant(b, consumer->getLoc(), type.getShape(),
+                                 zeroed);
+        consumer->setOperand(1, z);
+        auto out = captureActivations(session, func, outputs, samples);
+        consumer->setOperand(1, w);
+        z.getDefiningOp()->erase();
+        if (failed(out))
+          return failure();
+        double sum = 0;
+        size_t count = 0;
+        for (auto [o, r] : llvm::zip(*out, reference)) {
+          for (size_t i = 0; i < o.data.size(); ++i) {
+            double d = double(o.data[i]) - r.data[i];
+            sum += d * d;
+          }
+          count += o.data.size();
         }
+        score[u] += count ? sum / count : 0.0;
       }
     }
   }
   return score;
+}
+
+void Pruner::allocateHeads(SmallVectorImpl<unsigned> &counts) const {
+  const auto &groups = graph.getGroups();
+  SmallVector<unsigned> heads;
+  unsigned total = 0;
+  for (auto [i, g] : llvm::enumerate(prunable))
+    if (groups[g].kinds & Heads) {
+      heads.push_back(i);
+      total += groups[g].units.size();
+    }
+  auto keepOf = [&](unsigned units) {
+    return std::min<unsigned>(
+        units, std::max<long>(1, std::lround(options.headsKeep * units)));
+  };
+  if (options.criterion != Criterion::Activation) {
+    // Weight norms compare heads within a block: each keeps its share.
+    for (unsigned i : heads)
+      counts[i] = groups[prunable[i]].units.size() -
+                  keepOf(groups[prunable[i]].units.size());
+    return;
+  }
+  // Output sensitivities compare heads across blocks: the least sensitive
+  // heads of the whole model go, each block keeping one at least.
+  unsigned remove = total - keepOf(total);
+  std::vector<std::tuple<double, unsigned, unsigned>> order;
+  for (unsigned i : heads)
+    for (auto [u, score] : llvm::enumerate(importance[i]))
+      order.push_back({score, i, static_cast<unsigned>(u)});
+  llvm::sort(order);
+  for (auto [score, i, u] : order) {
+    if (remove == 0)
+      break;
+    if (counts[i] + 1 >= groups[prunable[i]].units.size())
+      continue;
+    ++counts[i];
+    --remove;
+  }
 }
 
 LogicalResult Pruner::run(raw_ostream &os) {
@@ -497,7 +562,10 @@ LogicalResult Pruner::run(raw_ostream &os) {
       continue;
     }
     if (group.kinds & Heads) {
-      importance.push_back(getHeadContribution(group));
+      auto score = getHeadSensitivity(group);
+      if (failed(score))
+        return failure();
+      importance.push_back(*score);
       continue;
     }
     // Mean |activation| of each unit's channels in the consumers' inputs.
@@ -533,12 +601,7 @@ LogicalResult Pruner::run(raw_ostream &os) {
   if (options.macReduction > 0 || options.latencyMs > 0)
     counts = allocate();
   if (options.headsKeep > 0)
-    for (auto [i, g] : llvm::enumerate(prunable))
-      if (groups[g].kinds & Heads) {
-        unsigned units = groups[g].units.size();
-        unsigned keep = std::max<long>(1, std::lround(options.headsKeep * units));
-        counts[i] = units - std::min(keep, units);
-      }
+    allocateHeads(counts);
   llvm::DenseSet<unsigned> removed;
   if (options.report)
     for (auto [i, g] : llvm::enumerate(prunable)) {
