@@ -171,9 +171,14 @@ SmallVector<unsigned> Pruner::allocate() {
       mean += v / units;
     for (double &v : sorted[i])
       v = mean > 0 ? v / mean : 1.0;
+    // Channel counts in multiples of the vector width (in floats) where
+    // the group has two vectors at least, so that no kernel is left with a
+    // partial vector; a head is a unit of its own.
     unsigned q = lanes;
-    while (q > 1 && units < 4 * q)
+    while (q > 1 && units < 2 * q)
       q /= 2;
+    if (graph.getGroups()[prunable[i]].kinds & Heads)
+      q = 1;
     step[i] = q;
     // Each group keeps at least a quarter of its units, and for a MAC
     // target r loses at most 1.25 r of them: the importance scores compare
@@ -217,6 +222,7 @@ SmallVector<unsigned> Pruner::allocate() {
     int best = -1;
     double bestScore = 0, bestMacs = 0, bestSeconds = 0;
     unsigned bestCount = 0;
+    bool bestOver = false;
     for (size_t i = 0; i < n; ++i) {
       unsigned units = graph.getGroups()[prunable[i]].units.size();
       // The first chunk rounds the kept count to a multiple of the step.
@@ -235,8 +241,14 @@ SmallVector<unsigned> Pruner::allocate() {
       if (saved <= 0)
         continue;
       double score = loss / saved;
-      if (best < 0 || score < bestScore) {
+      // Chunks that overshoot a MAC target by more than 2% of the model
+      // rank after those that do not.
+      bool over = options.latencyMs == 0 &&
+                  m < macs0 * (1 - options.macReduction - 0.02);
+      if (best < 0 || over < bestOver ||
+          (over == bestOver && score < bestScore)) {
         best = i;
+        bestOver = over;
         bestScore = score;
         bestMacs = m;
         bestSeconds = s;
@@ -245,11 +257,13 @@ SmallVector<unsigned> Pruner::allocate() {
     }
     if (best < 0)
       break;
-    // A vector-width chunk that overshoots a MAC target by more than 2% of
-    // the model gives way to the smallest count that meets it, in the
-    // coarsest multiple (half the step, a quarter, ...) that does; when
-    // none does, to the largest that does not, and the search goes on.
-    if (options.latencyMs == 0 &&
+    // A chunk of a group smaller than two vectors that overshoots a MAC
+    // target by more than 2% of the model gives way to the smallest count
+    // that meets it, in the coarsest multiple (half the step, a quarter,
+    // ...) that does; when none does, to the largest that does not, and
+    // the search goes on. Not below a whole vector in larger groups: a
+    // partial vector costs a whole one.
+    if (options.latencyMs == 0 && step[best] < lanes &&
         bestMacs < macs0 * (1 - options.macReduction - 0.02)) {
       bool found = false;
       unsigned below = 0;
