@@ -466,8 +466,9 @@ LogicalResult Pruner::recover(const llvm::DenseSet<unsigned> &removed) {
 FailureOr<SmallVector<double>>
 Pruner::getHeadSensitivity(const ChannelGroup &group) {
   // How much the model's outputs change on the calibration data when the
-  // output projection no longer reads one head: its rows zeroed, one JIT
-  // run per head. Comparable across blocks.
+  // output projection no longer reads one head: its rows zeroed and their
+  // mean contribution added to the projection's output, one JIT run per
+  // head. Comparable across blocks.
   SmallVector<double> score(group.units.size(), 0.0);
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
   SmallVector<Value> outputs(ret.getOperands());
@@ -492,16 +493,42 @@ Pruner::getHeadSensitivity(const ChannelGroup &group) {
       auto gemm = dyn_cast<onnx::GemmOp>(consumer);
       bool columns = gemm && gemm.getTransB();
       int64_t inner = type.getDimSize(1);
+      int64_t outs = columns ? type.getDimSize(0) : inner;
+      // The mean of each input channel on the calibration data: a removed
+      // head's mean contribution is what bias compensation or the refit
+      // keeps, so the sensitivity adds it back.
+      std::vector<double> mean(graph.getSpaces()[m.space].size, 0.0);
+      auto act = activations.find(v);
+      if (act != activations.end()) {
+        int64_t k = mean.size(), rows = act->second.data.size() / k;
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t c = 0; c < k; ++c)
+            mean[c] += act->second.data[r * k + c] / rows;
+      }
+      Value y = consumer->getResult(0);
+      auto yType = cast<RankedTensorType>(y.getType());
       for (auto [u, channels] : llvm::enumerate(m.channels)) {
         SmallVector<float> zeroed(values->begin(), values->end());
+        SmallVector<float> shift(outs, 0.0f);
         for (int64_t c : channels)
-          for (int64_t i = 0; i < (columns ? type.getDimSize(0) : inner); ++i)
-            zeroed[columns ? i * inner + c : c * inner + i] = 0.0f;
+          for (int64_t i = 0; i < outs; ++i) {
+            float &x = zeroed[columns ? i * inner + c : c * inner + i];
+            shift[i] += mean[c] * x;
+            x = 0.0f;
+          }
         OpBuilder b(consumer);
-        Value z = createConstant(b, consumer->getLoc(), type.getShape(),
-                                 zeroed);
+        Location loc = consumer->getLoc();
+        Value z = createConstant(b, loc, type.getShape(), zeroed);
         consumer->setOperand(1, z);
+        b.setInsertionPointAfter(consumer);
+        Value shiftValue = createConstant(b, loc, {outs}, shift);
+        Value shifted = b.create<onnx::AddOp>(loc, TypeRange{yType},
+                                              ValueRange{y, shiftValue});
+        y.replaceAllUsesExcept(shifted, shifted.getDefiningOp());
         auto out = captureActivations(session, func, outputs, samples);
+        shifted.replaceAllUsesWith(y);
+        shifted.getDefiningOp()->erase();
+        shiftValue.getDefiningOp()->erase();
         consumer->setOperand(1, w);
         z.getDefiningOp()->erase();
         if (failed(out))

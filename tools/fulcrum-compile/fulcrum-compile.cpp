@@ -263,6 +263,12 @@ int main(int argc, char **argv) {
            1;
   if (optLevel > 3)
     return fulcrum::printError(tool, "--opt-level must be 0-3"), 1;
+  if (attentionHeadsKeep.getNumOccurrences() &&
+      !(attentionHeadsKeep > 0 && attentionHeadsKeep <= 1))
+    return fulcrum::printError(tool, "--attention-heads-keep must be a "
+                                     "fraction of the heads in (0, 1], e.g. "
+                                     "--attention-heads-keep=0.75"),
+           1;
   fulcrum::prune::PruneOptions pruneOptions;
   if (pruning) {
     pruneOptions.macReduction = prune;
