@@ -55,13 +55,13 @@ bool isUnary(Operation *op) {
 }
 
 bool isBinary(Operation *op) {
-  return isa<onnx::AddOp, onnx::SubOp, onnx::MulOp, onnx::DivOp,
-             onnx::WhereOp>(op);
+  return isa<onnx::AddOp, onnx::SubOp, onnx::MulOp, onnx::DivOp, onnx::WhereOp>(
+      op);
 }
 
 bool isView(Operation *op) {
-  return isa<onnx::ReshapeOp, onnx::TransposeOp, onnx::GatherOp,
-             onnx::SliceOp, onnx::SplitOp, onnx::SqueezeOp, onnx::UnsqueezeOp,
+  return isa<onnx::ReshapeOp, onnx::TransposeOp, onnx::GatherOp, onnx::SliceOp,
+             onnx::SplitOp, onnx::SqueezeOp, onnx::UnsqueezeOp,
              onnx::FlattenOp>(op);
 }
 
@@ -106,7 +106,8 @@ bool isProjectionOutput(Value v) {
     if (!other.hasOneUse())
       return false;
   }
-  return op && op->getNumOperands() > 0 && isProjectionOf(op, op->getOperand(0));
+  return op && op->getNumOperands() > 0 &&
+         isProjectionOf(op, op->getOperand(0));
 }
 
 enum Role : unsigned { Batch = 1, Matrix = 2, Select = 4, Normalized = 8 };
@@ -137,7 +138,8 @@ public:
     for (unsigned a : axis) {
       unsigned r = find(a);
       if (!atoms[r].children.empty()) {
-        SmallVector<unsigned> children(atoms[r].children.begin(), atoms[r].children.end());
+        SmallVector<unsigned> children(atoms[r].children.begin(),
+                                       atoms[r].children.end());
         out.append(leaves(children));
       } else if (atoms[r].size != 1) {
         out.push_back(r);
@@ -264,8 +266,8 @@ public:
     SmallVector<unsigned> la = leaves(l[axis]);
     int64_t total = 1;
     for (unsigned a : la)
-      total = size(a) == kDynamic || total == kDynamic ? kDynamic
-                                                       : total * size(a);
+      total =
+          size(a) == kDynamic || total == kDynamic ? kDynamic : total * size(a);
     if (total == kDynamic || len <= 0 || total % len != 0 || start % len != 0)
       return fail("a slice that is not one part of a packed projection");
     if (len == total)
@@ -385,8 +387,8 @@ bool BlockAnalysis::visit(Operation *op) {
   Layouts::Layout *in = layoutOf(x);
   if (!resultType(0))
     return l.fail("a result of unknown rank");
-  if (isa<onnx::ReshapeOp, onnx::SqueezeOp, onnx::UnsqueezeOp,
-          onnx::FlattenOp>(op)) {
+  if (isa<onnx::ReshapeOp, onnx::SqueezeOp, onnx::UnsqueezeOp, onnx::FlattenOp>(
+          op)) {
     if (!in)
       return l.fail("a reshape of a value from outside the block");
     auto out = l.regroup(*in, resultType(0).getShape());
@@ -710,15 +712,17 @@ findHeadRegions(func::FuncOp func,
     if (!llvm::any_of(ops, isSoftmax))
       continue;
     Block *body = &func.getBody().front();
-    if (llvm::any_of(ops, [&](Operation *op) { return op->getBlock() != body; })) {
+    if (llvm::any_of(ops,
+                     [&](Operation *op) { return op->getBlock() != body; })) {
       if (rejected)
         for (Value root : region.roots)
           rejected->push_back({root, "ops inside a nested region"});
       continue;
     }
     SmallVector<Operation *> sorted(ops.begin(), ops.end());
-    llvm::sort(sorted,
-               [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+    llvm::sort(sorted, [](Operation *a, Operation *b) {
+      return a->isBeforeInBlock(b);
+    });
     region.ops.assign(sorted.begin(), sorted.end());
     region.ends.assign(ends.begin(), ends.end());
     for (Value end : region.ends) {
@@ -823,7 +827,8 @@ LogicalResult shrinkHeadRegion(const HeadRegion &region, int64_t kept) {
           for (int64_t i = 0; i < rank; ++i)
             axes.push_back(i);
         for (unsigned operand : {1u, 2u}) {
-          SmallVector<int64_t> v = *onnx::getConstantInts(op->getOperand(operand));
+          SmallVector<int64_t> v =
+              *onnx::getConstantInts(op->getOperand(operand));
           for (size_t i = 0; i < v.size(); ++i) {
             int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
             if (a != axis || std::abs(v[i]) >= (int64_t(1) << 40))
@@ -841,8 +846,8 @@ LogicalResult shrinkHeadRegion(const HeadRegion &region, int64_t kept) {
     } else if (auto split = dyn_cast<onnx::SplitOp>(op)) {
       int64_t axis = axisOf(split.getInput());
       auto rank = cast<RankedTensorType>(split.getInput().getType()).getRank();
-      int64_t splitAxis = split.getAxis() < 0 ? split.getAxis() + rank
-                                              : split.getAxis();
+      int64_t splitAxis =
+          split.getAxis() < 0 ? split.getAxis() + rank : split.getAxis();
       if (axis >= 0 && axis == splitAxis &&
           !isa<NoneType>(split.getSplit().getType())) {
         SmallVector<int64_t> v = *onnx::getConstantInts(split.getSplit());

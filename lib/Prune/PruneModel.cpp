@@ -83,8 +83,7 @@ private:
   void allocateHeads(SmallVectorImpl<unsigned> &counts) const;
   LogicalResult calibrate();
   LogicalResult recover(const llvm::DenseSet<unsigned> &removed);
-  FailureOr<SmallVector<double>>
-  getHeadSensitivity(const ChannelGroup &group);
+  FailureOr<SmallVector<double>> getHeadSensitivity(const ChannelGroup &group);
 
   CompileSession &session;
   func::FuncOp func;
@@ -190,8 +189,7 @@ SmallVector<unsigned> Pruner::allocate() {
       cap = 0.75;
     unsigned keepMin = std::max<unsigned>(1, (units + 3) / 4);
     // --attention-heads-keep decides the head groups alone.
-    if (options.headsKeep > 0 &&
-        (graph.getGroups()[prunable[i]].kinds & Heads))
+    if (options.headsKeep > 0 && (graph.getGroups()[prunable[i]].kinds & Heads))
       keepMin = units;
     limit[i] = std::min<unsigned>(
         units - keepMin,

@@ -187,8 +187,8 @@ LogicalResult removeChannels(func::FuncOp func, DependencyGraph &graph,
   for (const HeadRegion &r : graph.getHeadRegions()) {
     auto it = kept.find(r.ends.front());
     if (it != kept.end() &&
-        failed(shrinkHeadRegion(
-            r, static_cast<int64_t>(it->second.size()) / r.headDim)))
+        failed(shrinkHeadRegion(r, static_cast<int64_t>(it->second.size()) /
+                                       r.headDim)))
       return failure();
   }
   llvm::SmallSetVector<Operation *, 16> old;

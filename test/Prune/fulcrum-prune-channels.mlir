@@ -259,3 +259,30 @@ func.func @heads_mha(%x: tensor<3x1x8xf32>) -> tensor<3x8xf32> {
   %y = onnx.Gemm(%m, %wo, %bo) {transB = 1 : i64} : (tensor<3x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<3x8xf32>
   return %y : tensor<3x8xf32>
 }
+
+// -----
+
+// A block already fused into fulcrum.attention: its num_heads follows the
+// heads kept (head 1 goes on a tie).
+// CHECK-LABEL: func @heads_fused
+// CHECK: fulcrum.attention {{.*}}num_heads = 1 : i64{{.*}} : (tensor<1x1x3x4xf32>, tensor<1x1x3x4xf32>, tensor<1x1x3x4xf32>) -> tensor<1x1x3x4xf32>
+// CHECK: onnx.MatMul({{.*}}) : (tensor<1x3x4xf32>, tensor<4x8xf32>) -> tensor<1x3x8xf32>
+func.func @heads_fused(%x: tensor<1x3x8xf32>) -> tensor<1x3x8xf32> {
+  %w = onnx.Constant() {value = dense<1.0> : tensor<8x8xf32>} : () -> tensor<8x8xf32>
+  %s4 = onnx.Constant() {value = dense<[1, 3, 2, 4]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %s3 = onnx.Constant() {value = dense<[1, 3, 8]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %q0 = onnx.MatMul(%x, %w) : (tensor<1x3x8xf32>, tensor<8x8xf32>) -> tensor<1x3x8xf32>
+  %k0 = onnx.MatMul(%x, %w) : (tensor<1x3x8xf32>, tensor<8x8xf32>) -> tensor<1x3x8xf32>
+  %v0 = onnx.MatMul(%x, %w) : (tensor<1x3x8xf32>, tensor<8x8xf32>) -> tensor<1x3x8xf32>
+  %q1 = onnx.Reshape(%q0, %s4) : (tensor<1x3x8xf32>, tensor<4xi64>) -> tensor<1x3x2x4xf32>
+  %k1 = onnx.Reshape(%k0, %s4) : (tensor<1x3x8xf32>, tensor<4xi64>) -> tensor<1x3x2x4xf32>
+  %v1 = onnx.Reshape(%v0, %s4) : (tensor<1x3x8xf32>, tensor<4xi64>) -> tensor<1x3x2x4xf32>
+  %q = onnx.Transpose(%q1) {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x4xf32>) -> tensor<1x2x3x4xf32>
+  %k = onnx.Transpose(%k1) {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x4xf32>) -> tensor<1x2x3x4xf32>
+  %v = onnx.Transpose(%v1) {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x4xf32>) -> tensor<1x2x3x4xf32>
+  %o = fulcrum.attention %q, %k, %v {num_heads = 2 : i64, head_dim = 4 : i64, scale = 5.000000e-01 : f32} : (tensor<1x2x3x4xf32>, tensor<1x2x3x4xf32>, tensor<1x2x3x4xf32>) -> tensor<1x2x3x4xf32>
+  %t = onnx.Transpose(%o) {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x3x4xf32>) -> tensor<1x3x2x4xf32>
+  %m = onnx.Reshape(%t, %s3) : (tensor<1x3x2x4xf32>, tensor<3xi64>) -> tensor<1x3x8xf32>
+  %y = onnx.MatMul(%m, %w) : (tensor<1x3x8xf32>, tensor<8x8xf32>) -> tensor<1x3x8xf32>
+  return %y : tensor<1x3x8xf32>
+}
