@@ -173,9 +173,12 @@ SmallVector<unsigned> Pruner::allocate() {
     // Channel counts in multiples of the vector width (in floats) where
     // the group has two vectors at least, so that no kernel is left with a
     // partial vector; a head is a unit of its own.
+    // (Smaller groups: multiples of half a vector, a quarter, ... with at
+    // least four of them.)
     unsigned q = lanes;
-    while (q > 1 && units < 2 * q)
-      q /= 2;
+    if (units < 2 * lanes)
+      while (q > 1 && units < 4 * q)
+        q /= 2;
     if (graph.getGroups()[prunable[i]].kinds & Heads)
       q = 1;
     step[i] = q;
