@@ -571,7 +571,9 @@ void Pruner::allocateHeads(SmallVectorImpl<unsigned> &counts) const {
     return;
   }
   // Output sensitivities compare heads across blocks: the least sensitive
-  // heads of the whole model go, each block keeping one at least.
+  // heads of the whole model go, each block keeping one at least and
+  // losing at most twice its share (heads measured one at a time
+  // underestimate what several from one block cost together).
   unsigned remove = total - keepOf(total);
   std::vector<std::tuple<double, unsigned, unsigned>> order;
   for (unsigned i : heads)
@@ -581,7 +583,10 @@ void Pruner::allocateHeads(SmallVectorImpl<unsigned> &counts) const {
   for (auto [score, i, u] : order) {
     if (remove == 0)
       break;
-    if (counts[i] + 1 >= groups[prunable[i]].units.size())
+    unsigned units = groups[prunable[i]].units.size();
+    unsigned most = std::max<long>(
+        1, std::lround(2 * (1 - options.headsKeep) * units));
+    if (counts[i] + 1 >= units || counts[i] + 1 > most)
       continue;
     ++counts[i];
     --remove;
