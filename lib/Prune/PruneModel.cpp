@@ -80,12 +80,10 @@ private:
   std::pair<double, double> price(ArrayRef<unsigned> removedUnits) const;
   SmallVector<unsigned> allocate();
   /// How many heads each head group loses for --attention-heads-keep.
-  LogicalResult allocateHeads(SmallVectorImpl<unsigned> &counts);
+  void allocateHeads(SmallVectorImpl<unsigned> &counts) const;
   LogicalResult calibrate();
   LogicalResult recover(const llvm::DenseSet<unsigned> &removed);
-  FailureOr<SmallVector<double>>
-  getHeadSensitivity(const ChannelGroup &group, ArrayRef<unsigned> gone = {},
-                     ArrayRef<unsigned> only = {});
+  FailureOr<SmallVector<double>> getHeadSensitivity(const ChannelGroup &group);
 
   CompileSession &session;
   func::FuncOp func;
@@ -467,13 +465,11 @@ LogicalResult Pruner::recover(const llvm::DenseSet<unsigned> &removed) {
 }
 
 FailureOr<SmallVector<double>>
-Pruner::getHeadSensitivity(const ChannelGroup &group, ArrayRef<unsigned> gone,
-                           ArrayRef<unsigned> only) {
+Pruner::getHeadSensitivity(const ChannelGroup &group) {
   // How much the model's outputs change on the calibration data when the
   // output projection no longer reads one head: its rows zeroed and their
   // mean contribution added to the projection's output, one JIT run per
-  // head. Comparable across blocks. The heads `gone` are removed in every
-  // run; only the heads `only` (all others when empty) are measured.
+  // head. Comparable across blocks.
   SmallVector<double> score(group.units.size(), 0.0);
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
   SmallVector<Value> outputs(ret.getOperands());
@@ -512,25 +508,15 @@ Pruner::getHeadSensitivity(const ChannelGroup &group, ArrayRef<unsigned> gone,
       }
       Value y = consumer->getResult(0);
       auto yType = cast<RankedTensorType>(y.getType());
-      auto drop = [&](ArrayRef<int64_t> channels, SmallVector<float> &zeroed,
-                      SmallVector<float> &shift) {
+      for (auto [u, channels] : llvm::enumerate(m.channels)) {
+        SmallVector<float> zeroed(values->begin(), values->end());
+        SmallVector<float> shift(outs, 0.0f);
         for (int64_t c : channels)
           for (int64_t i = 0; i < outs; ++i) {
             float &x = zeroed[columns ? i * inner + c : c * inner + i];
             shift[i] += mean[c] * x;
             x = 0.0f;
           }
-      };
-      SmallVector<float> baseZeroed(values->begin(), values->end());
-      SmallVector<float> baseShift(outs, 0.0f);
-      for (unsigned g : gone)
-        drop(m.channels[g], baseZeroed, baseShift);
-      for (auto [u, channels] : llvm::enumerate(m.channels)) {
-        if (llvm::is_contained(gone, u) ||
-            (!only.empty() && !llvm::is_contained(only, u)))
-          continue;
-        SmallVector<float> zeroed(baseZeroed), shift(baseShift);
-        drop(channels, zeroed, shift);
         OpBuilder b(consumer);
         Location loc = consumer->getLoc();
         Value z = createConstant(b, loc, type.getShape(), zeroed);
@@ -564,7 +550,7 @@ Pruner::getHeadSensitivity(const ChannelGroup &group, ArrayRef<unsigned> gone,
   return score;
 }
 
-LogicalResult Pruner::allocateHeads(SmallVectorImpl<unsigned> &counts) {
+void Pruner::allocateHeads(SmallVectorImpl<unsigned> &counts) const {
   const auto &groups = graph.getGroups();
   SmallVector<unsigned> heads;
   unsigned total = 0;
@@ -582,55 +568,29 @@ LogicalResult Pruner::allocateHeads(SmallVectorImpl<unsigned> &counts) {
     for (unsigned i : heads)
       counts[i] = groups[prunable[i]].units.size() -
                   keepOf(groups[prunable[i]].units.size());
-    return success();
+    return;
   }
-  // Output sensitivities compare heads across blocks: greedily the least
-  // sensitive head of the whole model goes, and the heads left in its
-  // block are measured again without it (heads measured one at a time
-  // underestimate what several from one block cost together). Each block
-  // keeps one head at least and loses at most twice its share.
+  // Output sensitivities compare heads across blocks: the least sensitive
+  // heads of the whole model go, each block keeping one at least and
+  // losing at most twice its share (heads measured one at a time
+  // underestimate what several from one block cost together).
   unsigned remove = total - keepOf(total);
-  llvm::DenseMap<unsigned, SmallVector<unsigned>> gone;
-  auto eligible = [&](unsigned i) {
-    unsigned units = groups[prunable[i]].units.size();
-    unsigned most =
-        std::max<long>(1, std::lround(2 * (1 - options.headsKeep) * units));
-    return counts[i] + 1 < units && counts[i] + 1 <= most;
-  };
-  for (; remove > 0; --remove) {
-    int best = -1;
-    unsigned bestUnit = 0;
-    for (unsigned i : heads) {
-      if (!eligible(i))
-        continue;
-      for (auto [u, score] : llvm::enumerate(importance[i]))
-        if (!llvm::is_contained(gone[i], u) &&
-            (best < 0 || score < importance[best][bestUnit])) {
-          best = i;
-          bestUnit = u;
-        }
-    }
-    if (best < 0)
+  std::vector<std::tuple<double, unsigned, unsigned>> order;
+  for (unsigned i : heads)
+    for (auto [u, score] : llvm::enumerate(importance[i]))
+      order.push_back({score, i, static_cast<unsigned>(u)});
+  llvm::sort(order);
+  for (auto [score, i, u] : order) {
+    if (remove == 0)
       break;
-    gone[best].push_back(bestUnit);
-    ++counts[best];
-    if (remove == 1 || !eligible(best))
+    unsigned units = groups[prunable[i]].units.size();
+    unsigned most = std::max<long>(
+        1, std::lround(2 * (1 - options.headsKeep) * units));
+    if (counts[i] + 1 >= units || counts[i] + 1 > most)
       continue;
-    SmallVector<unsigned> left;
-    for (unsigned u = 0; u < importance[best].size(); ++u)
-      if (!llvm::is_contained(gone[best], u))
-        left.push_back(u);
-    auto score = getHeadSensitivity(groups[prunable[best]], gone[best], left);
-    if (failed(score))
-      return failure();
-    for (unsigned u : left)
-      importance[best][u] = (*score)[u];
+    ++counts[i];
+    --remove;
   }
-  // The heads chosen rank first when the units are selected.
-  for (auto &[i, units] : gone)
-    for (auto [order, u] : llvm::enumerate(units))
-      importance[i][u] = -1.0 - double(units.size() - order);
-  return success();
 }
 
 LogicalResult Pruner::run(raw_ostream &os) {
@@ -687,8 +647,8 @@ LogicalResult Pruner::run(raw_ostream &os) {
   SmallVector<unsigned> counts(prunable.size(), 0);
   if (options.macReduction > 0 || options.latencyMs > 0)
     counts = allocate();
-  if (options.headsKeep > 0 && failed(allocateHeads(counts)))
-    return failure();
+  if (options.headsKeep > 0)
+    allocateHeads(counts);
   llvm::DenseSet<unsigned> removed;
   if (options.report)
     for (auto [i, g] : llvm::enumerate(prunable)) {
