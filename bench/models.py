@@ -56,6 +56,29 @@ class BertEncoder(nn.Module):
         return x.mean(1)
 
 
+class ViTTokens(train.ViT):
+    """The Fashion-MNIST ViT's architecture (dim 64, 4 pre-norm blocks of 4
+    heads, 4x4 patches, a class token) with `tokens` tokens: its image is
+    one row of tokens - 1 patches, 1 x 4 x 4(tokens - 1), since the 28x28
+    images fix the trained model at 50. For latency at longer sequences
+    (random weights)."""
+
+    def __init__(self, tokens):
+        super().__init__()
+        self.width = self.patch * (tokens - 1)
+        self.pos = nn.Parameter(torch.randn(1, tokens, 64) * 0.02)
+
+    def forward(self, x):
+        b = x.shape[0]
+        p = self.patch
+        x = x.reshape(b, 1, p, self.width // p, p).permute(0, 1, 3, 2, 4)
+        x = self.embed(x.reshape(b, self.width // p, p * p))
+        x = torch.cat([self.cls.expand(b, -1, -1), x], dim=1) + self.pos
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.norm(x[:, 0]))
+
+
 def _torchvision(name):
     import torchvision
     return getattr(torchvision.models, name)(weights=None)
@@ -69,6 +92,11 @@ ZOO = {
     "vit": (train.ViT, (1, 28, 28), torch.float32, "models/vit.onnx"),
     "vit-mha": (lambda: _explicit(train.ViT(), False), (1, 28, 28),
                 torch.float32, "models/vit-mha.onnx"),
+    # The ViT's architecture at 128 and 512 tokens (random weights).
+    "vit-s128": (lambda: ViTTokens(128), (1, 4, 4 * 127), torch.float32,
+                 None),
+    "vit-s512": (lambda: ViTTokens(512), (1, 4, 4 * 511), torch.float32,
+                 None),
     "resnet18": (lambda: _torchvision("resnet18"), (3, 224, 224),
                  torch.float32, None),
     "mobilenet_v2": (lambda: _torchvision("mobilenet_v2"), (3, 224, 224),

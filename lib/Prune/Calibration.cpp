@@ -33,8 +33,18 @@ captureActivations(CompileSession &session, func::FuncOp func,
   for (unsigned i = 0; i < numOld; ++i)
     attrs.push_back(f.getResultAttrDict(i) ? f.getResultAttrDict(i)
                                            : DictionaryAttr::get(ctx, {}));
+  // Each value's result: an output already returned is read from there
+  // (returning one buffer twice is not allowed).
+  SmallVector<unsigned> resultOf;
   for (auto [i, v] : llvm::enumerate(values)) {
-    results.push_back(map.lookupOrDefault(v));
+    Value mapped = map.lookupOrDefault(v);
+    auto *it = llvm::find(ArrayRef(results).take_front(numOld), mapped);
+    if (it != results.begin() + numOld) {
+      resultOf.push_back(it - results.begin());
+      continue;
+    }
+    resultOf.push_back(results.size());
+    results.push_back(mapped);
     attrs.push_back(DictionaryAttr::get(
         ctx, {NamedAttribute(
                  StringAttr::get(ctx, "onnx.name"),
@@ -99,7 +109,7 @@ captureActivations(CompileSession &session, func::FuncOp func,
       return failure();
     }
     for (size_t i = 0; i < values.size(); ++i) {
-      const HostTensor &r = (*out)[numOld + i];
+      const HostTensor &r = (*out)[resultOf[i]];
       Activation &a = acts[i];
       if (a.shape.empty()) {
         a.shape = r.shape;

@@ -69,11 +69,46 @@ bool isConstant(Value v) { return v && v.getDefiningOp<onnx::ConstantOp>(); }
 } // namespace
 
 DependencyGraph::DependencyGraph(func::FuncOp func) {
+  regions = findHeadRegions(func, &rejectedHeads);
+  for (auto [i, r] : llvm::enumerate(regions))
+    for (Operation *op : r.ops)
+      regionOf[op] = i;
   for (BlockArgument arg : func.getArguments())
     block(arg, "a graph input");
+  // The ops inside attention blocks are the heads' (uniteHeads).
   for (Operation &op : func.getBody().front())
-    visit(&op);
+    if (!regionOf.count(&op))
+      visit(&op);
+  uniteHeads();
   buildGroups();
+}
+
+void DependencyGraph::uniteHeads() {
+  for (const HeadRegion &r : regions) {
+    SmallVector<int64_t> first(r.numHeads, -1);
+    for (Value v : llvm::concat<const Value>(r.roots, r.ends)) {
+      int s = track(v);
+      if (s < 0)
+        continue;
+      const SmallVector<int64_t> &heads = r.headOf.find(v)->second;
+      for (int64_t c = 0; c < spaces[s].size; ++c) {
+        unsigned n = spaces[s].base + c;
+        int64_t &f = first[heads[c]];
+        if (f < 0)
+          f = n;
+        unite(f, n, Heads);
+      }
+    }
+  }
+  // Blocks that look like attention but whose heads are not separable.
+  for (auto &[v, why] : rejectedHeads) {
+    int s = track(v);
+    if (s < 0)
+      continue;
+    for (int64_t c = 0; c < spaces[s].size; ++c)
+      blocked[findRoot(spaces[s].base + c)] =
+          "attention heads not separable: " + why;
+  }
 }
 
 unsigned DependencyGraph::findRoot(unsigned n) {

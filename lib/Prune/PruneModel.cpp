@@ -26,8 +26,13 @@ namespace onnx = fulcrum::onnx;
 namespace fulcrum::prune {
 
 std::string validatePruneOptions(const PruneOptions &options) {
+  if (options.headsKeep != 0 &&
+      !(options.headsKeep > 0 && options.headsKeep <= 1))
+    return "--attention-heads-keep must be a fraction of the heads in (0, 1], "
+           "e.g. --attention-heads-keep=0.75";
+  bool target = options.latencyMs != 0 || options.macReduction != 0;
   if (options.latencyMs < 0 ||
-      (options.latencyMs == 0 &&
+      ((target || options.headsKeep == 0) && options.latencyMs == 0 &&
        !(options.macReduction > 0 && options.macReduction < 1)))
     return "--prune must be a fraction of the MACs between 0 and 1 "
            "(exclusive), e.g. --prune=0.4";
@@ -74,8 +79,11 @@ private:
   /// Predicted MACs and seconds of the contractions for those counts.
   std::pair<double, double> price(ArrayRef<unsigned> removedUnits) const;
   SmallVector<unsigned> allocate();
+  /// How many heads each head group loses for --attention-heads-keep.
+  void allocateHeads(SmallVectorImpl<unsigned> &counts) const;
   LogicalResult calibrate();
   LogicalResult recover(const llvm::DenseSet<unsigned> &removed);
+  FailureOr<SmallVector<double>> getHeadSensitivity(const ChannelGroup &group);
 
   CompileSession &session;
   func::FuncOp func;
@@ -91,6 +99,8 @@ private:
   /// Captured inputs of the consumers, by value.
   llvm::DenseMap<Value, Activation> activations;
   HostTensor samples;
+  /// The model's outputs on the calibration data (for head sensitivity).
+  std::vector<Activation> reference;
 };
 
 void Pruner::collectLayers() {
@@ -160,9 +170,17 @@ SmallVector<unsigned> Pruner::allocate() {
       mean += v / units;
     for (double &v : sorted[i])
       v = mean > 0 ? v / mean : 1.0;
+    // Channel counts in multiples of the vector width (in floats) where
+    // the group has two vectors at least, so that no kernel is left with a
+    // partial vector; a head is a unit of its own.
+    // (Smaller groups: multiples of half a vector, a quarter, ... with at
+    // least four of them.)
     unsigned q = lanes;
-    while (q > 1 && units < 4 * q)
-      q /= 2;
+    if (units < 2 * lanes)
+      while (q > 1 && units < 4 * q)
+        q /= 2;
+    if (graph.getGroups()[prunable[i]].kinds & Heads)
+      q = 1;
     step[i] = q;
     // Each group keeps at least a quarter of its units, and for a MAC
     // target r loses at most 1.25 r of them: the importance scores compare
@@ -173,6 +191,9 @@ SmallVector<unsigned> Pruner::allocate() {
     if (options.uniform)
       cap = 0.75;
     unsigned keepMin = std::max<unsigned>(1, (units + 3) / 4);
+    // --attention-heads-keep decides the head groups alone.
+    if (options.headsKeep > 0 && (graph.getGroups()[prunable[i]].kinds & Heads))
+      keepMin = units;
     limit[i] = std::min<unsigned>(
         units - keepMin,
         std::max<unsigned>(static_cast<unsigned>(cap * units), step[i]));
@@ -202,6 +223,7 @@ SmallVector<unsigned> Pruner::allocate() {
     int best = -1;
     double bestScore = 0, bestMacs = 0, bestSeconds = 0;
     unsigned bestCount = 0;
+    bool bestOver = false;
     for (size_t i = 0; i < n; ++i) {
       unsigned units = graph.getGroups()[prunable[i]].units.size();
       // The first chunk rounds the kept count to a multiple of the step.
@@ -220,8 +242,14 @@ SmallVector<unsigned> Pruner::allocate() {
       if (saved <= 0)
         continue;
       double score = loss / saved;
-      if (best < 0 || score < bestScore) {
+      // Chunks that overshoot a MAC target by more than 2% of the model
+      // rank after those that do not.
+      bool over = options.latencyMs == 0 &&
+                  m < macs0 * (1 - options.macReduction - 0.02);
+      if (best < 0 || over < bestOver ||
+          (over == bestOver && score < bestScore)) {
         best = i;
+        bestOver = over;
         bestScore = score;
         bestMacs = m;
         bestSeconds = s;
@@ -230,11 +258,13 @@ SmallVector<unsigned> Pruner::allocate() {
     }
     if (best < 0)
       break;
-    // A vector-width chunk that overshoots a MAC target by more than 2% of
-    // the model gives way to the smallest count that meets it, in the
-    // coarsest multiple (half the step, a quarter, ...) that does; when
-    // none does, to the largest that does not, and the search goes on.
-    if (options.latencyMs == 0 &&
+    // A chunk of a group smaller than two vectors that overshoots a MAC
+    // target by more than 2% of the model gives way to the smallest count
+    // that meets it, in the coarsest multiple (half the step, a quarter,
+    // ...) that does; when none does, to the largest that does not, and
+    // the search goes on. Not below a whole vector in larger groups: a
+    // partial vector costs a whole one.
+    if (options.latencyMs == 0 && step[best] < lanes &&
         bestMacs < macs0 * (1 - options.macReduction - 0.02)) {
       bool found = false;
       unsigned below = 0;
@@ -434,6 +464,135 @@ LogicalResult Pruner::recover(const llvm::DenseSet<unsigned> &removed) {
   return success();
 }
 
+FailureOr<SmallVector<double>>
+Pruner::getHeadSensitivity(const ChannelGroup &group) {
+  // How much the model's outputs change on the calibration data when the
+  // output projection no longer reads one head: its rows zeroed and their
+  // mean contribution added to the projection's output, one JIT run per
+  // head. Comparable across blocks.
+  SmallVector<double> score(group.units.size(), 0.0);
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  SmallVector<Value> outputs(ret.getOperands());
+  if (reference.empty()) {
+    auto ref = captureActivations(session, func, outputs, samples);
+    if (failed(ref))
+      return failure();
+    reference = std::move(*ref);
+  }
+  for (const GroupMember &m : group.members) {
+    Value v = graph.getSpaces()[m.space].value;
+    for (Operation *consumer : group.consumers) {
+      if (consumer->getOperand(0) != v)
+        continue;
+      Value w = consumer->getOperand(1);
+      auto type = cast<RankedTensorType>(w.getType());
+      auto values = onnx::getConstantFloats(w);
+      if (!values || type.getRank() != 2)
+        return consumer->emitError("cannot measure the heads: weights that "
+                                   "are not a constant matrix");
+      // Input channel c is column c of a transposed Gemm's B, else row c.
+      auto gemm = dyn_cast<onnx::GemmOp>(consumer);
+      bool columns = gemm && gemm.getTransB();
+      int64_t inner = type.getDimSize(1);
+      int64_t outs = columns ? type.getDimSize(0) : inner;
+      // The mean of each input channel on the calibration data: a removed
+      // head's mean contribution is what bias compensation or the refit
+      // keeps, so the sensitivity adds it back.
+      std::vector<double> mean(graph.getSpaces()[m.space].size, 0.0);
+      auto act = activations.find(v);
+      if (act != activations.end()) {
+        int64_t k = mean.size(), rows = act->second.data.size() / k;
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t c = 0; c < k; ++c)
+            mean[c] += act->second.data[r * k + c] / rows;
+      }
+      Value y = consumer->getResult(0);
+      auto yType = cast<RankedTensorType>(y.getType());
+      for (auto [u, channels] : llvm::enumerate(m.channels)) {
+        SmallVector<float> zeroed(values->begin(), values->end());
+        SmallVector<float> shift(outs, 0.0f);
+        for (int64_t c : channels)
+          for (int64_t i = 0; i < outs; ++i) {
+            float &x = zeroed[columns ? i * inner + c : c * inner + i];
+            shift[i] += mean[c] * x;
+            x = 0.0f;
+          }
+        OpBuilder b(consumer);
+        Location loc = consumer->getLoc();
+        Value z = createConstant(b, loc, type.getShape(), zeroed);
+        consumer->setOperand(1, z);
+        b.setInsertionPointAfter(consumer);
+        Value shiftValue = createConstant(b, loc, {outs}, shift);
+        Value shifted = b.create<onnx::AddOp>(loc, TypeRange{yType},
+                                              ValueRange{y, shiftValue});
+        y.replaceAllUsesExcept(shifted, shifted.getDefiningOp());
+        auto out = captureActivations(session, func, outputs, samples);
+        shifted.replaceAllUsesWith(y);
+        shifted.getDefiningOp()->erase();
+        shiftValue.getDefiningOp()->erase();
+        consumer->setOperand(1, w);
+        z.getDefiningOp()->erase();
+        if (failed(out))
+          return failure();
+        double sum = 0;
+        size_t count = 0;
+        for (auto [o, r] : llvm::zip(*out, reference)) {
+          for (size_t i = 0; i < o.data.size(); ++i) {
+            double d = double(o.data[i]) - r.data[i];
+            sum += d * d;
+          }
+          count += o.data.size();
+        }
+        score[u] += count ? sum / count : 0.0;
+      }
+    }
+  }
+  return score;
+}
+
+void Pruner::allocateHeads(SmallVectorImpl<unsigned> &counts) const {
+  const auto &groups = graph.getGroups();
+  SmallVector<unsigned> heads;
+  unsigned total = 0;
+  for (auto [i, g] : llvm::enumerate(prunable))
+    if (groups[g].kinds & Heads) {
+      heads.push_back(i);
+      total += groups[g].units.size();
+    }
+  auto keepOf = [&](unsigned units) {
+    return std::min<unsigned>(
+        units, std::max<long>(1, std::lround(options.headsKeep * units)));
+  };
+  if (options.criterion != Criterion::Activation) {
+    // Weight norms compare heads within a block: each keeps its share.
+    for (unsigned i : heads)
+      counts[i] = groups[prunable[i]].units.size() -
+                  keepOf(groups[prunable[i]].units.size());
+    return;
+  }
+  // Output sensitivities compare heads across blocks: the least sensitive
+  // heads of the whole model go, each block keeping one at least and
+  // losing at most twice its share (heads measured one at a time
+  // underestimate what several from one block cost together).
+  unsigned remove = total - keepOf(total);
+  std::vector<std::tuple<double, unsigned, unsigned>> order;
+  for (unsigned i : heads)
+    for (auto [u, score] : llvm::enumerate(importance[i]))
+      order.push_back({score, i, static_cast<unsigned>(u)});
+  llvm::sort(order);
+  for (auto [score, i, u] : order) {
+    if (remove == 0)
+      break;
+    unsigned units = groups[prunable[i]].units.size();
+    unsigned most = std::max<long>(
+        1, std::lround(2 * (1 - options.headsKeep) * units));
+    if (counts[i] + 1 >= units || counts[i] + 1 > most)
+      continue;
+    ++counts[i];
+    --remove;
+  }
+}
+
 LogicalResult Pruner::run(raw_ostream &os) {
   const auto &groups = graph.getGroups();
   for (auto [i, g] : llvm::enumerate(groups))
@@ -447,6 +606,13 @@ LogicalResult Pruner::run(raw_ostream &os) {
     if (options.criterion != Criterion::Activation) {
       importance.push_back(
           getWeightImportance(graph, group, options.criterion));
+      continue;
+    }
+    if (group.kinds & Heads) {
+      auto score = getHeadSensitivity(group);
+      if (failed(score))
+        return failure();
+      importance.push_back(*score);
       continue;
     }
     // Mean |activation| of each unit's channels in the consumers' inputs.
@@ -478,7 +644,11 @@ LogicalResult Pruner::run(raw_ostream &os) {
   }
   auto [macsBefore, secondsBefore] =
       price(SmallVector<unsigned>(prunable.size(), 0));
-  SmallVector<unsigned> counts = allocate();
+  SmallVector<unsigned> counts(prunable.size(), 0);
+  if (options.macReduction > 0 || options.latencyMs > 0)
+    counts = allocate();
+  if (options.headsKeep > 0)
+    allocateHeads(counts);
   llvm::DenseSet<unsigned> removed;
   if (options.report)
     for (auto [i, g] : llvm::enumerate(prunable)) {

@@ -183,9 +183,19 @@ LogicalResult removeChannels(func::FuncOp func, DependencyGraph &graph,
     auto it = kept.find(v);
     return it == kept.end() ? nullptr : &it->second;
   };
+  // Attention blocks: the head count of every view between the projections.
+  for (const HeadRegion &r : graph.getHeadRegions()) {
+    auto it = kept.find(r.ends.front());
+    if (it != kept.end() &&
+        failed(shrinkHeadRegion(r, static_cast<int64_t>(it->second.size()) /
+                                       r.headDim)))
+      return failure();
+  }
   llvm::SmallSetVector<Operation *, 16> old;
   for (Operation &opRef : func.getBody().front()) {
     Operation *op = &opRef;
+    if (graph.getHeadRegion(op) >= 0)
+      continue;
     OpBuilder b(op);
     Location loc = op->getLoc();
     auto replace = [&](unsigned operand, ArrayRef<AxisSlice> slices) {

@@ -194,8 +194,9 @@ func.func @mlp_block(%x: tensor<1x5x4xf32>) -> tensor<1x5x4xf32> {
 
 // -----
 
-// negative_attention_heads: Q @ K^T is a product of two activations;
-// head pruning is not recognized yet, so the projections stay whole.
+// negative_attention_heads: Q @ K^T is a product of two activations with
+// no softmax and no output projection: not an attention block, so the
+// projections stay whole.
 // CHECK-LABEL: groups of @negative_attention_heads
 // CHECK: group 1: 4 units [] fixed (read by scores (onnx.MatMul): not a product with constant weights); tensors: q[0..3]
 // CHECK: group 2: 4 units [] fixed (read by kt (onnx.Transpose)); tensors: k[0..3]
@@ -207,4 +208,206 @@ func.func @negative_attention_heads(%x: tensor<1x5x4xf32>) -> tensor<1x5x5xf32> 
   %kt = onnx.Transpose(%k) {perm = array<i64: 0, 2, 1>} : (tensor<1x5x4xf32>) -> tensor<1x4x5xf32> loc("kt")
   %s = onnx.MatMul(%q, %kt) : (tensor<1x5x4xf32>, tensor<1x4x5xf32>) -> tensor<1x5x5xf32> loc("scores")
   return %s : tensor<1x5x5xf32>
+}
+
+// -----
+
+// Heads of a packed projection (the ViT's export): [1, 3, 24] splits into
+// [3 (Q, K, V), 2 heads, 4], each head's Q, K and V columns (0..3, 8..11,
+// 16..19 for head 0) go with its 4 input rows of the output projection.
+// CHECK-LABEL: groups of @heads_packed
+// CHECK: group 1: 2 units [broadcast,heads] prunable; tensors: qkv[0,1,2,3,8,9,10,11,...]x12 qkv_bias[0,1,2,3,8,9,10,11,...]x12 merge_heads[0..7]x4; producers: qkv; consumers: out_proj
+func.func @heads_packed(%x: tensor<1x3x8xf32>) -> tensor<1x3x8xf32> {
+  %w = onnx.Constant() {value = dense<1.0> : tensor<8x24xf32>} : () -> tensor<8x24xf32>
+  %b = onnx.Constant() {value = dense<0.5> : tensor<24xf32>} : () -> tensor<24xf32>
+  %wo = onnx.Constant() {value = dense<1.0> : tensor<8x8xf32>} : () -> tensor<8x8xf32>
+  %s5 = onnx.Constant() {value = dense<[1, 3, 3, 2, 4]> : tensor<5xi64>} : () -> tensor<5xi64>
+  %s3 = onnx.Constant() {value = dense<[1, 3, 8]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %i0 = onnx.Constant() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+  %i1 = onnx.Constant() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %i2 = onnx.Constant() {value = dense<2> : tensor<i64>} : () -> tensor<i64>
+  %c = onnx.Constant() {value = dense<2.0> : tensor<f32>} : () -> tensor<f32>
+  %0 = onnx.MatMul(%x, %w) : (tensor<1x3x8xf32>, tensor<8x24xf32>) -> tensor<1x3x24xf32> loc("qkv")
+  %1 = onnx.Add(%b, %0) : (tensor<24xf32>, tensor<1x3x24xf32>) -> tensor<1x3x24xf32> loc("qkv_bias")
+  %2 = onnx.Reshape(%1, %s5) : (tensor<1x3x24xf32>, tensor<5xi64>) -> tensor<1x3x3x2x4xf32>
+  %3 = onnx.Transpose(%2) {perm = array<i64: 2, 0, 3, 1, 4>} : (tensor<1x3x3x2x4xf32>) -> tensor<3x1x2x3x4xf32>
+  %q = onnx.Gather(%3, %i0) : (tensor<3x1x2x3x4xf32>, tensor<i64>) -> tensor<1x2x3x4xf32>
+  %k = onnx.Gather(%3, %i1) : (tensor<3x1x2x3x4xf32>, tensor<i64>) -> tensor<1x2x3x4xf32>
+  %v = onnx.Gather(%3, %i2) : (tensor<3x1x2x3x4xf32>, tensor<i64>) -> tensor<1x2x3x4xf32>
+  %kt = onnx.Transpose(%k) {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x2x3x4xf32>) -> tensor<1x2x4x3xf32>
+  %s = onnx.MatMul(%q, %kt) : (tensor<1x2x3x4xf32>, tensor<1x2x4x3xf32>) -> tensor<1x2x3x3xf32>
+  %d = onnx.Div(%s, %c) : (tensor<1x2x3x3xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  %p = onnx.Softmax(%d) : (tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %o = onnx.MatMul(%p, %v) : (tensor<1x2x3x3xf32>, tensor<1x2x3x4xf32>) -> tensor<1x2x3x4xf32>
+  %t = onnx.Transpose(%o) {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x3x4xf32>) -> tensor<1x3x2x4xf32>
+  %m = onnx.Reshape(%t, %s3) : (tensor<1x3x2x4xf32>, tensor<3xi64>) -> tensor<1x3x8xf32> loc("merge_heads")
+  %y = onnx.MatMul(%m, %wo) : (tensor<1x3x8xf32>, tensor<8x8xf32>) -> tensor<1x3x8xf32> loc("out_proj")
+  return %y : tensor<1x3x8xf32>
+}
+
+// -----
+
+// nn.MultiheadAttention's form: Q, K and V are Slices of the packed
+// projection, and the heads join the batch ([L, B*H, D]); the output
+// projection is a Gemm of [L*B, E].
+// CHECK-LABEL: groups of @heads_mha
+// CHECK: group 1: 2 units [broadcast,heads] prunable; tensors: qkv[0,1,2,3,8,9,10,11,...]x12 qkv_bias[0,1,2,3,8,9,10,11,...]x12 merge_heads[0..7]x4; producers: qkv; consumers: out_proj
+func.func @heads_mha(%x: tensor<3x1x8xf32>) -> tensor<3x8xf32> {
+  %w = onnx.Constant() {value = dense<1.0> : tensor<8x24xf32>} : () -> tensor<8x24xf32>
+  %b = onnx.Constant() {value = dense<0.5> : tensor<24xf32>} : () -> tensor<24xf32>
+  %wo = onnx.Constant() {value = dense<1.0> : tensor<8x8xf32>} : () -> tensor<8x8xf32>
+  %bo = onnx.Constant() {value = dense<0.5> : tensor<8xf32>} : () -> tensor<8xf32>
+  %none = onnx.NoValue
+  %axis = onnx.Constant() {value = dense<-1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %c0 = onnx.Constant() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
+  %c8 = onnx.Constant() {value = dense<8> : tensor<1xi64>} : () -> tensor<1xi64>
+  %c16 = onnx.Constant() {value = dense<16> : tensor<1xi64>} : () -> tensor<1xi64>
+  %c24 = onnx.Constant() {value = dense<24> : tensor<1xi64>} : () -> tensor<1xi64>
+  %s3 = onnx.Constant() {value = dense<[3, 2, 4]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %s2 = onnx.Constant() {value = dense<[3, 8]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %c = onnx.Constant() {value = dense<2.0> : tensor<f32>} : () -> tensor<f32>
+  %0 = onnx.MatMul(%x, %w) : (tensor<3x1x8xf32>, tensor<8x24xf32>) -> tensor<3x1x24xf32> loc("qkv")
+  %1 = onnx.Add(%b, %0) : (tensor<24xf32>, tensor<3x1x24xf32>) -> tensor<3x1x24xf32> loc("qkv_bias")
+  %q0 = onnx.Slice(%1, %c0, %c8, %axis, %none) : (tensor<3x1x24xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, none) -> tensor<3x1x8xf32>
+  %k0 = onnx.Slice(%1, %c8, %c16, %axis, %none) : (tensor<3x1x24xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, none) -> tensor<3x1x8xf32>
+  %v0 = onnx.Slice(%1, %c16, %c24, %axis, %none) : (tensor<3x1x24xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, none) -> tensor<3x1x8xf32>
+  %q1 = onnx.Reshape(%q0, %s3) : (tensor<3x1x8xf32>, tensor<3xi64>) -> tensor<3x2x4xf32>
+  %k1 = onnx.Reshape(%k0, %s3) : (tensor<3x1x8xf32>, tensor<3xi64>) -> tensor<3x2x4xf32>
+  %v1 = onnx.Reshape(%v0, %s3) : (tensor<3x1x8xf32>, tensor<3xi64>) -> tensor<3x2x4xf32>
+  %q = onnx.Transpose(%q1) {perm = array<i64: 1, 0, 2>} : (tensor<3x2x4xf32>) -> tensor<2x3x4xf32>
+  %qs = onnx.Div(%q, %c) : (tensor<2x3x4xf32>, tensor<f32>) -> tensor<2x3x4xf32>
+  %kt = onnx.Transpose(%k1) {perm = array<i64: 1, 2, 0>} : (tensor<3x2x4xf32>) -> tensor<2x4x3xf32>
+  %v = onnx.Transpose(%v1) {perm = array<i64: 1, 0, 2>} : (tensor<3x2x4xf32>) -> tensor<2x3x4xf32>
+  %s = onnx.MatMul(%qs, %kt) : (tensor<2x3x4xf32>, tensor<2x4x3xf32>) -> tensor<2x3x3xf32>
+  %p = onnx.Softmax(%s) : (tensor<2x3x3xf32>) -> tensor<2x3x3xf32>
+  %o = onnx.MatMul(%p, %v) : (tensor<2x3x3xf32>, tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  %t = onnx.Transpose(%o) {perm = array<i64: 1, 0, 2>} : (tensor<2x3x4xf32>) -> tensor<3x2x4xf32>
+  %m = onnx.Reshape(%t, %s2) : (tensor<3x2x4xf32>, tensor<2xi64>) -> tensor<3x8xf32> loc("merge_heads")
+  %y = onnx.Gemm(%m, %wo, %bo) {transB = 1 : i64} : (tensor<3x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<3x8xf32> loc("out_proj")
+  return %y : tensor<3x8xf32>
+}
+
+// -----
+
+// Separate Q, K and V projections with a dynamic batch and an additive
+// padding mask [B, 1, 1, L] that broadcasts along the heads.
+// CHECK-LABEL: groups of @heads_separate_masked
+// CHECK: group {{[0-9]+}}: 2 units [heads] prunable; tensors: q[0..7]x4 k[0..7]x4 v[0..7]x4 merge_heads[0..7]x4; producers: q k v; consumers: out_proj
+func.func @heads_separate_masked(%x: tensor<?x3x8xf32>, %mask: tensor<?x1x1x3xf32>) -> tensor<?x3x8xf32> {
+  %wq = onnx.Constant() {value = dense<1.0> : tensor<8x8xf32>} : () -> tensor<8x8xf32>
+  %wo = onnx.Constant() {value = dense<1.0> : tensor<8x8xf32>} : () -> tensor<8x8xf32>
+  %s4 = onnx.Constant() {value = dense<[-1, 3, 2, 4]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %s3 = onnx.Constant() {value = dense<[-1, 3, 8]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %c = onnx.Constant() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
+  %q0 = onnx.MatMul(%x, %wq) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32> loc("q")
+  %k0 = onnx.MatMul(%x, %wq) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32> loc("k")
+  %v0 = onnx.MatMul(%x, %wq) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32> loc("v")
+  %q1 = onnx.Reshape(%q0, %s4) : (tensor<?x3x8xf32>, tensor<4xi64>) -> tensor<?x3x2x4xf32>
+  %k1 = onnx.Reshape(%k0, %s4) : (tensor<?x3x8xf32>, tensor<4xi64>) -> tensor<?x3x2x4xf32>
+  %v1 = onnx.Reshape(%v0, %s4) : (tensor<?x3x8xf32>, tensor<4xi64>) -> tensor<?x3x2x4xf32>
+  %q = onnx.Transpose(%q1) {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x3x2x4xf32>) -> tensor<?x2x3x4xf32>
+  %kt = onnx.Transpose(%k1) {perm = array<i64: 0, 2, 3, 1>} : (tensor<?x3x2x4xf32>) -> tensor<?x2x4x3xf32>
+  %v = onnx.Transpose(%v1) {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x3x2x4xf32>) -> tensor<?x2x3x4xf32>
+  %s = onnx.MatMul(%q, %kt) : (tensor<?x2x3x4xf32>, tensor<?x2x4x3xf32>) -> tensor<?x2x3x3xf32>
+  %ss = onnx.Mul(%s, %c) : (tensor<?x2x3x3xf32>, tensor<f32>) -> tensor<?x2x3x3xf32>
+  %sm = onnx.Add(%ss, %mask) : (tensor<?x2x3x3xf32>, tensor<?x1x1x3xf32>) -> tensor<?x2x3x3xf32>
+  %p = onnx.Softmax(%sm) : (tensor<?x2x3x3xf32>) -> tensor<?x2x3x3xf32>
+  %o = onnx.MatMul(%p, %v) : (tensor<?x2x3x3xf32>, tensor<?x2x3x4xf32>) -> tensor<?x2x3x4xf32>
+  %t = onnx.Transpose(%o) {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x2x3x4xf32>) -> tensor<?x3x2x4xf32>
+  %m = onnx.Reshape(%t, %s3) : (tensor<?x3x2x4xf32>, tensor<3xi64>) -> tensor<?x3x8xf32> loc("merge_heads")
+  %y = onnx.MatMul(%m, %wo) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32> loc("out_proj")
+  return %y : tensor<?x3x8xf32>
+}
+
+// -----
+
+// negative_heads_bias_per_head: a constant added to the scores differs
+// between the heads (a relative position bias), so the heads stay.
+// CHECK-LABEL: groups of @negative_heads_bias_per_head
+// CHECK: fixed (attention heads not separable: a mask or constant that differs between heads); tensors: qkv[0..23] qkv_bias[0..23]
+// CHECK-NOT: heads] prunable
+func.func @negative_heads_bias_per_head(%x: tensor<1x3x8xf32>) -> tensor<1x3x8xf32> {
+  %w = onnx.Constant() {value = dense<1.0> : tensor<8x24xf32>} : () -> tensor<8x24xf32>
+  %b = onnx.Constant() {value = dense<0.5> : tensor<24xf32>} : () -> tensor<24xf32>
+  %wo = onnx.Constant() {value = dense<1.0> : tensor<8x8xf32>} : () -> tensor<8x8xf32>
+  %rel = onnx.Constant() {value = dense<0.25> : tensor<1x2x3x3xf32>} : () -> tensor<1x2x3x3xf32>
+  %s5 = onnx.Constant() {value = dense<[1, 3, 3, 2, 4]> : tensor<5xi64>} : () -> tensor<5xi64>
+  %s3 = onnx.Constant() {value = dense<[1, 3, 8]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %i0 = onnx.Constant() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+  %i1 = onnx.Constant() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %i2 = onnx.Constant() {value = dense<2> : tensor<i64>} : () -> tensor<i64>
+  %0 = onnx.MatMul(%x, %w) : (tensor<1x3x8xf32>, tensor<8x24xf32>) -> tensor<1x3x24xf32> loc("qkv")
+  %1 = onnx.Add(%b, %0) : (tensor<24xf32>, tensor<1x3x24xf32>) -> tensor<1x3x24xf32> loc("qkv_bias")
+  %2 = onnx.Reshape(%1, %s5) : (tensor<1x3x24xf32>, tensor<5xi64>) -> tensor<1x3x3x2x4xf32>
+  %3 = onnx.Transpose(%2) {perm = array<i64: 2, 0, 3, 1, 4>} : (tensor<1x3x3x2x4xf32>) -> tensor<3x1x2x3x4xf32>
+  %q = onnx.Gather(%3, %i0) : (tensor<3x1x2x3x4xf32>, tensor<i64>) -> tensor<1x2x3x4xf32>
+  %k = onnx.Gather(%3, %i1) : (tensor<3x1x2x3x4xf32>, tensor<i64>) -> tensor<1x2x3x4xf32>
+  %v = onnx.Gather(%3, %i2) : (tensor<3x1x2x3x4xf32>, tensor<i64>) -> tensor<1x2x3x4xf32>
+  %kt = onnx.Transpose(%k) {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x2x3x4xf32>) -> tensor<1x2x4x3xf32>
+  %s = onnx.MatMul(%q, %kt) : (tensor<1x2x3x4xf32>, tensor<1x2x4x3xf32>) -> tensor<1x2x3x3xf32>
+  %d = onnx.Add(%s, %rel) : (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %p = onnx.Softmax(%d) : (tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %o = onnx.MatMul(%p, %v) : (tensor<1x2x3x3xf32>, tensor<1x2x3x4xf32>) -> tensor<1x2x3x4xf32>
+  %t = onnx.Transpose(%o) {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x3x4xf32>) -> tensor<1x3x2x4xf32>
+  %m = onnx.Reshape(%t, %s3) : (tensor<1x3x2x4xf32>, tensor<3xi64>) -> tensor<1x3x8xf32> loc("merge_heads")
+  %y = onnx.MatMul(%m, %wo) : (tensor<1x3x8xf32>, tensor<8x8xf32>) -> tensor<1x3x8xf32> loc("out_proj")
+  return %y : tensor<1x3x8xf32>
+}
+
+// -----
+
+// negative_heads_softmax_over_heads: the softmax normalizes across the
+// heads (axis 1), which ties them together.
+// CHECK-LABEL: groups of @negative_heads_softmax_over_heads
+// CHECK: fixed (attention heads not separable: a softmax across the heads); tensors: q
+// CHECK-NOT: heads] prunable
+func.func @negative_heads_softmax_over_heads(%x: tensor<?x3x8xf32>) -> tensor<?x3x8xf32> {
+  %wq = onnx.Constant() {value = dense<1.0> : tensor<8x8xf32>} : () -> tensor<8x8xf32>
+  %s4 = onnx.Constant() {value = dense<[-1, 3, 2, 4]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %s3 = onnx.Constant() {value = dense<[-1, 3, 8]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %q0 = onnx.MatMul(%x, %wq) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32> loc("q")
+  %k0 = onnx.MatMul(%x, %wq) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32> loc("k")
+  %v0 = onnx.MatMul(%x, %wq) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32> loc("v")
+  %q1 = onnx.Reshape(%q0, %s4) : (tensor<?x3x8xf32>, tensor<4xi64>) -> tensor<?x3x2x4xf32>
+  %k1 = onnx.Reshape(%k0, %s4) : (tensor<?x3x8xf32>, tensor<4xi64>) -> tensor<?x3x2x4xf32>
+  %v1 = onnx.Reshape(%v0, %s4) : (tensor<?x3x8xf32>, tensor<4xi64>) -> tensor<?x3x2x4xf32>
+  %q = onnx.Transpose(%q1) {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x3x2x4xf32>) -> tensor<?x2x3x4xf32>
+  %kt = onnx.Transpose(%k1) {perm = array<i64: 0, 2, 3, 1>} : (tensor<?x3x2x4xf32>) -> tensor<?x2x4x3xf32>
+  %v = onnx.Transpose(%v1) {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x3x2x4xf32>) -> tensor<?x2x3x4xf32>
+  %s = onnx.MatMul(%q, %kt) : (tensor<?x2x3x4xf32>, tensor<?x2x4x3xf32>) -> tensor<?x2x3x3xf32>
+  %p = onnx.Softmax(%s) {axis = 1 : i64} : (tensor<?x2x3x3xf32>) -> tensor<?x2x3x3xf32>
+  %o = onnx.MatMul(%p, %v) : (tensor<?x2x3x3xf32>, tensor<?x2x3x4xf32>) -> tensor<?x2x3x4xf32>
+  %t = onnx.Transpose(%o) {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x2x3x4xf32>) -> tensor<?x3x2x4xf32>
+  %m = onnx.Reshape(%t, %s3) : (tensor<?x3x2x4xf32>, tensor<3xi64>) -> tensor<?x3x8xf32> loc("merge_heads")
+  %y = onnx.MatMul(%m, %wq) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32> loc("out_proj")
+  return %y : tensor<?x3x8xf32>
+}
+
+// -----
+
+// negative_heads_probabilities_returned: the attention probabilities are
+// also a graph output, so removing a head would change an output.
+// CHECK-LABEL: groups of @negative_heads_probabilities_returned
+// CHECK: fixed (attention heads not separable: read by func.return (func.return)); tensors: q
+// CHECK-NOT: heads] prunable
+func.func @negative_heads_probabilities_returned(%x: tensor<?x3x8xf32>) -> (tensor<?x3x8xf32>, tensor<?x2x3x3xf32>) {
+  %wq = onnx.Constant() {value = dense<1.0> : tensor<8x8xf32>} : () -> tensor<8x8xf32>
+  %s4 = onnx.Constant() {value = dense<[-1, 3, 2, 4]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %s3 = onnx.Constant() {value = dense<[-1, 3, 8]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %q0 = onnx.MatMul(%x, %wq) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32> loc("q")
+  %k0 = onnx.MatMul(%x, %wq) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32> loc("k")
+  %v0 = onnx.MatMul(%x, %wq) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32> loc("v")
+  %q1 = onnx.Reshape(%q0, %s4) : (tensor<?x3x8xf32>, tensor<4xi64>) -> tensor<?x3x2x4xf32>
+  %k1 = onnx.Reshape(%k0, %s4) : (tensor<?x3x8xf32>, tensor<4xi64>) -> tensor<?x3x2x4xf32>
+  %v1 = onnx.Reshape(%v0, %s4) : (tensor<?x3x8xf32>, tensor<4xi64>) -> tensor<?x3x2x4xf32>
+  %q = onnx.Transpose(%q1) {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x3x2x4xf32>) -> tensor<?x2x3x4xf32>
+  %kt = onnx.Transpose(%k1) {perm = array<i64: 0, 2, 3, 1>} : (tensor<?x3x2x4xf32>) -> tensor<?x2x4x3xf32>
+  %v = onnx.Transpose(%v1) {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x3x2x4xf32>) -> tensor<?x2x3x4xf32>
+  %s = onnx.MatMul(%q, %kt) : (tensor<?x2x3x4xf32>, tensor<?x2x4x3xf32>) -> tensor<?x2x3x3xf32>
+  %p = onnx.Softmax(%s) : (tensor<?x2x3x3xf32>) -> tensor<?x2x3x3xf32>
+  %o = onnx.MatMul(%p, %v) : (tensor<?x2x3x3xf32>, tensor<?x2x3x4xf32>) -> tensor<?x2x3x4xf32>
+  %t = onnx.Transpose(%o) {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x2x3x4xf32>) -> tensor<?x3x2x4xf32>
+  %m = onnx.Reshape(%t, %s3) : (tensor<?x3x2x4xf32>, tensor<3xi64>) -> tensor<?x3x8xf32> loc("merge_heads")
+  %y = onnx.MatMul(%m, %wq) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32> loc("out_proj")
+  return %y, %p : tensor<?x3x8xf32>, tensor<?x2x3x3xf32>
 }

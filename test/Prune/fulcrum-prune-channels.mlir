@@ -158,3 +158,131 @@ func.func @negative_fixed_groups(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32>
   %2 = onnx.Conv(%1, %w2, %none) : (tensor<1x4x4x4xf32>, tensor<2x4x1x1xf32>, none) -> tensor<1x2x4x4xf32>
   return %2 : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// Attention heads: head 0's Q, K and V columns have the smaller L1 norm
+// (0.1 against 1.0), so it goes: the projections keep columns 4..7, the
+// output projection rows 4..7, and every view between them holds one head:
+// the Reshape shapes become [-1, 3, 1, 4] and [-1, 3, 4]. The padding mask
+// broadcasts along the heads and stays.
+// CHECK-LABEL: func @heads_separate
+// CHECK: %[[WQ:.*]] = onnx.Constant() {value = dense<1.000000e+00> : tensor<8x4xf32>}
+// CHECK: %[[Q:.*]] = onnx.MatMul(%arg0, %[[WQ]]) : (tensor<?x3x8xf32>, tensor<8x4xf32>) -> tensor<?x3x4xf32>
+// CHECK: %[[S4:.*]] = onnx.Constant() {value = dense<[-1, 3, 1, 4]> : tensor<4xi64>}
+// CHECK: onnx.Reshape(%[[Q]], %[[S4]]) : (tensor<?x3x4xf32>, tensor<4xi64>) -> tensor<?x3x1x4xf32>
+// CHECK: onnx.Transpose({{.*}}) {{.*}} -> tensor<?x1x4x3xf32>
+// CHECK: onnx.Add({{.*}}, %arg1) : (tensor<?x1x3x3xf32>, tensor<?x1x1x3xf32>) -> tensor<?x1x3x3xf32>
+// CHECK: onnx.Softmax({{.*}}) : (tensor<?x1x3x3xf32>) -> tensor<?x1x3x3xf32>
+// CHECK: %[[S3:.*]] = onnx.Constant() {value = dense<[-1, 3, 4]> : tensor<3xi64>}
+// CHECK: %[[M:.*]] = onnx.Reshape({{.*}}, %[[S3]]) : (tensor<?x3x1x4xf32>, tensor<3xi64>) -> tensor<?x3x4xf32>
+// CHECK: %[[WO:.*]] = onnx.Constant() {value = dense<{{\[\[}}4.000000e+00, {{.*}}7.000000e+00]]> : tensor<4x8xf32>}
+// CHECK: onnx.MatMul(%[[M]], %[[WO]]) : (tensor<?x3x4xf32>, tensor<4x8xf32>) -> tensor<?x3x8xf32>
+func.func @heads_separate(%x: tensor<?x3x8xf32>, %mask: tensor<?x1x1x3xf32>) -> tensor<?x3x8xf32> {
+  %wq = onnx.Constant() {value = dense<[[0.1, 0.1, 0.1, 0.1, 1.0, 1.0, 1.0, 1.0], [0.1, 0.1, 0.1, 0.1, 1.0, 1.0, 1.0, 1.0], [0.1, 0.1, 0.1, 0.1, 1.0, 1.0, 1.0, 1.0], [0.1, 0.1, 0.1, 0.1, 1.0, 1.0, 1.0, 1.0], [0.1, 0.1, 0.1, 0.1, 1.0, 1.0, 1.0, 1.0], [0.1, 0.1, 0.1, 0.1, 1.0, 1.0, 1.0, 1.0], [0.1, 0.1, 0.1, 0.1, 1.0, 1.0, 1.0, 1.0], [0.1, 0.1, 0.1, 0.1, 1.0, 1.0, 1.0, 1.0]]> : tensor<8x8xf32>} : () -> tensor<8x8xf32>
+  %wo = onnx.Constant() {value = dense<[[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0], [3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0], [4.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0], [5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0], [6.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0], [7.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0]]> : tensor<8x8xf32>} : () -> tensor<8x8xf32>
+  %s4 = onnx.Constant() {value = dense<[-1, 3, 2, 4]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %s3 = onnx.Constant() {value = dense<[-1, 3, 8]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %c = onnx.Constant() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
+  %q0 = onnx.MatMul(%x, %wq) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32>
+  %k0 = onnx.MatMul(%x, %wq) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32>
+  %v0 = onnx.MatMul(%x, %wq) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32>
+  %q1 = onnx.Reshape(%q0, %s4) : (tensor<?x3x8xf32>, tensor<4xi64>) -> tensor<?x3x2x4xf32>
+  %k1 = onnx.Reshape(%k0, %s4) : (tensor<?x3x8xf32>, tensor<4xi64>) -> tensor<?x3x2x4xf32>
+  %v1 = onnx.Reshape(%v0, %s4) : (tensor<?x3x8xf32>, tensor<4xi64>) -> tensor<?x3x2x4xf32>
+  %q = onnx.Transpose(%q1) {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x3x2x4xf32>) -> tensor<?x2x3x4xf32>
+  %kt = onnx.Transpose(%k1) {perm = array<i64: 0, 2, 3, 1>} : (tensor<?x3x2x4xf32>) -> tensor<?x2x4x3xf32>
+  %v = onnx.Transpose(%v1) {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x3x2x4xf32>) -> tensor<?x2x3x4xf32>
+  %s = onnx.MatMul(%q, %kt) : (tensor<?x2x3x4xf32>, tensor<?x2x4x3xf32>) -> tensor<?x2x3x3xf32>
+  %ss = onnx.Mul(%s, %c) : (tensor<?x2x3x3xf32>, tensor<f32>) -> tensor<?x2x3x3xf32>
+  %sm = onnx.Add(%ss, %mask) : (tensor<?x2x3x3xf32>, tensor<?x1x1x3xf32>) -> tensor<?x2x3x3xf32>
+  %p = onnx.Softmax(%sm) : (tensor<?x2x3x3xf32>) -> tensor<?x2x3x3xf32>
+  %o = onnx.MatMul(%p, %v) : (tensor<?x2x3x3xf32>, tensor<?x2x3x4xf32>) -> tensor<?x2x3x4xf32>
+  %t = onnx.Transpose(%o) {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x2x3x4xf32>) -> tensor<?x3x2x4xf32>
+  %m = onnx.Reshape(%t, %s3) : (tensor<?x3x2x4xf32>, tensor<3xi64>) -> tensor<?x3x8xf32>
+  %y = onnx.MatMul(%m, %wo) : (tensor<?x3x8xf32>, tensor<8x8xf32>) -> tensor<?x3x8xf32>
+  return %y : tensor<?x3x8xf32>
+}
+
+// -----
+
+// nn.MultiheadAttention's form with equal heads (ties: the later head
+// goes): the packed projection keeps head 0's Q, K and V columns, the
+// Slices take [0, 4), [4, 8) and [8, 12), the heads in the batch become
+// one ([3, 1, 4]) and the Gemm keeps input columns 0..3.
+// CHECK-LABEL: func @heads_mha
+// CHECK: onnx.MatMul(%arg0, %{{.*}}) : (tensor<3x1x8xf32>, tensor<8x12xf32>) -> tensor<3x1x12xf32>
+// CHECK: %[[C0:.*]] = onnx.Constant() {value = dense<0> : tensor<1xi64>}
+// CHECK: %[[C4:.*]] = onnx.Constant() {value = dense<4> : tensor<1xi64>}
+// CHECK: onnx.Slice(%{{.*}}, %[[C0]], %[[C4]], {{.*}}) {{.*}} -> tensor<3x1x4xf32>
+// CHECK: %[[C4B:.*]] = onnx.Constant() {value = dense<4> : tensor<1xi64>}
+// CHECK: %[[C8:.*]] = onnx.Constant() {value = dense<8> : tensor<1xi64>}
+// CHECK: onnx.Slice(%{{.*}}, %[[C4B]], %[[C8]], {{.*}}) {{.*}} -> tensor<3x1x4xf32>
+// CHECK: %[[C8B:.*]] = onnx.Constant() {value = dense<8> : tensor<1xi64>}
+// CHECK: %[[C12:.*]] = onnx.Constant() {value = dense<12> : tensor<1xi64>}
+// CHECK: onnx.Slice(%{{.*}}, %[[C8B]], %[[C12]], {{.*}}) {{.*}} -> tensor<3x1x4xf32>
+// CHECK: onnx.Constant() {value = dense<[3, 1, 4]> : tensor<3xi64>}
+// CHECK: onnx.Softmax({{.*}}) : (tensor<1x3x3xf32>) -> tensor<1x3x3xf32>
+// CHECK: onnx.Constant() {value = dense<[3, 4]> : tensor<2xi64>}
+// CHECK: onnx.Gemm({{.*}}) {{.*}} : (tensor<3x4xf32>, tensor<8x4xf32>, tensor<8xf32>) -> tensor<3x8xf32>
+func.func @heads_mha(%x: tensor<3x1x8xf32>) -> tensor<3x8xf32> {
+  %w = onnx.Constant() {value = dense<1.0> : tensor<8x24xf32>} : () -> tensor<8x24xf32>
+  %b = onnx.Constant() {value = dense<0.5> : tensor<24xf32>} : () -> tensor<24xf32>
+  %wo = onnx.Constant() {value = dense<1.0> : tensor<8x8xf32>} : () -> tensor<8x8xf32>
+  %bo = onnx.Constant() {value = dense<0.5> : tensor<8xf32>} : () -> tensor<8xf32>
+  %none = onnx.NoValue
+  %axis = onnx.Constant() {value = dense<-1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %c0 = onnx.Constant() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
+  %c8 = onnx.Constant() {value = dense<8> : tensor<1xi64>} : () -> tensor<1xi64>
+  %c16 = onnx.Constant() {value = dense<16> : tensor<1xi64>} : () -> tensor<1xi64>
+  %c24 = onnx.Constant() {value = dense<24> : tensor<1xi64>} : () -> tensor<1xi64>
+  %s3 = onnx.Constant() {value = dense<[3, 2, 4]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %s2 = onnx.Constant() {value = dense<[3, 8]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %c = onnx.Constant() {value = dense<2.0> : tensor<f32>} : () -> tensor<f32>
+  %0 = onnx.MatMul(%x, %w) : (tensor<3x1x8xf32>, tensor<8x24xf32>) -> tensor<3x1x24xf32>
+  %1 = onnx.Add(%b, %0) : (tensor<24xf32>, tensor<3x1x24xf32>) -> tensor<3x1x24xf32>
+  %q0 = onnx.Slice(%1, %c0, %c8, %axis, %none) : (tensor<3x1x24xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, none) -> tensor<3x1x8xf32>
+  %k0 = onnx.Slice(%1, %c8, %c16, %axis, %none) : (tensor<3x1x24xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, none) -> tensor<3x1x8xf32>
+  %v0 = onnx.Slice(%1, %c16, %c24, %axis, %none) : (tensor<3x1x24xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, none) -> tensor<3x1x8xf32>
+  %q1 = onnx.Reshape(%q0, %s3) : (tensor<3x1x8xf32>, tensor<3xi64>) -> tensor<3x2x4xf32>
+  %k1 = onnx.Reshape(%k0, %s3) : (tensor<3x1x8xf32>, tensor<3xi64>) -> tensor<3x2x4xf32>
+  %v1 = onnx.Reshape(%v0, %s3) : (tensor<3x1x8xf32>, tensor<3xi64>) -> tensor<3x2x4xf32>
+  %q = onnx.Transpose(%q1) {perm = array<i64: 1, 0, 2>} : (tensor<3x2x4xf32>) -> tensor<2x3x4xf32>
+  %qs = onnx.Div(%q, %c) : (tensor<2x3x4xf32>, tensor<f32>) -> tensor<2x3x4xf32>
+  %kt = onnx.Transpose(%k1) {perm = array<i64: 1, 2, 0>} : (tensor<3x2x4xf32>) -> tensor<2x4x3xf32>
+  %v = onnx.Transpose(%v1) {perm = array<i64: 1, 0, 2>} : (tensor<3x2x4xf32>) -> tensor<2x3x4xf32>
+  %s = onnx.MatMul(%qs, %kt) : (tensor<2x3x4xf32>, tensor<2x4x3xf32>) -> tensor<2x3x3xf32>
+  %p = onnx.Softmax(%s) : (tensor<2x3x3xf32>) -> tensor<2x3x3xf32>
+  %o = onnx.MatMul(%p, %v) : (tensor<2x3x3xf32>, tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  %t = onnx.Transpose(%o) {perm = array<i64: 1, 0, 2>} : (tensor<2x3x4xf32>) -> tensor<3x2x4xf32>
+  %m = onnx.Reshape(%t, %s2) : (tensor<3x2x4xf32>, tensor<2xi64>) -> tensor<3x8xf32>
+  %y = onnx.Gemm(%m, %wo, %bo) {transB = 1 : i64} : (tensor<3x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<3x8xf32>
+  return %y : tensor<3x8xf32>
+}
+
+// -----
+
+// A block already fused into fulcrum.attention: its num_heads follows the
+// heads kept (head 1 goes on a tie).
+// CHECK-LABEL: func @heads_fused
+// CHECK: fulcrum.attention {{.*}}num_heads = 1 : i64{{.*}} : (tensor<1x1x3x4xf32>, tensor<1x1x3x4xf32>, tensor<1x1x3x4xf32>) -> tensor<1x1x3x4xf32>
+// CHECK: onnx.MatMul({{.*}}) : (tensor<1x3x4xf32>, tensor<4x8xf32>) -> tensor<1x3x8xf32>
+func.func @heads_fused(%x: tensor<1x3x8xf32>) -> tensor<1x3x8xf32> {
+  %w = onnx.Constant() {value = dense<1.0> : tensor<8x8xf32>} : () -> tensor<8x8xf32>
+  %s4 = onnx.Constant() {value = dense<[1, 3, 2, 4]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %s3 = onnx.Constant() {value = dense<[1, 3, 8]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %q0 = onnx.MatMul(%x, %w) : (tensor<1x3x8xf32>, tensor<8x8xf32>) -> tensor<1x3x8xf32>
+  %k0 = onnx.MatMul(%x, %w) : (tensor<1x3x8xf32>, tensor<8x8xf32>) -> tensor<1x3x8xf32>
+  %v0 = onnx.MatMul(%x, %w) : (tensor<1x3x8xf32>, tensor<8x8xf32>) -> tensor<1x3x8xf32>
+  %q1 = onnx.Reshape(%q0, %s4) : (tensor<1x3x8xf32>, tensor<4xi64>) -> tensor<1x3x2x4xf32>
+  %k1 = onnx.Reshape(%k0, %s4) : (tensor<1x3x8xf32>, tensor<4xi64>) -> tensor<1x3x2x4xf32>
+  %v1 = onnx.Reshape(%v0, %s4) : (tensor<1x3x8xf32>, tensor<4xi64>) -> tensor<1x3x2x4xf32>
+  %q = onnx.Transpose(%q1) {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x4xf32>) -> tensor<1x2x3x4xf32>
+  %k = onnx.Transpose(%k1) {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x4xf32>) -> tensor<1x2x3x4xf32>
+  %v = onnx.Transpose(%v1) {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x3x2x4xf32>) -> tensor<1x2x3x4xf32>
+  %o = fulcrum.attention %q, %k, %v {num_heads = 2 : i64, head_dim = 4 : i64, scale = 5.000000e-01 : f32} : (tensor<1x2x3x4xf32>, tensor<1x2x3x4xf32>, tensor<1x2x3x4xf32>) -> tensor<1x2x3x4xf32>
+  %t = onnx.Transpose(%o) {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x3x4xf32>) -> tensor<1x3x2x4xf32>
+  %m = onnx.Reshape(%t, %s3) : (tensor<1x3x2x4xf32>, tensor<3xi64>) -> tensor<1x3x8xf32>
+  %y = onnx.MatMul(%m, %w) : (tensor<1x3x8xf32>, tensor<8x8xf32>) -> tensor<1x3x8xf32>
+  return %y : tensor<1x3x8xf32>
+}

@@ -197,6 +197,12 @@ static cl::opt<std::string> pruneAllocation(
     cl::desc("Per-group pruning ratios: cost (least importance per "
              "predicted second saved, default) or uniform"),
     cl::init("cost"));
+static cl::opt<double> attentionHeadsKeep(
+    "attention-heads-keep",
+    cl::desc("Head pruning: keep this fraction of each attention block's "
+             "heads, the least important removed (e.g. 0.75; the pruning "
+             "options apply)"),
+    cl::value_desc("fraction"));
 static cl::opt<bool>
     pruneReport("prune-report",
                 cl::desc("Print how many units each pruned group keeps"));
@@ -312,7 +318,9 @@ int main(int argc, char **argv) {
     return fulcrum::printError(tool,
                                "--quantize=int8 needs --calibration-data"),
            1;
-  bool pruning = prune.getNumOccurrences() || pruneLatency.getNumOccurrences();
+  bool pruning = prune.getNumOccurrences() ||
+                 pruneLatency.getNumOccurrences() ||
+                 attentionHeadsKeep.getNumOccurrences();
   bool searching = accuracyBudget.getNumOccurrences() ||
                    latencyBudget.getNumOccurrences() ||
                    sizeBudget.getNumOccurrences();
@@ -358,10 +366,17 @@ int main(int argc, char **argv) {
            1;
   if (optLevel > 3)
     return fulcrum::printError(tool, "--opt-level must be 0-3"), 1;
+  if (attentionHeadsKeep.getNumOccurrences() &&
+      !(attentionHeadsKeep > 0 && attentionHeadsKeep <= 1))
+    return fulcrum::printError(tool, "--attention-heads-keep must be a "
+                                     "fraction of the heads in (0, 1], e.g. "
+                                     "--attention-heads-keep=0.75"),
+           1;
   fulcrum::prune::PruneOptions pruneOptions;
   if (pruning) {
     pruneOptions.macReduction = prune;
     pruneOptions.latencyMs = pruneLatency;
+    pruneOptions.headsKeep = attentionHeadsKeep;
     pruneOptions.reconstruct = !noReconstruct;
     pruneOptions.calibrationData = calibrationData;
     // Pruning reads at most 500 samples unless --calibration-count says.

@@ -46,6 +46,37 @@ enum DependencyKind : unsigned {
   Heads = 1 << 6,       ///< one attention head's Q/K/V and output columns
 };
 
+/// One attention block whose heads can be removed: the values between its
+/// Q/K/V projections (`roots`, channels last) and the input of its output
+/// projection (`ends`). Every op in between keeps the heads apart (views,
+/// products batched over the heads, scales, masks broadcast along the
+/// heads, softmax over the keys), so channel c of a root or end belongs to
+/// head `headOf[value][c]`, and removing a head removes its Q, K and V
+/// columns and its rows of the output projection (HeadRegions.cpp).
+struct HeadRegion {
+  int64_t numHeads = 0, headDim = 0;
+  llvm::SmallVector<mlir::Value> roots, ends;
+  /// The ops between the projections, in block order.
+  llvm::SmallVector<mlir::Operation *> ops;
+  /// Per root and end: the head of each channel of its last axis.
+  llvm::DenseMap<mlir::Value, llvm::SmallVector<int64_t>> headOf;
+  /// Per result of `ops`: the axis whose size holds the head count as a
+  /// factor (-1 when none does).
+  llvm::DenseMap<mlir::Value, int64_t> headAxis;
+};
+
+/// The attention blocks of `func` whose heads are separable. A block that
+/// looks like attention (a Softmax between projections) but is not gets a
+/// reason in `rejected` (root value, why).
+std::vector<HeadRegion>
+findHeadRegions(mlir::func::FuncOp func,
+                std::vector<std::pair<mlir::Value, std::string>> *rejected);
+
+/// Rewrites the ops of `region` for `kept` of its heads: result types,
+/// Reshape shapes, Slice bounds and Split sizes along the head axes, and
+/// the `num_heads` of a fused `fulcrum.attention`.
+mlir::LogicalResult shrinkHeadRegion(const HeadRegion &region, int64_t kept);
+
 /// A tensor whose channels the analysis tracks.
 struct ChannelSpace {
   mlir::Value value;
@@ -97,6 +128,13 @@ public:
   llvm::SmallVector<int64_t> getKept(unsigned s,
                                      const llvm::DenseSet<unsigned> &removed);
 
+  /// The attention blocks whose heads are groups, and the block of an op.
+  const std::vector<HeadRegion> &getHeadRegions() const { return regions; }
+  int getHeadRegion(mlir::Operation *op) const {
+    auto it = regionOf.find(op);
+    return it == regionOf.end() ? -1 : static_cast<int>(it->second);
+  }
+
   /// Prints the groups, one line each (the fulcrum-print-prune-groups
   /// format).
   void print(llvm::raw_ostream &os);
@@ -109,6 +147,7 @@ private:
   void mark(mlir::Value v, unsigned kind);
   void visit(mlir::Operation *op);
   void buildGroups();
+  void uniteHeads();
 
   std::vector<ChannelSpace> spaces;
   llvm::DenseMap<mlir::Value, unsigned> spaceOf;
@@ -120,6 +159,9 @@ private:
   /// when the groups are built).
   std::vector<std::pair<unsigned, mlir::Operation *>> producerOf, consumerOf;
   std::vector<ChannelGroup> groups;
+  std::vector<HeadRegion> regions;
+  llvm::DenseMap<mlir::Operation *, unsigned> regionOf;
+  std::vector<std::pair<mlir::Value, std::string>> rejectedHeads;
 };
 
 /// A readable name of `v`: its op's location name and result number.

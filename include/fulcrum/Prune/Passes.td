@@ -41,7 +41,19 @@ def PrintPruneGroups : Pass<"fulcrum-print-prune-groups",
     - `flatten`: Flatten or Reshape of `[N, C, H, W]` to `[N, C*H*W]` maps
       channel c to columns `c*H*W .. (c+1)*H*W-1`;
     - `broadcast`: a constant of the op broadcasts along the channels and
-      is sliced with them.
+      is sliced with them;
+    - `heads`: one attention head: its columns of the Q, K and V
+      projections (one packed projection, or three) and its rows of the
+      output projection. The ops between the projections (Reshape,
+      Transpose, Gather/Slice/Split of a packed projection, the products
+      Q K^T and P V batched over the heads, scales, masks that broadcast
+      along the heads, Softmax over the keys, or a fused
+      `fulcrum.attention`) must keep the heads apart: the analysis
+      (`HeadRegions.cpp`) follows every axis as a product of factors
+      through them and finds the head factor. A block with a Softmax that
+      is not separable fixes its projections with the reason (a mask that
+      differs between heads, a softmax across the heads, a view read
+      elsewhere...).
 
     A group is `fixed` (with the reason) when one of its channels reaches a
     graph input or output or an operator the rewrite cannot follow (a
@@ -67,7 +79,11 @@ def PruneChannels : Pass<"fulcrum-prune-channels", "::mlir::func::FuncOp"> {
     channels, Gemm and MatMul rows and columns, biases,
     BatchNormalization parameters, constants broadcast along the channels,
     depthwise group counts, the shape constant of a flattening Reshape, and
-    the types of every tensor that loses channels. At least one unit of
+    the types of every tensor that loses channels. A head group loses whole
+    heads: between the projections the head count of every Reshape shape
+    (constant, or computed: then scaled by inserted Mul/Div), Slice bound
+    and Split size along the heads, every type and a fused
+    `fulcrum.attention`'s `num_heads` change with it. At least one unit of
     each group stays.
 
     Importance (`criterion`): `l1` or `l2` is the norm of the producers'

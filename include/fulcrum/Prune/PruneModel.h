@@ -41,6 +41,11 @@ struct PruneOptions {
   double macReduction = 0;
   /// Prune until the cost model predicts at most this latency (ms).
   double latencyMs = 0;
+  /// The fraction of each attention block's heads to keep (0: heads are
+  /// pruned with the other groups, for the MAC or latency target). With it,
+  /// head groups keep round(F * H) heads (at least one) and the MAC or
+  /// latency target, if any, goes to the other groups.
+  double headsKeep = 0;
   Criterion criterion = Criterion::L1;
   /// Refit consumers by least squares (needs calibration data).
   bool reconstruct = true;
