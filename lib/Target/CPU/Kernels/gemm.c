@@ -139,13 +139,14 @@ static inline __mmask16 maskFor(int64_t n) {
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
      int64_t ldb, float *C, int64_t ldc, int64_t cols, int load, int maskedB,
-     const Epilogue *e, Pieces pieces) {
+     const Epilogue *e, Pieces pieces, int half) {
   __m512 acc[MR][2];
   __mmask16 m0 = maskFor(cols), m1 = maskFor(cols - 16);
   for (int r = 0; r < rows; ++r) {
     if (load) {
       acc[r][0] = _mm512_maskz_loadu_ps(m0, C + r * ldc);
-      acc[r][1] = _mm512_maskz_loadu_ps(m1, C + r * ldc + 16);
+      acc[r][1] = half ? _mm512_setzero_ps()
+                       : _mm512_maskz_loadu_ps(m1, C + r * ldc + 16);
     } else {
       acc[r][0] = _mm512_setzero_ps();
       acc[r][1] = _mm512_setzero_ps();
@@ -155,15 +156,16 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
     __m512 b0, b1;
     if (maskedB) {
       b0 = _mm512_maskz_loadu_ps(m0, Bk);
-      b1 = _mm512_maskz_loadu_ps(m1, Bk + 16);
+      b1 = half ? b0 : _mm512_maskz_loadu_ps(m1, Bk + 16);
     } else {
       b0 = _mm512_loadu_ps(Bk);
-      b1 = _mm512_loadu_ps(Bk + 16);
+      b1 = half ? b0 : _mm512_loadu_ps(Bk + 16);
     }
     for (int r = 0; r < rows; ++r) {
       __m512 a = _mm512_set1_ps(Ak[r * lda]);
       acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
-      acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+      if (!half)
+        acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
     }
   })
   if (e) {
@@ -196,7 +198,8 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
   }
   for (int r = 0; r < rows; ++r) {
     _mm512_mask_storeu_ps(C + r * ldc, m0, acc[r][0]);
-    _mm512_mask_storeu_ps(C + r * ldc + 16, m1, acc[r][1]);
+    if (!half)
+      _mm512_mask_storeu_ps(C + r * ldc + 16, m1, acc[r][1]);
   }
 }
 
@@ -214,13 +217,14 @@ static inline __m256i maskFor(int64_t n) {
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
      int64_t ldb, float *C, int64_t ldc, int64_t cols, int load, int maskedB,
-     const Epilogue *e, Pieces pieces) {
+     const Epilogue *e, Pieces pieces, int half) {
   __m256 acc[MR][2];
   __m256i m0 = maskFor(cols), m1 = maskFor(cols - 8);
   for (int r = 0; r < rows; ++r) {
     if (load) {
       acc[r][0] = _mm256_maskload_ps(C + r * ldc, m0);
-      acc[r][1] = _mm256_maskload_ps(C + r * ldc + 8, m1);
+      acc[r][1] =
+          half ? _mm256_setzero_ps() : _mm256_maskload_ps(C + r * ldc + 8, m1);
     } else {
       acc[r][0] = _mm256_setzero_ps();
       acc[r][1] = _mm256_setzero_ps();
@@ -230,15 +234,16 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
     __m256 b0, b1;
     if (maskedB) {
       b0 = _mm256_maskload_ps(Bk, m0);
-      b1 = _mm256_maskload_ps(Bk + 8, m1);
+      b1 = half ? b0 : _mm256_maskload_ps(Bk + 8, m1);
     } else {
       b0 = _mm256_loadu_ps(Bk);
-      b1 = _mm256_loadu_ps(Bk + 8);
+      b1 = half ? b0 : _mm256_loadu_ps(Bk + 8);
     }
     for (int r = 0; r < rows; ++r) {
       __m256 a = _mm256_broadcast_ss(Ak + r * lda);
       acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
-      acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
+      if (!half)
+        acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
     }
   })
   if (e) {
@@ -271,7 +276,8 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
   }
   for (int r = 0; r < rows; ++r) {
     _mm256_maskstore_ps(C + r * ldc, m0, acc[r][0]);
-    _mm256_maskstore_ps(C + r * ldc + 8, m1, acc[r][1]);
+    if (!half)
+      _mm256_maskstore_ps(C + r * ldc + 8, m1, acc[r][1]);
   }
 }
 
@@ -280,8 +286,9 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
      int64_t ldb, float *C, int64_t ldc, int64_t cols, int load, int maskedB,
-     const Epilogue *e, Pieces pieces) {
+     const Epilogue *e, Pieces pieces, int half) {
   (void)maskedB;
+  (void)half;
   for (int r = 0; r < rows; ++r)
     for (int64_t j = 0; j < cols; ++j) {
       float sum = load ? C[r * ldc + j] : 0.0f;
@@ -305,20 +312,21 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
 #endif
 
 /* Dispatches a tile with a run-time row count to code specialized for it
- * (A's columns as `pieces` describe them). */
+ * (A's columns as `pieces` describe them, and `half`: at most NR / 2 valid
+ * columns, the tile's second vector skipped). */
 #define DISPATCH_ROWS(pieces)                                                  \
   switch (rows) {                                                              \
   case 1:                                                                      \
-    tile(1, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces);       \
+    tile(1, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half); \
     return;                                                                    \
   case 2:                                                                      \
-    tile(2, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces);       \
+    tile(2, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half); \
     return;                                                                    \
   case 3:                                                                      \
-    tile(3, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces);       \
+    tile(3, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half); \
     return;                                                                    \
   case 4:                                                                      \
-    tile(4, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces);       \
+    tile(4, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half); \
     return;                                                                    \
     DISPATCH_ROWS_WIDE(pieces)                                                 \
   default:                                                                     \
@@ -336,13 +344,19 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
 #endif
 #define DISPATCH_ROW(R, pieces)                                                \
   case R:                                                                      \
-    tile(R, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces);       \
+    tile(R, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half); \
     return;
 
 static void tileRows(int rows, int64_t kc, const float *A, int64_t lda,
                      const float *B, int64_t ldb, float *C, int64_t ldc,
                      int64_t cols, int load, int maskedB, const Epilogue *e) {
-  DISPATCH_ROWS(plainA)
+  if (cols <= NR / 2) {
+    const int half = 1;
+    DISPATCH_ROWS(plainA)
+  } else {
+    const int half = 0;
+    DISPATCH_ROWS(plainA)
+  }
 }
 
 /* The same for an A whose columns lie in runs (an implicit im2col). */
@@ -351,7 +365,13 @@ static void tileRowsInRuns(int rows, int64_t kc, const float *A, int64_t lda,
                            int64_t cols, int load, const Epilogue *e,
                            Pieces pieces) {
   const int maskedB = 0;
-  DISPATCH_ROWS(pieces)
+  if (cols <= NR / 2) {
+    const int half = 1;
+    DISPATCH_ROWS(pieces)
+  } else {
+    const int half = 0;
+    DISPATCH_ROWS(pieces)
+  }
 }
 
 /* Copies rows [0, kc) of columns [j, j + cols) of a plain B (row stride
