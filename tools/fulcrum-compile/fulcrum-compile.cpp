@@ -85,6 +85,12 @@ static cl::opt<unsigned> snnWeightBits(
     "snn-weight-bits",
     cl::desc("--target=nir: round weights to this many bits (0: keep f32)"),
     cl::init(0));
+static cl::opt<std::string> snnMaxPool(
+    "snn-maxpool",
+    cl::desc("--target=nir: MaxPool as spike-max (exact max of spike "
+             "counts, a NIR extension node) or avg (average pooling times "
+             "a calibrated gain, NIR's own nodes)"),
+    cl::init("spike-max"));
 static cl::opt<std::string>
     target("target",
            cl::desc("Target (see --list-targets), or a target description "
@@ -302,6 +308,7 @@ int main(int argc, char **argv) {
       calibrationPercentile.getNumOccurrences() ? calibrationPercentile
                                                 : 99.9;
   options.targetOptions.snnWeightBits = snnWeightBits;
+  options.targetOptions.snnMaxPool = snnMaxPool;
 
   auto description = fulcrum::cost::resolveTargetDescription(
       targetDescription, options, targetCpu.getNumOccurrences() > 0);

@@ -62,6 +62,8 @@ struct TargetOptions {
   std::string calibrationData;
   double calibrationPercentile = 99.9;
   unsigned snnWeightBits = 0;
+  /// Neuromorphic targets: how MaxPool converts (`spike-max` or `avg`).
+  std::string snnMaxPool = "spike-max";
 };
 
 /// What a target resolves its options to: the machine code generation

@@ -48,6 +48,7 @@ public:
     pm.addPass(createSNNCalibrate(calibrate));
     ConvertONNXToSNNOptions convert;
     convert.entryPoint = options.entryPoint;
+    convert.maxpool = target.snnMaxPool;
     pm.addPass(createConvertONNXToSNN(convert));
     if (target.snnWeightBits) {
       SNNQuantizeWeightsOptions quantize;

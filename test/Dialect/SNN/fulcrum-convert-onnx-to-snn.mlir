@@ -1,4 +1,5 @@
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-convert-onnx-to-snn | FileCheck %s
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-convert-onnx-to-snn=maxpool=avg | FileCheck %s --check-prefix=AVG
 
 // A Gemm-Relu-Gemm network: the Relu becomes IF neurons whose threshold is
 // its activation scale (2), starting at half of it, and the weights its
@@ -25,19 +26,31 @@ func.func @main_graph(%x: tensor<?x3xf32> {onnx.name = "x"}) -> (tensor<?x1xf32>
 
 // A residual block: the identity shortcut's spikes are scaled by their
 // activation scale (3) and join the conv's current as a second operand of
-// the neuron after the Add; MaxPool becomes average pooling times the
-// calibrated gain; a GlobalAveragePool and Flatten follow.
+// the neuron after the Add; MaxPool becomes snn.spike_max_pool2d (the max
+// of spike counts, in the units of the spikes pooled) or, with
+// maxpool=avg, average pooling times the calibrated gain; a
+// GlobalAveragePool and Flatten follow.
 // CHECK-LABEL: func.func @main_graph
 // CHECK: %[[C1:.*]] = snn.conv2d %{{.*}} {{.*}}name = "conv1"
 // CHECK: %[[R1:.*]] = snn.if %[[C1]] {{.*}}v_threshold = dense<3.000000e+00>
 // CHECK: %[[C2:.*]] = snn.conv2d %[[R1]] {{.*}}weight = dense<3.000000e+00> : tensor<1x1x1x1xf32>
 // CHECK: %[[S:.*]] = snn.scale %[[R1]] {{.*}}scale = dense<3.000000e+00>
 // CHECK: %[[R2:.*]] = snn.if %[[C2]], %[[S]] {{.*}}v_threshold = dense<4.000000e+00>
-// CHECK: %[[P:.*]] = snn.avg_pool2d %[[R2]] {kernel_size = array<i64: 2, 2>, name = "pool", padding = array<i64: 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x4x4xf32>) -> tensor<1x2x2xf32>
-// CHECK: %[[G:.*]] = snn.scale %[[P]] {{.*}}scale = dense<1.500000e+00>
-// CHECK: snn.avg_pool2d %[[G]] {kernel_size = array<i64: 2, 2>, {{.*}}stride = array<i64: 2, 2>} : (tensor<1x2x2xf32>) -> tensor<1x1x1xf32>
-// CHECK: snn.flatten
-// CHECK: snn.output
+// CHECK: %[[P:.*]] = snn.spike_max_pool2d %[[R2]] {kernel_size = array<i64: 2, 2>, name = "pool", padding = array<i64: 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x4x4xf32>) -> tensor<1x2x2xf32>
+// CHECK-NOT: snn.scale
+// CHECK: %[[GAP:.*]] = snn.avg_pool2d %[[P]] {kernel_size = array<i64: 2, 2>, {{.*}}stride = array<i64: 2, 2>} : (tensor<1x2x2xf32>) -> tensor<1x1x1xf32>
+// CHECK: %[[F:.*]] = snn.flatten %[[GAP]]
+// The pooled spikes still carry the second neuron's scale (4).
+// CHECK: %[[OS:.*]] = snn.scale %[[F]] {{.*}}scale = dense<4.000000e+00>
+// CHECK: snn.output %[[OS]]
+// AVG-LABEL: func.func @main_graph
+// AVG: %[[R2:.*]] = snn.if {{.*}}v_threshold = dense<4.000000e+00>
+// AVG-NOT: snn.spike_max_pool2d
+// AVG: %[[P:.*]] = snn.avg_pool2d %[[R2]] {kernel_size = array<i64: 2, 2>, name = "pool", padding = array<i64: 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x4x4xf32>) -> tensor<1x2x2xf32>
+// AVG: %[[G:.*]] = snn.scale %[[P]] {{.*}}scale = dense<1.500000e+00>
+// AVG: snn.avg_pool2d %[[G]] {kernel_size = array<i64: 2, 2>, {{.*}}stride = array<i64: 2, 2>} : (tensor<1x2x2xf32>) -> tensor<1x1x1xf32>
+// AVG: snn.flatten
+// AVG: snn.output
 func.func @main_graph(%x: tensor<?x1x4x4xf32>) -> tensor<?x1xf32> {
   %w = onnx.Constant() {value = dense<1.0> : tensor<1x1x1x1xf32>} : () -> tensor<1x1x1x1xf32>
   %none = onnx.NoValue

@@ -72,7 +72,8 @@ DenseElementsAttr splat(MLIRContext *ctx, float value) {
 
 class Converter {
 public:
-  Converter(func::FuncOp func) : func(func), ctx(func.getContext()) {}
+  Converter(func::FuncOp func, StringRef maxPoolMode)
+      : func(func), ctx(func.getContext()), maxPoolMode(maxPoolMode) {}
 
   LogicalResult run(Pass::Statistic &numNeurons, Pass::Statistic &numMaxPools);
 
@@ -94,6 +95,8 @@ private:
 
   func::FuncOp func;
   MLIRContext *ctx;
+  /// "spike-max" or "avg" (the `maxpool` option).
+  StringRef maxPoolMode;
   OpBuilder *b = nullptr;
   llvm::DenseMap<Value, Mapped> map;
   int counter = 0;
@@ -382,19 +385,44 @@ LogicalResult Converter::convert(Operation *op, Pass::Statistic &numNeurons,
   }
   if (auto maxPool = dyn_cast<onnx::MaxPoolOp>(op)) {
     SmallVector<int64_t> pads = vec(maxPool.getPads(), 4, 0);
+    SmallVector<int64_t> strides = vec(maxPool.getStrides(), 2, 1);
+    bool padded = llvm::any_of(pads, [](int64_t p) { return p != 0; });
     if (maxPool.getCeilMode() || maxPool.getAutoPad() != "NOTSET" ||
-        llvm::any_of(pads, [](int64_t p) { return p != 0; }) ||
+        (padded && maxPoolMode != "spike-max") ||
         llvm::any_of(vec(maxPool.getDilations(), 2, 1),
                      [](int64_t d) { return d != 1; }) ||
         !maxPool.getIndices().use_empty())
-      return fail(op, "only unpadded, undilated MaxPool without indices is "
-                      "approximated");
+      return fail(op, maxPoolMode == "spike-max"
+                          ? "only undilated MaxPool with ceil_mode 0 and "
+                            "without indices is converted"
+                          : "only unpadded, undilated MaxPool without "
+                            "indices is approximated");
+    ++numMaxPools;
+    if (maxPoolMode == "spike-max") {
+      if (failed(requireRank(maxPool.getX(), 4)))
+        return failure();
+      if (pads[0] != pads[2] || pads[1] != pads[3])
+        return fail(op, "asymmetric padding has no NIR pooling form");
+      ArrayRef<int64_t> kernel = maxPool.getKernelShape();
+      if (pads[0] >= kernel[0] || pads[1] >= kernel[1])
+        return fail(op, "padding must be smaller than the kernel");
+      FailureOr<Value> input = single(op, maxPool.getX());
+      if (failed(input))
+        return failure();
+      auto result = b->create<SpikeMaxPool2dOp>(
+          loc, perSample(maxPool.getY().getType()), *input,
+          b->getDenseI64ArrayAttr(kernel), b->getDenseI64ArrayAttr(strides),
+          b->getDenseI64ArrayAttr({pads[0], pads[1]}),
+          nodeName(*b, op, fresh("pool")));
+      // The max of spike counts is in the units of the spikes pooled.
+      map[maxPool.getY()] = {{result}, map[maxPool.getX()].scale};
+      return success();
+    }
     double gain = 1;
     if (auto g = op->getAttrOfType<FloatAttr>("snn.maxpool_gain"))
       gain = g.getValueAsDouble();
-    ++numMaxPools;
     return pool(maxPool.getX(), maxPool.getY(), maxPool.getKernelShape(),
-                vec(maxPool.getStrides(), 2, 1), pads, gain);
+                strides, pads, gain);
   }
 
   if (isa<onnx::BatchNormalizationOp>(op))
@@ -467,7 +495,13 @@ struct ConvertONNXToSNNPass
       getOperation().emitError("no entry point @") << entryPoint;
       return signalPassFailure();
     }
-    Converter converter(func);
+    if (maxpool != "spike-max" && maxpool != "avg") {
+      getOperation().emitError("maxpool must be \"spike-max\" or \"avg\", "
+                               "got \"")
+          << maxpool << "\"";
+      return signalPassFailure();
+    }
+    Converter converter(func, maxpool);
     if (failed(converter.run(numNeurons, numMaxPools)))
       signalPassFailure();
   }

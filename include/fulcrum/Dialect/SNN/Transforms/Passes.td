@@ -71,7 +71,12 @@ def ConvertONNXToSNN : Pass<"fulcrum-convert-onnx-to-snn", "::mlir::ModuleOp"> {
     - a residual Add of two non-constant values becomes two operands of the
       neuron that follows it (NIR sums the edges into a node); spikes that
       join such a sum directly are scaled by their `lambda` (`snn.scale`);
-    - MaxPool (no padding) is approximated by average pooling followed by
+    - MaxPool becomes `snn.spike_max_pool2d` (`maxpool=spike-max`, the
+      default): each window passes the increase of the largest spike count
+      among its inputs, so the pooled count is exactly the max of the
+      counts at every timestep (a Fulcrum extension node in NIR files);
+      with `maxpool=avg` (for toolchains that read only NIR's own nodes),
+      an unpadded MaxPool is approximated by average pooling followed by
       `snn.scale` with the `snn.maxpool_gain` the calibration measured (1
       without it): the spike rate of a pooled window's average is below
       that of its maximum, and the gain corrects the mean;
@@ -81,7 +86,8 @@ def ConvertONNXToSNN : Pass<"fulcrum-convert-onnx-to-snn", "::mlir::ModuleOp"> {
 
     BatchNormalization must have been folded into the preceding Conv
     (`fulcrum-fold-scale-shift` does so). Any other operator is an error
-    naming the node. Options: none; the scales come from the attributes.
+    naming the node, as is an unknown `maxpool` mode. The scales come from
+    the attributes.
 
     ```mlir
     %7 = onnx.Gemm(%6, %w, %b) {transB = 1 : i64} : ...
@@ -93,13 +99,16 @@ def ConvertONNXToSNN : Pass<"fulcrum-convert-onnx-to-snn", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"entryPoint", "entry-point", "std::string", "\"main_graph\"",
-           "The function to convert">
+           "The function to convert">,
+    Option<"maxpool", "maxpool", "std::string", "\"spike-max\"",
+           "MaxPool conversion: spike-max (snn.spike_max_pool2d) or avg "
+           "(average pooling times the calibrated gain)">
   ];
   let dependentDialects = ["::fulcrum::snn::SNNDialect"];
   let statistics = [
     Statistic<"numNeurons", "num-neuron-layers", "Neuron layers created">,
     Statistic<"numMaxPools", "num-maxpools-approximated",
-              "MaxPools approximated by average pooling">
+              "MaxPools converted">
   ];
 }
 
