@@ -91,6 +91,10 @@ static cl::opt<std::string> snnMaxPool(
              "counts, a NIR extension node) or avg (average pooling times "
              "a calibrated gain, NIR's own nodes)"),
     cl::init("spike-max"));
+static cl::opt<bool> snnLayerThresholds(
+    "snn-layer-thresholds",
+    cl::desc("--target=nir: one threshold per layer instead of per channel"),
+    cl::init(false));
 static cl::opt<std::string>
     target("target",
            cl::desc("Target (see --list-targets), or a target description "
@@ -309,6 +313,7 @@ int main(int argc, char **argv) {
                                                 : 99.9;
   options.targetOptions.snnWeightBits = snnWeightBits;
   options.targetOptions.snnMaxPool = snnMaxPool;
+  options.targetOptions.snnChannelThresholds = !snnLayerThresholds;
 
   auto description = fulcrum::cost::resolveTargetDescription(
       targetDescription, options, targetCpu.getNumOccurrences() > 0);

@@ -64,6 +64,8 @@ struct TargetOptions {
   unsigned snnWeightBits = 0;
   /// Neuromorphic targets: how MaxPool converts (`spike-max` or `avg`).
   std::string snnMaxPool = "spike-max";
+  /// Neuromorphic targets: thresholds per channel (false: one per layer).
+  bool snnChannelThresholds = true;
 };
 
 /// What a target resolves its options to: the machine code generation

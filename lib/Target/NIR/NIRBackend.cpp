@@ -45,6 +45,7 @@ public:
     calibrate.calibrationData = target.calibrationData;
     calibrate.percentile = target.calibrationPercentile;
     calibrate.entryPoint = options.entryPoint;
+    calibrate.perChannel = target.snnChannelThresholds;
     pm.addPass(createSNNCalibrate(calibrate));
     ConvertONNXToSNNOptions convert;
     convert.entryPoint = options.entryPoint;

@@ -84,6 +84,23 @@ func.func @main_graph(%x: tensor<?x1x4x4xf32>) -> tensor<?x1x2x2xf32> {
   return %1 : tensor<?x1x2x2xf32>
 }
 
+// -----
+
+// negative_: per-channel scales need one positive value per channel.
+// CHECK: error: {{.*}}node 'relu_n' (Relu): 'snn.channel_scales' needs one value per channel
+func.func @main_graph(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = onnx.Relu(%x) {snn.activation_scale = 1.0 : f32, snn.channel_scales = dense<[1.0, 2.0]> : tensor<2xf32>} : (tensor<?x3xf32>) -> tensor<?x3xf32> loc("relu_n")
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// CHECK: error: {{.*}}node 'relu_z' (Relu): 'snn.channel_scales' must be positive
+func.func @main_graph(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %0 = onnx.Relu(%x) {snn.activation_scale = 1.0 : f32, snn.channel_scales = dense<[1.0, 0.0]> : tensor<2xf32>} : (tensor<?x2xf32>) -> tensor<?x2xf32> loc("relu_z")
+  return %0 : tensor<?x2xf32>
+}
+
 // An unknown MaxPool mode is an error.
 // MODE: error: maxpool must be "spike-max" or "avg", got "max"
 

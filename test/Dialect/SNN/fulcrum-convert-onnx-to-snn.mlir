@@ -95,3 +95,41 @@ func.func @main_graph(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %0 = onnx.Relu(%x) {snn.activation_scale = 1.0 : f32} : (tensor<?x2xf32>) -> tensor<?x2xf32>
   return %0 : tensor<?x2xf32>
 }
+
+// -----
+
+// Per-channel scales: the neurons of channel c get threshold s_c (membrane
+// from s_c / 2, one value per neuron), the next Conv's weights reading
+// channel c are multiplied by s_c, the spike max keeps the channel scales,
+// and after Flatten the Gemm's weight columns carry the scale of the
+// channel each flattened element came from.
+// CHECK-LABEL: func.func @main_graph
+// CHECK: %[[R:.*]] = snn.if %{{.*}} {name = "relu_c", r = dense<1.000000e+00> : tensor<1xf32>, v_init = dense<{{\[\[\[}}1.000000e+00, 1.000000e+00], [1.000000e+00, 1.000000e+00]], {{\[\[}}2.000000e+00, 2.000000e+00], [2.000000e+00, 2.000000e+00]]]> : tensor<2x2x2xf32>, v_threshold = dense<{{\[\[\[}}2.000000e+00, 2.000000e+00], [2.000000e+00, 2.000000e+00]], {{\[\[}}4.000000e+00, 4.000000e+00], [4.000000e+00, 4.000000e+00]]]> : tensor<2x2x2xf32>}
+// CHECK: snn.conv2d %[[R]] {{{.*}}name = "conv_c", {{.*}}weight = dense<{{\[\[\[\[}}2.000000e+00]], {{\[\[}}4.000000e+00]]]]> : tensor<1x2x1x1xf32>}
+// CHECK: %[[P:.*]] = snn.spike_max_pool2d %[[R]]
+// CHECK: %[[F:.*]] = snn.flatten %[[P]]
+// CHECK: snn.affine %[[F]] {name = "fc_c", weight = dense<{{\[\[}}2.000000e+00, 4.000000e+00]]> : tensor<1x2xf32>}
+func.func @main_graph(%x: tensor<?x2x2x2xf32>) -> tensor<?x1xf32> {
+  %w = onnx.Constant() {value = dense<1.0> : tensor<1x2x1x1xf32>} : () -> tensor<1x2x1x1xf32>
+  %wf = onnx.Constant() {value = dense<1.0> : tensor<1x2xf32>} : () -> tensor<1x2xf32>
+  %none = onnx.NoValue
+  %0 = onnx.Relu(%x) {snn.activation_scale = 3.0 : f32, snn.channel_scales = dense<[2.0, 4.0]> : tensor<2xf32>} : (tensor<?x2x2x2xf32>) -> tensor<?x2x2x2xf32> loc("relu_c")
+  %1 = onnx.Conv(%0, %w, %none) {kernel_shape = array<i64: 1, 1>} : (tensor<?x2x2x2xf32>, tensor<1x2x1x1xf32>, none) -> tensor<?x1x2x2xf32> loc("conv_c")
+  %2, %3 = onnx.MaxPool(%0) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x2x2x2xf32>) -> (tensor<?x2x1x1xf32>, none)
+  %4 = onnx.Flatten(%2) : (tensor<?x2x1x1xf32>) -> tensor<?x2xf32>
+  %5 = onnx.Gemm(%4, %wf, %none) {transB = 1 : i64} : (tensor<?x2xf32>, tensor<1x2xf32>, none) -> tensor<?x1xf32> loc("fc_c")
+  return %5 : tensor<?x1xf32>
+}
+
+// -----
+
+// A per-channel scale that reaches the output directly becomes a Scale
+// with one value per element.
+// CHECK-LABEL: func.func @main_graph
+// CHECK: %[[R:.*]] = snn.if
+// CHECK: %[[S:.*]] = snn.scale %[[R]] {{{.*}}scale = dense<[5.000000e-01, 2.500000e-01, 1.000000e+00]> : tensor<3xf32>}
+// CHECK: snn.output %[[S]]
+func.func @main_graph(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = onnx.Relu(%x) {snn.activation_scale = 1.0 : f32, snn.channel_scales = dense<[0.5, 0.25, 1.0]> : tensor<3xf32>} : (tensor<?x3xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}

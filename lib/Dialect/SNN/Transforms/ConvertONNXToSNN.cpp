@@ -29,10 +29,27 @@ namespace {
 
 /// What an onnx value became: a sum of snn values, each in units of
 /// `scale` ANN activations (spikes of a neuron with threshold lambda carry
-/// lambda; currents and the input carry 1).
+/// lambda; currents and the input carry 1). `scale` has one value, or one
+/// per channel (the first per-sample dimension; after a Flatten, the
+/// channels of the flattened elements, which keep their order).
 struct Mapped {
   SmallVector<Value, 2> terms;
-  double scale = 1;
+  SmallVector<double, 1> scale = {1};
+  bool isUnit() const { return scale.size() == 1 && scale[0] == 1; }
+  /// The scale of element `e` of a per-sample value of `n` elements.
+  double at(int64_t e, int64_t n) const {
+    if (scale.size() == 1)
+      return scale[0];
+    return scale[e / (n / static_cast<int64_t>(scale.size()))];
+  }
+  /// The scale of every element of a per-sample `type`.
+  std::vector<float> perElement(ShapedType type) const {
+    int64_t n = type.getNumElements();
+    std::vector<float> out(n);
+    for (int64_t e = 0; e < n; ++e)
+      out[e] = at(e, n);
+    return out;
+  }
 };
 
 /// `node 'NAME' (Op)` for diagnostics.
@@ -126,11 +143,17 @@ FailureOr<SmallVector<Value, 2>> Converter::inAnnUnits(Operation *user,
     return failure();
   }
   SmallVector<Value, 2> out;
-  for (Value t : it->second.terms) {
-    if (it->second.scale != 1)
-      t = b->create<ScaleOp>(user->getLoc(), t.getType(), t,
-                             splat(ctx, it->second.scale),
+  const Mapped &m = it->second;
+  for (Value t : m.terms) {
+    if (!m.isUnit()) {
+      auto type = cast<RankedTensorType>(t.getType());
+      DenseElementsAttr scale =
+          m.scale.size() == 1
+              ? splat(ctx, m.scale[0])
+              : floats(type.getShape(), m.perElement(type), ctx);
+      t = b->create<ScaleOp>(user->getLoc(), type, t, scale,
                              b->getStringAttr(fresh("scale")));
+    }
     out.push_back(t);
   }
   return out;
@@ -143,12 +166,12 @@ LogicalResult Converter::convertGemm(Operation *op, Value x, ArrayRef<double> w,
   FailureOr<Value> input = single(op, x);
   if (failed(input))
     return failure();
-  double lambda = map[x].scale;
+  const Mapped &scales = map[x];
   std::vector<float> weight(out * in);
   for (int64_t o = 0; o < out; ++o)
     for (int64_t i = 0; i < in; ++i)
-      weight[o * in + i] =
-          alpha * lambda * (wIsOutIn ? w[o * in + i] : w[i * out + o]);
+      weight[o * in + i] = alpha * scales.at(i, in) *
+                           (wIsOutIn ? w[o * in + i] : w[i * out + o]);
   DenseElementsAttr biasAttr;
   if (bias) {
     if (bias->size() != 1 && static_cast<int64_t>(bias->size()) != out)
@@ -162,7 +185,7 @@ LogicalResult Converter::convertGemm(Operation *op, Value x, ArrayRef<double> w,
   auto affine = b->create<AffineOp>(op->getLoc(), type, *input,
                                     floats({out, in}, weight, ctx), biasAttr,
                                     nodeName(*b, op, fresh("affine")));
-  map[op->getResult(0)] = {{affine}, 1};
+  map[op->getResult(0)] = {{affine}, {1}};
   return success();
 }
 
@@ -232,11 +255,17 @@ LogicalResult Converter::convert(Operation *op, Pass::Statistic &numNeurons,
     FailureOr<Value> input = single(op, conv.getX());
     if (failed(input))
       return failure();
-    double lambda = map[conv.getX()].scale;
+    const Mapped &scales = map[conv.getX()];
     auto wt = cast<RankedTensorType>(conv.getW().getType());
+    // Input channel c's spikes carry its scale: weight [F, C/groups, kh, kw].
+    int64_t f = wt.getDimSize(0), cg = wt.getDimSize(1);
+    int64_t cin = cg * conv.getGroup(), fg = f / conv.getGroup();
+    int64_t taps = wt.getDimSize(2) * wt.getDimSize(3);
     std::vector<float> weight(w->size());
-    for (size_t i = 0; i < w->size(); ++i)
-      weight[i] = (*w)[i] * lambda;
+    for (size_t i = 0; i < w->size(); ++i) {
+      int64_t o = i / (cg * taps), ci = (i / taps) % cg;
+      weight[i] = (*w)[i] * scales.at((o / fg) * cg + ci, cin);
+    }
     DenseElementsAttr biasAttr;
     if (!isa<NoneType>(conv.getB().getType())) {
       auto bias = onnx::getConstantFloats(conv.getB());
@@ -252,7 +281,7 @@ LogicalResult Converter::convert(Operation *op, Pass::Statistic &numNeurons,
                                  b->getDenseI64ArrayAttr(dilations),
                                  b->getI64IntegerAttr(conv.getGroup()),
                                  nodeName(*b, op, fresh("conv")));
-    map[conv.getY()] = {{c}, 1};
+    map[conv.getY()] = {{c}, {1}};
     return success();
   }
 
@@ -264,14 +293,36 @@ LogicalResult Converter::convert(Operation *op, Pass::Statistic &numNeurons,
     auto terms = inAnnUnits(op, relu.getX());
     if (failed(terms))
       return failure();
-    double lambda = scale.getValueAsDouble();
     auto type = cast<RankedTensorType>((*terms)[0].getType());
+    Mapped result;
+    result.scale = {scale.getValueAsDouble()};
+    if (auto channels =
+            op->getAttrOfType<DenseElementsAttr>(kChannelScalesAttr)) {
+      if (type.getRank() < 1 || channels.getNumElements() != type.getDimSize(0))
+        return fail(op, "'snn.channel_scales' needs one value per channel");
+      result.scale.clear();
+      for (APFloat v : channels.getValues<APFloat>()) {
+        if (!(v.convertToDouble() > 0))
+          return fail(op, "'snn.channel_scales' must be positive");
+        result.scale.push_back(v.convertToDouble());
+      }
+    }
+    // Threshold lambda, membrane from lambda / 2: one value, or one per
+    // neuron from its channel's scale.
+    std::vector<float> threshold = result.perElement(type), init;
+    for (float t : threshold)
+      init.push_back(0.5f * t);
+    bool single = result.scale.size() == 1;
+    auto param = [&](ArrayRef<float> v) {
+      return single ? splat(ctx, v[0]) : floats(type.getShape(), v, ctx);
+    };
     auto neuron = b->create<IFOp>(
-        loc, type, *terms, splat(ctx, 1.0f), splat(ctx, lambda),
-        /*v_reset=*/DenseElementsAttr(), splat(ctx, 0.5 * lambda),
+        loc, type, *terms, splat(ctx, 1.0f), param(threshold),
+        /*v_reset=*/DenseElementsAttr(), param(init),
         b->getStringAttr("subtract"), nodeName(*b, op, fresh("if")));
     ++numNeurons;
-    map[relu.getY()] = {{neuron}, lambda};
+    result.terms = {neuron};
+    map[relu.getY()] = result;
     return success();
   }
 
@@ -461,7 +512,7 @@ LogicalResult Converter::run(Pass::Statistic &numNeurons,
   Value in = builder.create<InputOp>(func.getLoc(), perSample(inType),
                                      entry->getArgument(0),
                                      builder.getStringAttr(inName));
-  map[func.getArgument(0)] = {{in}, 1};
+  map[func.getArgument(0)] = {{in}, {1}};
   for (Operation &op : func.getBody().front().without_terminator())
     if (failed(convert(&op, numNeurons, numMaxPools))) {
       newFunc.erase();

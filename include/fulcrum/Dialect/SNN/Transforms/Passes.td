@@ -21,7 +21,15 @@ def SNNCalibrate : Pass<"fulcrum-snn-calibrate", "::mlir::ModuleOp"> {
     Each Relu gets the discardable attribute `snn.activation_scale`: the
     `percentile`-th percentile of its positive activations over all images
     and neurons (99.9 by default, the robust normalization of Rueckauer et
-    al., 2017). A `onnx.MaxPool` fed by a Relu gets `snn.maxpool_gain`, the
+    al., 2017). With `per-channel` (the default), each Relu also gets
+    `snn.channel_scales`, a `tensor<Cxf32>` of the same percentile taken
+    per channel (dimension 1 of its result: the channels of a convolution,
+    the neurons of a Gemm), the channel-wise normalization of Kim et al.
+    (Spiking-YOLO, AAAI 2020): a channel whose activations stay small gets
+    a lower threshold and fires at a useful rate, which shortens the
+    timesteps a converted network needs; a channel with no positive
+    activation on the data keeps the layer's scale. A `onnx.MaxPool` fed
+    by a Relu gets `snn.maxpool_gain`, the
     ratio of the mean of its max-pooled to its average-pooled activations
     on the same data (the ANN-to-SNN conversion approximates max pooling by
     average pooling times this gain).
@@ -32,7 +40,8 @@ def SNNCalibrate : Pass<"fulcrum-snn-calibrate", "::mlir::ModuleOp"> {
     ```mlir
     %8 = onnx.Relu(%7) : (tensor<?x512xf32>) -> tensor<?x512xf32>
     // becomes
-    %8 = onnx.Relu(%7) {snn.activation_scale = 3.71 : f32} : ...
+    %8 = onnx.Relu(%7) {snn.activation_scale = 3.71 : f32,
+                        snn.channel_scales = dense<[...]> : tensor<512xf32>}
     ```
   }];
   let options = [
@@ -42,6 +51,8 @@ def SNNCalibrate : Pass<"fulcrum-snn-calibrate", "::mlir::ModuleOp"> {
            "Percentile of the positive activations that becomes the scale">,
     Option<"maxSamples", "max-samples", "int64_t", "1000",
            "Use at most this many calibration inputs">,
+    Option<"perChannel", "per-channel", "bool", "true",
+           "Also record one scale per channel (snn.channel_scales)">,
     Option<"entryPoint", "entry-point", "std::string", "\"main_graph\"",
            "The function to calibrate">
   ];
