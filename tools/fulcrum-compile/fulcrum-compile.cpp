@@ -96,6 +96,15 @@ static cl::opt<bool> snnLayerThresholds(
     cl::desc("--target=nir: one threshold per layer instead of per channel"),
     cl::init(false));
 static cl::opt<std::string>
+    snnNeuron("snn-neuron",
+              cl::desc("--target=nir: neuron model, if or lif (leaky, time "
+                       "constant --snn-lif-tau)"),
+              cl::init("if"));
+static cl::opt<double>
+    snnLifTau("snn-lif-tau",
+              cl::desc("--target=nir: the LIF time constant in timesteps"),
+              cl::init(100));
+static cl::opt<std::string>
     target("target",
            cl::desc("Target (see --list-targets), or a target description "
                     "preset (x86-64-v3, x86-64-v4, sm_80, sm_90, loihi2)"),
@@ -314,6 +323,8 @@ int main(int argc, char **argv) {
   options.targetOptions.snnWeightBits = snnWeightBits;
   options.targetOptions.snnMaxPool = snnMaxPool;
   options.targetOptions.snnChannelThresholds = !snnLayerThresholds;
+  options.targetOptions.snnNeuron = snnNeuron;
+  options.targetOptions.snnLifTau = snnLifTau;
 
   auto description = fulcrum::cost::resolveTargetDescription(
       targetDescription, options, targetCpu.getNumOccurrences() > 0);

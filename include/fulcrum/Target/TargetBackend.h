@@ -66,6 +66,9 @@ struct TargetOptions {
   std::string snnMaxPool = "spike-max";
   /// Neuromorphic targets: thresholds per channel (false: one per layer).
   bool snnChannelThresholds = true;
+  /// Neuromorphic targets: `if` or `lif` neurons, and the LIF time constant.
+  std::string snnNeuron = "if";
+  double snnLifTau = 100;
 };
 
 /// What a target resolves its options to: the machine code generation

@@ -50,6 +50,8 @@ public:
     ConvertONNXToSNNOptions convert;
     convert.entryPoint = options.entryPoint;
     convert.maxpool = target.snnMaxPool;
+    convert.neuron = target.snnNeuron;
+    convert.lifTau = target.snnLifTau;
     pm.addPass(createConvertONNXToSNN(convert));
     if (target.snnWeightBits) {
       SNNQuantizeWeightsOptions quantize;

@@ -1,6 +1,8 @@
 // RUN: not fulcrum-opt %s --split-input-file --fulcrum-convert-onnx-to-snn 2>&1 | FileCheck %s
 // RUN: not fulcrum-opt %s --split-input-file --fulcrum-convert-onnx-to-snn=maxpool=avg 2>&1 | FileCheck %s --check-prefix=AVG
 // RUN: not fulcrum-opt %s --split-input-file --fulcrum-convert-onnx-to-snn=maxpool=max 2>&1 | FileCheck %s --check-prefix=MODE
+// RUN: not fulcrum-opt %s --split-input-file --fulcrum-convert-onnx-to-snn=neuron=izhikevich 2>&1 | FileCheck %s --check-prefix=NEURON
+// RUN: not fulcrum-opt %s --split-input-file --fulcrum-convert-onnx-to-snn="neuron=lif lif-tau=0" 2>&1 | FileCheck %s --check-prefix=TAU
 // Each error names the node (its ONNX name, from the location) and the
 // reason, and the pass fails.
 
@@ -101,8 +103,11 @@ func.func @main_graph(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   return %0 : tensor<?x2xf32>
 }
 
-// An unknown MaxPool mode is an error.
+// An unknown MaxPool mode or neuron model, or a LIF time constant that is
+// not positive, is an error.
 // MODE: error: maxpool must be "spike-max" or "avg", got "max"
+// NEURON: error: neuron must be "if" or "lif", got "izhikevich"
+// TAU: error: lif-tau must be positive, got 0.000000e+00
 
 // -----
 

@@ -1,5 +1,6 @@
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-convert-onnx-to-snn | FileCheck %s
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-convert-onnx-to-snn=maxpool=avg | FileCheck %s --check-prefix=AVG
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-convert-onnx-to-snn="neuron=lif lif-tau=50" | FileCheck %s --check-prefix=LIF
 
 // A Gemm-Relu-Gemm network: the Relu becomes IF neurons whose threshold is
 // its activation scale (2), starting at half of it, and the weights its
@@ -10,6 +11,13 @@
 // CHECK: %[[A1:.*]] = snn.affine %[[IN]] {bias = dense<[5.000000e-01, -1.000000e+00]> : tensor<2xf32>, name = "fc1", weight = dense<{{\[\[}}1.000000e+00, 2.000000e+00, 3.000000e+00], [4.000000e+00, 5.000000e+00, 6.000000e+00]]> : tensor<2x3xf32>}
 // CHECK: %[[IF:.*]] = snn.if %[[A1]] {name = "relu1", r = dense<1.000000e+00> : tensor<1xf32>, v_init = dense<1.000000e+00> : tensor<1xf32>, v_threshold = dense<2.000000e+00> : tensor<1xf32>}
 // CHECK: %[[A2:.*]] = snn.affine %[[IF]] {name = "fc2", weight = dense<{{\[\[}}2.000000e+00, -6.000000e+00]]> : tensor<1x2xf32>}
+// With neuron=lif: LIF neurons with r = tau (each step adds the current
+// and leaks v / tau), no leak potential, the same threshold and membrane.
+// LIF-LABEL: func.func @main_graph
+// LIF: %[[A1:.*]] = snn.affine
+// LIF: %[[N:.*]] = snn.lif %[[A1]] {name = "relu1", r = dense<5.000000e+01> : tensor<1xf32>, tau = dense<5.000000e+01> : tensor<1xf32>, v_init = dense<1.000000e+00> : tensor<1xf32>, v_leak = dense<0.000000e+00> : tensor<1xf32>, v_threshold = dense<2.000000e+00> : tensor<1xf32>}
+// LIF: snn.affine %[[N]] {name = "fc2"
+// LIF-NOT: snn.if
 // CHECK: %[[OUT:.*]] = snn.output %[[A2]] {name = "y"}
 // CHECK: return %[[OUT]]
 func.func @main_graph(%x: tensor<?x3xf32> {onnx.name = "x"}) -> (tensor<?x1xf32> {onnx.name = "y"}) {

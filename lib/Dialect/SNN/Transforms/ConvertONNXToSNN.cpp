@@ -89,8 +89,9 @@ DenseElementsAttr splat(MLIRContext *ctx, float value) {
 
 class Converter {
 public:
-  Converter(func::FuncOp func, StringRef maxPoolMode)
-      : func(func), ctx(func.getContext()), maxPoolMode(maxPoolMode) {}
+  Converter(func::FuncOp func, StringRef maxPoolMode, double lifTau)
+      : func(func), ctx(func.getContext()), maxPoolMode(maxPoolMode),
+        lifTau(lifTau) {}
 
   LogicalResult run(Pass::Statistic &numNeurons, Pass::Statistic &numMaxPools);
 
@@ -114,6 +115,8 @@ private:
   MLIRContext *ctx;
   /// "spike-max" or "avg" (the `maxpool` option).
   StringRef maxPoolMode;
+  /// LIF neurons with this time constant; 0: IF neurons.
+  double lifTau;
   OpBuilder *b = nullptr;
   llvm::DenseMap<Value, Mapped> map;
   int counter = 0;
@@ -316,10 +319,19 @@ LogicalResult Converter::convert(Operation *op, Pass::Statistic &numNeurons,
     auto param = [&](ArrayRef<float> v) {
       return single ? splat(ctx, v[0]) : floats(type.getShape(), v, ctx);
     };
-    auto neuron = b->create<IFOp>(
-        loc, type, *terms, splat(ctx, 1.0f), param(threshold),
-        /*v_reset=*/DenseElementsAttr(), param(init),
-        b->getStringAttr("subtract"), nodeName(*b, op, fresh("if")));
+    Value neuron;
+    if (lifTau > 0)
+      // r = tau: each step adds the input current and leaks v / tau.
+      neuron = b->create<LIFOp>(
+          loc, type, *terms, splat(ctx, lifTau), splat(ctx, lifTau),
+          /*v_leak=*/splat(ctx, 0), param(threshold),
+          /*v_reset=*/DenseElementsAttr(), param(init),
+          b->getStringAttr("subtract"), nodeName(*b, op, fresh("lif")));
+    else
+      neuron = b->create<IFOp>(
+          loc, type, *terms, splat(ctx, 1.0f), param(threshold),
+          /*v_reset=*/DenseElementsAttr(), param(init),
+          b->getStringAttr("subtract"), nodeName(*b, op, fresh("if")));
     ++numNeurons;
     result.terms = {neuron};
     map[relu.getY()] = result;
@@ -552,7 +564,16 @@ struct ConvertONNXToSNNPass
           << maxpool << "\"";
       return signalPassFailure();
     }
-    Converter converter(func, maxpool);
+    if (neuron != "if" && neuron != "lif") {
+      getOperation().emitError("neuron must be \"if\" or \"lif\", got \"")
+          << neuron << "\"";
+      return signalPassFailure();
+    }
+    if (neuron == "lif" && !(lifTau > 0)) {
+      getOperation().emitError("lif-tau must be positive, got ") << lifTau;
+      return signalPassFailure();
+    }
+    Converter converter(func, maxpool, neuron == "lif" ? lifTau : 0.0);
     if (failed(converter.run(numNeurons, numMaxPools)))
       signalPassFailure();
   }

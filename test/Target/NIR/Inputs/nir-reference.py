@@ -8,7 +8,11 @@ and a NumPy IF simulation (reset by subtraction, membrane starting at half
 the threshold, constant-current input) gives Fulcrum's summed readout.
 
     nir-reference.py MODEL.onnx MODEL.nir images.npy readout.npy STEPS
-        [channel|layer]
+        [channel|layer|lif]
+
+`lif` (--snn-neuron=lif): per-neuron thresholds and LIF neurons, with the
+time constant read from the file (r = tau, v_leak = 0): each step
+v += (0 - v + tau * I) / tau.
 """
 import sys
 
@@ -19,7 +23,8 @@ from onnx import numpy_helper
 
 model, nir, images, readout, steps = sys.argv[1:6]
 steps = int(steps)
-per_channel = (sys.argv[6] if len(sys.argv) > 6 else "channel") == "channel"
+mode = sys.argv[6] if len(sys.argv) > 6 else "channel"
+per_channel = mode in ("channel", "lif")
 w = {i.name: numpy_helper.to_array(i) for i in onnx.load(model).graph.initializer}
 x = np.load(images).reshape(len(np.load(images)), -1).astype(np.float64)
 layers = [(w["fc1.weight"], w["fc1.bias"]), (w["fc2.weight"], w["fc2.bias"]),
@@ -50,6 +55,15 @@ for W, b in layers[:2]:
 f = h5py.File(nir, "r")
 nodes = f["node/nodes"]
 got = [nodes["Relu/v_threshold"][()], nodes["Relu_1/v_threshold"][()]]
+types = [nodes[n + "/type"][()].decode() for n in ("Relu", "Relu_1")]
+assert types == (["LIF", "LIF"] if mode == "lif" else ["IF", "IF"]), types
+taus = [None, None]
+if mode == "lif":
+    taus = [nodes[n + "/tau"][()].astype(np.float64) for n in ("Relu", "Relu_1")]
+    for n in ("Relu", "Relu_1"):
+        assert np.array_equal(nodes[n + "/r"][()], nodes[n + "/tau"][()])
+        assert not nodes[n + "/v_leak"][()].any()
+    print("LIF tau", taus[0].flat[0])
 for t, g in zip(thresholds, got):
     assert np.allclose(g, t, rtol=1e-4), (g[:4], t[:4])
 distinct = len(np.unique(got[0]))
@@ -70,7 +84,9 @@ out = np.zeros((len(x), 10))
 for _ in range(steps):
     s = x
     for k in range(2):
-        v[k] += s @ Ws[k].T + bs[k]
+        i = s @ Ws[k].T + bs[k]
+        tau = taus[k]
+        v[k] += i if tau is None else (0 - v[k] + tau * i) / tau
         fire = v[k] >= th[k]
         v[k] -= fire * th[k]
         s = fire.astype(np.float64)

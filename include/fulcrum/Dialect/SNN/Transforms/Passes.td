@@ -79,6 +79,10 @@ def ConvertONNXToSNN : Pass<"fulcrum-convert-onnx-to-snn", "::mlir::ModuleOp"> {
       multiplied by `lambda` (the data-based normalization of Diehl et al.,
       2015 and Rueckauer et al., 2017, written with unnormalized weights),
       so a neuron's firing rate approximates its ReLU activation / lambda;
+      with `neuron=lif`, `snn.lif` neurons instead, with `tau = r =
+      lif-tau` and `v_leak = 0` (each step adds the input current and
+      leaks `v / tau`: the rate falls slightly below the ReLU's, less so
+      for a larger `lif-tau`), for chips whose neurons always leak;
     - a residual Add of two non-constant values becomes two operands of the
       neuron that follows it (NIR sums the edges into a node); spikes that
       join such a sum directly are scaled by their `lambda` (`snn.scale`);
@@ -97,8 +101,8 @@ def ConvertONNXToSNN : Pass<"fulcrum-convert-onnx-to-snn", "::mlir::ModuleOp"> {
 
     BatchNormalization must have been folded into the preceding Conv
     (`fulcrum-fold-scale-shift` does so). Any other operator is an error
-    naming the node, as is an unknown `maxpool` mode. The scales come from
-    the attributes.
+    naming the node, as is an unknown `maxpool` or `neuron`, or a `lif-tau`
+    that is not positive. The scales come from the attributes.
 
     ```mlir
     %7 = onnx.Gemm(%6, %w, %b) {transB = 1 : i64} : ...
@@ -113,7 +117,11 @@ def ConvertONNXToSNN : Pass<"fulcrum-convert-onnx-to-snn", "::mlir::ModuleOp"> {
            "The function to convert">,
     Option<"maxpool", "maxpool", "std::string", "\"spike-max\"",
            "MaxPool conversion: spike-max (snn.spike_max_pool2d) or avg "
-           "(average pooling times the calibrated gain)">
+           "(average pooling times the calibrated gain)">,
+    Option<"neuron", "neuron", "std::string", "\"if\"",
+           "Neuron model: if (integrate-and-fire) or lif (leaky)">,
+    Option<"lifTau", "lif-tau", "double", "100",
+           "The LIF neurons' time constant in timesteps (neuron=lif)">
   ];
   let dependentDialects = ["::fulcrum::snn::SNNDialect"];
   let statistics = [
