@@ -88,6 +88,25 @@ static cl::opt<unsigned> snnWeightBits(
     "snn-weight-bits",
     cl::desc("--target=nir: round weights to this many bits (0: keep f32)"),
     cl::init(0));
+static cl::opt<std::string> snnMaxPool(
+    "snn-maxpool",
+    cl::desc("--target=nir: MaxPool as spike-max (exact max of spike "
+             "counts, a NIR extension node) or avg (average pooling times "
+             "a calibrated gain, NIR's own nodes)"),
+    cl::init("spike-max"));
+static cl::opt<bool> snnLayerThresholds(
+    "snn-layer-thresholds",
+    cl::desc("--target=nir: one threshold per layer instead of per channel"),
+    cl::init(false));
+static cl::opt<std::string>
+    snnNeuron("snn-neuron",
+              cl::desc("--target=nir: neuron model, if or lif (leaky, time "
+                       "constant --snn-lif-tau)"),
+              cl::init("if"));
+static cl::opt<double>
+    snnLifTau("snn-lif-tau",
+              cl::desc("--target=nir: the LIF time constant in timesteps"),
+              cl::init(100));
 static cl::opt<std::string>
     target("target",
            cl::desc("Target (see --list-targets), or a target description "
@@ -419,6 +438,10 @@ int main(int argc, char **argv) {
   options.targetOptions.calibrationPercentile =
       calibrationPercentile.getNumOccurrences() ? calibrationPercentile : 99.9;
   options.targetOptions.snnWeightBits = snnWeightBits;
+  options.targetOptions.snnMaxPool = snnMaxPool;
+  options.targetOptions.snnChannelThresholds = !snnLayerThresholds;
+  options.targetOptions.snnNeuron = snnNeuron;
+  options.targetOptions.snnLifTau = snnLifTau;
   for (const std::string &spec : inputShapes) {
     auto shape = fulcrum::parseInputShape(spec);
     if (!shape)

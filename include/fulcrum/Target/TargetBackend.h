@@ -62,6 +62,13 @@ struct TargetOptions {
   std::string calibrationData;
   double calibrationPercentile = 99.9;
   unsigned snnWeightBits = 0;
+  /// Neuromorphic targets: how MaxPool converts (`spike-max` or `avg`).
+  std::string snnMaxPool = "spike-max";
+  /// Neuromorphic targets: thresholds per channel (false: one per layer).
+  bool snnChannelThresholds = true;
+  /// Neuromorphic targets: `if` or `lif` neurons, and the LIF time constant.
+  std::string snnNeuron = "if";
+  double snnLifTau = 100;
 };
 
 /// What a target resolves its options to: the machine code generation

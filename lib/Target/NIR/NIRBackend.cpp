@@ -45,9 +45,13 @@ public:
     calibrate.calibrationData = target.calibrationData;
     calibrate.percentile = target.calibrationPercentile;
     calibrate.entryPoint = options.entryPoint;
+    calibrate.perChannel = target.snnChannelThresholds;
     pm.addPass(createSNNCalibrate(calibrate));
     ConvertONNXToSNNOptions convert;
     convert.entryPoint = options.entryPoint;
+    convert.maxpool = target.snnMaxPool;
+    convert.neuron = target.snnNeuron;
+    convert.lifTau = target.snnLifTau;
     pm.addPass(createConvertONNXToSNN(convert));
     if (target.snnWeightBits) {
       SNNQuantizeWeightsOptions quantize;

@@ -30,6 +30,9 @@ llvm::Error error(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
+/// The node type of `snn.spike_max_pool2d`, a Fulcrum extension of NIR.
+constexpr const char *kSpikeMaxPoolType = "SpikeMaxPool2d";
+
 /// Closes an HDF5 handle on scope exit.
 struct Handle {
   hid_t id = -1;
@@ -227,6 +230,12 @@ llvm::Expected<std::vector<char>> exportNIR(func::FuncOp func) {
             w.ints(g, "padding", p.getPadding());
     } else if (auto p = dyn_cast<AvgPool2dOp>(op)) {
       ok &= w.string(g, "type", "AvgPool2d") &&
+            w.ints(g, "kernel_size", p.getKernelSize()) &&
+            w.ints(g, "stride", p.getStride()) &&
+            w.ints(g, "padding", p.getPadding());
+    } else if (auto p = dyn_cast<SpikeMaxPool2dOp>(op)) {
+      // A Fulcrum extension node: NIR has no max pooling.
+      ok &= w.string(g, "type", kSpikeMaxPoolType) &&
             w.ints(g, "kernel_size", p.getKernelSize()) &&
             w.ints(g, "stride", p.getStride()) &&
             w.ints(g, "padding", p.getPadding());
@@ -649,7 +658,8 @@ importNIR(ArrayRef<char> bytes, MLIRContext *context, StringRef funcName) {
           dense(w->shape, w->floats), bias, b.getDenseI64ArrayAttr(*stride),
           b.getDenseI64ArrayAttr(*padding), b.getDenseI64ArrayAttr(*dilation),
           b.getI64IntegerAttr((*groups)[0]), nameAttr);
-    } else if (*kind == "SumPool2d" || *kind == "AvgPool2d") {
+    } else if (*kind == "SumPool2d" || *kind == "AvgPool2d" ||
+               *kind == kSpikeMaxPoolType) {
       auto kernel = r.pair(g, "kernel_size");
       auto stride = r.pair(g, "stride");
       auto padding = r.pair(g, "padding");
@@ -674,11 +684,19 @@ importNIR(ArrayRef<char> bytes, MLIRContext *context, StringRef funcName) {
         out.push_back(size);
       }
       auto type = RankedTensorType::get(out, f32);
+      if (*kind == kSpikeMaxPoolType &&
+          ((*padding)[0] >= (*kernel)[0] || (*padding)[1] >= (*kernel)[1]))
+        return error(r.where + ": padding must be smaller than kernel_size");
       if (*kind == "SumPool2d")
         op = b.create<SumPool2dOp>(loc, type, ins[0],
                                    b.getDenseI64ArrayAttr(*kernel),
                                    b.getDenseI64ArrayAttr(*stride),
                                    b.getDenseI64ArrayAttr(*padding), nameAttr);
+      else if (*kind == kSpikeMaxPoolType)
+        op = b.create<SpikeMaxPool2dOp>(
+            loc, type, ins[0], b.getDenseI64ArrayAttr(*kernel),
+            b.getDenseI64ArrayAttr(*stride), b.getDenseI64ArrayAttr(*padding),
+            nameAttr);
       else
         op = b.create<AvgPool2dOp>(loc, type, ins[0],
                                    b.getDenseI64ArrayAttr(*kernel),
@@ -766,7 +784,7 @@ importNIR(ArrayRef<char> bytes, MLIRContext *context, StringRef funcName) {
       return error(r.where + ": NIR node type '" + *kind +
                    "' is not supported (supported: Input, Output, Affine, "
                    "Linear, Conv2d, SumPool2d, AvgPool2d, Flatten, Scale, "
-                   "Delay, IF, LIF)");
+                   "Delay, IF, LIF, and Fulcrum's SpikeMaxPool2d)");
     }
     values[i] = op->getResult(0);
   }

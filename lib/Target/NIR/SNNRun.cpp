@@ -186,13 +186,13 @@ int runSNN(MLIRContext &context, const SNNRunOptions &options,
   os << llvm::formatv("cores: {0} of {1} ({2} neurons, {3} per core)\n",
                       coresNeeded, target->cores, neurons, chip.neuronsPerCore);
   if (options.perLayer) {
-    os << llvm::formatv("{0,-28} {1,-11} {2,8} {3,12} {4,14} {5,7} {6,7}\n",
+    os << llvm::formatv("{0,-28} {1,-16} {2,8} {3,12} {4,14} {5,7} {6,7}\n",
                         "layer", "kind", "neurons", "spikes", "synops",
                         "fan-in", "fan-out");
     for (const LayerStatistics &l : result->layers)
       if (l.synops || l.spikes || l.neurons)
         os << llvm::formatv(
-            "{0,-28} {1,-11} {2,8} {3,12:f0} {4,14:f0} {5,7} {6,7}\n", l.name,
+            "{0,-28} {1,-16} {2,8} {3,12:f0} {4,14:f0} {5,7} {6,7}\n", l.name,
             l.kind, l.neurons, l.spikes, l.synops, l.fanIn, l.fanOut);
   }
   if (!options.outputPath.empty()) {

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <thread>
 
 using namespace mlir;
@@ -35,6 +36,7 @@ enum class Kind {
   Conv,
   SumPool,
   AvgPool,
+  SpikeMaxPool,
   Flatten,
   Scale,
   Delay,
@@ -182,6 +184,13 @@ llvm::Expected<std::vector<Node>> build(func::FuncOp func) {
                                 : cast<SumPool2dOp>(op).getPadding();
       n.kh = k[0], n.kw = k[1], n.sh = s[0], n.sw = s[1], n.ph = p[0],
       n.pw = p[1];
+      n.fanIn = n.kh * n.kw;
+      n.fanOut = ((n.kh + n.sh - 1) / n.sh) * ((n.kw + n.sw - 1) / n.sw);
+    } else if (auto p = dyn_cast<SpikeMaxPool2dOp>(op)) {
+      n.kind = Kind::SpikeMaxPool;
+      n.kh = p.getKernelSize()[0], n.kw = p.getKernelSize()[1];
+      n.sh = p.getStride()[0], n.sw = p.getStride()[1];
+      n.ph = p.getPadding()[0], n.pw = p.getPadding()[1];
       n.fanIn = n.kh * n.kw;
       n.fanOut = ((n.kh + n.sh - 1) / n.sh) * ((n.kw + n.sw - 1) / n.sw);
     } else if (isa<FlattenOp>(op)) {
@@ -376,6 +385,34 @@ void step(const std::vector<Node> &nodes, Run &run, const float *image,
           }
       break;
     }
+    case Kind::SpikeMaxPool: {
+      // v: each input's sum over the timesteps so far; history: each
+      // window's largest sum after the previous step.
+      const std::vector<float> &x = in(0);
+      std::vector<float> &sum = run.v[k], &prev = run.history[k];
+      int64_t c = n.inShape[0], ih = n.inShape[1], iw = n.inShape[2];
+      int64_t oh = n.outShape[1], ow = n.outShape[2];
+      for (size_t j = 0; j < x.size(); ++j)
+        sum[j] += x[j];
+      for (int64_t ch = 0; ch < c; ++ch)
+        for (int64_t oy = 0; oy < oh; ++oy)
+          for (int64_t ox = 0; ox < ow; ++ox) {
+            float m = -std::numeric_limits<float>::infinity();
+            for (int64_t ky = 0; ky < n.kh; ++ky)
+              for (int64_t kx = 0; kx < n.kw; ++kx) {
+                int64_t y = oy * n.sh - n.ph + ky, xx = ox * n.sw - n.pw + kx;
+                if (y < 0 || y >= ih || xx < 0 || xx >= iw)
+                  continue;
+                int64_t j = (ch * ih + y) * iw + xx;
+                m = std::max(m, sum[j]);
+                syn += x[j] != 0;
+              }
+            int64_t o = (ch * oh + oy) * ow + ox;
+            out[o] = m - prev[o];
+            prev[o] = m;
+          }
+      break;
+    }
     case Kind::Flatten:
       std::copy(in(0).begin(), in(0).end(), out.begin());
       break;
@@ -436,6 +473,8 @@ static const char *kindName(Kind k) {
     return "sum_pool2d";
   case Kind::AvgPool:
     return "avg_pool2d";
+  case Kind::SpikeMaxPool:
+    return "spike_max_pool2d";
   case Kind::Flatten:
     return "flatten";
   case Kind::Scale:
@@ -538,6 +577,8 @@ llvm::Expected<SimulationResult> simulate(func::FuncOp func,
         const Node &n = nodes[k];
         run.out[k].assign(n.size, 0);
         run.v[k] = n.init;
+        if (n.kind == Kind::SpikeMaxPool)
+          run.v[k].assign(product(n.inShape), 0);
         int64_t h = n.kind == Kind::Delay  ? (n.maxDelay + 1) * n.size
                     : n.kind == Kind::Conv ? n.size
                                            : n.size;

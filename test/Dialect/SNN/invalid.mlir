@@ -78,3 +78,30 @@ func.func @delay(%x: tensor<2xf32>) -> tensor<2xf32> {
   %0 = snn.delay %x {delay = dense<-1.0> : tensor<1xf32>} : (tensor<2xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// Max pooling keeps the pooling shape rules.
+func.func @negative_spike_max_pool_shape(%x: tensor<2x4x4xf32>) -> tensor<2x3x3xf32> {
+  // expected-error @below {{'snn.spike_max_pool2d' op result spatial size 3 does not match 2}}
+  %0 = snn.spike_max_pool2d %x {kernel_size = array<i64: 2, 2>, stride = array<i64: 2, 2>, padding = array<i64: 0, 0>} : (tensor<2x4x4xf32>) -> tensor<2x3x3xf32>
+  return %0 : tensor<2x3x3xf32>
+}
+
+// -----
+
+// A max pooling window must hold at least one input element.
+func.func @negative_spike_max_pool_padding(%x: tensor<2x4x4xf32>) -> tensor<2x6x6xf32> {
+  // expected-error @below {{'snn.spike_max_pool2d' op padding must be smaller than kernel_size}}
+  %0 = snn.spike_max_pool2d %x {kernel_size = array<i64: 1, 1>, stride = array<i64: 1, 1>, padding = array<i64: 1, 1>} : (tensor<2x4x4xf32>) -> tensor<2x6x6xf32>
+  return %0 : tensor<2x6x6xf32>
+}
+
+// -----
+
+// Max pooling keeps the channels.
+func.func @negative_spike_max_pool_channels(%x: tensor<2x4x4xf32>) -> tensor<3x2x2xf32> {
+  // expected-error @below {{'snn.spike_max_pool2d' op pooling keeps the channel count}}
+  %0 = snn.spike_max_pool2d %x {kernel_size = array<i64: 2, 2>, stride = array<i64: 2, 2>, padding = array<i64: 0, 0>} : (tensor<2x4x4xf32>) -> tensor<3x2x2xf32>
+  return %0 : tensor<3x2x2xf32>
+}

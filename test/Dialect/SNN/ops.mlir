@@ -28,3 +28,11 @@ func.func @all_ops(%arg0: tensor<1x4x4xf32>) -> tensor<3xf32> {
   %10 = snn.output %9, %8 : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   return %10 : tensor<3xf32>
 }
+
+// The max pooling extension round-trips too.
+// CHECK-LABEL: func.func @spike_max_pool
+func.func @spike_max_pool(%arg0: tensor<2x4x4xf32>) -> tensor<2x2x2xf32> {
+  // CHECK: snn.spike_max_pool2d %arg0 {kernel_size = array<i64: 2, 2>, name = "pool", padding = array<i64: 0, 0>, stride = array<i64: 2, 2>}
+  %0 = snn.spike_max_pool2d %arg0 {kernel_size = array<i64: 2, 2>, stride = array<i64: 2, 2>, padding = array<i64: 0, 0>, name = "pool"} : (tensor<2x4x4xf32>) -> tensor<2x2x2xf32>
+  return %0 : tensor<2x2x2xf32>
+}

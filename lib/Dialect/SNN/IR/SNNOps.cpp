@@ -175,6 +175,16 @@ LogicalResult AvgPool2dOp::verify() {
   return checkPool(*this, getKernelSize(), getStride(), getPadding());
 }
 
+LogicalResult SpikeMaxPool2dOp::verify() {
+  if (failed(checkPool(*this, getKernelSize(), getStride(), getPadding())))
+    return failure();
+  // Every window must hold at least one element of the input.
+  for (int i = 0; i < 2; ++i)
+    if (getPadding()[i] >= getKernelSize()[i])
+      return emitOpError("padding must be smaller than kernel_size");
+  return success();
+}
+
 LogicalResult FlattenOp::verify() {
   if (failed(checkStatic(*this)))
     return failure();

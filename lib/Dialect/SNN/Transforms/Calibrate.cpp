@@ -172,7 +172,9 @@ void SNNCalibratePass::runOnOperation() {
       signature->inputs[0].shape.empty() || signature->inputs[0].shape[0] < 0
           ? 100
           : signature->inputs[0].shape[0];
-  std::vector<std::vector<float>> positives(relus.size());
+  // Positive activations per Relu and channel (one "channel" per Relu
+  // without per-channel scales).
+  std::vector<std::vector<std::vector<float>>> positives(relus.size());
   std::vector<PoolSums> poolSums(pools.size());
   bool staticBatch = signature->inputs[0].shape[0] >= 0;
   for (int64_t begin = 0; begin < count; begin += batch) {
@@ -188,9 +190,13 @@ void SNNCalibratePass::runOnOperation() {
     for (size_t i = 0; i < relus.size(); ++i) {
       const HostTensor &t = (*outputs)[numOriginal + i];
       const float *data = reinterpret_cast<const float *>(t.data.data());
+      int64_t channels = perChannel && t.shape.size() >= 2 ? t.shape[1] : 1;
+      int64_t inner = t.shape.empty() ? 1 : t.numElements() / t.shape[0];
+      inner /= channels;
+      positives[i].resize(channels);
       for (int64_t k = 0, e = t.numElements(); k < e; ++k)
         if (data[k] > 0)
-          positives[i].push_back(data[k]);
+          positives[i][(k / inner) % channels].push_back(data[k]);
     }
     for (auto [k, entry] : llvm::enumerate(pools)) {
       const HostTensor &t = (*outputs)[numOriginal + entry.second];
@@ -204,17 +210,35 @@ void SNNCalibratePass::runOnOperation() {
     }
   }
 
+  // The percentile of `v` (reordered), or `fallback` when it is empty.
+  auto percentileOf = [&](std::vector<float> &v, float fallback) {
+    if (v.empty())
+      return fallback;
+    size_t k = std::min(v.size() - 1,
+                        static_cast<size_t>(percentile / 100.0 * v.size()));
+    std::nth_element(v.begin(), v.begin() + k, v.end());
+    return v[k];
+  };
   for (auto [i, relu] : llvm::enumerate(relus)) {
-    std::vector<float> &v = positives[i];
-    float scale = 1;
-    if (!v.empty()) {
-      size_t k = std::min(v.size() - 1,
-                          static_cast<size_t>(percentile / 100.0 * v.size()));
-      std::nth_element(v.begin(), v.begin() + k, v.end());
-      scale = v[k];
-    }
+    std::vector<std::vector<float>> &channels = positives[i];
+    std::vector<float> all;
+    for (const std::vector<float> &c : channels)
+      all.insert(all.end(), c.begin(), c.end());
+    float scale = percentileOf(all, 1);
+    all = {};
     relu->setAttr(snn::kActivationScaleAttr, b.getF32FloatAttr(scale));
     ++numAnnotated;
+    if (!perChannel || channels.size() < 2)
+      continue;
+    // A channel that never fired on the calibration data keeps the layer's
+    // scale.
+    std::vector<float> scales;
+    for (std::vector<float> &c : channels)
+      scales.push_back(percentileOf(c, scale));
+    auto type = RankedTensorType::get({static_cast<int64_t>(scales.size())},
+                                      b.getF32Type());
+    relu->setAttr(snn::kChannelScalesAttr,
+                  DenseElementsAttr::get(type, ArrayRef<float>(scales)));
   }
   for (auto [k, entry] : llvm::enumerate(pools)) {
     double gain = poolSums[k].avg > 0 ? poolSums[k].max / poolSums[k].avg : 1;

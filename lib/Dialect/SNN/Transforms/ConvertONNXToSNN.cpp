@@ -29,10 +29,27 @@ namespace {
 
 /// What an onnx value became: a sum of snn values, each in units of
 /// `scale` ANN activations (spikes of a neuron with threshold lambda carry
-/// lambda; currents and the input carry 1).
+/// lambda; currents and the input carry 1). `scale` has one value, or one
+/// per channel (the first per-sample dimension; after a Flatten, the
+/// channels of the flattened elements, which keep their order).
 struct Mapped {
   SmallVector<Value, 2> terms;
-  double scale = 1;
+  SmallVector<double, 1> scale = {1};
+  bool isUnit() const { return scale.size() == 1 && scale[0] == 1; }
+  /// The scale of element `e` of a per-sample value of `n` elements.
+  double at(int64_t e, int64_t n) const {
+    if (scale.size() == 1)
+      return scale[0];
+    return scale[e / (n / static_cast<int64_t>(scale.size()))];
+  }
+  /// The scale of every element of a per-sample `type`.
+  std::vector<float> perElement(ShapedType type) const {
+    int64_t n = type.getNumElements();
+    std::vector<float> out(n);
+    for (int64_t e = 0; e < n; ++e)
+      out[e] = at(e, n);
+    return out;
+  }
 };
 
 /// `node 'NAME' (Op)` for diagnostics.
@@ -72,7 +89,9 @@ DenseElementsAttr splat(MLIRContext *ctx, float value) {
 
 class Converter {
 public:
-  Converter(func::FuncOp func) : func(func), ctx(func.getContext()) {}
+  Converter(func::FuncOp func, StringRef maxPoolMode, double lifTau)
+      : func(func), ctx(func.getContext()), maxPoolMode(maxPoolMode),
+        lifTau(lifTau) {}
 
   LogicalResult run(Pass::Statistic &numNeurons, Pass::Statistic &numMaxPools);
 
@@ -94,6 +113,10 @@ private:
 
   func::FuncOp func;
   MLIRContext *ctx;
+  /// "spike-max" or "avg" (the `maxpool` option).
+  StringRef maxPoolMode;
+  /// LIF neurons with this time constant; 0: IF neurons.
+  double lifTau;
   OpBuilder *b = nullptr;
   llvm::DenseMap<Value, Mapped> map;
   int counter = 0;
@@ -123,11 +146,17 @@ FailureOr<SmallVector<Value, 2>> Converter::inAnnUnits(Operation *user,
     return failure();
   }
   SmallVector<Value, 2> out;
-  for (Value t : it->second.terms) {
-    if (it->second.scale != 1)
-      t = b->create<ScaleOp>(user->getLoc(), t.getType(), t,
-                             splat(ctx, it->second.scale),
+  const Mapped &m = it->second;
+  for (Value t : m.terms) {
+    if (!m.isUnit()) {
+      auto type = cast<RankedTensorType>(t.getType());
+      DenseElementsAttr scale =
+          m.scale.size() == 1
+              ? splat(ctx, m.scale[0])
+              : floats(type.getShape(), m.perElement(type), ctx);
+      t = b->create<ScaleOp>(user->getLoc(), type, t, scale,
                              b->getStringAttr(fresh("scale")));
+    }
     out.push_back(t);
   }
   return out;
@@ -140,12 +169,12 @@ LogicalResult Converter::convertGemm(Operation *op, Value x, ArrayRef<double> w,
   FailureOr<Value> input = single(op, x);
   if (failed(input))
     return failure();
-  double lambda = map[x].scale;
+  const Mapped &scales = map[x];
   std::vector<float> weight(out * in);
   for (int64_t o = 0; o < out; ++o)
     for (int64_t i = 0; i < in; ++i)
-      weight[o * in + i] =
-          alpha * lambda * (wIsOutIn ? w[o * in + i] : w[i * out + o]);
+      weight[o * in + i] = alpha * scales.at(i, in) *
+                           (wIsOutIn ? w[o * in + i] : w[i * out + o]);
   DenseElementsAttr biasAttr;
   if (bias) {
     if (bias->size() != 1 && static_cast<int64_t>(bias->size()) != out)
@@ -159,7 +188,7 @@ LogicalResult Converter::convertGemm(Operation *op, Value x, ArrayRef<double> w,
   auto affine = b->create<AffineOp>(op->getLoc(), type, *input,
                                     floats({out, in}, weight, ctx), biasAttr,
                                     nodeName(*b, op, fresh("affine")));
-  map[op->getResult(0)] = {{affine}, 1};
+  map[op->getResult(0)] = {{affine}, {1}};
   return success();
 }
 
@@ -229,11 +258,17 @@ LogicalResult Converter::convert(Operation *op, Pass::Statistic &numNeurons,
     FailureOr<Value> input = single(op, conv.getX());
     if (failed(input))
       return failure();
-    double lambda = map[conv.getX()].scale;
+    const Mapped &scales = map[conv.getX()];
     auto wt = cast<RankedTensorType>(conv.getW().getType());
+    // Input channel c's spikes carry its scale: weight [F, C/groups, kh, kw].
+    int64_t f = wt.getDimSize(0), cg = wt.getDimSize(1);
+    int64_t cin = cg * conv.getGroup(), fg = f / conv.getGroup();
+    int64_t taps = wt.getDimSize(2) * wt.getDimSize(3);
     std::vector<float> weight(w->size());
-    for (size_t i = 0; i < w->size(); ++i)
-      weight[i] = (*w)[i] * lambda;
+    for (size_t i = 0; i < w->size(); ++i) {
+      int64_t o = i / (cg * taps), ci = (i / taps) % cg;
+      weight[i] = (*w)[i] * scales.at((o / fg) * cg + ci, cin);
+    }
     DenseElementsAttr biasAttr;
     if (!isa<NoneType>(conv.getB().getType())) {
       auto bias = onnx::getConstantFloats(conv.getB());
@@ -249,7 +284,7 @@ LogicalResult Converter::convert(Operation *op, Pass::Statistic &numNeurons,
                                  b->getDenseI64ArrayAttr(dilations),
                                  b->getI64IntegerAttr(conv.getGroup()),
                                  nodeName(*b, op, fresh("conv")));
-    map[conv.getY()] = {{c}, 1};
+    map[conv.getY()] = {{c}, {1}};
     return success();
   }
 
@@ -261,14 +296,45 @@ LogicalResult Converter::convert(Operation *op, Pass::Statistic &numNeurons,
     auto terms = inAnnUnits(op, relu.getX());
     if (failed(terms))
       return failure();
-    double lambda = scale.getValueAsDouble();
     auto type = cast<RankedTensorType>((*terms)[0].getType());
-    auto neuron = b->create<IFOp>(
-        loc, type, *terms, splat(ctx, 1.0f), splat(ctx, lambda),
-        /*v_reset=*/DenseElementsAttr(), splat(ctx, 0.5 * lambda),
-        b->getStringAttr("subtract"), nodeName(*b, op, fresh("if")));
+    Mapped result;
+    result.scale = {scale.getValueAsDouble()};
+    if (auto channels =
+            op->getAttrOfType<DenseElementsAttr>(kChannelScalesAttr)) {
+      if (type.getRank() < 1 || channels.getNumElements() != type.getDimSize(0))
+        return fail(op, "'snn.channel_scales' needs one value per channel");
+      result.scale.clear();
+      for (APFloat v : channels.getValues<APFloat>()) {
+        if (!(v.convertToDouble() > 0))
+          return fail(op, "'snn.channel_scales' must be positive");
+        result.scale.push_back(v.convertToDouble());
+      }
+    }
+    // Threshold lambda, membrane from lambda / 2: one value, or one per
+    // neuron from its channel's scale.
+    std::vector<float> threshold = result.perElement(type), init;
+    for (float t : threshold)
+      init.push_back(0.5f * t);
+    bool single = result.scale.size() == 1;
+    auto param = [&](ArrayRef<float> v) {
+      return single ? splat(ctx, v[0]) : floats(type.getShape(), v, ctx);
+    };
+    Value neuron;
+    if (lifTau > 0)
+      // r = tau: each step adds the input current and leaks v / tau.
+      neuron = b->create<LIFOp>(
+          loc, type, *terms, splat(ctx, lifTau), splat(ctx, lifTau),
+          /*v_leak=*/splat(ctx, 0), param(threshold),
+          /*v_reset=*/DenseElementsAttr(), param(init),
+          b->getStringAttr("subtract"), nodeName(*b, op, fresh("lif")));
+    else
+      neuron = b->create<IFOp>(
+          loc, type, *terms, splat(ctx, 1.0f), param(threshold),
+          /*v_reset=*/DenseElementsAttr(), param(init),
+          b->getStringAttr("subtract"), nodeName(*b, op, fresh("if")));
     ++numNeurons;
-    map[relu.getY()] = {{neuron}, lambda};
+    result.terms = {neuron};
+    map[relu.getY()] = result;
     return success();
   }
 
@@ -382,19 +448,44 @@ LogicalResult Converter::convert(Operation *op, Pass::Statistic &numNeurons,
   }
   if (auto maxPool = dyn_cast<onnx::MaxPoolOp>(op)) {
     SmallVector<int64_t> pads = vec(maxPool.getPads(), 4, 0);
+    SmallVector<int64_t> strides = vec(maxPool.getStrides(), 2, 1);
+    bool padded = llvm::any_of(pads, [](int64_t p) { return p != 0; });
     if (maxPool.getCeilMode() || maxPool.getAutoPad() != "NOTSET" ||
-        llvm::any_of(pads, [](int64_t p) { return p != 0; }) ||
+        (padded && maxPoolMode != "spike-max") ||
         llvm::any_of(vec(maxPool.getDilations(), 2, 1),
                      [](int64_t d) { return d != 1; }) ||
         !maxPool.getIndices().use_empty())
-      return fail(op, "only unpadded, undilated MaxPool without indices is "
-                      "approximated");
+      return fail(op, maxPoolMode == "spike-max"
+                          ? "only undilated MaxPool with ceil_mode 0 and "
+                            "without indices is converted"
+                          : "only unpadded, undilated MaxPool without "
+                            "indices is approximated");
+    ++numMaxPools;
+    if (maxPoolMode == "spike-max") {
+      if (failed(requireRank(maxPool.getX(), 4)))
+        return failure();
+      if (pads[0] != pads[2] || pads[1] != pads[3])
+        return fail(op, "asymmetric padding has no NIR pooling form");
+      ArrayRef<int64_t> kernel = maxPool.getKernelShape();
+      if (pads[0] >= kernel[0] || pads[1] >= kernel[1])
+        return fail(op, "padding must be smaller than the kernel");
+      FailureOr<Value> input = single(op, maxPool.getX());
+      if (failed(input))
+        return failure();
+      auto result = b->create<SpikeMaxPool2dOp>(
+          loc, perSample(maxPool.getY().getType()), *input,
+          b->getDenseI64ArrayAttr(kernel), b->getDenseI64ArrayAttr(strides),
+          b->getDenseI64ArrayAttr({pads[0], pads[1]}),
+          nodeName(*b, op, fresh("pool")));
+      // The max of spike counts is in the units of the spikes pooled.
+      map[maxPool.getY()] = {{result}, map[maxPool.getX()].scale};
+      return success();
+    }
     double gain = 1;
     if (auto g = op->getAttrOfType<FloatAttr>("snn.maxpool_gain"))
       gain = g.getValueAsDouble();
-    ++numMaxPools;
     return pool(maxPool.getX(), maxPool.getY(), maxPool.getKernelShape(),
-                vec(maxPool.getStrides(), 2, 1), pads, gain);
+                strides, pads, gain);
   }
 
   if (isa<onnx::BatchNormalizationOp>(op))
@@ -433,7 +524,7 @@ LogicalResult Converter::run(Pass::Statistic &numNeurons,
   Value in = builder.create<InputOp>(func.getLoc(), perSample(inType),
                                      entry->getArgument(0),
                                      builder.getStringAttr(inName));
-  map[func.getArgument(0)] = {{in}, 1};
+  map[func.getArgument(0)] = {{in}, {1}};
   for (Operation &op : func.getBody().front().without_terminator())
     if (failed(convert(&op, numNeurons, numMaxPools))) {
       newFunc.erase();
@@ -467,7 +558,22 @@ struct ConvertONNXToSNNPass
       getOperation().emitError("no entry point @") << entryPoint;
       return signalPassFailure();
     }
-    Converter converter(func);
+    if (maxpool != "spike-max" && maxpool != "avg") {
+      getOperation().emitError("maxpool must be \"spike-max\" or \"avg\", "
+                               "got \"")
+          << maxpool << "\"";
+      return signalPassFailure();
+    }
+    if (neuron != "if" && neuron != "lif") {
+      getOperation().emitError("neuron must be \"if\" or \"lif\", got \"")
+          << neuron << "\"";
+      return signalPassFailure();
+    }
+    if (neuron == "lif" && !(lifTau > 0)) {
+      getOperation().emitError("lif-tau must be positive, got ") << lifTau;
+      return signalPassFailure();
+    }
+    Converter converter(func, maxpool, neuron == "lif" ? lifTau : 0.0);
     if (failed(converter.run(numNeurons, numMaxPools)))
       signalPassFailure();
   }

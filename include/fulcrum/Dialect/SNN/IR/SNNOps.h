@@ -25,6 +25,10 @@ namespace fulcrum::snn {
 /// the layer's scale in threshold balancing.
 inline constexpr llvm::StringLiteral kActivationScaleAttr =
     "snn.activation_scale";
+/// With per-channel calibration, also one scale per channel (dimension 1 of
+/// the Relu's result), a `tensor<Cxf32>`; it takes precedence over the
+/// layer's scale in the conversion.
+inline constexpr llvm::StringLiteral kChannelScalesAttr = "snn.channel_scales";
 
 /// True for the neuron ops (snn.if, snn.lif).
 bool isNeuron(mlir::Operation *op);

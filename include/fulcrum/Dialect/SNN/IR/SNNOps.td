@@ -24,8 +24,8 @@ def SNN_Dialect : Dialect {
     A function in the `snn` dialect describes one timestep of a spiking
     network: `snn.input` marks the graph input (a per-sample tensor, no
     batch dimension), synapse ops (`snn.affine`, `snn.conv2d`,
-    `snn.sum_pool2d`, `snn.avg_pool2d`, `snn.flatten`, `snn.scale`,
-    `snn.delay`) turn spikes or currents into currents, neuron ops
+    `snn.sum_pool2d`, `snn.avg_pool2d`, `snn.spike_max_pool2d`,
+    `snn.flatten`, `snn.scale`, `snn.delay`) turn spikes or currents into currents, neuron ops
     (`snn.if`, `snn.lif`) integrate the sum of their operands and emit
     spikes (0 or 1), and `snn.output` is the graph output (the readout sums
     it over timesteps). Neurons and outputs take any number of operands,
@@ -118,6 +118,35 @@ def SNN_SumPool2dOp : SNN_Op<"sum_pool2d"> {
 
 def SNN_AvgPool2dOp : SNN_Op<"avg_pool2d"> {
   let summary = "Average pooling (NIR AvgPool2d)";
+  let arguments = (ins SNN_Tensor:$input, DenseI64ArrayAttr:$kernel_size,
+                   DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
+                   OptionalAttr<StrAttr>:$name);
+  let results = (outs SNN_Tensor:$result);
+  let hasVerifier = 1;
+}
+
+def SNN_SpikeMaxPool2dOp : SNN_Op<"spike_max_pool2d"> {
+  let summary = "Max pooling of accumulated inputs (Fulcrum extension)";
+  let description = [{
+    Max pooling for rate-coded spike trains. Each input element `i`
+    accumulates its input over the timesteps, `S_i(t) = x_i(1) + ... +
+    x_i(t)` (its spike count when the input is spikes); each window `w`
+    outputs the increase of its largest accumulator:
+    `y_w(t) = max_{i in w} S_i(t) - max_{i in w} S_i(t - 1)`, with
+    `S(0) = 0`. Padded positions take no part in the max.
+
+    The output summed over timesteps is therefore exactly the max pooling
+    of the summed inputs, at every timestep; with spikes in, the max of
+    the counts grows by at most one per step, so the output is itself a
+    spike train (0 or 1). This is the counting form of the spike-gated max
+    of Rueckauer et al. (2017), which passes the spikes of the input that
+    has fired most so far: it converges to max pooling of the firing
+    rates, without the gate's switching error.
+
+    NIR has no max pooling node; the exporter writes this op as the
+    Fulcrum extension node type `SpikeMaxPool2d` with `kernel_size`,
+    `stride` and `padding` as `SumPool2d` has them.
+  }];
   let arguments = (ins SNN_Tensor:$input, DenseI64ArrayAttr:$kernel_size,
                    DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
                    OptionalAttr<StrAttr>:$name);

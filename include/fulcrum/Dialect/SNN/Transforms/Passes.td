@@ -21,7 +21,15 @@ def SNNCalibrate : Pass<"fulcrum-snn-calibrate", "::mlir::ModuleOp"> {
     Each Relu gets the discardable attribute `snn.activation_scale`: the
     `percentile`-th percentile of its positive activations over all images
     and neurons (99.9 by default, the robust normalization of Rueckauer et
-    al., 2017). A `onnx.MaxPool` fed by a Relu gets `snn.maxpool_gain`, the
+    al., 2017). With `per-channel` (the default), each Relu also gets
+    `snn.channel_scales`, a `tensor<Cxf32>` of the same percentile taken
+    per channel (dimension 1 of its result: the channels of a convolution,
+    the neurons of a Gemm), the channel-wise normalization of Kim et al.
+    (Spiking-YOLO, AAAI 2020): a channel whose activations stay small gets
+    a lower threshold and fires at a useful rate, which shortens the
+    timesteps a converted network needs; a channel with no positive
+    activation on the data keeps the layer's scale. A `onnx.MaxPool` fed
+    by a Relu gets `snn.maxpool_gain`, the
     ratio of the mean of its max-pooled to its average-pooled activations
     on the same data (the ANN-to-SNN conversion approximates max pooling by
     average pooling times this gain).
@@ -32,7 +40,8 @@ def SNNCalibrate : Pass<"fulcrum-snn-calibrate", "::mlir::ModuleOp"> {
     ```mlir
     %8 = onnx.Relu(%7) : (tensor<?x512xf32>) -> tensor<?x512xf32>
     // becomes
-    %8 = onnx.Relu(%7) {snn.activation_scale = 3.71 : f32} : ...
+    %8 = onnx.Relu(%7) {snn.activation_scale = 3.71 : f32,
+                        snn.channel_scales = dense<[...]> : tensor<512xf32>}
     ```
   }];
   let options = [
@@ -42,6 +51,8 @@ def SNNCalibrate : Pass<"fulcrum-snn-calibrate", "::mlir::ModuleOp"> {
            "Percentile of the positive activations that becomes the scale">,
     Option<"maxSamples", "max-samples", "int64_t", "1000",
            "Use at most this many calibration inputs">,
+    Option<"perChannel", "per-channel", "bool", "true",
+           "Also record one scale per channel (snn.channel_scales)">,
     Option<"entryPoint", "entry-point", "std::string", "\"main_graph\"",
            "The function to calibrate">
   ];
@@ -68,10 +79,19 @@ def ConvertONNXToSNN : Pass<"fulcrum-convert-onnx-to-snn", "::mlir::ModuleOp"> {
       multiplied by `lambda` (the data-based normalization of Diehl et al.,
       2015 and Rueckauer et al., 2017, written with unnormalized weights),
       so a neuron's firing rate approximates its ReLU activation / lambda;
+      with `neuron=lif`, `snn.lif` neurons instead, with `tau = r =
+      lif-tau` and `v_leak = 0` (each step adds the input current and
+      leaks `v / tau`: the rate falls slightly below the ReLU's, less so
+      for a larger `lif-tau`), for chips whose neurons always leak;
     - a residual Add of two non-constant values becomes two operands of the
       neuron that follows it (NIR sums the edges into a node); spikes that
       join such a sum directly are scaled by their `lambda` (`snn.scale`);
-    - MaxPool (no padding) is approximated by average pooling followed by
+    - MaxPool becomes `snn.spike_max_pool2d` (`maxpool=spike-max`, the
+      default): each window passes the increase of the largest spike count
+      among its inputs, so the pooled count is exactly the max of the
+      counts at every timestep (a Fulcrum extension node in NIR files);
+      with `maxpool=avg` (for toolchains that read only NIR's own nodes),
+      an unpadded MaxPool is approximated by average pooling followed by
       `snn.scale` with the `snn.maxpool_gain` the calibration measured (1
       without it): the spike rate of a pooled window's average is below
       that of its maximum, and the gain corrects the mean;
@@ -81,7 +101,8 @@ def ConvertONNXToSNN : Pass<"fulcrum-convert-onnx-to-snn", "::mlir::ModuleOp"> {
 
     BatchNormalization must have been folded into the preceding Conv
     (`fulcrum-fold-scale-shift` does so). Any other operator is an error
-    naming the node. Options: none; the scales come from the attributes.
+    naming the node, as is an unknown `maxpool` or `neuron`, or a `lif-tau`
+    that is not positive. The scales come from the attributes.
 
     ```mlir
     %7 = onnx.Gemm(%6, %w, %b) {transB = 1 : i64} : ...
@@ -93,13 +114,20 @@ def ConvertONNXToSNN : Pass<"fulcrum-convert-onnx-to-snn", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"entryPoint", "entry-point", "std::string", "\"main_graph\"",
-           "The function to convert">
+           "The function to convert">,
+    Option<"maxpool", "maxpool", "std::string", "\"spike-max\"",
+           "MaxPool conversion: spike-max (snn.spike_max_pool2d) or avg "
+           "(average pooling times the calibrated gain)">,
+    Option<"neuron", "neuron", "std::string", "\"if\"",
+           "Neuron model: if (integrate-and-fire) or lif (leaky)">,
+    Option<"lifTau", "lif-tau", "double", "100",
+           "The LIF neurons' time constant in timesteps (neuron=lif)">
   ];
   let dependentDialects = ["::fulcrum::snn::SNNDialect"];
   let statistics = [
     Statistic<"numNeurons", "num-neuron-layers", "Neuron layers created">,
     Statistic<"numMaxPools", "num-maxpools-approximated",
-              "MaxPools approximated by average pooling">
+              "MaxPools converted">
   ];
 }
 
