@@ -167,12 +167,16 @@ std::string svgPlot(const SearchResult &r, const SearchOptions &o) {
     const char *fill = p.chosen       ? "#2e7d32"
                        : p.onFrontier ? "#1565c0"
                                       : "#9e9e9e";
+    // Frontier points are ringed in the frontier's colour, the chosen one
+    // too (a frontier of one point has no line to draw).
     os << llvm::formatv(
         "<circle class=\"point\" cx=\"{0:F1}\" cy=\"{1:F1}\" r=\"{2}\" "
-        "fill=\"{3}\"><title>#{4} {5}: {6:F3} ms, {7:F2}%</title></circle>\n",
+        "fill=\"{3}\"{8}><title>#{4} {5}: {6:F3} ms, {7:F2}%</title>"
+        "</circle>\n",
         sx(p.measuredMs), sy(p.heldOut.get(o.metric, r.labelled)),
         p.chosen ? 7 : 4, fill, p.id, escape(p.config.name()), p.measuredMs,
-        p.heldOut.get(o.metric, r.labelled));
+        p.heldOut.get(o.metric, r.labelled),
+        p.onFrontier ? " stroke=\"#1565c0\" stroke-width=\"2.5\"" : "");
   }
   os << "</svg>\n";
   return s;
@@ -235,7 +239,8 @@ std::string html(const SearchResult &r, const SearchOptions &o) {
           "budget.</p>\n";
   }
   os << "<h2>Accuracy against latency</h2>\n" << svgPlot(r, o);
-  os << "<p>Blue: the Pareto frontier; green: the chosen point; red: the "
+  os << "<p>Blue: the Pareto frontier (ringed points); green: the chosen "
+        "point; red: the "
         "accuracy budget below the original.</p>\n";
   const char *header =
       "<tr><th>#</th><th>step</th><th>knobs</th><th>predicted ms</th>"
