@@ -20,20 +20,27 @@
 
 using namespace llvm;
 
-static cl::opt<std::string> outputPath("o",
+// The tool's own options: --help lists these, not LLVM's internal ones
+// (--help-hidden shows everything).
+static cl::OptionCategory toolOptions("fulcrum-calibrate options");
+
+static cl::opt<std::string> outputPath("o", cl::cat(toolOptions),
                                        cl::desc("Write the description here "
                                                 "(- for standard output)"),
                                        cl::value_desc("file"), cl::Required);
-static cl::opt<std::string> name("name", cl::desc("Name of the description"),
+static cl::opt<std::string> name("name", cl::cat(toolOptions),
+                                 cl::desc("Name of the description"),
                                  cl::init("host"));
 static cl::opt<bool>
-    peaksOnly("peaks-only",
+    peaksOnly("peaks-only", cl::cat(toolOptions),
               cl::desc("Measure peaks and bandwidths only (no compiled "
                        "kernels; keeps the preset's efficiencies)"));
-static cl::opt<bool> quiet("quiet", cl::desc("Do not print the figures"));
+static cl::opt<bool> quiet("quiet", cl::cat(toolOptions),
+                           cl::desc("Do not print the figures"));
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv,
                               "Fulcrum host calibration for the cost model\n");
   // The generated code is measured on one thread, as profiles run by

@@ -26,271 +26,277 @@
 
 using namespace llvm;
 
-static cl::opt<std::string> inputPath(cl::Positional,
+// The tool's own options: --help lists these, not LLVM's internal ones
+// (--help-hidden shows everything).
+static cl::OptionCategory toolOptions("fulcrum-compile options");
+
+static cl::opt<std::string> inputPath(cl::Positional, cl::cat(toolOptions),
                                       cl::desc("<model.onnx|.onnxtxt|.mlir>"));
 static cl::opt<std::string>
-    outputPath("o",
+    outputPath("o", cl::cat(toolOptions),
                cl::desc("Output: .o .a .so .ll .mlir (- is MLIR on "
                         "stdout)"),
                cl::value_desc("file"));
 static cl::opt<std::string>
-    compileTo("compile-to",
+    compileTo("compile-to", cl::cat(toolOptions),
               cl::desc("Stop after a phase (with -o X.mlir): import, graph, "
                        "linalg, codegen"),
               cl::init("codegen"));
-static cl::opt<std::string> headerPath("header",
+static cl::opt<std::string> headerPath("header", cl::cat(toolOptions),
                                        cl::desc("Write the C header here"),
                                        cl::value_desc("file"));
 static cl::opt<std::string>
-    depfilePath("depfile",
+    depfilePath("depfile", cl::cat(toolOptions),
                 cl::desc("Write a Make/Ninja depfile: the output depends on "
                          "the model and its external-data files"),
                 cl::value_desc("file"));
 static cl::opt<std::string>
-    quantize("quantize",
+    quantize("quantize", cl::cat(toolOptions),
              cl::desc("Post-training quantization: int8 (needs "
                       "--calibration-data)"),
              cl::value_desc("scheme"));
 static cl::opt<std::string>
-    calibrationData("calibration-data",
+    calibrationData("calibration-data", cl::cat(toolOptions),
                     cl::desc("Calibration inputs for --quantize and --prune: a "
                              ".npy file, a .npz file "
                              "(arrays by input name) or a directory of them"),
                     cl::value_desc("file|dir"));
 static cl::opt<int64_t> calibrationCount(
-    "calibration-count",
+    "calibration-count", cl::cat(toolOptions),
     cl::desc("Use the first N calibration samples (default: all)"),
     cl::init(0));
 static cl::opt<std::string> calibrationMethod(
-    "calibration-method",
+    "calibration-method", cl::cat(toolOptions),
     cl::desc("How activation ranges are chosen: minmax (default), "
              "percentile, entropy (KL, TensorRT-style) or mse"),
     cl::init("minmax"));
 static cl::opt<double> calibrationPercentile(
-    "calibration-percentile",
+    "calibration-percentile", cl::cat(toolOptions),
     cl::desc("Share of |x| the percentile calibration covers (default "
              "99.99 with --quantize; 99.9, the threshold balancing, with "
              "--target=nir)"),
     cl::init(99.99));
 static cl::list<std::string> keepFloat(
-    "quantize-keep-float",
+    "quantize-keep-float", cl::cat(toolOptions),
     cl::desc("Node names of contractions to keep in fp32 (comma-separated)"),
     cl::CommaSeparated);
 static cl::opt<bool> quantizeReport(
-    "quantize-report",
+    "quantize-report", cl::cat(toolOptions),
     cl::desc("Print each contraction's precision after --quantize"));
 static cl::opt<std::string>
-    emitOnnx("emit-onnx",
+    emitOnnx("emit-onnx", cl::cat(toolOptions),
              cl::desc("Also write the model (quantized, if --quantize) as "
                       "ONNX at the graph phase, before graph-level fusion"),
              cl::value_desc("file.onnx"));
 static cl::opt<unsigned> snnWeightBits(
-    "snn-weight-bits",
+    "snn-weight-bits", cl::cat(toolOptions),
     cl::desc("--target=nir: round weights to this many bits (0: keep f32)"),
     cl::init(0));
 static cl::opt<std::string> snnMaxPool(
-    "snn-maxpool",
+    "snn-maxpool", cl::cat(toolOptions),
     cl::desc("--target=nir: MaxPool as spike-max (exact max of spike "
              "counts, a NIR extension node) or avg (average pooling times "
              "a calibrated gain, NIR's own nodes)"),
     cl::init("spike-max"));
 static cl::opt<bool> snnLayerThresholds(
-    "snn-layer-thresholds",
+    "snn-layer-thresholds", cl::cat(toolOptions),
     cl::desc("--target=nir: one threshold per layer instead of per channel"),
     cl::init(false));
 static cl::opt<std::string>
-    snnNeuron("snn-neuron",
+    snnNeuron("snn-neuron", cl::cat(toolOptions),
               cl::desc("--target=nir: neuron model, if or lif (leaky, time "
                        "constant --snn-lif-tau)"),
               cl::init("if"));
 static cl::opt<double>
-    snnLifTau("snn-lif-tau",
+    snnLifTau("snn-lif-tau", cl::cat(toolOptions),
               cl::desc("--target=nir: the LIF time constant in timesteps"),
               cl::init(100));
 static cl::opt<std::string>
-    target("target",
+    target("target", cl::cat(toolOptions),
            cl::desc("Target (see --list-targets), or a target description "
                     "preset (x86-64-v3, x86-64-v4, sm_80, sm_90, loihi2)"),
            cl::init("cpu"));
 static cl::opt<std::string> targetDescription(
-    "target-description",
+    "target-description", cl::cat(toolOptions),
     cl::desc("The cost model's target description: a preset name or a JSON "
              "file (fulcrum-calibrate writes one)"),
     cl::value_desc("name|file"));
 static cl::opt<bool> printCost(
-    "print-cost",
+    "print-cost", cl::cat(toolOptions),
     cl::desc("Print the cost model's per-layer predictions and total (after "
              "the graph phase; -o is then optional)"));
 static cl::opt<unsigned>
-    costThreads("cost-threads",
+    costThreads("cost-threads", cl::cat(toolOptions),
                 cl::desc("Threads a call runs on, for --print-cost"),
                 cl::init(1));
 static cl::list<std::string> inputShapes(
-    "input-shape",
+    "input-shape", cl::cat(toolOptions),
     cl::desc("Compile for a static input shape: NAME_OR_INDEX:D0xD1x... "
              "(? keeps a dimension dynamic; repeatable), e.g. "
              "input:8x1x28x28"));
 static cl::opt<unsigned> costBatch(
-    "cost-batch",
+    "cost-batch", cl::cat(toolOptions),
     cl::desc("The size every dynamic dimension (a dynamic batch) is priced "
              "at, for --print-cost and the fusion decisions (default 1)"),
     cl::init(1));
-static cl::opt<bool> listTargets("list-targets",
+static cl::opt<bool> listTargets("list-targets", cl::cat(toolOptions),
                                  cl::desc("Print the registered targets"));
 static cl::opt<std::string>
-    targetCpu("target-cpu",
+    targetCpu("target-cpu", cl::cat(toolOptions),
               cl::desc("CPU: native (the host's CPU and features), x86-64, "
                        "x86-64-v3, x86-64-v4, or an LLVM CPU name"),
               cl::init("native"));
-static cl::alias mcpu("mcpu", cl::desc("Alias of --target-cpu"),
+static cl::alias mcpu("mcpu", cl::cat(toolOptions),
+                      cl::desc("Alias of --target-cpu"),
                       cl::aliasopt(targetCpu));
 static cl::opt<std::string>
-    gpuChip("gpu-chip",
+    gpuChip("gpu-chip", cl::cat(toolOptions),
             cl::desc("GPU chip of --target=nvptx: sm_80, sm_90, ..."),
             cl::value_desc("chip"));
-static cl::opt<unsigned> optLevel("opt-level",
+static cl::opt<unsigned> optLevel("opt-level", cl::cat(toolOptions),
                                   cl::desc("LLVM optimization level (0-3)"),
                                   cl::init(3));
 static cl::opt<std::string> entryPoint(
-    "entry-point",
+    "entry-point", cl::cat(toolOptions),
     cl::desc("Name of the entry point (_mlir_ciface_<name>); default "
              "main_graph"),
     cl::init("main_graph"));
 static cl::opt<bool>
-    fuseElementwise("fuse-elementwise",
+    fuseElementwise("fuse-elementwise", cl::cat(toolOptions),
                     cl::desc("Fuse element-wise linalg ops (default on)"),
                     cl::init(true));
 static cl::opt<bool>
-    fuse("fuse",
+    fuse("fuse", cl::cat(toolOptions),
          cl::desc("Fuse at graph level: fold BatchNormalization, scales and "
                   "transposes into contractions, recognize layer norms and "
                   "GELUs, fuse epilogues (default on; --fuse=false turns it "
                   "off)"),
          cl::init(true));
 static cl::opt<bool> fuseAttention(
-    "fuse-attention",
+    "fuse-attention", cl::cat(toolOptions),
     cl::desc("Recognize attention blocks as fulcrum.attention and run "
              "them on the fused kernel (default on, with --fuse)"),
     cl::init(true));
 static cl::opt<int64_t> attentionWindow(
-    "attention-window",
+    "attention-window", cl::cat(toolOptions),
     cl::desc("Local attention: queries attend to keys at most W "
              "positions away, except global tokens (default 0: off)"),
     cl::init(0));
 static cl::opt<int64_t> attentionGlobalTokens(
-    "attention-global-tokens",
+    "attention-global-tokens", cl::cat(toolOptions),
     cl::desc("With --attention-window: the first N tokens (a class "
              "token) attend and are attended everywhere (default 1)"),
     cl::init(1));
 static cl::opt<bool> fusionRemarks(
-    "fusion-remarks",
+    "fusion-remarks", cl::cat(toolOptions),
     cl::desc("Report each fusion decision, with its reason, as a remark"),
     cl::init(false));
 static cl::opt<bool> channelsLast(
-    "channels-last",
+    "channels-last", cl::cat(toolOptions),
     cl::desc("Run convolutions, pooling and their neighbours on NHWC tensors "
              "(default on; --channels-last=false keeps NCHW)"),
     cl::init(true));
 
 static cl::opt<double>
-    prune("prune",
+    prune("prune", cl::cat(toolOptions),
           cl::desc("Structured pruning: remove this fraction of the MACs "
                    "(0-1), e.g. --prune=0.4"),
           cl::value_desc("fraction"));
 static cl::opt<double> pruneLatency(
-    "prune-latency",
+    "prune-latency", cl::cat(toolOptions),
     cl::desc("Structured pruning until the cost model predicts this "
              "latency"),
     cl::value_desc("ms"));
 static cl::opt<std::string> pruneCriterion(
-    "prune-criterion",
+    "prune-criterion", cl::cat(toolOptions),
     cl::desc("Channel importance for pruning: l1 (default), l2, bn, "
              "activation"),
     cl::init("l1"));
 static cl::opt<bool> noReconstruct(
-    "no-reconstruct",
+    "no-reconstruct", cl::cat(toolOptions),
     cl::desc("Prune without refitting the consumers by least squares (only "
              "compensate their biases)"));
 static cl::opt<std::string> pruneAllocation(
-    "prune-allocation",
+    "prune-allocation", cl::cat(toolOptions),
     cl::desc("Per-group pruning ratios: cost (least importance per "
              "predicted second saved, default) or uniform"),
     cl::init("cost"));
 static cl::opt<double> attentionHeadsKeep(
-    "attention-heads-keep",
+    "attention-heads-keep", cl::cat(toolOptions),
     cl::desc("Head pruning: keep this fraction of each attention block's "
              "heads, the least important removed (e.g. 0.75; the pruning "
              "options apply)"),
     cl::value_desc("fraction"));
 static cl::opt<bool>
-    pruneReport("prune-report",
+    pruneReport("prune-report", cl::cat(toolOptions),
                 cl::desc("Print how many units each pruned group keeps"));
 
 // The trade-off search (fulcrum/Search/Search.h, docs/Search.md).
 static cl::opt<double> accuracyBudget(
-    "accuracy-budget",
+    "accuracy-budget", cl::cat(toolOptions),
     cl::desc("Search for the fastest model losing at most this many "
              "percentage points of --metric on held-out --eval-data"),
     cl::value_desc("pp"), cl::init(-1));
 static cl::opt<double> latencyBudget(
-    "latency-budget",
+    "latency-budget", cl::cat(toolOptions),
     cl::desc("Search for the most accurate model running within this "
              "latency (measured)"),
     cl::value_desc("ms"), cl::init(0));
 static cl::opt<double>
-    sizeBudget("size-budget",
+    sizeBudget("size-budget", cl::cat(toolOptions),
                cl::desc("Search for the most accurate model whose weights "
                         "fit in this size"),
                cl::value_desc("MB"), cl::init(0));
 static cl::opt<std::string>
-    evalData("eval-data",
+    evalData("eval-data", cl::cat(toolOptions),
              cl::desc("The search's evaluation images (.npy, [N, ...])"),
              cl::value_desc("file"));
 static cl::opt<std::string> labelsPath(
-    "labels",
+    "labels", cl::cat(toolOptions),
     cl::desc("Labels of --eval-data (.npy of N integers); without them the "
              "search measures fidelity to the original model"),
     cl::value_desc("file"));
 static cl::opt<std::string>
-    searchMetric("metric",
+    searchMetric("metric", cl::cat(toolOptions),
                  cl::desc("What the accuracy budget is measured in: top1 "
                           "(default), top5, f1"),
                  cl::init("top1"));
 static cl::opt<std::string>
-    reportDir("report-dir",
+    reportDir("report-dir", cl::cat(toolOptions),
               cl::desc("Where the search writes frontier.json and "
                        "report.html"),
               cl::value_desc("dir"));
 static cl::opt<uint64_t>
-    searchSeed("seed", cl::desc("Seed of the search's split of --eval-data"),
+    searchSeed("seed", cl::cat(toolOptions),
+               cl::desc("Seed of the search's split of --eval-data"),
                cl::init(0));
 static cl::opt<int64_t>
-    evalCount("eval-count",
+    evalCount("eval-count", cl::cat(toolOptions),
               cl::desc("Use the first N samples of --eval-data (default: all)"),
               cl::init(0));
 static cl::opt<double>
-    heldOut("held-out",
+    heldOut("held-out", cl::cat(toolOptions),
             cl::desc("Share of --eval-data held out for the budget check "
                      "(default 0.5)"),
             cl::init(0.5));
 static cl::list<std::string> searchPrune(
-    "search-prune",
+    "search-prune", cl::cat(toolOptions),
     cl::desc("Pruning ratios the search tries (default 0.25,0.5; none: "
              "no pruning)"),
     cl::CommaSeparated);
 
 static cl::opt<std::string> emitPlan(
-    "emit-plan",
+    "emit-plan", cl::cat(toolOptions),
     cl::desc("Write the search's independent evaluations as a Ninja file "
              "(one build step each) instead of running them"),
     cl::value_desc("plan.ninja"));
 static cl::opt<std::string> collectDir(
-    "collect",
+    "collect", cl::cat(toolOptions),
     cl::desc("Run the search with the results a --emit-plan run left in "
              "this report directory (the same as --report-dir)"),
     cl::value_desc("dir"));
 static cl::opt<int64_t> searchPoint(
-    "search-point",
+    "search-point", cl::cat(toolOptions),
     cl::desc("Evaluate one step of an --emit-plan plan into the cache"),
     cl::init(-1), cl::Hidden);
 
@@ -300,6 +306,7 @@ int main(int argc, char **argv) {
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
   mlir::registerDefaultTimingManagerCLOptions();
+  cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "Fulcrum ahead-of-time compiler\n");
 
   const char *tool = "fulcrum-compile";

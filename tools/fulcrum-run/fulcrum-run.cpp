@@ -31,85 +31,94 @@
 
 using namespace llvm;
 
+// The tool's own options: --help lists these, not LLVM's internal ones
+// (--help-hidden shows everything).
+static cl::OptionCategory toolOptions("fulcrum-run options");
+
 static cl::opt<std::string>
-    modelPath(cl::Positional, cl::Required,
+    modelPath(cl::Positional, cl::Required, cl::cat(toolOptions),
               cl::desc("<model.onnx|.onnxtxt|.mlir|.so from fulcrum-compile>"));
 static cl::opt<std::string>
-    entryPoint("entry-point",
+    entryPoint("entry-point", cl::cat(toolOptions),
                cl::desc("The entry point (of a .so: as given to "
                         "fulcrum-compile --entry-point)"),
                cl::init("main_graph"));
 static cl::opt<std::string>
-    targetCpu("target-cpu",
+    targetCpu("target-cpu", cl::cat(toolOptions),
               cl::desc("CPU to JIT-compile for: native (default), x86-64, "
                        "x86-64-v3, x86-64-v4, ... (a .so keeps its own)"),
               cl::init("native"));
 static cl::opt<std::string>
-    target("target",
+    target("target", cl::cat(toolOptions),
            cl::desc("Target to JIT-compile for: cpu (default), vulkan, "
                     "nvptx (a .so keeps its own)"),
            cl::init("cpu"));
 static cl::opt<std::string>
-    gpuChip("gpu-chip", cl::desc("GPU chip of --target=nvptx (sm_80, ...)"),
+    gpuChip("gpu-chip", cl::cat(toolOptions),
+            cl::desc("GPU chip of --target=nvptx (sm_80, ...)"),
             cl::value_desc("chip"));
 static cl::list<std::string>
-    inputPaths(cl::Positional, cl::desc("[input.pb|input.npy|inputs.npz ...]"));
+    inputPaths(cl::Positional, cl::cat(toolOptions),
+               cl::desc("[input.pb|input.npy|inputs.npz ...]"));
 static cl::opt<std::string>
-    testData("test-data",
+    testData("test-data", cl::cat(toolOptions),
              cl::desc("ONNX backend test directory: run every "
                       "test_data_set_* and compare with output_*.pb"));
-static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"),
-                              cl::init(1e-3));
-static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"),
-                              cl::init(1e-7));
+static cl::opt<double> relTol("rtol", cl::cat(toolOptions),
+                              cl::desc("Relative tolerance"), cl::init(1e-3));
+static cl::opt<double> absTol("atol", cl::cat(toolOptions),
+                              cl::desc("Absolute tolerance"), cl::init(1e-7));
 static cl::opt<std::string>
-    outputDir("output-dir", cl::desc("Write each output to DIR/<name>.npy"));
+    outputDir("output-dir", cl::cat(toolOptions),
+              cl::desc("Write each output to DIR/<name>.npy"));
 static cl::opt<unsigned>
-    bench("bench",
+    bench("bench", cl::cat(toolOptions),
           cl::desc("Call the model N times and print the median, minimum and "
                    "90th-percentile latency of the call alone, and the "
                    "throughput"),
           cl::init(0));
-static cl::opt<unsigned>
-    warmup("warmup", cl::desc("Untimed runs before --bench"), cl::init(1));
+static cl::opt<unsigned> warmup("warmup", cl::cat(toolOptions),
+                                cl::desc("Untimed runs before --bench"),
+                                cl::init(1));
 
 // libLLVM already registers an option named "threads" (for its linker), so
 // ours is --num-threads and main() maps --threads onto it.
 static cl::opt<unsigned> threads(
-    "num-threads",
+    "num-threads", cl::cat(toolOptions),
     cl::desc("(also --threads) Threads inside each call of the model: the "
              "kernels' OpenMP threads (sets OMP_NUM_THREADS)"),
     cl::init(1));
 static cl::opt<unsigned> batchThreads(
-    "batch-threads",
+    "batch-threads", cl::cat(toolOptions),
     cl::desc("Split the batch of a model with a dynamic first dimension (and "
              "--eval-data batches) across N concurrent calls"),
     cl::init(1));
 static cl::opt<std::string>
-    evalData("eval-data",
+    evalData("eval-data", cl::cat(toolOptions),
              cl::desc("Evaluate a classifier on an .npy image array [N, ...] "
                       "(float32, e.g. NCHW) and print its top-1 accuracy"));
 static cl::opt<std::string>
-    labelsPath("labels", cl::desc("Labels for --eval-data: .npy of N int64, "
-                                  "int32 or uint8 class indices"));
+    labelsPath("labels", cl::cat(toolOptions),
+               cl::desc("Labels for --eval-data: .npy of N int64, "
+                        "int32 or uint8 class indices"));
 static cl::opt<int64_t>
-    batchSize("batch",
+    batchSize("batch", cl::cat(toolOptions),
               cl::desc("Images per run with --eval-data when the model's batch "
                        "dimension is dynamic (default 64; a static batch "
                        "dimension decides by itself)"),
               cl::init(64));
 static cl::opt<std::string>
-    referenceModel("reference",
+    referenceModel("reference", cl::cat(toolOptions),
                    cl::desc("With --eval-data: also run this model and print "
                             "how often the two models predict the same class"));
 
 static cl::opt<std::string>
-    predictionsPath("predictions",
+    predictionsPath("predictions", cl::cat(toolOptions),
                     cl::desc("With --eval-data: write the predicted classes "
                              "as an int64 .npy file"));
 
 static cl::opt<bool>
-    fuse("fuse",
+    fuse("fuse", cl::cat(toolOptions),
          cl::desc("When compiling: Fuse at graph level: fold "
                   "BatchNormalization, scales and "
                   "transposes into contractions, recognize layer norms and "
@@ -117,65 +126,70 @@ static cl::opt<bool>
                   "off)"),
          cl::init(true));
 static cl::opt<bool> fuseAttention(
-    "fuse-attention",
-    cl::desc("When compiling: Recognize attention blocks as fulcrum.attention and run "
+    "fuse-attention", cl::cat(toolOptions),
+    cl::desc("When compiling: Recognize attention blocks as fulcrum.attention "
+             "and run "
              "them on the fused kernel (default on, with --fuse)"),
     cl::init(true));
 static cl::opt<int64_t> attentionWindow(
-    "attention-window",
-    cl::desc("When compiling: Local attention: queries attend to keys at most W "
-             "positions away, except global tokens (default 0: off)"),
+    "attention-window", cl::cat(toolOptions),
+    cl::desc(
+        "When compiling: Local attention: queries attend to keys at most W "
+        "positions away, except global tokens (default 0: off)"),
     cl::init(0));
 static cl::opt<int64_t> attentionGlobalTokens(
-    "attention-global-tokens",
-    cl::desc("When compiling: With --attention-window: the first N tokens (a class "
-             "token) attend and are attended everywhere (default 1)"),
+    "attention-global-tokens", cl::cat(toolOptions),
+    cl::desc(
+        "When compiling: With --attention-window: the first N tokens (a class "
+        "token) attend and are attended everywhere (default 1)"),
     cl::init(1));
-static cl::opt<bool> fusionRemarks(
-    "fusion-remarks",
-    cl::desc("When compiling: Report each fusion decision, with its reason, as a remark"),
-    cl::init(false));
+static cl::opt<bool>
+    fusionRemarks("fusion-remarks", cl::cat(toolOptions),
+                  cl::desc("When compiling: Report each fusion decision, with "
+                           "its reason, as a remark"),
+                  cl::init(false));
 static cl::opt<bool> channelsLast(
-    "channels-last",
+    "channels-last", cl::cat(toolOptions),
     cl::desc("When compiling: run convolutions, pooling and their neighbours "
              "on NHWC tensors (default on)"),
     cl::init(true));
 
 static cl::opt<bool> profile(
-    "profile",
+    "profile", cl::cat(toolOptions),
     cl::desc("Compile with a timer around every layer, run the model (on the "
              "inputs given, else random ones) and print each layer's "
              "predicted and measured time, their Spearman rank correlation "
              "and the total's relative error"));
 static cl::opt<std::string>
-    profileJson("profile-json",
+    profileJson("profile-json", cl::cat(toolOptions),
                 cl::desc("With --profile: also write the table as JSON"),
                 cl::value_desc("file"));
 static cl::opt<unsigned>
-    profileRuns("profile-runs",
+    profileRuns("profile-runs", cl::cat(toolOptions),
                 cl::desc("With --profile: timed calls (the best is reported)"),
                 cl::init(20));
 static cl::opt<std::string> targetDescription(
-    "target-description",
+    "target-description", cl::cat(toolOptions),
     cl::desc("With --profile: the cost model's target description, a preset "
              "name or a JSON file (default: the preset fitting the CPU)"),
     cl::value_desc("name|file"));
 
 static cl::opt<unsigned>
-    snnSteps("snn-steps",
+    snnSteps("snn-steps", cl::cat(toolOptions),
              cl::desc("A .nir model: timesteps the SNN simulator runs"),
              cl::init(32));
 static cl::list<unsigned> snnCheckpoints(
-    "snn-checkpoints", cl::CommaSeparated,
+    "snn-checkpoints", cl::CommaSeparated, cl::cat(toolOptions),
     cl::desc("A .nir model: also report top-1 after these timesteps"));
 static cl::opt<bool>
-    snnPoisson("snn-poisson",
+    snnPoisson("snn-poisson", cl::cat(toolOptions),
                cl::desc("A .nir model: Poisson input spikes (default: the "
                         "input as a constant current)"));
-static cl::opt<uint64_t>
-    snnSeed("snn-seed", cl::desc("A .nir model: Poisson seed"), cl::init(0));
+static cl::opt<uint64_t> snnSeed("snn-seed", cl::cat(toolOptions),
+                                 cl::desc("A .nir model: Poisson seed"),
+                                 cl::init(0));
 static cl::opt<bool> snnQuantize(
-    "snn-quantize",
+    "snn-quantize", cl::cat(toolOptions),
     cl::desc("A .nir model: also simulate with weights rounded to the "
              "target description's weight bits and report both"));
 
@@ -386,6 +400,7 @@ int main(int argc, char **argv) {
     argPtrs.push_back(arg.c_str());
   if (auto *llvmThreads = cl::getRegisteredOptions().lookup("threads"))
     llvmThreads->setHiddenFlag(cl::ReallyHidden);
+  cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argPtrs.size(), argPtrs.data(),
                               "Fulcrum model runner\n");
   // Read by the OpenMP runtime when the first model starts its threads.
