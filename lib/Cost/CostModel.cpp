@@ -112,6 +112,12 @@ Estimate estimateNeuromorphic(const Work &work,
 }
 } // namespace
 
+double getKernelOverheadSeconds(const TargetDescription &target) {
+  return (target.perKernelOverheadUs +
+          (target.kind == "gpu" ? target.gpu.launchOverheadUs : 0)) *
+         1e-6;
+}
+
 Estimate estimate(const Work &work, const TargetDescription &target,
                   const CostOptions &options) {
   if (work.kind == WorkClass::None)
@@ -151,9 +157,7 @@ Estimate estimate(const Work &work, const TargetDescription &target,
     seconds = std::max(compute, memory) / efficiency;
   }
   result.bound = compute >= memory ? "compute" : level;
-  double overhead =
-      (target.perKernelOverheadUs + (gpu ? target.gpu.launchOverheadUs : 0)) *
-      1e-6;
+  double overhead = getKernelOverheadSeconds(target);
   if (overhead > seconds)
     result.bound = "overhead";
   result.seconds = seconds + overhead;
@@ -192,6 +196,18 @@ std::string getLayerName(Location loc) {
   return llvm::join(names, "+");
 }
 
+namespace {
+int64_t getNumDynamicDims(Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  return shaped && shaped.hasRank() ? shaped.getNumDynamicDims() : 0;
+}
+} // namespace
+
+double getScaledBytes(Type type, const CostOptions &options) {
+  return getNumBytes(type) *
+         std::pow(options.dynamicSize, double(getNumDynamicDims(type)));
+}
+
 Work getScaledWork(Operation *op, const CostOptions &options) {
   auto workOp = dyn_cast_or_null<WorkOpInterface>(op);
   if (!workOp)
@@ -203,8 +219,7 @@ Work getScaledWork(Operation *op, const CostOptions &options) {
   // but the weights grows with each of the result's dynamic dimensions.
   int64_t dynamic = 0;
   for (Type type : op->getResultTypes())
-    if (auto shaped = dyn_cast<ShapedType>(type); shaped && shaped.hasRank())
-      dynamic = std::max<int64_t>(dynamic, shaped.getNumDynamicDims());
+    dynamic = std::max(dynamic, getNumDynamicDims(type));
   double scale = std::pow(options.dynamicSize, double(dynamic));
   work.flops *= scale;
   work.macs *= scale;

@@ -8,24 +8,14 @@
 
 #include "fulcrum/Cost/Work.h"
 
-#include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
-
-#include <cmath>
 
 using namespace mlir;
 
 namespace fulcrum::cost {
 namespace {
-
-/// The per-kernel overhead the estimates include, in seconds.
-double getKernelOverhead(const TargetDescription &target) {
-  return (target.perKernelOverheadUs +
-          (target.kind == "gpu" ? target.gpu.launchOverheadUs : 0)) *
-         1e-6;
-}
 
 /// `work` priced as part of another kernel: without the per-kernel overhead.
 double getInsideKernelSeconds(const Work &work, const TargetDescription &target,
@@ -33,7 +23,7 @@ double getInsideKernelSeconds(const Work &work, const TargetDescription &target,
   if (work.kind == WorkClass::None)
     return 0;
   return std::max(0.0, estimate(work, target, options).seconds -
-                           getKernelOverhead(target));
+                           getKernelOverheadSeconds(target));
 }
 
 /// Whether the target's code generator runs `consumer` inside the kernel of
@@ -62,9 +52,8 @@ fused::FusionDecision decideEpilogue(const fused::FusionCandidate &c,
   fused::FusionDecision d;
   d.unit = "s";
   Work alone = getScaledWork(c.consumer, options);
-  double aloneSeconds = alone.kind == WorkClass::None
-                            ? 0
-                            : estimate(alone, target, options).seconds;
+  Estimate aloneEstimate = estimate(alone, target, options);
+  double aloneSeconds = aloneEstimate.seconds;
   if (!runsInKernel(target, c.consumer)) {
     d.fuse = true;
     d.benefit = 0;
@@ -77,18 +66,15 @@ fused::FusionDecision decideEpilogue(const fused::FusionCandidate &c,
   // intermediate's round trip through memory.
   Work inside = alone;
   // The intermediate has the producer's result type (the pass checks).
-  auto type = cast<ShapedType>(c.producer->getResult(0).getType());
   double intermediate =
-      getNumBytes(type) *
-      std::pow(options.dynamicSize, double(type.getNumDynamicDims()));
+      getScaledBytes(c.producer->getResult(0).getType(), options);
   inside.bytesRead = std::max(0.0, inside.bytesRead - intermediate);
   inside.bytesWritten = 0;
   double insideSeconds = getInsideKernelSeconds(inside, target, options);
   d.benefit = aloneSeconds - insideSeconds;
   d.fuse = d.benefit >= 0;
   d.reason = llvm::formatv("alone {0} us ({1}-bound), inside the kernel {2} us",
-                           microseconds(aloneSeconds),
-                           estimate(alone, target, options).bound,
+                           microseconds(aloneSeconds), aloneEstimate.bound,
                            microseconds(insideSeconds))
                  .str();
   return d;

@@ -53,6 +53,14 @@ double interpolateEfficiency(llvm::ArrayRef<EfficiencyPoint> points,
 /// dimensions at `options.dynamicSize`.
 Work getScaledWork(mlir::Operation *op, const CostOptions &options);
 
+/// Bytes of a value of `type`, its dynamic dimensions at
+/// `options.dynamicSize`.
+double getScaledBytes(mlir::Type type, const CostOptions &options);
+
+/// The per-kernel overhead every estimate includes (plus the launch on
+/// GPUs), in seconds.
+double getKernelOverheadSeconds(const TargetDescription &target);
+
 /// Prices `work` on `target`.
 Estimate estimate(const Work &work, const TargetDescription &target,
                   const CostOptions &options = {});
