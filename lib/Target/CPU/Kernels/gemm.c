@@ -995,6 +995,30 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
  * register, two AVX2 ones, four SSE ones); may be unaligned. */
 typedef float lanes16 __attribute__((vector_size(64), aligned(4)));
 
+/* The start of 16 channels' sum at `out` (channel c0) into *acc: the bias,
+ * plus what `out` holds when accumulating. (Vectors go by pointer: by
+ * value they would depend on the ISA's calling convention.) */
+static inline __attribute__((always_inline)) void
+depthwiseStart(lanes16 *acc, const float *Bias, const float *out, int64_t c0,
+               DepthwiseMode mode) {
+  *acc = (lanes16){0};
+  if (Bias)
+    *acc = *(const lanes16 *)(Bias + c0);
+  if (mode.accumulate)
+    *acc += *(const lanes16 *)(out + c0);
+}
+
+/* Stores the 16 channels' sum *acc at `out` (channel c0), clamped when
+ * asked. */
+static inline __attribute__((always_inline)) void
+depthwiseFinish(lanes16 *acc, float *out, int64_t c0, DepthwiseMode mode) {
+  if (mode.clamp) {
+    lanes16 lo = (lanes16){0} + mode.lo, hi = (lanes16){0} + mode.hi;
+    *acc = __builtin_elementwise_min(__builtin_elementwise_max(*acc, lo), hi);
+  }
+  *(lanes16 *)(out + c0) = *acc;
+}
+
 /* Channels [c0, c0 + 16 * V) of one output pixel of a channels-last
  * depthwise convolution (V a constant after inlining), accumulated in
  * registers over the window. */
@@ -1005,13 +1029,8 @@ depthwiseLanesNHWC(const float *image, const float *Wt, const float *Bias,
                    int64_t dh, int64_t dw, int64_t pt, int64_t pl, int64_t c0,
                    int V, DepthwiseMode mode) {
   lanes16 acc[4];
-  for (int v = 0; v < V; ++v) {
-    acc[v] = (lanes16){0};
-    if (Bias)
-      acc[v] = *(const lanes16 *)(Bias + c0 + 16 * v);
-    if (mode.accumulate)
-      acc[v] += *(const lanes16 *)(out + c0 + 16 * v);
-  }
+  for (int v = 0; v < V; ++v)
+    depthwiseStart(&acc[v], Bias, out, c0 + 16 * v, mode);
   for (int64_t kh = 0; kh < KH; ++kh) {
     int64_t ih = oh * sh + kh * dh - pt;
     if (ih < 0 || ih >= H)
@@ -1027,14 +1046,8 @@ depthwiseLanesNHWC(const float *image, const float *Wt, const float *Bias,
             *(const lanes16 *)(wv + 16 * v) * *(const lanes16 *)(in + 16 * v);
     }
   }
-  for (int v = 0; v < V; ++v) {
-    if (mode.clamp) {
-      lanes16 lo = (lanes16){0} + mode.lo, hi = (lanes16){0} + mode.hi;
-      acc[v] =
-          __builtin_elementwise_min(__builtin_elementwise_max(acc[v], lo), hi);
-    }
-    *(lanes16 *)(out + c0 + 16 * v) = acc[v];
-  }
+  for (int v = 0; v < V; ++v)
+    depthwiseFinish(&acc[v], out, c0 + 16 * v, mode);
 }
 
 /* Output pixels per strip of the channels-last depthwise kernel: each
@@ -1057,13 +1070,8 @@ depthwiseStripNHWC(const float *image, const float *Wt, const float *Bias,
                    int64_t dh, int64_t dw, int64_t pl, int64_t c0, int P,
                    DepthwiseMode mode) {
   lanes16 acc[DEPTHWISE_STRIP];
-  for (int p = 0; p < P; ++p) {
-    acc[p] = (lanes16){0};
-    if (Bias)
-      acc[p] = *(const lanes16 *)(Bias + c0);
-    if (mode.accumulate)
-      acc[p] += *(const lanes16 *)(out + p * C + c0);
-  }
+  for (int p = 0; p < P; ++p)
+    depthwiseStart(&acc[p], Bias, out + p * C, c0, mode);
   for (int64_t kh = kh0; kh < kh1; ++kh) {
     const float *row = image + (ih0 + kh * dh) * W * C + c0;
     for (int64_t kw = 0; kw < KW; ++kw) {
@@ -1073,14 +1081,8 @@ depthwiseStripNHWC(const float *image, const float *Wt, const float *Bias,
         acc[p] += tap * *(const lanes16 *)(in + p * sw * C);
     }
   }
-  for (int p = 0; p < P; ++p) {
-    if (mode.clamp) {
-      lanes16 lo = (lanes16){0} + mode.lo, hi = (lanes16){0} + mode.hi;
-      acc[p] =
-          __builtin_elementwise_min(__builtin_elementwise_max(acc[p], lo), hi);
-    }
-    *(lanes16 *)(out + p * C + c0) = acc[p];
-  }
+  for (int p = 0; p < P; ++p)
+    depthwiseFinish(&acc[p], out + p * C, c0, mode);
 }
 
 /* The same for a run-time count of pixels below DEPTHWISE_STRIP. */
