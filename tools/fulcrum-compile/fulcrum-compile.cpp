@@ -27,7 +27,7 @@
 using namespace llvm;
 
 // The tool's own options: --help lists these, not LLVM's internal ones
-// (--help-hidden shows everything).
+// (they are still accepted, e.g. --mlir-timing, but not listed).
 static cl::OptionCategory toolOptions("fulcrum-compile options");
 
 static cl::opt<std::string> inputPath(cl::Positional, cl::cat(toolOptions),

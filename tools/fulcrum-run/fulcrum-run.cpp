@@ -32,7 +32,7 @@
 using namespace llvm;
 
 // The tool's own options: --help lists these, not LLVM's internal ones
-// (--help-hidden shows everything).
+// (they are still accepted, e.g. --mlir-timing, but not listed).
 static cl::OptionCategory toolOptions("fulcrum-run options");
 
 static cl::opt<std::string>
