@@ -2,15 +2,18 @@
 # Runs one libFuzzer harness of a FULCRUM_FUZZ build on its seed corpus.
 #
 # Usage: fuzz/run.sh BUILD_DIR NAME [libFuzzer options...]
-#   NAME: import | import-structure | tensors | compile
+#   NAME: import | import-structure | tensors | compile | nir | nir-graph
 #
 # Seeds (made on first use under BUILD_DIR/fuzz/seeds/NAME): the project's
 # models and the ONNX backend test models of up to 64 KiB (import,
 # import-structure, compile: larger ones take seconds each under ASan); the
 # backend tests' .pb tensors and .npy/.npz files NumPy writes (tensors,
-# whose first byte picks the reader). The
-# corpus grows in BUILD_DIR/fuzz/corpus/NAME; a finding is written to
-# BUILD_DIR/fuzz/findings/ and the run fails. Examples:
+# whose first byte picks the reader); NIR files written by hand
+# (test/Target/NIR/Inputs/make_nir_files.py) and by fulcrum-compile
+# --target=nir from the project's MLP and CNN (nir), and their graphs as
+# readNIRGraph serializes them (nir-graph). The corpus grows in BUILD_DIR/fuzz/corpus/NAME; a finding is written to
+# BUILD_DIR/fuzz/findings/ and the run fails (FULCRUM_FUZZ_DIR moves
+# BUILD_DIR/fuzz elsewhere). Examples:
 #   fuzz/run.sh build-fuzz tensors -max_total_time=10            # smoke
 #   nice -n 19 fuzz/run.sh build-fuzz import -runs=1000000       # full
 set -euo pipefail
@@ -20,9 +23,10 @@ NAME="$2"
 shift 2
 BIN="$BUILD/bin/fulcrum-fuzz-$NAME"
 [ -x "$BIN" ] || { echo "error: $BIN not built (ninja -C $BUILD fulcrum-fuzzers)" >&2; exit 1; }
-SEEDS="$BUILD/fuzz/seeds/$NAME"
-CORPUS="$BUILD/fuzz/corpus/$NAME"
-FINDINGS="$BUILD/fuzz/findings"
+WORK="${FULCRUM_FUZZ_DIR:-$BUILD/fuzz}"
+SEEDS="$WORK/seeds/$NAME"
+CORPUS="$WORK/corpus/$NAME"
+FINDINGS="$WORK/findings"
 TESTDATA=/usr/share/libonnx-testdata/data
 mkdir -p "$CORPUS" "$FINDINGS"
 if [ ! -d "$SEEDS" ]; then
@@ -55,6 +59,28 @@ for i, a in enumerate(arrays):
         open(f"{out}/npz{i}-{j}.bin", "wb").write(b"\2" + b.getvalue())
 PY
     ;;
+  nir|nir-graph)
+    nirs="$WORK/seeds/nir-files"
+    if [ ! -d "$nirs" ]; then
+      mkdir -p "$nirs.tmp"
+      /usr/bin/python3 "$ROOT/test/Target/NIR/Inputs/make_nir_files.py" "$nirs.tmp"
+      /usr/bin/python3 -c "import numpy as np, sys; np.save(sys.argv[2], np.load(sys.argv[1])[:8])" \
+        "$ROOT/models/data/fashion-mnist-test-1000/images.npy" "$nirs.tmp/x.npy"
+      for m in mlp cnn; do
+        "$BUILD/bin/fulcrum-compile" "$ROOT/models/$m.onnx" --target=nir \
+          --calibration-data "$nirs.tmp/x.npy" -o "$nirs.tmp/$m.nir"
+      done
+      find "$nirs.tmp" -type f ! -name '*.nir' -delete
+      mv "$nirs.tmp" "$nirs"
+    fi
+    if [ "$NAME" = nir ]; then
+      cp "$nirs"/*.nir "$SEEDS.tmp/"
+    else
+      for f in "$nirs"/*.nir; do
+        FULCRUM_NIR_TO_GRAPH="$f:$SEEDS.tmp/$(basename "$f" .nir).graph" \
+          "$BIN" || true  # malformed seed files have no graph
+      done
+    fi ;;
   *) echo "error: unknown fuzzer '$NAME'" >&2; exit 1 ;;
   esac
   mv "$SEEDS.tmp" "$SEEDS"

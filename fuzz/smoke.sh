@@ -6,7 +6,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-for name in tensors import import-structure compile; do
+for name in tensors import import-structure compile nir nir-graph; do
   if ! "$HERE/run.sh" "$1" "$name" -max_total_time="${2:-10}" > "$log" 2>&1; then
     tail -40 "$log"
     echo "fulcrum-fuzz-$name: finding" >&2

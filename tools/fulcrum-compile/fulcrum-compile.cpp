@@ -11,6 +11,7 @@
 #include "fulcrum/Cost/FusionCost.h"
 #include "fulcrum/Cost/Profiler.h"
 #include "fulcrum/Driver/Driver.h"
+#include "fulcrum/Driver/MemoryLimit.h"
 #include "fulcrum/Prune/PruneModel.h"
 #include "fulcrum/Quantization/Quantize.h"
 #include "fulcrum/Search/Search.h"
@@ -300,6 +301,14 @@ static cl::opt<int64_t> searchPoint(
     cl::desc("Evaluate one step of an --emit-plan plan into the cache"),
     cl::init(-1), cl::Hidden);
 
+static cl::opt<uint64_t> maxCompileMemory(
+    "max-compile-memory", cl::cat(toolOptions),
+    cl::desc("Fail with an error, instead of running out of memory, when "
+             "the compile needs more than this many MiB of resident memory "
+             "(checked before compiling from the model's constants, and "
+             "sampled while compiling; 0: no limit)"),
+    cl::value_desc("MiB"), cl::init(0));
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
@@ -548,8 +557,18 @@ int main(int argc, char **argv) {
     return fulcrum::reportError(tool, std::move(err));
   if (!outputPath.empty() && !kind)
     return fulcrum::reportError(tool, session.writeArtifact(outputPath));
+  std::optional<fulcrum::MemoryLimit> memoryLimit;
+  if (maxCompileMemory) {
+    memoryLimit.emplace(maxCompileMemory << 20, inputPath);
+    memoryLimit->setPhase("importing the model");
+  }
   if (failed(session.loadFile(inputPath)))
     return 1;
+  if (memoryLimit) {
+    if (Error err = memoryLimit->checkConstants(session.getModule()))
+      return fulcrum::reportError(inputPath, std::move(err));
+    memoryLimit->setPhase("compiling");
+  }
   if (pruning && failed(fulcrum::prune::pruneModel(session, *description,
                                                    pruneOptions, outs())))
     return 1;
@@ -597,8 +616,11 @@ int main(int argc, char **argv) {
       return fulcrum::reportError(inputPath, std::move(err));
   if (failed(session.runTo(*phase)))
     return 1;
+  if (memoryLimit)
+    memoryLimit->setPhase("writing the artifact");
   if (Error err = session.writeArtifact(outputPath, *kind))
     return fulcrum::reportError(inputPath, std::move(err));
+  memoryLimit.reset();
   if (!depfilePath.empty()) {
     // A target description read from a file is an input too (a preset
     // name is not a file).

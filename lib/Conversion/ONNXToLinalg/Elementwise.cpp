@@ -554,6 +554,14 @@ struct ElementwiseLowering : public ConversionPattern {
         maps.push_back(getBroadcastMap(ctx, rank, type, resultType));
     }
     maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    // Scalars of other types (strings) have no arithmetic, and no zero to
+    // stand in for a body that failed.
+    auto isScalar = [](Type t) { return isa<IntegerType, FloatType>(t); };
+    if (!isScalar(resultType.getElementType()) ||
+        !llvm::all_of(inputs, [&](Value v) {
+          return isScalar(cast<ShapedType>(v.getType()).getElementType());
+        }))
+      return rewriter.notifyMatchFailure(op, "unsupported element types");
     Value init = createEmptyLike(rewriter, loc, resultType, inputs);
     Type onnxResult =
         cast<ShapedType>(op->getResult(0).getType()).getElementType();

@@ -10,6 +10,7 @@
 
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -18,6 +19,9 @@ using namespace llvm;
 namespace fulcrum {
 
 namespace {
+/// Constant globals of at least this many bytes are kept out of LLVM.
+constexpr uint64_t kExternalConstantBytes = 1 << 20;
+
 Error error(const Twine &message) {
   return createStringError(inconvertibleErrorCode(), message);
 }
@@ -81,17 +85,50 @@ public:
       (*llvmModule)->print(os, nullptr);
       return writeFile(path, text);
     }
-    auto object = compileToObject(module, entry, options);
+    // Large constants bypass LLVM (ConstantsObject.cpp): a copy of the
+    // module declares them, and a second object defines them.
+    mlir::OwningOpRef<mlir::ModuleOp> copy(module.clone());
+    std::vector<ExternalConstant> constants;
+    auto machine = createCPUTargetMachine(options);
+    if (!machine)
+      return machine.takeError();
+    const Triple &triple = (*machine)->getTargetTriple();
+    if (triple.isOSBinFormatELF() && (triple.getArch() == Triple::x86_64 ||
+                                      triple.getArch() == Triple::aarch64))
+      constants = externalizeLargeConstants(
+          *copy, "fulcrum_constant_" + entry.name + "_",
+          kExternalConstantBytes);
+    auto object = compileToObject(*copy, entry, options);
     if (!object)
       return object.takeError();
+    SmallVector<std::string, 1> extra;
+    SmallString<128> constantsPath;
+    std::optional<FileRemover> removeConstants;
+    if (!constants.empty()) {
+      int fd;
+      if (std::error_code ec = sys::fs::createTemporaryFile(
+              "fulcrum-constants", "o", fd, constantsPath))
+        return error("cannot create a temporary file: " + ec.message());
+      removeConstants.emplace(constantsPath);
+      raw_fd_ostream os(fd, /*shouldClose=*/true);
+      if (Error err = writeConstantsObject(os, constants, triple))
+        return err;
+      os.close();
+      if (os.has_error())
+        return error("cannot write '" + constantsPath +
+                     "': " + os.error().message());
+      extra.push_back(constantsPath.str().str());
+    }
     switch (kind) {
     case ArtifactKind::Object:
+      if (!extra.empty())
+        return writeRelocatableObject(path, *object, extra);
       return writeFile(path, *object);
     case ArtifactKind::StaticLibrary:
       return writeStaticLibrary(path, *object,
-                                (sys::path::stem(path) + ".o").str());
+                                (sys::path::stem(path) + ".o").str(), extra);
     case ArtifactKind::SharedLibrary:
-      return writeSharedLibrary(path, *object);
+      return writeSharedLibrary(path, *object, extra);
     default:
       return error("the cpu target cannot write ." + getArtifactSuffix(kind) +
                    " files");

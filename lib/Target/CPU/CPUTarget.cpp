@@ -20,7 +20,9 @@
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/StringSaver.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -170,11 +172,22 @@ Expected<std::string> emitObject(Module &module,
   return std::string(object.begin(), object.end());
 }
 
-Error writeStaticLibrary(StringRef path, StringRef object,
-                         StringRef memberName) {
+Error writeStaticLibrary(StringRef path, StringRef object, StringRef memberName,
+                         ArrayRef<std::string> extraObjects) {
+  BumpPtrAllocator allocator;
+  StringSaver saver(allocator);
   std::vector<NewArchiveMember> members;
   members.emplace_back(MemoryBufferRef(object, memberName));
   members.back().MemberName = memberName;
+  for (auto [i, extra] : llvm::enumerate(extraObjects)) {
+    auto member = NewArchiveMember::getFile(extra, /*Deterministic=*/true);
+    if (!member)
+      return member.takeError();
+    member->MemberName =
+        saver.save(llvm::sys::path::stem(memberName) + "-constants" +
+                   (i ? Twine(i) : Twine()) + ".o");
+    members.push_back(std::move(*member));
+  }
   // Deterministic archives: no timestamps, owners or modes.
   return writeArchive(path, members, SymtabWritingMode::NormalSymtab,
                       object::Archive::K_GNU, /*Deterministic=*/true,
@@ -208,47 +221,85 @@ Error addEntryPointExports(llvm::Module &module, StringRef entry,
   return Error::success();
 }
 
-Error writeSharedLibrary(StringRef path, StringRef object) {
-  SmallString<128> objectPath;
+namespace {
+/// Writes `object` to a new temporary file, whose path is `objectPath`.
+Error writeTemporaryObject(StringRef object, SmallString<128> &objectPath) {
   int fd;
   if (std::error_code ec =
           sys::fs::createTemporaryFile("fulcrum", "o", fd, objectPath))
     return error("cannot create a temporary file: " + ec.message());
-  {
-    raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << object;
-  }
-  auto clang = sys::findProgramByName("clang-19");
-  if (!clang)
-    clang = sys::findProgramByName("clang");
-  if (!clang) {
+  raw_fd_ostream os(fd, /*shouldClose=*/true);
+  os << object;
+  os.close();
+  if (os.has_error()) {
     sys::fs::remove(objectPath);
-    return error("cannot link a shared library: clang-19 not found");
+    return error("cannot write a temporary file: " + os.error().message());
   }
-  std::string out = path.str(), in = objectPath.str().str();
+  return Error::success();
+}
+} // namespace
+
+namespace {
+/// Writes `object` to a temporary file and runs the first of `programs`
+/// found on PATH with `makeArgs(program, objectPath)`; `what` names the
+/// step in errors.
+Error runOnObject(
+    StringRef object, ArrayRef<StringRef> programs,
+    function_ref<SmallVector<std::string>(StringRef, StringRef)> makeArgs,
+    const Twine &what) {
+  ErrorOr<std::string> program = std::errc::no_such_file_or_directory;
+  for (StringRef name : programs)
+    if ((program = sys::findProgramByName(name)))
+      break;
+  if (!program)
+    return error(programs.front() + " not found, needed for " + what);
+  SmallString<128> objectPath;
+  if (Error err = writeTemporaryObject(object, objectPath))
+    return err;
+  SmallVector<std::string> args = makeArgs(*program, objectPath);
+  SmallVector<StringRef> argRefs(args.begin(), args.end());
+  std::string message;
+  int rc =
+      sys::ExecuteAndWait(*program, argRefs, std::nullopt, {}, 0, 0, &message);
+  sys::fs::remove(objectPath);
+  if (rc != 0)
+    return error(what + " failed" + (message.empty() ? "" : ": " + message));
+  return Error::success();
+}
+} // namespace
+
+Error writeRelocatableObject(StringRef path, StringRef object,
+                             ArrayRef<std::string> extraObjects) {
+  return runOnObject(
+      object, {"ld.lld-19", "ld.lld"},
+      [&](StringRef lld, StringRef in) {
+        SmallVector<std::string> args = {lld.str(), "-r", "-o", path.str(),
+                                         in.str()};
+        args.append(extraObjects.begin(), extraObjects.end());
+        return args;
+      },
+      "joining the object files of '" + path + "'");
+}
+
+Error writeSharedLibrary(StringRef path, StringRef object,
+                         ArrayRef<std::string> extraObjects) {
   // -Bsymbolic: a library's calls to its own entry point stay inside it,
   // even when another model's library with the same names is loaded.
   // The kernels' threads come from LLVM's OpenMP runtime (a dependency only
   // when the model calls a kernel: --as-needed).
-  SmallVector<StringRef> args = {*clang,
-                                 "-shared",
-                                 "-fuse-ld=lld",
-                                 "-Wl,-Bsymbolic",
-                                 "-o",
-                                 out,
-                                 in,
-                                 "-lm",
-                                 "-L" FULCRUM_OPENMP_DIR,
-                                 "-Wl,-rpath," FULCRUM_OPENMP_DIR,
-                                 "-Wl,--as-needed",
-                                 "-lomp"};
-  std::string message;
-  int rc = sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &message);
-  sys::fs::remove(objectPath);
-  if (rc != 0)
-    return error("linking '" + path + "' failed" +
-                 (message.empty() ? "" : ": " + message));
-  return Error::success();
+  return runOnObject(
+      object, {"clang-19", "clang"},
+      [&](StringRef clang, StringRef in) {
+        SmallVector<std::string> args = {
+            clang.str(), "-shared",  "-fuse-ld=lld", "-Wl,-Bsymbolic",
+            "-o",        path.str(), in.str()};
+        args.append(extraObjects.begin(), extraObjects.end());
+        args.append({"-lm", "-L" FULCRUM_OPENMP_DIR,
+                     "-Wl,-rpath," FULCRUM_OPENMP_DIR, "-Wl,--as-needed",
+                     "-lomp"});
+        return args;
+      },
+      "linking '" + path + "'");
 }
 
 Expected<std::unique_ptr<Module>>

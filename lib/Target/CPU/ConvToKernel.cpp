@@ -348,7 +348,8 @@ struct CPUConvToKernelPass
             .str();
     memref::GlobalOp packed = symbols.lookup<memref::GlobalOp>(name);
     if (!packed) {
-      auto values = fulcrum::readConstantFloats(source);
+      std::vector<float> storage;
+      auto values = fulcrum::readConstantFloats(source, storage);
       if (!values)
         return nullptr;
       // FCHW -> FHWC, rows of K = (kh, kw, c), then panels.
@@ -359,11 +360,13 @@ struct CPUConvToKernelPass
             for (int64_t x = 0; x < kw; ++x)
               fhwc[o * k + (y * kw + x) * c + i] =
                   (*values)[((o * c + i) * kh + y) * kw + x];
-      std::vector<float> panels =
-          fulcrum::packGemmWeights(fhwc, k, f, /*transposed=*/true, kernel.nr);
+      AsmResourceBlob panels = fulcrum::allocateFloatBlob(
+          fulcrum::getPackedGemmSize(k, f, kernel.nr));
+      fulcrum::packGemmWeights(fhwc, k, f, /*transposed=*/true, kernel.nr,
+                               fulcrum::getFloats(panels));
       packed = fulcrum::createConstantGlobal(
-          source, name, panels, {(f + kernel.nr - 1) / kernel.nr, k, kernel.nr},
-          symbols);
+          source, name, std::move(panels),
+          {(f + kernel.nr - 1) / kernel.nr, k, kernel.nr}, symbols);
       ++numPacked;
     }
     // The transpose and its buffer go with the convolution when nothing

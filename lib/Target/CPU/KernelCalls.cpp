@@ -117,27 +117,35 @@ std::optional<SmallVector<Value>> getKernelWrittenBuffers(Operation *op) {
   return buffers;
 }
 
-std::optional<std::vector<float>> readConstantFloats(memref::GlobalOp global) {
+std::optional<ArrayRef<float>> readConstantFloats(memref::GlobalOp global,
+                                                  std::vector<float> &storage) {
   auto init = dyn_cast_or_null<ElementsAttr>(global.getInitialValueAttr());
   if (!global.getConstant() || !init || !init.getElementType().isF32())
     return std::nullopt;
   int64_t count = init.getNumElements();
+  ArrayRef<char> bytes;
   if (auto dense = dyn_cast<DenseElementsAttr>(init)) {
-    auto values = dense.getValues<float>();
-    return std::vector<float>(values.begin(), values.end());
-  }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(init)) {
+    if (dense.isSplat()) {
+      storage.assign(count, dense.getSplatValue<float>());
+      return ArrayRef<float>(storage);
+    }
+    bytes = dense.getRawData();
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(init)) {
     AsmResourceBlob *blob = resource.getRawHandle().getBlob();
     if (!blob)
       return std::nullopt;
-    ArrayRef<char> bytes = blob->getData();
-    if (static_cast<int64_t>(bytes.size()) != count * 4)
-      return std::nullopt;
-    std::vector<float> values(count);
-    std::memcpy(values.data(), bytes.data(), bytes.size());
-    return values;
+    bytes = blob->getData();
+  } else {
+    return std::nullopt;
   }
-  return std::nullopt;
+  if (static_cast<int64_t>(bytes.size()) != count * 4)
+    return std::nullopt;
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(float) == 0)
+    return ArrayRef<float>(reinterpret_cast<const float *>(bytes.data()),
+                           count);
+  storage.resize(count);
+  std::memcpy(storage.data(), bytes.data(), bytes.size());
+  return ArrayRef<float>(storage);
 }
 
 memref::GlobalOp getConstantGlobal(Value value, SymbolTable &symbols) {
@@ -148,13 +156,18 @@ memref::GlobalOp getConstantGlobal(Value value, SymbolTable &symbols) {
   return global && global.getConstant() ? global : nullptr;
 }
 
+AsmResourceBlob allocateFloatBlob(int64_t count) {
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocate(count * 4, 64);
+  std::memset(blob.getMutableData().data(), 0, count * 4);
+  return blob;
+}
+
 memref::GlobalOp createConstantGlobal(memref::GlobalOp near, StringRef name,
-                                      ArrayRef<float> values,
+                                      AsmResourceBlob blob,
                                       ArrayRef<int64_t> shape,
                                       SymbolTable &symbols) {
   auto tensorType =
       RankedTensorType::get(shape, Float32Type::get(near.getContext()));
-  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(values);
   auto attr = DenseResourceElementsAttr::get(tensorType, name, std::move(blob));
   OpBuilder b(near);
   auto global = b.create<memref::GlobalOp>(

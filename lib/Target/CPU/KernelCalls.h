@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/DenseMap.h"
@@ -76,19 +77,31 @@ void setKernelWrites(mlir::func::CallOp call, llvm::ArrayRef<int64_t> operands);
 std::optional<llvm::SmallVector<mlir::Value>>
 getKernelWrittenBuffers(mlir::Operation *op);
 
-/// The f32 values of a constant global's initializer, or nothing.
-std::optional<std::vector<float>>
-readConstantFloats(mlir::memref::GlobalOp global);
+/// The f32 values of a constant global's initializer, or nothing: a view
+/// of the attribute's own storage when it is suitably aligned (a model's
+/// weights are not copied), else a copy made in `storage`.
+std::optional<llvm::ArrayRef<float>>
+readConstantFloats(mlir::memref::GlobalOp global, std::vector<float> &storage);
 
 /// The global a memref value reads, when it is a whole constant global.
 mlir::memref::GlobalOp getConstantGlobal(mlir::Value value,
                                          mlir::SymbolTable &symbols);
 
-/// A private constant f32 global `name` of `shape` holding `values`
+/// A 64-byte aligned, zeroed blob for `count` floats, which
+/// createConstantGlobal takes once it is filled.
+mlir::AsmResourceBlob allocateFloatBlob(int64_t count);
+
+/// The floats of a blob from allocateFloatBlob.
+inline llvm::MutableArrayRef<float> getFloats(mlir::AsmResourceBlob &blob) {
+  llvm::MutableArrayRef<char> bytes = blob.getMutableData();
+  return {reinterpret_cast<float *>(bytes.data()), bytes.size() / 4};
+}
+
+/// A private constant f32 global `name` of `shape` that owns `blob`
 /// (64-byte aligned), next to `near`.
 mlir::memref::GlobalOp createConstantGlobal(mlir::memref::GlobalOp near,
                                             llvm::StringRef name,
-                                            llvm::ArrayRef<float> values,
+                                            mlir::AsmResourceBlob blob,
                                             llvm::ArrayRef<int64_t> shape,
                                             mlir::SymbolTable &symbols);
 

@@ -48,10 +48,9 @@ StringRef selectKernelISA(const TargetDescription &target) {
   return "generic";
 }
 
-std::vector<float> packGemmWeights(ArrayRef<float> b, int64_t k, int64_t n,
-                                   bool transposed, int64_t nr) {
+void packGemmWeights(ArrayRef<float> b, int64_t k, int64_t n, bool transposed,
+                     int64_t nr, MutableArrayRef<float> packed) {
   int64_t panels = (n + nr - 1) / nr;
-  std::vector<float> packed(panels * k * nr, 0.0f);
   for (int64_t p = 0; p < panels; ++p)
     for (int64_t kk = 0; kk < k; ++kk)
       for (int64_t j = 0; j < nr && p * nr + j < n; ++j) {
@@ -59,7 +58,6 @@ std::vector<float> packGemmWeights(ArrayRef<float> b, int64_t k, int64_t n,
         packed[(p * k + kk) * nr + j] =
             transposed ? b[col * k + kk] : b[kk * n + col];
       }
-  return packed;
 }
 
 bool isQuantizedKernelISA(StringRef isa) {

@@ -241,15 +241,18 @@ struct CPUMatmulToKernelPass
                            .str();
     if (auto existing = symbols.lookup<memref::GlobalOp>(name))
       return existing;
-    auto values = fulcrum::readConstantFloats(source);
+    std::vector<float> storage;
+    auto values = fulcrum::readConstantFloats(source, storage);
     if (!values)
       return nullptr;
-    std::vector<float> packed =
-        fulcrum::packGemmWeights(*values, k, n, transposed, kernel.nr);
+    AsmResourceBlob packed =
+        fulcrum::allocateFloatBlob(fulcrum::getPackedGemmSize(k, n, kernel.nr));
+    fulcrum::packGemmWeights(*values, k, n, transposed, kernel.nr,
+                             fulcrum::getFloats(packed));
     int64_t panels = (n + kernel.nr - 1) / kernel.nr;
     ++numPacked;
     ++packedCount;
-    return fulcrum::createConstantGlobal(source, name, packed,
+    return fulcrum::createConstantGlobal(source, name, std::move(packed),
                                          {panels, k, kernel.nr}, symbols);
   }
 

@@ -19,7 +19,7 @@
 // CHECK: func.func private @fulcrum_sgemm_f32_avx2(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
 // AVX512: memref.global "private" constant @w_packed32 : memref<1x3x32xf32>
 // AVX512: call @fulcrum_sgemm_f32_avx512(
-// CHECK: w_packed16: "0x04000000
+// CHECK: w_packed16: "0x40000000
 // The panel: row k of the 3x2 weight, then 14 zeros of padding.
 // CHECK-SAME: 0000803F00000040000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000004040000080400
 memref.global "private" constant @w : memref<3x2xf32> = dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]>
@@ -57,7 +57,7 @@ func.func @runtime(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>
 // CHECK: memref.global "private" constant @wt_packed16t : memref<1x3x16xf32>
 // CHECK-LABEL: func.func @transposed(
 // CHECK: call @fulcrum_sgemm_f32_avx2(
-// CHECK: wt_packed16t: "0x04000000
+// CHECK: wt_packed16t: "0x40000000
 // CHECK-SAME: 0000803F00000040000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000004040000080400
 memref.global "private" constant @wt : memref<2x3xf32> = dense<[[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]]>
 func.func @transposed(%a: memref<4x3xf32>, %c: memref<4x2xf32>) {

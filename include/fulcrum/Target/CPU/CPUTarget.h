@@ -97,12 +97,43 @@ llvm::Expected<std::string> compileToObject(mlir::ModuleOp module,
                                             const EntryPointInfo &entry,
                                             const TargetOptions &options);
 
-/// Writes `object` (named `memberName`) as a static library to `path`.
-llvm::Error writeStaticLibrary(llvm::StringRef path, llvm::StringRef object,
-                               llvm::StringRef memberName);
+/// A constant global moved out of the LLVM module (ConstantsObject.cpp):
+/// its symbol, alignment and bytes (owned by the MLIR context).
+struct ExternalConstant {
+  std::string symbol;
+  uint64_t alignment;
+  llvm::ArrayRef<char> bytes;
+};
 
-/// Links `object` into a shared library at `path`.
-llvm::Error writeSharedLibrary(llvm::StringRef path, llvm::StringRef object);
+/// Turns every constant `llvm.mlir.global` of `module` whose dense
+/// initializer has at least `minBytes` bytes into an external declaration
+/// of a hidden symbol `<prefix><n>`, and returns what it moved, for
+/// writeConstantsObject. LLVM then never copies the model's weights.
+std::vector<ExternalConstant> externalizeLargeConstants(mlir::ModuleOp module,
+                                                        llvm::StringRef prefix,
+                                                        uint64_t minBytes);
+
+/// Writes a relocatable ELF object (x86-64 or AArch64) whose read-only
+/// section defines `constants`, streamed from their bytes.
+llvm::Error writeConstantsObject(llvm::raw_fd_ostream &os,
+                                 llvm::ArrayRef<ExternalConstant> constants,
+                                 const llvm::Triple &triple);
+
+/// Writes `object` (named `memberName`) as a static library to `path`,
+/// with the object files `extraObjects` as further members.
+llvm::Error writeStaticLibrary(llvm::StringRef path, llvm::StringRef object,
+                               llvm::StringRef memberName,
+                               llvm::ArrayRef<std::string> extraObjects = {});
+
+/// Links `object`, and the object files `extraObjects`, into a shared
+/// library at `path`.
+llvm::Error writeSharedLibrary(llvm::StringRef path, llvm::StringRef object,
+                               llvm::ArrayRef<std::string> extraObjects = {});
+
+/// Joins `object` and the object files `extraObjects` into one relocatable
+/// object at `path` (ld.lld -r).
+llvm::Error writeRelocatableObject(llvm::StringRef path, llvm::StringRef object,
+                                   llvm::ArrayRef<std::string> extraObjects);
 
 /// Links `object` into this process (LLVM's ORC JIT, symbols resolved
 /// against the process) and returns a runner for its entry point.

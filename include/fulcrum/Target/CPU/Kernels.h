@@ -113,10 +113,17 @@ std::optional<GemmKernel> getGemmKernel(llvm::StringRef isa);
 /// and FMA, generic otherwise.
 llvm::StringRef selectKernelISA(const TargetDescription &target);
 
-/// `b` ([k][n] row-major, or [n][k] when `transposed`) as zero-padded
-/// panels [ceil(n/nr)][k][nr].
-std::vector<float> packGemmWeights(llvm::ArrayRef<float> b, int64_t k,
-                                   int64_t n, bool transposed, int64_t nr);
+/// The number of floats packGemmWeights writes.
+inline int64_t getPackedGemmSize(int64_t k, int64_t n, int64_t nr) {
+  return (n + nr - 1) / nr * k * nr;
+}
+
+/// Writes `b` ([k][n] row-major, or [n][k] when `transposed`) to `packed`
+/// (getPackedGemmSize floats, zeroed) as zero-padded panels
+/// [ceil(n/nr)][k][nr].
+void packGemmWeights(llvm::ArrayRef<float> b, int64_t k, int64_t n,
+                     bool transposed, int64_t nr,
+                     llvm::MutableArrayRef<float> packed);
 
 /// Flags of the 8-bit kernels (Kernels/qgemm.c).
 enum QuantizedFlags : int64_t {

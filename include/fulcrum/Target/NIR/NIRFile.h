@@ -32,10 +32,23 @@ inline constexpr const char *kNIRVersion = "1.0";
 llvm::Expected<std::vector<char>> exportNIR(mlir::func::FuncOp func);
 
 /// A module with one `snn` function `@name` built from NIR file bytes.
-/// Errors say what is malformed (never a crash).
+/// Errors say what is malformed (never a crash): libhdf5 reads the file in
+/// a child process (readNIRGraph), and importNIRGraph builds the module.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 importNIR(llvm::ArrayRef<char> bytes, mlir::MLIRContext *context,
           llvm::StringRef name = "main_graph");
+
+/// The first half of importNIR, in this process: every dataset of the NIR
+/// file's graph read with libhdf5 (which may crash on a malformed file),
+/// in a serialized form that importNIRGraph takes.
+llvm::Expected<std::string> readNIRGraph(llvm::ArrayRef<char> bytes);
+
+/// The second half of importNIR: the module built from readNIRGraph's
+/// bytes, which are checked as untrusted input (fulcrum-fuzz-nir-graph
+/// fuzzes this).
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+importNIRGraph(llvm::ArrayRef<char> graph, mlir::MLIRContext *context,
+               llvm::StringRef name = "main_graph");
 
 /// Registers `--import-nir` and `--export-nir` with mlir-translate.
 void registerNIRTranslations();

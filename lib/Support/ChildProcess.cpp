@@ -1,0 +1,124 @@
+//===- ChildProcess.cpp - Run untrusted parsing in a forked child ---------===//
+//
+// Part of Fulcrum.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fulcrum/Support/ChildProcess.h"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fulcrum {
+
+namespace {
+
+llvm::Error error(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+bool writeAll(int fd, const char *data, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::write(fd, data + done, size - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    done += n;
+  }
+  return true;
+}
+
+[[noreturn]] void
+childMain(int fd, llvm::function_ref<llvm::Expected<std::string>()> work) {
+  // A crash in the child is the parent's to report: default actions, so
+  // that neither LLVM's stack dump nor a sanitizer's report runs.
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) {
+    struct sigaction action = {};
+    action.sa_handler = SIG_DFL;
+    ::sigaction(sig, &action, nullptr);
+  }
+  // The first byte says whether the rest is the answer ('A') or an error
+  // message ('E').
+  llvm::Expected<std::string> result = work();
+  std::string out;
+  if (result)
+    out = "A" + *result;
+  else
+    out = "E" + llvm::toString(result.takeError());
+  ::_exit(writeAll(fd, out.data(), out.size()) ? 0 : 1);
+}
+
+} // namespace
+
+llvm::Expected<std::string>
+runInChild(llvm::function_ref<llvm::Expected<std::string>()> work,
+           llvm::StringRef what, llvm::StringRef input,
+           unsigned timeoutSeconds) {
+  int fds[2];
+  if (::pipe(fds) != 0)
+    return error(llvm::Twine("cannot create a pipe: ") + std::strerror(errno));
+  pid_t child = ::fork();
+  if (child < 0) {
+    int saved = errno;
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return error(llvm::Twine("cannot fork: ") + std::strerror(saved));
+  }
+  if (child == 0) {
+    ::close(fds[0]);
+    childMain(fds[1], work);
+  }
+  ::close(fds[1]);
+
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + std::chrono::seconds(timeoutSeconds);
+  std::string in;
+  bool timedOut = false;
+  char buffer[65536];
+  for (;;) {
+    if (timeoutSeconds) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - Clock::now())
+                      .count();
+      struct pollfd p = {fds[0], POLLIN, 0};
+      int ready = left > 0 ? ::poll(&p, 1, static_cast<int>(left)) : 0;
+      if (ready < 0 && errno == EINTR)
+        continue;
+      if (ready == 0) {
+        timedOut = true;
+        ::kill(child, SIGKILL);
+        break;
+      }
+    }
+    ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    in.append(buffer, n);
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timedOut)
+    return error(what + " did not finish within " +
+                 llvm::Twine(timeoutSeconds) + " s on the " + input);
+  if (WIFSIGNALED(status))
+    return error(what + " crashed on the " + input + " (" +
+                 strsignal(WTERMSIG(status)) + ")");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || in.empty())
+    return error(what + " failed in its child process");
+  if (in[0] == 'E')
+    return error(llvm::StringRef(in).drop_front());
+  return in.substr(1);
+}
+
+} // namespace fulcrum
