@@ -13,7 +13,8 @@
 # --target=nir from the project's MLP and CNN (nir), and their graphs as
 # readNIRGraph serializes them (nir-graph). The corpus grows in BUILD_DIR/fuzz/corpus/NAME; a finding is written to
 # BUILD_DIR/fuzz/findings/ and the run fails (FULCRUM_FUZZ_DIR moves
-# BUILD_DIR/fuzz elsewhere). Examples:
+# BUILD_DIR/fuzz elsewhere; FULCRUM_FUZZ_SEED_EVERY=N keeps every N-th
+# model seed). Examples:
 #   fuzz/run.sh build-fuzz tensors -max_total_time=10            # smoke
 #   nice -n 19 fuzz/run.sh build-fuzz import -runs=1000000       # full
 set -euo pipefail
@@ -29,13 +30,20 @@ CORPUS="$WORK/corpus/$NAME"
 FINDINGS="$WORK/findings"
 TESTDATA=/usr/share/libonnx-testdata/data
 mkdir -p "$CORPUS" "$FINDINGS"
+# As for the lit suite (test/lit.cfg.py): the seed makers and the fuzzers
+# run instrumented code next to uninstrumented LLVM.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:detect_container_overflow=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 if [ ! -d "$SEEDS" ]; then
   mkdir -p "$SEEDS.tmp"
   case "$NAME" in
   import|import-structure|compile)
     limit=65536
+    n=0
     for m in "$ROOT"/models/*.onnx "$TESTDATA"/*/*/model.onnx; do
       [ -f "$m" ] && [ "$(stat -c %s "$m")" -le "$limit" ] || continue
+      n=$((n + 1))
+      [ $((n % ${FULCRUM_FUZZ_SEED_EVERY:-1})) -eq 0 ] || continue
       cp "$m" "$SEEDS.tmp/$(echo "$m" | md5sum | cut -c1-16).onnx"
     done ;;
   tensors)
@@ -86,8 +94,6 @@ PY
   mv "$SEEDS.tmp" "$SEEDS"
 fi
 # Models are rejected often; limits keep one input's work bounded.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:detect_container_overflow=0}"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 cd "$BUILD"
 exec "$BIN" -rss_limit_mb=4096 -malloc_limit_mb=2048 -timeout=60 \
   -max_len=1048576 -print_final_stats=1 -artifact_prefix="$FINDINGS/$NAME-" \

@@ -101,6 +101,8 @@ if getattr(config, "fulcrum_sanitize", ""):
     config.environment["ASAN_OPTIONS"] = (
         "detect_leaks=0:detect_container_overflow=0:abort_on_error=0")
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    # Scripts that limit a tool's address space must not (ASan's shadow).
+    config.environment["FULCRUM_SANITIZED"] = "1"
 
 # Debian's chromium, for the test that renders the search's report.html in a
 # real browser (scripts/setup.sh installs it with the test packages).

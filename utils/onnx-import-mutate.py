@@ -120,12 +120,17 @@ def main():
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--memory-limit-mb", type=int, default=8192,
                     help="address-space limit of each run (exceeding it is "
-                    "a crash: compile-time memory must stay bounded)")
+                    "a crash: compile-time memory must stay bounded); 0, or "
+                    "FULCRUM_SANITIZED=1 in the environment (AddressSanitizer "
+                    "reserves terabytes of address space), sets none")
     args = ap.parse_args()
+    if os.environ.get("FULCRUM_SANITIZED") == "1":
+        args.memory_limit_mb = 0
 
     def limit():
-        size = args.memory_limit_mb << 20
-        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+        if args.memory_limit_mb:
+            size = args.memory_limit_mb << 20
+            resource.setrlimit(resource.RLIMIT_AS, (size, size))
     rng = random.Random(args.seed)
     sources = [open(m, "rb").read() for m in args.models]
     imported = rejected = 0

@@ -17,7 +17,7 @@
 #define CHAINS 16
 
 static volatile float floatSink;
-static volatile int intSink;
+static volatile unsigned intSink;
 
 __attribute__((target("avx512f"))) static double fma512(long iterations) {
   __m512 acc[CHAINS];
@@ -79,9 +79,9 @@ vnni512(long iterations) {
   for (long it = 0; it < iterations; ++it)
     for (int i = 0; i < CHAINS; ++i)
       acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
-  int sink = 0;
+  unsigned sink = 0; // wraps: only the sum's existence matters
   for (int i = 0; i < CHAINS; ++i)
-    sink += _mm512_reduce_add_epi32(acc[i]);
+    sink += (unsigned)_mm512_reduce_add_epi32(acc[i]);
   intSink = sink;
   return 2.0 * 64 * CHAINS * iterations;
 }
@@ -94,10 +94,11 @@ __attribute__((target("avx2,avxvnni"))) static double vnni256(long iterations) {
   for (long it = 0; it < iterations; ++it)
     for (int i = 0; i < CHAINS; ++i)
       acc[i] = _mm256_dpbusd_avx_epi32(acc[i], a, b);
-  int lanes[8], sink = 0;
+  int lanes[8];
+  unsigned sink = 0;
   for (int i = 0; i < CHAINS; ++i) {
     _mm256_storeu_si256((__m256i *)lanes, acc[i]);
-    sink += lanes[0];
+    sink += (unsigned)lanes[0];
   }
   intSink = sink;
   return 2.0 * 32 * CHAINS * iterations;
@@ -116,10 +117,11 @@ __attribute__((target("avx2"))) static double maddubs256(long iterations) {
       acc[i] = _mm256_add_epi32(acc[i], _mm256_madd_epi16(pairs, ones));
       a = _mm256_add_epi8(a, ones); /* keeps the products in the loop */
     }
-  int lanes[8], sink = 0;
+  int lanes[8];
+  unsigned sink = 0;
   for (int i = 0; i < CHAINS; ++i) {
     _mm256_storeu_si256((__m256i *)lanes, acc[i]);
-    sink += lanes[0];
+    sink += (unsigned)lanes[0];
   }
   intSink = sink;
   return 2.0 * 32 * CHAINS * iterations;

@@ -312,7 +312,11 @@ struct CPUMatmulToKernelPass
     };
     auto address = [&](Value memref) -> Address {
       fulcrum::KernelCallBuilder::Address a = call.address(memref);
-      Address result{a.at, a.strides[a.strides.size() - 2], Value()};
+      // (A 1-D bias has no row stride.)
+      Address result{a.at,
+                     a.strides.size() >= 2 ? a.strides[a.strides.size() - 2]
+                                           : Value(),
+                     Value()};
       // (An epilogue's 3-D output is a row-split view, not a batch.)
       if (batched)
         result.batchBytes =
