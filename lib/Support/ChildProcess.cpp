@@ -10,9 +10,15 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+// The sanitizers' hook run before a process dies of a report; libFuzzer
+// writes its crash file from it. Present only in sanitized programs.
+extern "C" void __sanitizer_set_death_callback(void (*)(void))
+    __attribute__((weak));
 
 namespace fulcrum {
 
@@ -38,11 +44,21 @@ bool writeAll(int fd, const char *data, size_t size) {
 [[noreturn]] void
 childMain(int fd, llvm::function_ref<llvm::Expected<std::string>()> work) {
   // A crash in the child is the parent's to report: default actions, so
-  // that neither LLVM's stack dump nor a sanitizer's report runs.
+  // that LLVM's stack dump does not run, and nothing on stderr (the
+  // third-party code's warnings, or, in a sanitized build, the report of
+  // its out-of-bounds read, which then ends the child). A fuzzer must not
+  // take the child's death for its own finding.
   for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) {
     struct sigaction action = {};
     action.sa_handler = SIG_DFL;
     ::sigaction(sig, &action, nullptr);
+  }
+  if (__sanitizer_set_death_callback)
+    __sanitizer_set_death_callback(nullptr);
+  int null = ::open("/dev/null", O_WRONLY);
+  if (null >= 0) {
+    ::dup2(null, STDERR_FILENO);
+    ::close(null);
   }
   // The first byte says whether the rest is the answer ('A') or an error
   // message ('E').
