@@ -6,7 +6,8 @@
 //     graph is read into plain vectors (NIRGraph), which are serialized.
 //     libhdf5 crashes or loops on some malformed files instead of reporting
 //     an error, so importNIR runs this half in a forked child process
-//     (runInChild) with a time limit; a crash there is an error here.
+//     (runInChild) with a time limit (5 s, 1 s more per 32 MiB); a crash
+//     or a loop there is an error here.
 //  2. importNIRGraph: the serialized graph is parsed back (every count is
 //     checked against the bytes left) and checked node by node while the
 //     snn ops are built. No libhdf5 here; this half is fuzzed directly
@@ -44,8 +45,11 @@ namespace {
 constexpr int64_t kMaxElements = int64_t(1) << 31;
 /// Largest stride, padding, dilation or kernel size.
 constexpr int64_t kMaxWindow = int64_t(1) << 20;
-/// How long libhdf5 may take to read a file.
-constexpr unsigned kReadTimeoutSeconds = 60;
+/// How long libhdf5 may take to read a file of `bytes` (it loops forever
+/// on some malformed ones): 5 s, and 1 s more per 32 MiB.
+unsigned getReadTimeoutSeconds(size_t bytes) {
+  return 5 + static_cast<unsigned>(bytes >> 25);
+}
 
 /// One dataset of a node, read whole.
 struct Dataset {
@@ -875,7 +879,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> importNIR(llvm::ArrayRef<char> bytes,
   if (bytes.size() < 8 || std::memcmp(bytes.data(), "\x89HDF\r\n\x1a\n", 8))
     return error("not an HDF5 file (NIR files are HDF5)");
   auto graph = runInChild([&] { return readNIRGraph(bytes); }, "libhdf5",
-                          "file", kReadTimeoutSeconds);
+                          "file", getReadTimeoutSeconds(bytes.size()));
   if (!graph)
     return graph.takeError();
   return importNIRGraph(llvm::ArrayRef<char>(graph->data(), graph->size()),
