@@ -9,10 +9,13 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 // The sanitizers' hook run before a process dies of a report; libFuzzer
@@ -26,6 +29,26 @@ namespace {
 
 llvm::Error error(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// The exit status of a child that exceeded its memory limit.
+constexpr int kOutOfMemoryExit = 125;
+
+/// This process's resident set in bytes, or 0 when /proc cannot say.
+uint64_t residentBytes() {
+  int fd = ::open("/proc/self/statm", O_RDONLY);
+  if (fd < 0)
+    return 0;
+  char text[128];
+  ssize_t n = ::read(fd, text, sizeof text - 1);
+  ::close(fd);
+  if (n <= 0)
+    return 0;
+  text[n] = 0;
+  unsigned long long size = 0, resident = 0;
+  if (std::sscanf(text, "%llu %llu", &size, &resident) != 2)
+    return 0;
+  return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
 }
 
 bool writeAll(int fd, const char *data, size_t size) {
@@ -42,7 +65,8 @@ bool writeAll(int fd, const char *data, size_t size) {
 }
 
 [[noreturn]] void
-childMain(int fd, llvm::function_ref<llvm::Expected<std::string>()> work) {
+childMain(int fd, llvm::function_ref<llvm::Expected<std::string>()> work,
+          uint64_t memoryLimitBytes) {
   // A crash in the child is the parent's to report: default actions, so
   // that LLVM's stack dump does not run, and nothing on stderr (the
   // third-party code's warnings, or, in a sanitized build, the report of
@@ -55,6 +79,21 @@ childMain(int fd, llvm::function_ref<llvm::Expected<std::string>()> work) {
   }
   if (__sanitizer_set_death_callback)
     __sanitizer_set_death_callback(nullptr);
+  if (memoryLimitBytes) {
+    // The address space where that works (a sanitizer's shadow memory
+    // takes terabytes of it), and the resident set, sampled, everywhere.
+    if (!__sanitizer_set_death_callback) {
+      struct rlimit limit = {memoryLimitBytes, memoryLimitBytes};
+      ::setrlimit(RLIMIT_AS, &limit);
+    }
+    std::thread([memoryLimitBytes] {
+      for (;;) {
+        if (residentBytes() > memoryLimitBytes)
+          ::_exit(kOutOfMemoryExit);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }).detach();
+  }
   int null = ::open("/dev/null", O_WRONLY);
   if (null >= 0) {
     ::dup2(null, STDERR_FILENO);
@@ -75,8 +114,8 @@ childMain(int fd, llvm::function_ref<llvm::Expected<std::string>()> work) {
 
 llvm::Expected<std::string>
 runInChild(llvm::function_ref<llvm::Expected<std::string>()> work,
-           llvm::StringRef what, llvm::StringRef input,
-           unsigned timeoutSeconds) {
+           llvm::StringRef what, llvm::StringRef input, unsigned timeoutSeconds,
+           uint64_t memoryLimitBytes) {
   int fds[2];
   if (::pipe(fds) != 0)
     return error(llvm::Twine("cannot create a pipe: ") + std::strerror(errno));
@@ -89,7 +128,7 @@ runInChild(llvm::function_ref<llvm::Expected<std::string>()> work,
   }
   if (child == 0) {
     ::close(fds[0]);
-    childMain(fds[1], work);
+    childMain(fds[1], work, memoryLimitBytes);
   }
   ::close(fds[1]);
 
@@ -130,6 +169,10 @@ runInChild(llvm::function_ref<llvm::Expected<std::string>()> work,
   if (WIFSIGNALED(status))
     return error(what + " crashed on the " + input + " (" +
                  strsignal(WTERMSIG(status)) + ")");
+  if (WIFEXITED(status) && WEXITSTATUS(status) == kOutOfMemoryExit &&
+      memoryLimitBytes)
+    return error(what + " needed more than " +
+                 llvm::Twine(memoryLimitBytes >> 20) + " MiB on the " + input);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || in.empty())
     return error(what + " failed in its child process");
   if (in[0] == 'E')

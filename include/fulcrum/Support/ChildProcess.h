@@ -15,6 +15,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <cstdint>
 #include <string>
 
 namespace fulcrum {
@@ -23,13 +24,17 @@ namespace fulcrum {
 /// An error of `work` comes back as that error; a child that dies on a
 /// signal, exits without an answer, or runs longer than `timeoutSeconds`
 /// (0: no limit; the child is then killed) becomes an error naming `what`
-/// and `input`: "libhdf5 crashed on the file (Segmentation fault)".
+/// and `input`: "libhdf5 crashed on the file (Segmentation fault)". The
+/// child's address space is limited to `memoryLimitBytes` (0: no limit;
+/// never in a sanitized build, whose shadow memory needs terabytes), so
+/// that a runaway allocation fails in the child instead of exhausting the
+/// machine.
 /// The child reports no crash itself (no stack dump, no sanitizer report
 /// from a signal) and ends with _exit, running no destructors.
 llvm::Expected<std::string>
 runInChild(llvm::function_ref<llvm::Expected<std::string>()> work,
            llvm::StringRef what, llvm::StringRef input,
-           unsigned timeoutSeconds = 0);
+           unsigned timeoutSeconds = 0, uint64_t memoryLimitBytes = 0);
 
 } // namespace fulcrum
 

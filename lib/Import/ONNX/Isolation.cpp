@@ -20,6 +20,14 @@
 
 namespace fulcrum::detail {
 
+namespace {
+/// libonnx's inference loops for minutes on some malformed models (Expand
+/// to a shape of 2^40 elements adds 2^40 dimensions): a generous time and
+/// 2 GiB of memory plus 16 times the graph's size bound it.
+constexpr unsigned kTimeoutSeconds = 30;
+constexpr uint64_t kMemoryBytes = uint64_t(2) << 30;
+} // namespace
+
 mlir::LogicalResult
 runIsolated(::onnx::ModelProto &model,
             llvm::function_ref<void(::onnx::ModelProto &)> work,
@@ -34,10 +42,12 @@ runIsolated(::onnx::ModelProto &model,
                                          e.what());
         }
       },
-      "libonnx", "model");
+      "libonnx", "model", kTimeoutSeconds,
+      kMemoryBytes + 16 * static_cast<uint64_t>(model.ByteSizeLong()));
   if (!bytes) {
     message = llvm::toString(bytes.takeError());
-    if (llvm::StringRef(message).starts_with("libonnx crashed"))
+    if (llvm::StringRef(message).starts_with("libonnx crashed") ||
+        llvm::StringRef(message).starts_with("libonnx needed"))
       message += "; it is malformed in a way libonnx does not check";
     return mlir::failure();
   }

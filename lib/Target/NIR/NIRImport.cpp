@@ -878,8 +878,12 @@ llvm::Expected<OwningOpRef<ModuleOp>> importNIR(llvm::ArrayRef<char> bytes,
                                                 StringRef funcName) {
   if (bytes.size() < 8 || std::memcmp(bytes.data(), "\x89HDF\r\n\x1a\n", 8))
     return error("not an HDF5 file (NIR files are HDF5)");
-  auto graph = runInChild([&] { return readNIRGraph(bytes); }, "libhdf5",
-                          "file", getReadTimeoutSeconds(bytes.size()));
+  // An address space of 4 GiB plus 8 times the file: the file's image, the
+  // datasets read (floats and integers) and their serialized form.
+  auto graph =
+      runInChild([&] { return readNIRGraph(bytes); }, "libhdf5", "file",
+                 getReadTimeoutSeconds(bytes.size()),
+                 (uint64_t(4) << 30) + 8 * static_cast<uint64_t>(bytes.size()));
   if (!graph)
     return graph.takeError();
   return importNIRGraph(llvm::ArrayRef<char>(graph->data(), graph->size()),

@@ -121,3 +121,11 @@ save("layernorm-axis.onnx", h.make_graph(
           h.make_tensor_value_info("s", T.FLOAT, [5])],
     [h.make_tensor_value_info(n, T.FLOAT, ["d0", "d1", "d2", "d3"])
      for n in ("y4", "m", "v")]))
+# Expand to a shape input of 2^40 elements (found by
+# fulcrum-fuzz-import-structure): libonnx's inference adds a dimension per
+# element until memory runs out, for minutes.
+save("expand-huge-shape.onnx", h.make_graph(
+    [h.make_node("Expand", ["xe", "shape"], ["ye"])], "g",
+    [h.make_tensor_value_info("xe", T.FLOAT, [1, 3]),
+     h.make_tensor_value_info("shape", T.INT64, [2**40])],
+    [h.make_tensor_value_info("ye", T.FLOAT, [1, 3, 3])]))
