@@ -25,9 +25,10 @@ namespace fulcrum {
 /// The bytes of every dense constant in `module` (splats count once).
 uint64_t getConstantBytes(mlir::ModuleOp module);
 
-/// About what compiling `constantBytes` of constants needs at the peak: the
-/// constants as read, their packed copy, and the compiler itself.
-uint64_t estimateCompileMemory(uint64_t constantBytes);
+/// What compiling `constantBytes` of constants needs at least: the
+/// constants as read and their packed copy (the compiler itself adds about
+/// 150 MiB).
+uint64_t getMinimumCompileMemory(uint64_t constantBytes);
 
 /// While alive, a thread samples this process's resident memory every 10
 /// ms; once it exceeds `limitBytes` the process prints `<file>: error:
@@ -46,7 +47,7 @@ public:
   void setPhase(const char *phase) { this->phase.store(phase); }
 
   /// An error when `module`'s constants alone need more than the limit
-  /// (estimateCompileMemory), checked before the compile allocates.
+  /// (getMinimumCompileMemory), checked before the compile allocates.
   llvm::Error checkConstants(mlir::ModuleOp module) const;
 
 private:
