@@ -638,6 +638,16 @@ buildModule(const NIRGraph &graph, MLIRContext *context, StringRef funcName) {
                      llvm::Twine(kMaxElements) + " elements");
       return out;
     };
+    // A bias of `count` values, or an error that names what each is for.
+    auto bias = [&](int64_t count,
+                    const char *each) -> llvm::Expected<DenseElementsAttr> {
+      auto bv = r.numbers("bias");
+      if (!bv)
+        return bv.takeError();
+      if (static_cast<int64_t>((*bv)->floats.size()) != count)
+        return error(r.where + ": bias needs one value per " + each);
+      return dense({count}, (*bv)->floats);
+    };
     Operation *op = nullptr;
     if (*kind == "Output") {
       outputType = in;
@@ -654,17 +664,15 @@ buildModule(const NIRGraph &graph, MLIRContext *context, StringRef funcName) {
           wd.shape[1] != in.getDimSize(0) || !isSaneShape(wd.shape))
         return error(r.where + ": weight [out, in] does not fit its input of " +
                      std::to_string(n) + " values");
-      DenseElementsAttr bias;
+      DenseElementsAttr biasAttr;
       if (*kind == "Affine") {
-        auto bv = r.numbers("bias");
-        if (!bv)
-          return bv.takeError();
-        if (static_cast<int64_t>((*bv)->floats.size()) != wd.shape[0])
-          return error(r.where + ": bias needs one value per output");
-        bias = dense({wd.shape[0]}, (*bv)->floats);
+        auto read = bias(wd.shape[0], "output");
+        if (!read)
+          return read.takeError();
+        biasAttr = *read;
       }
       op = b.create<AffineOp>(loc, RankedTensorType::get({wd.shape[0]}, f32),
-                              ins[0], dense(wd.shape, wd.floats), bias,
+                              ins[0], dense(wd.shape, wd.floats), biasAttr,
                               nameAttr);
     } else if (*kind == "Conv2d") {
       auto w = r.numbers("weight");
@@ -693,18 +701,16 @@ buildModule(const NIRGraph &graph, MLIRContext *context, StringRef funcName) {
                              *stride, *padding, *dilation);
       if (!out)
         return out.takeError();
-      DenseElementsAttr bias;
+      DenseElementsAttr biasAttr;
       if (r.has("bias")) {
-        auto bv = r.numbers("bias");
-        if (!bv)
-          return bv.takeError();
-        if (static_cast<int64_t>((*bv)->floats.size()) != wd.shape[0])
-          return error(r.where + ": bias needs one value per output channel");
-        bias = dense({wd.shape[0]}, (*bv)->floats);
+        auto read = bias(wd.shape[0], "output channel");
+        if (!read)
+          return read.takeError();
+        biasAttr = *read;
       }
       op = b.create<Conv2dOp>(
           loc, RankedTensorType::get(*out, f32), ins[0],
-          dense(wd.shape, wd.floats), bias, b.getDenseI64ArrayAttr(*stride),
+          dense(wd.shape, wd.floats), biasAttr, b.getDenseI64ArrayAttr(*stride),
           b.getDenseI64ArrayAttr(*padding), b.getDenseI64ArrayAttr(*dilation),
           b.getI64IntegerAttr((*groups)[0]), nameAttr);
     } else if (*kind == "SumPool2d" || *kind == "AvgPool2d" ||
@@ -761,15 +767,10 @@ buildModule(const NIRGraph &graph, MLIRContext *context, StringRef funcName) {
       if (s > e)
         return error(r.where + ": start_dim and end_dim do not fit a rank-" +
                      std::to_string(rank) + " input");
-      SmallVector<int64_t> out(in.getShape().take_front(s));
-      int64_t prod = 1;
-      for (int64_t k = s; k <= e; ++k)
-        prod *= in.getDimSize(k);
-      out.push_back(prod);
-      llvm::append_range(out, in.getShape().drop_front(e + 1));
-      op = b.create<FlattenOp>(loc, RankedTensorType::get(out, f32), ins[0],
-                               b.getI64IntegerAttr(s), b.getI64IntegerAttr(e),
-                               nameAttr);
+      op = b.create<FlattenOp>(
+          loc,
+          RankedTensorType::get(getFlattenedShape(in.getShape(), s, e), f32),
+          ins[0], b.getI64IntegerAttr(s), b.getI64IntegerAttr(e), nameAttr);
     } else if (*kind == "Scale" || *kind == "Delay") {
       DenseElementsAttr v;
       if (llvm::Error err =

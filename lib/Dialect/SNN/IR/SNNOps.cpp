@@ -185,6 +185,18 @@ LogicalResult SpikeMaxPool2dOp::verify() {
   return success();
 }
 
+SmallVector<int64_t> fulcrum::snn::getFlattenedShape(ArrayRef<int64_t> shape,
+                                                     int64_t start,
+                                                     int64_t end) {
+  SmallVector<int64_t> out(shape.take_front(start));
+  int64_t n = 1;
+  for (int64_t i = start; i <= end; ++i)
+    n *= shape[i];
+  out.push_back(n);
+  llvm::append_range(out, shape.drop_front(end + 1));
+  return out;
+}
+
 LogicalResult FlattenOp::verify() {
   if (failed(checkStatic(*this)))
     return failure();
@@ -197,13 +209,8 @@ LogicalResult FlattenOp::verify() {
   if (start < 0 || end >= rank || start > end)
     return emitOpError("start_dim and end_dim must name dimensions of ")
            << in << " in order";
-  SmallVector<int64_t> shape(in.getShape().take_front(start));
-  int64_t n = 1;
-  for (int64_t i = start; i <= end; ++i)
-    n *= in.getDimSize(i);
-  shape.push_back(n);
-  llvm::append_range(shape, in.getShape().drop_front(end + 1));
-  if (getResult().getType().getShape() != ArrayRef<int64_t>(shape))
+  if (getResult().getType().getShape() !=
+      ArrayRef<int64_t>(getFlattenedShape(in.getShape(), start, end)))
     return emitOpError("result shape does not match the flattened input");
   return success();
 }

@@ -33,6 +33,11 @@ inline constexpr llvm::StringLiteral kChannelScalesAttr = "snn.channel_scales";
 /// True for the neuron ops (snn.if, snn.lif).
 bool isNeuron(mlir::Operation *op);
 
+/// The shape of `shape` with dimensions `start`..`end` (non-negative, in
+/// order, inside the rank) flattened into one: snn.flatten's result.
+llvm::SmallVector<int64_t> getFlattenedShape(llvm::ArrayRef<int64_t> shape,
+                                             int64_t start, int64_t end);
+
 } // namespace fulcrum::snn
 
 #endif // FULCRUM_DIALECT_SNN_IR_SNNOPS_H
