@@ -6,13 +6,14 @@
 
 #include "fulcrum/Driver/MemoryLimit.h"
 
+#include "fulcrum/Support/ChildProcess.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
-#include <cstdio>
 #include <unistd.h>
 
 namespace fulcrum {
@@ -21,17 +22,6 @@ namespace {
 
 constexpr uint64_t kMiB = 1 << 20;
 
-/// This process's resident set in bytes, or 0 when /proc cannot say.
-uint64_t residentBytes() {
-  FILE *f = std::fopen("/proc/self/statm", "r");
-  if (!f)
-    return 0;
-  unsigned long long size = 0, resident = 0;
-  int n = std::fscanf(f, "%llu %llu", &size, &resident);
-  std::fclose(f);
-  return n == 2 ? resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
-}
-
 } // namespace
 
 uint64_t getConstantBytes(mlir::ModuleOp module) {
@@ -39,13 +29,15 @@ uint64_t getConstantBytes(mlir::ModuleOp module) {
   llvm::DenseSet<mlir::Attribute> seen;
   module->walk([&](mlir::Operation *op) {
     for (mlir::NamedAttribute attr : op->getAttrs()) {
-      auto elements = dyn_cast<mlir::ElementsAttr>(attr.getValue());
+      auto elements = llvm::dyn_cast<mlir::ElementsAttr>(attr.getValue());
       if (!elements || !seen.insert(elements).second)
         continue;
-      if (auto resource = dyn_cast<mlir::DenseResourceElementsAttr>(elements)) {
+      if (auto resource =
+              llvm::dyn_cast<mlir::DenseResourceElementsAttr>(elements)) {
         if (mlir::AsmResourceBlob *blob = resource.getRawHandle().getBlob())
           total += blob->getData().size();
-      } else if (auto dense = dyn_cast<mlir::DenseElementsAttr>(elements)) {
+      } else if (auto dense =
+                     llvm::dyn_cast<mlir::DenseElementsAttr>(elements)) {
         total += dense.getRawData().size();
       }
     }
@@ -77,7 +69,7 @@ void MemoryLimit::watch() {
   std::unique_lock<std::mutex> lock(mutex);
   while (!stop.wait_for(lock, std::chrono::milliseconds(10),
                         [this] { return stopping; })) {
-    uint64_t resident = residentBytes();
+    uint64_t resident = getResidentBytes();
     if (resident <= limitBytes)
       continue;
     std::string message;

@@ -34,8 +34,9 @@ llvm::Error error(const llvm::Twine &message) {
 /// The exit status of a child that exceeded its memory limit.
 constexpr int kOutOfMemoryExit = 125;
 
-/// This process's resident set in bytes, or 0 when /proc cannot say.
-uint64_t residentBytes() {
+} // namespace
+
+uint64_t getResidentBytes() {
   int fd = ::open("/proc/self/statm", O_RDONLY);
   if (fd < 0)
     return 0;
@@ -50,6 +51,8 @@ uint64_t residentBytes() {
     return 0;
   return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
 }
+
+namespace {
 
 bool writeAll(int fd, const char *data, size_t size) {
   size_t done = 0;
@@ -88,7 +91,7 @@ childMain(int fd, llvm::function_ref<llvm::Expected<std::string>()> work,
     }
     std::thread([memoryLimitBytes] {
       for (;;) {
-        if (residentBytes() > memoryLimitBytes)
+        if (getResidentBytes() > memoryLimitBytes)
           ::_exit(kOutOfMemoryExit);
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }

@@ -20,6 +20,10 @@
 
 namespace fulcrum {
 
+/// This process's resident set in bytes, or 0 when /proc cannot say. Uses
+/// only open/read, so a forked child may call it.
+uint64_t getResidentBytes();
+
 /// Runs `work` in a forked child process and returns what it returned.
 /// An error of `work` comes back as that error; a child that dies on a
 /// signal, exits without an answer, or runs longer than `timeoutSeconds`
