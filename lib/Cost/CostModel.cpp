@@ -118,6 +118,14 @@ double getKernelOverheadSeconds(const TargetDescription &target) {
          1e-6;
 }
 
+double getInsideKernelSeconds(const Work &work, const TargetDescription &target,
+                              const CostOptions &options) {
+  if (work.kind == WorkClass::None)
+    return 0;
+  return std::max(0.0, estimate(work, target, options).seconds -
+                           getKernelOverheadSeconds(target));
+}
+
 Estimate estimate(const Work &work, const TargetDescription &target,
                   const CostOptions &options) {
   if (work.kind == WorkClass::None)

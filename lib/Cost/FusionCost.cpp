@@ -17,15 +17,6 @@ using namespace mlir;
 namespace fulcrum::cost {
 namespace {
 
-/// `work` priced as part of another kernel: without the per-kernel overhead.
-double getInsideKernelSeconds(const Work &work, const TargetDescription &target,
-                              const CostOptions &options) {
-  if (work.kind == WorkClass::None)
-    return 0;
-  return std::max(0.0, estimate(work, target, options).seconds -
-                           getKernelOverheadSeconds(target));
-}
-
 /// Whether the target's code generator runs `consumer` inside the kernel of
 /// the contraction it follows. The CPU kernels take a bias, a residual and
 /// a clamp (Relu, Clip) in their epilogue (Kernels.h); other activations,

@@ -10,6 +10,7 @@
 #include "fulcrum/Execution/Evaluate.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -47,6 +48,25 @@ std::vector<double> ranks(llvm::ArrayRef<double> values) {
 /// interference only ever adds time.
 double best(const std::vector<double> &values) {
   return values.empty() ? 0 : *std::min_element(values.begin(), values.end());
+}
+/// What `layer` adds to the kernel that takes it in: its arithmetic and
+/// the operands it still reads, without the per-kernel overhead, the store
+/// of its result, or its largest input (the kernel's own result, which the
+/// kernel holds in registers).
+double getAbsorbedSeconds(const LayerCost &layer,
+                          const TargetDescription &target,
+                          const CostOptions &options) {
+  Work inside = layer.work;
+  double largest = 0;
+  ValueRange inputs = layer.op->getOperands();
+  if (auto dps = dyn_cast<DestinationStyleOpInterface>(layer.op))
+    inputs = dps.getDpsInputs();
+  for (Value input : inputs)
+    largest = std::max(largest, getScaledBytes(input.getType(), options));
+  inside.bytesRead = std::max(0.0, inside.bytesRead - largest);
+  inside.bytesWritten = 0;
+  inside.constantBytes = std::min(inside.constantBytes, inside.bytesRead);
+  return getInsideKernelSeconds(inside, target, options);
 }
 } // namespace
 
@@ -172,10 +192,13 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
   });
   std::vector<LayerCost> layers = tagLayers(func, target, profile.cost);
   std::vector<ProfiledLayer> rows;
-  for (const LayerCost &layer : layers)
+  std::vector<double> insideMs;
+  for (const LayerCost &layer : layers) {
     rows.push_back({layer.name, layer.opName,
                     stringifyWorkClass(layer.work.kind).str(),
                     layer.estimate.seconds * 1e3, 0});
+    insideMs.push_back(getAbsorbedSeconds(layer, target, profile.cost) * 1e3);
+  }
   auto runner = session.createRunner();
   if (!runner)
     return runner.takeError();
@@ -218,6 +241,26 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
   report.target = target.name;
   report.threads = profile.cost.threads;
   report.totalPredictedMs = target.perCallOverheadUs * 1e-3;
+  // What a kernel took in runs inside the timed layer before it (an
+  // epilogue, attention's softmax and second product), or after it for
+  // what comes before the first timed layer (a padding).
+  std::vector<double> predictedMs;
+  for (const ProfiledLayer &row : rows)
+    predictedMs.push_back(row.predictedMs);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (hits[i])
+      continue;
+    size_t j = i;
+    while (j > 0 && !hits[j])
+      --j;
+    if (!hits[j])
+      for (j = i; j + 1 < rows.size() && !hits[j];)
+        ++j;
+    if (!hits[j])
+      continue;
+    predictedMs[j] += insideMs[i];
+    report.absorbedInsideMs += insideMs[i];
+  }
   for (size_t i = 0; i < rows.size(); ++i) {
     rows[i].measuredMs = best(perLayer[i]);
     rows[i].gapMs = best(gaps[i]);
@@ -225,6 +268,7 @@ profileModel(MLIRContext &context, llvm::StringRef path, CompileOptions options,
       report.absorbed.push_back(rows[i]);
       continue;
     }
+    rows[i].predictedMs = predictedMs[i];
     report.totalPredictedMs += rows[i].predictedMs;
     report.layerMeasuredMs += rows[i].measuredMs;
     report.layers.push_back(rows[i]);
@@ -259,9 +303,10 @@ void printProfileTable(llvm::raw_ostream &os, const ProfileReport &report) {
     double ms = 0;
     for (const ProfiledLayer &layer : report.absorbed)
       ms += layer.predictedMs;
-    os << llvm::format("absorbed into kernels (not timed, not counted): %zu "
-                       "ops, %.4f ms predicted apart\n",
-                       report.absorbed.size(), ms);
+    os << llvm::format("absorbed into kernels (not timed): %zu ops, %.4f ms "
+                       "predicted apart, %.4f ms inside the kernels (counted "
+                       "in the layer before each)\n",
+                       report.absorbed.size(), ms, report.absorbedInsideMs);
   }
   if (report.specialized)
     os << "note: compiled and priced for the inputs' shapes\n";
@@ -302,6 +347,7 @@ std::string printProfileJSON(const ProfileReport &report) {
                             {"specialized", report.specialized},
                             {"layers", layers(report.layers)},
                             {"absorbed", layers(report.absorbed)},
+                            {"absorbed_inside_ms", report.absorbedInsideMs},
                             {"spearman", report.spearman},
                             {"total_predicted_ms", report.totalPredictedMs},
                             {"total_measured_ms", report.totalMeasuredMs},

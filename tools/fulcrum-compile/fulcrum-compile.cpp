@@ -166,13 +166,15 @@ static cl::opt<bool>
     fuseElementwise("fuse-elementwise", cl::cat(toolOptions),
                     cl::desc("Fuse element-wise linalg ops (default on)"),
                     cl::init(true));
-static cl::opt<bool>
-    fuse("fuse", cl::cat(toolOptions),
-         cl::desc("Fuse at graph level: fold BatchNormalization, scales and "
-                  "transposes into contractions, recognize layer norms and "
-                  "GELUs, fuse epilogues (default on; --fuse=false turns it "
-                  "off)"),
-         cl::init(true));
+static cl::opt<bool> fuse(
+    "fuse", cl::cat(toolOptions),
+    cl::desc(
+        "Fuse at graph level: fold BatchNormalization, scales and "
+        "transposes into contractions, recognize layer norms and "
+        "GELUs, fuse epilogues; the CPU kernels take bias, residual and clamp "
+        "epilogues in (default on; --fuse=false turns all of it "
+        "off: the unfused baseline)"),
+    cl::init(true));
 static cl::opt<bool> fuseAttention(
     "fuse-attention", cl::cat(toolOptions),
     cl::desc("Recognize attention blocks as fulcrum.attention and run "

@@ -117,14 +117,16 @@ static cl::opt<std::string>
                     cl::desc("With --eval-data: write the predicted classes "
                              "as an int64 .npy file"));
 
-static cl::opt<bool>
-    fuse("fuse", cl::cat(toolOptions),
-         cl::desc("When compiling: Fuse at graph level: fold "
-                  "BatchNormalization, scales and "
-                  "transposes into contractions, recognize layer norms and "
-                  "GELUs, fuse epilogues (default on; --fuse=false turns it "
-                  "off)"),
-         cl::init(true));
+static cl::opt<bool> fuse(
+    "fuse", cl::cat(toolOptions),
+    cl::desc(
+        "When compiling: Fuse at graph level: fold "
+        "BatchNormalization, scales and "
+        "transposes into contractions, recognize layer norms and "
+        "GELUs, fuse epilogues; the CPU kernels take bias, residual and clamp "
+        "epilogues in (default on; --fuse=false turns all of it "
+        "off: the unfused baseline)"),
+    cl::init(true));
 static cl::opt<bool> fuseAttention(
     "fuse-attention", cl::cat(toolOptions),
     cl::desc("When compiling: Recognize attention blocks as fulcrum.attention "

@@ -61,6 +61,11 @@ double getScaledBytes(mlir::Type type, const CostOptions &options);
 /// GPUs), in seconds.
 double getKernelOverheadSeconds(const TargetDescription &target);
 
+/// `work` priced as part of another kernel: its estimate without the
+/// per-kernel overhead (callers remove the traffic the kernel saves).
+double getInsideKernelSeconds(const Work &work, const TargetDescription &target,
+                              const CostOptions &options);
+
 /// Prices `work` on `target`.
 Estimate estimate(const Work &work, const TargetDescription &target,
                   const CostOptions &options = {});

@@ -43,8 +43,12 @@ struct ProfileReport {
   /// Layers that ran as code of their own, in program order.
   std::vector<ProfiledLayer> layers;
   /// Ops code generation folded into another layer's kernel (padding,
-  /// bias broadcasts, epilogues): never timed and not predicted apart.
+  /// bias broadcasts, epilogues, attention's softmax and second product):
+  /// never timed. Their predicted_ms is their price as loops of their own;
+  /// what they cost inside the kernel (absorbedInsideMs in all) is counted
+  /// in the timed layer before them.
   std::vector<ProfiledLayer> absorbed;
+  double absorbedInsideMs = 0;
   double spearman = 0;
   /// Predicted: the layers plus the per-call overhead. Measured: the best
   /// wall time of a whole call.

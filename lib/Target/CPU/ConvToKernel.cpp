@@ -433,7 +433,7 @@ struct CPUConvToKernelPass
     std::optional<Epilogue> epilogue;
     // Without an initial value the kernel accumulates into the output, so
     // the epilogue cannot write elsewhere.
-    if (initial) {
+    if (initial && epilogues) {
       SmallVector<Value> reads = {
           fulcrum::getRootBuffer(padding ? padding->source : x),
           fulcrum::getRootBuffer(w)};

@@ -295,7 +295,7 @@ struct CPUMatmulToKernelPass
     // With an epilogue the call replaces it, writing its output directly;
     // the product's own buffer is then dead.
     std::optional<Epilogue> epilogue;
-    if (!batched)
+    if (!batched && epilogues)
       epilogue = matchEpilogue(op, c);
     if (epilogue && !fill)
       epilogue.reset(); // C's previous contents would be lost.

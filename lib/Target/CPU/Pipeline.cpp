@@ -58,9 +58,12 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   CPUAttentionToKernelOptions attention;
   attention.kernelIsa = kernelISA.str();
   pm.addPass(createCPUAttentionToKernel(attention));
-  pm.addPass(
-      createCPUMatmulToKernel(CPUMatmulToKernelOptions{kernelISA.str()}));
-  pm.addPass(createCPUConvToKernel(CPUConvToKernelOptions{kernelISA.str()}));
+  // Without fusion (--fuse=false) the kernels leave the element-wise
+  // epilogues that follow them as loops of their own: the unfused baseline.
+  pm.addPass(createCPUMatmulToKernel(
+      CPUMatmulToKernelOptions{kernelISA.str(), options.fuse}));
+  pm.addPass(createCPUConvToKernel(
+      CPUConvToKernelOptions{kernelISA.str(), options.fuse}));
   pm.addPass(createCPUQuantizedToKernel(
       CPUQuantizedToKernelOptions{quantizedISA.str()}));
   pm.addPass(

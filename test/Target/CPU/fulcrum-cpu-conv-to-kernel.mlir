@@ -1,4 +1,5 @@
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-conv-to-kernel=isa=avx2 | FileCheck %s
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-conv-to-kernel="isa=avx2 epilogues=false" | FileCheck %s --check-prefix=NOEPI
 // RUN: not fulcrum-opt %s --split-input-file --fulcrum-cpu-conv-to-kernel=isa=mmx 2>&1 | FileCheck %s --check-prefix=BAD
 
 // A static NCHW convolution becomes a kernel call with a workspace for the
@@ -103,6 +104,16 @@ func.func @negative_depthwise_dynamic(%x: memref<1x8x?x?xf32>, %w: memref<8x3x3x
 // epilogue; the call writes the epilogue's output, and the padded buffer,
 // the broadcast, the generic and the dead output buffer are gone. Padding
 // top 1, left 2; bounds 0.0 and 6.0 (1086324736) as float bits; flags 8.
+// With epilogues=false (the unfused baseline of --fuse=false) the kernel
+// still takes the padding and the bias, but not the ReLU6: no clamp bounds,
+// no flags, and the generic stays after the call.
+// NOEPI-LABEL: func.func @fused(
+// NOEPI: call @fulcrum_conv2d_nchw_f32_avx2(
+// NOEPI-SAME: %c0_i64, %c0_i64, %c0_i64, %c0_i64)
+// NOEPI: linalg.generic
+// NOEPI: arith.maximumf
+// NOEPI: arith.minimumf
+// NOEPI: return
 // CHECK-LABEL: func.func @fused(
 // CHECK-SAME: %[[X:.*]]: memref<1x8x10x10xf32>, %[[W:.*]]: memref<16x8x3x3xf32>, %[[B:.*]]: memref<16xf32>)
 // CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x16x10x11xf32>

@@ -1,5 +1,6 @@
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-matmul-to-kernel=isa=avx2 | FileCheck %s
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-matmul-to-kernel=isa=avx512 | FileCheck %s --check-prefix=AVX512
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-matmul-to-kernel="isa=avx2 epilogues=false" | FileCheck %s --check-prefix=NOEPI
 // RUN: not fulcrum-opt %s --split-input-file --fulcrum-cpu-matmul-to-kernel=isa=sse9 2>&1 | FileCheck %s --check-prefix=BAD
 
 // A constant right-hand side is packed at compile time into zero-padded
@@ -115,6 +116,13 @@ func.func @f() {
 // A bias + ReLU epilogue into a fresh buffer is applied by the kernel as it
 // stores (flags = bias | clamp = 10, lo = 0.0, hi = +inf), writing the
 // epilogue's output directly.
+// With epilogues=false (the unfused baseline of --fuse=false) the kernel
+// overwrites C (flags 0) and the bias + ReLU stays a generic after it.
+// NOEPI-LABEL: func.func @bias_relu(
+// NOEPI: call @fulcrum_sgemm_f32_avx2(
+// NOEPI-SAME: %c0_i64, %c0_i64, %c0_i64, %c0_i64, %c0_i64, %c0_i64)
+// NOEPI: linalg.generic
+// NOEPI: return
 // CHECK-LABEL: func.func @bias_relu(
 // CHECK-SAME: %[[A:.*]]: memref<4x3xf32>, %[[B:.*]]: memref<3x2xf32>, %[[BIAS:.*]]: memref<2xf32>)
 // CHECK: %[[D:.*]] = memref.alloc() : memref<4x2xf32>

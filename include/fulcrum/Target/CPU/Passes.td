@@ -69,7 +69,11 @@ def CPUMatmulToKernel : Pass<"fulcrum-cpu-matmul-to-kernel", "::mlir::ModuleOp">
   }];
   let options = [
     Option<"kernelIsa", "isa", "std::string", "\"avx512\"",
-           "Kernel variant: avx512, avx2 or generic (portable C)">
+           "Kernel variant: avx512, avx2 or generic (portable C)">,
+    Option<"epilogues", "epilogues", "bool", "true",
+           "Take the element-wise epilogue that follows (residual add, "
+           "clamp) into the kernel call; false leaves it as its own loop "
+           "(the unfused baseline of --fuse=false)">
   ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::arith::ArithDialect",
@@ -138,7 +142,11 @@ def CPUConvToKernel : Pass<"fulcrum-cpu-conv-to-kernel", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"kernelIsa", "isa", "std::string", "\"avx512\"",
-           "Kernel variant: avx512, avx2 or generic (portable C)">
+           "Kernel variant: avx512, avx2 or generic (portable C)">,
+    Option<"epilogues", "epilogues", "bool", "true",
+           "Take the element-wise epilogue that follows (residual add, "
+           "clamp) into the kernel call; false leaves it as its own loop "
+           "(the unfused baseline of --fuse=false)">
   ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::arith::ArithDialect",
