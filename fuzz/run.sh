@@ -32,7 +32,7 @@ TESTDATA=/usr/share/libonnx-testdata/data
 mkdir -p "$CORPUS" "$FINDINGS"
 # As for the lit suite (test/lit.cfg.py): the seed makers and the fuzzers
 # run instrumented code next to uninstrumented LLVM.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:detect_container_overflow=0}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:detect_container_overflow=0:allow_user_poisoning=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 if [ ! -d "$SEEDS" ]; then
   mkdir -p "$SEEDS.tmp"

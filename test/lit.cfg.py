@@ -99,7 +99,8 @@ if glob.glob("/usr/lib/llvm-19/lib/clang/*/lib/linux/libclang_rt.asan-x86_64.a")
 # container-overflow annotations cannot be trusted across them).
 if getattr(config, "fulcrum_sanitize", ""):
     config.environment["ASAN_OPTIONS"] = (
-        "detect_leaks=0:detect_container_overflow=0:abort_on_error=0")
+        "detect_leaks=0:detect_container_overflow=0:allow_user_poisoning=0:"
+        "abort_on_error=0")
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
     # Scripts that limit a tool's address space must not (ASan's shadow).
     config.environment["FULCRUM_SANITIZED"] = "1"
