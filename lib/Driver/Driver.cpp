@@ -85,6 +85,10 @@ llvm::Error CompileSession::validate() {
   auto description = target->describe(options.targetOptions);
   if (!description)
     return description.takeError();
+  const std::string &precision = options.pipeline.attentionPrecision;
+  if (precision != "fp32" && precision != "bf16")
+    return error("--attention-precision must be fp32 or bf16, not '" +
+                 precision + "'");
   return llvm::Error::success();
 }
 

@@ -77,6 +77,9 @@ void buildFusionPipeline(OpPassManager &pm, const PipelineOptions &options) {
       pm.addNestedPass<func::FuncOp>(
           fused::createAttentionWindow(fused::AttentionWindowOptions{
               options.attentionWindow, options.attentionGlobalTokens}));
+    if (options.attentionPrecision != "fp32")
+      pm.addNestedPass<func::FuncOp>(fused::createAttentionPrecision(
+          fused::AttentionPrecisionOptions{options.attentionPrecision}));
   }
   // GELU before epilogues, so that it joins its contraction.
   pm.addNestedPass<func::FuncOp>(fused::createRecognizeGelu());

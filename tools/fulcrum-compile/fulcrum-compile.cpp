@@ -180,6 +180,12 @@ static cl::opt<bool> fuseAttention(
     cl::desc("Recognize attention blocks as fulcrum.attention and run "
              "them on the fused kernel (default on, with --fuse)"),
     cl::init(true));
+static cl::opt<std::string> attentionPrecision(
+    "attention-precision", cl::cat(toolOptions),
+    cl::desc("Precision of attention's score and value products: fp32 "
+             "(default) or bf16 (operands rounded to bf16, f32 "
+             "accumulation; vdpbf16ps on AVX512-BF16 hosts)"),
+    cl::init("fp32"));
 static cl::opt<int64_t> attentionWindow(
     "attention-window", cl::cat(toolOptions),
     cl::desc("Local attention: queries attend to keys at most W "
@@ -450,6 +456,7 @@ int main(int argc, char **argv) {
   options.pipeline.fusionRemarks = fusionRemarks;
   options.pipeline.fuseAttention = fuseAttention;
   options.pipeline.attentionWindow = attentionWindow;
+  options.pipeline.attentionPrecision = attentionPrecision;
   options.pipeline.attentionGlobalTokens = attentionGlobalTokens;
   options.targetOptions.calibrationData = calibrationData;
   // The nir target balances thresholds at the 99.9th percentile unless told.

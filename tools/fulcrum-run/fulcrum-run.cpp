@@ -133,6 +133,13 @@ static cl::opt<bool> fuseAttention(
              "and run "
              "them on the fused kernel (default on, with --fuse)"),
     cl::init(true));
+static cl::opt<std::string> attentionPrecision(
+    "attention-precision", cl::cat(toolOptions),
+    cl::desc("When compiling: Precision of attention's score and value "
+             "products: fp32 "
+             "(default) or bf16 (operands rounded to bf16, f32 "
+             "accumulation; vdpbf16ps on AVX512-BF16 hosts)"),
+    cl::init("fp32"));
 static cl::opt<int64_t> attentionWindow(
     "attention-window", cl::cat(toolOptions),
     cl::desc(
@@ -210,6 +217,7 @@ std::unique_ptr<fulcrum::ModelRunner> compileModel(const std::string &path,
   options.pipeline.fusionRemarks = fusionRemarks;
   options.pipeline.fuseAttention = fuseAttention;
   options.pipeline.attentionWindow = attentionWindow;
+  options.pipeline.attentionPrecision = attentionPrecision;
   options.pipeline.attentionGlobalTokens = attentionGlobalTokens;
   auto runner = fulcrum::loadModelRunner(context, path, options);
   if (!runner) {

@@ -50,6 +50,9 @@ struct PipelineOptions {
   /// (0: everywhere), except the first `attentionGlobalTokens` tokens.
   int64_t attentionWindow = 0;
   int64_t attentionGlobalTokens = 1;
+  /// Precision of attention's two products: "fp32", or "bf16" (operands
+  /// rounded to bf16, f32 accumulation; fulcrum-attention-precision).
+  std::string attentionPrecision = "fp32";
   /// Decides each epilogue fusion; empty: the default policy
   /// (fulcrum::fused::getDefaultFusionPolicy). The cost model plugs in here.
   fused::FusionPolicy fusionPolicy;

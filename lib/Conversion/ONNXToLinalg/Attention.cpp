@@ -113,6 +113,21 @@ struct AttentionLowering : public OpConversionPattern<fused::AttentionOp> {
     };
     unsigned i = n, j = n + 1, e = n + 1, last = n + 2;
 
+    // fulcrum.precision = "bf16": both products take their operands
+    // rounded to bf16 (to nearest even) and accumulate in f32.
+    auto precision = op->getAttrOfType<StringAttr>(fused::kPrecisionAttr);
+    bool bf16 = precision && precision.getValue() == "bf16" && elt.isF32();
+    auto product = [&](OpBuilder &b, Location l, Value x, Value y) -> Value {
+      if (bf16) {
+        Type half = b.getBF16Type();
+        Value xh = b.create<arith::TruncFOp>(l, half, x);
+        Value yh = b.create<arith::TruncFOp>(l, half, y);
+        x = b.create<arith::ExtFOp>(l, elt, xh);
+        y = b.create<arith::ExtFOp>(l, elt, yh);
+      }
+      return b.create<arith::MulFOp>(l, x, y);
+    };
+
     // S = Q K^T over (lead, i, j, d).
     Value s0 = filled(scoreShape, scoreSizes, 0.0, "scores-init");
     auto scores = rewriter.create<linalg::GenericOp>(
@@ -120,9 +135,9 @@ struct AttentionLowering : public OpConversionPattern<fused::AttentionOp> {
         ArrayRef<AffineMap>{dims(rank + 1, {i, last}),
                             dims(rank + 1, {j, last}), dims(rank + 1, {i, j})},
         iterators(rank + 1, true), [&](OpBuilder &b, Location l, ValueRange a) {
-          b.create<linalg::YieldOp>(
-              l, ValueRange{b.create<arith::AddFOp>(
-                     l, a[2], b.create<arith::MulFOp>(l, a[0], a[1]))});
+          b.create<linalg::YieldOp>(l,
+                                    ValueRange{b.create<arith::AddFOp>(
+                                        l, a[2], product(b, l, a[0], a[1]))});
         });
     tag(scores, "scores");
 
@@ -230,19 +245,21 @@ struct AttentionLowering : public OpConversionPattern<fused::AttentionOp> {
         ArrayRef<AffineMap>{dims(rank + 1, {i, last}),
                             dims(rank + 1, {last, e}), dims(rank + 1, {i, e})},
         iterators(rank + 1, true), [&](OpBuilder &b, Location l, ValueRange a) {
-          b.create<linalg::YieldOp>(
-              l, ValueRange{b.create<arith::AddFOp>(
-                     l, a[2], b.create<arith::MulFOp>(l, a[0], a[1]))});
+          b.create<linalg::YieldOp>(l,
+                                    ValueRange{b.create<arith::AddFOp>(
+                                        l, a[2], product(b, l, a[0], a[1]))});
         });
     tag(out, "output");
-    out->setAttr(kConfigAttr,
-                 rewriter.getDictionaryAttr(
-                     {rewriter.getNamedAttr("scale", op.getScaleAttr()),
-                      rewriter.getNamedAttr("mask_kind", op.getMaskKindAttr()),
-                      rewriter.getNamedAttr("causal", op.getCausalAttr()),
-                      rewriter.getNamedAttr("window", op.getWindowAttr()),
-                      rewriter.getNamedAttr("global_tokens",
-                                            op.getGlobalTokensAttr())}));
+    out->setAttr(
+        kConfigAttr,
+        rewriter.getDictionaryAttr(
+            {rewriter.getNamedAttr("scale", op.getScaleAttr()),
+             rewriter.getNamedAttr("mask_kind", op.getMaskKindAttr()),
+             rewriter.getNamedAttr("causal", op.getCausalAttr()),
+             rewriter.getNamedAttr("window", op.getWindowAttr()),
+             rewriter.getNamedAttr("global_tokens", op.getGlobalTokensAttr()),
+             rewriter.getNamedAttr("precision", rewriter.getStringAttr(
+                                                    bf16 ? "bf16" : "fp32"))}));
     rewriter.replaceOp(op, out.getResults());
     return success();
   }

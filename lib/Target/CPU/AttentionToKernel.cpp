@@ -78,11 +78,14 @@ struct CPUAttentionToKernelPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto kernel = fulcrum::lookupKernel(module, kernelIsa);
+    // avx512bf16 is AVX-512 with vdpbf16ps: the attention kernel only.
+    StringRef variant = kernelIsa;
+    auto kernel = fulcrum::lookupKernel(
+        module, variant == "avx512bf16" ? StringRef("avx512") : variant);
     if (!kernel)
       return signalPassFailure();
     SymbolTable symbols(module);
-    std::string symbol = ("fulcrum_attention_f32_" + kernel->isa).str();
+    std::string symbol = ("fulcrum_attention_f32_" + variant).str();
     module.walk([&](Block *block) {
       llvm::MapVector<int64_t, Group> groups;
       for (Operation &op : *block) {
@@ -212,6 +215,10 @@ struct CPUAttentionToKernelPass
     }
     if (cast<BoolAttr>(config.get("causal")).getValue())
       flags |= 4;
+    auto precision = config.getAs<StringAttr>("precision");
+    bool bf16 = precision && precision.getValue() == "bf16";
+    if (bf16)
+      flags |= 8;
     float scale = static_cast<float>(
         cast<FloatAttr>(config.get("scale")).getValueAsDouble());
     int64_t window = cast<IntegerAttr>(config.get("window")).getInt();
@@ -227,7 +234,7 @@ struct CPUAttentionToKernelPass
     Value workspace;
     if (!ShapedType::isDynamic(lk)) {
       int64_t slotFloats =
-          fulcrum::attentionSlotFloats(lk, keyTile, headDim, valueDim);
+          fulcrum::attentionSlotFloats(lk, keyTile, headDim, valueDim, bf16);
       workspace = b.create<memref::AllocOp>(
           loc,
           MemRefType::get({slotFloats * fulcrum::kAttentionSlots},

@@ -63,7 +63,8 @@ public:
                             const PipelineOptions &options,
                             const TargetOptions &target) const override {
     buildCPUCodegenPipeline(pm, options, getKernelISA(target),
-                            getQuantizedKernelISA(target));
+                            getQuantizedKernelISA(target),
+                            getAttentionKernelISA(target));
   }
   ArrayRef<ArtifactKind> getArtifactKinds() const override {
     static const ArtifactKind kinds[] = {

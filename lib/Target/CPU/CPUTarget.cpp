@@ -128,6 +128,18 @@ StringRef getQuantizedKernelISA(const fulcrum::TargetOptions &options) {
   return selectQuantizedKernelISA(*description);
 }
 
+StringRef getAttentionKernelISA(const fulcrum::TargetOptions &options) {
+  auto description = describeCPUTarget(options);
+  if (!description) {
+    consumeError(description.takeError());
+    return "generic";
+  }
+  StringRef isa = selectKernelISA(*description);
+  if (isa == "avx512" && description->hasFeature("avx512bf16"))
+    return "avx512bf16";
+  return isa;
+}
+
 Expected<std::unique_ptr<Module>>
 translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
                   const fulcrum::TargetOptions &options) {

@@ -46,7 +46,8 @@ void addBufferizationPasses(OpPassManager &pm) {
 }
 
 void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
-                             StringRef kernelISA, StringRef quantizedISA) {
+                             StringRef kernelISA, StringRef quantizedISA,
+                             StringRef attentionISA) {
   if (options.channelsLast)
     pm.addNestedPass<func::FuncOp>(createChannelsLast());
   pm.addPass(createEmitCInterface(EmitCInterfaceOptions{options.entryPoint}));
@@ -56,7 +57,7 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   // Before the matmul and softmax kernels, which would take the attention's
   // parts one by one.
   CPUAttentionToKernelOptions attention;
-  attention.kernelIsa = kernelISA.str();
+  attention.kernelIsa = (attentionISA.empty() ? kernelISA : attentionISA).str();
   pm.addPass(createCPUAttentionToKernel(attention));
   // Without fusion (--fuse=false) the kernels leave the element-wise
   // epilogues that follow them as loops of their own: the unfused baseline.
@@ -113,7 +114,8 @@ void registerCPUCodegenPipeline() {
       [](OpPassManager &pm, const PipelineCLOptions &cl) {
         buildCPUCodegenPipeline(pm, cl.toOptions(),
                                 getKernelISA(TargetOptions{}),
-                                getQuantizedKernelISA(TargetOptions{}));
+                                getQuantizedKernelISA(TargetOptions{}),
+                                getAttentionKernelISA(TargetOptions{}));
       });
 }
 

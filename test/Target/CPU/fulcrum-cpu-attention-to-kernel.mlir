@@ -1,5 +1,6 @@
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-linalg-pipeline --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --fulcrum-cpu-attention-to-kernel="isa=avx2" | FileCheck %s
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-linalg-pipeline --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --fulcrum-cpu-attention-to-kernel="isa=avx2 l1-bytes=2048" | FileCheck %s --check-prefix=SMALL
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-linalg-pipeline --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --fulcrum-cpu-attention-to-kernel="isa=avx512bf16" | FileCheck %s --check-prefix=DPBF16
 
 // Flattened heads [B*H, L, D]: one call; batch 1, 2 heads, Lq 4, Lk 6, D 8,
 // Dv 8; no score buffer is left. The key tile is the packed keys that fit
@@ -19,6 +20,21 @@
 // SMALL: call @fulcrum_attention_f32_avx2({{.*}}, %c32_i64, %{{.*}}, %c528_i64, %c8_i64)
 func.func @flattened_heads(%q: tensor<2x4x8xf32>, %k: tensor<2x6x8xf32>, %v: tensor<2x6x8xf32>) -> tensor<2x4x8xf32> {
   %y = fulcrum.attention %q, %k, %v {head_dim = 8 : i64, scale = 0.35 : f32} : (tensor<2x4x8xf32>, tensor<2x6x8xf32>, tensor<2x6x8xf32>) -> tensor<2x4x8xf32>
+  return %y : tensor<2x4x8xf32>
+}
+
+// -----
+
+// fulcrum.precision = "bf16": flag 8, and a slot of 576 floats that also
+// holds K and V in bf16 pairs: K 4 pairs x 16 keys, V 3 key pairs x 16,
+// scores 8 x 16, accumulators 16 x 16, query pairs 16 x 4, and 16. With
+// isa=avx512bf16 the call is the vdpbf16ps variant.
+// CHECK-LABEL: func @bf16
+// CHECK: call @fulcrum_attention_f32_avx2({{.*}}, %c8_i64, %{{.*}}, %c0_i64, %c0_i64, %c128_i64, %{{.*}}, %c576_i64, %c8_i64)
+// DPBF16-LABEL: func @bf16
+// DPBF16: call @fulcrum_attention_f32_avx512bf16(
+func.func @bf16(%q: tensor<2x4x8xf32>, %k: tensor<2x6x8xf32>, %v: tensor<2x6x8xf32>) -> tensor<2x4x8xf32> {
+  %y = fulcrum.attention %q, %k, %v {fulcrum.precision = "bf16", head_dim = 8 : i64, scale = 0.35 : f32} : (tensor<2x4x8xf32>, tensor<2x6x8xf32>, tensor<2x6x8xf32>) -> tensor<2x4x8xf32>
   return %y : tensor<2x4x8xf32>
 }
 

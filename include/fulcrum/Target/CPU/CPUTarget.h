@@ -35,11 +35,13 @@ void registerCPUTargetBackend();
 /// linalg -> codegen (CPU): bufferization, deallocation, matrix products
 /// on the micro-kernels of `kernelISA` (Kernels.h), loops, LLVM dialect;
 /// the entry point gets a C interface (`_mlir_ciface_<entry>`).
-/// `quantizedISA` picks the 8-bit kernels (Kernels.h).
+/// `quantizedISA` picks the 8-bit kernels (Kernels.h), `attentionISA` the
+/// attention kernel's variant (empty: `kernelISA`).
 void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
                              const PipelineOptions &options,
                              llvm::StringRef kernelISA,
-                             llvm::StringRef quantizedISA = "generic");
+                             llvm::StringRef quantizedISA = "generic",
+                             llvm::StringRef attentionISA = "");
 
 /// One-shot bufferization of the whole module (function boundaries, identity
 /// layouts) and buffer deallocation: the start of every codegen phase.
@@ -65,6 +67,10 @@ llvm::StringRef getKernelISA(const TargetOptions &options);
 
 /// The same for the 8-bit kernels (selectQuantizedKernelISA).
 llvm::StringRef getQuantizedKernelISA(const TargetOptions &options);
+
+/// The attention kernel's variant: `avx512bf16` where the CPU has
+/// AVX512-BF16 (vdpbf16ps for bf16 attention), else getKernelISA's.
+llvm::StringRef getAttentionKernelISA(const TargetOptions &options);
 
 /// Translates an LLVM-dialect module to LLVM IR, sets the target and
 /// optimizes it.

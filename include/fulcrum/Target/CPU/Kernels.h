@@ -96,13 +96,17 @@ constexpr int64_t kAttentionSlots = 8;
 /// Floats of one thread's slot of the attention kernel's workspace: K
 /// packed per tile of keys, a register tile of scores and a block of
 /// accumulators, for any ISA (Kernels/attention.c: at most 8 rows per
-/// register tile, 16 per block), and 64 bytes for alignment. `tile` is
+/// register tile, 16 per block), and 64 bytes for alignment. In bf16, K
+/// and V packed in pairs per tile, and a block's query pairs. `tile` is
 /// the key tile the call passes (0 or more than `lk`: one tile of `lk`).
 inline int64_t attentionSlotFloats(int64_t lk, int64_t tile, int64_t d,
-                                   int64_t dv) {
+                                   int64_t dv, bool bf16 = false) {
   int64_t t = tile <= 0 || tile > lk ? lk : tile;
   int64_t tp = (t + 15) / 16 * 16, tiles = (lk + t - 1) / t;
-  int64_t dvp = (dv + 15) / 16 * 16;
+  int64_t dvp = (dv + 15) / 16 * 16, dp = (d + 1) / 2;
+  if (bf16)
+    return tiles * dp * tp + tiles * ((t + 1) / 2) * dvp + 8 * tp + 16 * dvp +
+           16 * dp + 16;
   return tiles * d * tp + 8 * tp + 16 * dvp + 16;
 }
 

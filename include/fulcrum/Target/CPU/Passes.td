@@ -243,10 +243,17 @@ def CPUAttentionToKernel : Pass<"fulcrum-cpu-attention-to-kernel", "::mlir::Modu
     (`[B*H, L, D]`) or 4 (`[B, H, L, D]`); a boolean mask must start at
     its buffer's first element. Other groups keep their loops (and the
     softmax then goes to `fulcrum-cpu-softmax-to-kernel`).
+
+    An attention the lowering marked `precision = "bf16"` (from
+    `fulcrum.precision`, `--attention-precision=bf16`) calls the kernel
+    with flag 8: both products take bf16 operands and accumulate in f32.
+    `isa=avx512bf16` (AVX512-BF16 hosts) runs them on `vdpbf16ps`; the
+    other ISAs unpack the same bf16 pairs into f32 multiply-adds.
   }];
   let options = [
     Option<"kernelIsa", "isa", "std::string", "\"avx512\"",
-           "Kernel variant: avx512, avx2 or generic (portable C)">,
+           "Kernel variant: avx512bf16, avx512, avx2 or generic (portable "
+           "C)">,
     Option<"l1Bytes", "l1-bytes", "int64_t", "32768",
            "First-level data cache size the key tile is sized for">,
     Option<"tile", "tile", "int64_t", "0",

@@ -19,11 +19,23 @@
  * A row whose every score is masked becomes NaN (0 / 0), as the unfused
  * softmax computes it.
  *
+ * With flag 8 (bf16) both products take their operands rounded to bf16
+ * (to nearest, ties to even) and accumulate in f32: Q, K and V as they
+ * are packed, the probabilities after the softmax. Operands go in pairs
+ * (two bf16 in one 32-bit word: K's along D, V's along the keys), which is
+ * the layout of AVX512-BF16's `vdpbf16ps` (acc += a0 b0 + a1 b1 per lane):
+ * the ISA 2512 build (`_avx512bf16`) runs on it, the others unpack each
+ * pair into two f32 multiply-adds (the same rounding of the operands; a
+ * product of two bf16 is exact in f32).
+ *
  *===----------------------------------------------------------------------===*/
 
 #include <stdint.h>
 
-#if FULCRUM_KERNEL_ISA == 512
+#if FULCRUM_KERNEL_ISA == 2512
+#define NAME(x) x##_avx512bf16
+#include <immintrin.h>
+#elif FULCRUM_KERNEL_ISA == 512
 #define NAME(x) x##_avx512
 #elif FULCRUM_KERNEL_ISA == 256
 #define NAME(x) x##_avx2
@@ -42,7 +54,7 @@ void free(void *pointer);
 #define BR 16
 /* Query rows per register tile: each K and V vector loaded feeds RT rows'
  * multiply-adds (the accumulators fit the ISA's registers). */
-#if FULCRUM_KERNEL_ISA == 512
+#if FULCRUM_KERNEL_ISA == 512 || FULCRUM_KERNEL_ISA == 2512
 #define RT 8
 #elif FULCRUM_KERNEL_ISA == 256
 #define RT 2
@@ -50,7 +62,13 @@ void free(void *pointer);
 #define RT 1
 #endif
 
-enum { kMaskNone = 0, kMaskAdditive = 1, kMaskBoolean = 2, kCausal = 4 };
+enum {
+  kMaskNone = 0,
+  kMaskAdditive = 1,
+  kMaskBoolean = 2,
+  kCausal = 4,
+  kBf16 = 8
+};
 
 typedef struct {
   int64_t lq, lk, d, dv, flags, window, global, tile;
@@ -60,6 +78,41 @@ typedef struct {
   const char *mask;
   int64_t qs[3], ks[3], vs[3], os[3], ms[4];
 } Problem;
+
+/* x rounded to bf16 (to nearest, ties to even; NaN stays NaN): the high
+ * half of the float it stands for. */
+static inline uint32_t bf16Bits(float x) {
+  uint32_t u;
+  __builtin_memcpy(&u, &x, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u)
+    return (u | 0x00400000u) >> 16;
+  return (u + 0x7fffu + ((u >> 16) & 1)) >> 16;
+}
+
+/* (a, b) rounded to bf16, a in the low half of the word (the even
+ * element of a vdpbf16ps pair). */
+static inline uint32_t bf16Pair(float a, float b) {
+  return bf16Bits(a) | bf16Bits(b) << 16;
+}
+
+/* *acc += a0 * b0 + a1 * b1 per lane, for a pair `a` (one word, the same
+ * in every lane) and a vector of pairs `*b`. In place, as vector.h's
+ * helpers (vector arguments by value depend on the ISA's calling
+ * convention). */
+static inline void dotPairs(lanes *acc, uint32_t a, const ints *b) {
+#if FULCRUM_KERNEL_ISA == 2512
+  ints broadcast = (ints){} + (int32_t)a;
+  *acc =
+      (lanes)_mm512_dpbf16_ps((__m512)*acc, (__m512bh)broadcast, (__m512bh)*b);
+#else
+  uint32_t lo = a << 16, hi = a & 0xffff0000u;
+  float a0, a1;
+  __builtin_memcpy(&a0, &lo, 4);
+  __builtin_memcpy(&a1, &hi, 4);
+  lanes b0 = (lanes)(*b << 16), b1 = (lanes)(*b & (int32_t)0xffff0000u);
+  *acc += a1 * b1 + a0 * b0;
+#endif
+}
 
 /* Scaled scores of RT query rows (rows past `rows` repeat the last one)
  * against the tp packed keys of `kt`, into s[rr * tp + jj]. */
@@ -179,6 +232,99 @@ static void accumulateTile(const Problem *p, const float *v, const float *s,
     }
 }
 
+/* scoresTile in bf16: the RT rows' query pairs are qp[rr * dp + pi] (rows
+ * past `rows` repeat the last), K's pairs kt[pi * tp + jj]. */
+static void scoresTileBf16(const Problem *p, const uint32_t *qp, int64_t dp,
+                           int64_t rows, const uint32_t *kt, int64_t tp,
+                           float *s) {
+  const uint32_t *qr[RT];
+  for (int64_t rr = 0; rr < RT; ++rr)
+    qr[rr] = qp + (rr < rows ? rr : rows - 1) * dp;
+  for (int64_t c = 0; c < tp; c += 2 * LANES) {
+    int two = tp - c > LANES;
+    lanes a[RT][2] = {};
+    for (int64_t pi = 0; pi < dp; ++pi) {
+      const uint32_t *row = kt + pi * tp + c;
+      ints k0 = *(const ints *)row;
+      ints k1 = two ? *(const ints *)(row + LANES) : (ints){};
+#pragma unroll
+      for (int64_t rr = 0; rr < RT; ++rr) {
+        dotPairs(&a[rr][0], qr[rr][pi], &k0);
+        dotPairs(&a[rr][1], qr[rr][pi], &k1);
+      }
+    }
+    for (int64_t rr = 0; rr < RT; ++rr) {
+      *(lanes *)(s + rr * tp + c) = a[rr][0] * p->scale;
+      if (two)
+        *(lanes *)(s + rr * tp + c + LANES) = a[rr][1] * p->scale;
+    }
+  }
+}
+
+/* accumulateTile in bf16: each of the RT probability rows of s (tp floats
+ * apart) holds its pairs in its first tp / 2 words; vt holds the tile's V
+ * pairs, [np][dvp] words. */
+static void accumulateTileBf16(const uint32_t *vt, const float *s, int64_t tp,
+                               int64_t n, float *acc, int64_t dvp) {
+  int64_t np = (n + 1) / 2;
+  const uint32_t *sp = (const uint32_t *)s;
+  for (int64_t e = 0; e < dvp; e += LANES) {
+    lanes a[RT][2];
+    for (int64_t rr = 0; rr < RT; ++rr) {
+      a[rr][0] = *(lanes *)(acc + rr * dvp + e);
+      a[rr][1] = (lanes){};
+    }
+    int64_t t = 0;
+    for (; t + 2 <= np; t += 2) {
+      ints v0 = *(const ints *)(vt + t * dvp + e);
+      ints v1 = *(const ints *)(vt + (t + 1) * dvp + e);
+#pragma unroll
+      for (int64_t rr = 0; rr < RT; ++rr) {
+        dotPairs(&a[rr][0], sp[rr * tp + t], &v0);
+        dotPairs(&a[rr][1], sp[rr * tp + t + 1], &v1);
+      }
+    }
+    for (; t < np; ++t) {
+      ints v0 = *(const ints *)(vt + t * dvp + e);
+      for (int64_t rr = 0; rr < RT; ++rr)
+        dotPairs(&a[rr][0], sp[rr * tp + t], &v0);
+    }
+    for (int64_t rr = 0; rr < RT; ++rr)
+      *(lanes *)(acc + rr * dvp + e) = a[rr][0] + a[rr][1];
+  }
+}
+
+/* K and V of head (b, h) in bf16 pairs: per key tile, K's [dp][tp] words
+ * (pairs along D) and V's [(tile + 1) / 2][dvp] words (pairs along the
+ * keys), zero-padded. */
+static void packBf16(const Problem *p, int64_t b, int64_t h, uint32_t *kt,
+                     uint32_t *vt) {
+  int64_t tile = p->tile, tp = (tile + LANES - 1) / LANES * LANES;
+  int64_t dp = (p->d + 1) / 2, dvp = (p->dv + LANES - 1) / LANES * LANES;
+  const float *k = p->k + b * p->ks[0] + h * p->ks[1];
+  const float *v = p->v + b * p->vs[0] + h * p->vs[1];
+  for (int64_t j0 = 0; j0 < p->lk;
+       j0 += tile, kt += dp * tp, vt += (tile + 1) / 2 * dvp) {
+    int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile;
+    for (int64_t pi = 0; pi < dp; ++pi)
+      for (int64_t jj = 0; jj < tp; ++jj) {
+        if (jj >= n) {
+          kt[pi * tp + jj] = 0;
+          continue;
+        }
+        const float *row = k + (j0 + jj) * p->ks[2];
+        kt[pi * tp + jj] =
+            bf16Pair(row[2 * pi], 2 * pi + 1 < p->d ? row[2 * pi + 1] : 0.0f);
+      }
+    for (int64_t t = 0; t < (n + 1) / 2; ++t) {
+      const float *r0 = v + (j0 + 2 * t) * p->vs[2];
+      const float *r1 = 2 * t + 1 < n ? r0 + p->vs[2] : 0;
+      for (int64_t e = 0; e < dvp; ++e)
+        vt[t * dvp + e] = e >= p->dv ? 0 : bf16Pair(r0[e], r1 ? r1[e] : 0.0f);
+    }
+  }
+}
+
 /* K[0, Lk) of head (b, h) packed transposed, one [D][tp] block per key
  * tile, each zero-padded to tp columns. */
 static void packKeys(const Problem *p, int64_t b, int64_t h, float *kt) {
@@ -198,13 +344,19 @@ static void packKeys(const Problem *p, int64_t b, int64_t h, float *kt) {
 }
 
 /* Rows [i0, i0 + rows) (rows <= BR) of head (b, h), its keys packed in
- * `packed`; `scratch` holds one score row and the accumulators. */
+ * `packed` (and, in bf16, its values in `values`); `scratch` holds a
+ * register tile of score rows, the accumulators and (in bf16) the block's
+ * query pairs. */
 static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
-                        int64_t rows, const float *packed, float *scratch) {
+                        int64_t rows, const float *packed,
+                        const uint32_t *values, float *scratch) {
   const float inf = __builtin_inff();
   int64_t tile = p->tile, tp = (tile + LANES - 1) / LANES * LANES;
   int64_t dvp = (p->dv + LANES - 1) / LANES * LANES;
+  int bf16 = (p->flags & kBf16) != 0;
+  int64_t dp = (p->d + 1) / 2;
   float *s = scratch, *acc = s + RT * tp;
+  uint32_t *qp = (uint32_t *)(acc + BR * dvp);
   float m[BR], l[BR];
   const float *q = p->q + b * p->qs[0] + h * p->qs[1];
   const float *v = p->v + b * p->vs[0] + h * p->vs[1];
@@ -218,15 +370,24 @@ static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
     l[r] = 0;
     for (int64_t e = 0; e < dvp; ++e)
       acc[r * dvp + e] = 0;
+    if (bf16) {
+      const float *row = q + (i0 + r) * p->qs[2];
+      for (int64_t pi = 0; pi < dp; ++pi)
+        qp[r * dp + pi] =
+            bf16Pair(row[2 * pi], 2 * pi + 1 < p->d ? row[2 * pi + 1] : 0.0f);
+    }
   }
   for (int64_t j0 = 0; j0 < p->lk; j0 += tile) {
     int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile;
     if ((p->flags & kCausal) && j0 > i0 + rows - 1)
       break;
-    const float *kt = packed + j0 / tile * p->d * tp;
+    const float *kt = packed + j0 / tile * (bf16 ? dp : p->d) * tp;
     for (int64_t r0 = 0; r0 < rows; r0 += RT) {
       int64_t nr = rows - r0 < RT ? rows - r0 : RT;
-      scoresTile(p, q + (i0 + r0) * p->qs[2], nr, kt, tp, s);
+      if (bf16)
+        scoresTileBf16(p, qp + r0 * dp, dp, nr, (const uint32_t *)kt, tp, s);
+      else
+        scoresTile(p, q + (i0 + r0) * p->qs[2], nr, kt, tp, s);
       for (int64_t rr = 0; rr < RT; ++rr) {
         int64_t r = r0 + (rr < nr ? rr : nr - 1), i = i0 + r;
         float *sr = s + rr * tp;
@@ -262,7 +423,19 @@ static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
         l[r] = l[r] * alpha + sumLanes(&sum);
         m[r] = mn;
       }
-      accumulateTile(p, v + j0 * p->vs[2], s, tp, n, acc + r0 * dvp, dvp);
+      if (bf16) {
+        // Each row's probabilities become pairs in its first tp / 2 words
+        // (word t is written after floats 2t and 2t + 1 are read).
+        for (int64_t rr = 0; rr < RT; ++rr) {
+          float *sr = s + rr * tp;
+          for (int64_t t = 0; t < tp / 2; ++t)
+            ((uint32_t *)sr)[t] = bf16Pair(sr[2 * t], sr[2 * t + 1]);
+        }
+        accumulateTileBf16(values + j0 / tile * ((tile + 1) / 2) * dvp, s, tp,
+                           n, acc + r0 * dvp, dvp);
+      } else {
+        accumulateTile(p, v + j0 * p->vs[2], s, tp, n, acc + r0 * dvp, dvp);
+      }
     }
   }
   for (int64_t r = 0; r < rows; ++r) {
@@ -326,7 +499,13 @@ void NAME(fulcrum_attention_f32)(
   int64_t tp = (p.tile + LANES - 1) / LANES * LANES;
   int64_t tiles = (lk + p.tile - 1) / p.tile;
   int64_t dvp = (dv + LANES - 1) / LANES * LANES;
-  int64_t floats = tiles * d * tp + RT * tp + BR * dvp;
+  int bf16 = (flags & kBf16) != 0;
+  /* fp32: K per tile. bf16: K's and V's pairs per tile, and a block's
+   * query pairs. attentionSlotFloats (Kernels.h) computes the same. */
+  int64_t keyFloats = tiles * (bf16 ? (d + 1) / 2 : d) * tp;
+  int64_t valueFloats = bf16 ? tiles * ((p.tile + 1) / 2) * dvp : 0;
+  int64_t floats = keyFloats + valueFloats + RT * tp + BR * dvp +
+                   (bf16 ? BR * ((d + 1) / 2) : 0);
 #pragma omp parallel if (tasks > 1 && pairs * lq * lk * (d + dv) >= (1 << 16))
   {
     /* The thread's slot of the workspace the compiler planned; a thread
@@ -336,15 +515,20 @@ void NAME(fulcrum_attention_f32)(
     float *scratch = own ? (float *)malloc(floats * sizeof(float) + 64)
                          : (float *)workspace + thread * slotFloats;
     float *packed = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
-    float *rest = packed + tiles * d * tp;
+    uint32_t *values = (uint32_t *)(packed + keyFloats);
+    float *rest = packed + keyFloats + valueFloats;
 #pragma omp for schedule(static)
     for (int64_t t = 0; t < tasks; ++t) {
       int64_t chunk = t % chunks, bh = t / chunks;
       int64_t b = bh / heads, h = bh % heads;
-      packKeys(&p, b, h, packed);
+      if (bf16)
+        packBf16(&p, b, h, (uint32_t *)packed, values);
+      else
+        packKeys(&p, b, h, packed);
       int64_t end = (chunk + 1) * chunkRows < lq ? (chunk + 1) * chunkRows : lq;
       for (int64_t i0 = chunk * chunkRows; i0 < end; i0 += BR)
-        attendBlock(&p, b, h, i0, end - i0 < BR ? end - i0 : BR, packed, rest);
+        attendBlock(&p, b, h, i0, end - i0 < BR ? end - i0 : BR, packed, values,
+                    rest);
     }
     if (own)
       free(scratch);

@@ -239,6 +239,41 @@ def RecognizeAttention : Pass<"fulcrum-recognize-attention",
   ];
 }
 
+def AttentionPrecision : Pass<"fulcrum-attention-precision", "::mlir::func::FuncOp"> {
+  let summary = "Run attention's two products in a reduced precision";
+  let description = [{
+    Annotates every `fulcrum.attention` of the function with
+    `fulcrum.precision` (run `fulcrum-recognize-attention` first). With
+    `precision=bf16` the score product `Q K^T` and the value product `P V`
+    take their operands rounded to bf16 (to nearest, ties to even) and
+    accumulate in f32; the softmax stays f32. The lowering rounds the
+    operands in both products' loops, so every target computes the same
+    thing, and the CPU's fused kernel runs them on AVX512-BF16's
+    `vdpbf16ps` where the host has it (elsewhere it unpacks the bf16 pairs
+    into f32 multiply-adds, with the same rounding). This is the accuracy
+    side of a trade-off (`--attention-precision=bf16` in the tools):
+    about three significant decimal digits per operand.
+
+    ```mlir
+    %y = fulcrum.attention %q, %k, %v {head_dim = 16 : i64, scale = ...}
+    // with precision=bf16 becomes
+    %y = fulcrum.attention %q, %k, %v {fulcrum.precision = "bf16",
+        head_dim = 16 : i64, scale = ...}
+    ```
+
+    `precision=fp32` removes the annotation; any other value is an error.
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", "\"bf16\"",
+           "Precision of the two products: bf16 or fp32">
+  ];
+  let dependentDialects = ["::fulcrum::fused::FulcrumDialect"];
+  let statistics = [
+    Statistic<"numAnnotated", "num-annotated",
+              "Attentions given a reduced precision">
+  ];
+}
+
 def AttentionWindow : Pass<"fulcrum-attention-window", "::mlir::func::FuncOp"> {
   let summary = "Make attention local: a window of keys plus global tokens";
   let description = [{
