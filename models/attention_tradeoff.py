@@ -10,10 +10,14 @@ measured with `fulcrum-run --eval-data` on the full 10,000-image test set
   Q/K/V weights, `activation` removes the heads whose removal changes the
   model's outputs least on the calibration data, across blocks). The
   calibration data are 500 training images (seeded choice, no labels);
-  the output projections are refit by least squares on them.
+  the output projections are refit by least squares on them;
+- the precision of attention's two products
+  (`--attention-precision=fp32|bf16`), with the agreement of each
+  model's predictions with the f32 model's.
 
     /usr/bin/python3 models/attention_tradeoff.py [--windows 0,24,16,8,4,2]
         [--heads-keep 1,0.75,0.5] [--criteria l1,activation]
+        [--precisions fp32,bf16]
         [--model models/vit.onnx] [--build-dir build]
 """
 import argparse
@@ -36,6 +40,8 @@ def main():
     parser.add_argument("--heads-keep", default="1,0.75,0.5",
                         help="fractions of the heads kept ('' for none)")
     parser.add_argument("--criteria", default="l1,activation")
+    parser.add_argument("--precisions", default="fp32,bf16",
+                        help="attention precisions ('' for none)")
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     parser.add_argument("--fulcrum-run")
     args = parser.parse_args()
@@ -71,6 +77,37 @@ def main():
     if args.heads_keep:
         heads_table(args, data, top1,
                     full if full is not None else top1(args.model))
+        print()
+    if args.precisions:
+        precision_table(args, data)
+
+
+def precision_table(args, data):
+    """Top-1 against the precision of attention's products, and how many
+    predictions agree with the f32 model's."""
+    import numpy as np
+    tmp = tempfile.mkdtemp(prefix="fulcrum-precision-")
+    print("| attention products | top-1 | vs fp32 (pp) | predictions equal "
+          "to fp32's |")
+    print("|---|---|---|---|")
+    base = None
+    for precision in args.precisions.split(","):
+        predictions = os.path.join(tmp, precision + ".npy")
+        out = subprocess.run(
+            [args.fulcrum_run, args.model,
+             "--eval-data", os.path.join(data, "images.npy"),
+             "--labels", os.path.join(data, "labels.npy"),
+             f"--threads={args.threads}",
+             f"--attention-precision={precision}",
+             "--predictions", predictions],
+            check=True, capture_output=True, text=True).stdout
+        t = float(re.search(r"top-1: ([0-9.]+)%", out).group(1))
+        p = np.load(predictions)
+        if base is None:
+            base = (t, p)
+        same = (p == base[1]).mean() * 100
+        print(f"| {precision} | {t:.2f}% | {t - base[0]:+.2f} | "
+              f"{same:.2f}% |", flush=True)
 
 
 def heads_table(args, data, top1, full):
