@@ -70,6 +70,24 @@ double getEfficiency(const Work &work, const TargetDescription &target) {
   return 1;
 }
 
+/// The share of a CPU kernel's register tiles that holds results: the
+/// kernels compute whole tiles of MR rows by NR columns (Kernels/gemm.c:
+/// 8 x 32 with AVX-512, 6 x 16 with AVX2, 4 x 8 otherwise), so a 7x7
+/// image's 49 pixels take 56 rows' time. Fewer rows than one tile (a
+/// batch-1 matrix-vector product) run a narrower tile bound by the loads
+/// of the weights, which the memory term prices.
+double getRegisterTileUse(const Work &work, const TargetDescription &target) {
+  if (target.kind != "cpu" || work.rows <= 0 || work.cols <= 0 ||
+      work.kind == WorkClass::Depthwise)
+    return 1;
+  double mr = target.vectorBits >= 512 ? 8 : target.vectorBits >= 256 ? 6 : 4;
+  double nr = target.vectorBits >= 512 ? 32 : target.vectorBits >= 256 ? 16 : 8;
+  auto use = [](double n, double tile) {
+    return n / (std::ceil(n / tile) * tile);
+  };
+  return (work.rows < mr ? 1 : use(work.rows, mr)) * use(work.cols, nr);
+}
+
 bool isContraction(WorkClass kind) {
   return kind == WorkClass::Gemm || kind == WorkClass::DynamicGemm ||
          kind == WorkClass::Convolution || kind == WorkClass::Depthwise;
@@ -159,7 +177,7 @@ Estimate estimate(const Work &work, const TargetDescription &target,
   double seconds;
   Estimate result;
   if (isContraction(work.kind)) {
-    compute /= efficiency;
+    compute /= efficiency * getRegisterTileUse(work, target);
     seconds = std::max(compute, memory);
   } else {
     seconds = std::max(compute, memory) / efficiency;

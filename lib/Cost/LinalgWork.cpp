@@ -54,6 +54,24 @@ bool isPointwise(linalg::LinalgOp op) {
                       [&](unsigned loop) { return ranges[loop] == 1; });
 }
 
+/// Sets `work.rows` and `work.cols` from a static result: the columns are
+/// dimension `channelDim` (negative: from the end), the rows every other.
+void setTiledShape(Work &work, linalg::LinalgOp op, int64_t channelDim) {
+  if (op.getNumDpsInits() != 1)
+    return;
+  auto type = dyn_cast<ShapedType>(op.getDpsInits()[0].getType());
+  if (!type || !type.hasStaticShape() || type.getRank() < 2)
+    return;
+  int64_t rank = type.getRank();
+  int64_t channel = channelDim < 0 ? rank + channelDim : channelDim;
+  double rows = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != channel)
+      rows *= double(type.getDimSize(d));
+  work.rows = rows;
+  work.cols = double(type.getDimSize(channel));
+}
+
 struct LinalgWork : public WorkOpInterface::FallbackModel<LinalgWork> {
   Work getWork(Operation *op) const {
     auto linalgOp = cast<linalg::LinalgOp>(op);
@@ -97,6 +115,8 @@ struct LinalgWork : public WorkOpInterface::FallbackModel<LinalgWork> {
       work.kind = constantInput ? WorkClass::Gemm : WorkClass::DynamicGemm;
       work.macs = iterations;
       work.flops = 2 * iterations;
+      // [..., M, N]: the leading dimensions are rows too.
+      setTiledShape(work, linalgOp, /*channelDim=*/-1);
     } else if (name.contains("conv") &&
                linalg::isaConvolutionOpInterface(linalgOp)) {
       // Named convolutions (upstream's convolution matcher also accepts
@@ -106,6 +126,10 @@ struct LinalgWork : public WorkOpInterface::FallbackModel<LinalgWork> {
                                              : WorkClass::Convolution;
       work.macs = iterations;
       work.flops = 2 * iterations;
+      // Output pixels by output channels: NCHW's channels are dimension 1,
+      // NHWC's the last.
+      if (work.kind != WorkClass::Depthwise)
+        setTiledShape(work, linalgOp, name.contains("nchw") ? 1 : -1);
     } else if (linalgOp.getNumReductionLoops() > 0) {
       work.kind = WorkClass::Reduction;
       work.flops = iterations * std::max(1.0, flops);

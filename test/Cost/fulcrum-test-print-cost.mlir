@@ -92,3 +92,37 @@ func.func @negative_views(%a: tensor<64xf32>) -> tensor<8x8xf32> {
   %r = tensor.expand_shape %a [[0, 1]] output_shape [8, 8] : tensor<64xf32> into tensor<8x8xf32>
   return %r : tensor<8x8xf32>
 }
+
+// -----
+
+// The CPU kernels compute whole register tiles (8 rows x 32 columns with
+// AVX-512): 49 rows (a 7x7 image's pixels) take as long as 56, and 40
+// columns as long as 64. Below one tile of rows (a batch-1 product) the
+// weights' loads bound the time, priced by the memory term.
+// CHECK-LABEL: cost of @register_tiles
+// (Without the tiles m49 would take 49/56 and n40 40/64 of the others'
+// time; the few percent left apart come from the efficiency curve, which
+// is interpolated by size.)
+// CHECK: m49 linalg.matmul gemm 12.845 {{[0-9.]+}} compute 59.{{[0-9]+}}
+// CHECK: m56 linalg.matmul gemm 14.680 {{[0-9.]+}} compute 59.{{[0-9]+}}
+// CHECK: n40 linalg.matmul gemm 2.621 {{[0-9.]+}} compute 16.{{[0-9]+}}
+// CHECK: n64 linalg.matmul gemm 4.194 {{[0-9.]+}} compute 16.{{[0-9]+}}
+func.func @register_tiles(%a49: tensor<49x512xf32>, %a56: tensor<56x512xf32>, %a64: tensor<64x512xf32>) -> (tensor<49x256xf32>, tensor<56x256xf32>, tensor<64x40xf32>, tensor<64x64xf32>) {
+  %w = arith.constant dense<0.5> : tensor<512x256xf32>
+  %w40 = arith.constant dense<0.5> : tensor<512x40xf32>
+  %w64 = arith.constant dense<0.5> : tensor<512x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %e49 = tensor.empty() : tensor<49x256xf32>
+  %c49 = linalg.fill ins(%zero : f32) outs(%e49 : tensor<49x256xf32>) -> tensor<49x256xf32>
+  %y49 = linalg.matmul ins(%a49, %w : tensor<49x512xf32>, tensor<512x256xf32>) outs(%c49 : tensor<49x256xf32>) -> tensor<49x256xf32> loc("m49")
+  %e56 = tensor.empty() : tensor<56x256xf32>
+  %c56 = linalg.fill ins(%zero : f32) outs(%e56 : tensor<56x256xf32>) -> tensor<56x256xf32>
+  %y56 = linalg.matmul ins(%a56, %w : tensor<56x512xf32>, tensor<512x256xf32>) outs(%c56 : tensor<56x256xf32>) -> tensor<56x256xf32> loc("m56")
+  %e40 = tensor.empty() : tensor<64x40xf32>
+  %c40 = linalg.fill ins(%zero : f32) outs(%e40 : tensor<64x40xf32>) -> tensor<64x40xf32>
+  %y40 = linalg.matmul ins(%a64, %w40 : tensor<64x512xf32>, tensor<512x40xf32>) outs(%c40 : tensor<64x40xf32>) -> tensor<64x40xf32> loc("n40")
+  %e64 = tensor.empty() : tensor<64x64xf32>
+  %c64 = linalg.fill ins(%zero : f32) outs(%e64 : tensor<64x64xf32>) -> tensor<64x64xf32>
+  %y64 = linalg.matmul ins(%a64, %w64 : tensor<64x512xf32>, tensor<512x64xf32>) outs(%c64 : tensor<64x64xf32>) -> tensor<64x64xf32> loc("n64")
+  return %y49, %y56, %y40, %y64 : tensor<49x256xf32>, tensor<56x256xf32>, tensor<64x40xf32>, tensor<64x64xf32>
+}

@@ -33,6 +33,10 @@ struct Work {
   double constantBytes = 0;
   /// The arithmetic cannot be vectorized (gathers: indexed loads).
   bool scalar = false;
+  /// A matrix product's or convolution's result as the kernels tile it:
+  /// rows (M, or the output pixels) by columns (N, or the output
+  /// channels); 0 when not known (dynamic dimensions, other classes).
+  double rows = 0, cols = 0;
 
   double bytes() const { return bytesRead + bytesWritten; }
   Work &operator+=(const Work &other);
