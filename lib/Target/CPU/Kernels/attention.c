@@ -95,6 +95,51 @@ static inline uint32_t bf16Pair(float a, float b) {
   return bf16Bits(a) | bf16Bits(b) << 16;
 }
 
+typedef uint32_t words __attribute__((vector_size(64), aligned(4)));
+
+/* The lanes of x rounded to bf16 (to nearest, ties to even) in their high
+ * halves, the low halves still to drop (for finite values; the pairs of
+ * scalars, bf16Pair, also keep NaN). */
+static inline words roundBf16(const lanes *x) {
+  words u = (words)*x;
+  return u + 0x7fffu + ((u >> 16) & 1u);
+}
+
+/* 2 * LANES floats (two vectors) as LANES pairs in order: word t holds
+ * floats 2t (low half) and 2t + 1, rounded to bf16. */
+static inline words pairVectors(const lanes *lo, const lanes *hi) {
+  words a = roundBf16(lo), b = roundBf16(hi);
+  words even = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
+                                       20, 22, 24, 26, 28, 30);
+  words odd = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19,
+                                      21, 23, 25, 27, 29, 31);
+  return (even >> 16) | (odd & 0xffff0000u);
+}
+
+/* The (d + 1) / 2 pairs of a row of d floats (the last one padded with 0)
+ * to out[0], out[stride], ... */
+static void pairRow(const float *row, int64_t d, uint32_t *out,
+                    int64_t stride) {
+  int64_t pi = 0;
+  for (; 2 * pi + 2 * LANES <= d; pi += LANES) {
+    words w = pairVectors((const lanes *)(row + 2 * pi),
+                          (const lanes *)(row + 2 * pi + LANES));
+    for (int64_t i = 0; i < LANES; ++i)
+      out[(pi + i) * stride] = w[i];
+  }
+  if (2 * pi + LANES <= d) {
+    // One vector of 16 floats: 8 pairs (a head dimension of 16).
+    words w = pairVectors((const lanes *)(row + 2 * pi),
+                          (const lanes *)(row + 2 * pi));
+    for (int64_t i = 0; i < LANES / 2; ++i)
+      out[(pi + i) * stride] = w[i];
+    pi += LANES / 2;
+  }
+  for (; pi < (d + 1) / 2; ++pi)
+    out[pi * stride] =
+        bf16Pair(row[2 * pi], 2 * pi + 1 < d ? row[2 * pi + 1] : 0.0f);
+}
+
 /* *acc += a0 * b0 + a1 * b1 per lane, for a pair `a` (one word, the same
  * in every lane) and a vector of pairs `*b`. In place, as vector.h's
  * helpers (vector arguments by value depend on the ISA's calling
@@ -306,20 +351,25 @@ static void packBf16(const Problem *p, int64_t b, int64_t h, uint32_t *kt,
   for (int64_t j0 = 0; j0 < p->lk;
        j0 += tile, kt += dp * tp, vt += (tile + 1) / 2 * dvp) {
     int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile;
-    for (int64_t pi = 0; pi < dp; ++pi)
-      for (int64_t jj = 0; jj < tp; ++jj) {
-        if (jj >= n) {
+    for (int64_t jj = 0; jj < tp; ++jj) {
+      if (jj >= n) {
+        for (int64_t pi = 0; pi < dp; ++pi)
           kt[pi * tp + jj] = 0;
-          continue;
-        }
-        const float *row = k + (j0 + jj) * p->ks[2];
-        kt[pi * tp + jj] =
-            bf16Pair(row[2 * pi], 2 * pi + 1 < p->d ? row[2 * pi + 1] : 0.0f);
+        continue;
       }
+      pairRow(k + (j0 + jj) * p->ks[2], p->d, kt + jj, tp);
+    }
     for (int64_t t = 0; t < (n + 1) / 2; ++t) {
       const float *r0 = v + (j0 + 2 * t) * p->vs[2];
       const float *r1 = 2 * t + 1 < n ? r0 + p->vs[2] : 0;
-      for (int64_t e = 0; e < dvp; ++e)
+      int64_t e = 0;
+      if (r1)
+        for (; e + LANES <= p->dv; e += LANES) {
+          words a = roundBf16((const lanes *)(r0 + e));
+          words c = roundBf16((const lanes *)(r1 + e));
+          *(words *)(vt + t * dvp + e) = (a >> 16) | (c & 0xffff0000u);
+        }
+      for (; e < dvp; ++e)
         vt[t * dvp + e] = e >= p->dv ? 0 : bf16Pair(r0[e], r1 ? r1[e] : 0.0f);
     }
   }
@@ -370,12 +420,8 @@ static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
     l[r] = 0;
     for (int64_t e = 0; e < dvp; ++e)
       acc[r * dvp + e] = 0;
-    if (bf16) {
-      const float *row = q + (i0 + r) * p->qs[2];
-      for (int64_t pi = 0; pi < dp; ++pi)
-        qp[r * dp + pi] =
-            bf16Pair(row[2 * pi], 2 * pi + 1 < p->d ? row[2 * pi + 1] : 0.0f);
-    }
+    if (bf16)
+      pairRow(q + (i0 + r) * p->qs[2], p->d, qp + r * dp, 1);
   }
   for (int64_t j0 = 0; j0 < p->lk; j0 += tile) {
     int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile;
@@ -428,8 +474,14 @@ static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
         // (word t is written after floats 2t and 2t + 1 are read).
         for (int64_t rr = 0; rr < RT; ++rr) {
           float *sr = s + rr * tp;
-          for (int64_t t = 0; t < tp / 2; ++t)
-            ((uint32_t *)sr)[t] = bf16Pair(sr[2 * t], sr[2 * t + 1]);
+          int64_t c = 0;
+          for (; c + 2 * LANES <= tp; c += 2 * LANES) {
+            words w = pairVectors((const lanes *)(sr + c),
+                                  (const lanes *)(sr + c + LANES));
+            *(words *)(sr + c / 2) = w;
+          }
+          for (; c < tp; c += 2)
+            ((uint32_t *)sr)[c / 2] = bf16Pair(sr[c], sr[c + 1]);
         }
         accumulateTileBf16(values + j0 / tile * ((tile + 1) / 2) * dvp, s, tp,
                            n, acc + r0 * dvp, dvp);
