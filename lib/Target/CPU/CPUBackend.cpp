@@ -62,9 +62,15 @@ public:
   void buildCodegenPipeline(mlir::OpPassManager &pm,
                             const PipelineOptions &options,
                             const TargetOptions &target) const override {
-    buildCPUCodegenPipeline(pm, options, getKernelISA(target),
-                            getQuantizedKernelISA(target),
-                            getAttentionKernelISA(target));
+    // One resolution of the target for the three kernel families.
+    auto description = describeCPUTarget(target);
+    if (!description) {
+      consumeError(description.takeError());
+      return buildCPUCodegenPipeline(pm, options, "generic", "generic");
+    }
+    buildCPUCodegenPipeline(pm, options, selectKernelISA(*description),
+                            selectQuantizedKernelISA(*description),
+                            selectAttentionKernelISA(*description));
   }
   ArrayRef<ArtifactKind> getArtifactKinds() const override {
     static const ArtifactKind kinds[] = {

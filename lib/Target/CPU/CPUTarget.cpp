@@ -110,34 +110,30 @@ describeCPUTarget(const fulcrum::TargetOptions &options) {
   return description;
 }
 
-StringRef getKernelISA(const fulcrum::TargetOptions &options) {
+namespace {
+/// `select`'s choice for the CPU `options` resolve to; `generic` when they
+/// do not resolve (validation reports that).
+StringRef selectFor(const fulcrum::TargetOptions &options,
+                    StringRef (*select)(const TargetDescription &)) {
   auto description = describeCPUTarget(options);
   if (!description) {
     consumeError(description.takeError());
     return "generic";
   }
-  return selectKernelISA(*description);
+  return select(*description);
+}
+} // namespace
+
+StringRef getKernelISA(const fulcrum::TargetOptions &options) {
+  return selectFor(options, selectKernelISA);
 }
 
 StringRef getQuantizedKernelISA(const fulcrum::TargetOptions &options) {
-  auto description = describeCPUTarget(options);
-  if (!description) {
-    consumeError(description.takeError());
-    return "generic";
-  }
-  return selectQuantizedKernelISA(*description);
+  return selectFor(options, selectQuantizedKernelISA);
 }
 
 StringRef getAttentionKernelISA(const fulcrum::TargetOptions &options) {
-  auto description = describeCPUTarget(options);
-  if (!description) {
-    consumeError(description.takeError());
-    return "generic";
-  }
-  StringRef isa = selectKernelISA(*description);
-  if (isa == "avx512" && description->hasFeature("avx512bf16"))
-    return "avx512bf16";
-  return isa;
+  return selectFor(options, selectAttentionKernelISA);
 }
 
 Expected<std::unique_ptr<Module>>

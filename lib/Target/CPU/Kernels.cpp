@@ -76,6 +76,13 @@ StringRef selectQuantizedKernelISA(const TargetDescription &target) {
   return "generic";
 }
 
+StringRef selectAttentionKernelISA(const TargetDescription &target) {
+  StringRef isa = selectKernelISA(target);
+  if (isa == "avx512" && target.hasFeature("avx512bf16"))
+    return "avx512bf16";
+  return isa;
+}
+
 QuantizedWeights prepareQuantizedWeights(ArrayRef<int64_t> weights,
                                          int64_t rows, int64_t k,
                                          ArrayRef<int64_t> bias,

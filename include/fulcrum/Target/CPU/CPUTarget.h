@@ -68,8 +68,7 @@ llvm::StringRef getKernelISA(const TargetOptions &options);
 /// The same for the 8-bit kernels (selectQuantizedKernelISA).
 llvm::StringRef getQuantizedKernelISA(const TargetOptions &options);
 
-/// The attention kernel's variant: `avx512bf16` where the CPU has
-/// AVX512-BF16 (vdpbf16ps for bf16 attention), else getKernelISA's.
+/// The same for the attention kernel (selectAttentionKernelISA).
 llvm::StringRef getAttentionKernelISA(const TargetOptions &options);
 
 /// Translates an LLVM-dialect module to LLVM IR, sets the target and

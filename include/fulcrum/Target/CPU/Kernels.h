@@ -146,6 +146,10 @@ bool isQuantizedKernelISA(llvm::StringRef isa);
 /// The best 8-bit kernel variant for a target's features.
 llvm::StringRef selectQuantizedKernelISA(const TargetDescription &target);
 
+/// The attention kernel's variant: `avx512bf16` where AVX-512 comes with
+/// AVX512-BF16 (vdpbf16ps for bf16 attention), else selectKernelISA's.
+llvm::StringRef selectAttentionKernelISA(const TargetDescription &target);
+
 /// Weights of an 8-bit kernel as the compiler prepares them: rows of
 /// `kp` (k rounded up to 4) bytes, zero-padded; per row the compensation
 /// `bias - zeroPoint * sum(row)` (zeroPoint: the activations' after their

@@ -105,25 +105,35 @@ static inline words roundBf16(const lanes *x) {
   return u + 0x7fffu + ((u >> 16) & 1u);
 }
 
+/* Pairs of rounded lanes (roundBf16): `even` in the low halves, `odd` in
+ * the high ones. */
+static inline words joinPairs(words even, words odd) {
+  return (even >> 16) | (odd & 0xffff0000u);
+}
+
 /* 2 * LANES floats (two vectors) as LANES pairs in order: word t holds
  * floats 2t (low half) and 2t + 1, rounded to bf16. */
 static inline words pairVectors(const lanes *lo, const lanes *hi) {
   words a = roundBf16(lo), b = roundBf16(hi);
-  words even = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
-                                       20, 22, 24, 26, 28, 30);
-  words odd = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19,
-                                      21, 23, 25, 27, 29, 31);
-  return (even >> 16) | (odd & 0xffff0000u);
+  return joinPairs(__builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16,
+                                           18, 20, 22, 24, 26, 28, 30),
+                   __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17,
+                                           19, 21, 23, 25, 27, 29, 31));
 }
 
 /* The (d + 1) / 2 pairs of a row of d floats (the last one padded with 0)
- * to out[0], out[stride], ... */
+ * to out[0], out[stride], ... With stride 1 `out` may be the row itself:
+ * each word is written after the floats it covers are read. */
 static void pairRow(const float *row, int64_t d, uint32_t *out,
                     int64_t stride) {
   int64_t pi = 0;
   for (; 2 * pi + 2 * LANES <= d; pi += LANES) {
     words w = pairVectors((const lanes *)(row + 2 * pi),
                           (const lanes *)(row + 2 * pi + LANES));
+    if (stride == 1) {
+      *(words *)(out + pi) = w;
+      continue;
+    }
     for (int64_t i = 0; i < LANES; ++i)
       out[(pi + i) * stride] = w[i];
   }
@@ -365,9 +375,9 @@ static void packBf16(const Problem *p, int64_t b, int64_t h, uint32_t *kt,
       int64_t e = 0;
       if (r1)
         for (; e + LANES <= p->dv; e += LANES) {
-          words a = roundBf16((const lanes *)(r0 + e));
-          words c = roundBf16((const lanes *)(r1 + e));
-          *(words *)(vt + t * dvp + e) = (a >> 16) | (c & 0xffff0000u);
+          *(words *)(vt + t * dvp + e) =
+              joinPairs(roundBf16((const lanes *)(r0 + e)),
+                        roundBf16((const lanes *)(r1 + e)));
         }
       for (; e < dvp; ++e)
         vt[t * dvp + e] = e >= p->dv ? 0 : bf16Pair(r0[e], r1 ? r1[e] : 0.0f);
@@ -470,19 +480,9 @@ static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
         m[r] = mn;
       }
       if (bf16) {
-        // Each row's probabilities become pairs in its first tp / 2 words
-        // (word t is written after floats 2t and 2t + 1 are read).
-        for (int64_t rr = 0; rr < RT; ++rr) {
-          float *sr = s + rr * tp;
-          int64_t c = 0;
-          for (; c + 2 * LANES <= tp; c += 2 * LANES) {
-            words w = pairVectors((const lanes *)(sr + c),
-                                  (const lanes *)(sr + c + LANES));
-            *(words *)(sr + c / 2) = w;
-          }
-          for (; c < tp; c += 2)
-            ((uint32_t *)sr)[c / 2] = bf16Pair(sr[c], sr[c + 1]);
-        }
+        // Each row's probabilities become pairs in its first tp / 2 words.
+        for (int64_t rr = 0; rr < RT; ++rr)
+          pairRow(s + rr * tp, tp, (uint32_t *)(s + rr * tp), 1);
         accumulateTileBf16(values + j0 / tile * ((tile + 1) / 2) * dvp, s, tp,
                            n, acc + r0 * dvp, dvp);
       } else {
