@@ -1,94 +1,80 @@
 #!/usr/bin/env bash
-# GPU check for a machine with an NVIDIA GPU (meant to finish within 10
-# minutes): builds fulcrum-compile/fulcrum-run, then for each GPU target
-# available here — nvptx (needs libcuda.so.1) and vulkan (needs a Vulkan
-# driver; on NVIDIA machines the NVIDIA ICD, else Mesa's lavapipe) — runs a
-# bounded conformance subset (pass counts) and the benchmark models
-# (latencies, and outputs against the CPU target).
+# The GPU check for a machine with an NVIDIA GPU (meant to finish within 10
+# minutes): the ONNX conformance models and the benchmark models through
+# nvptx (when libcuda.so.1 exists) and vulkan (when a Vulkan driver exists:
+# on NVIDIA machines the NVIDIA ICD), with pass counts, agreement with the
+# CPU target and latencies (PyTorch eager on the same GPU as the peer).
 #
-#   bench/gpu_check.sh [BUILD_DIR]
+#   bench/gpu_check.sh [BUILD_DIR]             both halves on this machine
+#   bench/gpu_check.sh --prepare BUNDLE [BUILD_DIR]
+#                                              compile here (no GPU needed)
+#   bench/gpu_check.sh --run BUNDLE            run there (python3 + NumPy,
+#                                              the drivers; no compiler)
 #
-# Environment: GPU_CHECK_CHIP (default: from nvidia-smi, else sm_80),
-# GPU_CHECK_FILTER (conformance subset, default "node/test_"),
-# GPU_CHECK_TIMEOUT (seconds per conformance model, default 60),
-# GPU_CHECK_JOBS (parallel conformance runs, default 4).
+# The split is for GPU machines without Fulcrum's LLVM/MLIR (the `device`
+# tool's): prepare the bundle on the build machine, carry it, run it there.
+# Environment: GPU_CHECK_CHIP (default: from nvidia-smi, else sm_90),
+# GPU_CHECK_FILTER (conformance subset by suite/name, default all; `none`
+# for none), GPU_CHECK_JOBS (parallel runs), GPU_CHECK_REPEAT (timed calls
+# per model, default 20), GPU_CHECK_BUDGET (seconds of conformance runs per
+# target; the rest are counted as not run), GPU_CHECK_PROFILE=1 (nvptx: where
+# each model's time goes, from FULCRUM_GPU_PROFILE).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${1:-$ROOT/build}"
-OUT="${GPU_CHECK_OUT:-$BUILD/gpu-check}"
-FILTER="${GPU_CHECK_FILTER:-node/test_}"
-TIMEOUT="${GPU_CHECK_TIMEOUT:-60}"
-JOBS="${GPU_CHECK_JOBS:-4}"
+# Preparing uses Debian's python3 (python3-onnx, python3-torch); running,
+# the python3 on PATH (GPU machines keep PyTorch in their own), or
+# GPU_CHECK_PYTHON.
 PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+RUN_PY="${GPU_CHECK_PYTHON:-python3}"
 START=$(date +%s)
-mkdir -p "$OUT"
-
 elapsed() { echo "$(( $(date +%s) - START )) s"; }
-
-echo "== gpu_check: building ($(elapsed))"
-if [ ! -f "$BUILD/build.ninja" ]; then
-  FULCRUM_BUILD_DIR="$BUILD" "$ROOT/scripts/setup.sh" fulcrum-compile fulcrum-run || exit 1
-else
-  ninja -C "$BUILD" fulcrum-compile fulcrum-run >/dev/null || exit 1
-fi
-COMPILE="$BUILD/bin/fulcrum-compile"
-RUN="$BUILD/bin/fulcrum-run"
 
 CHIP="${GPU_CHECK_CHIP:-}"
 if [ -z "$CHIP" ] && command -v nvidia-smi >/dev/null; then
   cap=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d '. ')
   [ -n "$cap" ] && CHIP="sm_$cap"
 fi
-CHIP="${CHIP:-sm_80}"
-command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,compute_cap --format=csv,noheader
+CHIP="${CHIP:-sm_90}"
+JOBS="${GPU_CHECK_JOBS:-$(nproc)}"
 
-targets=()
-if $PY -c "import ctypes; ctypes.CDLL('libcuda.so.1')" 2>/dev/null; then
-  targets+=(nvptx)
-else
-  echo "== no NVIDIA driver (libcuda.so.1): skipping nvptx"
-fi
-if $PY -c "import ctypes; ctypes.CDLL('libvulkan.so.1')" 2>/dev/null &&
-   ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json >/dev/null 2>&1; then
-  targets+=(vulkan)
-else
-  echo "== no Vulkan driver: skipping vulkan"
-fi
+prepare() {  # BUNDLE BUILD
+  local bundle="$1" build="$2"
+  echo "== gpu_check: building ($(elapsed))"
+  if [ ! -f "$build/build.ninja" ]; then
+    FULCRUM_BUILD_DIR="$build" "$ROOT/scripts/setup.sh" fulcrum-compile || return 1
+  else
+    ninja -C "$build" fulcrum-compile >/dev/null || return 1
+  fi
+  echo "== gpu_check: compiling for $CHIP ($(elapsed))"
+  "$PY" "$ROOT/bench/gpu_check.py" prepare "$bundle" --build "$build" \
+    --chip "$CHIP" --filter "${GPU_CHECK_FILTER:-}" --jobs "$JOBS"
+}
 
-# The benchmark models: the committed Fashion-MNIST ones, and ResNet-18
-# (torchvision, random weights) when python3-torchvision is installed.
-models=("$ROOT/models/mlp-b1.onnx" "$ROOT/models/cnn-b1.onnx" "$ROOT/models/vit-b1.onnx")
-resnet=$(cd "$ROOT/bench" && timeout 120 $PY -c "import models; print(models.onnx_path('resnet18', '$OUT/models'))" 2>/dev/null | tail -1)
-[ -n "$resnet" ] && [ -f "$resnet" ] && models+=("$resnet")
+run() {  # BUNDLE
+  # The NVIDIA Vulkan ICD where the driver is mounted but not registered.
+  local icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+  if [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ] && [ -f "$icd" ]; then
+    export VK_DRIVER_FILES="$icd"
+  fi
+  echo "== gpu_check: running ($(elapsed))"
+  local extra=()
+  [ -n "${GPU_CHECK_PROFILE:-}" ] && extra+=(--profile)
+  [ -n "${GPU_CHECK_BUDGET:-}" ] && extra+=(--budget "$GPU_CHECK_BUDGET")
+  "$RUN_PY" "$ROOT/bench/gpu_check.py" run "$1" --jobs "$JOBS" \
+    --repeat "${GPU_CHECK_REPEAT:-20}" "${extra[@]}"
+}
 
-for target in "${targets[@]}"; do
-  flags=(--target="$target")
-  [ "$target" = nvptx ] && flags+=(--gpu-chip="$CHIP")
-  echo "== $target: conformance subset '$FILTER' ($(elapsed))"
-  tool="$OUT/run-$target.sh"
-  printf '#!/bin/sh\nexec %s "$@" %s\n' "$RUN" "${flags[*]}" > "$tool"
-  chmod +x "$tool"
-  timeout 300 $PY "$ROOT/utils/onnx-conformance.py" "$tool" --filter "$FILTER" \
-      --jobs "$JOBS" --timeout "$TIMEOUT" --report "$OUT/conformance-$target.md" \
-      | tail -1
-  echo "== $target: benchmark models ($(elapsed))"
-  for model in "${models[@]}"; do
-    name=$(basename "$model" .onnx)
-    $PY -c "
-import numpy as np, onnx
-m = onnx.load('$model', load_external_data=False)
-d = [x.dim_value or 1 for x in m.graph.input[0].type.tensor_type.shape.dim]
-np.save('$OUT/$name-input.npy', np.random.default_rng(0).random(d, dtype=np.float32))"
-    if ! timeout 120 "$COMPILE" "$model" "${flags[@]}" -o "$OUT/$name-$target.so"; then
-      echo "$name: compile failed"; continue
-    fi
-    [ -f "$OUT/$name-cpu.so" ] || timeout 120 "$COMPILE" "$model" -o "$OUT/$name-cpu.so"
-    rm -rf "$OUT/$name-$target-out" "$OUT/$name-cpu-out"
-    timeout 60 "$RUN" "$OUT/$name-$target.so" "$OUT/$name-input.npy" --output-dir "$OUT/$name-$target-out" >/dev/null &&
-      timeout 60 "$RUN" "$OUT/$name-cpu.so" "$OUT/$name-input.npy" --output-dir "$OUT/$name-cpu-out" >/dev/null &&
-      echo "$name: $($PY "$ROOT/test/Target/GPU/Inputs/compare_outputs.py" "$OUT/$name-$target-out" "$OUT/$name-cpu-out" | tr '\n' ' ')"
-    timeout 90 "$RUN" "$OUT/$name-$target.so" "$OUT/$name-input.npy" --bench 20 --warmup 3 2>&1 | grep -iE "median|latency" | sed "s/^/$name ($target): /"
-  done
-done
+case "${1:-}" in
+  --prepare) prepare "$2" "${3:-$ROOT/build}" ;;
+  --run) run "$2" ;;
+  *)
+    build="${1:-$ROOT/build}"
+    bundle="$build/gpu-check"
+    RUN_PY="${GPU_CHECK_PYTHON:-$PY}"
+    prepare "$bundle" "$build" && run "$bundle" ;;
+esac
+rc=$?
 echo "== gpu_check done in $(elapsed)"
+exit $rc

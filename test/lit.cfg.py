@@ -76,6 +76,9 @@ _ptxas = shutil.which("ptxas") or (
 if _ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", _ptxas))
+    # nvptx shared libraries embed a fatbin when fatbinary sits beside it.
+    if os.access(os.path.join(os.path.dirname(_ptxas), "fatbinary"), os.X_OK):
+        config.available_features.add("fatbinary")
 if _loadable("libcuda.so.1"):
     config.available_features.add("cuda-driver")
 

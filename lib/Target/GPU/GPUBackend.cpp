@@ -46,29 +46,6 @@ Error writeFile(StringRef path, StringRef bytes) {
   return Error::success();
 }
 
-constexpr StringLiteral kBinaryGlobal = "__fulcrum_gpu_binary_fulcrum_kernels";
-
-/// The device code embedded in a module after the codegen phase (without
-/// the NUL the global ends with).
-Expected<std::string> getDeviceCode(mlir::ModuleOp module) {
-  auto global = module.lookupSymbol<mlir::LLVM::GlobalOp>(kBinaryGlobal);
-  if (!global)
-    return error("the model has no GPU kernels (everything runs on the "
-                 "host side)");
-  std::string bytes;
-  if (auto dense =
-          dyn_cast_or_null<mlir::DenseElementsAttr>(global.getValueOrNull()))
-    bytes.assign(dense.getRawData().begin(), dense.getRawData().end());
-  else if (auto text =
-               dyn_cast_or_null<mlir::StringAttr>(global.getValueOrNull()))
-    bytes = text.getValue().str();
-  else
-    return error("unexpected initializer of @" + kBinaryGlobal);
-  if (!bytes.empty() && bytes.back() == 0)
-    bytes.pop_back();
-  return bytes;
-}
-
 class GPUTargetBackend : public TargetBackend {
 public:
   explicit GPUTargetBackend(GPUKind kind) : kind(kind) {}
@@ -135,9 +112,19 @@ public:
     return llvmModule;
   }
 
+  /// The host module's object code. For nvptx, the embedded PTX becomes a
+  /// fatbin with the chip's cubin where the CUDA toolkit is installed (on
+  /// a copy: a .ptx artifact of the same module stays PTX).
   Expected<std::string> compile(mlir::ModuleOp module,
                                 const EntryPointInfo &entry,
                                 const TargetOptions &options) const {
+    mlir::OwningOpRef<mlir::ModuleOp> withCubin;
+    if (kind == GPUKind::NVPTX) {
+      withCubin = module.clone();
+      if (Error err = embedFatbin(*withCubin, options.gpuChip))
+        return std::move(err);
+      module = *withCubin;
+    }
     LLVMContext context;
     auto llvmModule = translate(module, context, entry, options);
     if (!llvmModule)

@@ -99,6 +99,44 @@ struct GPULowerLaunchesPass
       binary.erase();
     }
 
+    // Buffers only kernels use (allocated, launched with, freed) stay on
+    // the device: the runtime never copies them, and frees its copy when
+    // the model frees the host buffer.
+    llvm::DenseSet<Value> resident;
+    std::string releaseName = "fulcrum_" + runtime + "_release";
+    auto release = symbols.lookup<func::FuncOp>(releaseName);
+    module.walk([&](memref::AllocOp alloc) {
+      bool launched = false;
+      for (Operation *user : alloc->getUsers()) {
+        if (isa<memref::DeallocOp>(user))
+          continue;
+        // (A memref can only be a kernel operand of a launch.)
+        if (!isa<gpu::LaunchFuncOp>(user))
+          return;
+        launched = true;
+      }
+      if (!launched)
+        return;
+      resident.insert(alloc.getResult());
+      if (!release) {
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPointToStart(module.getBody());
+        release = builder.create<func::FuncOp>(
+            loc, releaseName, builder.getFunctionType({i64}, {}));
+        release.setPrivate();
+        symbols.insert(release);
+      }
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        if (auto dealloc = dyn_cast<memref::DeallocOp>(user)) {
+          OpBuilder b(dealloc);
+          Value pointer = b.create<memref::ExtractAlignedPointerAsIndexOp>(
+              dealloc.getLoc(), alloc.getResult());
+          b.create<func::CallOp>(dealloc.getLoc(), release,
+                                 ValueRange{b.create<arith::IndexCastOp>(
+                                     dealloc.getLoc(), i64, pointer)});
+        }
+    });
+
     SmallVector<gpu::LaunchFuncOp> launches;
     module.walk([&](gpu::LaunchFuncOp launch) { launches.push_back(launch); });
     for (gpu::LaunchFuncOp launch : launches) {
@@ -168,6 +206,8 @@ struct GPULowerLaunchesPass
           Value pointer =
               b.create<memref::ExtractAlignedPointerAsIndexOp>(at, operand);
           int64_t flags = written.count(i) ? 1 : 0;
+          if (resident.contains(operand))
+            flags |= 4;
           if (auto get = operand.getDefiningOp<memref::GetGlobalOp>())
             if (auto global = symbols.lookup<memref::GlobalOp>(get.getName()))
               if (global.getConstant())

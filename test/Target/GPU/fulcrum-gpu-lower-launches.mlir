@@ -54,6 +54,66 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// A buffer only kernels use is resident (flag 4, with 1 where written): the
+// runtime never copies it, and the model releases the device copy before it
+// frees the buffer. The result buffer, which the host returns, is copied.
+// CHECK-LABEL: func.func @resident
+// CHECK: %[[T:.*]] = memref.alloc() : memref<4xf32>
+// CHECK: %[[R:.*]] = memref.alloc() : memref<4xf32>
+// CHECK: memref.extract_aligned_pointer_as_index %[[T]]
+// CHECK: arith.constant 5 : i64
+// CHECK: call @fulcrum_vulkan_launch
+// CHECK: memref.extract_aligned_pointer_as_index %[[T]]
+// CHECK: arith.constant 4 : i64
+// CHECK: memref.extract_aligned_pointer_as_index %[[R]]
+// CHECK: arith.constant 1 : i64
+// CHECK: call @fulcrum_vulkan_launch
+// CHECK: %[[P:.*]] = memref.extract_aligned_pointer_as_index %[[T]]
+// CHECK: %[[P64:.*]] = arith.index_cast %[[P]] : index to i64
+// CHECK: call @fulcrum_vulkan_release(%[[P64]]) : (i64) -> ()
+// CHECK-NEXT: memref.dealloc %[[T]]
+// CHECK: return %[[R]]
+// CUDA-LABEL: func.func @resident
+// CUDA: call @fulcrum_cuda_release
+module attributes {gpu.container_module} {
+  func.func @resident() -> memref<4xf32> {
+    %c1 = arith.constant 1 : index
+    %t = memref.alloc() : memref<4xf32>
+    %r = memref.alloc() : memref<4xf32>
+    gpu.launch_func @fulcrum_kernels::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%t : memref<4xf32>) {fulcrum.written_args = array<i64: 0>}
+    gpu.launch_func @fulcrum_kernels::@k2 blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%t : memref<4xf32>, %r : memref<4xf32>) {fulcrum.written_args = array<i64: 1>}
+    memref.dealloc %t : memref<4xf32>
+    return %r : memref<4xf32>
+  }
+  gpu.binary @fulcrum_kernels [#gpu.object<#spirv.target_env<#spirv.vce<v1.0, [Shader], []>, #spirv.resource_limits<>>, "\01">]
+}
+
+// -----
+
+// negative_resident: a buffer the host reads (here a memref.load) is not
+// resident: it is copied out after the kernel writes it (flag 1 alone),
+// and nothing is released.
+// CHECK-LABEL: func.func @negative_resident
+// CHECK: memref.extract_aligned_pointer_as_index
+// CHECK: arith.constant 1 : i64
+// CHECK: call @fulcrum_vulkan_launch
+// CHECK-NOT: fulcrum_vulkan_release
+// CHECK: memref.load
+module attributes {gpu.container_module} {
+  func.func @negative_resident() -> f32 {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %t = memref.alloc() : memref<4xf32>
+    gpu.launch_func @fulcrum_kernels::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%t : memref<4xf32>) {fulcrum.written_args = array<i64: 0>}
+    %v = memref.load %t[%c0] : memref<4xf32>
+    memref.dealloc %t : memref<4xf32>
+    return %v : f32
+  }
+  gpu.binary @fulcrum_kernels [#gpu.object<#spirv.target_env<#spirv.vce<v1.0, [Shader], []>, #spirv.resource_limits<>>, "\01">]
+}
+
+// -----
+
 // negative: a launch from a module that was not serialized.
 module attributes {gpu.container_module} {
   func.func @f(%a: memref<4xf32>) {

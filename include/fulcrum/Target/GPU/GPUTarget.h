@@ -75,6 +75,30 @@ std::string findLibdevice();
 /// The path of `ptxas` (CUDA toolkit or PATH), or "" when absent.
 std::string findPtxas();
 
+/// The path of `fatbinary` (beside ptxas, or PATH), or "" when absent.
+std::string findFatbinary();
+
+/// The global of a lowered GPU model that holds its device code (SPIR-V,
+/// PTX, or a fatbin).
+inline llvm::StringRef getDeviceCodeGlobalName() {
+  return "__fulcrum_gpu_binary_fulcrum_kernels";
+}
+
+/// The device code embedded in a lowered GPU module (without the NUL the
+/// global ends with), or an error when the model has no kernels.
+llvm::Expected<std::string> getDeviceCode(mlir::ModuleOp module);
+
+/// PTX -> a fatbin with the cubin `ptxas` assembles for `chip` and the PTX
+/// itself (for the driver to compile on other chips); "" when the toolkit
+/// has no ptxas or fatbinary.
+llvm::Expected<std::string> buildFatbin(llvm::StringRef ptx,
+                                        llvm::StringRef chip);
+
+/// Replaces the PTX held by the device-code global of a lowered nvptx
+/// `module` with buildFatbin's fatbin; leaves the module as it is without
+/// the toolkit.
+llvm::Error embedFatbin(mlir::ModuleOp module, llvm::StringRef chip);
+
 } // namespace fulcrum
 
 #endif // FULCRUM_TARGET_GPU_GPUTARGET_H

@@ -162,7 +162,11 @@ def GPULowerLaunches
     of its first element; bytes: its extent), kind 1 a scalar (value: its
     bits; bytes: `index-bytes` for an index, else its width). Flag 1 marks a
     buffer the kernel writes (the runtime copies it back), flag 2 a buffer
-    that is a constant global (uploaded once). The runtimes are
+    that is a constant global (uploaded once), flag 4 a resident buffer: a
+    `memref.alloc` whose only users are launches and deallocations, which
+    the runtime keeps on the device and never copies; before each of its
+    `memref.dealloc`s the pass calls `fulcrum_<runtime>_release(address)`
+    so that the runtime frees the device copy. The runtimes are
     lib/Target/GPU/Runtime/{vulkan,cuda}.c, linked into the artifact.
     Launch arguments must be memrefs with the identity layout whose
     dimensions, but for the first, are static (the extent of a dynamic one

@@ -31,10 +31,11 @@ typedef struct {
   int64_t kind;  /* 0: buffer, 1: scalar */
   int64_t value; /* buffer: host address; scalar: its bits */
   int64_t bytes; /* buffer: extent; scalar: width */
-  int64_t flags; /* 1: written by the kernel, 2: a constant global */
+  int64_t flags; /* 1: written by the kernel, 2: a constant global,
+                    4: resident (only kernels use it: never copied) */
 } FulcrumGPUArg;
 
-enum { kArgWritten = 1, kArgConstant = 2 };
+enum { kArgWritten = 1, kArgConstant = 2, kArgResident = 4 };
 
 /* A 1-D memref descriptor as the LLVM lowering passes it. */
 #define FULCRUM_MEMREF1(name)                                                  \
@@ -67,12 +68,16 @@ static void failLaunch(const char *runtime, const FulcrumGPUError *error) {
 }
 
 /* Device buffers mirroring host buffers, looked up by (address, size).
- * Buffers of constant globals are uploaded once; others are copied in
- * before each launch and, when written, out after it. */
+ * Buffers of constant globals are uploaded once; resident buffers (which
+ * only kernels read and write) are never copied, and live until the model
+ * releases them (fulcrum_<runtime>_release, where it frees the host
+ * buffer); others are copied in before each launch and, when written, out
+ * after it. */
 typedef struct {
   const void *host;
   int64_t bytes;
   int constant;
+  int resident;
   int uploaded;
   void *device; /* the runtime's handle */
 } FulcrumGPUMirror;
@@ -93,8 +98,9 @@ static FulcrumGPUMirror *findMirror(FulcrumGPUMirrors *mirrors,
   return 0;
 }
 
-/* Drops the mirrors of non-constant buffers when there are too many
- * (freed host buffers leave theirs behind); `release` frees a handle. */
+/* Drops the mirrors of copied buffers when there are too many (freed host
+ * buffers leave theirs behind); `release` frees a handle. Constant and
+ * resident mirrors stay: they hold data that is not on the host. */
 static void trimMirrors(FulcrumGPUMirrors *mirrors, int needed,
                         void (*release)(void *device)) {
   if (mirrors->transient + needed <= kMaxTransientMirrors &&
@@ -102,7 +108,7 @@ static void trimMirrors(FulcrumGPUMirrors *mirrors, int needed,
     return;
   int kept = 0;
   for (int i = 0; i < mirrors->count; ++i) {
-    if (mirrors->entries[i].constant) {
+    if (mirrors->entries[i].constant || mirrors->entries[i].resident) {
       mirrors->entries[kept++] = mirrors->entries[i];
       continue;
     }
@@ -110,6 +116,61 @@ static void trimMirrors(FulcrumGPUMirrors *mirrors, int needed,
   }
   mirrors->count = kept;
   mirrors->transient = 0;
+}
+
+/* Frees the resident mirrors of the host buffer at `host` (the model frees
+ * that buffer next). */
+static void releaseResident(FulcrumGPUMirrors *mirrors, const void *host,
+                            void (*release)(void *device)) {
+  int kept = 0;
+  for (int i = 0; i < mirrors->count; ++i) {
+    if (mirrors->entries[i].host == host && mirrors->entries[i].resident) {
+      release(mirrors->entries[i].device);
+      continue;
+    }
+    mirrors->entries[kept++] = mirrors->entries[i];
+  }
+  mirrors->count = kept;
+}
+
+/* The mirror of a buffer argument, made (with `allocate`) when there is
+ * none; 0 when allocating fails (the runtime's error is set). A resident
+ * use makes the mirror resident. */
+static FulcrumGPUMirror *
+getMirror(FulcrumGPUMirrors *mirrors, const FulcrumGPUArg *arg,
+          int (*allocate)(int64_t bytes, void **device)) {
+  const void *host = (const void *)(intptr_t)arg->value;
+  FulcrumGPUMirror *mirror = findMirror(mirrors, host, arg->bytes);
+  if (!mirror) {
+    void *device;
+    if (allocate(arg->bytes > 0 ? arg->bytes : 16, &device))
+      return 0;
+    mirror = &mirrors->entries[mirrors->count++];
+    mirror->host = host;
+    mirror->bytes = arg->bytes;
+    mirror->constant = (arg->flags & kArgConstant) != 0;
+    mirror->resident = 0;
+    mirror->uploaded = 0;
+    mirror->device = device;
+    if (!mirror->constant)
+      ++mirrors->transient;
+  }
+  if (arg->flags & kArgResident)
+    mirror->resident = 1;
+  return mirror;
+}
+
+/* Whether a launch copies the buffer argument in before it runs. */
+static int copiesIn(const FulcrumGPUArg *arg, const FulcrumGPUMirror *mirror) {
+  if (arg->bytes <= 0 || (arg->flags & kArgResident))
+    return 0;
+  return !mirror->constant || !mirror->uploaded;
+}
+
+/* Whether a launch copies the buffer argument out after it ran. */
+static int copiesOut(const FulcrumGPUArg *arg) {
+  return arg->kind == 0 && arg->bytes > 0 && (arg->flags & kArgWritten) &&
+         !(arg->flags & kArgResident);
 }
 
 #endif /* FULCRUM_GPU_RUNTIME_COMMON_H */

@@ -5,8 +5,11 @@
  * the first launch: building and loading an artifact need no CUDA. Device
  * FULCRUM_CUDA_DEVICE (an ordinal, default 0) and its primary context are
  * used; modules and functions are loaded once; device buffers (cuMemAlloc,
- * no managed memory) mirror the model's host buffers (common.h), copied in
- * before and out after each launch, which is synchronized.
+ * no managed memory) mirror the model's host buffers (common.h). Launches
+ * are queued on the default stream; the host waits for one only when it
+ * copies a buffer out. Buffers only kernels use are resident (never
+ * copied). FULCRUM_GPU_PROFILE=1 times every launch (synchronized) and
+ * prints, at exit, the time in copies in, kernels and copies out.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -14,6 +17,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <time.h>
 
 /* The few driver API types and entry points used (cuda.h's ABI). */
 typedef int CUresult;
@@ -71,7 +75,24 @@ static struct {
   Kernel kernels[kMaxKernels];
   int kernelCount;
   FulcrumGPUMirrors mirrors;
+  /* FULCRUM_GPU_PROFILE: seconds in copies in, kernels, copies out. */
+  int profile;
+  long launches;
+  double copyIn, running, copyOut;
 } cu = {PTHREAD_MUTEX_INITIALIZER};
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+static void printProfile(void) {
+  fprintf(stderr,
+          "fulcrum: cuda profile: %ld launches; copies in %.3f ms, kernels "
+          "%.3f ms, copies out %.3f ms\n",
+          cu.launches, 1e3 * cu.copyIn, 1e3 * cu.running, 1e3 * cu.copyOut);
+}
 
 static int check(CUresult result, const char *what) {
   if (result == 0)
@@ -120,11 +141,24 @@ static int initialize(void) {
         "cuDeviceGetName");
   CHECK(p_cuDevicePrimaryCtxRetain(&cu.context, cu.device),
         "cuDevicePrimaryCtxRetain");
+  const char *profile = getenv("FULCRUM_GPU_PROFILE");
+  if (profile && *profile && *profile != '0') {
+    cu.profile = 1;
+    atexit(printProfile);
+  }
   return FULCRUM_GPU_OK;
 }
 
 static void releaseBuffer(void *handle) {
   p_cuMemFree_v2((CUdeviceptr)(uintptr_t)handle);
+}
+
+/* A mirror's device buffer (getMirror's allocator). */
+static int allocateBuffer(int64_t bytes, void **device) {
+  CUdeviceptr pointer;
+  CHECK(p_cuMemAlloc_v2(&pointer, (size_t)bytes), "cuMemAlloc");
+  *device = (void *)(uintptr_t)pointer;
+  return FULCRUM_GPU_OK;
 }
 
 static int getFunction(const uint8_t *binary, const char *name,
@@ -178,9 +212,11 @@ static int launch(const uint8_t *binary, const char *name,
   if (status)
     return status;
   trimMirrors(&cu.mirrors, (int)count, releaseBuffer);
+  double start = cu.profile ? now() : 0;
   int64_t values[kMaxArgs];
   void *params[kMaxArgs];
   CUdeviceptr pointers[kMaxArgs];
+  int waits = cu.profile;
   for (int64_t i = 0; i < count; ++i) {
     const FulcrumGPUArg *arg = &args[i];
     pointers[i] = 0;
@@ -189,40 +225,42 @@ static int launch(const uint8_t *binary, const char *name,
       params[i] = &values[i];
       continue;
     }
-    const void *host = (const void *)(intptr_t)arg->value;
-    FulcrumGPUMirror *mirror = findMirror(&cu.mirrors, host, arg->bytes);
-    if (!mirror) {
-      CUdeviceptr device;
-      CHECK(p_cuMemAlloc_v2(&device, arg->bytes > 0 ? (size_t)arg->bytes : 16),
-            "cuMemAlloc");
-      mirror = &cu.mirrors.entries[cu.mirrors.count++];
-      mirror->host = host;
-      mirror->bytes = arg->bytes;
-      mirror->constant = (arg->flags & kArgConstant) != 0;
-      mirror->uploaded = 0;
-      mirror->device = (void *)(uintptr_t)device;
-      if (!mirror->constant)
-        ++cu.mirrors.transient;
-    }
+    FulcrumGPUMirror *mirror = getMirror(&cu.mirrors, arg, allocateBuffer);
+    if (!mirror)
+      return cu.error.status;
     pointers[i] = (CUdeviceptr)(uintptr_t)mirror->device;
-    if ((!mirror->constant || !mirror->uploaded) && arg->bytes > 0) {
-      CHECK(p_cuMemcpyHtoD_v2(pointers[i], host, (size_t)arg->bytes),
+    if (copiesIn(arg, mirror)) {
+      CHECK(p_cuMemcpyHtoD_v2(pointers[i], (const void *)(intptr_t)arg->value,
+                              (size_t)arg->bytes),
             "cuMemcpyHtoD");
       mirror->uploaded = 1;
     }
+    waits |= copiesOut(arg);
     params[i] = &pointers[i];
   }
+  double launched = cu.profile ? now() : 0;
   CHECK(p_cuLaunchKernel(function, (unsigned)grid[0], (unsigned)grid[1],
                          (unsigned)grid[2], (unsigned)block[0],
                          (unsigned)block[1], (unsigned)block[2], 0, 0, params,
                          0),
         name);
-  CHECK(p_cuCtxSynchronize(), "cuCtxSynchronize");
+  /* The default stream orders later launches and copies after this one;
+   * the host waits only to read results. */
+  if (waits)
+    CHECK(p_cuCtxSynchronize(), name);
+  double ran = cu.profile ? now() : 0;
   for (int64_t i = 0; i < count; ++i)
-    if (pointers[i] && (args[i].flags & kArgWritten) && args[i].bytes > 0)
+    if (pointers[i] && copiesOut(&args[i]))
       CHECK(p_cuMemcpyDtoH_v2((void *)(intptr_t)args[i].value, pointers[i],
                               (size_t)args[i].bytes),
             "cuMemcpyDtoH");
+  if (cu.profile) {
+    double done = now();
+    ++cu.launches;
+    cu.copyIn += launched - start;
+    cu.running += ran - launched;
+    cu.copyOut += done - ran;
+  }
   return FULCRUM_GPU_OK;
 }
 
@@ -260,5 +298,13 @@ int fulcrum_cuda_status(void) {
 }
 
 const char *fulcrum_cuda_error(void) { return cu.error.message; }
+
+/* Called by the model before it frees a resident buffer. */
+void fulcrum_cuda_release(int64_t host) {
+  pthread_mutex_lock(&cu.lock);
+  if (cu.initialized && !cu.error.status)
+    releaseResident(&cu.mirrors, (const void *)(intptr_t)host, releaseBuffer);
+  pthread_mutex_unlock(&cu.lock);
+}
 
 const char *fulcrum_cuda_device(void) { return cu.deviceName; }

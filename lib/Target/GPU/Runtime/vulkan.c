@@ -307,23 +307,37 @@ static int createBuffer(VkDeviceSize size, Buffer *out) {
   CHECK(vkCreateBuffer(vk.device, &info, 0, &out->buffer), "vkCreateBuffer");
   VkMemoryRequirements requirements;
   vkGetBufferMemoryRequirements(vk.device, out->buffer, &requirements);
+  /* Host-visible coherent memory (the host copies in and out through the
+   * mapping); device-local such memory first (discrete GPUs with a large
+   * BAR, integrated GPUs, lavapipe), then any, also when the device-local
+   * heap is full. */
   VkMemoryPropertyFlags wanted = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
                                  VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-  uint32_t type = vk.memory.memoryTypeCount;
-  for (uint32_t i = 0;
-       i < vk.memory.memoryTypeCount && type == vk.memory.memoryTypeCount; ++i)
-    if ((requirements.memoryTypeBits & (1u << i)) &&
-        (vk.memory.memoryTypes[i].propertyFlags & wanted) == wanted)
-      type = i;
-  if (type == vk.memory.memoryTypeCount) {
+  VkResult result = VK_ERROR_OUT_OF_DEVICE_MEMORY;
+  int found = 0;
+  for (int pass = 0; pass < 2 && result != VK_SUCCESS; ++pass) {
+    VkMemoryPropertyFlags flags =
+        wanted | (pass == 0 ? VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT : 0);
+    uint32_t type = vk.memory.memoryTypeCount;
+    for (uint32_t i = 0;
+         i < vk.memory.memoryTypeCount && type == vk.memory.memoryTypeCount;
+         ++i)
+      if ((requirements.memoryTypeBits & (1u << i)) &&
+          (vk.memory.memoryTypes[i].propertyFlags & flags) == flags)
+        type = i;
+    if (type == vk.memory.memoryTypeCount)
+      continue;
+    found = 1;
+    VkMemoryAllocateInfo allocate = {VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+    allocate.allocationSize = requirements.size;
+    allocate.memoryTypeIndex = type;
+    result = vkAllocateMemory(vk.device, &allocate, 0, &out->memory);
+  }
+  if (!found) {
     vkDestroyBuffer(vk.device, out->buffer, 0);
     return setError(&vk.error, FULCRUM_GPU_OUT_OF_MEMORY,
                     "no host-visible coherent memory type for a buffer");
   }
-  VkMemoryAllocateInfo allocate = {VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
-  allocate.allocationSize = requirements.size;
-  allocate.memoryTypeIndex = type;
-  VkResult result = vkAllocateMemory(vk.device, &allocate, 0, &out->memory);
   if (result != VK_SUCCESS) {
     vkDestroyBuffer(vk.device, out->buffer, 0);
     return check(result, "vkAllocateMemory");
@@ -421,6 +435,20 @@ static int getKernel(const uint8_t *binary, int64_t bytes, const char *name,
   return FULCRUM_GPU_OK;
 }
 
+/* A mirror's device buffer (getMirror's allocator). */
+static int allocateBuffer(int64_t bytes, void **device) {
+  Buffer *buffer = calloc(1, sizeof(Buffer));
+  if (!buffer)
+    return setError(&vk.error, FULCRUM_GPU_OUT_OF_MEMORY, "out of memory");
+  int status = createBuffer((VkDeviceSize)bytes, buffer);
+  if (status) {
+    free(buffer);
+    return status;
+  }
+  *device = buffer;
+  return FULCRUM_GPU_OK;
+}
+
 static int launch(const uint8_t *binary, int64_t binaryBytes, const char *name,
                   const int64_t grid[3], const FulcrumGPUArg *args,
                   int64_t count) {
@@ -479,29 +507,13 @@ static int launch(const uint8_t *binary, int64_t binaryBytes, const char *name,
       infos[i].range = 16;
       continue;
     }
-    const void *host = (const void *)(intptr_t)arg->value;
-    FulcrumGPUMirror *mirror = findMirror(&vk.mirrors, host, arg->bytes);
-    if (!mirror) {
-      Buffer *buffer = calloc(1, sizeof(Buffer));
-      if (!buffer)
-        return setError(&vk.error, FULCRUM_GPU_OUT_OF_MEMORY, "out of memory");
-      status = createBuffer((VkDeviceSize)arg->bytes, buffer);
-      if (status) {
-        free(buffer);
-        return status;
-      }
-      mirror = &vk.mirrors.entries[vk.mirrors.count++];
-      mirror->host = host;
-      mirror->bytes = arg->bytes;
-      mirror->constant = (arg->flags & kArgConstant) != 0;
-      mirror->uploaded = 0;
-      mirror->device = buffer;
-      if (!mirror->constant)
-        ++vk.mirrors.transient;
-    }
+    FulcrumGPUMirror *mirror = getMirror(&vk.mirrors, arg, allocateBuffer);
+    if (!mirror)
+      return vk.error.status;
     Buffer *buffer = mirror->device;
-    if (!mirror->constant || !mirror->uploaded) {
-      memcpy(buffer->mapped, host, (size_t)arg->bytes);
+    if (copiesIn(arg, mirror)) {
+      memcpy(buffer->mapped, (const void *)(intptr_t)arg->value,
+             (size_t)arg->bytes);
       mirror->uploaded = 1;
     }
     buffers[i] = buffer;
@@ -562,7 +574,7 @@ static int launch(const uint8_t *binary, int64_t binaryBytes, const char *name,
         "vkWaitForFences");
 
   for (int64_t i = 0; i < count; ++i)
-    if (buffers[i] && (args[i].flags & kArgWritten))
+    if (buffers[i] && copiesOut(&args[i]))
       memcpy((void *)(intptr_t)args[i].value, buffers[i]->mapped,
              (size_t)args[i].bytes);
   return FULCRUM_GPU_OK;
@@ -603,6 +615,13 @@ int fulcrum_vulkan_status(void) {
 }
 
 const char *fulcrum_vulkan_error(void) { return vk.error.message; }
+
+/* Called by the model before it frees a resident buffer. */
+void fulcrum_vulkan_release(int64_t host) {
+  pthread_mutex_lock(&vk.lock);
+  releaseResident(&vk.mirrors, (const void *)(intptr_t)host, releaseBuffer);
+  pthread_mutex_unlock(&vk.lock);
+}
 
 /* The name of the device launches run on ("" before a successful start). */
 const char *fulcrum_vulkan_device(void) { return vk.properties.deviceName; }
