@@ -8,8 +8,8 @@ QDQ-quantized copy (8-bit kernels), and ONNX Runtime on the same QDQ model.
 
 Each model comes from bench/models.py (the same files as bench/run.py) and
 is quantized by utils/qdq-quantize.py (per-channel int8 weights, uint8
-activations calibrated on 8 random images; depthwise convolutions keep
-float weights). Latencies are medians of `fulcrum-run X.so --bench` and of
+activations calibrated on 8 random images; depthwise convolutions are
+quantized too). Latencies are medians of `fulcrum-run X.so --bench` and of
 `bench/peers/ort.js bench` (npm onnxruntime-node, all graph
 optimizations) at batch 1, each in its own process, one after the other.
 Prints a Markdown table with the ratios:

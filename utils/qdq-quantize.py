@@ -7,7 +7,8 @@ input for Fulcrum's 8-bit path; the calibration flow of fulcrum-compile
         [--calibration inputs.npy] [--count 8] [--reduce-range] [--seed 0]
 
 The form is the standard one ONNX Runtime's QDQ quantizer writes:
-  * every activation read by a Conv (one group), Gemm, MatMul or Add goes
+  * every activation read by a Conv (one group, or depthwise), Gemm, MatMul
+    or Add goes
     through QuantizeLinear -> DequantizeLinear, per tensor, uint8
     asymmetric, with min-max ranges (including 0) calibrated on the
     inputs: `--calibration` (.npy, first axis the batch) or `--count`
@@ -16,7 +17,7 @@ The form is the standard one ONNX Runtime's QDQ quantizer writes:
     channel ([-127, 127]; with `--reduce-range` 7-bit, [-63, 63], which
     AVX2's vpmaddubsw cannot saturate), read through DequantizeLinear;
   * a bias is an int32 constant with scale x_scale * w_scale per channel.
-Depthwise and grouped convolutions keep float weights. The calibration
+Other grouped convolutions keep float weights. The calibration
 runs the fp32 model with every calibrated tensor as an extra output,
 through `fulcrum-run --output-dir`.
 """
@@ -47,7 +48,13 @@ def attr(node, name, default):
 
 def quantizable(node, inits):
     if node.op_type == "Conv":
-        return conv_group(node) == 1 and node.input[1] in inits
+        if node.input[1] not in inits:
+            return False
+        group = conv_group(node)
+        w = inits[node.input[1]]
+        # One group, or depthwise (one filter per channel: [C, 1, KH, KW]).
+        return group == 1 or (w.ndim == 4 and w.shape[1] == 1 and
+                              w.shape[0] == group)
     if node.op_type == "Gemm":
         return (node.input[1] in inits and attr(node, "transA", 0) == 0 and
                 attr(node, "alpha", 1.0) == 1.0 and attr(node, "beta", 1.0) == 1.0)

@@ -222,16 +222,17 @@ struct ChannelsLastPass
   }
 
   /// A quantized convolution (a generic tagged `fulcrum.qcontraction`
-  /// with kind "conv", reading x[n][c][ih][iw] and writing y[n][f][oh][ow])
-  /// reads and writes NHWC instead: the same loops and body, the image's
-  /// and the result's indexing maps permuted, the filter kept FCHW. The
-  /// tag gains `layout = "nhwc"` for the kernel pass.
+  /// with kind "conv" or "dwconv", reading x[n][c][ih][iw] and writing
+  /// y[n][f][oh][ow]) reads and writes NHWC instead: the same loops and
+  /// body, the image's and the result's indexing maps permuted, the filter
+  /// kept FCHW (C1HW for "dwconv"). The tag gains `layout = "nhwc"` for the
+  /// kernel pass.
   void convertQuantizedConv(OpBuilder &b, linalg::GenericOp generic) {
     auto tag = generic->getAttrOfType<DictionaryAttr>(kQContraction);
     auto kind = tag ? tag.getAs<StringAttr>("kind") : StringAttr();
-    if (!kind || kind.getValue() != "conv" || tag.contains("layout") ||
-        !generic.hasPureTensorSemantics() || generic.getNumDpsInputs() != 2 ||
-        generic.getNumResults() != 1 ||
+    if (!kind || (kind.getValue() != "conv" && kind.getValue() != "dwconv") ||
+        tag.contains("layout") || !generic.hasPureTensorSemantics() ||
+        generic.getNumDpsInputs() != 2 || generic.getNumResults() != 1 ||
         !isRank4Tensor(generic.getDpsInputs()[0]) ||
         !isRank4Tensor(generic.getResult(0)))
       return;

@@ -183,3 +183,31 @@ func.func @negative_qgemm(%a: tensor<2x8xi8>, %b: tensor<4x8xi8>) -> tensor<2x4x
   } -> tensor<2x4xi32>
   return %acc : tensor<2x4xi32>
 }
+
+// -----
+
+#dx = affine_map<(n, c, h, w, kh, kw) -> (n, c, h + kh, w + kw)>
+#dw = affine_map<(n, c, h, w, kh, kw) -> (c, 0, kh, kw)>
+#dy = affine_map<(n, c, h, w, kh, kw) -> (n, c, h, w)>
+
+// A quantized depthwise contraction (kind "dwconv") reads and writes NHWC
+// like a quantized convolution: the image's and the result's maps permuted,
+// the C1HW filter kept, the tag marked layout "nhwc".
+// CHECK-DAG: #[[DX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2 + d4, d3 + d5, d1)>
+// CHECK-DAG: #[[DY:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d3, d1)>
+// CHECK-LABEL: func.func @qdwconv(
+// CHECK: linalg.generic {indexing_maps = [#[[DX]], #{{.*}}, #[[DY]]], {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x6x6x3xi8>, tensor<3x1x3x3xi8>) outs(%{{.*}} : tensor<1x4x4x3xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "dwconv", layout = "nhwc", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 3 : i64}}
+func.func @qdwconv(%x: tensor<1x3x6x6xi8>, %w: tensor<3x1x3x3xi8>) -> tensor<1x3x4x4xi32> {
+  %c0 = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x3x4x4xi32>
+  %f = linalg.fill ins(%c0 : i32) outs(%e : tensor<1x3x4x4xi32>) -> tensor<1x3x4x4xi32>
+  %acc = linalg.generic {indexing_maps = [#dx, #dw, #dy], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%x, %w : tensor<1x3x6x6xi8>, tensor<3x1x3x3xi8>) outs(%f : tensor<1x3x4x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "dwconv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 3 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<1x3x4x4xi32>
+  return %acc : tensor<1x3x4x4xi32>
+}

@@ -183,18 +183,26 @@ struct QConvLowering : public OpConversionPattern<fused::QConvOp> {
       if (accType.isDynamicDim(d))
         return rewriter.notifyMatchFailure(op, "dynamic spatial sizes");
     Value acc = createFilled(rewriter, loc, accType, dynamicSizes, 0.0);
-    // Loops n, f, oh, ow | c, kh, kw.
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    bool depthwise = op.getGroup() != 1;
+    // Loops n, f, oh, ow | c, kh, kw; depthwise: n, c, oh, ow | kh, kw
+    // (channel c reads channel c only).
+    unsigned loops = depthwise ? 6 : 7, kh = depthwise ? 4 : 5;
+    AffineExpr channel = depthwise ? d(1) : d(4);
     AffineMap xMap =
-        AffineMap::get(7, 0,
-                       {d(0), d(4), d(2) * strides[0] + d(5) * dilations[0],
-                        d(3) * strides[1] + d(6) * dilations[1]},
+        AffineMap::get(loops, 0,
+                       {d(0), channel, d(2) * strides[0] + d(kh) * dilations[0],
+                        d(3) * strides[1] + d(kh + 1) * dilations[1]},
                        ctx);
-    AffineMap wMap = AffineMap::get(7, 0, {d(1), d(4), d(5), d(6)}, ctx);
-    AffineMap yMap = AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx);
+    AffineMap wMap =
+        AffineMap::get(loops, 0,
+                       {d(1), depthwise ? getAffineConstantExpr(0, ctx) : d(4),
+                        d(kh), d(kh + 1)},
+                       ctx);
+    AffineMap yMap = AffineMap::get(loops, 0, {d(0), d(1), d(2), d(3)}, ctx);
     SmallVector<utils::IteratorType> iterators(4,
                                                utils::IteratorType::parallel);
-    iterators.append(3, utils::IteratorType::reduction);
+    iterators.append(loops - 4, utils::IteratorType::reduction);
     auto contraction = rewriter.create<linalg::GenericOp>(
         loc, TypeRange{accType}, ValueRange{x, adaptor.getW()}, ValueRange{acc},
         ArrayRef<AffineMap>{xMap, wMap, yMap}, iterators,
@@ -204,7 +212,7 @@ struct QConvLowering : public OpConversionPattern<fused::QConvOp> {
     contraction->setAttr(
         fused::kQContractionAttr,
         contractionTag(
-            rewriter, "conv", signedInput, zp,
+            rewriter, depthwise ? "dwconv" : "conv", signedInput, zp,
             {rewriter.getNamedAttr("strides",
                                    rewriter.getDenseI64ArrayAttr(strides)),
              rewriter.getNamedAttr("dilations",

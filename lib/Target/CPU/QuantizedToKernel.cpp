@@ -145,6 +145,44 @@ linalg::GenericOp matchClamp(linalg::GenericOp rq, Value y,
   return op;
 }
 
+/// The address of constant global `g`, as a kernel argument.
+Value globalAddress(OpBuilder &b, Location loc,
+                    fulcrum::KernelCallBuilder &call, memref::GlobalOp g) {
+  Value v = b.create<memref::GetGlobalOp>(loc, cast<MemRefType>(g.getType()),
+                                          g.getSymName());
+  return call.address(v).at;
+}
+
+/// The 8-bit kernels' output arguments from a requantization tag: the zero
+/// point and the byte bounds, or an f32 result's clamp bounds (their bits).
+void appendOutputBounds(fulcrum::KernelCallBuilder &call,
+                        SmallVectorImpl<Value> &args, DictionaryAttr rqTag,
+                        const fulcrum::Clamp *clamp) {
+  auto intAttr = [&](StringRef name) {
+    auto a = rqTag.getAs<IntegerAttr>(name);
+    return a ? a.getInt() : 0;
+  };
+  args.push_back(call.constant(intAttr("y_zero_point")));
+  args.push_back(
+      call.constant(clamp ? fulcrum::floatBits(clamp->lo) : intAttr("lo")));
+  args.push_back(
+      call.constant(clamp ? fulcrum::floatBits(clamp->hi) : intAttr("hi")));
+}
+
+/// The padding of the image `x` of `contraction` with the byte of its zero
+/// point (alloc, fill, subview, copy), which the channels-last kernels apply
+/// themselves.
+std::optional<fulcrum::Padding>
+matchZeroPointPadding(linalg::GenericOp contraction, Value x,
+                      int64_t zeroPoint) {
+  int64_t padByte = zeroPoint & 0xff;
+  return fulcrum::matchPadding(contraction, x, 1, [&](Value v) {
+    APInt value;
+    return matchPattern(v, m_ConstantInt(&value)) && value.getBitWidth() == 8 &&
+           (value.getSExtValue() & 0xff) == padByte;
+  });
+}
+
 struct CPUQuantizedToKernelPass
     : public fulcrum::impl::CPUQuantizedToKernelBase<CPUQuantizedToKernelPass> {
   using CPUQuantizedToKernelBase::CPUQuantizedToKernelBase;
@@ -164,6 +202,117 @@ struct CPUQuantizedToKernelPass
     });
     for (linalg::GenericOp op : requantizations)
       rewrite(op, symbols);
+  }
+
+  /// A channels-last depthwise contraction ("dwconv") and its
+  /// requantization become a call of fulcrum_qdwconv2d_nhwc_<isa> before
+  /// `rq` (or the clamp after it): the int8 CHW weights as f32 [KH*KW][C],
+  /// the bias as i32 [C]. False (nothing changed) when the pattern does not
+  /// fit the kernel.
+  bool buildDepthwiseCall(linalg::GenericOp contraction, linalg::GenericOp rq,
+                          DictionaryAttr tag, StringRef mode, bool signedInput,
+                          int64_t zeroPoint, Value x, Value w, Value y,
+                          Value mult, ArrayRef<int64_t> wValues,
+                          const std::optional<SmallVector<int64_t>> &biasValues,
+                          DictionaryAttr rqTag, SymbolTable &symbols,
+                          linalg::GenericOp &clampOp,
+                          std::optional<fulcrum::Padding> &padding) {
+    auto layout = tag.getAs<StringAttr>("layout");
+    auto strides = tag.getAs<DenseI64ArrayAttr>("strides");
+    auto dilations = tag.getAs<DenseI64ArrayAttr>("dilations");
+    auto xType = cast<MemRefType>(x.getType());
+    auto wType = cast<MemRefType>(w.getType());
+    auto yType = cast<MemRefType>(y.getType());
+    if (!layout || layout.getValue() != "nhwc" || !strides || !dilations ||
+        mode == "i32" || !mult || xType.getRank() != 4 ||
+        wType.getRank() != 4 || yType.getRank() != 4 ||
+        wType.getDimSize(1) != 1)
+      return false;
+    int64_t c = wType.getDimSize(0), kh = wType.getDimSize(2),
+            kw = wType.getDimSize(3);
+    // The f32 sums are exact for up to 512 taps (the kernel's comment);
+    // the kernel keeps up to 64 tap rows and a ring of up to 512 rows.
+    if (kh * kw > 512 || kh > 64 || (kh - 1) * dilations[0] + 1 > 512 ||
+        xType.getDimSize(3) != c || yType.getDimSize(3) != c)
+      return false;
+    memref::GlobalOp wGlobal = fulcrum::getConstantGlobal(w, symbols);
+    if (!wGlobal)
+      return false;
+    SmallVector<float> weights(kh * kw * c);
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t t = 0; t < kh * kw; ++t)
+        weights[t * c + ci] = static_cast<float>(wValues[ci * kh * kw + t]);
+    // The kernel sums x * w with padded taps reading the zero point: the
+    // bias takes -x_zero_point * sum(w) over.
+    SmallVector<int32_t> biasWords(c, 0);
+    for (int64_t ci = 0; ci < c; ++ci) {
+      int64_t sum = 0;
+      for (int64_t t = 0; t < kh * kw; ++t)
+        sum += wValues[ci * kh * kw + t];
+      int64_t word = (biasValues ? (*biasValues)[ci] : 0) - zeroPoint * sum;
+      if (word < INT32_MIN || word > INT32_MAX)
+        return false;
+      biasWords[ci] = static_cast<int32_t>(word);
+    }
+    MLIRContext *ctx = &getContext();
+    std::string base = (wGlobal.getSymName() + "_dw").str();
+    memref::GlobalOp wf =
+        createGlobal<float>(wGlobal, base + "w", Float32Type::get(ctx),
+                            {kh * kw, c}, ArrayRef<float>(weights), symbols);
+    memref::GlobalOp bw =
+        createGlobal<int32_t>(wGlobal, base + "bias", IntegerType::get(ctx, 32),
+                              {c}, ArrayRef<int32_t>(biasWords), symbols);
+
+    fulcrum::Clamp clamp;
+    if (mode == "f32")
+      clampOp = matchClamp(rq, y, clamp);
+    Value output = clampOp ? clampOp.getDpsInits()[0] : y;
+    padding = matchZeroPointPadding(contraction, x, zeroPoint);
+    if (padding) {
+      x = padding->source;
+      xType = padding->sourceType;
+    }
+    OpBuilder b(clampOp ? clampOp.getOperation() : rq.getOperation());
+    Location loc = rq.getLoc();
+    fulcrum::KernelCallBuilder call(b, loc);
+    auto global = [&](memref::GlobalOp g) {
+      return globalAddress(b, loc, call, g);
+    };
+    SmallVector<Value> args = {call.dim(x, 0)};
+    for (int64_t v : {xType.getDimSize(1), xType.getDimSize(2), c, kh, kw,
+                      yType.getDimSize(1), yType.getDimSize(2), strides[0],
+                      strides[1], dilations[0], dilations[1],
+                      padding ? padding->top : 0, padding ? padding->left : 0})
+      args.push_back(call.constant(v));
+    args.push_back(call.address(x).at);
+    args.push_back(global(wf));
+    args.push_back(global(bw));
+    args.push_back(call.address(mult).at);
+    int64_t yIndex = args.size();
+    args.push_back(call.address(output).at);
+    Value workspace = b.create<memref::AllocOp>(
+        loc,
+        MemRefType::get({fulcrum::quantizedDepthwiseWorkspace(
+                            kh, kw, yType.getDimSize(2), c, strides[1],
+                            dilations[0], dilations[1])},
+                        b.getI8Type()),
+        b.getI64IntegerAttr(64));
+    args.push_back(call.address(workspace).at);
+    appendOutputBounds(call, args, rqTag, clampOp ? &clamp : nullptr);
+    args.push_back(
+        call.constant((signedInput ? fulcrum::kQuantizedSignedInput : 0) |
+                      (mode == "f32" ? fulcrum::kQuantizedOutputF32 : 0) |
+                      (clampOp ? fulcrum::kQuantizedClampF32 : 0)));
+    args.push_back(call.constant(zeroPoint));
+    StringRef symbol =
+        b.getStringAttr("fulcrum_qdwconv2d_nhwc_" + kernelIsa).getValue();
+    func::FuncOp callee =
+        fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());
+    auto kernelCall = b.create<func::CallOp>(loc, callee, args);
+    fulcrum::setKernelWrites(kernelCall, {yIndex, yIndex + 1});
+    b.create<memref::DeallocOp>(loc, workspace);
+    ++numDepthwise;
+    return true;
   }
 
   void rewrite(linalg::GenericOp rq, SymbolTable &symbols) {
@@ -225,7 +374,7 @@ struct CPUQuantizedToKernelPass
     auto zpAttr = tag.getAs<IntegerAttr>("x_zero_point");
     if (!kind || !signedAttr || !zpAttr)
       return;
-    bool conv = kind.getValue() == "conv";
+    bool conv = kind.getValue() == "conv" || kind.getValue() == "dwconv";
     bool signedInput = signedAttr.getValue();
     int64_t zeroPoint = zpAttr.getInt() + (signedInput ? 128 : 0);
 
@@ -259,179 +408,171 @@ struct CPUQuantizedToKernelPass
     }
     if (!wValues)
       return;
-    int64_t rows = wType.getDimSize(0);
-    int64_t k = wType.getNumElements() / rows;
-    // A channels-last convolution (fulcrum-channels-last) reduces over
-    // (kh, kw, c): its FCHW weights become FHWC rows.
-    auto layout = tag.getAs<StringAttr>("layout");
-    bool nhwc = conv && layout && layout.getValue() == "nhwc";
-    if (nhwc) {
-      if (wType.getRank() != 4)
-        return;
-      int64_t c = wType.getDimSize(1), kh = wType.getDimSize(2),
-              kw = wType.getDimSize(3);
-      SmallVector<int64_t> fhwc(wValues->size());
-      for (int64_t f = 0; f < rows; ++f)
-        for (int64_t ci = 0; ci < c; ++ci)
-          for (int64_t i = 0; i < kh * kw; ++i)
-            fhwc[f * k + i * c + ci] = (*wValues)[f * k + ci * kh * kw + i];
-      *wValues = std::move(fhwc);
-    }
-    fulcrum::QuantizedWeights prepared = fulcrum::prepareQuantizedWeights(
-        *wValues, rows, k,
-        biasValues ? ArrayRef<int64_t>(*biasValues) : ArrayRef<int64_t>(),
-        zeroPoint);
-
-    std::string base = (wGlobal.getSymName() + "_q").str();
-    MLIRContext *ctx = &getContext();
-    // Matrix products run on the channels-last kernel too, as a 1x1
-    // convolution over one row of M pixels of K channels: its register
-    // tiles take 6 rows of A (the NCHW-style qgemm kernel takes 32, most
-    // of them padding for a batch-1 classifier).
-    bool panelKernel = nhwc || !conv;
-    memref::GlobalOp wPacked;
-    if (panelKernel) {
-      std::vector<int8_t> panels = fulcrum::packQuantizedConvWeights(
-          prepared.weights, rows, prepared.kp);
-      wPacked =
-          createGlobal<int8_t>(wGlobal, base + "w", IntegerType::get(ctx, 8),
-                               {(rows + 15) / 16 * 16, prepared.kp},
-                               ArrayRef<int8_t>(panels), symbols);
-    } else {
-      wPacked =
-          createGlobal<int8_t>(wGlobal, base + "w", IntegerType::get(ctx, 8),
-                               {rows, prepared.kp}, prepared.weights, symbols);
-    }
-    memref::GlobalOp comp =
-        createGlobal<int32_t>(wGlobal, base + "comp", IntegerType::get(ctx, 32),
-                              {rows}, prepared.compensation, symbols);
-    memref::GlobalOp exact =
-        createGlobal<uint8_t>(wGlobal, base + "exact", IntegerType::get(ctx, 8),
-                              {rows}, prepared.exact, symbols);
-
-    // A clamp of the f32 result (the ReLU6 before a float depthwise
-    // convolution) goes into the channels-last kernel's epilogue: the
-    // call writes the clamp's output, where the clamp was.
     linalg::GenericOp clampOp;
-    fulcrum::Clamp clamp;
-    if (nhwc && mode == "f32")
-      clampOp = matchClamp(rq, y, clamp);
-    Value output = clampOp ? clampOp.getDpsInits()[0] : y;
-    OpBuilder b(clampOp ? clampOp.getOperation() : rq.getOperation());
-    Location loc = rq.getLoc();
-    fulcrum::KernelCallBuilder call(b, loc);
-    auto global = [&](memref::GlobalOp g) {
-      Value v = b.create<memref::GetGlobalOp>(
-          loc, cast<MemRefType>(g.getType()), g.getSymName());
-      return call.address(v).at;
-    };
-    SmallVector<Value> args;
     std::optional<fulcrum::Padding> padding;
-    if (conv) {
-      auto strides = tag.getAs<DenseI64ArrayAttr>("strides");
-      auto dilations = tag.getAs<DenseI64ArrayAttr>("dilations");
-      if (!strides || !dilations || xType.getRank() != 4 ||
-          wType.getRank() != 4)
+    if (kind.getValue() == "dwconv") {
+      if (!buildDepthwiseCall(contraction, rq, tag, mode, signedInput,
+                              zpAttr.getInt(), x, w, y, mult, *wValues,
+                              biasValues, rqTag, symbols, clampOp, padding))
         return;
-      // The NHWC kernel takes the padding with the zero point over: it
-      // reads the unpadded image.
-      if (nhwc) {
-        int64_t padByte = zpAttr.getInt() & 0xff;
-        padding = fulcrum::matchPadding(contraction, x, 1, [&](Value v) {
-          APInt value;
-          return matchPattern(v, m_ConstantInt(&value)) &&
-                 value.getBitWidth() == 8 &&
-                 (value.getSExtValue() & 0xff) == padByte;
-        });
-        if (padding) {
-          x = padding->source;
-          xType = padding->sourceType;
-        }
-      }
-      args.push_back(call.dim(x, 0));
-      // NCHW: C, H, W; NHWC: H, W, C. Then F, KH, KW, OH, OW.
-      int64_t oh = yType.getDimSize(nhwc ? 1 : 2),
-              ow = yType.getDimSize(nhwc ? 2 : 3);
-      for (int64_t v :
-           {xType.getDimSize(1), xType.getDimSize(2), xType.getDimSize(3), rows,
-            wType.getDimSize(2), wType.getDimSize(3), oh, ow, strides[0],
-            strides[1], dilations[0], dilations[1]})
-        args.push_back(call.constant(v));
-      if (nhwc) {
-        args.push_back(call.constant(padding ? padding->top : 0));
-        args.push_back(call.constant(padding ? padding->left : 0));
-      }
-      args.push_back(call.address(x).at);
     } else {
-      // Rows of A: every dimension but the last.
-      Value m = call.constant(1);
-      if (xType.isDynamicDim(0))
-        m = call.dim(x, 0);
-      int64_t staticRows = 1;
-      for (int64_t d = xType.isDynamicDim(0) ? 1 : 0; d + 1 < xType.getRank();
-           ++d)
-        staticRows *= xType.getDimSize(d);
-      m = b.create<arith::MulIOp>(loc, m, call.constant(staticRows));
-      // N = 1, H = 1, W = M, C = K, F = rows, KH = KW = OH = 1, OW = M,
-      // unit strides and dilations, no padding.
-      Value one = call.constant(1);
-      args = {one,
-              one,
-              m,
-              call.constant(k),
-              call.constant(rows),
-              one,
-              one,
-              one,
-              m,
-              one,
-              one,
-              one,
-              one,
-              call.constant(0),
-              call.constant(0),
-              call.address(x).at};
-    }
-    args.push_back(global(wPacked));
-    args.push_back(global(comp));
-    args.push_back(global(exact));
-    args.push_back(mult ? call.address(mult).at : call.constant(0));
-    int64_t yIndex = args.size();
-    args.push_back(call.address(output).at);
+      int64_t rows = wType.getDimSize(0);
+      int64_t k = wType.getNumElements() / rows;
+      // A channels-last convolution (fulcrum-channels-last) reduces over
+      // (kh, kw, c): its FCHW weights become FHWC rows.
+      auto layout = tag.getAs<StringAttr>("layout");
+      bool nhwc = conv && layout && layout.getValue() == "nhwc";
+      if (nhwc) {
+        if (wType.getRank() != 4)
+          return;
+        int64_t c = wType.getDimSize(1), kh = wType.getDimSize(2),
+                kw = wType.getDimSize(3);
+        SmallVector<int64_t> fhwc(wValues->size());
+        for (int64_t f = 0; f < rows; ++f)
+          for (int64_t ci = 0; ci < c; ++ci)
+            for (int64_t i = 0; i < kh * kw; ++i)
+              fhwc[f * k + i * c + ci] = (*wValues)[f * k + ci * kh * kw + i];
+        *wValues = std::move(fhwc);
+      }
+      fulcrum::QuantizedWeights prepared = fulcrum::prepareQuantizedWeights(
+          *wValues, rows, k,
+          biasValues ? ArrayRef<int64_t>(*biasValues) : ArrayRef<int64_t>(),
+          zeroPoint);
 
-    int64_t bytes = panelKernel
-                        ? fulcrum::quantizedConvWorkspace()
-                        : fulcrum::quantizedKernelWorkspace(prepared.kp);
-    Value workspace = b.create<memref::AllocOp>(
-        loc, MemRefType::get({bytes}, b.getI8Type()), b.getI64IntegerAttr(64));
-    args.push_back(call.address(workspace).at);
-    auto intAttr = [&](StringRef name) {
-      auto a = rqTag.getAs<IntegerAttr>(name);
-      return a ? a.getInt() : 0;
-    };
-    args.push_back(call.constant(intAttr("y_zero_point")));
-    // f32 output with a clamp: its bounds' bits instead of byte bounds.
-    args.push_back(
-        call.constant(clampOp ? fulcrum::floatBits(clamp.lo) : intAttr("lo")));
-    args.push_back(
-        call.constant(clampOp ? fulcrum::floatBits(clamp.hi) : intAttr("hi")));
-    args.push_back(
-        call.constant((signedInput ? fulcrum::kQuantizedSignedInput : 0) |
-                      (mode == "f32"   ? fulcrum::kQuantizedOutputF32
-                       : mode == "i32" ? fulcrum::kQuantizedOutputI32
-                                       : 0) |
-                      (clampOp ? fulcrum::kQuantizedClampF32 : 0)));
-    if (panelKernel) // the padding byte: the activations' zero point
-      args.push_back(call.constant(zpAttr.getInt() & 0xff));
-    StringRef symbol = b.getStringAttr((panelKernel ? "fulcrum_qconv2d_nhwc_"
-                                                    : "fulcrum_qconv2d_nchw_") +
-                                       kernelIsa)
-                           .getValue();
-    func::FuncOp callee =
-        fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());
-    auto kernelCall = b.create<func::CallOp>(loc, callee, args);
-    fulcrum::setKernelWrites(kernelCall, {yIndex, yIndex + 1});
-    b.create<memref::DeallocOp>(loc, workspace);
+      std::string base = (wGlobal.getSymName() + "_q").str();
+      MLIRContext *ctx = &getContext();
+      // Matrix products run on the channels-last kernel too, as a 1x1
+      // convolution over one row of M pixels of K channels: its register
+      // tiles take 6 rows of A (the NCHW-style qgemm kernel takes 32, most
+      // of them padding for a batch-1 classifier).
+      bool panelKernel = nhwc || !conv;
+      memref::GlobalOp wPacked;
+      if (panelKernel) {
+        std::vector<int8_t> panels = fulcrum::packQuantizedConvWeights(
+            prepared.weights, rows, prepared.kp);
+        wPacked =
+            createGlobal<int8_t>(wGlobal, base + "w", IntegerType::get(ctx, 8),
+                                 {(rows + 15) / 16 * 16, prepared.kp},
+                                 ArrayRef<int8_t>(panels), symbols);
+      } else {
+        wPacked = createGlobal<int8_t>(
+            wGlobal, base + "w", IntegerType::get(ctx, 8), {rows, prepared.kp},
+            prepared.weights, symbols);
+      }
+      memref::GlobalOp comp = createGlobal<int32_t>(
+          wGlobal, base + "comp", IntegerType::get(ctx, 32), {rows},
+          prepared.compensation, symbols);
+      memref::GlobalOp exact = createGlobal<uint8_t>(
+          wGlobal, base + "exact", IntegerType::get(ctx, 8), {rows},
+          prepared.exact, symbols);
+
+      // A clamp of the f32 result (the ReLU6 before a float depthwise
+      // convolution) goes into the channels-last kernel's epilogue: the
+      // call writes the clamp's output, where the clamp was.
+      fulcrum::Clamp clamp;
+      if (nhwc && mode == "f32")
+        clampOp = matchClamp(rq, y, clamp);
+      Value output = clampOp ? clampOp.getDpsInits()[0] : y;
+      OpBuilder b(clampOp ? clampOp.getOperation() : rq.getOperation());
+      Location loc = rq.getLoc();
+      fulcrum::KernelCallBuilder call(b, loc);
+      auto global = [&](memref::GlobalOp g) {
+        return globalAddress(b, loc, call, g);
+      };
+      SmallVector<Value> args;
+      if (conv) {
+        auto strides = tag.getAs<DenseI64ArrayAttr>("strides");
+        auto dilations = tag.getAs<DenseI64ArrayAttr>("dilations");
+        if (!strides || !dilations || xType.getRank() != 4 ||
+            wType.getRank() != 4)
+          return;
+        // The NHWC kernel takes the padding with the zero point over: it
+        // reads the unpadded image.
+        if (nhwc) {
+          padding = matchZeroPointPadding(contraction, x, zpAttr.getInt());
+          if (padding) {
+            x = padding->source;
+            xType = padding->sourceType;
+          }
+        }
+        args.push_back(call.dim(x, 0));
+        // NCHW: C, H, W; NHWC: H, W, C. Then F, KH, KW, OH, OW.
+        int64_t oh = yType.getDimSize(nhwc ? 1 : 2),
+                ow = yType.getDimSize(nhwc ? 2 : 3);
+        for (int64_t v :
+             {xType.getDimSize(1), xType.getDimSize(2), xType.getDimSize(3),
+              rows, wType.getDimSize(2), wType.getDimSize(3), oh, ow,
+              strides[0], strides[1], dilations[0], dilations[1]})
+          args.push_back(call.constant(v));
+        if (nhwc) {
+          args.push_back(call.constant(padding ? padding->top : 0));
+          args.push_back(call.constant(padding ? padding->left : 0));
+        }
+        args.push_back(call.address(x).at);
+      } else {
+        // Rows of A: every dimension but the last.
+        Value m = call.constant(1);
+        if (xType.isDynamicDim(0))
+          m = call.dim(x, 0);
+        int64_t staticRows = 1;
+        for (int64_t d = xType.isDynamicDim(0) ? 1 : 0; d + 1 < xType.getRank();
+             ++d)
+          staticRows *= xType.getDimSize(d);
+        m = b.create<arith::MulIOp>(loc, m, call.constant(staticRows));
+        // N = 1, H = 1, W = M, C = K, F = rows, KH = KW = OH = 1, OW = M,
+        // unit strides and dilations, no padding.
+        Value one = call.constant(1);
+        args = {one,
+                one,
+                m,
+                call.constant(k),
+                call.constant(rows),
+                one,
+                one,
+                one,
+                m,
+                one,
+                one,
+                one,
+                one,
+                call.constant(0),
+                call.constant(0),
+                call.address(x).at};
+      }
+      args.push_back(global(wPacked));
+      args.push_back(global(comp));
+      args.push_back(global(exact));
+      args.push_back(mult ? call.address(mult).at : call.constant(0));
+      int64_t yIndex = args.size();
+      args.push_back(call.address(output).at);
+
+      int64_t bytes = panelKernel
+                          ? fulcrum::quantizedConvWorkspace()
+                          : fulcrum::quantizedKernelWorkspace(prepared.kp);
+      Value workspace = b.create<memref::AllocOp>(
+          loc, MemRefType::get({bytes}, b.getI8Type()),
+          b.getI64IntegerAttr(64));
+      args.push_back(call.address(workspace).at);
+      appendOutputBounds(call, args, rqTag, clampOp ? &clamp : nullptr);
+      args.push_back(
+          call.constant((signedInput ? fulcrum::kQuantizedSignedInput : 0) |
+                        (mode == "f32"   ? fulcrum::kQuantizedOutputF32
+                         : mode == "i32" ? fulcrum::kQuantizedOutputI32
+                                         : 0) |
+                        (clampOp ? fulcrum::kQuantizedClampF32 : 0)));
+      if (panelKernel) // the padding byte: the activations' zero point
+        args.push_back(call.constant(zpAttr.getInt() & 0xff));
+      StringRef symbol =
+          b.getStringAttr((panelKernel ? "fulcrum_qconv2d_nhwc_"
+                                       : "fulcrum_qconv2d_nchw_") +
+                          kernelIsa)
+              .getValue();
+      func::FuncOp callee =
+          fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());
+      auto kernelCall = b.create<func::CallOp>(loc, callee, args);
+      fulcrum::setKernelWrites(kernelCall, {yIndex, yIndex + 1});
+      b.create<memref::DeallocOp>(loc, workspace);
+    }
 
     Value copySource;
     if (auto copy = dyn_cast<memref::CopyOp>(fill))

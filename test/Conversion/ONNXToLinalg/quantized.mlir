@@ -31,6 +31,21 @@ func.func @qconv(%x: tensor<1x3x8x8xui8>) -> tensor<1x2x8x8xui8> {
 
 // -----
 
+// A depthwise fulcrum.qconv (group = C): loops n, c, oh, ow | kh, kw, the
+// filter read as w[c][0][kh][kw], the tag's kind "dwconv".
+// Pattern: QConvLowering
+// CHECK-DAG: #[[DX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
+// CHECK-DAG: #[[DW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, 0, d4, d5)>
+// CHECK-LABEL: func @qconv_depthwise
+// CHECK: linalg.generic {indexing_maps = [#[[DX]], #[[DW]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x3x10x10xi8>, tensor<3x1x3x3xi8>) outs(%{{.*}} : tensor<1x3x4x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "dwconv", strides = array<i64: 2, 2>, x_signed = false, x_zero_point = 128 : i64}}
+func.func @qconv_depthwise(%x: tensor<1x3x8x8xui8>) -> tensor<1x3x4x4xf32> {
+  %w = onnx.Constant() {value = dense<1> : tensor<3x1x3x3xi8>} : () -> tensor<3x1x3x3xi8>
+  %y = fulcrum.qconv %x, %w {x_scale = 0.5 : f32, x_zero_point = 128 : i64, w_scale = array<f32: 0.25>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, group = 3 : i64} : (tensor<1x3x8x8xui8>, tensor<3x1x3x3xi8>) -> tensor<1x3x4x4xf32>
+  return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
 // fulcrum.qgemm of signed activations to f32: acc over k with rows of A
 // against rows of W ([N, K]), then acc * x_scale * w_scale (no rounding).
 // Pattern: QGemmLowering

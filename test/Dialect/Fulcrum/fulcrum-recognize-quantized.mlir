@@ -148,11 +148,13 @@ func.func @negative_asymmetric_weights(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x4x
 
 // -----
 
-// A depthwise (grouped) convolution stays on its float lowering.
-// CHECK-LABEL: func @negative_depthwise
-// CHECK-NOT: fulcrum.qconv
-// CHECK: onnx.Conv
-func.func @negative_depthwise(%x: tensor<1x2x4x4xui8>) -> tensor<1x2x4x4xf32> {
+// A depthwise convolution (group = C, one filter per channel) becomes a
+// fulcrum.qconv with its group.
+// CHECK-LABEL: func @depthwise
+// CHECK: fulcrum.qconv %arg0, %{{.*}} {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 1, 1, 1, 1>
+// CHECK-SAME: (tensor<1x2x4x4xui8>, tensor<2x1x3x3xi8>) -> tensor<1x2x4x4xf32>
+// CHECK-NOT: onnx.Conv
+func.func @depthwise(%x: tensor<1x2x4x4xui8>) -> tensor<1x2x4x4xf32> {
   %s = onnx.Constant() {value = dense<0.1> : tensor<f32>} : () -> tensor<f32>
   %w = onnx.Constant() {value = dense<1> : tensor<2x1x3x3xi8>} : () -> tensor<2x1x3x3xi8>
   %none = onnx.NoValue
@@ -160,6 +162,23 @@ func.func @negative_depthwise(%x: tensor<1x2x4x4xui8>) -> tensor<1x2x4x4xf32> {
   %1 = onnx.DequantizeLinear(%w, %s, %none) : (tensor<2x1x3x3xi8>, tensor<f32>, none) -> tensor<2x1x3x3xf32>
   %2 = onnx.Conv(%0, %1, %none) {group = 2 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x4x4xf32>, tensor<2x1x3x3xf32>, none) -> tensor<1x2x4x4xf32>
   return %2 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// negative_grouped: a grouped convolution that is not depthwise (2 groups
+// of 2 channels) stays on its float lowering.
+// CHECK-LABEL: func @negative_grouped
+// CHECK-NOT: fulcrum.qconv
+// CHECK: onnx.Conv
+func.func @negative_grouped(%x: tensor<1x4x4x4xui8>) -> tensor<1x4x4x4xf32> {
+  %s = onnx.Constant() {value = dense<0.1> : tensor<f32>} : () -> tensor<f32>
+  %w = onnx.Constant() {value = dense<1> : tensor<4x2x3x3xi8>} : () -> tensor<4x2x3x3xi8>
+  %none = onnx.NoValue
+  %0 = onnx.DequantizeLinear(%x, %s, %none) : (tensor<1x4x4x4xui8>, tensor<f32>, none) -> tensor<1x4x4x4xf32>
+  %1 = onnx.DequantizeLinear(%w, %s, %none) : (tensor<4x2x3x3xi8>, tensor<f32>, none) -> tensor<4x2x3x3xf32>
+  %2 = onnx.Conv(%0, %1, %none) {group = 2 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x2x3x3xf32>, none) -> tensor<1x4x4x4xf32>
+  return %2 : tensor<1x4x4x4xf32>
 }
 
 // -----

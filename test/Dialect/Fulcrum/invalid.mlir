@@ -187,6 +187,15 @@ func.func @qconv_scales(%x: tensor<1x1x4x4xui8>, %w: tensor<2x1x1x1xi8>) -> tens
 
 // -----
 
+// A group other than 1 is depthwise: one filter per channel.
+func.func @qconv_grouped(%x: tensor<1x4x4x4xui8>, %w: tensor<4x2x1x1xi8>) -> tensor<1x4x4x4xf32> {
+  // expected-error @below {{group 2 must be 1 or, for a depthwise convolution, the input's and the result's channels with C x 1 x KH x KW weights}}
+  %0 = fulcrum.qconv %x, %w {x_scale = 1.0 : f32, w_scale = array<f32: 1.0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x4x4x4xui8>, tensor<4x2x1x1xi8>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
 // An 8-bit result needs its scale; f32 and i32 results take no activation.
 func.func @qgemm_no_output_scale(%a: tensor<2x3xui8>, %w: tensor<4x3xi8>) -> tensor<2x4xui8> {
   // expected-error @below {{an 8-bit result needs a positive y_scale}}

@@ -555,3 +555,91 @@ func.func @qgemm(%x: memref<3x8xi8>, %y: memref<3x2xf32>) {
   memref.dealloc %acc : memref<3x2xi32>
   return
 }
+
+// -----
+
+#dx = affine_map<(n, c, h, w, kh, kw) -> (n, h + kh, w + kw, c)>
+#dw = affine_map<(n, c, h, w, kh, kw) -> (c, 0, kh, kw)>
+#dy = affine_map<(n, c, h, w, kh, kw) -> (n, h, w, c)>
+#id = affine_map<(n, h, w, c) -> (n, h, w, c)>
+#ch = affine_map<(n, h, w, c) -> (c)>
+memref.global "private" constant @dw : memref<2x1x1x2xi8> = dense<[[[[1, 2]]], [[[-3, 4]]]]>
+memref.global "private" constant @dm : memref<2xf32> = dense<[0.125, 0.25]>
+
+// A channels-last depthwise contraction (kind "dwconv") calls the depthwise
+// kernel: the C1HW weights become f32 [KH*KW][C] ([[1, -3], [2, 4]]), the
+// bias takes -x_zero_point * sum(w) (zero point 5: [-15, -5]), and a ring
+// workspace of 16 slots of (KH - 1) * dh + 1 = 1 row of 5 pixels of 2
+// channels (160 bytes) comes with the call.
+// CHECK-DAG: memref.global "private" constant @dw_dww : memref<2x2xf32> = dense_resource<dw_dww>
+// CHECK-DAG: memref.global "private" constant @dw_dwbias : memref<2xi32> = dense_resource<dw_dwbias>
+// CHECK-LABEL: func @qdwconv_nhwc
+// CHECK: %[[WS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<160xi8>
+// CHECK: call @fulcrum_qdwconv2d_nhwc_avx512vnni(
+// CHECK: memref.dealloc %[[WS]]
+// CHECK-NOT: linalg.generic
+// CHECK: return
+// CHECK: dw_dww: "0x040000000000803F000040C00000004000008040"
+// CHECK: dw_dwbias: "0x04000000F1FFFFFFFBFFFFFF"
+func.func @qdwconv_nhwc(%x: memref<1x4x5x2xi8>, %y: memref<1x4x4x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @dw : memref<2x1x1x2xi8>
+  %m = memref.get_global @dm : memref<2xf32>
+  %acc = memref.alloc() : memref<1x4x4x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x4x4x2xi32>)
+  linalg.generic {indexing_maps = [#dx, #dw, #dy], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%x, %w : memref<1x4x5x2xi8>, memref<2x1x1x2xi8>) outs(%acc : memref<1x4x4x2xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "dwconv", layout = "nhwc", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 5 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x4x4x2xi32>, memref<2xf32>) outs(%y : memref<1x4x4x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x4x4x2xi32>
+  return
+}
+
+// -----
+
+#dx = affine_map<(n, c, h, w, kh, kw) -> (n, c, h + kh, w + kw)>
+#dw = affine_map<(n, c, h, w, kh, kw) -> (c, 0, kh, kw)>
+#dy = affine_map<(n, c, h, w, kh, kw) -> (n, c, h, w)>
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#ch = affine_map<(n, c, h, w) -> (c)>
+memref.global "private" constant @dw : memref<2x1x1x2xi8> = dense<[[[[1, 2]]], [[[-3, 4]]]]>
+memref.global "private" constant @dm : memref<2xf32> = dense<[0.125, 0.25]>
+
+// negative_dwconv_nchw: a depthwise contraction not made channels-last has
+// no kernel: it stays as loops.
+// CHECK-LABEL: func @negative_dwconv_nchw
+// CHECK-NOT: call @fulcrum_qdwconv2d
+// CHECK: linalg.generic
+func.func @negative_dwconv_nchw(%x: memref<1x2x4x5xi8>, %y: memref<1x2x4x4xf32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @dw : memref<2x1x1x2xi8>
+  %m = memref.get_global @dm : memref<2xf32>
+  %acc = memref.alloc() : memref<1x2x4x4xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x2x4x4xi32>)
+  linalg.generic {indexing_maps = [#dx, #dw, #dy], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%x, %w : memref<1x2x4x5xi8>, memref<2x1x1x2xi8>) outs(%acc : memref<1x2x4x4xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "dwconv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 5 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x2x4x4xi32>, memref<2xf32>) outs(%y : memref<1x2x4x4xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x2x4x4xi32>
+  return
+}

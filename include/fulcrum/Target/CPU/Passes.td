@@ -509,6 +509,14 @@ def CPUQuantizedToKernel
     convolutions) is applied by the kernel as it stores, into the clamp's
     output; the f32 buffer between goes.
 
+    A channels-last depthwise contraction (kind `dwconv`: one filter per
+    channel, `C x 1 x KH x KW` weights, at most 512 taps) with a byte or
+    f32 requantization calls `fulcrum_qdwconv2d_nhwc_<isa>` instead: its
+    weights become f32 `[KH*KW][C]` and its bias i32 `[C]` at compile time;
+    the kernel sums `(x - x_zero_point) * w` in f32, which is exact at
+    that size, so the results equal the integer loops'. Its padding and an
+    f32 result's clamp go into the call as above.
+
     `isa` picks the variant: `avx512vnni` (`vpdpbusd` on zmm), `avxvnni`
     (on ymm), `avx2` (`vpmaddubsw` + `vpmaddwd`) or `generic`; the target's
     features choose it (Kernels.h: selectQuantizedKernelISA). Pairs that
@@ -540,7 +548,9 @@ def CPUQuantizedToKernel
     Statistic<"numPaddings", "num-paddings",
               "Zero-point paddings applied by the channels-last kernel">,
     Statistic<"numClamps", "num-clamps",
-              "Clamps of f32 results applied by the channels-last kernel">
+              "Clamps of f32 results applied by the channels-last kernel">,
+    Statistic<"numDepthwise", "num-depthwise",
+              "Quantized depthwise convolutions run on kernels">
   ];
 }
 

@@ -72,9 +72,18 @@ LogicalResult QConvOp::verify() {
   auto yType = cast<RankedTensorType>(getY().getType());
   if (xType.getRank() != 4 || wType.getRank() != 4 || yType.getRank() != 4)
     return emitOpError("needs 4-D (NCHW) operands and result");
-  if (wType.isDynamicDim(0) || wType.getDimSize(1) != xType.getDimSize(1))
-    return emitOpError("weights must be F x C x KH x KW with C the input's "
-                       "channels (one group)");
+  int64_t group = getGroup();
+  if (group == 1) {
+    if (wType.isDynamicDim(0) || wType.getDimSize(1) != xType.getDimSize(1))
+      return emitOpError("weights must be F x C x KH x KW with C the input's "
+                         "channels (one group)");
+  } else if (group != xType.getDimSize(1) || group != wType.getDimSize(0) ||
+             wType.getDimSize(1) != 1 || group != yType.getDimSize(1)) {
+    return emitOpError("group ")
+           << group
+           << " must be 1 or, for a depthwise convolution, the input's and "
+              "the result's channels with C x 1 x KH x KW weights";
+  }
   if (getPads().size() != 4 || getStrides().size() != 2 ||
       getDilations().size() != 2)
     return emitOpError("needs 4 pads, 2 strides and 2 dilations");

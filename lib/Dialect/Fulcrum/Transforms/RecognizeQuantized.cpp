@@ -314,7 +314,10 @@ struct RecognizeQuantizedPass
     auto conv = dyn_cast<onnx::ConvOp>(op);
     auto gemm = dyn_cast<onnx::GemmOp>(op);
     if (conv) {
-      if (conv.getGroup() != 1 || xType.getRank() != 4 ||
+      // One group, or depthwise (the verifier checks the weights' shape).
+      if ((conv.getGroup() != 1 &&
+           (xType.getRank() != 4 || conv.getGroup() != xType.getDimSize(1))) ||
+          xType.getRank() != 4 ||
           (conv.getAutoPad() != "NOTSET" && conv.getAutoPad() != "VALID"))
         return failure();
       biasValue = conv.getB();
@@ -388,6 +391,7 @@ struct RecognizeQuantizedPass
       q.setPadsAttr(b.getDenseI64ArrayAttr(pads));
       q.setStridesAttr(b.getDenseI64ArrayAttr(strides));
       q.setDilationsAttr(b.getDenseI64ArrayAttr(dilations));
+      q.setGroup(conv.getGroup());
       newOp = q;
     } else {
       newOp = b.create<QGemmOp>(loc, TypeRange{yType}, operands);

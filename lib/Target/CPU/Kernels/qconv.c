@@ -223,6 +223,26 @@ typedef struct {
   int clampF32; /* f32 output clamped to [lo, hi] */
 } Epilogue;
 
+/* The epilogue of a call: its output mode, the byte range relative to the
+ * zero point, or the f32 clamp's bounds (their bits in lo and hi). */
+static Epilogue makeEpilogue(int64_t comp, int64_t mult, int64_t flags,
+                             int64_t yzp, int64_t lo, int64_t hi) {
+  Epilogue e;
+  e.comp = (const int32_t *)comp;
+  e.mult = (const float *)mult;
+  e.mode = (int)(flags & (FULCRUM_Q_OUTPUT_F32 | FULCRUM_Q_OUTPUT_I32));
+  e.yzp = (int32_t)yzp;
+  e.lo = (float)(lo - yzp);
+  e.hi = (float)(hi - yzp);
+  e.clampF32 = (flags & FULCRUM_Q_CLAMP_F32) != 0;
+  if (e.clampF32) {
+    uint32_t loBits = (uint32_t)lo, hiBits = (uint32_t)hi;
+    __builtin_memcpy(&e.lo, &loBits, 4);
+    __builtin_memcpy(&e.hi, &hiBits, 4);
+  }
+  return e;
+}
+
 /* Writes rows x cols sums of a tile (channels f0...) to y, pixel rows
  * ldy elements apart. */
 static void storeTile(const int32_t in[MR][NV * VW], int rows, int cols,
@@ -351,19 +371,7 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   int64_t K = KH * KW * C, kp = roundUp(K, 4), pixels = OH * OW;
   int64_t Fp = roundUp(F, 16);
   int32_t flip = flags & FULCRUM_Q_SIGNED_INPUT ? (int32_t)0x80808080 : 0;
-  Epilogue e;
-  e.comp = (const int32_t *)comp;
-  e.mult = (const float *)mult;
-  e.mode = (int)(flags & (FULCRUM_Q_OUTPUT_F32 | FULCRUM_Q_OUTPUT_I32));
-  e.yzp = (int32_t)yzp;
-  e.lo = (float)(lo - yzp);
-  e.hi = (float)(hi - yzp);
-  e.clampF32 = (flags & FULCRUM_Q_CLAMP_F32) != 0;
-  if (e.clampF32) {
-    uint32_t loBits = (uint32_t)lo, hiBits = (uint32_t)hi;
-    __builtin_memcpy(&e.lo, &loBits, 4);
-    __builtin_memcpy(&e.hi, &hiBits, 4);
-  }
+  Epilogue e = makeEpilogue(comp, mult, flags, yzp, lo, hi);
   int64_t elementBytes = e.mode ? 4 : 1;
   /* 1x1 windows at unit stride over whole words read the image itself. */
   int direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && C % 4 == 0 &&
@@ -418,6 +426,275 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
             storeTile(sums, rows, cols, f0, &e, out + i * F * elementBytes, F);
         }
       }
+    }
+  }
+}
+
+/* The depthwise kernel's epilogue for one channel at a time. */
+static inline __attribute__((always_inline)) void
+depthwiseStore(const float *__restrict sum, int64_t cb,
+               const int32_t *__restrict bias, const float *__restrict mult,
+               const Epilogue *e, void *__restrict y) {
+  if (e->mode == FULCRUM_Q_OUTPUT_F32) {
+    float *out = (float *)y, lo = e->lo, hi = e->hi;
+    for (int64_t c = 0; c < cb; ++c) {
+      float v = (float)((int32_t)sum[c] + bias[c]) * mult[c];
+      if (e->clampF32) {
+        v = v < lo ? lo : v;
+        v = v > hi ? hi : v;
+      }
+      out[c] = v;
+    }
+    return;
+  }
+  uint8_t *out = (uint8_t *)y;
+  float lo = e->lo, hi = e->hi;
+  int32_t yzp = e->yzp;
+  for (int64_t c = 0; c < cb; ++c) {
+    float v = (float)((int32_t)sum[c] + bias[c]) * mult[c];
+    v = v < lo ? lo : v;
+    v = v > hi ? hi : v;
+    v = (v + 12582912.0f) - 12582912.0f;
+    out[c] = (uint8_t)((int32_t)v + yzp);
+  }
+}
+
+/* VW lanes of f32, i32 and bytes (clang's vector extensions: one zmm or
+ * ymm register in the AVX variants). The helpers that pass them are
+ * always inlined, so the portable variant's ABI note does not apply. */
+#pragma clang diagnostic ignored "-Wpsabi"
+typedef float VFloat __attribute__((ext_vector_type(VW)));
+typedef int32_t VInt __attribute__((ext_vector_type(VW)));
+typedef uint8_t VByte __attribute__((ext_vector_type(VW)));
+typedef int8_t VSByte __attribute__((ext_vector_type(VW)));
+
+/* Writes VW channels of the depthwise kernel's sums through the epilogue
+ * (as depthwiseStore does one by one). */
+static inline __attribute__((always_inline)) void
+depthwiseStoreVector(const VFloat *sum, const int32_t *bias, const float *mult,
+                     const Epilogue *e, uint8_t *y) {
+  VInt b;
+  VFloat m;
+  __builtin_memcpy(&b, bias, sizeof b);
+  __builtin_memcpy(&m, mult, sizeof m);
+  VFloat v =
+      __builtin_convertvector(__builtin_convertvector(*sum, VInt) + b, VFloat) *
+      m;
+  if (e->mode == FULCRUM_Q_OUTPUT_F32) {
+    if (e->clampF32) {
+      v = __builtin_elementwise_max(v, (VFloat)e->lo);
+      v = __builtin_elementwise_min(v, (VFloat)e->hi);
+    }
+    __builtin_memcpy(y, &v, sizeof v);
+    return;
+  }
+  v = __builtin_elementwise_max(v, (VFloat)e->lo);
+  v = __builtin_elementwise_min(v, (VFloat)e->hi);
+  /* Ties to even for |v| < 2^22 (1.5 * 2^23). */
+  v = (v + 12582912.0f) - 12582912.0f;
+  VByte out =
+      __builtin_convertvector(__builtin_convertvector(v, VInt) + e->yzp, VByte);
+  __builtin_memcpy(y, &out, sizeof out);
+}
+
+/* Loads VW activation bytes as f32. */
+static inline __attribute__((always_inline)) VFloat loadBytes(const uint8_t *p,
+                                                              int isSigned) {
+  if (isSigned) {
+    VSByte bytes;
+    __builtin_memcpy(&bytes, p, sizeof bytes);
+    return __builtin_convertvector(bytes, VFloat);
+  }
+  VByte bytes;
+  __builtin_memcpy(&bytes, p, sizeof bytes);
+  return __builtin_convertvector(bytes, VFloat);
+}
+
+static inline __attribute__((always_inline)) VFloat loadFloats(const float *p) {
+  VFloat v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
+#if VW == 16
+#define DW_STRIP 8 /* pixels per register strip (zmm: 8 sums) */
+#else
+#define DW_STRIP 4
+#endif
+
+/* COUNT output pixels of one row, VW channels from c0, over padded input
+ * rows (rows[i]: the row of tap row i, starting at the window's first
+ * column of pixel 0): each tap's weights are loaded once, the sums stay in
+ * registers. COUNT is a constant at each call (the strip, or 1). */
+static inline __attribute__((always_inline)) void
+depthwiseStrip(const uint8_t *const *rows, const float *weights,
+               const int32_t *bias, const Epilogue *e, uint8_t *out,
+               int64_t elementBytes, int isSigned, int64_t C, int64_t KH,
+               int64_t KW, int64_t sw, int64_t dw, int64_t c0, int count) {
+  VFloat sum[DW_STRIP];
+  for (int p = 0; p < count; ++p)
+    sum[p] = 0.0f;
+  for (int64_t i = 0; i < KH; ++i) {
+    const uint8_t *row = rows[i] + c0;
+    for (int64_t j = 0; j < KW; ++j) {
+      VFloat wt = loadFloats(weights + (i * KW + j) * C + c0);
+      const uint8_t *px = row + j * dw * C;
+      for (int p = 0; p < count; ++p)
+        sum[p] += loadBytes(px + p * sw * C, isSigned) * wt;
+    }
+  }
+  for (int p = 0; p < count; ++p)
+    depthwiseStoreVector(&sum[p], bias + c0, e->mult + c0, e,
+                         out + (p * C + c0) * elementBytes);
+}
+
+/* One output row over padded input rows (see depthwiseStrip). */
+static inline __attribute__((always_inline)) void
+depthwiseRow(const uint8_t *const *rows, const float *weights,
+             const int32_t *bias, const Epilogue *e, uint8_t *out,
+             int64_t elementBytes, int isSigned, int64_t C, int64_t KH,
+             int64_t KW, int64_t OW, int64_t sw, int64_t dw) {
+  const uint8_t *at[64];
+  int64_t c0 = 0;
+  for (; c0 + VW <= C; c0 += VW) {
+    int64_t ow = 0;
+    for (; ow + DW_STRIP <= OW; ow += DW_STRIP) {
+      for (int64_t i = 0; i < KH; ++i)
+        at[i] = rows[i] + ow * sw * C;
+      depthwiseStrip(at, weights, bias, e, out + ow * C * elementBytes,
+                     elementBytes, isSigned, C, KH, KW, sw, dw, c0, DW_STRIP);
+    }
+#if DW_STRIP > 4
+    for (; ow + 4 <= OW; ow += 4) {
+      for (int64_t i = 0; i < KH; ++i)
+        at[i] = rows[i] + ow * sw * C;
+      depthwiseStrip(at, weights, bias, e, out + ow * C * elementBytes,
+                     elementBytes, isSigned, C, KH, KW, sw, dw, c0, 4);
+    }
+#endif
+    for (; ow + 2 <= OW; ow += 2) {
+      for (int64_t i = 0; i < KH; ++i)
+        at[i] = rows[i] + ow * sw * C;
+      depthwiseStrip(at, weights, bias, e, out + ow * C * elementBytes,
+                     elementBytes, isSigned, C, KH, KW, sw, dw, c0, 2);
+    }
+    for (; ow < OW; ++ow) {
+      for (int64_t i = 0; i < KH; ++i)
+        at[i] = rows[i] + ow * sw * C;
+      depthwiseStrip(at, weights, bias, e, out + ow * C * elementBytes,
+                     elementBytes, isSigned, C, KH, KW, sw, dw, c0, 1);
+    }
+  }
+  /* Leftover channels, one at a time. */
+  for (; c0 < C; ++c0)
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      float sum = 0.0f;
+      for (int64_t i = 0; i < KH; ++i)
+        for (int64_t j = 0; j < KW; ++j) {
+          const uint8_t *px = rows[i] + (ow * sw + j * dw) * C + c0;
+          float value = isSigned ? (float)*(const int8_t *)px : (float)*px;
+          sum += value * weights[(i * KW + j) * C + c0];
+        }
+      depthwiseStore(&sum, 1, bias + c0, e->mult + c0, e,
+                     out + (ow * C + c0) * elementBytes);
+    }
+}
+
+/* Byte loops the compiler vectorizes (no C library here). */
+static inline void copyBytes(uint8_t *__restrict dst,
+                             const uint8_t *__restrict src, int64_t n) {
+  for (int64_t k = 0; k < n; ++k)
+    dst[k] = src[k];
+}
+
+static inline void fillBytes(uint8_t *__restrict dst, uint8_t value,
+                             int64_t n) {
+  for (int64_t k = 0; k < n; ++k)
+    dst[k] = value;
+}
+
+/* Depthwise: y[N][OH][OW][C] = dwconv(x[N][H][W][C], w) with one filter
+ * per channel, over the input padded by `top` rows and `left` columns (and
+ * as many more as the windows need) of its zero point `xzp`. The weights
+ * come as f32 [KH * KW][C] (the int8 values, converted at compile time) and
+ * the bias already holds -xzp * sum(w) (the pass folds it in), so the
+ * kernel sums x * w over padded rows: in f32, which is exact for windows
+ * of up to 512 taps (|x| <= 255, |w| <= 127: every partial sum stays below
+ * 2^24), so any order gives the integer result. Then acc = sum + bias[c]
+ * (i32) goes through the epilogue of the other kernels (bytes, f32;
+ * mult[C]). Each thread takes a run of output rows and keeps a ring of
+ * R = (KH - 1) * dh + 1 input rows, padded with the zero point to the
+ * windows' width WP, in its workspace slot (SLOTS * depthwise workspace
+ * bytes: Kernels.h quantizedDepthwiseWorkspace); an input row is padded
+ * once per thread, and every pixel then runs in register strips. */
+void NAME(fulcrum_qdwconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
+                                  int64_t KH, int64_t KW, int64_t OH,
+                                  int64_t OW, int64_t sh, int64_t sw,
+                                  int64_t dh, int64_t dw, int64_t top,
+                                  int64_t left, int64_t x, int64_t w,
+                                  int64_t bias, int64_t mult, int64_t y,
+                                  int64_t workspace, int64_t yzp, int64_t lo,
+                                  int64_t hi, int64_t flags, int64_t xzp) {
+  /* (The pass never asks this kernel for i32 results.) */
+  Epilogue e =
+      makeEpilogue(0, mult, flags & ~FULCRUM_Q_OUTPUT_I32, yzp, lo, hi);
+  int isSigned = (flags & FULCRUM_Q_SIGNED_INPUT) != 0;
+  int64_t elementBytes = e.mode ? 4 : 1;
+  const float *weights = (const float *)w;
+  const int32_t *b = (const int32_t *)bias;
+  int64_t R = (KH - 1) * dh + 1, WP = (OW - 1) * sw + (KW - 1) * dw + 1;
+  int64_t slotBytes = R * WP * C;
+  uint8_t pad = (uint8_t)xzp;
+  int64_t rows = N * OH;
+  int64_t threads = omp_get_max_threads();
+  threads = threads < SLOTS ? threads : SLOTS;
+  if (threads > rows)
+    threads = rows;
+  if (N * OH * OW * C * KH * KW < (1 << 18))
+    threads = 1;
+#pragma omp parallel num_threads(threads)
+  {
+    int64_t t = omp_get_thread_num(), count = threads;
+    if (count > 1 && t >= count)
+      t = count - 1;
+    int64_t r0 = rows * t / count, r1 = rows * (t + 1) / count;
+    uint8_t *ring = (uint8_t *)workspace + t * slotBytes;
+    int64_t held[512]; /* which (n, ih) each ring row holds; -1: none */
+    for (int64_t k = 0; k < R && k < 512; ++k)
+      held[k] = -1;
+    const uint8_t *tapRows[64];
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t n = r / OH, oh = r % OH;
+      const uint8_t *image = (const uint8_t *)x + n * H * W * C;
+      for (int64_t i = 0; i < KH; ++i) {
+        int64_t ih = oh * sh - top + i * dh;
+        int64_t slot = ((ih % R) + R) % R, key = n * (H + R + 1) + ih + R;
+        uint8_t *dst = ring + slot * WP * C;
+        if (held[slot] != key) {
+          /* Columns -left ... -left + WP - 1 of input row ih. */
+          int64_t from = left < WP ? left : WP;
+          int64_t to = W + left < WP ? W + left : WP;
+          if (ih < 0 || ih >= H) {
+            fillBytes(dst, pad, WP * C);
+          } else {
+            fillBytes(dst, pad, from * C);
+            copyBytes(dst + from * C, image + (ih * W + from - left) * C,
+                      (to - from) * C);
+            if (to < WP)
+              fillBytes(dst + (to > from ? to : from) * C, pad,
+                        (WP - (to > from ? to : from)) * C);
+          }
+          held[slot] = key;
+        }
+        tapRows[i] = dst;
+      }
+      uint8_t *out = (uint8_t *)y + (r * OW) * C * elementBytes;
+      if (isSigned)
+        depthwiseRow(tapRows, weights, b, &e, out, elementBytes, 1, C, KH, KW,
+                     OW, sw, dw);
+      else
+        depthwiseRow(tapRows, weights, b, &e, out, elementBytes, 0, C, KH, KW,
+                     OW, sw, dw);
     }
   }
 }

@@ -127,6 +127,33 @@ def weights(shape, small):
     return w
 
 
+def conv_reference(acc, outk, relu, sx, sw):
+    """The output spec for model() and the expected result of a
+    convolution's accumulators: f32 (scaled), or u8/s8 requantized with a
+    random zero point (clamped from it with relu)."""
+    if outk == "f32":
+        scale = (np.float64(np.float32(sx)) * sw.astype(np.float64)).astype(np.float32)
+        return None, acc.astype(np.float32) * scale.reshape(1, -1, 1, 1)
+    dt = np.uint8 if outk == "u8" else np.int8
+    sy = 0.05
+    yzp = int(rng.integers(0, 256)) if dt == np.uint8 else int(rng.integers(-20, 20))
+    lo, hi = (0, 255) if dt == np.uint8 else (-128, 127)
+    if relu:
+        lo = max(lo, yzp)
+    return (sy, yzp, dt), requantize(acc, mult(sx, sw, sy).reshape(1, -1, 1, 1), yzp, lo, hi)
+
+
+def check_conv(name, x, w, bias, sx, xzp, sw, out, relu, attrs, ref):
+    """Runs one quantized convolution model and counts a mismatch."""
+    global cases, bad
+    got = run(name, model("conv", x, w, bias, sx, xzp, sw, out, relu and out is not None, attrs, ref.shape), x)
+    cases += 1
+    if got.shape != ref.shape or not np.array_equal(got.astype(np.float64), ref.astype(np.float64)):
+        bad += 1
+        print("%s: mismatch, max difference %s" % (name, np.abs(got.astype(np.float64) - ref).max()
+                                                   if got.shape == ref.shape else got.shape))
+
+
 cases = 0
 bad = 0
 # (N, C, H, W, F, KH, KW, pads, strides, dilations, signed input, output, relu, 7-bit)
@@ -158,24 +185,36 @@ for i, (n, c, h, wd, f, kh, kw, pads, strides, dil, signed, outk, relu, small) i
     acc = conv_acc(x.astype(np.int64), w, pads, strides, dil, xzp) + bias.reshape(1, -1, 1, 1)
     attrs = dict(pads=list(pads), strides=list(strides), dilations=list(dil),
                  kernel_shape=[kh, kw])
-    if outk == "f32":
-        out = None
-        ref = acc.astype(np.float32) * (np.float64(np.float32(sx)) * sw.astype(np.float64)).astype(np.float32).reshape(1, -1, 1, 1)
+    out, ref = conv_reference(acc, outk, relu, sx, sw)
+    check_conv("conv%d" % i, x, w, bias, sx, xzp, sw, out, relu, attrs, ref)
+
+# Depthwise convolutions (group = C; Kernels/qconv.c's depthwise kernel on
+# the channels-last paths): register strips, channel tails, both paddings,
+# strides, dilations, batches, s8 and u8 input, each output kind.
+# (N, C, H, W, KH, KW, pads, strides, dilations, signed input, output, relu)
+depthwise = [
+    (1, 32, 12, 11, 3, 3, (1, 1, 1, 1), (1, 1), (1, 1), False, "u8", True),
+    (2, 20, 9, 9, 3, 3, (1, 1, 1, 1), (2, 2), (1, 1), True, "s8", False),
+    (1, 48, 7, 7, 5, 5, (2, 2, 2, 2), (1, 1), (1, 1), False, "f32", False),
+    (1, 16, 10, 13, 3, 3, (0, 1, 2, 0), (1, 2), (2, 1), False, "u8", False),
+]
+for i, (n, c, h, wd, kh, kw, pads, strides, dil, signed, outk, relu) in enumerate(depthwise):
+    if signed:
+        x = rng.integers(-128, 128, (n, c, h, wd)).astype(np.int8)
+        xzp = int(rng.integers(-10, 10))
     else:
-        dt = np.uint8 if outk == "u8" else np.int8
-        sy = 0.05
-        yzp = int(rng.integers(0, 256)) if dt == np.uint8 else int(rng.integers(-20, 20))
-        lo, hi = (0, 255) if dt == np.uint8 else (-128, 127)
-        if relu:
-            lo = max(lo, yzp)
-        out = (sy, yzp, dt)
-        ref = requantize(acc, mult(sx, sw, sy).reshape(1, -1, 1, 1), yzp, lo, hi)
-    got = run("conv%d" % i, model("conv", x, w, bias, sx, xzp, sw, out, relu and out is not None, attrs, ref.shape), x)
-    cases += 1
-    if got.shape != ref.shape or not np.array_equal(got.astype(np.float64), ref.astype(np.float64)):
-        bad += 1
-        print("conv%d: mismatch, max difference %s" % (i, np.abs(got.astype(np.float64) - ref).max()
-                                                     if got.shape == ref.shape else got.shape))
+        x = rng.integers(0, 256, (n, c, h, wd)).astype(np.uint8)
+        xzp = int(rng.integers(0, 256))
+    w = weights((c, 1, kh, kw), False)
+    sx = 0.02
+    sw = (rng.random(c) * 0.01 + 0.001).astype(np.float32)
+    bias = rng.integers(-3000, 3000, c).astype(np.int32)
+    acc = np.concatenate([conv_acc(x[:, k:k + 1].astype(np.int64), w[k:k + 1], pads, strides, dil, xzp)
+                          for k in range(c)], axis=1) + bias.reshape(1, -1, 1, 1)
+    attrs = dict(pads=list(pads), strides=list(strides), dilations=list(dil),
+                 kernel_shape=[kh, kw], group=c)
+    out, ref = conv_reference(acc, outk, relu, sx, sw)
+    check_conv("dwconv%d" % i, x, w, bias, sx, xzp, sw, out, relu, attrs, ref)
 
 # ResNet's stem: Conv -> Relu -> MaxPool -> QuantizeLinear. The
 # QuantizeLinear moves above the pooling (fulcrum-recognize-quantized), so

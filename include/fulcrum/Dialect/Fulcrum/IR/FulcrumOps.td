@@ -291,7 +291,11 @@ def Fulcrum_QConvOp : Fulcrum_Op<"qconv", [Pure]> {
     - `i32`: `acc` (ConvInteger; scales unused, activation `none`).
 
     `pads` (top, left, bottom, right), `strides` and `dilations` are
-    explicit; the padding holds `x_zero_point` (a real zero).
+    explicit; the padding holds `x_zero_point` (a real zero). `group` is 1
+    (W is `F x C x KH x KW`) or, for a depthwise convolution, the number of
+    channels C = F (W is `C x 1 x KH x KW`, and channel c of the result
+    reads only channel c: `acc[n,c,p] = sum_{kh,kw} (X[n,c,..] -
+    x_zero_point) * W[c,0,kh,kw] + B[c]`).
 
     ```mlir
     %y = fulcrum.qconv %x, %w bias %b {x_scale = 0.02 : f32,
@@ -309,7 +313,8 @@ def Fulcrum_QConvOp : Fulcrum_Op<"qconv", [Pure]> {
     Optional<AnyRankedTensor>:$B), Fulcrum_QuantizationArgs, (ins
     DenseI64ArrayAttr:$pads,
     DenseI64ArrayAttr:$strides,
-    DenseI64ArrayAttr:$dilations), Fulcrum_ActivationArgs);
+    DenseI64ArrayAttr:$dilations,
+    DefaultValuedAttr<I64Attr, "1">:$group), Fulcrum_ActivationArgs);
   let results = (outs AnyRankedTensor:$Y);
   let assemblyFormat = [{
     $X `,` $W (`bias` $B^)? attr-dict `:` functional-type(operands, results)

@@ -325,8 +325,8 @@ def RecognizeQuantized : Pass<"fulcrum-recognize-quantized",
     [y = QuantizeLinear(y)]            per tensor
     ```
 
-    and replaces it with `fulcrum.qconv` (2-D, one group, explicit or
-    VALID padding) or `fulcrum.qgemm` (Gemm with `alpha = beta = 1` and
+    and replaces it with `fulcrum.qconv` (2-D, one group or depthwise,
+    explicit or VALID padding) or `fulcrum.qgemm` (Gemm with `alpha = beta = 1` and
     `transA = 0`; MatMul with 2-D weights), which compute the contraction
     in integers (the bias is rounded to accumulator units `x_scale *
     w_scale`; a bias quantized with exactly that scale stays exact) and
@@ -335,7 +335,8 @@ def RecognizeQuantized : Pass<"fulcrum-recognize-quantized",
     link of the chain must be the only user of the one before it;
     `DequantizeLinear`s with other users stay for them. What does not
     match (per-channel activations, weights computed at run time,
-    asymmetric weights, grouped or depthwise convolutions, SAME padding)
+    asymmetric weights, grouped convolutions other than depthwise, SAME
+    padding)
     is left alone and keeps its float lowering.
 
     First, a per-tensor `QuantizeLinear` (one positive constant scale) of
