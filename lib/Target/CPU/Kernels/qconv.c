@@ -376,8 +376,22 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   /* 1x1 windows at unit stride over whole words read the image itself. */
   int direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && C % 4 == 0 &&
                H == OH && W == OW && top == 0 && left == 0;
+  int64_t threads = omp_get_max_threads();
+  threads = threads < SLOTS ? threads : SLOTS;
+  int parallel = N * pixels * F * K >= (1 << 20);
   int64_t chunk = direct ? pixels : CHUNK / kp;
   chunk = chunk < MR ? MR : chunk / MR * MR;
+  /* With fewer images than twice the threads, each image splits into
+   * nearly equal chunks of whole register tiles, two per thread when there
+   * are enough tiles, else one, so that the threads share the work (the
+   * pixels' results do not depend on the chunks). */
+  if (parallel && threads > 1 && N < 2 * threads) {
+    int64_t tiles = (pixels + MR - 1) / MR;
+    int64_t perImage = (tiles >= 8 * threads ? 2 * threads : threads) / N;
+    perImage = perImage < 1 ? 1 : perImage;
+    int64_t even = (tiles + perImage - 1) / perImage * MR;
+    chunk = even < chunk ? even : chunk;
+  }
   if (chunk > pixels)
     chunk = pixels;
   int64_t chunks = (pixels + chunk - 1) / chunk, tasks = N * chunks;
@@ -389,9 +403,7 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
     for (int64_t f = p * PANEL; f < F && f < (p + 1) * PANEL; ++f)
       exactPanel[p] |= ((const uint8_t *)exact)[f];
   }
-  int64_t threads = omp_get_max_threads();
-  threads = threads < SLOTS ? threads : SLOTS;
-  int parallel = N * pixels * F * K >= (1 << 20) && tasks > 1;
+  parallel = parallel && tasks > 1;
 #pragma omp parallel for schedule(static) if (parallel) num_threads(threads)
   for (int64_t t = 0; t < tasks; ++t) {
     int64_t n = t / chunks, p0 = (t % chunks) * chunk;
