@@ -33,13 +33,14 @@ struct TemporaryFiles {
     for (auto &path : paths)
       sys::fs::remove(path);
   }
-  Expected<StringRef> make(StringRef suffix) {
+  /// A new temporary file's path (a copy: later files may move `paths`).
+  Expected<std::string> make(StringRef suffix) {
     SmallString<128> path;
     if (std::error_code ec =
             sys::fs::createTemporaryFile("fulcrum-gpu", suffix, path))
       return error("cannot create a temporary file: " + ec.message());
     paths.push_back(path);
-    return StringRef(paths.back());
+    return path.str().str();
   }
 };
 
@@ -104,7 +105,7 @@ Expected<std::string> buildFatbin(StringRef ptx, StringRef chip) {
       ("--image3=kind=elf,sm=" + version + ",file=" + *cubinFile).str();
   std::string text =
       ("--image3=kind=ptx,sm=" + version + ",file=" + *ptxFile).str();
-  std::string create = ("--create=" + *fatbinFile).str();
+  std::string create = "--create=" + *fatbinFile;
   if (Error err = runTool(fatbinary, {"-64", create, elf, text}, *logFile))
     return std::move(err);
   auto buffer = MemoryBuffer::getFile(*fatbinFile, /*IsText=*/false,
