@@ -183,6 +183,24 @@ matchZeroPointPadding(linalg::GenericOp contraction, Value x,
   });
 }
 
+/// A tagged integer contraction and its requantization, as rewrite()
+/// matched them, with the constant weights (and bias) read; the builders
+/// record what else their call absorbs (a clamp after it, an image
+/// padding) and may move `x` to the unpadded image.
+struct QuantizedPair {
+  linalg::GenericOp contraction, rq;
+  DictionaryAttr tag, rqTag;
+  StringRef mode;
+  bool conv, signedInput;
+  int64_t xZeroPoint; // as the tag gives it
+  Value x, w, y, mult;
+  memref::GlobalOp wGlobal;
+  SmallVector<int64_t> wValues;
+  std::optional<SmallVector<int64_t>> biasValues;
+  linalg::GenericOp clampOp = nullptr;
+  std::optional<fulcrum::Padding> padding = std::nullopt;
+};
+
 struct CPUQuantizedToKernelPass
     : public fulcrum::impl::CPUQuantizedToKernelBase<CPUQuantizedToKernelPass> {
   using CPUQuantizedToKernelBase::CPUQuantizedToKernelBase;
@@ -204,27 +222,19 @@ struct CPUQuantizedToKernelPass
       rewrite(op, symbols);
   }
 
-  /// A channels-last depthwise contraction ("dwconv") and its
-  /// requantization become a call of fulcrum_qdwconv2d_nhwc_<isa> before
-  /// `rq` (or the clamp after it): the int8 CHW weights as f32 [KH*KW][C],
-  /// the bias as i32 [C]. False (nothing changed) when the pattern does not
-  /// fit the kernel.
-  bool buildDepthwiseCall(linalg::GenericOp contraction, linalg::GenericOp rq,
-                          DictionaryAttr tag, StringRef mode, bool signedInput,
-                          int64_t zeroPoint, Value x, Value w, Value y,
-                          Value mult, ArrayRef<int64_t> wValues,
-                          const std::optional<SmallVector<int64_t>> &biasValues,
-                          DictionaryAttr rqTag, SymbolTable &symbols,
-                          linalg::GenericOp &clampOp,
-                          std::optional<fulcrum::Padding> &padding) {
-    auto layout = tag.getAs<StringAttr>("layout");
-    auto strides = tag.getAs<DenseI64ArrayAttr>("strides");
-    auto dilations = tag.getAs<DenseI64ArrayAttr>("dilations");
-    auto xType = cast<MemRefType>(x.getType());
-    auto wType = cast<MemRefType>(w.getType());
-    auto yType = cast<MemRefType>(y.getType());
+  /// A channels-last depthwise pair (kind "dwconv") becomes a call of
+  /// fulcrum_qdwconv2d_nhwc_<isa> before the requantization (or the clamp
+  /// after it): the int8 C1HW weights as f32 [KH*KW][C], the bias as i32
+  /// [C]. False (nothing changed) when the pair does not fit the kernel.
+  bool buildDepthwiseCall(QuantizedPair &q, SymbolTable &symbols) {
+    auto layout = q.tag.getAs<StringAttr>("layout");
+    auto strides = q.tag.getAs<DenseI64ArrayAttr>("strides");
+    auto dilations = q.tag.getAs<DenseI64ArrayAttr>("dilations");
+    auto xType = cast<MemRefType>(q.x.getType());
+    auto wType = cast<MemRefType>(q.w.getType());
+    auto yType = cast<MemRefType>(q.y.getType());
     if (!layout || layout.getValue() != "nhwc" || !strides || !dilations ||
-        mode == "i32" || !mult || xType.getRank() != 4 ||
+        q.mode == "i32" || !q.mult || xType.getRank() != 4 ||
         wType.getRank() != 4 || yType.getRank() != 4 ||
         wType.getDimSize(1) != 1)
       return false;
@@ -235,59 +245,58 @@ struct CPUQuantizedToKernelPass
     if (kh * kw > 512 || kh > 64 || (kh - 1) * dilations[0] + 1 > 512 ||
         xType.getDimSize(3) != c || yType.getDimSize(3) != c)
       return false;
-    memref::GlobalOp wGlobal = fulcrum::getConstantGlobal(w, symbols);
-    if (!wGlobal)
-      return false;
     SmallVector<float> weights(kh * kw * c);
     for (int64_t ci = 0; ci < c; ++ci)
       for (int64_t t = 0; t < kh * kw; ++t)
-        weights[t * c + ci] = static_cast<float>(wValues[ci * kh * kw + t]);
+        weights[t * c + ci] = static_cast<float>(q.wValues[ci * kh * kw + t]);
     // The kernel sums x * w with padded taps reading the zero point: the
     // bias takes -x_zero_point * sum(w) over.
     SmallVector<int32_t> biasWords(c, 0);
     for (int64_t ci = 0; ci < c; ++ci) {
       int64_t sum = 0;
       for (int64_t t = 0; t < kh * kw; ++t)
-        sum += wValues[ci * kh * kw + t];
-      int64_t word = (biasValues ? (*biasValues)[ci] : 0) - zeroPoint * sum;
+        sum += q.wValues[ci * kh * kw + t];
+      int64_t word =
+          (q.biasValues ? (*q.biasValues)[ci] : 0) - q.xZeroPoint * sum;
       if (word < INT32_MIN || word > INT32_MAX)
         return false;
       biasWords[ci] = static_cast<int32_t>(word);
     }
     MLIRContext *ctx = &getContext();
-    std::string base = (wGlobal.getSymName() + "_dw").str();
+    std::string base = (q.wGlobal.getSymName() + "_dw").str();
     memref::GlobalOp wf =
-        createGlobal<float>(wGlobal, base + "w", Float32Type::get(ctx),
+        createGlobal<float>(q.wGlobal, base + "w", Float32Type::get(ctx),
                             {kh * kw, c}, ArrayRef<float>(weights), symbols);
-    memref::GlobalOp bw =
-        createGlobal<int32_t>(wGlobal, base + "bias", IntegerType::get(ctx, 32),
-                              {c}, ArrayRef<int32_t>(biasWords), symbols);
+    memref::GlobalOp bw = createGlobal<int32_t>(
+        q.wGlobal, base + "bias", IntegerType::get(ctx, 32), {c},
+        ArrayRef<int32_t>(biasWords), symbols);
 
     fulcrum::Clamp clamp;
-    if (mode == "f32")
-      clampOp = matchClamp(rq, y, clamp);
-    Value output = clampOp ? clampOp.getDpsInits()[0] : y;
-    padding = matchZeroPointPadding(contraction, x, zeroPoint);
-    if (padding) {
-      x = padding->source;
-      xType = padding->sourceType;
+    if (q.mode == "f32")
+      q.clampOp = matchClamp(q.rq, q.y, clamp);
+    Value output = q.clampOp ? q.clampOp.getDpsInits()[0] : q.y;
+    q.padding = matchZeroPointPadding(q.contraction, q.x, q.xZeroPoint);
+    if (q.padding) {
+      q.x = q.padding->source;
+      xType = q.padding->sourceType;
     }
-    OpBuilder b(clampOp ? clampOp.getOperation() : rq.getOperation());
-    Location loc = rq.getLoc();
+    OpBuilder b(q.clampOp ? q.clampOp.getOperation() : q.rq.getOperation());
+    Location loc = q.rq.getLoc();
     fulcrum::KernelCallBuilder call(b, loc);
     auto global = [&](memref::GlobalOp g) {
       return globalAddress(b, loc, call, g);
     };
-    SmallVector<Value> args = {call.dim(x, 0)};
-    for (int64_t v : {xType.getDimSize(1), xType.getDimSize(2), c, kh, kw,
-                      yType.getDimSize(1), yType.getDimSize(2), strides[0],
-                      strides[1], dilations[0], dilations[1],
-                      padding ? padding->top : 0, padding ? padding->left : 0})
+    SmallVector<Value> args = {call.dim(q.x, 0)};
+    for (int64_t v :
+         {xType.getDimSize(1), xType.getDimSize(2), c, kh, kw,
+          yType.getDimSize(1), yType.getDimSize(2), strides[0], strides[1],
+          dilations[0], dilations[1], q.padding ? q.padding->top : 0,
+          q.padding ? q.padding->left : 0})
       args.push_back(call.constant(v));
-    args.push_back(call.address(x).at);
+    args.push_back(call.address(q.x).at);
     args.push_back(global(wf));
     args.push_back(global(bw));
-    args.push_back(call.address(mult).at);
+    args.push_back(call.address(q.mult).at);
     int64_t yIndex = args.size();
     args.push_back(call.address(output).at);
     Value workspace = b.create<memref::AllocOp>(
@@ -298,12 +307,12 @@ struct CPUQuantizedToKernelPass
                         b.getI8Type()),
         b.getI64IntegerAttr(64));
     args.push_back(call.address(workspace).at);
-    appendOutputBounds(call, args, rqTag, clampOp ? &clamp : nullptr);
+    appendOutputBounds(call, args, q.rqTag, q.clampOp ? &clamp : nullptr);
     args.push_back(
-        call.constant((signedInput ? fulcrum::kQuantizedSignedInput : 0) |
-                      (mode == "f32" ? fulcrum::kQuantizedOutputF32 : 0) |
-                      (clampOp ? fulcrum::kQuantizedClampF32 : 0)));
-    args.push_back(call.constant(zeroPoint));
+        call.constant((q.signedInput ? fulcrum::kQuantizedSignedInput : 0) |
+                      (q.mode == "f32" ? fulcrum::kQuantizedOutputF32 : 0) |
+                      (q.clampOp ? fulcrum::kQuantizedClampF32 : 0)));
+    args.push_back(call.constant(q.xZeroPoint));
     StringRef symbol =
         b.getStringAttr("fulcrum_qdwconv2d_nhwc_" + kernelIsa).getValue();
     func::FuncOp callee =
@@ -312,6 +321,173 @@ struct CPUQuantizedToKernelPass
     fulcrum::setKernelWrites(kernelCall, {yIndex, yIndex + 1});
     b.create<memref::DeallocOp>(loc, workspace);
     ++numDepthwise;
+    return true;
+  }
+
+  /// The other pairs (convolutions, matrix products) become a call of the
+  /// packed 8-bit kernels: fulcrum_qconv2d_nhwc_<isa> (channels-last
+  /// convolutions, and matrix products as 1x1 convolutions) or
+  /// fulcrum_qconv2d_nchw_<isa>, with the weights packed and the
+  /// zero-point compensation prepared at compile time. False (nothing
+  /// changed) when the pair does not fit.
+  bool buildPanelCall(QuantizedPair &q, SymbolTable &symbols) {
+    auto xType = cast<MemRefType>(q.x.getType());
+    auto wType = cast<MemRefType>(q.w.getType());
+    auto yType = cast<MemRefType>(q.y.getType());
+    // The kernels flip s8 activations to u8: their zero point moves too.
+    int64_t zeroPoint = q.xZeroPoint + (q.signedInput ? 128 : 0);
+    auto strides = q.tag.getAs<DenseI64ArrayAttr>("strides");
+    auto dilations = q.tag.getAs<DenseI64ArrayAttr>("dilations");
+    if (q.conv && (!strides || !dilations || xType.getRank() != 4 ||
+                   wType.getRank() != 4))
+      return false;
+    int64_t rows = wType.getDimSize(0);
+    int64_t k = wType.getNumElements() / rows;
+    // A channels-last convolution (fulcrum-channels-last) reduces over
+    // (kh, kw, c): its FCHW weights become FHWC rows.
+    auto layout = q.tag.getAs<StringAttr>("layout");
+    bool nhwc = q.conv && layout && layout.getValue() == "nhwc";
+    if (nhwc) {
+      int64_t c = wType.getDimSize(1), kh = wType.getDimSize(2),
+              kw = wType.getDimSize(3);
+      SmallVector<int64_t> fhwc(q.wValues.size());
+      for (int64_t f = 0; f < rows; ++f)
+        for (int64_t ci = 0; ci < c; ++ci)
+          for (int64_t i = 0; i < kh * kw; ++i)
+            fhwc[f * k + i * c + ci] = q.wValues[f * k + ci * kh * kw + i];
+      q.wValues = std::move(fhwc);
+    }
+    fulcrum::QuantizedWeights prepared = fulcrum::prepareQuantizedWeights(
+        q.wValues, rows, k,
+        q.biasValues ? ArrayRef<int64_t>(*q.biasValues) : ArrayRef<int64_t>(),
+        zeroPoint);
+
+    std::string base = (q.wGlobal.getSymName() + "_q").str();
+    MLIRContext *ctx = &getContext();
+    // Matrix products run on the channels-last kernel too, as a 1x1
+    // convolution over one row of M pixels of K channels: its register
+    // tiles take 6 rows of A (the NCHW-style qgemm kernel takes 32, most
+    // of them padding for a batch-1 classifier).
+    bool panelKernel = nhwc || !q.conv;
+    memref::GlobalOp wPacked;
+    if (panelKernel) {
+      std::vector<int8_t> panels = fulcrum::packQuantizedConvWeights(
+          prepared.weights, rows, prepared.kp);
+      wPacked =
+          createGlobal<int8_t>(q.wGlobal, base + "w", IntegerType::get(ctx, 8),
+                               {(rows + 15) / 16 * 16, prepared.kp},
+                               ArrayRef<int8_t>(panels), symbols);
+    } else {
+      wPacked =
+          createGlobal<int8_t>(q.wGlobal, base + "w", IntegerType::get(ctx, 8),
+                               {rows, prepared.kp}, prepared.weights, symbols);
+    }
+    memref::GlobalOp comp = createGlobal<int32_t>(
+        q.wGlobal, base + "comp", IntegerType::get(ctx, 32), {rows},
+        prepared.compensation, symbols);
+    memref::GlobalOp exact = createGlobal<uint8_t>(
+        q.wGlobal, base + "exact", IntegerType::get(ctx, 8), {rows},
+        prepared.exact, symbols);
+
+    // A clamp of the f32 result (e.g. the ReLU6 before a float depthwise
+    // convolution) goes into the channels-last kernel's epilogue: the
+    // call writes the clamp's output, where the clamp was.
+    fulcrum::Clamp clamp;
+    if (nhwc && q.mode == "f32")
+      q.clampOp = matchClamp(q.rq, q.y, clamp);
+    Value output = q.clampOp ? q.clampOp.getDpsInits()[0] : q.y;
+    OpBuilder b(q.clampOp ? q.clampOp.getOperation() : q.rq.getOperation());
+    Location loc = q.rq.getLoc();
+    fulcrum::KernelCallBuilder call(b, loc);
+    auto global = [&](memref::GlobalOp g) {
+      return globalAddress(b, loc, call, g);
+    };
+    SmallVector<Value> args;
+    if (q.conv) {
+      // The NHWC kernel takes the padding with the zero point over: it
+      // reads the unpadded image.
+      if (nhwc) {
+        q.padding = matchZeroPointPadding(q.contraction, q.x, q.xZeroPoint);
+        if (q.padding) {
+          q.x = q.padding->source;
+          xType = q.padding->sourceType;
+        }
+      }
+      args.push_back(call.dim(q.x, 0));
+      // NCHW: C, H, W; NHWC: H, W, C. Then F, KH, KW, OH, OW.
+      int64_t oh = yType.getDimSize(nhwc ? 1 : 2),
+              ow = yType.getDimSize(nhwc ? 2 : 3);
+      for (int64_t v :
+           {xType.getDimSize(1), xType.getDimSize(2), xType.getDimSize(3), rows,
+            wType.getDimSize(2), wType.getDimSize(3), oh, ow, strides[0],
+            strides[1], dilations[0], dilations[1]})
+        args.push_back(call.constant(v));
+      if (nhwc) {
+        args.push_back(call.constant(q.padding ? q.padding->top : 0));
+        args.push_back(call.constant(q.padding ? q.padding->left : 0));
+      }
+      args.push_back(call.address(q.x).at);
+    } else {
+      // Rows of A: every dimension but the last.
+      Value m = call.constant(1);
+      if (xType.isDynamicDim(0))
+        m = call.dim(q.x, 0);
+      int64_t staticRows = 1;
+      for (int64_t d = xType.isDynamicDim(0) ? 1 : 0; d + 1 < xType.getRank();
+           ++d)
+        staticRows *= xType.getDimSize(d);
+      m = b.create<arith::MulIOp>(loc, m, call.constant(staticRows));
+      // N = 1, H = 1, W = M, C = K, F = rows, KH = KW = OH = 1, OW = M,
+      // unit strides and dilations, no padding.
+      Value one = call.constant(1);
+      args = {one,
+              one,
+              m,
+              call.constant(k),
+              call.constant(rows),
+              one,
+              one,
+              one,
+              m,
+              one,
+              one,
+              one,
+              one,
+              call.constant(0),
+              call.constant(0),
+              call.address(q.x).at};
+    }
+    args.push_back(global(wPacked));
+    args.push_back(global(comp));
+    args.push_back(global(exact));
+    args.push_back(q.mult ? call.address(q.mult).at : call.constant(0));
+    int64_t yIndex = args.size();
+    args.push_back(call.address(output).at);
+
+    int64_t bytes = panelKernel
+                        ? fulcrum::quantizedConvWorkspace()
+                        : fulcrum::quantizedKernelWorkspace(prepared.kp);
+    Value workspace = b.create<memref::AllocOp>(
+        loc, MemRefType::get({bytes}, b.getI8Type()), b.getI64IntegerAttr(64));
+    args.push_back(call.address(workspace).at);
+    appendOutputBounds(call, args, q.rqTag, q.clampOp ? &clamp : nullptr);
+    args.push_back(
+        call.constant((q.signedInput ? fulcrum::kQuantizedSignedInput : 0) |
+                      (q.mode == "f32"   ? fulcrum::kQuantizedOutputF32
+                       : q.mode == "i32" ? fulcrum::kQuantizedOutputI32
+                                         : 0) |
+                      (q.clampOp ? fulcrum::kQuantizedClampF32 : 0)));
+    if (panelKernel) // the padding byte: the activations' zero point
+      args.push_back(call.constant(q.xZeroPoint & 0xff));
+    StringRef symbol = b.getStringAttr((panelKernel ? "fulcrum_qconv2d_nhwc_"
+                                                    : "fulcrum_qconv2d_nchw_") +
+                                       kernelIsa)
+                           .getValue();
+    func::FuncOp callee =
+        fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());
+    auto kernelCall = b.create<func::CallOp>(loc, callee, args);
+    fulcrum::setKernelWrites(kernelCall, {yIndex, yIndex + 1});
+    b.create<memref::DeallocOp>(loc, workspace);
     return true;
   }
 
@@ -375,9 +551,6 @@ struct CPUQuantizedToKernelPass
     if (!kind || !signedAttr || !zpAttr)
       return;
     bool conv = kind.getValue() == "conv" || kind.getValue() == "dwconv";
-    bool signedInput = signedAttr.getValue();
-    int64_t zeroPoint = zpAttr.getInt() + (signedInput ? 128 : 0);
-
     Value x = contraction.getDpsInputs()[0], w = contraction.getDpsInputs()[1];
     Value y = rq.getDpsInits()[0];
     size_t expected = mode == "i32" ? 1 : 2;
@@ -408,171 +581,26 @@ struct CPUQuantizedToKernelPass
     }
     if (!wValues)
       return;
-    linalg::GenericOp clampOp;
-    std::optional<fulcrum::Padding> padding;
-    if (kind.getValue() == "dwconv") {
-      if (!buildDepthwiseCall(contraction, rq, tag, mode, signedInput,
-                              zpAttr.getInt(), x, w, y, mult, *wValues,
-                              biasValues, rqTag, symbols, clampOp, padding))
-        return;
-    } else {
-      int64_t rows = wType.getDimSize(0);
-      int64_t k = wType.getNumElements() / rows;
-      // A channels-last convolution (fulcrum-channels-last) reduces over
-      // (kh, kw, c): its FCHW weights become FHWC rows.
-      auto layout = tag.getAs<StringAttr>("layout");
-      bool nhwc = conv && layout && layout.getValue() == "nhwc";
-      if (nhwc) {
-        if (wType.getRank() != 4)
-          return;
-        int64_t c = wType.getDimSize(1), kh = wType.getDimSize(2),
-                kw = wType.getDimSize(3);
-        SmallVector<int64_t> fhwc(wValues->size());
-        for (int64_t f = 0; f < rows; ++f)
-          for (int64_t ci = 0; ci < c; ++ci)
-            for (int64_t i = 0; i < kh * kw; ++i)
-              fhwc[f * k + i * c + ci] = (*wValues)[f * k + ci * kh * kw + i];
-        *wValues = std::move(fhwc);
-      }
-      fulcrum::QuantizedWeights prepared = fulcrum::prepareQuantizedWeights(
-          *wValues, rows, k,
-          biasValues ? ArrayRef<int64_t>(*biasValues) : ArrayRef<int64_t>(),
-          zeroPoint);
-
-      std::string base = (wGlobal.getSymName() + "_q").str();
-      MLIRContext *ctx = &getContext();
-      // Matrix products run on the channels-last kernel too, as a 1x1
-      // convolution over one row of M pixels of K channels: its register
-      // tiles take 6 rows of A (the NCHW-style qgemm kernel takes 32, most
-      // of them padding for a batch-1 classifier).
-      bool panelKernel = nhwc || !conv;
-      memref::GlobalOp wPacked;
-      if (panelKernel) {
-        std::vector<int8_t> panels = fulcrum::packQuantizedConvWeights(
-            prepared.weights, rows, prepared.kp);
-        wPacked =
-            createGlobal<int8_t>(wGlobal, base + "w", IntegerType::get(ctx, 8),
-                                 {(rows + 15) / 16 * 16, prepared.kp},
-                                 ArrayRef<int8_t>(panels), symbols);
-      } else {
-        wPacked = createGlobal<int8_t>(
-            wGlobal, base + "w", IntegerType::get(ctx, 8), {rows, prepared.kp},
-            prepared.weights, symbols);
-      }
-      memref::GlobalOp comp = createGlobal<int32_t>(
-          wGlobal, base + "comp", IntegerType::get(ctx, 32), {rows},
-          prepared.compensation, symbols);
-      memref::GlobalOp exact = createGlobal<uint8_t>(
-          wGlobal, base + "exact", IntegerType::get(ctx, 8), {rows},
-          prepared.exact, symbols);
-
-      // A clamp of the f32 result (the ReLU6 before a float depthwise
-      // convolution) goes into the channels-last kernel's epilogue: the
-      // call writes the clamp's output, where the clamp was.
-      fulcrum::Clamp clamp;
-      if (nhwc && mode == "f32")
-        clampOp = matchClamp(rq, y, clamp);
-      Value output = clampOp ? clampOp.getDpsInits()[0] : y;
-      OpBuilder b(clampOp ? clampOp.getOperation() : rq.getOperation());
-      Location loc = rq.getLoc();
-      fulcrum::KernelCallBuilder call(b, loc);
-      auto global = [&](memref::GlobalOp g) {
-        return globalAddress(b, loc, call, g);
-      };
-      SmallVector<Value> args;
-      if (conv) {
-        auto strides = tag.getAs<DenseI64ArrayAttr>("strides");
-        auto dilations = tag.getAs<DenseI64ArrayAttr>("dilations");
-        if (!strides || !dilations || xType.getRank() != 4 ||
-            wType.getRank() != 4)
-          return;
-        // The NHWC kernel takes the padding with the zero point over: it
-        // reads the unpadded image.
-        if (nhwc) {
-          padding = matchZeroPointPadding(contraction, x, zpAttr.getInt());
-          if (padding) {
-            x = padding->source;
-            xType = padding->sourceType;
-          }
-        }
-        args.push_back(call.dim(x, 0));
-        // NCHW: C, H, W; NHWC: H, W, C. Then F, KH, KW, OH, OW.
-        int64_t oh = yType.getDimSize(nhwc ? 1 : 2),
-                ow = yType.getDimSize(nhwc ? 2 : 3);
-        for (int64_t v :
-             {xType.getDimSize(1), xType.getDimSize(2), xType.getDimSize(3),
-              rows, wType.getDimSize(2), wType.getDimSize(3), oh, ow,
-              strides[0], strides[1], dilations[0], dilations[1]})
-          args.push_back(call.constant(v));
-        if (nhwc) {
-          args.push_back(call.constant(padding ? padding->top : 0));
-          args.push_back(call.constant(padding ? padding->left : 0));
-        }
-        args.push_back(call.address(x).at);
-      } else {
-        // Rows of A: every dimension but the last.
-        Value m = call.constant(1);
-        if (xType.isDynamicDim(0))
-          m = call.dim(x, 0);
-        int64_t staticRows = 1;
-        for (int64_t d = xType.isDynamicDim(0) ? 1 : 0; d + 1 < xType.getRank();
-             ++d)
-          staticRows *= xType.getDimSize(d);
-        m = b.create<arith::MulIOp>(loc, m, call.constant(staticRows));
-        // N = 1, H = 1, W = M, C = K, F = rows, KH = KW = OH = 1, OW = M,
-        // unit strides and dilations, no padding.
-        Value one = call.constant(1);
-        args = {one,
-                one,
-                m,
-                call.constant(k),
-                call.constant(rows),
-                one,
-                one,
-                one,
-                m,
-                one,
-                one,
-                one,
-                one,
-                call.constant(0),
-                call.constant(0),
-                call.address(x).at};
-      }
-      args.push_back(global(wPacked));
-      args.push_back(global(comp));
-      args.push_back(global(exact));
-      args.push_back(mult ? call.address(mult).at : call.constant(0));
-      int64_t yIndex = args.size();
-      args.push_back(call.address(output).at);
-
-      int64_t bytes = panelKernel
-                          ? fulcrum::quantizedConvWorkspace()
-                          : fulcrum::quantizedKernelWorkspace(prepared.kp);
-      Value workspace = b.create<memref::AllocOp>(
-          loc, MemRefType::get({bytes}, b.getI8Type()),
-          b.getI64IntegerAttr(64));
-      args.push_back(call.address(workspace).at);
-      appendOutputBounds(call, args, rqTag, clampOp ? &clamp : nullptr);
-      args.push_back(
-          call.constant((signedInput ? fulcrum::kQuantizedSignedInput : 0) |
-                        (mode == "f32"   ? fulcrum::kQuantizedOutputF32
-                         : mode == "i32" ? fulcrum::kQuantizedOutputI32
-                                         : 0) |
-                        (clampOp ? fulcrum::kQuantizedClampF32 : 0)));
-      if (panelKernel) // the padding byte: the activations' zero point
-        args.push_back(call.constant(zpAttr.getInt() & 0xff));
-      StringRef symbol =
-          b.getStringAttr((panelKernel ? "fulcrum_qconv2d_nhwc_"
-                                       : "fulcrum_qconv2d_nchw_") +
-                          kernelIsa)
-              .getValue();
-      func::FuncOp callee =
-          fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());
-      auto kernelCall = b.create<func::CallOp>(loc, callee, args);
-      fulcrum::setKernelWrites(kernelCall, {yIndex, yIndex + 1});
-      b.create<memref::DeallocOp>(loc, workspace);
-    }
+    QuantizedPair q{contraction,
+                    rq,
+                    tag,
+                    rqTag,
+                    mode,
+                    conv,
+                    signedAttr.getValue(),
+                    zpAttr.getInt(),
+                    x,
+                    w,
+                    y,
+                    mult,
+                    wGlobal,
+                    std::move(*wValues),
+                    std::move(biasValues)};
+    if (!(kind.getValue() == "dwconv" ? buildDepthwiseCall(q, symbols)
+                                      : buildPanelCall(q, symbols)))
+      return;
+    linalg::GenericOp clampOp = q.clampOp;
+    std::optional<fulcrum::Padding> padding = q.padding;
 
     Value copySource;
     if (auto copy = dyn_cast<memref::CopyOp>(fill))
