@@ -33,9 +33,10 @@
  *
  *===----------------------------------------------------------------------===*/
 
-#include <stdint.h>
+#include "quantized.h"
 
 int omp_get_thread_num(void);
+int omp_get_num_threads(void);
 int omp_get_max_threads(void);
 
 #if FULCRUM_KERNEL_ISA == 1512
@@ -61,18 +62,6 @@ int omp_get_max_threads(void);
 #define PANEL 64     /* channels per packed weight panel */
 #define CHUNK 262144 /* bytes of packed pixel rows per thread slot */
 #define SLOTS 16
-
-/* Flags (Kernels.h). */
-#define FULCRUM_Q_SIGNED_INPUT 1
-#define FULCRUM_Q_OUTPUT_F32 2
-#define FULCRUM_Q_OUTPUT_I32 4
-#define FULCRUM_Q_CLAMP_F32 8 /* f32 output clamped to [lo, hi] (bits) */
-
-static inline int32_t load32(const void *p) {
-  int32_t v;
-  __builtin_memcpy(&v, p, 4);
-  return v;
-}
 
 /* The raw sums of `rows` pixels (a, lda bytes apart) against `nv`
  * vectors of channels of one panel (w: [kq][ldw][4] bytes), into
@@ -213,34 +202,41 @@ static void tileSizes(int rows, int nv, int64_t kq, const uint8_t *a,
 #undef CASE
 }
 
-/* What a call's epilogue needs (qgemm.c). */
-typedef struct {
-  const int32_t *comp;
-  const float *mult;
-  int mode;
-  float lo, hi;
-  int32_t yzp;
-  int clampF32; /* f32 output clamped to [lo, hi] */
-} Epilogue;
-
-/* The epilogue of a call: its output mode, the byte range relative to the
- * zero point, or the f32 clamp's bounds (their bits in lo and hi). */
-static Epilogue makeEpilogue(int64_t comp, int64_t mult, int64_t flags,
-                             int64_t yzp, int64_t lo, int64_t hi) {
-  Epilogue e;
-  e.comp = (const int32_t *)comp;
-  e.mult = (const float *)mult;
-  e.mode = (int)(flags & (FULCRUM_Q_OUTPUT_F32 | FULCRUM_Q_OUTPUT_I32));
-  e.yzp = (int32_t)yzp;
-  e.lo = (float)(lo - yzp);
-  e.hi = (float)(hi - yzp);
-  e.clampF32 = (flags & FULCRUM_Q_CLAMP_F32) != 0;
-  if (e.clampF32) {
-    uint32_t loBits = (uint32_t)lo, hiBits = (uint32_t)hi;
-    __builtin_memcpy(&e.lo, &loBits, 4);
-    __builtin_memcpy(&e.hi, &hiBits, 4);
+/* Writes `cols` sums (acc + comp) through the epilogue: i32, f32 times mult
+ * (clamped when e->clampF32), or bytes. */
+static inline __attribute__((always_inline)) void
+storeRow(const int32_t *acc, const int32_t *comp, const float *mult, int cols,
+         const Epilogue *e, void *y) {
+  if (e->mode == FULCRUM_Q_OUTPUT_I32) {
+    int32_t *out = (int32_t *)y;
+    for (int c = 0; c < cols; ++c)
+      out[c] = acc[c] + comp[c];
+  } else if (e->mode == FULCRUM_Q_OUTPUT_F32) {
+    float *out = (float *)y;
+    if (e->clampF32) {
+      float lo = e->lo, hi = e->hi;
+      for (int c = 0; c < cols; ++c) {
+        float v = (float)(acc[c] + comp[c]) * mult[c];
+        v = v < lo ? lo : v;
+        out[c] = v > hi ? hi : v;
+      }
+    } else {
+      for (int c = 0; c < cols; ++c)
+        out[c] = (float)(acc[c] + comp[c]) * mult[c];
+    }
+  } else {
+    uint8_t *out = (uint8_t *)y;
+    float lo = e->lo, hi = e->hi;
+    int32_t yzp = e->yzp;
+    for (int c = 0; c < cols; ++c) {
+      float v = (float)(acc[c] + comp[c]) * mult[c];
+      v = v < lo ? lo : v;
+      v = v > hi ? hi : v;
+      /* Ties to even for |v| < 2^22 (1.5 * 2^23). */
+      v = (v + 12582912.0f) - 12582912.0f;
+      out[c] = (uint8_t)((int32_t)v + yzp);
+    }
   }
-  return e;
 }
 
 /* Writes rows x cols sums of a tile (channels f0...) to y, pixel rows
@@ -250,37 +246,12 @@ static void storeTile(const int32_t in[MR][NV * VW], int rows, int cols,
   const int32_t *comp = e->comp + f0;
   const float *mult = e->mult ? e->mult + f0 : 0;
   for (int r = 0; r < rows; ++r) {
-    const int32_t *acc = in[r];
-    if (e->mode == FULCRUM_Q_OUTPUT_I32) {
-      int32_t *out = (int32_t *)y + r * ldy + f0;
-      for (int c = 0; c < cols; ++c)
-        out[c] = acc[c] + comp[c];
-    } else if (e->mode == FULCRUM_Q_OUTPUT_F32) {
-      float *out = (float *)y + r * ldy + f0;
-      if (e->clampF32) {
-        float lo = e->lo, hi = e->hi;
-        for (int c = 0; c < cols; ++c) {
-          float v = (float)(acc[c] + comp[c]) * mult[c];
-          v = v < lo ? lo : v;
-          out[c] = v > hi ? hi : v;
-        }
-      } else {
-        for (int c = 0; c < cols; ++c)
-          out[c] = (float)(acc[c] + comp[c]) * mult[c];
-      }
-    } else {
-      uint8_t *out = (uint8_t *)y + r * ldy + f0;
-      float lo = e->lo, hi = e->hi;
-      int32_t yzp = e->yzp;
-      for (int c = 0; c < cols; ++c) {
-        float v = (float)(acc[c] + comp[c]) * mult[c];
-        v = v < lo ? lo : v;
-        v = v > hi ? hi : v;
-        /* Ties to even for |v| < 2^22 (1.5 * 2^23). */
-        v = (v + 12582912.0f) - 12582912.0f;
-        out[c] = (uint8_t)((int32_t)v + yzp);
-      }
-    }
+    if (e->mode == FULCRUM_Q_OUTPUT_I32)
+      storeRow(in[r], comp, mult, cols, e, (int32_t *)y + r * ldy + f0);
+    else if (e->mode == FULCRUM_Q_OUTPUT_F32)
+      storeRow(in[r], comp, mult, cols, e, (float *)y + r * ldy + f0);
+    else
+      storeRow(in[r], comp, mult, cols, e, (uint8_t *)y + r * ldy + f0);
   }
 }
 
@@ -348,8 +319,6 @@ static void packRows(const uint8_t *x, int64_t H, int64_t W, int64_t C,
     }
   }
 }
-
-static int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 
 /* y[N][OH][OW][F] = conv(x[N][H][W][C], w) over the input padded by `top`
  * rows and `left` columns (and as many more as the window needs) of the
@@ -442,35 +411,6 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   }
 }
 
-/* The depthwise kernel's epilogue for one channel at a time. */
-static inline __attribute__((always_inline)) void
-depthwiseStore(const float *__restrict sum, int64_t cb,
-               const int32_t *__restrict bias, const float *__restrict mult,
-               const Epilogue *e, void *__restrict y) {
-  if (e->mode == FULCRUM_Q_OUTPUT_F32) {
-    float *out = (float *)y, lo = e->lo, hi = e->hi;
-    for (int64_t c = 0; c < cb; ++c) {
-      float v = (float)((int32_t)sum[c] + bias[c]) * mult[c];
-      if (e->clampF32) {
-        v = v < lo ? lo : v;
-        v = v > hi ? hi : v;
-      }
-      out[c] = v;
-    }
-    return;
-  }
-  uint8_t *out = (uint8_t *)y;
-  float lo = e->lo, hi = e->hi;
-  int32_t yzp = e->yzp;
-  for (int64_t c = 0; c < cb; ++c) {
-    float v = (float)((int32_t)sum[c] + bias[c]) * mult[c];
-    v = v < lo ? lo : v;
-    v = v > hi ? hi : v;
-    v = (v + 12582912.0f) - 12582912.0f;
-    out[c] = (uint8_t)((int32_t)v + yzp);
-  }
-}
-
 /* VW lanes of f32, i32 and bytes (clang's vector extensions: one zmm or
  * ymm register in the AVX variants). The helpers that pass them are
  * always inlined, so the portable variant's ABI note does not apply. */
@@ -560,42 +500,43 @@ depthwiseStrip(const uint8_t *const *rows, const float *weights,
                          out + (p * C + c0) * elementBytes);
 }
 
+/* Strips of COUNT pixels (a constant at each call) from output column ow
+ * while they fit in the row; returns the first column left. */
+static inline __attribute__((always_inline)) int64_t
+depthwiseStrips(const uint8_t *const *rows, const float *weights,
+                const int32_t *bias, const Epilogue *e, uint8_t *out,
+                int64_t elementBytes, int isSigned, int64_t C, int64_t KH,
+                int64_t KW, int64_t OW, int64_t sw, int64_t dw, int64_t c0,
+                int64_t ow, int count) {
+  const uint8_t *at[64];
+  for (; ow + count <= OW; ow += count) {
+    for (int64_t i = 0; i < KH; ++i)
+      at[i] = rows[i] + ow * sw * C;
+    depthwiseStrip(at, weights, bias, e, out + ow * C * elementBytes,
+                   elementBytes, isSigned, C, KH, KW, sw, dw, c0, count);
+  }
+  return ow;
+}
+
 /* One output row over padded input rows (see depthwiseStrip). */
 static inline __attribute__((always_inline)) void
 depthwiseRow(const uint8_t *const *rows, const float *weights,
              const int32_t *bias, const Epilogue *e, uint8_t *out,
              int64_t elementBytes, int isSigned, int64_t C, int64_t KH,
              int64_t KW, int64_t OW, int64_t sw, int64_t dw) {
-  const uint8_t *at[64];
   int64_t c0 = 0;
   for (; c0 + VW <= C; c0 += VW) {
     int64_t ow = 0;
-    for (; ow + DW_STRIP <= OW; ow += DW_STRIP) {
-      for (int64_t i = 0; i < KH; ++i)
-        at[i] = rows[i] + ow * sw * C;
-      depthwiseStrip(at, weights, bias, e, out + ow * C * elementBytes,
-                     elementBytes, isSigned, C, KH, KW, sw, dw, c0, DW_STRIP);
-    }
+    ow = depthwiseStrips(rows, weights, bias, e, out, elementBytes, isSigned, C,
+                         KH, KW, OW, sw, dw, c0, ow, DW_STRIP);
 #if DW_STRIP > 4
-    for (; ow + 4 <= OW; ow += 4) {
-      for (int64_t i = 0; i < KH; ++i)
-        at[i] = rows[i] + ow * sw * C;
-      depthwiseStrip(at, weights, bias, e, out + ow * C * elementBytes,
-                     elementBytes, isSigned, C, KH, KW, sw, dw, c0, 4);
-    }
+    ow = depthwiseStrips(rows, weights, bias, e, out, elementBytes, isSigned, C,
+                         KH, KW, OW, sw, dw, c0, ow, 4);
 #endif
-    for (; ow + 2 <= OW; ow += 2) {
-      for (int64_t i = 0; i < KH; ++i)
-        at[i] = rows[i] + ow * sw * C;
-      depthwiseStrip(at, weights, bias, e, out + ow * C * elementBytes,
-                     elementBytes, isSigned, C, KH, KW, sw, dw, c0, 2);
-    }
-    for (; ow < OW; ++ow) {
-      for (int64_t i = 0; i < KH; ++i)
-        at[i] = rows[i] + ow * sw * C;
-      depthwiseStrip(at, weights, bias, e, out + ow * C * elementBytes,
-                     elementBytes, isSigned, C, KH, KW, sw, dw, c0, 1);
-    }
+    ow = depthwiseStrips(rows, weights, bias, e, out, elementBytes, isSigned, C,
+                         KH, KW, OW, sw, dw, c0, ow, 2);
+    depthwiseStrips(rows, weights, bias, e, out, elementBytes, isSigned, C, KH,
+                    KW, OW, sw, dw, c0, ow, 1);
   }
   /* Leftover channels, one at a time. */
   for (; c0 < C; ++c0)
@@ -607,8 +548,9 @@ depthwiseRow(const uint8_t *const *rows, const float *weights,
           float value = isSigned ? (float)*(const int8_t *)px : (float)*px;
           sum += value * weights[(i * KW + j) * C + c0];
         }
-      depthwiseStore(&sum, 1, bias + c0, e->mult + c0, e,
-                     out + (ow * C + c0) * elementBytes);
+      int32_t acc = (int32_t)sum;
+      storeRow(&acc, bias + c0, e->mult + c0, 1, e,
+               out + (ow * C + c0) * elementBytes);
     }
 }
 
@@ -666,9 +608,8 @@ void NAME(fulcrum_qdwconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
     threads = 1;
 #pragma omp parallel num_threads(threads)
   {
-    int64_t t = omp_get_thread_num(), count = threads;
-    if (count > 1 && t >= count)
-      t = count - 1;
+    /* The team may be smaller than asked for: its threads share all rows. */
+    int64_t t = omp_get_thread_num(), count = omp_get_num_threads();
     int64_t r0 = rows * t / count, r1 = rows * (t + 1) / count;
     uint8_t *ring = (uint8_t *)workspace + t * slotBytes;
     int64_t held[512]; /* which (n, ih) each ring row holds; -1: none */
@@ -683,7 +624,8 @@ void NAME(fulcrum_qdwconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
         int64_t slot = ((ih % R) + R) % R, key = n * (H + R + 1) + ih + R;
         uint8_t *dst = ring + slot * WP * C;
         if (held[slot] != key) {
-          /* Columns -left ... -left + WP - 1 of input row ih. */
+          /* Columns -left ... -left + WP - 1 of input row ih: padding
+           * below column `from`, the image up to `to` (from <= to). */
           int64_t from = left < WP ? left : WP;
           int64_t to = W + left < WP ? W + left : WP;
           if (ih < 0 || ih >= H) {
@@ -692,9 +634,7 @@ void NAME(fulcrum_qdwconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
             fillBytes(dst, pad, from * C);
             copyBytes(dst + from * C, image + (ih * W + from - left) * C,
                       (to - from) * C);
-            if (to < WP)
-              fillBytes(dst + (to > from ? to : from) * C, pad,
-                        (WP - (to > from ? to : from)) * C);
+            fillBytes(dst + to * C, pad, (WP - to) * C);
           }
           held[slot] = key;
         }

@@ -40,7 +40,7 @@
  *
  *===----------------------------------------------------------------------===*/
 
-#include <stdint.h>
+#include "quantized.h"
 
 int omp_get_thread_num(void);
 int omp_get_max_threads(void);
@@ -68,17 +68,6 @@ int omp_get_max_threads(void);
 #define NR 16
 #define MR 4
 #endif
-
-/* Flags (Kernels.h). */
-#define FULCRUM_Q_SIGNED_INPUT 1 /* activations are s8 */
-#define FULCRUM_Q_OUTPUT_F32 2   /* y = acc * mult (f32) */
-#define FULCRUM_Q_OUTPUT_I32 4   /* y = acc (i32) */
-
-static inline int32_t load32(const void *p) {
-  int32_t v;
-  __builtin_memcpy(&v, p, 4);
-  return v;
-}
 
 /* The raw sums of one MR' x NR tile: rows of `w` (ldw bytes apart), kq
  * groups of 4 k, panel [kq][NR][4]. `exact` (AVX2 only): a row may
@@ -222,16 +211,6 @@ static void tileRows(int rows, int64_t kq, const int8_t *w, int64_t ldw,
   }
 #undef CASE
 }
-
-/* What a call's epilogue needs. */
-typedef struct {
-  const int32_t *comp;
-  const float *mult;
-  int mode;     /* 0 bytes, FULCRUM_Q_OUTPUT_F32, FULCRUM_Q_OUTPUT_I32 */
-  float lo, hi; /* bytes: clamp bounds of roundeven(acc * mult), i.e. the
-                 * output bounds minus yzp */
-  int32_t yzp;
-} Epilogue;
 
 /* Rounds to the nearest integer, ties to even, for |v| < 2^22 (the
  * default rounding mode of the additions does it). */
@@ -435,20 +414,6 @@ static inline int threadCount(void) {
   return threads < SLOTS ? threads : SLOTS;
 }
 
-static int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
-
-static Epilogue makeEpilogue(int64_t comp, int64_t mult, int64_t yzp,
-                             int64_t lo, int64_t hi, int64_t flags) {
-  Epilogue e;
-  e.comp = (const int32_t *)comp;
-  e.mult = (const float *)mult;
-  e.mode = (int)(flags & (FULCRUM_Q_OUTPUT_F32 | FULCRUM_Q_OUTPUT_I32));
-  e.yzp = (int32_t)yzp;
-  e.lo = (float)(lo - yzp);
-  e.hi = (float)(hi - yzp);
-  return e;
-}
-
 /* y[N][F][OH][OW] = conv(x[N][C][H][W], w) over an input already padded
  * (with its zero point), through the epilogue above. The weights come as
  * the compiler prepares them (Kernels.h: prepareQuantizedWeights): rows
@@ -467,7 +432,7 @@ void NAME(fulcrum_qconv2d_nchw)(int64_t N, int64_t C, int64_t H, int64_t W,
   int64_t K = C * KH * KW, kp = roundUp(K, 4), pixels = OH * OW;
   int64_t panels = (pixels + NR - 1) / NR;
   uint8_t flip = flags & FULCRUM_Q_SIGNED_INPUT ? 0x80 : 0;
-  Epilogue e = makeEpilogue(comp, mult, yzp, lo, hi, flags);
+  Epilogue e = makeEpilogue(comp, mult, flags, yzp, lo, hi);
   int64_t elementBytes = e.mode ? 4 : 1, slotBytes = 2 * kp * NR;
   int64_t tasks = N * panels;
   int parallel = N * pixels * F * K >= PARALLEL_WORK, threads = threadCount();
@@ -496,7 +461,7 @@ void NAME(fulcrum_qgemm)(int64_t M, int64_t N, int64_t K, int64_t a,
                          int64_t flags) {
   int64_t kp = roundUp(K, 4), panels = (M + NR - 1) / NR;
   uint8_t flip = flags & FULCRUM_Q_SIGNED_INPUT ? 0x80 : 0;
-  Epilogue e = makeEpilogue(comp, mult, yzp, lo, hi, flags);
+  Epilogue e = makeEpilogue(comp, mult, flags, yzp, lo, hi);
   int64_t elementBytes = e.mode ? 4 : 1, slotBytes = 2 * kp * NR;
   int parallel = M * N * K >= PARALLEL_WORK, threads = threadCount();
 #pragma omp parallel for schedule(static) if (parallel) num_threads(threads)
