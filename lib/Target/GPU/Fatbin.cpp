@@ -60,10 +60,9 @@ Error runTool(StringRef tool, ArrayRef<StringRef> args, StringRef log) {
                (message.empty() ? "" : ": " + message) +
                (output.empty() ? "" : ":\n" + output));
 }
-} // namespace
-
-std::string findFatbinary() {
-  std::string ptxas = findPtxas();
+/// `fatbinary` beside `ptxas` (the toolkit's bin), else on PATH; "" without
+/// ptxas.
+std::string findFatbinaryBeside(StringRef ptxas) {
   if (ptxas.empty())
     return "";
   SmallString<128> path(sys::path::parent_path(ptxas));
@@ -75,8 +74,21 @@ std::string findFatbinary() {
   return "";
 }
 
+/// The bytes a global holds (a string or dense initializer), if any.
+std::optional<std::string> getGlobalBytes(mlir::LLVM::GlobalOp global) {
+  if (auto dense =
+          dyn_cast_or_null<mlir::DenseElementsAttr>(global.getValueOrNull()))
+    return std::string(dense.getRawData().begin(), dense.getRawData().end());
+  if (auto text = dyn_cast_or_null<mlir::StringAttr>(global.getValueOrNull()))
+    return text.getValue().str();
+  return std::nullopt;
+}
+} // namespace
+
+std::string findFatbinary() { return findFatbinaryBeside(findPtxas()); }
+
 Expected<std::string> buildFatbin(StringRef ptx, StringRef chip) {
-  std::string ptxas = findPtxas(), fatbinary = findFatbinary();
+  std::string ptxas = findPtxas(), fatbinary = findFatbinaryBeside(ptxas);
   if (ptxas.empty() || fatbinary.empty())
     return std::string();
   StringRef version = chip;
@@ -122,18 +134,12 @@ Expected<std::string> getDeviceCode(mlir::ModuleOp module) {
   if (!global)
     return error("the model has no GPU kernels (everything runs on the "
                  "host side)");
-  std::string bytes;
-  if (auto dense =
-          dyn_cast_or_null<mlir::DenseElementsAttr>(global.getValueOrNull()))
-    bytes.assign(dense.getRawData().begin(), dense.getRawData().end());
-  else if (auto text =
-               dyn_cast_or_null<mlir::StringAttr>(global.getValueOrNull()))
-    bytes = text.getValue().str();
-  else
+  std::optional<std::string> bytes = getGlobalBytes(global);
+  if (!bytes)
     return error("unexpected initializer of @" + getDeviceCodeGlobalName());
-  if (!bytes.empty() && bytes.back() == 0)
-    bytes.pop_back();
-  return bytes;
+  if (!bytes->empty() && bytes->back() == 0)
+    bytes->pop_back();
+  return *bytes;
 }
 
 Error embedFatbin(mlir::ModuleOp module, StringRef chip) {
@@ -141,9 +147,9 @@ Error embedFatbin(mlir::ModuleOp module, StringRef chip) {
       module.lookupSymbol<mlir::LLVM::GlobalOp>(getDeviceCodeGlobalName());
   if (!global)
     return Error::success();
-  auto ptx = getDeviceCode(module);
+  std::optional<std::string> ptx = getGlobalBytes(global);
   if (!ptx)
-    return ptx.takeError();
+    return error("unexpected initializer of @" + getDeviceCodeGlobalName());
   // Only PTX (text) is replaced, not a cubin (ELF) or a fatbin.
   StringRef bytes(*ptx);
   if (bytes.starts_with("\x7f"
