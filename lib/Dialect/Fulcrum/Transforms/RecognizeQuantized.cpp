@@ -315,9 +315,8 @@ struct RecognizeQuantizedPass
     auto gemm = dyn_cast<onnx::GemmOp>(op);
     if (conv) {
       // One group, or depthwise (the verifier checks the weights' shape).
-      if ((conv.getGroup() != 1 &&
-           (xType.getRank() != 4 || conv.getGroup() != xType.getDimSize(1))) ||
-          xType.getRank() != 4 ||
+      if (xType.getRank() != 4 ||
+          (conv.getGroup() != 1 && conv.getGroup() != xType.getDimSize(1)) ||
           (conv.getAutoPad() != "NOTSET" && conv.getAutoPad() != "VALID"))
         return failure();
       biasValue = conv.getB();
