@@ -26,6 +26,7 @@ import ctypes
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -406,9 +407,19 @@ def run_model_child(artifact, inputs, reference, repeat):
         why = why or compare(e, a, MODEL_RTOL, MODEL_ATOL)
     result = {"match": not why, "why": why, "max_abs": worst_abs,
               "max_rel": worst_rel, "first_ms": first * 1e3,
-              "median_ms": median_ms(lambda: model.run(*xs), repeat)}
+              "median_ms": model.benchmark(*xs, repeat=repeat)["median_ms"]}
     print("RESULT " + json.dumps(result))
     return 0
+
+
+def model_child(args, base, target, env=None):
+    """Runs one benchmark model's `model` child (raises TimeoutExpired)."""
+    return subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "model",
+         base + "-" + target + ".so", base + "-input.npz", base + "-cpu.npz",
+         str(args.repeat)],
+        capture_output=True, text=True, errors="replace",
+        timeout=args.model_timeout, env=env)
 
 
 def run_models(args, bundle, manifest, target):
@@ -422,12 +433,7 @@ def run_models(args, bundle, manifest, target):
             continue
         base = os.path.join(bundle, "models", name)
         try:
-            p = subprocess.run(
-                [sys.executable, os.path.abspath(__file__), "model",
-                 base + "-" + target + ".so", base + "-input.npz",
-                 base + "-cpu.npz", str(args.repeat)],
-                capture_output=True, text=True, errors="replace",
-                timeout=args.model_timeout)
+            p = model_child(args, base, target)
         except subprocess.TimeoutExpired:
             log("  %s (%s): timed out after %d s"
                 % (name, target, args.model_timeout))
@@ -445,25 +451,17 @@ def run_models(args, bundle, manifest, target):
             # Where the time goes: FULCRUM_GPU_PROFILE synchronizes and times
             # every launch; its totals cover all calls of the child (the
             # first, with the weights' upload, 3 warm-ups, `repeat` timed).
-            env = dict(os.environ, FULCRUM_GPU_PROFILE="1")
-            q = subprocess.run(
-                [sys.executable, os.path.abspath(__file__), "model",
-                 base + "-" + target + ".so", base + "-input.npz",
-                 base + "-cpu.npz", str(args.repeat)],
-                capture_output=True, text=True, errors="replace",
-                timeout=args.model_timeout, env=env)
-            prof = [l for l in q.stderr.splitlines() if "cuda profile" in l]
+            q = model_child(args, base, target,
+                            dict(os.environ, FULCRUM_GPU_PROFILE="1"))
+            prof = re.search(r"cuda profile: (\d+) launches; copies in "
+                             r"([\d.]+) ms, kernels ([\d.]+) ms, copies out "
+                             r"([\d.]+) ms", q.stderr)
             calls = args.repeat + 4
             if prof:
-                words = prof[0].replace(",", "").replace(";", "").split()
-                numbers = [float(w) for w in words if w.replace(".", "").isdigit()]
-                if len(numbers) == 4:
-                    split = ("; per call (profiled, %d calls): %d launches, "
-                             "copies in %.3f ms, kernels %.3f ms, copies out "
-                             "%.3f ms" % (calls, numbers[0] / calls,
-                                          numbers[1] / calls,
-                                          numbers[2] / calls,
-                                          numbers[3] / calls))
+                numbers = [float(v) / calls for v in prof.groups()]
+                split = ("; per call (profiled, %d calls): %d launches, "
+                         "copies in %.3f ms, kernels %.3f ms, copies out "
+                         "%.3f ms" % (calls, *numbers))
         log("  %s (%s): %s (max abs diff %.3g, max rel %.3g); median %.3f ms, "
             "first call %.1f ms%s"
             % (name, target, "matches the CPU" if r["match"]
