@@ -163,7 +163,16 @@ std::string svgPlot(const SearchResult &r, const SearchOptions &o) {
     os << llvm::formatv("{0:F1},{1:F1} ", sx(p->measuredMs),
                         sy(p->heldOut.get(o.metric, r.labelled)));
   os << "\"/>\n";
-  for (const Point &p : r.points) {
+  // Points are drawn in layers, the chosen one last, so that a point measured
+  // near it never covers it: off-frontier points, then the frontier, then the
+  // chosen point.
+  std::vector<const Point *> order;
+  for (int layer = 0; layer < 3; ++layer)
+    for (const Point &p : r.points)
+      if ((p.chosen ? 2 : p.onFrontier ? 1 : 0) == layer)
+        order.push_back(&p);
+  for (const Point *pp : order) {
+    const Point &p = *pp;
     const char *fill = p.chosen       ? "#2e7d32"
                        : p.onFrontier ? "#1565c0"
                                       : "#9e9e9e";
