@@ -22,10 +22,13 @@
  * or 8 (ymm) channels of 4 weights each. The activations of a pixel are
  * read 4 bytes at a time and broadcast: `vpdpbusd` takes u8 activations
  * against s8 weights, and a register tile is MR pixels x NV vectors of
- * channels (6 x 4 zmm: 24 accumulators). Pixel rows of the im2col matrix
- * are packed per chunk into a per-thread workspace slot (kp bytes each;
- * s8 activations are flipped to u8 as they are broadcast), except for 1x1
- *windows at unit stride over C, a multiple of 4, which are read in place.
+ * channels (6 x 4 zmm: 24 accumulators; 12 x 2 when all the channels fit
+ * two vectors). s8 activations are flipped to u8 as they are broadcast.
+ * When C is a multiple of 4, each pixel's window is read in place, one run
+ * of C bytes per (kh, kw): from the image itself, or from a copy padded
+ * with the zero point in the workspace when the windows reach past it.
+ * Other windows (C = 1 or 3 stems) pack their pixels' im2col rows per
+ * chunk into a per-thread workspace slot (kp bytes each).
  *
  * AVX2 has no `vpdpbusd`; pairs of `vpmaddubsw` can saturate, so panels
  * with a channel whose weights could (Kernels.h) split each broadcast
@@ -44,6 +47,7 @@ int omp_get_max_threads(void);
 #define NAME(x) x##_avx512vnni
 #define VW 16 /* channels per vector */
 #define MR 6  /* pixels per register tile */
+#define TR 12 /* pixels per tile of at most 2 vectors of channels */
 #elif FULCRUM_KERNEL_ISA == 1256 || FULCRUM_KERNEL_ISA == 256
 #include <immintrin.h>
 #if FULCRUM_KERNEL_ISA == 1256
@@ -53,83 +57,108 @@ int omp_get_max_threads(void);
 #endif
 #define VW 8
 #define MR 3
+#define TR 3
 #else
 #define NAME(x) x##_generic
 #define VW 8
 #define MR 3
+#define TR 3
 #endif
 #define NV 4         /* vectors of channels per register tile */
 #define PANEL 64     /* channels per packed weight panel */
 #define CHUNK 262144 /* bytes of packed pixel rows per thread slot */
 #define SLOTS 16
 
-/* The raw sums of `rows` pixels (a, lda bytes apart) against `nv`
- * vectors of channels of one panel (w: [kq][ldw][4] bytes), into
- * out[rows][NV * VW]. `flip` is xored into every activation word. */
+/* Where a register tile reads its pixels' k bytes: `segments` runs of
+ * `groups` words each, run s starting `offset[s]` bytes after each pixel's
+ * pointer. An im2col row is one run of kq words; a window read in place
+ * from a (padded) NHWC image is one run of C / 4 words per (kh, kw). */
+typedef struct {
+  int64_t segments, groups;
+  const int64_t *offset;
+} Window;
+
+/* Runs the body once per group of 4 k bytes, in k order: `g` indexes the
+ * words of the current run, `ap[r]` points at pixel r's run, and `w` (the
+ * panel's weights, ldw channels of 4 bytes per group) steps a group at
+ * the end of each pass. */
+#define FOR_EACH_GROUP(win, a, w, ldw)                                         \
+  for (int64_t s = 0; s < (win)->segments; ++s) {                              \
+    const uint8_t *ap[TR];                                                     \
+    for (int r = 0; r < TR; ++r)                                               \
+      ap[r] = r < rows ? (a)[r] + (win)->offset[s] : 0;                        \
+    for (int64_t g = 0; g < (win)->groups; ++g, (w) += (ldw)*4)
+#define END_FOR_EACH_GROUP }
+
+/* The raw sums of `rows` pixels (k bytes read through `win` from a[r])
+ * against `nv` vectors of channels of one panel (w: [kq][ldw][4] bytes),
+ * into out[rows][NV * VW]. `flip` is xored into every activation word. */
 #if FULCRUM_KERNEL_ISA == 1512
 static inline __attribute__((always_inline)) void
-tile(int rows, int nv, int64_t kq, const uint8_t *a, int64_t lda,
+tile(int rows, int nv, const Window *win, const uint8_t *const *a,
      const int8_t *w, int64_t ldw, int32_t flip, int exact,
-     int32_t out[MR][NV * VW]) {
+     int32_t out[TR][NV * VW]) {
   (void)exact;
-  __m512i acc[MR][NV];
+  __m512i acc[TR][NV];
   for (int r = 0; r < rows; ++r)
     for (int v = 0; v < nv; ++v)
       acc[r][v] = _mm512_setzero_si512();
-  for (int64_t g = 0; g < kq; ++g) {
+  FOR_EACH_GROUP(win, a, w, ldw) {
     __m512i b[NV];
     for (int v = 0; v < nv; ++v)
-      b[v] = _mm512_loadu_si512(w + (g * ldw + v * VW) * 4);
+      b[v] = _mm512_loadu_si512(w + v * VW * 4);
     for (int r = 0; r < rows; ++r) {
-      __m512i x = _mm512_set1_epi32(load32(a + r * lda + g * 4) ^ flip);
+      __m512i x = _mm512_set1_epi32(load32(ap[r] + g * 4) ^ flip);
       for (int v = 0; v < nv; ++v)
         acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], x, b[v]);
     }
   }
+  END_FOR_EACH_GROUP
   for (int r = 0; r < rows; ++r)
     for (int v = 0; v < nv; ++v)
       _mm512_storeu_si512(out[r] + v * VW, acc[r][v]);
 }
 #elif FULCRUM_KERNEL_ISA == 1256
 static inline __attribute__((always_inline)) void
-tile(int rows, int nv, int64_t kq, const uint8_t *a, int64_t lda,
+tile(int rows, int nv, const Window *win, const uint8_t *const *a,
      const int8_t *w, int64_t ldw, int32_t flip, int exact,
-     int32_t out[MR][NV * VW]) {
+     int32_t out[TR][NV * VW]) {
   (void)exact;
-  __m256i acc[MR][NV];
+  __m256i acc[TR][NV];
   for (int r = 0; r < rows; ++r)
     for (int v = 0; v < nv; ++v)
       acc[r][v] = _mm256_setzero_si256();
-  for (int64_t g = 0; g < kq; ++g) {
+  FOR_EACH_GROUP(win, a, w, ldw) {
     __m256i b[NV];
     for (int v = 0; v < nv; ++v)
-      b[v] = _mm256_loadu_si256((const __m256i *)(w + (g * ldw + v * VW) * 4));
+      b[v] = _mm256_loadu_si256((const __m256i *)(w + v * VW * 4));
     for (int r = 0; r < rows; ++r) {
-      __m256i x = _mm256_set1_epi32(load32(a + r * lda + g * 4) ^ flip);
+      __m256i x = _mm256_set1_epi32(load32(ap[r] + g * 4) ^ flip);
       for (int v = 0; v < nv; ++v)
         acc[r][v] = _mm256_dpbusd_avx_epi32(acc[r][v], x, b[v]);
     }
   }
+  END_FOR_EACH_GROUP
   for (int r = 0; r < rows; ++r)
     for (int v = 0; v < nv; ++v)
       _mm256_storeu_si256((__m256i *)(out[r] + v * VW), acc[r][v]);
 }
 #elif FULCRUM_KERNEL_ISA == 256
 static inline __attribute__((always_inline)) void
-tile(int rows, int nv, int64_t kq, const uint8_t *a, int64_t lda,
+tile(int rows, int nv, const Window *win, const uint8_t *const *a,
      const int8_t *w, int64_t ldw, int32_t flip, int exact,
-     int32_t out[MR][NV * VW]) {
-  __m256i acc[MR][NV];
+     int32_t out[TR][NV * VW]) {
+  __m256i acc[TR][NV];
   const __m256i ones = _mm256_set1_epi16(1);
   for (int r = 0; r < rows; ++r)
     for (int v = 0; v < nv; ++v)
       acc[r][v] = _mm256_setzero_si256();
-  for (int64_t g = 0; g < kq; ++g) {
+  FOR_EACH_GROUP(win, a, w, ldw) {
     __m256i b[NV];
     for (int v = 0; v < nv; ++v)
-      b[v] = _mm256_loadu_si256((const __m256i *)(w + (g * ldw + v * VW) * 4));
+      b[v] = _mm256_loadu_si256((const __m256i *)(w + v * VW * 4));
     for (int r = 0; r < rows; ++r) {
-      int32_t word = load32(a + r * lda + g * 4) ^ flip;
+      int32_t word = load32(ap[r] + g * 4) ^ flip;
       if (!exact) {
         __m256i x = _mm256_set1_epi32(word);
         for (int v = 0; v < nv; ++v)
@@ -151,39 +180,43 @@ tile(int rows, int nv, int64_t kq, const uint8_t *a, int64_t lda,
       }
     }
   }
+  END_FOR_EACH_GROUP
   for (int r = 0; r < rows; ++r)
     for (int v = 0; v < nv; ++v)
       _mm256_storeu_si256((__m256i *)(out[r] + v * VW), acc[r][v]);
 }
 #else
 static inline __attribute__((always_inline)) void
-tile(int rows, int nv, int64_t kq, const uint8_t *a, int64_t lda,
+tile(int rows, int nv, const Window *win, const uint8_t *const *a,
      const int8_t *w, int64_t ldw, int32_t flip, int exact,
-     int32_t out[MR][NV * VW]) {
+     int32_t out[TR][NV * VW]) {
   (void)exact;
   for (int r = 0; r < rows; ++r)
-    for (int c = 0; c < nv * VW; ++c) {
-      int32_t sum = 0;
-      for (int64_t g = 0; g < kq; ++g)
+    for (int c = 0; c < nv * VW; ++c)
+      out[r][c] = 0;
+  FOR_EACH_GROUP(win, a, w, ldw) {
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < nv * VW; ++c)
         for (int t = 0; t < 4; ++t)
-          sum += (int32_t)(uint8_t)(a[r * lda + g * 4 + t] ^ (uint8_t)flip) *
-                 (int32_t)w[(g * ldw + c) * 4 + t];
-      out[r][c] = sum;
-    }
+          out[r][c] += (int32_t)(uint8_t)(ap[r][g * 4 + t] ^ (uint8_t)flip) *
+                       (int32_t)w[c * 4 + t];
+  }
+  END_FOR_EACH_GROUP
 }
 #endif
 
 /* Dispatches run-time tile sizes to tiles specialized for them. */
-static void tileSizes(int rows, int nv, int64_t kq, const uint8_t *a,
-                      int64_t lda, const int8_t *w, int64_t ldw, int32_t flip,
-                      int exact, int32_t out[MR][NV * VW]) {
+static inline __attribute__((always_inline)) void
+tileSizes(int rows, int nv, const Window *win, const uint8_t *const *a,
+          const int8_t *w, int64_t ldw, int32_t flip, int exact,
+          int32_t out[TR][NV * VW]) {
 /* u8 activations (flip 0) are broadcast straight from memory. */
 #define CASE(R, V)                                                             \
   case (R)*8 + (V):                                                            \
     if (flip)                                                                  \
-      tile(R, V, kq, a, lda, w, ldw, flip, exact, out);                        \
+      tile(R, V, win, a, w, ldw, flip, exact, out);                            \
     else                                                                       \
-      tile(R, V, kq, a, lda, w, ldw, 0, exact, out);                           \
+      tile(R, V, win, a, w, ldw, 0, exact, out);                               \
     return;
 #define ROW(R) CASE(R, 1) CASE(R, 2) CASE(R, 3) CASE(R, 4)
   switch (rows * 8 + nv) {
@@ -194,6 +227,17 @@ static void tileSizes(int rows, int nv, int64_t kq, const uint8_t *a,
     ROW(4)
     ROW(5)
     ROW(6)
+#endif
+#if TR > MR
+    /* Narrow tiles (one or two vectors) take up to TR pixels. */
+#define NARROW(R) CASE(R, 1) CASE(R, 2)
+    NARROW(7)
+    NARROW(8)
+    NARROW(9)
+    NARROW(10)
+    NARROW(11)
+    NARROW(12)
+#undef NARROW
 #endif
   default:
     return;
@@ -241,7 +285,7 @@ storeRow(const int32_t *acc, const int32_t *comp, const float *mult, int cols,
 
 /* Writes rows x cols sums of a tile (channels f0...) to y, pixel rows
  * ldy elements apart. */
-static void storeTile(const int32_t in[MR][NV * VW], int rows, int cols,
+static void storeTile(const int32_t in[TR][NV * VW], int rows, int cols,
                       int64_t f0, const Epilogue *e, void *y, int64_t ldy) {
   const int32_t *comp = e->comp + f0;
   const float *mult = e->mult ? e->mult + f0 : 0;
@@ -253,6 +297,19 @@ static void storeTile(const int32_t in[MR][NV * VW], int rows, int cols,
     else
       storeRow(in[r], comp, mult, cols, e, (uint8_t *)y + r * ldy + f0);
   }
+}
+
+/* Byte loops the compiler vectorizes (no C library here). */
+static inline void copyBytes(uint8_t *__restrict dst,
+                             const uint8_t *__restrict src, int64_t n) {
+  for (int64_t k = 0; k < n; ++k)
+    dst[k] = src[k];
+}
+
+static inline void fillBytes(uint8_t *__restrict dst, uint8_t value,
+                             int64_t n) {
+  for (int64_t k = 0; k < n; ++k)
+    dst[k] = value;
 }
 
 /* Copies n bytes, or writes the padding byte when `inside` is false.
@@ -345,20 +402,64 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   /* 1x1 windows at unit stride over whole words read the image itself. */
   int direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && C % 4 == 0 &&
                H == OH && W == OW && top == 0 && left == 0;
+  /* Other windows over whole words read it in place too, one run of C
+   * bytes per (kh, kw), from the image or, when the window reaches past
+   * it, from a copy padded with the pad byte in the workspace (when all
+   * the images fit there). The rest pack im2col rows per chunk. */
+  int64_t Hp = (OH - 1) * sh + (KH - 1) * dh + 1;
+  int64_t Wp = (OW - 1) * sw + (KW - 1) * dw + 1;
+  int padded = top > 0 || left > 0 || Hp > H || Wp > W;
+  Hp = Hp > H + top ? Hp : H + top;
+  Wp = Wp > W + left ? Wp : W + left;
+  int inPlace = !direct && C % 4 == 0 && KH * KW <= 64 &&
+                (!padded || N * Hp * Wp * C <= SLOTS * CHUNK);
+  int64_t rowBytes = inPlace && padded ? Wp * C : W * C;
+  const uint8_t *source = (const uint8_t *)x;
+  int64_t imageBytes = H * W * C;
+  if (inPlace && padded) {
+    uint8_t *copy = (uint8_t *)workspace;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t h = 0; h < Hp; ++h) {
+        uint8_t *dst = copy + (n * Hp + h) * rowBytes;
+        int64_t ih = h - top;
+        if (ih < 0 || ih >= H) {
+          fillBytes(dst, (uint8_t)pad, rowBytes);
+          continue;
+        }
+        int64_t inside = W < Wp - left ? W : Wp - left;
+        fillBytes(dst, (uint8_t)pad, left * C);
+        copyBytes(dst + left * C, source + (n * H + ih) * W * C, inside * C);
+        fillBytes(dst + (left + inside) * C, (uint8_t)pad,
+                  (Wp - left - inside) * C);
+      }
+    source = copy;
+    imageBytes = Hp * Wp * C;
+  }
+  int64_t offsets[64] = {0};
+  Window win = {1, kp / 4, offsets};
+  if (inPlace) {
+    win.segments = KH * KW;
+    win.groups = C / 4;
+    for (int64_t kh = 0; kh < KH; ++kh)
+      for (int64_t kw = 0; kw < KW; ++kw)
+        offsets[kh * KW + kw] = kh * dh * rowBytes + kw * dw * C;
+  }
   int64_t threads = omp_get_max_threads();
   threads = threads < SLOTS ? threads : SLOTS;
   int parallel = N * pixels * F * K >= (1 << 20);
-  int64_t chunk = direct ? pixels : CHUNK / kp;
-  chunk = chunk < MR ? MR : chunk / MR * MR;
+  int64_t chunk = direct || inPlace ? pixels : CHUNK / kp;
+  /* Pixels per register tile: up to TR when the channels fit two vectors. */
+  int64_t mr = Fp <= 2 * VW ? TR : MR;
+  chunk = chunk < mr ? mr : chunk / mr * mr;
   /* With fewer images than twice the threads, each image splits into
    * nearly equal chunks of whole register tiles, two per thread when there
    * are enough tiles, else one, so that the threads share the work (the
    * pixels' results do not depend on the chunks). */
   if (parallel && threads > 1 && N < 2 * threads) {
-    int64_t tiles = (pixels + MR - 1) / MR;
+    int64_t tiles = (pixels + mr - 1) / mr;
     int64_t perImage = (tiles >= 8 * threads ? 2 * threads : threads) / N;
     perImage = perImage < 1 ? 1 : perImage;
-    int64_t even = (tiles + perImage - 1) / perImage * MR;
+    int64_t even = (tiles + perImage - 1) / perImage * mr;
     chunk = even < chunk ? even : chunk;
   }
   if (chunk > pixels)
@@ -377,11 +478,12 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   for (int64_t t = 0; t < tasks; ++t) {
     int64_t n = t / chunks, p0 = (t % chunks) * chunk;
     int64_t count = pixels - p0 < chunk ? pixels - p0 : chunk;
-    const uint8_t *image = (const uint8_t *)x + n * H * W * C;
+    const uint8_t *image = source + n * imageBytes;
     const uint8_t *a;
     int64_t lda = kp;
-    if (direct) {
+    if (direct || inPlace) {
       a = image + p0 * C;
+      lda = C;
     } else {
       uint8_t *slot =
           (uint8_t *)workspace + (int64_t)omp_get_thread_num() * CHUNK;
@@ -389,19 +491,26 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
                (uint8_t)pad, p0, count, kp, slot);
       a = slot;
     }
-    int32_t sums[MR][NV * VW] __attribute__((aligned(64)));
+    int32_t sums[TR][NV * VW] __attribute__((aligned(64)));
     uint8_t *out = (uint8_t *)y + (n * pixels + p0) * F * elementBytes;
-    for (int64_t p = 0; p < panels; ++p) {
-      int64_t width = Fp - p * PANEL < PANEL ? Fp - p * PANEL : PANEL;
-      const int8_t *panel = (const int8_t *)w + p * PANEL * kp;
-      int ex = p < 64 ? exactPanel[p] : 1;
-      for (int64_t i = 0; i < count; i += MR) {
-        int rows = count - i < MR ? (int)(count - i) : MR;
+    for (int64_t i = 0; i < count; i += mr) {
+      int rows = count - i < mr ? (int)(count - i) : (int)mr;
+      /* Each pixel's first k byte: its window's top left corner. */
+      const uint8_t *rowPtr[TR];
+      for (int r = 0; r < rows; ++r) {
+        int64_t q = p0 + i + r;
+        rowPtr[r] = inPlace ? image + (q / OW * sh * rowBytes + q % OW * sw * C)
+                            : a + (i + r) * lda;
+      }
+      for (int64_t p = 0; p < panels; ++p) {
+        int64_t width = Fp - p * PANEL < PANEL ? Fp - p * PANEL : PANEL;
+        const int8_t *panel = (const int8_t *)w + p * PANEL * kp;
+        int ex = p < 64 ? exactPanel[p] : 1;
         for (int64_t v0 = 0; v0 < width; v0 += NV * VW) {
           int64_t cw = width - v0 < NV * VW ? width - v0 : NV * VW;
           int64_t f0 = p * PANEL + v0;
-          tileSizes(rows, (int)(cw / VW), kp / 4, a + i * lda, lda,
-                    panel + v0 * 4, width, flip, ex, sums);
+          tileSizes(rows, (int)(cw / VW), &win, rowPtr, panel + v0 * 4, width,
+                    flip, ex, sums);
           int cols = F - f0 < cw ? (int)(F - f0) : (int)cw;
           if (cols > 0)
             storeTile(sums, rows, cols, f0, &e, out + i * F * elementBytes, F);
@@ -552,19 +661,6 @@ depthwiseRow(const uint8_t *const *rows, const float *weights,
       storeRow(&acc, bias + c0, e->mult + c0, 1, e,
                out + (ow * C + c0) * elementBytes);
     }
-}
-
-/* Byte loops the compiler vectorizes (no C library here). */
-static inline void copyBytes(uint8_t *__restrict dst,
-                             const uint8_t *__restrict src, int64_t n) {
-  for (int64_t k = 0; k < n; ++k)
-    dst[k] = src[k];
-}
-
-static inline void fillBytes(uint8_t *__restrict dst, uint8_t value,
-                             int64_t n) {
-  for (int64_t k = 0; k < n; ++k)
-    dst[k] = value;
 }
 
 /* Depthwise: y[N][OH][OW][C] = dwconv(x[N][H][W][C], w) with one filter

@@ -167,9 +167,16 @@ convs = [
     (1, 4, 36, 70, 20, 3, 3, (0, 0, 0, 0), (1, 1), (1, 1), False, "u8", True, True),
     (1, 3, 30, 30, 16, 7, 7, (3, 3, 3, 3), (2, 2), (1, 1), False, "u8", True, False),
     # Channels-last: two weight panels (64 + 16 channels, 72 used), 1x1
-    # read in place with s8 input, and a strided 1x1 that packs its rows.
+    # read in place with s8 input, and a strided 1x1 whose windows are
+    # read in place as runs of C bytes.
     (2, 32, 6, 7, 72, 1, 1, (0, 0, 0, 0), (1, 1), (1, 1), True, "u8", False, False),
     (1, 24, 11, 11, 130, 1, 1, (0, 0, 0, 0), (2, 2), (1, 1), False, "s8", True, True),
+    # Windows over whole words (C % 4 == 0) read from a padded copy of the
+    # images: s8 input (its pad byte flipped like the rest), asymmetric
+    # padding, stride and dilation, tiles that span output rows (OW = 5).
+    (2, 12, 9, 11, 24, 3, 3, (2, 1, 0, 3), (1, 2), (2, 1), True, "u8", True, False),
+    # Images whose padded copies do not fit the workspace pack im2col rows.
+    (2, 64, 180, 180, 5, 3, 3, (1, 1, 1, 1), (1, 1), (1, 1), False, "f32", False, False),
 ]
 for i, (n, c, h, wd, f, kh, kw, pads, strides, dil, signed, outk, relu, small) in enumerate(convs):
     if signed:
