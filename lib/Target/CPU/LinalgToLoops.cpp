@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace fulcrum {
@@ -64,6 +65,157 @@ std::optional<unsigned> getContiguousLoop(linalg::LinalgOp op) {
     }
   }
   return p;
+}
+
+/// Reduction points up to which a window is unrolled into the payload.
+constexpr int64_t kMaxWindow = 16;
+
+/// `memref` read through `map` (over the loops of sizes `loops`), as a
+/// subview and a map without constant terms: d0 * 2 + 1 reads the subview
+/// that starts one element in through d0 * 2. (Tiling into parallel loops
+/// offsets each operand's subview by its map at the tile's origin,
+/// constants included, and then reads it through the whole map again, so a
+/// constant would count twice.) A dimension read by a loop alone is cut to
+/// that loop's size, since linalg takes loop sizes from such dimensions: a
+/// stride-1 window's point (0, 0) reads d0 from an input larger than the
+/// output.
+std::pair<Value, AffineMap> shiftConstants(OpBuilder &b, Location loc,
+                                           Value memref, AffineMap map,
+                                           ArrayRef<OpFoldResult> loops) {
+  SmallVector<AffineExpr> zeros(map.getNumDims(),
+                                getAffineConstantExpr(0, b.getContext()));
+  AffineMap origin = map.replaceDimsAndSymbols(zeros, {}, 0, 0);
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  SmallVector<AffineExpr> results;
+  bool view = false;
+  for (auto [d, expr] : llvm::enumerate(map.getResults())) {
+    auto constant = dyn_cast<AffineConstantExpr>(origin.getResult(d));
+    int64_t c = constant ? constant.getValue() : 0;
+    results.push_back(expr - c);
+    offsets.push_back(b.getIndexAttr(c));
+    strides.push_back(b.getIndexAttr(1));
+    OpFoldResult size = memref::getMixedSize(b, loc, memref, d);
+    if (auto dim = dyn_cast<AffineDimExpr>(results.back())) {
+      OpFoldResult loop = loops[dim.getPosition()];
+      view |= c != 0 || !isEqualConstantIntOrValue(size, loop);
+      sizes.push_back(loop);
+      continue;
+    }
+    view |= c != 0;
+    if (auto attr = getConstantIntValue(size))
+      sizes.push_back(b.getIndexAttr(*attr - c));
+    else
+      sizes.push_back(
+          b.create<arith::SubIOp>(loc, cast<Value>(size),
+                                  b.create<arith::ConstantIndexOp>(loc, c))
+              .getResult());
+  }
+  AffineMap shifted =
+      AffineMap::get(map.getNumDims(), 0, results, b.getContext());
+  if (!view)
+    return {memref, shifted};
+  return {b.create<memref::SubViewOp>(loc, memref, offsets, sizes, strides),
+          shifted};
+}
+
+/// The small static reduction (a pooling window) of `op`, unrolled: a
+/// parallel linalg.generic over `op`'s parallel loops whose payload applies
+/// `op`'s payload once per reduction point, in the order the loops would
+/// visit them, to operands that read each point through its own map. So the
+/// results are bit-identical, and the innermost loop holds no reduction
+/// carried through memory: each output element is independent, and LLVM
+/// vectorizes the loop (a channels-last window over bytes was otherwise
+/// fully unrolled into scalar code before the vectorizer saw it). Nothing
+/// happens to ops without reductions, with a dynamic or larger reduction,
+/// with several outputs, or whose payload reads loop indices.
+FailureOr<linalg::LinalgOp> unrollSmallWindow(IRRewriter &rewriter,
+                                              linalg::LinalgOp op) {
+  if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0 ||
+      op.getNumParallelLoops() == 0 || op.hasIndexSemantics() ||
+      op->getNumRegions() != 1)
+    return failure();
+  auto iterators = op.getIteratorTypesArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<unsigned> reductionDims, parallelDims;
+  int64_t points = 1;
+  for (auto [d, iterator] : llvm::enumerate(iterators)) {
+    if (iterator == utils::IteratorType::parallel) {
+      parallelDims.push_back(d);
+      continue;
+    }
+    if (ShapedType::isDynamic(ranges[d]))
+      return failure();
+    reductionDims.push_back(d);
+    points *= ranges[d];
+  }
+  if (points > kMaxWindow)
+    return failure();
+  MLIRContext *ctx = op.getContext();
+  unsigned loops = op.getNumLoops();
+  // Old loop d becomes new loop position (parallel) or a constant.
+  SmallVector<AffineExpr> replacement(loops);
+  for (auto [i, d] : llvm::enumerate(parallelDims))
+    replacement[d] = getAffineDimExpr(i, ctx);
+  // The operands the payload reads (a pooling window's shape is not).
+  SmallVector<OpOperand *> read;
+  for (OpOperand *operand : op.getDpsInputOperands())
+    if (op.payloadUsesValueFromOperand(operand))
+      read.push_back(operand);
+  OpOperand *init = op.getDpsInitOperand(0);
+  AffineMap initMap = op.getMatchingIndexingMap(init);
+  for (unsigned d : reductionDims)
+    if (initMap.isFunctionOfDim(d))
+      return failure();
+  rewriter.setInsertionPoint(op);
+  SmallVector<OpFoldResult> loopSizes;
+  for (auto [d, range] :
+       llvm::enumerate(op.createLoopRanges(rewriter, op.getLoc())))
+    if (iterators[d] == utils::IteratorType::parallel)
+      loopSizes.push_back(range.size);
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  SmallVector<int64_t> index(reductionDims.size(), 0);
+  for (int64_t point = 0; point < points; ++point) {
+    for (auto [k, d] : llvm::enumerate(reductionDims))
+      replacement[d] = getAffineConstantExpr(index[k], ctx);
+    for (OpOperand *operand : read) {
+      AffineMap map = op.getMatchingIndexingMap(operand).replaceDimsAndSymbols(
+          replacement, {}, parallelDims.size(), 0);
+      auto [source, shifted] =
+          shiftConstants(rewriter, op.getLoc(), operand->get(), map, loopSizes);
+      inputs.push_back(source);
+      maps.push_back(shifted);
+    }
+    // The next point in the loops' (lexicographic) order.
+    for (int64_t k = static_cast<int64_t>(index.size()) - 1; k >= 0; --k) {
+      if (++index[k] < ranges[reductionDims[k]])
+        break;
+      index[k] = 0;
+    }
+  }
+  maps.push_back(
+      initMap.replaceDimsAndSymbols(replacement, {}, parallelDims.size(), 0));
+  SmallVector<utils::IteratorType> newIterators(parallelDims.size(),
+                                                utils::IteratorType::parallel);
+  Block *body = op.getBlock();
+  auto generic = rewriter.create<linalg::GenericOp>(
+      op.getLoc(), op->getResultTypes(), inputs, ValueRange{init->get()}, maps,
+      newIterators, [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value acc = args.back();
+        for (int64_t point = 0; point < points; ++point) {
+          IRMapping mapping;
+          for (auto [i, operand] : llvm::enumerate(read))
+            mapping.map(body->getArgument(operand->getOperandNumber()),
+                        args[point * read.size() + i]);
+          mapping.map(body->getArgument(init->getOperandNumber()), acc);
+          for (Operation &inner : body->without_terminator())
+            b.clone(inner, mapping);
+          acc = mapping.lookup(body->getTerminator()->getOperand(0));
+        }
+        b.create<linalg::YieldOp>(loc, acc);
+      });
+  rewriter.replaceOp(op, generic->getResults());
+  return cast<linalg::LinalgOp>(generic.getOperation());
 }
 
 /// How an op's loops are lowered.
@@ -194,6 +346,12 @@ struct CPULinalgToLoopsPass
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : ops) {
+      if (FailureOr<linalg::LinalgOp> unrolled =
+              unrollSmallWindow(rewriter, op);
+          succeeded(unrolled)) {
+        op = *unrolled;
+        ++numWindowsUnrolled;
+      }
       if (std::optional<unsigned> inner = getContiguousLoop(op)) {
         if (failed(moveInnermost(rewriter, op, *inner)))
           return signalPassFailure();

@@ -331,6 +331,16 @@ def CPULinalgToLoops : Pass<"fulcrum-cpu-linalg-to-loops", "::mlir::func::FuncOp
     Each point is still computed by one thread in the same order, so the
     results do not depend on the thread count.
 
+    A small static reduction (a pooling window of at most 16 points, a
+    global pool over a 4x4 map) is unrolled into the payload first: the op
+    becomes a parallel `linalg.generic` that reads each window point through
+    its own indexing map and applies the payload once per point, in the
+    loops' order, so the results are bit-identical. Each output element is
+    then independent, and LLVM vectorizes the innermost loop; a window
+    reduction carried through memory was fully unrolled into scalar code
+    first (the Fashion-MNIST CNN's channels-last 2x2 max pool over bytes took
+    8.8 us; unrolled, 0.3 us).
+
     ```mlir
     linalg.generic {iterator_types = ["parallel", "parallel"]}
         ins(%a : memref<512x1024xf32>) outs(%b : memref<512x1024xf32>) ...
@@ -353,7 +363,9 @@ def CPULinalgToLoops : Pass<"fulcrum-cpu-linalg-to-loops", "::mlir::func::FuncOp
     Statistic<"numGuarded", "num-guarded",
               "Ops parallel only when their run-time size is large">,
     Statistic<"numInterchanged", "num-interchanged",
-              "Ops whose unit-stride loop moved innermost">
+              "Ops whose unit-stride loop moved innermost">,
+    Statistic<"numWindowsUnrolled", "num-windows-unrolled",
+              "Ops whose small reduction window was unrolled into the payload">
   ];
 }
 
