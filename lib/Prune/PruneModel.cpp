@@ -258,6 +258,14 @@ SmallVector<unsigned> Pruner::allocate() {
     }
     if (best < 0)
       break;
+    // When every chunk left overshoots a MAC target by more than 2% of the
+    // model, the closer of stopping short and overshooting wins: a 10%
+    // target whose only chunk left halves a 32-channel group stops at 7%
+    // rather than removing 46%.
+    if (bestOver && step[best] >= lanes &&
+        macs0 * (1 - options.macReduction) - bestMacs >
+            macs - macs0 * (1 - options.macReduction))
+      break;
     // A chunk of a group smaller than two vectors that overshoots a MAC
     // target by more than 2% of the model gives way to the smallest count
     // that meets it, in the coarsest multiple (half the step, a quarter,
