@@ -274,7 +274,9 @@ std::string html(const SearchResult &r, const SearchOptions &o) {
     os << llvm::formatv("<tr><td>{0}</td><td>{1:+F2}</td><td>{2:F4}</td>"
                         "<td>{3:F3}</td><td>{4}</td></tr>\n",
                         escape(k.knob), k.lossPp, k.gainMs, k.measuredMs,
-                        k.chosen           ? "applied"
+                        k.addedInCombination
+                            ? "applied: slower alone, faster in combination"
+                        : k.chosen         ? "applied"
                         : k.backedOff      ? "backed off"
                         : k.measuredSlower ? "measured slower alone"
                                            : "not taken");
@@ -343,13 +345,15 @@ llvm::Error writeReport(const SearchResult &r, const SearchOptions &o) {
   }
   llvm::json::Array knobs;
   for (const KnobDecision &k : r.knobs)
-    knobs.push_back(llvm::json::Object{{"knob", k.knob},
-                                       {"loss_pp", round6(k.lossPp)},
-                                       {"gain_ms", round6(k.gainMs)},
-                                       {"measured_ms", round6(k.measuredMs)},
-                                       {"measured_slower", k.measuredSlower},
-                                       {"chosen", k.chosen},
-                                       {"backed_off", k.backedOff}});
+    knobs.push_back(
+        llvm::json::Object{{"knob", k.knob},
+                           {"loss_pp", round6(k.lossPp)},
+                           {"gain_ms", round6(k.gainMs)},
+                           {"measured_ms", round6(k.measuredMs)},
+                           {"measured_slower", k.measuredSlower},
+                           {"chosen", k.chosen},
+                           {"backed_off", k.backedOff},
+                           {"added_in_combination", k.addedInCombination}});
   llvm::json::Array contractions;
   for (const std::string &c : r.contractions)
     contractions.push_back(c);

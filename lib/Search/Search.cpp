@@ -793,13 +793,16 @@ llvm::Expected<SearchResult> Searcher::run() {
   // the held-out budget holds.
   stepName = "4/4 combine";
   std::vector<const Knob *> backedOff;
+  int combinedPoint = -1;
   for (int attempt = 0; !chosen.empty() && attempt < 16; ++attempt) {
     auto id = evaluate(combine(chosen), attempt ? "back-off" : "combined");
     if (!id)
       return id.takeError();
     const Point &p = result.points[*id];
-    if (p.withinBudget)
+    if (p.withinBudget) {
+      combinedPoint = *id;
       break;
+    }
     stepName = "4/4 back off";
     bool accuracyMissed =
         options.accuracyBudget >= 0 &&
@@ -835,6 +838,36 @@ llvm::Expected<SearchResult> Searcher::run() {
     chosen.erase(worst);
   }
 
+  // Precision knobs measured slower alone can pay in combination: alone,
+  // an int8 layer between fp32 ones converts its input and output; among
+  // int8 neighbours it does not. Each such knob (in the knobs' order) is
+  // added to the combination within budget, measured, and kept when the
+  // combination gets at least 1% faster.
+  std::vector<const Knob *> added;
+  if (combinedPoint >= 0) {
+    double bestMs = result.points[combinedPoint].measuredMs;
+    for (Knob &k : knobs) {
+      if (!k.measuredSlower || k.delta.int8Layers.empty() ||
+          llvm::is_contained(chosen, &k) ||
+          (options.accuracyBudget >= 0 &&
+           lossSum + std::max(0.0, k.lossPp) > options.accuracyBudget))
+        continue;
+      stepName = "4/4 refine";
+      std::vector<const Knob *> trial = chosen;
+      trial.push_back(&k);
+      auto id = evaluate(combine(trial), "refine");
+      if (!id)
+        return id.takeError();
+      const Point &p = result.points[*id];
+      if (p.withinBudget && p.measuredMs < 0.99 * bestMs) {
+        chosen = trial;
+        added.push_back(&k);
+        lossSum += std::max(0.0, k.lossPp);
+        bestMs = p.measuredMs;
+      }
+    }
+  }
+
   for (const Knob &k : knobs) {
     KnobDecision d;
     d.knob = k.name;
@@ -843,6 +876,7 @@ llvm::Expected<SearchResult> Searcher::run() {
     d.chosen = llvm::is_contained(chosen, &k);
     d.backedOff = llvm::is_contained(backedOff, &k);
     d.measuredSlower = k.measuredSlower;
+    d.addedInCombination = llvm::is_contained(added, &k);
     d.measuredMs = result.points[k.point].measuredMs;
     result.knobs.push_back(d);
   }

@@ -140,6 +140,8 @@ struct KnobDecision {
   /// The knob alone, measured; slower: not below the original's.
   double measuredMs = 0;
   bool chosen = false, backedOff = false, measuredSlower = false;
+  /// Measured slower alone, but the combination got faster with it.
+  bool addedInCombination = false;
 };
 
 struct SearchResult {
