@@ -166,6 +166,21 @@ FailureOr<linalg::LinalgOp> unrollSmallWindow(IRRewriter &rewriter,
   for (unsigned d : reductionDims)
     if (initMap.isFunctionOfDim(d))
       return failure();
+  // No point may read at a negative offset from the parallel loops' origin
+  // (its subview starts there).
+  for (int64_t point = 0; point < points; ++point) {
+    SmallVector<int64_t> at(loops, 0);
+    int64_t rest = point;
+    for (int64_t k = static_cast<int64_t>(reductionDims.size()) - 1; k >= 0;
+         --k) {
+      at[reductionDims[k]] = rest % ranges[reductionDims[k]];
+      rest /= ranges[reductionDims[k]];
+    }
+    for (OpOperand *operand : read)
+      for (int64_t v : op.getMatchingIndexingMap(operand).compose(at))
+        if (v < 0)
+          return failure();
+  }
   rewriter.setInsertionPoint(op);
   SmallVector<OpFoldResult> loopSizes;
   for (auto [d, range] :
@@ -210,7 +225,7 @@ FailureOr<linalg::LinalgOp> unrollSmallWindow(IRRewriter &rewriter,
           mapping.map(body->getArgument(init->getOperandNumber()), acc);
           for (Operation &inner : body->without_terminator())
             b.clone(inner, mapping);
-          acc = mapping.lookup(body->getTerminator()->getOperand(0));
+          acc = mapping.lookupOrDefault(body->getTerminator()->getOperand(0));
         }
         b.create<linalg::YieldOp>(loc, acc);
       });
