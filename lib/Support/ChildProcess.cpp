@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 
 // The sanitizers' hook run before a process dies of a report; libFuzzer
 // writes its crash file from it. Present only in sanitized programs.
@@ -36,21 +37,29 @@ constexpr int kOutOfMemoryExit = 125;
 
 } // namespace
 
-uint64_t getResidentBytes() {
+namespace {
+
+/// The process's address space and resident set in bytes (0 when unknown).
+std::pair<uint64_t, uint64_t> getMemoryBytes() {
   int fd = ::open("/proc/self/statm", O_RDONLY);
   if (fd < 0)
-    return 0;
+    return {0, 0};
   char text[128];
   ssize_t n = ::read(fd, text, sizeof text - 1);
   ::close(fd);
   if (n <= 0)
-    return 0;
+    return {0, 0};
   text[n] = 0;
   unsigned long long size = 0, resident = 0;
   if (std::sscanf(text, "%llu %llu", &size, &resident) != 2)
-    return 0;
-  return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    return {0, 0};
+  uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  return {size * page, resident * page};
 }
+
+} // namespace
+
+uint64_t getResidentBytes() { return getMemoryBytes().second; }
 
 namespace {
 
@@ -85,13 +94,17 @@ childMain(int fd, llvm::function_ref<llvm::Expected<std::string>()> work,
   if (memoryLimitBytes) {
     // The address space where that works (a sanitizer's shadow memory
     // takes terabytes of it), and the resident set, sampled, everywhere.
+    // Both on top of what the parent held at the fork, which the child
+    // shares: a search that has compiled and run many models is large.
+    auto [size, resident] = getMemoryBytes();
     if (!__sanitizer_set_death_callback) {
-      struct rlimit limit = {memoryLimitBytes, memoryLimitBytes};
+      struct rlimit limit = {size + memoryLimitBytes, size + memoryLimitBytes};
       ::setrlimit(RLIMIT_AS, &limit);
     }
-    std::thread([memoryLimitBytes] {
+    uint64_t residentLimit = resident + memoryLimitBytes;
+    std::thread([residentLimit] {
       for (;;) {
-        if (getResidentBytes() > memoryLimitBytes)
+        if (getResidentBytes() > residentLimit)
           ::_exit(kOutOfMemoryExit);
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
