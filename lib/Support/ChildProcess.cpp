@@ -35,10 +35,6 @@ llvm::Error error(const llvm::Twine &message) {
 /// The exit status of a child that exceeded its memory limit.
 constexpr int kOutOfMemoryExit = 125;
 
-} // namespace
-
-namespace {
-
 /// The process's address space and resident set in bytes (0 when unknown).
 std::pair<uint64_t, uint64_t> getMemoryBytes() {
   int fd = ::open("/proc/self/statm", O_RDONLY);
