@@ -50,6 +50,12 @@ def log(*args):
 
 # ---------------------------------------------------------------- prepare --
 
+def matches(name, spec):
+    """Whether a conformance model's suite/name matches the filter: any of
+    its comma-separated parts ('' matches all)."""
+    return any(part in name for part in spec.split(","))
+
+
 def target_flags(target, chip):
     return ["--target=" + target] + (["--gpu-chip=" + chip]
                                       if target == "nvptx" else [])
@@ -100,7 +106,7 @@ def prepare_conformance(args, compiler, bundle):
     for suite in SUITES:
         for name in sorted(os.listdir(os.path.join(args.data, suite))):
             full = suite + "/" + name
-            if args.filter in full:
+            if matches(full, args.filter):
                 tests.append((suite, name))
     log("conformance: %d models match '%s'" % (len(tests), args.filter))
 
@@ -211,6 +217,13 @@ def prepare_models(args, compiler, bundle):
             entry["compiled"][target] = error or "ok"
             log("%s: %s %s (%.1f s)" % (name, target, error or "compiled",
                                         time.time() - start))
+            if args.baseline_flags and not error:
+                # The same model compiled with other flags, run beside it.
+                error = compile_one(compiler, onnx_file,
+                                    base + "-" + target + "-baseline.so",
+                                    target_flags(target, args.chip) +
+                                    args.baseline_flags.split())
+                entry["compiled"][target + "-baseline"] = error or "ok"
         entries.append(entry)
     return entries
 
@@ -221,6 +234,7 @@ def prepare(args):
     os.makedirs(bundle, exist_ok=True)
     args.work = args.work or os.path.join(bundle + ".work")
     manifest = {"chip": args.chip, "targets": args.targets,
+                "baseline_flags": args.baseline_flags,
                 "conformance": prepare_conformance(args, compiler, bundle)
                 if args.filter != "none" else [],
                 "models": prepare_models(args, compiler, bundle)}
@@ -297,8 +311,10 @@ def run_one(artifact, data):
 
 def run_conformance(args, bundle, manifest, target):
     tests = [e for e in manifest["conformance"]
-             if e["compiled"].get(target) == "ok" and args.filter in e["name"]]
-    chosen = [e for e in manifest["conformance"] if args.filter in e["name"]]
+             if e["compiled"].get(target) == "ok" and matches(e["name"],
+                                                              args.filter)]
+    chosen = [e for e in manifest["conformance"]
+              if matches(e["name"], args.filter)]
     skipped = sum(1 for e in chosen if "skip" in e)
     # Failures the CPU target shares (test-data bugs, unsupported cases).
     known = set()
@@ -412,11 +428,12 @@ def run_model_child(artifact, inputs, reference, repeat):
     return 0
 
 
-def model_child(args, base, target, env=None):
+def model_child(args, base, target, env=None, suffix=""):
     """Runs one benchmark model's `model` child (raises TimeoutExpired)."""
     return subprocess.run(
         [sys.executable, os.path.abspath(__file__), "model",
-         base + "-" + target + ".so", base + "-input.npz", base + "-cpu.npz",
+         base + "-" + target + suffix + ".so", base + "-input.npz",
+         base + "-cpu.npz",
          str(args.repeat)],
         capture_output=True, text=True, errors="replace",
         timeout=args.model_timeout, env=env)
@@ -462,6 +479,23 @@ def run_models(args, bundle, manifest, target):
                 split = ("; per call (profiled, %d calls): %d launches, "
                          "copies in %.3f ms, kernels %.3f ms, copies out "
                          "%.3f ms" % (calls, *numbers))
+        if entry["compiled"].get(target + "-baseline") == "ok":
+            try:
+                q = model_child(args, base, target, suffix="-baseline")
+                line = [l for l in q.stdout.splitlines()
+                        if l.startswith("RESULT ")]
+                if q.returncode == 0 and line:
+                    b = json.loads(line[0][7:])
+                    split += ("; baseline (%s): %s, median %.3f ms, "
+                              "baseline / this %.2fx"
+                              % (manifest.get("baseline_flags"),
+                                 "matches" if b["match"] else "MISMATCH",
+                                 b["median_ms"],
+                                 b["median_ms"] / r["median_ms"]))
+                else:
+                    split += "; baseline failed"
+            except subprocess.TimeoutExpired:
+                split += "; baseline timed out"
         log("  %s (%s): %s (max abs diff %.3g, max rel %.3g); median %.3f ms, "
             "first call %.1f ms%s"
             % (name, target, "matches the CPU" if r["match"]
@@ -517,9 +551,13 @@ def main():
     p.add_argument("--chip", default="sm_90")
     p.add_argument("--targets", default="nvptx,vulkan")
     p.add_argument("--filter", default="",
-                   help="conformance models whose suite/name contains this "
-                   "('none': no conformance models)")
+                   help="conformance models whose suite/name contains this, "
+                   "or any of several separated by commas ('none': no "
+                   "conformance models)")
     p.add_argument("--models", default=",".join(MODELS))
+    p.add_argument("--baseline-flags", default="",
+                   help="also compile the models with these extra flags "
+                   "(e.g. --gpu-tile=none) and time them beside")
     p.add_argument("--data", default="/usr/share/libonnx-testdata/data")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     p.add_argument("--work", help="scratch folder (default BUNDLE.work)")

@@ -14,8 +14,10 @@
 # The split is for GPU machines without Fulcrum's LLVM/MLIR (the `device`
 # tool's): prepare the bundle on the build machine, carry it, run it there.
 # Environment: GPU_CHECK_CHIP (default: from nvidia-smi, else sm_90),
-# GPU_CHECK_FILTER (conformance subset by suite/name, default all; `none`
-# for none), GPU_CHECK_JOBS (parallel runs), GPU_CHECK_REPEAT (timed calls
+# GPU_CHECK_FILTER (conformance subset by suite/name, comma-separated
+# alternatives, default all; `none` for none), GPU_CHECK_BASELINE (extra
+# compile flags, e.g. --gpu-tile=none: the models are also compiled with
+# them and timed beside), GPU_CHECK_JOBS (parallel runs), GPU_CHECK_REPEAT (timed calls
 # per model, default 20), GPU_CHECK_BUDGET (seconds of conformance runs per
 # target; the rest are counted as not run), GPU_CHECK_PROFILE=1 (nvptx: where
 # each model's time goes, from FULCRUM_GPU_PROFILE).
@@ -49,7 +51,8 @@ prepare() {  # BUNDLE BUILD
   fi
   echo "== gpu_check: compiling for $CHIP ($(elapsed))"
   "$PY" "$ROOT/bench/gpu_check.py" prepare "$bundle" --build "$build" \
-    --chip "$CHIP" --filter "${GPU_CHECK_FILTER:-}" --jobs "$JOBS"
+    --chip "$CHIP" --filter "${GPU_CHECK_FILTER:-}" --jobs "$JOBS" \
+    ${GPU_CHECK_BASELINE:+"--baseline-flags=$GPU_CHECK_BASELINE"}
 }
 
 run() {  # BUNDLE

@@ -323,8 +323,8 @@ Error readSections(const Reader &top, TargetDescription &t) {
     return gpu.takeError();
   if (*gpu) {
     Reader g(**gpu, "gpu");
-    if (Error err =
-            g.checkKeys({"sm_count", "launch_overhead_us", "threads_per_sm"}))
+    if (Error err = g.checkKeys({"sm_count", "launch_overhead_us",
+                                 "threads_per_sm", "contraction_tile"}))
       return err;
     if (Error err = g.count("sm_count", t.gpu.smCount, true))
       return err;
@@ -332,6 +332,40 @@ Error readSections(const Reader &top, TargetDescription &t) {
       return err;
     if (Error err = g.count("threads_per_sm", t.gpu.threadsPerSM))
       return err;
+    auto tile = g.child("contraction_tile");
+    if (!tile)
+      return tile.takeError();
+    if (*tile) {
+      Reader c(**tile, "gpu.contraction_tile");
+      if (Error err = c.checkKeys(
+              {"rows", "cols", "depth", "thread_rows", "thread_cols"}))
+        return err;
+      GPUFields &f = t.gpu;
+      for (auto [key, field] :
+           {std::pair<StringRef, unsigned *>{"rows", &f.tileRows},
+            {"cols", &f.tileCols},
+            {"depth", &f.tileDepth},
+            {"thread_rows", &f.threadRows},
+            {"thread_cols", &f.threadCols}}) {
+        if (Error err = c.count(key, *field, true))
+          return err;
+        if (*field == 0)
+          return fieldError("gpu.contraction_tile." + key.str(),
+                            "expected a positive count");
+      }
+      if (f.tileRows % f.threadRows || f.tileCols % f.threadCols)
+        return fieldError("gpu.contraction_tile",
+                          "rows and cols must be multiples of thread_rows "
+                          "and thread_cols");
+      unsigned threads =
+          (f.tileRows / f.threadRows) * (f.tileCols / f.threadCols);
+      if (threads > 1024 || (f.tileRows * f.tileDepth) % threads ||
+          (f.tileCols * f.tileDepth) % threads)
+        return fieldError("gpu.contraction_tile",
+                          "a workgroup of " + std::to_string(threads) +
+                              " threads must be at most 1024 and divide "
+                              "rows*depth and cols*depth");
+    }
   }
   auto neuro = top.child("neuromorphic");
   if (!neuro)
@@ -508,9 +542,15 @@ std::string printTargetDescription(const TargetDescription &t) {
                                   {"shared", cache.shared}});
   object["caches"] = std::move(caches);
   if (t.kind == "gpu")
-    object["gpu"] = json::Object{{"sm_count", t.gpu.smCount},
-                                 {"launch_overhead_us", t.gpu.launchOverheadUs},
-                                 {"threads_per_sm", t.gpu.threadsPerSM}};
+    object["gpu"] = json::Object{
+        {"sm_count", t.gpu.smCount},
+        {"launch_overhead_us", t.gpu.launchOverheadUs},
+        {"threads_per_sm", t.gpu.threadsPerSM},
+        {"contraction_tile", json::Object{{"rows", t.gpu.tileRows},
+                                          {"cols", t.gpu.tileCols},
+                                          {"depth", t.gpu.tileDepth},
+                                          {"thread_rows", t.gpu.threadRows},
+                                          {"thread_cols", t.gpu.threadCols}}}};
   if (t.kind == "neuromorphic") {
     const NeuromorphicFields &n = t.neuromorphic;
     object["neuromorphic"] =

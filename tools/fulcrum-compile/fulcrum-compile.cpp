@@ -154,6 +154,15 @@ static cl::opt<std::string>
     gpuChip("gpu-chip", cl::cat(toolOptions),
             cl::desc("GPU chip of --target=nvptx: sm_80, sm_90, ..."),
             cl::value_desc("chip"));
+static cl::opt<std::string> gpuTile(
+    "gpu-tile", cl::cat(toolOptions),
+    cl::desc("GPU targets: tiles of matrix products and convolutions, "
+             "RxCxD[xTRxTC][:W] (rows x columns per workgroup x reduction "
+             "steps, outputs per thread; W: workgroups a launch should "
+             "have, smaller tiles and split reductions until it has), or "
+             "none (one thread per output); default: nvptx, the chip's "
+             "target description (W: twice its SMs); vulkan, none"),
+    cl::value_desc("tile"));
 static cl::opt<unsigned> optLevel("opt-level", cl::cat(toolOptions),
                                   cl::desc("LLVM optimization level (0-3)"),
                                   cl::init(3));
@@ -449,6 +458,7 @@ int main(int argc, char **argv) {
   options.targetOptions.cpu = targetCpu;
   options.targetOptions.optLevel = optLevel;
   options.targetOptions.gpuChip = gpuChip;
+  options.targetOptions.gpuTile = gpuTile;
   options.pipeline.entryPoint = entryPoint;
   options.pipeline.fuseElementwise = fuseElementwise;
   options.pipeline.channelsLast = channelsLast;

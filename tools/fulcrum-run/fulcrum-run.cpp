@@ -57,6 +57,11 @@ static cl::opt<std::string>
     gpuChip("gpu-chip", cl::cat(toolOptions),
             cl::desc("GPU chip of --target=nvptx (sm_80, ...)"),
             cl::value_desc("chip"));
+static cl::opt<std::string>
+    gpuTile("gpu-tile", cl::cat(toolOptions),
+            cl::desc("GPU targets: contraction tiles RxCxD[xTRxTC][:W] or none "
+                     "(see fulcrum-compile --help)"),
+            cl::value_desc("tile"));
 static cl::list<std::string>
     inputPaths(cl::Positional, cl::cat(toolOptions),
                cl::desc("[input.pb|input.npy|inputs.npz ...]"));
@@ -211,6 +216,7 @@ std::unique_ptr<fulcrum::ModelRunner> compileModel(const std::string &path,
   options.target = target;
   options.targetOptions.cpu = targetCpu;
   options.targetOptions.gpuChip = gpuChip;
+  options.targetOptions.gpuTile = gpuTile;
   options.pipeline.entryPoint = entryPoint;
   options.pipeline.channelsLast = channelsLast;
   options.pipeline.fuse = fuse;

@@ -65,6 +65,11 @@ struct GPUFields {
   double launchOverheadUs = 0;
   /// Resident threads per SM (for occupancy of small kernels).
   unsigned threadsPerSM = 2048;
+  /// The tiles of contraction kernels (fulcrum-gpu-tile-contractions):
+  /// output rows and columns per workgroup, reduction steps staged in
+  /// workgroup memory at a time, outputs per thread in rows and columns.
+  unsigned tileRows = 64, tileCols = 64, tileDepth = 16;
+  unsigned threadRows = 4, threadCols = 4;
 };
 
 struct NeuromorphicFields {

@@ -56,6 +56,12 @@ struct TargetOptions {
   unsigned optLevel = 3;
   /// GPU targets: the chip (`sm_80`, `sm_90` for nvptx); empty for others.
   std::string gpuChip;
+  /// GPU targets: the tiles of contraction kernels, `RxCxD` or
+  /// `RxCxDxTRxTC` (output rows x columns per workgroup x reduction steps
+  /// staged, outputs per thread in rows x columns), optionally `:W` (the
+  /// workgroups a launch should have), `none` for the naive mapping;
+  /// empty: the chip's target description (nvptx), none (vulkan).
+  std::string gpuTile;
   /// Neuromorphic targets: calibration inputs (.npy) for threshold
   /// balancing, the activation percentile, and the weight bit width to
   /// round to (0: keep f32).

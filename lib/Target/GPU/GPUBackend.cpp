@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fulcrum/Cost/TargetDescription.h"
 #include "fulcrum/Execution/ModelRunner.h"
 #include "fulcrum/Target/CPU/CPUTarget.h"
 #include "fulcrum/Target/GPU/GPUTarget.h"
@@ -82,6 +83,8 @@ public:
     gpu.chip = target.gpuChip;
     if (kind == GPUKind::NVPTX)
       gpu.libdevice = findLibdevice();
+    // describe() has checked the tile.
+    llvm::consumeError(parseGPUTile(target.gpuTile, target.gpuChip, gpu));
     buildGPUCodegenPipeline(pm, options, gpu);
   }
   ArrayRef<ArtifactKind> getArtifactKinds() const override {
@@ -189,6 +192,10 @@ public:
   describe(const TargetOptions &options) const override {
     TargetDescription description;
     description.target = getName().str();
+    GPUPipelineOptions tiles;
+    tiles.kind = kind;
+    if (Error err = parseGPUTile(options.gpuTile, options.gpuChip, tiles))
+      return std::move(err);
     if (kind == GPUKind::NVPTX) {
       StringRef chip = options.gpuChip;
       unsigned version = 0;
@@ -233,6 +240,84 @@ Error linkGPURuntime(Module &module) {
   if (Linker::linkModules(module, std::move(*runtime),
                           Linker::Flags::LinkOnlyNeeded))
     return error("cannot link the GPU runtime");
+  return Error::success();
+}
+
+Error parseGPUTile(StringRef spec, StringRef chip,
+                   GPUPipelineOptions &options) {
+  if (spec == "none") {
+    options.tileContractions = false;
+    options.subgroupReductions = false;
+    return Error::success();
+  }
+  // The chip's description (sm_80, sm_90) where Fulcrum ships one: its
+  // tiles, and enough workgroups for twice its multiprocessors.
+  StringRef json = chip.empty() ? StringRef() : cost::getPresetJSON(chip);
+  if (!json.empty()) {
+    auto description = cost::parseTargetDescription(json);
+    if (!description)
+      return description.takeError();
+    const cost::GPUFields &g = description->gpu;
+    options.tileRows = g.tileRows;
+    options.tileCols = g.tileCols;
+    options.tileDepth = g.tileDepth;
+    options.threadRows = g.threadRows;
+    options.threadCols = g.threadCols;
+    options.minWorkgroups = 2 * int64_t(g.smCount);
+  }
+  if (spec.empty()) {
+    // Vulkan: tiled kernels on request only. On lavapipe they match the
+    // CPU; on NVIDIA's Vulkan driver (H200, 580.159) models with them lost
+    // the device before their workgroup variables were shared, and that
+    // fix has not run on a real GPU yet (docs/GPU.md).
+    if (options.kind == GPUKind::Vulkan)
+      options.tileContractions = false;
+    return Error::success();
+  }
+  auto [tileSpec, fill] = spec.split(':');
+  if (!fill.empty()) {
+    int64_t workgroups = 0;
+    if (fill.getAsInteger(10, workgroups) || workgroups < 0)
+      return error("--gpu-tile '" + spec.str() +
+                   "': expected a count of workgroups after ':'");
+    options.minWorkgroups = workgroups;
+    if (tileSpec.empty())
+      return Error::success();
+  }
+  SmallVector<StringRef> parts;
+  tileSpec.split(parts, 'x');
+  SmallVector<int64_t> values;
+  for (StringRef part : parts) {
+    int64_t value = 0;
+    if (part.getAsInteger(10, value) || value <= 0)
+      return error("--gpu-tile '" + spec.str() +
+                   "': expected positive numbers RxCxD or RxCxDxTRxTC "
+                   "(optionally :W), or none");
+    values.push_back(value);
+  }
+  if (values.size() != 3 && values.size() != 5)
+    return error("--gpu-tile '" + spec.str() +
+                 "': expected RxCxD or RxCxDxTRxTC (3 or 5 numbers), or "
+                 "none");
+  int64_t tr = values.size() == 5 ? values[3] : 4;
+  int64_t tc = values.size() == 5 ? values[4] : 4;
+  if (values[0] % tr || values[1] % tc)
+    return error("--gpu-tile '" + spec.str() +
+                 "': the rows and columns per workgroup must be multiples "
+                 "of the outputs per thread (" +
+                 std::to_string(tr) + "x" + std::to_string(tc) + ")");
+  int64_t threads = (values[0] / tr) * (values[1] / tc);
+  if (threads > 1024 || (values[0] * values[2]) % threads ||
+      (values[1] * values[2]) % threads)
+    return error("--gpu-tile '" + spec.str() + "': a workgroup of " +
+                 std::to_string(threads) +
+                 " threads must be at most 1024 and divide rows*depth and "
+                 "cols*depth");
+  options.tileRows = values[0];
+  options.tileCols = values[1];
+  options.tileDepth = values[2];
+  options.threadRows = tr;
+  options.threadCols = tc;
   return Error::success();
 }
 

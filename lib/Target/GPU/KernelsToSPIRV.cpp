@@ -62,6 +62,45 @@ struct MathToGLPattern : public OpConversionPattern<MathOp> {
   }
 };
 
+/// Kernels that stage tiles in workgroup memory each get their own
+/// Workgroup variables from the conversion. Only one kernel runs in a
+/// workgroup, so the i-th variable of each type is shared by every
+/// function: the module then declares the workgroup memory of one kernel,
+/// not of all of them (drivers may size it over the whole module).
+void shareWorkgroupVariables(spirv::ModuleOp module) {
+  llvm::DenseMap<std::pair<Type, unsigned>, spirv::GlobalVariableOp> shared;
+  llvm::SmallPtrSet<Operation *, 8> used;
+  for (auto func : module.getOps<spirv::FuncOp>()) {
+    llvm::DenseMap<StringRef, spirv::GlobalVariableOp> renamed;
+    llvm::DenseMap<Type, unsigned> seen;
+    func.walk([&](spirv::AddressOfOp address) {
+      auto var =
+          module.lookupSymbol<spirv::GlobalVariableOp>(address.getVariable());
+      auto pointer = var ? dyn_cast<spirv::PointerType>(var.getType())
+                         : spirv::PointerType();
+      if (!pointer ||
+          pointer.getStorageClass() != spirv::StorageClass::Workgroup)
+        return;
+      spirv::GlobalVariableOp &target = renamed[var.getSymName()];
+      if (!target) {
+        unsigned index = seen[var.getType()]++;
+        auto [it, inserted] = shared.try_emplace({var.getType(), index}, var);
+        target = it->second;
+      }
+      used.insert(target);
+      address.setVariableAttr(FlatSymbolRefAttr::get(target.getSymNameAttr()));
+    });
+  }
+  for (auto var :
+       llvm::make_early_inc_range(module.getOps<spirv::GlobalVariableOp>())) {
+    auto pointer = dyn_cast<spirv::PointerType>(var.getType());
+    if (pointer &&
+        pointer.getStorageClass() == spirv::StorageClass::Workgroup &&
+        !used.contains(var))
+      var.erase();
+  }
+}
+
 struct GPUKernelsToSPIRVPass
     : public fulcrum::impl::GPUKernelsToSPIRVBase<GPUKernelsToSPIRVPass> {
   LogicalResult prepare(gpu::GPUModuleOp module) {
@@ -113,10 +152,25 @@ struct GPUKernelsToSPIRVPass
       auto copy = cast<gpu::GPUModuleOp>(builder.clone(*module));
       spirv::TargetEnvAttr env = spirv::lookupTargetEnvOrDefault(copy);
 
-      // Default memory space -> StorageBuffer.
+      // Default memory space -> StorageBuffer; the GPU dialect's workgroup
+      // and private spaces (tiles staged by fulcrum-gpu-tile-contractions)
+      // -> Workgroup and Private.
       {
         spirv::MemorySpaceToStorageClassConverter converter(
-            spirv::mapMemorySpaceToVulkanStorageClass);
+            [](Attribute space) -> std::optional<spirv::StorageClass> {
+              if (auto gpuSpace =
+                      dyn_cast_or_null<gpu::AddressSpaceAttr>(space)) {
+                switch (gpuSpace.getValue()) {
+                case gpu::AddressSpace::Workgroup:
+                  return spirv::StorageClass::Workgroup;
+                case gpu::AddressSpace::Private:
+                  return spirv::StorageClass::Private;
+                case gpu::AddressSpace::Global:
+                  return spirv::StorageClass::StorageBuffer;
+                }
+              }
+              return spirv::mapMemorySpaceToVulkanStorageClass(space);
+            });
         spirv::convertMemRefTypesAndAttrs(copy, converter);
       }
       std::unique_ptr<ConversionTarget> target =
@@ -162,6 +216,7 @@ struct GPUKernelsToSPIRVPass
         module.emitError("the SPIR-V conversion made no spirv.module");
         return signalPassFailure();
       }
+      shareWorkgroupVariables(spirvModule);
       OpPassManager pm(spirv::ModuleOp::getOperationName());
       pm.addPass(spirv::createSPIRVLowerABIAttributesPass());
       pm.addPass(spirv::createSPIRVUpdateVCEPass());

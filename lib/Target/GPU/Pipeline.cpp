@@ -42,6 +42,26 @@ void buildGPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
 
+  // Matrix products and convolutions: tiled kernels with their inputs
+  // staged in workgroup memory (NVVM lowers workgroup attributions, the
+  // SPIR-V conversion workgroup allocations).
+  if (gpu.tileContractions) {
+    GPUTileContractionsOptions tiles;
+    tiles.tileRows = gpu.tileRows;
+    tiles.tileCols = gpu.tileCols;
+    tiles.tileDepth = gpu.tileDepth;
+    tiles.threadRows = gpu.threadRows;
+    tiles.threadCols = gpu.threadCols;
+    tiles.minWorkgroups = gpu.minWorkgroups;
+    tiles.workgroupMemory =
+        gpu.kind == GPUKind::Vulkan ? "alloc" : "attribution";
+    pm.addNestedPass<func::FuncOp>(createGPUTileContractions(tiles));
+  }
+  // Reductions: one subgroup per output, combined with shuffles (NVIDIA's
+  // warps of 32; SPIR-V subgroups have the driver's size).
+  if (gpu.kind == GPUKind::NVPTX && gpu.subgroupReductions)
+    pm.addNestedPass<func::FuncOp>(createGPUSubgroupReductions());
+
   // The mapping: every linalg op becomes a parallel loop nest (reductions
   // run sequentially inside a thread), loads through views are folded into
   // their source buffers, and each nest a kernel can hold is tiled to

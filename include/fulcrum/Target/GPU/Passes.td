@@ -70,6 +70,165 @@ def GPUMapParallelLoops
   ];
 }
 
+def GPUTileContractions
+    : Pass<"fulcrum-gpu-tile-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Map matrix products and convolutions to tiled GPU kernels "
+                "that stage their inputs in workgroup memory";
+  let description = [{
+    The GPU mapping of contractions, on memrefs after bufferization (before
+    `convert-linalg-to-parallel-loops`, which would give each output
+    element one thread and a sequential reduction). It takes every linalg
+    op with two inputs and one output whose payload is `out + a * b` on
+    f32, with static loop ranges and buffers that are (views of) static,
+    identity-layout memrefs: `linalg.matmul`, `batch_matmul`, the
+    transposed forms, every `conv_*` with a filter, and generic ops of the
+    same form. It sees the op as a batch of matrix products: parallel loop
+    dimensions only the first input reads are the rows, those only the
+    second reads the columns, those both read the batches, and the
+    reduction dimensions the depth (a convolution becomes an implicit
+    GEMM: the input's window is gathered through its indexing map, nothing
+    is copied).
+
+    Each op becomes one `gpu.launch`: workgroups of
+    `(tile-rows / thread-rows) * (tile-cols / thread-cols)` threads, one per
+    `tile-rows x tile-cols` tile of the output (grid x: rows, y: columns,
+    z: batches). For each step of `tile-depth` the threads copy both input
+    tiles into workgroup memory (consecutive threads read consecutive
+    addresses; a padded row avoids bank conflicts where they store down a
+    column), wait at a barrier, and each accumulates its
+    `thread-rows x thread-cols` outputs in registers; at the end it adds
+    them to the output (whose initial value, a fill or a bias, stays the
+    op's). Edges are guarded where the sizes do not divide the tiles.
+
+    Small problems (a batch of one image through a late ResNet layer has
+    49 output pixels) would give a few workgroups on a GPU of a hundred
+    multiprocessors. With `min-workgroups` set, an op whose grid has fewer
+    workgroups halves the larger tile side (and its outputs per thread),
+    down to 16x16 tiles of one output per thread, and if that is still too
+    few, splits the reduction among workgroups (split-K, for unbatched
+    ops, each part at least 4 staging steps): each split writes its
+    partial sums to a workspace (`memref.alloc` on the host side, used by
+    kernels only), and a second kernel adds them to the output in split
+    order, so results do not depend on scheduling.
+
+    `workgroup-memory=attribution` declares the tiles as the launch's
+    workgroup attributions (what NVVM lowers), `alloc` as `memref.alloc` in
+    `#gpu.address_space<workgroup>` inside the kernel (what the SPIR-V
+    conversion lowers to Workgroup variables). Ops whose rows or columns
+    are fewer than `min-extent` (matrix-vector products, depthwise
+    convolutions) are left to `fulcrum-gpu-map-parallel-loops`.
+
+    ```mlir
+    linalg.matmul ins(%a, %b : memref<128x64xf32>, memref<64x96xf32>)
+                  outs(%c : memref<128x96xf32>)
+    // becomes
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %c2, %gy = %c2, %gz = %c1)
+               threads(%tx, %ty, %tz) in (%sx = %c256, %sy = %c1, %sz = %c1)
+               workgroup(%as : memref<16x65xf32, #gpu.address_space<workgroup>>,
+                         %bs : memref<16x64xf32, #gpu.address_space<workgroup>>) {
+      %sums:16 = scf.for %k0 = %c0 to %c64 step %c16 iter_args(...) {
+        ... // stage A and B tiles, gpu.barrier, 16 x (4x4 multiply-adds)
+      }
+      ... // C[m, n] += sum
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+  let options = [
+    Option<"tileRows", "tile-rows", "int64_t", "64",
+           "Output rows per workgroup">,
+    Option<"tileCols", "tile-cols", "int64_t", "64",
+           "Output columns per workgroup">,
+    Option<"tileDepth", "tile-depth", "int64_t", "16",
+           "Reduction steps staged in workgroup memory at a time">,
+    Option<"threadRows", "thread-rows", "int64_t", "4",
+           "Output rows each thread accumulates">,
+    Option<"threadCols", "thread-cols", "int64_t", "4",
+           "Output columns each thread accumulates">,
+    Option<"minExtent", "min-extent", "int64_t", "16",
+           "Fewest rows and columns an op needs to be tiled">,
+    Option<"minWorkgroups", "min-workgroups", "int64_t", "0",
+           "Workgroups a launch should have to fill the GPU (e.g. twice "
+           "its multiprocessors; 0: keep the tiles as given): smaller tiles, "
+           "then a split reduction, until it has">,
+    Option<"workgroupMemory", "workgroup-memory", "std::string",
+           "\"attribution\"",
+           "How the tiles are declared: 'attribution' (NVVM) or 'alloc' "
+           "(SPIR-V)">
+  ];
+  let statistics = [
+    Statistic<"numTiled", "tiled-contractions",
+              "Contractions mapped to tiled kernels">
+  ];
+}
+
+def GPUSubgroupReductions
+    : Pass<"fulcrum-gpu-subgroup-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Map reductions to kernels in which a subgroup computes "
+                "each output";
+  let description = [{
+    The GPU mapping of reductions, on memrefs after bufferization (before
+    `convert-linalg-to-parallel-loops`, which would give each output one
+    thread that walks the whole reduction). It takes every linalg op with
+    static loop ranges on (views of) static, identity-layout f32 buffers
+    whose payload is `combine(out, x)`: `combine` one of `arith.addf`,
+    `maximumf`, `maxnumf`, `minimumf`, `minnumf`, `out` used by it alone,
+    `x` computed from the inputs by `arith`/`math` ops (a sum of squares,
+    a sum of exponentials, a max), and at least `min-reduction` reduced
+    elements (all reduction dimensions together).
+
+    Each op becomes one `gpu.launch` of `subgroups-per-workgroup`
+    subgroups of `subgroup-size` lanes per workgroup, one subgroup per
+    output element (outputs in the output's order). Lane `l` folds
+    elements `l`, `l + subgroup-size`, ... of the reduction into a partial
+    result that starts at the combiner's identity (0, -inf, +inf), the
+    lanes combine their partials with `gpu.shuffle xor` in log2 steps, and
+    lane 0 folds the total into the output (whose initial value stays the
+    op's). A subgroup either has a row or has none, so the shuffles never
+    run in a divergent subgroup.
+
+    `gpu.shuffle` needs the hardware's subgroup size: the `nvptx` target
+    runs this pass with 32 (NVIDIA warps); the `vulkan` target does not
+    run it (SPIR-V subgroups have the driver's size, which lavapipe sets
+    per CPU).
+
+    ```mlir
+    linalg.generic {iterator_types = ["parallel", "reduction"], ...}
+        ins(%x : memref<128x256xf32>) outs(%sum : memref<128xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %e = math.exp %in : f32
+      %s = arith.addf %out, %e : f32
+      linalg.yield %s : f32
+    }
+    // becomes 32 workgroups of 4 x 32 threads; per lane
+    //   scf.for %k = %lane to %c256 step %c32 (exp, addf)
+    //   5 x gpu.shuffle xor + addf; lane 0: sum[row] += total
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+  let options = [
+    Option<"subgroupSize", "subgroup-size", "int64_t", "32",
+           "Lanes per subgroup (a power of two; the hardware's)">,
+    Option<"subgroupsPerWorkgroup", "subgroups-per-workgroup", "int64_t",
+           "4", "Subgroups (outputs) per workgroup">,
+    Option<"minReduction", "min-reduction", "int64_t", "32",
+           "Fewest reduced elements per output for this mapping">
+  ];
+  let statistics = [
+    Statistic<"numReductions", "subgroup-reductions",
+              "Reductions mapped to subgroups">
+  ];
+}
+
 def GPUMergeKernelModules
     : Pass<"fulcrum-gpu-merge-kernel-modules", "::mlir::ModuleOp"> {
   let summary = "Put every outlined kernel into one gpu.module";

@@ -1,0 +1,47 @@
+//===- KernelBuilder.h - Building GPU kernels from linalg ops ---*- C++ -*-===//
+//
+// Part of Fulcrum. What the passes that write their own kernels for linalg
+// ops on memrefs (fulcrum-gpu-tile-contractions, -subgroup-reductions)
+// share: which buffers a kernel can read, the launch, and index
+// arithmetic from a flat index and an op's indexing maps.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FULCRUM_LIB_TARGET_GPU_KERNELBUILDER_H
+#define FULCRUM_LIB_TARGET_GPU_KERNELBUILDER_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+
+namespace fulcrum::gpu_kernels {
+
+/// The buffer a chain of views (subview, expand/collapse_shape, cast)
+/// starts from: what a kernel reads once loads through views are folded.
+mlir::Value rootBuffer(mlir::Value value);
+
+/// Whether `value` is (a view of) a static, identity-layout f32 memref in
+/// the default memory space.
+bool isKernelBuffer(mlir::Value value);
+
+/// A gpu.launch of `grid` x 1 x 1 ... (x, y, z given) workgroups of
+/// `threads` threads with `workgroup` attributions; `b` is left before its
+/// terminator.
+mlir::gpu::LaunchOp createLaunch(mlir::OpBuilder &b, mlir::Location loc,
+                                 llvm::ArrayRef<int64_t> grid, int64_t threads,
+                                 mlir::TypeRange workgroup = {});
+
+/// Splits `linear` into the indices of the loop dimensions `dims`
+/// (outermost first) of extents `ranges`, into `values[dim]`.
+void delinearize(mlir::OpBuilder &b, mlir::Location loc, mlir::Value linear,
+                 llvm::ArrayRef<unsigned> dims, llvm::ArrayRef<int64_t> ranges,
+                 llvm::SmallVectorImpl<mlir::Value> &values);
+
+/// The indices `map` gives for the loop indices `dims`.
+llvm::SmallVector<mlir::Value> indicesAt(mlir::OpBuilder &b, mlir::Location loc,
+                                         mlir::AffineMap map,
+                                         llvm::ArrayRef<mlir::Value> dims);
+
+} // namespace fulcrum::gpu_kernels
+
+#endif // FULCRUM_LIB_TARGET_GPU_KERNELBUILDER_H
