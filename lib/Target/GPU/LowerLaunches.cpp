@@ -106,18 +106,30 @@ struct GPULowerLaunchesPass
     std::string releaseName = "fulcrum_" + runtime + "_release";
     auto release = symbols.lookup<func::FuncOp>(releaseName);
     module.walk([&](memref::AllocOp alloc) {
+      // The buffer and the views of all of it (reshapes, which keep its
+      // address and size, so the runtime finds the same device copy) that
+      // only launches use.
+      SmallVector<Value> buffers = {alloc.getResult()};
       bool launched = false;
-      for (Operation *user : alloc->getUsers()) {
-        if (isa<memref::DeallocOp>(user))
-          continue;
-        // (A memref can only be a kernel operand of a launch.)
-        if (!isa<gpu::LaunchFuncOp>(user))
-          return;
-        launched = true;
-      }
+      for (unsigned i = 0; i < buffers.size(); ++i)
+        for (OpOperand &use : buffers[i].getUses()) {
+          Operation *user = use.getOwner();
+          if (isa<memref::DeallocOp>(user) && i == 0)
+            continue;
+          if (isa<memref::ReshapeOp, memref::ExpandShapeOp,
+                  memref::CollapseShapeOp, memref::CastOp>(user) &&
+              use.getOperandNumber() == 0) {
+            buffers.push_back(user->getResult(0));
+            continue;
+          }
+          // (A memref can only be a kernel operand of a launch.)
+          if (!isa<gpu::LaunchFuncOp>(user))
+            return;
+          launched = true;
+        }
       if (!launched)
         return;
-      resident.insert(alloc.getResult());
+      resident.insert(buffers.begin(), buffers.end());
       if (!release) {
         OpBuilder::InsertionGuard guard(builder);
         builder.setInsertionPointToStart(module.getBody());

@@ -90,6 +90,64 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// Reshapes of a buffer keep its address and size: a buffer whose views
+// only kernels use is resident too (flag 4 on the buffer and on its views).
+// CHECK-LABEL: func.func @resident_through_views
+// CHECK: %[[T:.*]] = memref.alloc() : memref<2x4xf32>
+// CHECK: memref.extract_aligned_pointer_as_index %[[T]]
+// CHECK: arith.constant 5 : i64
+// CHECK: call @fulcrum_vulkan_launch
+// CHECK: %[[V:.*]] = memref.collapse_shape %[[T]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[V]]
+// CHECK: arith.constant 4 : i64
+// CHECK: call @fulcrum_vulkan_launch
+// CHECK: %[[W:.*]] = memref.reshape %[[T]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[W]]
+// CHECK: arith.constant 4 : i64
+// CHECK: call @fulcrum_vulkan_launch
+// CHECK: call @fulcrum_vulkan_release
+// CHECK-NEXT: memref.dealloc %[[T]]
+module attributes {gpu.container_module} {
+  func.func @resident_through_views(%shape: memref<1xindex>) -> memref<8xf32> {
+    %c1 = arith.constant 1 : index
+    %t = memref.alloc() : memref<2x4xf32>
+    %r = memref.alloc() : memref<8xf32>
+    gpu.launch_func @fulcrum_kernels::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%t : memref<2x4xf32>) {fulcrum.written_args = array<i64: 0>}
+    %v = memref.collapse_shape %t [[0, 1]] : memref<2x4xf32> into memref<8xf32>
+    gpu.launch_func @fulcrum_kernels::@k2 blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%v : memref<8xf32>, %r : memref<8xf32>) {fulcrum.written_args = array<i64: 1>}
+    %w = memref.reshape %t(%shape) : (memref<2x4xf32>, memref<1xindex>) -> memref<8xf32>
+    gpu.launch_func @fulcrum_kernels::@k2 blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%w : memref<8xf32>, %r : memref<8xf32>) {fulcrum.written_args = array<i64: 1>}
+    memref.dealloc %t : memref<2x4xf32>
+    return %r : memref<8xf32>
+  }
+  gpu.binary @fulcrum_kernels [#gpu.object<#spirv.target_env<#spirv.vce<v1.0, [Shader], []>, #spirv.resource_limits<>>, "\01">]
+}
+
+// -----
+
+// negative_resident_view: the host reads a view of the buffer, so neither
+// is resident.
+// CHECK-LABEL: func.func @negative_resident_view
+// CHECK: arith.constant 1 : i64
+// CHECK: call @fulcrum_vulkan_launch
+// CHECK-NOT: fulcrum_vulkan_release
+// CHECK: memref.load
+module attributes {gpu.container_module} {
+  func.func @negative_resident_view() -> f32 {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %t = memref.alloc() : memref<2x4xf32>
+    gpu.launch_func @fulcrum_kernels::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%t : memref<2x4xf32>) {fulcrum.written_args = array<i64: 0>}
+    %v = memref.collapse_shape %t [[0, 1]] : memref<2x4xf32> into memref<8xf32>
+    %x = memref.load %v[%c0] : memref<8xf32>
+    memref.dealloc %t : memref<2x4xf32>
+    return %x : f32
+  }
+  gpu.binary @fulcrum_kernels [#gpu.object<#spirv.target_env<#spirv.vce<v1.0, [Shader], []>, #spirv.resource_limits<>>, "\01">]
+}
+
+// -----
+
 // negative_resident: a buffer the host reads (here a memref.load) is not
 // resident: it is copied out after the kernel writes it (flag 1 alone),
 // and nothing is released.

@@ -322,7 +322,11 @@ def GPULowerLaunches
     bits; bytes: `index-bytes` for an index, else its width). Flag 1 marks a
     buffer the kernel writes (the runtime copies it back), flag 2 a buffer
     that is a constant global (uploaded once), flag 4 a resident buffer: a
-    `memref.alloc` whose only users are launches and deallocations, which
+    `memref.alloc` whose only users are launches, deallocations and
+    reshapes of all of it (`reshape`, `expand_shape`, `collapse_shape`,
+    `cast`: the same address and size, so the runtime finds the same device
+    copy) that only launches use, in turn (those views are flagged too),
+    which
     the runtime keeps on the device and never copies; before each of its
     `memref.dealloc`s the pass calls `fulcrum_<runtime>_release(address)`
     so that the runtime frees the device copy. The runtimes are
