@@ -353,16 +353,15 @@ Error readSections(const Reader &top, TargetDescription &t) {
           return fieldError("gpu.contraction_tile." + key.str(),
                             "expected a positive count");
       }
-      if (f.tileRows % f.threadRows || f.tileCols % f.threadCols)
+      ContractionTileCheck check = checkContractionTile(
+          f.tileRows, f.tileCols, f.tileDepth, f.threadRows, f.threadCols);
+      if (check.result == ContractionTileCheck::NotMultiple)
         return fieldError("gpu.contraction_tile",
                           "rows and cols must be multiples of thread_rows "
                           "and thread_cols");
-      unsigned threads =
-          (f.tileRows / f.threadRows) * (f.tileCols / f.threadCols);
-      if (threads > 1024 || (f.tileRows * f.tileDepth) % threads ||
-          (f.tileCols * f.tileDepth) % threads)
+      if (check.result == ContractionTileCheck::Workgroup)
         return fieldError("gpu.contraction_tile",
-                          "a workgroup of " + std::to_string(threads) +
+                          "a workgroup of " + std::to_string(check.threads) +
                               " threads must be at most 1024 and divide "
                               "rows*depth and cols*depth");
     }
@@ -595,6 +594,21 @@ std::vector<StringRef> getPresetNames() {
   for (const Preset &preset : kPresets)
     names.push_back(preset.name);
   return names;
+}
+
+ContractionTileCheck checkContractionTile(int64_t rows, int64_t cols,
+                                          int64_t depth, int64_t threadRows,
+                                          int64_t threadCols) {
+  ContractionTileCheck check;
+  if (rows % threadRows || cols % threadCols) {
+    check.result = ContractionTileCheck::NotMultiple;
+    return check;
+  }
+  check.threads = (rows / threadRows) * (cols / threadCols);
+  if (check.threads > 1024 || (rows * depth) % check.threads ||
+      (cols * depth) % check.threads)
+    check.result = ContractionTileCheck::Workgroup;
+  return check;
 }
 
 StringRef getPresetJSON(StringRef name) {

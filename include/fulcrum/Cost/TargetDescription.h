@@ -131,6 +131,19 @@ struct TargetDescription {
   bool hasFeature(llvm::StringRef name) const;
 };
 
+/// What makes a contraction tile (positive sizes: output rows x columns per
+/// workgroup, reduction depth, outputs per thread) unusable by the GPU
+/// kernels: `NotMultiple` when rows or columns are not multiples of the
+/// outputs per thread, `Workgroup` when its `threads` are more than 1024 or
+/// do not divide either staged input tile (rows*depth, cols*depth).
+struct ContractionTileCheck {
+  enum { Ok, NotMultiple, Workgroup } result = Ok;
+  int64_t threads = 0;
+};
+ContractionTileCheck checkContractionTile(int64_t rows, int64_t cols,
+                                          int64_t depth, int64_t threadRows,
+                                          int64_t threadCols);
+
 /// Parses a description from JSON text. Errors name the field.
 llvm::Expected<TargetDescription> parseTargetDescription(llvm::StringRef json);
 /// Writes `target` as indented JSON (what parseTargetDescription reads).

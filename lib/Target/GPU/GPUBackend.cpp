@@ -301,16 +301,16 @@ Error parseGPUTile(StringRef spec, StringRef chip,
                  "none");
   int64_t tr = values.size() == 5 ? values[3] : 4;
   int64_t tc = values.size() == 5 ? values[4] : 4;
-  if (values[0] % tr || values[1] % tc)
+  cost::ContractionTileCheck check =
+      cost::checkContractionTile(values[0], values[1], values[2], tr, tc);
+  if (check.result == cost::ContractionTileCheck::NotMultiple)
     return error("--gpu-tile '" + spec.str() +
                  "': the rows and columns per workgroup must be multiples "
                  "of the outputs per thread (" +
                  std::to_string(tr) + "x" + std::to_string(tc) + ")");
-  int64_t threads = (values[0] / tr) * (values[1] / tc);
-  if (threads > 1024 || (values[0] * values[2]) % threads ||
-      (values[1] * values[2]) % threads)
+  if (check.result == cost::ContractionTileCheck::Workgroup)
     return error("--gpu-tile '" + spec.str() + "': a workgroup of " +
-                 std::to_string(threads) +
+                 std::to_string(check.threads) +
                  " threads must be at most 1024 and divide rows*depth and "
                  "cols*depth");
   options.tileRows = values[0];

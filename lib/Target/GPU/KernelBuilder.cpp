@@ -30,6 +30,19 @@ bool isKernelBuffer(Value value) {
          !type.getMemorySpace() && type.getElementType().isF32();
 }
 
+std::optional<SmallVector<int64_t>> getKernelLoopRanges(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.hasIndexSemantics())
+    return std::nullopt;
+  for (OpOperand &operand : op->getOpOperands())
+    if (!isKernelBuffer(operand.get()))
+      return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(
+          ranges, [](int64_t r) { return ShapedType::isDynamic(r) || r <= 0; }))
+    return std::nullopt;
+  return ranges;
+}
+
 gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
                            int64_t threads, TypeRange workgroup) {
   auto cst = [&](int64_t v) -> Value {

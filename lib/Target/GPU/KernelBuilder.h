@@ -11,6 +11,7 @@
 #define FULCRUM_LIB_TARGET_GPU_KERNELBUILDER_H
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
 
@@ -23,6 +24,12 @@ mlir::Value rootBuffer(mlir::Value value);
 /// Whether `value` is (a view of) a static, identity-layout f32 memref in
 /// the default memory space.
 bool isKernelBuffer(mlir::Value value);
+
+/// The static loop ranges of `op` when a kernel of the passes can run it:
+/// an op on buffers (no tensors), every operand a kernel buffer
+/// (isKernelBuffer), no `linalg.index`, every range static and positive.
+std::optional<llvm::SmallVector<int64_t>>
+getKernelLoopRanges(mlir::linalg::LinalgOp op);
 
 /// A gpu.launch of `grid` x 1 x 1 ... (x, y, z given) workgroups of
 /// `threads` threads with `workgroup` attributions; `b` is left before its

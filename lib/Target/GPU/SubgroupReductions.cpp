@@ -61,18 +61,14 @@ struct Reduction {
 };
 
 std::optional<Reduction> analyze(linalg::LinalgOp op, int64_t minReduced) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
-      op.hasIndexSemantics())
+  if (op.getNumDpsInits() != 1)
     return std::nullopt;
-  for (OpOperand &operand : op->getOpOperands())
-    if (!isKernelBuffer(operand.get()))
-      return std::nullopt;
+  std::optional<SmallVector<int64_t>> ranges = getKernelLoopRanges(op);
+  if (!ranges)
+    return std::nullopt;
   Reduction r;
   r.op = op;
-  r.ranges = op.getStaticLoopRanges();
-  if (llvm::any_of(r.ranges, ShapedType::isDynamic) ||
-      llvm::any_of(r.ranges, [](int64_t v) { return v <= 0; }))
-    return std::nullopt;
+  r.ranges = *ranges;
   AffineMap out = op.getIndexingMapsArray().back();
   if (!out.isProjectedPermutation())
     return std::nullopt;

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include "fulcrum/Cost/TargetDescription.h"
 #include "fulcrum/Target/GPU/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -28,6 +29,7 @@ namespace fulcrum {
 
 using namespace mlir;
 using namespace fulcrum::gpu_kernels;
+namespace cost = fulcrum::cost;
 
 namespace {
 
@@ -77,7 +79,6 @@ struct Contraction {
 struct Tiles {
   int64_t rows, cols, depth, threadRows, threadCols;
   int64_t splits = 1, splitDepth = 0;
-  int64_t threads() const { return (rows / threadRows) * (cols / threadCols); }
   int64_t workgroups(const struct Contraction &c) const;
 };
 
@@ -104,18 +105,14 @@ int64_t Tiles::workgroups(const Contraction &c) const {
 }
 
 std::optional<Contraction> analyze(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || op.hasIndexSemantics() || !isMulAdd(op))
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 || !isMulAdd(op))
     return std::nullopt;
-  for (OpOperand &operand : op->getOpOperands())
-    if (!isKernelBuffer(operand.get()))
-      return std::nullopt;
+  std::optional<SmallVector<int64_t>> ranges = getKernelLoopRanges(op);
+  if (!ranges)
+    return std::nullopt;
   Contraction c;
   c.op = op;
-  c.ranges = op.getStaticLoopRanges();
-  if (llvm::any_of(c.ranges, ShapedType::isDynamic) ||
-      llvm::any_of(c.ranges, [](int64_t r) { return r <= 0; }))
-    return std::nullopt;
+  c.ranges = *ranges;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   AffineMap a = maps[0], b = maps[1], out = maps[2];
   if (!out.isProjectedPermutation() || out.getNumResults() == 0)
@@ -174,9 +171,9 @@ struct GPUTileContractionsPass
   Tiles chooseTiles(const Contraction &c) {
     Tiles t{tileRows, tileCols, tileDepth, threadRows, threadCols};
     auto valid = [&](const Tiles &t) {
-      return t.rows % t.threadRows == 0 && t.cols % t.threadCols == 0 &&
-             (t.rows * t.depth) % t.threads() == 0 &&
-             (t.cols * t.depth) % t.threads() == 0;
+      return cost::checkContractionTile(t.rows, t.cols, t.depth, t.threadRows,
+                                        t.threadCols)
+                 .result == cost::ContractionTileCheck::Ok;
     };
     while (t.workgroups(c) < minWorkgroups) {
       Tiles next = t;
@@ -494,18 +491,22 @@ struct GPUTileContractionsPass
   }
 
   void runOnOperation() override {
-    if (tileRows <= 0 || tileCols <= 0 || tileDepth <= 0 || threadRows <= 0 ||
-        threadCols <= 0 || tileRows % threadRows || tileCols % threadCols) {
+    cost::ContractionTileCheck check;
+    if (tileRows > 0 && tileCols > 0 && tileDepth > 0 && threadRows > 0 &&
+        threadCols > 0)
+      check = cost::checkContractionTile(tileRows, tileCols, tileDepth,
+                                         threadRows, threadCols);
+    else
+      check.result = cost::ContractionTileCheck::NotMultiple;
+    if (check.result == cost::ContractionTileCheck::NotMultiple) {
       getOperation().emitError(
           "fulcrum-gpu-tile-contractions: the tile sizes must be positive "
           "and tile-rows/tile-cols multiples of thread-rows/thread-cols");
       return signalPassFailure();
     }
-    int64_t threads = (tileRows / threadRows) * (tileCols / threadCols);
-    if (threads > 1024 || (tileRows * tileDepth) % threads ||
-        (tileCols * tileDepth) % threads) {
+    if (check.result == cost::ContractionTileCheck::Workgroup) {
       getOperation().emitError("fulcrum-gpu-tile-contractions: a workgroup of ")
-          << threads
+          << check.threads
           << " threads must be at most 1024 and divide both input tiles ("
           << tileRows * tileDepth << " and " << tileCols * tileDepth
           << " elements)";
