@@ -439,6 +439,12 @@ def model_child(args, base, target, env=None, suffix=""):
         timeout=args.model_timeout, env=env)
 
 
+def child_result(p):
+    """A `model` child's RESULT object, or None when it failed."""
+    line = [l for l in p.stdout.splitlines() if l.startswith("RESULT ")]
+    return json.loads(line[0][7:]) if p.returncode == 0 and line else None
+
+
 def run_models(args, bundle, manifest, target):
     for entry in manifest["models"]:
         name = entry["name"]
@@ -455,15 +461,14 @@ def run_models(args, bundle, manifest, target):
             log("  %s (%s): timed out after %d s"
                 % (name, target, args.model_timeout))
             continue
-        line = [l for l in p.stdout.splitlines() if l.startswith("RESULT ")]
-        if p.returncode != 0 or not line:
+        r = child_result(p)
+        if r is None:
             out = [l for l in (p.stdout + p.stderr).splitlines() if l.strip()]
             log("  %s (%s): failed: %s" % (name, target,
                                           out[-1][:240] if out else p.returncode))
             continue
-        r = json.loads(line[0][7:])
         peer = args.peers.get(name)
-        split = ""
+        extra = ""
         if target == "nvptx" and args.profile:
             # Where the time goes: FULCRUM_GPU_PROFILE synchronizes and times
             # every launch; its totals cover all calls of the child (the
@@ -476,33 +481,31 @@ def run_models(args, bundle, manifest, target):
             calls = args.repeat + 4
             if prof:
                 numbers = [float(v) / calls for v in prof.groups()]
-                split = ("; per call (profiled, %d calls): %d launches, "
+                extra = ("; per call (profiled, %d calls): %d launches, "
                          "copies in %.3f ms, kernels %.3f ms, copies out "
                          "%.3f ms" % (calls, *numbers))
         if entry["compiled"].get(target + "-baseline") == "ok":
             try:
-                q = model_child(args, base, target, suffix="-baseline")
-                line = [l for l in q.stdout.splitlines()
-                        if l.startswith("RESULT ")]
-                if q.returncode == 0 and line:
-                    b = json.loads(line[0][7:])
-                    split += ("; baseline (%s): %s, median %.3f ms, "
+                b = child_result(model_child(args, base, target,
+                                             suffix="-baseline"))
+                if b:
+                    extra += ("; baseline (%s): %s, median %.3f ms, "
                               "baseline / this %.2fx"
                               % (manifest.get("baseline_flags"),
                                  "matches" if b["match"] else "MISMATCH",
                                  b["median_ms"],
                                  b["median_ms"] / r["median_ms"]))
                 else:
-                    split += "; baseline failed"
+                    extra += "; baseline failed"
             except subprocess.TimeoutExpired:
-                split += "; baseline timed out"
+                extra += "; baseline timed out"
         log("  %s (%s): %s (max abs diff %.3g, max rel %.3g); median %.3f ms, "
             "first call %.1f ms%s"
             % (name, target, "matches the CPU" if r["match"]
                else "MISMATCH: " + r["why"], r["max_abs"], r["max_rel"],
                r["median_ms"], r["first_ms"],
                "; PyTorch eager %.3f ms, ratio %.2fx" %
-               (peer, r["median_ms"] / peer) if peer else "") + split)
+               (peer, r["median_ms"] / peer) if peer else "") + extra)
 
 
 def run(args):
