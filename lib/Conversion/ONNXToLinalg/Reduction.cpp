@@ -63,26 +63,41 @@ axesFromShapes(Operation *op, RankedTensorType in, RankedTensorType out) {
   return axes;
 }
 
-/// Expands `reduced` (without the reduced dims) to `resultType` (keepdims).
+/// Expands `reduced` (without the reduced dims) to `resultType`: with
+/// keepdims the reduced dims come back as 1s; without, a cast at most.
 Value expandKeptDims(OpBuilder &b, Location loc, Value reduced,
                      RankedTensorType resultType, ArrayRef<bool> isReduced) {
-  if (cast<RankedTensorType>(reduced.getType()) == resultType)
+  auto reducedType = cast<RankedTensorType>(reduced.getType());
+  if (reducedType == resultType)
     return reduced;
-  SmallVector<ReassociationIndices> reassoc;
-  SmallVector<int64_t> pendingLeading;
-  for (int64_t d = 0; d < static_cast<int64_t>(isReduced.size()); ++d) {
-    if (!isReduced[d]) {
-      reassoc.push_back(
-          ReassociationIndices(pendingLeading.begin(), pendingLeading.end()));
-      reassoc.back().push_back(d);
-      pendingLeading.clear();
-    } else if (reassoc.empty()) {
-      pendingLeading.push_back(d);
-    } else {
-      reassoc.back().push_back(d);
+  Value expanded = reduced;
+  if (reducedType.getRank() != resultType.getRank()) {
+    SmallVector<ReassociationIndices> reassoc;
+    SmallVector<int64_t> pendingLeading, shape;
+    int64_t next = 0;
+    for (int64_t d = 0; d < static_cast<int64_t>(isReduced.size()); ++d) {
+      shape.push_back(isReduced[d] ? 1 : reducedType.getDimSize(next++));
+      if (!isReduced[d]) {
+        reassoc.push_back(
+            ReassociationIndices(pendingLeading.begin(), pendingLeading.end()));
+        reassoc.back().push_back(d);
+        pendingLeading.clear();
+      } else if (reassoc.empty()) {
+        pendingLeading.push_back(d);
+      } else {
+        reassoc.back().push_back(d);
+      }
     }
+    // The kept dimensions take the reduced value's sizes, which may be more
+    // static than the op's result type (after --input-shape, say).
+    expanded = b.create<tensor::ExpandShapeOp>(
+        loc, RankedTensorType::get(shape, resultType.getElementType()), reduced,
+        reassoc);
   }
-  return b.create<tensor::ExpandShapeOp>(loc, resultType, reduced, reassoc);
+  // Without keepdims only the static sizes can differ.
+  if (expanded.getType() != resultType)
+    expanded = b.create<tensor::CastOp>(loc, resultType, expanded);
+  return expanded;
 }
 
 /// Run-time axes without keepdims, where the static shapes leave a few

@@ -35,6 +35,7 @@
 /* The OpenMP runtime's (omp.h is not available freestanding). */
 int omp_get_thread_num(void);
 int omp_get_max_threads(void);
+int omp_get_num_threads(void);
 
 #if FULCRUM_KERNEL_ISA == 512
 #include <immintrin.h>
@@ -449,28 +450,62 @@ static void gemmBlock(int64_t m0, int64_t m1, int64_t p0, int64_t p1, int64_t N,
  * (about 10x fewer per second than a GEMM): from about 5 microseconds. */
 #define DEPTHWISE_PARALLEL_WORK (1 << 16)
 
+/* The part of C (M x N) that thread t of a team of T computes: rows
+ * [*m0, *m1) and column panels [*p0, *p1), one contiguous range per
+ * thread. Rows go in whole tiles (multiples of MR), each thread taking an
+ * equal number of tiles; panels the same way. Rows are split unless
+ * splitting panels keeps the busiest thread at least 10% less busy:
+ * neighbouring layers split their pixels the same way, so a thread mostly
+ * reads what it wrote. (Fixed blocks handed out in turn left the team
+ * unbalanced: 196 pixels in blocks of 64 gave one thread 128 rows and the
+ * other 68.) */
+static void teamShare(int64_t M, int64_t N, int64_t t, int64_t T, int64_t *m0,
+                      int64_t *m1, int64_t *p0, int64_t *p1) {
+  int64_t panels = (N + NR - 1) / NR, tiles = (M + MR - 1) / MR;
+  int64_t rowCost = (tiles + T - 1) / T * panels;
+  int64_t panelCost = (panels + T - 1) / T * tiles;
+  *m0 = 0;
+  *m1 = M;
+  *p0 = 0;
+  *p1 = panels;
+  if (rowCost * 10 <= panelCost * 11) {
+    *m0 = t * tiles / T * MR;
+    *m1 = (t + 1) * tiles / T * MR;
+    if (*m1 > M)
+      *m1 = M;
+  } else {
+    *p0 = t * panels / T;
+    *p1 = (t + 1) * panels / T;
+  }
+}
+
 /* C = A * B (+ C) with the epilogue `e`, split across the OpenMP threads by
- * column panels (or by row blocks when there are too few panels); every
- * element of C is computed by one thread in the same order, so results do
- * not depend on the thread count. */
+ * teamShare; each thread runs its rows in blocks of at most `rowBlock`
+ * (0: all at once) over all its panels. Every element of C is computed by
+ * one thread in the same order, so results do not depend on the thread
+ * count or the blocks. */
+static void gemmTeam(int64_t M, int64_t N, int64_t K, const float *A,
+                     int64_t lda, const float *B, int64_t ldb,
+                     int64_t panelStride, float *C, int64_t ldc,
+                     const Epilogue *e, int accumulate, int64_t rowBlock) {
+#pragma omp parallel if (M * N * K >= PARALLEL_WORK)
+  {
+    int64_t m0, m1, p0, p1;
+    teamShare(M, N, omp_get_thread_num(), omp_get_num_threads(), &m0, &m1, &p0,
+              &p1);
+    int64_t block = rowBlock > 0 ? rowBlock : (m1 > m0 ? m1 - m0 : 1);
+    for (int64_t i = m0; i < m1 && p0 < p1; i += block)
+      gemmBlock(i, m1 - i < block ? m1 : i + block, p0, p1, N, K, A, lda, B,
+                ldb, panelStride, C, ldc, e, accumulate);
+  }
+}
+
+/* C = A * B (+ C) with the epilogue `e`, on the team (small products on
+ * the calling thread). */
 static void gemm(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
                  const float *B, int64_t ldb, int64_t panelStride, float *C,
                  int64_t ldc, const Epilogue *e, int accumulate) {
-  int64_t panels = (N + NR - 1) / NR, blocks = (M + MR - 1) / MR;
-  if (M * N * K < PARALLEL_WORK) {
-    gemmBlock(0, M, 0, panels, N, K, A, lda, B, ldb, panelStride, C, ldc, e,
-              accumulate);
-  } else if (panels >= 4 || panels >= blocks) {
-#pragma omp parallel for schedule(static)
-    for (int64_t p = 0; p < panels; ++p)
-      gemmBlock(0, M, p, p + 1, N, K, A, lda, B, ldb, panelStride, C, ldc, e,
-                accumulate);
-  } else {
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < blocks; ++r)
-      gemmBlock(r * MR, r * MR + MR < M ? r * MR + MR : M, 0, panels, N, K, A,
-                lda, B, ldb, panelStride, C, ldc, e, accumulate);
-  }
+  gemmTeam(M, N, K, A, lda, B, ldb, panelStride, C, ldc, e, accumulate, 0);
 }
 
 /* The valid part [*t0, *t1) of a run of `length` input columns that starts
@@ -876,6 +911,17 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
   float *packed = (float *)workspace;
   int parallel = N * pixels * F * K >= PARALLEL_WORK;
   int64_t slots = blocks > NHWC_SLOTS ? blocks : NHWC_SLOTS;
+  if (direct) {
+    /* A 1x1 convolution at stride 1 is one product over all the images'
+     * pixels, [N*H*W][C] x [C][F], in blocks of NHWC_ROWS rows that stay
+     * in cache while every panel of the thread's share passes over them. */
+    Epilogue storage;
+    const Epilogue *e = makeEpilogue(&storage, bias, /*biasPerColumn=*/1,
+                                     residual, F, lo, hi, flags);
+    gemmTeam(N * pixels, F, K, (const float *)x, K, B, NR, K * NR, (float *)y,
+             F, e, accumulate, NHWC_ROWS);
+    return;
+  }
   /* The implicit im2col: bands of output rows whose padded input fits a
    * workspace slot (NHWC_ROWS * K floats, one per thread). */
   int64_t width = (OW - 1) * sw + (KW - 1) * dw + 1;
@@ -1139,11 +1185,76 @@ static void depthwiseTailNHWC(const float *image, const float *Wt,
   }
 }
 
+/* Output row `row` (n * OH + oh) of a channels-last depthwise convolution,
+ * channels [cb, ce) only: cb is a multiple of 16, ce one too or C. */
+static void depthwiseRowNHWC(const float *X, const float *Wt, const float *Bias,
+                             float *Y, int64_t H, int64_t W, int64_t C,
+                             int64_t KH, int64_t KW, int64_t OH, int64_t OW,
+                             int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+                             int64_t pt, int64_t pl, int64_t row, int64_t cb,
+                             int64_t ce, DepthwiseMode mode) {
+  int64_t n = row / OH, oh = row % OH;
+  const float *image = X + n * H * W * C;
+  /* The columns [inner0, inner1) whose windows lie inside the image go in
+   * strips of pixels, 16 channels at a time; the others (and channels
+   * past the last 16) one pixel at a time. */
+  int64_t ih0 = oh * sh - pt, kh0 = 0, kh1 = KH;
+  while (kh0 < KH && ih0 + kh0 * dh < 0)
+    ++kh0;
+  while (kh1 > kh0 && ih0 + (kh1 - 1) * dh >= H)
+    --kh1;
+  int64_t inner0 = (pl + sw - 1) / sw;
+  int64_t inner1 = W - 1 + pl - (KW - 1) * dw < 0
+                       ? 0
+                       : (W - 1 + pl - (KW - 1) * dw) / sw + 1;
+  if (inner1 > OW)
+    inner1 = OW;
+  if (inner0 > inner1)
+    inner0 = inner1;
+  int64_t vectorEnd = ce / 16 * 16;
+  for (int64_t ow = inner0; ow < inner1; ow += DEPTHWISE_STRIP) {
+    int pixels =
+        inner1 - ow < DEPTHWISE_STRIP ? (int)(inner1 - ow) : DEPTHWISE_STRIP;
+    float *out = Y + (row * OW + ow) * C;
+    for (int64_t c0 = cb; c0 < vectorEnd; c0 += 16) {
+      if (pixels == DEPTHWISE_STRIP)
+        depthwiseStripNHWC(image, Wt, Bias, out, W, C, KW, ih0, kh0, kh1, ow,
+                           sw, dh, dw, pl, c0, DEPTHWISE_STRIP, mode);
+      else
+        depthwiseShortStripNHWC(image, Wt, Bias, out, W, C, KW, ih0, kh0, kh1,
+                                ow, sw, dh, dw, pl, c0, pixels, mode);
+    }
+    if (vectorEnd < ce)
+      for (int p = 0; p < pixels; ++p)
+        depthwiseTailNHWC(image, Wt, Bias, out + p * C, H, W, C, KH, KW, oh,
+                          ow + p, sh, sw, dh, dw, pt, pl, vectorEnd, mode);
+  }
+  for (int64_t ow = 0; ow < OW; ++ow) {
+    if (ow == inner0 && inner1 > inner0)
+      ow = inner1;
+    if (ow >= OW)
+      break;
+    float *out = Y + (row * OW + ow) * C;
+    int64_t c0 = cb;
+    for (; c0 + 64 <= ce; c0 += 64)
+      depthwiseLanesNHWC(image, Wt, Bias, out, H, W, C, KH, KW, oh, ow, sh, sw,
+                         dh, dw, pt, pl, c0, 4, mode);
+    for (; c0 + 16 <= ce; c0 += 16)
+      depthwiseLanesNHWC(image, Wt, Bias, out, H, W, C, KH, KW, oh, ow, sh, sw,
+                         dh, dw, pt, pl, c0, 1, mode);
+    if (c0 < ce)
+      depthwiseTailNHWC(image, Wt, Bias, out, H, W, C, KH, KW, oh, ow, sh, sw,
+                        dh, dw, pt, pl, c0, mode);
+  }
+}
+
 /* y[N][OH][OW][C] = depthwise conv(x[N][H][W][C], w[KH][KW][C]) (channel
  * multiplier 1) with zero padding pt above and pl left, + bias[C] (when not
  * 0), + y (flags has FULCRUM_GEMM_ACCUMULATE), clamped to [lo, hi] (float
- * bits) when flags has FULCRUM_GEMM_CLAMP; output rows are spread over the
- * threads. */
+ * bits) when flags has FULCRUM_GEMM_CLAMP. The work is (output row, group
+ * of 16 channels) units, and each thread takes an equal contiguous range
+ * of them: whole rows when there are many, rows split by channels when
+ * there are few (a 7x7 output on two threads ran 4 rows against 3). */
 void NAME(fulcrum_dwconv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
                                      int64_t KH, int64_t KW, int64_t OH,
                                      int64_t OW, int64_t sh, int64_t sw,
@@ -1155,61 +1266,18 @@ void NAME(fulcrum_dwconv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
   const float *Bias = (const float *)bias;
   float *Y = (float *)y;
   DepthwiseMode mode = depthwiseMode(flags, lo, hi);
-#pragma omp parallel for schedule(static) if (N * OH * OW * C * KH * KW >=     \
-                                              DEPTHWISE_PARALLEL_WORK)
-  for (int64_t row = 0; row < N * OH; ++row) {
-    int64_t n = row / OH, oh = row % OH;
-    const float *image = X + n * H * W * C;
-    /* The columns [inner0, inner1) whose windows lie inside the image go in
-     * strips of pixels, 16 channels at a time; the others (and channels
-     * past the last 16) one pixel at a time. */
-    int64_t ih0 = oh * sh - pt, kh0 = 0, kh1 = KH;
-    while (kh0 < KH && ih0 + kh0 * dh < 0)
-      ++kh0;
-    while (kh1 > kh0 && ih0 + (kh1 - 1) * dh >= H)
-      --kh1;
-    int64_t inner0 = (pl + sw - 1) / sw;
-    int64_t inner1 = W - 1 + pl - (KW - 1) * dw < 0
-                         ? 0
-                         : (W - 1 + pl - (KW - 1) * dw) / sw + 1;
-    if (inner1 > OW)
-      inner1 = OW;
-    if (inner0 > inner1)
-      inner0 = inner1;
-    int64_t vectorC = C / 16 * 16;
-    for (int64_t ow = inner0; ow < inner1; ow += DEPTHWISE_STRIP) {
-      int pixels =
-          inner1 - ow < DEPTHWISE_STRIP ? (int)(inner1 - ow) : DEPTHWISE_STRIP;
-      float *out = Y + (row * OW + ow) * C;
-      for (int64_t c0 = 0; c0 < vectorC; c0 += 16) {
-        if (pixels == DEPTHWISE_STRIP)
-          depthwiseStripNHWC(image, Wt, Bias, out, W, C, KW, ih0, kh0, kh1, ow,
-                             sw, dh, dw, pl, c0, DEPTHWISE_STRIP, mode);
-        else
-          depthwiseShortStripNHWC(image, Wt, Bias, out, W, C, KW, ih0, kh0, kh1,
-                                  ow, sw, dh, dw, pl, c0, pixels, mode);
-      }
-      if (vectorC < C)
-        for (int p = 0; p < pixels; ++p)
-          depthwiseTailNHWC(image, Wt, Bias, out + p * C, H, W, C, KH, KW, oh,
-                            ow + p, sh, sw, dh, dw, pt, pl, vectorC, mode);
-    }
-    for (int64_t ow = 0; ow < OW; ++ow) {
-      if (ow == inner0 && inner1 > inner0)
-        ow = inner1;
-      if (ow >= OW)
-        break;
-      float *out = Y + (row * OW + ow) * C;
-      int64_t c0 = 0;
-      for (; c0 + 64 <= C; c0 += 64)
-        depthwiseLanesNHWC(image, Wt, Bias, out, H, W, C, KH, KW, oh, ow, sh,
-                           sw, dh, dw, pt, pl, c0, 4, mode);
-      for (; c0 + 16 <= C; c0 += 16)
-        depthwiseLanesNHWC(image, Wt, Bias, out, H, W, C, KH, KW, oh, ow, sh,
-                           sw, dh, dw, pt, pl, c0, 1, mode);
-      if (c0 < C)
-        depthwiseTailNHWC(image, Wt, Bias, out, H, W, C, KH, KW, oh, ow, sh, sw,
-                          dh, dw, pt, pl, c0, mode);
+  int64_t groups = (C + 15) / 16, units = N * OH * groups;
+#pragma omp parallel if (N * OH * OW * C * KH * KW >= DEPTHWISE_PARALLEL_WORK)
+  {
+    int64_t t = omp_get_thread_num(), T = omp_get_num_threads();
+    int64_t u0 = t * units / T, u1 = (t + 1) * units / T;
+    while (u0 < u1) {
+      int64_t row = u0 / groups, g0 = u0 % groups;
+      int64_t g1 = u1 - row * groups < groups ? u1 - row * groups : groups;
+      int64_t ce = g1 * 16 < C ? g1 * 16 : C;
+      depthwiseRowNHWC(X, Wt, Bias, Y, H, W, C, KH, KW, OH, OW, sh, sw, dh, dw,
+                       pt, pl, row, g0 * 16, ce, mode);
+      u0 = row * groups + g1;
     }
   }
 }

@@ -44,7 +44,13 @@ cases = [(1, 3, 17, 19, 13, 3, 3, 1, 1, 1, 1),
          (1, 80, 9, 9, 80, 3, 3, 1, 1, 1, 80, "clip"),
          (2, 70, 7, 8, 70, 3, 3, 2, 1, 1, 70),
          # depthwise strips of pixels with a dilated window
-         (1, 16, 13, 20, 16, 3, 3, 1, 2, 2, 16, "relu")]
+         (1, 16, 13, 20, 16, 3, 3, 1, 2, 2, 16, "relu"),
+         # large enough to be split across threads (--threads=2): seven
+         # output rows of 13 channel groups, the last one partial, split
+         # inside a row; a 1x1 product of 98 pixels by 3 panels
+         (1, 200, 7, 7, 200, 3, 3, 1, 1, 1, 200, "clip"),
+         (2, 64, 7, 7, 72, 1, 1, 1, 0, 1, 1, "add-input-relu"),
+         (1, 48, 9, 13, 40, 3, 3, 1, 1, 1, 1)]
 
 
 def reference(x, w, b, stride, pad, dilation, group):
