@@ -369,9 +369,15 @@ struct CPUConvToKernelPass
           {(f + kernel.nr - 1) / kernel.nr, k, kernel.nr}, symbols);
       ++numPacked;
     }
-    // The transpose and its buffer go with the convolution when nothing
-    // else reads the buffer (a filter shared by several convolutions keeps
-    // them for the others).
+    dropFilterTranspose(conv, w, transpose);
+    return packed;
+  }
+
+  /// The transpose that wrote `w` and its buffer go with the convolution
+  /// when nothing else reads the buffer (a filter shared by several
+  /// convolutions keeps them for the others).
+  void dropFilterTranspose(Operation *conv, Value w,
+                           linalg::TransposeOp transpose) {
     if (auto alloc = w.getDefiningOp<memref::AllocOp>();
         alloc && llvm::all_of(alloc->getUsers(), [&](Operation *user) {
           return user == conv || user == transpose.getOperation() ||
@@ -382,7 +388,64 @@ struct CPUConvToKernelPass
           user->erase();
       deadFilters.push_back(alloc);
     }
-    return packed;
+  }
+
+  /// A channels-last depthwise filter: HWC written by a transpose of a
+  /// constant CHW filter (a global, or a reshaped view of one such as
+  /// C1HW) right before, transposed here at compile time instead. Left to
+  /// run, that transpose allocated a buffer in every call and LLVM unrolled
+  /// it into thousands of gathers. Null when the filter is not of that
+  /// form (it is then read as it is).
+  memref::GlobalOp transposeDepthwiseFilter(Operation *conv, Value w,
+                                            SymbolTable &symbols) {
+    SmallVector<Operation *> readers;
+    auto transpose =
+        dyn_cast_or_null<linalg::TransposeOp>(getLastWriter(conv, w, readers));
+    if (!transpose || !readers.empty() || transpose.getInit() != w ||
+        transpose.getPermutation() != ArrayRef<int64_t>{1, 2, 0})
+      return nullptr;
+    // Reshapes of an identity-layout global keep its elements' order.
+    Value source = transpose.getInput();
+    while (Operation *view = source.getDefiningOp()) {
+      if (!isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(view))
+        break;
+      source = view->getOperand(0);
+    }
+    memref::GlobalOp global = fulcrum::getConstantGlobal(source, symbols);
+    auto chwType = cast<MemRefType>(transpose.getInput().getType());
+    if (!global || !chwType.hasStaticShape() ||
+        !cast<MemRefType>(global.getType()).getLayout().isIdentity())
+      return nullptr;
+    int64_t c = chwType.getDimSize(0), kh = chwType.getDimSize(1),
+            kw = chwType.getDimSize(2);
+    std::string name = (global.getSymName() + "_hwc").str();
+    memref::GlobalOp hwc = symbols.lookup<memref::GlobalOp>(name);
+    if (!hwc) {
+      std::vector<float> storage;
+      auto values = fulcrum::readConstantFloats(global, storage);
+      if (!values || static_cast<int64_t>(values->size()) != c * kh * kw)
+        return nullptr;
+      AsmResourceBlob blob = fulcrum::allocateFloatBlob(c * kh * kw);
+      MutableArrayRef<float> out = fulcrum::getFloats(blob);
+      for (int64_t i = 0; i < c; ++i)
+        for (int64_t y = 0; y < kh; ++y)
+          for (int64_t x = 0; x < kw; ++x)
+            out[(y * kw + x) * c + i] = (*values)[(i * kh + y) * kw + x];
+      hwc = fulcrum::createConstantGlobal(global, name, std::move(blob),
+                                          {kh, kw, c}, symbols);
+      ++numPacked;
+    }
+    Value input = transpose.getInput();
+    dropFilterTranspose(conv, w, transpose);
+    // The views of the original global that only the transpose read.
+    while (Operation *view = input.getDefiningOp()) {
+      if (!isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(view) ||
+          !view->use_empty())
+        break;
+      input = view->getOperand(0);
+      view->erase();
+    }
+    return hwc;
   }
 
   void rewrite(Operation *op, const fulcrum::GemmKernel &kernel,
@@ -422,6 +485,8 @@ struct CPUConvToKernelPass
     if (nhwc && !depthwise &&
         !(packedFilter = packNHWCFilter(op, w, kernel, symbols)))
       return;
+    if (nhwc && depthwise)
+      packedFilter = transposeDepthwiseFilter(op, w, symbols);
 
     std::optional<fulcrum::Padding> padding =
         fulcrum::matchPadding(op, x, heightDim, [](Value v) {

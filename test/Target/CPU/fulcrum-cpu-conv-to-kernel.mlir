@@ -359,3 +359,58 @@ func.func @negative_nhwc_runtime_filter(%x: memref<1x6x6x4xf32>, %w: memref<4x3x
 func.func @f() {
   return
 }
+
+// -----
+
+// A channels-last depthwise filter transposed from a constant C1HW global
+// (through a collapse to CHW) becomes an HWC global at compile time: the
+// call reads it, and the transpose and its buffer go. Element (c, y, x)
+// of @dw is c * 9 + y * 3 + x; the HWC global holds it at (y, x, c).
+// CHECK: memref.global "private" constant @dw_hwc : memref<3x3x2xf32> = dense_resource<dw_hwc>
+// CHECK-NOT: memref.global "private" constant @dw :
+// CHECK-LABEL: func.func @nhwc_depthwise_constant_filter(
+// CHECK-NOT: linalg.transpose
+// CHECK-NOT: memref.collapse_shape
+// CHECK: memref.get_global @dw_hwc : memref<3x3x2xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: call @fulcrum_dwconv2d_nhwc_f32_avx2(
+// CHECK-NOT: memref.alloc
+// CHECK: dw_hwc: "0x4000000000000000000010410000803F00002041
+memref.global "private" constant @dw : memref<2x1x3x3xf32> = dense<[[[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]]], [[[9.0, 10.0, 11.0], [12.0, 13.0, 14.0], [15.0, 16.0, 17.0]]]]>
+func.func @nhwc_depthwise_constant_filter(%x: memref<1x6x6x2xf32>, %y: memref<1x4x4x2xf32>) {
+  %g = memref.get_global @dw : memref<2x1x3x3xf32>
+  %c = memref.collapse_shape %g [[0, 1], [2], [3]] : memref<2x1x3x3xf32> into memref<2x3x3xf32>
+  %wt = memref.alloc() {alignment = 64 : i64} : memref<3x3x2xf32>
+  linalg.transpose ins(%c : memref<2x3x3xf32>) outs(%wt : memref<3x3x2xf32>) permutation = [1, 2, 0]
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %wt : memref<1x6x6x2xf32>, memref<3x3x2xf32>) outs(%y : memref<1x4x4x2xf32>)
+  memref.dealloc %wt : memref<3x3x2xf32>
+  return
+}
+
+// -----
+
+// negative_: a depthwise filter transposed from a run-time argument, or
+// from a constant by another permutation, is transposed at run time as
+// before and the kernel reads the buffer.
+// CHECK-LABEL: func.func @negative_depthwise_runtime_filter(
+// CHECK: linalg.transpose
+// CHECK: call @fulcrum_dwconv2d_nhwc_f32_avx2(
+// CHECK-LABEL: func.func @negative_depthwise_other_permutation(
+// CHECK: linalg.transpose
+// CHECK: call @fulcrum_dwconv2d_nhwc_f32_avx2(
+memref.global "private" constant @dw3 : memref<3x3x2xf32> = dense<1.0>
+func.func @negative_depthwise_runtime_filter(%x: memref<1x6x6x2xf32>, %w: memref<2x3x3xf32>, %y: memref<1x4x4x2xf32>) {
+  %wt = memref.alloc() {alignment = 64 : i64} : memref<3x3x2xf32>
+  linalg.transpose ins(%w : memref<2x3x3xf32>) outs(%wt : memref<3x3x2xf32>) permutation = [1, 2, 0]
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %wt : memref<1x6x6x2xf32>, memref<3x3x2xf32>) outs(%y : memref<1x4x4x2xf32>)
+  memref.dealloc %wt : memref<3x3x2xf32>
+  return
+}
+func.func @negative_depthwise_other_permutation(%x: memref<1x6x6x2xf32>, %y: memref<1x4x4x2xf32>) {
+  %g = memref.get_global @dw3 : memref<3x3x2xf32>
+  %wt = memref.alloc() {alignment = 64 : i64} : memref<3x3x2xf32>
+  linalg.transpose ins(%g : memref<3x3x2xf32>) outs(%wt : memref<3x3x2xf32>) permutation = [1, 0, 2]
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %wt : memref<1x6x6x2xf32>, memref<3x3x2xf32>) outs(%y : memref<1x4x4x2xf32>)
+  memref.dealloc %wt : memref<3x3x2xf32>
+  return
+}

@@ -104,6 +104,15 @@ def CPUConvToKernel : Pass<"fulcrum-cpu-conv-to-kernel", "::mlir::ModuleOp"> {
     so the row loops vectorize, planes spread over the threads. Other
     convolutions are left to the loop lowering.
 
+    The channels-last forms (`fulcrum-channels-last`) call the `_nhwc`
+    kernels. `linalg.conv_2d_nhwc_fhwc` needs its filter to be a transpose
+    of a constant FCHW global: the filter is packed at compile time into
+    the GEMM's column panels, a new global, and the transpose goes.
+    `linalg.depthwise_conv_2d_nhwc_hwc` reads an HWC filter; when that is a
+    transpose of a constant CHW global (or of a reshaped view of one, such
+    as ONNX's C1HW), the transposed filter becomes a new global at compile
+    time too, so no call allocates or transposes weights.
+
     The kernels also take over what bufferized `tensor.pad`, bias and
     activation code would otherwise do in separate passes over memory:
     - **Padding.** When the input is a fresh buffer that is zero-filled,
@@ -161,7 +170,7 @@ def CPUConvToKernel : Pass<"fulcrum-cpu-conv-to-kernel", "::mlir::ModuleOp"> {
     Statistic<"numEpilogues", "num-epilogues",
               "Element-wise epilogues applied by kernels">,
     Statistic<"numPacked", "num-packed",
-              "Channels-last filters packed at compile time">
+              "Channels-last filters packed or transposed at compile time">
   ];
 }
 
