@@ -15,6 +15,42 @@ using namespace fulcrum::onnx;
 namespace fulcrum::lowering {
 namespace {
 
+/// A Gather of one constant scalar index (q/k/v = Gather(qkv, 0/1/2) in
+/// exported attention, for example) as a rank-reducing
+/// tensor.extract_slice at that index: bufferized, a view of `data` that
+/// kernels read in place, not a copy made by a loop of tensor.extract. Null
+/// when the index is not a constant scalar or a negative one cannot be
+/// wrapped at compile time (or is out of range: the generic form reports
+/// nothing either, so both read what they read).
+Value sliceAtConstantIndex(OpBuilder &b, Location loc, Value data,
+                           Value indices, int64_t axis, RankedTensorType type) {
+  auto dataType = cast<RankedTensorType>(data.getType());
+  DenseIntElementsAttr value;
+  if (cast<RankedTensorType>(indices.getType()).getRank() != 0 ||
+      !matchPattern(indices, m_Constant(&value)))
+    return nullptr;
+  int64_t index = (*value.begin()).getSExtValue();
+  int64_t size = dataType.getDimSize(axis);
+  if (index < 0 && !ShapedType::isDynamic(size))
+    index += size;
+  if (index < 0 || (!ShapedType::isDynamic(size) && index >= size))
+    return nullptr;
+  SmallVector<OpFoldResult> offsets(dataType.getRank(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes,
+      strides(dataType.getRank(), b.getIndexAttr(1));
+  offsets[axis] = b.getIndexAttr(index);
+  for (int64_t d = 0; d < dataType.getRank(); ++d)
+    sizes.push_back(d == axis ? b.getIndexAttr(1)
+                              : getAsOpFoldResult(getDimSize(b, loc, data, d)));
+  auto sliceType = tensor::ExtractSliceOp::inferCanonicalRankReducedResultType(
+      type.getRank(), dataType, offsets, sizes, strides);
+  Value slice = b.create<tensor::ExtractSliceOp>(
+      loc, cast<RankedTensorType>(sliceType), data, offsets, sizes, strides);
+  if (slice.getType() != type)
+    slice = b.create<tensor::CastOp>(loc, type, slice);
+  return slice;
+}
+
 struct GatherLowering : public OpConversionPattern<GatherOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -31,6 +67,11 @@ struct GatherLowering : public OpConversionPattern<GatherOp> {
     int64_t axis = op.getAxis();
     if (axis < 0)
       axis += r;
+    if (Value slice = sliceAtConstantIndex(rewriter, loc, adaptor.getData(),
+                                           adaptor.getIndices(), axis, type)) {
+      rewriter.replaceOp(op, slice);
+      return success();
+    }
     int64_t rank = type.getRank();
     SmallVector<AffineExpr> idxExprs;
     for (int64_t i = 0; i < q; ++i)

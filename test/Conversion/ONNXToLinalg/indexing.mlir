@@ -41,6 +41,44 @@ func.func @gather_scalar_index(%x: tensor<5x3xf32>, %i: tensor<i64>) -> tensor<3
 
 // -----
 
+// A constant scalar index (q, k and v taken out of a stacked projection)
+// is a rank-reducing slice at that index, which bufferizes to a view of
+// the input rather than a copy; a negative one counts from the end.
+// CHECK-LABEL: func.func @gather_constant_index(
+// CHECK-SAME: %[[X:.*]]: tensor<3x?x4x16xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<3x?x4x16xf32>
+// CHECK: tensor.extract_slice %[[X]][1, 0, 0, 0] [1, %[[N]], 4, 16] [1, 1, 1, 1] : tensor<3x?x4x16xf32> to tensor<?x4x16xf32>
+// CHECK: tensor.extract_slice %[[X]][2, 0, 0, 0] [1, %{{.*}}, 4, 16] [1, 1, 1, 1] : tensor<3x?x4x16xf32> to tensor<?x4x16xf32>
+// CHECK: tensor.extract_slice %[[X]][0, 0, 2, 0] [3, %{{.*}}, 1, 16] [1, 1, 1, 1] : tensor<3x?x4x16xf32> to tensor<3x?x16xf32>
+func.func @gather_constant_index(%x: tensor<3x?x4x16xf32>) -> (tensor<?x4x16xf32>, tensor<?x4x16xf32>, tensor<3x?x16xf32>) {
+  %i = onnx.Constant() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %j = onnx.Constant() {value = dense<-1> : tensor<i32>} : () -> tensor<i32>
+  %k = onnx.Constant() {value = dense<2> : tensor<i64>} : () -> tensor<i64>
+  %0 = onnx.Gather(%x, %i) : (tensor<3x?x4x16xf32>, tensor<i64>) -> tensor<?x4x16xf32>
+  %1 = onnx.Gather(%x, %j) : (tensor<3x?x4x16xf32>, tensor<i32>) -> tensor<?x4x16xf32>
+  %2 = onnx.Gather(%x, %k) {axis = 2 : i64} : (tensor<3x?x4x16xf32>, tensor<i64>) -> tensor<3x?x16xf32>
+  return %0, %1, %2 : tensor<?x4x16xf32>, tensor<?x4x16xf32>, tensor<3x?x16xf32>
+}
+
+// -----
+
+// negative_: a constant index that is out of range, or negative on a
+// dynamic axis, keeps the generic gather.
+// CHECK-LABEL: func.func @negative_gather_constant_index(
+// CHECK-NOT: tensor.extract_slice
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+func.func @negative_gather_constant_index(%x: tensor<3x4xf32>, %y: tensor<?x4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %i = onnx.Constant() {value = dense<3> : tensor<i64>} : () -> tensor<i64>
+  %j = onnx.Constant() {value = dense<-1> : tensor<i64>} : () -> tensor<i64>
+  %0 = onnx.Gather(%x, %i) : (tensor<3x4xf32>, tensor<i64>) -> tensor<4xf32>
+  %1 = onnx.Gather(%y, %j) : (tensor<?x4xf32>, tensor<i64>) -> tensor<4xf32>
+  return %0, %1 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
 // Pattern: GatherElementsLowering
 // GatherElements replaces the axis coordinate by the (wrapped) index at the
 // same position.
