@@ -15,6 +15,11 @@ process:
   * PyTorch: `bench/peers/torch_bench.py` (eager, inference_mode).
 After `--warmup` untimed runs each times `--runs` runs (fewer for Fulcrum
 when a run takes over a second: see the runs column) and reports the median.
+With `--rounds R` every runtime of a row is timed R times, in turn
+(Fulcrum, ONNX Runtime, PyTorch, Fulcrum, ...), and reports the median of
+its R medians (the JSON keeps them as round_medians_ms): on a host whose
+speed drifts, a slow phase then falls on every runtime alike instead of
+on one of them.
 Peak memory is each process's own peak resident set (VmHWM, as the process
 reports it). Fulcrum's is the artifact deployed: a small C program that
 includes the generated header, links model.so and calls `<entry>_run` with
@@ -46,6 +51,7 @@ import math
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -115,6 +121,8 @@ def bench_fulcrum(args, onnx, inputs, batch, threads, tmp, flags=()):
         return result
     result.update(median_ms=float(m.group(1)), min_ms=float(m.group(2)),
                   runs=runs, fulcrum_run_peak_mib=float(peak.group(1)))
+    # The timed command again, for --rounds (dropped from the JSON).
+    result["_cmd"] = cmd
     # Peak memory as deployed: the artifact in a small C program of its own
     # (fulcrum-run's process also holds the compiler's libraries).
     try:
@@ -139,6 +147,37 @@ def bench_peer(cmd, args, runtime, batch, threads):
         return {"runtime": runtime, "batch": batch, "threads": threads,
                 "error": last}
     return json.loads(out.strip().splitlines()[-1])
+
+
+def time_again(runtime, cmd, args):
+    """One more timed run of `cmd` (a Fulcrum or peer command): (median,
+    min) in ms, or None when it fails."""
+    rc, out, _, _ = run_timed(cmd, args.timeout)
+    if rc:
+        return None
+    if runtime == "fulcrum":
+        m = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms", out)
+        return (float(m.group(1)), float(m.group(2))) if m else None
+    r = json.loads(out.strip().splitlines()[-1])
+    return (r["median_ms"], r["min_ms"]) if "median_ms" in r else None
+
+
+def more_rounds(row, cmds, args):
+    """--rounds: times every runtime of the row again, in turn, rounds - 1
+    more times, so that a slow phase of the host falls on all of them
+    alike; each runtime's median becomes the median of its rounds'
+    medians, its min the least of their mins."""
+    results = {rt: row[rt] for rt in cmds if "median_ms" in row[rt]}
+    for r in results.values():
+        r["round_medians_ms"] = [r["median_ms"]]
+    for _ in range(args.rounds - 1):
+        for rt, r in results.items():
+            again = time_again(rt, cmds[rt], args)
+            if again:
+                r["round_medians_ms"].append(again[0])
+                r["min_ms"] = min(r["min_ms"], again[1])
+    for r in results.values():
+        r["median_ms"] = statistics.median(r["round_medians_ms"])
 
 
 def write_inputs(name, batch, tmp):
@@ -218,6 +257,11 @@ def main():
     parser.add_argument("--budget", type=float, default=20.0,
                         help="seconds of timed Fulcrum runs per row at most "
                              "(the runs column says how many ran)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="time every runtime of a row this many times, "
+                        "in turn, and report the median of the rounds' "
+                        "medians (a noisy host's slow phases then fall on "
+                        "every runtime alike)")
     parser.add_argument("--timeout", type=int, default=1800)
     parser.add_argument("--peers", default="onnxruntime,pytorch",
                         help="comma-separated peers to run ('' for none)")
@@ -233,6 +277,8 @@ def main():
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     parser.add_argument("--out-dir", default=os.path.join(HERE, "results"))
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     args.fulcrum_compile = os.path.join(args.build_dir, "bin/fulcrum-compile")
     args.fulcrum_run = os.path.join(args.build_dir, "bin/fulcrum-run")
     peers = [p for p in args.peers.split(",") if p]
@@ -286,25 +332,35 @@ def main():
                     row["fulcrum_compared"] = bench_fulcrum(
                         args, onnx, inputs, batch, threads, tmp, flags.split())
                     row["fulcrum_compared"]["flags"] = flags
+                cmds = {"fulcrum": row["fulcrum"].pop("_cmd", None)}
+                row["onnxruntime"] = {"error": "not run"}
+                row["pytorch"] = {"error": "not run"}
+                common = [f"--batch={batch}", f"--threads={threads}",
+                          f"--warmup={args.warmup}", f"--runs={args.runs}"]
+                if "onnxruntime" in peers and have_ort:
+                    cmds["onnxruntime"] = (
+                        ["node", os.path.join(HERE, "peers/ort.js"), "bench",
+                         onnx] + [a for c in common for a in c.split("=", 1)])
+                    row["onnxruntime"] = bench_peer(
+                        cmds["onnxruntime"], args, "onnxruntime", batch,
+                        threads)
+                if "pytorch" in peers:
+                    cmds["pytorch"] = (
+                        [sys.executable, os.path.join(HERE, "peers/torch_bench.py"),
+                         name] + common)
+                    row["pytorch"] = bench_peer(cmds["pytorch"], args,
+                                                "pytorch", batch, threads)
+                if "fulcrum_compared" in row:
+                    row["fulcrum_compared"].pop("_cmd", None)
+                if args.rounds > 1:
+                    more_rounds(row, {rt: c for rt, c in cmds.items() if c},
+                                args)
                 row["gflop"] = flops.count(onnx, batch) / 1e9
                 if "median_ms" in row["fulcrum"]:
                     rate = row["gflop"] / (row["fulcrum"]["median_ms"] / 1e3)
                     row["fulcrum"]["gflops"] = rate
                     if threads in peak:
                         row["fulcrum"]["peak_percent"] = 100 * rate / peak[threads]
-                row["onnxruntime"] = {"error": "not run"}
-                row["pytorch"] = {"error": "not run"}
-                common = [f"--batch={batch}", f"--threads={threads}",
-                          f"--warmup={args.warmup}", f"--runs={args.runs}"]
-                if "onnxruntime" in peers and have_ort:
-                    row["onnxruntime"] = bench_peer(
-                        ["node", os.path.join(HERE, "peers/ort.js"), "bench",
-                         onnx] + [a for c in common for a in c.split("=", 1)],
-                        args, "onnxruntime", batch, threads)
-                if "pytorch" in peers:
-                    row["pytorch"] = bench_peer(
-                        [sys.executable, os.path.join(HERE, "peers/torch_bench.py"),
-                         name] + common, args, "pytorch", batch, threads)
                 rows.append(row)
                 f, o, p = row["fulcrum"], row["onnxruntime"], row["pytorch"]
                 mem = " / ".join(f"{r['peak_mib']:.0f}" if "peak_mib" in r
