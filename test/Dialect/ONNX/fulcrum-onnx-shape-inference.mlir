@@ -82,6 +82,33 @@ func.func @negative_no_interface(%x: tensor<2x3xf32>) -> tensor<*xf32> {
 
 // -----
 
+// Superseded reductions (axes an attribute, ReduceMean-13 here) have no
+// interface; their result drops the reduced axes (keepdims = 0) or keeps
+// them as 1 (the default), and no axes reduce every dimension.
+// CHECK-LABEL: func @legacy_reductions
+func.func @legacy_reductions(%x: tensor<2x128x256xf32>) -> (tensor<*xf32>, tensor<?x?x?xf32>, tensor<*xf32>) {
+  // CHECK: onnx.ReduceMean{{.*}} -> tensor<2x256xf32>
+  %0 = onnx.ReduceMean(%x) {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<2x128x256xf32>) -> tensor<*xf32>
+  // CHECK: onnx.ReduceMean{{.*}} -> tensor<2x128x1xf32>
+  %1 = onnx.ReduceMean(%x) {axes = array<i64: -1>} : (tensor<2x128x256xf32>) -> tensor<?x?x?xf32>
+  // CHECK: onnx.ReduceMean{{.*}} -> tensor<1x1x1xf32>
+  %2 = onnx.ReduceMean(%x) : (tensor<2x128x256xf32>) -> tensor<*xf32>
+  return %0, %1, %2 : tensor<*xf32>, tensor<?x?x?xf32>, tensor<*xf32>
+}
+
+// -----
+
+// negative_: an axis out of range leaves the superseded reduction's type
+// as declared.
+// CHECK-LABEL: func @negative_legacy_reduction_axis
+func.func @negative_legacy_reduction_axis(%x: tensor<2x3xf32>) -> tensor<*xf32> {
+  // CHECK: onnx.ReduceMean{{.*}} -> tensor<*xf32>
+  %0 = onnx.ReduceMean(%x) {axes = array<i64: 5>} : (tensor<2x3xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
 // Reshape and Expand targets that are partly known at compile time: the
 // dynamic batch stays dynamic, the other sizes become static.
 // CHECK-LABEL: func @partly_known_targets

@@ -99,6 +99,44 @@ int64_t normalizeAxis(int64_t axis, Type type, int64_t extra = 0) {
   return axis >= 0 && axis < rank ? axis : -1;
 }
 
+/// The result type of a superseded reduction, whose axes are an attribute
+/// (Reduce* before opset 18, ReduceSum before 13), which has no
+/// ShapeInferenceOpInterface: the input without the reduced dimensions
+/// (keepdims = 0) or with them as 1 (keepdims = 1, the default); no axes
+/// reduce every dimension. Null when the op is not of that form.
+Type inferLegacyReduction(Operation *op) {
+  if (!op->hasTrait<trait::Reduction>() || op->getNumOperands() != 1 ||
+      op->getNumResults() != 1 || op->hasAttr("axis"))
+    return {};
+  auto in = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+  auto out = dyn_cast<TensorType>(op->getResult(0).getType());
+  if (!in || !out)
+    return {};
+  SmallVector<bool> reduced(in.getRank(), true);
+  if (Attribute attr = op->getAttr("axes")) {
+    auto axes = dyn_cast<DenseI64ArrayAttr>(attr);
+    if (!axes)
+      return {};
+    reduced.assign(in.getRank(), false);
+    for (int64_t axis : axes.asArrayRef()) {
+      axis = normalizeAxis(axis, in);
+      if (axis < 0)
+        return {};
+      reduced[axis] = true;
+    }
+  }
+  bool keep = true;
+  if (auto keepdims = op->getAttrOfType<IntegerAttr>("keepdims"))
+    keep = keepdims.getInt() != 0;
+  SmallVector<int64_t> shape;
+  for (auto [d, size] : llvm::enumerate(in.getShape()))
+    if (!reduced[d])
+      shape.push_back(size);
+    else if (keep)
+      shape.push_back(1);
+  return RankedTensorType::get(shape, out.getElementType());
+}
+
 struct ONNXShapeInferencePass
     : public fulcrum::onnx::impl::ONNXShapeInferenceBase<
           ONNXShapeInferencePass> {
@@ -273,8 +311,11 @@ struct ONNXShapeInferencePass
       if (failed(inferRegion(region)))
         return failure();
     auto iface = dyn_cast<ShapeInferenceOpInterface>(op);
-    if (!iface)
+    if (!iface) {
+      if (Type type = inferLegacyReduction(op))
+        return refine(op, op->getResult(0), type);
       return success();
+    }
     SmallVector<Type> inferred;
     if (failed(iface.inferResultTypes(inferred)))
       return failure();
