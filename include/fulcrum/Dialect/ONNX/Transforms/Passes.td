@@ -14,7 +14,10 @@ def ONNXShapeInference : Pass<"fulcrum-onnx-shape-inference", "::mlir::func::Fun
     (for example `tensor<*xf32>` or `tensor<?x10xf32>` becomes
     `tensor<4x10xf32>`). Rewrites such as constant folding or pruning leave
     types stale; this pass makes them precise again. The function's result
-    types are updated to what it returns.
+    types are updated to what it returns. Superseded reductions, whose axes
+    are an attribute (ReduceMean-13, say) and which have no interface, are
+    inferred too: the input without the reduced axes, or with them as 1
+    under `keepdims` (the default); no axes reduce every dimension.
 
     Subgraphs are inferred too: `onnx.If` results join the types both
     branches yield; the block arguments of `onnx.Loop` and `onnx.Scan`
