@@ -152,14 +152,12 @@ def bench_peer(cmd, args, runtime, batch, threads):
 def time_again(runtime, cmd, args):
     """One more timed run of `cmd` (a Fulcrum or peer command): (median,
     min) in ms, or None when it fails."""
+    if runtime != "fulcrum":
+        r = bench_peer(cmd, args, runtime, None, None)
+        return (r["median_ms"], r["min_ms"]) if "median_ms" in r else None
     rc, out, _, _ = run_timed(cmd, args.timeout)
-    if rc:
-        return None
-    if runtime == "fulcrum":
-        m = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms", out)
-        return (float(m.group(1)), float(m.group(2))) if m else None
-    r = json.loads(out.strip().splitlines()[-1])
-    return (r["median_ms"], r["min_ms"]) if "median_ms" in r else None
+    m = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms", out)
+    return (float(m.group(1)), float(m.group(2))) if not rc and m else None
 
 
 def more_rounds(row, cmds, args):

@@ -927,7 +927,7 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
   int64_t width = (OW - 1) * sw + (KW - 1) * dw + 1;
   int64_t firstRow = ((KH - 1) * dh + 1) * width * C,
           slotFloats = NHWC_ROWS * K;
-  if (!direct && dw == 1 && firstRow <= slotFloats &&
+  if (dw == 1 && firstRow <= slotFloats &&
       (!parallel || omp_get_max_threads() <= slots)) {
     int64_t most = 1 + (slotFloats - firstRow) / (sh * width * C);
     int64_t bands = (OH + most - 1) / most;
@@ -979,20 +979,16 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
       int64_t n = t / blocks, p0 = t % blocks * NHWC_ROWS;
       int64_t rows = pixels - p0 < NHWC_ROWS ? pixels - p0 : NHWC_ROWS;
       const float *image = (const float *)x + n * H * W * C;
-      const float *A = image + p0 * K;
-      if (!direct) {
-        float *slot = packed + (int64_t)omp_get_thread_num() * NHWC_ROWS * K;
-        im2colRowsNHWC(image, H, W, C, KH, KW, OW, sh, sw, dh, dw, pt, pl, p0,
-                       rows, slot);
-        A = slot;
-      }
+      float *slot = packed + (int64_t)omp_get_thread_num() * NHWC_ROWS * K;
+      im2colRowsNHWC(image, H, W, C, KH, KW, OW, sh, sw, dh, dw, pt, pl, p0,
+                     rows, slot);
       Epilogue storage, shifted;
       const Epilogue *e = makeEpilogue(
           &storage, bias, /*biasPerColumn=*/1,
           residual ? residual + n * pixels * F * 4 : 0, F, lo, hi, flags);
       if (e)
         shifted = offsetEpilogue(e, p0, 0);
-      gemmBlock(0, rows, 0, panels, F, K, A, K, B, NR, K * NR,
+      gemmBlock(0, rows, 0, panels, F, K, slot, K, B, NR, K * NR,
                 (float *)y + (n * pixels + p0) * F, F, e ? &shifted : 0,
                 accumulate);
     }
@@ -1009,16 +1005,13 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
     const Epilogue *e = makeEpilogue(
         &storage, bias, /*biasPerColumn=*/1,
         residual ? residual + n * pixels * F * 4 : 0, F, lo, hi, flags);
-    if (!direct) {
 #pragma omp for schedule(static)
-      for (int64_t b = 0; b < blocks; ++b) {
-        int64_t p0 = b * NHWC_ROWS;
-        int64_t rows = pixels - p0 < NHWC_ROWS ? pixels - p0 : NHWC_ROWS;
-        im2colRowsNHWC(image, H, W, C, KH, KW, OW, sh, sw, dh, dw, pt, pl, p0,
-                       rows, packed + p0 * K);
-      }
+    for (int64_t b = 0; b < blocks; ++b) {
+      int64_t p0 = b * NHWC_ROWS;
+      int64_t rows = pixels - p0 < NHWC_ROWS ? pixels - p0 : NHWC_ROWS;
+      im2colRowsNHWC(image, H, W, C, KH, KW, OW, sh, sw, dh, dw, pt, pl, p0,
+                     rows, packed + p0 * K);
     }
-    const float *A = direct ? image : packed;
 #pragma omp for schedule(static)
     for (int64_t t = 0; t < blocks * chunks; ++t) {
       int64_t b = t / chunks, chunk = t % chunks;
@@ -1031,7 +1024,7 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
       Epilogue shifted;
       if (e)
         shifted = offsetEpilogue(e, p0, 0);
-      gemmBlock(0, rows, first, last, F, K, A + p0 * K, K, B, NR, K * NR,
+      gemmBlock(0, rows, first, last, F, K, packed + p0 * K, K, B, NR, K * NR,
                 out + p0 * F, F, e ? &shifted : 0, accumulate);
     }
   }
