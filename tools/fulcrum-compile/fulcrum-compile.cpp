@@ -214,6 +214,18 @@ static cl::opt<bool> channelsLast(
     cl::desc("Run convolutions, pooling and their neighbours on NHWC tensors "
              "(default on; --channels-last=false keeps NCHW)"),
     cl::init(true));
+static cl::opt<bool> tileBatch(
+    "tile-batch", cl::cat(toolOptions),
+    cl::desc("Run a model whose batch is dynamic and whose images are "
+             "independent in chunks of images that fit the cache, the "
+             "threads sharing the batch (default on)"),
+    cl::init(true));
+static cl::opt<uint64_t> tileBatchCacheBytes(
+    "tile-batch-cache-bytes", cl::cat(toolOptions),
+    cl::desc("the last-level cache bytes batch chunks are sized for "
+             "(half holds a chunk's working set; default: the target "
+             "description's)"),
+    cl::init(0));
 
 static cl::opt<double>
     prune("prune", cl::cat(toolOptions),
@@ -462,6 +474,8 @@ int main(int argc, char **argv) {
   options.pipeline.entryPoint = entryPoint;
   options.pipeline.fuseElementwise = fuseElementwise;
   options.pipeline.channelsLast = channelsLast;
+  options.pipeline.tileBatch = tileBatch;
+  options.pipeline.cacheBytes = static_cast<int64_t>(tileBatchCacheBytes);
   options.pipeline.fuse = fuse;
   options.pipeline.fusionRemarks = fusionRemarks;
   options.pipeline.fuseAttention = fuseAttention;

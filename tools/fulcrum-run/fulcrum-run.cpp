@@ -167,6 +167,19 @@ static cl::opt<bool> channelsLast(
     cl::desc("When compiling: run convolutions, pooling and their neighbours "
              "on NHWC tensors (default on)"),
     cl::init(true));
+static cl::opt<bool> tileBatch(
+    "tile-batch", cl::cat(toolOptions),
+    cl::desc("When compiling: run a model whose batch is dynamic and whose "
+             "images are independent in chunks of images that fit the "
+             "cache, the threads sharing the batch (default on)"),
+    cl::init(true));
+static cl::opt<uint64_t> tileBatchCacheBytes(
+    "tile-batch-cache-bytes", cl::cat(toolOptions),
+    cl::desc(
+        "When compiling: the last-level cache bytes batch chunks are sized for "
+        "(half holds a chunk's working set; default: the target "
+        "description's)"),
+    cl::init(0));
 
 static cl::opt<bool> profile(
     "profile", cl::cat(toolOptions),
@@ -219,6 +232,8 @@ std::unique_ptr<fulcrum::ModelRunner> compileModel(const std::string &path,
   options.targetOptions.gpuTile = gpuTile;
   options.pipeline.entryPoint = entryPoint;
   options.pipeline.channelsLast = channelsLast;
+  options.pipeline.tileBatch = tileBatch;
+  options.pipeline.cacheBytes = static_cast<int64_t>(tileBatchCacheBytes);
   options.pipeline.fuse = fuse;
   options.pipeline.fusionRemarks = fusionRemarks;
   options.pipeline.fuseAttention = fuseAttention;
@@ -366,6 +381,8 @@ int runProfile(mlir::MLIRContext &context) {
   options.targetOptions.cpu = targetCpu;
   options.pipeline.entryPoint = entryPoint;
   options.pipeline.channelsLast = channelsLast;
+  options.pipeline.tileBatch = tileBatch;
+  options.pipeline.cacheBytes = static_cast<int64_t>(tileBatchCacheBytes);
   auto target = fulcrum::cost::resolveTargetDescription(
       targetDescription, options, /*keepCPU=*/true);
   if (!target)

@@ -59,6 +59,15 @@ struct PipelineOptions {
   /// Run convolutions and their neighbours channels-last (NHWC) where the
   /// target's code generation prefers it.
   bool channelsLast = true;
+  /// Run a batch-separable entry point with a dynamic batch in chunks of
+  /// images that fit the cache, the threads sharing the batch
+  /// (fulcrum-cpu-tile-batch).
+  bool tileBatch = true;
+  /// The last-level cache bytes the chunks are sized for; 0: the target's.
+  int64_t cacheBytes = 0;
+  /// Flops per byte of DRAM traffic at which a core is compute-bound; 0:
+  /// the pass's default.
+  double machineBalance = 0;
   /// Profiling build: time each layer tagged by fulcrum::cost::tagLayers
   /// (fulcrum/Cost/Profile.h) with calls of the profiling runtime.
   bool profileLayers = false;
@@ -87,6 +96,11 @@ struct PipelineCLOptions : public mlir::PassPipelineOptions<PipelineCLOptions> {
       *this, "channels-last",
       llvm::cl::desc("Run convolutions and their neighbours on NHWC tensors"),
       llvm::cl::init(true)};
+  Option<bool> tileBatch{
+      *this, "tile-batch",
+      llvm::cl::desc("Run a batch-separable entry point in chunks of the "
+                     "batch (fulcrum-cpu-tile-batch)"),
+      llvm::cl::init(true)};
 
   PipelineOptions toOptions() const {
     PipelineOptions options;
@@ -95,6 +109,7 @@ struct PipelineCLOptions : public mlir::PassPipelineOptions<PipelineCLOptions> {
     options.fuse = fuse;
     options.fusionRemarks = fusionRemarks;
     options.channelsLast = channelsLast;
+    options.tileBatch = tileBatch;
     return options;
   }
 };

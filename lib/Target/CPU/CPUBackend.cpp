@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fulcrum/Cost/TargetDescription.h"
 #include "fulcrum/Execution/ModelRunner.h"
 #include "fulcrum/Target/CPU/CPUTarget.h"
 #include "fulcrum/Target/CPU/Kernels.h"
@@ -68,7 +69,17 @@ public:
       consumeError(description.takeError());
       return buildCPUCodegenPipeline(pm, options, "generic", "generic");
     }
-    buildCPUCodegenPipeline(pm, options, selectKernelISA(*description),
+    // Batch chunks are sized for the last-level cache of the target's
+    // description (the preset for its ISA).
+    PipelineOptions sized = options;
+    if (!sized.cacheBytes) {
+      auto cpu = cost::getDefaultCPUDescription(description->features, 0);
+      if (!cpu.caches.empty())
+        sized.cacheBytes = static_cast<int64_t>(cpu.caches.back().sizeBytes);
+      if (cpu.dramBandwidthGBs > 0)
+        sized.machineBalance = cpu.peakF32 / cpu.dramBandwidthGBs;
+    }
+    buildCPUCodegenPipeline(pm, sized, selectKernelISA(*description),
                             selectQuantizedKernelISA(*description),
                             selectAttentionKernelISA(*description));
   }

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -50,8 +51,21 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
                              StringRef attentionISA) {
   if (options.channelsLast)
     pm.addNestedPass<func::FuncOp>(createChannelsLast());
+  // The timers of a profiling build go around the entry point's layers.
+  if (options.tileBatch && !options.profileLayers) {
+    CPUTileBatchOptions tile;
+    tile.entryPoint = options.entryPoint;
+    if (options.cacheBytes > 0)
+      tile.cacheBytes = options.cacheBytes;
+    if (options.machineBalance > 0)
+      tile.balance = options.machineBalance;
+    pm.addPass(createCPUTileBatch(tile));
+  }
   pm.addPass(createEmitCInterface(EmitCInterfaceOptions{options.entryPoint}));
   addBufferizationPasses(pm);
+  // The threads' share of a batch (fulcrum-cpu-tile-batch) become OpenMP
+  // loops with the other parallel loops.
+  pm.addPass(createForallToParallelLoopPass());
   pm.addPass(createBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
   // Before the matmul and softmax kernels, which would take the attention's

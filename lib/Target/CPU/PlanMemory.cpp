@@ -8,6 +8,8 @@
 #include "fulcrum/Support/PassStatistic.h"
 #include "fulcrum/Target/CPU/Passes.h"
 
+#include "LinearSize.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -115,9 +117,7 @@ getLastUse(Value buffer, Block &block,
 
 /// A size as `scale * batch + offset`, where the batch is one dimension of
 /// one argument of the function (sizes are never negative).
-struct Linear {
-  int64_t scale = 0, offset = 0;
-};
+using Linear = fulcrum::LinearSize;
 
 /// The dimension `value` reads when it is a constant dimension of an
 /// argument of `block`: the batch candidates.
@@ -134,82 +134,48 @@ std::optional<std::pair<BlockArgument, int64_t>> getArgumentDim(Value value,
 }
 
 /// `value` as a linear function of the batch `batch` (a dimension of an
-/// argument; set from the first one met), proved from the integer
-/// arithmetic that computes it: reshapes with -1 compute sizes like
-/// `(n * 98304) floordiv 98304` through selects on the sign.
+/// argument; set from the first one met).
 std::optional<Linear>
 getLinear(Value value, Block &block,
-          std::optional<std::pair<BlockArgument, int64_t>> &batch,
-          int depth = 0) {
-  if (depth > 32)
+          std::optional<std::pair<BlockArgument, int64_t>> &batch) {
+  bool mismatch = false;
+  std::optional<Linear> size =
+      fulcrum::getLinearSize(value, [&](Value v) -> std::optional<Linear> {
+        auto dim = getArgumentDim(v, block);
+        if (!dim)
+          return std::nullopt;
+        if (!batch)
+          batch = dim;
+        mismatch |= *batch != *dim;
+        return Linear{1, 0};
+      });
+  if (mismatch)
     return std::nullopt;
-  if (auto dim = getArgumentDim(value, block)) {
-    if (!batch)
-      batch = dim;
-    if (*batch != *dim)
-      return std::nullopt;
-    return Linear{1, 0};
-  }
-  Operation *def = value.getDefiningOp();
-  if (!def)
-    return std::nullopt;
-  auto operand = [&](unsigned i) {
-    return getLinear(def->getOperand(i), block, batch, depth + 1);
-  };
-  if (auto constant = dyn_cast<arith::ConstantOp>(def)) {
-    auto attr = dyn_cast<IntegerAttr>(constant.getValue());
-    if (!attr)
-      return std::nullopt;
-    return Linear{0, attr.getValue().getSExtValue()};
-  }
-  if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def))
-    return operand(0);
-  if (isa<arith::AddIOp, arith::SubIOp, arith::MulIOp>(def)) {
-    auto lhs = operand(0), rhs = operand(1);
-    if (!lhs || !rhs)
-      return std::nullopt;
-    if (isa<arith::AddIOp>(def))
-      return Linear{lhs->scale + rhs->scale, lhs->offset + rhs->offset};
-    if (isa<arith::SubIOp>(def))
-      return Linear{lhs->scale - rhs->scale, lhs->offset - rhs->offset};
-    if (lhs->scale && rhs->scale)
-      return std::nullopt;
-    int64_t k = lhs->scale ? rhs->offset : lhs->offset;
-    Linear x = lhs->scale ? *lhs : *rhs;
-    return Linear{x.scale * k, x.offset * k};
-  }
-  if (isa<arith::DivSIOp, arith::DivUIOp, arith::FloorDivSIOp,
-          arith::CeilDivSIOp>(def)) {
-    auto x = operand(0), d = operand(1);
-    // Exact when the divisor is a positive constant dividing both terms
-    // (the scaled term is never negative).
-    if (!x || !d || d->scale || d->offset <= 0 || x->scale < 0 ||
-        x->offset < 0 || x->scale % d->offset || x->offset % d->offset)
-      return std::nullopt;
-    return Linear{x->scale / d->offset, x->offset / d->offset};
-  }
-  if (auto cmp = dyn_cast<arith::CmpIOp>(def)) {
-    // A sign test of a size: x < 0 is false, x >= 0 true.
-    auto x = operand(0), zero = operand(1);
-    if (!x || !zero || zero->scale || zero->offset != 0 || x->scale < 0 ||
-        x->offset < 0)
-      return std::nullopt;
-    switch (cmp.getPredicate()) {
-    case arith::CmpIPredicate::slt:
-      return Linear{0, 0};
-    case arith::CmpIPredicate::sge:
-      return Linear{0, 1};
-    default:
-      return std::nullopt;
-    }
-  }
-  if (auto select = dyn_cast<arith::SelectOp>(def)) {
-    auto condition = operand(0);
-    if (!condition || condition->scale)
-      return std::nullopt;
-    return operand(condition->offset ? 1 : 2);
-  }
-  return std::nullopt;
+  return size;
+}
+
+/// A batch tile's arena and its workspace variant.
+struct Tile {
+  func::FuncOp variant;
+  int64_t staticBytes = 0, scaledBytes = 0;
+};
+
+/// `staticBytes + rows * scaledBytes` (index).
+Value sizeAt(OpBuilder &b, Location loc, Value rows, int64_t staticBytes,
+             int64_t scaledBytes) {
+  return b.create<arith::AddIOp>(
+      loc, b.create<arith::ConstantIndexOp>(loc, staticBytes),
+      b.create<arith::MulIOp>(
+          loc, rows, b.create<arith::ConstantIndexOp>(loc, scaledBytes)));
+}
+
+/// `bytes` rounded up to the arena's alignment (index).
+Value alignUp(OpBuilder &b, Location loc, Value bytes) {
+  Value align = b.create<arith::ConstantIndexOp>(loc, kAlignment);
+  Value up = b.create<arith::AddIOp>(
+      loc, bytes, b.create<arith::ConstantIndexOp>(loc, kAlignment - 1));
+  return b.create<arith::MulIOp>(loc, b.create<arith::DivUIOp>(loc, up, align),
+                                 align);
 }
 
 struct CPUPlanMemoryPass
@@ -217,14 +183,34 @@ struct CPUPlanMemoryPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> functions(module.getOps<func::FuncOp>());
+    // Batch tiles (fulcrum-cpu-tile-batch) first: the entry point's
+    // workspace variant calls theirs.
+    DenseMap<Operation *, Tile> tiles;
     for (func::FuncOp function : functions) {
-      if (function.isDeclaration())
+      if (function.isDeclaration() ||
+          !function->removeAttr("fulcrum.batch_tile"))
+        continue;
+      Tile tile;
+      memref::AllocOp arena =
+          planFunction(function, tile.staticBytes, tile.scaledBytes);
+      tile.variant = emitWorkspaceVariant(module, function, arena, tiles,
+                                          /*slotted=*/true, tile.staticBytes,
+                                          tile.scaledBytes);
+      tiles[function] = tile;
+    }
+    for (func::FuncOp function : functions) {
+      if (function.isDeclaration() || tiles.count(function))
         continue;
       int64_t staticBytes = 0, scaledBytes = 0;
       memref::AllocOp arena = planFunction(function, staticBytes, scaledBytes);
+      auto reserve =
+          function->getAttrOfType<FlatSymbolRefAttr>("fulcrum.tile_reserve");
+      function->removeAttr("fulcrum.tile_reserve");
       if (function->hasAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName())) {
-        emitSizeFunction(module, function, staticBytes, scaledBytes);
-        emitWorkspaceEntry(module, function, arena);
+        emitSizeFunction(module, function, staticBytes, scaledBytes, reserve,
+                         tiles);
+        emitWorkspaceVariant(module, function, arena, tiles,
+                             /*slotted=*/false);
       }
     }
   }
@@ -385,22 +371,29 @@ struct CPUPlanMemoryPass
   }
 
   /// `<name>_workspace(args..., memref<?xi8> workspace) -> results`: the
-  /// entry point's body, taking its arena from the caller's workspace when
-  /// that is large enough (else allocating it as usual). The entry point
-  /// itself becomes a call of it with an empty workspace.
-  void emitWorkspaceEntry(ModuleOp module, func::FuncOp entry,
-                          memref::AllocOp arena) {
-    MLIRContext *context = entry.getContext();
-    Location loc = entry.getLoc();
+  /// function's body, taking its arena from the caller's workspace when
+  /// that is large enough (else allocating it as usual); its calls of batch
+  /// tiles pass the workspace on. The function itself becomes a call of it
+  /// with an empty workspace. A `slotted` function (a batch tile) takes
+  /// slot `slot` of the workspace, slots being the arena's bytes at `rows`
+  /// (its last two arguments), so that the threads' calls do not overlap.
+  func::FuncOp emitWorkspaceVariant(ModuleOp module, func::FuncOp function,
+                                    memref::AllocOp arena,
+                                    const DenseMap<Operation *, Tile> &tiles,
+                                    bool slotted, int64_t staticBytes = 0,
+                                    int64_t scaledBytes = 0) {
+    MLIRContext *context = function.getContext();
+    Location loc = function.getLoc();
     auto bytesType =
         MemRefType::get({ShapedType::kDynamic}, IntegerType::get(context, 8));
     if (arena)
       arena->setAttr("fulcrum.arena", UnitAttr::get(context));
-    func::FuncOp variant = entry.clone();
-    variant.setName((entry.getSymName() + "_workspace").str());
+    func::FuncOp variant = function.clone();
+    variant.setName((function.getSymName() + "_workspace").str());
     unsigned count = variant.getNumArguments();
     variant.insertArgument(count, bytesType, {}, loc);
     Value workspace = variant.getArgument(count);
+    Value tileWorkspace = workspace;
     module.getBody()->push_back(variant);
     SymbolTable(module).insert(variant);
     if (arena) {
@@ -410,12 +403,30 @@ struct CPUPlanMemoryPass
         if (alloc->hasAttr("fulcrum.arena"))
           copy = alloc;
       });
-      // A workspace too small for the arena is not used.
       OpBuilder b(copy);
       Value needed = copy.getDynamicSizes()[0];
+      // The bytes of this call's slot and where it starts.
+      Value offset = b.create<arith::ConstantIndexOp>(loc, 0);
+      Value slotBytes = needed;
+      if (slotted) {
+        Value slot = variant.getArgument(count - 2);
+        Value rows = variant.getArgument(count - 1);
+        slotBytes =
+            alignUp(b, loc, sizeAt(b, loc, rows, staticBytes, scaledBytes));
+        offset = b.create<arith::MulIOp>(loc, slot, slotBytes);
+      }
+      // A workspace too small for the arena (or the slot) is not used.
       Value have = b.create<memref::DimOp>(loc, workspace, 0);
       Value small =
           b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, have, needed);
+      if (slotted)
+        small = b.create<arith::OrIOp>(
+            loc,
+            b.create<arith::CmpIOp>(
+                loc, arith::CmpIPredicate::ult, have,
+                b.create<arith::AddIOp>(loc, offset, slotBytes)),
+            b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, needed,
+                                    slotBytes));
       auto choice = b.create<scf::IfOp>(
           loc, small,
           [&](OpBuilder &then, Location at) {
@@ -425,7 +436,11 @@ struct CPUPlanMemoryPass
             then.create<scf::YieldOp>(at, own);
           },
           [&](OpBuilder &otherwise, Location at) {
-            otherwise.create<scf::YieldOp>(at, workspace);
+            Value mine = workspace;
+            if (slotted)
+              mine = otherwise.create<memref::ViewOp>(
+                  at, bytesType, workspace, offset, ValueRange{needed});
+            otherwise.create<scf::YieldOp>(at, mine);
           });
       Value chosen = choice.getResult(0);
       for (Operation *user : llvm::make_early_inc_range(copy->getUsers()))
@@ -439,11 +454,35 @@ struct CPUPlanMemoryPass
         }
       copy.getResult().replaceAllUsesWith(chosen);
       copy->erase();
+      if (!slotted) {
+        // The tiles' slots follow this arena in the workspace.
+        OpBuilder after(choice);
+        after.setInsertionPointAfter(choice);
+        Value shift = alignUp(after, loc, needed);
+        Value rest = after.create<arith::SubIOp>(
+            loc, after.create<arith::MaxUIOp>(loc, have, shift), shift);
+        tileWorkspace = after.create<memref::ViewOp>(loc, bytesType, workspace,
+                                                     shift, ValueRange{rest});
+      }
     }
-    // The entry point: the variant with an empty workspace.
-    entry.getBody().dropAllReferences();
-    entry.getBody().getBlocks().clear();
-    Block *body = entry.addEntryBlock();
+    // Batch tiles get the workspace too.
+    variant.walk([&](func::CallOp call) {
+      auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee());
+      auto it = callee ? tiles.find(callee) : tiles.end();
+      if (it == tiles.end())
+        return;
+      OpBuilder b(call);
+      SmallVector<Value> operands(call.getOperands());
+      operands.push_back(tileWorkspace);
+      auto replacement =
+          b.create<func::CallOp>(call.getLoc(), it->second.variant, operands);
+      call.replaceAllUsesWith(replacement.getResults());
+      call->erase();
+    });
+    // The function: the variant with an empty workspace.
+    function.getBody().dropAllReferences();
+    function.getBody().getBlocks().clear();
+    Block *body = function.addEntryBlock();
     OpBuilder b = OpBuilder::atBlockBegin(body);
     Value none = b.create<memref::AllocaOp>(
         loc, MemRefType::get({0}, IntegerType::get(context, 8)));
@@ -451,11 +490,18 @@ struct CPUPlanMemoryPass
     args.push_back(b.create<memref::CastOp>(loc, bytesType, none));
     auto call = b.create<func::CallOp>(loc, variant, args);
     b.create<func::ReturnOp>(loc, call.getResults());
+    return variant;
   }
 
-  /// `i64 fulcrum_workspace_size_<name>(i64 batch)`: the arena's bytes.
+  /// `i64 fulcrum_workspace_size_<name>(i64 batch)`: the arena's bytes,
+  /// and for a batch-tiled entry point those of the most slots its tile's
+  /// calls take at any batch up to that one with the threads OpenMP will
+  /// use (`reserve`), so that a workspace sized for a batch serves every
+  /// smaller one.
   void emitSizeFunction(ModuleOp module, func::FuncOp function,
-                        int64_t staticBytes, int64_t scaledBytes) {
+                        int64_t staticBytes, int64_t scaledBytes,
+                        FlatSymbolRefAttr reserve,
+                        const DenseMap<Operation *, Tile> &tiles) {
     OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
     Location loc = function.getLoc();
     auto i64 = b.getI64Type();
@@ -469,6 +515,32 @@ struct CPUPlanMemoryPass
         b.create<arith::MulIOp>(
             loc, body->getArgument(0),
             b.create<arith::ConstantIntOp>(loc, scaledBytes, 64)));
+    // The tile the entry point calls.
+    const Tile *tile = nullptr;
+    function.walk([&](func::CallOp call) {
+      auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee());
+      if (auto it = tiles.find(callee); callee && it != tiles.end())
+        tile = &it->second;
+    });
+    auto reserveFn =
+        reserve ? module.lookupSymbol<func::FuncOp>(reserve) : func::FuncOp();
+    if (tile && reserveFn) {
+      Value batch = b.create<arith::IndexCastOp>(loc, b.getIndexType(),
+                                                 body->getArgument(0));
+      auto plan = b.create<func::CallOp>(loc, reserveFn, ValueRange{batch});
+      auto slot = [&](Value rows) {
+        return alignUp(
+            b, loc, sizeAt(b, loc, rows, tile->staticBytes, tile->scaledBytes));
+      };
+      Value shared = b.create<arith::MulIOp>(loc, plan.getResult(0),
+                                             slot(plan.getResult(1)));
+      Value total = b.create<arith::AddIOp>(
+          loc,
+          alignUp(b, loc,
+                  b.create<arith::IndexCastOp>(loc, b.getIndexType(), bytes)),
+          b.create<arith::MaxUIOp>(loc, shared, slot(plan.getResult(2))));
+      bytes = b.create<arith::IndexCastOp>(loc, i64, total);
+    }
     b.create<func::ReturnOp>(loc, bytes);
   }
 };
