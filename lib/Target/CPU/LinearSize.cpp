@@ -15,6 +15,32 @@ using namespace mlir;
 
 namespace fulcrum {
 
+static LinearSize add(LinearSize a, LinearSize b) {
+  return {a.scale + b.scale, a.offset + b.offset};
+}
+
+static LinearSize subtract(LinearSize a, LinearSize b) {
+  return {a.scale - b.scale, a.offset - b.offset};
+}
+
+/// A product is linear when one factor is a constant.
+static std::optional<LinearSize> multiply(LinearSize a, LinearSize b) {
+  if (a.scale && b.scale)
+    return std::nullopt;
+  int64_t k = a.scale ? b.offset : a.offset;
+  LinearSize x = a.scale ? a : b;
+  return LinearSize{x.scale * k, x.offset * k};
+}
+
+/// Exact when the divisor is a positive constant dividing both terms (the
+/// scaled term is never negative).
+static std::optional<LinearSize> divide(LinearSize x, LinearSize d) {
+  if (d.scale || d.offset <= 0 || x.scale < 0 || x.offset < 0 ||
+      x.scale % d.offset || x.offset % d.offset)
+    return std::nullopt;
+  return LinearSize{x.scale / d.offset, x.offset / d.offset};
+}
+
 static std::optional<LinearSize>
 getLinearSize(Value value,
               llvm::function_ref<std::optional<LinearSize>(Value)> leaf,
@@ -37,29 +63,21 @@ getLinearSize(Value value,
   }
   if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def))
     return operand(0);
-  if (isa<arith::AddIOp, arith::SubIOp, arith::MulIOp>(def)) {
+  if (isa<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::DivSIOp,
+          arith::DivUIOp, arith::FloorDivSIOp, arith::CeilDivSIOp>(def)) {
     auto lhs = operand(0), rhs = operand(1);
     if (!lhs || !rhs)
       return std::nullopt;
     if (isa<arith::AddIOp>(def))
-      return LinearSize{lhs->scale + rhs->scale, lhs->offset + rhs->offset};
+      return add(*lhs, *rhs);
     if (isa<arith::SubIOp>(def))
-      return LinearSize{lhs->scale - rhs->scale, lhs->offset - rhs->offset};
-    if (lhs->scale && rhs->scale)
-      return std::nullopt;
-    int64_t k = lhs->scale ? rhs->offset : lhs->offset;
-    LinearSize x = lhs->scale ? *lhs : *rhs;
-    return LinearSize{x.scale * k, x.offset * k};
-  }
-  if (isa<arith::DivSIOp, arith::DivUIOp, arith::FloorDivSIOp,
-          arith::CeilDivSIOp>(def)) {
-    auto x = operand(0), d = operand(1);
-    if (!x || !d || d->scale || d->offset <= 0 || x->scale < 0 ||
-        x->offset < 0 || x->scale % d->offset || x->offset % d->offset)
-      return std::nullopt;
-    return LinearSize{x->scale / d->offset, x->offset / d->offset};
+      return subtract(*lhs, *rhs);
+    if (isa<arith::MulIOp>(def))
+      return multiply(*lhs, *rhs);
+    return divide(*lhs, *rhs);
   }
   if (auto cmp = dyn_cast<arith::CmpIOp>(def)) {
+    // A sign test of a size: x < 0 is false, x >= 0 true.
     auto x = operand(0), zero = operand(1);
     if (!x || !zero || zero->scale || zero->offset != 0 || x->scale < 0 ||
         x->offset < 0)
@@ -97,18 +115,12 @@ getLinearSize(Value value,
         return std::nullopt;
       switch (expr.getKind()) {
       case AffineExprKind::Add:
-        return LinearSize{lhs->scale + rhs->scale, lhs->offset + rhs->offset};
+        return add(*lhs, *rhs);
       case AffineExprKind::Mul:
-        if (rhs->scale)
-          return std::nullopt;
-        return LinearSize{lhs->scale * rhs->offset, lhs->offset * rhs->offset};
+        return multiply(*lhs, *rhs);
       case AffineExprKind::FloorDiv:
       case AffineExprKind::CeilDiv:
-        if (rhs->scale || rhs->offset <= 0 || lhs->scale < 0 ||
-            lhs->offset < 0 || lhs->scale % rhs->offset ||
-            lhs->offset % rhs->offset)
-          return std::nullopt;
-        return LinearSize{lhs->scale / rhs->offset, lhs->offset / rhs->offset};
+        return divide(*lhs, *rhs);
       default:
         return std::nullopt;
       }

@@ -163,10 +163,10 @@ struct Tile {
 /// `staticBytes + rows * scaledBytes` (index).
 Value sizeAt(OpBuilder &b, Location loc, Value rows, int64_t staticBytes,
              int64_t scaledBytes) {
-  return b.create<arith::AddIOp>(
-      loc, b.create<arith::ConstantIndexOp>(loc, staticBytes),
-      b.create<arith::MulIOp>(
-          loc, rows, b.create<arith::ConstantIndexOp>(loc, scaledBytes)));
+  Value base = b.create<arith::ConstantIndexOp>(loc, staticBytes);
+  Value perRow = b.create<arith::ConstantIndexOp>(loc, scaledBytes);
+  return b.create<arith::AddIOp>(loc, base,
+                                 b.create<arith::MulIOp>(loc, rows, perRow));
 }
 
 /// `bytes` rounded up to the arena's alignment (index).
@@ -331,15 +331,9 @@ struct CPUPlanMemoryPass
     else
       b.setInsertionPointToStart(&block);
     Location loc = function.getLoc();
-    Value batchIndex = batch;
-    Value total = b.create<arith::ConstantIndexOp>(loc, staticBytes);
-    if (!scaled.empty()) {
-      total = b.create<arith::AddIOp>(
-          loc, total,
-          b.create<arith::MulIOp>(
-              loc, batchIndex,
-              b.create<arith::ConstantIndexOp>(loc, scaledBytes)));
-    }
+    Value total = scaled.empty()
+                      ? b.create<arith::ConstantIndexOp>(loc, staticBytes)
+                      : sizeAt(b, loc, batch, staticBytes, scaledBytes);
     auto arenaType =
         MemRefType::get({ShapedType::kDynamic}, b.getIntegerType(8));
     auto arena = b.create<memref::AllocOp>(loc, arenaType, ValueRange{total},
@@ -347,14 +341,11 @@ struct CPUPlanMemoryPass
     for (Buffer *buffer : llvm::concat<Buffer *>(fixed, scaled)) {
       OpBuilder at(buffer->alloc);
       Location allocLoc = buffer->alloc.getLoc();
-      Value shift = at.create<arith::ConstantIndexOp>(
-          allocLoc, buffer->scaled ? 0 : buffer->offset);
-      if (buffer->scaled)
-        shift = at.create<arith::AddIOp>(
-            allocLoc, at.create<arith::ConstantIndexOp>(allocLoc, staticBytes),
-            at.create<arith::MulIOp>(
-                allocLoc, batchIndex,
-                at.create<arith::ConstantIndexOp>(allocLoc, buffer->offset)));
+      // Scaled buffers lie at staticBytes + batch * offset.
+      Value shift =
+          buffer->scaled
+              ? sizeAt(at, allocLoc, batch, staticBytes, buffer->offset)
+              : at.create<arith::ConstantIndexOp>(allocLoc, buffer->offset);
       Value view =
           at.create<memref::ViewOp>(allocLoc, buffer->alloc.getType(), arena,
                                     shift, buffer->alloc.getDynamicSizes());
@@ -405,21 +396,16 @@ struct CPUPlanMemoryPass
       });
       OpBuilder b(copy);
       Value needed = copy.getDynamicSizes()[0];
-      // The bytes of this call's slot and where it starts.
-      Value offset = b.create<arith::ConstantIndexOp>(loc, 0);
-      Value slotBytes = needed;
+      // A workspace too small for the arena is not used; a slotted call's
+      // arena is its slot: `slotBytes` bytes at `offset`.
+      Value have = b.create<memref::DimOp>(loc, workspace, 0);
+      Value offset, small;
       if (slotted) {
         Value slot = variant.getArgument(count - 2);
         Value rows = variant.getArgument(count - 1);
-        slotBytes =
+        Value slotBytes =
             alignUp(b, loc, sizeAt(b, loc, rows, staticBytes, scaledBytes));
         offset = b.create<arith::MulIOp>(loc, slot, slotBytes);
-      }
-      // A workspace too small for the arena (or the slot) is not used.
-      Value have = b.create<memref::DimOp>(loc, workspace, 0);
-      Value small =
-          b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, have, needed);
-      if (slotted)
         small = b.create<arith::OrIOp>(
             loc,
             b.create<arith::CmpIOp>(
@@ -427,6 +413,10 @@ struct CPUPlanMemoryPass
                 b.create<arith::AddIOp>(loc, offset, slotBytes)),
             b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, needed,
                                     slotBytes));
+      } else {
+        small = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, have,
+                                        needed);
+      }
       auto choice = b.create<scf::IfOp>(
           loc, small,
           [&](OpBuilder &then, Location at) {

@@ -65,7 +65,9 @@ private:
   bool carry(Value value, int64_t rows, unsigned origin);
   /// `value` as a linear function of the batch (a dimension 0 of a value
   /// that carries it counts its rows per image).
-  std::optional<Linear> linear(Value value);
+  /// With `origin`, the batches the proof reads are merged into it.
+  std::optional<Linear> linear(Value value,
+                               std::optional<unsigned> *origin = nullptr);
   bool tainted(Value value) const { return derived.contains(value); }
   std::optional<int64_t> bytesPerImage(Value value) const;
   std::optional<double> flopsPerImage(Operation *op) const;
@@ -78,6 +80,24 @@ private:
   llvm::EquivalenceClasses<unsigned> origins;
   bool unknownFootprint = false, unknownWork = false;
 };
+
+/// The product of `type`'s sizes in `dims`; nothing when one is dynamic.
+template <typename Dims>
+static std::optional<int64_t> staticProduct(RankedTensorType type,
+                                            Dims &&dims) {
+  int64_t product = 1;
+  for (int64_t d : dims) {
+    if (type.isDynamicDim(d))
+      return std::nullopt;
+    product *= type.getDimSize(d);
+  }
+  return product;
+}
+
+/// The sizes of `type` after dimension 0; nothing when one is dynamic.
+static std::optional<int64_t> rowSize(RankedTensorType type) {
+  return staticProduct(type, llvm::seq<int64_t>(1, type.getRank()));
+}
 
 bool Separability::carry(Value value, int64_t rows, unsigned origin) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
@@ -92,14 +112,11 @@ std::optional<int64_t> Separability::bytesPerImage(Value value) const {
   auto type = cast<RankedTensorType>(value.getType());
   if (it == carried.end() || !type.getElementType().isIntOrFloat())
     return std::nullopt;
-  int64_t bytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8) *
-                  it->second.first;
-  for (int64_t d = 1; d < type.getRank(); ++d) {
-    if (type.isDynamicDim(d))
-      return std::nullopt;
-    bytes *= type.getDimSize(d);
-  }
-  return bytes;
+  std::optional<int64_t> row = rowSize(type);
+  if (!row)
+    return std::nullopt;
+  return std::max<int64_t>(1, type.getElementTypeBitWidth() / 8) *
+         it->second.first * *row;
 }
 
 /// The arithmetic of one image's share of `op`: its iterations times the
@@ -128,7 +145,8 @@ std::optional<double> Separability::flopsPerImage(Operation *op) const {
          static_cast<double>(std::max<int64_t>(1, bodyOps));
 }
 
-std::optional<Linear> Separability::linear(Value value) {
+std::optional<Linear> Separability::linear(Value value,
+                                           std::optional<unsigned> *origin) {
   return fulcrum::getLinearSize(value, [&](Value v) -> std::optional<Linear> {
     auto dim = v.getDefiningOp<tensor::DimOp>();
     if (!dim)
@@ -136,6 +154,11 @@ std::optional<Linear> Separability::linear(Value value) {
     auto it = carried.find(dim.getSource());
     if (it == carried.end() || dim.getConstantIndex() != 0)
       return std::nullopt;
+    if (origin) {
+      if (*origin)
+        origins.unionSets(**origin, it->second.second);
+      *origin = it->second.second;
+    }
     return Linear{it->second.first, 0};
   });
 }
@@ -221,30 +244,11 @@ bool Separability::visit(Operation *op) {
     for (int64_t d = 1; d < type.getRank(); ++d)
       if (type.isDynamicDim(d) && tainted(empty.getDynamicSize(d)))
         return false;
-    std::optional<Linear> size = linear(empty.getDynamicSize(0));
+    // The argument: the one the size was read from.
+    std::optional<unsigned> origin;
+    std::optional<Linear> size = linear(empty.getDynamicSize(0), &origin);
     if (!size || size->offset || size->scale < 1)
       return false;
-    // Which argument: the one the size was read from.
-    Value source = empty.getDynamicSize(0);
-    SmallVector<Value> worklist = {source};
-    DenseSet<Value> seen;
-    std::optional<unsigned> origin;
-    while (!worklist.empty()) {
-      Value value = worklist.pop_back_val();
-      if (!seen.insert(value).second)
-        continue;
-      if (auto dim = value.getDefiningOp<tensor::DimOp>()) {
-        auto it = carried.find(dim.getSource());
-        if (it != carried.end()) {
-          if (origin)
-            origins.unionSets(*origin, it->second.second);
-          origin = it->second.second;
-        }
-        continue;
-      }
-      if (Operation *def = value.getDefiningOp())
-        worklist.append(def->operand_begin(), def->operand_end());
-    }
     return origin && carry(empty.getResult(), size->scale, *origin);
   }
 
@@ -311,31 +315,25 @@ bool Separability::visit(Operation *op) {
     auto it = carried.find(collapse.getSrc());
     if (it == carried.end())
       return false;
-    RankedTensorType type = collapse.getSrcType();
-    int64_t rows = it->second.first;
-    for (int64_t d : collapse.getReassociationIndices()[0]) {
-      if (d == 0)
-        continue;
-      if (type.isDynamicDim(d))
-        return false;
-      rows *= type.getDimSize(d);
-    }
-    return carry(collapse.getResult(), rows, it->second.second);
+    // Group 0 starts with dimension 0; its other sizes join each image.
+    std::optional<int64_t> joined = staticProduct(
+        collapse.getSrcType(),
+        ArrayRef<int64_t>(collapse.getReassociationIndices()[0]).drop_front());
+    if (!joined)
+      return false;
+    return carry(collapse.getResult(), it->second.first * *joined,
+                 it->second.second);
   }
   if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
     auto it = carried.find(expand.getSrc());
     if (it == carried.end())
       return false;
     RankedTensorType type = expand.getResultType();
-    ArrayRef<int64_t> group = expand.getReassociationIndices()[0];
-    int64_t split = 1;
-    for (int64_t d : group) {
-      if (d == 0)
-        continue;
-      if (type.isDynamicDim(d))
-        return false;
-      split *= type.getDimSize(d);
-    }
+    std::optional<int64_t> split = staticProduct(
+        type,
+        ArrayRef<int64_t>(expand.getReassociationIndices()[0]).drop_front());
+    if (!split)
+      return false;
     // Output sizes of the other groups must not come from the batch.
     // (Dimension 0's size is the only one that may.)
     unsigned dynamicIndex = 0;
@@ -346,9 +344,9 @@ bool Separability::visit(Operation *op) {
       if (d && tainted(size))
         return false;
     }
-    if (it->second.first % split)
+    if (it->second.first % *split)
       return false;
-    return carry(expand.getResult(), it->second.first / split,
+    return carry(expand.getResult(), it->second.first / *split,
                  it->second.second);
   }
   if (auto reshape = dyn_cast<tensor::ReshapeOp>(op)) {
@@ -359,21 +357,14 @@ bool Separability::visit(Operation *op) {
     auto to = dyn_cast<RankedTensorType>(reshape.getResult().getType());
     if (!to || to.getRank() == 0)
       return false;
-    int64_t elements = it->second.first, row = 1;
-    for (int64_t d = 1; d < from.getRank(); ++d) {
-      if (from.isDynamicDim(d))
-        return false;
-      elements *= from.getDimSize(d);
-    }
-    for (int64_t d = 1; d < to.getRank(); ++d) {
-      if (to.isDynamicDim(d))
-        return false;
-      row *= to.getDimSize(d);
-    }
-    // Whole images map to whole rows.
-    if (row == 0 || elements % row)
+    std::optional<int64_t> image = rowSize(from), row = rowSize(to);
+    if (!image || !row)
       return false;
-    return carry(reshape.getResult(), elements / row, it->second.second);
+    // Whole images map to whole rows.
+    int64_t elements = it->second.first * *image;
+    if (*row == 0 || elements % *row)
+      return false;
+    return carry(reshape.getResult(), elements / *row, it->second.second);
   }
   if (auto ret = dyn_cast<func::ReturnOp>(op)) {
     for (Value value : ret.getOperands()) {
@@ -433,15 +424,13 @@ bool Separability::analyze(func::FuncOp function, double balance) {
         bytes += *b;
     }
     std::optional<double> flops = flopsPerImage(&op);
-    if (!flops)
+    if (!flops) {
       unknownFootprint = unknownWork = true;
-    else
-      work += *flops;
-    if (!flops)
       continue;
-    if (bytes && *flops / bytes >= balance)
-      continue;
-    footprint = std::max(footprint, bytes);
+    }
+    work += *flops;
+    if (!bytes || *flops / bytes < balance)
+      footprint = std::max(footprint, bytes);
   }
   // Every argument that carries a batch must share it with the others.
   std::optional<unsigned> first;
@@ -528,21 +517,14 @@ struct CPUTileBatchPass
         loc, indexType,
         b.create<func::CallOp>(loc, threadsFn, ValueRange{}).getResult(0));
     threads = b.create<arith::MaxSIOp>(loc, threads, one);
-    // Threads share the batch when they can do so evenly, each with
-    // enough work.
+    // Threads share the batch when each gets enough work, and (below) when
+    // they can do so evenly.
     Value per = b.create<arith::DivUIOp>(loc, n, threads);
     Value least = b.create<arith::ConstantIndexOp>(loc, minImages);
-    Value parallel = b.create<arith::AndIOp>(
+    Value enough = b.create<arith::AndIOp>(
         loc,
-        b.create<arith::AndIOp>(
-            loc,
-            b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, threads,
-                                    one),
-            b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, per,
-                                    least)),
-        b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
-                                b.create<arith::RemUIOp>(loc, n, threads),
-                                zero));
+        b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, threads, one),
+        b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, per, least));
     // A thread's chunks share the cache with the other threads'.
     Value share = b.create<arith::MaxUIOp>(
         loc, one,
@@ -550,15 +532,17 @@ struct CPUTileBatchPass
             loc, per, b.create<arith::DivUIOp>(loc, chunk, threads)));
     Value alone = b.create<arith::MinUIOp>(loc, n, chunk);
     if (reserve) {
-      // Some batch up to n is shared by the threads once n reaches them.
-      Value shared = b.create<arith::AndIOp>(
-          loc,
-          b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, threads, one),
-          b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, per, least));
-      Value count = b.create<arith::SelectOp>(loc, shared, threads, zero);
+      // Some batch up to n is shared by the threads once n gives each
+      // enough work.
+      Value count = b.create<arith::SelectOp>(loc, enough, threads, zero);
       b.create<func::ReturnOp>(loc, ValueRange{count, share, alone});
       return slots;
     }
+    Value parallel = b.create<arith::AndIOp>(
+        loc, enough,
+        b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                b.create<arith::RemUIOp>(loc, n, threads),
+                                zero));
     Value count = b.create<arith::SelectOp>(loc, parallel, threads, one);
     Value rows = b.create<arith::SelectOp>(loc, parallel, share, alone);
     b.create<func::ReturnOp>(loc, ValueRange{count, rows});
@@ -574,13 +558,11 @@ struct CPUTileBatchPass
     MLIRContext *context = module.getContext();
     Location loc = entry.getLoc();
     Type indexType = IndexType::get(context);
-    func::FuncOp tile = entry.cloneWithoutRegions();
-    tile->setAttrs(DictionaryAttr::get(context, {}));
-    tile.removeArgAttrsAttr();
-    tile.removeResAttrsAttr();
-    tile.setSymNameAttr(
-        StringAttr::get(context, (entry.getSymName() + "_tile").str()));
-    tile.setFunctionTypeAttr(TypeAttr::get(entry.getFunctionType()));
+    // The body as it was, without the entry point's attributes.
+    auto tile =
+        OpBuilder::atBlockEnd(module.getBody())
+            .create<func::FuncOp>(loc, (entry.getSymName() + "_tile").str(),
+                                  entry.getFunctionType());
     tile.setPrivate();
     tile.getBody().takeBody(entry.getBody());
     unsigned count = tile.getNumArguments();
