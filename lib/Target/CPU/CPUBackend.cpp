@@ -70,15 +70,14 @@ public:
       return buildCPUCodegenPipeline(pm, options, "generic", "generic");
     }
     // Batch chunks are sized for the last-level cache of the target's
-    // description (the preset for its ISA).
+    // description (the preset for its ISA) unless the options name one;
+    // the machine balance always comes from the description.
     PipelineOptions sized = options;
-    if (!sized.cacheBytes) {
-      auto cpu = cost::getDefaultCPUDescription(description->features, 0);
-      if (!cpu.caches.empty())
-        sized.cacheBytes = static_cast<int64_t>(cpu.caches.back().sizeBytes);
-      if (cpu.dramBandwidthGBs > 0)
-        sized.machineBalance = cpu.peakF32 / cpu.dramBandwidthGBs;
-    }
+    auto cpu = cost::getDefaultCPUDescription(description->features, 0);
+    if (!sized.cacheBytes && !cpu.caches.empty())
+      sized.cacheBytes = static_cast<int64_t>(cpu.caches.back().sizeBytes);
+    if (!sized.machineBalance && cpu.dramBandwidthGBs > 0)
+      sized.machineBalance = cpu.peakF32 / cpu.dramBandwidthGBs;
     buildCPUCodegenPipeline(pm, sized, selectKernelISA(*description),
                             selectQuantizedKernelISA(*description),
                             selectAttentionKernelISA(*description));
