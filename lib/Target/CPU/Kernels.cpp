@@ -132,6 +132,7 @@ bool isKernel(const Function &f) {
          f.getName().starts_with("fulcrum_conv2d_") ||
          f.getName().starts_with("fulcrum_dwconv2d_") ||
          f.getName().starts_with("fulcrum_softmax_") ||
+         f.getName().starts_with("fulcrum_maxpool2d_") ||
          f.getName().starts_with("fulcrum_attention_") ||
          f.getName().starts_with("fulcrum_qconv2d_") ||
          f.getName().starts_with("fulcrum_qgemm_") ||

@@ -79,6 +79,7 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
       CPUMatmulToKernelOptions{kernelISA.str(), options.fuse}));
   pm.addPass(createCPUConvToKernel(
       CPUConvToKernelOptions{kernelISA.str(), options.fuse}));
+  pm.addPass(createCPUPoolToKernel(CPUPoolToKernelOptions{kernelISA.str()}));
   pm.addPass(createCPUQuantizedToKernel(
       CPUQuantizedToKernelOptions{quantizedISA.str()}));
   pm.addPass(

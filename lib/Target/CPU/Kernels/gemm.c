@@ -32,6 +32,8 @@
 
 #include <stdint.h>
 
+#include "window.h"
+
 /* The OpenMP runtime's (omp.h is not available freestanding). */
 int omp_get_thread_num(void);
 int omp_get_max_threads(void);
@@ -938,13 +940,8 @@ static void convBandNHWC(const float *image, int64_t H, int64_t W, int64_t C,
       }
       for (int64_t oh = oh0; oh < oh0 + rows; ++oh) {
         /* The window rows inside the image: columns [lo, hi) of K. */
-        int64_t top = oh * sh - pt;
-        int64_t kh0 = top >= 0 ? 0 : (-top + dh - 1) / dh;
-        int64_t kh1 = H - 1 - top < 0 ? 0 : (H - 1 - top) / dh + 1;
-        if (kh1 > KH)
-          kh1 = KH;
-        if (kh0 > kh1)
-          kh0 = kh1;
+        int64_t kh0, kh1;
+        insideWindow(oh * sh - pt, H, KH, dh, &kh0, &kh1);
         int64_t lo = kh0 * run, hi = kh1 * run;
         int64_t from = k > lo ? k : lo, to = k + kc < hi ? k + kc : hi;
         if (from > to)

@@ -1,0 +1,189 @@
+//===- PoolToKernel.cpp - fulcrum-cpu-pool-to-kernel ----------------------===//
+//
+// Part of Fulcrum. fp32 channels-last max poolings on memrefs become calls
+// of the pooling kernel in Kernels/pool.c, which also takes over their
+// -infinity padding and the fill their output starts from.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelCalls.h"
+
+#include "fulcrum/Support/PassStatistic.h"
+#include "fulcrum/Target/CPU/Kernels.h"
+#include "fulcrum/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include <limits>
+
+namespace fulcrum {
+#define GEN_PASS_DEF_CPUPOOLTOKERNEL
+#include "fulcrum/Target/CPU/Passes.h.inc"
+} // namespace fulcrum
+
+using namespace mlir;
+
+static fulcrum::PassCounter poolCount("fulcrum-cpu-pool-to-kernel",
+                                      "Max poolings run on the kernel");
+static fulcrum::PassCounter
+    paddingCount("fulcrum-cpu-pool-to-kernel",
+                 "-infinity paddings skipped by the pooling kernel");
+
+namespace {
+
+/// Matches Kernels/pool.c: start from the `init` argument, not the output.
+constexpr int64_t kPoolInit = 1;
+
+/// Whether `type` is f32 with the default row-major layout, static but its
+/// first dimension.
+bool isRowMajorF32(MemRefType type) {
+  if (!type || type.getRank() != 4 || !type.getElementType().isF32() ||
+      !type.getLayout().isIdentity())
+    return false;
+  return llvm::none_of(type.getShape().drop_front(), ShapedType::isDynamic);
+}
+
+/// The f32 constant `value` holds, if it is one.
+std::optional<float> getFloatConstant(Value value) {
+  FloatAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)) || !attr.getType().isF32())
+    return std::nullopt;
+  return attr.getValue().convertToFloat();
+}
+
+bool isNegativeInfinity(Value value) {
+  std::optional<float> v = getFloatConstant(value);
+  return v && *v == -std::numeric_limits<float>::infinity();
+}
+
+/// Whether `op` may read or write memory that `root` (a root buffer) holds.
+bool mayTouch(Operation *op, Value root) {
+  if (isMemoryEffectFree(op))
+    return false;
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return true;
+  SmallVector<MemoryEffects::EffectInstance> instances;
+  effects.getEffects(instances);
+  return llvm::any_of(instances, [&](MemoryEffects::EffectInstance &effect) {
+    // An allocation touches new memory; an effect on nothing named may
+    // touch anything.
+    if (isa<MemoryEffects::Allocate>(effect.getEffect()))
+      return false;
+    Value value = effect.getValue();
+    return !value || fulcrum::getRootBuffer(value) == root;
+  });
+}
+
+/// The fill of `out` with a constant that the pooling starts from: before
+/// `pool` in its block, with nothing that reads or writes `out` between.
+Operation *getInitialFill(Operation *pool, Value out, float &value) {
+  Value root = fulcrum::getRootBuffer(out);
+  for (Operation *prev = pool->getPrevNode(); prev;
+       prev = prev->getPrevNode()) {
+    if (fulcrum::isConstantFill(prev, out, [&](Value v) {
+          std::optional<float> c = getFloatConstant(v);
+          if (c)
+            value = *c;
+          return c.has_value();
+        }))
+      return prev;
+    if (mayTouch(prev, root))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+struct CPUPoolToKernelPass
+    : public fulcrum::impl::CPUPoolToKernelBase<CPUPoolToKernelPass> {
+  using CPUPoolToKernelBase::CPUPoolToKernelBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto kernel = fulcrum::lookupKernel(module, kernelIsa);
+    if (!kernel)
+      return signalPassFailure();
+    SymbolTable symbols(module);
+    SmallVector<linalg::PoolingNhwcMaxOp> pools;
+    module.walk([&](linalg::PoolingNhwcMaxOp op) { pools.push_back(op); });
+    std::string symbol = ("fulcrum_maxpool2d_nhwc_f32_" + kernel->isa).str();
+    for (linalg::PoolingNhwcMaxOp op : pools)
+      rewrite(op, symbol, symbols);
+  }
+
+  void rewrite(linalg::PoolingNhwcMaxOp op, StringRef symbol,
+               SymbolTable &symbols) {
+    if (!op.hasPureBufferSemantics())
+      return;
+    Value x = op.getDpsInputs()[0], window = op.getDpsInputs()[1],
+          y = op.getDpsInits()[0];
+    auto xType = dyn_cast<MemRefType>(x.getType());
+    auto yType = dyn_cast<MemRefType>(y.getType());
+    auto windowType = dyn_cast<MemRefType>(window.getType());
+    if (!isRowMajorF32(xType) || !isRowMajorF32(yType) || !windowType ||
+        !windowType.hasStaticShape() || windowType.getRank() != 2 ||
+        xType.getDimSize(3) != yType.getDimSize(3))
+      return;
+    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    if (strides.size() != 2 || dilations.size() != 2)
+      return;
+    // A padding with -infinity never wins: the kernel skips it.
+    std::optional<fulcrum::Padding> padding =
+        fulcrum::matchPadding(op, x, /*heightDim=*/1, isNegativeInfinity);
+    if (padding && !isRowMajorF32(padding->sourceType))
+      padding.reset();
+    float init = 0.0f;
+    Operation *fill = getInitialFill(op, y, init);
+
+    OpBuilder b(op);
+    fulcrum::KernelCallBuilder call(b, op.getLoc());
+    Value input = padding ? padding->source : x;
+    auto inputType = padding ? padding->sourceType : xType;
+    SmallVector<Value> args = {call.dim(input, 0)};
+    for (int64_t v : {inputType.getDimSize(1), inputType.getDimSize(2),
+                      inputType.getDimSize(3), windowType.getDimSize(0),
+                      windowType.getDimSize(1), yType.getDimSize(1),
+                      yType.getDimSize(2), strides[0], strides[1], dilations[0],
+                      dilations[1], padding ? padding->top : int64_t(0),
+                      padding ? padding->left : int64_t(0)})
+      args.push_back(call.constant(v));
+    args.push_back(call.address(input).at);
+    args.push_back(call.address(y).at);
+    args.push_back(call.constant(fill ? fulcrum::floatBits(init) : 0));
+    args.push_back(call.constant(fill ? kPoolInit : 0));
+    func::FuncOp callee =
+        fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());
+    auto kernelCall = b.create<func::CallOp>(op.getLoc(), callee, args);
+    fulcrum::setKernelWrites(kernelCall, {15});
+    op->erase();
+    // The window's shape operand is a buffer nothing reads.
+    if (auto alloc = window.getDefiningOp<memref::AllocOp>();
+        alloc && llvm::all_of(alloc->getUsers(), [](Operation *user) {
+          return isa<memref::DeallocOp>(user);
+        })) {
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        user->erase();
+      alloc->erase();
+    }
+    if (fill) {
+      fill->erase();
+      ++numInits;
+    }
+    if (padding) {
+      for (Operation *dead : padding->ops)
+        dead->erase();
+      ++numPaddings;
+      ++paddingCount;
+    }
+    ++numKernels;
+    ++poolCount;
+  }
+};
+
+} // namespace
