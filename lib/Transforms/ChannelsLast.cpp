@@ -154,8 +154,8 @@ struct ChannelsLastPass
       } else if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
         if (generic->hasAttr(kQContraction))
           convertQuantizedConv(b, generic);
-        else
-          convertElementwise(b, generic);
+        else if (!convertElementwise(b, generic))
+          readNHWCInReduction(generic);
       } else if (auto pad = dyn_cast<tensor::PadOp>(op)) {
         convertPad(b, pad);
       }
@@ -268,12 +268,12 @@ struct ChannelsLastPass
   /// a converted result runs on NHWC loops: inputs coming from converted
   /// ops are read in NHWC, others keep their layout and get their indexing
   /// maps' dimensions renamed.
-  void convertElementwise(OpBuilder &b, linalg::GenericOp generic) {
+  bool convertElementwise(OpBuilder &b, linalg::GenericOp generic) {
     if (!generic.hasPureTensorSemantics() || generic.getNumResults() != 1 ||
         generic.getNumLoops() != 4 || generic.getNumParallelLoops() != 4 ||
         !generic.getIndexingMapsArray().back().isIdentity() ||
         !generic.getBody()->getOps<linalg::IndexOp>().empty())
-      return;
+      return false;
     MLIRContext *context = generic.getContext();
     SmallVector<AffineExpr> rename;
     for (int64_t d = 0; d < 4; ++d)
@@ -295,7 +295,7 @@ struct ChannelsLastPass
       maps.push_back(map.replaceDimsAndSymbols(rename, {}, 4, 0));
     }
     if (!benefits)
-      return;
+      return false;
     Value init = toNHWC(b, loc, generic.getDpsInits()[0]);
     maps.push_back(AffineMap::getMultiDimIdentityMap(4, context));
     auto nhwc = b.create<linalg::GenericOp>(loc, TypeRange{init.getType()},
@@ -307,6 +307,38 @@ struct ChannelsLastPass
     for (NamedAttribute attr : generic->getDiscardableAttrs())
       nhwc->setAttr(attr.getName(), attr.getValue());
     replaceWithNHWC(b, generic, nhwc.getResult(0));
+    ++numConverted;
+    return true;
+  }
+
+  /// A reduction over four NCHW loops (a global average pooling, with the
+  /// element-wise ops fused into it) reads converted results in NHWC
+  /// through permuted indexing maps instead of through transposes; its
+  /// loops, body and result stay as they are.
+  void readNHWCInReduction(linalg::GenericOp generic) {
+    if (!generic.hasPureTensorSemantics() || generic.getNumLoops() != 4 ||
+        generic.getNumReductionLoops() == 0 ||
+        !generic.getBody()->getOps<linalg::IndexOp>().empty())
+      return;
+    MLIRContext *context = generic.getContext();
+    AffineMap nhwc = AffineMap::getPermutationMap(kToNHWC, context);
+    bool changed = false;
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    for (OpOperand *input : generic.getDpsInputOperands()) {
+      Value source = getNHWCSource(input->get());
+      if (!source || !generic.getMatchingIndexingMap(input).isIdentity())
+        continue;
+      input->set(source);
+      maps[input->getOperandNumber()] = nhwc;
+      changed = true;
+    }
+    if (!changed)
+      return;
+    generic.setIndexingMapsAttr(ArrayAttr::get(
+        context,
+        llvm::to_vector(llvm::map_range(maps, [](AffineMap map) -> Attribute {
+          return AffineMapAttr::get(map);
+        }))));
     ++numConverted;
   }
 

@@ -63,6 +63,49 @@ func.func @depthwise_pool(%x: tensor<?x8x16x16xf32>, %w: tensor<8x3x3xf32>) -> t
 
 // -----
 
+// A global average pooling's reduction (with a residual add fused into it)
+// reads the convolution's result and the other NHWC operand in NHWC through
+// permuted maps; its loops and its [N, C] result stay, and no transpose is
+// left. Reading NCHW, the same reduction keeps its maps (negative_).
+// CHECK-DAG: #[[NHWC:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @pooled_reduction(
+// CHECK: %[[Y:.*]] = linalg.conv_2d_nhwc_fhwc
+// CHECK: %[[Z:.*]] = linalg.conv_2d_nhwc_fhwc
+// CHECK-NOT: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
+// CHECK: linalg.generic {indexing_maps = [#[[NHWC]], #[[NHWC]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%[[Z]], %[[Y]] : tensor<2x6x6x4xf32>, tensor<2x6x6x4xf32>) outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK-NOT: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
+// CHECK-LABEL: func.func @negative_nchw_reduction(
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<2x4x6x6xf32>)
+func.func @pooled_reduction(%x: tensor<2x8x6x6xf32>, %w: tensor<4x8x1x1xf32>, %w2: tensor<4x4x1x1xf32>) -> tensor<2x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x4x6x6xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x8x6x6xf32>, tensor<4x8x1x1xf32>) outs(%e : tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
+  %z = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%y, %w2 : tensor<2x4x6x6xf32>, tensor<4x4x1x1xf32>) outs(%e : tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
+  %s = tensor.empty() : tensor<2x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%s : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%z, %y : tensor<2x4x6x6xf32>, tensor<2x4x6x6xf32>) outs(%f : tensor<2x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %0 = arith.addf %a, %b : f32
+    %1 = arith.addf %0, %o : f32
+    linalg.yield %1 : f32
+  } -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+func.func @negative_nchw_reduction(%x: tensor<2x4x6x6xf32>) -> tensor<2x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %s = tensor.empty() : tensor<2x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%s : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%x : tensor<2x4x6x6xf32>) outs(%f : tensor<2x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %0 = arith.addf %a, %o : f32
+    linalg.yield %0 : f32
+  } -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+
+// -----
+
 // negative_: an element-wise op that reads no converted result, a generic
 // that uses linalg.index, and a padding with a run-time amount stay NCHW;
 // the convolution's result reaches them through a transpose.

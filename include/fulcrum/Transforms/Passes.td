@@ -60,7 +60,11 @@ def ChannelsLast : Pass<"fulcrum-channels-last", "::mlir::func::FuncOp"> {
       on NHWC loops, reading rewritten results in NHWC and other operands
       in their own layout through renamed indexing maps;
     - constant `tensor.pad`s of a rewritten result, with their paddings
-      permuted.
+      permuted;
+    - reductions over four NCHW loops (a global average pooling, often with
+      a residual add and a ReLU fused into it) that read a rewritten result
+      through an identity map: they read the NHWC value through a permuted
+      map instead of a transpose, and keep their loops and result.
 
     Each rewritten op's result is handed to its other users through a
     transpose back to NCHW; a rewritten user reads the NHWC value instead,
