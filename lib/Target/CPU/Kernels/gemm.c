@@ -98,30 +98,37 @@ static inline float floatBits(int64_t bits) {
  * first-level cache while the M loop runs over it. */
 #define KC 384
 
-/* Where A's columns lie. A plain A has column k at A + k (size 0). The
- * implicit im2col matrix of a convolution is read from the (padded) image
- * itself: its K columns, from column `first` on, are runs of `size`
- * consecutive floats (a window row, KW*C), run s starting at A + s*stride. */
+/* Where A's and B's columns lie. A plain A has column k at A + k (size 0)
+ * and B row k at B + k*ldb. The implicit im2col matrix of a convolution is
+ * read from the (padded) image itself: its K columns, from column `first`
+ * on, are runs of `size` consecutive floats (a window row, or the part of
+ * one inside the image), run s starting at A + s*stride; B's rows for run s
+ * start bPitch rows after those of run s - 1 (bPitch = size when the runs
+ * are whole window rows, more when a run skips columns in the padding). B
+ * points at the row of column `first`. */
 typedef struct {
-  int64_t first, size, stride;
+  int64_t first, size, stride, bPitch;
 } Pieces;
 
-static const Pieces plainA = {0, 0, 0};
+static const Pieces plainA = {0, 0, 0, 0};
 
 /* Runs BODY for k in [0, kc) with Ak pointing at A's column k (of row 0)
  * and Bk at B's row k, run by run of `pieces`. */
 #define FOR_PIECES(pieces, kc, A, B, ldb, ...)                                 \
   for (int64_t k = 0; k < (kc);) {                                             \
     const float *Ak = (A) + k;                                                 \
+    const float *Bk = (B) + k * (ldb);                                         \
     int64_t run = (kc)-k;                                                      \
     if ((pieces).size) {                                                       \
       int64_t column = (pieces).first + k;                                     \
       int64_t within = column % (pieces).size;                                 \
       Ak = (A) + column / (pieces).size * (pieces).stride + within;            \
+      if (skipB)                                                               \
+        Bk += (column / (pieces).size - (pieces).first / (pieces).size) *      \
+              ((pieces).bPitch - (pieces).size) * (ldb);                       \
       if ((pieces).size - within < run)                                        \
         run = (pieces).size - within;                                          \
     }                                                                          \
-    const float *Bk = (B) + k * (ldb);                                         \
     for (int64_t step = 0; step < run; ++step, ++Ak, Bk += (ldb))              \
       __VA_ARGS__                                                              \
     k += run;                                                                  \
@@ -142,7 +149,7 @@ static inline __mmask16 maskFor(int64_t n) {
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
      int64_t ldb, float *C, int64_t ldc, int64_t cols, int load, int maskedB,
-     const Epilogue *e, Pieces pieces, int half) {
+     const Epilogue *e, Pieces pieces, int half, int skipB) {
   __m512 acc[MR][2];
   __mmask16 m0 = maskFor(cols), m1 = maskFor(cols - 16);
   /* The residual's rows (often in the last-level cache or memory) arrive
@@ -229,7 +236,7 @@ static inline __m256i maskFor(int64_t n) {
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
      int64_t ldb, float *C, int64_t ldc, int64_t cols, int load, int maskedB,
-     const Epilogue *e, Pieces pieces, int half) {
+     const Epilogue *e, Pieces pieces, int half, int skipB) {
   __m256 acc[MR][2];
   __m256i m0 = maskFor(cols), m1 = maskFor(cols - 8);
   /* As in the AVX-512 tile: the residual arrives while the tile runs. */
@@ -305,7 +312,7 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
 static inline __attribute__((always_inline)) void
 tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
      int64_t ldb, float *C, int64_t ldc, int64_t cols, int load, int maskedB,
-     const Epilogue *e, Pieces pieces, int half) {
+     const Epilogue *e, Pieces pieces, int half, int skipB) {
   (void)maskedB;
   (void)half;
   for (int r = 0; r < rows; ++r)
@@ -336,16 +343,20 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
 #define DISPATCH_ROWS(pieces)                                                  \
   switch (rows) {                                                              \
   case 1:                                                                      \
-    tile(1, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half); \
+    tile(1, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half,  \
+         skipB);                                                               \
     return;                                                                    \
   case 2:                                                                      \
-    tile(2, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half); \
+    tile(2, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half,  \
+         skipB);                                                               \
     return;                                                                    \
   case 3:                                                                      \
-    tile(3, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half); \
+    tile(3, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half,  \
+         skipB);                                                               \
     return;                                                                    \
   case 4:                                                                      \
-    tile(4, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half); \
+    tile(4, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half,  \
+         skipB);                                                               \
     return;                                                                    \
     DISPATCH_ROWS_WIDE(pieces)                                                 \
   default:                                                                     \
@@ -363,12 +374,14 @@ tile(int rows, int64_t kc, const float *A, int64_t lda, const float *B,
 #endif
 #define DISPATCH_ROW(R, pieces)                                                \
   case R:                                                                      \
-    tile(R, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half); \
+    tile(R, kc, A, lda, B, ldb, C, ldc, cols, load, maskedB, e, pieces, half,  \
+         skipB);                                                               \
     return;
 
 static void tileRows(int rows, int64_t kc, const float *A, int64_t lda,
                      const float *B, int64_t ldb, float *C, int64_t ldc,
                      int64_t cols, int load, int maskedB, const Epilogue *e) {
+  const int skipB = 0;
   if (cols <= NR / 2) {
     const int half = 1;
     DISPATCH_ROWS(plainA)
@@ -384,13 +397,22 @@ static void tileRowsInRuns(int rows, int64_t kc, const float *A, int64_t lda,
                            int64_t cols, int load, const Epilogue *e,
                            Pieces pieces) {
   const int maskedB = 0;
-  if (cols <= NR / 2) {
-    const int half = 1;
-    DISPATCH_ROWS(pieces)
-  } else {
-    const int half = 0;
-    DISPATCH_ROWS(pieces)
+#define DISPATCH_HALF                                                          \
+  if (cols <= NR / 2) {                                                        \
+    const int half = 1;                                                        \
+    DISPATCH_ROWS(pieces)                                                      \
+  } else {                                                                     \
+    const int half = 0;                                                        \
+    DISPATCH_ROWS(pieces)                                                      \
   }
+  if (pieces.bPitch != pieces.size) {
+    const int skipB = 1;
+    DISPATCH_HALF
+  } else {
+    const int skipB = 0;
+    DISPATCH_HALF
+  }
+#undef DISPATCH_HALF
 }
 
 /* Copies rows [0, kc) of columns [j, j + cols) of a plain B (row stride
@@ -869,48 +891,105 @@ static inline void innerColumns(int64_t W, int64_t KW, int64_t OW, int64_t sw,
   *ow1 = hi;
 }
 
+/* The window rows [*kh0, *kh1) of output row oh inside the image (empty
+ * when none is). */
+static inline void insideRows(int64_t oh, int64_t H, int64_t KH, int64_t sh,
+                              int64_t dh, int64_t pt, int64_t *kh0,
+                              int64_t *kh1) {
+  insideWindow(oh * sh - pt, H, KH, dh, kh0, kh1);
+}
+
+/* What the tiles of a convolution band whose windows have rows [kh0, kh1)
+ * and columns [kw0, kw1) inside the image multiply in K block [k, k + kc)
+ * of the full K = KH*KW*C: only the columns inside (the others would add
+ * zeros, so the sums are those of the whole window, bit for bit), as
+ * `pieces` over A from `offset` floats after a window's origin and B from
+ * row `row`. `skip`: nothing to do; `load`: C holds a partial sum. */
+typedef struct {
+  Pieces pieces;
+  int64_t kc, offset, row;
+  int skip, load;
+} Inside;
+
+static Inside insideBlock(int64_t pitch, int64_t KW, int64_t C, int64_t dh,
+                          int64_t kh0, int64_t kh1, int64_t kw0, int64_t kw1,
+                          int64_t k, int64_t kc, int last, int accumulate) {
+  int64_t row = KW * C, size = (kw1 - kw0) * C;
+  int64_t bounds[2] = {k, k + kc}, inside[2] = {0, 0};
+  for (int i = 0; i < 2 && size; ++i) {
+    int64_t r = bounds[i] / row, c = bounds[i] % row - kw0 * C;
+    inside[i] = r < kh0    ? 0
+                : r >= kh1 ? (kh1 - kh0) * size
+                           : (r - kh0) * size + (c < 0      ? 0
+                                                 : c > size ? size
+                                                            : c);
+  }
+  Inside in;
+  int64_t from = inside[0];
+  in.kc = inside[1] - from;
+  /* A block with nothing inside still stores the epilogue when it is the
+   * last; C holds a partial sum when an earlier block had columns inside. */
+  in.skip = in.kc == 0 && !last;
+  in.load = accumulate || from > 0;
+  in.pieces = (Pieces){from, size ? size : 1, dh * pitch, row};
+  in.offset = kh0 * dh * pitch + kw0 * C;
+  in.row = size ? (kh0 + from / size) * row + kw0 * C + from % size : 0;
+  return in;
+}
+
 /* Output rows [oh0, oh0 + rows) of one image and column panels [p0, p1) of
  * a channels-last convolution without an im2col copy. Each register tile
  * reads its im2col rows in place: the pixels of one output row are sw*C
  * floats apart, and a window row is one run of KW*C floats, the next one
- * dh rows further. Window rows above or below the image are skipped (they
- * would add zeros: 1/3 of the work of the first and last rows of a 3x3
- * convolution, 10 % of one on a 7x7 map). The input is read either from a
- * zero-padded copy of the band's input rows in `scratch` ([rowsIn][width]
- * [C], `copy` set), or from the image itself, where the outputs whose
- * windows cross the left or right edge get zero-padded im2col rows in
- * `scratch` (a block of `rows` rows per edge column, rows * edge columns
- * <= NHWC_ROWS). K is blocked as in gemmBlock, so the sums are those
- * of the im2col path, bit for bit. `e` (null: none) is the epilogue at the
- * image's origin. */
+ * dh rows further. The parts of windows in the padding are skipped: rows
+ * above or below the image (a third of the first and last rows' work in a
+ * 3x3 convolution), and the columns left or right of it (a third of the
+ * first and last columns'), which run as tiles down a column of outputs.
+ * The input is read from a zero-padded copy of the band's input rows in
+ * `band` ([rowsIn][width][C]) when `copy` is set, else from the image. K is
+ * blocked as in gemmBlock, so the sums are those of the im2col path, bit
+ * for bit. `e` (null: none) is the epilogue at the image's origin. */
 static void convBandNHWC(const float *image, int64_t H, int64_t W, int64_t C,
                          int64_t F, int64_t KH, int64_t KW, int64_t OW,
                          int64_t sh, int64_t sw, int64_t dh, int64_t pt,
                          int64_t pl, int64_t oh0, int64_t rows, int64_t p0,
                          int64_t p1, const float *B, float *out,
                          const Epilogue *e, int accumulate, int copy,
-                         float *scratch) {
-  int64_t K = KH * KW * C, run = KW * C;
-  int64_t ow0 = 0, ow1 = OW, edgeColumns = 0;
-  /* Where window row 0 of output row oh0, column -pl, lies; row pitch. */
+                         float *band) {
+  int64_t K = KH * KW * C;
+  /* Where window row 0, column 0 of output (oh0, 0) lies; row pitch. */
   const float *origin;
   int64_t pitch;
   if (copy) {
-    int64_t width = (OW - 1) * sw + (KW - 1) + 1;
+    int64_t width = (OW - 1) * sw + KW;
     copyPaddedNHWC(image, H, W, C, oh0 * sh - pt,
-                   (rows - 1) * sh + (KH - 1) * dh + 1, -pl, width, scratch);
+                   (rows - 1) * sh + (KH - 1) * dh + 1, -pl, width, band);
     pitch = width * C;
-    origin = scratch;
+    origin = band;
   } else {
-    innerColumns(W, KW, OW, sw, 1, pl, &ow0, &ow1);
-    edgeColumns = OW - (ow1 - ow0);
     pitch = W * C;
     origin = image + ((oh0 * sh - pt) * W - pl) * C;
-    for (int64_t c = 0; c < edgeColumns; ++c) {
-      int64_t ow = c < ow0 ? c : ow1 + (c - ow0);
-      for (int64_t r = 0; r < rows; ++r)
-        im2colRowsNHWC(image, H, W, C, KH, KW, OW, sh, sw, dh, 1, pt, pl,
-                       (oh0 + r) * OW + ow, 1, scratch + (c * rows + r) * K);
+  }
+  int64_t ow0, ow1;
+  innerColumns(W, KW, OW, sw, 1, pl, &ow0, &ow1);
+  if (copy) {
+    /* The padded copy holds the edges' zeros: their columns are only
+     * skipped when that saves at least 2 % of the work. Column tiles are
+     * slower than row tiles (from a 56-wide map of ResNet-18 on, they cost
+     * more than the 1.2 % they saved). */
+    int64_t skipped = 0;
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      if (ow == ow0)
+        ow = ow1;
+      if (ow >= OW)
+        break;
+      int64_t kw0, kw1;
+      insideWindow(ow * sw - pl, W, KW, 1, &kw0, &kw1);
+      skipped += KW - (kw1 - kw0);
+    }
+    if (skipped * 50 < KW * OW) {
+      ow0 = 0;
+      ow1 = OW;
     }
   }
   int64_t innerTiles = (ow1 - ow0 + MR - 1) / MR;
@@ -922,38 +1001,59 @@ static void convBandNHWC(const float *image, int64_t H, int64_t W, int64_t C,
     for (int64_t k = 0; k < K; k += step) {
       int64_t kc = K - k < step ? K - k : step;
       int last = k + kc >= K;
-      for (int64_t c = 0; c < edgeColumns; ++c) {
-        int64_t ow = c < ow0 ? c : ow1 + (c - ow0);
-        for (int64_t r = 0; r < rows; r += MR) {
-          int count = rows - r < MR ? (int)(rows - r) : MR;
+      /* The edge columns, down the band in runs of rows whose windows
+       * have the same rows inside. */
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        if (ow == ow0)
+          ow = ow1;
+        if (ow >= OW)
+          break;
+        int64_t kw0, kw1;
+        insideWindow(ow * sw - pl, W, KW, 1, &kw0, &kw1);
+        int64_t chunks = (rows + MR - 1) / MR, chunk = 0;
+        for (int64_t r = 0; r < rows;) {
+          int64_t kh0 = 0, kh1 = KH, count;
+          if (copy) {
+            /* The copy holds the zero rows: whole columns of the band in
+             * even chunks. */
+            count = (chunk + 1) * rows / chunks - r;
+            ++chunk;
+          } else {
+            insideRows(oh0 + r, H, KH, sh, dh, pt, &kh0, &kh1);
+            count = 1;
+            while (r + count < rows && count < MR) {
+              int64_t a, b;
+              insideRows(oh0 + r + count, H, KH, sh, dh, pt, &a, &b);
+              if (a != kh0 || b != kh1)
+                break;
+              ++count;
+            }
+          }
           int64_t q = (oh0 + r) * OW + ow;
           Epilogue tileEpilogue;
           if (e && last) {
             tileEpilogue = offsetEpilogue(e, q, j);
             tileEpilogue.ldr = OW * F;
           }
-          tileRows(count, kc, scratch + (c * rows + r) * K + k, K,
-                   panel + k * NR, NR, out + q * F + j, OW * F, cols,
-                   k > 0 || accumulate, /*maskedB=*/0,
-                   e && last ? &tileEpilogue : 0);
+          Inside in = insideBlock(pitch, KW, C, dh, kh0, kh1, kw0, kw1, k, kc,
+                                  last, accumulate);
+          if (!in.skip)
+            tileRowsInRuns((int)count, in.kc,
+                           origin + r * sh * pitch + ow * sw * C + in.offset,
+                           sh * pitch, panel + in.row * NR, NR, out + q * F + j,
+                           OW * F, cols, in.load, e && last ? &tileEpilogue : 0,
+                           in.pieces);
+          r += count;
         }
       }
       for (int64_t oh = oh0; oh < oh0 + rows; ++oh) {
-        /* The window rows inside the image: columns [lo, hi) of K. */
         int64_t kh0, kh1;
-        insideWindow(oh * sh - pt, H, KH, dh, &kh0, &kh1);
-        int64_t lo = kh0 * run, hi = kh1 * run;
-        int64_t from = k > lo ? k : lo, to = k + kc < hi ? k + kc : hi;
-        if (from > to)
-          to = from;
-        /* A block with no window row inside still stores the epilogue
-         * when it is the last; C holds a partial sum when an earlier block
-         * had a row inside. */
-        if (from == to && !last)
+        insideRows(oh, H, KH, sh, dh, pt, &kh0, &kh1);
+        Inside in = insideBlock(pitch, KW, C, dh, kh0, kh1, 0, KW, k, kc, last,
+                                accumulate);
+        if (in.skip)
           continue;
-        int load = accumulate || (lo < hi && lo < k);
-        Pieces pieces = {from, run, dh * pitch};
-        const float *base = origin + (oh - oh0) * sh * pitch;
+        const float *at = origin + (oh - oh0) * sh * pitch + in.offset;
         for (int64_t t = 0; t < innerTiles; ++t) {
           int64_t a = ow0 + t * (ow1 - ow0) / innerTiles;
           int64_t b = ow0 + (t + 1) * (ow1 - ow0) / innerTiles;
@@ -961,9 +1061,9 @@ static void convBandNHWC(const float *image, int64_t H, int64_t W, int64_t C,
           Epilogue tileEpilogue;
           if (e && last)
             tileEpilogue = offsetEpilogue(e, q, j);
-          tileRowsInRuns((int)(b - a), to - from, base + a * sw * C, sw * C,
-                         panel + from * NR, NR, out + q * F + j, F, cols, load,
-                         e && last ? &tileEpilogue : 0, pieces);
+          tileRowsInRuns((int)(b - a), in.kc, at + a * sw * C, sw * C,
+                         panel + in.row * NR, NR, out + q * F + j, F, cols,
+                         in.load, e && last ? &tileEpilogue : 0, in.pieces);
         }
       }
     }
@@ -1015,26 +1115,19 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
   }
   /* The implicit im2col, read in place, in bands of output rows: from a
    * padded copy of each band's input rows, which must fit a workspace slot
-   * (NHWC_ROWS * K floats, one per thread), or from the image, the slot
-   * holding the im2col rows of the band's edge outputs. */
+   * (NHWC_ROWS * K floats, one per thread), or from the image. */
   int64_t width = (OW - 1) * sw + (KW - 1) * dw + 1;
   int64_t firstRow = ((KH - 1) * dh + 1) * width * C,
           slotFloats = NHWC_ROWS * K;
-  int64_t ow0, ow1;
-  innerColumns(W, KW, OW, sw, dw, pl, &ow0, &ow1);
-  int64_t edgeColumns = OW - (ow1 - ow0);
   /* Windows that overlap (KH > sh or KW > sw) read each input row several
    * times, and a hot padded copy beats the image in every ResNet-18 layer
    * (by 1-3 %, measured on Zen 4); a strided 1x1 convolution reads each
    * pixel once, and copying rows and columns it skips cost 5 %. */
   int copy = (KH > sh || KW > sw) && firstRow <= slotFloats;
-  if (dw == 1 && (copy || edgeColumns <= NHWC_ROWS) &&
-      (!parallel || omp_get_max_threads() <= slots)) {
+  if (dw == 1 && (!parallel || omp_get_max_threads() <= slots)) {
     int64_t most = firstRow <= slotFloats
                        ? 1 + (slotFloats - firstRow) / (sh * width * C)
                        : 1;
-    if (!copy && edgeColumns && most > NHWC_ROWS / edgeColumns)
-      most = NHWC_ROWS / edgeColumns;
     int64_t bands = (OH + most - 1) / most;
     int64_t rowsPerBand = (OH + bands - 1) / bands;
     bands = (OH + rowsPerBand - 1) / rowsPerBand;
