@@ -191,29 +191,31 @@ struct SliceLowering : public OpConversionPattern<SliceOp> {
     return success();
   }
 
-  /// Constant parameters and positive steps: tensor.extract_slice.
+  /// Constant parameters and positive steps: tensor.extract_slice. The
+  /// sliced dimensions must be static; the others may be dynamic (a
+  /// dynamic batch), taken whole.
   static LogicalResult staticSlice(SliceOp op, OpAdaptor adaptor,
                                    RankedTensorType type,
                                    RankedTensorType dataType,
                                    ConversionPatternRewriter &rewriter) {
-    if (!type.hasStaticShape() || !dataType.hasStaticShape())
-      return failure();
     auto starts = getConstantInts(op.getStarts());
     std::optional<SmallVector<int64_t>> axes, steps;
     if (!isNoValue(op.getAxes()) && !(axes = getConstantInts(op.getAxes())))
       return failure();
     if (!isNoValue(op.getSteps()) && !(steps = getConstantInts(op.getSteps())))
       return failure();
-    if (!starts)
+    if (!starts || type.getRank() != dataType.getRank())
       return failure();
     int64_t rank = dataType.getRank();
     SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+    SmallVector<bool> sliced(rank, false);
     for (size_t i = 0; i < starts->size(); ++i) {
       int64_t a = axes ? (*axes)[i] : static_cast<int64_t>(i);
       if (a < 0)
         a += rank;
       int64_t step = steps ? (*steps)[i] : 1;
-      if (step <= 0)
+      if (a < 0 || a >= rank || step <= 0 || dataType.isDynamicDim(a) ||
+          type.isDynamicDim(a))
         return failure();
       int64_t dim = dataType.getDimSize(a);
       int64_t start = (*starts)[i];
@@ -221,10 +223,27 @@ struct SliceLowering : public OpConversionPattern<SliceOp> {
         start += dim;
       offsets[a] = std::clamp<int64_t>(start, 0, dim);
       strides[a] = step;
+      sliced[a] = true;
+    }
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (sliced[d]) {
+        sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+        continue;
+      }
+      // A dimension taken whole keeps its size.
+      if (type.getDimSize(d) != dataType.getDimSize(d))
+        return failure();
+      sizes.push_back(
+          dataType.isDynamicDim(d)
+              ? OpFoldResult(rewriter.create<tensor::DimOp>(
+                    op.getLoc(), adaptor.getData(), d))
+              : OpFoldResult(rewriter.getIndexAttr(dataType.getDimSize(d))));
     }
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-        op, type, adaptor.getData(), ValueRange{}, ValueRange{}, ValueRange{},
-        offsets, type.getShape(), strides);
+        op, type, adaptor.getData(),
+        getAsIndexOpFoldResult(rewriter.getContext(), offsets), sizes,
+        getAsIndexOpFoldResult(rewriter.getContext(), strides));
     return success();
   }
 };

@@ -35,6 +35,36 @@ func.func @slice_static_no_axes(%x: tensor<10x8xf32>) -> tensor<2x8xf32> {
 
 // -----
 
+// A dynamic dimension that is not sliced (a batch) is taken whole: the
+// slice of the last axis (a stacked projection's third part) is still one
+// tensor.extract_slice, sized by tensor.dim. Slicing the dynamic dimension
+// itself needs the run-time clamping rules (a generic, negative_).
+// CHECK-LABEL: func @slice_dynamic_batch
+// CHECK: %[[N:.*]] = tensor.dim %{{.*}}, %c1 : tensor<50x?x192xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 128] [50, %[[N]], 64] [1, 1, 1] : tensor<50x?x192xf32> to tensor<50x?x64xf32>
+// CHECK-LABEL: func @negative_slice_dynamic_axis
+// CHECK-NOT: tensor.extract_slice
+// CHECK: linalg.generic
+// CHECK: tensor.extract
+func.func @slice_dynamic_batch(%x: tensor<50x?x192xf32>) -> tensor<50x?x64xf32> {
+  %s = onnx.Constant() {value = dense<[128]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %e = onnx.Constant() {value = dense<[192]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %a = onnx.Constant() {value = dense<[-1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %none = onnx.NoValue
+  %0 = onnx.Slice(%x, %s, %e, %a, %none) : (tensor<50x?x192xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, none) -> tensor<50x?x64xf32>
+  return %0 : tensor<50x?x64xf32>
+}
+func.func @negative_slice_dynamic_axis(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %s = onnx.Constant() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %e = onnx.Constant() {value = dense<[3]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %a = onnx.Constant() {value = dense<[0]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %none = onnx.NoValue
+  %0 = onnx.Slice(%x, %s, %e, %a, %none) : (tensor<?x8xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, none) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
 // A negative step reads backwards: start -2 wraps to 8 and the elements are
 // 8, 5, 2 (an end of INT64_MIN + 1 means "through the first element").
 // CHECK-LABEL: func @slice_negative_step
