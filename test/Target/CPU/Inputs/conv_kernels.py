@@ -50,7 +50,13 @@ cases = [(1, 3, 17, 19, 13, 3, 3, 1, 1, 1, 1),
          # inside a row; a 1x1 product of 98 pixels by 3 panels
          (1, 200, 7, 7, 200, 3, 3, 1, 1, 1, 200, "clip"),
          (2, 64, 7, 7, 72, 1, 1, 1, 0, 1, 1, "add-input-relu"),
-         (1, 48, 9, 13, 40, 3, 3, 1, 1, 1, 1)]
+         (1, 48, 9, 13, 40, 3, 3, 1, 1, 1, 1),
+         # windows that do not overlap, read in place: a 2x2 stride-2
+         # window half in the padding at every edge, and a padded 1x1
+         # stride-2 convolution whose border outputs see only padding
+         # (bias and Relu alone)
+         (2, 6, 9, 9, 10, 2, 2, 2, 1, 1, 1),
+         (1, 4, 7, 7, 8, 1, 1, 2, 1, 1, 1, "relu")]
 
 
 def reference(x, w, b, stride, pad, dilation, group):
