@@ -334,11 +334,7 @@ struct ChannelsLastPass
     }
     if (!changed)
       return;
-    generic.setIndexingMapsAttr(ArrayAttr::get(
-        context,
-        llvm::to_vector(llvm::map_range(maps, [](AffineMap map) -> Attribute {
-          return AffineMapAttr::get(map);
-        }))));
+    generic.setIndexingMapsAttr(Builder(context).getAffineMapArrayAttr(maps));
     ++numConverted;
   }
 

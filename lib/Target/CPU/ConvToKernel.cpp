@@ -44,17 +44,6 @@ static fulcrum::PassCounter
 
 namespace {
 
-/// Whether `type` is f32 with the default row-major layout, and static
-/// except (when `dynamicBatch`) its first dimension.
-bool isRowMajorF32(MemRefType type, bool dynamicBatch) {
-  if (!type || !type.getElementType().isF32() || !type.getLayout().isIdentity())
-    return false;
-  for (int64_t d = dynamicBatch ? 1 : 0; d < type.getRank(); ++d)
-    if (type.isDynamicDim(d))
-      return false;
-  return true;
-}
-
 /// A 2-D NCHW convolution's operands when the kernels can take them: f32,
 /// row-major, static except the batch.
 struct ConvOperands {
@@ -74,8 +63,9 @@ std::optional<ConvOperands> matchConvOperands(ConvOp op) {
   conv.xType = dyn_cast<MemRefType>(conv.x.getType());
   conv.wType = dyn_cast<MemRefType>(conv.w.getType());
   conv.yType = dyn_cast<MemRefType>(conv.y.getType());
-  if (!isRowMajorF32(conv.xType, true) || !isRowMajorF32(conv.wType, false) ||
-      !isRowMajorF32(conv.yType, true))
+  if (!fulcrum::isRowMajorF32(conv.xType, true) ||
+      !fulcrum::isRowMajorF32(conv.wType, false) ||
+      !fulcrum::isRowMajorF32(conv.yType, true))
     return std::nullopt;
   conv.strides = llvm::to_vector(op.getStrides().template getValues<int64_t>());
   conv.dilations =
@@ -103,7 +93,7 @@ Value getChannelBias(linalg::BroadcastOp broadcast, int64_t f, bool nhwc) {
     return nullptr;
   Value bias = broadcast.getInput();
   auto type = dyn_cast<MemRefType>(bias.getType());
-  if (!type || type.getRank() != 1 || !isRowMajorF32(type, false) ||
+  if (!type || type.getRank() != 1 || !fulcrum::isRowMajorF32(type, false) ||
       type.getDimSize(0) != f)
     return nullptr;
   return bias;
@@ -492,7 +482,7 @@ struct CPUConvToKernelPass
         fulcrum::matchPadding(op, x, heightDim, [](Value v) {
           return matchPattern(v, m_AnyZeroFloat());
         });
-    if (padding && !isRowMajorF32(padding->sourceType, true))
+    if (padding && !fulcrum::isRowMajorF32(padding->sourceType, true))
       padding.reset();
     std::optional<Initial> initial = matchInitial(op, y, f, nhwc);
     std::optional<Epilogue> epilogue;

@@ -225,9 +225,10 @@ Value getRootBuffer(Value value) {
   return value;
 }
 
-/// Whether `op` may write memory that `buffer` (a root buffer) holds: it
-/// has write effects on anything but (views of) other allocations.
-bool mayWrite(Operation *op, Value buffer) {
+/// Whether `op` may touch memory that `buffer` (a root buffer) holds: it has
+/// write (and, with `reads`, read) effects on anything but (views of) other
+/// allocations.
+static bool mayTouch(Operation *op, Value buffer, bool reads) {
   if (isa<memref::AllocOp, memref::AllocaOp>(op) || isMemoryEffectFree(op))
     return false;
   // A fresh allocation aliases nothing else; other memory may alias any
@@ -236,17 +237,19 @@ bool mayWrite(Operation *op, Value buffer) {
   auto aliases = [&](Value root) {
     return root == buffer || (!fresh && !root.getDefiningOp<memref::AllocOp>());
   };
-  // Kernel calls made earlier say what they write.
+  // Kernel calls made earlier say what they write, not what they read.
   if (auto written = fulcrum::getKernelWrittenBuffers(op))
-    return llvm::any_of(
-        *written, [&](Value target) { return aliases(getRootBuffer(target)); });
+    return reads || llvm::any_of(*written, [&](Value target) {
+             return aliases(getRootBuffer(target));
+           });
   auto effects = dyn_cast<MemoryEffectOpInterface>(op);
   if (!effects)
     return true;
   SmallVector<MemoryEffects::EffectInstance> instances;
   effects.getEffects(instances);
   for (const MemoryEffects::EffectInstance &effect : instances) {
-    if (!isa<MemoryEffects::Write, MemoryEffects::Free>(effect.getEffect()))
+    if (!isa<MemoryEffects::Write, MemoryEffects::Free>(effect.getEffect()) &&
+        !(reads && isa<MemoryEffects::Read>(effect.getEffect())))
       continue;
     Value target = effect.getValue();
     if (!target)
@@ -255,6 +258,23 @@ bool mayWrite(Operation *op, Value buffer) {
       return true;
   }
   return false;
+}
+
+bool mayWrite(Operation *op, Value buffer) {
+  return mayTouch(op, buffer, /*reads=*/false);
+}
+
+bool mayAccess(Operation *op, Value buffer) {
+  return mayTouch(op, buffer, /*reads=*/true);
+}
+
+bool isRowMajorF32(MemRefType type, bool dynamicBatch) {
+  if (!type || !type.getElementType().isF32() || !type.getLayout().isIdentity())
+    return false;
+  for (int64_t d = dynamicBatch ? 1 : 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      return false;
+  return true;
 }
 
 bool isConstantFill(Operation *op, Value buffer,

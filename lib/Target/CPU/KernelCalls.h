@@ -108,6 +108,10 @@ mlir::memref::GlobalOp createConstantGlobal(mlir::memref::GlobalOp near,
 /// Whether `type` has rank `rank` and a unit innermost stride.
 bool hasContiguousRows(mlir::MemRefType type, int64_t rank);
 
+/// Whether `type` is f32 with the default row-major layout, and static
+/// except (when `dynamicBatch`) its first dimension.
+bool isRowMajorF32(mlir::MemRefType type, bool dynamicBatch);
+
 /// The clamp to [lo, hi] a kernel applies as it stores its output (an
 /// absent bound is infinite).
 struct Clamp {
@@ -136,6 +140,10 @@ mlir::Value getRootBuffer(mlir::Value value);
 /// Whether `op` may write memory that `buffer` (a root buffer) holds: it
 /// has write effects on anything but (views of) other allocations.
 bool mayWrite(mlir::Operation *op, mlir::Value buffer);
+
+/// Whether `op` may read or write memory that `buffer` (a root buffer)
+/// holds, with the same aliasing rules; a kernel call always may.
+bool mayAccess(mlir::Operation *op, mlir::Value buffer);
 
 /// Whether `op` (a linalg.fill, or a linalg.map without inputs) fills
 /// `buffer` with a value `isPadValue` accepts.

@@ -17,7 +17,6 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include <limits>
 
@@ -39,13 +38,9 @@ namespace {
 /// Matches Kernels/pool.c: start from the `init` argument, not the output.
 constexpr int64_t kPoolInit = 1;
 
-/// Whether `type` is f32 with the default row-major layout, static but its
-/// first dimension.
-bool isRowMajorF32(MemRefType type) {
-  if (!type || type.getRank() != 4 || !type.getElementType().isF32() ||
-      !type.getLayout().isIdentity())
-    return false;
-  return llvm::none_of(type.getShape().drop_front(), ShapedType::isDynamic);
+/// Whether `type` is a rank-4 f32 row-major memref, static but its batch.
+bool isRowMajorImage(MemRefType type) {
+  return type && type.getRank() == 4 && fulcrum::isRowMajorF32(type, true);
 }
 
 /// The f32 constant `value` holds, if it is one.
@@ -61,25 +56,6 @@ bool isNegativeInfinity(Value value) {
   return v && *v == -std::numeric_limits<float>::infinity();
 }
 
-/// Whether `op` may read or write memory that `root` (a root buffer) holds.
-bool mayTouch(Operation *op, Value root) {
-  if (isMemoryEffectFree(op))
-    return false;
-  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-  if (!effects)
-    return true;
-  SmallVector<MemoryEffects::EffectInstance> instances;
-  effects.getEffects(instances);
-  return llvm::any_of(instances, [&](MemoryEffects::EffectInstance &effect) {
-    // An allocation touches new memory; an effect on nothing named may
-    // touch anything.
-    if (isa<MemoryEffects::Allocate>(effect.getEffect()))
-      return false;
-    Value value = effect.getValue();
-    return !value || fulcrum::getRootBuffer(value) == root;
-  });
-}
-
 /// The fill of `out` with a constant that the pooling starts from: before
 /// `pool` in its block, with nothing that reads or writes `out` between.
 Operation *getInitialFill(Operation *pool, Value out, float &value) {
@@ -93,7 +69,7 @@ Operation *getInitialFill(Operation *pool, Value out, float &value) {
           return c.has_value();
         }))
       return prev;
-    if (mayTouch(prev, root))
+    if (fulcrum::mayAccess(prev, root))
       return nullptr;
   }
   return nullptr;
@@ -125,7 +101,7 @@ struct CPUPoolToKernelPass
     auto xType = dyn_cast<MemRefType>(x.getType());
     auto yType = dyn_cast<MemRefType>(y.getType());
     auto windowType = dyn_cast<MemRefType>(window.getType());
-    if (!isRowMajorF32(xType) || !isRowMajorF32(yType) || !windowType ||
+    if (!isRowMajorImage(xType) || !isRowMajorImage(yType) || !windowType ||
         !windowType.hasStaticShape() || windowType.getRank() != 2 ||
         xType.getDimSize(3) != yType.getDimSize(3))
       return;
@@ -136,7 +112,7 @@ struct CPUPoolToKernelPass
     // A padding with -infinity never wins: the kernel skips it.
     std::optional<fulcrum::Padding> padding =
         fulcrum::matchPadding(op, x, /*heightDim=*/1, isNegativeInfinity);
-    if (padding && !isRowMajorF32(padding->sourceType))
+    if (padding && !isRowMajorImage(padding->sourceType))
       padding.reset();
     float init = 0.0f;
     Operation *fill = getInitialFill(op, y, init);

@@ -874,12 +874,11 @@ static void copyPaddedNHWC(const float *image, int64_t H, int64_t W, int64_t C,
   }
 }
 
-/* The outputs [*ow0, *ow1) of a row whose windows lie inside the image's
- * columns (the others read padding). */
+/* The outputs [*ow0, *ow1) of a row whose windows (KW columns, undilated)
+ * lie inside the image's columns (the others read padding). */
 static inline void innerColumns(int64_t W, int64_t KW, int64_t OW, int64_t sw,
-                                int64_t dw, int64_t pl, int64_t *ow0,
-                                int64_t *ow1) {
-  int64_t lo = (pl + sw - 1) / sw, span = W - 1 + pl - (KW - 1) * dw;
+                                int64_t pl, int64_t *ow0, int64_t *ow1) {
+  int64_t lo = (pl + sw - 1) / sw, span = W - 1 + pl - (KW - 1);
   int64_t hi = span < 0 ? 0 : span / sw + 1;
   if (lo > OW)
     lo = OW;
@@ -889,6 +888,35 @@ static inline void innerColumns(int64_t W, int64_t KW, int64_t OW, int64_t sw,
     hi = lo;
   *ow0 = lo;
   *ow1 = hi;
+}
+
+/* The first output column at or after `ow` outside [ow0, ow1) (an edge
+ * column, whose windows reach into the padding). */
+static inline int64_t edgeFrom(int64_t ow, int64_t ow0, int64_t ow1) {
+  return ow >= ow0 && ow < ow1 ? ow1 : ow;
+}
+
+/* The output columns [*ow0, *ow1) whose register tiles run along rows: those
+ * with windows inside the image's columns, or all when the windows are read
+ * from a zero-padded copy and skipping the padding of the others saves less
+ * than 2 % of the work. Column tiles are slower than row tiles: from a
+ * 56-wide map of ResNet-18 on, they cost more than the 1.2 % they saved. */
+static void rowTileColumns(int64_t W, int64_t KW, int64_t OW, int64_t sw,
+                           int64_t pl, int copy, int64_t *ow0, int64_t *ow1) {
+  innerColumns(W, KW, OW, sw, pl, ow0, ow1);
+  if (!copy)
+    return;
+  int64_t skipped = 0;
+  for (int64_t ow = edgeFrom(0, *ow0, *ow1); ow < OW;
+       ow = edgeFrom(ow + 1, *ow0, *ow1)) {
+    int64_t kw0, kw1;
+    insideWindow(ow * sw - pl, W, KW, 1, &kw0, &kw1);
+    skipped += KW - (kw1 - kw0);
+  }
+  if (skipped * 50 < KW * OW) {
+    *ow0 = 0;
+    *ow1 = OW;
+  }
 }
 
 /* The window rows [*kh0, *kh1) of output row oh inside the image (empty
@@ -944,18 +972,19 @@ static Inside insideBlock(int64_t pitch, int64_t KW, int64_t C, int64_t dh,
  * dh rows further. The parts of windows in the padding are skipped: rows
  * above or below the image (a third of the first and last rows' work in a
  * 3x3 convolution), and the columns left or right of it (a third of the
- * first and last columns'), which run as tiles down a column of outputs.
- * The input is read from a zero-padded copy of the band's input rows in
- * `band` ([rowsIn][width][C]) when `copy` is set, else from the image. K is
- * blocked as in gemmBlock, so the sums are those of the im2col path, bit
- * for bit. `e` (null: none) is the epilogue at the image's origin. */
+ * first and last columns'), which run as tiles down a column of outputs:
+ * those outside [ow0, ow1) (rowTileColumns). The input is read from a
+ * zero-padded copy of the band's input rows in `band` ([rowsIn][width][C]) when
+ * `copy` is set, else from the image. K is blocked as in gemmBlock, so the sums
+ * are those of the im2col path, bit for bit. `e` (null: none) is the epilogue
+ * at the image's origin. */
 static void convBandNHWC(const float *image, int64_t H, int64_t W, int64_t C,
                          int64_t F, int64_t KH, int64_t KW, int64_t OW,
                          int64_t sh, int64_t sw, int64_t dh, int64_t pt,
                          int64_t pl, int64_t oh0, int64_t rows, int64_t p0,
                          int64_t p1, const float *B, float *out,
                          const Epilogue *e, int accumulate, int copy,
-                         float *band) {
+                         int64_t ow0, int64_t ow1, float *band) {
   int64_t K = KH * KW * C;
   /* Where window row 0, column 0 of output (oh0, 0) lies; row pitch. */
   const float *origin;
@@ -970,28 +999,6 @@ static void convBandNHWC(const float *image, int64_t H, int64_t W, int64_t C,
     pitch = W * C;
     origin = image + ((oh0 * sh - pt) * W - pl) * C;
   }
-  int64_t ow0, ow1;
-  innerColumns(W, KW, OW, sw, 1, pl, &ow0, &ow1);
-  if (copy) {
-    /* The padded copy holds the edges' zeros: their columns are only
-     * skipped when that saves at least 2 % of the work. Column tiles are
-     * slower than row tiles (from a 56-wide map of ResNet-18 on, they cost
-     * more than the 1.2 % they saved). */
-    int64_t skipped = 0;
-    for (int64_t ow = 0; ow < OW; ++ow) {
-      if (ow == ow0)
-        ow = ow1;
-      if (ow >= OW)
-        break;
-      int64_t kw0, kw1;
-      insideWindow(ow * sw - pl, W, KW, 1, &kw0, &kw1);
-      skipped += KW - (kw1 - kw0);
-    }
-    if (skipped * 50 < KW * OW) {
-      ow0 = 0;
-      ow1 = OW;
-    }
-  }
   int64_t innerTiles = (ow1 - ow0 + MR - 1) / MR;
   int64_t blocksK = (K + KC - 1) / KC;
   int64_t step = blocksK > 1 ? (K + blocksK - 1) / blocksK : KC;
@@ -1003,11 +1010,8 @@ static void convBandNHWC(const float *image, int64_t H, int64_t W, int64_t C,
       int last = k + kc >= K;
       /* The edge columns, down the band in runs of rows whose windows
        * have the same rows inside. */
-      for (int64_t ow = 0; ow < OW; ++ow) {
-        if (ow == ow0)
-          ow = ow1;
-        if (ow >= OW)
-          break;
+      for (int64_t ow = edgeFrom(0, ow0, ow1); ow < OW;
+           ow = edgeFrom(ow + 1, ow0, ow1)) {
         int64_t kw0, kw1;
         insideWindow(ow * sw - pl, W, KW, 1, &kw0, &kw1);
         int64_t chunks = (rows + MR - 1) / MR, chunk = 0;
@@ -1125,6 +1129,8 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
    * pixel once, and copying rows and columns it skips cost 5 %. */
   int copy = (KH > sh || KW > sw) && firstRow <= slotFloats;
   if (dw == 1 && (!parallel || omp_get_max_threads() <= slots)) {
+    int64_t ow0, ow1;
+    rowTileColumns(W, KW, OW, sw, pl, copy, &ow0, &ow1);
     int64_t most = firstRow <= slotFloats
                        ? 1 + (slotFloats - firstRow) / (sh * width * C)
                        : 1;
@@ -1162,7 +1168,7 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
           residual ? residual + n * pixels * F * 4 : 0, F, lo, hi, flags);
       convBandNHWC((const float *)x + n * H * W * C, H, W, C, F, KH, KW, OW, sh,
                    sw, dh, pt, pl, oh0, rows, first, last, B,
-                   (float *)y + n * pixels * F, e, accumulate, copy,
+                   (float *)y + n * pixels * F, e, accumulate, copy, ow0, ow1,
                    packed + (int64_t)omp_get_thread_num() * slotFloats);
     }
     return;
