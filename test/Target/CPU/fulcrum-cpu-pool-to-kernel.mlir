@@ -102,6 +102,24 @@ func.func @negative_fill_read_between(%x: memref<1x4x4x16xf32>, %y: memref<1x2x2
 
 // -----
 
+// The output is a function argument, and another argument (which may alias
+// it) is read between the fill and the pooling: the fill stays (flags 0).
+// CHECK-LABEL: func.func @negative_fill_alias_between(
+// CHECK: linalg.fill
+// CHECK: memref.copy
+// CHECK: call @fulcrum_maxpool2d_nhwc_f32_avx2({{.*}}, %[[Z:.*]], %[[Z]])
+func.func @negative_fill_alias_between(%x: memref<1x4x4x16xf32>, %y: memref<1x2x2x16xf32>, %a: memref<1x2x2x16xf32>, %z: memref<1x2x2x16xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  %window = memref.alloc() : memref<2x2xf32>
+  linalg.fill ins(%ninf : f32) outs(%y : memref<1x2x2x16xf32>)
+  memref.copy %a, %z : memref<1x2x2x16xf32> to memref<1x2x2x16xf32>
+  linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %window : memref<1x4x4x16xf32>, memref<2x2xf32>) outs(%y : memref<1x2x2x16xf32>)
+  memref.dealloc %window : memref<2x2xf32>
+  return
+}
+
+// -----
+
 // Channels-first, average (sum) and f16 poolings, an input with a strided
 // layout and a dynamic spatial size keep their loops.
 // CHECK-LABEL: func.func @negative_other_poolings(
