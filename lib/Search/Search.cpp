@@ -521,14 +521,15 @@ void Searcher::initCacheKey() {
   cache.addText(
       llvm::formatv(
           "calibration {0} {1}; eval {2}; target {3} {4} {5} {6} "
-          "{7}; pipeline {8} {9} {10} {11} {12} {13}; timing {14} "
+          "{7}; pipeline {8} {9} {10} {11} {12} {13} {17}; timing {14} "
           "{15} {16}",
           options.calibrationCount,
           quant::stringifyCalibrationMethod(options.calibrationMethod),
           options.evalCount, compile.target, target.name, t.cpu, t.optLevel,
           options.latencyThreads, p.entryPoint, p.fuse, p.fuseElementwise,
           p.channelsLast, p.fuseAttention, p.attentionGlobalTokens,
-          options.latencyRuns, options.latencyBatch, options.evalThreads)
+          options.latencyRuns, options.latencyBatch, options.evalThreads,
+          p.winograd)
           .str());
 }
 

@@ -209,6 +209,12 @@ static cl::opt<bool> fusionRemarks(
     "fusion-remarks", cl::cat(toolOptions),
     cl::desc("Report each fusion decision, with its reason, as a remark"),
     cl::init(false));
+static cl::opt<bool> winograd(
+    "winograd", cl::cat(toolOptions),
+    cl::desc("Run channels-last 3x3 convolutions at stride 1 with at least "
+             "32 input and output channels as Winograd F(2x2, 3x3) (default "
+             "on; --winograd=false runs them as direct convolutions)"),
+    cl::init(true));
 static cl::opt<bool> channelsLast(
     "channels-last", cl::cat(toolOptions),
     cl::desc("Run convolutions, pooling and their neighbours on NHWC tensors "
@@ -474,6 +480,7 @@ int main(int argc, char **argv) {
   options.pipeline.entryPoint = entryPoint;
   options.pipeline.fuseElementwise = fuseElementwise;
   options.pipeline.channelsLast = channelsLast;
+  options.pipeline.winograd = winograd;
   options.pipeline.tileBatch = tileBatch;
   options.pipeline.cacheBytes = static_cast<int64_t>(tileBatchCacheBytes);
   options.pipeline.fuse = fuse;

@@ -162,6 +162,12 @@ static cl::opt<bool>
                   cl::desc("When compiling: Report each fusion decision, with "
                            "its reason, as a remark"),
                   cl::init(false));
+static cl::opt<bool> winograd(
+    "winograd", cl::cat(toolOptions),
+    cl::desc("Run channels-last 3x3 convolutions at stride 1 with at least "
+             "32 input and output channels as Winograd F(2x2, 3x3) (default "
+             "on; --winograd=false runs them as direct convolutions)"),
+    cl::init(true));
 static cl::opt<bool> channelsLast(
     "channels-last", cl::cat(toolOptions),
     cl::desc("When compiling: run convolutions, pooling and their neighbours "
@@ -232,6 +238,7 @@ std::unique_ptr<fulcrum::ModelRunner> compileModel(const std::string &path,
   options.targetOptions.gpuTile = gpuTile;
   options.pipeline.entryPoint = entryPoint;
   options.pipeline.channelsLast = channelsLast;
+  options.pipeline.winograd = winograd;
   options.pipeline.tileBatch = tileBatch;
   options.pipeline.cacheBytes = static_cast<int64_t>(tileBatchCacheBytes);
   options.pipeline.fuse = fuse;
@@ -381,6 +388,7 @@ int runProfile(mlir::MLIRContext &context) {
   options.targetOptions.cpu = targetCpu;
   options.pipeline.entryPoint = entryPoint;
   options.pipeline.channelsLast = channelsLast;
+  options.pipeline.winograd = winograd;
   options.pipeline.tileBatch = tileBatch;
   options.pipeline.cacheBytes = static_cast<int64_t>(tileBatchCacheBytes);
   auto target = fulcrum::cost::resolveTargetDescription(

@@ -59,6 +59,9 @@ struct PipelineOptions {
   /// Run convolutions and their neighbours channels-last (NHWC) where the
   /// target's code generation prefers it.
   bool channelsLast = true;
+  /// Run channels-last 3x3 convolutions at stride 1 as Winograd F(2x2, 3x3)
+  /// (fulcrum-cpu-conv-to-kernel).
+  bool winograd = true;
   /// Run a batch-separable entry point with a dynamic batch in chunks of
   /// images that fit the cache, the threads sharing the batch
   /// (fulcrum-cpu-tile-batch).
@@ -96,6 +99,10 @@ struct PipelineCLOptions : public mlir::PassPipelineOptions<PipelineCLOptions> {
       *this, "channels-last",
       llvm::cl::desc("Run convolutions and their neighbours on NHWC tensors"),
       llvm::cl::init(true)};
+  Option<bool> winograd{
+      *this, "winograd",
+      llvm::cl::desc("Run 3x3 stride-1 convolutions as Winograd F(2x2, 3x3)"),
+      llvm::cl::init(true)};
   Option<bool> tileBatch{
       *this, "tile-batch",
       llvm::cl::desc("Run a batch-separable entry point in chunks of the "
@@ -109,6 +116,7 @@ struct PipelineCLOptions : public mlir::PassPipelineOptions<PipelineCLOptions> {
     options.fuse = fuse;
     options.fusionRemarks = fusionRemarks;
     options.channelsLast = channelsLast;
+    options.winograd = winograd;
     options.tileBatch = tileBatch;
     return options;
   }

@@ -34,6 +34,9 @@ static fulcrum::PassCounter
                    "Depthwise convolutions run on kernels");
 static fulcrum::PassCounter convCount("fulcrum-cpu-conv-to-kernel",
                                       "Convolutions run on kernels");
+static fulcrum::PassCounter
+    winogradCount("fulcrum-cpu-conv-to-kernel",
+                  "Convolutions run as Winograd F(2x2, 3x3)");
 static fulcrum::PassCounter paddingCount("fulcrum-cpu-conv-to-kernel",
                                          "Zero paddings applied by kernels");
 static fulcrum::PassCounter biasCount("fulcrum-cpu-conv-to-kernel",
@@ -41,6 +44,10 @@ static fulcrum::PassCounter biasCount("fulcrum-cpu-conv-to-kernel",
 static fulcrum::PassCounter
     epilogueCount("fulcrum-cpu-conv-to-kernel",
                   "Element-wise epilogues applied by kernels");
+
+/// The fewest input and output channels a 3x3 convolution needs to run
+/// as Winograd F(2x2, 3x3): its 16 products have K = C.
+constexpr int64_t kWinogradMinChannels = 32;
 
 namespace {
 
@@ -319,7 +326,7 @@ struct CPUConvToKernelPass
   /// transpose (and its buffer, when nothing else reads it) goes.
   memref::GlobalOp packNHWCFilter(Operation *conv, Value w,
                                   const fulcrum::GemmKernel &kernel,
-                                  SymbolTable &symbols) {
+                                  bool winograd, SymbolTable &symbols) {
     SmallVector<Operation *> readers;
     auto transpose =
         dyn_cast_or_null<linalg::TransposeOp>(getLastWriter(conv, w, readers));
@@ -333,10 +340,25 @@ struct CPUConvToKernelPass
     auto type = cast<MemRefType>(source.getType());
     int64_t f = type.getDimSize(0), c = type.getDimSize(1),
             kh = type.getDimSize(2), kw = type.getDimSize(3), k = kh * kw * c;
-    std::string name =
-        (source.getSymName() + "_nhwc_packed" + std::to_string(kernel.nr))
-            .str();
+    std::string name = (source.getSymName() +
+                        (winograd ? "_winograd_packed" : "_nhwc_packed") +
+                        std::to_string(kernel.nr))
+                           .str();
     memref::GlobalOp packed = symbols.lookup<memref::GlobalOp>(name);
+    if (!packed && winograd) {
+      std::vector<float> storage;
+      auto values = fulcrum::readConstantFloats(source, storage);
+      if (!values || kh != 3 || kw != 3)
+        return nullptr;
+      AsmResourceBlob panels = fulcrum::allocateFloatBlob(
+          fulcrum::getWinogradPackedSize(f, c, kernel.nr));
+      fulcrum::packWinogradWeights(*values, f, c, kernel.nr,
+                                   fulcrum::getFloats(panels));
+      packed = fulcrum::createConstantGlobal(
+          source, name, std::move(panels),
+          {16 * ((f + kernel.nr - 1) / kernel.nr), c, kernel.nr}, symbols);
+      ++numPacked;
+    }
     if (!packed) {
       std::vector<float> storage;
       auto values = fulcrum::readConstantFloats(source, storage);
@@ -470,10 +492,17 @@ struct CPUConvToKernelPass
     if (wType.getDimSize(filterChannel) != c || c * kh * kw == 0 ||
         (depthwise ? f != c : wType.getDimSize(0) != f))
       return;
+    // 3x3 channels-last convolutions at stride 1 without dilation run as
+    // Winograd F(2x2, 3x3) when their products are wide enough for the
+    // register tile to run near its peak on K = C.
+    bool winograd = useWinograd && nhwc && !depthwise && kh == 3 && kw == 3 &&
+                    llvm::all_of(strides, [](int64_t s) { return s == 1; }) &&
+                    llvm::all_of(dilations, [](int64_t d) { return d == 1; }) &&
+                    c >= kWinogradMinChannels && f >= kWinogradMinChannels;
     // Channels-last convolutions need their filter packed at compile time.
     memref::GlobalOp packedFilter;
     if (nhwc && !depthwise &&
-        !(packedFilter = packNHWCFilter(op, w, kernel, symbols)))
+        !(packedFilter = packNHWCFilter(op, w, kernel, winograd, symbols)))
       return;
     if (nhwc && depthwise)
       packedFilter = transposeDepthwiseFilter(op, w, symbols);
@@ -529,9 +558,10 @@ struct CPUConvToKernelPass
     if (!depthwise) {
       bool direct = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
                     top == 0 && left == 0 && oh == h && ow == wd;
-      int64_t floats = nhwc ? fulcrum::GemmKernel::nhwcConvWorkspace(
-                                  c, kh, kw, oh, ow, direct)
-                            : kernel.convWorkspace(c, kh, kw, oh, ow);
+      int64_t floats = winograd ? fulcrum::GemmKernel::winogradWorkspace(c, f)
+                       : nhwc   ? fulcrum::GemmKernel::nhwcConvWorkspace(
+                                      c, kh, kw, oh, ow, direct)
+                              : kernel.convWorkspace(c, kh, kw, oh, ow);
       if (floats) {
         workspace = b.create<memref::AllocOp>(
             loc, MemRefType::get({floats}, b.getF32Type()),
@@ -560,7 +590,8 @@ struct CPUConvToKernelPass
                       (clamp ? fulcrum::kGemmClamp : 0)));
     StringRef symbol =
         depthwise ? (nhwc ? kernel.nhwcDepthwiseSymbol : kernel.depthwiseSymbol)
-                  : (nhwc ? kernel.nhwcConvSymbol : kernel.convSymbol);
+        : winograd ? kernel.winogradSymbol
+                   : (nhwc ? kernel.nhwcConvSymbol : kernel.convSymbol);
     func::FuncOp callee =
         fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());
     auto kernelCall = b.create<func::CallOp>(loc, callee, args);
@@ -610,6 +641,10 @@ struct CPUConvToKernelPass
     } else {
       ++numKernels;
       ++convCount;
+    }
+    if (winograd) {
+      ++numWinograd;
+      ++winogradCount;
     }
   }
 };

@@ -11,6 +11,8 @@
 #include "llvm/Linker/Linker.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <array>
+
 // Generated at build time from Kernels/*.c (KernelBitcode.cpp).
 extern const unsigned char fulcrumKernelBitcode[];
 extern const size_t fulcrumKernelBitcodeSize;
@@ -23,13 +25,15 @@ namespace {
 const GemmKernel kGemmKernels[] = {
     {"avx512", "fulcrum_sgemm_f32_avx512", 32, 8,
      "fulcrum_conv2d_nchw_f32_avx512", "fulcrum_dwconv2d_nchw_f32_avx512",
-     "fulcrum_conv2d_nhwc_f32_avx512", "fulcrum_dwconv2d_nhwc_f32_avx512"},
+     "fulcrum_conv2d_nhwc_f32_avx512", "fulcrum_dwconv2d_nhwc_f32_avx512",
+     "fulcrum_conv2d_winograd_nhwc_f32_avx512"},
     {"avx2", "fulcrum_sgemm_f32_avx2", 16, 6, "fulcrum_conv2d_nchw_f32_avx2",
      "fulcrum_dwconv2d_nchw_f32_avx2", "fulcrum_conv2d_nhwc_f32_avx2",
-     "fulcrum_dwconv2d_nhwc_f32_avx2"},
+     "fulcrum_dwconv2d_nhwc_f32_avx2", "fulcrum_conv2d_winograd_nhwc_f32_avx2"},
     {"generic", "fulcrum_sgemm_f32_generic", 8, 4,
      "fulcrum_conv2d_nchw_f32_generic", "fulcrum_dwconv2d_nchw_f32_generic",
-     "fulcrum_conv2d_nhwc_f32_generic", "fulcrum_dwconv2d_nhwc_f32_generic"},
+     "fulcrum_conv2d_nhwc_f32_generic", "fulcrum_dwconv2d_nhwc_f32_generic",
+     "fulcrum_conv2d_winograd_nhwc_f32_generic"},
 };
 } // namespace
 
@@ -58,6 +62,38 @@ void packGemmWeights(ArrayRef<float> b, int64_t k, int64_t n, bool transposed,
         packed[(p * k + kk) * nr + j] =
             transposed ? b[col * k + kk] : b[kk * n + col];
       }
+}
+
+void packWinogradWeights(ArrayRef<float> fchw, int64_t f, int64_t c, int64_t nr,
+                         MutableArrayRef<float> packed) {
+  // U = G g G^T with G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2],
+  // [0, 0, 1]], in double and rounded once.
+  auto transform = [](const double g[3]) {
+    return std::array<double, 4>{g[0], (g[0] + g[1] + g[2]) / 2,
+                                 (g[0] - g[1] + g[2]) / 2, g[2]};
+  };
+  int64_t panels = (f + nr - 1) / nr;
+  std::fill(packed.begin(), packed.end(), 0.0f);
+  for (int64_t o = 0; o < f; ++o)
+    for (int64_t i = 0; i < c; ++i) {
+      const float *g = fchw.data() + (o * c + i) * 9;
+      // Columns of g first (G g), then the rows of that ((G g) G^T).
+      double gg[4][3];
+      for (int64_t x = 0; x < 3; ++x) {
+        double column[3] = {g[x], g[3 + x], g[6 + x]};
+        std::array<double, 4> t = transform(column);
+        for (int64_t r = 0; r < 4; ++r)
+          gg[r][x] = t[r];
+      }
+      for (int64_t r = 0; r < 4; ++r) {
+        std::array<double, 4> u = transform(gg[r]);
+        for (int64_t s = 0; s < 4; ++s) {
+          int64_t xi = r * 4 + s;
+          packed[((xi * panels + o / nr) * c + i) * nr + o % nr] =
+              static_cast<float>(u[s]);
+        }
+      }
+    }
 }
 
 bool isQuantizedKernelISA(StringRef isa) {

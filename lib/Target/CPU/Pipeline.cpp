@@ -78,7 +78,7 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   pm.addPass(createCPUMatmulToKernel(
       CPUMatmulToKernelOptions{kernelISA.str(), options.fuse}));
   pm.addPass(createCPUConvToKernel(
-      CPUConvToKernelOptions{kernelISA.str(), options.fuse}));
+      CPUConvToKernelOptions{kernelISA.str(), options.fuse, options.winograd}));
   pm.addPass(createCPUPoolToKernel(CPUPoolToKernelOptions{kernelISA.str()}));
   pm.addPass(createCPUQuantizedToKernel(
       CPUQuantizedToKernelOptions{quantizedISA.str()}));

@@ -1,5 +1,6 @@
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-conv-to-kernel=isa=avx2 | FileCheck %s
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-conv-to-kernel="isa=avx2 epilogues=false" | FileCheck %s --check-prefix=NOEPI
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-conv-to-kernel="isa=avx2 winograd=false" | FileCheck %s --check-prefix=NOWINO
 // RUN: not fulcrum-opt %s --split-input-file --fulcrum-cpu-conv-to-kernel=isa=mmx 2>&1 | FileCheck %s --check-prefix=BAD
 
 // A static NCHW convolution becomes a kernel call with a workspace for the
@@ -412,5 +413,92 @@ func.func @negative_depthwise_other_permutation(%x: memref<1x6x6x2xf32>, %y: mem
   linalg.transpose ins(%g : memref<3x3x2xf32>) outs(%wt : memref<3x3x2xf32>) permutation = [1, 0, 2]
   linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %wt : memref<1x6x6x2xf32>, memref<3x3x2xf32>) outs(%y : memref<1x4x4x2xf32>)
   memref.dealloc %wt : memref<3x3x2xf32>
+  return
+}
+
+// -----
+
+// Winograd F(2x2, 3x3): a channels-last 3x3 convolution at stride 1 with
+// at least 32 input and output channels. The filter is transformed and
+// packed at compile time into 16 positions x ceil(32/16) panels of
+// [C = 32][16]; the workspace holds 4 thread slots of 16 positions x
+// min(256, 32768 / 32) tiles x (C + F) floats = 4 * 16 * 256 * 64. The
+// padding and the ReLU are taken over as for the direct kernel. With
+// winograd=false the direct kernel runs it.
+// CHECK-LABEL: memref.global "private" constant @wg_winograd_packed16 : memref<32x32x16xf32>
+// CHECK-LABEL: func.func @winograd(
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[PACKED:.*]] = memref.get_global @wg_winograd_packed16 : memref<32x32x16xf32>
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<1048576xf32>
+// CHECK: call @fulcrum_conv2d_winograd_nhwc_f32_avx2(%{{.*}}, %c6_i64, %c6_i64, %c32_i64, %c32_i64, %c3_i64, %c3_i64, %c6_i64, %c6_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, %c1_i64, {{.*}}, %c0_i64, %c2139095040_i64, %c8_i64)
+// CHECK-NOT: linalg.
+// NOWINO-LABEL: memref.global "private" constant @wg_nhwc_packed16 : memref<2x288x16xf32>
+// NOWINO-LABEL: func.func @winograd(
+// NOWINO-NOT: winograd
+// NOWINO: call @fulcrum_conv2d_nhwc_f32_avx2(
+memref.global "private" constant @wg : memref<32x32x3x3xf32> = dense<1.0>
+func.func @winograd(%x: memref<?x6x6x32xf32>) -> memref<?x6x6x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %x, %c0 : memref<?x6x6x32xf32>
+  %p = memref.alloc(%n) {alignment = 64 : i64} : memref<?x8x8x32xf32>
+  linalg.map outs(%p : memref<?x8x8x32xf32>) () { linalg.yield %zero : f32 }
+  %s = memref.subview %p[0, 1, 1, 0] [%n, 6, 6, 32] [1, 1, 1, 1] : memref<?x8x8x32xf32> to memref<?x6x6x32xf32, strided<[2048, 256, 32, 1], offset: 288>>
+  memref.copy %x, %s : memref<?x6x6x32xf32> to memref<?x6x6x32xf32, strided<[2048, 256, 32, 1], offset: 288>>
+  %g = memref.get_global @wg : memref<32x32x3x3xf32>
+  %wt = memref.alloc() {alignment = 64 : i64} : memref<32x3x3x32xf32>
+  linalg.transpose ins(%g : memref<32x32x3x3xf32>) outs(%wt : memref<32x3x3x32xf32>) permutation = [0, 2, 3, 1]
+  %y = memref.alloc(%n) {alignment = 64 : i64} : memref<?x6x6x32xf32>
+  linalg.fill ins(%zero : f32) outs(%y : memref<?x6x6x32xf32>)
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %wt : memref<?x8x8x32xf32>, memref<32x3x3x32xf32>) outs(%y : memref<?x6x6x32xf32>)
+  memref.dealloc %p : memref<?x8x8x32xf32>
+  memref.dealloc %wt : memref<32x3x3x32xf32>
+  %out = memref.alloc(%n) {alignment = 64 : i64} : memref<?x6x6x32xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y : memref<?x6x6x32xf32>) outs(%out : memref<?x6x6x32xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %0 = arith.maximumf %in, %zero : f32
+    linalg.yield %0 : f32
+  }
+  memref.dealloc %y : memref<?x6x6x32xf32>
+  return %out : memref<?x6x6x32xf32>
+}
+
+// -----
+
+// negative_: 3x3 convolutions that stay on the direct kernel: at stride 2,
+// dilated, and with 16 input channels (fewer than 32).
+// CHECK-LABEL: func.func @negative_winograd_stride(
+// CHECK-NOT: winograd
+// CHECK: call @fulcrum_conv2d_nhwc_f32_avx2(
+// CHECK-LABEL: func.func @negative_winograd_dilation(
+// CHECK-NOT: winograd
+// CHECK: call @fulcrum_conv2d_nhwc_f32_avx2(
+// CHECK-LABEL: func.func @negative_winograd_narrow(
+// CHECK-NOT: winograd
+// CHECK: call @fulcrum_conv2d_nhwc_f32_avx2(
+memref.global "private" constant @ws : memref<32x32x3x3xf32> = dense<1.0>
+memref.global "private" constant @wn : memref<32x16x3x3xf32> = dense<1.0>
+func.func @negative_winograd_stride(%x: memref<1x9x9x32xf32>, %y: memref<1x4x4x32xf32>) {
+  %g = memref.get_global @ws : memref<32x32x3x3xf32>
+  %wt = memref.alloc() {alignment = 64 : i64} : memref<32x3x3x32xf32>
+  linalg.transpose ins(%g : memref<32x32x3x3xf32>) outs(%wt : memref<32x3x3x32xf32>) permutation = [0, 2, 3, 1]
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %wt : memref<1x9x9x32xf32>, memref<32x3x3x32xf32>) outs(%y : memref<1x4x4x32xf32>)
+  memref.dealloc %wt : memref<32x3x3x32xf32>
+  return
+}
+func.func @negative_winograd_dilation(%x: memref<1x9x9x32xf32>, %y: memref<1x5x5x32xf32>) {
+  %g = memref.get_global @ws : memref<32x32x3x3xf32>
+  %wt = memref.alloc() {alignment = 64 : i64} : memref<32x3x3x32xf32>
+  linalg.transpose ins(%g : memref<32x32x3x3xf32>) outs(%wt : memref<32x3x3x32xf32>) permutation = [0, 2, 3, 1]
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %wt : memref<1x9x9x32xf32>, memref<32x3x3x32xf32>) outs(%y : memref<1x5x5x32xf32>)
+  memref.dealloc %wt : memref<32x3x3x32xf32>
+  return
+}
+func.func @negative_winograd_narrow(%x: memref<1x9x9x16xf32>, %y: memref<1x7x7x32xf32>) {
+  %g = memref.get_global @wn : memref<32x16x3x3xf32>
+  %wt = memref.alloc() {alignment = 64 : i64} : memref<32x3x3x16xf32>
+  linalg.transpose ins(%g : memref<32x16x3x3xf32>) outs(%wt : memref<32x3x3x16xf32>) permutation = [0, 2, 3, 1]
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %wt : memref<1x9x9x16xf32>, memref<32x3x3x16xf32>) outs(%y : memref<1x7x7x32xf32>)
+  memref.dealloc %wt : memref<32x3x3x16xf32>
   return
 }

@@ -70,6 +70,11 @@ struct GemmKernel {
   /// H, W, C, KH, KW, OH, OW, strideH, strideW, dilationH, dilationW,
   /// padTop, padLeft, x, w, y, bias, lo, hi, flags)`, HWC filter.
   llvm::StringRef nhwcDepthwiseSymbol;
+  /// The channels-last 3x3 convolution at stride 1 without dilation as
+  /// Winograd F(2x2, 3x3): the arguments of nhwcConvSymbol, with the
+  /// filter transformed and packed by packWinogradWeights and a workspace
+  /// of winogradWorkspace() floats.
+  llvm::StringRef winogradSymbol;
 
   /// Floats of workspace the convolution kernel needs (packed im2col
   /// panels of one image).
@@ -87,7 +92,38 @@ struct GemmKernel {
     int64_t slots = std::max<int64_t>((oh * ow + 63) / 64, 8);
     return direct ? 0 : slots * 64 * c * kh * kw;
   }
+
+  /// Tiles of 2x2 output pixels the Winograd kernel transforms at a time
+  /// (Kernels/winograd.inc's winogradTiles): a block's transformed input
+  /// for one of the 16 positions within 128 KiB.
+  static int64_t winogradTiles(int64_t c, int64_t f) {
+    int64_t most = std::max<int64_t>(std::max(c, f), 1);
+    return std::clamp<int64_t>(32768 / most / 8 * 8, 16, 256);
+  }
+
+  /// Floats of workspace the Winograd kernel needs: a slot per thread
+  /// (at most kWinogradSlots of them) holding a block's transformed input
+  /// and products.
+  static int64_t winogradWorkspace(int64_t c, int64_t f);
 };
+
+/// Threads one Winograd convolution runs on (WINOGRAD_SLOTS in
+/// Kernels/winograd.inc).
+constexpr int64_t kWinogradSlots = 4;
+
+inline int64_t GemmKernel::winogradWorkspace(int64_t c, int64_t f) {
+  return kWinogradSlots * 16 * winogradTiles(c, f) * (c + f);
+}
+
+/// Transforms a 3x3 filter `fchw` (F x C x 3 x 3) for Winograd F(2x2, 3x3),
+/// U[xi] = (G g G^T)[xi] for each of the 16 positions xi, and packs each
+/// U[xi] (a C x F matrix) into GEMM panels of `nr` columns:
+/// `packed[xi][ceil(F/nr)][C][nr]`, getWinogradPackedSize() floats.
+void packWinogradWeights(llvm::ArrayRef<float> fchw, int64_t f, int64_t c,
+                         int64_t nr, llvm::MutableArrayRef<float> packed);
+inline int64_t getWinogradPackedSize(int64_t f, int64_t c, int64_t nr) {
+  return 16 * ((f + nr - 1) / nr) * c * nr;
+}
 
 /// Workspace slots the attention kernel's threads work in (threads past
 /// them allocate their own scratch).

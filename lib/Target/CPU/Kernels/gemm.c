@@ -1478,3 +1478,6 @@ void NAME(fulcrum_dwconv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
     }
   }
 }
+
+/* 3x3 convolutions at stride 1 as Winograd F(2x2, 3x3) on the same tiles. */
+#include "winograd.inc"
