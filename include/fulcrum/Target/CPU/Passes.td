@@ -435,7 +435,10 @@ def CPUApproximateMath : Pass<"fulcrum-cpu-approximate-math", "::mlir::ModuleOp"
     polynomial, accurate to a few ulp, with infinities and NaN handled), so
     that loops computing them contain no calls to the C library and LLVM
     vectorizes them (Softmax, GELU, Sigmoid, Tanh, LayerNormalization's
-    statistics). Other element types keep their library calls.
+    statistics). Other element types keep their library calls. `math.erf`
+    gets a cheaper form of its own: `x P(x^2) / Q(x^2)` on `x` clamped to
+    `[-4, 4]` (degrees 13 over 8, within 4.2e-7 of erf everywhere), a third
+    of the instructions of upstream's three-interval approximation.
 
     ```mlir
     %y = math.exp %x : f32
