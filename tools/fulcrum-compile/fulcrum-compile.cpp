@@ -212,7 +212,7 @@ static cl::opt<bool> fusionRemarks(
 static cl::opt<bool> winograd(
     "winograd", cl::cat(toolOptions),
     cl::desc("Run channels-last 3x3 convolutions at stride 1 with at least "
-             "32 input and output channels as Winograd F(2x2, 3x3) (default "
+             "16 input and output channels as Winograd F(2x2, 3x3) (default "
              "on; --winograd=false runs them as direct convolutions)"),
     cl::init(true));
 static cl::opt<bool> channelsLast(

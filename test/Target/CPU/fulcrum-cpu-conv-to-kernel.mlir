@@ -419,7 +419,7 @@ func.func @negative_depthwise_other_permutation(%x: memref<1x6x6x2xf32>, %y: mem
 // -----
 
 // Winograd F(2x2, 3x3): a channels-last 3x3 convolution at stride 1 with
-// at least 32 input and output channels. The filter is transformed and
+// at least 16 input and output channels. The filter is transformed and
 // packed at compile time into 16 positions x ceil(32/16) panels of
 // [C = 32][16]; the workspace holds 4 thread slots of 16 positions x
 // min(256, 32768 / 32) tiles x (C + F) floats = 4 * 16 * 256 * 64. The
@@ -466,7 +466,7 @@ func.func @winograd(%x: memref<?x6x6x32xf32>) -> memref<?x6x6x32xf32> {
 // -----
 
 // negative_: 3x3 convolutions that stay on the direct kernel: at stride 2,
-// dilated, and with 16 input channels (fewer than 32).
+// dilated, and with 8 input channels (fewer than 16).
 // CHECK-LABEL: func.func @negative_winograd_stride(
 // CHECK-NOT: winograd
 // CHECK: call @fulcrum_conv2d_nhwc_f32_avx2(
@@ -477,7 +477,7 @@ func.func @winograd(%x: memref<?x6x6x32xf32>) -> memref<?x6x6x32xf32> {
 // CHECK-NOT: winograd
 // CHECK: call @fulcrum_conv2d_nhwc_f32_avx2(
 memref.global "private" constant @ws : memref<32x32x3x3xf32> = dense<1.0>
-memref.global "private" constant @wn : memref<32x16x3x3xf32> = dense<1.0>
+memref.global "private" constant @wn : memref<32x8x3x3xf32> = dense<1.0>
 func.func @negative_winograd_stride(%x: memref<1x9x9x32xf32>, %y: memref<1x4x4x32xf32>) {
   %g = memref.get_global @ws : memref<32x32x3x3xf32>
   %wt = memref.alloc() {alignment = 64 : i64} : memref<32x3x3x32xf32>
@@ -494,11 +494,11 @@ func.func @negative_winograd_dilation(%x: memref<1x9x9x32xf32>, %y: memref<1x5x5
   memref.dealloc %wt : memref<32x3x3x32xf32>
   return
 }
-func.func @negative_winograd_narrow(%x: memref<1x9x9x16xf32>, %y: memref<1x7x7x32xf32>) {
-  %g = memref.get_global @wn : memref<32x16x3x3xf32>
-  %wt = memref.alloc() {alignment = 64 : i64} : memref<32x3x3x16xf32>
-  linalg.transpose ins(%g : memref<32x16x3x3xf32>) outs(%wt : memref<32x3x3x16xf32>) permutation = [0, 2, 3, 1]
-  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %wt : memref<1x9x9x16xf32>, memref<32x3x3x16xf32>) outs(%y : memref<1x7x7x32xf32>)
-  memref.dealloc %wt : memref<32x3x3x16xf32>
+func.func @negative_winograd_narrow(%x: memref<1x9x9x8xf32>, %y: memref<1x7x7x32xf32>) {
+  %g = memref.get_global @wn : memref<32x8x3x3xf32>
+  %wt = memref.alloc() {alignment = 64 : i64} : memref<32x3x3x8xf32>
+  linalg.transpose ins(%g : memref<32x8x3x3xf32>) outs(%wt : memref<32x3x3x8xf32>) permutation = [0, 2, 3, 1]
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %wt : memref<1x9x9x8xf32>, memref<32x3x3x8xf32>) outs(%y : memref<1x7x7x32xf32>)
+  memref.dealloc %wt : memref<32x3x3x8xf32>
   return
 }

@@ -200,7 +200,7 @@ def CPUConvToKernel : Pass<"fulcrum-cpu-conv-to-kernel", "::mlir::ModuleOp"> {
     time too, so no call allocates or transposes weights.
 
     A channels-last 3x3 convolution at stride 1 without dilation, with at
-    least 32 input and 32 output channels, calls
+    least 16 input and 16 output channels, calls
     `fulcrum_conv2d_winograd_nhwc_f32_<isa>` instead (option `winograd`,
     default on): Winograd F(2x2, 3x3), which computes each 2x2 block of
     output pixels from the 4x4 input block under it with 16 products of K =
@@ -254,7 +254,7 @@ def CPUConvToKernel : Pass<"fulcrum-cpu-conv-to-kernel", "::mlir::ModuleOp"> {
            "clamp) into the kernel call; false leaves it as its own loop "
            "(the unfused baseline of --fuse=false)">,
     Option<"useWinograd", "winograd", "bool", "true",
-           "Run channels-last 3x3 convolutions at stride 1 (at least 32 "
+           "Run channels-last 3x3 convolutions at stride 1 (at least 16 "
            "input and output channels) as Winograd F(2x2, 3x3)">
   ];
   let dependentDialects = ["::mlir::func::FuncDialect",

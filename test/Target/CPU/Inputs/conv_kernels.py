@@ -57,15 +57,17 @@ cases = [(1, 3, 17, 19, 13, 3, 3, 1, 1, 1, 1),
          # (bias and Relu alone)
          (2, 6, 9, 9, 10, 2, 2, 2, 1, 1, 1),
          (1, 4, 7, 7, 8, 1, 1, 2, 1, 1, 1, "relu"),
-         # Winograd F(2x2, 3x3) (3x3, stride 1, at least 32 channels in
-         # and out; cases 4 and 22 above are too): odd output sizes whose
+         # Winograd F(2x2, 3x3) (3x3, stride 1, at least 16 channels in
+         # and out; cases 4, 9, 13, 22 above are too): odd output sizes whose
          # last tiles are cut, asymmetric and no padding, channels that
          # leave scalar lanes (40 in, 36 out), a residual; a single tile
          # whose panels two threads split; two blocks of tiles
          (3, 32, 7, 9, 48, 3, 3, 1, [0, 2, 1, 0], 1, 1, "add-input-relu"),
          (1, 40, 5, 6, 36, 3, 3, 1, 0, 1, 1, "clip"),
          (1, 96, 2, 2, 160, 3, 3, 1, 1, 1, 1, "add-conv-clip"),
-         (1, 32, 40, 37, 32, 3, 3, 1, 1, 1, 1, "nobias")]
+         (1, 32, 40, 37, 32, 3, 3, 1, 1, 1, 1, "nobias"),
+         # the narrowest: 16 channels in, 17 out (a scalar lane), batch 2
+         (2, 16, 11, 10, 17, 3, 3, 1, 1, 1, 1, "relu")]
 
 
 def reference(x, w, b, stride, pad, dilation, group):
