@@ -136,6 +136,12 @@ def build(header_path, library, work_dir, entry="main_graph"):
 def run(runner, batch, threads, warmup, runs, timeout=1800):
     """Times the runner; returns median/min latency and peak memory."""
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    # Threads bound to cores, as fulcrum-run binds them (and ONNX Runtime
+    # its intra-op threads), unless the environment chooses a binding.
+    if threads > 1 and not any(v in os.environ for v in (
+            "OMP_PROC_BIND", "OMP_PLACES", "KMP_AFFINITY",
+            "GOMP_CPU_AFFINITY")):
+        env["OMP_PROC_BIND"] = "true"
     proc = subprocess.run([runner, str(batch), str(warmup), str(runs)],
                           capture_output=True, text=True, env=env,
                           timeout=timeout)

@@ -162,6 +162,9 @@ Estimate estimate(const Work &work, const TargetDescription &target,
     peak *= std::min(1.0, parallelism /
                               (double(target.cores) * target.gpu.threadsPerSM));
   double flops = work.flops + work.transcendentals * target.transcendentalFlops;
+  // Convolutions the CPU kernels run as Winograd F(2x2, 3x3).
+  if (target.kind == "cpu" && options.winograd)
+    flops = std::max(0.0, flops - work.skippedFlops);
   double compute = peak > 0 ? flops / peak : 0;
   double streamed = options.weightsFromDram ? work.constantBytes : 0;
   auto [memory, level] = memoryTime(work.bytes() - streamed, cores, target);
@@ -248,6 +251,7 @@ Work getScaledWork(Operation *op, const CostOptions &options) {
     dynamic = std::max(dynamic, getNumDynamicDims(type));
   double scale = std::pow(options.dynamicSize, double(dynamic));
   work.flops *= scale;
+  work.skippedFlops *= scale;
   work.macs *= scale;
   work.transcendentals *= scale;
   work.parallelism *= scale;

@@ -54,6 +54,35 @@ bool isPointwise(linalg::LinalgOp op) {
                       [&](unsigned loop) { return ranges[loop] == 1; });
 }
 
+/// The flops a CPU kernel skips when it runs `op`, an fp32 2-D
+/// convolution (NCHW/FCHW or NHWC/FHWC), as Winograd F(2x2, 3x3).
+void setWinogradSkipped(Work &work, Operation *op) {
+  auto winograd = [&](auto conv, bool nhwc) {
+    auto w = dyn_cast<ShapedType>(conv.getDpsInputs()[1].getType());
+    auto y = dyn_cast<ShapedType>(conv.getDpsInits()[0].getType());
+    if (!w || !y || !w.hasStaticShape() || y.getRank() != 4 ||
+        !w.getElementType().isF32())
+      return;
+    int64_t f = w.getDimSize(0), c = w.getDimSize(nhwc ? 3 : 1);
+    int64_t kh = w.getDimSize(nhwc ? 1 : 2), kw = w.getDimSize(nhwc ? 2 : 3);
+    int64_t oh = y.getDimSize(nhwc ? 1 : 2), ow = y.getDimSize(nhwc ? 2 : 3);
+    if (ShapedType::isDynamic(oh) || ShapedType::isDynamic(ow) ||
+        !isWinogradConvolution(
+            kh, kw,
+            llvm::to_vector(conv.getStrides().template getValues<int64_t>()),
+            llvm::to_vector(conv.getDilations().template getValues<int64_t>()),
+            c, f))
+      return;
+    double images = y.isDynamicDim(0) ? 1 : double(y.getDimSize(0));
+    work.skippedFlops =
+        2 * std::max(0.0, work.macs - getWinogradMacs(images, oh, ow, c, f));
+  };
+  if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+    winograd(conv, /*nhwc=*/false);
+  else if (auto conv = dyn_cast<linalg::Conv2DNhwcFhwcOp>(op))
+    winograd(conv, /*nhwc=*/true);
+}
+
 /// Sets `work.rows` and `work.cols` from a static result: the columns are
 /// dimension `channelDim` (negative: from the end), the rows every other.
 void setTiledShape(Work &work, linalg::LinalgOp op, int64_t channelDim) {
@@ -130,6 +159,7 @@ struct LinalgWork : public WorkOpInterface::FallbackModel<LinalgWork> {
       // NHWC's the last.
       if (work.kind != WorkClass::Depthwise)
         setTiledShape(work, linalgOp, name.contains("nchw") ? 1 : -1);
+      setWinogradSkipped(work, op);
     } else if (linalgOp.getNumReductionLoops() > 0) {
       work.kind = WorkClass::Reduction;
       work.flops = iterations * std::max(1.0, flops);

@@ -51,6 +51,21 @@ int64_t getIntAttr(Operation *op, StringRef name, int64_t fallback) {
   return fallback;
 }
 
+/// An integer list attribute (absent: `size` copies of `fallback`).
+SmallVector<int64_t> getIntsAttr(Operation *op, StringRef name, size_t size,
+                                 int64_t fallback) {
+  if (auto attr = op->getAttrOfType<DenseI64ArrayAttr>(name))
+    return llvm::to_vector(attr.asArrayRef());
+  if (auto attr = op->getAttrOfType<ArrayAttr>(name)) {
+    SmallVector<int64_t> values;
+    for (Attribute element : attr)
+      if (auto integer = dyn_cast<IntegerAttr>(element))
+        values.push_back(integer.getInt());
+    return values;
+  }
+  return SmallVector<int64_t>(size, fallback);
+}
+
 ArrayRef<int64_t> getShape(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
   return type ? type.getShape() : ArrayRef<int64_t>();
@@ -141,6 +156,18 @@ struct ContractionWork
       work.kind = depthwise   ? WorkClass::Depthwise
                   : pointwise ? WorkClass::Gemm
                               : WorkClass::Convolution;
+      // The CPU kernels run eligible fp32 3x3 convolutions as Winograd.
+      ArrayRef<int64_t> y = getShape(op->getResult(0));
+      if (work.type == DataType::F32 && group == 1 && wShape.size() == 4 &&
+          y.size() == 4 && !ShapedType::isDynamic(y[2]) &&
+          !ShapedType::isDynamic(y[3]) &&
+          isWinogradConvolution(
+              wShape[2], wShape[3], getIntsAttr(op, "strides", 2, 1),
+              getIntsAttr(op, "dilations", 2, 1), wShape[1], wShape[0]))
+        work.skippedFlops =
+            2 *
+            std::max(0.0, work.macs - getWinogradMacs(dim(y, 0), y[2], y[3],
+                                                      wShape[1], wShape[0]));
     } else if (name == "onnx.ConvTranspose") {
       Value x = op->getOperand(0), w = op->getOperand(1);
       double channels = dim(getShape(w), 0);

@@ -31,6 +31,7 @@ struct TestPrintCostPass : public impl::TestPrintCostBase<TestPrintCostPass> {
     }
     CostOptions options;
     options.threads = threads;
+    options.winograd = winograd;
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;

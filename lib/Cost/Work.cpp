@@ -7,6 +7,7 @@
 #include "fulcrum/Cost/Work.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
 
@@ -22,7 +23,22 @@ Work &Work::operator+=(const Work &other) {
   bytesWritten += other.bytesWritten;
   parallelism = std::max(parallelism, other.parallelism);
   constantBytes += other.constantBytes;
+  skippedFlops += other.skippedFlops;
   return *this;
+}
+
+bool isWinogradConvolution(int64_t kh, int64_t kw, ArrayRef<int64_t> strides,
+                           ArrayRef<int64_t> dilations, int64_t c, int64_t f) {
+  return kh == 3 && kw == 3 &&
+         llvm::all_of(strides, [](int64_t s) { return s == 1; }) &&
+         llvm::all_of(dilations, [](int64_t d) { return d == 1; }) &&
+         c >= kWinogradMinChannels && f >= kWinogradMinChannels;
+}
+
+double getWinogradMacs(double images, int64_t oh, int64_t ow, int64_t c,
+                       int64_t f) {
+  return images * double((oh + 1) / 2) * double((ow + 1) / 2) * 16 * double(c) *
+         double(f);
 }
 
 double getNumElements(Type type) {

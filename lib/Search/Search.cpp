@@ -426,6 +426,7 @@ llvm::Expected<Measurement> Searcher::measureConfig(const Config &config,
     return error("no entry point @" + opts.pipeline.entryPoint);
   cost::CostOptions costOptions;
   costOptions.threads = options.latencyThreads;
+  costOptions.winograd = opts.pipeline.winograd;
   auto layers = cost::estimateRegion(func.getBody(), target, costOptions);
   m.predictedMs = 1e3 * cost::getTotalSeconds(layers, target);
   m.sizeMB = constantMB(func);

@@ -32,6 +32,10 @@ struct CostOptions {
   /// dynamic-batch export): an op's work outside its weights scales by it
   /// once per dynamic dimension of its result (getScaledWork).
   double dynamicSize = 1;
+  /// The CPU code generator runs eligible 3x3 convolutions as Winograd
+  /// F(2x2, 3x3) (PipelineOptions::winograd): priced at the multiply-adds
+  /// it executes (Work::skippedFlops).
+  bool winograd = true;
 };
 
 /// Predicted cost of one op.

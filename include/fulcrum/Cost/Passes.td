@@ -39,6 +39,9 @@ def TestPrintCost : Pass<"fulcrum-test-print-cost", "::mlir::ModuleOp"> {
            "Preset name or target description JSON file">,
     Option<"threads", "threads", "unsigned", /*default=*/"1",
            "Threads a call runs on">,
+    Option<"winograd", "winograd", "bool", /*default=*/"true",
+           "Price eligible 3x3 convolutions at the multiply-adds of the CPU's "
+           "Winograd F(2x2, 3x3) kernel">,
   ];
 }
 

@@ -37,10 +37,33 @@ struct Work {
   /// rows (M, or the output pixels) by columns (N, or the output
   /// channels); 0 when not known (dynamic dimensions, other classes).
   double rows = 0, cols = 0;
+  /// Flops of `flops` that the CPU code generator does not execute: a
+  /// convolution it runs as Winograd F(2x2, 3x3) (isWinogradConvolution)
+  /// does getWinogradMacs multiply-adds instead of `macs`. Other targets
+  /// run them all.
+  double skippedFlops = 0;
 
   double bytes() const { return bytesRead + bytesWritten; }
   Work &operator+=(const Work &other);
 };
+
+/// The fewest input and output channels of a convolution that the CPU
+/// code generator runs as Winograd F(2x2, 3x3).
+constexpr int64_t kWinogradMinChannels = 16;
+
+/// Whether the CPU code generator (fulcrum-cpu-conv-to-kernel, channels
+/// last) runs a convolution as Winograd F(2x2, 3x3): an ungrouped 3x3
+/// window at stride 1 without dilation, with at least kWinogradMinChannels
+/// input (c) and output (f) channels.
+bool isWinogradConvolution(int64_t kh, int64_t kw,
+                           llvm::ArrayRef<int64_t> strides,
+                           llvm::ArrayRef<int64_t> dilations, int64_t c,
+                           int64_t f);
+
+/// The multiply-adds of Winograd F(2x2, 3x3) on `images` images of oh x
+/// ow outputs: 16 c f per 2x2 tile, the last tiles of odd sizes whole.
+double getWinogradMacs(double images, int64_t oh, int64_t ow, int64_t c,
+                       int64_t f);
 
 /// Elements of a shaped type (dynamic dimensions count as 1), 1 for
 /// scalars, 0 for anything unranked.

@@ -10,6 +10,7 @@
 
 #include "KernelCalls.h"
 
+#include "fulcrum/Cost/Work.h"
 #include "fulcrum/Support/PassStatistic.h"
 #include "fulcrum/Target/CPU/Kernels.h"
 #include "fulcrum/Target/CPU/Passes.h"
@@ -44,14 +45,6 @@ static fulcrum::PassCounter biasCount("fulcrum-cpu-conv-to-kernel",
 static fulcrum::PassCounter
     epilogueCount("fulcrum-cpu-conv-to-kernel",
                   "Element-wise epilogues applied by kernels");
-
-/// The fewest input and output channels a 3x3 convolution needs to run
-/// as Winograd F(2x2, 3x3): its 16 products have K = C. Measured on Zen 4
-/// (one 3x3 convolution and ReLU, batch 1 and 8): from 16 channels in and
-/// out it ties or beats the direct kernel (16 x 16 on 28x28: 0.057 against
-/// 0.055 ms at batch 1, 0.351 against 0.382 at batch 8; 16 x 32: 0.069
-/// against 0.087 ms).
-constexpr int64_t kWinogradMinChannels = 16;
 
 namespace {
 
@@ -499,10 +492,14 @@ struct CPUConvToKernelPass
     // 3x3 channels-last convolutions at stride 1 without dilation run as
     // Winograd F(2x2, 3x3) when their products are wide enough for the
     // register tile to run near its peak on K = C.
-    bool winograd = useWinograd && nhwc && !depthwise && kh == 3 && kw == 3 &&
-                    llvm::all_of(strides, [](int64_t s) { return s == 1; }) &&
-                    llvm::all_of(dilations, [](int64_t d) { return d == 1; }) &&
-                    c >= kWinogradMinChannels && f >= kWinogradMinChannels;
+    // The rule is the cost model's (isWinogradConvolution), so that it
+    // prices what runs. From 16 channels in and out, measured on Zen 4 (one
+    // 3x3 convolution and ReLU at batch 1 and 8), Winograd ties or beats
+    // the direct kernel (16 x 16 on 28x28: 0.057 against 0.055 ms at batch
+    // 1, 0.351 against 0.382 at batch 8; 16 x 32: 0.069 against 0.087 ms).
+    bool winograd =
+        useWinograd && nhwc && !depthwise &&
+        fulcrum::cost::isWinogradConvolution(kh, kw, strides, dilations, c, f);
     // Channels-last convolutions need their filter packed at compile time.
     memref::GlobalOp packedFilter;
     if (nhwc && !depthwise &&
