@@ -38,7 +38,8 @@ row's thread count in the same run.
 With `--compare-flags FLAGS` (e.g. `--compare-flags=--fuse=false`) each
 row also compiles and times Fulcrum with those extra fulcrum-compile flags,
 and adds its latency and the ratio of the default's to it, so that a
-compiler option's effect is measured in the same run as everything else;
+compiler option's effect is measured in the same run as everything else
+(with --rounds, both variants are timed again in each round);
 `--compare-model-flags MODEL=FLAGS` gives one model other flags.
 
 Prints a Markdown table and writes results.csv, results.json and
@@ -87,10 +88,13 @@ def failure(rc, err):
     return (err.strip().splitlines() or [f"exit {rc}"])[-1]
 
 
-def bench_fulcrum(args, onnx, inputs, batch, threads, tmp, flags=()):
+def bench_fulcrum(args, onnx, inputs, batch, threads, tmp, flags=(),
+                  stem="model"):
+    """Compiles and times `onnx` with `flags` into tmp/<stem>.so (each
+    variant its own file: --rounds times them again later)."""
     result = {"runtime": "fulcrum", "batch": batch, "threads": threads}
-    lib = os.path.join(tmp, "model.so")
-    header = os.path.join(tmp, "model.h")
+    lib = os.path.join(tmp, stem + ".so")
+    header = os.path.join(tmp, stem + ".h")
     rc, _, err, compile_s = run_timed(
         [args.fulcrum_compile, onnx, "-o", lib, "--target-cpu=native",
          "--header", header, *flags], args.timeout)
@@ -152,7 +156,7 @@ def bench_peer(cmd, args, runtime, batch, threads):
 def time_again(runtime, cmd, args):
     """One more timed run of `cmd` (a Fulcrum or peer command): (median,
     min) in ms, or None when it fails."""
-    if runtime != "fulcrum":
+    if not runtime.startswith("fulcrum"):
         r = bench_peer(cmd, args, runtime, None, None)
         return (r["median_ms"], r["min_ms"]) if "median_ms" in r else None
     rc, out, _, _ = run_timed(cmd, args.timeout)
@@ -328,9 +332,13 @@ def main():
                 if compare:
                     flags = model_flags.get(name, args.compare_flags)
                     row["fulcrum_compared"] = bench_fulcrum(
-                        args, onnx, inputs, batch, threads, tmp, flags.split())
+                        args, onnx, inputs, batch, threads, tmp, flags.split(),
+                        stem="compared")
                     row["fulcrum_compared"]["flags"] = flags
                 cmds = {"fulcrum": row["fulcrum"].pop("_cmd", None)}
+                if compare:
+                    cmds["fulcrum_compared"] = row["fulcrum_compared"].pop(
+                        "_cmd", None)
                 row["onnxruntime"] = {"error": "not run"}
                 row["pytorch"] = {"error": "not run"}
                 common = [f"--batch={batch}", f"--threads={threads}",
