@@ -51,18 +51,12 @@ int64_t getIntAttr(Operation *op, StringRef name, int64_t fallback) {
   return fallback;
 }
 
-/// An integer list attribute (absent: `size` copies of `fallback`).
+/// An integer list attribute (`onnx` and `fulcrum` ops hold them as
+/// DenseI64ArrayAttr; absent: `size` copies of `fallback`).
 SmallVector<int64_t> getIntsAttr(Operation *op, StringRef name, size_t size,
                                  int64_t fallback) {
   if (auto attr = op->getAttrOfType<DenseI64ArrayAttr>(name))
     return llvm::to_vector(attr.asArrayRef());
-  if (auto attr = op->getAttrOfType<ArrayAttr>(name)) {
-    SmallVector<int64_t> values;
-    for (Attribute element : attr)
-      if (auto integer = dyn_cast<IntegerAttr>(element))
-        values.push_back(integer.getInt());
-    return values;
-  }
   return SmallVector<int64_t>(size, fallback);
 }
 

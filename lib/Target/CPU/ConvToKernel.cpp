@@ -342,40 +342,38 @@ struct CPUConvToKernelPass
                         std::to_string(kernel.nr))
                            .str();
     memref::GlobalOp packed = symbols.lookup<memref::GlobalOp>(name);
-    if (!packed && winograd) {
-      std::vector<float> storage;
-      auto values = fulcrum::readConstantFloats(source, storage);
-      if (!values || kh != 3 || kw != 3)
-        return nullptr;
-      AsmResourceBlob panels = fulcrum::allocateFloatBlob(
-          fulcrum::getWinogradPackedSize(f, c, kernel.nr));
-      fulcrum::packWinogradWeights(*values, f, c, kernel.nr,
-                                   fulcrum::getFloats(panels));
-      packed = fulcrum::createConstantGlobal(
-          source, name, std::move(panels),
-          {16 * ((f + kernel.nr - 1) / kernel.nr), c, kernel.nr}, symbols);
-      ++numPacked;
-    }
     if (!packed) {
       std::vector<float> storage;
       auto values = fulcrum::readConstantFloats(source, storage);
       if (!values)
         return nullptr;
-      // FCHW -> FHWC, rows of K = (kh, kw, c), then panels.
-      std::vector<float> fhwc(values->size());
-      for (int64_t o = 0; o < f; ++o)
-        for (int64_t i = 0; i < c; ++i)
-          for (int64_t y = 0; y < kh; ++y)
-            for (int64_t x = 0; x < kw; ++x)
-              fhwc[o * k + (y * kw + x) * c + i] =
-                  (*values)[((o * c + i) * kh + y) * kw + x];
-      AsmResourceBlob panels = fulcrum::allocateFloatBlob(
-          fulcrum::getPackedGemmSize(k, f, kernel.nr));
-      fulcrum::packGemmWeights(fhwc, k, f, /*transposed=*/true, kernel.nr,
-                               fulcrum::getFloats(panels));
-      packed = fulcrum::createConstantGlobal(
-          source, name, std::move(panels),
-          {(f + kernel.nr - 1) / kernel.nr, k, kernel.nr}, symbols);
+      int64_t panels = (f + kernel.nr - 1) / kernel.nr;
+      AsmResourceBlob blob;
+      SmallVector<int64_t> shape;
+      if (winograd) {
+        // One C x F matrix of panels per position of the 4x4 block.
+        blob = fulcrum::allocateFloatBlob(
+            fulcrum::getWinogradPackedSize(f, c, kernel.nr));
+        fulcrum::packWinogradWeights(*values, f, c, kernel.nr,
+                                     fulcrum::getFloats(blob));
+        shape = {16 * panels, c, kernel.nr};
+      } else {
+        // FCHW -> FHWC, rows of K = (kh, kw, c), then panels.
+        std::vector<float> fhwc(values->size());
+        for (int64_t o = 0; o < f; ++o)
+          for (int64_t i = 0; i < c; ++i)
+            for (int64_t y = 0; y < kh; ++y)
+              for (int64_t x = 0; x < kw; ++x)
+                fhwc[o * k + (y * kw + x) * c + i] =
+                    (*values)[((o * c + i) * kh + y) * kw + x];
+        blob = fulcrum::allocateFloatBlob(
+            fulcrum::getPackedGemmSize(k, f, kernel.nr));
+        fulcrum::packGemmWeights(fhwc, k, f, /*transposed=*/true, kernel.nr,
+                                 fulcrum::getFloats(blob));
+        shape = {panels, k, kernel.nr};
+      }
+      packed = fulcrum::createConstantGlobal(source, name, std::move(blob),
+                                             shape, symbols);
       ++numPacked;
     }
     dropFilterTranspose(conv, w, transpose);
@@ -489,14 +487,14 @@ struct CPUConvToKernelPass
     if (wType.getDimSize(filterChannel) != c || c * kh * kw == 0 ||
         (depthwise ? f != c : wType.getDimSize(0) != f))
       return;
-    // 3x3 channels-last convolutions at stride 1 without dilation run as
-    // Winograd F(2x2, 3x3) when their products are wide enough for the
-    // register tile to run near its peak on K = C.
-    // The rule is the cost model's (isWinogradConvolution), so that it
-    // prices what runs. From 16 channels in and out, measured on Zen 4 (one
-    // 3x3 convolution and ReLU at batch 1 and 8), Winograd ties or beats
-    // the direct kernel (16 x 16 on 28x28: 0.057 against 0.055 ms at batch
-    // 1, 0.351 against 0.382 at batch 8; 16 x 32: 0.069 against 0.087 ms).
+    // Channels-last 3x3 convolutions at stride 1 without dilation, with
+    // enough channels for products of K = C to run near the register
+    // tile's peak, run as Winograd F(2x2, 3x3). The rule is the cost
+    // model's (isWinogradConvolution), so that it prices what runs. From
+    // 16 channels in and out, measured on Zen 4 (one 3x3 convolution and
+    // ReLU at batch 1 and 8), Winograd ties or beats the direct kernel
+    // (16 x 16 on 28x28: 0.057 against 0.055 ms at batch 1, 0.351 against
+    // 0.382 at batch 8; 16 x 32: 0.069 against 0.087 ms).
     bool winograd =
         useWinograd && nhwc && !depthwise &&
         fulcrum::cost::isWinogradConvolution(kh, kw, strides, dilations, c, f);

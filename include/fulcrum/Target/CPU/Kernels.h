@@ -32,6 +32,10 @@ enum GemmFlags : int64_t {
   kGemmClamp = 8,      ///< clamp to [lo, hi]
 };
 
+/// Threads one Winograd convolution runs on (WINOGRAD_SLOTS in
+/// Kernels/winograd.inc).
+constexpr int64_t kWinogradSlots = 4;
+
 /// One ISA's variant of the fp32 GEMM kernel:
 /// `void <symbol>(i64 M, i64 N, i64 K, i64 A, i64 lda, i64 B, i64 ldb,
 /// i64 panelStride, i64 C, i64 ldc, i64 bias, i64 residual, i64 ldr, i64 lo,
@@ -104,16 +108,10 @@ struct GemmKernel {
   /// Floats of workspace the Winograd kernel needs: a slot per thread
   /// (at most kWinogradSlots of them) holding a block's transformed input
   /// and products.
-  static int64_t winogradWorkspace(int64_t c, int64_t f);
+  static int64_t winogradWorkspace(int64_t c, int64_t f) {
+    return kWinogradSlots * 16 * winogradTiles(c, f) * (c + f);
+  }
 };
-
-/// Threads one Winograd convolution runs on (WINOGRAD_SLOTS in
-/// Kernels/winograd.inc).
-constexpr int64_t kWinogradSlots = 4;
-
-inline int64_t GemmKernel::winogradWorkspace(int64_t c, int64_t f) {
-  return kWinogradSlots * 16 * winogradTiles(c, f) * (c + f);
-}
 
 /// Transforms a 3x3 filter `fchw` (F x C x 3 x 3) for Winograd F(2x2, 3x3),
 /// U[xi] = (G g G^T)[xi] for each of the 16 positions xi, and packs each
