@@ -445,6 +445,30 @@ def child_result(p):
     return json.loads(line[0][7:]) if p.returncode == 0 and line else None
 
 
+def baseline(args, base, target, entry, manifest, r):
+    """The text that reports the model compiled with --baseline-flags: its
+    agreement, median and ratio to the default's median `r` (None when the
+    default failed); '' when there is no baseline."""
+    if entry["compiled"].get(target + "-baseline") != "ok":
+        return ""
+    flags = manifest.get("baseline_flags")
+    try:
+        p = model_child(args, base, target, suffix="-baseline")
+    except subprocess.TimeoutExpired:
+        return "; baseline (%s) timed out" % flags
+    b = child_result(p)
+    if not b:
+        out = [l for l in (p.stdout + p.stderr).splitlines() if l.strip()]
+        return "; baseline (%s) failed: %s" % (
+            flags, out[-1][:240] if out else p.returncode)
+    text = "; baseline (%s): %s, median %.3f ms" % (
+        flags, "matches" if b["match"] else "MISMATCH: " + b["why"],
+        b["median_ms"])
+    if r:
+        text += ", baseline / this %.2fx" % (b["median_ms"] / r["median_ms"])
+    return text
+
+
 def run_models(args, bundle, manifest, target):
     for entry in manifest["models"]:
         name = entry["name"]
@@ -464,8 +488,11 @@ def run_models(args, bundle, manifest, target):
         r = child_result(p)
         if r is None:
             out = [l for l in (p.stdout + p.stderr).splitlines() if l.strip()]
-            log("  %s (%s): failed: %s" % (name, target,
-                                          out[-1][:240] if out else p.returncode))
+            # The baseline still runs: whether it fails too tells a fault
+            # of the compared flags from one of the target.
+            log("  %s (%s): failed: %s%s"
+                % (name, target, out[-1][:240] if out else p.returncode,
+                   baseline(args, base, target, entry, manifest, None)))
             continue
         peer = args.peers.get(name)
         extra = ""
@@ -484,21 +511,7 @@ def run_models(args, bundle, manifest, target):
                 extra = ("; per call (profiled, %d calls): %d launches, "
                          "copies in %.3f ms, kernels %.3f ms, copies out "
                          "%.3f ms" % (calls, *numbers))
-        if entry["compiled"].get(target + "-baseline") == "ok":
-            try:
-                b = child_result(model_child(args, base, target,
-                                             suffix="-baseline"))
-                if b:
-                    extra += ("; baseline (%s): %s, median %.3f ms, "
-                              "baseline / this %.2fx"
-                              % (manifest.get("baseline_flags"),
-                                 "matches" if b["match"] else "MISMATCH",
-                                 b["median_ms"],
-                                 b["median_ms"] / r["median_ms"]))
-                else:
-                    extra += "; baseline failed"
-            except subprocess.TimeoutExpired:
-                extra += "; baseline timed out"
+        extra += baseline(args, base, target, entry, manifest, r)
         log("  %s (%s): %s (max abs diff %.3g, max rel %.3g); median %.3f ms, "
             "first call %.1f ms%s"
             % (name, target, "matches the CPU" if r["match"]
