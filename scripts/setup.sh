@@ -22,8 +22,9 @@ PACKAGES=(
 # benchmark: Debian's PyTorch, with the OpenMP OpenBLAS it runs best on.
 TEST_PACKAGES=(python3-torch libopenblas0-openmp make pkgconf hdf5-tools python3-h5py)
 # The GPU targets' tests: Vulkan compute on the CPU (Mesa's lavapipe, with the
-# Vulkan loader) and shader validation (spirv-val).
-TEST_PACKAGES+=(mesa-vulkan-drivers libvulkan1 spirv-tools)
+# Vulkan loader), shader validation (spirv-val), and the Khronos validation
+# layer (its synchronization checks run over the Vulkan runtime's batches).
+TEST_PACKAGES+=(mesa-vulkan-drivers libvulkan1 spirv-tools vulkan-validationlayers)
 # The sanitizer and libFuzzer runtimes: the boundary and concurrency tests
 # build their C programs with ASan/UBSan/TSan; FULCRUM_SANITIZE and
 # FULCRUM_FUZZ builds (docs/Robustness.md) need them too.

@@ -71,6 +71,9 @@ if _loadable("libvulkan.so.1") and glob.glob("/usr/share/vulkan/icd.d/*.json"):
     config.available_features.add("vulkan")
 if shutil.which("spirv-val"):
     config.available_features.add("spirv-val")
+# The Khronos validation layer (Debian's vulkan-validationlayers).
+if glob.glob("/usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json"):
+    config.available_features.add("vulkan-validation")
 _ptxas = shutil.which("ptxas") or (
     "/usr/local/cuda/bin/ptxas" if os.access("/usr/local/cuda/bin/ptxas", os.X_OK) else None)
 if _ptxas:

@@ -32,6 +32,134 @@ int64_t elementBytes(Type type) {
   return std::max<int64_t>(1, type.getIntOrFloatBitWidth() / 8);
 }
 
+/// Whether `use` makes a full view of its operand: a reshape, expand or
+/// collapse_shape, or cast (same address and size, so the runtime finds the
+/// same device copy through it).
+bool isFullView(OpOperand &use) {
+  return isa<memref::ReshapeOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
+             memref::CastOp>(use.getOwner()) &&
+         use.getOperandNumber() == 0;
+}
+
+/// `buffer` and its full views, transitively.
+SmallVector<Value> fullViews(Value buffer) {
+  SmallVector<Value> views = {buffer};
+  for (unsigned i = 0; i < views.size(); ++i)
+    for (OpOperand &use : views[i].getUses())
+      if (isFullView(use))
+        views.push_back(use.getOwner()->getResult(0));
+  return views;
+}
+
+/// The buffer a full view is of (the value itself when it is none).
+Value viewedBuffer(Value value) {
+  while (Operation *def = value.getDefiningOp()) {
+    if (def->getNumOperands() == 0 || !isFullView(def->getOpOperand(0)))
+      break;
+    value = def->getOperand(0);
+  }
+  return value;
+}
+
+/// The kernel operands a launch writes (fulcrum.written_args).
+llvm::SmallDenseSet<int64_t> writtenOperands(gpu::LaunchFuncOp launch) {
+  llvm::SmallDenseSet<int64_t> written;
+  if (auto attr = launch->getAttrOfType<DenseI64ArrayAttr>(
+          fulcrum::getWrittenArgsAttrName()))
+    written.insert(attr.asArrayRef().begin(), attr.asArrayRef().end());
+  return written;
+}
+
+/// What may reach the memory of a buffer: the values derived from it (any
+/// op that takes one and returns memrefs: views, subviews, casts), and
+/// whether that set is complete (the buffer is an allocation, a global or
+/// an argument, and no derived value leaves through a region terminator
+/// other than the function's return).
+struct Aliases {
+  llvm::SmallDenseSet<Value> values;
+  bool complete = true;
+};
+Aliases aliasesOf(Value buffer) {
+  Aliases result;
+  Operation *def = buffer.getDefiningOp();
+  result.complete =
+      !def || isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp>(def);
+  SmallVector<Value> work = {buffer};
+  result.values.insert(buffer);
+  while (!work.empty()) {
+    Value value = work.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      // (A function's return hands it to the caller, after every launch;
+      // other terminators make aliases of their parents' results.)
+      if (user->hasTrait<OpTrait::IsTerminator>() && !isa<func::ReturnOp>(user))
+        result.complete = false;
+      for (Value derived : user->getResults())
+        if (isa<BaseMemRefType>(derived.getType()) &&
+            result.values.insert(derived).second)
+          work.push_back(derived);
+    }
+  }
+  return result;
+}
+
+/// The nearest operation after (`forward`) or before `launch` in its block
+/// that uses one of `aliases` (or holds such a use); null if none.
+Operation *nearestToucher(gpu::LaunchFuncOp launch, const Aliases &aliases,
+                          bool forward) {
+  for (Operation *op = forward ? launch->getNextNode() : launch->getPrevNode();
+       op; op = forward ? op->getNextNode() : op->getPrevNode()) {
+    bool touches = false;
+    op->walk([&](Operation *inner) {
+      touches |= llvm::any_of(inner->getOperands(), [&](Value v) {
+        return aliases.values.contains(v);
+      });
+    });
+    if (touches)
+      return op;
+  }
+  return nullptr;
+}
+
+/// Whether `op` is a launch whose operands among `aliases` are all full
+/// views of `buffer` (the runtime's same device copy), and, with
+/// `mustWrite`, all written by it.
+bool launchesWhole(Operation *op, Value buffer, const Aliases &aliases,
+                   bool mustWrite) {
+  auto launch = dyn_cast_or_null<gpu::LaunchFuncOp>(op);
+  if (!launch)
+    return false;
+  llvm::SmallDenseSet<int64_t> written = writtenOperands(launch);
+  for (auto [i, operand] : llvm::enumerate(launch.getKernelOperands())) {
+    if (!aliases.values.contains(operand))
+      continue;
+    if (viewedBuffer(operand) != buffer || (mustWrite && !written.count(i)))
+      return false;
+  }
+  return true;
+}
+
+/// Flags 8 and 16 of a launch's buffer operand (see the pass description):
+/// 16 when the operation before it in its block that touches the buffer is
+/// a launch of the same device copy (which is then as new as the host's,
+/// or newer); 8 when it writes the buffer and the next operation that
+/// touches it is a launch that writes all its operands of the buffer, each
+/// the same device copy. Buffers whose aliases are not all known get none.
+int64_t handOffFlags(gpu::LaunchFuncOp launch, unsigned index) {
+  Value buffer = viewedBuffer(launch.getKernelOperands()[index]);
+  Aliases aliases = aliasesOf(buffer);
+  if (!aliases.complete || !launchesWhole(launch, buffer, aliases, false))
+    return 0;
+  int64_t flags = 0;
+  if (launchesWhole(nearestToucher(launch, aliases, /*forward=*/false), buffer,
+                    aliases, /*mustWrite=*/false))
+    flags |= 16;
+  if (writtenOperands(launch).count(index) &&
+      launchesWhole(nearestToucher(launch, aliases, /*forward=*/true), buffer,
+                    aliases, /*mustWrite=*/true))
+    flags |= 8;
+  return flags;
+}
+
 struct GPULowerLaunchesPass
     : public fulcrum::impl::GPULowerLaunchesBase<GPULowerLaunchesPass> {
   using GPULowerLaunchesBase::GPULowerLaunchesBase;
@@ -109,19 +237,13 @@ struct GPULowerLaunchesPass
       // The buffer and the views of all of it (reshapes, which keep its
       // address and size, so the runtime finds the same device copy) that
       // only launches use.
-      SmallVector<Value> buffers = {alloc.getResult()};
+      SmallVector<Value> buffers = fullViews(alloc.getResult());
       bool launched = false;
-      for (unsigned i = 0; i < buffers.size(); ++i)
-        for (OpOperand &use : buffers[i].getUses()) {
+      for (auto [i, buffer] : llvm::enumerate(buffers))
+        for (OpOperand &use : buffer.getUses()) {
           Operation *user = use.getOwner();
-          if (isa<memref::DeallocOp>(user) && i == 0)
+          if ((isa<memref::DeallocOp>(user) && i == 0) || isFullView(use))
             continue;
-          if (isa<memref::ReshapeOp, memref::ExpandShapeOp,
-                  memref::CollapseShapeOp, memref::CastOp>(user) &&
-              use.getOperandNumber() == 0) {
-            buffers.push_back(user->getResult(0));
-            continue;
-          }
           // (A memref can only be a kernel operand of a launch.)
           if (!isa<gpu::LaunchFuncOp>(user))
             return;
@@ -151,6 +273,15 @@ struct GPULowerLaunchesPass
 
     SmallVector<gpu::LaunchFuncOp> launches;
     module.walk([&](gpu::LaunchFuncOp launch) { launches.push_back(launch); });
+
+    // Buffers handed from launch to launch on the device (found before any
+    // launch is lowered: the lowering adds host uses of its operands).
+    llvm::DenseMap<std::pair<Operation *, unsigned>, int64_t> handOffs;
+    for (gpu::LaunchFuncOp launch : launches)
+      for (auto [i, operand] : llvm::enumerate(launch.getKernelOperands()))
+        if (isa<MemRefType>(operand.getType()) && !resident.contains(operand))
+          handOffs[{launch, unsigned(i)}] = handOffFlags(launch, i);
+
     for (gpu::LaunchFuncOp launch : launches) {
       StringRef moduleName = launch.getKernelModuleName().getValue();
       StringRef kernelName = launch.getKernelName().getValue();
@@ -174,10 +305,7 @@ struct GPULowerLaunchesPass
             ("__fulcrum_gpu_kernel_" + moduleName + "_" + kernelName).str(),
             kernelName);
       }
-      llvm::SmallDenseSet<int64_t> written;
-      if (auto attr = launch->getAttrOfType<DenseI64ArrayAttr>(
-              fulcrum::getWrittenArgsAttrName()))
-        written.insert(attr.asArrayRef().begin(), attr.asArrayRef().end());
+      llvm::SmallDenseSet<int64_t> written = writtenOperands(launch);
 
       OpBuilder b(launch);
       Location at = launch.getLoc();
@@ -220,6 +348,7 @@ struct GPULowerLaunchesPass
           int64_t flags = written.count(i) ? 1 : 0;
           if (resident.contains(operand))
             flags |= 4;
+          flags |= handOffs.lookup({launch, unsigned(i)});
           if (auto get = operand.getDefiningOp<memref::GetGlobalOp>())
             if (auto global = symbols.lookup<memref::GlobalOp>(get.getName()))
               if (global.getConstant())

@@ -62,10 +62,12 @@ void buildGPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   if (gpu.kind == GPUKind::NVPTX && gpu.subgroupReductions)
     pm.addNestedPass<func::FuncOp>(createGPUSubgroupReductions());
 
-  // The mapping: every linalg op becomes a parallel loop nest (reductions
-  // run sequentially inside a thread), loads through views are folded into
-  // their source buffers, and each nest a kernel can hold is tiled to
-  // workgroups and threads.
+  // The mapping: every linalg op becomes a parallel loop nest (its
+  // reductions moved inside, to run sequentially in each thread, rather
+  // than around it as a host loop of launches), loads through views are
+  // folded into their source buffers, and each nest a kernel can hold is
+  // tiled to workgroups and threads.
+  pm.addNestedPass<func::FuncOp>(createGPUInterchangeReductions());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(memref::createFoldMemRefAliasOpsPass());
   pm.addPass(createLowerAffinePass());

@@ -1,5 +1,6 @@
 // RUN: fulcrum-opt %s --fulcrum-gpu-lower-launches --split-input-file --verify-diagnostics | FileCheck %s
 // RUN: fulcrum-opt %s --fulcrum-gpu-lower-launches="runtime=cuda index-bytes=8" --split-input-file --verify-diagnostics | FileCheck %s --check-prefix=CUDA
+// RUN: fulcrum-opt %s --fulcrum-gpu-lower-launches --cse --split-input-file --verify-diagnostics | FileCheck %s --check-prefix=HAND
 
 // The binary and the kernel name become NUL-terminated globals; the launch
 // a call with one [kind, value, bytes, flags] row per argument: the buffer
@@ -119,6 +120,102 @@ module attributes {gpu.container_module} {
     gpu.launch_func @fulcrum_kernels::@k2 blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%w : memref<8xf32>, %r : memref<8xf32>) {fulcrum.written_args = array<i64: 1>}
     memref.dealloc %t : memref<2x4xf32>
     return %r : memref<8xf32>
+  }
+  gpu.binary @fulcrum_kernels [#gpu.object<#spirv.target_env<#spirv.vce<v1.0, [Shader], []>, #spirv.resource_limits<>>, "\01">]
+}
+
+// -----
+
+// Hand-offs: the output is written by a fill, then by two accumulations,
+// then returned. The fill keeps it on the device (1 | 8), the first
+// accumulation takes it from there and keeps it (1 | 16 | 8), the last
+// takes it and copies it back (1 | 16). The input is copied in for the
+// first accumulation (0) and found on the device by the second (16).
+// HAND-LABEL: func.func @hand_off
+// HAND: memref.store %c9_i64, %{{.*}}[%c0, %c3] : memref<1x4xi64>
+// HAND: call @fulcrum_vulkan_launch
+// HAND: memref.store %c0_i64, %{{.*}}[%c0, %c3] : memref<2x4xi64>
+// HAND: memref.store %c25_i64, %{{.*}}[%c1, %c3] : memref<2x4xi64>
+// HAND: call @fulcrum_vulkan_launch
+// HAND: memref.store %c16_i64, %{{.*}}[%c0, %c3] : memref<2x4xi64>
+// HAND: memref.store %c17_i64, %{{.*}}[%c1, %c3] : memref<2x4xi64>
+// HAND: call @fulcrum_vulkan_launch
+module attributes {gpu.container_module} {
+  func.func @hand_off(%in: memref<4xf32>) -> memref<8xf32> {
+    %c1 = arith.constant 1 : index
+    %r = memref.alloc() : memref<8xf32>
+    gpu.launch_func @fulcrum_kernels::@fill blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%r : memref<8xf32>) {fulcrum.written_args = array<i64: 0>}
+    gpu.launch_func @fulcrum_kernels::@acc blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%in : memref<4xf32>, %r : memref<8xf32>) {fulcrum.written_args = array<i64: 1>}
+    gpu.launch_func @fulcrum_kernels::@acc blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%in : memref<4xf32>, %r : memref<8xf32>) {fulcrum.written_args = array<i64: 1>}
+    return %r : memref<8xf32>
+  }
+  gpu.binary @fulcrum_kernels [#gpu.object<#spirv.target_env<#spirv.vce<v1.0, [Shader], []>, #spirv.resource_limits<>>, "\01">]
+}
+
+// -----
+
+// negative_hand_off_host: the host reads the buffer between the launches
+// (the first copies it back, the second copies it in), and the launch
+// after a reader that only reads it gets no flag 8 from the writer.
+// HAND-LABEL: func.func @negative_hand_off_host
+// HAND: memref.store %c1_i64, %{{.*}}[%c0, %c3] : memref<1x4xi64>
+// HAND: call @fulcrum_vulkan_launch
+// HAND: memref.load
+// HAND: memref.store %c1_i64, %{{.*}}[%c0, %c3] : memref<1x4xi64>
+// HAND: call @fulcrum_vulkan_launch
+// HAND: memref.store %c16_i64, %{{.*}}[%c0, %c3] : memref<2x4xi64>
+// HAND: memref.store %c1_i64, %{{.*}}[%c1, %c3] : memref<2x4xi64>
+// HAND: call @fulcrum_vulkan_launch
+module attributes {gpu.container_module} {
+  func.func @negative_hand_off_host() -> (f32, memref<8xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %r = memref.alloc() : memref<8xf32>
+    %o = memref.alloc() : memref<8xf32>
+    gpu.launch_func @fulcrum_kernels::@fill blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%r : memref<8xf32>) {fulcrum.written_args = array<i64: 0>}
+    %x = memref.load %r[%c0] : memref<8xf32>
+    gpu.launch_func @fulcrum_kernels::@fill blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%r : memref<8xf32>) {fulcrum.written_args = array<i64: 0>}
+    gpu.launch_func @fulcrum_kernels::@copy blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%r : memref<8xf32>, %o : memref<8xf32>) {fulcrum.written_args = array<i64: 1>}
+    memref.dealloc %r : memref<8xf32>
+    return %x, %o : f32, memref<8xf32>
+  }
+  gpu.binary @fulcrum_kernels [#gpu.object<#spirv.target_env<#spirv.vce<v1.0, [Shader], []>, #spirv.resource_limits<>>, "\01">]
+}
+
+// -----
+
+// negative_hand_off_alias: the host writes the buffer through a subview
+// made before the launches, and a buffer yielded by an scf.if has aliases
+// the pass cannot follow: no hand-off flags for either.
+// HAND-LABEL: func.func @negative_hand_off_alias
+// HAND: memref.store %c1_i64, %{{.*}}[%c0, %c3] : memref<1x4xi64>
+// HAND: call @fulcrum_vulkan_launch
+// HAND: memref.store %{{.*}}, %subview
+// HAND: memref.store %c1_i64, %{{.*}}[%c0, %c3] : memref<1x4xi64>
+// HAND: call @fulcrum_vulkan_launch
+// HAND: memref.store %c1_i64, %{{.*}}[%c0, %c3] : memref<1x4xi64>
+// HAND: call @fulcrum_vulkan_launch
+// HAND: memref.store %c1_i64, %{{.*}}[%c0, %c3] : memref<1x4xi64>
+// HAND: call @fulcrum_vulkan_launch
+module attributes {gpu.container_module} {
+  func.func @negative_hand_off_alias(%v: f32, %p: i1) -> (memref<8xf32>, memref<8xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %r = memref.alloc() : memref<8xf32>
+    %s = memref.subview %r[4] [4] [1] : memref<8xf32> to memref<4xf32, strided<[1], offset: 4>>
+    gpu.launch_func @fulcrum_kernels::@fill blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%r : memref<8xf32>) {fulcrum.written_args = array<i64: 0>}
+    memref.store %v, %s[%c0] : memref<4xf32, strided<[1], offset: 4>>
+    gpu.launch_func @fulcrum_kernels::@fill blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%r : memref<8xf32>) {fulcrum.written_args = array<i64: 0>}
+    %t = memref.alloc() : memref<8xf32>
+    %t2 = memref.alloc() : memref<8xf32>
+    %u = scf.if %p -> memref<8xf32> {
+      scf.yield %t : memref<8xf32>
+    } else {
+      scf.yield %t2 : memref<8xf32>
+    }
+    gpu.launch_func @fulcrum_kernels::@fill blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%t : memref<8xf32>) {fulcrum.written_args = array<i64: 0>}
+    gpu.launch_func @fulcrum_kernels::@fill blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%t : memref<8xf32>) {fulcrum.written_args = array<i64: 0>}
+    return %r, %u : memref<8xf32>, memref<8xf32>
   }
   gpu.binary @fulcrum_kernels [#gpu.object<#spirv.target_env<#spirv.vce<v1.0, [Shader], []>, #spirv.resource_limits<>>, "\01">]
 }

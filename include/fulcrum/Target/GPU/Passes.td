@@ -229,6 +229,47 @@ def GPUSubgroupReductions
   ];
 }
 
+def GPUInterchangeReductions
+    : Pass<"fulcrum-gpu-interchange-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Move the reduction dimensions of linalg ops inside their "
+                "parallel ones";
+  let description = [{
+    Part of the GPU mapping, on memrefs, before
+    `convert-linalg-to-parallel-loops`. That pass nests the loops in the
+    op's dimension order: parallel dimensions become `scf.parallel` loops,
+    reductions `scf.for` loops. A reduction that comes before a parallel
+    dimension, such as a mean over the tokens of a `[1, 128, 256]` tensor
+    (dimensions parallel, reduction, parallel), would then leave a host
+    loop of 128 iterations around a kernel of 256 threads: 128 launches,
+    each waiting for the one before, where one launch can do it all.
+
+    This pass permutes the dimensions of every linalg op in which a
+    reduction comes before a parallel dimension so that the parallel ones
+    come first, in their order, and the reductions after them, in theirs
+    (`linalg::interchangeGenericOp`; named ops are generalized first). The
+    indexing maps and `linalg.index` ops follow the new order, so the
+    result is the same computation: each thread then walks its outputs'
+    reductions in the same order as before, and the floating-point sums
+    are bit-identical. Ops whose reductions already come last, matrix
+    products and convolutions among them, are left as they are.
+
+    ```mlir
+    linalg.generic {indexing_maps = [affine_map<(b, t, c) -> (b, t, c)>,
+                                     affine_map<(b, t, c) -> (b, c)>],
+                    iterator_types = ["parallel", "reduction", "parallel"]}
+    // becomes
+    linalg.generic {indexing_maps = [affine_map<(b, c, t) -> (b, t, c)>,
+                                     affine_map<(b, c, t) -> (b, c)>],
+                    iterator_types = ["parallel", "parallel", "reduction"]}
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let statistics = [
+    Statistic<"numInterchanged", "interchanged-ops",
+              "Linalg ops whose reductions were moved inside">
+  ];
+}
+
 def GPUMergeKernelModules
     : Pass<"fulcrum-gpu-merge-kernel-modules", "::mlir::ModuleOp"> {
   let summary = "Put every outlined kernel into one gpu.module";
@@ -329,8 +370,15 @@ def GPULowerLaunches
     which
     the runtime keeps on the device and never copies; before each of its
     `memref.dealloc`s the pass calls `fulcrum_<runtime>_release(address)`
-    so that the runtime frees the device copy. The runtimes are
-    lib/Target/GPU/Runtime/{vulkan,cuda}.c, linked into the artifact.
+    so that the runtime frees the device copy. Flags 8 and 16 hand a
+    written buffer from one launch to the next on the device: when the
+    next operation of the block that touches the buffer (or a full view of
+    it) is a launch that writes it too, the first launch gets flag 8 (no
+    copy back) and the next one flag 16 (no copy in: the device copy is
+    newer), and that launch decides again. A model's output that several
+    kernels write in turn (a fill, a product, a bias) is then copied back
+    once. The runtimes are lib/Target/GPU/Runtime/{vulkan,cuda}.c, linked
+    into the artifact.
     Launch arguments must be memrefs with the identity layout whose
     dimensions, but for the first, are static (the extent of a dynamic one
     is computed at run time), or integer, index or float scalars.

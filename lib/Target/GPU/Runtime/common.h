@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Status codes of the runtimes' functions. */
 enum {
@@ -26,16 +27,38 @@ enum {
   FULCRUM_GPU_OUT_OF_MEMORY = 5,
 };
 
+/* Seconds on a monotonic clock (FULCRUM_GPU_PROFILE's timings). */
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+/* Whether FULCRUM_GPU_PROFILE asks for a profile at exit. */
+static int profileWanted(void) {
+  const char *profile = getenv("FULCRUM_GPU_PROFILE");
+  return profile && *profile && *profile != '0';
+}
+
 /* One row of a launch's argument table (fulcrum-gpu-lower-launches). */
 typedef struct {
   int64_t kind;  /* 0: buffer, 1: scalar */
   int64_t value; /* buffer: host address; scalar: its bits */
   int64_t bytes; /* buffer: extent; scalar: width */
   int64_t flags; /* 1: written by the kernel, 2: a constant global,
-                    4: resident (only kernels use it: never copied) */
+                    4: resident (only kernels use it: never copied),
+                    8: written, and the next launch that uses it writes it
+                    too (no copy back), 16: the launch before used it and
+                    the host did not (no copy in while the mirror lives) */
 } FulcrumGPUArg;
 
-enum { kArgWritten = 1, kArgConstant = 2, kArgResident = 4 };
+enum {
+  kArgWritten = 1,
+  kArgConstant = 2,
+  kArgResident = 4,
+  kArgKeepOnDevice = 8,
+  kArgOnDevice = 16
+};
 
 /* A 1-D memref descriptor as the LLVM lowering passes it. */
 #define FULCRUM_MEMREF1(name)                                                  \
@@ -79,6 +102,8 @@ typedef struct {
   int constant;
   int resident;
   int uploaded;
+  int current;  /* a launch used the device copy since it was made */
+  int newer;    /* the device copy is newer than the host's (kept on it) */
   void *device; /* the runtime's handle */
 } FulcrumGPUMirror;
 
@@ -99,8 +124,9 @@ static FulcrumGPUMirror *findMirror(FulcrumGPUMirrors *mirrors,
 }
 
 /* Drops the mirrors of copied buffers when there are too many (freed host
- * buffers leave theirs behind); `release` frees a handle. Constant and
- * resident mirrors stay: they hold data that is not on the host. */
+ * buffers leave theirs behind); `release` frees a handle. Constant,
+ * resident and newer mirrors stay: they hold data that is not on the
+ * host. */
 static void trimMirrors(FulcrumGPUMirrors *mirrors, int needed,
                         void (*release)(void *device)) {
   if (mirrors->transient + needed <= kMaxTransientMirrors &&
@@ -108,7 +134,8 @@ static void trimMirrors(FulcrumGPUMirrors *mirrors, int needed,
     return;
   int kept = 0;
   for (int i = 0; i < mirrors->count; ++i) {
-    if (mirrors->entries[i].constant || mirrors->entries[i].resident) {
+    if (mirrors->entries[i].constant || mirrors->entries[i].resident ||
+        mirrors->entries[i].newer) {
       mirrors->entries[kept++] = mirrors->entries[i];
       continue;
     }
@@ -151,6 +178,8 @@ getMirror(FulcrumGPUMirrors *mirrors, const FulcrumGPUArg *arg,
     mirror->constant = (arg->flags & kArgConstant) != 0;
     mirror->resident = 0;
     mirror->uploaded = 0;
+    mirror->current = 0;
+    mirror->newer = 0;
     mirror->device = device;
     if (!mirror->constant)
       ++mirrors->transient;
@@ -164,13 +193,44 @@ getMirror(FulcrumGPUMirrors *mirrors, const FulcrumGPUArg *arg,
 static int copiesIn(const FulcrumGPUArg *arg, const FulcrumGPUMirror *mirror) {
   if (arg->bytes <= 0 || (arg->flags & kArgResident))
     return 0;
+  if ((arg->flags & kArgOnDevice) && mirror->current)
+    return 0;
   return !mirror->constant || !mirror->uploaded;
 }
 
 /* Whether a launch copies the buffer argument out after it ran. */
 static int copiesOut(const FulcrumGPUArg *arg) {
   return arg->kind == 0 && arg->bytes > 0 && (arg->flags & kArgWritten) &&
-         !(arg->flags & kArgResident);
+         !(arg->flags & (kArgResident | kArgKeepOnDevice));
+}
+
+/* Records what a launch leaves in a buffer argument's mirror: it is
+ * current, and newer than the host's when the launch writes it and keeps
+ * it on the device. */
+static void noteLaunch(const FulcrumGPUArg *arg, FulcrumGPUMirror *mirror) {
+  mirror->current = 1;
+  mirror->newer = (arg->flags & kArgWritten) && (arg->flags & kArgKeepOnDevice);
+}
+
+/* A launch that does not run (an empty grid) still owes the host the
+ * buffers an earlier launch handed to it: the mirrors of its kArgOnDevice
+ * arguments that are newer and that it would not hand on. Returns the
+ * first such argument from `from`, or `count` when there is none. */
+static int64_t owedArg(const FulcrumGPUArg *args, int64_t count, int64_t from,
+                       FulcrumGPUMirrors *mirrors, FulcrumGPUMirror **out) {
+  for (int64_t i = from; i < count; ++i) {
+    const FulcrumGPUArg *arg = &args[i];
+    if (arg->kind != 0 || !(arg->flags & kArgOnDevice) ||
+        (arg->flags & kArgKeepOnDevice))
+      continue;
+    FulcrumGPUMirror *mirror =
+        findMirror(mirrors, (const void *)(intptr_t)arg->value, arg->bytes);
+    if (mirror && mirror->newer) {
+      *out = mirror;
+      return i;
+    }
+  }
+  return count;
 }
 
 #endif /* FULCRUM_GPU_RUNTIME_COMMON_H */

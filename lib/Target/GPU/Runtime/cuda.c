@@ -81,12 +81,6 @@ static struct {
   double copyIn, running, copyOut;
 } cu = {PTHREAD_MUTEX_INITIALIZER};
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
 static void printProfile(void) {
   fprintf(stderr,
           "fulcrum: cuda profile: %ld launches; copies in %.3f ms, kernels "
@@ -141,8 +135,7 @@ static int initialize(void) {
         "cuDeviceGetName");
   CHECK(p_cuDevicePrimaryCtxRetain(&cu.context, cu.device),
         "cuDevicePrimaryCtxRetain");
-  const char *profile = getenv("FULCRUM_GPU_PROFILE");
-  if (profile && *profile && *profile != '0') {
+  if (profileWanted()) {
     cu.profile = 1;
     atexit(printProfile);
   }
@@ -205,8 +198,19 @@ static int launch(const uint8_t *binary, const char *name,
   if (count > kMaxArgs)
     return setError(&cu.error, FULCRUM_GPU_BAD_LAUNCH,
                     "kernel %s has %lld arguments", name, (long long)count);
-  if (grid[0] <= 0 || grid[1] <= 0 || grid[2] <= 0)
+  if (grid[0] <= 0 || grid[1] <= 0 || grid[2] <= 0) {
+    /* Nothing runs, but buffers handed to this launch go back now. */
+    FulcrumGPUMirror *mirror;
+    for (int64_t i = owedArg(args, count, 0, &cu.mirrors, &mirror); i < count;
+         i = owedArg(args, count, i + 1, &cu.mirrors, &mirror)) {
+      CHECK(p_cuMemcpyDtoH_v2((void *)(intptr_t)args[i].value,
+                              (CUdeviceptr)(uintptr_t)mirror->device,
+                              (size_t)args[i].bytes),
+            "cuMemcpyDtoH");
+      mirror->newer = 0;
+    }
     return FULCRUM_GPU_OK;
+  }
   CUfunction function;
   status = getFunction(binary, name, &function);
   if (status)
@@ -235,6 +239,7 @@ static int launch(const uint8_t *binary, const char *name,
             "cuMemcpyHtoD");
       mirror->uploaded = 1;
     }
+    noteLaunch(arg, mirror);
     waits |= copiesOut(arg);
     params[i] = &pointers[i];
   }

@@ -7,7 +7,11 @@
  * instance's list, or a part of its name, e.g. `llvmpipe`). Shader modules
  * and pipelines are made once per kernel (through one VkPipelineCache);
  * buffers are host-visible device memory mirroring the model's host
- * buffers (common.h); every launch is submitted and waited for.
+ * buffers (common.h). Launches are recorded into one command buffer, with a
+ * barrier between consecutive dispatches, and submitted together when the
+ * host needs a result: a launch that copies a buffer out, a copy in that
+ * would change a buffer recorded dispatches read, or a full batch. Buffers
+ * released meanwhile are destroyed after the batch ran.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -76,11 +80,25 @@ typedef struct {
   VkShaderModule module;
 } Shader;
 
+typedef struct {
+  VkBuffer buffer;
+  VkDeviceMemory memory;
+  void *mapped;
+  VkDeviceSize size;
+  uint64_t batch; /* the last batch whose dispatches use it */
+} Buffer;
+
 enum {
   kMaxKernels = 1024,
   kMaxShaders = 16,
   kMaxBindings = 64,
-  kScalarSlot = 256
+  kScalarSlot = 256,
+  /* A batch's room: descriptor sets (one per dispatch), their storage
+   * buffer descriptors, and scalar slots; a launch that does not fit
+   * submits the batch first. */
+  kBatchSets = 1024,
+  kBatchDescriptors = 16384,
+  kBatchScalars = 4096,
 };
 
 static struct {
@@ -104,15 +122,31 @@ static struct {
   Kernel kernels[kMaxKernels];
   int kernelCount;
   FulcrumGPUMirrors mirrors;
-  void *scalars; /* a Buffer for the launch's scalar arguments */
-} vk = {PTHREAD_MUTEX_INITIALIZER};
+  Buffer *scalars; /* the batch's scalar arguments, a slot each */
+  /* The open batch: its number (buffers it uses carry it), and what it
+   * holds so far. */
+  uint64_t batch;
+  int dispatches;
+  int sets;
+  int descriptors;
+  int scalarSlots;
+  /* Buffers released while the open batch may use them. */
+  Buffer **graveyard;
+  int graveyardCount;
+  int graveyardCapacity;
+  /* FULCRUM_GPU_PROFILE: launches, submissions (those a copy in forced),
+   * seconds waiting for submitted batches. */
+  int profile;
+  long launches, submissions, contentionFlushes;
+  double waiting;
+} vk = {PTHREAD_MUTEX_INITIALIZER, .batch = 1};
 
-typedef struct {
-  VkBuffer buffer;
-  VkDeviceMemory memory;
-  void *mapped;
-  VkDeviceSize size;
-} Buffer;
+static void printProfile(void) {
+  fprintf(stderr,
+          "fulcrum: vulkan profile: %ld launches in %ld submissions (%ld "
+          "before a copy in); waiting %.3f ms\n",
+          vk.launches, vk.submissions, vk.contentionFlushes, 1e3 * vk.waiting);
+}
 
 static int check(VkResult result, const char *what) {
   if (result == VK_SUCCESS)
@@ -228,10 +262,11 @@ static int createQueueObjects(void) {
       VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
   CHECK(vkCreatePipelineCache(vk.device, &cache, 0, &vk.pipelineCache),
         "vkCreatePipelineCache");
-  VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kMaxBindings};
+  VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                               kBatchDescriptors};
   VkDescriptorPoolCreateInfo pool = {
       VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
-  pool.maxSets = 1;
+  pool.maxSets = kBatchSets;
   pool.poolSizeCount = 1;
   pool.pPoolSizes = &size;
   CHECK(vkCreateDescriptorPool(vk.device, &pool, 0, &vk.descriptorPool),
@@ -294,6 +329,10 @@ static int initialize(void) {
     status = createDevice();
   if (!status)
     status = createQueueObjects();
+  if (!status && profileWanted()) {
+    vk.profile = 1;
+    atexit(printProfile);
+  }
   return status;
 }
 
@@ -350,11 +389,77 @@ static int createBuffer(VkDeviceSize size, Buffer *out) {
   return FULCRUM_GPU_OK;
 }
 
-static void releaseBuffer(void *handle) {
-  Buffer *buffer = handle;
+static void destroyBuffer(Buffer *buffer) {
   vkDestroyBuffer(vk.device, buffer->buffer, 0);
   vkFreeMemory(vk.device, buffer->memory, 0);
   free(buffer);
+}
+
+/* The scalar slot size: at least kScalarSlot, and the device's storage
+ * buffer offset alignment. */
+static VkDeviceSize scalarSlot(void) {
+  VkDeviceSize slot = kScalarSlot;
+  if (vk.properties.limits.minStorageBufferOffsetAlignment > slot)
+    slot = vk.properties.limits.minStorageBufferOffsetAlignment;
+  return slot;
+}
+
+/* Submits the open batch and waits for it; then the host may read and write
+ * every buffer, and the batch's resources are free again. */
+static int flush(void) {
+  if (vk.dispatches == 0)
+    return FULCRUM_GPU_OK;
+  /* The shaders' writes become visible to the host after the fence. */
+  VkMemoryBarrier barrier = {VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+  barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
+  barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
+  vkCmdPipelineBarrier(vk.commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                       VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &barrier, 0, 0, 0, 0);
+  CHECK(vkEndCommandBuffer(vk.commands), "vkEndCommandBuffer");
+  VkSubmitInfo submit = {VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  submit.commandBufferCount = 1;
+  submit.pCommandBuffers = &vk.commands;
+  CHECK(vkResetFences(vk.device, 1, &vk.fence), "vkResetFences");
+  double start = vk.profile ? now() : 0;
+  CHECK(vkQueueSubmit(vk.queue, 1, &submit, vk.fence), "vkQueueSubmit");
+  CHECK(vkWaitForFences(vk.device, 1, &vk.fence, VK_TRUE, UINT64_MAX),
+        "vkWaitForFences");
+  ++vk.submissions;
+  if (vk.profile)
+    vk.waiting += now() - start;
+  CHECK(vkResetCommandBuffer(vk.commands, 0), "vkResetCommandBuffer");
+  CHECK(vkResetDescriptorPool(vk.device, vk.descriptorPool, 0),
+        "vkResetDescriptorPool");
+  for (int i = 0; i < vk.graveyardCount; ++i)
+    destroyBuffer(vk.graveyard[i]);
+  vk.graveyardCount = 0;
+  vk.dispatches = vk.sets = vk.descriptors = vk.scalarSlots = 0;
+  ++vk.batch;
+  return FULCRUM_GPU_OK;
+}
+
+/* Frees a mirror's buffer (the mirrors' release callback): now, or after
+ * the open batch when its dispatches use the buffer. */
+static void releaseBuffer(void *handle) {
+  Buffer *buffer = handle;
+  if (buffer->batch != vk.batch || vk.dispatches == 0) {
+    destroyBuffer(buffer);
+    return;
+  }
+  if (vk.graveyardCount == vk.graveyardCapacity) {
+    int capacity = vk.graveyardCapacity ? 2 * vk.graveyardCapacity : 64;
+    Buffer **grown = realloc(vk.graveyard, sizeof(Buffer *) * capacity);
+    if (!grown) {
+      /* No room to defer: run the batch, then free. */
+      if (flush())
+        failLaunch("vulkan", &vk.error);
+      destroyBuffer(buffer);
+      return;
+    }
+    vk.graveyard = grown;
+    vk.graveyardCapacity = capacity;
+  }
+  vk.graveyard[vk.graveyardCount++] = buffer;
 }
 
 static int getShader(const uint8_t *binary, int64_t bytes,
@@ -468,22 +573,32 @@ static int launch(const uint8_t *binary, int64_t binaryBytes, const char *name,
                       "allows %u",
                       name, (long long)grid[d], d, vk.properties.deviceName,
                       vk.properties.limits.maxComputeWorkGroupCount[d]);
-  if (grid[0] <= 0 || grid[1] <= 0 || grid[2] <= 0)
+  if (grid[0] <= 0 || grid[1] <= 0 || grid[2] <= 0) {
+    /* Nothing runs, but buffers handed to this launch go back now. */
+    FulcrumGPUMirror *mirror;
+    for (int64_t i = owedArg(args, count, 0, &vk.mirrors, &mirror); i < count;
+         i = owedArg(args, count, i + 1, &vk.mirrors, &mirror)) {
+      status = flush();
+      if (status)
+        return status;
+      memcpy((void *)(intptr_t)args[i].value,
+             ((Buffer *)mirror->device)->mapped, (size_t)args[i].bytes);
+      mirror->newer = 0;
+    }
     return FULCRUM_GPU_OK;
+  }
   Kernel *kernel;
   status = getKernel(binary, binaryBytes, name, (int)count, &kernel);
   if (status)
     return status;
 
-  /* Scalars go into slots of one small buffer. */
-  VkDeviceSize slot = kScalarSlot;
-  if (vk.properties.limits.minStorageBufferOffsetAlignment > slot)
-    slot = vk.properties.limits.minStorageBufferOffsetAlignment;
+  /* Scalars go into slots of one buffer, a slot per scalar of the batch. */
+  VkDeviceSize slot = scalarSlot();
   if (!vk.scalars) {
     Buffer *scalars = calloc(1, sizeof(Buffer));
     if (!scalars)
       return setError(&vk.error, FULCRUM_GPU_OUT_OF_MEMORY, "out of memory");
-    status = createBuffer(slot * kMaxBindings, scalars);
+    status = createBuffer(slot * kBatchScalars, scalars);
     if (status) {
       free(scalars);
       return status;
@@ -491,39 +606,63 @@ static int launch(const uint8_t *binary, int64_t binaryBytes, const char *name,
     vk.scalars = scalars;
   }
   Buffer *scalars = vk.scalars;
+  if (vk.sets + 1 > kBatchSets || vk.descriptors + count > kBatchDescriptors ||
+      vk.scalarSlots + count > kBatchScalars) {
+    status = flush();
+    if (status)
+      return status;
+  }
 
   trimMirrors(&vk.mirrors, (int)count, releaseBuffer);
-  VkDescriptorBufferInfo infos[kMaxBindings];
+  /* Buffers first: their copies in may submit the open batch. */
   Buffer *buffers[kMaxBindings];
+  int copyOut = 0;
   for (int64_t i = 0; i < count; ++i) {
     const FulcrumGPUArg *arg = &args[i];
     buffers[i] = 0;
-    if (arg->kind == 1) {
-      uint8_t *at = (uint8_t *)scalars->mapped + slot * i;
-      memset(at, 0, 16);
-      memcpy(at, &arg->value, (size_t)arg->bytes);
-      infos[i].buffer = scalars->buffer;
-      infos[i].offset = slot * i;
-      infos[i].range = 16;
+    if (arg->kind == 1)
       continue;
-    }
     FulcrumGPUMirror *mirror = getMirror(&vk.mirrors, arg, allocateBuffer);
     if (!mirror)
       return vk.error.status;
     Buffer *buffer = mirror->device;
     if (copiesIn(arg, mirror)) {
+      /* Recorded dispatches read this buffer (none writes it: a launch
+       * that writes a copied buffer submits the batch); what the host
+       * holds now is for this launch, so they run first. */
+      if (buffer->batch == vk.batch && vk.dispatches > 0) {
+        ++vk.contentionFlushes;
+        status = flush();
+        if (status)
+          return status;
+      }
       memcpy(buffer->mapped, (const void *)(intptr_t)arg->value,
              (size_t)arg->bytes);
       mirror->uploaded = 1;
     }
+    noteLaunch(arg, mirror);
+    copyOut |= copiesOut(arg);
     buffers[i] = buffer;
-    infos[i].buffer = buffer->buffer;
+  }
+  VkDescriptorBufferInfo infos[kMaxBindings];
+  for (int64_t i = 0; i < count; ++i) {
+    const FulcrumGPUArg *arg = &args[i];
+    if (arg->kind == 1) {
+      VkDeviceSize offset = slot * (VkDeviceSize)vk.scalarSlots++;
+      uint8_t *at = (uint8_t *)scalars->mapped + offset;
+      memset(at, 0, 16);
+      memcpy(at, &arg->value, (size_t)arg->bytes);
+      infos[i].buffer = scalars->buffer;
+      infos[i].offset = offset;
+      infos[i].range = 16;
+      continue;
+    }
+    buffers[i]->batch = vk.batch;
+    infos[i].buffer = buffers[i]->buffer;
     infos[i].offset = 0;
     infos[i].range = VK_WHOLE_SIZE;
   }
 
-  CHECK(vkResetDescriptorPool(vk.device, vk.descriptorPool, 0),
-        "vkResetDescriptorPool");
   VkDescriptorSet set = VK_NULL_HANDLE;
   if (count > 0) {
     VkDescriptorSetAllocateInfo allocate = {
@@ -533,6 +672,8 @@ static int launch(const uint8_t *binary, int64_t binaryBytes, const char *name,
     allocate.pSetLayouts = &kernel->setLayout;
     CHECK(vkAllocateDescriptorSets(vk.device, &allocate, &set),
           "vkAllocateDescriptorSets");
+    ++vk.sets;
+    vk.descriptors += (int)count;
     VkWriteDescriptorSet writes[kMaxBindings];
     for (int64_t i = 0; i < count; ++i) {
       VkWriteDescriptorSet w = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
@@ -546,11 +687,23 @@ static int launch(const uint8_t *binary, int64_t binaryBytes, const char *name,
     vkUpdateDescriptorSets(vk.device, (uint32_t)count, writes, 0, 0);
   }
 
-  CHECK(vkResetCommandBuffer(vk.commands, 0), "vkResetCommandBuffer");
-  VkCommandBufferBeginInfo begin = {
-      VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  CHECK(vkBeginCommandBuffer(vk.commands, &begin), "vkBeginCommandBuffer");
+  if (vk.dispatches == 0) {
+    VkCommandBufferBeginInfo begin = {
+        VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    CHECK(vkBeginCommandBuffer(vk.commands, &begin), "vkBeginCommandBuffer");
+  } else {
+    /* The dispatches before this one finish their writes first (kernels
+     * read what earlier kernels wrote, and may overwrite what they read). */
+    VkMemoryBarrier barrier = {VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+    barrier.srcAccessMask =
+        VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
+    barrier.dstAccessMask =
+        VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
+    vkCmdPipelineBarrier(vk.commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                         VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &barrier,
+                         0, 0, 0, 0);
+  }
   vkCmdBindPipeline(vk.commands, VK_PIPELINE_BIND_POINT_COMPUTE,
                     kernel->pipeline);
   if (count > 0)
@@ -558,21 +711,15 @@ static int launch(const uint8_t *binary, int64_t binaryBytes, const char *name,
                             kernel->layout, 0, 1, &set, 0, 0);
   vkCmdDispatch(vk.commands, (uint32_t)grid[0], (uint32_t)grid[1],
                 (uint32_t)grid[2]);
-  /* The shader's writes become visible to the host after the fence. */
-  VkMemoryBarrier barrier = {VK_STRUCTURE_TYPE_MEMORY_BARRIER};
-  barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
-  barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
-  vkCmdPipelineBarrier(vk.commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                       VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &barrier, 0, 0, 0, 0);
-  CHECK(vkEndCommandBuffer(vk.commands), "vkEndCommandBuffer");
-  VkSubmitInfo submit = {VK_STRUCTURE_TYPE_SUBMIT_INFO};
-  submit.commandBufferCount = 1;
-  submit.pCommandBuffers = &vk.commands;
-  CHECK(vkResetFences(vk.device, 1, &vk.fence), "vkResetFences");
-  CHECK(vkQueueSubmit(vk.queue, 1, &submit, vk.fence), "vkQueueSubmit");
-  CHECK(vkWaitForFences(vk.device, 1, &vk.fence, VK_TRUE, UINT64_MAX),
-        "vkWaitForFences");
+  ++vk.dispatches;
+  ++vk.launches;
+  if (!copyOut)
+    return FULCRUM_GPU_OK;
 
+  /* The host reads a result next: run the batch. */
+  status = flush();
+  if (status)
+    return status;
   for (int64_t i = 0; i < count; ++i)
     if (buffers[i] && copiesOut(&args[i]))
       memcpy((void *)(intptr_t)args[i].value, buffers[i]->mapped,
