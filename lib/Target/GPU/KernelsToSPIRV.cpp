@@ -39,7 +39,8 @@ namespace fulcrum {
 llvm::StringRef getDefaultVulkanTargetEnv() {
   return "#spirv.target_env<#spirv.vce<v1.3, [Shader, Int64, Int16, Int8, "
          "Float64, Float16, StorageBuffer16BitAccess, "
-         "StorageBuffer8BitAccess], [SPV_KHR_storage_buffer_storage_class, "
+         "StorageBuffer8BitAccess, GroupNonUniform, "
+         "GroupNonUniformArithmetic], [SPV_KHR_storage_buffer_storage_class, "
          "SPV_KHR_8bit_storage, SPV_KHR_16bit_storage]>, "
          "#spirv.resource_limits<max_compute_workgroup_invocations = 1024, "
          "max_compute_workgroup_size = [1024, 1024, 64]>>";
@@ -59,6 +60,78 @@ struct MathToGLPattern : public OpConversionPattern<MathOp> {
       return failure();
     rewriter.replaceOpWithNewOp<GLOp>(op, type, adaptor.getOperands());
     return success();
+  }
+};
+
+/// gpu.lane_id: the SubgroupLocalInvocationId builtin (GPUToSPIRV maps the
+/// subgroup's id, count and size, not the lane).
+struct LaneIdPattern : public OpConversionPattern<gpu::LaneIdOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(gpu::LaneIdOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type index = getTypeConverter()->convertType(op.getType());
+    if (!index)
+      return failure();
+    // (MLIR 19's spirv::getBuiltinVariableValue does not make this one.)
+    Location loc = op.getLoc();
+    Operation *table = op->getParentWithTrait<OpTrait::SymbolTable>();
+    StringRef name = "__builtin__SubgroupLocalInvocationId__";
+    auto global = dyn_cast_or_null<spirv::GlobalVariableOp>(
+        SymbolTable::lookupSymbolIn(table, name));
+    if (!global) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(&table->getRegion(0).front());
+      auto pointer = spirv::PointerType::get(rewriter.getI32Type(),
+                                             spirv::StorageClass::Input);
+      global = rewriter.create<spirv::GlobalVariableOp>(
+          loc, pointer, name, spirv::BuiltIn::SubgroupLocalInvocationId);
+    }
+    Value lane = rewriter.create<spirv::LoadOp>(
+        loc, rewriter.create<spirv::AddressOfOp>(loc, global));
+    if (index != lane.getType())
+      lane = rewriter.create<spirv::UConvertOp>(loc, index, lane);
+    rewriter.replaceOp(op, lane);
+    return success();
+  }
+};
+
+/// f32 gpu.subgroup_reduce with add, max or min: GroupNonUniformFAdd/FMax/
+/// FMin over the subgroup. GPUToSPIRV maps add and mul only, and a uniform
+/// one to GroupFAdd, which needs the Groups capability Vulkan lacks; this
+/// pattern takes precedence.
+struct SubgroupReducePattern
+    : public OpConversionPattern<gpu::SubgroupReduceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(gpu::SubgroupReduceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!op.getType().isF32())
+      return failure();
+    auto scope =
+        spirv::ScopeAttr::get(rewriter.getContext(), spirv::Scope::Subgroup);
+    auto reduce = spirv::GroupOperationAttr::get(rewriter.getContext(),
+                                                 spirv::GroupOperation::Reduce);
+    Type type = op.getType();
+    Value value = adaptor.getValue();
+    switch (op.getOp()) {
+    case gpu::AllReduceOperation::ADD:
+      rewriter.replaceOpWithNewOp<spirv::GroupNonUniformFAddOp>(
+          op, type, scope, reduce, value, Value());
+      return success();
+    case gpu::AllReduceOperation::MAXNUMF:
+    case gpu::AllReduceOperation::MAXIMUMF:
+      rewriter.replaceOpWithNewOp<spirv::GroupNonUniformFMaxOp>(
+          op, type, scope, reduce, value, Value());
+      return success();
+    case gpu::AllReduceOperation::MINNUMF:
+    case gpu::AllReduceOperation::MINIMUMF:
+      rewriter.replaceOpWithNewOp<spirv::GroupNonUniformFMinOp>(
+          op, type, scope, reduce, value, Value());
+      return success();
+    default:
+      return failure();
+    }
   }
 };
 
@@ -188,8 +261,10 @@ struct GPUKernelsToSPIRVPass
                    MathToGLPattern<math::AtanOp, spirv::GLAtanOp>,
                    MathToGLPattern<math::CoshOp, spirv::GLCoshOp>,
                    MathToGLPattern<math::SinhOp, spirv::GLSinhOp>,
-                   MathToGLPattern<math::TanOp, spirv::GLTanOp>>(typeConverter,
-                                                                 ctx);
+                   MathToGLPattern<math::TanOp, spirv::GLTanOp>, LaneIdPattern>(
+          typeConverter, ctx);
+      patterns.add<SubgroupReducePattern>(typeConverter, ctx,
+                                          /*benefit=*/2);
       populateMemRefToSPIRVPatterns(typeConverter, patterns);
       populateFuncToSPIRVPatterns(typeConverter, patterns);
       index::populateIndexToSPIRVPatterns(typeConverter, patterns);

@@ -57,10 +57,16 @@ void buildGPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
         gpu.kind == GPUKind::Vulkan ? "alloc" : "attribution";
     pm.addNestedPass<func::FuncOp>(createGPUTileContractions(tiles));
   }
-  // Reductions: one subgroup per output, combined with shuffles (NVIDIA's
-  // warps of 32; SPIR-V subgroups have the driver's size).
-  if (gpu.kind == GPUKind::NVPTX && gpu.subgroupReductions)
-    pm.addNestedPass<func::FuncOp>(createGPUSubgroupReductions());
+  // Reductions on subgroups: on nvptx one warp of 32 per output, combined
+  // with shuffles; on vulkan (subgroups of the driver's size) one workgroup
+  // per output, subgroups combined with gpu.subgroup_reduce, then through
+  // workgroup memory.
+  if (gpu.subgroupReductions) {
+    GPUSubgroupReductionsOptions reductions;
+    if (gpu.kind == GPUKind::Vulkan)
+      reductions.mode = "subgroup-reduce";
+    pm.addNestedPass<func::FuncOp>(createGPUSubgroupReductions(reductions));
+  }
 
   // The mapping: every linalg op becomes a parallel loop nest (its
   // reductions moved inside, to run sequentially in each thread, rather

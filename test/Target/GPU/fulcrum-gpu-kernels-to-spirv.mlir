@@ -40,3 +40,59 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Subgroup reductions (fulcrum-gpu-subgroup-reductions, mode=subgroup-reduce):
+// sums, maxima and minima become GroupNonUniform instructions over the
+// subgroup, also when marked uniform (GroupFAdd would need the Groups
+// capability, which Vulkan shaders lack); the lane is the
+// SubgroupLocalInvocationId builtin, listed in the entry point's interface.
+// CHECK-LABEL: spirv.module @__spv__fulcrum_kernels
+// CHECK-DAG: spirv.GlobalVariable @__builtin__SubgroupLocalInvocationId__ built_in("SubgroupLocalInvocationId") : !spirv.ptr<i32, Input>
+// CHECK-DAG: spirv.GlobalVariable @__builtin__SubgroupId__ built_in("SubgroupId")
+// CHECK-DAG: spirv.GlobalVariable @__builtin__NumSubgroups__ built_in("NumSubgroups")
+// CHECK: spirv.GroupNonUniformFAdd "Subgroup" "Reduce"
+// CHECK: spirv.GroupNonUniformFAdd "Subgroup" "Reduce"
+// CHECK: spirv.GroupNonUniformFMax "Subgroup" "Reduce"
+// CHECK: spirv.GroupNonUniformFMin "Subgroup" "Reduce"
+// CHECK-NOT: spirv.GroupFAdd
+// CHECK: spirv.EntryPoint "GLCompute" @k, {{.*}}@__builtin__SubgroupLocalInvocationId__
+module attributes {gpu.container_module} {
+  gpu.module @fulcrum_kernels {
+    gpu.func @k(%a: memref<64xf32>, %b: memref<64xf32>) kernel attributes {known_block_size = array<i32: 64, 1, 1>} {
+      %t = gpu.thread_id x
+      %v = memref.load %a[%t] : memref<64xf32>
+      %s = gpu.subgroup_reduce add %v : (f32) -> f32
+      %u = gpu.subgroup_reduce add %v uniform : (f32) -> f32
+      %m = gpu.subgroup_reduce maxnumf %v : (f32) -> f32
+      %n = gpu.subgroup_reduce minimumf %v : (f32) -> f32
+      %l = gpu.lane_id
+      %g = gpu.subgroup_id : index
+      %c = gpu.num_subgroups : index
+      %x = arith.addf %s, %u : f32
+      %y = arith.addf %m, %n : f32
+      %z = arith.addf %x, %y : f32
+      memref.store %z, %b[%l] : memref<64xf32>
+      memref.store %z, %b[%g] : memref<64xf32>
+      memref.store %z, %b[%c] : memref<64xf32>
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// negative: a bitwise xor over a subgroup has no mapping.
+module attributes {gpu.container_module} {
+  gpu.module @fulcrum_kernels {
+    gpu.func @k(%a: memref<64xi32>) kernel attributes {known_block_size = array<i32: 64, 1, 1>} {
+      %t = gpu.thread_id x
+      %v = memref.load %a[%t] : memref<64xi32>
+      // expected-error @below {{failed to legalize operation 'gpu.subgroup_reduce'}}
+      %m = gpu.subgroup_reduce xor %v : (i32) -> i32
+      memref.store %m, %a[%t] : memref<64xi32>
+      gpu.return
+    }
+  }
+}

@@ -2,6 +2,43 @@
 // RUN: fulcrum-opt %s --pass-pipeline='builtin.module(func.func(fulcrum-gpu-subgroup-reductions{subgroup-size=8 subgroups-per-workgroup=2 min-reduction=4}))' --split-input-file | FileCheck %s --check-prefix=SMALL
 // RUN: not fulcrum-opt %s --pass-pipeline='builtin.module(func.func(fulcrum-gpu-subgroup-reductions{subgroup-size=24}))' --split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: error: fulcrum-gpu-subgroup-reductions: subgroup-size must be a power of two
+// RUN: fulcrum-opt %s --pass-pipeline='builtin.module(func.func(fulcrum-gpu-subgroup-reductions{mode=subgroup-reduce}))' --split-input-file | FileCheck %s --check-prefix=WG
+// RUN: not fulcrum-opt %s --pass-pipeline='builtin.module(func.func(fulcrum-gpu-subgroup-reductions{mode=warp}))' --split-input-file 2>&1 | FileCheck %s --check-prefix=BADMODE
+// BADMODE: error: fulcrum-gpu-subgroup-reductions: mode must be 'shuffle' or 'subgroup-reduce', not 'warp'
+// RUN: not fulcrum-opt %s --pass-pipeline='builtin.module(func.func(fulcrum-gpu-subgroup-reductions{mode=subgroup-reduce workgroup-size=2048}))' --split-input-file 2>&1 | FileCheck %s --check-prefix=BADWG
+// BADWG: error: fulcrum-gpu-subgroup-reductions: workgroup-size must be 1 to 1024 threads
+
+// mode=subgroup-reduce (vulkan): one workgroup of 64 threads per row (128
+// workgroups); each thread walks the row with a stride of 64 (4 steps,
+// the same for all: no guard), each
+// subgroup combines with gpu.subgroup_reduce, lane 0 of each stores its
+// result in workgroup memory, and after a barrier thread 0 folds the
+// subgroups' results into the output; a second barrier ends the row.
+// WG-LABEL: func.func @sum_exp
+// WG-DAG: %[[C64:.*]] = arith.constant 64 : index
+// WG-DAG: %[[C128:.*]] = arith.constant 128 : index
+// WG: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C128]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C64]],
+// WG: %[[SHARED:.*]] = memref.alloc() : memref<64xf32, #gpu.address_space<workgroup>>
+// WG: %[[LANE:.*]] = gpu.lane_id
+// WG: %[[SG:.*]] = gpu.subgroup_id : index
+// WG: %[[NSG:.*]] = gpu.num_subgroups : index
+// WG: scf.for %[[ROW:.*]] = %[[BX]] to %{{.*}} step %{{.*}} {
+// WG: scf.for %[[I:.*]] = %c0{{.*}} to %c4{{.*}} step %c1{{.*}} iter_args
+// WG: %[[K:.*]] = arith.muli %[[I]], %{{.*}} : index
+// WG: arith.addi %[[TX]], %[[K]] : index
+// WG-NOT: arith.select
+// WG: math.exp
+// WG: %[[PART:.*]] = gpu.subgroup_reduce  add %{{.*}} : (f32) -> f32
+// WG: scf.if
+// WG: memref.store %[[PART]], %[[SHARED]][%[[SG]]]
+// WG: gpu.barrier
+// WG: scf.if
+// WG: scf.for %{{.*}} = %{{.*}} to %[[NSG]]
+// WG: memref.load %[[SHARED]]
+// WG: memref.store %{{.*}} : memref<128xf32>
+// WG: gpu.barrier
+// WG: memref.dealloc %[[SHARED]]
+// WG-NOT: gpu.shuffle
 
 // A sum of exponentials over rows of 256: 128 rows in 32 workgroups of 4
 // warps; each lane walks the row with a stride of 32, the warp combines
@@ -50,6 +87,21 @@ func.func @sum_exp(%x: memref<128x256xf32>, %sum: memref<128xf32>) {
 // A max over two reduction dimensions (a global pool over 7x7), 10
 // outputs: the identity is -inf, the reduction index is split into (h, w),
 // and rows past the 10th are guarded.
+// mode=subgroup-reduce: 49 elements on 64 threads. Every thread runs the
+// same single iteration (a loop whose trip count differs between lanes
+// leaves the subgroup operation after it in non-uniform control flow,
+// where a driver may run it on part of the subgroup): threads past the
+// 49th read the last element and fold -inf instead, by selects.
+// WG-LABEL: func.func @max_pool
+// WG: %[[NINF:.*]] = arith.constant 0xFF800000 : f32
+// WG: scf.for %{{.*}} = %c0{{.*}} to %c1{{.*}} step %c1{{.*}} iter_args(%{{.*}} = %[[NINF]])
+// WG-NOT: scf.if
+// WG: %[[IN:.*]] = arith.cmpi ule, %{{.*}}, %c48
+// WG: arith.select %[[IN]], %{{.*}}, %c48
+// WG: %[[X:.*]] = memref.load %{{.*}} : memref<10x7x7xf32>
+// WG: arith.select %[[IN]], %[[X]], %[[NINF]] : f32
+// WG: arith.maximumf
+// WG: gpu.subgroup_reduce  maxnumf
 // CHECK-LABEL: func.func @max_pool
 // CHECK: %[[NINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK: scf.if
@@ -72,7 +124,11 @@ func.func @max_pool(%x: memref<10x7x7xf32>, %m: memref<10xf32>) {
 // -----
 
 // A matrix-vector product: one warp per output, each lane multiplies and
-// adds its share of the row.
+// adds its share of the row. negative_ for mode=subgroup-reduce: two
+// inputs (a product), left to the other mappings.
+// WG-LABEL: func.func @matvec
+// WG-NOT: gpu.launch
+// WG: linalg.generic
 // CHECK-LABEL: func.func @matvec
 // CHECK: gpu.launch
 // CHECK: memref.load %{{.*}} : memref<1x784xf32>

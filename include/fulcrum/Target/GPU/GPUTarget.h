@@ -36,22 +36,23 @@ struct GPUPipelineOptions {
   std::string libdevice;
   /// Contractions on tiled kernels with workgroup memory
   /// (fulcrum-gpu-tile-contractions), with these tiles; false: one thread
-  /// per output element like every other loop nest. parseGPUTile turns it
-  /// off for vulkan unless --gpu-tile asks for tiles.
+  /// per output element like every other loop nest (`--gpu-tile=none`).
   bool tileContractions = true;
   int64_t tileRows = 64, tileCols = 64, tileDepth = 16;
   int64_t threadRows = 4, threadCols = 4;
   /// Workgroups a contraction's launch should have (twice the chip's SMs
-  /// from its description; 0: tiles as given).
+  /// from its description; 128 on vulkan; 0: tiles as given).
   int64_t minWorkgroups = 0;
-  /// NVPTX: reductions with one warp per output
-  /// (fulcrum-gpu-subgroup-reductions); off with `--gpu-tile=none`.
+  /// Reductions on subgroups (fulcrum-gpu-subgroup-reductions: a warp per
+  /// output on nvptx, a workgroup per output on vulkan); off with
+  /// `--gpu-tile=none`.
   bool subgroupReductions = true;
 };
 
 /// Reads `--gpu-tile` (`RxCxD`, `RxCxDxTRxTC`, either with `:W`, `:W` alone,
 /// `none`, or empty: the chip's target description where one exists, and
-/// no tiles on vulkan) into `options`, whose `kind` is set.
+/// 64x64x16 tiles for 128 workgroups on vulkan) into `options`, whose
+/// `kind` is set.
 llvm::Error parseGPUTile(llvm::StringRef spec, llvm::StringRef chip,
                          GPUPipelineOptions &options);
 

@@ -192,9 +192,22 @@ def GPUSubgroupReductions
     run in a divergent subgroup.
 
     `gpu.shuffle` needs the hardware's subgroup size: the `nvptx` target
-    runs this pass with 32 (NVIDIA warps); the `vulkan` target does not
-    run it (SPIR-V subgroups have the driver's size, which lavapipe sets
-    per CPU).
+    runs this pass with 32 (NVIDIA warps). SPIR-V subgroups have the
+    driver's size (32 on NVIDIA, 64 on some AMD GPUs, 4 to 16 on lavapipe
+    depending on the CPU), so the `vulkan` target runs it with
+    `mode=subgroup-reduce`: one workgroup of `workgroup-size` threads per
+    output; the threads fold strided parts of the reduction,
+    `gpu.subgroup_reduce` (SPIR-V `GroupNonUniformFAdd`/`FMax`/`FMin`)
+    combines each subgroup's lanes whatever its size, lane 0 of each
+    subgroup (`gpu.lane_id`, `gpu.subgroup_id`) stores the subgroup's
+    result in workgroup memory, and after a barrier thread 0 folds the
+    `gpu.num_subgroups` results in order into the output (beyond 65535
+    outputs, the most workgroups Vulkan guarantees, each workgroup takes
+    every 65535th). That mode takes reductions of one input only (sums,
+    maxima, norms, pools): a matrix product or convolution would get a
+    workgroup per output element. Across lanes, max and min are SPIR-V's
+    `GroupNonUniformFMax`/`FMin`, whose result for NaN inputs the driver
+    decides.
 
     ```mlir
     linalg.generic {iterator_types = ["parallel", "reduction"], ...}
@@ -216,8 +229,16 @@ def GPUSubgroupReductions
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
   let options = [
+    Option<"mode", "mode", "std::string", "\"shuffle\"",
+           "How lanes combine: 'shuffle' (xor shuffles within a subgroup of "
+           "subgroup-size lanes: nvptx) or 'subgroup-reduce' "
+           "(gpu.subgroup_reduce in subgroups of the device's size, then "
+           "workgroup memory: vulkan)">,
+    Option<"workgroupSize", "workgroup-size", "int64_t", "64",
+           "mode=subgroup-reduce: threads per output">,
     Option<"subgroupSize", "subgroup-size", "int64_t", "32",
-           "Lanes per subgroup (a power of two; the hardware's)">,
+           "mode=shuffle: lanes per subgroup (a power of two; the "
+           "hardware's)">,
     Option<"subgroupsPerWorkgroup", "subgroups-per-workgroup", "int64_t",
            "4", "Subgroups (outputs) per workgroup">,
     Option<"minReduction", "min-reduction", "int64_t", "32",

@@ -75,17 +75,20 @@ static struct {
   Kernel kernels[kMaxKernels];
   int kernelCount;
   FulcrumGPUMirrors mirrors;
+  FulcrumGPUPool pool;
   /* FULCRUM_GPU_PROFILE: seconds in copies in, kernels, copies out. */
   int profile;
   long launches;
+  long buffersMade, buffersReused;
   double copyIn, running, copyOut;
 } cu = {PTHREAD_MUTEX_INITIALIZER};
 
 static void printProfile(void) {
   fprintf(stderr,
           "fulcrum: cuda profile: %ld launches; copies in %.3f ms, kernels "
-          "%.3f ms, copies out %.3f ms\n",
-          cu.launches, 1e3 * cu.copyIn, 1e3 * cu.running, 1e3 * cu.copyOut);
+          "%.3f ms, copies out %.3f ms; buffers: %ld made, %ld reused\n",
+          cu.launches, 1e3 * cu.copyIn, 1e3 * cu.running, 1e3 * cu.copyOut,
+          cu.buffersMade, cu.buffersReused);
 }
 
 static int check(CUresult result, const char *what) {
@@ -142,14 +145,24 @@ static int initialize(void) {
   return FULCRUM_GPU_OK;
 }
 
-static void releaseBuffer(void *handle) {
-  p_cuMemFree_v2((CUdeviceptr)(uintptr_t)handle);
+/* Frees a mirror's device buffer into the pool (launches queued on the
+ * default stream that still use it run before any later use), or to the
+ * driver when the pool is full. */
+static void releaseBuffer(void *handle, int64_t bytes) {
+  if (!keepPooled(&cu.pool, bytes, handle))
+    p_cuMemFree_v2((CUdeviceptr)(uintptr_t)handle);
 }
 
-/* A mirror's device buffer (getMirror's allocator). */
+/* A mirror's device buffer (getMirror's allocator): a pooled one of the
+ * same size, else a new one. */
 static int allocateBuffer(int64_t bytes, void **device) {
+  if ((*device = takePooled(&cu.pool, bytes))) {
+    ++cu.buffersReused;
+    return FULCRUM_GPU_OK;
+  }
+  ++cu.buffersMade;
   CUdeviceptr pointer;
-  CHECK(p_cuMemAlloc_v2(&pointer, (size_t)bytes), "cuMemAlloc");
+  CHECK(p_cuMemAlloc_v2(&pointer, (size_t)pooledSize(bytes)), "cuMemAlloc");
   *device = (void *)(uintptr_t)pointer;
   return FULCRUM_GPU_OK;
 }

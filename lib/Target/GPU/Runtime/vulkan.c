@@ -122,6 +122,7 @@ static struct {
   Kernel kernels[kMaxKernels];
   int kernelCount;
   FulcrumGPUMirrors mirrors;
+  FulcrumGPUPool pool;
   Buffer *scalars; /* the batch's scalar arguments, a slot each */
   /* The open batch: its number (buffers it uses carry it), and what it
    * holds so far. */
@@ -138,14 +139,17 @@ static struct {
    * seconds waiting for submitted batches. */
   int profile;
   long launches, submissions, contentionFlushes;
+  long buffersMade, buffersReused;
   double waiting;
 } vk = {PTHREAD_MUTEX_INITIALIZER, .batch = 1};
 
 static void printProfile(void) {
   fprintf(stderr,
           "fulcrum: vulkan profile: %ld launches in %ld submissions (%ld "
-          "before a copy in); waiting %.3f ms\n",
-          vk.launches, vk.submissions, vk.contentionFlushes, 1e3 * vk.waiting);
+          "before a copy in); waiting %.3f ms; buffers: %ld made, %ld "
+          "reused\n",
+          vk.launches, vk.submissions, vk.contentionFlushes, 1e3 * vk.waiting,
+          vk.buffersMade, vk.buffersReused);
 }
 
 static int check(VkResult result, const char *what) {
@@ -395,6 +399,13 @@ static void destroyBuffer(Buffer *buffer) {
   free(buffer);
 }
 
+/* A buffer no dispatch uses any more: into the pool, or destroyed when the
+ * pool is full. */
+static void retireBuffer(Buffer *buffer) {
+  if (!keepPooled(&vk.pool, (int64_t)buffer->size, buffer))
+    destroyBuffer(buffer);
+}
+
 /* The scalar slot size: at least kScalarSlot, and the device's storage
  * buffer offset alignment. */
 static VkDeviceSize scalarSlot(void) {
@@ -431,7 +442,7 @@ static int flush(void) {
   CHECK(vkResetDescriptorPool(vk.device, vk.descriptorPool, 0),
         "vkResetDescriptorPool");
   for (int i = 0; i < vk.graveyardCount; ++i)
-    destroyBuffer(vk.graveyard[i]);
+    retireBuffer(vk.graveyard[i]);
   vk.graveyardCount = 0;
   vk.dispatches = vk.sets = vk.descriptors = vk.scalarSlots = 0;
   ++vk.batch;
@@ -440,10 +451,11 @@ static int flush(void) {
 
 /* Frees a mirror's buffer (the mirrors' release callback): now, or after
  * the open batch when its dispatches use the buffer. */
-static void releaseBuffer(void *handle) {
+static void releaseBuffer(void *handle, int64_t bytes) {
+  (void)bytes; /* the Buffer knows its size */
   Buffer *buffer = handle;
   if (buffer->batch != vk.batch || vk.dispatches == 0) {
-    destroyBuffer(buffer);
+    retireBuffer(buffer);
     return;
   }
   if (vk.graveyardCount == vk.graveyardCapacity) {
@@ -453,7 +465,7 @@ static void releaseBuffer(void *handle) {
       /* No room to defer: run the batch, then free. */
       if (flush())
         failLaunch("vulkan", &vk.error);
-      destroyBuffer(buffer);
+      retireBuffer(buffer);
       return;
     }
     vk.graveyard = grown;
@@ -542,6 +554,11 @@ static int getKernel(const uint8_t *binary, int64_t bytes, const char *name,
 
 /* A mirror's device buffer (getMirror's allocator). */
 static int allocateBuffer(int64_t bytes, void **device) {
+  if ((*device = takePooled(&vk.pool, bytes))) {
+    ++vk.buffersReused;
+    return FULCRUM_GPU_OK;
+  }
+  ++vk.buffersMade;
   Buffer *buffer = calloc(1, sizeof(Buffer));
   if (!buffer)
     return setError(&vk.error, FULCRUM_GPU_OUT_OF_MEMORY, "out of memory");
