@@ -103,11 +103,17 @@ Aliases aliasesOf(Value buffer) {
 }
 
 /// The nearest operation after (`forward`) or before `launch` in its block
-/// that uses one of `aliases` (or holds such a use); null if none.
+/// that uses one of `aliases` (or holds such a use) or, looking back,
+/// defines one (the allocation: nothing before it touches the buffer);
+/// null if none.
 Operation *nearestToucher(gpu::LaunchFuncOp launch, const Aliases &aliases,
                           bool forward) {
   for (Operation *op = forward ? launch->getNextNode() : launch->getPrevNode();
        op; op = forward ? op->getNextNode() : op->getPrevNode()) {
+    if (!forward && llvm::any_of(op->getResults(), [&](Value v) {
+          return aliases.values.contains(v);
+        }))
+      return op;
     bool touches = false;
     op->walk([&](Operation *inner) {
       touches |= llvm::any_of(inner->getOperands(), [&](Value v) {
