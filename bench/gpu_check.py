@@ -496,21 +496,31 @@ def run_models(args, bundle, manifest, target):
             continue
         peer = args.peers.get(name)
         extra = ""
-        if target == "nvptx" and args.profile:
-            # Where the time goes: FULCRUM_GPU_PROFILE synchronizes and times
-            # every launch; its totals cover all calls of the child (the
-            # first, with the weights' upload, 3 warm-ups, `repeat` timed).
+        if args.profile:
+            # Where the time goes (FULCRUM_GPU_PROFILE); its totals cover all
+            # calls of the child (the first, with the weights' upload, 3
+            # warm-ups, `repeat` timed). CUDA synchronizes and times every
+            # launch; Vulkan counts submissions and the time spent waiting
+            # for them (the GPU's work, about).
             q = model_child(args, base, target,
                             dict(os.environ, FULCRUM_GPU_PROFILE="1"))
-            prof = re.search(r"cuda profile: (\d+) launches; copies in "
-                             r"([\d.]+) ms, kernels ([\d.]+) ms, copies out "
-                             r"([\d.]+) ms", q.stderr)
             calls = args.repeat + 4
+            if target == "nvptx":
+                prof = re.search(r"cuda profile: (\d+) launches; copies in "
+                                 r"([\d.]+) ms, kernels ([\d.]+) ms, copies "
+                                 r"out ([\d.]+) ms", q.stderr)
+                text = ("; per call (profiled, %d calls): %d launches, "
+                        "copies in %.3f ms, kernels %.3f ms, copies out "
+                        "%.3f ms")
+            else:
+                prof = re.search(r"vulkan profile: (\d+) launches in (\d+) "
+                                 r"submissions \(\d+ before a copy in\); "
+                                 r"waiting ([\d.]+) ms", q.stderr)
+                text = ("; per call (profiled, %d calls): %d launches, "
+                        "%.1f submissions, waiting %.3f ms")
             if prof:
                 numbers = [float(v) / calls for v in prof.groups()]
-                extra = ("; per call (profiled, %d calls): %d launches, "
-                         "copies in %.3f ms, kernels %.3f ms, copies out "
-                         "%.3f ms" % (calls, *numbers))
+                extra = text % (calls, *numbers)
         extra += baseline(args, base, target, entry, manifest, r)
         log("  %s (%s): %s (max abs diff %.3g, max rel %.3g); median %.3f ms, "
             "first call %.1f ms%s"
@@ -589,7 +599,8 @@ def main():
                    help="seconds per target for conformance models (0: no "
                    "limit); models past it are counted as not run")
     r.add_argument("--profile", action="store_true",
-                   help="nvptx: also run each model with FULCRUM_GPU_PROFILE")
+                   help="also run each model with FULCRUM_GPU_PROFILE (nvptx: "
+                        "copies and kernels; vulkan: submissions, waiting)")
     r.add_argument("--filter", default="",
                    help="run the conformance models whose name contains this")
     r.add_argument("--models", default="",

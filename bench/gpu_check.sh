@@ -19,8 +19,8 @@
 # compile flags, e.g. --gpu-tile=none: the models are also compiled with
 # them and timed beside), GPU_CHECK_JOBS (parallel runs), GPU_CHECK_REPEAT (timed calls
 # per model, default 20), GPU_CHECK_BUDGET (seconds of conformance runs per
-# target; the rest are counted as not run), GPU_CHECK_PROFILE=1 (nvptx: where
-# each model's time goes, from FULCRUM_GPU_PROFILE).
+# target; the rest are counted as not run), GPU_CHECK_PROFILE=1 (where each
+# model's time goes, from FULCRUM_GPU_PROFILE).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
