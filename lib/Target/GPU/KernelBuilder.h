@@ -17,6 +17,13 @@
 
 namespace fulcrum::gpu_kernels {
 
+/// Workgroups per grid dimension that every Vulkan device allows (and
+/// CUDA in y and z).
+constexpr int64_t kMaxGridDim = 65535;
+
+/// a / b rounded up, for positive `b`.
+constexpr int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
 /// The buffer a chain of views (subview, expand/collapse_shape, cast)
 /// starts from: what a kernel reads once loads through views are folded.
 mlir::Value rootBuffer(mlir::Value value);

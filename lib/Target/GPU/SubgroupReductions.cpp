@@ -47,9 +47,6 @@ bool isPayloadOp(Operation &op) {
 
 enum class Combiner { Add, Max, Min };
 
-/// Workgroups per grid dimension every Vulkan device allows.
-constexpr int64_t kMaxWorkgroups = 65535;
-
 struct Reduction {
   linalg::LinalgOp op;
   SmallVector<int64_t> ranges;
@@ -166,9 +163,8 @@ struct GPUSubgroupReductionsPass
     };
     bool guarded = uniformTrips > 0 && r.numReduced % uniformTrips != 0;
     Value lower = uniformTrips ? cst(b, 0) : first;
-    Value upper = uniformTrips
-                      ? cst(b, (r.numReduced + uniformTrips - 1) / uniformTrips)
-                      : cst(b, r.numReduced);
+    Value upper = cst(b, uniformTrips ? ceilDiv(r.numReduced, uniformTrips)
+                                      : r.numReduced);
     Value stride = uniformTrips ? cst(b, 1) : step;
     auto loop = b.create<scf::ForOp>(
         loc, lower, upper, stride, ValueRange{start},
@@ -216,8 +212,8 @@ struct GPUSubgroupReductionsPass
     const int64_t lanes = subgroupSize;
     const int64_t groups =
         std::min<int64_t>(subgroupsPerWorkgroup, r.numOutputs);
-    gpu::LaunchOp launch = createLaunch(
-        b, loc, {(r.numOutputs + groups - 1) / groups}, lanes * groups);
+    gpu::LaunchOp launch =
+        createLaunch(b, loc, {ceilDiv(r.numOutputs, groups)}, lanes * groups);
 
     Value tid = launch.getThreadIds().x;
     Value lane = b.create<arith::RemUIOp>(loc, tid, cst(b, lanes));
@@ -293,7 +289,7 @@ struct GPUSubgroupReductionsPass
     const int64_t threads = workgroupSize;
     // Vulkan guarantees 65535 workgroups per dimension: beyond, each
     // workgroup takes every grid-th output.
-    const int64_t grid = std::min<int64_t>(r.numOutputs, kMaxWorkgroups);
+    const int64_t grid = std::min<int64_t>(r.numOutputs, kMaxGridDim);
     gpu::LaunchOp launch = createLaunch(b, loc, {grid}, threads);
     Value tid = launch.getThreadIds().x;
     Value start = identityOf(b, loc, r.kind);

@@ -82,8 +82,6 @@ struct Tiles {
   int64_t workgroups(const struct Contraction &c) const;
 };
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 int64_t product(ArrayRef<unsigned> dims, ArrayRef<int64_t> ranges) {
   int64_t p = 1;
   for (unsigned d : dims)
@@ -525,8 +523,8 @@ struct GPUTileContractionsPass
         return;
       std::optional<Contraction> c = analyze(op);
       if (!c || c->numRows < minExtent || c->numCols < minExtent ||
-          c->numBatches > 65535 ||
-          (c->numCols + tileCols - 1) / tileCols > 65535)
+          c->numBatches > kMaxGridDim ||
+          ceilDiv(c->numCols, tileCols) > kMaxGridDim)
         return;
       found.push_back(*c);
     });

@@ -93,10 +93,10 @@ enum {
   kMaxShaders = 16,
   kMaxBindings = 64,
   kScalarSlot = 256,
-  /* A batch's room: descriptor sets (one per dispatch), their storage
+  /* A batch's room: dispatches (a descriptor set each), their storage
    * buffer descriptors, and scalar slots; a launch that does not fit
    * submits the batch first. */
-  kBatchSets = 1024,
+  kBatchDispatches = 1024,
   kBatchDescriptors = 16384,
   kBatchScalars = 4096,
 };
@@ -128,7 +128,6 @@ static struct {
    * holds so far. */
   uint64_t batch;
   int dispatches;
-  int sets;
   int descriptors;
   int scalarSlots;
   /* Buffers released while the open batch may use them. */
@@ -270,7 +269,7 @@ static int createQueueObjects(void) {
                                kBatchDescriptors};
   VkDescriptorPoolCreateInfo pool = {
       VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
-  pool.maxSets = kBatchSets;
+  pool.maxSets = kBatchDispatches;
   pool.poolSizeCount = 1;
   pool.pPoolSizes = &size;
   CHECK(vkCreateDescriptorPool(vk.device, &pool, 0, &vk.descriptorPool),
@@ -444,7 +443,7 @@ static int flush(void) {
   for (int i = 0; i < vk.graveyardCount; ++i)
     retireBuffer(vk.graveyard[i]);
   vk.graveyardCount = 0;
-  vk.dispatches = vk.sets = vk.descriptors = vk.scalarSlots = 0;
+  vk.dispatches = vk.descriptors = vk.scalarSlots = 0;
   ++vk.batch;
   return FULCRUM_GPU_OK;
 }
@@ -623,7 +622,8 @@ static int launch(const uint8_t *binary, int64_t binaryBytes, const char *name,
     vk.scalars = scalars;
   }
   Buffer *scalars = vk.scalars;
-  if (vk.sets + 1 > kBatchSets || vk.descriptors + count > kBatchDescriptors ||
+  if (vk.dispatches + 1 > kBatchDispatches ||
+      vk.descriptors + count > kBatchDescriptors ||
       vk.scalarSlots + count > kBatchScalars) {
     status = flush();
     if (status)
@@ -689,7 +689,6 @@ static int launch(const uint8_t *binary, int64_t binaryBytes, const char *name,
     allocate.pSetLayouts = &kernel->setLayout;
     CHECK(vkAllocateDescriptorSets(vk.device, &allocate, &set),
           "vkAllocateDescriptorSets");
-    ++vk.sets;
     vk.descriptors += (int)count;
     VkWriteDescriptorSet writes[kMaxBindings];
     for (int64_t i = 0; i < count; ++i) {
