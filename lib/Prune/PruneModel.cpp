@@ -472,12 +472,57 @@ LogicalResult Pruner::recover(const llvm::DenseSet<unsigned> &removed) {
   return success();
 }
 
+/// How far `out` moved from `ref` (one output of the model, same shape):
+/// the mean over rows of KL(softmax(ref) || softmax(out)) along the last
+/// axis, or the mean squared difference. KL weighs a change by what it
+/// does to the class probabilities: a head that moves every logit alike,
+/// or only logits of unlikely classes, costs little, where the squared
+/// difference counts those moves in full.
+static double outputChange(const Activation &out, const Activation &ref,
+                           OutputChange metric) {
+  size_t size = out.data.size();
+  int64_t last = out.shape.empty() ? 1 : out.shape.back();
+  if (size == 0)
+    return 0.0;
+  if (metric == OutputChange::MSE || last < 2) {
+    double sum = 0;
+    for (size_t i = 0; i < size; ++i) {
+      double d = double(out.data[i]) - ref.data[i];
+      sum += d * d;
+    }
+    return sum / size;
+  }
+  // log-softmax of one row of `n` values, in double.
+  auto logSoftmax = [](const float *x, int64_t n, double *y) {
+    double most = x[0];
+    for (int64_t i = 1; i < n; ++i)
+      most = std::max(most, double(x[i]));
+    double sum = 0;
+    for (int64_t i = 0; i < n; ++i)
+      sum += std::exp(double(x[i]) - most);
+    double log = most + std::log(sum);
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = double(x[i]) - log;
+  };
+  int64_t rows = size / last;
+  std::vector<double> p(last), q(last);
+  double sum = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    logSoftmax(ref.data.data() + r * last, last, p.data());
+    logSoftmax(out.data.data() + r * last, last, q.data());
+    for (int64_t i = 0; i < last; ++i)
+      sum += std::exp(p[i]) * (p[i] - q[i]);
+  }
+  return sum / rows;
+}
+
 FailureOr<SmallVector<double>>
 Pruner::getHeadSensitivity(const ChannelGroup &group) {
   // How much the model's outputs change on the calibration data when the
   // output projection no longer reads one head: its rows zeroed and their
   // mean contribution added to the projection's output, one JIT run per
-  // head. Comparable across blocks.
+  // head (outputChange: KL divergence by default). Comparable across
+  // blocks.
   SmallVector<double> score(group.units.size(), 0.0);
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
   SmallVector<Value> outputs(ret.getOperands());
@@ -542,16 +587,8 @@ Pruner::getHeadSensitivity(const ChannelGroup &group) {
         z.getDefiningOp()->erase();
         if (failed(out))
           return failure();
-        double sum = 0;
-        size_t count = 0;
-        for (auto [o, r] : llvm::zip(*out, reference)) {
-          for (size_t i = 0; i < o.data.size(); ++i) {
-            double d = double(o.data[i]) - r.data[i];
-            sum += d * d;
-          }
-          count += o.data.size();
-        }
-        score[u] += count ? sum / count : 0.0;
+        for (auto [o, r] : llvm::zip(*out, reference))
+          score[u] += outputChange(o, r, options.headMetric);
       }
     }
   }
@@ -664,7 +701,17 @@ LogicalResult Pruner::run(raw_ostream &os) {
       os << "group " << g << " ("
          << describeValue(graph.getSpaces()[group.members.front().space].value)
          << "): " << group.units.size() << " -> "
-         << group.units.size() - counts[i] << " units\n";
+         << group.units.size() - counts[i] << " units";
+      // Which heads go (channel groups would be long lists).
+      if ((group.kinds & Heads) && counts[i] > 0) {
+        SmallVector<unsigned> gone =
+            selectLeastImportant(importance[i], counts[i]);
+        llvm::sort(gone);
+        os << "; heads removed:";
+        for (unsigned u : gone)
+          os << " " << u;
+      }
+      os << "\n";
     }
   for (auto [i, g] : llvm::enumerate(prunable))
     for (unsigned u : selectLeastImportant(importance[i], counts[i]))

@@ -248,6 +248,12 @@ static cl::opt<std::string> pruneCriterion(
     cl::desc("Channel importance for pruning: l1 (default), l2, bn, "
              "activation"),
     cl::init("l1"));
+static cl::opt<std::string> pruneHeadMetric(
+    "prune-head-metric", cl::cat(toolOptions),
+    cl::desc("How --prune-criterion=activation measures a head's effect on "
+             "the outputs: kl (KL divergence of their softmax over the last "
+             "axis, the outputs read as class scores; default) or mse"),
+    cl::init("kl"));
 static cl::opt<bool> noReconstruct(
     "no-reconstruct", cl::cat(toolOptions),
     cl::desc("Prune without refitting the consumers by least squares (only "
@@ -461,6 +467,13 @@ int main(int argc, char **argv) {
                                            "' (l1, l2, bn, activation)"),
              1;
     pruneOptions.criterion = *criterion;
+    if (pruneHeadMetric != "kl" && pruneHeadMetric != "mse")
+      return fulcrum::printError(tool, "unknown --prune-head-metric '" +
+                                           pruneHeadMetric + "' (kl, mse)"),
+             1;
+    pruneOptions.headMetric = pruneHeadMetric == "kl"
+                                  ? fulcrum::prune::OutputChange::KL
+                                  : fulcrum::prune::OutputChange::MSE;
     if (pruneAllocation != "cost" && pruneAllocation != "uniform")
       return fulcrum::printError(tool, "unknown --prune-allocation '" +
                                            pruneAllocation +

@@ -35,6 +35,9 @@
 
 namespace fulcrum::prune {
 
+/// A measure of how far a pruned model's outputs moved from the original's.
+enum class OutputChange { KL, MSE };
+
 struct PruneOptions {
   /// The fraction of the model's MACs to remove (0 < R < 1); 0: use
   /// `latencyMs` instead.
@@ -47,6 +50,10 @@ struct PruneOptions {
   /// latency target, if any, goes to the other groups.
   double headsKeep = 0;
   Criterion criterion = Criterion::L1;
+  /// How the activation criterion measures a head's effect on the model's
+  /// outputs: KL divergence of their softmax over the last axis (outputs
+  /// read as class scores; the default) or the mean squared change.
+  OutputChange headMetric = OutputChange::KL;
   /// Refit consumers by least squares (needs calibration data).
   bool reconstruct = true;
   /// Calibration inputs (.npy, [N, ...] of the model's one input); without
