@@ -37,7 +37,8 @@ std::string validatePruneOptions(const PruneOptions &options) {
     return "--prune must be a fraction of the MACs between 0 and 1 "
            "(exclusive), e.g. --prune=0.4";
   if (options.calibrationData.empty() &&
-      options.criterion == Criterion::Activation)
+      (options.criterion == Criterion::Activation ||
+       options.headCriterion == Criterion::Activation))
     return "--prune-criterion=activation needs --calibration-data";
   if (options.calibrationData.empty() && options.reconstruct)
     return "pruning with reconstruction needs --calibration-data (or "
@@ -79,6 +80,10 @@ private:
   /// Predicted MACs and seconds of the contractions for those counts.
   std::pair<double, double> price(ArrayRef<unsigned> removedUnits) const;
   SmallVector<unsigned> allocate();
+  /// The criterion of the head groups.
+  Criterion headCriterion() const {
+    return options.headCriterion.value_or(options.criterion);
+  }
   /// How many heads each head group loses for --attention-heads-keep.
   void allocateHeads(SmallVectorImpl<unsigned> &counts) const;
   LogicalResult calibrate();
@@ -608,7 +613,7 @@ void Pruner::allocateHeads(SmallVectorImpl<unsigned> &counts) const {
     return std::min<unsigned>(
         units, std::max<long>(1, std::lround(options.headsKeep * units)));
   };
-  if (options.criterion != Criterion::Activation) {
+  if (headCriterion() != Criterion::Activation) {
     // Weight norms compare heads within a block: each keeps its share.
     for (unsigned i : heads)
       counts[i] = groups[prunable[i]].units.size() -
@@ -648,9 +653,10 @@ LogicalResult Pruner::run(raw_ostream &os) {
     return failure();
   for (unsigned g : prunable) {
     const ChannelGroup &group = groups[g];
-    if (options.criterion != Criterion::Activation) {
-      importance.push_back(
-          getWeightImportance(graph, group, options.criterion));
+    Criterion criterion =
+        group.kinds & Heads ? headCriterion() : options.criterion;
+    if (criterion != Criterion::Activation) {
+      importance.push_back(getWeightImportance(graph, group, criterion));
       continue;
     }
     if (group.kinds & Heads) {

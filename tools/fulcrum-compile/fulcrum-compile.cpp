@@ -323,8 +323,14 @@ static cl::opt<double>
             cl::init(0.5));
 static cl::list<std::string> searchPrune(
     "search-prune", cl::cat(toolOptions),
-    cl::desc("Pruning ratios the search tries (default 0.25,0.5; none: "
-             "no pruning)"),
+    cl::desc("Pruning ratios the search tries (default 0.1,0.2,0.3,0.5; "
+             "none: no pruning)"),
+    cl::CommaSeparated);
+static cl::list<std::string> searchHeads(
+    "search-heads", cl::cat(toolOptions),
+    cl::desc("Fractions of the attention heads kept that the search tries "
+             "on models with attention (default 0.75; none: no head "
+             "pruning)"),
     cl::CommaSeparated);
 
 static cl::opt<std::string> emitPlan(
@@ -572,19 +578,29 @@ int main(int argc, char **argv) {
         so.command.push_back(arg.str());
       }
     }
-    if (searchPrune.getNumOccurrences()) {
-      so.pruneRatios.clear();
-      for (const std::string &r : searchPrune) {
-        double ratio = 0;
-        if (r == "none")
+    // A list of numbers ('none' alone: empty) replaces the default.
+    auto readNumbers = [&](const cl::list<std::string> &list, StringRef flag,
+                           StringRef what, std::vector<double> &out) {
+      if (!list.getNumOccurrences())
+        return true;
+      out.clear();
+      for (const std::string &word : list) {
+        double value = 0;
+        if (word == "none")
           continue;
-        if (StringRef(r).getAsDouble(ratio))
-          return fulcrum::printError(tool, "--search-prune: '" + r +
-                                               "' is not a ratio"),
-                 1;
-        so.pruneRatios.push_back(ratio);
+        if (StringRef(word).getAsDouble(value)) {
+          fulcrum::printError(
+              tool, ("--" + flag + ": '" + word + "' is not a " + what).str());
+          return false;
+        }
+        out.push_back(value);
       }
-    }
+      return true;
+    };
+    if (!readNumbers(searchPrune, "search-prune", "ratio", so.pruneRatios) ||
+        !readNumbers(searchHeads, "search-heads", "fraction",
+                     so.attentionHeadsKeep))
+      return 1;
     auto m = fulcrum::search::parseMetric(searchMetric);
     if (!m)
       return fulcrum::printError(tool, "unknown --metric '" + searchMetric +

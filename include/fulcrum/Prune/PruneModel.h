@@ -31,6 +31,7 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
 #include <string>
 
 namespace fulcrum::prune {
@@ -50,6 +51,10 @@ struct PruneOptions {
   /// latency target, if any, goes to the other groups.
   double headsKeep = 0;
   Criterion criterion = Criterion::L1;
+  /// The criterion of the attention-head groups, when it differs from
+  /// `criterion` (the trade-off search prunes channels by l1 and heads by
+  /// activation).
+  std::optional<Criterion> headCriterion;
   /// How the activation criterion measures a head's effect on the model's
   /// outputs: KL divergence of their softmax over the last axis (outputs
   /// read as class scores; the default) or the mean squared change.

@@ -79,6 +79,10 @@ struct SearchOptions {
   std::vector<double> pruneRatios = {0.1, 0.2, 0.3, 0.5};
   /// Local-attention windows tried as knobs (for models with attention).
   std::vector<int64_t> attentionWindows = {16, 8};
+  /// Fractions of the attention heads kept, tried as knobs (for models
+  /// whose attention blocks have prunable heads; the heads measured by
+  /// their effect on the outputs, --prune-criterion=activation).
+  std::vector<double> attentionHeadsKeep = {0.75};
   /// Timed calls per point (in blocks of ten) and the batch they run.
   unsigned latencyRuns = 200;
   int64_t latencyBatch = 1;
@@ -100,6 +104,8 @@ struct Config {
   std::vector<std::string> int8Layers;
   double pruneRatio = 0;
   int64_t attentionWindow = 0;
+  /// The fraction of the attention heads kept (0: all).
+  double headsKeep = 0;
   /// `fp32`, `int8:/conv1/Conv+prune:0.25`, ...
   std::string name() const;
   /// Short: `int8 (7 of 10), prune 0.25`.
