@@ -176,7 +176,106 @@ struct GPUMapParallelLoopsPass
     });
   }
 
+  /// Whether `op`, at the top of the function, is serial work a kernel of
+  /// one thread can take: a load, a store, arithmetic, or a loop nest of
+  /// them whose constant trip counts multiply to at most
+  /// `max-serial-iterations`. `iterations` counts the nest's.
+  bool isSerialWork(Operation *op, int64_t &iterations) {
+    if (isa<scf::ForOp>(op)) {
+      int64_t trips = 1;
+      bool ok = true;
+      op->walk([&](Operation *inner) {
+        if (auto loop = dyn_cast<scf::ForOp>(inner)) {
+          auto lb = getConstantIntValue(loop.getLowerBound());
+          auto ub = getConstantIntValue(loop.getUpperBound());
+          auto step = getConstantIntValue(loop.getStep());
+          if (!lb || !ub || !step || *step <= 0) {
+            ok = false;
+            return WalkResult::interrupt();
+          }
+          trips *= std::max<int64_t>(1, (*ub - *lb + *step - 1) / *step);
+        }
+        if (!isKernelOp(inner, allow64Bit) || isa<scf::ParallelOp>(inner)) {
+          ok = false;
+          return WalkResult::interrupt();
+        }
+        return WalkResult::advance();
+      });
+      // Nested loops multiply: the walk's product overcounts siblings,
+      // which only makes the bound stricter.
+      iterations = trips;
+      return ok && trips <= maxSerialIterations;
+    }
+    iterations = 1;
+    return op->getNumRegions() == 0 && isKernelOp(op, allow64Bit);
+  }
+
+  /// Runs of serial work between kernels (a reduction to one value, the
+  /// arithmetic on a single element that a rank-0 op leaves after
+  /// convert-linalg-to-parallel-loops) become one-iteration scf.parallel
+  /// loops, so that they run as a kernel of one thread instead of on the
+  /// host, where reading their inputs would wait for every kernel queued
+  /// before them.
+  void wrapSerialWork(Block &block) {
+    SmallVector<SmallVector<Operation *>> runs(1);
+    for (Operation &op : block) {
+      int64_t iterations = 0;
+      if (isa<arith::ConstantOp>(op))
+        continue; // constants stay outside; the kernel captures them
+      if (!op.hasTrait<OpTrait::IsTerminator>() &&
+          isSerialWork(&op, iterations)) {
+        runs.back().push_back(&op);
+        continue;
+      }
+      if (!runs.back().empty())
+        runs.emplace_back();
+    }
+    for (ArrayRef<Operation *> run : runs) {
+      // Work: at least one store.
+      bool stores = llvm::any_of(run, [](Operation *op) {
+        bool found = false;
+        op->walk([&](memref::StoreOp) { found = true; });
+        return found;
+      });
+      if (!stores)
+        continue;
+      // Values the run computes for ops after it stay on the host.
+      llvm::SmallPtrSet<Operation *, 16> inRun(run.begin(), run.end());
+      bool escapes = llvm::any_of(run, [&](Operation *op) {
+        return llvm::any_of(op->getUsers(), [&](Operation *user) {
+          return !inRun.contains(block.findAncestorOpInBlock(*user));
+        });
+      });
+      if (escapes)
+        continue;
+      // Constants between the run's ops move above it.
+      OpBuilder b(run.front());
+      for (Operation *op = run.front(); op != run.back();
+           op = op->getNextNode())
+        if (isa<arith::ConstantOp>(op) && !inRun.contains(op))
+          op->moveBefore(run.front());
+      Location loc = run.front()->getLoc();
+      Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+      Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+      auto loop = b.create<scf::ParallelOp>(loc, ValueRange{c0}, ValueRange{c1},
+                                            ValueRange{c1});
+      Operation *end = loop.getBody()->getTerminator();
+      for (Operation *op : run)
+        op->moveBefore(end);
+      if (!canMap(loop)) {
+        // Back where they were.
+        for (Operation *op : run)
+          op->moveBefore(loop);
+        loop.erase();
+        continue;
+      }
+      ++numSerial;
+    }
+  }
+
   void runOnOperation() override {
+    for (Block &block : getOperation().getBody())
+      wrapSerialWork(block);
     SmallVector<scf::ParallelOp> loops;
     getOperation().walk([&](scf::ParallelOp loop) {
       if (!loop->getParentOfType<scf::ParallelOp>() &&

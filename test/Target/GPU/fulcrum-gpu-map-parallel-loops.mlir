@@ -126,3 +126,91 @@ func.func @many_tiles(%in: memref<1000xf32>, %out: memref<1000xf32>) {
   }
   return
 }
+
+// -----
+
+// Serial work between kernels (a rank-0 division and a reduction to one
+// value, as a LayerNorm on one row leaves them) becomes one kernel of one
+// thread: a one-iteration loop on block_x around one on thread_x, with
+// the constants left outside.
+// CHECK-LABEL: func.func @serial_work
+// CHECK-DAG: arith.constant 6.400000e+01 : f32
+// CHECK: scf.parallel
+// CHECK: scf.parallel
+// CHECK: memref.load %{{.*}}[] : memref<f32>
+// CHECK: arith.divf
+// CHECK: memref.store %{{.*}}, %{{.*}}[] : memref<f32>
+// CHECK: scf.for
+// CHECK: arith.subf
+// CHECK: mapping = [#gpu.loop_dim_map<processor = thread_x
+// CHECK: mapping = [#gpu.loop_dim_map<processor = block_x
+// CHECK-NEXT: return
+func.func @serial_work(%x: memref<1x64xf32>, %sum: memref<f32>,
+                       %mean: memref<f32>, %var: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %n = arith.constant 64.0 : f32
+  %s = memref.load %sum[] : memref<f32>
+  %m = arith.divf %s, %n : f32
+  memref.store %m, %mean[] : memref<f32>
+  scf.for %i = %c0 to %c64 step %c1 {
+    %v = memref.load %x[%c0, %i] : memref<1x64xf32>
+    %mu = memref.load %mean[] : memref<f32>
+    %d = arith.subf %v, %mu : f32
+    %sq = arith.mulf %d, %d : f32
+    %acc = memref.load %var[] : memref<f32>
+    %a = arith.addf %sq, %acc : f32
+    memref.store %a, %var[] : memref<f32>
+  }
+  return
+}
+
+// -----
+
+// More serial iterations than max-serial-iterations (1024) stay on the
+// host: one thread would take longer than waiting for the kernels.
+// CHECK-LABEL: func.func @negative_serial_long
+// CHECK-NOT: scf.parallel
+// CHECK: scf.for
+func.func @negative_serial_long(%x: memref<4096xf32>, %total: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4096 = arith.constant 4096 : index
+  scf.for %i = %c0 to %c4096 step %c1 {
+    %v = memref.load %x[%i] : memref<4096xf32>
+    %acc = memref.load %total[] : memref<f32>
+    %a = arith.addf %v, %acc : f32
+    memref.store %a, %total[] : memref<f32>
+  }
+  return
+}
+
+// -----
+
+// A value the run computes is used after it (by a call): the run stays on
+// the host.
+// CHECK-LABEL: func.func @negative_serial_escapes
+// CHECK-NOT: scf.parallel
+// CHECK: arith.divf
+// CHECK: call @use
+func.func private @use(f32)
+func.func @negative_serial_escapes(%sum: memref<f32>, %mean: memref<f32>) {
+  %n = arith.constant 64.0 : f32
+  %s = memref.load %sum[] : memref<f32>
+  %m = arith.divf %s, %n : f32
+  memref.store %m, %mean[] : memref<f32>
+  func.call @use(%m) : (f32) -> ()
+  return
+}
+
+// -----
+
+// Loads and arithmetic without a store do no work a kernel could keep.
+// CHECK-LABEL: func.func @negative_serial_no_store
+// CHECK-NOT: scf.parallel
+func.func @negative_serial_no_store(%sum: memref<f32>) -> f32 {
+  %s = memref.load %sum[] : memref<f32>
+  %m = arith.mulf %s, %s : f32
+  return %m : f32
+}

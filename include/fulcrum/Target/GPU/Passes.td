@@ -33,6 +33,16 @@ def GPUMapParallelLoops
     (data-dependent scatters, calls, allocations, dynamic shapes) are left
     alone: they run on the host side of the artifact.
 
+    Serial work in the function's body, outside any parallel loop, runs on
+    one GPU thread instead: a run of consecutive loads, stores, arithmetic
+    and `scf.for` nests of at most `max-serial-iterations` iterations (what
+    a reduction to a single value, or a rank-0 op, becomes) is wrapped in a
+    one-iteration `scf.parallel` and mapped to one workgroup of one thread,
+    when a kernel can hold it and no value it computes is used after it.
+    On the host such work would read buffers the GPU writes, so each would
+    wait for every kernel queued before it: the ViT's last LayerNorm (one
+    row) split a Vulkan call into 12 submissions.
+
     ```mlir
     scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c8) step (%c1, %c1) {
       %v = memref.load %in[%i, %j] : memref<4x8xf32>
@@ -59,6 +69,10 @@ def GPUMapParallelLoops
            "Most memrefs (plus scalars) one kernel may capture">,
     Option<"allow64Bit", "allow-64-bit", "bool", "true",
            "Map loops that load or store i64 or f64 elements">,
+    Option<"maxSerialIterations", "max-serial-iterations", "int64_t",
+           "1024",
+           "Most loop iterations of serial work (outside any parallel loop) "
+           "that one GPU thread takes over from the host">,
     Option<"allowDynamicLeadingDim", "allow-dynamic-leading-dim", "bool",
            "false",
            "Map loops on memrefs whose first dimension is dynamic (the "
@@ -66,7 +80,9 @@ def GPUMapParallelLoops
   ];
   let statistics = [
     Statistic<"numMapped", "mapped-loops", "Loops mapped to the GPU">,
-    Statistic<"numHost", "host-loops", "Loops left to the host">
+    Statistic<"numHost", "host-loops", "Loops left to the host">,
+    Statistic<"numSerial", "serial-kernels",
+              "Runs of serial work given to a kernel of one thread">
   ];
 }
 
