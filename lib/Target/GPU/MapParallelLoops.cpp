@@ -249,11 +249,14 @@ struct GPUMapParallelLoopsPass
       if (escapes)
         continue;
       // Constants between the run's ops move above it.
-      OpBuilder b(run.front());
+      SmallVector<Operation *> constants;
       for (Operation *op = run.front(); op != run.back();
            op = op->getNextNode())
-        if (isa<arith::ConstantOp>(op) && !inRun.contains(op))
-          op->moveBefore(run.front());
+        if (isa<arith::ConstantOp>(op))
+          constants.push_back(op);
+      for (Operation *op : constants)
+        op->moveBefore(run.front());
+      OpBuilder b(run.front());
       Location loc = run.front()->getLoc();
       Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
       Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);

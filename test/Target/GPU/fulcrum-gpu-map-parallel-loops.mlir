@@ -132,9 +132,10 @@ func.func @many_tiles(%in: memref<1000xf32>, %out: memref<1000xf32>) {
 // Serial work between kernels (a rank-0 division and a reduction to one
 // value, as a LayerNorm on one row leaves them) becomes one kernel of one
 // thread: a one-iteration loop on block_x around one on thread_x, with
-// the constants left outside.
+// the constants outside (the one between the run's ops moved above it).
 // CHECK-LABEL: func.func @serial_work
 // CHECK-DAG: arith.constant 6.400000e+01 : f32
+// CHECK-DAG: arith.constant 64 : index
 // CHECK: scf.parallel
 // CHECK: scf.parallel
 // CHECK: memref.load %{{.*}}[] : memref<f32>
@@ -149,11 +150,11 @@ func.func @serial_work(%x: memref<1x64xf32>, %sum: memref<f32>,
                        %mean: memref<f32>, %var: memref<f32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  %c64 = arith.constant 64 : index
   %n = arith.constant 64.0 : f32
   %s = memref.load %sum[] : memref<f32>
   %m = arith.divf %s, %n : f32
   memref.store %m, %mean[] : memref<f32>
+  %c64 = arith.constant 64 : index
   scf.for %i = %c0 to %c64 step %c1 {
     %v = memref.load %x[%c0, %i] : memref<1x64xf32>
     %mu = memref.load %mean[] : memref<f32>
