@@ -202,6 +202,19 @@ struct GPUSubgroupReductionsPass
     return loop.getResult(0);
   }
 
+  /// Combines `value`, the reduction of the row at `dims`, into the op's
+  /// output element there (which may hold a starting value).
+  static void combineIntoOutput(OpBuilder &b, Location loc, Reduction &r,
+                                ArrayRef<Value> dims, Value value) {
+    linalg::LinalgOp op = r.op;
+    Value output = op.getDpsInitOperand(0)->get();
+    SmallVector<Value> indices =
+        indicesAt(b, loc, op.getIndexingMapsArray().back(), dims);
+    Value old = b.create<memref::LoadOp>(loc, output, indices);
+    b.create<memref::StoreOp>(loc, combine(b, loc, r.combiner, old, value),
+                              output, indices);
+  }
+
   void rewrite(Reduction &r) {
     linalg::LinalgOp op = r.op;
     Location loc = op.getLoc();
@@ -223,7 +236,6 @@ struct GPUSubgroupReductionsPass
         b.create<arith::MulIOp>(loc, launch.getBlockIds().x, cst(b, groups)),
         group);
     Value start = identityOf(b, loc, r.kind);
-    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
 
     // A whole subgroup takes one row, so the guard is uniform in it.
     auto reduceRow = [&](OpBuilder &b, Location loc) {
@@ -239,11 +251,7 @@ struct GPUSubgroupReductionsPass
       Value first = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, lane,
                                             cst(b, 0));
       b.create<scf::IfOp>(loc, first, [&](OpBuilder &b, Location loc) {
-        Value output = op.getDpsInitOperand(0)->get();
-        SmallVector<Value> indices = indicesAt(b, loc, maps.back(), dims);
-        Value old = b.create<memref::LoadOp>(loc, output, indices);
-        b.create<memref::StoreOp>(loc, combine(b, loc, r.combiner, old, value),
-                                  output, indices);
+        combineIntoOutput(b, loc, r, dims, value);
         b.create<scf::YieldOp>(loc);
       });
     };
@@ -293,7 +301,6 @@ struct GPUSubgroupReductionsPass
     gpu::LaunchOp launch = createLaunch(b, loc, {grid}, threads);
     Value tid = launch.getThreadIds().x;
     Value start = identityOf(b, loc, r.kind);
-    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
     auto sharedType =
         MemRefType::get({threads}, b.getF32Type(), MemRefLayoutAttrInterface(),
                         gpu::AddressSpaceAttr::get(
@@ -332,12 +339,7 @@ struct GPUSubgroupReductionsPass
                   b.create<scf::YieldOp>(
                       loc, combine(b, loc, r.combiner, acc[0], part));
                 });
-            Value output = op.getDpsInitOperand(0)->get();
-            SmallVector<Value> indices = indicesAt(b, loc, maps.back(), dims);
-            Value old = b.create<memref::LoadOp>(loc, output, indices);
-            b.create<memref::StoreOp>(
-                loc, combine(b, loc, r.combiner, old, total.getResult(0)),
-                output, indices);
+            combineIntoOutput(b, loc, r, dims, total.getResult(0));
             b.create<scf::YieldOp>(loc);
           });
           // Thread 0 has read the results before the next row's are stored.
