@@ -700,7 +700,10 @@ LogicalResult Pruner::run(raw_ostream &os) {
     counts = allocate();
   if (options.headsKeep > 0)
     allocateHeads(counts);
-  llvm::DenseSet<unsigned> removed;
+  // Each group's units that go, by their index in the group.
+  SmallVector<SmallVector<unsigned>> gone;
+  for (auto [i, g] : llvm::enumerate(prunable))
+    gone.push_back(selectLeastImportant(importance[i], counts[i]));
   if (options.report)
     for (auto [i, g] : llvm::enumerate(prunable)) {
       const ChannelGroup &group = groups[g];
@@ -709,18 +712,18 @@ LogicalResult Pruner::run(raw_ostream &os) {
          << "): " << group.units.size() << " -> "
          << group.units.size() - counts[i] << " units";
       // Which heads go (channel groups would be long lists).
-      if ((group.kinds & Heads) && counts[i] > 0) {
-        SmallVector<unsigned> gone =
-            selectLeastImportant(importance[i], counts[i]);
-        llvm::sort(gone);
+      if ((group.kinds & Heads) && !gone[i].empty()) {
+        SmallVector<unsigned> heads = gone[i];
+        llvm::sort(heads);
         os << "; heads removed:";
-        for (unsigned u : gone)
+        for (unsigned u : heads)
           os << " " << u;
       }
       os << "\n";
     }
+  llvm::DenseSet<unsigned> removed;
   for (auto [i, g] : llvm::enumerate(prunable))
-    for (unsigned u : selectLeastImportant(importance[i], counts[i]))
+    for (unsigned u : gone[i])
       removed.insert(groups[g].units[u]);
   if (failed(recover(removed)) || failed(mlir::verify(func)))
     return failure();
