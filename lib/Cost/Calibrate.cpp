@@ -194,8 +194,10 @@ class KernelTimer {
 public:
   explicit KernelTimer(MLIRContext &context) : context(context) {}
 
-  /// Compiles `text` (linalg on tensors, @main_graph) and times its calls.
-  llvm::Expected<Measurement> measure(const std::string &text) {
+  /// Compiles `text` (linalg on tensors, @main_graph) and times its calls;
+  /// fused attentions take key tiles of `attentionKeyTile` (0: priced).
+  llvm::Expected<Measurement> measure(const std::string &text,
+                                      int64_t attentionKeyTile = 0) {
     auto module = parseSourceString<ModuleOp>(text, &context);
     if (!module)
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
@@ -214,6 +216,7 @@ public:
       }
     CompileOptions options;
     options.applyPassManagerCLOptions = false;
+    options.pipeline.attentionKeyTile = attentionKeyTile;
     CompileSession session(context, options);
     if (failed(session.setModule(std::move(module))))
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
@@ -333,6 +336,18 @@ std::string batchGemmModule(int64_t batch, int64_t m, int64_t k, int64_t n) {
 }
 )",
                     {a, b, c});
+}
+
+/// One fused attention of `pairs` heads, `length` queries and keys and a
+/// head dimension of `d`.
+std::string attentionModule(int64_t pairs, int64_t length, int64_t d) {
+  std::string x = tensor({pairs, length, d});
+  return substitute(R"(func.func @main_graph(%q: $0, %k: $0, %v: $0) -> $0 {
+  %y = fulcrum.attention %q, %k, %v {head_dim = $1 : i64, scale = 0.25 : f32} : ($0, $0, $0) -> $0
+  return %y : $0
+}
+)",
+                    {x, std::to_string(d)});
 }
 
 /// Zero padding of [1, c, hw, hw] by one on each side (a copy).
@@ -617,6 +632,25 @@ llvm::Expected<TargetDescription> calibrateHost(MLIRContext &context,
         std::max(1.0, (flops - m->work.flops) / std::max(1.0, elements));
     log << llvm::format("exp: %.2f ns per element, %.1f flops\n",
                         m->seconds / elements * 1e9, t.transcendentalFlops);
+  }
+  // The fused attention's bookkeeping per query row and key tile: 4 heads
+  // of 512 tokens, D = 16, in tiles of 32 keys (16 per row) against one
+  // tile of all 512; no column is padded in either.
+  {
+    const int64_t pairs = 4, length = 512, d = 16;
+    auto tiled = timer.measure(attentionModule(pairs, length, d), 32);
+    if (!tiled)
+      return tiled.takeError();
+    auto direct = timer.measure(attentionModule(pairs, length, d), length);
+    if (!direct)
+      return direct.takeError();
+    double rowTiles = pairs * length * (length / 32 - 1);
+    t.attentionTileRowOverheadUs =
+        std::max(0.0, tiled->seconds - direct->seconds) / rowTiles * 1e6;
+    log << llvm::format("attention: %.1f ns per query row and key tile "
+                        "(%.3f ms in tiles of 32, %.3f ms direct)\n",
+                        t.attentionTileRowOverheadUs * 1e3,
+                        tiled->seconds * 1e3, direct->seconds * 1e3);
   }
   if (llvm::Error err = factor(
           "reduction", {reductionModule(384, 1024), reductionModule(64, 3136)},

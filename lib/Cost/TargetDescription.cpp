@@ -311,11 +311,15 @@ Error readSections(const Reader &top, TargetDescription &t) {
     return overheads.takeError();
   if (*overheads) {
     Reader o(**overheads, "overheads_us");
-    if (Error err = o.checkKeys({"per_call", "per_kernel"}))
+    if (Error err =
+            o.checkKeys({"per_call", "per_kernel", "attention_tile_row"}))
       return err;
     if (Error err = o.number("per_call", t.perCallOverheadUs))
       return err;
     if (Error err = o.number("per_kernel", t.perKernelOverheadUs))
+      return err;
+    if (Error err =
+            o.number("attention_tile_row", t.attentionTileRowOverheadUs))
       return err;
   }
   auto gpu = top.child("gpu");
@@ -507,8 +511,10 @@ std::string printTargetDescription(const TargetDescription &t) {
       {"dram_bandwidth_gbs",
        json::Object{{"per_core", t.dramBandwidthGBs},
                     {"all_cores", t.dramBandwidthAllGBs}}},
-      {"overheads_us", json::Object{{"per_call", t.perCallOverheadUs},
-                                    {"per_kernel", t.perKernelOverheadUs}}},
+      {"overheads_us",
+       json::Object{{"per_call", t.perCallOverheadUs},
+                    {"per_kernel", t.perKernelOverheadUs},
+                    {"attention_tile_row", t.attentionTileRowOverheadUs}}},
       {"efficiency",
        json::Object{{"gemm", printPoints(t.gemmEfficiency)},
                     {"dynamic_gemm", printPoints(t.dynamicGemmEfficiency)},

@@ -85,6 +85,9 @@ llvm::Error CompileSession::validate() {
   auto description = target->describe(options.targetOptions);
   if (!description)
     return description.takeError();
+  if (options.pipeline.attentionKeyTile < 0)
+    return error("--attention-key-tile must be at least 0, not " +
+                 std::to_string(options.pipeline.attentionKeyTile));
   const std::string &precision = options.pipeline.attentionPrecision;
   if (precision != "fp32" && precision != "bf16")
     return error("--attention-precision must be fp32 or bf16, not '" +

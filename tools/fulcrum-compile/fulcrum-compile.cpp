@@ -195,6 +195,11 @@ static cl::opt<std::string> attentionPrecision(
              "(default) or bf16 (operands rounded to bf16, f32 "
              "accumulation; vdpbf16ps on AVX512-BF16 hosts)"),
     cl::init("fp32"));
+static cl::opt<int64_t> attentionKeyTile(
+    "attention-key-tile", cl::cat(toolOptions),
+    cl::desc("Keys per tile of the fused attention kernel (default 0: "
+             "the cost model's choice between the direct form and tiles)"),
+    cl::init(0));
 static cl::opt<int64_t> attentionWindow(
     "attention-window", cl::cat(toolOptions),
     cl::desc("Local attention: queries attend to keys at most W "
@@ -506,6 +511,7 @@ int main(int argc, char **argv) {
   options.pipeline.fusionRemarks = fusionRemarks;
   options.pipeline.fuseAttention = fuseAttention;
   options.pipeline.attentionWindow = attentionWindow;
+  options.pipeline.attentionKeyTile = attentionKeyTile;
   options.pipeline.attentionPrecision = attentionPrecision;
   options.pipeline.attentionGlobalTokens = attentionGlobalTokens;
   options.targetOptions.calibrationData = calibrationData;
@@ -531,6 +537,9 @@ int main(int argc, char **argv) {
                                     ? StringRef(tool)
                                     : StringRef(targetDescription),
                                 description.takeError());
+  // A CPU description also prices code generation's kernel choices.
+  if (!targetDescription.empty() && description->kind == "cpu")
+    options.pipeline.targetDescription = targetDescription;
   // Pricing alone needs no code generation backend (GPU and neuromorphic
   // descriptions have none yet): the graph phase is the same for all.
   if (outputPath.empty() && !fulcrum::lookupTargetBackend(options.target))

@@ -147,6 +147,12 @@ static cl::opt<std::string> attentionPrecision(
              "(default) or bf16 (operands rounded to bf16, f32 "
              "accumulation; vdpbf16ps on AVX512-BF16 hosts)"),
     cl::init("fp32"));
+static cl::opt<int64_t> attentionKeyTile(
+    "attention-key-tile", cl::cat(toolOptions),
+    cl::desc("When compiling: keys per tile of the fused attention kernel "
+             "(default 0: the cost model's choice between the direct form "
+             "and tiles)"),
+    cl::init(0));
 static cl::opt<int64_t> attentionWindow(
     "attention-window", cl::cat(toolOptions),
     cl::desc(
@@ -247,6 +253,7 @@ std::unique_ptr<fulcrum::ModelRunner> compileModel(const std::string &path,
   options.pipeline.fusionRemarks = fusionRemarks;
   options.pipeline.fuseAttention = fuseAttention;
   options.pipeline.attentionWindow = attentionWindow;
+  options.pipeline.attentionKeyTile = attentionKeyTile;
   options.pipeline.attentionPrecision = attentionPrecision;
   options.pipeline.attentionGlobalTokens = attentionGlobalTokens;
   auto runner = fulcrum::loadModelRunner(context, path, options);

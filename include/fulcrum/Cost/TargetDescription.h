@@ -115,6 +115,11 @@ struct TargetDescription {
   double dramBandwidthGBs = 0, dramBandwidthAllGBs = 0;
   /// Fixed costs: one call of a compiled model, one kernel or loop nest.
   double perCallOverheadUs = 0, perKernelOverheadUs = 0;
+  /// The fused attention kernel's bookkeeping for one query row and one
+  /// key tile (the online softmax's rescaling of the row's maximum, sum and
+  /// accumulators), apart from the tile's products and exponentials: what
+  /// a smaller key tile costs more (AttentionCost.h).
+  double attentionTileRowOverheadUs = 0.012;
   /// Calibrated efficiencies: points by size for the contraction classes,
   /// one factor for the others (applied to the roofline bound).
   std::vector<EfficiencyPoint> gemmEfficiency, dynamicGemmEfficiency,

@@ -53,6 +53,13 @@ struct PipelineOptions {
   /// Precision of attention's two products: "fp32", or "bf16" (operands
   /// rounded to bf16, f32 accumulation; fulcrum-attention-precision).
   std::string attentionPrecision = "fp32";
+  /// Keys per tile of the fused attention kernel; 0: the cost model's
+  /// choice (fulcrum-cpu-attention-to-kernel).
+  int64_t attentionKeyTile = 0;
+  /// The cost model's description of the CPU target that code generation
+  /// prices its choices on (a preset name or a JSON file); empty: the
+  /// preset for the target's ISA.
+  std::string targetDescription;
   /// Decides each epilogue fusion; empty: the default policy
   /// (fulcrum::fused::getDefaultFusionPolicy). The cost model plugs in here.
   fused::FusionPolicy fusionPolicy;

@@ -9,6 +9,7 @@
 
 #include "KernelCalls.h"
 
+#include "fulcrum/Cost/AttentionCost.h"
 #include "fulcrum/Support/PassStatistic.h"
 #include "fulcrum/Target/CPU/Kernels.h"
 #include "fulcrum/Target/CPU/Passes.h"
@@ -59,22 +60,18 @@ Value getRootBuffer(Value value) {
   return value;
 }
 
-/// The key tile the kernel takes: the most keys, in whole pairs of
-/// 16-float vectors (the kernel's register tile), whose packed K columns
-/// fit half the first-level cache, between 32 and 128. Rows with no more
-/// keys than that run in the direct form (one tile: a two-pass softmax),
-/// longer ones with the online softmax. Measured (4 heads of 512 tokens,
-/// one thread, AVX-512): D = 64 ran at 159, 139, 151, 163 and 139 GFLOP/s
-/// with tiles of 64, 80, 96, 128 and 160 keys; D = 16 at 85, 99 and 79
-/// with 64, 128 and 240.
-int64_t chooseTile(int64_t headDim, int64_t l1Bytes) {
-  int64_t tile = (l1Bytes / 2) / (4 * headDim) / 32 * 32;
-  return std::clamp<int64_t>(tile, 32, 128);
-}
+/// The key tile of one attention: the cost model's cheapest
+/// (fulcrum::cost::chooseAttentionKeyTile) on `target`. A dynamic key count
+/// is priced at kDynamicKeys keys: the tile suits long rows, and rows of no
+/// more keys than the tile run in the direct form anyway.
+constexpr int64_t kDynamicKeys = 4096;
 
 struct CPUAttentionToKernelPass
     : public fulcrum::impl::CPUAttentionToKernelBase<CPUAttentionToKernelPass> {
   using CPUAttentionToKernelBase::CPUAttentionToKernelBase;
+
+  /// The description the key tiles are priced on (the `target` option).
+  fulcrum::cost::TargetDescription target;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -84,6 +81,13 @@ struct CPUAttentionToKernelPass
         module, variant == "avx512bf16" ? StringRef("avx512") : variant);
     if (!kernel)
       return signalPassFailure();
+    auto description = fulcrum::cost::loadTargetDescription(targetName);
+    if (!description) {
+      module.emitError("fulcrum-cpu-attention-to-kernel: target '")
+          << targetName << "': " << llvm::toString(description.takeError());
+      return signalPassFailure();
+    }
+    target = std::move(*description);
     SymbolTable symbols(module);
     std::string symbol = ("fulcrum_attention_f32_" + variant).str();
     module.walk([&](Block *block) {
@@ -223,18 +227,36 @@ struct CPUAttentionToKernelPass
         cast<FloatAttr>(config.get("scale")).getValueAsDouble());
     int64_t window = cast<IntegerAttr>(config.get("window")).getInt();
     int64_t global = cast<IntegerAttr>(config.get("global_tokens")).getInt();
-    int64_t keyTile = tile > 0 ? tile : chooseTile(headDim, l1Bytes);
+    int64_t keys = cast<MemRefType>(k.getType()).getDimSize(rank - 2);
+    int64_t keyTile = tile;
+    if (keyTile <= 0) {
+      fulcrum::cost::AttentionShape shape;
+      shape.keys = ShapedType::isDynamic(keys) ? kDynamicKeys : keys;
+      int64_t queries = qType.getDimSize(rank - 2);
+      shape.queries = ShapedType::isDynamic(queries) ? shape.keys : queries;
+      shape.pairs = 1;
+      for (int64_t d = 0; d + 2 < rank; ++d)
+        if (!ShapedType::isDynamic(qType.getDimSize(d)))
+          shape.pairs *= qType.getDimSize(d);
+      shape.headDim = headDim;
+      shape.valueDim = valueDim;
+      shape.bf16 = bf16;
+      keyTile = fulcrum::cost::chooseAttentionKeyTile(target, shape);
+    }
+    if (!ShapedType::isDynamic(keys) && keyTile >= keys)
+      ++numDirect;
+    else
+      ++numTiled;
     args.append({call.constant(flags), call.constant(fulcrum::floatBits(scale)),
                  call.constant(window), call.constant(global),
                  call.constant(keyTile)});
     // The threads' scratch (packed keys, scores, accumulators), planned
     // with the other buffers when the key count is static; the kernel
     // allocates its own otherwise.
-    int64_t lk = cast<MemRefType>(k.getType()).getDimSize(rank - 2);
     Value workspace;
-    if (!ShapedType::isDynamic(lk)) {
+    if (!ShapedType::isDynamic(keys)) {
       int64_t slotFloats =
-          fulcrum::attentionSlotFloats(lk, keyTile, headDim, valueDim, bf16);
+          fulcrum::attentionSlotFloats(keys, keyTile, headDim, valueDim, bf16);
       workspace = b.create<memref::AllocOp>(
           loc,
           MemRefType::get({slotFloats * fulcrum::kAttentionSlots},

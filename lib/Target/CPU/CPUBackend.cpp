@@ -78,6 +78,10 @@ public:
       sized.cacheBytes = static_cast<int64_t>(cpu.caches.back().sizeBytes);
     if (!sized.machineBalance && cpu.dramBandwidthGBs > 0)
       sized.machineBalance = cpu.peakF32 / cpu.dramBandwidthGBs;
+    // Kernel choices (the attention's key tile) are priced on the
+    // description the options name, else on the preset.
+    if (sized.targetDescription.empty())
+      sized.targetDescription = cpu.name;
     buildCPUCodegenPipeline(pm, sized, selectKernelISA(*description),
                             selectQuantizedKernelISA(*description),
                             selectAttentionKernelISA(*description));

@@ -72,6 +72,9 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   // parts one by one.
   CPUAttentionToKernelOptions attention;
   attention.kernelIsa = (attentionISA.empty() ? kernelISA : attentionISA).str();
+  if (!options.targetDescription.empty())
+    attention.targetName = options.targetDescription;
+  attention.tile = options.attentionKeyTile;
   pm.addPass(createCPUAttentionToKernel(attention));
   // Without fusion (--fuse=false) the kernels leave the element-wise
   // epilogues that follow them as loops of their own: the unfused baseline.

@@ -1,11 +1,14 @@
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-linalg-pipeline --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --fulcrum-cpu-attention-to-kernel="isa=avx2" | FileCheck %s
-// RUN: fulcrum-opt %s --split-input-file --fulcrum-linalg-pipeline --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --fulcrum-cpu-attention-to-kernel="isa=avx2 l1-bytes=2048" | FileCheck %s --check-prefix=SMALL
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-linalg-pipeline --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --fulcrum-cpu-attention-to-kernel="isa=avx2 tile=32" | FileCheck %s --check-prefix=SMALL
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-linalg-pipeline --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --fulcrum-cpu-attention-to-kernel="isa=avx512bf16" | FileCheck %s --check-prefix=DPBF16
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-linalg-pipeline --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --fulcrum-cpu-attention-to-kernel="isa=avx2 target=x86-64-v3" | FileCheck %s --check-prefix=V3
+// RUN: not fulcrum-opt %s --split-input-file --fulcrum-linalg-pipeline --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --fulcrum-cpu-attention-to-kernel="isa=avx2 target=x86-64-v9" 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: fulcrum-cpu-attention-to-kernel: target 'x86-64-v9': {{.*}}
 
 // Flattened heads [B*H, L, D]: one call; batch 1, 2 heads, Lq 4, Lk 6, D 8,
-// Dv 8; no score buffer is left. The key tile is the packed keys that fit
-// half of 32 KiB (16384 / (4 * 8) -> 512), at most 128, or of 2 KiB
-// (1024 / 32 -> 32). The threads' scratch is a planned workspace of 8
+// Dv 8; no score buffer is left. Six keys run in the direct form (a key
+// tile of all 6), the cost model's choice; `tile=32` overrides it. The
+// threads' scratch is a planned workspace of 8
 // slots of 528 floats: K packed in one tile of 6 keys (8 x 16), a register
 // tile of scores (8 x 16), the accumulators (16 x 16) and 16 for alignment.
 // CHECK-LABEL: func @flattened_heads
@@ -13,7 +16,7 @@
 // CHECK-NOT: linalg.generic
 // CHECK: %[[C1:.*]] = arith.constant 1 : i64
 // CHECK: %[[WS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<4224xf32>
-// CHECK: call @fulcrum_attention_f32_avx2(%[[C1]], {{.*}}, %c128_i64, %{{.*}}, %c528_i64, %c8_i64) {fulcrum.writes = array<i64: 18, 32>}
+// CHECK: call @fulcrum_attention_f32_avx2(%[[C1]], {{.*}}, %c6_i64, %{{.*}}, %c528_i64, %c8_i64) {fulcrum.writes = array<i64: 18, 32>}
 // CHECK-NEXT: memref.dealloc %[[WS]]
 // CHECK-NOT: linalg.generic
 // SMALL-LABEL: func @flattened_heads
@@ -30,7 +33,7 @@ func.func @flattened_heads(%q: tensor<2x4x8xf32>, %k: tensor<2x6x8xf32>, %v: ten
 // scores 8 x 16, accumulators 16 x 16, query pairs 16 x 4, and 16. With
 // isa=avx512bf16 the call is the vdpbf16ps variant.
 // CHECK-LABEL: func @bf16
-// CHECK: call @fulcrum_attention_f32_avx2({{.*}}, %c8_i64, %{{.*}}, %c0_i64, %c0_i64, %c128_i64, %{{.*}}, %c576_i64, %c8_i64)
+// CHECK: call @fulcrum_attention_f32_avx2({{.*}}, %c8_i64, %{{.*}}, %c0_i64, %c0_i64, %c6_i64, %{{.*}}, %c576_i64, %c8_i64)
 // DPBF16-LABEL: func @bf16
 // DPBF16: call @fulcrum_attention_f32_avx512bf16(
 func.func @bf16(%q: tensor<2x4x8xf32>, %k: tensor<2x6x8xf32>, %v: tensor<2x6x8xf32>) -> tensor<2x4x8xf32> {
@@ -43,7 +46,7 @@ func.func @bf16(%q: tensor<2x4x8xf32>, %k: tensor<2x6x8xf32>, %v: tensor<2x6x8xf
 // Per-head [B, H, L, D] with a dynamic batch and an additive mask that
 // broadcasts over batch and heads (stride 0), causal: flags 1 | 4.
 // CHECK-LABEL: func @per_head_masked_causal
-// CHECK: call @fulcrum_attention_f32_avx2(%[[B:.*]], %[[H:.*]], {{.*}}, %c0_i64, %c0_i64, {{.*}}, %c5_i64, %{{.*}}, %c0_i64, %c0_i64, %c128_i64, %{{.*}}, %c528_i64, %c8_i64)
+// CHECK: call @fulcrum_attention_f32_avx2(%[[B:.*]], %[[H:.*]], {{.*}}, %c0_i64, %c0_i64, {{.*}}, %c5_i64, %{{.*}}, %c0_i64, %c0_i64, %c4_i64, %{{.*}}, %c528_i64, %c8_i64)
 func.func @per_head_masked_causal(%q: tensor<?x2x4x8xf32>, %k: tensor<?x2x4x8xf32>, %v: tensor<?x2x4x8xf32>, %m: tensor<1x1x4x4xf32>) -> tensor<?x2x4x8xf32> {
   %y = fulcrum.attention %q, %k, %v mask %m {head_dim = 8 : i64, num_heads = 2 : i64, scale = 0.35 : f32, mask_kind = "additive", causal = true} : (tensor<?x2x4x8xf32>, tensor<?x2x4x8xf32>, tensor<?x2x4x8xf32>, tensor<1x1x4x4xf32>) -> tensor<?x2x4x8xf32>
   return %y : tensor<?x2x4x8xf32>
@@ -52,15 +55,63 @@ func.func @per_head_masked_causal(%q: tensor<?x2x4x8xf32>, %k: tensor<?x2x4x8xf3
 // -----
 
 // A dynamic key count: no planned workspace (address, slot size and slots
-// 0); the kernel allocates its threads' scratch itself.
+// 0); the kernel allocates its threads' scratch itself. The tile is priced
+// at 4096 keys: with D = 8 their keys and values (and a register tile of
+// scores) fit half the second-level cache, so one tile of 4096.
 // CHECK-LABEL: func @dynamic_keys
 // CHECK-NOT: memref.alloc() {alignment = 64 : i64} : memref<{{[0-9]+}}xf32>
-// CHECK: call @fulcrum_attention_f32_avx2({{.*}}, %c128_i64, %c0_i64, %c0_i64, %c0_i64) {fulcrum.writes = array<i64: 18>}
+// CHECK: call @fulcrum_attention_f32_avx2({{.*}}, %c4096_i64, %c0_i64, %c0_i64, %c0_i64) {fulcrum.writes = array<i64: 18>}
 func.func @dynamic_keys(%q: tensor<2x4x8xf32>, %k: tensor<2x?x8xf32>, %v: tensor<2x?x8xf32>) -> tensor<2x4x8xf32> {
   %y = fulcrum.attention %q, %k, %v {head_dim = 8 : i64, scale = 0.35 : f32} : (tensor<2x4x8xf32>, tensor<2x?x8xf32>, tensor<2x?x8xf32>) -> tensor<2x4x8xf32>
   return %y : tensor<2x4x8xf32>
 }
 
+// -----
+
+// The key tile priced on the target description (fulcrum::cost::
+// chooseAttentionKeyTile). 2048 keys of D = Dv = 64: the direct form's keys
+// and values (1 MiB) outgrow half of either preset's second-level cache and
+// would be read from the third for every register tile of query rows; the
+// largest tile that fits half of it wins over smaller ones, which pay the
+// online softmax's bookkeeping more often: 960 keys (960 x 128 x 4 bytes
+// and 8 score rows within 512 KiB) on x86-64-v4 (1 MiB L2), 480 on
+// x86-64-v3 (512 KiB).
+// CHECK-LABEL: func @long_keys
+// CHECK: call @fulcrum_attention_f32_avx2({{.*}}, %c960_i64, %{{.*}}, %c{{[0-9]+}}_i64, %c8_i64)
+// V3-LABEL: func @long_keys
+// V3: call @fulcrum_attention_f32_avx2({{.*}}, %c480_i64, %{{.*}}, %c{{[0-9]+}}_i64, %c8_i64)
+func.func @long_keys(%q: tensor<4x2048x64xf32>, %k: tensor<4x2048x64xf32>, %v: tensor<4x2048x64xf32>) -> tensor<4x2048x64xf32> {
+  %y = fulcrum.attention %q, %k, %v {head_dim = 64 : i64, scale = 0.125 : f32} : (tensor<4x2048x64xf32>, tensor<4x2048x64xf32>, tensor<4x2048x64xf32>) -> tensor<4x2048x64xf32>
+  return %y : tensor<4x2048x64xf32>
+}
+
+// -----
+
+// 512 keys: on x86-64-v4 the direct form (256 KiB of keys and values
+// fit half the L2) beats every tile; on x86-64-v3 they do not, and 480 keys
+// do.
+// CHECK-LABEL: func @keys_512
+// CHECK: call @fulcrum_attention_f32_avx2({{.*}}, %c512_i64, %{{.*}}, %c{{[0-9]+}}_i64, %c8_i64)
+// V3-LABEL: func @keys_512
+// V3: call @fulcrum_attention_f32_avx2({{.*}}, %c480_i64, %{{.*}}, %c{{[0-9]+}}_i64, %c8_i64)
+func.func @keys_512(%q: tensor<4x512x64xf32>, %k: tensor<4x512x64xf32>, %v: tensor<4x512x64xf32>) -> tensor<4x512x64xf32> {
+  %y = fulcrum.attention %q, %k, %v {head_dim = 64 : i64, scale = 0.125 : f32} : (tensor<4x512x64xf32>, tensor<4x512x64xf32>, tensor<4x512x64xf32>) -> tensor<4x512x64xf32>
+  return %y : tensor<4x512x64xf32>
+}
+
+// -----
+
+// ViT-B/16's 197 tokens run in the direct form on both: any tile computes
+// at least as many padded columns (128 + 80 = 208 as the direct 208) and
+// adds a second round of bookkeeping per row.
+// CHECK-LABEL: func @negative_tiles_197
+// CHECK: call @fulcrum_attention_f32_avx2({{.*}}, %c197_i64, %{{.*}}, %c{{[0-9]+}}_i64, %c8_i64)
+// V3-LABEL: func @negative_tiles_197
+// V3: call @fulcrum_attention_f32_avx2({{.*}}, %c197_i64, %{{.*}}, %c{{[0-9]+}}_i64, %c8_i64)
+func.func @negative_tiles_197(%q: tensor<12x197x64xf32>, %k: tensor<12x197x64xf32>, %v: tensor<12x197x64xf32>) -> tensor<12x197x64xf32> {
+  %y = fulcrum.attention %q, %k, %v {head_dim = 64 : i64, scale = 0.125 : f32} : (tensor<12x197x64xf32>, tensor<12x197x64xf32>, tensor<12x197x64xf32>) -> tensor<12x197x64xf32>
+  return %y : tensor<12x197x64xf32>
+}
 // -----
 
 // Rank 5 (two batch dimensions besides the heads) is not a kernel shape:

@@ -386,12 +386,19 @@ def CPUAttentionToKernel : Pass<"fulcrum-cpu-attention-to-kernel", "::mlir::Modu
     multiply-adds, and spreads (batch, head, chunk of query rows) tasks
     over the OpenMP threads. The score, probability and statistics
     buffers, read by nothing else, disappear, which lowers peak memory at
-    long sequences. The key tile is the most keys (a multiple of 32, from
-    32 to 128: the kernel's register tile is two 16-float vectors of keys
-    by 8 query rows on AVX-512) whose packed K columns fit half of
-    `l1-bytes`; rows with no more keys than that run in the direct form
-    (one tile: a two-pass softmax over the whole row). `tile` overrides
-    the choice (tests and measurements). With a static key count the
+    long sequences. The key tile is the cost model's choice
+    (`fulcrum::cost::chooseAttentionKeyTile`, priced on the `target`
+    description): the direct form (one tile of every key: a two-pass
+    softmax over the whole row) or a multiple of 32 keys, whichever it
+    predicts fastest from the columns each computes (every tile is padded
+    to whole vectors of its keys), the online softmax's bookkeeping per
+    query row and tile (`overheads_us.attention_tile_row`), and the cache
+    level a tile's keys and values are read from. Short rows run in the
+    direct form; rows whose keys and values outgrow the second-level cache
+    run in tiles that fit it. A dynamic key count is priced at 4096 keys
+    (shorter rows still run direct when no longer than the tile). `tile`
+    overrides the choice (tests and measurements; `fulcrum-compile
+    --attention-key-tile`). With a static key count the
     threads' scratch (packed keys, scores, accumulators) is a workspace
     `memref.alloc` of 8 slots that the memory plan places with the other
     buffers, so the call allocates nothing; with a dynamic one the kernel
@@ -412,16 +419,21 @@ def CPUAttentionToKernel : Pass<"fulcrum-cpu-attention-to-kernel", "::mlir::Modu
     Option<"kernelIsa", "isa", "std::string", "\"avx512\"",
            "Kernel variant: avx512bf16, avx512, avx2 or generic (portable "
            "C)">,
-    Option<"l1Bytes", "l1-bytes", "int64_t", "32768",
-           "First-level data cache size the key tile is sized for">,
+    Option<"targetName", "target", "std::string", "\"x86-64-v4\"",
+           "Target description the key tile is priced on: a preset name or "
+           "a JSON file (fulcrum-calibrate writes one)">,
     Option<"tile", "tile", "int64_t", "0",
-           "Key tile (0: chosen from l1-bytes)">
+           "Key tile (0: the cost model's choice)">
   ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
   let statistics = [
-    Statistic<"numKernels", "num-kernels", "Attentions run on the fused kernel">
+    Statistic<"numKernels", "num-kernels", "Attentions run on the fused kernel">,
+    Statistic<"numDirect", "num-direct",
+              "Attentions in the direct form (one key tile)">,
+    Statistic<"numTiled", "num-tiled",
+              "Attentions in key tiles with the online softmax">
   ];
 }
 

@@ -352,9 +352,18 @@ static void accumulateTileBf16(const uint32_t *vt, const float *s, int64_t tp,
   }
 }
 
-/* K and V of head (b, h) in bf16 pairs: per key tile, K's [dp][tp] words
- * (pairs along D) and V's [(tile + 1) / 2][dvp] words (pairs along the
- * keys), zero-padded. */
+/* The packed width of the key tile that starts at j0: its keys in whole
+ * vectors. Every tile but a short last one has `tile` keys; the last is
+ * padded only to its own keys (Lk = 197 in tiles of 128 computes 128 + 80
+ * columns, not 256), its block starting where a full one would. */
+static inline int64_t tileWidth(const Problem *p, int64_t j0) {
+  int64_t n = p->lk - j0 < p->tile ? p->lk - j0 : p->tile;
+  return (n + LANES - 1) / LANES * LANES;
+}
+
+/* K and V of head (b, h) in bf16 pairs: per key tile, K's [dp][w] words
+ * (pairs along D, w = tileWidth) and V's [(tile + 1) / 2][dvp] words (pairs
+ * along the keys), zero-padded. */
 static void packBf16(const Problem *p, int64_t b, int64_t h, uint32_t *kt,
                      uint32_t *vt) {
   int64_t tile = p->tile, tp = (tile + LANES - 1) / LANES * LANES;
@@ -363,14 +372,14 @@ static void packBf16(const Problem *p, int64_t b, int64_t h, uint32_t *kt,
   const float *v = p->v + b * p->vs[0] + h * p->vs[1];
   for (int64_t j0 = 0; j0 < p->lk;
        j0 += tile, kt += dp * tp, vt += (tile + 1) / 2 * dvp) {
-    int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile;
-    for (int64_t jj = 0; jj < tp; ++jj) {
+    int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile, w = tileWidth(p, j0);
+    for (int64_t jj = 0; jj < w; ++jj) {
       if (jj >= n) {
         for (int64_t pi = 0; pi < dp; ++pi)
-          kt[pi * tp + jj] = 0;
+          kt[pi * w + jj] = 0;
         continue;
       }
-      pairRow(k + (j0 + jj) * p->ks[2], p->d, kt + jj, tp);
+      pairRow(k + (j0 + jj) * p->ks[2], p->d, kt + jj, w);
     }
     for (int64_t t = 0; t < (n + 1) / 2; ++t) {
       const float *r0 = v + (j0 + 2 * t) * p->vs[2];
@@ -388,21 +397,21 @@ static void packBf16(const Problem *p, int64_t b, int64_t h, uint32_t *kt,
   }
 }
 
-/* K[0, Lk) of head (b, h) packed transposed, one [D][tp] block per key
- * tile, each zero-padded to tp columns. */
+/* K[0, Lk) of head (b, h) packed transposed, one [D][w] block per key
+ * tile, each zero-padded to its w = tileWidth columns. */
 static void packKeys(const Problem *p, int64_t b, int64_t h, float *kt) {
   int64_t tile = p->tile, tp = (tile + LANES - 1) / LANES * LANES;
   const float *k = p->k + b * p->ks[0] + h * p->ks[1];
   for (int64_t j0 = 0; j0 < p->lk; j0 += tile, kt += p->d * tp) {
-    int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile;
+    int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile, w = tileWidth(p, j0);
     for (int64_t jj = 0; jj < n; ++jj) {
       const float *row = k + (j0 + jj) * p->ks[2];
       for (int64_t d = 0; d < p->d; ++d)
-        kt[d * tp + jj] = row[d];
+        kt[d * w + jj] = row[d];
     }
     for (int64_t d = 0; d < p->d; ++d)
-      for (int64_t jj = n; jj < tp; ++jj)
-        kt[d * tp + jj] = 0;
+      for (int64_t jj = n; jj < w; ++jj)
+        kt[d * w + jj] = 0;
   }
 }
 
@@ -437,25 +446,25 @@ static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
       pairRow(q + (i0 + r) * p->qs[2], p->d, qp + r * dp, 1);
   }
   for (int64_t j0 = 0; j0 < p->lk; j0 += tile) {
-    int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile;
+    int64_t n = p->lk - j0 < tile ? p->lk - j0 : tile, w = tileWidth(p, j0);
     if ((p->flags & kCausal) && j0 > i0 + rows - 1)
       break;
     const float *kt = packed + j0 / tile * (bf16 ? dp : p->d) * tp;
     for (int64_t r0 = 0; r0 < rows; r0 += RT) {
       int64_t nr = rows - r0 < RT ? rows - r0 : RT;
       if (bf16)
-        scoresTileBf16(p, qp + r0 * dp, dp, nr, (const uint32_t *)kt, tp, s);
+        scoresTileBf16(p, qp + r0 * dp, dp, nr, (const uint32_t *)kt, w, s);
       else
-        scoresTile(p, q + (i0 + r0) * p->qs[2], nr, kt, tp, s);
+        scoresTile(p, q + (i0 + r0) * p->qs[2], nr, kt, w, s);
       for (int64_t rr = 0; rr < RT; ++rr) {
         int64_t r = r0 + (rr < nr ? rr : nr - 1), i = i0 + r;
-        float *sr = s + rr * tp;
+        float *sr = s + rr * w;
         const char *mrow = mask ? mask + i * p->ms[2] * esize : 0;
-        float mt = maskRow(p, mrow, i, j0, n, tp, sr);
+        float mt = maskRow(p, mrow, i, j0, n, w, sr);
         float mn = mt > m[r] ? mt : m[r];
         if (mn == -inf || rr >= nr) {
           // Every score so far masked, or a repeated row: adds nothing.
-          for (int64_t c = 0; c < tp; c += LANES)
+          for (int64_t c = 0; c < w; c += LANES)
             *(lanes *)(sr + c) = (lanes){};
           continue;
         }
@@ -466,7 +475,7 @@ static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
           alpha = a[0];
         }
         lanes sum = {};
-        for (int64_t c = 0; c < tp; c += LANES) {
+        for (int64_t c = 0; c < w; c += LANES) {
           lanes e = *(lanes *)(sr + c) - mn;
           expNonPositive(&e);
           // Masked scores (and the padding) are -inf: exp gives 0 exactly.
@@ -483,13 +492,13 @@ static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
         m[r] = mn;
       }
       if (bf16) {
-        // Each row's probabilities become pairs in its first tp / 2 words.
+        // Each row's probabilities become pairs in its first w / 2 words.
         for (int64_t rr = 0; rr < RT; ++rr)
-          pairRow(s + rr * tp, tp, (uint32_t *)(s + rr * tp), 1);
-        accumulateTileBf16(values + j0 / tile * ((tile + 1) / 2) * dvp, s, tp,
-                           n, acc + r0 * dvp, dvp);
+          pairRow(s + rr * w, w, (uint32_t *)(s + rr * w), 1);
+        accumulateTileBf16(values + j0 / tile * ((tile + 1) / 2) * dvp, s, w, n,
+                           acc + r0 * dvp, dvp);
       } else {
-        accumulateTile(p, v + j0 * p->vs[2], s, tp, n, acc + r0 * dvp, dvp);
+        accumulateTile(p, v + j0 * p->vs[2], s, w, n, acc + r0 * dvp, dvp);
       }
     }
   }

@@ -4,8 +4,11 @@ per-head ([B, H, L, D]) and flattened ([B*H, L, D]), Lq = Lk and Lq != Lk,
 head dimensions 16, 64 and an odd 5, key counts from 1 to 600 (one tile: the direct
 form; several: the online softmax), an additive causal mask with one fully
 masked row (NaN, as the unfused graph computes it), compiled and run with
-fulcrum-run for a given --target-cpu at 1 and 2 threads; every output is
-compared with a float64 computation.
+fulcrum-run for a given --target-cpu at 1 and 2 threads with the cost
+model's key tile (on this host's description these rows all run direct),
+and with key tiles of 40 and 72 forced (--attention-key-tile: whole tiles
+padded to 48 and 80 columns, a shorter last tile padded only to its own
+keys); every output is compared with a float64 computation.
 
 With a fourth argument `bf16` the models are compiled with
 --attention-precision=bf16, and the reference takes Q, K, V and the
@@ -98,11 +101,11 @@ for index, (lead, lq, lk, d, dv, masked, scale) in enumerate(cases):
     for n, a in zip(names, arrays):
         inputs.append(os.path.join(work, f"{n}{index}.npy"))
         np.save(inputs[-1], a)
-    for threads in (1, 2):
-        out = os.path.join(work, f"out{index}-{threads}")
+    for threads, tile in ((1, 0), (2, 0), (1, 40), (2, 72)):
+        out = os.path.join(work, f"out{index}-{threads}-{tile}")
         subprocess.run([run_tool, path] + inputs +
                        ["--target-cpu=" + cpu, f"--threads={threads}",
-                        "--output-dir", out] +
+                        f"--attention-key-tile={tile}", "--output-dir", out] +
                        (["--attention-precision=bf16"] if bf16 else []),
                        check=True, stdout=subprocess.DEVNULL)
         got = np.load(os.path.join(out, "y.npy"))
@@ -115,7 +118,8 @@ for index, (lead, lq, lk, d, dv, masked, scale) in enumerate(cases):
         error = (np.abs(got[~nan] - want[~nan]) /
                  (1 + np.abs(want[~nan]))).max()
         if error >= bar:
-            print(f"case {index} threads {threads}: error {error:.1e}")
+            print(f"case {index} threads {threads} tile {tile}: "
+                  f"error {error:.1e}")
         if bf16 and want.size > 1:
             apart = (np.abs(got[~nan] - exact[~nan]) /
                      (1 + np.abs(exact[~nan]))).max()
