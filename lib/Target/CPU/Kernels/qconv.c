@@ -272,6 +272,27 @@ storeRow(const int32_t *acc, const int32_t *comp, const float *mult, int cols,
     uint8_t *out = (uint8_t *)y;
     float lo = e->lo, hi = e->hi;
     int32_t yzp = e->yzp;
+#if FULCRUM_KERNEL_ISA == 1512
+    /* 16 channels at a time, the last ones masked; one conversion with
+     * embedded round-to-nearest-even (see depthwiseStoreVector). */
+    __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
+    __m512i vzp = _mm512_set1_epi32(yzp);
+    for (int c = 0; c < cols; c += 16) {
+      __mmask16 m = cols - c >= 16 ? (__mmask16)0xffff
+                                   : (__mmask16)((1u << (cols - c)) - 1u);
+      __m512i sum = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, acc + c),
+                                     _mm512_maskz_loadu_epi32(m, comp + c));
+      __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(sum),
+                               _mm512_maskz_loadu_ps(m, mult + c));
+      v = _mm512_min_ps(_mm512_max_ps(v, vlo), vhi);
+      __m512i r = _mm512_add_epi32(
+          _mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT |
+                                          _MM_FROUND_NO_EXC),
+          vzp);
+      _mm512_mask_cvtepi32_storeu_epi8(out + c, m, r);
+    }
+    return;
+#endif
     for (int c = 0; c < cols; ++c) {
       float v = (float)(acc[c] + comp[c]) * mult[c];
       v = v < lo ? lo : v;
@@ -549,6 +570,20 @@ depthwiseStoreVector(const VFloat *sum, const int32_t *bias, const float *mult,
     __builtin_memcpy(y, &v, sizeof v);
     return;
   }
+#if FULCRUM_KERNEL_ISA == 1512
+  /* The sums are finite: plain min and max clamp them, and one conversion
+   * with embedded round-to-nearest-even replaces the add-and-subtract
+   * rounding (15 % of a 3x3 depthwise convolution's time on Zen 4). */
+  __m512 f;
+  __builtin_memcpy(&f, &v, sizeof f);
+  f = _mm512_min_ps(_mm512_max_ps(f, _mm512_set1_ps(e->lo)),
+                    _mm512_set1_ps(e->hi));
+  __m512i r =
+      _mm512_add_epi32(_mm512_cvt_roundps_epi32(f, _MM_FROUND_TO_NEAREST_INT |
+                                                       _MM_FROUND_NO_EXC),
+                       _mm512_set1_epi32(e->yzp));
+  _mm_storeu_si128((__m128i *)y, _mm512_cvtepi32_epi8(r));
+#else
   v = __builtin_elementwise_max(v, (VFloat)e->lo);
   v = __builtin_elementwise_min(v, (VFloat)e->hi);
   /* Ties to even for |v| < 2^22 (1.5 * 2^23). */
@@ -556,6 +591,7 @@ depthwiseStoreVector(const VFloat *sum, const int32_t *bias, const float *mult,
   VByte out =
       __builtin_convertvector(__builtin_convertvector(v, VInt) + e->yzp, VByte);
   __builtin_memcpy(y, &out, sizeof out);
+#endif
 }
 
 /* Loads VW activation bytes as f32. */
