@@ -8,16 +8,13 @@
 
 #include "fulcrum/Cost/CostModel.h"
 
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/MathExtras.h"
+
 #include <algorithm>
 #include <cmath>
 
 namespace fulcrum::cost {
-
-namespace {
-int64_t roundUp(int64_t value, int64_t multiple) {
-  return (value + multiple - 1) / multiple * multiple;
-}
-} // namespace
 
 AttentionTileEstimate estimateAttention(const TargetDescription &target,
                                         const AttentionShape &shape,
@@ -33,10 +30,10 @@ AttentionTileEstimate estimateAttention(const TargetDescription &target,
                          : target.vectorBits >= 256 ? 2
                                                     : 1;
   // Every tile is padded to whole vectors of its own keys.
-  int64_t tiles = (keys + tile - 1) / tile;
-  int64_t fullWidth = roundUp(tile, lanes);
+  int64_t tiles = llvm::divideCeil(keys, tile);
+  int64_t fullWidth = llvm::alignTo(tile, lanes);
   int64_t columns =
-      (tiles - 1) * fullWidth + roundUp(keys - (tiles - 1) * tile, lanes);
+      (tiles - 1) * fullWidth + llvm::alignTo(keys - (tiles - 1) * tile, lanes);
   double pairs = std::max<int64_t>(shape.pairs, 1);
   double queries = std::max<int64_t>(shape.queries, 1);
   double depth = shape.headDim + shape.valueDim;
@@ -45,7 +42,8 @@ AttentionTileEstimate estimateAttention(const TargetDescription &target,
   // whole attention's products (the same for every tile), and one
   // exponential per computed score.
   double flops = 2 * pairs * queries * columns * depth;
-  double directFlops = 2 * pairs * queries * roundUp(keys, lanes) * depth / 1e9;
+  double directFlops =
+      2 * pairs * queries * llvm::alignTo(keys, lanes) * depth / 1e9;
   double efficiency = interpolateEfficiency(
       target.dynamicGemmEfficiency, directFlops,
       interpolateEfficiency(target.gemmEfficiency, directFlops, 1));
@@ -91,9 +89,8 @@ AttentionTileEstimate estimateAttention(const TargetDescription &target,
   return result;
 }
 
-int64_t chooseAttentionKeyTile(
-    const TargetDescription &target, const AttentionShape &shape,
-    llvm::SmallVectorImpl<AttentionTileEstimate> *candidates) {
+int64_t chooseAttentionKeyTile(const TargetDescription &target,
+                               const AttentionShape &shape) {
   int64_t keys = std::max<int64_t>(shape.keys, 1);
   llvm::SmallVector<int64_t> tiles;
   for (int64_t tile = 32; tile < keys; tile += 32)
@@ -103,8 +100,6 @@ int64_t chooseAttentionKeyTile(
   double bestSeconds = 0;
   for (int64_t tile : tiles) {
     AttentionTileEstimate estimate = estimateAttention(target, shape, tile);
-    if (candidates)
-      candidates->push_back(estimate);
     if (tile == tiles.front() || estimate.seconds <= bestSeconds) {
       best = tile;
       bestSeconds = estimate.seconds;

@@ -23,8 +23,6 @@
 
 #include "fulcrum/Cost/TargetDescription.h"
 
-#include "llvm/ADT/SmallVector.h"
-
 #include <cstdint>
 #include <string>
 
@@ -61,11 +59,9 @@ AttentionTileEstimate estimateAttention(const TargetDescription &target,
 
 /// The key tile the fused kernel should take: the cheapest of the direct
 /// form and every multiple of 32 keys below `keys` (the kernel's register
-/// tile is 32 keys wide on AVX-512), the larger on a tie. `candidates`,
-/// when given, receives every candidate priced, in increasing tile order.
-int64_t chooseAttentionKeyTile(
-    const TargetDescription &target, const AttentionShape &shape,
-    llvm::SmallVectorImpl<AttentionTileEstimate> *candidates = nullptr);
+/// tile is 32 keys wide on AVX-512), the larger on a tie.
+int64_t chooseAttentionKeyTile(const TargetDescription &target,
+                               const AttentionShape &shape);
 
 } // namespace fulcrum::cost
 
