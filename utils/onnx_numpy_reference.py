@@ -7,7 +7,10 @@ trusting Fulcrum (libonnx 1.12 has no reference evaluator).
     outputs = ref.run(onnx.load("model.onnx"), {"image": x})
 
 Operators: Add, Conv, DequantizeLinear, Flatten, Gemm, GlobalAveragePool,
-Identity, MatMul, MaxPool, QuantizeLinear, Relu (and Constant). QDQ follows
+Identity, MatMul, MaxPool, QuantizeLinear, Relu (and Constant); for
+transformers also Cast, Concat, ConstantOfShape, Div, Equal, Erf, Expand,
+Gather, LayerNormalization, Mul, Reshape, Shape, Softmax, Sub, Transpose,
+Unsqueeze (axes as an input) and Where. QDQ follows
 the specification: QuantizeLinear is saturate(round_half_even(x / scale) +
 zero_point), DequantizeLinear is (q - zero_point) * scale, with 1-D scales
 and zero points along `axis`. Computations run in float64 and are cast to
@@ -131,7 +134,72 @@ def _node(node, ins):
     if op == "DequantizeLinear":
         return _dequantize(ins[0], ins[1], ins[2] if len(ins) > 2 else None,
                            a.get("axis", 1))
-    raise NotImplementedError(op)
+    y = _tensor_node(op, a, ins)
+    if y is None:
+        raise NotImplementedError(op)
+    return y
+
+
+def _tensor_node(op, a, ins):
+    """The shape, element-wise and normalization operators of transformers;
+    None for another operator."""
+    import math
+    from onnx import mapping
+    if op == "Shape":
+        return np.array(ins[0].shape, np.int64)
+    if op == "Gather":
+        return np.take(ins[0], ins[1].astype(np.int64), axis=a.get("axis", 0))
+    if op == "Concat":
+        return np.concatenate(ins, axis=a["axis"])
+    if op == "ConstantOfShape":
+        value = numpy_helper.to_array(a["value"]) if "value" in a else \
+            np.zeros(1, np.float32)
+        return np.full(tuple(ins[0].astype(np.int64)), value.reshape(-1)[0],
+                       value.dtype)
+    if op == "Cast":
+        return ins[0].astype(mapping.TENSOR_TYPE_TO_NP_TYPE[a["to"]])
+    if op in ("Mul", "Sub", "Div"):
+        x, y = ins
+        if op == "Mul":
+            return x.astype(np.float64) * y if x.dtype.kind == "f" else x * y
+        if op == "Sub":
+            return x.astype(np.float64) - y if x.dtype.kind == "f" else x - y
+        if x.dtype.kind == "f":
+            return x.astype(np.float64) / y
+        return np.trunc(x / y).astype(x.dtype)
+    if op == "Equal":
+        return ins[0] == ins[1]
+    if op == "Where":
+        return np.where(ins[0], ins[1], ins[2])
+    if op == "Erf":
+        return np.vectorize(math.erf)(ins[0].astype(np.float64))
+    if op == "Expand":
+        shape = np.broadcast_shapes(ins[0].shape,
+                                    tuple(ins[1].astype(np.int64)))
+        return np.broadcast_to(ins[0], shape).copy()
+    if op == "Reshape":
+        shape = [int(d) for d in ins[1]]
+        if not a.get("allowzero", 0):
+            shape = [ins[0].shape[i] if d == 0 else d
+                     for i, d in enumerate(shape)]
+        return ins[0].reshape(shape)
+    if op == "Transpose":
+        return np.transpose(ins[0], a.get("perm"))
+    if op == "Unsqueeze":
+        axes = [int(d) % (ins[0].ndim + len(ins[1])) for d in ins[1]]
+        return np.expand_dims(ins[0], tuple(axes))
+    if op == "Softmax":
+        x = ins[0].astype(np.float64)
+        e = np.exp(x - x.max(axis=a.get("axis", -1), keepdims=True))
+        return e / e.sum(axis=a.get("axis", -1), keepdims=True)
+    if op == "LayerNormalization":
+        x = ins[0].astype(np.float64)
+        axes = tuple(range(a.get("axis", -1) % x.ndim, x.ndim))
+        mean = x.mean(axis=axes, keepdims=True)
+        var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+        y = (x - mean) / np.sqrt(var + a.get("epsilon", 1e-5)) * ins[1]
+        return y + ins[2] if len(ins) > 2 and ins[2] is not None else y
+    return None
 
 
 def run(model, feeds, values_out=None):

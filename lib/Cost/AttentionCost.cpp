@@ -16,6 +16,11 @@
 
 namespace fulcrum::cost {
 
+bool isTransposedAttention(const AttentionShape &shape, int64_t tile) {
+  return !shape.bf16 && !shape.masked && tile >= shape.keys &&
+         shape.keys <= kTransposedAttentionKeys;
+}
+
 AttentionTileEstimate estimateAttention(const TargetDescription &target,
                                         const AttentionShape &shape,
                                         int64_t tile) {
@@ -41,7 +46,16 @@ AttentionTileEstimate estimateAttention(const TargetDescription &target,
   // The two products over the computed columns, at the efficiency of the
   // whole attention's products (the same for every tile), and one
   // exponential per computed score.
-  double flops = 2 * pairs * queries * columns * depth;
+  // Transposed: the scores and exponentials of every key for query rows
+  // in blocks of 16 (Kernels/attention.c's BR), the values' products per
+  // row.
+  bool transposed = isTransposedAttention(shape, tile);
+  double scoreRows =
+      transposed ? static_cast<double>(llvm::alignTo(queries, 16)) : queries;
+  if (transposed)
+    columns = keys;
+  double flops = 2 * pairs * columns *
+                 (scoreRows * shape.headDim + queries * shape.valueDim);
   double directFlops =
       2 * pairs * queries * llvm::alignTo(keys, lanes) * depth / 1e9;
   double efficiency = interpolateEfficiency(
@@ -53,12 +67,13 @@ AttentionTileEstimate estimateAttention(const TargetDescription &target,
   if (peak > 0 && efficiency > 0)
     result.compute = flops / (peak * efficiency);
   if (peakF32 > 0 && target.elementwiseEfficiency > 0)
-    result.compute += pairs * queries * columns * target.transcendentalFlops /
+    result.compute += pairs * scoreRows * columns * target.transcendentalFlops /
                       (peakF32 * target.elementwiseEfficiency);
 
   // The online softmax's bookkeeping, per query row and tile.
-  result.overhead =
-      pairs * queries * tiles * target.attentionTileRowOverheadUs * 1e-6;
+  if (!transposed)
+    result.overhead =
+        pairs * queries * tiles * target.attentionTileRowOverheadUs * 1e-6;
 
   // A tile's keys and values (and the register tile's score rows) come
   // from the smallest cache whose half holds them; each register tile of

@@ -6,6 +6,7 @@
 
 #include "fulcrum/Cost/Calibrate.h"
 
+#include "fulcrum/Cost/AttentionCost.h"
 #include "fulcrum/Cost/CostModel.h"
 #include "fulcrum/Cost/Profiler.h"
 #include "fulcrum/Driver/Driver.h"
@@ -634,10 +635,12 @@ llvm::Expected<TargetDescription> calibrateHost(MLIRContext &context,
                         m->seconds / elements * 1e9, t.transcendentalFlops);
   }
   // The fused attention's bookkeeping per query row and key tile: 4 heads
-  // of 512 tokens, D = 16, in tiles of 32 keys (16 per row) against one
-  // tile of all 512; no column is padded in either.
+  // of 640 tokens, D = 16, in tiles of 32 keys (20 per row) against one
+  // tile of all 640 (past the transposed form's 512 keys, so the same
+  // row-wise softmax); no column is padded in either.
   {
-    const int64_t pairs = 4, length = 512, d = 16;
+    const int64_t pairs = 4, length = 640, d = 16;
+    static_assert(length > kTransposedAttentionKeys);
     auto tiled = timer.measure(attentionModule(pairs, length, d), 32);
     if (!tiled)
       return tiled.takeError();

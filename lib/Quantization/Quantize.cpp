@@ -21,6 +21,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
 
+#include "llvm/ADT/StringSet.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -45,6 +47,31 @@ SmallVector<Operation *> getContractions(func::FuncOp func) {
         op.getNumResults() == 1 && isF32Tensor(op.getResult(0)))
       ops.push_back(&op);
   return ops;
+}
+
+/// The node names of the MatMuls in `func` that fulcrum-recognize-attention
+/// fuses into attention: those a copy of the function loses to the pass.
+llvm::Expected<llvm::StringSet<>> getAttentionProducts(func::FuncOp func) {
+  llvm::StringSet<> names;
+  bool anySoftmax = false;
+  func.walk([&](Operation *op) {
+    if (isa<onnx::SoftmaxOp>(op))
+      anySoftmax = true;
+    if (auto name = getNodeName(op->getLoc()); name && isa<onnx::MatMulOp>(op))
+      names.insert(*name);
+  });
+  if (!anySoftmax)
+    return llvm::StringSet<>();
+  OwningOpRef<func::FuncOp> copy = func.clone();
+  PassManager pm(func.getContext(), func::FuncOp::getOperationName());
+  pm.addPass(fused::createRecognizeAttention());
+  if (failed(pm.run(*copy)))
+    return error("attention recognition failed");
+  copy->walk([&](onnx::MatMulOp op) {
+    if (auto name = getNodeName(op->getLoc()))
+      names.erase(*name);
+  });
+  return names;
 }
 
 /// The activations a calibration run observes: the non-constant f32
@@ -154,6 +181,19 @@ quantizeModel(CompileSession &session, const std::vector<HostTensor> &inputs,
     if (auto name = getNodeName(op->getLoc()))
       if (llvm::is_contained(options.keepFloat, name->str()))
         op->setAttr("fulcrum.precision", StringAttr::get(context, "fp32"));
+  // Attention's products stay fp32 where the pipeline fuses attention.
+  llvm::StringSet<> attention;
+  const PipelineOptions &pipeline = session.getOptions().pipeline;
+  if (!options.quantizeAttention && pipeline.fuse && pipeline.fuseAttention) {
+    auto products = getAttentionProducts(entry);
+    if (!products)
+      return products.takeError();
+    attention = std::move(*products);
+    for (Operation *op : contractions)
+      if (auto name = getNodeName(op->getLoc());
+          name && attention.contains(*name))
+        op->setAttr("fulcrum.precision", StringAttr::get(context, "fp32"));
+  }
 
   // The calibration model: the same graph returning the activations.
   OwningOpRef<ModuleOp> variant = module.clone();
@@ -246,8 +286,14 @@ quantizeModel(CompileSession &session, const std::vector<HostTensor> &inputs,
         op->getOperand(0).getDefiningOp<onnx::DequantizeLinearOp>() != nullptr;
     report.quantized += quantized;
     std::string name = getNodeName(op->getLoc()).value_or("?").str();
+    bool fused = !quantized && attention.contains(name);
     report.layers.push_back(name + " (" + op->getName().stripDialect().str() +
-                            "): " + (quantized ? "int8" : "fp32"));
+                            "): " + (quantized ? "int8" : "fp32") +
+                            (fused ? " (fused attention)" : ""));
+    if (quantized)
+      report.quantizedNames.push_back(name);
+    if (fused)
+      report.attentionNames.push_back(name);
   }
   return report;
 }

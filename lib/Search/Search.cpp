@@ -659,11 +659,11 @@ llvm::Expected<SearchResult> Searcher::run() {
       auto report = quant::quantizeModel(session, calibration, q);
       if (!report)
         return report.takeError();
-      for (const std::string &line : report->layers) {
-        llvm::StringRef name = llvm::StringRef(line).rsplit(" (").first;
+      // Attention's products stay fp32 (the quantizer keeps them so that
+      // attention stays fused): they are no knob.
+      for (const std::string &name : report->quantizedNames)
         if (name != "?")
-          contractions.push_back(name.str());
-      }
+          contractions.push_back(name);
     }
   }
   result.contractions = contractions;

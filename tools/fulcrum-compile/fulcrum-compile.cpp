@@ -81,6 +81,11 @@ static cl::list<std::string> keepFloat(
     "quantize-keep-float", cl::cat(toolOptions),
     cl::desc("Node names of contractions to keep in fp32 (comma-separated)"),
     cl::CommaSeparated);
+static cl::opt<bool> quantizeAttention(
+    "quantize-attention", cl::cat(toolOptions),
+    cl::desc("--quantize: also quantize the products of the attention "
+             "blocks the compiler fuses (by default they stay fp32, in the "
+             "fused attention kernel)"));
 static cl::opt<bool> quantizeReport(
     "quantize-report", cl::cat(toolOptions),
     cl::desc("Print each contraction's precision after --quantize"));
@@ -656,6 +661,7 @@ int main(int argc, char **argv) {
     q.calibration.percentile = calibrationPercentile;
     q.count = calibrationCount;
     q.keepFloat.assign(keepFloat.begin(), keepFloat.end());
+    q.quantizeAttention = quantizeAttention;
     if (!session.getSignature())
       return fulcrum::printError(inputPath, "cannot quantize: the entry point "
                                             "has inputs without a C type"),
@@ -671,6 +677,10 @@ int main(int argc, char **argv) {
            << report->contractions << " contractions to int8 ("
            << calibrationMethod << " calibration on " << report->samples
            << " samples)\n";
+    if (!report->attentionNames.empty())
+      outs() << "kept the " << report->attentionNames.size()
+             << " products of fused attention blocks in fp32 "
+                "(--quantize-attention quantizes them)\n";
     if (quantizeReport)
       for (const std::string &line : report->layers)
         outs() << "  " << line << "\n";

@@ -13,6 +13,10 @@
 //     query rows reads them again, from the smallest cache level that holds
 //     them.
 //
+// The direct form of an unmasked fp32 attention over at most 512 keys runs
+// transposed (isTransposedAttention): its keys are not padded, its query
+// rows are (to blocks of 16), and it has no per-row bookkeeping.
+//
 // chooseAttentionKeyTile prices each candidate tile so and takes the
 // cheapest; docs/CostModel.md gives the formulas.
 //
@@ -36,7 +40,19 @@ struct AttentionShape {
   int64_t queries = 0, keys = 0, headDim = 0, valueDim = 0;
   /// Both products take bf16 operands (--attention-precision=bf16).
   bool bf16 = false;
+  /// A mask, causal masking or a window applies.
+  bool masked = false;
 };
+
+/// The most keys the kernel's transposed direct form takes (its scores,
+/// [keys][16 rows], stay within 32 KiB).
+constexpr int64_t kTransposedAttentionKeys = 512;
+
+/// Whether the kernel runs the direct form of `shape` transposed: fp32, no
+/// mask and at most kTransposedAttentionKeys keys. A block of 16 query rows
+/// keeps one vector of scores per key, so no key is padded and the softmax
+/// needs no per-row bookkeeping; its rows are padded to whole blocks.
+bool isTransposedAttention(const AttentionShape &shape, int64_t tile);
 
 /// One candidate key tile priced.
 struct AttentionTileEstimate {

@@ -60,6 +60,199 @@ Value getRootBuffer(Value value) {
   return value;
 }
 
+/// The permutation of a linalg.transpose as an affine map, inverted if
+/// asked: memref.transpose's result dimension i is its source's dimension
+/// map(i), as linalg.transpose's init dimension i is its input's perm[i].
+AffineMapAttr permutationMap(linalg::TransposeOp transpose, bool inverse) {
+  SmallVector<unsigned> perm;
+  for (int64_t p : transpose.getPermutation())
+    perm.push_back(static_cast<unsigned>(p));
+  if (inverse) {
+    SmallVector<unsigned> inv(perm.size());
+    for (auto [i, p] : llvm::enumerate(perm))
+      inv[p] = static_cast<unsigned>(i);
+    perm = inv;
+  }
+  MLIRContext *context = transpose.getContext();
+  return AffineMapAttr::get(AffineMap::getPermutationMap(perm, context));
+}
+
+/// Whether a linalg.transpose keeps the innermost dimension innermost.
+bool keepsInnerDim(linalg::TransposeOp transpose) {
+  ArrayRef<int64_t> perm = transpose.getPermutation();
+  return !perm.empty() && perm.back() == static_cast<int64_t>(perm.size()) - 1;
+}
+
+/// Whether `op` may write `buffer` (through any view of it): a
+/// destination-style op with it among its inits, or an op with memory
+/// effects that takes it (a deallocation aside).
+bool mayWrite(Operation *op, Value buffer) {
+  if (auto dps = dyn_cast<DestinationStyleOpInterface>(op))
+    return llvm::any_of(dps.getDpsInits(), [&](Value init) {
+      return getRootBuffer(init) == buffer;
+    });
+  if (isMemoryEffectFree(op) || isa<memref::DeallocOp>(op))
+    return false;
+  return llvm::any_of(op->getOperands(), [&](Value operand) {
+    return isa<MemRefType>(operand.getType()) &&
+           getRootBuffer(operand) == buffer;
+  });
+}
+
+/// An operand the kernel reads (Q, K or V) as a view of what a
+/// linalg.transpose copied into its buffer, so that the kernel reads it in
+/// place through its strides: `value` is a buffer (or a subview of one)
+/// whose last write before the attention's first op `first` is a
+/// linalg.transpose that keeps the innermost dimension, and the
+/// transpose's input is not written between the transpose and `at` (the
+/// kernel call's place). The deallocations of that input in between are
+/// added to `deallocs`, to move after the call, and the transpose to
+/// `copies` (eraseDeadCopies erases it if nothing else reads it). Returns a
+/// null value when the operand is not such a copy.
+Value readThroughTranspose(Value value, Operation *first, Operation *at,
+                           const llvm::SmallPtrSetImpl<Operation *> &members,
+                           SmallVectorImpl<Operation *> &deallocs,
+                           llvm::SetVector<Operation *> &copies) {
+  auto sub = value.getDefiningOp<memref::SubViewOp>();
+  Value buffer = sub ? sub.getSource() : value;
+  auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+  if (!alloc || alloc->getBlock() != at->getBlock())
+    return {};
+  linalg::TransposeOp transpose;
+  for (Operation *op = first->getPrevNode(); op; op = op->getPrevNode()) {
+    if (op == alloc.getOperation())
+      return {};
+    if (!mayWrite(op, buffer))
+      continue;
+    transpose = dyn_cast<linalg::TransposeOp>(op);
+    if (!transpose || transpose.getInit() != buffer)
+      return {};
+    break;
+  }
+  if (!transpose || !keepsInnerDim(transpose) ||
+      !transpose.hasPureBufferSemantics())
+    return {};
+  Value source = transpose.getInput();
+  Value root = getRootBuffer(source);
+  SmallVector<Operation *> found;
+  for (Operation *op = transpose->getNextNode(); op != at;
+       op = op->getNextNode()) {
+    if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
+      if (getRootBuffer(dealloc.getMemref()) == root)
+        found.push_back(op);
+      continue;
+    }
+    if (!members.contains(op) && mayWrite(op, root))
+      return {};
+  }
+  OpBuilder b(transpose);
+  b.setInsertionPointAfter(transpose);
+  Value view = b.create<memref::TransposeOp>(transpose.getLoc(), source,
+                                             permutationMap(transpose, false));
+  if (sub) {
+    auto type = cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
+        sub.getType().getShape(), cast<MemRefType>(view.getType()),
+        sub.getMixedOffsets(), sub.getMixedSizes(), sub.getMixedStrides()));
+    view = b.create<memref::SubViewOp>(
+        sub.getLoc(), type, view, sub.getMixedOffsets(), sub.getMixedSizes(),
+        sub.getMixedStrides());
+  }
+  llvm::append_range(deallocs, found);
+  copies.insert(transpose);
+  return view;
+}
+
+/// Erases an allocation, and its deallocations, if nothing else uses it.
+void eraseIfOnlyDeallocated(Operation *alloc) {
+  if (!llvm::all_of(alloc->getUsers(), [](Operation *user) {
+        return isa<memref::DeallocOp>(user);
+      }))
+    return;
+  for (Operation *user : llvm::to_vector(alloc->getUsers()))
+    user->erase();
+  alloc->erase();
+}
+
+/// Erases the transposes of `copies` whose result nothing reads: every
+/// later use of the buffer, in block order, is a view, a deallocation or
+/// another transpose overwriting the whole buffer. A buffer left with
+/// deallocations and views alone goes too.
+void eraseDeadCopies(llvm::SetVector<Operation *> &copies) {
+  llvm::SetVector<memref::AllocOp> buffers;
+  for (Operation *op : copies) {
+    auto copy = cast<linalg::TransposeOp>(op);
+    Value buffer = copy.getInit();
+    bool read = false;
+    for (Operation *next = copy->getNextNode(); next && !read;
+         next = next->getNextNode()) {
+      if (isa<ViewLikeOpInterface, memref::DeallocOp>(next))
+        continue;
+      bool uses = llvm::any_of(next->getOperands(), [&](Value operand) {
+        return isa<MemRefType>(operand.getType()) &&
+               getRootBuffer(operand) == buffer;
+      });
+      if (!uses)
+        continue;
+      auto overwrite = dyn_cast<linalg::TransposeOp>(next);
+      if (overwrite && overwrite.getInit() == buffer &&
+          getRootBuffer(overwrite.getInput()) != buffer)
+        break;
+      read = true;
+    }
+    if (read)
+      continue;
+    if (auto alloc = buffer.getDefiningOp<memref::AllocOp>())
+      buffers.insert(alloc);
+    copy->erase();
+  }
+  copies.clear();
+  for (memref::AllocOp alloc : buffers) {
+    for (Operation *user : llvm::to_vector(alloc->getUsers()))
+      if (isa<ViewLikeOpInterface>(user) && user->use_empty())
+        user->erase();
+    eraseIfOnlyDeallocated(alloc);
+  }
+}
+
+/// The kernel's output written in place of the linalg.transpose that
+/// copies it on: `o` is a buffer the attention's ops and one later
+/// linalg.transpose (keeping the innermost dimension) read, into a
+/// statically shaped buffer of the same block. That buffer's allocation
+/// moves before `at`, and the transpose is returned, to erase once the
+/// kernel writes `*view` (its inverse, a view of that buffer).
+linalg::TransposeOp
+writeThroughTranspose(Value o, Operation *at,
+                      const llvm::SmallPtrSetImpl<Operation *> &members,
+                      Value &view) {
+  auto alloc = o.getDefiningOp<memref::AllocOp>();
+  if (!alloc)
+    return {};
+  linalg::TransposeOp transpose;
+  for (Operation *user : alloc->getUsers()) {
+    if (auto t = dyn_cast<linalg::TransposeOp>(user)) {
+      if (transpose || t.getInput() != o)
+        return {};
+      transpose = t;
+    } else if (!isa<memref::DeallocOp>(user) && !members.contains(user)) {
+      return {};
+    }
+  }
+  if (!transpose || !keepsInnerDim(transpose) ||
+      transpose->getBlock() != at->getBlock() ||
+      !at->isBeforeInBlock(transpose))
+    return {};
+  auto target = transpose.getInit().getDefiningOp<memref::AllocOp>();
+  if (!target || target->getNumOperands() != 0 ||
+      target->getBlock() != at->getBlock())
+    return {};
+  if (!target->isBeforeInBlock(at))
+    target->moveBefore(at);
+  OpBuilder b(at);
+  view = b.create<memref::TransposeOp>(transpose.getLoc(), target.getResult(),
+                                       permutationMap(transpose, true));
+  return transpose;
+}
+
 /// The key tile of one attention: the cost model's cheapest
 /// (fulcrum::cost::chooseAttentionKeyTile) on `target`. A dynamic key count
 /// is priced at kDynamicKeys keys: the tile suits long rows, and rows of no
@@ -72,6 +265,8 @@ struct CPUAttentionToKernelPass
 
   /// The description the key tiles are priced on (the `target` option).
   fulcrum::cost::TargetDescription target;
+  /// The transposes of the current block the kernels read through.
+  llvm::SetVector<Operation *> copies;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -107,6 +302,7 @@ struct CPUAttentionToKernelPass
       for (auto &entry : groups)
         if (succeeded(replace(entry.second, module, symbols, symbol)))
           ++numKernels, ++attentionCount;
+      eraseDeadCopies(copies);
     });
   }
 
@@ -177,6 +373,19 @@ struct CPUAttentionToKernelPass
           if (read.contains(getRootBuffer(init)))
             return failure();
 
+    // Q, K and V read, and O written, in place of the transposes that copy
+    // them from and to the heads' layout.
+    SmallVector<Operation *> deallocs;
+    for (Value *x : {&q, &k, &v})
+      if (Value view = readThroughTranspose(*x, first, output, members,
+                                            deallocs, copies))
+        *x = view;
+    Value oView;
+    linalg::TransposeOp outputTranspose =
+        writeThroughTranspose(o, output, members, oView);
+    if (outputTranspose)
+      o = oView;
+
     OpBuilder b(output);
     Location loc = output.getLoc();
     fulcrum::KernelCallBuilder call(b, loc);
@@ -241,6 +450,7 @@ struct CPUAttentionToKernelPass
       shape.headDim = headDim;
       shape.valueDim = valueDim;
       shape.bf16 = bf16;
+      shape.masked = mask || (flags & 4) || window > 0;
       keyTile = fulcrum::cost::chooseAttentionKeyTile(target, shape);
     }
     if (!ShapedType::isDynamic(keys) && keyTile >= keys)
@@ -277,6 +487,10 @@ struct CPUAttentionToKernelPass
       b.setInsertionPointAfter(kernelCall);
       b.create<memref::DeallocOp>(loc, workspace);
     }
+    for (Operation *dealloc : llvm::reverse(deallocs))
+      dealloc->moveAfter(kernelCall);
+    if (outputTranspose)
+      outputTranspose->erase();
 
     // The group's ops go; the buffers only they used go with them.
     llvm::SetVector<Operation *> allocs;
@@ -288,15 +502,8 @@ struct CPUAttentionToKernelPass
               allocs.insert(alloc);
     for (Operation *op : llvm::reverse(group.ops))
       op->erase();
-    for (Operation *alloc : allocs) {
-      if (!llvm::all_of(alloc->getUsers(), [](Operation *user) {
-            return isa<memref::DeallocOp>(user);
-          }))
-        continue;
-      for (Operation *user : llvm::to_vector(alloc->getUsers()))
-        user->erase();
-      alloc->erase();
-    }
+    for (Operation *alloc : allocs)
+      eraseIfOnlyDeallocated(alloc);
     return success();
   }
 };

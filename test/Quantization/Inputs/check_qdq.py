@@ -3,7 +3,7 @@
 --calibration-method=minmax --emit-onnx Q.onnx` against NumPy.
 
     check_qdq.py ORIGINAL.onnx Q.onnx CALIB.npy X.npy FULCRUM_OUT.npy
-        [--ort ORT_JS]
+        [--ort ORT_JS] [--keep-float NAME,...]
 
 1. Calibration: the fp32 original, evaluated by the NumPy reference of the
    ONNX specification (utils/onnx_numpy_reference.py) on CALIB.npy, gives
@@ -17,6 +17,9 @@
    match Fulcrum's outputs (FULCRUM_OUT.npy) within one output quantization
    step's worth (atol 0.05 of the logits' range) with the same top-1 class
    for every image; with --ort, ONNX Runtime's outputs of Q.onnx too.
+
+The contractions named by --keep-float must be exported unquantized (no
+DequantizeLinear on either operand), and every other one quantized.
 """
 import argparse
 import os
@@ -42,7 +45,9 @@ def main():
     for a in ("original", "quantized", "calib", "x", "fulcrum_out"):
         p.add_argument(a)
     p.add_argument("--ort")
+    p.add_argument("--keep-float", default="")
     args = p.parse_args()
+    keep = set(filter(None, args.keep_float.split(",")))
     original, q = onnx.load(args.original), onnx.load(args.quantized)
     onnx.checker.check_model(q)
     inits = {t.name: numpy_helper.to_array(t) for t in q.graph.initializer}
@@ -55,11 +60,17 @@ def main():
 
     values = {}
     ref.run(original, {input_name: calib}, values)
-    checked = 0
+    checked = kept = 0
     for node in q.graph.node:
         if node.op_type not in ("Conv", "Gemm", "MatMul"):
             continue
-        dq_x, dq_w = producer[node.input[0]], producer[node.input[1]]
+        dq_x, dq_w = producer.get(node.input[0]), producer.get(node.input[1])
+        if node.name in keep:
+            if any(d is not None and d.op_type == "DequantizeLinear"
+                   for d in (dq_x, dq_w)):
+                fail(f"{node.name}: quantized, but expected in fp32")
+            kept += 1
+            continue
         if dq_x.op_type != "DequantizeLinear":
             fail(f"{node.name}: activation is not dequantized")
         qx = producer[dq_x.input[0]]
@@ -95,7 +106,10 @@ def main():
             if not np.array_equal(inits[dq_b.input[0]], qb):
                 fail(f"{node.name}: bias differs from NumPy's")
         checked += 1
-    print(f"calibration and weights match NumPy: {checked} contractions")
+    if kept != len(keep):
+        fail(f"{len(keep) - kept} of the --keep-float contractions not found")
+    print(f"calibration and weights match NumPy: {checked} contractions"
+          + (f", {kept} kept in fp32" if keep else ""))
 
     x = np.load(args.x)
     expected = ref.run(q, {input_name: x})[0].astype(np.float32)

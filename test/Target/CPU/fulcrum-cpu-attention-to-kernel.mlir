@@ -134,3 +134,63 @@ func.func @negative_untagged(%x: tensor<2x4x6xf32>) -> tensor<2x4x6xf32> {
   %y = onnx.Softmax(%x) {axis = -1 : i64} : (tensor<2x4x6xf32>) -> tensor<2x4x6xf32>
   return %y : tensor<2x4x6xf32>
 }
+
+// -----
+
+// Q, K and V gathered from a transpose of the projections' token-major
+// layout [B, L, 3, H, D], and the output transposed back to [B, L, H, D]:
+// the kernel reads Q, K and V in place through their strides (heads 16
+// floats apart, rows 96) and writes O through the inverse transpose's
+// (heads 16 floats apart, rows 32); neither transpose is copied.
+// CHECK-LABEL: func @packed_transposed
+// CHECK-NOT: linalg.transpose
+// CHECK: memref.transpose %arg0 (d0, d1, d2, d3, d4) -> (d2, d0, d3, d1, d4)
+// CHECK: %[[OUT:.*]] = memref.alloc() {{.*}} : memref<1x6x2x16xf32>
+// CHECK: memref.transpose %[[OUT]] (d0, d1, d2, d3) -> (d0, d2, d1, d3) : memref<1x6x2x16xf32> to memref<1x2x6x16xf32, strided<[192, 16, 32, 1]>>
+// CHECK-NOT: linalg.transpose
+// CHECK: call @fulcrum_attention_f32_avx2
+// CHECK-NOT: linalg.transpose
+// CHECK: return %[[OUT]]
+func.func @packed_transposed(%x: tensor<1x6x3x2x16xf32>) -> tensor<1x6x2x16xf32> {
+  %t = onnx.Transpose(%x) {perm = array<i64: 2, 0, 3, 1, 4>} : (tensor<1x6x3x2x16xf32>) -> tensor<3x1x2x6x16xf32>
+  %i0 = onnx.Constant() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+  %i1 = onnx.Constant() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %i2 = onnx.Constant() {value = dense<2> : tensor<i64>} : () -> tensor<i64>
+  %q = onnx.Gather(%t, %i0) : (tensor<3x1x2x6x16xf32>, tensor<i64>) -> tensor<1x2x6x16xf32>
+  %k = onnx.Gather(%t, %i1) : (tensor<3x1x2x6x16xf32>, tensor<i64>) -> tensor<1x2x6x16xf32>
+  %v = onnx.Gather(%t, %i2) : (tensor<3x1x2x6x16xf32>, tensor<i64>) -> tensor<1x2x6x16xf32>
+  %y = fulcrum.attention %q, %k, %v {head_dim = 16 : i64, scale = 0.25 : f32} : (tensor<1x2x6x16xf32>, tensor<1x2x6x16xf32>, tensor<1x2x6x16xf32>) -> tensor<1x2x6x16xf32>
+  %o = onnx.Transpose(%y) {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x6x16xf32>) -> tensor<1x6x2x16xf32>
+  return %o : tensor<1x6x2x16xf32>
+}
+
+// -----
+
+// The transposed copy of Q has another reader (the function returns it):
+// the kernel still reads Q in place, and the copy stays for that reader.
+// CHECK-LABEL: func @copy_read_elsewhere
+// CHECK: linalg.transpose ins(%arg0 : memref<1x6x2x16xf32>) outs(%[[COPY:.*]] : memref<1x2x6x16xf32>)
+// CHECK: %[[VIEW:.*]] = memref.transpose %arg0 (d0, d1, d2, d3) -> (d0, d2, d1, d3)
+// CHECK: memref.extract_strided_metadata %[[VIEW]]
+// CHECK: call @fulcrum_attention_f32_avx2
+// CHECK: return %[[COPY]],
+func.func @copy_read_elsewhere(%x: tensor<1x6x2x16xf32>, %k: tensor<1x2x6x16xf32>, %v: tensor<1x2x6x16xf32>) -> (tensor<1x2x6x16xf32>, tensor<1x2x6x16xf32>) {
+  %q = onnx.Transpose(%x) {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x6x2x16xf32>) -> tensor<1x2x6x16xf32>
+  %y = fulcrum.attention %q, %k, %v {head_dim = 16 : i64, scale = 0.25 : f32} : (tensor<1x2x6x16xf32>, tensor<1x2x6x16xf32>, tensor<1x2x6x16xf32>) -> tensor<1x2x6x16xf32>
+  return %q, %y : tensor<1x2x6x16xf32>, tensor<1x2x6x16xf32>
+}
+
+// -----
+
+// A transpose that moves the innermost dimension (D comes from stride 96)
+// is no view the kernel can read: the copy stays and the kernel reads it.
+// CHECK-LABEL: func @negative_inner_dim_moved
+// CHECK: linalg.transpose ins(%arg0 : memref<1x16x2x6xf32>) outs(%[[COPY:.*]] : memref<1x2x6x16xf32>)
+// CHECK-NOT: memref.transpose
+// CHECK: memref.extract_strided_metadata %[[COPY]]
+// CHECK: call @fulcrum_attention_f32_avx2
+func.func @negative_inner_dim_moved(%x: tensor<1x16x2x6xf32>, %k: tensor<1x2x6x16xf32>, %v: tensor<1x2x6x16xf32>) -> tensor<1x2x6x16xf32> {
+  %q = onnx.Transpose(%x) {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x16x2x6xf32>) -> tensor<1x2x6x16xf32>
+  %y = fulcrum.attention %q, %k, %v {head_dim = 16 : i64, scale = 0.25 : f32} : (tensor<1x2x6x16xf32>, tensor<1x2x6x16xf32>, tensor<1x2x6x16xf32>) -> tensor<1x2x6x16xf32>
+  return %y : tensor<1x2x6x16xf32>
+}

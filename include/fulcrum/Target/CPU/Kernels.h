@@ -141,7 +141,12 @@ inline int64_t attentionSlotFloats(int64_t lk, int64_t tile, int64_t d,
   if (bf16)
     return tiles * dp * tp + tiles * ((t + 1) / 2) * dvp + 8 * tp + 16 * dvp +
            16 * dp + 16;
-  return tiles * d * tp + 8 * tp + 16 * dvp + 16;
+  int64_t floats = tiles * d * tp + 8 * tp + 16 * dvp;
+  // The transposed direct form (fp32, at most 512 keys, unmasked; the
+  // slot does not know the mask): scores [lk][16] and queries [d][16].
+  if (t >= lk && lk <= 512)
+    floats = std::max(floats, (lk + d) * 16 + 16);
+  return floats + 16;
 }
 
 /// The kernel of `isa` (`avx512`, `avx2`, `generic`).

@@ -512,6 +512,181 @@ static void attendBlock(const Problem *p, int64_t b, int64_t h, int64_t i0,
   }
 }
 
+/* The transposed direct form: one tile of at most TRANSPOSED_KEYS keys, no
+ * mask, no window, fp32. A block of BR (= LANES) query rows keeps its scores
+ * transposed, [Lk][BR]: one vector per key holds the block's rows, so the
+ * softmax's maximum and sum over the keys are element-wise operations
+ * across vectors (no horizontal reduction per row), and no key is padded
+ * (Lk = 50 computes 50 score vectors, not 4 x 16 = 64 columns per row). K
+ * and V are read in place: each score vector is D multiply-adds of a
+ * column of the block's transposed queries by a broadcast element of K. */
+/* kTransposedAttentionKeys in fulcrum/Cost/AttentionCost.h. */
+#define TRANSPOSED_KEYS 512
+/* Keys per group of independent score accumulators (with the block's
+ * query column they fit the ISA's registers). */
+#if FULCRUM_KERNEL_ISA == 512 || FULCRUM_KERNEL_ISA == 2512
+#define KG 8
+#else
+#define KG 4
+#endif
+
+/* x[r][c] = x[c][r]: four stages, each swapping the off-diagonal blocks of
+ * b x b (b = 8, 4, 2, 1) between rows r and r + b. */
+#define SWAP_BLOCKS(b, ...)                                                    \
+  for (int64_t r = 0; r < LANES; ++r) {                                        \
+    if (r & (b))                                                               \
+      continue;                                                                \
+    lanes lo = x[r], hi = x[r + (b)];                                          \
+    x[r] = __builtin_shufflevector(lo, hi, __VA_ARGS__);                       \
+    x[r + (b)] = __builtin_shufflevector(lo, hi, NEXT_##b);                    \
+  }
+#define NEXT_8 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31
+#define NEXT_4 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31
+#define NEXT_2 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31
+#define NEXT_1 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31
+static inline void transpose16(lanes *x) {
+  SWAP_BLOCKS(8, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23)
+  SWAP_BLOCKS(4, 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27)
+  SWAP_BLOCKS(2, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29)
+  SWAP_BLOCKS(1, 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30)
+}
+
+static inline int useTransposed(const Problem *p) {
+  return p->flags == 0 && p->window <= 0 && p->tile >= p->lk &&
+         p->lk <= TRANSPOSED_KEYS;
+}
+
+/* The floats attendTransposed works in: the scores [Lk][BR], the block's
+ * queries transposed [D][BR] and 16 bytes of alignment slack. */
+static inline int64_t transposedFloats(int64_t lk, int64_t d) {
+  return (lk + d) * BR + 16;
+}
+
+/* O[i0, i0 + rows) (rows <= BR) of head (b, h), in the transposed direct
+ * form; `scratch` holds transposedFloats floats, 64-byte aligned. */
+static void attendTransposed(const Problem *p, int64_t b, int64_t h, int64_t i0,
+                             int64_t rows, float *scratch) {
+  int64_t lk = p->lk, d = p->d, dv = p->dv;
+  float *st = scratch, *qt = st + lk * BR;
+  const float *q = p->q + b * p->qs[0] + h * p->qs[1] + i0 * p->qs[2];
+  const float *k = p->k + b * p->ks[0] + h * p->ks[1];
+  const float *v = p->v + b * p->vs[0] + h * p->vs[1];
+  float *o = p->o + b * p->os[0] + h * p->os[1] + i0 * p->os[2];
+  int64_t kj = p->ks[2], vj = p->vs[2];
+  /* The block's queries, transposed; rows past `rows` repeat the last one
+   * (finite scores that nothing reads). */
+  const float *qr[BR];
+  for (int64_t r = 0; r < BR; ++r)
+    qr[r] = q + (r < rows ? r : rows - 1) * p->qs[2];
+  int64_t e0 = 0;
+  for (; e0 + LANES <= d; e0 += LANES) {
+    lanes x[LANES];
+    for (int64_t r = 0; r < BR; ++r)
+      x[r] = *(const lanes *)(qr[r] + e0);
+    transpose16(x);
+    for (int64_t c = 0; c < LANES; ++c)
+      *(lanes *)(qt + (e0 + c) * BR) = x[c];
+  }
+  for (int64_t r = 0; r < BR; ++r)
+    for (int64_t e = e0; e < d; ++e)
+      qt[e * BR + r] = qr[r][e];
+  /* Scores, scaled, and their running maximum per row (two partial
+   * maxima). */
+  const float inf = __builtin_inff();
+  lanes mx[2] = {(lanes){} - inf, (lanes){} - inf};
+  int64_t j = 0;
+  for (; j + KG <= lk; j += KG) {
+    lanes a[KG] = {};
+    const float *kr = k + j * kj;
+    for (int64_t e = 0; e < d; ++e) {
+      lanes col = *(const lanes *)(qt + e * BR);
+#pragma unroll
+      for (int64_t g = 0; g < KG; ++g)
+        a[g] += col * kr[g * kj + e];
+    }
+#pragma unroll
+    for (int64_t g = 0; g < KG; ++g) {
+      a[g] *= p->scale;
+      *(lanes *)(st + (j + g) * BR) = a[g];
+      mx[g & 1] = __builtin_elementwise_max(mx[g & 1], a[g]);
+    }
+  }
+  for (; j < lk; ++j) {
+    lanes a = {};
+    for (int64_t e = 0; e < d; ++e)
+      a += *(const lanes *)(qt + e * BR) * k[j * kj + e];
+    a *= p->scale;
+    *(lanes *)(st + j * BR) = a;
+    mx[0] = __builtin_elementwise_max(mx[0], a);
+  }
+  lanes m = __builtin_elementwise_max(mx[0], mx[1]);
+  /* Probabilities, unnormalized, and their sums (two partial sums). */
+  lanes sum[2] = {};
+  for (j = 0; j < lk; ++j) {
+    lanes e = *(lanes *)(st + j * BR) - m;
+    expNonPositive(&e);
+    *(lanes *)(st + j * BR) = e;
+    sum[j & 1] += e;
+  }
+  lanes inv = 1.0f / (sum[0] + sum[1]);
+  /* O = P V / sum, RT rows at a time (rows past `rows` repeat the last
+   * and are not written). */
+  for (int64_t r0 = 0; r0 < rows; r0 += RT) {
+    int64_t nr = rows - r0 < RT ? rows - r0 : RT, rr0[RT];
+    for (int64_t rr = 0; rr < RT; ++rr)
+      rr0[rr] = r0 + (rr < nr ? rr : nr - 1);
+    int64_t e = 0;
+    for (; e + 2 * LANES <= dv; e += 2 * LANES) {
+      lanes a[RT][2] = {};
+      for (int64_t jj = 0; jj < lk; ++jj) {
+        const float *row = v + jj * vj + e;
+        lanes v0 = *(const lanes *)row, v1 = *(const lanes *)(row + LANES);
+#pragma unroll
+        for (int64_t rr = 0; rr < RT; ++rr) {
+          float x = st[jj * BR + rr0[rr]];
+          a[rr][0] += x * v0;
+          a[rr][1] += x * v1;
+        }
+      }
+      for (int64_t rr = 0; rr < nr; ++rr) {
+        float s = inv[r0 + rr];
+        *(lanes *)(o + (r0 + rr) * p->os[2] + e) = a[rr][0] * s;
+        *(lanes *)(o + (r0 + rr) * p->os[2] + e + LANES) = a[rr][1] * s;
+      }
+    }
+    /* One vector of values (a head dimension of 16): two partial sums over
+     * the keys per row. */
+    for (; e + LANES <= dv; e += LANES) {
+      lanes a[RT][2] = {};
+      int64_t jj = 0;
+      for (; jj + 2 <= lk; jj += 2) {
+        lanes v0 = *(const lanes *)(v + jj * vj + e);
+        lanes v1 = *(const lanes *)(v + (jj + 1) * vj + e);
+#pragma unroll
+        for (int64_t rr = 0; rr < RT; ++rr) {
+          a[rr][0] += st[jj * BR + rr0[rr]] * v0;
+          a[rr][1] += st[(jj + 1) * BR + rr0[rr]] * v1;
+        }
+      }
+      for (; jj < lk; ++jj) {
+        lanes v0 = *(const lanes *)(v + jj * vj + e);
+        for (int64_t rr = 0; rr < RT; ++rr)
+          a[rr][0] += st[jj * BR + rr0[rr]] * v0;
+      }
+      for (int64_t rr = 0; rr < nr; ++rr)
+        *(lanes *)(o + (r0 + rr) * p->os[2] + e) =
+            (a[rr][0] + a[rr][1]) * inv[r0 + rr];
+    }
+    for (; e < dv; ++e)
+      for (int64_t rr = 0; rr < nr; ++rr) {
+        float a = 0;
+        for (int64_t jj = 0; jj < lk; ++jj)
+          a += st[jj * BR + r0 + rr] * v[jj * vj + e];
+        o[(r0 + rr) * p->os[2] + e] = a * inv[r0 + rr];
+      }
+  }
+}
+
 /* The attention of `heads` x `batch` (b, h) pairs; every argument is an
  * i64 (pointers as integers, strides in elements, the scale's bits in the
  * low half). Q [Lq, D], K [Lk, D], V [Lk, Dv] and O [Lq, Dv] per pair have
@@ -570,6 +745,9 @@ void NAME(fulcrum_attention_f32)(
   int64_t valueFloats = bf16 ? tiles * ((p.tile + 1) / 2) * dvp : 0;
   int64_t floats = keyFloats + valueFloats + RT * tp + BR * dvp +
                    (bf16 ? BR * ((d + 1) / 2) : 0);
+  int transposed = useTransposed(&p);
+  if (transposed && transposedFloats(lk, d) > floats)
+    floats = transposedFloats(lk, d);
 #pragma omp parallel if (tasks > 1 && pairs * lq * lk * (d + dv) >= (1 << 16))
   {
     /* The thread's slot of the workspace the compiler planned; a thread
@@ -585,11 +763,16 @@ void NAME(fulcrum_attention_f32)(
     for (int64_t t = 0; t < tasks; ++t) {
       int64_t chunk = t % chunks, bh = t / chunks;
       int64_t b = bh / heads, h = bh % heads;
+      int64_t end = (chunk + 1) * chunkRows < lq ? (chunk + 1) * chunkRows : lq;
+      if (transposed) {
+        for (int64_t i0 = chunk * chunkRows; i0 < end; i0 += BR)
+          attendTransposed(&p, b, h, i0, end - i0 < BR ? end - i0 : BR, packed);
+        continue;
+      }
       if (bf16)
         packBf16(&p, b, h, (uint32_t *)packed, values);
       else
         packKeys(&p, b, h, packed);
-      int64_t end = (chunk + 1) * chunkRows < lq ? (chunk + 1) * chunkRows : lq;
       for (int64_t i0 = chunk * chunkRows; i0 < end; i0 += BR)
         attendBlock(&p, b, h, i0, end - i0 < BR ? end - i0 : BR, packed, values,
                     rest);

@@ -1,8 +1,9 @@
 """Checks the fused attention kernel against NumPy: ONNX models of
 softmax(Q K^T / sqrt(D) [+ mask]) V with Q, K, V (and the mask) as inputs,
 per-head ([B, H, L, D]) and flattened ([B*H, L, D]), Lq = Lk and Lq != Lk,
-head dimensions 16, 64 and an odd 5, key counts from 1 to 600 (one tile: the direct
-form; several: the online softmax), an additive causal mask with one fully
+head dimensions 16, 32, 64 and an odd 5, key counts from 1 to 600 (one tile:
+the direct form, transposed when unmasked with at most 512 keys, blocks of 16
+query rows with a partial last one; several: the online softmax), an additive causal mask with one fully
 masked row (NaN, as the unfused graph computes it), compiled and run with
 fulcrum-run for a given --target-cpu at 1 and 2 threads with the cost
 model's key tile (on this host's description these rows all run direct),
@@ -40,7 +41,8 @@ rng = np.random.default_rng(3)
 cases = [((1, 1), 1, 1, 16, 16, False, 1.0), ((2, 4), 10, 10, 16, 16, False, 1.0),
          ((3,), 50, 50, 16, 8, False, 4.0), ((1, 2), 7, 130, 64, 64, False, 1.0),
          ((2, 2), 128, 128, 64, 64, True, 1.0), ((1, 2), 600, 600, 16, 16, False, 2.0),
-         ((1, 1), 300, 520, 64, 24, True, 1.0), ((2,), 9, 33, 5, 7, False, 1.0)]
+         ((1, 1), 300, 520, 64, 24, True, 1.0), ((2,), 9, 33, 5, 7, False, 1.0),
+         ((1, 3), 40, 77, 32, 24, False, 1.0)]
 
 
 def reference(q, k, v, mask, rounded=False):
