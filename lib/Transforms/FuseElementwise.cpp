@@ -7,8 +7,10 @@
 #include "fulcrum/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -42,12 +44,39 @@ bool onlyGenerics(OpOperand *fused) {
   return true;
 }
 
+/// Whether fusing `fused` would compute a costly producer again for every
+/// element it is broadcast to: the consumer reads the producer's result
+/// through a map that drops loop dimensions, and the producer divides or
+/// computes a square root or transcendental function. (LayerNormalization's
+/// 1/sqrt(variance + epsilon), one per row, would become one per element.)
+bool recomputesCostlyBroadcast(OpOperand *fused) {
+  auto consumer = dyn_cast<linalg::GenericOp>(fused->getOwner());
+  auto producer = fused->get().getDefiningOp<linalg::GenericOp>();
+  if (!consumer || !producer ||
+      consumer.getMatchingIndexingMap(fused).getNumResults() >=
+          consumer.getNumLoops())
+    return false;
+  return llvm::any_of(producer.getBody()->getOperations(), [](Operation &op) {
+    return isa<arith::DivFOp, arith::RemFOp, math::SqrtOp, math::RsqrtOp,
+               math::ExpOp, math::Exp2Op, math::ExpM1Op, math::LogOp,
+               math::Log2Op, math::Log1pOp, math::ErfOp, math::TanhOp,
+               math::PowFOp, math::SinOp, math::CosOp, math::TanOp,
+               math::AtanOp, math::Atan2Op>(op);
+  });
+}
+
+/// Element-wise fusion: as onlyGenerics allows, unless it would recompute
+/// a costly producer per broadcast element.
+bool fusable(OpOperand *fused) {
+  return onlyGenerics(fused) && !recomputesCostlyBroadcast(fused);
+}
+
 struct FuseElementwisePass
     : public fulcrum::impl::FuseElementwiseBase<FuseElementwisePass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
-    linalg::populateElementwiseOpsFusionPatterns(patterns, onlyGenerics);
+    linalg::populateElementwiseOpsFusionPatterns(patterns, fusable);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, onlyGenerics);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
     linalg::GenericOp::getCanonicalizationPatterns(patterns, context);

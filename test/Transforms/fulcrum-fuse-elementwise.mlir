@@ -71,3 +71,45 @@ func.func @negative_attention_group(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
   } -> tensor<4x6xf32>
   return %p : tensor<4x6xf32>
 }
+
+// -----
+
+// negative_: a per-row 1/sqrt(variance + epsilon) is not fused into the
+// per-element normalization that broadcasts it (fused, it would be computed
+// for every element of the row); a cheap broadcast producer (a per-row
+// shift) is.
+// CHECK-LABEL: func.func @negative_costly_broadcast(
+// CHECK: %[[INV:.*]] = linalg.generic
+// CHECK: math.rsqrt
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[INV]], %{{.*}} : tensor<4x6xf32>, tensor<4xf32>, tensor<4xf32>)
+// CHECK-NOT: math.rsqrt
+// CHECK: arith.subf
+// CHECK: arith.mulf
+// CHECK-NOT: linalg.generic
+#row = affine_map<(d0) -> (d0)>
+#full = affine_map<(d0, d1) -> (d0, d1)>
+#bcast = affine_map<(d0, d1) -> (d0)>
+func.func @negative_costly_broadcast(%x: tensor<4x6xf32>, %var: tensor<4xf32>, %mean: tensor<4xf32>) -> tensor<4x6xf32> {
+  %eps = arith.constant 1.0e-5 : f32
+  %one = arith.constant 1.0 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %inv = linalg.generic {indexing_maps = [#row, #row], iterator_types = ["parallel"]} ins(%var : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %a = arith.addf %v, %eps : f32
+    %r = math.rsqrt %a : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %shift = linalg.generic {indexing_maps = [#row, #row], iterator_types = ["parallel"]} ins(%mean : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%m: f32, %o: f32):
+    %s = arith.addf %m, %one : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %e2 = tensor.empty() : tensor<4x6xf32>
+  %y = linalg.generic {indexing_maps = [#full, #bcast, #bcast, #full], iterator_types = ["parallel", "parallel"]} ins(%x, %inv, %shift : tensor<4x6xf32>, tensor<4xf32>, tensor<4xf32>) outs(%e2 : tensor<4x6xf32>) {
+  ^bb0(%a: f32, %i: f32, %m: f32, %o: f32):
+    %d = arith.subf %a, %m : f32
+    %n = arith.mulf %d, %i : f32
+    linalg.yield %n : f32
+  } -> tensor<4x6xf32>
+  return %y : tensor<4x6xf32>
+}

@@ -33,6 +33,12 @@ def FuseElementwise : Pass<"fulcrum-fuse-elementwise", "::mlir::func::FuncOp"> {
     %2 = linalg.matmul ins(%1, %w) outs(%f)
     // stays a linalg.matmul.
     ```
+
+    A producer that divides or computes a square root or transcendental
+    function is not fused into a consumer that broadcasts it (reads it
+    through a map with fewer results than the consumer's loops): fused, it
+    would be computed once per element instead of once per row, as
+    LayerNormalization's `1/sqrt(variance + epsilon)` was.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
