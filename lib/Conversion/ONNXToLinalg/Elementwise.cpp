@@ -379,8 +379,11 @@ const llvm::DenseMap<TypeID, ScalarFn> &scalarTable() {
       bool isSigned =
           s.resultType.isSignedInteger() || s.resultType.isSignlessInteger();
       double lo = isSigned ? -128 : 0, hi = isSigned ? 127 : 255;
-      q = s.create<arith::MinimumFOp>(
-          s.create<arith::MaximumFOp>(q, s.cst(lo, f32)), s.cst(hi, f32));
+      // maxnumf/minnumf: a NaN saturates to the low bound (a defined byte)
+      // and, with constant bounds, each is one vector max or min (the
+      // NaN-propagating forms need a compare and a blend each).
+      q = s.create<arith::MinNumFOp>(
+          s.create<arith::MaxNumFOp>(q, s.cst(lo, f32)), s.cst(hi, f32));
       return castScalar(s.b, s.loc, q, f32, s.resultType);
     };
     t[id<DequantizeLinearOp>()] = [](const Scalar &s) -> Value {

@@ -244,16 +244,16 @@ func.func @cast_like(%a: tensor<4xi8>, %t: tensor<1xi64>) -> tensor<4xi64> {
 // -----
 
 // QuantizeLinear to uint8: round half to even, add the zero point, saturate
-// to [0, 255], convert unsigned.
+// to [0, 255] with maxnumf/minnumf (a NaN becomes 0), convert unsigned.
 // CHECK-LABEL: func @quantize_uint8
 // CHECK: ^bb0(%[[X:.*]]: f32, %[[S:.*]]: f32, %[[Z:.*]]: i8, %{{.*}}: i8):
 // CHECK: %[[D:.*]] = arith.divf %[[X]], %[[S]]
 // CHECK: %[[R:.*]] = math.roundeven %[[D]]
 // CHECK: %[[ZF:.*]] = arith.uitofp %[[Z]] : i8 to f32
 // CHECK: %[[Q:.*]] = arith.addf %[[R]], %[[ZF]]
-// CHECK: %[[LO:.*]] = arith.maximumf %[[Q]], %{{.*}}
+// CHECK: %[[LO:.*]] = arith.maxnumf %[[Q]], %{{.*}}
 // CHECK: %[[C255:.*]] = arith.constant 2.550000e+02 : f32
-// CHECK: %[[HI:.*]] = arith.minimumf %[[LO]], %[[C255]]
+// CHECK: %[[HI:.*]] = arith.minnumf %[[LO]], %[[C255]]
 // CHECK: %[[Y:.*]] = arith.fptoui %[[HI]] : f32 to i8
 // CHECK: linalg.yield %[[Y]]
 func.func @quantize_uint8(%x: tensor<2x4xf32>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<2x4xui8> {
