@@ -562,130 +562,109 @@ static inline int64_t transposedFloats(int64_t lk, int64_t d) {
   return (lk + d) * BR + 16;
 }
 
-/* O[i0, i0 + rows) (rows <= BR) of head (b, h), in the transposed direct
- * form; `scratch` holds transposedFloats floats, 64-byte aligned. */
-static void attendTransposed(const Problem *p, int64_t b, int64_t h, int64_t i0,
-                             int64_t rows, float *scratch) {
-  int64_t lk = p->lk, d = p->d, dv = p->dv;
-  float *st = scratch, *qt = st + lk * BR;
-  const float *q = p->q + b * p->qs[0] + h * p->qs[1] + i0 * p->qs[2];
-  const float *k = p->k + b * p->ks[0] + h * p->ks[1];
-  const float *v = p->v + b * p->vs[0] + h * p->vs[1];
-  float *o = p->o + b * p->os[0] + h * p->os[1] + i0 * p->os[2];
-  int64_t kj = p->ks[2], vj = p->vs[2];
-  /* The block's queries, transposed; rows past `rows` repeat the last one
-   * (finite scores that nothing reads). */
-  const float *qr[BR];
-  for (int64_t r = 0; r < BR; ++r)
-    qr[r] = q + (r < rows ? r : rows - 1) * p->qs[2];
-  int64_t e0 = 0;
-  for (; e0 + LANES <= d; e0 += LANES) {
-    lanes x[LANES];
-    for (int64_t r = 0; r < BR; ++r)
-      x[r] = *(const lanes *)(qr[r] + e0);
-    transpose16(x);
-    for (int64_t c = 0; c < LANES; ++c)
-      *(lanes *)(qt + (e0 + c) * BR) = x[c];
-  }
-  for (int64_t r = 0; r < BR; ++r)
-    for (int64_t e = e0; e < d; ++e)
-      qt[e * BR + r] = qr[r][e];
-  /* Scores, scaled, and their running maximum per row (two partial
-   * maxima). */
-  const float inf = __builtin_inff();
-  lanes mx[2] = {(lanes){} - inf, (lanes){} - inf};
-  int64_t j = 0;
-  for (; j + KG <= lk; j += KG) {
-    lanes a[KG] = {};
-    const float *kr = k + j * kj;
-    for (int64_t e = 0; e < d; ++e) {
-      lanes col = *(const lanes *)(qt + e * BR);
+/* O rows [r0, r0 + R) of a transposed block: P V, each row r scaled by
+ * inv[r]; st holds the block's probabilities, [Lk][sw] (row r in column
+ * r), o the block's first output row. R is a constant where inlined. */
+static inline __attribute__((always_inline)) void
+valueRows(const Problem *p, const int R, const float *st, int64_t sw,
+          int64_t r0, const float *v, const float *inv, float *o) {
+  int64_t lk = p->lk, dv = p->dv, vj = p->vs[2], e = 0;
+  for (; e + 2 * LANES <= dv; e += 2 * LANES) {
+    lanes a[RT][2] = {};
+    for (int64_t jj = 0; jj < lk; ++jj) {
+      const float *row = v + jj * vj + e;
+      lanes v0 = *(const lanes *)row, v1 = *(const lanes *)(row + LANES);
 #pragma unroll
-      for (int64_t g = 0; g < KG; ++g)
-        a[g] += col * kr[g * kj + e];
-    }
-#pragma unroll
-    for (int64_t g = 0; g < KG; ++g) {
-      a[g] *= p->scale;
-      *(lanes *)(st + (j + g) * BR) = a[g];
-      mx[g & 1] = __builtin_elementwise_max(mx[g & 1], a[g]);
-    }
-  }
-  for (; j < lk; ++j) {
-    lanes a = {};
-    for (int64_t e = 0; e < d; ++e)
-      a += *(const lanes *)(qt + e * BR) * k[j * kj + e];
-    a *= p->scale;
-    *(lanes *)(st + j * BR) = a;
-    mx[0] = __builtin_elementwise_max(mx[0], a);
-  }
-  lanes m = __builtin_elementwise_max(mx[0], mx[1]);
-  /* Probabilities, unnormalized, and their sums (two partial sums). */
-  lanes sum[2] = {};
-  for (j = 0; j < lk; ++j) {
-    lanes e = *(lanes *)(st + j * BR) - m;
-    expNonPositive(&e);
-    *(lanes *)(st + j * BR) = e;
-    sum[j & 1] += e;
-  }
-  lanes inv = 1.0f / (sum[0] + sum[1]);
-  /* O = P V / sum, RT rows at a time (rows past `rows` repeat the last
-   * and are not written). */
-  for (int64_t r0 = 0; r0 < rows; r0 += RT) {
-    int64_t nr = rows - r0 < RT ? rows - r0 : RT, rr0[RT];
-    for (int64_t rr = 0; rr < RT; ++rr)
-      rr0[rr] = r0 + (rr < nr ? rr : nr - 1);
-    int64_t e = 0;
-    for (; e + 2 * LANES <= dv; e += 2 * LANES) {
-      lanes a[RT][2] = {};
-      for (int64_t jj = 0; jj < lk; ++jj) {
-        const float *row = v + jj * vj + e;
-        lanes v0 = *(const lanes *)row, v1 = *(const lanes *)(row + LANES);
-#pragma unroll
-        for (int64_t rr = 0; rr < RT; ++rr) {
-          float x = st[jj * BR + rr0[rr]];
-          a[rr][0] += x * v0;
-          a[rr][1] += x * v1;
-        }
-      }
-      for (int64_t rr = 0; rr < nr; ++rr) {
-        float s = inv[r0 + rr];
-        *(lanes *)(o + (r0 + rr) * p->os[2] + e) = a[rr][0] * s;
-        *(lanes *)(o + (r0 + rr) * p->os[2] + e + LANES) = a[rr][1] * s;
+      for (int rr = 0; rr < R; ++rr) {
+        float x = st[jj * sw + r0 + rr];
+        a[rr][0] += x * v0;
+        a[rr][1] += x * v1;
       }
     }
-    /* One vector of values (a head dimension of 16): two partial sums over
-     * the keys per row. */
-    for (; e + LANES <= dv; e += LANES) {
-      lanes a[RT][2] = {};
-      int64_t jj = 0;
-      for (; jj + 2 <= lk; jj += 2) {
-        lanes v0 = *(const lanes *)(v + jj * vj + e);
-        lanes v1 = *(const lanes *)(v + (jj + 1) * vj + e);
-#pragma unroll
-        for (int64_t rr = 0; rr < RT; ++rr) {
-          a[rr][0] += st[jj * BR + rr0[rr]] * v0;
-          a[rr][1] += st[(jj + 1) * BR + rr0[rr]] * v1;
-        }
-      }
-      for (; jj < lk; ++jj) {
-        lanes v0 = *(const lanes *)(v + jj * vj + e);
-        for (int64_t rr = 0; rr < RT; ++rr)
-          a[rr][0] += st[jj * BR + rr0[rr]] * v0;
-      }
-      for (int64_t rr = 0; rr < nr; ++rr)
-        *(lanes *)(o + (r0 + rr) * p->os[2] + e) =
-            (a[rr][0] + a[rr][1]) * inv[r0 + rr];
+    for (int rr = 0; rr < R; ++rr) {
+      float s = inv[r0 + rr];
+      *(lanes *)(o + (r0 + rr) * p->os[2] + e) = a[rr][0] * s;
+      *(lanes *)(o + (r0 + rr) * p->os[2] + e + LANES) = a[rr][1] * s;
     }
-    for (; e < dv; ++e)
-      for (int64_t rr = 0; rr < nr; ++rr) {
-        float a = 0;
-        for (int64_t jj = 0; jj < lk; ++jj)
-          a += st[jj * BR + r0 + rr] * v[jj * vj + e];
-        o[(r0 + rr) * p->os[2] + e] = a * inv[r0 + rr];
+  }
+  /* One vector of values (a head dimension of 16): two partial sums over
+   * the keys per row. */
+  for (; e + LANES <= dv; e += LANES) {
+    lanes a[RT][2] = {};
+    int64_t jj = 0;
+    for (; jj + 2 <= lk; jj += 2) {
+      lanes v0 = *(const lanes *)(v + jj * vj + e);
+      lanes v1 = *(const lanes *)(v + (jj + 1) * vj + e);
+#pragma unroll
+      for (int rr = 0; rr < R; ++rr) {
+        a[rr][0] += st[jj * sw + r0 + rr] * v0;
+        a[rr][1] += st[(jj + 1) * sw + r0 + rr] * v1;
       }
+    }
+    for (; jj < lk; ++jj) {
+      lanes v0 = *(const lanes *)(v + jj * vj + e);
+      for (int rr = 0; rr < R; ++rr)
+        a[rr][0] += st[jj * sw + r0 + rr] * v0;
+    }
+    for (int rr = 0; rr < R; ++rr)
+      *(lanes *)(o + (r0 + rr) * p->os[2] + e) =
+          (a[rr][0] + a[rr][1]) * inv[r0 + rr];
+  }
+  for (; e < dv; ++e)
+    for (int rr = 0; rr < R; ++rr) {
+      float a = 0;
+      for (int64_t jj = 0; jj < lk; ++jj)
+        a += st[jj * sw + r0 + rr] * v[jj * vj + e];
+      o[(r0 + rr) * p->os[2] + e] = a * inv[r0 + rr];
+    }
+}
+
+/* O = P V / sum for the `rows` rows of a transposed block: RT rows at a
+ * time, the last few as a group of exactly their number. */
+static void blockValues(const Problem *p, const float *st, int64_t sw,
+                        int64_t rows, const float *v, const float *inv,
+                        float *o) {
+  int64_t r0 = 0;
+  for (; r0 + RT <= rows; r0 += RT)
+    valueRows(p, RT, st, sw, r0, v, inv, o);
+  switch (rows - r0) {
+#define VALUE_ROWS(n)                                                          \
+  case n:                                                                      \
+    valueRows(p, n, st, sw, r0, v, inv, o);                                    \
+    break;
+#if RT > 1
+    VALUE_ROWS(1)
+#endif
+#if RT > 2
+    VALUE_ROWS(2)
+    VALUE_ROWS(3)
+#endif
+#if RT > 4
+    VALUE_ROWS(4)
+    VALUE_ROWS(5)
+    VALUE_ROWS(6)
+    VALUE_ROWS(7)
+#endif
+#undef VALUE_ROWS
+  default:
+    break;
   }
 }
+
+/* attendTransposed: blocks of 16 rows in `lanes`; attendTransposedHalf:
+ * blocks of at most 8 rows (a short last block) in `halves`, whose
+ * operations cost half as much on AVX2 and on AVX-512 hosts that split
+ * 512-bit operations in two. */
+#define TNAME attendTransposed
+#define TV lanes
+#define TW 16
+#define TEXP expNonPositive
+#include "attention_transposed.inc"
+#define TNAME attendTransposedHalf
+#define TV halves
+#define TW 8
+#define TEXP expNonPositiveHalf
+#include "attention_transposed.inc"
 
 /* The attention of `heads` x `batch` (b, h) pairs; every argument is an
  * i64 (pointers as integers, strides in elements, the scale's bits in the
@@ -765,8 +744,13 @@ void NAME(fulcrum_attention_f32)(
       int64_t b = bh / heads, h = bh % heads;
       int64_t end = (chunk + 1) * chunkRows < lq ? (chunk + 1) * chunkRows : lq;
       if (transposed) {
-        for (int64_t i0 = chunk * chunkRows; i0 < end; i0 += BR)
-          attendTransposed(&p, b, h, i0, end - i0 < BR ? end - i0 : BR, packed);
+        for (int64_t i0 = chunk * chunkRows; i0 < end; i0 += BR) {
+          int64_t rows = end - i0 < BR ? end - i0 : BR;
+          if (rows <= 8)
+            attendTransposedHalf(&p, b, h, i0, rows, packed);
+          else
+            attendTransposed(&p, b, h, i0, rows, packed);
+        }
         continue;
       }
       if (bf16)

@@ -1,8 +1,9 @@
 /*===- vector.h - Vector helpers the row kernels share ------------------===*
  *
  * Part of Fulcrum. Sixteen-float vectors (clang vector extensions: one
- * AVX-512 register, two AVX2 ones, four SSE ones), exp for non-positive
- * arguments, and fixed-order horizontal sums and maxima. Included by
+ * AVX-512 register, two AVX2 ones, four SSE ones) and eight-float ones,
+ * exp for non-positive arguments, and fixed-order horizontal sums and
+ * maxima. Included by
  * softmax.c and attention.c.
  *
  *===----------------------------------------------------------------------===*/
@@ -27,24 +28,39 @@ typedef int32_t ints __attribute__((vector_size(64), aligned(4)));
  * elsewhere. Below -87.3 it returns 2^-126, which no softmax can tell from
  * 0 next to the row's exp(0) = 1. In place (vector arguments by value would
  * depend on the ISA's calling convention). */
+#define EXP_NON_POSITIVE_POLYNOMIAL(T, x, k, p)                                \
+  x = __builtin_elementwise_max(x, (T){} - 87.33654f);                         \
+  T k = __builtin_elementwise_roundeven(x * 1.44269504088896341f);             \
+  T r = x - k * 0.693359375f + k * 2.12194440e-4f;                             \
+  T p = (T){} + 1.3843652559444308e-3f;                                        \
+  p = p * r + 8.37415549904108e-3f;                                            \
+  p = p * r + 4.166800156235695e-2f;                                           \
+  p = p * r + 1.6666431725025177e-1f;                                          \
+  p = p * r + 4.999999403953552e-1f;                                           \
+  p = p * r + 1.0f;                                                            \
+  p = p * r + 1.0f;
+
 static inline void expNonPositive(lanes *value) {
   lanes x = *value;
-  x = __builtin_elementwise_max(x, (lanes){} - 87.33654f);
-  lanes k = __builtin_elementwise_roundeven(x * 1.44269504088896341f);
-  lanes r = x - k * 0.693359375f + k * 2.12194440e-4f;
-  lanes p = (lanes){} + 1.3843652559444308e-3f;
-  p = p * r + 8.37415549904108e-3f;
-  p = p * r + 4.166800156235695e-2f;
-  p = p * r + 1.6666431725025177e-1f;
-  p = p * r + 4.999999403953552e-1f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
+  EXP_NON_POSITIVE_POLYNOMIAL(lanes, x, k, p)
 #if FULCRUM_KERNEL_ISA == 512 || FULCRUM_KERNEL_ISA == 2512
   *value = (lanes)_mm512_scalef_ps((__m512)p, (__m512)k);
 #else
   ints bits = (__builtin_convertvector(k, ints) + 127) << 23;
   *value = p * (lanes)bits;
 #endif
+}
+
+/* Eight floats (one AVX2 register, half an AVX-512 one), and exp on them
+ * as expNonPositive computes it. */
+typedef float halves __attribute__((vector_size(32), aligned(4)));
+typedef int32_t halfints __attribute__((vector_size(32), aligned(4)));
+
+static inline void expNonPositiveHalf(halves *value) {
+  halves x = *value;
+  EXP_NON_POSITIVE_POLYNOMIAL(halves, x, k, p)
+  halfints bits = (__builtin_convertvector(k, halfints) + 127) << 23;
+  *value = p * (halves)bits;
 }
 
 typedef float half __attribute__((vector_size(32)));
