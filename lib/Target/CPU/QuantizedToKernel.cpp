@@ -145,6 +145,103 @@ linalg::GenericOp matchClamp(linalg::GenericOp rq, Value y,
   return op;
 }
 
+/// The bias and residual adds after `rq` (an f32 requantization writing
+/// `y`): a generic right after it (allocations aside) that reads `y`
+/// element by element, a per-channel vector (read along the last
+/// dimension) and perhaps a residual of y's type (element by element), and
+/// yields `bias + y`, or `residual + (bias + y)` (each add's operands in
+/// either order), into another buffer of y's type; `y` a fresh allocation
+/// nothing else uses but deallocations.
+/// Whether what `reader` reads of buffer `y` (in y's block) is read by
+/// nothing after it: the next use of `y` is its deallocation or a generic
+/// that overwrites all of it, or there is none. (Bufferization may reuse
+/// one buffer for the same intermediate of several blocks of a model.)
+bool deadAfter(Value y, Operation *reader) {
+  Operation *next = nullptr;
+  for (Operation *user : y.getUsers())
+    if (user->getBlock() == reader->getBlock() &&
+        reader->isBeforeInBlock(user) && (!next || user->isBeforeInBlock(next)))
+      next = user;
+  if (!next || isa<memref::DeallocOp>(next))
+    return true;
+  auto overwrite = dyn_cast<linalg::GenericOp>(next);
+  return overwrite && overwrite.getNumDpsInits() == 1 &&
+         overwrite.getDpsInits()[0] == y &&
+         !llvm::is_contained(overwrite.getDpsInputs(), y) &&
+         overwrite.getNumLoops() == overwrite.getNumParallelLoops() &&
+         overwrite.getMatchingIndexingMap(overwrite.getDpsInitOperand(0))
+             .isIdentity();
+}
+
+struct AddEpilogue {
+  linalg::GenericOp op;
+  Value bias, residual;
+};
+std::optional<AddEpilogue> matchAdds(linalg::GenericOp rq, Value y) {
+  auto alloc = y.getDefiningOp<memref::AllocOp>();
+  Operation *next = rq->getNextNode();
+  while (next && isa<memref::AllocOp>(next))
+    next = next->getNextNode();
+  auto op = dyn_cast_or_null<linalg::GenericOp>(next);
+  auto yType = dyn_cast<MemRefType>(y.getType());
+  if (!alloc || !op || !yType || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != op.getNumParallelLoops() ||
+      op.getNumLoops() != static_cast<unsigned>(yType.getRank()) ||
+      op.getDpsInits()[0].getType() != y.getType() ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return std::nullopt;
+  if (!deadAfter(y, op))
+    return std::nullopt;
+  Block &body = op.getRegion().front();
+  AffineExpr lastDim = getAffineDimExpr(yType.getRank() - 1, op.getContext());
+  Value yArg, biasArg, residualArg;
+  AddEpilogue found;
+  found.op = op;
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(in);
+    Value arg = body.getArgument(in->getOperandNumber());
+    auto type = dyn_cast<MemRefType>(in->get().getType());
+    if (in->get() == y && map.isIdentity() && !yArg) {
+      yArg = arg;
+    } else if (map.isIdentity() && type == yType && !residualArg &&
+               isRowMajor(type)) {
+      residualArg = arg;
+      found.residual = in->get();
+    } else if (map.getNumResults() == 1 && map.getResult(0) == lastDim &&
+               type && type.getRank() == 1 && type.getElementType().isF32() &&
+               !biasArg) {
+      biasArg = arg;
+      found.bias = in->get();
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!yArg || !biasArg)
+    return std::nullopt;
+  auto addOf = [](Value v, Value a, Value b) -> Operation * {
+    auto add = v.getDefiningOp<arith::AddFOp>();
+    if (!add || !((add.getLhs() == a && add.getRhs() == b) ||
+                  (add.getLhs() == b && add.getRhs() == a)))
+      return nullptr;
+    return add;
+  };
+  Value result = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0);
+  size_t ops = 2;
+  if (residualArg) {
+    auto outer = result.getDefiningOp<arith::AddFOp>();
+    if (!outer)
+      return std::nullopt;
+    result = outer.getLhs() == residualArg   ? outer.getRhs()
+             : outer.getRhs() == residualArg ? outer.getLhs()
+                                             : Value();
+    ops = 3;
+  }
+  if (!result || !addOf(result, biasArg, yArg) ||
+      body.getOperations().size() != ops)
+    return std::nullopt;
+  return found;
+}
+
 /// The address of constant global `g`, as a kernel argument.
 Value globalAddress(OpBuilder &b, Location loc,
                     fulcrum::KernelCallBuilder &call, memref::GlobalOp g) {
@@ -198,6 +295,11 @@ struct QuantizedPair {
   SmallVector<int64_t> wValues;
   std::optional<SmallVector<int64_t>> biasValues;
   linalg::GenericOp clampOp = nullptr;
+  /// The bias (and residual) adds the call takes in (matchAdds), the bias
+  /// as its constant global.
+  linalg::GenericOp addOp = nullptr;
+  memref::GlobalOp addBias = nullptr;
+  Value residual;
   std::optional<fulcrum::Padding> padding = std::nullopt;
 };
 
@@ -392,11 +494,25 @@ struct CPUQuantizedToKernelPass
     // A clamp of the f32 result (e.g. the ReLU6 before a float depthwise
     // convolution) goes into the channels-last kernel's epilogue: the
     // call writes the clamp's output, where the clamp was.
+    // A bias and a residual added to it (a matrix product's Add nodes
+    // after a QDQ MatMul) go into the epilogue the same way.
     fulcrum::Clamp clamp;
     if (nhwc && q.mode == "f32")
       q.clampOp = matchClamp(q.rq, q.y, clamp);
-    Value output = q.clampOp ? q.clampOp.getDpsInits()[0] : q.y;
-    OpBuilder b(q.clampOp ? q.clampOp.getOperation() : q.rq.getOperation());
+    if (panelKernel && q.mode == "f32" && !q.clampOp)
+      if (std::optional<AddEpilogue> adds = matchAdds(q.rq, q.y))
+        if (memref::GlobalOp g =
+                fulcrum::getConstantGlobal(adds->bias, symbols)) {
+          q.addOp = adds->op;
+          q.addBias = g;
+          q.residual = adds->residual;
+        }
+    Operation *epilogue = q.clampOp ? q.clampOp.getOperation()
+                          : q.addOp ? q.addOp.getOperation()
+                                    : nullptr;
+    Value output =
+        epilogue ? cast<linalg::GenericOp>(epilogue).getDpsInits()[0] : q.y;
+    OpBuilder b(epilogue ? epilogue : q.rq.getOperation());
     Location loc = q.rq.getLoc();
     fulcrum::KernelCallBuilder call(b, loc);
     auto global = [&](memref::GlobalOp g) {
@@ -477,8 +593,14 @@ struct CPUQuantizedToKernelPass
                        : q.mode == "i32" ? fulcrum::kQuantizedOutputI32
                                          : 0) |
                       (q.clampOp ? fulcrum::kQuantizedClampF32 : 0)));
-    if (panelKernel) // the padding byte: the activations' zero point
+    if (panelKernel) {
+      // The padding byte (the activations' zero point), the bias and the
+      // residual of the epilogue's adds.
       args.push_back(call.constant(q.xZeroPoint & 0xff));
+      args.push_back(q.addBias ? global(q.addBias) : call.constant(0));
+      args.push_back(q.residual ? call.address(q.residual).at
+                                : call.constant(0));
+    }
     StringRef symbol = b.getStringAttr((panelKernel ? "fulcrum_qconv2d_nhwc_"
                                                     : "fulcrum_qconv2d_nchw_") +
                                        kernelIsa)
@@ -599,21 +721,28 @@ struct CPUQuantizedToKernelPass
     if (!(kind.getValue() == "dwconv" ? buildDepthwiseCall(q, symbols)
                                       : buildPanelCall(q, symbols)))
       return;
-    linalg::GenericOp clampOp = q.clampOp;
+    Operation *epilogue = q.clampOp ? q.clampOp.getOperation()
+                          : q.addOp ? q.addOp.getOperation()
+                                    : nullptr;
     std::optional<fulcrum::Padding> padding = q.padding;
 
     Value copySource;
     if (auto copy = dyn_cast<memref::CopyOp>(fill))
       copySource = copy.getSource();
-    if (clampOp) {
-      // The f32 buffer between the requantization and the clamp goes.
+    if (epilogue) {
+      // The f32 buffer between the requantization and the clamp or adds
+      // goes (unless it holds another block's intermediate too).
       Operation *yAlloc = y.getDefiningOp();
-      clampOp->erase();
+      epilogue->erase();
       rq->erase();
-      for (Operation *user : llvm::make_early_inc_range(yAlloc->getUsers()))
-        user->erase();
-      yAlloc->erase();
-      ++numClamps;
+      if (llvm::all_of(yAlloc->getUsers(), [](Operation *user) {
+            return isa<memref::DeallocOp>(user);
+          })) {
+        for (Operation *user : llvm::make_early_inc_range(yAlloc->getUsers()))
+          user->erase();
+        yAlloc->erase();
+      }
+      ++(q.clampOp ? numClamps : numAdds);
       rq = nullptr;
     }
     if (rq)

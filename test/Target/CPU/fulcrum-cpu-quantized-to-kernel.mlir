@@ -341,7 +341,7 @@ memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
 // CHECK: %[[C1:.*]] = arith.constant 1 : i64
 // CHECK: memref.extract_strided_metadata %[[X]]
 // CHECK: %[[C200:.*]] = arith.constant 200 : i64
-// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni({{.*}}%[[C1]], %[[C1]], %{{.*}}, %[[C200]]) {fulcrum.writes
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni({{.*}}%[[C1]], %[[C1]], %{{.*}}, %[[C200]], %{{.*}}, %{{.*}}) {fulcrum.writes
 // CHECK-NOT: memref.copy
 // CHECK: return
 // Filled with another value than the zero point, the padding stays.
@@ -552,6 +552,143 @@ func.func @qgemm(%x: memref<3x8xi8>, %y: memref<3x2xf32>) {
     %1 = arith.mulf %0, %mult : f32
     linalg.yield %1 : f32
   }
+  memref.dealloc %acc : memref<3x2xi32>
+  return
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#rowid = affine_map<(m, n) -> (m, n)>
+#col = affine_map<(m, n) -> (n)>
+memref.global "private" constant @w : memref<2x8xi8> = dense<1>
+memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
+memref.global "private" constant @bias : memref<2xf32> = dense<[1.0, -2.0]>
+
+// A bias and then a residual added to the f32 result (a QDQ MatMul's bias
+// Add and a transformer block's residual Add): the call takes the bias's
+// constant and the residual's address last and writes the adds' output;
+// the adds and the f32 buffer between go.
+// CHECK-LABEL: func @qgemm_bias_residual(
+// CHECK-SAME: %[[X:.*]]: memref<3x8xi8>, %[[R:.*]]: memref<3x2xf32>, %[[Z:.*]]: memref<3x2xf32>)
+// CHECK: memref.extract_strided_metadata %[[Z]]
+// CHECK: %[[B:.*]] = memref.get_global @bias
+// CHECK: memref.extract_strided_metadata %[[B]]
+// CHECK: memref.extract_strided_metadata %[[R]]
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni(
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: memref.alloc() : memref<3x2xf32>
+// CHECK: return
+func.func @qgemm_bias_residual(%x: memref<3x8xi8>, %r: memref<3x2xf32>, %z: memref<3x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @w : memref<2x8xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %b = memref.get_global @bias : memref<2xf32>
+  %acc = memref.alloc() : memref<3x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<3x2xi32>)
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<3x8xi8>, memref<2x8xi8>) outs(%acc : memref<3x2xi32>) attrs = {fulcrum.qcontraction = {kind = "gemm", x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  %y = memref.alloc() : memref<3x2xf32>
+  linalg.generic {indexing_maps = [#rowid, #col, #rowid], iterator_types = ["parallel", "parallel"]} ins(%acc, %m : memref<3x2xi32>, memref<2xf32>) outs(%y : memref<3x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%v: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %v : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [#rowid, #col, #rowid, #rowid], iterator_types = ["parallel", "parallel"]} ins(%r, %b, %y : memref<3x2xf32>, memref<2xf32>, memref<3x2xf32>) outs(%z : memref<3x2xf32>) {
+  ^bb0(%res: f32, %bb: f32, %t: f32, %out: f32):
+    %0 = arith.addf %bb, %t : f32
+    %1 = arith.addf %res, %0 : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %y : memref<3x2xf32>
+  memref.dealloc %acc : memref<3x2xi32>
+  return
+}
+
+// negative_: the residual added first ((y + residual) + bias rounds
+// differently): the adds stay after the call, which writes the f32 buffer.
+// CHECK-LABEL: func @negative_qgemm_residual_first(
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni(
+// CHECK: linalg.generic
+// CHECK: arith.addf
+func.func @negative_qgemm_residual_first(%x: memref<3x8xi8>, %r: memref<3x2xf32>, %z: memref<3x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @w : memref<2x8xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %b = memref.get_global @bias : memref<2xf32>
+  %acc = memref.alloc() : memref<3x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<3x2xi32>)
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<3x8xi8>, memref<2x8xi8>) outs(%acc : memref<3x2xi32>) attrs = {fulcrum.qcontraction = {kind = "gemm", x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  %y = memref.alloc() : memref<3x2xf32>
+  linalg.generic {indexing_maps = [#rowid, #col, #rowid], iterator_types = ["parallel", "parallel"]} ins(%acc, %m : memref<3x2xi32>, memref<2xf32>) outs(%y : memref<3x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%v: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %v : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [#rowid, #col, #rowid, #rowid], iterator_types = ["parallel", "parallel"]} ins(%r, %b, %y : memref<3x2xf32>, memref<2xf32>, memref<3x2xf32>) outs(%z : memref<3x2xf32>) {
+  ^bb0(%res: f32, %bb: f32, %t: f32, %out: f32):
+    %0 = arith.addf %t, %res : f32
+    %1 = arith.addf %0, %bb : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %y : memref<3x2xf32>
+  memref.dealloc %acc : memref<3x2xi32>
+  return
+}
+
+// negative_: the f32 result is read again after the adds (returned through
+// a copy): the adds stay.
+// CHECK-LABEL: func @negative_qgemm_bias_read_later(
+// CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni(
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK: memref.copy
+func.func @negative_qgemm_bias_read_later(%x: memref<3x8xi8>, %z: memref<3x2xf32>, %copy: memref<3x2xf32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @w : memref<2x8xi8>
+  %m = memref.get_global @m : memref<2xf32>
+  %b = memref.get_global @bias : memref<2xf32>
+  %acc = memref.alloc() : memref<3x2xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<3x2xi32>)
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<3x8xi8>, memref<2x8xi8>) outs(%acc : memref<3x2xi32>) attrs = {fulcrum.qcontraction = {kind = "gemm", x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  %y = memref.alloc() : memref<3x2xf32>
+  linalg.generic {indexing_maps = [#rowid, #col, #rowid], iterator_types = ["parallel", "parallel"]} ins(%acc, %m : memref<3x2xi32>, memref<2xf32>) outs(%y : memref<3x2xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%v: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %v : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [#col, #rowid, #rowid], iterator_types = ["parallel", "parallel"]} ins(%b, %y : memref<2xf32>, memref<3x2xf32>) outs(%z : memref<3x2xf32>) {
+  ^bb0(%bb: f32, %t: f32, %out: f32):
+    %0 = arith.addf %bb, %t : f32
+    linalg.yield %0 : f32
+  }
+  memref.copy %y, %copy : memref<3x2xf32> to memref<3x2xf32>
+  memref.dealloc %y : memref<3x2xf32>
   memref.dealloc %acc : memref<3x2xi32>
   return
 }

@@ -692,7 +692,11 @@ def CPUQuantizedToKernel
     (maximumf/minimumf by constants in the generic right after the
     requantization, e.g. the ReLU6 before MobileNetV2's float depthwise
     convolutions) is applied by the kernel as it stores, into the clamp's
-    output; the f32 buffer between goes.
+    output; the f32 buffer between goes. So are the adds of a per-channel
+    constant bias and, after it, of a residual of the output's shape
+    (`bias + y` or `residual + (bias + y)` in the generic right after the
+    requantization: a QDQ MatMul's bias Add and a transformer block's
+    residual Add), in the graph's order of roundings.
 
     A channels-last depthwise contraction (kind `dwconv`: one filter per
     channel, `C x 1 x KH x KW` weights, at most 512 taps) with a byte or
@@ -734,6 +738,9 @@ def CPUQuantizedToKernel
               "Zero-point paddings applied by the channels-last kernel">,
     Statistic<"numClamps", "num-clamps",
               "Clamps of f32 results applied by the channels-last kernel">,
+    Statistic<"numAdds", "num-adds",
+              "Bias (and residual) adds of f32 results applied by the "
+              "channels-last kernel">,
     Statistic<"numDepthwise", "num-depthwise",
               "Quantized depthwise convolutions run on kernels">
   ];

@@ -262,22 +262,37 @@ requantizeLanes(__m512 v, const Epilogue *e) {
 #endif
 
 /* Writes `cols` sums (acc + comp) through the epilogue: i32, f32 times mult
- * (clamped when e->clampF32), or bytes. */
+ * (clamped when e->clampF32, or plus `bias` and e->residual's elements),
+ * or bytes. */
 static inline __attribute__((always_inline)) void
-storeRow(const int32_t *acc, const int32_t *comp, const float *mult, int cols,
-         const Epilogue *e, void *y) {
+storeRow(const int32_t *acc, const int32_t *comp, const float *mult,
+         const float *bias, int cols, const Epilogue *e, void *y) {
   if (e->mode == FULCRUM_Q_OUTPUT_I32) {
     int32_t *out = (int32_t *)y;
     for (int c = 0; c < cols; ++c)
       out[c] = acc[c] + comp[c];
   } else if (e->mode == FULCRUM_Q_OUTPUT_F32) {
     float *out = (float *)y;
+    const float *res = e->residual ? e->residual + (out - e->yBase) : 0;
     if (e->clampF32) {
       float lo = e->lo, hi = e->hi;
       for (int c = 0; c < cols; ++c) {
         float v = (float)(acc[c] + comp[c]) * mult[c];
         v = v < lo ? lo : v;
         out[c] = v > hi ? hi : v;
+      }
+    } else if (bias && res) {
+      /* Separate statements: no multiply-add contraction, the graph's
+       * roundings. */
+      for (int c = 0; c < cols; ++c) {
+        float v = (float)(acc[c] + comp[c]) * mult[c];
+        v = bias[c] + v;
+        out[c] = res[c] + v;
+      }
+    } else if (bias) {
+      for (int c = 0; c < cols; ++c) {
+        float v = (float)(acc[c] + comp[c]) * mult[c];
+        out[c] = bias[c] + v;
       }
     } else {
       for (int c = 0; c < cols; ++c)
@@ -317,13 +332,14 @@ static void storeTile(const int32_t in[TR][NV * VW], int rows, int cols,
                       int64_t f0, const Epilogue *e, void *y, int64_t ldy) {
   const int32_t *comp = e->comp + f0;
   const float *mult = e->mult ? e->mult + f0 : 0;
+  const float *bias = e->bias ? e->bias + f0 : 0;
   for (int r = 0; r < rows; ++r) {
     if (e->mode == FULCRUM_Q_OUTPUT_I32)
-      storeRow(in[r], comp, mult, cols, e, (int32_t *)y + r * ldy + f0);
+      storeRow(in[r], comp, mult, 0, cols, e, (int32_t *)y + r * ldy + f0);
     else if (e->mode == FULCRUM_Q_OUTPUT_F32)
-      storeRow(in[r], comp, mult, cols, e, (float *)y + r * ldy + f0);
+      storeRow(in[r], comp, mult, bias, cols, e, (float *)y + r * ldy + f0);
     else
-      storeRow(in[r], comp, mult, cols, e, (uint8_t *)y + r * ldy + f0);
+      storeRow(in[r], comp, mult, 0, cols, e, (uint8_t *)y + r * ldy + f0);
   }
 }
 
@@ -411,9 +427,10 @@ static void packRows(const uint8_t *x, int64_t H, int64_t W, int64_t C,
  * weights:
  * packed panels (above) of kp = roundUp(KH * KW * C, 4) bytes per
  * channel, in FHWC order; comp[Fp] (i32, channels padded to 16), exact[F]
- * (u8), mult[F] (f32, may be 0 for i32 output). The workspace holds
- * SLOTS * CHUNK bytes (Kernels.h: quantizedConvWorkspace); chunks of
- * pixels are the tasks. */
+ * (u8), mult[F] (f32, may be 0 for i32 output). An f32 output adds
+ * bias[F] (f32) and then residual (f32, the output's layout) when they are
+ * not 0. The workspace holds SLOTS * CHUNK bytes (Kernels.h:
+ * quantizedConvWorkspace); chunks of pixels are the tasks. */
 void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
                                 int64_t F, int64_t KH, int64_t KW, int64_t OH,
                                 int64_t OW, int64_t sh, int64_t sw, int64_t dh,
@@ -421,11 +438,15 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
                                 int64_t x, int64_t w, int64_t comp,
                                 int64_t exact, int64_t mult, int64_t y,
                                 int64_t workspace, int64_t yzp, int64_t lo,
-                                int64_t hi, int64_t flags, int64_t pad) {
+                                int64_t hi, int64_t flags, int64_t pad,
+                                int64_t bias, int64_t residual) {
   int64_t K = KH * KW * C, kp = roundUp(K, 4), pixels = OH * OW;
   int64_t Fp = roundUp(F, 16);
   int32_t flip = flags & FULCRUM_Q_SIGNED_INPUT ? (int32_t)0x80808080 : 0;
   Epilogue e = makeEpilogue(comp, mult, flags, yzp, lo, hi);
+  e.bias = (const float *)bias;
+  e.residual = (const float *)residual;
+  e.yBase = (const float *)y;
   int64_t elementBytes = e.mode ? 4 : 1;
   /* 1x1 windows at unit stride over whole words read the image itself. */
   int direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && C % 4 == 0 &&
@@ -694,7 +715,7 @@ depthwiseRow(const uint8_t *const *rows, const float *weights,
           sum += value * weights[(i * KW + j) * C + c0];
         }
       int32_t acc = (int32_t)sum;
-      storeRow(&acc, bias + c0, e->mult + c0, 1, e,
+      storeRow(&acc, bias + c0, e->mult + c0, 0, 1, e,
                out + (ow * C + c0) * elementBytes);
     }
 }

@@ -37,6 +37,11 @@ typedef struct {
                  * output bounds minus yzp; f32 with clampF32: the bounds */
   int32_t yzp;
   int clampF32; /* f32 output clamped to [lo, hi] */
+  /* f32 output plus a bias per channel, then plus a residual of the
+   * output's layout (each may be 0): bias[c] + v, residual + (bias[c] + v),
+   * in the order of the graph's adds. */
+  const float *bias, *residual;
+  const float *yBase; /* the output the residual's layout follows */
 } Epilogue;
 
 /* The epilogue of a call: its output mode, the byte range relative to the
@@ -51,6 +56,7 @@ static inline Epilogue makeEpilogue(int64_t comp, int64_t mult, int64_t flags,
   e.lo = (float)(lo - yzp);
   e.hi = (float)(hi - yzp);
   e.clampF32 = (flags & FULCRUM_Q_CLAMP_F32) != 0;
+  e.bias = e.residual = e.yBase = 0;
   if (e.clampF32) {
     uint32_t loBits = (uint32_t)lo, hiBits = (uint32_t)hi;
     __builtin_memcpy(&e.lo, &loBits, 4);
