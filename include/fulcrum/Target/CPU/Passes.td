@@ -402,7 +402,17 @@ def CPUAttentionToKernel : Pass<"fulcrum-cpu-attention-to-kernel", "::mlir::Modu
     threads' scratch (packed keys, scores, accumulators) is a workspace
     `memref.alloc` of 8 slots that the memory plan places with the other
     buffers, so the call allocates nothing; with a dynamic one the kernel
-    allocates its threads' scratch itself.
+    allocates its threads' scratch itself. An unmasked fp32 attention over
+    at most 512 keys in the direct form runs transposed: a block of 16
+    query rows keeps one vector of scores per key (no padded keys, the
+    softmax's maximum and sum element-wise across vectors).
+
+    Q, K and V that a `linalg.transpose` copied into a buffer (the heads'
+    layout gathered from a projection's token-major output) are read in
+    place, through a `memref.transpose` view of the copy's source and its
+    strides, when nothing writes the source before the call; an output
+    that one `linalg.transpose` copies on is written through the inverse
+    view of that copy's buffer. Copies nothing else reads go.
 
     Operands must be f32 with a unit innermost stride and rank 3
     (`[B*H, L, D]`) or 4 (`[B, H, L, D]`); a boolean mask must start at
