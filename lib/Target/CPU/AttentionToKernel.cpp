@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/MapVector.h"
@@ -85,8 +86,15 @@ bool keepsInnerDim(linalg::TransposeOp transpose) {
 
 /// Whether `op` may write `buffer` (through any view of it): a
 /// destination-style op with it among its inits, or an op with memory
-/// effects that takes it (a deallocation aside).
+/// effects that takes it (a deallocation aside); conservatively, any call
+/// and any op with regions and memory effects.
 bool mayWrite(Operation *op, Value buffer) {
+  // Calls (the kernels, which take addresses) and ops with regions may
+  // write anything.
+  if (isa<CallOpInterface>(op) ||
+      (op->getNumRegions() > 0 && !isa<DestinationStyleOpInterface>(op) &&
+       !isMemoryEffectFree(op)))
+    return true;
   if (auto dps = dyn_cast<DestinationStyleOpInterface>(op))
     return llvm::any_of(dps.getDpsInits(), [&](Value init) {
       return getRootBuffer(init) == buffer;
@@ -105,12 +113,15 @@ bool mayWrite(Operation *op, Value buffer) {
 /// whose last write before the attention's first op `first` is a
 /// linalg.transpose that keeps the innermost dimension, and the
 /// transpose's input is not written between the transpose and `at` (the
-/// kernel call's place). The deallocations of that input in between are
-/// added to `deallocs`, to move after the call, and the transpose to
-/// `copies` (eraseDeadCopies erases it if nothing else reads it). Returns a
-/// null value when the operand is not such a copy.
+/// kernel call's place) nor one of the attention's own buffers
+/// (`written`: bufferization may reuse a dead input's buffer). The
+/// deallocations of that input in between are added to `deallocs`, to move
+/// after the call, and the transpose to `copies` (eraseDeadCopies erases it if
+/// nothing else reads it). Returns a null value when the operand is not such a
+/// copy.
 Value readThroughTranspose(Value value, Operation *first, Operation *at,
                            const llvm::SmallPtrSetImpl<Operation *> &members,
+                           const llvm::SmallPtrSetImpl<Value> &written,
                            SmallVectorImpl<Operation *> &deallocs,
                            llvm::SetVector<Operation *> &copies) {
   auto sub = value.getDefiningOp<memref::SubViewOp>();
@@ -134,6 +145,8 @@ Value readThroughTranspose(Value value, Operation *first, Operation *at,
     return {};
   Value source = transpose.getInput();
   Value root = getRootBuffer(source);
+  if (written.contains(root))
+    return {};
   SmallVector<Operation *> found;
   for (Operation *op = transpose->getNextNode(); op != at;
        op = op->getNextNode()) {
@@ -219,11 +232,13 @@ void eraseDeadCopies(llvm::SetVector<Operation *> &copies) {
 /// linalg.transpose (keeping the innermost dimension) read, into a
 /// statically shaped buffer of the same block. That buffer's allocation
 /// moves before `at`, and the transpose is returned, to erase once the
-/// kernel writes `*view` (its inverse, a view of that buffer).
+/// kernel writes `*view` (its inverse, a view of that buffer). That buffer
+/// may not be one the kernel reads (`reads`), nor be used between `at`
+/// and the transpose.
 linalg::TransposeOp
 writeThroughTranspose(Value o, Operation *at,
                       const llvm::SmallPtrSetImpl<Operation *> &members,
-                      Value &view) {
+                      ArrayRef<Value> reads, Value &view) {
   auto alloc = o.getDefiningOp<memref::AllocOp>();
   if (!alloc)
     return {};
@@ -245,6 +260,25 @@ writeThroughTranspose(Value o, Operation *at,
   if (!target || target->getNumOperands() != 0 ||
       target->getBlock() != at->getBlock())
     return {};
+  // Not a buffer the kernel reads (bufferization reuses buffers).
+  for (Value read : reads)
+    if (read && getRootBuffer(read) == target.getResult())
+      return {};
+  // The kernel writes the buffer at `at`, earlier than the copy did:
+  // nothing between may use it (bufferization may have given one buffer
+  // to several blocks' copies).
+  for (Operation *op = at->getNextNode(); op != transpose.getOperation();
+       op = op->getNextNode()) {
+    WalkResult used = op->walk([&](Operation *nested) {
+      for (Value operand : nested->getOperands())
+        if (isa<MemRefType>(operand.getType()) &&
+            getRootBuffer(operand) == target.getResult())
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (used.wasInterrupted())
+      return {};
+  }
   if (!target->isBeforeInBlock(at))
     target->moveBefore(at);
   OpBuilder b(at);
@@ -376,13 +410,18 @@ struct CPUAttentionToKernelPass
     // Q, K and V read, and O written, in place of the transposes that copy
     // them from and to the heads' layout.
     SmallVector<Operation *> deallocs;
+    llvm::SmallPtrSet<Value, 8> written;
+    for (Operation *op : group.ops)
+      if (auto dps = dyn_cast<DestinationStyleOpInterface>(op))
+        for (Value init : dps.getDpsInits())
+          written.insert(getRootBuffer(init));
     for (Value *x : {&q, &k, &v})
-      if (Value view = readThroughTranspose(*x, first, output, members,
+      if (Value view = readThroughTranspose(*x, first, output, members, written,
                                             deallocs, copies))
         *x = view;
     Value oView;
     linalg::TransposeOp outputTranspose =
-        writeThroughTranspose(o, output, members, oView);
+        writeThroughTranspose(o, output, members, {q, k, v, mask}, oView);
     if (outputTranspose)
       o = oView;
 
