@@ -18,7 +18,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/MapVector.h"
@@ -54,12 +53,7 @@ bool hasUnitInnerStride(Value value, int64_t rank) {
   return type && fulcrum::hasContiguousRows(type, rank);
 }
 
-/// The buffer a memref is a view of.
-Value getRootBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
+using fulcrum::getRootBuffer;
 
 /// The permutation of a linalg.transpose as an affine map, inverted if
 /// asked: memref.transpose's result dimension i is its source's dimension
@@ -82,29 +76,6 @@ AffineMapAttr permutationMap(linalg::TransposeOp transpose, bool inverse) {
 bool keepsInnerDim(linalg::TransposeOp transpose) {
   ArrayRef<int64_t> perm = transpose.getPermutation();
   return !perm.empty() && perm.back() == static_cast<int64_t>(perm.size()) - 1;
-}
-
-/// Whether `op` may write `buffer` (through any view of it): a
-/// destination-style op with it among its inits, or an op with memory
-/// effects that takes it (a deallocation aside); conservatively, any call
-/// and any op with regions and memory effects.
-bool mayWrite(Operation *op, Value buffer) {
-  // Calls (the kernels, which take addresses) and ops with regions may
-  // write anything.
-  if (isa<CallOpInterface>(op) ||
-      (op->getNumRegions() > 0 && !isa<DestinationStyleOpInterface>(op) &&
-       !isMemoryEffectFree(op)))
-    return true;
-  if (auto dps = dyn_cast<DestinationStyleOpInterface>(op))
-    return llvm::any_of(dps.getDpsInits(), [&](Value init) {
-      return getRootBuffer(init) == buffer;
-    });
-  if (isMemoryEffectFree(op) || isa<memref::DeallocOp>(op))
-    return false;
-  return llvm::any_of(op->getOperands(), [&](Value operand) {
-    return isa<MemRefType>(operand.getType()) &&
-           getRootBuffer(operand) == buffer;
-  });
 }
 
 /// An operand the kernel reads (Q, K or V) as a view of what a
@@ -133,7 +104,7 @@ Value readThroughTranspose(Value value, Operation *first, Operation *at,
   for (Operation *op = first->getPrevNode(); op; op = op->getPrevNode()) {
     if (op == alloc.getOperation())
       return {};
-    if (!mayWrite(op, buffer))
+    if (!fulcrum::mayWrite(op, buffer))
       continue;
     transpose = dyn_cast<linalg::TransposeOp>(op);
     if (!transpose || transpose.getInit() != buffer)
@@ -155,7 +126,7 @@ Value readThroughTranspose(Value value, Operation *first, Operation *at,
         found.push_back(op);
       continue;
     }
-    if (!members.contains(op) && mayWrite(op, root))
+    if (!members.contains(op) && fulcrum::mayWrite(op, root))
       return {};
   }
   OpBuilder b(transpose);
@@ -173,17 +144,6 @@ Value readThroughTranspose(Value value, Operation *first, Operation *at,
   llvm::append_range(deallocs, found);
   copies.insert(transpose);
   return view;
-}
-
-/// Erases an allocation, and its deallocations, if nothing else uses it.
-void eraseIfOnlyDeallocated(Operation *alloc) {
-  if (!llvm::all_of(alloc->getUsers(), [](Operation *user) {
-        return isa<memref::DeallocOp>(user);
-      }))
-    return;
-  for (Operation *user : llvm::to_vector(alloc->getUsers()))
-    user->erase();
-  alloc->erase();
 }
 
 /// Erases the transposes of `copies` whose result nothing reads: every
@@ -223,7 +183,7 @@ void eraseDeadCopies(llvm::SetVector<Operation *> &copies) {
     for (Operation *user : llvm::to_vector(alloc->getUsers()))
       if (isa<ViewLikeOpInterface>(user) && user->use_empty())
         user->erase();
-    eraseIfOnlyDeallocated(alloc);
+    fulcrum::eraseIfOnlyDeallocated(alloc);
   }
 }
 
@@ -268,17 +228,9 @@ writeThroughTranspose(Value o, Operation *at,
   // nothing between may use it (bufferization may have given one buffer
   // to several blocks' copies).
   for (Operation *op = at->getNextNode(); op != transpose.getOperation();
-       op = op->getNextNode()) {
-    WalkResult used = op->walk([&](Operation *nested) {
-      for (Value operand : nested->getOperands())
-        if (isa<MemRefType>(operand.getType()) &&
-            getRootBuffer(operand) == target.getResult())
-          return WalkResult::interrupt();
-      return WalkResult::advance();
-    });
-    if (used.wasInterrupted())
+       op = op->getNextNode())
+    if (fulcrum::mayAccess(op, target.getResult()))
       return {};
-  }
   if (!target->isBeforeInBlock(at))
     target->moveBefore(at);
   OpBuilder b(at);
@@ -397,24 +349,18 @@ struct CPUAttentionToKernelPass
 
     // The kernel reads Q, K, V and the mask where the output op was: no op
     // of the group may have reused their buffers for its results.
-    llvm::SmallPtrSet<Value, 8> read;
-    for (Value x : {q, k, v, mask})
-      if (x)
-        read.insert(getRootBuffer(x));
-    for (Operation *op : group.ops)
-      if (auto dps = dyn_cast<DestinationStyleOpInterface>(op))
-        for (Value init : dps.getDpsInits())
-          if (read.contains(getRootBuffer(init)))
-            return failure();
-
-    // Q, K and V read, and O written, in place of the transposes that copy
-    // them from and to the heads' layout.
-    SmallVector<Operation *> deallocs;
     llvm::SmallPtrSet<Value, 8> written;
     for (Operation *op : group.ops)
       if (auto dps = dyn_cast<DestinationStyleOpInterface>(op))
         for (Value init : dps.getDpsInits())
           written.insert(getRootBuffer(init));
+    for (Value x : {q, k, v, mask})
+      if (x && written.contains(getRootBuffer(x)))
+        return failure();
+
+    // Q, K and V read, and O written, in place of the transposes that copy
+    // them from and to the heads' layout.
+    SmallVector<Operation *> deallocs;
     for (Value *x : {&q, &k, &v})
       if (Value view = readThroughTranspose(*x, first, output, members, written,
                                             deallocs, copies))
@@ -542,7 +488,7 @@ struct CPUAttentionToKernelPass
     for (Operation *op : llvm::reverse(group.ops))
       op->erase();
     for (Operation *alloc : allocs)
-      eraseIfOnlyDeallocated(alloc);
+      fulcrum::eraseIfOnlyDeallocated(alloc);
     return success();
   }
 };

@@ -268,6 +268,16 @@ bool mayAccess(Operation *op, Value buffer) {
   return mayTouch(op, buffer, /*reads=*/true);
 }
 
+void eraseIfOnlyDeallocated(Operation *alloc) {
+  if (!llvm::all_of(alloc->getUsers(), [](Operation *user) {
+        return isa<memref::DeallocOp>(user);
+      }))
+    return;
+  for (Operation *user : llvm::to_vector(alloc->getUsers()))
+    user->erase();
+  alloc->erase();
+}
+
 bool isRowMajorF32(MemRefType type, bool dynamicBatch) {
   if (!type || !type.getElementType().isF32() || !type.getLayout().isIdentity())
     return false;

@@ -145,6 +145,9 @@ bool mayWrite(mlir::Operation *op, mlir::Value buffer);
 /// holds, with the same aliasing rules; a kernel call always may.
 bool mayAccess(mlir::Operation *op, mlir::Value buffer);
 
+/// Erases an allocation, and its deallocations, if nothing else uses it.
+void eraseIfOnlyDeallocated(mlir::Operation *alloc);
+
 /// Whether `op` (a linalg.fill, or a linalg.map without inputs) fills
 /// `buffer` with a value `isPadValue` accepts.
 bool isConstantFill(mlir::Operation *op, mlir::Value buffer,
