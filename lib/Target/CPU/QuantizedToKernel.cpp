@@ -145,13 +145,6 @@ linalg::GenericOp matchClamp(linalg::GenericOp rq, Value y,
   return op;
 }
 
-/// The bias and residual adds after `rq` (an f32 requantization writing
-/// `y`): a generic right after it (allocations aside) that reads `y`
-/// element by element, a per-channel vector (read along the last
-/// dimension) and perhaps a residual of y's type (element by element), and
-/// yields `bias + y`, or `residual + (bias + y)` (each add's operands in
-/// either order), into another buffer of y's type; `y` a fresh allocation
-/// nothing else uses but deallocations.
 /// Whether what `reader` reads of buffer `y` (in y's block) is read by
 /// nothing after it: the next use of `y` is its deallocation or a generic
 /// that overwrites all of it, or there is none. (Bufferization may reuse
@@ -173,6 +166,13 @@ bool deadAfter(Value y, Operation *reader) {
              .isIdentity();
 }
 
+/// The bias and residual adds after `rq` (an f32 requantization writing
+/// `y`): a generic right after it (allocations aside) that reads `y`
+/// element by element, a per-channel vector (read along the last
+/// dimension) and perhaps a residual of y's type (element by element), and
+/// yields `bias + y`, or `residual + (bias + y)` (each add's operands in
+/// either order), into another buffer of y's type; `y` an allocation whose
+/// value nothing reads after the adds (deadAfter).
 struct AddEpilogue {
   linalg::GenericOp op;
   Value bias, residual;
@@ -218,12 +218,10 @@ std::optional<AddEpilogue> matchAdds(linalg::GenericOp rq, Value y) {
   }
   if (!yArg || !biasArg)
     return std::nullopt;
-  auto addOf = [](Value v, Value a, Value b) -> Operation * {
+  auto isAddOf = [](Value v, Value a, Value b) {
     auto add = v.getDefiningOp<arith::AddFOp>();
-    if (!add || !((add.getLhs() == a && add.getRhs() == b) ||
-                  (add.getLhs() == b && add.getRhs() == a)))
-      return nullptr;
-    return add;
+    return add && ((add.getLhs() == a && add.getRhs() == b) ||
+                   (add.getLhs() == b && add.getRhs() == a));
   };
   Value result = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0);
   size_t ops = 2;
@@ -236,7 +234,7 @@ std::optional<AddEpilogue> matchAdds(linalg::GenericOp rq, Value y) {
                                              : Value();
     ops = 3;
   }
-  if (!result || !addOf(result, biasArg, yArg) ||
+  if (!result || !isAddOf(result, biasArg, yArg) ||
       body.getOperations().size() != ops)
     return std::nullopt;
   return found;
@@ -301,6 +299,14 @@ struct QuantizedPair {
   memref::GlobalOp addBias = nullptr;
   Value residual;
   std::optional<fulcrum::Padding> padding = std::nullopt;
+
+  /// The op after the requantization that the call takes in (the clamp or
+  /// the adds), if any.
+  Operation *epilogue() {
+    if (clampOp)
+      return clampOp;
+    return addOp ? addOp.getOperation() : nullptr;
+  }
 };
 
 struct CPUQuantizedToKernelPass
@@ -507,9 +513,7 @@ struct CPUQuantizedToKernelPass
           q.addBias = g;
           q.residual = adds->residual;
         }
-    Operation *epilogue = q.clampOp ? q.clampOp.getOperation()
-                          : q.addOp ? q.addOp.getOperation()
-                                    : nullptr;
+    Operation *epilogue = q.epilogue();
     Value output =
         epilogue ? cast<linalg::GenericOp>(epilogue).getDpsInits()[0] : q.y;
     OpBuilder b(epilogue ? epilogue : q.rq.getOperation());
@@ -721,9 +725,7 @@ struct CPUQuantizedToKernelPass
     if (!(kind.getValue() == "dwconv" ? buildDepthwiseCall(q, symbols)
                                       : buildPanelCall(q, symbols)))
       return;
-    Operation *epilogue = q.clampOp ? q.clampOp.getOperation()
-                          : q.addOp ? q.addOp.getOperation()
-                                    : nullptr;
+    Operation *epilogue = q.epilogue();
     std::optional<fulcrum::Padding> padding = q.padding;
 
     Value copySource;
@@ -735,13 +737,7 @@ struct CPUQuantizedToKernelPass
       Operation *yAlloc = y.getDefiningOp();
       epilogue->erase();
       rq->erase();
-      if (llvm::all_of(yAlloc->getUsers(), [](Operation *user) {
-            return isa<memref::DeallocOp>(user);
-          })) {
-        for (Operation *user : llvm::make_early_inc_range(yAlloc->getUsers()))
-          user->erase();
-        yAlloc->erase();
-      }
+      fulcrum::eraseIfOnlyDeallocated(yAlloc);
       ++(q.clampOp ? numClamps : numAdds);
       rq = nullptr;
     }
