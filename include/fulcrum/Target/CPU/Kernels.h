@@ -12,6 +12,7 @@
 #ifndef FULCRUM_TARGET_CPU_KERNELS_H
 #define FULCRUM_TARGET_CPU_KERNELS_H
 
+#include "fulcrum/Cost/AttentionCost.h"
 #include "fulcrum/Target/TargetBackend.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -142,9 +143,10 @@ inline int64_t attentionSlotFloats(int64_t lk, int64_t tile, int64_t d,
     return tiles * dp * tp + tiles * ((t + 1) / 2) * dvp + 8 * tp + 16 * dvp +
            16 * dp + 16;
   int64_t floats = tiles * d * tp + 8 * tp + 16 * dvp;
-  // The transposed direct form (fp32, at most 512 keys, unmasked; the
-  // slot does not know the mask): scores [lk][16] and queries [d][16].
-  if (t >= lk && lk <= 512)
+  // The transposed direct form (fp32, unmasked, at most
+  // kTransposedAttentionKeys keys; the slot does not know the mask):
+  // scores [lk][16] and queries [d][16].
+  if (t >= lk && lk <= cost::kTransposedAttentionKeys)
     floats = std::max(floats, (lk + d) * 16 + 16);
   return floats + 16;
 }

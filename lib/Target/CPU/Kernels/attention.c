@@ -557,7 +557,7 @@ static inline int useTransposed(const Problem *p) {
 }
 
 /* The floats attendTransposed works in: the scores [Lk][BR], the block's
- * queries transposed [D][BR] and 16 bytes of alignment slack. */
+ * queries transposed [D][BR] and 16 floats of alignment slack. */
 static inline int64_t transposedFloats(int64_t lk, int64_t d) {
   return (lk + d) * BR + 16;
 }
