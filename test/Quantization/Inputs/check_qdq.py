@@ -16,7 +16,12 @@
 3. Execution: the NumPy reference of the exported QDQ graph on X.npy must
    match Fulcrum's outputs (FULCRUM_OUT.npy) within one output quantization
    step's worth (atol 0.05 of the logits' range) with the same top-1 class
-   for every image; with --ort, ONNX Runtime's outputs of Q.onnx too.
+   for every image; with --ort, ONNX Runtime's outputs of Q.onnx too. On a
+   host without VNNI (no avx512_vnni or avx_vnni in /proc/cpuinfo), ONNX
+   Runtime's u8 x s8 products use AVX2's vpmaddubsw, whose 16-bit pair
+   sums saturate on full-range weights (ONNX Runtime documents this and
+   advises 7-bit weights there), so its outputs may leave the reference by
+   more: there the tolerance is 0.15 of the range, with the same classes.
 
 The contractions named by --keep-float must be exported unquantized (no
 DequantizeLinear on either operand), and every other one quantized.
@@ -128,11 +133,21 @@ def main():
             subprocess.run(["node", args.ort, "run", args.quantized, args.x,
                             out], check=True)
             ort = np.load(out)
-        if not np.allclose(actual, ort, atol=atol, rtol=0) or not \
+        ort_atol = atol if host_has_vnni() else 3 * atol
+        if not np.allclose(actual, ort, atol=ort_atol, rtol=0) or not \
                 np.array_equal(actual.argmax(1), ort.argmax(1)):
             fail(f"Fulcrum vs ONNX Runtime: max |diff| "
                  f"{np.abs(actual - ort).max()}")
         print("onnxruntime runs the exported QDQ model: match")
+
+
+def host_has_vnni():
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = f.read().split()
+    except OSError:
+        return True
+    return "avx512_vnni" in flags or "avx_vnni" in flags
 
 
 if __name__ == "__main__":

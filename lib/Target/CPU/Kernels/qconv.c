@@ -246,6 +246,80 @@ tileSizes(int rows, int nv, const Window *win, const uint8_t *const *a,
 #undef CASE
 }
 
+#if FULCRUM_KERNEL_ISA == 256
+/* The exact AVX2 path for layers whose weights could saturate
+ * `vpmaddubsw`: 16-bit products with `vpmaddwd`, which cannot saturate
+ * (255 * 128 * 2 < 2^31) and, on Zen 3, multiply-add at about the rate of
+ * the saturating 8-bit pair (the 7 + 1 bit split costs twice that). The
+ * activations are widened to u16 once per layer (already flipped to u8),
+ * so a group of 4 k is 8 bytes, broadcast to every 64-bit lane; the s8
+ * weights keep their packed panels and are sign-extended as they are
+ * loaded, 16 bytes (4 channels x 4 k) per vector, so that each 32-bit lane
+ * holds one channel's sum over k0, k1 or over k2, k3. A register tile is WR
+ * pixels x 8 channels (two such vectors); the halves are added at the
+ * end. */
+#define WR 6
+
+static inline int64_t load64(const void *p) {
+  int64_t v;
+  __builtin_memcpy(&v, p, 8);
+  return v;
+}
+
+static inline __attribute__((always_inline)) void
+tileWide(int rows, const Window *win, const uint8_t *const *a, const int8_t *w,
+         int64_t ldw, int32_t out[WR][8]) {
+  __m256i acc[WR][2];
+  for (int r = 0; r < rows; ++r)
+    acc[r][0] = acc[r][1] = _mm256_setzero_si256();
+  for (int64_t s = 0; s < win->segments; ++s) {
+    const uint8_t *ap[WR];
+    for (int r = 0; r < rows; ++r)
+      ap[r] = a[r] + win->offset[s];
+    for (int64_t g = 0; g < win->groups; ++g, w += ldw * 4) {
+      __m256i b0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)w));
+      __m256i b1 =
+          _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 16)));
+      for (int r = 0; r < rows; ++r) {
+        __m256i x = _mm256_set1_epi64x(load64(ap[r] + g * 8));
+        acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(x, b0));
+        acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(x, b1));
+      }
+    }
+  }
+  /* Lanes (c0 c1 c4 c5 | c2 c3 c6 c7) after the pairwise add. */
+  for (int r = 0; r < rows; ++r)
+    _mm256_storeu_si256((__m256i *)out[r],
+                        _mm256_permute4x64_epi64(
+                            _mm256_hadd_epi32(acc[r][0], acc[r][1]), 0xD8));
+}
+
+static inline __attribute__((always_inline)) void
+tileWideRows(int rows, const Window *win, const uint8_t *const *a,
+             const int8_t *w, int64_t ldw, int32_t out[WR][8]) {
+  /* Each row count gets its own unrolled tile. */
+#define CASE(R)                                                                \
+  case R:                                                                      \
+    tileWide(R, win, a, w, ldw, out);                                          \
+    return;
+  switch (rows) { CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) }
+#undef CASE
+}
+
+/* n bytes xor `flip` as u16. */
+static inline void widenBytes(uint16_t *__restrict dst,
+                              const uint8_t *__restrict src, uint8_t flip,
+                              int64_t n) {
+  for (int64_t k = 0; k < n; ++k)
+    dst[k] = (uint16_t)(uint8_t)(src[k] ^ flip);
+}
+
+static inline void fillWide(uint16_t *dst, uint16_t value, int64_t n) {
+  for (int64_t k = 0; k < n; ++k)
+    dst[k] = value;
+}
+#endif
+
 #if FULCRUM_KERNEL_ISA == 1512
 /* 16 scaled sums as output bytes in 32-bit lanes: clamped to the epilogue's
  * [lo, hi] with plain min and max (the sums are finite), rounded by one
@@ -328,20 +402,77 @@ storeRow(const int32_t *acc, const int32_t *comp, const float *mult,
 
 /* Writes rows x cols sums of a tile (channels f0...) to y, pixel rows
  * ldy elements apart. */
-static void storeTile(const int32_t in[TR][NV * VW], int rows, int cols,
+static void storeTile(const int32_t *in, int64_t ldin, int rows, int cols,
                       int64_t f0, const Epilogue *e, void *y, int64_t ldy) {
   const int32_t *comp = e->comp + f0;
   const float *mult = e->mult ? e->mult + f0 : 0;
   const float *bias = e->bias ? e->bias + f0 : 0;
   for (int r = 0; r < rows; ++r) {
     if (e->mode == FULCRUM_Q_OUTPUT_I32)
-      storeRow(in[r], comp, mult, 0, cols, e, (int32_t *)y + r * ldy + f0);
+      storeRow(in + r * ldin, comp, mult, 0, cols, e,
+               (int32_t *)y + r * ldy + f0);
     else if (e->mode == FULCRUM_Q_OUTPUT_F32)
-      storeRow(in[r], comp, mult, bias, cols, e, (float *)y + r * ldy + f0);
+      storeRow(in + r * ldin, comp, mult, bias, cols, e,
+               (float *)y + r * ldy + f0);
     else
-      storeRow(in[r], comp, mult, 0, cols, e, (uint8_t *)y + r * ldy + f0);
+      storeRow(in + r * ldin, comp, mult, 0, cols, e,
+               (uint8_t *)y + r * ldy + f0);
   }
 }
+
+#if FULCRUM_KERNEL_ISA == 256
+/* storeTile for the widened path's tiles of 8 channels, a vector per
+ * pixel (the same roundings: clamped, then rounded to nearest even like
+ * storeRow's 1.5 * 2^23 trick). */
+static void storeWideTile(const int32_t in[WR][8], int rows, int cols,
+                          int64_t f0, const Epilogue *e, void *y, int64_t ldy) {
+  if (cols < 8 || e->mode == FULCRUM_Q_OUTPUT_I32) {
+    storeTile(in[0], 8, rows, cols, f0, e, y, ldy);
+    return;
+  }
+  __m256i comp = _mm256_loadu_si256((const __m256i *)(e->comp + f0));
+  __m256 mult = _mm256_loadu_ps(e->mult + f0);
+  if (e->mode == FULCRUM_Q_OUTPUT_F32) {
+    for (int r = 0; r < rows; ++r) {
+      float *out = (float *)y + r * ldy + f0;
+      __m256 v =
+          _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(
+                            _mm256_load_si256((const __m256i *)in[r]), comp)),
+                        mult);
+      if (e->clampF32) {
+        v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(e->lo)),
+                          _mm256_set1_ps(e->hi));
+      } else if (e->bias) {
+        v = _mm256_add_ps(_mm256_loadu_ps(e->bias + f0), v);
+        if (e->residual)
+          v = _mm256_add_ps(_mm256_loadu_ps(e->residual + (out - e->yBase)), v);
+      }
+      _mm256_storeu_ps(out, v);
+    }
+    return;
+  }
+  /* The low byte of each 32-bit lane, lanes 0-3 then 4-7. */
+  const __m256i low = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1,
+                                       -1, -1, -1, -1, -1, 0, 4, 8, 12, -1, -1,
+                                       -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  for (int r = 0; r < rows; ++r) {
+    __m256 v =
+        _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(
+                          _mm256_load_si256((const __m256i *)in[r]), comp)),
+                      mult);
+    v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(e->lo)),
+                      _mm256_set1_ps(e->hi));
+    /* Ties to even whatever the caller's MXCSR says. */
+    v = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256i q =
+        _mm256_add_epi32(_mm256_cvttps_epi32(v), _mm256_set1_epi32(e->yzp));
+    q = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(q, low),
+                                    _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1));
+    _mm_storel_epi64((__m128i *)((uint8_t *)y + r * ldy + f0),
+                     _mm256_castsi256_si128(q));
+  }
+}
+#endif
 
 /* Byte loops the compiler vectorizes (no C library here). */
 static inline void copyBytes(uint8_t *__restrict dst,
@@ -460,30 +591,72 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   int padded = top > 0 || left > 0 || Hp > H || Wp > W;
   Hp = Hp > H + top ? Hp : H + top;
   Wp = Wp > W + left ? Wp : W + left;
+  /* Per panel: whether one of its channels needs the exact AVX2 path. */
+  int64_t panels = (Fp + PANEL - 1) / PANEL;
+  int exactPanel[64], anyExact = 0;
+  for (int64_t p = 0; p < panels && p < 64; ++p) {
+    exactPanel[p] = 0;
+    for (int64_t f = p * PANEL; f < F && f < (p + 1) * PANEL; ++f)
+      exactPanel[p] |= ((const uint8_t *)exact)[f];
+    anyExact |= exactPanel[p];
+  }
+  /* Bytes per activation element as the tiles read them: 2 on AVX2's
+   * exact path (u16, widened in the workspace), else 1. */
+  int64_t elem = 1;
+#if FULCRUM_KERNEL_ISA == 256
+  if (anyExact || panels > 64)
+    elem = 2;
+#endif
+  /* The widened path reads a u16 copy of the images (padded or not) in
+   * the workspace, or packs im2col rows per chunk when they do not fit. */
+  int64_t copyElements = N * (padded ? Hp * Wp : H * W) * C;
+  int fits = copyElements * elem <= SLOTS * CHUNK;
+  if (elem == 2 && !fits)
+    direct = 0;
   int inPlace = !direct && C % 4 == 0 && KH * KW <= 64 &&
-                (!padded || N * Hp * Wp * C <= SLOTS * CHUNK);
-  int64_t rowBytes = inPlace && padded ? Wp * C : W * C;
+                ((!padded && elem == 1) || fits);
+  int copied = (inPlace && padded) || (elem == 2 && (inPlace || direct));
+  int64_t rowBytes = (inPlace && padded ? Wp * C : W * C) * elem;
   const uint8_t *source = (const uint8_t *)x;
   int64_t imageBytes = H * W * C;
-  if (inPlace && padded) {
-    uint8_t *copy = (uint8_t *)workspace;
+  if (copied) {
+    int64_t Hc = padded ? Hp : H, Wc = padded ? Wp : W;
+    int64_t t0 = padded ? top : 0, l0 = padded ? left : 0;
     for (int64_t n = 0; n < N; ++n)
-      for (int64_t h = 0; h < Hp; ++h) {
-        uint8_t *dst = copy + (n * Hp + h) * rowBytes;
-        int64_t ih = h - top;
-        if (ih < 0 || ih >= H) {
-          fillBytes(dst, (uint8_t)pad, rowBytes);
+      for (int64_t h = 0; h < Hc; ++h) {
+        int64_t ih = h - t0;
+        int64_t inside = W < Wc - l0 ? W : Wc - l0;
+        const uint8_t *src = (const uint8_t *)x + (n * H + ih) * W * C;
+        int rowInside = ih >= 0 && ih < H;
+#if FULCRUM_KERNEL_ISA == 256
+        if (elem == 2) {
+          uint16_t *dst = (uint16_t *)workspace + (n * Hc + h) * Wc * C;
+          uint16_t fill = (uint8_t)(pad ^ flip);
+          if (!rowInside) {
+            fillWide(dst, fill, Wc * C);
+            continue;
+          }
+          fillWide(dst, fill, l0 * C);
+          widenBytes(dst + l0 * C, src, (uint8_t)flip, inside * C);
+          fillWide(dst + (l0 + inside) * C, fill, (Wc - l0 - inside) * C);
           continue;
         }
-        int64_t inside = W < Wp - left ? W : Wp - left;
-        fillBytes(dst, (uint8_t)pad, left * C);
-        copyBytes(dst + left * C, source + (n * H + ih) * W * C, inside * C);
-        fillBytes(dst + (left + inside) * C, (uint8_t)pad,
-                  (Wp - left - inside) * C);
+#endif
+        uint8_t *dst = (uint8_t *)workspace + (n * Hc + h) * Wc * C;
+        if (!rowInside) {
+          fillBytes(dst, (uint8_t)pad, Wc * C);
+          continue;
+        }
+        fillBytes(dst, (uint8_t)pad, l0 * C);
+        copyBytes(dst + l0 * C, src, inside * C);
+        fillBytes(dst + (l0 + inside) * C, (uint8_t)pad,
+                  (Wc - l0 - inside) * C);
       }
-    source = copy;
-    imageBytes = Hp * Wp * C;
+    source = (const uint8_t *)workspace;
+    imageBytes = Hc * Wc * C * elem;
   }
+  /* The widened copy holds flipped activations. */
+  int32_t tileFlip = elem == 2 ? 0 : flip;
   int64_t offsets[64] = {0};
   Window win = {1, kp / 4, offsets};
   if (inPlace) {
@@ -491,14 +664,20 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
     win.groups = C / 4;
     for (int64_t kh = 0; kh < KH; ++kh)
       for (int64_t kw = 0; kw < KW; ++kw)
-        offsets[kh * KW + kw] = kh * dh * rowBytes + kw * dw * C;
+        offsets[kh * KW + kw] = kh * dh * rowBytes + kw * dw * C * elem;
   }
   int64_t threads = omp_get_max_threads();
   threads = threads < SLOTS ? threads : SLOTS;
   int parallel = N * pixels * F * K >= (1 << 20);
-  int64_t chunk = direct || inPlace ? pixels : CHUNK / kp;
+  /* Packed im2col rows: kp bytes each, and on the widened path their u16
+   * copy in the first half of the slot, the bytes in the second. */
+  int64_t chunk = direct || inPlace ? pixels : CHUNK / (elem == 2 ? 4 : 1) / kp;
   /* Pixels per register tile: up to TR when the channels fit two vectors. */
   int64_t mr = Fp <= 2 * VW ? TR : MR;
+#if FULCRUM_KERNEL_ISA == 256
+  if (elem == 2)
+    mr = WR;
+#endif
   chunk = chunk < mr ? mr : chunk / mr * mr;
   /* With fewer images than twice the threads, each image splits into
    * nearly equal chunks of whole register tiles, two per thread when there
@@ -514,14 +693,6 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   if (chunk > pixels)
     chunk = pixels;
   int64_t chunks = (pixels + chunk - 1) / chunk, tasks = N * chunks;
-  int64_t panels = (Fp + PANEL - 1) / PANEL;
-  /* Per panel: whether one of its channels needs the exact AVX2 path. */
-  int exactPanel[64];
-  for (int64_t p = 0; p < panels && p < 64; ++p) {
-    exactPanel[p] = 0;
-    for (int64_t f = p * PANEL; f < F && f < (p + 1) * PANEL; ++f)
-      exactPanel[p] |= ((const uint8_t *)exact)[f];
-  }
   parallel = parallel && tasks > 1;
 #pragma omp parallel for schedule(static) if (parallel) num_threads(threads)
   for (int64_t t = 0; t < tasks; ++t) {
@@ -531,17 +702,53 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
     const uint8_t *a;
     int64_t lda = kp;
     if (direct || inPlace) {
-      a = image + p0 * C;
+      a = image + p0 * C * elem;
       lda = C;
     } else {
       uint8_t *slot =
           (uint8_t *)workspace + (int64_t)omp_get_thread_num() * CHUNK;
-      packRows(image, H, W, C, KH, KW, OW, sh, sw, dh, dw, top, left,
-               (uint8_t)pad, p0, count, kp, slot);
+      if (elem == 2) {
+#if FULCRUM_KERNEL_ISA == 256
+        uint8_t *bytes = slot + CHUNK / 2;
+        packRows(image, H, W, C, KH, KW, OW, sh, sw, dh, dw, top, left,
+                 (uint8_t)pad, p0, count, kp, bytes);
+        widenBytes((uint16_t *)slot, bytes, (uint8_t)flip, count * kp);
+#endif
+      } else {
+        packRows(image, H, W, C, KH, KW, OW, sh, sw, dh, dw, top, left,
+                 (uint8_t)pad, p0, count, kp, slot);
+      }
       a = slot;
     }
-    int32_t sums[TR][NV * VW] __attribute__((aligned(64)));
     uint8_t *out = (uint8_t *)y + (n * pixels + p0) * F * elementBytes;
+#if FULCRUM_KERNEL_ISA == 256
+    if (elem == 2) {
+      int32_t sums[WR][8] __attribute__((aligned(32)));
+      for (int64_t i = 0; i < count; i += WR) {
+        int rows = count - i < WR ? (int)(count - i) : WR;
+        const uint8_t *rowPtr[WR];
+        for (int r = 0; r < rows; ++r) {
+          int64_t q = p0 + i + r;
+          rowPtr[r] =
+              inPlace ? image + (q / OW * sh * rowBytes + q % OW * sw * C * 2)
+                      : a + (i + r) * lda * 2;
+        }
+        for (int64_t p = 0; p < panels; ++p) {
+          int64_t width = Fp - p * PANEL < PANEL ? Fp - p * PANEL : PANEL;
+          const int8_t *panel = (const int8_t *)w + p * PANEL * kp;
+          for (int64_t v0 = 0; v0 < width && p * PANEL + v0 < F; v0 += 8) {
+            int64_t f0 = p * PANEL + v0;
+            tileWideRows(rows, &win, rowPtr, panel + v0 * 4, width, sums);
+            int cols = F - f0 < 8 ? (int)(F - f0) : 8;
+            storeWideTile(sums, rows, cols, f0, &e, out + i * F * elementBytes,
+                          F);
+          }
+        }
+      }
+      continue;
+    }
+#endif
+    int32_t sums[TR][NV * VW] __attribute__((aligned(64)));
     for (int64_t i = 0; i < count; i += mr) {
       int rows = count - i < mr ? (int)(count - i) : (int)mr;
       /* Each pixel's first k byte: its window's top left corner. */
@@ -559,10 +766,11 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
           int64_t cw = width - v0 < NV * VW ? width - v0 : NV * VW;
           int64_t f0 = p * PANEL + v0;
           tileSizes(rows, (int)(cw / VW), &win, rowPtr, panel + v0 * 4, width,
-                    flip, ex, sums);
+                    tileFlip, ex, sums);
           int cols = F - f0 < cw ? (int)(F - f0) : (int)cw;
           if (cols > 0)
-            storeTile(sums, rows, cols, f0, &e, out + i * F * elementBytes, F);
+            storeTile(sums[0], NV * VW, rows, cols, f0, &e,
+                      out + i * F * elementBytes, F);
         }
       }
     }

@@ -177,6 +177,12 @@ convs = [
     (2, 12, 9, 11, 24, 3, 3, (2, 1, 0, 3), (1, 2), (2, 1), True, "u8", True, False),
     # Images whose padded copies do not fit the workspace pack im2col rows.
     (2, 64, 180, 180, 5, 3, 3, (1, 1, 1, 1), (1, 1), (1, 1), False, "f32", False, False),
+    # AVX2's exact path reads a u16 copy of the images: unpadded windows
+    # read in place, then a 1x1 and a 3x3 whose u16 copies no longer fit
+    # the workspace (their bytes do) and pack im2col rows instead.
+    (1, 8, 20, 30, 24, 3, 3, (0, 0, 0, 0), (1, 1), (1, 1), True, "u8", False, False),
+    (1, 64, 200, 200, 8, 1, 1, (0, 0, 0, 0), (1, 1), (1, 1), False, "u8", True, False),
+    (1, 32, 260, 260, 8, 3, 3, (0, 0, 0, 0), (1, 1), (1, 1), True, "f32", False, False),
 ]
 for i, (n, c, h, wd, f, kh, kw, pads, strides, dil, signed, outk, relu, small) in enumerate(convs):
     if signed:
