@@ -684,8 +684,9 @@ def CPUQuantizedToKernel
       compile time (i8 activations are shifted to u8 by the kernel, their
       zero point by 128);
     - per output channel a flag tells the AVX2 variant whether a pair of
-      weights could saturate `vpmaddubsw` (then that tile splits the
-      activations into 7 + 1 bits);
+      weights could saturate `vpmaddubsw` (then the channels-last kernel
+      multiplies u16 activations by sign-extended weights with `vpmaddwd`,
+      and the NCHW kernel splits the activations into 7 + 1 bits);
     - the kernel packs the activations (im2col panels of 4-byte k groups)
       into a workspace allocated around the call and writes the requantized
       output (bytes with the clamp of the activation, f32 or i32) directly.

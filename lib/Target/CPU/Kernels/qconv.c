@@ -30,9 +30,12 @@
  * Other windows (C = 1 or 3 stems) pack their pixels' im2col rows per
  * chunk into a per-thread workspace slot (kp bytes each).
  *
- * AVX2 has no `vpdpbusd`; pairs of `vpmaddubsw` can saturate, so panels
- * with a channel whose weights could (Kernels.h) split each broadcast
- * activation word into its low 7 bits and its top bit (see qgemm.c).
+ * AVX2 has no `vpdpbusd`; pairs of `vpmaddubsw` can saturate, so a layer
+ * with a channel whose weights could (Kernels.h) multiplies 16-bit
+ * activations by 16-bit weights with `vpmaddwd` instead (tileWide, below),
+ * and only where the u16 copy of its images cannot be made does a panel
+ * split each broadcast activation word into its low 7 bits and its top bit
+ * (see qgemm.c).
  *
  *===----------------------------------------------------------------------===*/
 
