@@ -67,6 +67,7 @@ int omp_get_max_threads(void);
 #define MR 3
 #define TR 3
 #endif
+#define MAX_WR 6     /* pixels per tile of AVX2's widened path (WR) */
 #define NV 4         /* vectors of channels per register tile */
 #define PANEL 64     /* channels per packed weight panel */
 #define CHUNK 262144 /* bytes of packed pixel rows per thread slot */
@@ -261,7 +262,7 @@ tileSizes(int rows, int nv, const Window *win, const uint8_t *const *a,
  * holds one channel's sum over k0, k1 or over k2, k3. A register tile is WR
  * pixels x 8 channels (two such vectors); the halves are added at the
  * end. */
-#define WR 6
+#define WR MAX_WR
 
 static inline int64_t load64(const void *p) {
   int64_t v;
@@ -611,13 +612,21 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
     elem = 2;
 #endif
   /* The widened path reads a u16 copy of the images (padded or not) in
-   * the workspace, or packs im2col rows per chunk when they do not fit. */
+   * the workspace, or packs im2col rows per chunk when they do not fit
+   * (a quarter of the slot for the bytes, half for their u16 copy, so the
+   * two never overlap); rows too long for a tile's worth of them there
+   * keep the 8-bit tiles. */
   int64_t copyElements = N * (padded ? Hp * Wp : H * W) * C;
   int fits = copyElements * elem <= SLOTS * CHUNK;
+  int windowsInPlace = C % 4 == 0 && KH * KW <= 64;
+  if (elem == 2 && (!fits || (!direct && !windowsInPlace)) &&
+      4 * MAX_WR * kp > CHUNK) {
+    elem = 1;
+    fits = copyElements <= SLOTS * CHUNK;
+  }
   if (elem == 2 && !fits)
     direct = 0;
-  int inPlace = !direct && C % 4 == 0 && KH * KW <= 64 &&
-                ((!padded && elem == 1) || fits);
+  int inPlace = !direct && windowsInPlace && ((!padded && elem == 1) || fits);
   int copied = (inPlace && padded) || (elem == 2 && (inPlace || direct));
   int64_t rowBytes = (inPlace && padded ? Wp * C : W * C) * elem;
   const uint8_t *source = (const uint8_t *)x;
