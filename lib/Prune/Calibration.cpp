@@ -55,7 +55,7 @@ captureActivations(CompileSession &session, func::FuncOp func,
                               ValueRange(results).getTypes()));
   f.setAllResultAttrs(attrs);
 
-  CompileOptions options = session.getOptions();
+  CompileOptions options = session.getOptions().forHostExecution();
   options.pipeline.profileLayers = false;
   options.applyPassManagerCLOptions = false;
   CompileSession sub(*ctx, options);

@@ -201,7 +201,7 @@ quantizeModel(CompileSession &session, const std::vector<HostTensor> &inputs,
   size_t firstTarget = variantEntry.getNumResults();
   Targets targets = findTargets(getContractions(variantEntry));
   addResults(variantEntry, targets.values);
-  CompileOptions compileOptions = session.getOptions();
+  CompileOptions compileOptions = session.getOptions().forHostExecution();
   compileOptions.applyPassManagerCLOptions = false;
   CompileSession calibration(*context, compileOptions,
                              /*printDiagnostics=*/false);

@@ -78,6 +78,20 @@ struct CompileOptions {
   /// the shape; -1 keeps a dimension dynamic. Dimensions the model fixes
   /// must agree.
   std::vector<InputShape> inputShapes;
+
+  /// These options for a variant of the model that runs here, in this
+  /// process, to measure it (calibration runs): a CPU target generates
+  /// code for the host (`native`, the host's triple) whatever CPU the
+  /// artifact is for, so that compiling for AVX-512 on an AVX2 host still
+  /// calibrates; other targets are unchanged.
+  CompileOptions forHostExecution() const {
+    CompileOptions host = *this;
+    if (host.target == "cpu") {
+      host.targetOptions.cpu = "native";
+      host.targetOptions.triple.clear();
+    }
+    return host;
+  }
 };
 
 /// Registers the dialects, extensions and targets a session needs in
