@@ -424,58 +424,61 @@ static void storeTile(const int32_t *in, int64_t ldin, int rows, int cols,
   }
 }
 
-#if FULCRUM_KERNEL_ISA == 256
-/* storeTile for the widened path's tiles of 8 channels, a vector per
- * pixel (the same roundings: clamped, then rounded to nearest even like
- * storeRow's 1.5 * 2^23 trick). */
-static void storeWideTile(const int32_t in[WR][8], int rows, int cols,
-                          int64_t f0, const Epilogue *e, void *y, int64_t ldy) {
-  if (cols < 8 || e->mode == FULCRUM_Q_OUTPUT_I32) {
-    storeTile(in[0], 8, rows, cols, f0, e, y, ldy);
-    return;
-  }
-  __m256i comp = _mm256_loadu_si256((const __m256i *)(e->comp + f0));
-  __m256 mult = _mm256_loadu_ps(e->mult + f0);
-  if (e->mode == FULCRUM_Q_OUTPUT_F32) {
-    for (int r = 0; r < rows; ++r) {
-      float *out = (float *)y + r * ldy + f0;
-      __m256 v =
-          _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(
-                            _mm256_load_si256((const __m256i *)in[r]), comp)),
-                        mult);
-      if (e->clampF32) {
-        v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(e->lo)),
-                          _mm256_set1_ps(e->hi));
-      } else if (e->bias) {
-        v = _mm256_add_ps(_mm256_loadu_ps(e->bias + f0), v);
-        if (e->residual)
-          v = _mm256_add_ps(_mm256_loadu_ps(e->residual + (out - e->yBase)), v);
-      }
-      _mm256_storeu_ps(out, v);
-    }
-    return;
-  }
+#if FULCRUM_KERNEL_ISA == 256 || FULCRUM_KERNEL_ISA == 1256
+/* storeTile with a vector per 8 channels of a pixel (the same roundings:
+ * clamped, then rounded to nearest even like storeRow's 1.5 * 2^23
+ * trick); the last cols % 8 channels and i32 results go through
+ * storeTile. */
+static void storeTile8(const int32_t *in, int64_t ldin, int rows, int cols,
+                       int64_t f0, const Epilogue *e, void *y, int64_t ldy) {
+  int vectorCols = e->mode == FULCRUM_Q_OUTPUT_I32 ? 0 : cols / 8 * 8;
+  if (vectorCols < cols)
+    storeTile(in + vectorCols, ldin, rows, cols - vectorCols, f0 + vectorCols,
+              e, y, ldy);
   /* The low byte of each 32-bit lane, lanes 0-3 then 4-7. */
   const __m256i low = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1,
                                        -1, -1, -1, -1, -1, 0, 4, 8, 12, -1, -1,
                                        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
-  for (int r = 0; r < rows; ++r) {
-    __m256 v =
-        _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(
-                          _mm256_load_si256((const __m256i *)in[r]), comp)),
-                      mult);
-    v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(e->lo)),
-                      _mm256_set1_ps(e->hi));
-    /* Ties to even whatever the caller's MXCSR says. */
-    v = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256i q =
-        _mm256_add_epi32(_mm256_cvttps_epi32(v), _mm256_set1_epi32(e->yzp));
-    q = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(q, low),
-                                    _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1));
-    _mm_storel_epi64((__m128i *)((uint8_t *)y + r * ldy + f0),
-                     _mm256_castsi256_si128(q));
+  for (int c = 0; c < vectorCols; c += 8) {
+    int64_t f = f0 + c;
+    __m256i comp = _mm256_loadu_si256((const __m256i *)(e->comp + f));
+    __m256 mult = _mm256_loadu_ps(e->mult + f);
+    for (int r = 0; r < rows; ++r) {
+      __m256 v = _mm256_mul_ps(
+          _mm256_cvtepi32_ps(_mm256_add_epi32(
+              _mm256_loadu_si256((const __m256i *)(in + r * ldin + c)), comp)),
+          mult);
+      if (e->mode == FULCRUM_Q_OUTPUT_F32) {
+        float *out = (float *)y + r * ldy + f;
+        if (e->clampF32) {
+          v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(e->lo)),
+                            _mm256_set1_ps(e->hi));
+        } else if (e->bias) {
+          v = _mm256_add_ps(_mm256_loadu_ps(e->bias + f), v);
+          if (e->residual)
+            v = _mm256_add_ps(_mm256_loadu_ps(e->residual + (out - e->yBase)),
+                              v);
+        }
+        _mm256_storeu_ps(out, v);
+        continue;
+      }
+      v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(e->lo)),
+                        _mm256_set1_ps(e->hi));
+      /* Ties to even whatever the caller's MXCSR says. */
+      v = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      __m256i q =
+          _mm256_add_epi32(_mm256_cvttps_epi32(v), _mm256_set1_epi32(e->yzp));
+      q = _mm256_permutevar8x32_epi32(
+          _mm256_shuffle_epi8(q, low),
+          _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1));
+      _mm_storel_epi64((__m128i *)((uint8_t *)y + r * ldy + f),
+                       _mm256_castsi256_si128(q));
+    }
   }
 }
+#define STORE_TILE storeTile8
+#else
+#define STORE_TILE storeTile
 #endif
 
 /* Byte loops the compiler vectorizes (no C library here). */
@@ -752,8 +755,8 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
             int64_t f0 = p * PANEL + v0;
             tileWideRows(rows, &win, rowPtr, panel + v0 * 4, width, sums);
             int cols = F - f0 < 8 ? (int)(F - f0) : 8;
-            storeWideTile(sums, rows, cols, f0, &e, out + i * F * elementBytes,
-                          F);
+            storeTile8(sums[0], 8, rows, cols, f0, &e,
+                       out + i * F * elementBytes, F);
           }
         }
       }
@@ -781,8 +784,8 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
                     tileFlip, ex, sums);
           int cols = F - f0 < cw ? (int)(F - f0) : (int)cw;
           if (cols > 0)
-            storeTile(sums[0], NV * VW, rows, cols, f0, &e,
-                      out + i * F * elementBytes, F);
+            STORE_TILE(sums[0], NV * VW, rows, cols, f0, &e,
+                       out + i * F * elementBytes, F);
         }
       }
     }
