@@ -670,8 +670,6 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
     source = (const uint8_t *)workspace;
     imageBytes = Hc * Wc * C * elem;
   }
-  /* The widened copy holds flipped activations. */
-  int32_t tileFlip = elem == 2 ? 0 : flip;
   int64_t offsets[64] = {0};
   Window win = {1, kp / 4, offsets};
   if (inPlace) {
@@ -781,7 +779,7 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
           int64_t cw = width - v0 < NV * VW ? width - v0 : NV * VW;
           int64_t f0 = p * PANEL + v0;
           tileSizes(rows, (int)(cw / VW), &win, rowPtr, panel + v0 * 4, width,
-                    tileFlip, ex, sums);
+                    flip, ex, sums);
           int cols = F - f0 < cw ? (int)(F - f0) : (int)cw;
           if (cols > 0)
             STORE_TILE(sums[0], NV * VW, rows, cols, f0, &e,
