@@ -116,6 +116,10 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
+  // Without AVX512-BF16, LLVM lowers f32 -> bf16 to a libcall
+  // (__truncsfbf2) that the JIT and the libraries cannot resolve.
+  if (attentionISA != "avx512bf16")
+    pm.addPass(createCPUExpandBFloat16());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());

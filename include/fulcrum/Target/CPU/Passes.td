@@ -475,6 +475,34 @@ def CPUApproximateMath : Pass<"fulcrum-cpu-approximate-math", "::mlir::ModuleOp"
                            "::mlir::vector::VectorDialect"];
 }
 
+def CPUExpandBFloat16 : Pass<"fulcrum-cpu-expand-bf16", "::mlir::ModuleOp"> {
+  let summary = "Convert between f32 and bf16 with integer arithmetic";
+  let description = [{
+    Rewrites every `arith.truncf` from f32 to bf16 and every `arith.extf`
+    from bf16 to f32 (scalars and vectors) into bit casts and integer
+    arithmetic (the upstream `arith` expansion): the truncation rounds to
+    nearest, ties to even, as ONNX's Cast and PyTorch do, keeps infinities,
+    signed zeros and subnormals, and gives NaN as the quiet NaN `0x7fc0`;
+    the extension is a shift. The CPU pipeline runs it for targets without
+    AVX512-BF16, where LLVM would otherwise lower the truncation to a call
+    to `__truncsfbf2`, a function that Debian 12's runtime libraries lack,
+    so that neither the JIT nor a library could resolve it. On AVX512-BF16
+    targets the conversions stay, and LLVM emits `vcvtneps2bf16`.
+
+    ```mlir
+    %y = arith.truncf %x : f32 to bf16
+    // becomes
+    %b = arith.bitcast %x : f32 to i32
+    ... (round to nearest even on the upper 16 bits; NaN -> 0x7fc0)
+    %y = arith.bitcast %h : i16 to bf16
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let statistics = [
+    Statistic<"numExpanded", "num-expanded", "bf16 conversions expanded">
+  ];
+}
+
 def CPUReassociateReductions
     : Pass<"fulcrum-cpu-reassociate-reductions", "::mlir::ModuleOp"> {
   let summary = "Let floating-point reductions be reordered, so they vectorize";
