@@ -162,6 +162,34 @@ std::vector<int8_t> packQuantizedConvWeights(ArrayRef<int8_t> weights,
   return packed;
 }
 
+std::vector<int16_t> packQuantizedWinogradWeights(ArrayRef<int8_t> weights,
+                                                  int64_t rows, int64_t kp,
+                                                  int64_t c) {
+  int64_t panels = (rows + 15) / 16, cp = (c + 1) / 2 * 2;
+  std::vector<int16_t> packed(16 * panels * 16 * cp, 0);
+  static const int64_t g2[4][3] = {{2, 0, 0}, {1, 1, 1}, {1, -1, 1}, {0, 0, 2}};
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t ci = 0; ci < c; ++ci) {
+      // g[kh][kw] of channel ci: FHWC rows, k = (kh * 3 + kw) * c + ci.
+      int64_t g[3][3];
+      for (int64_t i = 0; i < 3; ++i)
+        for (int64_t j = 0; j < 3; ++j)
+          g[i][j] = weights[r * kp + (i * 3 + j) * c + ci];
+      for (int64_t i = 0; i < 4; ++i)
+        for (int64_t j = 0; j < 4; ++j) {
+          int64_t u = 0;
+          for (int64_t a = 0; a < 3; ++a)
+            for (int64_t b = 0; b < 3; ++b)
+              u += g2[i][a] * g[a][b] * g2[j][b];
+          int64_t xi = i * 4 + j;
+          packed[(((xi * panels + r / 16) * (cp / 2) + ci / 2) * 16 + r % 16) *
+                     2 +
+                 ci % 2] = static_cast<int16_t>(u);
+        }
+    }
+  return packed;
+}
+
 namespace {
 bool isKernel(const Function &f) {
   return f.getName().starts_with("fulcrum_sgemm_") ||

@@ -84,7 +84,7 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
       CPUConvToKernelOptions{kernelISA.str(), options.fuse, options.winograd}));
   pm.addPass(createCPUPoolToKernel(CPUPoolToKernelOptions{kernelISA.str()}));
   pm.addPass(createCPUQuantizedToKernel(
-      CPUQuantizedToKernelOptions{quantizedISA.str()}));
+      CPUQuantizedToKernelOptions{quantizedISA.str(), options.winograd}));
   pm.addPass(
       createCPUSoftmaxToKernel(CPUSoftmaxToKernelOptions{kernelISA.str()}));
   pm.addPass(createCPUApproximateMath());

@@ -36,6 +36,10 @@ static fulcrum::PassCounter convCount("fulcrum-cpu-quantized-to-kernel",
 static fulcrum::PassCounter
     gemmCount("fulcrum-cpu-quantized-to-kernel",
               "Quantized matrix products run on kernels");
+static fulcrum::PassCounter
+    winogradCount("fulcrum-cpu-quantized-to-kernel",
+                  "Quantized 3x3 convolutions run on the integer Winograd "
+                  "kernel");
 
 namespace {
 
@@ -470,6 +474,21 @@ struct CPUQuantizedToKernelPass
         q.biasValues ? ArrayRef<int64_t>(*q.biasValues) : ArrayRef<int64_t>(),
         zeroPoint);
 
+    // AVX2's integer Winograd kernel takes the 3x3 channels-last
+    // convolutions at unit stride and dilation (not grouped: the weights'
+    // channels are the image's), where 4x their sums fit 32 bits.
+    bool winograd = false;
+    int64_t channels = nhwc ? wType.getDimSize(1) : 0;
+    if (nhwc && useWinograd && kernelIsa == "avx2")
+      winograd = wType.getDimSize(2) == 3 && wType.getDimSize(3) == 3 &&
+                 strides[0] == 1 && strides[1] == 1 && dilations[0] == 1 &&
+                 dilations[1] == 1 && xType.getDimSize(3) == channels &&
+                 channels <= fulcrum::kQuantizedWinogradMaxChannels &&
+                 !yType.isDynamicDim(1) && !yType.isDynamicDim(2) &&
+                 fulcrum::quantizedWinogradWorkspace(yType.getDimSize(1),
+                                                     yType.getDimSize(2),
+                                                     channels) <= (64 << 20);
+
     std::string base = (q.wGlobal.getSymName() + "_q").str();
     MLIRContext *ctx = &getContext();
     // Matrix products run on the channels-last kernel too, as a 1x1
@@ -478,7 +497,14 @@ struct CPUQuantizedToKernelPass
     // of them padding for a batch-1 classifier).
     bool panelKernel = nhwc || !q.conv;
     memref::GlobalOp wPacked;
-    if (panelKernel) {
+    if (winograd) {
+      std::vector<int16_t> transformed = fulcrum::packQuantizedWinogradWeights(
+          prepared.weights, rows, prepared.kp, channels);
+      wPacked = createGlobal<int16_t>(
+          q.wGlobal, base + "w", IntegerType::get(ctx, 16),
+          {16, (rows + 15) / 16 * 16, (channels + 1) / 2 * 2},
+          ArrayRef<int16_t>(transformed), symbols);
+    } else if (panelKernel) {
       std::vector<int8_t> panels = fulcrum::packQuantizedConvWeights(
           prepared.weights, rows, prepared.kp);
       wPacked =
@@ -584,9 +610,11 @@ struct CPUQuantizedToKernelPass
     int64_t yIndex = args.size();
     args.push_back(call.address(output).at);
 
-    int64_t bytes = panelKernel
-                        ? fulcrum::quantizedConvWorkspace()
-                        : fulcrum::quantizedKernelWorkspace(prepared.kp);
+    int64_t bytes =
+        winograd ? fulcrum::quantizedWinogradWorkspace(
+                       yType.getDimSize(1), yType.getDimSize(2), channels)
+        : panelKernel ? fulcrum::quantizedConvWorkspace()
+                      : fulcrum::quantizedKernelWorkspace(prepared.kp);
     Value workspace = b.create<memref::AllocOp>(
         loc, MemRefType::get({bytes}, b.getI8Type()), b.getI64IntegerAttr(64));
     args.push_back(call.address(workspace).at);
@@ -605,10 +633,16 @@ struct CPUQuantizedToKernelPass
       args.push_back(q.residual ? call.address(q.residual).at
                                 : call.constant(0));
     }
-    StringRef symbol = b.getStringAttr((panelKernel ? "fulcrum_qconv2d_nhwc_"
-                                                    : "fulcrum_qconv2d_nchw_") +
-                                       kernelIsa)
-                           .getValue();
+    StringRef symbol =
+        b.getStringAttr((winograd      ? "fulcrum_qconv2d_winograd_nhwc_"
+                         : panelKernel ? "fulcrum_qconv2d_nhwc_"
+                                       : "fulcrum_qconv2d_nchw_") +
+                        kernelIsa)
+            .getValue();
+    if (winograd) {
+      ++numWinograd;
+      ++winogradCount;
+    }
     func::FuncOp callee =
         fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());
     auto kernelCall = b.create<func::CallOp>(loc, callee, args);

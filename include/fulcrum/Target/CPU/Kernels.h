@@ -224,6 +224,27 @@ std::vector<int8_t> packQuantizedConvWeights(llvm::ArrayRef<int8_t> weights,
 /// slots of 256 KiB of packed pixel rows.
 inline int64_t quantizedConvWorkspace() { return 16 * 262144; }
 
+/// The largest number of input channels of an 8-bit 3x3 convolution the
+/// integer Winograd kernel takes: 4 x the window's sum over C channels of
+/// 255 x 128 products must fit 32 bits.
+constexpr int64_t kQuantizedWinogradMaxChannels = 1536;
+
+/// The prepared weights of a 3x3 convolution (`rows` x `kp`, FHWC order,
+/// `c` input channels) as AVX2's integer Winograd F(2x2, 3x3) kernel
+/// (Kernels/qconv.c: fulcrum_qconv2d_winograd_nhwc) reads them: U = G2 g
+/// G2^T per channel pair, G2 = [2 0 0; 1 1 1; 1 -1 1; 0 0 2] (4 G g G^T,
+/// integral, |U| <= 1152), as i16 [16][ceil(rows/16)][cp/2][16][2] with cp
+/// = c rounded up to 2 (padding zeros).
+std::vector<int16_t>
+packQuantizedWinogradWeights(llvm::ArrayRef<int8_t> weights, int64_t rows,
+                             int64_t kp, int64_t c);
+
+/// Bytes of workspace the integer Winograd kernel needs: one image's
+/// transformed activations, 16 x tiles x cp i16 (2x2 output tiles).
+inline int64_t quantizedWinogradWorkspace(int64_t oh, int64_t ow, int64_t c) {
+  return 16 * ((oh + 1) / 2) * ((ow + 1) / 2) * ((c + 1) / 2 * 2) * 2;
+}
+
 /// Bytes of workspace the depthwise 8-bit kernel needs (qconv.c): per
 /// thread slot (16), a ring of (KH - 1) * dh + 1 input rows padded to the
 /// windows' width, (OW - 1) * sw + (KW - 1) * dw + 1 pixels of C bytes.

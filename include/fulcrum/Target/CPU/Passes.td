@@ -745,6 +745,19 @@ def CPUQuantizedToKernel
     that size, so the results equal the integer loops'. Its padding and an
     f32 result's clamp go into the call as above.
 
+    On `avx2`, where no instruction multiplies bytes into 32-bit sums
+    exactly, a channels-last 3x3 convolution at unit stride and dilation
+    with at most 1536 input channels calls
+    `fulcrum_qconv2d_winograd_nhwc_avx2` instead (unless `winograd=false`):
+    Winograd F(2x2, 3x3) in integers. Its weights become `U = G2 g G2^T`
+    (`G2 = 2G`, so U is 4 G g G^T, integral and within 16 bits) at compile
+    time, as i16 `[16][F/16][C/2][16][2]`; the kernel transforms each 2x2
+    output tile's 4x4 input pixels with integer adds (within 16 bits too),
+    multiplies with `vpmaddwd`, and takes a quarter of the output
+    transform, exactly: the sums are the direct kernel's, with 2.25x
+    fewer multiply-adds. Its workspace holds one image's transformed
+    tiles.
+
     `isa` picks the variant: `avx512vnni` (`vpdpbusd` on zmm), `avxvnni`
     (on ymm), `avx2` (`vpmaddubsw` + `vpmaddwd`) or `generic`; the target's
     features choose it (Kernels.h: selectQuantizedKernelISA). Pairs that
@@ -764,7 +777,10 @@ def CPUQuantizedToKernel
   }];
   let options = [
     Option<"kernelIsa", "isa", "std::string", "\"avx512vnni\"",
-           "Kernel variant: avx512vnni, avxvnni, avx2 or generic">
+           "Kernel variant: avx512vnni, avxvnni, avx2 or generic">,
+    Option<"useWinograd", "winograd", "bool", "true",
+           "On avx2, run 3x3 convolutions at unit stride on the integer "
+           "Winograd F(2x2, 3x3) kernel">
   ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::arith::ArithDialect",
@@ -781,7 +797,9 @@ def CPUQuantizedToKernel
               "Bias (and residual) adds of f32 results applied by the "
               "channels-last kernel">,
     Statistic<"numDepthwise", "num-depthwise",
-              "Quantized depthwise convolutions run on kernels">
+              "Quantized depthwise convolutions run on kernels">,
+    Statistic<"numWinograd", "num-winograd",
+              "Quantized 3x3 convolutions run on the integer Winograd kernel">
   ];
 }
 

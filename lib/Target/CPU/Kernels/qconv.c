@@ -790,6 +790,224 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   }
 }
 
+#if FULCRUM_KERNEL_ISA == 256
+/*===- Winograd F(2x2, 3x3) on 16-bit integers (AVX2) ---------------------===*
+ *
+ * A 3x3 convolution at unit stride and dilation computes each 2x2 block of
+ * output pixels (a tile) from the 4x4 input pixels under it as
+ *
+ *   4 y = A^T [ U (.) (B^T d B) ] A,   U = G2 g G2^T,
+ *
+ * with B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], A^T = [1 1 1 0;
+ * 0 1 -1 -1] and G2 = [2 0 0; 1 1 1; 1 -1 1; 0 0 2] (twice the usual G,
+ * so that U is integral: 4 G g G^T). Everything is integer arithmetic:
+ * with u8 activations (s8 flipped to u8, padding with the pad byte, as
+ * above) |B^T d B| <= 1020 and with s8 weights |U| <= 1152, so both are
+ * 16-bit and `vpmaddwd` multiplies them exactly; the sums over channels
+ * and the output transform wrap modulo 2^32 at worst, and their result,
+ * 4 x the window's sum, fits 32 bits when C * 9 * 255 * 128 * 4 < 2^31
+ * (C <= 1536; the pass checks), so the quarter of it is exact: the same
+ * sums as the direct kernel, through the same epilogue. The 16 products
+ * per tile replace 36 per 2x2 pixels (2.25x fewer multiply-adds).
+ *
+ * Per image: the transformed activations of every tile go to the
+ * workspace, V[16][tiles][Cp] (i16, Cp = C rounded up to 2; Kernels.h:
+ * quantizedWinogradWorkspace), one task per tile. Then each task takes a
+ * panel of 16 output channels over a block of tiles: for 6 tiles at a
+ * time, 16 small products (one per transform position xi) of 6 tiles x
+ * Cp against the panel's U[xi] ([Cp/2][16][2] i16: one vector load is 8
+ * channels' pairs, against a broadcast pair of a tile's channels), then
+ * the output transform, the quarter and the epilogue. The weights come
+ * packed at compile time (Kernels.h: packQuantizedWinogradWeights) as
+ * [16][Fp/16][Cp/2][16][2]. */
+#define WG_ROWS 6 /* tiles per register tile */
+
+static inline __attribute__((always_inline)) void
+winogradTile(int rows, const int16_t *v, int64_t ldv, const int16_t *u,
+             int64_t pairs, int32_t out[WG_ROWS][16]) {
+  __m256i acc[WG_ROWS][2];
+  for (int r = 0; r < rows; ++r)
+    acc[r][0] = acc[r][1] = _mm256_setzero_si256();
+  for (int64_t q = 0; q < pairs; ++q, u += 32) {
+    __m256i b0 = _mm256_loadu_si256((const __m256i *)u);
+    __m256i b1 = _mm256_loadu_si256((const __m256i *)(u + 16));
+    for (int r = 0; r < rows; ++r) {
+      __m256i x = _mm256_set1_epi32(load32(v + r * ldv + 2 * q));
+      acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(x, b0));
+      acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(x, b1));
+    }
+  }
+  for (int r = 0; r < rows; ++r) {
+    _mm256_storeu_si256((__m256i *)out[r], acc[r][0]);
+    _mm256_storeu_si256((__m256i *)(out[r] + 8), acc[r][1]);
+  }
+}
+
+static inline __attribute__((always_inline)) void
+winogradTileRows(int rows, const int16_t *v, int64_t ldv, const int16_t *u,
+                 int64_t pairs, int32_t out[WG_ROWS][16]) {
+#define CASE(R)                                                                \
+  case R:                                                                      \
+    winogradTile(R, v, ldv, u, pairs, out);                                    \
+    return;
+  switch (rows) { CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) }
+#undef CASE
+}
+
+typedef int16_t WShort __attribute__((ext_vector_type(16)));
+typedef uint8_t WByte __attribute__((ext_vector_type(16)));
+typedef int32_t WInt __attribute__((ext_vector_type(16)));
+typedef uint32_t WUInt __attribute__((ext_vector_type(16)));
+
+/* B^T d B of one tile's 4x4 pixels (d[i][j], 16 channels or scalars). */
+#define WINOGRAD_INPUT(T, d, V)                                                \
+  do {                                                                         \
+    T t_[4][4];                                                                \
+    for (int j_ = 0; j_ < 4; ++j_) {                                           \
+      t_[0][j_] = d[0][j_] - d[2][j_];                                         \
+      t_[1][j_] = d[1][j_] + d[2][j_];                                         \
+      t_[2][j_] = d[2][j_] - d[1][j_];                                         \
+      t_[3][j_] = d[1][j_] - d[3][j_];                                         \
+    }                                                                          \
+    for (int i_ = 0; i_ < 4; ++i_) {                                           \
+      V[i_ * 4 + 0] = t_[i_][0] - t_[i_][2];                                   \
+      V[i_ * 4 + 1] = t_[i_][1] + t_[i_][2];                                   \
+      V[i_ * 4 + 2] = t_[i_][2] - t_[i_][1];                                   \
+      V[i_ * 4 + 3] = t_[i_][1] - t_[i_][3];                                   \
+    }                                                                          \
+  } while (0)
+
+/* The transformed activations of the tile whose 4x4 pixels start at (ih0,
+ * iw0) of image[H][W][C] (outside it: the pad byte) into v[xi * ldxi + c]. */
+static void winogradInput(const uint8_t *image, int64_t H, int64_t W,
+                          int64_t C, int64_t Cp, int64_t ih0, int64_t iw0,
+                          uint8_t flip, uint8_t pad, int16_t *v,
+                          int64_t ldxi) {
+  const uint8_t *src[4][4];
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 4; ++j) {
+      int64_t ih = ih0 + i, iw = iw0 + j;
+      src[i][j] = ih >= 0 && ih < H && iw >= 0 && iw < W
+                      ? image + (ih * W + iw) * C
+                      : 0;
+    }
+  int16_t padValue = (int16_t)(uint8_t)(pad ^ flip);
+  int64_t c = 0;
+  for (; c + 16 <= C; c += 16) {
+    WShort d[4][4], out[16];
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 4; ++j) {
+        if (!src[i][j]) {
+          d[i][j] = (WShort)padValue;
+          continue;
+        }
+        WByte b;
+        __builtin_memcpy(&b, src[i][j] + c, 16);
+        d[i][j] = __builtin_convertvector(b ^ (WByte)flip, WShort);
+      }
+    WINOGRAD_INPUT(WShort, d, out);
+    for (int x = 0; x < 16; ++x)
+      __builtin_memcpy(v + x * ldxi + c, &out[x], 32);
+  }
+  for (; c < C; ++c) {
+    int16_t d[4][4], out[16];
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 4; ++j)
+        d[i][j] = src[i][j] ? (int16_t)(uint8_t)(src[i][j][c] ^ flip)
+                            : padValue;
+    WINOGRAD_INPUT(int16_t, d, out);
+    for (int x = 0; x < 16; ++x)
+      v[x * ldxi + c] = out[x];
+  }
+  for (; c < Cp; ++c)
+    for (int x = 0; x < 16; ++x)
+      v[x * ldxi + c] = 0;
+}
+
+/* y = conv(x, w) for a 3x3 window at unit stride and dilation, with the
+ * arguments of fulcrum_qconv2d_nhwc (KH = KW = 3, sh = sw = dh = dw = 1;
+ * `exact` is not read: every product is exact here) but `w`, the
+ * transformed weights above. The workspace holds one image's V. */
+void NAME(fulcrum_qconv2d_winograd_nhwc)(
+    int64_t N, int64_t H, int64_t W, int64_t C, int64_t F, int64_t KH,
+    int64_t KW, int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t dh,
+    int64_t dw, int64_t top, int64_t left, int64_t x, int64_t w, int64_t comp,
+    int64_t exact, int64_t mult, int64_t y, int64_t workspace, int64_t yzp,
+    int64_t lo, int64_t hi, int64_t flags, int64_t pad, int64_t bias,
+    int64_t residual) {
+  (void)KH, (void)KW, (void)sh, (void)sw, (void)dh, (void)dw, (void)exact;
+  int64_t TH = (OH + 1) / 2, TW = (OW + 1) / 2, tiles = TH * TW;
+  int64_t Cp = roundUp(C, 2), pairs = Cp / 2, panels = roundUp(F, 16) / 16;
+  int64_t ldxi = tiles * Cp;
+  uint8_t flip = flags & FULCRUM_Q_SIGNED_INPUT ? 0x80 : 0;
+  Epilogue e = makeEpilogue(comp, mult, flags, yzp, lo, hi);
+  e.bias = (const float *)bias;
+  e.residual = (const float *)residual;
+  e.yBase = (const float *)y;
+  int64_t elementBytes = e.mode ? 4 : 1;
+  int16_t *V = (int16_t *)workspace;
+  const int16_t *U = (const int16_t *)w;
+  int64_t threads = omp_get_max_threads();
+  threads = threads < SLOTS ? threads : SLOTS;
+  int parallel = OH * OW * F * C * 9 >= (1 << 20) && threads > 1;
+  /* Blocks of whole register tiles: two tasks per thread at least where
+   * the panels alone are fewer. */
+  int64_t groups = (tiles + WG_ROWS - 1) / WG_ROWS;
+  int64_t blocks = parallel ? (2 * threads + panels - 1) / panels : 1;
+  blocks = blocks > groups ? groups : blocks;
+  int64_t perBlock = (groups + blocks - 1) / blocks;
+  blocks = (groups + perBlock - 1) / perBlock;
+  int64_t tasks = panels * blocks;
+  for (int64_t n = 0; n < N; ++n) {
+    const uint8_t *image = (const uint8_t *)x + n * H * W * C;
+    uint8_t *outImage = (uint8_t *)y + n * OH * OW * F * elementBytes;
+#pragma omp parallel for schedule(static) if (parallel) num_threads(threads)
+    for (int64_t t = 0; t < tiles; ++t)
+      winogradInput(image, H, W, C, Cp, t / TW * 2 - top, t % TW * 2 - left,
+                    flip, (uint8_t)pad, V + t * Cp, ldxi);
+#pragma omp parallel for schedule(static) if (parallel) num_threads(threads)
+    for (int64_t task = 0; task < tasks; ++task) {
+      int64_t p = task / blocks, b = task % blocks;
+      int64_t f0 = p * 16;
+      int cols = F - f0 < 16 ? (int)(F - f0) : 16;
+      int64_t g1 = (b + 1) * perBlock < groups ? (b + 1) * perBlock : groups;
+      int32_t M[16][WG_ROWS][16] __attribute__((aligned(32)));
+      int32_t res[2][16] __attribute__((aligned(32)));
+      for (int64_t g = b * perBlock; g < g1; ++g) {
+        int64_t t0 = g * WG_ROWS;
+        int rows = tiles - t0 < WG_ROWS ? (int)(tiles - t0) : WG_ROWS;
+        for (int xi = 0; xi < 16; ++xi)
+          winogradTileRows(rows, V + xi * ldxi + t0 * Cp, Cp,
+                           U + (xi * panels + p) * pairs * 32, pairs, M[xi]);
+        for (int r = 0; r < rows; ++r) {
+          /* Unsigned: the partial sums may wrap. */
+          WUInt m[16];
+          for (int xi = 0; xi < 16; ++xi)
+            __builtin_memcpy(&m[xi], M[xi][r], 64);
+          WUInt s0[4], s1[4];
+          for (int j = 0; j < 4; ++j) {
+            s0[j] = m[j] + m[4 + j] + m[8 + j];
+            s1[j] = m[4 + j] - m[8 + j] - m[12 + j];
+          }
+          WInt y00 = (WInt)(s0[0] + s0[1] + s0[2]) >> 2;
+          WInt y01 = (WInt)(s0[1] - s0[2] - s0[3]) >> 2;
+          WInt y10 = (WInt)(s1[0] + s1[1] + s1[2]) >> 2;
+          WInt y11 = (WInt)(s1[1] - s1[2] - s1[3]) >> 2;
+          int64_t tile = t0 + r, oh = tile / TW * 2, ow = tile % TW * 2;
+          int across = OW - ow < 2 ? 1 : 2;
+          for (int i = 0; i < 2 && oh + i < OH; ++i) {
+            __builtin_memcpy(res[0], i ? &y10 : &y00, 64);
+            __builtin_memcpy(res[1], i ? &y11 : &y01, 64);
+            STORE_TILE(res[0], 16, across, cols, f0, &e,
+                       outImage + ((oh + i) * OW + ow) * F * elementBytes, F);
+          }
+        }
+      }
+    }
+  }
+}
+#endif
+
 /* VW lanes of f32, i32 and bytes (clang's vector extensions: one zmm or
  * ymm register in the AVX variants). The helpers that pass them are
  * always inlined, so the portable variant's ABI note does not apply. */

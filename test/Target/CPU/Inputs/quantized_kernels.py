@@ -185,6 +185,11 @@ convs = [
     (1, 32, 260, 260, 8, 3, 3, (0, 0, 0, 0), (1, 1), (1, 1), True, "f32", False, False),
     # Packed im2col rows of 11,709 bytes: too long for six widened ones.
     (1, 1301, 4, 5, 8, 3, 3, (1, 1, 1, 1), (1, 1), (1, 1), False, "u8", True, False),
+    # AVX2 runs 3x3 convolutions at unit stride as integer Winograd
+    # F(2x2, 3x3) (the ones above too): asymmetric padding, an odd number
+    # of output rows (the last tiles half outside), channels neither a
+    # multiple of 16 nor even, a last panel of 3 channels, s8 in and out.
+    (2, 21, 11, 8, 19, 3, 3, (2, 1, 0, 1), (1, 1), (1, 1), True, "s8", True, False),
 ]
 for i, (n, c, h, wd, f, kh, kw, pads, strides, dil, signed, outk, relu, small) in enumerate(convs):
     if signed:
