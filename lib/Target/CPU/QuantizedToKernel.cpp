@@ -479,15 +479,17 @@ struct CPUQuantizedToKernelPass
     // channels are the image's), where 4x their sums fit 32 bits.
     bool winograd = false;
     int64_t channels = nhwc ? wType.getDimSize(1) : 0;
-    if (nhwc && useWinograd && kernelIsa == "avx2")
+    int64_t winogradBytes = 0;
+    if (nhwc && useWinograd && kernelIsa == "avx2" && !yType.isDynamicDim(1) &&
+        !yType.isDynamicDim(2)) {
+      winogradBytes = fulcrum::quantizedWinogradWorkspace(
+          yType.getDimSize(1), yType.getDimSize(2), channels);
       winograd = wType.getDimSize(2) == 3 && wType.getDimSize(3) == 3 &&
                  strides[0] == 1 && strides[1] == 1 && dilations[0] == 1 &&
                  dilations[1] == 1 && xType.getDimSize(3) == channels &&
                  channels <= fulcrum::kQuantizedWinogradMaxChannels &&
-                 !yType.isDynamicDim(1) && !yType.isDynamicDim(2) &&
-                 fulcrum::quantizedWinogradWorkspace(yType.getDimSize(1),
-                                                     yType.getDimSize(2),
-                                                     channels) <= (64 << 20);
+                 winogradBytes <= (64 << 20);
+    }
 
     std::string base = (q.wGlobal.getSymName() + "_q").str();
     MLIRContext *ctx = &getContext();
@@ -519,9 +521,12 @@ struct CPUQuantizedToKernelPass
     memref::GlobalOp comp = createGlobal<int32_t>(
         q.wGlobal, base + "comp", IntegerType::get(ctx, 32), {rows},
         prepared.compensation, symbols);
-    memref::GlobalOp exact = createGlobal<uint8_t>(
-        q.wGlobal, base + "exact", IntegerType::get(ctx, 8), {rows},
-        prepared.exact, symbols);
+    // The Winograd kernel's products are all exact: it reads no flags.
+    memref::GlobalOp exact =
+        winograd ? nullptr
+                 : createGlobal<uint8_t>(q.wGlobal, base + "exact",
+                                         IntegerType::get(ctx, 8), {rows},
+                                         prepared.exact, symbols);
 
     // A clamp of the f32 result (e.g. the ReLU6 before a float depthwise
     // convolution) goes into the channels-last kernel's epilogue: the
@@ -605,16 +610,15 @@ struct CPUQuantizedToKernelPass
     }
     args.push_back(global(wPacked));
     args.push_back(global(comp));
-    args.push_back(global(exact));
+    args.push_back(exact ? global(exact) : call.constant(0));
     args.push_back(q.mult ? call.address(q.mult).at : call.constant(0));
     int64_t yIndex = args.size();
     args.push_back(call.address(output).at);
 
-    int64_t bytes =
-        winograd ? fulcrum::quantizedWinogradWorkspace(
-                       yType.getDimSize(1), yType.getDimSize(2), channels)
-        : panelKernel ? fulcrum::quantizedConvWorkspace()
-                      : fulcrum::quantizedKernelWorkspace(prepared.kp);
+    int64_t bytes = winograd ? winogradBytes
+                    : panelKernel
+                        ? fulcrum::quantizedConvWorkspace()
+                        : fulcrum::quantizedKernelWorkspace(prepared.kp);
     Value workspace = b.create<memref::AllocOp>(
         loc, MemRefType::get({bytes}, b.getI8Type()), b.getI64IntegerAttr(64));
     args.push_back(call.address(workspace).at);

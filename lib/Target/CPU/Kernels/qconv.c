@@ -926,7 +926,8 @@ static void winogradInput(const uint8_t *image, int64_t H, int64_t W,
 
 /* y = conv(x, w) for a 3x3 window at unit stride and dilation, with the
  * arguments of fulcrum_qconv2d_nhwc (KH = KW = 3, sh = sw = dh = dw = 1;
- * `exact` is not read: every product is exact here) but `w`, the
+ * `exact` is not read, and the pass passes 0: every product is exact
+ * here) but `w`, the
  * transformed weights above. The workspace holds one image's V. */
 void NAME(fulcrum_qconv2d_winograd_nhwc)(
     int64_t N, int64_t H, int64_t W, int64_t C, int64_t F, int64_t KH,
