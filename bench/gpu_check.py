@@ -38,8 +38,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 SUITES = ["node", "simple", "pytorch-converted", "pytorch-operator"]
 TARGETS = ["nvptx", "vulkan"]
-# Benchmark models: name -> how to get a static batch-1 ONNX file.
-MODELS = ["mlp", "cnn", "vit", "resnet18", "mobilenet_v2", "bert-4x256"]
+# Benchmark models: name -> how to get a static batch-1 ONNX file; NAME-dynamic
+# is the committed models/NAME.onnx with its dynamic batch, run at a batch of
+# DYNAMIC_BATCH.
+MODELS = ["mlp", "cnn", "vit", "resnet18", "mobilenet_v2", "bert-4x256",
+          "cnn-dynamic", "vit-dynamic"]
+DYNAMIC_BATCH = 3
 RTOL, ATOL = 1e-3, 1e-7          # the conformance runner's tolerances
 MODEL_RTOL, MODEL_ATOL = 1e-4, 1e-5  # GPU against CPU (fp32)
 
@@ -155,7 +159,9 @@ def quantize_weights(model):
 
 
 def export_static(name, path):
-    """A batch-1 export (nvptx maps static shapes only)."""
+    """A batch-1 export, or for NAME-dynamic the committed dynamic one."""
+    if name.endswith("-dynamic"):
+        return os.path.join(ROOT, "models", name[:-len("-dynamic")] + ".onnx")
     import torch
     sys.path.insert(0, os.path.join(ROOT, "bench"))
     import models
@@ -171,13 +177,13 @@ def export_static(name, path):
     return path
 
 
-def random_input(onnx_path):
+def random_input(onnx_path, batch=1):
     import onnx
     m = onnx.load(onnx_path, load_external_data=False)
     inputs = []
     for value in m.graph.input:
         t = value.type.tensor_type
-        shape = [d.dim_value or 1 for d in t.shape.dim]
+        shape = [d.dim_value or batch for d in t.shape.dim]
         rng = np.random.default_rng(len(inputs))
         if t.elem_type == onnx.TensorProto.INT64:
             inputs.append(rng.integers(0, 100, shape).astype(np.int64))
@@ -199,7 +205,8 @@ def prepare_models(args, compiler, bundle):
         except Exception as e:  # no torch or torchvision here
             log("%s: cannot export (%s)" % (name, e))
             continue
-        inputs = random_input(onnx_file)
+        inputs = random_input(
+            onnx_file, DYNAMIC_BATCH if name.endswith("-dynamic") else 1)
         base = os.path.join(bundle, "models", name)
         np.savez(base + "-input.npz", *inputs)
         cpu = os.path.join(work, name + "-cpu.so")
@@ -550,6 +557,8 @@ def run(args):
     args.peers = {}
     if not args.no_peers:
         for entry in manifest["models"]:
+            if entry["name"].endswith("-dynamic"):
+                continue
             peer = torch_peer(entry["name"], args.repeat)
             if peer:
                 args.peers[entry["name"]] = peer

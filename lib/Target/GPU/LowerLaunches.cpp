@@ -36,8 +36,13 @@ int64_t elementBytes(Type type) {
 /// collapse_shape, or cast (same address and size, so the runtime finds the
 /// same device copy through it).
 bool isFullView(OpOperand &use) {
-  return isa<memref::ReshapeOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
-             memref::CastOp>(use.getOwner()) &&
+  Operation *owner = use.getOwner();
+  bool kernelArgument =
+      isa<memref::ReinterpretCastOp>(owner) &&
+      owner->hasAttr(fulcrum::getKernelArgumentCastAttrName());
+  return (kernelArgument ||
+          isa<memref::ReshapeOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
+              memref::CastOp>(owner)) &&
          use.getOperandNumber() == 0;
 }
 
@@ -248,7 +253,9 @@ struct GPULowerLaunchesPass
       for (auto [i, buffer] : llvm::enumerate(buffers))
         for (OpOperand &use : buffer.getUses()) {
           Operation *user = use.getOwner();
-          if ((isa<memref::DeallocOp>(user) && i == 0) || isFullView(use))
+          // (memref.dim reads no element.)
+          if ((isa<memref::DeallocOp>(user) && i == 0) || isFullView(use) ||
+              isa<memref::DimOp>(user))
             continue;
           // (A memref can only be a kernel operand of a launch.)
           if (!isa<gpu::LaunchFuncOp>(user))
@@ -338,6 +345,14 @@ struct GPULowerLaunchesPass
       };
       for (auto [i, operand] : llvm::enumerate(operands)) {
         Type type = operand.getType();
+        // A kernel argument's static view (its type has a first dimension
+        // of 1) stands for its source: the extent is the source's.
+        Value whole = operand;
+        if (auto view = operand.getDefiningOp<memref::ReinterpretCastOp>())
+          if (view->hasAttr(fulcrum::getKernelArgumentCastAttrName())) {
+            whole = view.getSource();
+            type = whole.getType();
+          }
         if (auto memref = dyn_cast<MemRefType>(type)) {
           bool staticStrides = memref.getRank() == 0 ||
                                llvm::none_of(memref.getShape().drop_front(),
@@ -370,7 +385,7 @@ struct GPULowerLaunchesPass
             extent = constI64(memref.getNumElements() *
                               elementBytes(memref.getElementType()));
           } else {
-            Value rows = b.create<memref::DimOp>(at, operand, 0);
+            Value rows = b.create<memref::DimOp>(at, whole, 0);
             extent = b.create<arith::MulIOp>(
                 at, b.create<arith::IndexCastOp>(at, i64, rows),
                 constI64(rowBytes));

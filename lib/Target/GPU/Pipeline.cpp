@@ -81,8 +81,10 @@ void buildGPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
   GPUMapParallelLoopsOptions map;
   map.workgroupSize = gpu.workgroupSize;
   map.allow64Bit = true;
-  // NVVM's bare-pointer kernel arguments need static shapes.
-  map.allowDynamicLeadingDim = gpu.kind == GPUKind::Vulkan;
+  // Buffers with a dynamic first dimension: runtime arrays in SPIR-V;
+  // static arguments plus their sizes for NVVM's bare pointers
+  // (fulcrum-gpu-static-kernel-arguments, below).
+  map.allowDynamicLeadingDim = true;
   pm.addNestedPass<func::FuncOp>(createGPUMapParallelLoops(map));
   pm.addNestedPass<func::FuncOp>(createParallelLoopToGpuPass());
   pm.addPass(createLowerAffinePass());
@@ -97,6 +99,7 @@ void buildGPUCodegenPipeline(OpPassManager &pm, const PipelineOptions &options,
     pm.addPass(createGPUKernelsToSPIRV());
     pm.addPass(createGPUSerializeSPIRV());
   } else {
+    pm.addPass(createGPUStaticKernelArguments());
     GpuNVVMAttachTargetOptions attach;
     attach.chip = gpu.chip;
     attach.features = "+ptx80";

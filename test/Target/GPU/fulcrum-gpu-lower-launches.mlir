@@ -55,6 +55,40 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// A kernel argument's static view (fulcrum-gpu-static-kernel-arguments, for
+// NVVM's bare pointers) stands for its source: the extent is the source's,
+// computed at run time, and an allocation that only such views, its size
+// and launches use stays resident (flags 5, then 4) and is released.
+// CUDA-LABEL: func.func @kernel_argument_view
+// CUDA: %[[T:.*]] = memref.alloc(%{{.*}}) : memref<?x3xf32>
+// CUDA: memref.extract_aligned_pointer_as_index %[[V:.*]] : memref<1x3xf32>
+// CUDA: %[[ROWS:.*]] = memref.dim %[[T]], %{{.*}} : memref<?x3xf32>
+// CUDA: %[[R64:.*]] = arith.index_cast %[[ROWS]] : index to i64
+// CUDA: %[[BYTES:.*]] = arith.muli %[[R64]], %c12_i64 : i64
+// CUDA: memref.store %[[BYTES]]
+// CUDA: memref.store %c5_i64
+// CUDA: call @fulcrum_cuda_launch
+// CUDA: memref.store %c4_i64
+// CUDA: call @fulcrum_cuda_launch
+// CUDA: call @fulcrum_cuda_release
+// CUDA-NEXT: memref.dealloc %[[T]]
+module attributes {gpu.container_module} {
+  func.func @kernel_argument_view(%n: index) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %t = memref.alloc(%n) : memref<?x3xf32>
+    %v = memref.reinterpret_cast %t to offset: [0], sizes: [1, 3], strides: [3, 1] {fulcrum.kernel_argument} : memref<?x3xf32> to memref<1x3xf32>
+    %rows = memref.dim %t, %c0 : memref<?x3xf32>
+    gpu.launch_func @fulcrum_kernels::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%v : memref<1x3xf32>, %rows : index) {fulcrum.written_args = array<i64: 0>}
+    gpu.launch_func @fulcrum_kernels::@k2 blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%v : memref<1x3xf32>, %rows : index) {fulcrum.written_args = array<i64>}
+    memref.dealloc %t : memref<?x3xf32>
+    return
+  }
+  gpu.binary @fulcrum_kernels [#gpu.object<#spirv.target_env<#spirv.vce<v1.0, [Shader], []>, #spirv.resource_limits<>>, "\01">]
+}
+
+// -----
+
 // A buffer only kernels use is resident (flag 4, with 1 where written): the
 // runtime never copies it, and the model releases the device copy before it
 // frees the buffer. The result buffer, which the host returns, is copied.

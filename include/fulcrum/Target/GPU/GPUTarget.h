@@ -84,6 +84,14 @@ inline llvm::StringRef getWrittenArgsAttrName() {
   return "fulcrum.written_args";
 }
 
+/// Marks the host-side `memref.reinterpret_cast` that
+/// fulcrum-gpu-static-kernel-arguments makes of a launch operand with a
+/// dynamic first dimension: a full view of its source (same address and
+/// extent), whose static type is only the kernel's signature.
+inline llvm::StringRef getKernelArgumentCastAttrName() {
+  return "fulcrum.kernel_argument";
+}
+
 /// The Vulkan environment kernels are compiled for (SPIR-V 1.3, Shader,
 /// 8/16/64-bit types).
 llvm::StringRef getDefaultVulkanTargetEnv();

@@ -332,6 +332,59 @@ def GPUMergeKernelModules
   }];
 }
 
+def GPUStaticKernelArguments
+    : Pass<"fulcrum-gpu-static-kernel-arguments", "::mlir::ModuleOp"> {
+  let summary = "Give kernels static memref arguments plus their dynamic "
+                "sizes as scalars";
+  let description = [{
+    NVVM's bare-pointer calling convention passes a memref kernel argument
+    as one pointer, so its type must have a static shape (the lowering
+    builds the kernel's descriptor from the type alone). A model with a
+    dynamic batch has buffers whose first dimension is dynamic
+    (`memref<?x64xf32>`; the identity layout keeps the other strides
+    static). For every `gpu.func` kernel argument of that kind, this pass
+
+    - changes the argument to the static type with the dynamic dimension
+      set to 1 and appends an `index` argument carrying the size;
+    - rebuilds the original type at the kernel's entry with a
+      `memref.reinterpret_cast` to the size argument (so loads, stores and
+      `memref.dim` see the real extent);
+    - at each `gpu.launch_func` of the kernel, passes a host-side
+      `memref.reinterpret_cast` of the operand to the static type (marked
+      `fulcrum.kernel_argument`: `fulcrum-gpu-lower-launches` treats it as
+      a full view of its source, with the source's extent and device copy)
+      and the operand's `memref.dim`. Both are made once per operand, right
+      after its definition (at the start of its block for a block
+      argument), so that nothing new stands between two launches of the
+      same buffer.
+
+    Kernels whose arguments are all static, arguments with another layout,
+    and launches from outside a function body are left alone.
+
+    ```mlir
+    gpu.func @k(%a: memref<?x4xf32>) kernel { ... %a ... }
+    gpu.launch_func @m::@k ... args(%buf : memref<?x4xf32>)
+    // becomes
+    gpu.func @k(%a: memref<1x4xf32>, %n: index) kernel {
+      %v = memref.reinterpret_cast %a to offset: [0], sizes: [%n, 4],
+          strides: [4, 1] : memref<1x4xf32> to memref<?x4xf32>
+      ... %v ...
+    }
+    %s = memref.reinterpret_cast %buf to offset: [0], sizes: [1, 4],
+        strides: [4, 1] {fulcrum.kernel_argument}
+        : memref<?x4xf32> to memref<1x4xf32>
+    %n = memref.dim %buf, %c0 : memref<?x4xf32>
+    gpu.launch_func @m::@k ... args(%s : memref<1x4xf32>, %n : index)
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+  let statistics = [
+    Statistic<"numArguments", "num-arguments",
+              "Kernel arguments given a static type">
+  ];
+}
+
 def GPUKernelsToSPIRV
     : Pass<"fulcrum-gpu-kernels-to-spirv", "::mlir::ModuleOp"> {
   let summary = "Convert gpu.module kernels to Vulkan SPIR-V modules";
