@@ -24,26 +24,57 @@ Value rootBuffer(Value value) {
   return value;
 }
 
-bool isKernelBuffer(Value value) {
-  auto type = dyn_cast<MemRefType>(rootBuffer(value).getType());
-  return type && type.hasStaticShape() && type.getLayout().isIdentity() &&
-         !type.getMemorySpace() && type.getElementType().isF32();
+/// Whether `type` has a static shape, or one static but for its first
+/// dimension when `allowDynamicLeading`.
+static bool hasKernelShape(MemRefType type, bool allowDynamicLeading) {
+  if (type.hasStaticShape())
+    return true;
+  return allowDynamicLeading && type.getRank() > 0 &&
+         llvm::none_of(type.getShape().drop_front(), ShapedType::isDynamic);
 }
 
-std::optional<SmallVector<int64_t>> getKernelLoopRanges(linalg::LinalgOp op) {
+bool isKernelBuffer(Value value, bool allowDynamicLeading) {
+  auto type = dyn_cast<MemRefType>(rootBuffer(value).getType());
+  return type && hasKernelShape(type, allowDynamicLeading) &&
+         type.getLayout().isIdentity() && !type.getMemorySpace() &&
+         type.getElementType().isF32();
+}
+
+std::optional<SmallVector<int64_t>>
+getKernelLoopRanges(linalg::LinalgOp op, bool allowDynamicLeading) {
   if (!op.hasPureBufferSemantics() || op.hasIndexSemantics())
     return std::nullopt;
   for (OpOperand &operand : op->getOpOperands())
-    if (!isKernelBuffer(operand.get()))
+    if (!isKernelBuffer(operand.get(), allowDynamicLeading))
       return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (llvm::any_of(
-          ranges, [](int64_t r) { return ShapedType::isDynamic(r) || r <= 0; }))
-    return std::nullopt;
+  int64_t dynamic = 0;
+  for (auto [d, r] : llvm::enumerate(ranges)) {
+    if (!ShapedType::isDynamic(r)) {
+      if (r <= 0)
+        return std::nullopt;
+      continue;
+    }
+    if (!allowDynamicLeading || ++dynamic > 1)
+      return std::nullopt;
+    // Read as a plain first index only, never inside an expression.
+    for (AffineMap map : op.getIndexingMapsArray())
+      for (auto [i, expr] : llvm::enumerate(map.getResults()))
+        if (expr.isFunctionOfDim(d) && (i != 0 || !isa<AffineDimExpr>(expr)))
+          return std::nullopt;
+  }
   return ranges;
 }
 
 gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
+                           int64_t threads, TypeRange workgroup) {
+  SmallVector<Value> sizes;
+  for (int64_t g : grid)
+    sizes.push_back(b.create<arith::ConstantIndexOp>(loc, g));
+  return createLaunch(b, loc, ValueRange(sizes), threads, workgroup);
+}
+
+gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, ValueRange grid,
                            int64_t threads, TypeRange workgroup) {
   auto cst = [&](int64_t v) -> Value {
     return b.create<arith::ConstantIndexOp>(loc, v);
@@ -51,7 +82,7 @@ gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
   Value one = cst(1);
   Value sizes[3] = {one, one, one};
   for (auto [i, g] : llvm::enumerate(grid))
-    sizes[i] = cst(g);
+    sizes[i] = g;
   auto launch = b.create<gpu::LaunchOp>(
       loc, sizes[0], sizes[1], sizes[2], cst(threads), one, one,
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,

@@ -28,21 +28,32 @@ constexpr int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 /// starts from: what a kernel reads once loads through views are folded.
 mlir::Value rootBuffer(mlir::Value value);
 
-/// Whether `value` is (a view of) a static, identity-layout f32 memref in
-/// the default memory space.
-bool isKernelBuffer(mlir::Value value);
+/// Whether `value` is (a view of) an identity-layout f32 memref in the
+/// default memory space with a static shape (or, with
+/// `allowDynamicLeading`, static but for its first dimension: a dynamic
+/// batch).
+bool isKernelBuffer(mlir::Value value, bool allowDynamicLeading = false);
 
-/// The static loop ranges of `op` when a kernel of the passes can run it:
-/// an op on buffers (no tensors), every operand a kernel buffer
-/// (isKernelBuffer), no `linalg.index`, every range static and positive.
+/// The loop ranges of `op` when a kernel of the passes can run it: an op
+/// on buffers (no tensors), every operand a kernel buffer
+/// (isKernelBuffer), no `linalg.index`, every range static and positive;
+/// with `allowDynamicLeading`, one range may be dynamic
+/// (ShapedType::kDynamic) when it is only read through the first
+/// dimension of buffers whose other dimensions are static.
 std::optional<llvm::SmallVector<int64_t>>
-getKernelLoopRanges(mlir::linalg::LinalgOp op);
+getKernelLoopRanges(mlir::linalg::LinalgOp op,
+                    bool allowDynamicLeading = false);
 
 /// A gpu.launch of `grid` x 1 x 1 ... (x, y, z given) workgroups of
 /// `threads` threads with `workgroup` attributions; `b` is left before its
 /// terminator.
 mlir::gpu::LaunchOp createLaunch(mlir::OpBuilder &b, mlir::Location loc,
                                  llvm::ArrayRef<int64_t> grid, int64_t threads,
+                                 mlir::TypeRange workgroup = {});
+
+/// The same with grid sizes computed at run time.
+mlir::gpu::LaunchOp createLaunch(mlir::OpBuilder &b, mlir::Location loc,
+                                 mlir::ValueRange grid, int64_t threads,
                                  mlir::TypeRange workgroup = {});
 
 /// Splits `linear` into the indices of the loop dimensions `dims`

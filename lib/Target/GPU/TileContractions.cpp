@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 namespace fulcrum {
 #define GEN_PASS_DEF_GPUTILECONTRACTIONS
@@ -67,7 +68,13 @@ struct Contraction {
   /// Loop dimensions of each role, outermost first (rows, columns and
   /// batches in the output's order, depth in loop order).
   SmallVector<unsigned> batch, rows, cols, depth;
+  /// The static extents; a dynamic loop dimension (a dynamic batch, the
+  /// outermost of its role) counts as 1 in them.
   int64_t numBatches = 1, numRows = 1, numCols = 1, numDepth = 1;
+  /// The dynamic loop dimension, if any, and where an operand reads it as
+  /// its first index.
+  std::optional<unsigned> dynamicDim;
+  unsigned dynamicOperand = 0;
   /// Which index runs fastest in memory: the depth for A (else the rows),
   /// the depth for B (else the columns), the rows for C (else the columns).
   bool aDepthFast = false, bDepthFast = false, cRowsFast = false;
@@ -85,7 +92,8 @@ struct Tiles {
 int64_t product(ArrayRef<unsigned> dims, ArrayRef<int64_t> ranges) {
   int64_t p = 1;
   for (unsigned d : dims)
-    p *= ranges[d];
+    if (!ShapedType::isDynamic(ranges[d]))
+      p *= ranges[d];
   return p;
 }
 
@@ -102,10 +110,11 @@ int64_t Tiles::workgroups(const Contraction &c) const {
   return ceilDiv(c.numRows, rows) * ceilDiv(c.numCols, cols) * c.numBatches;
 }
 
-std::optional<Contraction> analyze(linalg::LinalgOp op) {
+std::optional<Contraction> analyze(linalg::LinalgOp op, bool allowDynamic) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 || !isMulAdd(op))
     return std::nullopt;
-  std::optional<SmallVector<int64_t>> ranges = getKernelLoopRanges(op);
+  std::optional<SmallVector<int64_t>> ranges =
+      getKernelLoopRanges(op, allowDynamic);
   if (!ranges)
     return std::nullopt;
   Contraction c;
@@ -141,6 +150,24 @@ std::optional<Contraction> analyze(linalg::LinalgOp op) {
   }
   if (c.depth.empty())
     return std::nullopt;
+  // A dynamic dimension must be the outermost of the rows, columns or
+  // batches (delinearizing never needs its extent), and is read as the
+  // first index of an operand.
+  for (auto [d, r] : llvm::enumerate(c.ranges)) {
+    if (!ShapedType::isDynamic(r))
+      continue;
+    bool outermost = (!c.rows.empty() && c.rows.front() == d) ||
+                     (!c.cols.empty() && c.cols.front() == d) ||
+                     (!c.batch.empty() && c.batch.front() == d);
+    if (!outermost)
+      return std::nullopt;
+    c.dynamicDim = d;
+    for (auto [i, map] : llvm::enumerate(maps))
+      if (map.getNumResults() > 0 && map.getResult(0).isFunctionOfDim(d)) {
+        c.dynamicOperand = i;
+        break;
+      }
+  }
   c.numBatches = product(c.batch, c.ranges);
   c.numRows = product(c.rows, c.ranges);
   c.numCols = product(c.cols, c.ranges);
@@ -188,7 +215,7 @@ struct GPUTileContractionsPass
       t = next;
     }
     int64_t grid = t.workgroups(c);
-    if (grid < minWorkgroups && c.numBatches == 1) {
+    if (grid < minWorkgroups && c.numBatches == 1 && !c.dynamicDim) {
       int64_t splits =
           std::min(ceilDiv(minWorkgroups, grid), c.numDepth / (4 * t.depth));
       if (splits >= 2) {
@@ -211,6 +238,27 @@ struct GPUTileContractionsPass
     auto cst = [&](OpBuilder &b, int64_t v) -> Value {
       return b.create<arith::ConstantIndexOp>(loc, v);
     };
+    // The extents of the rows, columns and batches (computed on the host
+    // where one holds the dynamic dimension), and whether each is dynamic.
+    Value dynamicExtent;
+    if (c.dynamicDim)
+      dynamicExtent =
+          b.create<memref::DimOp>(loc, op->getOperand(c.dynamicOperand), 0);
+    auto holds = [&](ArrayRef<unsigned> dims) {
+      return c.dynamicDim && llvm::is_contained(dims, *c.dynamicDim);
+    };
+    auto extent = [&](ArrayRef<unsigned> dims, int64_t staticPart) -> Value {
+      Value v = cst(b, staticPart);
+      if (!holds(dims))
+        return v;
+      return staticPart == 1
+                 ? dynamicExtent
+                 : b.create<arith::MulIOp>(loc, v, dynamicExtent).getResult();
+    };
+    const bool rowsDynamic = holds(c.rows), colsDynamic = holds(c.cols);
+    Value numRows = extent(c.rows, c.numRows);
+    Value numCols = extent(c.cols, c.numCols);
+    Value numBatches = extent(c.batch, c.numBatches);
     const int64_t tm = t.rows, tn = t.cols, tk = t.depth;
     const int64_t threadRows = t.threadRows, threadCols = t.threadCols;
     const int64_t lanesM = tm / threadRows, lanesN = tn / threadCols;
@@ -237,11 +285,17 @@ struct GPUTileContractionsPass
     SmallVector<Type> attributions;
     if (workgroupMemory == "attribution")
       attributions = {aTile, bTile};
-    gpu::LaunchOp launch =
-        createLaunch(b, loc,
-                     {ceilDiv(c.numRows, tm), ceilDiv(c.numCols, tn),
-                      splits > 1 ? splits : c.numBatches},
-                     threads, attributions);
+    auto ceilDivValue = [&](Value a, int64_t d) -> Value {
+      if (std::optional<int64_t> known = getConstantIntValue(a))
+        return cst(b, ceilDiv(*known, d));
+      return b.create<arith::DivUIOp>(
+          loc, b.create<arith::AddIOp>(loc, a, cst(b, d - 1)), cst(b, d));
+    };
+    gpu::LaunchOp launch = createLaunch(
+        b, loc,
+        ValueRange{ceilDivValue(numRows, tm), ceilDivValue(numCols, tn),
+                   splits > 1 ? cst(b, splits) : numBatches},
+        threads, attributions);
 
     Value aShared, bShared;
     if (workgroupMemory == "attribution") {
@@ -292,7 +346,8 @@ struct GPUTileContractionsPass
     // loads elements tid, tid + threads, ... of it (zero outside).
     auto stage = [&](OpBuilder &b, Value k0, Value buffer, AffineMap map,
                      Value shared, int64_t width, Value origin,
-                     ArrayRef<unsigned> dims, int64_t extent, bool depthFast) {
+                     ArrayRef<unsigned> dims, int64_t extent,
+                     Value dynamicExtent, bool depthFast) {
       for (int64_t i = 0; i < width * tk / threads; ++i) {
         Value e = b.create<arith::AddIOp>(loc, tid, cst(b, i * threads));
         Value kk, mm;
@@ -309,7 +364,10 @@ struct GPUTileContractionsPass
         auto both = [&](Value cond) {
           inside = inside ? b.create<arith::AndIOp>(loc, inside, cond) : cond;
         };
-        if (extent % width != 0)
+        if (dynamicExtent)
+          both(b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, m,
+                                       dynamicExtent));
+        else if (extent % width != 0)
           both(b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, m,
                                        cst(b, extent)));
         if (c.numDepth % tk != 0)
@@ -343,9 +401,9 @@ struct GPUTileContractionsPass
         loc, depthBegin, depthEnd, cst(b, tk), init,
         [&](OpBuilder &b, Location loc, Value k0, ValueRange acc) {
           stage(b, k0, aBuffer, maps[0], aShared, tm, row0, c.rows, c.numRows,
-                c.aDepthFast);
+                rowsDynamic ? numRows : Value(), c.aDepthFast);
           stage(b, k0, bBuffer, maps[1], bShared, tn, col0, c.cols, c.numCols,
-                c.bDepthFast);
+                colsDynamic ? numCols : Value(), c.bDepthFast);
           b.create<gpu::BarrierOp>(loc);
           auto inner = b.create<scf::ForOp>(
               loc, cst(b, 0), cst(b, tk), cst(b, 1), acc,
@@ -383,12 +441,12 @@ struct GPUTileContractionsPass
         Value n = b.create<arith::AddIOp>(
             loc, col0, b.create<arith::AddIOp>(loc, laneN, cst(b, j * lanesN)));
         Value inside;
-        if (c.numRows % tm != 0)
+        if (rowsDynamic || c.numRows % tm != 0)
           inside = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, m,
-                                           cst(b, c.numRows));
-        if (c.numCols % tn != 0) {
+                                           numRows);
+        if (colsDynamic || c.numCols % tn != 0) {
           Value cond = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult,
-                                               n, cst(b, c.numCols));
+                                               n, numCols);
           inside = inside ? b.create<arith::AndIOp>(loc, inside, cond) : cond;
         }
         Value sum = depthLoop.getResult(i * threadCols + j);
@@ -521,8 +579,13 @@ struct GPUTileContractionsPass
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op->getParentOfType<gpu::LaunchOp>())
         return;
-      std::optional<Contraction> c = analyze(op);
-      if (!c || c->numRows < minExtent || c->numCols < minExtent ||
+      std::optional<Contraction> c = analyze(op, /*allowDynamic=*/true);
+      // (A side that holds the dynamic dimension may be long enough.)
+      auto dynamicSide = [&](ArrayRef<unsigned> dims) {
+        return c->dynamicDim && llvm::is_contained(dims, *c->dynamicDim);
+      };
+      if (!c || (c->numRows < minExtent && !dynamicSide(c->rows)) ||
+          (c->numCols < minExtent && !dynamicSide(c->cols)) ||
           c->numBatches > kMaxGridDim ||
           ceilDiv(c->numCols, tileCols) > kMaxGridDim)
         return;

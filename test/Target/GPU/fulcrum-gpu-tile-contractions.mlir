@@ -80,6 +80,58 @@ func.func @conv(%x: memref<1x8x33x33xf32>, %w: memref<32x8x3x3xf32>, %y: memref<
 
 // -----
 
+// A dynamic batch: the rows (n, oh, ow) number 256 per image, counted on the
+// host from the input's first dimension; the grid's x is rounded up from
+// it, and loads of A and stores of C are guarded by it (the tiles of the
+// last image may pass the end).
+// CHECK-LABEL: func.func @conv_dynamic_batch
+// CHECK: %[[N:.*]] = memref.dim %{{.*}}, %{{.*}} : memref<?x8x33x33xf32>
+// CHECK: %[[C256:.*]] = arith.constant 256 : index
+// CHECK: %[[ROWS:.*]] = arith.muli %[[C256]], %[[N]] : index
+// CHECK: %[[UP:.*]] = arith.addi %[[ROWS]], %{{.*}} : index
+// CHECK: %[[GX:.*]] = arith.divui %[[UP]], %{{.*}} : index
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %[[GX]],
+// CHECK: arith.cmpi ult, %{{.*}}, %[[ROWS]] : index
+// CHECK: memref.load %{{.*}} : memref<?x8x33x33xf32>
+// CHECK: arith.cmpi ult, %{{.*}}, %[[ROWS]] : index
+// CHECK: memref.store %{{.*}} : memref<?x32x16x16xf32>
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+func.func @conv_dynamic_batch(%x: memref<?x8x33x33xf32>, %w: memref<32x8x3x3xf32>, %y: memref<?x32x16x16xf32>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%x, %w : memref<?x8x33x33xf32>, memref<32x8x3x3xf32>) outs(%y : memref<?x32x16x16xf32>)
+  return
+}
+
+// -----
+
+// A dynamic batch of rows never splits the reduction (its workspace would
+// be sized at run time): with min-workgroups the tiles shrink as for one
+// row per unit of the batch, and one kernel computes each output whole.
+// FILL-LABEL: func.func @matmul_dynamic_rows
+// FILL-NOT: memref.alloc
+// FILL: gpu.launch
+// FILL-SAME: workgroup(%{{.*}} : memref<16x17xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x16xf32, #gpu.address_space<workgroup>>)
+// FILL-NOT: gpu.launch
+// FILL: return
+func.func @matmul_dynamic_rows(%a: memref<?x1024xf32>, %b: memref<1024x64xf32>, %c: memref<?x64xf32>) {
+  linalg.matmul ins(%a, %b : memref<?x1024xf32>, memref<1024x64xf32>) outs(%c : memref<?x64xf32>)
+  return
+}
+
+// -----
+
+// negative_dynamic_depth: a dynamic reduction (the depth) is left to
+// fulcrum-gpu-map-parallel-loops.
+// CHECK-LABEL: func.func @negative_dynamic_depth
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.matmul_transpose_a
+func.func @negative_dynamic_depth(%a: memref<?x64xf32>, %b: memref<?x64xf32>, %c: memref<64x64xf32>) {
+  linalg.matmul_transpose_a ins(%a, %b : memref<?x64xf32>, memref<?x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
+
+// -----
+
 // A view of a static buffer is read through (loads are folded later).
 // CHECK-LABEL: func.func @through_view
 // CHECK: gpu.launch
@@ -152,17 +204,18 @@ func.func @negative_depthwise(%x: memref<1x32x18x18xf32>, %w: memref<32x3x3xf32>
 
 // -----
 
-// Integer and dynamic contractions, and other payloads, are left alone.
+// Integer contractions, dynamic shapes other than a first dimension, and
+// other payloads, are left alone.
 // CHECK-LABEL: func.func @negative_kinds
 // CHECK-NOT: gpu.launch
 // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : memref<64x64xi32>
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : memref<?x64xf32>
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : memref<64x?xf32>
 // CHECK: linalg.generic
 func.func @negative_kinds(%ai: memref<64x64xi32>, %ci: memref<64x64xi32>,
-                          %ad: memref<?x64xf32>, %b: memref<64x64xf32>, %cd: memref<?x64xf32>,
-                          %a: memref<64x64xf32>, %c: memref<64x64xf32>) {
+                          %bd: memref<64x?xf32>, %a: memref<64x64xf32>, %cd: memref<64x?xf32>,
+                          %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
   linalg.matmul ins(%ai, %ai : memref<64x64xi32>, memref<64x64xi32>) outs(%ci : memref<64x64xi32>)
-  linalg.matmul ins(%ad, %b : memref<?x64xf32>, memref<64x64xf32>) outs(%cd : memref<?x64xf32>)
+  linalg.matmul ins(%a, %bd : memref<64x64xf32>, memref<64x?xf32>) outs(%cd : memref<64x?xf32>)
   // max(out, a * b): not a multiply-add.
   linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
                   iterator_types = ["parallel", "parallel", "reduction"]}

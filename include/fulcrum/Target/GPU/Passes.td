@@ -96,7 +96,9 @@ def GPUTileContractions
     element one thread and a sequential reduction). It takes every linalg
     op with two inputs and one output whose payload is `out + a * b` on
     f32, with static loop ranges and buffers that are (views of) static,
-    identity-layout memrefs: `linalg.matmul`, `batch_matmul`, the
+    identity-layout memrefs, or with one dynamic loop range read only as
+    the first index of buffers static but for their first dimension (a
+    dynamic batch): `linalg.matmul`, `batch_matmul`, the
     transposed forms, every `conv_*` with a filter, and generic ops of the
     same form. It sees the op as a batch of matrix products: parallel loop
     dimensions only the first input reads are the rows, those only the
@@ -115,6 +117,12 @@ def GPUTileContractions
     `thread-rows x thread-cols` outputs in registers; at the end it adds
     them to the output (whose initial value, a fill or a bias, stays the
     op's). Edges are guarded where the sizes do not divide the tiles.
+
+    A dynamic batch must be the outermost of the rows, columns or batches
+    (a dynamic reduction is left alone). Its extent is read on the host
+    (`memref.dim` of an operand that has it first), the grid is computed
+    from it, and its side is always guarded; the tiles are chosen as for
+    a batch of one, never with a split reduction.
 
     Small problems (a batch of one image through a late ResNet layer has
     49 output pixels) would give a few workgroups on a GPU of a hundred
