@@ -23,6 +23,7 @@ FULCRUM_PRESET(fulcrumPresetX8664V3)
 FULCRUM_PRESET(fulcrumPresetX8664V4)
 FULCRUM_PRESET(fulcrumPresetSm80)
 FULCRUM_PRESET(fulcrumPresetSm90)
+FULCRUM_PRESET(fulcrumPresetVulkan)
 FULCRUM_PRESET(fulcrumPresetLoihi2)
 FULCRUM_PRESET(fulcrumPresetSpiNNaker2)
 #undef FULCRUM_PRESET
@@ -590,6 +591,7 @@ const Preset kPresets[] = {
     {"x86-64-v4", fulcrumPresetX8664V4, &fulcrumPresetX8664V4Size},
     {"sm_80", fulcrumPresetSm80, &fulcrumPresetSm80Size},
     {"sm_90", fulcrumPresetSm90, &fulcrumPresetSm90Size},
+    {"vulkan", fulcrumPresetVulkan, &fulcrumPresetVulkanSize},
     {"loihi2", fulcrumPresetLoihi2, &fulcrumPresetLoihi2Size},
     {"spinnaker2", fulcrumPresetSpiNNaker2, &fulcrumPresetSpiNNaker2Size},
 };

@@ -125,7 +125,9 @@ static cl::opt<std::string>
 static cl::opt<std::string> targetDescription(
     "target-description", cl::cat(toolOptions),
     cl::desc("The cost model's target description: a preset name or a JSON "
-             "file (fulcrum-calibrate writes one)"),
+             "file (fulcrum-calibrate writes one); one of kind gpu also "
+             "shapes the vulkan and nvptx kernels (contraction tiles, "
+             "workgroups)"),
     cl::value_desc("name|file"));
 static cl::opt<bool> printCost(
     "print-cost", cl::cat(toolOptions),
@@ -165,8 +167,10 @@ static cl::opt<std::string> gpuTile(
              "RxCxD[xTRxTC][:W] (rows x columns per workgroup x reduction "
              "steps, outputs per thread; W: workgroups a launch should "
              "have, smaller tiles and split reductions until it has), or "
-             "none (one thread per output); default: nvptx, the chip's "
-             "target description (W: twice its SMs); vulkan, none"),
+             "none (one thread per output); default: the GPU target "
+             "description's tiles, W twice its SMs (--target-description, "
+             "else the chip's preset on nvptx, the vulkan preset on "
+             "vulkan)"),
     cl::value_desc("tile"));
 static cl::opt<unsigned> optLevel("opt-level", cl::cat(toolOptions),
                                   cl::desc("LLVM optimization level (0-3)"),
@@ -545,6 +549,12 @@ int main(int argc, char **argv) {
   // A CPU description also prices code generation's kernel choices.
   if (!targetDescription.empty() && description->kind == "cpu")
     options.pipeline.targetDescription = targetDescription;
+  // A GPU description also shapes the GPU targets' kernels (which reject
+  // a description of another kind).
+  if (!targetDescription.empty() &&
+      (description->kind == "gpu" || options.target == "vulkan" ||
+       options.target == "nvptx"))
+    options.targetOptions.gpuDescription = targetDescription;
   // Pricing alone needs no code generation backend (GPU and neuromorphic
   // descriptions have none yet): the graph phase is the same for all.
   if (outputPath.empty() && !fulcrum::lookupTargetBackend(options.target))

@@ -60,8 +60,12 @@ struct TargetOptions {
   /// `RxCxDxTRxTC` (output rows x columns per workgroup x reduction steps
   /// staged, outputs per thread in rows x columns), optionally `:W` (the
   /// workgroups a launch should have), `none` for the naive mapping;
-  /// empty: the chip's target description (nvptx), none (vulkan).
+  /// empty: the target description's (gpuDescription).
   std::string gpuTile;
+  /// GPU targets: the target description (a preset name or a JSON file of
+  /// kind `gpu`) whose `gpu` fields shape the kernels; empty: the chip's
+  /// preset (nvptx) or the `vulkan` preset.
+  std::string gpuDescription;
   /// Neuromorphic targets: calibration inputs (.npy) for threshold
   /// balancing, the activation percentile, and the weight bit width to
   /// round to (0: keep f32).

@@ -84,7 +84,8 @@ public:
     if (kind == GPUKind::NVPTX)
       gpu.libdevice = findLibdevice();
     // describe() has checked the tile.
-    llvm::consumeError(parseGPUTile(target.gpuTile, target.gpuChip, gpu));
+    llvm::consumeError(parseGPUTile(target.gpuTile, target.gpuChip,
+                                    target.gpuDescription, gpu));
     buildGPUCodegenPipeline(pm, options, gpu);
   }
   ArrayRef<ArtifactKind> getArtifactKinds() const override {
@@ -194,7 +195,8 @@ public:
     description.target = getName().str();
     GPUPipelineOptions tiles;
     tiles.kind = kind;
-    if (Error err = parseGPUTile(options.gpuTile, options.gpuChip, tiles))
+    if (Error err = parseGPUTile(options.gpuTile, options.gpuChip,
+                                 options.gpuDescription, tiles))
       return std::move(err);
     if (kind == GPUKind::NVPTX) {
       StringRef chip = options.gpuChip;
@@ -243,24 +245,42 @@ Error linkGPURuntime(Module &module) {
   return Error::success();
 }
 
-/// Workgroups a vulkan contraction's launch should have by default.
-constexpr int64_t kVulkanMinWorkgroups = 128;
-
-Error parseGPUTile(StringRef spec, StringRef chip,
+Error parseGPUTile(StringRef spec, StringRef chip, StringRef description,
                    GPUPipelineOptions &options) {
   if (spec == "none") {
     options.tileContractions = false;
     options.subgroupReductions = false;
     return Error::success();
   }
-  // The chip's description (sm_80, sm_90) where Fulcrum ships one: its
-  // tiles, and enough workgroups for twice its multiprocessors.
-  StringRef json = chip.empty() ? StringRef() : cost::getPresetJSON(chip);
-  if (!json.empty()) {
-    auto description = cost::parseTargetDescription(json);
-    if (!description)
-      return description.takeError();
-    const cost::GPUFields &g = description->gpu;
+  // The target description: the one given, else the chip's (sm_80, sm_90)
+  // where Fulcrum ships one, else, for vulkan, whose device is not known
+  // when compiling, the `vulkan` preset (64x64x16 tiles, 64 compute
+  // units: smaller tiles or split reductions until a launch has 128
+  // workgroups; on an H200 this made ResNet-18 1.8x and the BERT encoder
+  // 1.8x faster than one thread per output, docs/GPU.md).
+  std::optional<cost::TargetDescription> target;
+  if (!description.empty()) {
+    auto loaded = cost::loadTargetDescription(description);
+    if (!loaded)
+      return error("--target-description '" + description.str() +
+                   "': " + toString(loaded.takeError()));
+    if (loaded->kind != "gpu")
+      return error("--target-description '" + description.str() +
+                   "' describes a " + loaded->kind + " target, not a GPU");
+    target = std::move(*loaded);
+  } else {
+    StringRef json = chip.empty() ? StringRef() : cost::getPresetJSON(chip);
+    if (json.empty() && options.kind == GPUKind::Vulkan)
+      json = cost::getPresetJSON("vulkan");
+    if (!json.empty()) {
+      auto parsed = cost::parseTargetDescription(json);
+      if (!parsed)
+        return parsed.takeError();
+      target = std::move(*parsed);
+    }
+  }
+  if (target) {
+    const cost::GPUFields &g = target->gpu;
     options.tileRows = g.tileRows;
     options.tileCols = g.tileCols;
     options.tileDepth = g.tileDepth;
@@ -268,16 +288,8 @@ Error parseGPUTile(StringRef spec, StringRef chip,
     options.threadCols = g.threadCols;
     options.minWorkgroups = 2 * int64_t(g.smCount);
   }
-  if (spec.empty()) {
-    // Vulkan: the device is not known when compiling. 64x64x16 tiles, and
-    // smaller tiles or split reductions until a launch has 128 workgroups
-    // (a GPU of 64 compute units, twice over). On an H200 this made
-    // ResNet-18 1.8x and the BERT encoder 1.8x faster than one thread per
-    // output (docs/GPU.md).
-    if (options.kind == GPUKind::Vulkan && json.empty())
-      options.minWorkgroups = kVulkanMinWorkgroups;
+  if (spec.empty())
     return Error::success();
-  }
   auto [tileSpec, fill] = spec.split(':');
   if (!fill.empty()) {
     int64_t workgroups = 0;

@@ -49,11 +49,15 @@ struct GPUPipelineOptions {
   bool subgroupReductions = true;
 };
 
-/// Reads `--gpu-tile` (`RxCxD`, `RxCxDxTRxTC`, either with `:W`, `:W` alone,
-/// `none`, or empty: the chip's target description where one exists, and
-/// 64x64x16 tiles for 128 workgroups on vulkan) into `options`, whose
-/// `kind` is set.
+/// Reads the kernels' shape into `options`, whose `kind` is set: first the
+/// `gpu` fields of a target description (contraction tiles, and twice its
+/// multiprocessors as the workgroups a launch should have): `description`
+/// (a preset name or a JSON file of kind `gpu`) when given, else the
+/// chip's preset where Fulcrum ships one (nvptx), else the `vulkan` preset
+/// (vulkan); then `--gpu-tile` (`RxCxD`, `RxCxDxTRxTC`, either with `:W`,
+/// `:W` alone, or `none`), which overrides them.
 llvm::Error parseGPUTile(llvm::StringRef spec, llvm::StringRef chip,
+                         llvm::StringRef description,
                          GPUPipelineOptions &options);
 
 /// Registers the `vulkan` and `nvptx` targets.
