@@ -43,6 +43,7 @@
 #define NAME(x) x##_generic
 #endif
 
+#include "tasks.h"
 #include "vector.h"
 
 void *malloc(unsigned long size);
@@ -738,8 +739,7 @@ void NAME(fulcrum_attention_f32)(
     float *packed = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
     uint32_t *values = (uint32_t *)(packed + keyFloats);
     float *rest = packed + keyFloats + valueFloats;
-#pragma omp for schedule(static)
-    for (int64_t t = 0; t < tasks; ++t) {
+    for (int64_t t = taskBegin(tasks), tStop = taskEnd(tasks); t < tStop; ++t) {
       int64_t chunk = t % chunks, bh = t / chunks;
       int64_t b = bh / heads, h = bh % heads;
       int64_t end = (chunk + 1) * chunkRows < lq ? (chunk + 1) * chunkRows : lq;

@@ -32,6 +32,7 @@
 
 #include <stdint.h>
 
+#include "tasks.h"
 #include "window.h"
 
 /* The OpenMP runtime's (omp.h is not available freestanding). */
@@ -691,8 +692,9 @@ void NAME(fulcrum_conv2d_nchw_f32)(int64_t N, int64_t C, int64_t H, int64_t W,
     }
     /* Each panel of pixels is packed and multiplied by the same thread
      * while it is in cache; panels are spread over the threads. */
-#pragma omp parallel for schedule(static) if (F * K * pixels >= PARALLEL_WORK)
-    for (int64_t p = 0; p < panels; ++p) {
+#pragma omp parallel if (F * K * pixels >= PARALLEL_WORK)
+    for (int64_t p = taskBegin(panels), pStop = taskEnd(panels); p < pStop;
+         ++p) {
       float *panel = packed + p * K * NR;
       im2colPanel(image, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl, p,
                   panel);
@@ -774,9 +776,9 @@ void NAME(fulcrum_dwconv2d_nchw_f32)(int64_t N, int64_t C, int64_t H, int64_t W,
   DepthwiseMode mode = depthwiseMode(flags, lo, hi);
   int accumulate = mode.accumulate, clamp = mode.clamp;
   float low = mode.lo, high = mode.hi;
-#pragma omp parallel for schedule(static) if (N * C * OH * OW * KH * KW >=     \
-                                              DEPTHWISE_PARALLEL_WORK)
-  for (int64_t plane = 0; plane < N * C; ++plane) {
+#pragma omp parallel if (N * C * OH * OW * KH * KW >= DEPTHWISE_PARALLEL_WORK)
+  for (int64_t plane = taskBegin(N * C), planeStop = taskEnd(N * C);
+       plane < planeStop; ++plane) {
     int64_t c = plane % C;
     const float *xp = X + plane * H * W, *wp = Wt + c * KH * KW;
     float *yp = Y + plane * OH * OW;
@@ -1152,8 +1154,10 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
       }
     }
     int64_t perRange = (panels + ranges - 1) / ranges;
-#pragma omp parallel for schedule(static) if (parallel)
-    for (int64_t t = 0; t < N * bands * ranges; ++t) {
+#pragma omp parallel if (parallel)
+    for (int64_t t = taskBegin(N * bands * ranges),
+                 tStop = taskEnd(N * bands * ranges);
+         t < tStop; ++t) {
       int64_t n = t / (bands * ranges), band = t / ranges % bands,
               range = t % ranges;
       int64_t oh0 = band * rowsPerBand;
@@ -1178,8 +1182,9 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
      * im2col rows into its own slot of the workspace (slot = thread) and
      * multiplies them while they are in cache. No barrier between phases
      * or images; a batch of small images is split by images. */
-#pragma omp parallel for schedule(static) if (parallel)
-    for (int64_t t = 0; t < N * blocks; ++t) {
+#pragma omp parallel if (parallel)
+    for (int64_t t = taskBegin(N * blocks), tStop = taskEnd(N * blocks);
+         t < tStop; ++t) {
       int64_t n = t / blocks, p0 = t % blocks * NHWC_ROWS;
       int64_t rows = pixels - p0 < NHWC_ROWS ? pixels - p0 : NHWC_ROWS;
       const float *image = (const float *)x + n * H * W * C;
@@ -1209,15 +1214,17 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
     const Epilogue *e = makeEpilogue(
         &storage, bias, /*biasPerColumn=*/1,
         residual ? residual + n * pixels * F * 4 : 0, F, lo, hi, flags);
-#pragma omp for schedule(static)
-    for (int64_t b = 0; b < blocks; ++b) {
+    for (int64_t b = taskBegin(blocks), bStop = taskEnd(blocks); b < bStop;
+         ++b) {
       int64_t p0 = b * NHWC_ROWS;
       int64_t rows = pixels - p0 < NHWC_ROWS ? pixels - p0 : NHWC_ROWS;
       im2colRowsNHWC(image, H, W, C, KH, KW, OW, sh, sw, dh, dw, pt, pl, p0,
                      rows, packed + p0 * K);
     }
-#pragma omp for schedule(static)
-    for (int64_t t = 0; t < blocks * chunks; ++t) {
+#pragma omp barrier
+    for (int64_t t = taskBegin(blocks * chunks),
+                 tStop = taskEnd(blocks * chunks);
+         t < tStop; ++t) {
       int64_t b = t / chunks, chunk = t % chunks;
       int64_t p0 = b * NHWC_ROWS;
       int64_t rows = pixels - p0 < NHWC_ROWS ? pixels - p0 : NHWC_ROWS;
@@ -1231,6 +1238,8 @@ void NAME(fulcrum_conv2d_nhwc_f32)(int64_t N, int64_t H, int64_t W, int64_t C,
       gemmBlock(0, rows, first, last, F, K, packed + p0 * K, K, B, NR, K * NR,
                 out + p0 * F, F, e ? &shifted : 0, accumulate);
     }
+    /* The next image's rows overwrite `packed`. */
+#pragma omp barrier
   }
 }
 

@@ -23,6 +23,7 @@
 #define NAME(x) x##_generic
 #endif
 
+#include "tasks.h"
 #include "vector.h"
 #include "window.h"
 
@@ -103,8 +104,9 @@ void NAME(fulcrum_maxpool2d_nhwc_f32)(int64_t N, int64_t H, int64_t W,
   const float *in = (const float *)x;
   float *out = (float *)y;
   int parallel = N * OH * OW * C * KH * KW >= PARALLEL_ELEMENTS;
-#pragma omp parallel for schedule(static) if (parallel)
-  for (int64_t row = 0; row < N * OH; ++row) {
+#pragma omp parallel if (parallel)
+  for (int64_t row = taskBegin(N * OH), rowStop = taskEnd(N * OH);
+       row < rowStop; ++row) {
     int64_t n = row / OH, oh = row % OH;
     int64_t top = oh * sh - pt, kh0, kh1;
     insideWindow(top, H, KH, dh, &kh0, &kh1);

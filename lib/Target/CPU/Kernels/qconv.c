@@ -40,6 +40,7 @@
  *===----------------------------------------------------------------------===*/
 
 #include "quantized.h"
+#include "tasks.h"
 
 int omp_get_thread_num(void);
 int omp_get_num_threads(void);
@@ -707,8 +708,8 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
     chunk = pixels;
   int64_t chunks = (pixels + chunk - 1) / chunk, tasks = N * chunks;
   parallel = parallel && tasks > 1;
-#pragma omp parallel for schedule(static) if (parallel) num_threads(threads)
-  for (int64_t t = 0; t < tasks; ++t) {
+#pragma omp parallel if (parallel) num_threads(threads)
+  for (int64_t t = taskBegin(tasks), tStop = taskEnd(tasks); t < tStop; ++t) {
     int64_t n = t / chunks, p0 = (t % chunks) * chunk;
     int64_t count = pixels - p0 < chunk ? pixels - p0 : chunk;
     const uint8_t *image = source + n * imageBytes;
@@ -879,10 +880,9 @@ typedef uint32_t WUInt __attribute__((ext_vector_type(16)));
 
 /* The transformed activations of the tile whose 4x4 pixels start at (ih0,
  * iw0) of image[H][W][C] (outside it: the pad byte) into v[xi * ldxi + c]. */
-static void winogradInput(const uint8_t *image, int64_t H, int64_t W,
-                          int64_t C, int64_t Cp, int64_t ih0, int64_t iw0,
-                          uint8_t flip, uint8_t pad, int16_t *v,
-                          int64_t ldxi) {
+static void winogradInput(const uint8_t *image, int64_t H, int64_t W, int64_t C,
+                          int64_t Cp, int64_t ih0, int64_t iw0, uint8_t flip,
+                          uint8_t pad, int16_t *v, int64_t ldxi) {
   const uint8_t *src[4][4];
   for (int i = 0; i < 4; ++i)
     for (int j = 0; j < 4; ++j) {
@@ -913,8 +913,8 @@ static void winogradInput(const uint8_t *image, int64_t H, int64_t W,
     int16_t d[4][4], out[16];
     for (int i = 0; i < 4; ++i)
       for (int j = 0; j < 4; ++j)
-        d[i][j] = src[i][j] ? (int16_t)(uint8_t)(src[i][j][c] ^ flip)
-                            : padValue;
+        d[i][j] =
+            src[i][j] ? (int16_t)(uint8_t)(src[i][j][c] ^ flip) : padValue;
     WINOGRAD_INPUT(int16_t, d, out);
     for (int x = 0; x < 16; ++x)
       v[x * ldxi + c] = out[x];
@@ -962,12 +962,13 @@ void NAME(fulcrum_qconv2d_winograd_nhwc)(
   for (int64_t n = 0; n < N; ++n) {
     const uint8_t *image = (const uint8_t *)x + n * H * W * C;
     uint8_t *outImage = (uint8_t *)y + n * OH * OW * F * elementBytes;
-#pragma omp parallel for schedule(static) if (parallel) num_threads(threads)
-    for (int64_t t = 0; t < tiles; ++t)
+#pragma omp parallel if (parallel) num_threads(threads)
+    for (int64_t t = taskBegin(tiles), tStop = taskEnd(tiles); t < tStop; ++t)
       winogradInput(image, H, W, C, Cp, t / TW * 2 - top, t % TW * 2 - left,
                     flip, (uint8_t)pad, V + t * Cp, ldxi);
-#pragma omp parallel for schedule(static) if (parallel) num_threads(threads)
-    for (int64_t task = 0; task < tasks; ++task) {
+#pragma omp parallel if (parallel) num_threads(threads)
+    for (int64_t task = taskBegin(tasks), taskStop = taskEnd(tasks);
+         task < taskStop; ++task) {
       int64_t p = task / blocks, b = task % blocks;
       int64_t f0 = p * 16;
       int cols = F - f0 < 16 ? (int)(F - f0) : 16;
@@ -1199,7 +1200,7 @@ void NAME(fulcrum_qdwconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
     threads = rows;
   if (N * OH * OW * C * KH * KW < (1 << 18))
     threads = 1;
-#pragma omp parallel num_threads(threads)
+#pragma omp parallel if (threads > 1) num_threads(threads)
   {
     /* The team may be smaller than asked for: its threads share all rows. */
     int64_t t = omp_get_thread_num(), count = omp_get_num_threads();

@@ -41,6 +41,7 @@
  *===----------------------------------------------------------------------===*/
 
 #include "quantized.h"
+#include "tasks.h"
 
 int omp_get_thread_num(void);
 int omp_get_max_threads(void);
@@ -436,8 +437,8 @@ void NAME(fulcrum_qconv2d_nchw)(int64_t N, int64_t C, int64_t H, int64_t W,
   int64_t elementBytes = e.mode ? 4 : 1, slotBytes = 2 * kp * NR;
   int64_t tasks = N * panels;
   int parallel = N * pixels * F * K >= PARALLEL_WORK, threads = threadCount();
-#pragma omp parallel for schedule(static) if (parallel) num_threads(threads)
-  for (int64_t t = 0; t < tasks; ++t) {
+#pragma omp parallel if (parallel) num_threads(threads)
+  for (int64_t t = taskBegin(tasks), tStop = taskEnd(tasks); t < tStop; ++t) {
     int64_t n = t / panels, p = t % panels;
     uint8_t *slot =
         (uint8_t *)workspace + (int64_t)omp_get_thread_num() * slotBytes;
@@ -464,8 +465,8 @@ void NAME(fulcrum_qgemm)(int64_t M, int64_t N, int64_t K, int64_t a,
   Epilogue e = makeEpilogue(comp, mult, flags, yzp, lo, hi);
   int64_t elementBytes = e.mode ? 4 : 1, slotBytes = 2 * kp * NR;
   int parallel = M * N * K >= PARALLEL_WORK, threads = threadCount();
-#pragma omp parallel for schedule(static) if (parallel) num_threads(threads)
-  for (int64_t p = 0; p < panels; ++p) {
+#pragma omp parallel if (parallel) num_threads(threads)
+  for (int64_t p = taskBegin(panels), pStop = taskEnd(panels); p < pStop; ++p) {
     uint8_t *panel =
         (uint8_t *)workspace + (int64_t)omp_get_thread_num() * slotBytes;
     int cols = M - p * NR < NR ? (int)(M - p * NR) : NR;

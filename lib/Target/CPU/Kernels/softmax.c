@@ -24,6 +24,7 @@
 #define NAME(x) x##_generic
 #endif
 
+#include "tasks.h"
 #include "vector.h"
 
 /* Below this many elements a softmax runs on the calling thread. */
@@ -98,7 +99,7 @@ void NAME(fulcrum_softmax_f32)(int64_t rows, int64_t n, int64_t x, int64_t ldx,
                                int64_t y, int64_t ldy) {
   const float *X = (const float *)x;
   float *Y = (float *)y;
-#pragma omp parallel for schedule(static) if (rows * n >= PARALLEL_ELEMENTS)
-  for (int64_t r = 0; r < rows; ++r)
+#pragma omp parallel if (rows * n >= PARALLEL_ELEMENTS)
+  for (int64_t r = taskBegin(rows), rStop = taskEnd(rows); r < rStop; ++r)
     softmaxRow(X + r * ldx, Y + r * ldy, n);
 }
