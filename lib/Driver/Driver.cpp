@@ -223,8 +223,30 @@ LogicalResult CompileSession::specializeInputs(func::FuncOp func) {
       shape[d] = size;
     }
     inputs[*index] = type.clone(shape);
-    func.getArgument(*index).setType(inputs[*index]);
   }
+  if (llvm::equal(inputs, func.getArgumentTypes()))
+    return success();
+  // Only ONNX ops infer their shapes again from new input types: a module
+  // a later phase wrote (say --compile-to=graph, with fused `fulcrum` ops)
+  // would keep its dynamic types inside and fail to verify.
+  Operation *later = nullptr;
+  func.walk([&](Operation *op) {
+    StringRef dialect = op->getName().getDialectNamespace();
+    if (dialect == "onnx" || dialect == "func" || dialect == "builtin")
+      return WalkResult::advance();
+    later = op;
+    return WalkResult::interrupt();
+  });
+  if (later)
+    return emitError(later->getLoc())
+           << "cannot compile for the inputs' shapes (--input-shape, or "
+              "--profile with inputs): the module is past the import phase "
+              "('"
+           << later->getName()
+           << "' is not an ONNX op); give the .onnx model, or a .mlir from "
+              "--compile-to=import";
+  for (auto [argument, type] : llvm::zip(func.getArguments(), inputs))
+    argument.setType(type);
   func.setType(
       FunctionType::get(func.getContext(), inputs, func.getResultTypes()));
   return success();
