@@ -150,13 +150,23 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
   llvmModule->setTargetTriple((*machine)->getTargetTriple().getTriple());
   if (Error err = linkKernels(*llvmModule))
     return std::move(err);
-  // Record the CPU on every function, so that the .ll keeps it.
+  // Record the CPU on every function, so that the .ll keeps it. With
+  // AVX-512, the model's code keeps the 512-bit vectors the code generator
+  // chose (the target description's vector width): LLVM's tuning for
+  // Intel's server cores (Ice Lake to Granite Rapids) prefers 256-bit
+  // ones, and splits 512-bit operations in two where a function does not
+  // say otherwise (the kernels, compiled by clang, say so already).
+  bool avx512 = (*machine)->getMCSubtargetInfo()->checkFeatures("+avx512f");
   for (Function &f : *llvmModule) {
     if (f.isDeclaration())
       continue;
     f.addFnAttr("target-cpu", (*machine)->getTargetCPU());
     if (!(*machine)->getTargetFeatureString().empty())
       f.addFnAttr("target-features", (*machine)->getTargetFeatureString());
+    if (avx512 && !f.hasFnAttribute("min-legal-vector-width")) {
+      f.addFnAttr("min-legal-vector-width", "512");
+      f.addFnAttr("prefer-vector-width", "512");
+    }
   }
   auto optimize =
       mlir::makeOptimizingTransformer(options.optLevel, 0, machine->get());
