@@ -258,28 +258,21 @@ Error parseGPUTile(StringRef spec, StringRef chip, StringRef description,
   // units: smaller tiles or split reductions until a launch has 128
   // workgroups; on an H200 this made ResNet-18 1.8x and the BERT encoder
   // 1.8x faster than one thread per output, docs/GPU.md).
-  std::optional<cost::TargetDescription> target;
-  if (!description.empty()) {
-    auto loaded = cost::loadTargetDescription(description);
-    if (!loaded)
-      return error("--target-description '" + description.str() +
-                   "': " + toString(loaded.takeError()));
-    if (loaded->kind != "gpu")
-      return error("--target-description '" + description.str() +
-                   "' describes a " + loaded->kind + " target, not a GPU");
-    target = std::move(*loaded);
-  } else {
-    StringRef json = chip.empty() ? StringRef() : cost::getPresetJSON(chip);
-    if (json.empty() && options.kind == GPUKind::Vulkan)
-      json = cost::getPresetJSON("vulkan");
-    if (!json.empty()) {
-      auto parsed = cost::parseTargetDescription(json);
-      if (!parsed)
-        return parsed.takeError();
-      target = std::move(*parsed);
-    }
-  }
-  if (target) {
+  std::string name = description.str();
+  if (name.empty() && !chip.empty() && !cost::getPresetJSON(chip).empty())
+    name = chip.str();
+  if (name.empty() && options.kind == GPUKind::Vulkan)
+    name = "vulkan";
+  if (!name.empty()) {
+    std::string what = (description.empty() ? "target description '"
+                                            : "--target-description '") +
+                       name + "'";
+    auto target = cost::loadTargetDescription(name);
+    if (!target)
+      return error(what + ": " + toString(target.takeError()));
+    if (target->kind != "gpu")
+      return error(what + " describes a " + target->kind +
+                   " target, not a GPU");
     const cost::GPUFields &g = target->gpu;
     options.tileRows = g.tileRows;
     options.tileCols = g.tileCols;
