@@ -86,13 +86,13 @@ if _loadable("libcuda.so.1"):
     config.available_features.add("cuda-driver")
 
 # The host's integer dot-product instructions, for running kernel variants
-# that need them (the 8-bit kernels' AVX-VNNI and AVX-512 VNNI paths), and
+# that need them (the 8-bit kernels' AVX-VNNI, AVX-512 VNNI and AMX paths), and
 # AVX-512F: without it the kernel tests' `native` runs already take the
 # AVX2 variants, so their x86-64-v3 runs would repeat them.
 try:
     with open("/proc/cpuinfo") as cpuinfo:
         flags = set(cpuinfo.read().split())
-    for flag in ("avx_vnni", "avx512_vnni", "avx512f"):
+    for flag in ("avx_vnni", "avx512_vnni", "avx512f", "amx_int8"):
         if flag in flags:
             config.available_features.add("host-" + flag.replace("_", ""))
 except OSError:

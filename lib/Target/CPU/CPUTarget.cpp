@@ -44,6 +44,9 @@ void initializeTargets() {
     InitializeAllTargets();
     InitializeAllTargetMCs();
     InitializeAllAsmPrinters();
+    // The kernels' inline assembly (Kernels/amx.inc: cpuid, xgetbv and
+    // the arch_prctl system call) is parsed as the object is emitted.
+    InitializeAllAsmParsers();
     return true;
   }();
   (void)done;

@@ -247,11 +247,11 @@ inline int64_t quantizedWinogradWorkspace(int64_t oh, int64_t ow, int64_t c) {
 
 /// Bytes of workspace the depthwise 8-bit kernel needs (qconv.c): per
 /// thread slot (16), a ring of (KH - 1) * dh + 1 input rows padded to the
-/// windows' width, (OW - 1) * sw + (KW - 1) * dw + 1 pixels of C bytes.
+/// windows' width, (OW - 1) * sw + (KW - 1) * dw + 1 pixels of C f32.
 inline int64_t quantizedDepthwiseWorkspace(int64_t kh, int64_t kw, int64_t ow,
                                            int64_t c, int64_t sw, int64_t dh,
                                            int64_t dw) {
-  return 16 * ((kh - 1) * dh + 1) * ((ow - 1) * sw + (kw - 1) * dw + 1) * c;
+  return 16 * ((kh - 1) * dh + 1) * ((ow - 1) * sw + (kw - 1) * dw + 1) * c * 4;
 }
 
 /// Links the kernels `module` calls into it from the embedded bitcode and

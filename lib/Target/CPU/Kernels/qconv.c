@@ -560,6 +560,10 @@ static void packRows(const uint8_t *x, int64_t H, int64_t W, int64_t C,
   }
 }
 
+#if FULCRUM_KERNEL_ISA == 1512
+#include "amx.inc"
+#endif
+
 /* y[N][OH][OW][F] = conv(x[N][H][W][C], w) over the input padded by `top`
  * rows and `left` columns (and as many more as the window needs) of the
  * byte `pad` (its zero point), through the epilogue of qgemm.c. The
@@ -586,6 +590,14 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   e.bias = (const float *)bias;
   e.residual = (const float *)residual;
   e.yBase = (const float *)y;
+#if FULCRUM_KERNEL_ISA == 1512
+  if (amxFits(K, F) && amxUsable()) {
+    amxConv(N, H, W, C, F, KH, KW, OH, OW, sh, sw, dh, dw, top, left,
+            (const uint8_t *)x, (const int8_t *)w, &e, (uint8_t *)y,
+            (uint8_t *)workspace, flip != 0, (uint8_t)pad);
+    return;
+  }
+#endif
   int64_t elementBytes = e.mode ? 4 : 1;
   /* 1x1 windows at unit stride over whole words read the image itself. */
   int direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && C % 4 == 0 &&
@@ -1056,19 +1068,6 @@ depthwiseStoreVector(const VFloat *sum, const int32_t *bias, const float *mult,
 #endif
 }
 
-/* Loads VW activation bytes as f32. */
-static inline __attribute__((always_inline)) VFloat loadBytes(const uint8_t *p,
-                                                              int isSigned) {
-  if (isSigned) {
-    VSByte bytes;
-    __builtin_memcpy(&bytes, p, sizeof bytes);
-    return __builtin_convertvector(bytes, VFloat);
-  }
-  VByte bytes;
-  __builtin_memcpy(&bytes, p, sizeof bytes);
-  return __builtin_convertvector(bytes, VFloat);
-}
-
 static inline __attribute__((always_inline)) VFloat loadFloats(const float *p) {
   VFloat v;
   __builtin_memcpy(&v, p, sizeof v);
@@ -1086,20 +1085,20 @@ static inline __attribute__((always_inline)) VFloat loadFloats(const float *p) {
  * column of pixel 0): each tap's weights are loaded once, the sums stay in
  * registers. COUNT is a constant at each call (the strip, or 1). */
 static inline __attribute__((always_inline)) void
-depthwiseStrip(const uint8_t *const *rows, const float *weights,
+depthwiseStrip(const float *const *rows, const float *weights,
                const int32_t *bias, const Epilogue *e, uint8_t *out,
-               int64_t elementBytes, int isSigned, int64_t C, int64_t KH,
-               int64_t KW, int64_t sw, int64_t dw, int64_t c0, int count) {
+               int64_t elementBytes, int64_t C, int64_t KH, int64_t KW,
+               int64_t sw, int64_t dw, int64_t c0, int count) {
   VFloat sum[DW_STRIP];
   for (int p = 0; p < count; ++p)
     sum[p] = 0.0f;
   for (int64_t i = 0; i < KH; ++i) {
-    const uint8_t *row = rows[i] + c0;
+    const float *row = rows[i] + c0;
     for (int64_t j = 0; j < KW; ++j) {
       VFloat wt = loadFloats(weights + (i * KW + j) * C + c0);
-      const uint8_t *px = row + j * dw * C;
+      const float *px = row + j * dw * C;
       for (int p = 0; p < count; ++p)
-        sum[p] += loadBytes(px + p * sw * C, isSigned) * wt;
+        sum[p] += loadFloats(px + p * sw * C) * wt;
     }
   }
   for (int p = 0; p < count; ++p)
@@ -1110,40 +1109,40 @@ depthwiseStrip(const uint8_t *const *rows, const float *weights,
 /* Strips of COUNT pixels (a constant at each call) from output column ow
  * while they fit in the row; returns the first column left. */
 static inline __attribute__((always_inline)) int64_t
-depthwiseStrips(const uint8_t *const *rows, const float *weights,
+depthwiseStrips(const float *const *rows, const float *weights,
                 const int32_t *bias, const Epilogue *e, uint8_t *out,
-                int64_t elementBytes, int isSigned, int64_t C, int64_t KH,
-                int64_t KW, int64_t OW, int64_t sw, int64_t dw, int64_t c0,
-                int64_t ow, int count) {
-  const uint8_t *at[64];
+                int64_t elementBytes, int64_t C, int64_t KH, int64_t KW,
+                int64_t OW, int64_t sw, int64_t dw, int64_t c0, int64_t ow,
+                int count) {
+  const float *at[64];
   for (; ow + count <= OW; ow += count) {
     for (int64_t i = 0; i < KH; ++i)
       at[i] = rows[i] + ow * sw * C;
     depthwiseStrip(at, weights, bias, e, out + ow * C * elementBytes,
-                   elementBytes, isSigned, C, KH, KW, sw, dw, c0, count);
+                   elementBytes, C, KH, KW, sw, dw, c0, count);
   }
   return ow;
 }
 
 /* One output row over padded input rows (see depthwiseStrip). */
 static inline __attribute__((always_inline)) void
-depthwiseRow(const uint8_t *const *rows, const float *weights,
+depthwiseRow(const float *const *rows, const float *weights,
              const int32_t *bias, const Epilogue *e, uint8_t *out,
-             int64_t elementBytes, int isSigned, int64_t C, int64_t KH,
-             int64_t KW, int64_t OW, int64_t sw, int64_t dw) {
+             int64_t elementBytes, int64_t C, int64_t KH, int64_t KW,
+             int64_t OW, int64_t sw, int64_t dw) {
   int64_t c0 = 0;
   for (; c0 + VW <= C; c0 += VW) {
     int64_t ow = 0;
-    ow = depthwiseStrips(rows, weights, bias, e, out, elementBytes, isSigned, C,
-                         KH, KW, OW, sw, dw, c0, ow, DW_STRIP);
+    ow = depthwiseStrips(rows, weights, bias, e, out, elementBytes, C, KH, KW,
+                         OW, sw, dw, c0, ow, DW_STRIP);
 #if DW_STRIP > 4
-    ow = depthwiseStrips(rows, weights, bias, e, out, elementBytes, isSigned, C,
-                         KH, KW, OW, sw, dw, c0, ow, 4);
+    ow = depthwiseStrips(rows, weights, bias, e, out, elementBytes, C, KH, KW,
+                         OW, sw, dw, c0, ow, 4);
 #endif
-    ow = depthwiseStrips(rows, weights, bias, e, out, elementBytes, isSigned, C,
-                         KH, KW, OW, sw, dw, c0, ow, 2);
-    depthwiseStrips(rows, weights, bias, e, out, elementBytes, isSigned, C, KH,
-                    KW, OW, sw, dw, c0, ow, 1);
+    ow = depthwiseStrips(rows, weights, bias, e, out, elementBytes, C, KH, KW,
+                         OW, sw, dw, c0, ow, 2);
+    depthwiseStrips(rows, weights, bias, e, out, elementBytes, C, KH, KW, OW,
+                    sw, dw, c0, ow, 1);
   }
   /* Leftover channels, one at a time. */
   for (; c0 < C; ++c0)
@@ -1151,14 +1150,30 @@ depthwiseRow(const uint8_t *const *rows, const float *weights,
       float sum = 0.0f;
       for (int64_t i = 0; i < KH; ++i)
         for (int64_t j = 0; j < KW; ++j) {
-          const uint8_t *px = rows[i] + (ow * sw + j * dw) * C + c0;
-          float value = isSigned ? (float)*(const int8_t *)px : (float)*px;
-          sum += value * weights[(i * KW + j) * C + c0];
+          sum += rows[i][(ow * sw + j * dw) * C + c0] *
+                 weights[(i * KW + j) * C + c0];
         }
       int32_t acc = (int32_t)sum;
       storeRow(&acc, bias + c0, e->mult + c0, 0, 1, e,
                out + (ow * C + c0) * elementBytes);
     }
+}
+
+static inline void fillFloats(float *__restrict dst, float value, int64_t n) {
+  for (int64_t k = 0; k < n; ++k)
+    dst[k] = value;
+}
+
+/* n activation bytes (s8 when isSigned, else u8) as f32. */
+static inline void convertBytes(float *__restrict dst,
+                                const uint8_t *__restrict src, int isSigned,
+                                int64_t n) {
+  if (isSigned)
+    for (int64_t k = 0; k < n; ++k)
+      dst[k] = (float)(int8_t)src[k];
+  else
+    for (int64_t k = 0; k < n; ++k)
+      dst[k] = (float)src[k];
 }
 
 /* Depthwise: y[N][OH][OW][C] = dwconv(x[N][H][W][C], w) with one filter
@@ -1172,9 +1187,12 @@ depthwiseRow(const uint8_t *const *rows, const float *weights,
  * (i32) goes through the epilogue of the other kernels (bytes, f32;
  * mult[C]). Each thread takes a run of output rows and keeps a ring of
  * R = (KH - 1) * dh + 1 input rows, padded with the zero point to the
- * windows' width WP, in its workspace slot (SLOTS * depthwise workspace
- * bytes: Kernels.h quantizedDepthwiseWorkspace); an input row is padded
- * once per thread, and every pixel then runs in register strips. */
+ * windows' width WP and converted to f32, in its workspace slot (SLOTS *
+ * depthwise workspace bytes: Kernels.h quantizedDepthwiseWorkspace); an
+ * input row is padded and converted once per thread, and every pixel then
+ * runs in register strips of one multiply-add per tap and 16 channels
+ * (converting the bytes per tap instead cost three operations per
+ * multiply-add, and each byte is read by up to KH * KW taps). */
 void NAME(fulcrum_qdwconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
                                   int64_t KH, int64_t KW, int64_t OH,
                                   int64_t OW, int64_t sh, int64_t sw,
@@ -1191,8 +1209,9 @@ void NAME(fulcrum_qdwconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   const float *weights = (const float *)w;
   const int32_t *b = (const int32_t *)bias;
   int64_t R = (KH - 1) * dh + 1, WP = (OW - 1) * sw + (KW - 1) * dw + 1;
-  int64_t slotBytes = R * WP * C;
-  uint8_t pad = (uint8_t)xzp;
+  int64_t slotFloats = R * WP * C;
+  /* The zero point as the activations' value (s8 or u8). */
+  float pad = isSigned ? (float)(int8_t)xzp : (float)(uint8_t)xzp;
   int64_t rows = N * OH;
   int64_t threads = omp_get_max_threads();
   threads = threads < SLOTS ? threads : SLOTS;
@@ -1205,42 +1224,38 @@ void NAME(fulcrum_qdwconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
     /* The team may be smaller than asked for: its threads share all rows. */
     int64_t t = omp_get_thread_num(), count = omp_get_num_threads();
     int64_t r0 = rows * t / count, r1 = rows * (t + 1) / count;
-    uint8_t *ring = (uint8_t *)workspace + t * slotBytes;
+    float *ring = (float *)workspace + t * slotFloats;
     int64_t held[512]; /* which (n, ih) each ring row holds; -1: none */
     for (int64_t k = 0; k < R && k < 512; ++k)
       held[k] = -1;
-    const uint8_t *tapRows[64];
+    const float *tapRows[64];
     for (int64_t r = r0; r < r1; ++r) {
       int64_t n = r / OH, oh = r % OH;
       const uint8_t *image = (const uint8_t *)x + n * H * W * C;
       for (int64_t i = 0; i < KH; ++i) {
         int64_t ih = oh * sh - top + i * dh;
         int64_t slot = ((ih % R) + R) % R, key = n * (H + R + 1) + ih + R;
-        uint8_t *dst = ring + slot * WP * C;
+        float *dst = ring + slot * WP * C;
         if (held[slot] != key) {
           /* Columns -left ... -left + WP - 1 of input row ih: padding
            * below column `from`, the image up to `to` (from <= to). */
           int64_t from = left < WP ? left : WP;
           int64_t to = W + left < WP ? W + left : WP;
           if (ih < 0 || ih >= H) {
-            fillBytes(dst, pad, WP * C);
+            fillFloats(dst, pad, WP * C);
           } else {
-            fillBytes(dst, pad, from * C);
-            copyBytes(dst + from * C, image + (ih * W + from - left) * C,
-                      (to - from) * C);
-            fillBytes(dst + to * C, pad, (WP - to) * C);
+            fillFloats(dst, pad, from * C);
+            convertBytes(dst + from * C, image + (ih * W + from - left) * C,
+                         isSigned, (to - from) * C);
+            fillFloats(dst + to * C, pad, (WP - to) * C);
           }
           held[slot] = key;
         }
         tapRows[i] = dst;
       }
       uint8_t *out = (uint8_t *)y + (r * OW) * C * elementBytes;
-      if (isSigned)
-        depthwiseRow(tapRows, weights, b, &e, out, elementBytes, 1, C, KH, KW,
-                     OW, sw, dw);
-      else
-        depthwiseRow(tapRows, weights, b, &e, out, elementBytes, 0, C, KH, KW,
-                     OW, sw, dw);
+      depthwiseRow(tapRows, weights, b, &e, out, elementBytes, C, KH, KW, OW,
+                   sw, dw);
     }
   }
 }
