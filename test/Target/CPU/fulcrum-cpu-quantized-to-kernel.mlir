@@ -707,11 +707,11 @@ memref.global "private" constant @dm : memref<2xf32> = dense<[0.125, 0.25]>
 // kernel: the C1HW weights become f32 [KH*KW][C] ([[1, -3], [2, 4]]), the
 // bias takes -x_zero_point * sum(w) (zero point 5: [-15, -5]), and a ring
 // workspace of 16 slots of (KH - 1) * dh + 1 = 1 row of 5 pixels of 2
-// channels (160 bytes) comes with the call.
+// channels in f32 (640 bytes) comes with the call.
 // CHECK-DAG: memref.global "private" constant @dw_dww : memref<2x2xf32> = dense_resource<dw_dww>
 // CHECK-DAG: memref.global "private" constant @dw_dwbias : memref<2xi32> = dense_resource<dw_dwbias>
 // CHECK-LABEL: func @qdwconv_nhwc
-// CHECK: %[[WS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<160xi8>
+// CHECK: %[[WS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<640xi8>
 // CHECK: call @fulcrum_qdwconv2d_nhwc_avx512vnni(
 // CHECK: memref.dealloc %[[WS]]
 // CHECK-NOT: linalg.generic
