@@ -478,6 +478,40 @@ static void storeTile8(const int32_t *in, int64_t ldin, int rows, int cols,
   }
 }
 #define STORE_TILE storeTile8
+#elif FULCRUM_KERNEL_ISA == 1512
+/* storeTile for bytes with the channels' vectors outside the rows: each
+ * vector of 16 channels loads its comp and mult (and mask) once per tile
+ * rather than once per pixel (a quarter of MobileNetV2's time went to
+ * this epilogue); the sums rows hold at least 16 * ceil(cols / 16)
+ * columns, comp Fp channels. Other outputs go through storeTile. */
+static void storeTile16(const int32_t *in, int64_t ldin, int rows, int cols,
+                        int64_t f0, const Epilogue *e, void *y, int64_t ldy) {
+  if (e->mode != 0) {
+    storeTile(in, ldin, rows, cols, f0, e, y, ldy);
+    return;
+  }
+  const __m512 lo = _mm512_set1_ps(e->lo), hi = _mm512_set1_ps(e->hi);
+  const __m512i yzp = _mm512_set1_epi32(e->yzp);
+  uint8_t *out = (uint8_t *)y + f0;
+  for (int c = 0; c < cols; c += 16) {
+    __mmask16 m = cols - c >= 16 ? (__mmask16)0xffff
+                                 : (__mmask16)((1u << (cols - c)) - 1u);
+    __m512i comp = _mm512_loadu_si512(e->comp + f0 + c);
+    __m512 mult = _mm512_maskz_loadu_ps(m, e->mult + f0 + c);
+    for (int r = 0; r < rows; ++r) {
+      __m512i sum =
+          _mm512_add_epi32(_mm512_loadu_si512(in + r * ldin + c), comp);
+      __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(sum), mult);
+      v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
+      __m512i q = _mm512_add_epi32(
+          _mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT |
+                                          _MM_FROUND_NO_EXC),
+          yzp);
+      _mm512_mask_cvtepi32_storeu_epi8(out + r * ldy + c, m, q);
+    }
+  }
+}
+#define STORE_TILE storeTile16
 #else
 #define STORE_TILE storeTile
 #endif
@@ -1022,240 +1056,4 @@ void NAME(fulcrum_qconv2d_winograd_nhwc)(
 }
 #endif
 
-/* VW lanes of f32, i32 and bytes (clang's vector extensions: one zmm or
- * ymm register in the AVX variants). The helpers that pass them are
- * always inlined, so the portable variant's ABI note does not apply. */
-#pragma clang diagnostic ignored "-Wpsabi"
-typedef float VFloat __attribute__((ext_vector_type(VW)));
-typedef int32_t VInt __attribute__((ext_vector_type(VW)));
-typedef uint8_t VByte __attribute__((ext_vector_type(VW)));
-typedef int8_t VSByte __attribute__((ext_vector_type(VW)));
-
-/* Writes VW channels of the depthwise kernel's sums through the epilogue
- * (as depthwiseStore does one by one). */
-static inline __attribute__((always_inline)) void
-depthwiseStoreVector(const VFloat *sum, const int32_t *bias, const float *mult,
-                     const Epilogue *e, uint8_t *y) {
-  VInt b;
-  VFloat m;
-  __builtin_memcpy(&b, bias, sizeof b);
-  __builtin_memcpy(&m, mult, sizeof m);
-  VFloat v =
-      __builtin_convertvector(__builtin_convertvector(*sum, VInt) + b, VFloat) *
-      m;
-  if (e->mode == FULCRUM_Q_OUTPUT_F32) {
-    if (e->clampF32) {
-      v = __builtin_elementwise_max(v, (VFloat)e->lo);
-      v = __builtin_elementwise_min(v, (VFloat)e->hi);
-    }
-    __builtin_memcpy(y, &v, sizeof v);
-    return;
-  }
-#if FULCRUM_KERNEL_ISA == 1512
-  /* requantizeLanes: 15 % of a 3x3 depthwise convolution's time on Zen 4
-   * against the portable clamp and rounding below. */
-  __m512 f;
-  __builtin_memcpy(&f, &v, sizeof f);
-  _mm_storeu_si128((__m128i *)y, _mm512_cvtepi32_epi8(requantizeLanes(f, e)));
-#else
-  v = __builtin_elementwise_max(v, (VFloat)e->lo);
-  v = __builtin_elementwise_min(v, (VFloat)e->hi);
-  /* Ties to even for |v| < 2^22 (1.5 * 2^23). */
-  v = (v + 12582912.0f) - 12582912.0f;
-  VByte out =
-      __builtin_convertvector(__builtin_convertvector(v, VInt) + e->yzp, VByte);
-  __builtin_memcpy(y, &out, sizeof out);
-#endif
-}
-
-static inline __attribute__((always_inline)) VFloat loadFloats(const float *p) {
-  VFloat v;
-  __builtin_memcpy(&v, p, sizeof v);
-  return v;
-}
-
-#if VW == 16
-#define DW_STRIP 8 /* pixels per register strip (zmm: 8 sums) */
-#else
-#define DW_STRIP 4
-#endif
-
-/* COUNT output pixels of one row, VW channels from c0, over padded input
- * rows (rows[i]: the row of tap row i, starting at the window's first
- * column of pixel 0): each tap's weights are loaded once, the sums stay in
- * registers. COUNT is a constant at each call (the strip, or 1). */
-static inline __attribute__((always_inline)) void
-depthwiseStrip(const float *const *rows, const float *weights,
-               const int32_t *bias, const Epilogue *e, uint8_t *out,
-               int64_t elementBytes, int64_t C, int64_t KH, int64_t KW,
-               int64_t sw, int64_t dw, int64_t c0, int count) {
-  VFloat sum[DW_STRIP];
-  for (int p = 0; p < count; ++p)
-    sum[p] = 0.0f;
-  for (int64_t i = 0; i < KH; ++i) {
-    const float *row = rows[i] + c0;
-    for (int64_t j = 0; j < KW; ++j) {
-      VFloat wt = loadFloats(weights + (i * KW + j) * C + c0);
-      const float *px = row + j * dw * C;
-      for (int p = 0; p < count; ++p)
-        sum[p] += loadFloats(px + p * sw * C) * wt;
-    }
-  }
-  for (int p = 0; p < count; ++p)
-    depthwiseStoreVector(&sum[p], bias + c0, e->mult + c0, e,
-                         out + (p * C + c0) * elementBytes);
-}
-
-/* Strips of COUNT pixels (a constant at each call) from output column ow
- * while they fit in the row; returns the first column left. */
-static inline __attribute__((always_inline)) int64_t
-depthwiseStrips(const float *const *rows, const float *weights,
-                const int32_t *bias, const Epilogue *e, uint8_t *out,
-                int64_t elementBytes, int64_t C, int64_t KH, int64_t KW,
-                int64_t OW, int64_t sw, int64_t dw, int64_t c0, int64_t ow,
-                int count) {
-  const float *at[64];
-  for (; ow + count <= OW; ow += count) {
-    for (int64_t i = 0; i < KH; ++i)
-      at[i] = rows[i] + ow * sw * C;
-    depthwiseStrip(at, weights, bias, e, out + ow * C * elementBytes,
-                   elementBytes, C, KH, KW, sw, dw, c0, count);
-  }
-  return ow;
-}
-
-/* One output row over padded input rows (see depthwiseStrip). */
-static inline __attribute__((always_inline)) void
-depthwiseRow(const float *const *rows, const float *weights,
-             const int32_t *bias, const Epilogue *e, uint8_t *out,
-             int64_t elementBytes, int64_t C, int64_t KH, int64_t KW,
-             int64_t OW, int64_t sw, int64_t dw) {
-  int64_t c0 = 0;
-  for (; c0 + VW <= C; c0 += VW) {
-    int64_t ow = 0;
-    ow = depthwiseStrips(rows, weights, bias, e, out, elementBytes, C, KH, KW,
-                         OW, sw, dw, c0, ow, DW_STRIP);
-#if DW_STRIP > 4
-    ow = depthwiseStrips(rows, weights, bias, e, out, elementBytes, C, KH, KW,
-                         OW, sw, dw, c0, ow, 4);
-#endif
-    ow = depthwiseStrips(rows, weights, bias, e, out, elementBytes, C, KH, KW,
-                         OW, sw, dw, c0, ow, 2);
-    depthwiseStrips(rows, weights, bias, e, out, elementBytes, C, KH, KW, OW,
-                    sw, dw, c0, ow, 1);
-  }
-  /* Leftover channels, one at a time. */
-  for (; c0 < C; ++c0)
-    for (int64_t ow = 0; ow < OW; ++ow) {
-      float sum = 0.0f;
-      for (int64_t i = 0; i < KH; ++i)
-        for (int64_t j = 0; j < KW; ++j) {
-          sum += rows[i][(ow * sw + j * dw) * C + c0] *
-                 weights[(i * KW + j) * C + c0];
-        }
-      int32_t acc = (int32_t)sum;
-      storeRow(&acc, bias + c0, e->mult + c0, 0, 1, e,
-               out + (ow * C + c0) * elementBytes);
-    }
-}
-
-static inline void fillFloats(float *__restrict dst, float value, int64_t n) {
-  for (int64_t k = 0; k < n; ++k)
-    dst[k] = value;
-}
-
-/* n activation bytes (s8 when isSigned, else u8) as f32. */
-static inline void convertBytes(float *__restrict dst,
-                                const uint8_t *__restrict src, int isSigned,
-                                int64_t n) {
-  if (isSigned)
-    for (int64_t k = 0; k < n; ++k)
-      dst[k] = (float)(int8_t)src[k];
-  else
-    for (int64_t k = 0; k < n; ++k)
-      dst[k] = (float)src[k];
-}
-
-/* Depthwise: y[N][OH][OW][C] = dwconv(x[N][H][W][C], w) with one filter
- * per channel, over the input padded by `top` rows and `left` columns (and
- * as many more as the windows need) of its zero point `xzp`. The weights
- * come as f32 [KH * KW][C] (the int8 values, converted at compile time) and
- * the bias already holds -xzp * sum(w) (the pass folds it in), so the
- * kernel sums x * w over padded rows: in f32, which is exact for windows
- * of up to 512 taps (|x| <= 255, |w| <= 127: every partial sum stays below
- * 2^24), so any order gives the integer result. Then acc = sum + bias[c]
- * (i32) goes through the epilogue of the other kernels (bytes, f32;
- * mult[C]). Each thread takes a run of output rows and keeps a ring of
- * R = (KH - 1) * dh + 1 input rows, padded with the zero point to the
- * windows' width WP and converted to f32, in its workspace slot (SLOTS *
- * depthwise workspace bytes: Kernels.h quantizedDepthwiseWorkspace); an
- * input row is padded and converted once per thread, and every pixel then
- * runs in register strips of one multiply-add per tap and 16 channels
- * (converting the bytes per tap instead cost three operations per
- * multiply-add, and each byte is read by up to KH * KW taps). */
-void NAME(fulcrum_qdwconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
-                                  int64_t KH, int64_t KW, int64_t OH,
-                                  int64_t OW, int64_t sh, int64_t sw,
-                                  int64_t dh, int64_t dw, int64_t top,
-                                  int64_t left, int64_t x, int64_t w,
-                                  int64_t bias, int64_t mult, int64_t y,
-                                  int64_t workspace, int64_t yzp, int64_t lo,
-                                  int64_t hi, int64_t flags, int64_t xzp) {
-  /* (The pass never asks this kernel for i32 results.) */
-  Epilogue e =
-      makeEpilogue(0, mult, flags & ~FULCRUM_Q_OUTPUT_I32, yzp, lo, hi);
-  int isSigned = (flags & FULCRUM_Q_SIGNED_INPUT) != 0;
-  int64_t elementBytes = e.mode ? 4 : 1;
-  const float *weights = (const float *)w;
-  const int32_t *b = (const int32_t *)bias;
-  int64_t R = (KH - 1) * dh + 1, WP = (OW - 1) * sw + (KW - 1) * dw + 1;
-  int64_t slotFloats = R * WP * C;
-  /* The zero point as the activations' value (s8 or u8). */
-  float pad = isSigned ? (float)(int8_t)xzp : (float)(uint8_t)xzp;
-  int64_t rows = N * OH;
-  int64_t threads = omp_get_max_threads();
-  threads = threads < SLOTS ? threads : SLOTS;
-  if (threads > rows)
-    threads = rows;
-  if (N * OH * OW * C * KH * KW < (1 << 18))
-    threads = 1;
-#pragma omp parallel if (threads > 1) num_threads(threads)
-  {
-    /* The team may be smaller than asked for: its threads share all rows. */
-    int64_t t = omp_get_thread_num(), count = omp_get_num_threads();
-    int64_t r0 = rows * t / count, r1 = rows * (t + 1) / count;
-    float *ring = (float *)workspace + t * slotFloats;
-    int64_t held[512]; /* which (n, ih) each ring row holds; -1: none */
-    for (int64_t k = 0; k < R && k < 512; ++k)
-      held[k] = -1;
-    const float *tapRows[64];
-    for (int64_t r = r0; r < r1; ++r) {
-      int64_t n = r / OH, oh = r % OH;
-      const uint8_t *image = (const uint8_t *)x + n * H * W * C;
-      for (int64_t i = 0; i < KH; ++i) {
-        int64_t ih = oh * sh - top + i * dh;
-        int64_t slot = ((ih % R) + R) % R, key = n * (H + R + 1) + ih + R;
-        float *dst = ring + slot * WP * C;
-        if (held[slot] != key) {
-          /* Columns -left ... -left + WP - 1 of input row ih: padding
-           * below column `from`, the image up to `to` (from <= to). */
-          int64_t from = left < WP ? left : WP;
-          int64_t to = W + left < WP ? W + left : WP;
-          if (ih < 0 || ih >= H) {
-            fillFloats(dst, pad, WP * C);
-          } else {
-            fillFloats(dst, pad, from * C);
-            convertBytes(dst + from * C, image + (ih * W + from - left) * C,
-                         isSigned, (to - from) * C);
-            fillFloats(dst + to * C, pad, (WP - to) * C);
-          }
-          held[slot] = key;
-        }
-        tapRows[i] = dst;
-      }
-      uint8_t *out = (uint8_t *)y + (r * OW) * C * elementBytes;
-      depthwiseRow(tapRows, weights, b, &e, out, elementBytes, C, KH, KW, OW,
-                   sw, dw);
-    }
-  }
-}
+#include "depthwise.inc"
