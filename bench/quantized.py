@@ -4,7 +4,7 @@ QDQ-quantized copy (8-bit kernels), and ONNX Runtime on the same QDQ model.
 
     /usr/bin/python3 bench/quantized.py [--models resnet18,mobilenet_v2]
         [--threads 1] [--runs 20] [--warmup 3] [--build build]
-        [--out-dir bench/results] [--reduce-range]
+        [--out-dir bench/results] [--reduce-range] [--target-cpu CPU]
 
 Each model comes from bench/models.py (the same files as bench/run.py) and
 is quantized by utils/qdq-quantize.py (per-channel int8 weights, uint8
@@ -12,6 +12,9 @@ activations calibrated on 8 random images; depthwise convolutions are
 quantized too). Latencies are medians of `fulcrum-run X.so --bench` and of
 `bench/peers/ort.js bench` (npm onnxruntime-node, all graph
 optimizations) at batch 1, each in its own process, one after the other.
+`--target-cpu x86-64-v3` compiles both Fulcrum artifacts for AVX2 alone
+(the 8-bit kernels' vpmaddubsw variant), a stand-in for an AVX2-only host
+on a newer one; ONNX Runtime still picks its kernels by the host.
 Prints a Markdown table with the ratios:
   * fp32/int8: Fulcrum fp32 latency over Fulcrum int8 latency (speed-up);
   * ORT/Fulcrum: ONNX Runtime's int8 latency over Fulcrum's int8 latency.
@@ -31,8 +34,8 @@ sys.path.insert(0, HERE)
 
 
 def fulcrum_bench(tools, model, so, inputs, args):
-    subprocess.run([os.path.join(tools, "fulcrum-compile"), model, "-o", so],
-                   check=True)
+    subprocess.run([os.path.join(tools, "fulcrum-compile"), model, "-o", so,
+                    "--target-cpu", args.target_cpu], check=True)
     out = subprocess.run(
         [os.path.join(tools, "fulcrum-run"), so, inputs, "--bench", str(args.runs),
          "--warmup", str(args.warmup), "--threads", str(args.threads)],
@@ -59,6 +62,9 @@ def main():
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--out-dir", default=os.path.join(HERE, "results"))
     p.add_argument("--reduce-range", action="store_true")
+    p.add_argument("--target-cpu", default="native",
+                   help="the CPU both Fulcrum artifacts are compiled for; "
+                   "x86-64-v3 runs the AVX2 kernels on any newer host")
     args = p.parse_args()
     import models  # bench/models.py (needs torch to export missing models)
     tools = os.path.join(args.build, "bin")
