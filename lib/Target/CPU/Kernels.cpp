@@ -97,14 +97,20 @@ void packWinogradWeights(ArrayRef<float> fchw, int64_t f, int64_t c, int64_t nr,
 }
 
 bool isQuantizedKernelISA(StringRef isa) {
-  return isa == "avx512vnni" || isa == "avxvnni" || isa == "avx2" ||
-         isa == "generic";
+  return isa == "amx" || isa == "avx512vnni" || isa == "avxvnni" ||
+         isa == "avx2" || isa == "generic";
+}
+
+StringRef quantizedKernelSuffix(StringRef isa) {
+  return isa == "amx" ? "avx512vnni" : isa;
 }
 
 StringRef selectQuantizedKernelISA(const TargetDescription &target) {
   if (target.hasFeature("avx512vnni") && target.hasFeature("avx512bw") &&
       target.hasFeature("avx512vl"))
-    return "avx512vnni";
+    return target.hasFeature("amx-int8") && target.hasFeature("amx-tile")
+               ? "amx"
+               : "avx512vnni";
   if (target.hasFeature("avxvnni") && target.hasFeature("avx2"))
     return "avxvnni";
   if (target.hasFeature("avx2"))

@@ -321,7 +321,7 @@ struct CPUQuantizedToKernelPass
     ModuleOp module = getOperation();
     if (!fulcrum::isQuantizedKernelISA(kernelIsa)) {
       module.emitError("unknown quantized kernel ISA '")
-          << kernelIsa << "' (avx512vnni, avxvnni, avx2, generic)";
+          << kernelIsa << "' (amx, avx512vnni, avxvnni, avx2, generic)";
       return signalPassFailure();
     }
     SymbolTable symbols(module);
@@ -426,7 +426,9 @@ struct CPUQuantizedToKernelPass
                       (q.clampOp ? fulcrum::kQuantizedClampF32 : 0)));
     args.push_back(call.constant(q.xZeroPoint));
     StringRef symbol =
-        b.getStringAttr("fulcrum_qdwconv2d_nhwc_" + kernelIsa).getValue();
+        b.getStringAttr("fulcrum_qdwconv2d_nhwc_" +
+                        fulcrum::quantizedKernelSuffix(kernelIsa))
+            .getValue();
     func::FuncOp callee =
         fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());
     auto kernelCall = b.create<func::CallOp>(loc, callee, args);
@@ -623,12 +625,14 @@ struct CPUQuantizedToKernelPass
         loc, MemRefType::get({bytes}, b.getI8Type()), b.getI64IntegerAttr(64));
     args.push_back(call.address(workspace).at);
     appendOutputBounds(call, args, q.rqTag, q.clampOp ? &clamp : nullptr);
-    args.push_back(
-        call.constant((q.signedInput ? fulcrum::kQuantizedSignedInput : 0) |
-                      (q.mode == "f32"   ? fulcrum::kQuantizedOutputF32
-                       : q.mode == "i32" ? fulcrum::kQuantizedOutputI32
-                                         : 0) |
-                      (q.clampOp ? fulcrum::kQuantizedClampF32 : 0)));
+    args.push_back(call.constant(
+        (q.signedInput ? fulcrum::kQuantizedSignedInput : 0) |
+        (q.mode == "f32"   ? fulcrum::kQuantizedOutputF32
+         : q.mode == "i32" ? fulcrum::kQuantizedOutputI32
+                           : 0) |
+        (q.clampOp ? fulcrum::kQuantizedClampF32 : 0) |
+        (panelKernel && !winograd && kernelIsa == "amx" ? fulcrum::kQuantizedAMX
+                                                        : 0)));
     if (panelKernel) {
       // The padding byte (the activations' zero point), the bias and the
       // residual of the epilogue's adds.
@@ -641,7 +645,7 @@ struct CPUQuantizedToKernelPass
         b.getStringAttr((winograd      ? "fulcrum_qconv2d_winograd_nhwc_"
                          : panelKernel ? "fulcrum_qconv2d_nhwc_"
                                        : "fulcrum_qconv2d_nchw_") +
-                        kernelIsa)
+                        fulcrum::quantizedKernelSuffix(kernelIsa))
             .getValue();
     if (winograd) {
       ++numWinograd;

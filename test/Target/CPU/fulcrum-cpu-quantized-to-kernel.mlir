@@ -1,7 +1,10 @@
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-quantized-to-kernel=isa=avx512vnni | FileCheck %s
 // RUN: not fulcrum-opt %s --split-input-file --fulcrum-cpu-quantized-to-kernel=isa=sse 2>&1 | FileCheck %s --check-prefix=BAD
+// isa=amx calls the avx512vnni kernels, and lets the channels-last ones
+// take their AMX path (flag 16); the NCHW and depthwise kernels have none.
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-cpu-quantized-to-kernel=isa=amx | FileCheck %s --check-prefix=AMX
 
-// BAD: error: unknown quantized kernel ISA 'sse' (avx512vnni, avxvnni, avx2, generic)
+// BAD: error: unknown quantized kernel ISA 'sse' (amx, avx512vnni, avxvnni, avx2, generic)
 
 #x = affine_map<(n, f, h, w, c, kh, kw) -> (n, c, h + kh, w + kw)>
 #w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
@@ -22,6 +25,9 @@ memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
 // CHECK-DAG: memref.global "private" constant @w_qcomp : memref<2xi32> = dense_resource<w_qcomp>
 // CHECK-DAG: memref.global "private" constant @w_qexact : memref<2xi8> = dense_resource<w_qexact>
 // CHECK-LABEL: func @qconv
+// AMX-LABEL: func @qconv
+// AMX: %[[FLAGS:.*]] = arith.constant 0 : i64
+// AMX: call @fulcrum_qconv2d_nchw_avx512vnni({{.*}}, %[[FLAGS]])
 // CHECK: %[[WS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<4096xi8>
 // CHECK: call @fulcrum_qconv2d_nchw_avx512vnni(
 // CHECK: memref.dealloc %[[WS]]
@@ -434,6 +440,9 @@ memref.global "private" constant @m : memref<2xf32> = dense<[0.125, 0.25]>
 // CHECK: %[[HI:.*]] = arith.constant 1086324736 : i64
 // CHECK: %[[FLAGS:.*]] = arith.constant 10 : i64
 // CHECK: call @fulcrum_qconv2d_nhwc_avx512vnni({{.*}}, %[[HI]], %[[FLAGS]], %{{.*}})
+// AMX-LABEL: func @qconv_nhwc_clamp(
+// AMX: %[[FLAGS:.*]] = arith.constant 26 : i64
+// AMX: call @fulcrum_qconv2d_nhwc_avx512vnni({{.*}}, %[[FLAGS]], %{{.*}})
 // CHECK-NOT: linalg.generic
 // CHECK-NOT: memref.alloc() : memref<1x4x4x2xf32>
 // CHECK: return
@@ -711,6 +720,8 @@ memref.global "private" constant @dm : memref<2xf32> = dense<[0.125, 0.25]>
 // CHECK-DAG: memref.global "private" constant @dw_dww : memref<2x2xf32> = dense_resource<dw_dww>
 // CHECK-DAG: memref.global "private" constant @dw_dwbias : memref<2xi32> = dense_resource<dw_dwbias>
 // CHECK-LABEL: func @qdwconv_nhwc
+// AMX-LABEL: func @qdwconv_nhwc
+// AMX: call @fulcrum_qdwconv2d_nhwc_avx512vnni(
 // CHECK: %[[WS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<640xi8>
 // CHECK: call @fulcrum_qdwconv2d_nhwc_avx512vnni(
 // CHECK: memref.dealloc %[[WS]]

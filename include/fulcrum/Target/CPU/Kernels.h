@@ -177,12 +177,19 @@ enum QuantizedFlags : int64_t {
   kQuantizedOutputI32 = 4,   ///< y = acc in i32
   kQuantizedClampF32 = 8,    ///< f32 output clamped to [lo, hi] (float bits;
                              ///< channels-last kernel)
+  kQuantizedAMX = 16,        ///< the channels-last kernel may take its AMX
+                             ///< path where the CPU and OS allow it
 };
 
-/// Whether `isa` names a variant of the 8-bit kernels: `avx512vnni`
+/// Whether `isa` names a variant of the 8-bit kernels: `amx` (the
+/// `avx512vnni` kernels with their AMX tiles allowed: tdpbusd), `avx512vnni`
 /// (vpdpbusd on zmm), `avxvnni` (vpdpbusd on ymm), `avx2` (vpmaddubsw +
 /// vpmaddwd), `generic` (portable C).
 bool isQuantizedKernelISA(llvm::StringRef isa);
+
+/// The suffix of the 8-bit kernels' symbols for `isa` (`amx` runs the
+/// `avx512vnni` ones, with kQuantizedAMX).
+llvm::StringRef quantizedKernelSuffix(llvm::StringRef isa);
 
 /// The best 8-bit kernel variant for a target's features.
 llvm::StringRef selectQuantizedKernelISA(const TargetDescription &target);

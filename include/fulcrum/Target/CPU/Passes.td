@@ -758,10 +758,13 @@ def CPUQuantizedToKernel
     fewer multiply-adds. Its workspace holds one image's transformed
     tiles.
 
-    `isa` picks the variant: `avx512vnni` (`vpdpbusd` on zmm), `avxvnni`
-    (on ymm), `avx2` (`vpmaddubsw` + `vpmaddwd`) or `generic`; the target's
-    features choose it (Kernels.h: selectQuantizedKernelISA). Pairs that
-    do not fit stay as they are and run as loops, with the same results.
+    `isa` picks the variant: `amx` (the `avx512vnni` kernels, whose
+    channels-last calls may also run on AMX tiles, `tdpbusd`, where the CPU
+    and the OS allow it at run time: flag 16), `avx512vnni` (`vpdpbusd` on
+    zmm), `avxvnni` (on ymm), `avx2` (`vpmaddubsw` + `vpmaddwd`) or
+    `generic`; the target's features choose it (Kernels.h:
+    selectQuantizedKernelISA). Pairs that do not fit stay as they are and
+    run as loops, with the same results.
 
     ```mlir
     linalg.fill ins(%c0_i32 : i32) outs(%acc : memref<1x8x6x6xi32>)
@@ -777,7 +780,7 @@ def CPUQuantizedToKernel
   }];
   let options = [
     Option<"kernelIsa", "isa", "std::string", "\"avx512vnni\"",
-           "Kernel variant: avx512vnni, avxvnni, avx2 or generic">,
+           "Kernel variant: amx, avx512vnni, avxvnni, avx2 or generic">,
     Option<"useWinograd", "winograd", "bool", "true",
            "On avx2, run 3x3 convolutions at unit stride on the integer "
            "Winograd F(2x2, 3x3) kernel">

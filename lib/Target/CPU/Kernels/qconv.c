@@ -625,7 +625,7 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   e.residual = (const float *)residual;
   e.yBase = (const float *)y;
 #if FULCRUM_KERNEL_ISA == 1512
-  if (amxFits(K, F) && amxUsable()) {
+  if ((flags & FULCRUM_Q_AMX) && amxFits(K, F) && amxUsable()) {
     amxConv(N, H, W, C, F, KH, KW, OH, OW, sh, sw, dh, dw, top, left,
             (const uint8_t *)x, (const int8_t *)w, &e, (uint8_t *)y,
             (uint8_t *)workspace, flip != 0, (uint8_t)pad);

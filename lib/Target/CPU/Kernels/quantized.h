@@ -17,6 +17,7 @@
 #define FULCRUM_Q_OUTPUT_F32 2   /* y = acc * mult (f32) */
 #define FULCRUM_Q_OUTPUT_I32 4   /* y = acc (i32) */
 #define FULCRUM_Q_CLAMP_F32 8    /* f32 output clamped to [lo, hi] (bits) */
+#define FULCRUM_Q_AMX 16         /* qconv2d_nhwc may use AMX (amx.inc) */
 
 static inline int32_t load32(const void *p) {
   int32_t v;
