@@ -484,8 +484,56 @@ static void storeTile8(const int32_t *in, int64_t ldin, int rows, int cols,
  * rather than once per pixel (a quarter of MobileNetV2's time went to
  * this epilogue); the sums rows hold at least 16 * ceil(cols / 16)
  * columns, comp Fp channels. Other outputs go through storeTile. */
+/* storeTile's f32 results, 16 channels a vector: acc * mult, then
+ * clamped, or plus the bias and then the residual, each a statement of its
+ * own as in storeRow (no multiply-add contraction: the graph's roundings).
+ * A small transformer's f32 matrix products spent most of their time in
+ * the compiler's vectorization of storeRow (one pixel at a time). */
+static void storeTile16F32(const int32_t *in, int64_t ldin, int rows, int cols,
+                           int64_t f0, const Epilogue *e, void *y,
+                           int64_t ldy) {
+  const __m512 lo = _mm512_set1_ps(e->lo), hi = _mm512_set1_ps(e->hi);
+  float *out = (float *)y + f0;
+  /* What the stores could alias, read once; a loop per kind. */
+  int kind = e->clampF32 ? 1 : !e->bias ? 0 : e->residual ? 3 : 2;
+  const float *residual =
+      e->residual ? e->residual + (out - e->yBase) : (const float *)0;
+  for (int c = 0; c < cols; c += 16) {
+    __mmask16 m = cols - c >= 16 ? (__mmask16)0xffff
+                                 : (__mmask16)((1u << (cols - c)) - 1u);
+    __m512i comp = _mm512_loadu_si512(e->comp + f0 + c);
+    __m512 mult = _mm512_maskz_loadu_ps(m, e->mult + f0 + c);
+    __m512 bias = kind >= 2 ? _mm512_maskz_loadu_ps(m, e->bias + f0 + c)
+                            : _mm512_setzero_ps();
+#define ROWS(BODY)                                                             \
+  for (int r = 0; r < rows; ++r) {                                             \
+    __m512i sum =                                                              \
+        _mm512_add_epi32(_mm512_loadu_si512(in + r * ldin + c), comp);         \
+    __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(sum), mult);                   \
+    BODY;                                                                      \
+    _mm512_mask_storeu_ps(out + r * ldy + c, m, v);                            \
+  }
+    if (kind == 0) {
+      ROWS((void)0)
+    } else if (kind == 1) {
+      ROWS(v = _mm512_min_ps(_mm512_max_ps(v, lo), hi))
+    } else if (kind == 2) {
+      ROWS(v = _mm512_add_ps(bias, v))
+    } else {
+      ROWS(v = _mm512_add_ps(bias, v);
+           v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, residual + r * ldy + c),
+                             v))
+    }
+#undef ROWS
+  }
+}
+
 static void storeTile16(const int32_t *in, int64_t ldin, int rows, int cols,
                         int64_t f0, const Epilogue *e, void *y, int64_t ldy) {
+  if (e->mode == FULCRUM_Q_OUTPUT_F32) {
+    storeTile16F32(in, ldin, rows, cols, f0, e, y, ldy);
+    return;
+  }
   if (e->mode != 0) {
     storeTile(in, ldin, rows, cols, f0, e, y, ldy);
     return;

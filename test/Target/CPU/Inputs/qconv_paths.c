@@ -18,7 +18,8 @@ static int randomByte(void) {
 
 static int amxRan;
 
-/* Sums of one convolution: i32 output (mode 4), bytes (0) or f32 (2). */
+/* Sums of one convolution: i32 output (mode 4), bytes (0), f32 (2), f32
+ * plus a bias and a residual (3) or f32 clamped to [-0.5, 0.75] (10). */
 static int convCase(int64_t N, int64_t H, int64_t W, int64_t C, int64_t F,
                     int64_t KH, int64_t KW, int64_t s, int64_t d, int64_t pad,
                     int isSigned, int mode) {
@@ -46,17 +47,33 @@ static int convCase(int64_t N, int64_t H, int64_t W, int64_t C, int64_t F,
     mult[f] = 0.00002f * (float)(f + 1);
   }
   int64_t outputs = N * OH * OW * F, bytes = mode == 0 ? 1 : 4;
+  float *bias = malloc(F * 4), *residual = malloc(outputs * 4);
+  for (int64_t f = 0; f < F; ++f)
+    bias[f] = 0.25f * (float)(f % 7) - 0.6f;
+  for (int64_t i = 0; i < outputs; ++i)
+    residual[i] = 0.001f * (float)(i % 1001) - 0.3f;
+  float loValue = -0.5f, hiValue = 0.75f;
+  int64_t lo = 0, hi = 255;
+  if (mode == 10) {
+    uint32_t bits;
+    __builtin_memcpy(&bits, &loValue, 4);
+    lo = bits;
+    __builtin_memcpy(&bits, &hiValue, 4);
+    hi = bits;
+  }
   uint8_t *vnni = malloc(outputs * 4), *fast = malloc(outputs * 4);
   uint8_t *workspace = aligned_alloc(64, 16 * 262144);
   uint8_t zeroPoint = 9;
-  int64_t flags = (isSigned ? FULCRUM_Q_SIGNED_INPUT : 0) | mode;
+  int64_t flags = (isSigned ? FULCRUM_Q_SIGNED_INPUT : 0) |
+                  (mode == 3 ? FULCRUM_Q_OUTPUT_F32 : mode);
   /* The VNNI path, then the AMX one where the host allows it. */
   for (int run = 0; run < 2; ++run)
     fulcrum_qconv2d_nhwc_avx512vnni(
         N, H, W, C, F, KH, KW, OH, OW, s, s, d, d, pad, pad, (int64_t)x,
         (int64_t)packed, (int64_t)comp, (int64_t)exact, (int64_t)mult,
-        (int64_t)(run ? fast : vnni), (int64_t)workspace, 3, 0, 255,
-        flags | (run ? FULCRUM_Q_AMX : 0), zeroPoint, 0, 0);
+        (int64_t)(run ? fast : vnni), (int64_t)workspace, 3, lo, hi,
+        flags | (run ? FULCRUM_Q_AMX : 0), zeroPoint,
+        mode == 3 ? (int64_t)bias : 0, mode == 3 ? (int64_t)residual : 0);
   int used = amxState > 0 && amxFits(K, F);
   amxRan |= used;
   long wrong = 0;
@@ -81,7 +98,18 @@ static int convCase(int64_t N, int64_t H, int64_t W, int64_t C, int64_t F,
             wrong += ((int32_t *)fast)[o] != sum;
           else if (mode == 2)
             wrong += ((float *)fast)[o] != (float)sum * mult[f];
-          else {
+          else if (mode == 3) {
+            /* The graph's order, no contraction: mult, then bias, then
+             * the residual. */
+            volatile float v = (float)sum * mult[f];
+            v = bias[f] + v;
+            v = residual[o] + v;
+            wrong += ((float *)fast)[o] != v;
+          } else if (mode == 10) {
+            float v = (float)sum * mult[f];
+            v = v < loValue ? loValue : v > hiValue ? hiValue : v;
+            wrong += ((float *)fast)[o] != v;
+          } else {
             /* Bytes: yzp 3, range [0, 255] (3 arguments of the call). */
             float v = (float)sum * mult[f];
             v = v < -3.0f ? -3.0f : v > 252.0f ? 252.0f : v;
@@ -95,7 +123,7 @@ static int convCase(int64_t N, int64_t H, int64_t W, int64_t C, int64_t F,
          (long)s, (long)d, (long)pad, isSigned ? "s8" : "u8", mode, used,
          wrong ? "WRONG" : "ok");
   free(x), free(w), free(packed), free(comp), free(exact), free(mult);
-  free(vnni), free(fast), free(workspace);
+  free(vnni), free(fast), free(workspace), free(bias), free(residual);
   return wrong != 0;
 }
 
@@ -157,6 +185,11 @@ int main(void) {
    * blocks from packed rows. */
   failed |= convCase(1, 10, 10, 96, 40, 1, 1, 1, 1, 0, 0, 0);
   failed |= convCase(2, 7, 9, 200, 70, 1, 1, 1, 1, 0, 0, 4);
+  /* A transformer's matrix products (M = 50 rows as one row of pixels):
+   * f32 plus bias and residual, and f32 clamped. */
+  failed |= convCase(1, 1, 50, 64, 72, 1, 1, 1, 1, 0, 0, 3);
+  failed |= convCase(1, 1, 50, 128, 40, 1, 1, 1, 1, 0, 0, 10);
+  failed |= convCase(1, 6, 5, 24, 19, 3, 3, 1, 1, 1, 1, 3);
   failed |= depthwiseCase(17, 40, 1, 0);
   failed |= depthwiseCase(16, 24, 2, 1);
   printf("amx: %s\n", amxRan ? "used" : "not used");
