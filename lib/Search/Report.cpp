@@ -274,12 +274,13 @@ std::string html(const SearchResult &r, const SearchOptions &o) {
     os << llvm::formatv("<tr><td>{0}</td><td>{1:+F2}</td><td>{2:F4}</td>"
                         "<td>{3:F3}</td><td>{4}</td></tr>\n",
                         escape(k.knob), k.lossPp, k.gainMs, k.measuredMs,
-                        k.addedInCombination
-                            ? "applied: slower alone, faster in combination"
-                        : k.chosen         ? "applied"
-                        : k.backedOff      ? "backed off"
-                        : k.measuredSlower ? "measured slower alone"
-                                           : "not taken");
+                        k.removedInCombination
+                            ? "left out: the combination is faster without it"
+                        : k.chosen && k.measuredSlower
+                            ? "applied (slower alone)"
+                        : k.chosen    ? "applied"
+                        : k.backedOff ? "backed off"
+                                      : "not taken");
   os << "</table>\n";
   if (r.labelled && r.chosen >= 0) {
     const Point &c = r.points[r.chosen];
@@ -354,7 +355,7 @@ llvm::Error writeReport(const SearchResult &r, const SearchOptions &o) {
                            {"measured_slower", k.measuredSlower},
                            {"chosen", k.chosen},
                            {"backed_off", k.backedOff},
-                           {"added_in_combination", k.addedInCombination}});
+                           {"removed_in_combination", k.removedInCombination}});
   llvm::json::Array contractions;
   for (const std::string &c : r.contractions)
     contractions.push_back(c);

@@ -777,14 +777,17 @@ llvm::Expected<SearchResult> Searcher::run() {
   stepName = "3/4 allocate";
   bool sizeOnly = options.accuracyBudget < 0 && options.latencyBudgetMs <= 0;
   auto gain = [&](const Knob &k) { return sizeOnly ? k.gainMB : k.gainMs; };
-  // A knob the cost model prices as a gain but that measured slower than
-  // the original alone is not taken (the report lists it): the choice is
-  // proved by measurement, and the prediction was wrong for it.
+  // Every knob the cost model prices as a gain is a candidate, whatever it
+  // measured alone: a single knob's measured gain is often within the
+  // noise of timing (and of timing two plan steps at once on one host), so
+  // gating on it made the combination differ between runs. Measurement
+  // decides in the refine step below, on whole combinations, one process
+  // at a time.
   std::vector<Knob *> order;
   for (Knob &k : knobs) {
     k.measuredSlower =
         !sizeOnly && result.points[k.point].measuredMs >= baseline.measuredMs;
-    if (gain(k) > 0 && !k.measuredSlower)
+    if (gain(k) > 0)
       order.push_back(&k);
   }
   // Ties keep the knobs' order (the pointers follow it).
@@ -866,31 +869,33 @@ llvm::Expected<SearchResult> Searcher::run() {
     chosen.erase(worst);
   }
 
-  // Precision knobs measured slower alone can pay in combination: alone,
-  // an int8 layer between fp32 ones converts its input and output; among
-  // int8 neighbours it does not. Each such knob (in the knobs' order) is
-  // added to the combination within budget, measured, and kept when the
-  // combination gets at least 1% faster.
-  std::vector<const Knob *> added;
-  if (combinedPoint >= 0) {
+  // The cost model can be wrong about a precision knob in context (an
+  // int8 layer whose windows are packed per pixel, or whose neighbours
+  // convert to and from it), so each one in the combination (in the knobs'
+  // order) is taken out, the rest measured, and it stays out when the
+  // combination gets at least 1% faster without it, within budget. The
+  // trials are the same whatever single knobs measured, and each is timed
+  // alone in this process.
+  std::vector<const Knob *> removed;
+  if (combinedPoint >= 0 && !sizeOnly) {
     double bestMs = result.points[combinedPoint].measuredMs;
     for (Knob &k : knobs) {
-      if (!k.measuredSlower || k.delta.int8Layers.empty() ||
-          llvm::is_contained(chosen, &k) ||
-          (options.accuracyBudget >= 0 &&
-           lossSum + std::max(0.0, k.lossPp) > options.accuracyBudget))
+      if (k.delta.int8Layers.empty() || !llvm::is_contained(chosen, &k) ||
+          chosen.size() < 2)
         continue;
       stepName = "4/4 refine";
-      std::vector<const Knob *> trial = chosen;
-      trial.push_back(&k);
+      std::vector<const Knob *> trial;
+      for (const Knob *c : chosen)
+        if (c != &k)
+          trial.push_back(c);
       auto id = evaluate(combine(trial), "refine");
       if (!id)
         return id.takeError();
       const Point &p = result.points[*id];
       if (p.withinBudget && p.measuredMs < 0.99 * bestMs) {
         chosen = trial;
-        added.push_back(&k);
-        lossSum += std::max(0.0, k.lossPp);
+        removed.push_back(&k);
+        lossSum -= std::max(0.0, k.lossPp);
         bestMs = p.measuredMs;
       }
     }
@@ -904,7 +909,7 @@ llvm::Expected<SearchResult> Searcher::run() {
     d.chosen = llvm::is_contained(chosen, &k);
     d.backedOff = llvm::is_contained(backedOff, &k);
     d.measuredSlower = k.measuredSlower;
-    d.addedInCombination = llvm::is_contained(added, &k);
+    d.removedInCombination = llvm::is_contained(removed, &k);
     d.measuredMs = result.points[k.point].measuredMs;
     result.knobs.push_back(d);
   }

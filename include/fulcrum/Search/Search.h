@@ -146,8 +146,9 @@ struct KnobDecision {
   /// The knob alone, measured; slower: not below the original's.
   double measuredMs = 0;
   bool chosen = false, backedOff = false, measuredSlower = false;
-  /// Measured slower alone, but the combination got faster with it.
-  bool addedInCombination = false;
+  /// Allocated, but the combination measured at least 1% faster without
+  /// it (the refine step).
+  bool removedInCombination = false;
 };
 
 struct SearchResult {
