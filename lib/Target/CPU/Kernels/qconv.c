@@ -528,8 +528,9 @@ static void storeTile16F32(const int32_t *in, int64_t ldin, int rows, int cols,
   }
 }
 
-static void storeTile16(const int32_t *in, int64_t ldin, int rows, int cols,
-                        int64_t f0, const Epilogue *e, void *y, int64_t ldy) {
+static inline __attribute__((always_inline)) void
+storeTile16(const int32_t *in, int64_t ldin, int rows, int cols, int64_t f0,
+            const Epilogue *e, void *y, int64_t ldy) {
   if (e->mode == FULCRUM_Q_OUTPUT_F32) {
     storeTile16F32(in, ldin, rows, cols, f0, e, y, ldy);
     return;
