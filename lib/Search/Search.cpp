@@ -895,7 +895,6 @@ llvm::Expected<SearchResult> Searcher::run() {
       if (p.withinBudget && p.measuredMs < 0.99 * bestMs) {
         chosen = trial;
         removed.push_back(&k);
-        lossSum -= std::max(0.0, k.lossPp);
         bestMs = p.measuredMs;
       }
     }

@@ -331,12 +331,23 @@ static inline void fillWide(uint16_t *dst, uint16_t value, int64_t n) {
  * conversion with embedded round-to-nearest-even (no add-and-subtract of
  * 1.5 * 2^23), plus the zero point. */
 static inline __attribute__((always_inline)) __m512i
-requantizeLanes(__m512 v, const Epilogue *e) {
-  v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(e->lo)),
-                    _mm512_set1_ps(e->hi));
+requantizeVector(__m512 v, __m512 lo, __m512 hi, __m512i yzp) {
+  v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
   return _mm512_add_epi32(_mm512_cvt_roundps_epi32(
                               v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
+                          yzp);
+}
+
+/* requantizeVector with the epilogue's bounds and zero point. */
+static inline __attribute__((always_inline)) __m512i
+requantizeLanes(__m512 v, const Epilogue *e) {
+  return requantizeVector(v, _mm512_set1_ps(e->lo), _mm512_set1_ps(e->hi),
                           _mm512_set1_epi32(e->yzp));
+}
+
+/* The lanes of the first n (at most 16 taken) of 16 channels. */
+static inline __mmask16 channelMask(int n) {
+  return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1u);
 }
 #endif
 
@@ -382,8 +393,7 @@ storeRow(const int32_t *acc, const int32_t *comp, const float *mult,
 #if FULCRUM_KERNEL_ISA == 1512
     /* 16 channels at a time, the last ones masked. */
     for (int c = 0; c < cols; c += 16) {
-      __mmask16 m = cols - c >= 16 ? (__mmask16)0xffff
-                                   : (__mmask16)((1u << (cols - c)) - 1u);
+      __mmask16 m = channelMask(cols - c);
       __m512i sum = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, acc + c),
                                      _mm512_maskz_loadu_epi32(m, comp + c));
       __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(sum),
@@ -479,11 +489,6 @@ static void storeTile8(const int32_t *in, int64_t ldin, int rows, int cols,
 }
 #define STORE_TILE storeTile8
 #elif FULCRUM_KERNEL_ISA == 1512
-/* storeTile for bytes with the channels' vectors outside the rows: each
- * vector of 16 channels loads its comp and mult (and mask) once per tile
- * rather than once per pixel (a quarter of MobileNetV2's time went to
- * this epilogue); the sums rows hold at least 16 * ceil(cols / 16)
- * columns, comp Fp channels. Other outputs go through storeTile. */
 /* storeTile's f32 results, 16 channels a vector: acc * mult, then
  * clamped, or plus the bias and then the residual, each a statement of its
  * own as in storeRow (no multiply-add contraction: the graph's roundings).
@@ -499,8 +504,7 @@ static void storeTile16F32(const int32_t *in, int64_t ldin, int rows, int cols,
   const float *residual =
       e->residual ? e->residual + (out - e->yBase) : (const float *)0;
   for (int c = 0; c < cols; c += 16) {
-    __mmask16 m = cols - c >= 16 ? (__mmask16)0xffff
-                                 : (__mmask16)((1u << (cols - c)) - 1u);
+    __mmask16 m = channelMask(cols - c);
     __m512i comp = _mm512_loadu_si512(e->comp + f0 + c);
     __m512 mult = _mm512_maskz_loadu_ps(m, e->mult + f0 + c);
     __m512 bias = kind >= 2 ? _mm512_maskz_loadu_ps(m, e->bias + f0 + c)
@@ -528,6 +532,12 @@ static void storeTile16F32(const int32_t *in, int64_t ldin, int rows, int cols,
   }
 }
 
+/* storeTile for bytes with the channels' vectors outside the rows: each
+ * vector of 16 channels loads its comp and mult (and mask) once per tile
+ * rather than once per pixel (a quarter of MobileNetV2's time went to
+ * this epilogue); the sums rows hold at least 16 * ceil(cols / 16)
+ * columns, comp Fp channels. f32 results go through storeTile16F32, i32
+ * ones through storeTile. */
 static inline __attribute__((always_inline)) void
 storeTile16(const int32_t *in, int64_t ldin, int rows, int cols, int64_t f0,
             const Epilogue *e, void *y, int64_t ldy) {
@@ -543,20 +553,15 @@ storeTile16(const int32_t *in, int64_t ldin, int rows, int cols, int64_t f0,
   const __m512i yzp = _mm512_set1_epi32(e->yzp);
   uint8_t *out = (uint8_t *)y + f0;
   for (int c = 0; c < cols; c += 16) {
-    __mmask16 m = cols - c >= 16 ? (__mmask16)0xffff
-                                 : (__mmask16)((1u << (cols - c)) - 1u);
+    __mmask16 m = channelMask(cols - c);
     __m512i comp = _mm512_loadu_si512(e->comp + f0 + c);
     __m512 mult = _mm512_maskz_loadu_ps(m, e->mult + f0 + c);
     for (int r = 0; r < rows; ++r) {
       __m512i sum =
           _mm512_add_epi32(_mm512_loadu_si512(in + r * ldin + c), comp);
       __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(sum), mult);
-      v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
-      __m512i q = _mm512_add_epi32(
-          _mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT |
-                                          _MM_FROUND_NO_EXC),
-          yzp);
-      _mm512_mask_cvtepi32_storeu_epi8(out + r * ldy + c, m, q);
+      _mm512_mask_cvtepi32_storeu_epi8(out + r * ldy + c, m,
+                                       requantizeVector(v, lo, hi, yzp));
     }
   }
 }
