@@ -188,7 +188,7 @@ std::vector<int16_t> packQuantizedWinogradWeights(ArrayRef<int8_t> weights,
             for (int64_t b = 0; b < 3; ++b)
               u += g2[i][a] * g[a][b] * g2[j][b];
           int64_t xi = i * 4 + j;
-          packed[(((xi * panels + r / 16) * (cp / 2) + ci / 2) * 16 + r % 16) *
+          packed[((((r / 16) * 16 + xi) * (cp / 2) + ci / 2) * 16 + r % 16) *
                      2 +
                  ci % 2] = static_cast<int16_t>(u);
         }

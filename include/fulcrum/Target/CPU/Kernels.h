@@ -240,8 +240,9 @@ constexpr int64_t kQuantizedWinogradMaxChannels = 1536;
 /// `c` input channels) as AVX2's integer Winograd F(2x2, 3x3) kernel
 /// (Kernels/qconv.c: fulcrum_qconv2d_winograd_nhwc) reads them: U = G2 g
 /// G2^T per channel pair, G2 = [2 0 0; 1 1 1; 1 -1 1; 0 0 2] (4 G g G^T,
-/// integral, |U| <= 1152), as i16 [16][ceil(rows/16)][cp/2][16][2] with cp
-/// = c rounded up to 2 (padding zeros).
+/// integral, |U| <= 1152), as i16 [ceil(rows/16)][16][cp/2][16][2] with cp
+/// = c rounded up to 2 (padding zeros): each panel of 16 output channels
+/// is one run of memory, its 16 positions one after another.
 std::vector<int16_t>
 packQuantizedWinogradWeights(llvm::ArrayRef<int8_t> weights, int64_t rows,
                              int64_t kp, int64_t c);

@@ -751,7 +751,8 @@ def CPUQuantizedToKernel
     `fulcrum_qconv2d_winograd_nhwc_avx2` instead (unless `winograd=false`):
     Winograd F(2x2, 3x3) in integers. Its weights become `U = G2 g G2^T`
     (`G2 = 2G`, so U is 4 G g G^T, integral and within 16 bits) at compile
-    time, as i16 `[16][F/16][C/2][16][2]`; the kernel transforms each 2x2
+    time, as i16 `[F/16][16][C/2][16][2]` (a panel of 16 output channels
+    is one run of memory); the kernel transforms each 2x2
     output tile's 4x4 input pixels with integer adds (within 16 bits too),
     multiplies with `vpmaddwd`, and takes a quarter of the output
     transform, exactly: the sums are the direct kernel's, with 2.25x

@@ -920,16 +920,28 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
  * channels' pairs, against a broadcast pair of a tile's channels), then
  * the output transform, the quarter and the epilogue. The weights come
  * packed at compile time (Kernels.h: packQuantizedWinogradWeights) as
- * [16][Fp/16][Cp/2][16][2]. */
-#define WG_ROWS 6 /* tiles per register tile */
+ * [Fp/16][16][Cp/2][16][2]: a panel's U is one run of memory. A task runs
+ * xi outermost over a block of at most WG_GROUPS register tiles, so each
+ * U[xi] (at most 16 KiB) is read from memory once per block and then from
+ * the first-level cache; the first register tile prefetches the next
+ * U[xi] as it goes (with 7x7 images, ResNet's last stage, a block is the
+ * whole image and the 8 MiB of U stream from memory once). */
+#define WG_ROWS 6   /* tiles per register tile */
+#define WG_GROUPS 4 /* register tiles per block */
+#define WG_BLOCK (WG_ROWS * WG_GROUPS)
 
+/* The sums of `rows` tiles (v: their channel pairs, ldv shorts apart)
+ * against a panel's U[xi] (pairs x 16 channels' pairs) into out[r][16]. */
 static inline __attribute__((always_inline)) void
 winogradTile(int rows, const int16_t *v, int64_t ldv, const int16_t *u,
-             int64_t pairs, int32_t out[WG_ROWS][16]) {
+             int64_t pairs, int prefetch, int32_t (*out)[16]) {
   __m256i acc[WG_ROWS][2];
   for (int r = 0; r < rows; ++r)
     acc[r][0] = acc[r][1] = _mm256_setzero_si256();
   for (int64_t q = 0; q < pairs; ++q, u += 32) {
+    /* The next position's U, 64 bytes (one pair of 16 channels) ahead. */
+    if (prefetch)
+      _mm_prefetch((const char *)(u + pairs * 32), _MM_HINT_T0);
     __m256i b0 = _mm256_loadu_si256((const __m256i *)u);
     __m256i b1 = _mm256_loadu_si256((const __m256i *)(u + 16));
     for (int r = 0; r < rows; ++r) {
@@ -946,10 +958,13 @@ winogradTile(int rows, const int16_t *v, int64_t ldv, const int16_t *u,
 
 static inline __attribute__((always_inline)) void
 winogradTileRows(int rows, const int16_t *v, int64_t ldv, const int16_t *u,
-                 int64_t pairs, int32_t out[WG_ROWS][16]) {
+                 int64_t pairs, int prefetch, int32_t (*out)[16]) {
 #define CASE(R)                                                                \
   case R:                                                                      \
-    winogradTile(R, v, ldv, u, pairs, out);                                    \
+    if (prefetch)                                                              \
+      winogradTile(R, v, ldv, u, pairs, 1, out);                               \
+    else                                                                       \
+      winogradTile(R, v, ldv, u, pairs, 0, out);                               \
     return;
   switch (rows) { CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) }
 #undef CASE
@@ -1055,6 +1070,8 @@ void NAME(fulcrum_qconv2d_winograd_nhwc)(
    * the panels alone are fewer. */
   int64_t groups = (tiles + WG_ROWS - 1) / WG_ROWS;
   int64_t blocks = parallel ? (2 * threads + panels - 1) / panels : 1;
+  int64_t fewest = (groups + WG_GROUPS - 1) / WG_GROUPS;
+  blocks = blocks < fewest ? fewest : blocks;
   blocks = blocks > groups ? groups : blocks;
   int64_t perBlock = (groups + blocks - 1) / blocks;
   blocks = (groups + perBlock - 1) / perBlock;
@@ -1072,37 +1089,40 @@ void NAME(fulcrum_qconv2d_winograd_nhwc)(
       int64_t p = task / blocks, b = task % blocks;
       int64_t f0 = p * 16;
       int cols = F - f0 < 16 ? (int)(F - f0) : 16;
-      int64_t g1 = (b + 1) * perBlock < groups ? (b + 1) * perBlock : groups;
-      int32_t M[16][WG_ROWS][16] __attribute__((aligned(32)));
+      int64_t t0 = b * perBlock * WG_ROWS;
+      int64_t t1 =
+          t0 + perBlock * WG_ROWS < tiles ? t0 + perBlock * WG_ROWS : tiles;
+      int32_t M[16][WG_BLOCK][16] __attribute__((aligned(32)));
       int32_t res[2][16] __attribute__((aligned(32)));
-      for (int64_t g = b * perBlock; g < g1; ++g) {
-        int64_t t0 = g * WG_ROWS;
-        int rows = tiles - t0 < WG_ROWS ? (int)(tiles - t0) : WG_ROWS;
+      for (int xi = 0; xi < 16; ++xi) {
+        const int16_t *u = U + (p * 16 + xi) * pairs * 32;
+        for (int64_t tg = t0; tg < t1; tg += WG_ROWS) {
+          int rows = t1 - tg < WG_ROWS ? (int)(t1 - tg) : WG_ROWS;
+          winogradTileRows(rows, V + xi * ldxi + tg * Cp, Cp, u, pairs,
+                           tg == t0 && xi < 15, M[xi] + (tg - t0));
+        }
+      }
+      for (int64_t tile = t0; tile < t1; ++tile) {
+        /* Unsigned: the partial sums may wrap. */
+        WUInt m[16];
         for (int xi = 0; xi < 16; ++xi)
-          winogradTileRows(rows, V + xi * ldxi + t0 * Cp, Cp,
-                           U + (xi * panels + p) * pairs * 32, pairs, M[xi]);
-        for (int r = 0; r < rows; ++r) {
-          /* Unsigned: the partial sums may wrap. */
-          WUInt m[16];
-          for (int xi = 0; xi < 16; ++xi)
-            __builtin_memcpy(&m[xi], M[xi][r], 64);
-          WUInt s0[4], s1[4];
-          for (int j = 0; j < 4; ++j) {
-            s0[j] = m[j] + m[4 + j] + m[8 + j];
-            s1[j] = m[4 + j] - m[8 + j] - m[12 + j];
-          }
-          WInt y00 = (WInt)(s0[0] + s0[1] + s0[2]) >> 2;
-          WInt y01 = (WInt)(s0[1] - s0[2] - s0[3]) >> 2;
-          WInt y10 = (WInt)(s1[0] + s1[1] + s1[2]) >> 2;
-          WInt y11 = (WInt)(s1[1] - s1[2] - s1[3]) >> 2;
-          int64_t tile = t0 + r, oh = tile / TW * 2, ow = tile % TW * 2;
-          int across = OW - ow < 2 ? 1 : 2;
-          for (int i = 0; i < 2 && oh + i < OH; ++i) {
-            __builtin_memcpy(res[0], i ? &y10 : &y00, 64);
-            __builtin_memcpy(res[1], i ? &y11 : &y01, 64);
-            STORE_TILE(res[0], 16, across, cols, f0, &e,
-                       outImage + ((oh + i) * OW + ow) * F * elementBytes, F);
-          }
+          __builtin_memcpy(&m[xi], M[xi][tile - t0], 64);
+        WUInt s0[4], s1[4];
+        for (int j = 0; j < 4; ++j) {
+          s0[j] = m[j] + m[4 + j] + m[8 + j];
+          s1[j] = m[4 + j] - m[8 + j] - m[12 + j];
+        }
+        WInt y00 = (WInt)(s0[0] + s0[1] + s0[2]) >> 2;
+        WInt y01 = (WInt)(s0[1] - s0[2] - s0[3]) >> 2;
+        WInt y10 = (WInt)(s1[0] + s1[1] + s1[2]) >> 2;
+        WInt y11 = (WInt)(s1[1] - s1[2] - s1[3]) >> 2;
+        int64_t oh = tile / TW * 2, ow = tile % TW * 2;
+        int across = OW - ow < 2 ? 1 : 2;
+        for (int i = 0; i < 2 && oh + i < OH; ++i) {
+          __builtin_memcpy(res[0], i ? &y10 : &y00, 64);
+          __builtin_memcpy(res[1], i ? &y11 : &y01, 64);
+          STORE_TILE(res[0], 16, across, cols, f0, &e,
+                     outImage + ((oh + i) * OW + ow) * F * elementBytes, F);
         }
       }
     }
