@@ -371,6 +371,7 @@ llvm::Error writeReport(const SearchResult &r, const SearchOptions &o) {
       {"metric", stringifyMetric(o.metric)},
       {"labelled", r.labelled},
       {"seed", static_cast<int64_t>(o.seed)},
+      {"latency_tolerance", o.latencyTolerance},
       {"budget", std::move(budget)},
       {"classes", r.numClasses},
       {"contractions", std::move(contractions)},

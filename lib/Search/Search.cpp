@@ -125,6 +125,8 @@ std::string validateSearchOptions(const SearchOptions &o) {
     return "--eval-count must be at least 0";
   if (!(o.heldOutFraction > 0 && o.heldOutFraction < 1))
     return "--held-out must be in (0, 1)";
+  if (!(o.latencyTolerance >= 0 && o.latencyTolerance < 1))
+    return "--latency-tolerance must be in [0, 1)";
   for (double r : o.pruneRatios)
     if (!(r > 0 && r < 1))
       return "--search-prune ratios must be in (0, 1)";
@@ -873,12 +875,13 @@ llvm::Expected<SearchResult> Searcher::run() {
   // int8 layer whose windows are packed per pixel, or whose neighbours
   // convert to and from it), so each one in the combination (in the knobs'
   // order) is taken out, the rest measured, and it stays out when the
-  // combination gets at least 1% faster without it, within budget. The
-  // trials are the same whatever single knobs measured, and each is timed
-  // alone in this process.
+  // combination is faster without it (compareLatency: by more than the
+  // tolerance, or by the prediction within it), within budget. The trials
+  // are the same whatever single knobs measured, and each is timed alone
+  // in this process.
   std::vector<const Knob *> removed;
   if (combinedPoint >= 0 && !sizeOnly) {
-    double bestMs = result.points[combinedPoint].measuredMs;
+    int best = combinedPoint;
     for (Knob &k : knobs) {
       if (k.delta.int8Layers.empty() || !llvm::is_contained(chosen, &k) ||
           chosen.size() < 2)
@@ -892,10 +895,11 @@ llvm::Expected<SearchResult> Searcher::run() {
       if (!id)
         return id.takeError();
       const Point &p = result.points[*id];
-      if (p.withinBudget && p.measuredMs < 0.99 * bestMs) {
+      if (p.withinBudget && compareLatency(p, result.points[best],
+                                           options.latencyTolerance) < 0) {
         chosen = trial;
         removed.push_back(&k);
-        bestMs = p.measuredMs;
+        best = *id;
       }
     }
   }
@@ -912,12 +916,24 @@ llvm::Expected<SearchResult> Searcher::run() {
     d.measuredMs = result.points[k.point].measuredMs;
     result.knobs.push_back(d);
   }
-  markFrontier(result.points, options.metric, set.labelled);
-  for (Point &p : result.points)
-    if (p.withinBudget &&
-        (result.chosen < 0 ||
-         p.measuredMs < result.points[result.chosen].measuredMs))
+  markFrontier(result.points, options.metric, set.labelled,
+               options.latencyTolerance);
+  // The fastest point within budget; among points no faster than each
+  // other, the more accurate on the held-out part, then the first.
+  for (Point &p : result.points) {
+    if (!p.withinBudget)
+      continue;
+    if (result.chosen < 0) {
       result.chosen = p.id;
+      continue;
+    }
+    const Point &c = result.points[result.chosen];
+    int order = compareLatency(p, c, options.latencyTolerance);
+    if (order < 0 ||
+        (order == 0 && p.heldOut.get(options.metric, set.labelled) >
+                           c.heldOut.get(options.metric, set.labelled)))
+      result.chosen = p.id;
+  }
   if (result.chosen >= 0)
     result.points[result.chosen].chosen = true;
   result.cachedPoints = cachedPoints;
@@ -940,13 +956,24 @@ llvm::Error Searcher::writeArtifact(const Config &config) {
 
 } // namespace
 
-void markFrontier(std::vector<Point> &points, Metric metric, bool labelled) {
+int compareLatency(const Point &a, const Point &b, double tolerance) {
+  if (a.measuredMs < (1 - tolerance) * b.measuredMs)
+    return -1;
+  if (b.measuredMs < (1 - tolerance) * a.measuredMs)
+    return 1;
+  return a.predictedMs < b.predictedMs   ? -1
+         : b.predictedMs < a.predictedMs ? 1
+                                         : 0;
+}
+
+void markFrontier(std::vector<Point> &points, Metric metric, bool labelled,
+                  double tolerance) {
   for (Point &p : points) {
     double a = p.heldOut.get(metric, labelled);
     p.onFrontier = llvm::none_of(points, [&](const Point &q) {
       double b = q.heldOut.get(metric, labelled);
-      return q.id != p.id && b >= a && q.measuredMs <= p.measuredMs &&
-             (b > a || q.measuredMs < p.measuredMs);
+      int order = compareLatency(q, p, tolerance);
+      return q.id != p.id && b >= a && order <= 0 && (b > a || order < 0);
     });
   }
 }

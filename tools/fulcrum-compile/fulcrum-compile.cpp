@@ -335,6 +335,13 @@ static cl::opt<double>
             cl::desc("Share of --eval-data held out for the budget check "
                      "(default 0.5)"),
             cl::init(0.5));
+static cl::opt<double> latencyTolerance(
+    "latency-tolerance", cl::cat(toolOptions),
+    cl::desc("Measured latencies within this fraction of each other are the "
+             "same to the search (timing noise); the refine step, the "
+             "frontier and the choice then go by the cost model's prediction "
+             "(default 0.05)"),
+    cl::init(0.05));
 static cl::list<std::string> searchPrune(
     "search-prune", cl::cat(toolOptions),
     cl::desc("Pruning ratios the search tries (default 0.1,0.2,0.3,0.5; "
@@ -582,6 +589,7 @@ int main(int argc, char **argv) {
     so.labels = labelsPath;
     so.evalCount = evalCount;
     so.heldOutFraction = heldOut;
+    so.latencyTolerance = latencyTolerance;
     so.seed = searchSeed;
     so.reportDir = reportDir;
     so.outputPath = outputPath;

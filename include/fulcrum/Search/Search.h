@@ -85,6 +85,11 @@ struct SearchOptions {
   std::vector<double> attentionHeadsKeep = {0.75};
   /// Timed calls per point (in blocks of ten) and the batch they run.
   unsigned latencyRuns = 200;
+  /// Measured latencies within this fraction of each other are the same
+  /// to the search (timing noise): the refine step, the frontier and the
+  /// choice then go by the cost model's prediction, which every run
+  /// computes alike (see compareLatency).
+  double latencyTolerance = 0.05;
   int64_t latencyBatch = 1;
   /// Threads a timed call runs on (and the cost model prices).
   unsigned latencyThreads = 1;
@@ -146,8 +151,8 @@ struct KnobDecision {
   /// The knob alone, measured; slower: not below the original's.
   double measuredMs = 0;
   bool chosen = false, backedOff = false, measuredSlower = false;
-  /// Allocated, but the combination measured at least 1% faster without
-  /// it (the refine step).
+  /// Allocated, but the combination measured faster without it, by more
+  /// than the latency tolerance (the refine step).
   bool removedInCombination = false;
 };
 
@@ -178,9 +183,17 @@ llvm::Expected<SearchResult> runSearch(mlir::MLIRContext &context,
                                        const SearchOptions &options,
                                        llvm::raw_ostream &progress);
 
-/// Marks the Pareto frontier of `points` (higher held-out metric, lower
-/// measured latency).
-void markFrontier(std::vector<Point> &points, Metric metric, bool labelled);
+/// Which of two points is faster: -1 when `a` is, 1 when `b` is, 0 when
+/// neither. A measured latency more than `tolerance` (a fraction) below
+/// the other's decides; within that band the predicted latency does, and
+/// equal predictions are a tie.
+int compareLatency(const Point &a, const Point &b, double tolerance);
+
+/// Marks the Pareto frontier of `points`: a point is on it when no other
+/// point has a held-out metric at least as high and is not slower
+/// (compareLatency), one of the two strictly.
+void markFrontier(std::vector<Point> &points, Metric metric, bool labelled,
+                  double tolerance);
 
 /// `R/frontier.json` and `R/report.html`.
 llvm::Error writeReport(const SearchResult &result,
