@@ -466,8 +466,20 @@ llvm::Expected<Measurement> Searcher::measureConfig(const Config &config,
     batch.data.resize(
         in.shape[0] * (set.images.data.size() / set.images.shape[0]), 0);
   }
-  auto ms = benchmarkCalls(**runner, {batch}, options.latencyThreads, 5,
-                           options.latencyRuns);
+  // A fast model's 200 calls last a few milliseconds, within one burst of
+  // another process or one frequency step: the timed calls last at least
+  // kLatencySeconds (up to 20x latencyRuns), after as many untimed calls
+  // as a tenth of them.
+  auto probe = benchmarkCalls(**runner, {batch}, options.latencyThreads, 5, 20);
+  if (!probe)
+    return probe.takeError();
+  double callMs = std::max(summarizeLatencies(*probe).median, 1e-3);
+  constexpr double kLatencySeconds = 0.4;
+  unsigned runs = static_cast<unsigned>(
+      std::clamp<double>(std::ceil(kLatencySeconds * 1e3 / callMs / 10) * 10,
+                         options.latencyRuns, 20.0 * options.latencyRuns));
+  auto ms = benchmarkCalls(**runner, {batch}, options.latencyThreads, runs / 10,
+                           runs);
   if (!ms)
     return ms.takeError();
   // Other processes only add time, in bursts longer than a call: the

@@ -83,7 +83,8 @@ struct SearchOptions {
   /// whose attention blocks have prunable heads; the heads measured by
   /// their effect on the outputs, --prune-criterion=activation).
   std::vector<double> attentionHeadsKeep = {0.75};
-  /// Timed calls per point (in blocks of ten) and the batch they run.
+  /// Timed calls per point (in blocks of ten; at least this many, more to
+  /// last 0.4 s, up to 20x) and the batch they run.
   unsigned latencyRuns = 200;
   /// Measured latencies within this fraction of each other are the same
   /// to the search (timing noise): the refine step, the frontier and the
