@@ -21,6 +21,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -82,6 +83,12 @@ static cl::opt<unsigned>
                    "90th-percentile latency of the call alone, and the "
                    "throughput"),
           cl::init(0));
+static cl::opt<std::string> benchJson(
+    "bench-json", cl::cat(toolOptions),
+    cl::desc("With --bench: also write every timed call's latency and the "
+             "summary as JSON (calls_ms, median_ms, min_ms, p90_ms, runs, "
+             "threads)"),
+    cl::value_desc("file"));
 static cl::opt<unsigned> warmup("warmup", cl::cat(toolOptions),
                                 cl::desc("Untimed runs before --bench"),
                                 cl::init(1));
@@ -578,6 +585,25 @@ int main(int argc, char **argv) {
                      1000.0 * batch / summary.median, (long long)batch);
     if (auto peak = peakResidentMiB())
       outs() << format("peak resident memory: %.1f MiB\n", *peak);
+    if (!benchJson.empty()) {
+      json::Array calls;
+      for (double v : *ms)
+        calls.push_back(v);
+      json::Object root{{"calls_ms", std::move(calls)},
+                        {"median_ms", summary.median},
+                        {"min_ms", summary.min},
+                        {"p90_ms", summary.p90},
+                        {"runs", static_cast<int64_t>(bench.getValue())},
+                        {"threads", static_cast<int64_t>(threads.getValue())}};
+      std::error_code ec;
+      raw_fd_ostream os(benchJson, ec);
+      if (ec) {
+        errs() << benchJson << ": error: cannot write: " << ec.message()
+               << "\n";
+        return 1;
+      }
+      os << json::Value(std::move(root)) << "\n";
+    }
   }
   return 0;
 }
