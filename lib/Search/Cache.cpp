@@ -118,6 +118,63 @@ llvm::Error ResultCache::write(const std::string &key, const Config &config,
   return llvm::Error::success();
 }
 
+std::string ResultCache::artifactPath(const std::string &key) const {
+  return join(dir, key + ".so");
+}
+
+std::string ResultCache::timesKey(llvm::ArrayRef<std::string> keys) const {
+  return "times-" + sha256(llvm::join(keys, "\n"));
+}
+
+std::optional<std::vector<std::pair<double, double>>>
+ResultCache::readTimes(const std::string &key, size_t points) const {
+  auto text = llvm::MemoryBuffer::getFile(join(dir, key + ".json"));
+  if (!text)
+    return std::nullopt;
+  auto json = llvm::json::parse((*text)->getBuffer());
+  if (!json) {
+    llvm::consumeError(json.takeError());
+    return std::nullopt;
+  }
+  const llvm::json::Object *o = json->getAsObject();
+  const llvm::json::Array *measured = o ? o->getArray("measured_ms") : nullptr;
+  const llvm::json::Array *fastest = o ? o->getArray("min_ms") : nullptr;
+  if (!measured || !fastest || measured->size() != points ||
+      fastest->size() != points)
+    return std::nullopt;
+  std::vector<std::pair<double, double>> times;
+  for (size_t i = 0; i < points; ++i)
+    times.emplace_back((*measured)[i].getAsNumber().value_or(0),
+                       (*fastest)[i].getAsNumber().value_or(0));
+  return times;
+}
+
+llvm::Error
+ResultCache::writeTimes(const std::string &key,
+                        llvm::ArrayRef<std::pair<double, double>> times) const {
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return error(dir + ": " + ec.message());
+  llvm::json::Array measured, fastest;
+  for (const auto &[m, f] : times) {
+    measured.push_back(m);
+    fastest.push_back(f);
+  }
+  llvm::json::Object o{{"measured_ms", std::move(measured)},
+                       {"min_ms", std::move(fastest)}};
+  std::string path = join(dir, key + ".json");
+  std::string tmp = path + ".tmp";
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(tmp, ec);
+    if (ec)
+      return error(tmp + ": " + ec.message());
+    os << llvm::json::Value(std::move(o)) << "\n";
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(tmp, path))
+    return error(path + ": " + ec.message());
+  return llvm::Error::success();
+}
+
 namespace {
 /// A word of a Ninja command: shell-quoted, with Ninja's `$` escaped.
 std::string quote(llvm::StringRef word) {

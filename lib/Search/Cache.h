@@ -51,6 +51,17 @@ public:
   llvm::Error write(const std::string &key, const Config &config,
                     const Measurement &m) const;
 
+  /// The interleaved re-timing of a list of points, keyed by their keys in
+  /// order (timesKey): per point, the measured and the fastest call's ms.
+  std::string timesKey(llvm::ArrayRef<std::string> keys) const;
+  std::optional<std::vector<std::pair<double, double>>>
+  readTimes(const std::string &key, size_t points) const;
+  llvm::Error writeTimes(const std::string &key,
+                         llvm::ArrayRef<std::pair<double, double>> times) const;
+
+  /// Where a plan step leaves the artifact of `key` for the re-timing.
+  std::string artifactPath(const std::string &key) const;
+
 private:
   std::string dir;
   std::string base;

@@ -19,10 +19,13 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
+#include <map>
 #include <random>
 #include <tuple>
 
@@ -144,6 +147,15 @@ std::string validateSearchOptions(const SearchOptions &o) {
 //===----------------------------------------------------------------------===//
 
 namespace {
+
+/// Appends the fastest call of each block of ten (of `ms`) to `minima`:
+/// other processes only add time, in bursts longer than a call.
+void appendBlockMinima(const std::vector<double> &ms,
+                       std::vector<double> &minima) {
+  for (size_t b = 0; b < ms.size(); b += 10)
+    minima.push_back(*std::min_element(
+        ms.begin() + b, ms.begin() + std::min(ms.size(), b + 10)));
+}
 
 /// The eval data and everything a point is measured against.
 struct EvalSet {
@@ -289,6 +301,12 @@ private:
   /// Compiles `config`, prices, runs and times it; records the point.
   llvm::Expected<int> evaluate(const Config &config, llvm::StringRef step);
   llvm::Error compileConfig(CompileSession &session, const Config &config);
+  /// The input of the timed calls: the first latencyBatch images (or the
+  /// runner's static batch).
+  HostTensor timingBatch(const ModelRunner &runner) const;
+  /// Times every point again, interleaved, and replaces their measured
+  /// latencies (see docs/Search.md, "Re-time").
+  llvm::Error retime();
   Config combine(llvm::ArrayRef<const Knob *> knobs) const;
   double loss(const Metrics &base, const Metrics &m) const {
     return base.get(options.metric, set.labelled) -
@@ -318,6 +336,8 @@ private:
   bool hasAttention = false;
   ResultCache cache;
   int cachedPoints = 0;
+  /// The code of the points evaluated in this process, by cache key.
+  std::map<std::string, std::unique_ptr<ModelRunner>> runners;
 
   /// Compiles, prices, runs and times `config`, or reads it from the
   /// cache (`cached` says which).
@@ -454,18 +474,7 @@ llvm::Expected<Measurement> Searcher::measureConfig(const Config &config,
   if (!out)
     return out.takeError();
   m.outputs = std::move(*out);
-  // The timed calls: the first latencyBatch images.
-  HostTensor batch =
-      sliceRows(set.images, 0,
-                std::min<int64_t>(options.latencyBatch, set.images.shape[0]));
-  const TensorSignature &in = (*runner)->inputs().front();
-  if (!in.shape.empty() && in.shape[0] > 0 && in.shape[0] != batch.shape[0]) {
-    batch = sliceRows(set.images, 0,
-                      std::min<int64_t>(in.shape[0], set.images.shape[0]));
-    batch.shape[0] = in.shape[0];
-    batch.data.resize(
-        in.shape[0] * (set.images.data.size() / set.images.shape[0]), 0);
-  }
+  HostTensor batch = timingBatch(**runner);
   // A fast model's 200 calls last a few milliseconds, within one burst of
   // another process or one frequency step: the timed calls last at least
   // kLatencySeconds (up to 20x latencyRuns), after as many untimed calls
@@ -486,14 +495,121 @@ llvm::Expected<Measurement> Searcher::measureConfig(const Config &config,
   // calls are taken in blocks of ten, and the point's latency is the
   // median over the blocks of each block's fastest call.
   std::vector<double> blocks;
-  for (size_t b = 0; b < ms->size(); b += 10)
-    blocks.push_back(*std::min_element(
-        ms->begin() + b, ms->begin() + std::min(ms->size(), b + 10)));
+  appendBlockMinima(*ms, blocks);
   m.measuredMs = summarizeLatencies(blocks).median;
   m.minMs = summarizeLatencies(*ms).min;
+  // A plan step leaves its artifact for --collect's re-timing (written
+  // before the entry, which readers take as the sign of a whole one); a
+  // target without shared libraries is compiled again there.
+  if (options.searchPoint >= 0 &&
+      llvm::is_contained(session.getTarget().getArtifactKinds(),
+                         ArtifactKind::SharedLibrary)) {
+    std::string artifact = cache.artifactPath(key);
+    if (std::error_code ec = llvm::sys::fs::create_directories(
+            llvm::sys::path::parent_path(artifact)))
+      return error(artifact + ": " + ec.message());
+    if (llvm::Error err = session.writeArtifact(artifact))
+      return std::move(err);
+  }
   if (llvm::Error err = cache.write(key, config, m))
     return std::move(err);
+  // Kept for the re-time step.
+  runners[key] = std::move(*runner);
   return m;
+}
+
+HostTensor Searcher::timingBatch(const ModelRunner &runner) const {
+  HostTensor batch =
+      sliceRows(set.images, 0,
+                std::min<int64_t>(options.latencyBatch, set.images.shape[0]));
+  const TensorSignature &in = runner.inputs().front();
+  if (!in.shape.empty() && in.shape[0] > 0 && in.shape[0] != batch.shape[0]) {
+    batch = sliceRows(set.images, 0,
+                      std::min<int64_t>(in.shape[0], set.images.shape[0]));
+    batch.shape[0] = in.shape[0];
+    batch.data.resize(
+        in.shape[0] * (set.images.data.size() / set.images.shape[0]), 0);
+  }
+  return batch;
+}
+
+llvm::Error Searcher::retime() {
+  std::vector<std::string> keys;
+  for (const Point &p : result.points)
+    keys.push_back(cache.key(p.config));
+  std::string timesKey = cache.timesKey(keys);
+  auto times = cache.readTimes(timesKey, keys.size());
+  int compiled = 0;
+  if (!times) {
+    // The points this process has no code for came from the cache.
+    std::vector<ModelRunner *> code;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      auto it = runners.find(keys[i]);
+      std::string artifact = cache.artifactPath(keys[i]);
+      if (it == runners.end() && llvm::sys::fs::exists(artifact)) {
+        auto runner =
+            ModelRunner::loadLibrary(artifact, compile.pipeline.entryPoint);
+        if (!runner)
+          return runner.takeError();
+        it = runners.emplace(keys[i], std::move(*runner)).first;
+      }
+      if (it == runners.end()) {
+        const Config &config = result.points[i].config;
+        CompileOptions opts = compile;
+        opts.applyPassManagerCLOptions = false;
+        if (config.attentionWindow > 0)
+          opts.pipeline.attentionWindow = config.attentionWindow;
+        CompileSession session(context, opts);
+        if (llvm::Error err = compileConfig(session, config))
+          return err;
+        auto runner = session.createRunner();
+        if (!runner)
+          return runner.takeError();
+        it = runners.emplace(keys[i], std::move(*runner)).first;
+        ++compiled;
+      }
+      code.push_back(it->second.get());
+    }
+    HostTensor batch = timingBatch(*code.front());
+    // kRounds rounds over every point in order, each point's turn lasting
+    // about kTurnSeconds of timed calls (10 to 2,000) after a tenth as
+    // many untimed ones: a drift of the host's speed over the minutes of
+    // the search reaches every point alike.
+    constexpr int kRounds = 8;
+    constexpr double kTurnSeconds = 0.025;
+    std::vector<std::vector<double>> blocks(keys.size());
+    std::vector<double> fastest(keys.size(),
+                                std::numeric_limits<double>::infinity());
+    for (int round = 0; round < kRounds; ++round)
+      for (size_t i = 0; i < keys.size(); ++i) {
+        double callMs = std::max(result.points[i].minMs, 1e-3);
+        unsigned calls = static_cast<unsigned>(std::clamp<double>(
+            std::ceil(kTurnSeconds * 1e3 / callMs / 10) * 10, 10, 2000));
+        auto ms = benchmarkCalls(*code[i], {batch}, options.latencyThreads,
+                                 calls / 10, calls);
+        if (!ms)
+          return ms.takeError();
+        appendBlockMinima(*ms, blocks[i]);
+        fastest[i] = std::min(fastest[i], summarizeLatencies(*ms).min);
+      }
+    times.emplace();
+    for (size_t i = 0; i < keys.size(); ++i)
+      times->emplace_back(summarizeLatencies(blocks[i]).median, fastest[i]);
+    if (llvm::Error err = cache.writeTimes(timesKey, *times))
+      return err;
+    progress << llvm::formatv("search: [4/4 re-time] {0} points, {1} rounds "
+                              "interleaved ({2} compiled again)\n",
+                              keys.size(), kRounds, compiled);
+  } else {
+    progress << llvm::formatv("search: [4/4 re-time] {0} points: in the "
+                              "cache\n",
+                              keys.size());
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    result.points[i].measuredMs = (*times)[i].first;
+    result.points[i].minMs = (*times)[i].second;
+  }
+  return llvm::Error::success();
 }
 
 llvm::Expected<int> Searcher::evaluate(const Config &config,
@@ -914,6 +1030,15 @@ llvm::Expected<SearchResult> Searcher::run() {
         best = *id;
       }
     }
+  }
+
+  // Every point timed again, interleaved: its measured latency then no
+  // longer depends on when in the search it was first timed (or in which
+  // plan step).
+  stepName = "4/4 re-time";
+  if (!sizeOnly) {
+    if (llvm::Error err = retime())
+      return std::move(err);
   }
 
   for (const Knob &k : knobs) {
