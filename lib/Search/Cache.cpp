@@ -37,6 +37,19 @@ std::string join(llvm::StringRef dir, llvm::StringRef name) {
   llvm::sys::path::append(path, name);
   return path.str().str();
 }
+
+/// The JSON value in `path`, or nothing when it is missing or malformed.
+std::optional<llvm::json::Value> readJSON(const std::string &path) {
+  auto text = llvm::MemoryBuffer::getFile(path);
+  if (!text)
+    return std::nullopt;
+  auto json = llvm::json::parse((*text)->getBuffer());
+  if (!json) {
+    llvm::consumeError(json.takeError());
+    return std::nullopt;
+  }
+  return std::move(*json);
+}
 } // namespace
 
 void ResultCache::addFile(llvm::StringRef path) {
@@ -55,15 +68,8 @@ std::string ResultCache::key(const Config &config) const {
 
 std::optional<Measurement> ResultCache::read(const std::string &key,
                                              int64_t samples) const {
-  auto text = llvm::MemoryBuffer::getFile(join(dir, key + ".json"));
-  if (!text)
-    return std::nullopt;
-  auto json = llvm::json::parse((*text)->getBuffer());
-  if (!json) {
-    llvm::consumeError(json.takeError());
-    return std::nullopt;
-  }
-  const llvm::json::Object *o = json->getAsObject();
+  auto json = readJSON(join(dir, key + ".json"));
+  const llvm::json::Object *o = json ? json->getAsObject() : nullptr;
   auto outputs = readNpyFile(join(dir, key + ".npy"));
   if (!o || !outputs) {
     if (!outputs)
@@ -128,15 +134,8 @@ std::string ResultCache::timesKey(llvm::ArrayRef<std::string> keys) const {
 
 std::optional<std::vector<std::pair<double, double>>>
 ResultCache::readTimes(const std::string &key, size_t points) const {
-  auto text = llvm::MemoryBuffer::getFile(join(dir, key + ".json"));
-  if (!text)
-    return std::nullopt;
-  auto json = llvm::json::parse((*text)->getBuffer());
-  if (!json) {
-    llvm::consumeError(json.takeError());
-    return std::nullopt;
-  }
-  const llvm::json::Object *o = json->getAsObject();
+  auto json = readJSON(join(dir, key + ".json"));
+  const llvm::json::Object *o = json ? json->getAsObject() : nullptr;
   const llvm::json::Array *measured = o ? o->getArray("measured_ms") : nullptr;
   const llvm::json::Array *fastest = o ? o->getArray("min_ms") : nullptr;
   if (!measured || !fastest || measured->size() != points ||

@@ -301,6 +301,14 @@ private:
   /// Compiles `config`, prices, runs and times it; records the point.
   llvm::Expected<int> evaluate(const Config &config, llvm::StringRef step);
   llvm::Error compileConfig(CompileSession &session, const Config &config);
+  /// The compile options of `config`'s session (its attention window).
+  CompileOptions configOptions(const Config &config) const {
+    CompileOptions opts = compile;
+    opts.applyPassManagerCLOptions = false;
+    if (config.attentionWindow > 0)
+      opts.pipeline.attentionWindow = config.attentionWindow;
+    return opts;
+  }
   /// The input of the timed calls: the first latencyBatch images (or the
   /// runner's static batch).
   HostTensor timingBatch(const ModelRunner &runner) const;
@@ -446,24 +454,20 @@ llvm::Expected<Measurement> Searcher::measureConfig(const Config &config,
     cached = true;
     return std::move(*m);
   }
-  CompileOptions opts = compile;
-  opts.applyPassManagerCLOptions = false;
-  if (config.attentionWindow > 0)
-    opts.pipeline.attentionWindow = config.attentionWindow;
-  CompileSession session(context, opts);
+  CompileSession session(context, configOptions(config));
   if (llvm::Error err = compileConfig(session, config))
     return std::move(err);
   Measurement m;
   m.attention = hasAttention;
   if (failed(session.runTo(CompilePhase::Graph)))
     return llvm::make_error<ReportedError>("compilation failed");
-  auto func =
-      session.getModule().lookupSymbol<func::FuncOp>(opts.pipeline.entryPoint);
+  auto func = session.getModule().lookupSymbol<func::FuncOp>(
+      compile.pipeline.entryPoint);
   if (!func)
-    return error("no entry point @" + opts.pipeline.entryPoint);
+    return error("no entry point @" + compile.pipeline.entryPoint);
   cost::CostOptions costOptions;
   costOptions.threads = options.latencyThreads;
-  costOptions.winograd = opts.pipeline.winograd;
+  costOptions.winograd = compile.pipeline.winograd;
   auto layers = cost::estimateRegion(func.getBody(), target, costOptions);
   m.predictedMs = 1e3 * cost::getTotalSeconds(layers, target);
   m.sizeMB = constantMB(func);
@@ -555,11 +559,7 @@ llvm::Error Searcher::retime() {
       }
       if (it == runners.end()) {
         const Config &config = result.points[i].config;
-        CompileOptions opts = compile;
-        opts.applyPassManagerCLOptions = false;
-        if (config.attentionWindow > 0)
-          opts.pipeline.attentionWindow = config.attentionWindow;
-        CompileSession session(context, opts);
+        CompileSession session(context, configOptions(config));
         if (llvm::Error err = compileConfig(session, config))
           return err;
         auto runner = session.createRunner();
@@ -1081,11 +1081,7 @@ llvm::Expected<SearchResult> Searcher::run() {
 }
 
 llvm::Error Searcher::writeArtifact(const Config &config) {
-  CompileOptions opts = compile;
-  opts.applyPassManagerCLOptions = false;
-  if (config.attentionWindow > 0)
-    opts.pipeline.attentionWindow = config.attentionWindow;
-  CompileSession session(context, opts);
+  CompileSession session(context, configOptions(config));
   if (llvm::Error err = compileConfig(session, config))
     return err;
   return session.writeArtifact(options.outputPath);
