@@ -217,6 +217,7 @@ depthwise = [
     (2, 20, 9, 9, 3, 3, (1, 1, 1, 1), (2, 2), (1, 1), True, "s8", False),
     (1, 48, 7, 7, 5, 5, (2, 2, 2, 2), (1, 1), (1, 1), False, "f32", False),
     (1, 16, 10, 13, 3, 3, (0, 1, 2, 0), (1, 2), (2, 1), False, "u8", False),
+    (1, 24, 9, 17, 3, 3, (1, 1, 1, 1), (1, 1), (1, 1), True, "f32", True),
 ]
 for i, (n, c, h, wd, kh, kw, pads, strides, dil, signed, outk, relu) in enumerate(depthwise):
     if signed:
