@@ -471,7 +471,26 @@ llvm::Expected<Measurement> Searcher::measureConfig(const Config &config,
   auto layers = cost::estimateRegion(func.getBody(), target, costOptions);
   m.predictedMs = 1e3 * cost::getTotalSeconds(layers, target);
   m.sizeMB = constantMB(func);
-  auto runner = session.createRunner();
+  // The point runs from the shared library it would ship as, written to
+  // the cache and loaded from there, as --collect loads a plan step's: the
+  // JIT's placement of the same code timed up to a few percent apart from
+  // the library's, point by point, which moved pairs of points across the
+  // tolerance band between a plan and a one-process search. (A target
+  // without shared libraries runs through its JIT, and --collect compiles
+  // its points again.)
+  llvm::Expected<std::unique_ptr<ModelRunner>> runner = nullptr;
+  if (llvm::is_contained(session.getTarget().getArtifactKinds(),
+                         ArtifactKind::SharedLibrary)) {
+    std::string artifact = cache.artifactPath(key);
+    if (std::error_code ec = llvm::sys::fs::create_directories(
+            llvm::sys::path::parent_path(artifact)))
+      return error(artifact + ": " + ec.message());
+    if (llvm::Error err = session.writeArtifact(artifact))
+      return std::move(err);
+    runner = ModelRunner::loadLibrary(artifact, compile.pipeline.entryPoint);
+  } else {
+    runner = session.createRunner();
+  }
   if (!runner)
     return runner.takeError();
   auto out = runAll(**runner, set.images, options.evalThreads, m.classes);
@@ -502,19 +521,7 @@ llvm::Expected<Measurement> Searcher::measureConfig(const Config &config,
   appendBlockMinima(*ms, blocks);
   m.measuredMs = summarizeLatencies(blocks).median;
   m.minMs = summarizeLatencies(*ms).min;
-  // A plan step leaves its artifact for --collect's re-timing (written
-  // before the entry, which readers take as the sign of a whole one); a
-  // target without shared libraries is compiled again there.
-  if (options.searchPoint >= 0 &&
-      llvm::is_contained(session.getTarget().getArtifactKinds(),
-                         ArtifactKind::SharedLibrary)) {
-    std::string artifact = cache.artifactPath(key);
-    if (std::error_code ec = llvm::sys::fs::create_directories(
-            llvm::sys::path::parent_path(artifact)))
-      return error(artifact + ": " + ec.message());
-    if (llvm::Error err = session.writeArtifact(artifact))
-      return std::move(err);
-  }
+  // The entry goes last: readers take it as the sign of a whole one.
   if (llvm::Error err = cache.write(key, config, m))
     return std::move(err);
   // Kept for the re-time step.
