@@ -38,6 +38,22 @@ std::string join(llvm::StringRef dir, llvm::StringRef name) {
   return path.str().str();
 }
 
+/// Writes `text` to `path` through a temporary file renamed over it, so
+/// that a reader sees the whole file or none.
+llvm::Error writeAtomically(const std::string &path, llvm::StringRef text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(tmp, ec);
+    if (ec)
+      return error(tmp + ": " + ec.message());
+    os << text;
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(tmp, path))
+    return error(path + ": " + ec.message());
+  return llvm::Error::success();
+}
+
 /// The JSON value in `path`, or nothing when it is missing or malformed.
 std::optional<llvm::json::Value> readJSON(const std::string &path) {
   auto text = llvm::MemoryBuffer::getFile(path);
@@ -110,18 +126,9 @@ llvm::Error ResultCache::write(const std::string &key, const Config &config,
       {"config", config.name()},     {"predicted_ms", m.predictedMs},
       {"measured_ms", m.measuredMs}, {"measured_min_ms", m.minMs},
       {"weights_mb", m.sizeMB},      {"attention", m.attention}};
-  std::string path = join(dir, key + ".json");
-  std::string tmp = path + ".tmp";
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(tmp, ec);
-    if (ec)
-      return error(tmp + ": " + ec.message());
-    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(o))) << "\n";
-  }
-  if (std::error_code ec = llvm::sys::fs::rename(tmp, path))
-    return error(path + ": " + ec.message());
-  return llvm::Error::success();
+  return writeAtomically(
+      join(dir, key + ".json"),
+      llvm::formatv("{0:2}\n", llvm::json::Value(std::move(o))).str());
 }
 
 std::string ResultCache::artifactPath(const std::string &key) const {
@@ -160,18 +167,9 @@ ResultCache::writeTimes(const std::string &key,
   }
   llvm::json::Object o{{"measured_ms", std::move(measured)},
                        {"min_ms", std::move(fastest)}};
-  std::string path = join(dir, key + ".json");
-  std::string tmp = path + ".tmp";
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(tmp, ec);
-    if (ec)
-      return error(tmp + ": " + ec.message());
-    os << llvm::json::Value(std::move(o)) << "\n";
-  }
-  if (std::error_code ec = llvm::sys::fs::rename(tmp, path))
-    return error(path + ": " + ec.message());
-  return llvm::Error::success();
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::json::Value(std::move(o)) << "\n";
+  return writeAtomically(join(dir, key + ".json"), text);
 }
 
 namespace {
