@@ -171,6 +171,11 @@ convs = [
     # read in place as runs of C bytes.
     (2, 32, 6, 7, 72, 1, 1, (0, 0, 0, 0), (1, 1), (1, 1), True, "u8", False, False),
     (1, 24, 11, 11, 130, 1, 1, (0, 0, 0, 0), (2, 2), (1, 1), False, "s8", True, True),
+    # AVX2's 1x1 layers with 7-bit weights and byte outputs over the whole
+    # byte range (no clamp but the packs' saturation): two panels of full
+    # tiles, tiles of 1 and 2 pixels at the end; u8 and s8 on both sides.
+    (1, 16, 5, 7, 96, 1, 1, (0, 0, 0, 0), (1, 1), (1, 1), False, "u8", False, True),
+    (2, 28, 4, 4, 64, 1, 1, (0, 0, 0, 0), (1, 1), (1, 1), True, "s8", False, True),
     # Windows over whole words (C % 4 == 0) read from a padded copy of the
     # images: s8 input (its pad byte flipped like the rest), asymmetric
     # padding, stride and dilation, tiles that span output rows (OW = 5).
