@@ -449,6 +449,20 @@ static void storeTile(const int32_t *in, int64_t ldin, int rows, int cols,
 }
 
 #if FULCRUM_KERNEL_ISA == 256 || FULCRUM_KERNEL_ISA == 1256
+/* Four vectors of 8 i32 lanes, each a byte of the output's signedness (so
+ * the packs are exact), as 32 bytes in lane order: q[0]'s 8, then q[1]'s,
+ * q[2]'s and q[3]'s. */
+static inline __attribute__((always_inline)) __m256i
+packBytes(const __m256i q[4], int isUnsigned) {
+  __m256i p01 = _mm256_packs_epi32(q[0], q[1]);
+  __m256i p23 = _mm256_packs_epi32(q[2], q[3]);
+  __m256i bytes =
+      isUnsigned ? _mm256_packus_epi16(p01, p23) : _mm256_packs_epi16(p01, p23);
+  /* The packs leave q[0-3]'s lanes 0-3 in the low half, 4-7 in the high. */
+  return _mm256_permutevar8x32_epi32(bytes,
+                                     _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
 /* storeTile with a vector per 8 channels of a pixel (the same roundings:
  * clamped, then rounded to nearest even like storeRow's 1.5 * 2^23
  * trick); the last cols % 8 channels and i32 results go through
@@ -472,7 +486,6 @@ static void storeTile8(const int32_t *in, int64_t ldin, int rows, int cols,
   if (e->mode == 0 && nearest) {
     const __m256 lo = _mm256_set1_ps(e->lo), hi = _mm256_set1_ps(e->hi);
     const __m256i yzp = _mm256_set1_epi32(e->yzp);
-    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
     /* The bytes' bounds are in [0, 255] or in [-128, 127]. */
     int isUnsigned = e->lo + (float)e->yzp >= 0.0f;
     for (; c + 32 <= vectorCols; c += 32) {
@@ -495,13 +508,8 @@ static void storeTile8(const int32_t *in, int64_t ldin, int rows, int cols,
           x = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
           q[v] = _mm256_add_epi32(_mm256_cvtps_epi32(x), yzp);
         }
-        /* Exact: every value is a byte of the output's signedness. */
-        __m256i p01 = _mm256_packs_epi32(q[0], q[1]);
-        __m256i p23 = _mm256_packs_epi32(q[2], q[3]);
-        __m256i bytes = isUnsigned ? _mm256_packus_epi16(p01, p23)
-                                   : _mm256_packs_epi16(p01, p23);
         _mm256_storeu_si256((__m256i *)((uint8_t *)y + r * ldy + f),
-                            _mm256_permutevar8x32_epi32(bytes, order));
+                            packBytes(q, isUnsigned));
       }
     }
   }
@@ -644,7 +652,6 @@ tileBytes(int rows, const Window *win, const uint8_t *const *a, const int8_t *w,
   accumulate(rows, NV, win, a, w, ldw, flip, 0, e->comp + f0, acc);
   const __m256 lo = _mm256_set1_ps(e->lo), hi = _mm256_set1_ps(e->hi);
   const __m256i yzp = _mm256_set1_epi32(e->yzp);
-  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
   for (int r = 0; r < rows; ++r) {
     __m256i q[NV];
     for (int v = 0; v < NV; ++v) {
@@ -654,12 +661,8 @@ tileBytes(int rows, const Window *win, const uint8_t *const *a, const int8_t *w,
         x = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
       q[v] = _mm256_add_epi32(_mm256_cvtps_epi32(x), yzp);
     }
-    __m256i p01 = _mm256_packs_epi32(q[0], q[1]);
-    __m256i p23 = _mm256_packs_epi32(q[2], q[3]);
-    __m256i bytes = isUnsigned ? _mm256_packus_epi16(p01, p23)
-                               : _mm256_packs_epi16(p01, p23);
     _mm256_storeu_si256((__m256i *)(y + r * ldy + f0),
-                        _mm256_permutevar8x32_epi32(bytes, order));
+                        packBytes(q, isUnsigned));
   }
 }
 
