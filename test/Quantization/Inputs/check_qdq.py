@@ -3,14 +3,15 @@
 --calibration-method=minmax --emit-onnx Q.onnx` against NumPy.
 
     check_qdq.py ORIGINAL.onnx Q.onnx CALIB.npy X.npy FULCRUM_OUT.npy
-        [--ort ORT_JS] [--keep-float NAME,...]
+        [--ort ORT_JS] [--keep-float NAME,...] [--weight-max 63]
 
 1. Calibration: the fp32 original, evaluated by the NumPy reference of the
    ONNX specification (utils/onnx_numpy_reference.py) on CALIB.npy, gives
    the min and max of the input of every Conv/Gemm/MatMul; the uint8 scale
    (max(hi,0) - min(lo,0)) / 255 and zero point round(-lo / scale) must be
    the exported ones (rtol 1e-5; zero points exact).
-2. Weights: per output channel, scale = max|w| / 127 and the int8 values
+2. Weights: per output channel, scale = max|w| / 127 (63 with
+   --weight-max 63: `--reduce-range`'s 7-bit weights) and the int8 values
    round_half_even(w / scale) must be the exported ones (exact), bias int32
    round(b / (x_scale * w_scale)) (exact).
 3. Execution: the NumPy reference of the exported QDQ graph on X.npy must
@@ -51,6 +52,7 @@ def main():
         p.add_argument(a)
     p.add_argument("--ort")
     p.add_argument("--keep-float", default="")
+    p.add_argument("--weight-max", type=int, default=127)
     args = p.parse_args()
     keep = set(filter(None, args.keep_float.split(",")))
     original, q = onnx.load(args.original), onnx.load(args.quantized)
@@ -98,8 +100,9 @@ def main():
         axis = [a.i for a in dq_w.attribute if a.name == "axis"]
         axis = axis[0] if axis else 1
         wm = np.moveaxis(w, axis, 0).reshape(w.shape[axis], -1)
-        s = (np.abs(wm).max(1) / np.float32(127)).astype(np.float32)
-        qw = np.clip(np.rint(wm / s[:, None]), -127, 127).astype(np.int8)
+        qmax = args.weight_max
+        s = (np.abs(wm).max(1) / np.float32(qmax)).astype(np.float32)
+        qw = np.clip(np.rint(wm / s[:, None]), -qmax, qmax).astype(np.int8)
         if not np.allclose(ws, s, rtol=1e-6) or not np.array_equal(
                 np.moveaxis(wq, axis, 0).reshape(qw.shape), qw):
             fail(f"{node.name}: weights differ from NumPy's")
