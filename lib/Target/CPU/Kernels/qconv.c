@@ -459,6 +459,12 @@ static void storeTile(const int32_t *in, int64_t ldin, int rows, int cols,
 }
 
 #if FULCRUM_KERNEL_ISA == 256 || FULCRUM_KERNEL_ISA == 1256
+/* Whether a byte epilogue writes u8 (its bounds lie in [0, 255]) rather
+ * than s8 (in [-128, 127]). */
+static inline int unsignedBytes(const Epilogue *e) {
+  return e->lo + (float)e->yzp >= 0.0f;
+}
+
 /* Four vectors of 8 i32 lanes, each a byte of the output's signedness (so
  * the packs are exact), as 32 bytes in lane order: q[0]'s 8, then q[1]'s,
  * q[2]'s and q[3]'s. */
@@ -496,8 +502,7 @@ static void storeTile8(const int32_t *in, int64_t ldin, int rows, int cols,
   if (e->mode == 0 && nearest) {
     const __m256 lo = _mm256_set1_ps(e->lo), hi = _mm256_set1_ps(e->hi);
     const __m256i yzp = _mm256_set1_epi32(e->yzp);
-    /* The bytes' bounds are in [0, 255] or in [-128, 127]. */
-    int isUnsigned = e->lo + (float)e->yzp >= 0.0f;
+    int isUnsigned = unsignedBytes(e);
     for (; c + 32 <= vectorCols; c += 32) {
       int64_t f = f0 + c;
       __m256i comp[4];
@@ -511,8 +516,8 @@ static void storeTile8(const int32_t *in, int64_t ldin, int rows, int cols,
         for (int v = 0; v < 4; ++v) {
           __m256 x = _mm256_mul_ps(
               _mm256_cvtepi32_ps(_mm256_add_epi32(
-                  _mm256_loadu_si256(
-                      (const __m256i *)(in + r * ldin + c + 8 * v)),
+                  _mm256_loadu_si256((const __m256i *)(in + r * ldin + c +
+                                                       8 * v)),
                   comp[v])),
               mult[v]);
           x = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
@@ -690,9 +695,12 @@ static void tileBytesRows(int rows, const Window *win, const uint8_t *const *a,
     return;                                                                    \
   }
   CASE(1, 0)
-  CASE(2, 0) CASE(1, 1) CASE(2, 1)
+  CASE(2, 0)
+  CASE(1, 1)
+  CASE(2, 1)
 #if MR > 2
-      CASE(3, 0) CASE(3, 1)
+  CASE(3, 0)
+  CASE(3, 1)
 #endif
 #undef CASE
 }
@@ -928,10 +936,9 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   }
 #if FULCRUM_KERNEL_ISA == 256 || FULCRUM_KERNEL_ISA == 1256
   /* Byte outputs of full tiles take tileBytes where MXCSR rounds to
-   * nearest even (as it does unless the caller changed it). The bytes'
-   * bounds are in [0, 255] or in [-128, 127]. */
+   * nearest even (as it does unless the caller changed it). */
   int fused = e.mode == 0 && (_mm_getcsr() & 0x6000) == 0;
-  int isUnsigned = e.lo + (float)e.yzp >= 0.0f;
+  int isUnsigned = unsignedBytes(&e);
   int clamp = fused ? !packsClamp(&e, F, kp, isUnsigned) : 1;
 #endif
   int64_t threads = omp_get_max_threads();
