@@ -12,6 +12,10 @@ MobileNetV2 and BERT-style encoder (bench/models.py, seeded random weights)
 written to build/bench-models/. Prints one row per model and writes each
 profile's JSON next to the models. The issue's bar: Spearman >= 0.9 and the
 predicted total within 25 % of the measured one.
+
+With --int8 each model's QDQ copy (utils/qdq-quantize.py, calibrated on
+one standard-normal image: the batch-1 files take one) is profiled too,
+on the 8-bit kernels: rows "<model> int8".
 """
 import argparse
 import json
@@ -44,6 +48,13 @@ def model_path(name, out_dir):
     return path
 
 
+def float_input(path):
+    import onnx
+    model = onnx.load(path, load_external_data=False)
+    return model.graph.input[0].type.tensor_type.elem_type == \
+        onnx.TensorProto.FLOAT
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -55,6 +66,8 @@ def main():
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     parser.add_argument("--layers", action="store_true",
                         help="also print every model's per-layer table")
+    parser.add_argument("--int8", action="store_true",
+                        help="also profile each model's QDQ int8 copy")
     args = parser.parse_args()
     bin_dir = os.path.join(args.build_dir, "bin")
     out_dir = os.path.join(args.build_dir, "bench-models")
@@ -68,9 +81,23 @@ def main():
           "| total error | meets bar |")
     print("|---|---|---|---|---|---|---|", flush=True)
     ok = True
+    runs = []
     for name in args.models.split(","):
         onnx = model_path(name, out_dir)
-        report = os.path.join(out_dir, name + "-profile.json")
+        runs.append((name, onnx))
+        if args.int8 and not float_input(onnx):
+            print(f"| {name} int8 | skipped: its input is not float, "
+                  "utils/qdq-quantize.py cannot calibrate it |||||")
+        elif args.int8:
+            qdq = os.path.join(out_dir, name + "-b1-qdq.onnx")
+            subprocess.run(
+                [sys.executable, os.path.join(ROOT, "utils/qdq-quantize.py"),
+                 onnx, qdq, "--count", "1",
+                 "--fulcrum-run", os.path.join(bin_dir, "fulcrum-run")],
+                check=True, stdout=subprocess.DEVNULL)
+            runs.append((name + " int8", qdq))
+    for name, onnx in runs:
+        report = os.path.join(out_dir, name.replace(" ", "-") + "-profile.json")
         run = subprocess.run(
             [os.path.join(bin_dir, "fulcrum-run"), onnx, "--profile",
              "--target-description", target, "--profile-json", report,

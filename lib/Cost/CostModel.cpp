@@ -93,6 +93,20 @@ bool isContraction(WorkClass kind) {
          kind == WorkClass::Convolution || kind == WorkClass::Depthwise;
 }
 
+/// The data type whose peak `work` runs at. The reduced-precision peaks
+/// are those of dot products: element-wise work and reductions on 8-bit or
+/// bf16 data (quantization, requantization) compute in f32, and so does
+/// the CPU's 8-bit depthwise kernel (Kernels/depthwise.inc: one f32
+/// multiply-add per tap, as the fp32 kernel).
+DataType getPeakType(const Work &work, const TargetDescription &target) {
+  if (work.type == DataType::F32)
+    return work.type;
+  bool dotProducts = isContraction(work.kind) &&
+                     !(work.kind == WorkClass::Depthwise &&
+                       work.type == DataType::I8 && target.kind == "cpu");
+  return dotProducts ? work.type : DataType::F32;
+}
+
 /// Seconds to move `bytes` on `cores` cores, and the level that serves them.
 std::pair<double, std::string> memoryTime(double bytes, unsigned cores,
                                           const TargetDescription &target) {
@@ -155,7 +169,7 @@ Estimate estimate(const Work &work, const TargetDescription &target,
   unsigned cores = gpu ? target.cores
                        : std::max(1u, std::min(options.threads, target.cores));
   cores = static_cast<unsigned>(std::min<double>(cores, parallelism));
-  double peak = target.getPeak(work.type) * 1e9 * cores;
+  double peak = target.getPeak(getPeakType(work, target)) * 1e9 * cores;
   if (work.scalar && target.vectorBits >= 64)
     peak /= target.vectorBits / 32.0;
   if (gpu && target.gpu.threadsPerSM)

@@ -101,6 +101,50 @@ void setTiledShape(Work &work, linalg::LinalgOp op, int64_t channelDim) {
   work.cols = double(type.getDimSize(channel));
 }
 
+/// The tag of the integer contraction generics that a fulcrum.qconv or
+/// fulcrum.qgemm lowers to (ONNXToLinalg/Quantized.cpp).
+constexpr StringLiteral kQContractionAttr = "fulcrum.qcontraction";
+
+/// An integer contraction (u8/s8 by s8, i32 sums) as the 8-bit kernels run
+/// it: at the target's int8 peak, a matrix product, convolution or
+/// depthwise convolution by the tag's kind. The kernel requantizes in
+/// registers, so it neither reads the i32 fill nor stores i32 sums: it
+/// stores what the requantization after it returns (bytes, or f32).
+void setQuantizedContraction(Work &work, linalg::LinalgOp op,
+                             DictionaryAttr tag, double iterations) {
+  auto kind = tag.getAs<StringAttr>("kind");
+  work.type = DataType::I8;
+  work.macs = iterations;
+  work.flops = 2 * iterations;
+  if (kind && kind.getValue() == "dwconv") {
+    work.kind = WorkClass::Depthwise;
+  } else if (kind && kind.getValue() == "conv" && !isPointwise(op)) {
+    work.kind = WorkClass::Convolution;
+  } else {
+    work.kind = WorkClass::Gemm;
+  }
+  // The output channels: the output dimension the filter-count loop
+  // indexes (1 for NCHW, the last for NHWC and for matrix products).
+  int64_t channelDim = -1;
+  if (work.kind != WorkClass::Gemm || (kind && kind.getValue() == "conv")) {
+    auto dims = linalg::inferConvolutionDims(op);
+    AffineMap out = op.getIndexingMapsArray().back();
+    if (succeeded(dims) && dims->outputChannel.size() == 1)
+      if (std::optional<unsigned> pos = out.getResultPosition(
+              getAffineDimExpr(dims->outputChannel[0], op.getContext())))
+        channelDim = *pos;
+  }
+  if (work.kind != WorkClass::Depthwise)
+    setTiledShape(work, op, channelDim);
+  Type sums = op.getDpsInits()[0].getType();
+  work.bytesRead = std::max(0.0, work.bytesRead - getNumBytes(sums));
+  work.bytesWritten = getNumElements(sums);
+  if (op->getNumResults() == 1 && op->getResult(0).hasOneUse())
+    if (auto rq = dyn_cast<linalg::LinalgOp>(*op->getUsers().begin()))
+      if (rq.getNumDpsInits() == 1)
+        work.bytesWritten = getNumBytes(rq.getDpsInits()[0].getType());
+}
+
 struct LinalgWork : public WorkOpInterface::FallbackModel<LinalgWork> {
   Work getWork(Operation *op) const {
     auto linalgOp = cast<linalg::LinalgOp>(op);
@@ -136,7 +180,9 @@ struct LinalgWork : public WorkOpInterface::FallbackModel<LinalgWork> {
     work.scalar = llvm::any_of(
         payload, [](Operation &op) { return isa<tensor::ExtractOp>(op); });
     StringRef name = op->getName().getStringRef();
-    if (name.contains("pooling")) {
+    if (auto tag = op->getAttrOfType<DictionaryAttr>(kQContractionAttr)) {
+      setQuantizedContraction(work, linalgOp, tag, iterations);
+    } else if (name.contains("pooling")) {
       work.kind = WorkClass::Reduction;
       work.flops = iterations;
     } else if (linalg::isaContractionOpInterface(linalgOp)) {

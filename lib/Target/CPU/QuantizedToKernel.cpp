@@ -304,6 +304,13 @@ struct QuantizedPair {
   Value residual;
   std::optional<fulcrum::Padding> padding = std::nullopt;
 
+  /// The call's location: the contraction's first, so that a profiling
+  /// build times the call as the contraction's layer (the requantization
+  /// and the epilogue are taken in), then the requantization's.
+  Location location(OpBuilder &b) {
+    return b.getFusedLoc({contraction.getLoc(), rq.getLoc()});
+  }
+
   /// The op after the requantization that the call takes in (the clamp or
   /// the adds), if any.
   Operation *epilogue() {
@@ -393,7 +400,7 @@ struct CPUQuantizedToKernelPass
       xType = q.padding->sourceType;
     }
     OpBuilder b(q.clampOp ? q.clampOp.getOperation() : q.rq.getOperation());
-    Location loc = q.rq.getLoc();
+    Location loc = q.location(b);
     fulcrum::KernelCallBuilder call(b, loc);
     auto global = [&](memref::GlobalOp g) {
       return globalAddress(b, loc, call, g);
@@ -550,7 +557,7 @@ struct CPUQuantizedToKernelPass
     Value output =
         epilogue ? cast<linalg::GenericOp>(epilogue).getDpsInits()[0] : q.y;
     OpBuilder b(epilogue ? epilogue : q.rq.getOperation());
-    Location loc = q.rq.getLoc();
+    Location loc = q.location(b);
     fulcrum::KernelCallBuilder call(b, loc);
     auto global = [&](memref::GlobalOp g) {
       return globalAddress(b, loc, call, g);
