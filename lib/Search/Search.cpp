@@ -436,6 +436,7 @@ llvm::Error Searcher::compileConfig(CompileSession &session,
     quant::QuantizeOptions q;
     q.calibration.method = options.calibrationMethod;
     q.count = options.calibrationCount;
+    q.weightBits = options.weightBits;
     for (const std::string &name : contractions)
       if (!llvm::is_contained(config.int8Layers, name))
         q.keepFloat.push_back(name);

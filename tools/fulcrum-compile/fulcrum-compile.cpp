@@ -15,6 +15,7 @@
 #include "fulcrum/Prune/PruneModel.h"
 #include "fulcrum/Quantization/Quantize.h"
 #include "fulcrum/Search/Search.h"
+#include "fulcrum/Target/CPU/CPUTarget.h"
 #include "fulcrum/Support/PassStatistic.h"
 
 #include "mlir/IR/AsmState.h"
@@ -89,9 +90,11 @@ static cl::opt<bool> quantizeAttention(
 static cl::opt<bool> reduceRange(
     "reduce-range", cl::cat(toolOptions),
     cl::desc("--quantize: 7-bit weights ([-63, 63] per channel) so that "
-             "AVX2's vpmaddubsw cannot saturate: faster on x86 hosts "
+             "AVX2's vpmaddubsw cannot saturate: faster on x86 CPUs "
              "without VNNI, at a little precision; full-range weights take "
-             "an exact 16-bit path there"));
+             "an exact 16-bit path there. The default where the target "
+             "CPU's 8-bit kernels are AVX2's; --reduce-range=false keeps "
+             "8-bit weights"));
 static cl::opt<bool> quantizeReport(
     "quantize-report", cl::cat(toolOptions),
     cl::desc("Print each contraction's precision after --quantize"));
@@ -458,7 +461,7 @@ int main(int argc, char **argv) {
                                      "--calibration-count need --quantize, "
                                      "--prune or --target=nir"),
            1;
-  if (quantize.empty() && reduceRange)
+  if (quantize.empty() && !searching && reduceRange.getNumOccurrences())
     return fulcrum::printError(tool, "--reduce-range needs --quantize"), 1;
   if (quantize.empty() && !searching && calibrationMethod.getNumOccurrences())
     return fulcrum::printError(tool, "--calibration-method needs --quantize"),
@@ -574,6 +577,15 @@ int main(int argc, char **argv) {
   // descriptions have none yet): the graph phase is the same for all.
   if (outputPath.empty() && !fulcrum::lookupTargetBackend(options.target))
     options.target = "cpu";
+  // Weights in 7 bits where the 8-bit kernels are AVX2's, unless told
+  // (the CPU as the target description resolved it).
+  unsigned weightBits = 8;
+  if (reduceRange.getNumOccurrences())
+    weightBits = reduceRange ? 7 : 8;
+  else if (options.target == "cpu")
+    weightBits = fulcrum::getDefaultQuantizedWeightBits(options.targetOptions);
+  bool defaultReduceRange =
+      weightBits == 7 && !reduceRange.getNumOccurrences();
   // Fusion asks the cost model of the target description; --print-cost
   // lists its decisions.
   auto fusionLog = std::make_shared<fulcrum::cost::FusionLog>();
@@ -593,6 +605,7 @@ int main(int argc, char **argv) {
     so.calibrationData = calibrationData;
     so.calibrationCount = calibrationCount;
     so.calibrationMethod = *method;
+    so.weightBits = weightBits;
     so.evalData = evalData;
     so.labels = labelsPath;
     so.evalCount = evalCount;
@@ -688,7 +701,7 @@ int main(int argc, char **argv) {
     q.count = calibrationCount;
     q.keepFloat.assign(keepFloat.begin(), keepFloat.end());
     q.quantizeAttention = quantizeAttention;
-    q.weightBits = reduceRange ? 7 : 8;
+    q.weightBits = weightBits;
     if (!session.getSignature())
       return fulcrum::printError(inputPath, "cannot quantize: the entry point "
                                             "has inputs without a C type"),
@@ -703,7 +716,13 @@ int main(int argc, char **argv) {
     outs() << "quantized " << report->quantized << " of "
            << report->contractions << " contractions to int8 ("
            << calibrationMethod << " calibration on " << report->samples
-           << " samples" << (reduceRange ? ", 7-bit weights" : "") << ")\n";
+           << " samples" << (weightBits == 7 ? ", 7-bit weights" : "")
+           << ")\n";
+    if (defaultReduceRange)
+      outs() << "note: 7-bit weights: the target's 8-bit kernels are "
+                "AVX2's, and 8-bit weights can saturate its vpmaddubsw "
+                "(--reduce-range=false keeps them, on an exact path at about "
+                "half the speed)\n";
     if (!report->attentionNames.empty())
       outs() << "kept the " << report->attentionNames.size()
              << " products of fused attention blocks in fp32 "

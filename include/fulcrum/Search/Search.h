@@ -64,6 +64,8 @@ struct SearchOptions {
   std::string calibrationData;
   int64_t calibrationCount = 0;
   quant::CalibrationMethod calibrationMethod = quant::CalibrationMethod::MinMax;
+  /// The quantized layers' weight bits (QuantizeOptions::weightBits).
+  unsigned weightBits = 8;
   std::string evalData;
   /// Without labels: fidelity to the original model.
   std::string labels;

@@ -135,6 +135,10 @@ StringRef getQuantizedKernelISA(const fulcrum::TargetOptions &options) {
   return selectFor(options, selectQuantizedKernelISA);
 }
 
+unsigned getDefaultQuantizedWeightBits(const fulcrum::TargetOptions &options) {
+  return getQuantizedKernelISA(options) == "avx2" ? 7 : 8;
+}
+
 StringRef getAttentionKernelISA(const fulcrum::TargetOptions &options) {
   return selectFor(options, selectAttentionKernelISA);
 }

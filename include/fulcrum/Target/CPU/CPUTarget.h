@@ -68,6 +68,13 @@ llvm::StringRef getKernelISA(const TargetOptions &options);
 /// The same for the 8-bit kernels (selectQuantizedKernelISA).
 llvm::StringRef getQuantizedKernelISA(const TargetOptions &options);
 
+/// The weight bits `--quantize` uses unless told: 7 where the 8-bit
+/// kernels for `options` are AVX2's, 8 elsewhere. AVX2's `vpmaddubsw` sums
+/// pairs of u8 x s8 products in 16 bits, which weights over 63 in
+/// magnitude can saturate; such a layer takes an exact path with 16-bit
+/// weights at about half the speed. 7-bit weights cannot saturate it.
+unsigned getDefaultQuantizedWeightBits(const TargetOptions &options);
+
 /// The same for the attention kernel (selectAttentionKernelISA).
 llvm::StringRef getAttentionKernelISA(const TargetOptions &options);
 
