@@ -43,6 +43,10 @@ typedef struct {
    * in the order of the graph's adds. */
   const float *bias, *residual;
   const float *yBase; /* the output the residual's layout follows */
+  /* bytes: the bounds are the whole byte range and no scaled sum reaches
+   * 2^30, so the saturation of packing i32 to bytes is the clamp (a kernel
+   * that checks it sets it; packsClamp in qconv.c) */
+  int packs;
 } Epilogue;
 
 /* The epilogue of a call: its output mode, the byte range relative to the
@@ -58,6 +62,7 @@ static inline Epilogue makeEpilogue(int64_t comp, int64_t mult, int64_t flags,
   e.hi = (float)(hi - yzp);
   e.clampF32 = (flags & FULCRUM_Q_CLAMP_F32) != 0;
   e.bias = e.residual = e.yBase = 0;
+  e.packs = 0;
   if (e.clampF32) {
     uint32_t loBits = (uint32_t)lo, hiBits = (uint32_t)hi;
     __builtin_memcpy(&e.lo, &loBits, 4);

@@ -176,6 +176,10 @@ convs = [
     # tiles, tiles of 1 and 2 pixels at the end; u8 and s8 on both sides.
     (1, 16, 5, 7, 96, 1, 1, (0, 0, 0, 0), (1, 1), (1, 1), False, "u8", False, True),
     (2, 28, 4, 4, 64, 1, 1, (0, 0, 0, 0), (1, 1), (1, 1), True, "s8", False, True),
+    # The same epilogue on AVX-512 packs four vectors at once: 64, 32
+    # (the two above) or 16 channels a pixel; 16 channels of 35 pixels
+    # leave 3 rows of the last 11-pixel tile to the vector-a-row loop.
+    (1, 12, 5, 7, 16, 1, 1, (0, 0, 0, 0), (1, 1), (1, 1), False, "u8", False, True),
     # Windows over whole words (C % 4 == 0) read from a padded copy of the
     # images: s8 input (its pad byte flipped like the rest), asymmetric
     # padding, stride and dilation, tiles that span output rows (OW = 5).
