@@ -107,15 +107,17 @@ typedef struct {
  * against `nv` vectors of channels of one panel (w: [kq][ldw][4] bytes),
  * into out[rows][NV * VW]. `flip` is xored into every activation word. */
 #if FULCRUM_KERNEL_ISA == 1512
+/* The sums into registers, from init[c] (i32, nv * VW of them) or 0. */
 static inline __attribute__((always_inline)) void
-tile(int rows, int nv, const Window *win, const uint8_t *const *a,
-     const int8_t *w, int64_t ldw, int32_t flip, int exact,
-     int32_t out[TR][NV * VW]) {
-  (void)exact;
-  __m512i acc[TR][NV];
-  for (int r = 0; r < rows; ++r)
-    for (int v = 0; v < nv; ++v)
-      acc[r][v] = _mm512_setzero_si512();
+accumulate(int rows, int nv, const Window *win, const uint8_t *const *a,
+           const int8_t *w, int64_t ldw, int32_t flip, const int32_t *init,
+           __m512i acc[TR][NV]) {
+  for (int v = 0; v < nv; ++v) {
+    __m512i start =
+        init ? _mm512_loadu_si512(init + v * VW) : _mm512_setzero_si512();
+    for (int r = 0; r < rows; ++r)
+      acc[r][v] = start;
+  }
   FOR_EACH_GROUP(win, a, w, ldw) {
     __m512i b[NV];
     for (int v = 0; v < nv; ++v)
@@ -127,6 +129,15 @@ tile(int rows, int nv, const Window *win, const uint8_t *const *a,
     }
   }
   END_FOR_EACH_GROUP
+}
+
+static inline __attribute__((always_inline)) void
+tile(int rows, int nv, const Window *win, const uint8_t *const *a,
+     const int8_t *w, int64_t ldw, int32_t flip, int exact,
+     int32_t out[TR][NV * VW]) {
+  (void)exact;
+  __m512i acc[TR][NV];
+  accumulate(rows, nv, win, a, w, ldw, flip, 0, acc);
   for (int r = 0; r < rows; ++r)
     for (int v = 0; v < nv; ++v)
       _mm512_storeu_si512(out[r] + v * VW, acc[r][v]);
@@ -645,17 +656,41 @@ packBytes16(__m512i q0, __m512i q1, __m512i q2, __m512i q3, int isUnsigned) {
       bytes);
 }
 
-/* One scaled sum vector of storeTilePacked, unclamped: (in + comp) * mult
- * rounded to nearest even, plus the zero point. */
+/* One vector of sums (comp included) as output bytes in 32-bit lanes,
+ * unclamped (where e->packs holds, packing's saturation clamps): rounded
+ * to nearest even, plus the zero point. */
 static inline __attribute__((always_inline)) __m512i
-scaledLanes(const int32_t *in, __m512i comp, __m512 mult, __m512i yzp) {
-  __m512 v = _mm512_mul_ps(
-      _mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_loadu_si512(in), comp)),
-      mult);
+scaledSums(__m512i sums, __m512 mult, __m512i yzp) {
+  __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(sums), mult);
   return _mm512_add_epi32(
       _mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT |
                                       _MM_FROUND_NO_EXC),
       yzp);
+}
+
+/* scaledSums of the sums at `in` plus comp. */
+static inline __attribute__((always_inline)) __m512i
+scaledLanes(const int32_t *in, __m512i comp, __m512 mult, __m512i yzp) {
+  return scaledSums(_mm512_add_epi32(_mm512_loadu_si512(in), comp), mult,
+                    yzp);
+}
+
+/* packBytes16's 64 bytes as 32 channels of two pixel rows, or as 16 of
+ * four, ldy bytes apart. */
+static inline __attribute__((always_inline)) void
+storeRows32(uint8_t *out, int64_t ldy, __m512i bytes) {
+  _mm256_storeu_si256((__m256i *)out, _mm512_castsi512_si256(bytes));
+  _mm256_storeu_si256((__m256i *)(out + ldy),
+                      _mm512_extracti64x4_epi64(bytes, 1));
+}
+static inline __attribute__((always_inline)) void
+storeRows16(uint8_t *out, int64_t ldy, __m512i bytes) {
+  _mm_storeu_si128((__m128i *)out, _mm512_castsi512_si128(bytes));
+  _mm_storeu_si128((__m128i *)(out + ldy), _mm512_extracti32x4_epi32(bytes, 1));
+  _mm_storeu_si128((__m128i *)(out + 2 * ldy),
+                   _mm512_extracti32x4_epi32(bytes, 2));
+  _mm_storeu_si128((__m128i *)(out + 3 * ldy),
+                   _mm512_extracti32x4_epi32(bytes, 3));
 }
 
 /* storeTile16's bytes where e->packs holds, four vectors packed at once
@@ -701,10 +736,7 @@ storeTilePacked(const int32_t *in, int64_t ldin, int rows, int cols,
                                   scaledLanes(row + ldin, c0, m0, yzp),
                                   scaledLanes(row + ldin + 16, c1, m1, yzp),
                                   isUnsigned);
-      _mm256_storeu_si256((__m256i *)(out + r * ldy),
-                          _mm512_castsi512_si256(bytes));
-      _mm256_storeu_si256((__m256i *)(out + (r + 1) * ldy),
-                          _mm512_extracti64x4_epi64(bytes, 1));
+      storeRows32(out + r * ldy, ldy, bytes);
     }
     return r;
   }
@@ -719,14 +751,7 @@ storeTilePacked(const int32_t *in, int64_t ldin, int rows, int cols,
                                   scaledLanes(row + 2 * ldin, c0, m0, yzp),
                                   scaledLanes(row + 3 * ldin, c0, m0, yzp),
                                   isUnsigned);
-      _mm_storeu_si128((__m128i *)(out + r * ldy),
-                       _mm512_castsi512_si128(bytes));
-      _mm_storeu_si128((__m128i *)(out + (r + 1) * ldy),
-                       _mm512_extracti32x4_epi32(bytes, 1));
-      _mm_storeu_si128((__m128i *)(out + (r + 2) * ldy),
-                       _mm512_extracti32x4_epi32(bytes, 2));
-      _mm_storeu_si128((__m128i *)(out + (r + 3) * ldy),
-                       _mm512_extracti32x4_epi32(bytes, 3));
+      storeRows16(out + r * ldy, ldy, bytes);
     }
     return r;
   }
@@ -774,6 +799,64 @@ storeTile16(const int32_t *in, int64_t ldin, int rows, int cols, int64_t f0,
   }
 }
 #define STORE_TILE storeTile16
+
+/* tile and storeTilePacked in one for a full tile where e->packs holds
+ * (ROWS pixels, NVS whole vectors of channels from f0): the sums start
+ * from comp and go to bytes from the registers, never stored as i32 (the
+ * same values as storeTilePacked's). ROWS * NVS is a multiple of 4. */
+static inline __attribute__((always_inline)) void
+tileBytes(int rows, int nv, const Window *win, const uint8_t *const *a,
+          const int8_t *w, int64_t ldw, int32_t flip, int64_t f0,
+          const Epilogue *e, int isUnsigned, uint8_t *y, int64_t ldy) {
+  __m512i acc[TR][NV];
+  accumulate(rows, nv, win, a, w, ldw, flip, e->comp + f0, acc);
+  const __m512i yzp = _mm512_set1_epi32(e->yzp);
+  __m512 m[NV];
+  for (int v = 0; v < nv; ++v)
+    m[v] = _mm512_loadu_ps(e->mult + f0 + v * VW);
+  uint8_t *out = y + f0;
+  if (nv == 4) {
+    for (int r = 0; r < rows; ++r)
+      _mm512_storeu_si512(
+          out + r * ldy,
+          packBytes16(scaledSums(acc[r][0], m[0], yzp),
+                      scaledSums(acc[r][1], m[1], yzp),
+                      scaledSums(acc[r][2], m[2], yzp),
+                      scaledSums(acc[r][3], m[3], yzp), isUnsigned));
+  } else if (nv == 2) {
+    for (int r = 0; r + 2 <= rows; r += 2)
+      storeRows32(out + r * ldy, ldy,
+                  packBytes16(scaledSums(acc[r][0], m[0], yzp),
+                              scaledSums(acc[r][1], m[1], yzp),
+                              scaledSums(acc[r + 1][0], m[0], yzp),
+                              scaledSums(acc[r + 1][1], m[1], yzp),
+                              isUnsigned));
+  } else {
+    for (int r = 0; r + 4 <= rows; r += 4)
+      storeRows16(out + r * ldy, ldy,
+                  packBytes16(scaledSums(acc[r][0], m[0], yzp),
+                              scaledSums(acc[r + 1][0], m[0], yzp),
+                              scaledSums(acc[r + 2][0], m[0], yzp),
+                              scaledSums(acc[r + 3][0], m[0], yzp),
+                              isUnsigned));
+  }
+}
+
+/* tileBytes for the full tiles of the conv loop: MR pixels by 1, 2 or 4
+ * vectors, or TR pixels by 1 or 2 (channels that fit two vectors), with
+ * u8 activations specialized. False (nothing done) for other shapes. */
+static int tileBytesFull(int rows, int nv, const Window *win,
+                         const uint8_t *const *a, const int8_t *w, int64_t ldw,
+                         int32_t flip, int64_t f0, const Epilogue *e,
+                         int isUnsigned, uint8_t *y, int64_t ldy) {
+#define CASE(R, V)                                                               if (rows == (R) && nv == (V)) {                                                  if (flip)                                                                        tileBytes(R, V, win, a, w, ldw, flip, f0, e, isUnsigned, y, ldy);            else                                                                             tileBytes(R, V, win, a, w, ldw, 0, f0, e, isUnsigned, y, ldy);               return 1;                                                                    }
+  CASE(MR, 4)
+  CASE(MR, 2)
+  CASE(TR, 2)
+  CASE(TR, 1)
+#undef CASE
+  return 0;
+}
 #else
 #define STORE_TILE storeTile
 #endif
@@ -944,7 +1027,8 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
   e.residual = (const float *)residual;
   e.yBase = (const float *)y;
 #if FULCRUM_KERNEL_ISA == 1512
-  e.packs = e.mode == 0 && packsClamp(&e, F, kp, unsignedBytes(&e));
+  int isUnsigned = unsignedBytes(&e);
+  e.packs = e.mode == 0 && packsClamp(&e, F, kp, isUnsigned);
   if ((flags & FULCRUM_Q_AMX) && amxFits(K, F) && amxUsable()) {
     amxConv(N, H, W, C, F, KH, KW, OH, OW, sh, sw, dh, dw, top, left,
             (const uint8_t *)x, (const int8_t *)w, &e, (uint8_t *)y,
@@ -1158,6 +1242,11 @@ void NAME(fulcrum_qconv2d_nhwc)(int64_t N, int64_t H, int64_t W, int64_t C,
                           &e, clamp, isUnsigned, out + i * F, F);
             continue;
           }
+#elif FULCRUM_KERNEL_ISA == 1512
+          if (e.packs && F - f0 >= cw &&
+              tileBytesFull(rows, (int)(cw / VW), &win, rowPtr, panel + v0 * 4,
+                            width, flip, f0, &e, isUnsigned, out + i * F, F))
+            continue;
 #endif
           tileSizes(rows, (int)(cw / VW), &win, rowPtr, panel + v0 * 4, width,
                     flip, ex, sums);
