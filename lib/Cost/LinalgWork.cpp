@@ -123,10 +123,11 @@ void setQuantizedContraction(Work &work, linalg::LinalgOp op,
   } else {
     work.kind = WorkClass::Gemm;
   }
-  // The output channels: the output dimension the filter-count loop
-  // indexes (1 for NCHW, the last for NHWC and for matrix products).
+  // The output channels: the output dimension a convolution's filter-count
+  // loop indexes (1 for NCHW, the last for NHWC), the last for a matrix
+  // product.
   int64_t channelDim = -1;
-  if (work.kind != WorkClass::Gemm || (kind && kind.getValue() == "conv")) {
+  if (kind && kind.getValue() == "conv") {
     auto dims = linalg::inferConvolutionDims(op);
     AffineMap out = op.getIndexingMapsArray().back();
     if (succeeded(dims) && dims->outputChannel.size() == 1)

@@ -15,8 +15,8 @@
 #include "fulcrum/Prune/PruneModel.h"
 #include "fulcrum/Quantization/Quantize.h"
 #include "fulcrum/Search/Search.h"
-#include "fulcrum/Target/CPU/CPUTarget.h"
 #include "fulcrum/Support/PassStatistic.h"
+#include "fulcrum/Target/CPU/CPUTarget.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
