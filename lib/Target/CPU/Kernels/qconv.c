@@ -668,93 +668,76 @@ scaledSums(__m512i sums, __m512 mult, __m512i yzp) {
       yzp);
 }
 
-/* scaledSums of the sums at `in` plus comp. */
-static inline __attribute__((always_inline)) __m512i
-scaledLanes(const int32_t *in, __m512i comp, __m512 mult, __m512i yzp) {
-  return scaledSums(_mm512_add_epi32(_mm512_loadu_si512(in), comp), mult,
-                    yzp);
-}
-
-/* packBytes16's 64 bytes as 32 channels of two pixel rows, or as 16 of
- * four, ldy bytes apart. */
+/* Four vectors of sums (comp included) of a tile with nv vectors of
+ * channels a pixel, in row order (vector j is pixel j / nv's channels
+ * (j % nv) * 16...), requantized with the multipliers m[j % nv] and packed:
+ * one pixel's 64 channels, two pixels' 32 or four pixels' 16, their rows
+ * ldy bytes apart from `out`. */
 static inline __attribute__((always_inline)) void
-storeRows32(uint8_t *out, int64_t ldy, __m512i bytes) {
-  _mm256_storeu_si256((__m256i *)out, _mm512_castsi512_si256(bytes));
-  _mm256_storeu_si256((__m256i *)(out + ldy),
-                      _mm512_extracti64x4_epi64(bytes, 1));
-}
-static inline __attribute__((always_inline)) void
-storeRows16(uint8_t *out, int64_t ldy, __m512i bytes) {
-  _mm_storeu_si128((__m128i *)out, _mm512_castsi512_si128(bytes));
-  _mm_storeu_si128((__m128i *)(out + ldy), _mm512_extracti32x4_epi32(bytes, 1));
-  _mm_storeu_si128((__m128i *)(out + 2 * ldy),
-                   _mm512_extracti32x4_epi32(bytes, 2));
-  _mm_storeu_si128((__m128i *)(out + 3 * ldy),
-                   _mm512_extracti32x4_epi32(bytes, 3));
+storePackedGroup(int nv, const __m512i s[4], const __m512 m[NV], __m512i yzp,
+                 int isUnsigned, uint8_t *out, int64_t ldy) {
+  __m512i bytes = packBytes16(
+      scaledSums(s[0], m[0], yzp), scaledSums(s[1], m[1 % nv], yzp),
+      scaledSums(s[2], m[2 % nv], yzp), scaledSums(s[3], m[3 % nv], yzp),
+      isUnsigned);
+  if (nv == 4) {
+    _mm512_storeu_si512(out, bytes);
+  } else if (nv == 2) {
+    _mm256_storeu_si256((__m256i *)out, _mm512_castsi512_si256(bytes));
+    _mm256_storeu_si256((__m256i *)(out + ldy),
+                        _mm512_extracti64x4_epi64(bytes, 1));
+  } else {
+    _mm_storeu_si128((__m128i *)out, _mm512_castsi512_si128(bytes));
+    _mm_storeu_si128((__m128i *)(out + ldy),
+                     _mm512_extracti32x4_epi32(bytes, 1));
+    _mm_storeu_si128((__m128i *)(out + 2 * ldy),
+                     _mm512_extracti32x4_epi32(bytes, 2));
+    _mm_storeu_si128((__m128i *)(out + 3 * ldy),
+                     _mm512_extracti32x4_epi32(bytes, 3));
+  }
 }
 
 /* storeTile16's bytes where e->packs holds, four vectors packed at once
  * (about 5 operations a vector instead of about 10: no float clamp, one
  * permutation and one store per 64 bytes instead of a masked narrowing
- * store each), for 16, 32 or 64 whole channels; the rows it leaves (it
- * returns how many it wrote: all, or all but an odd one or up to three)
+ * store each), for nv = 1, 2 or 4 vectors of whole channels; it returns
+ * the rows it wrote (all, or all but an odd one or up to three), the rest
  * go through the general loop. MobileNetV2's 1x1 layers over 16-32
  * channels spent twice as long in the epilogue as in their products. */
 static inline __attribute__((always_inline)) int
-storeTilePacked(const int32_t *in, int64_t ldin, int rows, int cols,
-                int64_t f0, const Epilogue *e, void *y, int64_t ldy) {
+storeRowsPacked(int nv, const int32_t *in, int64_t ldin, int rows, int64_t f0,
+                const Epilogue *e, uint8_t *y, int64_t ldy) {
   const __m512i yzp = _mm512_set1_epi32(e->yzp);
   int isUnsigned = unsignedBytes(e);
-  uint8_t *out = (uint8_t *)y + f0;
-  const int32_t *comp = e->comp + f0;
-  const float *mult = e->mult + f0;
-  if (cols == 64) {
-    __m512i c0 = _mm512_loadu_si512(comp), c1 = _mm512_loadu_si512(comp + 16);
-    __m512i c2 = _mm512_loadu_si512(comp + 32);
-    __m512i c3 = _mm512_loadu_si512(comp + 48);
-    __m512 m0 = _mm512_loadu_ps(mult), m1 = _mm512_loadu_ps(mult + 16);
-    __m512 m2 = _mm512_loadu_ps(mult + 32), m3 = _mm512_loadu_ps(mult + 48);
-    for (int r = 0; r < rows; ++r) {
-      const int32_t *row = in + r * ldin;
-      _mm512_storeu_si512(out + r * ldy,
-                          packBytes16(scaledLanes(row, c0, m0, yzp),
-                                      scaledLanes(row + 16, c1, m1, yzp),
-                                      scaledLanes(row + 32, c2, m2, yzp),
-                                      scaledLanes(row + 48, c3, m3, yzp),
-                                      isUnsigned));
-    }
-    return rows;
+  __m512i comp[NV];
+  __m512 m[NV];
+  for (int v = 0; v < nv; ++v) {
+    comp[v] = _mm512_loadu_si512(e->comp + f0 + v * VW);
+    m[v] = _mm512_loadu_ps(e->mult + f0 + v * VW);
   }
-  if (cols == 32) {
-    __m512i c0 = _mm512_loadu_si512(comp), c1 = _mm512_loadu_si512(comp + 16);
-    __m512 m0 = _mm512_loadu_ps(mult), m1 = _mm512_loadu_ps(mult + 16);
-    int r = 0;
-    for (; r + 2 <= rows; r += 2) {
-      const int32_t *row = in + r * ldin;
-      __m512i bytes = packBytes16(scaledLanes(row, c0, m0, yzp),
-                                  scaledLanes(row + 16, c1, m1, yzp),
-                                  scaledLanes(row + ldin, c0, m0, yzp),
-                                  scaledLanes(row + ldin + 16, c1, m1, yzp),
-                                  isUnsigned);
-      storeRows32(out + r * ldy, ldy, bytes);
-    }
-    return r;
+  int step = 4 / nv, r = 0;
+  for (; r + step <= rows; r += step) {
+    __m512i s[4];
+    for (int j = 0; j < 4; ++j)
+      s[j] = _mm512_add_epi32(
+          _mm512_loadu_si512(in + (r + j / nv) * ldin + j % nv * VW),
+          comp[j % nv]);
+    storePackedGroup(nv, s, m, yzp, isUnsigned, y + r * ldy + f0, ldy);
   }
-  if (cols == 16) {
-    __m512i c0 = _mm512_loadu_si512(comp);
-    __m512 m0 = _mm512_loadu_ps(mult);
-    int r = 0;
-    for (; r + 4 <= rows; r += 4) {
-      const int32_t *row = in + r * ldin;
-      __m512i bytes = packBytes16(scaledLanes(row, c0, m0, yzp),
-                                  scaledLanes(row + ldin, c0, m0, yzp),
-                                  scaledLanes(row + 2 * ldin, c0, m0, yzp),
-                                  scaledLanes(row + 3 * ldin, c0, m0, yzp),
-                                  isUnsigned);
-      storeRows16(out + r * ldy, ldy, bytes);
-    }
-    return r;
-  }
+  return r;
+}
+
+/* storeRowsPacked for `cols` channels: 0 (none written) unless they are
+ * 16, 32 or 64. */
+static inline __attribute__((always_inline)) int
+storeTilePacked(const int32_t *in, int64_t ldin, int rows, int cols,
+                int64_t f0, const Epilogue *e, void *y, int64_t ldy) {
+  if (cols == 64)
+    return storeRowsPacked(4, in, ldin, rows, f0, e, (uint8_t *)y, ldy);
+  if (cols == 32)
+    return storeRowsPacked(2, in, ldin, rows, f0, e, (uint8_t *)y, ldy);
+  if (cols == 16)
+    return storeRowsPacked(1, in, ldin, rows, f0, e, (uint8_t *)y, ldy);
   return 0;
 }
 
@@ -801,9 +784,9 @@ storeTile16(const int32_t *in, int64_t ldin, int rows, int cols, int64_t f0,
 #define STORE_TILE storeTile16
 
 /* tile and storeTilePacked in one for a full tile where e->packs holds
- * (ROWS pixels, NVS whole vectors of channels from f0): the sums start
- * from comp and go to bytes from the registers, never stored as i32 (the
- * same values as storeTilePacked's). ROWS * NVS is a multiple of 4. */
+ * (`rows` pixels, `nv` whole vectors of channels from f0, rows * nv a
+ * multiple of 4): the sums start from comp and go to bytes from the
+ * registers, never stored as i32 (the same values as storeTilePacked's). */
 static inline __attribute__((always_inline)) void
 tileBytes(int rows, int nv, const Window *win, const uint8_t *const *a,
           const int8_t *w, int64_t ldw, int32_t flip, int64_t f0,
@@ -814,31 +797,12 @@ tileBytes(int rows, int nv, const Window *win, const uint8_t *const *a,
   __m512 m[NV];
   for (int v = 0; v < nv; ++v)
     m[v] = _mm512_loadu_ps(e->mult + f0 + v * VW);
-  uint8_t *out = y + f0;
-  if (nv == 4) {
-    for (int r = 0; r < rows; ++r)
-      _mm512_storeu_si512(
-          out + r * ldy,
-          packBytes16(scaledSums(acc[r][0], m[0], yzp),
-                      scaledSums(acc[r][1], m[1], yzp),
-                      scaledSums(acc[r][2], m[2], yzp),
-                      scaledSums(acc[r][3], m[3], yzp), isUnsigned));
-  } else if (nv == 2) {
-    for (int r = 0; r + 2 <= rows; r += 2)
-      storeRows32(out + r * ldy, ldy,
-                  packBytes16(scaledSums(acc[r][0], m[0], yzp),
-                              scaledSums(acc[r][1], m[1], yzp),
-                              scaledSums(acc[r + 1][0], m[0], yzp),
-                              scaledSums(acc[r + 1][1], m[1], yzp),
-                              isUnsigned));
-  } else {
-    for (int r = 0; r + 4 <= rows; r += 4)
-      storeRows16(out + r * ldy, ldy,
-                  packBytes16(scaledSums(acc[r][0], m[0], yzp),
-                              scaledSums(acc[r + 1][0], m[0], yzp),
-                              scaledSums(acc[r + 2][0], m[0], yzp),
-                              scaledSums(acc[r + 3][0], m[0], yzp),
-                              isUnsigned));
+  int step = 4 / nv;
+  for (int r = 0; r + step <= rows; r += step) {
+    __m512i s[4];
+    for (int j = 0; j < 4; ++j)
+      s[j] = acc[r + j / nv][j % nv];
+    storePackedGroup(nv, s, m, yzp, isUnsigned, y + r * ldy + f0, ldy);
   }
 }
 
