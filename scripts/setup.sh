@@ -32,6 +32,9 @@ TEST_PACKAGES+=(libclang-rt-19-dev)
 # The trade-off search's report is rendered in a real browser by its test
 # (headless Chromium takes a screenshot of report.html).
 TEST_PACKAGES+=(chromium)
+# The SNN figures script's smoke test calibrates on Fashion-MNIST's
+# training images, which the project does not ship.
+TEST_PACKAGES+=(dataset-fashion-mnist)
 BENCH_PACKAGES=(python3-torch python3-torchvision libopenblas0-openmp dataset-fashion-mnist)
 
 # Installs PACKAGES and the lists named as arguments (TEST_PACKAGES, ...).

@@ -254,12 +254,24 @@ inline int64_t quantizedWinogradWorkspace(int64_t oh, int64_t ow, int64_t c) {
 }
 
 /// Bytes of workspace the depthwise 8-bit kernel needs (qconv.c): per
-/// thread slot (16), a ring of (KH - 1) * dh + 1 input rows padded to the
-/// windows' width, (OW - 1) * sw + (KW - 1) * dw + 1 pixels of C f32.
+/// thread slot (16), the larger of its two forms' needs. The f32 form keeps
+/// a ring of R = (KH - 1) * dh + 1 input rows padded to the windows' width,
+/// (OW - 1) * sw + (KW - 1) * dw + 1 pixels of C f32. The AVX-512 VNNI
+/// integer form (depthwise.inc: quadSlotBytes) keeps a ring of R rows of
+/// WQ = (OW - 1) * sw + 4 * (G - 1) * dw + 1 columns of C quads of 4 bytes
+/// (G = ceil(KW / 4) groups of 4 taps), one padded byte row of WQ + 3 * dw
+/// columns, the weights as [KH][G][C][4] bytes and C i32 starts, each from
+/// a multiple of 64 bytes.
 inline int64_t quantizedDepthwiseWorkspace(int64_t kh, int64_t kw, int64_t ow,
                                            int64_t c, int64_t sw, int64_t dh,
                                            int64_t dw) {
-  return 16 * ((kh - 1) * dh + 1) * ((ow - 1) * sw + (kw - 1) * dw + 1) * c * 4;
+  auto round64 = [](int64_t v) { return (v + 63) / 64 * 64; };
+  int64_t r = (kh - 1) * dh + 1, g = (kw + 3) / 4;
+  int64_t f32Form = r * ((ow - 1) * sw + (kw - 1) * dw + 1) * c * 4;
+  int64_t wq = (ow - 1) * sw + 4 * (g - 1) * dw + 1;
+  int64_t quadForm = round64(r * wq * c * 4) + round64((wq + 3 * dw) * c) +
+                     round64(kh * g * c * 4) + round64(c * 4);
+  return 16 * std::max(f32Form, quadForm);
 }
 
 /// Links the kernels `module` calls into it from the embedded bitcode and

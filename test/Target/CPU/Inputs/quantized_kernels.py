@@ -227,6 +227,15 @@ depthwise = [
     (1, 48, 7, 7, 5, 5, (2, 2, 2, 2), (1, 1), (1, 1), False, "f32", False),
     (1, 16, 10, 13, 3, 3, (0, 1, 2, 0), (1, 2), (2, 1), False, "u8", False),
     (1, 24, 9, 17, 3, 3, (1, 1, 1, 1), (1, 1), (1, 1), True, "f32", True),
+    # AVX-512 VNNI's integer form (unit stride, C a multiple of 16, byte
+    # output): blocks of 64, 32 and 16 channels, strips of 6 or 12 pixels
+    # and their leftovers, the packed epilogue (the whole byte range) and
+    # the clamped one; two groups of 4 taps with dilation; flipped s8
+    # activations; padding above the image taller than the window, whose
+    # rows no earlier row of the ring holds.
+    (1, 112, 9, 15, 3, 3, (1, 1, 1, 1), (1, 1), (1, 1), False, "u8", False),
+    (2, 80, 8, 11, 3, 5, (1, 2, 1, 2), (1, 1), (1, 2), True, "s8", False),
+    (1, 64, 6, 7, 1, 3, (2, 1, 0, 1), (1, 1), (1, 1), False, "u8", True),
 ]
 for i, (n, c, h, wd, kh, kw, pads, strides, dil, signed, outk, relu) in enumerate(depthwise):
     if signed:
