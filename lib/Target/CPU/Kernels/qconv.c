@@ -920,43 +920,69 @@ static inline void copyOrPad(uint8_t *dst, const uint8_t *src, int64_t n,
   }
 }
 
+/* n bytes (8 <= n <= 32) with two moves that overlap where n is not 8, 16
+ * or 32. */
+static inline void copyRun(uint8_t *dst, const uint8_t *src, int64_t n) {
+  if (n <= 16) {
+    __builtin_memcpy(dst, src, 8);
+    __builtin_memcpy(dst + n - 8, src + n - 8, 8);
+  } else {
+    __builtin_memcpy(dst, src, 16);
+    __builtin_memcpy(dst + n - 16, src + n - 16, 16);
+  }
+}
+
 /* Packs the im2col rows of output pixels [p0, p0 + count) of one image
  * (NHWC x[H][W][C], padded by `top` rows and `left` columns of the byte
- * `pad`) into rows of kp bytes at `rows`. */
+ * `pad`) into rows of kp bytes at `rows`. Pixels whose windows lie inside
+ * the image and are dense along W with runs of 8 to 32 bytes (the 3- and
+ * 7-wide windows of 3-channel stems) take a short path: KH runs of two
+ * moves each, the row's checks hoisted. (MobileNetV2's 8-bit stem spent
+ * 70 % of its time packing, one pixel at a time through copyOrPad.) */
 static void packRows(const uint8_t *x, int64_t H, int64_t W, int64_t C,
                      int64_t KH, int64_t KW, int64_t OW, int64_t sh, int64_t sw,
                      int64_t dh, int64_t dw, int64_t top, int64_t left,
                      uint8_t pad, int64_t p0, int64_t count, int64_t kp,
                      uint8_t *rows) {
-  int64_t K = KH * KW * C;
+  int64_t K = KH * KW * C, run = KW * C;
   int64_t oh = p0 / OW, ow = p0 % OW;
-  for (int64_t i = 0; i < count; ++i) {
-    uint8_t *dst = rows + i * kp;
-    int64_t ih0 = oh * sh - top, iw0 = ow * sw - left;
-    /* A dense window along W inside the image is one run per kh. */
-    int dense = dw == 1 && iw0 >= 0 && iw0 + KW <= W;
-    for (int64_t kh = 0; kh < KH; ++kh) {
-      int64_t ih = ih0 + kh * dh;
-      int rowInside = ih >= 0 && ih < H;
-      const uint8_t *src = x + (ih * W + iw0) * C;
-      if (dense) {
-        copyOrPad(dst, src, KW * C, rowInside, pad);
-        dst += KW * C;
-        continue;
+  uint8_t *dst = rows;
+  for (int64_t i = 0; i < count; ++oh, ow = 0) {
+    int64_t n = OW - ow < count - i ? OW - ow : count - i;
+    int64_t ih0 = oh * sh - top;
+    int shortRuns = dw == 1 && run >= 8 && run <= 32 && ih0 >= 0 &&
+                    ih0 + (KH - 1) * dh < H;
+    for (int64_t c = ow; c < ow + n; ++c, dst += kp) {
+      int64_t iw0 = c * sw - left;
+      if (shortRuns && iw0 >= 0 && iw0 + KW <= W) {
+        const uint8_t *src = x + (ih0 * W + iw0) * C;
+        for (int64_t kh = 0; kh < KH; ++kh)
+          copyRun(dst + kh * run, src + kh * dh * W * C, run);
+      } else {
+        /* A dense window along W inside the image is one run per kh. */
+        int dense = dw == 1 && iw0 >= 0 && iw0 + KW <= W;
+        uint8_t *at = dst;
+        for (int64_t kh = 0; kh < KH; ++kh) {
+          int64_t ih = ih0 + kh * dh;
+          int rowInside = ih >= 0 && ih < H;
+          const uint8_t *src = x + (ih * W + iw0) * C;
+          if (dense) {
+            copyOrPad(at, src, run, rowInside, pad);
+            at += run;
+            continue;
+          }
+          for (int64_t kw = 0; kw < KW; ++kw) {
+            int64_t iw = iw0 + kw * dw;
+            copyOrPad(at, src + kw * dw * C, C,
+                      rowInside && iw >= 0 && iw < W, pad);
+            at += C;
+          }
+        }
       }
-      for (int64_t kw = 0; kw < KW; ++kw) {
-        int64_t iw = iw0 + kw * dw;
-        copyOrPad(dst, src + kw * dw * C, C, rowInside && iw >= 0 && iw < W,
-                  pad);
-        dst += C;
-      }
+      for (int64_t k = K; k < kp; ++k)
+        dst[k] = 0;
     }
-    for (int64_t k = K; k < kp; ++k)
-      rows[i * kp + k] = 0;
-    if (++ow == OW) {
-      ow = 0;
-      ++oh;
-    }
+    i += n;
   }
 }
 
