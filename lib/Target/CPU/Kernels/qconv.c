@@ -959,15 +959,26 @@ static void packRows(const uint8_t *x, int64_t H, int64_t W, int64_t C,
         for (int64_t kh = 0; kh < KH; ++kh)
           copyRun(dst + kh * run, src + kh * dh * W * C, run);
       } else {
-        /* A dense window along W inside the image is one run per kh. */
-        int dense = dw == 1 && iw0 >= 0 && iw0 + KW <= W;
+        /* Dense along W: per kh, the columns inside the image are one run
+         * and the rest padding. */
+        int64_t kwLo = iw0 < 0 ? -iw0 : 0, kwHi = W - iw0;
+        kwLo = kwLo < KW ? kwLo : KW;
+        kwHi = kwHi < KW ? kwHi : KW;
+        kwHi = kwHi > kwLo ? kwHi : kwLo;
         uint8_t *at = dst;
         for (int64_t kh = 0; kh < KH; ++kh) {
           int64_t ih = ih0 + kh * dh;
           int rowInside = ih >= 0 && ih < H;
           const uint8_t *src = x + (ih * W + iw0) * C;
-          if (dense) {
-            copyOrPad(at, src, run, rowInside, pad);
+          if (dw == 1) {
+            if (!rowInside) {
+              fillBytes(at, pad, run);
+            } else {
+              fillBytes(at, pad, kwLo * C);
+              copyOrPad(at + kwLo * C, src + kwLo * C, (kwHi - kwLo) * C, 1,
+                        pad);
+              fillBytes(at + kwHi * C, pad, (KW - kwHi) * C);
+            }
             at += run;
             continue;
           }
