@@ -1,8 +1,9 @@
 //===- PoolToKernel.cpp - fulcrum-cpu-pool-to-kernel ----------------------===//
 //
-// Part of Fulcrum. fp32 channels-last max poolings on memrefs become calls
-// of the pooling kernel in Kernels/pool.c, which also takes over their
-// -infinity padding and the fill their output starts from.
+// Part of Fulcrum. fp32 and int8 channels-last max poolings on memrefs
+// become calls of the pooling kernels in Kernels/pool.c, which also take
+// over their padding with the type's least value (-infinity, -128) and the
+// fill their output starts from.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,16 +32,27 @@ static fulcrum::PassCounter poolCount("fulcrum-cpu-pool-to-kernel",
                                       "Max poolings run on the kernel");
 static fulcrum::PassCounter
     paddingCount("fulcrum-cpu-pool-to-kernel",
-                 "-infinity paddings skipped by the pooling kernel");
+                 "-infinity and -128 paddings skipped by the pooling kernel");
 
 namespace {
 
 /// Matches Kernels/pool.c: start from the `init` argument, not the output.
 constexpr int64_t kPoolInit = 1;
 
-/// Whether `type` is a rank-4 f32 row-major memref, static but its batch.
+/// Whether `type` is a rank-4 row-major memref of f32 or i8, static but its
+/// batch.
 bool isRowMajorImage(MemRefType type) {
-  return type && type.getRank() == 4 && fulcrum::isRowMajorF32(type, true);
+  if (!type || type.getRank() != 4)
+    return false;
+  if (type.getElementType().isInteger(8)) {
+    if (!type.getLayout().isIdentity())
+      return false;
+    for (int64_t d = 1; d < 4; ++d)
+      if (type.isDynamicDim(d))
+        return false;
+    return true;
+  }
+  return fulcrum::isRowMajorF32(type, true);
 }
 
 /// The f32 constant `value` holds, if it is one.
@@ -51,22 +63,44 @@ std::optional<float> getFloatConstant(Value value) {
   return attr.getValue().convertToFloat();
 }
 
-bool isNegativeInfinity(Value value) {
-  std::optional<float> v = getFloatConstant(value);
-  return v && *v == -std::numeric_limits<float>::infinity();
+/// The i8 constant `value` holds, if it is one.
+std::optional<int64_t> getByteConstant(Value value) {
+  IntegerAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)) ||
+      !attr.getType().isInteger(8))
+    return std::nullopt;
+  return attr.getValue().getSExtValue();
+}
+
+/// Whether `value` is the least value of the element type `type` (f32:
+/// -infinity; i8: -128), which never wins a maximum.
+bool isLeast(Value value, Type type) {
+  if (type.isF32()) {
+    std::optional<float> v = getFloatConstant(value);
+    return v && *v == -std::numeric_limits<float>::infinity();
+  }
+  std::optional<int64_t> v = getByteConstant(value);
+  return v && *v == -128;
 }
 
 /// The fill of `out` with a constant that the pooling starts from: before
 /// `pool` in its block, with nothing that reads or writes `out` between.
-Operation *getInitialFill(Operation *pool, Value out, float &value) {
+/// `bits` is the constant as the kernel takes it (the float's bits, or the
+/// byte's value).
+Operation *getInitialFill(Operation *pool, Value out, int64_t &bits) {
   Value root = fulcrum::getRootBuffer(out);
   for (Operation *prev = pool->getPrevNode(); prev;
        prev = prev->getPrevNode()) {
     if (fulcrum::isConstantFill(prev, out, [&](Value v) {
-          std::optional<float> c = getFloatConstant(v);
-          if (c)
-            value = *c;
-          return c.has_value();
+          if (std::optional<float> c = getFloatConstant(v)) {
+            bits = fulcrum::floatBits(*c);
+            return true;
+          }
+          if (std::optional<int64_t> c = getByteConstant(v)) {
+            bits = *c;
+            return true;
+          }
+          return false;
         }))
       return prev;
     if (fulcrum::mayAccess(prev, root))
@@ -87,12 +121,11 @@ struct CPUPoolToKernelPass
     SymbolTable symbols(module);
     SmallVector<linalg::PoolingNhwcMaxOp> pools;
     module.walk([&](linalg::PoolingNhwcMaxOp op) { pools.push_back(op); });
-    std::string symbol = ("fulcrum_maxpool2d_nhwc_f32_" + kernel->isa).str();
     for (linalg::PoolingNhwcMaxOp op : pools)
-      rewrite(op, symbol, symbols);
+      rewrite(op, kernel->isa, symbols);
   }
 
-  void rewrite(linalg::PoolingNhwcMaxOp op, StringRef symbol,
+  void rewrite(linalg::PoolingNhwcMaxOp op, StringRef variant,
                SymbolTable &symbols) {
     if (!op.hasPureBufferSemantics())
       return;
@@ -103,18 +136,23 @@ struct CPUPoolToKernelPass
     auto windowType = dyn_cast<MemRefType>(window.getType());
     if (!isRowMajorImage(xType) || !isRowMajorImage(yType) || !windowType ||
         !windowType.hasStaticShape() || windowType.getRank() != 2 ||
-        xType.getDimSize(3) != yType.getDimSize(3))
+        xType.getDimSize(3) != yType.getDimSize(3) ||
+        xType.getElementType() != yType.getElementType())
       return;
+    Type element = xType.getElementType();
+    std::string symbol = ("fulcrum_maxpool2d_nhwc_" +
+                          StringRef(element.isF32() ? "f32_" : "i8_") + variant)
+                             .str();
     SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
     if (strides.size() != 2 || dilations.size() != 2)
       return;
-    // A padding with -infinity never wins: the kernel skips it.
-    std::optional<fulcrum::Padding> padding =
-        fulcrum::matchPadding(op, x, /*heightDim=*/1, isNegativeInfinity);
+    // A padding with -infinity (-128) never wins: the kernel skips it.
+    std::optional<fulcrum::Padding> padding = fulcrum::matchPadding(
+        op, x, /*heightDim=*/1, [&](Value v) { return isLeast(v, element); });
     if (padding && !isRowMajorImage(padding->sourceType))
       padding.reset();
-    float init = 0.0f;
+    int64_t init = 0;
     Operation *fill = getInitialFill(op, y, init);
 
     OpBuilder b(op);
@@ -131,7 +169,7 @@ struct CPUPoolToKernelPass
       args.push_back(call.constant(v));
     args.push_back(call.address(input).at);
     args.push_back(call.address(y).at);
-    args.push_back(call.constant(fill ? fulcrum::floatBits(init) : 0));
+    args.push_back(call.constant(fill ? init : 0));
     args.push_back(call.constant(fill ? kPoolInit : 0));
     func::FuncOp callee =
         fulcrum::declareKernel(getOperation(), symbols, symbol, args.size());

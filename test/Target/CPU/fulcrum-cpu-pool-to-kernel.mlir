@@ -142,6 +142,80 @@ func.func @negative_other_poolings(%a: memref<1x8x4x4xf32>, %b: memref<1x8x2x2xf
 
 // -----
 
+// An 8-bit model's pooling (i8, padded with -128 and its output filled with
+// -128): the i8 kernel on the unpadded input, starting from -128 (flags 1);
+// the padded copy and the fill disappear.
+// CHECK-LABEL: func.func @maxpool_i8_padded(
+// CHECK-SAME: %[[X:.*]]: memref<?x8x8x64xi8>)
+// CHECK-NOT: linalg.
+// CHECK-DAG: %[[LEAST:.*]] = arith.constant -128 : i64
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : i64
+// CHECK-DAG: memref.extract_aligned_pointer_as_index %[[X]]
+// CHECK: call @fulcrum_maxpool2d_nhwc_i8_avx2({{.*}}, %[[C1]], %[[C1]], %{{.*}}, %{{.*}}, %[[LEAST]], %[[C1]]) {fulcrum.writes = array<i64: 15>}
+// CHECK-NOT: linalg.
+// CHECK: func.func private @fulcrum_maxpool2d_nhwc_i8_avx2(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
+func.func @maxpool_i8_padded(%x: memref<?x8x8x64xi8>) -> memref<?x4x4x64xi8> {
+  %c0 = arith.constant 0 : index
+  %least = arith.constant -128 : i8
+  %n = memref.dim %x, %c0 : memref<?x8x8x64xi8>
+  %padded = memref.alloc(%n) {alignment = 64 : i64} : memref<?x10x10x64xi8>
+  linalg.fill ins(%least : i8) outs(%padded : memref<?x10x10x64xi8>)
+  %inner = memref.subview %padded[0, 1, 1, 0] [%n, 8, 8, 64] [1, 1, 1, 1] : memref<?x10x10x64xi8> to memref<?x8x8x64xi8, strided<[6400, 640, 64, 1], offset: 704>>
+  memref.copy %x, %inner : memref<?x8x8x64xi8> to memref<?x8x8x64xi8, strided<[6400, 640, 64, 1], offset: 704>>
+  %window = memref.alloc() {alignment = 64 : i64} : memref<3x3xi8>
+  %y = memref.alloc(%n) {alignment = 64 : i64} : memref<?x4x4x64xi8>
+  linalg.fill ins(%least : i8) outs(%y : memref<?x4x4x64xi8>)
+  linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%padded, %window : memref<?x10x10x64xi8>, memref<3x3xi8>) outs(%y : memref<?x4x4x64xi8>)
+  memref.dealloc %padded : memref<?x10x10x64xi8>
+  memref.dealloc %window : memref<3x3xi8>
+  return %y : memref<?x4x4x64xi8>
+}
+
+// -----
+
+// An i8 padding with zeros could win a maximum: the padded copy stays and
+// the kernel reads it whole; the fill of the output (0: any constant) is
+// taken.
+// CHECK-LABEL: func.func @negative_i8_zero_padding(
+// CHECK: linalg.fill
+// CHECK: memref.copy
+// CHECK-NOT: linalg.
+// CHECK-DAG: %[[Z:.*]] = arith.constant 0 : i64
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : i64
+// CHECK: call @fulcrum_maxpool2d_nhwc_i8_avx2({{.*}}, %[[Z]], %[[Z]], %{{.*}}, %{{.*}}, %[[Z]], %[[C1]])
+func.func @negative_i8_zero_padding(%x: memref<1x8x8x16xi8>) -> memref<1x8x8x16xi8> {
+  %zero = arith.constant 0 : i8
+  %padded = memref.alloc() : memref<1x10x10x16xi8>
+  linalg.fill ins(%zero : i8) outs(%padded : memref<1x10x10x16xi8>)
+  %inner = memref.subview %padded[0, 1, 1, 0] [1, 8, 8, 16] [1, 1, 1, 1] : memref<1x10x10x16xi8> to memref<1x8x8x16xi8, strided<[1600, 160, 16, 1], offset: 176>>
+  memref.copy %x, %inner : memref<1x8x8x16xi8> to memref<1x8x8x16xi8, strided<[1600, 160, 16, 1], offset: 176>>
+  %window = memref.alloc() : memref<3x3xi8>
+  %y = memref.alloc() : memref<1x8x8x16xi8>
+  linalg.fill ins(%zero : i8) outs(%y : memref<1x8x8x16xi8>)
+  linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%padded, %window : memref<1x10x10x16xi8>, memref<3x3xi8>) outs(%y : memref<1x8x8x16xi8>)
+  memref.dealloc %padded : memref<1x10x10x16xi8>
+  memref.dealloc %window : memref<3x3xi8>
+  return %y : memref<1x8x8x16xi8>
+}
+
+// -----
+
+// Other integer poolings (i32, an i8 input into an i32 output) keep their
+// loops.
+// CHECK-LABEL: func.func @negative_other_integers(
+// CHECK: linalg.pooling_nhwc_max {{.*}} memref<1x4x4x8xi32>
+// CHECK: linalg.pooling_nhwc_max {{.*}} memref<1x4x4x8xi8>
+// CHECK-NOT: call
+func.func @negative_other_integers(%a: memref<1x4x4x8xi32>, %b: memref<1x2x2x8xi32>, %c: memref<1x4x4x8xi8>) {
+  %window = memref.alloc() : memref<2x2xi8>
+  linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%a, %window : memref<1x4x4x8xi32>, memref<2x2xi8>) outs(%b : memref<1x2x2x8xi32>)
+  linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%c, %window : memref<1x4x4x8xi8>, memref<2x2xi8>) outs(%b : memref<1x2x2x8xi32>)
+  memref.dealloc %window : memref<2x2xi8>
+  return
+}
+
+// -----
+
 // BAD: error: unknown kernel ISA 'sse9' (avx512, avx2, generic)
 func.func @f() {
   return

@@ -84,6 +84,34 @@ static void poolPixel(const float *at, int64_t C, int64_t kh0, int64_t kh1,
   }
 }
 
+/* The output rows of a pooling over elements of type T, spread over the
+ * threads (one whose windows hold fewer bytes than PARALLEL_ELEMENTS
+ * floats runs on the calling thread), each pixel through PIXEL (poolPixel
+ * or poolPixelBytes) from START. */
+#define POOL_ROWS(T, PIXEL, START)                                             \
+  do {                                                                         \
+    int fromInit = (flags & FULCRUM_POOL_INIT) != 0;                           \
+    const T *in = (const T *)x;                                                \
+    T *out = (T *)y;                                                           \
+    int parallel = N * OH * OW * C * KH * KW * (int64_t)sizeof(T) >=          \
+                   4 * PARALLEL_ELEMENTS;                                      \
+    _Pragma("omp parallel if (parallel)")                                      \
+    for (int64_t row = taskBegin(N * OH), rowStop = taskEnd(N * OH);           \
+         row < rowStop; ++row) {                                               \
+      int64_t n = row / OH, oh = row % OH;                                     \
+      int64_t top = oh * sh - pt, kh0, kh1;                                    \
+      insideWindow(top, H, KH, dh, &kh0, &kh1);                                \
+      const T *image = in + n * H * W * C;                                     \
+      for (int64_t ow = 0; ow < OW; ++ow) {                                    \
+        int64_t left = ow * sw - pl, kw0, kw1;                                 \
+        insideWindow(left, W, KW, dw, &kw0, &kw1);                             \
+        PIXEL(image + (top * W + left) * C, C, kh0, kh1, kw0, kw1,             \
+              dh * W * C, dw * C, out + (row * OW + ow) * C, fromInit,         \
+              START);                                                          \
+      }                                                                        \
+    }                                                                          \
+  } while (0)
+
 /* y[N][OH][OW][C] = max(y or init, x[N][H][W][C] over each KH x KW window
  * with strides (sh, sw), dilations (dh, dw), pt rows above and pl columns
  * left of the image outside it, skipped). x, y and init (float bits in the
@@ -100,22 +128,55 @@ void NAME(fulcrum_maxpool2d_nhwc_f32)(int64_t N, int64_t H, int64_t W,
     float f;
   } start;
   start.u = (uint32_t)init;
-  int fromInit = (flags & FULCRUM_POOL_INIT) != 0;
-  const float *in = (const float *)x;
-  float *out = (float *)y;
-  int parallel = N * OH * OW * C * KH * KW >= PARALLEL_ELEMENTS;
-#pragma omp parallel if (parallel)
-  for (int64_t row = taskBegin(N * OH), rowStop = taskEnd(N * OH);
-       row < rowStop; ++row) {
-    int64_t n = row / OH, oh = row % OH;
-    int64_t top = oh * sh - pt, kh0, kh1;
-    insideWindow(top, H, KH, dh, &kh0, &kh1);
-    const float *image = in + n * H * W * C;
-    for (int64_t ow = 0; ow < OW; ++ow) {
-      int64_t left = ow * sw - pl, kw0, kw1;
-      insideWindow(left, W, KW, dw, &kw0, &kw1);
-      poolPixel(image + (top * W + left) * C, C, kh0, kh1, kw0, kw1, dh * W * C,
-                dw * C, out + (row * OW + ow) * C, fromInit, start.f);
-    }
+  POOL_ROWS(float, poolPixel, start.f);
+}
+
+/* The 8-bit maximum: i8, where -128 (the padding an 8-bit model's pooling
+ * carries) never changes a maximum, so the window's parts outside the
+ * image are skipped as in the f32 kernel. A register of bytes at a time
+ * (64 on AVX-512, 32 on AVX2, 16 in the portable variant). */
+#if FULCRUM_KERNEL_ISA == 512
+#define BYTE_LANES 64
+#elif FULCRUM_KERNEL_ISA == 256
+#define BYTE_LANES 32
+#else
+#define BYTE_LANES 16
+#endif
+typedef int8_t byteLanes __attribute__((vector_size(BYTE_LANES), aligned(1)));
+
+/* One output pixel of bytes (see poolPixel). */
+static void poolPixelBytes(const int8_t *at, int64_t C, int64_t kh0,
+                           int64_t kh1, int64_t kw0, int64_t kw1,
+                           int64_t rowStep, int64_t columnStep, int8_t *y,
+                           int fromInit, int8_t init) {
+  int64_t c = 0;
+  for (; c + BYTE_LANES <= C; c += BYTE_LANES) {
+    byteLanes m =
+        fromInit ? (byteLanes){} + init : *(const byteLanes *)(y + c);
+    for (int64_t kh = kh0; kh < kh1; ++kh)
+      for (int64_t kw = kw0; kw < kw1; ++kw)
+        m = __builtin_elementwise_max(
+            m, *(const byteLanes *)(at + kh * rowStep + kw * columnStep + c));
+    *(byteLanes *)(y + c) = m;
   }
+  for (; c < C; ++c) {
+    int8_t m = fromInit ? init : y[c];
+    for (int64_t kh = kh0; kh < kh1; ++kh)
+      for (int64_t kw = kw0; kw < kw1; ++kw) {
+        int8_t v = at[kh * rowStep + kw * columnStep + c];
+        m = v > m ? v : m;
+      }
+    y[c] = m;
+  }
+}
+
+/* fulcrum_maxpool2d_nhwc_f32 on i8 tensors; init holds the starting byte's
+ * value. */
+void NAME(fulcrum_maxpool2d_nhwc_i8)(int64_t N, int64_t H, int64_t W,
+                                     int64_t C, int64_t KH, int64_t KW,
+                                     int64_t OH, int64_t OW, int64_t sh,
+                                     int64_t sw, int64_t dh, int64_t dw,
+                                     int64_t pt, int64_t pl, int64_t x,
+                                     int64_t y, int64_t init, int64_t flags) {
+  POOL_ROWS(int8_t, poolPixelBytes, (int8_t)init);
 }

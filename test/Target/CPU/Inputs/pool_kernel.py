@@ -5,7 +5,8 @@ windows that run past the image, a dynamic batch, and inputs holding NaN,
 infinities and zeros of both signs, compiled and run with fulcrum-run for a
 given --target-cpu at 1 and 2 threads. Every output must equal the
 reference bit for bit (NaN where it has NaN, +0 where a window holds a +0
-and its maximum is zero)."""
+and its maximum is zero). 8-bit MaxPools (uint8 and int8) must equal the
+integer maximum."""
 import os
 import subprocess
 import sys
@@ -76,6 +77,42 @@ def reference(x, attrs):
 
 
 failures, count = 0, 0
+
+
+def check(name, path, x, want, same):
+    """Runs the model at `path` on x at 1 and 2 threads; `same(got)` says
+    whether an output matches `want`."""
+    global failures, count
+    data = os.path.join(work, f"x-{name}.npy")
+    np.save(data, x)
+    for threads in (1, 2):
+        out = os.path.join(work, f"out-{name}-{threads}")
+        subprocess.run([run_tool, path, data, "--target-cpu=" + cpu,
+                        f"--threads={threads}", "--output-dir", out],
+                       check=True, stdout=subprocess.DEVNULL)
+        got = np.load(os.path.join(out, "y.npy"))
+        count += 1
+        if got.shape != want.shape:
+            print(f"case {name}: shape {got.shape}, want {want.shape}")
+            failures += 1
+        elif not same(got):
+            print(f"case {name} threads {threads}: differs")
+            failures += 1
+
+
+def same_floats(want):
+    def same(got):
+        nan = np.isnan(want)
+        ok = np.array_equal(np.isnan(got), nan) and np.array_equal(
+            got[~nan].view(np.uint32), want[~nan].view(np.uint32))
+        if not ok:
+            bad = np.argwhere((got.view(np.uint32) != want.view(np.uint32))
+                              & ~(np.isnan(got) & nan))
+            print(f"  {len(bad)} elements differ, first at {bad[0].tolist()}")
+        return ok
+    return same
+
+
 for index, (n, c, h, w, attrs, dynamic) in enumerate(cases):
     x = rng.standard_normal((n, c, h, w)).astype(np.float32)
     if index == 1:  # special values
@@ -98,27 +135,42 @@ for index, (n, c, h, w, attrs, dynamic) in enumerate(cases):
     path = os.path.join(work, f"maxpool{index}.onnx")
     onnx.save(helper.make_model(graph, opset_imports=[
         helper.make_opsetid("", 12)]), path)
-    data = os.path.join(work, f"x{index}.npy")
-    np.save(data, x)
-    for threads in (1, 2):
-        out = os.path.join(work, f"out{index}-{threads}")
-        subprocess.run([run_tool, path, data, "--target-cpu=" + cpu,
-                        f"--threads={threads}", "--output-dir", out],
-                       check=True, stdout=subprocess.DEVNULL)
-        got = np.load(os.path.join(out, "y.npy"))
-        count += 1
-        if got.shape != want.shape:
-            print(f"case {index}: shape {got.shape}, want {want.shape}")
-            failures += 1
-            continue
-        nan = np.isnan(want)
-        same = np.array_equal(np.isnan(got), nan) and np.array_equal(
-            got[~nan].view(np.uint32), want[~nan].view(np.uint32))
-        if not same:
-            bad = np.argwhere((got.view(np.uint32) != want.view(np.uint32))
-                              & ~(np.isnan(got) & nan))
-            print(f"case {index} threads {threads}: {len(bad)} elements "
-                  f"differ, first at {bad[0].tolist()}")
-            failures += 1
+    check(str(index), path, x, want, same_floats(want))
+
+# 8-bit poolings (the i8 kernel; u8 inputs are flipped to i8 and back by
+# the lowering): channel counts with a tail past the byte vectors, padding
+# (-128 after the flip, skipped by the kernel), dilation, a dynamic batch,
+# and the extreme values of each type. The reference pads with the type's
+# least value, which never wins.
+# (N, C, H, W, attributes, element type, dynamic batch)
+byte_cases = [
+    (2, 64, 12, 12, dict(kernel_shape=[3, 3], strides=[2, 2],
+                         pads=[1, 1, 1, 1]), np.uint8, True),
+    (1, 100, 9, 11, dict(kernel_shape=[3, 3], pads=[0, 1, 2, 1]), np.int8,
+     False),
+    (2, 20, 10, 10, dict(kernel_shape=[2, 2], strides=[2, 2]), np.uint8,
+     False),
+    (1, 16, 11, 11, dict(kernel_shape=[3, 3], dilations=[2, 2],
+                         pads=[2, 2, 2, 2]), np.int8, False),
+]
+for index, (n, c, h, w, attrs, dtype, dynamic) in enumerate(byte_cases):
+    info = np.iinfo(dtype)
+    x = rng.integers(info.min, info.max + 1, (n, c, h, w)).astype(dtype)
+    x[0, 1, :, :] = info.min
+    x[0, 2, 3, 3] = info.max
+    want = reference(x.astype(np.float32), attrs).astype(dtype)
+    batch = "N" if dynamic else n
+    elem = TensorProto.UINT8 if dtype == np.uint8 else TensorProto.INT8
+    graph = helper.make_graph(
+        [helper.make_node("MaxPool", ["x"], ["y"], **attrs)], "maxpool",
+        [helper.make_tensor_value_info("x", elem, [batch, c, h, w])],
+        [helper.make_tensor_value_info("y", elem,
+                                       [batch, c] + list(want.shape[2:]))])
+    path = os.path.join(work, f"maxpool8-{index}.onnx")
+    onnx.save(helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 12)]), path)
+    check(f"8-{index}", path, x, want,
+          lambda got, want=want: got.dtype == want.dtype and
+          np.array_equal(got, want))
 print(f"{count} poolings, {failures} wrong: " + ("ok" if not failures
                                                   else "WRONG"))
