@@ -93,17 +93,27 @@ bool isContraction(WorkClass kind) {
          kind == WorkClass::Convolution || kind == WorkClass::Depthwise;
 }
 
+/// Whether the CPU runs the 8-bit depthwise convolution `work` on
+/// `vpdpbusd` (Work::quadWindow; the target has AVX-512 VNNI).
+bool runsOnQuads(const Work &work, const TargetDescription &target) {
+  return work.quadWindow > 0 && work.kind == WorkClass::Depthwise &&
+         work.type == DataType::I8 && target.kind == "cpu" &&
+         target.hasFeature("avx512vnni");
+}
+
 /// The data type whose peak `work` runs at. The reduced-precision peaks
 /// are those of dot products: element-wise work and reductions on 8-bit or
 /// bf16 data (quantization, requantization) compute in f32, and so does
-/// the CPU's 8-bit depthwise kernel (Kernels/depthwise.inc: one f32
-/// multiply-add per tap, as the fp32 kernel).
+/// the CPU's 8-bit depthwise kernel in its f32 form (Kernels/depthwise.inc:
+/// one f32 multiply-add per tap, as the fp32 kernel) but not in its
+/// `vpdpbusd` one (runsOnQuads).
 DataType getPeakType(const Work &work, const TargetDescription &target) {
   if (work.type == DataType::F32)
     return work.type;
   bool dotProducts = isContraction(work.kind) &&
-                     !(work.kind == WorkClass::Depthwise &&
-                       work.type == DataType::I8 && target.kind == "cpu");
+                     (!(work.kind == WorkClass::Depthwise &&
+                        work.type == DataType::I8 && target.kind == "cpu") ||
+                      runsOnQuads(work, target));
   return dotProducts ? work.type : DataType::F32;
 }
 
@@ -179,6 +189,9 @@ Estimate estimate(const Work &work, const TargetDescription &target,
   // Convolutions the CPU kernels run as Winograd F(2x2, 3x3).
   if (target.kind == "cpu" && options.winograd)
     flops = std::max(0.0, flops - work.skippedFlops);
+  // A depthwise window on `vpdpbusd` executes its taps in groups of 4.
+  if (runsOnQuads(work, target))
+    flops *= double((work.quadWindow + 3) / 4 * 4) / double(work.quadWindow);
   double compute = peak > 0 ? flops / peak : 0;
   double streamed = options.weightsFromDram ? work.constantBytes : 0;
   auto [memory, level] = memoryTime(work.bytes() - streamed, cores, target);

@@ -118,6 +118,20 @@ void setQuantizedContraction(Work &work, linalg::LinalgOp op,
   work.flops = 2 * iterations;
   if (kind && kind.getValue() == "dwconv") {
     work.kind = WorkClass::Depthwise;
+    // The CPU kernel's integer form (Work::quadWindow): unit stride along
+    // W, channels a multiple of 16, a requantization to bytes after it.
+    auto strides = tag.getAs<DenseI64ArrayAttr>("strides");
+    auto filter = dyn_cast<ShapedType>(op.getDpsInputs()[1].getType());
+    bool bytes = false;
+    if (op->getNumResults() == 1 && op->getResult(0).hasOneUse())
+      if (auto rq = dyn_cast<linalg::LinalgOp>(*op->getUsers().begin()))
+        if (rq.getNumDpsInits() == 1)
+          bytes = getElementTypeOrSelf(rq.getDpsInits()[0].getType())
+                      .isInteger(8);
+    if (strides && strides.size() == 2 && strides[1] == 1 && filter &&
+        filter.hasStaticShape() && filter.getRank() == 4 &&
+        filter.getDimSize(0) % 16 == 0 && bytes)
+      work.quadWindow = filter.getDimSize(3);
   } else if (kind && kind.getValue() == "conv" && !isPointwise(op)) {
     work.kind = WorkClass::Convolution;
   } else {

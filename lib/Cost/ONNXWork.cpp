@@ -19,6 +19,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -150,6 +151,13 @@ struct ContractionWork
       work.kind = depthwise   ? WorkClass::Depthwise
                   : pointwise ? WorkClass::Gemm
                               : WorkClass::Convolution;
+      // An 8-bit depthwise convolution with byte output at unit stride
+      // along W over channels in 16s may run on `vpdpbusd`
+      // (Work::quadWindow).
+      if (depthwise && work.type == DataType::I8 && wShape.size() == 4 &&
+          group % 16 == 0 && getIntsAttr(op, "strides", 2, 1)[1] == 1 &&
+          mlir::getElementTypeOrSelf(op->getResult(0).getType()).isInteger(8))
+        work.quadWindow = wShape[3];
       // The CPU kernels run eligible fp32 3x3 convolutions as Winograd.
       ArrayRef<int64_t> y = getShape(op->getResult(0));
       if (work.type == DataType::F32 && group == 1 && wShape.size() == 4 &&

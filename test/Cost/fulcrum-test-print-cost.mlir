@@ -2,6 +2,7 @@
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-test-print-cost="target-description=sm_80" -o /dev/null | FileCheck %s --check-prefix=GPU
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-test-print-cost="target-description=loihi2" -o /dev/null | FileCheck %s --check-prefix=SNN
 // RUN: fulcrum-opt %s --split-input-file --fulcrum-test-print-cost="winograd=false" -o /dev/null | FileCheck %s --check-prefix=DIRECT
+// RUN: fulcrum-opt %s --split-input-file --fulcrum-test-print-cost="target-description=x86-64-v3" -o /dev/null | FileCheck %s --check-prefix=V3
 
 // ONNX ops by class: a convolution (2*16*3*3*3 MACs per output, plus the
 // bias), an element-wise op, a reduction and a matrix product; the constant
@@ -160,6 +161,7 @@ func.func @winograd(%x: tensor<1x32x16x16xf32>) -> (tensor<1x32x16x16xf32>, tens
 #dx = affine_map<(n, c, h, w, kh, kw) -> (n, c, h + kh, w + kw)>
 #dw = affine_map<(n, c, h, w, kh, kw) -> (c, 0, kh, kw)>
 #dy = affine_map<(n, c, h, w, kh, kw) -> (n, c, h, w)>
+#dxs = affine_map<(n, c, h, w, kh, kw) -> (n, c, h + kh, 2 * w + kw)>
 #ga = affine_map<(m, n, k) -> (m, k)>
 #gb = affine_map<(m, n, k) -> (n, k)>
 #gc = affine_map<(m, n, k) -> (m, n)>
@@ -172,9 +174,10 @@ func.func @winograd(%x: tensor<1x32x16x16xf32>) -> (tensor<1x32x16x16xf32>, tens
 // no read of the i32 fill and the requantization's bytes as the store (the
 // 3x3 one moves 0.074 MB: its weights and image, and 16 KiB of bytes). A
 // 1x1 convolution and a matrix product are matrix products. The depthwise
-// kernel and the requantization compute in f32, at the fp32 peak: the
-// 8-bit depthwise convolution takes as long as its fp32 twin, and the
-// requantization of 16,384 sums about 0.4 us, not a quarter of that.
+// kernel whose sums stay i32 (its f32 form) and the requantization compute
+// in f32, at the fp32 peak: the 8-bit depthwise convolution takes as long
+// as its fp32 twin, and the requantization of 16,384 sums about 0.4 us,
+// not a quarter of that.
 // CHECK-LABEL: cost of @quantized_contractions
 // CHECK: q3x3 linalg.generic convolution 18.874 0.074 compute 21.40
 // CHECK: rq linalg.generic elementwise 0.066 0.082 L2 0.38
@@ -239,6 +242,84 @@ func.func @quantized_contractions(%x: tensor<1x64x18x18xi8>, %w: tensor<64x64x3x
     linalg.yield %3 : i32
   } -> tensor<64x64xi32> loc("qgemm")
   return %y, %p, %d, %fd, %g : tensor<1x64x16x16xi8>, tensor<1x64x18x18xi32>, tensor<1x64x16x16xi32>, tensor<1x64x16x16xf32>, tensor<64x64xi32>
+}
+
+// An 8-bit depthwise convolution requantized to bytes at unit stride along
+// W over channels in 16s runs on vpdpbusd where the target has AVX-512
+// VNNI (x86-64-v4): at the int8 peak, its 3 taps a row executed as 4, so
+// about a third of the f32 form's time (2.58 us against @quantized_
+// contractions' qdw, 7.53). Along W at stride 2, or over 24 channels, it
+// keeps the f32 form at the fp32 peak (3.82 us for half the work of dwq);
+// so does every one on x86-64-v3 (no VNNI: dwq 26.26 us).
+// CHECK-LABEL: cost of @quantized_depthwise_quads
+// CHECK: dwq linalg.generic depthwise 0.295 0.038 compute 2.58
+// CHECK: dws linalg.generic depthwise 0.147 0.030 compute 3.82
+// CHECK: dw24 linalg.generic depthwise 0.111 0.014 compute 2.89
+// V3-LABEL: cost of @quantized_depthwise_quads
+// V3: dwq linalg.generic depthwise 0.295 0.038 compute 26.26
+// V3: dws linalg.generic depthwise 0.147 0.030 compute 15.08
+func.func @quantized_depthwise_quads(%x: tensor<1x64x18x18xi8>, %x24: tensor<1x24x18x18xi8>, %s: tensor<64xf32>, %s24: tensor<24xf32>) -> (tensor<1x64x16x16xi8>, tensor<1x64x16x8xi8>, tensor<1x24x16x16xi8>) {
+  %c0 = arith.constant 0 : i32
+  %dwt = arith.constant dense<1> : tensor<64x1x3x3xi8>
+  %e = tensor.empty() : tensor<1x64x16x16xi32>
+  %f = linalg.fill ins(%c0 : i32) outs(%e : tensor<1x64x16x16xi32>) -> tensor<1x64x16x16xi32>
+  %d = linalg.generic {indexing_maps = [#dx, #dw, #dy], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%x, %dwt : tensor<1x64x18x18xi8>, tensor<64x1x3x3xi8>) outs(%f : tensor<1x64x16x16xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "dwconv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<1x64x16x16xi32> loc("dwq")
+  %e8 = tensor.empty() : tensor<1x64x16x16xi8>
+  %y = linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%d, %s : tensor<1x64x16x16xi32>, tensor<64xf32>) outs(%e8 : tensor<1x64x16x16xi8>) attrs = {fulcrum.requantize = {hi = 255 : i64, lo = 0 : i64, mode = "bytes", y_zero_point = 0 : i64}} {
+  ^bb0(%v: i32, %m: f32, %o: i8):
+    %0 = arith.sitofp %v : i32 to f32
+    %1 = arith.mulf %0, %m : f32
+    %2 = arith.fptosi %1 : f32 to i32
+    %3 = arith.trunci %2 : i32 to i8
+    linalg.yield %3 : i8
+  } -> tensor<1x64x16x16xi8> loc("rq1")
+  %es = tensor.empty() : tensor<1x64x16x8xi32>
+  %fs = linalg.fill ins(%c0 : i32) outs(%es : tensor<1x64x16x8xi32>) -> tensor<1x64x16x8xi32>
+  %ds = linalg.generic {indexing_maps = [#dxs, #dw, #dy], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%x, %dwt : tensor<1x64x18x18xi8>, tensor<64x1x3x3xi8>) outs(%fs : tensor<1x64x16x8xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "dwconv", strides = array<i64: 1, 2>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<1x64x16x8xi32> loc("dws")
+  %es8 = tensor.empty() : tensor<1x64x16x8xi8>
+  %ys = linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%ds, %s : tensor<1x64x16x8xi32>, tensor<64xf32>) outs(%es8 : tensor<1x64x16x8xi8>) attrs = {fulcrum.requantize = {hi = 255 : i64, lo = 0 : i64, mode = "bytes", y_zero_point = 0 : i64}} {
+  ^bb0(%v: i32, %m: f32, %o: i8):
+    %0 = arith.sitofp %v : i32 to f32
+    %1 = arith.mulf %0, %m : f32
+    %2 = arith.fptosi %1 : f32 to i32
+    %3 = arith.trunci %2 : i32 to i8
+    linalg.yield %3 : i8
+  } -> tensor<1x64x16x8xi8> loc("rq2")
+  %dwt24 = arith.constant dense<1> : tensor<24x1x3x3xi8>
+  %e24 = tensor.empty() : tensor<1x24x16x16xi32>
+  %f24 = linalg.fill ins(%c0 : i32) outs(%e24 : tensor<1x24x16x16xi32>) -> tensor<1x24x16x16xi32>
+  %d24 = linalg.generic {indexing_maps = [#dx, #dw, #dy], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%x24, %dwt24 : tensor<1x24x18x18xi8>, tensor<24x1x3x3xi8>) outs(%f24 : tensor<1x24x16x16xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "dwconv", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<1x24x16x16xi32> loc("dw24")
+  %e824 = tensor.empty() : tensor<1x24x16x16xi8>
+  %y24 = linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%d24, %s24 : tensor<1x24x16x16xi32>, tensor<24xf32>) outs(%e824 : tensor<1x24x16x16xi8>) attrs = {fulcrum.requantize = {hi = 255 : i64, lo = 0 : i64, mode = "bytes", y_zero_point = 0 : i64}} {
+  ^bb0(%v: i32, %m: f32, %o: i8):
+    %0 = arith.sitofp %v : i32 to f32
+    %1 = arith.mulf %0, %m : f32
+    %2 = arith.fptosi %1 : f32 to i32
+    %3 = arith.trunci %2 : i32 to i8
+    linalg.yield %3 : i8
+  } -> tensor<1x24x16x16xi8> loc("rq3")
+  return %y, %ys, %y24 : tensor<1x64x16x16xi8>, tensor<1x64x16x8xi8>, tensor<1x24x16x16xi8>
 }
 
 // -----

@@ -42,6 +42,12 @@ struct Work {
   /// does getWinogradMacs multiply-adds instead of `macs`. Other targets
   /// run them all.
   double skippedFlops = 0;
+  /// An 8-bit depthwise convolution that the CPU kernels run on `vpdpbusd`
+  /// where the target has AVX-512 VNNI (unit stride along W, channels a
+  /// multiple of 16, byte output: Kernels/depthwise.inc): its window width
+  /// KW, which it reads in groups of 4 taps, the last padded with zero
+  /// weights. 0 otherwise (the f32-FMA form).
+  int64_t quadWindow = 0;
 
   double bytes() const { return bytesRead + bytesWritten; }
   Work &operator+=(const Work &other);

@@ -755,6 +755,50 @@ func.func @qdwconv_nhwc(%x: memref<1x4x5x2xi8>, %y: memref<1x4x4x2xf32>) {
 
 // -----
 
+#dx = affine_map<(n, c, h, w, kh, kw) -> (n, h + kh, w + kw, c)>
+#dw = affine_map<(n, c, h, w, kh, kw) -> (c, 0, kh, kw)>
+#dy = affine_map<(n, c, h, w, kh, kw) -> (n, h, w, c)>
+#id = affine_map<(n, h, w, c) -> (n, h, w, c)>
+#ch = affine_map<(n, h, w, c) -> (c)>
+memref.global "private" constant @dw16 : memref<16x1x1x3xi8> = dense<1>
+memref.global "private" constant @dm16 : memref<16xf32> = dense<0.5>
+
+// Over 16 channels the kernel may take its integer form (AVX-512 VNNI), so
+// each of the 16 workspace slots holds the larger of the f32 form's ring
+// (1 row of (4 - 1) + 2 + 1 = 6 pixels of 16 f32, 384 bytes) and the
+// integer form's regions, each from a multiple of 64 bytes: a ring row of
+// 4 columns of 16 quads (256), the padded row of 4 + 3 pixels (112 -> 128),
+// the weights as [1][1][16][4] (64) and 16 i32 starts (64): 512 bytes.
+// CHECK-LABEL: func @qdwconv_nhwc_quads
+// CHECK: %[[WS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8192xi8>
+// CHECK: call @fulcrum_qdwconv2d_nhwc_avx512vnni(
+// CHECK: memref.dealloc %[[WS]]
+func.func @qdwconv_nhwc_quads(%x: memref<1x2x6x16xi8>, %y: memref<1x2x4x16xf32>) {
+  %c0 = arith.constant 0 : i32
+  %w = memref.get_global @dw16 : memref<16x1x1x3xi8>
+  %m = memref.get_global @dm16 : memref<16xf32>
+  %acc = memref.alloc() : memref<1x2x4x16xi32>
+  linalg.fill ins(%c0 : i32) outs(%acc : memref<1x2x4x16xi32>)
+  linalg.generic {indexing_maps = [#dx, #dw, #dy], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%x, %w : memref<1x2x6x16xi8>, memref<16x1x1x3xi8>) outs(%acc : memref<1x2x4x16xi32>) attrs = {fulcrum.qcontraction = {dilations = array<i64: 1, 1>, kind = "dwconv", layout = "nhwc", strides = array<i64: 1, 1>, x_signed = false, x_zero_point = 0 : i64}} {
+  ^bb0(%in: i8, %wt: i8, %out: i32):
+    %0 = arith.extui %in : i8 to i32
+    %1 = arith.extsi %wt : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %out, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %m : memref<1x2x4x16xi32>, memref<16xf32>) outs(%y : memref<1x2x4x16xf32>) attrs = {fulcrum.requantize = {hi = 0 : i64, lo = 0 : i64, mode = "f32", y_zero_point = 0 : i64}} {
+  ^bb0(%a: i32, %mult: f32, %out: f32):
+    %0 = arith.sitofp %a : i32 to f32
+    %1 = arith.mulf %0, %mult : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %acc : memref<1x2x4x16xi32>
+  return
+}
+
+// -----
+
 #dx = affine_map<(n, c, h, w, kh, kw) -> (n, c, h + kh, w + kw)>
 #dw = affine_map<(n, c, h, w, kh, kw) -> (c, 0, kh, kw)>
 #dy = affine_map<(n, c, h, w, kh, kw) -> (n, c, h, w)>

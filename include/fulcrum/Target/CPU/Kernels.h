@@ -269,8 +269,12 @@ inline int64_t quantizedDepthwiseWorkspace(int64_t kh, int64_t kw, int64_t ow,
   int64_t r = (kh - 1) * dh + 1, g = (kw + 3) / 4;
   int64_t f32Form = r * ((ow - 1) * sw + (kw - 1) * dw + 1) * c * 4;
   int64_t wq = (ow - 1) * sw + 4 * (g - 1) * dw + 1;
-  int64_t quadForm = round64(r * wq * c * 4) + round64((wq + 3 * dw) * c) +
-                     round64(kh * g * c * 4) + round64(c * 4);
+  // (The integer form only runs over channels in 16s.)
+  int64_t quadForm = c % 16 != 0 ? 0
+                                 : round64(r * wq * c * 4) +
+                                       round64((wq + 3 * dw) * c) +
+                                       round64(kh * g * c * 4) +
+                                       round64(c * 4);
   return 16 * std::max(f32Form, quadForm);
 }
 
