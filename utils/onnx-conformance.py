@@ -5,6 +5,7 @@ Usage: onnx-conformance.py FULCRUM_RUN [--data DIR] [--known-failures FILE]
                            [--report FILE.md] [--jobs N] [--filter SUBSTR]
                            [--write-known-failures FILE]
                            [--supported-ops FILE.md] [--target NAME]
+                           [--slowest N]
 
 For every model directory under DIR/{node,simple,pytorch-converted,
 pytorch-operator}, runs `fulcrum-run model.onnx --test-data DIR` (compile,
@@ -18,7 +19,8 @@ Without --known-failures every failure counts. --write-known-failures
 writes the current failures with their reasons (to refresh the list after
 an improvement); --target runs the models JIT-compiled for another target
 (`fulcrum-run --target=vulkan`; default cpu); --supported-ops writes the per-operator table of
-docs/SupportedOps.md (needs python3-onnx).
+docs/SupportedOps.md (needs python3-onnx). The report ends with the --slowest
+N tests (default 20) and their seconds: the suite's share of the CI time.
 """
 import argparse
 import os
@@ -114,6 +116,8 @@ def main():
     ap.add_argument("--write-known-failures")
     ap.add_argument("--supported-ops")
     ap.add_argument("--target", default="cpu")
+    ap.add_argument("--slowest", type=int, default=20,
+                    help="list the N slowest tests (compile and run) in the report")
     args = ap.parse_args()
 
     tests = []
@@ -157,6 +161,7 @@ def main():
             failed += 1
             problems.append(f"FAIL {name}: {reason}")
             rows.append((name, "fail", reason))
+    slowest = sorted(zip(tests, results), key=lambda r: -r[1][2])[:args.slowest]
     for p in problems:
         print(p)
     if args.write_known_failures:
@@ -177,6 +182,11 @@ def main():
             f.write("| test | result | reason |\n|---|---|---|\n")
             for name, status, reason in rows:
                 f.write(f"| {name} | {status} | {reason.replace('|', '/')} |\n")
+            if slowest:
+                f.write(f"\n## The {len(slowest)} slowest\n\n"
+                        "| test | seconds |\n|---|---|\n")
+                for (name, _), (_, _, secs) in slowest:
+                    f.write(f"| {name} | {secs:.1f} |\n")
     print(summary)
     return 1 if failed else 0
 

@@ -278,13 +278,17 @@ void eraseIfOnlyDeallocated(Operation *alloc) {
   alloc->erase();
 }
 
-bool isRowMajorF32(MemRefType type, bool dynamicBatch) {
-  if (!type || !type.getElementType().isF32() || !type.getLayout().isIdentity())
+bool isRowMajor(MemRefType type, bool dynamicBatch) {
+  if (!type || !type.getLayout().isIdentity())
     return false;
   for (int64_t d = dynamicBatch ? 1 : 0; d < type.getRank(); ++d)
     if (type.isDynamicDim(d))
       return false;
   return true;
+}
+
+bool isRowMajorF32(MemRefType type, bool dynamicBatch) {
+  return isRowMajor(type, dynamicBatch) && type.getElementType().isF32();
 }
 
 bool isConstantFill(Operation *op, Value buffer,

@@ -108,8 +108,11 @@ mlir::memref::GlobalOp createConstantGlobal(mlir::memref::GlobalOp near,
 /// Whether `type` has rank `rank` and a unit innermost stride.
 bool hasContiguousRows(mlir::MemRefType type, int64_t rank);
 
-/// Whether `type` is f32 with the default row-major layout, and static
-/// except (when `dynamicBatch`) its first dimension.
+/// Whether `type` has the default row-major layout and is static except
+/// (when `dynamicBatch`) its first dimension.
+bool isRowMajor(mlir::MemRefType type, bool dynamicBatch);
+
+/// isRowMajor, of f32.
 bool isRowMajorF32(mlir::MemRefType type, bool dynamicBatch);
 
 /// The clamp to [lo, hi] a kernel applies as it stores its output (an

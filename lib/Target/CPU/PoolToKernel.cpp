@@ -42,17 +42,10 @@ constexpr int64_t kPoolInit = 1;
 /// Whether `type` is a rank-4 row-major memref of f32 or i8, static but its
 /// batch.
 bool isRowMajorImage(MemRefType type) {
-  if (!type || type.getRank() != 4)
-    return false;
-  if (type.getElementType().isInteger(8)) {
-    if (!type.getLayout().isIdentity())
-      return false;
-    for (int64_t d = 1; d < 4; ++d)
-      if (type.isDynamicDim(d))
-        return false;
-    return true;
-  }
-  return fulcrum::isRowMajorF32(type, true);
+  return type && type.getRank() == 4 &&
+         (type.getElementType().isF32() ||
+          type.getElementType().isInteger(8)) &&
+         fulcrum::isRowMajor(type, /*dynamicBatch=*/true);
 }
 
 /// The f32 constant `value` holds, if it is one.

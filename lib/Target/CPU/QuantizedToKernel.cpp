@@ -45,12 +45,7 @@ namespace {
 
 /// Whether `type` is row-major with static sizes except (maybe) the first.
 bool isRowMajor(MemRefType type) {
-  if (!type || !type.getLayout().isIdentity())
-    return false;
-  for (int64_t d = 1; d < type.getRank(); ++d)
-    if (type.isDynamicDim(d))
-      return false;
-  return true;
+  return fulcrum::isRowMajor(type, /*dynamicBatch=*/true);
 }
 
 /// A private constant global `name` of `shape` and element type `elt`

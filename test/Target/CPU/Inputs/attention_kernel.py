@@ -18,12 +18,13 @@ probabilities before it divides by their sum (the online softmax), the
 reference after, so the bar is 1e-2. Each output must also differ from the
 f32 reference by more than 1e-4 somewhere: the products really ran in bf16."""
 import os
-import subprocess
 import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+from bundle import Bundle, same_nans
 
 run_tool, work, cpu = sys.argv[1], sys.argv[2], sys.argv[3]
 bf16 = len(sys.argv) > 4 and sys.argv[4] == "bf16"
@@ -62,6 +63,30 @@ def reference(q, k, v, mask, rounded=False):
 
 
 worst, count = 0.0, 0
+bundle = Bundle()
+
+
+def checker(index, want, exact):
+    def check(out):
+        global worst, count
+        got, nan = out["y"], np.isnan(want)
+        if not same_nans(index, got, want):
+            worst = np.inf
+        error = (np.abs(got[~nan] - want[~nan]) /
+                 (1 + np.abs(want[~nan]))).max()
+        if error >= bar:
+            print(f"case {index} {run_name}: error {error:.1e}")
+        if bf16 and want.size > 1:
+            apart = (np.abs(got[~nan] - exact[~nan]) /
+                     (1 + np.abs(exact[~nan]))).max()
+            if apart <= 1e-4:
+                print(f"case {index}: no further than {apart:.1e} from f32")
+                worst = np.inf
+        worst = max(worst, error)
+        count += 1
+    return check
+
+
 for index, (lead, lq, lk, d, dv, masked, scale) in enumerate(cases):
     q = (rng.standard_normal(lead + (lq, d)) * scale).astype(np.float32)
     k = (rng.standard_normal(lead + (lk, d)) * scale).astype(np.float32)
@@ -96,39 +121,17 @@ for index, (lead, lq, lk, d, dv, masked, scale) in enumerate(cases):
         [helper.make_tensor_value_info("y", TensorProto.FLOAT,
                                        list(want.shape))],
         [numpy_helper.from_array(np.array(np.sqrt(d), np.float32), "c")])
-    path = os.path.join(work, f"attention{index}.onnx")
-    onnx.save(helper.make_model(graph, opset_imports=[
-        helper.make_opsetid("", 17)]), path)
-    inputs = []
-    for n, a in zip(names, arrays):
-        inputs.append(os.path.join(work, f"{n}{index}.npy"))
-        np.save(inputs[-1], a)
-    for threads, tile in ((1, 0), (2, 0), (1, 40), (2, 72)):
-        out = os.path.join(work, f"out{index}-{threads}-{tile}")
-        subprocess.run([run_tool, path] + inputs +
-                       ["--target-cpu=" + cpu, f"--threads={threads}",
-                        f"--attention-key-tile={tile}", "--output-dir", out] +
-                       (["--attention-precision=bf16"] if bf16 else []),
-                       check=True, stdout=subprocess.DEVNULL)
-        got = np.load(os.path.join(out, "y.npy"))
-        assert got.shape == want.shape, (index, got.shape, want.shape)
-        nan = np.isnan(want)
-        if not np.array_equal(np.isnan(got), nan):
-            print(f"case {index}: NaN where the reference has none or the "
-                  "reverse")
-            worst = np.inf
-        error = (np.abs(got[~nan] - want[~nan]) /
-                 (1 + np.abs(want[~nan]))).max()
-        if error >= bar:
-            print(f"case {index} threads {threads} tile {tile}: "
-                  f"error {error:.1e}")
-        if bf16 and want.size > 1:
-            apart = (np.abs(got[~nan] - exact[~nan]) /
-                     (1 + np.abs(exact[~nan]))).max()
-            if apart <= 1e-4:
-                print(f"case {index}: no further than {apart:.1e} from f32")
-                worst = np.inf
-        worst = max(worst, error)
-        count += 1
+    model = helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 17)])
+    bundle.add(f"attention{index}_", model, dict(zip(names, arrays)),
+               checker(index, want, exact))
+# All cases in one model (Inputs/bundle.py), run with the cost model's key
+# tiles at 1 and 2 threads and with tiles of 40 and 72 forced.
+for threads, tile in ((1, 0), (2, 0), (1, 40), (2, 72)):
+    run_name = f"threads {threads} tile {tile}"
+    bundle.run(run_tool, work, f"attentions-{threads}-{tile}",
+               ["--target-cpu=" + cpu, f"--threads={threads}",
+                f"--attention-key-tile={tile}"] +
+               (["--attention-precision=bf16"] if bf16 else []))
 print(f"{count} attentions, worst error {worst:.1e}: "
       + ("ok" if worst < bar else "WRONG"))

@@ -3,15 +3,17 @@ strides, padding (symmetric and not), dilation, a bias or none, sizes that
 leave leftover pixels and output channels, and a dynamic batch, followed by
 what the kernels apply as their epilogue (Relu, Clip, a residual Add, in
 place into another convolution's output or from a graph input), compiled
-and run with fulcrum-run for a given --target-cpu; every output is compared
+together (Inputs/bundle.py) and run with fulcrum-run for a given
+--target-cpu; every output is compared
 with a float64 convolution."""
 import os
-import subprocess
 import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+from bundle import Bundle
 
 run_tool, work, cpu = sys.argv[1], sys.argv[2], sys.argv[3]
 extra = sys.argv[4:]  # more fulcrum-run options, e.g. --channels-last=false
@@ -92,6 +94,22 @@ def reference(x, w, b, stride, pad, dilation, group):
 
 
 worst, count = 0.0, 0
+bundle = Bundle()
+
+
+def checker(index, case, want):
+    def check(out):
+        global worst, count
+        got = out["y"]
+        assert got.shape == want.shape, (index, got.shape, want.shape)
+        error = np.abs(got - want).max() / max(1.0, np.abs(want).max())
+        if error >= 1e-5:
+            print(f"case {index} {case}: relative error {error:.1e}")
+        worst = max(worst, error)
+        count += 1
+    return check
+
+
 for index, case in enumerate(cases):
     n, c, h, wd, f, kh, kw, stride, pad, dilation, group = case[:11]
     after = case[11] if len(case) > 11 else ""
@@ -144,22 +162,8 @@ for index, case in enumerate(cases):
         nodes, "conv", inputs,
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, dims)], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    path = os.path.join(work, f"conv{index}.onnx")
-    onnx.save(model, path)
-    files = []
-    for name, v in feeds.items():
-        files.append(os.path.join(work, f"{name}{index}.npy"))
-        np.save(files[-1], v)
-    out = os.path.join(work, f"out{index}")
-    subprocess.run([run_tool, path, *files, "--target-cpu=" + cpu,
-                    "--output-dir", out, *extra], check=True,
-                   stdout=subprocess.DEVNULL)
-    got = np.load(os.path.join(out, "y.npy"))
-    assert got.shape == want.shape, (index, got.shape, want.shape)
-    error = np.abs(got - want).max() / max(1.0, np.abs(want).max())
-    if error >= 1e-5:
-        print(f"case {index} {case}: relative error {error:.1e}")
-    worst = max(worst, error)
-    count += 1
+    bundle.add(f"conv{index}_", model, feeds, checker(index, case, want))
+# All cases in one model (Inputs/bundle.py): one compile per target.
+bundle.run(run_tool, work, "convs", ["--target-cpu=" + cpu, *extra])
 print(f"{count} convolutions, worst relative error {worst:.1e}: "
       + ("ok" if worst < 1e-5 else "WRONG"))

@@ -2,18 +2,19 @@
 models with channel counts below, at and past a vector of 16, strides,
 dilations, symmetric and asymmetric padding, SAME_UPPER and ceil_mode
 windows that run past the image, a dynamic batch, and inputs holding NaN,
-infinities and zeros of both signs, compiled and run with fulcrum-run for a
+infinities and zeros of both signs, compiled (as one model, Inputs/bundle.py) and run with fulcrum-run for a
 given --target-cpu at 1 and 2 threads. Every output must equal the
 reference bit for bit (NaN where it has NaN, +0 where a window holds a +0
 and its maximum is zero). 8-bit MaxPools (uint8 and int8) must equal the
 integer maximum."""
 import os
-import subprocess
 import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper
+
+from bundle import Bundle
 
 run_tool, work, cpu = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(work, exist_ok=True)
@@ -79,18 +80,15 @@ def reference(x, attrs):
 failures, count = 0, 0
 
 
-def check(name, path, x, want, same):
-    """Runs the model at `path` on x at 1 and 2 threads; `same(got)` says
-    whether an output matches `want`."""
-    global failures, count
-    data = os.path.join(work, f"x-{name}.npy")
-    np.save(data, x)
-    for threads in (1, 2):
-        out = os.path.join(work, f"out-{name}-{threads}")
-        subprocess.run([run_tool, path, data, "--target-cpu=" + cpu,
-                        f"--threads={threads}", "--output-dir", out],
-                       check=True, stdout=subprocess.DEVNULL)
-        got = np.load(os.path.join(out, "y.npy"))
+bundle = Bundle()
+
+
+def check(name, model, x, want, same):
+    """Adds `model` on x to the bundle; `same(got)` says whether an output
+    matches `want`."""
+    def compare(out):
+        global failures, count
+        got = out["y"]
         count += 1
         if got.shape != want.shape:
             print(f"case {name}: shape {got.shape}, want {want.shape}")
@@ -98,6 +96,7 @@ def check(name, path, x, want, same):
         elif not same(got):
             print(f"case {name} threads {threads}: differs")
             failures += 1
+    bundle.add(name + "_", model, {"x": x}, compare)
 
 
 def same_floats(want):
@@ -132,10 +131,8 @@ for index, (n, c, h, w, attrs, dynamic) in enumerate(cases):
                                        [batch, c, h, w])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT,
                                        [batch, c] + list(want.shape[2:]))])
-    path = os.path.join(work, f"maxpool{index}.onnx")
-    onnx.save(helper.make_model(graph, opset_imports=[
-        helper.make_opsetid("", 12)]), path)
-    check(str(index), path, x, want, same_floats(want))
+    check(f"maxpool{index}", helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 12)]), x, want, same_floats(want))
 
 # 8-bit poolings (the i8 kernel; u8 inputs are flipped to i8 and back by
 # the lowering): channel counts with a tail past the byte vectors, padding
@@ -166,11 +163,13 @@ for index, (n, c, h, w, attrs, dtype, dynamic) in enumerate(byte_cases):
         [helper.make_tensor_value_info("x", elem, [batch, c, h, w])],
         [helper.make_tensor_value_info("y", elem,
                                        [batch, c] + list(want.shape[2:]))])
-    path = os.path.join(work, f"maxpool8-{index}.onnx")
-    onnx.save(helper.make_model(graph, opset_imports=[
-        helper.make_opsetid("", 12)]), path)
-    check(f"8-{index}", path, x, want,
+    check(f"maxpool8-{index}", helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 12)]), x, want,
           lambda got, want=want: got.dtype == want.dtype and
           np.array_equal(got, want))
+# Every case in one model (Inputs/bundle.py), at 1 and 2 threads.
+for threads in (1, 2):
+    bundle.run(run_tool, work, f"maxpools-{threads}",
+               ["--target-cpu=" + cpu, f"--threads={threads}"])
 print(f"{count} poolings, {failures} wrong: " + ("ok" if not failures
                                                   else "WRONG"))

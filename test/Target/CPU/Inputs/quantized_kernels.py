@@ -6,7 +6,8 @@
 Writes small QDQ models (DequantizeLinear of a uint8/int8 input and of
 int8 weights per output channel, an int32 bias, Conv/Gemm/MatMul, an
 optional Relu, QuantizeLinear or a float output), runs each through
-`fulcrum-run --target-cpu TARGET_CPU` (which picks the kernel variant) and
+`fulcrum-run --target-cpu TARGET_CPU` (which picks the kernel variant; all
+of them as one model, Inputs/bundle.py) and
 (FLAGS go to fulcrum-run too: --channels-last=false keeps convolutions on
 the NCHW kernel instead of the channels-last one) and compares with the
 integer arithmetic fulcrum.qconv/fulcrum.qgemm define:
@@ -21,12 +22,13 @@ columns of the register tiles, and weights whose pairs saturate AVX2's
 vpmaddubsw next to 7-bit weights that cannot.
 """
 import os
-import subprocess
 import sys
 
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper, TensorProto
+
+from bundle import Bundle
 
 FULCRUM_RUN, WORK, CPU = sys.argv[1], sys.argv[2], sys.argv[3]
 FLAGS = sys.argv[4:]
@@ -108,15 +110,22 @@ def model(kind, xq, w, bias, sx, xzp, sw, out, relu, attrs, yshape, pool=None,
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
 
 
-def run(name, m, xq):
-    path = os.path.join(WORK, name + ".onnx")
-    onnx.save(m, path)
-    np.save(os.path.join(WORK, name + "_x.npy"), xq)
-    out = os.path.join(WORK, name + "_out")
-    subprocess.run([FULCRUM_RUN, path, os.path.join(WORK, name + "_x.npy"),
-                    "--target-cpu", CPU, "--output-dir", out] + FLAGS, check=True,
-                   stdout=subprocess.DEVNULL)
-    return np.load(os.path.join(out, "y.npy"))
+def run(name, m, xq, ref):
+    """Adds the model `name` (input x = xq) to the bundle; its output y
+    must equal `ref` exactly."""
+    global cases
+
+    def check(out):
+        global bad
+        got = out["y"]
+        if got.shape != ref.shape or not np.array_equal(got.astype(np.float64),
+                                                        ref.astype(np.float64)):
+            bad += 1
+            print("%s: mismatch, max difference %s" % (
+                name, np.abs(got.astype(np.float64) - ref).max()
+                if got.shape == ref.shape else got.shape))
+    bundle.add(name + "_", m, {"x": xq}, check)
+    cases += 1
 
 
 def weights(shape, small):
@@ -144,18 +153,14 @@ def conv_reference(acc, outk, relu, sx, sw):
 
 
 def check_conv(name, x, w, bias, sx, xzp, sw, out, relu, attrs, ref):
-    """Runs one quantized convolution model and counts a mismatch."""
-    global cases, bad
-    got = run(name, model("conv", x, w, bias, sx, xzp, sw, out, relu and out is not None, attrs, ref.shape), x)
-    cases += 1
-    if got.shape != ref.shape or not np.array_equal(got.astype(np.float64), ref.astype(np.float64)):
-        bad += 1
-        print("%s: mismatch, max difference %s" % (name, np.abs(got.astype(np.float64) - ref).max()
-                                                   if got.shape == ref.shape else got.shape))
+    """Adds one quantized convolution model to the bundle."""
+    run(name, model("conv", x, w, bias, sx, xzp, sw, out, relu and out is not None, attrs, ref.shape),
+        x, ref)
 
 
 cases = 0
 bad = 0
+bundle = Bundle()
 # (N, C, H, W, F, KH, KW, pads, strides, dilations, signed input, output, relu, 7-bit)
 convs = [
     (1, 3, 9, 9, 5, 3, 3, (1, 1, 1, 1), (1, 1), (1, 1), False, "u8", True, False),
@@ -274,13 +279,9 @@ for i in range(3):
     for j in range(3):
         ref = np.maximum(ref, qp[:, :, i:i + 2 * (ph - 1) + 1:2, j:j + 2 * (pw - 1) + 1:2])
 ref = ref.astype(np.uint8)
-got = run("stem", model("conv", x, w, bias, sx, xzp, sw, (sy, yzp, np.uint8), True,
-                        dict(pads=[3, 3, 3, 3], strides=[2, 2], kernel_shape=[7, 7]), ref.shape,
-                        pool=dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2])), x)
-cases += 1
-if got.shape != ref.shape or not np.array_equal(got, ref):
-    bad += 1
-    print("stem: mismatch", got.shape, ref.shape)
+run("stem", model("conv", x, w, bias, sx, xzp, sw, (sy, yzp, np.uint8), True,
+                  dict(pads=[3, 3, 3, 3], strides=[2, 2], kernel_shape=[7, 7]), ref.shape,
+                  pool=dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2])), x, ref)
 
 # MobileNetV2's expansion: a float result clipped (ReLU6) before a float
 # depthwise convolution; the channels-last kernel applies the clamp.
@@ -292,13 +293,9 @@ bias = rng.integers(-3000, 3000, 80).astype(np.int32)
 acc = conv_acc(x.astype(np.int64), w, (0, 0, 0, 0), (1, 1), (1, 1), xzp) + bias.reshape(1, -1, 1, 1)
 scale = (np.float64(np.float32(sx)) * sw.astype(np.float64)).astype(np.float32).reshape(1, -1, 1, 1)
 ref = np.clip(acc.astype(np.float32) * scale, np.float32(0.0), np.float32(6.0))
-got = run("clip", model("conv", x, w, bias, sx, xzp, sw, None, False,
-                        dict(pads=[0, 0, 0, 0], strides=[1, 1], kernel_shape=[1, 1]), ref.shape,
-                        clip=(0.0, 6.0)), x)
-cases += 1
-if got.shape != ref.shape or not np.array_equal(got, ref):
-    bad += 1
-    print("clip: mismatch", np.abs(got.astype(np.float64) - ref).max() if got.shape == ref.shape else got.shape)
+run("clip", model("conv", x, w, bias, sx, xzp, sw, None, False,
+                  dict(pads=[0, 0, 0, 0], strides=[1, 1], kernel_shape=[1, 1]), ref.shape,
+                  clip=(0.0, 6.0)), x, ref)
 
 # (kind, rows shape, K, N, signed, output, 7-bit)
 products = [
@@ -332,10 +329,8 @@ for i, (kind, rows, k, nout, signed, outk, small) in enumerate(products):
         lo, hi = (0, 255) if dt == np.uint8 else (-128, 127)
         out = (sy, yzp, dt)
         ref = requantize(acc, mult(sx, sw, sy), yzp, lo, hi)
-    got = run("%s%d" % (kind, i), model(kind, a, w, bias, sx, xzp, sw, out, False, {}, ref.shape), a)
-    cases += 1
-    if got.shape != ref.shape or not np.array_equal(got.astype(np.float64), ref.astype(np.float64)):
-        bad += 1
-        print("%s%d: mismatch" % (kind, i))
+    run("%s%d" % (kind, i), model(kind, a, w, bias, sx, xzp, sw, out, False, {}, ref.shape), a, ref)
 
+# Every case in one model (Inputs/bundle.py): one compile per variant.
+bundle.run(FULCRUM_RUN, WORK, "quantized", ["--target-cpu", CPU] + FLAGS)
 print("%d quantized contractions on %s: %s" % (cases, CPU, "ok" if bad == 0 else "%d FAILED" % bad))

@@ -1,16 +1,17 @@
 """Checks the softmax row kernel against NumPy: ONNX Softmax models over
 the last axis with rows of 1 to 130 elements (whole vectors, tails and
 both), a dynamic batch, large and tiny values, and rows holding NaN,
-+inf or only -inf (all NaN in the decomposition too), compiled and run
-with fulcrum-run for a given --target-cpu at 1 and 2 threads; every output
-is compared with a float64 softmax."""
++inf or only -inf (all NaN in the decomposition too), compiled (as one
+model, Inputs/bundle.py) and run with fulcrum-run for a given --target-cpu
+at 1 and 2 threads; every output is compared with a float64 softmax."""
 import os
-import subprocess
 import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper
+
+from bundle import Bundle, same_nans
 
 run_tool, work, cpu = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(work, exist_ok=True)
@@ -30,6 +31,23 @@ def reference(x):
 
 
 worst, count = 0.0, 0
+bundle = Bundle()
+
+
+def checker(index, shape, want):
+    def check(out):
+        global worst, count
+        got, nan = out["y"], np.isnan(want)
+        if not same_nans(f"{index} {shape}", got, want):
+            worst = np.inf
+        error = np.abs(got[~nan] - want[~nan]).max() if (~nan).any() else 0
+        if error >= 1e-6:
+            print(f"case {index} {shape} threads {threads}: error {error:.1e}")
+        worst = max(worst, error)
+        count += 1
+    return check
+
+
 for index, (shape, dynamic, scale) in enumerate(cases):
     x = (rng.standard_normal(shape) * scale).astype(np.float32)
     if index == 4:  # special rows: NaN, +inf, all -inf, a -inf among others
@@ -42,28 +60,12 @@ for index, (shape, dynamic, scale) in enumerate(cases):
         [helper.make_node("Softmax", ["x"], ["y"], axis=-1)], "softmax",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, dims)],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, dims)])
-    path = os.path.join(work, f"softmax{index}.onnx")
-    onnx.save(helper.make_model(graph, opset_imports=[
-        helper.make_opsetid("", 13)]), path)
-    data = os.path.join(work, f"x{index}.npy")
-    np.save(data, x)
-    want = reference(x)
-    for threads in (1, 2):
-        out = os.path.join(work, f"out{index}-{threads}")
-        subprocess.run([run_tool, path, data, "--target-cpu=" + cpu,
-                        f"--threads={threads}", "--output-dir", out],
-                       check=True, stdout=subprocess.DEVNULL)
-        got = np.load(os.path.join(out, "y.npy"))
-        assert got.shape == want.shape, (index, got.shape, want.shape)
-        nan = np.isnan(want)
-        if not np.array_equal(np.isnan(got), nan):
-            print(f"case {index} {shape}: NaN where the reference has none "
-                  "or the reverse")
-            worst = np.inf
-        error = np.abs(got[~nan] - want[~nan]).max() if (~nan).any() else 0
-        if error >= 1e-6:
-            print(f"case {index} {shape} threads {threads}: error {error:.1e}")
-        worst = max(worst, error)
-        count += 1
+    bundle.add(f"softmax{index}_", helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 13)]), {"x": x},
+        checker(index, shape, reference(x)))
+# Every case in one model (Inputs/bundle.py), at 1 and 2 threads.
+for threads in (1, 2):
+    bundle.run(run_tool, work, f"softmaxes-{threads}",
+               ["--target-cpu=" + cpu, f"--threads={threads}"])
 print(f"{count} softmaxes, worst error {worst:.1e}: "
       + ("ok" if worst < 1e-6 else "WRONG"))
