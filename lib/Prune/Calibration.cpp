@@ -19,9 +19,9 @@ namespace onnx = fulcrum::onnx;
 
 namespace fulcrum::prune {
 
-FailureOr<std::vector<Activation>>
-captureActivations(CompileSession &session, func::FuncOp func,
-                   ArrayRef<Value> values, const HostTensor &samples) {
+FailureOr<std::unique_ptr<ActivationProbe>>
+ActivationProbe::create(CompileSession &session, func::FuncOp func,
+                        ArrayRef<Value> values, ArrayRef<OpOperand *> params) {
   MLIRContext *ctx = func.getContext();
   IRMapping map;
   OwningOpRef<ModuleOp> clone(cast<ModuleOp>(session.getModule()->clone(map)));
@@ -35,15 +35,17 @@ captureActivations(CompileSession &session, func::FuncOp func,
                                            : DictionaryAttr::get(ctx, {}));
   // Each value's result: an output already returned is read from there
   // (returning one buffer twice is not allowed).
-  SmallVector<unsigned> resultOf;
+  auto probe = std::unique_ptr<ActivationProbe>(new ActivationProbe());
+  probe->func = func;
+  probe->numParams = params.size();
   for (auto [i, v] : llvm::enumerate(values)) {
     Value mapped = map.lookupOrDefault(v);
     auto *it = llvm::find(ArrayRef(results).take_front(numOld), mapped);
     if (it != results.begin() + numOld) {
-      resultOf.push_back(it - results.begin());
+      probe->resultOf.push_back(it - results.begin());
       continue;
     }
-    resultOf.push_back(results.size());
+    probe->resultOf.push_back(results.size());
     results.push_back(mapped);
     attrs.push_back(DictionaryAttr::get(
         ctx, {NamedAttribute(
@@ -51,6 +53,20 @@ captureActivations(CompileSession &session, func::FuncOp func,
                  StringAttr::get(ctx, "fulcrum_prune_" + std::to_string(i)))}));
   }
   ret->setOperands(results);
+  // Each parameter operand reads a new argument after the model's inputs.
+  for (auto [i, operand] : llvm::enumerate(params)) {
+    Operation *owner = map.lookup(operand->getOwner());
+    Value old = operand->get();
+    unsigned index = f.getNumArguments();
+    f.insertArgument(
+        index, old.getType(),
+        DictionaryAttr::get(
+            ctx, {NamedAttribute(StringAttr::get(ctx, "onnx.name"),
+                                 StringAttr::get(ctx, "fulcrum_param_" +
+                                                          std::to_string(i)))}),
+        old.getLoc());
+    owner->setOperand(operand->getOperandNumber(), f.getArgument(index));
+  }
   f.setType(FunctionType::get(ctx, f.getArgumentTypes(),
                               ValueRange(results).getTypes()));
   f.setAllResultAttrs(attrs);
@@ -67,13 +83,18 @@ captureActivations(CompileSession &session, func::FuncOp func,
         << llvm::toString(runner.takeError());
     return failure();
   }
-  const auto &inputs = (*runner)->inputs();
-  if (inputs.size() != 1) {
+  probe->runner = std::move(*runner);
+  if (probe->runner->inputs().size() != 1 + params.size()) {
     func.emitError("calibration data needs a model of one input, not ")
-        << inputs.size();
+        << probe->runner->inputs().size() - params.size();
     return failure();
   }
-  const TensorSignature &in = inputs[0];
+  return probe;
+}
+
+FailureOr<std::vector<Activation>>
+ActivationProbe::run(const HostTensor &samples, ArrayRef<HostTensor> params) {
+  const TensorSignature &in = runner->inputs()[0];
   if (samples.dataType != in.dataType ||
       samples.shape.size() != in.shape.size()) {
     func.emitError("calibration data ")
@@ -88,27 +109,30 @@ captureActivations(CompileSession &session, func::FuncOp func,
           << "' (dimension " << d << " is " << in.shape[d] << ")";
       return failure();
     }
+  assert(params.size() == numParams && "one tensor per parameter operand");
   int64_t n = samples.shape[0];
   int64_t batch = in.shape[0] < 0 ? 32 : in.shape[0];
   size_t sampleBytes = n ? samples.data.size() / n : 0;
-  std::vector<Activation> acts(values.size());
+  std::vector<Activation> acts(resultOf.size());
   for (int64_t start = 0; start + batch <= n || (in.shape[0] < 0 && start < n);
        start += batch) {
     int64_t b = std::min(batch, n - start);
-    HostTensor t;
+    std::vector<HostTensor> inputs(1);
+    HostTensor &t = inputs[0];
     t.dataType = samples.dataType;
     t.name = in.name;
     t.shape = samples.shape;
     t.shape[0] = b;
     t.data.assign(samples.data.begin() + start * sampleBytes,
                   samples.data.begin() + (start + b) * sampleBytes);
-    auto out = (*runner)->run({t});
+    inputs.insert(inputs.end(), params.begin(), params.end());
+    auto out = runner->run(inputs);
     if (!out) {
       func.emitError("running the model on calibration data failed: ")
           << llvm::toString(out.takeError());
       return failure();
     }
-    for (size_t i = 0; i < values.size(); ++i) {
+    for (size_t i = 0; i < resultOf.size(); ++i) {
       const HostTensor &r = (*out)[resultOf[i]];
       Activation &a = acts[i];
       if (a.shape.empty()) {
@@ -123,6 +147,15 @@ captureActivations(CompileSession &session, func::FuncOp func,
     }
   }
   return acts;
+}
+
+FailureOr<std::vector<Activation>>
+captureActivations(CompileSession &session, func::FuncOp func,
+                   ArrayRef<Value> values, const HostTensor &samples) {
+  auto probe = ActivationProbe::create(session, func, values);
+  if (failed(probe))
+    return failure();
+  return (*probe)->run(samples);
 }
 
 FailureOr<LinearLayer> getLinearLayer(Operation *op) {

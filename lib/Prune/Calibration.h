@@ -23,6 +23,32 @@ struct Activation {
   std::vector<float> data;
 };
 
+/// The fp32 model of `session` (its entry `func`, as it is now) compiled
+/// once for measuring: `values` become extra results, and each operand of
+/// `params` (a constant, say) is read from an extra input after the model's
+/// own, so the model runs with other values there without recompiling.
+class ActivationProbe {
+public:
+  static mlir::FailureOr<std::unique_ptr<ActivationProbe>>
+  create(CompileSession &session, mlir::func::FuncOp func,
+         llvm::ArrayRef<mlir::Value> values,
+         llvm::ArrayRef<mlir::OpOperand *> params = {});
+
+  /// Runs the model on `samples` ([N, ...]) with `params` (one tensor per
+  /// parameter operand, of its type) and returns the values concatenated
+  /// over the batch.
+  mlir::FailureOr<std::vector<Activation>>
+  run(const HostTensor &samples, llvm::ArrayRef<HostTensor> params = {});
+
+private:
+  ActivationProbe() = default;
+  mlir::func::FuncOp func;
+  std::unique_ptr<ModelRunner> runner;
+  /// The result each value is read from.
+  llvm::SmallVector<unsigned> resultOf;
+  size_t numParams = 0;
+};
+
 /// Runs the fp32 model of `session` (its entry `func`, as it is now) on
 /// `samples` ([N, ...]) with `values` as extra results, JIT-compiled
 /// through the driver, and returns them concatenated over the batch.

@@ -18,6 +18,7 @@
 #include "llvm/Support/Format.h"
 
 #include <cmath>
+#include <cstring>
 #include <map>
 
 using namespace mlir;
@@ -88,6 +89,8 @@ private:
   void allocateHeads(SmallVectorImpl<unsigned> &counts) const;
   LogicalResult calibrate();
   LogicalResult recover(const llvm::DenseSet<unsigned> &removed);
+  /// Compiles headProbe and measures the reference with it.
+  LogicalResult createHeadProbe();
   FailureOr<SmallVector<double>> getHeadSensitivity(const ChannelGroup &group);
 
   CompileSession &session;
@@ -106,6 +109,13 @@ private:
   HostTensor samples;
   /// The model's outputs on the calibration data (for head sensitivity).
   std::vector<Activation> reference;
+  /// The model with every head group's output projections reading their
+  /// weights and an added shift from inputs (headParams: their values in
+  /// the model); headParam: each projection's weights' index there (the
+  /// shift's is next).
+  std::unique_ptr<ActivationProbe> headProbe;
+  SmallVector<HostTensor> headParams;
+  llvm::DenseMap<Operation *, unsigned> headParam;
 };
 
 void Pruner::collectLayers() {
@@ -345,6 +355,20 @@ LogicalResult Pruner::calibrate() {
   return success();
 }
 
+/// The f32 constant `v` as a host tensor (float32, its shape).
+static HostTensor toHostTensor(Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto values = onnx::getConstantFloats(v);
+  HostTensor t;
+  t.dataType = 1; // float32
+  t.shape.assign(type.getShape().begin(), type.getShape().end());
+  t.data.resize(values->size() * sizeof(float));
+  float *data = reinterpret_cast<float *>(t.data.data());
+  for (auto [i, x] : llvm::enumerate(*values))
+    data[i] = static_cast<float>(x);
+  return t;
+}
+
 LogicalResult Pruner::recover(const llvm::DenseSet<unsigned> &removed) {
   // The consumers of pruned groups, in graph order, before the rewrite.
   struct Job {
@@ -392,7 +416,42 @@ LogicalResult Pruner::recover(const llvm::DenseSet<unsigned> &removed) {
   }
   if (failed(removeChannels(func, graph, removed)))
     return failure();
-  for (Job &job : jobs) {
+  // Each refit reads the inputs of the pruned model as the earlier refits
+  // left it. Where every job's weights (and bias) are constants that a
+  // refit replaces by constants of the same type, one probe compiled with
+  // them as inputs serves all jobs, one run each; otherwise each job
+  // compiles the model as it is then.
+  std::unique_ptr<ActivationProbe> probe;
+  SmallVector<OpOperand *> params;
+  if (options.reconstruct) {
+    SmallVector<Value> inputs;
+    bool constant = true;
+    auto isF32Constant = [](Value v) {
+      auto type = dyn_cast<RankedTensorType>(v.getType());
+      return type && type.getElementType().isF32() &&
+             onnx::getConstantFloats(v).has_value();
+    };
+    for (Job &job : jobs) {
+      inputs.push_back(job.op->getOperand(0));
+      params.push_back(&job.op->getOpOperand(1));
+      if (job.layer.hasBias)
+        params.push_back(&job.op->getOpOperand(2));
+      auto gemm = dyn_cast<onnx::GemmOp>(job.op);
+      if (gemm && (gemm.getAlpha().convertToFloat() != 1.0f ||
+                   gemm.getBeta().convertToFloat() != 1.0f))
+        constant = false;
+    }
+    constant &= llvm::all_of(params, [&](OpOperand *operand) {
+      return isF32Constant(operand->get());
+    });
+    if (constant && !jobs.empty()) {
+      auto created = ActivationProbe::create(session, func, inputs, params);
+      if (failed(created))
+        return failure();
+      probe = std::move(*created);
+    }
+  }
+  for (auto [index, job] : llvm::enumerate(jobs)) {
     const LinearLayer &l = job.layer;
     int64_t f = l.features(), m = job.keep.size(), n = job.outs.size();
     std::vector<double> w;
@@ -400,7 +459,17 @@ LogicalResult Pruner::recover(const llvm::DenseSet<unsigned> &removed) {
       // Refit on the inputs of the pruned model as it is now (earlier
       // consumers refit), to reproduce the original layer's outputs.
       Value input = job.op->getOperand(0);
-      auto now = captureActivations(session, func, {input}, samples);
+      FailureOr<std::vector<Activation>> now = failure();
+      if (probe) {
+        SmallVector<HostTensor> values;
+        for (OpOperand *operand : params)
+          values.push_back(toHostTensor(operand->get()));
+        now = probe->run(samples, values);
+        if (succeeded(now))
+          *now = {std::move((*now)[index])};
+      } else {
+        now = captureActivations(session, func, {input}, samples);
+      }
       auto pruned = getLinearLayer(job.op);
       if (failed(now) || failed(pruned))
         return failure();
@@ -427,6 +496,9 @@ LogicalResult Pruner::recover(const llvm::DenseSet<unsigned> &removed) {
     // Back to the op's layout.
     OpBuilder b(job.op);
     Location loc = job.op->getLoc();
+    SmallVector<Type> paramTypes;
+    for (OpOperand *operand : params)
+      paramTypes.push_back(operand->get().getType());
     int64_t k = l.hasBias ? m - 1 : m, kept = k / l.kernel;
     SmallVector<float> weights, bias;
     for (int64_t o = 0; o < n; ++o)
@@ -466,6 +538,11 @@ LogicalResult Pruner::recover(const llvm::DenseSet<unsigned> &removed) {
           weights.push_back(w[o * m + i]);
       job.op->setOperand(1, createConstant(b, loc, {k, n}, weights));
     }
+    // A refit that changed a parameter's type leaves the probe to the
+    // jobs after it.
+    for (auto [operand, type] : llvm::zip(params, paramTypes))
+      if (operand->get().getType() != type)
+        probe.reset();
   }
   // Constants the refits replaced.
   SmallVector<Operation *> dead;
@@ -521,80 +598,159 @@ static double outputChange(const Activation &out, const Activation &ref,
   return sum / rows;
 }
 
-FailureOr<SmallVector<double>>
-Pruner::getHeadSensitivity(const ChannelGroup &group) {
-  // How much the model's outputs change on the calibration data when the
-  // output projection no longer reads one head: its rows zeroed and their
-  // mean contribution added to the projection's output, one JIT run per
-  // head (outputChange: KL divergence by default). Comparable across
-  // blocks.
-  SmallVector<double> score(group.units.size(), 0.0);
-  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  SmallVector<Value> outputs(ret.getOperands());
-  if (reference.empty()) {
-    auto ref = captureActivations(session, func, outputs, samples);
-    if (failed(ref))
-      return failure();
-    reference = std::move(*ref);
-  }
-  for (const GroupMember &m : group.members) {
+/// The head groups' output projections that read the group's heads: each
+/// (member, consumer) pair with its weights as a matrix.
+namespace {
+struct Projection {
+  Operation *consumer;
+  Value heads; // the consumer's input, the heads side by side
+  bool columns; // input channel c is column c (a transposed Gemm's B)
+  int64_t inner, outs;
+};
+} // namespace
+
+/// The projections of `group` (each consumer reading one of its members'
+/// values); an error for weights that are not a constant matrix.
+static FailureOr<SmallVector<std::pair<unsigned, Projection>>>
+getProjections(const DependencyGraph &graph, const ChannelGroup &group) {
+  SmallVector<std::pair<unsigned, Projection>> projections;
+  for (auto [index, m] : llvm::enumerate(group.members)) {
     Value v = graph.getSpaces()[m.space].value;
     for (Operation *consumer : group.consumers) {
       if (consumer->getOperand(0) != v)
         continue;
-      Value w = consumer->getOperand(1);
-      auto type = cast<RankedTensorType>(w.getType());
-      auto values = onnx::getConstantFloats(w);
-      if (!values || type.getRank() != 2)
+      auto type = cast<RankedTensorType>(consumer->getOperand(1).getType());
+      if (!onnx::getConstantFloats(consumer->getOperand(1)) ||
+          type.getRank() != 2 || !type.getElementType().isF32())
         return consumer->emitError("cannot measure the heads: weights that "
                                    "are not a constant matrix");
-      // Input channel c is column c of a transposed Gemm's B, else row c.
       auto gemm = dyn_cast<onnx::GemmOp>(consumer);
       bool columns = gemm && gemm.getTransB();
       int64_t inner = type.getDimSize(1);
-      int64_t outs = columns ? type.getDimSize(0) : inner;
-      // The mean of each input channel on the calibration data: a removed
-      // head's mean contribution is what bias compensation or the refit
-      // keeps, so the sensitivity adds it back.
-      std::vector<double> mean(graph.getSpaces()[m.space].size, 0.0);
-      auto act = activations.find(v);
-      if (act != activations.end()) {
-        int64_t k = mean.size(), rows = act->second.data.size() / k;
-        for (int64_t r = 0; r < rows; ++r)
-          for (int64_t c = 0; c < k; ++c)
-            mean[c] += act->second.data[r * k + c] / rows;
-      }
-      Value y = consumer->getResult(0);
-      auto yType = cast<RankedTensorType>(y.getType());
-      for (auto [u, channels] : llvm::enumerate(m.channels)) {
-        SmallVector<float> zeroed(values->begin(), values->end());
-        SmallVector<float> shift(outs, 0.0f);
-        for (int64_t c : channels)
-          for (int64_t i = 0; i < outs; ++i) {
-            float &x = zeroed[columns ? i * inner + c : c * inner + i];
-            shift[i] += mean[c] * x;
-            x = 0.0f;
-          }
-        OpBuilder b(consumer);
-        Location loc = consumer->getLoc();
-        Value z = createConstant(b, loc, type.getShape(), zeroed);
-        consumer->setOperand(1, z);
-        b.setInsertionPointAfter(consumer);
-        Value shiftValue = createConstant(b, loc, {outs}, shift);
-        Value shifted = b.create<onnx::AddOp>(loc, TypeRange{yType},
-                                              ValueRange{y, shiftValue});
-        y.replaceAllUsesExcept(shifted, shifted.getDefiningOp());
-        auto out = captureActivations(session, func, outputs, samples);
-        shifted.replaceAllUsesWith(y);
-        shifted.getDefiningOp()->erase();
-        shiftValue.getDefiningOp()->erase();
-        consumer->setOperand(1, w);
-        z.getDefiningOp()->erase();
-        if (failed(out))
-          return failure();
-        for (auto [o, r] : llvm::zip(*out, reference))
-          score[u] += outputChange(o, r, options.headMetric);
-      }
+      projections.push_back(
+          {static_cast<unsigned>(index),
+           {consumer, v, columns, inner, columns ? type.getDimSize(0) : inner}});
+    }
+  }
+  return projections;
+}
+
+/// A float32 host tensor of `shape` holding `values`.
+static HostTensor floatTensor(ArrayRef<int64_t> shape, ArrayRef<float> values) {
+  HostTensor t;
+  t.dataType = 1; // float32
+  t.shape.assign(shape.begin(), shape.end());
+  t.data.resize(values.size() * sizeof(float));
+  std::memcpy(t.data.data(), values.data(), t.data.size());
+  return t;
+}
+
+LogicalResult Pruner::createHeadProbe() {
+  // Every head group's projections read their weights, and add a shift to
+  // their outputs, from inputs of one probe: compiled once, it measures
+  // the model as it is (the reference) and without each head.
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  SmallVector<Value> outputs(ret.getOperands());
+  SmallVector<OpOperand *> params;
+  SmallVector<Operation *> added;
+  LogicalResult result = success();
+  for (unsigned g : prunable) {
+    const ChannelGroup &group = graph.getGroups()[g];
+    if (!(group.kinds & Heads))
+      continue;
+    auto projections = getProjections(graph, group);
+    if (failed(projections)) {
+      result = failure();
+      break;
+    }
+    for (auto &[member, p] : *projections) {
+      Value w = p.consumer->getOperand(1);
+      Value y = p.consumer->getResult(0);
+      OpBuilder b(p.consumer);
+      b.setInsertionPointAfter(p.consumer);
+      Location loc = p.consumer->getLoc();
+      Value zero = createConstant(b, loc, {p.outs}, SmallVector<float>(p.outs));
+      auto shifted = b.create<onnx::AddOp>(loc, TypeRange{y.getType()},
+                                           ValueRange{y, zero});
+      y.replaceAllUsesExcept(shifted, shifted);
+      added.push_back(shifted);
+      headParam[p.consumer] = params.size();
+      params.push_back(&p.consumer->getOpOperand(1));
+      params.push_back(&shifted->getOpOperand(1));
+      auto values = onnx::getConstantFloats(w);
+      headParams.push_back(floatTensor(
+          cast<RankedTensorType>(w.getType()).getShape(),
+          SmallVector<float>(values->begin(), values->end())));
+      headParams.push_back(floatTensor({p.outs}, SmallVector<float>(p.outs)));
+    }
+  }
+  if (succeeded(result)) {
+    auto probe = ActivationProbe::create(session, func, outputs, params);
+    if (failed(probe))
+      result = failure();
+    else
+      headProbe = std::move(*probe);
+  }
+  for (Operation *shifted : added) {
+    Value zero = shifted->getOperand(1);
+    shifted->getResult(0).replaceAllUsesWith(shifted->getOperand(0));
+    shifted->erase();
+    zero.getDefiningOp()->erase();
+  }
+  if (failed(result))
+    return failure();
+  auto ref = headProbe->run(samples, headParams);
+  if (failed(ref))
+    return failure();
+  reference = std::move(*ref);
+  return success();
+}
+
+FailureOr<SmallVector<double>>
+Pruner::getHeadSensitivity(const ChannelGroup &group) {
+  // How much the model's outputs change on the calibration data when the
+  // output projection no longer reads one head: its rows zeroed and their
+  // mean contribution added to the projection's output, one run of the
+  // head probe per head (outputChange: KL divergence by default).
+  // Comparable across blocks.
+  if (!headProbe && failed(createHeadProbe()))
+    return failure();
+  SmallVector<double> score(group.units.size(), 0.0);
+  auto projections = getProjections(graph, group);
+  if (failed(projections))
+    return failure();
+  for (auto &[member, p] : *projections) {
+    const GroupMember &m = group.members[member];
+    unsigned param = headParam.lookup(p.consumer);
+    auto values = onnx::getConstantFloats(p.consumer->getOperand(1));
+    // The mean of each input channel on the calibration data: a removed
+    // head's mean contribution is what bias compensation or the refit
+    // keeps, so the sensitivity adds it back.
+    std::vector<double> mean(graph.getSpaces()[m.space].size, 0.0);
+    auto act = activations.find(p.heads);
+    if (act != activations.end()) {
+      int64_t k = mean.size(), rows = act->second.data.size() / k;
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < k; ++c)
+          mean[c] += act->second.data[r * k + c] / rows;
+    }
+    for (auto [u, channels] : llvm::enumerate(m.channels)) {
+      SmallVector<float> zeroed(values->begin(), values->end());
+      SmallVector<float> shift(p.outs, 0.0f);
+      for (int64_t c : channels)
+        for (int64_t i = 0; i < p.outs; ++i) {
+          float &x = zeroed[p.columns ? i * p.inner + c : c * p.inner + i];
+          shift[i] += mean[c] * x;
+          x = 0.0f;
+        }
+      SmallVector<HostTensor> params(headParams);
+      params[param] = floatTensor(headParams[param].shape, zeroed);
+      params[param + 1] = floatTensor({p.outs}, shift);
+      auto out = headProbe->run(samples, params);
+      if (failed(out))
+        return failure();
+      for (auto [o, r] : llvm::zip(*out, reference))
+        score[u] += outputChange(o, r, options.headMetric);
     }
   }
   return score;
