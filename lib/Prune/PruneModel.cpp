@@ -355,18 +355,21 @@ LogicalResult Pruner::calibrate() {
   return success();
 }
 
-/// The f32 constant `v` as a host tensor (float32, its shape).
-static HostTensor toHostTensor(Value v) {
-  auto type = cast<RankedTensorType>(v.getType());
-  auto values = onnx::getConstantFloats(v);
+/// A float32 host tensor of `shape` holding `values`.
+static HostTensor floatTensor(ArrayRef<int64_t> shape, ArrayRef<float> values) {
   HostTensor t;
   t.dataType = 1; // float32
-  t.shape.assign(type.getShape().begin(), type.getShape().end());
-  t.data.resize(values->size() * sizeof(float));
-  float *data = reinterpret_cast<float *>(t.data.data());
-  for (auto [i, x] : llvm::enumerate(*values))
-    data[i] = static_cast<float>(x);
+  t.shape.assign(shape.begin(), shape.end());
+  t.data.resize(values.size() * sizeof(float));
+  std::memcpy(t.data.data(), values.data(), t.data.size());
   return t;
+}
+
+/// The f32 constant `v` as a host tensor (float32, its shape).
+static HostTensor toHostTensor(Value v) {
+  auto values = onnx::getConstantFloats(v);
+  return floatTensor(cast<RankedTensorType>(v.getType()).getShape(),
+                     SmallVector<float>(values->begin(), values->end()));
 }
 
 LogicalResult Pruner::recover(const llvm::DenseSet<unsigned> &removed) {
@@ -496,9 +499,8 @@ LogicalResult Pruner::recover(const llvm::DenseSet<unsigned> &removed) {
     // Back to the op's layout.
     OpBuilder b(job.op);
     Location loc = job.op->getLoc();
-    SmallVector<Type> paramTypes;
-    for (OpOperand *operand : params)
-      paramTypes.push_back(operand->get().getType());
+    Type weightType = job.op->getOperand(1).getType();
+    Type biasType = l.hasBias ? job.op->getOperand(2).getType() : Type();
     int64_t k = l.hasBias ? m - 1 : m, kept = k / l.kernel;
     SmallVector<float> weights, bias;
     for (int64_t o = 0; o < n; ++o)
@@ -538,11 +540,11 @@ LogicalResult Pruner::recover(const llvm::DenseSet<unsigned> &removed) {
           weights.push_back(w[o * m + i]);
       job.op->setOperand(1, createConstant(b, loc, {k, n}, weights));
     }
-    // A refit that changed a parameter's type leaves the probe to the
-    // jobs after it.
-    for (auto [operand, type] : llvm::zip(params, paramTypes))
-      if (operand->get().getType() != type)
-        probe.reset();
+    // A refit that changed its weights' or bias's type leaves the probe to
+    // the jobs after it.
+    if (job.op->getOperand(1).getType() != weightType ||
+        (l.hasBias && job.op->getOperand(2).getType() != biasType))
+      probe.reset();
   }
   // Constants the refits replaced.
   SmallVector<Operation *> dead;
@@ -598,9 +600,9 @@ static double outputChange(const Activation &out, const Activation &ref,
   return sum / rows;
 }
 
-/// The head groups' output projections that read the group's heads: each
-/// (member, consumer) pair with its weights as a matrix.
 namespace {
+/// An output projection that reads a head group's heads: a (member,
+/// consumer) pair with its weights as a matrix.
 struct Projection {
   Operation *consumer;
   Value heads; // the consumer's input, the heads side by side
@@ -635,16 +637,6 @@ getProjections(const DependencyGraph &graph, const ChannelGroup &group) {
   return projections;
 }
 
-/// A float32 host tensor of `shape` holding `values`.
-static HostTensor floatTensor(ArrayRef<int64_t> shape, ArrayRef<float> values) {
-  HostTensor t;
-  t.dataType = 1; // float32
-  t.shape.assign(shape.begin(), shape.end());
-  t.data.resize(values.size() * sizeof(float));
-  std::memcpy(t.data.data(), values.data(), t.data.size());
-  return t;
-}
-
 LogicalResult Pruner::createHeadProbe() {
   // Every head group's projections read their weights, and add a shift to
   // their outputs, from inputs of one probe: compiled once, it measures
@@ -677,10 +669,7 @@ LogicalResult Pruner::createHeadProbe() {
       headParam[p.consumer] = params.size();
       params.push_back(&p.consumer->getOpOperand(1));
       params.push_back(&shifted->getOpOperand(1));
-      auto values = onnx::getConstantFloats(w);
-      headParams.push_back(floatTensor(
-          cast<RankedTensorType>(w.getType()).getShape(),
-          SmallVector<float>(values->begin(), values->end())));
+      headParams.push_back(toHostTensor(w));
       headParams.push_back(floatTensor({p.outs}, SmallVector<float>(p.outs)));
     }
   }
@@ -722,7 +711,8 @@ Pruner::getHeadSensitivity(const ChannelGroup &group) {
   for (auto &[member, p] : *projections) {
     const GroupMember &m = group.members[member];
     unsigned param = headParam.lookup(p.consumer);
-    auto values = onnx::getConstantFloats(p.consumer->getOperand(1));
+    // The projection's weights as the probe reads them in the model.
+    const HostTensor &weights = headParams[param];
     // The mean of each input channel on the calibration data: a removed
     // head's mean contribution is what bias compensation or the refit
     // keeps, so the sensitivity adds it back.
@@ -735,7 +725,8 @@ Pruner::getHeadSensitivity(const ChannelGroup &group) {
           mean[c] += act->second.data[r * k + c] / rows;
     }
     for (auto [u, channels] : llvm::enumerate(m.channels)) {
-      SmallVector<float> zeroed(values->begin(), values->end());
+      SmallVector<HostTensor> params(headParams);
+      float *zeroed = reinterpret_cast<float *>(params[param].data.data());
       SmallVector<float> shift(p.outs, 0.0f);
       for (int64_t c : channels)
         for (int64_t i = 0; i < p.outs; ++i) {
@@ -743,8 +734,6 @@ Pruner::getHeadSensitivity(const ChannelGroup &group) {
           shift[i] += mean[c] * x;
           x = 0.0f;
         }
-      SmallVector<HostTensor> params(headParams);
-      params[param] = floatTensor(headParams[param].shape, zeroed);
       params[param + 1] = floatTensor({p.outs}, shift);
       auto out = headProbe->run(samples, params);
       if (failed(out))

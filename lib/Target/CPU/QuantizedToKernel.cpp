@@ -43,11 +43,6 @@ static fulcrum::PassCounter
 
 namespace {
 
-/// Whether `type` is row-major with static sizes except (maybe) the first.
-bool isRowMajor(MemRefType type) {
-  return fulcrum::isRowMajor(type, /*dynamicBatch=*/true);
-}
-
 /// A private constant global `name` of `shape` and element type `elt`
 /// holding `values`, next to `near`.
 template <typename T>
@@ -203,7 +198,7 @@ std::optional<AddEpilogue> matchAdds(linalg::GenericOp rq, Value y) {
     if (in->get() == y && map.isIdentity() && !yArg) {
       yArg = arg;
     } else if (map.isIdentity() && type == yType && !residualArg &&
-               isRowMajor(type)) {
+               fulcrum::isRowMajor(type, /*dynamicBatch=*/true)) {
       residualArg = arg;
       found.residual = in->get();
     } else if (map.getNumResults() == 1 && map.getResult(0) == lastDim &&
@@ -730,9 +725,11 @@ struct CPUQuantizedToKernelPass
     auto xType = dyn_cast<MemRefType>(x.getType());
     auto wType = dyn_cast<MemRefType>(w.getType());
     auto yType = dyn_cast<MemRefType>(y.getType());
-    if (!isRowMajor(xType) || !isRowMajor(yType) || !wType ||
+    if (!fulcrum::isRowMajor(xType, /*dynamicBatch=*/true) ||
+        !fulcrum::isRowMajor(yType, /*dynamicBatch=*/true) || !wType ||
         !wType.hasStaticShape() ||
-        (mult && !isRowMajor(cast<MemRefType>(mult.getType()))))
+        (mult && !fulcrum::isRowMajor(cast<MemRefType>(mult.getType()),
+                                      /*dynamicBatch=*/true)))
       return;
     memref::GlobalOp wGlobal = fulcrum::getConstantGlobal(w, symbols);
     if (!wGlobal)
